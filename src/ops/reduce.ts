@@ -11,7 +11,6 @@ import { add, div, eq, logicalAnd, mul, sub, where } from "./binary.js";
 import { exp, isinf, log, sqrt } from "./unary.js";
 import { expand, narrow, reshape } from "./view.js";
 import { toDType } from "./cast.js";
-import { detach } from "./view.js";
 
 export type Dims = number | readonly number[] | null | undefined;
 
