@@ -80,6 +80,8 @@ function runCase(c: Case, form: "fn" | "method" | "inplace"): void {
     if (g === null) {
       const gi = gs[i];
       assert.ok(gi === null || Array.from(gi.typedArray()).every((v) => v === 0), `gradient ${i}: PyTorch has none`);
+    } else if (gs[i] === null && g.v.every((v) => v === 0)) {
+      // PyTorch materialises zeros where Flint's graph has no path (copy_ over a value): the same gradient.
     } else {
       assert.ok(gs[i], `gradient ${i} missing`);
       assertTensor(gs[i], g, GRAD, `gradient of input ${i}`);

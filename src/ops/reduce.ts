@@ -98,7 +98,8 @@ function extreme(op: "amax" | "amin", x: Tensor, dim: Dims, keepdim: boolean): T
   return record(op === "amax" ? "AmaxBackward" : "AminBackward", [x], out, ([g]) => {
     const hit = eq(x, expandBack(out, x, dims));
     const count = sum(hit, { dim: dims, keepdim: true });
-    return [where(hit, div(expandBack(g, x, dims), expandBack(count, x, dims)), 0)];
+    // PyTorch's scale_grad_by_count: (g / count) * mask, so a slice whose extreme is NaN (no hits) gets NaN.
+    return [mul(div(expandBack(g, x, dims), expandBack(count, x, dims)), hit)];
   }, [x, out]);
 }
 interface DimKeep { dim?: Dims; keepdim?: boolean }
@@ -166,30 +167,46 @@ export const argmin = (x: Tensor, ...args: unknown[]): Tensor => {
 };
 
 interface VarArgs { dim?: Dims; unbiased?: boolean; keepdim?: boolean; correction?: number }
-/** var/std: positional (dim, unbiased, keepdim), or { dim, correction, keepdim }. */
-export function variance(x: Tensor, ...args: unknown[]): Tensor {
+interface VarPlan { dims: number[]; n: number; corr: number; keepdim: boolean; full: boolean }
+
+/** var/std arguments: positional (dim, unbiased, keepdim), or { dim, unbiased, correction, keepdim }. */
+function varPlan(op: string, x: Tensor, args: unknown[]): VarPlan {
   if (typeof args[0] === "boolean") args = [undefined, ...args];
-  const { dim, unbiased, keepdim, correction } = parseArgs<VarArgs & Record<string, unknown>>("var", args, ["dim", "unbiased", "keepdim", "correction"], { keepdim: false });
-  if (!isFloating(x.dtype)) throw new DTypeError(`var: std and var only support floating point dtypes, got ${x.dtype}`);
-  const dims = normDims(x, dim, "var");
+  const { dim, unbiased, keepdim, correction } = parseArgs<VarArgs & Record<string, unknown>>(op, args, ["dim", "unbiased", "keepdim", "correction"], { keepdim: false });
+  if (!isFloating(x.dtype)) throw new DTypeError(`${op}: std and var only support floating point dtypes, got ${x.dtype}`);
+  const dims = normDims(x, dim, op);
   const n = dims.reduce((k, d) => k * (x.shape[d] ?? 1), 1);
-  const corr = correction ?? (unbiased === false ? 0 : 1);
-  // Forward in float64 (PyTorch accumulates float32 in double: no overflow of the squares).
-  const out = noGrad(() => {
-    const x64 = toDType(x, "float64");
-    const centered = sub(x64, mean(x64, { dim: dims, keepdim: true }));
-    return toDType(div(sum(mul(centered, centered), { dim: dims, keepdim }), Math.max(n - corr, 0)), x.dtype);
-  });
-  // PyTorch's var_backward: (2 / (n - correction)) * g * (x - mean); with no degrees of
-  // freedom left that factor is infinite (NaN where x equals the mean).
-  return record("VarBackward", [x], out, ([g]) => {
-    const centered = sub(x, mean(x, { dim: dims, keepdim: true }));
-    const gk = expandBack(g, x, dims);
-    if (n - corr <= 0) return [mul(gk, where(eq(centered, 0), NaN, Infinity))];
-    return [mul(mul(gk, centered), 2 / (n - corr))];
-  }, [x]);
+  return { dims, n, corr: correction ?? (unbiased === false ? 0 : 1), keepdim: keepdim ?? false, full: dim === null || dim === undefined || x.dim() === 0 };
 }
-export const std = (x: Tensor, ...args: unknown[]): Tensor => sqrt(variance(x, ...args));
+
+/** The variance in float64 (PyTorch accumulates float32 in double: no overflow of the squares). */
+function var64(x: Tensor, p: VarPlan): Tensor {
+  return noGrad(() => {
+    const x64 = toDType(x, "float64");
+    const centered = sub(x64, mean(x64, { dim: p.dims, keepdim: true }));
+    return div(sum(mul(centered, centered), { dim: p.dims, keepdim: p.keepdim }), Math.max(p.n - p.corr, 0));
+  });
+}
+
+/** PyTorch's var_backward: (2 / (n - correction)) * g * (x - mean); a full reduction with no degrees of freedom gives inf * g. */
+function varGrad(g: Tensor, x: Tensor, p: VarPlan): Tensor {
+  const gk = expandBack(g, x, p.dims);
+  if (p.full && p.n === p.corr) return mul(gk, Infinity);
+  return mul(mul(gk, sub(x, mean(x, { dim: p.dims, keepdim: true }))), 2 / (p.n - p.corr));
+}
+
+export function variance(x: Tensor, ...args: unknown[]): Tensor {
+  const p = varPlan("var", x, args);
+  const out = toDType(var64(x, p), x.dtype);
+  return record("VarBackward", [x], out, ([g]) => [varGrad(g, x, p)], [x]);
+}
+
+export function std(x: Tensor, ...args: unknown[]): Tensor {
+  const p = varPlan("std", x, args);
+  const out = toDType(noGrad(() => sqrt(var64(x, p))), x.dtype);
+  // std_backward: var_backward of g / (2 std), with 0 where std is 0.
+  return record("StdBackward", [x], out, ([g]) => [varGrad(where(eq(out, 0), 0, div(g, mul(out, 2))), x, p)], [x, out]);
+}
 
 export function logsumexp(x: Tensor, ...args: unknown[]): Tensor {
   const { dim, keepdim } = dimKeep("logsumexp", args);
