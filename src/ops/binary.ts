@@ -53,7 +53,9 @@ export function sub(a: TensorLike, b: TensorLike, alphaArg?: AlphaArg): Tensor {
 
 export function mul(a: TensorLike, b: TensorLike): Tensor {
   const { out, ta, tb } = kernel("mul", a, b);
-  return record("MulBackward", tensorsOf(a, b), out, ([g]) => inputGrads(a, b, needs(a) ? mul(g, tb) : null, needs(b) ? mul(g, ta) : null), savedOf(a, b));
+  // Saves b only if a needs its gradient, and a only if b does (as PyTorch).
+  const saved = [...(needs(a) && isTensor(b) ? [b] : []), ...(needs(b) && isTensor(a) ? [a] : [])];
+  return record("MulBackward", tensorsOf(a, b), out, ([g]) => inputGrads(a, b, needs(a) ? mul(g, tb) : null, needs(b) ? mul(g, ta) : null), saved);
 }
 
 type RoundingMode = "trunc" | "floor" | null | undefined;
@@ -66,9 +68,11 @@ export function div(a: TensorLike, b: TensorLike, mode?: RoundingMode | { roundi
     const promoted = resultType([operand(a), operand(b)]);
     return promoted === q.dtype ? r : wrap(backend().copy(r, promoted), r.shape, promoted);
   }
-  const { out, tb } = kernel("div", a, b, floatOf);
+  const { out, ta, tb } = kernel("div", a, b, floatOf);
+  // PyTorch's formulas (other: -g * ((a / b) / b)), reading the inputs, not the output the caller may change in place.
+  const saved = [...(needs(b) && isTensor(a) ? [a] : []), ...(isTensor(b) ? [b] : [])];
   return record("DivBackward", tensorsOf(a, b), out, ([g]) =>
-    inputGrads(a, b, needs(a) ? div(g, tb) : null, needs(b) ? neg(div(mul(g, out), tb)) : null), savedOf(a, b));
+    inputGrads(a, b, needs(a) ? div(g, tb) : null, needs(b) ? neg(mul(g, div(div(ta, tb), tb))) : null), saved);
 }
 
 export function pow(a: TensorLike, b: TensorLike): Tensor {
@@ -79,7 +83,7 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
     // d/db a^b = a^b ln a, taken as 0 where a == 0 and b >= 0 (as PyTorch does).
     const gb = needs(b) ? mul(g, where(logicalAnd(eq(ta, 0), ge(tb, 0)), 0, mul(out, log(ta)))) : null;
     return inputGrads(a, b, ga, gb);
-  }, savedOf(a, b));
+  }, [...savedOf(a, b), ...(needs(b) ? [out] : [])]);
 }
 
 function minMax(op: "maximum" | "minimum", a: Tensor, b: Tensor): Tensor {
@@ -105,11 +109,11 @@ export function atan2(a: Tensor, b: Tensor): Tensor {
 
 export function remainder(a: TensorLike, b: TensorLike): Tensor {
   const { out, tb, ta } = kernel("remainder", a, b);
-  return record("RemainderBackward", tensorsOf(a, b), out, ([g]) => inputGrads(a, b, g, mul(neg(g), floorDivide(ta, tb))));
+  return record("RemainderBackward", tensorsOf(a, b), out, ([g]) => inputGrads(a, b, g, mul(neg(g), floorDivide(ta, tb))), needs(b) ? savedOf(a, b) : []);
 }
 export function fmod(a: TensorLike, b: TensorLike): Tensor {
   const { out, ta, tb } = kernel("fmod", a, b);
-  return record("FmodBackward", tensorsOf(a, b), out, ([g]) => inputGrads(a, b, g, mul(neg(g), div(ta, tb, "trunc"))));
+  return record("FmodBackward", tensorsOf(a, b), out, ([g]) => inputGrads(a, b, g, mul(neg(g), div(ta, tb, "trunc"))), needs(b) ? savedOf(a, b) : []);
 }
 export const floorDivide = (a: TensorLike, b: TensorLike): Tensor => kernel("floorDivide", a, b).out;
 
@@ -143,7 +147,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const shape = broadcastShapes(broadcastShapes(cond.shape, ta.shape, "where"), tb.shape, "where");
   const out = wrap(backend().where(cond, ta, tb, shape, dt), shape, dt);
   return record("WhereBackward", tensorsOf(a, b), out, ([g]) =>
-    inputGrads(a, b, needs(a) ? where(cond, g, 0) : null, needs(b) ? where(cond, 0, g) : null));
+    inputGrads(a, b, needs(a) ? where(cond, g, 0) : null, needs(b) ? where(cond, 0, g) : null), [cond]);
 }
 
 // --- helpers shared by the ops above ---

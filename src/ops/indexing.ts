@@ -20,7 +20,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normDim(dim, x.dim(), "gather");
   if (index.dim() !== x.dim()) throw new ShapeError(`gather: index ${fmtShape(index.shape)} and input ${fmtShape(x.shape)} must have the same number of dimensions`);
   const out = wrap(backend().gather(x, d, index), index.shape, x.dtype);
-  return record("GatherBackward", [x], out, ([g]) => [scatterAdd(zeros(x.shape, { dtype: g.dtype }), d, index, g)]);
+  return record("GatherBackward", [x], out, ([g]) => [scatterAdd(zeros(x.shape, { dtype: g.dtype }), d, index, g)], [index]);
 }
 
 function scatterImpl(name: string, x: Tensor, dim: number, index: Tensor, src: Tensor | Scalar, accumulate: boolean): Tensor {
@@ -33,7 +33,7 @@ function scatterImpl(name: string, x: Tensor, dim: number, index: Tensor, src: T
   return record(accumulate ? "ScatterAddBackward" : "ScatterBackward", [x, isTensor(src) ? src : null], out, ([g]) => [
     accumulate ? g : scatter(g, d, index, 0),
     isTensor(src) ? gather(g, d, index) : null,
-  ]);
+  ], [index]);
 }
 export const scatter = (x: Tensor, dim: number, index: Tensor, src: Tensor | Scalar): Tensor => scatterImpl("scatter", x, dim, index, src, false);
 export const scatterAdd = (x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor => scatterImpl("scatter_add", x, dim, index, src, true);

@@ -72,9 +72,9 @@ export function prod(x: Tensor, ...args: unknown[]): Tensor {
     // product of the non-zeros goes to that zero; with more zeros everything gets 0.
     const isZero = eq(x, 0);
     const nonZero = where(isZero, 1, x);
-    const prodNz = expandBack(rawReduce("prod", nonZero, dims, true, dt), x, dims);
+    const prodNz = expandBack(prod(nonZero, { dim: dims, keepdim: true }), x, dims);
     const zeros = expandBack(sum(isZero, { dim: dims, keepdim: true }), x, dims);
-    const others = where(isZero, where(eq(zeros, 1), prodNz, 0), div(expandBack(out, x, dims), x));
+    const others = where(isZero, where(eq(zeros, 1), prodNz, 0), div(expandBack(out, x, dims), nonZero));
     return [mul(expandBack(g, x, dims), others)];
   }, [x, out]);
 }
@@ -125,7 +125,7 @@ function argExtreme(op: "max" | "min", x: Tensor, dim: number, keepdim: boolean)
   const r = x.dim() === 0 ? { values: backend().copy(x, x.dtype), indices: new Float64Array(1) } : backend().argReduce(op, x, d);
   const shape = x.dim() === 0 ? [] : outShape(x, [d], keepdim);
   const values = wrap(r.values, shape, x.dtype), indices = wrap(r.indices, shape, "int64");
-  record(op === "max" ? "MaxBackward" : "MinBackward", [x], values, ([g]) => [indexBackward(g, indices, x, d, keepdim)]);
+  record(op === "max" ? "MaxBackward" : "MinBackward", [x], values, ([g]) => [indexBackward(g, indices, x, d, keepdim)], [indices]);
   return valuesIndices(values, indices);
 }
 
