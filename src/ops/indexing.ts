@@ -120,7 +120,15 @@ export function index(x: Tensor, ...specs: IndexSpec[]): Tensor {
   }
   if (!advanced) return out;
   const { dim, idx } = advanced;
-  if (idx.dtype === "bool") return maskedSelect(out, idx);
+  if (idx.dtype === "bool" || idx.dtype === "uint8") {
+    // A mask over dims dim..dim+k-1 selects the positions where it is true (x[mask] in PyTorch).
+    const k = idx.dim(), covered = out.shape.slice(dim, dim + k);
+    if (k === 0 || covered.length !== k || covered.some((s, i) => s !== idx.shape[i])) {
+      throw new IndexError(`index: the shape of the mask ${fmtShape(idx.shape)} does not match the shape of the indexed tensor ${fmtShape(out.shape)} starting at dim ${dim}`);
+    }
+    const merged = reshape(out, [...out.shape.slice(0, dim), -1, ...out.shape.slice(dim + k)]);
+    return indexSelect(merged, dim, reshape(nonzero(reshape(idx, [-1])), [-1]));
+  }
   if (isFloating(idx.dtype)) throw new IndexError("index: tensors used as indices must be long, int, byte or bool tensors");
   const n = out.shape[dim];
   const flat = reshape(idx, [-1]);

@@ -15,7 +15,8 @@ import { toDType } from "./cast.js";
 export type Dims = number | readonly number[] | null | undefined;
 
 export function normDims(x: Tensor, dim: Dims, op: string): number[] {
-  if (dim === null || dim === undefined) return [...x.shape.keys()];
+  // An empty list reduces over all dims too, as in PyTorch 1.13.
+  if (dim === null || dim === undefined || (typeof dim !== "number" && dim.length === 0)) return [...x.shape.keys()];
   const ds = (typeof dim === "number" ? [dim] : [...dim]).map((d) => normDim(d, x.dim(), op));
   if (new Set(ds).size !== ds.length) throw new ValueError(`${op}: dim ${JSON.stringify(dim)} appears multiple times in the list of dims`);
   return ds.sort((a, b) => a - b);

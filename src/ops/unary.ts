@@ -51,16 +51,22 @@ export const tanh = unaryOp("tanh", floating, (g, _x, y) => mul(g, sub(1, mul(y,
 export const sigmoid = unaryOp("sigmoid", floating, (g, _x, y) => mul(g, mul(y, sub(1, y))), "y");
 // threshold_backward: zero where the output is <= 0, so a NaN passes its gradient on.
 export const relu = unaryOp("relu", noBool("relu"), (g, _x, y) => where(le(y, 0), 0, g), "y");
-export const floor = unaryOp("floor", same, zeroGrad);
-export const ceil = unaryOp("ceil", same, zeroGrad);
-export const round = unaryOp("round", same, zeroGrad);
-export const trunc = unaryOp("trunc", same, zeroGrad);
+export const floor = unaryOp("floor", noBool("floor"), zeroGrad);
+export const ceil = unaryOp("ceil", noBool("ceil"), zeroGrad);
+export const round = unaryOp("round", noBool("round"), zeroGrad);
+export const trunc = unaryOp("trunc", noBool("trunc"), zeroGrad);
 export const reciprocal = unaryOp("reciprocal", floating, (g, _x, y) => mul(g, neg(mul(y, y))), "y");
 export const square = unaryOp("square", same, (g, x) => mul(g, mul(x, 2)), "x");
 export const erf = unaryOp("erf", floating, (g, x) => mul(g, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))), "x");
 export const isnan = unaryOp("isnan", () => "bool", null);
 export const isinf = unaryOp("isinf", () => "bool", null);
 export const isfinite = unaryOp("isfinite", () => "bool", null);
-export const bitwiseNot = unaryOp("bitwiseNot", same, null);
+const bitwiseNotInt = unaryOp("bitwiseNot", same, null);
+const logicalNotBool = unaryOp("logicalNot", () => "bool", null);
+/** ~x: bitwise for integers, logical for bool (PyTorch's ~mask), refused for floats. */
+export const bitwiseNot = (x: Tensor): Tensor => {
+  if (isFloating(x.dtype)) throw new DTypeError(`bitwise_not: not implemented for '${x.dtype}'`);
+  return x.dtype === "bool" ? logicalNotBool(x) : bitwiseNotInt(x);
+};
 
 const pow3 = (y: Tensor): Tensor => mul(mul(y, y), y);

@@ -10,8 +10,8 @@ export type Num = number | boolean | string;
 /** A tensor as the script writes it: flat values, shape, dtype. */
 export interface EncTensor { v: Num[]; s: number[]; d: DType }
 export type EncOut = EncTensor | { list: EncOut[] };
-/** An input spec: base values and shape, dtype, layout ("c" | "T" | "s"), requires grad. */
-export interface Spec { b: Num[]; bs: number[]; d: DType; l: "c" | "T" | "s"; rg: boolean }
+/** An input spec: base values and shape, dtype, layout ("c" | "T" | "s" | "e" with its shape), requires grad. */
+export interface Spec { b: Num[]; bs: number[]; d: DType; l: "c" | "T" | "s" | "e"; rg: boolean; s?: number[] }
 
 export function loadFixture<T>(name: string): T {
   const path = fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
@@ -37,6 +37,7 @@ export function buildSpec(s: Spec): Tensor {
   let x = fromValues(s.b, s.bs, s.d);
   if (s.l === "T") x = x.transpose(-1, -2);
   else if (s.l === "s") x = x.slice(-1, 0, undefined, 2);
+  else if (s.l === "e") x = x.expand(s.s as number[]);
   if (s.rg) x = x.detach().requiresGrad_();
   return x;
 }
