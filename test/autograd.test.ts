@@ -181,7 +181,13 @@ describe("gradgradcheck", () => {
   }
 });
 
-interface AutogradFixture { autograd: Record<string, { x: number[] | number[][]; g1: number[] | number[][]; g2: number[] | number[][] }> }
+type Nested = number[] | number[][];
+interface AutogradFixture {
+  autograd: Record<"second" | "second_matmul", { x: Nested; g1: Nested; g2: Nested }> & {
+    copy_into_view: { x: Nested; str: string; y_grad: Nested };
+    inplace_views: { b: Nested; a_grad: Nested };
+  };
+}
 const fx = loadFixture<AutogradFixture>("ops.json").autograd;
 const close = (a: unknown, b: unknown, tol = 1e-10) => {
   const fa = [a].flat(3) as number[], fb = [b].flat(3) as number[];
@@ -208,6 +214,29 @@ describe("autograd API", () => {
     close(g1.tolist(), f.g1);
     const [g2] = torch.autograd.grad(g1.mul(g1).sum(), x) as Tensor[];
     close(g2.tolist(), f.g2);
+  });
+  test("in-place change of a view sends the region's gradient to the new value (CopySlices), as PyTorch", () => {
+    const f = fx.copy_into_view;
+    const y = torch.tensor([1.5, -2], { requiresGrad: true });
+    const x = torch.zeros(3, 2);
+    x.select(0, 1).copy_(y.mul(2));
+    assert.deepEqual(x.tolist(), f.x);
+    assert.equal(x.toString(), f.str);
+    x.mul(torch.tensor([[1, 2], [3, 4], [5, 6]], { dtype: torch.float32 })).sum().backward();
+    assert.deepEqual(y.grad?.tolist(), f.y_grad);
+  });
+  test("in-place ops on views of a non-leaf: the rest of the base keeps its history", () => {
+    const f = fx.inplace_views;
+    const a = torch.tensor([[1, 2], [3, 4]], { dtype: torch.float32, requiresGrad: true });
+    const b = a.mul(1);
+    b.select(1, 0).mul_(10);
+    b.narrow(0, 1, 1).fill_(7);
+    b.select(0, 0).add_(torch.tensor([0.5, 0.25]));
+    assert.deepEqual(b.tolist(), f.b);
+    b.pow(2).sum().backward();
+    assert.deepEqual(a.grad?.tolist(), f.a_grad);
+    const leafy = torch.ones(2, 2, { requiresGrad: true });
+    assert.throws(() => leafy.select(0, 0).mul_(2), torch.AutogradError);
   });
   test("autograd.grad returns gradients without touching .grad; allowUnused", () => {
     const a = torch.tensor([1, 2], { dtype: torch.float32, requiresGrad: true });
