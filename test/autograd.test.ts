@@ -188,7 +188,7 @@ interface AutogradFixture {
     inplace_views: { b: Nested; a_grad: Nested };
   };
 }
-const fx = loadFixture<AutogradFixture>("ops.json").autograd;
+const fx = loadFixture<AutogradFixture>("ops-extra.json").autograd;
 const close = (a: unknown, b: unknown, tol = 1e-10) => {
   const fa = [a].flat(3) as number[], fb = [b].flat(3) as number[];
   assert.equal(fa.length, fb.length);

@@ -1,7 +1,7 @@
 // Reading PyTorch fixtures (scripts/fixtures/ops_fixtures.py): decoding tensors and
 // comparing Flint's results with them.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import * as torch from "../../src/index.js";
 import { type DType, type Tensor, arrayFor, castValue, fromTypedArray } from "../../src/index.js";
@@ -16,6 +16,11 @@ export interface Spec { b: Num[]; bs: number[]; d: DType; l: "c" | "T" | "s" | "
 export function loadFixture<T>(name: string): T {
   const path = fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
   return JSON.parse(readFileSync(path, "utf8")) as T;
+}
+
+/** The names of the fixture files whose names start with `prefix` (ops-math.json, …), sorted. */
+export function fixtureFiles(prefix: string): string[] {
+  return readdirSync(fileURLToPath(new URL("../fixtures/", import.meta.url))).filter((f) => f.startsWith(prefix) && f.endsWith(".json")).sort();
 }
 
 export function decodeNum(v: Num): number {
