@@ -45,7 +45,8 @@ interface Formatter { width: number; format(v: number): string }
 function makeFormatter(values: readonly number[], dtype: Tensor["dtype"]): Formatter {
   const pad = (s: string, w: number) => s.padStart(w);
   if (dtype !== "float32" && dtype !== "float64") {
-    const str = dtype === "bool" ? (v: number) => (v ? "True" : "False") : (v: number) => String(v);
+    // int64 beyond 2^53 (the integer-indefinite -2^63) prints exactly through BigInt.
+    const str = dtype === "bool" ? (v: number) => (v ? "True" : "False") : (v: number) => (Math.abs(v) >= 2 ** 53 ? BigInt(v).toString() : String(v));
     const width = values.reduce((w, v) => Math.max(w, str(v).length), 1);
     return { width, format: (v) => pad(str(v), width) };
   }

@@ -7,7 +7,7 @@ import { normDim } from "../shape.js";
 import { record } from "../autograd/record.js";
 import { type Scalar, isTensor, scalarTensor, wrap } from "./util.js";
 import { clone } from "./cast.js";
-import { add, lt, where } from "./binary.js";
+import { add, lt, ne, where } from "./binary.js";
 import { expand, reshape, select, slice, unsqueeze } from "./view.js";
 import { tensor, zeros } from "./creation.js";
 
@@ -50,7 +50,9 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
 }
 
 export function maskedFill(x: Tensor, mask: Tensor, value: Tensor | Scalar): Tensor {
-  if (mask.dtype !== "bool") throw new DTypeError(`masked_fill: expected a bool mask, got ${mask.dtype}`);
+  if (isFloating(mask.dtype)) throw new DTypeError(`masked_fill: expected a bool mask, got ${mask.dtype} (shape ${fmtShape(mask.shape)})`);
+  // PyTorch 1.13 also takes integer masks: non-zero means true.
+  if (mask.dtype !== "bool") mask = ne(mask, 0);
   const v = isTensor(value) ? value : scalarTensor(value, x.dtype);
   const r = where(mask, v, x);
   if (r.shape.length !== x.shape.length || r.shape.some((s, i) => s !== x.shape[i])) {
