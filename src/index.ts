@@ -28,3 +28,8 @@ export { cat, stack, split, chunk, unbind } from "./ops/join.js";
 export { gather, scatter, scatterAdd, indexSelect, maskedFill, maskedSelect, nonzero, index } from "./ops/indexing.js";
 export type { IndexSpec } from "./ops/indexing.js";
 export { softmax, logSoftmax, clamp, clamp as clip } from "./ops/softmax.js";
+export {
+  rand, randn, randint, randperm, randLike, randnLike, randintLike, bernoulli,
+  manualSeed, seed, initialSeed, getRngState, setRngState, Generator, defaultGenerator,
+} from "./ops/random.js";
+export type { RandomOptions } from "./ops/random.js";
