@@ -196,7 +196,7 @@ export function unpickle(data: Uint8Array, load: PersistentLoad): Val {
         break;
       }
       case 0x29: stack.push(new PTuple([])); break; // EMPTY_TUPLE
-      case 0x74: stack.push(new PTuple(popMark("TUPLE"))); break;
+      case 0x74: { const items = popMark("TUPLE"); stack.push(new PTuple(items)); break; } // (popMark swaps `stack`)
       case 0x85: stack.push(new PTuple([pop("TUPLE1")])); break;
       case 0x86: { const b = pop("TUPLE2"); const a = pop("TUPLE2"); stack.push(new PTuple([a, b])); break; }
       case 0x87: {
@@ -205,7 +205,7 @@ export function unpickle(data: Uint8Array, load: PersistentLoad): Val {
         break;
       }
       case 0x5d: stack.push([]); break; // EMPTY_LIST
-      case 0x6c: stack.push(popMark("LIST")); break;
+      case 0x6c: { const items = popMark("LIST"); stack.push(items); break; }
       case 0x61: { // APPEND
         const v = pop("APPEND");
         const l = top("APPEND");
