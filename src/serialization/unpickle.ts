@@ -344,7 +344,7 @@ function reduce(fn: Val, argsV: Val): Val {
       check(isTensor(data),
         () => `pickle: Parameter data must be a tensor, got ${typeName(data)}`);
       check(typeof requiresGrad === "boolean", () => `pickle: requires_grad must be a bool, got ${typeName(requiresGrad)}`);
-      return { ...data, requiresGrad };
+      return { ...data, requiresGrad, isParameter: true };
     }
     case "torch.Size":
       check(args.length === 1, "pickle: torch.Size takes one tuple");
