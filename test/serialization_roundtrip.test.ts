@@ -212,3 +212,12 @@ describe("writeFileAtomic", () => {
     }
   });
 });
+
+describe("materializing views", () => {
+  it("refuses expansions that would turn a small file into a huge allocation", () => {
+    const t = rawFromArray(new Float32Array([1]), [1], "float32");
+    assert.deepEqual(Array.from(rawToArray({ ...t, shape: [2, 3], strides: [0, 0] }).data), [1, 1, 1, 1, 1, 1]);
+    throwsSer(() => rawToArray({ ...t, shape: [1e6, 1e6], strides: [0, 0] }, "w"),
+      /^w: expanded view of shape \[1000000,1000000\] would materialize 1000000000000 elements from a storage of 1$/);
+  });
+});

@@ -54,6 +54,13 @@ function isTensor(v: Val): v is RawTensor {
   return isRawTensor(v) && !(v instanceof StorageRef);
 }
 
+/** ISO-8859-1 proper (TextDecoder's "latin1" is windows-1252, which remaps 0x80-0x9f). */
+function latin1(b: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode(...b.subarray(i, i + 4096));
+  return s;
+}
+
 function decodeLong(b: Uint8Array): number | bigint {
   if (b.length === 0) return 0;
   let v = 0n;
@@ -91,7 +98,7 @@ export function unpickle(data: Uint8Array, load: PersistentLoad): Val {
   const readLine = (what: string): string => {
     const end = data.indexOf(0x0a, pos);
     check(end >= 0, () => `pickle: unterminated ${what} at byte ${pos}`);
-    const s = new TextDecoder("latin1").decode(data.subarray(pos, end));
+    const s = latin1(data.subarray(pos, end));
     pos = end + 1;
     return s;
   };
@@ -192,7 +199,7 @@ export function unpickle(data: Uint8Array, load: PersistentLoad): Val {
       case 0x55: case 0x54: { // SHORT_BINSTRING, BINSTRING (Python 2 str): read as latin-1 like torch does
         const n = op === 0x55 ? data[need(1, "string length")] : dv.getInt32(need(4, "string length"), true);
         const p = need(n, "string");
-        stack.push(new TextDecoder("latin1").decode(data.subarray(p, p + n)));
+        stack.push(latin1(data.subarray(p, p + n)));
         break;
       }
       case 0x29: stack.push(new PTuple([])); break; // EMPTY_TUPLE
@@ -280,7 +287,8 @@ export function unpickle(data: Uint8Array, load: PersistentLoad): Val {
       case 0x94: memo.set(memo.size, top("MEMOIZE")); break;
       default:
         throw new SerializationError(
-          `pickle: unsupported opcode 0x${op.toString(16).padStart(2, "0")} ('${String.fromCharCode(op)}') at byte ${pos - 1}`);
+          `pickle: unsupported opcode 0x${op.toString(16).padStart(2, "0")}` +
+          `${op >= 0x20 && op < 0x7f ? ` ('${String.fromCharCode(op)}')` : ""} at byte ${pos - 1}`);
     }
   }
 }
