@@ -130,6 +130,12 @@ describe("torch zip round trips", () => {
       /record 'a\/data\/0' has 12 bytes, but storage '0' needs 4 float32 \(16 bytes\)/);
     const ok = decodeTorchZip(writeZip([{ name: "a/data.pkl", data: pkl }, { name: "a/data/0", data: new Uint8Array(16) }])) as RawTensor;
     assert.deepEqual(ok.shape, [4]);
+    const enc = new TextEncoder();
+    const withOrder = (order: string): Uint8Array => writeZip([{ name: "a/data.pkl", data: pkl }, { name: "a/byteorder", data: enc.encode(order) },
+      { name: "a/data/0", data: new Uint8Array(16) }]);
+    assert.deepEqual((decodeTorchZip(withOrder("little")) as RawTensor).shape, [4]);
+    throwsSer(() => decodeTorchZip(withOrder("big")), /byte order 'big' is not supported/);
+    throwsSer(() => decodeTorchZip(writeZip([{ name: "m/constants.pkl", data: pkl }, { name: "m/data.pkl", data: pkl }])), /TorchScript archive/);
   });
 });
 
