@@ -32,8 +32,6 @@ export type Val =
 
 export type PersistentLoad = (key: string, dtype: StoredDType, numel: number) => RawStorage;
 
-const MARK = Symbol("mark");
-type Slot = Val | typeof MARK;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const MAX_LONG_BYTES = 4096;
 
@@ -84,8 +82,9 @@ function intTuple(v: Val | undefined, what: string): number[] {
 export function unpickle(data: Uint8Array, load: PersistentLoad): Val {
   const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
   let pos = 0;
-  let stack: Slot[] = [];
-  const metastack: Slot[][] = [];
+  // MARK pushes the current stack onto the metastack and starts an empty one, as CPython does.
+  let stack: Val[] = [];
+  const metastack: Val[][] = [];
   const memo = new Map<number, Val>();
   const storages = new Map<string, RawStorage>();
 
@@ -104,21 +103,18 @@ export function unpickle(data: Uint8Array, load: PersistentLoad): Val {
   };
   const pop = (op: string): Val => {
     check(stack.length > 0, () => `pickle: stack underflow in ${op} at byte ${pos - 1}`);
-    const v = stack.pop() as Slot;
-    check(v !== MARK, () => `pickle: unexpected MARK in ${op} at byte ${pos - 1}`);
-    return v;
+    return stack.pop() as Val;
   };
   const top = (op: string): Val => {
-    const v = stack[stack.length - 1];
-    check(stack.length > 0 && v !== MARK, () => `pickle: empty stack in ${op} at byte ${pos - 1}`);
-    return v as Val;
+    check(stack.length > 0, () => `pickle: empty stack in ${op} at byte ${pos - 1}`);
+    return stack[stack.length - 1];
   };
   const popMark = (op: string): Val[] => {
     const items = stack;
     const prev = metastack.pop();
     check(prev, () => `pickle: ${op} without MARK at byte ${pos - 1}`);
     stack = prev;
-    return items as Val[];
+    return items;
   };
   const memoGet = (i: number): Val => {
     check(memo.has(i), () => `pickle: memo index ${i} is not defined (byte ${pos})`);
