@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import {
   type RawTensor, type Saved, SerializationError,
-  decodeSafetensors, decodeTorchZip, detectFormat, encodeSafetensors, encodeTorchZip, float32ToBfloat16,
+  decodeAny, decodeSafetensors, decodeTorchZip, detectFormat, encodeSafetensors, encodeTorchZip, float32ToBfloat16,
   float32ToFloat16, float16ToFloat32, bfloat16ToFloat32, rawFromArray, rawToArray, writeZip,
 } from "../src/serialization/index.js";
 import { FLINT_WRITTEN_DIR, flintWrittenFiles } from "../scripts/fixtures/serialization_flint_written.js";
@@ -127,6 +127,9 @@ describe("PyTorch 1.13 fixtures", () => {
     assert.equal(detectFormat(read("dtypes.safetensors")), "safetensors");
     assert.equal(detectFormat(Uint8Array.from([0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc])), "torch-legacy");
     assert.equal(detectFormat(new Uint8Array(3)), "unknown");
+    assert.deepEqual(Object.keys(decodeAny(read("dtypes.safetensors"))).length, 13);
+    assert.ok((decodeAny(read("sgd_state.pt")) as Dict).state instanceof Map);
+    throwsSer(() => decodeAny(new Uint8Array(20)), /not a safetensors file or a PyTorch archive/);
   });
 });
 
