@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import {
-  PyFloat, PyOrderedDict, PyTuple, type RawTensor, type Saved, SerializationError, type StoredDType, ZipReader,
+  PyFloat, PyOrderedDict, PyTuple, type RawTensor, type Saved, SerializationError, type StoredDType, ZipReader, crc32,
   decodeSafetensors, decodeTorchZip, encodeSafetensors, encodeTorchZip, rawFromArray, rawToArray,
   writeFileAtomic, writeFileAtomicAsync, writeZip,
 } from "../src/serialization/index.js";
@@ -225,5 +225,38 @@ describe("materializing views", () => {
     assert.deepEqual(Array.from(rawToArray({ ...t, shape: [2, 3], strides: [0, 0] }).data), [1, 1, 1, 1, 1, 1]);
     throwsSer(() => rawToArray({ ...t, shape: [1e6, 1e6], strides: [0, 0] }, "w"),
       /^w: expanded view of shape \[1000000,1000000\] would materialize 1000000000000 elements from a storage of 1$/);
+  });
+});
+
+describe("zip reader", () => {
+  /** One stored entry whose central record defers sizes and offset to a ZIP64 extra field. */
+  function zip64Archive(name: string, data: Uint8Array, pad: number): Uint8Array {
+    const enc = new TextEncoder().encode(name);
+    const parts: number[] = [];
+    const u16 = (v: number): void => { parts.push(v & 0xff, (v >>> 8) & 0xff); };
+    const u32 = (v: number): void => { u16(v & 0xffff); u16(v >>> 16); };
+    const u64 = (v: number): void => { u32(v); u32(0); };
+    for (let i = 0; i < pad; i++) parts.push(0); // junk before the entry: offsets must be honoured
+    const local = parts.length;
+    u32(0x04034b50); u16(45); u16(0); u16(0); u32(0); u32(crc32(data)); u32(data.length); u32(data.length);
+    u16(enc.length); u16(0); parts.push(...enc, ...data);
+    const cd = parts.length;
+    u32(0x02014b50); u16(45); u16(45); u16(0); u16(0); u32(0); u32(crc32(data));
+    u32(0xffffffff); u32(0xffffffff); u16(enc.length); u16(28); u16(0); u16(0); u16(0); u32(0); u32(0xffffffff);
+    parts.push(...enc);
+    u16(1); u16(24); u64(data.length); u64(data.length); u64(local);
+    const cdSize = parts.length - cd;
+    u32(0x06054b50); u16(0); u16(0); u16(1); u16(1); u32(cdSize); u32(cd); u16(0);
+    return Uint8Array.from(parts);
+  }
+
+  it("follows ZIP64 extra fields and refuses lies", () => {
+    const data = new TextEncoder().encode("hello zip64");
+    const z = new ZipReader(zip64Archive("x/data.pkl", data, 5));
+    assert.deepEqual(z.read("x/data.pkl"), data);
+    const lying = zip64Archive("x/data.pkl", data, 0);
+    lying[lying.length - 22 - 8 - 16 + 0] = 0xff; // size in the ZIP64 field far beyond the file
+    throwsSer(() => new ZipReader(lying).read("x/data.pkl"), /stored entry 'x\/data.pkl' has compressed size 11 but size 255|exceeds the file size/);
+    throwsSer(() => new ZipReader(new Uint8Array(100)), /end of central directory record not found/);
   });
 });
