@@ -33,3 +33,6 @@ export {
   manualSeed, seed, initialSeed, getRngState, setRngState, Generator, defaultGenerator,
 } from "./ops/random.js";
 export type { RandomOptions } from "./ops/random.js";
+export { save, load, saveToBytes, loadSafetensorsMetadata } from "./serialization/save-load.js";
+export type { SaveOptions, Savable, Loaded } from "./serialization/save-load.js";
+export { SerializationError } from "./serialization/errors.js";
