@@ -91,6 +91,8 @@ function binary(op: BinaryOp, a: Strided, b: Strided, outShape: readonly number[
     for (let i = 0; i < n; i++) out[i] = f(ad[ao[i]], bd[bo[i]]);
   }
   if (needsTrunc(outDtype)) for (let i = 0; i < n; i++) out[i] = Math.trunc(out[i]);
+  // bool results of arithmetic (True + True) are True, not 2.
+  else if (outDtype === "bool") for (let i = 0; i < n; i++) out[i] = out[i] !== 0 ? 1 : 0;
   return out;
 }
 
