@@ -6,16 +6,31 @@ import { test } from "node:test";
 import {
   Generator,
   bernoulli,
+  bernoulliTensor,
   defaultGenerator,
   dropoutMask,
   exponential,
   kaimingUniformBound,
   normal,
-  rand_,
   randint,
   randperm,
   uniform,
-} from "./random_helpers.js";
+} from "../src/random/index.js";
+
+/** torch.rand = uniform_(0, 1). */
+function rand_(gen: Generator, out: Float32Array | Float64Array): Float32Array | Float64Array {
+  return uniform(gen, out, 0, 1);
+}
+
+/** torch.linspace(0, 1, n) as PyTorch 1.13 computes it on the CPU for small n (step from the start, then from the end). */
+function linspace01(out: Float32Array | Float64Array): Float32Array | Float64Array {
+  const n = out.length;
+  const f = out instanceof Float32Array ? Math.fround : (x: number): number => x;
+  const step = f(1 / (n - 1));
+  const half = Math.floor(n / 2);
+  for (let i = 0; i < n; i++) out[i] = i < half ? f(i * step) : f(1 - f((n - 1 - i) * step));
+  return out;
+}
 
 interface Encoded {
   n: number;
@@ -84,6 +99,8 @@ function run(gen: Generator, op: string, dtype: string, args: number[]): Arr {
       return randint(gen, alloc(dtype, n), args[1], args[2]) as Arr;
     case "randperm":
       return randperm(gen, n);
+    case "bernoulliTensor":
+      return bernoulliTensor(gen, alloc(dtype, n) as Float32Array, linspace01(alloc(dtype, n) as Float32Array)) as Arr;
     default:
       throw new Error(`unknown op ${op}`);
   }

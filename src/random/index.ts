@@ -8,6 +8,7 @@ export {
   randint,
   randperm,
   bernoulli,
+  bernoulliTensor,
   dropoutMask,
   exponential,
   kaimingUniformBound,

@@ -179,6 +179,31 @@ export function bernoulli(gen: Generator, out: IntegerArray | FloatArray, p: num
 }
 
 /**
+ * torch.bernoulli(p) / Tensor.bernoulli_(p_tensor): out[i] = (u < p[i]) ? 1 : 0 with, as in PyTorch,
+ * a 53-bit uniform (random64) when p is float64 and a 24-bit one (random) when p is float32.
+ */
+export function bernoulliTensor(gen: Generator, out: IntegerArray | FloatArray, p: FloatArray): typeof out {
+  if (p.length !== out.length) {
+    throw new RandomArgumentError(`bernoulli: p has ${p.length} elements, output has ${out.length}`);
+  }
+  const e = gen.engine;
+  const wide = p instanceof Float64Array;
+  for (let i = 0; i < out.length; i++) {
+    const pi = p[i];
+    if (!(pi >= 0 && pi <= 1)) throw new RandomArgumentError(`bernoulli: expected 0 <= p <= 1, got p[${i}]=${pi}`);
+    let u: number;
+    if (wide) {
+      const hi = e.nextUint32() & 0x1fffff;
+      u = (hi * TWO32 + e.nextUint32()) * TWO_M53;
+    } else {
+      u = (e.nextUint32() & 0xffffff) * TWO_M24;
+    }
+    out[i] = u < pi ? 1 : 0;
+  }
+  return out;
+}
+
+/**
  * The dropout mask of F.dropout(x, p, training=True) on the CPU in 1.13 (at::native::_dropout_impl):
  * noise = empty_like(x).bernoulli_(1 - p); noise.div_(1 - p); result = x * noise.
  * Fills `out` with the scaled noise (0 or 1/(1-p) in out's dtype). p = 0 and p = 1 draw nothing in
