@@ -9,6 +9,10 @@ import {
   bernoulliTensor,
   defaultGenerator,
   dropoutMask,
+  getRngState,
+  initialSeed,
+  manualSeed,
+  setRngState,
   exponential,
   kaimingUniformBound,
   normal,
@@ -227,6 +231,18 @@ test("seeds: 64-bit, negative and 2^32 + s behave as in PyTorch", () => {
   assert.throws(() => new Generator().manualSeed(1.5), /manualSeed/);
   const s = new Generator().seed();
   assert.ok(typeof s === "number" || typeof s === "bigint");
+});
+
+test("module-level torch.manual_seed & co. drive the default generator", () => {
+  manualSeed(42);
+  assert.equal(initialSeed(), 42);
+  const st = getRngState();
+  const a = rand_(defaultGenerator, new Float32Array(5));
+  setRngState(st);
+  assert.deepEqual(rand_(defaultGenerator, new Float32Array(5)), a);
+  const want = fx.cases.find((c) => c.seed === 42 && c.op === "rand" && c.dtype === "float32" && c.args[0] === 3);
+  manualSeed(42);
+  check("torch.rand(3) after manualSeed(42)", rand_(defaultGenerator, new Float32Array(3)), want!.out, 0);
 });
 
 test("argument errors name the op", () => {

@@ -1,6 +1,17 @@
 /** PyTorch-compatible CPU random streams (mt19937 + 1.13's samplers) on plain typed arrays. */
 export { MT19937, MT_N } from "./mt19937.js";
-export { Generator, GeneratorStateError, defaultGenerator, DEFAULT_RNG_SEED, STATE_BYTES } from "./generator.js";
+export {
+  Generator,
+  GeneratorStateError,
+  defaultGenerator,
+  DEFAULT_RNG_SEED,
+  STATE_BYTES,
+  manualSeed,
+  seed,
+  initialSeed,
+  getRngState,
+  setRngState,
+} from "./generator.js";
 export {
   uniform,
   uniform24,
