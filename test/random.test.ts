@@ -15,6 +15,8 @@ import {
   setRngState,
   exponential,
   kaimingUniformBound,
+  log,
+  sincos,
   normal,
   randint,
   randperm,
@@ -63,6 +65,7 @@ interface Fixture {
     boundLinear: number;
   }[];
   state: { seed: number; stateBase64: string; nextRandn3f64: Encoded };
+  libm: { seed: number; n: number; log1mu: Encoded; sincos2piu: Encoded; sincosWide: Encoded };
 }
 
 const fx = JSON.parse(readFileSync(new URL("./fixtures/random.json", import.meta.url), "utf8")) as Fixture;
@@ -110,30 +113,11 @@ function run(gen: Generator, op: string, dtype: string, args: number[]): Arr {
   }
 }
 
-/** Ops whose float64 results go through libm (log/sin/cos): glibc vs V8's fdlibm may differ by 1 ulp. */
-function libmTol(op: string, dtype: string, args: number[]): number {
-  if (dtype !== "float64") return 0;
-  if (op === "exponential") return 2 ** -50 * 10;
-  if (op === "randn") return 2 ** -50 * 8;
-  if (op === "normal") return 2 ** -50 * 8 * (Math.abs(args[1]) + args[2]);
-  return 0;
-}
-
-let inexact = 0;
-
-/**
- * tol = 0: bit-exact (and the SHA-256 of the whole array). tol > 0: |got - want| <= tol, used only
- * for float64 results that went through log/sin/cos, where glibc and V8 differ by an ulp at times.
- */
-function check(label: string, got: Arr, want: Encoded, tol: number): void {
+/** Bit-exact comparison (and the SHA-256 of the whole array when the fixture stores one). */
+function check(label: string, got: Arr, want: Encoded): void {
   assert.equal(got.length, want.n, `${label}: length`);
   const cmp = (g: number, w: number, i: number): void => {
-    if (tol === 0 || g === w) {
-      assert.equal(g, w, `${label}[${i}]: got ${g}, PyTorch ${w}`);
-    } else {
-      inexact++;
-      assert.ok(Math.abs(g - w) <= tol, `${label}[${i}]: got ${g}, PyTorch ${w} (tolerance ${tol})`);
-    }
+    assert.ok(Object.is(g, w), `${label}[${i}]: got ${g}, PyTorch ${w}`);
   };
   if (want.values) {
     want.values.forEach((w, i) => cmp(got[i], w, i));
@@ -141,10 +125,8 @@ function check(label: string, got: Arr, want: Encoded, tol: number): void {
   }
   want.head!.forEach((w, i) => cmp(got[i], w, i));
   want.tail!.forEach((w, i) => cmp(got[got.length - 5 + i], w, got.length - 5 + i));
-  if (tol === 0) {
-    const sha = createHash("sha256").update(bytesOf(got)).digest("hex");
-    assert.equal(sha, want.sha256, `${label}: SHA-256 of all ${want.n} values`);
-  }
+  const sha = createHash("sha256").update(bytesOf(got)).digest("hex");
+  assert.equal(sha, want.sha256, `${label}: SHA-256 of all ${want.n} values`);
 }
 
 test("fixture comes from PyTorch 1.13", () => {
@@ -157,23 +139,12 @@ test("the default generator starts from a non-deterministic seed, as PyTorch's d
 });
 
 test("every single-op case matches PyTorch bit for bit", () => {
-  let exact = 0;
-  let libm = 0;
   for (const c of fx.cases) {
     const gen = new Generator().manualSeed(c.seed);
     const got = run(gen, c.op, c.dtype, c.args);
-    const label = `seed ${c.seed} ${c.op}(${c.args.join(", ")}) ${c.dtype}`;
-    const tol = libmTol(c.op, c.dtype, c.args);
-    if (tol > 0) {
-      check(label, got, c.out, tol);
-      libm++;
-    } else {
-      check(label, got, c.out, 0);
-      exact++;
-    }
+    check(`seed ${c.seed} ${c.op}(${c.args.join(", ")}) ${c.dtype}`, got, c.out);
   }
-  assert.ok(exact > 250 && libm > 0);
-  console.log(`# ${exact} cases bit-exact; ${libm} float64 libm cases, ${inexact} values off by an ulp or so`);
+  assert.ok(fx.cases.length > 350);
 });
 
 test("sequences carry the stream and the cached normal sample over", () => {
@@ -181,7 +152,7 @@ test("sequences carry the stream and the cached normal sample over", () => {
     const gen = new Generator().manualSeed(s.seed);
     s.steps.forEach((st, k) => {
       const got = run(gen, st.op, st.dtype, st.args);
-      check(`seq ${s.seed} step ${k} ${st.op}`, got, st.out, libmTol(st.op, st.dtype, st.args));
+      check(`seq ${s.seed} step ${k} ${st.op}`, got, st.out);
     });
   }
 });
@@ -197,10 +168,10 @@ test("nn.Linear(5, 3) and nn.Conv2d(3, 4, 5) default init", () => {
     const cb = kaimingUniformBound(fanIn);
     const cw = uniform(gen, new Float32Array(4 * fanIn), -cb, cb);
     const cbias = uniform(gen, new Float32Array(4), -1 / Math.sqrt(fanIn), 1 / Math.sqrt(fanIn));
-    check("linear.weight", lw, c.linearWeight, 0);
-    check("linear.bias", lb, c.linearBias, 0);
-    check("conv.weight", cw, c.convWeight, 0);
-    check("conv.bias", cbias, c.convBias, 0);
+    check("linear.weight", lw, c.linearWeight);
+    check("linear.bias", lb, c.linearBias);
+    check("conv.weight", cw, c.convWeight);
+    check("conv.bias", cbias, c.convBias);
   }
 });
 
@@ -210,7 +181,7 @@ test("getState/setState use torch.get_rng_state()'s byte layout", () => {
   normal(g, new Float64Array(1));
   assert.deepEqual(g.getState(), torchState);
   const h = new Generator().manualSeed(123).setState(torchState);
-  check("randn(3) after setState", normal(h, new Float64Array(3)), fx.state.nextRandn3f64, libmTol("randn", "float64", [3]));
+  check("randn(3) after setState", normal(h, new Float64Array(3)), fx.state.nextRandn3f64);
   // Round trip and clone keep the exact position.
   const a = new Generator().manualSeed(5);
   rand_(a, new Float32Array(700));
@@ -242,7 +213,26 @@ test("module-level torch.manual_seed & co. drive the default generator", () => {
   assert.deepEqual(rand_(defaultGenerator, new Float32Array(5)), a);
   const want = fx.cases.find((c) => c.seed === 42 && c.op === "rand" && c.dtype === "float32" && c.args[0] === 3);
   manualSeed(42);
-  check("torch.rand(3) after manualSeed(42)", rand_(defaultGenerator, new Float32Array(3)), want!.out, 0);
+  check("torch.rand(3) after manualSeed(42)", rand_(defaultGenerator, new Float32Array(3)), want!.out);
+});
+
+test("glibc log and sincos ports agree with the system libm bit for bit", () => {
+  const n = fx.libm.n;
+  const u = uniform(new Generator().manualSeed(fx.libm.seed), new Float64Array(n));
+  const logs = new Float64Array(n);
+  const sc1 = new Float64Array(2 * n);
+  const sc2 = new Float64Array(2 * n);
+  const o = new Float64Array(2);
+  for (let i = 0; i < n; i++) {
+    logs[i] = log(1 - u[i]);
+    sincos(2 * Math.PI * u[i], o);
+    sc1.set(o, 2 * i);
+    sincos(40 * u[i] - 20, o);
+    sc2.set(o, 2 * i);
+  }
+  check("log(1 - u)", logs, fx.libm.log1mu);
+  check("sincos(2 pi u)", sc1, fx.libm.sincos2piu);
+  check("sincos(40 u - 20)", sc2, fx.libm.sincosWide);
 });
 
 test("argument errors name the op", () => {

@@ -29,3 +29,4 @@ export {
 } from "./sample.js";
 export { normal, normalScalar } from "./normal.js";
 export { fma, fmaf } from "./fma.js";
+export { log, sincos } from "./libm.js";

@@ -18,6 +18,7 @@
 
 import { fma, fmaf } from "./fma.js";
 import type { Generator } from "./generator.js";
+import { log } from "./libm.js";
 
 export type FloatArray = Float32Array | Float64Array;
 export type IntegerArray = Float64Array | Float32Array | Int32Array | Uint8Array;
@@ -223,13 +224,12 @@ export function dropoutMask(gen: Generator, out: FloatArray, p: number): FloatAr
 
 /**
  * Tensor.exponential_(lambd) (non-MKL CPU): -1/lambd * log(1 - u), u a 53-bit uniform, computed in
- * float64 then cast. Math.log is V8's fdlibm, glibc's log differs by 1 ulp on a few % of inputs, so
- * float64 results can differ in the last bit (float32 results virtually never do).
+ * float64 (with glibc's log, see libm.ts) then cast to the output dtype.
  */
 export function exponential(gen: Generator, out: FloatArray, lambd = 1): FloatArray {
   if (!(lambd > 0)) throw new RandomArgumentError(`exponential_: expects lambda > 0.0, but found lambda=${lambd}`);
   const k = -1 / lambd;
-  for (let i = 0; i < out.length; i++) out[i] = k * Math.log(1 - uniform53(gen));
+  for (let i = 0; i < out.length; i++) out[i] = k * log(1 - uniform53(gen));
   return out;
 }
 
