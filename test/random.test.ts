@@ -19,7 +19,9 @@ import {
   sincos,
   normal,
   randint,
+  randomDefault,
   randperm,
+  type RandomDType,
   uniform,
 } from "../src/random/index.js";
 
@@ -70,17 +72,18 @@ interface Fixture {
 
 const fx = JSON.parse(readFileSync(new URL("./fixtures/random.json", import.meta.url), "utf8")) as Fixture;
 
-type Arr = Float32Array | Float64Array | Int32Array;
+type Arr = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 function alloc(dtype: string, n: number): Arr {
   if (dtype === "float32") return new Float32Array(n);
   if (dtype === "int32") return new Int32Array(n);
+  if (dtype === "uint8" || dtype === "bool") return new Uint8Array(n);
   return new Float64Array(n);
 }
 
 function bytesOf(a: Arr): Uint8Array {
   if (a instanceof Float32Array) return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  const f = a instanceof Float64Array ? a : Float64Array.from(a);
+  const f = a instanceof Float64Array ? a : Float64Array.from(a as Int32Array);
   return new Uint8Array(f.buffer, f.byteOffset, f.byteLength);
 }
 
@@ -106,6 +109,13 @@ function run(gen: Generator, op: string, dtype: string, args: number[]): Arr {
       return randint(gen, alloc(dtype, n), args[1], args[2]) as Arr;
     case "randperm":
       return randperm(gen, n);
+    case "randomDefault":
+      return randomDefault(gen, alloc(dtype, n), dtype as RandomDType) as Arr;
+    case "normalNonContig": {
+      // The fixture fills torch.empty(4, 5).t() (strides (1, 5), non-contiguous, 20 >= 16 elements)
+      // and returns it in storage order; TensorIterator visits a transposed view in storage order.
+      return normal(gen, alloc(dtype, n) as Float32Array, 0, 1, false);
+    }
     case "bernoulliTensor":
       return bernoulliTensor(gen, alloc(dtype, n) as Float32Array, linspace01(alloc(dtype, n) as Float32Array)) as Arr;
     default:

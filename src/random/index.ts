@@ -18,6 +18,8 @@ export {
   uniform53,
   randint,
   randperm,
+  randomDefault,
+  type RandomDType,
   bernoulli,
   bernoulliTensor,
   dropoutMask,

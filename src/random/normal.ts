@@ -165,11 +165,15 @@ export function normalScalar(gen: Generator, mean = 0, std = 1): number {
   return fma(sc[1] * r, std, mean);
 }
 
-/** Tensor.normal_(mean, std) on a contiguous array (torch.randn = normal_(0, 1)). */
-export function normal(gen: Generator, out: FloatArray, mean = 0, std = 1): FloatArray {
+/**
+ * Tensor.normal_(mean, std) (torch.randn = normal_(0, 1)) filling `out` in memory order.
+ * Pass contiguous = false for a non-contiguous tensor: PyTorch then uses the scalar path for every
+ * element whatever the size (fill `out` in the tensor's iteration order and scatter it back).
+ */
+export function normal(gen: Generator, out: FloatArray, mean = 0, std = 1, contiguous = true): FloatArray {
   if (!(std >= 0)) throw new RangeError(`normal_: expects std >= 0.0, but found std ${std}`);
   const n = out.length;
-  if (n < 16) {
+  if (n < 16 || !contiguous) {
     for (let i = 0; i < n; i++) out[i] = normalScalar(gen, mean, std);
     return out;
   }

@@ -145,6 +145,31 @@ function updateFromF32(from: number): number {
   return p < from ? p + 2 ** (ilog2(from + 1) - 24 + 1) : from;
 }
 
+/** dtypes Tensor.random_() distinguishes (int64 and float64 share Float64Array storage). */
+export type RandomDType = "float32" | "float64" | "int64" | "int32" | "uint8" | "bool";
+
+/**
+ * Tensor.random_() with no bounds (uniform_int_distribution): random64() for float64/int64, one
+ * random() otherwise; value = draw % (2^24 + 1) for float32, % (2^53 + 1) for float64, % 2^63 for
+ * int64 (Float64Array: values above 2^53 are rounded, as int64 storage is), % 2^31 for int32,
+ * % 256 for uint8, & 1 for bool.
+ */
+export function randomDefault(gen: Generator, out: IntegerArray, dtype: RandomDType): IntegerArray {
+  const e = gen.engine;
+  const n = out.length;
+  if (dtype === "float64" || dtype === "int64") {
+    const m = dtype === "float64" ? (1n << 53n) + 1n : 1n << 63n;
+    for (let i = 0; i < n; i++) {
+      const hi = BigInt(e.nextUint32());
+      out[i] = Number(((hi << 32n) | BigInt(e.nextUint32())) % m);
+    }
+    return out;
+  }
+  const m = dtype === "float32" ? 16777217 : dtype === "int32" ? 2147483648 : dtype === "uint8" ? 256 : 2;
+  for (let i = 0; i < n; i++) out[i] = e.nextUint32() % m;
+  return out;
+}
+
 /**
  * torch.randperm(n) on the CPU (1.13 randperm_cpu): identity, then for i = 0 .. n-2 swap element i
  * with element i + random() % (n - i): one 32-bit draw per step, for every n.
