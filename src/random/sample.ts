@@ -96,6 +96,12 @@ export function randint(gen: Generator, out: IntegerArray, low: number, high: nu
   if (!(low < high)) {
     throw new RandomArgumentError(`randint: random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
   }
+  if (out instanceof Uint8Array && (low < 0 || high > 256)) {
+    throw new RandomArgumentError(`randint: [${low}, ${high}) is out of bounds for a uint8/bool output`);
+  }
+  if (out instanceof Int32Array && (low < -2147483648 || high > 2147483648)) {
+    throw new RandomArgumentError(`randint: [${low}, ${high}) is out of bounds for an int32 output`);
+  }
   if (out instanceof Float32Array) {
     // random_from_to_impl first moves from/to to values the dtype can hold (update_from/update_to).
     low = updateFromF32(low);
@@ -114,9 +120,6 @@ export function randint(gen: Generator, out: IntegerArray, low: number, high: nu
       out[i] = Number((v % r) + base);
     }
   } else {
-    if (range > TWO32) {
-      throw new RandomArgumentError(`randint: range ${range} does not fit the dtype of the output`);
-    }
     for (let i = 0; i < n; i++) out[i] = low + (e.nextUint32() % range);
   }
   return out;
