@@ -74,7 +74,8 @@ export function log(x: number): number {
   const invc = TAB[2 * i];
   const logc = TAB[2 * i + 1];
   const kd = k;
-  const w = fma(kd, LN2HI, logc);
+  // LN2HI has 42 significant bits and |k| < 2^11: kd * LN2HI is exact, so the fma is one rounding.
+  const w = kd * LN2HI + logc;
   const r = fma(z, invc, -1);
   const a12 = fma(r, A[2], A[1]);
   const hiSum = r + w;
@@ -177,10 +178,12 @@ export function sincos(x: number, out: Float64Array): void {
   const t = fma(x, HPINV, TOINT);
   const xn = t - TOINT;
   const n = ((xn % 4) + 4) % 4;
-  let y = fma(-xn, MP1, x);
-  y = fma(-xn, MP2, y);
-  const t2 = fma(-xn, PP3, y);
-  let db = fma(-xn, PP3, y - t2);
+  // MP1, MP2, PP3 have <= 27 significant bits and xn < 2^26: those products are exact, so these
+  // fmas reduce to one rounding of a plain expression.
+  let y = x - xn * MP1;
+  y -= xn * MP2;
+  const t2 = y - xn * PP3;
+  let db = y - t2 - xn * PP3;
   const b = fma(-xn, PP4, t2);
   db += fma(-xn, PP4, t2 - b);
   let a = b;

@@ -126,11 +126,14 @@ function fill16Avx(data: Float32Array, o: number, mean: number, std: number): vo
 
 /** normal_fill_16<double> on data[o .. o+16) (glibc log and sincos, see libm.ts). */
 function fill16Double(data: Float64Array, o: number, mean: number, std: number): void {
+  const standard = std === 1 && mean === 0; // fma(v, 1, 0) = v
   for (let j = 0; j < 8; j++) {
     const radius = Math.sqrt(-2 * log(1 - data[o + j]));
     sincos(TWO_PI * data[o + j + 8], sc);
-    data[o + j] = fma(radius * sc[1], std, mean);
-    data[o + j + 8] = fma(radius * sc[0], std, mean);
+    const c = radius * sc[1];
+    const s = radius * sc[0];
+    data[o + j] = standard ? c : fma(c, std, mean);
+    data[o + j + 8] = standard ? s : fma(s, std, mean);
   }
 }
 
