@@ -32,3 +32,17 @@ test("uniform_ and normal_ fill in place, also through non-contiguous views", ()
   assert.ok((m.tolist() as number[][]).flat().every((v) => v !== 0));
   assert.throws(() => torch.zeros([2], { dtype: torch.int64 }).uniform_(), /floating point/);
 });
+
+test("in-place samplers on transposed views draw in storage order, as PyTorch", () => {
+  // PyTorch 1.13: torch.manual_seed(3); x = torch.zeros(3, 4).t(); x.uniform_(); y = torch.zeros(20, 3).t(); ...
+  torch.manualSeed(3);
+  const x = torch.zeros(3, 4).t();
+  x.uniform_();
+  assert.deepEqual((x.tolist() as number[][]).map((r) => r.map((v) => v.toFixed(4))), [
+    ["0.0043", "0.4716", "0.5944"], ["0.1056", "0.0601", "0.8879"], ["0.2858", "0.7719", "0.4510"], ["0.0270", "0.7437", "0.7995"]]);
+  torch.manualSeed(3);
+  const y = torch.zeros(20, 3).t();
+  y.normal_();
+  assert.deepEqual((y.index(":", ":3").tolist() as number[][]).map((r) => r.map((v) => v.toFixed(4))), [
+    ["0.8033", "-0.6137", "0.3375"], ["0.1748", "0.0462", "1.0111"], ["0.0890", "-1.3683", "-1.4352"]]);
+});

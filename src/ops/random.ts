@@ -5,7 +5,7 @@ import { Tensor } from "../tensor.js";
 import { DTypeError, ValueError } from "../errors.js";
 import { backend } from "../backend/backend.js";
 import { numelOf } from "../shape.js";
-import { Generator, defaultGenerator, uniform, normal, randint as drawInt, randperm as drawPerm, bernoulli as drawBernoulli } from "../random/index.js";
+import { Generator, defaultGenerator, uniform, normal, randint as drawInt, randperm as drawPerm, bernoulli as drawBernoulli, bernoulliTensor } from "../random/index.js";
 import { type CreateOptions, sizesAndOptions } from "./creation.js";
 import { wrap } from "./util.js";
 
@@ -86,9 +86,13 @@ function fillWith(x: Tensor, draw: (a: TypedArray) => void): Tensor {
   if (x.isContiguous()) {
     draw(x.storage.data.subarray(x.offset, x.offset + n));
   } else {
+    // PyTorch's iterator walks dims sorted by stride (memory order), so a permuted view receives
+    // the draws in storage order: draw contiguously, then write through the same permutation.
+    const order = [...x.shape.keys()].sort((a, b) => x.strides[b] - x.strides[a]);
     const tmp = arrayFor(x.dtype, n);
     draw(tmp);
-    backend().assign(x, wrap(tmp, x.shape, x.dtype));
+    const dst = x.permute(order);
+    backend().assign(dst, wrap(tmp, dst.shape, x.dtype));
   }
   x.storage.version++;
   return x;
@@ -101,7 +105,8 @@ export function uniform_(x: Tensor, from = 0, to = 1, o: { generator?: Generator
 export function normal_(x: Tensor, mean = 0, std = 1, o: { generator?: Generator } = {}): Tensor {
   floatDType("normal_", x.dtype);
   if (std < 0) throw new ValueError(`normal_: expects std >= 0.0, but found std ${std}`);
-  return fillWith(x, (a) => normal(gen(o), a as Float32Array | Float64Array, mean, std));
+  const contiguous = x.isContiguous();
+  return fillWith(x, (a) => normal(gen(o), a as Float32Array | Float64Array, mean, std, contiguous));
 }
 export function bernoulli_(x: Tensor, p = 0.5, o: { generator?: Generator } = {}): Tensor {
   return fillWith(x, (a) => drawBernoulli(gen(o), a as Float64Array, p));
@@ -112,14 +117,10 @@ export function random_(x: Tensor, low: number, high: number, o: { generator?: G
 
 /** torch.bernoulli(probs): one draw per element with that element's probability. */
 export function bernoulli(p: Tensor, o: { generator?: Generator } = {}): Tensor {
-  const probs = p.typedArray();
+  const probs = p.typedArray() as Float32Array | Float64Array;
+  floatDType("bernoulli", p.dtype);
   const out = arrayFor(p.dtype, probs.length);
-  const g = gen(o);
-  const one = new Float64Array(1);
-  for (let i = 0; i < probs.length; i++) {
-    drawBernoulli(g, one, probs[i]);
-    out[i] = one[0];
-  }
+  bernoulliTensor(gen(o), out, probs);
   return wrap(out, p.shape, p.dtype);
 }
 
