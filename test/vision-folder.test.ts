@@ -9,7 +9,7 @@ import { ImageFolder, DatasetFolder } from "../src/vision/datasets/folder.js";
 import { decodeImage, ImageDecodeError } from "../src/vision/image_io.js";
 import { pseudoBytes, tempDir } from "./data-helpers.js";
 
-function pngBytes(width: number, height: number, rgba: Uint8Array, colorType = 6): Buffer {
+function pngBytes(width: number, height: number, rgba: Uint8Array, colorType: 0 | 2 | 4 | 6 = 6): Buffer {
   const png = new pngjs.PNG({ width, height });
   png.data = Buffer.from(rgba);
   return pngjs.PNG.sync.write(png, { colorType });
