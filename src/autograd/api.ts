@@ -1,0 +1,43 @@
+// The public autograd entry points: tensor.backward() and torch.autograd.grad.
+import type { Tensor } from "../tensor.js";
+import { AutogradError, ShapeError, fmtShape } from "../errors.js";
+import { onesLike } from "../ops/creation.js";
+import { runBackward } from "./engine.js";
+
+export interface BackwardArgs {
+  retainGraph?: boolean;
+  createGraph?: boolean;
+  inputs?: readonly Tensor[];
+}
+
+function rootGrad(t: Tensor, g: Tensor | null | undefined, op: string): Tensor {
+  if (!t.requiresGrad) throw new AutogradError(`${op}: element 0 of tensors does not require grad and does not have a grad_fn`);
+  if (g === null || g === undefined) {
+    if (t.numel() !== 1) throw new AutogradError(`${op}: grad can be implicitly created only for scalar outputs (got shape ${fmtShape(t.shape)})`);
+    return onesLike(t);
+  }
+  if (g.numel() !== t.numel() || g.shape.length !== t.shape.length) {
+    throw new ShapeError(`${op}: mismatch in shape: grad_output has a shape of ${fmtShape(g.shape)} and output has a shape of ${fmtShape(t.shape)}`);
+  }
+  return g;
+}
+
+export function backward(t: Tensor, gradient?: Tensor | null, opts: BackwardArgs = {}): void {
+  runBackward([t], [rootGrad(t, gradient, "backward")], opts.inputs ? { ...opts, inputs: undefined } : opts);
+}
+
+export interface GradArgs {
+  gradOutputs?: readonly (Tensor | null)[] | Tensor | null;
+  retainGraph?: boolean;
+  createGraph?: boolean;
+  allowUnused?: boolean;
+}
+
+/** torch.autograd.grad(outputs, inputs, { gradOutputs, retainGraph, createGraph, allowUnused }). */
+export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[], opts: GradArgs = {}): (Tensor | null)[] {
+  const outs = Array.isArray(outputs) ? outputs : [outputs as Tensor];
+  const ins = Array.isArray(inputs) ? inputs : [inputs as Tensor];
+  const gos = opts.gradOutputs === undefined || opts.gradOutputs === null ? [] : Array.isArray(opts.gradOutputs) ? opts.gradOutputs : [opts.gradOutputs as Tensor];
+  const roots = outs.map((o, i) => rootGrad(o, gos[i], "autograd.grad"));
+  return runBackward(outs, roots, { ...opts, inputs: ins });
+}

@@ -1,0 +1,105 @@
+// The backward pass: walk the graph from the roots in dependency order, summing the gradients
+// that reach each node, and deliver them to leaves (or to the inputs asked for by autograd.grad).
+import { AutogradError, ShapeError, fmtShape } from "../errors.js";
+import type { Tensor } from "../tensor.js";
+import { enableGrad, noGrad } from "./grad-mode.js";
+import type { Node } from "./node.js";
+import { accumulate, zerosFor, detachedClone } from "./hooks.js";
+
+export interface BackwardOptions {
+  retainGraph?: boolean;
+  createGraph?: boolean;
+  /** autograd.grad: return gradients for these tensors instead of writing leaves' .grad. */
+  inputs?: readonly Tensor[];
+  allowUnused?: boolean;
+}
+
+export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor[], opts: BackwardOptions = {}): (Tensor | null)[] {
+  const createGraph = opts.createGraph ?? false;
+  const retainGraph = opts.retainGraph ?? createGraph;
+  const inputs = opts.inputs;
+  const captured: (Tensor | null)[] = inputs ? inputs.map(() => null) : [];
+  const leafSlot = new Map<Tensor, number>();
+  const nodeSlot = new Map<Node, Map<number, number>>();
+  inputs?.forEach((t, i) => {
+    if (!t.requiresGrad) throw new AutogradError(`autograd.grad: input ${i} does not require grad`);
+    if (t.gradFn) {
+      let m = nodeSlot.get(t.gradFn);
+      if (!m) nodeSlot.set(t.gradFn, (m = new Map()));
+      m.set(t.outputNr, i);
+    } else leafSlot.set(t, i);
+  });
+
+  const run = () => {
+    // Count, for every node reachable from the roots, how many edges lead into it.
+    const deps = new Map<Node, number>();
+    const stack: Node[] = [];
+    for (const r of roots) if (r.gradFn && !deps.has(r.gradFn)) { deps.set(r.gradFn, 0); stack.push(r.gradFn); }
+    while (stack.length) {
+      const n = stack.pop() as Node;
+      for (const e of n.next) {
+        if (e === null || !("node" in e)) continue;
+        const seen = deps.has(e.node);
+        deps.set(e.node, (deps.get(e.node) ?? 0) + 1);
+        if (!seen) stack.push(e.node);
+      }
+    }
+    const buffers = new Map<Node, (Tensor | null)[]>();
+    const deliverLeaf = (leaf: Tensor, g: Tensor) => {
+      const slot = leafSlot.get(leaf);
+      if (inputs) {
+        if (slot !== undefined) captured[slot] = captured[slot] ? accumulate(captured[slot] as Tensor, g) : g;
+        return;
+      }
+      if (g.shape.length !== leaf.shape.length || g.shape.some((s, i) => s !== leaf.shape[i])) {
+        throw new ShapeError(`backward: gradient of shape ${fmtShape(g.shape)} does not match leaf of shape ${fmtShape(leaf.shape)}`);
+      }
+      leaf.grad = leaf.grad ? accumulate(leaf.grad, g) : createGraph ? g : detachedClone(g);
+    };
+    const addTo = (node: Node, nr: number, g: Tensor) => {
+      let buf = buffers.get(node);
+      if (!buf) buffers.set(node, (buf = node.outputs.map(() => null)));
+      const prev = buf[nr];
+      buf[nr] = prev ? accumulate(prev, g) : g;
+    };
+    roots.forEach((r, i) => {
+      if (r.gradFn) addTo(r.gradFn, r.outputNr, rootGrads[i]);
+      else if (r.requiresGrad) deliverLeaf(r, rootGrads[i]);
+    });
+    const ready: Node[] = [...deps.keys()].filter((n) => deps.get(n) === 0);
+    while (ready.length) {
+      // Highest sequence number first: the most recently created node, as PyTorch orders.
+      ready.sort((a, b) => a.seq - b.seq);
+      const node = ready.pop() as Node;
+      const buf = buffers.get(node) ?? node.outputs.map(() => null);
+      buffers.delete(node);
+      const grads = buf.map((g, i) => g ?? zerosFor(node.outputs[i]));
+      const slots = nodeSlot.get(node);
+      if (slots) for (const [nr, slot] of slots) captured[slot] = grads[nr];
+      if (node.retained) for (const [nr, t] of node.retained) t.grad = t.grad ? accumulate(t.grad, grads[nr]) : detachedClone(grads[nr]);
+      const inGrads = node.apply(grads, retainGraph);
+      node.next.forEach((e, i) => {
+        if (e === null) return;
+        const g = inGrads[i];
+        if ("leaf" in e) {
+          if (g) deliverLeaf(e.leaf, g);
+          return;
+        }
+        if (g) addTo(e.node, e.outputNr, g);
+        const left = (deps.get(e.node) as number) - 1;
+        deps.set(e.node, left);
+        if (left === 0) ready.push(e.node);
+      });
+    }
+  };
+  if (createGraph) enableGrad(run);
+  else noGrad(run);
+  if (inputs && !opts.allowUnused) {
+    captured.forEach((g, i) => {
+      if (g === null) {
+        throw new AutogradError(`autograd.grad: one of the differentiated tensors (input ${i}) appears to not have been used in the graph. Set allowUnused: true if this is the desired behavior.`);
+      }
+    });
+  }
+  return captured;
+}

@@ -1,0 +1,5 @@
+// torch.autograd
+export { grad, backward } from "./api.js";
+export { Function, FunctionCtx } from "./function.js";
+export { gradcheck, GradcheckError } from "./gradcheck.js";
+export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from "./grad-mode.js";

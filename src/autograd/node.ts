@@ -1,0 +1,50 @@
+// A node of the autograd graph: the backward closure of one recorded op, its edges to the
+// nodes (or leaves) that produced its inputs, and the tensors it saved, with their versions so
+// that an in-place change after saving is an error instead of a wrong gradient.
+import { AutogradError } from "../errors.js";
+import type { Tensor } from "../tensor.js";
+
+export type Edge = { node: Node; outputNr: number } | { leaf: Tensor } | null;
+export type BackwardFn = (grads: Tensor[]) => readonly (Tensor | null | undefined)[];
+
+let sequence = 0;
+
+export class Node {
+  readonly seq = sequence++;
+  /** Gradient hooks of retained non-leaf outputs: output index -> tensor. */
+  retained: Map<number, Tensor> | null = null;
+  private fn: BackwardFn | null;
+  private readonly savedVersions: number[];
+
+  constructor(
+    readonly name: string,
+    readonly next: Edge[],
+    fn: BackwardFn,
+    private readonly saved: readonly Tensor[],
+    /** Shapes and dtypes of the outputs, to make zero gradients for unused outputs. */
+    readonly outputs: readonly { shape: number[]; dtype: Tensor["dtype"] }[],
+  ) {
+    this.fn = fn;
+    this.savedVersions = saved.map((t) => t.storage.version);
+  }
+
+  /** Runs the backward closure; frees it unless the graph is retained. */
+  apply(grads: Tensor[], retainGraph: boolean): readonly (Tensor | null | undefined)[] {
+    if (this.fn === null) {
+      throw new AutogradError(
+        `${this.name}: trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). ` +
+          "Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). " +
+          "Specify retainGraph: true if you need to backward through the graph a second time.");
+    }
+    this.saved.forEach((t, i) => {
+      if (t.storage.version !== this.savedVersions[i]) {
+        throw new AutogradError(
+          `${this.name}: one of the variables needed for gradient computation has been modified by an inplace operation: ` +
+            `[${t.dtype} [${t.shape.join(", ")}]] is at version ${t.storage.version}; expected version ${this.savedVersions[i]} instead.`);
+      }
+    });
+    const fn = this.fn;
+    if (!retainGraph) this.fn = null;
+    return fn(grads);
+  }
+}

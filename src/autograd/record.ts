@@ -1,0 +1,42 @@
+// How an op joins the autograd graph: after computing its outputs (with the backend, outside
+// autograd), it calls record() with its inputs and a backward closure. Nothing is recorded when
+// grad mode is off or no input requires grad, so inference pays only this check.
+import { isFloating } from "../dtype.js";
+import type { Tensor } from "../tensor.js";
+import { type BackwardFn, type Edge, Node } from "./node.js";
+import { isGradEnabled } from "./grad-mode.js";
+
+export function needsGrad(inputs: readonly (Tensor | null | undefined)[]): boolean {
+  if (!isGradEnabled()) return false;
+  for (const t of inputs) if (t && t.requiresGrad) return true;
+  return false;
+}
+
+export function edgeOf(t: Tensor | null | undefined): Edge {
+  if (!t || !t.requiresGrad) return null;
+  return t.gradFn ? { node: t.gradFn, outputNr: t.outputNr } : { leaf: t };
+}
+
+/**
+ * Records `out` as produced from `inputs` by an op named `name`. `backward` maps the gradients
+ * of the outputs to gradients of the inputs (null where an input gets none); `saved` lists the
+ * tensors the closure reads, so that in-place changes to them are caught.
+ */
+export function record<T extends Tensor | Tensor[]>(
+  name: string,
+  inputs: readonly (Tensor | null | undefined)[],
+  out: T,
+  backward: BackwardFn,
+  saved: readonly Tensor[] = [],
+): T {
+  if (!needsGrad(inputs)) return out;
+  const outs: Tensor[] = Array.isArray(out) ? out : [out];
+  const node = new Node(name, inputs.map(edgeOf), backward, saved, outs.map((o) => ({ shape: o.shape, dtype: o.dtype })));
+  outs.forEach((o, i) => {
+    if (!isFloating(o.dtype)) return;
+    o.requiresGrad = true;
+    o.gradFn = node;
+    o.outputNr = i;
+  });
+  return out;
+}

@@ -1,0 +1,87 @@
+// The narrow interface every compute backend implements. Backends see strided views over
+// storage and return fresh contiguous arrays; they never see autograd (that lives above, in
+// src/autograd and src/ops). Optional fused kernels let a fast backend take over hot composites.
+import type { DType, TypedArray } from "../dtype.js";
+
+/** What a backend reads: a strided view over a storage array. Tensor satisfies it structurally. */
+export interface Strided {
+  readonly storage: { data: TypedArray };
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+  readonly dtype: DType;
+}
+
+export type UnaryOp =
+  | "neg" | "abs" | "sign" | "exp" | "expm1" | "log" | "log1p" | "log2" | "log10" | "sqrt" | "rsqrt"
+  | "sin" | "cos" | "tan" | "tanh" | "sigmoid" | "relu" | "floor" | "ceil" | "round" | "trunc"
+  | "reciprocal" | "square" | "erf" | "logicalNot" | "isnan" | "isinf" | "isfinite" | "bitwiseNot";
+
+export type BinaryOp =
+  | "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "atan2" | "remainder" | "fmod"
+  | "floorDivide" | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "logicalAnd" | "logicalOr" | "logicalXor"
+  | "bitwiseAnd" | "bitwiseOr" | "bitwiseXor";
+
+export type ReduceOp = "sum" | "prod" | "amax" | "amin" | "all" | "any";
+
+export interface Conv2dParams {
+  stride: [number, number];
+  padding: [number, number];
+  dilation: [number, number];
+  groups: number;
+}
+export interface Pool2dParams {
+  kernel: [number, number];
+  stride: [number, number];
+  padding: [number, number];
+  dilation: [number, number];
+  outH: number;
+  outW: number;
+}
+
+export interface Backend {
+  readonly name: string;
+  /** Contiguous copy of x cast to dtype. */
+  copy(x: Strided, dtype: DType): TypedArray;
+  /** Writes src, broadcast to dst's shape and cast to dst's dtype, into the view dst. */
+  assign(dst: Strided, src: Strided): void;
+  /** Writes one value into every element of the view dst. */
+  fill(dst: Strided, value: number): void;
+  /** f(x) elementwise, computed in x's dtype (or float for float-valued ops), stored as outDtype. */
+  unary(op: UnaryOp, x: Strided, outDtype: DType): TypedArray;
+  /** f(a, b) with broadcasting to outShape; operands are read in their own dtypes, result cast to outDtype. */
+  binary(op: BinaryOp, a: Strided, b: Strided, outShape: readonly number[], outDtype: DType): TypedArray;
+  /** cond ? a : b with broadcasting. */
+  where(cond: Strided, a: Strided, b: Strided, outShape: readonly number[], outDtype: DType): TypedArray;
+  /** Reduces over `dims` (sorted, unique); result has x's shape with those dims set to 1. */
+  reduce(op: ReduceOp, x: Strided, dims: readonly number[], outDtype: DType): TypedArray;
+  /** Max/min along one dim with the index of the first extreme (NaN wins, as torch). */
+  argReduce(op: "max" | "min", x: Strided, dim: number): { values: TypedArray; indices: Float64Array };
+  /** Batched matrix product: a [B..., M, K] x b [B..., K, N] (batch dims already broadcast) -> [B..., M, N]. */
+  matmul(a: Strided, b: Strided, outDtype: DType): TypedArray;
+  /** out[i][j] = x[i][index[i][j]] along dim (index shape = output shape). */
+  gather(x: Strided, dim: number, index: Strided): TypedArray;
+  /** dst (contiguous array, shape dstShape) [.. index ..] (=|+=) src along dim. */
+  scatter(dst: TypedArray, dstShape: readonly number[], dim: number, index: Strided, src: Strided, accumulate: boolean): void;
+
+  // Fused kernels (optional): the op layer falls back to a composition when absent.
+  conv2d?(x: Strided, w: Strided, bias: Strided | null, p: Conv2dParams, outShape: readonly number[]): TypedArray;
+  conv2dBackwardInput?(gradOut: Strided, w: Strided, p: Conv2dParams, inShape: readonly number[]): TypedArray;
+  conv2dBackwardWeight?(x: Strided, gradOut: Strided, p: Conv2dParams, wShape: readonly number[]): TypedArray;
+  maxPool2d?(x: Strided, p: Pool2dParams): { values: TypedArray; indices: Float64Array };
+  maxPool2dBackward?(gradOut: Strided, indices: Strided, inShape: readonly number[]): TypedArray;
+  logSoftmax?(x: Strided, dim: number): TypedArray;
+}
+
+let active: Backend | null = null;
+const listeners: ((b: Backend) => void)[] = [];
+
+export function backend(): Backend {
+  if (active === null) throw new Error("flint: no backend registered");
+  return active;
+}
+
+export function setActiveBackend(b: Backend): void {
+  active = b;
+  for (const l of listeners) l(b);
+}

@@ -1,0 +1,119 @@
+// The reference backend: plain TypeScript, written for clarity; the semantic definition of
+// every kernel and the fallback everywhere. Contiguous fast paths keep it usable.
+import { type DType, type TypedArray, arrayFor, castValue } from "../../dtype.js";
+import { numelOf } from "../../shape.js";
+import type { Backend, BinaryOp, Strided, UnaryOp } from "../backend.js";
+import { BINARY, UNARY } from "./scalar-fns.js";
+import { broadcastOffsets, isContiguous, offsetsOf, sameShape } from "./iterate.js";
+import { argReduce, reduce } from "./reduce.js";
+import { matmul } from "./matmul.js";
+import { gather, scatter } from "./gather.js";
+
+const needsTrunc = (d: DType): boolean => d === "int64";
+
+function copy(x: Strided, dtype: DType): TypedArray {
+  const n = numelOf(x.shape);
+  const out = arrayFor(dtype, n);
+  const src = x.storage.data;
+  if (isContiguous(x)) {
+    if (dtype === x.dtype || (out.constructor === src.constructor && !needsTrunc(dtype) && dtype !== "bool")) {
+      out.set(src.subarray(x.offset, x.offset + n));
+      return out;
+    }
+    for (let i = 0; i < n; i++) out[i] = castValue(src[x.offset + i], dtype);
+    return out;
+  }
+  const offs = offsetsOf(x.shape, x.strides, x.offset);
+  if (dtype === x.dtype) for (let i = 0; i < n; i++) out[i] = src[offs[i]];
+  else for (let i = 0; i < n; i++) out[i] = castValue(src[offs[i]], dtype);
+  return out;
+}
+
+function assign(dst: Strided, src: Strided): void {
+  const d = dst.storage.data, s = src.storage.data;
+  const n = numelOf(dst.shape);
+  const cast = dst.dtype !== src.dtype;
+  if (isContiguous(dst) && isContiguous(src) && sameShape(dst.shape, src.shape) && !cast) {
+    d.set(s.subarray(src.offset, src.offset + n), dst.offset);
+    return;
+  }
+  const dOffs = offsetsOf(dst.shape, dst.strides, dst.offset);
+  const sOffs = broadcastOffsets(src, dst.shape);
+  for (let i = 0; i < n; i++) d[dOffs[i]] = cast ? castValue(s[sOffs[i]], dst.dtype) : s[sOffs[i]];
+}
+
+function fill(dst: Strided, value: number): void {
+  const v = castValue(value, dst.dtype);
+  const n = numelOf(dst.shape);
+  if (isContiguous(dst)) {
+    dst.storage.data.fill(v, dst.offset, dst.offset + n);
+    return;
+  }
+  const offs = offsetsOf(dst.shape, dst.strides, dst.offset);
+  for (let i = 0; i < n; i++) dst.storage.data[offs[i]] = v;
+}
+
+function unary(op: UnaryOp, x: Strided, outDtype: DType): TypedArray {
+  const f = UNARY[op];
+  const n = numelOf(x.shape);
+  const out = arrayFor(outDtype, n);
+  const src = x.storage.data;
+  const trunc = needsTrunc(outDtype);
+  if (isContiguous(x)) {
+    const o = x.offset;
+    for (let i = 0; i < n; i++) out[i] = f(src[o + i]);
+  } else {
+    const offs = offsetsOf(x.shape, x.strides, x.offset);
+    for (let i = 0; i < n; i++) out[i] = f(src[offs[i]]);
+  }
+  if (trunc) for (let i = 0; i < n; i++) out[i] = Math.trunc(out[i]);
+  return out;
+}
+
+function binary(op: BinaryOp, a: Strided, b: Strided, outShape: readonly number[], outDtype: DType): TypedArray {
+  const f = BINARY[op];
+  const n = numelOf(outShape);
+  const out = arrayFor(outDtype, n);
+  const ad = a.storage.data, bd = b.storage.data;
+  const aFull = sameShape(a.shape, outShape) && isContiguous(a);
+  const bFull = sameShape(b.shape, outShape) && isContiguous(b);
+  if (aFull && bFull) {
+    const ao = a.offset, bo = b.offset;
+    for (let i = 0; i < n; i++) out[i] = f(ad[ao + i], bd[bo + i]);
+  } else if (aFull && numelOf(b.shape) === 1) {
+    const ao = a.offset, bv = bd[b.offset];
+    for (let i = 0; i < n; i++) out[i] = f(ad[ao + i], bv);
+  } else if (bFull && numelOf(a.shape) === 1) {
+    const bo = b.offset, av = ad[a.offset];
+    for (let i = 0; i < n; i++) out[i] = f(av, bd[bo + i]);
+  } else {
+    const ao = broadcastOffsets(a, outShape), bo = broadcastOffsets(b, outShape);
+    for (let i = 0; i < n; i++) out[i] = f(ad[ao[i]], bd[bo[i]]);
+  }
+  if (needsTrunc(outDtype)) for (let i = 0; i < n; i++) out[i] = Math.trunc(out[i]);
+  return out;
+}
+
+function where(cond: Strided, a: Strided, b: Strided, outShape: readonly number[], outDtype: DType): TypedArray {
+  const n = numelOf(outShape);
+  const out = arrayFor(outDtype, n);
+  const co = broadcastOffsets(cond, outShape), ao = broadcastOffsets(a, outShape), bo = broadcastOffsets(b, outShape);
+  const cd = cond.storage.data, ad = a.storage.data, bd = b.storage.data;
+  for (let i = 0; i < n; i++) out[i] = cd[co[i]] !== 0 ? ad[ao[i]] : bd[bo[i]];
+  return out;
+}
+
+export const refBackend: Backend = {
+  name: "ref",
+  copy,
+  assign,
+  fill,
+  unary,
+  binary,
+  where,
+  reduce,
+  argReduce,
+  matmul,
+  gather,
+  scatter,
+};

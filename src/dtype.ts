@@ -1,0 +1,116 @@
+// dtypes, their storage arrays, and PyTorch's type-promotion rules.
+
+export type DType = "float32" | "float64" | "int64" | "int32" | "uint8" | "bool";
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+export const float32: DType = "float32";
+export const float64: DType = "float64";
+export const int64: DType = "int64";
+export const int32: DType = "int32";
+export const uint8: DType = "uint8";
+export const bool: DType = "bool";
+// torch's aliases
+export const float: DType = "float32";
+export const double: DType = "float64";
+export const long: DType = "int64";
+export const int: DType = "int32";
+
+const DTYPES: readonly DType[] = ["float32", "float64", "int64", "int32", "uint8", "bool"];
+
+export function isDType(x: unknown): x is DType {
+  return typeof x === "string" && (DTYPES as readonly string[]).includes(x);
+}
+
+/**
+ * Storage array for a dtype. int64 lives in a Float64Array: JavaScript has no fast 64-bit
+ * integer array (BigInt64Array boxes every read), and class indices, counts and shapes are all
+ * far below 2^53, where doubles hold integers exactly.
+ */
+export function arrayFor(dtype: DType, n: number): TypedArray {
+  switch (dtype) {
+    case "float32": return new Float32Array(n);
+    case "float64": case "int64": return new Float64Array(n);
+    case "int32": return new Int32Array(n);
+    case "uint8": case "bool": return new Uint8Array(n);
+  }
+}
+
+/** The dtype whose storage array type matches `a` (Float64Array is float64, not int64). */
+export function dtypeOfArray(a: TypedArray): DType {
+  if (a instanceof Float32Array) return "float32";
+  if (a instanceof Float64Array) return "float64";
+  if (a instanceof Int32Array) return "int32";
+  return "uint8";
+}
+
+export function itemSize(dtype: DType): number {
+  switch (dtype) {
+    case "float32": case "int32": return 4;
+    case "float64": case "int64": return 8;
+    case "uint8": case "bool": return 1;
+  }
+}
+
+export const isFloating = (d: DType): boolean => d === "float32" || d === "float64";
+export const isIntegral = (d: DType): boolean => d === "int64" || d === "int32" || d === "uint8";
+
+/** Converts a JS number to the value a tensor of `dtype` stores (truncation toward zero, as C casts). */
+export function castValue(v: number, dtype: DType): number {
+  switch (dtype) {
+    case "float32": return Math.fround(v);
+    case "float64": return v;
+    case "int64": return Number.isFinite(v) ? Math.trunc(v) : 0;
+    case "int32": return v | 0;
+    case "uint8": return (Math.trunc(v) & 255);
+    case "bool": return v !== 0 ? 1 : 0;
+  }
+}
+
+// Category order used by promotion: bool < integer < floating.
+function category(d: DType): number {
+  return d === "bool" ? 0 : isFloating(d) ? 2 : 1;
+}
+
+/** promote_types(a, b) for two tensor dtypes. */
+export function promoteTypes(a: DType, b: DType): DType {
+  if (a === b) return a;
+  const ca = category(a), cb = category(b);
+  if (ca !== cb) return ca > cb ? a : b;
+  if (ca === 2) return "float64";
+  // integers: uint8 < int32 < int64
+  const rank = (d: DType) => (d === "uint8" ? 0 : d === "int32" ? 1 : 2);
+  return rank(a) > rank(b) ? a : b;
+}
+
+/** An operand of type promotion: a tensor's dtype with its dimensionality, or a JS scalar. */
+export type PromotionOperand = { dtype: DType; dim: number } | number | boolean;
+
+/**
+ * torch.result_type: dimensioned tensors take priority, then zero-dim tensors, then scalars; a
+ * lower-priority operand only matters when its category (bool < int < float) is higher, and then
+ * scalars bring the default dtype of their category (float -> float32, int -> int64).
+ */
+export function resultType(operands: readonly PromotionOperand[]): DType {
+  let dimRes: DType | null = null, zeroRes: DType | null = null, scalarRes: DType | null = null;
+  for (const op of operands) {
+    if (typeof op === "object") {
+      if (op.dim > 0) dimRes = dimRes ? promoteTypes(dimRes, op.dtype) : op.dtype;
+      else zeroRes = zeroRes ? promoteTypes(zeroRes, op.dtype) : op.dtype;
+    } else {
+      const d: DType = typeof op === "boolean" ? "bool" : Number.isInteger(op) ? "int64" : "float32";
+      scalarRes = scalarRes ? promoteTypes(scalarRes, d) : d;
+    }
+  }
+  let res: DType | null = dimRes;
+  for (const next of [zeroRes, scalarRes]) {
+    if (next === null) continue;
+    if (res === null) res = next;
+    else if (category(next) > category(res)) res = next;
+  }
+  return res ?? "float32";
+}
+
+/** The dtype an op computing in floating point gives for input dtype `d` (ints -> float32). */
+export function toFloating(d: DType): DType {
+  return isFloating(d) ? d : "float32";
+}

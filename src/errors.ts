@@ -1,0 +1,20 @@
+// Error classes callers can catch; messages name the op and the shapes involved.
+
+export class FlintError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+/** Shapes that do not fit the op (torch raises RuntimeError). */
+export class ShapeError extends FlintError {}
+/** dtypes the op does not accept. */
+export class DTypeError extends FlintError {}
+/** An index or dim out of range (torch raises IndexError). */
+export class IndexError extends FlintError {}
+/** Misuse of autograd: backward through a freed graph, in-place change of a saved tensor … */
+export class AutogradError extends FlintError {}
+/** A bad argument value. */
+export class ValueError extends FlintError {}
+
+export const fmtShape = (s: readonly number[]): string => `[${s.join(", ")}]`;

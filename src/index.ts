@@ -1,0 +1,30 @@
+// The torch namespace: import * as torch from "flint".
+import "./backend/select.js";
+import "./tensor-methods.js";
+
+export { Tensor, Storage, fromTypedArray } from "./tensor.js";
+export * from "./dtype.js";
+export { FlintError, ShapeError, DTypeError, IndexError, AutogradError, ValueError } from "./errors.js";
+export { backendName, setBackend } from "./backend/select.js";
+export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode } from "./autograd/grad-mode.js";
+export * as autograd from "./autograd/index.js";
+
+export { tensor, zeros, ones, full, empty, zerosLike, onesLike, fullLike, emptyLike, arange, linspace, eye } from "./ops/creation.js";
+export type { CreateOptions, NestedData } from "./ops/creation.js";
+export {
+  add, sub, mul, div, pow, maximum, minimum, atan2, remainder, fmod, floorDivide,
+  eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalXor, logicalNot, bitwiseAnd, bitwiseOr, bitwiseXor, where,
+} from "./ops/binary.js";
+export {
+  neg, abs, sign, exp, expm1, log, log1p, log2, log10, sqrt, rsqrt, sin, cos, tan, tanh, sigmoid, relu,
+  floor, ceil, round, trunc, reciprocal, square, erf, isnan, isinf, isfinite, bitwiseNot,
+} from "./ops/unary.js";
+export { sum, mean, prod, amax, amin, max, min, argmax, argmin, variance as var, std, logsumexp, all, any, countNonzero } from "./ops/reduce.js";
+export type { ValuesIndices, Dims } from "./ops/reduce.js";
+export { view, reshape, flatten, unflatten, permute, transpose, t, squeeze, unsqueeze, expand, narrow, select, slice, detach } from "./ops/view.js";
+export { clone, contiguous } from "./ops/cast.js";
+export { matmul, mm, bmm, dot, mv, outer } from "./ops/linalg.js";
+export { cat, stack, split, chunk, unbind } from "./ops/join.js";
+export { gather, scatter, scatterAdd, indexSelect, maskedFill, maskedSelect, nonzero, index } from "./ops/indexing.js";
+export type { IndexSpec } from "./ops/indexing.js";
+export { softmax, logSoftmax, clamp, clamp as clip } from "./ops/softmax.js";

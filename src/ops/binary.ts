@@ -1,0 +1,152 @@
+// Broadcasting binary ops: arithmetic, comparisons and logic, with PyTorch's type promotion.
+import { type DType, isFloating, resultType } from "../dtype.js";
+import { Tensor } from "../tensor.js";
+import { DTypeError } from "../errors.js";
+import { backend, type BinaryOp } from "../backend/backend.js";
+import { broadcastShapes } from "../shape.js";
+import { record } from "../autograd/record.js";
+import { type TensorLike, isTensor, scalarTensor, wrap } from "./util.js";
+import { sumToShape } from "./broadcast.js";
+import { toDType } from "./cast.js";
+
+const operand = (x: TensorLike) => (isTensor(x) ? { dtype: x.dtype, dim: x.dim() } : x);
+const asTensor = (x: TensorLike, dtype: DType): Tensor => (isTensor(x) ? x : scalarTensor(x, dtype));
+
+/** Runs a binary kernel: promotes, broadcasts, and wraps; `computeAs` forces a dtype (true division). */
+function kernel(op: BinaryOp, a: TensorLike, b: TensorLike, outDtype?: (promoted: DType) => DType): { out: Tensor; ta: Tensor; tb: Tensor } {
+  const promoted = resultType([operand(a), operand(b)]);
+  const ta = asTensor(a, promoted), tb = asTensor(b, promoted);
+  const shape = broadcastShapes(ta.shape, tb.shape, op);
+  const dt = outDtype ? outDtype(promoted) : promoted;
+  return { out: wrap(backend().binary(op, ta, tb, shape, dt), shape, dt), ta, tb };
+}
+
+const floatOf = (d: DType): DType => (isFloating(d) ? d : "float32");
+const boolOut = (): DType => "bool";
+
+/** Gradient of a broadcast operand: reduce to its shape; scalars get none. */
+function gradFor(x: TensorLike, g: Tensor): Tensor | null {
+  if (!isTensor(x) || !x.requiresGrad) return null;
+  const r = sumToShape(g, x.shape);
+  return r.dtype === x.dtype ? r : toDType(r, x.dtype);
+}
+
+export function add(a: TensorLike, b: TensorLike, alpha = 1): Tensor {
+  if (alpha !== 1) return add(a, mul(b, alpha));
+  const { out } = kernel("add", a, b);
+  return record("AddBackward", [a as Tensor, b as Tensor].filter(isTensor), out, ([g]) => inputGrads(a, b, g, g));
+}
+
+export function sub(a: TensorLike, b: TensorLike, alpha = 1): Tensor {
+  if (alpha !== 1) return sub(a, mul(b, alpha));
+  if ((isTensor(a) ? a.dtype : "") === "bool" && (isTensor(b) ? b.dtype : "") === "bool") {
+    throw new DTypeError("sub: subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logicalXor()` operator instead.");
+  }
+  const { out } = kernel("sub", a, b);
+  return record("SubBackward", tensorsOf(a, b), out, ([g]) => inputGrads(a, b, g, neg(g)));
+}
+
+export function mul(a: TensorLike, b: TensorLike): Tensor {
+  const { out, ta, tb } = kernel("mul", a, b);
+  return record("MulBackward", tensorsOf(a, b), out, ([g]) => inputGrads(a, b, needs(a) ? mul(g, tb) : null, needs(b) ? mul(g, ta) : null), savedOf(a, b));
+}
+
+export function div(a: TensorLike, b: TensorLike, roundingMode?: "trunc" | "floor" | null): Tensor {
+  if (roundingMode === "floor") return floorDivide(a, b);
+  if (roundingMode === "trunc") {
+    const q = div(a, b);
+    const r = wrap(backend().unary("trunc", q, q.dtype), q.shape, q.dtype);
+    const promoted = resultType([operand(a), operand(b)]);
+    return promoted === q.dtype ? r : wrap(backend().copy(r, promoted), r.shape, promoted);
+  }
+  const { out, tb } = kernel("div", a, b, floatOf);
+  return record("DivBackward", tensorsOf(a, b), out, ([g]) =>
+    inputGrads(a, b, needs(a) ? div(g, tb) : null, needs(b) ? neg(div(mul(g, out), tb)) : null), savedOf(a, b));
+}
+
+export function pow(a: TensorLike, b: TensorLike): Tensor {
+  const { out, ta, tb } = kernel("pow", a, b);
+  return record("PowBackward", tensorsOf(a, b), out, ([g]) => {
+    const ga = needs(a) ? mul(g, mul(tb, pow(ta, sub(tb, 1)))) : null;
+    // d/db a^b = a^b ln a, taken as 0 where a == 0 and b >= 0 (as PyTorch does).
+    const gb = needs(b) ? mul(g, where(logicalAnd(eq(ta, 0), ge(tb, 0)), 0, mul(out, log(ta)))) : null;
+    return inputGrads(a, b, ga, gb);
+  }, savedOf(a, b));
+}
+
+function minMax(op: "maximum" | "minimum", a: Tensor, b: Tensor): Tensor {
+  const { out } = kernel(op, a, b);
+  return record(op === "maximum" ? "MaximumBackward" : "MinimumBackward", [a, b], out, ([g]) => {
+    const half = where(eq(a, b), div(g, 2), g);
+    const aLoses = op === "maximum" ? lt(a, b) : gt(a, b);
+    return inputGrads(a, b, where(aLoses, 0, half), where(logicalNot(aLoses), where(eq(a, b), half, 0), half));
+  }, [a, b]);
+}
+export const maximum = (a: Tensor, b: Tensor): Tensor => minMax("maximum", a, b);
+export const minimum = (a: Tensor, b: Tensor): Tensor => minMax("minimum", a, b);
+
+export function atan2(a: Tensor, b: Tensor): Tensor {
+  const { out } = kernel("atan2", a, b, floatOf);
+  return record("Atan2Backward", [a, b], out, ([g]) => {
+    const den = add(mul(a, a), mul(b, b));
+    return inputGrads(a, b, mul(g, div(b, den)), mul(g, div(neg(a), den)));
+  }, [a, b]);
+}
+
+export function remainder(a: TensorLike, b: TensorLike): Tensor {
+  const { out, tb, ta } = kernel("remainder", a, b);
+  return record("RemainderBackward", tensorsOf(a, b), out, ([g]) => inputGrads(a, b, g, mul(neg(g), floorDivide(ta, tb))));
+}
+export function fmod(a: TensorLike, b: TensorLike): Tensor {
+  const { out, ta, tb } = kernel("fmod", a, b);
+  return record("FmodBackward", tensorsOf(a, b), out, ([g]) => inputGrads(a, b, g, mul(neg(g), div(ta, tb, "trunc"))));
+}
+export const floorDivide = (a: TensorLike, b: TensorLike): Tensor => kernel("floorDivide", a, b).out;
+
+const compare = (op: BinaryOp) => (a: TensorLike, b: TensorLike): Tensor => kernel(op, a, b, boolOut).out;
+export const eq = compare("eq");
+export const ne = compare("ne");
+export const lt = compare("lt");
+export const le = compare("le");
+export const gt = compare("gt");
+export const ge = compare("ge");
+export const logicalAnd = compare("logicalAnd");
+export const logicalOr = compare("logicalOr");
+export const logicalXor = compare("logicalXor");
+export const logicalNot = (x: Tensor): Tensor => wrap(backend().unary("logicalNot", x, "bool"), x.shape, "bool");
+
+function intOnly(op: BinaryOp) {
+  return (a: TensorLike, b: TensorLike): Tensor => {
+    const r = kernel(op, a, b);
+    if (isFloating(r.out.dtype)) throw new DTypeError(`${op}: not implemented for '${r.out.dtype}'`);
+    return r.out;
+  };
+}
+export const bitwiseAnd = intOnly("bitwiseAnd");
+export const bitwiseOr = intOnly("bitwiseOr");
+export const bitwiseXor = intOnly("bitwiseXor");
+
+/** where(cond, a, b): the promoted dtype of a and b; gradients flow to the selected side. */
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  const dt = resultType([operand(a), operand(b)]);
+  const ta = asTensor(a, dt), tb = asTensor(b, dt);
+  const shape = broadcastShapes(broadcastShapes(cond.shape, ta.shape, "where"), tb.shape, "where");
+  const out = wrap(backend().where(cond, ta, tb, shape, dt), shape, dt);
+  return record("WhereBackward", tensorsOf(a, b), out, ([g]) =>
+    inputGrads(a, b, needs(a) ? where(cond, g, 0) : null, needs(b) ? where(cond, 0, g) : null));
+}
+
+// --- helpers shared by the ops above ---
+const needs = (x: TensorLike): boolean => isTensor(x) && x.requiresGrad;
+const tensorsOf = (a: TensorLike, b: TensorLike): Tensor[] => [a, b].filter(isTensor);
+const savedOf = tensorsOf;
+/** Maps gradients of (a, b) onto the tensor inputs recorded (scalars are not inputs). */
+function inputGrads(a: TensorLike, b: TensorLike, ga: Tensor | null, gb: Tensor | null): (Tensor | null)[] {
+  const out: (Tensor | null)[] = [];
+  if (isTensor(a)) out.push(ga && gradFor(a, ga));
+  if (isTensor(b)) out.push(gb && gradFor(b, gb));
+  return out;
+}
+
+// unary helpers used in backward formulas above (defined in unary.ts; imported late to avoid a cycle at load)
+import { log, neg } from "./unary.js";

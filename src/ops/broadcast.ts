@@ -1,0 +1,13 @@
+// Reducing a broadcast gradient back to an operand's shape.
+import type { Tensor } from "../tensor.js";
+import { sum } from "./reduce.js";
+import { reshape } from "./view.js";
+
+export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
+  if (g.shape.length === shape.length && g.shape.every((s, i) => s === shape[i])) return g;
+  const lead = g.dim() - shape.length;
+  const dims: number[] = [];
+  for (let i = 0; i < g.dim(); i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
+  const r = dims.length ? sum(g, dims, true) : g;
+  return reshape(r, shape);
+}

@@ -1,0 +1,139 @@
+// Creation ops: torch.tensor with PyTorch's dtype inference, and the filled/ranged factories.
+import { type DType, type TypedArray, arrayFor, castValue, dtypeOfArray, isDType } from "../dtype.js";
+import { Tensor } from "../tensor.js";
+import { ShapeError, ValueError } from "../errors.js";
+import { numelOf, sizesArg } from "../shape.js";
+import { isOptions, isTensor, wrap } from "./util.js";
+import { detach } from "./view.js";
+import { toDType } from "./cast.js";
+
+export interface CreateOptions {
+  dtype?: DType;
+  requiresGrad?: boolean;
+}
+
+export type NestedData = number | boolean | readonly NestedData[];
+
+function finish(t: Tensor, opts: CreateOptions): Tensor {
+  if (opts.requiresGrad) {
+    if (t.dtype !== "float32" && t.dtype !== "float64") {
+      throw new ValueError(`tensor: only tensors of floating point dtype can require gradients, got ${t.dtype}`);
+    }
+    t.requiresGrad = true;
+  }
+  return t;
+}
+
+function checkOpts(op: string, opts: CreateOptions): void {
+  if (opts.dtype !== undefined && !isDType(opts.dtype)) throw new ValueError(`${op}: unknown dtype '${String(opts.dtype)}'`);
+}
+
+/** torch.tensor: copies data; infers bool, int64 (all integers) or float32, unless dtype is given. */
+export function tensor(data: NestedData | TypedArray | Tensor, opts: CreateOptions = {}): Tensor {
+  checkOpts("tensor", opts);
+  if (isTensor(data)) return finish(toDType(detach(data), opts.dtype ?? data.dtype, true), opts);
+  if (ArrayBuffer.isView(data)) {
+    const dt = opts.dtype ?? dtypeOfArray(data);
+    const out = arrayFor(dt, data.length);
+    for (let i = 0; i < data.length; i++) out[i] = castValue(data[i], dt);
+    return finish(wrap(out, [data.length], dt), opts);
+  }
+  const shape: number[] = [];
+  for (let d: NestedData = data; Array.isArray(d); d = (d as readonly NestedData[])[0]) {
+    shape.push((d as readonly NestedData[]).length);
+    if ((d as readonly NestedData[]).length === 0) break;
+  }
+  const flat: (number | boolean)[] = [];
+  const walk = (d: NestedData, depth: number): void => {
+    if (depth === shape.length) {
+      if (Array.isArray(d)) throw new ShapeError(`tensor: ragged nested sequence (extra nesting at depth ${depth})`);
+      if (typeof d !== "number" && typeof d !== "boolean") throw new ValueError(`tensor: could not infer dtype of ${typeof d}`);
+      flat.push(d as number | boolean);
+      return;
+    }
+    if (!Array.isArray(d) || d.length !== shape[depth]) {
+      throw new ShapeError(`tensor: expected sequence of length ${shape[depth]} at dim ${depth} (got ${Array.isArray(d) ? d.length : typeof d})`);
+    }
+    for (const e of d as readonly NestedData[]) walk(e, depth + 1);
+  };
+  walk(data, 0);
+  let dt = opts.dtype;
+  if (!dt) {
+    if (flat.length > 0 && flat.every((v) => typeof v === "boolean")) dt = "bool";
+    else if (flat.every((v) => typeof v === "boolean" || Number.isInteger(v))) dt = flat.length ? "int64" : "float32";
+    else dt = "float32";
+  }
+  const out = arrayFor(dt, flat.length);
+  flat.forEach((v, i) => (out[i] = castValue(typeof v === "boolean" ? +v : v, dt as DType)));
+  return finish(wrap(out, shape, dt), opts);
+}
+
+type SizeArgs = (number | readonly number[] | CreateOptions)[];
+
+/** Splits `f(2, 3, { dtype })` / `f([2, 3], { dtype })` into sizes and options. */
+export function sizesAndOptions<O extends object = CreateOptions>(args: readonly unknown[]): [number[], O] {
+  const last = args[args.length - 1];
+  const hasOpts = args.length > 0 && isOptions(last);
+  const sizes = sizesArg((hasOpts ? args.slice(0, -1) : args) as (number | readonly number[])[]);
+  for (const s of sizes) if (!Number.isInteger(s) || s < 0) throw new ShapeError(`invalid size ${s} in [${sizes.join(", ")}]`);
+  return [sizes, (hasOpts ? last : {}) as O];
+}
+
+export function full(size: readonly number[], value: number | boolean, opts: CreateOptions = {}): Tensor {
+  checkOpts("full", opts);
+  const dt = opts.dtype ?? (typeof value === "boolean" ? "bool" : Number.isInteger(value) ? "int64" : "float32");
+  const out = arrayFor(dt, numelOf(size));
+  const v = castValue(+value, dt);
+  if (v !== 0) out.fill(v);
+  return finish(wrap(out, size, dt), opts);
+}
+
+export function zeros(...args: SizeArgs): Tensor {
+  const [size, opts] = sizesAndOptions(args);
+  return full(size, 0, { dtype: "float32", ...opts });
+}
+export function ones(...args: SizeArgs): Tensor {
+  const [size, opts] = sizesAndOptions(args);
+  return full(size, 1, { dtype: "float32", ...opts });
+}
+export const empty = zeros;
+
+const likeOpts = (x: Tensor, opts: CreateOptions): CreateOptions => ({ dtype: x.dtype, ...opts });
+export const zerosLike = (x: Tensor, opts: CreateOptions = {}): Tensor => full(x.shape, 0, likeOpts(x, opts));
+export const onesLike = (x: Tensor, opts: CreateOptions = {}): Tensor => full(x.shape, 1, likeOpts(x, opts));
+export const emptyLike = zerosLike;
+export const fullLike = (x: Tensor, value: number | boolean, opts: CreateOptions = {}): Tensor => full(x.shape, value, likeOpts(x, opts));
+
+/** torch.arange(end) / arange(start, end, step): int64 when all arguments are integers. */
+export function arange(...args: (number | CreateOptions)[]): Tensor {
+  const opts = (isOptions(args[args.length - 1]) ? args.pop() : {}) as CreateOptions;
+  const nums = args as number[];
+  const [start, end, step] = nums.length === 1 ? [0, nums[0], 1] : [nums[0], nums[1], nums[2] ?? 1];
+  if (step === 0) throw new ValueError("arange: step must be nonzero");
+  if ((end - start) / step < 0) throw new ValueError(`arange: upper bound and larger bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`);
+  const dt = opts.dtype ?? (nums.every(Number.isInteger) ? "int64" : "float32");
+  const n = Math.ceil((end - start) / step);
+  const out = arrayFor(dt, n);
+  for (let i = 0; i < n; i++) out[i] = castValue(start + i * step, dt);
+  return finish(wrap(out, [n], dt), opts);
+}
+
+/** torch.linspace: computed as PyTorch's CPU kernel does, from both ends toward the middle. */
+export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
+  if (!Number.isInteger(steps) || steps < 0) throw new ValueError(`linspace: number of steps must be non-negative, got ${steps}`);
+  const dt = opts.dtype ?? "float32";
+  const out = arrayFor(dt, steps);
+  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
+  const half = Math.floor(steps / 2);
+  for (let i = 0; i < steps; i++) out[i] = castValue(i < half ? start + step * i : end - step * (steps - i - 1), dt);
+  return finish(wrap(out, [steps], dt), opts);
+}
+
+export function eye(n: number, m?: number | CreateOptions, opts: CreateOptions = {}): Tensor {
+  if (isOptions(m)) return eye(n, n, m);
+  const cols = (m as number | undefined) ?? n;
+  const t = full([n, cols], 0, { dtype: "float32", ...opts });
+  const d = t.storage.data;
+  for (let i = 0; i < Math.min(n, cols); i++) d[i * cols + i] = 1;
+  return t;
+}

@@ -1,0 +1,130 @@
+// Index-based ops: gather/scatter, indexSelect, maskedFill, nonzero, and Python-style indexing.
+import { isFloating } from "../dtype.js";
+import { Tensor } from "../tensor.js";
+import { DTypeError, IndexError, ShapeError, fmtShape } from "../errors.js";
+import { backend } from "../backend/backend.js";
+import { normDim } from "../shape.js";
+import { record } from "../autograd/record.js";
+import { type Scalar, isTensor, scalarTensor, wrap } from "./util.js";
+import { clone } from "./cast.js";
+import { add, lt, where } from "./binary.js";
+import { expand, reshape, select, slice, unsqueeze } from "./view.js";
+import { tensor, zeros } from "./creation.js";
+
+function checkIndex(op: string, index: Tensor): void {
+  if (index.dtype !== "int64" && index.dtype !== "int32") throw new DTypeError(`${op}: expected index of dtype int64, got ${index.dtype}`);
+}
+
+export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  checkIndex("gather", index);
+  const d = normDim(dim, x.dim(), "gather");
+  if (index.dim() !== x.dim()) throw new ShapeError(`gather: index ${fmtShape(index.shape)} and input ${fmtShape(x.shape)} must have the same number of dimensions`);
+  const out = wrap(backend().gather(x, d, index), index.shape, x.dtype);
+  return record("GatherBackward", [x], out, ([g]) => [scatterAdd(zeros(x.shape, { dtype: g.dtype }), d, index, g)]);
+}
+
+function scatterImpl(name: string, x: Tensor, dim: number, index: Tensor, src: Tensor | Scalar, accumulate: boolean): Tensor {
+  checkIndex(name, index);
+  const d = normDim(dim, x.dim(), name);
+  const srcT = isTensor(src) ? src : expand(scalarTensor(src, x.dtype), index.shape);
+  const data = backend().copy(x, x.dtype);
+  backend().scatter(data, x.shape, d, index, srcT, accumulate);
+  const out = wrap(data, x.shape, x.dtype);
+  return record(accumulate ? "ScatterAddBackward" : "ScatterBackward", [x, isTensor(src) ? src : null], out, ([g]) => [
+    accumulate ? g : scatter(g, d, index, 0),
+    isTensor(src) ? gather(g, d, index) : null,
+  ]);
+}
+export const scatter = (x: Tensor, dim: number, index: Tensor, src: Tensor | Scalar): Tensor => scatterImpl("scatter", x, dim, index, src, false);
+export const scatterAdd = (x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor => scatterImpl("scatter_add", x, dim, index, src, true);
+
+export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
+  checkIndex("index_select", index);
+  if (index.dim() > 1) throw new ShapeError(`index_select: index should have 1 dimension, got ${fmtShape(index.shape)}`);
+  const d = normDim(dim, Math.max(x.dim(), 1), "index_select");
+  if (x.dim() === 0) return reshape(gather(reshape(x, [1]), 0, reshape(index, [-1])), []);
+  const outShape = [...x.shape];
+  outShape[d] = index.numel();
+  const idxShape = x.shape.map((_, i) => (i === d ? index.numel() : 1));
+  return gather(x, d, expand(reshape(index, idxShape), outShape));
+}
+
+export function maskedFill(x: Tensor, mask: Tensor, value: Tensor | Scalar): Tensor {
+  if (mask.dtype !== "bool") throw new DTypeError(`masked_fill: expected a bool mask, got ${mask.dtype}`);
+  const v = isTensor(value) ? value : scalarTensor(value, x.dtype);
+  const r = where(mask, v, x);
+  if (r.shape.length !== x.shape.length || r.shape.some((s, i) => s !== x.shape[i])) {
+    throw new ShapeError(`masked_fill: mask ${fmtShape(mask.shape)} does not broadcast to input ${fmtShape(x.shape)}`);
+  }
+  return r;
+}
+
+/** Indices of non-zero elements, shape [count, ndim] (int64). */
+export function nonzero(x: Tensor): Tensor {
+  const flat = x.typedArray();
+  const hits: number[] = [];
+  const nd = x.dim();
+  for (let i = 0; i < flat.length; i++) {
+    if (flat[i] === 0) continue;
+    let rem = i;
+    const coord = new Array<number>(nd);
+    for (let d = nd - 1; d >= 0; d--) {
+      coord[d] = rem % x.shape[d];
+      rem = Math.floor(rem / x.shape[d]);
+    }
+    hits.push(...coord);
+  }
+  return wrap(Float64Array.from(hits), [hits.length / Math.max(nd, 1), nd], "int64");
+}
+
+export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
+  const m = expand(mask, x.shape);
+  const idx = nonzero(reshape(clone(m), [-1]));
+  return indexSelect(reshape(x, [-1]), 0, reshape(idx, [-1]));
+}
+
+/** One item of x.index(...): a number (select), a slice string ("1:3", ":", "::2"), "..." , null (new axis), or an index tensor / number array. */
+export type IndexSpec = number | string | null | Tensor | readonly number[];
+
+function parseSlice(s: string): [number | undefined, number | undefined, number] {
+  const parts = s.split(":").map((p) => p.trim());
+  if (parts.length < 2 || parts.length > 3) throw new IndexError(`index: cannot parse slice '${s}'`);
+  const num = (p: string | undefined) => (p === undefined || p === "" ? undefined : Number(p));
+  const [a, b, c] = [num(parts[0]), num(parts[1]), num(parts[2])];
+  if ([a, b, c].some((v) => v !== undefined && !Number.isInteger(v))) throw new IndexError(`index: bad slice '${s}'`);
+  return [a, b, c ?? 1];
+}
+
+/** Python-style indexing: x.index(0, "1:3", "...", null) ≙ x[0, 1:3, ..., None]. */
+export function index(x: Tensor, ...specs: IndexSpec[]): Tensor {
+  const consumes = (s: IndexSpec) => s !== null && s !== "...";
+  const ell = specs.indexOf("...");
+  if (ell >= 0 && specs.lastIndexOf("...") !== ell) throw new IndexError("index: an index can only have a single ellipsis ('...')");
+  const used = specs.filter(consumes).length;
+  if (used > x.dim()) throw new IndexError(`index: too many indices for tensor of dimension ${x.dim()} (got ${used})`);
+  const expanded: IndexSpec[] = ell >= 0
+    ? [...specs.slice(0, ell), ...new Array<IndexSpec>(x.dim() - used).fill(":"), ...specs.slice(ell + 1)]
+    : specs;
+  let out = x, d = 0;
+  let advanced: { dim: number; idx: Tensor } | null = null;
+  for (const s of expanded) {
+    if (s === null) out = unsqueeze(out, d++);
+    else if (typeof s === "number") out = select(out, d, s);
+    else if (typeof s === "string") {
+      const [a, b, c] = parseSlice(s);
+      out = slice(out, d++, a ?? 0, b, c);
+    } else {
+      if (advanced) throw new IndexError("index: only one tensor index is supported");
+      advanced = { dim: d++, idx: isTensor(s) ? s : tensor([...s], { dtype: "int64" }) };
+    }
+  }
+  if (!advanced) return out;
+  const { dim, idx } = advanced;
+  if (idx.dtype === "bool") return maskedSelect(out, idx);
+  if (isFloating(idx.dtype)) throw new IndexError("index: tensors used as indices must be long, int, byte or bool tensors");
+  const n = out.shape[dim];
+  const flat = reshape(idx, [-1]);
+  const fixed = where(lt(flat, 0), add(flat, n), flat);
+  const picked = indexSelect(out, dim, fixed);
+  return reshape(picked, [...out.shape.slice(0, dim), ...idx.shape, ...out.shape.slice(dim + 1)]);
+}

@@ -1,0 +1,87 @@
+// Joining and splitting along a dim.
+import { promoteTypes } from "../dtype.js";
+import { Tensor } from "../tensor.js";
+import { ShapeError, ValueError, fmtShape } from "../errors.js";
+import { backend } from "../backend/backend.js";
+import { normDim } from "../shape.js";
+import { record } from "../autograd/record.js";
+import { narrow, squeeze, unsqueeze } from "./view.js";
+import { zeros } from "./creation.js";
+
+export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (tensors.length === 0) throw new ValueError("cat: expected a non-empty list of Tensors");
+  // Legacy rule: 1-D empty tensors are skipped.
+  const parts = tensors.filter((t) => !(t.dim() === 1 && t.shape[0] === 0));
+  if (parts.length === 0) return tensors[0];
+  const ref = parts[0];
+  const d = normDim(dim, ref.dim(), "cat");
+  for (const t of parts) {
+    if (t.dim() !== ref.dim() || t.shape.some((s, i) => i !== d && s !== ref.shape[i])) {
+      throw new ShapeError(`cat: sizes of tensors must match except in dimension ${d}; got ${fmtShape(ref.shape)} and ${fmtShape(t.shape)}`);
+    }
+  }
+  const dtype = parts.reduce((a, t) => promoteTypes(a, t.dtype), ref.dtype);
+  const shape = [...ref.shape];
+  shape[d] = parts.reduce((n, t) => n + t.shape[d], 0);
+  const out = zeros(shape, { dtype });
+  let at = 0;
+  for (const t of parts) {
+    backend().assign(narrow(out, d, at, t.shape[d]), t);
+    at += t.shape[d];
+  }
+  return record("CatBackward", parts, out, ([g]) => {
+    let pos = 0;
+    return parts.map((t) => {
+      const r = narrow(g, d, pos, t.shape[d]);
+      pos += t.shape[d];
+      return r;
+    });
+  });
+}
+
+export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (tensors.length === 0) throw new ValueError("stack: expected a non-empty list of Tensors");
+  const ref = tensors[0];
+  for (const t of tensors) {
+    if (t.dim() !== ref.dim() || t.shape.some((s, i) => s !== ref.shape[i])) {
+      throw new ShapeError(`stack: expects each tensor to be equal size, but got ${fmtShape(ref.shape)} and ${fmtShape(t.shape)}`);
+    }
+  }
+  const d = normDim(dim, ref.dim() + 1, "stack");
+  return cat(tensors.map((t) => unsqueeze(t, d)), d);
+}
+
+/** split(x, size | sizes, dim): views along dim. */
+export function split(x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
+  const d = normDim(dim, x.dim(), "split");
+  const n = x.shape[d];
+  let sizes: number[];
+  if (typeof splitSize === "number") {
+    if (splitSize <= 0 && n > 0) throw new ValueError(`split: split_size must be positive, got ${splitSize}`);
+    sizes = [];
+    for (let at = 0; at < n; at += splitSize) sizes.push(Math.min(splitSize, n - at));
+    if (n === 0) sizes = [0];
+  } else {
+    sizes = [...splitSize];
+    if (sizes.reduce((a, b) => a + b, 0) !== n) {
+      throw new ShapeError(`split: split_with_sizes expects split_sizes to sum exactly to ${n} (input tensor's size at dimension ${d}), but got split_sizes=[${sizes.join(", ")}]`);
+    }
+  }
+  let at = 0;
+  return sizes.map((s) => {
+    const r = narrow(x, d, at, s);
+    at += s;
+    return r;
+  });
+}
+
+export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+  if (!Number.isInteger(chunks) || chunks <= 0) throw new ValueError(`chunk: number of chunks must be a positive integer, got ${chunks}`);
+  const d = normDim(dim, x.dim(), "chunk");
+  return split(x, Math.max(Math.ceil(x.shape[d] / chunks), 1), d);
+}
+
+export function unbind(x: Tensor, dim = 0): Tensor[] {
+  const d = normDim(dim, x.dim(), "unbind");
+  return split(x, 1, d).map((t) => squeeze(t, d));
+}

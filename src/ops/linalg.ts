@@ -1,0 +1,65 @@
+// Matrix products. matmul follows torch.matmul's rules for 1-D operands and batch broadcasting.
+import { Tensor } from "../tensor.js";
+import { DTypeError, ShapeError, fmtShape } from "../errors.js";
+import { backend } from "../backend/backend.js";
+import { broadcastShapes } from "../shape.js";
+import { record } from "../autograd/record.js";
+import { wrap } from "./util.js";
+import { expand, reshape, transpose, unsqueeze, squeeze } from "./view.js";
+import { mul } from "./binary.js";
+
+/** [..., M, K] x [..., K, N] with identical batch dims. */
+function product(a: Tensor, b: Tensor): Tensor {
+  const nd = a.dim();
+  const shape = [...a.shape.slice(0, -1), b.shape[nd - 1]];
+  const out = wrap(backend().matmul(a, b, a.dtype), shape, a.dtype);
+  return record("MmBackward", [a, b], out, ([g]) => [
+    a.requiresGrad ? product(g, transpose(b, -1, -2)) : null,
+    b.requiresGrad ? product(transpose(a, -1, -2), g) : null,
+  ], [a, b]);
+}
+
+function checkPair(op: string, a: Tensor, b: Tensor): void {
+  if (a.dtype !== b.dtype) throw new DTypeError(`${op}: expected both operands to have the same dtype, but got ${a.dtype} and ${b.dtype}`);
+  if (a.dim() === 0 || b.dim() === 0) throw new ShapeError(`${op}: both arguments need at least 1 dimension, got ${a.dim()}D and ${b.dim()}D`);
+}
+
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  checkPair("matmul", a, b);
+  const a2 = a.dim() === 1 ? unsqueeze(a, 0) : a;
+  const b2 = b.dim() === 1 ? unsqueeze(b, 1) : b;
+  const K = a2.shape[a2.dim() - 1], K2 = b2.shape[b2.dim() - 2];
+  if (K !== K2) {
+    throw new ShapeError(`matmul: mat1 and mat2 shapes cannot be multiplied (${a2.shape.slice(-2).join("x")} and ${b2.shape.slice(-2).join("x")}); inputs ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  }
+  const batch = broadcastShapes(a2.shape.slice(0, -2), b2.shape.slice(0, -2), "matmul");
+  const M = a2.shape[a2.dim() - 2], N = b2.shape[b2.dim() - 1];
+  let out = product(expand(a2, [...batch, M, K]), expand(b2, [...batch, K, N]));
+  if (a.dim() === 1) out = squeeze(out, -2);
+  if (b.dim() === 1) out = squeeze(out, -1);
+  return out;
+}
+
+export function mm(a: Tensor, b: Tensor): Tensor {
+  checkPair("mm", a, b);
+  if (a.dim() !== 2 || b.dim() !== 2) throw new ShapeError(`mm: expected 2-D tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  return matmul(a, b);
+}
+
+export function bmm(a: Tensor, b: Tensor): Tensor {
+  checkPair("bmm", a, b);
+  if (a.dim() !== 3 || b.dim() !== 3 || a.shape[0] !== b.shape[0]) {
+    throw new ShapeError(`bmm: expected 3-D tensors with the same batch size, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  }
+  return matmul(a, b);
+}
+
+export function dot(a: Tensor, b: Tensor): Tensor {
+  if (a.dim() !== 1 || b.dim() !== 1 || a.shape[0] !== b.shape[0]) {
+    throw new ShapeError(`dot: expected 1-D tensors of the same size, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  }
+  return matmul(a, b);
+}
+
+export const mv = (a: Tensor, v: Tensor): Tensor => matmul(a, v);
+export const outer = (a: Tensor, b: Tensor): Tensor => mul(reshape(a, [-1, 1]), reshape(b, [1, -1]));

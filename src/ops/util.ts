@@ -1,0 +1,49 @@
+// Shared plumbing of the op layer: wrapping backend results as tensors, turning scalars into
+// tensors, PyTorch-style argument parsing, and reducing broadcast gradients.
+import { type DType, type TypedArray, arrayFor, castValue } from "../dtype.js";
+import { Storage, Tensor } from "../tensor.js";
+import { contiguousStrides } from "../shape.js";
+import { ValueError } from "../errors.js";
+
+/** A contiguous tensor over a fresh array that a backend returned. */
+export function wrap(data: TypedArray, shape: readonly number[], dtype: DType): Tensor {
+  return new Tensor(new Storage(data), [...shape], contiguousStrides(shape), 0, dtype);
+}
+
+export function scalarTensor(v: number | boolean, dtype: DType): Tensor {
+  const a = arrayFor(dtype, 1);
+  a[0] = castValue(typeof v === "boolean" ? (v ? 1 : 0) : v, dtype);
+  return wrap(a, [], dtype);
+}
+
+export type Scalar = number | boolean;
+export type TensorLike = Tensor | Scalar;
+
+export const isTensor = (x: unknown): x is Tensor => x instanceof Tensor;
+
+/** A plain options object (not a tensor, array or typed array). */
+export function isOptions(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x) && !(x instanceof Tensor) && !ArrayBuffer.isView(x) && !(x instanceof Map);
+}
+
+/**
+ * torch-style arguments: positional values in torch's order, or any of them (with defaults) in
+ * one trailing options object. parseArgs(args, ["dim", "keepdim"], { keepdim: false }).
+ */
+export function parseArgs<T extends Record<string, unknown>>(op: string, args: readonly unknown[], names: readonly (keyof T & string)[], defaults: Partial<T> = {}): T {
+  const out: Record<string, unknown> = { ...defaults };
+  let pos = args;
+  const last = args[args.length - 1];
+  if (args.length > 0 && isOptions(last)) {
+    pos = args.slice(0, -1);
+    for (const [k, v] of Object.entries(last)) {
+      if (!names.includes(k)) throw new ValueError(`${op}: unexpected option '${k}' (expected one of ${names.join(", ")})`);
+      if (v !== undefined) out[k] = v;
+    }
+  }
+  if (pos.length > names.length) throw new ValueError(`${op}: takes at most ${names.length} positional arguments, got ${pos.length}`);
+  pos.forEach((v, i) => {
+    if (v !== undefined) out[names[i]] = v;
+  });
+  return out as T;
+}

@@ -1,0 +1,171 @@
+// View ops: new shape/strides/offset over the same storage, never a copy (reshape copies only
+// when the layout makes a view impossible, as torch's). Each records its backward.
+import { Tensor, makeView } from "../tensor.js";
+import { IndexError, ShapeError, fmtShape } from "../errors.js";
+import { inferShape, normDim, numelOf, sizesArg, viewStrides } from "../shape.js";
+import { record } from "../autograd/record.js";
+import { contiguous } from "./cast.js";
+import { zeros } from "./creation.js";
+import { sumToShape } from "./broadcast.js";
+import { backend } from "../backend/backend.js";
+
+type Sizes = (number | readonly number[])[];
+
+export function view(x: Tensor, ...sizes: Sizes): Tensor {
+  const shape = inferShape(sizesArg(sizes), x.numel(), "view");
+  const strides = viewStrides(x.shape, x.strides, shape);
+  if (strides === null) {
+    throw new ShapeError(`view: size ${fmtShape(shape)} is not compatible with input tensor's size ${fmtShape(x.shape)} and stride [${x.strides.join(", ")}] (at least one dimension spans across two contiguous subspaces). Use reshape(...) instead.`);
+  }
+  const out = makeView(x, shape, strides, x.offset);
+  return record("ViewBackward", [x], out, ([g]) => [reshape(g, x.shape)]);
+}
+
+export function reshape(x: Tensor, ...sizes: Sizes): Tensor {
+  const shape = inferShape(sizesArg(sizes), x.numel(), "reshape");
+  if (viewStrides(x.shape, x.strides, shape) !== null) return view(x, shape);
+  return view(contiguous(x), shape);
+}
+
+export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+  if (x.dim() === 0) return reshape(x, [1]);
+  const s = normDim(startDim, x.dim(), "flatten"), e = normDim(endDim, x.dim(), "flatten");
+  if (s > e) throw new ShapeError(`flatten: start_dim ${startDim} cannot come after end_dim ${endDim}`);
+  const shape = [...x.shape.slice(0, s), numelOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)];
+  return reshape(x, shape);
+}
+
+export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
+  const d = normDim(dim, x.dim(), "unflatten");
+  const inner = inferShape(sizes, x.shape[d], "unflatten");
+  return view(x, [...x.shape.slice(0, d), ...inner, ...x.shape.slice(d + 1)]);
+}
+
+export function permute(x: Tensor, ...dims: Sizes): Tensor {
+  const ds = sizesArg(dims).map((d) => normDim(d, x.dim(), "permute"));
+  if (ds.length !== x.dim() || new Set(ds).size !== ds.length) {
+    throw new ShapeError(`permute: dims [${ds.join(", ")}] are not a permutation of the ${x.dim()} dims of ${fmtShape(x.shape)}`);
+  }
+  const out = makeView(x, ds.map((d) => x.shape[d]), ds.map((d) => x.strides[d]), x.offset);
+  const inverse = new Array<number>(ds.length);
+  ds.forEach((d, i) => (inverse[d] = i));
+  return record("PermuteBackward", [x], out, ([g]) => [permute(g, inverse)]);
+}
+
+export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+  const n = x.dim();
+  if (n === 0) return x;
+  const a = normDim(dim0, n, "transpose"), b = normDim(dim1, n, "transpose");
+  const dims = [...Array(n).keys()];
+  dims[a] = b;
+  dims[b] = a;
+  return permute(x, dims);
+}
+
+export function t(x: Tensor): Tensor {
+  if (x.dim() > 2) throw new ShapeError(`t: expects a tensor with <= 2 dimensions, but self is ${x.dim()}D (${fmtShape(x.shape)})`);
+  return x.dim() < 2 ? x : transpose(x, 0, 1);
+}
+
+export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
+  let drop: Set<number>;
+  if (dim === undefined) drop = new Set(x.shape.flatMap((s, i) => (s === 1 ? [i] : [])));
+  else {
+    const ds = (typeof dim === "number" ? [dim] : dim).map((d) => normDim(d, x.dim(), "squeeze"));
+    drop = new Set(ds.filter((d) => x.shape[d] === 1));
+  }
+  if (x.dim() === 0) return view(x, []);
+  return view(x, x.shape.filter((_, i) => !drop.has(i)));
+}
+
+export function unsqueeze(x: Tensor, dim: number): Tensor {
+  const d = normDim(dim, x.dim() + 1, "unsqueeze");
+  const shape = [...x.shape];
+  shape.splice(d, 0, 1);
+  const strides = [...x.strides];
+  strides.splice(d, 0, d < x.dim() ? x.strides[d] * x.shape[d] : 1);
+  const out = makeView(x, shape, strides, x.offset);
+  return record("UnsqueezeBackward", [x], out, ([g]) => [squeeze(g, d)]);
+}
+
+export function expand(x: Tensor, ...sizes: Sizes): Tensor {
+  const target = sizesArg(sizes);
+  if (target.length < x.dim()) {
+    throw new ShapeError(`expand: the number of sizes provided (${target.length}) must be greater or equal to the number of dimensions in the tensor (${x.dim()})`);
+  }
+  const off = target.length - x.dim();
+  const shape: number[] = [], strides: number[] = [];
+  target.forEach((s, i) => {
+    const src = i - off;
+    const have = src >= 0 ? x.shape[src] : 1;
+    const want = s === -1 ? have : s;
+    if (src < 0 && s === -1) throw new ShapeError(`expand: -1 is not allowed in a leading, non-existing dimension (${fmtShape(target)})`);
+    if (have !== want && have !== 1) {
+      throw new ShapeError(`expand: the expanded size of the tensor (${want}) must match the existing size (${have}) at non-singleton dimension ${i}. Target sizes: ${fmtShape(target)}. Tensor sizes: ${fmtShape(x.shape)}`);
+    }
+    shape.push(want);
+    strides.push(src < 0 || have !== want ? 0 : x.strides[src]);
+  });
+  const out = makeView(x, shape, strides, x.offset);
+  return record("ExpandBackward", [x], out, ([g]) => [sumToShape(g, x.shape)]);
+}
+
+export const expandAs = (x: Tensor, other: Tensor): Tensor => expand(x, other.shape);
+
+/** A strided sub-view along one dim: elements start, start+step, … < end (torch's slice). */
+export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
+  const d = normDim(dim, x.dim(), "slice");
+  if (step <= 0) throw new ShapeError(`slice: step must be positive, got ${step}`);
+  const n = x.shape[d];
+  const clampIdx = (i: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n);
+  const s = clampIdx(start), e = Math.max(clampIdx(end ?? n), s);
+  const len = Math.ceil((e - s) / step);
+  const shape = [...x.shape], strides = [...x.strides];
+  shape[d] = len;
+  strides[d] = x.strides[d] * step;
+  const out = makeView(x, shape, strides, x.offset + s * x.strides[d]);
+  return record("SliceBackward", [x], out, ([g]) => [viewScatter(g, x.shape, (z) => slice(z, d, s, e, step))]);
+}
+
+export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  const d = normDim(dim, x.dim(), "narrow");
+  const s = start < 0 ? start + x.shape[d] : start;
+  if (s < 0 || length < 0 || s + length > x.shape[d]) {
+    throw new IndexError(`narrow: start (${start}) + length (${length}) exceeds dimension size (${x.shape[d]}) of ${fmtShape(x.shape)}`);
+  }
+  return slice(x, d, s, s + length);
+}
+
+export function select(x: Tensor, dim: number, index: number): Tensor {
+  const d = normDim(dim, x.dim(), "select");
+  const n = x.shape[d];
+  if (!Number.isInteger(index) || index < -n || index >= n) {
+    throw new IndexError(`select: index ${index} is out of bounds for dimension ${d} with size ${n} (shape ${fmtShape(x.shape)})`);
+  }
+  const i = index < 0 ? index + n : index;
+  const shape = x.shape.filter((_, k) => k !== d), strides = x.strides.filter((_, k) => k !== d);
+  const out = makeView(x, shape, strides, x.offset + i * x.strides[d]);
+  return record("SelectBackward", [x], out, ([g]) => [viewScatter(g, x.shape, (z) => select(z, d, i))]);
+}
+
+/**
+ * The gradient of a view: zeros of the source shape with `g` written into the same view. It is
+ * itself differentiable (its backward takes the view of the incoming gradient).
+ */
+export function viewScatter(g: Tensor, shape: readonly number[], viewOf: (z: Tensor) => Tensor): Tensor {
+  const z = zeros(shape, { dtype: g.dtype });
+  backend().assign(viewOf(z), g);
+  return record("ViewScatterBackward", [g], z, ([gz]) => [viewOf(gz)]);
+}
+
+/** A tensor sharing storage but cut from the graph. */
+export function detach(x: Tensor): Tensor {
+  const out = new Tensor(x.storage, x.shape, x.strides, x.offset, x.dtype);
+  out.base = x.base ?? x;
+  return out;
+}
+
+export function asStrided(x: Tensor, size: readonly number[], stride: readonly number[], storageOffset = x.offset): Tensor {
+  return makeView(x, [...size], [...stride], storageOffset);
+}
+

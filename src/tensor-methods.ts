@@ -1,0 +1,256 @@
+// Tensor methods: torch's method names (camelCased), each a one-line call into src/ops/.
+// Importing this module installs them on Tensor.prototype.
+import type { DType } from "./dtype.js";
+import { Tensor } from "./tensor.js";
+import { formatTensor } from "./format.js";
+import * as B from "./ops/binary.js";
+import * as U from "./ops/unary.js";
+import * as R from "./ops/reduce.js";
+import * as V from "./ops/view.js";
+import * as C from "./ops/cast.js";
+import * as L from "./ops/linalg.js";
+import * as J from "./ops/join.js";
+import * as I from "./ops/indexing.js";
+import * as S from "./ops/softmax.js";
+import * as P from "./ops/inplace.js";
+import { type BackwardArgs, backward } from "./autograd/api.js";
+import type { Scalar, TensorLike } from "./ops/util.js";
+import { isOptions } from "./ops/util.js";
+import { ValueError } from "./errors.js";
+
+type Sizes = (number | readonly number[])[];
+
+declare module "./tensor.js" {
+  interface Tensor {
+    // arithmetic
+    add(other: TensorLike, alpha?: number | { alpha?: number }): Tensor;
+    sub(other: TensorLike, alpha?: number | { alpha?: number }): Tensor;
+    mul(other: TensorLike): Tensor;
+    div(other: TensorLike, roundingMode?: "trunc" | "floor" | { roundingMode?: "trunc" | "floor" }): Tensor;
+    pow(exponent: TensorLike): Tensor;
+    remainder(other: TensorLike): Tensor;
+    fmod(other: TensorLike): Tensor;
+    floorDivide(other: TensorLike): Tensor;
+    maximum(other: Tensor): Tensor;
+    minimum(other: Tensor): Tensor;
+    atan2(other: Tensor): Tensor;
+    eq(other: TensorLike): Tensor; ne(other: TensorLike): Tensor;
+    lt(other: TensorLike): Tensor; le(other: TensorLike): Tensor;
+    gt(other: TensorLike): Tensor; ge(other: TensorLike): Tensor;
+    logicalAnd(other: TensorLike): Tensor; logicalOr(other: TensorLike): Tensor;
+    logicalXor(other: TensorLike): Tensor; logicalNot(): Tensor;
+    where(condition: Tensor, other: TensorLike): Tensor;
+    neg(): Tensor; abs(): Tensor; sign(): Tensor; exp(): Tensor; expm1(): Tensor;
+    log(): Tensor; log1p(): Tensor; log2(): Tensor; log10(): Tensor; sqrt(): Tensor; rsqrt(): Tensor;
+    sin(): Tensor; cos(): Tensor; tan(): Tensor; tanh(): Tensor; sigmoid(): Tensor; relu(): Tensor;
+    floor(): Tensor; ceil(): Tensor; round(): Tensor; trunc(): Tensor; reciprocal(): Tensor;
+    square(): Tensor; erf(): Tensor; isnan(): Tensor; isinf(): Tensor; isfinite(): Tensor;
+    clamp(min?: number | null, max?: number | null): Tensor;
+    clip(min?: number | null, max?: number | null): Tensor;
+    softmax(dim: number, dtype?: DType): Tensor;
+    logSoftmax(dim: number, dtype?: DType): Tensor;
+    // reductions
+    sum(...args: unknown[]): Tensor;
+    mean(...args: unknown[]): Tensor;
+    prod(...args: unknown[]): Tensor;
+    max(): Tensor; max(other: Tensor): Tensor; max(dim: number, keepdim?: boolean): R.ValuesIndices; max(opts: { dim: number; keepdim?: boolean }): R.ValuesIndices;
+    min(): Tensor; min(other: Tensor): Tensor; min(dim: number, keepdim?: boolean): R.ValuesIndices; min(opts: { dim: number; keepdim?: boolean }): R.ValuesIndices;
+    amax(dim?: R.Dims, keepdim?: boolean): Tensor;
+    amin(dim?: R.Dims, keepdim?: boolean): Tensor;
+    argmax(...args: unknown[]): Tensor;
+    argmin(...args: unknown[]): Tensor;
+    var(...args: unknown[]): Tensor;
+    std(...args: unknown[]): Tensor;
+    logsumexp(dim: R.Dims, keepdim?: boolean): Tensor;
+    all(dim?: R.Dims, keepdim?: boolean): Tensor;
+    any(dim?: R.Dims, keepdim?: boolean): Tensor;
+    // views and shape
+    view(...shape: Sizes): Tensor;
+    reshape(...shape: Sizes): Tensor;
+    viewAs(other: Tensor): Tensor;
+    reshapeAs(other: Tensor): Tensor;
+    flatten(startDim?: number, endDim?: number): Tensor;
+    unflatten(dim: number, sizes: readonly number[]): Tensor;
+    permute(...dims: Sizes): Tensor;
+    transpose(dim0: number, dim1: number): Tensor;
+    t(): Tensor;
+    readonly T: Tensor;
+    squeeze(dim?: number | readonly number[]): Tensor;
+    unsqueeze(dim: number): Tensor;
+    expand(...sizes: Sizes): Tensor;
+    expandAs(other: Tensor): Tensor;
+    narrow(dim: number, start: number, length: number): Tensor;
+    select(dim: number, index: number): Tensor;
+    slice(dim: number, start?: number, end?: number, step?: number): Tensor;
+    index(...specs: I.IndexSpec[]): Tensor;
+    contiguous(): Tensor;
+    clone(): Tensor;
+    detach(): Tensor;
+    split(splitSize: number | readonly number[], dim?: number): Tensor[];
+    chunk(chunks: number, dim?: number): Tensor[];
+    unbind(dim?: number): Tensor[];
+    // indexing
+    gather(dim: number, index: Tensor): Tensor;
+    scatter(dim: number, index: Tensor, src: Tensor | Scalar): Tensor;
+    scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor;
+    indexSelect(dim: number, index: Tensor): Tensor;
+    maskedFill(mask: Tensor, value: Tensor | Scalar): Tensor;
+    maskedSelect(mask: Tensor): Tensor;
+    nonzero(): Tensor;
+    // linear algebra
+    matmul(other: Tensor): Tensor; mm(other: Tensor): Tensor; bmm(other: Tensor): Tensor;
+    dot(other: Tensor): Tensor; mv(other: Tensor): Tensor;
+    // dtype
+    to(dtype: DType | { dtype?: DType; copy?: boolean }): Tensor;
+    type(dtype?: DType): Tensor | string;
+    float(): Tensor; double(): Tensor; long(): Tensor; int(): Tensor; bool(): Tensor; byte(): Tensor;
+    // in place
+    add_(other: TensorLike, alpha?: number | { alpha?: number }): Tensor;
+    sub_(other: TensorLike, alpha?: number | { alpha?: number }): Tensor;
+    mul_(other: TensorLike): Tensor;
+    div_(other: TensorLike): Tensor;
+    pow_(other: TensorLike): Tensor;
+    clamp_(min?: number | null, max?: number | null): Tensor;
+    zero_(): Tensor;
+    fill_(value: Scalar | Tensor): Tensor;
+    copy_(src: Tensor): Tensor;
+    maskedFill_(mask: Tensor, value: Tensor | Scalar): Tensor;
+    addcmul_(t1: TensorLike, t2: TensorLike, value?: number | { value?: number }): Tensor;
+    addcdiv_(t1: TensorLike, t2: TensorLike, value?: number | { value?: number }): Tensor;
+    lerp_(end: TensorLike, weight: TensorLike): Tensor;
+    // autograd
+    backward(gradient?: Tensor | null, opts?: BackwardArgs): void;
+    requiresGrad_(requiresGrad?: boolean): Tensor;
+    retainGrad(): void;
+    toString(): string;
+  }
+}
+
+const num = (v: unknown, key: string, dflt: number): number => (isOptions(v) ? ((v[key] as number | undefined) ?? dflt) : ((v as number | undefined) ?? dflt));
+
+const methods: ThisType<Tensor> & Record<string, unknown> = {
+  add(o: TensorLike, a?: unknown) { return B.add(this, o, num(a, "alpha", 1)); },
+  sub(o: TensorLike, a?: unknown) { return B.sub(this, o, num(a, "alpha", 1)); },
+  mul(o: TensorLike) { return B.mul(this, o); },
+  div(o: TensorLike, m?: unknown) { return B.div(this, o, isOptions(m) ? (m.roundingMode as "trunc" | "floor" | undefined) : (m as "trunc" | "floor" | undefined)); },
+  pow(o: TensorLike) { return B.pow(this, o); },
+  remainder(o: TensorLike) { return B.remainder(this, o); },
+  fmod(o: TensorLike) { return B.fmod(this, o); },
+  floorDivide(o: TensorLike) { return B.floorDivide(this, o); },
+  maximum(o: Tensor) { return B.maximum(this, o); },
+  minimum(o: Tensor) { return B.minimum(this, o); },
+  atan2(o: Tensor) { return B.atan2(this, o); },
+  eq(o: TensorLike) { return B.eq(this, o); }, ne(o: TensorLike) { return B.ne(this, o); },
+  lt(o: TensorLike) { return B.lt(this, o); }, le(o: TensorLike) { return B.le(this, o); },
+  gt(o: TensorLike) { return B.gt(this, o); }, ge(o: TensorLike) { return B.ge(this, o); },
+  logicalAnd(o: TensorLike) { return B.logicalAnd(this, o); },
+  logicalOr(o: TensorLike) { return B.logicalOr(this, o); },
+  logicalXor(o: TensorLike) { return B.logicalXor(this, o); },
+  logicalNot() { return B.logicalNot(this); },
+  where(c: Tensor, o: TensorLike) { return B.where(c, this, o); },
+  clamp(lo?: number | null, hi?: number | null) { return S.clamp(this, lo, hi); },
+  clip(lo?: number | null, hi?: number | null) { return S.clamp(this, lo, hi); },
+  softmax(d: number, dt?: DType) { return S.softmax(this, d, dt); },
+  logSoftmax(d: number, dt?: DType) { return S.logSoftmax(this, d, dt); },
+  sum(...a: unknown[]) { return R.sum(this, ...a); },
+  mean(...a: unknown[]) { return R.mean(this, ...a); },
+  prod(...a: unknown[]) { return R.prod(this, ...a); },
+  max(...a: []) { return R.max(this, ...a); },
+  min(...a: []) { return R.min(this, ...a); },
+  amax(d?: R.Dims, k?: boolean) { return R.amax(this, d, k); },
+  amin(d?: R.Dims, k?: boolean) { return R.amin(this, d, k); },
+  argmax(...a: unknown[]) { return R.argmax(this, ...a); },
+  argmin(...a: unknown[]) { return R.argmin(this, ...a); },
+  var(...a: unknown[]) { return R.variance(this, ...a); },
+  std(...a: unknown[]) { return R.std(this, ...a); },
+  logsumexp(d: R.Dims, k?: boolean) { return R.logsumexp(this, d, k); },
+  all(d?: R.Dims, k?: boolean) { return R.all(this, d, k); },
+  any(d?: R.Dims, k?: boolean) { return R.any(this, d, k); },
+  view(...s: Sizes) { return V.view(this, ...s); },
+  reshape(...s: Sizes) { return V.reshape(this, ...s); },
+  viewAs(o: Tensor) { return V.view(this, o.shape); },
+  reshapeAs(o: Tensor) { return V.reshape(this, o.shape); },
+  flatten(s?: number, e?: number) { return V.flatten(this, s, e); },
+  unflatten(d: number, s: readonly number[]) { return V.unflatten(this, d, s); },
+  permute(...d: Sizes) { return V.permute(this, ...d); },
+  transpose(a: number, b: number) { return V.transpose(this, a, b); },
+  t() { return V.t(this); },
+  squeeze(d?: number | readonly number[]) { return V.squeeze(this, d); },
+  unsqueeze(d: number) { return V.unsqueeze(this, d); },
+  expand(...s: Sizes) { return V.expand(this, ...s); },
+  expandAs(o: Tensor) { return V.expandAs(this, o); },
+  narrow(d: number, s: number, l: number) { return V.narrow(this, d, s, l); },
+  select(d: number, i: number) { return V.select(this, d, i); },
+  slice(d: number, s?: number, e?: number, st?: number) { return V.slice(this, d, s, e, st); },
+  index(...specs: I.IndexSpec[]) { return I.index(this, ...specs); },
+  contiguous() { return C.contiguous(this); },
+  clone() { return C.clone(this); },
+  detach() { return V.detach(this); },
+  split(s: number | readonly number[], d?: number) { return J.split(this, s, d); },
+  chunk(c: number, d?: number) { return J.chunk(this, c, d); },
+  unbind(d?: number) { return J.unbind(this, d); },
+  gather(d: number, i: Tensor) { return I.gather(this, d, i); },
+  scatter(d: number, i: Tensor, s: Tensor | Scalar) { return I.scatter(this, d, i, s); },
+  scatterAdd(d: number, i: Tensor, s: Tensor) { return I.scatterAdd(this, d, i, s); },
+  indexSelect(d: number, i: Tensor) { return I.indexSelect(this, d, i); },
+  maskedFill(m: Tensor, v: Tensor | Scalar) { return I.maskedFill(this, m, v); },
+  maskedSelect(m: Tensor) { return I.maskedSelect(this, m); },
+  nonzero() { return I.nonzero(this); },
+  matmul(o: Tensor) { return L.matmul(this, o); },
+  mm(o: Tensor) { return L.mm(this, o); },
+  bmm(o: Tensor) { return L.bmm(this, o); },
+  dot(o: Tensor) { return L.dot(this, o); },
+  mv(o: Tensor) { return L.mv(this, o); },
+  to(d: DType | { dtype?: DType; copy?: boolean }) {
+    if (typeof d === "string") return C.toDType(this, d);
+    return C.toDType(this, d.dtype ?? this.dtype, d.copy ?? false);
+  },
+  type(d?: DType) { return d === undefined ? `torch.${typeName(this.dtype)}` : C.toDType(this, d); },
+  float() { return C.toDType(this, "float32"); },
+  double() { return C.toDType(this, "float64"); },
+  long() { return C.toDType(this, "int64"); },
+  int() { return C.toDType(this, "int32"); },
+  bool() { return C.toDType(this, "bool"); },
+  byte() { return C.toDType(this, "uint8"); },
+  add_(o: TensorLike, a?: unknown) { return P.add_(this, o, num(a, "alpha", 1)); },
+  sub_(o: TensorLike, a?: unknown) { return P.sub_(this, o, num(a, "alpha", 1)); },
+  mul_(o: TensorLike) { return P.mul_(this, o); },
+  div_(o: TensorLike) { return P.div_(this, o); },
+  pow_(o: TensorLike) { return P.pow_(this, o); },
+  clamp_(lo?: number | null, hi?: number | null) { return P.clamp_(this, lo, hi); },
+  zero_() { return P.zero_(this); },
+  fill_(v: Scalar | Tensor) { return P.fill_(this, v); },
+  copy_(s: Tensor) { return P.copy_(this, s); },
+  maskedFill_(m: Tensor, v: Tensor | Scalar) { return P.maskedFill_(this, m, v); },
+  addcmul_(a: TensorLike, b: TensorLike, v?: unknown) { return P.addcmul_(this, a, b, num(v, "value", 1)); },
+  addcdiv_(a: TensorLike, b: TensorLike, v?: unknown) { return P.addcdiv_(this, a, b, num(v, "value", 1)); },
+  lerp_(e: TensorLike, w: TensorLike) { return P.lerp_(this, e, w); },
+  backward(g?: Tensor | null, o?: BackwardArgs) { backward(this, g, o); },
+  requiresGrad_(flag = true) {
+    if (!this.isLeaf && !flag) throw new ValueError("requiresGrad_: you can only change requires_grad flags of leaf variables.");
+    if (flag && this.dtype !== "float32" && this.dtype !== "float64") throw new ValueError(`requiresGrad_: only Tensors of floating point dtype can require gradients (got ${this.dtype})`);
+    this.requiresGrad = flag;
+    return this;
+  },
+  retainGrad() {
+    if (this.isLeaf) return;
+    const node = this.gradFn as NonNullable<Tensor["gradFn"]>;
+    (node.retained ??= new Map()).set(this.outputNr, this);
+    this.retainsGrad = true;
+  },
+  toString() { return formatTensor(this); },
+};
+
+const typeName = (d: DType): string =>
+  ({ float32: "FloatTensor", float64: "DoubleTensor", int64: "LongTensor", int32: "IntTensor", uint8: "ByteTensor", bool: "BoolTensor" })[d];
+
+const UNARY_METHODS = [
+  "neg", "abs", "sign", "exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "sin", "cos", "tan",
+  "tanh", "sigmoid", "relu", "floor", "ceil", "round", "trunc", "reciprocal", "square", "erf", "isnan", "isinf", "isfinite",
+] as const;
+for (const name of UNARY_METHODS) methods[name] = function (this: Tensor) { return U[name](this); };
+
+Object.assign(Tensor.prototype, methods);
+Object.defineProperty(Tensor.prototype, "T", { get(this: Tensor) { return V.permute(this, [...this.shape.keys()].reverse()); } });
+// Node's console.log shows tensors as PyTorch prints them.
+Object.defineProperty(Tensor.prototype, Symbol.for("nodejs.util.inspect.custom"), { value(this: Tensor) { return formatTensor(this); } });

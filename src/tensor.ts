@@ -1,0 +1,149 @@
+// The Tensor: a strided view over shared storage, plus autograd metadata. The math lives in
+// src/ops/ (each op file installs its methods on Tensor.prototype), so this file stays about
+// what a tensor *is*.
+import { type DType, type TypedArray, arrayFor, dtypeOfArray } from "./dtype.js";
+import { ValueError, fmtShape } from "./errors.js";
+import { contiguousStrides, isContiguousLayout, numelOf } from "./shape.js";
+import type { Node } from "./autograd/node.js";
+
+/** A buffer shared by a tensor and its views. `version` counts in-place writes, for autograd. */
+export class Storage {
+  version = 0;
+  constructor(public data: TypedArray) {}
+}
+
+export class Tensor {
+  storage: Storage;
+  shape: number[];
+  strides: number[];
+  offset: number;
+  readonly dtype: DType;
+  /** Whether autograd records operations on this tensor (leaves: set by the user). */
+  requiresGrad = false;
+  grad: Tensor | null = null;
+  /** The autograd node that produced this tensor; null for leaves. */
+  gradFn: Node | null = null;
+  /** Which output of gradFn this tensor is. */
+  outputNr = 0;
+  /** Non-leaf tensors keep their .grad only after retainGrad(). */
+  retainsGrad = false;
+  /** For views: the tensor whose storage this one views (in-place checks need it). */
+  base: Tensor | null = null;
+
+  constructor(storage: Storage, shape: number[], strides: number[], offset: number, dtype: DType) {
+    this.storage = storage;
+    this.shape = shape;
+    this.strides = strides;
+    this.offset = offset;
+    this.dtype = dtype;
+  }
+
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+  get ndim(): number {
+    return this.shape.length;
+  }
+  dim(): number {
+    return this.shape.length;
+  }
+  numel(): number {
+    return numelOf(this.shape);
+  }
+  size(dim?: number): number[] | number {
+    if (dim === undefined) return [...this.shape];
+    return this.shape[dim < 0 ? dim + this.shape.length : dim];
+  }
+  stride(dim?: number): number[] | number {
+    if (dim === undefined) return [...this.strides];
+    return this.strides[dim < 0 ? dim + this.strides.length : dim];
+  }
+  storageOffset(): number {
+    return this.offset;
+  }
+  elementSize(): number {
+    return this.storage.data.BYTES_PER_ELEMENT;
+  }
+  isContiguous(): boolean {
+    return isContiguousLayout(this.shape, this.strides);
+  }
+  isFloatingPoint(): boolean {
+    return this.dtype === "float32" || this.dtype === "float64";
+  }
+
+  /** The contents as a fresh contiguous typed array (a copy; writing to it leaves the tensor alone). */
+  typedArray(): TypedArray {
+    const n = this.numel();
+    if (this.isContiguous()) return this.storage.data.slice(this.offset, this.offset + n);
+    const out = arrayFor(this.dtype, n);
+    let i = 0;
+    forEachIndex(this.shape, this.strides, this.offset, (o) => { out[i++] = this.storage.data[o]; });
+    return out;
+  }
+
+  /** The value of a one-element tensor, as a JS number (or boolean for bool tensors). */
+  item(): number | boolean {
+    if (this.numel() !== 1) {
+      throw new ValueError(`item: a Tensor with ${this.numel()} elements cannot be converted to Scalar (shape ${fmtShape(this.shape)})`);
+    }
+    const v = this.storage.data[this.offset];
+    return this.dtype === "bool" ? v !== 0 : v;
+  }
+
+  /** Nested JS arrays of the contents, as torch's tolist. */
+  tolist(): unknown {
+    const data = this.storage.data, isBool = this.dtype === "bool";
+    const rec = (d: number, off: number): unknown => {
+      if (d === this.shape.length) return isBool ? data[off] !== 0 : data[off];
+      const out = new Array<unknown>(this.shape[d]);
+      for (let i = 0; i < this.shape[d]; i++) out[i] = rec(d + 1, off + i * this.strides[d]);
+      return out;
+    };
+    return rec(0, this.offset);
+  }
+}
+
+/** Wraps a typed array as a contiguous tensor without copying. */
+export function fromTypedArray(data: TypedArray, shape?: readonly number[], dtype?: DType): Tensor {
+  const dt = dtype ?? dtypeOfArray(data);
+  const sh = shape ? [...shape] : [data.length];
+  if (numelOf(sh) !== data.length) {
+    throw new ValueError(`fromTypedArray: shape ${fmtShape(sh)} needs ${numelOf(sh)} elements, got ${data.length}`);
+  }
+  if (arrayFor(dt, 0).constructor !== data.constructor) {
+    throw new ValueError(`fromTypedArray: a ${data.constructor.name} cannot hold dtype ${dt}`);
+  }
+  return new Tensor(new Storage(data), sh, contiguousStrides(sh), 0, dt);
+}
+
+/** A new view of `src`'s storage with other metadata. */
+export function makeView(src: Tensor, shape: number[], strides: number[], offset: number): Tensor {
+  const t = new Tensor(src.storage, shape, strides, offset, src.dtype);
+  t.base = src.base ?? src;
+  return t;
+}
+
+/** Calls fn with the storage offset of every element, in row-major order. */
+export function forEachIndex(shape: readonly number[], strides: readonly number[], offset: number, fn: (o: number) => void): void {
+  const nd = shape.length;
+  if (numelOf(shape) === 0) return;
+  if (nd === 0) {
+    fn(offset);
+    return;
+  }
+  const idx = new Array<number>(nd).fill(0);
+  const last = nd - 1, lastN = shape[last], lastS = strides[last];
+  let o = offset;
+  for (;;) {
+    for (let i = 0; i < lastN; i++) fn(o + i * lastS);
+    let d = last - 1;
+    for (; d >= 0; d--) {
+      idx[d]++;
+      o += strides[d];
+      if (idx[d] < shape[d]) break;
+      o -= idx[d] * strides[d];
+      idx[d] = 0;
+    }
+    if (d < 0) return;
+  }
+}
