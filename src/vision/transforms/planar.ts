@@ -152,8 +152,40 @@ export function vflip(p: Planar): Planar {
 }
 
 const f32 = Math.fround;
+const f32buf = new Float32Array(1);
+const i32buf = new Int32Array(f32buf.buffer);
 
-/** Source index and weights of upsample_bilinear2d (align_corners=False), in float32 as ATen's CPU kernel. */
+/** The float32 next to `x` (a float32) in the direction of `toward`. */
+function nextFloat32(x: number, toward: number): number {
+  if (x === toward) return x;
+  if (x === 0) return toward > 0 ? 1.401298464324817e-45 : -1.401298464324817e-45;
+  f32buf[0] = x;
+  i32buf[0] += (toward > x) === (x > 0) ? 1 : -1;
+  return f32buf[0];
+}
+
+/**
+ * fmaf(a, b, c) for float32 a, b, c: a*b+c rounded once to float32. a*b is exact in a double;
+ * the sum's rounding error (TwoSum) settles the one case where rounding the double sum to
+ * float32 would round twice: a sum landing exactly on a float32 midpoint.
+ */
+export function fmaf(a: number, b: number, c: number): number {
+  const p = a * b;
+  const s = p + c;
+  const bb = s - p;
+  const e = p - (s - bb) + (c - bb);
+  const r = f32(s);
+  if (e === 0 || r === s) return r;
+  const other = nextFloat32(r, s);
+  if (Math.abs(s - r) !== Math.abs(other - s)) return r;
+  // s is a midpoint: the exact sum s + e lies on e's side of it.
+  return e > 0 ? Math.max(r, other) : Math.min(r, other);
+}
+
+/**
+ * Source indices and weights of upsample_bilinear2d (align_corners=False) as ATen's CPU kernel
+ * computes them: the scale in float32, the source coordinate in double, the weights in float32.
+ */
 function linearIndices(inSize: number, outSize: number): { i0: Int32Array; i1: Int32Array; l0: Float32Array; l1: Float32Array } {
   const i0 = new Int32Array(outSize);
   const i1 = new Int32Array(outSize);
@@ -167,12 +199,12 @@ function linearIndices(inSize: number, outSize: number): { i0: Int32Array; i1: I
       l1[o] = 0;
       continue;
     }
-    let src = f32(f32(scale * (o + 0.5)) - 0.5);
+    let src = scale * (o + 0.5) - 0.5;
     if (src < 0) src = 0;
     const k = Math.trunc(src);
     i0[o] = k;
     i1[o] = k + (k < inSize - 1 ? 1 : 0);
-    l1[o] = Math.min(Math.max(f32(src - k), 0), 1);
+    l1[o] = Math.min(Math.max(src - k, 0), 1);
     l0[o] = f32(1 - l1[o]);
   }
   return { i0, i1, l0, l1 };
@@ -192,7 +224,9 @@ export function resizeBilinear(p: Planar, outH: number, outW: number): Planar {
   if (outH === p.h && outW === p.w) return p;
   const planes = planeCount(p);
   const double = p.dtype === "float64";
-  const round = double ? (v: number) => v : f32;
+  // ATen's t0 * w0 + t1 * w1, which its build contracts to fma(t0, w0, t1 * w1) in float32
+  // (checked bit for bit against PyTorch 1.13); float64 input uses plain double arithmetic.
+  const lerp = double ? (t0: number, w0: number, t1: number, w1: number) => t0 * w0 + t1 * w1 : (t0: number, w0: number, t1: number, w1: number) => fmaf(t0, w0, f32(t1 * w1));
   const H = linearIndices(p.h, outH);
   const W = linearIndices(p.w, outW);
   const floatOut = double ? new Float64Array(planes * outH * outW) : new Float32Array(planes * outH * outW);
@@ -206,9 +240,9 @@ export function resizeBilinear(p: Planar, outH: number, outW: number): Planar {
       for (let x = 0; x < outW; x++) {
         const a = W.i0[x];
         const b = W.i1[x];
-        const t0 = round(round(p.data[r0 + a] * W.l0[x]) + round(p.data[r0 + b] * W.l1[x]));
-        const t1 = round(round(p.data[r1 + a] * W.l0[x]) + round(p.data[r1 + b] * W.l1[x]));
-        floatOut[(c * outH + y) * outW + x] = round(round(t0 * h0) + round(t1 * h1));
+        const t0 = lerp(p.data[r0 + a], W.l0[x], p.data[r0 + b], W.l1[x]);
+        const t1 = lerp(p.data[r1 + a], W.l0[x], p.data[r1 + b], W.l1[x]);
+        floatOut[(c * outH + y) * outW + x] = lerp(t0, h0, t1, h1);
       }
     }
   }
