@@ -1,6 +1,5 @@
 // The torch namespace: import * as torch from "flint".
-import "./backend/select.js";
-import "./tensor-methods.js";
+import "./setup.js";
 
 export { Tensor, Storage, fromTypedArray } from "./tensor.js";
 export * from "./dtype.js";
@@ -36,3 +35,5 @@ export type { RandomOptions } from "./ops/random.js";
 export { save, load, saveToBytes, loadSafetensorsMetadata } from "./serialization/save-load.js";
 export type { SaveOptions, Savable, Loaded } from "./serialization/save-load.js";
 export { SerializationError } from "./serialization/errors.js";
+export * as utils from "./utils/index.js";
+export * as vision from "./vision/index.js";
