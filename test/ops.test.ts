@@ -103,3 +103,83 @@ for (const [op, cases] of families) {
     }
   });
 }
+
+/** Asserts fn throws an instance of cls whose message matches every pattern. */
+function throwsWith(fn: () => unknown, cls: new (...a: never[]) => Error, ...patterns: RegExp[]): void {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof cls, `expected ${cls.name}, got ${String(e)}`);
+    for (const p of patterns) assert.match(e.message, p);
+    return true;
+  });
+}
+
+describe("errors name the op and the shapes", () => {
+  const a = torch.ones(3, 4), b = torch.ones(2, 4);
+  test("broadcast mismatch", () => {
+    throwsWith(() => torch.add(a, b), torch.ShapeError, /add/, /\[3, 4\]/, /\[2, 4\]/);
+    throwsWith(() => a.mul(b), torch.ShapeError, /mul/, /\[3, 4\]/, /\[2, 4\]/);
+    throwsWith(() => torch.where(torch.ones(3, 4, { dtype: torch.bool }), a, b), torch.ShapeError, /where/, /\[2, 4\]/);
+  });
+  test("matmul / mm / bmm shapes", () => {
+    throwsWith(() => torch.matmul(a, a), torch.ShapeError, /matmul/, /3x4 and 3x4/);
+    throwsWith(() => torch.mm(a, torch.ones(4)), torch.ShapeError, /mm/, /\[3, 4\]/, /\[4\]/);
+    throwsWith(() => torch.bmm(torch.ones(2, 3, 4), torch.ones(3, 4, 5)), torch.ShapeError, /bmm/, /\[2, 3, 4\]/, /\[3, 4, 5\]/);
+  });
+  test("view / reshape / expand / cat / stack shapes", () => {
+    throwsWith(() => a.view(5, -1), torch.ShapeError, /view|reshape/, /\[3, 4\]/);
+    throwsWith(() => a.reshape(5, 3), torch.ShapeError, /view|reshape/, /\[3, 4\]/);
+    throwsWith(() => a.t().view(12), torch.ShapeError, /view/, /\[4, 3\]/);
+    throwsWith(() => torch.ones(3, 2).expand(3, 4), torch.ShapeError, /expand/, /\[3, 4\]/, /\[3, 2\]/);
+    throwsWith(() => torch.cat([a, torch.ones(3, 5)]), torch.ShapeError, /cat/, /\[3, 4\]/, /\[3, 5\]/);
+    throwsWith(() => torch.stack([a, b]), torch.ShapeError, /stack/, /\[3, 4\]/, /\[2, 4\]/);
+  });
+  test("bad dims", () => {
+    throwsWith(() => a.sum(2), torch.IndexError, /sum/, /\[-2, 1\]/, /2/);
+    throwsWith(() => a.softmax(-3), torch.IndexError, /softmax/);
+    throwsWith(() => a.transpose(0, 5), torch.IndexError, /transpose/);
+    throwsWith(() => a.select(0, 3), torch.IndexError, /select/, /3/);
+    throwsWith(() => a.argmax(4), torch.IndexError, /max|argmax/);
+  });
+  test("dtype errors", () => {
+    throwsWith(() => torch.tensor([1, 2]).mean(), torch.DTypeError, /mean/, /int64/);
+    throwsWith(() => torch.tensor([true]).neg(), torch.DTypeError, /neg/, /bool/);
+    throwsWith(() => torch.tensor([1, 2]).requiresGrad_(), torch.ValueError, /requiresGrad_/, /int64/);
+    throwsWith(() => torch.tensor([1, 2], { dtype: torch.int64 }).mul_(1.5), torch.DTypeError, /mul_/, /int64/);
+    throwsWith(() => torch.gather(a, 1, torch.tensor([[0.5]])), torch.DTypeError, /gather/);
+  });
+  test("in-place output shape", () => {
+    throwsWith(() => torch.ones(3, 1).add_(a), torch.ShapeError, /add_/, /\[3, 1\]/, /\[3, 4\]/);
+  });
+  test("backward of a non-scalar without a gradient", () => {
+    const x = torch.ones(2, 3, { requiresGrad: true });
+    throwsWith(() => x.mul(2).backward(), torch.AutogradError, /backward/, /scalar/, /\[2, 3\]/);
+    throwsWith(() => x.mul(2).backward(torch.ones(3)), torch.ShapeError, /backward/, /\[3\]/, /\[2, 3\]/);
+  });
+  test("backward twice through a freed graph", () => {
+    const x = torch.ones(3, { requiresGrad: true });
+    const y = x.exp().sum();
+    y.backward();
+    throwsWith(() => y.backward(), torch.AutogradError, /Backward/, /second time/, /retainGraph/);
+  });
+  test("backward of a tensor that does not require grad", () => {
+    throwsWith(() => torch.ones(1).backward(), torch.AutogradError, /does not require grad/);
+  });
+  test("in-place modification of a saved tensor", () => {
+    const x = torch.ones(3, { requiresGrad: true });
+    const y = x.sigmoid(); // saves its output
+    const z = y.sum();
+    y.mul_(2);
+    throwsWith(() => z.backward(), torch.AutogradError, /Sigmoid/, /modified by an inplace operation/, /version 1/);
+    const x2 = torch.tensor([1.5, 2.5], { requiresGrad: true });
+    const a2 = x2.add(0);
+    const p = a2.mul(a2); // saves its inputs
+    a2.add_(1);
+    throwsWith(() => p.sum().backward(), torch.AutogradError, /MulBackward/, /modified by an inplace operation/);
+  });
+  test("in-place on a leaf that requires grad", () => {
+    const x = torch.ones(3, { requiresGrad: true });
+    throwsWith(() => x.add_(1), torch.AutogradError, /add_/, /leaf/);
+    torch.noGrad(() => x.add_(1)); // allowed without grad recording, as torch.no_grad()
+    assert.deepEqual(x.tolist(), [2, 2, 2]);
+  });
+});

@@ -51,7 +51,9 @@ export function mean(x: Tensor, ...args: unknown[]): Tensor {
   }
   const dims = normDims(x, dim, "mean");
   const count = dims.reduce((n, d) => n * (x.shape[d] ?? 1), 1);
-  return div(sum(dt === x.dtype ? x : toDType(x, dt), { dim: dims, keepdim }), count);
+  const xs = dt === x.dtype ? x : toDType(x, dt);
+  const out = noGrad(() => div(sum(xs, { dim: dims, keepdim }), count));
+  return record("MeanBackward", [xs], out, ([g]) => [div(expandBack(g, xs, dims), count)]);
 }
 
 export function prod(x: Tensor, ...args: unknown[]): Tensor {
