@@ -37,3 +37,4 @@ export type { SaveOptions, Savable, Loaded } from "./serialization/save-load.js"
 export { SerializationError } from "./serialization/errors.js";
 export * as utils from "./utils/index.js";
 export * as vision from "./vision/index.js";
+export * as nn from "./nn/index.js";
