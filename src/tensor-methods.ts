@@ -13,6 +13,8 @@ import * as J from "./ops/join.js";
 import * as I from "./ops/indexing.js";
 import * as S from "./ops/softmax.js";
 import * as P from "./ops/inplace.js";
+import * as RND from "./ops/random.js";
+import type { Generator } from "./random/index.js";
 import { type BackwardArgs, backward } from "./autograd/api.js";
 import type { Scalar, TensorLike } from "./ops/util.js";
 import { isOptions } from "./ops/util.js";
@@ -120,6 +122,10 @@ declare module "./tensor.js" {
     addcmul_(t1: TensorLike, t2: TensorLike, value?: number | { value?: number }): Tensor;
     addcdiv_(t1: TensorLike, t2: TensorLike, value?: number | { value?: number }): Tensor;
     lerp_(end: TensorLike, weight: TensorLike): Tensor;
+    uniform_(from?: number, to?: number, opts?: { generator?: Generator }): Tensor;
+    normal_(mean?: number, std?: number, opts?: { generator?: Generator }): Tensor;
+    bernoulli_(p?: number, opts?: { generator?: Generator }): Tensor;
+    random_(low: number, high: number, opts?: { generator?: Generator }): Tensor;
     // autograd
     backward(gradient?: Tensor | null, opts?: BackwardArgs): void;
     requiresGrad_(requiresGrad?: boolean): Tensor;
@@ -233,6 +239,10 @@ const methods: ThisType<Tensor> & Record<string, unknown> = {
   addcmul_(a: TensorLike, b: TensorLike, v?: unknown) { return P.addcmul_(this, a, b, num(v, "value", 1)); },
   addcdiv_(a: TensorLike, b: TensorLike, v?: unknown) { return P.addcdiv_(this, a, b, num(v, "value", 1)); },
   lerp_(e: TensorLike, w: TensorLike) { return P.lerp_(this, e, w); },
+  uniform_(a?: number, b?: number, o?: { generator?: Generator }) { return RND.uniform_(this, a, b, o); },
+  normal_(m?: number, sd?: number, o?: { generator?: Generator }) { return RND.normal_(this, m, sd, o); },
+  bernoulli_(p?: number, o?: { generator?: Generator }) { return RND.bernoulli_(this, p, o); },
+  random_(lo: number, hi: number, o?: { generator?: Generator }) { return RND.random_(this, lo, hi, o); },
   backward(g?: Tensor | null, o?: BackwardArgs) { backward(this, g, o); },
   requiresGrad_(flag = true) {
     if (!this.isLeaf && !flag) throw new ValueError("requiresGrad_: you can only change requires_grad flags of leaf variables.");

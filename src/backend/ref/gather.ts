@@ -1,6 +1,6 @@
 // gather / scatter along one dim for the reference backend.
 import { IndexError } from "../../errors.js";
-import { type TypedArray, arrayFor } from "../../dtype.js";
+import { type TypedArray, uninitArray } from "../../dtype.js";
 import { contiguousStrides, numelOf } from "../../shape.js";
 import type { Strided } from "../backend.js";
 import { offsetsOf } from "./iterate.js";
@@ -23,7 +23,7 @@ function walk(index: Strided, dim: number, stridesOther: readonly number[], fn: 
 }
 
 export function gather(x: Strided, dim: number, index: Strided): TypedArray {
-  const out = arrayFor(x.dtype, numelOf(index.shape));
+  const out = uninitArray(x.dtype, numelOf(index.shape));
   const xd = x.storage.data, size = x.shape[dim];
   walk(index, dim, x.strides, (i, idx, base) => {
     if (idx < 0 || idx >= size || !Number.isInteger(idx)) {
