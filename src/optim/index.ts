@@ -10,3 +10,4 @@ export { Adam, AdamW } from "./adam.js";
 export type { AdamOptions } from "./adam.js";
 export { RMSprop, Adagrad } from "./rmsprop.js";
 export type { RMSpropOptions, AdagradOptions } from "./rmsprop.js";
+export * as lr_scheduler from "./lr_scheduler.js";
