@@ -50,27 +50,38 @@ export function gemmTN(M: number, N: number, K: number, A: Float64Array, aOff: n
   gemm(M, N, K, (i, k) => aOff + k * lda + i, A, B, bOff, ldb, C, cOff, ldc);
 }
 
-/** C[M x N] += A · Bᵀ where B is stored [N x K] (row dot products, four at a time). */
+/** C[M x N] += A · Bᵀ where B is stored [N x K]: row dot products, a 2 x 4 block at a time. */
 export function gemmNT(M: number, N: number, K: number, A: Float64Array, aOff: number, lda: number, B: Float64Array, bOff: number, ldb: number, C: Float64Array, cOff: number, ldc: number): void {
-  for (let i = 0; i < M; i++) {
-    const ai = aOff + i * lda, ci = cOff + i * ldc;
+  let i = 0;
+  for (; i + 1 < M; i += 2) {
+    const a0 = aOff + i * lda, a1 = a0 + lda, c0 = cOff + i * ldc, c1 = c0 + ldc;
     let j = 0;
     for (; j + 3 < N; j += 4) {
       const b0 = bOff + j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
       for (let k = 0; k < K; k++) {
-        const a = A[ai + k];
-        s0 += a * B[b0 + k];
-        s1 += a * B[b1 + k];
-        s2 += a * B[b2 + k];
-        s3 += a * B[b3 + k];
+        const x = A[a0 + k], y = A[a1 + k];
+        const v0 = B[b0 + k], v1 = B[b1 + k], v2 = B[b2 + k], v3 = B[b3 + k];
+        s00 += x * v0; s01 += x * v1; s02 += x * v2; s03 += x * v3;
+        s10 += y * v0; s11 += y * v1; s12 += y * v2; s13 += y * v3;
       }
-      C[ci + j] += s0;
-      C[ci + j + 1] += s1;
-      C[ci + j + 2] += s2;
-      C[ci + j + 3] += s3;
+      C[c0 + j] += s00; C[c0 + j + 1] += s01; C[c0 + j + 2] += s02; C[c0 + j + 3] += s03;
+      C[c1 + j] += s10; C[c1 + j + 1] += s11; C[c1 + j + 2] += s12; C[c1 + j + 3] += s13;
     }
     for (; j < N; j++) {
+      const b = bOff + j * ldb;
+      let s0 = 0, s1 = 0;
+      for (let k = 0; k < K; k++) {
+        s0 += A[a0 + k] * B[b + k];
+        s1 += A[a1 + k] * B[b + k];
+      }
+      C[c0 + j] += s0;
+      C[c1 + j] += s1;
+    }
+  }
+  for (; i < M; i++) {
+    const ai = aOff + i * lda, ci = cOff + i * ldc;
+    for (let j = 0; j < N; j++) {
       const b = bOff + j * ldb;
       let s = 0;
       for (let k = 0; k < K; k++) s += A[ai + k] * B[b + k];
