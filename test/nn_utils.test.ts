@@ -75,3 +75,28 @@ test("F.oneHot", () => {
   assert.deepEqual(F.oneHot(torch.tensor([0, 2])).tolist(), [[1, 0, 0], [0, 0, 1]]);
   assert.throws(() => F.oneHot(torch.tensor([3]), 3), /class values must be in \[0, 3\)/);
 });
+
+test("functional ops take torch's positional order or a trailing options object", () => {
+  const x = d([1, 2, 5, 5], 30), w = d([3, 2, 3, 3], 31), b = d([3], 32);
+  const same = (a: torch.Tensor, c: torch.Tensor): void => assert.deepEqual(a.tolist(), c.tolist());
+  same(F.conv2d(x, w, { padding: 1, stride: 2 }), F.conv2d(x, w, null, 2, 1));
+  same(F.conv2d(x, w, b, { padding: "same" }), F.conv2d(x, w, b, 1, 1));
+  const [v, i] = F.maxPool2d(x, 2, { returnIndices: true });
+  same(v, F.maxPool2d(x, 2));
+  assert.equal(i.dtype, "int64");
+  same(F.avgPool2d(x, 3, { stride: 1, padding: 1, countIncludePad: false }), F.avgPool2d(x, 3, 1, 1, false, false));
+  assert.equal(F.dropout(x, { p: 0.5, training: false }), x);
+  same(F.leakyRelu(x, { negativeSlope: 0.3 }), F.leakyRelu(x, 0.3));
+  same(F.pad(x, [1, 1], { mode: "replicate" }), F.pad(x, [1, 1], "replicate"));
+  const t = d([1, 2, 5, 5], 33);
+  same(F.l1Loss(x, t, { reduction: "sum" }), F.l1Loss(x, t, "sum"));
+  assert.throws(() => F.conv2d(x, w, { padding: 1, strides: 2 } as never), /unexpected option 'strides'/);
+});
+
+test("MaxPool2d's forward type follows returnIndices", () => {
+  const x = d([1, 1, 4, 4], 40);
+  const plain: torch.Tensor = new nn.MaxPool2d(2).forward(x);
+  const [values, indices]: [torch.Tensor, torch.Tensor] = new nn.MaxPool2d(2, { returnIndices: true }).forward(x);
+  assert.deepEqual(values.tolist(), plain.tolist());
+  assert.deepEqual(indices.shape, [1, 1, 2, 2]);
+});
