@@ -213,6 +213,9 @@ export class WorkerPoolIterator<B> {
     if (msg.type === "error") {
       const err = reviveError({ type: "error", name: msg.name, message: msg.message });
       err.message = `Caught ${msg.name} in DataLoader worker ${msg.worker}: ${err.message}`;
+      // A throwing next() does not make for..of call return(): stop the workers here, or they
+      // would keep the process alive.
+      this.close();
       throw err;
     }
     if (msg.type !== "data") throw new DataLoaderWorkerError(`DataLoader: unexpected ${msg.type} reply`);
