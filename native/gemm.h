@@ -1,0 +1,38 @@
+// Single-precision GEMM, row-major: C = alpha * op(A) * op(B) + beta * C.
+// BLIS-style: B is packed into NR-wide panels, A into MR-high panels, and an ISA-specific
+// microkernel (AVX-512, AVX2+FMA or portable scalar, chosen at run time) computes MR x NR tiles.
+#pragma once
+#include <cstdint>
+
+namespace flint {
+
+// C[0:mr, 0:nr] += alpha * (packed A panel, kc x MR) * (packed B panel, kc x NR).
+using MicroKernel = void (*)(int64_t kc, const float* A, const float* B, float* C, int64_t ldc,
+                             int mr, int nr, float alpha);
+
+struct GemmKernel {
+  int mr, nr;
+  int kc, mc, nc;  // cache blocking for this kernel
+  MicroKernel fn;
+  const char* name;
+};
+
+const GemmKernel& gemmKernel();
+// Overrides the run-time choice ("avx512", "avx2", "scalar"); false if unsupported by the CPU.
+bool setGemmIsa(const char* name);
+
+bool avx512Supported();
+bool avx2Supported();
+GemmKernel avx512Kernel();
+GemmKernel avx2Kernel();
+GemmKernel scalarKernel();
+
+// Multithreaded over M or N blocks.
+void sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+// Same on the calling thread only (for callers that already parallelise, e.g. conv per image).
+void sgemmSerial(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha,
+                 const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
+                 int64_t ldc);
+
+}  // namespace flint
