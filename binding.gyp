@@ -6,6 +6,8 @@
         "native/addon.cc",
         "native/args.cc",
         "native/bind_gemm.cc",
+        "native/bind_conv.cc",
+        "native/conv.cc",
         "native/threadpool.cc",
         "native/scratch.cc",
         "native/gemm.cc",

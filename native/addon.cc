@@ -6,6 +6,7 @@
 
 static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   flint::registerGemm(env, exports);
+  flint::registerConv(env, exports);
   return exports;
 }
 

@@ -51,6 +51,28 @@ export interface NativeAddon {
     B: Float32Array, bOff: number, ldb: number, strideB: number,
     beta: number, C: Float32Array, cOff: number, ldc: number, strideC: number, batch: number,
   ): void;
+
+  // Convolution, NCHW input, OIHW weight [OC, C / groups, KH, KW]. OH and OW are derived:
+  // OH = floor((H + 2 pH - dH (KH - 1) - 1) / sH) + 1. Arrays are read from index 0 (pass
+  // subarray() views for offsets). Every output array is overwritten, not accumulated into.
+  /** out [N, OC, OH, OW] = conv2d(x, w) + bias (bias may be null). */
+  conv2dForward(
+    x: Float32Array, w: Float32Array, bias: Float32Array | null, out: Float32Array,
+    N: number, C: number, H: number, W: number, OC: number, KH: number, KW: number,
+    sH: number, sW: number, pH: number, pW: number, dH: number, dW: number, groups: number,
+  ): void;
+  /** gradIn [N, C, H, W] from gradOut [N, OC, OH, OW]. */
+  conv2dBackwardInput(
+    gradOut: Float32Array, w: Float32Array, gradIn: Float32Array,
+    N: number, C: number, H: number, W: number, OC: number, KH: number, KW: number,
+    sH: number, sW: number, pH: number, pW: number, dH: number, dW: number, groups: number,
+  ): void;
+  /** gradW [OC, C / groups, KH, KW] and gradBias [OC] (may be null). */
+  conv2dBackwardWeight(
+    x: Float32Array, gradOut: Float32Array, gradW: Float32Array, gradBias: Float32Array | null,
+    N: number, C: number, H: number, W: number, OC: number, KH: number, KW: number,
+    sH: number, sW: number, pH: number, pW: number, dH: number, dW: number, groups: number,
+  ): void;
 }
 
 let cached: NativeAddon | null | undefined;
