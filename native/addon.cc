@@ -7,6 +7,8 @@
 static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   flint::registerGemm(env, exports);
   flint::registerConv(env, exports);
+  flint::registerPool(env, exports);
+  flint::registerOps(env, exports);
   return exports;
 }
 

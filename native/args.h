@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <string>
 
 namespace flint {
 
@@ -24,5 +25,23 @@ struct Args {
   // Length of the Float32Array argument k.
   int64_t f32Length(size_t k) const;
 };
+
+}  // namespace flint
+
+namespace flint {
+
+// A typed array argument of a given element type (for index and target arrays).
+template <typename T>
+T* typedData(const Args& a, size_t k, napi_typedarray_type type, const char* typeName, int64_t need) {
+  const Napi::Value v = a.info[k];
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type)
+    a.fail("argument " + std::to_string(k) + " must be a " + typeName);
+  Napi::TypedArray ta = v.As<Napi::TypedArray>();
+  if (need < 0 || static_cast<int64_t>(ta.ElementLength()) < need)
+    a.fail("argument " + std::to_string(k) + " needs " + std::to_string(need) +
+           " elements, but its length is " + std::to_string(ta.ElementLength()));
+  auto* base = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+  return reinterpret_cast<T*>(base);
+}
 
 }  // namespace flint

@@ -73,6 +73,90 @@ export interface NativeAddon {
     N: number, C: number, H: number, W: number, OC: number, KH: number, KW: number,
     sH: number, sW: number, pH: number, pW: number, dH: number, dW: number, groups: number,
   ): void;
+
+  // Pooling on NCHW planes; the caller gives OH/OW (so ceil_mode is handled there). Indices are
+  // flat per-plane positions ih * W + iw, as PyTorch returns them. Outputs are overwritten.
+  maxPool2dForward(
+    x: Float32Array, out: Float32Array, indices: IndexArray,
+    N: number, C: number, H: number, W: number, KH: number, KW: number, sH: number, sW: number,
+    pH: number, pW: number, dH: number, dW: number, OH: number, OW: number,
+  ): void;
+  maxPool2dBackward(
+    gradOut: Float32Array, indices: IndexArray, gradIn: Float32Array,
+    N: number, C: number, H: number, W: number, KH: number, KW: number, sH: number, sW: number,
+    pH: number, pW: number, dH: number, dW: number, OH: number, OW: number,
+  ): void;
+  /** divisorOverride: 0 or null for none. */
+  avgPool2dForward(
+    x: Float32Array, out: Float32Array,
+    N: number, C: number, H: number, W: number, KH: number, KW: number, sH: number, sW: number,
+    pH: number, pW: number, OH: number, OW: number, countIncludePad: boolean, divisorOverride: number | null,
+  ): void;
+  avgPool2dBackward(
+    gradOut: Float32Array, gradIn: Float32Array,
+    N: number, C: number, H: number, W: number, KH: number, KW: number, sH: number, sW: number,
+    pH: number, pW: number, OH: number, OW: number, countIncludePad: boolean, divisorOverride: number | null,
+  ): void;
+
+  // Contiguous elementwise kernels over n elements; out may alias an input.
+  /** out = f(x), f = UnaryOp code. */
+  unary(op: UnaryOpCode, x: Float32Array, xOff: number, out: Float32Array, outOff: number, n: number): void;
+  /** out = a op b, op = BinaryOp code. */
+  binary(
+    op: BinaryOpCode, a: Float32Array, aOff: number, b: Float32Array, bOff: number,
+    out: Float32Array, outOff: number, n: number,
+  ): void;
+  /** out = a op s (rsub: s - a, rdiv: s / a); s is rounded to float32. */
+  binaryScalar(op: BinaryOpCode, a: Float32Array, aOff: number, s: number, out: Float32Array, outOff: number, n: number): void;
+  /** out = a + alpha * b (fused multiply-add, as PyTorch's add(b, alpha=)). */
+  addScaled(
+    a: Float32Array, aOff: number, b: Float32Array, bOff: number, alpha: number,
+    out: Float32Array, outOff: number, n: number,
+  ): void;
+
+  /** out[o, i] = sum_j x[o, j, i] for x laid out [outer, n, inner] (sums in double). */
+  sumRows(x: Float32Array, xOff: number, out: Float32Array, outOff: number, outer: number, n: number, inner: number): void;
+  /** out[c] = sum of gradOut[:, c, :, :] for gradOut [N, C, HW] (the conv bias gradient). */
+  biasGradNCHW(gradOut: Float32Array, out: Float32Array, N: number, C: number, HW: number): void;
+
+  /** Row-wise over [rows, cols]. */
+  logSoftmaxRows(x: Float32Array, xOff: number, out: Float32Array, outOff: number, rows: number, cols: number): void;
+  softmaxRows(x: Float32Array, xOff: number, out: Float32Array, outOff: number, rows: number, cols: number): void;
+  /** gradIn = gradOut - exp(y) * rowsum(gradOut), y = log_softmax output. */
+  logSoftmaxBackwardRows(gradOut: Float32Array, y: Float32Array, gradIn: Float32Array, rows: number, cols: number): void;
+  /** gradIn = y * (gradOut - rowsum(gradOut * y)), y = softmax output. */
+  softmaxBackwardRows(gradOut: Float32Array, y: Float32Array, gradIn: Float32Array, rows: number, cols: number): void;
+  /**
+   * Mean cross-entropy of logits [rows, cols] with class targets (int64 values in a
+   * Float64Array), PyTorch's label smoothing and ignoreIndex (-100 by default in torch). Returns
+   * the loss (NaN when every row is ignored); when grad is given, writes d(loss)/d(logits)
+   * = (softmax - (1 - eps) onehot - eps / cols) / (rows not ignored). Throws RangeError for a
+   * target out of [0, cols).
+   */
+  crossEntropyForwardBackward(
+    logits: Float32Array, targets: Float64Array, grad: Float32Array | null, rows: number, cols: number,
+    labelSmoothing: number, ignoreIndex: number,
+  ): number;
+
+  /**
+   * One SGD update in place (PyTorch 1.13 single-tensor formulas). firstStep: the momentum
+   * buffer is initialised to the gradient (torch's `buf is None` case). momentumBuf may be null
+   * when momentum is 0. The element count is param.length.
+   */
+  sgdStep(
+    param: Float32Array, grad: Float32Array, momentumBuf: Float32Array | null, lr: number,
+    momentum: number, dampening: number, weightDecay: number, nesterov: boolean, maximize: boolean,
+    firstStep: boolean,
+  ): void;
+  /**
+   * One Adam (decoupled = false) or AdamW (decoupled = true) update in place; step is the step
+   * count after this update's increment (1 on the first update). maxExpAvgSq only with amsgrad.
+   */
+  adamStep(
+    param: Float32Array, grad: Float32Array, expAvg: Float32Array, expAvgSq: Float32Array,
+    maxExpAvgSq: Float32Array | null, lr: number, beta1: number, beta2: number, eps: number,
+    weightDecay: number, step: number, amsgrad: boolean, maximize: boolean, decoupled: boolean,
+  ): void;
 }
 
 let cached: NativeAddon | null | undefined;
