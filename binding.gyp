@@ -8,6 +8,7 @@
         "native/bind_gemm.cc",
         "native/bind_conv.cc",
         "native/conv.cc",
+        "native/im2col.cc",
         "native/bind_pool.cc",
         "native/pool.cc",
         "native/bind_ops.cc",

@@ -4,79 +4,12 @@
 #include <vector>
 
 #include "gemm.h"
+#include "im2col.h"
 #include "scratch.h"
 #include "threadpool.h"
 
 namespace flint {
 namespace {
-
-// The range of output positions o in [0, O) whose input index o*stride - pad + k*dil lies in
-// [0, L); positions outside it read padding.
-inline void validRange(int64_t O, int64_t L, int64_t stride, int64_t pad, int64_t koff, int64_t& lo,
-                       int64_t& hi) {
-  // i = o*stride + (koff - pad) must satisfy 0 <= i < L.
-  int64_t base = koff - pad;
-  lo = base >= 0 ? 0 : (-base + stride - 1) / stride;
-  hi = L - base <= 0 ? 0 : (L - base + stride - 1) / stride;
-  if (hi > O) hi = O;
-  if (lo > hi) lo = hi;
-}
-
-// col [Cg*KH*KW, OH*OW] from one image's channel group x [Cg, H, W].
-void im2col(const ConvShape& s, int64_t Cg, const float* x, float* col) {
-  const int64_t P = s.OH * s.OW;
-  for (int64_t c = 0; c < Cg; ++c) {
-    const float* xc = x + c * s.H * s.W;
-    for (int64_t kh = 0; kh < s.KH; ++kh) {
-      int64_t ohLo, ohHi;
-      validRange(s.OH, s.H, s.sH, s.pH, kh * s.dH, ohLo, ohHi);
-      for (int64_t kw = 0; kw < s.KW; ++kw) {
-        float* row = col + ((c * s.KH + kh) * s.KW + kw) * P;
-        int64_t owLo, owHi;
-        validRange(s.OW, s.W, s.sW, s.pW, kw * s.dW, owLo, owHi);
-        std::memset(row, 0, sizeof(float) * ohLo * s.OW);
-        for (int64_t oh = ohLo; oh < ohHi; ++oh) {
-          float* r = row + oh * s.OW;
-          const float* xr = xc + (oh * s.sH - s.pH + kh * s.dH) * s.W + (kw * s.dW - s.pW);
-          for (int64_t ow = 0; ow < owLo; ++ow) r[ow] = 0.0f;
-          if (s.sW == 1) {
-            std::memcpy(r + owLo, xr + owLo, sizeof(float) * (owHi - owLo));
-          } else {
-            for (int64_t ow = owLo; ow < owHi; ++ow) r[ow] = xr[ow * s.sW];
-          }
-          for (int64_t ow = owHi; ow < s.OW; ++ow) r[ow] = 0.0f;
-        }
-        std::memset(row + ohHi * s.OW, 0, sizeof(float) * (s.OH - ohHi) * s.OW);
-      }
-    }
-  }
-}
-
-// Scatter-adds col [Cg*KH*KW, OH*OW] into one image's channel group gx [Cg, H, W].
-void col2imAdd(const ConvShape& s, int64_t Cg, const float* col, float* gx) {
-  const int64_t P = s.OH * s.OW;
-  for (int64_t c = 0; c < Cg; ++c) {
-    float* gc = gx + c * s.H * s.W;
-    for (int64_t kh = 0; kh < s.KH; ++kh) {
-      int64_t ohLo, ohHi;
-      validRange(s.OH, s.H, s.sH, s.pH, kh * s.dH, ohLo, ohHi);
-      for (int64_t kw = 0; kw < s.KW; ++kw) {
-        const float* row = col + ((c * s.KH + kh) * s.KW + kw) * P;
-        int64_t owLo, owHi;
-        validRange(s.OW, s.W, s.sW, s.pW, kw * s.dW, owLo, owHi);
-        for (int64_t oh = ohLo; oh < ohHi; ++oh) {
-          const float* r = row + oh * s.OW;
-          float* gr = gc + (oh * s.sH - s.pH + kh * s.dH) * s.W + (kw * s.dW - s.pW);
-          if (s.sW == 1) {
-            for (int64_t ow = owLo; ow < owHi; ++ow) gr[ow] += r[ow];
-          } else {
-            for (int64_t ow = owLo; ow < owHi; ++ow) gr[ow * s.sW] += r[ow];
-          }
-        }
-      }
-    }
-  }
-}
 
 // A 1x1, stride-1, unpadded convolution needs no im2col: the image itself is the column matrix.
 bool isPointwise(const ConvShape& s) {
@@ -99,8 +32,6 @@ void forEachImage(int64_t N, const Body& body) {
   }
 }
 
-using GemmFn = void (*)(bool, bool, int64_t, int64_t, int64_t, float, const float*, int64_t,
-                        const float*, int64_t, float, float*, int64_t);
 
 }  // namespace
 
@@ -115,20 +46,26 @@ bool conv2dOutputSize(ConvShape& s) {
 
 void conv2dForward(const ConvShape& s, const float* x, const float* w, const float* bias, float* out) {
   const int64_t G = s.groups, Cg = s.C / G, OCg = s.OC / G, Kg = Cg * s.KH * s.KW;
-  const int64_t P = s.OH * s.OW, HW = s.H * s.W;
+  const int64_t P = s.OH * s.OW, HW = s.H * s.W, packedP = packedWidth(P);
   const bool pointwise = isPointwise(s);
+  // Weights are packed once per call and shared read-only by every image and thread.
+  const int64_t wPanel = packedHeight(OCg) * Kg;
+  float* Aw = scratch(kSlotWeights, static_cast<size_t>(G * wPanel));
+  for (int64_t g = 0; g < G; ++g) packAFull(false, OCg, Kg, w + g * OCg * Kg, Kg, Aw + g * wPanel);
   forEachImage(s.N, [&](int64_t n, bool serial, int) {
-    GemmFn gemm = serial ? sgemmSerial : sgemm;
     for (int64_t g = 0; g < G; ++g) {
       const float* xg = x + (n * s.C + g * Cg) * HW;
       float* og = out + (n * s.OC + g * OCg) * P;
-      const float* col = xg;
-      if (!pointwise) {
-        float* buf = scratch(kSlotCol, static_cast<size_t>(Kg * P));
-        im2col(s, Cg, xg, buf);
-        col = buf;
-      }
-      gemm(false, false, OCg, P, Kg, 1.0f, w + g * OCg * Kg, Kg, col, P, 0.0f, og, P);
+      // im2col straight into the GEMM's packed-B panels: one pass over the columns.
+      float* Bp = scratch(kSlotCol, static_cast<size_t>(Kg * packedP));
+      if (pointwise)
+        packBFull(false, Kg, P, xg, P, Bp);
+      else
+        im2colPacked(s, Cg, xg, Bp);
+      if (serial)
+        sgemmSerialPacked(OCg, P, Kg, 1.0f, Aw + g * wPanel, Bp, packedP, 0, 0.0f, og, P);
+      else
+        sgemmPacked(OCg, P, Kg, 1.0f, Aw + g * wPanel, Bp, 0.0f, og, P);
       if (bias)
         for (int64_t oc = 0; oc < OCg; ++oc) {
           float b = bias[g * OCg + oc];
@@ -141,21 +78,27 @@ void conv2dForward(const ConvShape& s, const float* x, const float* w, const flo
 
 void conv2dBackwardInput(const ConvShape& s, const float* gradOut, const float* w, float* gradIn) {
   const int64_t G = s.groups, Cg = s.C / G, OCg = s.OC / G, Kg = Cg * s.KH * s.KW;
-  const int64_t P = s.OH * s.OW, HW = s.H * s.W;
+  const int64_t P = s.OH * s.OW, HW = s.H * s.W, packedP = packedWidth(P);
   const bool pointwise = isPointwise(s);
+  // A = W_g^T [Kg, OCg], packed once per call.
+  const int64_t wPanel = packedHeight(Kg) * OCg;
+  float* Aw = scratch(kSlotWeights, static_cast<size_t>(G * wPanel));
+  for (int64_t g = 0; g < G; ++g) packAFull(true, Kg, OCg, w + g * OCg * Kg, Kg, Aw + g * wPanel);
   forEachImage(s.N, [&](int64_t n, bool serial, int) {
-    GemmFn gemm = serial ? sgemmSerial : sgemm;
     for (int64_t g = 0; g < G; ++g) {
       const float* go = gradOut + (n * s.OC + g * OCg) * P;
       float* gi = gradIn + (n * s.C + g * Cg) * HW;
-      if (pointwise) {
-        gemm(true, false, Kg, P, OCg, 1.0f, w + g * OCg * Kg, Kg, go, P, 0.0f, gi, P);
-        continue;
+      float* Bp = scratch(kSlotCol, static_cast<size_t>(OCg * packedP));
+      packBFull(false, OCg, P, go, P, Bp);
+      float* col = pointwise ? gi : scratch(kSlotCol2, static_cast<size_t>(Kg * P));
+      if (serial)
+        sgemmSerialPacked(Kg, P, OCg, 1.0f, Aw + g * wPanel, Bp, packedP, 0, 0.0f, col, P);
+      else
+        sgemmPacked(Kg, P, OCg, 1.0f, Aw + g * wPanel, Bp, 0.0f, col, P);
+      if (!pointwise) {
+        std::memset(gi, 0, sizeof(float) * Cg * HW);
+        col2imAdd(s, Cg, col, gi);
       }
-      float* col = scratch(kSlotCol, static_cast<size_t>(Kg * P));
-      gemm(true, false, Kg, P, OCg, 1.0f, w + g * OCg * Kg, Kg, go, P, 0.0f, col, P);
-      std::memset(gi, 0, sizeof(float) * Cg * HW);
-      col2imAdd(s, Cg, col, gi);
     }
   });
 }
@@ -163,7 +106,7 @@ void conv2dBackwardInput(const ConvShape& s, const float* gradOut, const float* 
 void conv2dBackwardWeight(const ConvShape& s, const float* x, const float* gradOut, float* gradW,
                           float* gradBias) {
   const int64_t G = s.groups, Cg = s.C / G, OCg = s.OC / G, Kg = Cg * s.KH * s.KW;
-  const int64_t P = s.OH * s.OW, HW = s.H * s.W;
+  const int64_t P = s.OH * s.OW, HW = s.H * s.W, packedK = packedWidth(Kg);
   const int64_t wSize = s.OC * Kg;
   const bool pointwise = isPointwise(s);
   int T = numThreads();
@@ -178,18 +121,23 @@ void conv2dBackwardWeight(const ConvShape& s, const float* x, const float* gradO
     float* acc = t == 0 ? gradW : scratch(kSlotPartial, static_cast<size_t>(wSize));
     partial[static_cast<size_t>(t)] = acc;
     std::memset(acc, 0, sizeof(float) * wSize);
-    GemmFn gemm = parallel ? sgemmSerial : sgemm;
     for (int64_t n = b; n < e; ++n) {
       for (int64_t g = 0; g < G; ++g) {
         const float* xg = x + (n * s.C + g * Cg) * HW;
         const float* go = gradOut + (n * s.OC + g * OCg) * P;
-        const float* col = xg;
-        if (!pointwise) {
-          float* buf = scratch(kSlotCol, static_cast<size_t>(Kg * P));
-          im2col(s, Cg, xg, buf);
-          col = buf;
-        }
-        gemm(false, true, OCg, Kg, P, 1.0f, go, P, col, P, 1.0f, acc + g * OCg * Kg, Kg);
+        float* wg = acc + g * OCg * Kg;
+        // A = gradOut_g [OCg, P]; B = col^T [P, Kg], packed straight from the image.
+        float* Ap = scratch(kSlotWeights, static_cast<size_t>(packedHeight(OCg) * P));
+        packAFull(false, OCg, P, go, P, Ap);
+        float* Bp = scratch(kSlotCol, static_cast<size_t>(P * packedK));
+        if (pointwise)
+          packBFull(true, P, Kg, xg, P, Bp);
+        else
+          im2colPackedT(s, Cg, xg, Bp);
+        if (parallel)
+          sgemmSerialPacked(OCg, Kg, P, 1.0f, Ap, Bp, packedK, 0, 1.0f, wg, Kg);
+        else
+          sgemmPacked(OCg, Kg, P, 1.0f, Ap, Bp, 1.0f, wg, Kg);
       }
     }
   };

@@ -159,6 +159,69 @@ void sgemmSerial(bool tA, bool tB, int64_t M, int64_t N, int64_t K, float alpha,
   }
 }
 
+int64_t packedWidth(int64_t N) {
+  int64_t NR = gemmKernel().nr;
+  return (N + NR - 1) / NR * NR;
+}
+
+int64_t packedHeight(int64_t M) {
+  int64_t MR = gemmKernel().mr;
+  return (M + MR - 1) / MR * MR;
+}
+
+void packAFull(bool tA, int64_t M, int64_t K, const float* A, int64_t lda, float* Ap) {
+  const GemmKernel& g = gemmKernel();
+  for (int64_t pc = 0; pc < K; pc += g.kc)
+    packA(tA, A, lda, 0, M, pc, std::min<int64_t>(g.kc, K - pc), g.mr, Ap + pc * packedHeight(M));
+}
+
+void packBFull(bool tB, int64_t K, int64_t N, const float* B, int64_t ldb, float* Bp) {
+  const GemmKernel& g = gemmKernel();
+  for (int64_t pc = 0; pc < K; pc += g.kc)
+    packB(tB, B, ldb, pc, std::min<int64_t>(g.kc, K - pc), 0, N, g.nr, Bp + pc * packedWidth(N));
+}
+
+void sgemmSerialPacked(int64_t M, int64_t n, int64_t K, float alpha, const float* Ap,
+                       const float* Bp, int64_t packedN, int64_t j0, float beta, float* C,
+                       int64_t ldc) {
+  if (M <= 0 || n <= 0) return;
+  scaleC(M, n, beta, C, ldc);
+  if (K <= 0 || alpha == 0.0f) return;
+  const GemmKernel& g = gemmKernel();
+  const int MR = g.mr, NR = g.nr;
+  const int64_t KC = g.kc, MC = g.mc, packedM = packedHeight(M);
+  for (int64_t pc = 0; pc < K; pc += KC) {
+    int64_t kc = std::min<int64_t>(KC, K - pc);
+    const float* bBlock = Bp + pc * packedN + j0 * kc;  // panel j0 / NR of this block
+    const float* aBlock = Ap + pc * packedM;
+    // MC rows of A stay in L2 while the B panels stream past them.
+    for (int64_t ic = 0; ic < M; ic += MC) {
+      int64_t mc = std::min<int64_t>(MC, M - ic);
+      for (int64_t jr = 0; jr < n; jr += NR) {
+        int nr = static_cast<int>(std::min<int64_t>(NR, n - jr));
+        const float* bp = bBlock + jr * kc;
+        for (int64_t ir = 0; ir < mc; ir += MR) {
+          int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
+          g.fn(kc, aBlock + (ic + ir) * kc, bp, C + (ic + ir) * ldc + jr, ldc, mr, nr, alpha);
+        }
+      }
+    }
+  }
+}
+
+void sgemmPacked(int64_t M, int64_t N, int64_t K, float alpha, const float* Ap, const float* Bp,
+                 float beta, float* C, int64_t ldc) {
+  const int64_t NR = gemmKernel().nr, packedN = packedWidth(N), panels = packedN / NR;
+  double flops = 2.0 * static_cast<double>(M) * N * (K > 0 ? K : 1);
+  int T = flops < 2e6 ? 1 : static_cast<int>(std::min<int64_t>(numThreads(), panels));
+  parallelFor(T, [&](int t, int tasks) {
+    int64_t b, e;
+    chunkRange(panels, t, tasks, b, e);
+    int64_t j0 = b * NR, j1 = std::min<int64_t>(e * NR, N);
+    if (j1 > j0) sgemmSerialPacked(M, j1 - j0, K, alpha, Ap, Bp, packedN, j0, beta, C + j0, ldc);
+  });
+}
+
 void sgemm(bool tA, bool tB, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
            int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   if (M <= 0 || N <= 0) return;

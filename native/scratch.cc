@@ -6,8 +6,8 @@ namespace flint {
 namespace {
 
 struct Buffers {
-  float* ptr[kSlotCount] = {nullptr, nullptr, nullptr, nullptr};
-  size_t cap[kSlotCount] = {0, 0, 0, 0};
+  float* ptr[kSlotCount] = {};
+  size_t cap[kSlotCount] = {};
   ~Buffers() {
     for (auto* p : ptr) std::free(p);
   }

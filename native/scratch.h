@@ -6,7 +6,8 @@
 
 namespace flint {
 
-enum ScratchSlot { kSlotPackA = 0, kSlotPackB = 1, kSlotCol = 2, kSlotPartial = 3, kSlotCount = 4 };
+enum ScratchSlot { kSlotPackA = 0, kSlotPackB = 1, kSlotCol = 2, kSlotPartial = 3, kSlotRow = 4, kSlotWeights = 5,
+                   kSlotCol2 = 6, kSlotCount = 7 };
 
 // Returns a buffer of at least n floats for the calling thread; contents are unspecified.
 float* scratch(ScratchSlot slot, size_t n);
