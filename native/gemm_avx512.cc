@@ -3,6 +3,7 @@
 // standard-library code is instantiated after the pragma, so nothing AVX-512 leaks into
 // functions shared with the generic code.
 #include <cstdint>
+#include <cstdlib>
 
 #include "gemm.h"
 
@@ -63,7 +64,12 @@ void micro(int64_t kc, const float* A, const float* B, float* C, int64_t ldc, in
 
 }  // namespace
 
-GemmKernel avx512Kernel() { return GemmKernel{kMR, kNR, 256, 192, 4096, micro, "avx512"}; }
+GemmKernel avx512Kernel() {
+  GemmKernel k{kMR, kNR, 256, 192, 4096, micro, "avx512"};
+  if (const char* e = std::getenv("FLINT_KC")) k.kc = std::atoi(e);
+  if (const char* e = std::getenv("FLINT_MC")) k.mc = std::atoi(e);
+  return k;
+}
 
 }  // namespace flint
 #pragma GCC pop_options

@@ -1,3 +1,6 @@
+// im2col variants work from a zero-padded copy of the image's channel group, so every column
+// segment is a plain strided copy with no bounds logic (small feature maps make per-segment
+// branching the dominant cost otherwise).
 #include "im2col.h"
 
 #include <algorithm>
@@ -9,89 +12,116 @@
 namespace flint {
 namespace {
 
-// The range of output positions o in [0, O) whose input index o*stride - pad + koff lies in
-// [0, L); positions outside it read padding.
-inline void validRange(int64_t O, int64_t L, int64_t stride, int64_t pad, int64_t koff, int64_t& lo,
-                       int64_t& hi) {
-  int64_t base = koff - pad;
-  lo = base >= 0 ? 0 : (-base + stride - 1) / stride;
-  hi = L - base <= 0 ? 0 : (L - base + stride - 1) / stride;
-  if (hi > O) hi = O;
-  if (lo > hi) lo = hi;
+struct Padded {
+  const float* data;
+  int64_t Hp, Wp;
+};
+
+// Copies x [Cg, H, W] into a zero-padded [Cg, H + 2 pH, W + 2 pW] scratch buffer.
+Padded padImage(const ConvShape& s, int64_t Cg, const float* x, ScratchSlot slot) {
+  const int64_t Hp = s.H + 2 * s.pH, Wp = s.W + 2 * s.pW;
+  if (s.pH == 0 && s.pW == 0) return {x, Hp, Wp};
+  float* buf = scratch(slot, static_cast<size_t>(Cg * Hp * Wp));
+  for (int64_t c = 0; c < Cg; ++c) {
+    float* bc = buf + c * Hp * Wp;
+    std::memset(bc, 0, sizeof(float) * s.pH * Wp);
+    for (int64_t h = 0; h < s.H; ++h) {
+      float* r = bc + (h + s.pH) * Wp;
+      for (int64_t w = 0; w < s.pW; ++w) r[w] = 0.0f;
+      const float* xr = x + (c * s.H + h) * s.W;
+      for (int64_t w = 0; w < s.W; ++w) r[s.pW + w] = xr[w];
+      for (int64_t w = s.pW + s.W; w < Wp; ++w) r[w] = 0.0f;
+    }
+    std::memset(bc + (s.pH + s.H) * Wp, 0, sizeof(float) * s.pH * Wp);
+  }
+  return {buf, Hp, Wp};
 }
 
-// One im2col row (tap kh, kw of channel plane xc) into row [OH*OW]. Plain loops rather than
-// memcpy: rows of small feature maps are a few floats long and a call per row costs more.
-void im2colRow(const ConvShape& s, const float* xc, int64_t kh, int64_t kw, float* row) {
-  int64_t ohLo, ohHi, owLo, owHi;
-  validRange(s.OH, s.H, s.sH, s.pH, kh * s.dH, ohLo, ohHi);
-  validRange(s.OW, s.W, s.sW, s.pW, kw * s.dW, owLo, owHi);
-  for (int64_t i = 0; i < ohLo * s.OW; ++i) row[i] = 0.0f;
-  for (int64_t oh = ohLo; oh < ohHi; ++oh) {
+// Start of the padded input row read by output row oh for column k = (c, kh, kw).
+inline const float* tapRow(const ConvShape& s, const Padded& xp, int64_t k, int64_t oh) {
+  int64_t c = k / (s.KH * s.KW), kh = (k / s.KW) % s.KH, kw = k % s.KW;
+  return xp.data + (c * xp.Hp + oh * s.sH + kh * s.dH) * xp.Wp + kw * s.dW;
+}
+
+// One im2col row (column index k) into row [OH * OW].
+void im2colRow(const ConvShape& s, const Padded& xp, int64_t k, float* row) {
+  const float* plane = tapRow(s, xp, k, 0);
+  for (int64_t oh = 0; oh < s.OH; ++oh) {
+    const float* src = plane + oh * s.sH * xp.Wp;
     float* r = row + oh * s.OW;
-    const float* xr = xc + (oh * s.sH - s.pH + kh * s.dH) * s.W + (kw * s.dW - s.pW);
-    for (int64_t ow = 0; ow < owLo; ++ow) r[ow] = 0.0f;
-    if (s.sW == 1) {
-      for (int64_t ow = owLo; ow < owHi; ++ow) r[ow] = xr[ow];
-    } else {
-      for (int64_t ow = owLo; ow < owHi; ++ow) r[ow] = xr[ow * s.sW];
-    }
-    for (int64_t ow = owHi; ow < s.OW; ++ow) r[ow] = 0.0f;
+    if (s.sW == 1)
+      for (int64_t ow = 0; ow < s.OW; ++ow) r[ow] = src[ow];
+    else
+      for (int64_t ow = 0; ow < s.OW; ++ow) r[ow] = src[ow * s.sW];
   }
-  for (int64_t i = ohHi * s.OW; i < s.OH * s.OW; ++i) row[i] = 0.0f;
 }
 
 }  // namespace
 
 void im2col(const ConvShape& s, int64_t Cg, const float* x, float* col) {
-  const int64_t P = s.OH * s.OW;
-  for (int64_t c = 0; c < Cg; ++c)
-    for (int64_t kh = 0; kh < s.KH; ++kh)
-      for (int64_t kw = 0; kw < s.KW; ++kw)
-        im2colRow(s, x + c * s.H * s.W, kh, kw, col + ((c * s.KH + kh) * s.KW + kw) * P);
+  const int64_t P = s.OH * s.OW, K = Cg * s.KH * s.KW;
+  Padded xp = padImage(s, Cg, x, kSlotRow);
+  for (int64_t k = 0; k < K; ++k) im2colRow(s, xp, k, col + k * P);
 }
 
 void col2imAdd(const ConvShape& s, int64_t Cg, const float* col, float* gx) {
-  const int64_t P = s.OH * s.OW;
-  for (int64_t c = 0; c < Cg; ++c) {
-    float* gc = gx + c * s.H * s.W;
-    for (int64_t kh = 0; kh < s.KH; ++kh) {
-      int64_t ohLo, ohHi;
-      validRange(s.OH, s.H, s.sH, s.pH, kh * s.dH, ohLo, ohHi);
-      for (int64_t kw = 0; kw < s.KW; ++kw) {
-        const float* row = col + ((c * s.KH + kh) * s.KW + kw) * P;
-        int64_t owLo, owHi;
-        validRange(s.OW, s.W, s.sW, s.pW, kw * s.dW, owLo, owHi);
-        for (int64_t oh = ohLo; oh < ohHi; ++oh) {
-          const float* r = row + oh * s.OW;
-          float* gr = gc + (oh * s.sH - s.pH + kh * s.dH) * s.W + (kw * s.dW - s.pW);
-          if (s.sW == 1) {
-            for (int64_t ow = owLo; ow < owHi; ++ow) gr[ow] += r[ow];
-          } else {
-            for (int64_t ow = owLo; ow < owHi; ++ow) gr[ow * s.sW] += r[ow];
-          }
-        }
-      }
+  // Accumulate into a zero-padded buffer with plain loops, then copy its interior out.
+  const int64_t P = s.OH * s.OW, K = Cg * s.KH * s.KW;
+  const int64_t Hp = s.H + 2 * s.pH, Wp = s.W + 2 * s.pW;
+  float* gp = scratch(kSlotRow, static_cast<size_t>(Cg * Hp * Wp));
+  std::memset(gp, 0, sizeof(float) * Cg * Hp * Wp);
+  for (int64_t k = 0; k < K; ++k) {
+    int64_t c = k / (s.KH * s.KW), kh = (k / s.KW) % s.KH, kw = k % s.KW;
+    const float* row = col + k * P;
+    for (int64_t oh = 0; oh < s.OH; ++oh) {
+      float* d = gp + (c * Hp + oh * s.sH + kh * s.dH) * Wp + kw * s.dW;
+      const float* r = row + oh * s.OW;
+      if (s.sW == 1)
+        for (int64_t ow = 0; ow < s.OW; ++ow) d[ow] += r[ow];
+      else
+        for (int64_t ow = 0; ow < s.OW; ++ow) d[ow * s.sW] += r[ow];
     }
   }
+  for (int64_t c = 0; c < Cg; ++c)
+    for (int64_t h = 0; h < s.H; ++h) {
+      const float* src = gp + (c * Hp + h + s.pH) * Wp + s.pW;
+      float* d = gx + (c * s.H + h) * s.W;
+      for (int64_t w = 0; w < s.W; ++w) d[w] += src[w];
+    }
 }
 
 void im2colPacked(const ConvShape& s, int64_t Cg, const float* x, float* Bp) {
   const GemmKernel& g = gemmKernel();
   const int64_t NR = g.nr, KC = g.kc, P = s.OH * s.OW, K = Cg * s.KH * s.KW;
   const int64_t packedN = packedWidth(P);
-  float* row = scratch(kSlotRow, static_cast<size_t>(P));
+  Padded xp = padImage(s, Cg, x, kSlotRow);
+  const int64_t rowStep = s.sH * xp.Wp;
   for (int64_t k = 0; k < K; ++k) {
-    int64_t c = k / (s.KH * s.KW), kh = (k / s.KW) % s.KH, kw = k % s.KW;
-    im2colRow(s, x + c * s.H * s.W, kh, kw, row);
     int64_t pc = k / KC * KC, kc = std::min(KC, K - pc);
-    float* base = Bp + pc * packedN + (k - pc) * NR;
-    for (int64_t j = 0; j < P; j += NR) {
-      float* d = base + j * kc;  // panel j / NR starts at (j / NR) * kc * NR
-      int64_t len = std::min(NR, P - j);
-      for (int64_t t = 0; t < len; ++t) d[t] = row[j + t];
-      for (int64_t t = len; t < NR; ++t) d[t] = 0.0f;
+    const int64_t panelStep = kc * NR;
+    float* panel = Bp + pc * packedN + (k - pc) * NR;  // row k - pc of panel 0 in block pc
+    const float* plane = tapRow(s, xp, k, 0);
+    int64_t col = 0;  // position inside the current NR-wide panel
+    for (int64_t oh = 0; oh < s.OH; ++oh) {
+      const float* src = plane + oh * rowStep;
+      int64_t left = s.OW;
+      while (left > 0) {  // split where the positions cross into the next panel
+        int64_t len = std::min(left, NR - col);
+        float* d = panel + col;
+        if (s.sW == 1)
+          for (int64_t t = 0; t < len; ++t) d[t] = src[t];
+        else
+          for (int64_t t = 0; t < len; ++t) d[t] = src[t * s.sW];
+        src += len * s.sW;
+        left -= len;
+        col += len;
+        if (col == NR) {
+          col = 0;
+          panel += panelStep;
+        }
+      }
     }
+    for (int64_t t = col; col != 0 && t < NR; ++t) panel[t] = 0.0f;
   }
 }
 
@@ -99,24 +129,36 @@ void im2colPackedT(const ConvShape& s, int64_t Cg, const float* x, float* Bp) {
   const GemmKernel& g = gemmKernel();
   const int64_t NR = g.nr, KC = g.kc, P = s.OH * s.OW, N = Cg * s.KH * s.KW;
   const int64_t packedN = packedWidth(N);
-  // NR im2col rows at a time, then transposed into one [p][NR] panel.
-  float* rows = scratch(kSlotRow, static_cast<size_t>(NR * P));
-  for (int64_t j0 = 0; j0 < N; j0 += NR) {
-    int64_t nr = std::min(NR, N - j0);
-    for (int64_t t = 0; t < nr; ++t) {
-      int64_t k = j0 + t;
-      int64_t c = k / (s.KH * s.KW), kh = (k / s.KW) % s.KH, kw = k % s.KW;
-      im2colRow(s, x + c * s.H * s.W, kh, kw, rows + t * P);
+  Padded xp = padImage(s, Cg, x, kSlotCol2);
+  const int64_t rowStep = s.sH * xp.Wp;
+  // Column j of B is im2col row j: written down the panel (stride NR). The panel block being
+  // filled ([kc][NR]) stays in L1, and the reads are sequential.
+  for (int64_t j = 0; j < N; ++j) {
+    const int64_t j0 = j / NR * NR, t = j - j0;
+    const float* plane = tapRow(s, xp, j, 0);
+    int64_t pc = 0, kk = 0, kc = std::min(KC, P);
+    float* d = Bp + j0 * kc + t;
+    for (int64_t oh = 0; oh < s.OH; ++oh) {
+      const float* src = plane + oh * rowStep;
+      for (int64_t ow = 0; ow < s.OW; ++ow) {
+        d[kk * NR] = src[ow * s.sW];
+        if (++kk == kc) {  // next K block
+          pc += kc;
+          kk = 0;
+          kc = std::min(KC, P - pc);
+          d = Bp + pc * packedN + j0 * kc + t;
+        }
+      }
     }
+  }
+  // Zero the padding columns of the last panel.
+  if (N % NR != 0) {
+    const int64_t j0 = N - N % NR;
     for (int64_t pc = 0; pc < P; pc += KC) {
       int64_t kc = std::min(KC, P - pc);
       float* panel = Bp + pc * packedN + j0 * kc;
-      for (int64_t kk = 0; kk < kc; ++kk) {
-        float* d = panel + kk * NR;
-        const float* src = rows + pc + kk;
-        for (int64_t t = 0; t < nr; ++t) d[t] = src[t * P];
-        for (int64_t t = nr; t < NR; ++t) d[t] = 0.0f;
-      }
+      for (int64_t kk = 0; kk < kc; ++kk)
+        for (int64_t t = N % NR; t < NR; ++t) panel[kk * NR + t] = 0.0f;
     }
   }
 }
