@@ -9,6 +9,7 @@
         "native/bind_conv.cc",
         "native/conv.cc",
         "native/im2col.cc",
+        "native/im2col_avx512.cc",
         "native/bind_pool.cc",
         "native/pool.cc",
         "native/bind_ops.cc",

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 
 #include "gemm.h"
 #include "scratch.h"
@@ -130,23 +131,35 @@ void im2colPackedT(const ConvShape& s, int64_t Cg, const float* x, float* Bp) {
   const int64_t NR = g.nr, KC = g.kc, P = s.OH * s.OW, N = Cg * s.KH * s.KW;
   const int64_t packedN = packedWidth(N);
   Padded xp = padImage(s, Cg, x, kSlotCol2);
+  if (NR == 32 && std::string(g.name) == "avx512" && Cg * xp.Hp * xp.Wp < (int64_t{1} << 31)) {
+    im2colPackedTAvx512(s, Cg, xp.data, xp.Hp, xp.Wp, Bp, packedN, KC);
+    return;
+  }
   const int64_t rowStep = s.sH * xp.Wp;
-  // Column j of B is im2col row j: written down the panel (stride NR). The panel block being
-  // filled ([kc][NR]) stays in L1, and the reads are sequential.
-  for (int64_t j = 0; j < N; ++j) {
-    const int64_t j0 = j / NR * NR, t = j - j0;
-    const float* plane = tapRow(s, xp, j, 0);
-    int64_t pc = 0, kk = 0, kc = std::min(KC, P);
-    float* d = Bp + j0 * kc + t;
-    for (int64_t oh = 0; oh < s.OH; ++oh) {
-      const float* src = plane + oh * rowStep;
-      for (int64_t ow = 0; ow < s.OW; ++ow) {
-        d[kk * NR] = src[ow * s.sW];
-        if (++kk == kc) {  // next K block
-          pc += kc;
-          kk = 0;
-          kc = std::min(KC, P - pc);
-          d = Bp + pc * packedN + j0 * kc + t;
+  // Column j of B is im2col row j, written down its panel (stride NR). Positions go in chunks
+  // of 64 so the part of the panel being filled (64 x NR floats) stays in L1 across the NR
+  // columns, while each column's reads are sequential.
+  constexpr int64_t kChunk = 64;
+  for (int64_t j0 = 0; j0 < N; j0 += NR) {
+    const int64_t nr = std::min(NR, N - j0);
+    for (int64_t pc = 0; pc < P; pc += KC) {
+      const int64_t kc = std::min(KC, P - pc);
+      float* panel = Bp + pc * packedN + j0 * kc;
+      for (int64_t q0 = 0; q0 < kc; q0 += kChunk) {
+        const int64_t len = std::min(kChunk, kc - q0);
+        const int64_t oh0 = (pc + q0) / s.OW, ow0 = (pc + q0) % s.OW;
+        for (int64_t t = 0; t < nr; ++t) {
+          const float* plane = tapRow(s, xp, j0 + t, 0);
+          float* d = panel + q0 * NR + t;
+          int64_t oh = oh0, ow = ow0;
+          const float* src = plane + oh * rowStep;
+          for (int64_t q = 0; q < len; ++q) {
+            d[q * NR] = src[ow * s.sW];
+            if (++ow == s.OW) {
+              ow = 0;
+              src += rowStep;
+            }
+          }
         }
       }
     }

@@ -16,4 +16,8 @@ void im2colPacked(const ConvShape& s, int64_t Cg, const float* x, float* Bp);
 // Packed B for the weight-gradient GEMM: B = col^T, K = OH*OW rows, N = Cg*KH*KW columns.
 void im2colPackedT(const ConvShape& s, int64_t Cg, const float* x, float* Bp);
 
+// AVX-512 version of im2colPackedT on an already padded image (NR must be 32).
+void im2colPackedTAvx512(const ConvShape& s, int64_t Cg, const float* xpad, int64_t Hp, int64_t Wp,
+                         float* Bp, int64_t packedN, int64_t KC);
+
 }  // namespace flint

@@ -66,12 +66,23 @@ function geoArgs(g: Geo): [number, number, number, number, number, number, numbe
   return [g.N, g.C, g.H, g.W, g.OC, g.KH, g.KW, g.sH, g.sW, g.pH, g.pW, g.dH, g.dW, g.groups];
 }
 
+function isas(): ("avx512" | "avx2" | "scalar")[] {
+  if (addon === null) return [];
+  const original = addon.getIsa() as "avx512";
+  const list = (["avx512", "avx2", "scalar"] as const).filter((n) => addon.setIsa(n));
+  addon.setIsa(original);
+  return list;
+}
+
 describe("native conv2d", { skip }, () => {
   const a = addon!;
-  for (const threads of [1, 2]) {
+  const original = addon?.getIsa() as "avx512";
+  const configs = [...isas().map((isa) => ({ isa, threads: 1 })), { isa: original, threads: 2 }];
+  for (const { isa, threads } of configs) {
     for (const [ci, g] of cases.entries()) {
-      it(`${name(g)}, ${threads} thread(s)`, () => {
+      it(`${name(g)}, ${isa}, ${threads} thread(s)`, () => {
         a.setNumThreads(threads);
+        a.setIsa(isa);
         try {
           const rand = rng(100 + ci);
           const [OH, OW] = outSize(g);
@@ -120,6 +131,7 @@ describe("native conv2d", { skip }, () => {
           assertClose(gw, wantGw, "backward weight (no bias)", { mag: magGw });
         } finally {
           a.setNumThreads(2);
+          a.setIsa(original);
         }
       });
     }
