@@ -20,22 +20,29 @@ function rand(n: number): Float32Array {
   return a;
 }
 
-/** Median milliseconds per call over enough repetitions to fill ~minMs. */
-function time(fn: () => void, minMs = 300): number {
+/**
+ * Median wall milliseconds per call over enough repetitions to fill ~minMs, and the process CPU
+ * milliseconds per call (all threads). On a shared machine the CPU time is the steadier figure:
+ * with one thread it is the compute time however busy the other processes keep the cores.
+ */
+function timeBoth(fn: () => void, minMs = 300): { wall: number; cpu: number } {
   for (let i = 0; i < 2; i++) fn();
   const samples: number[] = [];
   const start = performance.now();
+  const cpu0 = process.cpuUsage();
   while (performance.now() - start < minMs || samples.length < 5) {
     const t = performance.now();
     fn();
     samples.push(performance.now() - t);
   }
+  const cpu = process.cpuUsage(cpu0);
   samples.sort((x, y) => x - y);
-  return samples[Math.floor(samples.length / 2)];
+  return { wall: samples[Math.floor(samples.length / 2)], cpu: (cpu.user + cpu.system) / 1000 / samples.length };
 }
 
+
 console.log(`ISA ${addon.getIsa()}, threads ${threads}`);
-console.log("\nsgemm                                   GFLOP/s");
+console.log("\nsgemm                                   GFLOP/s (wall)  GFLOP/s (per CPU-second)");
 const gemms: [string, boolean, boolean, number, number, number][] = [
   ["1024x1024x1024", false, false, 1024, 1024, 1024],
   ["conv1 fwd  W[32,75] x col[75,1024]", false, false, 32, 1024, 75],
@@ -51,8 +58,9 @@ const gemms: [string, boolean, boolean, number, number, number][] = [
 ];
 for (const [name, tA, tB, M, N, K] of gemms) {
   const A = rand(M * K), B = rand(K * N), C = new Float32Array(M * N);
-  const ms = time(() => addon.sgemm(tA, tB, M, N, K, 1, A, 0, tA ? M : K, B, 0, tB ? K : N, 0, C, 0, N));
-  console.log(`${name.padEnd(40)} ${(2 * M * N * K / ms / 1e6).toFixed(1).padStart(7)}`);
+  const t = timeBoth(() => addon.sgemm(tA, tB, M, N, K, 1, A, 0, tA ? M : K, B, 0, tB ? K : N, 0, C, 0, N));
+  const gf = (ms: number): string => (2 * M * N * K / ms / 1e6).toFixed(1).padStart(7);
+  console.log(`${name.padEnd(40)} ${gf(t.wall)}         ${gf(t.cpu)}`);
 }
 
 const layers = [
@@ -61,16 +69,17 @@ const layers = [
   { name: "conv3 32->64 5x5 @8x8", C: 32, H: 8, OC: 64 },
 ];
 const N = 64;
-const results: { fwd: number; bwdIn: number; bwdW: number }[] = [];
+type T2 = { wall: number; cpu: number };
+const results: { fwd: T2; bwdIn: T2; bwdW: T2 }[] = [];
 for (const l of layers) {
   const x = rand(N * l.C * l.H * l.H), w = rand(l.OC * l.C * 25), b = rand(l.OC);
   const out = new Float32Array(N * l.OC * l.H * l.H), go = rand(out.length);
   const gi = new Float32Array(x.length), gw = new Float32Array(w.length), gb = new Float32Array(l.OC);
   const geo = [N, l.C, l.H, l.H, l.OC, 5, 5, 1, 1, 2, 2, 1, 1, 1] as const;
   results.push({
-    fwd: time(() => addon.conv2dForward(x, w, b, out, ...geo)),
-    bwdIn: time(() => addon.conv2dBackwardInput(go, w, gi, ...geo)),
-    bwdW: time(() => addon.conv2dBackwardWeight(x, go, gw, gb, ...geo)),
+    fwd: timeBoth(() => addon.conv2dForward(x, w, b, out, ...geo)),
+    bwdIn: timeBoth(() => addon.conv2dBackwardInput(go, w, gi, ...geo)),
+    bwdW: timeBoth(() => addon.conv2dBackwardWeight(x, go, gw, gb, ...geo)),
   });
 }
 
@@ -81,10 +90,11 @@ torch.set_num_threads(${threads})
 F = torch.nn.functional
 def t(fn, min_s=0.3):
     for _ in range(2): fn()
-    s = []; st = time.perf_counter()
+    s = []; st = time.perf_counter(); c0 = time.process_time()
     while time.perf_counter() - st < min_s or len(s) < 5:
         a = time.perf_counter(); fn(); s.append(time.perf_counter() - a)
-    s.sort(); return s[len(s)//2] * 1000
+    cpu = (time.process_time() - c0) / len(s) * 1000
+    s.sort(); return [s[len(s)//2] * 1000, cpu]
 res = []
 for C, H, OC in [(3, 32, 32), (32, 16, 32), (32, 8, 64)]:
     x = torch.randn(64, C, H, H, requires_grad=True); w = torch.randn(OC, C, 5, 5, requires_grad=True)
@@ -96,18 +106,23 @@ for C, H, OC in [(3, 32, 32), (32, 16, 32), (32, 8, 64)]:
 print(json.dumps(res))
 `;
 const torchRun = spawnSync("/usr/bin/python3", ["-c", py], { encoding: "utf8" });
-const torchTimes = torchRun.status === 0 ? (JSON.parse(torchRun.stdout) as number[][]) : null;
+const torchTimes = torchRun.status === 0 ? (JSON.parse(torchRun.stdout) as [number, number][][]) : null;
 if (!torchTimes) console.log(`\n(PyTorch comparison skipped: ${torchRun.error?.message ?? torchRun.stderr.trim().split("\n").pop()})`);
 
-console.log(`\nconv2d, batch ${N}, ms     fwd   bwdIn  bwdW  bwd(I+W)${torchTimes ? "  torch fwd  torch bwd  fwd ratio  bwd ratio" : ""}`);
-layers.forEach((l, i) => {
-  const r = results[i];
-  const bwd = r.bwdIn + r.bwdW;
-  let line = `${l.name.padEnd(24)} ${r.fwd.toFixed(2).padStart(6)} ${r.bwdIn.toFixed(2).padStart(6)} ${r.bwdW.toFixed(2).padStart(6)} ${bwd.toFixed(2).padStart(8)}`;
-  if (torchTimes) {
-    const [tf, tb] = torchTimes[i];
-    line += ` ${tf.toFixed(2).padStart(10)} ${tb.toFixed(2).padStart(10)} ${(tf / r.fwd).toFixed(2).padStart(10)} ${(tb / bwd).toFixed(2).padStart(10)}`;
-  }
-  console.log(line);
-});
-if (torchTimes) console.log("(ratio = torch time / flint time; > 1 means the native addon is faster)");
+const ms = (v: number, w = 7): string => v.toFixed(2).padStart(w);
+for (const kind of ["wall", "cpu"] as const) {
+  console.log(`\nconv2d, batch ${N}, ms (${kind === "wall" ? "wall, median" : "CPU time per call, all threads"})`);
+  console.log(`layer                        fwd   bwdIn    bwdW bwd(I+W)${torchTimes ? "  torch fwd torch bwd  fwd ratio bwd ratio" : ""}`);
+  layers.forEach((l, i) => {
+    const r = results[i];
+    const fwd = r.fwd[kind], bwd = r.bwdIn[kind] + r.bwdW[kind];
+    let line = `${l.name.padEnd(24)} ${ms(fwd)} ${ms(r.bwdIn[kind])} ${ms(r.bwdW[kind])} ${ms(bwd, 8)}`;
+    if (torchTimes) {
+      const k = kind === "wall" ? 0 : 1;
+      const tf = torchTimes[i][0][k], tb = torchTimes[i][1][k];
+      line += ` ${ms(tf, 10)} ${ms(tb, 9)} ${ms(tf / fwd, 10)} ${ms(tb / bwd, 9)}`;
+    }
+    console.log(line);
+  });
+}
+if (torchTimes) console.log("(ratio = torch time / flint time; > 1 means the native addon is faster; torch bwd = grads of input, weight and bias)");
