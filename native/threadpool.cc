@@ -37,6 +37,13 @@ class Pool {
       fn(0, 1);
       return;
     }
+    // One job at a time: a call made while the pool is busy (from a worker, or from a second JS
+    // thread such as a worker_thread) runs on its own thread instead of deadlocking.
+    std::unique_lock<std::mutex> busy(busyMu_, std::try_to_lock);
+    if (!busy.owns_lock()) {
+      fn(0, 1);
+      return;
+    }
     ensureWorkers(T - 1);
     {
       std::lock_guard<std::mutex> lk(mu_);
@@ -93,6 +100,7 @@ class Pool {
   }
 
   int desired_;
+  std::mutex busyMu_;
   std::vector<std::thread> workers_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -12,7 +12,8 @@ int numThreads();
 void setNumThreads(int n);
 
 // Runs fn(t, T) for t in [0, T) with T = min(numThreads(), maxTasks), the caller doing t = 0.
-// Returns when every task has finished. Not reentrant: kernels must not nest parallelFor.
+// Returns when every task has finished. A call made while another is running (nested, or from
+// a second JS thread) runs serially as fn(0, 1), so fn must handle any task count.
 void parallelFor(int maxTasks, const std::function<void(int, int)>& fn);
 
 // Static partition of [0, n) into T nearly equal contiguous chunks; chunk t is [begin, end).
