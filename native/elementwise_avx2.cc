@@ -4,6 +4,7 @@
 
 #include "elementwise.h"
 
+#if defined(__x86_64__) || defined(__i386__)
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 namespace flint {
@@ -13,3 +14,8 @@ namespace {
 ElementwiseKernels elementwiseAvx2() { return {unaryImpl, binaryImpl, binaryScalarImpl, addScaledImpl}; }
 }  // namespace flint
 #pragma GCC pop_options
+#else  // not x86
+namespace flint {
+ElementwiseKernels elementwiseAvx2() { return elementwiseBase(); }
+}  // namespace flint
+#endif

@@ -4,6 +4,7 @@
 
 #include "gemm.h"
 
+#if defined(__x86_64__) || defined(__i386__)
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 #include <immintrin.h>
@@ -68,3 +69,9 @@ bool avx2Supported() {
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 }  // namespace flint
+#else  // not x86
+namespace flint {
+bool avx2Supported() { return false; }
+GemmKernel avx2Kernel() { return scalarKernel(); }
+}  // namespace flint
+#endif

@@ -6,6 +6,7 @@
 
 #include "gemm.h"
 
+#if defined(__x86_64__) || defined(__i386__)
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,fma")
 #include <immintrin.h>
@@ -84,3 +85,9 @@ bool avx512Supported() {
          __builtin_cpu_supports("fma");
 }
 }  // namespace flint
+#else  // not x86: no AVX-512; the dispatcher never asks for this kernel
+namespace flint {
+bool avx512Supported() { return false; }
+GemmKernel avx512Kernel() { return scalarKernel(); }
+}  // namespace flint
+#endif

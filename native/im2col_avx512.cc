@@ -5,6 +5,7 @@
 
 #include "im2col.h"
 
+#if defined(__x86_64__) || defined(__i386__)
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,fma")
 #include <immintrin.h>
@@ -48,3 +49,8 @@ void im2colPackedTAvx512(const ConvShape& s, int64_t Cg, const float* xpad, int6
 
 }  // namespace flint
 #pragma GCC pop_options
+#else  // not x86: never called (the dispatcher checks for the AVX-512 GEMM kernel)
+namespace flint {
+void im2colPackedTAvx512(const ConvShape&, int64_t, const float*, int64_t, int64_t, float*, int64_t, int64_t) {}
+}  // namespace flint
+#endif
