@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 
+#include "scratch.h"
 #include "threadpool.h"
 
 namespace flint {
@@ -49,13 +51,59 @@ inline bool avgWindow(const PoolShape& s, int64_t oh, int64_t ow, bool countIncl
 
 }  // namespace
 
+namespace {
+
+// Windows without padding that all lie inside the input (the usual pooling layer): the loops
+// run over whole output rows per tap, so the per-output compare/select chains are independent
+// and pipeline (and vectorise); the tap order per output is PyTorch's (kh, then kw).
+bool maxPoolInterior(const PoolShape& s) {
+  return s.pH == 0 && s.pW == 0 && (s.OH - 1) * s.sH + (s.KH - 1) * s.dH < s.H &&
+         (s.OW - 1) * s.sW + (s.KW - 1) * s.dW < s.W;
+}
+
+template <typename IndexT>
+void maxPoolPlaneInterior(const PoolShape& s, const float* xp, float* op, IndexT* ip) {
+  float* maxv = scratch(kSlotRow, static_cast<size_t>(2 * s.OW + 16));
+  int32_t* best = reinterpret_cast<int32_t*>(maxv + s.OW + 8);
+  for (int64_t oh = 0; oh < s.OH; ++oh) {
+    for (int64_t ow = 0; ow < s.OW; ++ow) {
+      maxv[ow] = -std::numeric_limits<float>::infinity();
+      best[ow] = static_cast<int32_t>(oh * s.sH * s.W + ow * s.sW);
+    }
+    for (int64_t kh = 0; kh < s.KH; ++kh) {
+      const int64_t ih = oh * s.sH + kh * s.dH;
+      for (int64_t kw = 0; kw < s.KW; ++kw) {
+        const float* row = xp + ih * s.W + kw * s.dW;
+        const int32_t base = static_cast<int32_t>(ih * s.W + kw * s.dW);
+        for (int64_t ow = 0; ow < s.OW; ++ow) {
+          float v = row[ow * s.sW];
+          bool take = (v > maxv[ow]) | (v != v);
+          maxv[ow] = take ? v : maxv[ow];
+          best[ow] = take ? base + static_cast<int32_t>(ow * s.sW) : best[ow];
+        }
+      }
+    }
+    for (int64_t ow = 0; ow < s.OW; ++ow) {
+      op[oh * s.OW + ow] = maxv[ow];
+      ip[oh * s.OW + ow] = static_cast<IndexT>(best[ow]);
+    }
+  }
+}
+
+}  // namespace
+
 template <typename IndexT>
 void maxPool2dForward(const PoolShape& s, const float* x, float* out, IndexT* indices) {
   const int64_t HW = s.H * s.W, P = s.OH * s.OW;
+  const bool interior = maxPoolInterior(s) && HW < (int64_t{1} << 31);
   forEachPlane(s, [&](int64_t plane) {
     const float* xp = x + plane * HW;
     float* op = out + plane * P;
     IndexT* ip = indices + plane * P;
+    if (interior) {
+      maxPoolPlaneInterior(s, xp, op, ip);
+      return;
+    }
     for (int64_t oh = 0; oh < s.OH; ++oh) {
       int64_t h0 = oh * s.sH - s.pH;
       int64_t h1 = std::min(h0 + (s.KH - 1) * s.dH + 1, s.H);
