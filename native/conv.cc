@@ -5,6 +5,7 @@
 
 #include "gemm.h"
 #include "im2col.h"
+#include "rowops.h"
 #include "scratch.h"
 #include "threadpool.h"
 
@@ -151,14 +152,7 @@ void conv2dBackwardWeight(const ConvShape& s, const float* x, const float* gradO
   }
   if (gradBias) {
     // Summed in double: the bias gradient adds N*OH*OW terms per channel.
-    for (int64_t oc = 0; oc < s.OC; ++oc) {
-      double sum = 0.0;
-      for (int64_t n = 0; n < s.N; ++n) {
-        const float* go = gradOut + (n * s.OC + oc) * P;
-        for (int64_t p = 0; p < P; ++p) sum += go[p];
-      }
-      gradBias[oc] = static_cast<float>(sum);
-    }
+    biasGradNCHW(gradOut, gradBias, s.N, s.OC, P);
   }
 }
 

@@ -9,25 +9,21 @@
 
 namespace flint {
 
+double sumDouble(const float* x, int64_t n) {
+  double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (int t = 0; t < 8; ++t) s[t] += x[j + t];
+  for (; j < n; ++j) s[0] += x[j];
+  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+
 void sumRows(const float* x, float* out, int64_t outer, int64_t n, int64_t inner) {
   if (inner == 1) {
     parallelFor(tasksFor(outer * n, 1 << 16), [&](int t, int T) {
       int64_t b, e;
       chunkRange(outer, t, T, b, e);
-      for (int64_t o = b; o < e; ++o) {
-        const float* r = x + o * n;
-        // Four partial sums keep the loop pipelined; double keeps long rows exact enough.
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int64_t j = 0;
-        for (; j + 4 <= n; j += 4) {
-          s0 += r[j];
-          s1 += r[j + 1];
-          s2 += r[j + 2];
-          s3 += r[j + 3];
-        }
-        for (; j < n; ++j) s0 += r[j];
-        out[o] = static_cast<float>((s0 + s1) + (s2 + s3));
-      }
+      for (int64_t o = b; o < e; ++o) out[o] = static_cast<float>(sumDouble(x + o * n, n));
     });
     return;
   }
@@ -58,10 +54,7 @@ void biasGradNCHW(const float* g, float* out, int64_t N, int64_t C, int64_t HW) 
     chunkRange(C, t, T, b, e);
     for (int64_t c = b; c < e; ++c) {
       double s = 0;
-      for (int64_t n = 0; n < N; ++n) {
-        const float* r = g + (n * C + c) * HW;
-        for (int64_t i = 0; i < HW; ++i) s += r[i];
-      }
+      for (int64_t n = 0; n < N; ++n) s += sumDouble(g + (n * C + c) * HW, HW);
       out[c] = static_cast<float>(s);
     }
   });
