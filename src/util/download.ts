@@ -1,0 +1,148 @@
+// Fetching files over HTTP(S) with an MD5 check, atomically: the bytes go to a temporary name
+// next to the target, are verified, and only then renamed into place, so an interrupted or
+// corrupt transfer never leaves a file that looks complete.
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import * as http from "node:http";
+import * as https from "node:https";
+import { basename, dirname, join } from "node:path";
+import { ProgressBar, defaultQuiet } from "./progress.js";
+
+/** A download or an archive whose bytes do not match the expected MD5 checksum. */
+export class ChecksumError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ChecksumError";
+  }
+}
+
+/** A failed transfer (HTTP status, network error, too many redirects). */
+export class DownloadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DownloadError";
+  }
+}
+
+export interface DownloadOptions {
+  /** Show a progress bar (TTY) or plain progress lines; default: not under the test runner. */
+  quiet?: boolean;
+  /** Whether stderr is a terminal (passed in by the synchronous bridge, whose worker cannot ask). */
+  tty?: boolean;
+  /** Maximum HTTP redirects to follow. */
+  maxRedirects?: number;
+}
+
+/** MD5 hex digest of a file, streamed. */
+export async function md5File(path: string): Promise<string> {
+  const hash = createHash("md5");
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+/** MD5 hex digest of a file, synchronously (reads it whole). */
+export function md5FileSync(path: string): string {
+  return createHash("md5").update(readFileSync(path)).digest("hex");
+}
+
+/** torchvision's check_integrity: the file exists and, when an MD5 is given, matches it. */
+export function checkIntegrity(path: string, md5?: string | null): boolean {
+  if (!existsSync(path) || !statSync(path).isFile()) return false;
+  if (md5 === undefined || md5 === null) return true;
+  return md5FileSync(path) === md5;
+}
+
+/** A fresh temporary name next to `path`, so the final rename stays on one file system. */
+export function tempSibling(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString("hex")}.part`);
+}
+
+function get(url: string, redirectsLeft: number): Promise<http.IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const parsed = new URL(url);
+    const client = parsed.protocol === "https:" ? https : parsed.protocol === "http:" ? http : null;
+    if (client === null) {
+      reject(new DownloadError(`download: unsupported URL protocol '${parsed.protocol}' in ${url}`));
+      return;
+    }
+    const req = client.get(parsed, { headers: { "User-Agent": "flint" } }, (res) => {
+      const status = res.statusCode ?? 0;
+      if (status >= 300 && status < 400 && res.headers.location !== undefined) {
+        res.resume();
+        if (redirectsLeft <= 0) {
+          reject(new DownloadError(`download: too many redirects fetching ${url}`));
+          return;
+        }
+        get(new URL(res.headers.location, url).href, redirectsLeft - 1).then(resolve, reject);
+        return;
+      }
+      if (status !== 200) {
+        res.resume();
+        reject(new DownloadError(`download: HTTP ${status} ${res.statusMessage ?? ""} fetching ${url}`.trimEnd()));
+        return;
+      }
+      resolve(res);
+    });
+    req.on("error", (err) => reject(new DownloadError(`download: ${err.message} fetching ${url}`)));
+  });
+}
+
+/**
+ * Downloads `url` to `root/filename` (torchvision's download_url). Skips the transfer when the
+ * file is already there with the right MD5. Otherwise writes to a temporary sibling, hashes the
+ * bytes as they arrive, and renames only after the MD5 matched; on any failure the temporary
+ * file is removed and a ChecksumError or DownloadError is thrown.
+ */
+export async function downloadUrl(
+  url: string,
+  root: string,
+  filename: string | null = null,
+  md5: string | null = null,
+  options: DownloadOptions = {},
+): Promise<string> {
+  const target = join(root, filename ?? basename(new URL(url).pathname));
+  const quiet = options.quiet ?? defaultQuiet();
+  if (checkIntegrity(target, md5)) {
+    if (!quiet) process.stdout.write(`Using downloaded and verified file: ${target}\n`);
+    return target;
+  }
+  mkdirSync(root, { recursive: true });
+  const tmp = tempSibling(target);
+  try {
+    if (!quiet) process.stdout.write(`Downloading ${url} to ${target}\n`);
+    const res = await get(url, options.maxRedirects ?? 10);
+    const lengthHeader = res.headers["content-length"];
+    const total = lengthHeader !== undefined ? Number(lengthHeader) : null;
+    const bar = new ProgressBar({ total, desc: basename(target), unit: "bytes", quiet, tty: options.tty });
+    const hash = createHash("md5");
+    let received = 0;
+    await new Promise<void>((resolve, reject) => {
+      const out = createWriteStream(tmp);
+      res.on("data", (chunk: Buffer) => {
+        received += chunk.length;
+        hash.update(chunk);
+        bar.update(chunk.length);
+      });
+      res.on("error", (err) => reject(new DownloadError(`download: ${err.message} while receiving ${url}`)));
+      res.on("aborted", () => reject(new DownloadError(`download: connection closed early while receiving ${url}`)));
+      out.on("error", (err) => reject(err));
+      out.on("finish", () => resolve());
+      res.pipe(out);
+    });
+    bar.close();
+    if (total !== null && received !== total) {
+      throw new DownloadError(`download: received ${received} bytes of ${total} from ${url}`);
+    }
+    const digest = hash.digest("hex");
+    if (md5 !== null && digest !== md5) {
+      throw new ChecksumError(
+        `download: MD5 checksum failed for ${url}: expected ${md5}, got ${digest} (${received} bytes received); ` +
+          `the corrupt download was removed, try again`,
+      );
+    }
+    renameSync(tmp, target);
+    return target;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}

@@ -1,0 +1,171 @@
+// MNIST and Fashion-MNIST from their IDX files in root/<ClassName>/raw (gzip or not), as
+// torchvision.datasets.MNIST / FashionMNIST.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { checkIndex } from "../../utils/data/dataset.js";
+import type { WorkerSpec } from "../../utils/data/worker-spec.js";
+import { defaultQuiet } from "../../util/progress.js";
+import { makeImage, type Image } from "../image.js";
+import { IdxFormatError, readIdx } from "./idx.js";
+import { DatasetNotFoundError, downloadUrlSync } from "./utils.js";
+import { VisionDataset, type Transform } from "./vision.js";
+
+export interface MNISTOptions<X, Y> {
+  train?: boolean;
+  transform?: Transform<Image, X> | null;
+  targetTransform?: Transform<number, Y> | null;
+  download?: boolean;
+}
+
+interface MNISTState {
+  root: string;
+  train: boolean;
+  data: Uint8Array;
+  targets: number[];
+  imageShape: [number, number];
+  transform: unknown;
+  targetTransform: unknown;
+}
+
+/**
+ * MNIST: 28x28 grayscale digits. getItem(i) is [image, target]; without a transform the image
+ * is a 1-channel Image (HWC uint8). `data` holds all pixels (N*28*28 bytes, shape
+ * `[length, 28, 28]`), `targets` the labels.
+ */
+export class MNIST<X = Image, Y = number> extends VisionDataset<Image, X, number, Y> {
+  static mirrors: string[] = ["http://yann.lecun.com/exdb/mnist/", "https://ossci-datasets.s3.amazonaws.com/mnist/"];
+  static resources: [string, string | null][] = [
+    ["train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873"],
+    ["train-labels-idx1-ubyte.gz", "d53e105ee54ea40749a09fcbcd1e9432"],
+    ["t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3"],
+    ["t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c"],
+  ];
+  static classes: string[] = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine"];
+
+  readonly train: boolean;
+  readonly data: Uint8Array;
+  readonly targets: number[];
+  /** [height, width] of each image. */
+  readonly imageShape: [number, number];
+
+  constructor(root: string, options: MNISTOptions<X, Y> = {}) {
+    super(root, options);
+    this.train = options.train ?? true;
+    const cls = this.constructor as typeof MNIST;
+    if (options.download === true) this.download();
+    if (!this.checkExists()) {
+      throw new DatasetNotFoundError(
+        `${cls.name}: Dataset not found. You can use download=True to download it ` +
+          `(looked for ${cls.resources.map(([f]) => f).join(", ")} (gzip or not) in ${this.rawFolder})`,
+      );
+    }
+    const prefix = this.train ? "train" : "t10k";
+    const images = readIdx(this.findRaw(`${prefix}-images-idx3-ubyte`));
+    const labels = readIdx(this.findRaw(`${prefix}-labels-idx1-ubyte`));
+    if (images.type !== "uint8" || images.shape.length !== 3) {
+      throw new IdxFormatError(`${cls.name}: expected uint8 images of shape [N, H, W], got ${images.type} [${images.shape.join(", ")}]`);
+    }
+    if (labels.shape.length !== 1 || labels.shape[0] !== images.shape[0]) {
+      throw new IdxFormatError(`${cls.name}: ${images.shape[0]} images but labels of shape [${labels.shape.join(", ")}]`);
+    }
+    this.data = images.data as Uint8Array;
+    this.targets = Array.from(labels.data);
+    this.imageShape = [images.shape[1], images.shape[2]];
+  }
+
+  static fromState<X, Y>(this: typeof MNIST, state: MNISTState): MNIST<X, Y> {
+    const ds = Object.create(this.prototype) as MNIST<X, Y>;
+    Object.assign(ds, state);
+    return ds;
+  }
+
+  workerSpec(): WorkerSpec {
+    const state: MNISTState = {
+      root: this.root,
+      train: this.train,
+      data: this.data,
+      targets: this.targets,
+      imageShape: this.imageShape,
+      transform: this.transform,
+      targetTransform: this.targetTransform,
+    };
+    const name = this.constructor === FashionMNIST ? "FashionMNIST" : "MNIST";
+    return { module: import.meta.url, export: name, args: [state], factory: "fromState" };
+  }
+
+  /** root/<ClassName>/raw, as torchvision. */
+  get rawFolder(): string {
+    return join(this.root, this.constructor.name, "raw");
+  }
+
+  get classes(): string[] {
+    return (this.constructor as typeof MNIST).classes;
+  }
+
+  get classToIdx(): Record<string, number> {
+    return Object.fromEntries(this.classes.map((c, i) => [c, i]));
+  }
+
+  get length(): number {
+    return this.targets.length;
+  }
+
+  getItem(index: number): [X, Y] {
+    const i = checkIndex(this.constructor.name, index, this.targets.length);
+    const [h, w] = this.imageShape;
+    const img = makeImage(w, h, 1, this.data.slice(i * h * w, (i + 1) * h * w));
+    return this.applyTransforms(img, this.targets[i]);
+  }
+
+  extraRepr(): string {
+    return `Split: ${this.train ? "Train" : "Test"}`;
+  }
+
+  private findRaw(base: string): string {
+    for (const name of [base, `${base}.gz`]) {
+      const path = join(this.rawFolder, name);
+      if (existsSync(path)) return path;
+    }
+    return join(this.rawFolder, `${base}.gz`);
+  }
+
+  protected checkExists(): boolean {
+    const cls = this.constructor as typeof MNIST;
+    return cls.resources.every(([f]) => existsSync(this.findRaw(f.replace(/\.gz$/, ""))));
+  }
+
+  /** Fetches each missing file from the mirrors in turn, verifying its MD5. */
+  download(): void {
+    if (this.checkExists()) return;
+    const cls = this.constructor as typeof MNIST;
+    const quiet = defaultQuiet();
+    for (const [filename, md5] of cls.resources) {
+      if (existsSync(this.findRaw(filename.replace(/\.gz$/, "")))) continue;
+      const failures: string[] = [];
+      let done = false;
+      for (const mirror of cls.mirrors) {
+        try {
+          downloadUrlSync(`${mirror}${filename}`, this.rawFolder, filename, md5, { quiet });
+          done = true;
+          break;
+        } catch (e) {
+          failures.push(`${mirror}${filename}: ${(e as Error).message}`);
+          if (!quiet) process.stdout.write(`Failed to download (trying next):\n${(e as Error).message}\n`);
+        }
+      }
+      if (!done) throw new Error(`${cls.name}: Error downloading ${filename}:\n${failures.join("\n")}`);
+    }
+  }
+}
+
+/** Fashion-MNIST: Zalando's 28x28 grayscale clothing images, in MNIST's format. */
+export class FashionMNIST<X = Image, Y = number> extends MNIST<X, Y> {
+  static override mirrors: string[] = ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"];
+  static override resources: [string, string | null][] = [
+    ["train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"],
+    ["train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe"],
+    ["t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79"],
+    ["t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310"],
+  ];
+  static override classes: string[] = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+}

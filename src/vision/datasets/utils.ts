@@ -1,0 +1,83 @@
+// torchvision.datasets.utils: download, verify and unpack dataset archives, atomically.
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { basename, join } from "node:path";
+import { ChecksumError, DownloadError, checkIntegrity, downloadUrl, md5File, type DownloadOptions } from "../../util/download.js";
+import { registerBridgeError, runSync, siblingModule } from "../../util/sync-bridge.js";
+import { ArchiveError, extractTar } from "./tar.js";
+
+export { ChecksumError, DownloadError, checkIntegrity, downloadUrl, ArchiveError };
+
+registerBridgeError("ChecksumError", ChecksumError);
+registerBridgeError("DownloadError", DownloadError);
+registerBridgeError("ArchiveError", ArchiveError);
+
+/** Missing or corrupt dataset files (torchvision raises RuntimeError with the same words). */
+export class DatasetNotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DatasetNotFoundError";
+  }
+}
+registerBridgeError("DatasetNotFoundError", DatasetNotFoundError);
+
+/**
+ * Unpacks a .tar/.tar.gz into `to` atomically: everything goes to a fresh temporary folder
+ * inside `to` first; only when the whole archive was read do its top-level entries get renamed
+ * into place (replacing stale copies). On failure the temporary folder is removed.
+ */
+export async function extractArchive(from: string, to: string): Promise<string[]> {
+  mkdirSync(to, { recursive: true });
+  const tmp = join(to, `.extract-${process.pid}-${randomBytes(4).toString("hex")}`);
+  try {
+    const files = await extractTar(from, tmp);
+    for (const entry of readdirSync(tmp)) {
+      const dest = join(to, entry);
+      if (existsSync(dest)) rmSync(dest, { recursive: true, force: true });
+      renameSync(join(tmp, entry), dest);
+    }
+    return files;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+export interface DownloadAndExtractOptions extends DownloadOptions {
+  extractRoot?: string | null;
+  filename?: string | null;
+  md5?: string | null;
+  removeFinished?: boolean;
+}
+
+/**
+ * torchvision's download_and_extract_archive: fetch `url` into `downloadRoot` (skipped when a
+ * verified copy is there), verify its MD5, unpack into `extractRoot` (default: downloadRoot).
+ */
+export async function downloadAndExtractArchive(
+  url: string,
+  downloadRoot: string,
+  options: DownloadAndExtractOptions = {},
+): Promise<void> {
+  const extractRoot = options.extractRoot ?? downloadRoot;
+  const filename = options.filename ?? basename(new URL(url).pathname);
+  const md5 = options.md5 ?? null;
+  const archive = await downloadUrl(url, downloadRoot, filename, md5, options);
+  // downloadUrl verified the bytes it fetched; re-check a pre-existing file it skipped too.
+  if (md5 !== null && (await md5File(archive)) !== md5) {
+    throw new ChecksumError(`download: MD5 checksum failed for ${archive}: expected ${md5}`);
+  }
+  await extractArchive(archive, extractRoot);
+  if (options.removeFinished === true) rmSync(archive, { force: true });
+}
+
+/** downloadAndExtractArchive, blocking the calling thread until done (see util/sync-bridge). */
+export function downloadAndExtractArchiveSync(url: string, downloadRoot: string, options: DownloadAndExtractOptions = {}): void {
+  const opts = { ...options, tty: options.tty ?? process.stderr.isTTY === true };
+  runSync<void>(siblingModule(import.meta.url, "utils"), "downloadAndExtractArchive", [url, downloadRoot, opts]);
+}
+
+/** downloadUrl, blocking the calling thread until done. Returns the file's path. */
+export function downloadUrlSync(url: string, root: string, filename: string | null, md5: string | null, options: DownloadOptions = {}): string {
+  const opts = { ...options, tty: options.tty ?? process.stderr.isTTY === true };
+  return runSync<string>(siblingModule(import.meta.url, "utils"), "downloadUrl", [url, root, filename, md5, opts]);
+}
