@@ -1,0 +1,136 @@
+/**
+ * PyTorch's checkpoint format (torch.save since 1.6): a ZIP archive holding `<name>/data.pkl`
+ * (the pickled object, tensors referring to storages by persistent id), one `<name>/data/<key>`
+ * record per storage, and `<name>/version`.
+ */
+import { SerializationError, check } from "./errors.js";
+import { pickle } from "./pickle.js";
+import { ITEM_SIZE, PyFloat, PyOrderedDict, PyTuple, type RawStorage, type Saved, defineKey } from "./types.js";
+import { Global, PDict, PTuple, StorageRef, type Val, unpickle } from "./unpickle.js";
+import { ZipReader, writeZip } from "./zip.js";
+
+export type FileFormat = "safetensors" | "torch-zip" | "torch-legacy" | "unknown";
+
+/** Recognizes a file's format from its first bytes (never throws). */
+export function detectFormat(bytes: Uint8Array): FileFormat {
+  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
+    return "torch-zip";
+  }
+  // Pre-1.6 torch.save: a protocol-2 pickle starting with the magic number as a 10-byte LONG1.
+  if (bytes.length >= 4 && bytes[0] === 0x80 && bytes[1] === 0x02 && bytes[2] === 0x8a && bytes[3] === 0x0a) {
+    return "torch-legacy";
+  }
+  if (bytes.length >= 9 && bytes[8] === 0x7b) {
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const n = dv.getBigUint64(0, true);
+    if (n >= 2n && n <= BigInt(bytes.length - 8)) return "safetensors";
+  }
+  return "unknown";
+}
+
+export interface EncodeTorchOptions {
+  /** The archive's top-level directory; torch.save uses the file name without extension. */
+  archiveName?: string;
+}
+
+/** Serializes `obj` as torch.save does; the result loads with torch.load(..., weights_only=True). */
+export function encodeTorchZip(obj: Saved, archiveName: string | EncodeTorchOptions = "archive"): Uint8Array {
+  const name = typeof archiveName === "string" ? archiveName : archiveName.archiveName ?? "archive";
+  check(name.length > 0 && !name.includes("/"), () => `torch.save: bad archive name '${name}'`);
+  const { data, storages } = pickle(obj);
+  const records = [{ name: `${name}/data.pkl`, data }];
+  // torch.save writes storages sorted by key as strings ("10" before "2").
+  const sorted = [...storages].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const s of sorted) records.push({ name: `${name}/data/${s.key}`, data: s.storage.bytes });
+  records.push({ name: `${name}/version`, data: new TextEncoder().encode("3\n") });
+  return writeZip(records);
+}
+
+export interface DecodeTorchOptions {
+  /**
+   * Keep Python's distinctions: floats as PyFloat, tuples as PyTuple, OrderedDicts as
+   * PyOrderedDict (with their `_metadata`). Off by default: floats become numbers, tuples
+   * arrays, and every dict a plain object (or a Map when a key is an int or looks like one).
+   */
+  preserveTypes?: boolean;
+}
+
+const MAX_DEPTH = 1000;
+const ARRAY_INDEX = /^(0|[1-9][0-9]*)$/;
+
+/** Reads a torch.save archive with the same restrictions as torch.load(weights_only=True). */
+export function decodeTorchZip(bytes: Uint8Array, options: DecodeTorchOptions = {}): Saved {
+  const fmt = detectFormat(bytes);
+  check(fmt !== "torch-legacy", "torch.load: this is a pre-1.6 (non-zip) torch.save file, which is not supported");
+  check(fmt === "torch-zip", "torch.load: not a PyTorch zip archive (no local file header at the start)");
+  const zip = new ZipReader(bytes);
+  check(zip.names.length > 0, "torch.load: archive is empty");
+  // Like PyTorchStreamReader, the archive's directory is the first record's top-level folder.
+  const first = zip.names[0];
+  const slash = first.indexOf("/");
+  check(slash > 0, () => `torch.load: first record '${first}' is not inside a folder`);
+  const prefix = first.slice(0, slash);
+  check(zip.has(`${prefix}/data.pkl`), () => `torch.load: archive has no '${prefix}/data.pkl'`);
+  const pkl = zip.read(`${prefix}/data.pkl`);
+  const root = unpickle(pkl, (key, dtype, numel) => {
+    const rec = `${prefix}/data/${key}`;
+    check(zip.has(rec), () => `torch.load: storage '${key}' has no record '${rec}'`);
+    const entry = zip.entries.get(rec);
+    const expected = numel * ITEM_SIZE[dtype];
+    check(entry && entry.size === expected,
+      () => `torch.load: record '${rec}' has ${entry?.size} bytes, but storage '${key}' needs ${numel} ${dtype} (${expected} bytes)`);
+    const storage: RawStorage = { dtype, bytes: zip.read(rec), key };
+    return storage;
+  });
+  return toSaved(root, options.preserveTypes ?? false);
+}
+
+/** Converts the unpickler's values to Saved, keeping shared objects shared (and cycles finite). */
+function toSaved(root: Val, preserve: boolean): Saved {
+  const seen = new Map<object, Saved>();
+  const conv = (v: Val, depth: number): Saved => {
+    if (depth > MAX_DEPTH) throw new SerializationError(`torch.load: object nested deeper than ${MAX_DEPTH} levels`);
+    if (v === null || typeof v !== "object") return v;
+    if (v instanceof PyFloat) return preserve ? v : v.value;
+    if (v instanceof Global) throw new SerializationError(`torch.load: result holds the bare global '${v.path}'`);
+    if (v instanceof StorageRef) throw new SerializationError("torch.load: result holds a storage outside any tensor");
+    const done = seen.get(v);
+    if (done !== undefined) return done;
+    if (v instanceof PTuple) {
+      const items: Saved[] = [];
+      const r = preserve ? new PyTuple(items) : items;
+      seen.set(v, r);
+      for (const x of v.items) items.push(conv(x, depth + 1));
+      return r;
+    }
+    if (Array.isArray(v)) {
+      const items: Saved[] = [];
+      seen.set(v, items);
+      for (const x of v) items.push(conv(x, depth + 1));
+      return items;
+    }
+    if (v instanceof PDict) {
+      if (preserve && v.ordered) {
+        const entries = new Map<string | number, Saved>();
+        const state = v.state === null ? null : conv(v.state, depth + 1);
+        const r = new PyOrderedDict(entries, state);
+        seen.set(v, r);
+        for (const [k, x] of v.map) entries.set(k, conv(x, depth + 1));
+        return r;
+      }
+      const plain = [...v.map.keys()].every((k) => typeof k === "string" && !ARRAY_INDEX.test(k));
+      if (plain) {
+        const obj: { [k: string]: Saved } = {};
+        seen.set(v, obj);
+        for (const [k, x] of v.map) defineKey(obj, k as string, conv(x, depth + 1));
+        return obj;
+      }
+      const m = new Map<string | number, Saved>();
+      seen.set(v, m);
+      for (const [k, x] of v.map) m.set(k, conv(x, depth + 1));
+      return m;
+    }
+    return v; // a RawTensor
+  };
+  return conv(root, 0);
+}
