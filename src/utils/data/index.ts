@@ -1,0 +1,19 @@
+// flint/utils/data: torch.utils.data for Flint.
+export { Dataset, IterableDataset, Subset, ConcatDataset, type MapDataset } from "./dataset.js";
+export { TensorDataset, randomSplit } from "./split.js";
+export {
+  Sampler,
+  SequentialSampler,
+  RandomSampler,
+  SubsetRandomSampler,
+  WeightedRandomSampler,
+  BatchSampler,
+  type SamplerLike,
+  type RandomSamplerOptions,
+} from "./sampler.js";
+export { defaultCollate, defaultConvert, CollateError, type Collated } from "./collate.js";
+export { DataLoader, type DataLoaderOptions } from "./dataloader.js";
+export { DataLoaderWorkerError } from "./pool.js";
+export { getWorkerInfo, type WorkerInfo } from "./worker-info.js";
+export { WorkerSendError, type WorkerSpec, type WorkerSendable } from "./worker-spec.js";
+export type { GeneratorLike } from "./rng.js";

@@ -1,0 +1,201 @@
+// torch.utils.data samplers: which indices a DataLoader visits, and in what order. Random ones
+// draw through Flint's generator exactly as PyTorch 1.13's do (same calls, same order), so a
+// seeded generator gives PyTorch's indices.
+import type { Tensor } from "../../tensor.js";
+import { multinomial, newGenerator, rand, randint, randomSeed, randperm, type GeneratorLike } from "./rng.js";
+
+/** A sampler: iterable over indices (or index lists, for batch samplers), with a length. */
+export interface SamplerLike<I = number> extends Iterable<I> {
+  readonly length?: number;
+}
+
+export abstract class Sampler<I = number> implements SamplerLike<I> {
+  abstract [Symbol.iterator](): Iterator<I>;
+  abstract get length(): number;
+}
+
+/** 0, 1, ..., length-1. */
+export class SequentialSampler extends Sampler<number> {
+  readonly dataSource: { readonly length: number };
+  constructor(dataSource: { readonly length: number }) {
+    super();
+    this.dataSource = dataSource;
+  }
+  *[Symbol.iterator](): Iterator<number> {
+    for (let i = 0; i < this.dataSource.length; i++) yield i;
+  }
+  get length(): number {
+    return this.dataSource.length;
+  }
+}
+
+export interface RandomSamplerOptions {
+  replacement?: boolean;
+  numSamples?: number | null;
+  generator?: GeneratorLike | null;
+}
+
+/** A random permutation (or, with replacement, numSamples independent draws). */
+export class RandomSampler extends Sampler<number> {
+  readonly dataSource: { readonly length: number };
+  readonly replacement: boolean;
+  readonly generator: GeneratorLike | null;
+  private readonly _numSamples: number | null;
+
+  constructor(dataSource: { readonly length: number }, options: RandomSamplerOptions = {}) {
+    super();
+    this.dataSource = dataSource;
+    this.replacement = options.replacement ?? false;
+    this._numSamples = options.numSamples ?? null;
+    this.generator = options.generator ?? null;
+    if (typeof this.replacement !== "boolean") {
+      throw new TypeError(`RandomSampler: replacement should be a boolean value, but got replacement=${String(this.replacement)}`);
+    }
+    const n = this.numSamples;
+    if (!Number.isInteger(n) || n <= 0) {
+      throw new Error(`RandomSampler: num_samples should be a positive integer value, but got num_samples=${n}`);
+    }
+  }
+
+  get numSamples(): number {
+    return this._numSamples ?? this.dataSource.length;
+  }
+
+  *[Symbol.iterator](): Iterator<number> {
+    const n = this.dataSource.length;
+    let generator = this.generator;
+    if (generator === null) {
+      // PyTorch seeds a fresh generator from the default one each epoch.
+      const seed = randomSeed(null);
+      generator = newGenerator(seed);
+    }
+    const total = this.numSamples;
+    if (this.replacement) {
+      for (let k = 0; k < Math.floor(total / 32); k++) yield* randint(0, n, 32, generator);
+      yield* randint(0, n, total % 32, generator);
+    } else {
+      for (let k = 0; k < Math.floor(total / n); k++) yield* randperm(n, generator);
+      yield* randperm(n, generator).slice(0, total % n);
+    }
+  }
+
+  get length(): number {
+    return this.numSamples;
+  }
+}
+
+/** A random permutation of the given indices. */
+export class SubsetRandomSampler extends Sampler<number> {
+  readonly indices: number[];
+  readonly generator: GeneratorLike | null;
+  constructor(indices: ArrayLike<number>, options: { generator?: GeneratorLike | null } = {}) {
+    super();
+    this.indices = Array.from(indices);
+    this.generator = options.generator ?? null;
+  }
+  *[Symbol.iterator](): Iterator<number> {
+    for (const i of randperm(this.indices.length, this.generator)) yield this.indices[i];
+  }
+  get length(): number {
+    return this.indices.length;
+  }
+}
+
+/** Draws numSamples indices with probabilities proportional to weights. */
+export class WeightedRandomSampler extends Sampler<number> {
+  readonly weights: number[];
+  readonly numSamples: number;
+  readonly replacement: boolean;
+  readonly generator: GeneratorLike | null;
+
+  constructor(weights: ArrayLike<number> | Tensor, numSamples: number, options: { replacement?: boolean; generator?: GeneratorLike | null } = {}) {
+    super();
+    if (!Number.isInteger(numSamples) || numSamples <= 0 || typeof numSamples === "boolean") {
+      throw new Error(`WeightedRandomSampler: num_samples should be a positive integer value, but got num_samples=${numSamples}`);
+    }
+    this.replacement = options.replacement ?? true;
+    if (typeof this.replacement !== "boolean") {
+      throw new Error(`WeightedRandomSampler: replacement should be a boolean value, but got replacement=${String(this.replacement)}`);
+    }
+    const w = "typedArray" in weights ? Array.from(weights.typedArray(), Number) : Array.from(weights);
+    if (w.length === 0) throw new Error("WeightedRandomSampler: weights should be a non-empty sequence");
+    if (w.some((x) => !(x >= 0) || !Number.isFinite(x))) throw new Error("WeightedRandomSampler: weights must be finite and non-negative");
+    if (!w.some((x) => x > 0)) throw new Error("WeightedRandomSampler: invalid multinomial distribution (sum of probabilities <= 0)");
+    if (!this.replacement && numSamples > w.filter((x) => x > 0).length) {
+      throw new Error("WeightedRandomSampler: cannot sample n_sample > prob_dist.size(-1) samples without replacement");
+    }
+    this.weights = w;
+    this.numSamples = numSamples;
+    this.generator = options.generator ?? null;
+  }
+
+  *[Symbol.iterator](): Iterator<number> {
+    const viaTorch = multinomial(this.weights, this.numSamples, this.replacement, this.generator);
+    if (viaTorch !== null) {
+      yield* viaTorch;
+      return;
+    }
+    // Until torch.multinomial exists: inverse-CDF sampling on uniform draws from the same generator.
+    const w = [...this.weights];
+    const out: number[] = [];
+    for (let k = 0; k < this.numSamples; k++) {
+      const total = w.reduce((a, b) => a + b, 0);
+      const u = rand(1, this.generator)[0] * total;
+      let acc = 0;
+      let pick = w.length - 1;
+      for (let i = 0; i < w.length; i++) {
+        acc += w[i];
+        if (u < acc && w[i] > 0) {
+          pick = i;
+          break;
+        }
+      }
+      while (w[pick] === 0 && pick > 0) pick--;
+      out.push(pick);
+      if (!this.replacement) w[pick] = 0;
+    }
+    yield* out;
+  }
+
+  get length(): number {
+    return this.numSamples;
+  }
+}
+
+/** Groups a sampler's indices into lists of batchSize (the last one shorter unless dropLast). */
+export class BatchSampler extends Sampler<number[]> {
+  readonly sampler: SamplerLike<number>;
+  readonly batchSize: number;
+  readonly dropLast: boolean;
+
+  constructor(sampler: SamplerLike<number>, batchSize: number, dropLast: boolean) {
+    super();
+    if (typeof batchSize !== "number" || !Number.isInteger(batchSize) || batchSize <= 0) {
+      throw new Error(`BatchSampler: batch_size should be a positive integer value, but got batch_size=${String(batchSize)}`);
+    }
+    if (typeof dropLast !== "boolean") {
+      throw new Error(`BatchSampler: drop_last should be a boolean value, but got drop_last=${String(dropLast)}`);
+    }
+    this.sampler = sampler;
+    this.batchSize = batchSize;
+    this.dropLast = dropLast;
+  }
+
+  *[Symbol.iterator](): Iterator<number[]> {
+    let batch: number[] = [];
+    for (const idx of this.sampler) {
+      batch.push(idx);
+      if (batch.length === this.batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0 && !this.dropLast) yield batch;
+  }
+
+  get length(): number {
+    const n = this.sampler.length;
+    if (n === undefined) throw new TypeError("BatchSampler: the sampler has no length");
+    return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
+  }
+}
