@@ -4,25 +4,11 @@ import * as torch from "../index.js";
 import { DataLoader, Subset } from "../utils/data/index.js";
 import { datasets, transforms } from "../vision/index.js";
 import type { Tensor } from "../tensor.js";
-import type { FlagSpec } from "./args.js";
 
 /** A failure to report in one line (no stack trace), exit code 1. */
 export class CliError extends Error {
   override name = "CliError";
 }
-
-export const ROOT_FLAG: FlagSpec = {
-  name: "root", type: "string", metavar: "DIR", default: "./data",
-  help: "Folder holding cifar-10-batches-bin/ (downloaded there on first use)",
-};
-export const BACKEND_FLAG: FlagSpec = {
-  name: "backend", type: "choice", choices: ["auto", "native", "ref"], default: "auto",
-  help: "Compute backend: native (C++ addon), ref (TypeScript reference), auto (native if built)",
-};
-export const THREADS_FLAG: FlagSpec = {
-  name: "threads", type: "int", metavar: "N", min: 1, max: 1024,
-  help: "Threads for the native backend (default: all cores)",
-};
 
 /** The optional parts of the torch namespace the CLI uses when present (native backend, threads). */
 interface OptionalTorch {

@@ -4,6 +4,7 @@
 import * as nn from "../nn/index.js";
 import type { Tensor } from "../tensor.js";
 import { UsageError } from "./args.js";
+import { MODEL_NAMES } from "./flags.js";
 
 /** The seed's CNN: three 5x5 conv + max-pool stages, then two linear layers. */
 export class SeedNet extends nn.Module {
@@ -50,17 +51,12 @@ export class VGGNet extends nn.Module {
 
 export type Net = SeedNet | VGGNet;
 
-export const MODELS: Readonly<Record<string, { description: string; build: () => Net }>> = {
-  seed: { description: "the seed program's CNN (3 conv 5x5 + max-pool, 2 linear; 122,570 parameters)", build: () => new SeedNet() },
-  vgg: { description: "VGG-style: 6 conv 3x3 with batch norm + ReLU, dropout, linear (~0.29M parameters)", build: () => new VGGNet() },
-};
-
-export const MODEL_NAMES = Object.keys(MODELS);
+const BUILDERS: Readonly<Record<string, () => Net>> = { seed: () => new SeedNet(), vgg: () => new VGGNet() };
 
 export function buildModel(name: string): Net {
-  const m = MODELS[name];
-  if (m === undefined) throw new UsageError(`unknown model "${name}"; available: ${MODEL_NAMES.join(", ")}`);
-  return m.build();
+  const b = BUILDERS[name];
+  if (b === undefined) throw new UsageError(`unknown model "${name}"; available: ${MODEL_NAMES.join(", ")}`);
+  return b();
 }
 
 export function countParameters(model: Net): number {
