@@ -60,8 +60,12 @@ export function toSaved(v: unknown, path = "checkpoint"): Saved {
 }
 
 function rawToTensor(r: RawTensor, path: string): Tensor {
-  const { dtype, data } = rawToArray(r, path);
-  return fromTypedArray(data, [...r.shape], dtype);
+  // rawToArray reads float/int views from bytes.buffer at offset 0, so give it storage bytes that
+  // own their buffer (the archive reader hands out views into the whole file).
+  const own: RawTensor = { ...r, storage: { ...r.storage, bytes: new Uint8Array(r.storage.bytes) } };
+  const { dtype, data } = rawToArray(own, path);
+  // uint8 data may be a view into the file's Buffer, which tensors do not take: copy it.
+  return fromTypedArray(Buffer.isBuffer(data) ? new Uint8Array(data) : data, [...r.shape], dtype);
 }
 
 /** Serializer values → Flint values (raw tensors become Tensors). */
