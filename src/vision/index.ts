@@ -1,0 +1,5 @@
+// flint/vision: torchvision for Flint.
+export * as datasets from "./datasets/index.js";
+export * as transforms from "./transforms/index.js";
+export { type Image, isImage, makeImage } from "./image.js";
+export { decodeImage, loadImage, ImageDecodeError } from "./image_io.js";

@@ -1,0 +1,19 @@
+// vision.transforms
+export {
+  Compose,
+  ToTensor,
+  PILToTensor,
+  Normalize,
+  RandomCrop,
+  RandomHorizontalFlip,
+  RandomVerticalFlip,
+  CenterCrop,
+  Resize,
+  Lambda,
+  resizedOutputSize,
+  type Size,
+  type RandomCropOptions,
+  type ResizeOptions,
+} from "./transforms.js";
+export type { PaddingMode } from "./planar.js";
+export type { Transform } from "../datasets/vision.js";

@@ -1,0 +1,300 @@
+// torchvision.transforms: composable, usable on images (HWC uint8, what datasets return) and on
+// tensor images [..., C, H, W]. Random transforms draw through Flint's generator with the same
+// calls as torchvision (torch.randint for crop offsets, torch.rand for flips), so a seed repeats them.
+import { Tensor, fromTypedArray } from "../../tensor.js";
+import type { WorkerSpec } from "../../utils/data/worker-spec.js";
+import { rand, randint } from "../../utils/data/rng.js";
+import { isImage, type Image } from "../image.js";
+import { applyTransform, type Transform } from "../datasets/vision.js";
+import { crop, dimsOf, fromTensor, hflip, mapPixels, pad, planeCount, resizeBilinear, roundHalfEven, toTensor, vflip, type PaddingMode } from "./planar.js";
+
+const spec = (name: string, args: unknown[]): WorkerSpec => ({ module: import.meta.url, export: name, args });
+
+function checkImage(x: unknown, op: string): Image {
+  if (!isImage(x)) throw new TypeError(`${op}: pic should be an Image { width, height, channels, data: Uint8Array }. Got ${x instanceof Tensor ? "Tensor" : typeof x}`);
+  return x;
+}
+
+/** Image (HWC uint8) -> float32 tensor [C, H, W] with values in [0, 1]. */
+export class ToTensor {
+  forward(pic: Image): Tensor {
+    const im = checkImage(pic, "ToTensor");
+    const { width: w, height: h, channels: c } = im;
+    const out = new Float32Array(c * h * w);
+    for (let ch = 0; ch < c; ch++) {
+      for (let i = 0; i < h * w; i++) out[ch * h * w + i] = im.data[i * c + ch] / 255;
+    }
+    return fromTypedArray(out, [c, h, w], "float32");
+  }
+  workerSpec(): WorkerSpec {
+    return spec("ToTensor", []);
+  }
+}
+
+/** Image (HWC uint8) -> uint8 tensor [C, H, W], values unchanged. */
+export class PILToTensor {
+  forward(pic: Image): Tensor {
+    const im = checkImage(pic, "PILToTensor");
+    const { width: w, height: h, channels: c } = im;
+    const out = new Uint8Array(c * h * w);
+    for (let ch = 0; ch < c; ch++) {
+      for (let i = 0; i < h * w; i++) out[ch * h * w + i] = im.data[i * c + ch];
+    }
+    return fromTypedArray(out, [c, h, w], "uint8");
+  }
+  workerSpec(): WorkerSpec {
+    return spec("PILToTensor", []);
+  }
+}
+
+/** (x - mean[c]) / std[c] per channel of a float tensor [..., C, H, W]. */
+export class Normalize {
+  readonly mean: number[];
+  readonly std: number[];
+  readonly inplace: boolean;
+  constructor(mean: number[], std: number[], options: { inplace?: boolean } = {}) {
+    this.mean = [...mean];
+    this.std = [...std];
+    this.inplace = options.inplace ?? false;
+  }
+  forward(t: Tensor): Tensor {
+    if (!(t instanceof Tensor)) throw new TypeError(`Normalize: img should be Tensor. Got ${typeof t}`);
+    if (!t.isFloatingPoint()) throw new TypeError(`Normalize: Input tensor should be a float tensor. Got ${t.dtype}.`);
+    if (t.dim() < 3) throw new Error(`Normalize: Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = [${t.shape.join(", ")}]`);
+    const c = t.shape[t.dim() - 3];
+    const round = t.dtype === "float32" ? Math.fround : (v: number) => v;
+    const mean = this.mean.map(round);
+    const std = this.std.map(round);
+    if (std.some((s) => s === 0)) throw new Error(`Normalize: std evaluated to zero after conversion to ${t.dtype}, leading to division by zero.`);
+    const pick = (a: number[], ch: number, what: string) => {
+      if (a.length !== 1 && a.length !== c) throw new Error(`Normalize: ${what} has ${a.length} values for ${c} channels`);
+      return a.length === 1 ? a[0] : a[ch];
+    };
+    const p = fromTensor(t, "Normalize");
+    const hw = p.h * p.w;
+    const planes = planeCount(p);
+    for (let k = 0; k < planes; k++) {
+      const ch = k % c;
+      const m = pick(mean, ch, "mean");
+      const s = pick(std, ch, "std");
+      for (let i = k * hw; i < (k + 1) * hw; i++) p.data[i] = round(round(p.data[i] - m) / s);
+    }
+    if (this.inplace) {
+      t.copy_(toTensor(p));
+      return t;
+    }
+    return toTensor(p);
+  }
+  workerSpec(): WorkerSpec {
+    return spec("Normalize", [this.mean, this.std, { inplace: this.inplace }]);
+  }
+}
+
+/** Size argument: an int (square, or the smaller edge for Resize) or [h, w]. */
+export type Size = number | [number] | [number, number] | number[];
+
+function pairSize(size: Size, op: string): [number, number] {
+  if (typeof size === "number") return [size, size];
+  if (size.length === 1) return [size[0], size[0]];
+  if (size.length === 2) return [size[0], size[1]];
+  throw new Error(`${op}: Please provide only two dimensions (h, w) for size, got [${size.join(", ")}]`);
+}
+
+/** int -> all sides; [lr, tb]; [l, t, r, b]. */
+function padLtrb(padding: number | number[]): [number, number, number, number] {
+  if (typeof padding === "number") return [padding, padding, padding, padding];
+  if (padding.length === 1) return [padding[0], padding[0], padding[0], padding[0]];
+  if (padding.length === 2) return [padding[0], padding[1], padding[0], padding[1]];
+  if (padding.length === 4) return [padding[0], padding[1], padding[2], padding[3]];
+  throw new Error(`Padding must be an int or a 1, 2, or 4 element sequence, not a ${padding.length} element sequence`);
+}
+
+export interface RandomCropOptions {
+  padding?: number | number[] | null;
+  padIfNeeded?: boolean;
+  fill?: number;
+  paddingMode?: PaddingMode;
+}
+
+/** Crops a random [h, w] window, after optional padding. */
+export class RandomCrop {
+  readonly size: [number, number];
+  readonly padding: number | number[] | null;
+  readonly padIfNeeded: boolean;
+  readonly fill: number;
+  readonly paddingMode: PaddingMode;
+  constructor(size: Size, options: RandomCropOptions = {}) {
+    this.size = pairSize(size, "RandomCrop");
+    this.padding = options.padding ?? null;
+    this.padIfNeeded = options.padIfNeeded ?? false;
+    this.fill = options.fill ?? 0;
+    this.paddingMode = options.paddingMode ?? "constant";
+  }
+
+  /** torchvision's get_params: [top, left, h, w] for an image of [h, w]. */
+  static getParams(dims: [number, number], outputSize: [number, number]): [number, number, number, number] {
+    const [h, w] = dims;
+    const [th, tw] = outputSize;
+    if (h + 1 < th || w + 1 < tw) throw new Error(`RandomCrop: Required crop size (${th}, ${tw}) is larger than input image size (${h}, ${w})`);
+    if (w === tw && h === th) return [0, 0, h, w];
+    const i = randint(0, h - th + 1, 1)[0];
+    const j = randint(0, w - tw + 1, 1)[0];
+    return [i, j, th, tw];
+  }
+
+  forward<X extends Image | Tensor>(img: X): X {
+    return mapPixels(img, "RandomCrop", (p0) => {
+      let p = p0;
+      if (this.padding !== null) p = pad(p, padLtrb(this.padding), this.fill, this.paddingMode, "RandomCrop");
+      if (this.padIfNeeded && p.w < this.size[1]) p = pad(p, padLtrb([this.size[1] - p.w, 0]), this.fill, this.paddingMode, "RandomCrop");
+      if (this.padIfNeeded && p.h < this.size[0]) p = pad(p, padLtrb([0, this.size[0] - p.h]), this.fill, this.paddingMode, "RandomCrop");
+      const [i, j, h, w] = RandomCrop.getParams([p.h, p.w], this.size);
+      return crop(p, i, j, h, w);
+    });
+  }
+  workerSpec(): WorkerSpec {
+    return spec("RandomCrop", [this.size, { padding: this.padding, padIfNeeded: this.padIfNeeded, fill: this.fill, paddingMode: this.paddingMode }]);
+  }
+}
+
+/** Flips left-right with probability p (one torch.rand draw per call). */
+export class RandomHorizontalFlip {
+  readonly p: number;
+  constructor(p = 0.5) {
+    this.p = p;
+  }
+  forward<X extends Image | Tensor>(img: X): X {
+    if (rand(1)[0] < this.p) return mapPixels(img, "RandomHorizontalFlip", hflip);
+    return img;
+  }
+  workerSpec(): WorkerSpec {
+    return spec("RandomHorizontalFlip", [this.p]);
+  }
+}
+
+/** Flips top-bottom with probability p. */
+export class RandomVerticalFlip {
+  readonly p: number;
+  constructor(p = 0.5) {
+    this.p = p;
+  }
+  forward<X extends Image | Tensor>(img: X): X {
+    if (rand(1)[0] < this.p) return mapPixels(img, "RandomVerticalFlip", vflip);
+    return img;
+  }
+  workerSpec(): WorkerSpec {
+    return spec("RandomVerticalFlip", [this.p]);
+  }
+}
+
+/** Crops the center [h, w] (zero-padding first when the image is smaller). */
+export class CenterCrop {
+  readonly size: [number, number];
+  constructor(size: Size) {
+    this.size = pairSize(size, "CenterCrop");
+  }
+  forward<X extends Image | Tensor>(img: X): X {
+    const [ch, cw] = this.size;
+    return mapPixels(img, "CenterCrop", (p0) => {
+      let p = p0;
+      if (cw > p.w || ch > p.h) {
+        const ltrb: [number, number, number, number] = [
+          cw > p.w ? Math.floor((cw - p.w) / 2) : 0,
+          ch > p.h ? Math.floor((ch - p.h) / 2) : 0,
+          cw > p.w ? Math.floor((cw - p.w + 1) / 2) : 0,
+          ch > p.h ? Math.floor((ch - p.h + 1) / 2) : 0,
+        ];
+        p = pad(p, ltrb, 0, "constant");
+        if (cw === p.w && ch === p.h) return p;
+      }
+      // Python's round() (half to even) of the centered offsets.
+      const top = roundHalfEven((p.h - ch) / 2);
+      const left = roundHalfEven((p.w - cw) / 2);
+      return crop(p, top, left, ch, cw);
+    });
+  }
+  workerSpec(): WorkerSpec {
+    return spec("CenterCrop", [this.size]);
+  }
+}
+
+export interface ResizeOptions {
+  /** Only "bilinear" (torchvision's default) is implemented. */
+  interpolation?: "bilinear";
+  maxSize?: number | null;
+  /** Only false/null: the tensor path without antialiasing. */
+  antialias?: boolean | null;
+}
+
+/** torchvision's _compute_resized_output_size: [newH, newW]. */
+export function resizedOutputSize(h: number, w: number, size: Size, maxSize: number | null): [number, number] {
+  if (typeof size === "number" || size.length === 1) {
+    const requested = typeof size === "number" ? size : size[0];
+    const [short, long] = w <= h ? [w, h] : [h, w];
+    let newShort = requested;
+    let newLong = Math.trunc((requested * long) / short);
+    if (maxSize !== null) {
+      if (maxSize <= requested) {
+        throw new Error(`Resize: max_size = ${maxSize} must be strictly greater than the requested size for the smaller edge size = ${requested}`);
+      }
+      if (newLong > maxSize) {
+        newShort = Math.trunc((maxSize * newShort) / newLong);
+        newLong = maxSize;
+      }
+    }
+    return w <= h ? [newLong, newShort] : [newShort, newLong];
+  }
+  if (maxSize !== null) throw new Error("Resize: maxSize should only be passed if size specifies the length of the smaller edge");
+  return [size[0], (size as [number, number])[1]];
+}
+
+/** Bilinear resize to [h, w], or the smaller edge to `size` keeping the aspect ratio. */
+export class Resize {
+  readonly size: Size;
+  readonly maxSize: number | null;
+  constructor(size: Size, options: ResizeOptions = {}) {
+    if ((options.interpolation ?? "bilinear") !== "bilinear") throw new Error(`Resize: only bilinear interpolation is implemented, got ${options.interpolation}`);
+    if (options.antialias === true) throw new Error("Resize: antialias=True is not implemented (the tensor path's antialias=False is)");
+    this.size = typeof size === "number" ? size : [...size];
+    this.maxSize = options.maxSize ?? null;
+  }
+  forward<X extends Image | Tensor>(img: X): X {
+    const [h, w] = dimsOf(img);
+    const [oh, ow] = resizedOutputSize(h, w, this.size, this.maxSize);
+    return mapPixels(img, "Resize", (p) => resizeBilinear(p, oh, ow));
+  }
+  workerSpec(): WorkerSpec {
+    return spec("Resize", [this.size, { maxSize: this.maxSize }]);
+  }
+}
+
+/** Applies a function (in worker threads it is re-created from its source: no captured variables). */
+export class Lambda<I = unknown, O = unknown> {
+  readonly lambd: (x: I) => O;
+  constructor(lambd: (x: I) => O) {
+    if (typeof lambd !== "function") throw new TypeError(`Lambda: Argument lambd should be callable, got ${typeof lambd}`);
+    this.lambd = lambd;
+  }
+  forward(x: I): O {
+    return this.lambd(x);
+  }
+  workerSpec(): WorkerSpec {
+    return spec("Lambda", [this.lambd]);
+  }
+}
+
+/** Applies transforms in order. */
+export class Compose<I = Image, O = Tensor> {
+  readonly transforms: Transform<never, unknown>[];
+  constructor(transforms: Transform<never, unknown>[]) {
+    this.transforms = [...transforms];
+  }
+  forward(x: I): O {
+    let v: unknown = x;
+    for (const t of this.transforms) v = applyTransform(t as Transform<unknown, unknown>, v);
+    return v as O;
+  }
+  workerSpec(): WorkerSpec {
+    return spec("Compose", [this.transforms]);
+  }
+}
