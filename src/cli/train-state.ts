@@ -44,12 +44,39 @@ function stateEntries(sd: unknown): Map<string, Tensor> {
   return m;
 }
 
+const snake = (k: string): string => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const camel = (k: string): string => k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * Flint's optimizer state dict ({ state: {id: …}, paramGroups: [{ weightDecay, … }] }) in
+ * PyTorch's layout ({ state: {int id: …}, param_groups: [{ weight_decay, … }] }), so that
+ * `optimizer.load_state_dict(torch.load(f)["optimizer"])` works in PyTorch too.
+ */
+export function optimizerToTorch(sd: unknown): unknown {
+  const o = sd as { state?: Record<string, unknown>; paramGroups?: Record<string, unknown>[] };
+  if (typeof o !== "object" || o === null || o.state === undefined || !Array.isArray(o.paramGroups)) return sd;
+  const state = new Map<number, unknown>();
+  for (const [k, v] of Object.entries(o.state)) state.set(Number(k), v);
+  const groups = o.paramGroups.map((g) => Object.fromEntries(Object.entries(g).map(([k, v]) => [snake(k), v])));
+  return { state, param_groups: groups };
+}
+
+/** The reverse of optimizerToTorch, for Flint's loadStateDict. */
+export function optimizerFromTorch(v: Value): { state: Record<number, Record<string, unknown>>; paramGroups: Record<string, unknown>[] } {
+  const state: Record<number, Record<string, unknown>> = {};
+  for (const [k, s] of entriesOf(field(v, "state")) ?? []) state[Number(k)] = Object.fromEntries(entriesOf(s) ?? []);
+  const groups = field(v, "param_groups") ?? field(v, "paramGroups");
+  if (!Array.isArray(groups)) throw new CheckpointError("checkpoint: optimizer state has no param_groups");
+  const paramGroups = groups.map((g) => Object.fromEntries((entriesOf(g) ?? []).map(([k, x]) => [camel(k), x])));
+  return { state, paramGroups };
+}
+
 export function writeTrainCheckpoint(path: string, c: Omit<TrainCheckpoint, "model" | "optimizer"> & { model: Net; optimizer: { stateDict(): unknown } }): void {
   saveCheckpoint(path, {
     format: CHECKPOINT_FORMAT,
     version: 1,
     model: stateEntries(c.model.stateDict()),
-    optimizer: c.optimizer.stateDict(),
+    optimizer: optimizerToTorch(c.optimizer.stateDict()),
     epoch: c.epoch,
     batch: c.batch,
     rng_state: c.rng,

@@ -10,7 +10,7 @@ import { readMetrics, writeMetrics } from "./metrics.js";
 import { buildModel, countParameters } from "./models.js";
 import { TrainLoop, type Batches } from "./train-loop.js";
 import { buildOptimizer, checkResumeCompatible, describeConfig, resolveConfig } from "./train-config.js";
-import { EMPTY_PARTIAL, readTrainCheckpoint, type TrainCheckpoint } from "./train-state.js";
+import { EMPTY_PARTIAL, optimizerFromTorch, readTrainCheckpoint, type TrainCheckpoint } from "./train-state.js";
 
 export async function trainCommand(a: ParsedArgs): Promise<number> {
   const log = (line: string): void => void process.stdout.write(line + "\n");
@@ -54,7 +54,7 @@ export async function trainCommand(a: ParsedArgs): Promise<number> {
   let history = readMetrics(metricsPath);
   if (resume !== null) {
     model.loadStateDict(resume.model);
-    optimizer.loadStateDict(resume.optimizer as Parameters<typeof optimizer.loadStateDict>[0]);
+    optimizer.loadStateDict(optimizerFromTorch(resume.optimizer) as unknown as Parameters<typeof optimizer.loadStateDict>[0]);
     history = history.filter((r) => r.epoch <= resume.epoch);
   } else {
     history = [];
