@@ -38,6 +38,16 @@ export interface Pool2dParams {
   outH: number;
   outW: number;
 }
+/** avg_pool2d: dilation is not an option of PyTorch's avg pooling. */
+export interface AvgPool2dParams {
+  kernel: [number, number];
+  stride: [number, number];
+  padding: [number, number];
+  outH: number;
+  outW: number;
+  countIncludePad: boolean;
+  divisorOverride: number | null;
+}
 
 export interface Backend {
   readonly name: string;
@@ -71,6 +81,11 @@ export interface Backend {
   maxPool2d?(x: Strided, p: Pool2dParams): { values: TypedArray; indices: Float64Array };
   maxPool2dBackward?(gradOut: Strided, indices: Strided, inShape: readonly number[]): TypedArray;
   logSoftmax?(x: Strided, dim: number): TypedArray;
+  // Exact semantics of the conv/pool kernels (layouts, index convention): src/backend/ref/conv.ts, pool.ts.
+  avgPool2d?(x: Strided, p: AvgPool2dParams): TypedArray;
+  avgPool2dBackward?(gradOut: Strided, p: AvgPool2dParams, inShape: readonly number[]): TypedArray;
+  adaptiveAvgPool2d?(x: Strided, outH: number, outW: number): TypedArray;
+  adaptiveAvgPool2dBackward?(gradOut: Strided, inShape: readonly number[]): TypedArray;
 }
 
 let active: Backend | null = null;

@@ -8,6 +8,8 @@ import { broadcastOffsets, isContiguous, offsetsOf, sameShape } from "./iterate.
 import { argReduce, reduce } from "./reduce.js";
 import { matmul } from "./matmul.js";
 import { gather, scatter } from "./gather.js";
+import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from "./conv.js";
+import { adaptiveAvgPool2d, adaptiveAvgPool2dBackward, avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from "./pool.js";
 
 const needsTrunc = (d: DType): boolean => d === "int64";
 
@@ -116,4 +118,13 @@ export const refBackend: Backend = {
   matmul,
   gather,
   scatter,
+  conv2d,
+  conv2dBackwardInput,
+  conv2dBackwardWeight,
+  maxPool2d,
+  maxPool2dBackward,
+  avgPool2d,
+  avgPool2dBackward,
+  adaptiveAvgPool2d,
+  adaptiveAvgPool2dBackward,
 };

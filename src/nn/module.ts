@@ -1,0 +1,307 @@
+// nn.Module. Parameters, buffers and submodules are discovered from the instance's own
+// enumerable properties in definition order (class fields included), every time they are
+// asked for: class fields are assigned after the base constructor runs, so nothing can be
+// registered eagerly, and walking the properties keeps later reassignments visible too.
+// Internal state lives under a symbol key, which Object.keys never lists.
+import type { DType } from "../dtype.js";
+import { Tensor } from "../tensor.js";
+import { ShapeError, ValueError, fmtShape } from "../errors.js";
+import { noGrad } from "../autograd/grad-mode.js";
+import { Parameter } from "./parameter.js";
+
+const STATE = Symbol("flint.nn.Module.state");
+
+type ForwardHook = (module: Module, input: unknown[], output: unknown) => unknown;
+type ForwardPreHook = (module: Module, input: unknown[]) => unknown;
+
+interface ModuleState {
+  training: boolean;
+  buffers: Set<string>;
+  nonPersistent: Set<string>;
+  forwardHooks: Map<number, ForwardHook>;
+  preHooks: Map<number, ForwardPreHook>;
+}
+
+let nextHookId = 0;
+
+/** Returned by registerForwardHook / registerForwardPreHook. */
+export interface RemovableHandle { id: number; remove(): void }
+
+export interface LoadResult { missingKeys: string[]; unexpectedKeys: string[] }
+
+export type StateDict = Record<string, Tensor>;
+
+export abstract class Module {
+  private readonly [STATE]: ModuleState = {
+    training: true, buffers: new Set(), nonPersistent: new Set(), forwardHooks: new Map(), preHooks: new Map(),
+  };
+
+  /** The computation; subclasses define it with their own signature. Run it with forward() or call(). */
+  abstract forward(...args: never[]): unknown;
+
+  get training(): boolean {
+    return this[STATE].training;
+  }
+  set training(mode: boolean) {
+    this[STATE].training = mode;
+  }
+
+  /** Runs forward with the registered pre-hooks and hooks (PyTorch's module(input)). */
+  call<M extends Module>(this: M, ...args: Parameters<M["forward"]>): ReturnType<M["forward"]> {
+    let input: unknown[] = args;
+    for (const h of this[STATE].preHooks.values()) {
+      const r = h(this, input);
+      if (r !== undefined && r !== null) input = Array.isArray(r) ? r : [r];
+    }
+    let out = (this.forward as (...a: unknown[]) => unknown)(...input);
+    for (const h of this[STATE].forwardHooks.values()) {
+      const r = h(this, input, out);
+      if (r !== undefined && r !== null) out = r;
+    }
+    return out as ReturnType<M["forward"]>;
+  }
+
+  registerForwardHook(hook: ForwardHook): RemovableHandle {
+    const id = nextHookId++;
+    this[STATE].forwardHooks.set(id, hook);
+    return { id, remove: () => void this[STATE].forwardHooks.delete(id) };
+  }
+  registerForwardPreHook(hook: ForwardPreHook): RemovableHandle {
+    const id = nextHookId++;
+    this[STATE].preHooks.set(id, hook);
+    return { id, remove: () => void this[STATE].preHooks.delete(id) };
+  }
+
+  // --- registration ---------------------------------------------------------------------
+  private get props(): Record<string, unknown> {
+    return this as unknown as Record<string, unknown>;
+  }
+
+  /** A buffer: state that is not a parameter (running means …); persistent ones go in stateDict. */
+  registerBuffer(name: string, tensor: Tensor | null, persistent = true): void {
+    if (name.includes(".") || name === "") throw new ValueError(`registerBuffer: buffer name can't contain "." or be empty, got '${name}'`);
+    this[STATE].buffers.add(name);
+    if (persistent) this[STATE].nonPersistent.delete(name);
+    else this[STATE].nonPersistent.add(name);
+    this.props[name] = tensor;
+  }
+  registerParameter(name: string, param: Parameter | null): void {
+    if (name.includes(".") || name === "") throw new ValueError(`registerParameter: parameter name can't contain "." or be empty, got '${name}'`);
+    this.props[name] = param;
+  }
+  registerModule(name: string, module: Module | null): void {
+    this.props[name] = module;
+  }
+  addModule(name: string, module: Module | null): void {
+    this.registerModule(name, module);
+  }
+
+  /** Own [name, value] pairs in definition order. */
+  protected ownEntries(): [string, unknown][] {
+    return Object.keys(this).map((k) => [k, this.props[k]]);
+  }
+  /** Own parameters (null entries are declared-but-absent parameters, e.g. bias=false). */
+  private ownParameters(): [string, Parameter][] {
+    return this.ownEntries().filter((e): e is [string, Parameter] => e[1] instanceof Parameter && !this[STATE].buffers.has(e[0]));
+  }
+  private ownBuffers(persistentOnly: boolean): [string, Tensor][] {
+    const s = this[STATE];
+    return [...s.buffers]
+      .filter((n) => !(persistentOnly && s.nonPersistent.has(n)))
+      .map((n): [string, unknown] => [n, this.props[n]])
+      .filter((e): e is [string, Tensor] => e[1] instanceof Tensor);
+  }
+
+  // --- traversal ------------------------------------------------------------------------
+  *namedChildren(): Generator<[string, Module]> {
+    const seen = new Set<Module>();
+    for (const [k, v] of this.ownEntries()) {
+      if (v instanceof Module && !seen.has(v)) {
+        seen.add(v);
+        yield [k, v];
+      }
+    }
+  }
+  children(): Module[] {
+    return [...this.namedChildren()].map((e) => e[1]);
+  }
+
+  *namedModules(memo: Set<Module> = new Set(), prefix = "", removeDuplicate = true): Generator<[string, Module]> {
+    if (removeDuplicate && memo.has(this)) return;
+    memo.add(this);
+    yield [prefix, this];
+    for (const [name, m] of this.namedChildren()) yield* m.namedModules(memo, prefix ? `${prefix}.${name}` : name, removeDuplicate);
+  }
+  modules(): Module[] {
+    return [...this.namedModules()].map((e) => e[1]);
+  }
+
+  /** [qualified name, parameter] in PyTorch's order: each module's own, pre-order over modules. */
+  namedParameters(prefix = "", recurse = true): [string, Parameter][] {
+    const out: [string, Parameter][] = [];
+    const seen = new Set<Tensor>();
+    const mods: [string, Module][] = recurse ? [...this.namedModules(new Set(), prefix)] : [[prefix, this]];
+    for (const [mp, m] of mods) {
+      for (const [n, p] of m.ownParameters()) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        out.push([mp ? `${mp}.${n}` : n, p]);
+      }
+    }
+    return out;
+  }
+  parameters(recurse = true): Parameter[] {
+    return this.namedParameters("", recurse).map((e) => e[1]);
+  }
+  namedBuffers(prefix = "", recurse = true): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    const seen = new Set<Tensor>();
+    const mods: [string, Module][] = recurse ? [...this.namedModules(new Set(), prefix)] : [[prefix, this]];
+    for (const [mp, m] of mods) {
+      for (const [n, b] of m.ownBuffers(false)) {
+        if (seen.has(b)) continue;
+        seen.add(b);
+        out.push([mp ? `${mp}.${n}` : n, b]);
+      }
+    }
+    return out;
+  }
+  buffers(recurse = true): Tensor[] {
+    return this.namedBuffers("", recurse).map((e) => e[1]);
+  }
+
+  // --- modes and gradients ----------------------------------------------------------------
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+  eval(): this {
+    return this.train(false);
+  }
+  requiresGrad_(requiresGrad = true): this {
+    for (const p of this.parameters()) p.requiresGrad_(requiresGrad);
+    return this;
+  }
+  /** Clears parameter gradients: zeroed in place (PyTorch 1.13's default) or set to null. */
+  zeroGrad(setToNone: boolean | { setToNone?: boolean } = false): void {
+    const none = typeof setToNone === "boolean" ? setToNone : (setToNone.setToNone ?? false);
+    for (const p of this.parameters()) zeroGradOf(p, none);
+  }
+
+  apply(fn: (m: Module) => void): this {
+    for (const c of this.children()) c.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  /** Casts floating parameters and buffers to dtype in place (tensor identity is kept). */
+  to(dtype: DType | { dtype: DType }): this {
+    const dt = typeof dtype === "string" ? dtype : dtype.dtype;
+    noGrad(() => {
+      for (const t of [...this.parameters(), ...this.buffers()]) {
+        if (!t.isFloatingPoint() || t.dtype === dt) continue;
+        retype(t, dt);
+        if (t.grad) retype(t.grad, dt);
+      }
+    });
+    return this;
+  }
+  float(): this { return this.to("float32"); }
+  double(): this { return this.to("float64"); }
+
+  // --- state dict -------------------------------------------------------------------------
+  /** Parameters and persistent buffers under PyTorch's dotted keys, detached (shared storage). */
+  stateDict(opts: { prefix?: string; keepVars?: boolean } = {}): StateDict {
+    const out: StateDict = {};
+    const prefix = opts.prefix ?? "";
+    for (const [mp, m] of this.namedModules(new Set(), "", false)) {
+      const pre = prefix + (mp ? `${mp}.` : "");
+      for (const [n, p] of m.ownParameters()) out[pre + n] = opts.keepVars ? p : p.detach();
+      for (const [n, b] of m.ownBuffers(true)) out[pre + n] = opts.keepVars ? b : b.detach();
+    }
+    return out;
+  }
+
+  /** Copies values in (no autograd); strict mode throws naming missing, unexpected and mis-shaped keys. */
+  loadStateDict(stateDict: StateDict | Map<string, Tensor>, opts: { strict?: boolean } | boolean = {}): LoadResult {
+    const strict = typeof opts === "boolean" ? opts : (opts.strict ?? true);
+    const given = stateDict instanceof Map ? Object.fromEntries(stateDict) : stateDict;
+    const own = this.stateDict({ keepVars: true });
+    const missingKeys = Object.keys(own).filter((k) => !(k in given));
+    const unexpectedKeys = Object.keys(given).filter((k) => !(k in own));
+    const errors: string[] = [];
+    for (const [k, dst] of Object.entries(own)) {
+      const src = given[k];
+      if (!src) continue;
+      if (!(src instanceof Tensor)) {
+        errors.push(`While copying the parameter named "${k}", expected a Tensor in the state dict`);
+        continue;
+      }
+      if (src.shape.length !== dst.shape.length || src.shape.some((s, i) => s !== dst.shape[i])) {
+        errors.push(`size mismatch for ${k}: copying a param with shape ${fmtShape(src.shape)} from checkpoint, the shape in current model is ${fmtShape(dst.shape)}.`);
+      }
+    }
+    if (strict) {
+      if (unexpectedKeys.length) errors.unshift(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(", ")}.`);
+      if (missingKeys.length) errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(", ")}.`);
+    }
+    if (errors.length) {
+      throw new ShapeError(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join("\n\t")}`);
+    }
+    noGrad(() => {
+      for (const [k, dst] of Object.entries(own)) if (given[k]) dst.copy_(given[k]);
+    });
+    return { missingKeys, unexpectedKeys };
+  }
+
+  // --- printing ---------------------------------------------------------------------------
+  /** The text inside Name(...) for leaf modules (PyTorch's extra_repr). */
+  extraRepr(): string {
+    return "";
+  }
+  toString(): string {
+    const lines: string[] = [];
+    const extra = this.extraRepr();
+    if (extra) lines.push(...extra.split("\n"));
+    for (const [name, m] of this.namedChildren()) {
+      const sub = m.toString().split("\n");
+      lines.push(`(${name}): ${sub[0]}`, ...sub.slice(1));
+    }
+    const name = this.constructor.name;
+    if (lines.length === 0) return `${name}()`;
+    if (lines.length === 1 && this.children().length === 0) return `${name}(${lines[0]})`;
+    return `${name}(\n${lines.map((l) => `  ${l}`).join("\n")}\n)`;
+  }
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+}
+
+function zeroGradOf(p: Tensor, setToNone: boolean): void {
+  if (!p.grad) return;
+  if (setToNone) {
+    p.grad = null;
+    return;
+  }
+  const g = p.grad;
+  if (g.gradFn) p.grad = g.detach();
+  else g.requiresGrad = false;
+  noGrad(() => (p.grad as Tensor).zero_());
+}
+export { zeroGradOf };
+
+/** Changes a tensor's dtype in place: new storage, same object (PyTorch's param.data = …). */
+function retype(t: Tensor, dtype: DType): void {
+  const c = t.to(dtype);
+  const w = t as unknown as { dtype: DType };
+  w.dtype = dtype;
+  t.storage = c.storage;
+  t.shape = [...c.shape];
+  t.strides = [...c.strides];
+  t.offset = c.offset;
+}
+
+/** Runs a child module (with its hooks) on arguments whose types the caller knows. */
+export function callModule(m: Module, ...args: unknown[]): unknown {
+  return (m.call as (...a: unknown[]) => unknown).apply(m, args);
+}

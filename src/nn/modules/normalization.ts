@@ -1,0 +1,131 @@
+// BatchNorm1d / BatchNorm2d (running statistics as buffers) and LayerNorm.
+import type { Tensor } from "../../tensor.js";
+import { ShapeError, fmtShape } from "../../errors.js";
+import { ones, zeros, tensor } from "../../ops/creation.js";
+import { noGrad } from "../../autograd/grad-mode.js";
+import { batchNorm, layerNorm } from "../../ops/nn-ops.js";
+import { Module } from "../module.js";
+import { Parameter } from "../parameter.js";
+import { type FactoryOptions, py, pyFloat } from "./util.js";
+
+export interface BatchNormOptions extends FactoryOptions {
+  eps?: number;
+  /** null: cumulative moving average (PyTorch's momentum=None). */
+  momentum?: number | null;
+  affine?: boolean;
+  trackRunningStats?: boolean;
+}
+
+abstract class BatchNormBase extends Module {
+  readonly numFeatures: number;
+  readonly eps: number;
+  readonly momentum: number | null;
+  readonly affine: boolean;
+  readonly trackRunningStats: boolean;
+  weight: Parameter | null;
+  bias: Parameter | null;
+
+  constructor(numFeatures: number, opts: BatchNormOptions = {}) {
+    super();
+    const dtype = opts.dtype ?? "float32";
+    this.numFeatures = numFeatures;
+    this.eps = opts.eps ?? 1e-5;
+    this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
+    this.affine = opts.affine ?? true;
+    this.trackRunningStats = opts.trackRunningStats ?? true;
+    this.weight = this.affine ? new Parameter(ones([numFeatures], { dtype })) : null;
+    this.bias = this.affine ? new Parameter(zeros([numFeatures], { dtype })) : null;
+    if (this.trackRunningStats) {
+      this.registerBuffer("running_mean", zeros([numFeatures], { dtype }));
+      this.registerBuffer("running_var", ones([numFeatures], { dtype }));
+      this.registerBuffer("num_batches_tracked", tensor(0, { dtype: "int64" }));
+    } else {
+      this.registerBuffer("running_mean", null);
+      this.registerBuffer("running_var", null);
+      this.registerBuffer("num_batches_tracked", null);
+    }
+  }
+
+  // Buffers live under PyTorch's snake_case names (the stateDict keys); camelCase accessors on the
+  // prototype are not own properties, so discovery does not see them twice.
+  get runningMean(): Tensor | null {
+    return (this as unknown as Record<string, Tensor | null>).running_mean;
+  }
+  get runningVar(): Tensor | null {
+    return (this as unknown as Record<string, Tensor | null>).running_var;
+  }
+  get numBatchesTracked(): Tensor | null {
+    return (this as unknown as Record<string, Tensor | null>).num_batches_tracked;
+  }
+
+  protected abstract checkInputDim(input: Tensor): void;
+
+  forward(input: Tensor): Tensor {
+    this.checkInputDim(input);
+    const self = this as unknown as Record<string, Tensor | null>;
+    let factor = this.momentum ?? 0;
+    const nbt = self.num_batches_tracked;
+    if (this.training && this.trackRunningStats && nbt) {
+      noGrad(() => nbt.add_(1));
+      factor = this.momentum === null ? 1 / (nbt.item() as number) : this.momentum;
+    }
+    const useBatch = this.training || (self.running_mean === null && self.running_var === null);
+    const track = !this.training || this.trackRunningStats;
+    return batchNorm(input, track ? self.running_mean : null, track ? self.running_var : null, this.weight, this.bias, useBatch, factor, this.eps);
+  }
+
+  resetRunningStats(): void {
+    const self = this as unknown as Record<string, Tensor | null>;
+    noGrad(() => {
+      self.running_mean?.zero_();
+      self.running_var?.fill_(1);
+      self.num_batches_tracked?.zero_();
+    });
+  }
+
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? "None" : pyFloat(this.momentum)}, affine=${py(this.affine)}, track_running_stats=${py(this.trackRunningStats)}`;
+  }
+}
+
+/** Over [N, C] or [N, C, L]. Buffers: running_mean, running_var, num_batches_tracked (PyTorch's keys). */
+export class BatchNorm1d extends BatchNormBase {
+  protected checkInputDim(input: Tensor): void {
+    if (input.dim() !== 2 && input.dim() !== 3) throw new ShapeError(`BatchNorm1d: expected 2D or 3D input, got ${fmtShape(input.shape)}`);
+  }
+}
+
+/** Over [N, C, H, W]. */
+export class BatchNorm2d extends BatchNormBase {
+  protected checkInputDim(input: Tensor): void {
+    if (input.dim() !== 4) throw new ShapeError(`BatchNorm2d: expected 4D input, got ${fmtShape(input.shape)}`);
+  }
+}
+
+export interface LayerNormOptions extends FactoryOptions {
+  eps?: number;
+  elementwiseAffine?: boolean;
+}
+
+export class LayerNorm extends Module {
+  readonly normalizedShape: number[];
+  readonly eps: number;
+  readonly elementwiseAffine: boolean;
+  weight: Parameter | null;
+  bias: Parameter | null;
+  constructor(normalizedShape: number | readonly number[], opts: LayerNormOptions = {}) {
+    super();
+    const dtype = opts.dtype ?? "float32";
+    this.normalizedShape = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
+    this.eps = opts.eps ?? 1e-5;
+    this.elementwiseAffine = opts.elementwiseAffine ?? true;
+    this.weight = this.elementwiseAffine ? new Parameter(ones(this.normalizedShape, { dtype })) : null;
+    this.bias = this.elementwiseAffine ? new Parameter(zeros(this.normalizedShape, { dtype })) : null;
+  }
+  forward(input: Tensor): Tensor {
+    return layerNorm(input, this.normalizedShape, this.weight, this.bias, this.eps);
+  }
+  override extraRepr(): string {
+    return `${py(this.normalizedShape)}, eps=${pyFloat(this.eps)}, elementwise_affine=${py(this.elementwiseAffine)}`;
+  }
+}

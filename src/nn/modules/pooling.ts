@@ -1,0 +1,87 @@
+// MaxPool2d, AvgPool2d, AdaptiveAvgPool2d.
+import type { Tensor } from "../../tensor.js";
+import { adaptiveAvgPool2d, avgPool2d, maxPool2d } from "../../ops/pool.js";
+import { Module } from "../module.js";
+import { moduleArgs, py } from "./util.js";
+
+type IntOrPair = number | readonly number[];
+
+export interface MaxPool2dOptions {
+  stride?: IntOrPair | null;
+  padding?: IntOrPair;
+  dilation?: IntOrPair;
+  ceilMode?: boolean;
+  returnIndices?: boolean;
+}
+
+/** Max pooling; stride defaults to the kernel size. With returnIndices, forward gives [values, indices]. */
+export class MaxPool2d extends Module {
+  readonly kernelSize: IntOrPair;
+  readonly stride: IntOrPair;
+  readonly padding: IntOrPair;
+  readonly dilation: IntOrPair;
+  readonly ceilMode: boolean;
+  readonly returnIndices: boolean;
+  constructor(kernelSize: IntOrPair, ...rest: [] | [IntOrPair | null | MaxPool2dOptions] | [IntOrPair | null, MaxPool2dOptions]) {
+    super();
+    const o = moduleArgs<MaxPool2dOptions & Record<string, unknown>>("MaxPool2d", rest, ["stride", "padding", "dilation", "returnIndices", "ceilMode"], { padding: 0, dilation: 1, returnIndices: false, ceilMode: false });
+    this.kernelSize = kernelSize;
+    this.stride = o.stride ?? kernelSize;
+    this.padding = o.padding ?? 0;
+    this.dilation = o.dilation ?? 1;
+    this.ceilMode = o.ceilMode ?? false;
+    this.returnIndices = o.returnIndices ?? false;
+  }
+  forward(input: Tensor): Tensor;
+  forward(input: Tensor): Tensor | [Tensor, Tensor] {
+    return maxPool2d(input, this.kernelSize, this.stride, this.padding, this.dilation, this.ceilMode, this.returnIndices) as Tensor;
+  }
+  override extraRepr(): string {
+    return `kernel_size=${py(this.kernelSize)}, stride=${py(this.stride)}, padding=${py(this.padding)}, dilation=${py(this.dilation)}, ceil_mode=${py(this.ceilMode)}`;
+  }
+}
+
+export interface AvgPool2dOptions {
+  stride?: IntOrPair | null;
+  padding?: IntOrPair;
+  ceilMode?: boolean;
+  countIncludePad?: boolean;
+  divisorOverride?: number | null;
+}
+
+export class AvgPool2d extends Module {
+  readonly kernelSize: IntOrPair;
+  readonly stride: IntOrPair;
+  readonly padding: IntOrPair;
+  readonly ceilMode: boolean;
+  readonly countIncludePad: boolean;
+  readonly divisorOverride: number | null;
+  constructor(kernelSize: IntOrPair, ...rest: [] | [IntOrPair | null | AvgPool2dOptions] | [IntOrPair | null, AvgPool2dOptions]) {
+    super();
+    const o = moduleArgs<AvgPool2dOptions & Record<string, unknown>>("AvgPool2d", rest, ["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"], {});
+    this.kernelSize = kernelSize;
+    this.stride = o.stride ?? kernelSize;
+    this.padding = o.padding ?? 0;
+    this.ceilMode = o.ceilMode ?? false;
+    this.countIncludePad = o.countIncludePad ?? true;
+    this.divisorOverride = o.divisorOverride ?? null;
+  }
+  forward(input: Tensor): Tensor {
+    return avgPool2d(input, this.kernelSize, this.stride, this.padding, this.ceilMode, this.countIncludePad, this.divisorOverride);
+  }
+  override extraRepr(): string {
+    return `kernel_size=${py(this.kernelSize)}, stride=${py(this.stride)}, padding=${py(this.padding)}`;
+  }
+}
+
+export class AdaptiveAvgPool2d extends Module {
+  constructor(readonly outputSize: number | readonly (number | null)[]) {
+    super();
+  }
+  forward(input: Tensor): Tensor {
+    return adaptiveAvgPool2d(input, this.outputSize);
+  }
+  override extraRepr(): string {
+    return `output_size=${py(this.outputSize)}`;
+  }
+}

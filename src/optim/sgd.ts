@@ -1,0 +1,47 @@
+// SGD with momentum, dampening, Nesterov, weight decay and maximize (torch/optim/sgd.py 1.13).
+import type { Tensor } from "../tensor.js";
+import { ValueError } from "../errors.js";
+import { Optimizer, type ParamGroup, type ParamsInput } from "./optimizer.js";
+
+export interface SGDOptions {
+  lr?: number;
+  momentum?: number;
+  dampening?: number;
+  weightDecay?: number;
+  nesterov?: boolean;
+  maximize?: boolean;
+  foreach?: boolean | null;
+  differentiable?: boolean;
+}
+
+export class SGD extends Optimizer {
+  constructor(params: ParamsInput, opts: SGDOptions = {}) {
+    const d = { lr: opts.lr ?? 1e-3, momentum: opts.momentum ?? 0, dampening: opts.dampening ?? 0, weightDecay: opts.weightDecay ?? 0, nesterov: opts.nesterov ?? false, maximize: opts.maximize ?? false, foreach: opts.foreach ?? null, differentiable: opts.differentiable ?? false };
+    if (opts.lr === undefined) throw new ValueError("SGD: lr is a required option (PyTorch 1.13's `required`)");
+    if (d.lr < 0) throw new ValueError(`SGD: invalid learning rate: ${d.lr}`);
+    if (d.momentum < 0) throw new ValueError(`SGD: invalid momentum value: ${d.momentum}`);
+    if (d.weightDecay < 0) throw new ValueError(`SGD: invalid weight_decay value: ${d.weightDecay}`);
+    if (d.nesterov && (d.momentum <= 0 || d.dampening !== 0)) throw new ValueError("SGD: Nesterov momentum requires a momentum and zero dampening");
+    super(params, d);
+  }
+
+  protected updateGroup(g: ParamGroup): void {
+    const lr = this.num(g, "lr"), momentum = this.num(g, "momentum"), dampening = this.num(g, "dampening"), wd = this.num(g, "weightDecay");
+    const nesterov = g.nesterov as boolean, maximize = g.maximize as boolean;
+    for (const p of g.params) {
+      if (!p.grad) continue;
+      let dp: Tensor = maximize ? p.grad.neg() : p.grad;
+      if (wd !== 0) dp = dp.add(p, wd);
+      if (momentum !== 0) {
+        const s = this.stateOf(p);
+        let buf = s.momentum_buffer as Tensor | undefined;
+        if (!buf) {
+          buf = dp.clone().detach();
+          s.momentum_buffer = buf;
+        } else buf.mul_(momentum).add_(dp, 1 - dampening);
+        dp = nesterov ? dp.add(buf, momentum) : buf;
+      }
+      p.add_(dp, -lr);
+    }
+  }
+}
