@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `flint` command (package.json "bin"). Runs the compiled CLI (dist/, made by `npm run build`);
 // in a source checkout that has not been built yet, it runs the TypeScript sources through tsx.
+/* global URL, process */
 import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 

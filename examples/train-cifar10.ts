@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as torch from "../src/index.js";
 import * as nn from "../src/nn/index.js";
-import * as optim from "../src/optim/index.js";
+import * as optim from "../src/cli/optimizers.js"; // until "../src/optim/index.js" (flint/optim) lands
 import { DataLoader } from "../src/utils/data/index.js";
 import { datasets, transforms } from "../src/vision/index.js";
 import { defaultGenerator } from "../src/random/index.js";

@@ -11,7 +11,7 @@ import { TRAIN_SPEC } from "../src/cli/flags.js";
 import { metricsPlot, type EpochMetrics } from "../src/cli/metrics.js";
 import { TrainProgress, formatDuration } from "../src/cli/progress.js";
 import { lineChart, niceTicks, escapeXml } from "../src/util/plot.js";
-import { fromTypedArray } from "../src/tensor.js";
+import { Tensor, fromTypedArray } from "../src/tensor.js";
 import { tempDir } from "./cli-helpers.js";
 
 const dir = tempDir();
@@ -138,7 +138,8 @@ describe("checkpoint glue", () => {
     assert.equal(field(value, "epoch"), 3);
     assert.deepEqual([...bytesOf(field(value, "rng_state"), "rng")], [1, 2, 3, 250]);
     const i2 = field(value, "idx");
-    assert.ok(i2 !== undefined && typeof i2 === "object" && "dtype" in i2 && i2.dtype === "int64");
+    assert.ok(i2 instanceof Tensor && i2.dtype === "int64");
+    assert.deepEqual([...i2.typedArray()], [3, 1]);
     const groups = field(field(value, "optimizer"), "param_groups");
     assert.ok(Array.isArray(groups));
     assert.equal(field(groups[0], "lr"), 0.01);

@@ -9,6 +9,8 @@ import { after, before, test } from "node:test";
 import { collect, startFlint, tempDir, waitForOutput, writeCifar } from "./cli-helpers.js";
 
 const CHROMIUM = "/usr/bin/chromium";
+// The page.waitForFunction callbacks run in the browser; this file is compiled without the DOM lib.
+declare const document: { getElementById(id: string): { textContent: string | null } | null };
 const dir = tempDir("flint-dashboard-test-");
 const root = join(dir, "data");
 

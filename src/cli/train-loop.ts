@@ -61,7 +61,8 @@ export class TrainLoop {
   async run(): Promise<LoopResult> {
     const s = this.s;
     const batches = s.trainLoader.length;
-    let { epoch: done, batch: skip, partial } = s.start;
+    const done = s.start.epoch;
+    let { batch: skip, partial } = s.start;
     if (s.start.rng !== null && skip === 0) setRngState(s.start.rng);
     for (let epoch = done + 1; epoch <= s.epochs; epoch++) {
       // The state before the loader draws its shuffle: replaying it replays the epoch's order.
