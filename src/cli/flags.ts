@@ -4,7 +4,7 @@ import type { CommandSpec, FlagSpec } from "./args.js";
 
 /** Models `--model` accepts (built in models.ts). */
 export const MODEL_INFO: Readonly<Record<string, string>> = {
-  seed: "the seed program's CNN (3 conv 5x5 + max-pool, 2 linear; 122,570 parameters)",
+  seed: "the seed program's CNN (3 conv 5x5 + max-pool, 2 linear; 145,578 parameters)",
   vgg: "VGG-style: 6 conv 3x3 with batch norm + ReLU, dropout, linear",
 };
 export const MODEL_NAMES = Object.keys(MODEL_INFO);

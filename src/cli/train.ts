@@ -105,7 +105,7 @@ export async function trainCommand(a: ParsedArgs): Promise<number> {
       code = 130;
     } else {
       const best = history.reduce((b, h) => (h.test_acc > b.test_acc ? h : b), history[0]);
-      if (best !== undefined) log(`Done: ${epochs} epochs; best test accuracy ${best.test_acc.toFixed(2)}% (epoch ${best.epoch}). Results in ${resolve(out)}`);
+      if (best !== undefined) log(`Done: ${epochs} epoch${epochs === 1 ? "" : "s"}; best test accuracy ${best.test_acc.toFixed(2)}% (epoch ${best.epoch}). Results in ${resolve(out)}`);
       if (dashboard !== null && process.stdin.isTTY === true && !stop) {
         log(`Dashboard still at ${dashboard.url}; press Ctrl-C to exit.`);
         await new Promise<void>((res) => {
