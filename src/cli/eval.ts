@@ -6,6 +6,7 @@ import { CIFAR10_CLASSES, firstN, loadCifar, makeLoader, setupBackend } from "./
 import { evaluate, formatConfusion } from "./evaluate.js";
 import type { Batches } from "./train-loop.js";
 import { loadModel } from "./train-state.js";
+import { TrainProgress } from "./progress.js";
 
 export async function evalCommand(a: ParsedArgs): Promise<number> {
   const backend = setupBackend(a.str("backend"), a.optNum("threads"));
@@ -24,7 +25,9 @@ export async function evalCommand(a: ParsedArgs): Promise<number> {
   process.on("SIGINT", onSignal);
   let r;
   try {
-    r = await evaluate(loaded.model, loader, classes.length, () => stop);
+    const progress = new TrainProgress({ label: "eval", tty: process.stdout.isTTY === true });
+    r = await evaluate(loaded.model, loader, classes.length, () => stop, (images) => progress.status(`evaluating: ${images}/${test.length} images`));
+    progress.clear();
   } finally {
     process.off("SIGINT", onSignal);
   }

@@ -31,11 +31,14 @@ export interface ProgressOptions {
   columns?: number;
   /** Plain mode: lines per epoch. */
   lines?: number;
+  /** Plain mode: also print a line when this many seconds passed since the last (slow epochs). */
+  everySeconds?: number;
 }
 
 export class TrainProgress {
   private lastDraw = 0;
   private lastPlain = 0;
+  private lastPlainTime = Date.now();
   private drawn = false;
   private readonly write: (s: string) => void;
 
@@ -70,8 +73,11 @@ export class TrainProgress {
     }
     const lines = this.o.lines ?? 10;
     const step = Math.floor((s.batch * lines) / Math.max(s.batches, 1));
-    if (step > this.lastPlain || s.batch === 1) {
+    const now = Date.now();
+    const late = now - this.lastPlainTime >= (this.o.everySeconds ?? 60) * 1000;
+    if (step > this.lastPlain || s.batch === 1 || late) {
       this.lastPlain = Math.max(step, this.lastPlain);
+      this.lastPlainTime = now;
       const rate = s.seconds > 0 ? s.images / s.seconds : 0;
       const eta = (s.seconds / Math.max(s.batch, 1)) * (s.batches - s.batch);
       this.write(
@@ -79,6 +85,16 @@ export class TrainProgress {
           `${rate.toFixed(0)} img/s ${(s.seconds / Math.max(s.batch, 1)).toFixed(3)} s/batch ETA ${formatDuration(eta)}\n`,
       );
     }
+  }
+
+  /** A one-line status that is not a training step (e.g. evaluation), drawn in place on a TTY. */
+  status(text: string): void {
+    if (this.o.quiet === true || !this.o.tty) return;
+    const now = Date.now();
+    if (now - this.lastDraw < 100) return;
+    this.lastDraw = now;
+    this.write(`\r${text}\x1b[K`);
+    this.drawn = true;
   }
 
   /** Ends the bar's line (TTY) so the next output starts on a fresh line. */

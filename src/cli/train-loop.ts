@@ -153,7 +153,15 @@ export class TrainLoop {
     const s = this.s;
     s.dashboard?.update({ status: "evaluating", batch: batches });
     const rngBeforeEval = getRngState();
-    const ev = await evaluate(s.model, s.testLoader, s.classes.length, s.stopRequested);
+    const label = `epoch ${String(epoch).padStart(String(s.epochs).length)}/${s.epochs}`;
+    const progress = new TrainProgress({ label, tty: s.tty, columns: s.columns });
+    const total = s.testLoader.length;
+    let evalBatches = 0;
+    const ev = await evaluate(s.model, s.testLoader, s.classes.length, s.stopRequested, (images) => {
+      evalBatches++;
+      progress.status(`${label} evaluating: ${images} test images (${evalBatches}/${total} batches)`);
+    });
+    progress.clear();
     if (!ev.complete) {
       // Stopped during evaluation: the epoch's training is saved; resuming re-runs the evaluation.
       setRngState(rngBeforeEval);
