@@ -243,7 +243,7 @@ export function helpText(spec: CommandSpec): string {
     else left += f.optionalValue === true ? ` [${f.metavar ?? "VALUE"}]` : ` ${f.metavar ?? "VALUE"}`;
     const def = f.default !== undefined && f.type !== "boolean" ? ` (default: ${String(f.default)})` : "";
     const req = f.required === true ? " (required)" : "";
-    const pad = left.length < 26 ? left.padEnd(26) : `${left}\n${" ".repeat(28)}`;
+    const pad = left.length < 25 ? left.padEnd(26) : `${left}\n${" ".repeat(28)}`;
     lines.push(`  ${pad}${f.help}${def}${req}`);
   }
   lines.push(`  ${"-h, --help".padEnd(26)}Show this help`);
