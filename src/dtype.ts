@@ -114,3 +114,22 @@ export function resultType(operands: readonly PromotionOperand[]): DType {
 export function toFloating(d: DType): DType {
   return isFloating(d) ? d : "float32";
 }
+
+const UNINIT_MIN_BYTES = 1 << 16;
+
+/**
+ * Storage for a kernel output that the kernel writes in full. Large buffers skip zero-filling
+ * (Buffer.allocUnsafeSlow): a fresh zeroed multi-megabyte array costs page faults and a memset
+ * on every training step, where recycled heap memory costs nothing.
+ */
+export function uninitArray(dtype: DType, n: number): TypedArray {
+  const bytes = n * itemSize(dtype);
+  if (bytes < UNINIT_MIN_BYTES) return arrayFor(dtype, n);
+  const buf = Buffer.allocUnsafeSlow(bytes).buffer;
+  switch (dtype) {
+    case "float32": return new Float32Array(buf, 0, n);
+    case "float64": case "int64": return new Float64Array(buf, 0, n);
+    case "int32": return new Int32Array(buf, 0, n);
+    case "uint8": case "bool": return new Uint8Array(buf, 0, n);
+  }
+}

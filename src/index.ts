@@ -1,6 +1,5 @@
 // The torch namespace: import * as torch from "flint".
-import "./backend/select.js";
-import "./tensor-methods.js";
+import "./setup.js";
 
 export { Tensor, Storage, fromTypedArray } from "./tensor.js";
 export * from "./dtype.js";
@@ -28,3 +27,14 @@ export { cat, stack, split, chunk, unbind } from "./ops/join.js";
 export { gather, scatter, scatterAdd, indexSelect, maskedFill, maskedSelect, nonzero, index } from "./ops/indexing.js";
 export type { IndexSpec } from "./ops/indexing.js";
 export { softmax, logSoftmax, clamp, clamp as clip } from "./ops/softmax.js";
+export {
+  rand, randn, randint, randperm, randLike, randnLike, randintLike, bernoulli,
+  manualSeed, seed, initialSeed, getRngState, setRngState, Generator, defaultGenerator,
+} from "./ops/random.js";
+export type { RandomOptions } from "./ops/random.js";
+export { save, load, saveToBytes, loadSafetensorsMetadata } from "./serialization/save-load.js";
+export type { SaveOptions, Savable, Loaded } from "./serialization/save-load.js";
+export { SerializationError } from "./serialization/errors.js";
+export * as utils from "./utils/index.js";
+export * as vision from "./vision/index.js";
+export * as nn from "./nn/index.js";

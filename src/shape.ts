@@ -60,7 +60,8 @@ export function broadcastStrides(shape: Shape, strides: readonly number[], targe
 }
 
 /** Resolves one -1 in a requested shape and checks the element count. */
-export function inferShape(requested: Shape, numel: number, op: string): number[] {
+export function inferShape(requested: Shape, numel: number, op: string, inputShape?: Shape): number[] {
+  const of = inputShape ? ` (shape ${fmtShape(inputShape)})` : "";
   const shape = [...requested];
   let infer = -1, known = 1;
   for (let i = 0; i < shape.length; i++) {
@@ -73,11 +74,11 @@ export function inferShape(requested: Shape, numel: number, op: string): number[
   }
   if (infer >= 0) {
     if (known === 0 || numel % known !== 0) {
-      throw new ShapeError(`${op}: shape ${fmtShape(requested)} is invalid for input of size ${numel}`);
+      throw new ShapeError(`${op}: shape ${fmtShape(requested)} is invalid for input of size ${numel}${of}`);
     }
     shape[infer] = numel / known;
   } else if (known !== numel) {
-    throw new ShapeError(`${op}: shape ${fmtShape(requested)} is invalid for input of size ${numel}`);
+    throw new ShapeError(`${op}: shape ${fmtShape(requested)} is invalid for input of size ${numel}${of}`);
   }
   return shape;
 }

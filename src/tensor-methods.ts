@@ -13,6 +13,8 @@ import * as J from "./ops/join.js";
 import * as I from "./ops/indexing.js";
 import * as S from "./ops/softmax.js";
 import * as P from "./ops/inplace.js";
+import * as RND from "./ops/random.js";
+import type { Generator } from "./random/index.js";
 import { type BackwardArgs, backward } from "./autograd/api.js";
 import type { Scalar, TensorLike } from "./ops/util.js";
 import { isOptions } from "./ops/util.js";
@@ -45,25 +47,25 @@ declare module "./tensor.js" {
     sin(): Tensor; cos(): Tensor; tan(): Tensor; tanh(): Tensor; sigmoid(): Tensor; relu(): Tensor;
     floor(): Tensor; ceil(): Tensor; round(): Tensor; trunc(): Tensor; reciprocal(): Tensor;
     square(): Tensor; erf(): Tensor; isnan(): Tensor; isinf(): Tensor; isfinite(): Tensor;
-    clamp(min?: number | null, max?: number | null): Tensor;
-    clip(min?: number | null, max?: number | null): Tensor;
-    softmax(dim: number, dtype?: DType): Tensor;
-    logSoftmax(dim: number, dtype?: DType): Tensor;
+    clamp(min?: S.ClampBound | S.ClampOptions, max?: S.ClampBound | S.ClampOptions): Tensor;
+    clip(min?: S.ClampBound | S.ClampOptions, max?: S.ClampBound | S.ClampOptions): Tensor;
+    softmax(dim: number | { dim: number; dtype?: DType }, dtype?: DType | { dtype?: DType }): Tensor;
+    logSoftmax(dim: number | { dim: number; dtype?: DType }, dtype?: DType | { dtype?: DType }): Tensor;
     // reductions
     sum(...args: unknown[]): Tensor;
     mean(...args: unknown[]): Tensor;
     prod(...args: unknown[]): Tensor;
     max(): Tensor; max(other: Tensor): Tensor; max(dim: number, keepdim?: boolean): R.ValuesIndices; max(opts: { dim: number; keepdim?: boolean }): R.ValuesIndices;
     min(): Tensor; min(other: Tensor): Tensor; min(dim: number, keepdim?: boolean): R.ValuesIndices; min(opts: { dim: number; keepdim?: boolean }): R.ValuesIndices;
-    amax(dim?: R.Dims, keepdim?: boolean): Tensor;
-    amin(dim?: R.Dims, keepdim?: boolean): Tensor;
+    amax(dim?: R.Dims | { dim?: R.Dims; keepdim?: boolean }, keepdim?: boolean | { keepdim?: boolean }): Tensor;
+    amin(dim?: R.Dims | { dim?: R.Dims; keepdim?: boolean }, keepdim?: boolean | { keepdim?: boolean }): Tensor;
     argmax(...args: unknown[]): Tensor;
     argmin(...args: unknown[]): Tensor;
     var(...args: unknown[]): Tensor;
     std(...args: unknown[]): Tensor;
-    logsumexp(dim: R.Dims, keepdim?: boolean): Tensor;
-    all(dim?: R.Dims, keepdim?: boolean): Tensor;
-    any(dim?: R.Dims, keepdim?: boolean): Tensor;
+    logsumexp(dim: R.Dims | { dim?: R.Dims; keepdim?: boolean }, keepdim?: boolean | { keepdim?: boolean }): Tensor;
+    all(dim?: R.Dims | { dim?: R.Dims; keepdim?: boolean }, keepdim?: boolean | { keepdim?: boolean }): Tensor;
+    any(dim?: R.Dims | { dim?: R.Dims; keepdim?: boolean }, keepdim?: boolean | { keepdim?: boolean }): Tensor;
     // views and shape
     view(...shape: Sizes): Tensor;
     reshape(...shape: Sizes): Tensor;
@@ -110,7 +112,7 @@ declare module "./tensor.js" {
     mul_(other: TensorLike): Tensor;
     div_(other: TensorLike): Tensor;
     pow_(other: TensorLike): Tensor;
-    clamp_(min?: number | null, max?: number | null): Tensor;
+    clamp_(min?: S.ClampBound | S.ClampOptions, max?: S.ClampBound | S.ClampOptions): Tensor;
     zero_(): Tensor;
     fill_(value: Scalar | Tensor): Tensor;
     copy_(src: Tensor): Tensor;
@@ -118,6 +120,10 @@ declare module "./tensor.js" {
     addcmul_(t1: TensorLike, t2: TensorLike, value?: number | { value?: number }): Tensor;
     addcdiv_(t1: TensorLike, t2: TensorLike, value?: number | { value?: number }): Tensor;
     lerp_(end: TensorLike, weight: TensorLike): Tensor;
+    uniform_(from?: number, to?: number, opts?: { generator?: Generator }): Tensor;
+    normal_(mean?: number, std?: number, opts?: { generator?: Generator }): Tensor;
+    bernoulli_(p?: number, opts?: { generator?: Generator }): Tensor;
+    random_(low: number, high: number, opts?: { generator?: Generator }): Tensor;
     // autograd
     backward(gradient?: Tensor | null, opts?: BackwardArgs): void;
     requiresGrad_(requiresGrad?: boolean): Tensor;
@@ -148,24 +154,24 @@ const methods: ThisType<Tensor> & Record<string, unknown> = {
   logicalXor(o: TensorLike) { return B.logicalXor(this, o); },
   logicalNot() { return B.logicalNot(this); },
   where(c: Tensor, o: TensorLike) { return B.where(c, this, o); },
-  clamp(lo?: number | null, hi?: number | null) { return S.clamp(this, lo, hi); },
-  clip(lo?: number | null, hi?: number | null) { return S.clamp(this, lo, hi); },
-  softmax(d: number, dt?: DType) { return S.softmax(this, d, dt); },
-  logSoftmax(d: number, dt?: DType) { return S.logSoftmax(this, d, dt); },
+  clamp(...a: unknown[]) { return S.clamp(this, ...(a as [])); },
+  clip(...a: unknown[]) { return S.clamp(this, ...(a as [])); },
+  softmax(...a: unknown[]) { return S.softmax(this, ...(a as [number])); },
+  logSoftmax(...a: unknown[]) { return S.logSoftmax(this, ...(a as [number])); },
   sum(...a: unknown[]) { return R.sum(this, ...a); },
   mean(...a: unknown[]) { return R.mean(this, ...a); },
   prod(...a: unknown[]) { return R.prod(this, ...a); },
   max(...a: []) { return R.max(this, ...a); },
   min(...a: []) { return R.min(this, ...a); },
-  amax(d?: R.Dims, k?: boolean) { return R.amax(this, d, k); },
-  amin(d?: R.Dims, k?: boolean) { return R.amin(this, d, k); },
+  amax(...a: unknown[]) { return R.amax(this, ...a); },
+  amin(...a: unknown[]) { return R.amin(this, ...a); },
   argmax(...a: unknown[]) { return R.argmax(this, ...a); },
   argmin(...a: unknown[]) { return R.argmin(this, ...a); },
   var(...a: unknown[]) { return R.variance(this, ...a); },
   std(...a: unknown[]) { return R.std(this, ...a); },
-  logsumexp(d: R.Dims, k?: boolean) { return R.logsumexp(this, d, k); },
-  all(d?: R.Dims, k?: boolean) { return R.all(this, d, k); },
-  any(d?: R.Dims, k?: boolean) { return R.any(this, d, k); },
+  logsumexp(...a: unknown[]) { return R.logsumexp(this, ...a); },
+  all(...a: unknown[]) { return R.all(this, ...a); },
+  any(...a: unknown[]) { return R.any(this, ...a); },
   view(...s: Sizes) { return V.view(this, ...s); },
   reshape(...s: Sizes) { return V.reshape(this, ...s); },
   viewAs(o: Tensor) { return V.view(this, o.shape); },
@@ -217,7 +223,7 @@ const methods: ThisType<Tensor> & Record<string, unknown> = {
   mul_(o: TensorLike) { return P.mul_(this, o); },
   div_(o: TensorLike) { return P.div_(this, o); },
   pow_(o: TensorLike) { return P.pow_(this, o); },
-  clamp_(lo?: number | null, hi?: number | null) { return P.clamp_(this, lo, hi); },
+  clamp_(...a: unknown[]) { return P.clamp_(this, ...(a as [])); },
   zero_() { return P.zero_(this); },
   fill_(v: Scalar | Tensor) { return P.fill_(this, v); },
   copy_(s: Tensor) { return P.copy_(this, s); },
@@ -225,6 +231,10 @@ const methods: ThisType<Tensor> & Record<string, unknown> = {
   addcmul_(a: TensorLike, b: TensorLike, v?: unknown) { return P.addcmul_(this, a, b, num(v, "value", 1)); },
   addcdiv_(a: TensorLike, b: TensorLike, v?: unknown) { return P.addcdiv_(this, a, b, num(v, "value", 1)); },
   lerp_(e: TensorLike, w: TensorLike) { return P.lerp_(this, e, w); },
+  uniform_(a?: number, b?: number, o?: { generator?: Generator }) { return RND.uniform_(this, a, b, o); },
+  normal_(m?: number, sd?: number, o?: { generator?: Generator }) { return RND.normal_(this, m, sd, o); },
+  bernoulli_(p?: number, o?: { generator?: Generator }) { return RND.bernoulli_(this, p, o); },
+  random_(lo: number, hi: number, o?: { generator?: Generator }) { return RND.random_(this, lo, hi, o); },
   backward(g?: Tensor | null, o?: BackwardArgs) { backward(this, g, o); },
   requiresGrad_(flag = true) {
     if (!this.isLeaf && !flag) throw new ValueError("requiresGrad_: you can only change requires_grad flags of leaf variables.");

@@ -6,16 +6,39 @@ import { test } from "node:test";
 import {
   Generator,
   bernoulli,
+  bernoulliTensor,
   defaultGenerator,
   dropoutMask,
+  getRngState,
+  initialSeed,
+  manualSeed,
+  setRngState,
   exponential,
   kaimingUniformBound,
+  log,
+  sincos,
   normal,
-  rand_,
   randint,
+  randomDefault,
   randperm,
+  type RandomDType,
   uniform,
-} from "./random_helpers.js";
+} from "../src/random/index.js";
+
+/** torch.rand = uniform_(0, 1). */
+function rand_(gen: Generator, out: Float32Array | Float64Array): Float32Array | Float64Array {
+  return uniform(gen, out, 0, 1);
+}
+
+/** torch.linspace(0, 1, n) as PyTorch 1.13 computes it on the CPU for small n (step from the start, then from the end). */
+function linspace01(out: Float32Array | Float64Array): Float32Array | Float64Array {
+  const n = out.length;
+  const f = out instanceof Float32Array ? Math.fround : (x: number): number => x;
+  const step = f(1 / (n - 1));
+  const half = Math.floor(n / 2);
+  for (let i = 0; i < n; i++) out[i] = i < half ? f(i * step) : f(1 - f((n - 1 - i) * step));
+  return out;
+}
 
 interface Encoded {
   n: number;
@@ -44,21 +67,23 @@ interface Fixture {
     boundLinear: number;
   }[];
   state: { seed: number; stateBase64: string; nextRandn3f64: Encoded };
+  libm: { seed: number; n: number; log1mu: Encoded; sincos2piu: Encoded; sincosWide: Encoded };
 }
 
 const fx = JSON.parse(readFileSync(new URL("./fixtures/random.json", import.meta.url), "utf8")) as Fixture;
 
-type Arr = Float32Array | Float64Array | Int32Array;
+type Arr = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 function alloc(dtype: string, n: number): Arr {
   if (dtype === "float32") return new Float32Array(n);
   if (dtype === "int32") return new Int32Array(n);
+  if (dtype === "uint8" || dtype === "bool") return new Uint8Array(n);
   return new Float64Array(n);
 }
 
 function bytesOf(a: Arr): Uint8Array {
   if (a instanceof Float32Array) return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  const f = a instanceof Float64Array ? a : Float64Array.from(a);
+  const f = a instanceof Float64Array ? a : Float64Array.from(a as Int32Array);
   return new Uint8Array(f.buffer, f.byteOffset, f.byteLength);
 }
 
@@ -84,35 +109,25 @@ function run(gen: Generator, op: string, dtype: string, args: number[]): Arr {
       return randint(gen, alloc(dtype, n), args[1], args[2]) as Arr;
     case "randperm":
       return randperm(gen, n);
+    case "randomDefault":
+      return randomDefault(gen, alloc(dtype, n), dtype as RandomDType) as Arr;
+    case "normalNonContig": {
+      // The fixture fills torch.empty(4, 5).t() (strides (1, 5), non-contiguous, 20 >= 16 elements)
+      // and returns it in storage order; TensorIterator visits a transposed view in storage order.
+      return normal(gen, alloc(dtype, n) as Float32Array, 0, 1, false);
+    }
+    case "bernoulliTensor":
+      return bernoulliTensor(gen, alloc(dtype, n) as Float32Array, linspace01(alloc(dtype, n) as Float32Array)) as Arr;
     default:
       throw new Error(`unknown op ${op}`);
   }
 }
 
-/** Ops whose float64 results go through libm (log/sin/cos): glibc vs V8's fdlibm may differ by 1 ulp. */
-function libmTol(op: string, dtype: string, args: number[]): number {
-  if (dtype !== "float64") return 0;
-  if (op === "exponential") return 2 ** -50 * 10;
-  if (op === "randn") return 2 ** -50 * 8;
-  if (op === "normal") return 2 ** -50 * 8 * (Math.abs(args[1]) + args[2]);
-  return 0;
-}
-
-let inexact = 0;
-
-/**
- * tol = 0: bit-exact (and the SHA-256 of the whole array). tol > 0: |got - want| <= tol, used only
- * for float64 results that went through log/sin/cos, where glibc and V8 differ by an ulp at times.
- */
-function check(label: string, got: Arr, want: Encoded, tol: number): void {
+/** Bit-exact comparison (and the SHA-256 of the whole array when the fixture stores one). */
+function check(label: string, got: Arr, want: Encoded): void {
   assert.equal(got.length, want.n, `${label}: length`);
   const cmp = (g: number, w: number, i: number): void => {
-    if (tol === 0 || g === w) {
-      assert.equal(g, w, `${label}[${i}]: got ${g}, PyTorch ${w}`);
-    } else {
-      inexact++;
-      assert.ok(Math.abs(g - w) <= tol, `${label}[${i}]: got ${g}, PyTorch ${w} (tolerance ${tol})`);
-    }
+    assert.ok(Object.is(g, w), `${label}[${i}]: got ${g}, PyTorch ${w}`);
   };
   if (want.values) {
     want.values.forEach((w, i) => cmp(got[i], w, i));
@@ -120,10 +135,8 @@ function check(label: string, got: Arr, want: Encoded, tol: number): void {
   }
   want.head!.forEach((w, i) => cmp(got[i], w, i));
   want.tail!.forEach((w, i) => cmp(got[got.length - 5 + i], w, got.length - 5 + i));
-  if (tol === 0) {
-    const sha = createHash("sha256").update(bytesOf(got)).digest("hex");
-    assert.equal(sha, want.sha256, `${label}: SHA-256 of all ${want.n} values`);
-  }
+  const sha = createHash("sha256").update(bytesOf(got)).digest("hex");
+  assert.equal(sha, want.sha256, `${label}: SHA-256 of all ${want.n} values`);
 }
 
 test("fixture comes from PyTorch 1.13", () => {
@@ -136,23 +149,12 @@ test("the default generator starts from a non-deterministic seed, as PyTorch's d
 });
 
 test("every single-op case matches PyTorch bit for bit", () => {
-  let exact = 0;
-  let libm = 0;
   for (const c of fx.cases) {
     const gen = new Generator().manualSeed(c.seed);
     const got = run(gen, c.op, c.dtype, c.args);
-    const label = `seed ${c.seed} ${c.op}(${c.args.join(", ")}) ${c.dtype}`;
-    const tol = libmTol(c.op, c.dtype, c.args);
-    if (tol > 0) {
-      check(label, got, c.out, tol);
-      libm++;
-    } else {
-      check(label, got, c.out, 0);
-      exact++;
-    }
+    check(`seed ${c.seed} ${c.op}(${c.args.join(", ")}) ${c.dtype}`, got, c.out);
   }
-  assert.ok(exact > 250 && libm > 0);
-  console.log(`# ${exact} cases bit-exact; ${libm} float64 libm cases, ${inexact} values off by an ulp or so`);
+  assert.ok(fx.cases.length > 350);
 });
 
 test("sequences carry the stream and the cached normal sample over", () => {
@@ -160,7 +162,7 @@ test("sequences carry the stream and the cached normal sample over", () => {
     const gen = new Generator().manualSeed(s.seed);
     s.steps.forEach((st, k) => {
       const got = run(gen, st.op, st.dtype, st.args);
-      check(`seq ${s.seed} step ${k} ${st.op}`, got, st.out, libmTol(st.op, st.dtype, st.args));
+      check(`seq ${s.seed} step ${k} ${st.op}`, got, st.out);
     });
   }
 });
@@ -176,10 +178,10 @@ test("nn.Linear(5, 3) and nn.Conv2d(3, 4, 5) default init", () => {
     const cb = kaimingUniformBound(fanIn);
     const cw = uniform(gen, new Float32Array(4 * fanIn), -cb, cb);
     const cbias = uniform(gen, new Float32Array(4), -1 / Math.sqrt(fanIn), 1 / Math.sqrt(fanIn));
-    check("linear.weight", lw, c.linearWeight, 0);
-    check("linear.bias", lb, c.linearBias, 0);
-    check("conv.weight", cw, c.convWeight, 0);
-    check("conv.bias", cbias, c.convBias, 0);
+    check("linear.weight", lw, c.linearWeight);
+    check("linear.bias", lb, c.linearBias);
+    check("conv.weight", cw, c.convWeight);
+    check("conv.bias", cbias, c.convBias);
   }
 });
 
@@ -189,7 +191,7 @@ test("getState/setState use torch.get_rng_state()'s byte layout", () => {
   normal(g, new Float64Array(1));
   assert.deepEqual(g.getState(), torchState);
   const h = new Generator().manualSeed(123).setState(torchState);
-  check("randn(3) after setState", normal(h, new Float64Array(3)), fx.state.nextRandn3f64, libmTol("randn", "float64", [3]));
+  check("randn(3) after setState", normal(h, new Float64Array(3)), fx.state.nextRandn3f64);
   // Round trip and clone keep the exact position.
   const a = new Generator().manualSeed(5);
   rand_(a, new Float32Array(700));
@@ -212,10 +214,43 @@ test("seeds: 64-bit, negative and 2^32 + s behave as in PyTorch", () => {
   assert.ok(typeof s === "number" || typeof s === "bigint");
 });
 
+test("module-level torch.manual_seed & co. drive the default generator", () => {
+  manualSeed(42);
+  assert.equal(initialSeed(), 42);
+  const st = getRngState();
+  const a = rand_(defaultGenerator, new Float32Array(5));
+  setRngState(st);
+  assert.deepEqual(rand_(defaultGenerator, new Float32Array(5)), a);
+  const want = fx.cases.find((c) => c.seed === 42 && c.op === "rand" && c.dtype === "float32" && c.args[0] === 3);
+  manualSeed(42);
+  check("torch.rand(3) after manualSeed(42)", rand_(defaultGenerator, new Float32Array(3)), want!.out);
+});
+
+test("glibc log and sincos ports agree with the system libm bit for bit", () => {
+  const n = fx.libm.n;
+  const u = uniform(new Generator().manualSeed(fx.libm.seed), new Float64Array(n));
+  const logs = new Float64Array(n);
+  const sc1 = new Float64Array(2 * n);
+  const sc2 = new Float64Array(2 * n);
+  const o = new Float64Array(2);
+  for (let i = 0; i < n; i++) {
+    logs[i] = log(1 - u[i]);
+    sincos(2 * Math.PI * u[i], o);
+    sc1.set(o, 2 * i);
+    sincos(40 * u[i] - 20, o);
+    sc2.set(o, 2 * i);
+  }
+  check("log(1 - u)", logs, fx.libm.log1mu);
+  check("sincos(2 pi u)", sc1, fx.libm.sincos2piu);
+  check("sincos(40 u - 20)", sc2, fx.libm.sincosWide);
+});
+
 test("argument errors name the op", () => {
   const g = new Generator();
   assert.throws(() => uniform(g, new Float32Array(2), 3, 1), /uniform_/);
   assert.throws(() => randint(g, new Float64Array(2), 5, 5), /randint/);
+  assert.throws(() => randint(g, new Uint8Array(2), -1, 5), /uint8/);
+  assert.throws(() => randint(g, new Int32Array(2), 0, 2 ** 32), /int32/);
   assert.throws(() => bernoulli(g, new Float32Array(2), 1.5), /bernoulli_/);
   assert.throws(() => randperm(g, -1), /randperm/);
   assert.throws(() => dropoutMask(g, new Float32Array(2), 1), /dropout/);

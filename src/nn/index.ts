@@ -1,6 +1,5 @@
 // flint/nn: modules, containers, layers, losses, init, functional and utils (torch.nn).
-import "../backend/select.js";
-import "../tensor-methods.js";
+import "../setup.js";
 
 export { Module, callModule } from "./module.js";
 export type { RemovableHandle, LoadResult, StateDict } from "./module.js";

@@ -31,13 +31,18 @@ function gradFor(x: TensorLike, g: Tensor): Tensor | null {
   return r.dtype === x.dtype ? r : toDType(r, x.dtype);
 }
 
-export function add(a: TensorLike, b: TensorLike, alpha = 1): Tensor {
+type AlphaArg = number | { alpha?: number };
+const alphaOf = (a: AlphaArg | undefined): number => (typeof a === "object" && a !== null ? a.alpha ?? 1 : a ?? 1);
+
+export function add(a: TensorLike, b: TensorLike, alphaArg?: AlphaArg): Tensor {
+  const alpha = alphaOf(alphaArg);
   if (alpha !== 1) return add(a, mul(b, alpha));
   const { out } = kernel("add", a, b);
   return record("AddBackward", [a as Tensor, b as Tensor].filter(isTensor), out, ([g]) => inputGrads(a, b, g, g));
 }
 
-export function sub(a: TensorLike, b: TensorLike, alpha = 1): Tensor {
+export function sub(a: TensorLike, b: TensorLike, alphaArg?: AlphaArg): Tensor {
+  const alpha = alphaOf(alphaArg);
   if (alpha !== 1) return sub(a, mul(b, alpha));
   if ((isTensor(a) ? a.dtype : "") === "bool" && (isTensor(b) ? b.dtype : "") === "bool") {
     throw new DTypeError("sub: subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logicalXor()` operator instead.");
@@ -51,7 +56,9 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
   return record("MulBackward", tensorsOf(a, b), out, ([g]) => inputGrads(a, b, needs(a) ? mul(g, tb) : null, needs(b) ? mul(g, ta) : null), savedOf(a, b));
 }
 
-export function div(a: TensorLike, b: TensorLike, roundingMode?: "trunc" | "floor" | null): Tensor {
+type RoundingMode = "trunc" | "floor" | null | undefined;
+export function div(a: TensorLike, b: TensorLike, mode?: RoundingMode | { roundingMode?: RoundingMode }): Tensor {
+  const roundingMode = typeof mode === "object" && mode !== null ? mode.roundingMode : mode;
   if (roundingMode === "floor") return floorDivide(a, b);
   if (roundingMode === "trunc") {
     const q = div(a, b);
@@ -67,7 +74,8 @@ export function div(a: TensorLike, b: TensorLike, roundingMode?: "trunc" | "floo
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   const { out, ta, tb } = kernel("pow", a, b);
   return record("PowBackward", tensorsOf(a, b), out, ([g]) => {
-    const ga = needs(a) ? mul(g, mul(tb, pow(ta, sub(tb, 1)))) : null;
+    // PyTorch's pow_backward: exactly 0 where the exponent is 0 (not 0 * 0^-1 = NaN).
+    const ga = needs(a) ? where(eq(tb, 0), 0, mul(g, mul(tb, pow(ta, sub(tb, 1))))) : null;
     // d/db a^b = a^b ln a, taken as 0 where a == 0 and b >= 0 (as PyTorch does).
     const gb = needs(b) ? mul(g, where(logicalAnd(eq(ta, 0), ge(tb, 0)), 0, mul(out, log(ta)))) : null;
     return inputGrads(a, b, ga, gb);
@@ -77,9 +85,11 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
 function minMax(op: "maximum" | "minimum", a: Tensor, b: Tensor): Tensor {
   const { out } = kernel(op, a, b);
   return record(op === "maximum" ? "MaximumBackward" : "MinimumBackward", [a, b], out, ([g]) => {
+    // PyTorch's formula: ties split the gradient; with a NaN neither side "loses", so both get it.
     const half = where(eq(a, b), div(g, 2), g);
     const aLoses = op === "maximum" ? lt(a, b) : gt(a, b);
-    return inputGrads(a, b, where(aLoses, 0, half), where(logicalNot(aLoses), where(eq(a, b), half, 0), half));
+    const bLoses = op === "maximum" ? gt(a, b) : lt(a, b);
+    return inputGrads(a, b, where(aLoses, 0, half), where(bLoses, 0, half));
   }, [a, b]);
 }
 export const maximum = (a: Tensor, b: Tensor): Tensor => minMax("maximum", a, b);

@@ -124,6 +124,8 @@ export function linspace(start: number, end: number, steps: number, opts: Create
   const dt = opts.dtype ?? "float32";
   const out = arrayFor(dt, steps);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
+  // One step is the start (the loop below would give the end).
+  if (steps === 1) return finish(wrap(out.fill(castValue(start, dt)), [1], dt), opts);
   const half = Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) out[i] = castValue(i < half ? start + step * i : end - step * (steps - i - 1), dt);
   return finish(wrap(out, [steps], dt), opts);

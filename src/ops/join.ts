@@ -7,8 +7,13 @@ import { normDim } from "../shape.js";
 import { record } from "../autograd/record.js";
 import { narrow, squeeze, unsqueeze } from "./view.js";
 import { zeros } from "./creation.js";
+import { toDType } from "./cast.js";
 
-export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+type DimArg = number | { dim?: number };
+const dimOf = (d: DimArg | undefined): number => (typeof d === "object" ? d.dim ?? 0 : d ?? 0);
+
+export function cat(tensors: readonly Tensor[], dimArg?: DimArg): Tensor {
+  const dim = dimOf(dimArg);
   if (tensors.length === 0) throw new ValueError("cat: expected a non-empty list of Tensors");
   // Legacy rule: 1-D empty tensors are skipped.
   const parts = tensors.filter((t) => !(t.dim() === 1 && t.shape[0] === 0));
@@ -34,12 +39,14 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     return parts.map((t) => {
       const r = narrow(g, d, pos, t.shape[d]);
       pos += t.shape[d];
-      return r;
+      // Inputs promoted to a wider dtype get their gradient in their own dtype.
+      return r.dtype === t.dtype ? r : toDType(r, t.dtype);
     });
   });
 }
 
-export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+export function stack(tensors: readonly Tensor[], dimArg?: DimArg): Tensor {
+  const dim = dimOf(dimArg);
   if (tensors.length === 0) throw new ValueError("stack: expected a non-empty list of Tensors");
   const ref = tensors[0];
   for (const t of tensors) {
@@ -78,6 +85,8 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   if (!Number.isInteger(chunks) || chunks <= 0) throw new ValueError(`chunk: number of chunks must be a positive integer, got ${chunks}`);
   const d = normDim(dim, x.dim(), "chunk");
+  // An empty dim splits into `chunks` empty pieces, as PyTorch's chunk does.
+  if (x.shape[d] === 0) return split(x, new Array<number>(chunks).fill(0), d);
   return split(x, Math.max(Math.ceil(x.shape[d] / chunks), 1), d);
 }
 

@@ -1,16 +1,16 @@
 // Reductions over dims with keepdim, and their gradients.
 import { type DType, isFloating } from "../dtype.js";
 import { Tensor } from "../tensor.js";
-import { DTypeError, ValueError, fmtShape } from "../errors.js";
+import { DTypeError, IndexError, ValueError, fmtShape } from "../errors.js";
+import { noGrad } from "../autograd/grad-mode.js";
 import { backend, type ReduceOp } from "../backend/backend.js";
 import { normDim } from "../shape.js";
 import { record } from "../autograd/record.js";
 import { parseArgs, wrap } from "./util.js";
 import { add, div, eq, logicalAnd, mul, sub, where } from "./binary.js";
 import { exp, isinf, log, sqrt } from "./unary.js";
-import { expand, reshape, squeeze } from "./view.js";
+import { expand, narrow, reshape } from "./view.js";
 import { toDType } from "./cast.js";
-import { detach } from "./view.js";
 
 export type Dims = number | readonly number[] | null | undefined;
 
@@ -50,8 +50,10 @@ export function mean(x: Tensor, ...args: unknown[]): Tensor {
     throw new DTypeError(`mean: could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${x.dtype}`);
   }
   const dims = normDims(x, dim, "mean");
-  const count = dims.reduce((n, d) => n * x.shape[d], 1);
-  return div(sum(dt === x.dtype ? x : toDType(x, dt), { dim: dims, keepdim }), count);
+  const count = dims.reduce((n, d) => n * (x.shape[d] ?? 1), 1);
+  const xs = dt === x.dtype ? x : toDType(x, dt);
+  const out = noGrad(() => div(sum(xs, { dim: dims, keepdim }), count));
+  return record("MeanBackward", [xs], out, ([g]) => [div(expandBack(g, xs, dims), count)]);
 }
 
 export function prod(x: Tensor, ...args: unknown[]): Tensor {
@@ -59,6 +61,12 @@ export function prod(x: Tensor, ...args: unknown[]): Tensor {
   const dims = normDims(x, dim, "prod");
   const dt = dtype ?? (isFloating(x.dtype) ? x.dtype : "int64");
   const out = rawReduce("prod", x, dims, keepdim ?? false, dt);
+  if (dims.length === 1 && dim !== null && dim !== undefined && x.dim() > 0) {
+    // PyTorch's prod_safe_zeros_backward: the product of the others as prefix * suffix
+    // products, so zeros and overflow (1e30 * -1e30) come out as in PyTorch.
+    const d = dims[0];
+    return record("ProdBackward", [x], out, ([g]) => [mul(expandBack(g, x, dims), othersAlong(x, d))], [x]);
+  }
   return record("ProdBackward", [x], out, ([g]) => {
     // Product of the others: out / x where x != 0; with exactly one zero in the slice, the
     // product of the non-zeros goes to that zero; with more zeros everything gets 0.
@@ -71,19 +79,41 @@ export function prod(x: Tensor, ...args: unknown[]): Tensor {
   }, [x, out]);
 }
 
+function othersAlong(x: Tensor, d: number): Tensor {
+  const n = x.shape[d];
+  if (n === 0) return zerosOf(x, x.dtype);
+  const parts: Tensor[] = [];
+  for (let i = 0; i < n; i++) {
+    const pre = prod(narrow(x, d, 0, i), d, true), post = prod(narrow(x, d, i + 1, n - i - 1), d, true);
+    parts.push(mul(pre, post));
+  }
+  return cat(parts, d);
+}
+
 /** amax/amin: gradient split evenly between tied extremes, as PyTorch. */
 function extreme(op: "amax" | "amin", x: Tensor, dim: Dims, keepdim: boolean): Tensor {
   const dims = normDims(x, dim, op);
-  if (x.numel() === 0) throw new ValueError(`${op}: expected a non-empty tensor, got shape ${fmtShape(x.shape)}`);
+  // Like PyTorch: only reducing over a zero-size dim has no identity; other empty tensors give empty results.
+  const empty = x.dim() === 0 ? -1 : (dims.find((d) => x.shape[d] === 0) ?? -1);
+  if (empty >= 0) throw new IndexError(`${op}: expected reduction dim ${empty} to have non-zero size (input shape ${fmtShape(x.shape)})`);
   const out = rawReduce(op, x, dims, keepdim, x.dtype);
   return record(op === "amax" ? "AmaxBackward" : "AminBackward", [x], out, ([g]) => {
     const hit = eq(x, expandBack(out, x, dims));
     const count = sum(hit, { dim: dims, keepdim: true });
-    return [where(hit, div(expandBack(g, x, dims), expandBack(count, x, dims)), 0)];
+    // PyTorch's scale_grad_by_count: (g / count) * mask, so a slice whose extreme is NaN (no hits) gets NaN.
+    return [mul(div(expandBack(g, x, dims), expandBack(count, x, dims)), hit)];
   }, [x, out]);
 }
-export const amax = (x: Tensor, dim?: Dims, keepdim = false): Tensor => extreme("amax", x, dim, keepdim);
-export const amin = (x: Tensor, dim?: Dims, keepdim = false): Tensor => extreme("amin", x, dim, keepdim);
+interface DimKeep { dim?: Dims; keepdim?: boolean }
+const dimKeep = (op: string, args: unknown[]): DimKeep => parseArgs<DimKeep & Record<string, unknown>>(op, args, ["dim", "keepdim"], { keepdim: false });
+export const amax = (x: Tensor, ...args: unknown[]): Tensor => {
+  const { dim, keepdim } = dimKeep("amax", args);
+  return extreme("amax", x, dim, keepdim ?? false);
+};
+export const amin = (x: Tensor, ...args: unknown[]): Tensor => {
+  const { dim, keepdim } = dimKeep("amin", args);
+  return extreme("amin", x, dim, keepdim ?? false);
+};
 
 /** Values and indices, destructurable like torch's namedtuple: const [v, i] = x.max(1). */
 export type ValuesIndices = [Tensor, Tensor] & { values: Tensor; indices: Tensor };
@@ -91,7 +121,7 @@ const valuesIndices = (values: Tensor, indices: Tensor): ValuesIndices => Object
 
 function argExtreme(op: "max" | "min", x: Tensor, dim: number, keepdim: boolean): ValuesIndices {
   const d = normDim(dim, x.dim(), op);
-  if (x.dim() > 0 && x.shape[d] === 0) throw new ValueError(`${op}: cannot reduce over a zero-size dimension ${d} of ${fmtShape(x.shape)}`);
+  if (x.dim() > 0 && x.shape[d] === 0) throw new IndexError(`${op}: expected reduction dim ${d} to have non-zero size (input shape ${fmtShape(x.shape)})`);
   const r = x.dim() === 0 ? { values: backend().copy(x, x.dtype), indices: new Float64Array(1) } : backend().argReduce(op, x, d);
   const shape = x.dim() === 0 ? [] : outShape(x, [d], keepdim);
   const values = wrap(r.values, shape, x.dtype), indices = wrap(r.indices, shape, "int64");
@@ -139,34 +169,71 @@ export const argmin = (x: Tensor, ...args: unknown[]): Tensor => {
 };
 
 interface VarArgs { dim?: Dims; unbiased?: boolean; keepdim?: boolean; correction?: number }
-/** var/std: positional (dim, unbiased, keepdim), or { dim, correction, keepdim }. */
-export function variance(x: Tensor, ...args: unknown[]): Tensor {
-  if (typeof args[0] === "boolean") args = [undefined, ...args];
-  const { dim, unbiased, keepdim, correction } = parseArgs<VarArgs & Record<string, unknown>>("var", args, ["dim", "unbiased", "keepdim", "correction"], { keepdim: false });
-  if (!isFloating(x.dtype)) throw new DTypeError(`var: std and var only support floating point dtypes, got ${x.dtype}`);
-  const dims = normDims(x, dim, "var");
-  const n = dims.reduce((k, d) => k * x.shape[d], 1);
-  const corr = correction ?? (unbiased === false ? 0 : 1);
-  const centered = sub(x, mean(x, { dim: dims, keepdim: true }));
-  return div(sum(mul(centered, centered), { dim: dims, keepdim }), Math.max(n - corr, 0));
-}
-export const std = (x: Tensor, ...args: unknown[]): Tensor => sqrt(variance(x, ...args));
+interface VarPlan { dims: number[]; n: number; corr: number; keepdim: boolean; full: boolean }
 
-export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
+/** var/std arguments: positional (dim, unbiased, keepdim), or { dim, unbiased, correction, keepdim }. */
+function varPlan(op: string, x: Tensor, args: unknown[]): VarPlan {
+  if (typeof args[0] === "boolean") args = [undefined, ...args];
+  const { dim, unbiased, keepdim, correction } = parseArgs<VarArgs & Record<string, unknown>>(op, args, ["dim", "unbiased", "keepdim", "correction"], { keepdim: false });
+  if (!isFloating(x.dtype)) throw new DTypeError(`${op}: std and var only support floating point dtypes, got ${x.dtype}`);
+  const dims = normDims(x, dim, op);
+  const n = dims.reduce((k, d) => k * (x.shape[d] ?? 1), 1);
+  return { dims, n, corr: correction ?? (unbiased === false ? 0 : 1), keepdim: keepdim ?? false, full: dim === null || dim === undefined || x.dim() === 0 };
+}
+
+/** The variance in float64 (PyTorch accumulates float32 in double: no overflow of the squares). */
+function var64(x: Tensor, p: VarPlan): Tensor {
+  return noGrad(() => {
+    const x64 = toDType(x, "float64");
+    const centered = sub(x64, mean(x64, { dim: p.dims, keepdim: true }));
+    return div(sum(mul(centered, centered), { dim: p.dims, keepdim: p.keepdim }), Math.max(p.n - p.corr, 0));
+  });
+}
+
+/** PyTorch's var_backward: (2 / (n - correction)) * g * (x - mean); a full reduction with no degrees of freedom gives inf * g. */
+function varGrad(g: Tensor, x: Tensor, p: VarPlan): Tensor {
+  const gk = expandBack(g, x, p.dims);
+  if (p.full && p.n === p.corr) return mul(gk, Infinity);
+  return mul(mul(gk, sub(x, mean(x, { dim: p.dims, keepdim: true }))), 2 / (p.n - p.corr));
+}
+
+export function variance(x: Tensor, ...args: unknown[]): Tensor {
+  const p = varPlan("var", x, args);
+  const out = toDType(var64(x, p), x.dtype);
+  return record("VarBackward", [x], out, ([g]) => [varGrad(g, x, p)], [x]);
+}
+
+export function std(x: Tensor, ...args: unknown[]): Tensor {
+  const p = varPlan("std", x, args);
+  const out = toDType(noGrad(() => sqrt(var64(x, p))), x.dtype);
+  // std_backward: var_backward of g / (2 std), with 0 where std is 0.
+  return record("StdBackward", [x], out, ([g]) => [varGrad(where(eq(out, 0), 0, div(g, mul(out, 2))), x, p)], [x, out]);
+}
+
+export function logsumexp(x: Tensor, ...args: unknown[]): Tensor {
+  const { dim, keepdim } = dimKeep("logsumexp", args);
   const dims = normDims(x, dim, "logsumexp");
   const xf = isFloating(x.dtype) ? x : toDType(x, "float32");
-  // Shift by the (detached) max so exp cannot overflow; infinite maxima shift by 0.
-  const m = detach(amax(xf, dims, true));
-  const shift = where(isinf(m), 0, m);
-  const r = add(log(sum(exp(sub(xf, shift)), { dim: dims, keepdim: true })), shift);
-  return keepdim ? r : squeeze(r, dims);
+  const r = noGrad(() => {
+    // Shift by the max so exp cannot overflow; infinite maxima (and empty slices) shift by 0.
+    const m = xf.numel() === 0 ? zeros(keptShape(xf, dims), { dtype: xf.dtype }) : amax(xf, dims, true);
+    const shift = where(isinf(m), 0, m);
+    return add(log(sum(exp(sub(xf, shift)), { dim: dims, keepdim: true })), shift);
+  });
+  const out = keepdim ? r : reshape(r, outShape(xf, dims, false));
+  // PyTorch's logsumexp_backward: g * exp(x - result), with the rounded result (so that
+  // [1e30, 1e30] gives each gradient 1 in float32, as PyTorch does).
+  return record("LogsumexpBackward", [xf], out, ([g]) => [mul(expandBack(g, xf, dims), exp(sub(xf, expandBack(out, xf, dims))))], [xf, out]);
 }
 
-export function all(x: Tensor, dim?: Dims, keepdim = false): Tensor {
-  return rawReduce("all", x, normDims(x, dim, "all"), keepdim, "bool");
+// uint8 inputs give uint8 results, as in PyTorch (a legacy of masks being uint8).
+export function all(x: Tensor, ...args: unknown[]): Tensor {
+  const { dim, keepdim } = dimKeep("all", args);
+  return rawReduce("all", x, normDims(x, dim, "all"), keepdim ?? false, x.dtype === "uint8" ? "uint8" : "bool");
 }
-export function any(x: Tensor, dim?: Dims, keepdim = false): Tensor {
-  return rawReduce("any", x, normDims(x, dim, "any"), keepdim, "bool");
+export function any(x: Tensor, ...args: unknown[]): Tensor {
+  const { dim, keepdim } = dimKeep("any", args);
+  return rawReduce("any", x, normDims(x, dim, "any"), keepdim ?? false, x.dtype === "uint8" ? "uint8" : "bool");
 }
 
 export const countNonzero = (x: Tensor, dim?: Dims): Tensor => sum(logicalAnd(x, x), { dim });
@@ -175,3 +242,4 @@ import { maximum, minimum } from "./binary.js";
 import { scatterAdd } from "./indexing.js";
 import { zeros } from "./creation.js";
 const zerosOf = (x: Tensor, dtype: DType): Tensor => zeros(x.shape, { dtype });
+import { cat } from "./join.js";

@@ -1,6 +1,7 @@
 // softmax / logSoftmax with their closed-form backward (one pass, not the composition's graph),
 // and clamp.
-import { type DType, isFloating } from "../dtype.js";
+import { type DType, isFloating, resultType } from "../dtype.js";
+import { ValueError } from "../errors.js";
 import { Tensor } from "../tensor.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { record } from "../autograd/record.js";
@@ -24,7 +25,16 @@ function logSoftmaxForward(x: Tensor, d: number): Tensor {
   return noGrad(() => sub(x, logsumexp(x, d, true)));
 }
 
-export function logSoftmax(input: Tensor, dim: number, dtype?: DType): Tensor {
+type DTypeArg = DType | { dtype?: DType } | undefined;
+type DimArg = number | { dim: number; dtype?: DType };
+/** (dim, dtype) given positionally or in a trailing options object. */
+function dimDtype(dim: DimArg, dtype: DTypeArg): [number, DType | undefined] {
+  if (typeof dim === "object") return [dim.dim, dim.dtype];
+  return [dim, typeof dtype === "object" ? dtype.dtype : dtype];
+}
+
+export function logSoftmax(input: Tensor, dimArg: DimArg, dtypeArg?: DTypeArg): Tensor {
+  const [dim, dtype] = dimDtype(dimArg, dtypeArg);
   const x = prepare(input, dtype);
   const d = normDim(dim, x.dim(), "log_softmax");
   if (x.dim() === 0) return sub(x, x);
@@ -32,28 +42,40 @@ export function logSoftmax(input: Tensor, dim: number, dtype?: DType): Tensor {
   return record("LogSoftmaxBackward", [x], y, ([g]) => [sub(g, mul(exp(y), sum(g, d, true)))], [y]);
 }
 
-export function softmax(input: Tensor, dim: number, dtype?: DType): Tensor {
+export function softmax(input: Tensor, dimArg: DimArg, dtypeArg?: DTypeArg): Tensor {
+  const [dim, dtype] = dimDtype(dimArg, dtypeArg);
   const x = prepare(input, dtype);
   const d = normDim(dim, x.dim(), "softmax");
   const y = noGrad(() => exp(logSoftmaxForward(x, d)));
   return record("SoftmaxBackward", [x], y, ([g]) => [mul(y, sub(g, sum(mul(g, y), d, true)))], [y]);
 }
 
-/** clamp(x, min, max): either bound may be null; gradient passes where min <= x <= max. */
-export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
-  if ((min === null || min === undefined) && (max === null || max === undefined)) {
-    throw new Error("clamp: at least one of 'min' or 'max' must not be None");
-  }
+export type ClampBound = number | null | undefined;
+export interface ClampOptions { min?: ClampBound; max?: ClampBound }
+
+/**
+ * clamp(x, min, max) or clamp(x, { min, max }): either bound may be null; the result has the
+ * promoted dtype of x and the bounds (an int tensor clamped to 0.5 is float32, as in PyTorch);
+ * the gradient passes where min <= x <= max.
+ */
+export function clamp(x: Tensor, minArg?: ClampBound | ClampOptions, maxArg?: ClampBound | ClampOptions): Tensor {
+  let min: ClampBound, max: ClampBound;
+  if (typeof minArg === "object" && minArg !== null) ({ min, max } = minArg);
+  else if (typeof maxArg === "object" && maxArg !== null) [min, max] = [minArg, maxArg.max];
+  else [min, max] = [minArg, maxArg];
+  const hasMin = min !== null && min !== undefined, hasMax = max !== null && max !== undefined;
+  if (!hasMin && !hasMax) throw new ValueError("clamp: at least one of 'min' or 'max' must not be None");
+  const dt = resultType([{ dtype: x.dtype, dim: x.dim() }, ...(hasMin ? [min as number] : []), ...(hasMax ? [max as number] : [])]);
   const out = noGrad(() => {
-    let r = x;
-    if (min !== null && min !== undefined) r = maximum(r, scalarTensor(min, x.dtype));
-    if (max !== null && max !== undefined) r = minimum(r, scalarTensor(max, x.dtype));
+    let r = x.dtype === dt ? x : toDType(x, dt);
+    if (hasMin) r = maximum(r, scalarTensor(min as number, dt));
+    if (hasMax) r = minimum(r, scalarTensor(max as number, dt));
     return r === x ? toDType(x, x.dtype, true) : r;
   });
   return record("ClampBackward", [x], out, ([g]) => {
     let mask: Tensor | null = null;
-    if (min !== null && min !== undefined) mask = ge(x, min);
-    if (max !== null && max !== undefined) mask = mask ? logicalAnd(mask, le(x, max)) : le(x, max);
+    if (hasMin) mask = ge(x, min as number);
+    if (hasMax) mask = mask ? logicalAnd(mask, le(x, max as number)) : le(x, max as number);
     return [where(mask as Tensor, g, 0)];
   }, [x]);
 }

@@ -1,14 +1,20 @@
 // Elementwise unary math, each with its derivative next to it.
 import { type DType, isFloating } from "../dtype.js";
 import { Tensor } from "../tensor.js";
+import { DTypeError } from "../errors.js";
 import { backend, type UnaryOp } from "../backend/backend.js";
 import { record } from "../autograd/record.js";
 import { wrap } from "./util.js";
-import { add, div, gt, mul, sub, where } from "./binary.js";
+import { add, div, le, mul, sub, where } from "./binary.js";
 import { zerosLike } from "./creation.js";
 
 const floating = (d: DType): DType => (isFloating(d) ? d : "float32");
 const same = (d: DType): DType => d;
+/** Same dtype, but bool is refused, as PyTorch refuses -mask, abs(mask) and relu(mask). */
+const noBool = (op: string) => (d: DType): DType => {
+  if (d === "bool") throw new DTypeError(`${op}: not supported for bool tensors (got dtype bool); use logicalNot() to invert a mask`);
+  return d;
+};
 
 /** Defines a unary op: its kernel, output-dtype rule, and gradient (given g, x and the output y). */
 function unaryOp(op: UnaryOp, dtypeRule: (d: DType) => DType, grad: ((g: Tensor, x: Tensor, y: Tensor) => Tensor) | null) {
@@ -23,8 +29,8 @@ function unaryOp(op: UnaryOp, dtypeRule: (d: DType) => DType, grad: ((g: Tensor,
 
 const zeroGrad = (g: Tensor): Tensor => zerosLike(g);
 
-export const neg = unaryOp("neg", same, (g) => neg(g));
-export const abs = unaryOp("abs", same, (g, x) => mul(g, sign(x)));
+export const neg = unaryOp("neg", noBool("neg"), (g) => neg(g));
+export const abs = unaryOp("abs", noBool("abs"), (g, x) => mul(g, sign(x)));
 export const sign = unaryOp("sign", same, zeroGrad);
 export const exp = unaryOp("exp", floating, (g, _x, y) => mul(g, y));
 export const expm1 = unaryOp("expm1", floating, (g, _x, y) => mul(g, add(y, 1)));
@@ -39,7 +45,8 @@ export const cos = unaryOp("cos", floating, (g, x) => mul(g, neg(sin(x))));
 export const tan = unaryOp("tan", floating, (g, _x, y) => mul(g, add(mul(y, y), 1)));
 export const tanh = unaryOp("tanh", floating, (g, _x, y) => mul(g, sub(1, mul(y, y))));
 export const sigmoid = unaryOp("sigmoid", floating, (g, _x, y) => mul(g, mul(y, sub(1, y))));
-export const relu = unaryOp("relu", same, (g, _x, y) => where(gt(y, 0), g, 0));
+// threshold_backward: zero where the output is <= 0, so a NaN passes its gradient on.
+export const relu = unaryOp("relu", noBool("relu"), (g, _x, y) => where(le(y, 0), 0, g));
 export const floor = unaryOp("floor", same, zeroGrad);
 export const ceil = unaryOp("ceil", same, zeroGrad);
 export const round = unaryOp("round", same, zeroGrad);

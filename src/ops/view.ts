@@ -12,7 +12,7 @@ import { backend } from "../backend/backend.js";
 type Sizes = (number | readonly number[])[];
 
 export function view(x: Tensor, ...sizes: Sizes): Tensor {
-  const shape = inferShape(sizesArg(sizes), x.numel(), "view");
+  const shape = inferShape(sizesArg(sizes), x.numel(), "view", x.shape);
   const strides = viewStrides(x.shape, x.strides, shape);
   if (strides === null) {
     throw new ShapeError(`view: size ${fmtShape(shape)} is not compatible with input tensor's size ${fmtShape(x.shape)} and stride [${x.strides.join(", ")}] (at least one dimension spans across two contiguous subspaces). Use reshape(...) instead.`);
@@ -22,7 +22,7 @@ export function view(x: Tensor, ...sizes: Sizes): Tensor {
 }
 
 export function reshape(x: Tensor, ...sizes: Sizes): Tensor {
-  const shape = inferShape(sizesArg(sizes), x.numel(), "reshape");
+  const shape = inferShape(sizesArg(sizes), x.numel(), "reshape", x.shape);
   if (viewStrides(x.shape, x.strides, shape) !== null) return view(x, shape);
   return view(contiguous(x), shape);
 }

@@ -44,11 +44,18 @@ function addOdd(a: number, b: number): number {
 
 /**
  * fmaf(a, b, c) for float32 values a, b, c: the float32 nearest to the exact a*b + c.
- * a*b is exact in float64 (24 + 24 bits); the sum is taken rounded-to-odd in float64 (53 >= 24 + 2
- * bits), after which rounding to float32 gives the correctly rounded result.
+ * a*b is exact in float64 (24 + 24 bits), so s = RN64(a*b + c) has one rounding, and RN32(s) is
+ * the right answer unless s lies exactly halfway between two floats f and g (double rounding). That
+ * is rare and detectable (then g = f + 2(s - f) is itself a float): only then is the sum redone,
+ * rounded to odd (53 >= 24 + 2 bits, so RN32 of the round-to-odd sum is correctly rounded).
+ * The common path stays tiny so that V8 inlines it into the samplers.
  */
 export function fmaf(a: number, b: number, c: number): number {
-  return Math.fround(addOdd(a * b, c));
+  const p = a * b;
+  const s = p + c;
+  const f = Math.fround(s);
+  const g = f + 2 * (s - f);
+  return s === f || Math.fround(g) !== g ? f : Math.fround(addOdd(p, c));
 }
 
 const SPLIT = 134217729; // 2^27 + 1, Veltkamp splitting constant for float64

@@ -149,3 +149,28 @@ export class Generator {
  */
 export const defaultGenerator = new Generator();
 defaultGenerator.seed();
+
+/** torch.manual_seed: seeds the default generator and returns it. */
+export function manualSeed(seed: number | bigint): Generator {
+  return defaultGenerator.manualSeed(seed);
+}
+
+/** torch.seed: reseeds the default generator non-deterministically and returns the seed. */
+export function seed(): number | bigint {
+  return defaultGenerator.seed();
+}
+
+/** torch.initial_seed: the default generator's seed. */
+export function initialSeed(): number | bigint {
+  return defaultGenerator.initialSeed();
+}
+
+/** torch.get_rng_state: the default generator's state (5056 bytes, PyTorch's layout). */
+export function getRngState(): Uint8Array {
+  return defaultGenerator.getState();
+}
+
+/** torch.set_rng_state. */
+export function setRngState(state: Uint8Array): void {
+  defaultGenerator.setState(state);
+}

@@ -5,7 +5,8 @@
  *   each block of 16 turns (u[j], u[j+8]) into (r cos t, r sin t), r = sqrt(-2 log(1 - u[j])),
  *   t = 2 pi u[j+8], with avx_mathfun's log256_ps / sincos256_ps (Cephes polynomials) in float32.
  *   If numel % 16 != 0, 16 FRESH uniforms overwrite the last 16 slots and that block is recomputed.
- * - numel >= 16, contiguous, float64: normal_fill<double>, same layout, 53-bit uniforms and libm.
+ * - numel >= 16, contiguous, float64: normal_fill<double>, same layout, 53-bit uniforms and glibc's
+ *   log / sincos (ported in libm.ts: V8's Math.log/sin/cos differ from glibc by an ulp at times).
  * - numel < 16 (or non-contiguous): the scalar Box-Muller of at::normal_distribution<double>, which
  *   caches its second (sine) sample in the generator for the next scalar call.
  *
@@ -15,6 +16,7 @@
 
 import { fma, fmaf } from "./fma.js";
 import type { Generator } from "./generator.js";
+import { log, sincos } from "./libm.js";
 import { uniform53, type FloatArray } from "./sample.js";
 
 const fr = Math.fround;
@@ -122,13 +124,16 @@ function fill16Avx(data: Float32Array, o: number, mean: number, std: number): vo
   }
 }
 
-/** normal_fill_16<double> on data[o .. o+16). */
+/** normal_fill_16<double> on data[o .. o+16) (glibc log and sincos, see libm.ts). */
 function fill16Double(data: Float64Array, o: number, mean: number, std: number): void {
+  const standard = std === 1 && mean === 0; // fma(v, 1, 0) = v
   for (let j = 0; j < 8; j++) {
-    const radius = Math.sqrt(-2 * Math.log(1 - data[o + j]));
-    const theta = TWO_PI * data[o + j + 8];
-    data[o + j] = fma(radius * Math.cos(theta), std, mean);
-    data[o + j + 8] = fma(radius * Math.sin(theta), std, mean);
+    const radius = Math.sqrt(-2 * log(1 - data[o + j]));
+    sincos(TWO_PI * data[o + j + 8], sc);
+    const c = radius * sc[1];
+    const s = radius * sc[0];
+    data[o + j] = standard ? c : fma(c, std, mean);
+    data[o + j + 8] = standard ? s : fma(s, std, mean);
   }
 }
 
@@ -157,17 +162,21 @@ export function normalScalar(gen: Generator, mean = 0, std = 1): number {
   }
   const u1 = uniform53(gen);
   const u2 = uniform53(gen);
-  const r = Math.sqrt(-2 * Math.log(1 - u2));
-  const theta = TWO_PI * u1;
-  gen.nextDoubleNormalSample = r * Math.sin(theta);
-  return fma(Math.cos(theta) * r, std, mean);
+  const r = Math.sqrt(-2 * log(1 - u2));
+  sincos(TWO_PI * u1, sc);
+  gen.nextDoubleNormalSample = r * sc[0];
+  return fma(sc[1] * r, std, mean);
 }
 
-/** Tensor.normal_(mean, std) on a contiguous array (torch.randn = normal_(0, 1)). */
-export function normal(gen: Generator, out: FloatArray, mean = 0, std = 1): FloatArray {
+/**
+ * Tensor.normal_(mean, std) (torch.randn = normal_(0, 1)) filling `out` in memory order.
+ * Pass contiguous = false for a non-contiguous tensor: PyTorch then uses the scalar path for every
+ * element whatever the size (fill `out` in the tensor's iteration order and scatter it back).
+ */
+export function normal(gen: Generator, out: FloatArray, mean = 0, std = 1, contiguous = true): FloatArray {
   if (!(std >= 0)) throw new RangeError(`normal_: expects std >= 0.0, but found std ${std}`);
   const n = out.length;
-  if (n < 16) {
+  if (n < 16 || !contiguous) {
     for (let i = 0; i < n; i++) out[i] = normalScalar(gen, mean, std);
     return out;
   }

@@ -18,6 +18,7 @@
 
 import { fma, fmaf } from "./fma.js";
 import type { Generator } from "./generator.js";
+import { log } from "./libm.js";
 
 export type FloatArray = Float32Array | Float64Array;
 export type IntegerArray = Float64Array | Float32Array | Int32Array | Uint8Array;
@@ -95,6 +96,12 @@ export function randint(gen: Generator, out: IntegerArray, low: number, high: nu
   if (!(low < high)) {
     throw new RandomArgumentError(`randint: random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
   }
+  if (out instanceof Uint8Array && (low < 0 || high > 256)) {
+    throw new RandomArgumentError(`randint: [${low}, ${high}) is out of bounds for a uint8/bool output`);
+  }
+  if (out instanceof Int32Array && (low < -2147483648 || high > 2147483648)) {
+    throw new RandomArgumentError(`randint: [${low}, ${high}) is out of bounds for an int32 output`);
+  }
   if (out instanceof Float32Array) {
     // random_from_to_impl first moves from/to to values the dtype can hold (update_from/update_to).
     low = updateFromF32(low);
@@ -113,9 +120,6 @@ export function randint(gen: Generator, out: IntegerArray, low: number, high: nu
       out[i] = Number((v % r) + base);
     }
   } else {
-    if (range > TWO32) {
-      throw new RandomArgumentError(`randint: range ${range} does not fit the dtype of the output`);
-    }
     for (let i = 0; i < n; i++) out[i] = low + (e.nextUint32() % range);
   }
   return out;
@@ -142,6 +146,31 @@ function updateToF32(to: number): number {
 function updateFromF32(from: number): number {
   const p = Math.trunc(Math.fround(from + 1));
   return p < from ? p + 2 ** (ilog2(from + 1) - 24 + 1) : from;
+}
+
+/** dtypes Tensor.random_() distinguishes (int64 and float64 share Float64Array storage). */
+export type RandomDType = "float32" | "float64" | "int64" | "int32" | "uint8" | "bool";
+
+/**
+ * Tensor.random_() with no bounds (uniform_int_distribution): random64() for float64/int64, one
+ * random() otherwise; value = draw % (2^24 + 1) for float32, % (2^53 + 1) for float64, % 2^63 for
+ * int64 (Float64Array: values above 2^53 are rounded, as int64 storage is), % 2^31 for int32,
+ * % 256 for uint8, & 1 for bool.
+ */
+export function randomDefault(gen: Generator, out: IntegerArray, dtype: RandomDType): IntegerArray {
+  const e = gen.engine;
+  const n = out.length;
+  if (dtype === "float64" || dtype === "int64") {
+    const m = dtype === "float64" ? (1n << 53n) + 1n : 1n << 63n;
+    for (let i = 0; i < n; i++) {
+      const hi = BigInt(e.nextUint32());
+      out[i] = Number(((hi << 32n) | BigInt(e.nextUint32())) % m);
+    }
+    return out;
+  }
+  const m = dtype === "float32" ? 16777217 : dtype === "int32" ? 2147483648 : dtype === "uint8" ? 256 : 2;
+  for (let i = 0; i < n; i++) out[i] = e.nextUint32() % m;
+  return out;
 }
 
 /**
@@ -179,6 +208,31 @@ export function bernoulli(gen: Generator, out: IntegerArray | FloatArray, p: num
 }
 
 /**
+ * torch.bernoulli(p) / Tensor.bernoulli_(p_tensor): out[i] = (u < p[i]) ? 1 : 0 with, as in PyTorch,
+ * a 53-bit uniform (random64) when p is float64 and a 24-bit one (random) when p is float32.
+ */
+export function bernoulliTensor(gen: Generator, out: IntegerArray | FloatArray, p: FloatArray): typeof out {
+  if (p.length !== out.length) {
+    throw new RandomArgumentError(`bernoulli: p has ${p.length} elements, output has ${out.length}`);
+  }
+  const e = gen.engine;
+  const wide = p instanceof Float64Array;
+  for (let i = 0; i < out.length; i++) {
+    const pi = p[i];
+    if (!(pi >= 0 && pi <= 1)) throw new RandomArgumentError(`bernoulli: expected 0 <= p <= 1, got p[${i}]=${pi}`);
+    let u: number;
+    if (wide) {
+      const hi = e.nextUint32() & 0x1fffff;
+      u = (hi * TWO32 + e.nextUint32()) * TWO_M53;
+    } else {
+      u = (e.nextUint32() & 0xffffff) * TWO_M24;
+    }
+    out[i] = u < pi ? 1 : 0;
+  }
+  return out;
+}
+
+/**
  * The dropout mask of F.dropout(x, p, training=True) on the CPU in 1.13 (at::native::_dropout_impl):
  * noise = empty_like(x).bernoulli_(1 - p); noise.div_(1 - p); result = x * noise.
  * Fills `out` with the scaled noise (0 or 1/(1-p) in out's dtype). p = 0 and p = 1 draw nothing in
@@ -198,13 +252,12 @@ export function dropoutMask(gen: Generator, out: FloatArray, p: number): FloatAr
 
 /**
  * Tensor.exponential_(lambd) (non-MKL CPU): -1/lambd * log(1 - u), u a 53-bit uniform, computed in
- * float64 then cast. Math.log is V8's fdlibm, glibc's log differs by 1 ulp on a few % of inputs, so
- * float64 results can differ in the last bit (float32 results virtually never do).
+ * float64 (with glibc's log, see libm.ts) then cast to the output dtype.
  */
 export function exponential(gen: Generator, out: FloatArray, lambd = 1): FloatArray {
   if (!(lambd > 0)) throw new RandomArgumentError(`exponential_: expects lambda > 0.0, but found lambda=${lambd}`);
   const k = -1 / lambd;
-  for (let i = 0; i < out.length; i++) out[i] = k * Math.log(1 - uniform53(gen));
+  for (let i = 0; i < out.length; i++) out[i] = k * log(1 - uniform53(gen));
   return out;
 }
 

@@ -14,6 +14,7 @@ export {
   encodeTorchZip, decodeTorchZip, detectFormat,
   type FileFormat, type EncodeTorchOptions, type DecodeTorchOptions,
 } from "./pytorch.js";
+export { decodeAny } from "./auto.js";
 export { ZipReader, writeZip, type ZipEntry } from "./zip.js";
 export { crc32 } from "./crc32.js";
 export { writeFileAtomic, writeFileAtomicAsync } from "./atomic.js";

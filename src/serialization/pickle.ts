@@ -182,7 +182,18 @@ export function pickle(obj: Saved): { data: Uint8Array; storages: PickledStorage
       saveTuple(v.items.map((x) => () => save(x, depth + 1)));
       if (v.items.length > 0) memoByRef.set(v, memoSize - 1); // () is never memoized, as in CPython
     } else if (isRawTensor(v)) {
-      saveTensor(v);
+      if (v.isParameter) {
+        // Parameter.__reduce_ex__: _rebuild_parameter(data, requires_grad, OrderedDict()).
+        saveGlobal("torch._utils", "_rebuild_parameter");
+        saveTuple([
+          () => { saveTensor({ ...v, requiresGrad: false }); put(); },
+          () => out.byte(v.requiresGrad ? 0x88 : 0x89),
+          emptyOrderedDict,
+        ]);
+        out.byte(0x52);
+      } else {
+        saveTensor(v);
+      }
       memoByRef.set(v, put());
     } else if (Array.isArray(v)) {
       out.byte(0x5d);

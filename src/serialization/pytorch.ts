@@ -70,7 +70,13 @@ export function decodeTorchZip(bytes: Uint8Array, options: DecodeTorchOptions = 
   const slash = first.indexOf("/");
   check(slash > 0, () => `torch.load: first record '${first}' is not inside a folder`);
   const prefix = first.slice(0, slash);
+  check(!zip.has(`${prefix}/constants.pkl`), "torch.load: this is a TorchScript archive (torch.jit.save), which is not supported");
   check(zip.has(`${prefix}/data.pkl`), () => `torch.load: archive has no '${prefix}/data.pkl'`);
+  // PyTorch >= 2.1 records the writer's byte order; 1.13 wrote none and was little-endian.
+  if (zip.has(`${prefix}/byteorder`)) {
+    const order = new TextDecoder().decode(zip.read(`${prefix}/byteorder`));
+    check(order === "little", () => `torch.load: archive byte order '${order}' is not supported (only 'little')`);
+  }
   const pkl = zip.read(`${prefix}/data.pkl`);
   const root = unpickle(pkl, (key, dtype, numel) => {
     const rec = `${prefix}/data/${key}`;

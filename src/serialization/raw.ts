@@ -56,11 +56,19 @@ export function isContiguous(t: RawTensor): boolean {
   return true;
 }
 
+/**
+ * How many more elements than its storage holds a view may expand to (stride-0 dims) when it is
+ * materialized: a small file must not be able to demand gigabytes of memory.
+ */
+export const MAX_EXPANSION = 2 ** 24;
+
 /** The view's elements in row-major order as a fresh little-endian byte array. */
 export function contiguousBytes(t: RawTensor, ctx = "tensor"): Uint8Array {
   const numel = checkView(t, ctx);
   const size = ITEM_SIZE[t.dtype];
   const src = t.storage.bytes;
+  check(numel <= src.length / size + MAX_EXPANSION,
+    () => `${ctx}: expanded view of shape [${String(t.shape)}] would materialize ${numel} elements from a storage of ${src.length / size}`);
   if (isContiguous(t)) return src.slice(t.storageOffset * size, (t.storageOffset + numel) * size);
   const out = new Uint8Array(numel * size);
   const nd = t.shape.length;

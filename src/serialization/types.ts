@@ -23,8 +23,10 @@ export interface RawTensor {
   strides: number[];
   storageOffset: number;
   storage: RawStorage;
-  /** PyTorch's requires_grad flag (true for pickled nn.Parameter objects). */
+  /** PyTorch's requires_grad flag. */
   requiresGrad?: boolean;
+  /** Pickled as an nn.Parameter (torch._utils._rebuild_parameter), as torch.save does for parameters. */
+  isParameter?: boolean;
 }
 
 /** A Python float, kept distinct from an int (a JS number that is an integer pickles as int). */

@@ -32,8 +32,6 @@ export type Val =
 
 export type PersistentLoad = (key: string, dtype: StoredDType, numel: number) => RawStorage;
 
-const MARK = Symbol("mark");
-type Slot = Val | typeof MARK;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const MAX_LONG_BYTES = 4096;
 
@@ -52,6 +50,13 @@ function typeName(v: Val | undefined): string {
 
 function isTensor(v: Val): v is RawTensor {
   return isRawTensor(v) && !(v instanceof StorageRef);
+}
+
+/** ISO-8859-1 proper (TextDecoder's "latin1" is windows-1252, which remaps 0x80-0x9f). */
+function latin1(b: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode(...b.subarray(i, i + 4096));
+  return s;
 }
 
 function decodeLong(b: Uint8Array): number | bigint {
@@ -77,8 +82,9 @@ function intTuple(v: Val | undefined, what: string): number[] {
 export function unpickle(data: Uint8Array, load: PersistentLoad): Val {
   const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
   let pos = 0;
-  let stack: Slot[] = [];
-  const metastack: Slot[][] = [];
+  // MARK pushes the current stack onto the metastack and starts an empty one, as CPython does.
+  let stack: Val[] = [];
+  const metastack: Val[][] = [];
   const memo = new Map<number, Val>();
   const storages = new Map<string, RawStorage>();
 
@@ -91,27 +97,24 @@ export function unpickle(data: Uint8Array, load: PersistentLoad): Val {
   const readLine = (what: string): string => {
     const end = data.indexOf(0x0a, pos);
     check(end >= 0, () => `pickle: unterminated ${what} at byte ${pos}`);
-    const s = new TextDecoder("latin1").decode(data.subarray(pos, end));
+    const s = latin1(data.subarray(pos, end));
     pos = end + 1;
     return s;
   };
   const pop = (op: string): Val => {
     check(stack.length > 0, () => `pickle: stack underflow in ${op} at byte ${pos - 1}`);
-    const v = stack.pop() as Slot;
-    check(v !== MARK, () => `pickle: unexpected MARK in ${op} at byte ${pos - 1}`);
-    return v;
+    return stack.pop() as Val;
   };
   const top = (op: string): Val => {
-    const v = stack[stack.length - 1];
-    check(stack.length > 0 && v !== MARK, () => `pickle: empty stack in ${op} at byte ${pos - 1}`);
-    return v as Val;
+    check(stack.length > 0, () => `pickle: empty stack in ${op} at byte ${pos - 1}`);
+    return stack[stack.length - 1];
   };
   const popMark = (op: string): Val[] => {
     const items = stack;
     const prev = metastack.pop();
     check(prev, () => `pickle: ${op} without MARK at byte ${pos - 1}`);
     stack = prev;
-    return items as Val[];
+    return items;
   };
   const memoGet = (i: number): Val => {
     check(memo.has(i), () => `pickle: memo index ${i} is not defined (byte ${pos})`);
@@ -192,7 +195,7 @@ export function unpickle(data: Uint8Array, load: PersistentLoad): Val {
       case 0x55: case 0x54: { // SHORT_BINSTRING, BINSTRING (Python 2 str): read as latin-1 like torch does
         const n = op === 0x55 ? data[need(1, "string length")] : dv.getInt32(need(4, "string length"), true);
         const p = need(n, "string");
-        stack.push(new TextDecoder("latin1").decode(data.subarray(p, p + n)));
+        stack.push(latin1(data.subarray(p, p + n)));
         break;
       }
       case 0x29: stack.push(new PTuple([])); break; // EMPTY_TUPLE
@@ -280,7 +283,8 @@ export function unpickle(data: Uint8Array, load: PersistentLoad): Val {
       case 0x94: memo.set(memo.size, top("MEMOIZE")); break;
       default:
         throw new SerializationError(
-          `pickle: unsupported opcode 0x${op.toString(16).padStart(2, "0")} ('${String.fromCharCode(op)}') at byte ${pos - 1}`);
+          `pickle: unsupported opcode 0x${op.toString(16).padStart(2, "0")}` +
+          `${op >= 0x20 && op < 0x7f ? ` ('${String.fromCharCode(op)}')` : ""} at byte ${pos - 1}`);
     }
   }
 }
@@ -344,7 +348,7 @@ function reduce(fn: Val, argsV: Val): Val {
       check(isTensor(data),
         () => `pickle: Parameter data must be a tensor, got ${typeName(data)}`);
       check(typeof requiresGrad === "boolean", () => `pickle: requires_grad must be a bool, got ${typeName(requiresGrad)}`);
-      return { ...data, requiresGrad };
+      return { ...data, requiresGrad, isParameter: true };
     }
     case "torch.Size":
       check(args.length === 1, "pickle: torch.Size takes one tuple");

@@ -1,4 +1,5 @@
 // flint/vision: torchvision for Flint.
+import "../setup.js";
 export * as datasets from "./datasets/index.js";
 export * as transforms from "./transforms/index.js";
 export { type Image, isImage, makeImage } from "./image.js";

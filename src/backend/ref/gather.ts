@@ -1,5 +1,6 @@
 // gather / scatter along one dim for the reference backend.
-import { type TypedArray, arrayFor } from "../../dtype.js";
+import { IndexError } from "../../errors.js";
+import { type TypedArray, uninitArray } from "../../dtype.js";
 import { contiguousStrides, numelOf } from "../../shape.js";
 import type { Strided } from "../backend.js";
 import { offsetsOf } from "./iterate.js";
@@ -22,11 +23,11 @@ function walk(index: Strided, dim: number, stridesOther: readonly number[], fn: 
 }
 
 export function gather(x: Strided, dim: number, index: Strided): TypedArray {
-  const out = arrayFor(x.dtype, numelOf(index.shape));
+  const out = uninitArray(x.dtype, numelOf(index.shape));
   const xd = x.storage.data, size = x.shape[dim];
   walk(index, dim, x.strides, (i, idx, base) => {
     if (idx < 0 || idx >= size || !Number.isInteger(idx)) {
-      throw new RangeError(`gather: index ${idx} is out of bounds for dimension ${dim} with size ${size}`);
+      throw new IndexError(`gather: index ${idx} is out of bounds for dimension ${dim} with size ${size}`);
     }
     out[i] = xd[x.offset + base + idx * x.strides[dim]];
   });
@@ -42,7 +43,7 @@ export function scatter(dst: TypedArray, dstShape: readonly number[], dim: numbe
   const coordOffset = index.shape.length === src.shape.length && index.shape.every((s, i) => s === src.shape[i]);
   walk(index, dim, strides, (i, idx, base) => {
     if (idx < 0 || idx >= size || !Number.isInteger(idx)) {
-      throw new RangeError(`scatter: index ${idx} is out of bounds for dimension ${dim} with size ${size}`);
+      throw new IndexError(`scatter: index ${idx} is out of bounds for dimension ${dim} with size ${size}`);
     }
     let sv: number;
     if (coordOffset) sv = sd[soffs[i]];

@@ -1,6 +1,6 @@
 // The reference backend: plain TypeScript, written for clarity; the semantic definition of
 // every kernel and the fallback everywhere. Contiguous fast paths keep it usable.
-import { type DType, type TypedArray, arrayFor, castValue } from "../../dtype.js";
+import { type DType, type TypedArray, castValue, uninitArray } from "../../dtype.js";
 import { numelOf } from "../../shape.js";
 import type { Backend, BinaryOp, Strided, UnaryOp } from "../backend.js";
 import { BINARY, UNARY } from "./scalar-fns.js";
@@ -15,7 +15,7 @@ const needsTrunc = (d: DType): boolean => d === "int64";
 
 function copy(x: Strided, dtype: DType): TypedArray {
   const n = numelOf(x.shape);
-  const out = arrayFor(dtype, n);
+  const out = uninitArray(dtype, n);
   const src = x.storage.data;
   if (isContiguous(x)) {
     if (dtype === x.dtype || (out.constructor === src.constructor && !needsTrunc(dtype) && dtype !== "bool")) {
@@ -58,7 +58,7 @@ function fill(dst: Strided, value: number): void {
 function unary(op: UnaryOp, x: Strided, outDtype: DType): TypedArray {
   const f = UNARY[op];
   const n = numelOf(x.shape);
-  const out = arrayFor(outDtype, n);
+  const out = uninitArray(outDtype, n);
   const src = x.storage.data;
   const trunc = needsTrunc(outDtype);
   if (isContiguous(x)) {
@@ -75,7 +75,7 @@ function unary(op: UnaryOp, x: Strided, outDtype: DType): TypedArray {
 function binary(op: BinaryOp, a: Strided, b: Strided, outShape: readonly number[], outDtype: DType): TypedArray {
   const f = BINARY[op];
   const n = numelOf(outShape);
-  const out = arrayFor(outDtype, n);
+  const out = uninitArray(outDtype, n);
   const ad = a.storage.data, bd = b.storage.data;
   const aFull = sameShape(a.shape, outShape) && isContiguous(a);
   const bFull = sameShape(b.shape, outShape) && isContiguous(b);
@@ -93,12 +93,14 @@ function binary(op: BinaryOp, a: Strided, b: Strided, outShape: readonly number[
     for (let i = 0; i < n; i++) out[i] = f(ad[ao[i]], bd[bo[i]]);
   }
   if (needsTrunc(outDtype)) for (let i = 0; i < n; i++) out[i] = Math.trunc(out[i]);
+  // bool results of arithmetic (True + True) are True, not 2.
+  else if (outDtype === "bool") for (let i = 0; i < n; i++) out[i] = out[i] !== 0 ? 1 : 0;
   return out;
 }
 
 function where(cond: Strided, a: Strided, b: Strided, outShape: readonly number[], outDtype: DType): TypedArray {
   const n = numelOf(outShape);
-  const out = arrayFor(outDtype, n);
+  const out = uninitArray(outDtype, n);
   const co = broadcastOffsets(cond, outShape), ao = broadcastOffsets(a, outShape), bo = broadcastOffsets(b, outShape);
   const cd = cond.storage.data, ad = a.storage.data, bd = b.storage.data;
   for (let i = 0; i < n; i++) out[i] = cd[co[i]] !== 0 ? ad[ao[i]] : bd[bo[i]];

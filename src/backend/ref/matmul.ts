@@ -1,6 +1,6 @@
 // Batched matrix product of the reference backend: i-k-j loops over contiguous copies, with a
 // float64 accumulator row so float32 results are rounded once.
-import { type DType, type TypedArray, arrayFor } from "../../dtype.js";
+import { type DType, type TypedArray, uninitArray } from "../../dtype.js";
 import type { Strided } from "../backend.js";
 import { offsetsOf } from "./iterate.js";
 
@@ -10,7 +10,7 @@ export function matmul(a: Strided, b: Strided, outDtype: DType): TypedArray {
   const batchShape = a.shape.slice(0, nd - 2);
   const aBatch = offsetsOf(batchShape, a.strides.slice(0, nd - 2), a.offset);
   const bBatch = offsetsOf(batchShape, b.strides.slice(0, nd - 2), b.offset);
-  const out = arrayFor(outDtype, aBatch.length * M * N);
+  const out = uninitArray(outDtype, aBatch.length * M * N);
   const as0 = a.strides[nd - 2], as1 = a.strides[nd - 1], bs0 = b.strides[nd - 2], bs1 = b.strides[nd - 1];
   const ad = a.storage.data, bd = b.storage.data;
   // B is gathered once per batch into a contiguous K x N block so the inner loop streams.

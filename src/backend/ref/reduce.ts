@@ -1,5 +1,5 @@
 // Reductions of the reference backend: iterate kept positions outside, reduced ones inside.
-import { type DType, type TypedArray, arrayFor } from "../../dtype.js";
+import { type DType, type TypedArray, uninitArray } from "../../dtype.js";
 import type { ReduceOp, Strided } from "../backend.js";
 import { offsetsOf } from "./iterate.js";
 
@@ -26,7 +26,7 @@ const INIT: Record<ReduceOp, number> = { sum: 0, prod: 1, amax: -Infinity, amin:
 
 export function reduce(op: ReduceOp, x: Strided, dims: readonly number[], outDtype: DType): TypedArray {
   const { outer, inner } = split(x, dims);
-  const out = arrayFor(outDtype, outer.length);
+  const out = uninitArray(outDtype, outer.length);
   const d = x.storage.data;
   const m = inner.length;
   for (let o = 0; o < outer.length; o++) {
@@ -47,7 +47,7 @@ export function reduce(op: ReduceOp, x: Strided, dims: readonly number[], outDty
 
 export function argReduce(op: "max" | "min", x: Strided, dim: number): { values: TypedArray; indices: Float64Array } {
   const { outer, inner } = split(x, [dim]);
-  const values = arrayFor(x.dtype, outer.length);
+  const values = uninitArray(x.dtype, outer.length);
   const indices = new Float64Array(outer.length);
   const d = x.storage.data;
   const m = inner.length;

@@ -47,7 +47,8 @@ function roundHalfEven(x: number): number {
 export const UNARY: Record<UnaryOp, (x: number) => number> = {
   neg: (x) => -x,
   abs: Math.abs,
-  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN),
+  // (0 < x) - (x < 0), as PyTorch's CPU kernel: NaN gives 0.
+  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
   exp: Math.exp,
   expm1: Math.expm1,
   log: Math.log,

@@ -1,4 +1,5 @@
 // flint/utils/data: torch.utils.data for Flint.
+import "../../setup.js";
 export { Dataset, IterableDataset, Subset, ConcatDataset, type MapDataset } from "./dataset.js";
 export { TensorDataset, randomSplit } from "./split.js";
 export {

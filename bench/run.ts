@@ -1,0 +1,51 @@
+// npm run bench: the seed CNN's training step and inference batch in Flint (each backend) and in
+// PyTorch (when /usr/bin/python3 has torch), run one after another on this machine, with ratios.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+
+interface Row { impl: string; trainMs: number; inferMs: number; peakRssMb: number }
+const threads = process.env.BENCH_THREADS ?? "2", batch = process.env.BENCH_BATCH ?? "64";
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Row | null {
+  const r = spawnSync(cmd, args, { encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 1 << 24 });
+  const line = r.stdout.trim().split("\n").pop() ?? "";
+  try {
+    const j = JSON.parse(line) as Record<string, number | string>;
+    return {
+      impl: String(j.impl),
+      trainMs: Number(j.trainMs ?? j.train_ms),
+      inferMs: Number(j.inferMs ?? j.infer_ms),
+      peakRssMb: Number(j.peakRssMb ?? j.peak_rss_mb),
+    };
+  } catch {
+    console.error(`bench: ${cmd} ${args.join(" ")} failed:\n${r.stderr.slice(-2000)}`);
+    return null;
+  }
+}
+
+const flint = (backend: string, steps: string) =>
+  run(process.execPath, ["--import", "tsx", "bench/cnn.ts", "--threads", threads, "--batch", batch, "--steps", steps, "--warmup", steps === "20" ? "5" : "1"], { FLINT_BACKEND: backend });
+
+const rows: Row[] = [];
+const native = flint("native", "20");
+if (native && native.impl === "flint-native") rows.push(native);
+const ref = flint("ref", "2");
+if (ref) rows.push(ref);
+if (existsSync("/usr/bin/python3")) {
+  const py = run("/usr/bin/python3", ["bench/pytorch_cnn.py", "--threads", threads, "--batch", batch, "--steps", "20"], {
+    GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=2147483647",
+  });
+  if (py) rows.push(py);
+}
+const torchRow = rows.find((r) => r.impl === "pytorch");
+const GFLOP_STEP = 4.74; // forward + backward of the seed CNN at batch 64 (issue 5)
+console.log(`seed CNN, batch ${batch}, ${threads} threads (${new Date().toISOString().slice(0, 10)})`);
+console.log("impl            train ms   img/s   GFLOP/s  infer ms   peak RSS MB   train/PyTorch  infer/PyTorch");
+for (const r of rows) {
+  const ratio = (a: number, b: number | undefined) => (b ? (a / b).toFixed(2) : "-");
+  console.log([
+    r.impl.padEnd(14), r.trainMs.toFixed(1).padStart(9), ((+batch * 1000) / r.trainMs).toFixed(0).padStart(7),
+    ((GFLOP_STEP * +batch) / 64 / (r.trainMs / 1000)).toFixed(1).padStart(9), r.inferMs.toFixed(1).padStart(9),
+    r.peakRssMb.toFixed(0).padStart(13), ratio(r.trainMs, torchRow?.trainMs).padStart(15), ratio(r.inferMs, torchRow?.inferMs).padStart(14),
+  ].join(" "));
+}
