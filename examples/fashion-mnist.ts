@@ -8,10 +8,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as torch from "../src/index.js";
 import * as nn from "../src/nn/index.js";
-import * as optim from "../src/cli/optimizers.js"; // until "../src/optim/index.js" (flint/optim) lands
+import * as optim from "../src/optim/index.js";
 import { DataLoader, Subset } from "../src/utils/data/index.js";
 import { datasets, transforms } from "../src/vision/index.js";
-import { defaultGenerator } from "../src/random/index.js";
 
 const { values: opts } = parseArgs({
   options: {
@@ -43,7 +42,7 @@ class Net extends nn.Module {
   }
 }
 
-defaultGenerator.manualSeed(0);
+torch.manualSeed(0);
 const transform = new transforms.Compose([new transforms.ToTensor(), new transforms.Normalize([0.2860], [0.3530])]);
 const fullTrain = new datasets.FashionMNIST(opts.root, { train: true, transform, download: true });
 const testSet = new datasets.FashionMNIST(opts.root, { train: false, transform, download: true });

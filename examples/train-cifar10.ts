@@ -12,11 +12,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as torch from "../src/index.js";
 import * as nn from "../src/nn/index.js";
-import * as optim from "../src/cli/optimizers.js"; // until "../src/optim/index.js" (flint/optim) lands
+import * as optim from "../src/optim/index.js";
 import { DataLoader } from "../src/utils/data/index.js";
 import { datasets, transforms } from "../src/vision/index.js";
-import { defaultGenerator } from "../src/random/index.js";
-import { saveSafetensors } from "../src/cli/checkpoint.js";
 
 const { values: opts } = parseArgs({
   options: {
@@ -46,7 +44,7 @@ class NN extends nn.Module {
   }
 }
 
-defaultGenerator.manualSeed(0); // torch.manual_seed(0): same initial weights and shuffles each run
+torch.manualSeed(0); // torch.manual_seed(0): same initial weights and shuffles each run
 
 const trainSet = new datasets.CIFAR10(opts.root, { train: true, transform: new transforms.ToTensor(), download: true });
 const testSet = new datasets.CIFAR10(opts.root, { train: false, transform: new transforms.ToTensor(), download: true });
@@ -98,5 +96,5 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
 
   // Weights with PyTorch's key names (model1.0.weight …), loadable in PyTorch with safetensors.
   mkdirSync(opts.out, { recursive: true });
-  saveSafetensors(join(opts.out, `epoch-${epoch}.safetensors`), model.stateDict());
+  torch.save(model.stateDict(), join(opts.out, `epoch-${epoch}.safetensors`));
 }

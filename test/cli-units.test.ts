@@ -148,7 +148,7 @@ describe("checkpoint glue", () => {
     // A PyTorch-readable zip: starts with a local file header and holds archive/data.pkl.
     const bytes = readFileSync(path);
     assert.equal(bytes.readUInt32LE(0), 0x04034b50);
-    assert.ok(bytes.includes(Buffer.from("ck/data.pkl")));
+    assert.ok(bytes.includes(Buffer.from("/data.pkl")));
   });
 });
 

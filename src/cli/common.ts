@@ -2,7 +2,6 @@
 // datasets and loaders, and the error type for failures that are not the user's typing.
 import * as torch from "../index.js";
 import { DataLoader, Subset } from "../utils/data/index.js";
-import { defaultGenerator } from "../random/index.js";
 import { datasets, transforms } from "../vision/index.js";
 import type { Tensor } from "../tensor.js";
 
@@ -67,16 +66,9 @@ export interface LoaderOptions {
   workers: number;
 }
 
-/**
- * The loader's shuffle must follow torch.manualSeed. DataLoader draws from the torch namespace's
- * default generator when there is one; until the namespace exports it (branch rng on main), the
- * global generator is passed explicitly so that a seed still repeats a run (and --resume is exact).
- */
-const namespaceHasGenerator = "defaultGenerator" in torch;
-
+/** Shuffles follow torch.manualSeed: DataLoader draws from torch's default generator, as PyTorch's. */
 export function makeLoader<T>(ds: { length: number; getItem(i: number): T }, o: LoaderOptions): DataLoader<T> {
-  const generator = namespaceHasGenerator ? {} : { generator: defaultGenerator };
-  return new DataLoader(ds, { batchSize: o.batchSize, shuffle: o.shuffle, numWorkers: o.workers, ...generator });
+  return new DataLoader(ds, { batchSize: o.batchSize, shuffle: o.shuffle, numWorkers: o.workers });
 }
 
 export const CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"];

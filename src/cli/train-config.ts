@@ -1,7 +1,7 @@
 // `flint train`'s flags and the training recipe they resolve to. The recipe is stored in every
 // checkpoint, so `--resume` rebuilds the same model and optimizer, and a flag that would change
 // the recipe of a resumed run is refused rather than silently ignored.
-import * as optim from "./optimizers.js";
+import * as optim from "../optim/index.js";
 import { UsageError, type ParsedArgs } from "./args.js";
 import type { Net } from "./models.js";
 

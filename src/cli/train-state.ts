@@ -2,7 +2,7 @@
 // weights, the optimizer's state (momentum buffers …), the epoch and batch reached, the random
 // generator's state (now, and at the start of the interrupted epoch, to replay its shuffle), and
 // the running sums of a partial epoch. Keys are snake_case so the file reads naturally in Python.
-import { defaultGenerator } from "../random/index.js";
+import * as torch from "../index.js";
 import { Tensor } from "../tensor.js";
 import { UsageError } from "./args.js";
 import { CheckpointError, bytesOf, entriesOf, field, loadFile, saveCheckpoint, saveSafetensors, tensorDict, type Value } from "./checkpoint.js";
@@ -172,9 +172,9 @@ export function loadModel(path: string, modelFlag: string | null): LoadedModel {
 
 /** Restores the global generator (torch.manualSeed's) to a saved state. */
 export function setRngState(state: Uint8Array): void {
-  defaultGenerator.setState(state);
+  torch.setRngState(state);
 }
 
 export function getRngState(): Uint8Array {
-  return defaultGenerator.getState();
+  return torch.getRngState();
 }

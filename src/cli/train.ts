@@ -2,7 +2,7 @@
 // Ctrl-C handling) and hands it to TrainLoop.
 import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { defaultGenerator } from "../random/index.js";
+import * as torch from "../index.js";
 import { UsageError, type ParsedArgs } from "./args.js";
 import { CIFAR10_CLASSES, firstN, loadCifar, makeLoader, setupBackend } from "./common.js";
 import { Dashboard } from "./dashboard.js";
@@ -35,7 +35,7 @@ export async function trainCommand(a: ParsedArgs): Promise<number> {
   }
 
   const backend = setupBackend(a.str("backend"), a.optNum("threads"));
-  defaultGenerator.manualSeed(config.seed);
+  torch.manualSeed(config.seed);
   const model = buildModel(config.model);
   const optimizer = buildOptimizer(config, model);
   const root = a.str("root");
