@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import * as torch from "../src/index.js";
 import * as nn from "../src/nn/index.js";
 import * as optim from "../src/optim/index.js";
-import { DataLoader } from "../src/utils/data/index.js";
+import { DataLoader, Subset } from "../src/utils/data/index.js";
 import { datasets, transforms } from "../src/vision/index.js";
 
 const { values: opts } = parseArgs({
@@ -21,6 +21,7 @@ const { values: opts } = parseArgs({
     root: { type: "string", default: "./data" },
     epochs: { type: "string", default: "5" },
     out: { type: "string", default: "./runs/example-cifar10" },
+    "train-size": { type: "string" }, // e.g. 2000 for a quick try on the slow reference backend
   },
 });
 const epochs = Number(opts.epochs);
@@ -48,13 +49,15 @@ torch.manualSeed(0); // torch.manual_seed(0): same initial weights and shuffles 
 
 const trainSet = new datasets.CIFAR10(opts.root, { train: true, transform: new transforms.ToTensor(), download: true });
 const testSet = new datasets.CIFAR10(opts.root, { train: false, transform: new transforms.ToTensor(), download: true });
-const trainLoader = new DataLoader(trainSet, { batchSize: 64, shuffle: true });
+const n = Math.min(Number(opts["train-size"] ?? trainSet.length), trainSet.length);
+const trainData = n < trainSet.length ? new Subset(trainSet, Array.from({ length: n }, (_, i) => i)) : trainSet;
+const trainLoader = new DataLoader(trainData, { batchSize: 64, shuffle: true });
 const testLoader = new DataLoader(testSet, { batchSize: 500 });
 
 const model = new NN();
 const lossFn = new nn.CrossEntropyLoss();
 const optimizer = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
-console.log(`${trainSet.length} training and ${testSet.length} test images; ${trainLoader.length} batches per epoch`);
+console.log(`${trainData.length} training and ${testSet.length} test images; ${trainLoader.length} batches per epoch`);
 
 for (let epoch = 1; epoch <= epochs; epoch++) {
   model.train();
@@ -69,8 +72,8 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
     optimizer.step();
     running += Number(loss.item());
     step++;
-    if (step % 100 === 0) {
-      console.log(`epoch ${epoch} step ${step}/${trainLoader.length} loss ${(running / 100).toFixed(4)}`);
+    if (step % 100 === 0 || step === trainLoader.length) {
+      console.log(`epoch ${epoch} step ${step}/${trainLoader.length} loss ${(running / (step % 100 || 100)).toFixed(4)}`);
       running = 0;
     }
   }
