@@ -85,6 +85,11 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 /** Entry point for bin/flint.js and `tsx src/cli/main.ts`. */
 export async function run(): Promise<void> {
+  // `flint … | head` closes the pipe early: stop quietly instead of crashing on EPIPE.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
   const code = await main(process.argv.slice(2));
   // Exit explicitly (idle worker threads must not keep the process alive), once stdout has
   // drained: writes to a pipe are asynchronous.
