@@ -160,6 +160,20 @@ describe("flint train / eval / predict", () => {
     assert.deepEqual(readFileSync(join(stopped, "model.safetensors")), readFileSync(join(ref, "model.safetensors")));
   });
 
+  test("seeded runs repeat: --augment twice, and --workers 1 as in-process loading", async () => {
+    const run = async (name: string, extra: string[]): Promise<Row> => {
+      const r = await runFlint(["train", "--root", root, "--no-download", "--train-size", "32", "--test-size", "16", "--batch-size", "16", "--epochs", "1", "--out", join(dir, name), ...extra]);
+      assert.equal(r.code, 0, r.stderr);
+      return metrics(join(dir, name))[0];
+    };
+    const [a1, a2] = [await run("aug1", ["--augment"]), await run("aug2", ["--augment"])];
+    assert.equal(a1.train_loss, a2.train_loss);
+    const [w0, w1] = [await run("w0", []), await run("w1", ["--workers", "1"])];
+    assert.equal(w0.train_loss, w1.train_loss);
+    assert.equal(w0.test_loss, w1.test_loss);
+    assert.notEqual(a1.train_loss, w0.train_loss); // augmentation did change the images
+  });
+
   test("eval prints accuracy, per-class accuracy and a confusion matrix", async () => {
     const r = await runFlint(["eval", "--checkpoint", join(out, "checkpoint.pt"), "--root", root, "--no-download", "--test-size", "40", "--json", join(dir, "eval.json")]);
     assert.equal(r.code, 0, r.stderr);
