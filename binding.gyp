@@ -1,0 +1,41 @@
+{
+  "targets": [
+    {
+      "target_name": "flint_native",
+      "sources": [
+        "native/addon.cc",
+        "native/args.cc",
+        "native/bind_gemm.cc",
+        "native/bind_conv.cc",
+        "native/conv.cc",
+        "native/im2col.cc",
+        "native/bind_pool.cc",
+        "native/pool.cc",
+        "native/bind_ops.cc",
+        "native/elementwise.cc",
+        "native/elementwise_base.cc",
+        "native/elementwise_avx2.cc",
+        "native/elementwise_avx512.cc",
+        "native/rowops.cc",
+        "native/optim.cc",
+        "native/threadpool.cc",
+        "native/scratch.cc",
+        "native/gemm.cc",
+        "native/gemm_avx512.cc",
+        "native/gemm_avx2.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
+      "cflags": ["-O3", "-fno-math-errno", "-ffp-contract=off", "-fvisibility=hidden"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-O3", "-fno-math-errno", "-ffp-contract=off"],
+      "ldflags": ["-pthread"],
+      "xcode_settings": {
+        "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+        "OTHER_CPLUSPLUSFLAGS": ["-std=c++17", "-O3", "-fno-math-errno", "-ffp-contract=off"]
+      },
+      "msvs_settings": { "VCCLCompilerTool": { "ExceptionHandling": 1 } }
+    }
+  ]
+}

@@ -1,0 +1,175 @@
+// Bindings: elementwise, reductions, softmax family, cross-entropy, optimizer steps.
+#include <cmath>
+#include <string>
+
+#include "args.h"
+#include "bind.h"
+#include "elementwise.h"
+#include "optim.h"
+#include "rowops.h"
+
+namespace flint {
+namespace {
+
+int opcode(const Args& a, size_t k, int count) {
+  int64_t op = a.i64(k);
+  if (op < 0 || op >= count) a.fail("unknown opcode " + std::to_string(op));
+  return static_cast<int>(op);
+}
+
+int64_t count(const Args& a, size_t k) {
+  int64_t n = a.i64(k);
+  if (n < 0) a.fail("negative element count");
+  return n;
+}
+
+// unary(op, x, xOff, out, outOff, n)
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  Args a(info, "unary");
+  a.expectCount(6);
+  int op = opcode(a, 0, kUnaryCount);
+  int64_t n = count(a, 5);
+  unary(op, a.f32(1, a.i64(2), n), a.f32(3, a.i64(4), n), n);
+  return info.Env().Undefined();
+}
+
+// binary(op, a, aOff, b, bOff, out, outOff, n)
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  Args a(info, "binary");
+  a.expectCount(8);
+  int op = opcode(a, 0, kBinaryCount);
+  int64_t n = count(a, 7);
+  binary(op, a.f32(1, a.i64(2), n), a.f32(3, a.i64(4), n), a.f32(5, a.i64(6), n), n);
+  return info.Env().Undefined();
+}
+
+// binaryScalar(op, a, aOff, s, out, outOff, n)
+Napi::Value BinaryScalar(const Napi::CallbackInfo& info) {
+  Args a(info, "binaryScalar");
+  a.expectCount(7);
+  int op = opcode(a, 0, kBinaryCount);
+  int64_t n = count(a, 6);
+  binaryScalar(op, a.f32(1, a.i64(2), n), static_cast<float>(a.f64(3)), a.f32(4, a.i64(5), n), n);
+  return info.Env().Undefined();
+}
+
+// addScaled(a, aOff, b, bOff, alpha, out, outOff, n): out = a + alpha * b
+Napi::Value AddScaled(const Napi::CallbackInfo& info) {
+  Args a(info, "addScaled");
+  a.expectCount(8);
+  int64_t n = count(a, 7);
+  addScaled(a.f32(0, a.i64(1), n), a.f32(2, a.i64(3), n), static_cast<float>(a.f64(4)),
+            a.f32(5, a.i64(6), n), n);
+  return info.Env().Undefined();
+}
+
+// sumRows(x, xOff, out, outOff, outer, n, inner)
+Napi::Value SumRows(const Napi::CallbackInfo& info) {
+  Args a(info, "sumRows");
+  a.expectCount(7);
+  int64_t outer = count(a, 4), n = count(a, 5), inner = count(a, 6);
+  const float* x = a.f32(0, a.i64(1), outer * n * inner);
+  float* out = a.f32(2, a.i64(3), outer * inner);
+  sumRows(x, out, outer, n, inner);
+  return info.Env().Undefined();
+}
+
+// biasGradNCHW(gradOut, out, N, C, HW)
+Napi::Value BiasGrad(const Napi::CallbackInfo& info) {
+  Args a(info, "biasGradNCHW");
+  a.expectCount(5);
+  int64_t N = count(a, 2), C = count(a, 3), HW = count(a, 4);
+  biasGradNCHW(a.f32(0, 0, N * C * HW), a.f32(1, 0, C), N, C, HW);
+  return info.Env().Undefined();
+}
+
+using RowFn = void (*)(const float*, float*, int64_t, int64_t);
+using RowBackFn = void (*)(const float*, const float*, float*, int64_t, int64_t);
+
+// logSoftmaxRows / softmaxRows (x, xOff, out, outOff, rows, cols)
+template <RowFn fn>
+Napi::Value Rows(const Napi::CallbackInfo& info) {
+  Args a(info, "softmaxRows");
+  a.expectCount(6);
+  int64_t rows = count(a, 4), cols = count(a, 5);
+  fn(a.f32(0, a.i64(1), rows * cols), a.f32(2, a.i64(3), rows * cols), rows, cols);
+  return info.Env().Undefined();
+}
+
+// logSoftmaxBackwardRows / softmaxBackwardRows (gradOut, y, gradIn, rows, cols)
+template <RowBackFn fn>
+Napi::Value RowsBack(const Napi::CallbackInfo& info) {
+  Args a(info, "softmaxBackwardRows");
+  a.expectCount(5);
+  int64_t rows = count(a, 3), cols = count(a, 4);
+  fn(a.f32(0, 0, rows * cols), a.f32(1, 0, rows * cols), a.f32(2, 0, rows * cols), rows, cols);
+  return info.Env().Undefined();
+}
+
+// crossEntropyForwardBackward(logits, targets, grad|null, rows, cols, labelSmoothing, ignoreIndex) -> loss
+Napi::Value CrossEntropy(const Napi::CallbackInfo& info) {
+  Args a(info, "crossEntropyForwardBackward");
+  a.expectCount(7);
+  int64_t rows = count(a, 3), cols = count(a, 4);
+  if (cols == 0) a.fail("no classes");
+  const float* logits = a.f32(0, 0, rows * cols);
+  const double* targets = typedData<double>(a, 1, napi_float64_array, "Float64Array", rows);
+  float* grad = a.f32OrNull(2, 0, rows * cols);
+  double eps = a.f64(5);
+  if (!(eps >= 0.0 && eps <= 1.0)) a.fail("labelSmoothing must be in [0, 1]");
+  int64_t bad = -1;
+  double loss = crossEntropy(logits, targets, grad, rows, cols, eps, a.i64(6), &bad);
+  if (bad >= 0)
+    throw Napi::RangeError::New(info.Env(), "crossEntropyForwardBackward: Target " +
+                                                (targets[bad] == std::floor(targets[bad])
+                                                     ? std::to_string(static_cast<int64_t>(targets[bad]))
+                                                     : std::to_string(targets[bad])) +
+                                                " is out of bounds.");
+  return Napi::Number::New(info.Env(), loss);
+}
+
+// sgdStep(param, grad, momentumBuf|null, lr, momentum, dampening, weightDecay, nesterov, maximize, firstStep)
+Napi::Value Sgd(const Napi::CallbackInfo& info) {
+  Args a(info, "sgdStep");
+  a.expectCount(10);
+  int64_t n = a.f32Length(0);
+  SgdOptions o{a.f64(3), a.f64(4), a.f64(5), a.f64(6), a.flag(7), a.flag(8), a.flag(9)};
+  float* buf = a.f32OrNull(2, 0, n);
+  if (o.momentum != 0.0 && buf == nullptr) a.fail("momentum != 0 needs a momentum buffer");
+  sgdStep(a.f32(0, 0, n), a.f32(1, 0, n), buf, n, o);
+  return info.Env().Undefined();
+}
+
+// adamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq|null, lr, beta1, beta2, eps, weightDecay,
+//          step, amsgrad, maximize, decoupled)
+Napi::Value Adam(const Napi::CallbackInfo& info) {
+  Args a(info, "adamStep");
+  a.expectCount(14);
+  int64_t n = a.f32Length(0);
+  AdamOptions o{a.f64(5), a.f64(6), a.f64(7), a.f64(8), a.f64(9), a.f64(10), a.flag(11), a.flag(12), a.flag(13)};
+  if (!(o.step >= 1)) a.fail("step must be >= 1 (the count after this update)");
+  float* mx = a.f32OrNull(4, 0, n);
+  if (o.amsgrad && mx == nullptr) a.fail("amsgrad needs maxExpAvgSq");
+  adamStep(a.f32(0, 0, n), a.f32(1, 0, n), a.f32(2, 0, n), a.f32(3, 0, n), mx, n, o);
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void registerOps(Napi::Env env, Napi::Object exports) {
+  exports.Set("unary", Napi::Function::New(env, Unary, "unary"));
+  exports.Set("binary", Napi::Function::New(env, Binary, "binary"));
+  exports.Set("binaryScalar", Napi::Function::New(env, BinaryScalar, "binaryScalar"));
+  exports.Set("addScaled", Napi::Function::New(env, AddScaled, "addScaled"));
+  exports.Set("sumRows", Napi::Function::New(env, SumRows, "sumRows"));
+  exports.Set("biasGradNCHW", Napi::Function::New(env, BiasGrad, "biasGradNCHW"));
+  exports.Set("logSoftmaxRows", Napi::Function::New(env, Rows<logSoftmaxRows>, "logSoftmaxRows"));
+  exports.Set("softmaxRows", Napi::Function::New(env, Rows<softmaxRows>, "softmaxRows"));
+  exports.Set("logSoftmaxBackwardRows", Napi::Function::New(env, RowsBack<logSoftmaxBackwardRows>, "logSoftmaxBackwardRows"));
+  exports.Set("softmaxBackwardRows", Napi::Function::New(env, RowsBack<softmaxBackwardRows>, "softmaxBackwardRows"));
+  exports.Set("crossEntropyForwardBackward", Napi::Function::New(env, CrossEntropy, "crossEntropyForwardBackward"));
+  exports.Set("sgdStep", Napi::Function::New(env, Sgd, "sgdStep"));
+  exports.Set("adamStep", Napi::Function::New(env, Adam, "adamStep"));
+}
+
+}  // namespace flint

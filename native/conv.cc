@@ -1,0 +1,165 @@
+#include "conv.h"
+
+#include <cstring>
+#include <vector>
+
+#include "gemm.h"
+#include "im2col.h"
+#include "scratch.h"
+#include "threadpool.h"
+
+namespace flint {
+namespace {
+
+// A 1x1, stride-1, unpadded convolution needs no im2col: the image itself is the column matrix.
+bool isPointwise(const ConvShape& s) {
+  return s.KH == 1 && s.KW == 1 && s.sH == 1 && s.sW == 1 && s.pH == 0 && s.pW == 0;
+}
+
+// Runs body(n, serialGemm) for every image: in parallel over images when the batch can feed
+// every thread, otherwise one image at a time with multithreaded GEMMs inside.
+template <typename Body>
+void forEachImage(int64_t N, const Body& body) {
+  int T = numThreads();
+  if (N >= T && T > 1) {
+    parallelFor(T, [&](int t, int tasks) {
+      int64_t b, e;
+      chunkRange(N, t, tasks, b, e);
+      for (int64_t n = b; n < e; ++n) body(n, true, t);
+    });
+  } else {
+    for (int64_t n = 0; n < N; ++n) body(n, false, 0);
+  }
+}
+
+
+}  // namespace
+
+bool conv2dOutputSize(ConvShape& s) {
+  s.OH = (s.H + 2 * s.pH - s.dH * (s.KH - 1) - 1) / s.sH + 1;
+  s.OW = (s.W + 2 * s.pW - s.dW * (s.KW - 1) - 1) / s.sW + 1;
+  // C division truncates toward zero; a negative numerator means no output either way.
+  if (s.H + 2 * s.pH - s.dH * (s.KH - 1) - 1 < 0) s.OH = 0;
+  if (s.W + 2 * s.pW - s.dW * (s.KW - 1) - 1 < 0) s.OW = 0;
+  return s.OH > 0 && s.OW > 0;
+}
+
+void conv2dForward(const ConvShape& s, const float* x, const float* w, const float* bias, float* out) {
+  const int64_t G = s.groups, Cg = s.C / G, OCg = s.OC / G, Kg = Cg * s.KH * s.KW;
+  const int64_t P = s.OH * s.OW, HW = s.H * s.W, packedP = packedWidth(P);
+  const bool pointwise = isPointwise(s);
+  // Weights are packed once per call and shared read-only by every image and thread.
+  const int64_t wPanel = packedHeight(OCg) * Kg;
+  float* Aw = scratch(kSlotWeights, static_cast<size_t>(G * wPanel));
+  for (int64_t g = 0; g < G; ++g) packAFull(false, OCg, Kg, w + g * OCg * Kg, Kg, Aw + g * wPanel);
+  forEachImage(s.N, [&](int64_t n, bool serial, int) {
+    for (int64_t g = 0; g < G; ++g) {
+      const float* xg = x + (n * s.C + g * Cg) * HW;
+      float* og = out + (n * s.OC + g * OCg) * P;
+      // im2col straight into the GEMM's packed-B panels: one pass over the columns.
+      float* Bp = scratch(kSlotCol, static_cast<size_t>(Kg * packedP));
+      if (pointwise)
+        packBFull(false, Kg, P, xg, P, Bp);
+      else
+        im2colPacked(s, Cg, xg, Bp);
+      if (serial)
+        sgemmSerialPacked(OCg, P, Kg, 1.0f, Aw + g * wPanel, Bp, packedP, 0, 0.0f, og, P);
+      else
+        sgemmPacked(OCg, P, Kg, 1.0f, Aw + g * wPanel, Bp, 0.0f, og, P);
+      if (bias)
+        for (int64_t oc = 0; oc < OCg; ++oc) {
+          float b = bias[g * OCg + oc];
+          float* o = og + oc * P;
+          for (int64_t p = 0; p < P; ++p) o[p] += b;
+        }
+    }
+  });
+}
+
+void conv2dBackwardInput(const ConvShape& s, const float* gradOut, const float* w, float* gradIn) {
+  const int64_t G = s.groups, Cg = s.C / G, OCg = s.OC / G, Kg = Cg * s.KH * s.KW;
+  const int64_t P = s.OH * s.OW, HW = s.H * s.W, packedP = packedWidth(P);
+  const bool pointwise = isPointwise(s);
+  // A = W_g^T [Kg, OCg], packed once per call.
+  const int64_t wPanel = packedHeight(Kg) * OCg;
+  float* Aw = scratch(kSlotWeights, static_cast<size_t>(G * wPanel));
+  for (int64_t g = 0; g < G; ++g) packAFull(true, Kg, OCg, w + g * OCg * Kg, Kg, Aw + g * wPanel);
+  forEachImage(s.N, [&](int64_t n, bool serial, int) {
+    for (int64_t g = 0; g < G; ++g) {
+      const float* go = gradOut + (n * s.OC + g * OCg) * P;
+      float* gi = gradIn + (n * s.C + g * Cg) * HW;
+      float* Bp = scratch(kSlotCol, static_cast<size_t>(OCg * packedP));
+      packBFull(false, OCg, P, go, P, Bp);
+      float* col = pointwise ? gi : scratch(kSlotCol2, static_cast<size_t>(Kg * P));
+      if (serial)
+        sgemmSerialPacked(Kg, P, OCg, 1.0f, Aw + g * wPanel, Bp, packedP, 0, 0.0f, col, P);
+      else
+        sgemmPacked(Kg, P, OCg, 1.0f, Aw + g * wPanel, Bp, 0.0f, col, P);
+      if (!pointwise) {
+        std::memset(gi, 0, sizeof(float) * Cg * HW);
+        col2imAdd(s, Cg, col, gi);
+      }
+    }
+  });
+}
+
+void conv2dBackwardWeight(const ConvShape& s, const float* x, const float* gradOut, float* gradW,
+                          float* gradBias) {
+  const int64_t G = s.groups, Cg = s.C / G, OCg = s.OC / G, Kg = Cg * s.KH * s.KW;
+  const int64_t P = s.OH * s.OW, HW = s.H * s.W, packedK = packedWidth(Kg);
+  const int64_t wSize = s.OC * Kg;
+  const bool pointwise = isPointwise(s);
+  int T = numThreads();
+  bool parallel = s.N >= T && T > 1;
+  int tasks = parallel ? T : 1;
+  // Each thread sums its images into its own buffer (thread 0 straight into gradW); the partial
+  // sums are added in thread order afterwards, so results do not depend on scheduling.
+  std::vector<float*> partial(static_cast<size_t>(tasks), nullptr);
+  auto work = [&](int t, int T2) {
+    int64_t b, e;
+    chunkRange(s.N, t, T2, b, e);
+    float* acc = t == 0 ? gradW : scratch(kSlotPartial, static_cast<size_t>(wSize));
+    partial[static_cast<size_t>(t)] = acc;
+    std::memset(acc, 0, sizeof(float) * wSize);
+    for (int64_t n = b; n < e; ++n) {
+      for (int64_t g = 0; g < G; ++g) {
+        const float* xg = x + (n * s.C + g * Cg) * HW;
+        const float* go = gradOut + (n * s.OC + g * OCg) * P;
+        float* wg = acc + g * OCg * Kg;
+        // A = gradOut_g [OCg, P]; B = col^T [P, Kg], packed straight from the image.
+        float* Ap = scratch(kSlotWeights, static_cast<size_t>(packedHeight(OCg) * P));
+        packAFull(false, OCg, P, go, P, Ap);
+        float* Bp = scratch(kSlotCol, static_cast<size_t>(P * packedK));
+        if (pointwise)
+          packBFull(true, P, Kg, xg, P, Bp);
+        else
+          im2colPackedT(s, Cg, xg, Bp);
+        if (parallel)
+          sgemmSerialPacked(OCg, Kg, P, 1.0f, Ap, Bp, packedK, 0, 1.0f, wg, Kg);
+        else
+          sgemmPacked(OCg, Kg, P, 1.0f, Ap, Bp, 1.0f, wg, Kg);
+      }
+    }
+  };
+  if (parallel)
+    parallelFor(tasks, work);
+  else
+    work(0, 1);
+  for (int t = 1; t < tasks; ++t) {
+    const float* src = partial[static_cast<size_t>(t)];
+    for (int64_t i = 0; i < wSize; ++i) gradW[i] += src[i];
+  }
+  if (gradBias) {
+    // Summed in double: the bias gradient adds N*OH*OW terms per channel.
+    for (int64_t oc = 0; oc < s.OC; ++oc) {
+      double sum = 0.0;
+      for (int64_t n = 0; n < s.N; ++n) {
+        const float* go = gradOut + (n * s.OC + oc) * P;
+        for (int64_t p = 0; p < P; ++p) sum += go[p];
+      }
+      gradBias[oc] = static_cast<float>(sum);
+    }
+  }
+}
+
+}  // namespace flint

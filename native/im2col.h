@@ -1,0 +1,19 @@
+// Column producers for conv2d: im2col (plain and straight into the GEMM's packed-B layout, in
+// both orientations) and the col2im scatter-add for the input gradient.
+#pragma once
+#include <cstdint>
+
+#include "conv.h"
+
+namespace flint {
+
+// col [Cg*KH*KW, OH*OW] from one image's channel group x [Cg, H, W].
+void im2col(const ConvShape& s, int64_t Cg, const float* x, float* col);
+// Scatter-adds col [Cg*KH*KW, OH*OW] into gx [Cg, H, W].
+void col2imAdd(const ConvShape& s, int64_t Cg, const float* col, float* gx);
+// Packed B for the forward GEMM: B = col, K = Cg*KH*KW rows, N = OH*OW columns.
+void im2colPacked(const ConvShape& s, int64_t Cg, const float* x, float* Bp);
+// Packed B for the weight-gradient GEMM: B = col^T, K = OH*OW rows, N = Cg*KH*KW columns.
+void im2colPackedT(const ConvShape& s, int64_t Cg, const float* x, float* Bp);
+
+}  // namespace flint

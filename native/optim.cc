@@ -1,0 +1,77 @@
+#include "optim.h"
+
+#include <cmath>
+
+#include "threadpool.h"
+
+namespace flint {
+namespace {
+
+template <typename Fn>
+void chunks(int64_t n, const Fn& fn) {
+  parallelFor(tasksFor(n, 1 << 16), [&](int t, int T) {
+    int64_t b, e;
+    chunkRange(n, t, T, b, e);
+    fn(b, e);
+  });
+}
+
+// PyTorch's add(x, alpha=) is a fused multiply-add in its vectorised CPU kernel.
+inline float addAlpha(float self, float other, float alpha) { return std::fma(other, alpha, self); }
+
+}  // namespace
+
+void sgdStep(float* param, const float* grad, float* buf, int64_t n, const SgdOptions& o) {
+  const float wd = static_cast<float>(o.weightDecay), mom = static_cast<float>(o.momentum);
+  const float oneMinusDamp = static_cast<float>(1.0 - o.dampening), negLr = static_cast<float>(-o.lr);
+  chunks(n, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) {
+      float d = o.maximize ? -grad[i] : grad[i];
+      if (o.weightDecay != 0.0) d = addAlpha(d, param[i], wd);           // d_p.add(param, alpha=wd)
+      if (o.momentum != 0.0) {
+        float m = o.firstStep ? d : addAlpha(buf[i] * mom, d, oneMinusDamp);  // buf.mul_(m).add_(d_p, alpha=1-damp)
+        buf[i] = m;
+        d = o.nesterov ? addAlpha(d, m, mom) : m;                         // d_p.add(buf, alpha=m)
+      }
+      param[i] = addAlpha(param[i], d, negLr);                            // param.add_(d_p, alpha=-lr)
+    }
+  });
+}
+
+void adamStep(float* param, const float* grad, float* expAvg, float* expAvgSq, float* maxExpAvgSq,
+              int64_t n, const AdamOptions& o) {
+  // Python-side scalars, in double as Python computes them.
+  const double bc1 = 1.0 - std::pow(o.beta1, o.step);
+  const double bc2 = 1.0 - std::pow(o.beta2, o.step);
+  const double stepSize = o.lr / bc1;
+  const float bc2Sqrt = static_cast<float>(std::sqrt(bc2));
+  const float negStep = static_cast<float>(-stepSize);
+  const float b1 = static_cast<float>(o.beta1), b2 = static_cast<float>(o.beta2);
+  const float oneMinusB1 = static_cast<float>(1.0 - o.beta1), oneMinusB2 = static_cast<float>(1.0 - o.beta2);
+  const float eps = static_cast<float>(o.eps), wd = static_cast<float>(o.weightDecay);
+  const float decay = static_cast<float>(1.0 - o.lr * o.weightDecay);
+  chunks(n, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) {
+      float g = o.maximize ? -grad[i] : grad[i];
+      float p = param[i];
+      if (o.decoupled)
+        p = p * decay;                                    // param.mul_(1 - lr * wd)
+      else if (o.weightDecay != 0.0)
+        g = addAlpha(g, p, wd);                           // grad.add(param, alpha=wd)
+      float m = addAlpha(expAvg[i] * b1, g, oneMinusB1);  // exp_avg.mul_(b1).add_(grad, alpha=1-b1)
+      float v = expAvgSq[i] * b2 + (oneMinusB2 * g) * g;  // exp_avg_sq.mul_(b2).addcmul_(g, g, value=1-b2)
+      expAvg[i] = m;
+      expAvgSq[i] = v;
+      float vHat = v;
+      if (o.amsgrad) {
+        float mx = maxExpAvgSq[i];
+        vHat = (mx != mx || v != v) ? mx + v : (mx > v ? mx : v);  // torch.maximum
+        maxExpAvgSq[i] = vHat;
+      }
+      float denom = std::sqrt(vHat) / bc2Sqrt + eps;      // (sqrt(v) / bc2_sqrt).add_(eps)
+      param[i] = p + (negStep * m) / denom;               // param.addcdiv_(m, denom, value=-step_size)
+    }
+  });
+}
+
+}  // namespace flint

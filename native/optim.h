@@ -1,0 +1,25 @@
+// In-place optimizer updates following PyTorch 1.13's single-tensor (foreach=False) code paths
+// op by op: each tensor op rounds to float32 as PyTorch's does, and Python-side scalars are
+// computed in double and rounded to float32 where PyTorch passes them to a float tensor op.
+#pragma once
+#include <cstdint>
+
+namespace flint {
+
+struct SgdOptions {
+  double lr, momentum, dampening, weightDecay;
+  bool nesterov, maximize, firstStep;
+};
+// momentumBuf may be null only when momentum == 0.
+void sgdStep(float* param, const float* grad, float* momentumBuf, int64_t n, const SgdOptions& o);
+
+struct AdamOptions {
+  double lr, beta1, beta2, eps, weightDecay;
+  double step;  // the step count after this update's increment (1 on the first call)
+  bool amsgrad, maximize, decoupled;  // decoupled = AdamW
+};
+// maxExpAvgSq may be null only when amsgrad is false.
+void adamStep(float* param, const float* grad, float* expAvg, float* expAvgSq, float* maxExpAvgSq,
+              int64_t n, const AdamOptions& o);
+
+}  // namespace flint

@@ -1,0 +1,145 @@
+#include "pool.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "threadpool.h"
+
+namespace flint {
+namespace {
+
+// Runs body(plane) for all N*C planes, split statically across threads.
+template <typename Body>
+void forEachPlane(const PoolShape& s, const Body& body) {
+  int64_t planes = s.N * s.C;
+  int64_t work = planes * s.OH * s.OW * s.KH * s.KW;
+  parallelFor(tasksFor(work, 1 << 15), [&](int t, int T) {
+    int64_t b, e;
+    chunkRange(planes, t, T, b, e);
+    for (int64_t p = b; p < e; ++p) body(p);
+  });
+}
+
+// PyTorch's avg-pool window: pool_size counts padding (up to the padded edge), then the window
+// is clipped to the input. Returns false when the clipped window is empty.
+struct AvgWindow {
+  int64_t h0, h1, w0, w1;
+  float divisor;
+};
+
+inline bool avgWindow(const PoolShape& s, int64_t oh, int64_t ow, bool countIncludePad,
+                      int64_t divisorOverride, AvgWindow& win) {
+  int64_t h0 = oh * s.sH - s.pH, w0 = ow * s.sW - s.pW;
+  int64_t h1 = std::min(h0 + s.KH, s.H + s.pH), w1 = std::min(w0 + s.KW, s.W + s.pW);
+  int64_t poolSize = (h1 - h0) * (w1 - w0);
+  h0 = std::max<int64_t>(h0, 0);
+  w0 = std::max<int64_t>(w0, 0);
+  h1 = std::min(h1, s.H);
+  w1 = std::min(w1, s.W);
+  win = {h0, h1, w0, w1, 0.0f};
+  if (h0 >= h1 || w0 >= w1) return false;
+  int64_t d = divisorOverride != 0 ? divisorOverride
+              : countIncludePad   ? poolSize
+                                  : (h1 - h0) * (w1 - w0);
+  win.divisor = static_cast<float>(d);
+  return true;
+}
+
+}  // namespace
+
+template <typename IndexT>
+void maxPool2dForward(const PoolShape& s, const float* x, float* out, IndexT* indices) {
+  const int64_t HW = s.H * s.W, P = s.OH * s.OW;
+  forEachPlane(s, [&](int64_t plane) {
+    const float* xp = x + plane * HW;
+    float* op = out + plane * P;
+    IndexT* ip = indices + plane * P;
+    for (int64_t oh = 0; oh < s.OH; ++oh) {
+      int64_t h0 = oh * s.sH - s.pH;
+      int64_t h1 = std::min(h0 + (s.KH - 1) * s.dH + 1, s.H);
+      while (h0 < 0) h0 += s.dH;
+      for (int64_t ow = 0; ow < s.OW; ++ow) {
+        int64_t w0 = ow * s.sW - s.pW;
+        int64_t w1 = std::min(w0 + (s.KW - 1) * s.dW + 1, s.W);
+        while (w0 < 0) w0 += s.dW;
+        // As PyTorch: start at the first in-range tap, -inf; a NaN wins (and the last NaN's index).
+        int64_t best = h0 * s.W + w0;
+        float maxval = -std::numeric_limits<float>::infinity();
+        for (int64_t ih = h0; ih < h1; ih += s.dH)
+          for (int64_t iw = w0; iw < w1; iw += s.dW) {
+            int64_t idx = ih * s.W + iw;
+            float v = xp[idx];
+            if (v > maxval || std::isnan(v)) {
+              maxval = v;
+              best = idx;
+            }
+          }
+        op[oh * s.OW + ow] = maxval;
+        ip[oh * s.OW + ow] = static_cast<IndexT>(best);
+      }
+    }
+  });
+}
+
+template <typename IndexT>
+void maxPool2dBackward(const PoolShape& s, const float* gradOut, const IndexT* indices, float* gradIn) {
+  const int64_t HW = s.H * s.W, P = s.OH * s.OW;
+  forEachPlane(s, [&](int64_t plane) {
+    float* gi = gradIn + plane * HW;
+    const float* go = gradOut + plane * P;
+    const IndexT* ip = indices + plane * P;
+    std::memset(gi, 0, sizeof(float) * HW);
+    for (int64_t i = 0; i < P; ++i) {
+      int64_t idx = static_cast<int64_t>(ip[i]);
+      if (idx >= 0 && idx < HW) gi[idx] += go[i];
+    }
+  });
+}
+
+template void maxPool2dForward<int32_t>(const PoolShape&, const float*, float*, int32_t*);
+template void maxPool2dForward<double>(const PoolShape&, const float*, float*, double*);
+template void maxPool2dBackward<int32_t>(const PoolShape&, const float*, const int32_t*, float*);
+template void maxPool2dBackward<double>(const PoolShape&, const float*, const double*, float*);
+
+void avgPool2dForward(const PoolShape& s, const float* x, float* out, bool countIncludePad,
+                      int64_t divisorOverride) {
+  const int64_t HW = s.H * s.W, P = s.OH * s.OW;
+  forEachPlane(s, [&](int64_t plane) {
+    const float* xp = x + plane * HW;
+    float* op = out + plane * P;
+    for (int64_t oh = 0; oh < s.OH; ++oh)
+      for (int64_t ow = 0; ow < s.OW; ++ow) {
+        AvgWindow win;
+        if (!avgWindow(s, oh, ow, countIncludePad, divisorOverride, win)) {
+          op[oh * s.OW + ow] = 0.0f;
+          continue;
+        }
+        float sum = 0.0f;
+        for (int64_t ih = win.h0; ih < win.h1; ++ih)
+          for (int64_t iw = win.w0; iw < win.w1; ++iw) sum += xp[ih * s.W + iw];
+        op[oh * s.OW + ow] = sum / win.divisor;
+      }
+  });
+}
+
+void avgPool2dBackward(const PoolShape& s, const float* gradOut, float* gradIn, bool countIncludePad,
+                       int64_t divisorOverride) {
+  const int64_t HW = s.H * s.W, P = s.OH * s.OW;
+  forEachPlane(s, [&](int64_t plane) {
+    float* gi = gradIn + plane * HW;
+    const float* go = gradOut + plane * P;
+    std::memset(gi, 0, sizeof(float) * HW);
+    for (int64_t oh = 0; oh < s.OH; ++oh)
+      for (int64_t ow = 0; ow < s.OW; ++ow) {
+        AvgWindow win;
+        if (!avgWindow(s, oh, ow, countIncludePad, divisorOverride, win)) continue;
+        float delta = go[oh * s.OW + ow] / win.divisor;
+        for (int64_t ih = win.h0; ih < win.h1; ++ih)
+          for (int64_t iw = win.w0; iw < win.w1; ++iw) gi[ih * s.W + iw] += delta;
+      }
+  });
+}
+
+}  // namespace flint
