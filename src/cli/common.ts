@@ -21,7 +21,7 @@ export function setupBackend(choice: string, threads: number | null): string {
   if (choice === "ref") torch.setBackend("ref");
   const active = torch.backendName();
   if (choice === "native" && active !== "native") {
-    throw new CliError(`--backend native: the native backend is not available (the C++ addon is not built); use --backend ref or auto`);
+    throw new CliError(`--backend native: the native backend is not active in this build (the C++ addon is missing or not registered as a backend); use --backend ref or auto`);
   }
   const opt = torch as unknown as OptionalTorch;
   if (threads !== null) {
