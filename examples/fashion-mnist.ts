@@ -1,0 +1,93 @@
+// Fashion-MNIST (28x28 grayscale clothes, 10 classes) with a small CNN, Adam, and a per-class
+// report at the end. Uses Debian's copy of the data when installed
+// (apt-get install dataset-fashion-mnist), otherwise downloads it.
+//
+//   npx tsx examples/fashion-mnist.ts --epochs 2 [--train-size 6000]
+import { existsSync, mkdirSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import * as torch from "../src/index.js";
+import * as nn from "../src/nn/index.js";
+import * as optim from "../src/optim/index.js";
+import { DataLoader, Subset } from "../src/utils/data/index.js";
+import { datasets, transforms } from "../src/vision/index.js";
+
+const { values: opts } = parseArgs({
+  options: {
+    root: { type: "string", default: "./data" },
+    epochs: { type: "string", default: "2" },
+    "train-size": { type: "string" },
+  },
+});
+
+// Debian's package ships the four gzip IDX files; FashionMNIST looks in ROOT/FashionMNIST/raw.
+const debian = "/usr/share/datasets/fashion-mnist";
+const raw = join(opts.root, "FashionMNIST", "raw");
+if (existsSync(debian) && !existsSync(join(raw, "train-images-idx3-ubyte.gz")) && !existsSync(join(raw, "train-images-idx3-ubyte"))) {
+  mkdirSync(raw, { recursive: true });
+  for (const f of ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]) {
+    symlinkSync(join(debian, f), join(raw, f));
+  }
+}
+
+class Net extends nn.Module {
+  features = new nn.Sequential(
+    new nn.Conv2d(1, 16, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Conv2d(16, 32, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
+  );
+  classifier = new nn.Sequential(new nn.Flatten(), new nn.Linear(32 * 7 * 7, 10));
+
+  forward(x: torch.Tensor): torch.Tensor {
+    return this.classifier.forward(this.features.forward(x));
+  }
+}
+
+torch.manualSeed(0);
+const transform = new transforms.Compose([new transforms.ToTensor(), new transforms.Normalize([0.2860], [0.3530])]);
+const fullTrain = new datasets.FashionMNIST(opts.root, { train: true, transform, download: true });
+const testSet = new datasets.FashionMNIST(opts.root, { train: false, transform, download: true });
+const n = opts["train-size"] !== undefined ? Math.min(Number(opts["train-size"]), fullTrain.length) : fullTrain.length;
+const trainSet = n < fullTrain.length ? new Subset(fullTrain, Array.from({ length: n }, (_, i) => i)) : fullTrain;
+const trainLoader = new DataLoader(trainSet, { batchSize: 64, shuffle: true });
+const testLoader = new DataLoader(testSet, { batchSize: 1000 });
+const classes = fullTrain.classes;
+
+const model = new Net();
+const lossFn = new nn.CrossEntropyLoss();
+const optimizer = new optim.Adam(model.parameters(), { lr: 1e-3 });
+
+let perClass: number[][] = [];
+for (let epoch = 1; epoch <= Number(opts.epochs); epoch++) {
+  model.train();
+  const t0 = performance.now();
+  let lossSum = 0;
+  let seen = 0;
+  for (const [x, y] of trainLoader) {
+    optimizer.zeroGrad();
+    const loss = lossFn.forward(model.forward(x), y);
+    loss.backward();
+    optimizer.step();
+    lossSum += Number(loss.item()) * y.shape[0];
+    seen += y.shape[0];
+  }
+  model.eval();
+  perClass = classes.map(() => [0, 0]);
+  torch.noGrad(() => {
+    for (const [x, y] of testLoader) {
+      const pred = model.forward(x).argmax(1).typedArray();
+      const ys = y.typedArray();
+      for (let i = 0; i < ys.length; i++) {
+        perClass[Number(ys[i])][1]++;
+        if (pred[i] === ys[i]) perClass[Number(ys[i])][0]++;
+      }
+    }
+  });
+  const correct = perClass.reduce((s, [c]) => s + c, 0);
+  const total = perClass.reduce((s, [, t]) => s + t, 0);
+  console.log(
+    `epoch ${epoch}: train loss ${(lossSum / seen).toFixed(4)}, test accuracy ${((100 * correct) / total).toFixed(2)}% ` +
+      `(${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+  );
+}
+console.log("per-class test accuracy (last epoch):");
+classes.forEach((c, i) => console.log(`  ${c.padEnd(12)} ${((100 * perClass[i][0]) / perClass[i][1]).toFixed(1)}%`));

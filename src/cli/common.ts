@@ -1,0 +1,79 @@
+// What the commands share: flags (data root, backend, threads), backend setup, the CIFAR-10
+// datasets and loaders, and the error type for failures that are not the user's typing.
+import * as torch from "../index.js";
+import { DataLoader, Subset } from "../utils/data/index.js";
+import { datasets, transforms } from "../vision/index.js";
+import type { Tensor } from "../tensor.js";
+
+/** A failure to report in one line (no stack trace), exit code 1. */
+export class CliError extends Error {
+  override name = "CliError";
+}
+
+/** The optional parts of the torch namespace the CLI uses when present (native backend, threads). */
+interface OptionalTorch {
+  setNumThreads?: (n: number) => void;
+  getNumThreads?: () => number;
+}
+
+/** Applies --backend and --threads; returns a description for the run banner. */
+export function setupBackend(choice: string, threads: number | null): string {
+  if (choice === "ref") torch.setBackend("ref");
+  const active = torch.backendName();
+  if (choice === "native" && active !== "native") {
+    throw new CliError(`--backend native: the native backend is not active in this build (the C++ addon is missing or not registered as a backend); use --backend ref or auto`);
+  }
+  const opt = torch as unknown as OptionalTorch;
+  if (threads !== null) {
+    if (typeof opt.setNumThreads === "function") opt.setNumThreads(threads);
+    else if (active === "native") throw new CliError(`--threads: this build cannot set the thread count`);
+  }
+  const n = typeof opt.getNumThreads === "function" ? opt.getNumThreads() : active === "native" ? null : 1;
+  return `${active}${n !== null ? ` (${n} thread${n === 1 ? "" : "s"})` : ""}`;
+}
+
+export type CifarSet = InstanceType<typeof datasets.CIFAR10<Tensor, number>>;
+
+/** CIFAR-10 with a tensor transform; a missing dataset is a CliError saying how to get it. */
+export function loadCifar(root: string, train: boolean, augment: boolean, download: boolean): CifarSet {
+  const transform = augment
+    ? new transforms.Compose([new transforms.RandomCrop(32, { padding: 4 }), new transforms.RandomHorizontalFlip(), new transforms.ToTensor()])
+    : new transforms.ToTensor();
+  try {
+    return new datasets.CIFAR10(root, { train, transform, download });
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (/not found|missing|ENOENT/i.test(msg) && !download) {
+      throw new CliError(
+        `CIFAR-10 not found under ${root}: ${msg}\n` +
+          `Unpack the official binary archive there (tar xzf cifar-10-binary.tar.gz -C ${root}), ` +
+          `point --root at a folder that holds cifar-10-batches-bin/, or drop --no-download to fetch it.`,
+      );
+    }
+    throw new CliError(`cannot load CIFAR-10 from ${root}: ${msg}`);
+  }
+}
+
+/** The first n items of a dataset (all when n is null), e.g. for quick runs with --train-size. */
+export function firstN<T>(ds: { length: number; getItem(i: number): T }, n: number | null): { length: number; getItem(i: number): T } {
+  if (n === null || n >= ds.length) return ds;
+  return new Subset(ds, Array.from({ length: n }, (_, i) => i));
+}
+
+export interface LoaderOptions {
+  batchSize: number;
+  shuffle: boolean;
+  workers: number;
+}
+
+/** Shuffles follow torch.manualSeed: DataLoader draws from torch's default generator, as PyTorch's. */
+export function makeLoader<T>(ds: { length: number; getItem(i: number): T }, o: LoaderOptions): DataLoader<T> {
+  return new DataLoader(ds, { batchSize: o.batchSize, shuffle: o.shuffle, numWorkers: o.workers });
+}
+
+export const CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"];
+
+/** Yields to the event loop so signals (Ctrl-C) and the dashboard's HTTP requests get served. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,80 @@
+// `flint predict --checkpoint F IMAGE…`: the class and probabilities for each image file.
+// Images of another size are resized to 32x32 (bilinear, like PIL's resize) before ToTensor.
+import { basename } from "node:path";
+import { noGrad } from "../autograd/grad-mode.js";
+import { fromTypedArray } from "../tensor.js";
+import * as torch from "../index.js";
+import type { Image } from "../vision/image.js";
+import { loadImage } from "../vision/image_io.js";
+import type { ParsedArgs } from "./args.js";
+import { CIFAR10_CLASSES, CliError, setupBackend } from "./common.js";
+import { loadModel } from "./train-state.js";
+
+/** Bilinear resize with half-pixel centers (PIL's BILINEAR for upscaling). */
+export function resizeBilinear(im: Image, w: number, h: number): Image {
+  if (im.width === w && im.height === h) return im;
+  const c = im.channels;
+  const out = new Uint8Array(w * h * c);
+  const sx = im.width / w;
+  const sy = im.height / h;
+  for (let y = 0; y < h; y++) {
+    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), im.height - 1);
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(y0 + 1, im.height - 1);
+    const wy = fy - y0;
+    for (let x = 0; x < w; x++) {
+      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), im.width - 1);
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(x0 + 1, im.width - 1);
+      const wx = fx - x0;
+      for (let k = 0; k < c; k++) {
+        const p = (yy: number, xx: number): number => im.data[(yy * im.width + xx) * c + k];
+        const v = (1 - wy) * ((1 - wx) * p(y0, x0) + wx * p(y0, x1)) + wy * ((1 - wx) * p(y1, x0) + wx * p(y1, x1));
+        out[(y * w + x) * c + k] = Math.round(v);
+      }
+    }
+  }
+  return { width: w, height: h, channels: c, data: out };
+}
+
+/** HWC uint8 → [3, H, W] float32 in [0, 1] (transforms.ToTensor). */
+function toCHW(im: Image): Float32Array {
+  const n = im.width * im.height;
+  const out = new Float32Array(3 * n);
+  for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) out[k * n + i] = im.data[i * im.channels + Math.min(k, im.channels - 1)] / 255;
+  return out;
+}
+
+export async function predictCommand(a: ParsedArgs): Promise<number> {
+  setupBackend(a.str("backend"), a.optNum("threads"));
+  const loaded = loadModel(a.str("checkpoint"), a.optStr("model"));
+  const classes = loaded.classes.length > 0 ? loaded.classes : CIFAR10_CLASSES;
+  const files = a.positionals;
+  const pixels = new Float32Array(files.length * 3 * 32 * 32);
+  files.forEach((f, i) => {
+    let im: Image;
+    try {
+      im = loadImage(f);
+    } catch (e) {
+      throw new CliError(`predict: ${(e as Error).message}`);
+    }
+    pixels.set(toCHW(resizeBilinear(im, 32, 32)), i * 3 * 32 * 32);
+  });
+  const x = fromTypedArray(pixels, [files.length, 3, 32, 32], "float32");
+  const probs = noGrad(() => torch.softmax(loaded.model.forward(x), 1));
+  const p = probs.typedArray();
+  const k = Math.min(a.num("topk"), classes.length);
+  const json = a.bool("json");
+  const width = Math.max(...files.map((f) => basename(f).length));
+  files.forEach((f, i) => {
+    const row = Array.from(p.subarray(i * classes.length, (i + 1) * classes.length), Number);
+    const order = row.map((v, j) => [v, j] as const).sort((u, v) => v[0] - u[0]).slice(0, k);
+    if (json) {
+      process.stdout.write(JSON.stringify({ file: f, class: classes[order[0][1]], index: order[0][1], probabilities: Object.fromEntries(classes.map((c, j) => [c, row[j]])) }) + "\n");
+    } else {
+      const rest = order.slice(1).map(([v, j]) => `${classes[j]} ${(100 * v).toFixed(1)}%`).join(", ");
+      process.stdout.write(`${basename(f).padEnd(width)}  ${classes[order[0][1]]} (${(100 * order[0][0]).toFixed(1)}%)${rest !== "" ? `   then ${rest}` : ""}\n`);
+    }
+  });
+  return 0;
+}
