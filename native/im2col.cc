@@ -96,6 +96,10 @@ void im2colPacked(const ConvShape& s, int64_t Cg, const float* x, float* Bp) {
   const int64_t NR = g.nr, KC = g.kc, P = s.OH * s.OW, K = Cg * s.KH * s.KW;
   const int64_t packedN = packedWidth(P);
   Padded xp = padImage(s, Cg, x, kSlotRow);
+  if (NR == 32 && std::string(g.name) == "avx512" && Cg * xp.Hp * xp.Wp < (int64_t{1} << 31)) {
+    im2colPackedAvx512(s, Cg, xp.data, xp.Hp, xp.Wp, Bp, packedN, KC);
+    return;
+  }
   const int64_t rowStep = s.sH * xp.Wp;
   for (int64_t k = 0; k < K; ++k) {
     int64_t pc = k / KC * KC, kc = std::min(KC, K - pc);

@@ -19,5 +19,8 @@ void im2colPackedT(const ConvShape& s, int64_t Cg, const float* x, float* Bp);
 // AVX-512 version of im2colPackedT on an already padded image (NR must be 32).
 void im2colPackedTAvx512(const ConvShape& s, int64_t Cg, const float* xpad, int64_t Hp, int64_t Wp,
                          float* Bp, int64_t packedN, int64_t KC);
+// AVX-512 version of im2colPacked on an already padded image (NR must be 32).
+void im2colPackedAvx512(const ConvShape& s, int64_t Cg, const float* xpad, int64_t Hp, int64_t Wp,
+                        float* Bp, int64_t packedN, int64_t KC);
 
 }  // namespace flint

@@ -47,10 +47,51 @@ void im2colPackedTAvx512(const ConvShape& s, int64_t Cg, const float* xpad, int6
   }
 }
 
+void im2colPackedAvx512(const ConvShape& s, int64_t Cg, const float* xpad, int64_t Hp, int64_t Wp,
+                        float* Bp, int64_t packedN, int64_t KC) {
+  constexpr int64_t NR = 32;
+  const int64_t K = Cg * s.KH * s.KW, rowStep = s.sH * Wp;
+  for (int64_t k = 0; k < K; ++k) {
+    const int64_t pc = k / KC * KC, kc = K - pc < KC ? K - pc : KC, panelStep = kc * NR;
+    float* panel = Bp + pc * packedN + (k - pc) * NR;
+    const int64_t c = k / (s.KH * s.KW), kh = (k / s.KW) % s.KH, kw = k % s.KW;
+    const float* plane = xpad + (c * Hp + kh * s.dH) * Wp + kw * s.dW;
+    int64_t col = 0;
+    for (int64_t oh = 0; oh < s.OH; ++oh) {
+      const float* src = plane + oh * rowStep;
+      int64_t left = s.OW;
+      while (left > 0) {
+        int64_t len = NR - col < left ? NR - col : left;
+        float* d = panel + col;
+        // Masked 16-lane copies: a row segment of a small feature map is one or two of them.
+        for (int64_t t = 0; t < len; t += 16) {
+          int64_t n = len - t < 16 ? len - t : 16;
+          __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
+          __m512 v = s.sW == 1 ? _mm512_maskz_loadu_ps(m, src + t)
+                               : _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m,
+                                     _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                                                        _mm512_set1_epi32(static_cast<int32_t>(s.sW))),
+                                     src + t * s.sW, 4);
+          _mm512_mask_storeu_ps(d + t, m, v);
+        }
+        src += len * s.sW;
+        left -= len;
+        col += len;
+        if (col == NR) {
+          col = 0;
+          panel += panelStep;
+        }
+      }
+    }
+    for (int64_t t = col; col != 0 && t < NR; ++t) panel[t] = 0.0f;
+  }
+}
+
 }  // namespace flint
 #pragma GCC pop_options
 #else  // not x86: never called (the dispatcher checks for the AVX-512 GEMM kernel)
 namespace flint {
 void im2colPackedTAvx512(const ConvShape&, int64_t, const float*, int64_t, int64_t, float*, int64_t, int64_t) {}
+void im2colPackedAvx512(const ConvShape&, int64_t, const float*, int64_t, int64_t, float*, int64_t, int64_t) {}
 }  // namespace flint
 #endif
