@@ -105,3 +105,29 @@ describe("DataLoader worker threads", () => {
     assert.deepEqual([first.shape, first.dtype], [[8, 3, 30, 30], "float32"]);
   });
 });
+
+describe("DataLoader worker threads and process exit", () => {
+  it("an abandoned or interrupted loop does not keep the process alive", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const { writeFileSync: write } = await import("node:fs");
+    const dir = tempDir();
+    const script = join(dir, "abandon.mts");
+    const src = new URL("../src/utils/data/index.ts", import.meta.url).pathname;
+    const helpers = new URL("./data-worker-datasets.ts", import.meta.url).pathname;
+    write(
+      script,
+      `import { DataLoader } from ${JSON.stringify(src)};
+import { Squares } from ${JSON.stringify(helpers)};
+const dl = new DataLoader(new Squares(100), { batchSize: 2, numWorkers: 2 });
+dl[Symbol.iterator]().next();
+const p = new DataLoader(new Squares(100), { batchSize: 2, numWorkers: 1, persistentWorkers: true });
+for await (const _ of p) break;
+console.log("done");
+`,
+    );
+    const r = spawnSync(process.execPath, ["--import", "tsx", script], { encoding: "utf8", timeout: 60000, cwd: process.cwd() });
+    assert.equal(r.signal, null, `the process hung: ${r.stderr}`);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), "done");
+  });
+});
