@@ -21,8 +21,10 @@ export class ToTensor {
     const im = checkImage(pic, "ToTensor");
     const { width: w, height: h, channels: c } = im;
     const out = new Float32Array(c * h * w);
+    const src = im.data;
+    const hw = h * w;
     for (let ch = 0; ch < c; ch++) {
-      for (let i = 0; i < h * w; i++) out[ch * h * w + i] = im.data[i * c + ch] / 255;
+      for (let i = 0, o = ch * hw; i < hw; i++) out[o + i] = src[i * c + ch] / 255;
     }
     return fromTypedArray(out, [c, h, w], "float32");
   }
@@ -73,12 +75,10 @@ export class Normalize {
     const p = fromTensor(t, "Normalize");
     const hw = p.h * p.w;
     const planes = planeCount(p);
-    for (let k = 0; k < planes; k++) {
-      const ch = k % c;
-      const m = pick(mean, ch, "mean");
-      const s = pick(std, ch, "std");
-      for (let i = k * hw; i < (k + 1) * hw; i++) p.data[i] = round(round(p.data[i] - m) / s);
-    }
+    const means = Array.from({ length: c }, (_, ch) => pick(mean, ch, "mean"));
+    const stds = Array.from({ length: c }, (_, ch) => pick(std, ch, "std"));
+    if (p.data instanceof Float32Array) normalize32(p.data, planes, hw, c, means, stds);
+    else normalize64(p.data as Float64Array, planes, hw, c, means, stds);
     if (this.inplace) {
       t.copy_(toTensor(p));
       return t;
@@ -87,6 +87,23 @@ export class Normalize {
   }
   workerSpec(): WorkerSpec {
     return spec("Normalize", [this.mean, this.std, { inplace: this.inplace }]);
+  }
+}
+
+// In float32 as torchvision's tensor.sub_(mean).div_(std): each step rounded to float32.
+function normalize32(d: Float32Array, planes: number, hw: number, c: number, means: number[], stds: number[]): void {
+  for (let k = 0; k < planes; k++) {
+    const m = means[k % c];
+    const s = stds[k % c];
+    for (let i = k * hw, end = (k + 1) * hw; i < end; i++) d[i] = Math.fround(d[i] - m) / s;
+  }
+}
+
+function normalize64(d: Float64Array, planes: number, hw: number, c: number, means: number[], stds: number[]): void {
+  for (let k = 0; k < planes; k++) {
+    const m = means[k % c];
+    const s = stds[k % c];
+    for (let i = k * hw, end = (k + 1) * hw; i < end; i++) d[i] = (d[i] - m) / s;
   }
 }
 
