@@ -3,7 +3,10 @@
 // ToTensor, Normalize; batch 64). Uses the real data from ../shared (unpacked to the same cache
 // as the tests) when present, else 10,000 generated records.
 //
-//   node --import tsx bench/data-workers.ts [--workers 0,1,2] [--epochs 2]
+// --step-ms N busy-waits N ms on the main thread per batch, standing in for a training step: that
+// is where workers pay off even on a small machine, since loading overlaps the step.
+//
+//   node --import tsx bench/data-workers.ts [--workers 0,1,2] [--epochs 2] [--step-ms 0]
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +22,14 @@ const arg = (name: string, def: string) => {
 };
 const workerCounts = arg("workers", "0,1,2").split(",").map(Number);
 const epochs = Number(arg("epochs", "2"));
+const stepMs = Number(arg("step-ms", "0"));
+
+function trainingStep(): void {
+  const end = performance.now() + stepMs;
+  while (performance.now() < end) {
+    // busy: the main thread is computing
+  }
+}
 
 async function cifarRoot(): Promise<[string, string]> {
   const archive = [
@@ -51,7 +62,10 @@ const transform = new transforms.Compose<never, Tensor>([
   new transforms.Normalize([0.4914, 0.4822, 0.4465], [0.247, 0.243, 0.261]),
 ]);
 const dataset = new datasets.CIFAR10<Tensor>(root, { train: false, transform });
-console.log(`data: ${what}, ${dataset.length} images; pipeline RandomCrop(pad 4) + HFlip + Resize(48) + ToTensor + Normalize; batch 64; ${availableParallelism()} CPUs`);
+console.log(
+  `data: ${what}, ${dataset.length} images; pipeline RandomCrop(pad 4) + HFlip + Resize(48) + ToTensor + Normalize; ` +
+    `batch 64; simulated step ${stepMs} ms/batch; ${availableParallelism()} CPUs`,
+);
 
 const results: Record<number, number[]> = {};
 for (const numWorkers of workerCounts) {
@@ -60,7 +74,10 @@ for (const numWorkers of workerCounts) {
   for (let e = 0; e < epochs; e++) {
     const t0 = performance.now();
     let n = 0;
-    for (const [imgs] of loader) n += imgs.shape[0];
+    for (const [imgs] of loader) {
+      n += imgs.shape[0];
+      if (stepMs > 0) trainingStep();
+    }
     const ms = performance.now() - t0;
     times.push(ms);
     if (n !== dataset.length) throw new Error(`expected ${dataset.length} images, got ${n}`);
