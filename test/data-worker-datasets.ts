@@ -61,3 +61,17 @@ export class Opaque extends Dataset<number> {
     return i;
   }
 }
+
+/** A dataset whose worker thread exits in the middle of an epoch. */
+export class Exits extends Dataset<number> {
+  get length() {
+    return 8;
+  }
+  getItem(i: number) {
+    if (i === 5 && getWorkerInfo() !== null) process.exit(3);
+    return i;
+  }
+  workerSpec(): WorkerSpec {
+    return { module: import.meta.url, export: "Exits", args: [] };
+  }
+}

@@ -8,7 +8,7 @@ import * as torch from "../src/index.js";
 import { DataLoader, TensorDataset, WorkerSendError, type Collated } from "../src/utils/data/index.js";
 import { datasets, transforms } from "../src/vision/index.js";
 import type { Tensor } from "../src/tensor.js";
-import { Opaque, ShardedStream, Squares, WhoLoads } from "./data-worker-datasets.js";
+import { Exits, Opaque, ShardedStream, Squares, WhoLoads } from "./data-worker-datasets.js";
 import { cifarRecords, tempDir } from "./data-helpers.js";
 
 function snapshot(batches: Iterable<unknown>): unknown[] {
@@ -75,6 +75,10 @@ describe("DataLoader worker threads", () => {
       /Caught RangeError in DataLoader worker 0: Squares: item 5 is cursed/,
     );
     assert.deepEqual(seen, [0, 1, 2, 0], "batches before the failing one arrive in order");
+  });
+
+  it("report a worker thread that exits instead of waiting forever", () => {
+    assert.throws(() => Array.from(new DataLoader(new Exits(), { batchSize: 2, numWorkers: 2 })), /DataLoader worker 0 failed: DataLoader worker 0 exited unexpectedly \(exit code 3\)/);
   });
 
   it("refuse datasets that cannot be rebuilt in a worker", () => {
