@@ -81,6 +81,21 @@ describe("DataLoader worker threads", () => {
     assert.throws(() => Array.from(new DataLoader(new Exits(), { batchSize: 2, numWorkers: 2 })), /DataLoader worker 0 failed: DataLoader worker 0 exited unexpectedly \(exit code 3\)/);
   });
 
+  it("send collateFn and workerInitFn by source; captured variables are an error naming them", () => {
+    const dl = new DataLoader(new Squares(7), {
+      batchSize: 3,
+      numWorkers: 2,
+      collateFn: (b: { y: number }[]) => b.map((s) => s.y * 10),
+      workerInitFn: (id: number) => {
+        (globalThis as Record<string, unknown>).flintWorkerId = id;
+      },
+    });
+    assert.deepEqual(Array.from(dl), [[0, 10, 20], [0, 10, 20], [0]]);
+    const k = 3;
+    const closure = new DataLoader(new Squares(4), { batchSize: 2, numWorkers: 1, collateFn: (b: unknown[]) => b.length * k });
+    assert.throws(() => Array.from(closure), /Caught ReferenceError in DataLoader worker 0: k is not defined/);
+  });
+
   it("refuse datasets that cannot be rebuilt in a worker", () => {
     assert.throws(() => Array.from(new DataLoader(new Opaque(), { numWorkers: 1 })), (e: Error) => e instanceof WorkerSendError && /Opaque.*workerSpec/.test(e.message));
   });
