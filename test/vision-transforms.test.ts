@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import * as torch from "../src/index.js";
 import { fromTypedArray, type Tensor } from "../src/tensor.js";
 import { transforms } from "../src/vision/index.js";
-import { fmaf } from "../src/vision/transforms/planar.js";
+import { crop, fmaf, fromTensor, pad, padCrop, roundHalfEven, type PaddingMode } from "../src/vision/transforms/planar.js";
 import type { Image } from "../src/vision/image.js";
 
 type Fx = {
@@ -37,6 +37,22 @@ describe("transforms on tensors, vs torchvision", () => {
       assert.equal(out.dtype, inputs[c.input].dtype);
       close(flat(out), c.out, 0, `Resize ${JSON.stringify(c.size)} ${c.input}`);
     }
+  });
+
+  it("padCrop (RandomCrop's one pass) equals pad then crop, also outside the padded image", () => {
+    const p = fromTensor(imgU8, "test");
+    for (const mode of ["constant", "edge", "reflect", "symmetric"] as PaddingMode[]) {
+      for (const [top, left, h, w] of [[0, 0, 4, 4], [1, 2, 5, 3], [-1, 3, 7, 4], [4, -2, 6, 8], [8, 5, 2, 2]]) {
+        const ltrb: [number, number, number, number] = [2, 1, 3, 2];
+        const want = crop(pad(p, ltrb, 7, mode), top, left, h, w);
+        const got = padCrop(p, ltrb, 7, mode, top, left, h, w);
+        assert.deepEqual([got.h, got.w, Array.from(got.data)], [want.h, want.w, Array.from(want.data)], `${mode} ${[top, left, h, w]}`);
+      }
+    }
+  });
+
+  it("roundHalfEven is torch.round's half-to-even", () => {
+    assert.deepEqual([2.5, 3.5, -2.5, -1.5, 1.4999, 0.5, 254.5].map(roundHalfEven), [2, 4, -2, -2, 1, 0, 254]);
   });
 
   it("fmaf rounds once, also where the double sum sits on a float32 midpoint", () => {

@@ -82,8 +82,9 @@ function padIndex(i: number, n: number, mode: PaddingMode): number {
 }
 
 /**
- * Copies pixels: out(y, x) = in(rows[y], cols[x]), or `fill` where either index is -1. The
- * common body of pad, crop and the flips; c values per pixel are copied together.
+ * Copies pixels: out(y, x) = in(rows[y], cols[x]); where either index is -1 the value is
+ * `fill`, where it is -2 (outside a crop of the padded image) it is 0, as torchvision's crop.
+ * The common body of pad, crop, pad-then-crop and the flips; c values per pixel move together.
  */
 function remap(p: Planar, rows: Int32Array, cols: Int32Array, fill: number): Planar {
   const h = rows.length;
@@ -99,14 +100,16 @@ function remap(p: Planar, rows: Int32Array, cols: Int32Array, fill: number): Pla
       const sy = rows[y];
       const o = outBase + y * w * c;
       if (sy < 0) {
-        if (fill !== 0) out.fill(fill, o, o + w * c);
+        if (fill !== 0 && sy === -1) {
+          for (let x = 0; x < w; x++) if (cols[x] !== -2) out.fill(fill, o + x * c, o + x * c + c);
+        }
         continue;
       }
       const r = inBase + sy * p.w * c;
       for (let x = 0; x < w; x++) {
         const sx = cols[x];
         if (sx < 0) {
-          if (fill !== 0) out.fill(fill, o + x * c, o + x * c + c);
+          if (fill !== 0 && sx === -1) out.fill(fill, o + x * c, o + x * c + c);
         } else {
           for (let j = 0; j < c; j++) out[o + x * c + j] = src[r + sx * c + j];
         }
@@ -126,6 +129,22 @@ export function pad(p: Planar, ltrb: [number, number, number, number], fill: num
   }
   const rows = indexMap(p.h + t + b, (y) => padIndex(y - t, p.h, mode));
   const cols = indexMap(p.w + l + r, (x) => padIndex(x - l, p.w, mode));
+  return remap(p, rows, cols, fill);
+}
+
+/**
+ * pad(p, ltrb, fill, mode) then crop(top, left, height, width) of the result, in one pass
+ * (RandomCrop's common case) without building the padded image.
+ */
+export function padCrop(p: Planar, ltrb: [number, number, number, number], fill: number, mode: PaddingMode, top: number, left: number, height: number, width: number, op = "pad"): Planar {
+  const [l, t, r, b] = ltrb;
+  if (mode === "reflect" && (l >= p.w || r >= p.w || t >= p.h || b >= p.h)) {
+    throw new Error(`${op}: reflect padding [${ltrb.join(", ")}] must be smaller than the image size ${p.h}x${p.w}`);
+  }
+  const ph = p.h + t + b;
+  const pw = p.w + l + r;
+  const rows = indexMap(height, (y) => (top + y >= 0 && top + y < ph ? padIndex(top + y - t, p.h, mode) : -2));
+  const cols = indexMap(width, (x) => (left + x >= 0 && left + x < pw ? padIndex(left + x - l, p.w, mode) : -2));
   return remap(p, rows, cols, fill);
 }
 
@@ -204,8 +223,8 @@ function linearIndices(inSize: number, outSize: number): { i0: Int32Array; i1: I
 
 /** Round half to even, as torch.round. */
 export function roundHalfEven(v: number): number {
-  const r = Math.round(v);
-  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  const r = Math.round(v); // halves go up
+  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /**
@@ -225,7 +244,7 @@ export function resizeBilinear(p: Planar, outH: number, outW: number): Planar {
     result = new Float64Array(n);
     bilinear64(p.data as Float64Array, result, planes, p.h, p.w, c, outH, outW, H, W);
   } else {
-    const src = p.data instanceof Float32Array ? p.data : Float32Array.from(p.data);
+    const src = p.data instanceof Float32Array ? p.data : new Float32Array(p.data);
     result = new Float32Array(n);
     bilinear32(src, result, planes, p.h, p.w, c, outH, outW, H, W);
   }

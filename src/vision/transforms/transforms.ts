@@ -6,7 +6,7 @@ import type { WorkerSpec } from "../../utils/data/worker-spec.js";
 import { rand, randint } from "../../utils/data/rng.js";
 import { isImage, type Image } from "../image.js";
 import { applyTransform, type Transform } from "../datasets/vision.js";
-import { crop, dimsOf, fromTensor, hflip, mapPixels, pad, planeCount, resizeBilinear, roundHalfEven, toTensor, vflip, type PaddingMode } from "./planar.js";
+import { crop, dimsOf, fromTensor, hflip, mapPixels, pad, padCrop, planeCount, resizeBilinear, roundHalfEven, toTensor, vflip, type PaddingMode } from "./planar.js";
 
 const spec = (name: string, args: unknown[]): WorkerSpec => ({ module: import.meta.url, export: name, args });
 
@@ -161,10 +161,18 @@ export class RandomCrop {
 
   forward<X extends Image | Tensor>(img: X): X {
     return mapPixels(img, "RandomCrop", (p0) => {
+      const ltrb = this.padding !== null ? padLtrb(this.padding) : null;
+      const ph = p0.h + (ltrb === null ? 0 : ltrb[1] + ltrb[3]);
+      const pw = p0.w + (ltrb === null ? 0 : ltrb[0] + ltrb[2]);
+      if (!this.padIfNeeded || (pw >= this.size[1] && ph >= this.size[0])) {
+        // The usual case: one pass, padding folded into the crop.
+        const [i, j, h, w] = RandomCrop.getParams([ph, pw], this.size);
+        return padCrop(p0, ltrb ?? [0, 0, 0, 0], this.fill, this.paddingMode, i, j, h, w, "RandomCrop");
+      }
       let p = p0;
-      if (this.padding !== null) p = pad(p, padLtrb(this.padding), this.fill, this.paddingMode, "RandomCrop");
-      if (this.padIfNeeded && p.w < this.size[1]) p = pad(p, padLtrb([this.size[1] - p.w, 0]), this.fill, this.paddingMode, "RandomCrop");
-      if (this.padIfNeeded && p.h < this.size[0]) p = pad(p, padLtrb([0, this.size[0] - p.h]), this.fill, this.paddingMode, "RandomCrop");
+      if (ltrb !== null) p = pad(p, ltrb, this.fill, this.paddingMode, "RandomCrop");
+      if (p.w < this.size[1]) p = pad(p, padLtrb([this.size[1] - p.w, 0]), this.fill, this.paddingMode, "RandomCrop");
+      if (p.h < this.size[0]) p = pad(p, padLtrb([0, this.size[0] - p.h]), this.fill, this.paddingMode, "RandomCrop");
       const [i, j, h, w] = RandomCrop.getParams([p.h, p.w], this.size);
       return crop(p, i, j, h, w);
     });
