@@ -9,6 +9,7 @@ import {
   SubsetRandomSampler, TensorDataset, WeightedRandomSampler, defaultCollate, defaultConvert, randomSplit,
 } from "../src/utils/data/index.js";
 import type { Tensor } from "../src/tensor.js";
+import { datasets, transforms } from "../src/vision/index.js";
 
 const fixtures = JSON.parse(readFileSync(new URL("./fixtures/data.json", import.meta.url), "utf8")) as Record<string, unknown>;
 const generator = (seed: number) => new torch.Generator().manualSeed(seed);
@@ -223,3 +224,18 @@ describe("PyTorch's orders for the same seeds", () => {
     }
   });
 });
+
+// The seed's data lines, type-checked by tsc (never called: it would download into "data1"):
+// the transform's output type flows to the loader's batches, so imgs and targets are Tensors.
+function seedLinesTypecheck(): void {
+  const dataset = new datasets.CIFAR10("data1", { train: false, transform: new transforms.ToTensor(), download: true });
+  const dataloader = new DataLoader(dataset, { batchSize: 64 });
+  for (const [imgs, targets] of dataloader) {
+    const pair: [Tensor, Tensor] = [imgs, targets];
+    void pair;
+  }
+  const [img, label] = new datasets.CIFAR10("data1").getItem(0);
+  const plain: [number, number] = [img.width, label];
+  void plain;
+}
+void seedLinesTypecheck;
