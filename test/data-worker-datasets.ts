@@ -75,3 +75,23 @@ export class Exits extends Dataset<number> {
     return { module: import.meta.url, export: "Exits", args: [] };
   }
 }
+
+/** Each item takes `ms` milliseconds to load. */
+export class Slow extends Dataset<number> {
+  constructor(readonly ms: number) {
+    super();
+  }
+  get length() {
+    return 4;
+  }
+  getItem(i: number) {
+    const end = Date.now() + this.ms;
+    while (Date.now() < end) {
+      // loading...
+    }
+    return i;
+  }
+  workerSpec(): WorkerSpec {
+    return { module: import.meta.url, export: "Slow", args: [this.ms] };
+  }
+}

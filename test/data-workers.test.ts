@@ -8,7 +8,7 @@ import * as torch from "../src/index.js";
 import { DataLoader, TensorDataset, WorkerSendError, type Collated } from "../src/utils/data/index.js";
 import { datasets, transforms } from "../src/vision/index.js";
 import type { Tensor } from "../src/tensor.js";
-import { Exits, Opaque, ShardedStream, Squares, WhoLoads } from "./data-worker-datasets.js";
+import { Exits, Opaque, ShardedStream, Slow, Squares, WhoLoads } from "./data-worker-datasets.js";
 import { cifarRecords, tempDir } from "./data-helpers.js";
 
 function snapshot(batches: Iterable<unknown>): unknown[] {
@@ -94,6 +94,12 @@ describe("DataLoader worker threads", () => {
     const k = 3;
     const closure = new DataLoader(new Squares(4), { batchSize: 2, numWorkers: 1, collateFn: (b: unknown[]) => b.length * k });
     assert.throws(() => Array.from(closure), /Caught ReferenceError in DataLoader worker 0: k is not defined/);
+  });
+
+  it("time out when a batch takes longer than `timeout` seconds", async () => {
+    // Worker start-up (module loading) counts too, as PyTorch's timeout covers the whole wait.
+    assert.throws(() => Array.from(new DataLoader(new Slow(3000), { batchSize: 2, numWorkers: 1, timeout: 0.5 })), /DataLoader timed out after 0.5 seconds/);
+    await assert.rejects(collectAsync(new DataLoader(new Slow(3000), { batchSize: 2, numWorkers: 1, timeout: 0.5 })), /DataLoader timed out after 0.5 seconds/);
   });
 
   it("refuse datasets that cannot be rebuilt in a worker", () => {
