@@ -123,6 +123,16 @@ describe("transforms on images", () => {
     assert.equal(new transforms.RandomHorizontalFlip(0).forward(im), im);
   });
 
+  it("Pad with each padding mode", () => {
+    const row: Image = { width: 3, height: 1, channels: 1, data: Uint8Array.of(1, 2, 3) };
+    const got = (mode: "constant" | "edge" | "reflect" | "symmetric") => Array.from(new transforms.Pad([2, 0], { fill: 9, paddingMode: mode }).forward(row).data);
+    assert.deepEqual(got("constant"), [9, 9, 1, 2, 3, 9, 9]);
+    assert.deepEqual(got("edge"), [1, 1, 1, 2, 3, 3, 3]);
+    assert.deepEqual(got("reflect"), [3, 2, 1, 2, 3, 2, 1]);
+    assert.deepEqual(got("symmetric"), [2, 1, 1, 2, 3, 3, 2]);
+    assert.deepEqual(new transforms.Pad(1).forward(imgU8).shape, [3, 8, 6]);
+  });
+
   it("Compose and Lambda chain; random crops stay in bounds", () => {
     const t = new transforms.Compose([
       new transforms.RandomCrop(2, { padding: 1 }),

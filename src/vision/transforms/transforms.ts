@@ -182,6 +182,25 @@ export class RandomCrop {
   }
 }
 
+/** Pads the borders: int (all sides), [left/right, top/bottom] or [left, top, right, bottom]. */
+export class Pad {
+  readonly padding: number | number[];
+  readonly fill: number;
+  readonly paddingMode: PaddingMode;
+  constructor(padding: number | number[], options: { fill?: number; paddingMode?: PaddingMode } = {}) {
+    padLtrb(padding);
+    this.padding = padding;
+    this.fill = options.fill ?? 0;
+    this.paddingMode = options.paddingMode ?? "constant";
+  }
+  forward<X extends Image | Tensor>(img: X): X {
+    return mapPixels(img, "Pad", (p) => pad(p, padLtrb(this.padding), this.fill, this.paddingMode, "Pad"));
+  }
+  workerSpec(): WorkerSpec {
+    return spec("Pad", [this.padding, { fill: this.fill, paddingMode: this.paddingMode }]);
+  }
+}
+
 /** Flips left-right with probability p (one torch.rand draw per call). */
 export class RandomHorizontalFlip {
   readonly p: number;
