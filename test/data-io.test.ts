@@ -142,7 +142,9 @@ describe("IDX format", () => {
     writeFileSync(join(raw, "t10k-labels-idx1-ubyte"), idxBytes([1], Uint8Array.from([4])));
     const ds = new FashionMNIST(root);
     assert.equal(ds.length, 5);
-    assert.deepEqual(ds.targets, [9, 0, 3, 1, 2]);
+    assert.deepEqual(ds.labels, [9, 0, 3, 1, 2]);
+    assert.deepEqual([ds.targets.dtype, ds.targets.tolist()], ["int64", [9, 0, 3, 1, 2]]);
+    assert.deepEqual([ds.data.shape, ds.data.dtype, ds.data.typedArray()[2 * 784 + 5]], [[5, 28, 28], "uint8", images[2 * 784 + 5]]);
     const [img, t] = ds.getItem(2);
     assert.equal(t, 3);
     assert.deepEqual([img.width, img.height, img.channels], [28, 28, 1]);
@@ -261,7 +263,7 @@ describe("download", () => {
       static override resources: [string, string | null][] = files.map(([f, b]) => [f, md5(b)]);
     }
     const ds = new LocalMNIST(root, { download: true });
-    assert.deepEqual(ds.targets, [3, 5]);
+    assert.deepEqual(ds.targets.tolist(), [3, 5]);
     assert.ok(existsSync(join(root, "LocalMNIST", "raw", "t10k-labels-idx1-ubyte.gz")));
   });
 });

@@ -125,7 +125,8 @@ describe("real Fashion-MNIST", { skip: fashionSkip }, () => {
     assert.equal(train.length, 60000);
     assert.equal(test.length, 10000);
     const counts = new Array(10).fill(0);
-    for (const t of train.targets) counts[t]++;
+    for (const t of train.labels) counts[t]++;
+    assert.deepEqual([train.data.shape, train.data.dtype, train.targets.dtype], [[60000, 28, 28], "uint8", "int64"]);
     assert.deepEqual(counts, new Array(10).fill(6000));
     const rawImages = gunzipSync(readFileSync(join(FASHION, "train-images-idx3-ubyte.gz")));
     const rawLabels = gunzipSync(readFileSync(join(FASHION, "train-labels-idx1-ubyte.gz")));

@@ -61,3 +61,37 @@ export class Opaque extends Dataset<number> {
     return i;
   }
 }
+
+/** A dataset whose worker thread exits in the middle of an epoch. */
+export class Exits extends Dataset<number> {
+  get length() {
+    return 8;
+  }
+  getItem(i: number) {
+    if (i === 5 && getWorkerInfo() !== null) process.exit(3);
+    return i;
+  }
+  workerSpec(): WorkerSpec {
+    return { module: import.meta.url, export: "Exits", args: [] };
+  }
+}
+
+/** Each item takes `ms` milliseconds to load. */
+export class Slow extends Dataset<number> {
+  constructor(readonly ms: number) {
+    super();
+  }
+  get length() {
+    return 4;
+  }
+  getItem(i: number) {
+    const end = Date.now() + this.ms;
+    while (Date.now() < end) {
+      // loading...
+    }
+    return i;
+  }
+  workerSpec(): WorkerSpec {
+    return { module: import.meta.url, export: "Slow", args: [this.ms] };
+  }
+}

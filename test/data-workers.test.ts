@@ -8,7 +8,7 @@ import * as torch from "../src/index.js";
 import { DataLoader, TensorDataset, WorkerSendError, type Collated } from "../src/utils/data/index.js";
 import { datasets, transforms } from "../src/vision/index.js";
 import type { Tensor } from "../src/tensor.js";
-import { Opaque, ShardedStream, Squares, WhoLoads } from "./data-worker-datasets.js";
+import { Exits, Opaque, ShardedStream, Slow, Squares, WhoLoads } from "./data-worker-datasets.js";
 import { cifarRecords, tempDir } from "./data-helpers.js";
 
 function snapshot(batches: Iterable<unknown>): unknown[] {
@@ -77,6 +77,31 @@ describe("DataLoader worker threads", () => {
     assert.deepEqual(seen, [0, 1, 2, 0], "batches before the failing one arrive in order");
   });
 
+  it("report a worker thread that exits instead of waiting forever", () => {
+    assert.throws(() => Array.from(new DataLoader(new Exits(), { batchSize: 2, numWorkers: 2 })), /DataLoader worker 0 failed: DataLoader worker 0 exited unexpectedly \(exit code 3\)/);
+  });
+
+  it("send collateFn and workerInitFn by source; captured variables are an error naming them", () => {
+    const dl = new DataLoader(new Squares(7), {
+      batchSize: 3,
+      numWorkers: 2,
+      collateFn: (b: { y: number }[]) => b.map((s) => s.y * 10),
+      workerInitFn: (id: number) => {
+        (globalThis as Record<string, unknown>).flintWorkerId = id;
+      },
+    });
+    assert.deepEqual(Array.from(dl), [[0, 10, 20], [0, 10, 20], [0]]);
+    const k = 3;
+    const closure = new DataLoader(new Squares(4), { batchSize: 2, numWorkers: 1, collateFn: (b: unknown[]) => b.length * k });
+    assert.throws(() => Array.from(closure), /Caught ReferenceError in DataLoader worker 0: k is not defined/);
+  });
+
+  it("time out when a batch takes longer than `timeout` seconds", async () => {
+    // Worker start-up (module loading) counts too, as PyTorch's timeout covers the whole wait.
+    assert.throws(() => Array.from(new DataLoader(new Slow(3000), { batchSize: 2, numWorkers: 1, timeout: 0.5 })), /DataLoader timed out after 0.5 seconds/);
+    await assert.rejects(collectAsync(new DataLoader(new Slow(3000), { batchSize: 2, numWorkers: 1, timeout: 0.5 })), /DataLoader timed out after 0.5 seconds/);
+  });
+
   it("refuse datasets that cannot be rebuilt in a worker", () => {
     assert.throws(() => Array.from(new DataLoader(new Opaque(), { numWorkers: 1 })), (e: Error) => e instanceof WorkerSendError && /Opaque.*workerSpec/.test(e.message));
   });
@@ -103,5 +128,31 @@ describe("DataLoader worker threads", () => {
     assert.deepEqual(viaWorkers, inProcess);
     const first = (inProcess[0] as { shape: number[]; dtype: string }[])[0];
     assert.deepEqual([first.shape, first.dtype], [[8, 3, 30, 30], "float32"]);
+  });
+});
+
+describe("DataLoader worker threads and process exit", () => {
+  it("an abandoned or interrupted loop does not keep the process alive", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const { writeFileSync: write } = await import("node:fs");
+    const dir = tempDir();
+    const script = join(dir, "abandon.mts");
+    const src = new URL("../src/utils/data/index.ts", import.meta.url).pathname;
+    const helpers = new URL("./data-worker-datasets.ts", import.meta.url).pathname;
+    write(
+      script,
+      `import { DataLoader } from ${JSON.stringify(src)};
+import { Squares } from ${JSON.stringify(helpers)};
+const dl = new DataLoader(new Squares(100), { batchSize: 2, numWorkers: 2 });
+dl[Symbol.iterator]().next();
+const p = new DataLoader(new Squares(100), { batchSize: 2, numWorkers: 1, persistentWorkers: true });
+for await (const _ of p) break;
+console.log("done");
+`,
+    );
+    const r = spawnSync(process.execPath, ["--import", "tsx", script], { encoding: "utf8", timeout: 60000, cwd: process.cwd() });
+    assert.equal(r.signal, null, `the process hung: ${r.stderr}`);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), "done");
   });
 });

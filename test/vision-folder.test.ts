@@ -100,3 +100,21 @@ describe("ImageFolder", () => {
     assert.deepEqual(txt.getItem(1), [join(root, "cat", "z.jpg").length, 1]);
   });
 });
+
+describe("ImageFolder in DataLoader worker threads", () => {
+  it("loads the same batches as in process, with isValidFile and a transform", async () => {
+    const { DataLoader } = await import("../src/utils/data/index.js");
+    const { transforms } = await import("../src/vision/index.js");
+    const root = tempDir();
+    for (const [cls, n] of [["a", 3], ["b", 4]] as const) {
+      mkdirSync(join(root, cls), { recursive: true });
+      for (let i = 0; i < n; i++) writeFileSync(join(root, cls, `${i}.png`), pngBytes(4, 4, pseudoBytes(64, i + cls.length * 10)));
+      writeFileSync(join(root, cls, "skip.png"), pngBytes(4, 4, new Uint8Array(64)));
+    }
+    const ds = new ImageFolder(root, { transform: new transforms.ToTensor(), isValidFile: (p) => !p.endsWith("skip.png") });
+    assert.equal(ds.length, 7);
+    const flat = (batches: unknown[]) => JSON.stringify(batches.map((b) => (b as { tolist(): unknown }[]).map((t) => t.tolist())));
+    const inProcess = flat(Array.from(new DataLoader(ds, { batchSize: 3 })));
+    assert.equal(flat(Array.from(new DataLoader(ds, { batchSize: 3, numWorkers: 2 }))), inProcess);
+  });
+});

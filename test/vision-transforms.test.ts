@@ -5,8 +5,7 @@ import { readFileSync } from "node:fs";
 import * as torch from "../src/index.js";
 import { fromTypedArray, type Tensor } from "../src/tensor.js";
 import { transforms } from "../src/vision/index.js";
-import { hasTorchRandom } from "../src/utils/data/rng.js";
-import { fmaf } from "../src/vision/transforms/planar.js";
+import { crop, fmaf, fromTensor, pad, padCrop, roundHalfEven, type PaddingMode } from "../src/vision/transforms/planar.js";
 import type { Image } from "../src/vision/image.js";
 
 type Fx = {
@@ -22,7 +21,6 @@ const imgF = fromTypedArray(Float32Array.from(fx.img_f), fx.img_f_shape, "float3
 const imgU8 = fromTypedArray(Uint8Array.from(fx.img_u8), fx.img_u8_shape, "uint8");
 const inputs = { img_f: imgF, img_u8: imgU8 };
 const flat = (t: Tensor) => Array.from(t.typedArray(), Number);
-const torchNs = torch as unknown as Record<string, unknown>;
 
 function close(actual: number[], expected: number[], tol: number, what: string) {
   assert.equal(actual.length, expected.length, `${what}: length`);
@@ -39,6 +37,22 @@ describe("transforms on tensors, vs torchvision", () => {
       assert.equal(out.dtype, inputs[c.input].dtype);
       close(flat(out), c.out, 0, `Resize ${JSON.stringify(c.size)} ${c.input}`);
     }
+  });
+
+  it("padCrop (RandomCrop's one pass) equals pad then crop, also outside the padded image", () => {
+    const p = fromTensor(imgU8, "test");
+    for (const mode of ["constant", "edge", "reflect", "symmetric"] as PaddingMode[]) {
+      for (const [top, left, h, w] of [[0, 0, 4, 4], [1, 2, 5, 3], [-1, 3, 7, 4], [4, -2, 6, 8], [8, 5, 2, 2]]) {
+        const ltrb: [number, number, number, number] = [2, 1, 3, 2];
+        const want = crop(pad(p, ltrb, 7, mode), top, left, h, w);
+        const got = padCrop(p, ltrb, 7, mode, top, left, h, w);
+        assert.deepEqual([got.h, got.w, Array.from(got.data)], [want.h, want.w, Array.from(want.data)], `${mode} ${[top, left, h, w]}`);
+      }
+    }
+  });
+
+  it("roundHalfEven is torch.round's half-to-even", () => {
+    assert.deepEqual([2.5, 3.5, -2.5, -1.5, 1.4999, 0.5, 254.5].map(roundHalfEven), [2, 4, -2, -2, 1, 0, 254]);
   });
 
   it("fmaf rounds once, also where the double sum sits on a float32 midpoint", () => {
@@ -69,8 +83,8 @@ describe("transforms on tensors, vs torchvision", () => {
     assert.throws(() => new transforms.Normalize([0], [0]).forward(imgF), /std evaluated to zero/);
   });
 
-  it("RandomCrop(padding) and RandomHorizontalFlip follow torch.manualSeed as torchvision", { todo: hasTorchRandom() ? false : "needs Flint's PyTorch-matching RNG" }, () => {
-    (torchNs.manualSeed as (s: number) => void)(fx.random_seq.seed);
+  it("RandomCrop(padding) and RandomHorizontalFlip follow torch.manualSeed as torchvision", () => {
+    torch.manualSeed(fx.random_seq.seed);
     const crop = new transforms.RandomCrop(fx.random_seq.size, { padding: fx.random_seq.padding });
     const flip = new transforms.RandomHorizontalFlip();
     for (const step of fx.random_seq.steps) {
@@ -78,7 +92,7 @@ describe("transforms on tensors, vs torchvision", () => {
       assert.deepEqual(flat(c), step.crop);
       assert.deepEqual(flat(flip.forward(c)), step.flip);
     }
-    (torchNs.manualSeed as (s: number) => void)(fx.random_crop_pad_if_needed.seed);
+    torch.manualSeed(fx.random_crop_pad_if_needed.seed);
     const r = new transforms.RandomCrop(fx.random_crop_pad_if_needed.size, { padIfNeeded: true, paddingMode: "reflect" });
     assert.deepEqual(flat(r.forward(imgU8)), fx.random_crop_pad_if_needed.out);
   });
@@ -107,6 +121,16 @@ describe("transforms on images", () => {
     const big = new transforms.Resize([4, 6]).forward(im);
     assert.deepEqual(flat(new transforms.PILToTensor().forward(big)), flat(new transforms.Resize([4, 6]).forward(asTensor)));
     assert.equal(new transforms.RandomHorizontalFlip(0).forward(im), im);
+  });
+
+  it("Pad with each padding mode", () => {
+    const row: Image = { width: 3, height: 1, channels: 1, data: Uint8Array.of(1, 2, 3) };
+    const got = (mode: "constant" | "edge" | "reflect" | "symmetric") => Array.from(new transforms.Pad([2, 0], { fill: 9, paddingMode: mode }).forward(row).data);
+    assert.deepEqual(got("constant"), [9, 9, 1, 2, 3, 9, 9]);
+    assert.deepEqual(got("edge"), [1, 1, 1, 2, 3, 3, 3]);
+    assert.deepEqual(got("reflect"), [3, 2, 1, 2, 3, 2, 1]);
+    assert.deepEqual(got("symmetric"), [2, 1, 1, 2, 3, 3, 2]);
+    assert.deepEqual(new transforms.Pad(1).forward(imgU8).shape, [3, 8, 6]);
   });
 
   it("Compose and Lambda chain; random crops stay in bounds", () => {

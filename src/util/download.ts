@@ -2,7 +2,7 @@
 // next to the target, are verified, and only then renamed into place, so an interrupted or
 // corrupt transfer never leaves a file that looks complete.
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
 import { basename, dirname, join } from "node:path";
@@ -31,6 +31,18 @@ export interface DownloadOptions {
   tty?: boolean;
   /** Maximum HTTP redirects to follow. */
   maxRedirects?: number;
+}
+
+/**
+ * Prints a status line on stdout synchronously: inside the download bridge's worker thread,
+ * process.stdout would be relayed by the (blocked) main thread and arrive out of order.
+ */
+export function log(line: string): void {
+  try {
+    writeSync(1, `${line}\n`);
+  } catch {
+    // A closed stdout must not abort a download.
+  }
 }
 
 /** MD5 hex digest of a file, streamed. */
@@ -103,13 +115,13 @@ export async function downloadUrl(
   const target = join(root, filename ?? basename(new URL(url).pathname));
   const quiet = options.quiet ?? defaultQuiet();
   if (checkIntegrity(target, md5)) {
-    if (!quiet) process.stdout.write(`Using downloaded and verified file: ${target}\n`);
+    if (!quiet) log(`Using downloaded and verified file: ${target}`);
     return target;
   }
   mkdirSync(root, { recursive: true });
   const tmp = tempSibling(target);
   try {
-    if (!quiet) process.stdout.write(`Downloading ${url} to ${target}\n`);
+    if (!quiet) log(`Downloading ${url} to ${target}`);
     const res = await get(url, options.maxRedirects ?? 10);
     const lengthHeader = res.headers["content-length"];
     const total = lengthHeader !== undefined ? Number(lengthHeader) : null;

@@ -22,16 +22,25 @@ export function siblingModule(importMetaUrl: string, name: string): string {
   return new URL(`./${name}${ext}`, importMetaUrl).href;
 }
 
+/** tsx's API module when this process runs TypeScript through tsx, else null. */
+function tsxApi(required: boolean): string | null {
+  try {
+    return import.meta.resolve("tsx/esm/api");
+  } catch {
+    if (required) throw new Error(`worker: running Flint from TypeScript sources in worker threads needs the 'tsx' package`);
+    return null;
+  }
+}
+
 function bootstrapSource(moduleUrl: string): string {
   let load = `import(${JSON.stringify(moduleUrl)})`;
-  if (moduleUrl.endsWith(".ts")) {
-    let tsxApi: string;
-    try {
-      tsxApi = import.meta.resolve("tsx/esm/api");
-    } catch {
-      throw new Error(`worker: running Flint from TypeScript sources in worker threads needs the 'tsx' package`);
-    }
-    load = `import(${JSON.stringify(tsxApi)}).then((m) => m.tsImport(${JSON.stringify(moduleUrl)}, ${JSON.stringify(moduleUrl)}))`;
+  // Flint's own .ts sources need tsx in the worker; so do a user's .ts dataset modules when the
+  // program runs under tsx (workers do not inherit its loader hooks).
+  const fromTs = /\.[cm]?tsx?$/.test(moduleUrl);
+  const underTsx = process.execArgv.some((a) => a.includes("tsx"));
+  const api = fromTs || underTsx ? tsxApi(fromTs) : null;
+  if (api !== null) {
+    load = `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(moduleUrl)}, ${JSON.stringify(moduleUrl)}))`;
   }
   // A failure to load the module is reported through the bridge too, so a waiting thread
   // wakes up with the error instead of sleeping forever.

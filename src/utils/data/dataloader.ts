@@ -37,6 +37,9 @@ interface LoaderIter<B> {
   close(): void;
 }
 
+/** Stops the worker threads of a loop that was dropped before its end (no break, no return()). */
+const abandoned = new FinalizationRegistry<LoaderIter<unknown>>((it) => it.close());
+
 /** Yields null forever: the "indices" for an iterable dataset (PyTorch's _InfiniteConstantSampler). */
 function* infiniteNull(): Generator<null> {
   for (;;) yield null;
@@ -250,7 +253,7 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, As
   [Symbol.iterator](): Iterator<B> {
     const it = this.makeIter();
     const persistent = it === this.persistentIter;
-    return {
+    const iterator = {
       next: () => it.next(),
       return: (value?: unknown) => {
         // Breaking out of the loop stops non-persistent workers at once.
@@ -261,18 +264,22 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, As
         return this;
       },
     } as IterableIterator<B>;
+    if (!persistent && this.numWorkers > 0) abandoned.register(iterator, it);
+    return iterator;
   }
 
   [Symbol.asyncIterator](): AsyncIterator<B> {
     const it = this.makeIter();
     const persistent = it === this.persistentIter;
-    return {
+    const iterator: AsyncIterator<B> = {
       next: () => it.nextAsync(),
       return: async (value?: unknown) => {
         if (!persistent) it.close();
         return { done: true, value: value as B };
       },
     };
+    if (!persistent && this.numWorkers > 0) abandoned.register(iterator, it);
+    return iterator;
   }
 
   /** Stops persistent workers now (otherwise they end with the process). */

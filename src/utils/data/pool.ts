@@ -64,6 +64,10 @@ export class WorkerPoolIterator<B> {
       bridge.signal = this.signal; // one counter for all workers: a single place to sleep on
       const init: WorkerInit = { ...config.payload, bridge, id, seed: baseSeed + BigInt(id) };
       const worker = spawnModuleWorker(entry, { workerData: init, transferList: [bridge.port] });
+      // Workers never keep the process alive by themselves: a for..of loop blocks this thread
+      // while it waits anyway, and for await..of refs them only while it awaits a batch. So an
+      // abandoned or interrupted loop cannot hang the process at exit.
+      worker.unref();
       this.slots.push({ worker, port });
     }
     this.reset(indexIter, true);
@@ -74,10 +78,7 @@ export class WorkerPoolIterator<B> {
     this.indexIter = indexIter;
     if (!first) {
       this.epoch++;
-      for (const s of this.slots) {
-        s.worker.ref();
-        s.worker.postMessage({ type: "reset" } satisfies WorkerRequest);
-      }
+      for (const s of this.slots) s.worker.postMessage({ type: "reset" } satisfies WorkerRequest);
     }
     this.sendIdx = 0;
     this.rcvdIdx = 0;
@@ -117,6 +118,7 @@ export class WorkerPoolIterator<B> {
   }
 
   private timeoutError(): DataLoaderWorkerError {
+    this.close();
     return new DataLoaderWorkerError(`DataLoader timed out after ${this.config.timeout} seconds`);
   }
 
@@ -146,11 +148,16 @@ export class WorkerPoolIterator<B> {
       }
       if (Date.now() > deadline) throw this.timeoutError();
       const ms = Math.min(1000, deadline - Date.now());
-      if (waitAsync !== undefined) {
-        const r = waitAsync(this.signal, 0, seen, ms);
-        if (r.async) await r.value;
-      } else {
-        await new Promise((res) => setTimeout(res, 1));
+      for (const s of this.slots) s.worker.ref();
+      try {
+        if (waitAsync !== undefined) {
+          const r = waitAsync(this.signal, 0, seen, ms);
+          if (r.async) await r.value;
+        } else {
+          await new Promise((res) => setTimeout(res, 1));
+        }
+      } finally {
+        for (const s of this.slots) s.worker.unref();
       }
     }
   }
@@ -178,7 +185,6 @@ export class WorkerPoolIterator<B> {
       }
       if (this.rcvdIdx >= this.sendIdx) {
         if (!this.config.persistentWorkers) this.close();
-        else this.idle();
         return { done: true };
       }
       const task = this.tasks.get(this.rcvdIdx)!;
@@ -211,6 +217,8 @@ export class WorkerPoolIterator<B> {
     this.rcvdIdx++;
     this.tryPutIndex();
     if (msg.type === "error") {
+      // The loop is over (for..of does not call return() when next() throws): stop the workers.
+      this.close();
       const err = reviveError({ type: "error", name: msg.name, message: msg.message });
       err.message = `Caught ${msg.name} in DataLoader worker ${msg.worker}: ${err.message}`;
       // A throwing next() does not make for..of call return(): stop the workers here, or they
@@ -242,11 +250,6 @@ export class WorkerPoolIterator<B> {
       const got = this.file(await this.receiveAsync());
       if (got !== null) return this.process(got);
     }
-  }
-
-  /** Persistent workers wait between epochs without keeping the process alive. */
-  private idle(): void {
-    for (const s of this.slots) s.worker.unref();
   }
 
   /** Whether the workers are still running (persistent iterators reuse them). */

@@ -2,7 +2,7 @@
 // draw through Flint's generator exactly as PyTorch 1.13's do (same calls, same order), so a
 // seeded generator gives PyTorch's indices.
 import type { Tensor } from "../../tensor.js";
-import { multinomial, newGenerator, rand, randint, randomSeed, randperm, type GeneratorLike } from "./rng.js";
+import { multinomial, newGenerator, randint, randomSeed, randperm, type GeneratorLike } from "./rng.js";
 
 /** A sampler: iterable over indices (or index lists, for batch samplers), with a length. */
 export interface SamplerLike<I = number> extends Iterable<I> {
@@ -130,31 +130,7 @@ export class WeightedRandomSampler extends Sampler<number> {
   }
 
   *[Symbol.iterator](): Iterator<number> {
-    const viaTorch = multinomial(this.weights, this.numSamples, this.replacement, this.generator);
-    if (viaTorch !== null) {
-      yield* viaTorch;
-      return;
-    }
-    // Until torch.multinomial exists: inverse-CDF sampling on uniform draws from the same generator.
-    const w = [...this.weights];
-    const out: number[] = [];
-    for (let k = 0; k < this.numSamples; k++) {
-      const total = w.reduce((a, b) => a + b, 0);
-      const u = rand(1, this.generator)[0] * total;
-      let acc = 0;
-      let pick = w.length - 1;
-      for (let i = 0; i < w.length; i++) {
-        acc += w[i];
-        if (u < acc && w[i] > 0) {
-          pick = i;
-          break;
-        }
-      }
-      while (w[pick] === 0 && pick > 0) pick--;
-      out.push(pick);
-      if (!this.replacement) w[pick] = 0;
-    }
-    yield* out;
+    yield* multinomial(this.weights, this.numSamples, this.replacement, this.generator);
   }
 
   get length(): number {

@@ -124,7 +124,10 @@ export async function decodeInWorker(x: unknown): Promise<unknown> {
 /** Encodes a batch for the trip back; collects the buffers to transfer. */
 export function encodeBatch(x: unknown, transfer: ArrayBuffer[]): unknown {
   if (x instanceof Tensor) {
-    const data = x.typedArray();
+    // A batch made by collate owns its whole buffer: send that buffer itself (moved, not copied).
+    const own = x.storage.data;
+    const whole = x.isContiguous() && x.offset === 0 && own.length === x.numel() && !transfer.includes(own.buffer as ArrayBuffer);
+    const data = whole ? own : x.typedArray();
     if (data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) transfer.push(data.buffer);
     return { [TAG]: "tensor", dtype: x.dtype, shape: [...x.shape], data } satisfies TensorMsg;
   }

@@ -41,6 +41,11 @@ const sendError = (epoch: number, idx: number, e: unknown) => {
 };
 
 process.on("uncaughtException", (e) => sendError(-1, -1, e));
+// A worker that ends on its own (process.exit in user code) must not leave the loop waiting.
+let stopping = false;
+process.on("exit", (code) => {
+  if (!stopping) sendError(-1, -1, new Error(`DataLoader worker ${init.id} exited unexpectedly (exit code ${code})`));
+});
 
 try {
   // The worker's own stream, as PyTorch seeds each worker (random transforms differ per worker).
@@ -84,6 +89,7 @@ try {
 
   parentPort!.on("message", (req: WorkerRequest) => {
     if (req.type === "stop") {
+      stopping = true;
       parentPort!.close();
       return;
     }

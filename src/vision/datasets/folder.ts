@@ -97,11 +97,13 @@ export class DatasetFolder<S, X = S, Y = number> extends VisionDataset<S, X, num
   readonly classToIdx: Record<string, number>;
   readonly samples: [string, number][];
   readonly targets: number[];
+  readonly isValidFile: ((path: string) => boolean) | null;
 
   constructor(root: string, loader: (path: string) => S, options: DatasetFolderOptions<S, X, Y> = {}) {
     super(root, options);
     this.loader = loader;
     this.extensions = options.extensions ?? null;
+    this.isValidFile = options.isValidFile ?? null;
     [this.classes, this.classToIdx] = findClasses(root);
     this.samples = makeDataset(root, this.classToIdx, this.extensions, options.isValidFile ?? null);
     this.targets = this.samples.map(([, t]) => t);
@@ -114,6 +116,11 @@ export class DatasetFolder<S, X = S, Y = number> extends VisionDataset<S, X, num
   getItem(index: number): [X, Y] {
     const [path, target] = this.samples[checkIndex(this.constructor.name, index, this.samples.length)];
     return this.applyTransforms(this.loader(path), target);
+  }
+
+  workerSpec(): WorkerSpec {
+    const options = { extensions: this.extensions, transform: this.transform, targetTransform: this.targetTransform, isValidFile: this.isValidFile };
+    return { module: import.meta.url, export: "DatasetFolder", args: [this.root, this.loader, options] };
   }
 }
 
@@ -142,8 +149,8 @@ export class ImageFolder<X = Image, Y = number> extends DatasetFolder<Image, X, 
     return this.samples;
   }
 
-  workerSpec(): WorkerSpec {
-    const options: Record<string, unknown> = { transform: this.transform, targetTransform: this.targetTransform };
+  override workerSpec(): WorkerSpec {
+    const options: Record<string, unknown> = { transform: this.transform, targetTransform: this.targetTransform, isValidFile: this.isValidFile };
     if (this.loader !== defaultLoader) options.loader = this.loader;
     return { module: import.meta.url, export: "ImageFolder", args: [this.root, options] };
   }

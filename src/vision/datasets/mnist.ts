@@ -2,6 +2,7 @@
 // torchvision.datasets.MNIST / FashionMNIST.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { fromTypedArray, type Tensor } from "../../tensor.js";
 import { checkIndex } from "../../utils/data/dataset.js";
 import type { WorkerSpec } from "../../utils/data/worker-spec.js";
 import { defaultQuiet } from "../../util/progress.js";
@@ -20,8 +21,8 @@ export interface MNISTOptions<X, Y> {
 interface MNISTState {
   root: string;
   train: boolean;
-  data: Uint8Array;
-  targets: number[];
+  pixels: Uint8Array;
+  labels: number[];
   imageShape: [number, number];
   transform: unknown;
   targetTransform: unknown;
@@ -29,8 +30,8 @@ interface MNISTState {
 
 /**
  * MNIST: 28x28 grayscale digits. getItem(i) is [image, target]; without a transform the image
- * is a 1-channel Image (HWC uint8). `data` holds all pixels (N*28*28 bytes, shape
- * `[length, 28, 28]`), `targets` the labels.
+ * is a 1-channel Image (HWC uint8). As in torchvision, `data` is a uint8 tensor [N, 28, 28]
+ * and `targets` an int64 tensor [N] (`pixels` and `labels` hold the same as plain arrays).
  */
 export class MNIST<X = Image, Y = number> extends VisionDataset<Image, X, number, Y> {
   static mirrors: string[] = ["http://yann.lecun.com/exdb/mnist/", "https://ossci-datasets.s3.amazonaws.com/mnist/"];
@@ -43,8 +44,9 @@ export class MNIST<X = Image, Y = number> extends VisionDataset<Image, X, number
   static classes: string[] = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine"];
 
   readonly train: boolean;
-  readonly data: Uint8Array;
-  readonly targets: number[];
+  /** All pixels, N*H*W bytes, in a SharedArrayBuffer that worker threads read without a copy. */
+  readonly pixels: Uint8Array;
+  readonly labels: number[];
   /** [height, width] of each image. */
   readonly imageShape: [number, number];
 
@@ -68,8 +70,8 @@ export class MNIST<X = Image, Y = number> extends VisionDataset<Image, X, number
     if (labels.shape.length !== 1 || labels.shape[0] !== images.shape[0]) {
       throw new IdxFormatError(`${cls.name}: ${images.shape[0]} images but labels of shape [${labels.shape.join(", ")}]`);
     }
-    this.data = images.data as Uint8Array;
-    this.targets = Array.from(labels.data);
+    this.pixels = images.data as Uint8Array;
+    this.labels = Array.from(labels.data);
     this.imageShape = [images.shape[1], images.shape[2]];
   }
 
@@ -83,8 +85,8 @@ export class MNIST<X = Image, Y = number> extends VisionDataset<Image, X, number
     const state: MNISTState = {
       root: this.root,
       train: this.train,
-      data: this.data,
-      targets: this.targets,
+      pixels: this.pixels,
+      labels: this.labels,
       imageShape: this.imageShape,
       transform: this.transform,
       targetTransform: this.targetTransform,
@@ -106,15 +108,25 @@ export class MNIST<X = Image, Y = number> extends VisionDataset<Image, X, number
     return Object.fromEntries(this.classes.map((c, i) => [c, i]));
   }
 
+  /** torchvision's MNIST.data: uint8 tensor [N, H, W] over the loaded pixels (no copy). */
+  get data(): Tensor {
+    return fromTypedArray(this.pixels, [this.labels.length, ...this.imageShape], "uint8");
+  }
+
+  /** torchvision's MNIST.targets: int64 tensor [N]. */
+  get targets(): Tensor {
+    return fromTypedArray(Float64Array.from(this.labels), [this.labels.length], "int64");
+  }
+
   get length(): number {
-    return this.targets.length;
+    return this.labels.length;
   }
 
   getItem(index: number): [X, Y] {
-    const i = checkIndex(this.constructor.name, index, this.targets.length);
+    const i = checkIndex(this.constructor.name, index, this.labels.length);
     const [h, w] = this.imageShape;
-    const img = makeImage(w, h, 1, this.data.slice(i * h * w, (i + 1) * h * w));
-    return this.applyTransforms(img, this.targets[i]);
+    const img = makeImage(w, h, 1, this.pixels.slice(i * h * w, (i + 1) * h * w));
+    return this.applyTransforms(img, this.labels[i]);
   }
 
   extraRepr(): string {

@@ -2,7 +2,8 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
-import { ChecksumError, DownloadError, checkIntegrity, downloadUrl, md5File, type DownloadOptions } from "../../util/download.js";
+import { ChecksumError, DownloadError, checkIntegrity, downloadUrl, log, md5File, type DownloadOptions } from "../../util/download.js";
+import { defaultQuiet } from "../../util/progress.js";
 import { registerBridgeError, runSync, siblingModule } from "../../util/sync-bridge.js";
 import { ArchiveError, extractTar } from "./tar.js";
 
@@ -66,6 +67,7 @@ export async function downloadAndExtractArchive(
   if (md5 !== null && (await md5File(archive)) !== md5) {
     throw new ChecksumError(`download: MD5 checksum failed for ${archive}: expected ${md5}`);
   }
+  if (!(options.quiet ?? defaultQuiet())) log(`Extracting ${archive} to ${extractRoot}`);
   await extractArchive(archive, extractRoot);
   if (options.removeFinished === true) rmSync(archive, { force: true });
 }

@@ -8,6 +8,7 @@ export {
   RandomHorizontalFlip,
   RandomVerticalFlip,
   CenterCrop,
+  Pad,
   Resize,
   Lambda,
   resizedOutputSize,

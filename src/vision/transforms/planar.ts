@@ -1,15 +1,18 @@
-// The pixel kernels behind the transforms, on a planar layout: `planes` images of h x w values
-// (the tensor path's [..., C, H, W]). Images (HWC uint8) are converted to and from it, so every
-// transform runs the same code on tensors and images, with torchvision's tensor-path semantics.
+// The pixel kernels behind the transforms, on one layout for both kinds of input: `planes`
+// images of h x w pixels of c interleaved values. A tensor [..., C, H, W] is planes = N*C, c = 1;
+// an Image (HWC uint8) is one plane with c = channels, used in place. So every transform runs
+// the same code on tensors and images, with torchvision's tensor-path semantics.
 import { Tensor, fromTypedArray } from "../../tensor.js";
 import type { DType, TypedArray } from "../../dtype.js";
 import { makeImage, type Image } from "../image.js";
 
 export interface Planar {
-  /** Leading shape (everything before H, W): [C] for an image, [N, C] for a batch... */
+  /** Leading shape (everything before H, W): [C] for a tensor image, [N, C] for a batch... */
   lead: number[];
   h: number;
   w: number;
+  /** Values per pixel, interleaved: 1 for tensors (planar), C for images (HWC, lead = [1]). */
+  c: number;
   data: TypedArray;
   dtype: DType;
 }
@@ -19,33 +22,23 @@ export const planeCount = (p: Planar): number => p.lead.reduce((a, b) => a * b, 
 export function fromTensor(t: Tensor, op: string): Planar {
   if (t.dim() < 2) throw new Error(`${op}: expected a tensor image of shape [..., H, W], got [${t.shape.join(", ")}]`);
   const nd = t.shape.length;
-  return { lead: t.shape.slice(0, nd - 2), h: t.shape[nd - 2], w: t.shape[nd - 1], data: t.typedArray(), dtype: t.dtype };
+  return { lead: t.shape.slice(0, nd - 2), h: t.shape[nd - 2], w: t.shape[nd - 1], c: 1, data: t.typedArray(), dtype: t.dtype };
 }
 
 export function toTensor(p: Planar): Tensor {
   return fromTypedArray(p.data, [...p.lead, p.h, p.w], p.dtype);
 }
 
+/** An image as one plane of interleaved pixels (no copy: kernels never write their input). */
 export function fromImage(im: Image): Planar {
-  const { width: w, height: h, channels: c } = im;
-  const data = new Uint8Array(c * h * w);
-  for (let ch = 0; ch < c; ch++) {
-    for (let i = 0; i < h * w; i++) data[ch * h * w + i] = im.data[i * c + ch];
-  }
-  return { lead: [c], h, w, data, dtype: "uint8" };
+  return { lead: [1], h: im.height, w: im.width, c: im.channels, data: im.data, dtype: "uint8" };
 }
 
 export function toImage(p: Planar): Image {
-  const c = p.lead[0];
-  const { h, w } = p;
-  const data = new Uint8Array(c * h * w);
-  for (let ch = 0; ch < c; ch++) {
-    for (let i = 0; i < h * w; i++) data[i * c + ch] = p.data[ch * h * w + i];
-  }
-  return makeImage(w, h, c, data);
+  return makeImage(p.w, p.h, p.c, p.data as Uint8Array);
 }
 
-/** Applies a planar kernel to an Image or a tensor, returning the same kind. */
+/** Applies a kernel to an Image or a tensor, returning the same kind. */
 export function mapPixels<X extends Image | Tensor>(x: X, op: string, fn: (p: Planar) => Planar): X {
   if (x instanceof Tensor) return toTensor(fn(fromTensor(x, op))) as X;
   return toImage(fn(fromImage(x as Image))) as X;
@@ -58,7 +51,7 @@ export function dimsOf(x: Image | Tensor): [number, number] {
 }
 
 function alloc(p: Planar, h: number, w: number): TypedArray {
-  const n = planeCount(p) * h * w;
+  const n = planeCount(p) * h * w * p.c;
   return new (p.data.constructor as new (n: number) => TypedArray)(n);
 }
 
@@ -88,67 +81,85 @@ function padIndex(i: number, n: number, mode: PaddingMode): number {
   }
 }
 
-/** Pads by [left, top, right, bottom]. */
-export function pad(p: Planar, ltrb: [number, number, number, number], fill: number, mode: PaddingMode, op = "pad"): Planar {
-  const [l, t, r, b] = ltrb;
-  if (mode === "reflect" && (l >= p.w || r >= p.w || t >= p.h || b >= p.h)) {
-    throw new Error(`${op}: reflect padding [${ltrb.join(", ")}] must be smaller than the image size ${p.h}x${p.w}`);
-  }
-  const h = p.h + t + b;
-  const w = p.w + l + r;
+/**
+ * Copies pixels: out(y, x) = in(rows[y], cols[x]); where either index is -1 the value is
+ * `fill`, where it is -2 (outside a crop of the padded image) it is 0, as torchvision's crop.
+ * The common body of pad, crop, pad-then-crop and the flips; c values per pixel move together.
+ */
+function remap(p: Planar, rows: Int32Array, cols: Int32Array, fill: number): Planar {
+  const h = rows.length;
+  const w = cols.length;
+  const c = p.c;
   const out = alloc(p, h, w);
+  const src = p.data;
   const planes = planeCount(p);
-  const rows = Array.from({ length: h }, (_, y) => padIndex(y - t, p.h, mode));
-  const cols = Array.from({ length: w }, (_, x) => padIndex(x - l, p.w, mode));
-  for (let c = 0; c < planes; c++) {
+  for (let k = 0; k < planes; k++) {
+    const inBase = k * p.h * p.w * c;
+    const outBase = k * h * w * c;
     for (let y = 0; y < h; y++) {
       const sy = rows[y];
+      const o = outBase + y * w * c;
+      if (sy < 0) {
+        if (fill !== 0 && sy === -1) {
+          for (let x = 0; x < w; x++) if (cols[x] !== -2) out.fill(fill, o + x * c, o + x * c + c);
+        }
+        continue;
+      }
+      const r = inBase + sy * p.w * c;
       for (let x = 0; x < w; x++) {
         const sx = cols[x];
-        out[(c * h + y) * w + x] = sy < 0 || sx < 0 ? fill : p.data[(c * p.h + sy) * p.w + sx];
+        if (sx < 0) {
+          if (fill !== 0 && sx === -1) out.fill(fill, o + x * c, o + x * c + c);
+        } else {
+          for (let j = 0; j < c; j++) out[o + x * c + j] = src[r + sx * c + j];
+        }
       }
     }
   }
   return { ...p, h, w, data: out };
 }
 
+const indexMap = (n: number, f: (i: number) => number): Int32Array => Int32Array.from({ length: n }, (_, i) => f(i));
+
+/** Pads by [left, top, right, bottom]. */
+export function pad(p: Planar, ltrb: [number, number, number, number], fill: number, mode: PaddingMode, op = "pad"): Planar {
+  const [l, t, r, b] = ltrb;
+  if (mode === "reflect" && (l >= p.w || r >= p.w || t >= p.h || b >= p.h)) {
+    throw new Error(`${op}: reflect padding [${ltrb.join(", ")}] must be smaller than the image size ${p.h}x${p.w}`);
+  }
+  const rows = indexMap(p.h + t + b, (y) => padIndex(y - t, p.h, mode));
+  const cols = indexMap(p.w + l + r, (x) => padIndex(x - l, p.w, mode));
+  return remap(p, rows, cols, fill);
+}
+
+/**
+ * pad(p, ltrb, fill, mode) then crop(top, left, height, width) of the result, in one pass
+ * (RandomCrop's common case) without building the padded image.
+ */
+export function padCrop(p: Planar, ltrb: [number, number, number, number], fill: number, mode: PaddingMode, top: number, left: number, height: number, width: number, op = "pad"): Planar {
+  const [l, t, r, b] = ltrb;
+  if (mode === "reflect" && (l >= p.w || r >= p.w || t >= p.h || b >= p.h)) {
+    throw new Error(`${op}: reflect padding [${ltrb.join(", ")}] must be smaller than the image size ${p.h}x${p.w}`);
+  }
+  const ph = p.h + t + b;
+  const pw = p.w + l + r;
+  const rows = indexMap(height, (y) => (top + y >= 0 && top + y < ph ? padIndex(top + y - t, p.h, mode) : -2));
+  const cols = indexMap(width, (x) => (left + x >= 0 && left + x < pw ? padIndex(left + x - l, p.w, mode) : -2));
+  return remap(p, rows, cols, fill);
+}
+
 /** torchvision F.crop: rows top..top+height, columns left..left+width; outside is zero. */
 export function crop(p: Planar, top: number, left: number, height: number, width: number): Planar {
-  const out = alloc(p, height, width);
-  const planes = planeCount(p);
-  for (let c = 0; c < planes; c++) {
-    for (let y = 0; y < height; y++) {
-      const sy = top + y;
-      if (sy < 0 || sy >= p.h) continue;
-      for (let x = 0; x < width; x++) {
-        const sx = left + x;
-        if (sx >= 0 && sx < p.w) out[(c * height + y) * width + x] = p.data[(c * p.h + sy) * p.w + sx];
-      }
-    }
-  }
-  return { ...p, h: height, w: width, data: out };
+  const inside = (i: number, n: number) => (i >= 0 && i < n ? i : -1);
+  return remap(p, indexMap(height, (y) => inside(top + y, p.h)), indexMap(width, (x) => inside(left + x, p.w)), 0);
 }
 
 export function hflip(p: Planar): Planar {
-  const out = alloc(p, p.h, p.w);
-  const rows = planeCount(p) * p.h;
-  for (let r = 0; r < rows; r++) {
-    const o = r * p.w;
-    for (let x = 0; x < p.w; x++) out[o + x] = p.data[o + p.w - 1 - x];
-  }
-  return { ...p, data: out };
+  return remap(p, indexMap(p.h, (y) => y), indexMap(p.w, (x) => p.w - 1 - x), 0);
 }
 
 export function vflip(p: Planar): Planar {
-  const out = alloc(p, p.h, p.w);
-  const planes = planeCount(p);
-  for (let c = 0; c < planes; c++) {
-    for (let y = 0; y < p.h; y++) {
-      const src = (c * p.h + (p.h - 1 - y)) * p.w;
-      out.set(p.data.subarray(src, src + p.w), (c * p.h + y) * p.w);
-    }
-  }
-  return { ...p, data: out };
+  return remap(p, indexMap(p.h, (y) => p.h - 1 - y), indexMap(p.w, (x) => x), 0);
 }
 
 const f32 = Math.fround;
@@ -212,8 +223,8 @@ function linearIndices(inSize: number, outSize: number): { i0: Int32Array; i1: I
 
 /** Round half to even, as torch.round. */
 export function roundHalfEven(v: number): number {
-  const r = Math.round(v);
-  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  const r = Math.round(v); // halves go up
+  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /**
@@ -223,31 +234,70 @@ export function roundHalfEven(v: number): number {
 export function resizeBilinear(p: Planar, outH: number, outW: number): Planar {
   if (outH === p.h && outW === p.w) return p;
   const planes = planeCount(p);
-  const double = p.dtype === "float64";
-  // ATen's t0 * w0 + t1 * w1, which its build contracts to fma(t0, w0, t1 * w1) in float32
-  // (checked bit for bit against PyTorch 1.13); float64 input uses plain double arithmetic.
-  const lerp = double ? (t0: number, w0: number, t1: number, w1: number) => t0 * w0 + t1 * w1 : (t0: number, w0: number, t1: number, w1: number) => fmaf(t0, w0, f32(t1 * w1));
+  const c = p.c;
   const H = linearIndices(p.h, outH);
   const W = linearIndices(p.w, outW);
-  const floatOut = double ? new Float64Array(planes * outH * outW) : new Float32Array(planes * outH * outW);
-  for (let c = 0; c < planes; c++) {
-    const base = c * p.h * p.w;
-    for (let y = 0; y < outH; y++) {
-      const r0 = base + H.i0[y] * p.w;
-      const r1 = base + H.i1[y] * p.w;
+  const n = planes * outH * outW * c;
+  const isFloat = p.dtype === "float32" || p.dtype === "float64";
+  let result: Float32Array | Float64Array;
+  if (p.dtype === "float64") {
+    result = new Float64Array(n);
+    bilinear64(p.data as Float64Array, result, planes, p.h, p.w, c, outH, outW, H, W);
+  } else {
+    const src = p.data instanceof Float32Array ? p.data : new Float32Array(p.data);
+    result = new Float32Array(n);
+    bilinear32(src, result, planes, p.h, p.w, c, outH, outW, H, W);
+  }
+  if (isFloat) return { ...p, h: outH, w: outW, data: result };
+  const out = alloc(p, outH, outW);
+  for (let i = 0; i < n; i++) out[i] = roundHalfEven(result[i]);
+  return { ...p, h: outH, w: outW, data: out };
+}
+
+type Indices = ReturnType<typeof linearIndices>;
+
+// ATen's t0 * w0 + t1 * w1, which its build contracts to fma(t0, w0, t1 * w1) in float32
+// (checked bit for bit against PyTorch 1.13).
+function bilinear32(src: Float32Array, out: Float32Array, planes: number, h: number, w: number, c: number, oh: number, ow: number, H: Indices, W: Indices): void {
+  for (let k = 0; k < planes; k++) {
+    const base = k * h * w * c;
+    for (let y = 0; y < oh; y++) {
+      const r0 = base + H.i0[y] * w * c;
+      const r1 = base + H.i1[y] * w * c;
       const h0 = H.l0[y];
       const h1 = H.l1[y];
-      for (let x = 0; x < outW; x++) {
-        const a = W.i0[x];
-        const b = W.i1[x];
-        const t0 = lerp(p.data[r0 + a], W.l0[x], p.data[r0 + b], W.l1[x]);
-        const t1 = lerp(p.data[r1 + a], W.l0[x], p.data[r1 + b], W.l1[x]);
-        floatOut[(c * outH + y) * outW + x] = lerp(t0, h0, t1, h1);
+      for (let x = 0; x < ow; x++) {
+        const a = W.i0[x] * c;
+        const b = W.i1[x] * c;
+        const w0 = W.l0[x];
+        const w1 = W.l1[x];
+        const o = ((k * oh + y) * ow + x) * c;
+        for (let ch = 0; ch < c; ch++) {
+          const t0 = fmaf(src[r0 + a + ch], w0, f32(src[r0 + b + ch] * w1));
+          const t1 = fmaf(src[r1 + a + ch], w0, f32(src[r1 + b + ch] * w1));
+          out[o + ch] = fmaf(t0, h0, f32(t1 * h1));
+        }
       }
     }
   }
-  if (p.dtype === "float32" || p.dtype === "float64") return { ...p, h: outH, w: outW, data: floatOut };
-  const out = alloc(p, outH, outW);
-  for (let i = 0; i < out.length; i++) out[i] = roundHalfEven(floatOut[i]);
-  return { ...p, h: outH, w: outW, data: out };
+}
+
+function bilinear64(src: Float64Array, out: Float64Array, planes: number, h: number, w: number, c: number, oh: number, ow: number, H: Indices, W: Indices): void {
+  for (let k = 0; k < planes; k++) {
+    const base = k * h * w * c;
+    for (let y = 0; y < oh; y++) {
+      const r0 = base + H.i0[y] * w * c;
+      const r1 = base + H.i1[y] * w * c;
+      for (let x = 0; x < ow; x++) {
+        const a = W.i0[x] * c;
+        const b = W.i1[x] * c;
+        const o = ((k * oh + y) * ow + x) * c;
+        for (let ch = 0; ch < c; ch++) {
+          const t0 = src[r0 + a + ch] * W.l0[x] + src[r0 + b + ch] * W.l1[x];
+          const t1 = src[r1 + a + ch] * W.l0[x] + src[r1 + b + ch] * W.l1[x];
+          out[o + ch] = t0 * H.l0[y] + t1 * H.l1[y];
+        }
+      }
+    }
+  }
 }

@@ -6,7 +6,7 @@ import type { WorkerSpec } from "../../utils/data/worker-spec.js";
 import { rand, randint } from "../../utils/data/rng.js";
 import { isImage, type Image } from "../image.js";
 import { applyTransform, type Transform } from "../datasets/vision.js";
-import { crop, dimsOf, fromTensor, hflip, mapPixels, pad, planeCount, resizeBilinear, roundHalfEven, toTensor, vflip, type PaddingMode } from "./planar.js";
+import { crop, dimsOf, fromTensor, hflip, mapPixels, pad, padCrop, planeCount, resizeBilinear, roundHalfEven, toTensor, vflip, type PaddingMode } from "./planar.js";
 
 const spec = (name: string, args: unknown[]): WorkerSpec => ({ module: import.meta.url, export: name, args });
 
@@ -21,8 +21,10 @@ export class ToTensor {
     const im = checkImage(pic, "ToTensor");
     const { width: w, height: h, channels: c } = im;
     const out = new Float32Array(c * h * w);
+    const src = im.data;
+    const hw = h * w;
     for (let ch = 0; ch < c; ch++) {
-      for (let i = 0; i < h * w; i++) out[ch * h * w + i] = im.data[i * c + ch] / 255;
+      for (let i = 0, o = ch * hw; i < hw; i++) out[o + i] = src[i * c + ch] / 255;
     }
     return fromTypedArray(out, [c, h, w], "float32");
   }
@@ -73,12 +75,10 @@ export class Normalize {
     const p = fromTensor(t, "Normalize");
     const hw = p.h * p.w;
     const planes = planeCount(p);
-    for (let k = 0; k < planes; k++) {
-      const ch = k % c;
-      const m = pick(mean, ch, "mean");
-      const s = pick(std, ch, "std");
-      for (let i = k * hw; i < (k + 1) * hw; i++) p.data[i] = round(round(p.data[i] - m) / s);
-    }
+    const means = Array.from({ length: c }, (_, ch) => pick(mean, ch, "mean"));
+    const stds = Array.from({ length: c }, (_, ch) => pick(std, ch, "std"));
+    if (p.data instanceof Float32Array) normalize32(p.data, planes, hw, c, means, stds);
+    else normalize64(p.data as Float64Array, planes, hw, c, means, stds);
     if (this.inplace) {
       t.copy_(toTensor(p));
       return t;
@@ -87,6 +87,23 @@ export class Normalize {
   }
   workerSpec(): WorkerSpec {
     return spec("Normalize", [this.mean, this.std, { inplace: this.inplace }]);
+  }
+}
+
+// In float32 as torchvision's tensor.sub_(mean).div_(std): each step rounded to float32.
+function normalize32(d: Float32Array, planes: number, hw: number, c: number, means: number[], stds: number[]): void {
+  for (let k = 0; k < planes; k++) {
+    const m = means[k % c];
+    const s = stds[k % c];
+    for (let i = k * hw, end = (k + 1) * hw; i < end; i++) d[i] = Math.fround(d[i] - m) / s;
+  }
+}
+
+function normalize64(d: Float64Array, planes: number, hw: number, c: number, means: number[], stds: number[]): void {
+  for (let k = 0; k < planes; k++) {
+    const m = means[k % c];
+    const s = stds[k % c];
+    for (let i = k * hw, end = (k + 1) * hw; i < end; i++) d[i] = (d[i] - m) / s;
   }
 }
 
@@ -144,16 +161,43 @@ export class RandomCrop {
 
   forward<X extends Image | Tensor>(img: X): X {
     return mapPixels(img, "RandomCrop", (p0) => {
+      const ltrb = this.padding !== null ? padLtrb(this.padding) : null;
+      const ph = p0.h + (ltrb === null ? 0 : ltrb[1] + ltrb[3]);
+      const pw = p0.w + (ltrb === null ? 0 : ltrb[0] + ltrb[2]);
+      if (!this.padIfNeeded || (pw >= this.size[1] && ph >= this.size[0])) {
+        // The usual case: one pass, padding folded into the crop.
+        const [i, j, h, w] = RandomCrop.getParams([ph, pw], this.size);
+        return padCrop(p0, ltrb ?? [0, 0, 0, 0], this.fill, this.paddingMode, i, j, h, w, "RandomCrop");
+      }
       let p = p0;
-      if (this.padding !== null) p = pad(p, padLtrb(this.padding), this.fill, this.paddingMode, "RandomCrop");
-      if (this.padIfNeeded && p.w < this.size[1]) p = pad(p, padLtrb([this.size[1] - p.w, 0]), this.fill, this.paddingMode, "RandomCrop");
-      if (this.padIfNeeded && p.h < this.size[0]) p = pad(p, padLtrb([0, this.size[0] - p.h]), this.fill, this.paddingMode, "RandomCrop");
+      if (ltrb !== null) p = pad(p, ltrb, this.fill, this.paddingMode, "RandomCrop");
+      if (p.w < this.size[1]) p = pad(p, padLtrb([this.size[1] - p.w, 0]), this.fill, this.paddingMode, "RandomCrop");
+      if (p.h < this.size[0]) p = pad(p, padLtrb([0, this.size[0] - p.h]), this.fill, this.paddingMode, "RandomCrop");
       const [i, j, h, w] = RandomCrop.getParams([p.h, p.w], this.size);
       return crop(p, i, j, h, w);
     });
   }
   workerSpec(): WorkerSpec {
     return spec("RandomCrop", [this.size, { padding: this.padding, padIfNeeded: this.padIfNeeded, fill: this.fill, paddingMode: this.paddingMode }]);
+  }
+}
+
+/** Pads the borders: int (all sides), [left/right, top/bottom] or [left, top, right, bottom]. */
+export class Pad {
+  readonly padding: number | number[];
+  readonly fill: number;
+  readonly paddingMode: PaddingMode;
+  constructor(padding: number | number[], options: { fill?: number; paddingMode?: PaddingMode } = {}) {
+    padLtrb(padding);
+    this.padding = padding;
+    this.fill = options.fill ?? 0;
+    this.paddingMode = options.paddingMode ?? "constant";
+  }
+  forward<X extends Image | Tensor>(img: X): X {
+    return mapPixels(img, "Pad", (p) => pad(p, padLtrb(this.padding), this.fill, this.paddingMode, "Pad"));
+  }
+  workerSpec(): WorkerSpec {
+    return spec("Pad", [this.padding, { fill: this.fill, paddingMode: this.paddingMode }]);
   }
 }
 
