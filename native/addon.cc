@@ -2,9 +2,26 @@
 // src/backend/native/addon.ts for the typed interface and argument order).
 #include <napi.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "bind.h"
 
+// Training frees and reallocates the same multi-megabyte tensor buffers every step. glibc
+// serves large blocks with mmap and returns them to the kernel on free, so every step pays page
+// faults and zeroing again. Keeping them in the heap (as PyTorch's fastest
+// GLIBC_TUNABLES setting does) makes a freed activation buffer free for the next step.
+static void keepLargeBlocksInHeap() {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
+  mallopt(M_TOP_PAD, 64 * 1024 * 1024);
+#endif
+}
+
 static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
+  keepLargeBlocksInHeap();
   flint::registerGemm(env, exports);
   flint::registerConv(env, exports);
   flint::registerPool(env, exports);

@@ -4,7 +4,7 @@ import "./setup.js";
 export { Tensor, Storage, fromTypedArray } from "./tensor.js";
 export * from "./dtype.js";
 export { FlintError, ShapeError, DTypeError, IndexError, AutogradError, ValueError } from "./errors.js";
-export { backendName, setBackend } from "./backend/select.js";
+export { backendName, setBackend, setNumThreads, getNumThreads } from "./backend/select.js";
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode } from "./autograd/grad-mode.js";
 export * as autograd from "./autograd/index.js";
 

@@ -1,0 +1,186 @@
+// The native backend: the reference backend with its hot paths (float32 GEMM, convolution,
+// pooling, contiguous elementwise math, row softmax, sums) handed to the C++ addon. Anything the
+// addon does not cover (other dtypes, odd layouts, rare ops) falls through to the reference
+// kernels, so both backends always agree on semantics.
+import { type DType, type TypedArray, uninitArray } from "../../dtype.js";
+import { numelOf } from "../../shape.js";
+import type { AvgPool2dParams, Backend, BinaryOp, Conv2dParams, Pool2dParams, ReduceOp, Strided, UnaryOp } from "../backend.js";
+import { refBackend as ref } from "../ref/index.js";
+import { isContiguous, offsetsOf, sameShape } from "../ref/iterate.js";
+import { BinaryOp as NB, type NativeAddon, UnaryOp as NU } from "./addon.js";
+
+const NATIVE_UNARY: Partial<Record<UnaryOp, number>> = {
+  neg: NU.neg, abs: NU.abs, exp: NU.exp, log: NU.log, sqrt: NU.sqrt, rsqrt: NU.rsqrt, sigmoid: NU.sigmoid, tanh: NU.tanh, relu: NU.relu,
+};
+const NATIVE_BINARY: Partial<Record<BinaryOp, number>> = { add: NB.add, sub: NB.sub, mul: NB.mul, div: NB.div, maximum: NB.max, minimum: NB.min };
+/** For scalar OP tensor: the reversed opcode (s - a = rsub, s / a = rdiv); commutative ops keep theirs. */
+const REVERSED: Partial<Record<BinaryOp, number>> = { add: NB.add, mul: NB.mul, sub: NB.rsub, div: NB.rdiv, maximum: NB.max, minimum: NB.min };
+
+const f32 = (x: Strided): Float32Array => x.storage.data as Float32Array;
+const isF32 = (x: Strided): boolean => x.dtype === "float32";
+/** x's elements as one contiguous Float32Array (a zero-copy subarray when already contiguous). */
+function dense(x: Strided): Float32Array {
+  const n = numelOf(x.shape);
+  return isContiguous(x) ? f32(x).subarray(x.offset, x.offset + n) : (ref.copy(x, "float32") as Float32Array);
+}
+const newF32 = (n: number): Float32Array => uninitArray("float32", n) as Float32Array;
+
+export function makeNativeBackend(addon: NativeAddon): Backend {
+  /** Row-major operand of a GEMM: leading dimension and transposition from the last two strides. */
+  function gemmOperand(x: Strided, rows: number, cols: number): { trans: boolean; ld: number } | null {
+    const nd = x.shape.length, s0 = x.strides[nd - 2], s1 = x.strides[nd - 1];
+    if ((s1 === 1 || cols === 1) && s0 >= Math.max(cols, 1)) return { trans: false, ld: Math.max(s0, cols, 1) };
+    if ((s0 === 1 || rows === 1) && s1 >= Math.max(rows, 1)) return { trans: true, ld: Math.max(s1, rows, 1) };
+    return null;
+  }
+
+  function matmul(a: Strided, b: Strided, outDtype: DType): TypedArray {
+    if (!isF32(a) || !isF32(b) || outDtype !== "float32") return ref.matmul(a, b, outDtype);
+    const nd = a.shape.length;
+    const M = a.shape[nd - 2], K = a.shape[nd - 1], N = b.shape[nd - 1];
+    const batchShape = a.shape.slice(0, nd - 2);
+    const batch = numelOf(batchShape);
+    const out = newF32(batch * M * N);
+    if (out.length === 0) return out;
+    if (K === 0) return out.fill(0);
+    let A: Strided = a, B: Strided = b;
+    let oa = gemmOperand(A, M, K), ob = gemmOperand(B, K, N);
+    if (!oa) { A = { ...a, storage: { data: dense(a) }, strides: contiguous(a.shape), offset: 0 }; oa = { trans: false, ld: K }; }
+    if (!ob) { B = { ...b, storage: { data: dense(b) }, strides: contiguous(b.shape), offset: 0 }; ob = { trans: false, ld: N }; }
+    const aOffs = offsetsOf(batchShape, A.strides.slice(0, nd - 2), A.offset);
+    const bOffs = offsetsOf(batchShape, B.strides.slice(0, nd - 2), B.offset);
+    for (let i = 0; i < batch; i++) {
+      addon.sgemm(oa.trans, ob.trans, M, N, K, 1, f32(A), aOffs[i], oa.ld, f32(B), bOffs[i], ob.ld, 0, out, i * M * N, N);
+    }
+    return out;
+  }
+
+  function unary(op: UnaryOp, x: Strided, outDtype: DType): TypedArray {
+    const code = NATIVE_UNARY[op];
+    if (code === undefined || !isF32(x) || outDtype !== "float32" || !isContiguous(x)) return ref.unary(op, x, outDtype);
+    const n = numelOf(x.shape), out = newF32(n);
+    addon.unary(code as never, f32(x), x.offset, out, 0, n);
+    return out;
+  }
+
+  function binary(op: BinaryOp, a: Strided, b: Strided, outShape: readonly number[], outDtype: DType): TypedArray {
+    const code = NATIVE_BINARY[op];
+    if (code === undefined || !isF32(a) || !isF32(b) || outDtype !== "float32") return ref.binary(op, a, b, outShape, outDtype);
+    const n = numelOf(outShape);
+    const aFull = sameShape(a.shape, outShape) && isContiguous(a), bFull = sameShape(b.shape, outShape) && isContiguous(b);
+    const out = newF32(n);
+    if (aFull && bFull) addon.binary(code as never, f32(a), a.offset, f32(b), b.offset, out, 0, n);
+    else if (aFull && numelOf(b.shape) === 1) addon.binaryScalar(code as never, f32(a), a.offset, f32(b)[b.offset], out, 0, n);
+    else if (bFull && numelOf(a.shape) === 1) addon.binaryScalar(REVERSED[op] as never, f32(b), b.offset, f32(a)[a.offset], out, 0, n);
+    else return ref.binary(op, a, b, outShape, outDtype);
+    return out;
+  }
+
+  /** Sums over one contiguous block of dims of a contiguous float32 tensor, or the NCHW bias gradient. */
+  function reduce(op: ReduceOp, x: Strided, dims: readonly number[], outDtype: DType): TypedArray {
+    if (op !== "sum" || !isF32(x) || outDtype !== "float32" || !isContiguous(x) || dims.length === 0) return ref.reduce(op, x, dims, outDtype);
+    const s = x.shape;
+    if (s.length === 4 && dims.length === 3 && dims[0] === 0 && dims[1] === 2 && dims[2] === 3) {
+      const out = newF32(s[1]);
+      addon.biasGradNCHW(f32(x).subarray(x.offset), out, s[0], s[1], s[2] * s[3]);
+      return out;
+    }
+    const d0 = dims[0], d1 = dims[dims.length - 1];
+    if (d1 - d0 + 1 !== dims.length) return ref.reduce(op, x, dims, outDtype);
+    const outer = numelOf(s.slice(0, d0)), n = numelOf(s.slice(d0, d1 + 1)), inner = numelOf(s.slice(d1 + 1));
+    const out = newF32(outer * inner);
+    addon.sumRows(f32(x), x.offset, out, 0, outer, n, inner);
+    return out;
+  }
+
+  function logSoftmax(x: Strided, dim: number): TypedArray {
+    const cols = x.shape[dim];
+    if (!isF32(x) || dim !== x.shape.length - 1 || !isContiguous(x)) return (ref.logSoftmax as NonNullable<Backend["logSoftmax"]>)(x, dim);
+    const n = numelOf(x.shape), out = newF32(n);
+    addon.logSoftmaxRows(f32(x), x.offset, out, 0, n / Math.max(cols, 1), cols);
+    return out;
+  }
+
+  const convArgs = (xs: readonly number[], ws: readonly number[], p: Conv2dParams) =>
+    [xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], p.stride[0], p.stride[1], p.padding[0], p.padding[1], p.dilation[0], p.dilation[1], p.groups] as const;
+  const allF32 = (...xs: (Strided | null)[]): boolean => xs.every((x) => x === null || isF32(x));
+
+  return {
+    ...ref,
+    name: "native",
+    matmul,
+    unary,
+    binary,
+    reduce,
+    logSoftmax,
+    conv2d(x, w, bias, p, outShape) {
+      if (!allF32(x, w, bias)) return (ref.conv2d as NonNullable<Backend["conv2d"]>)(x, w, bias, p, outShape);
+      const out = newF32(numelOf(outShape));
+      addon.conv2dForward(dense(x), dense(w), bias ? dense(bias) : null, out, ...convArgs(x.shape, w.shape, p));
+      return out;
+    },
+    conv2dBackwardInput(gradOut, w, p, inShape) {
+      // The output size comes from gradOut (conv_transpose2d relies on it); the addon derives it
+      // from the input size, so take the reference path when they disagree.
+      const [kh, kw] = [w.shape[2], w.shape[3]];
+      const oh = Math.floor((inShape[2] + 2 * p.padding[0] - p.dilation[0] * (kh - 1) - 1) / p.stride[0]) + 1;
+      const ow = Math.floor((inShape[3] + 2 * p.padding[1] - p.dilation[1] * (kw - 1) - 1) / p.stride[1]) + 1;
+      if (!allF32(gradOut, w) || gradOut.shape[2] !== oh || gradOut.shape[3] !== ow) {
+        return (ref.conv2dBackwardInput as NonNullable<Backend["conv2dBackwardInput"]>)(gradOut, w, p, inShape);
+      }
+      const out = newF32(numelOf(inShape));
+      addon.conv2dBackwardInput(dense(gradOut), dense(w), out, ...convArgs(inShape, w.shape, p));
+      return out;
+    },
+    conv2dBackwardWeight(x, gradOut, p, wShape) {
+      if (!allF32(x, gradOut)) return (ref.conv2dBackwardWeight as NonNullable<Backend["conv2dBackwardWeight"]>)(x, gradOut, p, wShape);
+      const out = newF32(numelOf(wShape));
+      addon.conv2dBackwardWeight(dense(x), dense(gradOut), out, null, ...convArgs(x.shape, wShape, p));
+      return out;
+    },
+    maxPool2d(x: Strided, p: Pool2dParams) {
+      if (!isF32(x)) return (ref.maxPool2d as NonNullable<Backend["maxPool2d"]>)(x, p);
+      const [N, C, H, W] = x.shape;
+      const values = newF32(N * C * p.outH * p.outW);
+      const indices = uninitArray("int64", values.length) as Float64Array;
+      addon.maxPool2dForward(dense(x), values, indices, N, C, H, W, p.kernel[0], p.kernel[1], p.stride[0], p.stride[1],
+        p.padding[0], p.padding[1], p.dilation[0], p.dilation[1], p.outH, p.outW);
+      return { values, indices };
+    },
+    maxPool2dBackward(gradOut, indices, inShape) {
+      if (!isF32(gradOut) || indices.dtype !== "int64") return (ref.maxPool2dBackward as NonNullable<Backend["maxPool2dBackward"]>)(gradOut, indices, inShape);
+      const [N, C, H, W] = inShape;
+      const out = newF32(N * C * H * W);
+      const idx = isContiguous(indices) ? (indices.storage.data as Float64Array).subarray(indices.offset) : (ref.copy(indices, "int64") as Float64Array);
+      // Only the plane sizes matter to the backward scatter; the window arguments are unused.
+      addon.maxPool2dBackward(dense(gradOut), idx, out, N, C, H, W, 1, 1, 1, 1, 0, 0, 1, 1, gradOut.shape[2], gradOut.shape[3]);
+      return out;
+    },
+    avgPool2d(x: Strided, p: AvgPool2dParams) {
+      if (!isF32(x)) return (ref.avgPool2d as NonNullable<Backend["avgPool2d"]>)(x, p);
+      const [N, C, H, W] = x.shape;
+      const out = newF32(N * C * p.outH * p.outW);
+      addon.avgPool2dForward(dense(x), out, N, C, H, W, p.kernel[0], p.kernel[1], p.stride[0], p.stride[1], p.padding[0], p.padding[1],
+        p.outH, p.outW, p.countIncludePad, p.divisorOverride);
+      return out;
+    },
+    avgPool2dBackward(gradOut, p, inShape) {
+      if (!isF32(gradOut)) return (ref.avgPool2dBackward as NonNullable<Backend["avgPool2dBackward"]>)(gradOut, p, inShape);
+      const [N, C, H, W] = inShape;
+      const out = newF32(N * C * H * W);
+      addon.avgPool2dBackward(dense(gradOut), out, N, C, H, W, p.kernel[0], p.kernel[1], p.stride[0], p.stride[1], p.padding[0], p.padding[1],
+        p.outH, p.outW, p.countIncludePad, p.divisorOverride);
+      return out;
+    },
+  };
+}
+
+function contiguous(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
+  return s;
+}
