@@ -49,6 +49,18 @@ export interface AvgPool2dParams {
   divisorOverride: number | null;
 }
 
+/** Options of a fused SGD update (PyTorch 1.13's single-tensor formula). */
+export interface SgdStepOptions {
+  lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; maximize: boolean;
+  /** The momentum buffer is new: it becomes the (decayed) gradient, as torch's `buf is None`. */
+  firstStep: boolean;
+}
+/** Options of a fused Adam/AdamW update; step counts this update (1 on the first). */
+export interface AdamStepOptions {
+  lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; step: number;
+  amsgrad: boolean; maximize: boolean; decoupled: boolean;
+}
+
 export interface Backend {
   readonly name: string;
   /** Contiguous copy of x cast to dtype. */
@@ -80,16 +92,20 @@ export interface Backend {
   conv2dBackwardWeight?(x: Strided, gradOut: Strided, p: Conv2dParams, wShape: readonly number[]): TypedArray;
   maxPool2d?(x: Strided, p: Pool2dParams): { values: TypedArray; indices: Float64Array };
   maxPool2dBackward?(gradOut: Strided, indices: Strided, inShape: readonly number[]): TypedArray;
-  logSoftmax?(x: Strided, dim: number): TypedArray;
+  /** Null when this backend does not cover x (the op layer then composes it). */
+  logSoftmax?(x: Strided, dim: number): TypedArray | null;
   // Exact semantics of the conv/pool kernels (layouts, index convention): src/backend/ref/conv.ts, pool.ts.
   avgPool2d?(x: Strided, p: AvgPool2dParams): TypedArray;
   avgPool2dBackward?(gradOut: Strided, p: AvgPool2dParams, inShape: readonly number[]): TypedArray;
   adaptiveAvgPool2d?(x: Strided, outH: number, outW: number): TypedArray;
   adaptiveAvgPool2dBackward?(gradOut: Strided, inShape: readonly number[]): TypedArray;
+  // Fused optimizer updates, in place; they return false when they cannot take these tensors
+  // (dtype, layout), and the optimizer then runs its composed tensor-op update.
+  sgdStep?(param: Strided, grad: Strided, momentumBuf: Strided | null, o: SgdStepOptions): boolean;
+  adamStep?(param: Strided, grad: Strided, expAvg: Strided, expAvgSq: Strided, maxExpAvgSq: Strided | null, o: AdamStepOptions): boolean;
 }
 
 let active: Backend | null = null;
-const listeners: ((b: Backend) => void)[] = [];
 
 export function backend(): Backend {
   if (active === null) throw new Error("flint: no backend registered");
@@ -98,5 +114,4 @@ export function backend(): Backend {
 
 export function setActiveBackend(b: Backend): void {
   active = b;
-  for (const l of listeners) l(b);
 }

@@ -3,6 +3,7 @@
 import type { Tensor } from "../tensor.js";
 import { ValueError } from "../errors.js";
 import { maximum } from "../ops/binary.js";
+import { backend } from "../backend/backend.js";
 import { zerosLike } from "../ops/creation.js";
 import { Optimizer, type ParamGroup, type ParamsInput } from "./optimizer.js";
 
@@ -45,9 +46,15 @@ abstract class AdamBase extends Optimizer {
         s.exp_avg_sq = zerosLike(p);
         if (amsgrad) s.max_exp_avg_sq = zerosLike(p);
       }
-      let grad: Tensor = maximize ? p.grad.neg() : p.grad;
       const expAvg = s.exp_avg as Tensor, expAvgSq = s.exp_avg_sq as Tensor;
       s.step = (s.step as number) + 1;
+      const fused = backend().adamStep;
+      const mx = amsgrad ? (s.max_exp_avg_sq as Tensor) : null;
+      if (fused && fused.call(backend(), p, p.grad, expAvg, expAvgSq, mx, { lr, beta1, beta2, eps, weightDecay: wd, step: s.step as number, amsgrad, maximize, decoupled: this.decoupled })) {
+        for (const t of [p, expAvg, expAvgSq, mx]) if (t) t.storage.version++;
+        continue;
+      }
+      let grad: Tensor = maximize ? p.grad.neg() : p.grad;
       if (this.decoupled) p.mul_(1 - lr * wd);
       else if (wd !== 0) grad = grad.add(p, wd);
       expAvg.mul_(beta1).add_(grad, 1 - beta1);

@@ -93,9 +93,9 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     return out;
   }
 
-  function logSoftmax(x: Strided, dim: number): TypedArray {
+  function logSoftmax(x: Strided, dim: number): TypedArray | null {
     const cols = x.shape[dim];
-    if (!isF32(x) || dim !== x.shape.length - 1 || !isContiguous(x)) return (ref.logSoftmax as NonNullable<Backend["logSoftmax"]>)(x, dim);
+    if (!isF32(x) || dim !== x.shape.length - 1 || !isContiguous(x)) return null;
     const n = numelOf(x.shape), out = newF32(n);
     addon.logSoftmaxRows(f32(x), x.offset, out, 0, n / Math.max(cols, 1), cols);
     return out;
@@ -105,9 +105,25 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     [xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], p.stride[0], p.stride[1], p.padding[0], p.padding[1], p.dilation[0], p.dilation[1], p.groups] as const;
   const allF32 = (...xs: (Strided | null)[]): boolean => xs.every((x) => x === null || isF32(x));
 
+  /** The Float32Array of a contiguous float32 view (zero-copy), or null. */
+  const flat = (x: Strided | null): Float32Array | null =>
+    x && isF32(x) && isContiguous(x) ? f32(x).subarray(x.offset, x.offset + numelOf(x.shape)) : null;
+
   return {
     ...ref,
     name: "native",
+    sgdStep(param, grad, buf, o) {
+      const p = flat(param), g = flat(grad), b = flat(buf);
+      if (!p || !g || (buf && !b)) return false;
+      addon.sgdStep(p, g, b, o.lr, o.momentum, o.dampening, o.weightDecay, o.nesterov, o.maximize, o.firstStep);
+      return true;
+    },
+    adamStep(param, grad, m, v, vmax, o) {
+      const p = flat(param), g = flat(grad), a = flat(m), b = flat(v), c = flat(vmax);
+      if (!p || !g || !a || !b || (vmax && !c)) return false;
+      addon.adamStep(p, g, a, b, c, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, o.step, o.amsgrad, o.maximize, o.decoupled);
+      return true;
+    },
     matmul,
     unary,
     binary,
