@@ -10,26 +10,19 @@ export class CliError extends Error {
   override name = "CliError";
 }
 
-/** The optional parts of the torch namespace the CLI uses when present (native backend, threads). */
-interface OptionalTorch {
-  setNumThreads?: (n: number) => void;
-  getNumThreads?: () => number;
-}
-
 /** Applies --backend and --threads; returns a description for the run banner. */
 export function setupBackend(choice: string, threads: number | null): string {
-  if (choice === "ref") torch.setBackend("ref");
+  if (choice === "ref" || choice === "native") {
+    try {
+      torch.setBackend(choice);
+    } catch {
+      throw new CliError("--backend native: the native addon is not built (run `npm run build:native`); use --backend ref or auto");
+    }
+  }
+  if (threads !== null) torch.setNumThreads(threads);
   const active = torch.backendName();
-  if (choice === "native" && active !== "native") {
-    throw new CliError(`--backend native: the native backend is not active in this build (the C++ addon is missing or not registered as a backend); use --backend ref or auto`);
-  }
-  const opt = torch as unknown as OptionalTorch;
-  if (threads !== null) {
-    if (typeof opt.setNumThreads === "function") opt.setNumThreads(threads);
-    else if (active === "native") throw new CliError(`--threads: this build cannot set the thread count`);
-  }
-  const n = typeof opt.getNumThreads === "function" ? opt.getNumThreads() : active === "native" ? null : 1;
-  return `${active}${n !== null ? ` (${n} thread${n === 1 ? "" : "s"})` : ""}`;
+  const n = active === "native" ? torch.getNumThreads() : 1;
+  return `${active} (${n} thread${n === 1 ? "" : "s"})`;
 }
 
 export type CifarSet = InstanceType<typeof datasets.CIFAR10<Tensor, number>>;
