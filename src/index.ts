@@ -38,3 +38,4 @@ export { SerializationError } from "./serialization/errors.js";
 export * as utils from "./utils/index.js";
 export * as vision from "./vision/index.js";
 export * as nn from "./nn/index.js";
+export * as optim from "./optim/index.js";

@@ -1,6 +1,5 @@
 // flint/optim: optimizers and learning-rate schedulers (torch.optim).
-import "../backend/select.js";
-import "../tensor-methods.js";
+import "../setup.js";
 
 export { Optimizer } from "./optimizer.js";
 export type { ParamGroup, ParamGroupInput, ParamsInput, ParamState, OptimizerStateDict } from "./optimizer.js";

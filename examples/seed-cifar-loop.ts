@@ -1,0 +1,32 @@
+// The seed's third snippet, line for line: the CNN over CIFAR-10's test set through a DataLoader,
+// forward, cross-entropy loss and backward for every batch.
+//   run: npm run example:cifar-loop [-- ROOT]   (ROOT defaults to "data1", as in the seed;
+//   CIFAR-10 is downloaded there on first use; point ROOT at an unpacked copy to stay offline)
+import * as torch from "../src/index.js";
+import { nn } from "../src/index.js";
+import { DataLoader } from "../src/utils/data/index.js";
+import { datasets, transforms } from "../src/vision/index.js";
+
+const root = process.argv[2] ?? "data1";
+const dataset = new datasets.CIFAR10(root, { train: false, transform: new transforms.ToTensor(), download: true });
+const dataloader = new DataLoader(dataset, { batchSize: 64 });
+
+class NN extends nn.Module {
+  model1 = new nn.Sequential(
+    new nn.Conv2d(3, 32, 5, { padding: 2 }), new nn.MaxPool2d(2),
+    new nn.Conv2d(32, 32, 5, { padding: 2 }), new nn.MaxPool2d(2),
+    new nn.Conv2d(32, 64, 5, { padding: 2 }), new nn.MaxPool2d(2),
+    new nn.Flatten(), new nn.Linear(1024, 64), new nn.Linear(64, 10));
+  forward(x: torch.Tensor) { return this.model1.forward(x); }
+}
+
+const loss = new nn.CrossEntropyLoss();
+const nnModel = new NN();
+let batches = 0;
+for (const [imgs, targets] of dataloader) {
+  const outputs = nnModel.forward(imgs);
+  const resultLoss = loss.forward(outputs, targets);
+  resultLoss.backward();
+  if (batches++ % 40 === 0) console.log(`batch ${batches}: loss ${resultLoss.item()}`);
+}
+console.log(`${batches} batches of up to 64 images: forward, loss and backward done`);
