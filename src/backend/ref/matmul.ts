@@ -1,8 +1,19 @@
-// Batched matrix product of the reference backend: i-k-j loops over contiguous copies, with a
-// float64 accumulator row so float32 results are rounded once.
+// Batched matrix product of the reference backend: each batch's operands are gathered once into
+// contiguous float64 blocks (any strides, any dtype), multiplied by the unrolled GEMM loops the
+// conv kernels share, and rounded once into the output dtype.
 import { type DType, type TypedArray, uninitArray } from "../../dtype.js";
 import type { Strided } from "../backend.js";
 import { offsetsOf } from "./iterate.js";
+import { gemmNN } from "./conv-gemm.js";
+
+/** Copies the [rows, cols] matrix at `base` with strides (s0, s1) into dst (row-major). */
+function gather(src: TypedArray, base: number, rows: number, cols: number, s0: number, s1: number, dst: Float64Array): void {
+  let k = 0;
+  for (let i = 0; i < rows; i++) {
+    const r = base + i * s0;
+    for (let j = 0; j < cols; j++) dst[k++] = src[r + j * s1];
+  }
+}
 
 export function matmul(a: Strided, b: Strided, outDtype: DType): TypedArray {
   const nd = a.shape.length;
@@ -11,24 +22,13 @@ export function matmul(a: Strided, b: Strided, outDtype: DType): TypedArray {
   const aBatch = offsetsOf(batchShape, a.strides.slice(0, nd - 2), a.offset);
   const bBatch = offsetsOf(batchShape, b.strides.slice(0, nd - 2), b.offset);
   const out = uninitArray(outDtype, aBatch.length * M * N);
-  const as0 = a.strides[nd - 2], as1 = a.strides[nd - 1], bs0 = b.strides[nd - 2], bs1 = b.strides[nd - 1];
-  const ad = a.storage.data, bd = b.storage.data;
-  // B is gathered once per batch into a contiguous K x N block so the inner loop streams.
-  const bBlock = new Float64Array(K * N);
-  const acc = new Float64Array(N);
+  const A = new Float64Array(M * K), B = new Float64Array(K * N), C = new Float64Array(M * N);
   for (let bi = 0; bi < aBatch.length; bi++) {
-    const bo = bBatch[bi];
-    for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) bBlock[k * N + j] = bd[bo + k * bs0 + j * bs1];
-    const ao = aBatch[bi];
-    for (let i = 0; i < M; i++) {
-      acc.fill(0);
-      for (let k = 0; k < K; k++) {
-        const av = ad[ao + i * as0 + k * as1];
-        const row = k * N;
-        for (let j = 0; j < N; j++) acc[j] += av * bBlock[row + j];
-      }
-      out.set(acc, (bi * M + i) * N);
-    }
+    gather(a.storage.data, aBatch[bi], M, K, a.strides[nd - 2], a.strides[nd - 1], A);
+    gather(b.storage.data, bBatch[bi], K, N, b.strides[nd - 2], b.strides[nd - 1], B);
+    C.fill(0);
+    gemmNN(M, N, K, A, 0, K, B, 0, N, C, 0, N);
+    out.set(C, bi * M * N);
   }
   return out;
 }
