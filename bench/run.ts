@@ -49,3 +49,13 @@ for (const r of rows) {
     r.peakRssMb.toFixed(0).padStart(13), ratio(r.trainMs, torchRow?.trainMs).padStart(15), ratio(r.inferMs, torchRow?.inferMs).padStart(14),
   ].join(" "));
 }
+
+// Micro-benchmarks: GEMM and convolution kernels of the native addon (GFLOP/s, ms per layer
+// against PyTorch), and the reference backend against naive loops.
+for (const [title, file, args] of [
+  ["native GEMM and conv2d kernels", "bench/native-gemm.ts", [threads]],
+  ["reference backend against naive loops", "bench/ref-vs-naive.ts", []],
+] as const) {
+  const r = spawnSync(process.execPath, ["--import", "tsx", file, ...args], { encoding: "utf8", maxBuffer: 1 << 24 });
+  console.log(`\n== ${title} (${file})\n${r.stdout.trim()}${r.status ? `\n(exit ${r.status}) ${r.stderr.slice(-500)}` : ""}`);
+}
