@@ -22,6 +22,18 @@ export function edgeOf(t: Tensor | null | undefined): Edge {
  * of the outputs to gradients of the inputs (null where an input gets none); `saved` lists the
  * tensors the closure reads, so that in-place changes to them are caught.
  */
+/**
+ * Gives the node that produced `out` PyTorch's name for the whole op, when `out` came out of a
+ * composition (mv = matmul + squeeze prints MvBackward0, as in PyTorch). Inputs' own nodes are
+ * never renamed (an op that returned its input unchanged made no node of its own).
+ */
+export function relabel<T extends Tensor | Tensor[]>(out: T, name: string, inputs: readonly (Tensor | null | undefined)[]): T {
+  const first: Tensor | undefined = Array.isArray(out) ? (out as Tensor[])[0] : (out as Tensor);
+  const node = first?.gradFn;
+  if (node && !inputs.some((t) => t?.gradFn === node)) node.name = name;
+  return out;
+}
+
 export function record<T extends Tensor | Tensor[]>(
   name: string,
   inputs: readonly (Tensor | null | undefined)[],

@@ -3,7 +3,7 @@
 import { Tensor, makeView } from "../tensor.js";
 import { IndexError, ShapeError, fmtShape } from "../errors.js";
 import { inferShape, normDim, numelOf, sizesArg, viewStrides } from "../shape.js";
-import { record } from "../autograd/record.js";
+import { record, relabel } from "../autograd/record.js";
 import { contiguous } from "./cast.js";
 import { zeros } from "./creation.js";
 import { sumToShape } from "./broadcast.js";
@@ -61,12 +61,12 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const dims = [...Array(n).keys()];
   dims[a] = b;
   dims[b] = a;
-  return permute(x, dims);
+  return relabel(permute(x, dims), "TransposeBackward", [x]);
 }
 
 export function t(x: Tensor): Tensor {
   if (x.dim() > 2) throw new ShapeError(`t: expects a tensor with <= 2 dimensions, but self is ${x.dim()}D (${fmtShape(x.shape)})`);
-  return x.dim() < 2 ? x : transpose(x, 0, 1);
+  return relabel(x.dim() < 2 ? permute(x, [...x.shape.keys()]) : transpose(x, 0, 1), "TBackward", [x]);
 }
 
 export function squeeze(x: Tensor, dimArg?: number | readonly number[] | { dim?: number | readonly number[] }): Tensor {
@@ -77,8 +77,9 @@ export function squeeze(x: Tensor, dimArg?: number | readonly number[] | { dim?:
     const ds = (typeof dim === "number" ? [dim] : dim).map((d) => normDim(d, x.dim(), "squeeze"));
     drop = new Set(ds.filter((d) => x.shape[d] === 1));
   }
-  if (x.dim() === 0) return view(x, []);
-  return view(x, x.shape.filter((_, i) => !drop.has(i)));
+  const name = dim === undefined ? "SqueezeBackward" : "SqueezeBackward1";
+  if (x.dim() === 0) return relabel(view(x, []), name, [x]);
+  return relabel(view(x, x.shape.filter((_, i) => !drop.has(i))), name, [x]);
 }
 
 export function unsqueeze(x: Tensor, dim: number): Tensor {
