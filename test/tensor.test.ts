@@ -49,7 +49,8 @@ describe("printing", () => {
     cat: (x) => torch.cat([x, x]), stack: (x) => torch.stack([x, x]), split: (x) => x.split(2)[0], chunk: (x) => x.chunk(2)[0], unbind: (x) => x.unbind()[0],
     gather: (x) => x.gather(1, i64([[0], [1], [2]])), scatter: (x) => x.scatter(1, i64([[0], [1], [2]]), 0.5),
     index_select: (x) => x.indexSelect(0, torch.tensor([0])), masked_fill: (x) => x.maskedFill(x.gt(0), 0), unflatten: (x) => x.unflatten(1, [2, 2]),
-    expm1: (x) => x.expm1(), square: (x) => x.square(), mulinplace: (x) => x.mul(1).mul_(2), addinplace: (x) => x.mul(1).add_(1),
+    expm1: (x) => x.expm1(), square: (x) => x.square(), reshape: (x) => x.reshape(2, 6), reshapeT: (x) => x.t().reshape(-1),
+    flatten: (x) => x.flatten(), flatten3d: (_x, _v, b3) => b3.flatten(1), mulinplace: (x) => x.mul(1).mul_(2), addinplace: (x) => x.mul(1).add_(1),
   };
   const inp = fx.gradfnInputs;
   for (const g of fx.gradfn) {

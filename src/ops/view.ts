@@ -23,8 +23,9 @@ export function view(x: Tensor, ...sizes: Sizes): Tensor {
 
 export function reshape(x: Tensor, ...sizes: Sizes): Tensor {
   const shape = inferShape(sizesArg(sizes), x.numel(), "reshape", x.shape);
-  if (viewStrides(x.shape, x.strides, shape) !== null) return view(x, shape);
-  return view(contiguous(x), shape);
+  // PyTorch 1.13 names: a reshape that can view is _reshape_alias, one that copies _unsafe_view.
+  if (viewStrides(x.shape, x.strides, shape) !== null) return relabel(view(x, shape), "ReshapeAliasBackward", [x]);
+  return relabel(view(contiguous(x), shape), "UnsafeViewBackward", [x]);
 }
 
 export function flatten(x: Tensor, startArg: number | { startDim?: number; endDim?: number } = 0, endDim = -1): Tensor {
