@@ -186,6 +186,7 @@ interface AutogradFixture {
   autograd: Record<"second" | "second_matmul", { x: Nested; g1: Nested; g2: Nested }> & {
     copy_into_view: { x: Nested; str: string; y_grad: Nested };
     inplace_views: { b: Nested; a_grad: Nested };
+    stale_views: { v: Nested; a_grad: Nested; a2_grad: Nested };
   };
 }
 const fx = loadFixture<AutogradFixture>("ops-extra.json").autograd;
@@ -237,6 +238,22 @@ describe("autograd API", () => {
     assert.deepEqual(a.grad?.tolist(), f.a_grad);
     const leafy = torch.ones(2, 2, { requiresGrad: true });
     assert.throws(() => leafy.select(0, 0).mul_(2), torch.AutogradError);
+  });
+  test("a view made before an in-place change of its base takes the base's new history", () => {
+    const f = fx.stale_views;
+    const a = torch.tensor([[1, 2], [3, 4]], { dtype: torch.float32, requiresGrad: true });
+    const b = a.mul(1);
+    const v = b.select(0, 0);
+    b.mul_(2);
+    assert.deepEqual(v.tolist(), f.v);
+    v.mul(torch.tensor([1, 10], { dtype: torch.float32 })).sum().backward();
+    assert.deepEqual(a.grad?.tolist(), f.a_grad);
+    const a2 = torch.tensor([[1, 2], [3, 4]], { dtype: torch.float32, requiresGrad: true });
+    const b2 = a2.mul(1);
+    const v1 = b2.select(0, 0), v2 = b2.select(1, 1);
+    v1.mul_(3); // through another view of the same base
+    v2.add(0).sum().backward();
+    assert.deepEqual(a2.grad?.tolist(), f.a2_grad);
   });
   test("autograd.grad returns gradients without touching .grad; allowUnused", () => {
     const a = torch.tensor([1, 2], { dtype: torch.float32, requiresGrad: true });

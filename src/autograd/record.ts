@@ -12,8 +12,17 @@ export function needsGrad(inputs: readonly (Tensor | null | undefined)[]): boole
   return false;
 }
 
+/** Set by the in-place ops: re-derives a view's history from its base's current one. */
+let refreshView: ((view: Tensor) => void) | null = null;
+export function setViewRefresher(fn: (view: Tensor) => void): void {
+  refreshView = fn;
+}
+
 export function edgeOf(t: Tensor | null | undefined): Edge {
   if (!t || !t.requiresGrad) return null;
+  // A view whose base was changed in place since it was made reads the new values, so its
+  // gradient must flow through the base's new history (PyTorch regenerates the view's grad_fn).
+  if (t.base !== null && t.base.requiresGrad && t.base.gradFn !== t.baseGradFn && refreshView) refreshView(t);
   return t.gradFn ? { node: t.gradFn, outputNr: t.outputNr } : { leaf: t };
 }
 
