@@ -353,8 +353,11 @@ describe("autograd API", () => {
   });
   test("gradient accumulation over two backward calls, and zeroing", () => {
     const w = torch.tensor([0.5, -1], { dtype: torch.float32, requiresGrad: true });
-    for (let i = 0; i < 2; i++) w.mul(torch.tensor([2, 3], { dtype: torch.float32 })).sum().backward();
+    w.mul(torch.tensor([2, 3], { dtype: torch.float32 })).sum().backward();
+    const first = w.grad as Tensor;
+    w.mul(torch.tensor([2, 3], { dtype: torch.float32 })).sum().backward();
     assert.deepEqual(w.grad?.tolist(), [4, 6]);
+    assert.equal(w.grad, first, "accumulated in place, as PyTorch's AccumulateGrad");
     w.grad?.zero_();
     w.pow(2).sum().backward();
     assert.deepEqual(w.grad?.tolist(), [1, -2]);
