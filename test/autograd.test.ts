@@ -188,8 +188,10 @@ interface AutogradFixture {
     inplace_views: { b: Nested; a_grad: Nested };
     stale_views: { v: Nested; a_grad: Nested; a2_grad: Nested };
   };
+  chains: { inputs: number[][][]; steps: [string, number, number][]; weights: number[]; out: number; grads: (number[][] | null)[] }[];
 }
-const fx = loadFixture<AutogradFixture>("ops-extra.json").autograd;
+const fxAll = loadFixture<AutogradFixture>("ops-extra.json");
+const fx = fxAll.autograd;
 const close = (a: unknown, b: unknown, tol = 1e-10) => {
   const fa = [a].flat(3) as number[], fb = [b].flat(3) as number[];
   assert.equal(fa.length, fb.length);
@@ -370,5 +372,67 @@ describe("autograd API", () => {
     const x = leaf([3]);
     assert.throws(() => torch.autograd.gradcheck((t) => Wrong.apply(t) as Tensor, [x]), torch.autograd.GradcheckError);
     assert.equal(torch.autograd.gradcheck((t) => Wrong.apply(t) as Tensor, [x], { raiseException: false }), false);
+  });
+});
+
+/** The steps of the random chains in scripts/fixtures/ops_fixtures.py (chain_apply), in Flint. */
+function chainApply(op: string, a: Tensor, b: Tensor): Tensor {
+  switch (op) {
+    case "tanh": return a.tanh();
+    case "sigmoid": return a.sigmoid();
+    case "sin": return a.sin();
+    case "cos": return a.cos();
+    case "neg": return a.neg();
+    case "exp_tanh": return a.tanh().exp();
+    case "sqrt1p": return a.mul(a).add(1).sqrt();
+    case "relu": return a.relu();
+    case "abs": return a.abs();
+    case "square": return a.square();
+    case "softmax1": return a.softmax(1);
+    case "logSoftmax0": return a.logSoftmax(0);
+    case "t_matmul": return a.t().matmul(a).matmul(a.t()).t().div(4);
+    case "clamp": return a.clamp(-0.5, 0.7);
+    case "add": return a.add(b);
+    case "sub": return a.sub(b);
+    case "mul": return a.mul(b);
+    case "div_safe": return a.div(b.mul(b).add(1));
+    case "maximum": return torch.maximum(a, b);
+    case "where_gt": return torch.where(a.gt(b), a, b.mul(0.5));
+    case "cat_narrow": return torch.cat([a, b], 1).narrow(1, 2, 4);
+    case "stack_sum": return torch.stack([a, b], 0).sum(0);
+    case "matmul_t": return a.matmul(b.t()).matmul(b).div(4);
+    case "pow_abs": return a.abs().add(0.5).pow(b.tanh());
+    case "add_": return a.mul(1).add_(b);
+    case "mul_": return a.add(0).mul_(b);
+    case "view_mul_": {
+      const c = a.mul(1);
+      c.select(0, 1).mul_(b.select(0, 2));
+      return c;
+    }
+    case "view_fill_": {
+      const c = a.add(0);
+      c.select(1, 1).fill_(0.25);
+      return c;
+    }
+    case "clamp_": return a.mul(1).clamp_(-0.3, 0.4);
+  }
+  throw new Error(`unknown chain op ${op}`);
+}
+
+describe("random op chains against PyTorch (shared subexpressions, views, in-place ops)", () => {
+  fxAll.chains.forEach((c, ci) => {
+    test(`chain ${ci}: ${c.steps.map((s) => s[0]).join(" ")}`, () => {
+      const ins = c.inputs.map((v) => torch.tensor(v, { dtype: torch.float64, requiresGrad: true }));
+      const vals: Tensor[] = [...ins];
+      for (const [op, ia, ib] of c.steps) vals.push(chainApply(op, vals[ia], vals[ib]));
+      let out = torch.tensor(0, { dtype: torch.float64 });
+      vals.slice(ins.length).forEach((v, i) => (out = out.add(v.sum().mul(c.weights[i]))));
+      close(out.item(), c.out, 1e-9);
+      const gs = torch.autograd.grad(out, ins, { allowUnused: true });
+      c.grads.forEach((g, i) => {
+        if (g === null) assert.ok(gs[i] === null || (gs[i] as Tensor).abs().sum().item() === 0);
+        else close((gs[i] as Tensor).tolist(), g, 1e-9);
+      });
+    });
   });
 });
