@@ -278,6 +278,15 @@ describe("autograd API", () => {
     assert.deepEqual(x.grad?.tolist(), [7, 11, 15]);
     assert.equal(x.grad?.requiresGrad, false);
   });
+  test("backward({ inputs }) accumulates only into the given tensors", () => {
+    const a = torch.tensor([1, 2], { dtype: torch.float32, requiresGrad: true });
+    const b = torch.tensor([3, 4], { dtype: torch.float32, requiresGrad: true });
+    const h = a.mul(b);
+    h.sum().backward(null, { inputs: [b, h] });
+    assert.equal(a.grad, null);
+    assert.deepEqual(b.grad?.tolist(), [1, 2]);
+    assert.deepEqual(h.grad?.tolist(), [1, 1]);
+  });
   test("backward with an explicit gradient for a non-scalar", () => {
     const x = torch.tensor([[1, 2], [3, 4]], { dtype: torch.float32, requiresGrad: true });
     x.mul(2).backward(torch.tensor([[1, 0.5], [-1, 2]]));
