@@ -40,6 +40,8 @@ function buildArgs(args: Arg[]): { built: unknown[]; inputs: Tensor[] } {
 }
 
 type Fn = (...a: unknown[]) => unknown;
+/** Ops whose errors come from the op they are built on. */
+const OP_ALIASES: Record<string, string[]> = { index: ["select", "slice", "index_select", "gather"], to: ["cast"] };
 const ns = torch as unknown as Record<string, Fn | undefined>;
 
 function call(c: Case, form: "fn" | "method" | "inplace", built: unknown[]): unknown {
@@ -64,6 +66,10 @@ function runCase(c: Case, form: "fn" | "method" | "inplace"): void {
     assert.throws(() => call(c, form, built), (e: unknown) => {
       assert.ok(e instanceof torch.FlintError, `expected a FlintError (PyTorch: ${c.error}), got ${String(e)}`);
       if (c.error?.startsWith("IndexError")) assert.ok(e instanceof torch.IndexError, `expected IndexError, got ${e.name}: ${e.message}`);
+      // The message names the op (torch's snake_case or Flint's camelCase name).
+      const snake = c.op.replace(/[A-Z]/g, (m) => "_" + m.toLowerCase()).replace(/_$/, "");
+      const names = [c.op, snake, c.op.replace(/_$/, ""), ...(OP_ALIASES[c.op] ?? [])].map((n) => n.toLowerCase());
+      assert.ok(names.some((n) => e.message.toLowerCase().includes(n)), `the message should name ${c.op}: ${e.message}`);
       return true;
     }, `PyTorch raises ${c.error}`);
     return;

@@ -43,6 +43,10 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   checkIndex("index_select", index);
   if (index.dim() > 1) throw new ShapeError(`index_select: index should have 1 dimension, got ${fmtShape(index.shape)}`);
   const d = normDim(dim, Math.max(x.dim(), 1), "index_select");
+  const size = x.dim() === 0 ? 1 : x.shape[d];
+  for (const i of index.typedArray()) {
+    if (i < 0 || i >= size) throw new IndexError(`index_select: index ${i} is out of bounds for dimension ${d} with size ${size} (input shape ${fmtShape(x.shape)})`);
+  }
   if (x.dim() === 0) return reshape(gather(reshape(x, [1]), 0, reshape(index, [-1])), []);
   const outShape = [...x.shape];
   outShape[d] = index.numel();
@@ -56,6 +60,9 @@ export function maskedFill(x: Tensor, mask: Tensor, value: Tensor | Scalar): Ten
   if (mask.dtype !== "bool") mask = ne(mask, 0);
   if (isTensor(value) && value.dim() !== 0) {
     throw new ShapeError(`masked_fill: only supports a 0-dimensional value tensor, but got tensor with ${value.dim()} dimension(s) (shape ${fmtShape(value.shape)})`);
+  }
+  if (mask.dim() > x.dim() || mask.shape.some((s, i) => s !== 1 && s !== x.shape[x.dim() - mask.dim() + i])) {
+    throw new ShapeError(`masked_fill: mask ${fmtShape(mask.shape)} does not broadcast to input ${fmtShape(x.shape)}`);
   }
   const v = isTensor(value) ? value : scalarTensor(value, x.dtype);
   const r = where(mask, v, x);

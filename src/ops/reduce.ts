@@ -122,9 +122,9 @@ export const amin = (x: Tensor, ...args: unknown[]): Tensor => {
 export type ValuesIndices = [Tensor, Tensor] & { values: Tensor; indices: Tensor };
 const valuesIndices = (values: Tensor, indices: Tensor): ValuesIndices => Object.assign([values, indices] as [Tensor, Tensor], { values, indices });
 
-function argExtreme(op: "max" | "min", x: Tensor, dim: number, keepdim: boolean): ValuesIndices {
-  const d = normDim(dim, x.dim(), op);
-  if (x.dim() > 0 && x.shape[d] === 0) throw new IndexError(`${op}: expected reduction dim ${d} to have non-zero size (input shape ${fmtShape(x.shape)})`);
+function argExtreme(op: "max" | "min", x: Tensor, dim: number, keepdim: boolean, caller: string = op): ValuesIndices {
+  const d = normDim(dim, x.dim(), caller);
+  if (x.dim() > 0 && x.shape[d] === 0) throw new IndexError(`${caller}: expected reduction dim ${d} to have non-zero size (input shape ${fmtShape(x.shape)})`);
   const r = x.dim() === 0 ? { values: backend().copy(x, x.dtype), indices: new Float64Array(1) } : backend().argReduce(op, x, d);
   const shape = x.dim() === 0 ? [] : outShape(x, [d], keepdim);
   const values = wrap(r.values, shape, x.dtype), indices = wrap(r.indices, shape, "int64");
@@ -157,10 +157,11 @@ export function min(x: Tensor, ...args: ExtremeArgs): Tensor | ValuesIndices {
 function argIndex(op: "max" | "min", x: Tensor, dim: number | null | undefined, keepdim: boolean): Tensor {
   if (dim === null || dim === undefined) {
     const flat = reshape(x, [-1]);
-    const r = argExtreme(op, flat, 0, false).indices;
+    if (x.numel() === 0) throw new IndexError(`arg${op}: expected reduction dim to be specified for input.numel() == 0 (input shape ${fmtShape(x.shape)})`);
+    const r = argExtreme(op, flat, 0, false, `arg${op}`).indices;
     return keepdim ? reshape(r, x.shape.map(() => 1)) : r;
   }
-  return argExtreme(op, x, dim, keepdim).indices;
+  return argExtreme(op, x, dim, keepdim, `arg${op}`).indices;
 }
 export const argmax = (x: Tensor, ...args: unknown[]): Tensor => {
   const { dim, keepdim } = parseArgs<{ dim: number | null; keepdim: boolean }>("argmax", args, ["dim", "keepdim"], { keepdim: false });
