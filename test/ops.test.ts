@@ -13,6 +13,8 @@ type Arg = { T: Spec } | { L: Arg[] } | { f: Num } | number | boolean | string |
 interface Case {
   name: string; op: string; args: Arg[]; kw?: Record<string, unknown>; forms: ("fn" | "method" | "inplace")[];
   out?: EncOut; error?: string; up?: EncTensor[]; grads?: (EncTensor | null)[];
+  /** PyTorch's own float32 error on this case (vs float64), forward and gradients, when notable. */
+  fe?: number; ge?: number;
 }
 interface Fixture { cases: Case[] }
 
@@ -78,7 +80,9 @@ function runCase(c: Case, form: "fn" | "method" | "inplace"): void {
   const outs = flattenOut(r);
   const exp = flattenEnc(c.out as EncOut);
   assert.equal(outs.length, exp.length, "number of outputs");
-  outs.forEach((o, i) => assertTensor(o, exp[i], FWD, `output ${i}`));
+  // Within float32 rounding: atol grows to twice PyTorch's own float32 error where that is larger.
+  const widen = (tol: typeof FWD, e: number | undefined) => (e ? { ...tol, float32: { ...tol.float32, atol: Math.max(tol.float32.atol, 2 * e) } } : tol);
+  outs.forEach((o, i) => assertTensor(o, exp[i], widen(FWD, c.fe), `output ${i}`));
   if (!c.grads || !c.up) return;
   const diff = outs.filter((o) => o.requiresGrad);
   assert.equal(diff.length, c.up.length, "number of outputs that require grad");
@@ -92,7 +96,7 @@ function runCase(c: Case, form: "fn" | "method" | "inplace"): void {
       // PyTorch materialises zeros where Flint's graph has no path (copy_ over a value): the same gradient.
     } else {
       assert.ok(gs[i], `gradient ${i} missing`);
-      assertTensor(gs[i], g, GRAD, `gradient of input ${i}`);
+      assertTensor(gs[i], g, widen(GRAD, c.ge), `gradient of input ${i}`);
     }
   });
 }
