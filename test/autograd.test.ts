@@ -362,6 +362,22 @@ describe("autograd API", () => {
     y.sum().backward();
     assert.deepEqual(x.grad?.tolist(), [3, 3]);
   });
+  test("custom Function: a gradient of the wrong shape is an error; dtypes are cast", () => {
+    class BadShape extends torch.autograd.Function {
+      static override forward(_ctx: torch.autograd.FunctionCtx, x: Tensor): Tensor { return x.mul(2); }
+      static override backward(_ctx: torch.autograd.FunctionCtx, g: Tensor): Tensor { return g.sum(); }
+    }
+    const x = torch.ones(2, 3, { requiresGrad: true });
+    assert.throws(() => (BadShape.apply(x) as Tensor).sum().backward(), (e: unknown) => e instanceof torch.AutogradError && /BadShapeBackward/.test(e.message) && /\[2, 3\]/.test(e.message));
+    class Wide extends torch.autograd.Function {
+      static override forward(_ctx: torch.autograd.FunctionCtx, x: Tensor): Tensor { return x.mul(2); }
+      static override backward(_ctx: torch.autograd.FunctionCtx, g: Tensor): Tensor { return g.double().mul(2); }
+    }
+    const y = torch.ones(2, { requiresGrad: true });
+    (Wide.apply(y) as Tensor).sum().backward();
+    assert.equal(y.grad?.dtype, "float32");
+    assert.deepEqual(y.grad?.tolist(), [2, 2]);
+  });
   test("gradient accumulation over two backward calls, and zeroing", () => {
     const w = torch.tensor([0.5, -1], { dtype: torch.float32, requiresGrad: true });
     w.mul(torch.tensor([2, 3], { dtype: torch.float32 })).sum().backward();
