@@ -103,6 +103,37 @@ describe("reading back", () => {
     assert.deepEqual(x.expand(3, 2, 3).strides, [0, 3, 1]);
     assert.equal(x.narrow(1, 1, 2).storage, x.storage);
   });
+  test("every view op shares storage (no copy)", () => {
+    const x = torch.arange(24, { dtype: torch.float32 }).reshape(2, 3, 4);
+    const views: [string, torch.Tensor][] = [
+      ["view", x.view(6, 4)], ["view -1", x.view(-1)], ["reshape", x.reshape([4, 6])], ["flatten", x.flatten(1)], ["unflatten", x.unflatten(2, [2, 2])],
+      ["permute", x.permute(2, 0, 1)], ["transpose", x.transpose(0, 2)], ["T of 2-D", x.select(0, 1).t()], ["squeeze", x.unsqueeze(1).squeeze(1)],
+      ["unsqueeze", x.unsqueeze(-1)], ["expand", x.select(2, 0).unsqueeze(2).expand(2, 3, 5)], ["narrow", x.narrow(2, 1, 2)], ["select", x.select(1, -1)],
+      ["slice", x.slice(2, 0, 4, 2)], ["index", x.index(1, "1:", "::3")], ["split", x.split(2, 2)[1]], ["chunk", x.chunk(3, 1)[2]], ["unbind", x.unbind(0)[1]],
+      ["detach", x.detach()], ["contiguous of contiguous", x.contiguous()], ["to same dtype", x.to(torch.float32)],
+    ];
+    for (const [name, v] of views) assert.equal(v.storage, x.storage, `${name} copied`);
+    // writes through a view are seen by the base
+    x.narrow(2, 1, 2).fill_(-1);
+    assert.deepEqual(x.select(0, 0).select(0, 0).tolist(), [0, -1, -1, 3]);
+    assert.notEqual(x.transpose(0, 2).contiguous().storage, x.storage);
+    assert.notEqual(x.clone().storage, x.storage);
+  });
+  test("torch.tensor from typed arrays infers the dtype from the array; fromTypedArray wraps without copying", () => {
+    assert.equal(torch.tensor(new Float64Array([1.5, 2])).dtype, "float64");
+    assert.equal(torch.tensor(new Float32Array([1.5, 2])).dtype, "float32");
+    assert.equal(torch.tensor(new Int32Array([1, 2])).dtype, "int32");
+    assert.equal(torch.tensor(new Uint8Array([1, 2])).dtype, "uint8");
+    assert.equal(torch.tensor(new Int32Array([1, 2]), { dtype: torch.float32 }).dtype, "float32");
+    const data = new Float32Array([1, 2, 3, 4]);
+    const t = torch.tensor(data);
+    data[0] = 9;
+    assert.equal((t.tolist() as number[])[0], 1, "torch.tensor copies");
+    const w = torch.fromTypedArray(data, [2, 2]);
+    data[1] = 7;
+    assert.deepEqual(w.tolist(), [[9, 7], [3, 4]]);
+    assert.throws(() => torch.fromTypedArray(data, [3]), torch.ValueError);
+  });
   test("dtype conversions", () => {
     const x = torch.tensor([1.7, -1.7, 0]);
     assert.equal(x.double().dtype, "float64");
