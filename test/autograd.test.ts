@@ -171,6 +171,22 @@ describe("autograd API", () => {
     assert.throws(() => torch.noGrad(() => { throw new Error("boom"); }), /boom/);
     assert.equal(torch.isGradEnabled(), true);
   });
+  test("in-place changes through detach() are allowed, even of a leaf that requires grad", () => {
+    const p = torch.tensor([1, 2], { dtype: torch.float32, requiresGrad: true });
+    p.detach().mul_(3);
+    assert.deepEqual(p.tolist(), [3, 6]);
+    assert.equal(p.isLeaf, true);
+    assert.equal(p.gradFn, null);
+    p.detach().select(0, 0).fill_(-1);
+    assert.deepEqual(p.tolist(), [-1, 6]);
+    p.mul(2).sum().backward();
+    assert.deepEqual(p.grad?.tolist(), [2, 2]);
+    // but a saved tensor changed through detach() is still caught (shared version counter)
+    const q = torch.tensor([1, 2], { dtype: torch.float32, requiresGrad: true });
+    const y = q.exp();
+    y.detach().zero_();
+    assert.throws(() => y.sum().backward(), torch.AutogradError);
+  });
   test("detach shares storage and cuts history", () => {
     const x = torch.ones(3, { requiresGrad: true });
     const y = x.mul(2);

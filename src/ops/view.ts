@@ -163,11 +163,13 @@ export function viewScatter(g: Tensor, shape: readonly number[], viewOf: (z: Ten
   return record("ViewScatterBackward", [g], z, ([gz]) => [viewOf(gz)]);
 }
 
-/** A tensor sharing storage but cut from the graph. */
+/**
+ * A tensor sharing storage (and its version counter) but cut from the graph. Not a view for
+ * autograd, as in PyTorch (x.detach()._base is None): in-place changes through it are allowed
+ * even when x is a leaf that requires grad (p.detach().mul_(2)), and never touch x's history.
+ */
 export function detach(x: Tensor): Tensor {
-  const out = new Tensor(x.storage, x.shape, x.strides, x.offset, x.dtype);
-  out.base = x.base ?? x;
-  return out;
+  return new Tensor(x.storage, x.shape, x.strides, x.offset, x.dtype);
 }
 
 export function asStrided(x: Tensor, size: readonly number[], stride: readonly number[], storageOffset = x.offset): Tensor {
