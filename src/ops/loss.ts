@@ -140,7 +140,13 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NLLOptions = {}): T
   const loss = neg(mul(picked, wMasked));
   if (reduction === "none") return loss;
   if (reduction === "sum") return sum(loss);
-  if (reduction === "mean") return div(sum(loss), sum(wMasked.expand(loss.shape)));
+  if (reduction === "mean") {
+    // Each term is scaled by w / total weight; ignored terms are exactly 0, so when everything is
+    // ignored the gradient is 0 and only the value is NaN (0/0), as PyTorch's nll_loss.
+    const total = sum(wMasked.expand(loss.shape));
+    const scaled = neg(sum(mul(picked, where(ignored, 0, div(wMasked, total)))));
+    return (total.item() as number) === 0 ? add(scaled, NaN) : scaled;
+  }
   throw new ValueError(`nll_loss: ${String(reduction)} is not a valid value for reduction`);
 }
 

@@ -10,6 +10,7 @@
 import { type TypedArray, arrayFor } from "../../dtype.js";
 import type { Conv2dParams, Strided } from "../backend.js";
 import { dense } from "./pool.js";
+import { gemmNN, gemmNT, gemmTN } from "./conv-gemm.js";
 
 interface Geometry {
   cinG: number; // input channels per group
@@ -84,25 +85,18 @@ export function conv2d(x: Strided, w: Strided, bias: Strided | null, p: Conv2dPa
   const K = g.cinG * g.kh * g.kw, P = oh * ow;
   const xd = dense(x), wd = dense(w), bd = bias ? dense(bias) : null;
   const col = new Float64Array(K * P);
-  const acc = new Float64Array(P);
-  const out = arrayFor(x.dtype, N * Cout * P);
+  const acc = new Float64Array(N * Cout * P);
   const inPlane = x.shape[2] * x.shape[3];
   for (let n = 0; n < N; n++) {
     for (let gi = 0; gi < G; gi++) {
       im2col(xd, (n * x.shape[1] + gi * g.cinG) * inPlane, g, col);
-      for (let oc = gi * coutG; oc < (gi + 1) * coutG; oc++) {
-        acc.fill(bd ? bd[oc] : 0);
-        const wRow = oc * K;
-        for (let k = 0; k < K; k++) {
-          const wv = wd[wRow + k];
-          if (wv === 0) continue;
-          const cRow = k * P;
-          for (let q = 0; q < P; q++) acc[q] += wv * col[cRow + q];
-        }
-        out.set(acc, (n * Cout + oc) * P);
-      }
+      const cOff = (n * Cout + gi * coutG) * P;
+      if (bd) for (let oc = 0; oc < coutG; oc++) acc.fill(bd[gi * coutG + oc], cOff + oc * P, cOff + (oc + 1) * P);
+      gemmNN(coutG, P, K, wd, gi * coutG * K, K, col, 0, P, acc, cOff, P);
     }
   }
+  const out = arrayFor(x.dtype, acc.length);
+  out.set(acc);
   return out;
 }
 
@@ -119,15 +113,8 @@ export function conv2dBackwardInput(gradOut: Strided, w: Strided, p: Conv2dParam
   for (let n = 0; n < N; n++) {
     for (let gi = 0; gi < G; gi++) {
       col.fill(0);
-      for (let oc = gi * coutG; oc < (gi + 1) * coutG; oc++) {
-        const gRow = (n * Cout + oc) * P, wRow = oc * K;
-        for (let k = 0; k < K; k++) {
-          const wv = wd[wRow + k];
-          if (wv === 0) continue;
-          const cRow = k * P;
-          for (let q = 0; q < P; q++) col[cRow + q] += wv * gd[gRow + q];
-        }
-      }
+      // col[K x P] = W_gᵀ · gradOut_g, W_g stored [coutG x K].
+      gemmTN(K, P, coutG, wd, gi * coutG * K, K, gd, (n * Cout + gi * coutG) * P, P, col, 0, P);
       col2im(col, g, dx, (n * Cin + gi * g.cinG) * H * W);
     }
   }
@@ -149,15 +136,8 @@ export function conv2dBackwardWeight(x: Strided, gradOut: Strided, p: Conv2dPara
   for (let n = 0; n < N; n++) {
     for (let gi = 0; gi < G; gi++) {
       im2col(xd, (n * Cin + gi * g.cinG) * H * W, g, col);
-      for (let oc = gi * coutG; oc < (gi + 1) * coutG; oc++) {
-        const gRow = (n * Cout + oc) * P, wRow = oc * K;
-        for (let k = 0; k < K; k++) {
-          const cRow = k * P;
-          let s = 0;
-          for (let q = 0; q < P; q++) s += gd[gRow + q] * col[cRow + q];
-          dw[wRow + k] += s;
-        }
-      }
+      // dW_g[coutG x K] += gradOut_g[coutG x P] · colᵀ.
+      gemmNT(coutG, K, P, gd, (n * Cout + gi * coutG) * P, P, col, 0, P, dw, gi * coutG * K, K);
     }
   }
   const out = arrayFor(x.dtype, dw.length);

@@ -92,7 +92,7 @@ abstract class ConvNd extends Module {
 
   override extraRepr(): string {
     let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${py(this.kernelSize)}, stride=${py(this.stride)}`;
-    if (typeof this.padding === "string") s += `, padding=${py(this.padding)}`;
+    if (typeof this.padding === "string") s += `, padding=${this.padding}`;
     else if (this.padding.some((p) => p !== 0)) s += `, padding=${py(this.padding)}`;
     if (this.dilation.some((d) => d !== 1)) s += `, dilation=${py(this.dilation)}`;
     if (this.outputPadding.some((p) => p !== 0)) s += `, output_padding=${py(this.outputPadding)}`;

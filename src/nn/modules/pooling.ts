@@ -6,35 +6,38 @@ import { moduleArgs, py } from "./util.js";
 
 type IntOrPair = number | readonly number[];
 
-export interface MaxPool2dOptions {
+export interface MaxPool2dOptions<R extends boolean = boolean> {
   stride?: IntOrPair | null;
   padding?: IntOrPair;
   dilation?: IntOrPair;
   ceilMode?: boolean;
-  returnIndices?: boolean;
+  returnIndices?: R;
 }
 
-/** Max pooling; stride defaults to the kernel size. With returnIndices, forward gives [values, indices]. */
-export class MaxPool2d extends Module {
+/**
+ * Max pooling; stride defaults to the kernel size. With `returnIndices: true` (the type
+ * parameter follows it), forward gives [values, indices].
+ */
+export class MaxPool2d<R extends boolean = false> extends Module {
   readonly kernelSize: IntOrPair;
   readonly stride: IntOrPair;
   readonly padding: IntOrPair;
   readonly dilation: IntOrPair;
   readonly ceilMode: boolean;
-  readonly returnIndices: boolean;
-  constructor(kernelSize: IntOrPair, ...rest: [] | [IntOrPair | null | MaxPool2dOptions] | [IntOrPair | null, MaxPool2dOptions]) {
+  readonly returnIndices: R;
+  constructor(kernelSize: IntOrPair, ...rest: [] | [IntOrPair | null | MaxPool2dOptions<R>] | [IntOrPair | null, MaxPool2dOptions<R>]) {
     super();
-    const o = moduleArgs<MaxPool2dOptions & Record<string, unknown>>("MaxPool2d", rest, ["stride", "padding", "dilation", "returnIndices", "ceilMode"], { padding: 0, dilation: 1, returnIndices: false, ceilMode: false });
+    const o = moduleArgs<MaxPool2dOptions<R> & Record<string, unknown>>("MaxPool2d", rest, ["stride", "padding", "dilation", "returnIndices", "ceilMode"], { padding: 0, dilation: 1, ceilMode: false });
     this.kernelSize = kernelSize;
     this.stride = o.stride ?? kernelSize;
     this.padding = o.padding ?? 0;
     this.dilation = o.dilation ?? 1;
     this.ceilMode = o.ceilMode ?? false;
-    this.returnIndices = o.returnIndices ?? false;
+    this.returnIndices = (o.returnIndices ?? false) as R;
   }
-  forward(input: Tensor): Tensor;
-  forward(input: Tensor): Tensor | [Tensor, Tensor] {
-    return maxPool2d(input, this.kernelSize, this.stride, this.padding, this.dilation, this.ceilMode, this.returnIndices) as Tensor;
+  forward(input: Tensor): R extends true ? [Tensor, Tensor] : Tensor {
+    const r = maxPool2d(input, this.kernelSize, this.stride, this.padding, this.dilation, this.ceilMode, this.returnIndices);
+    return r as R extends true ? [Tensor, Tensor] : Tensor;
   }
   override extraRepr(): string {
     return `kernel_size=${py(this.kernelSize)}, stride=${py(this.stride)}, padding=${py(this.padding)}, dilation=${py(this.dilation)}, ceil_mode=${py(this.ceilMode)}`;

@@ -16,9 +16,14 @@ export function py(v: unknown): string {
 export function pyFloat(v: number): string {
   if (v === Infinity) return "inf";
   if (v === -Infinity) return "-inf";
+  if (Number.isNaN(v)) return "nan";
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-4 || a >= 1e16)) {
+    // Python switches to exponent notation here, with at least two exponent digits.
+    return v.toExponential().replace(/e([+-])(\d)$/, "e$10$2");
+  }
   if (Number.isInteger(v)) return `${v}.0`;
-  const s = String(v);
-  return s.replace(/e-(\d)$/, "e-0$1").replace(/e\+/, "e+");
+  return String(v);
 }
 
 /** A tuple of n from an int or a list. */

@@ -1,0 +1,82 @@
+// Adam and AdamW (torch/optim/adam.py, adamw.py 1.13, single-tensor path): same moments and
+// bias corrections; Adam adds weight decay to the gradient, AdamW decays the weights directly.
+import type { Tensor } from "../tensor.js";
+import { ValueError } from "../errors.js";
+import { maximum } from "../ops/binary.js";
+import { zerosLike } from "../ops/creation.js";
+import { Optimizer, type ParamGroup, type ParamsInput } from "./optimizer.js";
+
+export interface AdamOptions {
+  lr?: number;
+  betas?: readonly [number, number] | readonly number[];
+  eps?: number;
+  weightDecay?: number;
+  amsgrad?: boolean;
+  maximize?: boolean;
+  foreach?: boolean | null;
+  capturable?: boolean;
+  differentiable?: boolean;
+  fused?: boolean;
+}
+
+function adamDefaults(name: string, opts: AdamOptions, wd: number): Record<string, number | boolean | readonly number[] | null> {
+  const d = { lr: opts.lr ?? 1e-3, betas: [...(opts.betas ?? [0.9, 0.999])], eps: opts.eps ?? 1e-8, weightDecay: opts.weightDecay ?? wd, amsgrad: opts.amsgrad ?? false, maximize: opts.maximize ?? false, foreach: opts.foreach ?? null, capturable: opts.capturable ?? false, differentiable: opts.differentiable ?? false, fused: opts.fused ?? false };
+  if (!(d.lr >= 0)) throw new ValueError(`${name}: invalid learning rate: ${d.lr}`);
+  if (!(d.eps >= 0)) throw new ValueError(`${name}: invalid epsilon value: ${d.eps}`);
+  if (!(d.betas[0] >= 0 && d.betas[0] < 1)) throw new ValueError(`${name}: invalid beta parameter at index 0: ${d.betas[0]}`);
+  if (!(d.betas[1] >= 0 && d.betas[1] < 1)) throw new ValueError(`${name}: invalid beta parameter at index 1: ${d.betas[1]}`);
+  if (!(d.weightDecay >= 0)) throw new ValueError(`${name}: invalid weight_decay value: ${d.weightDecay}`);
+  return d;
+}
+
+abstract class AdamBase extends Optimizer {
+  protected abstract readonly decoupled: boolean;
+
+  protected updateGroup(g: ParamGroup): void {
+    const lr = this.num(g, "lr"), eps = this.num(g, "eps"), wd = this.num(g, "weightDecay");
+    const [beta1, beta2] = g.betas as number[];
+    const amsgrad = g.amsgrad as boolean, maximize = g.maximize as boolean;
+    for (const p of g.params) {
+      if (!p.grad) continue;
+      const s = this.stateOf(p);
+      if (s.step === undefined) {
+        s.step = 0;
+        s.exp_avg = zerosLike(p);
+        s.exp_avg_sq = zerosLike(p);
+        if (amsgrad) s.max_exp_avg_sq = zerosLike(p);
+      }
+      let grad: Tensor = maximize ? p.grad.neg() : p.grad;
+      const expAvg = s.exp_avg as Tensor, expAvgSq = s.exp_avg_sq as Tensor;
+      s.step = (s.step as number) + 1;
+      if (this.decoupled) p.mul_(1 - lr * wd);
+      else if (wd !== 0) grad = grad.add(p, wd);
+      expAvg.mul_(beta1).add_(grad, 1 - beta1);
+      expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
+      const step = s.step;
+      const bc1 = 1 - beta1 ** step, bc2 = 1 - beta2 ** step;
+      const stepSize = lr / bc1;
+      const bc2Sqrt = Math.sqrt(bc2);
+      let denom: Tensor;
+      if (amsgrad) {
+        const mx = s.max_exp_avg_sq as Tensor;
+        mx.copy_(maximum(mx, expAvgSq));
+        denom = mx.sqrt().div(bc2Sqrt).add_(eps);
+      } else denom = expAvgSq.sqrt().div(bc2Sqrt).add_(eps);
+      p.addcdiv_(expAvg, denom, -stepSize);
+    }
+  }
+}
+
+export class Adam extends AdamBase {
+  protected readonly decoupled = false;
+  constructor(params: ParamsInput, opts: AdamOptions = {}) {
+    super(params, adamDefaults("Adam", opts, 0));
+  }
+}
+
+export class AdamW extends AdamBase {
+  protected readonly decoupled = true;
+  constructor(params: ParamsInput, opts: AdamOptions = {}) {
+    super(params, adamDefaults("AdamW", opts, 1e-2));
+  }
+}

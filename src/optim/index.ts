@@ -1,0 +1,13 @@
+// flint/optim: optimizers and learning-rate schedulers (torch.optim).
+import "../backend/select.js";
+import "../tensor-methods.js";
+
+export { Optimizer } from "./optimizer.js";
+export type { ParamGroup, ParamGroupInput, ParamsInput, ParamState, OptimizerStateDict } from "./optimizer.js";
+export { SGD } from "./sgd.js";
+export type { SGDOptions } from "./sgd.js";
+export { Adam, AdamW } from "./adam.js";
+export type { AdamOptions } from "./adam.js";
+export { RMSprop, Adagrad } from "./rmsprop.js";
+export type { RMSpropOptions, AdagradOptions } from "./rmsprop.js";
+export * as lr_scheduler from "./lr_scheduler.js";

@@ -1,0 +1,62 @@
+// Randomness that must follow PyTorch's stream: dropout masks, nn.init, default module init.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import * as torch from "../src/index.js";
+import * as nn from "../src/nn/index.js";
+import { defaultGenerator } from "../src/random/index.js";
+import { type Enc, dec, fixture } from "./nn_helpers.js";
+
+interface RandomFixture {
+  dropout: { seed: number; p: number; input: Enc; output: Enc };
+  init: { seed: number; shape: number[]; values: Record<string, Enc> };
+  modules: { seed: number; embedding: Enc; bn: Record<string, Enc>; linearF64: Record<string, Enc> };
+}
+const fx = fixture<RandomFixture>("random.json");
+const same = (a: torch.Tensor, b: torch.Tensor, what: string): void => {
+  assert.deepEqual(a.shape, b.shape, what);
+  assert.deepEqual(Array.from(a.typedArray()), Array.from(b.typedArray()), what);
+};
+
+test("dropout draws PyTorch's mask after the same seed", () => {
+  defaultGenerator.manualSeed(fx.dropout.seed);
+  const x = dec(fx.dropout.input).requiresGrad_(true);
+  const y = nn.functional.dropout(x, fx.dropout.p, true);
+  same(y, dec(fx.dropout.output), "dropout output");
+  y.sum().backward();
+  const mask = Array.from(y.typedArray(), (v) => (v === 0 ? 0 : 1));
+  Array.from(x.grad!.typedArray()).forEach((g, i) => assert.equal(g === 0 ? 0 : 1, mask[i]));
+  const d = new nn.Dropout(0.3);
+  d.eval();
+  assert.equal(d.forward(x), x);
+});
+
+test("nn.init functions give PyTorch's exact values after the same seed", () => {
+  const cases: Record<string, (t: torch.Tensor) => torch.Tensor> = {
+    xavierUniform: (t) => nn.init.xavierUniform_(t, 2.0),
+    xavierNormal: (t) => nn.init.xavierNormal_(t),
+    kaimingUniform: (t) => nn.init.kaimingUniform_(t, { a: 0.1, mode: "fan_out", nonlinearity: "leaky_relu" }),
+    kaimingNormal: (t) => nn.init.kaimingNormal_(t, { nonlinearity: "relu" }),
+    uniform: (t) => nn.init.uniform_(t, -0.5, 2.0),
+    normal: (t) => nn.init.normal_(t, 1.0, 0.5),
+  };
+  for (const [name, fn] of Object.entries(cases)) {
+    defaultGenerator.manualSeed(fx.init.seed);
+    const t = torch.zeros(fx.init.shape);
+    fn(t);
+    same(t, dec(fx.init.values[name]), name);
+  }
+  const c = nn.init.constant_(torch.zeros([2]), 3);
+  assert.deepEqual(c.tolist(), [3, 3]);
+  assert.equal(nn.init.calculateGain("leaky_relu", Math.sqrt(5)), Math.sqrt(2 / 6.000000000000001));
+  assert.throws(() => nn.init.xavierUniform_(torch.zeros([3])), /fewer than 2 dimensions/);
+});
+
+test("Embedding, BatchNorm and float64 Linear initialise as PyTorch's", () => {
+  defaultGenerator.manualSeed(fx.modules.seed);
+  const emb = new nn.Embedding(7, 3, { paddingIdx: 2 });
+  const bn = new nn.BatchNorm2d(3);
+  const lin = new nn.Linear(5, 2, { dtype: "float64" });
+  same(emb.weight, dec(fx.modules.embedding), "embedding");
+  for (const [k, v] of Object.entries(bn.stateDict())) same(v, dec(fx.modules.bn[k]), `bn ${k}`);
+  for (const [k, v] of Object.entries(lin.stateDict())) same(v, dec(fx.modules.linearF64[k]), `linear f64 ${k}`);
+});
