@@ -129,7 +129,8 @@ export function formatTensor(t: Tensor): string {
     const f = makeFormatter(summarisedValues(nd, summarize), t.dtype);
     body = t.dim() === 0 ? f.format(nd.at([])) : tensorStr(nd, f, indent, summarize);
   }
-  // Built-in nodes print with PyTorch's overload index (MulBackward0); CopySlices and custom Functions without.
+  // Built-in nodes print with PyTorch's overload index (MulBackward0, or the one in their name:
+  // SumBackward1); CopySlices and custom Functions without.
   if (t.gradFn) suffixes.push(`grad_fn=<${t.gradFn.name}${t.gradFn.name.endsWith("Backward") && !t.gradFn.custom ? "0" : ""}>`);
   else if (t.requiresGrad) suffixes.push("requires_grad=True");
   // torch's _add_suffixes: a suffix that would pass column 80 starts a new line.

@@ -29,6 +29,8 @@ export class Tensor {
   retainsGrad = false;
   /** For views: the tensor whose storage this one views (in-place checks need it). */
   base: Tensor | null = null;
+  /** For views: base.gradFn when the view was made; when it changes (an in-place op on the base or on another view), autograd re-derives this view's history from the base's. */
+  baseGradFn: Node | null = null;
 
   constructor(storage: Storage, shape: number[], strides: number[], offset: number, dtype: DType) {
     this.storage = storage;
@@ -120,6 +122,7 @@ export function fromTypedArray(data: TypedArray, shape?: readonly number[], dtyp
 export function makeView(src: Tensor, shape: number[], strides: number[], offset: number): Tensor {
   const t = new Tensor(src.storage, shape, strides, offset, src.dtype);
   t.base = src.base ?? src;
+  t.baseGradFn = t.base.gradFn;
   return t;
 }
 

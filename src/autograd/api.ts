@@ -3,6 +3,7 @@ import type { Tensor } from "../tensor.js";
 import { AutogradError, ShapeError, fmtShape } from "../errors.js";
 import { onesLike } from "../ops/creation.js";
 import { runBackward } from "./engine.js";
+import { accumulate, accumulateInto, detachedClone } from "./hooks.js";
 
 export interface BackwardArgs {
   retainGraph?: boolean;
@@ -23,7 +24,18 @@ function rootGrad(t: Tensor, g: Tensor | null | undefined, op: string): Tensor {
 }
 
 export function backward(t: Tensor, gradient?: Tensor | null, opts: BackwardArgs = {}): void {
-  runBackward([t], [rootGrad(t, gradient, "backward")], opts.inputs ? { ...opts, inputs: undefined } : opts);
+  const root = rootGrad(t, gradient, "backward");
+  if (!opts.inputs) {
+    runBackward([t], [root], opts);
+    return;
+  }
+  // backward({ inputs }): only these tensors (leaves or not) get their .grad accumulated.
+  const grads = runBackward([t], [root], { ...opts, inputs: opts.inputs, allowUnused: true });
+  opts.inputs.forEach((x, i) => {
+    const g = grads[i];
+    if (!g) return;
+    x.grad = x.grad ? (opts.createGraph ? accumulate(x.grad, g) : accumulateInto(x.grad, g)) : opts.createGraph ? g : detachedClone(g);
+  });
 }
 
 export interface GradArgs {

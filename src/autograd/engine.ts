@@ -4,7 +4,7 @@ import { AutogradError, ShapeError, fmtShape } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { enableGrad, noGrad } from "./grad-mode.js";
 import type { Node } from "./node.js";
-import { accumulate, zerosFor, detachedClone } from "./hooks.js";
+import { accumulate, accumulateInto, zerosFor, detachedClone } from "./hooks.js";
 
 export interface BackwardOptions {
   retainGraph?: boolean;
@@ -54,7 +54,7 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
       if (g.shape.length !== leaf.shape.length || g.shape.some((s, i) => s !== leaf.shape[i])) {
         throw new ShapeError(`backward: gradient of shape ${fmtShape(g.shape)} does not match leaf of shape ${fmtShape(leaf.shape)}`);
       }
-      leaf.grad = leaf.grad ? accumulate(leaf.grad, g) : createGraph ? g : detachedClone(g);
+      leaf.grad = leaf.grad ? (createGraph ? accumulate(leaf.grad, g) : accumulateInto(leaf.grad, g)) : createGraph ? g : detachedClone(g);
     };
     const addTo = (node: Node, nr: number, g: Tensor) => {
       let buf = buffers.get(node);
@@ -76,7 +76,7 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
       const grads = buf.map((g, i) => g ?? zerosFor(node.outputs[i]));
       const slots = nodeSlot.get(node);
       if (slots) for (const [nr, slot] of slots) captured[slot] = grads[nr];
-      if (node.retained) for (const [nr, t] of node.retained) t.grad = t.grad ? accumulate(t.grad, grads[nr]) : detachedClone(grads[nr]);
+      if (node.retained) for (const [nr, t] of node.retained) t.grad = t.grad ? (createGraph ? accumulate(t.grad, grads[nr]) : accumulateInto(t.grad, grads[nr])) : detachedClone(grads[nr]);
       const inGrads = node.apply(grads, retainGraph);
       node.next.forEach((e, i) => {
         if (e === null) return;

@@ -4,6 +4,7 @@ import { Tensor } from "../tensor.js";
 import { AutogradError } from "../errors.js";
 import { noGrad } from "./grad-mode.js";
 import { record } from "./record.js";
+import { toDType } from "../ops/cast.js";
 
 export class FunctionCtx {
   savedTensors: Tensor[] = [];
@@ -37,8 +38,18 @@ export class Function {
     const recorded = record(this.name + "Backward", tensorArgs, result, (grads) => {
       const r = this.backward(ctx, ...grads);
       const list = Array.isArray(r) ? r : [r];
-      // backward returns one value per forward argument; keep the tensor arguments' ones.
-      return args.flatMap((a, i) => (a instanceof Tensor ? [list[i] ?? null] : []));
+      // backward returns one value per forward argument; keep the tensor arguments' ones,
+      // checked like PyTorch's validate_outputs: the input's shape, cast to the input's dtype.
+      return args.flatMap((a, i) => {
+        if (!(a instanceof Tensor)) return [];
+        const g = list[i] ?? null;
+        if (g === null) return [null];
+        if (!(g instanceof Tensor)) throw new AutogradError(`${this.name}Backward: backward returned a ${typeof g} at index ${i}, expected a Tensor or null`);
+        if (g.shape.length !== a.shape.length || g.shape.some((s, k) => s !== a.shape[k])) {
+          throw new AutogradError(`Function ${this.name}Backward returned an invalid gradient at index ${i} - got [${g.shape.join(", ")}] but expected shape compatible with [${a.shape.join(", ")}]`);
+        }
+        return [g.dtype === a.dtype ? g : toDType(g, a.dtype)];
+      });
     }, ctx.savedTensors);
     const node = (Array.isArray(recorded) ? recorded[0] : recorded)?.gradFn;
     if (node) node.custom = true;

@@ -1,11 +1,20 @@
 // Small tensor helpers the engine needs (kept apart so the engine file stays about ordering).
 import { Tensor } from "../tensor.js";
 import { add } from "../ops/binary.js";
+import { add_ } from "../ops/inplace.js";
 import { zeros } from "../ops/creation.js";
 import { clone } from "../ops/cast.js";
 import { noGrad } from "./grad-mode.js";
 
 export const accumulate = (a: Tensor, b: Tensor): Tensor => add(a, b);
+/**
+ * .grad += g in place (PyTorch's AccumulateGrad without createGraph), so a reference to .grad
+ * taken earlier sees the sum; out of place when the shapes differ (a user-set broadcast .grad).
+ */
+export function accumulateInto(grad: Tensor, g: Tensor): Tensor {
+  if (grad.requiresGrad || grad.shape.length !== g.shape.length || grad.shape.some((s, i) => s !== g.shape[i])) return add(grad, g);
+  return noGrad(() => add_(grad, g));
+}
 export const zerosFor = (meta: { shape: number[]; dtype: Tensor["dtype"] }): Tensor => zeros(meta.shape, { dtype: meta.dtype });
 /** A gradient stored in .grad owns its memory: optimizers update it in place. */
 export const detachedClone = (g: Tensor): Tensor => noGrad(() => clone(g));

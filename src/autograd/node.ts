@@ -19,7 +19,8 @@ export class Node {
   private readonly savedVersions: number[];
 
   constructor(
-    readonly name: string,
+    /** The name PyTorch gives this backward function (printed as grad_fn=<…>); ops may relabel it. */
+    public name: string,
     readonly next: Edge[],
     fn: BackwardFn,
     private readonly saved: readonly Tensor[],

@@ -12,8 +12,17 @@ export function needsGrad(inputs: readonly (Tensor | null | undefined)[]): boole
   return false;
 }
 
+/** Set by the in-place ops: re-derives a view's history from its base's current one. */
+let refreshView: ((view: Tensor) => void) | null = null;
+export function setViewRefresher(fn: (view: Tensor) => void): void {
+  refreshView = fn;
+}
+
 export function edgeOf(t: Tensor | null | undefined): Edge {
   if (!t || !t.requiresGrad) return null;
+  // A view whose base was changed in place since it was made reads the new values, so its
+  // gradient must flow through the base's new history (PyTorch regenerates the view's grad_fn).
+  if (t.base !== null && t.base.requiresGrad && t.base.gradFn !== t.baseGradFn && refreshView) refreshView(t);
   return t.gradFn ? { node: t.gradFn, outputNr: t.outputNr } : { leaf: t };
 }
 
@@ -22,6 +31,18 @@ export function edgeOf(t: Tensor | null | undefined): Edge {
  * of the outputs to gradients of the inputs (null where an input gets none); `saved` lists the
  * tensors the closure reads, so that in-place changes to them are caught.
  */
+/**
+ * Gives the node that produced `out` PyTorch's name for the whole op, when `out` came out of a
+ * composition (mv = matmul + squeeze prints MvBackward0, as in PyTorch). Inputs' own nodes are
+ * never renamed (an op that returned its input unchanged made no node of its own).
+ */
+export function relabel<T extends Tensor | Tensor[]>(out: T, name: string, inputs: readonly (Tensor | null | undefined)[]): T {
+  const first: Tensor | undefined = Array.isArray(out) ? (out as Tensor[])[0] : (out as Tensor);
+  const node = first?.gradFn;
+  if (node && !inputs.some((t) => t?.gradFn === node)) node.name = name;
+  return out;
+}
+
 export function record<T extends Tensor | Tensor[]>(
   name: string,
   inputs: readonly (Tensor | null | undefined)[],

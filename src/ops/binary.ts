@@ -63,7 +63,8 @@ export function sub(a: TensorLike, b: TensorLike, alphaArg?: AlphaArg): Tensor {
     throw new DTypeError("sub: subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logicalXor()` operator instead.");
   }
   const { out } = kernel("sub", a, b);
-  return record("SubBackward", tensorsOf(a, b), out, ([g]) => inputGrads(a, b, g, neg(g)));
+  // 1 - x is PyTorch's rsub
+  return record(isTensor(a) ? "SubBackward" : "RsubBackward1", tensorsOf(a, b), out, ([g]) => inputGrads(a, b, g, neg(g)));
 }
 
 export function mul(a: TensorLike, b: TensorLike): Tensor {
@@ -93,7 +94,8 @@ export function div(a: TensorLike, b: TensorLike, mode?: RoundingMode | { roundi
 
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   const { out, ta, tb } = kernel("pow", a, b);
-  return record("PowBackward", tensorsOf(a, b), out, ([g]) => {
+  // pow(tensor, scalar) is PowBackward0; a tensor exponent (or a scalar base) PowBackward1
+  return record(isTensor(b) ? "PowBackward1" : "PowBackward", tensorsOf(a, b), out, ([g]) => {
     // PyTorch's pow_backward: exactly 0 where the exponent is 0 (not 0 * 0^-1 = NaN).
     const ga = needs(a) ? where(eq(tb, 0), 0, mul(g, mul(tb, pow(ta, sub(tb, 1))))) : null;
     // d/db a^b = a^b ln a, taken as 0 where a == 0 and b >= 0 (as PyTorch does).

@@ -4,7 +4,7 @@ import { Tensor } from "../tensor.js";
 import { DTypeError, IndexError, ShapeError, fmtShape } from "../errors.js";
 import { backend } from "../backend/backend.js";
 import { normDim } from "../shape.js";
-import { record } from "../autograd/record.js";
+import { record, relabel } from "../autograd/record.js";
 import { type Scalar, isTensor, scalarTensor, wrap } from "./util.js";
 import { clone } from "./cast.js";
 import { add, lt, ne, where } from "./binary.js";
@@ -30,7 +30,8 @@ function scatterImpl(name: string, x: Tensor, dim: number, index: Tensor, src: T
   const data = backend().copy(x, x.dtype);
   backend().scatter(data, x.shape, d, index, srcT, accumulate);
   const out = wrap(data, x.shape, x.dtype);
-  return record(accumulate ? "ScatterAddBackward" : "ScatterBackward", [x, isTensor(src) ? src : null], out, ([g]) => [
+  const node = accumulate ? "ScatterAddBackward" : isTensor(src) ? "ScatterBackward" : "ScatterBackward1";
+  return record(node, [x, isTensor(src) ? src : null], out, ([g]) => [
     accumulate ? g : scatter(g, d, index, 0),
     isTensor(src) ? gather(g, d, index) : null,
   ], [index]);
@@ -42,23 +43,33 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   checkIndex("index_select", index);
   if (index.dim() > 1) throw new ShapeError(`index_select: index should have 1 dimension, got ${fmtShape(index.shape)}`);
   const d = normDim(dim, Math.max(x.dim(), 1), "index_select");
+  const size = x.dim() === 0 ? 1 : x.shape[d];
+  for (const i of index.typedArray()) {
+    if (i < 0 || i >= size) throw new IndexError(`index_select: index ${i} is out of bounds for dimension ${d} with size ${size} (input shape ${fmtShape(x.shape)})`);
+  }
   if (x.dim() === 0) return reshape(gather(reshape(x, [1]), 0, reshape(index, [-1])), []);
   const outShape = [...x.shape];
   outShape[d] = index.numel();
   const idxShape = x.shape.map((_, i) => (i === d ? index.numel() : 1));
-  return gather(x, d, expand(reshape(index, idxShape), outShape));
+  return relabel(gather(x, d, expand(reshape(index, idxShape), outShape)), "IndexSelectBackward", [x]);
 }
 
 export function maskedFill(x: Tensor, mask: Tensor, value: Tensor | Scalar): Tensor {
   if (isFloating(mask.dtype)) throw new DTypeError(`masked_fill: expected a bool mask, got ${mask.dtype} (shape ${fmtShape(mask.shape)})`);
   // PyTorch 1.13 also takes integer masks: non-zero means true.
   if (mask.dtype !== "bool") mask = ne(mask, 0);
+  if (isTensor(value) && value.dim() !== 0) {
+    throw new ShapeError(`masked_fill: only supports a 0-dimensional value tensor, but got tensor with ${value.dim()} dimension(s) (shape ${fmtShape(value.shape)})`);
+  }
+  if (mask.dim() > x.dim() || mask.shape.some((s, i) => s !== 1 && s !== x.shape[x.dim() - mask.dim() + i])) {
+    throw new ShapeError(`masked_fill: mask ${fmtShape(mask.shape)} does not broadcast to input ${fmtShape(x.shape)}`);
+  }
   const v = isTensor(value) ? value : scalarTensor(value, x.dtype);
   const r = where(mask, v, x);
   if (r.shape.length !== x.shape.length || r.shape.some((s, i) => s !== x.shape[i])) {
     throw new ShapeError(`masked_fill: mask ${fmtShape(mask.shape)} does not broadcast to input ${fmtShape(x.shape)}`);
   }
-  return r;
+  return relabel(r, "MaskedFillBackward", [x, v]);
 }
 
 /** Indices of non-zero elements, shape [count, ndim] (int64). */
@@ -129,12 +140,12 @@ export function index(x: Tensor, ...specs: IndexSpec[]): Tensor {
       throw new IndexError(`index: the shape of the mask ${fmtShape(idx.shape)} does not match the shape of the indexed tensor ${fmtShape(out.shape)} starting at dim ${dim}`);
     }
     const merged = reshape(out, [...out.shape.slice(0, dim), -1, ...out.shape.slice(dim + k)]);
-    return indexSelect(merged, dim, reshape(nonzero(reshape(idx, [-1])), [-1]));
+    return relabel(indexSelect(merged, dim, reshape(nonzero(reshape(idx, [-1])), [-1])), "IndexBackward", [x]);
   }
   if (isFloating(idx.dtype)) throw new IndexError("index: tensors used as indices must be long, int, byte or bool tensors");
   const n = out.shape[dim];
   const flat = reshape(idx, [-1]);
   const fixed = where(lt(flat, 0), add(flat, n), flat);
   const picked = indexSelect(out, dim, fixed);
-  return reshape(picked, [...out.shape.slice(0, dim), ...idx.shape, ...out.shape.slice(dim + 1)]);
+  return relabel(reshape(picked, [...out.shape.slice(0, dim), ...idx.shape, ...out.shape.slice(dim + 1)]), "IndexBackward", [x]);
 }

@@ -4,7 +4,7 @@ import { Tensor } from "../tensor.js";
 import { ShapeError, ValueError, fmtShape } from "../errors.js";
 import { backend } from "../backend/backend.js";
 import { normDim } from "../shape.js";
-import { record } from "../autograd/record.js";
+import { record, relabel } from "../autograd/record.js";
 import { narrow, squeeze, unsqueeze } from "./view.js";
 import { zeros } from "./creation.js";
 import { toDType } from "./cast.js";
@@ -55,7 +55,7 @@ export function stack(tensors: readonly Tensor[], dimArg?: DimArg): Tensor {
     }
   }
   const d = normDim(dim, ref.dim() + 1, "stack");
-  return cat(tensors.map((t) => unsqueeze(t, d)), d);
+  return relabel(cat(tensors.map((t) => unsqueeze(t, d)), d), "StackBackward", tensors);
 }
 
 /** split(x, size | sizes, dim): views along dim. */
@@ -77,7 +77,7 @@ export function split(x: Tensor, splitSize: number | readonly number[], dimArg?:
   }
   let at = 0;
   return sizes.map((s) => {
-    const r = narrow(x, d, at, s);
+    const r = relabel(narrow(x, d, at, s), "SplitBackward", [x]);
     at += s;
     return r;
   });
@@ -95,5 +95,5 @@ export function chunk(x: Tensor, chunks: number, dimArg?: DimArg): Tensor[] {
 export function unbind(x: Tensor, dimArg?: DimArg): Tensor[] {
   const dim = dimOf(dimArg);
   const d = normDim(dim, x.dim(), "unbind");
-  return split(x, 1, d).map((t) => squeeze(t, d));
+  return split(x, 1, d).map((t) => relabel(squeeze(t, d), "UnbindBackward", [x]));
 }

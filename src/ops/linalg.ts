@@ -3,7 +3,7 @@ import { Tensor } from "../tensor.js";
 import { DTypeError, ShapeError, fmtShape } from "../errors.js";
 import { backend } from "../backend/backend.js";
 import { broadcastShapes } from "../shape.js";
-import { record } from "../autograd/record.js";
+import { record, relabel } from "../autograd/record.js";
 import { wrap } from "./util.js";
 import { expand, reshape, transpose, unsqueeze, squeeze } from "./view.js";
 import { mul } from "./binary.js";
@@ -37,6 +37,10 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   let out = product(expand(a2, [...batch, M, K]), expand(b2, [...batch, K, N]));
   if (a.dim() === 1) out = squeeze(out, -2);
   if (b.dim() === 1) out = squeeze(out, -1);
+  // PyTorch's names for the cases of matmul
+  if (a.dim() === 1 && b.dim() === 1) return relabel(out, "DotBackward", [a, b]);
+  if (a.dim() === 2 && b.dim() === 1) return relabel(out, "MvBackward", [a, b]);
+  if (a.dim() >= 3 || b.dim() >= 3) return relabel(out, "UnsafeViewBackward", [a, b]);
   return out;
 }
 

@@ -5,7 +5,7 @@ import { DTypeError, IndexError, ValueError, fmtShape } from "../errors.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { backend, type ReduceOp } from "../backend/backend.js";
 import { normDim } from "../shape.js";
-import { record } from "../autograd/record.js";
+import { record, relabel } from "../autograd/record.js";
 import { parseArgs, wrap } from "./util.js";
 import { add, div, eq, logicalAnd, mul, sub, where } from "./binary.js";
 import { exp, isinf, log, sqrt } from "./unary.js";
@@ -41,7 +41,9 @@ export function sum(x: Tensor, ...args: unknown[]): Tensor {
   const dims = normDims(x, dim, "sum");
   const dt = dtype ?? (isFloating(x.dtype) ? x.dtype : "int64");
   const out = rawReduce("sum", x, dims, keepdim ?? false, dt);
-  return record("SumBackward", [x], out, ([g]) => [toDType(expandBack(g, x, dims), x.dtype)]);
+  // PyTorch's overloads: sum() is SumBackward0, sum(dim) SumBackward1 (likewise mean, prod, max)
+  const name = dim === null || dim === undefined ? "SumBackward" : "SumBackward1";
+  return record(name, [x], out, ([g]) => [toDType(expandBack(g, x, dims), x.dtype)]);
 }
 
 export function mean(x: Tensor, ...args: unknown[]): Tensor {
@@ -54,7 +56,7 @@ export function mean(x: Tensor, ...args: unknown[]): Tensor {
   const count = dims.reduce((n, d) => n * (x.shape[d] ?? 1), 1);
   const xs = dt === x.dtype ? x : toDType(x, dt);
   const out = noGrad(() => div(sum(xs, { dim: dims, keepdim }), count));
-  return record("MeanBackward", [xs], out, ([g]) => [div(expandBack(g, xs, dims), count)]);
+  return record(dim === null || dim === undefined ? "MeanBackward" : "MeanBackward1", [xs], out, ([g]) => [div(expandBack(g, xs, dims), count)]);
 }
 
 export function prod(x: Tensor, ...args: unknown[]): Tensor {
@@ -66,7 +68,7 @@ export function prod(x: Tensor, ...args: unknown[]): Tensor {
     // PyTorch's prod_safe_zeros_backward: the product of the others as prefix * suffix
     // products, so zeros and overflow (1e30 * -1e30) come out as in PyTorch.
     const d = dims[0];
-    return record("ProdBackward", [x], out, ([g]) => [mul(expandBack(g, x, dims), othersAlong(x, d))], [x]);
+    return record("ProdBackward1", [x], out, ([g]) => [mul(expandBack(g, x, dims), othersAlong(x, d))], [x]);
   }
   return record("ProdBackward", [x], out, ([g]) => {
     // Product of the others: out / x where x != 0; with exactly one zero in the slice, the
@@ -120,9 +122,9 @@ export const amin = (x: Tensor, ...args: unknown[]): Tensor => {
 export type ValuesIndices = [Tensor, Tensor] & { values: Tensor; indices: Tensor };
 const valuesIndices = (values: Tensor, indices: Tensor): ValuesIndices => Object.assign([values, indices] as [Tensor, Tensor], { values, indices });
 
-function argExtreme(op: "max" | "min", x: Tensor, dim: number, keepdim: boolean): ValuesIndices {
-  const d = normDim(dim, x.dim(), op);
-  if (x.dim() > 0 && x.shape[d] === 0) throw new IndexError(`${op}: expected reduction dim ${d} to have non-zero size (input shape ${fmtShape(x.shape)})`);
+function argExtreme(op: "max" | "min", x: Tensor, dim: number, keepdim: boolean, caller: string = op): ValuesIndices {
+  const d = normDim(dim, x.dim(), caller);
+  if (x.dim() > 0 && x.shape[d] === 0) throw new IndexError(`${caller}: expected reduction dim ${d} to have non-zero size (input shape ${fmtShape(x.shape)})`);
   const r = x.dim() === 0 ? { values: backend().copy(x, x.dtype), indices: new Float64Array(1) } : backend().argReduce(op, x, d);
   const shape = x.dim() === 0 ? [] : outShape(x, [d], keepdim);
   const values = wrap(r.values, shape, x.dtype), indices = wrap(r.indices, shape, "int64");
@@ -140,13 +142,13 @@ function indexBackward(g: Tensor, indices: Tensor, x: Tensor, d: number, keepdim
 
 type ExtremeArgs = [] | [number | Tensor] | [number, boolean] | [{ dim: number; keepdim?: boolean }];
 export function max(x: Tensor, ...args: ExtremeArgs): Tensor | ValuesIndices {
-  if (args.length === 0) return extreme("amax", x, null, false);
+  if (args.length === 0) return relabel(extreme("amax", x, null, false), "MaxBackward1", [x]);
   if (args[0] instanceof Tensor) return maximum(x, args[0]);
   const { dim, keepdim } = parseArgs<{ dim: number; keepdim: boolean }>("max", args, ["dim", "keepdim"], { keepdim: false });
   return argExtreme("max", x, dim, keepdim);
 }
 export function min(x: Tensor, ...args: ExtremeArgs): Tensor | ValuesIndices {
-  if (args.length === 0) return extreme("amin", x, null, false);
+  if (args.length === 0) return relabel(extreme("amin", x, null, false), "MinBackward1", [x]);
   if (args[0] instanceof Tensor) return minimum(x, args[0]);
   const { dim, keepdim } = parseArgs<{ dim: number; keepdim: boolean }>("min", args, ["dim", "keepdim"], { keepdim: false });
   return argExtreme("min", x, dim, keepdim);
@@ -155,10 +157,11 @@ export function min(x: Tensor, ...args: ExtremeArgs): Tensor | ValuesIndices {
 function argIndex(op: "max" | "min", x: Tensor, dim: number | null | undefined, keepdim: boolean): Tensor {
   if (dim === null || dim === undefined) {
     const flat = reshape(x, [-1]);
-    const r = argExtreme(op, flat, 0, false).indices;
+    if (x.numel() === 0) throw new IndexError(`arg${op}: expected reduction dim to be specified for input.numel() == 0 (input shape ${fmtShape(x.shape)})`);
+    const r = argExtreme(op, flat, 0, false, `arg${op}`).indices;
     return keepdim ? reshape(r, x.shape.map(() => 1)) : r;
   }
-  return argExtreme(op, x, dim, keepdim).indices;
+  return argExtreme(op, x, dim, keepdim, `arg${op}`).indices;
 }
 export const argmax = (x: Tensor, ...args: unknown[]): Tensor => {
   const { dim, keepdim } = parseArgs<{ dim: number | null; keepdim: boolean }>("argmax", args, ["dim", "keepdim"], { keepdim: false });

@@ -72,7 +72,7 @@ export function clamp(x: Tensor, minArg?: ClampBound | ClampOptions, maxArg?: Cl
     if (hasMax) r = minimum(r, scalarTensor(max as number, dt));
     return r === x ? toDType(x, x.dtype, true) : r;
   });
-  return record("ClampBackward", [x], out, ([g]) => {
+  return record("ClampBackward1", [x], out, ([g]) => {
     let mask: Tensor | null = null;
     if (hasMin) mask = ge(x, min as number);
     if (hasMax) mask = mask ? logicalAnd(mask, le(x, max as number)) : le(x, max as number);

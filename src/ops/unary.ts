@@ -22,7 +22,8 @@ const noBool = (op: string) => (d: DType): DType => {
  * an in-place change of exactly those (and nothing else) is an error, as in PyTorch.
  */
 function unaryOp(op: UnaryOp, dtypeRule: (d: DType) => DType, grad: ((g: Tensor, x: Tensor, y: Tensor) => Tensor) | null, saves: "x" | "y" | "" = "") {
-  const name = op[0].toUpperCase() + op.slice(1) + "Backward";
+  // (square is pow(x, 2) in PyTorch)
+  const name = op === "square" ? "PowBackward" : op[0].toUpperCase() + op.slice(1) + "Backward";
   return (x: Tensor): Tensor => {
     const dt = dtypeRule(x.dtype);
     const y = wrap(backend().unary(op, x, dt), x.shape, dt);

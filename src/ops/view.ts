@@ -3,7 +3,7 @@
 import { Tensor, makeView } from "../tensor.js";
 import { IndexError, ShapeError, fmtShape } from "../errors.js";
 import { inferShape, normDim, numelOf, sizesArg, viewStrides } from "../shape.js";
-import { record } from "../autograd/record.js";
+import { record, relabel } from "../autograd/record.js";
 import { contiguous } from "./cast.js";
 import { zeros } from "./creation.js";
 import { sumToShape } from "./broadcast.js";
@@ -23,8 +23,9 @@ export function view(x: Tensor, ...sizes: Sizes): Tensor {
 
 export function reshape(x: Tensor, ...sizes: Sizes): Tensor {
   const shape = inferShape(sizesArg(sizes), x.numel(), "reshape", x.shape);
-  if (viewStrides(x.shape, x.strides, shape) !== null) return view(x, shape);
-  return view(contiguous(x), shape);
+  // PyTorch 1.13 names: a reshape that can view is _reshape_alias, one that copies _unsafe_view.
+  if (viewStrides(x.shape, x.strides, shape) !== null) return relabel(view(x, shape), "ReshapeAliasBackward", [x]);
+  return relabel(view(contiguous(x), shape), "UnsafeViewBackward", [x]);
 }
 
 export function flatten(x: Tensor, startArg: number | { startDim?: number; endDim?: number } = 0, endDim = -1): Tensor {
@@ -61,12 +62,12 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const dims = [...Array(n).keys()];
   dims[a] = b;
   dims[b] = a;
-  return permute(x, dims);
+  return relabel(permute(x, dims), "TransposeBackward", [x]);
 }
 
 export function t(x: Tensor): Tensor {
   if (x.dim() > 2) throw new ShapeError(`t: expects a tensor with <= 2 dimensions, but self is ${x.dim()}D (${fmtShape(x.shape)})`);
-  return x.dim() < 2 ? x : transpose(x, 0, 1);
+  return relabel(x.dim() < 2 ? permute(x, [...x.shape.keys()]) : transpose(x, 0, 1), "TBackward", [x]);
 }
 
 export function squeeze(x: Tensor, dimArg?: number | readonly number[] | { dim?: number | readonly number[] }): Tensor {
@@ -77,8 +78,9 @@ export function squeeze(x: Tensor, dimArg?: number | readonly number[] | { dim?:
     const ds = (typeof dim === "number" ? [dim] : dim).map((d) => normDim(d, x.dim(), "squeeze"));
     drop = new Set(ds.filter((d) => x.shape[d] === 1));
   }
-  if (x.dim() === 0) return view(x, []);
-  return view(x, x.shape.filter((_, i) => !drop.has(i)));
+  const name = dim === undefined ? "SqueezeBackward" : "SqueezeBackward1";
+  if (x.dim() === 0) return relabel(view(x, []), name, [x]);
+  return relabel(view(x, x.shape.filter((_, i) => !drop.has(i))), name, [x]);
 }
 
 export function unsqueeze(x: Tensor, dim: number): Tensor {
@@ -161,11 +163,13 @@ export function viewScatter(g: Tensor, shape: readonly number[], viewOf: (z: Ten
   return record("ViewScatterBackward", [g], z, ([gz]) => [viewOf(gz)]);
 }
 
-/** A tensor sharing storage but cut from the graph. */
+/**
+ * A tensor sharing storage (and its version counter) but cut from the graph. Not a view for
+ * autograd, as in PyTorch (x.detach()._base is None): in-place changes through it are allowed
+ * even when x is a leaf that requires grad (p.detach().mul_(2)), and never touch x's history.
+ */
 export function detach(x: Tensor): Tensor {
-  const out = new Tensor(x.storage, x.shape, x.strides, x.offset, x.dtype);
-  out.base = x.base ?? x;
-  return out;
+  return new Tensor(x.storage, x.shape, x.strides, x.offset, x.dtype);
 }
 
 export function asStrided(x: Tensor, size: readonly number[], stride: readonly number[], storageOffset = x.offset): Tensor {

@@ -12,6 +12,7 @@ import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from "./conv.js";
 import { adaptiveAvgPool2d, adaptiveAvgPool2dBackward, avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from "./pool.js";
 
 const needsTrunc = (d: DType): boolean => d === "int64";
+const ZERO_ONE_OPS = new Set<BinaryOp>(["eq", "ne", "lt", "le", "gt", "ge", "logicalAnd", "logicalOr", "logicalXor"]);
 
 function copy(x: Strided, dtype: DType): TypedArray {
   const n = numelOf(x.shape);
@@ -93,8 +94,8 @@ function binary(op: BinaryOp, a: Strided, b: Strided, outShape: readonly number[
     for (let i = 0; i < n; i++) out[i] = f(ad[ao[i]], bd[bo[i]]);
   }
   if (needsTrunc(outDtype)) for (let i = 0; i < n; i++) out[i] = Math.trunc(out[i]);
-  // bool results of arithmetic (True + True) are True, not 2.
-  else if (outDtype === "bool") for (let i = 0; i < n; i++) out[i] = out[i] !== 0 ? 1 : 0;
+  // bool results of arithmetic (True + True) are True, not 2 (comparisons already give 0/1).
+  else if (outDtype === "bool" && !ZERO_ONE_OPS.has(op)) for (let i = 0; i < n; i++) out[i] = out[i] !== 0 ? 1 : 0;
   return out;
 }
 
