@@ -65,11 +65,12 @@ test("dashboard page shows live training curves in headless Chromium", { skip: e
     assert.match((await page.textContent("#best")) ?? "", /^\d+\.\d\d%$/);
     assert.match((await page.textContent("#epoch")) ?? "", /^\d+ \/ 50$/);
     assert.match((await page.textContent("#config")) ?? "", /model seed, SGD\(lr 0\.01, momentum 0\.9/);
-    const box = await page.$eval("#loss-chart", (svg) => {
-      const r = svg.getBoundingClientRect();
-      return [r.width, r.height];
-    });
-    assert.ok(box[0] >= 500 && box[1] >= 300, `chart drawn at ${box}`);
+    // The page redraws the charts on every update, so measure inside one animation frame.
+    const box = await page.waitForFunction(() => {
+      const r = document.getElementById("loss-chart")?.getBoundingClientRect();
+      return r && r.width >= 500 && r.height >= 300 ? [r.width, r.height] : null;
+    }, null, { timeout: 20000 }).then((h) => h.jsonValue());
+    assert.ok(box && box[0] >= 500 && box[1] >= 300, `chart drawn at ${box}`);
     await page.screenshot({ path: process.env.FLINT_DASHBOARD_SCREENSHOT ?? join(dir, "dashboard.png"), fullPage: true });
 
     // Ctrl-C on the run: checkpoint saved, exit code 130, the page shows it ended.
