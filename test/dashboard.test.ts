@@ -10,7 +10,7 @@ import { collect, startFlint, tempDir, waitForOutput, writeCifar } from "./cli-h
 
 const CHROMIUM = "/usr/bin/chromium";
 // The page.waitForFunction callbacks run in the browser; this file is compiled without the DOM lib.
-declare const document: { getElementById(id: string): { textContent: string | null } | null };
+declare const document: { getElementById(id: string): { textContent: string | null; getBoundingClientRect(): { width: number; height: number } } | null };
 const dir = tempDir("flint-dashboard-test-");
 const root = join(dir, "data");
 
