@@ -2,29 +2,15 @@
 // with a timer, runs a few steps, and prints time per kernel and the rest (autograd, op layer,
 // allocation). Usage: node --import tsx bench/profile.ts [--steps 10] [--batch 64]
 import * as torch from "../src/index.js";
-import { nn } from "../src/index.js";
-import { SGD } from "../src/optim/sgd.js";
 import { backend } from "../src/backend/backend.js";
+import { seedStep } from "./seed-step.js";
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 };
 const steps = arg("steps", 10), batch = arg("batch", 64);
-torch.manualSeed(0);
-const model = new nn.Sequential(
-  new nn.Conv2d(3, 32, 5, { padding: 2 }), new nn.MaxPool2d(2),
-  new nn.Conv2d(32, 32, 5, { padding: 2 }), new nn.MaxPool2d(2),
-  new nn.Conv2d(32, 64, 5, { padding: 2 }), new nn.MaxPool2d(2),
-  new nn.Flatten(), new nn.Linear(1024, 64), new nn.Linear(64, 10));
-const opt = new SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
-const lossFn = new nn.CrossEntropyLoss();
-const x = torch.rand(batch, 3, 32, 32), y = torch.randint(0, 10, [batch]);
-const step = () => {
-  opt.zeroGrad();
-  lossFn.forward(model.forward(x), y).backward();
-  opt.step();
-};
+const { step } = seedStep(batch);
 for (let i = 0; i < 3; i++) step();
 
 const b = backend() as unknown as Record<string, unknown>;

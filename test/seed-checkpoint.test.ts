@@ -7,16 +7,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as torch from "../src/index.js";
-import { nn } from "../src/index.js";
-
-class NN extends nn.Module {
-  model1 = new nn.Sequential(
-    new nn.Conv2d(3, 32, 5, { padding: 2 }), new nn.MaxPool2d(2),
-    new nn.Conv2d(32, 32, 5, { padding: 2 }), new nn.MaxPool2d(2),
-    new nn.Conv2d(32, 64, 5, { padding: 2 }), new nn.MaxPool2d(2),
-    new nn.Flatten(), new nn.Linear(1024, 64), new nn.Linear(64, 10));
-  forward(x: torch.Tensor) { return this.model1.forward(x); }
-}
+import { NN } from "./nn_seed_model.js";
 
 const dir = "test/fixtures/serialization";
 const expected = JSON.parse(readFileSync(join(dir, "seed_cnn_logits.json"), "utf8")) as { input_seed: number; input_shape: number[]; logits: number[][] };
