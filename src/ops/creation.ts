@@ -14,7 +14,8 @@ export interface CreateOptions {
 
 export type NestedData = number | boolean | readonly NestedData[];
 
-function finish(t: Tensor, opts: CreateOptions): Tensor {
+/** Applies { requiresGrad } to a freshly created tensor (floating point only, as torch). */
+export function finish(t: Tensor, opts: CreateOptions): Tensor {
   if (opts.requiresGrad) {
     if (t.dtype !== "float32" && t.dtype !== "float64") {
       throw new ValueError(`tensor: only tensors of floating point dtype can require gradients, got ${t.dtype}`);

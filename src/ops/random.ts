@@ -6,7 +6,7 @@ import { DTypeError, ValueError } from "../errors.js";
 import { backend } from "../backend/backend.js";
 import { numelOf } from "../shape.js";
 import { Generator, defaultGenerator, uniform, normal, randint as drawInt, randperm as drawPerm, bernoulli as drawBernoulli, bernoulliTensor } from "../random/index.js";
-import { type CreateOptions, sizesAndOptions } from "./creation.js";
+import { type CreateOptions, finish, sizesAndOptions } from "./creation.js";
 import { wrap } from "./util.js";
 
 export interface RandomOptions extends CreateOptions {
@@ -19,11 +19,6 @@ function floatDType(op: string, d: DType | undefined): DType {
   const dt = d ?? "float32";
   if (!isFloating(dt)) throw new DTypeError(`${op}: expected a floating point dtype, got ${dt}`);
   return dt;
-}
-
-function finish(t: Tensor, o: CreateOptions): Tensor {
-  if (o.requiresGrad) t.requiresGrad = true;
-  return t;
 }
 
 /** torch.rand(*size, { dtype, generator, requiresGrad }): U[0, 1). */

@@ -3,7 +3,7 @@
 // addon does not cover (other dtypes, odd layouts, rare ops) falls through to the reference
 // kernels, so both backends always agree on semantics.
 import { type DType, type TypedArray, uninitArray } from "../../dtype.js";
-import { numelOf } from "../../shape.js";
+import { contiguousStrides, numelOf } from "../../shape.js";
 import type { AvgPool2dParams, Backend, BinaryOp, Conv2dParams, Pool2dParams, ReduceOp, Strided, UnaryOp } from "../backend.js";
 import { refBackend as ref } from "../ref/index.js";
 import { isContiguous, offsetsOf, sameShape } from "../ref/iterate.js";
@@ -45,8 +45,8 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     if (K === 0) return out.fill(0);
     let A: Strided = a, B: Strided = b;
     let oa = gemmOperand(A, M, K), ob = gemmOperand(B, K, N);
-    if (!oa) { A = { ...a, storage: { data: dense(a) }, strides: contiguous(a.shape), offset: 0 }; oa = { trans: false, ld: K }; }
-    if (!ob) { B = { ...b, storage: { data: dense(b) }, strides: contiguous(b.shape), offset: 0 }; ob = { trans: false, ld: N }; }
+    if (!oa) { A = { ...a, storage: { data: dense(a) }, strides: contiguousStrides(a.shape), offset: 0 }; oa = { trans: false, ld: K }; }
+    if (!ob) { B = { ...b, storage: { data: dense(b) }, strides: contiguousStrides(b.shape), offset: 0 }; ob = { trans: false, ld: N }; }
     const aOffs = offsetsOf(batchShape, A.strides.slice(0, nd - 2), A.offset);
     const bOffs = offsetsOf(batchShape, B.strides.slice(0, nd - 2), B.offset);
     for (let i = 0; i < batch; i++) {
@@ -189,14 +189,4 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
       return out;
     },
   };
-}
-
-function contiguous(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
 }
