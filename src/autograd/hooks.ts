@@ -5,6 +5,7 @@ import { add_ } from "../ops/inplace.js";
 import { zeros } from "../ops/creation.js";
 import { clone } from "../ops/cast.js";
 import { noGrad } from "./grad-mode.js";
+import { backend } from "../backend/backend.js";
 
 export const accumulate = (a: Tensor, b: Tensor): Tensor => add(a, b);
 /**
@@ -13,6 +14,10 @@ export const accumulate = (a: Tensor, b: Tensor): Tensor => add(a, b);
  */
 export function accumulateInto(grad: Tensor, g: Tensor): Tensor {
   if (grad.requiresGrad || grad.shape.length !== g.shape.length || grad.shape.some((s, i) => s !== g.shape[i])) return add(grad, g);
+  if (grad.dtype === g.dtype && backend().addInPlace?.(grad, g)) {
+    grad.storage.version++;
+    return grad;
+  }
   return noGrad(() => add_(grad, g));
 }
 export const zerosFor = (meta: { shape: number[]; dtype: Tensor["dtype"] }): Tensor => zeros(meta.shape, { dtype: meta.dtype });

@@ -99,6 +99,8 @@ export interface Backend {
   avgPool2dBackward?(gradOut: Strided, p: AvgPool2dParams, inShape: readonly number[]): TypedArray;
   adaptiveAvgPool2d?(x: Strided, outH: number, outW: number): TypedArray;
   adaptiveAvgPool2dBackward?(gradOut: Strided, inShape: readonly number[]): TypedArray;
+  /** dst += src in place for same-shape tensors (gradient accumulation); false when not covered. */
+  addInPlace?(dst: Strided, src: Strided): boolean;
   // Fused optimizer updates, in place; they return false when they cannot take these tensors
   // (dtype, layout), and the optimizer then runs its composed tensor-op update.
   sgdStep?(param: Strided, grad: Strided, momentumBuf: Strided | null, o: SgdStepOptions): boolean;

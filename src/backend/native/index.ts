@@ -112,6 +112,12 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
   return {
     ...ref,
     name: "native",
+    addInPlace(dst, src) {
+      const d = flat(dst), s = flat(src);
+      if (!d || !s || d.length !== s.length) return false;
+      addon.binary(NB.add, d, 0, s, 0, d, 0, d.length);
+      return true;
+    },
     sgdStep(param, grad, buf, o) {
       const p = flat(param), g = flat(grad), b = flat(buf);
       if (!p || !g || (buf && !b)) return false;
