@@ -1,0 +1,148 @@
+// Driver of the implicit-GEMM convolution: dispatch conditions, weight packing, padding,
+// threading over images, and the ordered reduction of per-thread weight gradients.
+#include "conv_direct.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "gemm.h"
+#include "rowops.h"
+#include "scratch.h"
+#include "threadpool.h"
+
+namespace flint {
+namespace {
+
+constexpr int64_t kSlack = 16;  // the forward kernel reads up to 16 floats past a padded image
+
+bool baseOk(const ConvShape& s) {
+  return std::string(gemmKernel().name) == "avx512" && s.groups == 1 && s.sH == 1 && s.sW == 1 &&
+         s.dH == 1 && s.dW == 1 && !(s.KH == 1 && s.KW == 1);
+}
+
+// dst [C][H + 2 pT][W + 2 pL] = src [C][H][W] surrounded by zeros.
+void padInto(const float* src, int64_t C, int64_t H, int64_t W, int64_t pT, int64_t pL, float* dst) {
+  const int64_t Hp = H + 2 * pT, Wp = W + 2 * pL;
+  for (int64_t c = 0; c < C; ++c) {
+    float* d = dst + c * Hp * Wp;
+    std::memset(d, 0, sizeof(float) * pT * Wp);
+    for (int64_t h = 0; h < H; ++h) {
+      float* r = d + (pT + h) * Wp;
+      std::fill(r, r + pL, 0.0f);
+      std::memcpy(r + pL, src + (c * H + h) * W, sizeof(float) * W);
+      std::fill(r + pL + W, r + Wp, 0.0f);
+    }
+    std::memset(d + (pT + H) * Wp, 0, sizeof(float) * pT * Wp);
+  }
+}
+
+// Packs weight(co, k) as [ceil(Cout / 32)][K][32], zero past Cout.
+template <typename Weight>
+float* packPanels(int64_t Cout, int64_t K, const Weight& weight) {
+  const int64_t panels = (Cout + 31) / 32;
+  float* wp = scratch(kSlotWeights, static_cast<size_t>(panels * K * 32));
+  for (int64_t pn = 0; pn < panels; ++pn)
+    for (int64_t k = 0; k < K; ++k) {
+      float* d = wp + (pn * K + k) * 32;
+      for (int64_t v = 0; v < 32; ++v) {
+        const int64_t co = pn * 32 + v;
+        d[v] = co < Cout ? weight(co, k) : 0.0f;
+      }
+    }
+  return wp;
+}
+
+// Runs the kernel over N images [Cin][Hin][Win] (stride srcStride), each padded by padT rows
+// and padL columns on both sides, images split across threads.
+void runImages(int64_t N, const DirectGeo& g, int64_t padL, const float* src, int64_t srcStride,
+               const float* wp, const float* bias, float* out, int64_t outStride) {
+  const int64_t padded = g.Cin * g.Hp * g.Wp, Win = g.Wp - 2 * padL;
+  const int T = static_cast<int>(std::min<int64_t>(numThreads(), std::max<int64_t>(N, 1)));
+  parallelFor(T, [&](int t, int tasks) {
+    int64_t b, e;
+    chunkRange(N, t, tasks, b, e);
+    float* xp = scratch(kSlotRow, static_cast<size_t>(padded + kSlack));
+    std::fill(xp + padded, xp + padded + kSlack, 0.0f);
+    for (int64_t n = b; n < e; ++n) {
+      padInto(src + n * srcStride, g.Cin, g.Hin, Win, g.padT, padL, xp);
+      directConvImageAvx512(g, xp, wp, bias, out + n * outStride);
+    }
+  });
+}
+
+}  // namespace
+
+bool directConvForwardOk(const ConvShape& s) { return baseOk(s) && s.OC >= 16; }
+bool directConvBackwardInputOk(const ConvShape& s) {
+  return baseOk(s) && s.C >= 16 && s.pH <= s.KH - 1 && s.pW <= s.KW - 1;
+}
+bool directConvBackwardWeightOk(const ConvShape& s) { return baseOk(s); }
+
+void directConvForward(const ConvShape& s, const float* x, const float* w, const float* bias, float* out) {
+  const int64_t K = s.C * s.KH * s.KW;
+  const float* wp = packPanels(s.OC, K, [&](int64_t co, int64_t k) { return w[co * K + k]; });
+  DirectGeo g{s.C, s.H + 2 * s.pH, s.W + 2 * s.pW, s.pH, s.H, s.KH, s.KW, s.OC, s.OH, s.OW};
+  runImages(s.N, g, s.pW, x, s.C * s.H * s.W, wp, bias, out, s.OC * s.OH * s.OW);
+}
+
+// gradIn is the stride-1 convolution of gradOut, padded by KH-1-pH / KW-1-pW, with the weights
+// flipped in space and with input and output channels swapped.
+void directConvBackwardInput(const ConvShape& s, const float* gradOut, const float* w, float* gradIn) {
+  const int64_t KHW = s.KH * s.KW, K = s.OC * KHW, Kw = s.C * KHW;
+  const float* wp = packPanels(s.C, K, [&](int64_t c, int64_t k) {
+    const int64_t oc = k / KHW, kh = (k / s.KW) % s.KH, kw = k % s.KW;
+    return w[oc * Kw + c * KHW + (s.KH - 1 - kh) * s.KW + (s.KW - 1 - kw)];
+  });
+  const int64_t pT = s.KH - 1 - s.pH, pL = s.KW - 1 - s.pW;
+  DirectGeo g{s.OC, s.OH + 2 * pT, s.OW + 2 * pL, pT, s.OH, s.KH, s.KW, s.C, s.H, s.W};
+  runImages(s.N, g, pL, gradOut, s.OC * s.OH * s.OW, wp, nullptr, gradIn, s.C * s.H * s.W);
+}
+
+void directConvBackwardWeight(const ConvShape& s, const float* x, const float* gradOut, float* gradW,
+                              float* gradBias) {
+  const int64_t K = s.C * s.KH * s.KW, P = s.OH * s.OW, OCp = (s.OC + 31) / 32 * 32;
+  const int64_t Hp = s.H + 2 * s.pH, Wp = s.W + 2 * s.pW;
+  const int64_t imgStride = (s.C * Hp * Wp + 15) / 16 * 16, goStride = P * OCp;
+  DirectGeo g{s.C, Hp, Wp, s.pH, s.H, s.KH, s.KW, s.OC, s.OH, s.OW};
+  // Images go through the kernel in small groups whose padded copies and transposed output
+  // gradients stay in L2 while every tap group and channel panel sweeps them.
+  const int64_t perImage = (imgStride + goStride) * 4;
+  const int64_t group = std::max<int64_t>(1, std::min<int64_t>(8, (384 * 1024) / perImage));
+  const int T = static_cast<int>(std::min<int64_t>(numThreads(), std::max<int64_t>(s.N, 1)));
+  std::vector<float*> partial(static_cast<size_t>(T), nullptr);
+  parallelFor(T, [&](int t, int tasks) {
+    int64_t b, e;
+    chunkRange(s.N, t, tasks, b, e);
+    float* acc = scratch(kSlotPartial, static_cast<size_t>(K * OCp));
+    std::fill(acc, acc + K * OCp, 0.0f);
+    partial[static_cast<size_t>(t)] = acc;
+    float* xp = scratch(kSlotCol, static_cast<size_t>(group * imgStride));
+    float* goT = scratch(kSlotCol2, static_cast<size_t>(group * goStride));
+    for (int64_t n0 = b; n0 < e; n0 += group) {
+      const int64_t cnt = std::min(group, e - n0);
+      for (int64_t i = 0; i < cnt; ++i) {
+        const int64_t n = n0 + i;
+        padInto(x + n * s.C * s.H * s.W, s.C, s.H, s.W, s.pH, s.pW, xp + i * imgStride);
+        const float* go = gradOut + n * s.OC * P;
+        float* d = goT + i * goStride;
+        for (int64_t oc = 0; oc < s.OC; ++oc)
+          for (int64_t p = 0; p < P; ++p) d[p * OCp + oc] = go[oc * P + p];
+        for (int64_t p = 0; p < P && OCp > s.OC; ++p) std::fill(d + p * OCp + s.OC, d + (p + 1) * OCp, 0.0f);
+      }
+      directConvWeightAccAvx512(g, cnt, xp, imgStride, goT, goStride, OCp, acc);
+    }
+  });
+  // Partial sums are added in thread order, so results do not depend on scheduling.
+  for (int64_t oc = 0; oc < s.OC; ++oc)
+    for (int64_t k = 0; k < K; ++k) {
+      float v = 0.0f;
+      for (float* part : partial)
+        if (part) v += part[k * OCp + oc];
+      gradW[oc * K + k] = v;
+    }
+  if (gradBias) biasGradNCHW(gradOut, gradBias, s.N, s.OC, P);
+}
+
+}  // namespace flint

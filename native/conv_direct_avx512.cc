@@ -1,0 +1,144 @@
+// AVX-512 microkernels of the implicit-GEMM convolution (see conv_direct.h). File-wide target
+// pragma; called only after the dispatcher has checked that the AVX-512 GEMM kernel is active.
+// No standard-library code after the pragma.
+#include <cstdint>
+
+#include "conv_direct.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,fma")
+#include <immintrin.h>
+
+namespace flint {
+namespace {
+
+inline int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
+inline int64_t imax(int64_t a, int64_t b) { return a > b ? a : b; }
+
+// 8 consecutive output positions of one row x 32 output channels, 16 zmm accumulators. Per tap:
+// two weight vectors and eight broadcasts of neighbouring input floats.
+constexpr int kPos = 8;
+
+}  // namespace
+
+void directConvImageAvx512(const DirectGeo& g, const float* xpad, const float* wPacked,
+                           const float* bias, float* out) {
+  const int64_t K = g.Cin * g.KH * g.KW, panels = (g.Cout + 31) / 32, plane = g.Hp * g.Wp;
+  const int64_t P = g.Hout * g.Wout, KW = g.KW;
+  alignas(64) float buf[kPos * 32];
+  for (int64_t oh = 0; oh < g.Hout; ++oh) {
+    // Taps whose input row is padding contribute nothing: skip them.
+    const int64_t kh0 = imax(0, g.padT - oh), kh1 = imin(g.KH, g.padT + g.Hin - oh);
+    for (int64_t ow0 = 0; ow0 < g.Wout; ow0 += kPos) {
+      const int64_t npos = imin(kPos, g.Wout - ow0);
+      for (int64_t pn = 0; pn < panels; ++pn) {
+        const float* wp = wPacked + pn * K * 32;
+        __m512 acc[kPos][2];
+#pragma GCC unroll 8
+        for (int r = 0; r < kPos; ++r) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+        for (int64_t c = 0; c < g.Cin; ++c) {
+          for (int64_t kh = kh0; kh < kh1; ++kh) {
+            const float* a = xpad + c * plane + (oh + kh) * g.Wp + ow0;
+            const float* b = wp + (c * g.KH + kh) * KW * 32;
+            for (int64_t kw = 0; kw < KW; ++kw) {
+              const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+#pragma GCC unroll 8
+              for (int r = 0; r < kPos; ++r) {
+                const __m512 av = _mm512_set1_ps(a[r]);
+                acc[r][0] = _mm512_fmadd_ps(av, b0, acc[r][0]);
+                acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
+              }
+              ++a;
+              b += 32;
+            }
+          }
+        }
+#pragma GCC unroll 8
+        for (int r = 0; r < kPos; ++r) {
+          _mm512_store_ps(buf + r * 32, acc[r][0]);
+          _mm512_store_ps(buf + r * 32 + 16, acc[r][1]);
+        }
+        // Registers hold [position][channel]; the output is [channel][position].
+        const int64_t co0 = pn * 32, nco = imin(32, g.Cout - co0);
+        for (int64_t v = 0; v < nco; ++v) {
+          const float bv = bias ? bias[co0 + v] : 0.0f;
+          float* o = out + (co0 + v) * P + oh * g.Wout + ow0;
+          for (int64_t r = 0; r < npos; ++r) o[r] = buf[r * 32 + v] + bv;
+        }
+      }
+    }
+  }
+}
+
+void directConvWeightAccAvx512(const DirectGeo& g, int64_t images, const float* xpad, int64_t imgStride,
+                               const float* goT, int64_t goStride, int64_t OCp, float* acc) {
+  const int64_t K = g.Cin * g.KH * g.KW, panels = OCp / 32, plane = g.Hp * g.Wp;
+  const int64_t KHW = g.KH * g.KW;
+  for (int64_t k0 = 0; k0 < K; k0 += 8) {
+    const int64_t nt = imin(8, K - k0);
+    int64_t off[8];
+    int64_t khMin = g.KH, khMax = 0;
+    for (int64_t r = 0; r < 8; ++r) {
+      const int64_t k = r < nt ? k0 + r : k0;  // missing taps repeat tap k0; results dropped
+      const int64_t c = k / KHW, kh = (k / g.KW) % g.KH, kw = k % g.KW;
+      off[r] = c * plane + kh * g.Wp + kw;
+      khMin = imin(khMin, kh);
+      khMax = imax(khMax, kh);
+    }
+    // Output rows whose input rows are padding for every tap of this group add nothing.
+    const int64_t ohB = imax(0, g.padT - khMax), ohE = imin(g.Hout, g.padT + g.Hin - khMin);
+    for (int64_t pn = 0; pn < panels; ++pn) {
+      __m512 a0[8], a1[8];
+#pragma GCC unroll 8
+      for (int r = 0; r < 8; ++r) {
+        if (r < nt) {
+          a0[r] = _mm512_loadu_ps(acc + (k0 + r) * OCp + pn * 32);
+          a1[r] = _mm512_loadu_ps(acc + (k0 + r) * OCp + pn * 32 + 16);
+        } else {
+          a0[r] = a1[r] = _mm512_setzero_ps();
+        }
+      }
+      for (int64_t img = 0; img < images; ++img) {
+        const float* xi = xpad + img * imgStride;
+        const float* q0 = xi + off[0], *q1 = xi + off[1], *q2 = xi + off[2], *q3 = xi + off[3];
+        const float* q4 = xi + off[4], *q5 = xi + off[5], *q6 = xi + off[6], *q7 = xi + off[7];
+        for (int64_t oh = ohB; oh < ohE; ++oh) {
+          const float* b = goT + img * goStride + oh * g.Wout * OCp + pn * 32;
+          const int64_t ro = oh * g.Wp;
+          for (int64_t ow = 0; ow < g.Wout; ++ow) {
+            const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+            const int64_t i = ro + ow;
+#define FLINT_TAP(r, q)                                   \
+  {                                                       \
+    const __m512 s = _mm512_set1_ps(q[i]);                \
+    a0[r] = _mm512_fmadd_ps(s, b0, a0[r]);                \
+    a1[r] = _mm512_fmadd_ps(s, b1, a1[r]);                \
+  }
+            FLINT_TAP(0, q0) FLINT_TAP(1, q1) FLINT_TAP(2, q2) FLINT_TAP(3, q3)
+            FLINT_TAP(4, q4) FLINT_TAP(5, q5) FLINT_TAP(6, q6) FLINT_TAP(7, q7)
+#undef FLINT_TAP
+            b += OCp;
+          }
+        }
+      }
+#pragma GCC unroll 8
+      for (int r = 0; r < 8; ++r) {
+        if (r < nt) {
+          _mm512_storeu_ps(acc + (k0 + r) * OCp + pn * 32, a0[r]);
+          _mm512_storeu_ps(acc + (k0 + r) * OCp + pn * 32 + 16, a1[r]);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace flint
+#pragma GCC pop_options
+#else  // not x86: never called (directConv*Ok checks for the AVX-512 GEMM kernel)
+namespace flint {
+void directConvImageAvx512(const DirectGeo&, const float*, const float*, const float*, float*) {}
+void directConvWeightAccAvx512(const DirectGeo&, int64_t, const float*, int64_t, const float*, int64_t,
+                               int64_t, float*) {}
+}  // namespace flint
+#endif
