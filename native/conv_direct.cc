@@ -83,7 +83,7 @@ bool directConvBackwardWeightOk(const ConvShape& s) { return baseOk(s); }
 void directConvForward(const ConvShape& s, const float* x, const float* w, const float* bias, float* out) {
   const int64_t K = s.C * s.KH * s.KW;
   const float* wp = packPanels(s.OC, K, [&](int64_t co, int64_t k) { return w[co * K + k]; });
-  DirectGeo g{s.C, s.H + 2 * s.pH, s.W + 2 * s.pW, s.pH, s.H, s.KH, s.KW, s.OC, s.OH, s.OW};
+  DirectGeo g{s.C, s.H + 2 * s.pH, s.W + 2 * s.pW, s.pH, s.H, s.KH, s.KW, s.OC, s.OH, s.OW, s.pW, s.W};
   runImages(s.N, g, s.pW, x, s.C * s.H * s.W, wp, bias, out, s.OC * s.OH * s.OW);
 }
 
@@ -96,7 +96,7 @@ void directConvBackwardInput(const ConvShape& s, const float* gradOut, const flo
     return w[oc * Kw + c * KHW + (s.KH - 1 - kh) * s.KW + (s.KW - 1 - kw)];
   });
   const int64_t pT = s.KH - 1 - s.pH, pL = s.KW - 1 - s.pW;
-  DirectGeo g{s.OC, s.OH + 2 * pT, s.OW + 2 * pL, pT, s.OH, s.KH, s.KW, s.C, s.H, s.W};
+  DirectGeo g{s.OC, s.OH + 2 * pT, s.OW + 2 * pL, pT, s.OH, s.KH, s.KW, s.C, s.H, s.W, pL, s.OW};
   runImages(s.N, g, pL, gradOut, s.OC * s.OH * s.OW, wp, nullptr, gradIn, s.C * s.H * s.W);
 }
 
@@ -105,7 +105,7 @@ void directConvBackwardWeight(const ConvShape& s, const float* x, const float* g
   const int64_t K = s.C * s.KH * s.KW, P = s.OH * s.OW, OCp = (s.OC + 31) / 32 * 32;
   const int64_t Hp = s.H + 2 * s.pH, Wp = s.W + 2 * s.pW;
   const int64_t imgStride = (s.C * Hp * Wp + 15) / 16 * 16, goStride = P * OCp;
-  DirectGeo g{s.C, Hp, Wp, s.pH, s.H, s.KH, s.KW, s.OC, s.OH, s.OW};
+  DirectGeo g{s.C, Hp, Wp, s.pH, s.H, s.KH, s.KW, s.OC, s.OH, s.OW, s.pW, s.W};
   // Images go through the kernel in small groups whose padded copies and transposed output
   // gradients stay in L2 while every tap group and channel panel sweeps them.
   const int64_t perImage = (imgStride + goStride) * 4;

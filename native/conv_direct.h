@@ -27,6 +27,7 @@ void directConvBackwardWeight(const ConvShape& s, const float* x, const float* g
 // [Cout][Hout][Wout] (+ bias[co] when bias is non-null). Reads up to 16 floats past the image.
 struct DirectGeo {
   int64_t Cin, Hp, Wp, padT, Hin, KH, KW, Cout, Hout, Wout;
+  int64_t padL, Win;  // real columns padL .. padL + Win
 };
 void directConvImageAvx512(const DirectGeo& g, const float* xpad, const float* wPacked,
                            const float* bias, float* out);

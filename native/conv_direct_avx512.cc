@@ -32,6 +32,19 @@ void directConvImageAvx512(const DirectGeo& g, const float* xpad, const float* w
     const int64_t kh0 = imax(0, g.padT - oh), kh1 = imin(g.KH, g.padT + g.Hin - oh);
     for (int64_t ow0 = 0; ow0 < g.Wout; ow0 += kPos) {
       const int64_t npos = imin(kPos, g.Wout - ow0);
+      // Column taps: position ow0 + r, tap kw reads input column ow0 + r + kw - padL.
+      unsigned posMask[64];
+      bool interior = g.KW <= 64;
+      for (int64_t kw = 0; kw < g.KW && kw < 64; ++kw) {
+        unsigned m = 0;
+        for (int64_t r = 0; r < kPos; ++r) {
+          const int64_t col = ow0 + r + kw - g.padL;
+          if (col >= 0 && col < g.Win) m |= 1u << r;
+        }
+        posMask[kw] = m;
+        if (m != 0xFFu) interior = false;
+      }
+      if (g.KW > 64) interior = true;  // no mask table: compute every tap
       for (int64_t pn = 0; pn < panels; ++pn) {
         const float* wp = wPacked + pn * K * 32;
         __m512 acc[kPos][2];
@@ -41,16 +54,36 @@ void directConvImageAvx512(const DirectGeo& g, const float* xpad, const float* w
           for (int64_t kh = kh0; kh < kh1; ++kh) {
             const float* a = xpad + c * plane + (oh + kh) * g.Wp + ow0;
             const float* b = wp + (c * g.KH + kh) * KW * 32;
-            for (int64_t kw = 0; kw < KW; ++kw) {
-              const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+            if (interior) {
+              for (int64_t kw = 0; kw < KW; ++kw) {
+                const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
 #pragma GCC unroll 8
-              for (int r = 0; r < kPos; ++r) {
-                const __m512 av = _mm512_set1_ps(a[r]);
-                acc[r][0] = _mm512_fmadd_ps(av, b0, acc[r][0]);
-                acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
+                for (int r = 0; r < kPos; ++r) {
+                  const __m512 av = _mm512_set1_ps(a[r]);
+                  acc[r][0] = _mm512_fmadd_ps(av, b0, acc[r][0]);
+                  acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
+                }
+                ++a;
+                b += 32;
               }
-              ++a;
-              b += 32;
+            } else {
+              // Border tile: position r reads padding for tap kw unless rLo[kw] <= r < rHi[kw].
+              // The branches are predictable and the FMA port is the bottleneck, so skipping is
+              // close to free.
+              for (int64_t kw = 0; kw < KW; ++kw) {
+                const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+                const unsigned m = posMask[kw];
+#pragma GCC unroll 8
+                for (int r = 0; r < kPos; ++r) {
+                  if (m & (1u << r)) {
+                    const __m512 av = _mm512_set1_ps(a[r]);
+                    acc[r][0] = _mm512_fmadd_ps(av, b0, acc[r][0]);
+                    acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
+                  }
+                }
+                ++a;
+                b += 32;
+              }
             }
           }
         }
