@@ -112,12 +112,20 @@ void directConvBackwardWeight(const ConvShape& s, const float* x, const float* g
   const int64_t group = std::max<int64_t>(1, std::min<int64_t>(8, (384 * 1024) / perImage));
   const int T = static_cast<int>(std::min<int64_t>(numThreads(), std::max<int64_t>(s.N, 1)));
   std::vector<float*> partial(static_cast<size_t>(T), nullptr);
+  std::vector<double*> biasPartial(static_cast<size_t>(T), nullptr);
   parallelFor(T, [&](int t, int tasks) {
     int64_t b, e;
     chunkRange(s.N, t, tasks, b, e);
     float* acc = scratch(kSlotPartial, static_cast<size_t>(K * OCp));
     std::fill(acc, acc + K * OCp, 0.0f);
     partial[static_cast<size_t>(t)] = acc;
+    double* bsum = nullptr;
+    if (gradBias) {
+      // The bias gradient is summed (in double) from the same pass over gradOut.
+      bsum = reinterpret_cast<double*>(scratch(kSlotPackB, static_cast<size_t>(s.OC * 16)));
+      std::fill(bsum, bsum + s.OC * 8, 0.0);
+      biasPartial[static_cast<size_t>(t)] = bsum;
+    }
     float* xp = scratch(kSlotCol, static_cast<size_t>(group * imgStride));
     float* goT = scratch(kSlotCol2, static_cast<size_t>(group * goStride));
     for (int64_t n0 = b; n0 < e; n0 += group) {
@@ -125,11 +133,7 @@ void directConvBackwardWeight(const ConvShape& s, const float* x, const float* g
       for (int64_t i = 0; i < cnt; ++i) {
         const int64_t n = n0 + i;
         padInto(x + n * s.C * s.H * s.W, s.C, s.H, s.W, s.pH, s.pW, xp + i * imgStride);
-        const float* go = gradOut + n * s.OC * P;
-        float* d = goT + i * goStride;
-        for (int64_t oc = 0; oc < s.OC; ++oc)
-          for (int64_t p = 0; p < P; ++p) d[p * OCp + oc] = go[oc * P + p];
-        for (int64_t p = 0; p < P && OCp > s.OC; ++p) std::fill(d + p * OCp + s.OC, d + (p + 1) * OCp, 0.0f);
+        transposeGradOutAvx512(gradOut + n * s.OC * P, s.OC, P, OCp, goT + i * goStride, bsum);
       }
       directConvWeightAccAvx512(g, cnt, xp, imgStride, goT, goStride, OCp, acc);
     }
@@ -142,7 +146,14 @@ void directConvBackwardWeight(const ConvShape& s, const float* x, const float* g
         if (part) v += part[k * OCp + oc];
       gradW[oc * K + k] = v;
     }
-  if (gradBias) biasGradNCHW(gradOut, gradBias, s.N, s.OC, P);
+  if (gradBias)
+    for (int64_t oc = 0; oc < s.OC; ++oc) {
+      double v = 0.0;
+      for (double* bs : biasPartial)
+        if (bs)
+          for (int l = 0; l < 8; ++l) v += bs[oc * 8 + l];
+      gradBias[oc] = static_cast<float>(v);
+    }
 }
 
 }  // namespace flint

@@ -38,4 +38,8 @@ void directConvImageAvx512(const DirectGeo& g, const float* xpad, const float* w
 void directConvWeightAccAvx512(const DirectGeo& g, int64_t images, const float* xpad, int64_t imgStride,
                                const float* goT, int64_t goStride, int64_t OCp, float* acc);
 
+// goT [P][OCp] = go [OC][P] transposed (zero past OC); bsum [OC][8] += the values of each
+// channel in double (8 partial lanes per channel; bsum may be null).
+void transposeGradOutAvx512(const float* go, int64_t OC, int64_t P, int64_t OCp, float* goT, double* bsum);
+
 }  // namespace flint

@@ -20,7 +20,72 @@ inline int64_t imax(int64_t a, int64_t b) { return a > b ? a : b; }
 // two weight vectors and eight broadcasts of neighbouring input floats.
 constexpr int kPos = 8;
 
+// In-register 16 x 16 transpose: r[i] holds row i on entry and column i on exit.
+inline void transpose16(__m512 r[16]) {
+  __m512 t[16];
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; ++i) {
+    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  // r[4i + j], 128-bit lane L: column 4L + j of rows 4i .. 4i + 3.
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; ++i) {
+    r[4 * i + 0] = _mm512_shuffle_ps(t[4 * i + 0], t[4 * i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+    r[4 * i + 1] = _mm512_shuffle_ps(t[4 * i + 0], t[4 * i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+    r[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+    r[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+  }
+#pragma GCC unroll 4
+  for (int j = 0; j < 4; ++j) {
+    t[j] = _mm512_shuffle_f32x4(r[j], r[4 + j], 0x88);
+    t[j + 4] = _mm512_shuffle_f32x4(r[j], r[4 + j], 0xdd);
+    t[j + 8] = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0x88);
+    t[j + 12] = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0xdd);
+  }
+#pragma GCC unroll 4
+  for (int j = 0; j < 4; ++j) {
+    r[j] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0x88);
+    r[j + 8] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0xdd);
+    r[j + 4] = _mm512_shuffle_f32x4(t[j + 4], t[j + 12], 0x88);
+    r[j + 12] = _mm512_shuffle_f32x4(t[j + 4], t[j + 12], 0xdd);
+  }
+}
+
 }  // namespace
+
+void transposeGradOutAvx512(const float* go, int64_t OC, int64_t P, int64_t OCp, float* goT, double* bsum) {
+  const int64_t oc16 = OC / 16 * 16, p16 = P / 16 * 16;
+  for (int64_t oc0 = 0; oc0 < oc16; oc0 += 16)
+    for (int64_t p0 = 0; p0 < p16; p0 += 16) {
+      __m512 r[16];
+#pragma GCC unroll 16
+      for (int i = 0; i < 16; ++i) {
+        r[i] = _mm512_loadu_ps(go + (oc0 + i) * P + p0);
+        if (bsum) {
+          // Bias gradient in double, 8 lanes per channel, reduced by the caller.
+          __m512d lo = _mm512_cvtps_pd(_mm512_castps512_ps256(r[i]));
+          __m512d hi = _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(r[i]), 1)));
+          double* bs = bsum + (oc0 + i) * 8;
+          _mm512_storeu_pd(bs, _mm512_add_pd(_mm512_loadu_pd(bs), _mm512_add_pd(lo, hi)));
+        }
+      }
+      transpose16(r);
+#pragma GCC unroll 16
+      for (int i = 0; i < 16; ++i) _mm512_storeu_ps(goT + (p0 + i) * OCp + oc0, r[i]);
+    }
+  // Tails (channels past the last 16-block, positions past the last 16-block) element by element.
+  for (int64_t oc = 0; oc < OC; ++oc) {
+    const int64_t pStart = oc < oc16 ? p16 : 0;
+    for (int64_t p = pStart; p < P; ++p) {
+      const float v = go[oc * P + p];
+      goT[p * OCp + oc] = v;
+      if (bsum) bsum[oc * 8] += v;
+    }
+  }
+  for (int64_t p = 0; p < P; ++p)
+    for (int64_t oc = OC; oc < OCp; ++oc) goT[p * OCp + oc] = 0.0f;
+}
 
 void directConvImageAvx512(const DirectGeo& g, const float* xpad, const float* wPacked,
                            const float* bias, float* out) {
@@ -173,5 +238,6 @@ namespace flint {
 void directConvImageAvx512(const DirectGeo&, const float*, const float*, const float*, float*) {}
 void directConvWeightAccAvx512(const DirectGeo&, int64_t, const float*, int64_t, const float*, int64_t,
                                int64_t, float*) {}
+void transposeGradOutAvx512(const float*, int64_t, int64_t, int64_t, float*, double*) {}
 }  // namespace flint
 #endif
