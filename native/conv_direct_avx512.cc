@@ -19,6 +19,8 @@ inline int64_t imax(int64_t a, int64_t b) { return a > b ? a : b; }
 // 8 consecutive output positions of one row x 32 output channels, 16 zmm accumulators. Per tap:
 // two weight vectors and eight broadcasts of neighbouring input floats.
 constexpr int kPos = 8;
+// Feature maps up to this size get per-tap padding masks in the weight-gradient kernel.
+constexpr int64_t kMaskMax = 512;
 
 // In-register 16 x 16 transpose: r[i] holds row i on entry and column i on exit.
 inline void transpose16(__m512 r[16]) {
@@ -175,17 +177,41 @@ void directConvWeightAccAvx512(const DirectGeo& g, int64_t images, const float* 
   const int64_t KHW = g.KH * g.KW;
   for (int64_t k0 = 0; k0 < K; k0 += 8) {
     const int64_t nt = imin(8, K - k0);
-    int64_t off[8];
+    int64_t off[8], khOf[8], kwOf[8];
     int64_t khMin = g.KH, khMax = 0;
     for (int64_t r = 0; r < 8; ++r) {
       const int64_t k = r < nt ? k0 + r : k0;  // missing taps repeat tap k0; results dropped
       const int64_t c = k / KHW, kh = (k / g.KW) % g.KH, kw = k % g.KW;
       off[r] = c * plane + kh * g.Wp + kw;
+      khOf[r] = kh;
+      kwOf[r] = kw;
       khMin = imin(khMin, kh);
       khMax = imax(khMax, kh);
     }
     // Output rows whose input rows are padding for every tap of this group add nothing.
     const int64_t ohB = imax(0, g.padT - khMax), ohE = imin(g.Hout, g.padT + g.Hin - khMin);
+    // Bit r of colMask[ow] / rowMask[oh]: tap r reads a real input column / row there; products
+    // with padding are zero and skipped (predictable branches; the FMA port is the bottleneck).
+    unsigned char colMask[kMaskMax], rowMask[kMaskMax];
+    const bool masked = g.Wout <= kMaskMax && g.Hout <= kMaskMax;
+    if (masked) {
+      for (int64_t ow = 0; ow < g.Wout; ++ow) {
+        unsigned m = 0;
+        for (int64_t r = 0; r < 8; ++r) {
+          const int64_t col = ow + kwOf[r] - g.padL;
+          if (col >= 0 && col < g.Win) m |= 1u << r;
+        }
+        colMask[ow] = static_cast<unsigned char>(m);
+      }
+      for (int64_t oh = 0; oh < g.Hout; ++oh) {
+        unsigned m = 0;
+        for (int64_t r = 0; r < 8; ++r) {
+          const int64_t row = oh + khOf[r] - g.padT;
+          if (row >= 0 && row < g.Hin) m |= 1u << r;
+        }
+        rowMask[oh] = static_cast<unsigned char>(m);
+      }
+    }
     for (int64_t pn = 0; pn < panels; ++pn) {
       __m512 a0[8], a1[8];
 #pragma GCC unroll 8
@@ -204,17 +230,30 @@ void directConvWeightAccAvx512(const DirectGeo& g, int64_t images, const float* 
         for (int64_t oh = ohB; oh < ohE; ++oh) {
           const float* b = goT + img * goStride + oh * g.Wout * OCp + pn * 32;
           const int64_t ro = oh * g.Wp;
+          const unsigned rm = masked ? rowMask[oh] : 0xFFu;
           for (int64_t ow = 0; ow < g.Wout; ++ow) {
             const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
             const int64_t i = ro + ow;
+            const unsigned m = masked ? rm & colMask[ow] : 0xFFu;
 #define FLINT_TAP(r, q)                                   \
   {                                                       \
     const __m512 s = _mm512_set1_ps(q[i]);                \
     a0[r] = _mm512_fmadd_ps(s, b0, a0[r]);                \
     a1[r] = _mm512_fmadd_ps(s, b1, a1[r]);                \
   }
-            FLINT_TAP(0, q0) FLINT_TAP(1, q1) FLINT_TAP(2, q2) FLINT_TAP(3, q3)
-            FLINT_TAP(4, q4) FLINT_TAP(5, q5) FLINT_TAP(6, q6) FLINT_TAP(7, q7)
+            if (m == 0xFFu) {
+              FLINT_TAP(0, q0) FLINT_TAP(1, q1) FLINT_TAP(2, q2) FLINT_TAP(3, q3)
+              FLINT_TAP(4, q4) FLINT_TAP(5, q5) FLINT_TAP(6, q6) FLINT_TAP(7, q7)
+            } else {
+              if (m & 1u) FLINT_TAP(0, q0)
+              if (m & 2u) FLINT_TAP(1, q1)
+              if (m & 4u) FLINT_TAP(2, q2)
+              if (m & 8u) FLINT_TAP(3, q3)
+              if (m & 16u) FLINT_TAP(4, q4)
+              if (m & 32u) FLINT_TAP(5, q5)
+              if (m & 64u) FLINT_TAP(6, q6)
+              if (m & 128u) FLINT_TAP(7, q7)
+            }
 #undef FLINT_TAP
             b += OCp;
           }
