@@ -93,7 +93,6 @@ void directConvImageAvx512(const DirectGeo& g, const float* xpad, const float* w
                            const float* bias, float* out) {
   const int64_t K = g.Cin * g.KH * g.KW, panels = (g.Cout + 31) / 32, plane = g.Hp * g.Wp;
   const int64_t P = g.Hout * g.Wout, KW = g.KW;
-  alignas(64) float buf[kPos * 32];
   for (int64_t oh = 0; oh < g.Hout; ++oh) {
     // Taps whose input row is padding contribute nothing: skip them.
     const int64_t kh0 = imax(0, g.padT - oh), kh1 = imin(g.KH, g.padT + g.Hin - oh);
@@ -154,17 +153,29 @@ void directConvImageAvx512(const DirectGeo& g, const float* xpad, const float* w
             }
           }
         }
+        // Registers hold [position][channel]; the output is [channel][position]: one 16 x 16
+        // transpose gives, in row i, channel i's 8 positions then channel 16 + i's.
+        __m512 t[16];
 #pragma GCC unroll 8
         for (int r = 0; r < kPos; ++r) {
-          _mm512_store_ps(buf + r * 32, acc[r][0]);
-          _mm512_store_ps(buf + r * 32 + 16, acc[r][1]);
+          t[r] = acc[r][0];
+          t[kPos + r] = acc[r][1];
         }
-        // Registers hold [position][channel]; the output is [channel][position].
-        const int64_t co0 = pn * 32, nco = imin(32, g.Cout - co0);
-        for (int64_t v = 0; v < nco; ++v) {
-          const float bv = bias ? bias[co0 + v] : 0.0f;
-          float* o = out + (co0 + v) * P + oh * g.Wout + ow0;
-          for (int64_t r = 0; r < npos; ++r) o[r] = buf[r * 32 + v] + bv;
+        transpose16(t);
+        const int64_t co0 = pn * 32, base = oh * g.Wout + ow0;
+        const __mmask8 pm = static_cast<__mmask8>((1u << npos) - 1);
+#pragma GCC unroll 16
+        for (int i = 0; i < 16; ++i) {
+          const int64_t ca = co0 + i, cb = co0 + 16 + i;
+          __m256 va = _mm512_castps512_ps256(t[i]), vb = _mm512_extractf32x8_ps(t[i], 1);
+          if (ca < g.Cout) {
+            if (bias) va = _mm256_add_ps(va, _mm256_set1_ps(bias[ca]));
+            _mm256_mask_storeu_ps(out + ca * P + base, pm, va);
+          }
+          if (cb < g.Cout) {
+            if (bias) vb = _mm256_add_ps(vb, _mm256_set1_ps(bias[cb]));
+            _mm256_mask_storeu_ps(out + cb * P + base, pm, vb);
+          }
         }
       }
     }
