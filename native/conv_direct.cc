@@ -91,10 +91,21 @@ void directConvForward(const ConvShape& s, const float* x, const float* w, const
 // flipped in space and with input and output channels swapped.
 void directConvBackwardInput(const ConvShape& s, const float* gradOut, const float* w, float* gradIn) {
   const int64_t KHW = s.KH * s.KW, K = s.OC * KHW, Kw = s.C * KHW;
-  const float* wp = packPanels(s.C, K, [&](int64_t c, int64_t k) {
-    const int64_t oc = k / KHW, kh = (k / s.KW) % s.KH, kw = k % s.KW;
-    return w[oc * Kw + c * KHW + (s.KH - 1 - kh) * s.KW + (s.KW - 1 - kw)];
-  });
+  // Packed [ceil(C / 32)][K = (oc, kh, kw)][32 input channels], spatially flipped; nested loops
+  // (no index division), since this runs serially before the parallel part.
+  const int64_t panels = (s.C + 31) / 32;
+  float* wp = scratch(kSlotWeights, static_cast<size_t>(panels * K * 32));
+  for (int64_t pn = 0; pn < panels; ++pn)
+    for (int64_t oc = 0; oc < s.OC; ++oc)
+      for (int64_t kh = 0; kh < s.KH; ++kh)
+        for (int64_t kw = 0; kw < s.KW; ++kw) {
+          float* d = wp + (pn * K + (oc * s.KH + kh) * s.KW + kw) * 32;
+          const float* src = w + oc * Kw + (s.KH - 1 - kh) * s.KW + (s.KW - 1 - kw);
+          for (int64_t v = 0; v < 32; ++v) {
+            const int64_t c = pn * 32 + v;
+            d[v] = c < s.C ? src[c * KHW] : 0.0f;
+          }
+        }
   const int64_t pT = s.KH - 1 - s.pH, pL = s.KW - 1 - s.pW;
   DirectGeo g{s.OC, s.OH + 2 * pT, s.OW + 2 * pL, pT, s.OH, s.KH, s.KW, s.C, s.H, s.W, pL, s.OW};
   runImages(s.N, g, pL, gradOut, s.OC * s.OH * s.OW, wp, nullptr, gradIn, s.C * s.H * s.W);
@@ -139,13 +150,17 @@ void directConvBackwardWeight(const ConvShape& s, const float* x, const float* g
     }
   });
   // Partial sums are added in thread order, so results do not depend on scheduling.
-  for (int64_t oc = 0; oc < s.OC; ++oc)
-    for (int64_t k = 0; k < K; ++k) {
-      float v = 0.0f;
-      for (float* part : partial)
-        if (part) v += part[k * OCp + oc];
-      gradW[oc * K + k] = v;
-    }
+  parallelFor(tasksFor(s.OC * K, 1 << 14), [&](int t, int tasks) {
+    int64_t b, e;
+    chunkRange(s.OC, t, tasks, b, e);
+    for (int64_t oc = b; oc < e; ++oc)
+      for (int64_t k = 0; k < K; ++k) {
+        float v = 0.0f;
+        for (float* part : partial)
+          if (part) v += part[k * OCp + oc];
+        gradW[oc * K + k] = v;
+      }
+  });
   if (gradBias)
     for (int64_t oc = 0; oc < s.OC; ++oc) {
       double v = 0.0;
