@@ -182,15 +182,20 @@ void directConvImageAvx512(const DirectGeo& g, const float* xpad, const float* w
   }
 }
 
-void directConvWeightAccAvx512(const DirectGeo& g, int64_t images, const float* xpad, int64_t imgStride,
-                               const float* goT, int64_t goStride, int64_t OCp, float* acc) {
-  const int64_t K = g.Cin * g.KH * g.KW, panels = OCp / 32, plane = g.Hp * g.Wp;
+namespace {
+
+// NT taps x 32 output channels in 2 * NT accumulators; one broadcast per tap and position.
+template <int NT>
+void weightAcc(const DirectGeo& g, int64_t images, const float* xpad, int64_t imgStride,
+               const float* goT, int64_t goStride, int64_t OCp, float* acc, int64_t kBegin, int64_t K) {
+  const int64_t panels = OCp / 32, plane = g.Hp * g.Wp;
   const int64_t KHW = g.KH * g.KW;
-  for (int64_t k0 = 0; k0 < K; k0 += 8) {
-    const int64_t nt = imin(8, K - k0);
-    int64_t off[8], khOf[8], kwOf[8];
+  constexpr unsigned kAll = (1u << NT) - 1;
+  for (int64_t k0 = kBegin; k0 < K; k0 += NT) {
+    const int64_t nt = imin(NT, K - k0);
+    int64_t off[NT], khOf[NT], kwOf[NT];
     int64_t khMin = g.KH, khMax = 0;
-    for (int64_t r = 0; r < 8; ++r) {
+    for (int64_t r = 0; r < NT; ++r) {
       const int64_t k = r < nt ? k0 + r : k0;  // missing taps repeat tap k0; results dropped
       const int64_t c = k / KHW, kh = (k / g.KW) % g.KH, kw = k % g.KW;
       off[r] = c * plane + kh * g.Wp + kw;
@@ -203,30 +208,30 @@ void directConvWeightAccAvx512(const DirectGeo& g, int64_t images, const float* 
     const int64_t ohB = imax(0, g.padT - khMax), ohE = imin(g.Hout, g.padT + g.Hin - khMin);
     // Bit r of colMask[ow] / rowMask[oh]: tap r reads a real input column / row there; products
     // with padding are zero and skipped (predictable branches; the FMA port is the bottleneck).
-    unsigned char colMask[kMaskMax], rowMask[kMaskMax];
+    unsigned short colMask[kMaskMax], rowMask[kMaskMax];
     const bool masked = g.Wout <= kMaskMax && g.Hout <= kMaskMax;
     if (masked) {
       for (int64_t ow = 0; ow < g.Wout; ++ow) {
         unsigned m = 0;
-        for (int64_t r = 0; r < 8; ++r) {
+        for (int64_t r = 0; r < NT; ++r) {
           const int64_t col = ow + kwOf[r] - g.padL;
           if (col >= 0 && col < g.Win) m |= 1u << r;
         }
-        colMask[ow] = static_cast<unsigned char>(m);
+        colMask[ow] = static_cast<unsigned short>(m);
       }
       for (int64_t oh = 0; oh < g.Hout; ++oh) {
         unsigned m = 0;
-        for (int64_t r = 0; r < 8; ++r) {
+        for (int64_t r = 0; r < NT; ++r) {
           const int64_t row = oh + khOf[r] - g.padT;
           if (row >= 0 && row < g.Hin) m |= 1u << r;
         }
-        rowMask[oh] = static_cast<unsigned char>(m);
+        rowMask[oh] = static_cast<unsigned short>(m);
       }
     }
     for (int64_t pn = 0; pn < panels; ++pn) {
-      __m512 a0[8], a1[8];
-#pragma GCC unroll 8
-      for (int r = 0; r < 8; ++r) {
+      __m512 a0[NT], a1[NT];
+#pragma GCC unroll 16
+      for (int r = 0; r < NT; ++r) {
         if (r < nt) {
           a0[r] = _mm512_loadu_ps(acc + (k0 + r) * OCp + pn * 32);
           a1[r] = _mm512_loadu_ps(acc + (k0 + r) * OCp + pn * 32 + 16);
@@ -236,42 +241,40 @@ void directConvWeightAccAvx512(const DirectGeo& g, int64_t images, const float* 
       }
       for (int64_t img = 0; img < images; ++img) {
         const float* xi = xpad + img * imgStride;
-        const float* q0 = xi + off[0], *q1 = xi + off[1], *q2 = xi + off[2], *q3 = xi + off[3];
-        const float* q4 = xi + off[4], *q5 = xi + off[5], *q6 = xi + off[6], *q7 = xi + off[7];
+        const float* q[NT];
+#pragma GCC unroll 16
+        for (int r = 0; r < NT; ++r) q[r] = xi + off[r];
         for (int64_t oh = ohB; oh < ohE; ++oh) {
           const float* b = goT + img * goStride + oh * g.Wout * OCp + pn * 32;
           const int64_t ro = oh * g.Wp;
-          const unsigned rm = masked ? rowMask[oh] : 0xFFu;
+          const unsigned rm = masked ? rowMask[oh] : kAll;
           for (int64_t ow = 0; ow < g.Wout; ++ow) {
             const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
             const int64_t i = ro + ow;
-            const unsigned m = masked ? rm & colMask[ow] : 0xFFu;
-#define FLINT_TAP(r, q)                                   \
-  {                                                       \
-    const __m512 s = _mm512_set1_ps(q[i]);                \
-    a0[r] = _mm512_fmadd_ps(s, b0, a0[r]);                \
-    a1[r] = _mm512_fmadd_ps(s, b1, a1[r]);                \
-  }
-            if (m == 0xFFu) {
-              FLINT_TAP(0, q0) FLINT_TAP(1, q1) FLINT_TAP(2, q2) FLINT_TAP(3, q3)
-              FLINT_TAP(4, q4) FLINT_TAP(5, q5) FLINT_TAP(6, q6) FLINT_TAP(7, q7)
+            const unsigned m = masked ? rm & colMask[ow] : kAll;
+            if (m == kAll) {
+#pragma GCC unroll 16
+              for (int r = 0; r < NT; ++r) {
+                const __m512 sv = _mm512_set1_ps(q[r][i]);
+                a0[r] = _mm512_fmadd_ps(sv, b0, a0[r]);
+                a1[r] = _mm512_fmadd_ps(sv, b1, a1[r]);
+              }
             } else {
-              if (m & 1u) FLINT_TAP(0, q0)
-              if (m & 2u) FLINT_TAP(1, q1)
-              if (m & 4u) FLINT_TAP(2, q2)
-              if (m & 8u) FLINT_TAP(3, q3)
-              if (m & 16u) FLINT_TAP(4, q4)
-              if (m & 32u) FLINT_TAP(5, q5)
-              if (m & 64u) FLINT_TAP(6, q6)
-              if (m & 128u) FLINT_TAP(7, q7)
+#pragma GCC unroll 16
+              for (int r = 0; r < NT; ++r) {
+                if (m & (1u << r)) {
+                  const __m512 sv = _mm512_set1_ps(q[r][i]);
+                  a0[r] = _mm512_fmadd_ps(sv, b0, a0[r]);
+                  a1[r] = _mm512_fmadd_ps(sv, b1, a1[r]);
+                }
+              }
             }
-#undef FLINT_TAP
             b += OCp;
           }
         }
       }
-#pragma GCC unroll 8
-      for (int r = 0; r < 8; ++r) {
+#pragma GCC unroll 16
+      for (int r = 0; r < NT; ++r) {
         if (r < nt) {
           _mm512_storeu_ps(acc + (k0 + r) * OCp + pn * 32, a0[r]);
           _mm512_storeu_ps(acc + (k0 + r) * OCp + pn * 32 + 16, a1[r]);
@@ -279,6 +282,17 @@ void directConvWeightAccAvx512(const DirectGeo& g, int64_t images, const float* 
       }
     }
   }
+}
+
+}  // namespace
+
+void directConvWeightAccAvx512(const DirectGeo& g, int64_t images, const float* xpad, int64_t imgStride,
+                               const float* goT, int64_t goStride, int64_t OCp, float* acc) {
+  // 12-tap tiles (24 accumulators) measured 4-8% faster than 8-tap ones; the last taps that do
+  // not fill a 12-tap tile go through 8-tap tiles, which waste fewer slots.
+  const int64_t K = g.Cin * g.KH * g.KW, k12 = K / 12 * 12;
+  weightAcc<12>(g, images, xpad, imgStride, goT, goStride, OCp, acc, 0, k12);
+  weightAcc<8>(g, images, xpad, imgStride, goT, goStride, OCp, acc, k12, K);
 }
 
 }  // namespace flint
