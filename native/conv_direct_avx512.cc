@@ -20,7 +20,7 @@ inline int64_t imax(int64_t a, int64_t b) { return a > b ? a : b; }
 // two weight vectors and eight broadcasts of neighbouring input floats.
 constexpr int kPos = 8;
 // Feature maps up to this size get per-tap padding masks in the weight-gradient kernel.
-constexpr int64_t kMaskMax = 512;
+constexpr int64_t kMaskMax = 16;
 
 // In-register 16 x 16 transpose: r[i] holds row i on entry and column i on exit.
 inline void transpose16(__m512 r[16]) {
