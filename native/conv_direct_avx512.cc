@@ -19,7 +19,8 @@ inline int64_t imax(int64_t a, int64_t b) { return a > b ? a : b; }
 // 8 consecutive output positions of one row x 32 output channels, 16 zmm accumulators. Per tap:
 // two weight vectors and eight broadcasts of neighbouring input floats.
 constexpr int kPos = 8;
-// Feature maps up to this size get per-tap padding masks in the weight-gradient kernel.
+// Feature maps up to this size get per-tap padding masks in the weight-gradient kernel; wider
+// maps have little padding, and there the branches cost more than they save (measured).
 constexpr int64_t kMaskMax = 16;
 
 // In-register 16 x 16 transpose: r[i] holds row i on entry and column i on exit.
@@ -99,9 +100,9 @@ void directConvImageAvx512(const DirectGeo& g, const float* xpad, const float* w
     for (int64_t ow0 = 0; ow0 < g.Wout; ow0 += kPos) {
       const int64_t npos = imin(kPos, g.Wout - ow0);
       // Column taps: position ow0 + r, tap kw reads input column ow0 + r + kw - padL.
-      unsigned posMask[64];
-      bool interior = g.KW <= 64;
-      for (int64_t kw = 0; kw < g.KW && kw < 64; ++kw) {
+      unsigned posMask[16];
+      bool interior = g.KW <= 16;
+      for (int64_t kw = 0; kw < g.KW && kw < 16; ++kw) {
         unsigned m = 0;
         for (int64_t r = 0; r < kPos; ++r) {
           const int64_t col = ow0 + r + kw - g.padL;
@@ -110,7 +111,7 @@ void directConvImageAvx512(const DirectGeo& g, const float* xpad, const float* w
         posMask[kw] = m;
         if (m != 0xFFu) interior = false;
       }
-      if (g.KW > 64) interior = true;  // no mask table: compute every tap
+      if (g.KW > 16) interior = true;  // no mask table: compute every tap
       for (int64_t pn = 0; pn < panels; ++pn) {
         const float* wp = wPacked + pn * K * 32;
         __m512 acc[kPos][2];
