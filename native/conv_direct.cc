@@ -38,19 +38,19 @@ void padInto(const float* src, int64_t C, int64_t H, int64_t W, int64_t pT, int6
   }
 }
 
-// Packs weight(co, k) as [ceil(Cout / 32)][K][32], zero past Cout.
+// Packs weight(co, k) as [ceil(Cout / 32)][K][32], zero past Cout; split over K across threads
+// (it runs before the images and would otherwise be serial time on every call).
 template <typename Weight>
 float* packPanels(int64_t Cout, int64_t K, const Weight& weight) {
   const int64_t panels = (Cout + 31) / 32;
   float* wp = scratch(kSlotWeights, static_cast<size_t>(panels * K * 32));
-  for (int64_t pn = 0; pn < panels; ++pn)
-    for (int64_t k = 0; k < K; ++k) {
-      float* d = wp + (pn * K + k) * 32;
-      for (int64_t v = 0; v < 32; ++v) {
-        const int64_t co = pn * 32 + v;
-        d[v] = co < Cout ? weight(co, k) : 0.0f;
-      }
-    }
+  parallelFor(tasksFor(panels * K * 32, 1 << 14), [&](int t, int tasks) {
+    int64_t b, e;
+    chunkRange(K, t, tasks, b, e);
+    for (int64_t pn = 0; pn < panels; ++pn)
+      for (int64_t co = pn * 32; co < pn * 32 + 32; ++co)
+        for (int64_t k = b; k < e; ++k) wp[(pn * K + k) * 32 + (co - pn * 32)] = co < Cout ? weight(co, k) : 0.0f;
+  });
   return wp;
 }
 
@@ -92,20 +92,24 @@ void directConvForward(const ConvShape& s, const float* x, const float* w, const
 void directConvBackwardInput(const ConvShape& s, const float* gradOut, const float* w, float* gradIn) {
   const int64_t KHW = s.KH * s.KW, K = s.OC * KHW, Kw = s.C * KHW;
   // Packed [ceil(C / 32)][K = (oc, kh, kw)][32 input channels], spatially flipped; nested loops
-  // (no index division), since this runs serially before the parallel part.
+  // (no index division) split over oc across threads, since this runs before the images.
   const int64_t panels = (s.C + 31) / 32;
   float* wp = scratch(kSlotWeights, static_cast<size_t>(panels * K * 32));
-  for (int64_t pn = 0; pn < panels; ++pn)
-    for (int64_t oc = 0; oc < s.OC; ++oc)
-      for (int64_t kh = 0; kh < s.KH; ++kh)
-        for (int64_t kw = 0; kw < s.KW; ++kw) {
-          float* d = wp + (pn * K + (oc * s.KH + kh) * s.KW + kw) * 32;
-          const float* src = w + oc * Kw + (s.KH - 1 - kh) * s.KW + (s.KW - 1 - kw);
-          for (int64_t v = 0; v < 32; ++v) {
-            const int64_t c = pn * 32 + v;
-            d[v] = c < s.C ? src[c * KHW] : 0.0f;
+  parallelFor(tasksFor(panels * K * 32, 1 << 14), [&](int t, int tasks) {
+    int64_t ob, oe;
+    chunkRange(s.OC, t, tasks, ob, oe);
+    for (int64_t pn = 0; pn < panels; ++pn)
+      for (int64_t oc = ob; oc < oe; ++oc)
+        for (int64_t kh = 0; kh < s.KH; ++kh)
+          for (int64_t kw = 0; kw < s.KW; ++kw) {
+            float* d = wp + (pn * K + (oc * s.KH + kh) * s.KW + kw) * 32;
+            const float* src = w + oc * Kw + (s.KH - 1 - kh) * s.KW + (s.KW - 1 - kw);
+            for (int64_t v = 0; v < 32; ++v) {
+              const int64_t c = pn * 32 + v;
+              d[v] = c < s.C ? src[c * KHW] : 0.0f;
+            }
           }
-        }
+  });
   const int64_t pT = s.KH - 1 - s.pH, pL = s.KW - 1 - s.pW;
   DirectGeo g{s.OC, s.OH + 2 * pT, s.OW + 2 * pL, pT, s.OH, s.KH, s.KW, s.C, s.H, s.W, pL, s.OW};
   runImages(s.N, g, pL, gradOut, s.OC * s.OH * s.OW, wp, nullptr, gradIn, s.C * s.H * s.W);
