@@ -42,4 +42,8 @@ void directConvWeightAccAvx512(const DirectGeo& g, int64_t images, const float* 
 // channel in double (8 partial lanes per channel; bsum may be null).
 void transposeGradOutAvx512(const float* go, int64_t OC, int64_t P, int64_t OCp, float* goT, double* bsum);
 
+// Writes src [C][H][W] into the interior of dst [C][H + 2 pT][W + 2 pL] (border untouched).
+void copyInteriorAvx512(const float* src, int64_t C, int64_t H, int64_t W, int64_t pT, int64_t pL,
+                        float* dst);
+
 }  // namespace flint

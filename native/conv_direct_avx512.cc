@@ -90,6 +90,21 @@ void transposeGradOutAvx512(const float* go, int64_t OC, int64_t P, int64_t OCp,
     for (int64_t oc = OC; oc < OCp; ++oc) goT[p * OCp + oc] = 0.0f;
 }
 
+void copyInteriorAvx512(const float* src, int64_t C, int64_t H, int64_t W, int64_t pT, int64_t pL,
+                        float* dst) {
+  const int64_t Hp = H + 2 * pT, Wp = W + 2 * pL;
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t h = 0; h < H; ++h) {
+      const float* sr = src + (c * H + h) * W;
+      float* d = dst + (c * Hp + pT + h) * Wp + pL;
+      for (int64_t w = 0; w < W; w += 16) {
+        const int64_t n = imin(16, W - w);
+        const __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
+        _mm512_mask_storeu_ps(d + w, m, _mm512_maskz_loadu_ps(m, sr + w));
+      }
+    }
+}
+
 void directConvImageAvx512(const DirectGeo& g, const float* xpad, const float* wPacked,
                            const float* bias, float* out) {
   const int64_t K = g.Cin * g.KH * g.KW, panels = (g.Cout + 31) / 32, plane = g.Hp * g.Wp;
@@ -304,5 +319,6 @@ void directConvImageAvx512(const DirectGeo&, const float*, const float*, const f
 void directConvWeightAccAvx512(const DirectGeo&, int64_t, const float*, int64_t, const float*, int64_t,
                                int64_t, float*) {}
 void transposeGradOutAvx512(const float*, int64_t, int64_t, int64_t, float*, double*) {}
+void copyInteriorAvx512(const float*, int64_t, int64_t, int64_t, int64_t, int64_t, float*) {}
 }  // namespace flint
 #endif
