@@ -3,12 +3,10 @@
 #include "conv_direct.h"
 
 #include <algorithm>
-#include <cstring>
 #include <string>
 #include <vector>
 
 #include "gemm.h"
-#include "rowops.h"
 #include "scratch.h"
 #include "threadpool.h"
 
