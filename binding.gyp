@@ -8,6 +8,8 @@
         "native/bind_gemm.cc",
         "native/bind_conv.cc",
         "native/conv.cc",
+        "native/conv_direct.cc",
+        "native/conv_direct_avx512.cc",
         "native/im2col.cc",
         "native/im2col_avx512.cc",
         "native/bind_pool.cc",

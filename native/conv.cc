@@ -3,6 +3,7 @@
 #include <cstring>
 #include <vector>
 
+#include "conv_direct.h"
 #include "gemm.h"
 #include "im2col.h"
 #include "rowops.h"
@@ -46,6 +47,7 @@ bool conv2dOutputSize(ConvShape& s) {
 }
 
 void conv2dForward(const ConvShape& s, const float* x, const float* w, const float* bias, float* out) {
+  if (directConvForwardOk(s)) return directConvForward(s, x, w, bias, out);
   const int64_t G = s.groups, Cg = s.C / G, OCg = s.OC / G, Kg = Cg * s.KH * s.KW;
   const int64_t P = s.OH * s.OW, HW = s.H * s.W, packedP = packedWidth(P);
   const bool pointwise = isPointwise(s);
@@ -78,6 +80,7 @@ void conv2dForward(const ConvShape& s, const float* x, const float* w, const flo
 }
 
 void conv2dBackwardInput(const ConvShape& s, const float* gradOut, const float* w, float* gradIn) {
+  if (directConvBackwardInputOk(s)) return directConvBackwardInput(s, gradOut, w, gradIn);
   const int64_t G = s.groups, Cg = s.C / G, OCg = s.OC / G, Kg = Cg * s.KH * s.KW;
   const int64_t P = s.OH * s.OW, HW = s.H * s.W, packedP = packedWidth(P);
   const bool pointwise = isPointwise(s);
@@ -106,6 +109,7 @@ void conv2dBackwardInput(const ConvShape& s, const float* gradOut, const float* 
 
 void conv2dBackwardWeight(const ConvShape& s, const float* x, const float* gradOut, float* gradW,
                           float* gradBias) {
+  if (directConvBackwardWeightOk(s)) return directConvBackwardWeight(s, x, gradOut, gradW, gradBias);
   const int64_t G = s.groups, Cg = s.C / G, OCg = s.OC / G, Kg = Cg * s.KH * s.KW;
   const int64_t P = s.OH * s.OW, HW = s.H * s.W, packedK = packedWidth(Kg);
   const int64_t wSize = s.OC * Kg;

@@ -1,5 +1,6 @@
 // 2-D convolution (NCHW input, OIHW weight, groups, stride, padding, dilation) as im2col + GEMM,
-// parallel over the images of the batch.
+// parallel over the images of the batch. Stride-1, dilation-1, ungrouped convolutions on AVX-512
+// take the implicit-GEMM path of conv_direct.h instead (no im2col, padding taps skipped).
 #pragma once
 #include <cstdint>
 
