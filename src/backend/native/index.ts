@@ -69,7 +69,8 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     const n = numelOf(outShape);
     const aFull = sameShape(a.shape, outShape) && isContiguous(a), bFull = sameShape(b.shape, outShape) && isContiguous(b);
     const out = newF32(n);
-    if (aFull && bFull) addon.binary(code as never, f32(a), a.offset, f32(b), b.offset, out, 0, n);
+    // Same shapes in any layout (a transposed gradient, say): gather the strided one first.
+    if (sameShape(a.shape, outShape) && sameShape(b.shape, outShape)) addon.binary(code as never, dense(a), 0, dense(b), 0, out, 0, n);
     else if (aFull && numelOf(b.shape) === 1) addon.binaryScalar(code as never, f32(a), a.offset, f32(b)[b.offset], out, 0, n);
     else if (bFull && numelOf(a.shape) === 1) addon.binaryScalar(REVERSED[op] as never, f32(b), b.offset, f32(a)[a.offset], out, 0, n);
     else return ref.binary(op, a, b, outShape, outDtype);
@@ -113,8 +114,9 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     ...ref,
     name: "native",
     addInPlace(dst, src) {
-      const d = flat(dst), s = flat(src);
-      if (!d || !s || d.length !== s.length) return false;
+      const d = flat(dst);
+      if (!d || !isF32(src) || !sameShape(dst.shape, src.shape)) return false;
+      const s = dense(src);
       addon.binary(NB.add, d, 0, s, 0, d, 0, d.length);
       return true;
     },
