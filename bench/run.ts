@@ -23,12 +23,17 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Row | nu
   }
 }
 
-const flint = (backend: string, steps: string) =>
-  run(process.execPath, ["--import", "tsx", "bench/cnn.ts", "--threads", threads, "--batch", batch, "--steps", steps, "--warmup", steps === "20" ? "5" : "1"], { FLINT_BACKEND: backend });
+const flint = (backend: string, steps: string, nodeFlags: string[] = []) =>
+  run(process.execPath, [...nodeFlags, "--import", "tsx", "bench/cnn.ts", "--threads", threads, "--batch", batch, "--steps", steps, "--warmup", steps === "20" ? "5" : "1"], { FLINT_BACKEND: backend });
 
 const rows: Row[] = [];
 const native = flint("native", "20");
-if (native && native.impl === "flint-native") rows.push(native);
+if (native && native.impl === "flint-native") {
+  rows.push(native);
+  // As `flint` runs (bin/flint.js): V8's GC on the main thread, so it never takes a core from the kernels.
+  const stgc = flint("native", "20", ["--single-threaded-gc"]);
+  if (stgc) rows.push({ ...stgc, impl: "flint-native*" });
+}
 const ref = flint("ref", "2");
 if (ref) rows.push(ref);
 if (existsSync("/usr/bin/python3")) {
@@ -39,7 +44,7 @@ if (existsSync("/usr/bin/python3")) {
 }
 const torchRow = rows.find((r) => r.impl === "pytorch");
 const GFLOP_STEP = 4.74; // forward + backward of the seed CNN at batch 64 (issue 5)
-console.log(`seed CNN, batch ${batch}, ${threads} threads (${new Date().toISOString().slice(0, 10)})`);
+console.log(`seed CNN, batch ${batch}, ${threads} threads (${new Date().toISOString().slice(0, 10)}); * = node --single-threaded-gc, as the flint command runs`);
 console.log("impl            train ms   img/s   GFLOP/s  infer ms   peak RSS MB   train/PyTorch  infer/PyTorch");
 for (const r of rows) {
   const ratio = (a: number, b: number | undefined) => (b ? (a / b).toFixed(2) : "-");
