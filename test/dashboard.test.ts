@@ -29,12 +29,15 @@ test("dashboard page shows live training curves in headless Chromium", { skip: e
     "--epochs", "50", "--out", out, "--dashboard", "--port", "0", "--seed", "1",
   ]);
   const result = collect(child);
+  // Listen for the URL before anything slow (launching Chromium): a fast run prints it at once.
+  const urlLine = waitForOutput(child, /dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/);
+  urlLine.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
   try {
-    const url = (await waitForOutput(child, /dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/))[1];
+    const url = (await urlLine)[1];
     const page = await browser.newPage({ viewport: { width: 1240, height: 1000 } });
     const problems: string[] = [];
     page.on("console", (m) => {
