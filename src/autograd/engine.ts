@@ -66,11 +66,11 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
       if (r.gradFn) addTo(r.gradFn, r.outputNr, rootGrads[i]);
       else if (r.requiresGrad) deliverLeaf(r, rootGrads[i]);
     });
-    const ready: Node[] = [...deps.keys()].filter((n) => deps.get(n) === 0);
-    while (ready.length) {
-      // Highest sequence number first: the most recently created node, as PyTorch orders.
-      ready.sort((a, b) => a.seq - b.seq);
-      const node = ready.pop() as Node;
+    // Highest sequence number first: the most recently created node, as PyTorch orders.
+    const ready = new NodeHeap();
+    for (const n of deps.keys()) if (deps.get(n) === 0) ready.push(n);
+    while (ready.size > 0) {
+      const node = ready.pop();
       const buf = buffers.get(node) ?? node.outputs.map(() => null);
       buffers.delete(node);
       const grads = buf.map((g, i) => g ?? zerosFor(node.outputs[i]));
@@ -102,4 +102,40 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
     });
   }
   return captured;
+}
+
+/** A max-heap of nodes by sequence number (the engine's ready queue; O(log n) per node). */
+class NodeHeap {
+  private readonly items: Node[] = [];
+  get size(): number {
+    return this.items.length;
+  }
+  push(n: Node): void {
+    const a = this.items;
+    a.push(n);
+    for (let i = a.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (a[parent].seq >= a[i].seq) break;
+      [a[parent], a[i]] = [a[i], a[parent]];
+      i = parent;
+    }
+  }
+  pop(): Node {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop() as Node;
+    if (a.length > 0) {
+      a[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i;
+        if (l < a.length && a[l].seq > a[m].seq) m = l;
+        if (r < a.length && a[r].seq > a[m].seq) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i], a[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
 }
