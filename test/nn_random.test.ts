@@ -60,3 +60,23 @@ test("Embedding, BatchNorm and float64 Linear initialise as PyTorch's", () => {
   for (const [k, v] of Object.entries(bn.stateDict())) same(v, dec(fx.modules.bn[k]), `bn ${k}`);
   for (const [k, v] of Object.entries(lin.stateDict())) same(v, dec(fx.modules.linearF64[k]), `linear f64 ${k}`);
 });
+
+test("nn.init takes options objects and explicit generators", () => {
+  const g1 = new torch.Generator().manualSeed(4), g2 = new torch.Generator().manualSeed(4);
+  const a = nn.init.uniform_(torch.zeros([5]), { a: -2, b: 2, generator: g1 });
+  const b = nn.init.uniform_(torch.zeros([5]), -2, 2, { generator: g2 });
+  assert.deepEqual(a.tolist(), b.tolist());
+  assert.ok((a.abs().max() as torch.Tensor).item() as number <= 2);
+  defaultGenerator.manualSeed(1);
+  const c = nn.init.normal_(torch.zeros([20]), { mean: 3, std: 0.5 });
+  defaultGenerator.manualSeed(1);
+  same(c, nn.init.normal_(torch.zeros([20]), 3, 0.5), "normal_ options");
+  defaultGenerator.manualSeed(2);
+  const k = nn.init.kaimingUniform_(torch.zeros([4, 3]), 0.1, "fan_out");
+  defaultGenerator.manualSeed(2);
+  same(k, nn.init.kaimingUniform_(torch.zeros([4, 3]), { a: 0.1, mode: "fan_out" }), "kaiming options");
+  defaultGenerator.manualSeed(3);
+  const x = nn.init.xavierNormal_(torch.zeros([4, 3]), { gain: 2 });
+  defaultGenerator.manualSeed(3);
+  same(x, nn.init.xavierNormal_(torch.zeros([4, 3]), 2), "xavier options");
+});

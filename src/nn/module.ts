@@ -8,6 +8,7 @@ import { Tensor } from "../tensor.js";
 import { ShapeError, ValueError, fmtShape } from "../errors.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { Parameter } from "./parameter.js";
+import { parseArgs } from "../ops/util.js";
 
 const STATE = Symbol("flint.nn.Module.state");
 
@@ -78,7 +79,8 @@ export abstract class Module {
   }
 
   /** A buffer: state that is not a parameter (running means …); persistent ones go in stateDict. */
-  registerBuffer(name: string, tensor: Tensor | null, persistent = true): void {
+  registerBuffer(name: string, tensor: Tensor | null, persistentArg: boolean | { persistent?: boolean } = true): void {
+    const persistent = typeof persistentArg === "boolean" ? persistentArg : (persistentArg.persistent ?? true);
     if (name.includes(".") || name === "") throw new ValueError(`registerBuffer: buffer name can't contain "." or be empty, got '${name}'`);
     this[STATE].buffers.add(name);
     if (persistent) this[STATE].nonPersistent.delete(name);
@@ -137,7 +139,8 @@ export abstract class Module {
   }
 
   /** [qualified name, parameter] in PyTorch's order: each module's own, pre-order over modules. */
-  namedParameters(prefix = "", recurse = true): [string, Parameter][] {
+  namedParameters(...args: [] | [string | PrefixOptions] | [string, boolean]): [string, Parameter][] {
+    const { prefix, recurse } = prefixArgs("namedParameters", args);
     const out: [string, Parameter][] = [];
     const seen = new Set<Tensor>();
     const mods: [string, Module][] = recurse ? [...this.namedModules(new Set(), prefix)] : [[prefix, this]];
@@ -150,10 +153,11 @@ export abstract class Module {
     }
     return out;
   }
-  parameters(recurse = true): Parameter[] {
-    return this.namedParameters("", recurse).map((e) => e[1]);
+  parameters(recurse: boolean | { recurse?: boolean } = true): Parameter[] {
+    return this.namedParameters("", typeof recurse === "boolean" ? recurse : (recurse.recurse ?? true)).map((e) => e[1]);
   }
-  namedBuffers(prefix = "", recurse = true): [string, Tensor][] {
+  namedBuffers(...args: [] | [string | PrefixOptions] | [string, boolean]): [string, Tensor][] {
+    const { prefix, recurse } = prefixArgs("namedBuffers", args);
     const out: [string, Tensor][] = [];
     const seen = new Set<Tensor>();
     const mods: [string, Module][] = recurse ? [...this.namedModules(new Set(), prefix)] : [[prefix, this]];
@@ -166,19 +170,21 @@ export abstract class Module {
     }
     return out;
   }
-  buffers(recurse = true): Tensor[] {
-    return this.namedBuffers("", recurse).map((e) => e[1]);
+  buffers(recurse: boolean | { recurse?: boolean } = true): Tensor[] {
+    return this.namedBuffers("", typeof recurse === "boolean" ? recurse : (recurse.recurse ?? true)).map((e) => e[1]);
   }
 
   // --- modes and gradients ----------------------------------------------------------------
-  train(mode = true): this {
+  train(modeArg: boolean | { mode?: boolean } = true): this {
+    const mode = typeof modeArg === "boolean" ? modeArg : (modeArg.mode ?? true);
     for (const m of this.modules()) m.training = mode;
     return this;
   }
   eval(): this {
     return this.train(false);
   }
-  requiresGrad_(requiresGrad = true): this {
+  requiresGrad_(flag: boolean | { requiresGrad?: boolean } = true): this {
+    const requiresGrad = typeof flag === "boolean" ? flag : (flag.requiresGrad ?? true);
     for (const p of this.parameters()) p.requiresGrad_(requiresGrad);
     return this;
   }
@@ -299,6 +305,12 @@ function retype(t: Tensor, dtype: DType): void {
   t.shape = [...c.shape];
   t.strides = [...c.strides];
   t.offset = c.offset;
+}
+
+interface PrefixOptions { prefix?: string; recurse?: boolean }
+function prefixArgs(op: string, args: readonly unknown[]): { prefix: string; recurse: boolean } {
+  const o = parseArgs<PrefixOptions & Record<string, unknown>>(op, args, ["prefix", "recurse"], { prefix: "", recurse: true });
+  return { prefix: o.prefix ?? "", recurse: o.recurse ?? true };
 }
 
 /** Runs a child module (with its hooks) on arguments whose types the caller knows. */
