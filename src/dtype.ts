@@ -54,13 +54,19 @@ export function itemSize(dtype: DType): number {
 export const isFloating = (d: DType): boolean => d === "float32" || d === "float64";
 export const isIntegral = (d: DType): boolean => d === "int64" || d === "int32" || d === "uint8";
 
-/** Converts a JS number to the value a tensor of `dtype` stores (truncation toward zero, as C casts). */
-export function castValue(v: number, dtype: DType): number {
+/**
+ * Converts a JS number to the value a tensor of `dtype` stores (truncation toward zero, as C
+ * casts). `from`, the source tensor's dtype when there is one, decides whether an int32 overflow
+ * wraps (integers) or gives the x86 "integer indefinite" (floats).
+ */
+export function castValue(v: number, dtype: DType, from?: DType): number {
   switch (dtype) {
     case "float32": return Math.fround(v);
     case "float64": return v;
-    case "int64": return Number.isFinite(v) ? Math.trunc(v) : 0;
-    case "int32": return v | 0;
+    // Out of range and NaN give the "integer indefinite" value, as x86's conversion in PyTorch's CPU kernels.
+    case "int64": return Number.isFinite(v) && Math.abs(v) < 2 ** 63 ? Math.trunc(v) : -(2 ** 63);
+    // (integers narrowed to int32 wrap around, as C++ integer casts do)
+    case "int32": return (from !== undefined && !isFloating(from)) || (Number.isFinite(v) && v > -2147483649 && v < 2147483648) ? Math.trunc(v) | 0 : -2147483648;
     case "uint8": return (Math.trunc(v) & 255);
     case "bool": return v !== 0 ? 1 : 0;
   }

@@ -45,7 +45,8 @@ interface Formatter { width: number; format(v: number): string }
 function makeFormatter(values: readonly number[], dtype: Tensor["dtype"]): Formatter {
   const pad = (s: string, w: number) => s.padStart(w);
   if (dtype !== "float32" && dtype !== "float64") {
-    const str = dtype === "bool" ? (v: number) => (v ? "True" : "False") : (v: number) => String(v);
+    // int64 beyond 2^53 (the integer-indefinite -2^63) prints exactly through BigInt.
+    const str = dtype === "bool" ? (v: number) => (v ? "True" : "False") : (v: number) => (Math.abs(v) >= 2 ** 53 ? BigInt(v).toString() : String(v));
     const width = values.reduce((w, v) => Math.max(w, str(v).length), 1);
     return { width, format: (v) => pad(str(v), width) };
   }
@@ -128,7 +129,8 @@ export function formatTensor(t: Tensor): string {
     const f = makeFormatter(summarisedValues(nd, summarize), t.dtype);
     body = t.dim() === 0 ? f.format(nd.at([])) : tensorStr(nd, f, indent, summarize);
   }
-  if (t.gradFn) suffixes.push(`grad_fn=<${t.gradFn.name}0>`);
+  // Built-in nodes print with PyTorch's overload index (MulBackward0); CopySlices and custom Functions without.
+  if (t.gradFn) suffixes.push(`grad_fn=<${t.gradFn.name}${t.gradFn.name.endsWith("Backward") && !t.gradFn.custom ? "0" : ""}>`);
   else if (t.requiresGrad) suffixes.push("requires_grad=True");
   // torch's _add_suffixes: a suffix that would pass column 80 starts a new line.
   let out = prefix + body;

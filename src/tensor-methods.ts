@@ -71,13 +71,13 @@ declare module "./tensor.js" {
     reshape(...shape: Sizes): Tensor;
     viewAs(other: Tensor): Tensor;
     reshapeAs(other: Tensor): Tensor;
-    flatten(startDim?: number, endDim?: number): Tensor;
+    flatten(startDim?: number | { startDim?: number; endDim?: number }, endDim?: number): Tensor;
     unflatten(dim: number, sizes: readonly number[]): Tensor;
     permute(...dims: Sizes): Tensor;
     transpose(dim0: number, dim1: number): Tensor;
     t(): Tensor;
     readonly T: Tensor;
-    squeeze(dim?: number | readonly number[]): Tensor;
+    squeeze(dim?: number | readonly number[] | { dim?: number | readonly number[] }): Tensor;
     unsqueeze(dim: number): Tensor;
     expand(...sizes: Sizes): Tensor;
     expandAs(other: Tensor): Tensor;
@@ -88,9 +88,9 @@ declare module "./tensor.js" {
     contiguous(): Tensor;
     clone(): Tensor;
     detach(): Tensor;
-    split(splitSize: number | readonly number[], dim?: number): Tensor[];
-    chunk(chunks: number, dim?: number): Tensor[];
-    unbind(dim?: number): Tensor[];
+    split(splitSize: number | readonly number[], dim?: number | { dim?: number }): Tensor[];
+    chunk(chunks: number, dim?: number | { dim?: number }): Tensor[];
+    unbind(dim?: number | { dim?: number }): Tensor[];
     // indexing
     gather(dim: number, index: Tensor): Tensor;
     scatter(dim: number, index: Tensor, src: Tensor | Scalar): Tensor;
@@ -101,7 +101,9 @@ declare module "./tensor.js" {
     nonzero(): Tensor;
     // linear algebra
     matmul(other: Tensor): Tensor; mm(other: Tensor): Tensor; bmm(other: Tensor): Tensor;
-    dot(other: Tensor): Tensor; mv(other: Tensor): Tensor;
+    dot(other: Tensor): Tensor; mv(other: Tensor): Tensor; outer(other: Tensor): Tensor;
+    bitwiseAnd(other: TensorLike): Tensor; bitwiseOr(other: TensorLike): Tensor; bitwiseXor(other: TensorLike): Tensor; bitwiseNot(): Tensor;
+    countNonzero(dim?: R.Dims): Tensor;
     // dtype
     to(dtype: DType | { dtype?: DType; copy?: boolean }): Tensor;
     type(dtype?: DType): Tensor | string;
@@ -176,12 +178,12 @@ const methods: ThisType<Tensor> & Record<string, unknown> = {
   reshape(...s: Sizes) { return V.reshape(this, ...s); },
   viewAs(o: Tensor) { return V.view(this, o.shape); },
   reshapeAs(o: Tensor) { return V.reshape(this, o.shape); },
-  flatten(s?: number, e?: number) { return V.flatten(this, s, e); },
+  flatten(s?: number | { startDim?: number; endDim?: number }, e?: number) { return V.flatten(this, s, e); },
   unflatten(d: number, s: readonly number[]) { return V.unflatten(this, d, s); },
   permute(...d: Sizes) { return V.permute(this, ...d); },
   transpose(a: number, b: number) { return V.transpose(this, a, b); },
   t() { return V.t(this); },
-  squeeze(d?: number | readonly number[]) { return V.squeeze(this, d); },
+  squeeze(d?: number | readonly number[] | { dim?: number | readonly number[] }) { return V.squeeze(this, d); },
   unsqueeze(d: number) { return V.unsqueeze(this, d); },
   expand(...s: Sizes) { return V.expand(this, ...s); },
   expandAs(o: Tensor) { return V.expandAs(this, o); },
@@ -192,9 +194,9 @@ const methods: ThisType<Tensor> & Record<string, unknown> = {
   contiguous() { return C.contiguous(this); },
   clone() { return C.clone(this); },
   detach() { return V.detach(this); },
-  split(s: number | readonly number[], d?: number) { return J.split(this, s, d); },
-  chunk(c: number, d?: number) { return J.chunk(this, c, d); },
-  unbind(d?: number) { return J.unbind(this, d); },
+  split(s: number | readonly number[], d?: number | { dim?: number }) { return J.split(this, s, d); },
+  chunk(c: number, d?: number | { dim?: number }) { return J.chunk(this, c, d); },
+  unbind(d?: number | { dim?: number }) { return J.unbind(this, d); },
   gather(d: number, i: Tensor) { return I.gather(this, d, i); },
   scatter(d: number, i: Tensor, s: Tensor | Scalar) { return I.scatter(this, d, i, s); },
   scatterAdd(d: number, i: Tensor, s: Tensor) { return I.scatterAdd(this, d, i, s); },
@@ -207,6 +209,12 @@ const methods: ThisType<Tensor> & Record<string, unknown> = {
   bmm(o: Tensor) { return L.bmm(this, o); },
   dot(o: Tensor) { return L.dot(this, o); },
   mv(o: Tensor) { return L.mv(this, o); },
+  outer(o: Tensor) { return L.outer(this, o); },
+  bitwiseAnd(o: TensorLike) { return B.bitwiseAnd(this, o); },
+  bitwiseOr(o: TensorLike) { return B.bitwiseOr(this, o); },
+  bitwiseXor(o: TensorLike) { return B.bitwiseXor(this, o); },
+  bitwiseNot() { return U.bitwiseNot(this); },
+  countNonzero(d?: R.Dims) { return R.countNonzero(this, d); },
   to(d: DType | { dtype?: DType; copy?: boolean }) {
     if (typeof d === "string") return C.toDType(this, d);
     return C.toDType(this, d.dtype ?? this.dtype, d.copy ?? false);

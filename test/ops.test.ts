@@ -1,12 +1,12 @@
 // Every core op against PyTorch 1.13: forward values, dtype, shape and input gradients, from
-// test/fixtures/ops.json (made by scripts/fixtures/ops_fixtures.py). Each case runs in each form
+// test/fixtures/ops-*.json (made by scripts/fixtures/ops_fixtures.py). Each case runs in each form
 // the op has in torch: functional torch.op(...), method x.op(...), in-place on a clone.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as torch from "../src/index.js";
 import type { Tensor } from "../src/index.js";
 import {
-  type EncOut, type EncTensor, type Num, type Spec, FWD, GRAD, assertTensor, buildSpec, decodeNum, flattenEnc, flattenOut, fromValues, loadFixture,
+  type EncOut, type EncTensor, type Num, type Spec, FWD, GRAD, assertTensor, buildSpec, decodeNum, fixtureFiles, flattenEnc, flattenOut, fromValues, loadFixture,
 } from "./helpers/fixtures.js";
 
 type Arg = { T: Spec } | { L: Arg[] } | { f: Num } | number | boolean | string | null | number[];
@@ -16,7 +16,9 @@ interface Case {
 }
 interface Fixture { cases: Case[] }
 
-const fixture = loadFixture<Fixture>("ops.json");
+// Every ops-<family>.json except ops-extra.json (creation, printing, autograd: other test files).
+const files = fixtureFiles("ops-").filter((f) => f !== "ops-extra.json");
+const allCases = files.flatMap((f) => loadFixture<Fixture>(f).cases);
 
 /** Builds the arguments; returns them with the inputs that require grad (tensors first, then list items, as the script). */
 function buildArgs(args: Arg[]): { built: unknown[]; inputs: Tensor[] } {
@@ -90,7 +92,7 @@ function runCase(c: Case, form: "fn" | "method" | "inplace"): void {
 }
 
 const families = new Map<string, Case[]>();
-for (const c of fixture.cases) {
+for (const c of allCases) {
   const list = families.get(c.op) ?? [];
   list.push(c);
   families.set(c.op, list);
@@ -182,4 +184,9 @@ describe("errors name the op and the shapes", () => {
     torch.noGrad(() => x.add_(1)); // allowed without grad recording, as torch.no_grad()
     assert.deepEqual(x.tolist(), [2, 2, 2]);
   });
+});
+
+test("the fixtures are all there", () => {
+  assert.ok(files.length >= 10, `fixture files: ${files.join(", ")}`);
+  assert.ok(allCases.length > 1000, `only ${allCases.length} cases`);
 });

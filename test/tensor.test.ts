@@ -10,7 +10,7 @@ interface Fixture {
   prints: { name: string; t: Spec; str: string }[];
   gradfn: { name: string; expr: string; str: string }[];
 }
-const fx = loadFixture<Fixture>("ops.json");
+const fx = loadFixture<Fixture>("ops-extra.json");
 type Fn = (...a: unknown[]) => unknown;
 const ns = torch as unknown as Record<string, Fn>;
 

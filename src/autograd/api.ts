@@ -16,7 +16,7 @@ function rootGrad(t: Tensor, g: Tensor | null | undefined, op: string): Tensor {
     if (t.numel() !== 1) throw new AutogradError(`${op}: grad can be implicitly created only for scalar outputs (got shape ${fmtShape(t.shape)})`);
     return onesLike(t);
   }
-  if (g.numel() !== t.numel() || g.shape.length !== t.shape.length) {
+  if (g.shape.length !== t.shape.length || g.shape.some((s, i) => s !== t.shape[i])) {
     throw new ShapeError(`${op}: mismatch in shape: grad_output has a shape of ${fmtShape(g.shape)} and output has a shape of ${fmtShape(t.shape)}`);
   }
   return g;

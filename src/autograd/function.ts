@@ -34,11 +34,14 @@ export class Function {
     // Outputs that alias inputs get fresh tensor objects so the input's history is untouched.
     const fresh = outs.map((o) => (tensorArgs.includes(o) ? new Tensor(o.storage, o.shape, o.strides, o.offset, o.dtype) : o));
     const result = Array.isArray(out) ? fresh : fresh[0];
-    return record(this.name + "Backward", tensorArgs, result, (grads) => {
+    const recorded = record(this.name + "Backward", tensorArgs, result, (grads) => {
       const r = this.backward(ctx, ...grads);
       const list = Array.isArray(r) ? r : [r];
       // backward returns one value per forward argument; keep the tensor arguments' ones.
       return args.flatMap((a, i) => (a instanceof Tensor ? [list[i] ?? null] : []));
     }, ctx.savedTensors);
+    const node = (Array.isArray(recorded) ? recorded[0] : recorded)?.gradFn;
+    if (node) node.custom = true;
+    return recorded;
   }
 }

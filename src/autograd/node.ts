@@ -13,6 +13,8 @@ export class Node {
   readonly seq = sequence++;
   /** Gradient hooks of retained non-leaf outputs: output index -> tensor. */
   retained: Map<number, Tensor> | null = null;
+  /** Made by a custom autograd.Function: printed without PyTorch's "0" overload suffix. */
+  custom = false;
   private fn: BackwardFn | null;
   private readonly savedVersions: number[];
 

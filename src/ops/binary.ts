@@ -1,7 +1,7 @@
 // Broadcasting binary ops: arithmetic, comparisons and logic, with PyTorch's type promotion.
-import { type DType, isFloating, resultType } from "../dtype.js";
+import { type DType, isFloating, isIntegral, resultType } from "../dtype.js";
 import { Tensor } from "../tensor.js";
-import { DTypeError } from "../errors.js";
+import { DTypeError, ValueError, fmtShape } from "../errors.js";
 import { backend, type BinaryOp } from "../backend/backend.js";
 import { broadcastShapes } from "../shape.js";
 import { record } from "../autograd/record.js";
@@ -12,10 +12,25 @@ import { toDType } from "./cast.js";
 const operand = (x: TensorLike) => (isTensor(x) ? { dtype: x.dtype, dim: x.dim() } : x);
 const asTensor = (x: TensorLike, dtype: DType): Tensor => (isTensor(x) ? x : scalarTensor(x, dtype));
 
-/** Runs a binary kernel: promotes, broadcasts, and wraps; `computeAs` forces a dtype (true division). */
+const INT_DIVISIONS = new Set<BinaryOp>(["floorDivide", "remainder", "fmod"]);
+
+/** Integer division by zero is an error in PyTorch ("ZeroDivisionError"), not a made-up integer. */
+function checkIntDivisor(op: string, tb: Tensor): void {
+  const d = tb.typedArray();
+  for (let i = 0; i < d.length; i++) {
+    if (d[i] === 0) throw new ValueError(`${op}: ZeroDivisionError (integer division by zero; divisor shape ${fmtShape(tb.shape)})`);
+  }
+}
+
+/** Runs a binary kernel: promotes, broadcasts, and wraps; `outDtype` overrides the result dtype (true division, comparisons). */
 function kernel(op: BinaryOp, a: TensorLike, b: TensorLike, outDtype?: (promoted: DType) => DType): { out: Tensor; ta: Tensor; tb: Tensor } {
   const promoted = resultType([operand(a), operand(b)]);
   const ta = asTensor(a, promoted), tb = asTensor(b, promoted);
+  if (INT_DIVISIONS.has(op) && isIntegral(promoted)) checkIntDivisor(op, tb);
+  // (PyTorch checks scalar exponents only; a tensor of exponents computes in integers.)
+  if (op === "pow" && !isTensor(b) && isIntegral(promoted) && (b as number) < 0) {
+    throw new ValueError(`pow: integers to negative integer powers are not allowed (base ${promoted}, exponent ${String(b)})`);
+  }
   const shape = broadcastShapes(ta.shape, tb.shape, op);
   const dt = outDtype ? outDtype(promoted) : promoted;
   return { out: wrap(backend().binary(op, ta, tb, shape, dt), shape, dt), ta, tb };
@@ -53,7 +68,9 @@ export function sub(a: TensorLike, b: TensorLike, alphaArg?: AlphaArg): Tensor {
 
 export function mul(a: TensorLike, b: TensorLike): Tensor {
   const { out, ta, tb } = kernel("mul", a, b);
-  return record("MulBackward", tensorsOf(a, b), out, ([g]) => inputGrads(a, b, needs(a) ? mul(g, tb) : null, needs(b) ? mul(g, ta) : null), savedOf(a, b));
+  // Saves b only if a needs its gradient, and a only if b does (as PyTorch).
+  const saved = [...(needs(a) && isTensor(b) ? [b] : []), ...(needs(b) && isTensor(a) ? [a] : [])];
+  return record("MulBackward", tensorsOf(a, b), out, ([g]) => inputGrads(a, b, needs(a) ? mul(g, tb) : null, needs(b) ? mul(g, ta) : null), saved);
 }
 
 type RoundingMode = "trunc" | "floor" | null | undefined;
@@ -61,14 +78,17 @@ export function div(a: TensorLike, b: TensorLike, mode?: RoundingMode | { roundi
   const roundingMode = typeof mode === "object" && mode !== null ? mode.roundingMode : mode;
   if (roundingMode === "floor") return floorDivide(a, b);
   if (roundingMode === "trunc") {
+    const promoted = resultType([operand(a), operand(b)]);
+    if (isIntegral(promoted)) checkIntDivisor("div", asTensor(b, promoted));
     const q = div(a, b);
     const r = wrap(backend().unary("trunc", q, q.dtype), q.shape, q.dtype);
-    const promoted = resultType([operand(a), operand(b)]);
     return promoted === q.dtype ? r : wrap(backend().copy(r, promoted), r.shape, promoted);
   }
-  const { out, tb } = kernel("div", a, b, floatOf);
+  const { out, ta, tb } = kernel("div", a, b, floatOf);
+  // PyTorch's formulas (other: -g * ((a / b) / b)), reading the inputs, not the output the caller may change in place.
+  const saved = [...(needs(b) && isTensor(a) ? [a] : []), ...(isTensor(b) ? [b] : [])];
   return record("DivBackward", tensorsOf(a, b), out, ([g]) =>
-    inputGrads(a, b, needs(a) ? div(g, tb) : null, needs(b) ? neg(div(mul(g, out), tb)) : null), savedOf(a, b));
+    inputGrads(a, b, needs(a) ? div(g, tb) : null, needs(b) ? neg(mul(g, div(div(ta, tb), tb))) : null), saved);
 }
 
 export function pow(a: TensorLike, b: TensorLike): Tensor {
@@ -79,7 +99,7 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
     // d/db a^b = a^b ln a, taken as 0 where a == 0 and b >= 0 (as PyTorch does).
     const gb = needs(b) ? mul(g, where(logicalAnd(eq(ta, 0), ge(tb, 0)), 0, mul(out, log(ta)))) : null;
     return inputGrads(a, b, ga, gb);
-  }, savedOf(a, b));
+  }, [...savedOf(a, b), ...(needs(b) ? [out] : [])]);
 }
 
 function minMax(op: "maximum" | "minimum", a: Tensor, b: Tensor): Tensor {
@@ -105,11 +125,11 @@ export function atan2(a: Tensor, b: Tensor): Tensor {
 
 export function remainder(a: TensorLike, b: TensorLike): Tensor {
   const { out, tb, ta } = kernel("remainder", a, b);
-  return record("RemainderBackward", tensorsOf(a, b), out, ([g]) => inputGrads(a, b, g, mul(neg(g), floorDivide(ta, tb))));
+  return record("RemainderBackward", tensorsOf(a, b), out, ([g]) => inputGrads(a, b, g, mul(neg(g), floorDivide(ta, tb))), needs(b) ? savedOf(a, b) : []);
 }
 export function fmod(a: TensorLike, b: TensorLike): Tensor {
   const { out, ta, tb } = kernel("fmod", a, b);
-  return record("FmodBackward", tensorsOf(a, b), out, ([g]) => inputGrads(a, b, g, mul(neg(g), div(ta, tb, "trunc"))));
+  return record("FmodBackward", tensorsOf(a, b), out, ([g]) => inputGrads(a, b, g, mul(neg(g), div(ta, tb, "trunc"))), needs(b) ? savedOf(a, b) : []);
 }
 export const floorDivide = (a: TensorLike, b: TensorLike): Tensor => kernel("floorDivide", a, b).out;
 
@@ -138,12 +158,15 @@ export const bitwiseXor = intOnly("bitwiseXor");
 
 /** where(cond, a, b): the promoted dtype of a and b; gradients flow to the selected side. */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  if (cond.dtype !== "bool" && cond.dtype !== "uint8") {
+    throw new DTypeError(`where: expected condition to be a boolean tensor, but got a tensor with dtype ${cond.dtype} (shape ${fmtShape(cond.shape)})`);
+  }
   const dt = resultType([operand(a), operand(b)]);
   const ta = asTensor(a, dt), tb = asTensor(b, dt);
   const shape = broadcastShapes(broadcastShapes(cond.shape, ta.shape, "where"), tb.shape, "where");
   const out = wrap(backend().where(cond, ta, tb, shape, dt), shape, dt);
   return record("WhereBackward", tensorsOf(a, b), out, ([g]) =>
-    inputGrads(a, b, needs(a) ? where(cond, g, 0) : null, needs(b) ? where(cond, 0, g) : null));
+    inputGrads(a, b, needs(a) ? where(cond, g, 0) : null, needs(b) ? where(cond, 0, g) : null), [cond]);
 }
 
 // --- helpers shared by the ops above ---

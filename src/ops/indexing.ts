@@ -7,7 +7,7 @@ import { normDim } from "../shape.js";
 import { record } from "../autograd/record.js";
 import { type Scalar, isTensor, scalarTensor, wrap } from "./util.js";
 import { clone } from "./cast.js";
-import { add, lt, where } from "./binary.js";
+import { add, lt, ne, where } from "./binary.js";
 import { expand, reshape, select, slice, unsqueeze } from "./view.js";
 import { tensor, zeros } from "./creation.js";
 
@@ -20,7 +20,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normDim(dim, x.dim(), "gather");
   if (index.dim() !== x.dim()) throw new ShapeError(`gather: index ${fmtShape(index.shape)} and input ${fmtShape(x.shape)} must have the same number of dimensions`);
   const out = wrap(backend().gather(x, d, index), index.shape, x.dtype);
-  return record("GatherBackward", [x], out, ([g]) => [scatterAdd(zeros(x.shape, { dtype: g.dtype }), d, index, g)]);
+  return record("GatherBackward", [x], out, ([g]) => [scatterAdd(zeros(x.shape, { dtype: g.dtype }), d, index, g)], [index]);
 }
 
 function scatterImpl(name: string, x: Tensor, dim: number, index: Tensor, src: Tensor | Scalar, accumulate: boolean): Tensor {
@@ -33,7 +33,7 @@ function scatterImpl(name: string, x: Tensor, dim: number, index: Tensor, src: T
   return record(accumulate ? "ScatterAddBackward" : "ScatterBackward", [x, isTensor(src) ? src : null], out, ([g]) => [
     accumulate ? g : scatter(g, d, index, 0),
     isTensor(src) ? gather(g, d, index) : null,
-  ]);
+  ], [index]);
 }
 export const scatter = (x: Tensor, dim: number, index: Tensor, src: Tensor | Scalar): Tensor => scatterImpl("scatter", x, dim, index, src, false);
 export const scatterAdd = (x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor => scatterImpl("scatter_add", x, dim, index, src, true);
@@ -50,7 +50,9 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
 }
 
 export function maskedFill(x: Tensor, mask: Tensor, value: Tensor | Scalar): Tensor {
-  if (mask.dtype !== "bool") throw new DTypeError(`masked_fill: expected a bool mask, got ${mask.dtype}`);
+  if (isFloating(mask.dtype)) throw new DTypeError(`masked_fill: expected a bool mask, got ${mask.dtype} (shape ${fmtShape(mask.shape)})`);
+  // PyTorch 1.13 also takes integer masks: non-zero means true.
+  if (mask.dtype !== "bool") mask = ne(mask, 0);
   const v = isTensor(value) ? value : scalarTensor(value, x.dtype);
   const r = where(mask, v, x);
   if (r.shape.length !== x.shape.length || r.shape.some((s, i) => s !== x.shape[i])) {
@@ -120,7 +122,15 @@ export function index(x: Tensor, ...specs: IndexSpec[]): Tensor {
   }
   if (!advanced) return out;
   const { dim, idx } = advanced;
-  if (idx.dtype === "bool") return maskedSelect(out, idx);
+  if (idx.dtype === "bool" || idx.dtype === "uint8") {
+    // A mask over dims dim..dim+k-1 selects the positions where it is true (x[mask] in PyTorch).
+    const k = idx.dim(), covered = out.shape.slice(dim, dim + k);
+    if (k === 0 || covered.length !== k || covered.some((s, i) => s !== idx.shape[i])) {
+      throw new IndexError(`index: the shape of the mask ${fmtShape(idx.shape)} does not match the shape of the indexed tensor ${fmtShape(out.shape)} starting at dim ${dim}`);
+    }
+    const merged = reshape(out, [...out.shape.slice(0, dim), -1, ...out.shape.slice(dim + k)]);
+    return indexSelect(merged, dim, reshape(nonzero(reshape(idx, [-1])), [-1]));
+  }
   if (isFloating(idx.dtype)) throw new IndexError("index: tensors used as indices must be long, int, byte or bool tensors");
   const n = out.shape[dim];
   const flat = reshape(idx, [-1]);

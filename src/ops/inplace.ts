@@ -9,17 +9,23 @@ import { Node } from "../autograd/node.js";
 import { backend } from "../backend/backend.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import type { Scalar, TensorLike } from "./util.js";
-import { isTensor } from "./util.js";
-import { add, div, mul, pow, sub } from "./binary.js";
+import { add, div, mul, pow, sub, where } from "./binary.js";
 import { type ClampBound, type ClampOptions, clamp } from "./softmax.js";
 import { maskedFill } from "./indexing.js";
-import { expand } from "./view.js";
-import { clone, toDType } from "./cast.js";
+import { asStrided, expand, viewScatter } from "./view.js";
+import { sumToShape } from "./broadcast.js";
+import { zeros } from "./creation.js";
+import { isTensor, scalarTensor } from "./util.js";
+import { record } from "../autograd/record.js";
+import { clone, contiguous, toDType } from "./cast.js";
 
 function checkCanWrite(x: Tensor, op: string): void {
   if (!isGradEnabled()) return;
   if (x.isLeaf && x.requiresGrad) {
     throw new AutogradError(`${op}: a leaf Variable that requires grad is being used in an in-place operation.`);
+  }
+  if (x.base !== null && x.base.isLeaf && x.base.requiresGrad && x.base !== x) {
+    throw new AutogradError(`${op}: a view of a leaf Variable that requires grad is being used in an in-place operation (base ${fmtShape(x.base.shape)}, view ${fmtShape(x.shape)}).`);
   }
 }
 
@@ -30,12 +36,10 @@ export function commit(x: Tensor, result: Tensor, op: string): Tensor {
     throw new DTypeError(`${op}: result type ${result.dtype} can't be cast to the desired output type ${x.dtype}`);
   }
   const recording = isGradEnabled() && result.requiresGrad;
-  if (recording && x.base !== null && x.base.requiresGrad) {
-    throw new AutogradError(`${op}: in-place modification of a view of a tensor that requires grad is not supported; use the out-of-place op`);
-  }
   if (result.shape.length > x.shape.length || result.shape.some((s, i) => s !== 1 && s !== x.shape[x.shape.length - result.shape.length + i])) {
     throw new ShapeError(`${op}: output with shape ${fmtShape(x.shape)} doesn't match the broadcast shape ${fmtShape(broadcastShapes(x.shape, result.shape, op))}`);
   }
+  if (isGradEnabled() && x.base !== null && (recording || x.base.requiresGrad)) return copySlices(x, result, op);
   backend().assign(x, result.dtype === x.dtype ? result : toDType(result, x.dtype));
   x.storage.version++;
   if (recording) {
@@ -46,6 +50,37 @@ export function commit(x: Tensor, result: Tensor, op: string): Tensor {
     // A value without history (fill_, copy_ from a constant) replaces x's: x's old inputs get no gradient through it.
     cutHistory(x, op);
   }
+  return x;
+}
+
+/**
+ * An in-place change of a view whose base takes part in autograd (PyTorch's CopySlices): the
+ * base's history becomes "the old base with the view's region replaced by result", so the
+ * region's gradient goes to result and the rest to the old base; the view then reads from the
+ * new base.
+ */
+function copySlices(x: Tensor, result: Tensor, op: string): Tensor {
+  const base = x.base as Tensor;
+  if (!(base.offset === 0 && base.isContiguous())) {
+    throw new AutogradError(`${op}: in-place change of a view of a non-contiguous tensor that requires grad is not supported (base ${fmtShape(base.shape)}); use the out-of-place op`);
+  }
+  // With base contiguous at offset 0, x's geometry read on any contiguous tensor of base's shape is the region.
+  const region = (z: Tensor): Tensor => asStrided(z, x.shape, x.strides, x.offset);
+  const mask = zeros(base.shape, { dtype: "bool" });
+  backend().fill(region(mask), 1);
+  const old = new Tensor(base.storage, base.shape, base.strides, base.offset, base.dtype);
+  [old.requiresGrad, old.gradFn, old.outputNr] = [base.requiresGrad, base.gradFn, base.outputNr];
+  backend().assign(x, result.dtype === x.dtype ? result : toDType(result, x.dtype));
+  x.storage.version++;
+  const readRegion = (g: Tensor): Tensor => {
+    const gc = contiguous(g);
+    return record("AsStridedBackward", [gc], region(gc), ([gg]) => [viewScatter(gg, base.shape, region)]);
+  };
+  record("CopySlices", [old, result], base, ([g]) => [
+    old.requiresGrad ? where(mask, 0, g) : null,
+    result.requiresGrad ? sumToShape(readRegion(g), result.shape) : null,
+  ]);
+  record("AsStridedBackward", [base], x, ([g]) => [viewScatter(g, base.shape, region)]);
   return x;
 }
 
@@ -81,6 +116,7 @@ export const lerp_ = (x: Tensor, end: TensorLike, weight: TensorLike): Tensor =>
 export function fill_(x: Tensor, value: Scalar | Tensor): Tensor {
   checkCanWrite(x, "fill_");
   if (isTensor(value)) return commit(x, expand(value, x.shape), "fill_");
+  if (isGradEnabled() && (x.requiresGrad || (x.base?.requiresGrad ?? false))) return commit(x, scalarTensor(value, x.dtype), "fill_");
   backend().fill(x, +value);
   x.storage.version++;
   if (isGradEnabled() && x.requiresGrad) cutHistory(x, "fill_");

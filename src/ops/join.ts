@@ -59,7 +59,8 @@ export function stack(tensors: readonly Tensor[], dimArg?: DimArg): Tensor {
 }
 
 /** split(x, size | sizes, dim): views along dim. */
-export function split(x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
+export function split(x: Tensor, splitSize: number | readonly number[], dimArg?: DimArg): Tensor[] {
+  const dim = dimOf(dimArg);
   const d = normDim(dim, x.dim(), "split");
   const n = x.shape[d];
   let sizes: number[];
@@ -82,7 +83,8 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
   });
 }
 
-export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+export function chunk(x: Tensor, chunks: number, dimArg?: DimArg): Tensor[] {
+  const dim = dimOf(dimArg);
   if (!Number.isInteger(chunks) || chunks <= 0) throw new ValueError(`chunk: number of chunks must be a positive integer, got ${chunks}`);
   const d = normDim(dim, x.dim(), "chunk");
   // An empty dim splits into `chunks` empty pieces, as PyTorch's chunk does.
@@ -90,7 +92,8 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   return split(x, Math.max(Math.ceil(x.shape[d] / chunks), 1), d);
 }
 
-export function unbind(x: Tensor, dim = 0): Tensor[] {
+export function unbind(x: Tensor, dimArg?: DimArg): Tensor[] {
+  const dim = dimOf(dimArg);
   const d = normDim(dim, x.dim(), "unbind");
   return split(x, 1, d).map((t) => squeeze(t, d));
 }

@@ -15,7 +15,8 @@ import { toDType } from "./cast.js";
 export type Dims = number | readonly number[] | null | undefined;
 
 export function normDims(x: Tensor, dim: Dims, op: string): number[] {
-  if (dim === null || dim === undefined) return [...x.shape.keys()];
+  // An empty list reduces over all dims too, as in PyTorch 1.13.
+  if (dim === null || dim === undefined || (typeof dim !== "number" && dim.length === 0)) return [...x.shape.keys()];
   const ds = (typeof dim === "number" ? [dim] : [...dim]).map((d) => normDim(d, x.dim(), op));
   if (new Set(ds).size !== ds.length) throw new ValueError(`${op}: dim ${JSON.stringify(dim)} appears multiple times in the list of dims`);
   return ds.sort((a, b) => a - b);
@@ -72,9 +73,9 @@ export function prod(x: Tensor, ...args: unknown[]): Tensor {
     // product of the non-zeros goes to that zero; with more zeros everything gets 0.
     const isZero = eq(x, 0);
     const nonZero = where(isZero, 1, x);
-    const prodNz = expandBack(rawReduce("prod", nonZero, dims, true, dt), x, dims);
+    const prodNz = expandBack(prod(nonZero, { dim: dims, keepdim: true }), x, dims);
     const zeros = expandBack(sum(isZero, { dim: dims, keepdim: true }), x, dims);
-    const others = where(isZero, where(eq(zeros, 1), prodNz, 0), div(expandBack(out, x, dims), x));
+    const others = where(isZero, where(eq(zeros, 1), prodNz, 0), div(expandBack(out, x, dims), nonZero));
     return [mul(expandBack(g, x, dims), others)];
   }, [x, out]);
 }
@@ -125,7 +126,7 @@ function argExtreme(op: "max" | "min", x: Tensor, dim: number, keepdim: boolean)
   const r = x.dim() === 0 ? { values: backend().copy(x, x.dtype), indices: new Float64Array(1) } : backend().argReduce(op, x, d);
   const shape = x.dim() === 0 ? [] : outShape(x, [d], keepdim);
   const values = wrap(r.values, shape, x.dtype), indices = wrap(r.indices, shape, "int64");
-  record(op === "max" ? "MaxBackward" : "MinBackward", [x], values, ([g]) => [indexBackward(g, indices, x, d, keepdim)]);
+  record(op === "max" ? "MaxBackward" : "MinBackward", [x], values, ([g]) => [indexBackward(g, indices, x, d, keepdim)], [indices]);
   return valuesIndices(values, indices);
 }
 

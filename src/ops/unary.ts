@@ -17,46 +17,56 @@ const noBool = (op: string) => (d: DType): DType => {
 };
 
 /** Defines a unary op: its kernel, output-dtype rule, and gradient (given g, x and the output y). */
-function unaryOp(op: UnaryOp, dtypeRule: (d: DType) => DType, grad: ((g: Tensor, x: Tensor, y: Tensor) => Tensor) | null) {
+/**
+ * `saves` names what the gradient reads — the input "x", the output "y", or nothing — so that
+ * an in-place change of exactly those (and nothing else) is an error, as in PyTorch.
+ */
+function unaryOp(op: UnaryOp, dtypeRule: (d: DType) => DType, grad: ((g: Tensor, x: Tensor, y: Tensor) => Tensor) | null, saves: "x" | "y" | "" = "") {
   const name = op[0].toUpperCase() + op.slice(1) + "Backward";
   return (x: Tensor): Tensor => {
     const dt = dtypeRule(x.dtype);
     const y = wrap(backend().unary(op, x, dt), x.shape, dt);
     if (grad === null) return y;
-    return record(name, [x], y, ([g]) => [grad(g, x, y)], [x, y]);
+    return record(name, [x], y, ([g]) => [grad(g, x, y)], saves === "x" ? [x] : saves === "y" ? [y] : []);
   };
 }
 
 const zeroGrad = (g: Tensor): Tensor => zerosLike(g);
 
 export const neg = unaryOp("neg", noBool("neg"), (g) => neg(g));
-export const abs = unaryOp("abs", noBool("abs"), (g, x) => mul(g, sign(x)));
+export const abs = unaryOp("abs", noBool("abs"), (g, x) => mul(g, sign(x)), "x");
 export const sign = unaryOp("sign", same, zeroGrad);
-export const exp = unaryOp("exp", floating, (g, _x, y) => mul(g, y));
-export const expm1 = unaryOp("expm1", floating, (g, _x, y) => mul(g, add(y, 1)));
-export const log = unaryOp("log", floating, (g, x) => div(g, x));
-export const log1p = unaryOp("log1p", floating, (g, x) => div(g, add(x, 1)));
-export const log2 = unaryOp("log2", floating, (g, x) => div(g, mul(x, Math.LN2)));
-export const log10 = unaryOp("log10", floating, (g, x) => div(g, mul(x, Math.LN10)));
-export const sqrt = unaryOp("sqrt", floating, (g, _x, y) => div(g, mul(y, 2)));
-export const rsqrt = unaryOp("rsqrt", floating, (g, _x, y) => mul(g, mul(pow3(y), -0.5)));
-export const sin = unaryOp("sin", floating, (g, x) => mul(g, cos(x)));
-export const cos = unaryOp("cos", floating, (g, x) => mul(g, neg(sin(x))));
-export const tan = unaryOp("tan", floating, (g, _x, y) => mul(g, add(mul(y, y), 1)));
-export const tanh = unaryOp("tanh", floating, (g, _x, y) => mul(g, sub(1, mul(y, y))));
-export const sigmoid = unaryOp("sigmoid", floating, (g, _x, y) => mul(g, mul(y, sub(1, y))));
+export const exp = unaryOp("exp", floating, (g, _x, y) => mul(g, y), "y");
+export const expm1 = unaryOp("expm1", floating, (g, _x, y) => mul(g, add(y, 1)), "y");
+export const log = unaryOp("log", floating, (g, x) => div(g, x), "x");
+export const log1p = unaryOp("log1p", floating, (g, x) => div(g, add(x, 1)), "x");
+export const log2 = unaryOp("log2", floating, (g, x) => div(g, mul(x, Math.LN2)), "x");
+export const log10 = unaryOp("log10", floating, (g, x) => div(g, mul(x, Math.LN10)), "x");
+export const sqrt = unaryOp("sqrt", floating, (g, _x, y) => div(g, mul(y, 2)), "y");
+export const rsqrt = unaryOp("rsqrt", floating, (g, _x, y) => mul(g, mul(pow3(y), -0.5)), "y");
+export const sin = unaryOp("sin", floating, (g, x) => mul(g, cos(x)), "x");
+export const cos = unaryOp("cos", floating, (g, x) => mul(g, neg(sin(x))), "x");
+export const tan = unaryOp("tan", floating, (g, _x, y) => mul(g, add(mul(y, y), 1)), "y");
+export const tanh = unaryOp("tanh", floating, (g, _x, y) => mul(g, sub(1, mul(y, y))), "y");
+export const sigmoid = unaryOp("sigmoid", floating, (g, _x, y) => mul(g, mul(y, sub(1, y))), "y");
 // threshold_backward: zero where the output is <= 0, so a NaN passes its gradient on.
-export const relu = unaryOp("relu", noBool("relu"), (g, _x, y) => where(le(y, 0), 0, g));
-export const floor = unaryOp("floor", same, zeroGrad);
-export const ceil = unaryOp("ceil", same, zeroGrad);
-export const round = unaryOp("round", same, zeroGrad);
-export const trunc = unaryOp("trunc", same, zeroGrad);
-export const reciprocal = unaryOp("reciprocal", floating, (g, _x, y) => mul(g, neg(mul(y, y))));
-export const square = unaryOp("square", same, (g, x) => mul(g, mul(x, 2)));
-export const erf = unaryOp("erf", floating, (g, x) => mul(g, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))));
+export const relu = unaryOp("relu", noBool("relu"), (g, _x, y) => where(le(y, 0), 0, g), "y");
+export const floor = unaryOp("floor", noBool("floor"), zeroGrad);
+export const ceil = unaryOp("ceil", noBool("ceil"), zeroGrad);
+export const round = unaryOp("round", noBool("round"), zeroGrad);
+export const trunc = unaryOp("trunc", noBool("trunc"), zeroGrad);
+export const reciprocal = unaryOp("reciprocal", floating, (g, _x, y) => mul(g, neg(mul(y, y))), "y");
+export const square = unaryOp("square", same, (g, x) => mul(g, mul(x, 2)), "x");
+export const erf = unaryOp("erf", floating, (g, x) => mul(g, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))), "x");
 export const isnan = unaryOp("isnan", () => "bool", null);
 export const isinf = unaryOp("isinf", () => "bool", null);
 export const isfinite = unaryOp("isfinite", () => "bool", null);
-export const bitwiseNot = unaryOp("bitwiseNot", same, null);
+const bitwiseNotInt = unaryOp("bitwiseNot", same, null);
+const logicalNotBool = unaryOp("logicalNot", () => "bool", null);
+/** ~x: bitwise for integers, logical for bool (PyTorch's ~mask), refused for floats. */
+export const bitwiseNot = (x: Tensor): Tensor => {
+  if (isFloating(x.dtype)) throw new DTypeError(`bitwise_not: not implemented for '${x.dtype}'`);
+  return x.dtype === "bool" ? logicalNotBool(x) : bitwiseNotInt(x);
+};
 
 const pow3 = (y: Tensor): Tensor => mul(mul(y, y), y);

@@ -27,7 +27,9 @@ export function reshape(x: Tensor, ...sizes: Sizes): Tensor {
   return view(contiguous(x), shape);
 }
 
-export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+export function flatten(x: Tensor, startArg: number | { startDim?: number; endDim?: number } = 0, endDim = -1): Tensor {
+  const startDim = typeof startArg === "object" ? startArg.startDim ?? 0 : startArg;
+  if (typeof startArg === "object") endDim = startArg.endDim ?? -1;
   if (x.dim() === 0) return reshape(x, [1]);
   const s = normDim(startDim, x.dim(), "flatten"), e = normDim(endDim, x.dim(), "flatten");
   if (s > e) throw new ShapeError(`flatten: start_dim ${startDim} cannot come after end_dim ${endDim}`);
@@ -67,7 +69,8 @@ export function t(x: Tensor): Tensor {
   return x.dim() < 2 ? x : transpose(x, 0, 1);
 }
 
-export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
+export function squeeze(x: Tensor, dimArg?: number | readonly number[] | { dim?: number | readonly number[] }): Tensor {
+  const dim = typeof dimArg === "object" && !Array.isArray(dimArg) ? (dimArg as { dim?: number | readonly number[] }).dim : (dimArg as number | readonly number[] | undefined);
   let drop: Set<number>;
   if (dim === undefined) drop = new Set(x.shape.flatMap((s, i) => (s === 1 ? [i] : [])));
   else {

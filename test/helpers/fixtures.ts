@@ -1,7 +1,7 @@
 // Reading PyTorch fixtures (scripts/fixtures/ops_fixtures.py): decoding tensors and
 // comparing Flint's results with them.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import * as torch from "../../src/index.js";
 import { type DType, type Tensor, arrayFor, castValue, fromTypedArray } from "../../src/index.js";
@@ -10,12 +10,17 @@ export type Num = number | boolean | string;
 /** A tensor as the script writes it: flat values, shape, dtype. */
 export interface EncTensor { v: Num[]; s: number[]; d: DType }
 export type EncOut = EncTensor | { list: EncOut[] };
-/** An input spec: base values and shape, dtype, layout ("c" | "T" | "s"), requires grad. */
-export interface Spec { b: Num[]; bs: number[]; d: DType; l: "c" | "T" | "s"; rg: boolean }
+/** An input spec: base values and shape, dtype, layout ("c" | "T" | "s" | "e" with its shape), requires grad. */
+export interface Spec { b: Num[]; bs: number[]; d: DType; l: "c" | "T" | "s" | "e"; rg: boolean; s?: number[] }
 
 export function loadFixture<T>(name: string): T {
   const path = fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
   return JSON.parse(readFileSync(path, "utf8")) as T;
+}
+
+/** The names of the fixture files whose names start with `prefix` (ops-math.json, …), sorted. */
+export function fixtureFiles(prefix: string): string[] {
+  return readdirSync(fileURLToPath(new URL("../fixtures/", import.meta.url))).filter((f) => f.startsWith(prefix) && f.endsWith(".json")).sort();
 }
 
 export function decodeNum(v: Num): number {
@@ -37,6 +42,7 @@ export function buildSpec(s: Spec): Tensor {
   let x = fromValues(s.b, s.bs, s.d);
   if (s.l === "T") x = x.transpose(-1, -2);
   else if (s.l === "s") x = x.slice(-1, 0, undefined, 2);
+  else if (s.l === "e") x = x.expand(s.s as number[]);
   if (s.rg) x = x.detach().requiresGrad_();
   return x;
 }

@@ -22,12 +22,12 @@ function copy(x: Strided, dtype: DType): TypedArray {
       out.set(src.subarray(x.offset, x.offset + n));
       return out;
     }
-    for (let i = 0; i < n; i++) out[i] = castValue(src[x.offset + i], dtype);
+    for (let i = 0; i < n; i++) out[i] = castValue(src[x.offset + i], dtype, x.dtype);
     return out;
   }
   const offs = offsetsOf(x.shape, x.strides, x.offset);
   if (dtype === x.dtype) for (let i = 0; i < n; i++) out[i] = src[offs[i]];
-  else for (let i = 0; i < n; i++) out[i] = castValue(src[offs[i]], dtype);
+  else for (let i = 0; i < n; i++) out[i] = castValue(src[offs[i]], dtype, x.dtype);
   return out;
 }
 
@@ -41,7 +41,7 @@ function assign(dst: Strided, src: Strided): void {
   }
   const dOffs = offsetsOf(dst.shape, dst.strides, dst.offset);
   const sOffs = broadcastOffsets(src, dst.shape);
-  for (let i = 0; i < n; i++) d[dOffs[i]] = cast ? castValue(s[sOffs[i]], dst.dtype) : s[sOffs[i]];
+  for (let i = 0; i < n; i++) d[dOffs[i]] = cast ? castValue(s[sOffs[i]], dst.dtype, src.dtype) : s[sOffs[i]];
 }
 
 function fill(dst: Strided, value: number): void {
