@@ -8,6 +8,7 @@ import { type Enc, dec, fixture } from "./nn_helpers.js";
 
 interface RandomFixture {
   dropout: { seed: number; p: number; input: Enc; output: Enc };
+  dropout2d: { seed: number; p: number; input4: Enc; output4: Enc; input3: Enc; output3: Enc };
   init: { seed: number; shape: number[]; values: Record<string, Enc> };
   modules: { seed: number; embedding: Enc; bn: Record<string, Enc>; linearF64: Record<string, Enc> };
 }
@@ -28,6 +29,13 @@ test("dropout draws PyTorch's mask after the same seed", () => {
   const d = new nn.Dropout(0.3);
   d.eval();
   assert.equal(d.forward(x), x);
+});
+
+test("dropout2d zeroes PyTorch's channels after the same seed (3-D input is (N, C, L) in 1.13)", () => {
+  const c = fx.dropout2d;
+  defaultGenerator.manualSeed(c.seed);
+  same(nn.functional.dropout2d(dec(c.input4), c.p), dec(c.output4), "dropout2d 4-D");
+  same(new nn.Dropout2d(c.p).forward(dec(c.input3)), dec(c.output3), "dropout2d 3-D");
 });
 
 test("nn.init functions give PyTorch's exact values after the same seed", () => {
