@@ -10,7 +10,7 @@ interface RandomFixture {
   dropout: { seed: number; p: number; input: Enc; output: Enc };
   dropout2d: { seed: number; p: number; input4: Enc; output4: Enc; input3: Enc; output3: Enc };
   init: { seed: number; shape: number[]; values: Record<string, Enc> };
-  modules: { seed: number; embedding: Enc; bn: Record<string, Enc>; linearF64: Record<string, Enc> };
+  modules: { seed: number; embedding: Enc; bn: Record<string, Enc>; linearF64: Record<string, Enc>; convT: Record<string, Enc>; conv1d: Record<string, Enc>; convGroups: Record<string, Enc> };
 }
 const fx = fixture<RandomFixture>("random.json");
 const same = (a: torch.Tensor, b: torch.Tensor, what: string): void => {
@@ -59,14 +59,22 @@ test("nn.init functions give PyTorch's exact values after the same seed", () => 
   assert.throws(() => nn.init.xavierUniform_(torch.zeros([3])), /fewer than 2 dimensions/);
 });
 
-test("Embedding, BatchNorm and float64 Linear initialise as PyTorch's", () => {
+test("Embedding, BatchNorm, float64 Linear, ConvTranspose2d, Conv1d and grouped Conv2d initialise as PyTorch's", () => {
   defaultGenerator.manualSeed(fx.modules.seed);
   const emb = new nn.Embedding(7, 3, { paddingIdx: 2 });
   const bn = new nn.BatchNorm2d(3);
   const lin = new nn.Linear(5, 2, { dtype: "float64" });
+  const convT = new nn.ConvTranspose2d(4, 6, 3, { groups: 2 });
+  const conv1 = new nn.Conv1d(3, 5, 4, { bias: false });
+  const convg = new nn.Conv2d(4, 8, [3, 2], { groups: 4 });
   same(emb.weight, dec(fx.modules.embedding), "embedding");
   for (const [k, v] of Object.entries(bn.stateDict())) same(v, dec(fx.modules.bn[k]), `bn ${k}`);
   for (const [k, v] of Object.entries(lin.stateDict())) same(v, dec(fx.modules.linearF64[k]), `linear f64 ${k}`);
+  for (const [name, m] of [["convT", convT], ["conv1d", conv1], ["convGroups", convg]] as const) {
+    const want = fx.modules[name];
+    assert.deepEqual(Object.keys(m.stateDict()), Object.keys(want), name);
+    for (const [k, v] of Object.entries(m.stateDict())) same(v, dec(want[k]), `${name} ${k}`);
+  }
 });
 
 test("nn.init takes options objects and explicit generators", () => {

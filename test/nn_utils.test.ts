@@ -100,3 +100,13 @@ test("MaxPool2d's forward type follows returnIndices", () => {
   assert.deepEqual(values.tolist(), plain.tolist());
   assert.deepEqual(indices.shape, [1, 1, 2, 2]);
 });
+
+test("parametersToVector / vectorToParameters round trip", () => {
+  const lin = new nn.Linear(3, 2);
+  const v = nn.utils.parametersToVector(lin.parameters());
+  assert.deepEqual(v.shape, [8]);
+  assert.deepEqual(Array.from(v.typedArray()).slice(0, 6), Array.from(lin.weight.typedArray()));
+  nn.utils.vectorToParameters(torch.arange(8, { dtype: "float32" }), lin.parameters());
+  assert.deepEqual(lin.bias!.tolist(), [6, 7]);
+  assert.deepEqual(lin.weight.tolist(), [[0, 1, 2], [3, 4, 5]]);
+});
