@@ -24,7 +24,8 @@ test("parameters, buffers and children come from own properties in definition or
   assert.deepEqual(b.namedBuffers().map((e) => e[0]), ["bn.running_mean", "bn.running_var", "bn.num_batches_tracked"]);
   assert.deepEqual(Object.keys(b.stateDict()), ["scale", "conv.weight", "conv.bias", "bn.weight", "bn.bias", "bn.running_mean", "bn.running_var", "bn.num_batches_tracked"]);
   assert.deepEqual([...b.namedChildren()].map((e) => e[0]), ["conv", "bn"]);
-  assert.deepEqual([...b.namedModules()].map((e) => e[0]), ["", "conv", "bn"]);
+  assert.deepEqual(b.namedModules().map((e) => e[0]), ["", "conv", "bn"]);
+  assert.deepEqual(b.namedModules({ prefix: "top" }).map((e) => e[0]), ["top", "top.conv", "top.bn"]);
   assert.equal(b.parameters().length, 5);
   assert.ok(b.parameters().every((p) => p.requiresGrad && p.isLeaf));
   assert.equal(b.stateDict()["bn.num_batches_tracked"].dtype, "int64");

@@ -115,27 +115,37 @@ export abstract class Module {
   }
 
   // --- traversal ------------------------------------------------------------------------
-  *namedChildren(): Generator<[string, Module]> {
+  namedChildren(): [string, Module][] {
     const seen = new Set<Module>();
+    const out: [string, Module][] = [];
     for (const [k, v] of this.ownEntries()) {
       if (v instanceof Module && !seen.has(v)) {
         seen.add(v);
-        yield [k, v];
+        out.push([k, v]);
       }
     }
+    return out;
   }
   children(): Module[] {
-    return [...this.namedChildren()].map((e) => e[1]);
+    return this.namedChildren().map((e) => e[1]);
   }
 
-  *namedModules(memo: Set<Module> = new Set(), prefix = "", removeDuplicate = true): Generator<[string, Module]> {
-    if (removeDuplicate && memo.has(this)) return;
-    memo.add(this);
-    yield [prefix, this];
-    for (const [name, m] of this.namedChildren()) yield* m.namedModules(memo, prefix ? `${prefix}.${name}` : name, removeDuplicate);
+  /** [qualified name, module] pre-order, this module first under `prefix` (PyTorch's named_modules). */
+  namedModules(memoArg: Set<Module> | { memo?: Set<Module>; prefix?: string; removeDuplicate?: boolean } = new Set(), prefixArg = "", removeDuplicateArg = true): [string, Module][] {
+    const o = memoArg instanceof Set ? { memo: memoArg, prefix: prefixArg, removeDuplicate: removeDuplicateArg } : memoArg;
+    const memo = o.memo ?? new Set<Module>(), prefix = o.prefix ?? "", removeDuplicate = o.removeDuplicate ?? true;
+    const out: [string, Module][] = [];
+    const visit = (m: Module, p: string): void => {
+      if (removeDuplicate && memo.has(m)) return;
+      memo.add(m);
+      out.push([p, m]);
+      for (const [name, c] of m.namedChildren()) visit(c, p ? `${p}.${name}` : name);
+    };
+    visit(this, prefix);
+    return out;
   }
   modules(): Module[] {
-    return [...this.namedModules()].map((e) => e[1]);
+    return this.namedModules().map((e) => e[1]);
   }
 
   /** [qualified name, parameter] in PyTorch's order: each module's own, pre-order over modules. */
@@ -143,7 +153,7 @@ export abstract class Module {
     const { prefix, recurse } = prefixArgs("namedParameters", args);
     const out: [string, Parameter][] = [];
     const seen = new Set<Tensor>();
-    const mods: [string, Module][] = recurse ? [...this.namedModules(new Set(), prefix)] : [[prefix, this]];
+    const mods: [string, Module][] = recurse ? this.namedModules(new Set(), prefix) : [[prefix, this]];
     for (const [mp, m] of mods) {
       for (const [n, p] of m.ownParameters()) {
         if (seen.has(p)) continue;
@@ -160,7 +170,7 @@ export abstract class Module {
     const { prefix, recurse } = prefixArgs("namedBuffers", args);
     const out: [string, Tensor][] = [];
     const seen = new Set<Tensor>();
-    const mods: [string, Module][] = recurse ? [...this.namedModules(new Set(), prefix)] : [[prefix, this]];
+    const mods: [string, Module][] = recurse ? this.namedModules(new Set(), prefix) : [[prefix, this]];
     for (const [mp, m] of mods) {
       for (const [n, b] of m.ownBuffers(false)) {
         if (seen.has(b)) continue;
