@@ -24,7 +24,8 @@ test("parameters, buffers and children come from own properties in definition or
   assert.deepEqual(b.namedBuffers().map((e) => e[0]), ["bn.running_mean", "bn.running_var", "bn.num_batches_tracked"]);
   assert.deepEqual(Object.keys(b.stateDict()), ["scale", "conv.weight", "conv.bias", "bn.weight", "bn.bias", "bn.running_mean", "bn.running_var", "bn.num_batches_tracked"]);
   assert.deepEqual([...b.namedChildren()].map((e) => e[0]), ["conv", "bn"]);
-  assert.deepEqual([...b.namedModules()].map((e) => e[0]), ["", "conv", "bn"]);
+  assert.deepEqual(b.namedModules().map((e) => e[0]), ["", "conv", "bn"]);
+  assert.deepEqual(b.namedModules({ prefix: "top" }).map((e) => e[0]), ["top", "top.conv", "top.bn"]);
   assert.equal(b.parameters().length, 5);
   assert.ok(b.parameters().every((p) => p.requiresGrad && p.isLeaf));
   assert.equal(b.stateDict()["bn.num_batches_tracked"].dtype, "int64");
@@ -189,4 +190,19 @@ test("module errors name the layer and the shapes", () => {
   assert.throws(() => new nn.BatchNorm2d(3).forward(torch.zeros([2, 3, 4])), /BatchNorm2d: expected 4D input, got \[2, 3, 4\]/);
   assert.throws(() => new nn.Embedding(5, 2).forward(torch.tensor([5])), /index 5 is out of range for an embedding with 5 rows/);
   assert.throws(() => new nn.Dropout(1.5), /between 0 and 1/);
+});
+
+test("module methods take torch's defaults positionally or in an options object", () => {
+  const b = new Block();
+  assert.deepEqual(b.namedParameters({ prefix: "m", recurse: false }).map((e) => e[0]), ["m.scale"]);
+  assert.deepEqual(b.namedParameters("m", false).map((e) => e[0]), ["m.scale"]);
+  assert.equal(b.parameters({ recurse: false }).length, 1);
+  assert.equal(b.buffers({ recurse: false }).length, 0);
+  assert.deepEqual(b.namedBuffers({ prefix: "x" }).map((e) => e[0])[0], "x.bn.running_mean");
+  b.train({ mode: false });
+  assert.equal(b.bn.training, false);
+  b.requiresGrad_({ requiresGrad: false });
+  assert.ok(b.parameters().every((p) => !p.requiresGrad));
+  b.registerBuffer("scratch", torch.zeros([1]), { persistent: false });
+  assert.ok(!("scratch" in b.stateDict()));
 });

@@ -100,3 +100,30 @@ test("MaxPool2d's forward type follows returnIndices", () => {
   assert.deepEqual(values.tolist(), plain.tolist());
   assert.deepEqual(indices.shape, [1, 1, 2, 2]);
 });
+
+test("parametersToVector / vectorToParameters round trip", () => {
+  const lin = new nn.Linear(3, 2);
+  const v = nn.utils.parametersToVector(lin.parameters());
+  assert.deepEqual(v.shape, [8]);
+  assert.deepEqual(Array.from(v.typedArray()).slice(0, 6), Array.from(lin.weight.typedArray()));
+  nn.utils.vectorToParameters(torch.arange(8, { dtype: "float32" }), lin.parameters());
+  assert.deepEqual(lin.bias!.tolist(), [6, 7]);
+  assert.deepEqual(lin.weight.tolist(), [[0, 1, 2], [3, 4, 5]]);
+});
+
+test("gradcheck: the remaining losses and the extra layers", () => {
+  const pos = (shape: number[], seed: number): torch.Tensor => torch.sigmoid(d(shape, seed).detach()).requiresGrad_(true);
+  gc((x) => F.binaryCrossEntropy(x, torch.tensor([0, 1, 0.3], { dtype: "float64" })), [pos([3], 50)]);
+  gc((x) => F.klDiv(x, torch.tensor([0.2, 0, 0.8], { dtype: "float64" }), "batchmean"), [d([3], 51)]);
+  gc((x, w) => F.nllLoss(x, torch.tensor([1, 0]), { weight: w, ignoreIndex: 0 }), [d([2, 3], 52), pos([3], 53)]);
+  gc((x, t) => F.crossEntropy(x, t, { labelSmoothing: 0.2 }), [d([2, 3], 54), pos([2, 3], 55)]);
+  gc((x) => F.smoothL1Loss(x, torch.zeros([4], { dtype: "float64" }), "sum", 0.5), [d([4], 56)]);
+  gc((x, w, b) => F.groupNorm(x, 2, w, b), [d([2, 4, 3], 57), d([4], 58), d([4], 59)]);
+  gc((x, w) => F.prelu(x, w), [d([2, 3, 2], 60), d([3], 61)]);
+  gc((x) => F.celu(F.selu(x), 0.7), [d([5], 62)]);
+  gc((x) => F.mish(F.hardswish(x)), [d([5], 63)]);
+  gc((x) => F.logsigmoid(F.softsign(x)), [d([5], 64)]);
+  gc((x) => F.maxPool1d(x, 3, 2, 1) as torch.Tensor, [d([1, 2, 7], 65)]);
+  gc((x) => F.avgPool1d(x, 3, 2, 1, true, false), [d([1, 2, 7], 66)]);
+  gc((w) => F.embedding(torch.tensor([[0, 2], [2, 1]]), w), [d([3, 2], 67)]);
+});

@@ -31,26 +31,37 @@ interface SchedCase {
   metrics: number[] | null; lrs: number[]; momentums: number[];
 }
 
-function makeScheduler(c: SchedCase, opt: optim.Optimizer): { step(m?: number): void } {
+const LAMBDAS: Record<string, (e: number) => number> = { pow95: (e) => 0.95 ** e, const90: () => 0.9, warm: (e) => Math.min(1.0, (e + 1) / 4) };
+
+function makeScheduler(cls: string, opts: Record<string, unknown>, opt: optim.Optimizer): optim.lr_scheduler.LRScheduler | { step(m?: number): void } {
   const S = optim.lr_scheduler;
-  const o = { ...c.opts };
+  const o = { ...opts };
   const take = (k: string): unknown => {
     const v = o[k];
     delete o[k];
     return v;
   };
-  switch (c.scheduler) {
+  switch (cls) {
     case "StepLR": return new S.StepLR(opt, take("stepSize") as number, o);
     case "MultiStepLR": return new S.MultiStepLR(opt, take("milestones") as number[], o);
     case "ExponentialLR": return new S.ExponentialLR(opt, take("gamma") as number, o);
     case "CosineAnnealingLR": return new S.CosineAnnealingLR(opt, take("TMax") as number, o);
     case "LinearLR": return new S.LinearLR(opt, o);
+    case "ConstantLR": return new S.ConstantLR(opt, o);
+    case "PolynomialLR": return new S.PolynomialLR(opt, o);
+    case "LambdaLR": return new S.LambdaLR(opt, LAMBDAS[take("lambda") as string]);
+    case "MultiplicativeLR": return new S.MultiplicativeLR(opt, LAMBDAS[take("lambda") as string]);
+    case "CosineAnnealingWarmRestarts": return new S.CosineAnnealingWarmRestarts(opt, take("T_0") as number, { TMult: take("T_mult") as number | undefined, etaMin: take("etaMin") as number | undefined });
     case "OneCycleLR": return new S.OneCycleLR(opt, take("maxLr") as number, o);
+    case "SequentialLR": {
+      const subs = (take("schedulers") as [string, Record<string, unknown>][]).map(([c, so]) => makeScheduler(c, so, opt) as optim.lr_scheduler.LRScheduler);
+      return new S.SequentialLR(opt, subs, take("milestones") as number[]);
+    }
     case "ReduceLROnPlateau": {
       const s = new S.ReduceLROnPlateau(opt, o);
       return { step: (m?: number) => s.step(m as number) };
     }
-    default: throw new Error(c.scheduler);
+    default: throw new Error(cls);
   }
 }
 
@@ -58,7 +69,7 @@ for (const c of fixture<{ cases: SchedCase[] }>("schedulers.json").cases) {
   test(`scheduler ${c.name} gives PyTorch's lr sequence`, () => {
     const p = torch.zeros(2, { requiresGrad: true });
     const opt = new (ctorOf<optim.Optimizer>(optim, c.optimizer))([p], c.optOpts);
-    const sched = makeScheduler(c, opt);
+    const sched = makeScheduler(c.scheduler, c.opts, opt) as { step(m?: number): void };
     c.lrs.forEach((lr, e) => {
       opt.step();
       sched.step(c.metrics ? c.metrics[e] : undefined);

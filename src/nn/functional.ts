@@ -152,3 +152,27 @@ export function crossEntropy(input: Tensor, target: Tensor, ...args: Args<[weigh
   const o = parse<L.CrossEntropyOptions & Rec>("cross_entropy", args, ["weight", "ignoreIndex", "reduction", "labelSmoothing"], {});
   return L.crossEntropy(input, target, o);
 }
+
+// --- more layers' functional forms ---------------------------------------------------------
+import * as X from "../ops/nn-ops2.js";
+export { hardswish, hardsigmoid, mish, selu, logsigmoid, softsign, prelu } from "../ops/nn-ops2.js";
+export function celu(input: Tensor, ...args: Args<[alpha: number, inplace: boolean], { alpha?: number; inplace?: boolean }>): Tensor {
+  return X.celu(input, parse<{ alpha: number; inplace: boolean }>("celu", args, ["alpha", "inplace"], { alpha: 1 }).alpha);
+}
+export function groupNorm(input: Tensor, numGroups: number, ...args: Args<[weight: Tensor | null, bias: Tensor | null, eps: number], LayerNormFnOptions>): Tensor {
+  const o = parse<Required<LayerNormFnOptions>>("group_norm", args, ["weight", "bias", "eps"], { weight: null, bias: null, eps: 1e-5 });
+  return X.groupNorm(input, numGroups, o.weight, o.bias, o.eps);
+}
+export function dropout2d(input: Tensor, ...args: Args<[p: number, training: boolean, inplace: boolean], DropoutOptions>): Tensor {
+  const o = parse<{ p: number; training: boolean; inplace: boolean; generator?: Generator }>("dropout2d", args, ["p", "training", "inplace", "generator"], { p: 0.5, training: true });
+  return o.generator ? X.dropout2d(input, o.p, o.training, o.generator) : X.dropout2d(input, o.p, o.training);
+}
+export function maxPool1d(input: Tensor, kernelSize: IntOrPair, ...args: Args<[stride: IntOrPair | null, padding: IntOrPair, dilation: IntOrPair, ceilMode: boolean, returnIndices: boolean], MaxPoolFnOptions & { returnIndices?: boolean }>): Tensor | [Tensor, Tensor] {
+  const o = parse<Required<MaxPoolFnOptions> & { returnIndices: boolean }>("max_pool1d", args, ["stride", "padding", "dilation", "ceilMode", "returnIndices"], { stride: null, padding: 0, dilation: 1, ceilMode: false, returnIndices: false });
+  return X.maxPool1d(input, kernelSize, o.stride, o.padding, o.dilation, o.ceilMode, o.returnIndices);
+}
+export function avgPool1d(input: Tensor, kernelSize: IntOrPair, ...args: Args<[stride: IntOrPair | null, padding: IntOrPair, ceilMode: boolean, countIncludePad: boolean], Omit<AvgPoolFnOptions, "divisorOverride">>): Tensor {
+  const o = parse<Required<AvgPoolFnOptions>>("avg_pool1d", args, ["stride", "padding", "ceilMode", "countIncludePad"], { stride: null, padding: 0, ceilMode: false, countIncludePad: true });
+  return X.avgPool1d(input, kernelSize, o.stride, o.padding, o.ceilMode, o.countIncludePad);
+}
+export const adaptiveAvgPool1d = (input: Tensor, outputSize: number): Tensor => X.adaptiveAvgPool1d(input, outputSize);

@@ -22,3 +22,7 @@ export type { LossOptions, NLLLossOptions, CrossEntropyLossOptions } from "./mod
 export * as functional from "./functional.js";
 export * as init from "./init.js";
 export * as utils from "./utils.js";
+export {
+  GroupNorm, Dropout2d, PReLU, Hardswish, Hardsigmoid, Mish, SELU, CELU, LogSigmoid, Softsign, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d,
+} from "./modules/extra.js";
+export type { GroupNormOptions, Pool1dOptions } from "./modules/extra.js";

@@ -5,6 +5,7 @@ import type { Tensor } from "../tensor.js";
 import { ShapeError, ValueError, fmtShape } from "../errors.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { type Generator, defaultGenerator, normal, uniform } from "../random/index.js";
+import { parseArgs } from "../ops/util.js";
 
 type Nonlinearity = "linear" | "conv1d" | "conv2d" | "conv3d" | "conv_transpose1d" | "conv_transpose2d" | "conv_transpose3d" | "sigmoid" | "tanh" | "relu" | "leaky_relu" | "selu";
 
@@ -52,14 +53,24 @@ import { fromTypedArray } from "../tensor.js";
 const fromArray = (a: Float32Array | Float64Array, like: Tensor): Tensor => fromTypedArray(a, like.shape, like.dtype);
 
 export interface GenOpt { generator?: Generator }
+type Rec = Record<string, unknown>;
 
-export function uniform_(t: Tensor, a = 0, b = 1, opts: GenOpt = {}): Tensor {
-  return fill(t, "uniform_", (arr) => uniform(opts.generator ?? defaultGenerator, arr, a, b));
+/** uniform_(t, a = 0, b = 1) or uniform_(t, { a, b, generator }). */
+export function uniform_(t: Tensor, ...args: [] | [number | UniformOptions] | [number, number | UniformOptions] | [number, number, GenOpt]): Tensor {
+  const o = parseArgs<UniformOptions & Rec>("uniform_", args, ["a", "b", "generator"], { a: 0, b: 1 });
+  return fill(t, "uniform_", (arr) => uniform(o.generator ?? defaultGenerator, arr, o.a ?? 0, o.b ?? 1));
 }
-export function normal_(t: Tensor, mean = 0, std = 1, opts: GenOpt = {}): Tensor {
+export interface UniformOptions extends GenOpt { a?: number; b?: number }
+
+/** normal_(t, mean = 0, std = 1) or normal_(t, { mean, std, generator }). */
+export function normal_(t: Tensor, ...args: [] | [number | NormalOptions] | [number, number | NormalOptions] | [number, number, GenOpt]): Tensor {
+  const o = parseArgs<NormalOptions & Rec>("normal_", args, ["mean", "std", "generator"], { mean: 0, std: 1 });
+  const std = o.std ?? 1;
   if (std < 0) throw new ValueError(`normal_: expects std >= 0.0, but found std ${std}`);
-  return fill(t, "normal_", (arr) => normal(opts.generator ?? defaultGenerator, arr, mean, std));
+  return fill(t, "normal_", (arr) => normal(o.generator ?? defaultGenerator, arr, o.mean ?? 0, std));
 }
+export interface NormalOptions extends GenOpt { mean?: number; std?: number }
+
 export function constant_(t: Tensor, val: number): Tensor {
   noGrad(() => t.fill_(val));
   return t;
@@ -67,16 +78,22 @@ export function constant_(t: Tensor, val: number): Tensor {
 export const zeros_ = (t: Tensor): Tensor => constant_(t, 0);
 export const ones_ = (t: Tensor): Tensor => constant_(t, 1);
 
-export function xavierUniform_(t: Tensor, gain = 1, opts: GenOpt = {}): Tensor {
+export interface XavierOptions extends GenOpt { gain?: number }
+const gainOf = (op: string, args: readonly unknown[]): XavierOptions => parseArgs<XavierOptions & Rec>(op, args, ["gain", "generator"], { gain: 1 });
+
+/** xavierUniform_(t, gain = 1) or xavierUniform_(t, { gain, generator }). */
+export function xavierUniform_(t: Tensor, ...args: [] | [number | XavierOptions] | [number, GenOpt]): Tensor {
+  const o = gainOf("xavier_uniform_", args);
   const [fanIn, fanOut] = calculateFanInAndFanOut(t);
-  const std = gain * Math.sqrt(2.0 / (fanIn + fanOut));
+  const std = (o.gain ?? 1) * Math.sqrt(2.0 / (fanIn + fanOut));
   const a = Math.sqrt(3.0) * std;
-  return uniform_(t, -a, a, opts);
+  return uniform_(t, -a, a, { generator: o.generator });
 }
-export function xavierNormal_(t: Tensor, gain = 1, opts: GenOpt = {}): Tensor {
+export function xavierNormal_(t: Tensor, ...args: [] | [number | XavierOptions] | [number, GenOpt]): Tensor {
+  const o = gainOf("xavier_normal_", args);
   const [fanIn, fanOut] = calculateFanInAndFanOut(t);
-  const std = gain * Math.sqrt(2.0 / (fanIn + fanOut));
-  return normal_(t, 0, std, opts);
+  const std = (o.gain ?? 1) * Math.sqrt(2.0 / (fanIn + fanOut));
+  return normal_(t, 0, std, { generator: o.generator });
 }
 
 export interface KaimingOptions extends GenOpt {
@@ -92,17 +109,21 @@ function kaimingStd(t: Tensor, a: number, mode: "fan_in" | "fan_out", nonlineari
   return calculateGain(nonlinearity, a) / Math.sqrt(fan);
 }
 
+type KaimingArgs = [] | [number | KaimingOptions] | [number, "fan_in" | "fan_out" | KaimingOptions] | [number, "fan_in" | "fan_out", Nonlinearity | KaimingOptions] | [number, "fan_in" | "fan_out", Nonlinearity, GenOpt];
+const kaimingOf = (op: string, args: readonly unknown[]): KaimingOptions =>
+  parseArgs<KaimingOptions & Rec>(op, args, ["a", "mode", "nonlinearity", "generator"], { a: 0, mode: "fan_in", nonlinearity: "leaky_relu" });
+
 /** kaimingUniform_(t, a = 0, mode = 'fan_in', nonlinearity = 'leaky_relu'), or the options object. */
-export function kaimingUniform_(t: Tensor, a: number | KaimingOptions = 0, mode: "fan_in" | "fan_out" = "fan_in", nonlinearity: Nonlinearity = "leaky_relu"): Tensor {
-  const o: KaimingOptions = typeof a === "number" ? { a, mode, nonlinearity } : a;
+export function kaimingUniform_(t: Tensor, ...args: KaimingArgs): Tensor {
+  const o = kaimingOf("kaiming_uniform_", args);
   if (t.numel() === 0) return t;
   const bound = Math.sqrt(3.0) * kaimingStd(t, o.a ?? 0, o.mode ?? "fan_in", o.nonlinearity ?? "leaky_relu");
-  return uniform_(t, -bound, bound, o);
+  return uniform_(t, -bound, bound, { generator: o.generator });
 }
-export function kaimingNormal_(t: Tensor, a: number | KaimingOptions = 0, mode: "fan_in" | "fan_out" = "fan_in", nonlinearity: Nonlinearity = "leaky_relu"): Tensor {
-  const o: KaimingOptions = typeof a === "number" ? { a, mode, nonlinearity } : a;
+export function kaimingNormal_(t: Tensor, ...args: KaimingArgs): Tensor {
+  const o = kaimingOf("kaiming_normal_", args);
   if (t.numel() === 0) return t;
-  return normal_(t, 0, kaimingStd(t, o.a ?? 0, o.mode ?? "fan_in", o.nonlinearity ?? "leaky_relu"), o);
+  return normal_(t, 0, kaimingStd(t, o.a ?? 0, o.mode ?? "fan_in", o.nonlinearity ?? "leaky_relu"), { generator: o.generator });
 }
 
 /** PyTorch's default init of Linear / Conv weights and biases (reset_parameters). */

@@ -8,6 +8,7 @@ import { Tensor } from "../tensor.js";
 import { ShapeError, ValueError, fmtShape } from "../errors.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { Parameter } from "./parameter.js";
+import { parseArgs } from "../ops/util.js";
 
 const STATE = Symbol("flint.nn.Module.state");
 
@@ -78,7 +79,8 @@ export abstract class Module {
   }
 
   /** A buffer: state that is not a parameter (running means …); persistent ones go in stateDict. */
-  registerBuffer(name: string, tensor: Tensor | null, persistent = true): void {
+  registerBuffer(name: string, tensor: Tensor | null, persistentArg: boolean | { persistent?: boolean } = true): void {
+    const persistent = typeof persistentArg === "boolean" ? persistentArg : (persistentArg.persistent ?? true);
     if (name.includes(".") || name === "") throw new ValueError(`registerBuffer: buffer name can't contain "." or be empty, got '${name}'`);
     this[STATE].buffers.add(name);
     if (persistent) this[STATE].nonPersistent.delete(name);
@@ -113,34 +115,45 @@ export abstract class Module {
   }
 
   // --- traversal ------------------------------------------------------------------------
-  *namedChildren(): Generator<[string, Module]> {
+  namedChildren(): [string, Module][] {
     const seen = new Set<Module>();
+    const out: [string, Module][] = [];
     for (const [k, v] of this.ownEntries()) {
       if (v instanceof Module && !seen.has(v)) {
         seen.add(v);
-        yield [k, v];
+        out.push([k, v]);
       }
     }
+    return out;
   }
   children(): Module[] {
-    return [...this.namedChildren()].map((e) => e[1]);
+    return this.namedChildren().map((e) => e[1]);
   }
 
-  *namedModules(memo: Set<Module> = new Set(), prefix = "", removeDuplicate = true): Generator<[string, Module]> {
-    if (removeDuplicate && memo.has(this)) return;
-    memo.add(this);
-    yield [prefix, this];
-    for (const [name, m] of this.namedChildren()) yield* m.namedModules(memo, prefix ? `${prefix}.${name}` : name, removeDuplicate);
+  /** [qualified name, module] pre-order, this module first under `prefix` (PyTorch's named_modules). */
+  namedModules(memoArg: Set<Module> | { memo?: Set<Module>; prefix?: string; removeDuplicate?: boolean } = new Set(), prefixArg = "", removeDuplicateArg = true): [string, Module][] {
+    const o = memoArg instanceof Set ? { memo: memoArg, prefix: prefixArg, removeDuplicate: removeDuplicateArg } : memoArg;
+    const memo = o.memo ?? new Set<Module>(), prefix = o.prefix ?? "", removeDuplicate = o.removeDuplicate ?? true;
+    const out: [string, Module][] = [];
+    const visit = (m: Module, p: string): void => {
+      if (removeDuplicate && memo.has(m)) return;
+      memo.add(m);
+      out.push([p, m]);
+      for (const [name, c] of m.namedChildren()) visit(c, p ? `${p}.${name}` : name);
+    };
+    visit(this, prefix);
+    return out;
   }
   modules(): Module[] {
-    return [...this.namedModules()].map((e) => e[1]);
+    return this.namedModules().map((e) => e[1]);
   }
 
   /** [qualified name, parameter] in PyTorch's order: each module's own, pre-order over modules. */
-  namedParameters(prefix = "", recurse = true): [string, Parameter][] {
+  namedParameters(...args: [] | [string | PrefixOptions] | [string, boolean]): [string, Parameter][] {
+    const { prefix, recurse } = prefixArgs("namedParameters", args);
     const out: [string, Parameter][] = [];
     const seen = new Set<Tensor>();
-    const mods: [string, Module][] = recurse ? [...this.namedModules(new Set(), prefix)] : [[prefix, this]];
+    const mods: [string, Module][] = recurse ? this.namedModules(new Set(), prefix) : [[prefix, this]];
     for (const [mp, m] of mods) {
       for (const [n, p] of m.ownParameters()) {
         if (seen.has(p)) continue;
@@ -150,13 +163,14 @@ export abstract class Module {
     }
     return out;
   }
-  parameters(recurse = true): Parameter[] {
-    return this.namedParameters("", recurse).map((e) => e[1]);
+  parameters(recurse: boolean | { recurse?: boolean } = true): Parameter[] {
+    return this.namedParameters("", typeof recurse === "boolean" ? recurse : (recurse.recurse ?? true)).map((e) => e[1]);
   }
-  namedBuffers(prefix = "", recurse = true): [string, Tensor][] {
+  namedBuffers(...args: [] | [string | PrefixOptions] | [string, boolean]): [string, Tensor][] {
+    const { prefix, recurse } = prefixArgs("namedBuffers", args);
     const out: [string, Tensor][] = [];
     const seen = new Set<Tensor>();
-    const mods: [string, Module][] = recurse ? [...this.namedModules(new Set(), prefix)] : [[prefix, this]];
+    const mods: [string, Module][] = recurse ? this.namedModules(new Set(), prefix) : [[prefix, this]];
     for (const [mp, m] of mods) {
       for (const [n, b] of m.ownBuffers(false)) {
         if (seen.has(b)) continue;
@@ -166,19 +180,21 @@ export abstract class Module {
     }
     return out;
   }
-  buffers(recurse = true): Tensor[] {
-    return this.namedBuffers("", recurse).map((e) => e[1]);
+  buffers(recurse: boolean | { recurse?: boolean } = true): Tensor[] {
+    return this.namedBuffers("", typeof recurse === "boolean" ? recurse : (recurse.recurse ?? true)).map((e) => e[1]);
   }
 
   // --- modes and gradients ----------------------------------------------------------------
-  train(mode = true): this {
+  train(modeArg: boolean | { mode?: boolean } = true): this {
+    const mode = typeof modeArg === "boolean" ? modeArg : (modeArg.mode ?? true);
     for (const m of this.modules()) m.training = mode;
     return this;
   }
   eval(): this {
     return this.train(false);
   }
-  requiresGrad_(requiresGrad = true): this {
+  requiresGrad_(flag: boolean | { requiresGrad?: boolean } = true): this {
+    const requiresGrad = typeof flag === "boolean" ? flag : (flag.requiresGrad ?? true);
     for (const p of this.parameters()) p.requiresGrad_(requiresGrad);
     return this;
   }
@@ -299,6 +315,12 @@ function retype(t: Tensor, dtype: DType): void {
   t.shape = [...c.shape];
   t.strides = [...c.strides];
   t.offset = c.offset;
+}
+
+interface PrefixOptions { prefix?: string; recurse?: boolean }
+function prefixArgs(op: string, args: readonly unknown[]): { prefix: string; recurse: boolean } {
+  const o = parseArgs<PrefixOptions & Record<string, unknown>>(op, args, ["prefix", "recurse"], { prefix: "", recurse: true });
+  return { prefix: o.prefix ?? "", recurse: o.recurse ?? true };
 }
 
 /** Runs a child module (with its hooks) on arguments whose types the caller knows. */

@@ -10,3 +10,5 @@ export type { AdamOptions } from "./adam.js";
 export { RMSprop, Adagrad } from "./rmsprop.js";
 export type { RMSpropOptions, AdagradOptions } from "./rmsprop.js";
 export * as lr_scheduler from "./lr_scheduler.js";
+export { Adadelta, Adamax, NAdam, RAdam, Rprop } from "./more.js";
+export type { AdadeltaOptions, AdamaxOptions, NAdamOptions, RAdamOptions, RpropOptions } from "./more.js";
