@@ -4,7 +4,6 @@ import type { Tensor } from "../tensor.js";
 import { ValueError } from "../errors.js";
 import { maximum } from "../ops/binary.js";
 import { backend } from "../backend/backend.js";
-import { zerosLike } from "../ops/creation.js";
 import { Optimizer, type ParamGroup, type ParamsInput } from "./optimizer.js";
 
 export interface AdamOptions {
@@ -39,13 +38,7 @@ abstract class AdamBase extends Optimizer {
     const amsgrad = g.amsgrad as boolean, maximize = g.maximize as boolean;
     for (const p of g.params) {
       if (!p.grad) continue;
-      const s = this.stateOf(p);
-      if (s.step === undefined) {
-        s.step = 0;
-        s.exp_avg = zerosLike(p);
-        s.exp_avg_sq = zerosLike(p);
-        if (amsgrad) s.max_exp_avg_sq = zerosLike(p);
-      }
+      const s = this.initState(p, amsgrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"]);
       const expAvg = s.exp_avg as Tensor, expAvgSq = s.exp_avg_sq as Tensor;
       s.step = (s.step as number) + 1;
       const fused = backend().adamStep;
@@ -54,9 +47,8 @@ abstract class AdamBase extends Optimizer {
         for (const t of [p, expAvg, expAvgSq, mx]) if (t) t.storage.version++;
         continue;
       }
-      let grad: Tensor = maximize ? p.grad.neg() : p.grad;
+      const grad = this.gradFor(p, maximize, this.decoupled ? 0 : wd);
       if (this.decoupled) p.mul_(1 - lr * wd);
-      else if (wd !== 0) grad = grad.add(p, wd);
       expAvg.mul_(beta1).add_(grad, 1 - beta1);
       expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
       const step = s.step;

@@ -27,15 +27,9 @@ export class Adadelta extends Optimizer {
     const lr = this.num(g, "lr"), rho = this.num(g, "rho"), eps = this.num(g, "eps"), wd = this.num(g, "weightDecay");
     for (const p of g.params) {
       if (!p.grad) continue;
-      const s = this.stateOf(p);
-      if (s.step === undefined) {
-        s.step = 0;
-        s.square_avg = zerosLike(p);
-        s.acc_delta = zerosLike(p);
-      }
+      const s = this.initState(p, ["square_avg", "acc_delta"]);
       s.step = (s.step as number) + 1;
-      let grad: Tensor = g.maximize ? p.grad.neg() : p.grad;
-      if (wd !== 0) grad = grad.add(p, wd);
+      const grad = this.gradFor(p, g.maximize as boolean, wd);
       const sq = s.square_avg as Tensor, acc = s.acc_delta as Tensor;
       sq.mul_(rho).addcmul_(grad, grad, 1 - rho);
       const std = sq.add(eps).sqrt();
@@ -59,15 +53,9 @@ export class Adamax extends Optimizer {
     const [beta1, beta2] = g.betas as number[];
     for (const p of g.params) {
       if (!p.grad) continue;
-      const s = this.stateOf(p);
-      if (s.step === undefined) {
-        s.step = 0;
-        s.exp_avg = zerosLike(p);
-        s.exp_inf = zerosLike(p);
-      }
+      const s = this.initState(p, ["exp_avg", "exp_inf"]);
       s.step = (s.step as number) + 1;
-      let grad: Tensor = g.maximize ? p.grad.neg() : p.grad;
-      if (wd !== 0) grad = grad.add(p, wd);
+      const grad = this.gradFor(p, g.maximize as boolean, wd);
       const expAvg = s.exp_avg as Tensor, expInf = s.exp_inf as Tensor;
       expAvg.mul_(beta1).add_(grad, 1 - beta1);
       expInf.copy_(maximum(expInf.mul_(beta2), grad.abs().add(eps)));
@@ -91,17 +79,10 @@ export class NAdam extends Optimizer {
     const [beta1, beta2] = g.betas as number[];
     for (const p of g.params) {
       if (!p.grad) continue;
-      const s = this.stateOf(p);
-      if (s.step === undefined) {
-        s.step = 0;
-        s.mu_product = 1;
-        s.exp_avg = zerosLike(p);
-        s.exp_avg_sq = zerosLike(p);
-      }
+      const s = this.initState(p, ["exp_avg", "exp_avg_sq"], { mu_product: 1 });
       const step = (s.step = (s.step as number) + 1);
       const bc2 = 1 - beta2 ** step;
-      let grad: Tensor = p.grad;
-      if (wd !== 0) grad = grad.add(p, wd);
+      const grad = this.gradFor(p, false, wd);
       const mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * md));
       const muNext = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * md));
       const muProduct = f32((s.mu_product as number) * f32(mu));
@@ -130,16 +111,10 @@ export class RAdam extends Optimizer {
     const [beta1, beta2] = g.betas as number[];
     for (const p of g.params) {
       if (!p.grad) continue;
-      const s = this.stateOf(p);
-      if (s.step === undefined) {
-        s.step = 0;
-        s.exp_avg = zerosLike(p);
-        s.exp_avg_sq = zerosLike(p);
-      }
+      const s = this.initState(p, ["exp_avg", "exp_avg_sq"]);
       const step = (s.step = (s.step as number) + 1);
       const bc1 = 1 - beta1 ** step, bc2 = 1 - beta2 ** step;
-      let grad: Tensor = p.grad;
-      if (wd !== 0) grad = grad.add(p, wd);
+      const grad = this.gradFor(p, false, wd);
       const expAvg = s.exp_avg as Tensor, expAvgSq = s.exp_avg_sq as Tensor;
       expAvg.mul_(beta1).add_(grad, 1 - beta1);
       expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
@@ -175,7 +150,7 @@ export class Rprop extends Optimizer {
         s.step_size = fullLike(p, g.lr as number);
       }
       s.step = (s.step as number) + 1;
-      const grad: Tensor = g.maximize ? p.grad.neg() : p.grad;
+      const grad = this.gradFor(p, g.maximize as boolean, 0);
       const prev = s.prev as Tensor, stepSize = s.step_size as Tensor;
       const sgn = grad.mul(prev).sign();
       const factor = where(sgn.gt(0), etaplus, where(sgn.lt(0), etaminus, 1)).to(p.dtype);

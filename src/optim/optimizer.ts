@@ -2,6 +2,7 @@
 // addParamGroup, stateDict/loadStateDict in PyTorch's layout ({ state, paramGroups } with params
 // as integer ids in order). Updates run under noGrad and follow PyTorch 1.13's single-tensor
 // (foreach=False) formulas op for op, so float32 results round as PyTorch's do.
+import { zerosLike } from "../ops/creation.js";
 import { Tensor } from "../tensor.js";
 import { ValueError } from "../errors.js";
 import { noGrad } from "../autograd/grad-mode.js";
@@ -72,6 +73,27 @@ export abstract class Optimizer {
       this.state.set(p, s);
     }
     return s;
+  }
+
+  /**
+   * p's state, created on its first update as { step: 0, ...extra, one zero tensor like p per
+   * name in `buffers` } — PyTorch's lazy state initialisation, in PyTorch's key order.
+   */
+  protected initState(p: Tensor, buffers: readonly string[], extra: ParamState = {}): ParamState {
+    const s = this.stateOf(p);
+    if (s.step === undefined) {
+      s.step = 0;
+      Object.assign(s, extra);
+      for (const name of buffers) s[name] = zerosLike(p);
+    }
+    return s;
+  }
+
+  /** The gradient an update uses: negated when maximizing, plus weightDecay * p (L2 decay). */
+  protected gradFor(p: Tensor, maximize: boolean, weightDecay: number): Tensor {
+    let grad = p.grad as Tensor;
+    if (maximize) grad = grad.neg();
+    return weightDecay !== 0 ? grad.add(p, weightDecay) : grad;
   }
 
   protected num(group: ParamGroup, key: string): number {

@@ -1,7 +1,7 @@
 // RMSprop and Adagrad (torch/optim/rmsprop.py, adagrad.py 1.13, single-tensor path).
 import type { Tensor } from "../tensor.js";
 import { ValueError } from "../errors.js";
-import { fullLike, zerosLike } from "../ops/creation.js";
+import { fullLike } from "../ops/creation.js";
 import { Optimizer, type ParamGroup, type ParamsInput } from "./optimizer.js";
 
 export interface RMSpropOptions {
@@ -28,16 +28,9 @@ export class RMSprop extends Optimizer {
     const centered = g.centered as boolean, maximize = g.maximize as boolean;
     for (const p of g.params) {
       if (!p.grad) continue;
-      const s = this.stateOf(p);
-      if (s.step === undefined) {
-        s.step = 0;
-        s.square_avg = zerosLike(p);
-        if (momentum > 0) s.momentum_buffer = zerosLike(p);
-        if (centered) s.grad_avg = zerosLike(p);
-      }
+      const s = this.initState(p, ["square_avg", ...(momentum > 0 ? ["momentum_buffer"] : []), ...(centered ? ["grad_avg"] : [])]);
       s.step = (s.step as number) + 1;
-      let grad: Tensor = maximize ? p.grad.neg() : p.grad;
-      if (wd !== 0) grad = grad.add(p, wd);
+      const grad = this.gradFor(p, maximize, wd);
       const sq = s.square_avg as Tensor;
       sq.mul_(alpha).addcmul_(grad, grad, 1 - alpha);
       let avg: Tensor;
@@ -90,8 +83,7 @@ export class Adagrad extends Optimizer {
       s.step = ((s.step as number | undefined) ?? 0) + 1;
       s.sum ??= fullLike(p, g.initialAccumulatorValue as number);
       const step = s.step;
-      let grad: Tensor = maximize ? p.grad.neg() : p.grad;
-      if (wd !== 0) grad = grad.add(p, wd);
+      const grad = this.gradFor(p, maximize, wd);
       const clr = lr / (1 + (step - 1) * lrDecay);
       const sum = s.sum as Tensor;
       sum.addcmul_(grad, grad, 1);

@@ -34,8 +34,7 @@ export class SGD extends Optimizer {
     for (const p of g.params) {
       if (!p.grad) continue;
       if (fused && this.fusedStep(p, p.grad, { lr, momentum, dampening, weightDecay: wd, nesterov, maximize })) continue;
-      let dp: Tensor = maximize ? p.grad.neg() : p.grad;
-      if (wd !== 0) dp = dp.add(p, wd);
+      let dp = this.gradFor(p, maximize, wd);
       if (momentum !== 0) {
         const s = this.stateOf(p);
         let buf = s.momentum_buffer as Tensor | undefined;
