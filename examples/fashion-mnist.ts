@@ -38,7 +38,7 @@ class Net extends nn.Module {
   classifier = new nn.Sequential(new nn.Flatten(), new nn.Linear(32 * 7 * 7, 10));
 
   forward(x: torch.Tensor): torch.Tensor {
-    return this.classifier.forward(this.features.forward(x));
+    return this.classifier(this.features(x));
   }
 }
 
@@ -64,7 +64,7 @@ for (let epoch = 1; epoch <= Number(opts.epochs); epoch++) {
   let seen = 0;
   for (const [x, y] of trainLoader) {
     optimizer.zeroGrad();
-    const loss = lossFn.forward(model.forward(x), y);
+    const loss = lossFn(model(x), y);
     loss.backward();
     optimizer.step();
     lossSum += Number(loss.item()) * y.shape[0];
@@ -74,7 +74,7 @@ for (let epoch = 1; epoch <= Number(opts.epochs); epoch++) {
   perClass = classes.map(() => [0, 0]);
   torch.noGrad(() => {
     for (const [x, y] of testLoader) {
-      const pred = model.forward(x).argmax(1).typedArray();
+      const pred = model(x).argmax(1).typedArray();
       const ys = y.typedArray();
       for (let i = 0; i < ys.length; i++) {
         perClass[Number(ys[i])][1]++;

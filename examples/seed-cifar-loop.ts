@@ -17,15 +17,15 @@ class NN extends nn.Module {
     new nn.Conv2d(32, 32, 5, { padding: 2 }), new nn.MaxPool2d(2),
     new nn.Conv2d(32, 64, 5, { padding: 2 }), new nn.MaxPool2d(2),
     new nn.Flatten(), new nn.Linear(1024, 64), new nn.Linear(64, 10));
-  forward(x: torch.Tensor) { return this.model1.forward(x); }
+  forward(x: torch.Tensor) { return this.model1(x); }
 }
 
 const loss = new nn.CrossEntropyLoss();
 const nnModel = new NN();
 let batches = 0;
 for (const [imgs, targets] of dataloader) {
-  const outputs = nnModel.forward(imgs);
-  const resultLoss = loss.forward(outputs, targets);
+  const outputs = nnModel(imgs);
+  const resultLoss = loss(outputs, targets);
   resultLoss.backward();
   if (batches++ % 40 === 0) console.log(`batch ${batches}: loss ${resultLoss.item()}`);
 }

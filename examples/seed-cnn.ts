@@ -11,7 +11,7 @@ class NN extends nn.Module {
     new nn.Conv2d(32, 32, 5, { padding: 2 }), new nn.MaxPool2d(2),
     new nn.Conv2d(32, 64, 5, { padding: 2 }), new nn.MaxPool2d(2),
     new nn.Flatten(), new nn.Linear(1024, 64), new nn.Linear(64, 10));
-  forward(x: torch.Tensor) { return this.model1.forward(x); }
+  forward(x: torch.Tensor) { return this.model1(x); }
 }
 
 torch.manualSeed(0);
@@ -24,8 +24,8 @@ const lossFn = new nn.CrossEntropyLoss({ labelSmoothing: 0.1 });
 const optimizer = new SGD(model.parameters(), { lr: 0.01, momentum: 0.9, weightDecay: 5e-4 });
 
 const t0 = performance.now();
-const outputs = model.forward(imgs);
-const loss = lossFn.forward(outputs, targets);
+const outputs = model(imgs);
+const loss = lossFn(outputs, targets);
 optimizer.zeroGrad();
 loss.backward();
 optimizer.step();

@@ -7,7 +7,7 @@ const input = torch.reshape(torch.tensor([1, 2, 3], { dtype: torch.float32 }), [
 const target = torch.reshape(torch.tensor([1, 2, 5], { dtype: torch.float32 }), [1, 1, 1, 3]);
 
 const loss1 = new nn.L1Loss();
-console.log(`L1损失: ${loss1.forward(input, target).item()}`);
+console.log(`L1损失: ${loss1(input, target).item()}`);
 
 const loss2 = new nn.MSELoss();
-console.log(`MSE损失: ${loss2.forward(input, target).item()}`);
+console.log(`MSE损失: ${loss2(input, target).item()}`);

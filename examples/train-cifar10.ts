@@ -41,7 +41,7 @@ class NN extends nn.Module {
   );
 
   forward(x: torch.Tensor): torch.Tensor {
-    return this.model1.forward(x);
+    return this.model1(x);
   }
 }
 
@@ -65,8 +65,8 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   let running = 0;
   let step = 0;
   for (const [imgs, targets] of trainLoader) {
-    const outputs = model.forward(imgs);
-    const loss = lossFn.forward(outputs, targets);
+    const outputs = model(imgs);
+    const loss = lossFn(outputs, targets);
     optimizer.zeroGrad();
     loss.backward();
     optimizer.step();
@@ -86,8 +86,8 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   let testLoss = 0;
   torch.noGrad(() => {
     for (const [imgs, targets] of testLoader) {
-      const outputs = model.forward(imgs);
-      testLoss += Number(lossFn.forward(outputs, targets).item()) * targets.shape[0];
+      const outputs = model(imgs);
+      testLoss += Number(lossFn(outputs, targets).item()) * targets.shape[0];
       correct += Number(outputs.argmax(1).eq(targets).sum().item());
       total += targets.shape[0];
     }

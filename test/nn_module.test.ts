@@ -12,7 +12,7 @@ class Block extends nn.Module {
   bn = new nn.BatchNorm2d(3);
   scale = new nn.Parameter(torch.ones([1]));
   notAParam = torch.zeros([2]);
-  name = "block";
+  override name = "block"; // a field named like a Function property (modules are callable)
   forward(x: torch.Tensor): torch.Tensor {
     return this.bn.forward(this.conv.forward(x)).mul(this.scale);
   }
@@ -92,6 +92,39 @@ test("forward hooks and pre-hooks run through call() and can be removed", () => 
   h2.remove();
   seq.forward(torch.ones([1, 2]));
   assert.equal(seen.length, 2);
+});
+
+test("modules are callable: model(x) runs forward with hooks and keeps classes, fields and keys", () => {
+  class Net extends nn.Module {
+    declare label: string;
+    body = new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 2));
+    constructor(label: string) {
+      super();
+      this.label = label; // plain assignment, also for names a function object would own
+      (this as unknown as { length: number }).length = 7;
+    }
+    forward(x: torch.Tensor): torch.Tensor {
+      return this.body(x);
+    }
+  }
+  torch.manualSeed(0);
+  const net = new Net("n");
+  const x = torch.randn([5, 3]);
+  const y: torch.Tensor = net(x); // typed by Net.forward
+  assertTensorClose(y, net.forward(x));
+  assert.ok(net instanceof Net && net instanceof nn.Module);
+  assert.equal(net.label, "n");
+  assert.deepEqual(Object.keys(net), ["body", "label", "length"]);
+  assert.deepEqual(Object.keys(net.stateDict()), ["body.0.weight", "body.0.bias", "body.2.weight", "body.2.bias"]);
+  assert.equal(net.constructor, Net);
+  const loss = new nn.MSELoss();
+  assert.equal(loss(torch.tensor([1.5, 2.5]), torch.tensor([1.5, 4.5])).item(), 2);
+  let hooked = 0;
+  net.body.registerForwardHook(() => void hooked++);
+  net(x);
+  assert.equal(hooked, 1);
+  // @ts-expect-error: arguments are checked against forward's signature
+  assert.throws(() => net("not a tensor"));
 });
 
 function assertTensorClose(a: torch.Tensor, b: torch.Tensor): void {

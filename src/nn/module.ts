@@ -32,10 +32,36 @@ export interface LoadResult { missingKeys: string[]; unexpectedKeys: string[] }
 
 export type StateDict = Record<string, Tensor>;
 
+/**
+ * Modules are callable, as in PyTorch: `model(x)` is `model.call(x)` (forward with hooks), typed
+ * by the subclass's own forward signature. The merge is deliberate: a class cannot declare a call
+ * signature, and the constructor below is what makes instances callable.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface Module {
+  (...args: Parameters<this["forward"]>): ReturnType<this["forward"]>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export abstract class Module {
-  private readonly [STATE]: ModuleState = {
-    training: true, buffers: new Set(), nonPersistent: new Set(), forwardHooks: new Map(), preHooks: new Map(),
-  };
+  private declare readonly [STATE]: ModuleState;
+
+  /**
+   * The instance is a function whose prototype is the subclass's, so `model(x)` works while
+   * instanceof, methods and subclass fields (defined on the returned object) are unchanged.
+   * It is an arrow function, so it has no own `prototype`; its own `name` and `length` are
+   * deleted so that subclasses can assign fields of those names.
+   */
+  constructor() {
+    const self = ((...args: unknown[]): unknown => (self.call as (...a: unknown[]) => unknown)(...args)) as unknown as Module;
+    delete (self as { name?: string }).name;
+    delete (self as { length?: number }).length;
+    Object.setPrototypeOf(self, new.target.prototype);
+    Object.defineProperty(self, STATE, {
+      value: { training: true, buffers: new Set(), nonPersistent: new Set(), forwardHooks: new Map(), preHooks: new Map() } satisfies ModuleState,
+    });
+    return self;
+  }
 
   /** The computation; subclasses define it with their own signature. Run it with forward() or call(). */
   abstract forward(...args: never[]): unknown;

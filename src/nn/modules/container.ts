@@ -14,7 +14,7 @@ abstract class IndexedContainer extends Module {
   protected get items(): Module[] {
     return this.ownEntries().filter((e): e is [string, Module] => /^\d+$/.test(e[0]) && e[1] instanceof Module).map((e) => e[1]);
   }
-  get length(): number {
+  override get length(): number {
     return this.items.length;
   }
   /** The i-th module (negative indices count from the end). */
@@ -63,12 +63,15 @@ export class Sequential extends IndexedContainer {
   protected override get items(): Module[] {
     return this.children();
   }
-  forward(input: Tensor): Tensor;
-  forward(input: unknown): unknown;
-  forward(input: unknown): unknown {
-    let x = input;
+  /**
+   * Feeds the input through each module in turn. Typed for tensors, the common case, with a
+   * single signature so that `seq(x)` is typed too (an overload would make the call type the
+   * last overload's); other values pass through at run time as in PyTorch.
+   */
+  forward(input: Tensor): Tensor {
+    let x: unknown = input;
     for (const m of this.children()) x = callModule(m, x);
-    return x;
+    return x as Tensor;
   }
 }
 
