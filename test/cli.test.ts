@@ -162,7 +162,7 @@ describe("flint train / eval / predict", () => {
 
   test("seeded runs repeat: --augment twice, and --workers 1 as in-process loading", async () => {
     const run = async (name: string, extra: string[]): Promise<Row> => {
-      const r = await runFlint(["train", "--root", root, "--no-download", "--train-size", "32", "--test-size", "16", "--batch-size", "16", "--epochs", "1", "--out", join(dir, name), ...extra]);
+      const r = await runFlint(["train", "--root", root, "--no-download", "--train-size", "32", "--test-size", "16", "--batch-size", "16", "--epochs", "1", "--seed", "5", "--out", join(dir, name), ...extra]);
       assert.equal(r.code, 0, r.stderr);
       return metrics(join(dir, name))[0];
     };
@@ -172,6 +172,22 @@ describe("flint train / eval / predict", () => {
     assert.equal(w0.train_loss, w1.train_loss);
     assert.equal(w0.test_loss, w1.test_loss);
     assert.notEqual(a1.train_loss, w0.train_loss); // augmentation did change the images
+  });
+
+  test("without --seed a run draws a fresh seed (as unseeded PyTorch does), prints it, and --seed N repeats it", async () => {
+    const run = async (name: string, extra: string[]): Promise<{ seed: number; row: Row }> => {
+      const r = await runFlint(["train", "--root", root, "--no-download", "--train-size", "32", "--test-size", "16", "--batch-size", "16", "--epochs", "1", "--out", join(dir, name), ...extra]);
+      assert.equal(r.code, 0, r.stderr);
+      const m = r.stdout.match(/, seed (\d+), /);
+      assert.ok(m !== null, r.stdout);
+      return { seed: Number(m[1]), row: metrics(join(dir, name))[0] };
+    };
+    const [a, b] = [await run("unseeded1", []), await run("unseeded2", [])];
+    assert.notEqual(a.seed, b.seed); // 2^32 possible seeds
+    const again = await run("reseeded", ["--seed", String(a.seed)]);
+    assert.equal(again.seed, a.seed);
+    assert.equal(again.row.train_loss, a.row.train_loss);
+    assert.equal(again.row.test_loss, a.row.test_loss);
   });
 
   test("eval prints accuracy, per-class accuracy and a confusion matrix", async () => {

@@ -35,7 +35,7 @@ export const TRAIN_SPEC: CommandSpec = {
     { name: "momentum", type: "number", metavar: "M", min: 0, max: 1, help: "SGD momentum (default: 0.9; sgd only)" },
     { name: "optimizer", type: "choice", choices: ["sgd", "adam", "adamw"], default: "sgd", help: "Optimizer" },
     { name: "weight-decay", type: "number", metavar: "WD", min: 0, help: "Weight decay (default: 0; 0.01 for adamw as in PyTorch)" },
-    { name: "seed", type: "int", metavar: "N", default: 0, min: 0, help: "Random seed (weights, shuffling, augmentation)" },
+    { name: "seed", type: "int", metavar: "N", min: 0, max: 2 ** 53 - 1, help: "Random seed (weights, shuffling, augmentation); default: a fresh one per run, as an unseeded PyTorch script gets, printed and saved so --seed N repeats the run" },
     { name: "model", type: "choice", choices: MODEL_NAMES, default: "seed", help: `Network: ${MODEL_NAMES.map((n) => `${n} = ${MODEL_INFO[n]}`).join("; ")}` },
     { name: "augment", type: "boolean", default: false, help: "Random crop (padding 4) and horizontal flip on training images" },
     { name: "workers", type: "int", metavar: "N", default: 0, min: 0, max: 64, help: "DataLoader worker threads (0: load in the main thread)" },

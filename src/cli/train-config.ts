@@ -1,6 +1,7 @@
 // `flint train`'s flags and the training recipe they resolve to. The recipe is stored in every
 // checkpoint, so `--resume` rebuilds the same model and optimizer, and a flag that would change
 // the recipe of a resumed run is refused rather than silently ignored.
+import { randomInt } from "node:crypto";
 import * as optim from "../optim/index.js";
 import { UsageError, type ParsedArgs } from "./args.js";
 import type { Net } from "./models.js";
@@ -37,7 +38,9 @@ export function resolveConfig(a: ParsedArgs): TrainConfig {
     momentum: opt === "sgd" ? (a.optNum("momentum") ?? 0.9) : 0,
     weight_decay: a.optNum("weight-decay") ?? (opt === "adamw" ? 0.01 : 0),
     batch_size: a.num("batch-size"),
-    seed: a.num("seed"),
+    // Unseeded, PyTorch starts from a nondeterministic seed; so does a run without --seed. The
+    // seed is printed in the run's header and stored in its checkpoint, so it can be repeated.
+    seed: a.optNum("seed") ?? randomInt(0, 2 ** 32),
     augment: a.bool("augment"),
     train_size: a.optNum("train-size"),
   };
