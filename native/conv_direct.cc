@@ -39,19 +39,34 @@ float* packPanels(int64_t Cout, int64_t K, const Weight& weight) {
 }
 
 // Runs the kernel over N images [Cin][Hin][Win] (stride srcStride), each padded by padT rows
-// and padL columns on both sides, images split across threads.
+// and padL columns on both sides. Work is split by image; with fewer images than threads
+// (inference on one image) each image's output rows are split too, so every thread works.
 void runImages(int64_t N, const DirectGeo& g, int64_t padL, const float* src, int64_t srcStride,
                const float* wp, const float* bias, float* out, int64_t outStride) {
   const int64_t padded = g.Cin * g.Hp * g.Wp, Win = g.Wp - 2 * padL;
-  const int T = static_cast<int>(std::min<int64_t>(numThreads(), std::max<int64_t>(N, 1)));
+  const int64_t threads = numThreads();
+  // Splitting an image pays only when its share outweighs waking a thread (tens of microseconds):
+  // at least ~4M multiply-adds per part.
+  const int64_t macs = g.Cout * g.Hout * g.Wout * g.Cin * g.KH * g.KW;
+  const int64_t parts = N >= threads ? 1
+      : std::max<int64_t>(1, std::min({g.Hout, (threads + N - 1) / std::max<int64_t>(N, 1), macs >> 22}));
+  const int64_t units = N * parts;  // unit u: image u / parts, row block u % parts
+  const int T = static_cast<int>(std::min<int64_t>(threads, std::max<int64_t>(units, 1)));
   parallelFor(T, [&](int t, int tasks) {
     int64_t b, e;
-    chunkRange(N, t, tasks, b, e);
+    chunkRange(units, t, tasks, b, e);
     float* xp = scratch(kSlotRow, static_cast<size_t>(padded + kSlack));
     std::fill(xp, xp + padded + kSlack, 0.0f);
-    for (int64_t n = b; n < e; ++n) {
-      copyInteriorAvx512(src + n * srcStride, g.Cin, g.Hin, Win, g.padT, padL, xp);
-      directConvImageAvx512(g, xp, wp, bias, out + n * outStride);
+    int64_t copied = -1;
+    for (int64_t u = b; u < e; ++u) {
+      const int64_t n = u / parts;
+      if (n != copied) {
+        copyInteriorAvx512(src + n * srcStride, g.Cin, g.Hin, Win, g.padT, padL, xp);
+        copied = n;
+      }
+      int64_t oh0, oh1;
+      chunkRange(g.Hout, static_cast<int>(u % parts), static_cast<int>(parts), oh0, oh1);
+      directConvImageAvx512(g, xp, wp, bias, out + n * outStride, oh0, oh1);
     }
   });
 }

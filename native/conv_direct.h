@@ -24,13 +24,14 @@ void directConvBackwardWeight(const ConvShape& s, const float* x, const float* g
 
 // One stride-1 convolution of a padded image [Cin][Hp][Wp] (real rows padT .. padT + Hin) with
 // weights packed as [ceil(Cout / 32)][Cin * KH * KW][32] (zero past Cout), writing out
-// [Cout][Hout][Wout] (+ bias[co] when bias is non-null). Reads up to 16 floats past the image.
+// [Cout][Hout][Wout] (+ bias[co] when bias is non-null), output rows [ohBegin, ohEnd) only.
+// Reads up to 16 floats past the image.
 struct DirectGeo {
   int64_t Cin, Hp, Wp, padT, Hin, KH, KW, Cout, Hout, Wout;
   int64_t padL, Win;  // real columns padL .. padL + Win
 };
 void directConvImageAvx512(const DirectGeo& g, const float* xpad, const float* wPacked,
-                           const float* bias, float* out);
+                           const float* bias, float* out, int64_t ohBegin, int64_t ohEnd);
 
 // Weight-gradient accumulation: acc [K = Cin*KH*KW][OCp] += sum over the images of
 // xpad(tap k, position p) * goT[p][oc], for images laid out back to back (xpad images at stride

@@ -106,10 +106,10 @@ void copyInteriorAvx512(const float* src, int64_t C, int64_t H, int64_t W, int64
 }
 
 void directConvImageAvx512(const DirectGeo& g, const float* xpad, const float* wPacked,
-                           const float* bias, float* out) {
+                           const float* bias, float* out, int64_t ohBegin, int64_t ohEnd) {
   const int64_t K = g.Cin * g.KH * g.KW, panels = (g.Cout + 31) / 32, plane = g.Hp * g.Wp;
   const int64_t P = g.Hout * g.Wout, KW = g.KW;
-  for (int64_t oh = 0; oh < g.Hout; ++oh) {
+  for (int64_t oh = ohBegin; oh < ohEnd; ++oh) {
     // Taps whose input row is padding contribute nothing: skip them.
     const int64_t kh0 = imax(0, g.padT - oh), kh1 = imin(g.KH, g.padT + g.Hin - oh);
     for (int64_t ow0 = 0; ow0 < g.Wout; ow0 += kPos) {
@@ -316,7 +316,7 @@ void directConvWeightAccAvx512(const DirectGeo& g, int64_t images, const float* 
 #pragma GCC pop_options
 #else  // not x86: never called (directConv*Ok checks for the AVX-512 GEMM kernel)
 namespace flint {
-void directConvImageAvx512(const DirectGeo&, const float*, const float*, const float*, float*) {}
+void directConvImageAvx512(const DirectGeo&, const float*, const float*, const float*, float*, int64_t, int64_t) {}
 void directConvWeightAccAvx512(const DirectGeo&, int64_t, const float*, int64_t, const float*, int64_t,
                                int64_t, float*) {}
 void transposeGradOutAvx512(const float*, int64_t, int64_t, int64_t, float*, double*) {}

@@ -24,6 +24,7 @@ const cases: Geo[] = [
   { N: 2, C: 5, H: 10, W: 12, OC: 7, KH: 1, KW: 3, pH: 0, pW: 1 },
   { N: 2, C: 32, H: 16, W: 16, OC: 32, KH: 5, KW: 5, pH: 2, pW: 2 },
   { N: 3, C: 16, H: 3, W: 17, OC: 64, KH: 3, KW: 7, pH: 1, pW: 3 },
+  { N: 1, C: 16, H: 48, W: 40, OC: 32, KH: 3, KW: 3, pH: 1, pW: 1 }, // big enough to split its rows across threads
 ];
 
 function reference(g: Geo, x: Float32Array, w: Float32Array, bias: Float32Array, go: Float32Array) {
@@ -67,7 +68,7 @@ describe("native conv2d, implicit-GEMM path", { skip }, () => {
   const isas = (["avx512", "avx2", "scalar"] as const).filter((n) => addon !== null && addon.setIsa(n));
   addon?.setIsa(original);
   for (const isa of isas)
-    for (const threads of [1, 2])
+    for (const threads of [1, 2, 5]) // 5: fewer images than threads, so rows are split too
       for (const [ci, g] of cases.entries()) {
         const label = `N${g.N} C${g.C} ${g.H}x${g.W} OC${g.OC} k${g.KH}x${g.KW} p${g.pH},${g.pW}, ${isa}, ${threads} thread(s)`;
         it(label, () => {
