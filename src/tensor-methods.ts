@@ -19,6 +19,7 @@ import { type BackwardArgs, backward } from "./autograd/api.js";
 import type { Scalar, TensorLike } from "./ops/util.js";
 import { isOptions } from "./ops/util.js";
 import { ValueError } from "./errors.js";
+import { CPU, type Device, type DeviceLike, checkCpu } from "./device.js";
 
 type Sizes = (number | readonly number[])[];
 
@@ -105,7 +106,19 @@ declare module "./tensor.js" {
     bitwiseAnd(other: TensorLike): Tensor; bitwiseOr(other: TensorLike): Tensor; bitwiseXor(other: TensorLike): Tensor; bitwiseNot(): Tensor;
     countNonzero(dim?: R.Dims): Tensor;
     // dtype
-    to(dtype: DType | { dtype?: DType; copy?: boolean }): Tensor;
+    to(dtype: DType, nonBlocking?: boolean, copy?: boolean, options?: C.ToOptions): Tensor;
+    to(device?: DeviceLike | null, dtype?: DType | null, nonBlocking?: boolean, copy?: boolean, options?: C.ToOptions): Tensor;
+    to(other: Tensor, nonBlocking?: boolean, copy?: boolean, options?: C.ToOptions): Tensor;
+    to(options: C.ToOptions): Tensor;
+    /** The CPU (Flint's only device). */
+    readonly device: Device;
+    readonly isCuda: boolean;
+    readonly isCpu: boolean;
+    cpu(): Tensor;
+    cuda(device?: DeviceLike | number): Tensor;
+    /** No-op on the CPU: returns the tensor (DataLoader's pinMemory is likewise accepted). */
+    pinMemory(): Tensor;
+    isPinned(): boolean;
     type(dtype?: DType): Tensor | string;
     float(): Tensor; double(): Tensor; long(): Tensor; int(): Tensor; bool(): Tensor; byte(): Tensor;
     // in place
@@ -215,10 +228,11 @@ const methods: ThisType<Tensor> & Record<string, unknown> = {
   bitwiseXor(o: TensorLike) { return B.bitwiseXor(this, o); },
   bitwiseNot() { return U.bitwiseNot(this); },
   countNonzero(d?: R.Dims) { return R.countNonzero(this, d); },
-  to(d: DType | { dtype?: DType; copy?: boolean }) {
-    if (typeof d === "string") return C.toDType(this, d);
-    return C.toDType(this, d.dtype ?? this.dtype, d.copy ?? false);
-  },
+  to(...a: unknown[]) { return C.to(this, ...a); },
+  cpu() { return this; },
+  pinMemory() { return this; },
+  isPinned() { return false; },
+  cuda(d?: DeviceLike | number) { return checkCpu("Tensor.cuda", typeof d === "number" ? `cuda:${d}` : d ?? "cuda") as never; },
   type(d?: DType) { return d === undefined ? `torch.${typeName(this.dtype)}` : C.toDType(this, d); },
   float() { return C.toDType(this, "float32"); },
   double() { return C.toDType(this, "float64"); },
@@ -270,5 +284,8 @@ for (const name of UNARY_METHODS) methods[name] = function (this: Tensor) { retu
 
 Object.assign(Tensor.prototype, methods);
 Object.defineProperty(Tensor.prototype, "T", { get(this: Tensor) { return V.permute(this, [...this.shape.keys()].reverse()); } });
+Object.defineProperty(Tensor.prototype, "device", { get: () => CPU });
+Object.defineProperty(Tensor.prototype, "isCuda", { get: () => false });
+Object.defineProperty(Tensor.prototype, "isCpu", { get: () => true });
 // Node's console.log shows tensors as PyTorch prints them.
 Object.defineProperty(Tensor.prototype, Symbol.for("nodejs.util.inspect.custom"), { value(this: Tensor) { return formatTensor(this); } });

@@ -9,6 +9,8 @@ import { ShapeError, ValueError, fmtShape } from "../errors.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { Parameter } from "./parameter.js";
 import { parseArgs } from "../ops/util.js";
+import { type ToOptions, parseTo } from "../ops/cast.js";
+import { type DeviceLike, checkCpu } from "../device.js";
 
 const STATE = Symbol("flint.nn.Module.state");
 
@@ -237,8 +239,18 @@ export abstract class Module {
   }
 
   /** Casts floating parameters and buffers to dtype in place (tensor identity is kept). */
-  to(dtype: DType | { dtype: DType }): this {
-    const dt = typeof dtype === "string" ? dtype : dtype.dtype;
+  /**
+   * Module.to(dtype) / to(device, dtype?) / to(tensor) / to({ device, dtype }), as torch: converts
+   * floating-point parameters and buffers in place. The device can only be the CPU, where they
+   * already are, so `model.to(device)` from PyTorch code is accepted as it is.
+   */
+  to(dtype: DType, nonBlocking?: boolean): this;
+  to(device?: DeviceLike | null, dtype?: DType | null, nonBlocking?: boolean): this;
+  to(other: Tensor, nonBlocking?: boolean): this;
+  to(options: ToOptions): this;
+  to(...args: unknown[]): this {
+    const dt = parseTo("Module.to", args).dtype;
+    if (dt === null) return this;
     noGrad(() => {
       for (const t of [...this.parameters(), ...this.buffers()]) {
         if (!t.isFloatingPoint() || t.dtype === dt) continue;
@@ -246,6 +258,11 @@ export abstract class Module {
         if (t.grad) retype(t.grad, dt);
       }
     });
+    return this;
+  }
+  cpu(): this { return this; }
+  cuda(device?: DeviceLike | number): this {
+    checkCpu("Module.cuda", typeof device === "number" ? `cuda:${device}` : device ?? "cuda");
     return this;
   }
   float(): this { return this.to("float32"); }

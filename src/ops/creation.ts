@@ -6,16 +6,21 @@ import { numelOf, sizesArg } from "../shape.js";
 import { isOptions, isTensor, wrap } from "./util.js";
 import { detach } from "./view.js";
 import { toDType } from "./cast.js";
+import { type DeviceLike, checkCpu } from "../device.js";
 
 export interface CreateOptions {
   dtype?: DType;
   requiresGrad?: boolean;
+  /** Accepted for PyTorch code: "cpu" (or torch.device("cpu")); any other device is an error. */
+  device?: DeviceLike | null;
+  pinMemory?: boolean;
 }
 
 export type NestedData = number | boolean | readonly NestedData[];
 
 /** Applies { requiresGrad } to a freshly created tensor (floating point only, as torch). */
 export function finish(t: Tensor, opts: CreateOptions): Tensor {
+  if (opts.device !== undefined && opts.device !== null) checkCpu("tensor creation", opts.device);
   if (opts.requiresGrad) {
     if (t.dtype !== "float32" && t.dtype !== "float64") {
       throw new ValueError(`tensor: only tensors of floating point dtype can require gradients, got ${t.dtype}`);

@@ -4,6 +4,7 @@ import { type DType, type TypedArray, arrayFor, castValue } from "../dtype.js";
 import { Storage, Tensor } from "../tensor.js";
 import { contiguousStrides } from "../shape.js";
 import { ValueError } from "../errors.js";
+import { Device } from "../device.js";
 
 /** A contiguous tensor over a fresh array that a backend returned. */
 export function wrap(data: TypedArray, shape: readonly number[], dtype: DType): Tensor {
@@ -21,9 +22,9 @@ export type TensorLike = Tensor | Scalar;
 
 export const isTensor = (x: unknown): x is Tensor => x instanceof Tensor;
 
-/** A plain options object (not a tensor, array or typed array). */
+/** A plain options object (not a tensor, device, array or typed array). */
 export function isOptions(x: unknown): x is Record<string, unknown> {
-  return typeof x === "object" && x !== null && !Array.isArray(x) && !(x instanceof Tensor) && !ArrayBuffer.isView(x) && !(x instanceof Map);
+  return typeof x === "object" && x !== null && !Array.isArray(x) && !(x instanceof Tensor) && !ArrayBuffer.isView(x) && !(x instanceof Map) && !(x instanceof Device);
 }
 
 /**

@@ -1,0 +1,90 @@
+// Devices. Flint computes on the CPU only, but PyTorch programs name devices everywhere
+// (`device = "cuda" if torch.cuda.is_available() else "cpu"`, `model.to(device)`,
+// `x.to(device)`, `torch.zeros(3, device=device)`), so those lines port unchanged: "cpu" is
+// accepted wherever PyTorch takes a device, torch.cuda reports no GPU, and asking for another
+// device is a clear error instead of a silent CPU run.
+import { ValueError } from "./errors.js";
+
+/** A device type PyTorch knows; only "cpu" can hold Flint tensors. */
+const KNOWN_TYPES = new Set(["cpu", "cuda", "mps", "xpu", "meta", "hip", "xla", "vulkan", "ipu", "hpu", "ort", "mkldnn", "opengl", "opencl", "ideep", "fpga", "ve", "lazy", "mtia", "privateuseone"]);
+
+/** torch.device: a device type and an optional index ("cpu", "cuda:1"). */
+export class Device {
+  readonly type: string;
+  readonly index: number | null;
+
+  constructor(spec: string | Device, index?: number) {
+    if (spec instanceof Device) {
+      if (index !== undefined) throw new ValueError(`device: index given twice (${spec.toString()} and ${index})`);
+      this.type = spec.type;
+      this.index = spec.index;
+      return;
+    }
+    const m = /^([a-z_]+)(?::(\d+))?$/.exec(String(spec));
+    if (m === null || !KNOWN_TYPES.has(m[1])) {
+      throw new ValueError(`device: expected one of cpu, cuda, mps, … with an optional :index, got '${String(spec)}'`);
+    }
+    if (m[2] !== undefined && index !== undefined) throw new ValueError(`device: index given twice ('${spec}' and ${index})`);
+    const i = m[2] !== undefined ? Number(m[2]) : index;
+    if (i !== undefined && (!Number.isInteger(i) || i < 0)) throw new ValueError(`device: index must be a non-negative integer, got ${i}`);
+    this.type = m[1];
+    this.index = i ?? null;
+  }
+
+  toString(): string {
+    return this.index === null ? this.type : `${this.type}:${this.index}`;
+  }
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `device(type='${this.type}'${this.index === null ? "" : `, index=${this.index}`})`;
+  }
+  equals(other: DeviceLike): boolean {
+    const o = toDevice(other);
+    return o.type === this.type && o.index === this.index;
+  }
+}
+
+export type DeviceLike = Device | string;
+
+/** torch.device("cuda", 0) / torch.device("cpu"): a function, as torch.device is called without `new`. */
+export function device(spec: DeviceLike, index?: number): Device {
+  return new Device(spec, index);
+}
+
+export function toDevice(d: DeviceLike): Device {
+  return d instanceof Device ? d : new Device(d);
+}
+
+/** The one device Flint tensors live on. */
+export const CPU = new Device("cpu");
+
+export function isDeviceLike(x: unknown): x is DeviceLike {
+  if (x instanceof Device) return true;
+  if (typeof x !== "string") return false;
+  const m = /^([a-z_]+)(?::\d+)?$/.exec(x);
+  return m !== null && KNOWN_TYPES.has(m[1]);
+}
+
+/** Throws unless `d` is the CPU; `op` names the caller in the message. */
+export function checkCpu(op: string, d: DeviceLike): void {
+  const dev = toDevice(d);
+  if (dev.type === "cpu") return;
+  const hint = dev.type === "cuda" ? " (torch.cuda.isAvailable() is false)" : "";
+  throw new ValueError(`${op}: Flint computes on the CPU only; device '${dev.toString()}' is not available${hint}`);
+}
+
+/** torch.cuda: reports that there is no GPU, so `isAvailable() ? "cuda" : "cpu"` picks the CPU. */
+export const cuda = {
+  isAvailable: (): boolean => false,
+  deviceCount: (): number => 0,
+  isInitialized: (): boolean => false,
+  manualSeed: (_seed: number | bigint): void => {},
+  manualSeedAll: (_seed: number | bigint): void => {},
+  synchronize: (): void => {},
+};
+
+/** torch.backends.mps / torch.backends.cudnn flags that scripts read or set. */
+export const backends = {
+  mps: { isAvailable: (): boolean => false, isBuilt: (): boolean => false },
+  cuda: { isBuilt: (): boolean => false },
+  cudnn: { enabled: false, deterministic: false, benchmark: false, isAvailable: (): boolean => false },
+};
