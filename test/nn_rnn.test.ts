@@ -207,6 +207,7 @@ test("positional arguments follow torch's order; parameters() and allWeights fol
     "weight_ih_l0_reverse:80x10", "weight_hh_l0_reverse:80x20", "bias_ih_l0_reverse:80", "bias_hh_l0_reverse:80",
     "weight_ih_l1:80x40", "weight_hh_l1:80x20",
   ]);
+  m.flattenParameters();
   assert.equal(m.allWeights.length, 4);
   assert.equal(m.allWeights[3][0], (m as unknown as Record<string, unknown>).weight_ih_l1_reverse);
   assert.equal(m.weight_ih_l0.shape[1], 10);

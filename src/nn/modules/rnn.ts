@@ -109,6 +109,9 @@ export abstract class RNNBase extends Module {
     resetUniform(this.parameters(), this.hiddenSize);
   }
 
+  /** PyTorch compacts the weights for cuDNN here; on the CPU it is a no-op, kept so ported code runs. */
+  flattenParameters(): void {}
+
   /** The parameters per layer and direction (PyTorch's all_weights). */
   get allWeights(): Parameter[][] {
     return this.weightNames.map((names) => names.map((n) => this.param(n)));
