@@ -26,3 +26,8 @@ export {
   GroupNorm, Dropout2d, PReLU, Hardswish, Hardsigmoid, Mish, SELU, CELU, LogSigmoid, Softsign, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d,
 } from "./modules/extra.js";
 export type { GroupNormOptions, Pool1dOptions } from "./modules/extra.js";
+export { RNNBase, RNN, LSTM, GRU } from "./modules/rnn.js";
+export type { RNNBaseOptions, RNNOptions, LSTMOptions, GRUOptions } from "./modules/rnn.js";
+export { RNNCell, LSTMCell, GRUCell } from "./modules/rnn-cells.js";
+export type { RNNCellOptions } from "./modules/rnn-cells.js";
+export type { Nonlinearity } from "./modules/rnn-steps.js";

@@ -1,4 +1,4 @@
-// nn.utils: gradient clipping and parameter/vector conversion.
+// nn.utils: gradient clipping, parameter/vector conversion, and utils.rnn (packed sequences).
 import { Tensor } from "../tensor.js";
 import { ValueError } from "../errors.js";
 import { noGrad } from "../autograd/grad-mode.js";
@@ -65,3 +65,5 @@ export function vectorToParameters(vec: Tensor, parameters: Iterable<Tensor>): v
     }
   });
 }
+
+export * as rnn from "./rnn-utils.js";
