@@ -26,3 +26,9 @@ export {
   GroupNorm, Dropout2d, PReLU, Hardswish, Hardsigmoid, Mish, SELU, CELU, LogSigmoid, Softsign, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d,
 } from "./modules/extra.js";
 export type { GroupNormOptions, Pool1dOptions } from "./modules/extra.js";
+export { MultiheadAttention, NonDynamicallyQuantizableLinear } from "./modules/attention.js";
+export type { MultiheadAttentionOptions, MultiheadAttentionForwardOptions } from "./modules/attention.js";
+export { TransformerEncoderLayer, TransformerEncoder } from "./modules/transformer.js";
+export type { Activation, TransformerLayerOptions, EncoderLayerForwardOptions, EncoderOptions, EncoderForwardOptions } from "./modules/transformer.js";
+export { TransformerDecoderLayer, TransformerDecoder, Transformer } from "./modules/transformer-decoder.js";
+export type { DecoderForwardOptions, TransformerOptions, TransformerForwardOptions } from "./modules/transformer-decoder.js";
