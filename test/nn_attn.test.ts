@@ -114,3 +114,132 @@ test("reprs equal PyTorch's str(module)", () => {
 test("Transformer.generateSquareSubsequentMask", () => {
   assertExact(nn.Transformer.generateSquareSubsequentMask(4), fx.misc.squareSubsequentMask, "mask");
 });
+
+// ---------------------------------------------------------------- gradcheck (float64)
+const f64 = { dtype: "float64" as const };
+function gradcheckModule(m: nn.Module, inputs: torch.Tensor[], run: (...xs: torch.Tensor[]) => torch.Tensor[]): void {
+  const params = m.parameters();
+  const ok = torch.autograd.gradcheck((...xs: torch.Tensor[]) => run(...xs.slice(0, inputs.length)), [...inputs, ...params], { eps: 1e-6, atol: 1e-6, rtol: 1e-4 });
+  assert.ok(ok);
+}
+
+test("gradcheck: MultiheadAttention with bias_kv, zero attention, float attn mask and padding mask", () => {
+  torch.manualSeed(3);
+  const m = new nn.MultiheadAttention(4, 2, { addBiasKv: true, addZeroAttn: true, ...f64 });
+  for (const p of m.parameters()) torch.noGrad(() => p.copy_(torch.randn(p.shape, f64)));
+  const q = torch.randn([2, 2, 4], f64).requiresGrad_(true), kv = torch.randn([3, 2, 4], f64).requiresGrad_(true), v = torch.randn([3, 2, 4], f64).requiresGrad_(true);
+  const mask = torch.randn([2, 3], f64), kpm = torch.tensor([[false, true, false], [false, false, false]]);
+  gradcheckModule(m, [q, kv, v], (a, b, c) => {
+    const [o, w] = m(a, b, c, { attnMask: mask, keyPaddingMask: kpm });
+    return [o, w as torch.Tensor];
+  });
+});
+
+test("gradcheck: MultiheadAttention with kdim/vdim, batch first, per-head weights", () => {
+  torch.manualSeed(4);
+  const m = new nn.MultiheadAttention(4, 2, { kdim: 3, vdim: 2, batchFirst: true, ...f64 });
+  const q = torch.randn([2, 2, 4], f64).requiresGrad_(true), k = torch.randn([2, 3, 3], f64).requiresGrad_(true), v = torch.randn([2, 3, 2], f64).requiresGrad_(true);
+  gradcheckModule(m, [q, k, v], (a, b, c) => {
+    const [o, w] = m(a, b, c, { averageAttnWeights: false });
+    return [o, w as torch.Tensor];
+  });
+});
+
+test("gradcheck: TransformerEncoderLayer (norm first, gelu) and TransformerDecoderLayer", () => {
+  torch.manualSeed(5);
+  const enc = new nn.TransformerEncoderLayer(4, 2, { dimFeedforward: 6, dropout: 0, activation: "gelu", normFirst: true, ...f64 });
+  const src = torch.randn([3, 2, 4], f64).requiresGrad_(true);
+  const causal = nn.Transformer.generateSquareSubsequentMask(3).to("float64");
+  gradcheckModule(enc, [src], (s) => [enc(s, causal)]);
+  const dec = new nn.TransformerDecoderLayer(4, 2, { dimFeedforward: 6, dropout: 0, batchFirst: true, ...f64 });
+  const tgt = torch.randn([2, 3, 4], f64).requiresGrad_(true), mem = torch.randn([2, 2, 4], f64).requiresGrad_(true);
+  gradcheckModule(dec, [tgt, mem], (t, mm) => [dec(t, mm, { tgtMask: causal })]);
+});
+
+// ---------------------------------------------------------------- behaviour
+test("F.multiHeadAttentionForward gives the module's result (positional and options forms)", () => {
+  torch.manualSeed(6);
+  const m = new nn.MultiheadAttention(8, 2, { kdim: 5, vdim: 3 });
+  const q = torch.randn(3, 2, 8), k = torch.randn(4, 2, 5), v = torch.randn(4, 2, 3), kpm = torch.tensor([[false, false, true, false], [false, false, false, false]]);
+  const [o, w] = m(q, k, v, kpm);
+  const [o2, w2] = nn.functional.multiHeadAttentionForward(q, k, v, 8, 2, null, m.in_proj_bias, null, null, false, 0, m.out_proj.weight, m.out_proj.bias,
+    { training: false, keyPaddingMask: kpm, useSeparateProjWeight: true, qProjWeight: m.q_proj_weight, kProjWeight: m.k_proj_weight, vProjWeight: m.v_proj_weight });
+  assertClose(o2, o, "output", 0, 0);
+  assertClose(w2 as torch.Tensor, w as torch.Tensor, "weights", 0, 0);
+  const m2 = new nn.MultiheadAttention(8, 2);
+  const [o3] = m2(q, q, q, null, false);
+  const [o4, w4] = nn.functional.multiHeadAttentionForward(q, q, q, 8, 2, m2.in_proj_weight, m2.in_proj_bias, null, null, false, 0, m2.out_proj.weight, m2.out_proj.bias, true, null, false);
+  assertClose(o4, o3, "positional output", 0, 0);
+  assert.equal(w4, null);
+});
+
+test("dropout: random in training, off in eval (equal to a dropout-free copy)", () => {
+  torch.manualSeed(7);
+  const layer = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0.5 });
+  const plain = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0 });
+  plain.loadStateDict(layer.stateDict());
+  const x = torch.randn(5, 2, 8);
+  const a = layer(x), b = layer(x);
+  assert.ok(torch.sub(a, b).abs().max().item() as number > 1e-3, "two training passes differ");
+  layer.eval();
+  assertClose(layer(x), layer(x), "eval is deterministic", 0, 0);
+  assertClose(layer(x), plain(x), "eval equals dropout 0", 0, 0);
+  const mha = new nn.MultiheadAttention(8, 2, { dropout: 0.5 });
+  const [, w] = mha(x, x, x, { averageAttnWeights: false });
+  const zeros = Array.from((w as torch.Tensor).typedArray()).filter((e) => e === 0).length;
+  assert.ok(zeros > 0, "training drops attention weights (returned after dropout, as torch)");
+  mha.eval();
+  const [, we] = mha(x, x, x);
+  assertClose(torch.sum(we as torch.Tensor, -1), torch.ones(2, 5), "eval weights are softmax rows", 1e-6, 1e-6);
+});
+
+test("TransformerEncoder clones its layer: equal values, separate parameters, torch's names", () => {
+  torch.manualSeed(8);
+  const layer = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, activation: new nn.GELU() });
+  const enc = new nn.TransformerEncoder(layer, 2, { norm: new nn.LayerNorm(8) });
+  const names = enc.namedParameters().map(([k]) => k);
+  assert.equal(names[0], "layers.0.self_attn.in_proj_weight");
+  assert.ok(names.includes("layers.1.linear2.bias") && names.includes("norm.weight"));
+  const l0 = enc.layers.at(0) as nn.TransformerEncoderLayer, l1 = enc.layers.at(1) as nn.TransformerEncoderLayer;
+  assert.notEqual(l0, layer);
+  assert.ok(l0 instanceof nn.TransformerEncoderLayer && typeof l0 === "function", "clones are callable modules of the same class");
+  assertClose(l1.self_attn.in_proj_weight as torch.Tensor, layer.self_attn.in_proj_weight as torch.Tensor, "same values", 0, 0);
+  torch.noGrad(() => l0.linear1.weight.fill_(0));
+  assert.ok(l1.linear1.weight.abs().sum().item() as number > 0, "layers do not share storage");
+  assert.notEqual(l0.activation, l1.activation, "module activations are cloned too");
+  assert.ok(l0.toString().includes("(activation): GELU(approximate='none')"));
+});
+
+test("the eval no-grad path of TransformerEncoder mirrors torch 1.13's nested tensors only when it applies", () => {
+  torch.manualSeed(9);
+  const enc = new nn.TransformerEncoder(new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, batchFirst: true }), 1);
+  const x = torch.randn(2, 5, 8), kpm = torch.tensor([[false, false, true, true, true], [false, false, false, true, true]]);
+  enc.eval();
+  assert.deepEqual(enc(x, null, kpm).shape, [2, 5, 8], "parameters require grad: composed path");
+  const cut = torch.noGrad(() => enc(x, null, kpm));
+  assert.deepEqual(cut.shape, [2, 3, 8], "no grad: cut to the longest unpadded row");
+  assert.equal(cut.select(0, 0).select(0, 2).abs().sum().item(), 0, "padded positions are zeros");
+  assert.deepEqual(torch.noGrad(() => enc(x, { srcKeyPaddingMask: kpm, mask: torch.zeros(5, 5) })).shape, [2, 5, 8], "a mask too: composed path");
+  enc.train();
+  assert.deepEqual(torch.noGrad(() => enc(x, null, kpm)).shape, [2, 5, 8], "training: composed path");
+});
+
+// ---------------------------------------------------------------- errors
+test("errors name the module and the shapes", () => {
+  assert.throws(() => new nn.MultiheadAttention(10, 3), (e: Error) => e instanceof torch.ValueError && /MultiheadAttention.*divisible.*embed_dim=10.*num_heads=3/.test(e.message));
+  const m = new nn.MultiheadAttention(8, 2);
+  const q = torch.randn(3, 2, 8), kv = torch.randn(4, 2, 8);
+  const err = (fn: () => unknown, cls: typeof torch.FlintError, re: RegExp): void => assert.throws(fn, (e: Error) => e instanceof cls && re.test(e.message), re.source);
+  err(() => m(torch.randn(3, 2, 6), torch.randn(3, 2, 6), torch.randn(3, 2, 6)), torch.ShapeError, /^MultiheadAttention: was expecting embedding dimension of 8, but got 6 \(query \[3, 2, 6\]\)/);
+  err(() => m(q, kv, kv, { attnMask: torch.zeros(3, 3) }), torch.ShapeError, /MultiheadAttention: the shape of the 2D attn_mask is \[3, 3\], but should be \[3, 4\]/);
+  err(() => m(q, kv, kv, { attnMask: torch.zeros(2, 3, 4) }), torch.ShapeError, /3D attn_mask is \[2, 3, 4\], but should be \[4, 3, 4\]/);
+  err(() => m(q, kv, kv, { keyPaddingMask: torch.zeros([2, 3], { dtype: "bool" }) }), torch.ShapeError, /key_padding_mask shape of \[2, 4\], but got \[2, 3\]/);
+  err(() => m(q, kv, kv, { keyPaddingMask: torch.zeros([2, 4], { dtype: "int64" }) }), torch.DTypeError, /only bool and floating types of key_padding_mask/);
+  err(() => m(q, kv, torch.randn(5, 2, 8)), torch.ShapeError, /key shape \[4, 2, 8\] does not match value shape \[5, 2, 8\]/);
+  err(() => m(torch.randn(1, 3, 2, 8), kv, kv), torch.ShapeError, /query should be unbatched 2D or batched 3D tensor but received 4-D/);
+  err(() => m(q, torch.randn(4, 8), torch.randn(4, 8)), torch.ShapeError, /batched \(3-D\) query \[3, 2, 8\], expected key to be 3-D but got \[4, 8\]/);
+  err(() => new nn.TransformerEncoderLayer(8, 2, { activation: "tanh" as "relu" }), torch.ValueError, /TransformerEncoderLayer: activation should be relu\/gelu, not tanh/);
+  const t = new nn.Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 8 });
+  err(() => t(torch.randn(5, 2, 8), torch.randn(4, 3, 8)), torch.ShapeError, /Transformer: the batch number of src and tgt must be equal/);
+  err(() => t(torch.randn(5, 2, 8), torch.randn(4, 2, 6)), torch.ShapeError, /feature number of src and tgt must be equal to d_model=8/);
+});
