@@ -243,3 +243,17 @@ test("errors name the module and the shapes", () => {
   err(() => t(torch.randn(5, 2, 8), torch.randn(4, 3, 8)), torch.ShapeError, /Transformer: the batch number of src and tgt must be equal/);
   err(() => t(torch.randn(5, 2, 8), torch.randn(4, 2, 6)), torch.ShapeError, /feature number of src and tgt must be equal to d_model=8/);
 });
+
+test("F.multiHeadAttentionForward: staticK/staticV equal to the projected keys and values give the same result", () => {
+  torch.manualSeed(10);
+  const m = new nn.MultiheadAttention(8, 2);
+  const q = torch.randn(3, 2, 8), kv = torch.randn(4, 2, 8);
+  const [o] = m(q, kv, kv);
+  const [, wk, wv] = torch.chunk(m.in_proj_weight as torch.Tensor, 3);
+  const [, bk, bv] = torch.chunk(m.in_proj_bias as torch.Tensor, 3);
+  const heads = (t: torch.Tensor): torch.Tensor => t.reshape(4, 4, 4).transpose(0, 1);
+  const staticK = heads(nn.functional.linear(kv, wk, bk)), staticV = heads(nn.functional.linear(kv, wv, bv));
+  const [o2] = nn.functional.multiHeadAttentionForward(q, kv, kv, 8, 2, m.in_proj_weight, m.in_proj_bias, null, null, false, 0, m.out_proj.weight, m.out_proj.bias, { staticK, staticV });
+  assertClose(o2, o, "output", 1e-6, 1e-7);
+  assert.throws(() => m(q, kv, kv, { attnMask: torch.zeros([3, 4], f64) }), (e: Error) => e instanceof torch.DTypeError && /dtype float32, got attn_mask float64/.test(e.message));
+});

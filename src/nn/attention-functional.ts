@@ -193,6 +193,9 @@ export function mhaForward(op: string, queryIn: Tensor, keyIn: Tensor, valueIn: 
     else attnMask = add(attnMask, km);
   }
   if (attnMask && attnMask.dtype === "bool") attnMask = maskedFill(zeros(attnMask.shape, { dtype: q.dtype }), attnMask, -Infinity);
+  if (attnMask && attnMask.dtype !== q.dtype) {
+    throw new DTypeError(`${op}: expected float masks of the query's dtype ${q.dtype}, got attn_mask ${o.attnMask?.dtype ?? "None"} and key_padding_mask ${o.keyPaddingMask?.dtype ?? "None"}`);
+  }
   const dropoutP = training ? p.dropoutP : 0;
 
   const qScaled = div(q, Math.sqrt(q.shape[2]));
