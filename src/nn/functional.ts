@@ -176,3 +176,5 @@ export function avgPool1d(input: Tensor, kernelSize: IntOrPair, ...args: Args<[s
   return X.avgPool1d(input, kernelSize, o.stride, o.padding, o.ceilMode, o.countIncludePad);
 }
 export const adaptiveAvgPool1d = (input: Tensor, outputSize: number): Tensor => X.adaptiveAvgPool1d(input, outputSize);
+export { multiHeadAttentionForward } from "./attention-functional.js";
+export type { MultiHeadAttentionOptions } from "./attention-functional.js";

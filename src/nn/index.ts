@@ -31,3 +31,9 @@ export type { RNNBaseOptions, RNNOptions, LSTMOptions, GRUOptions } from "./modu
 export { RNNCell, LSTMCell, GRUCell } from "./modules/rnn-cells.js";
 export type { RNNCellOptions } from "./modules/rnn-cells.js";
 export type { Nonlinearity } from "./modules/rnn-steps.js";
+export { MultiheadAttention, NonDynamicallyQuantizableLinear } from "./modules/attention.js";
+export type { MultiheadAttentionOptions, MultiheadAttentionForwardOptions } from "./modules/attention.js";
+export { TransformerEncoderLayer, TransformerEncoder } from "./modules/transformer.js";
+export type { Activation, TransformerLayerOptions, EncoderLayerForwardOptions, EncoderOptions, EncoderForwardOptions } from "./modules/transformer.js";
+export { TransformerDecoderLayer, TransformerDecoder, Transformer } from "./modules/transformer-decoder.js";
+export type { DecoderForwardOptions, TransformerOptions, TransformerForwardOptions } from "./modules/transformer-decoder.js";
