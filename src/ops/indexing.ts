@@ -3,10 +3,10 @@ import { isFloating } from "../dtype.js";
 import { Tensor } from "../tensor.js";
 import { DTypeError, IndexError, ShapeError, fmtShape } from "../errors.js";
 import { backend } from "../backend/backend.js";
-import { normDim } from "../shape.js";
+import { broadcastShapes, normDim } from "../shape.js";
 import { record, relabel } from "../autograd/record.js";
 import { type Scalar, isTensor, scalarTensor, wrap } from "./util.js";
-import { clone } from "./cast.js";
+import { clone, toDType } from "./cast.js";
 import { add, lt, ne, where } from "./binary.js";
 import { expand, reshape, select, slice, unsqueeze } from "./view.js";
 import { tensor, zeros } from "./creation.js";
@@ -61,15 +61,11 @@ export function maskedFill(x: Tensor, mask: Tensor, value: Tensor | Scalar): Ten
   if (isTensor(value) && value.dim() !== 0) {
     throw new ShapeError(`masked_fill: only supports a 0-dimensional value tensor, but got tensor with ${value.dim()} dimension(s) (shape ${fmtShape(value.shape)})`);
   }
-  if (mask.dim() > x.dim() || mask.shape.some((s, i) => s !== 1 && s !== x.shape[x.dim() - mask.dim() + i])) {
-    throw new ShapeError(`masked_fill: mask ${fmtShape(mask.shape)} does not broadcast to input ${fmtShape(x.shape)}`);
-  }
-  const v = isTensor(value) ? value : scalarTensor(value, x.dtype);
-  const r = where(mask, v, x);
-  if (r.shape.length !== x.shape.length || r.shape.some((s, i) => s !== x.shape[i])) {
-    throw new ShapeError(`masked_fill: mask ${fmtShape(mask.shape)} does not broadcast to input ${fmtShape(x.shape)}`);
-  }
-  return relabel(r, "MaskedFillBackward", [x, v]);
+  // Out of place, PyTorch broadcasts input and mask together (expand_outplace), so the result can
+  // be larger than the input; the value is cast to the input's dtype.
+  broadcastShapes(x.shape, mask.shape, "masked_fill");
+  const v = isTensor(value) ? (value.dtype === x.dtype ? value : toDType(value, x.dtype)) : scalarTensor(value, x.dtype);
+  return relabel(where(mask, v, x), "MaskedFillBackward", [x, v]);
 }
 
 /** Indices of non-zero elements, shape [count, ndim] (int64). */
