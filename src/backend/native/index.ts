@@ -7,6 +7,7 @@ import { contiguousStrides, numelOf } from "../../shape.js";
 import type { AvgPool2dParams, Backend, BinaryOp, Conv2dParams, Pool2dParams, ReduceOp, Strided, UnaryOp } from "../backend.js";
 import { refBackend as ref } from "../ref/index.js";
 import { isContiguous, offsetsOf, sameShape } from "../ref/iterate.js";
+import { blockedBinary } from "./blocked.js";
 import { BinaryOp as NB, type NativeAddon, UnaryOp as NU } from "./addon.js";
 
 const NATIVE_UNARY: Partial<Record<UnaryOp, number>> = {
@@ -57,9 +58,12 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
 
   function unary(op: UnaryOp, x: Strided, outDtype: DType): TypedArray {
     const code = NATIVE_UNARY[op];
-    if (code === undefined || !isF32(x) || outDtype !== "float32" || !isContiguous(x)) return ref.unary(op, x, outDtype);
+    if (code === undefined || !isF32(x) || outDtype !== "float32") return ref.unary(op, x, outDtype);
     const n = numelOf(x.shape), out = newF32(n);
-    addon.unary(code as never, f32(x), x.offset, out, 0, n);
+    // A strided input (a gate's slice of an LSTM's projection, say) is gathered first: a copy is
+    // cheap next to evaluating exp/tanh element by element in TypeScript.
+    if (isContiguous(x)) addon.unary(code as never, f32(x), x.offset, out, 0, n);
+    else addon.unary(code as never, dense(x), 0, out, 0, n);
     return out;
   }
 
@@ -73,7 +77,7 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     if (sameShape(a.shape, outShape) && sameShape(b.shape, outShape)) addon.binary(code as never, dense(a), 0, dense(b), 0, out, 0, n);
     else if (aFull && numelOf(b.shape) === 1) addon.binaryScalar(code as never, f32(a), a.offset, f32(b)[b.offset], out, 0, n);
     else if (bFull && numelOf(a.shape) === 1) addon.binaryScalar(REVERSED[op] as never, f32(b), b.offset, f32(a)[a.offset], out, 0, n);
-    else return ref.binary(op, a, b, outShape, outDtype);
+    else if (!blockedBinary(addon, code as never, REVERSED[op] as never, a, b, outShape, out)) return ref.binary(op, a, b, outShape, outDtype);
     return out;
   }
 

@@ -26,6 +26,21 @@ function copy(x: Strided, dtype: DType): TypedArray {
     for (let i = 0; i < n; i++) out[i] = castValue(src[x.offset + i], dtype, x.dtype);
     return out;
   }
+  const nd = x.shape.length, run = x.shape[nd - 1];
+  if (dtype === x.dtype && x.strides[nd - 1] === 1 && run >= 16) {
+    // Rows that are contiguous in memory (a slice along a later dim): one block copy per row.
+    const idx = new Array<number>(nd - 1).fill(0);
+    for (let k = 0, o = x.offset; k < n; k += run) {
+      out.set(src.subarray(o, o + run), k);
+      for (let d = nd - 2; d >= 0; d--) {
+        o += x.strides[d];
+        if (++idx[d] < x.shape[d]) break;
+        o -= idx[d] * x.strides[d];
+        idx[d] = 0;
+      }
+    }
+    return out;
+  }
   const offs = offsetsOf(x.shape, x.strides, x.offset);
   if (dtype === x.dtype) for (let i = 0; i < n; i++) out[i] = src[offs[i]];
   else for (let i = 0; i < n; i++) out[i] = castValue(src[offs[i]], dtype, x.dtype);
