@@ -51,13 +51,39 @@ function conv2dRaw(x: Tensor, w: Tensor, bias: Tensor | null, p: Conv2dParams): 
   if (oh <= 0 || ow <= 0) {
     throw new ShapeError(`conv2d: kernel size ${kh}x${kw} (dilation ${p.dilation.join("x")}) can't be greater than the padded input size for input ${fmtShape(x.shape)} with padding ${p.padding.join("x")}`);
   }
-  const outShape = [N, Cout, oh, ow];
+  return convForward(x, w, bias, p, [N, Cout, oh, ow]);
+}
+
+// The convolution and its two gradients as three ops, each differentiable through the other two,
+// so gradients taken with createGraph (gradient penalties, Hessian-vector products) are exact:
+// forward y = A(w) x is bilinear in (x, w), its input gradient A(w)^T g is bilinear in (g, w),
+// and its weight gradient is bilinear in (x, g).
+
+function convForward(x: Tensor, w: Tensor, bias: Tensor | null, p: Conv2dParams, outShape: readonly number[]): Tensor {
   const out = wrap(kernel("conv2d")(x, w, bias, p, outShape), outShape, x.dtype);
   return record("ConvolutionBackward", [x, w, bias], out, ([g]) => [
-    x.requiresGrad ? wrap(kernel("conv2dBackwardInput")(g, w, p, x.shape), x.shape, g.dtype) : null,
-    w.requiresGrad ? wrap(kernel("conv2dBackwardWeight")(x, g, p, w.shape), w.shape, g.dtype) : null,
+    x.requiresGrad ? convInputGrad(g, w, p, x.shape) : null,
+    w.requiresGrad ? convWeightGrad(x, g, p, w.shape) : null,
     bias && bias.requiresGrad ? sum(g, [0, 2, 3]) : null,
   ], [x, w]);
+}
+
+/** A(w)^T g: the gradient of a convolution with respect to its input (also conv_transpose2d). */
+function convInputGrad(g: Tensor, w: Tensor, p: Conv2dParams, inShape: readonly number[], node = "ConvolutionBackwardBackward"): Tensor {
+  const out = wrap(kernel("conv2dBackwardInput")(g, w, p, inShape), inShape, g.dtype);
+  return record(node, [g, w], out, ([gg]) => [
+    g.requiresGrad ? convForward(gg, w, null, p, g.shape) : null,
+    w.requiresGrad ? convWeightGrad(gg, g, p, w.shape) : null,
+  ], [g, w]);
+}
+
+/** The gradient of a convolution with respect to its weight, for input x and output gradient g. */
+function convWeightGrad(x: Tensor, g: Tensor, p: Conv2dParams, wShape: readonly number[]): Tensor {
+  const out = wrap(kernel("conv2dBackwardWeight")(x, g, p, wShape), wShape, x.dtype);
+  return record("ConvolutionBackwardBackward", [x, g], out, ([gw]) => [
+    x.requiresGrad ? convInputGrad(g, gw, p, x.shape) : null,
+    g.requiresGrad ? convForward(x, gw, null, p, g.shape) : null,
+  ], [x, g]);
 }
 
 /** 'same' padding per axis: total d*(k-1), the extra odd pixel on the right (as PyTorch). */
@@ -129,12 +155,8 @@ export function convTranspose2d(input: Tensor, weight: Tensor, bias: Tensor | nu
   if (oh <= 0 || ow <= 0) throw new ShapeError(`conv_transpose2d: output size ${oh}x${ow} is too small for input ${fmtShape(input.shape)}`);
   if (bias && (bias.dim() !== 1 || bias.shape[0] !== Cout)) throw new ShapeError(`conv_transpose2d: expected bias of shape [${Cout}], got ${fmtShape(bias.shape)}`);
   const p: Conv2dParams = { stride: s, padding: pd, dilation: d, groups };
-  const outShape = [N, Cout, oh, ow];
-  const raw = wrap(kernel("conv2dBackwardInput")(input, weight, p, outShape), outShape, input.dtype);
-  const noBias = record("ConvolutionBackward", [input, weight], raw, ([g]) => [
-    input.requiresGrad ? wrap(kernel("conv2d")(g, weight, null, p, input.shape), input.shape, g.dtype) : null,
-    weight.requiresGrad ? wrap(kernel("conv2dBackwardWeight")(g, input, p, weight.shape), weight.shape, g.dtype) : null,
-  ], [input, weight]);
+  // The transposed convolution is the input gradient of the convolution it transposes.
+  const noBias = convInputGrad(input, weight, p, [N, Cout, oh, ow], "ConvolutionBackward");
   return bias ? addBias(noBias, bias) : noBias;
 }
 

@@ -1,12 +1,13 @@
 // 2-D pooling ops (max, average, adaptive average) with closed-form backward through the
-// backend's kernels (reference semantics: src/backend/ref/pool.ts).
+// backend's kernels (reference semantics: src/backend/ref/pool.ts), differentiable twice.
 import { Tensor } from "../tensor.js";
 import { DTypeError, ShapeError, ValueError, fmtShape } from "../errors.js";
 import { type AvgPool2dParams, type Backend, type Pool2dParams, backend } from "../backend/backend.js";
 import { refBackend } from "../backend/ref/index.js";
 import { record } from "../autograd/record.js";
 import { wrap } from "./util.js";
-import { squeeze, unsqueeze } from "./view.js";
+import { flatten, reshape, squeeze, unsqueeze } from "./view.js";
+import { gather } from "./indexing.js";
 import { type IntOrPair, pair } from "./conv.js";
 
 function kernel<K extends keyof Backend>(name: K): NonNullable<Backend[K]> {
@@ -53,8 +54,40 @@ export function maxPool2d(input: Tensor, kernelSize: IntOrPair, stride: IntOrPai
   const shape = [input.shape[0], input.shape[1], w.outH, w.outW];
   const r = kernel("maxPool2d")(input, p);
   const values = wrap(r.values, shape, input.dtype), indices = wrap(r.indices, shape, "int64");
-  record("MaxPool2DWithIndicesBackward", [input], values, ([g]) => [wrap(kernel("maxPool2dBackward")(g, indices, input.shape), input.shape, g.dtype)]);
+  record("MaxPool2DWithIndicesBackward", [input], values, ([g]) => [maxPoolGrad(g, indices, input.shape)]);
   return returnIndices ? [values, indices] : values;
+}
+
+// Each pooling gradient is itself an op whose backward is the adjoint map, so gradients taken
+// with createGraph stay differentiable: max pooling's gradient scatters g to the argmax cells,
+// whose adjoint gathers from them; the average poolings' gradients are linear maps whose adjoint
+// is the forward pooling itself.
+
+function maxPoolGrad(g: Tensor, indices: Tensor, inShape: readonly number[]): Tensor {
+  const out = wrap(kernel("maxPool2dBackward")(g, indices, inShape), inShape, g.dtype);
+  return record("MaxPool2DWithIndicesBackwardBackward", [g], out, ([gg]) => [
+    reshape(gather(flatten(gg, 2), 2, flatten(indices, 2)), g.shape),
+  ]);
+}
+
+function avgPoolGrad(g: Tensor, p: AvgPool2dParams, inShape: readonly number[]): Tensor {
+  const out = wrap(kernel("avgPool2dBackward")(g, p, inShape), inShape, g.dtype);
+  return record("AvgPool2DBackwardBackward", [g], out, ([gg]) => [avgPoolForward(gg, p, g.shape)]);
+}
+
+function avgPoolForward(x: Tensor, p: AvgPool2dParams, outShape: readonly number[]): Tensor {
+  const out = wrap(kernel("avgPool2d")(x, p), outShape, x.dtype);
+  return record("AvgPool2DBackward", [x], out, ([g]) => [avgPoolGrad(g, p, x.shape)]);
+}
+
+function adaptiveAvgPoolGrad(g: Tensor, inShape: readonly number[]): Tensor {
+  const out = wrap(kernel("adaptiveAvgPool2dBackward")(g, inShape), inShape, g.dtype);
+  return record("AdaptiveAvgPool2DBackwardBackward", [g], out, ([gg]) => [adaptiveAvgPoolForward(gg, g.shape)]);
+}
+
+function adaptiveAvgPoolForward(x: Tensor, outShape: readonly number[]): Tensor {
+  const out = wrap(kernel("adaptiveAvgPool2d")(x, outShape[2], outShape[3]), outShape, x.dtype);
+  return record("AdaptiveAvgPool2DBackward", [x], out, ([g]) => [adaptiveAvgPoolGrad(g, x.shape)]);
 }
 
 /** F.avg_pool2d(input, kernelSize, stride, padding, ceilMode, countIncludePad, divisorOverride). */
@@ -64,9 +97,7 @@ export function avgPool2d(input: Tensor, kernelSize: IntOrPair, stride: IntOrPai
   if (divisorOverride !== null && divisorOverride === 0) throw new ValueError("avg_pool2d: divisor must be not zero");
   const w = window("avg_pool2d", input, kernelSize, stride, padding, 1, ceilMode);
   const p: AvgPool2dParams = { kernel: w.k, stride: w.s, padding: w.p, outH: w.outH, outW: w.outW, countIncludePad, divisorOverride };
-  const shape = [input.shape[0], input.shape[1], w.outH, w.outW];
-  const out = wrap(kernel("avgPool2d")(input, p), shape, input.dtype);
-  return record("AvgPool2DBackward", [input], out, ([g]) => [wrap(kernel("avgPool2dBackward")(g, p, input.shape), input.shape, g.dtype)]);
+  return avgPoolForward(input, p, [input.shape[0], input.shape[1], w.outH, w.outW]);
 }
 
 /** F.adaptive_avg_pool2d(input, outputSize); a null entry keeps that input size. */
@@ -76,7 +107,5 @@ export function adaptiveAvgPool2d(input: Tensor, outputSize: number | readonly (
   const o = typeof outputSize === "number" ? [outputSize, outputSize] : outputSize.length === 1 ? [outputSize[0], outputSize[0]] : [...outputSize];
   const outH = o[0] ?? input.shape[2], outW = o[1] ?? input.shape[3];
   if (!(outH > 0 && outW > 0)) throw new ValueError(`adaptive_avg_pool2d: output size must be positive, got ${JSON.stringify(outputSize)}`);
-  const shape = [input.shape[0], input.shape[1], outH, outW];
-  const out = wrap(kernel("adaptiveAvgPool2d")(input, outH, outW), shape, input.dtype);
-  return record("AdaptiveAvgPool2DBackward", [input], out, ([g]) => [wrap(kernel("adaptiveAvgPool2dBackward")(g, input.shape), input.shape, g.dtype)]);
+  return adaptiveAvgPoolForward(input, [input.shape[0], input.shape[1], outH, outW]);
 }
