@@ -1,5 +1,6 @@
 // npm run bench: the seed CNN's training step and inference batch in Flint (each backend) and in
-// PyTorch (when /usr/bin/python3 has torch), run one after another on this machine, with ratios.
+// PyTorch (when /usr/bin/python3 has torch), run one after another on this machine, with ratios;
+// then an MLP, an LSTM and a Transformer encoder the same way.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
@@ -53,6 +54,32 @@ for (const r of rows) {
     ((GFLOP_STEP * +batch) / 64 / (r.trainMs / 1000)).toFixed(1).padStart(9), r.inferMs.toFixed(1).padStart(9),
     r.peakRssMb.toFixed(0).padStart(13), ratio(r.trainMs, torchRow?.trainMs).padStart(15), ratio(r.inferMs, torchRow?.inferMs).padStart(14),
   ].join(" "));
+}
+
+// Other model shapes (bench/models.ts, bench/pytorch_models.py): training step per model.
+{
+  const lines = (cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Map<string, number> => {
+    const r = spawnSync(cmd, args, { encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 1 << 24 });
+    const m = new Map<string, number>();
+    for (const l of r.stdout.trim().split("\n")) {
+      try {
+        const j = JSON.parse(l) as { model: string; trainMs: number };
+        m.set(j.model, j.trainMs);
+      } catch { /* not a result line */ }
+    }
+    if (r.status) console.error(`bench: ${cmd} ${args.join(" ")} failed:\n${r.stderr.slice(-2000)}`);
+    return m;
+  };
+  const fl = lines(process.execPath, ["--single-threaded-gc", "--import", "tsx", "bench/models.ts", "--threads", threads]);
+  const py = existsSync("/usr/bin/python3")
+    ? lines("/usr/bin/python3", ["bench/pytorch_models.py", "--threads", threads], { GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=2147483647" })
+    : new Map<string, number>();
+  console.log(`\n== other models: training step (Adam, cross entropy), ${threads} threads, Flint as the flint command runs node*`);
+  console.log("model          flint ms   PyTorch ms   flint/PyTorch");
+  for (const [model, ms] of fl) {
+    const t = py.get(model);
+    console.log(`${model.padEnd(12)} ${ms.toFixed(1).padStart(9)} ${t === undefined ? "-".padStart(12) : t.toFixed(1).padStart(12)} ${t === undefined ? "-".padStart(15) : (ms / t).toFixed(2).padStart(15)}`);
+  }
 }
 
 // Micro-benchmarks: GEMM and convolution kernels of the native addon (GFLOP/s, ms per layer

@@ -1,0 +1,58 @@
+// Training steps of other common model shapes in Flint: an MLP (MNIST-sized), a 2-layer LSTM and
+// a 2-layer Transformer encoder, each with cross entropy and Adam. Prints one JSON line per model;
+// bench/run.ts runs bench/pytorch_models.py with the same shapes and reports the ratio.
+// Usage: node --import tsx bench/models.ts [--threads 2] [--steps 20]
+import * as torch from "../src/index.js";
+import { nn, optim } from "../src/index.js";
+
+const arg = (name: string, dflt: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const threads = arg("threads", 2), steps = arg("steps", 20);
+torch.setNumThreads(threads);
+
+class LSTMNet extends nn.Module {
+  lstm = new nn.LSTM(64, 128, { numLayers: 2, batchFirst: true });
+  head = new nn.Linear(128, 10);
+  forward(x: torch.Tensor): torch.Tensor {
+    const [out] = this.lstm(x);
+    return this.head(out.select(1, -1));
+  }
+}
+
+class EncoderNet extends nn.Module {
+  encoder = new nn.TransformerEncoder(new nn.TransformerEncoderLayer(128, 4, { dimFeedforward: 256, dropout: 0, batchFirst: true }), 2);
+  head = new nn.Linear(128, 10);
+  forward(x: torch.Tensor): torch.Tensor {
+    return this.head(this.encoder(x).mean(1));
+  }
+}
+
+const workloads: [string, () => nn.Module, number[]][] = [
+  ["mlp", () => new nn.Sequential(new nn.Linear(784, 512), new nn.ReLU(), new nn.Linear(512, 256), new nn.ReLU(), new nn.Linear(256, 10)), [64, 784]],
+  ["lstm", () => new LSTMNet(), [16, 20, 64]],
+  ["transformer", () => new EncoderNet(), [16, 32, 128]],
+];
+
+for (const [name, build, shape] of workloads) {
+  torch.manualSeed(0);
+  const model = build() as nn.Module & ((x: torch.Tensor) => torch.Tensor);
+  const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
+  const lossFn = new nn.CrossEntropyLoss();
+  const x = torch.randn(shape), y = torch.randint(0, 10, [shape[0]]);
+  const step = (): void => {
+    opt.zeroGrad();
+    lossFn(model(x), y).backward();
+    opt.step();
+  };
+  for (let i = 0; i < 5; i++) step();
+  const t: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const s = performance.now();
+    step();
+    t.push(performance.now() - s);
+  }
+  t.sort((a, b) => a - b);
+  console.log(JSON.stringify({ impl: `flint-${torch.backendName()}`, model: name, trainMs: t[Math.floor(t.length / 2)] }));
+}

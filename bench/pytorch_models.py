@@ -1,0 +1,64 @@
+"""PyTorch side of bench/models.ts: the same MLP, LSTM and Transformer-encoder training steps
+(cross entropy, Adam), median ms per step, one JSON line per model.
+
+    /usr/bin/python3 bench/pytorch_models.py --threads 2 --steps 20
+"""
+import argparse, json, time
+import torch
+import torch.nn as nn
+
+p = argparse.ArgumentParser()
+p.add_argument("--threads", type=int, default=2)
+p.add_argument("--steps", type=int, default=20)
+a = p.parse_args()
+torch.set_num_threads(a.threads)
+
+
+class LSTMNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(64, 128, num_layers=2, batch_first=True)
+        self.head = nn.Linear(128, 10)
+
+    def forward(self, x):
+        out, _ = self.lstm(x)
+        return self.head(out[:, -1])
+
+
+class EncoderNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        layer = nn.TransformerEncoderLayer(128, 4, dim_feedforward=256, dropout=0.0, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, 2)
+        self.head = nn.Linear(128, 10)
+
+    def forward(self, x):
+        return self.head(self.encoder(x).mean(1))
+
+
+workloads = [
+    ("mlp", lambda: nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10)), (64, 784)),
+    ("lstm", LSTMNet, (16, 20, 64)),
+    ("transformer", EncoderNet, (16, 32, 128)),
+]
+for name, build, shape in workloads:
+    torch.manual_seed(0)
+    model = build()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    x, y = torch.randn(shape), torch.randint(0, 10, (shape[0],))
+
+    def step():
+        opt.zero_grad()
+        loss_fn(model(x), y).backward()
+        opt.step()
+
+    for _ in range(5):
+        step()
+    t = []
+    for _ in range(a.steps):
+        s = time.perf_counter()
+        step()
+        t.append((time.perf_counter() - s) * 1000)
+    t.sort()
+    print(json.dumps({"impl": "pytorch", "model": name, "trainMs": t[len(t) // 2]}), flush=True)
