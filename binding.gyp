@@ -15,6 +15,7 @@
         "native/bind_pool.cc",
         "native/pool.cc",
         "native/bind_ops.cc",
+        "native/copy.cc",
         "native/elementwise.cc",
         "native/elementwise_base.cc",
         "native/elementwise_avx2.cc",

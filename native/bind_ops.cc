@@ -1,9 +1,11 @@
 // Bindings: elementwise, reductions, softmax family, cross-entropy, optimizer steps.
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "args.h"
 #include "bind.h"
+#include "copy.h"
 #include "elementwise.h"
 #include "optim.h"
 #include "rowops.h"
@@ -21,6 +23,50 @@ int64_t count(const Args& a, size_t k) {
   int64_t n = a.i64(k);
   if (n < 0) a.fail("negative element count");
   return n;
+}
+
+// copyStrided(src, srcOff, srcStrides, dst, dstOff, dstStrides, shape): dst view = src view.
+// Strides and shape are arrays of integers; every element either side reaches is range-checked.
+Napi::Value CopyStrided(const Napi::CallbackInfo& info) {
+  Args a(info, "copyStrided");
+  a.expectCount(7);
+  auto ints = [&](size_t k) {
+    if (!info[k].IsArray()) a.fail("argument " + std::to_string(k) + " must be an array of integers");
+    Napi::Array arr = info[k].As<Napi::Array>();
+    std::vector<int64_t> v(arr.Length());
+    for (uint32_t i = 0; i < arr.Length(); ++i) {
+      Napi::Value e = arr.Get(i);
+      if (!e.IsNumber()) a.fail("argument " + std::to_string(k) + " must be an array of integers");
+      v[i] = e.As<Napi::Number>().Int64Value();
+    }
+    return v;
+  };
+  std::vector<int64_t> ss = ints(2), ds = ints(5), shape = ints(6);
+  if (ss.size() != shape.size() || ds.size() != shape.size()) a.fail("strides and shape must have the same length");
+  bool empty = false;
+  for (int64_t n : shape) {
+    if (n < 0) a.fail("negative size");
+    empty = empty || n == 0;
+  }
+  // Lowest and one-past-highest element reached from the offset, on each side.
+  auto extent = [&](const std::vector<int64_t>& st, int64_t off, int64_t& lo, int64_t& hi) {
+    lo = off;
+    hi = off + 1;
+    for (size_t i = 0; i < shape.size(); ++i) {
+      const int64_t span = (shape[i] - 1) * st[i];
+      if (span < 0) lo += span; else hi += span;
+    }
+  };
+  int64_t sLo, sHi, dLo, dHi;
+  const int64_t sOff = a.i64(1), dOff = a.i64(4);
+  extent(ss, sOff, sLo, sHi);
+  extent(ds, dOff, dLo, dHi);
+  if (empty) return info.Env().Undefined();
+  if (sLo < 0 || dLo < 0) a.fail("a stride reaches before the start of the array");
+  const float* src = a.f32(0, 0, sHi);
+  float* dst = a.f32(3, 0, dHi);
+  copyStrided(src + sOff, ss.data(), dst + dOff, ds.data(), shape.data(), static_cast<int>(shape.size()));
+  return info.Env().Undefined();
 }
 
 // unary(op, x, xOff, out, outOff, n)
@@ -157,6 +203,7 @@ Napi::Value Adam(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void registerOps(Napi::Env env, Napi::Object exports) {
+  exports.Set("copyStrided", Napi::Function::New(env, CopyStrided, "copyStrided"));
   exports.Set("unary", Napi::Function::New(env, Unary, "unary"));
   exports.Set("binary", Napi::Function::New(env, Binary, "binary"));
   exports.Set("binaryScalar", Napi::Function::New(env, BinaryScalar, "binaryScalar"));

@@ -81,3 +81,49 @@ describe("native broadcast elementwise equals the reference backend", { skip }, 
     assert.deepEqual(got, want);
   });
 });
+
+describe("native copyStrided", { skip }, () => {
+  const addon = nativeAddon()!;
+  const ref = (src: Float32Array, so: number, ss: number[], dst: Float32Array, dof: number, ds: number[], shape: number[]): void => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    for (let i = 0; i < n; i++) {
+      let r = i, s = so, d = dof;
+      for (let k = shape.length - 1; k >= 0; k--) {
+        const idx = r % shape[k];
+        r = Math.floor(r / shape[k]);
+        s += idx * ss[k];
+        d += idx * ds[k];
+      }
+      dst[d] = src[s];
+    }
+  };
+  const contiguous = (shape: number[]): number[] => shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  const cases: { name: string; shape: number[]; src: (sh: number[]) => { strides: number[]; off: number; len: number }; dst?: (sh: number[]) => { strides: number[]; off: number; len: number } }[] = [
+    { name: "2-D transpose", shape: [37, 53], src: ([r, c]) => ({ strides: [1, r], off: 0, len: r * c }) },
+    { name: "3-D permute (2, 0, 1)", shape: [5, 17, 33], src: ([a, b, c]) => ({ strides: [b, 1, a * b], off: 0, len: a * b * c }) }, // a [c, a, b] array viewed as [a, b, c]
+    { name: "row slice with offset", shape: [20, 30], src: () => ({ strides: [45, 1], off: 7, len: 7 + 19 * 45 + 30 }) },
+    { name: "broadcast rows (stride 0)", shape: [16, 40], src: () => ({ strides: [0, 1], off: 3, len: 43 }) },
+    { name: "every other element", shape: [9, 11], src: () => ({ strides: [22 * 2, 2], off: 1, len: 1 + 8 * 44 + 21 }) },
+    { name: "into a strided destination", shape: [16, 128], src: ([r, c]) => ({ strides: [c, 1], off: 0, len: r * c }), dst: ([r]) => ({ strides: [512, 1], off: 128, len: 128 + (r - 1) * 512 + 128 }) },
+    { name: "transposed into strided", shape: [24, 19], src: ([r, c]) => ({ strides: [1, r], off: 0, len: r * c }), dst: ([, c]) => ({ strides: [c + 5, 1], off: 2, len: 2 + 23 * (c + 5) + c }) },
+    { name: "scalar", shape: [], src: () => ({ strides: [], off: 4, len: 5 }) },
+    { name: "big (threaded) transpose", shape: [300, 700], src: ([r, c]) => ({ strides: [1, r], off: 0, len: r * c }) },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const s = c.src(c.shape);
+      const d = c.dst ? c.dst(c.shape) : { strides: contiguous(c.shape), off: 0, len: c.shape.reduce((a, b) => a * b, 1) };
+      const src = Float32Array.from({ length: s.len }, (_, i) => i * 0.5 - 3);
+      const want = new Float32Array(d.len).fill(-7), got = new Float32Array(d.len).fill(-7);
+      ref(src, s.off, s.strides, want, d.off, d.strides, c.shape);
+      addon.copyStrided(src, s.off, s.strides, got, d.off, d.strides, c.shape);
+      assert.deepEqual(got, want);
+    });
+  }
+  it("refuses strides that reach past either array", () => {
+    const a = new Float32Array(10), b = new Float32Array(10);
+    assert.throws(() => addon.copyStrided(a, 0, [5, 1], b, 0, [2, 1], [3, 2]), /copyStrided/);
+    assert.throws(() => addon.copyStrided(a, 0, [2, 1], b, 5, [2, 1], [3, 2]), /copyStrided/);
+    assert.throws(() => addon.copyStrided(a, 0, [1], b, 0, [1, 1], [3]), /same length/);
+  });
+});

@@ -99,6 +99,11 @@ export interface NativeAddon {
   ): void;
 
   // Contiguous elementwise kernels over n elements; out may alias an input.
+  /** dst view = src view (element strides and offsets on both sides; shapes equal). */
+  copyStrided(
+    src: Float32Array, srcOff: number, srcStrides: readonly number[],
+    dst: Float32Array, dstOff: number, dstStrides: readonly number[], shape: readonly number[],
+  ): void;
   /** out = f(x), f = UnaryOp code. */
   unary(op: UnaryOpCode, x: Float32Array, xOff: number, out: Float32Array, outOff: number, n: number): void;
   /** out = a op b, op = BinaryOp code. */

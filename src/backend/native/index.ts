@@ -3,7 +3,7 @@
 // addon does not cover (other dtypes, odd layouts, rare ops) falls through to the reference
 // kernels, so both backends always agree on semantics.
 import { type DType, type TypedArray, uninitArray } from "../../dtype.js";
-import { contiguousStrides, numelOf } from "../../shape.js";
+import { broadcastStrides, contiguousStrides, numelOf } from "../../shape.js";
 import type { AvgPool2dParams, Backend, BinaryOp, Conv2dParams, Pool2dParams, ReduceOp, Strided, UnaryOp } from "../backend.js";
 import { refBackend as ref } from "../ref/index.js";
 import { isContiguous, offsetsOf, sameShape } from "../ref/iterate.js";
@@ -19,14 +19,21 @@ const REVERSED: Partial<Record<BinaryOp, number>> = { add: NB.add, mul: NB.mul, 
 
 const f32 = (x: Strided): Float32Array => x.storage.data as Float32Array;
 const isF32 = (x: Strided): boolean => x.dtype === "float32";
-/** x's elements as one contiguous Float32Array (a zero-copy subarray when already contiguous). */
-function dense(x: Strided): Float32Array {
-  const n = numelOf(x.shape);
-  return isContiguous(x) ? f32(x).subarray(x.offset, x.offset + n) : (ref.copy(x, "float32") as Float32Array);
-}
 const newF32 = (n: number): Float32Array => uninitArray("float32", n) as Float32Array;
 
 export function makeNativeBackend(addon: NativeAddon): Backend {
+  /** A float32 view gathered into a fresh dense array by the addon (any strides). */
+  function gather(x: Strided): Float32Array {
+    const out = newF32(numelOf(x.shape));
+    addon.copyStrided(f32(x), x.offset, x.strides, out, 0, contiguousStrides(x.shape), x.shape);
+    return out;
+  }
+  /** x's elements as one contiguous Float32Array (a zero-copy subarray when already contiguous). */
+  function dense(x: Strided): Float32Array {
+    if (isContiguous(x)) return f32(x).subarray(x.offset, x.offset + numelOf(x.shape));
+    return isF32(x) ? gather(x) : (ref.copy(x, "float32") as Float32Array);
+  }
+
   /** Row-major operand of a GEMM: leading dimension and transposition from the last two strides. */
   function gemmOperand(x: Strided, rows: number, cols: number): { trans: boolean; ld: number } | null {
     const nd = x.shape.length, s0 = x.strides[nd - 2], s1 = x.strides[nd - 1];
@@ -117,6 +124,14 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
   return {
     ...ref,
     name: "native",
+    copy(x, dtype) {
+      return isF32(x) && dtype === "float32" && !isContiguous(x) ? gather(x) : ref.copy(x, dtype);
+    },
+    assign(dst, src) {
+      // A float32 view written from float32 values (broadcast allowed): one strided copy in the addon.
+      if (!isF32(dst) || !isF32(src) || (isContiguous(dst) && isContiguous(src) && sameShape(dst.shape, src.shape))) return ref.assign(dst, src);
+      addon.copyStrided(f32(src), src.offset, broadcastStrides(src.shape, src.strides, dst.shape), f32(dst), dst.offset, dst.strides, dst.shape);
+    },
     addInPlace(dst, src) {
       const d = flat(dst);
       if (!d || !isF32(src) || !sameShape(dst.shape, src.shape)) return false;
