@@ -24,7 +24,7 @@ template <typename Body>
 void forEachImage(int64_t N, const Body& body) {
   int T = numThreads();
   if (N >= T && T > 1) {
-    parallelFor(T, [&](int t, int tasks) {
+    parallelFor(splitFor(N), [&](int t, int tasks) {
       int64_t b, e;
       chunkRange(N, t, tasks, b, e);
       for (int64_t n = b; n < e; ++n) body(n, true, t);
@@ -116,14 +116,15 @@ void conv2dBackwardWeight(const ConvShape& s, const float* x, const float* gradO
   const bool pointwise = isPointwise(s);
   int T = numThreads();
   bool parallel = s.N >= T && T > 1;
-  int tasks = parallel ? T : 1;
-  // Each thread sums its images into its own buffer (thread 0 straight into gradW); the partial
-  // sums are added in thread order afterwards, so results do not depend on scheduling.
+  int tasks = parallel ? splitFor(s.N) : 1;
+  // Each task sums its images into its own buffer (task 0 straight into gradW); the partial sums
+  // are added in task order afterwards, so results do not depend on scheduling.
+  float* extra = tasks > 1 ? scratch(kSlotPartial, static_cast<size_t>((tasks - 1) * wSize)) : nullptr;
   std::vector<float*> partial(static_cast<size_t>(tasks), nullptr);
   auto work = [&](int t, int T2) {
     int64_t b, e;
     chunkRange(s.N, t, T2, b, e);
-    float* acc = t == 0 ? gradW : scratch(kSlotPartial, static_cast<size_t>(wSize));
+    float* acc = t == 0 ? gradW : extra + (t - 1) * wSize;
     partial[static_cast<size_t>(t)] = acc;
     std::memset(acc, 0, sizeof(float) * wSize);
     for (int64_t n = b; n < e; ++n) {

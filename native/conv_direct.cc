@@ -51,7 +51,7 @@ void runImages(int64_t N, const DirectGeo& g, int64_t padL, const float* src, in
   const int64_t parts = N >= threads ? 1
       : std::max<int64_t>(1, std::min({g.Hout, (threads + N - 1) / std::max<int64_t>(N, 1), macs >> 22}));
   const int64_t units = N * parts;  // unit u: image u / parts, row block u % parts
-  const int T = static_cast<int>(std::min<int64_t>(threads, std::max<int64_t>(units, 1)));
+  const int T = splitFor(units);
   parallelFor(T, [&](int t, int tasks) {
     int64_t b, e;
     chunkRange(units, t, tasks, b, e);
@@ -124,19 +124,22 @@ void directConvBackwardWeight(const ConvShape& s, const float* x, const float* g
   // gradients stay in L2 (or close: larger groups measured faster, fewer per-group passes) while every tap group and channel panel sweeps them.
   const int64_t perImage = (imgStride + goStride) * 4;
   const int64_t group = std::max<int64_t>(1, std::min<int64_t>(16, (1536 * 1024) / perImage));
-  const int T = static_cast<int>(std::min<int64_t>(numThreads(), std::max<int64_t>(s.N, 1)));
+  const int T = splitFor(s.N);
+  // Per-task partial sums live in the caller's scratch, indexed by task (a thread may run several).
+  float* accAll = scratch(kSlotPartial, static_cast<size_t>(T * K * OCp));
+  double* bsumAll = gradBias ? reinterpret_cast<double*>(scratch(kSlotPackB, static_cast<size_t>(T * s.OC * 16))) : nullptr;
   std::vector<float*> partial(static_cast<size_t>(T), nullptr);
   std::vector<double*> biasPartial(static_cast<size_t>(T), nullptr);
   parallelFor(T, [&](int t, int tasks) {
     int64_t b, e;
     chunkRange(s.N, t, tasks, b, e);
-    float* acc = scratch(kSlotPartial, static_cast<size_t>(K * OCp));
+    float* acc = accAll + static_cast<int64_t>(t) * K * OCp;
     std::fill(acc, acc + K * OCp, 0.0f);
     partial[static_cast<size_t>(t)] = acc;
     double* bsum = nullptr;
     if (gradBias) {
       // The bias gradient is summed (in double) from the same pass over gradOut.
-      bsum = reinterpret_cast<double*>(scratch(kSlotPackB, static_cast<size_t>(s.OC * 16)));
+      bsum = bsumAll + static_cast<int64_t>(t) * s.OC * 8;
       std::fill(bsum, bsum + s.OC * 8, 0.0);
       biasPartial[static_cast<size_t>(t)] = bsum;
     }

@@ -17,7 +17,7 @@ const ElementwiseKernels& kernels() {
 // Transcendental ops cost ~10x a memory-bound add, so they go parallel at smaller sizes.
 template <typename Fn>
 void split(int64_t n, int64_t minPerTask, const Fn& fn) {
-  int T = tasksFor(n, minPerTask);
+  int T = splitWork(n, minPerTask);
   if (T <= 1) {
     fn(0, n);
     return;

@@ -213,7 +213,7 @@ void sgemmPacked(int64_t M, int64_t N, int64_t K, float alpha, const float* Ap, 
                  float beta, float* C, int64_t ldc) {
   const int64_t NR = gemmKernel().nr, packedN = packedWidth(N), panels = packedN / NR;
   double flops = 2.0 * static_cast<double>(M) * N * (K > 0 ? K : 1);
-  int T = flops < 2e6 ? 1 : static_cast<int>(std::min<int64_t>(numThreads(), panels));
+  int T = flops < 2e6 ? 1 : splitFor(panels);
   parallelFor(T, [&](int t, int tasks) {
     int64_t b, e;
     chunkRange(panels, t, tasks, b, e);

@@ -12,12 +12,12 @@
 namespace flint {
 namespace {
 
-// Runs body(plane) for all N*C planes, split statically across threads.
+// Runs body(plane) for all N*C planes, in a few tasks per thread.
 template <typename Body>
 void forEachPlane(const PoolShape& s, const Body& body) {
   int64_t planes = s.N * s.C;
   int64_t work = planes * s.OH * s.OW * s.KH * s.KW;
-  parallelFor(tasksFor(work, 1 << 15), [&](int t, int T) {
+  parallelFor(static_cast<int>(std::min<int64_t>(planes, splitWork(work, 1 << 15))), [&](int t, int T) {
     int64_t b, e;
     chunkRange(planes, t, T, b, e);
     for (int64_t p = b; p < e; ++p) body(p);

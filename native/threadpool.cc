@@ -1,6 +1,9 @@
 // Thread pool: workers sleep on a condition variable and wake on a generation counter. Each
-// parallelFor publishes one job; worker i runs task i. The caller runs task 0 and then waits for
-// the others. Workers are created lazily and kept for the life of the process.
+// parallelFor publishes one job of T tasks; the caller and the woken workers claim tasks one at
+// a time from a shared counter until none are left, so a thread that the OS (or a JavaScript
+// garbage-collector thread) takes a core from simply claims fewer tasks instead of holding up the
+// call. Which thread runs a task never changes what the task computes, so results stay
+// deterministic. Workers are created lazily and kept for the life of the process.
 #include "threadpool.h"
 
 #include <atomic>
@@ -31,42 +34,65 @@ class Pool {
   int desired() const { return desired_; }
   void setDesired(int n) { desired_ = n < 1 ? 1 : n; }
 
-  void run(int maxTasks, const std::function<void(int, int)>& fn) {
-    int T = desired_ < maxTasks ? desired_ : maxTasks;
-    if (T <= 1) {
-      fn(0, 1);
+  void run(int tasks, const std::function<void(int, int)>& fn) {
+    const int T = tasks < 1 ? 1 : tasks;
+    const int helpers = (desired_ < T ? desired_ : T) - 1;  // workers besides the caller
+    if (helpers <= 0) {
+      for (int t = 0; t < T; ++t) fn(t, T);
       return;
     }
     // One job at a time: a call made while the pool is busy (from a worker, or from a second JS
-    // thread such as a worker_thread) runs on its own thread instead of deadlocking.
+    // thread such as a worker_thread) runs its tasks on its own thread instead of deadlocking.
     std::unique_lock<std::mutex> busy(busyMu_, std::try_to_lock);
     if (!busy.owns_lock()) {
-      fn(0, 1);
+      for (int t = 0; t < T; ++t) fn(t, T);
       return;
     }
-    ensureWorkers(T - 1);
+    ensureWorkers(helpers);
+    uint64_t gen;
     {
       std::lock_guard<std::mutex> lk(mu_);
       job_ = &fn;
       jobTasks_ = T;
-      pending_.store(T - 1, std::memory_order_relaxed);
-      ++generation_;
+      jobHelpers_ = helpers;
+      gen = ++generation_;
+      done_.store(0, std::memory_order_relaxed);
+      claim_.store(gen << 32, std::memory_order_release);
     }
     cv_.notify_all();
-    fn(0, T);
-    // Spin briefly (kernels are short), then sleep until the last worker signals.
-    for (int spin = 0; spin < 20000 && pending_.load(std::memory_order_acquire) != 0; ++spin) {
+    runTasks(gen, fn, T);
+    // Spin briefly (kernels are short), then sleep until the last task is done.
+    for (int spin = 0; spin < 20000 && done_.load(std::memory_order_acquire) != T; ++spin) {
 #if defined(__x86_64__) || defined(__i386__)
       __builtin_ia32_pause();
 #endif
     }
-    if (pending_.load(std::memory_order_acquire) != 0) {
+    if (done_.load(std::memory_order_acquire) != T) {
       std::unique_lock<std::mutex> lk(doneMu_);
-      doneCv_.wait(lk, [&] { return pending_.load(std::memory_order_acquire) == 0; });
+      doneCv_.wait(lk, [&] { return done_.load(std::memory_order_acquire) == T; });
     }
   }
 
  private:
+  // Claims and runs tasks of job `gen` until none are left. The claim word holds the job's
+  // generation in its high half, so a thread that wakes late for a finished job can never claim
+  // a task of the next one with the old job's function.
+  void runTasks(uint64_t gen, const std::function<void(int, int)>& fn, int T) {
+    for (;;) {
+      uint64_t c = claim_.load(std::memory_order_acquire);
+      int t;
+      do {
+        if ((c >> 32) != (gen & 0xffffffffu) || static_cast<int>(c & 0xffffffffu) >= T) return;
+        t = static_cast<int>(c & 0xffffffffu);
+      } while (!claim_.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel));
+      fn(t, T);
+      if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == T) {
+        std::lock_guard<std::mutex> lk(doneMu_);
+        doneCv_.notify_all();
+      }
+    }
+  }
+
   void ensureWorkers(int n) {
     while (static_cast<int>(workers_.size()) < n) {
       int index = static_cast<int>(workers_.size()) + 1;
@@ -80,7 +106,7 @@ class Pool {
   void loop(int index, uint64_t seen) {
     for (;;) {
       const std::function<void(int, int)>* job;
-      int tasks;
+      int tasks, helpers;
       {
         std::unique_lock<std::mutex> lk(mu_);
         cv_.wait(lk, [&] { return generation_ != seen; });
@@ -88,14 +114,9 @@ class Pool {
         if (stop_) return;
         job = job_;
         tasks = jobTasks_;
+        helpers = jobHelpers_;
       }
-      if (index < tasks) {
-        (*job)(index, tasks);
-        if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-          std::lock_guard<std::mutex> lk(doneMu_);
-          doneCv_.notify_all();
-        }
-      }
+      if (index <= helpers) runTasks(seen, *job, tasks);
     }
   }
 
@@ -107,8 +128,9 @@ class Pool {
   uint64_t generation_ = 0;
   bool stop_ = false;
   const std::function<void(int, int)>* job_ = nullptr;
-  int jobTasks_ = 0;
-  std::atomic<int> pending_{0};
+  int jobTasks_ = 0, jobHelpers_ = 0;
+  std::atomic<uint64_t> claim_{0};  // (generation << 32) | next task
+  std::atomic<int> done_{0};
   std::mutex doneMu_;
   std::condition_variable doneCv_;
 };
@@ -122,6 +144,6 @@ Pool& pool() {
 
 int numThreads() { return pool().desired(); }
 void setNumThreads(int n) { pool().setDesired(n); }
-void parallelFor(int maxTasks, const std::function<void(int, int)>& fn) { pool().run(maxTasks, fn); }
+void parallelFor(int tasks, const std::function<void(int, int)>& fn) { pool().run(tasks, fn); }
 
 }  // namespace flint

@@ -1,7 +1,9 @@
 // A small fixed thread pool for synchronous data-parallel kernels.
-// The calling (JS) thread always takes part as worker 0, so a call with one thread costs no
-// synchronisation at all. Work is split by static partition: the caller passes a function of
-// (workerIndex, workerCount) and decides itself how to cut the range.
+// The calling (JS) thread always takes part, so a call with one thread costs no synchronisation
+// at all. A call is a number of tasks; threads claim them one at a time, so the caller decides
+// the decomposition (task t of T covers chunk t) and the pool only decides who runs which task.
+// Cutting the work into a few more tasks than threads lets the threads that are running pick up
+// the share of one that is not (another process, or V8's GC threads, took its core).
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -11,10 +13,12 @@ namespace flint {
 int numThreads();
 void setNumThreads(int n);
 
-// Runs fn(t, T) for t in [0, T) with T = min(numThreads(), maxTasks), the caller doing t = 0.
-// Returns when every task has finished. A call made while another is running (nested, or from
-// a second JS thread) runs serially as fn(0, 1), so fn must handle any task count.
-void parallelFor(int maxTasks, const std::function<void(int, int)>& fn);
+// Runs fn(t, T) once for every t in [0, T), T = tasks, on up to numThreads() threads (the caller
+// included) and returns when all have finished. A task must not depend on which thread runs it or
+// on other tasks running at the same time (per-thread scratch is fine; state that must outlive the
+// task belongs in memory indexed by t). A call made while another is running (nested, or from a
+// second JS thread) runs its tasks in order on the calling thread.
+void parallelFor(int tasks, const std::function<void(int, int)>& fn);
 
 // Static partition of [0, n) into T nearly equal contiguous chunks; chunk t is [begin, end).
 inline void chunkRange(int64_t n, int t, int T, int64_t& begin, int64_t& end) {
@@ -29,6 +33,21 @@ inline int tasksFor(int64_t work, int64_t minPerTask) {
   int T = numThreads();
   if (t < 1) return 1;
   return t < T ? static_cast<int>(t) : T;
+}
+
+// Tasks for a loop over `units` independent units when the split should survive a thread losing
+// its core: up to `perThread` tasks per thread (never more than units); 1 on one thread.
+inline int splitFor(int64_t units, int perThread = 4) {
+  const int T = numThreads();
+  if (T <= 1 || units <= 1) return 1;
+  const int64_t t = static_cast<int64_t>(T) * perThread;
+  return static_cast<int>(units < t ? units : t);
+}
+
+// As tasksFor (one task per ~minPerTask units of work), but up to `perThread` tasks per thread.
+inline int splitWork(int64_t work, int64_t minPerTask, int perThread = 4) {
+  if (tasksFor(work, minPerTask) <= 1) return 1;
+  return splitFor(work / (minPerTask > 0 ? minPerTask : 1), perThread);
 }
 
 }  // namespace flint
