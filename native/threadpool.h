@@ -37,7 +37,7 @@ inline int tasksFor(int64_t work, int64_t minPerTask) {
 
 // Tasks for a loop over `units` independent units when the split should survive a thread losing
 // its core: up to `perThread` tasks per thread (never more than units); 1 on one thread.
-inline int splitFor(int64_t units, int perThread = 4) {
+inline int splitFor(int64_t units, int perThread = 2) {
   const int T = numThreads();
   if (T <= 1 || units <= 1) return 1;
   const int64_t t = static_cast<int64_t>(T) * perThread;
@@ -45,7 +45,7 @@ inline int splitFor(int64_t units, int perThread = 4) {
 }
 
 // As tasksFor (one task per ~minPerTask units of work), but up to `perThread` tasks per thread.
-inline int splitWork(int64_t work, int64_t minPerTask, int perThread = 4) {
+inline int splitWork(int64_t work, int64_t minPerTask, int perThread = 2) {
   if (tasksFor(work, minPerTask) <= 1) return 1;
   return splitFor(work / (minPerTask > 0 ? minPerTask : 1), perThread);
 }
