@@ -31,9 +31,10 @@ const rows: Row[] = [];
 const native = flint("native", "20");
 if (native && native.impl === "flint-native") {
   rows.push(native);
-  // As `flint` runs (bin/flint.js): V8's GC on the main thread, so it never takes a core from the kernels.
-  const stgc = flint("native", "20", ["--single-threaded-gc"]);
-  if (stgc) rows.push({ ...stgc, impl: "flint-native*" });
+  // With V8's default background freeing of ArrayBuffers (FLINT_KEEP_V8_FLAGS=1): what Flint's
+  // setting saves (src/backend/select.ts).
+  const keep = run(process.execPath, ["--import", "tsx", "bench/cnn.ts", "--threads", threads, "--batch", batch, "--steps", "20"], { FLINT_KEEP_V8_FLAGS: "1" });
+  if (keep) rows.push({ ...keep, impl: "flint-native*" });
 }
 const ref = flint("ref", "2");
 if (ref) rows.push(ref);
@@ -45,7 +46,7 @@ if (existsSync("/usr/bin/python3")) {
 }
 const torchRow = rows.find((r) => r.impl === "pytorch");
 const GFLOP_STEP = 4.74; // forward + backward of the seed CNN at batch 64 (issue 5)
-console.log(`seed CNN, batch ${batch}, ${threads} threads (${new Date().toISOString().slice(0, 10)}); * = node --single-threaded-gc, as the flint command runs`);
+console.log(`seed CNN, batch ${batch}, ${threads} threads (${new Date().toISOString().slice(0, 10)}); * = with V8's background ArrayBuffer freeing left on (FLINT_KEEP_V8_FLAGS=1)`);
 console.log("impl            train ms   img/s   GFLOP/s  infer ms   peak RSS MB   train/PyTorch  infer/PyTorch");
 for (const r of rows) {
   const ratio = (a: number, b: number | undefined) => (b ? (a / b).toFixed(2) : "-");
@@ -70,11 +71,11 @@ for (const r of rows) {
     if (r.status) console.error(`bench: ${cmd} ${args.join(" ")} failed:\n${r.stderr.slice(-2000)}`);
     return m;
   };
-  const fl = lines(process.execPath, ["--single-threaded-gc", "--import", "tsx", "bench/models.ts", "--threads", threads]);
+  const fl = lines(process.execPath, ["--import", "tsx", "bench/models.ts", "--threads", threads]);
   const py = existsSync("/usr/bin/python3")
     ? lines("/usr/bin/python3", ["bench/pytorch_models.py", "--threads", threads], { GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=2147483647" })
     : new Map<string, number>();
-  console.log(`\n== other models: training step (Adam, cross entropy), ${threads} threads, Flint as the flint command runs node*`);
+  console.log(`\n== other models: training step (Adam, cross entropy), ${threads} threads`);
   console.log("model          flint ms   PyTorch ms   flint/PyTorch");
   for (const [model, ms] of fl) {
     const t = py.get(model);

@@ -33,7 +33,7 @@ const torchEnv = { ...process.env, GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=
 function flintRun(seed: number): number[] {
   const out = mkdtempSync(join(tmpdir(), "flint-sweep-"));
   try {
-    const r = spawnSync(process.execPath, ["--single-threaded-gc", join(here, "..", "bin", "flint.js"), "train",
+    const r = spawnSync(process.execPath, [join(here, "..", "bin", "flint.js"), "train",
       "--root", dirname(folder!), "--no-download", "--epochs", String(epochs), "--seed", String(seed),
       "--threads", threads, "--out", out], { encoding: "utf8" });
     if (r.status !== 0) throw new Error(`flint train --seed ${seed} failed:\n${r.stdout}\n${r.stderr}`);

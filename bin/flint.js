@@ -1,8 +1,6 @@
-#!/usr/bin/env -S node --single-threaded-gc
+#!/usr/bin/env node
 // The `flint` command (package.json "bin"). Runs the compiled CLI (dist/, made by `npm run build`);
 // in a source checkout that has not been built yet, it runs the TypeScript sources through tsx.
-// --single-threaded-gc: V8's concurrent GC threads would otherwise take a core away from the
-// native kernels' thread pool mid-call (on 2 cores a training step is ~25% slower without it).
 /* global URL, process */
 import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
