@@ -1,11 +1,12 @@
 """Times the seed CNN in PyTorch for Flint's side-by-side benchmark (bench/cnn.ts runs it).
 
 Prints one JSON line: ms per training step and per inference batch (median of runs), peak RSS.
-Run: GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=2147483647 \
+Run (bench/pytorch-env.ts: with libopenblas0-pthread installed, OPENBLAS_NUM_THREADS=1): OPENBLAS_NUM_THREADS=1 GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=2147483647 \
      /usr/bin/python3 bench/pytorch_cnn.py --threads 2 --batch 64 --steps 20
 """
 import argparse, json, resource, statistics, time
 import torch
+from pytorch_blas import blas_library
 from torch import nn
 
 p = argparse.ArgumentParser()
@@ -44,6 +45,6 @@ train_ms = timed(step, a.steps)
 with torch.no_grad():
     for _ in range(a.warmup): model(x)
     infer_ms = timed(lambda: model(x), a.steps)
-print(json.dumps({"impl": "pytorch", "torch": torch.__version__, "threads": a.threads, "batch": a.batch,
+print(json.dumps({"impl": "pytorch", "blas": blas_library(), "torch": torch.__version__, "threads": a.threads, "batch": a.batch,
                   "train_ms": train_ms, "infer_ms": infer_ms,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))

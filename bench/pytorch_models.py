@@ -5,6 +5,7 @@
 """
 import argparse, json, time
 import torch
+from pytorch_blas import blas_library
 import torch.nn as nn
 
 p = argparse.ArgumentParser()
@@ -61,4 +62,4 @@ for name, build, shape in workloads:
         step()
         t.append((time.perf_counter() - s) * 1000)
     t.sort()
-    print(json.dumps({"impl": "pytorch", "model": name, "trainMs": t[len(t) // 2]}), flush=True)
+    print(json.dumps({"impl": "pytorch", "blas": blas_library(), "model": name, "trainMs": t[len(t) // 2]}), flush=True)

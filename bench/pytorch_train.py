@@ -2,7 +2,7 @@
 model built right after seeding, then SGD, then a shuffled DataLoader), for side-by-side accuracy
 and seconds per epoch.
 
-    GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=2147483647 \
+    OPENBLAS_NUM_THREADS=1 GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=2147483647 \
     /usr/bin/python3 bench/pytorch_train.py /path/to/cifar-10-batches-bin --epochs 1 --threads 2
 """
 import argparse, os, time

@@ -3,8 +3,9 @@
 // then an MLP, an LSTM and a Transformer encoder the same way.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { TORCH_ENV, blasWarning } from "./pytorch-env.js";
 
-interface Row { impl: string; trainMs: number; inferMs: number; peakRssMb: number }
+interface Row { impl: string; trainMs: number; inferMs: number; peakRssMb: number; blas?: string }
 const threads = process.env.BENCH_THREADS ?? "2", batch = process.env.BENCH_BATCH ?? "64";
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Row | null {
@@ -17,6 +18,7 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Row | nu
       trainMs: Number(j.trainMs ?? j.train_ms),
       inferMs: Number(j.inferMs ?? j.infer_ms),
       peakRssMb: Number(j.peakRssMb ?? j.peak_rss_mb),
+      blas: j.blas === undefined ? undefined : String(j.blas),
     };
   } catch {
     console.error(`bench: ${cmd} ${args.join(" ")} failed:\n${r.stderr.slice(-2000)}`);
@@ -39,12 +41,13 @@ if (native && native.impl === "flint-native") {
 const ref = flint("ref", "2");
 if (ref) rows.push(ref);
 if (existsSync("/usr/bin/python3")) {
-  const py = run("/usr/bin/python3", ["bench/pytorch_cnn.py", "--threads", threads, "--batch", batch, "--steps", "20"], {
-    GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=2147483647",
-  });
+  const py = run("/usr/bin/python3", ["bench/pytorch_cnn.py", "--threads", threads, "--batch", batch, "--steps", "20"], TORCH_ENV);
   if (py) rows.push(py);
 }
 const torchRow = rows.find((r) => r.impl === "pytorch");
+if (torchRow) console.log(`PyTorch's BLAS: ${torchRow.blas ?? "unknown"}`);
+const warning = blasWarning(torchRow?.blas);
+if (warning) console.log(warning);
 const GFLOP_STEP = 4.74; // forward + backward of the seed CNN at batch 64 (issue 5)
 console.log(`seed CNN, batch ${batch}, ${threads} threads (${new Date().toISOString().slice(0, 10)}); * = with V8's background ArrayBuffer freeing left on (FLINT_KEEP_V8_FLAGS=1)`);
 console.log("impl            train ms   img/s   GFLOP/s  infer ms   peak RSS MB   train/PyTorch  infer/PyTorch");
@@ -73,7 +76,7 @@ for (const r of rows) {
   };
   const fl = lines(process.execPath, ["--import", "tsx", "bench/models.ts", "--threads", threads]);
   const py = existsSync("/usr/bin/python3")
-    ? lines("/usr/bin/python3", ["bench/pytorch_models.py", "--threads", threads], { GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=2147483647" })
+    ? lines("/usr/bin/python3", ["bench/pytorch_models.py", "--threads", threads], TORCH_ENV)
     : new Map<string, number>();
   console.log(`\n== other models: training step (Adam, cross entropy), ${threads} threads`);
   console.log("model          flint ms   PyTorch ms   flint/PyTorch");

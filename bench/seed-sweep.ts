@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { TORCH_ENV } from "./pytorch-env.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
@@ -27,8 +28,8 @@ const epochs = Number(flag("epochs", "1"));
 const [lo, hi] = flag("seeds", "0-9").split("-").map(Number) as [number, number];
 const threads = flag("threads", "2");
 const withTorch = !argv.includes("--no-torch");
-// PyTorch runs with the same allocator setting as bench/run.ts uses for it (freed buffers stay mapped).
-const torchEnv = { ...process.env, GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=2147483647" };
+// PyTorch runs set up as in bench/run.ts (bench/pytorch-env.ts).
+const torchEnv = { ...process.env, ...TORCH_ENV };
 
 function flintRun(seed: number): number[] {
   const out = mkdtempSync(join(tmpdir(), "flint-sweep-"));
