@@ -20,7 +20,9 @@ export type UnaryOp =
 export type BinaryOp =
   | "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "atan2" | "remainder" | "fmod"
   | "floorDivide" | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "logicalAnd" | "logicalOr" | "logicalXor"
-  | "bitwiseAnd" | "bitwiseOr" | "bitwiseXor";
+  | "bitwiseAnd" | "bitwiseOr" | "bitwiseXor"
+  // Activation gradients from the output y, as PyTorch's fused kernels: (grad, y) -> grad_input.
+  | "reluBackward" | "sigmoidBackward" | "tanhBackward";
 
 export type ReduceOp = "sum" | "prod" | "amax" | "amin" | "all" | "any";
 

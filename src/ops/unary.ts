@@ -5,7 +5,7 @@ import { DTypeError } from "../errors.js";
 import { backend, type UnaryOp } from "../backend/backend.js";
 import { record } from "../autograd/record.js";
 import { wrap } from "./util.js";
-import { add, div, le, mul, sub, where } from "./binary.js";
+import { add, div, mul, sub } from "./binary.js";
 import { zerosLike } from "./creation.js";
 
 const floating = (d: DType): DType => (isFloating(d) ? d : "float32");
@@ -34,6 +34,26 @@ function unaryOp(op: UnaryOp, dtypeRule: (d: DType) => DType, grad: ((g: Tensor,
 
 const zeroGrad = (g: Tensor): Tensor => zerosLike(g);
 
+type ActivationGrad = "reluBackward" | "sigmoidBackward" | "tanhBackward";
+const ACTIVATION_NODE: Record<ActivationGrad, string> = { reluBackward: "ThresholdBackwardBackward", sigmoidBackward: "SigmoidBackwardBackward", tanhBackward: "TanhBackwardBackward" };
+
+/**
+ * The gradient of relu / sigmoid / tanh from their output y in one kernel, as PyTorch's
+ * threshold_backward, sigmoid_backward ((g * (1 - y)) * y) and tanh_backward (g * (1 - y * y));
+ * differentiable itself, for gradients taken with createGraph.
+ */
+function activationGrad(op: ActivationGrad, g: Tensor, y: Tensor): Tensor {
+  const gy = g.dtype === y.dtype ? g : g.to(y.dtype);
+  const out = wrap(backend().binary(op, gy, y, y.shape, y.dtype), y.shape, y.dtype);
+  return record(ACTIVATION_NODE[op], [gy, y], out, ([gg]) => {
+    const dg = gy.requiresGrad ? activationGrad(op, gg, y) : null;
+    if (!y.requiresGrad || op === "reluBackward") return [dg, null];
+    // d/dy of g (1 - y) y is g (1 - 2y); of g (1 - y^2) it is -2 g y.
+    const dy = op === "sigmoidBackward" ? mul(mul(gg, gy), sub(1, mul(y, 2))) : mul(mul(gg, gy), mul(y, -2));
+    return [dg, dy];
+  }, [y]);
+}
+
 export const neg = unaryOp("neg", noBool("neg"), (g) => neg(g));
 export const abs = unaryOp("abs", noBool("abs"), (g, x) => mul(g, sign(x)), "x");
 export const sign = unaryOp("sign", same, zeroGrad);
@@ -48,10 +68,10 @@ export const rsqrt = unaryOp("rsqrt", floating, (g, _x, y) => mul(g, mul(pow3(y)
 export const sin = unaryOp("sin", floating, (g, x) => mul(g, cos(x)), "x");
 export const cos = unaryOp("cos", floating, (g, x) => mul(g, neg(sin(x))), "x");
 export const tan = unaryOp("tan", floating, (g, _x, y) => mul(g, add(mul(y, y), 1)), "y");
-export const tanh = unaryOp("tanh", floating, (g, _x, y) => mul(g, sub(1, mul(y, y))), "y");
-export const sigmoid = unaryOp("sigmoid", floating, (g, _x, y) => mul(g, mul(y, sub(1, y))), "y");
+export const tanh = unaryOp("tanh", floating, (g, _x, y) => activationGrad("tanhBackward", g, y), "y");
+export const sigmoid = unaryOp("sigmoid", floating, (g, _x, y) => activationGrad("sigmoidBackward", g, y), "y");
 // threshold_backward: zero where the output is <= 0, so a NaN passes its gradient on.
-export const relu = unaryOp("relu", noBool("relu"), (g, _x, y) => where(le(y, 0), 0, g), "y");
+export const relu = unaryOp("relu", noBool("relu"), (g, _x, y) => activationGrad("reluBackward", g, y), "y");
 export const floor = unaryOp("floor", noBool("floor"), zeroGrad);
 export const ceil = unaryOp("ceil", noBool("ceil"), zeroGrad);
 export const round = unaryOp("round", noBool("round"), zeroGrad);

@@ -13,7 +13,10 @@ import { BinaryOp as NB, type NativeAddon, UnaryOp as NU } from "./addon.js";
 const NATIVE_UNARY: Partial<Record<UnaryOp, number>> = {
   neg: NU.neg, abs: NU.abs, exp: NU.exp, log: NU.log, sqrt: NU.sqrt, rsqrt: NU.rsqrt, sigmoid: NU.sigmoid, tanh: NU.tanh, relu: NU.relu,
 };
-const NATIVE_BINARY: Partial<Record<BinaryOp, number>> = { add: NB.add, sub: NB.sub, mul: NB.mul, div: NB.div, maximum: NB.max, minimum: NB.min };
+const NATIVE_BINARY: Partial<Record<BinaryOp, number>> = {
+  add: NB.add, sub: NB.sub, mul: NB.mul, div: NB.div, maximum: NB.max, minimum: NB.min,
+  reluBackward: NB.reluBackward, sigmoidBackward: NB.sigmoidBackward, tanhBackward: NB.tanhBackward,
+};
 /** For scalar OP tensor: the reversed opcode (s - a = rsub, s / a = rdiv); commutative ops keep theirs. */
 const REVERSED: Partial<Record<BinaryOp, number>> = { add: NB.add, mul: NB.mul, sub: NB.rsub, div: NB.rdiv, maximum: NB.max, minimum: NB.min };
 
@@ -82,6 +85,7 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     const out = newF32(n);
     // Same shapes in any layout (a transposed gradient, say): gather the strided one first.
     if (sameShape(a.shape, outShape) && sameShape(b.shape, outShape)) addon.binary(code as never, dense(a), 0, dense(b), 0, out, 0, n);
+    else if (REVERSED[op] === undefined) return ref.binary(op, a, b, outShape, outDtype); // no scalar kernel (activation gradients)
     else if (aFull && numelOf(b.shape) === 1) addon.binaryScalar(code as never, f32(a), a.offset, f32(b)[b.offset], out, 0, n);
     else if (bFull && numelOf(a.shape) === 1) addon.binaryScalar(REVERSED[op] as never, f32(b), b.offset, f32(a)[a.offset], out, 0, n);
     else if (!blockedBinary(addon, code as never, REVERSED[op] as never, a, b, outShape, out)) return ref.binary(op, a, b, outShape, outDtype);

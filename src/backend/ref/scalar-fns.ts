@@ -108,4 +108,8 @@ export const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
   bitwiseAnd: (a, b) => a & b,
   bitwiseOr: (a, b) => a | b,
   bitwiseXor: (a, b) => a ^ b,
+  // threshold_backward: zero where the output is <= 0 (a NaN output passes the gradient on).
+  reluBackward: (g, y) => (y <= 0 ? 0 : g),
+  sigmoidBackward: (g, y) => g * (1 - y) * y,
+  tanhBackward: (g, y) => g * (1 - y * y),
 };
