@@ -25,47 +25,62 @@ int64_t count(const Args& a, size_t k) {
   return n;
 }
 
+// An array-of-integers argument (strides, shapes).
+std::vector<int64_t> intList(const Args& a, size_t k) {
+  const Napi::Value v = a.info[k];
+  if (!v.IsArray()) a.fail("argument " + std::to_string(k) + " must be an array of integers");
+  Napi::Array arr = v.As<Napi::Array>();
+  std::vector<int64_t> out(arr.Length());
+  for (uint32_t i = 0; i < arr.Length(); ++i) {
+    Napi::Value e = arr.Get(i);
+    if (!e.IsNumber()) a.fail("argument " + std::to_string(k) + " must be an array of integers");
+    out[i] = e.As<Napi::Number>().Int64Value();
+  }
+  return out;
+}
+
+// The Float32Array argument k viewed from element `off` with `strides` over `shape`: checks that
+// every element reached lies inside the array and returns the pointer at `off`.
+float* stridedView(const Args& a, size_t k, int64_t off, const std::vector<int64_t>& strides, const std::vector<int64_t>& shape) {
+  if (strides.size() != shape.size()) a.fail("strides and shape must have the same length");
+  int64_t lo = off, hi = off + 1;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] < 0) a.fail("negative size");
+    if (shape[i] == 0) return a.f32(k, 0, 0) + 0;  // nothing is read or written
+    const int64_t span = (shape[i] - 1) * strides[i];
+    if (span < 0) lo += span; else hi += span;
+  }
+  if (lo < 0) a.fail("a stride reaches before the start of the array");
+  return a.f32(k, 0, hi) + off;
+}
+
 // copyStrided(src, srcOff, srcStrides, dst, dstOff, dstStrides, shape): dst view = src view.
-// Strides and shape are arrays of integers; every element either side reaches is range-checked.
 Napi::Value CopyStrided(const Napi::CallbackInfo& info) {
   Args a(info, "copyStrided");
   a.expectCount(7);
-  auto ints = [&](size_t k) {
-    if (!info[k].IsArray()) a.fail("argument " + std::to_string(k) + " must be an array of integers");
-    Napi::Array arr = info[k].As<Napi::Array>();
-    std::vector<int64_t> v(arr.Length());
-    for (uint32_t i = 0; i < arr.Length(); ++i) {
-      Napi::Value e = arr.Get(i);
-      if (!e.IsNumber()) a.fail("argument " + std::to_string(k) + " must be an array of integers");
-      v[i] = e.As<Napi::Number>().Int64Value();
-    }
-    return v;
-  };
-  std::vector<int64_t> ss = ints(2), ds = ints(5), shape = ints(6);
-  if (ss.size() != shape.size() || ds.size() != shape.size()) a.fail("strides and shape must have the same length");
-  bool empty = false;
-  for (int64_t n : shape) {
-    if (n < 0) a.fail("negative size");
-    empty = empty || n == 0;
-  }
-  // Lowest and one-past-highest element reached from the offset, on each side.
-  auto extent = [&](const std::vector<int64_t>& st, int64_t off, int64_t& lo, int64_t& hi) {
-    lo = off;
-    hi = off + 1;
-    for (size_t i = 0; i < shape.size(); ++i) {
-      const int64_t span = (shape[i] - 1) * st[i];
-      if (span < 0) lo += span; else hi += span;
-    }
-  };
-  int64_t sLo, sHi, dLo, dHi;
-  const int64_t sOff = a.i64(1), dOff = a.i64(4);
-  extent(ss, sOff, sLo, sHi);
-  extent(ds, dOff, dLo, dHi);
-  if (empty) return info.Env().Undefined();
-  if (sLo < 0 || dLo < 0) a.fail("a stride reaches before the start of the array");
-  const float* src = a.f32(0, 0, sHi);
-  float* dst = a.f32(3, 0, dHi);
-  copyStrided(src + sOff, ss.data(), dst + dOff, ds.data(), shape.data(), static_cast<int>(shape.size()));
+  std::vector<int64_t> shape = intList(a, 6);
+  const float* src = stridedView(a, 0, a.i64(1), intList(a, 2), shape);
+  std::vector<int64_t> ss = intList(a, 2), ds = intList(a, 5);
+  float* dst = stridedView(a, 3, a.i64(4), ds, shape);
+  for (int64_t n : shape) if (n == 0) return info.Env().Undefined();
+  copyStrided(src, ss.data(), dst, ds.data(), shape.data(), static_cast<int>(shape.size()));
+  return info.Env().Undefined();
+}
+
+// binaryStrided(op, a, aOff, aStrides, b, bOff, bStrides, out, shape): out (dense) = a op b,
+// operands as strided views (stride 0 where broadcast).
+Napi::Value BinaryStrided(const Napi::CallbackInfo& info) {
+  Args a(info, "binaryStrided");
+  a.expectCount(9);
+  int op = opcode(a, 0, kBinaryCount);
+  std::vector<int64_t> shape = intList(a, 8), as = intList(a, 3), bs = intList(a, 6);
+  const float* pa = stridedView(a, 1, a.i64(2), as, shape);
+  const float* pb = stridedView(a, 4, a.i64(5), bs, shape);
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  float* out = a.f32(7, 0, n);
+  if (n == 0) return info.Env().Undefined();
+  binaryStrided(op, pa, as.data(), pb, bs.data(), out, shape.data(), static_cast<int>(shape.size()));
   return info.Env().Undefined();
 }
 
@@ -204,6 +219,7 @@ Napi::Value Adam(const Napi::CallbackInfo& info) {
 
 void registerOps(Napi::Env env, Napi::Object exports) {
   exports.Set("copyStrided", Napi::Function::New(env, CopyStrided, "copyStrided"));
+  exports.Set("binaryStrided", Napi::Function::New(env, BinaryStrided, "binaryStrided"));
   exports.Set("unary", Napi::Function::New(env, Unary, "unary"));
   exports.Set("binary", Napi::Function::New(env, Binary, "binary"));
   exports.Set("binaryScalar", Napi::Function::New(env, BinaryScalar, "binaryScalar"));

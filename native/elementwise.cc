@@ -1,7 +1,11 @@
 // Dispatch (ISA chosen once) and threading (big arrays split in cache-line aligned chunks).
 #include "elementwise.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "gemm.h"
+#include "scratch.h"
 #include "threadpool.h"
 
 namespace flint {
@@ -48,6 +52,95 @@ void binary(int op, const float* a, const float* b, float* out, int64_t n) {
 void binaryScalar(int op, const float* a, float s, float* out, int64_t n) {
   auto f = kernels().binaryScalar;
   split(n, 1 << 17, [&](int64_t b, int64_t len) { f(op, a + b, s, out + b, len); });
+}
+
+// The op with its operands swapped (s op a as a op' s), or -1 when there is none.
+static int reversedOp(int op) {
+  switch (op) {
+    case kAdd: case kMul: case kMax: case kMin: return op;
+    case kSub: return kRSub;
+    case kDiv: return kRDiv;
+    case kRSub: return kSub;
+    case kRDiv: return kDiv;
+    default: return -1;
+  }
+}
+
+void binaryStrided(int op, const float* a, const int64_t* aStrides, const float* b, const int64_t* bStrides,
+                   float* out, const int64_t* shape, int nd) {
+  // Drop size-1 dims; merge a dim into the next where both operands (and the dense output) are
+  // contiguous across them, so that the innermost dim is as long as possible.
+  std::vector<int64_t> n, sa, sb;
+  int64_t total = 1;
+  for (int i = 0; i < nd; ++i) {
+    total *= shape[i];
+    if (shape[i] == 1) continue;
+    if (!n.empty() && sa.back() == aStrides[i] * shape[i] && sb.back() == bStrides[i] * shape[i]) {
+      n.back() *= shape[i];
+      sa.back() = aStrides[i];
+      sb.back() = bStrides[i];
+      continue;
+    }
+    n.push_back(shape[i]);
+    sa.push_back(aStrides[i]);
+    sb.push_back(bStrides[i]);
+  }
+  if (total == 0) return;
+  if (n.empty()) {
+    n.push_back(1);
+    sa.push_back(0);
+    sb.push_back(0);
+  }
+  const int k = static_cast<int>(n.size()) - 1;
+  const int64_t len = n[k], ia = sa[k], ib = sb[k], rows = total / len;
+  const ElementwiseKernels& K = kernels();
+  const int rev = reversedOp(op);
+  const int T = splitWork(total, 1 << 16);
+  parallelFor(static_cast<int>(std::min<int64_t>(rows, T)), [&](int t, int tasks) {
+    int64_t r0, r1;
+    chunkRange(rows, t, tasks, r0, r1);
+    // Offsets of row r0, then advanced like an odometer over the outer dims.
+    std::vector<int64_t> idx(static_cast<size_t>(k), 0);
+    int64_t ao = 0, bo = 0;
+    for (int64_t r = r0, d = k - 1; d >= 0; --d) {
+      idx[static_cast<size_t>(d)] = r % n[d];
+      r /= n[d];
+      ao += idx[static_cast<size_t>(d)] * sa[d];
+      bo += idx[static_cast<size_t>(d)] * sb[d];
+    }
+    float* ta = nullptr;
+    float* tb = nullptr;
+    for (int64_t r = r0; r < r1; ++r) {
+      float* o = out + r * len;
+      const float* pa = a + ao;
+      const float* pb = b + bo;
+      if (ia == 1 && ib == 1) K.binary(op, pa, pb, o, len);
+      else if (ia == 1 && ib == 0) K.binaryScalar(op, pa, *pb, o, len);
+      else if (ia == 0 && ib == 1 && rev >= 0) K.binaryScalar(rev, pb, *pa, o, len);
+      else {
+        // Any other layout: gather the strided operand(s) into a dense row first.
+        if (ia != 1) {
+          if (!ta) ta = scratch(kSlotRow, static_cast<size_t>(2 * len));
+          for (int64_t j = 0; j < len; ++j) ta[j] = pa[j * ia];
+          pa = ta;
+        }
+        if (ib != 1) {
+          if (!tb) tb = scratch(kSlotRow, static_cast<size_t>(2 * len)) + len;
+          for (int64_t j = 0; j < len; ++j) tb[j] = pb[j * ib];
+          pb = tb;
+        }
+        K.binary(op, pa, pb, o, len);
+      }
+      for (int d = k - 1; d >= 0; --d) {
+        ao += sa[d];
+        bo += sb[d];
+        if (++idx[static_cast<size_t>(d)] < n[d]) break;
+        ao -= n[d] * sa[d];
+        bo -= n[d] * sb[d];
+        idx[static_cast<size_t>(d)] = 0;
+      }
+    }
+  });
 }
 
 void addScaled(const float* a, const float* b, float alpha, float* out, int64_t n) {

@@ -16,6 +16,11 @@ enum BinaryOp : int {
 void unary(int op, const float* x, float* out, int64_t n);
 void binary(int op, const float* a, const float* b, float* out, int64_t n);
 void binaryScalar(int op, const float* a, float s, float* out, int64_t n);
+// out (dense, shape) = a op b for operands given by element strides (0 where broadcast), offsets
+// already applied to the pointers. Rows along the longest contiguous inner dim go to the dense
+// kernels; a repeated operand uses the scalar kernel; other layouts are gathered row by row.
+void binaryStrided(int op, const float* a, const int64_t* aStrides, const float* b, const int64_t* bStrides,
+                   float* out, const int64_t* shape, int nd);
 // out = a + alpha * b, fused multiply-add as PyTorch's vectorised add(alpha=) does.
 void addScaled(const float* a, const float* b, float alpha, float* out, int64_t n);
 

@@ -1,4 +1,4 @@
-// Broadcast and strided elementwise math on the native backend (src/backend/native/blocked.ts,
+// Broadcast and strided elementwise math on the native backend (binaryStrided in native/elementwise.cc,
 // the strided unary path and the reference backend's row-block copy) against the reference
 // backend, bit for bit: the same IEEE operations on the same elements in any order.
 import assert from "node:assert/strict";
@@ -25,7 +25,7 @@ const same = (a: torch.Tensor, b: torch.Tensor, what: string): void => {
 };
 
 // [a shape, b shape, how a is laid out]
-const cases: [number[], number[], "plain" | "transposed" | "sliced"][] = [
+const cases: [number[], number[], "plain" | "transposed" | "sliced" | "expanded"][] = [
   [[64, 1024], [1024], "plain"], // bias on every row
   [[64, 1024], [64, 1], "plain"], // per-row scale
   [[1, 1024], [64, 1024], "plain"], // a repeated, b dense
@@ -38,6 +38,8 @@ const cases: [number[], number[], "plain" | "transposed" | "sliced"][] = [
   [[16, 100], [100], "sliced"], // a row slice: dense rows at a stride
   [[3, 10], [10], "plain"], // block below the threshold: falls back
   [[0, 64], [64], "plain"], // empty
+  [[16, 32, 40], [1], "expanded"], // a repeated along its last dim (a mean's gradient), b a scalar
+  [[16, 32, 40], [40], "expanded"],
 ];
 
 describe("native broadcast elementwise equals the reference backend", { skip }, () => {
@@ -47,6 +49,7 @@ describe("native broadcast elementwise equals the reference backend", { skip }, 
       let a: torch.Tensor;
       if (layout === "transposed") a = torch.randn([...as].reverse()).t();
       else if (layout === "sliced") a = torch.randn([as[0], as[1] + 7]).narrow(1, 3, as[1]);
+      else if (layout === "expanded") a = torch.randn([...as.slice(0, -1), 1]).expand(as);
       else a = torch.randn(as);
       return [a, torch.randn(bs)];
     };

@@ -56,7 +56,7 @@ export function mean(x: Tensor, ...args: unknown[]): Tensor {
   const count = dims.reduce((n, d) => n * (x.shape[d] ?? 1), 1);
   const xs = dt === x.dtype ? x : toDType(x, dt);
   const out = noGrad(() => div(sum(xs, { dim: dims, keepdim }), count));
-  return record(dim === null || dim === undefined ? "MeanBackward" : "MeanBackward1", [xs], out, ([g]) => [div(expandBack(g, xs, dims), count)]);
+  return record(dim === null || dim === undefined ? "MeanBackward" : "MeanBackward1", [xs], out, ([g]) => [expandBack(div(g, count), xs, dims)]); // divide the small tensor, then expand
 }
 
 export function prod(x: Tensor, ...args: unknown[]): Tensor {

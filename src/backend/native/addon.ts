@@ -104,6 +104,11 @@ export interface NativeAddon {
     src: Float32Array, srcOff: number, srcStrides: readonly number[],
     dst: Float32Array, dstOff: number, dstStrides: readonly number[], shape: readonly number[],
   ): void;
+  /** out (dense, shape) = a op b for strided views a and b (stride 0 where broadcast). */
+  binaryStrided(
+    op: BinaryOpCode, a: Float32Array, aOff: number, aStrides: readonly number[],
+    b: Float32Array, bOff: number, bStrides: readonly number[], out: Float32Array, shape: readonly number[],
+  ): void;
   /** out = f(x), f = UnaryOp code. */
   unary(op: UnaryOpCode, x: Float32Array, xOff: number, out: Float32Array, outOff: number, n: number): void;
   /** out = a op b, op = BinaryOp code. */

@@ -7,7 +7,6 @@ import { broadcastStrides, contiguousStrides, numelOf } from "../../shape.js";
 import type { AvgPool2dParams, Backend, BinaryOp, Conv2dParams, Pool2dParams, ReduceOp, Strided, UnaryOp } from "../backend.js";
 import { refBackend as ref } from "../ref/index.js";
 import { isContiguous, offsetsOf, sameShape } from "../ref/iterate.js";
-import { blockedBinary } from "./blocked.js";
 import { BinaryOp as NB, type NativeAddon, UnaryOp as NU } from "./addon.js";
 
 const NATIVE_UNARY: Partial<Record<UnaryOp, number>> = {
@@ -83,12 +82,14 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     const n = numelOf(outShape);
     const aFull = sameShape(a.shape, outShape) && isContiguous(a), bFull = sameShape(b.shape, outShape) && isContiguous(b);
     const out = newF32(n);
-    // Same shapes in any layout (a transposed gradient, say): gather the strided one first.
-    if (sameShape(a.shape, outShape) && sameShape(b.shape, outShape)) addon.binary(code as never, dense(a), 0, dense(b), 0, out, 0, n);
-    else if (REVERSED[op] === undefined) return ref.binary(op, a, b, outShape, outDtype); // no scalar kernel (activation gradients)
+    if (aFull && bFull) addon.binary(code as never, f32(a), a.offset, f32(b), b.offset, out, 0, n);
     else if (aFull && numelOf(b.shape) === 1) addon.binaryScalar(code as never, f32(a), a.offset, f32(b)[b.offset], out, 0, n);
-    else if (bFull && numelOf(a.shape) === 1) addon.binaryScalar(REVERSED[op] as never, f32(b), b.offset, f32(a)[a.offset], out, 0, n);
-    else if (!blockedBinary(addon, code as never, REVERSED[op] as never, a, b, outShape, out)) return ref.binary(op, a, b, outShape, outDtype);
+    else if (bFull && numelOf(a.shape) === 1 && REVERSED[op] !== undefined) addon.binaryScalar(REVERSED[op] as never, f32(b), b.offset, f32(a)[a.offset], out, 0, n);
+    else {
+      // Any layout and broadcast (a bias on every row, a transposed gradient): one call, rows in C++.
+      addon.binaryStrided(code as never, f32(a), a.offset, broadcastStrides(a.shape, a.strides, outShape),
+        f32(b), b.offset, broadcastStrides(b.shape, b.strides, outShape), out, outShape);
+    }
     return out;
   }
 
