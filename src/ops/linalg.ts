@@ -34,7 +34,11 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   }
   const batch = broadcastShapes(a2.shape.slice(0, -2), b2.shape.slice(0, -2), "matmul");
   const M = a2.shape[a2.dim() - 2], N = b2.shape[b2.dim() - 1];
-  let out = product(expand(a2, [...batch, M, K]), expand(b2, [...batch, K, N]));
+  // As PyTorch: a batched input times a matrix (a Linear layer on [batch, seq, features]) folds
+  // the batch into the rows, one GEMM instead of a batch of small ones with a shared weight.
+  let out = a2.dim() >= 3 && b2.dim() === 2
+    ? reshape(product(reshape(a2, [-1, K]), b2), [...a2.shape.slice(0, -1), N])
+    : product(expand(a2, [...batch, M, K]), expand(b2, [...batch, K, N]));
   if (a.dim() === 1) out = squeeze(out, -2);
   if (b.dim() === 1) out = squeeze(out, -1);
   // PyTorch's names for the cases of matmul
