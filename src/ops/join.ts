@@ -5,6 +5,7 @@ import { ShapeError, ValueError, fmtShape } from "../errors.js";
 import { backend } from "../backend/backend.js";
 import { normDim } from "../shape.js";
 import { record, relabel } from "../autograd/record.js";
+import { noGrad } from "../autograd/grad-mode.js";
 import { narrow, squeeze, unsqueeze } from "./view.js";
 import { zeros } from "./creation.js";
 import { toDType } from "./cast.js";
@@ -76,11 +77,15 @@ export function split(x: Tensor, splitSize: number | readonly number[], dimArg?:
     }
   }
   let at = 0;
-  return sizes.map((s) => {
-    const r = relabel(narrow(x, d, at, s), "SplitBackward", [x]);
+  const pieces = noGrad(() => sizes.map((s) => {
+    const r = narrow(x, d, at, s);
     at += s;
     return r;
-  });
+  }));
+  // One node for all the pieces, as PyTorch's SplitBackward: its backward concatenates their
+  // gradients (zeros for pieces that got none) once, where a node per piece would scatter each
+  // into a full-size zero tensor (quadratic over an RNN's time steps).
+  return record("SplitBackward", [x], pieces, (grads) => [cat(grads, d)]);
 }
 
 export function chunk(x: Tensor, chunks: number, dimArg?: DimArg): Tensor[] {

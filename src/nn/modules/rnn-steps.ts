@@ -7,7 +7,7 @@ import type { Tensor } from "../../tensor.js";
 import { DTypeError, ValueError, fmtShape } from "../../errors.js";
 import { add, mul, sub } from "../../ops/binary.js";
 import { relu, sigmoid, tanh } from "../../ops/unary.js";
-import { cat, chunk } from "../../ops/join.js";
+import { cat, chunk, split } from "../../ops/join.js";
 import { linear } from "../../ops/nn-ops.js";
 import { narrow } from "../../ops/view.js";
 import { uniform_ } from "../init.js";
@@ -65,17 +65,18 @@ export function checkDType(name: string, what: string, t: Tensor, weight: Tensor
 export function forwardDirection(step: Step, xw: Tensor, batchSizes: readonly number[], h0: Tensor[], w: CellWeights): [Tensor, Tensor[]] {
   const outs: Tensor[] = [];
   const ended: Tensor[][] = [];
-  let state = h0, offset = 0, last = batchSizes[0];
-  for (const b of batchSizes) {
+  // The steps' input projections as one split (one backward node for all of them).
+  const steps = split(xw, [...batchSizes], 0);
+  let state = h0, last = batchSizes[0];
+  batchSizes.forEach((b, t) => {
     if (b < last) {
       ended.push(state.map((s) => narrow(s, 0, b, last - b)));
       state = state.map((s) => narrow(s, 0, 0, b));
     }
     last = b;
-    state = step(narrow(xw, 0, offset, b), state, w);
-    offset += b;
+    state = step(steps[t], state, w);
     outs.push(state[0]);
-  }
+  });
   // Final states in batch order: the longest sequences' (still running) first, then those that
   // ended, latest first.
   ended.reverse();
@@ -86,14 +87,14 @@ export function forwardDirection(step: Step, xw: Tensor, batchSizes: readonly nu
 /** One direction backward in time: starts with the shortest batch and takes in each sequence's h0 as it begins. */
 export function reverseDirection(step: Step, xw: Tensor, batchSizes: readonly number[], h0: Tensor[], w: CellWeights): [Tensor, Tensor[]] {
   const outs: Tensor[] = [];
-  let offset = xw.shape[0], last = batchSizes[batchSizes.length - 1];
+  const steps = split(xw, [...batchSizes], 0);
+  let last = batchSizes[batchSizes.length - 1];
   let state = last === h0[0].shape[0] ? h0 : h0.map((s) => narrow(s, 0, 0, last));
   for (let t = batchSizes.length - 1; t >= 0; t--) {
     const b = batchSizes[t];
     if (b > last) state = state.map((s, k) => cat([s, narrow(h0[k], 0, last, b - last)], 0));
     last = b;
-    offset -= b;
-    state = step(narrow(xw, 0, offset, b), state, w);
+    state = step(steps[t], state, w);
     outs.push(state[0]);
   }
   return [cat(outs.reverse(), 0), state];
