@@ -14,9 +14,19 @@ function product(a: Tensor, b: Tensor): Tensor {
   const shape = [...a.shape.slice(0, -1), b.shape[nd - 1]];
   const out = wrap(backend().matmul(a, b, a.dtype), shape, a.dtype);
   return record("MmBackward", [a, b], out, ([g]) => [
-    a.requiresGrad ? product(g, transpose(b, -1, -2)) : null,
-    b.requiresGrad ? product(transpose(a, -1, -2), g) : null,
+    a.requiresGrad ? (columnMajor(a) ? transpose(product(b, transpose(g, -1, -2)), -1, -2) : product(g, transpose(b, -1, -2))) : null,
+    b.requiresGrad ? (columnMajor(b) ? transpose(product(transpose(g, -1, -2), a), -1, -2) : product(transpose(a, -1, -2), g)) : null,
   ], [a, b]);
+}
+
+/**
+ * A transposed matrix (a Linear layer's weight.t()): its gradient is computed transposed, as
+ * PyTorch's mm backward does, so that it comes out in the operand's own layout and the weight's
+ * gradient is contiguous (no strided accumulation into .grad).
+ */
+function columnMajor(x: Tensor): boolean {
+  const n = x.dim();
+  return x.shape[n - 2] > 1 && x.shape[n - 1] > 1 && x.strides[n - 2] === 1 && x.strides[n - 1] === x.shape[n - 2];
 }
 
 function checkPair(op: string, a: Tensor, b: Tensor): void {
