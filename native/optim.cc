@@ -18,24 +18,62 @@ void chunks(int64_t n, const Fn& fn) {
 
 // PyTorch's add(x, alpha=) is a fused multiply-add in its vectorised CPU kernel.
 inline float addAlpha(float self, float other, float alpha) { return std::fma(other, alpha, self); }
+// The loops are compiled for AVX-512 and AVX2+FMA too, picked at load time (target_clones):
+// addAlpha's std::fma is one instruction there, and a library call on the baseline ISA.
+#define FLINT_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+
+struct SgdScalars {
+  float wd, mom, oneMinusDamp, negLr;
+};
+
+FLINT_CLONES void sgdRange(float* param, const float* grad, float* buf, int64_t b, int64_t e, const SgdOptions& o,
+                           const SgdScalars& c) {
+  for (int64_t i = b; i < e; ++i) {
+    float d = o.maximize ? -grad[i] : grad[i];
+    if (o.weightDecay != 0.0) d = addAlpha(d, param[i], c.wd);             // d_p.add(param, alpha=wd)
+    if (o.momentum != 0.0) {
+      float m = o.firstStep ? d : addAlpha(buf[i] * c.mom, d, c.oneMinusDamp);  // buf.mul_(m).add_(d_p, alpha=1-damp)
+      buf[i] = m;
+      d = o.nesterov ? addAlpha(d, m, c.mom) : m;                           // d_p.add(buf, alpha=m)
+    }
+    param[i] = addAlpha(param[i], d, c.negLr);                              // param.add_(d_p, alpha=-lr)
+  }
+}
+
+struct AdamScalars {
+  float bc2Sqrt, negStep, b1, b2, oneMinusB1, oneMinusB2, eps, wd, decay;
+};
+
+FLINT_CLONES void adamRange(float* param, const float* grad, float* expAvg, float* expAvgSq, float* maxExpAvgSq,
+                            int64_t b, int64_t e, const AdamOptions& o, const AdamScalars& c) {
+  for (int64_t i = b; i < e; ++i) {
+    float g = o.maximize ? -grad[i] : grad[i];
+    float p = param[i];
+    if (o.decoupled)
+      p = p * c.decay;                                      // param.mul_(1 - lr * wd)
+    else if (o.weightDecay != 0.0)
+      g = addAlpha(g, p, c.wd);                             // grad.add(param, alpha=wd)
+    float m = addAlpha(expAvg[i] * c.b1, g, c.oneMinusB1);  // exp_avg.mul_(b1).add_(grad, alpha=1-b1)
+    float v = expAvgSq[i] * c.b2 + (c.oneMinusB2 * g) * g;  // exp_avg_sq.mul_(b2).addcmul_(g, g, value=1-b2)
+    expAvg[i] = m;
+    expAvgSq[i] = v;
+    float vHat = v;
+    if (o.amsgrad) {
+      float mx = maxExpAvgSq[i];
+      vHat = (mx != mx || v != v) ? mx + v : (mx > v ? mx : v);  // torch.maximum
+      maxExpAvgSq[i] = vHat;
+    }
+    float denom = std::sqrt(vHat) / c.bc2Sqrt + c.eps;      // (sqrt(v) / bc2_sqrt).add_(eps)
+    param[i] = p + (c.negStep * m) / denom;                 // param.addcdiv_(m, denom, value=-step_size)
+  }
+}
 
 }  // namespace
 
 void sgdStep(float* param, const float* grad, float* buf, int64_t n, const SgdOptions& o) {
-  const float wd = static_cast<float>(o.weightDecay), mom = static_cast<float>(o.momentum);
-  const float oneMinusDamp = static_cast<float>(1.0 - o.dampening), negLr = static_cast<float>(-o.lr);
-  chunks(n, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
-      float d = o.maximize ? -grad[i] : grad[i];
-      if (o.weightDecay != 0.0) d = addAlpha(d, param[i], wd);           // d_p.add(param, alpha=wd)
-      if (o.momentum != 0.0) {
-        float m = o.firstStep ? d : addAlpha(buf[i] * mom, d, oneMinusDamp);  // buf.mul_(m).add_(d_p, alpha=1-damp)
-        buf[i] = m;
-        d = o.nesterov ? addAlpha(d, m, mom) : m;                         // d_p.add(buf, alpha=m)
-      }
-      param[i] = addAlpha(param[i], d, negLr);                            // param.add_(d_p, alpha=-lr)
-    }
-  });
+  const SgdScalars c{static_cast<float>(o.weightDecay), static_cast<float>(o.momentum),
+                     static_cast<float>(1.0 - o.dampening), static_cast<float>(-o.lr)};
+  chunks(n, [&](int64_t b, int64_t e) { sgdRange(param, grad, buf, b, e, o, c); });
 }
 
 void adamStep(float* param, const float* grad, float* expAvg, float* expAvgSq, float* maxExpAvgSq,
@@ -44,34 +82,12 @@ void adamStep(float* param, const float* grad, float* expAvg, float* expAvgSq, f
   const double bc1 = 1.0 - std::pow(o.beta1, o.step);
   const double bc2 = 1.0 - std::pow(o.beta2, o.step);
   const double stepSize = o.lr / bc1;
-  const float bc2Sqrt = static_cast<float>(std::sqrt(bc2));
-  const float negStep = static_cast<float>(-stepSize);
-  const float b1 = static_cast<float>(o.beta1), b2 = static_cast<float>(o.beta2);
-  const float oneMinusB1 = static_cast<float>(1.0 - o.beta1), oneMinusB2 = static_cast<float>(1.0 - o.beta2);
-  const float eps = static_cast<float>(o.eps), wd = static_cast<float>(o.weightDecay);
-  const float decay = static_cast<float>(1.0 - o.lr * o.weightDecay);
-  chunks(n, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
-      float g = o.maximize ? -grad[i] : grad[i];
-      float p = param[i];
-      if (o.decoupled)
-        p = p * decay;                                    // param.mul_(1 - lr * wd)
-      else if (o.weightDecay != 0.0)
-        g = addAlpha(g, p, wd);                           // grad.add(param, alpha=wd)
-      float m = addAlpha(expAvg[i] * b1, g, oneMinusB1);  // exp_avg.mul_(b1).add_(grad, alpha=1-b1)
-      float v = expAvgSq[i] * b2 + (oneMinusB2 * g) * g;  // exp_avg_sq.mul_(b2).addcmul_(g, g, value=1-b2)
-      expAvg[i] = m;
-      expAvgSq[i] = v;
-      float vHat = v;
-      if (o.amsgrad) {
-        float mx = maxExpAvgSq[i];
-        vHat = (mx != mx || v != v) ? mx + v : (mx > v ? mx : v);  // torch.maximum
-        maxExpAvgSq[i] = vHat;
-      }
-      float denom = std::sqrt(vHat) / bc2Sqrt + eps;      // (sqrt(v) / bc2_sqrt).add_(eps)
-      param[i] = p + (negStep * m) / denom;               // param.addcdiv_(m, denom, value=-step_size)
-    }
-  });
+  const AdamScalars c{static_cast<float>(std::sqrt(bc2)), static_cast<float>(-stepSize),
+                      static_cast<float>(o.beta1), static_cast<float>(o.beta2),
+                      static_cast<float>(1.0 - o.beta1), static_cast<float>(1.0 - o.beta2),
+                      static_cast<float>(o.eps), static_cast<float>(o.weightDecay),
+                      static_cast<float>(1.0 - o.lr * o.weightDecay)};
+  chunks(n, [&](int64_t b, int64_t e) { adamRange(param, grad, expAvg, expAvgSq, maxExpAvgSq, b, e, o, c); });
 }
 
 }  // namespace flint
