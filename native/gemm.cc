@@ -69,10 +69,20 @@ void packB(bool tB, const float* B, int64_t ldb, int64_t p0, int64_t kc, int64_t
         for (int c = cols; c < NR; ++c) d[c] = 0.0f;
       }
     } else {
-      for (int c = 0; c < cols; ++c) {
-        const float* src = B + (j0 + s + c) * ldb + p0;
-        for (int64_t k = 0; k < kc; ++k) dst[k * NR + c] = src[k];
+      // B^T rows are contiguous along k: transpose 8 columns x 16 k at a time, so that each
+      // source row is read in cache-line runs and each destination line is filled in one go.
+      const float* base = B + (j0 + s) * ldb + p0;
+      int c0 = 0;
+      for (; c0 + 8 <= cols; c0 += 8) {
+        int64_t k0 = 0;
+        for (; k0 + 16 <= kc; k0 += 16)
+          for (int64_t k = k0; k < k0 + 16; ++k)
+            for (int c = c0; c < c0 + 8; ++c) dst[k * NR + c] = base[c * ldb + k];
+        for (int64_t k = k0; k < kc; ++k)
+          for (int c = c0; c < c0 + 8; ++c) dst[k * NR + c] = base[c * ldb + k];
       }
+      for (int c = c0; c < cols; ++c)
+        for (int64_t k = 0; k < kc; ++k) dst[k * NR + c] = base[c * ldb + k];
       if (cols < NR)
         for (int64_t k = 0; k < kc; ++k)
           for (int c = cols; c < NR; ++c) dst[k * NR + c] = 0.0f;
