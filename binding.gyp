@@ -16,6 +16,7 @@
         "native/pool.cc",
         "native/bind_ops.cc",
         "native/copy.cc",
+        "native/rnn_cell.cc",
         "native/elementwise.cc",
         "native/elementwise_base.cc",
         "native/elementwise_avx2.cc",

@@ -6,6 +6,7 @@
 #include "args.h"
 #include "bind.h"
 #include "copy.h"
+#include "rnn_cell.h"
 #include "elementwise.h"
 #include "optim.h"
 #include "rowops.h"
@@ -81,6 +82,26 @@ Napi::Value BinaryStrided(const Napi::CallbackInfo& info) {
   float* out = a.f32(7, 0, n);
   if (n == 0) return info.Env().Undefined();
   binaryStrided(op, pa, as.data(), pb, bs.data(), out, shape.data(), static_cast<int>(shape.size()));
+  return info.Env().Undefined();
+}
+
+// lstmCellForward(gates, c, hy, cy, act, B, H): the fused pointwise LSTM cell (rnn_cell.h).
+Napi::Value LstmCellForward(const Napi::CallbackInfo& info) {
+  Args a(info, "lstmCellForward");
+  a.expectCount(7);
+  const int64_t B = count(a, 5), H = count(a, 6);
+  lstmCellForward(a.f32(0, 0, B * 4 * H), a.f32(1, 0, B * H), a.f32(2, 0, B * H), a.f32(3, 0, B * H),
+                  a.f32(4, 0, B * 5 * H), B, H);
+  return info.Env().Undefined();
+}
+
+// lstmCellBackward(act, c, dhy, dcy, dgates, dc, B, H)
+Napi::Value LstmCellBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "lstmCellBackward");
+  a.expectCount(8);
+  const int64_t B = count(a, 6), H = count(a, 7);
+  lstmCellBackward(a.f32(0, 0, B * 5 * H), a.f32(1, 0, B * H), a.f32(2, 0, B * H), a.f32(3, 0, B * H),
+                   a.f32(4, 0, B * 4 * H), a.f32(5, 0, B * H), B, H);
   return info.Env().Undefined();
 }
 
@@ -220,6 +241,8 @@ Napi::Value Adam(const Napi::CallbackInfo& info) {
 void registerOps(Napi::Env env, Napi::Object exports) {
   exports.Set("copyStrided", Napi::Function::New(env, CopyStrided, "copyStrided"));
   exports.Set("binaryStrided", Napi::Function::New(env, BinaryStrided, "binaryStrided"));
+  exports.Set("lstmCellForward", Napi::Function::New(env, LstmCellForward, "lstmCellForward"));
+  exports.Set("lstmCellBackward", Napi::Function::New(env, LstmCellBackward, "lstmCellBackward"));
   exports.Set("unary", Napi::Function::New(env, Unary, "unary"));
   exports.Set("binary", Napi::Function::New(env, Binary, "binary"));
   exports.Set("binaryScalar", Napi::Function::New(env, BinaryScalar, "binaryScalar"));

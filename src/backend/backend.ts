@@ -96,6 +96,12 @@ export interface Backend {
   maxPool2dBackward?(gradOut: Strided, indices: Strided, inShape: readonly number[]): TypedArray;
   /** Null when this backend does not cover x (the op layer then composes it). */
   logSoftmax?(x: Strided, dim: number): TypedArray | null;
+  /**
+   * The pointwise part of an LSTM cell, fused (float32): gates [B, 4H] (i, f, g, o) and c [B, H]
+   * give hy and cy, plus saved activations for lstmCellBackward; null when declined.
+   */
+  lstmCell?(gates: Strided, c: Strided): { hy: TypedArray; cy: TypedArray; saved: TypedArray } | null;
+  lstmCellBackward?(saved: TypedArray, c: Strided, dhy: Strided, dcy: Strided): { dgates: TypedArray; dc: TypedArray };
   // Exact semantics of the conv/pool kernels (layouts, index convention): src/backend/ref/conv.ts, pool.ts.
   avgPool2d?(x: Strided, p: AvgPool2dParams): TypedArray;
   avgPool2dBackward?(gradOut: Strided, p: AvgPool2dParams, inShape: readonly number[]): TypedArray;

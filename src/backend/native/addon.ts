@@ -109,6 +109,9 @@ export interface NativeAddon {
     op: BinaryOpCode, a: Float32Array, aOff: number, aStrides: readonly number[],
     b: Float32Array, bOff: number, bStrides: readonly number[], out: Float32Array, shape: readonly number[],
   ): void;
+  /** The fused pointwise LSTM cell (native/rnn_cell.h); act [B, 5H] is kept for the backward pass. */
+  lstmCellForward(gates: Float32Array, c: Float32Array, hy: Float32Array, cy: Float32Array, act: Float32Array, B: number, H: number): void;
+  lstmCellBackward(act: Float32Array, c: Float32Array, dhy: Float32Array, dcy: Float32Array, dgates: Float32Array, dc: Float32Array, B: number, H: number): void;
   /** out = f(x), f = UnaryOp code. */
   unary(op: UnaryOpCode, x: Float32Array, xOff: number, out: Float32Array, outOff: number, n: number): void;
   /** out = a op b, op = BinaryOp code. */

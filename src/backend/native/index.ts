@@ -137,6 +137,19 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
       if (!isF32(dst) || !isF32(src) || (isContiguous(dst) && isContiguous(src) && sameShape(dst.shape, src.shape))) return ref.assign(dst, src);
       addon.copyStrided(f32(src), src.offset, broadcastStrides(src.shape, src.strides, dst.shape), f32(dst), dst.offset, dst.strides, dst.shape);
     },
+    lstmCell(gates, c) {
+      if (!isF32(gates) || !isF32(c) || gates.shape.length !== 2) return null;
+      const [B, H] = [gates.shape[0], gates.shape[1] / 4];
+      const hy = newF32(B * H), cy = newF32(B * H), saved = newF32(B * 5 * H);
+      addon.lstmCellForward(dense(gates), dense(c), hy, cy, saved, B, H);
+      return { hy, cy, saved };
+    },
+    lstmCellBackward(saved, c, dhy, dcy) {
+      const [B, H] = c.shape;
+      const dgates = newF32(B * 4 * H), dc = newF32(B * H);
+      addon.lstmCellBackward(saved as Float32Array, dense(c), dense(dhy), dense(dcy), dgates, dc, B, H);
+      return { dgates, dc };
+    },
     addInPlace(dst, src) {
       const d = flat(dst);
       if (!d || !isF32(src) || !sameShape(dst.shape, src.shape)) return false;

@@ -10,6 +10,7 @@ import { relu, sigmoid, tanh } from "../../ops/unary.js";
 import { cat, chunk, split } from "../../ops/join.js";
 import { linear } from "../../ops/nn-ops.js";
 import { narrow } from "../../ops/view.js";
+import { lstmCellPointwise } from "../../ops/rnn-cell.js";
 import { uniform_ } from "../init.js";
 import { py } from "./util.js";
 
@@ -37,9 +38,7 @@ export const simpleStep = (nonlinearity: Nonlinearity): Step => {
 };
 
 export const lstmStep: Step = (xw, [h, c], w) => {
-  const [i, f, g, o] = chunk(add(linear(h, w.wHh, w.bHh), xw), 4, 1);
-  const cy = add(mul(sigmoid(f), c), mul(sigmoid(i), tanh(g)));
-  const hy = mul(sigmoid(o), tanh(cy));
+  const [hy, cy] = lstmCellPointwise(add(linear(h, w.wHh, w.bHh), xw), c);
   return [w.wHr ? linear(hy, w.wHr) : hy, cy];
 };
 

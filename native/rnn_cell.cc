@@ -1,0 +1,50 @@
+#include "rnn_cell.h"
+
+#include <cmath>
+
+namespace flint {
+namespace {
+inline float sigmoidf(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+}  // namespace
+
+void lstmCellForward(const float* gates, const float* c, float* hy, float* cy, float* act, int64_t B, int64_t H) {
+  for (int64_t b = 0; b < B; ++b) {
+    const float* gi = gates + b * 4 * H;
+    float* a = act + b * 5 * H;
+    for (int64_t j = 0; j < H; ++j) {
+      const float si = sigmoidf(gi[j]), sf = sigmoidf(gi[H + j]), tg = std::tanh(gi[2 * H + j]), so = sigmoidf(gi[3 * H + j]);
+      const float keep = sf * c[b * H + j], add = si * tg;  // mul(sigmoid(f), c), mul(sigmoid(i), tanh(g))
+      const float cv = keep + add;
+      const float tc = std::tanh(cv);
+      cy[b * H + j] = cv;
+      hy[b * H + j] = so * tc;
+      a[j] = si;
+      a[H + j] = sf;
+      a[2 * H + j] = tg;
+      a[3 * H + j] = so;
+      a[4 * H + j] = tc;
+    }
+  }
+}
+
+void lstmCellBackward(const float* act, const float* c, const float* dhy, const float* dcy, float* dgates, float* dc,
+                      int64_t B, int64_t H) {
+  for (int64_t b = 0; b < B; ++b) {
+    const float* a = act + b * 5 * H;
+    float* dg = dgates + b * 4 * H;
+    for (int64_t j = 0; j < H; ++j) {
+      const int64_t k = b * H + j;
+      const float si = a[j], sf = a[H + j], tg = a[2 * H + j], so = a[3 * H + j], tc = a[4 * H + j];
+      const float dso = dhy[k] * tc, dtc = dhy[k] * so;            // hy = so * tc
+      const float dcv = dtc * (1.0f - tc * tc) + dcy[k];            // tanh_backward, plus cy's own gradient
+      const float dsf = dcv * c[k], dsi = dcv * tg, dtg = dcv * si;  // cy = sf * c + si * tg
+      dc[k] = dcv * sf;
+      dg[j] = dsi * (1.0f - si) * si;  // sigmoid_backward: g * (1 - y) * y
+      dg[H + j] = dsf * (1.0f - sf) * sf;
+      dg[2 * H + j] = dtg * (1.0f - tg * tg);  // tanh_backward: g * (1 - y * y)
+      dg[3 * H + j] = dso * (1.0f - so) * so;
+    }
+  }
+}
+
+}  // namespace flint
