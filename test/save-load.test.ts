@@ -101,3 +101,11 @@ test("a failed save leaves the previous file intact and no temporary files", () 
 test("unknown pickle globals are refused, never executed", () => {
   assert.throws(() => torch.load(join(dir, "forbidden.pt")), (e: Error) => e instanceof torch.SerializationError && /Counter/.test(e.message));
 });
+
+test("saving a whole module is a clear error that points to stateDict, and writes nothing", () => {
+  const tmp = mkdtempSync(join(tmpdir(), "flint-save-"));
+  const model = new torch.nn.Linear(2, 3);
+  assert.throws(() => torch.save(model as unknown as torch.Savable, join(tmp, "m.pt")),
+    (e: Error) => e instanceof torch.SerializationError && /cannot save a whole nn\.Module.*stateDict/.test(e.message));
+  assert.deepEqual(readdirSync(tmp), []);
+});

@@ -173,7 +173,12 @@ export function pickle(obj: Saved): { data: Uint8Array; storages: PickledStorage
         if (Number.isInteger(v) && !Object.is(v, -0)) saveInt(BigInt(v)); else saveFloat(v);
         return;
       case "object": break;
-      default: throw new SerializationError(`torch.save: cannot pickle a value of type ${typeof v}`);
+      default:
+        // nn.Module instances are callable (functions): say what to save instead.
+        if (typeof v === "function" && typeof (v as { stateDict?: unknown }).stateDict === "function") {
+          throw new SerializationError("torch.save: cannot save a whole nn.Module (it holds code); save model.stateDict() and load it into a new model with loadStateDict, as PyTorch recommends");
+        }
+        throw new SerializationError(`torch.save: cannot pickle a value of type ${typeof v}`);
     }
     if (v instanceof PyFloat) { saveFloat(v.value); return; }
     const m = memoByRef.get(v);
