@@ -134,7 +134,9 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     },
     assign(dst, src) {
       // A float32 view written from float32 values (broadcast allowed): one strided copy in the addon.
-      if (!isF32(dst) || !isF32(src) || (isContiguous(dst) && isContiguous(src) && sameShape(dst.shape, src.shape))) return ref.assign(dst, src);
+      // Views of one storage (x[1:] = x[:-1]) keep the reference backend's element order.
+      if (!isF32(dst) || !isF32(src) || dst.storage.data === src.storage.data ||
+        (isContiguous(dst) && isContiguous(src) && sameShape(dst.shape, src.shape))) return ref.assign(dst, src);
       addon.copyStrided(f32(src), src.offset, broadcastStrides(src.shape, src.strides, dst.shape), f32(dst), dst.offset, dst.strides, dst.shape);
     },
     lstmCell(gates, c) {
