@@ -7,29 +7,25 @@
 #include "threadpool.h"
 
 namespace flint {
-namespace {
 
-struct Dims {
-  std::vector<int64_t> shape, src, dst;
-};
-
-// Drops size-1 dims and merges a dim into the next when both sides are contiguous across them.
-Dims coalesce(const int64_t* shape, const int64_t* ss, const int64_t* ds, int nd) {
-  Dims d;
+MergedDims mergeDims(const int64_t* shape, const int64_t* as, const int64_t* bs, int nd) {
+  MergedDims d;
   for (int i = 0; i < nd; ++i) {
     if (shape[i] == 1) continue;
-    if (!d.shape.empty() && d.src.back() == ss[i] * shape[i] && d.dst.back() == ds[i] * shape[i]) {
+    if (!d.shape.empty() && d.a.back() == as[i] * shape[i] && d.b.back() == bs[i] * shape[i]) {
       d.shape.back() *= shape[i];
-      d.src.back() = ss[i];
-      d.dst.back() = ds[i];
+      d.a.back() = as[i];
+      d.b.back() = bs[i];
       continue;
     }
     d.shape.push_back(shape[i]);
-    d.src.push_back(ss[i]);
-    d.dst.push_back(ds[i]);
+    d.a.push_back(as[i]);
+    d.b.push_back(bs[i]);
   }
   return d;
 }
+
+namespace {
 
 constexpr int64_t kTile = 16;
 
@@ -55,15 +51,15 @@ void copyStrided(const float* src, const int64_t* srcStrides, float* dst, const 
                  const int64_t* shape, int nd) {
   for (int i = 0; i < nd; ++i)
     if (shape[i] == 0) return;
-  Dims d = coalesce(shape, srcStrides, dstStrides, nd);
+  MergedDims d = mergeDims(shape, srcStrides, dstStrides, nd);
   if (d.shape.empty()) {
     *dst = *src;
     return;
   }
   if (d.shape.size() == 1) {  // one dim: a row (memcpy) or a strided gather/scatter
     d.shape.insert(d.shape.begin(), 1);
-    d.src.insert(d.src.begin(), 0);
-    d.dst.insert(d.dst.begin(), 0);
+    d.a.insert(d.a.begin(), 0);
+    d.b.insert(d.b.begin(), 0);
   }
   const int k = static_cast<int>(d.shape.size()) - 2;  // outer dims [0, k), plane dims k, k + 1
   int64_t outer = 1;
@@ -80,11 +76,11 @@ void copyStrided(const float* src, const int64_t* srcStrides, float* dst, const 
       for (int i = k - 1; i >= 0; --i) {  // outer index -> offsets
         const int64_t n = d.shape[static_cast<size_t>(i)], idx = o % n;
         o /= n;
-        so += idx * d.src[static_cast<size_t>(i)];
-        dof += idx * d.dst[static_cast<size_t>(i)];
+        so += idx * d.a[static_cast<size_t>(i)];
+        dof += idx * d.b[static_cast<size_t>(i)];
       }
       const int64_t r0 = rt * kTile, r1 = std::min(rows, r0 + kTile);
-      copyPlane(src + so + r0 * d.src[k], d.src[k], d.src[k + 1], dst + dof + r0 * d.dst[k], d.dst[k], d.dst[k + 1],
+      copyPlane(src + so + r0 * d.a[k], d.a[k], d.a[k + 1], dst + dof + r0 * d.b[k], d.b[k], d.b[k + 1],
                 r1 - r0, cols);
     }
   });

@@ -2,8 +2,17 @@
 // and writing a dense array into a view, without a per-element loop in JavaScript.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 namespace flint {
+
+// Two strided views over one index space, with size-1 dims dropped and each dim merged into the
+// next where both views are contiguous across them (so the innermost dim is as long as possible).
+// Shared by copyStrided and binaryStrided.
+struct MergedDims {
+  std::vector<int64_t> shape, a, b;
+};
+MergedDims mergeDims(const int64_t* shape, const int64_t* aStrides, const int64_t* bStrides, int nd);
 
 // dst[index] = src[index] over an nd-dim index space `shape`, with element strides given for each
 // side (offsets already applied to the pointers). Adjacent dims that are contiguous on both sides

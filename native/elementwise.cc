@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "copy.h"
 #include "gemm.h"
 #include "scratch.h"
 #include "threadpool.h"
@@ -68,24 +69,14 @@ static int reversedOp(int op) {
 
 void binaryStrided(int op, const float* a, const int64_t* aStrides, const float* b, const int64_t* bStrides,
                    float* out, const int64_t* shape, int nd) {
-  // Drop size-1 dims; merge a dim into the next where both operands (and the dense output) are
-  // contiguous across them, so that the innermost dim is as long as possible.
-  std::vector<int64_t> n, sa, sb;
+  // The dense output merges wherever both operands do, so the operands' merge is the whole rule.
   int64_t total = 1;
-  for (int i = 0; i < nd; ++i) {
-    total *= shape[i];
-    if (shape[i] == 1) continue;
-    if (!n.empty() && sa.back() == aStrides[i] * shape[i] && sb.back() == bStrides[i] * shape[i]) {
-      n.back() *= shape[i];
-      sa.back() = aStrides[i];
-      sb.back() = bStrides[i];
-      continue;
-    }
-    n.push_back(shape[i]);
-    sa.push_back(aStrides[i]);
-    sb.push_back(bStrides[i]);
-  }
+  for (int i = 0; i < nd; ++i) total *= shape[i];
   if (total == 0) return;
+  MergedDims m = mergeDims(shape, aStrides, bStrides, nd);
+  std::vector<int64_t>& n = m.shape;
+  std::vector<int64_t>& sa = m.a;
+  std::vector<int64_t>& sb = m.b;
   if (n.empty()) {
     n.push_back(1);
     sa.push_back(0);

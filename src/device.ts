@@ -8,6 +8,12 @@ import { ValueError } from "./errors.js";
 /** A device type PyTorch knows; only "cpu" can hold Flint tensors. */
 const KNOWN_TYPES = new Set(["cpu", "cuda", "mps", "xpu", "meta", "hip", "xla", "vulkan", "ipu", "hpu", "ort", "mkldnn", "opengl", "opencl", "ideep", "fpga", "ve", "lazy", "mtia", "privateuseone"]);
 
+/** "type" or "type:index" with a device type PyTorch knows, else null. */
+function parseDeviceString(s: string): { type: string; index: number | undefined } | null {
+  const m = /^([a-z_]+)(?::(\d+))?$/.exec(s);
+  return m === null || !KNOWN_TYPES.has(m[1]) ? null : { type: m[1], index: m[2] === undefined ? undefined : Number(m[2]) };
+}
+
 /** torch.device: a device type and an optional index ("cpu", "cuda:1"). */
 export class Device {
   readonly type: string;
@@ -20,14 +26,14 @@ export class Device {
       this.index = spec.index;
       return;
     }
-    const m = /^([a-z_]+)(?::(\d+))?$/.exec(String(spec));
-    if (m === null || !KNOWN_TYPES.has(m[1])) {
+    const parsed = parseDeviceString(String(spec));
+    if (parsed === null) {
       throw new ValueError(`device: expected one of cpu, cuda, mps, … with an optional :index, got '${String(spec)}'`);
     }
-    if (m[2] !== undefined && index !== undefined) throw new ValueError(`device: index given twice ('${spec}' and ${index})`);
-    const i = m[2] !== undefined ? Number(m[2]) : index;
+    if (parsed.index !== undefined && index !== undefined) throw new ValueError(`device: index given twice ('${spec}' and ${index})`);
+    const i = parsed.index ?? index;
     if (i !== undefined && (!Number.isInteger(i) || i < 0)) throw new ValueError(`device: index must be a non-negative integer, got ${i}`);
-    this.type = m[1];
+    this.type = parsed.type;
     this.index = i ?? null;
   }
 
@@ -59,9 +65,7 @@ export const CPU = new Device("cpu");
 
 export function isDeviceLike(x: unknown): x is DeviceLike {
   if (x instanceof Device) return true;
-  if (typeof x !== "string") return false;
-  const m = /^([a-z_]+)(?::\d+)?$/.exec(x);
-  return m !== null && KNOWN_TYPES.has(m[1]);
+  return typeof x === "string" && parseDeviceString(x) !== null;
 }
 
 /** Throws unless `d` is the CPU; `op` names the caller in the message. */
@@ -70,6 +74,17 @@ export function checkCpu(op: string, d: DeviceLike): void {
   if (dev.type === "cpu") return;
   const hint = dev.type === "cuda" ? " (torch.cuda.isAvailable() is false)" : "";
   throw new ValueError(`${op}: Flint computes on the CPU only; device '${dev.toString()}' is not available${hint}`);
+}
+
+/**
+ * Tensor.cuda / Module.cuda: there is no GPU, so this always throws, naming the cuda device asked
+ * for (an index, a "cuda:N" string or a Device; "cuda" by default).
+ */
+export function refuseCuda(op: string, d?: DeviceLike | number): never {
+  const dev = typeof d === "number" ? `cuda:${d}` : d ?? "cuda";
+  if (toDevice(dev).type !== "cuda") throw new ValueError(`${op}: expected a cuda device, got '${String(dev)}'`);
+  checkCpu(op, dev);
+  throw new Error("unreachable: a cuda device passed checkCpu");
 }
 
 /** torch.cuda: reports that there is no GPU, so `isAvailable() ? "cuda" : "cpu"` picks the CPU. */

@@ -19,7 +19,7 @@ import { type BackwardArgs, backward } from "./autograd/api.js";
 import type { Scalar, TensorLike } from "./ops/util.js";
 import { isOptions } from "./ops/util.js";
 import { ValueError } from "./errors.js";
-import { CPU, type Device, type DeviceLike, checkCpu } from "./device.js";
+import { CPU, type Device, type DeviceLike, refuseCuda } from "./device.js";
 
 type Sizes = (number | readonly number[])[];
 
@@ -232,7 +232,7 @@ const methods: ThisType<Tensor> & Record<string, unknown> = {
   cpu() { return this; },
   pinMemory() { return this; },
   isPinned() { return false; },
-  cuda(d?: DeviceLike | number) { return checkCpu("Tensor.cuda", typeof d === "number" ? `cuda:${d}` : d ?? "cuda") as never; },
+  cuda(d?: DeviceLike | number): Tensor { return refuseCuda("Tensor.cuda", d); },
   type(d?: DType) { return d === undefined ? `torch.${typeName(this.dtype)}` : C.toDType(this, d); },
   float() { return C.toDType(this, "float32"); },
   double() { return C.toDType(this, "float64"); },

@@ -61,6 +61,7 @@ test("other devices are errors that name the op and the device", () => {
   assert.throws(() => x.to({ device: "mps" }), cpuOnly("Tensor.to", "mps"));
   assert.throws(() => x.cuda(), cpuOnly("Tensor.cuda", "cuda"));
   assert.throws(() => x.cuda(1), cpuOnly("Tensor.cuda", "cuda:1"));
+  assert.throws(() => x.cuda("cpu"), /Tensor.cuda: expected a cuda device, got 'cpu'/);
   assert.throws(() => torch.zeros([2], { device: "cuda:0" }), cpuOnly("tensor creation", "cuda:0"));
   assert.throws(() => torch.randn([2], { device: "cuda" }), cpuOnly("tensor creation", "cuda"));
   assert.throws(() => new nn.Linear(2, 2).to("cuda"), cpuOnly("Module.to", "cuda"));

@@ -10,7 +10,7 @@ import { noGrad } from "../autograd/grad-mode.js";
 import { Parameter } from "./parameter.js";
 import { parseArgs } from "../ops/util.js";
 import { type ToOptions, parseTo } from "../ops/cast.js";
-import { type DeviceLike, checkCpu } from "../device.js";
+import { type DeviceLike, refuseCuda } from "../device.js";
 
 const STATE = Symbol("flint.nn.Module.state");
 
@@ -262,8 +262,7 @@ export abstract class Module {
   }
   cpu(): this { return this; }
   cuda(device?: DeviceLike | number): this {
-    checkCpu("Module.cuda", typeof device === "number" ? `cuda:${device}` : device ?? "cuda");
-    return this;
+    return refuseCuda("Module.cuda", device);
   }
   float(): this { return this.to("float32"); }
   double(): this { return this.to("float64"); }

@@ -71,8 +71,7 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     const n = numelOf(x.shape), out = newF32(n);
     // A strided input (a gate's slice of an LSTM's projection, say) is gathered first: a copy is
     // cheap next to evaluating exp/tanh element by element in TypeScript.
-    if (isContiguous(x)) addon.unary(code as never, f32(x), x.offset, out, 0, n);
-    else addon.unary(code as never, dense(x), 0, out, 0, n);
+    addon.unary(code as never, dense(x), 0, out, 0, n);
     return out;
   }
 
