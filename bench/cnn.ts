@@ -3,6 +3,7 @@
 // PyTorch. Usage: node --import tsx bench/cnn.ts [--batch 64] [--steps 20] [--threads 2]
 import * as torch from "../src/index.js";
 import { seedStep } from "./seed-step.js";
+import { medianMs } from "./timing.js";
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -12,22 +13,11 @@ const batch = arg("batch", 64), steps = arg("steps", 20), warmup = arg("warmup",
 torch.setNumThreads(threads);
 const { model, x, step } = seedStep(batch);
 
-function timed(fn: () => void, n: number): number {
-  const t: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const s = performance.now();
-    fn();
-    t.push(performance.now() - s);
-  }
-  t.sort((a, b) => a - b);
-  return t[Math.floor(t.length / 2)];
-}
-
 for (let i = 0; i < warmup; i++) step();
-const trainMs = timed(step, steps);
+const trainMs = medianMs(step, steps);
 const inferMs = torch.noGrad(() => {
   for (let i = 0; i < warmup; i++) model.forward(x);
-  return timed(() => void model.forward(x), steps);
+  return medianMs(() => void model.forward(x), steps);
 });
 console.log(JSON.stringify({
   impl: `flint-${torch.backendName()}`, threads, batch, trainMs, inferMs,

@@ -4,6 +4,7 @@
 // Usage: node --import tsx bench/models.ts [--threads 2] [--steps 20]
 import * as torch from "../src/index.js";
 import { nn, optim } from "../src/index.js";
+import { medianMs } from "./timing.js";
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -47,12 +48,5 @@ for (const [name, build, shape] of workloads) {
     opt.step();
   };
   for (let i = 0; i < 5; i++) step();
-  const t: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const s = performance.now();
-    step();
-    t.push(performance.now() - s);
-  }
-  t.sort((a, b) => a - b);
-  console.log(JSON.stringify({ impl: `flint-${torch.backendName()}`, model: name, trainMs: t[Math.floor(t.length / 2)] }));
+  console.log(JSON.stringify({ impl: `flint-${torch.backendName()}`, model: name, trainMs: medianMs(step, steps) }));
 }

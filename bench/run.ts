@@ -26,8 +26,8 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Row | nu
   }
 }
 
-const flint = (backend: string, steps: string, nodeFlags: string[] = []) =>
-  run(process.execPath, [...nodeFlags, "--import", "tsx", "bench/cnn.ts", "--threads", threads, "--batch", batch, "--steps", steps, "--warmup", steps === "20" ? "5" : "1"], { FLINT_BACKEND: backend });
+const flint = (backend: string, steps: string, env: NodeJS.ProcessEnv = {}) =>
+  run(process.execPath, ["--import", "tsx", "bench/cnn.ts", "--threads", threads, "--batch", batch, "--steps", steps, "--warmup", steps === "20" ? "5" : "1"], { FLINT_BACKEND: backend, ...env });
 
 const rows: Row[] = [];
 const native = flint("native", "20");
@@ -35,7 +35,7 @@ if (native && native.impl === "flint-native") {
   rows.push(native);
   // With V8's default background freeing of ArrayBuffers (FLINT_KEEP_V8_FLAGS=1): what Flint's
   // setting saves (src/backend/select.ts).
-  const keep = run(process.execPath, ["--import", "tsx", "bench/cnn.ts", "--threads", threads, "--batch", batch, "--steps", "20"], { FLINT_KEEP_V8_FLAGS: "1" });
+  const keep = flint("native", "20", { FLINT_KEEP_V8_FLAGS: "1" });
   if (keep) rows.push({ ...keep, impl: "flint-native*" });
 }
 const ref = flint("ref", "2");
