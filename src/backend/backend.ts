@@ -2,6 +2,8 @@
 // storage and return fresh contiguous arrays; they never see autograd (that lives above, in
 // src/autograd and src/ops). Optional fused kernels let a fast backend take over hot composites.
 import type { DType, TypedArray } from "../dtype.js";
+import type { UnaryOpNamesOf } from "../ops/unary-op.js";
+import type { BinaryOpName } from "../ops/binary-decls.js";
 
 /** What a backend reads: a strided view over a storage array. Tensor satisfies it structurally. */
 export interface Strided {
@@ -12,17 +14,10 @@ export interface Strided {
   readonly dtype: DType;
 }
 
-export type UnaryOp =
-  | "neg" | "abs" | "sign" | "exp" | "expm1" | "log" | "log1p" | "log2" | "log10" | "sqrt" | "rsqrt"
-  | "sin" | "cos" | "tan" | "tanh" | "sigmoid" | "relu" | "floor" | "ceil" | "round" | "trunc"
-  | "reciprocal" | "square" | "erf" | "logicalNot" | "isnan" | "isinf" | "isfinite" | "bitwiseNot";
-
-export type BinaryOp =
-  | "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "atan2" | "remainder" | "fmod"
-  | "floorDivide" | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "logicalAnd" | "logicalOr" | "logicalXor"
-  | "bitwiseAnd" | "bitwiseOr" | "bitwiseXor"
-  // Activation gradients from the output y, as PyTorch's fused kernels: (grad, y) -> grad_input.
-  | "reluBackward" | "sigmoidBackward" | "tanhBackward";
+/** The declared unary ops (src/ops/unary.ts: one declaration each). */
+export type UnaryOp = UnaryOpNamesOf<typeof import("../ops/unary.js")>;
+/** The declared binary ops (src/ops/binary-decls.ts). */
+export type BinaryOp = BinaryOpName;
 
 export type ReduceOp = "sum" | "prod" | "amax" | "amin" | "all" | "any";
 

@@ -7,23 +7,16 @@ import { broadcastStrides, contiguousStrides, numelOf } from "../../shape.js";
 import type { AvgPool2dParams, Backend, BinaryOp, Conv2dParams, Pool2dParams, ReduceOp, Strided, UnaryOp } from "../backend.js";
 import { refBackend as ref } from "../ref/index.js";
 import { isContiguous, offsetsOf, sameShape } from "../ref/iterate.js";
-import { BinaryOp as NB, type NativeAddon, UnaryOp as NU } from "./addon.js";
-
-const NATIVE_UNARY: Partial<Record<UnaryOp, number>> = {
-  neg: NU.neg, abs: NU.abs, exp: NU.exp, log: NU.log, sqrt: NU.sqrt, rsqrt: NU.rsqrt, sigmoid: NU.sigmoid, tanh: NU.tanh, relu: NU.relu,
-};
-const NATIVE_BINARY: Partial<Record<BinaryOp, number>> = {
-  add: NB.add, sub: NB.sub, mul: NB.mul, div: NB.div, maximum: NB.max, minimum: NB.min,
-  reluBackward: NB.reluBackward, sigmoidBackward: NB.sigmoidBackward, tanhBackward: NB.tanhBackward,
-};
-/** For scalar OP tensor: the reversed opcode (s - a = rsub, s / a = rdiv); commutative ops keep theirs. */
-const REVERSED: Partial<Record<BinaryOp, number>> = { add: NB.add, mul: NB.mul, sub: NB.rsub, div: NB.rdiv, maximum: NB.max, minimum: NB.min };
+import type { NativeAddon } from "./addon.js";
+import { resolveOpcodes } from "./opcodes.js";
 
 const f32 = (x: Strided): Float32Array => x.storage.data as Float32Array;
 const isF32 = (x: Strided): boolean => x.dtype === "float32";
 const newF32 = (n: number): Float32Array => uninitArray("float32", n) as Float32Array;
 
 export function makeNativeBackend(addon: NativeAddon): Backend {
+  const codes = resolveOpcodes(addon);
+  const ADD = codes.byName("add");
   /** A float32 view gathered into a fresh dense array by the addon (any strides). */
   function gather(x: Strided): Float32Array {
     const out = newF32(numelOf(x.shape));
@@ -66,27 +59,27 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
   }
 
   function unary(op: UnaryOp, x: Strided, outDtype: DType): TypedArray {
-    const code = NATIVE_UNARY[op];
+    const code = codes.unary(op);
     if (code === undefined || !isF32(x) || outDtype !== "float32") return ref.unary(op, x, outDtype);
     const n = numelOf(x.shape), out = newF32(n);
     // A strided input (a gate's slice of an LSTM's projection, say) is gathered first: a copy is
     // cheap next to evaluating exp/tanh element by element in TypeScript.
-    addon.unary(code as never, dense(x), 0, out, 0, n);
+    addon.unary(code, dense(x), 0, out, 0, n);
     return out;
   }
 
   function binary(op: BinaryOp, a: Strided, b: Strided, outShape: readonly number[], outDtype: DType): TypedArray {
-    const code = NATIVE_BINARY[op];
+    const code = codes.binary(op);
     if (code === undefined || !isF32(a) || !isF32(b) || outDtype !== "float32") return ref.binary(op, a, b, outShape, outDtype);
-    const n = numelOf(outShape);
+    const n = numelOf(outShape), rev = codes.reversed(op);
     const aFull = sameShape(a.shape, outShape) && isContiguous(a), bFull = sameShape(b.shape, outShape) && isContiguous(b);
     const out = newF32(n);
-    if (aFull && bFull) addon.binary(code as never, f32(a), a.offset, f32(b), b.offset, out, 0, n);
-    else if (aFull && numelOf(b.shape) === 1) addon.binaryScalar(code as never, f32(a), a.offset, f32(b)[b.offset], out, 0, n);
-    else if (bFull && numelOf(a.shape) === 1 && REVERSED[op] !== undefined) addon.binaryScalar(REVERSED[op] as never, f32(b), b.offset, f32(a)[a.offset], out, 0, n);
+    if (aFull && bFull) addon.binary(code, f32(a), a.offset, f32(b), b.offset, out, 0, n);
+    else if (aFull && numelOf(b.shape) === 1) addon.binaryScalar(code, f32(a), a.offset, f32(b)[b.offset], out, 0, n);
+    else if (bFull && numelOf(a.shape) === 1 && rev !== undefined) addon.binaryScalar(rev, f32(b), b.offset, f32(a)[a.offset], out, 0, n);
     else {
       // Any layout and broadcast (a bias on every row, a transposed gradient): one call, rows in C++.
-      addon.binaryStrided(code as never, f32(a), a.offset, broadcastStrides(a.shape, a.strides, outShape),
+      addon.binaryStrided(code, f32(a), a.offset, broadcastStrides(a.shape, a.strides, outShape),
         f32(b), b.offset, broadcastStrides(b.shape, b.strides, outShape), out, outShape);
     }
     return out;
@@ -155,7 +148,7 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
       const d = flat(dst);
       if (!d || !isF32(src) || !sameShape(dst.shape, src.shape)) return false;
       const s = dense(src);
-      addon.binary(NB.add, d, 0, s, 0, d, 0, d.length);
+      addon.binary(ADD, d, 0, s, 0, d, 0, d.length);
       return true;
     },
     sgdStep(param, grad, buf, o) {

@@ -1,5 +1,5 @@
-// Per-element functions of the reference backend: the semantic definition of each op's value.
-import type { BinaryOp, UnaryOp } from "../backend.js";
+// Scalar math that the elementwise op declarations (src/ops/unary.ts, binary-decls.ts) use as
+// their reference functions, where JavaScript's Math has no exact equivalent.
 
 export function erf(x: number): number {
   if (Number.isNaN(x)) return NaN;
@@ -36,80 +36,11 @@ export function erf(x: number): number {
   return x < 0 ? erfc - 1 : 1 - erfc;
 }
 
-const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+/** The logistic function, without overflow for large |x|. */
+export const sigmoidFn = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 
 /** Round half to even, as torch.round. */
-function roundHalfEven(x: number): number {
+export function roundHalfEven(x: number): number {
   const r = Math.round(x);
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
-
-export const UNARY: Record<UnaryOp, (x: number) => number> = {
-  neg: (x) => -x,
-  abs: Math.abs,
-  // (0 < x) - (x < 0), as PyTorch's CPU kernel: NaN gives 0.
-  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
-  exp: Math.exp,
-  expm1: Math.expm1,
-  log: Math.log,
-  log1p: Math.log1p,
-  log2: Math.log2,
-  log10: Math.log10,
-  sqrt: Math.sqrt,
-  rsqrt: (x) => 1 / Math.sqrt(x),
-  sin: Math.sin,
-  cos: Math.cos,
-  tan: Math.tan,
-  tanh: Math.tanh,
-  sigmoid,
-  relu: (x) => (x > 0 ? x : x === 0 || x < 0 ? 0 : x),
-  floor: Math.floor,
-  ceil: Math.ceil,
-  round: roundHalfEven,
-  trunc: Math.trunc,
-  reciprocal: (x) => 1 / x,
-  square: (x) => x * x,
-  erf,
-  logicalNot: (x) => (x === 0 ? 1 : 0),
-  isnan: (x) => (Number.isNaN(x) ? 1 : 0),
-  isinf: (x) => (x === Infinity || x === -Infinity ? 1 : 0),
-  isfinite: (x) => (Number.isFinite(x) ? 1 : 0),
-  bitwiseNot: (x) => ~x,
-};
-
-const nanMax = (a: number, b: number): number => (Number.isNaN(a) || Number.isNaN(b) ? NaN : a > b ? a : b);
-const nanMin = (a: number, b: number): number => (Number.isNaN(a) || Number.isNaN(b) ? NaN : a < b ? a : b);
-
-export const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => a * b,
-  div: (a, b) => a / b,
-  pow: Math.pow,
-  maximum: nanMax,
-  minimum: nanMin,
-  atan2: Math.atan2,
-  // Python's modulo: the sign follows the divisor.
-  remainder: (a, b) => {
-    const r = a % b;
-    return r !== 0 && (r < 0) !== (b < 0) ? r + b : r;
-  },
-  fmod: (a, b) => a % b,
-  floorDivide: (a, b) => Math.floor(a / b),
-  eq: (a, b) => (a === b ? 1 : 0),
-  ne: (a, b) => (a !== b ? 1 : 0),
-  lt: (a, b) => (a < b ? 1 : 0),
-  le: (a, b) => (a <= b ? 1 : 0),
-  gt: (a, b) => (a > b ? 1 : 0),
-  ge: (a, b) => (a >= b ? 1 : 0),
-  logicalAnd: (a, b) => (a !== 0 && b !== 0 ? 1 : 0),
-  logicalOr: (a, b) => (a !== 0 || b !== 0 ? 1 : 0),
-  logicalXor: (a, b) => ((a !== 0) !== (b !== 0) ? 1 : 0),
-  bitwiseAnd: (a, b) => a & b,
-  bitwiseOr: (a, b) => a | b,
-  bitwiseXor: (a, b) => a ^ b,
-  // threshold_backward: zero where the output is <= 0 (a NaN output passes the gradient on).
-  reluBackward: (g, y) => (y <= 0 ? 0 : g),
-  sigmoidBackward: (g, y) => g * (1 - y) * y,
-  tanhBackward: (g, y) => g * (1 - y * y),
-};
