@@ -7,7 +7,7 @@ import type { Tensor } from "../tensor.js";
 import { DTypeError } from "../errors.js";
 import { backend } from "../backend/backend.js";
 import { record } from "../autograd/record.js";
-import { erf as erfFn, roundHalfEven, sigmoidFn } from "../backend/ref/scalar-fns.js";
+import { erf as erfFn, roundHalfEven, sigmoidFn } from "./scalar-math.js";
 import { unaryOp } from "./unary-op.js";
 import { wrap } from "./util.js";
 

@@ -190,7 +190,14 @@ export function nativeAddon(): NativeAddon | null {
   if (path === null) return cached;
   try {
     const require = createRequire(import.meta.url);
-    cached = require(path) as NativeAddon;
+    const loaded = require(path) as Partial<NativeAddon>;
+    // An addon built before the kernels were named (no op-name lists) is stale: its opcodes
+    // cannot be resolved, so it is not used.
+    if (!Array.isArray(loaded.unaryOps) || !Array.isArray(loaded.binaryOps)) {
+      process.emitWarning(`the native addon at ${path} is out of date (no op-name lists); rebuild it with \`npm run build:native\``, { code: "FLINT_STALE_NATIVE" });
+      return cached;
+    }
+    cached = loaded as NativeAddon;
   } catch {
     cached = null;
   }

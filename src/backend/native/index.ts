@@ -4,7 +4,7 @@
 // kernels, so both backends always agree on semantics.
 import { type DType, type TypedArray, uninitArray } from "../../dtype.js";
 import { broadcastStrides, contiguousStrides, numelOf } from "../../shape.js";
-import type { AvgPool2dParams, Backend, BinaryOp, Conv2dParams, Pool2dParams, ReduceOp, Strided, UnaryOp } from "../backend.js";
+import { type AvgPool2dParams, type Backend, type BinaryOp, type Conv2dParams, type Pool2dParams, type ReduceOp, type Strided, type UnaryOp, extendBackend } from "../backend.js";
 import { refBackend as ref } from "../ref/index.js";
 import { isContiguous, offsetsOf, sameShape } from "../ref/iterate.js";
 import type { NativeAddon } from "./addon.js";
@@ -118,9 +118,7 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
   const flat = (x: Strided | null): Float32Array | null =>
     x && isF32(x) && isContiguous(x) ? f32(x).subarray(x.offset, x.offset + numelOf(x.shape)) : null;
 
-  return {
-    ...ref,
-    name: "native",
+  return extendBackend(ref, "native", {
     copy(x, dtype) {
       return isF32(x) && dtype === "float32" && !isContiguous(x) ? gather(x) : ref.copy(x, dtype);
     },
@@ -169,7 +167,7 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     reduce,
     logSoftmax,
     conv2d(x, w, bias, p, outShape) {
-      if (!allF32(x, w, bias)) return (ref.conv2d as NonNullable<Backend["conv2d"]>)(x, w, bias, p, outShape);
+      if (!allF32(x, w, bias)) return ref.conv2d(x, w, bias, p, outShape);
       const out = newF32(numelOf(outShape));
       addon.conv2dForward(dense(x), dense(w), bias ? dense(bias) : null, out, ...convArgs(x.shape, w.shape, p));
       return out;
@@ -181,20 +179,20 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
       const oh = Math.floor((inShape[2] + 2 * p.padding[0] - p.dilation[0] * (kh - 1) - 1) / p.stride[0]) + 1;
       const ow = Math.floor((inShape[3] + 2 * p.padding[1] - p.dilation[1] * (kw - 1) - 1) / p.stride[1]) + 1;
       if (!allF32(gradOut, w) || gradOut.shape[2] !== oh || gradOut.shape[3] !== ow) {
-        return (ref.conv2dBackwardInput as NonNullable<Backend["conv2dBackwardInput"]>)(gradOut, w, p, inShape);
+        return ref.conv2dBackwardInput(gradOut, w, p, inShape);
       }
       const out = newF32(numelOf(inShape));
       addon.conv2dBackwardInput(dense(gradOut), dense(w), out, ...convArgs(inShape, w.shape, p));
       return out;
     },
     conv2dBackwardWeight(x, gradOut, p, wShape) {
-      if (!allF32(x, gradOut)) return (ref.conv2dBackwardWeight as NonNullable<Backend["conv2dBackwardWeight"]>)(x, gradOut, p, wShape);
+      if (!allF32(x, gradOut)) return ref.conv2dBackwardWeight(x, gradOut, p, wShape);
       const out = newF32(numelOf(wShape));
       addon.conv2dBackwardWeight(dense(x), dense(gradOut), out, null, ...convArgs(x.shape, wShape, p));
       return out;
     },
     maxPool2d(x: Strided, p: Pool2dParams) {
-      if (!isF32(x)) return (ref.maxPool2d as NonNullable<Backend["maxPool2d"]>)(x, p);
+      if (!isF32(x)) return ref.maxPool2d(x, p);
       const [N, C, H, W] = x.shape;
       const values = newF32(N * C * p.outH * p.outW);
       const indices = uninitArray("int64", values.length) as Float64Array;
@@ -203,7 +201,7 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
       return { values, indices };
     },
     maxPool2dBackward(gradOut, indices, inShape) {
-      if (!isF32(gradOut) || indices.dtype !== "int64") return (ref.maxPool2dBackward as NonNullable<Backend["maxPool2dBackward"]>)(gradOut, indices, inShape);
+      if (!isF32(gradOut) || indices.dtype !== "int64") return ref.maxPool2dBackward(gradOut, indices, inShape);
       const [N, C, H, W] = inShape;
       const out = newF32(N * C * H * W);
       const idx = isContiguous(indices) ? (indices.storage.data as Float64Array).subarray(indices.offset) : (ref.copy(indices, "int64") as Float64Array);
@@ -212,7 +210,7 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
       return out;
     },
     avgPool2d(x: Strided, p: AvgPool2dParams) {
-      if (!isF32(x)) return (ref.avgPool2d as NonNullable<Backend["avgPool2d"]>)(x, p);
+      if (!isF32(x)) return ref.avgPool2d(x, p);
       const [N, C, H, W] = x.shape;
       const out = newF32(N * C * p.outH * p.outW);
       addon.avgPool2dForward(dense(x), out, N, C, H, W, p.kernel[0], p.kernel[1], p.stride[0], p.stride[1], p.padding[0], p.padding[1],
@@ -220,12 +218,12 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
       return out;
     },
     avgPool2dBackward(gradOut, p, inShape) {
-      if (!isF32(gradOut)) return (ref.avgPool2dBackward as NonNullable<Backend["avgPool2dBackward"]>)(gradOut, p, inShape);
+      if (!isF32(gradOut)) return ref.avgPool2dBackward(gradOut, p, inShape);
       const [N, C, H, W] = inShape;
       const out = newF32(N * C * H * W);
       addon.avgPool2dBackward(dense(gradOut), out, N, C, H, W, p.kernel[0], p.kernel[1], p.stride[0], p.stride[1], p.padding[0], p.padding[1],
         p.outH, p.outW, p.countIncludePad, p.divisorOverride);
       return out;
     },
-  };
+  });
 }

@@ -2,7 +2,7 @@
 // every kernel and the fallback everywhere. Contiguous fast paths keep it usable.
 import { type DType, type TypedArray, castValue, uninitArray } from "../../dtype.js";
 import { numelOf } from "../../shape.js";
-import type { Backend, BinaryOp, Strided, UnaryOp } from "../backend.js";
+import { type Backend, type BinaryOp, DECLINE_FUSED, type Strided, type UnaryOp } from "../backend.js";
 import { binaryFn, unaryFn } from "../elementwise-registry.js";
 import { broadcastOffsets, isContiguous, offsetsOf, sameShape } from "./iterate.js";
 import { argReduce, reduce } from "./reduce.js";
@@ -122,7 +122,9 @@ function where(cond: Strided, a: Strided, b: Strided, outShape: readonly number[
   return out;
 }
 
+/** Every required kernel in plain TypeScript; declines every fused kernel (the op layer composes them). */
 export const refBackend: Backend = {
+  ...DECLINE_FUSED,
   name: "ref",
   copy,
   assign,
