@@ -16,5 +16,7 @@ export class IndexError extends FlintError {}
 export class AutogradError extends FlintError {}
 /** A bad argument value. */
 export class ValueError extends FlintError {}
+/** Tensors on different devices in one op, or values read where the device cannot give them (meta; a GPU synchronously). */
+export class DeviceError extends FlintError {}
 
 export const fmtShape = (s: readonly number[]): string => `[${s.join(", ")}]`;

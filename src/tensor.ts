@@ -2,15 +2,12 @@
 // src/ops/ (each op file installs its methods on Tensor.prototype), so this file stays about
 // what a tensor *is*.
 import { type DType, type TypedArray, arrayFor, dtypeOfArray } from "./dtype.js";
-import { ValueError, fmtShape } from "./errors.js";
+import { DeviceError, ValueError, fmtShape } from "./errors.js";
 import { contiguousStrides, isContiguousLayout, numelOf } from "./shape.js";
 import type { Node } from "./autograd/node.js";
+import { CpuStorage, Storage } from "./storage.js";
 
-/** A buffer shared by a tensor and its views. `version` counts in-place writes, for autograd. */
-export class Storage {
-  version = 0;
-  constructor(public data: TypedArray) {}
-}
+export { CpuStorage, Storage };
 
 export class Tensor {
   storage: Storage;
@@ -64,7 +61,15 @@ export class Tensor {
     return this.offset;
   }
   elementSize(): number {
-    return this.storage.data.BYTES_PER_ELEMENT;
+    return arrayFor(this.dtype, 0).BYTES_PER_ELEMENT;
+  }
+
+  /** The storage's elements, which only the CPU can give synchronously; `op` names the caller. */
+  private hostData(op: string): TypedArray {
+    const device = this.storage.device;
+    if (device === "cpu") return this.storage.data;
+    if (device === "meta") throw new DeviceError(`${op}: a meta tensor has no data (shape ${fmtShape(this.shape)}, dtype ${this.dtype})`);
+    throw new DeviceError(`${op}: a ${device} tensor can only be read asynchronously; use await x.${op}Async()${op === "typedArray" ? " on x.cpuAsync()" : ""}`);
   }
   isContiguous(): boolean {
     return isContiguousLayout(this.shape, this.strides);
@@ -75,11 +80,11 @@ export class Tensor {
 
   /** The contents as a fresh contiguous typed array (a copy; writing to it leaves the tensor alone). */
   typedArray(): TypedArray {
-    const n = this.numel();
-    if (this.isContiguous()) return this.storage.data.slice(this.offset, this.offset + n);
+    const n = this.numel(), data = this.hostData("typedArray");
+    if (this.isContiguous()) return data.slice(this.offset, this.offset + n);
     const out = arrayFor(this.dtype, n);
     let i = 0;
-    forEachIndex(this.shape, this.strides, this.offset, (o) => { out[i++] = this.storage.data[o]; });
+    forEachIndex(this.shape, this.strides, this.offset, (o) => { out[i++] = data[o]; });
     return out;
   }
 
@@ -88,13 +93,13 @@ export class Tensor {
     if (this.numel() !== 1) {
       throw new ValueError(`item: a Tensor with ${this.numel()} elements cannot be converted to Scalar (shape ${fmtShape(this.shape)})`);
     }
-    const v = this.storage.data[this.offset];
+    const v = this.hostData("item")[this.offset];
     return this.dtype === "bool" ? v !== 0 : v;
   }
 
   /** Nested JS arrays of the contents, as torch's tolist. */
   tolist(): unknown {
-    const data = this.storage.data, isBool = this.dtype === "bool";
+    const data = this.hostData("tolist"), isBool = this.dtype === "bool";
     const rec = (d: number, off: number): unknown => {
       if (d === this.shape.length) return isBool ? data[off] !== 0 : data[off];
       const out = new Array<unknown>(this.shape[d]);
@@ -115,7 +120,7 @@ export function fromTypedArray(data: TypedArray, shape?: readonly number[], dtyp
   if (arrayFor(dt, 0).constructor !== data.constructor) {
     throw new ValueError(`fromTypedArray: a ${data.constructor.name} cannot hold dtype ${dt}`);
   }
-  return new Tensor(new Storage(data), sh, contiguousStrides(sh), 0, dt);
+  return new Tensor(new CpuStorage(data), sh, contiguousStrides(sh), 0, dt);
 }
 
 /** A new view of `src`'s storage with other metadata. */

@@ -63,7 +63,7 @@ export function record<T extends Tensor | Tensor[]>(
  * same view of any tensor of that shape). Differentiable, for double backward.
  */
 export function viewScatter(g: Tensor, shape: readonly number[], viewOf: (z: Tensor) => Tensor): Tensor {
-  const z = zerosOf(shape, g.dtype);
+  const z = zerosOf(shape, g.dtype, g.storage.device);
   backend().assign(viewOf(z), g);
   return record("ViewScatterBackward", [g], z, ([gz]) => [viewOf(gz)]);
 }

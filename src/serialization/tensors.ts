@@ -1,6 +1,6 @@
 // The glue between Flint tensors and the byte-level formats: Tensor <-> RawTensor, keeping
 // storage sharing both ways (views saved from one storage load as views of one storage).
-import { Storage, Tensor } from "../tensor.js";
+import { CpuStorage, type Storage, Tensor } from "../tensor.js";
 import { rawFromArray, rawToArray } from "./raw.js";
 import { PyFloat, PyOrderedDict, PyTuple, type RawStorage, type RawTensor, type Saved, isRawTensor } from "./types.js";
 import { SerializationError } from "./errors.js";
@@ -37,7 +37,7 @@ function tensorToRaw(t: Tensor, storages: Map<Storage, RawStorage>): RawTensor {
   return { dtype: t.dtype, shape: [...t.shape], strides: [...t.strides], storageOffset: t.offset, storage: raw, requiresGrad: t.requiresGrad && t.isLeaf };
 }
 
-export function fromSaved(v: Saved, storages = new Map<RawStorage, Storage>()): Loaded {
+export function fromSaved(v: Saved, storages = new Map<RawStorage, CpuStorage>()): Loaded {
   if (isRawTensor(v)) return rawToTensor(v, storages);
   if (v instanceof PyFloat) return v.value;
   if (v instanceof PyTuple) return v.items.map((x) => fromSaved(x, storages));
@@ -54,12 +54,12 @@ export function fromSaved(v: Saved, storages = new Map<RawStorage, Storage>()): 
   return out;
 }
 
-function rawToTensor(r: RawTensor, storages: Map<RawStorage, Storage>): Tensor {
+function rawToTensor(r: RawTensor, storages: Map<RawStorage, CpuStorage>): Tensor {
   let s = storages.get(r.storage);
   const elems = r.storage.bytes.length / bytesPer(r.storage.dtype);
   if (!s) {
     const whole: RawTensor = { dtype: r.storage.dtype, shape: [elems], strides: [1], storageOffset: 0, storage: r.storage };
-    s = new Storage(rawToArray(whole, "load").data);
+    s = new CpuStorage(rawToArray(whole, "load").data);
     storages.set(r.storage, s);
   }
   const { dtype } = rawToArray({ ...r, shape: [0], strides: [1], storageOffset: 0 }, "load");
