@@ -1,11 +1,11 @@
 // The torch namespace: import * as torch from "flint".
 import "./setup.js";
 
-export { Tensor, Storage, fromTypedArray } from "./tensor.js";
+export { Tensor, Storage, CpuStorage, fromTypedArray } from "./tensor.js";
 export * from "./dtype.js";
 export { Device, device, cuda, backends } from "./device.js";
 export type { DeviceLike } from "./device.js";
-export { FlintError, ShapeError, DTypeError, IndexError, AutogradError, ValueError } from "./errors.js";
+export { FlintError, ShapeError, DTypeError, IndexError, AutogradError, ValueError, DeviceError } from "./errors.js";
 export { backendName, setBackend, setNumThreads, getNumThreads } from "./backend/select.js";
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode } from "./autograd/grad-mode.js";
 export * as autograd from "./autograd/index.js";

@@ -53,3 +53,14 @@ export class MetaStorage extends DeviceStorage {
     return "meta";
   }
 }
+
+const collected = new FinalizationRegistry<() => void>((release) => release());
+
+/**
+ * Runs `release` once `storage` has been garbage-collected: how a backend frees memory the
+ * collector cannot see (a GPU buffer, a range of a WebAssembly heap). `release` must not refer
+ * to `storage` itself, or it would keep it alive.
+ */
+export function freeAfterGC(storage: Storage, release: () => void): void {
+  collected.register(storage, release);
+}

@@ -21,7 +21,8 @@ import { type BackwardArgs, backward } from "./autograd/api.js";
 import type { Scalar, TensorLike } from "./ops/util.js";
 import { isOptions } from "./ops/util.js";
 import { ValueError } from "./errors.js";
-import { CPU, type Device, type DeviceLike, refuseCuda } from "./device.js";
+import { type Device, type DeviceLike, deviceOfType, refuseCuda } from "./device.js";
+import { cpuAsync, toDevice } from "./ops/device-copy.js";
 
 type Sizes = (number | readonly number[])[];
 
@@ -112,11 +113,20 @@ declare module "./tensor.js" {
     to(device?: DeviceLike | null, dtype?: DType | null, nonBlocking?: boolean, copy?: boolean, options?: C.ToOptions): Tensor;
     to(other: Tensor, nonBlocking?: boolean, copy?: boolean, options?: C.ToOptions): Tensor;
     to(options: C.ToOptions): Tensor;
-    /** The CPU (Flint's only device). */
+    /** The device of the tensor's storage (cpu, meta, webgpu, wasm). */
     readonly device: Device;
     readonly isCuda: boolean;
     readonly isCpu: boolean;
+    /** A meta tensor: shape, dtype and strides, no data. */
+    readonly isMeta: boolean;
+    /** The tensor on the CPU (itself when there); a device that reads back asynchronously throws, naming cpuAsync. */
     cpu(): Tensor;
+    /** The tensor on the CPU, on every device (it resolves at once on the CPU). */
+    cpuAsync(): Promise<Tensor>;
+    /** item(), on every device. */
+    itemAsync(): Promise<number | boolean>;
+    /** tolist(), on every device. */
+    tolistAsync(): Promise<unknown>;
     cuda(device?: DeviceLike | number): Tensor;
     /** No-op on the CPU: returns the tensor (DataLoader's pinMemory is likewise accepted). */
     pinMemory(): Tensor;
@@ -229,7 +239,10 @@ const methods: ThisType<Tensor> & Record<string, unknown> = {
   bitwiseXor(o: TensorLike) { return B.bitwiseXor(this, o); },
   countNonzero(d?: R.Dims) { return R.countNonzero(this, d); },
   to(...a: unknown[]) { return C.to(this, ...a); },
-  cpu() { return this; },
+  cpu() { return toDevice(this, "cpu", "Tensor.cpu"); },
+  cpuAsync() { return cpuAsync(this); },
+  async itemAsync() { return (await cpuAsync(this)).item(); },
+  async tolistAsync() { return (await cpuAsync(this)).tolist(); },
   pinMemory() { return this; },
   isPinned() { return false; },
   cuda(d?: DeviceLike | number): Tensor { return refuseCuda("Tensor.cuda", d); },
@@ -284,8 +297,9 @@ Object.assign(Tensor.prototype, unaryMethods);
 
 Object.assign(Tensor.prototype, methods);
 Object.defineProperty(Tensor.prototype, "T", { get(this: Tensor) { return V.permute(this, [...this.shape.keys()].reverse()); } });
-Object.defineProperty(Tensor.prototype, "device", { get: () => CPU });
+Object.defineProperty(Tensor.prototype, "device", { get(this: Tensor) { return deviceOfType(this.storage.device); } });
 Object.defineProperty(Tensor.prototype, "isCuda", { get: () => false });
-Object.defineProperty(Tensor.prototype, "isCpu", { get: () => true });
+Object.defineProperty(Tensor.prototype, "isCpu", { get(this: Tensor) { return this.storage.device === "cpu"; } });
+Object.defineProperty(Tensor.prototype, "isMeta", { get(this: Tensor) { return this.storage.device === "meta"; } });
 // Node's console.log shows tensors as PyTorch prints them.
 Object.defineProperty(Tensor.prototype, Symbol.for("nodejs.util.inspect.custom"), { value(this: Tensor) { return formatTensor(this); } });

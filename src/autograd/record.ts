@@ -48,7 +48,7 @@ export function record<T extends Tensor | Tensor[]>(
 ): T {
   if (!needsGrad(inputs)) return out;
   const outs: Tensor[] = Array.isArray(out) ? out : [out];
-  const node = new Node(name, inputs.map(edgeOf), backward, saved, outs.map((o) => ({ shape: o.shape, dtype: o.dtype })));
+  const node = new Node(name, inputs.map(edgeOf), backward, saved, outs.map((o) => ({ shape: o.shape, dtype: o.dtype, device: o.storage.device })));
   outs.forEach((o, i) => {
     if (!isFloating(o.dtype)) return;
     o.requiresGrad = true;

@@ -1,10 +1,13 @@
 // Which backend runs the kernels: the native addon when it loads, else the reference backend
 // (saying so once). FLINT_BACKEND=ref forces the reference backend; setBackend switches at run time.
 import v8 from "node:v8";
-import { type Backend, backend as active, setActiveBackend } from "./backend.js";
+import { type Backend, backend as active, registerBackend, setActiveBackend } from "./backend.js";
+import { metaBackend } from "./meta.js";
 import { refBackend } from "./ref/index.js";
 import { nativeAddon } from "./native/addon.js";
 import { makeNativeBackend } from "./native/index.js";
+
+registerBackend(metaBackend);
 
 const addon = nativeAddon();
 const native: Backend | null = addon ? makeNativeBackend(addon) : null;

@@ -2,24 +2,35 @@
 import { type DType, type TypedArray, arrayFor, castValue, dtypeOfArray, isDType } from "../dtype.js";
 import { Tensor } from "../tensor.js";
 import { ShapeError, ValueError } from "../errors.js";
-import { numelOf, sizesArg } from "../shape.js";
-import { isOptions, isTensor, wrap } from "./util.js";
+import { contiguousStrides, numelOf, sizesArg } from "../shape.js";
+import { allocate, isOptions, isTensor, wrap } from "./util.js";
 import { toDType } from "./cast.js";
-import { type DeviceLike, checkCpu } from "../device.js";
+import { type DeviceLike, deviceTypeOf } from "../device.js";
+import type { DeviceType } from "../storage.js";
+import { backendFor } from "../backend/registry.js";
+import { toDevice } from "./device-copy.js";
 
 export interface CreateOptions {
   dtype?: DType;
   requiresGrad?: boolean;
-  /** Accepted for PyTorch code: "cpu" (or torch.device("cpu")); any other device is an error. */
+  /** "cpu" (the default), "meta", or a device whose backend is available ("webgpu", "wasm"). */
   device?: DeviceLike | null;
   pinMemory?: boolean;
 }
 
 export type NestedData = number | boolean | readonly NestedData[];
 
-/** Applies { requiresGrad } to a freshly created tensor (floating point only, as torch). */
-export function finish(t: Tensor, opts: CreateOptions): Tensor {
-  if (opts.device !== undefined && opts.device !== null) checkCpu("tensor creation", opts.device);
+/** The device type a factory's options ask for ("cpu" when none). */
+export function targetDevice(opts: CreateOptions): DeviceType {
+  const d = opts.device;
+  if (d === undefined || d === null || d === "cpu") return "cpu";
+  return d === "meta" ? d : deviceTypeOf("tensor creation", d);
+}
+
+/** Applies { device, requiresGrad } to a freshly created tensor (gradients for floating point only, as torch). */
+export function finish(t0: Tensor, opts: CreateOptions): Tensor {
+  const device = targetDevice(opts);
+  const t = device === t0.storage.device ? t0 : toDevice(t0, device, "tensor creation");
   if (opts.requiresGrad) {
     if (t.dtype !== "float32" && t.dtype !== "float64") {
       throw new ValueError(`tensor: only tensors of floating point dtype can require gradients, got ${t.dtype}`);
@@ -87,6 +98,13 @@ export function sizesAndOptions<O extends object = CreateOptions>(args: readonly
 export function full(size: readonly number[], value: number | boolean, opts: CreateOptions = {}): Tensor {
   checkOpts("full", opts);
   const dt = opts.dtype ?? (typeof value === "boolean" ? "bool" : Number.isInteger(value) ? "int64" : "float32");
+  const device = targetDevice(opts);
+  if (device !== "cpu") {
+    // Allocated on the device itself: a meta tensor of any size costs nothing.
+    const t = new Tensor(allocate(device, numelOf(size), dt), [...size], contiguousStrides(size), 0, dt);
+    backendFor(device).fill(t, castValue(+value, dt));
+    return finish(t, opts);
+  }
   const out = arrayFor(dt, numelOf(size));
   const v = castValue(+value, dt);
   if (v !== 0) out.fill(v);
@@ -103,7 +121,7 @@ export function ones(...args: SizeArgs): Tensor {
 }
 export const empty = zeros;
 
-const likeOpts = (x: Tensor, opts: CreateOptions): CreateOptions => ({ dtype: x.dtype, ...opts });
+const likeOpts = (x: Tensor, opts: CreateOptions): CreateOptions => ({ dtype: x.dtype, device: x.storage.device, ...opts });
 export const zerosLike = (x: Tensor, opts: CreateOptions = {}): Tensor => full(x.shape, 0, likeOpts(x, opts));
 export const onesLike = (x: Tensor, opts: CreateOptions = {}): Tensor => full(x.shape, 1, likeOpts(x, opts));
 export const emptyLike = zerosLike;

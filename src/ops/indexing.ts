@@ -20,7 +20,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normDim(dim, x.dim(), "gather");
   if (index.dim() !== x.dim()) throw new ShapeError(`gather: index ${fmtShape(index.shape)} and input ${fmtShape(x.shape)} must have the same number of dimensions`);
   const out = wrap(backend().gather(x, d, index), index.shape, x.dtype);
-  return record("GatherBackward", [x], out, ([g]) => [scatterAdd(zeros(x.shape, { dtype: g.dtype }), d, index, g)], [index]);
+  return record("GatherBackward", [x], out, ([g]) => [scatterAdd(zeros(x.shape, { dtype: g.dtype, device: g.storage.device }), d, index, g)], [index]);
 }
 
 function scatterImpl(name: string, x: Tensor, dim: number, index: Tensor, src: Tensor | Scalar, accumulate: boolean): Tensor {
@@ -44,7 +44,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   if (index.dim() > 1) throw new ShapeError(`index_select: index should have 1 dimension, got ${fmtShape(index.shape)}`);
   const d = normDim(dim, Math.max(x.dim(), 1), "index_select");
   const size = x.dim() === 0 ? 1 : x.shape[d];
-  for (const i of index.typedArray()) {
+  for (const i of index.storage.device === "cpu" ? index.typedArray() : []) {
     if (i < 0 || i >= size) throw new IndexError(`index_select: index ${i} is out of bounds for dimension ${d} with size ${size} (input shape ${fmtShape(x.shape)})`);
   }
   if (x.dim() === 0) return reshape(gather(reshape(x, [1]), 0, reshape(index, [-1])), []);

@@ -20,11 +20,13 @@ export class Linear extends Module {
   bias: Parameter | null;
   constructor(inFeatures: number, outFeatures: number, ...rest: [] | [boolean | LinearOptions] | [boolean, LinearOptions]) {
     super();
-    const o = moduleArgs<LinearOptions & Record<string, unknown>>("Linear", rest, ["bias", "dtype"], { bias: true });
+    const o = moduleArgs<LinearOptions & Record<string, unknown>>("Linear", rest, ["bias", "device", "dtype"], { bias: true });
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
-    this.weight = new Parameter(zeros([outFeatures, inFeatures], { dtype: o.dtype ?? "float32" }));
-    this.bias = o.bias ? new Parameter(zeros([outFeatures], { dtype: o.dtype ?? "float32" })) : null;
+    // On device "meta" the parameters take no memory and initialisation draws nothing.
+    const factory = { dtype: o.dtype ?? "float32", device: o.device };
+    this.weight = new Parameter(zeros([outFeatures, inFeatures], factory));
+    this.bias = o.bias ? new Parameter(zeros([outFeatures], factory)) : null;
     this.resetParameters();
   }
   resetParameters(): void {

@@ -1,5 +1,6 @@
 // Helpers shared by the layer modules: Python-style reprs of options, option parsing.
 import type { DType } from "../../dtype.js";
+import type { DeviceLike } from "../../device.js";
 import { parseArgs } from "../../ops/util.js";
 
 /** Python's repr of an int, bool, string, or tuple of ints: 2, True, 'same', (5, 5), (5,). */
@@ -33,6 +34,8 @@ export function ntuple(v: number | readonly number[], n: number): number[] {
 
 export interface FactoryOptions {
   dtype?: DType;
+  /** Where the parameters are created (Linear): "cpu" by default, or "meta" for shapes without memory. */
+  device?: DeviceLike | null;
 }
 
 /** Modules' positional-or-options arguments, as torch's (see parseArgs). */
