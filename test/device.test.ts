@@ -181,3 +181,8 @@ test("async readbacks work on every device (they resolve at once on the CPU)", a
   assert.equal(await x.sum().itemAsync(), 10.5);
   assert.equal(await torch.tensor(true).itemAsync(), true);
 });
+
+test("a meta tensor prints as PyTorch prints it", () => {
+  assert.equal(String(torch.ones([2, 3], { device: "meta" })), "tensor(..., device='meta', size=(2, 3))");
+  assert.equal(inspect(torch.zeros([4], { dtype: "int64", device: "meta" })), "tensor(..., device='meta', size=(4,), dtype=torch.int64)");
+});
