@@ -25,6 +25,10 @@ import { type Device, type DeviceLike, deviceOfType, refuseCuda } from "./device
 import { cpuAsync, toDevice } from "./ops/device-copy.js";
 
 type Sizes = (number | readonly number[])[];
+/** sum / mean / prod: torch's (dim, keepdim, *, dtype), each also by name. */
+interface ReduceOptions { dim?: R.Dims | null; keepdim?: boolean; dtype?: DType }
+/** var / std: torch's (dim, unbiased, keepdim, *, correction). */
+interface VarOptions { dim?: R.Dims | null; unbiased?: boolean; keepdim?: boolean; correction?: number }
 
 /** x.neg(), x.exp(), …: one method per declared unary op (src/ops/unary.ts). */
 type UnaryMethods = { [K in UnaryOp]: () => Tensor };
@@ -56,17 +60,29 @@ declare module "./tensor.js" {
     softmax(dim: number | { dim: number; dtype?: DType }, dtype?: DType | { dtype?: DType }): Tensor;
     logSoftmax(dim: number | { dim: number; dtype?: DType }, dtype?: DType | { dtype?: DType }): Tensor;
     // reductions
-    sum(...args: unknown[]): Tensor;
-    mean(...args: unknown[]): Tensor;
-    prod(...args: unknown[]): Tensor;
+    sum(options?: ReduceOptions): Tensor;
+    sum(dim: R.Dims | null, options?: Omit<ReduceOptions, "dim">): Tensor;
+    sum(dim: R.Dims | null, keepdim: boolean, options?: { dtype?: DType }): Tensor;
+    mean(options?: ReduceOptions): Tensor;
+    mean(dim: R.Dims | null, options?: Omit<ReduceOptions, "dim">): Tensor;
+    mean(dim: R.Dims | null, keepdim: boolean, options?: { dtype?: DType }): Tensor;
+    prod(options?: ReduceOptions): Tensor;
+    prod(dim: number | null, options?: Omit<ReduceOptions, "dim">): Tensor;
+    prod(dim: number | null, keepdim: boolean, options?: { dtype?: DType }): Tensor;
     max(): Tensor; max(other: Tensor): Tensor; max(dim: number, keepdim?: boolean): R.ValuesIndices; max(opts: { dim: number; keepdim?: boolean }): R.ValuesIndices;
     min(): Tensor; min(other: Tensor): Tensor; min(dim: number, keepdim?: boolean): R.ValuesIndices; min(opts: { dim: number; keepdim?: boolean }): R.ValuesIndices;
     amax(dim?: R.Dims | { dim?: R.Dims; keepdim?: boolean }, keepdim?: boolean | { keepdim?: boolean }): Tensor;
     amin(dim?: R.Dims | { dim?: R.Dims; keepdim?: boolean }, keepdim?: boolean | { keepdim?: boolean }): Tensor;
-    argmax(...args: unknown[]): Tensor;
-    argmin(...args: unknown[]): Tensor;
-    var(...args: unknown[]): Tensor;
-    std(...args: unknown[]): Tensor;
+    argmax(options?: { dim?: number | null; keepdim?: boolean }): Tensor;
+    argmax(dim: number | null, keepdim?: boolean | { keepdim?: boolean }): Tensor;
+    argmin(options?: { dim?: number | null; keepdim?: boolean }): Tensor;
+    argmin(dim: number | null, keepdim?: boolean | { keepdim?: boolean }): Tensor;
+    var(options?: VarOptions): Tensor;
+    var(unbiased: boolean): Tensor;
+    var(dim: R.Dims | null, unbiased?: boolean | Omit<VarOptions, "dim">, keepdim?: boolean | { keepdim?: boolean; correction?: number }): Tensor;
+    std(options?: VarOptions): Tensor;
+    std(unbiased: boolean): Tensor;
+    std(dim: R.Dims | null, unbiased?: boolean | Omit<VarOptions, "dim">, keepdim?: boolean | { keepdim?: boolean; correction?: number }): Tensor;
     logsumexp(dim: R.Dims | { dim?: R.Dims; keepdim?: boolean }, keepdim?: boolean | { keepdim?: boolean }): Tensor;
     all(dim?: R.Dims | { dim?: R.Dims; keepdim?: boolean }, keepdim?: boolean | { keepdim?: boolean }): Tensor;
     any(dim?: R.Dims | { dim?: R.Dims; keepdim?: boolean }, keepdim?: boolean | { keepdim?: boolean }): Tensor;
@@ -161,7 +177,21 @@ declare module "./tensor.js" {
 
 const num = (v: unknown, key: string, dflt: number): number => (isOptions(v) ? ((v[key] as number | undefined) ?? dflt) : ((v as number | undefined) ?? dflt));
 
-const methods: ThisType<Tensor> & Record<string, unknown> = {
+/** x.max() / x.max(other) / x.max(dim, keepdim?): the result type follows the arguments, as declared. */
+function extremeMethod(f: (x: Tensor, ...a: []) => Tensor | R.ValuesIndices): Tensor["max"] {
+  function m(this: Tensor): Tensor;
+  function m(this: Tensor, other: Tensor): Tensor;
+  function m(this: Tensor, dim: number, keepdim?: boolean): R.ValuesIndices;
+  function m(this: Tensor, opts: { dim: number; keepdim?: boolean }): R.ValuesIndices;
+  function m(this: Tensor, ...a: unknown[]): Tensor | R.ValuesIndices {
+    return f(this, ...(a as []));
+  }
+  return m;
+}
+
+/** Each implementation is checked against its declared signature above. */
+type MethodTable = ThisType<Tensor> & { [K in keyof Tensor]?: Tensor[K] };
+const methods = {
   add(o: TensorLike, a?: unknown) { return B.add(this, o, num(a, "alpha", 1)); },
   sub(o: TensorLike, a?: unknown) { return B.sub(this, o, num(a, "alpha", 1)); },
   mul(o: TensorLike) { return B.mul(this, o); },
@@ -187,8 +217,8 @@ const methods: ThisType<Tensor> & Record<string, unknown> = {
   sum(...a: unknown[]) { return R.sum(this, ...a); },
   mean(...a: unknown[]) { return R.mean(this, ...a); },
   prod(...a: unknown[]) { return R.prod(this, ...a); },
-  max(...a: []) { return R.max(this, ...a); },
-  min(...a: []) { return R.min(this, ...a); },
+  max: extremeMethod(R.max),
+  min: extremeMethod(R.min),
   amax(...a: unknown[]) { return R.amax(this, ...a); },
   amin(...a: unknown[]) { return R.amin(this, ...a); },
   argmax(...a: unknown[]) { return R.argmax(this, ...a); },
@@ -284,7 +314,7 @@ const methods: ThisType<Tensor> & Record<string, unknown> = {
     this.retainsGrad = true;
   },
   toString() { return formatTensor(this); },
-};
+} satisfies MethodTable;
 
 const typeName = (d: DType): string =>
   ({ float32: "FloatTensor", float64: "DoubleTensor", int64: "LongTensor", int32: "IntTensor", uint8: "ByteTensor", bool: "BoolTensor" })[d];
