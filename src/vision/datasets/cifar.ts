@@ -8,7 +8,7 @@ import { makeImage, type Image } from "../image.js";
 import { CIFAR_PIXELS, readCifarBatches } from "./cifar_format.js";
 import { DatasetNotFoundError, checkIntegrity, downloadAndExtractArchiveSync } from "./utils.js";
 import { VisionDataset, type Transform } from "./vision.js";
-import { defaultQuiet } from "../../util/progress.js";
+import { defaultQuiet } from "../../internal/progress.js";
 
 export interface CIFAROptions<X, Y> {
   /** Training set (data_batch_1..5) or test set (test_batch). Default true. */
