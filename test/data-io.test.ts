@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFi
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { CIFAR10, CIFAR100 } from "../src/vision/datasets/cifar.js";
-import { CifarFormatError, readCifarBatches } from "../src/vision/datasets/cifar_format.js";
+import { CifarFormatError, readCifarBatches } from "../src/vision/datasets/cifar-format.js";
 import { IdxFormatError, readIdx } from "../src/vision/datasets/idx.js";
 import { FashionMNIST, MNIST } from "../src/vision/datasets/mnist.js";
 import { ArchiveError, extractTar } from "../src/vision/datasets/tar.js";

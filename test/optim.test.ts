@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as torch from "../src/index.js";
 import * as optim from "../src/optim/index.js";
-import { type Enc, assertClose, ctorOf, dec, fixture } from "./nn_helpers.js";
+import { type Enc, assertClose, ctorOf, dec, fixture } from "./nn-helpers.js";
 
 interface OptimCase { name: string; optimizer: string; opts: Record<string, unknown>; init: Enc[]; a: Enc[]; b: Enc[]; losses: number[]; trajectory: Enc[][] }
 
