@@ -7,12 +7,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFi
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { CIFAR10, CIFAR100 } from "../src/vision/datasets/cifar.js";
-import { CifarFormatError, readCifarBatches } from "../src/vision/datasets/cifar_format.js";
+import { CifarFormatError, readCifarBatches } from "../src/vision/datasets/cifar-format.js";
 import { IdxFormatError, readIdx } from "../src/vision/datasets/idx.js";
 import { FashionMNIST, MNIST } from "../src/vision/datasets/mnist.js";
 import { ArchiveError, extractTar } from "../src/vision/datasets/tar.js";
 import { ChecksumError, DatasetNotFoundError, DownloadError, extractArchive } from "../src/vision/datasets/utils.js";
-import { ProgressBar } from "../src/util/progress.js";
+import { ProgressBar } from "../src/internal/progress.js";
 import type { Image } from "../src/vision/image.js";
 import { cifarRecords, idxBytes, pseudoBytes, startServer, tarBytes, tempDir, writeTarGz } from "./data-helpers.js";
 

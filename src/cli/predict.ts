@@ -5,7 +5,7 @@ import { noGrad } from "../autograd/grad-mode.js";
 import { fromTypedArray } from "../tensor.js";
 import * as torch from "../index.js";
 import type { Image } from "../vision/image.js";
-import { loadImage } from "../vision/image_io.js";
+import { loadImage } from "../vision/image-io.js";
 import type { ParsedArgs } from "./args.js";
 import { CIFAR10_CLASSES, CliError, setupBackend } from "./common.js";
 import { loadModel } from "./train-state.js";

@@ -8,7 +8,7 @@ import * as nn from "../nn/index.js";
 import type { Tensor } from "../tensor.js";
 import { yieldToEventLoop } from "./common.js";
 import type { Dashboard } from "./dashboard.js";
-import { evaluate, indices } from "./evaluate.js";
+import { evaluate, indices } from "./eval-loop.js";
 import { metricsPlot, writeMetrics, type EpochMetrics, type LossPoint } from "./metrics.js";
 import type { Net } from "./models.js";
 import { TrainProgress } from "./progress.js";

@@ -3,7 +3,7 @@
 // requests: for map-style datasets a list of indices, for iterable ones "the next batch". Each
 // result goes back over the bridge port, tensors' buffers transferred, and wakes the main thread.
 import { parentPort, workerData } from "node:worker_threads";
-import { postOnBridge, type Bridge } from "../../util/sync-bridge.js";
+import { postOnBridge, type Bridge } from "../../internal/sync-bridge.js";
 import { defaultCollate, defaultConvert } from "./collate.js";
 import { manualSeed } from "./rng.js";
 import { decodeInWorker, encodeBatch } from "./transfer.js";
