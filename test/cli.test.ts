@@ -111,7 +111,7 @@ describe("flint train / eval / predict", () => {
   test("--resume continues at epoch 2, exactly as an uninterrupted run", async () => {
     const r = await runFlint(["train", ...QUICK, "--epochs", "2", "--out", out, "--resume"]);
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    assert.match(r.stdout, /resuming from epoch 1: continuing at epoch 2 of 2/);
+    assert.match(r.stdout, /resuming after epoch 1: continuing at epoch 2\/2/);
     assert.doesNotMatch(r.stdout, /epoch 1\/2/);
     assert.match(r.stdout, /epoch 2\/2: train loss/);
     const resumed = metrics(out);
@@ -145,12 +145,14 @@ describe("flint train / eval / predict", () => {
     const r = await done;
     assert.equal(r.code, 130, r.stderr + r.stdout);
     assert.match(r.stderr, /SIGINT: stopping after this batch and saving a checkpoint/);
-    const m = r.stdout.match(/Interrupted: saved .* at epoch 0 \+ (\d+) batches/);
+    const m = r.stdout.match(/Interrupted in epoch 1\/1 after (\d+) of 8 batches: saved .*\. Continue with: flint (train --resume --out \S+)$/m);
     assert.ok(m !== null, r.stdout);
     assert.ok(existsSync(join(stopped, "checkpoint.pt")));
-    const res = await runFlint(["train", ...quick(8), "--epochs", "1", "--out", stopped, "--resume"]);
+    // The printed line works as printed: root, sizes and epochs come from the checkpoint.
+    const res = await runFlint(m[2].split(" "));
     assert.equal(res.code, 0, res.stderr);
-    assert.match(res.stdout, new RegExp(`resuming from epoch 0 \\+ ${m[1]} batches`));
+    assert.match(res.stdout, new RegExp(`resuming in epoch 1/1 after ${m[1]} of 8 batches`));
+    assert.match(res.stdout, /40 test images/);
     const ref = join(dir, "run-sigint-ref");
     const s = await runFlint(["train", ...quick(8), "--epochs", "1", "--out", ref]);
     assert.equal(s.code, 0, s.stderr);

@@ -32,7 +32,15 @@ export interface TrainCheckpoint {
   epochRng: Uint8Array | null;
   partial: PartialEpoch;
   classes: string[];
+  /**
+   * The run's other flags (data root, epochs, evaluation size, workers…), so that `--resume`
+   * alone continues the run exactly as it was started; flags typed again override them.
+   */
+  run: RunFlags;
 }
+
+/** Flag name (as typed, without --) → value, for the flags that are not part of the recipe. */
+export type RunFlags = Record<string, string | number | boolean>;
 
 export const CHECKPOINT_FORMAT = "flint.train.checkpoint";
 
@@ -84,6 +92,7 @@ export function writeTrainCheckpoint(path: string, c: Omit<TrainCheckpoint, "mod
     partial: { ...c.partial },
     config: { ...c.config },
     classes: c.classes,
+    run: { ...c.run },
   });
 }
 
@@ -119,7 +128,17 @@ export function readTrainCheckpoint(path: string): TrainCheckpoint {
       seconds: num(field(p, "seconds"), "partial.seconds"),
     },
     classes: Array.isArray(classes) ? classes.map(String) : [],
+    run: runFlagsOf(field(value, "run")),
   };
+}
+
+/** The stored run flags; a checkpoint written before they were stored has none. */
+function runFlagsOf(v: Value | undefined): RunFlags {
+  const out: RunFlags = {};
+  for (const [k, x] of entriesOf(v) ?? []) {
+    if (typeof x === "string" || typeof x === "number" || typeof x === "boolean") out[String(k)] = x;
+  }
+  return out;
 }
 
 export interface LoadedModel {
