@@ -98,6 +98,7 @@ describe("flint train / eval / predict", () => {
     assert.match(svg, /^<\?xml[^]*<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     assert.match(svg, /Loss[^]*Accuracy/);
     assert.match(svg, /<circle class="marker" data-series="test"/);
+    assert.doesNotMatch(svg, /train \(running\)/, "no legend entry for a line plot.svg does not draw");
     // No temporary files left behind by the atomic writes.
     assert.deepEqual(readdirSync(out).filter((f) => f.endsWith(".tmp")), []);
   });

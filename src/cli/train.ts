@@ -134,8 +134,9 @@ export async function trainCommand(args: ParsedArgs): Promise<number> {
     } else {
       const best = history.reduce((b, h) => (h.test_acc > b.test_acc ? h : b), history[0]);
       if (best !== undefined) log(`Done: ${epochs} epoch${epochs === 1 ? "" : "s"}; best test accuracy ${best.test_acc.toFixed(2)}% (epoch ${best.epoch}). Results in ${resolve(out)}`);
-      if (dashboard !== null && process.stdin.isTTY === true && !stop) {
-        log(`Dashboard still at ${dashboard.url}; press Ctrl-C to exit.`);
+      // The page of a finished run stays up (it would die with the server) until Ctrl-C.
+      if (dashboard !== null && !stop) {
+        log(`Dashboard still at ${dashboard.url} (the run is finished); press Ctrl-C to exit.`);
         await new Promise<void>((res) => {
           const t = setInterval(() => {
             if (stop) {
