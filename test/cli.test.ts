@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { PNG } from "pngjs";
 import { CLASSES, collect, runFlint, startFlint, tempDir, waitForOutput, writeCifar } from "./cli-helpers.js";
+import * as torch from "../src/index.js";
 
 const dir = tempDir();
 const root = join(dir, "data");
@@ -243,5 +244,23 @@ describe("flint train / eval / predict", () => {
     const bad = await runFlint(["predict", "--checkpoint", join(out, "checkpoint.pt"), join(dir, "eval.json")]);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /not a PNG, JPEG, PPM or PGM file/);
+    // A bad file among good ones is reported and skipped; the good ones are still classified.
+    const mixed = await runFlint(["predict", "--checkpoint", join(out, "checkpoint.pt"), a, join(dir, "eval.json"), join(dir, "missing.png"), b]);
+    assert.equal(mixed.code, 1);
+    assert.deepEqual(mixed.stdout.trim().split("\n").map((l) => l.split(/\s+/)[0]), ["a.png", "b.png"]);
+    assert.match(mixed.stderr, /skipping .*eval\.json: .*not a PNG/);
+    assert.match(mixed.stderr, /skipping .*missing\.png/);
+  });
+
+  test("eval finds the state dict inside a tutorial-style checkpoint, and names the model that mismatched keys fit", async () => {
+    const sd = torch.load(join(out, "model.safetensors")) as Record<string, torch.Tensor>;
+    const tutorial = join(dir, "tutorial.pt");
+    torch.save({ epoch: 3, model_state_dict: sd, optimizer_state_dict: {}, loss: 0.5 }, tutorial);
+    const r = await runFlint(["eval", "--checkpoint", tutorial, "--root", root, "--no-download", "--test-size", "40"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /state dict \(under model_state_dict\)/);
+    const w = await runFlint(["eval", "--checkpoint", tutorial, "--model", "vgg", "--root", root, "--no-download", "--test-size", "40"]);
+    assert.equal(w.code, 1);
+    assert.match(w.stderr, /does not fit model "vgg".*keys are those of model "seed": pass --model seed/s);
   });
 });
