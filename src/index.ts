@@ -26,7 +26,8 @@ export { matmul, mm, bmm, dot, mv, outer } from "./ops/linalg.js";
 export { cat, stack, split, chunk, unbind } from "./ops/join.js";
 export { gather, scatter, scatterAdd, indexSelect, maskedFill, maskedSelect, nonzero, index } from "./ops/indexing.js";
 export type { IndexSpec } from "./ops/indexing.js";
-export { softmax, logSoftmax, clamp, clamp as clip } from "./ops/softmax.js";
+export { softmax, logSoftmax } from "./ops/softmax.js";
+export { clamp, clamp as clip } from "./ops/clamp.js";
 export {
   rand, randn, randint, randperm, randLike, randnLike, randintLike, bernoulli,
   manualSeed, seed, initialSeed, getRngState, setRngState, Generator, defaultGenerator,

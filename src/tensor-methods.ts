@@ -14,6 +14,7 @@ import * as L from "./ops/linalg.js";
 import * as J from "./ops/join.js";
 import * as I from "./ops/indexing.js";
 import * as S from "./ops/softmax.js";
+import * as CL from "./ops/clamp.js";
 import * as P from "./ops/inplace.js";
 import * as RND from "./ops/random.js";
 import type { Generator } from "./random/index.js";
@@ -55,8 +56,8 @@ declare module "./tensor.js" {
     logicalAnd(other: TensorLike): Tensor; logicalOr(other: TensorLike): Tensor;
     logicalXor(other: TensorLike): Tensor;
     where(condition: Tensor, other: TensorLike): Tensor;
-    clamp(min?: S.ClampBound | S.ClampOptions, max?: S.ClampBound | S.ClampOptions): Tensor;
-    clip(min?: S.ClampBound | S.ClampOptions, max?: S.ClampBound | S.ClampOptions): Tensor;
+    clamp(min?: CL.ClampBound | CL.ClampOptions, max?: CL.ClampBound | CL.ClampOptions): Tensor;
+    clip(min?: CL.ClampBound | CL.ClampOptions, max?: CL.ClampBound | CL.ClampOptions): Tensor;
     softmax(dim: number | { dim: number; dtype?: DType }, dtype?: DType | { dtype?: DType }): Tensor;
     logSoftmax(dim: number | { dim: number; dtype?: DType }, dtype?: DType | { dtype?: DType }): Tensor;
     // reductions
@@ -155,7 +156,7 @@ declare module "./tensor.js" {
     mul_(other: TensorLike): Tensor;
     div_(other: TensorLike): Tensor;
     pow_(other: TensorLike): Tensor;
-    clamp_(min?: S.ClampBound | S.ClampOptions, max?: S.ClampBound | S.ClampOptions): Tensor;
+    clamp_(min?: CL.ClampBound | CL.ClampOptions, max?: CL.ClampBound | CL.ClampOptions): Tensor;
     zero_(): Tensor;
     fill_(value: Scalar | Tensor): Tensor;
     copy_(src: Tensor): Tensor;
@@ -210,8 +211,8 @@ const methods = {
   logicalOr(o: TensorLike) { return B.logicalOr(this, o); },
   logicalXor(o: TensorLike) { return B.logicalXor(this, o); },
   where(c: Tensor, o: TensorLike) { return B.where(c, this, o); },
-  clamp(...a: unknown[]) { return S.clamp(this, ...(a as [])); },
-  clip(...a: unknown[]) { return S.clamp(this, ...(a as [])); },
+  clamp(...a: unknown[]) { return CL.clamp(this, ...(a as [])); },
+  clip(...a: unknown[]) { return CL.clamp(this, ...(a as [])); },
   softmax(...a: unknown[]) { return S.softmax(this, ...(a as [number])); },
   logSoftmax(...a: unknown[]) { return S.logSoftmax(this, ...(a as [number])); },
   sum(...a: unknown[]) { return R.sum(this, ...a); },

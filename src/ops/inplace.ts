@@ -10,7 +10,7 @@ import { backend } from "../backend/backend.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import type { Scalar, TensorLike } from "./util.js";
 import { add, div, mul, pow, sub, where } from "./binary.js";
-import { type ClampBound, type ClampOptions, clamp } from "./softmax.js";
+import { type ClampBound, type ClampOptions, clamp } from "./clamp.js";
 import { maskedFill } from "./indexing.js";
 import { asStrided, expand } from "./view.js";
 import { sumToShape } from "./broadcast.js";

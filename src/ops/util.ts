@@ -5,8 +5,8 @@ import { Tensor } from "../tensor.js";
 import { CpuStorage, type DeviceType, Storage } from "../storage.js";
 import { backendFor } from "../backend/registry.js";
 import { contiguousStrides } from "../shape.js";
-import { ValueError } from "../errors.js";
 import { Device } from "../device.js";
+import { parseNamed } from "../internal/args.js";
 
 /** A contiguous tensor over what a kernel returned: a fresh host array (CPU) or a device's storage. */
 export function wrap(data: TypedArray | Storage, shape: readonly number[], dtype: DType): Tensor {
@@ -49,19 +49,5 @@ export function isOptions(x: unknown): x is Record<string, unknown> {
  * one trailing options object. parseArgs(args, ["dim", "keepdim"], { keepdim: false }).
  */
 export function parseArgs<T extends Record<string, unknown>>(op: string, args: readonly unknown[], names: readonly (keyof T & string)[], defaults: Partial<T> = {}): T {
-  const out: Record<string, unknown> = { ...defaults };
-  let pos = args;
-  const last = args[args.length - 1];
-  if (args.length > 0 && isOptions(last)) {
-    pos = args.slice(0, -1);
-    for (const [k, v] of Object.entries(last)) {
-      if (!names.includes(k)) throw new ValueError(`${op}: unexpected option '${k}' (expected one of ${names.join(", ")})`);
-      if (v !== undefined) out[k] = v;
-    }
-  }
-  if (pos.length > names.length) throw new ValueError(`${op}: takes at most ${names.length} positional arguments, got ${pos.length}`);
-  pos.forEach((v, i) => {
-    if (v !== undefined) out[names[i]] = v;
-  });
-  return out as T;
+  return parseNamed(op, args, names, defaults, [], isOptions) as T;
 }
