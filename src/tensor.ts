@@ -6,6 +6,7 @@ import { DeviceError, ValueError, fmtShape } from "./errors.js";
 import { contiguousStrides, isContiguousLayout, numelOf } from "./shape.js";
 import type { Node } from "./autograd/node.js";
 import { CpuStorage, Storage } from "./storage.js";
+import { backendFor } from "./backend/registry.js";
 
 export { CpuStorage, Storage };
 
@@ -64,13 +65,21 @@ export class Tensor {
     return arrayFor(this.dtype, 0).BYTES_PER_ELEMENT;
   }
 
-  /** The storage's elements, which only the CPU can give synchronously; `op` names the caller. */
-  private hostData(op: string): TypedArray {
+  /**
+   * For a tensor off the CPU, its values in a CPU tensor, read synchronously where its device can
+   * (wasm); else a DeviceError naming the async form. Null on the CPU. `op` names the caller.
+   */
+  private onHost(op: "item" | "tolist" | "typedArray"): Tensor | null {
     const device = this.storage.device;
-    if (device === "cpu") return this.storage.data;
+    if (device === "cpu") return null;
     if (device === "meta") throw new DeviceError(`${op}: a meta tensor has no data (shape ${fmtShape(this.shape)}, dtype ${this.dtype})`);
-    throw new DeviceError(`${op}: a ${device} tensor can only be read asynchronously; use await x.${op}Async()${op === "typedArray" ? " on x.cpuAsync()" : ""}`);
+    const host = backendFor(device).read(this);
+    if (host instanceof Promise) {
+      throw new DeviceError(`${op}: a ${device} tensor can only be read asynchronously; use await x.${op === "typedArray" ? "cpuAsync()" : `${op}Async()`}`);
+    }
+    return fromTypedArray(host, this.shape, this.dtype);
   }
+
   isContiguous(): boolean {
     return isContiguousLayout(this.shape, this.strides);
   }
@@ -80,7 +89,9 @@ export class Tensor {
 
   /** The contents as a fresh contiguous typed array (a copy; writing to it leaves the tensor alone). */
   typedArray(): TypedArray {
-    const n = this.numel(), data = this.hostData("typedArray");
+    const host = this.onHost("typedArray");
+    if (host) return host.typedArray();
+    const n = this.numel(), data = this.storage.data;
     if (this.isContiguous()) return data.slice(this.offset, this.offset + n);
     const out = arrayFor(this.dtype, n);
     let i = 0;
@@ -93,13 +104,17 @@ export class Tensor {
     if (this.numel() !== 1) {
       throw new ValueError(`item: a Tensor with ${this.numel()} elements cannot be converted to Scalar (shape ${fmtShape(this.shape)})`);
     }
-    const v = this.hostData("item")[this.offset];
+    const host = this.onHost("item");
+    if (host) return host.item();
+    const v = this.storage.data[this.offset];
     return this.dtype === "bool" ? v !== 0 : v;
   }
 
   /** Nested JS arrays of the contents, as torch's tolist. */
   tolist(): unknown {
-    const data = this.hostData("tolist"), isBool = this.dtype === "bool";
+    const host = this.onHost("tolist");
+    if (host) return host.tolist();
+    const data = this.storage.data, isBool = this.dtype === "bool";
     const rec = (d: number, off: number): unknown => {
       if (d === this.shape.length) return isBool ? data[off] !== 0 : data[off];
       const out = new Array<unknown>(this.shape[d]);

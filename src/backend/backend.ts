@@ -13,7 +13,11 @@
 // tensors to be on the same device, found cpu and webgpu"), except 0-dim CPU tensors, which
 // count as scalars (as PyTorch): the dispatcher uploads them with fromHost before the call.
 //
-// A backend for a device other than the CPU (Backend<Out> with Out its Storage subclass):
+// A backend for a device other than the CPU (Backend<Out>, Out its storage class, extending
+// DeviceStorage from src/storage.ts so that a stray synchronous read of `data` says what to do).
+// Its kernels receive strided views (any strides and offset, as on the CPU) over its own
+// storages only, plus 0-dim scalars it uploaded itself; register it with registerBackend(b), and
+// torch.device("<type>"), x.to(), { device } on factories and model.to() accept its device.
 //  - allocate: every kernel returns a new storage of its own device (`Out`), sized for the
 //    output; `empty(n, dtype)` allocates one whose contents the caller will write.
 //  - free: memory the garbage collector cannot see (GPU buffers, a WebAssembly heap) is released
@@ -22,7 +26,8 @@
 //    (torch.webgpu.emptyCache()) may call free early for storages already collected.
 //  - read: `read(x)` gives a view's elements as a fresh contiguous host array: synchronously on
 //    devices that can (cpu, wasm), as a Promise otherwise (webgpu). x.cpuAsync(), itemAsync()
-//    and tolistAsync() await it; the synchronous forms throw a DeviceError naming them.
+//    and tolistAsync() await it; item(), tolist(), cpu() use a synchronous read and, where the
+//    read is a Promise, throw a DeviceError naming the async form.
 //  - write: `fromHost(data, dtype)` makes a new storage from host values (upload); `assign`
 //    and `fill` write into an existing view on the device.
 //  - copy across devices: x.to(device) (src/ops/device-copy.ts) goes through the host:
