@@ -61,7 +61,13 @@ export interface Signature<O, N extends Names<O>, D> {
   readonly defaults: D;
   /** Parses `(...args)` = positional arguments in order, then one optional options object. */
   parse(args: readonly unknown[]): Parsed<O, D>;
+  /** The same signature under another callee's name (subclasses sharing a base's parameters). */
+  as(name: string): Signature<O, N, D>;
 }
+
+const registry = new Map<string, readonly string[]>();
+/** Every declared signature by callee name (for the test that checks them against torch's). */
+export const declaredSignatures = (): ReadonlyMap<string, readonly string[]> => registry;
 
 export type ArgsOf<S> = S extends Signature<infer O, infer N, unknown> ? Args<O, N> : never;
 /** Everything by name (the options object when no argument is passed positionally). */
@@ -133,13 +139,17 @@ export function signature<O>() {
     name: string,
     names: N,
     defaults: D,
-  ): Signature<O, N, D> => {
-    const required = names.filter((n) => !(n in defaults));
-    return {
-      name,
-      names,
-      defaults,
-      parse: (args) => parseNamed(name, args, names, defaults, required) as Parsed<O, D>,
-    };
+  ): Signature<O, N, D> => make(name, names, defaults);
+}
+
+function make<O, N extends Names<O>, D extends object>(name: string, names: N, defaults: D): Signature<O, N, D> {
+  const required = names.filter((n) => !(n in defaults));
+  registry.set(name, names);
+  return {
+    name,
+    names,
+    defaults,
+    parse: (args) => parseNamed(name, args, names, defaults as Record<string, unknown>, required) as Parsed<O, D>,
+    as: (other) => make<O, N, D>(other, names, defaults),
   };
 }
