@@ -73,6 +73,11 @@ export type ArgsOf<S> = S extends Signature<infer O, infer N, unknown> ? Args<O,
 /** Everything by name (the options object when no argument is passed positionally). */
 export type OptionsOf<S> = S extends Signature<infer O, infer _N, unknown> ? O : never;
 
+/** A torch parameter accepted in its place but not implemented beyond its default value(s). */
+export function unsupported(callee: string, name: string, value: unknown, allowed: readonly unknown[]): void {
+  if (value !== undefined && value !== null && !allowed.includes(value)) throw new ArgumentError(`${callee}: ${name}=${String(value)} is not implemented`);
+}
+
 /** A plain object literal (what an options object is): not an array, tensor, class instance or map. */
 export function isPlainObject(x: unknown): x is Record<string, unknown> {
   if (typeof x !== "object" || x === null) return false;

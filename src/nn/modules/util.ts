@@ -1,7 +1,6 @@
 // Helpers shared by the layer modules: Python-style reprs of options, option parsing.
 import type { DType } from "../../dtype.js";
 import { type DeviceLike, checkCpu } from "../../device.js";
-import { ValueError } from "../../errors.js";
 import { parseArgs } from "../../ops/util.js";
 
 /** Python's repr of an int, bool, string, or tuple of ints: 2, True, 'same', (5, 5), (5,). */
@@ -55,10 +54,6 @@ export function legacyReduction<R extends string>(sizeAverage: boolean | null | 
   return !rd ? "none" : sa ? "mean" : "sum";
 }
 
-/** A torch parameter Flint accepts in its place but not with a non-default value. */
-export function unsupported(callee: string, name: string, value: unknown, allowed: readonly unknown[]): void {
-  if (value !== undefined && !allowed.includes(value)) throw new ValueError(`${callee}: ${name}=${String(value)} is not implemented`);
-}
 
 /** Modules' positional-or-options arguments; new code declares a signature (src/internal/args.ts). */
 export function moduleArgs<T extends Record<string, unknown>>(name: string, args: readonly unknown[], names: readonly (keyof T & string)[], defaults: Partial<T>): T {
