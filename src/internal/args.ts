@@ -107,12 +107,19 @@ export function parseNamed(
   defaults: Readonly<Record<string, unknown>>,
   required: readonly string[] = [],
   isOptions: (x: unknown) => boolean = isPlainObject,
+  objectParams: readonly string[] = [],
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { ...defaults };
   const given = new Set<string>();
   let pos = args;
   const last = args[args.length - 1];
-  if (args.length > 0 && isOptions(last)) pos = args.slice(0, -1);
+  if (args.length > 0 && isOptions(last)) {
+    // A parameter that itself takes a plain object (a sampler's data source { length }) keeps it
+    // positionally when its keys are not parameter names.
+    const slot = names[args.length - 1];
+    const positional = objectParams.includes(slot) && Object.keys(last as object).some((k) => !names.includes(k));
+    if (!positional) pos = args.slice(0, -1);
+  }
   if (pos.length > names.length) {
     const list = names.length === 0 ? "no positional arguments" : `at most ${names.length} positional arguments (${names.join(", ")})`;
     throw new ArgumentError(`${callee}: takes ${list}, got ${pos.length}`);
@@ -138,23 +145,25 @@ export function parseNamed(
 /**
  * Declares a signature: `signature<Params>()(name, names, defaults)`. Names are in torch's order;
  * every optional property of Params needs an entry in defaults; names without one are required.
+ * `objectParams` names parameters whose values may be plain objects themselves.
  */
 export function signature<O>() {
   return <const N extends Names<O>, const D extends { readonly [K in OptionalKeys<O>]-?: O[K] | undefined }>(
     name: string,
     names: N,
     defaults: D,
-  ): Signature<O, N, D> => make(name, names, defaults);
+    objectParams: readonly (N[number] & string)[] = [],
+  ): Signature<O, N, D> => make(name, names, defaults, objectParams);
 }
 
-function make<O, N extends Names<O>, D extends object>(name: string, names: N, defaults: D): Signature<O, N, D> {
+function make<O, N extends Names<O>, D extends object>(name: string, names: N, defaults: D, objectParams: readonly string[]): Signature<O, N, D> {
   const required = names.filter((n) => !(n in defaults));
   registry.set(name, names);
   return {
     name,
     names,
     defaults,
-    parse: (args) => parseNamed(name, args, names, defaults as Record<string, unknown>, required) as Parsed<O, D>,
-    as: (other) => make<O, N, D>(other, names, defaults),
+    parse: (args) => parseNamed(name, args, names, defaults as Record<string, unknown>, required, isPlainObject, objectParams) as Parsed<O, D>,
+    as: (other) => make<O, N, D>(other, names, defaults, objectParams),
   };
 }
