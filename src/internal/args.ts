@@ -59,8 +59,11 @@ export interface Signature<O, N extends Names<O>, D> {
   /** Parameter names in torch's order (camelCase). */
   readonly names: N;
   readonly defaults: D;
-  /** Parses `(...args)` = positional arguments in order, then one optional options object. */
-  parse(args: readonly unknown[]): Parsed<O, D>;
+  /**
+   * Parses `(...args)` = positional arguments in order, then one optional options object;
+   * `callee` names a subclass in messages (`new.target.name`).
+   */
+  parse(args: readonly unknown[], callee?: string): Parsed<O, D>;
   /** The same signature under another callee's name (subclasses sharing a base's parameters). */
   as(name: string): Signature<O, N, D>;
 }
@@ -163,7 +166,7 @@ function make<O, N extends Names<O>, D extends object>(name: string, names: N, d
     name,
     names,
     defaults,
-    parse: (args) => parseNamed(name, args, names, defaults as Record<string, unknown>, required, isPlainObject, objectParams) as Parsed<O, D>,
+    parse: (args, callee = name) => parseNamed(callee, args, names, defaults as Record<string, unknown>, required, isPlainObject, objectParams) as Parsed<O, D>,
     as: (other) => make<O, N, D>(other, names, defaults, objectParams),
   };
 }

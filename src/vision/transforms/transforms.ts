@@ -1,6 +1,7 @@
 // torchvision.transforms: composable, usable on images (HWC uint8, what datasets return) and on
 // tensor images [..., C, H, W]. Random transforms draw through Flint's generator with the same
 // calls as torchvision (torch.randint for crop offsets, torch.rand for flips), so a seed repeats them.
+import { type Args, type ArgsOf, signature } from "../../internal/args.js";
 import { Tensor, fromTypedArray } from "../../tensor.js";
 import type { WorkerSpec } from "../../utils/data/worker-spec.js";
 import { rand, randint } from "../../utils/data/rng.js";
@@ -16,7 +17,14 @@ function checkImage(x: unknown, op: string): Image {
 }
 
 /** Image (HWC uint8) -> float32 tensor [C, H, W] with values in [0, 1]. */
+const toTensorArgs = signature<Record<never, never>>()("ToTensor", [], {});
+const pilToTensorArgs = signature<Record<never, never>>()("PILToTensor", [], {});
+const normalizeArgs = signature<{ mean: number[]; std: number[]; inplace?: boolean }>()("Normalize", ["mean", "std", "inplace"], { inplace: false });
+
 export class ToTensor {
+  constructor(...args: ArgsOf<typeof toTensorArgs>) {
+    toTensorArgs.parse(args);
+  }
   forward(pic: Image): Tensor {
     const im = checkImage(pic, "ToTensor");
     const { width: w, height: h, channels: c } = im;
@@ -35,6 +43,9 @@ export class ToTensor {
 
 /** Image (HWC uint8) -> uint8 tensor [C, H, W], values unchanged. */
 export class PILToTensor {
+  constructor(...args: ArgsOf<typeof pilToTensorArgs>) {
+    pilToTensorArgs.parse(args);
+  }
   forward(pic: Image): Tensor {
     const im = checkImage(pic, "PILToTensor");
     const { width: w, height: h, channels: c } = im;
@@ -54,7 +65,8 @@ export class Normalize {
   readonly mean: number[];
   readonly std: number[];
   readonly inplace: boolean;
-  constructor(mean: number[], std: number[], options: { inplace?: boolean } = {}) {
+  constructor(...args: ArgsOf<typeof normalizeArgs>) {
+    const { mean, std, ...options } = normalizeArgs.parse(args);
     this.mean = [...mean];
     this.std = [...std];
     this.inplace = options.inplace ?? false;
@@ -134,13 +146,17 @@ export interface RandomCropOptions {
 }
 
 /** Crops a random [h, w] window, after optional padding. */
+const randomCropArgs = signature<RandomCropOptions & { size: Size }>()("RandomCrop", ["size", "padding", "padIfNeeded", "fill", "paddingMode"],
+  { padding: null, padIfNeeded: false, fill: 0, paddingMode: "constant" });
+
 export class RandomCrop {
   readonly size: [number, number];
   readonly padding: number | number[] | null;
   readonly padIfNeeded: boolean;
   readonly fill: number;
   readonly paddingMode: PaddingMode;
-  constructor(size: Size, options: RandomCropOptions = {}) {
+  constructor(...args: ArgsOf<typeof randomCropArgs>) {
+    const { size, ...options } = randomCropArgs.parse(args);
     this.size = pairSize(size, "RandomCrop");
     this.padding = options.padding ?? null;
     this.padIfNeeded = options.padIfNeeded ?? false;
@@ -183,11 +199,17 @@ export class RandomCrop {
 }
 
 /** Pads the borders: int (all sides), [left/right, top/bottom] or [left, top, right, bottom]. */
+const padArgs = signature<{ padding: number | number[]; fill?: number; paddingMode?: PaddingMode }>()("Pad", ["padding", "fill", "paddingMode"], { fill: 0, paddingMode: "constant" });
+const flipArgs = signature<{ p?: number }>()("RandomHorizontalFlip", ["p"], { p: 0.5 });
+const vflipArgs = flipArgs.as("RandomVerticalFlip");
+const centerCropArgs = signature<{ size: Size }>()("CenterCrop", ["size"], {});
+
 export class Pad {
   readonly padding: number | number[];
   readonly fill: number;
   readonly paddingMode: PaddingMode;
-  constructor(padding: number | number[], options: { fill?: number; paddingMode?: PaddingMode } = {}) {
+  constructor(...args: ArgsOf<typeof padArgs>) {
+    const { padding, ...options } = padArgs.parse(args);
     padLtrb(padding);
     this.padding = padding;
     this.fill = options.fill ?? 0;
@@ -204,8 +226,8 @@ export class Pad {
 /** Flips left-right with probability p (one torch.rand draw per call). */
 export class RandomHorizontalFlip {
   readonly p: number;
-  constructor(p = 0.5) {
-    this.p = p;
+  constructor(...args: ArgsOf<typeof flipArgs>) {
+    this.p = flipArgs.parse(args).p;
   }
   forward<X extends Image | Tensor>(img: X): X {
     if (rand(1)[0] < this.p) return mapPixels(img, "RandomHorizontalFlip", hflip);
@@ -219,8 +241,8 @@ export class RandomHorizontalFlip {
 /** Flips top-bottom with probability p. */
 export class RandomVerticalFlip {
   readonly p: number;
-  constructor(p = 0.5) {
-    this.p = p;
+  constructor(...args: ArgsOf<typeof vflipArgs>) {
+    this.p = vflipArgs.parse(args).p;
   }
   forward<X extends Image | Tensor>(img: X): X {
     if (rand(1)[0] < this.p) return mapPixels(img, "RandomVerticalFlip", vflip);
@@ -234,8 +256,8 @@ export class RandomVerticalFlip {
 /** Crops the center [h, w] (zero-padding first when the image is smaller). */
 export class CenterCrop {
   readonly size: [number, number];
-  constructor(size: Size) {
-    this.size = pairSize(size, "CenterCrop");
+  constructor(...args: ArgsOf<typeof centerCropArgs>) {
+    this.size = pairSize(centerCropArgs.parse(args).size, "CenterCrop");
   }
   forward<X extends Image | Tensor>(img: X): X {
     const [ch, cw] = this.size;
@@ -293,10 +315,17 @@ export function resizedOutputSize(h: number, w: number, size: Size, maxSize: num
 }
 
 /** Bilinear resize to [h, w], or the smaller edge to `size` keeping the aspect ratio. */
+const resizeArgs = signature<ResizeOptions & { size: Size }>()("Resize", ["size", "interpolation", "maxSize", "antialias"], { interpolation: "bilinear", maxSize: null, antialias: null });
+const LAMBDA_NAMES = ["lambd"] as const;
+const lambdaArgs = signature<{ lambd: (x: unknown) => unknown }>()("Lambda", LAMBDA_NAMES, {});
+const COMPOSE_NAMES = ["transforms"] as const;
+const composeArgs = signature<{ transforms: Transform<never, unknown>[] }>()("Compose", COMPOSE_NAMES, {});
+
 export class Resize {
   readonly size: Size;
   readonly maxSize: number | null;
-  constructor(size: Size, options: ResizeOptions = {}) {
+  constructor(...args: ArgsOf<typeof resizeArgs>) {
+    const { size, ...options } = resizeArgs.parse(args);
     if ((options.interpolation ?? "bilinear") !== "bilinear") throw new Error(`Resize: only bilinear interpolation is implemented, got ${options.interpolation}`);
     if (options.antialias === true) throw new Error("Resize: antialias=True is not implemented (the tensor path's antialias=False is)");
     this.size = typeof size === "number" ? size : [...size];
@@ -315,7 +344,8 @@ export class Resize {
 /** Applies a function (in worker threads it is re-created from its source: no captured variables). */
 export class Lambda<I = unknown, O = unknown> {
   readonly lambd: (x: I) => O;
-  constructor(lambd: (x: I) => O) {
+  constructor(...args: Args<{ lambd: (x: I) => O }, typeof LAMBDA_NAMES>) {
+    const { lambd } = lambdaArgs.parse(args) as { lambd: (x: I) => O };
     if (typeof lambd !== "function") throw new TypeError(`Lambda: Argument lambd should be callable, got ${typeof lambd}`);
     this.lambd = lambd;
   }
@@ -330,8 +360,8 @@ export class Lambda<I = unknown, O = unknown> {
 /** Applies transforms in order. */
 export class Compose<I = Image, O = Tensor> {
   readonly transforms: Transform<never, unknown>[];
-  constructor(transforms: Transform<never, unknown>[]) {
-    this.transforms = [...transforms];
+  constructor(...args: ArgsOf<typeof composeArgs>) {
+    this.transforms = [...composeArgs.parse(args).transforms];
   }
   forward(x: I): O {
     let v: unknown = x;
