@@ -19,10 +19,16 @@ import type { Generator } from "./random/index.js";
 import { type BackwardArgs, backward } from "./autograd/api.js";
 import type { Scalar, TensorLike } from "./ops/util.js";
 import { isOptions } from "./ops/util.js";
+import type { Args } from "./internal/args.js";
 import { ValueError } from "./errors.js";
 import { CPU, type Device, type DeviceLike, refuseCuda } from "./device.js";
 
 type Sizes = (number | readonly number[])[];
+// Reductions' call shapes: torch's positional parameters, then one options object.
+type ReduceCall = Args<{ dim?: R.Dims; keepdim?: boolean; dtype?: DType | null }, readonly ["dim", "keepdim", "dtype"]>;
+type ArgIndexCall = Args<{ dim?: number | null; keepdim?: boolean }, readonly ["dim", "keepdim"]>;
+/** var/std(dim, unbiased, keepdim, { correction }), or var/std(unbiased) as torch's second overload. */
+type VarCall = Args<{ dim?: R.Dims; unbiased?: boolean; keepdim?: boolean; correction?: number | null }, readonly ["dim", "unbiased", "keepdim", "correction"]> | [unbiased: boolean];
 
 declare module "./tensor.js" {
   interface Tensor {
@@ -54,17 +60,17 @@ declare module "./tensor.js" {
     softmax(dim: number | { dim: number; dtype?: DType }, dtype?: DType | { dtype?: DType }): Tensor;
     logSoftmax(dim: number | { dim: number; dtype?: DType }, dtype?: DType | { dtype?: DType }): Tensor;
     // reductions
-    sum(...args: unknown[]): Tensor;
-    mean(...args: unknown[]): Tensor;
-    prod(...args: unknown[]): Tensor;
+    sum(...args: ReduceCall): Tensor;
+    mean(...args: ReduceCall): Tensor;
+    prod(...args: ReduceCall): Tensor;
     max(): Tensor; max(other: Tensor): Tensor; max(dim: number, keepdim?: boolean): R.ValuesIndices; max(opts: { dim: number; keepdim?: boolean }): R.ValuesIndices;
     min(): Tensor; min(other: Tensor): Tensor; min(dim: number, keepdim?: boolean): R.ValuesIndices; min(opts: { dim: number; keepdim?: boolean }): R.ValuesIndices;
     amax(dim?: R.Dims | { dim?: R.Dims; keepdim?: boolean }, keepdim?: boolean | { keepdim?: boolean }): Tensor;
     amin(dim?: R.Dims | { dim?: R.Dims; keepdim?: boolean }, keepdim?: boolean | { keepdim?: boolean }): Tensor;
-    argmax(...args: unknown[]): Tensor;
-    argmin(...args: unknown[]): Tensor;
-    var(...args: unknown[]): Tensor;
-    std(...args: unknown[]): Tensor;
+    argmax(...args: ArgIndexCall): Tensor;
+    argmin(...args: ArgIndexCall): Tensor;
+    var(...args: VarCall): Tensor;
+    std(...args: VarCall): Tensor;
     logsumexp(dim: R.Dims | { dim?: R.Dims; keepdim?: boolean }, keepdim?: boolean | { keepdim?: boolean }): Tensor;
     all(dim?: R.Dims | { dim?: R.Dims; keepdim?: boolean }, keepdim?: boolean | { keepdim?: boolean }): Tensor;
     any(dim?: R.Dims | { dim?: R.Dims; keepdim?: boolean }, keepdim?: boolean | { keepdim?: boolean }): Tensor;
@@ -120,7 +126,9 @@ declare module "./tensor.js" {
     /** No-op on the CPU: returns the tensor (DataLoader's pinMemory is likewise accepted). */
     pinMemory(): Tensor;
     isPinned(): boolean;
-    type(dtype?: DType): Tensor | string;
+    /** The type name (`"torch.FloatTensor"`); with a dtype, the tensor cast to it. */
+    type(): string;
+    type(dtype: DType): Tensor;
     float(): Tensor; double(): Tensor; long(): Tensor; int(): Tensor; bool(): Tensor; byte(): Tensor;
     // in place
     add_(other: TensorLike, alpha?: number | { alpha?: number }): Tensor;

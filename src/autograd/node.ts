@@ -25,7 +25,7 @@ export class Node {
     fn: BackwardFn,
     private readonly saved: readonly Tensor[],
     /** Shapes and dtypes of the outputs, to make zero gradients for unused outputs. */
-    readonly outputs: readonly { shape: number[]; dtype: Tensor["dtype"] }[],
+    readonly outputs: readonly { shape: readonly number[]; dtype: Tensor["dtype"] }[],
   ) {
     this.fn = fn;
     this.savedVersions = saved.map((t) => t.storage.version);

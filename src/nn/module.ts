@@ -351,10 +351,10 @@ export { zeroGradOf };
 /** Changes a tensor's dtype in place: new storage, same object (PyTorch's param.data = …). */
 function retype(t: Tensor, dtype: DType): void {
   const c = t.to(dtype);
-  const w = t as unknown as { dtype: DType };
+  const w = t as unknown as { dtype: DType; shape: readonly number[] };
   w.dtype = dtype;
   t.storage = c.storage;
-  t.shape = [...c.shape];
+  w.shape = [...c.shape];
   t.strides = [...c.strides];
   t.offset = c.offset;
 }

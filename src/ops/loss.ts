@@ -74,7 +74,7 @@ export function klDiv(input: Tensor, target: Tensor, reduction: Reduction | "bat
 /** BCE on probabilities, logs clamped at -100, with PyTorch's backward formula. */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, weight: Tensor | null = null, reduction: Reduction = "mean"): Tensor {
   sameShape("binary_cross_entropy", input, target);
-  const lo = input.numel() ? (amin(input).item() as number) : 0, hi = input.numel() ? (amax(input).item() as number) : 0;
+  const lo = input.numel() ? (amin(input).item()) : 0, hi = input.numel() ? (amax(input).item()) : 0;
   if (lo < 0 || hi > 1) throw new ValueError(`binary_cross_entropy: all elements of input should be between 0 and 1 (got values in [${lo}, ${hi}])`);
   const t = target;
   const raw = noGrad(() => neg(add(mul(t, clamp(log(input), -100)), mul(sub(1, t), clamp(log(sub(1, input)), -100)))));
@@ -146,7 +146,7 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NLLOptions = {}): T
     // ignored the gradient is 0 and only the value is NaN (0/0), as PyTorch's nll_loss.
     const total = sum(wMasked.expand(loss.shape));
     const scaled = neg(sum(mul(picked, where(ignored, 0, div(wMasked, total)))));
-    return (total.item() as number) === 0 ? add(scaled, NaN) : scaled;
+    return (total.item()) === 0 ? add(scaled, NaN) : scaled;
   }
   throw new ValueError(`nll_loss: ${String(reduction)} is not a valid value for reduction`);
 }

@@ -76,7 +76,7 @@ abstract class BatchNormBase extends Module {
     const nbt = self.num_batches_tracked;
     if (this.training && this.trackRunningStats && nbt) {
       noGrad(() => nbt.add_(1));
-      factor = this.momentum === null ? 1 / (nbt.item() as number) : this.momentum;
+      factor = this.momentum === null ? 1 / (nbt.item()) : this.momentum;
     }
     const useBatch = this.training || (self.running_mean === null && self.running_var === null);
     const track = !this.training || this.trackRunningStats;
