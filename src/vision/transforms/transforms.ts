@@ -1,6 +1,7 @@
 // torchvision.transforms: composable, usable on images (HWC uint8, what datasets return) and on
 // tensor images [..., C, H, W]. Random transforms draw through Flint's generator with the same
 // calls as torchvision (torch.randint for crop offsets, torch.rand for flips), so a seed repeats them.
+import { ArgumentError, DTypeError, ShapeError, ValueError } from "../../errors.js";
 import { type Args, type ArgsOf, signature } from "../../internal/args.js";
 import { Tensor, fromTypedArray } from "../../tensor.js";
 import type { WorkerSpec } from "../../utils/data/worker-spec.js";
@@ -12,7 +13,7 @@ import { crop, dimsOf, fromTensor, hflip, mapPixels, pad, padCrop, planeCount, r
 const spec = (name: string, args: unknown[]): WorkerSpec => ({ module: import.meta.url, export: name, args });
 
 function checkImage(x: unknown, op: string): Image {
-  if (!isImage(x)) throw new TypeError(`${op}: pic should be an Image { width, height, channels, data: Uint8Array }. Got ${x instanceof Tensor ? "Tensor" : typeof x}`);
+  if (!isImage(x)) throw new ValueError(`${op}: pic should be an Image { width, height, channels, data: Uint8Array }. Got ${x instanceof Tensor ? "Tensor" : typeof x}`);
   return x;
 }
 
@@ -72,16 +73,16 @@ export class Normalize {
     this.inplace = options.inplace ?? false;
   }
   forward(t: Tensor): Tensor {
-    if (!(t instanceof Tensor)) throw new TypeError(`Normalize: img should be Tensor. Got ${typeof t}`);
-    if (!t.isFloatingPoint()) throw new TypeError(`Normalize: Input tensor should be a float tensor. Got ${t.dtype}.`);
-    if (t.dim() < 3) throw new Error(`Normalize: Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = [${t.shape.join(", ")}]`);
+    if (!(t instanceof Tensor)) throw new ValueError(`Normalize: img should be Tensor. Got ${typeof t}`);
+    if (!t.isFloatingPoint()) throw new DTypeError(`Normalize: Input tensor should be a float tensor. Got ${t.dtype}.`);
+    if (t.dim() < 3) throw new ShapeError(`Normalize: Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = [${t.shape.join(", ")}]`);
     const c = t.shape[t.dim() - 3];
     const round = t.dtype === "float32" ? Math.fround : (v: number) => v;
     const mean = this.mean.map(round);
     const std = this.std.map(round);
-    if (std.some((s) => s === 0)) throw new Error(`Normalize: std evaluated to zero after conversion to ${t.dtype}, leading to division by zero.`);
+    if (std.some((s) => s === 0)) throw new ValueError(`Normalize: std evaluated to zero after conversion to ${t.dtype}, leading to division by zero.`);
     const pick = (a: number[], ch: number, what: string) => {
-      if (a.length !== 1 && a.length !== c) throw new Error(`Normalize: ${what} has ${a.length} values for ${c} channels`);
+      if (a.length !== 1 && a.length !== c) throw new ShapeError(`Normalize: ${what} has ${a.length} values for ${c} channels`);
       return a.length === 1 ? a[0] : a[ch];
     };
     const p = fromTensor(t, "Normalize");
@@ -126,7 +127,7 @@ function pairSize(size: Size, op: string): [number, number] {
   if (typeof size === "number") return [size, size];
   if (size.length === 1) return [size[0], size[0]];
   if (size.length === 2) return [size[0], size[1]];
-  throw new Error(`${op}: Please provide only two dimensions (h, w) for size, got [${size.join(", ")}]`);
+  throw new ValueError(`${op}: Please provide only two dimensions (h, w) for size, got [${size.join(", ")}]`);
 }
 
 /** int -> all sides; [lr, tb]; [l, t, r, b]. */
@@ -135,7 +136,7 @@ function padLtrb(padding: number | number[]): [number, number, number, number] {
   if (padding.length === 1) return [padding[0], padding[0], padding[0], padding[0]];
   if (padding.length === 2) return [padding[0], padding[1], padding[0], padding[1]];
   if (padding.length === 4) return [padding[0], padding[1], padding[2], padding[3]];
-  throw new Error(`Padding must be an int or a 1, 2, or 4 element sequence, not a ${padding.length} element sequence`);
+  throw new ValueError(`Padding must be an int or a 1, 2, or 4 element sequence, not a ${padding.length} element sequence`);
 }
 
 export interface RandomCropOptions {
@@ -168,7 +169,7 @@ export class RandomCrop {
   static getParams(dims: [number, number], outputSize: [number, number]): [number, number, number, number] {
     const [h, w] = dims;
     const [th, tw] = outputSize;
-    if (h + 1 < th || w + 1 < tw) throw new Error(`RandomCrop: Required crop size (${th}, ${tw}) is larger than input image size (${h}, ${w})`);
+    if (h + 1 < th || w + 1 < tw) throw new ShapeError(`RandomCrop: Required crop size (${th}, ${tw}) is larger than input image size (${h}, ${w})`);
     if (w === tw && h === th) return [0, 0, h, w];
     const i = randint(0, h - th + 1, 1)[0];
     const j = randint(0, w - tw + 1, 1)[0];
@@ -301,7 +302,7 @@ export function resizedOutputSize(h: number, w: number, size: Size, maxSize: num
     let newLong = Math.trunc((requested * long) / short);
     if (maxSize !== null) {
       if (maxSize <= requested) {
-        throw new Error(`Resize: max_size = ${maxSize} must be strictly greater than the requested size for the smaller edge size = ${requested}`);
+        throw new ValueError(`Resize: max_size = ${maxSize} must be strictly greater than the requested size for the smaller edge size = ${requested}`);
       }
       if (newLong > maxSize) {
         newShort = Math.trunc((maxSize * newShort) / newLong);
@@ -310,7 +311,7 @@ export function resizedOutputSize(h: number, w: number, size: Size, maxSize: num
     }
     return w <= h ? [newLong, newShort] : [newShort, newLong];
   }
-  if (maxSize !== null) throw new Error("Resize: maxSize should only be passed if size specifies the length of the smaller edge");
+  if (maxSize !== null) throw new ValueError("Resize: maxSize should only be passed if size specifies the length of the smaller edge");
   return [size[0], (size as [number, number])[1]];
 }
 
@@ -326,8 +327,8 @@ export class Resize {
   readonly maxSize: number | null;
   constructor(...args: ArgsOf<typeof resizeArgs>) {
     const { size, ...options } = resizeArgs.parse(args);
-    if ((options.interpolation ?? "bilinear") !== "bilinear") throw new Error(`Resize: only bilinear interpolation is implemented, got ${options.interpolation}`);
-    if (options.antialias === true) throw new Error("Resize: antialias=True is not implemented (the tensor path's antialias=False is)");
+    if ((options.interpolation ?? "bilinear") !== "bilinear") throw new ArgumentError(`Resize: only bilinear interpolation is implemented, got ${options.interpolation}`);
+    if (options.antialias === true) throw new ArgumentError("Resize: antialias=True is not implemented (the tensor path's antialias=False is)");
     this.size = typeof size === "number" ? size : [...size];
     this.maxSize = options.maxSize ?? null;
   }
@@ -346,7 +347,7 @@ export class Lambda<I = unknown, O = unknown> {
   readonly lambd: (x: I) => O;
   constructor(...args: Args<{ lambd: (x: I) => O }, typeof LAMBDA_NAMES>) {
     const { lambd } = lambdaArgs.parse(args) as { lambd: (x: I) => O };
-    if (typeof lambd !== "function") throw new TypeError(`Lambda: Argument lambd should be callable, got ${typeof lambd}`);
+    if (typeof lambd !== "function") throw new ArgumentError(`Lambda: Argument lambd should be callable, got ${typeof lambd}`);
     this.lambd = lambd;
   }
   forward(x: I): O {
