@@ -12,7 +12,8 @@ export { CpuStorage, Storage };
 
 export class Tensor {
   storage: Storage;
-  shape: number[];
+  /** The sizes; read-only to users (torch.Size is a tuple): views and reshapes make new tensors. */
+  readonly shape: readonly number[];
   strides: number[];
   offset: number;
   readonly dtype: DType;
@@ -30,7 +31,7 @@ export class Tensor {
   /** For views: base.gradFn when the view was made; when it changes (an in-place op on the base or on another view), autograd re-derives this view's history from the base's. */
   baseGradFn: Node | null = null;
 
-  constructor(storage: Storage, shape: number[], strides: number[], offset: number, dtype: DType) {
+  constructor(storage: Storage, shape: readonly number[], strides: number[], offset: number, dtype: DType) {
     this.storage = storage;
     this.shape = shape;
     this.strides = strides;
@@ -99,15 +100,17 @@ export class Tensor {
     return out;
   }
 
-  /** The value of a one-element tensor, as a JS number (or boolean for bool tensors). */
-  item(): number | boolean {
+  /**
+   * The value of a one-element tensor as a JS number, so `total += loss.item()` type-checks; a
+   * bool tensor gives 1 or 0 (`Boolean(x.item())` or `x.tolist()` give booleans).
+   */
+  item(): number {
     if (this.numel() !== 1) {
       throw new ValueError(`item: a Tensor with ${this.numel()} elements cannot be converted to Scalar (shape ${fmtShape(this.shape)})`);
     }
     const host = this.onHost("item");
     if (host) return host.item();
-    const v = this.storage.data[this.offset];
-    return this.dtype === "bool" ? v !== 0 : v;
+    return this.storage.data[this.offset];
   }
 
   /** Nested JS arrays of the contents, as torch's tolist. */

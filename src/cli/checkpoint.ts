@@ -6,11 +6,12 @@ import { fromTypedArray, Tensor } from "../tensor.js";
 import { detectFormat } from "../serialization/pytorch.js";
 import { load, loadSafetensorsMetadata, save, type Loaded, type Savable } from "../serialization/save-load.js";
 import { readFileSync } from "node:fs";
+import { FlintError } from "../errors.js";
 
 /** A loaded checkpoint value. */
 export type Value = Loaded;
 
-export class CheckpointError extends Error {
+export class CheckpointError extends FlintError {
   override name = "CheckpointError";
 }
 

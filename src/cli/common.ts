@@ -4,9 +4,10 @@ import * as torch from "../index.js";
 import { DataLoader, Subset } from "../utils/data/index.js";
 import { datasets, transforms } from "../vision/index.js";
 import type { Tensor } from "../tensor.js";
+import { FlintError } from "../errors.js";
 
 /** A failure to report in one line (no stack trace), exit code 1. */
-export class CliError extends Error {
+export class CliError extends FlintError {
   override name = "CliError";
 }
 

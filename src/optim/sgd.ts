@@ -2,7 +2,8 @@
 import type { Tensor } from "../tensor.js";
 import { ValueError } from "../errors.js";
 import { Optimizer, type ParamGroup, type ParamsInput } from "./optimizer.js";
-import { type SgdStepOptions, backend } from "../backend/backend.js";
+import { type ArgsOf, signature } from "../internal/args.js";
+import { type Backend, type SgdStepOptions, backend } from "../backend/backend.js";
 import { zerosLike } from "../ops/creation.js";
 
 export interface SGDOptions {
@@ -16,8 +17,10 @@ export interface SGDOptions {
   differentiable?: boolean;
 }
 
+const sgdArgs = signature<SGDOptions & { params: ParamsInput }>()("SGD", ["params", "lr", "momentum", "dampening", "weightDecay", "nesterov", "maximize", "foreach", "differentiable"], { lr: undefined, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, foreach: null, differentiable: false });
 export class SGD extends Optimizer {
-  constructor(params: ParamsInput, opts: SGDOptions = {}) {
+  constructor(...args: ArgsOf<typeof sgdArgs>) {
+    const { params, ...opts } = sgdArgs.parse(args);
     const d = { lr: opts.lr ?? 1e-3, momentum: opts.momentum ?? 0, dampening: opts.dampening ?? 0, weightDecay: opts.weightDecay ?? 0, nesterov: opts.nesterov ?? false, maximize: opts.maximize ?? false, foreach: opts.foreach ?? null, differentiable: opts.differentiable ?? false };
     if (opts.lr === undefined) throw new ValueError("SGD: lr is a required option (PyTorch 1.13's `required`)");
     if (d.lr < 0) throw new ValueError(`SGD: invalid learning rate: ${d.lr}`);

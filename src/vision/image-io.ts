@@ -5,9 +5,10 @@ import { readFileSync } from "node:fs";
 import jpeg from "jpeg-js";
 import pngjs from "pngjs";
 import { makeImage, type Image } from "./image.js";
+import { FlintError } from "../errors.js";
 
 /** An image file that cannot be decoded. */
-export class ImageDecodeError extends Error {
+export class ImageDecodeError extends FlintError {
   constructor(message: string) {
     super(message);
     this.name = "ImageDecodeError";

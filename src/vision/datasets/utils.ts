@@ -6,6 +6,7 @@ import { ChecksumError, DownloadError, checkIntegrity, downloadUrl, log, md5File
 import { defaultQuiet } from "../../internal/progress.js";
 import { registerBridgeError, runSync, siblingModule } from "../../internal/sync-bridge.js";
 import { ArchiveError, extractTar } from "./tar.js";
+import { FlintError } from "../../errors.js";
 
 export { ChecksumError, DownloadError, checkIntegrity, downloadUrl, ArchiveError };
 
@@ -14,7 +15,7 @@ registerBridgeError("DownloadError", DownloadError);
 registerBridgeError("ArchiveError", ArchiveError);
 
 /** Missing or corrupt dataset files (torchvision raises RuntimeError with the same words). */
-export class DatasetNotFoundError extends Error {
+export class DatasetNotFoundError extends FlintError {
   constructor(message: string) {
     super(message);
     this.name = "DatasetNotFoundError";
