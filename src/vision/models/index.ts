@@ -3,5 +3,6 @@
 // pretrained weights.
 export { ResNet, BasicBlock, Bottleneck, resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d, wideResnet50_2 } from "./resnet.js";
 export { VGG, makeLayers, vgg11, vgg11Bn, vgg13, vgg16, vgg16Bn, vgg19, AlexNet, alexnet, Fire, SqueezeNet, squeezenet1_0, squeezenet1_1 } from "./vgg.js";
+export { InvertedResidual, InvertedResidualConfig, InvertedResidualV3, MobileNetV2, MobileNetV3, mobilenetV2, mobilenetV3Large, mobilenetV3Small } from "./mobilenet.js";
 export * from "./weights.js";
 export { type ModelOptions, makeDivisible } from "./common.js";
