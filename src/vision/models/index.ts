@@ -5,5 +5,6 @@ export { ResNet, BasicBlock, Bottleneck, resnet18, resnet34, resnet50, resnet101
 export { VGG, makeLayers, vgg11, vgg11Bn, vgg13, vgg16, vgg16Bn, vgg19, AlexNet, alexnet, Fire, SqueezeNet, squeezenet1_0, squeezenet1_1 } from "./vgg.js";
 export { InvertedResidual, InvertedResidualConfig, InvertedResidualV3, MobileNetV2, MobileNetV3, mobilenetV2, mobilenetV3Large, mobilenetV3Small } from "./mobilenet.js";
 export { ShuffleNetV2, ShuffleUnit, channelShuffle, shufflenetV2X0_5, shufflenetV2X1_0, shufflenetV2X1_5, shufflenetV2X2_0 } from "./shufflenet.js";
+export { EfficientNet, MBConv, MBConvConfig, efficientnetB0, efficientnetB1, efficientnetB2, efficientnetB3, efficientnetB4, efficientnetB5, efficientnetB6, efficientnetB7 } from "./efficientnet.js";
 export * from "./weights.js";
 export { type ModelOptions, makeDivisible } from "./common.js";
