@@ -6,5 +6,6 @@ export { VGG, makeLayers, vgg11, vgg11Bn, vgg13, vgg16, vgg16Bn, vgg19, AlexNet,
 export { InvertedResidual, InvertedResidualConfig, InvertedResidualV3, MobileNetV2, MobileNetV3, mobilenetV2, mobilenetV3Large, mobilenetV3Small } from "./mobilenet.js";
 export { ShuffleNetV2, ShuffleUnit, channelShuffle, shufflenetV2X0_5, shufflenetV2X1_0, shufflenetV2X1_5, shufflenetV2X2_0 } from "./shufflenet.js";
 export { EfficientNet, MBConv, MBConvConfig, efficientnetB0, efficientnetB1, efficientnetB2, efficientnetB3, efficientnetB4, efficientnetB5, efficientnetB6, efficientnetB7 } from "./efficientnet.js";
+export { DenseNet, DenseBlock, DenseLayer, Transition, densenet121, densenet161, densenet169, densenet201 } from "./densenet.js";
 export * from "./weights.js";
 export { type ModelOptions, makeDivisible } from "./common.js";
