@@ -7,5 +7,6 @@ export { InvertedResidual, InvertedResidualConfig, InvertedResidualV3, MobileNet
 export { ShuffleNetV2, ShuffleUnit, channelShuffle, shufflenetV2X0_5, shufflenetV2X1_0, shufflenetV2X1_5, shufflenetV2X2_0 } from "./shufflenet.js";
 export { EfficientNet, MBConv, MBConvConfig, efficientnetB0, efficientnetB1, efficientnetB2, efficientnetB3, efficientnetB4, efficientnetB5, efficientnetB6, efficientnetB7 } from "./efficientnet.js";
 export { DenseNet, DenseBlock, DenseLayer, Transition, densenet121, densenet161, densenet169, densenet201 } from "./densenet.js";
+export { AnyStage, BlockParams, BottleneckTransform, RegNet, ResBottleneckBlock, regnetY_400mf } from "./regnet.js";
 export * from "./weights.js";
 export { type ModelOptions, makeDivisible } from "./common.js";
