@@ -2,5 +2,6 @@
 import "../setup.js";
 export * as datasets from "./datasets/index.js";
 export * as transforms from "./transforms/index.js";
+export * as models from "./models/index.js";
 export { type Image, isImage, makeImage } from "./image.js";
 export { decodeImage, loadImage, ImageDecodeError } from "./image-io.js";

@@ -8,16 +8,10 @@
 import { receiveMessageOnPort, type MessagePort, type Worker } from "node:worker_threads";
 import { createBridge, reviveError, siblingModule, spawnModuleWorker } from "../../internal/sync-bridge.js";
 import { decodeBatch } from "./transfer.js";
+import { DataLoaderWorkerError } from "./worker-error.js";
 import type { WorkerInit, WorkerReply, WorkerRequest } from "./worker.js";
-import { FlintError } from "../../errors.js";
 
-/** A worker failed, or took longer than the DataLoader's timeout. */
-export class DataLoaderWorkerError extends FlintError {
-  constructor(message: string) {
-    super(message);
-    this.name = "DataLoaderWorkerError";
-  }
-}
+export { DataLoaderWorkerError };
 
 export interface PoolConfig {
   numWorkers: number;
