@@ -3,7 +3,7 @@ import type { Tensor } from "../tensor.js";
 import { ValueError } from "../errors.js";
 import { Optimizer, type ParamGroup, type ParamsInput } from "./optimizer.js";
 import { type ArgsOf, signature } from "../internal/args.js";
-import { type Backend, type SgdStepOptions, backend } from "../backend/backend.js";
+import { type SgdStepOptions, backend } from "../backend/backend.js";
 import { zerosLike } from "../ops/creation.js";
 
 export interface SGDOptions {

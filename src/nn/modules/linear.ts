@@ -6,7 +6,7 @@ import { flatten, unflatten } from "../../ops/view.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 import { defaultLayerInit } from "../init.js";
-import { type FactoryOptions, factoryDefaults, factoryDType, py } from "./util.js";
+import { type FactoryOptions, factoryDefaults, py } from "./util.js";
 import { type ArgsOf, signature } from "../../internal/args.js";
 
 export interface LinearOptions extends FactoryOptions {
