@@ -25,6 +25,11 @@ PoolShape readPool(const Args& a, size_t first, bool dilated) {
       s.sW <= 0 || s.dH <= 0 || s.dW <= 0 || s.pH < 0 || s.pW < 0 || s.OH <= 0 || s.OW <= 0)
     a.fail("invalid pooling geometry");
   if (s.pH * 2 > s.KH || s.pW * 2 > s.KW) a.fail("padding should be at most half of kernel size");
+  a.product({s.N, s.C, s.H, s.W});
+  a.product({s.N, s.C, s.OH, s.OW});
+  a.product({s.dH, s.KH});
+  a.product({s.dW, s.KW});
+  a.product({2, s.OW});
   return s;
 }
 
@@ -42,9 +47,9 @@ Napi::Value MaxForward(const Napi::CallbackInfo& info) {
   Args a(info, "maxPool2dForward");
   a.expectCount(17);
   PoolShape s = readPool(a, 3, true);
-  const float* x = a.f32(0, 0, s.N * s.C * s.H * s.W);
-  float* out = a.f32(1, 0, s.N * s.C * s.OH * s.OW);
-  withIndices(a, 2, s.N * s.C * s.OH * s.OW, [&](auto* idx) { maxPool2dForward(s, x, out, idx); });
+  const float* x = a.f32(0, 0, a.product({s.N, s.C, s.H, s.W}));
+  float* out = a.f32(1, 0, a.product({s.N, s.C, s.OH, s.OW}));
+  withIndices(a, 2, a.product({s.N, s.C, s.OH, s.OW}), [&](auto* idx) { maxPool2dForward(s, x, out, idx); });
   return info.Env().Undefined();
 }
 
@@ -53,9 +58,9 @@ Napi::Value MaxBackward(const Napi::CallbackInfo& info) {
   Args a(info, "maxPool2dBackward");
   a.expectCount(17);
   PoolShape s = readPool(a, 3, true);
-  const float* go = a.f32(0, 0, s.N * s.C * s.OH * s.OW);
-  float* gi = a.f32(2, 0, s.N * s.C * s.H * s.W);
-  withIndices(a, 1, s.N * s.C * s.OH * s.OW, [&](auto* idx) {
+  const float* go = a.f32(0, 0, a.product({s.N, s.C, s.OH, s.OW}));
+  float* gi = a.f32(2, 0, a.product({s.N, s.C, s.H, s.W}));
+  withIndices(a, 1, a.product({s.N, s.C, s.OH, s.OW}), [&](auto* idx) {
     maxPool2dBackward(s, go, idx, gi);
   });
   return info.Env().Undefined();
@@ -73,8 +78,8 @@ Napi::Value AvgForward(const Napi::CallbackInfo& info) {
   Args a(info, "avgPool2dForward");
   a.expectCount(15);
   PoolShape s = readPool(a, 2, false);
-  const float* x = a.f32(0, 0, s.N * s.C * s.H * s.W);
-  float* out = a.f32(1, 0, s.N * s.C * s.OH * s.OW);
+  const float* x = a.f32(0, 0, a.product({s.N, s.C, s.H, s.W}));
+  float* out = a.f32(1, 0, a.product({s.N, s.C, s.OH, s.OW}));
   avgPool2dForward(s, x, out, a.flag(14), info.Length() > 15 ? divisorArg(a, 15) : 0);
   return info.Env().Undefined();
 }
@@ -84,8 +89,8 @@ Napi::Value AvgBackward(const Napi::CallbackInfo& info) {
   Args a(info, "avgPool2dBackward");
   a.expectCount(15);
   PoolShape s = readPool(a, 2, false);
-  const float* go = a.f32(0, 0, s.N * s.C * s.OH * s.OW);
-  float* gi = a.f32(1, 0, s.N * s.C * s.H * s.W);
+  const float* go = a.f32(0, 0, a.product({s.N, s.C, s.OH, s.OW}));
+  float* gi = a.f32(1, 0, a.product({s.N, s.C, s.H, s.W}));
   avgPool2dBackward(s, go, gi, a.flag(14), info.Length() > 15 ? divisorArg(a, 15) : 0);
   return info.Env().Undefined();
 }
@@ -93,10 +98,10 @@ Napi::Value AvgBackward(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void registerPool(Napi::Env env, Napi::Object exports) {
-  exports.Set("maxPool2dForward", Napi::Function::New(env, MaxForward, "maxPool2dForward"));
-  exports.Set("maxPool2dBackward", Napi::Function::New(env, MaxBackward, "maxPool2dBackward"));
-  exports.Set("avgPool2dForward", Napi::Function::New(env, AvgForward, "avgPool2dForward"));
-  exports.Set("avgPool2dBackward", Napi::Function::New(env, AvgBackward, "avgPool2dBackward"));
+  exportFn(env, exports, "maxPool2dForward", MaxForward);
+  exportFn(env, exports, "maxPool2dBackward", MaxBackward);
+  exportFn(env, exports, "avgPool2dForward", AvgForward);
+  exportFn(env, exports, "avgPool2dBackward", AvgBackward);
 }
 
 }  // namespace flint
