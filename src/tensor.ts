@@ -5,6 +5,7 @@ import { type DType, type TypedArray, arrayFor, dtypeOfArray } from "./dtype.js"
 import { ValueError, fmtShape } from "./errors.js";
 import { contiguousStrides, isContiguousLayout, numelOf } from "./shape.js";
 import type { Node } from "./autograd/node.js";
+import { checkView } from "./checked-size.js";
 
 /** A buffer shared by a tensor and its views. `version` counts in-place writes, for autograd. */
 export class Storage {
@@ -15,7 +16,7 @@ export class Storage {
 export class Tensor {
   storage: Storage;
   shape: number[];
-  strides: number[];
+  #strides: number[];
   offset: number;
   readonly dtype: DType;
   /** Whether autograd records operations on this tensor (leaves: set by the user). */
@@ -35,9 +36,18 @@ export class Tensor {
   constructor(storage: Storage, shape: number[], strides: number[], offset: number, dtype: DType) {
     this.storage = storage;
     this.shape = shape;
-    this.strides = strides;
+    this.#strides = strides;
     this.offset = offset;
     this.dtype = dtype;
+  }
+
+  get strides(): number[] {
+    return this.#strides;
+  }
+  /** Assigned strides are checked against the storage (a bad one would let kernels read out of it). */
+  set strides(strides: number[]) {
+    checkView("Tensor.strides", this.shape, strides, this.offset, this.storage.data.length);
+    this.#strides = strides;
   }
 
   get isLeaf(): boolean {

@@ -10,6 +10,8 @@ import { wrap } from "./util.js";
 import { sum } from "./reduce.js";
 import { reshape, squeeze, unsqueeze } from "./view.js";
 import { pad } from "./pad.js";
+import { checkedAlloc } from "../checked-size.js";
+import { arrayFor } from "../dtype.js";
 
 export type IntOrPair = number | readonly number[];
 export type ConvPadding = IntOrPair | "same" | "valid";
@@ -59,8 +61,21 @@ function conv2dRaw(x: Tensor, w: Tensor, bias: Tensor | null, p: Conv2dParams): 
 // forward y = A(w) x is bilinear in (x, w), its input gradient A(w)^T g is bilinear in (g, w),
 // and its weight gradient is bilinear in (x, g).
 
+/**
+ * The kernel's result, or zeros without calling it when the result or one of the `ins` it sums
+ * over is empty (zero output channels, an empty batch): PyTorch returns an empty or zero result
+ * there, and the kernels require positive sizes. The output size is checked (overflow, memory
+ * limit) first.
+ */
+function runConv(op: string, outShape: readonly number[], dtype: Tensor["dtype"], ins: readonly Tensor[], run: () => ReturnType<typeof arrayFor>): ReturnType<typeof arrayFor> {
+  const n = checkedAlloc(op, outShape, dtype);
+  if (n === 0 || ins.some((t) => t.numel() === 0)) return arrayFor(dtype, n);
+  return run();
+}
+
 function convForward(x: Tensor, w: Tensor, bias: Tensor | null, p: Conv2dParams, outShape: readonly number[]): Tensor {
-  const out = wrap(kernel("conv2d")(x, w, bias, p, outShape), outShape, x.dtype);
+  const data = runConv("conv2d", outShape, x.dtype, [], () => kernel("conv2d")(x, w, bias, p, outShape));
+  const out = wrap(data, outShape, x.dtype);
   return record("ConvolutionBackward", [x, w, bias], out, ([g]) => [
     x.requiresGrad ? convInputGrad(g, w, p, x.shape) : null,
     w.requiresGrad ? convWeightGrad(x, g, p, w.shape) : null,
@@ -70,7 +85,7 @@ function convForward(x: Tensor, w: Tensor, bias: Tensor | null, p: Conv2dParams,
 
 /** A(w)^T g: the gradient of a convolution with respect to its input (also conv_transpose2d). */
 function convInputGrad(g: Tensor, w: Tensor, p: Conv2dParams, inShape: readonly number[], node = "ConvolutionBackwardBackward"): Tensor {
-  const out = wrap(kernel("conv2dBackwardInput")(g, w, p, inShape), inShape, g.dtype);
+  const out = wrap(runConv("conv2d backward (input)", inShape, g.dtype, [g, w], () => kernel("conv2dBackwardInput")(g, w, p, inShape)), inShape, g.dtype);
   return record(node, [g, w], out, ([gg]) => [
     g.requiresGrad ? convForward(gg, w, null, p, g.shape) : null,
     w.requiresGrad ? convWeightGrad(gg, g, p, w.shape) : null,
@@ -79,7 +94,7 @@ function convInputGrad(g: Tensor, w: Tensor, p: Conv2dParams, inShape: readonly 
 
 /** The gradient of a convolution with respect to its weight, for input x and output gradient g. */
 function convWeightGrad(x: Tensor, g: Tensor, p: Conv2dParams, wShape: readonly number[]): Tensor {
-  const out = wrap(kernel("conv2dBackwardWeight")(x, g, p, wShape), wShape, x.dtype);
+  const out = wrap(runConv("conv2d backward (weight)", wShape, x.dtype, [x, g], () => kernel("conv2dBackwardWeight")(x, g, p, wShape)), wShape, x.dtype);
   return record("ConvolutionBackwardBackward", [x, g], out, ([gw]) => [
     x.requiresGrad ? convInputGrad(g, gw, p, x.shape) : null,
     g.requiresGrad ? convForward(x, gw, null, p, g.shape) : null,

@@ -7,6 +7,7 @@ import { backend } from "../backend/backend.js";
 import { numelOf } from "../shape.js";
 import { Generator, defaultGenerator, uniform, normal, randint as drawInt, randperm as drawPerm, bernoulli as drawBernoulli, bernoulliTensor } from "../random/index.js";
 import { type CreateOptions, finish, sizesAndOptions } from "./creation.js";
+import { checkedAlloc } from "../checked-size.js";
 import { wrap } from "./util.js";
 
 export interface RandomOptions extends CreateOptions {
@@ -23,18 +24,18 @@ function floatDType(op: string, d: DType | undefined): DType {
 
 /** torch.rand(*size, { dtype, generator, requiresGrad }): U[0, 1). */
 export function rand(...args: (number | readonly number[] | RandomOptions)[]): Tensor {
-  const [size, o] = sizesAndOptions<RandomOptions>(args);
+  const [size, o] = sizesAndOptions<RandomOptions>(args, "rand");
   const dt = floatDType("rand", o.dtype);
-  const data = arrayFor(dt, numelOf(size)) as Float32Array | Float64Array;
+  const data = arrayFor(dt, checkedAlloc("rand", size, dt)) as Float32Array | Float64Array;
   uniform(gen(o), data, 0, 1);
   return finish(wrap(data, size, dt), o);
 }
 
 /** torch.randn: standard normal. */
 export function randn(...args: (number | readonly number[] | RandomOptions)[]): Tensor {
-  const [size, o] = sizesAndOptions<RandomOptions>(args);
+  const [size, o] = sizesAndOptions<RandomOptions>(args, "randn");
   const dt = floatDType("randn", o.dtype);
-  const data = arrayFor(dt, numelOf(size)) as Float32Array | Float64Array;
+  const data = arrayFor(dt, checkedAlloc("randn", size, dt)) as Float32Array | Float64Array;
   normal(gen(o), data, 0, 1);
   return finish(wrap(data, size, dt), o);
 }

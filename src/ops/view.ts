@@ -7,6 +7,7 @@ import { record, relabel } from "../autograd/record.js";
 import { contiguous } from "./cast.js";
 import { zeros } from "./creation.js";
 import { sumToShape } from "./broadcast.js";
+import { checkView } from "../checked-size.js";
 import { backend } from "../backend/backend.js";
 
 type Sizes = (number | readonly number[])[];
@@ -173,6 +174,7 @@ export function detach(x: Tensor): Tensor {
 }
 
 export function asStrided(x: Tensor, size: readonly number[], stride: readonly number[], storageOffset = x.offset): Tensor {
+  checkView("as_strided", size, stride, storageOffset, x.storage.data.length);
   return makeView(x, [...size], [...stride], storageOffset);
 }
 
