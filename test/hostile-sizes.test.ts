@@ -67,19 +67,15 @@ describe("checked allocation sizes", () => {
 describe("conv2d edge sizes", () => {
   test("huge padding is refused with the output sizes", () => {
     throwsNamed(() => F.conv2d(torch.ones(1, 1, 3, 3), torch.ones(1, 1, 1, 1), null, 1, 1e9), torch.ShapeError, /^conv2d: Storage size calculation overflowed with sizes=\[1, 1, 2000000003, 2000000003\]/);
-    throwsNamed(() => F.conv2d(torch.ones(1, 1, 3, 3), torch.ones(1, 1, 1, 1), null, 1, 1e5), torch.ValueError, /^conv2d: can't allocate memory/);
+    // PyTorch 1.13: "DefaultCPUAllocator: can't allocate memory: you tried to allocate 160004800036 bytes".
+    throwsNamed(() => F.conv2d(torch.ones(1, 1, 3, 3), torch.ones(1, 1, 1, 1), null, 1, 1e5), torch.ValueError, /^conv2d: can't allocate memory: you tried to allocate 160004800036 bytes/);
   });
-  test("zero output channels give an empty result, as PyTorch; its backward is zeros", () => {
-    const x = torch.ones([2, 3, 5, 5], { requiresGrad: true });
-    const w = torch.ones([0, 3, 3, 3], { requiresGrad: true });
-    const y = F.conv2d(x, w, null, 1, 1);
-    assert.deepEqual(y.shape, [2, 0, 5, 5]);
-    y.sum().backward();
-    assert.deepEqual(x.grad?.shape, [2, 3, 5, 5]);
-    assert.ok((x.grad as torch.Tensor).abs().sum().item() === 0);
-    assert.deepEqual(w.grad?.shape, [0, 3, 3, 3]);
+  test("zero output channels are refused with PyTorch 1.13's message", () => {
+    throwsNamed(() => F.conv2d(torch.ones(1, 1, 3, 3), torch.ones(0, 1, 1, 1)), torch.ShapeError,
+      /^conv2d: Given groups=1, expected weight to be at least 1 at dimension 0, but got weight of size \[0, 1, 1, 1\] instead/);
+    throwsNamed(() => F.conv2d(torch.ones(1, 2, 3, 3), torch.ones(0, 1, 1, 1), null, 1, 0, 1, 2), torch.ShapeError, /groups=2, expected weight to be at least 2/);
   });
-  test("an empty batch gives an empty result and zero weight gradient", () => {
+  test("an empty batch gives an empty result and zero weight gradient, as PyTorch", () => {
     const w = torch.ones([4, 3, 3, 3], { requiresGrad: true });
     const y = F.conv2d(torch.ones(0, 3, 5, 5), w);
     assert.deepEqual(y.shape, [0, 4, 3, 3]);
@@ -108,6 +104,7 @@ describe("views are validated when made", () => {
 });
 
 describe("optimizer arguments and checkpoints", () => {
+  // Stricter than PyTorch 1.13, which accepts lr=NaN (its check is `lr < 0`) and then turns every weight into NaN.
   test("SGD refuses a NaN learning rate or momentum", () => {
     const p = torch.ones(2, { requiresGrad: true });
     throwsNamed(() => new torch.optim.SGD([p], { lr: NaN }), torch.ValueError, /^SGD: invalid learning rate: NaN/);

@@ -43,6 +43,9 @@ function checkFloat(op: string, ...ts: (Tensor | null | undefined)[]): void {
 function conv2dRaw(x: Tensor, w: Tensor, bias: Tensor | null, p: Conv2dParams): Tensor {
   const [N, C, H, W] = x.shape;
   const [Cout, cinG, kh, kw] = w.shape;
+  if (Cout < p.groups) {
+    throw new ShapeError(`conv2d: Given groups=${p.groups}, expected weight to be at least ${p.groups} at dimension 0, but got weight of size ${fmtShape(w.shape)} instead`);
+  }
   if (C !== cinG * p.groups) {
     throw new ShapeError(`conv2d: expected input with ${cinG * p.groups} channels (weight ${fmtShape(w.shape)}, groups=${p.groups}), got ${fmtShape(x.shape)}`);
   }
