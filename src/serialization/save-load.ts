@@ -43,8 +43,15 @@ export function save(obj: Savable, path: string, opts: SaveOptions = {}): void {
 
 /** torch.load(path or bytes): tensors keep the file's storage sharing and views. */
 export function load(source: string | Uint8Array): Loaded {
-  const bytes = typeof source === "string" ? readRegularFile(source, "load") : source;
-  return fromSaved(decodeAny(bytes));
+  if (typeof source !== "string") return fromSaved(decodeAny(source));
+  const bytes = readRegularFile(source, "load");
+  try {
+    return fromSaved(decodeAny(bytes));
+  } catch (e) {
+    // Name the file: "load runs/x.pt: pickle: global 'os.system' is not allowed …".
+    if (e instanceof SerializationError) throw new SerializationError(`load ${source}: ${e.message}`);
+    throw e;
+  }
 }
 
 /** The __metadata__ of a safetensors file (or null). */

@@ -62,12 +62,27 @@ export class ZipReader {
     this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.maxInflated = options.maxInflatedBytes ?? defaultMaxInflatedBytes();
     this.readCentralDirectory();
-    // Entries must not share compressed data (the overlapping-entry zip bomb): their compressed
-    // sizes cannot add up to more than the archive holds.
-    let compressed = 0;
-    for (const e of this.entries.values()) compressed += e.compressedSize;
-    check(compressed <= bytes.length,
-      () => `zip: entries declare ${compressed} compressed bytes, more than the archive's ${bytes.length} bytes (overlapping entries?)`);
+    this.checkNoOverlap();
+  }
+
+  /**
+   * Entries must not share bytes (the overlapping-entry zip bomb: many entries inflating one
+   * compressed body): each entry's local header and data must lie in the file, apart.
+   */
+  private checkNoOverlap(): void {
+    const spans: [number, number, string][] = [];
+    for (const e of this.entries.values()) {
+      const lo = e.localOffset;
+      check(lo + 30 <= this.bytes.length, () => `zip: local header of '${e.name}' at ${lo} is outside the file`);
+      const stop = lo + 30 + this.dv.getUint16(lo + 26, true) + this.dv.getUint16(lo + 28, true) + e.compressedSize;
+      check(stop <= this.bytes.length, () => `zip: data of '${e.name}' ends at ${stop}, past the file size ${this.bytes.length}`);
+      spans.push([lo, stop, e.name]);
+    }
+    spans.sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < spans.length; i++) {
+      check(spans[i][0] >= spans[i - 1][1],
+        () => `zip: entries '${spans[i - 1][2]}' and '${spans[i][2]}' overlap (bytes ${spans[i][0]}..${spans[i - 1][1]}): overlapping entries are refused`);
+    }
   }
 
   private readCentralDirectory(): void {
