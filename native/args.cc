@@ -1,9 +1,20 @@
 #include "args.h"
 
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 namespace flint {
+namespace {
+
+// A number as JavaScript would print it (std::to_string gives 300 digits for 1e300).
+std::string fmtNum(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+}  // namespace
 
 void Args::fail(const std::string& msg) const {
   throw Napi::TypeError::New(info.Env(), std::string(fn) + ": " + msg);
@@ -22,10 +33,10 @@ double Args::f64(size_t k) const {
 int64_t Args::i64(size_t k) const {
   double v = f64(k);
   if (!std::isfinite(v) || v != std::floor(v))
-    fail("argument " + std::to_string(k) + " must be an integer, got " + std::to_string(v));
+    fail("argument " + std::to_string(k) + " must be an integer, got " + fmtNum(v));
   // Beyond 2^53 a double is no longer an exact integer (and past 2^63 the cast is undefined).
   if (std::fabs(v) > 9007199254740992.0)
-    fail("argument " + std::to_string(k) + " is too large: " + std::to_string(v));
+    fail("argument " + std::to_string(k) + " is too large: " + fmtNum(v));
   return static_cast<int64_t>(v);
 }
 

@@ -28,7 +28,7 @@ void checkBuffers(const Args& a, const ConvShape& s) {
   const int64_t Cg = s.C / s.groups;
   const int64_t padded = a.product({Cg, s.H + 2 * s.pH, s.W + 2 * s.pW});
   const int64_t cols = a.product({Cg, s.KH, s.KW, s.OH, s.OW});
-  constexpr int64_t kMaxFloats = int64_t{1} << 40;  // 4 TiB of floats: beyond any real machine
+  constexpr int64_t kMaxFloats = int64_t{1} << 30;  // 4 GiB: far beyond any real layer's padded image
   if (padded > kMaxFloats || cols > kMaxFloats)
     a.fail("padding " + std::to_string(s.pH) + "x" + std::to_string(s.pW) + " needs a work buffer of " +
            std::to_string(padded > cols ? padded : cols) + " floats, too large to allocate");

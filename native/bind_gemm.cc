@@ -61,6 +61,7 @@ Napi::Value Sgemm(const Napi::CallbackInfo& info) {
   const float* B = a.f32(9, a.i64(10), matrixExtent(a, tB ? N : K, tB ? K : N, ldb));
   float beta = static_cast<float>(a.f64(12));
   float* C = a.f32(13, a.i64(14), matrixExtent(a, M, N, ldc));
+  if (M == 0 || N == 0) return info.Env().Undefined();  // empty C: no loop over a huge M or N
   sgemm(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   return info.Env().Undefined();
 }
@@ -88,7 +89,7 @@ Napi::Value SgemmBatched(const Napi::CallbackInfo& info) {
   const float* A = a.f32(6, a.i64(7), batch > 0 && eA > 0 ? a.sum(a.product({last, sA}), eA) : 0);
   const float* B = a.f32(10, a.i64(11), batch > 0 && eB > 0 ? a.sum(a.product({last, sB}), eB) : 0);
   float* C = a.f32(15, a.i64(16), batch > 0 && eC > 0 ? a.sum(a.product({last, sC}), eC) : 0);
-  if (batch == 0) return info.Env().Undefined();
+  if (batch == 0 || M == 0 || N == 0) return info.Env().Undefined();  // empty C (no loop over a huge batch)
   double flopsEach = 2.0 * static_cast<double>(M) * N * K;
   // Many small products: one thread per group of batch items. Few big ones: threads inside.
   if (sC != 0 && batch >= numThreads() && flopsEach < 4e7) {

@@ -1,4 +1,5 @@
 // Bindings: elementwise, reductions, softmax family, cross-entropy, optimizer steps.
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -95,6 +96,7 @@ Napi::Value LstmCellForward(const Napi::CallbackInfo& info) {
   a.expectCount(7);
   const int64_t B = count(a, 5), H = count(a, 6);
   const int64_t BH = a.product({B, H}), B4H = a.product({B, 4, H}), B5H = a.product({B, 5, H});
+  if (BH == 0) return info.Env().Undefined();  // nothing to do: never loop over a huge B with H = 0
   lstmCellForward(a.f32(0, 0, B4H), a.f32(1, 0, BH), a.f32(2, 0, BH), a.f32(3, 0, BH), a.f32(4, 0, B5H), B, H);
   return info.Env().Undefined();
 }
@@ -105,6 +107,7 @@ Napi::Value LstmCellBackward(const Napi::CallbackInfo& info) {
   a.expectCount(8);
   const int64_t B = count(a, 6), H = count(a, 7);
   const int64_t BH = a.product({B, H}), B4H = a.product({B, 4, H}), B5H = a.product({B, 5, H});
+  if (BH == 0) return info.Env().Undefined();
   lstmCellBackward(a.f32(0, 0, B5H), a.f32(1, 0, BH), a.f32(2, 0, BH), a.f32(3, 0, BH), a.f32(4, 0, B4H),
                    a.f32(5, 0, BH), B, H);
   return info.Env().Undefined();
@@ -157,6 +160,7 @@ Napi::Value SumRows(const Napi::CallbackInfo& info) {
   int64_t outer = count(a, 4), n = count(a, 5), inner = count(a, 6);
   const float* x = a.f32(0, a.i64(1), a.product({outer, n, inner}));
   float* out = a.f32(2, a.i64(3), a.product({outer, inner}));
+  if (outer == 0 || inner == 0) return info.Env().Undefined();  // empty output: no loop over the rest
   sumRows(x, out, outer, n, inner);
   return info.Env().Undefined();
 }
@@ -166,30 +170,49 @@ Napi::Value BiasGrad(const Napi::CallbackInfo& info) {
   Args a(info, "biasGradNCHW");
   a.expectCount(5);
   int64_t N = count(a, 2), C = count(a, 3), HW = count(a, 4);
-  biasGradNCHW(a.f32(0, 0, a.product({N, C, HW})), a.f32(1, 0, C), N, C, HW);
+  const float* g = a.f32(0, 0, a.product({N, C, HW}));
+  float* out = a.f32(1, 0, C);
+  if (N == 0 || HW == 0) {  // a sum over nothing: zeros, without looping over a huge N or HW
+    std::fill(out, out + C, 0.0f);
+    return info.Env().Undefined();
+  }
+  biasGradNCHW(g, out, N, C, HW);
   return info.Env().Undefined();
 }
 
 using RowFn = void (*)(const float*, float*, int64_t, int64_t);
 using RowBackFn = void (*)(const float*, const float*, float*, int64_t, int64_t);
 
+// Kernel names for the row templates' error messages (each instance names its own export).
+constexpr char kLogSoftmaxRows[] = "logSoftmaxRows";
+constexpr char kSoftmaxRows[] = "softmaxRows";
+constexpr char kLogSoftmaxBackwardRows[] = "logSoftmaxBackwardRows";
+constexpr char kSoftmaxBackwardRows[] = "softmaxBackwardRows";
+
 // logSoftmaxRows / softmaxRows (x, xOff, out, outOff, rows, cols)
-template <RowFn fn>
+template <RowFn fn, const char* kName>
 Napi::Value Rows(const Napi::CallbackInfo& info) {
-  Args a(info, "softmaxRows");
+  Args a(info, kName);
   a.expectCount(6);
   int64_t rows = count(a, 4), cols = count(a, 5), n = a.product({rows, cols});
-  fn(a.f32(0, a.i64(1), n), a.f32(2, a.i64(3), n), rows, cols);
+  const float* x = a.f32(0, a.i64(1), n);
+  float* out = a.f32(2, a.i64(3), n);
+  if (n == 0) return info.Env().Undefined();  // rows x 0: nothing to write, no loop over rows
+  fn(x, out, rows, cols);
   return info.Env().Undefined();
 }
 
 // logSoftmaxBackwardRows / softmaxBackwardRows (gradOut, y, gradIn, rows, cols)
-template <RowBackFn fn>
+template <RowBackFn fn, const char* kName>
 Napi::Value RowsBack(const Napi::CallbackInfo& info) {
-  Args a(info, "softmaxBackwardRows");
+  Args a(info, kName);
   a.expectCount(5);
   int64_t rows = count(a, 3), cols = count(a, 4), n = a.product({rows, cols});
-  fn(a.f32(0, 0, n), a.f32(1, 0, n), a.f32(2, 0, n), rows, cols);
+  const float* go = a.f32(0, 0, n);
+  const float* y = a.f32(1, 0, n);
+  float* gi = a.f32(2, 0, n);
+  if (n == 0) return info.Env().Undefined();
+  fn(go, y, gi, rows, cols);
   return info.Env().Undefined();
 }
 
@@ -255,10 +278,10 @@ void registerOps(Napi::Env env, Napi::Object exports) {
   exportFn(env, exports, "addScaled", AddScaled);
   exportFn(env, exports, "sumRows", SumRows);
   exportFn(env, exports, "biasGradNCHW", BiasGrad);
-  exportFn(env, exports, "logSoftmaxRows", Rows<logSoftmaxRows>);
-  exportFn(env, exports, "softmaxRows", Rows<softmaxRows>);
-  exportFn(env, exports, "logSoftmaxBackwardRows", RowsBack<logSoftmaxBackwardRows>);
-  exportFn(env, exports, "softmaxBackwardRows", RowsBack<softmaxBackwardRows>);
+  exportFn(env, exports, "logSoftmaxRows", Rows<logSoftmaxRows, kLogSoftmaxRows>);
+  exportFn(env, exports, "softmaxRows", Rows<softmaxRows, kSoftmaxRows>);
+  exportFn(env, exports, "logSoftmaxBackwardRows", RowsBack<logSoftmaxBackwardRows, kLogSoftmaxBackwardRows>);
+  exportFn(env, exports, "softmaxBackwardRows", RowsBack<softmaxBackwardRows, kSoftmaxBackwardRows>);
   exportFn(env, exports, "crossEntropyForwardBackward", CrossEntropy);
   exportFn(env, exports, "sgdStep", Sgd);
   exportFn(env, exports, "adamStep", Adam);

@@ -33,6 +33,9 @@ PoolShape readPool(const Args& a, size_t first, bool dilated) {
   return s;
 }
 
+// No images or no channels: nothing is read or written (and no loop runs over a huge N or C).
+bool emptyPool(const PoolShape& s) { return s.N == 0 || s.C == 0; }
+
 template <typename Fn>
 void withIndices(const Args& a, size_t k, int64_t need, const Fn& fn) {
   const Napi::Value v = a.info[k];
@@ -49,6 +52,7 @@ Napi::Value MaxForward(const Napi::CallbackInfo& info) {
   PoolShape s = readPool(a, 3, true);
   const float* x = a.f32(0, 0, a.product({s.N, s.C, s.H, s.W}));
   float* out = a.f32(1, 0, a.product({s.N, s.C, s.OH, s.OW}));
+  if (emptyPool(s)) return info.Env().Undefined();
   withIndices(a, 2, a.product({s.N, s.C, s.OH, s.OW}), [&](auto* idx) { maxPool2dForward(s, x, out, idx); });
   return info.Env().Undefined();
 }
@@ -60,6 +64,7 @@ Napi::Value MaxBackward(const Napi::CallbackInfo& info) {
   PoolShape s = readPool(a, 3, true);
   const float* go = a.f32(0, 0, a.product({s.N, s.C, s.OH, s.OW}));
   float* gi = a.f32(2, 0, a.product({s.N, s.C, s.H, s.W}));
+  if (emptyPool(s)) return info.Env().Undefined();
   withIndices(a, 1, a.product({s.N, s.C, s.OH, s.OW}), [&](auto* idx) {
     maxPool2dBackward(s, go, idx, gi);
   });
@@ -80,6 +85,7 @@ Napi::Value AvgForward(const Napi::CallbackInfo& info) {
   PoolShape s = readPool(a, 2, false);
   const float* x = a.f32(0, 0, a.product({s.N, s.C, s.H, s.W}));
   float* out = a.f32(1, 0, a.product({s.N, s.C, s.OH, s.OW}));
+  if (emptyPool(s)) return info.Env().Undefined();
   avgPool2dForward(s, x, out, a.flag(14), info.Length() > 15 ? divisorArg(a, 15) : 0);
   return info.Env().Undefined();
 }
@@ -91,6 +97,7 @@ Napi::Value AvgBackward(const Napi::CallbackInfo& info) {
   PoolShape s = readPool(a, 2, false);
   const float* go = a.f32(0, 0, a.product({s.N, s.C, s.OH, s.OW}));
   float* gi = a.f32(1, 0, a.product({s.N, s.C, s.H, s.W}));
+  if (emptyPool(s)) return info.Env().Undefined();
   avgPool2dBackward(s, go, gi, a.flag(14), info.Length() > 15 ? divisorArg(a, 15) : 0);
   return info.Env().Undefined();
 }

@@ -1,17 +1,18 @@
 // Child-process half of hostile-native.test.ts: calls the native addon's entry points with hostile
 // sizes (products that wrap int64, huge strides, unallocatable work buffers) and prints one JSON
 // line per case with the error it raised. Run in a child so a crash fails the test instead of
-// killing the test runner.
+// killing the test runner. Plain JavaScript: the parent caps this process's address space, which
+// leaves no room for tsx's WebAssembly.
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import process from "node:process";
 
-type Fn = (...args: unknown[]) => unknown;
 const require = createRequire(import.meta.url);
-const addon = require(join(process.cwd(), "build", "Release", "flint_native.node")) as Record<string, Fn>;
+const addon = require(join(process.cwd(), "build", "Release", "flint_native.node"));
 
-const f = (n: number): Float32Array => new Float32Array(n);
+const f = (n) => new Float32Array(n);
 const big = 2 ** 32;
-const cases: Record<string, () => unknown> = {
+const cases = {
   // B * 4 * H wraps to 0 in int64 (2^31 * 4 * 2^31 = 2^64).
   lstmForwardWrap: () => addon.lstmCellForward(f(4), f(4), f(4), f(4), f(4), 2 ** 31, 2 ** 31),
   lstmBackwardWrap: () => addon.lstmCellBackward(f(4), f(4), f(4), f(4), f(4), f(4), big, big),
@@ -23,10 +24,13 @@ const cases: Record<string, () => unknown> = {
   conv2dProductWrap: () => addon.conv2dForward(f(16), f(16), null, f(16), big, big, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1),
   conv2dPaddingWrap: () => addon.conv2dForward(f(1), f(1), null, f(1), 1, 1, 1, 1, 1, 1, 1, 2 ** 52, 2 ** 52, 2 ** 52, 2 ** 52, 1, 1, 1),
   conv2dHugePadding: () => addon.conv2dForward(f(1), f(1), null, f(1), 1, 1, 1, 1, 1, 1, 1, 2 ** 45, 2 ** 45, 2 ** 42, 2 ** 42, 1, 1, 1),
-  // A 1 TiB padded image: too big for the machine, so the work buffer allocation fails.
-  conv2dScratchFails: () => addon.conv2dForward(f(1), f(1), null, f(1), 1, 1, 1, 1, 1, 1, 1, 2 ** 20, 2 ** 20, 2 ** 18, 2 ** 18, 1, 1, 1),
+  // A padded image past the kernels' cap (4 GiB): refused before any allocation.
+  conv2dHugeWorkBuffer: () => addon.conv2dForward(f(1), f(1), null, f(1), 1, 1, 1, 1, 1, 1, 1, 2 ** 20, 2 ** 20, 2 ** 18, 2 ** 18, 1, 1, 1),
+  // A 4 GB padded image (under the cap): the parent runs this process under `ulimit -v 3000000`,
+  // so the work buffer allocation fails (std::bad_alloc), which must become a JS error.
+  conv2dScratchFails: () => addon.conv2dForward(f(1), f(1), null, f(1), 1, 1, 1, 1, 1, 1, 1, 2 ** 20, 2 ** 20, 16000, 16000, 1, 1, 1),
   // Two images: one task runs on a pool worker, whose bad_alloc must reach JS, not std::terminate.
-  conv2dScratchFailsOnWorker: () => addon.conv2dForward(f(2), f(1), null, f(2), 2, 1, 1, 1, 1, 1, 1, 2 ** 20, 2 ** 20, 2 ** 18, 2 ** 18, 1, 1, 1),
+  conv2dScratchFailsOnWorker: () => addon.conv2dForward(f(2), f(1), null, f(2), 2, 1, 1, 1, 1, 1, 1, 2 ** 20, 2 ** 20, 16000, 16000, 1, 1, 1),
   maxPoolProductWrap: () => addon.maxPool2dForward(f(4), f(4), new Int32Array(4), big, big, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1),
   avgPoolProductWrap: () => addon.avgPool2dForward(f(4), f(4), 1, 1, big, big, 1, 1, 1, 1, 0, 0, big, big, true, null),
   sgemmExtentWrap: () => addon.sgemm(false, false, 2 ** 33, 1, 1, 1, f(4), 0, 2 ** 31, f(4), 0, 1, 0, f(4), 0, 1),
@@ -39,12 +43,13 @@ const cases: Record<string, () => unknown> = {
   unaryHugeCount: () => addon.unary(0, f(4), 0, f(4), 0, 1e300),
 };
 
+addon.setNumThreads(2);
 for (const [name, run] of Object.entries(cases)) {
   try {
     run();
     process.stdout.write(JSON.stringify({ name, ok: true }) + "\n");
   } catch (e) {
-    const err = e as Error;
+    const err = e;
     process.stdout.write(JSON.stringify({ name, ok: false, type: err.constructor.name, message: err.message }) + "\n");
   }
 }
