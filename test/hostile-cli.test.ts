@@ -14,13 +14,18 @@ import { CheckpointError } from "../src/cli/checkpoint.js";
 import { readTrainCheckpoint, safeLabel, writeTrainCheckpoint } from "../src/cli/train-state.js";
 import { getMaxImagePixels, setMaxImagePixels } from "../src/vision/image-limits.js";
 import { ImageDecodeError, loadImage } from "../src/vision/image_io.js";
-import { runFlint, tempDir } from "./cli-helpers.js";
+import { runFlint, tempDir, writeCifar } from "./cli-helpers.js";
+import { zeros } from "../src/ops/creation.js";
 
 const CONFIG = { model: "seed", optimizer: "sgd", lr: 0.01, momentum: 0.9, weight_decay: 0, batch_size: 16, seed: 0, augment: false, train_size: null };
 
-function checkpoint(path: string, over: { epoch?: number; batch?: number; classes?: string[]; config?: Record<string, unknown> } = {}): void {
+function checkpoint(path: string, over: { epoch?: number; batch?: number; classes?: string[]; config?: Record<string, unknown>; momentum?: Record<number, number[]> } = {}): void {
   const model = buildModel("seed");
-  const optimizer = new SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
+  const sgd = new SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
+  // A hostile optimizer state: momentum buffers of the given shapes for the given parameter ids.
+  const optimizer = over.momentum === undefined ? sgd : {
+    stateDict: () => ({ ...sgd.stateDict(), state: Object.fromEntries(Object.entries(over.momentum ?? {}).map(([id, shape]) => [id, { momentum_buffer: zeros(shape) }])) }),
+  };
   writeTrainCheckpoint(path, {
     config: { ...CONFIG, ...(over.config ?? {}) } as typeof CONFIG, model, optimizer,
     epoch: over.epoch ?? 1, batch: over.batch ?? 0, rng: new Uint8Array(5056), epochRng: null,
@@ -59,6 +64,19 @@ describe("checkpoint fields are validated on resume", () => {
     const ck = readTrainCheckpoint(path);
     assert.deepEqual(ck.classes, ["\\u{1b}[2J\\u{1b}[31mcat", "dog\\u{d}\\u{a}fake line", "ok"]);
     assert.equal(safeLabel("x".repeat(500)).length, 201);
+  });
+});
+
+describe("a resumed optimizer state of the wrong shape", () => {
+  test("names the parameter (flint train --resume)", { timeout: 180_000 }, async () => {
+    const dir = tempDir("flint-hostile-momentum-");
+    writeCifar(join(dir, "data"));
+    const out = join(dir, "run");
+    checkpoint(join(dir, "ck.pt"), { momentum: { 2: [7] }, config: { train_size: 32 } });
+    const r = await runFlint(["train", "--root", join(dir, "data"), "--no-download", "--test-size", "16", "--epochs", "3", "--out", out, "--resume", join(dir, "ck.pt")]);
+    assert.notEqual(r.code, 0);
+    const name = buildModel("seed").namedParameters()[2][0];
+    assert.match(r.stderr, new RegExp(`state 'momentum_buffer' of group 0, parameter 2 \\(id 2\\) '${name.replace(".", "\\.")}' has shape \\[7\\], but the parameter has shape`));
   });
 });
 

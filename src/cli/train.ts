@@ -64,7 +64,14 @@ export async function trainCommand(a: ParsedArgs): Promise<number> {
   let history = readMetrics(metricsPath);
   if (resume !== null) {
     model.loadStateDict(resume.model);
-    optimizer.loadStateDict(optimizerFromTorch(resume.optimizer) as unknown as Parameters<typeof optimizer.loadStateDict>[0]);
+    try {
+      optimizer.loadStateDict(optimizerFromTorch(resume.optimizer) as unknown as Parameters<typeof optimizer.loadStateDict>[0]);
+    } catch (e) {
+      // Name the parameter ("parameter 3 (id 3) 'conv2.weight'"): the run has one group, in model order.
+      const names = model.namedParameters().map(([n]) => n);
+      const msg = (e as Error).message.replace(/parameter (\d+) \(id \d+\)/, (m, j: string) => `${m} '${names[Number(j)] ?? "?"}'`);
+      throw new UsageError(`--resume: the checkpoint's optimizer state does not fit the model: ${msg}`, "train");
+    }
     history = history.filter((r) => r.epoch <= resume.epoch);
   } else {
     history = [];
