@@ -141,7 +141,6 @@ export function arange(...args: (number | CreateOptions)[]): Tensor {
 export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new ValueError(`linspace: number of steps must be non-negative, got ${steps}`);
   const dt = opts.dtype ?? "float32";
-  if (!Number.isFinite(start) || !Number.isFinite(end)) throw new ValueError(`linspace: unsupported range: ${start} -> ${end}`);
   const out = arrayFor(dt, checkedAlloc("linspace", [steps], dt));
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   // One step is the start (the loop below would give the end).
