@@ -13,7 +13,7 @@ import { prepareOutDir } from "../src/cli/out-dir.js";
 import { CheckpointError } from "../src/cli/checkpoint.js";
 import { readTrainCheckpoint, safeLabel, writeTrainCheckpoint } from "../src/cli/train-state.js";
 import { getMaxImagePixels, setMaxImagePixels } from "../src/vision/image-limits.js";
-import { ImageDecodeError, loadImage } from "../src/vision/image_io.js";
+import { ImageDecodeError, loadImage } from "../src/vision/image-io.js";
 import { runFlint, tempDir, writeCifar } from "./cli-helpers.js";
 import { zeros } from "../src/ops/creation.js";
 
@@ -29,7 +29,7 @@ function checkpoint(path: string, over: { epoch?: number; batch?: number; classe
   writeTrainCheckpoint(path, {
     config: { ...CONFIG, ...(over.config ?? {}) } as typeof CONFIG, model, optimizer,
     epoch: over.epoch ?? 1, batch: over.batch ?? 0, rng: new Uint8Array(5056), epochRng: null,
-    partial: { loss_sum: 0, correct: 0, seen: 0, seconds: 0 }, classes: over.classes ?? [],
+    partial: { loss_sum: 0, correct: 0, seen: 0, seconds: 0 }, classes: over.classes ?? [], run: {},
   });
 }
 

@@ -3,7 +3,7 @@
 // and the memory. A line "start" precedes each load, so when a load crashes or hangs the parent
 // knows which file did it.
 import { load } from "../src/serialization/save-load.js";
-import { loadImage } from "../src/vision/image_io.js";
+import { loadImage } from "../src/vision/image-io.js";
 
 for (const path of process.argv.slice(2)) {
   process.stdout.write(JSON.stringify({ start: path }) + "\n");
