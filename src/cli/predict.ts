@@ -59,7 +59,7 @@ export async function predictCommand(a: ParsedArgs): Promise<number> {
       files.push(f);
     } catch (e) {
       failed++;
-      process.stderr.write(`flint predict: skipping ${f}: ${(e as Error).message}\n`);
+      process.stderr.write(`flint predict: skipping ${safeLabel(f)}: ${safeLabel((e as Error).message)}\n`);
     }
   }
   if (files.length === 0) throw new CliError(`predict: none of the ${failed} image file${failed === 1 ? "" : "s"} could be read`);
