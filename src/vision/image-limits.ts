@@ -1,6 +1,7 @@
 // Decompression-bomb guard: an image's declared dimensions are read from its header and checked
 // before decoding, as PIL does (Image.MAX_IMAGE_PIXELS; DecompressionBombError above twice that,
 // 178956970 pixels). A 20000x20000 PNG under 1 MB on disk would otherwise decode into gigabytes.
+import { ValueError } from "../errors.js";
 
 /** PIL's error threshold: 2 * Image.MAX_IMAGE_PIXELS = 2 * (1024 * 1024 * 1024 / 4 / 3). */
 export const PIL_MAX_IMAGE_PIXELS = 178956970;
@@ -14,7 +15,7 @@ let maxImagePixels = envLimit();
 
 /** Raises (or lowers) the pixel limit; FLINT_MAX_IMAGE_PIXELS sets it for a whole process. */
 export function setMaxImagePixels(n: number): void {
-  if (!(Number.isFinite(n) && n > 0)) throw new RangeError(`setMaxImagePixels: expected a positive number, got ${n}`);
+  if (!(Number.isFinite(n) && n > 0)) throw new ValueError(`setMaxImagePixels: expected a positive number, got ${n}`);
   maxImagePixels = n;
 }
 export const getMaxImagePixels = (): number => maxImagePixels;

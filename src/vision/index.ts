@@ -4,3 +4,4 @@ export * as datasets from "./datasets/index.js";
 export * as transforms from "./transforms/index.js";
 export { type Image, isImage, makeImage } from "./image.js";
 export { decodeImage, loadImage, ImageDecodeError } from "./image-io.js";
+export { getMaxImagePixels, setMaxImagePixels } from "./image-limits.js";
