@@ -154,3 +154,15 @@ describe("image dimensions are checked before decoding", () => {
     assert.throws(() => loadImage("/dev/zero"), /not a regular file/);
   });
 });
+
+describe("torch.save cleans up after interrupted saves of the same file", () => {
+  test("a dead process's temporary file of x.pt goes; other files stay", async () => {
+    const { save } = await import("../src/serialization/save-load.js");
+    const dir = tempDir("flint-hostile-save-");
+    const dead = ".x.pt.999999999.0123456789ab.tmp", other = ".y.pt.999999999.0123456789ab.tmp";
+    writeFileSync(join(dir, dead), "half");
+    writeFileSync(join(dir, other), "half of another file");
+    save({ w: zeros([2]) }, join(dir, "x.pt"));
+    assert.deepEqual(readdirSync(dir).sort(), [other, "x.pt"].sort());
+  });
+});

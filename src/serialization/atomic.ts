@@ -26,9 +26,10 @@ function processAlive(pid: number): boolean {
 
 /**
  * Removes the temporary files of saves into `dir` that were interrupted (the process was killed
- * between writing and renaming): those whose writing process is gone. Returns their names.
+ * between writing and renaming): those whose writing process is gone (only those of file `of`
+ * when given). Returns their names.
  */
-export function removeOrphanedTemps(dir: string): string[] {
+export function removeOrphanedTemps(dir: string, of?: string): string[] {
   const removed: string[] = [];
   let names: string[];
   try {
@@ -38,7 +39,7 @@ export function removeOrphanedTemps(dir: string): string[] {
   }
   for (const name of names) {
     const m = TEMP_NAME.exec(name);
-    if (!m || Number(m[1]) === process.pid || processAlive(Number(m[1]))) continue;
+    if (!m || (of !== undefined && !name.startsWith(`.${of}.`)) || Number(m[1]) === process.pid || processAlive(Number(m[1]))) continue;
     try {
       unlinkSync(join(dir, name));
       removed.push(name);
@@ -71,6 +72,8 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): void {
     closeSync(fd);
     fd = -1;
     renameSync(tmp, path);
+    // Saves of this file that a killed process left half-done are garbage now.
+    removeOrphanedTemps(dirname(path), basename(path));
   } catch (err) {
     if (fd >= 0) {
       try { closeSync(fd); } catch { /* already failing; keep the original error */ }
