@@ -102,6 +102,11 @@ describe("flint predict trusts the model, not the checkpoint's class list", () =
     const text = await runFlint(["predict", "--checkpoint", ck, a]);
     assert.equal(text.code, 0, text.stderr);
     assert.ok(!text.stdout.includes("\u001b"));
+    // A decompression bomb (a PNG declaring 20000x20000) is skipped before decoding; the rest is classified.
+    const bomb = await runFlint(["predict", "--checkpoint", ck, a, join("test", "fixtures", "hostile", "png_bomb_header.png")]);
+    assert.equal(bomb.code, 1);
+    assert.match(bomb.stderr, /skipping test\/fixtures\/hostile\/png_bomb_header\.png: .*image size \(20000x20000 = 400000000 pixels\) exceeds the limit of 178956970 pixels/);
+    assert.match(bomb.stdout, /^a\.png /);
   });
 });
 
