@@ -27,6 +27,9 @@ describe("checked allocation sizes", () => {
     throwsNamed(() => torch.arange(1e12), torch.ValueError, /^arange: .*8000000000000 bytes/);
     throwsNamed(() => torch.randn(1e6, 1e6), torch.ValueError, /^randn: /);
     throwsNamed(() => torch.full([1e6, 1e6], 2), torch.ValueError, /^full: /);
+    throwsNamed(() => torch.ones(3e5, 1).matmul(torch.ones(1, 3e5)), torch.ValueError, /^matmul: can't allocate memory: .*sizes=\[300000, 300000\]/);
+    // Ops without their own check still fail cleanly at the allocation, with the byte count.
+    throwsNamed(() => torch.ones(1).expand(1e6, 1e6).add(1), torch.ValueError, /can't allocate memory: you tried to allocate 4000000000000 bytes/);
   });
   test("the limit is configurable", () => {
     const old = torch.getMaxAllocBytes();
