@@ -5,6 +5,7 @@
       "sources": [
         "native/addon.cc",
         "native/args.cc",
+        "native/export.cc",
         "native/bind_gemm.cc",
         "native/bind_conv.cc",
         "native/conv.cc",

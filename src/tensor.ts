@@ -7,6 +7,7 @@ import { contiguousStrides, isContiguousLayout, numelOf } from "./shape.js";
 import type { Node } from "./autograd/node.js";
 import { CpuStorage, Storage } from "./storage.js";
 import { backendFor } from "./backend/registry.js";
+import { checkView } from "./checked-size.js";
 
 export { CpuStorage, Storage };
 
@@ -14,7 +15,7 @@ export class Tensor {
   storage: Storage;
   /** The sizes; read-only to users (torch.Size is a tuple): views and reshapes make new tensors. */
   readonly shape: readonly number[];
-  strides: number[];
+  #strides: number[];
   offset: number;
   readonly dtype: DType;
   /** Whether autograd records operations on this tensor (leaves: set by the user). */
@@ -34,9 +35,18 @@ export class Tensor {
   constructor(storage: Storage, shape: readonly number[], strides: number[], offset: number, dtype: DType) {
     this.storage = storage;
     this.shape = shape;
-    this.strides = strides;
+    this.#strides = strides;
     this.offset = offset;
     this.dtype = dtype;
+  }
+
+  get strides(): number[] {
+    return this.#strides;
+  }
+  /** Assigned strides are checked against the storage (a bad one would let kernels read out of it). */
+  set strides(strides: number[]) {
+    checkView("Tensor.strides", this.shape, strides, this.offset, this.storage.length);
+    this.#strides = strides;
   }
 
   get isLeaf(): boolean {

@@ -10,6 +10,7 @@ import { readMetrics, writeMetrics } from "./metrics.js";
 import { buildModel, countParameters } from "./models.js";
 import { TrainLoop, type Batches } from "./train-loop.js";
 import { buildOptimizer, checkResumeCompatible, describeConfig, resolveConfig } from "./train-config.js";
+import { prepareOutDir } from "./out-dir.js";
 import { EMPTY_PARTIAL, optimizerFromTorch, readTrainCheckpoint, type RunFlags, type TrainCheckpoint } from "./train-state.js";
 
 /** The flags of a run that are not its recipe (TrainConfig): stored in checkpoints for --resume. */
@@ -52,6 +53,9 @@ export async function trainCommand(args: ParsedArgs): Promise<number> {
   } else if (existsSync(ckptPath)) {
     throw new UsageError(`${out} already holds a run (${ckptPath}): pass --resume to continue it, or choose another --out`, "train");
   }
+  // Before any data is read: an --out that cannot hold a run fails now, not after an epoch.
+  const orphans = prepareOutDir(out, "train");
+  if (orphans.length > 0) log(`  removed ${orphans.length} unfinished save${orphans.length === 1 ? "" : "s"} left in ${out} by an interrupted run`);
   const epochs = a.num("epochs");
   if (resume !== null && resume.epoch >= epochs) {
     log(`Nothing to do: ${ckptPath} has already trained ${resume.epoch} epoch${resume.epoch === 1 ? "" : "s"} (--epochs ${epochs}); pass a larger --epochs to continue.`);
@@ -73,12 +77,25 @@ export async function trainCommand(args: ParsedArgs): Promise<number> {
   const trainLoader = makeLoader(train, { batchSize: config.batch_size, shuffle: true, workers }) as unknown as Batches;
   const testLoader = makeLoader(test, { batchSize: a.num("test-batch-size"), shuffle: false, workers }) as unknown as Batches;
 
+  if (resume !== null && resume.batch >= trainLoader.length) {
+    throw new UsageError(`--resume: the checkpoint is at batch ${resume.batch} of an epoch, but an epoch has only ${trainLoader.length} batches: it does not belong to this data`, "train");
+  }
+  if (resume !== null && resume.batch > 0 && resume.epochRng === null) {
+    throw new UsageError(`--resume: the checkpoint stopped inside an epoch (batch ${resume.batch}) but has no epoch_rng_state to replay its shuffle`, "train");
+  }
   mkdirSync(out, { recursive: true });
   const metricsPath = join(out, "metrics.jsonl");
   let history = readMetrics(metricsPath);
   if (resume !== null) {
     model.loadStateDict(resume.model);
-    optimizer.loadStateDict(optimizerFromTorch(resume.optimizer) as unknown as Parameters<typeof optimizer.loadStateDict>[0]);
+    try {
+      optimizer.loadStateDict(optimizerFromTorch(resume.optimizer) as unknown as Parameters<typeof optimizer.loadStateDict>[0]);
+    } catch (e) {
+      // Name the parameter ("parameter 3 (id 3) 'conv2.weight'"): the run has one group, in model order.
+      const names = model.namedParameters().map(([n]) => n);
+      const msg = (e as Error).message.replace(/parameter (\d+) \(id \d+\)/, (m, j: string) => `${m} '${names[Number(j)] ?? "?"}'`);
+      throw new UsageError(`--resume: the checkpoint's optimizer state does not fit the model: ${msg}`, "train");
+    }
     history = history.filter((r) => r.epoch <= resume.epoch);
   } else {
     history = [];

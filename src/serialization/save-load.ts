@@ -1,6 +1,5 @@
 // torch.save / torch.load: safetensors or PyTorch's zip format, chosen by extension on save and
 // by content on load; writes are atomic (temporary file, then rename).
-import { readFileSync } from "node:fs";
 import { Tensor } from "../tensor.js";
 import { writeFileAtomic } from "./atomic.js";
 import { decodeAny } from "./auto.js";
@@ -9,6 +8,7 @@ import { encodeTorchZip } from "./pytorch.js";
 import { decodeSafetensors, encodeSafetensors } from "./safetensors.js";
 import { type Loaded, type Savable, fromSaved, toSaved } from "./tensors.js";
 import type { RawTensor } from "./types.js";
+import { readRegularFile } from "./read-bounded.js";
 
 export type Format = "safetensors" | "pt";
 
@@ -43,13 +43,20 @@ export function save(obj: Savable, path: string, opts: SaveOptions = {}): void {
 
 /** torch.load(path or bytes): tensors keep the file's storage sharing and views. */
 export function load(source: string | Uint8Array): Loaded {
-  const bytes = typeof source === "string" ? new Uint8Array(readFileSync(source)) : source;
-  return fromSaved(decodeAny(bytes));
+  if (typeof source !== "string") return fromSaved(decodeAny(source));
+  const bytes = readRegularFile(source, "load");
+  try {
+    return fromSaved(decodeAny(bytes));
+  } catch (e) {
+    // Name the file: "load runs/x.pt: pickle: global 'os.system' is not allowed …".
+    if (e instanceof SerializationError) throw new SerializationError(`load ${source}: ${e.message}`);
+    throw e;
+  }
 }
 
 /** The __metadata__ of a safetensors file (or null). */
 export function loadSafetensorsMetadata(source: string | Uint8Array): Record<string, string> | null {
-  const bytes = typeof source === "string" ? new Uint8Array(readFileSync(source)) : source;
+  const bytes = typeof source === "string" ? readRegularFile(source, "loadSafetensorsMetadata") : source;
   return decodeSafetensors(bytes).metadata;
 }
 
