@@ -37,6 +37,8 @@ export type { RandomOptions } from "./ops/random.js";
 export { save, load, saveToBytes, loadSafetensorsMetadata } from "./serialization/save-load.js";
 export type { SaveOptions, Savable, Loaded } from "./serialization/save-load.js";
 export { SerializationError } from "./serialization/errors.js";
+export * from "./torch-ext.js";
+export * as special from "./ops/special/index.js";
 export * as utils from "./utils/index.js";
 export * as vision from "./vision/index.js";
 export * as nn from "./nn/index.js";
