@@ -3,6 +3,8 @@
 import { Tensor } from "./tensor.js";
 import type { TensorLike } from "./ops/util.js";
 import * as M from "./ops/math-ext.js";
+import * as SH from "./ops/shape-ext.js";
+import { transpose } from "./ops/view.js";
 
 declare module "./tensor.js" {
   interface Tensor {
@@ -27,6 +29,35 @@ declare module "./tensor.js" {
     isclose(other: Tensor, rtol?: number | M.CloseOptions, atol?: number, equalNan?: boolean): Tensor;
     allclose(other: Tensor, rtol?: number | M.CloseOptions, atol?: number, equalNan?: boolean): boolean;
     equal(other: Tensor): boolean;
+    // shape
+    flip(...dims: (number | readonly number[])[]): Tensor; fliplr(): Tensor; flipud(): Tensor;
+    roll(shifts: number | readonly number[], dims?: number | readonly number[] | null): Tensor;
+    rot90(k?: number, dims?: readonly number[]): Tensor;
+    repeat(...sizes: (number | readonly number[])[]): Tensor; tile(...dims: (number | readonly number[])[]): Tensor;
+    tril(diagonal?: number): Tensor; triu(diagonal?: number): Tensor;
+    diagonal(offset?: number, dim1?: number, dim2?: number): Tensor; diagEmbed(offset?: number, dim1?: number, dim2?: number): Tensor;
+    diag(diagonal?: number): Tensor; diagflat(offset?: number): Tensor; trace(): Tensor; kron(other: Tensor): Tensor;
+    repeatInterleave(repeats: number | Tensor, dim?: number | null | SH.RepeatInterleaveOptions, opts?: SH.RepeatInterleaveOptions): Tensor;
+    movedim(source: number | readonly number[], destination: number | readonly number[]): Tensor;
+    moveaxis(source: number | readonly number[], destination: number | readonly number[]): Tensor;
+    ravel(): Tensor; narrowCopy(dim: number, start: number, length: number): Tensor;
+    swapaxes(a: number, b: number): Tensor; swapdims(a: number, b: number): Tensor;
+    take(index: Tensor): Tensor; takeAlongDim(indices: Tensor, dim?: number | null): Tensor;
+    unfold(dimension: number, size: number, step: number): Tensor;
+    diff(n?: number | SH.DiffOptions, dim?: number, prepend?: Tensor | null, append?: Tensor | null): Tensor;
+    selectScatter(src: Tensor, dim: number, index: number): Tensor;
+    sliceScatter(src: Tensor, dim?: number, start?: number | null, end?: number | null, step?: number): Tensor;
+    diagonalScatter(src: Tensor, offset?: number, dim1?: number, dim2?: number): Tensor;
+    sumToSize(...size: (number | readonly number[])[]): Tensor;
+    tensorSplit(sections: number | readonly number[] | Tensor, dim?: number): Tensor[];
+    hsplit(sections: number | readonly number[]): Tensor[]; vsplit(sections: number | readonly number[]): Tensor[]; dsplit(sections: number | readonly number[]): Tensor[];
+    splitWithSizes(sizes: readonly number[], dim?: number): Tensor[];
+    broadcastTo(shape: readonly number[]): Tensor;
+    /** The transpose of the last two dims (a batch of matrices). */
+    readonly mT: Tensor;
+    /** Conjugate transpose (the transpose, for real tensors). */
+    readonly H: Tensor;
+    readonly mH: Tensor;
   }
 }
 
@@ -55,4 +86,16 @@ export function installSame(fns: Record<string, Fn>): void {
   }
 }
 installSame(SAME);
+installSame({
+  flip: SH.flip, fliplr: SH.fliplr, flipud: SH.flipud, roll: SH.roll, rot90: SH.rot90, repeat: SH.repeat, tile: SH.tile, tril: SH.tril, triu: SH.triu,
+  diagonal: SH.diagonal, diagEmbed: SH.diagEmbed, diag: SH.diag, diagflat: SH.diagflat, trace: SH.trace, kron: SH.kron, repeatInterleave: SH.repeatInterleave,
+  movedim: SH.movedim, moveaxis: SH.movedim, ravel: SH.ravel, narrowCopy: SH.narrowCopy, swapaxes: SH.swapaxes, swapdims: SH.swapaxes,
+  take: SH.take, takeAlongDim: SH.takeAlongDim, unfold: SH.unfold, diff: SH.diff, selectScatter: SH.selectScatter, sliceScatter: SH.sliceScatter,
+  diagonalScatter: SH.diagonalScatter, sumToSize: SH.sumToSize, tensorSplit: SH.tensorSplit, hsplit: SH.hsplit, vsplit: SH.vsplit, dsplit: SH.dsplit,
+  splitWithSizes: SH.splitWithSizes, broadcastTo: SH.broadcastTo,
+});
+const mT = (x: Tensor): Tensor => transpose(x, -2, -1);
+Object.defineProperty(Tensor.prototype, "mT", { get(this: Tensor) { return mT(this); }, configurable: true });
+Object.defineProperty(Tensor.prototype, "mH", { get(this: Tensor) { return mT(this); }, configurable: true });
+Object.defineProperty(Tensor.prototype, "H", { get(this: Tensor) { return this.T; }, configurable: true });
 Object.defineProperty(Tensor.prototype, "polygamma", { value(this: Tensor, n: number) { return M.polygamma(n, this); }, writable: true, configurable: true });

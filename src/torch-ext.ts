@@ -11,3 +11,10 @@ export {
   isclose, allclose, equal,
 } from "./ops/math-ext.js";
 export type { NanToNumOptions, CloseOptions } from "./ops/math-ext.js";
+export {
+  flip, fliplr, flipud, roll, rot90, repeatInterleave, tile, tril, triu, trilIndices, triuIndices, diagonal, diagEmbed, diag, diagflat, trace,
+  meshgrid, kron, movedim, movedim as moveaxis, ravel, atleast1d, atleast2d, atleast3d, hstack, vstack, vstack as rowStack, dstack, columnStack,
+  broadcastTo, broadcastShapes, broadcastTensors, blockDiag, cartesianProd, combinations, splitWithSizes, tensorSplit, hsplit, vsplit, dsplit,
+  narrowCopy, swapaxes, swapaxes as swapdims, take, takeAlongDim, diff, selectScatter, sliceScatter, diagonalScatter, fill,
+} from "./ops/shape-ext.js";
+export type { RepeatInterleaveOptions, DiffOptions } from "./ops/shape-ext.js";
