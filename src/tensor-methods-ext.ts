@@ -5,6 +5,10 @@ import type { TensorLike } from "./ops/util.js";
 import * as M from "./ops/math-ext.js";
 import * as SH from "./ops/shape-ext.js";
 import { transpose } from "./ops/view.js";
+import * as SO from "./ops/sort.js";
+import * as CU from "./ops/cumulative.js";
+import * as RX from "./ops/reduce-ext.js";
+import type { DType } from "./dtype.js";
 
 declare module "./tensor.js" {
   interface Tensor {
@@ -53,6 +57,30 @@ declare module "./tensor.js" {
     hsplit(sections: number | readonly number[]): Tensor[]; vsplit(sections: number | readonly number[]): Tensor[]; dsplit(sections: number | readonly number[]): Tensor[];
     splitWithSizes(sizes: readonly number[], dim?: number): Tensor[];
     broadcastTo(shape: readonly number[]): Tensor;
+    // sorting, scans, reductions
+    sort(dim?: number | { dim?: number; descending?: boolean; stable?: boolean }, descending?: boolean): SO.ValuesIndices;
+    argsort(dim?: number | { dim?: number; descending?: boolean; stable?: boolean }, descending?: boolean): Tensor;
+    msort(): Tensor;
+    topk(k: number, dim?: number, largest?: boolean, sorted?: boolean): SO.ValuesIndices;
+    kthvalue(k: number, dim?: number, keepdim?: boolean): SO.ValuesIndices;
+    median(): Tensor; median(dim: number, keepdim?: boolean): SO.ValuesIndices;
+    nanmedian(): Tensor; nanmedian(dim: number, keepdim?: boolean): SO.ValuesIndices;
+    mode(dim?: number, keepdim?: boolean): SO.ValuesIndices;
+    unique(...args: unknown[]): Tensor | Tensor[];
+    uniqueConsecutive(...args: unknown[]): Tensor | Tensor[];
+    quantile(q: Tensor | number, dim?: number | null, keepdim?: boolean): Tensor;
+    nanquantile(q: Tensor | number, dim?: number | null, keepdim?: boolean): Tensor;
+    cumsum(dim: number | { dim: number; dtype?: DType }, dtype?: DType | null): Tensor;
+    cumprod(dim: number | { dim: number; dtype?: DType }, dtype?: DType | null): Tensor;
+    cummax(dim: number): SO.ValuesIndices; cummin(dim: number): SO.ValuesIndices;
+    logcumsumexp(dim: number): Tensor;
+    nansum(...args: unknown[]): Tensor; nanmean(...args: unknown[]): Tensor;
+    aminmax(opts?: { dim?: number | null; keepdim?: boolean }): [Tensor, Tensor];
+    norm(p?: number | "fro" | "nuc" | null, dim?: number | readonly number[] | null, keepdim?: boolean, dtype?: DType): Tensor;
+    dist(other: Tensor, p?: number): Tensor;
+    histc(bins?: number, min?: number, max?: number): Tensor;
+    bincount(weights?: Tensor | null, minlength?: number): Tensor;
+    histogram(bins?: number | Tensor, opts?: { range?: [number, number] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor];
     /** The transpose of the last two dims (a batch of matrices). */
     readonly mT: Tensor;
     /** Conjugate transpose (the transpose, for real tensors). */
@@ -93,6 +121,12 @@ installSame({
   take: SH.take, takeAlongDim: SH.takeAlongDim, unfold: SH.unfold, diff: SH.diff, selectScatter: SH.selectScatter, sliceScatter: SH.sliceScatter,
   diagonalScatter: SH.diagonalScatter, sumToSize: SH.sumToSize, tensorSplit: SH.tensorSplit, hsplit: SH.hsplit, vsplit: SH.vsplit, dsplit: SH.dsplit,
   splitWithSizes: SH.splitWithSizes, broadcastTo: SH.broadcastTo,
+});
+installSame({
+  sort: SO.sort, argsort: SO.argsort, msort: SO.msort, topk: SO.topk, kthvalue: SO.kthvalue, median: SO.median, nanmedian: SO.nanmedian,
+  mode: SO.mode, unique: SO.unique, uniqueConsecutive: SO.uniqueConsecutive, quantile: SO.quantile, nanquantile: SO.nanquantile,
+  cumsum: CU.cumsum, cumprod: CU.cumprod, cummax: CU.cummax, cummin: CU.cummin, logcumsumexp: CU.logcumsumexp,
+  nansum: RX.nansum, nanmean: RX.nanmean, aminmax: RX.aminmax, norm: RX.norm, dist: RX.dist, histc: RX.histc, bincount: RX.bincount, histogram: RX.histogram,
 });
 const mT = (x: Tensor): Tensor => transpose(x, -2, -1);
 Object.defineProperty(Tensor.prototype, "mT", { get(this: Tensor) { return mT(this); }, configurable: true });

@@ -18,3 +18,9 @@ export {
   narrowCopy, swapaxes, swapaxes as swapdims, take, takeAlongDim, diff, selectScatter, sliceScatter, diagonalScatter, fill,
 } from "./ops/shape-ext.js";
 export type { RepeatInterleaveOptions, DiffOptions } from "./ops/shape-ext.js";
+export { sort, argsort, msort, topk, kthvalue, median, nanmedian, mode, unique, uniqueConsecutive, searchsorted, bucketize, quantile, nanquantile } from "./ops/sort.js";
+export { cumsum, cumprod, cummax, cummin, logcumsumexp } from "./ops/cumulative.js";
+export {
+  nansum, nanmean, varMean, stdMean, aminmax, norm, dist, cdist, cov, corrcoef, trapezoid, trapezoid as trapz, cumulativeTrapezoid,
+  logspace, histc, bincount, histogram,
+} from "./ops/reduce-ext.js";
