@@ -39,6 +39,7 @@ export type { SaveOptions, Savable, Loaded } from "./serialization/save-load.js"
 export { SerializationError } from "./serialization/errors.js";
 export * from "./torch-ext.js";
 export * as special from "./ops/special/index.js";
+export * as linalg from "./ops/linalg/index.js";
 export * as utils from "./utils/index.js";
 export * as vision from "./vision/index.js";
 export * as nn from "./nn/index.js";

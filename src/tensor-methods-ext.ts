@@ -9,6 +9,7 @@ import * as SO from "./ops/sort.js";
 import * as CU from "./ops/cumulative.js";
 import * as RX from "./ops/reduce-ext.js";
 import type { DType } from "./dtype.js";
+import * as LT from "./ops/linalg/torch-level.js";
 
 declare module "./tensor.js" {
   interface Tensor {
@@ -81,6 +82,20 @@ declare module "./tensor.js" {
     histc(bins?: number, min?: number, max?: number): Tensor;
     bincount(weights?: Tensor | null, minlength?: number): Tensor;
     histogram(bins?: number | Tensor, opts?: { range?: [number, number] | null; weight?: Tensor | null; density?: boolean }): [Tensor, Tensor];
+    // linear algebra
+    addmm(m1: Tensor, m2: Tensor, opts?: { beta?: number; alpha?: number }): Tensor;
+    addmv(mat: Tensor, vec: Tensor, opts?: { beta?: number; alpha?: number }): Tensor;
+    addbmm(b1: Tensor, b2: Tensor, opts?: { beta?: number; alpha?: number }): Tensor;
+    baddbmm(b1: Tensor, b2: Tensor, opts?: { beta?: number; alpha?: number }): Tensor;
+    addr(v1: Tensor, v2: Tensor, opts?: { beta?: number; alpha?: number }): Tensor;
+    vdot(other: Tensor): Tensor; inner(other: Tensor): Tensor;
+    det(): Tensor; logdet(): Tensor; slogdet(): [Tensor, Tensor]; inverse(): Tensor;
+    cholesky(upper?: boolean): Tensor; choleskySolve(L: Tensor, upper?: boolean): Tensor; choleskyInverse(upper?: boolean): Tensor;
+    pinverse(rcond?: number): Tensor; matrixPower(n: number): Tensor; matrixExp(): Tensor;
+    triangularSolve(A: Tensor, upper?: boolean, transpose?: boolean, unitriangular?: boolean): [Tensor, Tensor];
+    lu(pivot?: boolean, getInfos?: boolean): Tensor[]; luSolve(LU: Tensor, pivots: Tensor): Tensor;
+    qr(some?: boolean): [Tensor, Tensor];
+    cross(other: Tensor, dim?: number | null): Tensor;
     /** The transpose of the last two dims (a batch of matrices). */
     readonly mT: Tensor;
     /** Conjugate transpose (the transpose, for real tensors). */
@@ -127,6 +142,12 @@ installSame({
   mode: SO.mode, unique: SO.unique, uniqueConsecutive: SO.uniqueConsecutive, quantile: SO.quantile, nanquantile: SO.nanquantile,
   cumsum: CU.cumsum, cumprod: CU.cumprod, cummax: CU.cummax, cummin: CU.cummin, logcumsumexp: CU.logcumsumexp,
   nansum: RX.nansum, nanmean: RX.nanmean, aminmax: RX.aminmax, norm: RX.norm, dist: RX.dist, histc: RX.histc, bincount: RX.bincount, histogram: RX.histogram,
+});
+installSame({
+  addmm: LT.addmm, addmv: LT.addmv, addbmm: LT.addbmm, baddbmm: LT.baddbmm, addr: LT.addr, vdot: LT.vdot, inner: LT.inner,
+  det: LT.det, logdet: LT.logdet, slogdet: LT.slogdet, inverse: LT.inverse, cholesky: LT.cholesky, choleskySolve: LT.choleskySolve,
+  choleskyInverse: LT.choleskyInverse, pinverse: LT.pinverse, matrixPower: LT.matrixPower, matrixExp: LT.matrixExp,
+  triangularSolve: LT.triangularSolve, lu: LT.lu, luSolve: LT.luSolve, qr: LT.qr, cross: LT.cross,
 });
 const mT = (x: Tensor): Tensor => transpose(x, -2, -1);
 Object.defineProperty(Tensor.prototype, "mT", { get(this: Tensor) { return mT(this); }, configurable: true });

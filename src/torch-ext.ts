@@ -24,3 +24,4 @@ export {
   nansum, nanmean, varMean, stdMean, aminmax, norm, dist, cdist, cov, corrcoef, trapezoid, trapezoid as trapz, cumulativeTrapezoid,
   logspace, histc, bincount, histogram,
 } from "./ops/reduce-ext.js";
+export * from "./ops/linalg/torch-level.js";
