@@ -40,6 +40,7 @@ export { SerializationError } from "./serialization/errors.js";
 export * from "./torch-ext.js";
 export * as special from "./ops/special/index.js";
 export * as linalg from "./ops/linalg/index.js";
+export * as fft from "./ops/fft/index.js";
 export * as utils from "./utils/index.js";
 export * as vision from "./vision/index.js";
 export * as nn from "./nn/index.js";

@@ -7,7 +7,7 @@ export {
   exp2, sinc, deg2rad, rad2deg, lgamma, digamma, erfc, erfinv, i0, polygamma, mvlgamma,
   logaddexp, logaddexp2, hypot, xlogy, logit, fmax, fmin, clampMin, clampMax, copysign, nextafter, heaviside,
   frac, signbit, sgn, positive, isposinf, isneginf, isreal, angle, nanToNum, ldexp, floatPower, trueDivide, rsub,
-  gcd, lcm, bitwiseLeftShift, bitwiseRightShift, lerp, addcmul, addcdiv, real, conj, resolveConj, resolveNeg, conjPhysical,
+  gcd, lcm, bitwiseLeftShift, bitwiseRightShift, lerp, addcmul, addcdiv, real, imag, conj, resolveConj, resolveNeg, conjPhysical,
   isclose, allclose, equal,
 } from "./ops/math-ext.js";
 export type { NanToNumOptions, CloseOptions } from "./ops/math-ext.js";
@@ -25,3 +25,4 @@ export {
   logspace, histc, bincount, histogram,
 } from "./ops/reduce-ext.js";
 export * from "./ops/linalg/torch-level.js";
+export { viewAsComplex, viewAsReal, complex } from "./ops/fft/complex.js";

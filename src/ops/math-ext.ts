@@ -13,6 +13,7 @@ import { toDType } from "./cast.js";
 import { zerosLike } from "./creation.js";
 import { floatOf, mapBinary, mapTernary, mapUnary, promoted } from "./pointwise-map.js";
 import * as SF from "./special/scalar.js";
+import { conjComplex, parts } from "./fft/complex.js";
 
 type Grad1 = (g: Tensor, x: Tensor, y: Tensor) => Tensor;
 
@@ -286,9 +287,14 @@ const valueOf = (v: ValueArg | undefined): number => (typeof v === "object" ? v.
 export const addcmul = (x: Tensor, t1: TensorLike, t2: TensorLike, value?: ValueArg): Tensor => add(x, mul(mul(t1, t2), valueOf(value)));
 export const addcdiv = (x: Tensor, t1: TensorLike, t2: TensorLike, value?: ValueArg): Tensor => add(x, mul(div(t1, t2), valueOf(value)));
 
-// real tensors: complex views are the tensor itself
-export const real = (x: Tensor): Tensor => x;
-export const conj = (x: Tensor): Tensor => x;
+// real tensors are their own real part and conjugate; complex-like ones (fft/complex.ts) are split
+export const real = (x: Tensor): Tensor => parts(x)[0];
+export const imag = (x: Tensor): Tensor => {
+  const im = parts(x)[1];
+  if (im === null) throw new DTypeError("imag is not implemented for tensors with non-complex dtypes.");
+  return im;
+};
+export const conj = (x: Tensor): Tensor => conjComplex(x);
 export const resolveConj = (x: Tensor): Tensor => x;
 export const resolveNeg = (x: Tensor): Tensor => x;
 export const conjPhysical = (x: Tensor): Tensor => x.clone();
