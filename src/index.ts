@@ -41,6 +41,7 @@ export * from "./torch-ext.js";
 export * as special from "./ops/special/index.js";
 export * as linalg from "./ops/linalg/index.js";
 export * as fft from "./ops/fft/index.js";
+export * as masked from "./ops/masked.js";
 export * as utils from "./utils/index.js";
 export * as vision from "./vision/index.js";
 export * as nn from "./nn/index.js";
