@@ -26,3 +26,7 @@ export {
 } from "./ops/reduce-ext.js";
 export * from "./ops/linalg/torch-level.js";
 export { viewAsComplex, viewAsReal, complex } from "./ops/fft/complex.js";
+export {
+  indexFill, indexCopy, indexAdd, indexReduce, scatterReduce, indexPut, put, maskedScatter, argwhere, isin, frexp,
+} from "./ops/index-ext.js";
+export { renorm, polar, asStrided, asStridedScatter, constantPadNd, gradient, igamma, igammac, normal } from "./ops/misc-ext.js";
