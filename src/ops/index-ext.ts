@@ -71,7 +71,7 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
     const base = inc ? xx : where(touched, 0, xx);
     let out = scatterAdd(base, d, ii, ss);
     if (reduce === "mean") {
-      const count = add(hit, inc ? 1 : 0);
+      const count = where(touched, add(hit, inc ? 1 : 0), 1);
       out = where(touched, div(out, count), xx);
       if (!isFloating(x.dtype)) out = toDType(out.floor(), x.dtype);
     }

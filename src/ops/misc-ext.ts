@@ -18,6 +18,8 @@ import { fromParts } from "./fft/complex.js";
 import { mapBinary, promoted, floatOf } from "./pointwise-map.js";
 import { lgamma } from "./special/scalar.js";
 import { sizesArg } from "../shape.js";
+import { record } from "../autograd/record.js";
+import { sumToShape as sumTo } from "./broadcast.js";
 
 type Sizes = (number | readonly number[] | CreateOptions)[];
 function sizeAndOpts(x: Tensor, args: Sizes): [number[], CreateOptions] {
@@ -39,7 +41,7 @@ export const newTensor = (x: Tensor, data: NestedData, opts: CreateOptions = {})
 export function renorm(x: Tensor, p: number, dim: number, maxnorm: number): Tensor {
   const d = dim < 0 ? dim + x.dim() : dim;
   const others = x.shape.map((_, i) => i).filter((i) => i !== d);
-  const norms = vectorNorm(x, p, others, true).detach();
+  const norms = vectorNorm(x, p, others, true);
   const factor = where(gt(norms, maxnorm), div(maxnorm, add(norms, 1e-7)), 1);
   return mul(x, factor);
 }
@@ -157,5 +159,9 @@ export function normal(mean: Tensor | number, std: Tensor | number, ...rest: unk
   const shape = Array.isArray(rest[0]) ? [...(rest[0] as number[])] : o.size ? [...o.size] : sa.length >= sb.length ? sa : sb;
   const dtype = isTensor(mean) ? mean.dtype : isTensor(std) ? std.dtype : o.dtype ?? "float32";
   const z = normal_(zeros(shape, { dtype }), 0, 1, o.generator ? { generator: o.generator } : {});
-  return add(mul(z, std), mean);
+  const out = add(mul(z, isTensor(std) ? std.detach() : std), isTensor(mean) ? mean.detach() : mean);
+  // PyTorch defines normal's gradients as zeros (derivatives.yaml)
+  return record("NormalBackward", [isTensor(mean) ? mean : null, isTensor(std) ? std : null], out, ([g]) => [
+    isTensor(mean) ? sumTo(mul(g, 0), mean.shape) : null, isTensor(std) ? sumTo(mul(g, 0), std.shape) : null,
+  ]);
 }

@@ -216,7 +216,7 @@ export function cov(x: Tensor, opts: CovOptions = {}): Tensor {
 }
 export function corrcoef(x: Tensor): Tensor {
   const c = cov(x);
-  if (c.dim() === 0) return div(c, c);
+  if (c.numel() === 1) return reshape(div(c, c), []);
   const sd = sqrt(diagonal(c));
   return clamp(div(div(c, unsqueeze(sd, 1)), unsqueeze(sd, 0)), -1, 1);
 }

@@ -135,7 +135,7 @@ function runSample(e: Entry, caller: Caller, s: Sample, dtype: DType): void {
     s.grads.forEach((w, i) => {
       const g = grads[i];
       if (w === null) {
-        if (g !== null && g !== undefined && g.abs().max().item() !== 0) throw new Error(`${dtype} backward: input ${i} has a gradient, PyTorch has none`);
+        if (g !== null && g !== undefined && g.numel() > 0 && g.abs().max().item() !== 0) throw new Error(`${dtype} backward: input ${i} has a gradient, PyTorch has none`);
         return;
       }
       // (PyTorch materialises zeros where Flint's graph has no path: the same gradient)

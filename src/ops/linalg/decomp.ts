@@ -3,7 +3,7 @@
 import type { Tensor } from "../../tensor.js";
 import { ValueError, ShapeError, fmtShape } from "../../errors.js";
 import { record } from "../../autograd/record.js";
-import { add, div, mul, sub, gt } from "../binary.js";
+import { add, div, mul, sub, gt, where } from "../binary.js";
 import { abs, log } from "../unary.js";
 import { matmul } from "../linalg.js";
 import { eye, tensor, zeros } from "../creation.js";
@@ -83,6 +83,7 @@ function detValues(A: Tensor, op: string): { det: Float64Array; logabs: Float64A
   const a = matricesOf(A, op, true);
   const det = new Float64Array(a.mats.length), logabs = new Float64Array(a.mats.length), sgn = new Float64Array(a.mats.length);
   a.mats.forEach((m, b) => {
+    if (a.n === 0) { det[b] = 1; sgn[b] = 1; return; }
     const { lu, piv } = luK(m);
     let d = 1, la = 0, s = 1;
     for (let i = 0; i < a.n; i++) {
@@ -105,8 +106,8 @@ export function det(A: Tensor): Tensor {
 }
 export function slogdet(A: Tensor): Pair & { sign: Tensor; logabsdet: Tensor } {
   const { logabs, sgn, batch } = detValues(A, "linalg.slogdet");
-  const s = toDType(wrap(sgn, batch, "float64"), A.dtype), la = toDType(wrap(logabs, batch, "float64"), A.dtype).detach();
-  const l = record("LinalgSlogdetBackward", [A], la, ([g]) => [mul(unsqueeze(unsqueeze(g, -1), -1), mT(inv(A)))], [A]);
+  const s0 = toDType(wrap(sgn, batch, "float64"), A.dtype), la = toDType(wrap(logabs, batch, "float64"), A.dtype).detach();
+  const [s, l] = record("LinalgSlogdetBackward", [A], [s0, la], ([, g]) => [mul(unsqueeze(unsqueeze(g, -1), -1), mT(inv(A)))], [A]);
   return Object.assign([s, l] as Pair, { sign: s, logabsdet: l });
 }
 export function logdet(A: Tensor): Tensor {
@@ -186,8 +187,8 @@ export function eigh(A: Tensor, UPLO: string | { UPLO?: string } = "L"): Pair & 
     let inner = gV ? matmul(mT(V), gV) : zeros(V.shape, { dtype: V.dtype });
     if (gV) {
       const E = sub(unsqueeze(w, -2), unsqueeze(w, -1));
-      inner = div(inner, E.add(eye(a.n, { dtype: V.dtype }).mul(Infinity)));
-      inner = mul(inner, sub(1, eye(a.n, { dtype: V.dtype })));
+      const I = eye(a.n, { dtype: "bool" });
+      inner = where(I, 0, div(inner, where(I, 1, E)));
     }
     if (gw) inner = add(inner, diagEmbed(gw));
     return [matmul(V, matmul(inner, mT(V)))];
@@ -209,6 +210,8 @@ export function svdvals(A: Tensor): Tensor {
 interface RankOptions { atol?: number | null; rtol?: number | null; hermitian?: boolean; tol?: number | null }
 export function matrixRank(A: Tensor, opts: RankOptions | number = {}): Tensor {
   const o: RankOptions = typeof opts === "number" ? { tol: opts } : opts;
+  if (A.numel() === 0) return zeros(A.shape.slice(0, -2), { dtype: "int64" });
+  if (o.hermitian) return matrixRank(symmetric(A, "L"), { ...o, hermitian: false });
   const S = svdvals(A.detach());
   const eps = A.dtype === "float32" ? 1.1920928955078125e-7 : 2.220446049250313e-16;
   const smax = A.numel() === 0 ? zeros(S.shape.slice(0, -1), { dtype: A.dtype }) : amax(S, -1, true);
@@ -223,6 +226,8 @@ interface PinvOptions { atol?: number | null; rtol?: number | null; hermitian?: 
 /** Moore–Penrose inverse; composed as (A^T A)^-1 A^T or A^T (A A^T)^-1 for full-rank A (differentiable). */
 export function pinv(A: Tensor, opts: PinvOptions | number = {}): Tensor {
   const o: PinvOptions = typeof opts === "number" ? { rcond: opts } : opts;
+  if (o.hermitian) return pinv(symmetric(A, "L"), { ...o, hermitian: false });
+  if (A.numel() === 0) return mT(A).mul(1);
   const m = A.shape[A.dim() - 2], n = A.shape[A.dim() - 1];
   const rank = matrixRank(A.detach(), { rtol: o.rtol ?? o.rcond ?? undefined, atol: o.atol ?? undefined });
   const full = Array.from(rank.typedArray()).every((r) => r === Math.min(m, n));
@@ -241,14 +246,15 @@ export function lstsq(A: Tensor, B: Tensor, opts: { rcond?: number | null; drive
   const empty = zeros([0], { dtype: A.dtype });
   const rank = driver === "gels" ? zeros([0], { dtype: "int64" }) : matrixRank(A.detach());
   let residuals = empty;
-  if (driver !== "gelsy" && m > n) residuals = sum(mul(sub(matmul(A, vector ? unsqueeze(X, -1) : X), Bm), sub(matmul(A, vector ? unsqueeze(X, -1) : X), Bm)), -2);
+  if (driver !== "gelsy" && m > n) residuals = sumDetached(mul(sub(matmul(A, vector ? unsqueeze(X, -1) : X), Bm), sub(matmul(A, vector ? unsqueeze(X, -1) : X), Bm)), -2);
   const sv = driver === "gelsd" || driver === "gelss" ? svdvals(A.detach()) : empty;
   return Object.assign([X, residuals, rank, sv], { solution: X });
 }
 
+const sumDetached = (t: Tensor, d: number): Tensor => sum(t, d).detach();
 export function matrixPower(A: Tensor, n: number): Tensor {
   if (A.shape[A.dim() - 1] !== A.shape[A.dim() - 2]) throw new ShapeError(`linalg.matrix_power: A must be batches of square matrices, got ${fmtShape(A.shape)}`);
-  if (n === 0) return add(mul(A, 0), eye(A.shape[A.dim() - 1], { dtype: A.dtype })).detach().requiresGrad_(false);
+  if (n === 0) return add(mul(A, 0), eye(A.shape[A.dim() - 1], { dtype: A.dtype }));
   let base = n < 0 ? inv(A) : A;
   let k = Math.abs(n), result: Tensor | null = null;
   while (k > 0) {

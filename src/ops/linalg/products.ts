@@ -147,7 +147,8 @@ function crossAlong(a: Tensor, b: Tensor, dim: number): Tensor {
   ], d);
 }
 export const vecdot = (x: Tensor, y: Tensor, opts: { dim?: number } = {}): Tensor => sum(mul(x, y), opts.dim ?? -1);
-export function vander(x: Tensor, opts: { N?: number | null } = {}): Tensor {
+export function vander(x0: Tensor, opts: { N?: number | null } = {}): Tensor {
+  const x = x0.dim() === 0 ? reshape(x0, [1]) : x0;
   const n = opts.N ?? x.shape[x.dim() - 1];
   const powers = arange(n, { dtype: x.dtype === "bool" ? "int64" : x.dtype });
   if (n === 0) return zeros([...x.shape, 0], { dtype: x.dtype });
