@@ -283,9 +283,12 @@ export function lerp(start: Tensor, end: TensorLike, weight: TensorLike): Tensor
 }
 
 type ValueArg = number | { value?: number };
-const valueOf = (v: ValueArg | undefined): number => (typeof v === "object" ? v.value ?? 1 : v ?? 1);
-export const addcmul = (x: Tensor, t1: TensorLike, t2: TensorLike, value?: ValueArg): Tensor => add(x, mul(mul(t1, t2), valueOf(value)));
-export const addcdiv = (x: Tensor, t1: TensorLike, t2: TensorLike, value?: ValueArg): Tensor => add(x, mul(div(t1, t2), valueOf(value)));
+const valueOf = (v: ValueArg | undefined, x: Tensor): number => {
+  const val = typeof v === "object" ? v.value ?? 1 : v ?? 1;
+  return isFloating(x.dtype) ? val : Math.trunc(val);
+};
+export const addcmul = (x: Tensor, t1: TensorLike, t2: TensorLike, value?: ValueArg): Tensor => add(x, mul(mul(t1, t2), valueOf(value, x)));
+export const addcdiv = (x: Tensor, t1: TensorLike, t2: TensorLike, value?: ValueArg): Tensor => add(x, mul(div(t1, t2), valueOf(value, x)));
 
 // real tensors are their own real part and conjugate; complex-like ones (fft/complex.ts) are split
 export const real = (x: Tensor): Tensor => parts(x)[0];

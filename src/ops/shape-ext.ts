@@ -437,7 +437,8 @@ export function sumToSize(x: Tensor, ...size: IntList[]): Tensor {
 }
 
 /** torch.fill(x, value): a new tensor of x's shape and dtype filled with value (a number or 0-dim tensor). */
-export function fill(x: Tensor, value: number | boolean | Tensor): Tensor {
+export function fill(x: Tensor, valueArg: number | boolean | Tensor | { value: number | boolean | Tensor }): Tensor {
+  const value = isOptions(valueArg) ? (valueArg as { value: number | boolean | Tensor }).value : (valueArg as number | boolean | Tensor);
   if (isTensor(value)) {
     if (value.dim() !== 0) throw new ShapeError(`fill: only supports 0-dimension value tensor but got tensor with ${value.dim()} dimensions.`);
     const v = value.dtype === x.dtype ? value : toDType(value, x.dtype);

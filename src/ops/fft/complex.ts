@@ -4,7 +4,8 @@
 // complex input; any other tensor given to them is real.
 import type { Tensor } from "../../tensor.js";
 import { ShapeError, fmtShape } from "../../errors.js";
-import { select, view } from "../view.js";
+import { expand, select, view } from "../view.js";
+import { broadcastShapes } from "../../shape.js";
 import { stack } from "../join.js";
 import { neg } from "../unary.js";
 
@@ -19,7 +20,10 @@ export function markComplex(x: Tensor): Tensor {
 export function parts(x: Tensor): [Tensor, Tensor | null] {
   return isComplexLike(x) ? [select(x, -1, 0), select(x, -1, 1)] : [x, null];
 }
-export const fromParts = (re: Tensor, im: Tensor): Tensor => markComplex(stack([re, im], -1));
+export function fromParts(re: Tensor, im: Tensor): Tensor {
+  const shape = broadcastShapes(re.shape, im.shape, "complex");
+  return markComplex(stack([expand(re, shape), expand(im, shape)], -1));
+}
 
 /** torch.view_as_complex: a [..., 2] tensor read as complex (the same storage). */
 export function viewAsComplex(x: Tensor): Tensor {

@@ -61,7 +61,7 @@ export function cholesky(src: Mat): { l: Float64Array; info: number } {
 }
 
 /** Householder QR: Q (m x q), R (q x n) with q = min(m, n) (reduced) or m (complete). */
-export function qr(src: Mat, complete: boolean): { q: Float64Array; r: Float64Array; qCols: number } {
+export function qr(src: Mat, complete: boolean): { q: Float64Array; r: Float64Array; qCols: number; packed: Float64Array; tau: Float64Array } {
   const { m, n } = src;
   const a = Float64Array.from(src.a);
   const k = Math.min(m, n);
@@ -83,6 +83,8 @@ export function qr(src: Mat, complete: boolean): { q: Float64Array; r: Float64Ar
       s *= tau;
       for (let i = j; i < m; i++) a[i * n + c] -= s * v[i];
     }
+    // LAPACK's packing: the reflector's tail below the diagonal
+    for (let i = j + 1; i < m; i++) a[i * n + j] = v[i];
     vs.push(v);
     taus.push(tau);
   }
@@ -101,7 +103,7 @@ export function qr(src: Mat, complete: boolean): { q: Float64Array; r: Float64Ar
   const rRows = complete ? m : k;
   const r = new Float64Array(rRows * n);
   for (let i = 0; i < Math.min(rRows, m); i++) for (let c = i; c < n; c++) r[i * n + c] = a[i * n + c];
-  return { q, r, qCols };
+  return { q, r, qCols, packed: a, tau: Float64Array.from(taus) };
 }
 
 /** Eigenvalues (ascending) and eigenvectors (columns) of a symmetric matrix, by cyclic Jacobi. */

@@ -14,16 +14,19 @@ import { toDType } from "../cast.js";
 import { diagEmbed, diagonal, tril, triu } from "../shape-ext.js";
 import { pow } from "../binary.js";
 import { record } from "../../autograd/record.js";
-import { pivotsToPerm, luFactor as luK } from "./kernels.js";
+import { pivotsToPerm, luFactor as luK, qr as qrK } from "./kernels.js";
 import { fromBatch, matricesOf } from "./batch.js";
 import { inv, solve, svdvals } from "./decomp.js";
 import { matrixNorm } from "../reduce-ext.js";
 
+import { isFloating } from "../../dtype.js";
 const mT = (x: Tensor): Tensor => transpose(x, -2, -1);
 interface BetaAlpha { beta?: number; alpha?: number }
 const ba = (o: BetaAlpha | undefined): Required<BetaAlpha> => ({ beta: o?.beta ?? 1, alpha: o?.alpha ?? 1 });
 /** beta * input + alpha * product, where beta = 0 ignores input (NaN included), as PyTorch. */
-function scaled(input: Tensor, product: Tensor, o: Required<BetaAlpha>): Tensor {
+function scaled(input: Tensor, product: Tensor, o0: Required<BetaAlpha>): Tensor {
+  // integer tensors take integer scalars (PyTorch casts beta and alpha to the tensor's type)
+  const o = isFloating(input.dtype) ? o0 : { beta: Math.trunc(o0.beta), alpha: Math.trunc(o0.alpha) };
   const p = o.alpha === 1 ? product : mul(product, o.alpha);
   if (o.beta === 0) return add(mul(input, 0).detach().nanToNum(0, 0, 0), p);
   return add(o.beta === 1 ? input : mul(input, o.beta), p);
@@ -291,4 +294,21 @@ export function cond(A: Tensor, p: number | "fro" | "nuc" | null | { p?: number 
     return pp === -2 ? div(small, big) : div(big, small);
   }
   return mul(matrixNorm(A, pp), matrixNorm(inv(A), pp));
+}
+
+/** torch.geqrf: LAPACK's packed QR (R on and above the diagonal, reflectors below) and the reflector scales. */
+export function geqrf(A: Tensor): [Tensor, Tensor] {
+  const a = matricesOf(A, "geqrf");
+  const res = a.mats.map((m) => qrK(m, false));
+  return [fromBatch(res.map((r) => r.packed), a.batch, [a.m, a.n], A.dtype), fromBatch(res.map((r) => r.tau), a.batch, [Math.min(a.m, a.n)], A.dtype)];
+}
+/** torch.ormqr(A, tau, C, left, transpose): C multiplied by the Q of geqrf's reflectors. */
+export function ormqr(A: Tensor, tau: Tensor, C: Tensor, left: boolean | { left?: boolean; transpose?: boolean } = true, transposeArg = false): Tensor {
+  let l = left as boolean, tr = transposeArg;
+  if (isOptions(left)) ({ left: l = true, transpose: tr = false } = left as { left?: boolean; transpose?: boolean });
+  const m = A.shape[A.dim() - 2];
+  const full = m > A.shape[A.dim() - 1] ? cat([A, zeros([...A.shape.slice(0, -1), m - A.shape[A.dim() - 1]], { dtype: A.dtype })], -1) : A;
+  let Q = householderProduct(full, tau);
+  if (tr) Q = mT(Q);
+  return l ? matmul(Q, C) : matmul(C, Q);
 }

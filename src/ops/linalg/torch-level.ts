@@ -7,7 +7,7 @@ import "./index.js";
 
 export { det, slogdet, logdet, inv as inverse, cholesky, choleskySolve, choleskyInverse, pinverse, matrixPower, matrixExp } from "./decomp.js";
 export {
-  addmm, addmv, addbmm, baddbmm, addr, vdot, inner, tensordot, einsum, cross, triangularSolve, luUnpack, luSolveLegacy as luSolve, luLegacy as lu,
+  addmm, addmv, addbmm, baddbmm, addr, geqrf, ormqr, vdot, inner, tensordot, einsum, cross, triangularSolve, luUnpack, luSolveLegacy as luSolve, luLegacy as lu,
 } from "./products.js";
 
 /** torch.qr(A, some = true): the reduced (some) or complete factorization. */
