@@ -12,6 +12,8 @@ import type { DType } from "./dtype.js";
 import * as LT from "./ops/linalg/torch-level.js";
 import * as IX from "./ops/index-ext.js";
 import * as MX from "./ops/misc-ext.js";
+import { multinomial } from "./ops/multinomial.js";
+import type { Generator } from "./random/index.js";
 import * as U from "./ops/unary.js";
 import * as I from "./ops/indexing.js";
 import * as B from "./ops/binary.js";
@@ -127,6 +129,7 @@ declare module "./tensor.js" {
     newTensor(data: NestedData, opts?: CreateOptions): Tensor;
     /** Calls hook with this tensor's gradient whenever it is computed; a returned tensor replaces it. */
     registerHook(hook: GradHook): RemovableHandle;
+    multinomial(numSamples: number, replacement?: boolean | { replacement?: boolean; generator?: Generator }, opts?: { generator?: Generator }): Tensor;
     // in place (each the out-of-place op written back into this tensor)
     exp_(): Tensor; log_(): Tensor; sqrt_(): Tensor; rsqrt_(): Tensor; sin_(): Tensor; cos_(): Tensor; tan_(): Tensor; tanh_(): Tensor;
     sigmoid_(): Tensor; relu_(): Tensor; abs_(): Tensor; neg_(): Tensor; floor_(): Tensor; ceil_(): Tensor; round_(): Tensor; trunc_(): Tensor;
@@ -205,7 +208,7 @@ installSame({
   indexPut: IX.indexPut, put: IX.put, maskedScatter: IX.maskedScatter, argwhere: IX.argwhere, isin: IX.isin, frexp: IX.frexp,
   renorm: MX.renorm, asStrided: MX.asStrided, cov: RX.cov, corrcoef: RX.corrcoef, igamma: MX.igamma, igammac: MX.igammac,
   newZeros: MX.newZeros, newOnes: MX.newOnes, newEmpty: MX.newEmpty, newFull: MX.newFull, newEmptyStrided: MX.newEmptyStrided, newTensor: MX.newTensor,
-  registerHook,
+  registerHook, multinomial,
 });
 
 type AnyOp = (x: Tensor, ...a: never[]) => Tensor;

@@ -30,3 +30,4 @@ export {
   indexFill, indexCopy, indexAdd, indexReduce, scatterReduce, indexPut, put, maskedScatter, argwhere, isin, frexp,
 } from "./ops/index-ext.js";
 export { renorm, polar, asStrided, asStridedScatter, constantPadNd, gradient, igamma, igammac, normal } from "./ops/misc-ext.js";
+export { multinomial } from "./ops/multinomial.js";
