@@ -31,3 +31,4 @@ export {
 } from "./ops/index-ext.js";
 export { renorm, polar, asStrided, asStridedScatter, constantPadNd, gradient, igamma, igammac, normal } from "./ops/misc-ext.js";
 export { multinomial } from "./ops/multinomial.js";
+export { segmentReduce } from "./ops/index-ext.js";

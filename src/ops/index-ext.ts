@@ -197,3 +197,31 @@ export function frexp(x: Tensor): [Tensor, Tensor] {
   return [record("FrexpBackward", [x], mant, ([g]) => [div(g, toDType(expo, g.dtype).exp2())]), expo];
 }
 
+
+interface SegmentOptions { lengths?: Tensor | null; indices?: Tensor | null; offsets?: Tensor | null; axis?: number; unsafe?: boolean; initial?: number | null }
+/** torch.segment_reduce: reduce (sum, mean, max, min, prod) over consecutive segments along axis; `initial` joins each reduction. */
+export function segmentReduce(data: Tensor, reduce: "sum" | "mean" | "max" | "min" | "prod", opts: SegmentOptions = {}): Tensor {
+  const axis = normDim(opts.axis ?? 0, data.dim(), "segment_reduce");
+  let lengths: number[];
+  if (opts.lengths) lengths = Array.from(valuesOf(opts.lengths));
+  else if (opts.offsets) {
+    const off = Array.from(valuesOf(opts.offsets));
+    lengths = off.slice(1).map((v, i) => v - off[i]);
+  } else throw new ValueError("segment_reduce: either lengths or offsets must be given");
+  const n = data.shape[axis];
+  if (lengths.reduce((a, b) => a + b, 0) !== n) throw new ShapeError(`segment_reduce: the segment lengths must add up to ${n} (data shape ${fmtShape(data.shape)})`);
+  const seg: number[] = [];
+  lengths.forEach((len, s) => { for (let k = 0; k < len; k++) seg.push(s); });
+  const outShape = data.shape.map((s, i) => (i === axis ? lengths.length : s));
+  const index = expand(reshape(idx(seg), data.shape.map((s, i) => (i === axis ? s : 1))), data.shape);
+  const init = opts.initial ?? null;
+  const identity = reduce === "max" ? -Infinity : reduce === "min" ? Infinity : reduce === "prod" ? 1 : 0;
+  const base = zeros(outShape, { dtype: data.dtype }).add(init ?? identity);
+  if (reduce === "sum" || reduce === "mean") {
+    const total = scatterAdd(base, axis, index, data);
+    if (reduce === "sum") return total;
+    const lens = reshape(tensor(lengths, { dtype: data.dtype }), outShape.map((s, i) => (i === axis ? s : 1)));
+    return where(eq(lens, 0), init ?? NaN, div(total, where(eq(lens, 0), 1, lens)));
+  }
+  return scatterReduce(base, axis, index, data, reduce === "max" ? "amax" : reduce === "min" ? "amin" : "prod", true);
+}

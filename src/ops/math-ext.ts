@@ -91,7 +91,8 @@ export const entr = floatUnary("entr", SF.entr, (g, x) => mul(g, neg(add(log(x),
 
 export function polygamma(n: number, x: Tensor): Tensor {
   if (!Number.isInteger(n) || n < 0) throw new ValueError(`polygamma: n must be a non-negative integer, got ${n}`);
-  const y = mapUnary(x, floatOf(x.dtype), (v) => SF.polygamma(n, v));
+  const dt = floatOf(x.dtype);
+  const y = mapUnary(x, dt, n === 1 ? (v) => SF.trigamma(v, dt === "float32") : (v) => SF.polygamma(n, v));
   return record("PolygammaBackward", [x], y, ([g]) => [mul(g, polygamma(n + 1, x))], [x]);
 }
 

@@ -221,3 +221,28 @@ export const sinc = (x: number): number => {
 };
 
 export const entr = (x: number): number => (Number.isNaN(x) ? NaN : x > 0 ? -x * Math.log(x) : x === 0 ? 0 : -Infinity);
+
+/**
+ * PyTorch's calc_trigamma: reflection below 1/2, six recurrence steps, then the asymptotic series;
+ * in float32 (every step rounded) when f32, as PyTorch computes float tensors. At negative
+ * integers sin(pi x) is a rounding residue, so the result is huge but finite, as PyTorch's.
+ */
+export function trigamma(x0: number, f32: boolean): number {
+  const r = f32 ? Math.fround : (v: number) => v;
+  const PI = r(Math.PI);
+  let x = r(x0), sign = 1, result = 0;
+  if (x < 0.5) {
+    sign = -1;
+    const s = r(Math.sin(r(PI * x)));
+    result = r(result - r(r(PI * PI) / r(s * s)));
+    x = r(1 - x);
+  }
+  for (let i = 0; i < 6; i++) {
+    result = r(result + r(1 / r(x * x)));
+    x = r(x + 1);
+  }
+  const ixx = r(1 / r(x * x));
+  const series = r(1 + r(1 / r(2 * x)) + r(ixx * r(1 / 6 - r(ixx * r(1 / 30 - r(ixx * (1 / 42)))))));
+  result = r(result + r(series / x));
+  return r(sign * result);
+}
