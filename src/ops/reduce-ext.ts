@@ -13,7 +13,7 @@ import { toDType } from "./cast.js";
 import { full, linspace } from "./creation.js";
 import { matmul } from "./linalg.js";
 import { narrow, reshape, squeeze, unsqueeze, transpose } from "./view.js";
-import { clamp } from "./softmax.js";
+import { clamp } from "./clamp.js";
 import { cumsum } from "./cumulative.js";
 import { diagonal } from "./shape-ext.js";
 import { valuesOf } from "./pointwise-map.js";

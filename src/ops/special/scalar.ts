@@ -2,7 +2,7 @@
 // Algorithms: Lanczos (lgamma), recurrence + asymptotic series (digamma), Euler–Maclaurin
 // (Hurwitz zeta, as Cephes), Giles' approximation refined by Newton steps (erfinv), power series
 // and asymptotic expansions (Bessel I0/I1), continued fractions (erfc, erfcx).
-import { erf } from "../../backend/ref/scalar-fns.js";
+import { erf } from "../scalar-math.js";
 
 export { erf };
 const SQRT_PI = Math.sqrt(Math.PI);
