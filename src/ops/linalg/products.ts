@@ -211,7 +211,7 @@ export function householderProduct(A: Tensor, tau: Tensor): Tensor {
 }
 
 /** linalg.lu_factor: packed LU and LAPACK's 1-based int32 pivots (values only). */
-export function luFactorEx(A: Tensor, opts: { pivot?: boolean; checkErrors?: boolean } = {}): [Tensor, Tensor, Tensor] {
+function luFactorRaw(A: Tensor, opts: { pivot?: boolean; checkErrors?: boolean } = {}): [Tensor, Tensor, Tensor] {
   if (opts.pivot === false) throw new ValueError("linalg.lu_factor: LU without pivoting is not implemented on the CPU");
   const a = matricesOf(A, "linalg.lu_factor");
   const res = a.mats.map(luK);
@@ -220,8 +220,12 @@ export function luFactorEx(A: Tensor, opts: { pivot?: boolean; checkErrors?: boo
   const piv = toDType(fromBatch(res.map((r) => r.piv), a.batch, [k], "float64"), "int32");
   return [LU, piv, tensor(res.map((r) => r.info), { dtype: "int32" }).reshape(a.batch)];
 }
+export function luFactorEx(A: Tensor, opts: { pivot?: boolean; checkErrors?: boolean } = {}): [Tensor, Tensor, Tensor] {
+  const [LU, piv, info] = luFactorRaw(A, opts);
+  return [luWithGrad(A, LU), piv, info];
+}
 export function luFactor(A: Tensor, opts: { pivot?: boolean } = {}): [Tensor, Tensor] {
-  const [LU, piv] = luFactorEx(A, opts);
+  const [LU, piv] = luFactorRaw(A, opts);
   return [luWithGrad(A, LU), piv];
 }
 /** P, L, U from a packed LU and pivots (composed: differentiable in LU). */
@@ -254,21 +258,40 @@ export function lu(A: Tensor, opts: { pivot?: boolean } = {}): [Tensor, Tensor, 
   const [LU, piv] = luFactor(A, opts);
   return luUnpack(LU, piv);
 }
-/** The packed LU, with gradients for square A (gA = P L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T, gL/gU from the packing). */
+/**
+ * The packed LU with PyTorch's linalg_lu_backward (square, wide and tall A): the gradient of the
+ * packing splits into gL = tril(g, -1) and gU = triu(g), then triangular solves as in
+ * FunctionsManual.cpp.
+ */
 function luWithGrad(A: Tensor, LU: Tensor): Tensor {
-  const m = A.shape[A.dim() - 2], n = A.shape[A.dim() - 1];
-  if (!A.requiresGrad || m !== n) return LU;
-  const [, piv] = luFactorEx(A.detach());
+  if (!A.requiresGrad) return LU;
+  const m = A.shape[A.dim() - 2], n = A.shape[A.dim() - 1], k = Math.min(m, n);
+  const [, piv] = luFactorRaw(A.detach());
   const [P, L, U] = luUnpack(LU.detach(), piv);
-  const out = LU.detach();
-  const node = (g: Tensor): Tensor => {
-    const gL = tril(g, -1), gU = triu(g);
-    const phi = add(tril(matmul(mT(L), gL), -1), triu(matmul(gU, mT(U))));
-    return matmul(P, matmul(mT(inv(L)), matmul(phi, mT(inv(U)))));
+  const lower = (t: Tensor, up: boolean, left: boolean, unit = false) => (b: Tensor) => solveTriangular(t, b, { upper: up, left, unitriangular: unit });
+  const grad = (g: Tensor): Tensor => {
+    const gL = tril(narrow(g, -1, 0, k), -1), gU = triu(narrow(g, -2, 0, k));
+    let out: Tensor;
+    if (m === n) {
+      const phi = add(tril(matmul(mT(L), gL), -1), triu(matmul(gU, mT(U))));
+      out = lower(mT(L), true, true, true)(lower(mT(U), false, false)(phi));
+    } else if (m < n) {
+      const U1 = narrow(U, -1, 0, k), gU1 = narrow(gU, -1, 0, k), gU2 = narrow(gU, -1, k, n - k);
+      let t = sub(matmul(mT(L), gL), matmul(triu(gU), mT(U)));
+      t = lower(mT(U1), false, false)(tril(t, -1));
+      t = cat([add(t, triu(gU1)), gU2], -1);
+      out = lower(mT(L), true, true, true)(t);
+    } else {
+      const L1 = narrow(L, -2, 0, k), gL1 = narrow(gL, -2, 0, k), gL2 = narrow(gL, -2, k, m - k);
+      let t = sub(matmul(gU, mT(U)), matmul(mT(L), tril(gL, -1)));
+      t = lower(mT(L1), true, true, true)(triu(t));
+      t = cat([add(t, tril(gL1, -1)), gL2], -2);
+      out = lower(mT(U), false, false)(t);
+    }
+    return matmul(P, out);
   };
-  return recordLu(A, out, node);
+  return record("LinalgLuFactorExBackward", [A], LU.detach(), ([g]) => [grad(g)]);
 }
-const recordLu = (A: Tensor, out: Tensor, f: (g: Tensor) => Tensor): Tensor => record("LinalgLuFactorExBackward", [A], out, ([g]) => [f(g)]);
 
 export function luSolve(LU: Tensor, pivots: Tensor, B: Tensor, opts: { left?: boolean; adjoint?: boolean } = {}): Tensor {
   const [P, L, U] = luUnpack(LU, pivots);
@@ -280,7 +303,7 @@ export function luSolve(LU: Tensor, pivots: Tensor, B: Tensor, opts: { left?: bo
 export const luSolveLegacy = (b: Tensor, LU: Tensor, pivots: Tensor): Tensor => luSolve(LU, pivots, b);
 export function luLegacy(A: Tensor, pivot: boolean | { pivot?: boolean; getInfos?: boolean } = true, getInfos = false): Tensor[] {
   const gi = isOptions(pivot) ? (pivot as { getInfos?: boolean }).getInfos ?? false : getInfos;
-  const [LU, piv, info] = luFactorEx(A);
+  const [LU, piv, info] = luFactorRaw(A);
   const lu2 = luWithGrad(A, LU);
   return gi ? [lu2, piv, info] : [lu2, piv];
 }
