@@ -129,6 +129,9 @@ declare module "./tensor.js" {
     newTensor(data: NestedData, opts?: CreateOptions): Tensor;
     /** Calls hook with this tensor's gradient whenever it is computed; a returned tensor replaces it. */
     registerHook(hook: GradHook): RemovableHandle;
+    /** Gives the tensor a new shape in place (storage grows with zeros when needed). */
+    resize_(...sizes: (number | readonly number[])[]): Tensor;
+    resizeAs_(other: Tensor): Tensor;
     multinomial(numSamples: number, replacement?: boolean | { replacement?: boolean; generator?: Generator }, opts?: { generator?: Generator }): Tensor;
     // in place (each the out-of-place op written back into this tensor)
     exp_(): Tensor; log_(): Tensor; sqrt_(): Tensor; rsqrt_(): Tensor; sin_(): Tensor; cos_(): Tensor; tan_(): Tensor; tanh_(): Tensor;
@@ -208,7 +211,7 @@ installSame({
   indexPut: IX.indexPut, put: IX.put, maskedScatter: IX.maskedScatter, argwhere: IX.argwhere, isin: IX.isin, frexp: IX.frexp,
   renorm: MX.renorm, asStrided: MX.asStrided, cov: RX.cov, corrcoef: RX.corrcoef, igamma: MX.igamma, igammac: MX.igammac,
   newZeros: MX.newZeros, newOnes: MX.newOnes, newEmpty: MX.newEmpty, newFull: MX.newFull, newEmptyStrided: MX.newEmptyStrided, newTensor: MX.newTensor,
-  registerHook, multinomial,
+  registerHook, multinomial, resize_: MX.resize_, resizeAs_: MX.resizeAs_,
 });
 
 type AnyOp = (x: Tensor, ...a: never[]) => Tensor;

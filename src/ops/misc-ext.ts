@@ -1,7 +1,8 @@
 // The rest of issue 12's tensor ops: new* factories, renorm, polar, asStrided (differentiable),
 // constantPadNd, gradient, igamma/igammac, normal with tensor moments.
-import { type DType, isFloating } from "../dtype.js";
-import type { Tensor } from "../tensor.js";
+import { type DType, arrayFor, isFloating } from "../dtype.js";
+import { Storage, type Tensor } from "../tensor.js";
+import { contiguousStrides } from "../shape.js";
 import { ValueError } from "../errors.js";
 import { isOptions, isTensor } from "./util.js";
 import { add, div, gt, mul, sub, where } from "./binary.js";
@@ -165,3 +166,25 @@ export function normal(mean: Tensor | number, std: Tensor | number, ...rest: unk
     isTensor(mean) ? sumTo(mul(g, 0), mean.shape) : null, isTensor(std) ? sumTo(mul(g, 0), std.shape) : null,
   ]);
 }
+
+/**
+ * Tensor.resize_: the tensor takes the new shape (contiguous) over its storage, which grows
+ * (new elements zero) when too small, as PyTorch's resize_ keeps the leading elements.
+ */
+export function resize_(x: Tensor, ...sizes: (number | readonly number[])[]): Tensor {
+  if (x.requiresGrad && x.isLeaf) throw new ValueError("resize_: cannot resize variables that require grad");
+  const shape = sizesArg(sizes);
+  const n = shape.reduce((p, s) => p * s, 1);
+  if (!x.isContiguous() || x.offset + n > x.storage.data.length) {
+    const old = contiguous(x).typedArray();
+    const data = arrayFor(x.dtype, n);
+    data.set(old.subarray(0, Math.min(n, old.length)));
+    x.storage = new Storage(data);
+    x.offset = 0;
+  }
+  x.shape = shape;
+  x.strides = contiguousStrides(shape);
+  x.storage.version++;
+  return x;
+}
+export const resizeAs_ = (x: Tensor, other: Tensor): Tensor => resize_(x, other.shape);

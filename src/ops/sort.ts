@@ -93,11 +93,57 @@ function orderStat(x: Tensor, dim: number, keepdim: boolean, op: string, pick: (
   return vi(squeeze(values, s.d), squeeze(indices, s.d));
 }
 
+/**
+ * ATen's quick_select_template (median of three, Hoare partition) on one slice, moving the
+ * indices along: which of equal values ends at position k is PyTorch's choice.
+ */
+function quickSelect(vals: number[], idx: number[], k: number): void {
+  const gt = (a: number, b: number): boolean => (Number.isNaN(a) && !Number.isNaN(b)) || a > b;
+  const swap = (i: number, j: number): void => {
+    [vals[i], vals[j]] = [vals[j], vals[i]];
+    [idx[i], idx[j]] = [idx[j], idx[i]];
+  };
+  let L = 0, R = vals.length - 1;
+  for (;;) {
+    if (R <= L) return;
+    if (R === L + 1) {
+      if (gt(vals[L], vals[R])) swap(L, R);
+      return;
+    }
+    const P = L + ((R - L) >> 1);
+    swap(P, L + 1);
+    if (gt(vals[L + 1], vals[R])) swap(L + 1, R);
+    if (gt(vals[L], vals[R])) swap(L, R);
+    if (gt(vals[L + 1], vals[L])) swap(L + 1, L);
+    let i = L + 1, j = R;
+    const piv = vals[L];
+    for (;;) {
+      do i++; while (gt(piv, vals[i]));
+      do j--; while (gt(vals[j], piv));
+      if (j < i) break;
+      swap(i, j);
+    }
+    swap(L, j);
+    if (j <= k) L = i;
+    if (j >= k) R = j - 1;
+  }
+}
+
 export function kthvalue(x: Tensor, k: number, ...a: unknown[]): ValuesIndices {
   const { dim, keepdim } = dimKeep(a, -1);
   const n = x.dim() === 0 ? 1 : x.shape[(dim + x.dim()) % x.dim()];
   if (k < 1 || k > n) throw new IndexError(`kthvalue: selected number k (${k}) out of range for dimension of size ${n}`);
-  return orderStat(x, dim, keepdim, "kthvalue", () => k - 1);
+  const s = slicesOf(x, dim, "kthvalue");
+  const out = new Float64Array(s.count);
+  for (let c = 0; c < s.count; c++) {
+    const vals = Array.from(s.data.subarray(c * s.n, (c + 1) * s.n)), idx = vals.map((_, i) => i);
+    quickSelect(vals, idx, k - 1);
+    out[c] = idx[k - 1];
+  }
+  const indices = fromSlices(x, s, out, 1, "int64");
+  const values = gatherAlong(x, s.d, indices);
+  if (keepdim || x.dim() === 0) return vi(values, x.dim() === 0 ? reshape(indices, []) : indices);
+  return vi(squeeze(values, s.d), squeeze(indices, s.d));
 }
 
 /** The lower median; NaN when a slice has NaN (median) or of the non-NaN values (nanmedian). */
