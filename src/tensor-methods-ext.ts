@@ -132,6 +132,7 @@ declare module "./tensor.js" {
     /** Gives the tensor a new shape in place (storage grows with zeros when needed). */
     resize_(...sizes: (number | readonly number[])[]): Tensor;
     resizeAs_(other: Tensor): Tensor;
+    nonzero(opts: { asTuple: true }): Tensor[];
     multinomial(numSamples: number, replacement?: boolean | { replacement?: boolean; generator?: Generator }, opts?: { generator?: Generator }): Tensor;
     // in place (each the out-of-place op written back into this tensor)
     exp_(): Tensor; log_(): Tensor; sqrt_(): Tensor; rsqrt_(): Tensor; sin_(): Tensor; cos_(): Tensor; tan_(): Tensor; tanh_(): Tensor;
@@ -212,6 +213,7 @@ installSame({
   renorm: MX.renorm, asStrided: MX.asStrided, cov: RX.cov, corrcoef: RX.corrcoef, igamma: MX.igamma, igammac: MX.igammac,
   newZeros: MX.newZeros, newOnes: MX.newOnes, newEmpty: MX.newEmpty, newFull: MX.newFull, newEmptyStrided: MX.newEmptyStrided, newTensor: MX.newTensor,
   registerHook, multinomial, resize_: MX.resize_, resizeAs_: MX.resizeAs_,
+  nonzero: (x: Tensor, o?: { asTuple?: boolean }) => I.nonzero(x, o),
 });
 
 type AnyOp = (x: Tensor, ...a: never[]) => Tensor;
