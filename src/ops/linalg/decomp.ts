@@ -223,16 +223,51 @@ export function matrixRank(A: Tensor, opts: RankOptions | number = {}): Tensor {
 const maximumOf = (t: Tensor, v: number): Tensor => t.clampMin(v);
 
 interface PinvOptions { atol?: number | null; rtol?: number | null; hermitian?: boolean; rcond?: number | null }
-/** Moore–Penrose inverse; composed as (A^T A)^-1 A^T or A^T (A A^T)^-1 for full-rank A (differentiable). */
+/**
+ * Moore–Penrose inverse: V diag(1/s) U^T over the singular values above the cutoff (eigenvalues
+ * of the lower triangle when hermitian), with PyTorch's pinv_backward for the gradient (valid
+ * for rank-deficient inputs too).
+ */
 export function pinv(A: Tensor, opts: PinvOptions | number = {}): Tensor {
   const o: PinvOptions = typeof opts === "number" ? { rcond: opts } : opts;
-  if (o.hermitian) return pinv(symmetric(A, "L"), { ...o, hermitian: false });
-  if (A.numel() === 0) return mT(A).mul(1);
   const m = A.shape[A.dim() - 2], n = A.shape[A.dim() - 1];
-  const rank = matrixRank(A.detach(), { rtol: o.rtol ?? o.rcond ?? undefined, atol: o.atol ?? undefined });
-  const full = Array.from(rank.typedArray()).every((r) => r === Math.min(m, n));
-  if (full) return m >= n ? matmul(inv(matmul(mT(A), A)), mT(A)) : matmul(mT(A), inv(matmul(A, mT(A))));
-  throw new ValueError(`linalg.pinv: rank-deficient input ${fmtShape(A.shape)} is not implemented`);
+  if (A.numel() === 0) return mT(A).mul(1);
+  const eps = A.dtype === "float32" ? 1.1920928955078125e-7 : 2.220446049250313e-16;
+  const atol = o.atol ?? 0;
+  const rtol = o.rtol ?? o.rcond ?? (atol > 0 ? 0 : eps * Math.max(m, n));
+  const a = matricesOf(o.hermitian ? symmetric(A.detach(), "L") : A.detach(), "linalg.pinv");
+  const parts = a.mats.map((M) => {
+    const out = new Float64Array(n * m);
+    if (o.hermitian) {
+      const { w, v } = eighJacobi(M);
+      const big = Math.max(...Array.from(w, Math.abs));
+      const cut = Math.max(atol, rtol * big);
+      for (let k = 0; k < n; k++) {
+        if (!(Math.abs(w[k]) > cut)) continue;
+        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i * n + j] += (v[i * n + k] * v[j * n + k]) / w[k];
+      }
+      return out;
+    }
+    const { u, s: sv, vt, k } = svdJacobi(M);
+    const cut = Math.max(atol, rtol * (sv[0] ?? 0));
+    for (let c = 0; c < k; c++) {
+      if (!(sv[c] > cut)) continue;
+      for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) out[i * m + j] += (vt[c * n + i] * u[j * k + c]) / sv[c];
+    }
+    return out;
+  });
+  const P = fromBatch(parts, a.batch, [n, m], A.dtype);
+  return record("LinalgPinvBackward", [A], P, ([g]) => [pinvGrad(g, P, A)], [A, P]);
+}
+function pinvGrad(g: Tensor, P: Tensor, A: Tensor): Tensor {
+  const m = A.shape[A.dim() - 2], n = A.shape[A.dim() - 1];
+  const Ph = mT(P), gh = mT(g);
+  if (m <= n) {
+    const K = matmul(gh, P), KPh = matmul(K, Ph);
+    return add(sub(add(mul(mT(matmul(P, K)), -1), KPh), matmul(matmul(A, P), KPh)), matmul(matmul(Ph, P), sub(gh, matmul(K, A))));
+  }
+  const K = matmul(P, gh), PhK = matmul(Ph, K);
+  return sub(add(add(mul(mT(matmul(K, P)), -1), matmul(matmul(sub(gh, matmul(A, K)), P), Ph)), PhK), matmul(matmul(PhK, P), A));
 }
 export const pinverse = (A: Tensor, rcond: number | { rcond?: number } = 1e-15): Tensor => pinv(A, { rtol: typeof rcond === "object" ? rcond.rcond ?? 1e-15 : rcond });
 
