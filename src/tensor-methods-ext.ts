@@ -13,6 +13,7 @@ import * as LT from "./ops/linalg/torch-level.js";
 import * as IX from "./ops/index-ext.js";
 import * as MX from "./ops/misc-ext.js";
 import { multinomial } from "./ops/multinomial.js";
+import * as FT from "./ops/fft/index.js";
 import type { Generator } from "./random/index.js";
 import * as U from "./ops/unary.js";
 import * as I from "./ops/indexing.js";
@@ -129,6 +130,7 @@ declare module "./tensor.js" {
     newTensor(data: NestedData, opts?: CreateOptions): Tensor;
     /** Calls hook with this tensor's gradient whenever it is computed; a returned tensor replaces it. */
     registerHook(hook: GradHook): RemovableHandle;
+    stft(nFft: number | FT.StftOptions, opts?: FT.StftOptions): Tensor;
     /** Gives the tensor a new shape in place (storage grows with zeros when needed). */
     resize_(...sizes: (number | readonly number[])[]): Tensor;
     resizeAs_(other: Tensor): Tensor;
@@ -212,7 +214,7 @@ installSame({
   indexPut: IX.indexPut, put: IX.put, maskedScatter: IX.maskedScatter, argwhere: IX.argwhere, isin: IX.isin, frexp: IX.frexp,
   renorm: MX.renorm, asStrided: MX.asStrided, cov: RX.cov, corrcoef: RX.corrcoef, igamma: MX.igamma, igammac: MX.igammac,
   newZeros: MX.newZeros, newOnes: MX.newOnes, newEmpty: MX.newEmpty, newFull: MX.newFull, newEmptyStrided: MX.newEmptyStrided, newTensor: MX.newTensor,
-  registerHook, multinomial, resize_: MX.resize_, resizeAs_: MX.resizeAs_,
+  registerHook, multinomial, stft: FT.stft, resize_: MX.resize_, resizeAs_: MX.resizeAs_,
   nonzero: (x: Tensor, o?: { asTuple?: boolean }) => I.nonzero(x, o),
 });
 

@@ -6,7 +6,9 @@ import { contiguousStrides } from "../shape.js";
 import { ValueError } from "../errors.js";
 import { isOptions, isTensor } from "./util.js";
 import { add, div, gt, mul, sub, where } from "./binary.js";
-import { cos, sin } from "./unary.js";
+import { cos, rsqrt, sin } from "./unary.js";
+import { mean } from "./reduce.js";
+import { batchNorm } from "./normalization.js";
 import { full, tensor, zeros, type CreateOptions, type NestedData } from "./creation.js";
 import { reshape, narrow } from "./view.js";
 import { cat } from "./join.js";
@@ -188,3 +190,27 @@ export function resize_(x: Tensor, ...sizes: (number | readonly number[])[]): Te
   return x;
 }
 export const resizeAs_ = (x: Tensor, other: Tensor): Tensor => resize_(x, other.shape);
+
+/** torch.native_layer_norm: (layer_norm(input), mean, 1/std) with the statistics kept over the normalized dims. */
+export function nativeLayerNorm(input: Tensor, normalizedShape: readonly number[], weight: Tensor | null, bias: Tensor | null, eps: number): [Tensor, Tensor, Tensor] {
+  const dims = normalizedShape.map((_, i) => input.dim() - normalizedShape.length + i);
+  const m = mean(input, dims, true);
+  const c = sub(input, m);
+  const rstd = rsqrt(add(mean(mul(c, c), dims, true), eps));
+  let y = mul(c, rstd);
+  if (weight) y = mul(y, weight);
+  if (bias) y = add(y, bias);
+  // (the saved statistics are not differentiable outputs in PyTorch)
+  return [y, m.detach(), rstd.detach()];
+}
+/** torch.native_batch_norm: (batch_norm(input), saved mean, saved 1/std); the saved statistics are empty in evaluation. */
+export function nativeBatchNorm(input: Tensor, weight: Tensor | null, bias: Tensor | null, runningMean: Tensor | null, runningVar: Tensor | null, training: boolean, momentum: number, eps: number): [Tensor, Tensor, Tensor] {
+  const y = batchNorm(input, runningMean, runningVar, weight, bias, training, momentum, eps);
+  if (!training) return [y, zeros([0], { dtype: input.dtype }), zeros([0], { dtype: input.dtype })];
+  const dims = [0, ...Array.from({ length: input.dim() - 2 }, (_, i) => i + 2)];
+  const m = mean(input, dims, true);
+  const c = sub(input, m);
+  const invstd = rsqrt(add(mean(mul(c, c), dims, true), eps));
+  const C = input.shape[1];
+  return [y, reshape(m, [C]).detach(), reshape(invstd, [C]).detach()];
+}

@@ -10,8 +10,9 @@ import { arange, zeros } from "../creation.js";
 import { narrow } from "../view.js";
 import { cat } from "../join.js";
 import { toDType } from "../cast.js";
-import { movedim, roll } from "../shape-ext.js";
-import { conjComplex, fromParts, isComplexLike, parts } from "./complex.js";
+import { movedim, roll, unfold } from "../shape-ext.js";
+import { pad } from "../pad.js";
+import { conjComplex, fromParts, isComplexLike, markComplex, parts } from "./complex.js";
 
 export { viewAsComplex, viewAsReal, complex } from "./complex.js";
 type Norm = "backward" | "ortho" | "forward" | null | undefined;
@@ -216,4 +217,36 @@ export function rfftfreq(n: number, d: number | FreqOptions = 1, opts: FreqOptio
   const o = isOptions(d) ? (d as FreqOptions) : { ...opts, d: d as number };
   const m = Math.floor(n / 2) + 1;
   return toDType(mul(arange(m, { dtype: "float64" }), 1 / (n * (o.d ?? 1))), o.dtype ?? "float32");
+}
+
+export interface StftOptions {
+  nFft?: number; hopLength?: number | null; winLength?: number | null; window?: Tensor | null; center?: boolean;
+  padMode?: "reflect" | "constant" | "replicate" | "circular"; normalized?: boolean; onesided?: boolean | null; returnComplex?: boolean | null;
+}
+/**
+ * torch.stft of a 1-D or batched 2-D signal: windowed frames (centered by padding n_fft/2 each
+ * side), each transformed by rfft (onesided) or fft; [..., freq, frames] complex, as a real tensor
+ * with a trailing dim of 2 (marked complex when returnComplex).
+ */
+export function stft(x: Tensor, nFft: number | StftOptions, opts: StftOptions = {}): Tensor {
+  const o: StftOptions = isOptions(nFft) ? (nFft as StftOptions) : { ...opts, nFft: nFft as number };
+  const n = o.nFft as number;
+  const hop = o.hopLength ?? Math.floor(n / 4), win = o.winLength ?? n;
+  let sig = asFloat(x);
+  const batched = sig.dim() === 2;
+  if (!batched) sig = sig.reshape([1, -1]);
+  if (o.center ?? true) sig = pad(sig.reshape([sig.shape[0], 1, -1]), [Math.floor(n / 2), Math.floor(n / 2)], o.padMode ?? "reflect").reshape([sig.shape[0], -1]);
+  let w = o.window ?? null;
+  if (w === null) w = zeros([win], { dtype: sig.dtype }).add(1);
+  if (win < n) {
+    const left = Math.floor((n - win) / 2);
+    w = cat([zeros([left], { dtype: sig.dtype }), w, zeros([n - win - left], { dtype: sig.dtype })], 0);
+  }
+  const frames = mul(unfold(sig, -1, n, hop), w); // [B, frames, n]
+  const onesided = o.onesided ?? true;
+  let spec = onesided ? rfft(frames, { dim: -1, norm: o.normalized ? "ortho" : "backward" }) : fft(frames, { dim: -1, norm: o.normalized ? "ortho" : "backward" });
+  spec = spec.transpose(1, 2); // [B, freq, frames, 2]
+  if (!batched) spec = spec.squeeze(0);
+  const out = spec.contiguous();
+  return o.returnComplex ? markComplex(out) : out;
 }
