@@ -131,6 +131,7 @@ declare module "./tensor.js" {
     /** Calls hook with this tensor's gradient whenever it is computed; a returned tensor replaces it. */
     registerHook(hook: GradHook): RemovableHandle;
     stft(nFft: number | FT.StftOptions, opts?: FT.StftOptions): Tensor;
+    istft(nFft: number | FT.IstftOptions, opts?: FT.IstftOptions): Tensor;
     /** Gives the tensor a new shape in place (storage grows with zeros when needed). */
     resize_(...sizes: (number | readonly number[])[]): Tensor;
     resizeAs_(other: Tensor): Tensor;
@@ -214,7 +215,7 @@ installSame({
   indexPut: IX.indexPut, put: IX.put, maskedScatter: IX.maskedScatter, argwhere: IX.argwhere, isin: IX.isin, frexp: IX.frexp,
   renorm: MX.renorm, asStrided: MX.asStrided, cov: RX.cov, corrcoef: RX.corrcoef, igamma: MX.igamma, igammac: MX.igammac,
   newZeros: MX.newZeros, newOnes: MX.newOnes, newEmpty: MX.newEmpty, newFull: MX.newFull, newEmptyStrided: MX.newEmptyStrided, newTensor: MX.newTensor,
-  registerHook, multinomial, stft: FT.stft, resize_: MX.resize_, resizeAs_: MX.resizeAs_,
+  registerHook, multinomial, stft: FT.stft, istft: FT.istft, resize_: MX.resize_, resizeAs_: MX.resizeAs_,
   nonzero: (x: Tensor, o?: { asTuple?: boolean }) => I.nonzero(x, o),
 });
 

@@ -32,4 +32,4 @@ export {
 export { renorm, polar, asStrided, asStridedScatter, constantPadNd, gradient, igamma, igammac, normal, nativeLayerNorm, nativeBatchNorm } from "./ops/misc-ext.js";
 export { multinomial } from "./ops/multinomial.js";
 export { segmentReduce } from "./ops/index-ext.js";
-export { stft } from "./ops/fft/index.js";
+export { stft, istft } from "./ops/fft/index.js";

@@ -4,7 +4,7 @@ import { isFloating } from "../../dtype.js";
 import type { Tensor } from "../../tensor.js";
 import { ValueError } from "../../errors.js";
 import { isOptions, wrap } from "../util.js";
-import { add, mul, sub } from "../binary.js";
+import { add, div, mul, sub } from "../binary.js";
 import { matmul } from "../linalg.js";
 import { arange, zeros } from "../creation.js";
 import { narrow } from "../view.js";
@@ -249,4 +249,51 @@ export function stft(x: Tensor, nFft: number | StftOptions, opts: StftOptions = 
   if (!batched) spec = spec.squeeze(0);
   const out = spec.contiguous();
   return o.returnComplex ? markComplex(out) : out;
+}
+
+export interface IstftOptions {
+  nFft?: number; hopLength?: number | null; winLength?: number | null; window?: Tensor | null; center?: boolean;
+  normalized?: boolean; onesided?: boolean | null; length?: number | null; returnComplex?: boolean;
+}
+/**
+ * torch.istft: the inverse of stft by overlap-add of the windowed inverse transforms of each
+ * frame, divided by the summed squared window (the input is [..., freq, frames, 2], complex as
+ * view_as_real lays it out).
+ */
+export function istft(spec: Tensor, nFft: number | IstftOptions, opts: IstftOptions = {}): Tensor {
+  const o: IstftOptions = isOptions(nFft) ? (nFft as IstftOptions) : { ...opts, nFft: nFft as number };
+  const n = o.nFft as number;
+  const hop = o.hopLength ?? Math.floor(n / 4), win = o.winLength ?? n;
+  const batched = spec.dim() === 4;
+  const s = batched ? spec : spec.unsqueeze(0); // [B, freq, frames, 2]
+  const [B, nFreq, nFrames] = s.shape;
+  const onesided = o.onesided ?? nFreq !== n;
+  const re = s.select(-1, 0).transpose(1, 2), im = s.select(-1, 1).transpose(1, 2); // [B, frames, freq]
+  const norm = o.normalized ? "ortho" : "backward";
+  // a real result reads only the one-sided half of a two-sided spectrum, as PyTorch's istft
+  const half = (t: Tensor): Tensor => (onesided ? t : narrow(t, -1, 0, Math.floor(n / 2) + 1));
+  if (o.returnComplex) throw new ValueError("istft: not implemented: returnComplex (a complex signal)");
+  let frames = irfft(fromParts(half(re), half(im)), { n, dim: -1, norm });
+  let w = o.window ?? null;
+  if (w === null) w = zeros([win], { dtype: frames.dtype }).add(1);
+  if (win < n) {
+    const left = Math.floor((n - win) / 2);
+    w = cat([zeros([left], { dtype: frames.dtype }), w, zeros([n - win - left], { dtype: frames.dtype })], 0);
+  }
+  frames = mul(frames, w);
+  const total = n + hop * (nFrames - 1);
+  const pos: number[] = [];
+  for (let t = 0; t < nFrames; t++) for (let k = 0; k < n; k++) pos.push(t * hop + k);
+  const index = wrap(Float64Array.from(pos), [1, nFrames * n], "int64").expand([B, nFrames * n]);
+  const y = zeros([B, total], { dtype: frames.dtype }).scatterAdd(1, index, frames.reshape([B, -1]));
+  const w2 = w.detach().mul(w.detach()).typedArray();
+  const env = new Float64Array(total);
+  pos.forEach((p, i) => (env[p] += w2[i % n]));
+  const start = (o.center ?? true) ? Math.floor(n / 2) : 0;
+  const end = o.length !== undefined && o.length !== null ? start + o.length : (o.center ?? true) ? total - Math.floor(n / 2) : total;
+  const stop = Math.min(end, total);
+  for (let i = start; i < stop; i++) if (Math.abs(env[i]) < 1e-11) throw new ValueError("istft: window overlap add min: the window does not satisfy the NOLA condition");
+  let out = div(narrow(y, -1, start, stop - start), toDType(wrap(env.slice(start, stop), [stop - start], "float64"), frames.dtype));
+  if (end > stop) out = cat([out, zeros([B, end - stop], { dtype: out.dtype })], -1);
+  return batched ? out : out.squeeze(0);
 }
