@@ -5,6 +5,7 @@ import type { Tensor } from "../tensor.js";
 import { enableGrad, noGrad } from "./grad-mode.js";
 import type { Node } from "./node.js";
 import { accumulate, accumulateInto, zerosFor, detachedClone } from "./hooks.js";
+import { applyLeafHooks, applyNodeHooks } from "./tensor-hooks.js";
 
 export interface BackwardOptions {
   retainGraph?: boolean;
@@ -45,7 +46,8 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
       }
     }
     const buffers = new Map<Node, (Tensor | null)[]>();
-    const deliverLeaf = (leaf: Tensor, g: Tensor) => {
+    const deliverLeaf = (leaf: Tensor, g0: Tensor) => {
+      const g = applyLeafHooks(leaf, g0);
       const slot = leafSlot.get(leaf);
       if (inputs) {
         if (slot !== undefined) captured[slot] = captured[slot] ? accumulate(captured[slot] as Tensor, g) : g;
@@ -73,7 +75,7 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
       const node = ready.pop();
       const buf = buffers.get(node) ?? node.outputs.map(() => null);
       buffers.delete(node);
-      const grads = buf.map((g, i) => g ?? zerosFor(node.outputs[i]));
+      const grads = applyNodeHooks(node, buf.map((g, i) => g ?? zerosFor(node.outputs[i])));
       const slots = nodeSlot.get(node);
       if (slots) for (const [nr, slot] of slots) captured[slot] = grads[nr];
       if (node.retained) for (const [nr, t] of node.retained) t.grad = t.grad ? (createGraph ? accumulate(t.grad, grads[nr]) : accumulateInto(t.grad, grads[nr])) : detachedClone(grads[nr]);

@@ -6,7 +6,7 @@ import { backend } from "../backend/backend.js";
 import { broadcastShapes, normDim } from "../shape.js";
 import { record, relabel } from "../autograd/record.js";
 import { type Scalar, isTensor, scalarTensor, wrap } from "./util.js";
-import { clone, toDType } from "./cast.js";
+import { clone, contiguous, toDType } from "./cast.js";
 import { add, lt, ne, where } from "./binary.js";
 import { expand, reshape, select, slice, unsqueeze } from "./view.js";
 import { tensor, zeros } from "./creation.js";
@@ -69,7 +69,16 @@ export function maskedFill(x: Tensor, mask: Tensor, value: Tensor | Scalar): Ten
 }
 
 /** Indices of non-zero elements, shape [count, ndim] (int64). */
-export function nonzero(x: Tensor): Tensor {
+/** nonzero(x): the [count, ndim] coordinates of the nonzero elements; { asTuple: true } gives one 1-D tensor per dim. */
+export function nonzero(x: Tensor, opts?: { asTuple?: boolean }): Tensor;
+export function nonzero(x: Tensor, opts: { asTuple: true }): Tensor[];
+export function nonzero(x: Tensor, opts: { asTuple?: boolean } = {}): Tensor | Tensor[] {
+  const coords = nonzeroCoords(x);
+  if (!opts.asTuple) return coords;
+  if (x.dim() === 0) return [reshape(coords, [-1])];
+  return Array.from({ length: x.dim() }, (_, d) => contiguous(select(coords, 1, d)));
+}
+function nonzeroCoords(x: Tensor): Tensor {
   const flat = x.typedArray();
   const hits: number[] = [];
   const nd = x.dim();
@@ -87,9 +96,11 @@ export function nonzero(x: Tensor): Tensor {
 }
 
 export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
-  const m = expand(mask, x.shape);
-  const idx = nonzero(reshape(clone(m), [-1]));
-  return indexSelect(reshape(x, [-1]), 0, reshape(idx, [-1]));
+  // x and mask broadcast together, as PyTorch's masked_select
+  const shape = broadcastShapes(x.shape, mask.shape, "masked_select");
+  const m = expand(mask, shape);
+  const idx = nonzeroCoords(reshape(clone(m), [-1]));
+  return indexSelect(reshape(expand(x, shape), [-1]), 0, reshape(idx, [-1]));
 }
 
 /** One item of x.index(...): a number (select), a slice string ("1:3", ":", "::2"), "..." , null (new axis), or an index tensor / number array. */
