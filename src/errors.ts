@@ -16,5 +16,7 @@ export class IndexError extends FlintError {}
 export class AutogradError extends FlintError {}
 /** A bad argument value. */
 export class ValueError extends FlintError {}
+/** A PyTorch feature Flint does not have (yet); the message names it. */
+export class NotImplementedError extends FlintError {}
 
 export const fmtShape = (s: readonly number[]): string => `[${s.join(", ")}]`;

@@ -21,7 +21,7 @@ export interface ConvOptions extends FactoryOptions {
   paddingMode?: PaddingMode;
 }
 
-abstract class ConvNd extends Module {
+export abstract class ConvNd extends Module {
   readonly inChannels: number;
   readonly outChannels: number;
   readonly kernelSize: number[];

@@ -16,7 +16,7 @@ export interface BatchNormOptions extends FactoryOptions {
   trackRunningStats?: boolean;
 }
 
-abstract class BatchNormBase extends Module {
+export abstract class BatchNormBase extends Module {
   readonly numFeatures: number;
   readonly eps: number;
   readonly momentum: number | null;
