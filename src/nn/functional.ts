@@ -179,3 +179,4 @@ export const adaptiveAvgPool1d = (input: Tensor, outputSize: number): Tensor => 
 export { multiHeadAttentionForward } from "./attention-functional.js";
 export type { MultiHeadAttentionOptions } from "./attention-functional.js";
 export * from "./functional-vision.js";
+export * from "./functional-losses.js";

@@ -13,3 +13,7 @@ export { MaxPool3d, AvgPool3d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMax
 export { Conv3d, ConvTranspose1d, ConvTranspose3d, LazyConv1d, LazyConv2d, LazyConv3d, LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d } from "./modules/conv-nd.js";
 export { Threshold, RReLU, GLU, Hardshrink, Softshrink, Tanhshrink, Softmin, Softmax2d } from "./modules/activation-more.js";
 export { Bilinear } from "./modules/bilinear.js";
+export {
+  MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, CosineEmbeddingLoss, MultiMarginLoss, MultiLabelMarginLoss,
+  MultiLabelSoftMarginLoss, PoissonNLLLoss, GaussianNLLLoss, TripletMarginLoss, TripletMarginWithDistanceLoss, CTCLoss,
+} from "./modules/loss-more.js";
