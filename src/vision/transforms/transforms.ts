@@ -6,6 +6,7 @@ import type { WorkerSpec } from "../../utils/data/worker-spec.js";
 import { rand, randint } from "../../utils/data/rng.js";
 import { isImage, type Image } from "../image.js";
 import { applyTransform, type Transform } from "../datasets/vision.js";
+import { TransformBase } from "./callable.js";
 import { crop, dimsOf, fromTensor, hflip, mapPixels, pad, padCrop, planeCount, resizeBilinear, roundHalfEven, toTensor, vflip, type PaddingMode } from "./planar.js";
 
 const spec = (name: string, args: unknown[]): WorkerSpec => ({ module: import.meta.url, export: name, args });
@@ -16,7 +17,7 @@ function checkImage(x: unknown, op: string): Image {
 }
 
 /** Image (HWC uint8) -> float32 tensor [C, H, W] with values in [0, 1]. */
-export class ToTensor {
+export class ToTensor extends TransformBase {
   forward(pic: Image): Tensor {
     const im = checkImage(pic, "ToTensor");
     const { width: w, height: h, channels: c } = im;
@@ -34,7 +35,7 @@ export class ToTensor {
 }
 
 /** Image (HWC uint8) -> uint8 tensor [C, H, W], values unchanged. */
-export class PILToTensor {
+export class PILToTensor extends TransformBase {
   forward(pic: Image): Tensor {
     const im = checkImage(pic, "PILToTensor");
     const { width: w, height: h, channels: c } = im;
@@ -50,11 +51,12 @@ export class PILToTensor {
 }
 
 /** (x - mean[c]) / std[c] per channel of a float tensor [..., C, H, W]. */
-export class Normalize {
+export class Normalize extends TransformBase {
   readonly mean: number[];
   readonly std: number[];
   readonly inplace: boolean;
   constructor(mean: number[], std: number[], options: { inplace?: boolean } = {}) {
+    super();
     this.mean = [...mean];
     this.std = [...std];
     this.inplace = options.inplace ?? false;
@@ -134,13 +136,14 @@ export interface RandomCropOptions {
 }
 
 /** Crops a random [h, w] window, after optional padding. */
-export class RandomCrop {
+export class RandomCrop extends TransformBase {
   readonly size: [number, number];
   readonly padding: number | number[] | null;
   readonly padIfNeeded: boolean;
   readonly fill: number;
   readonly paddingMode: PaddingMode;
   constructor(size: Size, options: RandomCropOptions = {}) {
+    super();
     this.size = pairSize(size, "RandomCrop");
     this.padding = options.padding ?? null;
     this.padIfNeeded = options.padIfNeeded ?? false;
@@ -183,11 +186,12 @@ export class RandomCrop {
 }
 
 /** Pads the borders: int (all sides), [left/right, top/bottom] or [left, top, right, bottom]. */
-export class Pad {
+export class Pad extends TransformBase {
   readonly padding: number | number[];
   readonly fill: number;
   readonly paddingMode: PaddingMode;
   constructor(padding: number | number[], options: { fill?: number; paddingMode?: PaddingMode } = {}) {
+    super();
     padLtrb(padding);
     this.padding = padding;
     this.fill = options.fill ?? 0;
@@ -202,9 +206,10 @@ export class Pad {
 }
 
 /** Flips left-right with probability p (one torch.rand draw per call). */
-export class RandomHorizontalFlip {
+export class RandomHorizontalFlip extends TransformBase {
   readonly p: number;
   constructor(p = 0.5) {
+    super();
     this.p = p;
   }
   forward<X extends Image | Tensor>(img: X): X {
@@ -217,9 +222,10 @@ export class RandomHorizontalFlip {
 }
 
 /** Flips top-bottom with probability p. */
-export class RandomVerticalFlip {
+export class RandomVerticalFlip extends TransformBase {
   readonly p: number;
   constructor(p = 0.5) {
+    super();
     this.p = p;
   }
   forward<X extends Image | Tensor>(img: X): X {
@@ -232,9 +238,10 @@ export class RandomVerticalFlip {
 }
 
 /** Crops the center [h, w] (zero-padding first when the image is smaller). */
-export class CenterCrop {
+export class CenterCrop extends TransformBase {
   readonly size: [number, number];
   constructor(size: Size) {
+    super();
     this.size = pairSize(size, "CenterCrop");
   }
   forward<X extends Image | Tensor>(img: X): X {
@@ -293,10 +300,11 @@ export function resizedOutputSize(h: number, w: number, size: Size, maxSize: num
 }
 
 /** Bilinear resize to [h, w], or the smaller edge to `size` keeping the aspect ratio. */
-export class Resize {
+export class Resize extends TransformBase {
   readonly size: Size;
   readonly maxSize: number | null;
   constructor(size: Size, options: ResizeOptions = {}) {
+    super();
     if ((options.interpolation ?? "bilinear") !== "bilinear") throw new Error(`Resize: only bilinear interpolation is implemented, got ${options.interpolation}`);
     if (options.antialias === true) throw new Error("Resize: antialias=True is not implemented (the tensor path's antialias=False is)");
     this.size = typeof size === "number" ? size : [...size];
@@ -313,9 +321,10 @@ export class Resize {
 }
 
 /** Applies a function (in worker threads it is re-created from its source: no captured variables). */
-export class Lambda<I = unknown, O = unknown> {
+export class Lambda<I = unknown, O = unknown> extends TransformBase {
   readonly lambd: (x: I) => O;
   constructor(lambd: (x: I) => O) {
+    super();
     if (typeof lambd !== "function") throw new TypeError(`Lambda: Argument lambd should be callable, got ${typeof lambd}`);
     this.lambd = lambd;
   }
@@ -328,9 +337,10 @@ export class Lambda<I = unknown, O = unknown> {
 }
 
 /** Applies transforms in order. */
-export class Compose<I = Image, O = Tensor> {
+export class Compose<I = Image, O = Tensor> extends TransformBase {
   readonly transforms: Transform<never, unknown>[];
   constructor(transforms: Transform<never, unknown>[]) {
+    super();
     this.transforms = [...transforms];
   }
   forward(x: I): O {
