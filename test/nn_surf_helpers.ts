@@ -4,14 +4,14 @@ import assert from "node:assert/strict";
 import * as torch from "../src/index.js";
 import { type Enc, assertClose, dec as decNN } from "./nn_helpers.js";
 
-export interface SurfEnc { shape: number[]; dtype: "float32" | "float64" | "int64" | "bool"; b64?: string; ints?: number[] }
+export interface SurfEnc { shape: number[]; dtype: "float32" | "float64" | "int64" | "bool" | "uint8"; b64?: string; ints?: number[] }
 export interface SurfCase {
   name: string; inputs: SurfEnc[]; outputs: SurfEnc[]; tuple: boolean; gradOuts: SurfEnc[]; grads: (SurfEnc | null)[];
   [extra: string]: unknown;
 }
 
 export function dec(e: SurfEnc): torch.Tensor {
-  if (e.dtype === "bool") return torch.tensor(e.ints as number[], { dtype: "bool" }).reshape(e.shape);
+  if (e.dtype === "bool" || e.dtype === "uint8") return torch.tensor(e.ints as number[], { dtype: e.dtype }).reshape(e.shape);
   return decNN(e as Enc);
 }
 
