@@ -12,3 +12,5 @@ export type { RMSpropOptions, AdagradOptions } from "./rmsprop.js";
 export * as lr_scheduler from "./lr_scheduler.js";
 export { Adadelta, Adamax, NAdam, RAdam, Rprop } from "./more.js";
 export type { AdadeltaOptions, AdamaxOptions, NAdamOptions, RAdamOptions, RpropOptions } from "./more.js";
+export { LBFGS } from "./lbfgs.js";
+export type { LBFGSOptions } from "./lbfgs.js";
