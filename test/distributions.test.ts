@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as torch from "../src/index.js";
-import { assertClose, fixture } from "./nn_helpers.js";
-import { type SurfEnc, dec } from "./nn_surf_helpers.js";
+import { assertClose, fixture } from "./nn-helpers.js";
+import { type SurfEnc, dec } from "./nn-surf-helpers.js";
 
 const D = torch.distributions;
 interface DistCase {

@@ -5,8 +5,8 @@
 // float64, plus float64 finite-difference gradchecks.
 import { test } from "node:test";
 import * as torch from "../src/index.js";
-import { fixture } from "./nn_helpers.js";
-import { type SurfCase, checkCase, decTree, gradcheckCase } from "./nn_surf_helpers.js";
+import { fixture } from "./nn-helpers.js";
+import { type SurfCase, checkCase, decTree, gradcheckCase } from "./nn-surf-helpers.js";
 
 interface FnCase extends SurfCase { fn: string; args: unknown[]; opts: Record<string, unknown>; inputKw: string[] }
 const { cases } = fixture<{ cases: FnCase[] }>("surf-functional.json");

@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as torch from "../src/index.js";
 import type { IndexSpec } from "../src/index.js";
-import { fixture } from "./nn_helpers.js";
-import { type SurfCase, type SurfEnc, checkCase, dec, gradcheckCase } from "./nn_surf_helpers.js";
+import { fixture } from "./nn-helpers.js";
+import { type SurfCase, type SurfEnc, checkCase, dec, gradcheckCase } from "./nn-surf-helpers.js";
 
 type Spec = number | string | null | { t: SurfEnc };
 interface IndexCase extends SurfCase { specs?: Spec[]; value?: number; indices?: SurfEnc[]; accumulate?: boolean }

@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as torch from "../src/index.js";
-import { assertClose, fixture } from "./nn_helpers.js";
-import { type SurfEnc, dec } from "./nn_surf_helpers.js";
+import { assertClose, fixture } from "./nn-helpers.js";
+import { type SurfEnc, dec } from "./nn-surf-helpers.js";
 
 interface InitCase { name: string; fn: string; shape: number[]; args: number[]; dtype: "float32" | "float64"; seed: number; out: SurfEnc }
 const { cases } = fixture<{ cases: InitCase[] }>("surf-init.json");

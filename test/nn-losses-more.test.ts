@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as torch from "../src/index.js";
 import * as nn from "../src/nn/index.js";
-import { ctorOf, fixture } from "./nn_helpers.js";
-import { type SurfCase, checkCase, decTree, gradcheckCase } from "./nn_surf_helpers.js";
+import { ctorOf, fixture } from "./nn-helpers.js";
+import { type SurfCase, checkCase, decTree, gradcheckCase } from "./nn-surf-helpers.js";
 
 interface LossCase extends SurfCase { module: string; args: unknown[]; opts: Record<string, unknown>; extra: unknown[] }
 const { cases } = fixture<{ cases: LossCase[] }>("surf-losses.json");

@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as torch from "../src/index.js";
 import * as nn from "../src/nn/index.js";
-import { assertClose, ctorOf, fixture } from "./nn_helpers.js";
-import { type SurfCase, type SurfEnc, checkCase, dec, decTree } from "./nn_surf_helpers.js";
+import { assertClose, ctorOf, fixture } from "./nn-helpers.js";
+import { type SurfCase, type SurfEnc, checkCase, dec, decTree } from "./nn-surf-helpers.js";
 
 interface ModCase extends SurfCase {
   module: string; args: unknown[]; opts: Record<string, unknown>; train: boolean;

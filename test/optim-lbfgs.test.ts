@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as torch from "../src/index.js";
-import { assertClose, fixture } from "./nn_helpers.js";
-import { type SurfEnc, dec } from "./nn_surf_helpers.js";
+import { assertClose, fixture } from "./nn-helpers.js";
+import { type SurfEnc, dec } from "./nn-surf-helpers.js";
 
 interface Case { name: string; problem: string; opts: Record<string, unknown>; dtype: string; init: SurfEnc[]; data: { X?: SurfEnc; Y?: SurfEnc }; losses: number[]; after: SurfEnc[][]; funcEvals: number; nIter: number }
 const { cases } = fixture<{ cases: Case[] }>("surf-lbfgs.json");

@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as torch from "../src/index.js";
 import { transforms } from "../src/vision/index.js";
-import { assertClose, fixture } from "./nn_helpers.js";
-import { type SurfEnc, dec } from "./nn_surf_helpers.js";
+import { assertClose, fixture } from "./nn-helpers.js";
+import { type SurfEnc, dec } from "./nn-surf-helpers.js";
 
 interface FCase { name: string; fn: string; args: unknown[]; opts: Record<string, unknown>; img: SurfEnc; out: SurfEnc }
 interface RCase { name: string; img: SurfEnc; seed: number; out: SurfEnc }

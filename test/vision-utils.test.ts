@@ -6,8 +6,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import pngjs from "pngjs";
 import { vision } from "../src/index.js";
-import { assertClose, fixture } from "./nn_helpers.js";
-import { type SurfEnc, dec } from "./nn_surf_helpers.js";
+import { assertClose, fixture } from "./nn-helpers.js";
+import { type SurfEnc, dec } from "./nn-surf-helpers.js";
 import { tempDir } from "./data-helpers.js";
 
 interface Case { name: string; input: SurfEnc; opts: Record<string, unknown>; grid: SurfEnc }

@@ -11,7 +11,7 @@ import { mul, sub, div } from "../ops/binary.js";
 import { logsumexp, sum } from "../ops/reduce.js";
 import { softmax } from "../ops/softmax.js";
 import { binaryCrossEntropyWithLogits } from "../ops/loss.js";
-import { clamp } from "../ops/softmax.js";
+import { clamp } from "../ops/clamp.js";
 import { contiguous, toDType } from "../ops/cast.js";
 import { expand, reshape, squeeze, unsqueeze } from "../ops/view.js";
 import { wrap } from "../ops/util.js";

@@ -4,7 +4,7 @@ import type { Tensor } from "../tensor.js";
 import { ShapeError, ValueError, fmtShape } from "../errors.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { type Generator, defaultGenerator } from "../random/index.js";
-import { erf } from "../backend/ref/scalar-fns.js";
+import { erf } from "../ops/scalar-math.js";
 import { empty, eye } from "../ops/creation.js";
 import { randperm } from "../ops/random.js";
 import { fromTypedArray } from "../tensor.js";

@@ -1,7 +1,8 @@
 // Advanced (tensor) indexing with several index tensors, as PyTorch's x[i, j] and x[i, j] = v:
 // the index tensors broadcast together; the indexed dims are replaced by the broadcast shape, at
 // the first indexed dim when the indexed dims are adjacent, else at the front (NumPy's rule).
-// Built from reshape/permute/indexSelect/scatter, so gradients come from those ops.
+// Built from reshape/permute/indexSelect/scatter, so gradients come from those ops (called as
+// Tensor methods: indexing.ts imports this file, so importing it back would make a cycle).
 import { Tensor } from "../tensor.js";
 import { IndexError, ShapeError, fmtShape } from "../errors.js";
 import { isFloating } from "../dtype.js";
@@ -10,7 +11,6 @@ import { relabel } from "../autograd/record.js";
 import { add, lt, mul, where } from "./binary.js";
 import { contiguous, toDType } from "./cast.js";
 import { expand, permute, reshape } from "./view.js";
-import { indexSelect, nonzero, scatter, scatterAdd } from "./indexing.js";
 import { unbind } from "./join.js";
 import { isTensor, wrap } from "./util.js";
 
@@ -27,7 +27,7 @@ export function expandMasks(adv: readonly AdvancedIndex[], shape: readonly numbe
       if (k === 0 || covered.length !== k || covered.some((s, i) => s !== idx.shape[i])) {
         throw new IndexError(`index: the shape of the mask ${fmtShape(idx.shape)} does not match the shape of the indexed tensor ${fmtShape(shape)} starting at dim ${d}`);
       }
-      const nz = nonzero(idx);
+      const nz = idx.nonzero();
       unbind(nz, 1).forEach((t, i) => out.push({ dim: d + i, idx: t }));
     } else {
       if (isFloating(idx.dtype)) throw new IndexError("index: tensors used as indices must be long, int, byte or bool tensors");
@@ -75,7 +75,7 @@ export function advancedGet(x: Tensor, advIn: readonly AdvancedIndex[]): Tensor 
   const rest = moved.shape.slice(k);
   const flat = reshape(moved, [numelOf(moved.shape.slice(0, k)), ...rest]);
   const lin = linearIndex(adv, x.shape);
-  const picked = reshape(indexSelect(flat, 0, reshape(lin, [-1])), [...lin.shape, ...rest]);
+  const picked = reshape(flat.indexSelect(0, reshape(lin, [-1])), [...lin.shape, ...rest]);
   if (!adjacent(adv) || adv[0].dim === 0) return picked;
   // Put the broadcast dims back where the first indexed dim was.
   const nb = lin.dim(), at = adv[0].dim;
@@ -122,7 +122,7 @@ export function putAdvanced(x: Tensor, advIn: readonly AdvancedIndex[], values: 
   const n = numelOf(lin.shape);
   const src = reshape(vb, [n, ...rest]);
   const idx = expand(reshape(lin, [n, ...rest.map(() => 1)]), [n, ...rest]);
-  const written = accumulate ? scatterAdd(flat, 0, idx, src) : scatter(flat, 0, idx, src);
+  const written = accumulate ? flat.scatterAdd(0, idx, src) : flat.scatter(0, idx, src);
   const inv = new Array<number>(order.length);
   order.forEach((d, i) => (inv[d] = i));
   return permute(reshape(written, moved.shape), inv);

@@ -6,7 +6,7 @@ import { noGrad } from "../autograd/grad-mode.js";
 import { add, div, gt, mul, ne, pow, sub, where } from "./binary.js";
 import { abs, rsqrt } from "./unary.js";
 import { amax, mean, sum } from "./reduce.js";
-import { clamp } from "./softmax.js";
+import { clamp } from "./clamp.js";
 import { toDType } from "./cast.js";
 import { reshape, squeeze, unsqueeze } from "./view.js";
 import { pad } from "./pad.js";

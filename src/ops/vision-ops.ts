@@ -7,7 +7,7 @@ import { DTypeError, NotImplementedError, ShapeError, ValueError, fmtShape } fro
 
 import { add, div, fmod, ge, logicalAnd, lt, mul, sub, where } from "./binary.js";
 import { abs, floor, round } from "./unary.js";
-import { clamp } from "./softmax.js";
+import { clamp } from "./clamp.js";
 import { gather, indexSelect, scatterAdd } from "./indexing.js";
 import { linspace, ones, zeros } from "./creation.js";
 import { matmul } from "./linalg.js";

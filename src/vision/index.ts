@@ -3,5 +3,5 @@ import "../setup.js";
 export * as datasets from "./datasets/index.js";
 export * as transforms from "./transforms/index.js";
 export { type Image, isImage, makeImage } from "./image.js";
-export { decodeImage, loadImage, ImageDecodeError } from "./image_io.js";
+export { decodeImage, loadImage, ImageDecodeError } from "./image-io.js";
 export * as utils from "./utils.js";

@@ -8,7 +8,7 @@ import { type Image, isImage, makeImage } from "../image.js";
 import { add, bitwiseAnd, div, eq, fmod, ge, logicalAnd, lt, mul, ne, pow, remainder, sub, where } from "../../ops/binary.js";
 import { exp, floor, isfinite, round } from "../../ops/unary.js";
 import { amax, amin, mean } from "../../ops/reduce.js";
-import { clamp } from "../../ops/softmax.js";
+import { clamp } from "../../ops/clamp.js";
 import { toDType, contiguous, clone } from "../../ops/cast.js";
 import { cat, stack } from "../../ops/join.js";
 import { expand, narrow, reshape, select, squeeze, unsqueeze } from "../../ops/view.js";

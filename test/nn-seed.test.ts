@@ -1,0 +1,76 @@
+// The seed CNN against PyTorch 1.13: exact initial weights after manualSeed(0); from those weights
+// and a fixed batch of 8, logits, loss and every parameter gradient; 5 steps of SGD and of Adam.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import * as torch from "../src/index.js";
+import * as nn from "../src/nn/index.js";
+import { Adam, SGD, type Optimizer } from "../src/optim/index.js";
+import { type Enc, type Summary, assertClose, assertSummary, dec, fixture, fixtureBytes } from "./nn-helpers.js";
+import { NN } from "./nn-seed-model.js";
+
+interface Run { losses: number[]; final: Record<string, Summary> }
+interface SeedFixture {
+  seed: number; keys: string[]; shapes: number[][]; inputShape: number[]; target: number[];
+  logits: Enc; loss: number; lossLs: number; grads: Record<string, Summary>; sgd: Run; adam: Run;
+}
+
+const fx = fixture<SeedFixture>("seed_cnn.json");
+const bin = fixtureBytes("seed_cnn.bin");
+const floats = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
+const init: Record<string, torch.Tensor> = {};
+let at = 0;
+fx.keys.forEach((k, i) => {
+  const n = fx.shapes[i].reduce((a, b) => a * b, 1);
+  init[k] = torch.fromTypedArray(floats.slice(at, at + n), fx.shapes[i]);
+  at += n;
+});
+const x = torch.fromTypedArray(floats.slice(at), fx.inputShape);
+const y = torch.tensor(fx.target);
+
+test("seed CNN: stateDict keys are PyTorch's", () => {
+  assert.deepEqual(Object.keys(new NN().stateDict()), fx.keys);
+});
+
+test("seed CNN: manualSeed(0) gives PyTorch's exact initial weights", () => {
+  torch.manualSeed(fx.seed);
+  const sd = new NN().stateDict();
+  for (const k of fx.keys) assert.deepEqual(Array.from(sd[k].typedArray()), Array.from(init[k].typedArray()), k);
+});
+
+test("seed CNN: logits, loss and every gradient match PyTorch", () => {
+  const model = new NN();
+  model.loadStateDict(init);
+  const logits = model.forward(x);
+  assertClose(logits, dec(fx.logits), "logits", 1e-4, 1e-5);
+  const loss = new nn.CrossEntropyLoss().forward(logits, y);
+  assertClose([loss.item() as number], [fx.loss], "loss");
+  assertClose([new nn.CrossEntropyLoss({ labelSmoothing: 0.1 }).forward(logits, y).item() as number], [fx.lossLs], "loss with label smoothing");
+  loss.backward();
+  for (const [k, p] of model.namedParameters()) assertSummary(p.grad as torch.Tensor, fx.grads[k], `grad ${k}`, 2e-4);
+});
+
+function train(run: Run, make: (ps: nn.Parameter[]) => Optimizer, what: string): void {
+  const model = new NN();
+  model.loadStateDict(init);
+  const opt = make(model.parameters());
+  const lossFn = new nn.CrossEntropyLoss();
+  const losses: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    opt.zeroGrad();
+    const l = lossFn.forward(model.forward(x), y);
+    l.backward();
+    opt.step();
+    losses.push(l.item() as number);
+  }
+  assertClose(losses, run.losses, `${what} losses`, 1e-4);
+  const sd = model.stateDict();
+  for (const [k, s] of Object.entries(run.final)) assertSummary(sd[k], s, `${what} final ${k}`, 2e-4);
+}
+
+test("seed CNN: 5 steps of SGD(lr 0.01, momentum 0.9, weightDecay 5e-4) match PyTorch", () => {
+  train(fx.sgd, (ps) => new SGD(ps, { lr: 0.01, momentum: 0.9, weightDecay: 5e-4 }), "SGD");
+});
+
+test("seed CNN: 5 steps of Adam(lr 1e-3) match PyTorch", () => {
+  train(fx.adam, (ps) => new Adam(ps, { lr: 1e-3 }), "Adam");
+});
