@@ -7,6 +7,7 @@ import { rand, randint } from "../../utils/data/rng.js";
 import { isImage, type Image } from "../image.js";
 import { applyTransform, type Transform } from "../datasets/vision.js";
 import { TransformBase } from "./callable.js";
+import { pilResize } from "./pil-resize.js";
 import { crop, dimsOf, fromTensor, hflip, mapPixels, pad, padCrop, planeCount, resizeBilinear, roundHalfEven, toTensor, vflip, type PaddingMode } from "./planar.js";
 
 const spec = (name: string, args: unknown[]): WorkerSpec => ({ module: import.meta.url, export: name, args });
@@ -270,8 +271,8 @@ export class CenterCrop extends TransformBase {
 }
 
 export interface ResizeOptions {
-  /** Only "bilinear" (torchvision's default) is implemented. */
-  interpolation?: "bilinear";
+  /** "bilinear" (torchvision's default); "bicubic" for Images (Pillow's filter). */
+  interpolation?: "bilinear" | "bicubic";
   maxSize?: number | null;
   /** Only false/null: the tensor path without antialiasing. */
   antialias?: boolean | null;
@@ -299,24 +300,33 @@ export function resizedOutputSize(h: number, w: number, size: Size, maxSize: num
   return [size[0], (size as [number, number])[1]];
 }
 
-/** Bilinear resize to [h, w], or the smaller edge to `size` keeping the aspect ratio. */
+/**
+ * Resize to [h, w], or the smaller edge to `size` keeping the aspect ratio. As torchvision: an
+ * Image (a dataset's PIL image) is resized by Pillow's antialiased filters; a tensor by the
+ * tensor path (bilinear, antialias=False).
+ */
 export class Resize extends TransformBase {
   readonly size: Size;
   readonly maxSize: number | null;
+  readonly interpolation: "bilinear" | "bicubic";
   constructor(size: Size, options: ResizeOptions = {}) {
     super();
-    if ((options.interpolation ?? "bilinear") !== "bilinear") throw new Error(`Resize: only bilinear interpolation is implemented, got ${options.interpolation}`);
-    if (options.antialias === true) throw new Error("Resize: antialias=True is not implemented (the tensor path's antialias=False is)");
+    const interp = options.interpolation ?? "bilinear";
+    if (interp !== "bilinear" && interp !== "bicubic") throw new Error(`Resize: only bilinear and bicubic interpolation are implemented, got ${String(interp)}`);
+    if (options.antialias === true) throw new Error("Resize: antialias=True is not implemented for tensors (the tensor path's antialias=False is; Images are always antialiased, as PIL's)");
     this.size = typeof size === "number" ? size : [...size];
     this.maxSize = options.maxSize ?? null;
+    this.interpolation = interp;
   }
   forward<X extends Image | Tensor>(img: X): X {
     const [h, w] = dimsOf(img);
     const [oh, ow] = resizedOutputSize(h, w, this.size, this.maxSize);
+    if (!(img instanceof Tensor)) return pilResize(img as Image, oh, ow, this.interpolation) as X;
+    if (this.interpolation !== "bilinear") throw new Error("Resize: bicubic interpolation of tensors is not implemented (Images are)");
     return mapPixels(img, "Resize", (p) => resizeBilinear(p, oh, ow));
   }
   workerSpec(): WorkerSpec {
-    return spec("Resize", [this.size, { maxSize: this.maxSize }]);
+    return spec("Resize", [this.size, { maxSize: this.maxSize, interpolation: this.interpolation }]);
   }
 }
 
