@@ -14,7 +14,7 @@ for (const c of cases) {
   test(`Resize on an Image ${c.name} equals torchvision's PIL path`, () => {
     const [h, w, ch = 1] = c.shape;
     const im = makeImage(w, h, ch, Uint8Array.from(c.pixels));
-    const out = new transforms.Resize(c.size, { interpolation: c.interpolation })(im);
+    const out = new transforms.Resize(c.size, { interpolation: c.interpolation })(im) as typeof im;
     assert.deepEqual([out.height, out.width], c.outShape.slice(0, 2));
     assert.deepEqual(Array.from(out.data), c.out);
   });
