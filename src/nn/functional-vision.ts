@@ -10,6 +10,7 @@ import * as VO from "../ops/vision-ops.js";
 import * as ND from "../ops/norm-distance.js";
 import type { ConvPadding } from "../ops/conv.js";
 import * as AM from "../ops/activation-more.js";
+import * as MM from "./modules/misc-more.js";
 
 type Rec = Record<string, unknown>;
 type T = PN.IntOrTuple;
@@ -142,3 +143,23 @@ export function rrelu(input: Tensor, ...args: unknown[]): Tensor {
   const o = parse<{ lower: number; upper: number; training: boolean; inplace: boolean }>("rrelu", args, ["lower", "upper", "training", "inplace"], { lower: 1 / 8, upper: 1 / 3, training: false });
   return AM.rrelu(input, o.lower, o.upper, o.training);
 }
+
+// --- feature / alpha dropout, max unpooling ---------------------------------------------------
+const dropArgs = (op: string, args: readonly unknown[]) => parse<{ p: number; training: boolean; inplace: boolean }>(op, args, ["p", "training", "inplace"], { p: 0.5, training: true, inplace: false });
+export function dropout1d(input: Tensor, ...args: unknown[]): Tensor { const o = dropArgs("dropout1d", args); return MM.featureDropout("dropout1d", input, o.p, o.training, [2, 3]); }
+export function dropout3d(input: Tensor, ...args: unknown[]): Tensor { const o = dropArgs("dropout3d", args); return MM.featureDropout("dropout3d", input, o.p, o.training, [4, 5]); }
+export function alphaDropout(input: Tensor, ...args: unknown[]): Tensor {
+  const o = parse<{ p: number; training: boolean; inplace: boolean }>("alpha_dropout", args, ["p", "training", "inplace"], { p: 0.5, training: false, inplace: false });
+  return MM.alphaDropout(input, o.p, o.training, false);
+}
+export function featureAlphaDropout(input: Tensor, ...args: unknown[]): Tensor {
+  const o = parse<{ p: number; training: boolean; inplace: boolean }>("feature_alpha_dropout", args, ["p", "training", "inplace"], { p: 0.5, training: false, inplace: false });
+  return MM.alphaDropout(input, o.p, o.training, true);
+}
+const unpool = (nd: number) => (input: Tensor, indices: Tensor, kernelSize: number | number[], ...args: unknown[]): Tensor => {
+  const o = parse<{ stride: number | number[] | null; padding: number | number[]; outputSize: number[] | null }>(`max_unpool${nd}d`, args, ["stride", "padding", "outputSize"], { stride: null, padding: 0, outputSize: null });
+  return MM.maxUnpool(nd, input, indices, kernelSize, o.stride, o.padding, o.outputSize);
+};
+export const maxUnpool1d = unpool(1);
+export const maxUnpool2d = unpool(2);
+export const maxUnpool3d = unpool(3);

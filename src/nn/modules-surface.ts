@@ -17,3 +17,6 @@ export {
   MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, CosineEmbeddingLoss, MultiMarginLoss, MultiLabelMarginLoss,
   MultiLabelSoftMarginLoss, PoissonNLLLoss, GaussianNLLLoss, TripletMarginLoss, TripletMarginWithDistanceLoss, CTCLoss,
 } from "./modules/loss-more.js";
+export {
+  Dropout1d, Dropout3d, AlphaDropout, FeatureAlphaDropout, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d, LazyLinear, ParameterList, ParameterDict, NLLLoss2d,
+} from "./modules/misc-more.js";
