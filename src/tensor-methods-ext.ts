@@ -135,6 +135,7 @@ declare module "./tensor.js" {
     /** Gives the tensor a new shape in place (storage grows with zeros when needed). */
     resize_(...sizes: (number | readonly number[])[]): Tensor;
     resizeAs_(other: Tensor): Tensor;
+    nonzero(opts?: { asTuple?: false }): Tensor;
     nonzero(opts: { asTuple: true }): Tensor[];
     multinomial(numSamples: number, replacement?: boolean | { replacement?: boolean; generator?: Generator }, opts?: { generator?: Generator }): Tensor;
     // in place (each the out-of-place op written back into this tensor)

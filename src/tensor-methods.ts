@@ -109,7 +109,6 @@ declare module "./tensor.js" {
     indexSelect(dim: number, index: Tensor): Tensor;
     maskedFill(mask: Tensor, value: Tensor | Scalar): Tensor;
     maskedSelect(mask: Tensor): Tensor;
-    nonzero(): Tensor;
     // linear algebra
     matmul(other: Tensor): Tensor; mm(other: Tensor): Tensor; bmm(other: Tensor): Tensor;
     dot(other: Tensor): Tensor; mv(other: Tensor): Tensor; outer(other: Tensor): Tensor;
@@ -250,7 +249,6 @@ const methods = {
   indexSelect(d: number, i: Tensor) { return I.indexSelect(this, d, i); },
   maskedFill(m: Tensor, v: Tensor | Scalar) { return I.maskedFill(this, m, v); },
   maskedSelect(m: Tensor) { return I.maskedSelect(this, m); },
-  nonzero() { return I.nonzero(this); },
   matmul(o: Tensor) { return L.matmul(this, o); },
   mm(o: Tensor) { return L.mm(this, o); },
   bmm(o: Tensor) { return L.bmm(this, o); },

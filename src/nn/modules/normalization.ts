@@ -24,7 +24,7 @@ const batchNormArgs = signature<BatchNormParams>()("BatchNorm2d",
   { eps: 1e-5, momentum: 0.1, affine: true, trackRunningStats: true, ...factoryDefaults });
 const batchNorm1dArgs = batchNormArgs.as("BatchNorm1d");
 
-abstract class BatchNormBase extends Module {
+export abstract class BatchNormBase extends Module {
   readonly numFeatures: number;
   readonly eps: number;
   readonly momentum: number | null;
