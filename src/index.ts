@@ -41,3 +41,4 @@ export * as utils from "./utils/index.js";
 export * as vision from "./vision/index.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
+export * as distributed from "./distributed/index.js";
