@@ -78,3 +78,20 @@ test("flint run: flags, env, usage errors", () => {
   assert.throws(() => parseRunArgs(["--rdzv-backend", "c10d", "s.js"]), /not implemented: --rdzv-backend/);
   assert.equal(parseRunArgs(["--help"]), "help");
 });
+
+test("flint train --nproc 2: DDP ranks, rank 0 logs and writes once; --resume continues", { timeout: 200_000 }, async () => {
+  const { writeCifar, tempDir } = await import("./cli-helpers.js");
+  const dir = tempDir("flint-train-nproc-");
+  writeCifar(join(dir, "data"));
+  const common = ["--nproc", "2", "--train-size", "256", "--test-size", "100", "--root", join(dir, "data"), "--no-download", "--out", join(dir, "out"), "--seed", "3"];
+  const r = await flint(["train", "--epochs", "1", ...common]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.match(/^flint train:/gm)?.length, 1, r.stdout);
+  assert.equal(r.stdout.match(/^epoch 1\/1: train loss/gm)?.length, 1, r.stdout);
+  const metrics = () => readFileSync(join(dir, "out", "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { epoch: number; test_acc: number });
+  assert.deepEqual(metrics().map((m) => m.epoch), [1]);
+  assert.ok(existsSync(join(dir, "out", "checkpoint.pt")) && existsSync(join(dir, "out", "model.safetensors")));
+  const r2 = await flint(["train", "--resume", "--epochs", "2", ...common]);
+  assert.equal(r2.code, 0, r2.stderr);
+  assert.deepEqual(metrics().map((m) => m.epoch), [1, 2]);
+});

@@ -11,9 +11,15 @@ import { buildModel, countParameters } from "./models.js";
 import { TrainLoop, type Batches } from "./train-loop.js";
 import { buildOptimizer, checkResumeCompatible, describeConfig, resolveConfig } from "./train-config.js";
 import { EMPTY_PARTIAL, optimizerFromTorch, readTrainCheckpoint, type TrainCheckpoint } from "./train-state.js";
+import { isRankOfParallelTrain, launchParallelTrain, setupParallelTrain, type TrainParallel } from "./train-parallel.js";
 
 export async function trainCommand(a: ParsedArgs): Promise<number> {
-  const log = (line: string): void => void process.stdout.write(line + "\n");
+  const nproc = a.num("nproc");
+  // A rank of `--nproc N` (started by the launcher below; its command line has no --nproc).
+  const rankOfMany = isRankOfParallelTrain();
+  // Ranks other than 0 of `--nproc N` train silently; rank 0 speaks for the job.
+  const quiet = rankOfMany && process.env.RANK !== "0";
+  const log = (line: string): void => void (quiet || process.stdout.write(line + "\n"));
   const out = a.str("out");
   const ckptPath = join(out, "checkpoint.pt");
   let config = resolveConfig(a);
@@ -33,6 +39,9 @@ export async function trainCommand(a: ParsedArgs): Promise<number> {
     log(`Nothing to do: ${ckptPath} has already trained ${resume.epoch} epoch${resume.epoch === 1 ? "" : "s"} (--epochs ${epochs}); pass a larger --epochs to continue.`);
     return 0;
   }
+  // Every rank must draw the same seed (the sampler's order depends on it): fix it here.
+  if (nproc > 1 && !rankOfMany) return launchParallelTrain(a, nproc, resume === null && !a.given.has("seed") ? config.seed : null);
+  if ((nproc > 1 || rankOfMany) && a.bool("dashboard")) throw new UsageError("--dashboard is not implemented with --nproc above 1", "train");
 
   const backend = setupBackend(a.str("backend"), a.optNum("threads"));
   torch.manualSeed(config.seed);
@@ -46,7 +55,13 @@ export async function trainCommand(a: ParsedArgs): Promise<number> {
   const train = firstN(trainSet, config.train_size);
   const test = firstN(testSet, a.optNum("test-size"));
   const workers = a.num("workers");
-  const trainLoader = makeLoader(train, { batchSize: config.batch_size, shuffle: true, workers }) as unknown as Batches;
+  let trainLoader = makeLoader(train, { batchSize: config.batch_size, shuffle: true, workers }) as unknown as Batches;
+  let parallel: TrainParallel | undefined;
+  if (rankOfMany) {
+    const p = setupParallelTrain(model, train, config.batch_size, config.seed, workers);
+    parallel = p.parallel;
+    trainLoader = p.trainLoader as unknown as Batches;
+  }
   const testLoader = makeLoader(test, { batchSize: a.num("test-batch-size"), shuffle: false, workers }) as unknown as Batches;
 
   mkdirSync(out, { recursive: true });
@@ -78,7 +93,11 @@ export async function trainCommand(a: ParsedArgs): Promise<number> {
 
   // First Ctrl-C: finish the batch, save, exit. Second: leave at once.
   let stop = false;
+  let firstSignal = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
+    // A rank of --nproc gets Ctrl-C twice at once (from the terminal and from the launcher).
+    if (stop && rankOfMany && Date.now() - firstSignal < 2000) return;
+    firstSignal = Date.now();
     if (stop) {
       process.stderr.write(`\n${sig} again: exiting without saving\n`);
       process.exit(130);
@@ -96,6 +115,7 @@ export async function trainCommand(a: ParsedArgs): Promise<number> {
       : { epoch: resume.epoch, batch: resume.batch, rng: resume.rng, epochRng: resume.epochRng, partial: resume.partial },
     dashboard, tty: process.stdout.isTTY === true, columns: process.stdout.columns, log,
     stopRequested: () => stop,
+    parallel,
   });
   let code = 0;
   try {
