@@ -1,7 +1,7 @@
 // One rank of `npm run bench:ddp`: the seed CNN trained with DistributedDataParallel on CIFAR-10
 // (DistributedSampler, per-rank batch --batch), 1 thread per rank. After --warmup steps it times
-// --steps steps (data loading included) and, on rank 0, prints images/s for the whole job and the
-// test accuracy of the trained weights on the first --test images. Started by bench/ddp.ts
+// --steps steps (--steps 0: the rest of one epoch; data loading included) and, on rank 0, prints
+// images/s for the whole job and the test accuracy of the trained weights on the first --test images. Started by bench/ddp.ts
 // through `flint run`.
 import * as torch from "../src/index.js";
 import { distributed as dist, nn, optim } from "../src/index.js";
@@ -42,6 +42,7 @@ for (const [x, y] of loader) {
   opt.step();
   if (++done === warmup + steps) break;
 }
+const timed = done - warmup;
 dist.barrier();
 const seconds = (performance.now() - t0) / 1000;
 
@@ -63,7 +64,7 @@ if (rank === 0) {
     }
   });
   console.log(JSON.stringify({
-    world, batchPerRank: batch, steps, seconds, imagesPerSec: (world * batch * steps) / seconds,
+    world, batchPerRank: batch, steps: timed, seconds, imagesPerSec: (world * batch * timed) / seconds,
     threadsPerRank: torch.getNumThreads(), testAccuracy: correct / testN, testImages: testN, bucketSizes: model.bucketSizes,
   }));
 }

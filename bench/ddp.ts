@@ -4,7 +4,8 @@
 // (images/s on 2 / (2 x images/s on 1)). CIFAR-10 comes from the archive in
 // FLINT_CIFAR_ARCHIVE (default /work/shared/data/cifar10/cifar-10-binary.tar.gz), unpacked once
 // into a cache folder outside the repository (FLINT_CIFAR_ROOT, default $TMPDIR/flint-cifar10-bench).
-// Usage: npm run bench:ddp -- [--repeats 3] [--steps 60] [--batch 64]
+// Usage: npm run bench:ddp -- [--repeats 3] [--steps 60] [--batch 64] [--test 2000]
+// (--steps 0 --test 10000 --repeats 1: one full epoch each, for the test-accuracy comparison)
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,7 +28,7 @@ if (!existsSync(join(root, "cifar-10-batches-bin", "test_batch.bin"))) {
   if (r.status !== 0) throw new Error(`bench:ddp: tar failed on ${archive}`);
 }
 
-interface Result { world: number; imagesPerSec: number; seconds: number; testAccuracy: number; threadsPerRank: number; bucketSizes: number[] }
+interface Result { world: number; steps: number; imagesPerSec: number; seconds: number; testAccuracy: number; threadsPerRank: number; bucketSizes: number[] }
 function once(nproc: number): Result {
   const r = spawnSync(process.execPath, ["--import", "tsx", join(repo, "src", "cli", "main.ts"), "run", "--standalone", "--nproc-per-node", String(nproc),
     join(repo, "bench", "ddp-worker.ts"), root, "--steps", String(steps), "--batch", String(batch), "--test", String(test)],
@@ -48,7 +49,7 @@ for (let i = 0; i < repeats; i++) {
   for (const n of [1, 2]) {
     const r = once(n);
     runs[n].push(r);
-    console.error(`run ${i + 1}/${repeats}, ${n} process(es): ${r.imagesPerSec.toFixed(1)} images/s, test accuracy ${(100 * r.testAccuracy).toFixed(1)}% after ${steps} steps`);
+    console.error(`run ${i + 1}/${repeats}, ${n} process(es): ${r.imagesPerSec.toFixed(1)} images/s, test accuracy ${(100 * r.testAccuracy).toFixed(1)}% after ${r.steps} steps`);
   }
 }
 const ips = (n: number) => runs[n].map((r) => r.imagesPerSec);
