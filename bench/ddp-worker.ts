@@ -40,7 +40,8 @@ for (const [x, y] of loader) {
   opt.zeroGrad();
   lossFn.forward(model(x as torch.Tensor), y as torch.Tensor).backward();
   opt.step();
-  if (++done === warmup + steps) break;
+  done++;
+  if (steps > 0 && done === warmup + steps) break;
 }
 const timed = done - warmup;
 dist.barrier();
