@@ -109,7 +109,8 @@ function connect(op: string, store: Store, prefix: string, rank: number, size: n
   try {
     return new addon.ProcessGroup(store.native, prefix, rank, size, timeout, host, iface);
   } catch (e) {
-    throw new DistributedError(`${op}: ${(e as Error).message}`);
+    const where = iface !== "" ? `interface ${iface}` : `${host} (set GLOO_SOCKET_IFNAME to choose a network interface)`;
+    throw new DistributedError(`${op}: ${(e as Error).message} [rank ${rank} of ${size}; Gloo listens on ${where}]`);
   }
 }
 
