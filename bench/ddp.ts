@@ -55,7 +55,7 @@ for (let i = 0; i < repeats; i++) {
 const ips = (n: number) => runs[n].map((r) => r.imagesPerSec);
 const m1 = median(ips(1)), m2 = median(ips(2));
 console.log(JSON.stringify({
-  bench: "ddp-seed-cnn-cifar10", batchPerRank: batch, steps, repeats, threadsPerRank: runs[1][0].threadsPerRank,
+  bench: "ddp-seed-cnn-cifar10", batchPerRank: batch, steps: { 1: runs[1][0].steps, 2: runs[2][0].steps }, repeats, threadsPerRank: runs[1][0].threadsPerRank,
   imagesPerSec: { 1: { median: m1, min: Math.min(...ips(1)), max: Math.max(...ips(1)) }, 2: { median: m2, min: Math.min(...ips(2)), max: Math.max(...ips(2)) } },
   speedup: m2 / m1, scalingEfficiency: m2 / (2 * m1),
   testAccuracy: { 1: runs[1].map((r) => r.testAccuracy), 2: runs[2].map((r) => r.testAccuracy) },
