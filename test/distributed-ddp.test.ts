@@ -1,4 +1,4 @@
-// DistributedDataParallel on 2 ranks equals single-process training on the same global batch
+// DistributedDataParallel on 2 and 3 ranks equals single-process training on the same global batch
 // (same seed), after several SGD and Adam steps; noSync accumulation; findUnusedParameters; the
 // unused-parameter error; `module.` state dict keys. Also the reducer's bucket assignment and the
 // autograd hooks it relies on.
@@ -11,8 +11,8 @@ import { jsonLines, runRanks, summary, worker } from "./distributed-helpers.js";
 
 interface Line { kind: string; diff?: number; spread?: number; moved?: number; spareGrad?: boolean; message?: string; keys?: string[] }
 
-test("DDP on 2 ranks equals single-process training on the global batch", { timeout: 200_000 }, async () => {
-  const rs = await runRanks(worker("ddp-worker.ts"), 2, [], { limitMs: 180_000 });
+for (const world of [2, 3]) test(`DDP on ${world} ranks equals single-process training on the global batch`, { timeout: 200_000 }, async () => {
+  const rs = await runRanks(worker("ddp-worker.ts"), world, [], { limitMs: 180_000 });
   assert.ok(rs.every((r) => r.code === 0), summary(rs));
   const lines = jsonLines<Line>(rs[0]);
   const by = new Map(lines.map((l) => [l.kind, l]));
