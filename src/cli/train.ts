@@ -121,7 +121,7 @@ export async function trainCommand(a: ParsedArgs): Promise<number> {
   try {
     const r = await loop.run();
     if (r.status === "interrupted") {
-      log(`Interrupted: saved ${loop.checkpointPath} at epoch ${r.epoch} + ${r.batch} batches. Continue with: flint train --resume --out ${out}`);
+      log(`Interrupted: saved ${loop.checkpointPath} at epoch ${r.epoch} + ${r.batch} batches. Continue with: flint train --resume --out ${out}${rankOfMany ? ` --nproc ${process.env.WORLD_SIZE ?? "N"}` : ""}`);
       code = 130;
     } else {
       const best = history.reduce((b, h) => (h.test_acc > b.test_acc ? h : b), history[0]);
