@@ -9,7 +9,7 @@ import { autograd } from "../src/index.js";
 import { assignBuckets } from "../src/nn/parallel/reducer.js";
 import { jsonLines, runRanks, summary, worker } from "./distributed-helpers.js";
 
-interface Line { kind: string; diff?: number; spread?: number; moved?: number; spareGrad?: boolean; message?: string; keys?: string[] }
+interface Line { kind: string; overlap?: [number, number]; diff?: number; spread?: number; moved?: number; spareGrad?: boolean; message?: string; keys?: string[] }
 
 for (const world of [2, 3]) test(`DDP on ${world} ranks equals single-process training on the global batch`, { timeout: 200_000 }, async () => {
   const rs = await runRanks(worker("ddp-worker.ts"), world, [], { limitMs: 180_000 });
@@ -23,6 +23,11 @@ for (const world of [2, 3]) test(`DDP on ${world} ranks equals single-process tr
     assert.equal(l.spread, 0, `${kind}: ranks disagree`);
     assert.ok((l.moved as number) > 1e-3, `${kind}: training did not move the weights`);
   }
+  // The small network fits PyTorch's 1 MB first bucket: one all-reduce after the last gradient.
+  assert.deepEqual(by.get("sgd")?.overlap, [1, 0]);
+  // A 2.3 MB network in 0.5 MB buckets: the first bucket's all-reduce starts during backward.
+  const [buckets, early] = by.get("overlap")?.overlap ?? [0, 0];
+  assert.ok(buckets >= 2 && early >= 1, `${early} of ${buckets} buckets launched while backward still ran`);
   const fu = by.get("findUnused");
   assert.ok(fu && (fu.diff as number) < 1e-6 && fu.spareGrad === true, JSON.stringify(fu));
   const ue = by.get("unusedError");

@@ -1,7 +1,8 @@
 // One rank of the DDP test. Trains a small network with DistributedDataParallel on this rank's
 // share of a global batch, then (rank 0) trains the same network in a single process on the whole
 // global batch and prints the largest parameter difference. Cases: SGD with momentum, Adam (with
-// many tiny buckets), noSync gradient accumulation, findUnusedParameters; and the state dict keys.
+// a tiny bucket cap, which PyTorch's 1 MB first bucket overrides here), noSync gradient
+// accumulation, findUnusedParameters, the overlap of all-reduce with backward; the state dict keys.
 import * as torch from "../../src/index.js";
 import { distributed as dist, nn, optim } from "../../src/index.js";
 import type { Tensor } from "../../src/index.js";
@@ -38,6 +39,8 @@ function makeOpt(kind: Kind, params: ReturnType<nn.Module["parameters"]>): optim
   return kind === "adam" ? new optim.Adam(params, { lr: 0.01 }) : new optim.SGD(params, { lr: 0.1, momentum: 0.9 });
 }
 
+/** Per kind: [buckets, buckets whose all-reduce started during the last backward]. */
+const overlap: Record<string, [number, number]> = {};
 function train(kind: Kind, distributed: boolean, findUnused = false): Net {
   const spare = findUnused;
   // Different initial weights per rank: DDP must broadcast rank 0's.
@@ -58,6 +61,7 @@ function train(kind: Kind, distributed: boolean, findUnused = false): Net {
     }
     opt.step();
   }
+  if (model instanceof nn.parallel.DistributedDataParallel) overlap[kind] = [model.bucketSizes.length, model.bucketsLaunchedDuringBackward];
   return net;
 }
 
@@ -81,7 +85,7 @@ for (const kind of ["sgd", "adam", "nosync"] as Kind[]) {
   if (rank === 0) {
     const ref = train(kind, false);
     const moved = maxDiff(ddpNet, (() => { torch.manualSeed(7); return new Net(); })());
-    console.log(JSON.stringify({ kind, diff: maxDiff(ddpNet, ref), spread, moved }));
+    console.log(JSON.stringify({ kind, diff: maxDiff(ddpNet, ref), spread, moved, overlap: overlap[kind] }));
   }
 }
 
@@ -92,6 +96,17 @@ for (const kind of ["sgd", "adam", "nosync"] as Kind[]) {
     const ref = train("sgd", false, true);
     console.log(JSON.stringify({ kind: "findUnused", diff: maxDiff(net, ref), spareGrad: net.spare?.weight.grad === null }));
   }
+}
+
+// Overlap: a network over 1 MB with 0.5 MB buckets; PyTorch's 1 MB first bucket (the last layers)
+// starts its all-reduce while the first layer's gradients are still being computed.
+{
+  torch.manualSeed(7);
+  const wide = new nn.Sequential(new nn.Linear(32, 2048), new nn.ReLU(), new nn.Linear(2048, 256), new nn.ReLU(), new nn.Linear(256, 3));
+  const ddp = new nn.parallel.DistributedDataParallel(wide, { bucketCapMb: 0.5 });
+  const [x, y] = data(0);
+  lossFn.forward(ddp(mine(x).flatten(1)), mine(y)).backward();
+  if (rank === 0) console.log(JSON.stringify({ kind: "overlap", overlap: [ddp.bucketSizes.length, ddp.bucketsLaunchedDuringBackward] }));
 }
 
 // Without findUnusedParameters, an unused parameter is a clear error at the end of backward.

@@ -89,6 +89,11 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
   get bucketSizes(): number[] {
     return this.#reducer.bucketSizes;
   }
+
+  /** @internal How many buckets of the last backward started their all-reduce while other gradients were still to come. */
+  get bucketsLaunchedDuringBackward(): number {
+    return this.#reducer.launchedEarly;
+  }
 }
 
 /** Broadcasts tensors from the group's first rank, coalesced into one buffer per dtype. */

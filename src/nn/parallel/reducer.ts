@@ -65,6 +65,9 @@ export class Reducer {
   private locallyUsed: Uint8Array;
   private unused: number[] = [];
   private firstHookSeen = false;
+  /** Buckets of the last backward whose all-reduce started while other gradients were still to come (the overlap). */
+  launchedEarly = 0;
+  private readyCount = 0;
 
   constructor(named: [string, Parameter][], group: ProcessGroup, bucketCapBytes: number, findUnusedParameters: boolean) {
     this.params = named.map((e) => e[1]);
@@ -106,6 +109,8 @@ export class Reducer {
       b.work = null;
     }
     this.unused = [];
+    this.launchedEarly = 0;
+    this.readyCount = 0;
     if (this.findUnused) {
       const reached = reachableLeaves(outputs);
       this.params.forEach((p, i) => {
@@ -134,6 +139,7 @@ export class Reducer {
 
   private markReady(i: number, grad: Tensor | null): void {
     this.ready[i] = true;
+    this.readyCount++;
     const [bi, slot] = this.where[i];
     const b = this.buckets[bi];
     const off = b.offsets[slot], n = this.params[i].numel();
@@ -153,6 +159,7 @@ export class Reducer {
     while (this.nextBucket < this.buckets.length && this.buckets[this.nextBucket].pending === 0) {
       const b = this.buckets[this.nextBucket++];
       b.work = allReduce(wrap(b.buf, b.dtype), ReduceOp.SUM, { group: this.group, asyncOp: true });
+      if (this.readyCount < this.params.length) this.launchedEarly++;
     }
   }
 
