@@ -6,6 +6,7 @@ export {
 export type { InitProcessGroupOptions } from "./init.js";
 export { allReduce, broadcast, reduce, allGather, gather, scatter, reduceScatter, allToAll, barrier, ReduceOp } from "./collectives.js";
 export type { ReduceOpName } from "./collectives.js";
+export { allGatherObject, broadcastObjectList } from "./objects.js";
 export { ProcessGroup, Work } from "./group.js";
 export { Store, TCPStore, FileStore, PrefixStore } from "./store.js";
 export type { TCPStoreOptions } from "./store.js";

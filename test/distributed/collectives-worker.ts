@@ -110,6 +110,18 @@ if (world >= 2) {
     expectEqual("non-member tensor untouched", t, [rank + 1]);
   }
 }
+// Objects (JSON) between ranks.
+const objs: unknown[] = ranks.map(() => null);
+dist.allGatherObject(objs, { rank, name: `r${rank}`.repeat(rank + 1) });
+objs.forEach((o, r) => {
+  const ok = JSON.stringify(o) === JSON.stringify({ rank: r, name: `r${r}`.repeat(r + 1) });
+  if (!ok) throw new Error(`allGatherObject [${r}]: got ${JSON.stringify(o)}`);
+  checks++;
+});
+const list: unknown[] = rank === 1 % world ? [{ lr: 0.1 }, "text", [1, 2]] : [null, null, null];
+dist.broadcastObjectList(list, 1 % world);
+if (JSON.stringify(list) !== JSON.stringify([{ lr: 0.1 }, "text", [1, 2]])) throw new Error(`broadcastObjectList: got ${JSON.stringify(list)}`);
+checks++;
 dist.barrier();
 dist.destroyProcessGroup();
 if (dist.isInitialized()) throw new Error("still initialized after destroy");
