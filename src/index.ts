@@ -48,3 +48,4 @@ export * as vision from "./vision/index.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as distributions from "./distributions/index.js";
+export * as distributed from "./distributed/index.js";

@@ -15,6 +15,9 @@ const native: Backend | null = addon ? makeNativeBackend(addon) : null;
 if (native) {
   setActiveBackend(native);
   freeArrayBuffersOnMainThread();
+  // PyTorch honours OMP_NUM_THREADS; launchers (flint run, torchrun) set it to 1 per rank.
+  const omp = Number(process.env.OMP_NUM_THREADS ?? "");
+  if (addon && Number.isInteger(omp) && omp >= 1) addon.setNumThreads(omp);
 } else {
   setActiveBackend(refBackend);
   if (process.env.FLINT_BACKEND !== "ref") {
