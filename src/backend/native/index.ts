@@ -7,7 +7,7 @@ import { broadcastStrides, contiguousStrides, numelOf } from "../../shape.js";
 import type { AvgPool2dParams, Backend, BinaryOp, Conv2dParams, Pool2dParams, ReduceOp, Strided, UnaryOp } from "../backend.js";
 import { refBackend as ref } from "../ref/index.js";
 import { isContiguous, offsetsOf, sameShape } from "../ref/iterate.js";
-import { BinaryOp as NB, type NativeAddon, UnaryOp as NU } from "./addon.js";
+import { BinaryOp as NB, type NativeAddon, UnaryOp as NU } from "./addon-api.js";
 
 const NATIVE_UNARY: Partial<Record<UnaryOp, number>> = {
   neg: NU.neg, abs: NU.abs, exp: NU.exp, log: NU.log, sqrt: NU.sqrt, rsqrt: NU.rsqrt, sigmoid: NU.sigmoid, tanh: NU.tanh, relu: NU.relu,
