@@ -9,6 +9,7 @@ import type { NativeAddon } from "./native/addon-api.js";
 import { makeNativeBackend } from "./native/index.js";
 import { makeWasmBackend, type WasmBackend } from "./wasm/index.js";
 import { loadKernelsFromDisk } from "./wasm/load-node.js";
+import { instantiateKernelsSync } from "./wasm/module.js";
 
 const forced = process.env.FLINT_BACKEND;
 const addon = forced === "wasm" ? null : nativeAddon();
@@ -69,6 +70,23 @@ export function setBackend(name: "ref" | "native" | "wasm"): void {
   } else {
     throw new Error(`setBackend: unknown backend '${String(name)}' (expected "native", "wasm" or "ref")`);
   }
+}
+
+/**
+ * Makes the WebAssembly kernels the active backend when the reference backend is active (as the
+ * browser build's loadWasm does; Node loads them from native/wasm/flint.wasm, or from the bytes
+ * given). Resolves to backendName().
+ */
+export async function loadWasm(source?: string | URL | ArrayBuffer | ArrayBufferView | Response): Promise<string> {
+  if (source !== undefined && wasmCache == null) {
+    const bytes = typeof source === "string" || source instanceof URL ? await (await fetch(source)).arrayBuffer()
+      : source instanceof Response ? await source.arrayBuffer() : source;
+    wasmCache = makeWasmBackend(instantiateKernelsSync(bytes));
+  }
+  const w = wasm();
+  if (!w) throw new Error("loadWasm: the WebAssembly kernels (native/wasm/flint.wasm) are not available (build them with `npm run build:wasm`)");
+  if (active().name === "ref") setActiveBackend(w.backend);
+  return active().name;
 }
 
 /** The kernels behind the active backend (null for the reference backend). */
