@@ -32,7 +32,7 @@ test("every entry point bundles for the browser without node: imports", async ()
     assert.deepEqual(nodeImports(metafile), [], `${entry} reaches Node modules`);
     assert.doesNotMatch(code, /\b(require\(|from )["']node:/, `${entry}: the bundle names a node: module`);
     const inputs = Object.keys(metafile.inputs);
-    for (const nodeOnly of ["src/backend/select.ts", "src/utils/data/pool.ts", "src/serialization/save-load.ts", "src/backend/native/addon.ts", "src/util/download.ts"]) {
+    for (const nodeOnly of ["src/backend/select.ts", "src/utils/data/pool.ts", "src/serialization/save-load.ts", "src/backend/native/addon.ts", "src/internal/download.ts"]) {
       assert.ok(!inputs.includes(nodeOnly), `${entry}: the browser bundle includes ${nodeOnly}`);
     }
   }

@@ -6,11 +6,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { loadKernelsFromDisk } from "../src/backend/wasm/load-node.js";
 import { makeWasmAddon } from "../src/backend/wasm/kernels.js";
+import { resolveOpcodes } from "../src/backend/native/opcodes.js";
 import { assertClose, randArray, rng } from "./native-helpers.js";
 
 const ex = loadKernelsFromDisk();
 assert.ok(ex, "native/wasm/flint.wasm must load (it ships in the repository; `npm run build:wasm` rebuilds it)");
 const k = makeWasmAddon(ex);
+const codes = resolveOpcodes(k);
 
 function refGemm(tA: boolean, tB: boolean, M: number, N: number, K: number, A: Float32Array, aOff: number, lda: number,
   B: Float32Array, bOff: number, ldb: number, beta: number, C: Float32Array, cOff: number, ldc: number): Float64Array {
@@ -65,7 +67,7 @@ test("copyStrided writes a transposed view into a strided destination without to
 test("binaryStrided broadcasts a row over a transposed operand", () => {
   const r = rng(3);
   const a = randArray(6 * 4, r), b = randArray(4, r), out = new Float32Array(4 * 6);
-  k.binaryStrided(0, a, 0, [1, 4], b, 0, [1, 0], out, [4, 6]); // add: out[i, j] = a[j, i] + b[i]
+  k.binaryStrided(codes.byName("add"), a, 0, [1, 4], b, 0, [1, 0], out, [4, 6]); // add: out[i, j] = a[j, i] + b[i]
   for (let i = 0; i < 4; i++) for (let j = 0; j < 6; j++) assert.equal(out[i * 6 + j], Math.fround(a[j * 4 + i] + b[i]));
 });
 
@@ -118,11 +120,11 @@ test("conv2d, pooling and the optimizer step agree with direct loops", () => {
 
 test("range checks throw instead of touching the wasm heap; the memory grows for big operands", () => {
   const a = new Float32Array(10), out = new Float32Array(10);
-  assert.throws(() => k.unary(0, a, 5, out, 0, 10), { name: "TypeError", message: /unary: needs 15 elements/ });
+  assert.throws(() => k.unary(codes.unary("neg")!, a, 5, out, 0, 10), { name: "TypeError", message: /unary: needs 15 elements/ });
   assert.throws(() => k.conv2dForward(a, a, null, out, 1, 1, 2, 2, 1, 5, 5, 1, 1, 0, 0, 1, 1, 1), /larger than the padded input/);
   const n = 24 << 20; // 96 MiB per array: beyond the initial 16 MiB memory
   const big = new Float32Array(n).fill(2), res = new Float32Array(n);
-  k.binaryScalar(2, big, 0, 1.5, res, 0, n);
+  k.binaryScalar(codes.byName("mul"), big, 0, 1.5, res, 0, n);
   assert.equal(res[0], 3);
   assert.equal(res[n - 1], 3);
   assert.equal(k.getNumThreads(), 1);

@@ -43,6 +43,13 @@ FLINT_EXPORT(flint_alloc) void* flintAlloc(uint32_t bytes) {
 }
 FLINT_EXPORT(flint_free) void flintFree(void* p) { std::free(p); }
 
+// The elementwise op names in opcode order (NUL-terminated strings in the module's memory), so
+// the JavaScript side resolves opcodes by name as it does for the addon (native/elementwise.h).
+FLINT_EXPORT(flint_unary_op_count) int flintUnaryOpCount() { return kUnaryCount; }
+FLINT_EXPORT(flint_unary_op_name) const char* flintUnaryOpName(int i) { return kUnaryOpNames[i]; }
+FLINT_EXPORT(flint_binary_op_count) int flintBinaryOpCount() { return kBinaryCount; }
+FLINT_EXPORT(flint_binary_op_name) const char* flintBinaryOpName(int i) { return kBinaryOpNames[i]; }
+
 FLINT_EXPORT(flint_num_threads) int flintNumThreads() { return numThreads(); }
 // The GEMM level in use: 0 scalar, 1 wasm-simd128 (names from gemmKernel().name).
 FLINT_EXPORT(flint_isa_is_simd128) int flintIsaIsSimd128() { return gemmKernel().name[0] == 'w'; }

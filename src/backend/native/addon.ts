@@ -10,8 +10,7 @@ import { fileURLToPath } from "node:url";
 
 import type { NativeAddon } from "./addon-api.js";
 
-export { UnaryOp, BinaryOp } from "./addon-api.js";
-export type { UnaryOpCode, BinaryOpCode, IndexArray, NativeAddon } from "./addon-api.js";
+export type { OpCode, IndexArray, NativeAddon } from "./addon-api.js";
 
 let cached: NativeAddon | null | undefined;
 
@@ -36,7 +35,14 @@ export function nativeAddon(): NativeAddon | null {
   if (path === null) return cached;
   try {
     const require = createRequire(import.meta.url);
-    cached = require(path) as NativeAddon;
+    const loaded = require(path) as Partial<NativeAddon>;
+    // An addon built before the kernels were named (no op-name lists) is stale: its opcodes
+    // cannot be resolved, so it is not used.
+    if (!Array.isArray(loaded.unaryOps) || !Array.isArray(loaded.binaryOps)) {
+      process.emitWarning(`the native addon at ${path} is out of date (no op-name lists); rebuild it with \`npm run build:native\``, { code: "FLINT_STALE_NATIVE" });
+      return cached;
+    }
+    cached = loaded as NativeAddon;
   } catch {
     cached = null;
   }

@@ -78,7 +78,18 @@ export function makeWasmAddon(ex: KernelExports): NativeAddon {
       ex.flint_sgemm(f(tA), f(tB), M, N, K, alpha, a, lda, b, ldb, beta, c, ldc));
   }
 
+  /** The NUL-terminated ASCII string at ptr in the module's memory. */
+  const cString = (ptr: number): string => {
+    const bytes = new Uint8Array(ex.memory.buffer);
+    let end = ptr;
+    while (bytes[end] !== 0) end++;
+    return String.fromCharCode(...bytes.subarray(ptr, end));
+  };
+  const names = (count: number, name: (i: number) => number): string[] => Array.from({ length: count }, (_, i) => cString(name(i)));
+
   return {
+    unaryOps: names(ex.flint_unary_op_count(), ex.flint_unary_op_name),
+    binaryOps: names(ex.flint_binary_op_count(), ex.flint_binary_op_name),
     setNumThreads: () => undefined, // one thread in the WebAssembly build
     getNumThreads: () => ex.flint_num_threads(),
     getIsa: () => (ex.flint_isa_is_simd128() ? "wasm-simd128" : "scalar"),

@@ -25,6 +25,10 @@ export interface KernelExports {
   _initialize(): void;
   flint_alloc(bytes: number): number;
   flint_free(ptr: number): void;
+  flint_unary_op_count(): number;
+  flint_unary_op_name(i: number): number;
+  flint_binary_op_count(): number;
+  flint_binary_op_name(i: number): number;
   flint_num_threads(): number;
   flint_isa_is_simd128(): number;
   flint_set_isa(simd128: number): number;
