@@ -10,7 +10,7 @@ for (const k of ["steps", "batch", "lr", "seed"]) if (params.has(k)) $(k).value 
 const limit = params.has("limit") ? Number(params.get("limit")) : Infinity;
 
 // What the test reads: the losses so far, whether training finished, and any error.
-const demo = { losses: [], accuracies: [], testAccuracy: [], done: false, error: null, backend: null, threads: 1 };
+const demo = { losses: [], accuracies: [], testAccuracy: [], stepMs: [], done: false, error: null, backend: null, threads: 1 };
 window.flintDemo = demo;
 
 let model = null, stopped = false, trainData = null, testData = null;
@@ -90,14 +90,14 @@ $("files").addEventListener("change", async (e) => {
 async function run() {
   stopped = false;
   $("start").disabled = true; $("stop").disabled = false;
-  demo.losses = []; demo.accuracies = []; demo.testAccuracy = []; demo.done = false;
+  demo.losses = []; demo.accuracies = []; demo.testAccuracy = []; demo.stepMs = []; demo.done = false;
   const steps = Number($("steps").value), batchSize = Number($("batch").value), seed = Number($("seed").value);
   status("training");
   let lastPaint = 0;
   await trainSeedCnn(torch, trainData, {
     steps, batchSize, seed, lr: Number($("lr").value), stopped: () => stopped,
     onStep: async ({ step, loss, accuracy, ms }) => {
-      demo.losses.push(loss); demo.accuracies.push(accuracy);
+      demo.losses.push(loss); demo.accuracies.push(accuracy); demo.stepMs.push(ms);
       if (testData && (step % 100 === 0 || step === steps)) demo.testAccuracy.push([step - 1, testAccuracy()]);
       $("numbers").textContent = `step ${step} / ${steps} · loss ${loss.toFixed(4)} · batch accuracy ${(100 * accuracy).toFixed(1)}% · ${ms.toFixed(0)} ms/step`;
       if (performance.now() - lastPaint > 100 || step === steps) {
