@@ -4,6 +4,7 @@
 // The op-level suites run on it with `npm run test:wasm` (FLINT_BACKEND=wasm).
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { loadKernelsFromDisk } from "../src/backend/wasm/load-node.js";
 import { makeWasmAddon } from "../src/backend/wasm/kernels.js";
 import { resolveOpcodes } from "../src/backend/native/opcodes.js";
@@ -24,6 +25,13 @@ function refGemm(tA: boolean, tB: boolean, M: number, N: number, K: number, A: F
   }
   return out;
 }
+
+test("the module needs no imports (no WASI, no JavaScript glue) and starts on the SIMD128 GEMM level", () => {
+  const api = (globalThis as unknown as { WebAssembly: { Module: { new (b: Uint8Array): object; imports(m: object): unknown[] } } }).WebAssembly;
+  assert.deepEqual(api.Module.imports(new api.Module(readFileSync("native/wasm/flint.wasm"))), []);
+  assert.equal(k.getIsa(), "wasm-simd128");
+  assert.deepEqual([k.unaryOps.includes("exp"), k.binaryOps.includes("rdiv")], [true, true]);
+});
 
 test("sgemm: transposes, offsets, leading dimensions, beta; rows' gaps in C survive", () => {
   const r = rng(1);
