@@ -2,7 +2,7 @@
 // bundled and served from 127.0.0.1 with small CIFAR-format batch files, trains the seed CNN for
 // a few dozen steps from a fixed seed on the WebAssembly kernels (one thread: the page is not
 // cross-origin isolated), and its losses must equal this Node process's on the same backend and
-// the same data, and fall.
+// the same data, and fall; its "download weights" file holds the same trained weights.
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -52,13 +52,21 @@ test("the demo page trains in headless Chromium with Node's losses", { skip: exi
     assert.equal(state.losses.length, opts.steps);
     assert.match((await page.textContent("#status")) ?? "", /^done/);
     assert.equal(await page.isEnabled("#download"), true);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+    const weightsPath = join(dir, download.suggestedFilename());
+    await download.saveAs(weightsPath);
 
     const before = torch.backendName();
     torch.setBackend("wasm");
     try {
       const files = ["data_batch_1.bin"].map((f) => new Uint8Array(readFileSync(join(data, f))));
-      const { losses } = await trainSeedCnn(torch, parseCifar(files), opts);
+      const { model, losses } = await trainSeedCnn(torch, parseCifar(files), opts);
       assert.deepEqual(state.losses, losses, "the page's losses equal Node's on the wasm backend");
+      // The downloaded safetensors hold the trained weights under flint eval's (and PyTorch's seed program's) keys.
+      const loaded = torch.load(new Uint8Array(readFileSync(weightsPath))) as Record<string, torch.Tensor>;
+      const want = model.stateDict({ prefix: "model1." });
+      assert.deepEqual(Object.keys(loaded).sort(), Object.keys(want).sort());
+      for (const [k, v] of Object.entries(want)) assert.deepEqual(loaded[k].typedArray(), v.typedArray(), k);
     } finally {
       torch.setBackend(before as "native" | "wasm" | "ref");
     }
