@@ -28,7 +28,8 @@
         "native/scratch.cc",
         "native/gemm.cc",
         "native/gemm_avx512.cc",
-        "native/gemm_avx2.cc"
+        "native/gemm_avx2.cc",
+        "native/gemm_wasm_simd128.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

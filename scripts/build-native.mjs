@@ -1,6 +1,6 @@
 // `npm install` hook: builds the native kernels addon with node-gyp. If the build fails (no
 // compiler, no headers, unsupported platform) it prints one warning and exits 0, so installing
-// Flint never fails: Flint then runs on its pure-TypeScript backend.
+// Flint never fails: Flint then runs on the WebAssembly build of the same kernels (shipped).
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 function warn(reason) {
-  console.warn(`flint: native addon not built (${reason}); using the TypeScript backend.`);
+  console.warn(`flint: native addon not built (${reason}); using the WebAssembly build of its kernels (one thread, several times slower; see README).`);
   process.exit(0);
 }
 

@@ -7,7 +7,7 @@ export { Device, device, cuda, backends } from "./device.js";
 export type { DeviceLike } from "./device.js";
 export { FlintError, ShapeError, DTypeError, IndexError, AutogradError, ValueError, DeviceError, ArgumentError, NotImplementedError } from "./errors.js";
 export { GeneratorStateError, RandomArgumentError } from "./random/index.js";
-export { backendName, setBackend, setNumThreads, getNumThreads } from "./backend/select.js";
+export { backendName, setBackend, setNumThreads, getNumThreads, loadWasm } from "./backend/select.js";
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode } from "./autograd/grad-mode.js";
 export * as autograd from "./autograd/index.js";
 

@@ -14,8 +14,8 @@ export const ROOT_FLAG: FlagSpec = {
   help: "Folder holding cifar-10-batches-bin/ (downloaded there on first use)",
 };
 export const BACKEND_FLAG: FlagSpec = {
-  name: "backend", type: "choice", choices: ["auto", "native", "ref"], default: "auto",
-  help: "Compute backend: native (C++ addon), ref (TypeScript reference), auto (native if built)",
+  name: "backend", type: "choice", choices: ["auto", "native", "wasm", "ref"], default: "auto",
+  help: "Compute backend: native (C++ addon), wasm (its kernels as WebAssembly, one thread), ref (TypeScript reference), auto (native if built, else wasm)",
 };
 export const THREADS_FLAG: FlagSpec = {
   name: "threads", type: "int", metavar: "N", min: 1, max: 1024,

@@ -6,7 +6,7 @@
  * after each non-empty entry, and ZIP64 end records. The reader accepts any ordinary archive with
  * stored or deflated entries, ZIP64 included, and checks every offset and length before use.
  */
-import { inflateRawSync } from "node:zlib";
+import { inflateRaw } from "./inflate.js";
 import { crc32 } from "./crc32.js";
 import { SerializationError, check } from "./errors.js";
 
@@ -187,7 +187,7 @@ export class ZipReader {
           `above the limit of ${this.maxInflated} bytes (FLINT_MAX_INFLATE_BYTES or maxInflatedBytes raise it)`);
       this.inflated += entry.size;
       try {
-        data = new Uint8Array(inflateRawSync(bytes.subarray(start, stop), { maxOutputLength: Math.max(1, entry.size) }));
+        data = inflateRaw(bytes.subarray(start, stop), entry.size);
       } catch (err) {
         throw new SerializationError(`zip: cannot inflate entry '${name}': ${(err as Error).message}`);
       }
