@@ -11,7 +11,7 @@ import { mergeDims, numel } from "./layout.js";
 const WG = 64;
 
 /** Kept and reduced parts of x's layout, each merged, as meta words; returns them and the counts. */
-function splitLayout(x: GpuView, dims: readonly number[]): { meta: Meta; nOut: number; m: number; keptRank: number; redRank: number } {
+export function splitLayout(x: GpuView, dims: readonly number[], meta = new Meta()): { meta: Meta; nOut: number; m: number; keptRank: number; redRank: number } {
   const red = new Set(dims);
   const kShape: number[] = [], kStr: number[] = [], rShape: number[] = [], rStr: number[] = [];
   x.shape.forEach((s, d) => {
@@ -19,20 +19,23 @@ function splitLayout(x: GpuView, dims: readonly number[]): { meta: Meta; nOut: n
   });
   const k = mergeDims(kShape, [kStr]), r = mergeDims(rShape, [rStr]);
   const nOut = numel(kShape), m = numel(rShape);
-  const meta = new Meta().int(nOut, m, x.offset, ...k.shape, ...k.strides[0], ...r.shape, ...r.strides[0]);
+  meta.int(nOut, m, x.offset, ...k.shape, ...k.strides[0], ...r.shape, ...r.strides[0]);
   return { meta, nOut, m, keptRank: k.shape.length, redRank: r.shape.length };
 }
 
-/** WGSL computing `base` (offset of output o's first element) and fn redOffset(j). */
-function offsetCode(keptRank: number, redRank: number): string {
-  const kS = 3, kT = 3 + keptRank, rS = 3 + 2 * keptRank, rT = 3 + 2 * keptRank + redRank;
+/**
+ * WGSL fns baseOffset(o) (offset of output o's first element) and redOffset(j), for a split
+ * layout written at meta word `at` (named with `suffix`).
+ */
+export function offsetCode(keptRank: number, redRank: number, at = 0, suffix = ""): string {
+  const kS = at + 3, kT = at + 3 + keptRank, rS = at + 3 + 2 * keptRank, rT = at + 3 + 2 * keptRank + redRank;
   return `
-fn baseOffset(o: i32) -> i32 {
-  var rem = o; var off = mi(2);
+fn baseOffset${suffix}(o: i32) -> i32 {
+  var rem = o; var off = mi(${at + 2});
   for (var d = ${keptRank} - 1; d >= 0; d--) { let s = mi(${kS} + d); off += (rem % s) * mi(${kT} + d); rem = rem / s; }
   return off;
 }
-fn redOffset(j: i32) -> i32 {
+fn redOffset${suffix}(j: i32) -> i32 {
   var rem = j; var off = 0;
   for (var d = ${redRank} - 1; d >= 0; d--) { let s = mi(${rS} + d); off += (rem % s) * mi(${rT} + d); rem = rem / s; }
   return off;
