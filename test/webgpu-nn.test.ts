@@ -52,6 +52,16 @@ for (const [name, shape, p] of AVGPOOLS) {
   });
 }
 
+for (const [shape, oh, ow] of [[[2, 3, 7, 9], 3, 4], [[1, 2, 5, 5], 5, 5], [[1, 1, 6, 4], 4, 3]] as [number[], number, number][]) {
+  test(`webgpu adaptive_avg_pool2d forward and backward: [${shape}] -> ${oh}x${ow}`, { skip: noGpu }, async () => {
+    const x = torch.randn(...shape);
+    assert.ok(refBackend.adaptiveAvgPool2d && refBackend.adaptiveAvgPool2dBackward);
+    assertNear(await read(pool.adaptiveAvgPool2d(gpu(x), oh, ow), "float32"), refBackend.adaptiveAvgPool2d(x, oh, ow), "forward", 1e-5, 1e-6);
+    const g = torch.randn(shape[0], shape[1], oh, ow);
+    assertNear(await read(pool.adaptiveAvgPool2dBackward(gpu(g), shape), "float32"), refBackend.adaptiveAvgPool2dBackward(g, shape), "backward", 1e-5, 1e-6);
+  });
+}
+
 test("webgpu log_softmax along each dim of a strided tensor", { skip: noGpu }, async () => {
   const x = torch.randn(6, 130, 3).mul(5).permute(2, 0, 1);
   for (const dim of [0, 1, 2]) {

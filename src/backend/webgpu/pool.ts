@@ -154,3 +154,53 @@ ${THREAD}
   launch("avg_pool2d backward", code, [out.buffer, dense(gradOut).buffer], avgMeta(n, H, W, p), Math.ceil(n / 256));
   return out;
 }
+
+/** adaptive_avg_pool2d: window [floor(o*H/oh), ceil((o+1)*H/oh)) per axis, as the reference. */
+export function adaptiveAvgPool2d(x: GpuView, outH: number, outW: number): GpuStorage {
+  requireFloat32("adaptive_avg_pool2d", x);
+  const [N, C, H, W] = x.shape;
+  const n = N * C * outH * outW;
+  const out = allocStorage(n, "f32");
+  const code = `${HEAD(`@group(0) @binding(0) var<storage, read_write> Y: array<f32>;
+@group(0) @binding(1) var<storage, read> X: array<f32>;`, 2)}
+${THREAD}
+  let H = mi(1); let W = mi(2); let oh = mi(3); let ow = mi(4);
+  let ox = t % ow; let oy = (t / ow) % oh; let pl = t / (ow * oh);
+  let y0 = (oy * H) / oh; let y1 = ((oy + 1) * H + oh - 1) / oh;
+  let x0 = (ox * W) / ow; let x1 = ((ox + 1) * W + ow - 1) / ow;
+  var s = 0.0;
+  for (var iy = y0; iy < y1; iy++) { for (var ix = x0; ix < x1; ix++) { s += X[pl * H * W + iy * W + ix]; } }
+  Y[t] = s / f32((y1 - y0) * (x1 - x0));
+}`;
+  launch("adaptive_avg_pool2d", code, [out.buffer, dense(x).buffer], new Meta().int(n, H, W, outH, outW), Math.ceil(n / 256));
+  return out;
+}
+
+export function adaptiveAvgPool2dBackward(gradOut: GpuView, inShape: readonly number[]): GpuStorage {
+  requireFloat32("adaptive_avg_pool2d backward", gradOut);
+  const [N, C, H, W] = inShape;
+  const [, , outH, outW] = gradOut.shape;
+  const n = N * C * H * W;
+  const out = allocStorage(n, "f32");
+  // Input row iy lies in the windows of outputs oy with floor(oy*H/oh) <= iy < ceil((oy+1)*H/oh);
+  // scanning oy from floor(iy*oh/H) - 1 to ceil((iy+1)*oh/H) covers them all.
+  const code = `${HEAD(`@group(0) @binding(0) var<storage, read_write> DX: array<f32>;
+@group(0) @binding(1) var<storage, read> G: array<f32>;`, 2)}
+${THREAD}
+  let H = mi(1); let W = mi(2); let oh = mi(3); let ow = mi(4);
+  let ix = t % W; let iy = (t / W) % H; let pl = t / (W * H);
+  var acc = 0.0;
+  for (var oy = max(0, (iy * oh) / H - 1); oy < min(oh, ((iy + 1) * oh + H - 1) / H + 1); oy++) {
+    let y0 = (oy * H) / oh; let y1 = ((oy + 1) * H + oh - 1) / oh;
+    if (iy < y0 || iy >= y1) { continue; }
+    for (var ox = max(0, (ix * ow) / W - 1); ox < min(ow, ((ix + 1) * ow + W - 1) / W + 1); ox++) {
+      let x0 = (ox * W) / ow; let x1 = ((ox + 1) * W + ow - 1) / ow;
+      if (ix < x0 || ix >= x1) { continue; }
+      acc += G[(pl * oh + oy) * ow + ox] / f32((y1 - y0) * (x1 - x0));
+    }
+  }
+  DX[t] = acc;
+}`;
+  launch("adaptive_avg_pool2d backward", code, [out.buffer, dense(gradOut).buffer], new Meta().int(n, H, W, outH, outW), Math.ceil(n / 256));
+  return out;
+}
