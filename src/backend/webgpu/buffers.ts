@@ -11,6 +11,7 @@
 // Every element is 4 bytes, so element offsets and byte offsets differ by a factor of 4 everywhere.
 import type { DType, TypedArray } from "../../dtype.js";
 import { gpuRuntime } from "./runtime.js";
+import { flush } from "./dispatch.js";
 
 export type GpuKind = "f32" | "i32" | "u32";
 
@@ -91,6 +92,7 @@ export function allocStorage(numel: number, kind: GpuKind): GpuStorage {
 
 /** torch.webgpu.emptyCache(): frees the cached (unused) buffers; live tensors keep theirs. */
 export function emptyCache(): void {
+  flush(); // cached buffers may still be named by recorded launches
   for (const list of free.values()) for (const b of list) b.destroy();
   free.clear();
   cachedBytes = 0;
@@ -121,6 +123,8 @@ function toGpuArray(data: TypedArray, dtype: DType, op: string): Float32Array | 
 export function upload(data: TypedArray, dtype: DType, op = "to(webgpu)"): GpuStorage {
   const arr = toGpuArray(data, dtype, op);
   const s = allocStorage(arr.length, kindOf(dtype, op));
+  // The buffer may come from the cache while recorded launches still read its old contents.
+  flush();
   if (arr.length > 0) gpuRuntime(op).device.queue.writeBuffer(s.buffer, 0, arr.buffer, arr.byteOffset, arr.byteLength);
   return s;
 }
@@ -130,6 +134,7 @@ export async function readback(s: GpuStorage, dtype: DType, offset = 0, numel = 
   const { device } = gpuRuntime("readback");
   const bytes = numel * 4;
   const raw = new ArrayBuffer(bytes);
+  flush();
   if (numel > 0) {
     const staging = device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage: 0x01 /* MAP_READ */ | 0x08 /* COPY_DST */ });
     const enc = device.createCommandEncoder();

@@ -1,8 +1,13 @@
 // Launching a WGSL kernel: pipelines cached by their source text, a small parameter buffer per
-// launch ("meta": i32 words, f32 values stored as their bits), and one command buffer submitted
-// per launch. Submitting each launch at once keeps ordering simple: a buffer returned to the cache
-// and reused later is only touched by work queued after everything that read it.
-import { acquireBuffer, releaseBuffer } from "./buffers.js";
+// launch ("meta": i32 words, f32 values stored as their bits), and launches recorded into one
+// compute pass that is submitted at the end of the current JavaScript task (or every 256
+// launches, or before any write or read through the queue). A training step thus goes to the GPU
+// as a few command buffers instead of one per op.
+//
+// Ordering rules this relies on: dispatches in one pass see each other's writes (WebGPU puts a
+// barrier between them), and queue.writeBuffer runs before the commands submitted after it,
+// so anything that writes through the queue calls flush() first. Meta buffers come from their
+// own pool and go back to it only after their pass is submitted.
 import { gpuRuntime } from "./runtime.js";
 
 const pipelines = new Map<string, GPUComputePipeline>();
@@ -49,28 +54,68 @@ export function grid(groups: number): [number, number] {
   return [Math.ceil(groups / y), y];
 }
 
+interface Batch {
+  device: GPUDevice;
+  encoder: GPUCommandEncoder;
+  pass: GPUComputePassEncoder;
+  metas: GPUBuffer[];
+  launches: number;
+}
+
+let batch: Batch | null = null;
+const metaPool = new Map<number, GPUBuffer[]>();
+
+function metaBuffer(device: GPUDevice, bytes: number): GPUBuffer {
+  const size = Math.max(256, 2 ** Math.ceil(Math.log2(bytes)));
+  const hit = metaPool.get(size)?.pop();
+  return hit ?? device.createBuffer({ size, usage: 0x80 /* STORAGE */ | 0x08 /* COPY_DST */ });
+}
+
+/** Submits the launches recorded so far (a no-op when there are none). */
+export function flush(): void {
+  const b = batch;
+  if (b === null) return;
+  batch = null;
+  b.pass.end();
+  b.device.queue.submit([b.encoder.finish()]);
+  for (const m of b.metas) {
+    let list = metaPool.get(m.size);
+    if (!list) metaPool.set(m.size, (list = []));
+    list.push(m);
+  }
+}
+
+/** Drops the pooled meta buffers (after flush; with the device's shutdown). */
+export function dropMetaPool(): void {
+  flush();
+  for (const list of metaPool.values()) for (const m of list) m.destroy();
+  metaPool.clear();
+}
+
 /**
- * Runs `code` (entry point `main`) with `buffers` at bindings 0.. and `meta` at the next binding,
- * on `groups` workgroups (a count split over x/y, or an explicit [x, y, z]).
+ * Records `code` (entry point `main`) with `buffers` at bindings 0.. and `meta` at the next
+ * binding, on `groups` workgroups (a count split over x/y, or an explicit [x, y, z]).
  */
 export function launch(op: string, code: string, buffers: readonly GPUBuffer[], meta: Meta, groups: number | readonly [number, number, number]): void {
   const { device } = gpuRuntime(op);
   const pipeline = pipelineFor(device, code);
   const words = meta.toArray();
-  const metaBuf = acquireBuffer(words.byteLength);
+  const metaBuf = metaBuffer(device, words.byteLength);
   device.queue.writeBuffer(metaBuf, 0, words.buffer, 0, words.byteLength);
   const entries: GPUBindGroupEntry[] = buffers.map((buffer, i) => ({ binding: i, resource: { buffer } }));
   entries.push({ binding: buffers.length, resource: { buffer: metaBuf } });
   const bindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
-  const enc = device.createCommandEncoder();
-  const pass = enc.beginComputePass();
-  pass.setPipeline(pipeline);
-  pass.setBindGroup(0, bindGroup);
+  if (batch === null) {
+    const encoder = device.createCommandEncoder();
+    batch = { device, encoder, pass: encoder.beginComputePass(), metas: [], launches: 0 };
+    queueMicrotask(flush);
+  }
+  batch.metas.push(metaBuf);
+  batch.pass.setPipeline(pipeline);
+  batch.pass.setBindGroup(0, bindGroup);
   const [x, y, z] = typeof groups === "number" ? [...grid(groups), 1] : groups;
-  if (x > 0 && y > 0 && z > 0) pass.dispatchWorkgroups(x, y, z);
-  pass.end();
-  device.queue.submit([enc.finish()]);
-  releaseBuffer(metaBuf);
+  if (x > 0 && y > 0 && z > 0) batch.pass.dispatchWorkgroups(x, y, z);
+  if (++batch.launches >= 256) flush();
 }
 
 /** WGSL: the linear workgroup index of a launch split by grid(). */
