@@ -16,5 +16,11 @@ export class IndexError extends FlintError {}
 export class AutogradError extends FlintError {}
 /** A bad argument value. */
 export class ValueError extends FlintError {}
+/**
+ * Arguments that do not fit the signature: too many positional ones, a name given twice, a
+ * missing required one, an unknown name (torch raises TypeError). A ValueError, so code that
+ * caught bad options as ValueError before keeps working.
+ */
+export class ArgumentError extends ValueError {}
 
 export const fmtShape = (s: readonly number[]): string => `[${s.join(", ")}]`;

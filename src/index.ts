@@ -14,12 +14,10 @@ export { tensor, zeros, ones, full, empty, zerosLike, onesLike, fullLike, emptyL
 export type { CreateOptions, NestedData } from "./ops/creation.js";
 export {
   add, sub, mul, div, pow, maximum, minimum, atan2, remainder, fmod, floorDivide,
-  eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalXor, logicalNot, bitwiseAnd, bitwiseOr, bitwiseXor, where,
+  eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalXor, bitwiseAnd, bitwiseOr, bitwiseXor, where,
 } from "./ops/binary.js";
-export {
-  neg, abs, sign, exp, expm1, log, log1p, log2, log10, sqrt, rsqrt, sin, cos, tan, tanh, sigmoid, relu,
-  floor, ceil, round, trunc, reciprocal, square, erf, isnan, isinf, isfinite, bitwiseNot,
-} from "./ops/unary.js";
+// Every declared unary op (neg, abs, exp, expm1, …, logicalNot, bitwiseNot): one declaration each.
+export * from "./ops/unary.js";
 export { sum, mean, prod, amax, amin, max, min, argmax, argmin, variance as var, std, logsumexp, all, any, countNonzero } from "./ops/reduce.js";
 export type { ValuesIndices, Dims } from "./ops/reduce.js";
 export { view, reshape, flatten, unflatten, permute, transpose, t, squeeze, unsqueeze, expand, narrow, select, slice, detach } from "./ops/view.js";
@@ -28,7 +26,8 @@ export { matmul, mm, bmm, dot, mv, outer } from "./ops/linalg.js";
 export { cat, stack, split, chunk, unbind } from "./ops/join.js";
 export { gather, scatter, scatterAdd, indexSelect, maskedFill, maskedSelect, nonzero, index } from "./ops/indexing.js";
 export type { IndexSpec } from "./ops/indexing.js";
-export { softmax, logSoftmax, clamp, clamp as clip } from "./ops/softmax.js";
+export { softmax, logSoftmax } from "./ops/softmax.js";
+export { clamp, clamp as clip } from "./ops/clamp.js";
 export {
   rand, randn, randint, randperm, randLike, randnLike, randintLike, bernoulli,
   manualSeed, seed, initialSeed, getRngState, setRngState, Generator, defaultGenerator,

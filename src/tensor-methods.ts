@@ -5,6 +5,8 @@ import { Tensor } from "./tensor.js";
 import { formatTensor } from "./format.js";
 import * as B from "./ops/binary.js";
 import * as U from "./ops/unary.js";
+import { isUnaryOpFn } from "./ops/unary-op.js";
+import type { UnaryOp } from "./backend/backend.js";
 import * as R from "./ops/reduce.js";
 import * as V from "./ops/view.js";
 import * as C from "./ops/cast.js";
@@ -12,6 +14,7 @@ import * as L from "./ops/linalg.js";
 import * as J from "./ops/join.js";
 import * as I from "./ops/indexing.js";
 import * as S from "./ops/softmax.js";
+import * as CL from "./ops/clamp.js";
 import * as P from "./ops/inplace.js";
 import * as RND from "./ops/random.js";
 import type { Generator } from "./random/index.js";
@@ -23,7 +26,12 @@ import { CPU, type Device, type DeviceLike, refuseCuda } from "./device.js";
 
 type Sizes = (number | readonly number[])[];
 
+/** x.neg(), x.exp(), …: one method per declared unary op (src/ops/unary.ts). */
+type UnaryMethods = { [K in UnaryOp]: () => Tensor };
+
 declare module "./tensor.js" {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface Tensor extends UnaryMethods {}
   interface Tensor {
     // arithmetic
     add(other: TensorLike, alpha?: number | { alpha?: number }): Tensor;
@@ -41,15 +49,10 @@ declare module "./tensor.js" {
     lt(other: TensorLike): Tensor; le(other: TensorLike): Tensor;
     gt(other: TensorLike): Tensor; ge(other: TensorLike): Tensor;
     logicalAnd(other: TensorLike): Tensor; logicalOr(other: TensorLike): Tensor;
-    logicalXor(other: TensorLike): Tensor; logicalNot(): Tensor;
+    logicalXor(other: TensorLike): Tensor;
     where(condition: Tensor, other: TensorLike): Tensor;
-    neg(): Tensor; abs(): Tensor; sign(): Tensor; exp(): Tensor; expm1(): Tensor;
-    log(): Tensor; log1p(): Tensor; log2(): Tensor; log10(): Tensor; sqrt(): Tensor; rsqrt(): Tensor;
-    sin(): Tensor; cos(): Tensor; tan(): Tensor; tanh(): Tensor; sigmoid(): Tensor; relu(): Tensor;
-    floor(): Tensor; ceil(): Tensor; round(): Tensor; trunc(): Tensor; reciprocal(): Tensor;
-    square(): Tensor; erf(): Tensor; isnan(): Tensor; isinf(): Tensor; isfinite(): Tensor;
-    clamp(min?: S.ClampBound | S.ClampOptions, max?: S.ClampBound | S.ClampOptions): Tensor;
-    clip(min?: S.ClampBound | S.ClampOptions, max?: S.ClampBound | S.ClampOptions): Tensor;
+    clamp(min?: CL.ClampBound | CL.ClampOptions, max?: CL.ClampBound | CL.ClampOptions): Tensor;
+    clip(min?: CL.ClampBound | CL.ClampOptions, max?: CL.ClampBound | CL.ClampOptions): Tensor;
     softmax(dim: number | { dim: number; dtype?: DType }, dtype?: DType | { dtype?: DType }): Tensor;
     logSoftmax(dim: number | { dim: number; dtype?: DType }, dtype?: DType | { dtype?: DType }): Tensor;
     // reductions
@@ -103,7 +106,7 @@ declare module "./tensor.js" {
     // linear algebra
     matmul(other: Tensor): Tensor; mm(other: Tensor): Tensor; bmm(other: Tensor): Tensor;
     dot(other: Tensor): Tensor; mv(other: Tensor): Tensor; outer(other: Tensor): Tensor;
-    bitwiseAnd(other: TensorLike): Tensor; bitwiseOr(other: TensorLike): Tensor; bitwiseXor(other: TensorLike): Tensor; bitwiseNot(): Tensor;
+    bitwiseAnd(other: TensorLike): Tensor; bitwiseOr(other: TensorLike): Tensor; bitwiseXor(other: TensorLike): Tensor;
     countNonzero(dim?: R.Dims): Tensor;
     // dtype
     to(dtype: DType, nonBlocking?: boolean, copy?: boolean, options?: C.ToOptions): Tensor;
@@ -127,7 +130,7 @@ declare module "./tensor.js" {
     mul_(other: TensorLike): Tensor;
     div_(other: TensorLike): Tensor;
     pow_(other: TensorLike): Tensor;
-    clamp_(min?: S.ClampBound | S.ClampOptions, max?: S.ClampBound | S.ClampOptions): Tensor;
+    clamp_(min?: CL.ClampBound | CL.ClampOptions, max?: CL.ClampBound | CL.ClampOptions): Tensor;
     zero_(): Tensor;
     fill_(value: Scalar | Tensor): Tensor;
     copy_(src: Tensor): Tensor;
@@ -167,10 +170,9 @@ const methods: ThisType<Tensor> & Record<string, unknown> = {
   logicalAnd(o: TensorLike) { return B.logicalAnd(this, o); },
   logicalOr(o: TensorLike) { return B.logicalOr(this, o); },
   logicalXor(o: TensorLike) { return B.logicalXor(this, o); },
-  logicalNot() { return B.logicalNot(this); },
   where(c: Tensor, o: TensorLike) { return B.where(c, this, o); },
-  clamp(...a: unknown[]) { return S.clamp(this, ...(a as [])); },
-  clip(...a: unknown[]) { return S.clamp(this, ...(a as [])); },
+  clamp(...a: unknown[]) { return CL.clamp(this, ...(a as [])); },
+  clip(...a: unknown[]) { return CL.clamp(this, ...(a as [])); },
   softmax(...a: unknown[]) { return S.softmax(this, ...(a as [number])); },
   logSoftmax(...a: unknown[]) { return S.logSoftmax(this, ...(a as [number])); },
   sum(...a: unknown[]) { return R.sum(this, ...a); },
@@ -226,7 +228,6 @@ const methods: ThisType<Tensor> & Record<string, unknown> = {
   bitwiseAnd(o: TensorLike) { return B.bitwiseAnd(this, o); },
   bitwiseOr(o: TensorLike) { return B.bitwiseOr(this, o); },
   bitwiseXor(o: TensorLike) { return B.bitwiseXor(this, o); },
-  bitwiseNot() { return U.bitwiseNot(this); },
   countNonzero(d?: R.Dims) { return R.countNonzero(this, d); },
   to(...a: unknown[]) { return C.to(this, ...a); },
   cpu() { return this; },
@@ -276,11 +277,11 @@ const methods: ThisType<Tensor> & Record<string, unknown> = {
 const typeName = (d: DType): string =>
   ({ float32: "FloatTensor", float64: "DoubleTensor", int64: "LongTensor", int32: "IntTensor", uint8: "ByteTensor", bool: "BoolTensor" })[d];
 
-const UNARY_METHODS = [
-  "neg", "abs", "sign", "exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "sin", "cos", "tan",
-  "tanh", "sigmoid", "relu", "floor", "ceil", "round", "trunc", "reciprocal", "square", "erf", "isnan", "isinf", "isfinite",
-] as const;
-for (const name of UNARY_METHODS) methods[name] = function (this: Tensor) { return U[name](this); };
+const unaryMethods = {} as ThisType<Tensor> & UnaryMethods;
+for (const fn of Object.values(U)) {
+  if (isUnaryOpFn(fn)) unaryMethods[fn.opName as UnaryOp] = function (this: Tensor) { return fn(this); };
+}
+Object.assign(Tensor.prototype, unaryMethods);
 
 Object.assign(Tensor.prototype, methods);
 Object.defineProperty(Tensor.prototype, "T", { get(this: Tensor) { return V.permute(this, [...this.shape.keys()].reverse()); } });

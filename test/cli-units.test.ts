@@ -10,7 +10,7 @@ import { Dashboard } from "../src/cli/dashboard.js";
 import { TRAIN_SPEC } from "../src/cli/flags.js";
 import { metricsPlot, type EpochMetrics } from "../src/cli/metrics.js";
 import { TrainProgress, formatDuration } from "../src/cli/progress.js";
-import { lineChart, niceTicks, escapeXml } from "../src/util/plot.js";
+import { lineChart, niceTicks, escapeXml } from "../src/internal/plot.js";
 import { Tensor, fromTypedArray } from "../src/tensor.js";
 import { tempDir } from "./cli-helpers.js";
 

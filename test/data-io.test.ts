@@ -7,12 +7,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFi
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { CIFAR10, CIFAR100 } from "../src/vision/datasets/cifar.js";
-import { CifarFormatError, readCifarBatches } from "../src/vision/datasets/cifar_format.js";
+import { CifarFormatError, readCifarBatches } from "../src/vision/datasets/cifar-format.js";
 import { IdxFormatError, readIdx } from "../src/vision/datasets/idx.js";
 import { FashionMNIST, MNIST } from "../src/vision/datasets/mnist.js";
 import { ArchiveError, extractTar } from "../src/vision/datasets/tar.js";
 import { ChecksumError, DatasetNotFoundError, DownloadError, extractArchive } from "../src/vision/datasets/utils.js";
-import { ProgressBar } from "../src/util/progress.js";
+import { ProgressBar } from "../src/internal/progress.js";
 import type { Image } from "../src/vision/image.js";
 import { cifarRecords, idxBytes, pseudoBytes, startServer, tarBytes, tempDir, writeTarGz } from "./data-helpers.js";
 
@@ -239,6 +239,31 @@ describe("download", () => {
     const again = new Ok(root, { download: true });
     assert.equal(again.length, 20);
     assert.equal(server.hits(), hits, "already-present files are not fetched again");
+  });
+
+  it("offline: the error says what was tried and how to work offline, names a rejected local archive, and leaves no empty root", () => {
+    const parent = tempDir();
+    const root = join(parent, "data", "nested");
+    // A port nothing listens on stands in for an unreachable host.
+    const Offline = class extends SmallCIFAR10 {
+      static override url = "http://127.0.0.1:9/small-cifar.tar.gz";
+      static override filename = "cifar-small.tar.gz";
+      static override tgzMd5 = archiveMd5;
+    };
+    assert.throws(
+      () => new Offline(root, { download: true }),
+      (e: Error) => e instanceof DownloadError && e.message.includes("http://127.0.0.1:9/small-cifar.tar.gz") &&
+        /To work offline, copy cifar-small\.tar\.gz \(MD5 [0-9a-f]{32}\)/.test(e.message),
+    );
+    assert.deepEqual(readdirSync(parent), [], "the folders made for the download are removed again");
+    mkdirSync(root, { recursive: true });
+    writeFileSync(join(root, "cifar-small.tar.gz"), "not an archive");
+    const stale = createHash("md5").update("not an archive").digest("hex");
+    assert.throws(
+      () => new Offline(root, { download: true }),
+      (e: Error) => e instanceof DownloadError && e.message.includes(`MD5 ${stale}, not the expected MD5 ${archiveMd5}`),
+    );
+    assert.deepEqual(readdirSync(root), ["cifar-small.tar.gz"], "a user's file is never deleted");
   });
 
   it("a wrong expected MD5 is a checksum error", () => {

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as torch from "../src/index.js";
 import * as optim from "../src/optim/index.js";
-import { type Enc, assertClose, ctorOf, dec, fixture } from "./nn_helpers.js";
+import { type Enc, assertClose, ctorOf, dec, fixture } from "./nn-helpers.js";
 
 interface OptimCase { name: string; optimizer: string; opts: Record<string, unknown>; init: Enc[]; a: Enc[]; b: Enc[]; losses: number[]; trajectory: Enc[][] }
 
@@ -33,8 +33,8 @@ interface SchedCase {
 
 const LAMBDAS: Record<string, (e: number) => number> = { pow95: (e) => 0.95 ** e, const90: () => 0.9, warm: (e) => Math.min(1.0, (e + 1) / 4) };
 
-function makeScheduler(cls: string, opts: Record<string, unknown>, opt: optim.Optimizer): optim.lr_scheduler.LRScheduler | { step(m?: number): void } {
-  const S = optim.lr_scheduler;
+function makeScheduler(cls: string, opts: Record<string, unknown>, opt: optim.Optimizer): optim.lrScheduler.LRScheduler | { step(m?: number): void } {
+  const S = optim.lrScheduler;
   const o = { ...opts };
   const take = (k: string): unknown => {
     const v = o[k];
@@ -54,7 +54,7 @@ function makeScheduler(cls: string, opts: Record<string, unknown>, opt: optim.Op
     case "CosineAnnealingWarmRestarts": return new S.CosineAnnealingWarmRestarts(opt, take("T_0") as number, { TMult: take("T_mult") as number | undefined, etaMin: take("etaMin") as number | undefined });
     case "OneCycleLR": return new S.OneCycleLR(opt, take("maxLr") as number, o);
     case "SequentialLR": {
-      const subs = (take("schedulers") as [string, Record<string, unknown>][]).map(([c, so]) => makeScheduler(c, so, opt) as optim.lr_scheduler.LRScheduler);
+      const subs = (take("schedulers") as [string, Record<string, unknown>][]).map(([c, so]) => makeScheduler(c, so, opt) as optim.lrScheduler.LRScheduler);
       return new S.SequentialLR(opt, subs, take("milestones") as number[]);
     }
     case "ReduceLROnPlateau": {

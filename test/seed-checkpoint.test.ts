@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as torch from "../src/index.js";
-import { NN } from "./nn_seed_model.js";
+import { NN } from "./nn-seed-model.js";
 
 const dir = "test/fixtures/serialization";
 const expected = JSON.parse(readFileSync(join(dir, "seed_cnn_logits.json"), "utf8")) as { input_seed: number; input_shape: number[]; logits: number[][] };

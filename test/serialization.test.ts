@@ -118,7 +118,7 @@ describe("PyTorch 1.13 fixtures", () => {
   });
 
   it("lists the same allowed globals as torch 1.13", async () => {
-    const { ALLOWED_GLOBALS } = await import("../src/serialization/pickle_globals.js");
+    const { ALLOWED_GLOBALS } = await import("../src/serialization/pickle-globals.js");
     assert.deepEqual([...ALLOWED_GLOBALS].sort(), [...expected.allowed_globals].sort());
   });
 

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import jpeg from "jpeg-js";
 import pngjs from "pngjs";
 import { ImageFolder, DatasetFolder } from "../src/vision/datasets/folder.js";
-import { decodeImage, ImageDecodeError } from "../src/vision/image_io.js";
+import { decodeImage, ImageDecodeError } from "../src/vision/image-io.js";
 import { pseudoBytes, tempDir } from "./data-helpers.js";
 
 function pngBytes(width: number, height: number, rgba: Uint8Array, colorType: 0 | 2 | 4 | 6 = 6): Buffer {

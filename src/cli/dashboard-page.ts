@@ -1,6 +1,6 @@
 // The dashboard's static assets. Everything is served by Flint itself (no CDN, works offline);
 // the script is a separate file so the page can run under a strict Content-Security-Policy
-// without 'unsafe-inline'. Charts arrive as SVG markup rendered on the server by src/util/plot.ts
+// without 'unsafe-inline'. Charts arrive as SVG markup rendered on the server by src/internal/plot.ts
 // (the same code that draws plot.svg), so the browser side stays a few dozen lines.
 
 export const PAGE_HTML = `<!doctype html>

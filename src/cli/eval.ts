@@ -1,9 +1,10 @@
-// `flint eval --checkpoint F`: test loss and accuracy, per-class accuracy, confusion matrix.
+// `flint eval --checkpoint F` (the command; the test-set pass itself is eval-loop.ts): test loss and
+// accuracy, per-class accuracy, confusion matrix.
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ParsedArgs } from "./args.js";
 import { CIFAR10_CLASSES, firstN, loadCifar, makeLoader, setupBackend } from "./common.js";
-import { evaluate, formatConfusion } from "./evaluate.js";
+import { evaluate, formatConfusion } from "./eval-loop.js";
 import type { Batches } from "./train-loop.js";
 import { loadModel } from "./train-state.js";
 import { TrainProgress } from "./progress.js";

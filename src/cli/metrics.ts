@@ -3,7 +3,7 @@
 // drawn from them (plot.svg on disk, and the dashboard's live charts).
 import { existsSync, readFileSync } from "node:fs";
 import { writeFileAtomic } from "../serialization/atomic.js";
-import { combineCharts, lineChart } from "../util/plot.js";
+import { combineCharts, lineChart } from "../internal/plot.js";
 
 export interface EpochMetrics {
   epoch: number;

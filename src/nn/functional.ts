@@ -4,7 +4,12 @@
 import type { Tensor } from "../tensor.js";
 import { parseArgs } from "../ops/util.js";
 import type { Generator } from "../random/index.js";
-import * as N from "../ops/nn-ops.js";
+import * as Act from "../ops/activation.js";
+import * as Drop from "../ops/dropout.js";
+import * as Norm from "../ops/normalization.js";
+import * as Emb from "../ops/embedding.js";
+import * as Lin from "../ops/linear.js";
+import * as P1 from "../ops/pool1d.js";
 import * as C from "../ops/conv.js";
 import * as P from "../ops/pool.js";
 import * as L from "../ops/loss.js";
@@ -12,7 +17,7 @@ import { type PadMode, pad as padOp } from "../ops/pad.js";
 import { flatten as flattenOp } from "../ops/view.js";
 import { oneHot as oneHotImpl } from "./one-hot.js";
 
-export { relu, relu6, silu, sigmoid, tanh } from "../ops/nn-ops.js";
+export { relu, relu6, silu, sigmoid, tanh } from "../ops/activation.js";
 export { softmax, logSoftmax } from "../ops/softmax.js";
 export type { PadMode } from "../ops/pad.js";
 export type { Reduction, NLLOptions, CrossEntropyOptions } from "../ops/loss.js";
@@ -28,7 +33,7 @@ type Rec = Record<string, unknown>;
 const parse = <T extends Rec>(op: string, args: readonly unknown[], names: (keyof T & string)[], d: Partial<T>): T => parseArgs<T>(op, args, names, d);
 
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
-  return N.linear(input, weight, bias);
+  return Lin.linear(input, weight, bias);
 }
 
 export const flatten = (x: Tensor, startDim = 0, endDim = -1): Tensor => flattenOp(x, startDim, endDim);
@@ -36,44 +41,44 @@ export const oneHot = (input: Tensor, numClasses = -1): Tensor => oneHotImpl(inp
 
 // --- activations -------------------------------------------------------------------------
 export function leakyRelu(input: Tensor, ...args: Args<[negativeSlope: number, inplace: boolean], { negativeSlope?: number; inplace?: boolean }>): Tensor {
-  return N.leakyRelu(input, parse<{ negativeSlope: number; inplace: boolean }>("leaky_relu", args, ["negativeSlope", "inplace"], { negativeSlope: 0.01 }).negativeSlope);
+  return Act.leakyRelu(input, parse<{ negativeSlope: number; inplace: boolean }>("leaky_relu", args, ["negativeSlope", "inplace"], { negativeSlope: 0.01 }).negativeSlope);
 }
 export function elu(input: Tensor, ...args: Args<[alpha: number, inplace: boolean], { alpha?: number; inplace?: boolean }>): Tensor {
-  return N.elu(input, parse<{ alpha: number; inplace: boolean }>("elu", args, ["alpha", "inplace"], { alpha: 1 }).alpha);
+  return Act.elu(input, parse<{ alpha: number; inplace: boolean }>("elu", args, ["alpha", "inplace"], { alpha: 1 }).alpha);
 }
 export function gelu(input: Tensor, ...args: Args<[approximate: "none" | "tanh"], { approximate?: "none" | "tanh" }>): Tensor {
-  return N.gelu(input, parse<{ approximate: "none" | "tanh" }>("gelu", args, ["approximate"], { approximate: "none" }).approximate);
+  return Act.gelu(input, parse<{ approximate: "none" | "tanh" }>("gelu", args, ["approximate"], { approximate: "none" }).approximate);
 }
 export function softplus(input: Tensor, ...args: Args<[beta: number, threshold: number], { beta?: number; threshold?: number }>): Tensor {
   const o = parse<{ beta: number; threshold: number }>("softplus", args, ["beta", "threshold"], { beta: 1, threshold: 20 });
-  return N.softplus(input, o.beta, o.threshold);
+  return Act.softplus(input, o.beta, o.threshold);
 }
 export function hardtanh(input: Tensor, ...args: Args<[minVal: number, maxVal: number], { minVal?: number; maxVal?: number }>): Tensor {
   const o = parse<{ minVal: number; maxVal: number }>("hardtanh", args, ["minVal", "maxVal"], { minVal: -1, maxVal: 1 });
-  return N.hardtanh(input, o.minVal, o.maxVal);
+  return Act.hardtanh(input, o.minVal, o.maxVal);
 }
 
 export interface DropoutOptions { p?: number; training?: boolean; inplace?: boolean; generator?: Generator }
 export function dropout(input: Tensor, ...args: Args<[p: number, training: boolean, inplace: boolean], DropoutOptions>): Tensor {
   const o = parse<{ p: number; training: boolean; inplace: boolean; generator?: Generator }>("dropout", args, ["p", "training", "inplace", "generator"], { p: 0.5, training: true });
-  return o.generator ? N.dropout(input, o.p, o.training, o.generator) : N.dropout(input, o.p, o.training);
+  return o.generator ? Drop.dropout(input, o.p, o.training, o.generator) : Drop.dropout(input, o.p, o.training);
 }
 
 // --- normalisation and embedding ---------------------------------------------------------
 export interface BatchNormFnOptions { weight?: Tensor | null; bias?: Tensor | null; training?: boolean; momentum?: number; eps?: number }
 export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, ...args: Args<[weight: Tensor | null, bias: Tensor | null, training: boolean, momentum: number, eps: number], BatchNormFnOptions>): Tensor {
   const o = parse<Required<BatchNormFnOptions>>("batch_norm", args, ["weight", "bias", "training", "momentum", "eps"], { weight: null, bias: null, training: false, momentum: 0.1, eps: 1e-5 });
-  return N.batchNorm(input, runningMean, runningVar, o.weight, o.bias, o.training, o.momentum, o.eps);
+  return Norm.batchNorm(input, runningMean, runningVar, o.weight, o.bias, o.training, o.momentum, o.eps);
 }
 export interface LayerNormFnOptions { weight?: Tensor | null; bias?: Tensor | null; eps?: number }
 export function layerNorm(input: Tensor, normalizedShape: number | readonly number[], ...args: Args<[weight: Tensor | null, bias: Tensor | null, eps: number], LayerNormFnOptions>): Tensor {
   const o = parse<Required<LayerNormFnOptions>>("layer_norm", args, ["weight", "bias", "eps"], { weight: null, bias: null, eps: 1e-5 });
-  return N.layerNorm(input, normalizedShape, o.weight, o.bias, o.eps);
+  return Norm.layerNorm(input, normalizedShape, o.weight, o.bias, o.eps);
 }
 export interface EmbeddingFnOptions { paddingIdx?: number | null; maxNorm?: number | null; normType?: number; scaleGradByFreq?: boolean; sparse?: boolean }
 export function embedding(input: Tensor, weight: Tensor, ...args: Args<[paddingIdx: number | null, maxNorm: number | null, normType: number, scaleGradByFreq: boolean, sparse: boolean], EmbeddingFnOptions>): Tensor {
   const o = parse<Required<EmbeddingFnOptions>>("embedding", args, ["paddingIdx", "maxNorm", "normType", "scaleGradByFreq", "sparse"], { paddingIdx: null, maxNorm: null, normType: 2, scaleGradByFreq: false });
-  return N.embedding(input, weight, o.paddingIdx, o.maxNorm, o.normType, o.scaleGradByFreq);
+  return Emb.embedding(input, weight, o.paddingIdx, o.maxNorm, o.normType, o.scaleGradByFreq);
 }
 
 // --- convolution, pooling, padding ------------------------------------------------------
@@ -154,27 +159,26 @@ export function crossEntropy(input: Tensor, target: Tensor, ...args: Args<[weigh
 }
 
 // --- more layers' functional forms ---------------------------------------------------------
-import * as X from "../ops/nn-ops2.js";
-export { hardswish, hardsigmoid, mish, selu, logsigmoid, softsign, prelu } from "../ops/nn-ops2.js";
+export { hardswish, hardsigmoid, mish, selu, logsigmoid, softsign, prelu } from "../ops/activation.js";
 export function celu(input: Tensor, ...args: Args<[alpha: number, inplace: boolean], { alpha?: number; inplace?: boolean }>): Tensor {
-  return X.celu(input, parse<{ alpha: number; inplace: boolean }>("celu", args, ["alpha", "inplace"], { alpha: 1 }).alpha);
+  return Act.celu(input, parse<{ alpha: number; inplace: boolean }>("celu", args, ["alpha", "inplace"], { alpha: 1 }).alpha);
 }
 export function groupNorm(input: Tensor, numGroups: number, ...args: Args<[weight: Tensor | null, bias: Tensor | null, eps: number], LayerNormFnOptions>): Tensor {
   const o = parse<Required<LayerNormFnOptions>>("group_norm", args, ["weight", "bias", "eps"], { weight: null, bias: null, eps: 1e-5 });
-  return X.groupNorm(input, numGroups, o.weight, o.bias, o.eps);
+  return Norm.groupNorm(input, numGroups, o.weight, o.bias, o.eps);
 }
 export function dropout2d(input: Tensor, ...args: Args<[p: number, training: boolean, inplace: boolean], DropoutOptions>): Tensor {
   const o = parse<{ p: number; training: boolean; inplace: boolean; generator?: Generator }>("dropout2d", args, ["p", "training", "inplace", "generator"], { p: 0.5, training: true });
-  return o.generator ? X.dropout2d(input, o.p, o.training, o.generator) : X.dropout2d(input, o.p, o.training);
+  return o.generator ? Drop.dropout2d(input, o.p, o.training, o.generator) : Drop.dropout2d(input, o.p, o.training);
 }
 export function maxPool1d(input: Tensor, kernelSize: IntOrPair, ...args: Args<[stride: IntOrPair | null, padding: IntOrPair, dilation: IntOrPair, ceilMode: boolean, returnIndices: boolean], MaxPoolFnOptions & { returnIndices?: boolean }>): Tensor | [Tensor, Tensor] {
   const o = parse<Required<MaxPoolFnOptions> & { returnIndices: boolean }>("max_pool1d", args, ["stride", "padding", "dilation", "ceilMode", "returnIndices"], { stride: null, padding: 0, dilation: 1, ceilMode: false, returnIndices: false });
-  return X.maxPool1d(input, kernelSize, o.stride, o.padding, o.dilation, o.ceilMode, o.returnIndices);
+  return P1.maxPool1d(input, kernelSize, o.stride, o.padding, o.dilation, o.ceilMode, o.returnIndices);
 }
 export function avgPool1d(input: Tensor, kernelSize: IntOrPair, ...args: Args<[stride: IntOrPair | null, padding: IntOrPair, ceilMode: boolean, countIncludePad: boolean], Omit<AvgPoolFnOptions, "divisorOverride">>): Tensor {
   const o = parse<Required<AvgPoolFnOptions>>("avg_pool1d", args, ["stride", "padding", "ceilMode", "countIncludePad"], { stride: null, padding: 0, ceilMode: false, countIncludePad: true });
-  return X.avgPool1d(input, kernelSize, o.stride, o.padding, o.ceilMode, o.countIncludePad);
+  return P1.avgPool1d(input, kernelSize, o.stride, o.padding, o.ceilMode, o.countIncludePad);
 }
-export const adaptiveAvgPool1d = (input: Tensor, outputSize: number): Tensor => X.adaptiveAvgPool1d(input, outputSize);
+export const adaptiveAvgPool1d = (input: Tensor, outputSize: number): Tensor => P1.adaptiveAvgPool1d(input, outputSize);
 export { multiHeadAttentionForward } from "./attention-functional.js";
 export type { MultiHeadAttentionOptions } from "./attention-functional.js";

@@ -22,10 +22,12 @@ export type { LossOptions, NLLLossOptions, CrossEntropyLossOptions } from "./mod
 export * as functional from "./functional.js";
 export * as init from "./init.js";
 export * as utils from "./utils.js";
-export {
-  GroupNorm, Dropout2d, PReLU, Hardswish, Hardsigmoid, Mish, SELU, CELU, LogSigmoid, Softsign, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d,
-} from "./modules/extra.js";
-export type { GroupNormOptions, Pool1dOptions } from "./modules/extra.js";
+export { GroupNorm } from "./modules/normalization.js";
+export type { GroupNormOptions } from "./modules/normalization.js";
+export { Dropout2d } from "./modules/dropout.js";
+export { PReLU, Hardswish, Hardsigmoid, Mish, SELU, CELU, LogSigmoid, Softsign } from "./modules/activation.js";
+export { MaxPool1d, AvgPool1d, AdaptiveAvgPool1d } from "./modules/pooling.js";
+export type { Pool1dOptions } from "./modules/pooling.js";
 export { RNNBase, RNN, LSTM, GRU } from "./modules/rnn.js";
 export type { RNNBaseOptions, RNNOptions, LSTMOptions, GRUOptions } from "./modules/rnn.js";
 export { RNNCell, LSTMCell, GRUCell } from "./modules/rnn-cells.js";

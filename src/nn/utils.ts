@@ -6,7 +6,7 @@ import { cat } from "../ops/join.js";
 import { reshape } from "../ops/view.js";
 import { tensor } from "../ops/creation.js";
 import { add, div } from "../ops/binary.js";
-import { clamp } from "../ops/softmax.js";
+import { clamp } from "../ops/clamp.js";
 
 type Params = Tensor | Iterable<Tensor>;
 const list = (p: Params): Tensor[] => (p instanceof Tensor ? [p] : [...p]);

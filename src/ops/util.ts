@@ -3,12 +3,17 @@
 import { type DType, type TypedArray, arrayFor, castValue } from "../dtype.js";
 import { Storage, Tensor } from "../tensor.js";
 import { contiguousStrides } from "../shape.js";
-import { ValueError } from "../errors.js";
 import { Device } from "../device.js";
+import { parseNamed } from "../internal/args.js";
 
 /** A contiguous tensor over a fresh array that a backend returned. */
 export function wrap(data: TypedArray, shape: readonly number[], dtype: DType): Tensor {
   return new Tensor(new Storage(data), [...shape], contiguousStrides(shape), 0, dtype);
+}
+
+/** A contiguous tensor of zeros. */
+export function zerosOf(shape: readonly number[], dtype: DType): Tensor {
+  return wrap(arrayFor(dtype, shape.reduce((a, b) => a * b, 1)), shape, dtype);
 }
 
 export function scalarTensor(v: number | boolean, dtype: DType): Tensor {
@@ -32,19 +37,5 @@ export function isOptions(x: unknown): x is Record<string, unknown> {
  * one trailing options object. parseArgs(args, ["dim", "keepdim"], { keepdim: false }).
  */
 export function parseArgs<T extends Record<string, unknown>>(op: string, args: readonly unknown[], names: readonly (keyof T & string)[], defaults: Partial<T> = {}): T {
-  const out: Record<string, unknown> = { ...defaults };
-  let pos = args;
-  const last = args[args.length - 1];
-  if (args.length > 0 && isOptions(last)) {
-    pos = args.slice(0, -1);
-    for (const [k, v] of Object.entries(last)) {
-      if (!names.includes(k)) throw new ValueError(`${op}: unexpected option '${k}' (expected one of ${names.join(", ")})`);
-      if (v !== undefined) out[k] = v;
-    }
-  }
-  if (pos.length > names.length) throw new ValueError(`${op}: takes at most ${names.length} positional arguments, got ${pos.length}`);
-  pos.forEach((v, i) => {
-    if (v !== undefined) out[names[i]] = v;
-  });
-  return out as T;
+  return parseNamed(op, args, names, defaults, [], isOptions) as T;
 }

@@ -7,7 +7,7 @@
  */
 
 import { fma } from "./fma.js";
-import { A, B, LN2HI, LN2LO, TAB } from "./libm_log_data.js";
+import { A, B, LN2HI, LN2LO, TAB } from "./libm-log-data.js";
 import {
   BIG,
   CS2,
@@ -29,7 +29,7 @@ import {
   SN3,
   SN5,
   TOINT,
-} from "./libm_sincos_data.js";
+} from "./libm-sincos-data.js";
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);

@@ -6,7 +6,7 @@
  * versions accept it, and the full unpickler always does).
  */
 import { SerializationError } from "./errors.js";
-import { STORAGE_CLASS } from "./pickle_globals.js";
+import { STORAGE_CLASS } from "./pickle-globals.js";
 import { checkView } from "./raw.js";
 import {
   ITEM_SIZE, type RawStorage, type RawTensor, type Saved, PyFloat, PyOrderedDict, PyTuple, isRawTensor,

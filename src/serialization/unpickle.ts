@@ -7,7 +7,7 @@
 import { SerializationError, check } from "./errors.js";
 import { type RawStorage, type RawTensor, type StoredDType, PyFloat, isRawTensor } from "./types.js";
 import { checkView } from "./raw.js";
-import { ALLOWED_GLOBALS, STORAGE_DTYPES } from "./pickle_globals.js";
+import { ALLOWED_GLOBALS, STORAGE_DTYPES } from "./pickle-globals.js";
 
 /** A resolved global (class or function) on the unpickler's stack. */
 export class Global {

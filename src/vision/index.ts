@@ -3,4 +3,4 @@ import "../setup.js";
 export * as datasets from "./datasets/index.js";
 export * as transforms from "./transforms/index.js";
 export { type Image, isImage, makeImage } from "./image.js";
-export { decodeImage, loadImage, ImageDecodeError } from "./image_io.js";
+export { decodeImage, loadImage, ImageDecodeError } from "./image-io.js";

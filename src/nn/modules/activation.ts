@@ -1,9 +1,11 @@
 // Activation modules over the functional ops.
 import type { Tensor } from "../../tensor.js";
-import { elu, gelu, leakyRelu, relu, sigmoid, silu, softplus, tanh, hardtanh } from "../../ops/nn-ops.js";
+import { elu, gelu, leakyRelu, relu, sigmoid, silu, softplus, tanh, hardtanh, prelu, hardswish, hardsigmoid, mish, selu, logsigmoid, softsign, celu } from "../../ops/activation.js";
 import { logSoftmax, softmax } from "../../ops/softmax.js";
 import { Module } from "../module.js";
-import { moduleArgs, py, pyFloat } from "./util.js";
+import { moduleArgs, py, pyFloat, type FactoryOptions } from "./util.js";
+import { full } from "../../ops/creation.js";
+import { Parameter } from "../parameter.js";
 
 /** `inplace` is accepted for PyTorch compatibility; results are always fresh tensors here. */
 type Inplace = [] | [boolean | { inplace?: boolean }];
@@ -155,5 +157,53 @@ export class LogSoftmax extends Module {
   }
   override extraRepr(): string {
     return `dim=${py(this.dim)}`;
+  }
+}
+
+/** PReLU with numParameters slopes initialised to `init` (0.25). */
+export class PReLU extends Module {
+  readonly numParameters: number;
+  weight: Parameter;
+  constructor(opts: FactoryOptions & { numParameters?: number; init?: number } = {}) {
+    super();
+    this.numParameters = opts.numParameters ?? 1;
+    this.weight = new Parameter(full([this.numParameters], opts.init ?? 0.25, { dtype: opts.dtype ?? "float32" }));
+  }
+  forward(input: Tensor): Tensor {
+    return prelu(input, this.weight);
+  }
+  override extraRepr(): string {
+    return `num_parameters=${this.numParameters}`;
+  }
+}
+
+/** Activations without options (`inplace` is accepted and ignored, as results are fresh tensors). */
+abstract class Elementwise extends Module {
+  constructor(..._inplace: [] | [boolean | { inplace?: boolean }]) {
+    super();
+  }
+  protected abstract fn(x: Tensor): Tensor;
+  forward(input: Tensor): Tensor {
+    return this.fn(input);
+  }
+}
+export class Hardswish extends Elementwise { protected fn(x: Tensor): Tensor { return hardswish(x); } }
+export class Hardsigmoid extends Elementwise { protected fn(x: Tensor): Tensor { return hardsigmoid(x); } }
+export class Mish extends Elementwise { protected fn(x: Tensor): Tensor { return mish(x); } }
+export class SELU extends Elementwise { protected fn(x: Tensor): Tensor { return selu(x); } }
+export class LogSigmoid extends Elementwise { protected fn(x: Tensor): Tensor { return logsigmoid(x); } }
+export class Softsign extends Elementwise { protected fn(x: Tensor): Tensor { return softsign(x); } }
+
+export class CELU extends Module {
+  readonly alpha: number;
+  constructor(...args: [] | [number | { alpha?: number; inplace?: boolean }]) {
+    super();
+    this.alpha = moduleArgs<{ alpha: number; inplace: boolean }>("CELU", args, ["alpha", "inplace"], { alpha: 1 }).alpha;
+  }
+  forward(input: Tensor): Tensor {
+    return celu(input, this.alpha);
+  }
+  override extraRepr(): string {
+    return `alpha=${pyFloat(this.alpha)}`;
   }
 }

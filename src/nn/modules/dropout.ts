@@ -1,7 +1,7 @@
-// Dropout: active in training mode only; the mask comes from Flint's PyTorch-exact generator.
+// Dropout and Dropout2d: active in training mode only; masks come from Flint's PyTorch-exact generator.
 import type { Tensor } from "../../tensor.js";
 import { ValueError } from "../../errors.js";
-import { dropout } from "../../ops/nn-ops.js";
+import { dropout, dropout2d } from "../../ops/dropout.js";
 import { Module } from "../module.js";
 import { moduleArgs, py, pyFloat } from "./util.js";
 
@@ -17,6 +17,24 @@ export class Dropout extends Module {
   }
   forward(input: Tensor): Tensor {
     return dropout(input, this.p, this.training);
+  }
+  override extraRepr(): string {
+    return `p=${pyFloat(this.p)}, inplace=${py(this.inplace)}`;
+  }
+}
+
+export class Dropout2d extends Module {
+  readonly p: number;
+  readonly inplace: boolean;
+  constructor(...args: [] | [number | { p?: number; inplace?: boolean }] | [number, boolean]) {
+    super();
+    const o = moduleArgs<{ p: number; inplace: boolean }>("Dropout2d", args, ["p", "inplace"], { p: 0.5, inplace: false });
+    if (!(o.p >= 0 && o.p <= 1)) throw new ValueError(`Dropout2d: dropout probability has to be between 0 and 1, but got ${o.p}`);
+    this.p = o.p;
+    this.inplace = o.inplace;
+  }
+  forward(input: Tensor): Tensor {
+    return dropout2d(input, this.p, this.training);
   }
   override extraRepr(): string {
     return `p=${pyFloat(this.p)}, inplace=${py(this.inplace)}`;

@@ -1,7 +1,7 @@
 // Linear, Identity, Flatten, Unflatten.
 import { Tensor } from "../../tensor.js";
 import { zeros } from "../../ops/creation.js";
-import { linear } from "../../ops/nn-ops.js";
+import { linear } from "../../ops/linear.js";
 import { flatten, unflatten } from "../../ops/view.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";

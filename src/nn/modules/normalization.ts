@@ -1,9 +1,9 @@
-// BatchNorm1d / BatchNorm2d (running statistics as buffers) and LayerNorm.
+// BatchNorm1d / BatchNorm2d (running statistics as buffers), LayerNorm and GroupNorm.
 import type { Tensor } from "../../tensor.js";
-import { ShapeError, fmtShape } from "../../errors.js";
+import { ShapeError, fmtShape, ValueError } from "../../errors.js";
 import { ones, zeros, tensor } from "../../ops/creation.js";
 import { noGrad } from "../../autograd/grad-mode.js";
-import { batchNorm, layerNorm } from "../../ops/nn-ops.js";
+import { batchNorm, groupNorm, layerNorm } from "../../ops/normalization.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 import { type FactoryOptions, py, pyFloat } from "./util.js";
@@ -127,5 +127,32 @@ export class LayerNorm extends Module {
   }
   override extraRepr(): string {
     return `${py(this.normalizedShape)}, eps=${pyFloat(this.eps)}, elementwise_affine=${py(this.elementwiseAffine)}`;
+  }
+}
+
+export interface GroupNormOptions extends FactoryOptions { eps?: number; affine?: boolean }
+export class GroupNorm extends Module {
+  readonly numGroups: number;
+  readonly numChannels: number;
+  readonly eps: number;
+  readonly affine: boolean;
+  weight: Parameter | null;
+  bias: Parameter | null;
+  constructor(numGroups: number, numChannels: number, opts: GroupNormOptions = {}) {
+    super();
+    if (numChannels % numGroups !== 0) throw new ValueError(`GroupNorm: num_channels (${numChannels}) must be divisible by num_groups (${numGroups})`);
+    const dtype = opts.dtype ?? "float32";
+    this.numGroups = numGroups;
+    this.numChannels = numChannels;
+    this.eps = opts.eps ?? 1e-5;
+    this.affine = opts.affine ?? true;
+    this.weight = this.affine ? new Parameter(ones([numChannels], { dtype })) : null;
+    this.bias = this.affine ? new Parameter(zeros([numChannels], { dtype })) : null;
+  }
+  forward(input: Tensor): Tensor {
+    return groupNorm(input, this.numGroups, this.weight, this.bias, this.eps);
+  }
+  override extraRepr(): string {
+    return `${this.numGroups}, ${this.numChannels}, eps=${pyFloat(this.eps)}, affine=${py(this.affine)}`;
   }
 }

@@ -3,7 +3,7 @@
 import { Tensor } from "../../tensor.js";
 import { ShapeError, fmtShape } from "../../errors.js";
 import { zeros } from "../../ops/creation.js";
-import { linear } from "../../ops/nn-ops.js";
+import { linear } from "../../ops/linear.js";
 import { squeeze, unsqueeze } from "../../ops/view.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";

@@ -8,7 +8,7 @@ import { DTypeError, ValueError, fmtShape } from "../../errors.js";
 import { add, mul, sub } from "../../ops/binary.js";
 import { relu, sigmoid, tanh } from "../../ops/unary.js";
 import { cat, chunk, split } from "../../ops/join.js";
-import { linear } from "../../ops/nn-ops.js";
+import { linear } from "../../ops/linear.js";
 import { narrow } from "../../ops/view.js";
 import { lstmCellPointwise } from "../../ops/rnn-cell.js";
 import { uniform_ } from "../init.js";

@@ -3,7 +3,7 @@ import type { Tensor } from "../../tensor.js";
 import { ValueError } from "../../errors.js";
 import { zeros } from "../../ops/creation.js";
 import { noGrad } from "../../autograd/grad-mode.js";
-import { embedding } from "../../ops/nn-ops.js";
+import { embedding } from "../../ops/embedding.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 import { normal_ } from "../init.js";

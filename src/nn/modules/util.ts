@@ -35,7 +35,7 @@ export interface FactoryOptions {
   dtype?: DType;
 }
 
-/** Modules' positional-or-options arguments, as torch's (see parseArgs). */
+/** Modules' positional-or-options arguments; new code declares a signature (src/internal/args.ts). */
 export function moduleArgs<T extends Record<string, unknown>>(name: string, args: readonly unknown[], names: readonly (keyof T & string)[], defaults: Partial<T>): T {
   return parseArgs<T>(name, args, names, defaults);
 }

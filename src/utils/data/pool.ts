@@ -6,7 +6,7 @@
 // workers bump after each reply (Atomics.wait for for..of, Atomics.waitAsync for for await..of),
 // so batches flow whether or not the event loop runs.
 import { receiveMessageOnPort, type MessagePort, type Worker } from "node:worker_threads";
-import { createBridge, reviveError, siblingModule, spawnModuleWorker } from "../../util/sync-bridge.js";
+import { createBridge, reviveError, siblingModule, spawnModuleWorker } from "../../internal/sync-bridge.js";
 import { decodeBatch } from "./transfer.js";
 import type { WorkerInit, WorkerReply, WorkerRequest } from "./worker.js";
 

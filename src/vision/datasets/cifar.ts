@@ -5,10 +5,10 @@ import { join } from "node:path";
 import type { WorkerSpec } from "../../utils/data/worker-spec.js";
 import { checkIndex } from "../../utils/data/dataset.js";
 import { makeImage, type Image } from "../image.js";
-import { CIFAR_PIXELS, readCifarBatches } from "./cifar_format.js";
+import { CIFAR_PIXELS, readCifarBatches } from "./cifar-format.js";
 import { DatasetNotFoundError, checkIntegrity, downloadAndExtractArchiveSync } from "./utils.js";
 import { VisionDataset, type Transform } from "./vision.js";
-import { defaultQuiet } from "../../util/progress.js";
+import { defaultQuiet } from "../../internal/progress.js";
 
 export interface CIFAROptions<X, Y> {
   /** Training set (data_batch_1..5) or test set (test_batch). Default true. */

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { checkIndex } from "../../utils/data/dataset.js";
 import type { WorkerSpec } from "../../utils/data/worker-spec.js";
 import type { Image } from "../image.js";
-import { loadImage } from "../image_io.js";
+import { loadImage } from "../image-io.js";
 import { VisionDataset, type Transform } from "./vision.js";
 
 export const IMG_EXTENSIONS = [".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp"];

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fromTypedArray, type Tensor } from "../../tensor.js";
 import { checkIndex } from "../../utils/data/dataset.js";
 import type { WorkerSpec } from "../../utils/data/worker-spec.js";
-import { defaultQuiet } from "../../util/progress.js";
+import { defaultQuiet } from "../../internal/progress.js";
 import { makeImage, type Image } from "../image.js";
 import { IdxFormatError, readIdx } from "./idx.js";
 import { DatasetNotFoundError, downloadUrlSync } from "./utils.js";

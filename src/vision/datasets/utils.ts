@@ -2,9 +2,9 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
-import { ChecksumError, DownloadError, checkIntegrity, downloadUrl, log, md5File, type DownloadOptions } from "../../util/download.js";
-import { defaultQuiet } from "../../util/progress.js";
-import { registerBridgeError, runSync, siblingModule } from "../../util/sync-bridge.js";
+import { ChecksumError, DownloadError, checkIntegrity, downloadUrl, log, md5File, type DownloadOptions } from "../../internal/download.js";
+import { defaultQuiet } from "../../internal/progress.js";
+import { registerBridgeError, runSync, siblingModule } from "../../internal/sync-bridge.js";
 import { ArchiveError, extractTar } from "./tar.js";
 
 export { ChecksumError, DownloadError, checkIntegrity, downloadUrl, ArchiveError };

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as torch from "../src/index.js";
 import * as nn from "../src/nn/index.js";
-import { type Enc, assertClose, dec, fixture } from "./nn_helpers.js";
+import { type Enc, assertClose, dec, fixture } from "./nn-helpers.js";
 
 const F = nn.functional;
 

@@ -1,9 +1,9 @@
 // Epoch-driven schedulers in PyTorch 1.13's formulas (the recursive get_lr, plus the closed forms
 // that step(epoch) uses): StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR,
 // LambdaLR, MultiplicativeLR, ConstantLR, PolynomialLR, CosineAnnealingWarmRestarts.
-import { ValueError } from "../errors.js";
-import type { Optimizer } from "./optimizer.js";
-import { LRScheduler, groupsOf as groups } from "./scheduler-base.js";
+import { ValueError } from "../../errors.js";
+import type { Optimizer } from "../optimizer.js";
+import { LRScheduler, groupsOf as groups } from "./base.js";
 
 export class StepLR extends LRScheduler {
   readonly stepSize: number;

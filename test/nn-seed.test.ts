@@ -5,8 +5,8 @@ import { test } from "node:test";
 import * as torch from "../src/index.js";
 import * as nn from "../src/nn/index.js";
 import { Adam, SGD, type Optimizer } from "../src/optim/index.js";
-import { type Enc, type Summary, assertClose, assertSummary, dec, fixture, fixtureBytes } from "./nn_helpers.js";
-import { NN } from "./nn_seed_model.js";
+import { type Enc, type Summary, assertClose, assertSummary, dec, fixture, fixtureBytes } from "./nn-helpers.js";
+import { NN } from "./nn-seed-model.js";
 
 interface Run { losses: number[]; final: Record<string, Summary> }
 interface SeedFixture {

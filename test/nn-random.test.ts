@@ -4,7 +4,7 @@ import { test } from "node:test";
 import * as torch from "../src/index.js";
 import * as nn from "../src/nn/index.js";
 import { defaultGenerator } from "../src/random/index.js";
-import { type Enc, dec, fixture } from "./nn_helpers.js";
+import { type Enc, dec, fixture } from "./nn-helpers.js";
 
 interface RandomFixture {
   dropout: { seed: number; p: number; input: Enc; output: Enc };

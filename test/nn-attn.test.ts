@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as torch from "../src/index.js";
 import * as nn from "../src/nn/index.js";
-import { type Enc, assertClose, ctorOf, dec as decNum, fixture } from "./nn_helpers.js";
+import { type Enc, assertClose, ctorOf, dec as decNum, fixture } from "./nn-helpers.js";
 
 type BEnc = Omit<Enc, "dtype"> & { dtype: Enc["dtype"] | "bool" };
 interface Spec { module: string; args?: unknown[]; opts?: Record<string, unknown> }

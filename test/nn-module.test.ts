@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as torch from "../src/index.js";
 import * as nn from "../src/nn/index.js";
-import { fixture } from "./nn_helpers.js";
-import { NN } from "./nn_seed_model.js";
+import { fixture } from "./nn-helpers.js";
+import { NN } from "./nn-seed-model.js";
 
 class Block extends nn.Module {
   conv = new nn.Conv2d(2, 3, 3, { padding: 1 });

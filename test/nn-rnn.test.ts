@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as torch from "../src/index.js";
 import * as nn from "../src/nn/index.js";
-import { type Enc, assertClose, ctorOf, dec, fixture } from "./nn_helpers.js";
+import { type Enc, assertClose, ctorOf, dec, fixture } from "./nn-helpers.js";
 
 const { PackedSequence, packPaddedSequence, padPackedSequence, padSequence, packSequence, unpackSequence, unpadSequence } = nn.utils.rnn;
 

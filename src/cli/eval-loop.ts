@@ -1,5 +1,5 @@
-// Test-set evaluation shared by `train` (after each epoch) and `eval`: summed cross-entropy,
-// accuracy and the confusion matrix, without recording autograd graphs.
+// The test-set pass shared by `flint train` (after each epoch) and `flint eval` (src/cli/eval.ts):
+// summed cross-entropy, accuracy and the confusion matrix, without recording autograd graphs.
 import * as nn from "../nn/index.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import type { Tensor } from "../tensor.js";

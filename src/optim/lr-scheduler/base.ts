@@ -2,8 +2,8 @@
 // Subclasses use PyTorch's recursive ("chainable") get_lr form, so the float64 lr sequence is
 // PyTorch's to the last bit. Group entries PyTorch adds (initial_lr, max_lr, …) are stored
 // camelCased (initialLr, maxLr, …).
-import { ValueError } from "../errors.js";
-import type { Optimizer, ParamGroup } from "./optimizer.js";
+import { ValueError } from "../../errors.js";
+import type { Optimizer, ParamGroup } from "../optimizer.js";
 
 export abstract class LRScheduler {
   readonly optimizer: Optimizer;

@@ -1,0 +1,54 @@
+// F.embedding: rows picked by index, with padding_idx, max_norm renormalisation and
+// scale_grad_by_freq in the backward.
+import { DTypeError, IndexError } from "../errors.js";
+import { noGrad } from "../autograd/grad-mode.js";
+import { record } from "../autograd/record.js";
+import { mul } from "./binary.js";
+import { amax, amin, sum } from "./reduce.js";
+import { reshape } from "./view.js";
+import { indexSelect, scatterAdd } from "./indexing.js";
+import { zeros } from "./creation.js";
+import { wrap } from "./util.js";
+import type { Tensor } from "../tensor.js";
+
+/**
+ * F.embedding(input, weight, paddingIdx, maxNorm, normType, scaleGradByFreq): rows of weight
+ * picked by integer indices. The padding row gets no gradient; maxNorm renormalises the looked-up
+ * rows of weight in place (as PyTorch's embedding_renorm_).
+ */
+export function embedding(input: Tensor, weight: Tensor, paddingIdx: number | null = null, maxNorm: number | null = null, normType = 2, scaleGradByFreq = false): Tensor {
+  if (input.dtype !== "int64" && input.dtype !== "int32") throw new DTypeError(`embedding: expected indices of dtype int64 or int32, got ${input.dtype}`);
+  const num = weight.shape[0];
+  const flat = reshape(input, [-1]);
+  if (flat.numel() > 0) {
+    const lo = amin(flat).item() as number, hi = amax(flat).item() as number;
+    if (lo < 0 || hi >= num) throw new IndexError(`embedding: index ${lo < 0 ? lo : hi} is out of range for an embedding with ${num} rows`);
+  }
+  const pidx = paddingIdx === null ? null : paddingIdx < 0 ? paddingIdx + num : paddingIdx;
+  if (maxNorm !== null) embeddingRenorm(weight, flat, maxNorm, normType);
+  const out = noGrad(() => reshape(indexSelect(weight, 0, flat), [...input.shape, weight.shape[1]]));
+  return record("EmbeddingBackward", [weight], out, ([g]) => {
+    let g2 = reshape(g, [-1, weight.shape[1]]);
+    const idx = flat.typedArray();
+    if (pidx !== null || scaleGradByFreq) {
+      const counts = new Map<number, number>();
+      for (const i of idx) counts.set(i, (counts.get(i) ?? 0) + 1);
+      const scale = new Float64Array(idx.length);
+      idx.forEach((i, k) => (scale[k] = i === pidx ? 0 : scaleGradByFreq ? 1 / (counts.get(i) as number) : 1));
+      g2 = mul(g2, wrap(scale, [idx.length, 1], "float64").to(g.dtype));
+    }
+    const index = reshape(flat, [-1, 1]).expand(-1, weight.shape[1]).to("int64");
+    return [scatterAdd(zeros(weight.shape, { dtype: g.dtype }), 0, index, g2)];
+  });
+}
+
+function embeddingRenorm(weight: Tensor, flat: Tensor, maxNorm: number, normType: number): void {
+  noGrad(() => {
+    const rows = [...new Set(flat.typedArray())];
+    for (const r of rows) {
+      const row = weight.select(0, r);
+      const norm = normType === Infinity ? amax(row.abs()).item() as number : Math.pow(sum(row.abs().pow(normType)).item() as number, 1 / normType);
+      if (norm > maxNorm) row.mul_(maxNorm / (norm + 1e-7));
+    }
+  });
+}
