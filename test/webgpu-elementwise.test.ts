@@ -5,7 +5,7 @@ import { refBackend } from "../src/backend/ref/index.js";
 import type { BinaryOp, UnaryOp } from "../src/backend/backend.js";
 import * as ew from "../src/backend/webgpu/elementwise.js";
 import * as torch from "../src/index.js";
-import { assertNear, gpu, gpuLike, noGpu, read } from "./webgpu_helpers.js";
+import { assertNear, gpu, gpuLike, noGpu, read } from "./webgpu-helpers.js";
 
 torch.manualSeed(0);
 
