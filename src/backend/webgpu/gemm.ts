@@ -5,6 +5,7 @@
 // out of range) and store(z, m, n, v), so a transposed matmul operand is read through its strides
 // and a convolution reads its input as an implicit im2col matrix (z is the batch or group index).
 import { type Meta, Meta as MetaWords, launch, metaDecl } from "./dispatch.js";
+import { gpuRuntime } from "./runtime.js";
 
 export const TILE = 64;
 const BK = 16;
@@ -26,9 +27,48 @@ export interface GemmSpec {
   batches: number;
 }
 
+/**
+ * The same product without workgroup memory or barriers: each thread accumulates a 4x4 block
+ * straight from loadA/loadB. On a CPU implementation of WebGPU (SwiftShader) barriers make every
+ * invocation a coroutine switch, so this form is ~10-100x faster there; real GPUs want the tiles.
+ */
+const SR = 8; // rows per thread in the simple form: loadB (an im2col gather for convolutions) is the costly load
+function simpleCode(s: GemmSpec): string {
+  return `${s.decls}
+${metaDecl(s.buffers.length)}
+${s.fns}
+@compute @workgroup_size(8, 8)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let M = mi(0); let N = mi(1); let K = mi(2);
+  let z = i32(gid.z);
+  setup(z);
+  let r0 = i32(gid.y) * ${SR}; let c0 = i32(gid.x) * 4;
+  if (r0 >= M || c0 >= N) { return; }
+  let nr = min(${SR}, M - r0); let nc = min(4, N - c0);
+  var acc: array<vec4<f32>, ${SR}>;
+  for (var k = 0; k < K; k++) {
+    var b = vec4<f32>(0.0);
+    for (var j = 0; j < nc; j++) { b[j] = loadB(z, k, c0 + j); }
+    for (var i = 0; i < nr; i++) { acc[i] = fma(vec4<f32>(loadA(z, r0 + i, k)), b, acc[i]); }
+  }
+  for (var i = 0; i < nr; i++) { for (var j = 0; j < nc; j++) { store(z, r0 + i, c0 + j, acc[i][j]); } }
+}`;
+}
+
+/** null: tiles on real GPUs and the barrier-free form on a CPU implementation (see simpleCode). */
+let forced: "tiled" | "simple" | null = null;
+/** Forces one form of the GEMM kernel (tests run both), or back to the adapter's choice with null. */
+export function setGemmForm(form: "tiled" | "simple" | null): void {
+  forced = form;
+}
+
 export function gemm(s: GemmSpec): void {
   if (s.M === 0 || s.N === 0 || s.batches === 0) return;
   if (s.batches > 65535) throw new RangeError(`${s.op}: ${s.batches} batch entries exceed the webgpu limit of 65535`);
+  if ((forced ?? (gpuRuntime(s.op).cpuAdapter ? "simple" : "tiled")) === "simple") {
+    launch(s.op, simpleCode(s), s.buffers, s.meta, [Math.ceil(s.N / 32), Math.ceil(s.M / (8 * SR)), s.batches]);
+    return;
+  }
   const code = `${s.decls}
 ${metaDecl(s.buffers.length)}
 ${s.fns}

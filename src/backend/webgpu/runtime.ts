@@ -14,6 +14,8 @@ export interface GpuRuntime {
   readonly gpu: GPU;
   readonly device: GPUDevice;
   readonly adapterName: string;
+  /** A CPU implementation of WebGPU (SwiftShader, llvmpipe): kernels pick barrier-free forms there. */
+  readonly cpuAdapter: boolean;
   /** Set when the device was lost (driver reset, destroy()); every later call then fails. */
   lost: string | null;
   /** The first WebGPU error no one caught (a kernel Flint generated wrongly): later calls fail with it. */
@@ -74,7 +76,9 @@ async function open(): Promise<GpuRuntime | null> {
       maxStorageBuffersPerShaderStage: Math.min(l.maxStorageBuffersPerShaderStage, 8),
     },
   });
-  const rt: GpuRuntime = { gpu, device, adapterName: describe(adapter.info), lost: null, error: null };
+  const name = describe(adapter.info);
+  const cpuAdapter = /swiftshader|llvmpipe|lavapipe|warp/i.test(name);
+  const rt: GpuRuntime = { gpu, device, adapterName: name, cpuAdapter, lost: null, error: null };
   device.onuncapturederror = (ev: GPUUncapturedErrorEvent) => {
     rt.error ??= ev.error.message;
   };
