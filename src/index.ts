@@ -21,7 +21,8 @@ export {
 export * from "./ops/unary.js";
 export { sum, mean, prod, amax, amin, max, min, argmax, argmin, variance as var, std, logsumexp, all, any, countNonzero } from "./ops/reduce.js";
 export type { ValuesIndices, Dims } from "./ops/reduce.js";
-export { view, reshape, flatten, unflatten, permute, transpose, t, squeeze, unsqueeze, expand, narrow, select, slice, detach, asStrided } from "./ops/view.js";
+export { view, reshape, flatten, unflatten, permute, transpose, t, squeeze, unsqueeze, expand, narrow, select, slice, detach } from "./ops/view.js";
+export { asStrided } from "./ops/misc-ext.js";
 export { setMaxAllocBytes, getMaxAllocBytes } from "./checked-size.js";
 export { clone, contiguous } from "./ops/cast.js";
 export { matmul, mm, bmm, dot, mv, outer } from "./ops/linalg.js";
