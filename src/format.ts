@@ -75,7 +75,7 @@ function makeFormatter(values: readonly number[], dtype: Tensor["dtype"]): Forma
 }
 
 /** A nested view of the values: dims and a reader, so summarising can pick edges. */
-interface Nd { shape: number[]; at: (idx: number[]) => number }
+interface Nd { shape: readonly number[]; at: (idx: number[]) => number }
 
 function summarisedValues(t: Nd, summarize: boolean): number[] {
   const out: number[] = [];

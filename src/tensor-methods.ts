@@ -21,15 +21,17 @@ import type { Generator } from "./random/index.js";
 import { type BackwardArgs, backward } from "./autograd/api.js";
 import type { Scalar, TensorLike } from "./ops/util.js";
 import { isOptions } from "./ops/util.js";
+import type { Args } from "./internal/args.js";
 import { ValueError } from "./errors.js";
 import { type Device, type DeviceLike, deviceOfType, refuseCuda } from "./device.js";
 import { cpuAsync, toDevice } from "./ops/device-copy.js";
 
 type Sizes = (number | readonly number[])[];
-/** sum / mean / prod: torch's (dim, keepdim, *, dtype), each also by name. */
-interface ReduceOptions { dim?: R.Dims | null; keepdim?: boolean; dtype?: DType }
-/** var / std: torch's (dim, unbiased, keepdim, *, correction). */
-interface VarOptions { dim?: R.Dims | null; unbiased?: boolean; keepdim?: boolean; correction?: number }
+// Reductions' call shapes: torch's positional parameters, then one options object.
+type ReduceCall = Args<{ dim?: R.Dims; keepdim?: boolean; dtype?: DType | null }, readonly ["dim", "keepdim", "dtype"]>;
+type ArgIndexCall = Args<{ dim?: number | null; keepdim?: boolean }, readonly ["dim", "keepdim"]>;
+/** var/std(dim, unbiased, keepdim, { correction }), or var/std(unbiased) as torch's second overload. */
+type VarCall = Args<{ dim?: R.Dims; unbiased?: boolean; keepdim?: boolean; correction?: number | null }, readonly ["dim", "unbiased", "keepdim", "correction"]> | [unbiased: boolean];
 
 /** x.neg(), x.exp(), …: one method per declared unary op (src/ops/unary.ts). */
 type UnaryMethods = { [K in UnaryOp]: () => Tensor };
@@ -61,29 +63,17 @@ declare module "./tensor.js" {
     softmax(dim: number | { dim: number; dtype?: DType }, dtype?: DType | { dtype?: DType }): Tensor;
     logSoftmax(dim: number | { dim: number; dtype?: DType }, dtype?: DType | { dtype?: DType }): Tensor;
     // reductions
-    sum(options?: ReduceOptions): Tensor;
-    sum(dim: R.Dims | null, options?: Omit<ReduceOptions, "dim">): Tensor;
-    sum(dim: R.Dims | null, keepdim: boolean, options?: { dtype?: DType }): Tensor;
-    mean(options?: ReduceOptions): Tensor;
-    mean(dim: R.Dims | null, options?: Omit<ReduceOptions, "dim">): Tensor;
-    mean(dim: R.Dims | null, keepdim: boolean, options?: { dtype?: DType }): Tensor;
-    prod(options?: ReduceOptions): Tensor;
-    prod(dim: number | null, options?: Omit<ReduceOptions, "dim">): Tensor;
-    prod(dim: number | null, keepdim: boolean, options?: { dtype?: DType }): Tensor;
+    sum(...args: ReduceCall): Tensor;
+    mean(...args: ReduceCall): Tensor;
+    prod(...args: ReduceCall): Tensor;
     max(): Tensor; max(other: Tensor): Tensor; max(dim: number, keepdim?: boolean): R.ValuesIndices; max(opts: { dim: number; keepdim?: boolean }): R.ValuesIndices;
     min(): Tensor; min(other: Tensor): Tensor; min(dim: number, keepdim?: boolean): R.ValuesIndices; min(opts: { dim: number; keepdim?: boolean }): R.ValuesIndices;
     amax(dim?: R.Dims | { dim?: R.Dims; keepdim?: boolean }, keepdim?: boolean | { keepdim?: boolean }): Tensor;
     amin(dim?: R.Dims | { dim?: R.Dims; keepdim?: boolean }, keepdim?: boolean | { keepdim?: boolean }): Tensor;
-    argmax(options?: { dim?: number | null; keepdim?: boolean }): Tensor;
-    argmax(dim: number | null, keepdim?: boolean | { keepdim?: boolean }): Tensor;
-    argmin(options?: { dim?: number | null; keepdim?: boolean }): Tensor;
-    argmin(dim: number | null, keepdim?: boolean | { keepdim?: boolean }): Tensor;
-    var(options?: VarOptions): Tensor;
-    var(unbiased: boolean): Tensor;
-    var(dim: R.Dims | null, unbiased?: boolean | Omit<VarOptions, "dim">, keepdim?: boolean | { keepdim?: boolean; correction?: number }): Tensor;
-    std(options?: VarOptions): Tensor;
-    std(unbiased: boolean): Tensor;
-    std(dim: R.Dims | null, unbiased?: boolean | Omit<VarOptions, "dim">, keepdim?: boolean | { keepdim?: boolean; correction?: number }): Tensor;
+    argmax(...args: ArgIndexCall): Tensor;
+    argmin(...args: ArgIndexCall): Tensor;
+    var(...args: VarCall): Tensor;
+    std(...args: VarCall): Tensor;
     logsumexp(dim: R.Dims | { dim?: R.Dims; keepdim?: boolean }, keepdim?: boolean | { keepdim?: boolean }): Tensor;
     all(dim?: R.Dims | { dim?: R.Dims; keepdim?: boolean }, keepdim?: boolean | { keepdim?: boolean }): Tensor;
     any(dim?: R.Dims | { dim?: R.Dims; keepdim?: boolean }, keepdim?: boolean | { keepdim?: boolean }): Tensor;
@@ -119,7 +109,6 @@ declare module "./tensor.js" {
     indexSelect(dim: number, index: Tensor): Tensor;
     maskedFill(mask: Tensor, value: Tensor | Scalar): Tensor;
     maskedSelect(mask: Tensor): Tensor;
-    nonzero(): Tensor;
     // linear algebra
     matmul(other: Tensor): Tensor; mm(other: Tensor): Tensor; bmm(other: Tensor): Tensor;
     dot(other: Tensor): Tensor; mv(other: Tensor): Tensor; outer(other: Tensor): Tensor;
@@ -148,7 +137,9 @@ declare module "./tensor.js" {
     /** No-op on the CPU: returns the tensor (DataLoader's pinMemory is likewise accepted). */
     pinMemory(): Tensor;
     isPinned(): boolean;
-    type(dtype?: DType): Tensor | string;
+    /** The type name (`"torch.FloatTensor"`); with a dtype, the tensor cast to it. */
+    type(): string;
+    type(dtype: DType): Tensor;
     float(): Tensor; double(): Tensor; long(): Tensor; int(): Tensor; bool(): Tensor; byte(): Tensor;
     // in place
     add_(other: TensorLike, alpha?: number | { alpha?: number }): Tensor;
@@ -258,7 +249,6 @@ const methods = {
   indexSelect(d: number, i: Tensor) { return I.indexSelect(this, d, i); },
   maskedFill(m: Tensor, v: Tensor | Scalar) { return I.maskedFill(this, m, v); },
   maskedSelect(m: Tensor) { return I.maskedSelect(this, m); },
-  nonzero() { return I.nonzero(this); },
   matmul(o: Tensor) { return L.matmul(this, o); },
   mm(o: Tensor) { return L.mm(this, o); },
   bmm(o: Tensor) { return L.bmm(this, o); },
@@ -277,7 +267,8 @@ const methods = {
   pinMemory() { return this; },
   isPinned() { return false; },
   cuda(d?: DeviceLike | number): Tensor { return refuseCuda("Tensor.cuda", d); },
-  type(d?: DType) { return d === undefined ? `torch.${typeName(this.dtype)}` : C.toDType(this, d); },
+  // Overloaded (type() → name, type(dtype) → Tensor): one implementation, typed by the declaration.
+  type: function (this: Tensor, d?: DType): string | Tensor { return d === undefined ? `torch.${typeName(this.dtype)}` : C.toDType(this, d); } as Tensor["type"],
   float() { return C.toDType(this, "float32"); },
   double() { return C.toDType(this, "float64"); },
   long() { return C.toDType(this, "int64"); },

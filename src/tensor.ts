@@ -7,13 +7,15 @@ import { contiguousStrides, isContiguousLayout, numelOf } from "./shape.js";
 import type { Node } from "./autograd/node.js";
 import { CpuStorage, Storage } from "./storage.js";
 import { backendFor } from "./backend/registry.js";
+import { checkView } from "./checked-size.js";
 
 export { CpuStorage, Storage };
 
 export class Tensor {
   storage: Storage;
-  shape: number[];
-  strides: number[];
+  /** The sizes; read-only to users (torch.Size is a tuple): views and reshapes make new tensors. */
+  readonly shape: readonly number[];
+  #strides: number[];
   offset: number;
   readonly dtype: DType;
   /** Whether autograd records operations on this tensor (leaves: set by the user). */
@@ -30,12 +32,21 @@ export class Tensor {
   /** For views: base.gradFn when the view was made; when it changes (an in-place op on the base or on another view), autograd re-derives this view's history from the base's. */
   baseGradFn: Node | null = null;
 
-  constructor(storage: Storage, shape: number[], strides: number[], offset: number, dtype: DType) {
+  constructor(storage: Storage, shape: readonly number[], strides: number[], offset: number, dtype: DType) {
     this.storage = storage;
     this.shape = shape;
-    this.strides = strides;
+    this.#strides = strides;
     this.offset = offset;
     this.dtype = dtype;
+  }
+
+  get strides(): number[] {
+    return this.#strides;
+  }
+  /** Assigned strides are checked against the storage (a bad one would let kernels read out of it). */
+  set strides(strides: number[]) {
+    checkView("Tensor.strides", this.shape, strides, this.offset, this.storage.length);
+    this.#strides = strides;
   }
 
   get isLeaf(): boolean {
@@ -99,15 +110,17 @@ export class Tensor {
     return out;
   }
 
-  /** The value of a one-element tensor, as a JS number (or boolean for bool tensors). */
-  item(): number | boolean {
+  /**
+   * The value of a one-element tensor as a JS number, so `total += loss.item()` type-checks; a
+   * bool tensor gives 1 or 0 (`Boolean(x.item())` or `x.tolist()` give booleans).
+   */
+  item(): number {
     if (this.numel() !== 1) {
       throw new ValueError(`item: a Tensor with ${this.numel()} elements cannot be converted to Scalar (shape ${fmtShape(this.shape)})`);
     }
     const host = this.onHost("item");
     if (host) return host.item();
-    const v = this.storage.data[this.offset];
-    return this.dtype === "bool" ? v !== 0 : v;
+    return this.storage.data[this.offset];
   }
 
   /** Nested JS arrays of the contents, as torch's tolist. */

@@ -21,6 +21,6 @@ export function accumulateInto(grad: Tensor, g: Tensor): Tensor {
   }
   return noGrad(() => add_(grad, g));
 }
-export const zerosFor = (meta: { shape: number[]; dtype: Tensor["dtype"]; device: DeviceType }): Tensor => zeros(meta.shape, { dtype: meta.dtype, device: meta.device });
+export const zerosFor = (meta: { shape: readonly number[]; dtype: Tensor["dtype"]; device: DeviceType }): Tensor => zeros(meta.shape, { dtype: meta.dtype, device: meta.device });
 /** A gradient stored in .grad owns its memory: optimizers update it in place. */
 export const detachedClone = (g: Tensor): Tensor => noGrad(() => clone(g));

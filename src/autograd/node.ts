@@ -26,7 +26,7 @@ export class Node {
     fn: BackwardFn,
     private readonly saved: readonly Tensor[],
     /** Shapes and dtypes of the outputs, to make zero gradients for unused outputs. */
-    readonly outputs: readonly { shape: number[]; dtype: Tensor["dtype"]; device: DeviceType }[],
+    readonly outputs: readonly { shape: readonly number[]; dtype: Tensor["dtype"]; device: DeviceType }[],
   ) {
     this.fn = fn;
     this.savedVersions = saved.map((t) => t.storage.version);

@@ -137,3 +137,4 @@ export function defaultLayerInit(weight: Tensor, bias: Tensor | null): void {
     uniform_(bias, -bound, bound);
   }
 }
+export { truncNormal_, orthogonal_, sparse_, dirac_, eye_ } from "./init-more.js";

@@ -361,10 +361,10 @@ export abstract class Module {
 /** Changes a tensor's dtype in place: new storage, same object (PyTorch's param.data = …). */
 /** Gives t (a parameter or buffer, keeping its identity) the storage and layout of c. */
 function adopt(t: Tensor, c: Tensor): void {
-  const w = t as unknown as { dtype: DType };
+  const w = t as unknown as { dtype: DType; shape: readonly number[] };
   w.dtype = c.dtype;
   t.storage = c.storage;
-  t.shape = [...c.shape];
+  w.shape = [...c.shape];
   t.strides = [...c.strides];
   t.offset = c.offset;
 }

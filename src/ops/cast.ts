@@ -8,16 +8,20 @@ import type { DeviceType } from "../storage.js";
 import { toDevice } from "./device-copy.js";
 import { ValueError } from "../errors.js";
 import { isOptions, wrap } from "./util.js";
+import { checkedAlloc } from "../checked-size.js";
 
 /** A contiguous copy in `dtype` (differentiable between floating dtypes). */
 export function toDType(x: Tensor, dtype: DType, copy = false): Tensor {
   if (dtype === x.dtype && !copy) return x;
+  checkedAlloc("to", x.shape, dtype);
   const out = wrap(backend().copy(x, dtype), x.shape, dtype);
   if (!isFloating(dtype)) return out;
   return record("ToCopyBackward", [x], out, ([g]) => [isFloating(x.dtype) ? toDType(g, x.dtype) : null]);
 }
 
 export const clone = (x: Tensor): Tensor => {
+  // An expanded view (stride 0) may be huge once copied: name the op and the sizes.
+  checkedAlloc(x.isContiguous() ? "clone" : "contiguous", x.shape, x.dtype);
   const out = wrap(backend().copy(x, x.dtype), x.shape, x.dtype);
   return record("CloneBackward", [x], out, ([g]) => [g]);
 };

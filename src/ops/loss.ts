@@ -96,7 +96,7 @@ export function klDiv(input: Tensor, target: Tensor, reduction: Reduction | "bat
 export function binaryCrossEntropy(input: Tensor, target: Tensor, weight: Tensor | null = null, reduction: Reduction = "mean"): Tensor {
   sameShape("binary_cross_entropy", input, target);
   const checked = input.numel() > 0 && input.storage.device === "cpu";
-  const lo = checked ? (amin(input).item() as number) : 0, hi = checked ? (amax(input).item() as number) : 0;
+  const lo = checked ? amin(input).item() : 0, hi = checked ? amax(input).item() : 0;
   if (lo < 0 || hi > 1) throw new ValueError(`binary_cross_entropy: all elements of input should be between 0 and 1 (got values in [${lo}, ${hi}])`);
   const t = target;
   const raw = noGrad(() => neg(add(mul(t, clamp(log(input), -100)), mul(sub(1, t), clamp(log(sub(1, input)), -100)))));
@@ -174,7 +174,7 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NLLOptions = {}): T
     const scaled = neg(sum(mul(picked, where(ignored, 0, div(wMasked, total)))));
     // (Off the CPU the test is a tensor op: reading total back would stall a GPU every step.)
     if (total.storage.device !== "cpu") return add(scaled, where(eq(total, 0), NaN, 0));
-    return (total.item() as number) === 0 ? add(scaled, NaN) : scaled;
+    return total.item() === 0 ? add(scaled, NaN) : scaled;
   }
   throw new ValueError(`nll_loss: ${String(reduction)} is not a valid value for reduction`);
 }

@@ -7,6 +7,7 @@ import { backend } from "../backend/backend.js";
 import { numelOf } from "../shape.js";
 import { Generator, defaultGenerator, uniform, normal, randint as drawInt, randperm as drawPerm, bernoulli as drawBernoulli, bernoulliTensor } from "../random/index.js";
 import { type CreateOptions, finish, full, sizesAndOptions, targetDevice } from "./creation.js";
+import { checkedAlloc } from "../checked-size.js";
 import { wrap, zerosOf } from "./util.js";
 import { toDevice } from "./device-copy.js";
 
@@ -28,20 +29,20 @@ const onMeta = (size: readonly number[], dtype: DType, o: RandomOptions): Tensor
 
 /** torch.rand(*size, { dtype, generator, requiresGrad }): U[0, 1). */
 export function rand(...args: (number | readonly number[] | RandomOptions)[]): Tensor {
-  const [size, o] = sizesAndOptions<RandomOptions>(args);
+  const [size, o] = sizesAndOptions<RandomOptions>(args, "rand");
   const dt = floatDType("rand", o.dtype);
   if (targetDevice(o) === "meta") return onMeta(size, dt, o);
-  const data = arrayFor(dt, numelOf(size)) as Float32Array | Float64Array;
+  const data = arrayFor(dt, checkedAlloc("rand", size, dt)) as Float32Array | Float64Array;
   uniform(gen(o), data, 0, 1);
   return finish(wrap(data, size, dt), o);
 }
 
 /** torch.randn: standard normal. */
 export function randn(...args: (number | readonly number[] | RandomOptions)[]): Tensor {
-  const [size, o] = sizesAndOptions<RandomOptions>(args);
+  const [size, o] = sizesAndOptions<RandomOptions>(args, "randn");
   const dt = floatDType("randn", o.dtype);
   if (targetDevice(o) === "meta") return onMeta(size, dt, o);
-  const data = arrayFor(dt, numelOf(size)) as Float32Array | Float64Array;
+  const data = arrayFor(dt, checkedAlloc("randn", size, dt)) as Float32Array | Float64Array;
   normal(gen(o), data, 0, 1);
   return finish(wrap(data, size, dt), o);
 }

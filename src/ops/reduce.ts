@@ -240,7 +240,8 @@ export function any(x: Tensor, ...args: unknown[]): Tensor {
   return rawReduce("any", x, normDims(x, dim, "any"), keepdim ?? false, x.dtype === "uint8" ? "uint8" : "bool");
 }
 
-export const countNonzero = (x: Tensor, dim?: Dims): Tensor => sum(logicalAnd(x, x), { dim });
+export const countNonzero = (x: Tensor, dim?: Dims | { dim?: Dims }): Tensor =>
+  sum(logicalAnd(x, x), { dim: dim !== null && typeof dim === "object" && !Array.isArray(dim) ? (dim as { dim?: Dims }).dim : (dim as Dims) });
 
 import { maximum, minimum } from "./binary.js";
 import { scatterAdd } from "./indexing.js";

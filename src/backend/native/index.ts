@@ -7,7 +7,7 @@ import { broadcastStrides, contiguousStrides, numelOf } from "../../shape.js";
 import { type AvgPool2dParams, type Backend, type BinaryOp, type Conv2dParams, type Pool2dParams, type ReduceOp, type Strided, type UnaryOp, extendBackend } from "../backend.js";
 import { refBackend as ref } from "../ref/index.js";
 import { isContiguous, offsetsOf, sameShape } from "../ref/iterate.js";
-import type { NativeAddon } from "./addon.js";
+import type { NativeAddon } from "./addon-api.js";
 import { CpuStorage } from "../../storage.js";
 import { resolveOpcodes } from "./opcodes.js";
 
