@@ -6,11 +6,15 @@ import { instanceNorm, localResponseNorm } from "../../ops/norm-distance.js";
 import { squeeze, unsqueeze } from "../../ops/view.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
-import { BatchNormBase } from "./normalization.js";
+import { BatchNormBase, batchNorm3dArgs } from "./normalization.js";
+import type { ArgsOf } from "../../internal/args.js";
 import { type FactoryOptions, moduleArgs, py, pyFloat } from "./util.js";
 
 /** Over [N, C, D, H, W]. */
 export class BatchNorm3d extends BatchNormBase {
+  constructor(...args: ArgsOf<typeof batchNorm3dArgs>) {
+    super(batchNorm3dArgs.parse(args));
+  }
   protected checkInputDim(input: Tensor): void {
     if (input.dim() !== 5) throw new ShapeError(`BatchNorm3d: expected 5D input, got ${fmtShape(input.shape)}`);
   }
