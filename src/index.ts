@@ -10,6 +10,7 @@ export { GeneratorStateError, RandomArgumentError } from "./random/index.js";
 export { backendName, setBackend, setNumThreads, getNumThreads, loadWasm } from "./backend/select.js";
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode } from "./autograd/grad-mode.js";
 export * as autograd from "./autograd/index.js";
+export * as webgpu from "./backend/webgpu/api.js";
 
 export { tensor, zeros, ones, full, empty, zerosLike, onesLike, fullLike, emptyLike, arange, linspace, eye } from "./ops/creation.js";
 export type { CreateOptions, NestedData } from "./ops/creation.js";
