@@ -1,7 +1,7 @@
 // torchvision.models.densenet (0.14): DenseNet-BC, each layer fed the concatenation of all earlier
 // ones; keys features.denseblockN.denselayerM.* as torchvision's (old checkpoints' norm.1 keys too).
 import * as nn from "../../nn/index.js";
-import * as torch from "../../index.js";
+import { cat } from "../../ops/join.js";
 import type { Tensor } from "../../tensor.js";
 import { loadStateDictFromUrl } from "../../hub/index.js";
 import { type ModelOptions, type ParsedModelOptions, modelOptions } from "./common.js";
@@ -26,7 +26,7 @@ export class DenseLayer extends nn.Module {
   /** Takes the list of all earlier feature maps (or one tensor). */
   forward(input: Tensor | Tensor[]): Tensor {
     const prev = Array.isArray(input) ? input : [input];
-    const bottleneck = this.conv1(this.relu1(this.norm1(torch.cat(prev, 1))));
+    const bottleneck = this.conv1(this.relu1(this.norm1(cat(prev, 1))));
     const out = this.conv2(this.relu2(this.norm2(bottleneck)));
     return this.dropRate > 0 ? nn.functional.dropout(out, { p: this.dropRate, training: this.training }) : out;
   }
@@ -45,7 +45,7 @@ export class DenseBlock extends nn.Module {
   forward(initFeatures: Tensor): Tensor {
     const features = [initFeatures];
     for (const layer of this.layers) features.push(layer.forward(features));
-    return torch.cat(features, 1);
+    return cat(features, 1);
   }
 }
 

@@ -1,7 +1,9 @@
 // torchvision.models.regnet (0.14): RegNet's quantized linear width rule (BlockParams) and its
 // residual bottleneck blocks with group convolutions and squeeze-excitation (RegNetY).
 import * as nn from "../../nn/index.js";
-import * as torch from "../../index.js";
+import { arange } from "../../ops/creation.js";
+import { pow } from "../../ops/binary.js";
+import { log, round } from "../../ops/unary.js";
 import type { Tensor } from "../../tensor.js";
 import { ValueError } from "../../errors.js";
 import { Conv2dNormActivation, SqueezeExcitation } from "../ops/misc.js";
@@ -71,9 +73,9 @@ export class BlockParams {
   /** The widths of RegNet's rule, computed in float32 tensors exactly as torchvision does. */
   static fromInitParams(depth: number, w0: number, wA: number, wM: number, groupWidth: number, bottleneckMultiplier = 1, seRatio: number | null = null): BlockParams {
     if (wA < 0 || w0 <= 0 || wM <= 1 || w0 % 8 !== 0) throw new ValueError("Invalid RegNet settings");
-    const widthsCont = torch.arange(depth).mul(wA).add(w0);
-    const capacity = torch.round(torch.log(widthsCont.div(w0)).div(Math.log(wM)));
-    const blockWidths = (torch.round(torch.pow(wM, capacity).mul(w0).div(8)).mul(8).to(torch.int32).tolist() as number[]);
+    const widthsCont = arange(depth).mul(wA).add(w0);
+    const capacity = round(log(widthsCont.div(w0)).div(Math.log(wM)));
+    const blockWidths = (round(pow(wM, capacity).mul(w0).div(8)).mul(8).to("int32").tolist() as number[]);
     const numStages = new Set(blockWidths).size;
     const a = [...blockWidths, 0];
     const b = [0, ...blockWidths];

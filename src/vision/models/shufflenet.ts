@@ -1,6 +1,6 @@
 // torchvision.models.shufflenetv2 (0.14): two-branch units joined by a channel shuffle.
 import * as nn from "../../nn/index.js";
-import * as torch from "../../index.js";
+import { cat } from "../../ops/join.js";
 import type { Tensor } from "../../tensor.js";
 import { ValueError } from "../../errors.js";
 import { type ModelOptions, loadWeights, modelOptions } from "./common.js";
@@ -39,9 +39,9 @@ export class ShuffleUnit extends nn.Module {
     let out: Tensor;
     if (this.stride === 1) {
       const [x1, x2] = x.chunk(2, 1);
-      out = torch.cat([x1, this.branch2(x2)], 1);
+      out = cat([x1, this.branch2(x2)], 1);
     } else {
-      out = torch.cat([this.branch1(x), this.branch2(x)], 1);
+      out = cat([this.branch1(x), this.branch2(x)], 1);
     }
     return channelShuffle(out, 2);
   }

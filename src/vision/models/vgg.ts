@@ -1,7 +1,7 @@
 // torchvision.models.vgg / alexnet / squeezenet (0.14): the plain convolutional classifiers, with
 // torchvision's layer indices (features.0.weight …) and initialisation.
 import * as nn from "../../nn/index.js";
-import * as torch from "../../index.js";
+import { cat } from "../../ops/join.js";
 import type { Tensor } from "../../tensor.js";
 import { ValueError } from "../../errors.js";
 import { type ModelOptions, loadWeights, modelOptions } from "./common.js";
@@ -139,7 +139,7 @@ export class Fire extends nn.Module {
 
   forward(x: Tensor): Tensor {
     const s = this.squeezeActivation(this.squeeze(x));
-    return torch.cat([this.expand1x1Activation(this.expand1x1(s)), this.expand3x3Activation(this.expand3x3(s))], 1);
+    return cat([this.expand1x1Activation(this.expand1x1(s)), this.expand3x3Activation(this.expand3x3(s))], 1);
   }
 }
 

@@ -1,7 +1,7 @@
 // torchvision.ops building blocks used by the model zoo: Conv2dNormActivation (conv → norm →
 // activation as one Sequential, keys 0/1), SqueezeExcitation and StochasticDepth.
 import * as nn from "../../nn/index.js";
-import * as torch from "../../index.js";
+import { empty } from "../../ops/creation.js";
 import type { Tensor } from "../../tensor.js";
 import { ValueError } from "../../errors.js";
 
@@ -66,7 +66,7 @@ export function stochasticDepth(input: Tensor, p: number, mode: "batch" | "row",
   if (!training || p === 0) return input;
   const survival = 1 - p;
   const size = mode === "row" ? [input.shape[0], ...input.shape.slice(1).map(() => 1)] : input.shape.map(() => 1);
-  let noise = torch.empty(size, { dtype: input.dtype }).bernoulli_(survival);
+  let noise = empty(size, { dtype: input.dtype }).bernoulli_(survival);
   if (survival > 0) noise = noise.div_(survival);
   return input.mul(noise);
 }
