@@ -7,9 +7,10 @@ import * as http from "node:http";
 import * as https from "node:https";
 import { basename, dirname, join, resolve } from "node:path";
 import { ProgressBar, defaultQuiet } from "./progress.js";
+import { FlintError } from "../errors.js";
 
 /** A download or an archive whose bytes do not match the expected MD5 checksum. */
-export class ChecksumError extends Error {
+export class ChecksumError extends FlintError {
   constructor(message: string) {
     super(message);
     this.name = "ChecksumError";
@@ -17,7 +18,7 @@ export class ChecksumError extends Error {
 }
 
 /** A failed transfer (HTTP status, network error, too many redirects). */
-export class DownloadError extends Error {
+export class DownloadError extends FlintError {
   constructor(message: string) {
     super(message);
     this.name = "DownloadError";

@@ -12,6 +12,7 @@ export {
   type SamplerLike,
   type RandomSamplerOptions,
 } from "./sampler.js";
+export { DistributedSampler, type DistributedSamplerOptions } from "./distributed-sampler.js";
 export { defaultCollate, defaultConvert, CollateError, type Collated } from "./collate.js";
 export { DataLoader, type DataLoaderOptions } from "./dataloader.js";
 export { DataLoaderWorkerError } from "./worker-error.js";

@@ -2,10 +2,5 @@
 // flint/utils/data must not reach the worker machinery, whose types need Node's.
 import { FlintError } from "../../errors.js";
 
-/** A worker failed, or took longer than the DataLoader's timeout. */
-export class DataLoaderWorkerError extends FlintError {
-  constructor(message: string) {
-    super(message);
-    this.name = "DataLoaderWorkerError";
-  }
-}
+/** A worker failed, died, or took longer than the DataLoader's timeout (FlintError names it). */
+export class DataLoaderWorkerError extends FlintError {}
