@@ -3,20 +3,32 @@
 // past 2^53, more memory than the machine has) fails with an error naming the op and the sizes,
 // as PyTorch's "Storage size calculation overflowed with sizes=[…]" and "setStorage: …" do,
 // instead of a RangeError from a typed-array constructor or an out-of-bounds native read.
-import { constants } from "node:buffer";
-import { totalmem } from "node:os";
 import { ShapeError, ValueError, fmtShape } from "./errors.js";
 
 /** Bytes per element of each dtype's storage array. */
 const ITEM_BYTES: Readonly<Record<string, number>> = { float32: 4, float64: 8, int64: 8, int32: 4, uint8: 1, bool: 1 };
 
+/**
+ * What the engine and machine allow. This module imports nothing from Node (the browser build
+ * shares it): Node's backend selection (src/backend/select.ts) calls setEngineLimits with
+ * os.totalmem() and buffer.maxLength; elsewhere these defaults hold.
+ */
+let machineMemory = 2 ** 32;
+let maxLength = 2 ** 32;
+
+export function setEngineLimits(limits: { totalMemory: number; maxLength: number }): void {
+  machineMemory = limits.totalMemory;
+  maxLength = limits.maxLength;
+  maxAllocBytes = envLimit();
+}
+
 function envLimit(): number {
-  const raw = process.env.FLINT_MAX_ALLOC_BYTES;
+  const raw = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.FLINT_MAX_ALLOC_BYTES;
   if (raw !== undefined && raw !== "") {
     const v = Number(raw);
     if (Number.isFinite(v) && v > 0) return v;
   }
-  return totalmem();
+  return machineMemory;
 }
 
 /**
@@ -69,9 +81,9 @@ export function checkAllocCount(op: string, n: number, dtype: string, sizes?: re
       `${sizes ? ` for sizes=${fmtShape(sizes)}` : ""} (${dtype}), above the limit of ${maxAllocBytes} bytes ` +
       "(FLINT_MAX_ALLOC_BYTES or setMaxAllocBytes() raise it)");
   }
-  if (n > constants.MAX_LENGTH) {
+  if (n > maxLength) {
     throw new ValueError(`${op}: cannot allocate ${n} elements${sizes ? ` for sizes=${fmtShape(sizes)}` : ""}: ` +
-      `a tensor's storage holds at most ${constants.MAX_LENGTH} elements in this JavaScript engine`);
+      `a tensor's storage holds at most ${maxLength} elements in this JavaScript engine`);
   }
 }
 

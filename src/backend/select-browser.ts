@@ -1,11 +1,13 @@
 // Which backend runs the kernels in the browser build (package.json "browser" map over
 // ./select.ts): the reference backend until loadWasm() has fetched and compiled the WebAssembly
 // kernels (a page's main thread may only compile them asynchronously), then the WebAssembly one.
-import { backend as active, setActiveBackend } from "./backend.js";
+import { backend as active, registerBackend, setActiveBackend } from "./backend.js";
+import { metaBackend } from "./meta.js";
 import { refBackend } from "./ref/index.js";
 import { makeWasmBackend, type WasmBackend } from "./wasm/index.js";
 import { instantiateKernels } from "./wasm/module.js";
 
+registerBackend(metaBackend);
 setActiveBackend(refBackend);
 let wasm: WasmBackend | null = null;
 

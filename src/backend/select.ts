@@ -2,6 +2,9 @@
 // build of the same kernels, else the reference backend (saying so once). FLINT_BACKEND=ref or
 // FLINT_BACKEND=wasm forces one; setBackend switches at run time.
 import v8 from "node:v8";
+import { constants } from "node:buffer";
+import { totalmem } from "node:os";
+import { setEngineLimits } from "../checked-size.js";
 import { type Backend, backend as active, registerBackend, setActiveBackend } from "./backend.js";
 import { metaBackend } from "./meta.js";
 import { refBackend } from "./ref/index.js";
@@ -13,6 +16,8 @@ import { loadKernelsFromDisk } from "./wasm/load-node.js";
 import { instantiateKernelsSync } from "./wasm/module.js";
 
 registerBackend(metaBackend);
+// Allocation limits of this process: the machine's memory and V8's largest typed array.
+setEngineLimits({ totalMemory: totalmem(), maxLength: constants.MAX_LENGTH });
 
 const forced = process.env.FLINT_BACKEND;
 const addon = forced === "wasm" ? null : nativeAddon();

@@ -5,7 +5,7 @@
 import type { Tensor } from "../tensor.js";
 import { parseArgs } from "../ops/util.js";
 import { DTypeError, ValueError } from "../errors.js";
-import { WireOp, type Wire } from "./addon.js";
+import { WireOp, type Wire } from "./addon-types.js";
 import { ProcessGroup, Work } from "./group.js";
 import { resolveGroup } from "./init.js";
 import { bufferLike, checkAlike, lend, wireType, writeInto } from "./wire.js";

@@ -1,9 +1,8 @@
 // initProcessGroup and the world's state: rendezvous (env://, tcp://, file://, or a given
 // store), the default group, newGroup, and the queries (getRank, getWorldSize …).
-import { hostname } from "node:os";
 import { parseArgs } from "../ops/util.js";
 import { ValueError } from "../errors.js";
-import { glooAddon } from "./addon.js";
+import { glooAddon, localHostname } from "./addon.js";
 import { DistributedError } from "./errors.js";
 import { ProcessGroup } from "./group.js";
 import { FileStore, TCPStore, type Store } from "./store.js";
@@ -50,7 +49,7 @@ function glooHost(masterAddr: string | null): { host: string; iface: string } {
   const iface = process.env.GLOO_SOCKET_IFNAME ?? "";
   if (iface !== "") return { host: "", iface: iface.split(",")[0] };
   if (masterAddr === null || isLoopback(masterAddr)) return { host: "127.0.0.1", iface: "" };
-  return { host: hostname(), iface: "" };
+  return { host: localHostname(), iface: "" };
 }
 
 /**

@@ -6,7 +6,7 @@ import { fromTypedArray } from "../tensor.js";
 import { copy_ } from "../ops/inplace.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { DTypeError, ShapeError } from "../errors.js";
-import { WireType, type Wire } from "./addon.js";
+import { WireType, type Wire } from "./addon-types.js";
 
 export function wireType(t: Tensor): WireType {
   switch (t.dtype) {
