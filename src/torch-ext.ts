@@ -22,7 +22,7 @@ export { sort, argsort, msort, topk, kthvalue, median, nanmedian, mode, unique, 
 export { cumsum, cumprod, cummax, cummin, logcumsumexp } from "./ops/cumulative.js";
 export {
   nansum, nanmean, varMean, stdMean, aminmax, norm, dist, cdist, cov, corrcoef, trapezoid, trapezoid as trapz, cumulativeTrapezoid,
-  logspace, histc, bincount, histogram,
+  logspace, histc, bincount, histogram, histogramdd,
 } from "./ops/reduce-ext.js";
 export * from "./ops/linalg/torch-level.js";
 export { viewAsComplex, viewAsReal, complex } from "./ops/fft/complex.js";
