@@ -136,6 +136,8 @@ declare module "./tensor.js" {
     resize_(...sizes: (number | readonly number[])[]): Tensor;
     resizeAs_(other: Tensor): Tensor;
     nonzero(opts: { asTuple: true }): Tensor[];
+    /** clamp with tensor bounds (broadcast), as torch.clamp(x, minTensor, maxTensor). */
+    clamp(min: Tensor | number | null, max?: Tensor | number | null): Tensor;
     multinomial(numSamples: number, replacement?: boolean | { replacement?: boolean; generator?: Generator }, opts?: { generator?: Generator }): Tensor;
     // in place (each the out-of-place op written back into this tensor)
     exp_(): Tensor; log_(): Tensor; sqrt_(): Tensor; rsqrt_(): Tensor; sin_(): Tensor; cos_(): Tensor; tan_(): Tensor; tanh_(): Tensor;
