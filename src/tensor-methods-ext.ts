@@ -106,7 +106,7 @@ declare module "./tensor.js" {
     triangularSolve(A: Tensor, upper?: boolean, transpose?: boolean, unitriangular?: boolean): [Tensor, Tensor];
     lu(pivot?: boolean, getInfos?: boolean): Tensor[]; luSolve(LU: Tensor, pivots: Tensor): Tensor;
     qr(some?: boolean): [Tensor, Tensor];
-    geqrf(): [Tensor, Tensor]; ormqr(tau: Tensor, other: Tensor, left?: boolean, transpose?: boolean): Tensor;
+    geqrf(): [Tensor, Tensor]; symeig(eigenvectors?: boolean, upper?: boolean): [Tensor, Tensor]; ormqr(tau: Tensor, other: Tensor, left?: boolean, transpose?: boolean): Tensor;
     cross(other: Tensor, dim?: number | null): Tensor;
     // indexed updates
     indexFill(dim: number, index: Tensor, value: number | boolean | Tensor): Tensor;
@@ -210,7 +210,7 @@ installSame({
   addmm: LT.addmm, addmv: LT.addmv, addbmm: LT.addbmm, baddbmm: LT.baddbmm, addr: LT.addr, vdot: LT.vdot, inner: LT.inner,
   det: LT.det, logdet: LT.logdet, slogdet: LT.slogdet, inverse: LT.inverse, cholesky: LT.cholesky, choleskySolve: LT.choleskySolve,
   choleskyInverse: LT.choleskyInverse, pinverse: LT.pinverse, matrixPower: LT.matrixPower, matrixExp: LT.matrixExp,
-  triangularSolve: LT.triangularSolve, geqrf: LT.geqrf, ormqr: LT.ormqr, lu: LT.lu, luSolve: LT.luSolve, qr: LT.qr, cross: LT.cross,
+  triangularSolve: LT.triangularSolve, geqrf: LT.geqrf, ormqr: LT.ormqr, symeig: LT.symeig, lu: LT.lu, luSolve: LT.luSolve, qr: LT.qr, cross: LT.cross,
 });
 installSame({
   indexFill: IX.indexFill, indexCopy: IX.indexCopy, indexAdd: IX.indexAdd, indexReduce: IX.indexReduce, scatterReduce: IX.scatterReduce,
