@@ -4,3 +4,4 @@
 import "./backend/select.js";
 import "./tensor-methods.js";
 import "./tensor-methods-ext.js";
+import "./tensor-surface.js";

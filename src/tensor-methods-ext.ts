@@ -135,6 +135,7 @@ declare module "./tensor.js" {
     /** Gives the tensor a new shape in place (storage grows with zeros when needed). */
     resize_(...sizes: (number | readonly number[])[]): Tensor;
     resizeAs_(other: Tensor): Tensor;
+    nonzero(opts?: { asTuple?: false }): Tensor;
     nonzero(opts: { asTuple: true }): Tensor[];
     /** clamp with tensor bounds (broadcast), as torch.clamp(x, minTensor, maxTensor). */
     clamp(min: Tensor | number | null, max?: Tensor | number | null): Tensor;

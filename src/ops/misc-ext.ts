@@ -1,7 +1,7 @@
 // The rest of issue 12's tensor ops: new* factories, renorm, polar, asStrided (differentiable),
 // constantPadNd, gradient, igamma/igammac, normal with tensor moments.
 import { type DType, arrayFor, isFloating } from "../dtype.js";
-import { Storage, type Tensor } from "../tensor.js";
+import { CpuStorage, type Tensor } from "../tensor.js";
 import { contiguousStrides } from "../shape.js";
 import { ValueError } from "../errors.js";
 import { isOptions, isTensor } from "./util.js";
@@ -177,14 +177,14 @@ export function resize_(x: Tensor, ...sizes: (number | readonly number[])[]): Te
   if (x.requiresGrad && x.isLeaf) throw new ValueError("resize_: cannot resize variables that require grad");
   const shape = sizesArg(sizes);
   const n = shape.reduce((p, s) => p * s, 1);
-  if (!x.isContiguous() || x.offset + n > x.storage.data.length) {
+  if (!x.isContiguous() || x.offset + n > x.storage.length) {
     const old = contiguous(x).typedArray();
     const data = arrayFor(x.dtype, n);
     data.set(old.subarray(0, Math.min(n, old.length)));
-    x.storage = new Storage(data);
+    x.storage = new CpuStorage(data);
     x.offset = 0;
   }
-  x.shape = shape;
+  (x as unknown as { shape: number[] }).shape = shape;
   x.strides = contiguousStrides(shape);
   x.storage.version++;
   return x;

@@ -6,6 +6,7 @@ import { inferShape, normDim, numelOf, sizesArg, viewStrides } from "../shape.js
 import { record, relabel, viewScatter } from "../autograd/record.js";
 import { contiguous } from "./cast.js";
 import { sumToShape } from "./broadcast.js";
+import { checkView } from "../checked-size.js";
 
 type Sizes = (number | readonly number[])[];
 
@@ -166,6 +167,7 @@ export function detach(x: Tensor): Tensor {
 }
 
 export function asStrided(x: Tensor, size: readonly number[], stride: readonly number[], storageOffset = x.offset): Tensor {
+  checkView("as_strided", size, stride, storageOffset, x.storage.data.length);
   return makeView(x, [...size], [...stride], storageOffset);
 }
 

@@ -4,6 +4,7 @@
 // collate functions describe themselves through workerSpec(); a user's dataset class does the
 // same by returning { module: import.meta.url, export: "MyDataset", args: [...] }.
 // Large pixel buffers live in SharedArrayBuffers, so workers read them without a copy.
+import { FlintError } from "../../errors.js";
 
 /** A recipe to rebuild an object in a worker: `new (await import(module))[export](...args)`, or
  * `(await import(module))[export][factory](...args)` when `factory` is given. Arguments may
@@ -21,11 +22,12 @@ export interface WorkerSendable {
 }
 
 export function isWorkerSendable(x: unknown): x is WorkerSendable {
-  return typeof x === "object" && x !== null && typeof (x as { workerSpec?: unknown }).workerSpec === "function";
+  // Callable transforms (vision/transforms/callable.ts) are functions that describe themselves too.
+  return (typeof x === "object" || typeof x === "function") && x !== null && typeof (x as { workerSpec?: unknown }).workerSpec === "function";
 }
 
 /** Raised when something given to a DataLoader with numWorkers > 0 cannot go to a worker. */
-export class WorkerSendError extends Error {
+export class WorkerSendError extends FlintError {
   constructor(message: string) {
     super(message);
     this.name = "WorkerSendError";

@@ -1,5 +1,6 @@
 // CIFAR-10 and CIFAR-100 from the official binary versions, as torchvision.datasets.CIFAR10 /
 // CIFAR100 (which read the python pickles; the records and the returned values are the same).
+import { type Args, signature } from "../../internal/args.js";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { WorkerSpec } from "../../utils/data/worker-spec.js";
@@ -9,6 +10,10 @@ import { CIFAR_PIXELS, readCifarBatches } from "./cifar-format.js";
 import { DatasetNotFoundError, checkIntegrity, downloadAndExtractArchiveSync } from "./utils.js";
 import { VisionDataset, type Transform } from "./vision.js";
 import { defaultQuiet } from "../../internal/progress.js";
+import { type Tensor, fromTypedArray } from "../../tensor.js";
+
+/** The pixels NHWC as a uint8 tensor [N, 32, 32, 3] (torchvision's CIFAR10.data array), sharing the buffer. */
+const pixelsTensor = (px: Uint8Array): Tensor => fromTypedArray(px, [px.length / CIFAR_PIXELS, 32, 32, 3], "uint8");
 
 export interface CIFAROptions<X, Y> {
   /** Training set (data_batch_1..5) or test set (test_batch). Default true. */
@@ -18,6 +23,12 @@ export interface CIFAROptions<X, Y> {
   /** Fetch, verify and unpack the archive into root when the files are not there. */
   download?: boolean;
 }
+
+/** CIFAR10 / CIFAR100's parameters in torchvision's order. */
+export interface CIFARParams<X, Y> extends CIFAROptions<X, Y> { root: string }
+const CIFAR_NAMES = ["root", "train", "transform", "targetTransform", "download"] as const;
+const cifarArgs = signature<CIFARParams<unknown, unknown>>()("CIFAR10", CIFAR_NAMES, { train: true, transform: null, targetTransform: null, download: false });
+cifarArgs.as("CIFAR100");
 
 /** [file name, MD5 or null]: null means only the size is checked (see `recordsPerFile`). */
 export type FileEntry = [string, string | null];
@@ -35,8 +46,8 @@ interface CIFARState {
 /**
  * CIFAR-10: 60,000 32x32 RGB images in 10 classes. getItem(i) is [image, target]: without a
  * transform the image is an Image (HWC uint8; transforms.ToTensor makes it CHW float32).
- * `data` holds all pixels NHWC (N*32*32*3 bytes, like torchvision's data array of shape
- * [N, 32, 32, 3]); `targets` the labels.
+ * `data` holds all pixels as a uint8 tensor [N, 32, 32, 3] (torchvision's data array);
+ * `targets` the labels.
  */
 export class CIFAR10<X = Image, Y = number> extends VisionDataset<Image, X, number, Y> {
   static baseFolder = "cifar-10-batches-bin";
@@ -56,11 +67,12 @@ export class CIFAR10<X = Image, Y = number> extends VisionDataset<Image, X, numb
   );
 
   readonly train: boolean;
-  readonly data: Uint8Array;
+  readonly data: Tensor;
   readonly targets: number[];
   readonly classes: string[];
 
-  constructor(root: string, options: CIFAROptions<X, Y> = {}) {
+  constructor(...args: Args<CIFARParams<X, Y>, typeof CIFAR_NAMES>) {
+    const { root, ...options } = cifarArgs.parse(args, new.target.name) as CIFARParams<X, Y>;
     super(root, options);
     this.train = options.train ?? true;
     const cls = this.constructor as typeof CIFAR10;
@@ -78,7 +90,7 @@ export class CIFAR10<X = Image, Y = number> extends VisionDataset<Image, X, numb
       cls.labelBytes,
       files.map((f) => cls.records[f] ?? null),
     );
-    this.data = batch.data;
+    this.data = pixelsTensor(batch.data);
     this.targets = Array.from(batch.labels[cls.targetLabel]);
     this.classes = this.loadMeta();
   }
@@ -86,7 +98,7 @@ export class CIFAR10<X = Image, Y = number> extends VisionDataset<Image, X, numb
   /** Rebuilds a dataset from loaded state (used in DataLoader worker threads; shares `data`). */
   static fromState<X, Y>(this: typeof CIFAR10, state: CIFARState): CIFAR10<X, Y> {
     const ds = Object.create(this.prototype) as CIFAR10<X, Y>;
-    Object.assign(ds, state);
+    Object.assign(ds, { ...state, data: pixelsTensor(state.data) });
     return ds;
   }
 
@@ -95,7 +107,7 @@ export class CIFAR10<X = Image, Y = number> extends VisionDataset<Image, X, numb
     const state: CIFARState = {
       root: this.root,
       train: this.train,
-      data: this.data,
+      data: this.data.storage.data as Uint8Array,
       targets: this.targets,
       classes: this.classes,
       transform: this.transform,
@@ -115,7 +127,8 @@ export class CIFAR10<X = Image, Y = number> extends VisionDataset<Image, X, numb
 
   getItem(index: number): [X, Y] {
     const i = checkIndex(this.constructor.name, index, this.targets.length);
-    const img = makeImage(32, 32, 3, this.data.slice(i * CIFAR_PIXELS, (i + 1) * CIFAR_PIXELS));
+    const px = this.data.storage.data as Uint8Array;
+    const img = makeImage(32, 32, 3, px.slice(i * CIFAR_PIXELS, (i + 1) * CIFAR_PIXELS));
     return this.applyTransforms(img, this.targets[i]);
   }
 

@@ -1,22 +1,34 @@
 // torchvision.transforms: composable, usable on images (HWC uint8, what datasets return) and on
 // tensor images [..., C, H, W]. Random transforms draw through Flint's generator with the same
 // calls as torchvision (torch.randint for crop offsets, torch.rand for flips), so a seed repeats them.
+import { ArgumentError, DTypeError, ShapeError, ValueError } from "../../errors.js";
+import { type Args, type ArgsOf, signature } from "../../internal/args.js";
 import { Tensor, fromTypedArray } from "../../tensor.js";
 import type { WorkerSpec } from "../../utils/data/worker-spec.js";
 import { rand, randint } from "../../utils/data/rng.js";
 import { isImage, type Image } from "../image.js";
 import { applyTransform, type Transform } from "../datasets/vision.js";
+import { TransformBase } from "./callable.js";
+import { pilResize } from "./pil-resize.js";
 import { crop, dimsOf, fromTensor, hflip, mapPixels, pad, padCrop, planeCount, resizeBilinear, roundHalfEven, toTensor, vflip, type PaddingMode } from "./planar.js";
 
 const spec = (name: string, args: unknown[]): WorkerSpec => ({ module: import.meta.url, export: name, args });
 
 function checkImage(x: unknown, op: string): Image {
-  if (!isImage(x)) throw new TypeError(`${op}: pic should be an Image { width, height, channels, data: Uint8Array }. Got ${x instanceof Tensor ? "Tensor" : typeof x}`);
+  if (!isImage(x)) throw new ValueError(`${op}: pic should be an Image { width, height, channels, data: Uint8Array }. Got ${x instanceof Tensor ? "Tensor" : typeof x}`);
   return x;
 }
 
 /** Image (HWC uint8) -> float32 tensor [C, H, W] with values in [0, 1]. */
-export class ToTensor {
+const toTensorArgs = signature<Record<never, never>>()("ToTensor", [], {});
+const pilToTensorArgs = signature<Record<never, never>>()("PILToTensor", [], {});
+const normalizeArgs = signature<{ mean: number[]; std: number[]; inplace?: boolean }>()("Normalize", ["mean", "std", "inplace"], { inplace: false });
+
+export class ToTensor extends TransformBase {
+  constructor(...args: ArgsOf<typeof toTensorArgs>) {
+    super();
+    toTensorArgs.parse(args);
+  }
   forward(pic: Image): Tensor {
     const im = checkImage(pic, "ToTensor");
     const { width: w, height: h, channels: c } = im;
@@ -34,7 +46,11 @@ export class ToTensor {
 }
 
 /** Image (HWC uint8) -> uint8 tensor [C, H, W], values unchanged. */
-export class PILToTensor {
+export class PILToTensor extends TransformBase {
+  constructor(...args: ArgsOf<typeof pilToTensorArgs>) {
+    super();
+    pilToTensorArgs.parse(args);
+  }
   forward(pic: Image): Tensor {
     const im = checkImage(pic, "PILToTensor");
     const { width: w, height: h, channels: c } = im;
@@ -50,26 +66,28 @@ export class PILToTensor {
 }
 
 /** (x - mean[c]) / std[c] per channel of a float tensor [..., C, H, W]. */
-export class Normalize {
+export class Normalize extends TransformBase {
   readonly mean: number[];
   readonly std: number[];
   readonly inplace: boolean;
-  constructor(mean: number[], std: number[], options: { inplace?: boolean } = {}) {
+  constructor(...args: ArgsOf<typeof normalizeArgs>) {
+    super();
+    const { mean, std, ...options } = normalizeArgs.parse(args);
     this.mean = [...mean];
     this.std = [...std];
     this.inplace = options.inplace ?? false;
   }
   forward(t: Tensor): Tensor {
-    if (!(t instanceof Tensor)) throw new TypeError(`Normalize: img should be Tensor. Got ${typeof t}`);
-    if (!t.isFloatingPoint()) throw new TypeError(`Normalize: Input tensor should be a float tensor. Got ${t.dtype}.`);
-    if (t.dim() < 3) throw new Error(`Normalize: Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = [${t.shape.join(", ")}]`);
+    if (!(t instanceof Tensor)) throw new ValueError(`Normalize: img should be Tensor. Got ${typeof t}`);
+    if (!t.isFloatingPoint()) throw new DTypeError(`Normalize: Input tensor should be a float tensor. Got ${t.dtype}.`);
+    if (t.dim() < 3) throw new ShapeError(`Normalize: Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = [${t.shape.join(", ")}]`);
     const c = t.shape[t.dim() - 3];
     const round = t.dtype === "float32" ? Math.fround : (v: number) => v;
     const mean = this.mean.map(round);
     const std = this.std.map(round);
-    if (std.some((s) => s === 0)) throw new Error(`Normalize: std evaluated to zero after conversion to ${t.dtype}, leading to division by zero.`);
+    if (std.some((s) => s === 0)) throw new ValueError(`Normalize: std evaluated to zero after conversion to ${t.dtype}, leading to division by zero.`);
     const pick = (a: number[], ch: number, what: string) => {
-      if (a.length !== 1 && a.length !== c) throw new Error(`Normalize: ${what} has ${a.length} values for ${c} channels`);
+      if (a.length !== 1 && a.length !== c) throw new ShapeError(`Normalize: ${what} has ${a.length} values for ${c} channels`);
       return a.length === 1 ? a[0] : a[ch];
     };
     const p = fromTensor(t, "Normalize");
@@ -114,7 +132,7 @@ function pairSize(size: Size, op: string): [number, number] {
   if (typeof size === "number") return [size, size];
   if (size.length === 1) return [size[0], size[0]];
   if (size.length === 2) return [size[0], size[1]];
-  throw new Error(`${op}: Please provide only two dimensions (h, w) for size, got [${size.join(", ")}]`);
+  throw new ValueError(`${op}: Please provide only two dimensions (h, w) for size, got [${size.join(", ")}]`);
 }
 
 /** int -> all sides; [lr, tb]; [l, t, r, b]. */
@@ -123,7 +141,7 @@ function padLtrb(padding: number | number[]): [number, number, number, number] {
   if (padding.length === 1) return [padding[0], padding[0], padding[0], padding[0]];
   if (padding.length === 2) return [padding[0], padding[1], padding[0], padding[1]];
   if (padding.length === 4) return [padding[0], padding[1], padding[2], padding[3]];
-  throw new Error(`Padding must be an int or a 1, 2, or 4 element sequence, not a ${padding.length} element sequence`);
+  throw new ValueError(`Padding must be an int or a 1, 2, or 4 element sequence, not a ${padding.length} element sequence`);
 }
 
 export interface RandomCropOptions {
@@ -134,13 +152,18 @@ export interface RandomCropOptions {
 }
 
 /** Crops a random [h, w] window, after optional padding. */
-export class RandomCrop {
+const randomCropArgs = signature<RandomCropOptions & { size: Size }>()("RandomCrop", ["size", "padding", "padIfNeeded", "fill", "paddingMode"],
+  { padding: null, padIfNeeded: false, fill: 0, paddingMode: "constant" });
+
+export class RandomCrop extends TransformBase {
   readonly size: [number, number];
   readonly padding: number | number[] | null;
   readonly padIfNeeded: boolean;
   readonly fill: number;
   readonly paddingMode: PaddingMode;
-  constructor(size: Size, options: RandomCropOptions = {}) {
+  constructor(...args: ArgsOf<typeof randomCropArgs>) {
+    super();
+    const { size, ...options } = randomCropArgs.parse(args);
     this.size = pairSize(size, "RandomCrop");
     this.padding = options.padding ?? null;
     this.padIfNeeded = options.padIfNeeded ?? false;
@@ -152,7 +175,7 @@ export class RandomCrop {
   static getParams(dims: [number, number], outputSize: [number, number]): [number, number, number, number] {
     const [h, w] = dims;
     const [th, tw] = outputSize;
-    if (h + 1 < th || w + 1 < tw) throw new Error(`RandomCrop: Required crop size (${th}, ${tw}) is larger than input image size (${h}, ${w})`);
+    if (h + 1 < th || w + 1 < tw) throw new ShapeError(`RandomCrop: Required crop size (${th}, ${tw}) is larger than input image size (${h}, ${w})`);
     if (w === tw && h === th) return [0, 0, h, w];
     const i = randint(0, h - th + 1, 1)[0];
     const j = randint(0, w - tw + 1, 1)[0];
@@ -183,11 +206,18 @@ export class RandomCrop {
 }
 
 /** Pads the borders: int (all sides), [left/right, top/bottom] or [left, top, right, bottom]. */
-export class Pad {
+const padArgs = signature<{ padding: number | number[]; fill?: number; paddingMode?: PaddingMode }>()("Pad", ["padding", "fill", "paddingMode"], { fill: 0, paddingMode: "constant" });
+const flipArgs = signature<{ p?: number }>()("RandomHorizontalFlip", ["p"], { p: 0.5 });
+const vflipArgs = flipArgs.as("RandomVerticalFlip");
+const centerCropArgs = signature<{ size: Size }>()("CenterCrop", ["size"], {});
+
+export class Pad extends TransformBase {
   readonly padding: number | number[];
   readonly fill: number;
   readonly paddingMode: PaddingMode;
-  constructor(padding: number | number[], options: { fill?: number; paddingMode?: PaddingMode } = {}) {
+  constructor(...args: ArgsOf<typeof padArgs>) {
+    super();
+    const { padding, ...options } = padArgs.parse(args);
     padLtrb(padding);
     this.padding = padding;
     this.fill = options.fill ?? 0;
@@ -202,10 +232,11 @@ export class Pad {
 }
 
 /** Flips left-right with probability p (one torch.rand draw per call). */
-export class RandomHorizontalFlip {
+export class RandomHorizontalFlip extends TransformBase {
   readonly p: number;
-  constructor(p = 0.5) {
-    this.p = p;
+  constructor(...args: ArgsOf<typeof flipArgs>) {
+    super();
+    this.p = flipArgs.parse(args).p;
   }
   forward<X extends Image | Tensor>(img: X): X {
     if (rand(1)[0] < this.p) return mapPixels(img, "RandomHorizontalFlip", hflip);
@@ -217,10 +248,11 @@ export class RandomHorizontalFlip {
 }
 
 /** Flips top-bottom with probability p. */
-export class RandomVerticalFlip {
+export class RandomVerticalFlip extends TransformBase {
   readonly p: number;
-  constructor(p = 0.5) {
-    this.p = p;
+  constructor(...args: ArgsOf<typeof vflipArgs>) {
+    super();
+    this.p = vflipArgs.parse(args).p;
   }
   forward<X extends Image | Tensor>(img: X): X {
     if (rand(1)[0] < this.p) return mapPixels(img, "RandomVerticalFlip", vflip);
@@ -232,10 +264,11 @@ export class RandomVerticalFlip {
 }
 
 /** Crops the center [h, w] (zero-padding first when the image is smaller). */
-export class CenterCrop {
+export class CenterCrop extends TransformBase {
   readonly size: [number, number];
-  constructor(size: Size) {
-    this.size = pairSize(size, "CenterCrop");
+  constructor(...args: ArgsOf<typeof centerCropArgs>) {
+    super();
+    this.size = pairSize(centerCropArgs.parse(args).size, "CenterCrop");
   }
   forward<X extends Image | Tensor>(img: X): X {
     const [ch, cw] = this.size;
@@ -263,8 +296,8 @@ export class CenterCrop {
 }
 
 export interface ResizeOptions {
-  /** Only "bilinear" (torchvision's default) is implemented. */
-  interpolation?: "bilinear";
+  /** "bilinear" (torchvision's default); "bicubic" for Images (Pillow's filter). */
+  interpolation?: "bilinear" | "bicubic";
   maxSize?: number | null;
   /** Only false/null: the tensor path without antialiasing. */
   antialias?: boolean | null;
@@ -279,7 +312,7 @@ export function resizedOutputSize(h: number, w: number, size: Size, maxSize: num
     let newLong = Math.trunc((requested * long) / short);
     if (maxSize !== null) {
       if (maxSize <= requested) {
-        throw new Error(`Resize: max_size = ${maxSize} must be strictly greater than the requested size for the smaller edge size = ${requested}`);
+        throw new ValueError(`Resize: max_size = ${maxSize} must be strictly greater than the requested size for the smaller edge size = ${requested}`);
       }
       if (newLong > maxSize) {
         newShort = Math.trunc((maxSize * newShort) / newLong);
@@ -288,35 +321,54 @@ export function resizedOutputSize(h: number, w: number, size: Size, maxSize: num
     }
     return w <= h ? [newLong, newShort] : [newShort, newLong];
   }
-  if (maxSize !== null) throw new Error("Resize: maxSize should only be passed if size specifies the length of the smaller edge");
+  if (maxSize !== null) throw new ValueError("Resize: maxSize should only be passed if size specifies the length of the smaller edge");
   return [size[0], (size as [number, number])[1]];
 }
 
-/** Bilinear resize to [h, w], or the smaller edge to `size` keeping the aspect ratio. */
-export class Resize {
+const resizeArgs = signature<ResizeOptions & { size: Size }>()("Resize", ["size", "interpolation", "maxSize", "antialias"], { interpolation: "bilinear", maxSize: null, antialias: null });
+const LAMBDA_NAMES = ["lambd"] as const;
+const lambdaArgs = signature<{ lambd: (x: unknown) => unknown }>()("Lambda", LAMBDA_NAMES, {});
+const COMPOSE_NAMES = ["transforms"] as const;
+const composeArgs = signature<{ transforms: Transform<never, unknown>[] }>()("Compose", COMPOSE_NAMES, {});
+
+/**
+ * Resize to [h, w], or the smaller edge to `size` keeping the aspect ratio. As torchvision: an
+ * Image (a dataset's PIL image) is resized by Pillow's antialiased filters; a tensor by the
+ * tensor path (bilinear, antialias=False).
+ */
+export class Resize extends TransformBase {
   readonly size: Size;
   readonly maxSize: number | null;
-  constructor(size: Size, options: ResizeOptions = {}) {
-    if ((options.interpolation ?? "bilinear") !== "bilinear") throw new Error(`Resize: only bilinear interpolation is implemented, got ${options.interpolation}`);
-    if (options.antialias === true) throw new Error("Resize: antialias=True is not implemented (the tensor path's antialias=False is)");
+  readonly interpolation: "bilinear" | "bicubic";
+  constructor(...args: ArgsOf<typeof resizeArgs>) {
+    super();
+    const { size, ...options } = resizeArgs.parse(args);
+    const interp = options.interpolation ?? "bilinear";
+    if (interp !== "bilinear" && interp !== "bicubic") throw new ArgumentError(`Resize: only bilinear and bicubic interpolation are implemented, got ${String(interp)}`);
+    if (options.antialias === true) throw new ArgumentError("Resize: antialias=True is not implemented for tensors (the tensor path's antialias=False is; Images are always antialiased, as PIL's)");
     this.size = typeof size === "number" ? size : [...size];
     this.maxSize = options.maxSize ?? null;
+    this.interpolation = interp;
   }
   forward<X extends Image | Tensor>(img: X): X {
     const [h, w] = dimsOf(img);
     const [oh, ow] = resizedOutputSize(h, w, this.size, this.maxSize);
+    if (!(img instanceof Tensor)) return pilResize(img as Image, oh, ow, this.interpolation) as X;
+    if (this.interpolation !== "bilinear") throw new Error("Resize: bicubic interpolation of tensors is not implemented (Images are)");
     return mapPixels(img, "Resize", (p) => resizeBilinear(p, oh, ow));
   }
   workerSpec(): WorkerSpec {
-    return spec("Resize", [this.size, { maxSize: this.maxSize }]);
+    return spec("Resize", [this.size, { maxSize: this.maxSize, interpolation: this.interpolation }]);
   }
 }
 
 /** Applies a function (in worker threads it is re-created from its source: no captured variables). */
-export class Lambda<I = unknown, O = unknown> {
+export class Lambda<I = unknown, O = unknown> extends TransformBase {
   readonly lambd: (x: I) => O;
-  constructor(lambd: (x: I) => O) {
-    if (typeof lambd !== "function") throw new TypeError(`Lambda: Argument lambd should be callable, got ${typeof lambd}`);
+  constructor(...args: Args<{ lambd: (x: I) => O }, typeof LAMBDA_NAMES>) {
+    super();
+    const { lambd } = lambdaArgs.parse(args) as { lambd: (x: I) => O };
+    if (typeof lambd !== "function") throw new ArgumentError(`Lambda: Argument lambd should be callable, got ${typeof lambd}`);
     this.lambd = lambd;
   }
   forward(x: I): O {
@@ -328,10 +380,11 @@ export class Lambda<I = unknown, O = unknown> {
 }
 
 /** Applies transforms in order. */
-export class Compose<I = Image, O = Tensor> {
+export class Compose<I = Image, O = Tensor> extends TransformBase {
   readonly transforms: Transform<never, unknown>[];
-  constructor(transforms: Transform<never, unknown>[]) {
-    this.transforms = [...transforms];
+  constructor(...args: ArgsOf<typeof composeArgs>) {
+    super();
+    this.transforms = [...composeArgs.parse(args).transforms];
   }
   forward(x: I): O {
     let v: unknown = x;
