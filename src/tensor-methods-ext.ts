@@ -119,7 +119,8 @@ declare module "./tensor.js" {
     maskedScatter(mask: Tensor, source: Tensor): Tensor;
     argwhere(): Tensor; isin(test: Tensor | number): Tensor; frexp(): [Tensor, Tensor];
     renorm(p: number, dim: number, maxnorm: number): Tensor;
-    asStrided(size: readonly number[], stride: readonly number[], storageOffset?: number): Tensor;
+    /** A differentiable copy of the (size, stride, offset) view of this tensor's contiguous layout (torch.asStrided is the raw storage view). */
+    asStrided(size: readonly number[], stride: readonly number[], storageOffset?: number | { storageOffset?: number }): Tensor;
     cov(opts?: { correction?: number; fweights?: Tensor | null; aweights?: Tensor | null }): Tensor; corrcoef(): Tensor;
     igamma(other: Tensor): Tensor; igammac(other: Tensor): Tensor;
     newZeros(...size: (number | readonly number[] | CreateOptions)[]): Tensor;

@@ -29,7 +29,7 @@ export { viewAsComplex, viewAsReal, complex } from "./ops/fft/complex.js";
 export {
   indexFill, indexCopy, indexAdd, indexReduce, scatterReduce, indexPut, put, maskedScatter, argwhere, isin, frexp,
 } from "./ops/index-ext.js";
-export { renorm, polar, asStrided, asStridedScatter, constantPadNd, gradient, igamma, igammac, normal, nativeLayerNorm, nativeBatchNorm } from "./ops/misc-ext.js";
+export { renorm, polar, asStridedScatter, constantPadNd, gradient, igamma, igammac, normal, nativeLayerNorm, nativeBatchNorm } from "./ops/misc-ext.js";
 export { multinomial } from "./ops/multinomial.js";
 export { segmentReduce } from "./ops/index-ext.js";
 export { stft, istft } from "./ops/fft/index.js";
