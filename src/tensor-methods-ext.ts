@@ -106,7 +106,7 @@ declare module "./tensor.js" {
     triangularSolve(A: Tensor, upper?: boolean, transpose?: boolean, unitriangular?: boolean): [Tensor, Tensor];
     lu(pivot?: boolean, getInfos?: boolean): Tensor[]; luSolve(LU: Tensor, pivots: Tensor): Tensor;
     qr(some?: boolean): [Tensor, Tensor];
-    geqrf(): [Tensor, Tensor]; ormqr(tau: Tensor, other: Tensor, left?: boolean, transpose?: boolean): Tensor;
+    geqrf(): [Tensor, Tensor]; symeig(eigenvectors?: boolean, upper?: boolean): [Tensor, Tensor]; ormqr(tau: Tensor, other: Tensor, left?: boolean, transpose?: boolean): Tensor;
     cross(other: Tensor, dim?: number | null): Tensor;
     // indexed updates
     indexFill(dim: number, index: Tensor, value: number | boolean | Tensor): Tensor;
@@ -119,7 +119,8 @@ declare module "./tensor.js" {
     maskedScatter(mask: Tensor, source: Tensor): Tensor;
     argwhere(): Tensor; isin(test: Tensor | number): Tensor; frexp(): [Tensor, Tensor];
     renorm(p: number, dim: number, maxnorm: number): Tensor;
-    asStrided(size: readonly number[], stride: readonly number[], storageOffset?: number): Tensor;
+    /** A differentiable copy of the (size, stride, offset) view of this tensor's contiguous layout (torch.asStrided is the raw storage view). */
+    asStrided(size: readonly number[], stride: readonly number[], storageOffset?: number | { storageOffset?: number }): Tensor;
     cov(opts?: { correction?: number; fweights?: Tensor | null; aweights?: Tensor | null }): Tensor; corrcoef(): Tensor;
     igamma(other: Tensor): Tensor; igammac(other: Tensor): Tensor;
     newZeros(...size: (number | readonly number[] | CreateOptions)[]): Tensor;
@@ -137,6 +138,8 @@ declare module "./tensor.js" {
     resizeAs_(other: Tensor): Tensor;
     nonzero(opts?: { asTuple?: false }): Tensor;
     nonzero(opts: { asTuple: true }): Tensor[];
+    /** clamp with tensor bounds (broadcast), as torch.clamp(x, minTensor, maxTensor). */
+    clamp(min: Tensor | number | null, max?: Tensor | number | null): Tensor;
     multinomial(numSamples: number, replacement?: boolean | { replacement?: boolean; generator?: Generator }, opts?: { generator?: Generator }): Tensor;
     // in place (each the out-of-place op written back into this tensor)
     exp_(): Tensor; log_(): Tensor; sqrt_(): Tensor; rsqrt_(): Tensor; sin_(): Tensor; cos_(): Tensor; tan_(): Tensor; tanh_(): Tensor;
@@ -209,7 +212,7 @@ installSame({
   addmm: LT.addmm, addmv: LT.addmv, addbmm: LT.addbmm, baddbmm: LT.baddbmm, addr: LT.addr, vdot: LT.vdot, inner: LT.inner,
   det: LT.det, logdet: LT.logdet, slogdet: LT.slogdet, inverse: LT.inverse, cholesky: LT.cholesky, choleskySolve: LT.choleskySolve,
   choleskyInverse: LT.choleskyInverse, pinverse: LT.pinverse, matrixPower: LT.matrixPower, matrixExp: LT.matrixExp,
-  triangularSolve: LT.triangularSolve, geqrf: LT.geqrf, ormqr: LT.ormqr, lu: LT.lu, luSolve: LT.luSolve, qr: LT.qr, cross: LT.cross,
+  triangularSolve: LT.triangularSolve, geqrf: LT.geqrf, ormqr: LT.ormqr, symeig: LT.symeig, lu: LT.lu, luSolve: LT.luSolve, qr: LT.qr, cross: LT.cross,
 });
 installSame({
   indexFill: IX.indexFill, indexCopy: IX.indexCopy, indexAdd: IX.indexAdd, indexReduce: IX.indexReduce, scatterReduce: IX.scatterReduce,

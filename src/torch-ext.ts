@@ -22,14 +22,14 @@ export { sort, argsort, msort, topk, kthvalue, median, nanmedian, mode, unique, 
 export { cumsum, cumprod, cummax, cummin, logcumsumexp } from "./ops/cumulative.js";
 export {
   nansum, nanmean, varMean, stdMean, aminmax, norm, dist, cdist, cov, corrcoef, trapezoid, trapezoid as trapz, cumulativeTrapezoid,
-  logspace, histc, bincount, histogram,
+  logspace, histc, bincount, histogram, histogramdd,
 } from "./ops/reduce-ext.js";
 export * from "./ops/linalg/torch-level.js";
 export { viewAsComplex, viewAsReal, complex } from "./ops/fft/complex.js";
 export {
   indexFill, indexCopy, indexAdd, indexReduce, scatterReduce, indexPut, put, maskedScatter, argwhere, isin, frexp,
 } from "./ops/index-ext.js";
-export { renorm, polar, asStrided, asStridedScatter, constantPadNd, gradient, igamma, igammac, normal, nativeLayerNorm, nativeBatchNorm } from "./ops/misc-ext.js";
+export { renorm, polar, asStridedScatter, constantPadNd, gradient, igamma, igammac, normal, nativeLayerNorm, nativeBatchNorm } from "./ops/misc-ext.js";
 export { multinomial } from "./ops/multinomial.js";
 export { segmentReduce } from "./ops/index-ext.js";
 export { stft, istft } from "./ops/fft/index.js";

@@ -13,6 +13,7 @@ interface Fx {
   x: N; idx: N; src: N;
   inplace: Record<string, N>;
   hook_grad: N; fft_complex: N; ifft_fft: number[][][]; fft2_abs: N; composite_grad: N;
+  fftfreq: number[]; rfftfreq: number[]; fftshift: number[]; ifftshift: number[];
 }
 const fx = loadFixture<Fx>("opsext-extra.json");
 const f64 = (v: unknown): Tensor => torch.tensor(v as number[][], { dtype: "float64" });
@@ -66,6 +67,10 @@ test("torch.fft takes complex values back (view_as_real layout) and matches PyTo
   const spec = torch.fft.fft2(x);
   close(spec.pow(2).sum(-1).sqrt(), fx.fft2_abs, "|fft2(x)|");
   assert.deepEqual(torch.viewAsReal(spec).shape, [3, 4, 2], "viewAsReal keeps the layout");
+  close(torch.fft.fftfreq(5, 0.5), fx.fftfreq, "fftfreq", 1e-7);
+  close(torch.fft.rfftfreq(6), fx.rfftfreq, "rfftfreq", 1e-7);
+  close(torch.fft.fftshift(torch.arange(6, { dtype: "float32" })), fx.fftshift, "fftshift");
+  close(torch.fft.ifftshift(torch.arange(7, { dtype: "float32" })), fx.ifftshift, "ifftshift");
 });
 
 test("gradients of composites (nuclear norm, cumsum, rfft modulus) match PyTorch's", () => {

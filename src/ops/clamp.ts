@@ -7,6 +7,7 @@ import { record } from "../autograd/record.js";
 import { logicalAnd, ge, le, where, maximum, minimum } from "./binary.js";
 import { toDType } from "./cast.js";
 import { scalarTensor } from "./util.js";
+import { clampMax, clampMin } from "./math-ext.js";
 
 export type ClampBound = number | null | undefined;
 export interface ClampOptions { min?: ClampBound; max?: ClampBound }
@@ -16,7 +17,12 @@ export interface ClampOptions { min?: ClampBound; max?: ClampBound }
  * promoted dtype of x and the bounds (an int tensor clamped to 0.5 is float32, as in PyTorch);
  * the gradient passes where min <= x <= max.
  */
-export function clamp(x: Tensor, minArg?: ClampBound | ClampOptions, maxArg?: ClampBound | ClampOptions): Tensor {
+export function clamp(x: Tensor, minArg?: ClampBound | ClampOptions | Tensor, maxArg?: ClampBound | ClampOptions | Tensor): Tensor {
+  // tensor bounds broadcast: clampMin then clampMax, each with its own gradient (math-ext.ts)
+  if (minArg instanceof Tensor || maxArg instanceof Tensor) {
+    const lo = minArg instanceof Tensor || typeof minArg === "number" ? clampMin(x, minArg) : x;
+    return maxArg instanceof Tensor || typeof maxArg === "number" ? clampMax(lo, maxArg) : lo;
+  }
   let min: ClampBound, max: ClampBound;
   if (typeof minArg === "object" && minArg !== null) ({ min, max } = minArg);
   else if (typeof maxArg === "object" && maxArg !== null) [min, max] = [minArg, maxArg.max];

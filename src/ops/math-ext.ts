@@ -158,13 +158,9 @@ const clampMaxF = (v: number, m: number): number => (Number.isNaN(v) || Number.i
 export const clampMin = binaryOp("clampMin", (d) => d, clampMinF, (g, x, m) => pick(ge(x, m), g));
 export const clampMax = binaryOp("clampMax", (d) => d, clampMaxF, (g, x, m) => pick(logicalOr(lt(x, m), eq(x, m)), g));
 
-export function copysign(a: TensorLike, b: TensorLike): Tensor {
-  const f = binaryOp("copysign", floatOf, (x, y) => (Object.is(y, -0) || y < 0 || (Number.isNaN(y) && signbitNaN(y)) ? -Math.abs(x) : Math.abs(x)),
-    (g, x, _y, out) => [mul(g, where(eq(x, 0), 0, div(out, x))), null]);
-  return f(a, b);
-}
-// JavaScript cannot see a NaN's sign bit after it becomes a number; PyTorch's NaNs from op_db are positive.
-const signbitNaN = (_v: number): boolean => false;
+/** |a| with the sign of b (-0 counts as negative; NaNs from JavaScript arithmetic carry no readable sign and count as positive). */
+export const copysign = binaryOp("copysign", floatOf, (x, y) => (Object.is(y, -0) || y < 0 ? -Math.abs(x) : Math.abs(x)),
+  (g, x, _y, out) => [mul(g, where(eq(x, 0), 0, div(out, x))), null]);
 
 const f32 = new Float32Array(1), i32 = new Int32Array(f32.buffer);
 const f64 = new Float64Array(1), i64 = new BigInt64Array(f64.buffer);

@@ -337,3 +337,53 @@ export function histogram(x: Tensor, bins: number | Tensor | { bins?: number | T
   }
   return [toDType(wrap(hist, [nb], "float64"), x.dtype), toDType(wrap(edges, [nb + 1], "float64"), x.dtype)];
 }
+
+/**
+ * torch.histogramdd(input [N, D], bins): counts of the N points in a D-dimensional grid of bins
+ * (a count per dim over [min, max] or the range, or explicit edges per dim); the last bin of each
+ * dim is closed. Returns [hist, edges per dim].
+ */
+export function histogramdd(x: Tensor, bins: number | readonly number[] | readonly Tensor[], opts: { range?: readonly number[] | null; weight?: Tensor | null; density?: boolean } = {}): [Tensor, Tensor[]] {
+  const D = x.shape[x.dim() - 1];
+  const pts = valuesOf(x), N = pts.length / D;
+  const edges: Float64Array[] = [];
+  for (let d = 0; d < D; d++) {
+    const b = typeof bins === "number" ? bins : bins[d];
+    if (isTensor(b)) { edges.push(valuesOf(b)); continue; }
+    let lo = Infinity, hi = -Infinity;
+    if (opts.range) { lo = opts.range[2 * d]; hi = opts.range[2 * d + 1]; } else for (let i = 0; i < N; i++) { lo = Math.min(lo, pts[i * D + d]); hi = Math.max(hi, pts[i * D + d]); }
+    if (N === 0 && !opts.range) { lo = 0; hi = 0; }
+    if (lo === hi) { lo -= 0.5; hi += 0.5; }
+    let e = valuesOf(linspace(lo, hi, (b as number) + 1, { dtype: "float64" }));
+    if (x.dtype === "float32") e = Float64Array.from(e, Math.fround);
+    edges.push(e);
+  }
+  const sizes = edges.map((e) => e.length - 1);
+  const hist = new Float64Array(sizes.reduce((p, s) => p * s, 1));
+  const wv = opts.weight ? valuesOf(opts.weight) : null;
+  for (let i = 0; i < N; i++) {
+    let flat = 0, inside = true;
+    for (let d = 0; d < D && inside; d++) {
+      const e = edges[d], v = pts[i * D + d], nb = sizes[d];
+      if (!(v >= e[0] && v <= e[nb])) { inside = false; break; }
+      let lo = 0, hi = nb;
+      while (hi - lo > 1) {
+        const mid = (lo + hi) >> 1;
+        if (v >= e[mid]) lo = mid;
+        else hi = mid;
+      }
+      flat = flat * nb + lo;
+    }
+    if (inside) hist[flat] += wv ? wv[i] : 1;
+  }
+  if (opts.density) {
+    const total = hist.reduce((a, b) => a + b, 0);
+    const strides = sizes.map((_, d) => sizes.slice(d + 1).reduce((p, s) => p * s, 1));
+    for (let f = 0; f < hist.length; f++) {
+      let vol = 1;
+      sizes.forEach((_, d) => { const k = Math.floor(f / strides[d]) % sizes[d]; vol *= edges[d][k + 1] - edges[d][k]; });
+      hist[f] /= total * vol;
+    }
+  }
+  return [toDType(wrap(hist, sizes, "float64"), x.dtype), edges.map((e) => toDType(wrap(e, [e.length], "float64"), x.dtype))];
+}

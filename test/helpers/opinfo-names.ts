@@ -95,7 +95,10 @@ export const HAND: Record<string, Caller> = {
   "nn.functional.fractional_max_pool2d": fn("nn.functional.fractionalMaxPool2d"),
   "nn.functional.fractional_max_pool3d": fn("nn.functional.fractionalMaxPool3d"),
   "nn.functional._scaled_dot_product_attention": fn("nn.functional.scaledDotProductAttention"),
-  as_strided: fn("asStrided"),
+  // torch.asStrided is the storage view (src/ops/view.ts, no gradient); Tensor.asStrided is the
+  // differentiable gather over the tensor's contiguous layout (src/ops/misc-ext.ts): the same
+  // values for the fresh contiguous inputs of op_db
+  as_strided: method("asStrided"),
   as_strided_scatter: fn("asStridedScatter"),
   // Python operators
   __radd__: reflected("add"), __rsub__: reflected("sub"), __rmul__: reflected("mul"), __rdiv__: reflected("div"),
