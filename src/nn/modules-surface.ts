@@ -20,3 +20,4 @@ export {
 export {
   Dropout1d, Dropout3d, AlphaDropout, FeatureAlphaDropout, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d, LazyLinear, ParameterList, ParameterDict, NLLLoss2d,
 } from "./modules/misc-more.js";
+export { EmbeddingBag } from "./modules/embedding-bag.js";
