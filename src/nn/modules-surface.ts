@@ -21,3 +21,4 @@ export {
   Dropout1d, Dropout3d, AlphaDropout, FeatureAlphaDropout, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d, LazyLinear, ParameterList, ParameterDict, NLLLoss2d,
 } from "./modules/misc-more.js";
 export { EmbeddingBag } from "./modules/embedding-bag.js";
+export { FractionalMaxPool2d, FractionalMaxPool3d } from "./modules/fractional-pool.js";
