@@ -22,3 +22,4 @@ export {
 } from "./modules/misc-more.js";
 export { EmbeddingBag } from "./modules/embedding-bag.js";
 export { FractionalMaxPool2d, FractionalMaxPool3d } from "./modules/fractional-pool.js";
+export { LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d } from "./modules/lazy-norm.js";
