@@ -23,3 +23,5 @@ export {
 export { EmbeddingBag } from "./modules/embedding-bag.js";
 export { FractionalMaxPool2d, FractionalMaxPool3d } from "./modules/fractional-pool.js";
 export { LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d } from "./modules/lazy-norm.js";
+export { AdaptiveLogSoftmaxWithLoss } from "./modules/adaptive-softmax.js";
+export type { ASMOutput } from "./modules/adaptive-softmax.js";
