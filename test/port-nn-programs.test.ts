@@ -91,3 +91,60 @@ test("the text-classification tutorial (EmbeddingBag) gives PyTorch's losses", (
   }
   assertClose(losses, fx.textClassification.losses, "losses", 1e-4, 1e-6);
 });
+
+const F = nn.functional;
+const fxStn = fixture<{ stn: number[] }>("surf-ports.json");
+
+class STNNet extends nn.Module {
+  conv1 = new nn.Conv2d(1, 10, 5);
+  conv2 = new nn.Conv2d(10, 20, 5);
+  conv2Drop = new nn.Dropout2d();
+  fc1 = new nn.Linear(320, 50);
+  fc2 = new nn.Linear(50, 10);
+  localization = new nn.Sequential(
+    new nn.Conv2d(1, 8, 7), new nn.MaxPool2d(2, { stride: 2 }), new nn.ReLU(true),
+    new nn.Conv2d(8, 10, 5), new nn.MaxPool2d(2, { stride: 2 }), new nn.ReLU(true));
+  fcLoc = new nn.Sequential(new nn.Linear(10 * 3 * 3, 32), new nn.ReLU(true), new nn.Linear(32, 3 * 2));
+  constructor() {
+    super();
+    const last = this.fcLoc.at(2) as nn.Linear;
+    last.weight.data.zero_();
+    (last.bias as torch.Tensor).data.copy_(torch.tensor([1, 0, 0, 0, 1, 0], { dtype: torch.float }));
+  }
+  stn(x: torch.Tensor): torch.Tensor {
+    let xs = this.localization(x) as torch.Tensor;
+    xs = xs.view(-1, 10 * 3 * 3);
+    let theta = this.fcLoc(xs) as torch.Tensor;
+    theta = theta.view(-1, 2, 3);
+    const grid = F.affineGrid(theta, x.size() as number[]);
+    return F.gridSample(x, grid);
+  }
+  forward(x: torch.Tensor): torch.Tensor {
+    x = this.stn(x);
+    x = F.relu(F.maxPool2d(this.conv1(x), 2));
+    x = F.relu(F.maxPool2d(this.conv2Drop(this.conv2(x)), 2));
+    x = x.view(-1, 320);
+    x = F.relu(this.fc1(x));
+    x = F.dropout(x, { training: this.training });
+    x = this.fc2(x);
+    return F.logSoftmax(x, 1);
+  }
+}
+
+test("the spatial transformer tutorial (affineGrid, gridSample, dropout in training) gives PyTorch's losses", () => {
+  torch.manualSeed(1);
+  const model = new STNNet();
+  const optimizer = new torch.optim.SGD(model.parameters(), { lr: 0.01 });
+  const data = torch.rand(4, 1, 28, 28), target = torch.randint(0, 10, [4]);
+  model.train();
+  const losses: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    optimizer.zeroGrad();
+    const output = model(data);
+    const loss = F.nllLoss(output, target);
+    loss.backward();
+    optimizer.step();
+    losses.push(loss.item() as number);
+  }
+  assertClose(losses, fxStn.stn, "losses", 1e-4, 1e-6);
+});
