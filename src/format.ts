@@ -75,7 +75,7 @@ function makeFormatter(values: readonly number[], dtype: Tensor["dtype"]): Forma
 }
 
 /** A nested view of the values: dims and a reader, so summarising can pick edges. */
-interface Nd { shape: number[]; at: (idx: number[]) => number }
+interface Nd { shape: readonly number[]; at: (idx: number[]) => number }
 
 function summarisedValues(t: Nd, summarize: boolean): number[] {
   const out: number[] = [];
@@ -113,6 +113,13 @@ function tensorStr(t: Nd, f: Formatter, indent: number, summarize: boolean, idx:
 }
 
 export function formatTensor(t: Tensor): string {
+  const device = t.storage.device;
+  if (device !== "cpu") {
+    // As PyTorch prints meta tensors; other devices' values need an async readback first.
+    const size = `size=(${t.shape.join(", ")}${t.dim() === 1 ? "," : ""})`;
+    const dtype = t.dtype !== "float32" ? `, dtype=torch.${t.dtype}` : "";
+    return `tensor(..., device='${device}', ${size}${dtype})`;
+  }
   const prefix = "tensor(";
   const indent = prefix.length;
   const suffixes: string[] = [];

@@ -66,8 +66,8 @@ test("a gradient penalty through conv, pooling and transposed conv equals PyTorc
   const [gx] = torch.autograd.grad(out, p.x, { createGraph: true }) as Tensor[];
   const penalty = gx.mul(gx).sum();
   const close = (a: number, b: number, what: string): void => assert.ok(Math.abs(a - b) <= 1e-9 * (1 + Math.abs(b)), `${what}: ${a} vs PyTorch ${b}`);
-  close(out.item() as number, fx.out, "output");
-  close(penalty.item() as number, fx.penalty, "penalty");
+  close(out.item(), fx.out, "output");
+  close(penalty.item(), fx.penalty, "penalty");
   const names = Object.keys(fx.inputs);
   const grads = torch.autograd.grad(penalty, names.map((k) => p[k])) as Tensor[];
   names.forEach((k, i) => {

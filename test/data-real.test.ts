@@ -83,7 +83,7 @@ describe("real CIFAR-10", { skip: cifarSkip }, () => {
     assert.equal(loader.length, 157);
     let n = 0;
     let batches = 0;
-    let last: number[] = [];
+    let last: readonly number[] = [];
     for (const [imgs, targets] of loader) {
       if (batches === 0) {
         assert.deepEqual([imgs.shape, imgs.dtype, targets.shape, targets.dtype], [[64, 3, 32, 32], "float32", [64], "int64"]);

@@ -180,7 +180,7 @@ test("dropout: random in training, off in eval (equal to a dropout-free copy)", 
   plain.loadStateDict(layer.stateDict());
   const x = torch.randn(5, 2, 8);
   const a = layer(x), b = layer(x);
-  assert.ok(torch.sub(a, b).abs().max().item() as number > 1e-3, "two training passes differ");
+  assert.ok(torch.sub(a, b).abs().max().item() > 1e-3, "two training passes differ");
   layer.eval();
   assertClose(layer(x), layer(x), "eval is deterministic", 0, 0);
   assertClose(layer(x), plain(x), "eval equals dropout 0", 0, 0);
@@ -205,7 +205,7 @@ test("TransformerEncoder clones its layer: equal values, separate parameters, to
   assert.ok(l0 instanceof nn.TransformerEncoderLayer && typeof l0 === "function", "clones are callable modules of the same class");
   assertClose(l1.self_attn.in_proj_weight as torch.Tensor, layer.self_attn.in_proj_weight as torch.Tensor, "same values", 0, 0);
   torch.noGrad(() => l0.linear1.weight.fill_(0));
-  assert.ok(l1.linear1.weight.abs().sum().item() as number > 0, "layers do not share storage");
+  assert.ok(l1.linear1.weight.abs().sum().item() > 0, "layers do not share storage");
   assert.notEqual(l0.activation, l1.activation, "module activations are cloned too");
   assert.ok(l0.toString().includes("(activation): GELU(approximate='none')"));
 });

@@ -50,7 +50,7 @@ test("train/eval reach every submodule; zeroGrad and requiresGrad_", () => {
   out.backward();
   assert.ok(m.parameters().every((p) => p.grad !== null));
   m.zeroGrad();
-  assert.ok(m.parameters().every((p) => (p.grad?.abs().sum().item() as number) === 0));
+  assert.ok(m.parameters().every((p) => (p.grad?.abs().sum().item()) === 0));
   m.zeroGrad(true);
   assert.ok(m.parameters().every((p) => p.grad === null));
   m.requiresGrad_(false);

@@ -82,7 +82,7 @@ test("nn.init takes options objects and explicit generators", () => {
   const a = nn.init.uniform_(torch.zeros([5]), { a: -2, b: 2, generator: g1 });
   const b = nn.init.uniform_(torch.zeros([5]), -2, 2, { generator: g2 });
   assert.deepEqual(a.tolist(), b.tolist());
-  assert.ok((a.abs().max() as torch.Tensor).item() as number <= 2);
+  assert.ok((a.abs().max() as torch.Tensor).item() <= 2);
   defaultGenerator.manualSeed(1);
   const c = nn.init.normal_(torch.zeros([20]), { mean: 3, std: 0.5 });
   defaultGenerator.manualSeed(1);

@@ -43,8 +43,8 @@ test("seed CNN: logits, loss and every gradient match PyTorch", () => {
   const logits = model.forward(x);
   assertClose(logits, dec(fx.logits), "logits", 1e-4, 1e-5);
   const loss = new nn.CrossEntropyLoss().forward(logits, y);
-  assertClose([loss.item() as number], [fx.loss], "loss");
-  assertClose([new nn.CrossEntropyLoss({ labelSmoothing: 0.1 }).forward(logits, y).item() as number], [fx.lossLs], "loss with label smoothing");
+  assertClose([loss.item()], [fx.loss], "loss");
+  assertClose([new nn.CrossEntropyLoss({ labelSmoothing: 0.1 }).forward(logits, y).item()], [fx.lossLs], "loss with label smoothing");
   loss.backward();
   for (const [k, p] of model.namedParameters()) assertSummary(p.grad as torch.Tensor, fx.grads[k], `grad ${k}`, 2e-4);
 });
@@ -60,7 +60,7 @@ function train(run: Run, make: (ps: nn.Parameter[]) => Optimizer, what: string):
     const l = lossFn.forward(model.forward(x), y);
     l.backward();
     opt.step();
-    losses.push(l.item() as number);
+    losses.push(l.item());
   }
   assertClose(losses, run.losses, `${what} losses`, 1e-4);
   const sd = model.stateDict();

@@ -19,7 +19,7 @@ test("clipGradNorm_ and clipGradValue_ match PyTorch", () => {
   for (const c of fx.cases) {
     ps.forEach((p, i) => (p.grad = dec(fx.grads[i]).clone()));
     const total = nn.utils.clipGradNorm_(ps, c.maxNorm, c.normType === "inf" ? Infinity : c.normType);
-    assertClose([total.item() as number], [c.total], `total norm ${c.normType}`, 1e-5);
+    assertClose([total.item()], [c.total], `total norm ${c.normType}`, 1e-5);
     ps.forEach((p, i) => assertClose(p.grad!, dec(c.grads[i]), `clipped grad ${i} (max ${c.maxNorm}, norm ${c.normType})`, 1e-5, 1e-7));
   }
   ps.forEach((p, i) => (p.grad = dec(fx.grads[i]).clone()));

@@ -20,7 +20,7 @@ for (const c of fixture<{ cases: OptimCase[] }>("optim.json").cases) {
       const loss = objective(ws[0], as[0], bs[0]).add(objective(ws[1], as[1], bs[1]));
       loss.backward();
       opt.step();
-      assertClose([loss.item() as number], [c.losses[step]], `${c.name} loss at step ${step}`, 1e-5);
+      assertClose([loss.item()], [c.losses[step]], `${c.name} loss at step ${step}`, 1e-5);
       ws.forEach((w, i) => assertClose(w, dec(expected[i]), `${c.name} param ${i} after step ${step + 1}`, 1e-5, 1e-6));
     });
   });

@@ -78,7 +78,7 @@ describe("reading back", () => {
     assert.deepEqual(Array.from(x.t().typedArray()), [1.5, 3, -2, 4]);
     assert.ok(x.typedArray() instanceof Float32Array);
     assert.equal(x.select(0, 1).select(0, 0).item(), 3);
-    assert.equal(torch.tensor([true]).item(), true);
+    assert.equal(torch.tensor([true]).item(), 1);
     assert.deepEqual(torch.tensor([true, false]).tolist(), [true, false]);
     assert.equal(torch.tensor(5).item(), 5);
     assert.throws(() => x.item(), (e: unknown) => e instanceof torch.ValueError && /item/.test(e.message) && /\[2, 2\]/.test(e.message));

@@ -1,8 +1,9 @@
 // A small, strict command-line parser: every command declares its flags once (name, type,
 // default, help), and the same declaration drives parsing, validation and `--help`. Wrong flags
 // and impossible values are UsageErrors whose message says what was wrong and what would work.
+import { FlintError } from "../errors.js";
 
-export class UsageError extends Error {
+export class UsageError extends FlintError {
   override name = "UsageError";
   constructor(
     message: string,

@@ -4,19 +4,22 @@ import * as torch from "../index.js";
 import { DataLoader, Subset } from "../utils/data/index.js";
 import { datasets, transforms } from "../vision/index.js";
 import type { Tensor } from "../tensor.js";
+import { FlintError } from "../errors.js";
 
 /** A failure to report in one line (no stack trace), exit code 1. */
-export class CliError extends Error {
+export class CliError extends FlintError {
   override name = "CliError";
 }
 
 /** Applies --backend and --threads; returns a description for the run banner. */
 export function setupBackend(choice: string, threads: number | null): string {
-  if (choice === "ref" || choice === "native") {
+  if (choice === "ref" || choice === "native" || choice === "wasm") {
     try {
       torch.setBackend(choice);
     } catch {
-      throw new CliError("--backend native: the native addon is not built (run `npm run build:native`); use --backend ref or auto");
+      throw new CliError(choice === "native"
+        ? "--backend native: the native addon is not built (run `npm run build:native`); use --backend wasm, ref or auto"
+        : "--backend wasm: native/wasm/flint.wasm is missing (run `npm run build:wasm`); use --backend ref or auto");
     }
   }
   if (threads !== null) torch.setNumThreads(threads);

@@ -59,13 +59,27 @@ export interface Signature<O, N extends Names<O>, D> {
   /** Parameter names in torch's order (camelCase). */
   readonly names: N;
   readonly defaults: D;
-  /** Parses `(...args)` = positional arguments in order, then one optional options object. */
-  parse(args: readonly unknown[]): Parsed<O, D>;
+  /**
+   * Parses `(...args)` = positional arguments in order, then one optional options object;
+   * `callee` names a subclass in messages (`new.target.name`).
+   */
+  parse(args: readonly unknown[], callee?: string): Parsed<O, D>;
+  /** The same signature under another callee's name (subclasses sharing a base's parameters). */
+  as(name: string): Signature<O, N, D>;
 }
+
+const registry = new Map<string, readonly string[]>();
+/** Every declared signature by callee name (for the test that checks them against torch's). */
+export const declaredSignatures = (): ReadonlyMap<string, readonly string[]> => registry;
 
 export type ArgsOf<S> = S extends Signature<infer O, infer N, unknown> ? Args<O, N> : never;
 /** Everything by name (the options object when no argument is passed positionally). */
 export type OptionsOf<S> = S extends Signature<infer O, infer _N, unknown> ? O : never;
+
+/** A torch parameter accepted in its place but not implemented beyond its default value(s). */
+export function unsupported(callee: string, name: string, value: unknown, allowed: readonly unknown[]): void {
+  if (value !== undefined && value !== null && !allowed.includes(value)) throw new ArgumentError(`${callee}: ${name}=${String(value)} is not implemented`);
+}
 
 /** A plain object literal (what an options object is): not an array, tensor, class instance or map. */
 export function isPlainObject(x: unknown): x is Record<string, unknown> {
@@ -96,12 +110,19 @@ export function parseNamed(
   defaults: Readonly<Record<string, unknown>>,
   required: readonly string[] = [],
   isOptions: (x: unknown) => boolean = isPlainObject,
+  objectParams: readonly string[] = [],
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { ...defaults };
   const given = new Set<string>();
   let pos = args;
   const last = args[args.length - 1];
-  if (args.length > 0 && isOptions(last)) pos = args.slice(0, -1);
+  if (args.length > 0 && isOptions(last)) {
+    // A parameter that itself takes a plain object (a sampler's data source { length }) keeps it
+    // positionally when its keys are not parameter names.
+    const slot = names[args.length - 1];
+    const positional = objectParams.includes(slot) && Object.keys(last as object).some((k) => !names.includes(k));
+    if (!positional) pos = args.slice(0, -1);
+  }
   if (pos.length > names.length) {
     const list = names.length === 0 ? "no positional arguments" : `at most ${names.length} positional arguments (${names.join(", ")})`;
     throw new ArgumentError(`${callee}: takes ${list}, got ${pos.length}`);
@@ -127,19 +148,25 @@ export function parseNamed(
 /**
  * Declares a signature: `signature<Params>()(name, names, defaults)`. Names are in torch's order;
  * every optional property of Params needs an entry in defaults; names without one are required.
+ * `objectParams` names parameters whose values may be plain objects themselves.
  */
 export function signature<O>() {
   return <const N extends Names<O>, const D extends { readonly [K in OptionalKeys<O>]-?: O[K] | undefined }>(
     name: string,
     names: N,
     defaults: D,
-  ): Signature<O, N, D> => {
-    const required = names.filter((n) => !(n in defaults));
-    return {
-      name,
-      names,
-      defaults,
-      parse: (args) => parseNamed(name, args, names, defaults, required) as Parsed<O, D>,
-    };
+    objectParams: readonly (N[number] & string)[] = [],
+  ): Signature<O, N, D> => make(name, names, defaults, objectParams);
+}
+
+function make<O, N extends Names<O>, D extends object>(name: string, names: N, defaults: D, objectParams: readonly string[]): Signature<O, N, D> {
+  const required = names.filter((n) => !(n in defaults));
+  registry.set(name, names);
+  return {
+    name,
+    names,
+    defaults,
+    parse: (args, callee = name) => parseNamed(callee, args, names, defaults as Record<string, unknown>, required, isPlainObject, objectParams) as Parsed<O, D>,
+    as: (other) => make<O, N, D>(other, names, defaults, objectParams),
   };
 }

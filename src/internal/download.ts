@@ -7,9 +7,10 @@ import * as http from "node:http";
 import * as https from "node:https";
 import { basename, dirname, join, resolve } from "node:path";
 import { ProgressBar, defaultQuiet } from "./progress.js";
+import { FlintError } from "../errors.js";
 
 /** A download or an archive whose bytes do not match the expected MD5 checksum. */
-export class ChecksumError extends Error {
+export class ChecksumError extends FlintError {
   constructor(message: string) {
     super(message);
     this.name = "ChecksumError";
@@ -17,7 +18,7 @@ export class ChecksumError extends Error {
 }
 
 /** A failed transfer (HTTP status, network error, too many redirects). */
-export class DownloadError extends Error {
+export class DownloadError extends FlintError {
   constructor(message: string) {
     super(message);
     this.name = "DownloadError";
@@ -31,6 +32,11 @@ export interface DownloadOptions {
   tty?: boolean;
   /** Maximum HTTP redirects to follow. */
   maxRedirects?: number;
+  /**
+   * torch.hub's check: the file's SHA-256 must start with this hex prefix (the `-<hash>.` part of
+   * the file name); checked before the file is moved into place.
+   */
+  sha256Prefix?: string | null;
 }
 
 /**
@@ -132,12 +138,14 @@ export async function downloadUrl(
     const total = lengthHeader !== undefined ? Number(lengthHeader) : null;
     const bar = new ProgressBar({ total, desc: basename(target), unit: "bytes", quiet, tty: options.tty });
     const hash = createHash("md5");
+    const sha = options.sha256Prefix ? createHash("sha256") : null;
     let received = 0;
     await new Promise<void>((resolve, reject) => {
       const out = createWriteStream(tmp);
       res.on("data", (chunk: Buffer) => {
         received += chunk.length;
         hash.update(chunk);
+        sha?.update(chunk);
         bar.update(chunk.length);
       });
       res.on("error", (err) => reject(new DownloadError(`download: ${err.message} while receiving ${url}`)));
@@ -151,6 +159,12 @@ export async function downloadUrl(
       throw new DownloadError(`download: received ${received} bytes of ${total} from ${url}`);
     }
     const digest = hash.digest("hex");
+    const shaDigest = sha?.digest("hex") ?? null;
+    if (shaDigest !== null && options.sha256Prefix && !shaDigest.startsWith(options.sha256Prefix)) {
+      throw new ChecksumError(
+        `download: invalid hash value for ${url} (expected SHA-256 prefix ${options.sha256Prefix}, got ${shaDigest}); the corrupt download was removed, try again`,
+      );
+    }
     if (md5 !== null && digest !== md5) {
       throw new ChecksumError(
         `download: MD5 checksum failed for ${url}: expected ${md5}, got ${digest} (${received} bytes received); ` +

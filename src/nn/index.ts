@@ -40,3 +40,4 @@ export type { Activation, TransformerLayerOptions, EncoderLayerForwardOptions, E
 export { TransformerDecoderLayer, TransformerDecoder, Transformer } from "./modules/transformer-decoder.js";
 export type { DecoderForwardOptions, TransformerOptions, TransformerForwardOptions } from "./modules/transformer-decoder.js";
 export * from "./modules-surface.js";
+export * as parallel from "./parallel/index.js";

@@ -34,7 +34,7 @@ export function clipGradNorm_(parameters: Params, maxNorm: number, normType: num
       const norm = (x: Tensor): Tensor => (p === 2 ? x.mul(x).sum().sqrt() : x.abs().pow(p).sum().pow(1 / p));
       total = norm(cat(grads.map((g) => reshape(norm(g), [1]))));
     }
-    const tv = total.item() as number;
+    const tv = total.item();
     if ((o.errorIfNonfinite ?? false) && !Number.isFinite(tv)) {
       throw new ValueError(`clipGradNorm_: the total norm of order ${p} for gradients from \`parameters\` is non-finite, so it cannot be clipped. To disable this error and scale the gradients by the non-finite norm anyway, set \`errorIfNonfinite: false\``);
     }

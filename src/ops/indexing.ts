@@ -6,7 +6,7 @@ import { backend } from "../backend/backend.js";
 import { broadcastShapes, normDim } from "../shape.js";
 import { record, relabel } from "../autograd/record.js";
 import { type Scalar, isTensor, scalarTensor, wrap } from "./util.js";
-import { clone, toDType } from "./cast.js";
+import { clone, contiguous, toDType } from "./cast.js";
 import { ne, where } from "./binary.js";
 import { expand, reshape, select, slice, unsqueeze } from "./view.js";
 import { tensor, zeros } from "./creation.js";
@@ -21,7 +21,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normDim(dim, x.dim(), "gather");
   if (index.dim() !== x.dim()) throw new ShapeError(`gather: index ${fmtShape(index.shape)} and input ${fmtShape(x.shape)} must have the same number of dimensions`);
   const out = wrap(backend().gather(x, d, index), index.shape, x.dtype);
-  return record("GatherBackward", [x], out, ([g]) => [scatterAdd(zeros(x.shape, { dtype: g.dtype }), d, index, g)], [index]);
+  return record("GatherBackward", [x], out, ([g]) => [scatterAdd(zeros(x.shape, { dtype: g.dtype, device: g.storage.device }), d, index, g)], [index]);
 }
 
 function scatterImpl(name: string, x: Tensor, dim: number, index: Tensor, src: Tensor | Scalar, accumulate: boolean): Tensor {
@@ -45,7 +45,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   if (index.dim() > 1) throw new ShapeError(`index_select: index should have 1 dimension, got ${fmtShape(index.shape)}`);
   const d = normDim(dim, Math.max(x.dim(), 1), "index_select");
   const size = x.dim() === 0 ? 1 : x.shape[d];
-  for (const i of index.typedArray()) {
+  for (const i of index.storage.device === "cpu" ? index.typedArray() : []) {
     if (i < 0 || i >= size) throw new IndexError(`index_select: index ${i} is out of bounds for dimension ${d} with size ${size} (input shape ${fmtShape(x.shape)})`);
   }
   if (x.dim() === 0) return reshape(gather(reshape(x, [1]), 0, reshape(index, [-1])), []);
@@ -70,7 +70,16 @@ export function maskedFill(x: Tensor, mask: Tensor, value: Tensor | Scalar): Ten
 }
 
 /** Indices of non-zero elements, shape [count, ndim] (int64). */
-export function nonzero(x: Tensor): Tensor {
+/** nonzero(x): the [count, ndim] coordinates of the nonzero elements; { asTuple: true } gives one 1-D tensor per dim. */
+export function nonzero(x: Tensor, opts?: { asTuple?: boolean }): Tensor;
+export function nonzero(x: Tensor, opts: { asTuple: true }): Tensor[];
+export function nonzero(x: Tensor, opts: { asTuple?: boolean } = {}): Tensor | Tensor[] {
+  const coords = nonzeroCoords(x);
+  if (!opts.asTuple) return coords;
+  if (x.dim() === 0) return [reshape(coords, [-1])];
+  return Array.from({ length: x.dim() }, (_, d) => contiguous(select(coords, 1, d)));
+}
+function nonzeroCoords(x: Tensor): Tensor {
   const flat = x.typedArray();
   const hits: number[] = [];
   const nd = x.dim();
@@ -88,9 +97,11 @@ export function nonzero(x: Tensor): Tensor {
 }
 
 export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
-  const m = expand(mask, x.shape);
-  const idx = nonzero(reshape(clone(m), [-1]));
-  return indexSelect(reshape(x, [-1]), 0, reshape(idx, [-1]));
+  // x and mask broadcast together, as PyTorch's masked_select
+  const shape = broadcastShapes(x.shape, mask.shape, "masked_select");
+  const m = expand(mask, shape);
+  const idx = nonzeroCoords(reshape(clone(m), [-1]));
+  return indexSelect(reshape(expand(x, shape), [-1]), 0, reshape(idx, [-1]));
 }
 
 /** One item of x.index(...): a number (select), a slice string ("1:3", ":", "::2"), "..." , null (new axis), or an index tensor / number array. */

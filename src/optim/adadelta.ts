@@ -2,11 +2,14 @@
 import type { Tensor } from "../tensor.js";
 import { ValueError } from "../errors.js";
 import { Optimizer, type ParamGroup, type ParamsInput } from "./optimizer.js";
+import { type ArgsOf, signature } from "../internal/args.js";
 import { check } from "./checks.js";
 
 export interface AdadeltaOptions { lr?: number; rho?: number; eps?: number; weightDecay?: number; maximize?: boolean; foreach?: boolean | null }
+const adadeltaArgs = signature<AdadeltaOptions & { params: ParamsInput }>()("Adadelta", ["params", "lr", "rho", "eps", "weightDecay", "foreach", "maximize"], { lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0, foreach: null, maximize: false });
 export class Adadelta extends Optimizer {
-  constructor(params: ParamsInput, opts: AdadeltaOptions = {}) {
+  constructor(...args: ArgsOf<typeof adadeltaArgs>) {
+    const { params, ...opts } = adadeltaArgs.parse(args);
     const d = { lr: opts.lr ?? 1.0, rho: opts.rho ?? 0.9, eps: opts.eps ?? 1e-6, weightDecay: opts.weightDecay ?? 0, maximize: opts.maximize ?? false, foreach: opts.foreach ?? null };
     check("Adadelta", d, ["lr", "eps", "weightDecay"]);
     if (!(d.rho >= 0 && d.rho <= 1)) throw new ValueError(`Adadelta: invalid rho value: ${d.rho}`);

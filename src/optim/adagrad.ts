@@ -3,6 +3,7 @@ import type { Tensor } from "../tensor.js";
 import { ValueError } from "../errors.js";
 import { fullLike } from "../ops/creation.js";
 import { Optimizer, type ParamGroup, type ParamsInput } from "./optimizer.js";
+import { type ArgsOf, signature } from "../internal/args.js";
 
 export interface AdagradOptions {
   lr?: number;
@@ -14,8 +15,10 @@ export interface AdagradOptions {
   foreach?: boolean | null;
 }
 
+const adagradArgs = signature<AdagradOptions & { params: ParamsInput }>()("Adagrad", ["params", "lr", "lrDecay", "weightDecay", "initialAccumulatorValue", "eps", "foreach", "maximize"], { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, foreach: null, maximize: false });
 export class Adagrad extends Optimizer {
-  constructor(params: ParamsInput, opts: AdagradOptions = {}) {
+  constructor(...args: ArgsOf<typeof adagradArgs>) {
+    const { params, ...opts } = adagradArgs.parse(args);
     const d = { lr: opts.lr ?? 1e-2, lrDecay: opts.lrDecay ?? 0, weightDecay: opts.weightDecay ?? 0, initialAccumulatorValue: opts.initialAccumulatorValue ?? 0, eps: opts.eps ?? 1e-10, maximize: opts.maximize ?? false, foreach: opts.foreach ?? null };
     for (const k of ["lr", "lrDecay", "weightDecay", "initialAccumulatorValue", "eps"] as const) if (!(d[k] >= 0)) throw new ValueError(`Adagrad: invalid ${k} value: ${d[k]}`);
     super(params, d);

@@ -5,6 +5,7 @@ import { ValueError } from "../errors.js";
 import { maximum } from "../ops/binary.js";
 import { backend } from "../backend/backend.js";
 import { Optimizer, type ParamGroup, type ParamsInput } from "./optimizer.js";
+import { type ArgsOf, signature } from "../internal/args.js";
 
 export interface AdamOptions {
   lr?: number;
@@ -65,16 +66,25 @@ abstract class AdamBase extends Optimizer {
   }
 }
 
+const adamArgs = signature<AdamOptions & { params: ParamsInput }>()("Adam",
+  ["params", "lr", "betas", "eps", "weightDecay", "amsgrad", "foreach", "maximize", "capturable", "differentiable", "fused"],
+  { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, foreach: null, maximize: false, capturable: false, differentiable: false, fused: false });
+const adamWArgs = signature<Omit<AdamOptions, "differentiable" | "fused"> & { params: ParamsInput }>()("AdamW",
+  ["params", "lr", "betas", "eps", "weightDecay", "amsgrad", "maximize", "foreach", "capturable"],
+  { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false, foreach: null, capturable: false });
+
 export class Adam extends AdamBase {
   protected readonly decoupled = false;
-  constructor(params: ParamsInput, opts: AdamOptions = {}) {
+  constructor(...args: ArgsOf<typeof adamArgs>) {
+    const { params, ...opts } = adamArgs.parse(args);
     super(params, adamDefaults("Adam", opts, 0));
   }
 }
 
 export class AdamW extends AdamBase {
   protected readonly decoupled = true;
-  constructor(params: ParamsInput, opts: AdamOptions = {}) {
+  constructor(...args: ArgsOf<typeof adamWArgs>) {
+    const { params, ...opts } = adamWArgs.parse(args);
     super(params, adamDefaults("AdamW", opts, 1e-2));
   }
 }

@@ -2,11 +2,14 @@
 import type { Tensor } from "../tensor.js";
 import { maximum } from "../ops/binary.js";
 import { Optimizer, type ParamGroup, type ParamsInput } from "./optimizer.js";
+import { type ArgsOf, signature } from "../internal/args.js";
 import { check, checkBetas } from "./checks.js";
 
 export interface AdamaxOptions { lr?: number; betas?: readonly number[]; eps?: number; weightDecay?: number; maximize?: boolean; foreach?: boolean | null }
+const adamaxArgs = signature<AdamaxOptions & { params: ParamsInput }>()("Adamax", ["params", "lr", "betas", "eps", "weightDecay", "foreach", "maximize"], { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, foreach: null, maximize: false });
 export class Adamax extends Optimizer {
-  constructor(params: ParamsInput, opts: AdamaxOptions = {}) {
+  constructor(...args: ArgsOf<typeof adamaxArgs>) {
+    const { params, ...opts } = adamaxArgs.parse(args);
     const d = { lr: opts.lr ?? 2e-3, betas: [...(opts.betas ?? [0.9, 0.999])], eps: opts.eps ?? 1e-8, weightDecay: opts.weightDecay ?? 0, maximize: opts.maximize ?? false, foreach: opts.foreach ?? null };
     check("Adamax", d, ["lr", "eps", "weightDecay"]);
     checkBetas("Adamax", d.betas);

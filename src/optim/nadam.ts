@@ -1,12 +1,15 @@
 // NAdam with PyTorch 1.13's single-tensor formulas (torch/optim/nadam.py).
 import type { Tensor } from "../tensor.js";
 import { Optimizer, type ParamGroup, type ParamsInput } from "./optimizer.js";
+import { type ArgsOf, signature } from "../internal/args.js";
 import { check, checkBetas, f32 } from "./checks.js";
 
 export interface NAdamOptions { lr?: number; betas?: readonly number[]; eps?: number; weightDecay?: number; momentumDecay?: number; foreach?: boolean | null }
+const nadamArgs = signature<NAdamOptions & { params: ParamsInput }>()("NAdam", ["params", "lr", "betas", "eps", "weightDecay", "momentumDecay", "foreach"], { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3, foreach: null });
 /** NAdam; its mu_product lives in a float32 tensor in PyTorch, so it is rounded to float32 here too. */
 export class NAdam extends Optimizer {
-  constructor(params: ParamsInput, opts: NAdamOptions = {}) {
+  constructor(...args: ArgsOf<typeof nadamArgs>) {
+    const { params, ...opts } = nadamArgs.parse(args);
     const d = { lr: opts.lr ?? 2e-3, betas: [...(opts.betas ?? [0.9, 0.999])], eps: opts.eps ?? 1e-8, weightDecay: opts.weightDecay ?? 0, momentumDecay: opts.momentumDecay ?? 4e-3, foreach: opts.foreach ?? null };
     check("NAdam", d, ["lr", "eps", "weightDecay", "momentumDecay"]);
     checkBetas("NAdam", d.betas);

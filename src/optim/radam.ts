@@ -1,11 +1,14 @@
 // RAdam with PyTorch 1.13's single-tensor formulas (torch/optim/radam.py).
 import type { Tensor } from "../tensor.js";
 import { Optimizer, type ParamGroup, type ParamsInput } from "./optimizer.js";
+import { type ArgsOf, signature } from "../internal/args.js";
 import { check, checkBetas } from "./checks.js";
 
 export interface RAdamOptions { lr?: number; betas?: readonly number[]; eps?: number; weightDecay?: number; foreach?: boolean | null }
+const radamArgs = signature<RAdamOptions & { params: ParamsInput }>()("RAdam", ["params", "lr", "betas", "eps", "weightDecay", "foreach"], { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, foreach: null });
 export class RAdam extends Optimizer {
-  constructor(params: ParamsInput, opts: RAdamOptions = {}) {
+  constructor(...args: ArgsOf<typeof radamArgs>) {
+    const { params, ...opts } = radamArgs.parse(args);
     const d = { lr: opts.lr ?? 1e-3, betas: [...(opts.betas ?? [0.9, 0.999])], eps: opts.eps ?? 1e-8, weightDecay: opts.weightDecay ?? 0, foreach: opts.foreach ?? null };
     check("RAdam", d, ["lr", "eps", "weightDecay"]);
     checkBetas("RAdam", d.betas);

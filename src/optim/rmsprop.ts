@@ -2,6 +2,7 @@
 import type { Tensor } from "../tensor.js";
 import { ValueError } from "../errors.js";
 import { Optimizer, type ParamGroup, type ParamsInput } from "./optimizer.js";
+import { type ArgsOf, signature } from "../internal/args.js";
 
 export interface RMSpropOptions {
   lr?: number;
@@ -15,8 +16,10 @@ export interface RMSpropOptions {
   differentiable?: boolean;
 }
 
+const rmspropArgs = signature<RMSpropOptions & { params: ParamsInput }>()("RMSprop", ["params", "lr", "alpha", "eps", "weightDecay", "momentum", "centered", "foreach", "maximize", "differentiable"], { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, foreach: null, maximize: false, differentiable: false });
 export class RMSprop extends Optimizer {
-  constructor(params: ParamsInput, opts: RMSpropOptions = {}) {
+  constructor(...args: ArgsOf<typeof rmspropArgs>) {
+    const { params, ...opts } = rmspropArgs.parse(args);
     const d = { lr: opts.lr ?? 1e-2, alpha: opts.alpha ?? 0.99, eps: opts.eps ?? 1e-8, weightDecay: opts.weightDecay ?? 0, momentum: opts.momentum ?? 0, centered: opts.centered ?? false, maximize: opts.maximize ?? false, foreach: opts.foreach ?? null, differentiable: opts.differentiable ?? false };
     for (const k of ["lr", "eps", "momentum", "weightDecay", "alpha"] as const) if (!(d[k] >= 0)) throw new ValueError(`RMSprop: invalid ${k} value: ${d[k]}`);
     super(params, d);

@@ -4,10 +4,13 @@ import { ValueError } from "../errors.js";
 import { fullLike, zerosLike } from "../ops/creation.js";
 import { where } from "../ops/binary.js";
 import { Optimizer, type ParamGroup, type ParamsInput } from "./optimizer.js";
+import { type ArgsOf, signature } from "../internal/args.js";
 
 export interface RpropOptions { lr?: number; etas?: readonly number[]; stepSizes?: readonly number[]; maximize?: boolean; foreach?: boolean | null }
+const rpropArgs = signature<RpropOptions & { params: ParamsInput }>()("Rprop", ["params", "lr", "etas", "stepSizes", "foreach", "maximize"], { lr: 1e-2, etas: [0.5, 1.2], stepSizes: [1e-6, 50], foreach: null, maximize: false });
 export class Rprop extends Optimizer {
-  constructor(params: ParamsInput, opts: RpropOptions = {}) {
+  constructor(...args: ArgsOf<typeof rpropArgs>) {
+    const { params, ...opts } = rpropArgs.parse(args);
     const d = { lr: opts.lr ?? 1e-2, etas: [...(opts.etas ?? [0.5, 1.2])], stepSizes: [...(opts.stepSizes ?? [1e-6, 50])], maximize: opts.maximize ?? false, foreach: opts.foreach ?? null };
     if (!(d.lr >= 0)) throw new ValueError(`Rprop: invalid learning rate: ${d.lr}`);
     if (!(d.etas[0] > 0 && d.etas[0] < 1 && d.etas[1] > 1)) throw new ValueError(`Rprop: invalid eta values: ${d.etas[0]}, ${d.etas[1]}`);

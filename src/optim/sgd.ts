@@ -2,6 +2,7 @@
 import type { Tensor } from "../tensor.js";
 import { ValueError } from "../errors.js";
 import { Optimizer, type ParamGroup, type ParamsInput } from "./optimizer.js";
+import { type ArgsOf, signature } from "../internal/args.js";
 import { type SgdStepOptions, backend } from "../backend/backend.js";
 import { zerosLike } from "../ops/creation.js";
 
@@ -16,13 +17,17 @@ export interface SGDOptions {
   differentiable?: boolean;
 }
 
+const sgdArgs = signature<SGDOptions & { params: ParamsInput }>()("SGD", ["params", "lr", "momentum", "dampening", "weightDecay", "nesterov", "maximize", "foreach", "differentiable"], { lr: undefined, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, foreach: null, differentiable: false });
 export class SGD extends Optimizer {
-  constructor(params: ParamsInput, opts: SGDOptions = {}) {
+  constructor(...args: ArgsOf<typeof sgdArgs>) {
+    const { params, ...opts } = sgdArgs.parse(args);
     const d = { lr: opts.lr ?? 1e-3, momentum: opts.momentum ?? 0, dampening: opts.dampening ?? 0, weightDecay: opts.weightDecay ?? 0, nesterov: opts.nesterov ?? false, maximize: opts.maximize ?? false, foreach: opts.foreach ?? null, differentiable: opts.differentiable ?? false };
     if (opts.lr === undefined) throw new ValueError("SGD: lr is a required option (PyTorch 1.13's `required`)");
-    if (d.lr < 0) throw new ValueError(`SGD: invalid learning rate: ${d.lr}`);
-    if (d.momentum < 0) throw new ValueError(`SGD: invalid momentum value: ${d.momentum}`);
-    if (d.weightDecay < 0) throw new ValueError(`SGD: invalid weight_decay value: ${d.weightDecay}`);
+    // Written as !(x >= 0) so NaN is refused too (it would silently turn every weight into NaN).
+    if (!(d.lr >= 0)) throw new ValueError(`SGD: invalid learning rate: ${d.lr}`);
+    if (!(d.momentum >= 0)) throw new ValueError(`SGD: invalid momentum value: ${d.momentum}`);
+    if (!Number.isFinite(d.dampening)) throw new ValueError(`SGD: invalid dampening value: ${d.dampening}`);
+    if (!(d.weightDecay >= 0)) throw new ValueError(`SGD: invalid weight_decay value: ${d.weightDecay}`);
     if (d.nesterov && (d.momentum <= 0 || d.dampening !== 0)) throw new ValueError("SGD: Nesterov momentum requires a momentum and zero dampening");
     super(params, d);
   }

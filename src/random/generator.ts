@@ -7,6 +7,7 @@
  */
 
 import { MT19937, MT_N } from "./mt19937.js";
+import { FlintError } from "../errors.js";
 
 /** PyTorch's `default_rng_seed_val`: the seed of a `torch.Generator()` constructed without one. */
 export const DEFAULT_RNG_SEED = 67280421310721n;
@@ -17,7 +18,7 @@ export const STATE_BYTES = 5056;
 const TWO32 = 4294967296;
 const MASK64 = (1n << 64n) - 1n;
 
-export class GeneratorStateError extends Error {
+export class GeneratorStateError extends FlintError {
   override name = "GeneratorStateError";
 }
 

@@ -19,6 +19,7 @@
 import { fma, fmaf } from "./fma.js";
 import type { Generator } from "./generator.js";
 import { log } from "./libm.js";
+import { FlintError } from "../errors.js";
 
 export type FloatArray = Float32Array | Float64Array;
 export type IntegerArray = Float64Array | Float32Array | Int32Array | Uint8Array;
@@ -27,7 +28,7 @@ const TWO32 = 4294967296;
 const TWO_M24 = 1 / 16777216; // 2^-24
 const TWO_M53 = 1 / 9007199254740992; // 2^-53
 
-export class RandomArgumentError extends Error {
+export class RandomArgumentError extends FlintError {
   override name = "RandomArgumentError";
 }
 

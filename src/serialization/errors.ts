@@ -1,9 +1,10 @@
+import { FlintError } from "../errors.js";
 /**
  * Every failure to read or write a file in a supported format is reported as a
  * SerializationError, so callers can tell "bad file" apart from programming errors
  * (the fuzz tests assert that malformed input never raises anything else).
  */
-export class SerializationError extends Error {
+export class SerializationError extends FlintError {
   override name = "SerializationError";
   constructor(message: string) {
     super(message);

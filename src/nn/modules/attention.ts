@@ -11,7 +11,8 @@ import { constant_, xavierNormal_, xavierUniform_ } from "../init.js";
 import { checkKeyPaddingMaskDType, mhaForward } from "../attention-functional.js";
 import type { Args } from "../functional.js";
 import { Linear } from "./linear.js";
-import { type FactoryOptions, moduleArgs } from "./util.js";
+import { type FactoryOptions, factoryDefaults, factoryDType, moduleArgs } from "./util.js";
+import { type ArgsOf, signature } from "../../internal/args.js";
 
 /** A Linear under another name, as torch's out_proj (it only matters to quantization and printing). */
 export class NonDynamicallyQuantizableLinear extends Linear {}
@@ -25,7 +26,6 @@ export interface MultiheadAttentionOptions extends FactoryOptions {
   vdim?: number | null;
   batchFirst?: boolean;
 }
-type MHAOpts = Required<Omit<MultiheadAttentionOptions, "dtype">> & FactoryOptions;
 
 export interface MultiheadAttentionForwardOptions {
   keyPaddingMask?: Tensor | null;
@@ -34,7 +34,9 @@ export interface MultiheadAttentionForwardOptions {
   averageAttnWeights?: boolean;
 }
 type ForwardArgs = Args<[keyPaddingMask: Tensor | null, needWeights: boolean, attnMask: Tensor | null, averageAttnWeights: boolean], MultiheadAttentionForwardOptions>;
-type CtorArgs = Args<[dropout: number, bias: boolean, addBiasKv: boolean, addZeroAttn: boolean, kdim: number | null, vdim: number | null, batchFirst: boolean], MultiheadAttentionOptions>;
+const mhaArgs = signature<MultiheadAttentionOptions & { embedDim: number; numHeads: number }>()("MultiheadAttention",
+  ["embedDim", "numHeads", "dropout", "bias", "addBiasKv", "addZeroAttn", "kdim", "vdim", "batchFirst", "device", "dtype"],
+  { dropout: 0, bias: true, addBiasKv: false, addZeroAttn: false, kdim: null, vdim: null, batchFirst: false, ...factoryDefaults });
 
 export class MultiheadAttention extends Module {
   readonly embedDim: number;
@@ -55,12 +57,10 @@ export class MultiheadAttention extends Module {
   bias_k: Parameter | null = null;
   bias_v: Parameter | null = null;
 
-  constructor(embedDim: number, numHeads: number, ...rest: CtorArgs) {
+  constructor(...args: ArgsOf<typeof mhaArgs>) {
     super();
-    const o = moduleArgs<MHAOpts & Record<string, unknown>>("MultiheadAttention", rest,
-      ["dropout", "bias", "addBiasKv", "addZeroAttn", "kdim", "vdim", "batchFirst", "dtype"],
-      { dropout: 0, bias: true, addBiasKv: false, addZeroAttn: false, kdim: null, vdim: null, batchFirst: false });
-    const dtype = o.dtype ?? "float32";
+    const { embedDim, numHeads, ...o } = mhaArgs.parse(args);
+    const dtype = factoryDType("MultiheadAttention", o);
     this.embedDim = embedDim;
     this.kdim = o.kdim ?? embedDim;
     this.vdim = o.vdim ?? embedDim;

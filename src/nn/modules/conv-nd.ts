@@ -23,7 +23,7 @@ const convTOpts = (name: string, args: readonly unknown[]): ConvTransposeOptions
 /** nn.Conv3d(inChannels, outChannels, kernelSize, stride, padding, dilation, groups, bias, paddingMode). */
 export class Conv3d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: T, ...args: unknown[]) {
-    super(3, false, inChannels, outChannels, kernelSize, convOpts("Conv3d", args));
+    super(3, false, { ...convOpts("Conv3d", args), inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize });
   }
   forward(input: Tensor): Tensor {
     const [x, p] = this.prepared(input);
@@ -49,7 +49,7 @@ function outputPaddingFor(m: ConvNd, name: string, input: Tensor, outputSize: re
 /** nn.ConvTranspose1d(inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups, bias, dilation). */
 export class ConvTranspose1d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: T, ...args: unknown[]) {
-    super(1, true, inChannels, outChannels, kernelSize, convTOpts("ConvTranspose1d", args));
+    super(1, true, { ...convTOpts("ConvTranspose1d", args), inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize });
   }
   forward(input: Tensor, outputSize?: readonly number[]): Tensor {
     const op = outputPaddingFor(this, "ConvTranspose1d", input, outputSize);
@@ -60,7 +60,7 @@ export class ConvTranspose1d extends ConvNd {
 /** nn.ConvTranspose3d(inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups, bias, dilation). */
 export class ConvTranspose3d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: T, ...args: unknown[]) {
-    super(3, true, inChannels, outChannels, kernelSize, convTOpts("ConvTranspose3d", args));
+    super(3, true, { ...convTOpts("ConvTranspose3d", args), inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize });
   }
   forward(input: Tensor, outputSize?: readonly number[]): Tensor {
     const op = outputPaddingFor(this, "ConvTranspose3d", input, outputSize);
@@ -77,7 +77,7 @@ abstract class LazyConvNd extends ConvNd {
   /** Set by the first forward; undefined while ConvNd's constructor runs, so no draw happens then. */
   private materialized?: boolean;
   protected constructor(private readonly nd: number, transposed: boolean, outChannels: number, kernelSize: T, opts: ConvOptions & { outputPadding?: T }) {
-    super(nd, transposed, opts.groups ?? 1, outChannels, kernelSize, opts);
+    super(nd, transposed, { ...opts, inChannels: opts.groups ?? 1, outChannels: outChannels, kernelSize: kernelSize });
     this.transposedFlag = transposed;
   }
   private readonly transposedFlag: boolean;

@@ -8,7 +8,8 @@ import { type PadMode, pad } from "../../ops/pad.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 import { defaultLayerInit } from "../init.js";
-import { type FactoryOptions, ntuple, py } from "./util.js";
+import { type FactoryOptions, factoryDefaults, factoryDType, ntuple, py } from "./util.js";
+import { type ArgsOf, signature } from "../../internal/args.js";
 
 export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
 
@@ -20,6 +21,18 @@ export interface ConvOptions extends FactoryOptions {
   bias?: boolean;
   paddingMode?: PaddingMode;
 }
+
+interface ConvSizes {
+  inChannels: number;
+  outChannels: number;
+  kernelSize: number | readonly number[];
+}
+/** Conv1d / Conv2d's parameters: torch's (in_channels, out_channels, kernel_size, stride, …). */
+export interface ConvParams extends ConvOptions, ConvSizes {}
+const CONV_NAMES = ["inChannels", "outChannels", "kernelSize", "stride", "padding", "dilation", "groups", "bias", "paddingMode", "device", "dtype"] as const;
+const CONV_DEFAULTS = { stride: 1, padding: 0, dilation: 1, groups: 1, bias: true, paddingMode: "zeros", ...factoryDefaults } as const;
+const conv1dArgs = signature<ConvParams>()("Conv1d", CONV_NAMES, CONV_DEFAULTS);
+const conv2dArgs = signature<ConvParams>()("Conv2d", CONV_NAMES, CONV_DEFAULTS);
 
 export abstract class ConvNd extends Module {
   readonly inChannels: number;
@@ -34,9 +47,10 @@ export abstract class ConvNd extends Module {
   weight: Parameter;
   bias: Parameter | null;
 
-  constructor(n: number, transposed: boolean, inChannels: number, outChannels: number, kernelSize: number | readonly number[], opts: ConvOptions & { outputPadding?: number | readonly number[] }) {
+  constructor(n: number, transposed: boolean, opts: ConvParams & { outputPadding?: number | readonly number[] }) {
     super();
     const name = this.constructor.name;
+    const { inChannels, outChannels, kernelSize } = opts;
     const groups = opts.groups ?? 1;
     if (!Number.isInteger(groups) || groups <= 0) throw new ValueError(`${name}: groups must be a positive integer, got ${groups}`);
     if (inChannels % groups !== 0) throw new ValueError(`${name}: in_channels (${inChannels}) must be divisible by groups (${groups})`);
@@ -59,7 +73,7 @@ export abstract class ConvNd extends Module {
     this.outputPadding = ntuple(opts.outputPadding ?? 0, n);
     this.groups = groups;
     this.paddingMode = mode;
-    const dtype = opts.dtype ?? "float32";
+    const dtype = factoryDType(name, opts);
     const wShape = transposed ? [inChannels, outChannels / groups, ...this.kernelSize] : [outChannels, inChannels / groups, ...this.kernelSize];
     this.weight = new Parameter(zeros(wShape, { dtype }));
     this.bias = opts.bias ?? true ? new Parameter(zeros([outChannels], { dtype })) : null;
@@ -105,8 +119,8 @@ export abstract class ConvNd extends Module {
 
 /** 2-D convolution over [N, C, H, W] (or unbatched [C, H, W]). */
 export class Conv2d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly number[], opts: ConvOptions = {}) {
-    super(2, false, inChannels, outChannels, kernelSize, opts);
+  constructor(...args: ArgsOf<typeof conv2dArgs>) {
+    super(2, false, conv2dArgs.parse(args));
   }
   forward(input: Tensor): Tensor {
     const [x, p] = this.prepared(input);
@@ -116,8 +130,8 @@ export class Conv2d extends ConvNd {
 
 /** 1-D convolution over [N, C, L] (or unbatched [C, L]). */
 export class Conv1d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly number[], opts: ConvOptions = {}) {
-    super(1, false, inChannels, outChannels, kernelSize, opts);
+  constructor(...args: ArgsOf<typeof conv1dArgs>) {
+    super(1, false, conv1dArgs.parse(args));
   }
   forward(input: Tensor): Tensor {
     const [x, p] = this.prepared(input);
@@ -129,11 +143,15 @@ export interface ConvTransposeOptions extends Omit<ConvOptions, "padding"> {
   padding?: number | readonly number[];
   outputPadding?: number | readonly number[];
 }
+export interface ConvTransposeParams extends ConvTransposeOptions, ConvSizes {}
+const convTranspose2dArgs = signature<ConvTransposeParams>()("ConvTranspose2d",
+  ["inChannels", "outChannels", "kernelSize", "stride", "padding", "outputPadding", "groups", "bias", "dilation", "paddingMode", "device", "dtype"],
+  { ...CONV_DEFAULTS, outputPadding: 0 });
 
 /** Transposed 2-D convolution; weight [in, out/groups, kh, kw]. */
 export class ConvTranspose2d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly number[], opts: ConvTransposeOptions = {}) {
-    super(2, true, inChannels, outChannels, kernelSize, opts);
+  constructor(...args: ArgsOf<typeof convTranspose2dArgs>) {
+    super(2, true, convTranspose2dArgs.parse(args));
   }
   /** outputSize (optional) picks the output padding that gives that size, as PyTorch's. */
   forward(input: Tensor, outputSize?: readonly number[]): Tensor {

@@ -6,11 +6,15 @@ import { instanceNorm, localResponseNorm } from "../../ops/norm-distance.js";
 import { squeeze, unsqueeze } from "../../ops/view.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
-import { BatchNormBase } from "./normalization.js";
+import { BatchNormBase, batchNorm3dArgs } from "./normalization.js";
+import type { ArgsOf } from "../../internal/args.js";
 import { type FactoryOptions, moduleArgs, py, pyFloat } from "./util.js";
 
 /** Over [N, C, D, H, W]. */
 export class BatchNorm3d extends BatchNormBase {
+  constructor(...args: ArgsOf<typeof batchNorm3dArgs>) {
+    super(batchNorm3dArgs.parse(args));
+  }
   protected checkInputDim(input: Tensor): void {
     if (input.dim() !== 5) throw new ShapeError(`BatchNorm3d: expected 5D input, got ${fmtShape(input.shape)}`);
   }
@@ -33,12 +37,13 @@ export abstract class InstanceNormNd extends Module {
     super();
     const o = moduleArgs<Required<InstanceNormOptions> & Record<string, unknown>>(this.constructor.name, args, ["eps", "momentum", "affine", "trackRunningStats", "dtype"], { eps: 1e-5, momentum: 0.1, affine: false, trackRunningStats: false, dtype: "float32" });
     this.numFeatures = numFeatures;
+    const dtype = o.dtype ?? "float32";
     [this.eps, this.momentum, this.affine, this.trackRunningStats] = [o.eps, o.momentum, o.affine, o.trackRunningStats];
-    this.weight = this.affine ? new Parameter(ones([numFeatures], { dtype: o.dtype })) : null;
-    this.bias = this.affine ? new Parameter(zeros([numFeatures], { dtype: o.dtype })) : null;
+    this.weight = this.affine ? new Parameter(ones([numFeatures], { dtype })) : null;
+    this.bias = this.affine ? new Parameter(zeros([numFeatures], { dtype })) : null;
     if (this.trackRunningStats) {
-      this.registerBuffer("running_mean", zeros([numFeatures], { dtype: o.dtype }));
-      this.registerBuffer("running_var", ones([numFeatures], { dtype: o.dtype }));
+      this.registerBuffer("running_mean", zeros([numFeatures], { dtype }));
+      this.registerBuffer("running_var", ones([numFeatures], { dtype }));
       this.registerBuffer("num_batches_tracked", tensor(0, { dtype: "int64" }));
     } else {
       this.registerBuffer("running_mean", null);

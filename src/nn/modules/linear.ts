@@ -6,11 +6,17 @@ import { flatten, unflatten } from "../../ops/view.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 import { defaultLayerInit } from "../init.js";
-import { type FactoryOptions, moduleArgs, py } from "./util.js";
+import { type FactoryOptions, factoryDefaults, py } from "./util.js";
+import { type ArgsOf, signature } from "../../internal/args.js";
 
 export interface LinearOptions extends FactoryOptions {
   bias?: boolean;
 }
+
+export interface LinearParams extends LinearOptions { inFeatures: number; outFeatures: number }
+const linearArgs = signature<LinearParams>()("Linear", ["inFeatures", "outFeatures", "bias", "device", "dtype"], { bias: true, ...factoryDefaults });
+const flattenArgs = signature<{ startDim?: number; endDim?: number }>()("Flatten", ["startDim", "endDim"], { startDim: 1, endDim: -1 });
+const unflattenArgs = signature<{ dim: number; unflattenedSize: readonly number[] }>()("Unflatten", ["dim", "unflattenedSize"], {});
 
 /** y = x W^T + b; W [out, in] from Kaiming-uniform(a=√5), b from U(±1/√in), as PyTorch. */
 export class Linear extends Module {
@@ -18,13 +24,15 @@ export class Linear extends Module {
   readonly outFeatures: number;
   weight: Parameter;
   bias: Parameter | null;
-  constructor(inFeatures: number, outFeatures: number, ...rest: [] | [boolean | LinearOptions] | [boolean, LinearOptions]) {
+  constructor(...args: ArgsOf<typeof linearArgs>) {
     super();
-    const o = moduleArgs<LinearOptions & Record<string, unknown>>("Linear", rest, ["bias", "dtype"], { bias: true });
+    const { inFeatures, outFeatures, ...o } = linearArgs.parse(args);
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
-    this.weight = new Parameter(zeros([outFeatures, inFeatures], { dtype: o.dtype ?? "float32" }));
-    this.bias = o.bias ? new Parameter(zeros([outFeatures], { dtype: o.dtype ?? "float32" })) : null;
+    // On device "meta" the parameters take no memory and initialisation draws nothing.
+    const factory = { dtype: o.dtype ?? "float32", device: o.device ?? undefined };
+    this.weight = new Parameter(zeros([outFeatures, inFeatures], factory));
+    this.bias = o.bias ? new Parameter(zeros([outFeatures], factory)) : null;
     this.resetParameters();
   }
   resetParameters(): void {
@@ -38,6 +46,7 @@ export class Linear extends Module {
   }
 }
 
+/** Takes any arguments and ignores them, as torch's nn.Identity(*args, **kwargs). */
 export class Identity extends Module {
   constructor(..._args: unknown[]) {
     super();
@@ -50,9 +59,9 @@ export class Identity extends Module {
 export class Flatten extends Module {
   readonly startDim: number;
   readonly endDim: number;
-  constructor(...args: [] | [number | { startDim?: number; endDim?: number }] | [number, number]) {
+  constructor(...args: ArgsOf<typeof flattenArgs>) {
     super();
-    const o = moduleArgs<{ startDim: number; endDim: number }>("Flatten", args, ["startDim", "endDim"], { startDim: 1, endDim: -1 });
+    const o = flattenArgs.parse(args);
     this.startDim = o.startDim;
     this.endDim = o.endDim;
   }
@@ -65,8 +74,11 @@ export class Flatten extends Module {
 }
 
 export class Unflatten extends Module {
-  constructor(readonly dim: number, readonly unflattenedSize: readonly number[]) {
+  readonly dim: number;
+  readonly unflattenedSize: readonly number[];
+  constructor(...args: ArgsOf<typeof unflattenArgs>) {
     super();
+    ({ dim: this.dim, unflattenedSize: this.unflattenedSize } = unflattenArgs.parse(args));
   }
   forward(input: Tensor): Tensor {
     return unflatten(input, this.dim, this.unflattenedSize);

@@ -6,7 +6,8 @@ import { noGrad } from "../../autograd/grad-mode.js";
 import { batchNorm, groupNorm, layerNorm } from "../../ops/normalization.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
-import { type FactoryOptions, py, pyFloat } from "./util.js";
+import { type FactoryOptions, factoryDefaults, factoryDType, py, pyFloat } from "./util.js";
+import { type ArgsOf, signature } from "../../internal/args.js";
 
 export interface BatchNormOptions extends FactoryOptions {
   eps?: number;
@@ -15,6 +16,15 @@ export interface BatchNormOptions extends FactoryOptions {
   affine?: boolean;
   trackRunningStats?: boolean;
 }
+
+/** BatchNorm1d / BatchNorm2d's parameters, in torch's order. */
+export interface BatchNormParams extends BatchNormOptions { numFeatures: number }
+const batchNormArgs = signature<BatchNormParams>()("BatchNorm2d",
+  ["numFeatures", "eps", "momentum", "affine", "trackRunningStats", "device", "dtype"],
+  { eps: 1e-5, momentum: 0.1, affine: true, trackRunningStats: true, ...factoryDefaults });
+const batchNorm1dArgs = batchNormArgs.as("BatchNorm1d");
+/** BatchNorm3d (in instancenorm.ts) parses the same parameters. */
+export const batchNorm3dArgs = batchNormArgs.as("BatchNorm3d");
 
 export abstract class BatchNormBase extends Module {
   readonly numFeatures: number;
@@ -25,9 +35,10 @@ export abstract class BatchNormBase extends Module {
   weight: Parameter | null;
   bias: Parameter | null;
 
-  constructor(numFeatures: number, opts: BatchNormOptions = {}) {
+  constructor(opts: BatchNormParams) {
     super();
-    const dtype = opts.dtype ?? "float32";
+    const { numFeatures } = opts;
+    const dtype = factoryDType(this.constructor.name, opts);
     this.numFeatures = numFeatures;
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
@@ -67,7 +78,7 @@ export abstract class BatchNormBase extends Module {
     const nbt = self.num_batches_tracked;
     if (this.training && this.trackRunningStats && nbt) {
       noGrad(() => nbt.add_(1));
-      factor = this.momentum === null ? 1 / (nbt.item() as number) : this.momentum;
+      factor = this.momentum === null ? 1 / (nbt.item()) : this.momentum;
     }
     const useBatch = this.training || (self.running_mean === null && self.running_var === null);
     const track = !this.training || this.trackRunningStats;
@@ -90,6 +101,9 @@ export abstract class BatchNormBase extends Module {
 
 /** Over [N, C] or [N, C, L]. Buffers: running_mean, running_var, num_batches_tracked (PyTorch's keys). */
 export class BatchNorm1d extends BatchNormBase {
+  constructor(...args: ArgsOf<typeof batchNorm1dArgs>) {
+    super(batchNorm1dArgs.parse(args));
+  }
   protected checkInputDim(input: Tensor): void {
     if (input.dim() !== 2 && input.dim() !== 3) throw new ShapeError(`BatchNorm1d: expected 2D or 3D input, got ${fmtShape(input.shape)}`);
   }
@@ -97,6 +111,9 @@ export class BatchNorm1d extends BatchNormBase {
 
 /** Over [N, C, H, W]. */
 export class BatchNorm2d extends BatchNormBase {
+  constructor(...args: ArgsOf<typeof batchNormArgs>) {
+    super(batchNormArgs.parse(args));
+  }
   protected checkInputDim(input: Tensor): void {
     if (input.dim() !== 4) throw new ShapeError(`BatchNorm2d: expected 4D input, got ${fmtShape(input.shape)}`);
   }
@@ -107,15 +124,20 @@ export interface LayerNormOptions extends FactoryOptions {
   elementwiseAffine?: boolean;
 }
 
+export interface LayerNormParams extends LayerNormOptions { normalizedShape: number | readonly number[] }
+const layerNormArgs = signature<LayerNormParams>()("LayerNorm", ["normalizedShape", "eps", "elementwiseAffine", "device", "dtype"],
+  { eps: 1e-5, elementwiseAffine: true, ...factoryDefaults });
+
 export class LayerNorm extends Module {
   readonly normalizedShape: number[];
   readonly eps: number;
   readonly elementwiseAffine: boolean;
   weight: Parameter | null;
   bias: Parameter | null;
-  constructor(normalizedShape: number | readonly number[], opts: LayerNormOptions = {}) {
+  constructor(...args: ArgsOf<typeof layerNormArgs>) {
     super();
-    const dtype = opts.dtype ?? "float32";
+    const { normalizedShape, ...opts } = layerNormArgs.parse(args);
+    const dtype = factoryDType("LayerNorm", opts);
     this.normalizedShape = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
     this.eps = opts.eps ?? 1e-5;
     this.elementwiseAffine = opts.elementwiseAffine ?? true;
@@ -131,6 +153,10 @@ export class LayerNorm extends Module {
 }
 
 export interface GroupNormOptions extends FactoryOptions { eps?: number; affine?: boolean }
+export interface GroupNormParams extends GroupNormOptions { numGroups: number; numChannels: number }
+const groupNormArgs = signature<GroupNormParams>()("GroupNorm", ["numGroups", "numChannels", "eps", "affine", "device", "dtype"],
+  { eps: 1e-5, affine: true, ...factoryDefaults });
+
 export class GroupNorm extends Module {
   readonly numGroups: number;
   readonly numChannels: number;
@@ -138,10 +164,11 @@ export class GroupNorm extends Module {
   readonly affine: boolean;
   weight: Parameter | null;
   bias: Parameter | null;
-  constructor(numGroups: number, numChannels: number, opts: GroupNormOptions = {}) {
+  constructor(...args: ArgsOf<typeof groupNormArgs>) {
     super();
+    const { numGroups, numChannels, ...opts } = groupNormArgs.parse(args);
     if (numChannels % numGroups !== 0) throw new ValueError(`GroupNorm: num_channels (${numChannels}) must be divisible by num_groups (${numGroups})`);
-    const dtype = opts.dtype ?? "float32";
+    const dtype = factoryDType("GroupNorm", opts);
     this.numGroups = numGroups;
     this.numChannels = numChannels;
     this.eps = opts.eps ?? 1e-5;

@@ -2,10 +2,13 @@
 import type { Tensor } from "../../tensor.js";
 import { adaptiveAvgPool2d, avgPool2d, maxPool2d } from "../../ops/pool.js";
 import { Module } from "../module.js";
-import { moduleArgs, py } from "./util.js";
+import { py } from "./util.js";
+import { type Args, type ArgsOf, signature } from "../../internal/args.js";
 import { adaptiveAvgPool1d, avgPool1d, maxPool1d } from "../../ops/pool1d.js";
 
 type IntOrPair = number | readonly number[];
+const MAX_POOL_NAMES = ["kernelSize", "stride", "padding", "dilation", "returnIndices", "ceilMode"] as const;
+const MAX_POOL_DEFAULTS = { stride: null, padding: 0, dilation: 1, returnIndices: false, ceilMode: false } as const;
 
 export interface MaxPool2dOptions<R extends boolean = boolean> {
   stride?: IntOrPair | null;
@@ -19,6 +22,9 @@ export interface MaxPool2dOptions<R extends boolean = boolean> {
  * Max pooling; stride defaults to the kernel size. With `returnIndices: true` (the type
  * parameter follows it), forward gives [values, indices].
  */
+export interface MaxPool2dParams<R extends boolean = boolean> extends MaxPool2dOptions<R> { kernelSize: IntOrPair }
+const maxPool2dArgs = signature<MaxPool2dParams>()("MaxPool2d", MAX_POOL_NAMES, MAX_POOL_DEFAULTS);
+
 export class MaxPool2d<R extends boolean = false> extends Module {
   readonly kernelSize: IntOrPair;
   readonly stride: IntOrPair;
@@ -26,9 +32,9 @@ export class MaxPool2d<R extends boolean = false> extends Module {
   readonly dilation: IntOrPair;
   readonly ceilMode: boolean;
   readonly returnIndices: R;
-  constructor(kernelSize: IntOrPair, ...rest: [] | [IntOrPair | null | MaxPool2dOptions<R>] | [IntOrPair | null, MaxPool2dOptions<R>]) {
+  constructor(...args: Args<MaxPool2dParams<R>, typeof MAX_POOL_NAMES>) {
     super();
-    const o = moduleArgs<MaxPool2dOptions<R> & Record<string, unknown>>("MaxPool2d", rest, ["stride", "padding", "dilation", "returnIndices", "ceilMode"], { padding: 0, dilation: 1, ceilMode: false });
+    const { kernelSize, ...o } = maxPool2dArgs.parse(args);
     this.kernelSize = kernelSize;
     this.stride = o.stride ?? kernelSize;
     this.padding = o.padding ?? 0;
@@ -53,6 +59,11 @@ export interface AvgPool2dOptions {
   divisorOverride?: number | null;
 }
 
+export interface AvgPool2dParams extends AvgPool2dOptions { kernelSize: IntOrPair }
+const avgPool2dArgs = signature<AvgPool2dParams>()("AvgPool2d", ["kernelSize", "stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"],
+  { stride: null, padding: 0, ceilMode: false, countIncludePad: true, divisorOverride: null });
+const adaptiveAvgPool2dArgs = signature<{ outputSize: number | readonly (number | null)[] }>()("AdaptiveAvgPool2d", ["outputSize"], {});
+
 export class AvgPool2d extends Module {
   readonly kernelSize: IntOrPair;
   readonly stride: IntOrPair;
@@ -60,9 +71,9 @@ export class AvgPool2d extends Module {
   readonly ceilMode: boolean;
   readonly countIncludePad: boolean;
   readonly divisorOverride: number | null;
-  constructor(kernelSize: IntOrPair, ...rest: [] | [IntOrPair | null | AvgPool2dOptions] | [IntOrPair | null, AvgPool2dOptions]) {
+  constructor(...args: ArgsOf<typeof avgPool2dArgs>) {
     super();
-    const o = moduleArgs<AvgPool2dOptions & Record<string, unknown>>("AvgPool2d", rest, ["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"], {});
+    const { kernelSize, ...o } = avgPool2dArgs.parse(args);
     this.kernelSize = kernelSize;
     this.stride = o.stride ?? kernelSize;
     this.padding = o.padding ?? 0;
@@ -79,8 +90,10 @@ export class AvgPool2d extends Module {
 }
 
 export class AdaptiveAvgPool2d extends Module {
-  constructor(readonly outputSize: number | readonly (number | null)[]) {
+  readonly outputSize: number | readonly (number | null)[];
+  constructor(...args: ArgsOf<typeof adaptiveAvgPool2dArgs>) {
     super();
+    this.outputSize = adaptiveAvgPool2dArgs.parse(args).outputSize;
   }
   forward(input: Tensor): Tensor {
     return adaptiveAvgPool2d(input, this.outputSize);
@@ -91,6 +104,11 @@ export class AdaptiveAvgPool2d extends Module {
 }
 
 export interface Pool1dOptions { stride?: IntOrPair | null; padding?: IntOrPair; dilation?: IntOrPair; ceilMode?: boolean; returnIndices?: boolean; countIncludePad?: boolean }
+type Pool1dParams = Pool1dOptions & { kernelSize: IntOrPair };
+const maxPool1dArgs = signature<Omit<Pool1dParams, "countIncludePad">>()("MaxPool1d", MAX_POOL_NAMES, MAX_POOL_DEFAULTS);
+const avgPool1dArgs = signature<Omit<Pool1dParams, "dilation" | "returnIndices">>()("AvgPool1d", ["kernelSize", "stride", "padding", "ceilMode", "countIncludePad"],
+  { stride: null, padding: 0, ceilMode: false, countIncludePad: true });
+const adaptiveAvgPool1dArgs = signature<{ outputSize: number }>()("AdaptiveAvgPool1d", ["outputSize"], {});
 
 export class MaxPool1d extends Module {
   readonly kernelSize: IntOrPair;
@@ -99,9 +117,9 @@ export class MaxPool1d extends Module {
   readonly dilation: IntOrPair;
   readonly ceilMode: boolean;
   readonly returnIndices: boolean;
-  constructor(kernelSize: IntOrPair, ...rest: [] | [IntOrPair | null | Pool1dOptions] | [IntOrPair | null, Pool1dOptions]) {
+  constructor(...args: ArgsOf<typeof maxPool1dArgs>) {
     super();
-    const o = moduleArgs<Pool1dOptions & Record<string, unknown>>("MaxPool1d", rest, ["stride", "padding", "dilation", "returnIndices", "ceilMode"], {});
+    const { kernelSize, ...o } = maxPool1dArgs.parse(args);
     this.kernelSize = kernelSize;
     this.stride = o.stride ?? kernelSize;
     this.padding = o.padding ?? 0;
@@ -123,9 +141,9 @@ export class AvgPool1d extends Module {
   readonly padding: IntOrPair;
   readonly ceilMode: boolean;
   readonly countIncludePad: boolean;
-  constructor(kernelSize: IntOrPair, ...rest: [] | [IntOrPair | null | Pool1dOptions] | [IntOrPair | null, Pool1dOptions]) {
+  constructor(...args: ArgsOf<typeof avgPool1dArgs>) {
     super();
-    const o = moduleArgs<Pool1dOptions & Record<string, unknown>>("AvgPool1d", rest, ["stride", "padding", "ceilMode", "countIncludePad"], {});
+    const { kernelSize, ...o } = avgPool1dArgs.parse(args);
     this.kernelSize = kernelSize;
     this.stride = o.stride ?? kernelSize;
     this.padding = o.padding ?? 0;
@@ -142,8 +160,10 @@ export class AvgPool1d extends Module {
 const ntuple1 = (v: IntOrPair): number[] => (typeof v === "number" ? [v] : [...v]);
 
 export class AdaptiveAvgPool1d extends Module {
-  constructor(readonly outputSize: number) {
+  readonly outputSize: number;
+  constructor(...args: ArgsOf<typeof adaptiveAvgPool1dArgs>) {
     super();
+    this.outputSize = adaptiveAvgPool1dArgs.parse(args).outputSize;
   }
   forward(input: Tensor): Tensor {
     return adaptiveAvgPool1d(input, this.outputSize);

@@ -8,12 +8,20 @@ import { squeeze, unsqueeze } from "../../ops/view.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 import { type CellWeights, type Nonlinearity, checkDType, checkNonlinearity, checkSizes, gruStep, lstmStep, resetUniform, simpleStep } from "./rnn-steps.js";
-import { type FactoryOptions, moduleArgs } from "./util.js";
+import { type FactoryOptions, factoryDefaults, factoryDType } from "./util.js";
+import { type ArgsOf, signature } from "../../internal/args.js";
 
 export interface RNNCellOptions extends FactoryOptions {
   bias?: boolean;
   nonlinearity?: Nonlinearity;
 }
+
+interface CellParams extends FactoryOptions { inputSize: number; hiddenSize: number; bias?: boolean }
+const CELL_NAMES = ["inputSize", "hiddenSize", "bias", "device", "dtype"] as const;
+const lstmCellArgs = signature<CellParams>()("LSTMCell", CELL_NAMES, { bias: true, ...factoryDefaults });
+const gruCellArgs = lstmCellArgs.as("GRUCell");
+const rnnCellArgs = signature<CellParams & RNNCellOptions>()("RNNCell", ["inputSize", "hiddenSize", "bias", "nonlinearity", "device", "dtype"],
+  { bias: true, nonlinearity: "tanh", ...factoryDefaults });
 
 abstract class RNNCellBase extends Module {
   readonly inputSize: number;
@@ -24,13 +32,15 @@ abstract class RNNCellBase extends Module {
   bias_ih: Parameter | null;
   bias_hh: Parameter | null;
 
-  constructor(inputSize: number, hiddenSize: number, bias: boolean, numChunks: number, opts: FactoryOptions) {
+  constructor(opts: CellParams, numChunks: number) {
     super();
+    const { inputSize, hiddenSize } = opts;
+    const bias = opts.bias ?? true;
     checkSizes(this.constructor.name, inputSize, hiddenSize);
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
     this.bias = bias;
-    const dtype = opts.dtype ?? "float32";
+    const dtype = factoryDType(this.constructor.name, opts);
     this.weight_ih = new Parameter(zeros([numChunks * hiddenSize, inputSize], { dtype }));
     this.weight_hh = new Parameter(zeros([numChunks * hiddenSize, hiddenSize], { dtype }));
     this.bias_ih = bias ? new Parameter(zeros([numChunks * hiddenSize], { dtype })) : null;
@@ -88,10 +98,10 @@ abstract class RNNCellBase extends Module {
 /** h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (or relu). */
 export class RNNCell extends RNNCellBase {
   readonly nonlinearity: Nonlinearity;
-  constructor(inputSize: number, hiddenSize: number, ...rest: [] | [boolean | RNNCellOptions] | [boolean, Nonlinearity | RNNCellOptions] | [boolean, Nonlinearity, RNNCellOptions]) {
-    const o = moduleArgs<RNNCellOptions & Record<string, unknown>>("RNNCell", rest, ["bias", "nonlinearity", "dtype"], { bias: true, nonlinearity: "tanh" });
+  constructor(...args: ArgsOf<typeof rnnCellArgs>) {
+    const o = rnnCellArgs.parse(args);
     checkNonlinearity("RNNCell", o.nonlinearity);
-    super(inputSize, hiddenSize, o.bias ?? true, 1, o);
+    super(o, 1);
     this.nonlinearity = o.nonlinearity ?? "tanh";
   }
   forward(input: Tensor, hx: Tensor | null = null): Tensor {
@@ -106,9 +116,8 @@ export class RNNCell extends RNNCellBase {
 
 /** One LSTM step: (h, c) → (h', c') with gates i, f, g, o. */
 export class LSTMCell extends RNNCellBase {
-  constructor(inputSize: number, hiddenSize: number, ...rest: [] | [boolean | FactoryOptions & { bias?: boolean }] | [boolean, FactoryOptions]) {
-    const o = moduleArgs<FactoryOptions & { bias?: boolean } & Record<string, unknown>>("LSTMCell", rest, ["bias", "dtype"], { bias: true });
-    super(inputSize, hiddenSize, o.bias ?? true, 4, o);
+  constructor(...args: ArgsOf<typeof lstmCellArgs>) {
+    super(lstmCellArgs.parse(args), 4);
   }
   forward(input: Tensor, hx: readonly [Tensor, Tensor] | null = null): [Tensor, Tensor] {
     const { xw, states, batched } = this.prepare(input, hx, 2);
@@ -119,9 +128,8 @@ export class LSTMCell extends RNNCellBase {
 
 /** One GRU step with gates r, z, n. */
 export class GRUCell extends RNNCellBase {
-  constructor(inputSize: number, hiddenSize: number, ...rest: [] | [boolean | FactoryOptions & { bias?: boolean }] | [boolean, FactoryOptions]) {
-    const o = moduleArgs<FactoryOptions & { bias?: boolean } & Record<string, unknown>>("GRUCell", rest, ["bias", "dtype"], { bias: true });
-    super(inputSize, hiddenSize, o.bias ?? true, 3, o);
+  constructor(...args: ArgsOf<typeof gruCellArgs>) {
+    super(gruCellArgs.parse(args), 3);
   }
   forward(input: Tensor, hx: Tensor | null = null): Tensor {
     const { xw, states, batched } = this.prepare(input, hx === null ? null : [hx], 1);

@@ -16,7 +16,8 @@ import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 import { PackedSequence, batchSizesOf } from "../rnn-utils.js";
 import { type CellWeights, type Nonlinearity, type Step, checkDType, checkNonlinearity, checkSizes, forwardDirection, gruStep, lstmStep, resetUniform, reverseDirection, simpleStep } from "./rnn-steps.js";
-import { type FactoryOptions, moduleArgs, pyFloat } from "./util.js";
+import { type FactoryOptions, factoryDefaults, factoryDType, pyFloat } from "./util.js";
+import { type ArgsOf, signature } from "../../internal/args.js";
 
 type Mode = "RNN_TANH" | "RNN_RELU" | "LSTM" | "GRU";
 
@@ -31,11 +32,14 @@ export interface RNNOptions extends RNNBaseOptions { nonlinearity?: Nonlinearity
 export interface LSTMOptions extends RNNBaseOptions { projSize?: number }
 export type GRUOptions = RNNBaseOptions;
 
-const BASE_NAMES = ["numLayers", "bias", "batchFirst", "dropout", "bidirectional"] as const;
-
-/** Positional arguments after (inputSize, hiddenSize), in torch's order, then an options object. */
-type Rest<O> = [] | [number | O] | [number, boolean | O] | [number, boolean, boolean | O] | [number, boolean, boolean, number | O]
-  | [number, boolean, boolean, number, boolean | O] | [number, boolean, boolean, number, boolean, O];
+interface Sizes { inputSize: number; hiddenSize: number }
+/** torch's RNNBase order after `mode`; proj_size must stay 0 but for LSTM (as torch checks). */
+const BASE_NAMES = ["inputSize", "hiddenSize", "numLayers", "bias", "batchFirst", "dropout", "bidirectional", "projSize", "device", "dtype"] as const;
+const BASE_DEFAULTS = { numLayers: 1, bias: true, batchFirst: false, dropout: 0, bidirectional: false, projSize: 0, ...factoryDefaults } as const;
+const lstmArgs = signature<LSTMOptions & Sizes>()("LSTM", BASE_NAMES, BASE_DEFAULTS);
+const gruArgs = signature<LSTMOptions & Sizes>()("GRU", BASE_NAMES, BASE_DEFAULTS);
+/** RNN's nonlinearity is keyword-only in torch; here it may also come last, after dtype. */
+const rnnArgs = signature<LSTMOptions & RNNOptions & Sizes>()("RNN", [...BASE_NAMES, "nonlinearity"], { ...BASE_DEFAULTS, nonlinearity: "tanh" });
 
 interface SeqBatch { data: Tensor; batchSizes: number[] }
 
@@ -58,9 +62,10 @@ export abstract class RNNBase extends Module {
   declare bias_ih_l0?: Parameter;
   declare bias_hh_l0?: Parameter;
 
-  constructor(mode: Mode, inputSize: number, hiddenSize: number, o: LSTMOptions) {
+  constructor(mode: Mode, o: LSTMOptions & Sizes) {
     super();
     const name = this.constructor.name;
+    const { inputSize, hiddenSize } = o;
     checkSizes(name, inputSize, hiddenSize);
     const numLayers = o.numLayers ?? 1, dropout = o.dropout ?? 0, projSize = o.projSize ?? 0;
     if (!Number.isInteger(numLayers) || numLayers < 1) throw new ValueError(`${name}: num_layers must be a positive integer, got ${numLayers}`);
@@ -82,7 +87,7 @@ export abstract class RNNBase extends Module {
     this.bidirectional = o.bidirectional ?? false;
     this.projSize = projSize;
     const gateSize = hiddenSize * (mode === "LSTM" ? 4 : mode === "GRU" ? 3 : 1);
-    const dtype = o.dtype ?? "float32";
+    const dtype = factoryDType(name, o);
     const realHidden = projSize > 0 ? projSize : hiddenSize;
     this.weightNames = [];
     // Registered in PyTorch's order (layer, direction; w_ih, w_hh, b_ih, b_hh, w_hr), which is the
@@ -235,9 +240,9 @@ export abstract class RNNBase extends Module {
   }
 }
 
-function rejectProj(name: string, rest: readonly unknown[]): void {
-  const last = rest[rest.length - 1];
-  if (typeof last === "object" && last !== null && "projSize" in last) throw new ValueError(`${name}: proj_size argument is only supported for LSTM, not RNN or GRU`);
+function rejectProj<O extends { projSize?: number }>(name: string, o: O): O {
+  if (o.projSize !== 0 && o.projSize !== undefined) throw new ValueError(`${name}: proj_size argument is only supported for LSTM, not RNN or GRU`);
+  return o;
 }
 
 /** Calling the module takes a PackedSequence too (Module's own call signature sees one overload). */
@@ -250,11 +255,10 @@ export interface RNN {
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class RNN extends RNNBase {
   readonly nonlinearity: Nonlinearity;
-  constructor(inputSize: number, hiddenSize: number, ...rest: Rest<RNNOptions>) {
-    rejectProj("RNN", rest);
-    const o = moduleArgs<RNNOptions & Record<string, unknown>>("RNN", rest, [...BASE_NAMES, "nonlinearity", "dtype"], { nonlinearity: "tanh" });
+  constructor(...args: ArgsOf<typeof rnnArgs>) {
+    const o = rejectProj("RNN", rnnArgs.parse(args));
     checkNonlinearity("RNN", o.nonlinearity);
-    super(o.nonlinearity === "relu" ? "RNN_RELU" : "RNN_TANH", inputSize, hiddenSize, o);
+    super(o.nonlinearity === "relu" ? "RNN_RELU" : "RNN_TANH", o);
     this.nonlinearity = o.nonlinearity;
   }
   forward(input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
@@ -274,9 +278,8 @@ export interface LSTM {
 /** LSTM with gates i, f, g, o; with projSize > 0 the hidden state is projected by W_hr. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class LSTM extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, ...rest: Rest<LSTMOptions> | [number, boolean, boolean, number, boolean, number, LSTMOptions?]) {
-    const o = moduleArgs<LSTMOptions & Record<string, unknown>>("LSTM", rest, [...BASE_NAMES, "projSize", "dtype"], {});
-    super("LSTM", inputSize, hiddenSize, o);
+  constructor(...args: ArgsOf<typeof lstmArgs>) {
+    super("LSTM", lstmArgs.parse(args));
   }
   forward(input: PackedSequence, hx?: readonly [Tensor, Tensor] | null): [PackedSequence, [Tensor, Tensor]];
   forward(input: Tensor, hx?: readonly [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]];
@@ -296,10 +299,8 @@ export interface GRU {
 /** GRU with gates r, z, n: n = tanh(W_in x + b_in + r * (W_hn h + b_hn)), h' = (1 - z) * n + z * h. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class GRU extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, ...rest: Rest<GRUOptions>) {
-    rejectProj("GRU", rest);
-    const o = moduleArgs<GRUOptions & Record<string, unknown>>("GRU", rest, [...BASE_NAMES, "dtype"], {});
-    super("GRU", inputSize, hiddenSize, o);
+  constructor(...args: ArgsOf<typeof gruArgs>) {
+    super("GRU", rejectProj("GRU", gruArgs.parse(args)));
   }
   forward(input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
   forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor];

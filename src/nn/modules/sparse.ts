@@ -7,7 +7,8 @@ import { embedding } from "../../ops/embedding.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 import { normal_ } from "../init.js";
-import { type FactoryOptions, pyFloat } from "./util.js";
+import { type FactoryOptions, factoryDefaults, factoryDType, pyFloat } from "./util.js";
+import { type ArgsOf, signature } from "../../internal/args.js";
 
 export interface EmbeddingOptions extends FactoryOptions {
   paddingIdx?: number | null;
@@ -19,6 +20,11 @@ export interface EmbeddingOptions extends FactoryOptions {
   _weight?: Tensor;
 }
 
+export interface EmbeddingParams extends EmbeddingOptions { numEmbeddings: number; embeddingDim: number }
+const embeddingArgs = signature<EmbeddingParams>()("Embedding",
+  ["numEmbeddings", "embeddingDim", "paddingIdx", "maxNorm", "normType", "scaleGradByFreq", "sparse", "_weight", "device", "dtype"],
+  { paddingIdx: null, maxNorm: null, normType: 2, scaleGradByFreq: false, sparse: false, _weight: undefined, ...factoryDefaults });
+
 export class Embedding extends Module {
   readonly numEmbeddings: number;
   readonly embeddingDim: number;
@@ -27,8 +33,9 @@ export class Embedding extends Module {
   readonly normType: number;
   readonly scaleGradByFreq: boolean;
   weight: Parameter;
-  constructor(numEmbeddings: number, embeddingDim: number, opts: EmbeddingOptions = {}) {
+  constructor(...args: ArgsOf<typeof embeddingArgs>) {
     super();
+    const { numEmbeddings, embeddingDim, ...opts } = embeddingArgs.parse(args);
     this.numEmbeddings = numEmbeddings;
     this.embeddingDim = embeddingDim;
     let pidx = opts.paddingIdx ?? null;
@@ -44,7 +51,7 @@ export class Embedding extends Module {
     if (opts._weight) {
       this.weight = new Parameter(opts._weight);
     } else {
-      this.weight = new Parameter(zeros([numEmbeddings, embeddingDim], { dtype: opts.dtype ?? "float32" }));
+      this.weight = new Parameter(zeros([numEmbeddings, embeddingDim], { dtype: factoryDType("Embedding", opts) }));
       this.resetParameters();
     }
   }

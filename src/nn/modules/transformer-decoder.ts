@@ -9,11 +9,12 @@ import { Linear } from "./linear.js";
 import { Dropout } from "./dropout.js";
 import { LayerNorm } from "./normalization.js";
 import { MultiheadAttention } from "./attention.js";
-import { type Activation, type LayerCtorArgs, TransformerEncoder, TransformerEncoderLayer, activationFn, applyActivation, layerArgs } from "./transformer.js";
+import { type Activation, TransformerEncoder, TransformerEncoderLayer, activationFn, applyActivation, encoderLayerArgs } from "./transformer.js";
 import { deepcopyModule } from "../clone.js";
 import { xavierUniform_ } from "../init.js";
 import type { Args } from "../functional.js";
-import { type FactoryOptions, moduleArgs } from "./util.js";
+import { type FactoryOptions, factoryDefaults, factoryDType, moduleArgs } from "./util.js";
+import { type ArgsOf, signature } from "../../internal/args.js";
 
 export interface DecoderForwardOptions {
   tgtMask?: Tensor | null;
@@ -25,6 +26,9 @@ type DecoderForwardArgs = Args<[tgtMask: Tensor | null, memoryMask: Tensor | nul
 const DECODER_FORWARD_NAMES = ["tgtMask", "memoryMask", "tgtKeyPaddingMask", "memoryKeyPaddingMask"] as const;
 const decoderForwardArgs = (name: string, rest: readonly unknown[]): Required<DecoderForwardOptions> =>
   moduleArgs<Required<DecoderForwardOptions> & Record<string, unknown>>(name, rest, [...DECODER_FORWARD_NAMES], { tgtMask: null, memoryMask: null, tgtKeyPaddingMask: null, memoryKeyPaddingMask: null });
+
+const decoderLayerArgs = encoderLayerArgs.as("TransformerDecoderLayer");
+const decoderArgs = signature<{ decoderLayer: Module; numLayers: number; norm?: Module | null }>()("TransformerDecoder", ["decoderLayer", "numLayers", "norm"], { norm: null });
 
 export class TransformerDecoderLayer extends Module {
   self_attn: MultiheadAttention;
@@ -41,10 +45,10 @@ export class TransformerDecoderLayer extends Module {
   dropout3: Dropout;
   activation: (x: Tensor) => Tensor;
 
-  constructor(dModel: number, nhead: number, ...rest: LayerCtorArgs) {
+  constructor(...args: ArgsOf<typeof decoderLayerArgs>) {
     super();
-    const o = layerArgs("TransformerDecoderLayer", rest);
-    const dtype = o.dtype ?? "float32";
+    const { dModel, nhead, ...o } = decoderLayerArgs.parse(args);
+    const dtype = factoryDType("TransformerDecoderLayer", o);
     this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: o.dropout, batchFirst: o.batchFirst, dtype });
     this.multihead_attn = new MultiheadAttention(dModel, nhead, { dropout: o.dropout, batchFirst: o.batchFirst, dtype });
     this.linear1 = new Linear(dModel, o.dimFeedforward, { dtype });
@@ -94,9 +98,9 @@ export class TransformerDecoder extends Module {
   readonly numLayers: number;
   norm: Module | null;
 
-  constructor(decoderLayer: Module, numLayers: number, ...rest: Args<[norm: Module | null], { norm?: Module | null }>) {
+  constructor(...args: ArgsOf<typeof decoderArgs>) {
     super();
-    const o = moduleArgs<{ norm: Module | null }>("TransformerDecoder", rest, ["norm"], { norm: null });
+    const { decoderLayer, numLayers, ...o } = decoderArgs.parse(args);
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => deepcopyModule(decoderLayer)));
     this.numLayers = numLayers;
     this.norm = o.norm;
@@ -125,8 +129,10 @@ export interface TransformerOptions extends FactoryOptions {
   batchFirst?: boolean;
   normFirst?: boolean;
 }
-type TransformerArgs = Args<[dModel: number, nhead: number, numEncoderLayers: number, numDecoderLayers: number, dimFeedforward: number, dropout: number,
-  activation: Activation, customEncoder: Module | null, customDecoder: Module | null, layerNormEps: number, batchFirst: boolean, normFirst: boolean], TransformerOptions>;
+const transformerArgs = signature<TransformerOptions>()("Transformer",
+  ["dModel", "nhead", "numEncoderLayers", "numDecoderLayers", "dimFeedforward", "dropout", "activation", "customEncoder", "customDecoder", "layerNormEps", "batchFirst", "normFirst", "device", "dtype"],
+  { dModel: 512, nhead: 8, numEncoderLayers: 6, numDecoderLayers: 6, dimFeedforward: 2048, dropout: 0.1, activation: "relu", customEncoder: null, customDecoder: null,
+    layerNormEps: 1e-5, batchFirst: false, normFirst: false, ...factoryDefaults });
 
 export interface TransformerForwardOptions extends DecoderForwardOptions {
   srcMask?: Tensor | null;
@@ -140,12 +146,10 @@ export class Transformer extends Module {
   readonly nhead: number;
   readonly batchFirst: boolean;
 
-  constructor(...args: TransformerArgs) {
+  constructor(...args: ArgsOf<typeof transformerArgs>) {
     super();
-    const o = moduleArgs<Required<Omit<TransformerOptions, "dtype">> & FactoryOptions & Record<string, unknown>>("Transformer", args,
-      ["dModel", "nhead", "numEncoderLayers", "numDecoderLayers", "dimFeedforward", "dropout", "activation", "customEncoder", "customDecoder", "layerNormEps", "batchFirst", "normFirst", "dtype"],
-      { dModel: 512, nhead: 8, numEncoderLayers: 6, numDecoderLayers: 6, dimFeedforward: 2048, dropout: 0.1, activation: "relu", customEncoder: null, customDecoder: null, layerNormEps: 1e-5, batchFirst: false, normFirst: false });
-    const dtype = o.dtype ?? "float32";
+    const o = transformerArgs.parse(args);
+    const dtype = factoryDType("Transformer", o);
     const layerOpts = { dimFeedforward: o.dimFeedforward, dropout: o.dropout, activation: o.activation, layerNormEps: o.layerNormEps, batchFirst: o.batchFirst, normFirst: o.normFirst, dtype };
     this.encoder = o.customEncoder ?? new TransformerEncoder(new TransformerEncoderLayer(o.dModel, o.nhead, layerOpts), o.numEncoderLayers, { norm: new LayerNorm(o.dModel, { eps: o.layerNormEps, dtype }) });
     this.decoder = o.customDecoder ?? new TransformerDecoder(new TransformerDecoderLayer(o.dModel, o.nhead, layerOpts), o.numDecoderLayers, { norm: new LayerNorm(o.dModel, { eps: o.layerNormEps, dtype }) });

@@ -19,7 +19,8 @@ import { MultiheadAttention } from "./attention.js";
 import { checkKeyPaddingMaskDType } from "../attention-functional.js";
 import { deepcopyModule } from "../clone.js";
 import { gelu, relu, type Args } from "../functional.js";
-import { type FactoryOptions, moduleArgs } from "./util.js";
+import { type FactoryOptions, factoryDefaults, factoryDType, moduleArgs } from "./util.js";
+import { type ArgsOf, signature } from "../../internal/args.js";
 
 /** "relu", "gelu", a function of a tensor, or a module (which is then registered as a child). */
 export type Activation = "relu" | "gelu" | ((x: Tensor) => Tensor) | Module;
@@ -32,13 +33,13 @@ export interface TransformerLayerOptions extends FactoryOptions {
   batchFirst?: boolean;
   normFirst?: boolean;
 }
-export type LayerCtorArgs = Args<[dimFeedforward: number, dropout: number, activation: Activation, layerNormEps: number, batchFirst: boolean, normFirst: boolean], TransformerLayerOptions>;
-type LayerOpts = Required<Omit<TransformerLayerOptions, "dtype">> & FactoryOptions & Record<string, unknown>;
-
-export function layerArgs(name: string, rest: readonly unknown[]): LayerOpts {
-  return moduleArgs<LayerOpts>(name, rest, ["dimFeedforward", "dropout", "activation", "layerNormEps", "batchFirst", "normFirst", "dtype"],
-    { dimFeedforward: 2048, dropout: 0.1, activation: "relu", layerNormEps: 1e-5, batchFirst: false, normFirst: false });
-}
+/** TransformerEncoderLayer / TransformerDecoderLayer's parameters, in torch's order. */
+export interface TransformerLayerParams extends TransformerLayerOptions { dModel: number; nhead: number }
+export const encoderLayerArgs = signature<TransformerLayerParams>()("TransformerEncoderLayer",
+  ["dModel", "nhead", "dimFeedforward", "dropout", "activation", "layerNormEps", "batchFirst", "normFirst", "device", "dtype"],
+  { dimFeedforward: 2048, dropout: 0.1, activation: "relu", layerNormEps: 1e-5, batchFirst: false, normFirst: false, ...factoryDefaults });
+const encoderArgs = signature<EncoderOptions & { encoderLayer: Module; numLayers: number }>()("TransformerEncoder",
+  ["encoderLayer", "numLayers", "norm", "enableNestedTensor", "maskCheck"], { norm: null, enableNestedTensor: true, maskCheck: true });
 
 /** torch's _get_activation_fn for strings; functions and modules pass through. */
 export function activationFn(name: string, a: Activation): (x: Tensor) => Tensor {
@@ -69,10 +70,10 @@ export class TransformerEncoderLayer extends Module {
   readonly activationReluOrGelu: 0 | 1 | 2;
   activation: (x: Tensor) => Tensor;
 
-  constructor(dModel: number, nhead: number, ...rest: LayerCtorArgs) {
+  constructor(...args: ArgsOf<typeof encoderLayerArgs>) {
     super();
-    const o = layerArgs("TransformerEncoderLayer", rest);
-    const dtype = o.dtype ?? "float32";
+    const { dModel, nhead, ...o } = encoderLayerArgs.parse(args);
+    const dtype = factoryDType("TransformerEncoderLayer", o);
     this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: o.dropout, batchFirst: o.batchFirst, dtype });
     this.linear1 = new Linear(dModel, o.dimFeedforward, { dtype });
     this.dropout = new Dropout(o.dropout);
@@ -121,9 +122,9 @@ export class TransformerEncoder extends Module {
   readonly enableNestedTensor: boolean;
   readonly maskCheck: boolean;
 
-  constructor(encoderLayer: Module, numLayers: number, ...rest: Args<[norm: Module | null, enableNestedTensor: boolean, maskCheck: boolean], EncoderOptions>) {
+  constructor(...args: ArgsOf<typeof encoderArgs>) {
     super();
-    const o = moduleArgs<Required<EncoderOptions> & Record<string, unknown>>("TransformerEncoder", rest, ["norm", "enableNestedTensor", "maskCheck"], { norm: null, enableNestedTensor: true, maskCheck: true });
+    const { encoderLayer, numLayers, ...o } = encoderArgs.parse(args);
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => deepcopyModule(encoderLayer)));
     this.numLayers = numLayers;
     this.norm = o.norm;

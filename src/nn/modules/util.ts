@@ -1,5 +1,6 @@
 // Helpers shared by the layer modules: Python-style reprs of options, option parsing.
 import type { DType } from "../../dtype.js";
+import { type DeviceLike, checkCpu } from "../../device.js";
 import { parseArgs } from "../../ops/util.js";
 
 /** Python's repr of an int, bool, string, or tuple of ints: 2, True, 'same', (5, 5), (5,). */
@@ -32,8 +33,28 @@ export function ntuple(v: number | readonly number[], n: number): number[] {
 }
 
 export interface FactoryOptions {
-  dtype?: DType;
+  /** Where the parameters are created (Linear also takes "meta": shapes without memory). */
+  device?: DeviceLike | null;
+  dtype?: DType | null;
 }
+/** torch's factory_kwargs (device=None, dtype=None), last in most module signatures. */
+export const factoryDefaults = { device: null, dtype: null } as const;
+/** The dtype of a module's parameters (float32 unless given); throws unless device is the CPU. */
+export function factoryDType(callee: string, o: FactoryOptions): DType {
+  if (o.device !== null && o.device !== undefined) checkCpu(callee, o.device);
+  return o.dtype ?? "float32";
+}
+
+/**
+ * Deprecated size_average / reduce of torch's losses (_Reduction.legacy_get_string): when either
+ * is given it decides the reduction, as in PyTorch.
+ */
+export function legacyReduction<R extends string>(sizeAverage: boolean | null | undefined, reduce: boolean | null | undefined, reduction: R): R | "mean" | "sum" | "none" {
+  if ((sizeAverage === null || sizeAverage === undefined) && (reduce === null || reduce === undefined)) return reduction;
+  const sa = sizeAverage ?? true, rd = reduce ?? true;
+  return !rd ? "none" : sa ? "mean" : "sum";
+}
+
 
 /** Modules' positional-or-options arguments; new code declares a signature (src/internal/args.ts). */
 export function moduleArgs<T extends Record<string, unknown>>(name: string, args: readonly unknown[], names: readonly (keyof T & string)[], defaults: Partial<T>): T {

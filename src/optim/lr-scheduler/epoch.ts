@@ -3,12 +3,16 @@
 // LambdaLR, MultiplicativeLR, ConstantLR, PolynomialLR, CosineAnnealingWarmRestarts.
 import { ValueError } from "../../errors.js";
 import type { Optimizer } from "../optimizer.js";
+import { type ArgsOf, signature, unsupported } from "../../internal/args.js";
 import { LRScheduler, groupsOf as groups } from "./base.js";
 
+const stepLRArgs = signature<{ gamma?: number; lastEpoch?: number } & { optimizer: Optimizer; stepSize: number; verbose?: boolean }>()("StepLR", ["optimizer", "stepSize", "gamma", "lastEpoch", "verbose"], { gamma: 0.1, lastEpoch: -1, verbose: false });
 export class StepLR extends LRScheduler {
   readonly stepSize: number;
   readonly gamma: number;
-  constructor(optimizer: Optimizer, stepSize: number, opts: { gamma?: number; lastEpoch?: number } = {}) {
+  constructor(...args: ArgsOf<typeof stepLRArgs>) {
+    const { optimizer, stepSize, ...opts } = stepLRArgs.parse(args);
+    unsupported("StepLR", "verbose", opts.verbose, [false]);
     super(optimizer, opts.lastEpoch ?? -1);
     this.stepSize = stepSize;
     this.gamma = opts.gamma ?? 0.1;
@@ -23,10 +27,13 @@ export class StepLR extends LRScheduler {
   }
 }
 
+const multiStepLRArgs = signature<{ gamma?: number; lastEpoch?: number } & { optimizer: Optimizer; milestones: readonly number[]; verbose?: boolean }>()("MultiStepLR", ["optimizer", "milestones", "gamma", "lastEpoch", "verbose"], { gamma: 0.1, lastEpoch: -1, verbose: false });
 export class MultiStepLR extends LRScheduler {
   readonly milestones: Map<number, number>;
   readonly gamma: number;
-  constructor(optimizer: Optimizer, milestones: readonly number[], opts: { gamma?: number; lastEpoch?: number } = {}) {
+  constructor(...args: ArgsOf<typeof multiStepLRArgs>) {
+    const { optimizer, milestones, ...opts } = multiStepLRArgs.parse(args);
+    unsupported("MultiStepLR", "verbose", opts.verbose, [false]);
     super(optimizer, opts.lastEpoch ?? -1);
     this.milestones = new Map();
     for (const m of milestones) this.milestones.set(m, (this.milestones.get(m) ?? 0) + 1);
@@ -45,9 +52,12 @@ export class MultiStepLR extends LRScheduler {
   }
 }
 
+const exponentialLRArgs = signature<{ lastEpoch?: number } & { optimizer: Optimizer; gamma: number; verbose?: boolean }>()("ExponentialLR", ["optimizer", "gamma", "lastEpoch", "verbose"], { lastEpoch: -1, verbose: false });
 export class ExponentialLR extends LRScheduler {
   readonly gamma: number;
-  constructor(optimizer: Optimizer, gamma: number, opts: { lastEpoch?: number } = {}) {
+  constructor(...args: ArgsOf<typeof exponentialLRArgs>) {
+    const { optimizer, gamma, ...opts } = exponentialLRArgs.parse(args);
+    unsupported("ExponentialLR", "verbose", opts.verbose, [false]);
     super(optimizer, opts.lastEpoch ?? -1);
     this.gamma = gamma;
     this.initialStep();
@@ -61,10 +71,13 @@ export class ExponentialLR extends LRScheduler {
   }
 }
 
+const cosineAnnealingLRArgs = signature<{ etaMin?: number; lastEpoch?: number } & { optimizer: Optimizer; TMax: number; verbose?: boolean }>()("CosineAnnealingLR", ["optimizer", "TMax", "etaMin", "lastEpoch", "verbose"], { etaMin: 0, lastEpoch: -1, verbose: false });
 export class CosineAnnealingLR extends LRScheduler {
   readonly TMax: number;
   readonly etaMin: number;
-  constructor(optimizer: Optimizer, TMax: number, opts: { etaMin?: number; lastEpoch?: number } = {}) {
+  constructor(...args: ArgsOf<typeof cosineAnnealingLRArgs>) {
+    const { optimizer, TMax, ...opts } = cosineAnnealingLRArgs.parse(args);
+    unsupported("CosineAnnealingLR", "verbose", opts.verbose, [false]);
     super(optimizer, opts.lastEpoch ?? -1);
     this.TMax = TMax;
     this.etaMin = opts.etaMin ?? 0;
@@ -84,11 +97,14 @@ export class CosineAnnealingLR extends LRScheduler {
   }
 }
 
+const linearLRArgs = signature<{ startFactor?: number; endFactor?: number; totalIters?: number; lastEpoch?: number } & { optimizer: Optimizer; verbose?: boolean }>()("LinearLR", ["optimizer", "startFactor", "endFactor", "totalIters", "lastEpoch", "verbose"], { startFactor: 1.0 / 3, endFactor: 1.0, totalIters: 5, lastEpoch: -1, verbose: false });
 export class LinearLR extends LRScheduler {
   readonly startFactor: number;
   readonly endFactor: number;
   readonly totalIters: number;
-  constructor(optimizer: Optimizer, opts: { startFactor?: number; endFactor?: number; totalIters?: number; lastEpoch?: number } = {}) {
+  constructor(...args: ArgsOf<typeof linearLRArgs>) {
+    const { optimizer, ...opts } = linearLRArgs.parse(args);
+    unsupported("LinearLR", "verbose", opts.verbose, [false]);
     super(optimizer, opts.lastEpoch ?? -1);
     this.startFactor = opts.startFactor ?? 1.0 / 3;
     this.endFactor = opts.endFactor ?? 1.0;
@@ -117,10 +133,13 @@ const lambdas = (name: string, opt: Optimizer, f: LrLambda | readonly LrLambda[]
   return [...f];
 };
 
+const lambdaLRArgs = signature<{ lastEpoch?: number } & { optimizer: Optimizer; lrLambda: LrLambda | readonly LrLambda[]; verbose?: boolean }>()("LambdaLR", ["optimizer", "lrLambda", "lastEpoch", "verbose"], { lastEpoch: -1, verbose: false });
 /** lr = initial lr * lrLambda(epoch). */
 export class LambdaLR extends LRScheduler {
   readonly lrLambdas: LrLambda[];
-  constructor(optimizer: Optimizer, lrLambda: LrLambda | readonly LrLambda[], opts: { lastEpoch?: number } = {}) {
+  constructor(...args: ArgsOf<typeof lambdaLRArgs>) {
+    const { optimizer, lrLambda, ...opts } = lambdaLRArgs.parse(args);
+    unsupported("LambdaLR", "verbose", opts.verbose, [false]);
     super(optimizer, opts.lastEpoch ?? -1);
     this.lrLambdas = lambdas("LambdaLR", optimizer, lrLambda);
     this.initialStep();
@@ -130,10 +149,13 @@ export class LambdaLR extends LRScheduler {
   }
 }
 
+const multiplicativeLRArgs = signature<{ lastEpoch?: number } & { optimizer: Optimizer; lrLambda: LrLambda | readonly LrLambda[]; verbose?: boolean }>()("MultiplicativeLR", ["optimizer", "lrLambda", "lastEpoch", "verbose"], { lastEpoch: -1, verbose: false });
 /** lr = previous lr * lrLambda(epoch), from epoch 1. */
 export class MultiplicativeLR extends LRScheduler {
   readonly lrLambdas: LrLambda[];
-  constructor(optimizer: Optimizer, lrLambda: LrLambda | readonly LrLambda[], opts: { lastEpoch?: number } = {}) {
+  constructor(...args: ArgsOf<typeof multiplicativeLRArgs>) {
+    const { optimizer, lrLambda, ...opts } = multiplicativeLRArgs.parse(args);
+    unsupported("MultiplicativeLR", "verbose", opts.verbose, [false]);
     super(optimizer, opts.lastEpoch ?? -1);
     this.lrLambdas = lambdas("MultiplicativeLR", optimizer, lrLambda);
     this.initialStep();
@@ -144,11 +166,14 @@ export class MultiplicativeLR extends LRScheduler {
   }
 }
 
+const constantLRArgs = signature<{ factor?: number; totalIters?: number; lastEpoch?: number } & { optimizer: Optimizer; verbose?: boolean }>()("ConstantLR", ["optimizer", "factor", "totalIters", "lastEpoch", "verbose"], { factor: 1.0 / 3, totalIters: 5, lastEpoch: -1, verbose: false });
 /** lr * factor until totalIters, then the initial lr. */
 export class ConstantLR extends LRScheduler {
   readonly factor: number;
   readonly totalIters: number;
-  constructor(optimizer: Optimizer, opts: { factor?: number; totalIters?: number; lastEpoch?: number } = {}) {
+  constructor(...args: ArgsOf<typeof constantLRArgs>) {
+    const { optimizer, ...opts } = constantLRArgs.parse(args);
+    unsupported("ConstantLR", "verbose", opts.verbose, [false]);
     super(optimizer, opts.lastEpoch ?? -1);
     this.factor = opts.factor ?? 1.0 / 3;
     this.totalIters = opts.totalIters ?? 5;
@@ -165,11 +190,14 @@ export class ConstantLR extends LRScheduler {
   }
 }
 
+const polynomialLRArgs = signature<{ totalIters?: number; power?: number; lastEpoch?: number } & { optimizer: Optimizer; verbose?: boolean }>()("PolynomialLR", ["optimizer", "totalIters", "power", "lastEpoch", "verbose"], { totalIters: 5, power: 1.0, lastEpoch: -1, verbose: false });
 /** Polynomial decay to 0 over totalIters. */
 export class PolynomialLR extends LRScheduler {
   readonly totalIters: number;
   readonly power: number;
-  constructor(optimizer: Optimizer, opts: { totalIters?: number; power?: number; lastEpoch?: number } = {}) {
+  constructor(...args: ArgsOf<typeof polynomialLRArgs>) {
+    const { optimizer, ...opts } = polynomialLRArgs.parse(args);
+    unsupported("PolynomialLR", "verbose", opts.verbose, [false]);
     super(optimizer, opts.lastEpoch ?? -1);
     this.totalIters = opts.totalIters ?? 5;
     this.power = opts.power ?? 1.0;
@@ -186,6 +214,7 @@ export class PolynomialLR extends LRScheduler {
   }
 }
 
+const cosineAnnealingWarmRestartsArgs = signature<{ TMult?: number; etaMin?: number; lastEpoch?: number } & { optimizer: Optimizer; T0: number; verbose?: boolean }>()("CosineAnnealingWarmRestarts", ["optimizer", "T0", "TMult", "etaMin", "lastEpoch", "verbose"], { TMult: 1, etaMin: 0, lastEpoch: -1, verbose: false });
 /** SGDR: cosine annealing restarted every T_i epochs (T_i grows by TMult). */
 export class CosineAnnealingWarmRestarts extends LRScheduler {
   readonly T0: number;
@@ -193,7 +222,9 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   readonly TMult: number;
   readonly etaMin: number;
   TCur: number;
-  constructor(optimizer: Optimizer, T0: number, opts: { TMult?: number; etaMin?: number; lastEpoch?: number } = {}) {
+  constructor(...args: ArgsOf<typeof cosineAnnealingWarmRestartsArgs>) {
+    const { optimizer, T0, ...opts } = cosineAnnealingWarmRestartsArgs.parse(args);
+    unsupported("CosineAnnealingWarmRestarts", "verbose", opts.verbose, [false]);
     super(optimizer, opts.lastEpoch ?? -1);
     if (!(T0 > 0) || !Number.isInteger(T0)) throw new ValueError(`CosineAnnealingWarmRestarts: expected positive integer T_0, but got ${T0}`);
     const mult = opts.TMult ?? 1;

@@ -1,6 +1,7 @@
 // OneCycleLR: the 1cycle policy (torch/optim/lr_scheduler.py 1.13).
 import { ValueError } from "../../errors.js";
 import type { Optimizer } from "../optimizer.js";
+import { type ArgsOf, signature, unsupported } from "../../internal/args.js";
 import { LRScheduler, groupsOf as groups } from "./base.js";
 
 export interface OneCycleOptions {
@@ -20,6 +21,7 @@ export interface OneCycleOptions {
 
 interface Phase { endStep: number; startLr: string; endLr: string; startMomentum: string; endMomentum: string }
 
+const oneCycleLRArgs = signature<OneCycleOptions & { optimizer: Optimizer; maxLr: number | readonly number[]; verbose?: boolean }>()("OneCycleLR", ["optimizer", "maxLr", "totalSteps", "epochs", "stepsPerEpoch", "pctStart", "annealStrategy", "cycleMomentum", "baseMomentum", "maxMomentum", "divFactor", "finalDivFactor", "threePhase", "lastEpoch", "verbose"], { totalSteps: null, epochs: null, stepsPerEpoch: null, pctStart: 0.3, annealStrategy: "cos", cycleMomentum: true, baseMomentum: 0.85, maxMomentum: 0.95, divFactor: 25, finalDivFactor: 1e4, threePhase: false, lastEpoch: -1, verbose: false });
 /** The 1cycle policy; with cycleMomentum it also cycles momentum (or Adam's beta1). */
 export class OneCycleLR extends LRScheduler {
   readonly totalSteps: number;
@@ -28,7 +30,9 @@ export class OneCycleLR extends LRScheduler {
   readonly cycleMomentum: boolean;
   private readonly useBeta1: boolean;
 
-  constructor(optimizer: Optimizer, maxLr: number | readonly number[], opts: OneCycleOptions = {}) {
+  constructor(...args: ArgsOf<typeof oneCycleLRArgs>) {
+    const { optimizer, maxLr, ...opts } = oneCycleLRArgs.parse(args);
+    unsupported("OneCycleLR", "verbose", opts.verbose, [false]);
     const lastEpoch = opts.lastEpoch ?? -1;
     const n = optimizer.paramGroups.length;
     const per = (name: string, v: number | readonly number[]): number[] => {

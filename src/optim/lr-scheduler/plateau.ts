@@ -1,6 +1,7 @@
 // ReduceLROnPlateau: metric-driven lr cuts (torch/optim/lr_scheduler.py 1.13).
 import { ValueError } from "../../errors.js";
 import type { Optimizer } from "../optimizer.js";
+import { type ArgsOf, signature, unsupported } from "../../internal/args.js";
 
 export interface PlateauOptions {
   mode?: "min" | "max";
@@ -13,6 +14,7 @@ export interface PlateauOptions {
   eps?: number;
 }
 
+const reduceLROnPlateauArgs = signature<PlateauOptions & { optimizer: Optimizer; verbose?: boolean }>()("ReduceLROnPlateau", ["optimizer", "mode", "factor", "patience", "threshold", "thresholdMode", "cooldown", "minLr", "eps", "verbose"], { mode: "min", factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: "rel", cooldown: 0, minLr: 0, eps: 1e-8, verbose: false });
 /** Cuts the lr by `factor` when a metric has stopped improving for `patience` epochs. */
 export class ReduceLROnPlateau {
   readonly optimizer: Optimizer;
@@ -30,7 +32,9 @@ export class ReduceLROnPlateau {
   lastEpoch = 0;
   private lastLr: number[];
 
-  constructor(optimizer: Optimizer, opts: PlateauOptions = {}) {
+  constructor(...args: ArgsOf<typeof reduceLROnPlateauArgs>) {
+    const { optimizer, ...opts } = reduceLROnPlateauArgs.parse(args);
+    unsupported("ReduceLROnPlateau", "verbose", opts.verbose, [false]);
     this.optimizer = optimizer;
     this.factor = opts.factor ?? 0.1;
     if (this.factor >= 1) throw new ValueError("ReduceLROnPlateau: factor should be < 1.0.");

@@ -2,15 +2,19 @@
 // (torch/optim/lr_scheduler.py 1.13).
 import { ValueError } from "../../errors.js";
 import type { Optimizer } from "../optimizer.js";
+import { type ArgsOf, signature, unsupported } from "../../internal/args.js";
 import { LRScheduler } from "./base.js";
 
+const sequentialLRArgs = signature<{ lastEpoch?: number } & { optimizer: Optimizer; schedulers: LRScheduler[]; milestones: readonly number[]; verbose?: boolean }>()("SequentialLR", ["optimizer", "schedulers", "milestones", "lastEpoch", "verbose"], { lastEpoch: -1, verbose: false });
 export class SequentialLR {
   readonly optimizer: Optimizer;
   readonly schedulers: LRScheduler[];
   readonly milestones: number[];
   lastEpoch: number;
   private lastLr: number[];
-  constructor(optimizer: Optimizer, schedulers: LRScheduler[], milestones: readonly number[], opts: { lastEpoch?: number } = {}) {
+  constructor(...args: ArgsOf<typeof sequentialLRArgs>) {
+    const { optimizer, schedulers, milestones, ...opts } = sequentialLRArgs.parse(args);
+    unsupported("SequentialLR", "verbose", opts.verbose, [false]);
     schedulers.forEach((s, i) => {
       if (s.optimizer !== optimizer) throw new ValueError(`SequentialLR: expects all schedulers to belong to the same optimizer, but got scheduler at index ${i} with a different one`);
     });

@@ -6,6 +6,7 @@ import { Tensor, fromTypedArray } from "../../tensor.js";
 import { stack } from "../../ops/join.js";
 import { tensor } from "../../ops/creation.js";
 import type { DType, TypedArray } from "../../dtype.js";
+import { FlintError } from "../../errors.js";
 
 /** What default_collate makes of a batch of T. */
 export type Collated<T> = T extends Tensor
@@ -21,7 +22,7 @@ export type Collated<T> = T extends Tensor
           : unknown;
 
 /** default_collate's TypeError for elements it cannot batch. */
-export class CollateError extends TypeError {
+export class CollateError extends FlintError {
   constructor(message: string) {
     super(message);
     this.name = "CollateError";

@@ -5,6 +5,7 @@ import { WorkerPoolIterator } from "./pool.js";
 import { randomSeed, type GeneratorLike } from "./rng.js";
 import { BatchSampler, RandomSampler, SequentialSampler, type SamplerLike } from "./sampler.js";
 import { encodeForWorker } from "./transfer.js";
+import { type Args, signature } from "../../internal/args.js";
 
 export interface DataLoaderOptions<T, B> {
   /** Samples per batch (default 1); null disables automatic batching. */
@@ -28,7 +29,21 @@ export interface DataLoaderOptions<T, B> {
   prefetchFactor?: number | null;
   /** Keep the workers between epochs. */
   persistentWorkers?: boolean;
+  /** Accepted for compatibility; workers are threads, whatever the context. */
+  multiprocessingContext?: unknown;
+  /** Accepted for compatibility; CPU memory needs no pinning. */
+  pinMemoryDevice?: string;
 }
+/** DataLoader's parameters: torch's order, then its keyword-only prefetch_factor, persistent_workers, pin_memory_device. */
+export interface DataLoaderParams<T, B> extends DataLoaderOptions<T, B> {
+  dataset: MapDataset<T> | IterableDataset<T>;
+}
+const DATALOADER_NAMES = ["dataset", "batchSize", "shuffle", "sampler", "batchSampler", "numWorkers", "collateFn", "pinMemory", "dropLast", "timeout",
+  "workerInitFn", "multiprocessingContext", "generator", "prefetchFactor", "persistentWorkers", "pinMemoryDevice"] as const;
+const dataLoaderArgs = signature<DataLoaderParams<unknown, unknown>>()("DataLoader", DATALOADER_NAMES, {
+  batchSize: 1, shuffle: null, sampler: null, batchSampler: null, numWorkers: 0, collateFn: null, pinMemory: false, dropLast: false, timeout: 0,
+  workerInitFn: null, multiprocessingContext: null, generator: null, prefetchFactor: undefined, persistentWorkers: false, pinMemoryDevice: "",
+});
 
 /** One pass over a DataLoader, usable by for..of and for await..of. */
 interface LoaderIter<B> {
@@ -119,7 +134,8 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, As
   private readonly userCollate: boolean;
   private persistentIter: WorkerPoolIterator<B> | null = null;
 
-  constructor(dataset: MapDataset<T> | IterableDataset<T>, options: DataLoaderOptions<T, B> = {}) {
+  constructor(...args: Args<DataLoaderParams<T, B>, typeof DATALOADER_NAMES>) {
+    const { dataset, ...options } = dataLoaderArgs.parse(args) as DataLoaderParams<T, B>;
     const numWorkers = options.numWorkers ?? 0;
     const timeout = options.timeout ?? 0;
     const prefetch = options.prefetchFactor ?? null;

@@ -1,5 +1,6 @@
 // torch.utils.data datasets: the map-style Dataset (length + getItem), IterableDataset, and the
 // combinators Subset and ConcatDataset.
+import { type Args, signature } from "../../internal/args.js";
 
 /** Anything indexable the way a map-style dataset is: `length` and `getItem(i)`. */
 export interface MapDataset<T> {
@@ -35,13 +36,19 @@ export function checkIndex(op: string, index: number, length: number): number {
   return i;
 }
 
+const SUBSET_NAMES = ["dataset", "indices"] as const;
+const subsetArgs = signature<{ dataset: MapDataset<unknown>; indices: ArrayLike<number> }>()("Subset", SUBSET_NAMES, {}, ["dataset"]);
+const CONCAT_NAMES = ["datasets"] as const;
+const concatArgs = signature<{ datasets: Iterable<MapDataset<unknown>> }>()("ConcatDataset", CONCAT_NAMES, {});
+
 /** The items of `dataset` at `indices`, in that order. */
 export class Subset<T> extends Dataset<T> {
   readonly dataset: MapDataset<T>;
   readonly indices: number[];
 
-  constructor(dataset: MapDataset<T>, indices: ArrayLike<number>) {
+  constructor(...args: Args<{ dataset: MapDataset<T>; indices: ArrayLike<number> }, typeof SUBSET_NAMES>) {
     super();
+    const { dataset, indices } = subsetArgs.parse(args) as { dataset: MapDataset<T>; indices: ArrayLike<number> };
     this.dataset = dataset;
     this.indices = Array.from(indices);
   }
@@ -64,9 +71,9 @@ export class ConcatDataset<T> extends Dataset<T> {
   readonly datasets: MapDataset<T>[];
   readonly cumulativeSizes: number[];
 
-  constructor(datasets: Iterable<MapDataset<T>>) {
+  constructor(...args: Args<{ datasets: Iterable<MapDataset<T>> }, typeof CONCAT_NAMES>) {
     super();
-    this.datasets = Array.from(datasets);
+    this.datasets = Array.from(concatArgs.parse(args).datasets as Iterable<MapDataset<T>>);
     if (this.datasets.length === 0) throw new Error("ConcatDataset: datasets should not be an empty iterable");
     for (const d of this.datasets) {
       if (d instanceof IterableDataset) throw new Error("ConcatDataset: does not support IterableDataset");

@@ -2,6 +2,7 @@
 // draw through Flint's generator exactly as PyTorch 1.13's do (same calls, same order), so a
 // seeded generator gives PyTorch's indices.
 import type { Tensor } from "../../tensor.js";
+import { type ArgsOf, signature } from "../../internal/args.js";
 import { multinomial, newGenerator, randint, randomSeed, randperm, type GeneratorLike } from "./rng.js";
 
 /** A sampler: iterable over indices (or index lists, for batch samplers), with a length. */
@@ -14,12 +15,21 @@ export abstract class Sampler<I = number> implements SamplerLike<I> {
   abstract get length(): number;
 }
 
+type Sized = { readonly length: number };
+const sequentialSamplerArgs = signature<{ dataSource: Sized }>()("SequentialSampler", ["dataSource"], {}, ["dataSource"]);
+const randomSamplerArgs = signature<RandomSamplerOptions & { dataSource: Sized }>()("RandomSampler", ["dataSource", "replacement", "numSamples", "generator"],
+  { replacement: false, numSamples: null, generator: null }, ["dataSource"]);
+const subsetRandomSamplerArgs = signature<{ indices: ArrayLike<number>; generator?: GeneratorLike | null }>()("SubsetRandomSampler", ["indices", "generator"], { generator: null });
+const weightedRandomSamplerArgs = signature<{ weights: ArrayLike<number> | Tensor; numSamples: number; replacement?: boolean; generator?: GeneratorLike | null }>()(
+  "WeightedRandomSampler", ["weights", "numSamples", "replacement", "generator"], { replacement: true, generator: null });
+const batchSamplerArgs = signature<{ sampler: SamplerLike<number>; batchSize: number; dropLast: boolean }>()("BatchSampler", ["sampler", "batchSize", "dropLast"], {});
+
 /** 0, 1, ..., length-1. */
 export class SequentialSampler extends Sampler<number> {
   readonly dataSource: { readonly length: number };
-  constructor(dataSource: { readonly length: number }) {
+  constructor(...args: ArgsOf<typeof sequentialSamplerArgs>) {
     super();
-    this.dataSource = dataSource;
+    this.dataSource = sequentialSamplerArgs.parse(args).dataSource;
   }
   *[Symbol.iterator](): Iterator<number> {
     for (let i = 0; i < this.dataSource.length; i++) yield i;
@@ -42,8 +52,9 @@ export class RandomSampler extends Sampler<number> {
   readonly generator: GeneratorLike | null;
   private readonly _numSamples: number | null;
 
-  constructor(dataSource: { readonly length: number }, options: RandomSamplerOptions = {}) {
+  constructor(...args: ArgsOf<typeof randomSamplerArgs>) {
     super();
+    const { dataSource, ...options } = randomSamplerArgs.parse(args);
     this.dataSource = dataSource;
     this.replacement = options.replacement ?? false;
     this._numSamples = options.numSamples ?? null;
@@ -88,8 +99,9 @@ export class RandomSampler extends Sampler<number> {
 export class SubsetRandomSampler extends Sampler<number> {
   readonly indices: number[];
   readonly generator: GeneratorLike | null;
-  constructor(indices: ArrayLike<number>, options: { generator?: GeneratorLike | null } = {}) {
+  constructor(...args: ArgsOf<typeof subsetRandomSamplerArgs>) {
     super();
+    const { indices, ...options } = subsetRandomSamplerArgs.parse(args);
     this.indices = Array.from(indices);
     this.generator = options.generator ?? null;
   }
@@ -108,8 +120,9 @@ export class WeightedRandomSampler extends Sampler<number> {
   readonly replacement: boolean;
   readonly generator: GeneratorLike | null;
 
-  constructor(weights: ArrayLike<number> | Tensor, numSamples: number, options: { replacement?: boolean; generator?: GeneratorLike | null } = {}) {
+  constructor(...args: ArgsOf<typeof weightedRandomSamplerArgs>) {
     super();
+    const { weights, numSamples, ...options } = weightedRandomSamplerArgs.parse(args);
     if (!Number.isInteger(numSamples) || numSamples <= 0 || typeof numSamples === "boolean") {
       throw new Error(`WeightedRandomSampler: num_samples should be a positive integer value, but got num_samples=${numSamples}`);
     }
@@ -144,8 +157,9 @@ export class BatchSampler extends Sampler<number[]> {
   readonly batchSize: number;
   readonly dropLast: boolean;
 
-  constructor(sampler: SamplerLike<number>, batchSize: number, dropLast: boolean) {
+  constructor(...args: ArgsOf<typeof batchSamplerArgs>) {
     super();
+    const { sampler, batchSize, dropLast } = batchSamplerArgs.parse(args);
     if (typeof batchSize !== "number" || !Number.isInteger(batchSize) || batchSize <= 0) {
       throw new Error(`BatchSampler: batch_size should be a positive integer value, but got batch_size=${String(batchSize)}`);
     }

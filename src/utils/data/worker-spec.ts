@@ -4,6 +4,7 @@
 // collate functions describe themselves through workerSpec(); a user's dataset class does the
 // same by returning { module: import.meta.url, export: "MyDataset", args: [...] }.
 // Large pixel buffers live in SharedArrayBuffers, so workers read them without a copy.
+import { FlintError } from "../../errors.js";
 
 /** A recipe to rebuild an object in a worker: `new (await import(module))[export](...args)`, or
  * `(await import(module))[export][factory](...args)` when `factory` is given. Arguments may
@@ -26,7 +27,7 @@ export function isWorkerSendable(x: unknown): x is WorkerSendable {
 }
 
 /** Raised when something given to a DataLoader with numWorkers > 0 cannot go to a worker. */
-export class WorkerSendError extends Error {
+export class WorkerSendError extends FlintError {
   constructor(message: string) {
     super(message);
     this.name = "WorkerSendError";

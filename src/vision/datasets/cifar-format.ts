@@ -1,11 +1,12 @@
 // The CIFAR binary format: fixed-size records of label byte(s) followed by 3x32x32 pixels in
 // CHW order (1,024 red, 1,024 green, 1,024 blue bytes, each plane row-major).
 import { readFileSync, statSync } from "node:fs";
+import { FlintError } from "../../errors.js";
 
 export const CIFAR_PIXELS = 3 * 32 * 32;
 
 /** A CIFAR batch file whose size does not fit the record format or the expected count. */
-export class CifarFormatError extends Error {
+export class CifarFormatError extends FlintError {
   constructor(message: string) {
     super(message);
     this.name = "CifarFormatError";

@@ -1,5 +1,6 @@
 // CIFAR-10 and CIFAR-100 from the official binary versions, as torchvision.datasets.CIFAR10 /
 // CIFAR100 (which read the python pickles; the records and the returned values are the same).
+import { type Args, signature } from "../../internal/args.js";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { WorkerSpec } from "../../utils/data/worker-spec.js";
@@ -22,6 +23,12 @@ export interface CIFAROptions<X, Y> {
   /** Fetch, verify and unpack the archive into root when the files are not there. */
   download?: boolean;
 }
+
+/** CIFAR10 / CIFAR100's parameters in torchvision's order. */
+export interface CIFARParams<X, Y> extends CIFAROptions<X, Y> { root: string }
+const CIFAR_NAMES = ["root", "train", "transform", "targetTransform", "download"] as const;
+const cifarArgs = signature<CIFARParams<unknown, unknown>>()("CIFAR10", CIFAR_NAMES, { train: true, transform: null, targetTransform: null, download: false });
+cifarArgs.as("CIFAR100");
 
 /** [file name, MD5 or null]: null means only the size is checked (see `recordsPerFile`). */
 export type FileEntry = [string, string | null];
@@ -64,7 +71,8 @@ export class CIFAR10<X = Image, Y = number> extends VisionDataset<Image, X, numb
   readonly targets: number[];
   readonly classes: string[];
 
-  constructor(root: string, options: CIFAROptions<X, Y> = {}) {
+  constructor(...args: Args<CIFARParams<X, Y>, typeof CIFAR_NAMES>) {
+    const { root, ...options } = cifarArgs.parse(args, new.target.name) as CIFARParams<X, Y>;
     super(root, options);
     this.train = options.train ?? true;
     const cls = this.constructor as typeof CIFAR10;

@@ -1,4 +1,5 @@
 // torchvision.datasets.DatasetFolder and ImageFolder: root/<class>/**/<file>, classes sorted.
+import { type Args, signature } from "../../internal/args.js";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { checkIndex } from "../../utils/data/dataset.js";
@@ -99,7 +100,8 @@ export class DatasetFolder<S, X = S, Y = number> extends VisionDataset<S, X, num
   readonly targets: number[];
   readonly isValidFile: ((path: string) => boolean) | null;
 
-  constructor(root: string, loader: (path: string) => S, options: DatasetFolderOptions<S, X, Y> = {}) {
+  constructor(...args: Args<DatasetFolderParams<S, X, Y>, typeof DATASET_FOLDER_NAMES>) {
+    const { root, loader, ...options } = datasetFolderArgs.parse(args, new.target.name) as DatasetFolderParams<S, X, Y>;
     super(root, options);
     this.loader = loader;
     this.extensions = options.extensions ?? null;
@@ -124,6 +126,12 @@ export class DatasetFolder<S, X = S, Y = number> extends VisionDataset<S, X, num
   }
 }
 
+/** DatasetFolder's parameters in torchvision's order. */
+export interface DatasetFolderParams<S, X, Y> extends DatasetFolderOptions<S, X, Y> { root: string; loader: (path: string) => S }
+const DATASET_FOLDER_NAMES = ["root", "loader", "extensions", "transform", "targetTransform", "isValidFile"] as const;
+const datasetFolderArgs = signature<DatasetFolderParams<unknown, unknown, unknown>>()("DatasetFolder", DATASET_FOLDER_NAMES,
+  { extensions: null, transform: null, targetTransform: null, isValidFile: null });
+
 export interface ImageFolderOptions<X, Y> {
   transform?: Transform<Image, X> | null;
   targetTransform?: Transform<number, Y> | null;
@@ -132,9 +140,16 @@ export interface ImageFolderOptions<X, Y> {
   isValidFile?: ((path: string) => boolean) | null;
 }
 
+/** ImageFolder's parameters in torchvision's order. */
+export interface ImageFolderParams<X, Y> extends ImageFolderOptions<X, Y> { root: string }
+const IMAGE_FOLDER_NAMES = ["root", "transform", "targetTransform", "loader", "isValidFile"] as const;
+const imageFolderArgs = signature<ImageFolderParams<unknown, unknown>>()("ImageFolder", IMAGE_FOLDER_NAMES,
+  { transform: null, targetTransform: null, loader: undefined, isValidFile: null });
+
 /** root/<class>/xxx.png|jpg ... ; getItem(i) is [image, classIndex]. */
 export class ImageFolder<X = Image, Y = number> extends DatasetFolder<Image, X, Y> {
-  constructor(root: string, options: ImageFolderOptions<X, Y> = {}) {
+  constructor(...args: Args<ImageFolderParams<X, Y>, typeof IMAGE_FOLDER_NAMES>) {
+    const { root, ...options } = imageFolderArgs.parse(args) as ImageFolderParams<X, Y>;
     const isValidFile = options.isValidFile ?? null;
     super(root, options.loader ?? defaultLoader, {
       extensions: isValidFile === null ? IMG_EXTENSIONS : null,

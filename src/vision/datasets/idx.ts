@@ -3,9 +3,10 @@
 // as a big-endian uint32, then the elements (big-endian for multi-byte types).
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
+import { FlintError } from "../../errors.js";
 
 /** A malformed IDX file. */
-export class IdxFormatError extends Error {
+export class IdxFormatError extends FlintError {
   constructor(message: string) {
     super(message);
     this.name = "IdxFormatError";

@@ -1,5 +1,6 @@
 // MNIST and Fashion-MNIST from their IDX files in root/<ClassName>/raw (gzip or not), as
 // torchvision.datasets.MNIST / FashionMNIST.
+import { type Args, signature } from "../../internal/args.js";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fromTypedArray, type Tensor } from "../../tensor.js";
@@ -17,6 +18,12 @@ export interface MNISTOptions<X, Y> {
   targetTransform?: Transform<number, Y> | null;
   download?: boolean;
 }
+
+/** MNIST / FashionMNIST's parameters in torchvision's order. */
+export interface MNISTParams<X, Y> extends MNISTOptions<X, Y> { root: string }
+const MNIST_NAMES = ["root", "train", "transform", "targetTransform", "download"] as const;
+const mnistArgs = signature<MNISTParams<unknown, unknown>>()("MNIST", MNIST_NAMES, { train: true, transform: null, targetTransform: null, download: false });
+mnistArgs.as("FashionMNIST");
 
 interface MNISTState {
   root: string;
@@ -50,7 +57,8 @@ export class MNIST<X = Image, Y = number> extends VisionDataset<Image, X, number
   /** [height, width] of each image. */
   readonly imageShape: [number, number];
 
-  constructor(root: string, options: MNISTOptions<X, Y> = {}) {
+  constructor(...args: Args<MNISTParams<X, Y>, typeof MNIST_NAMES>) {
+    const { root, ...options } = mnistArgs.parse(args, new.target.name) as MNISTParams<X, Y>;
     super(root, options);
     this.train = options.train ?? true;
     const cls = this.constructor as typeof MNIST;

@@ -4,9 +4,10 @@
 import { closeSync, createReadStream, mkdirSync, openSync, writeSync } from "node:fs";
 import { isAbsolute, join, normalize, sep } from "node:path";
 import { createGunzip } from "node:zlib";
+import { FlintError } from "../../errors.js";
 
 /** A malformed or unsafe archive. */
-export class ArchiveError extends Error {
+export class ArchiveError extends FlintError {
   constructor(message: string) {
     super(message);
     this.name = "ArchiveError";

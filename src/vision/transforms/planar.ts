@@ -2,6 +2,7 @@
 // images of h x w pixels of c interleaved values. A tensor [..., C, H, W] is planes = N*C, c = 1;
 // an Image (HWC uint8) is one plane with c = channels, used in place. So every transform runs
 // the same code on tensors and images, with torchvision's tensor-path semantics.
+import { ShapeError } from "../../errors.js";
 import { Tensor, fromTypedArray } from "../../tensor.js";
 import type { DType, TypedArray } from "../../dtype.js";
 import { makeImage, type Image } from "../image.js";
@@ -20,7 +21,7 @@ export interface Planar {
 export const planeCount = (p: Planar): number => p.lead.reduce((a, b) => a * b, 1);
 
 export function fromTensor(t: Tensor, op: string): Planar {
-  if (t.dim() < 2) throw new Error(`${op}: expected a tensor image of shape [..., H, W], got [${t.shape.join(", ")}]`);
+  if (t.dim() < 2) throw new ShapeError(`${op}: expected a tensor image of shape [..., H, W], got [${t.shape.join(", ")}]`);
   const nd = t.shape.length;
   return { lead: t.shape.slice(0, nd - 2), h: t.shape[nd - 2], w: t.shape[nd - 1], c: 1, data: t.typedArray(), dtype: t.dtype };
 }
@@ -125,7 +126,7 @@ const indexMap = (n: number, f: (i: number) => number): Int32Array => Int32Array
 export function pad(p: Planar, ltrb: [number, number, number, number], fill: number, mode: PaddingMode, op = "pad"): Planar {
   const [l, t, r, b] = ltrb;
   if (mode === "reflect" && (l >= p.w || r >= p.w || t >= p.h || b >= p.h)) {
-    throw new Error(`${op}: reflect padding [${ltrb.join(", ")}] must be smaller than the image size ${p.h}x${p.w}`);
+    throw new ShapeError(`${op}: reflect padding [${ltrb.join(", ")}] must be smaller than the image size ${p.h}x${p.w}`);
   }
   const rows = indexMap(p.h + t + b, (y) => padIndex(y - t, p.h, mode));
   const cols = indexMap(p.w + l + r, (x) => padIndex(x - l, p.w, mode));
@@ -139,7 +140,7 @@ export function pad(p: Planar, ltrb: [number, number, number, number], fill: num
 export function padCrop(p: Planar, ltrb: [number, number, number, number], fill: number, mode: PaddingMode, top: number, left: number, height: number, width: number, op = "pad"): Planar {
   const [l, t, r, b] = ltrb;
   if (mode === "reflect" && (l >= p.w || r >= p.w || t >= p.h || b >= p.h)) {
-    throw new Error(`${op}: reflect padding [${ltrb.join(", ")}] must be smaller than the image size ${p.h}x${p.w}`);
+    throw new ShapeError(`${op}: reflect padding [${ltrb.join(", ")}] must be smaller than the image size ${p.h}x${p.w}`);
   }
   const ph = p.h + t + b;
   const pw = p.w + l + r;

@@ -1,6 +1,8 @@
 // torchvision.transforms: composable, usable on images (HWC uint8, what datasets return) and on
 // tensor images [..., C, H, W]. Random transforms draw through Flint's generator with the same
 // calls as torchvision (torch.randint for crop offsets, torch.rand for flips), so a seed repeats them.
+import { ArgumentError, DTypeError, ShapeError, ValueError } from "../../errors.js";
+import { type Args, type ArgsOf, signature } from "../../internal/args.js";
 import { Tensor, fromTypedArray } from "../../tensor.js";
 import type { WorkerSpec } from "../../utils/data/worker-spec.js";
 import { rand, randint } from "../../utils/data/rng.js";
@@ -13,12 +15,20 @@ import { crop, dimsOf, fromTensor, hflip, mapPixels, pad, padCrop, planeCount, r
 const spec = (name: string, args: unknown[]): WorkerSpec => ({ module: import.meta.url, export: name, args });
 
 function checkImage(x: unknown, op: string): Image {
-  if (!isImage(x)) throw new TypeError(`${op}: pic should be an Image { width, height, channels, data: Uint8Array }. Got ${x instanceof Tensor ? "Tensor" : typeof x}`);
+  if (!isImage(x)) throw new ValueError(`${op}: pic should be an Image { width, height, channels, data: Uint8Array }. Got ${x instanceof Tensor ? "Tensor" : typeof x}`);
   return x;
 }
 
 /** Image (HWC uint8) -> float32 tensor [C, H, W] with values in [0, 1]. */
+const toTensorArgs = signature<Record<never, never>>()("ToTensor", [], {});
+const pilToTensorArgs = signature<Record<never, never>>()("PILToTensor", [], {});
+const normalizeArgs = signature<{ mean: number[]; std: number[]; inplace?: boolean }>()("Normalize", ["mean", "std", "inplace"], { inplace: false });
+
 export class ToTensor extends TransformBase {
+  constructor(...args: ArgsOf<typeof toTensorArgs>) {
+    super();
+    toTensorArgs.parse(args);
+  }
   forward(pic: Image): Tensor {
     const im = checkImage(pic, "ToTensor");
     const { width: w, height: h, channels: c } = im;
@@ -37,6 +47,10 @@ export class ToTensor extends TransformBase {
 
 /** Image (HWC uint8) -> uint8 tensor [C, H, W], values unchanged. */
 export class PILToTensor extends TransformBase {
+  constructor(...args: ArgsOf<typeof pilToTensorArgs>) {
+    super();
+    pilToTensorArgs.parse(args);
+  }
   forward(pic: Image): Tensor {
     const im = checkImage(pic, "PILToTensor");
     const { width: w, height: h, channels: c } = im;
@@ -56,23 +70,24 @@ export class Normalize extends TransformBase {
   readonly mean: number[];
   readonly std: number[];
   readonly inplace: boolean;
-  constructor(mean: number[], std: number[], options: { inplace?: boolean } = {}) {
+  constructor(...args: ArgsOf<typeof normalizeArgs>) {
     super();
+    const { mean, std, ...options } = normalizeArgs.parse(args);
     this.mean = [...mean];
     this.std = [...std];
     this.inplace = options.inplace ?? false;
   }
   forward(t: Tensor): Tensor {
-    if (!(t instanceof Tensor)) throw new TypeError(`Normalize: img should be Tensor. Got ${typeof t}`);
-    if (!t.isFloatingPoint()) throw new TypeError(`Normalize: Input tensor should be a float tensor. Got ${t.dtype}.`);
-    if (t.dim() < 3) throw new Error(`Normalize: Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = [${t.shape.join(", ")}]`);
+    if (!(t instanceof Tensor)) throw new ValueError(`Normalize: img should be Tensor. Got ${typeof t}`);
+    if (!t.isFloatingPoint()) throw new DTypeError(`Normalize: Input tensor should be a float tensor. Got ${t.dtype}.`);
+    if (t.dim() < 3) throw new ShapeError(`Normalize: Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = [${t.shape.join(", ")}]`);
     const c = t.shape[t.dim() - 3];
     const round = t.dtype === "float32" ? Math.fround : (v: number) => v;
     const mean = this.mean.map(round);
     const std = this.std.map(round);
-    if (std.some((s) => s === 0)) throw new Error(`Normalize: std evaluated to zero after conversion to ${t.dtype}, leading to division by zero.`);
+    if (std.some((s) => s === 0)) throw new ValueError(`Normalize: std evaluated to zero after conversion to ${t.dtype}, leading to division by zero.`);
     const pick = (a: number[], ch: number, what: string) => {
-      if (a.length !== 1 && a.length !== c) throw new Error(`Normalize: ${what} has ${a.length} values for ${c} channels`);
+      if (a.length !== 1 && a.length !== c) throw new ShapeError(`Normalize: ${what} has ${a.length} values for ${c} channels`);
       return a.length === 1 ? a[0] : a[ch];
     };
     const p = fromTensor(t, "Normalize");
@@ -117,7 +132,7 @@ function pairSize(size: Size, op: string): [number, number] {
   if (typeof size === "number") return [size, size];
   if (size.length === 1) return [size[0], size[0]];
   if (size.length === 2) return [size[0], size[1]];
-  throw new Error(`${op}: Please provide only two dimensions (h, w) for size, got [${size.join(", ")}]`);
+  throw new ValueError(`${op}: Please provide only two dimensions (h, w) for size, got [${size.join(", ")}]`);
 }
 
 /** int -> all sides; [lr, tb]; [l, t, r, b]. */
@@ -126,7 +141,7 @@ function padLtrb(padding: number | number[]): [number, number, number, number] {
   if (padding.length === 1) return [padding[0], padding[0], padding[0], padding[0]];
   if (padding.length === 2) return [padding[0], padding[1], padding[0], padding[1]];
   if (padding.length === 4) return [padding[0], padding[1], padding[2], padding[3]];
-  throw new Error(`Padding must be an int or a 1, 2, or 4 element sequence, not a ${padding.length} element sequence`);
+  throw new ValueError(`Padding must be an int or a 1, 2, or 4 element sequence, not a ${padding.length} element sequence`);
 }
 
 export interface RandomCropOptions {
@@ -137,14 +152,18 @@ export interface RandomCropOptions {
 }
 
 /** Crops a random [h, w] window, after optional padding. */
+const randomCropArgs = signature<RandomCropOptions & { size: Size }>()("RandomCrop", ["size", "padding", "padIfNeeded", "fill", "paddingMode"],
+  { padding: null, padIfNeeded: false, fill: 0, paddingMode: "constant" });
+
 export class RandomCrop extends TransformBase {
   readonly size: [number, number];
   readonly padding: number | number[] | null;
   readonly padIfNeeded: boolean;
   readonly fill: number;
   readonly paddingMode: PaddingMode;
-  constructor(size: Size, options: RandomCropOptions = {}) {
+  constructor(...args: ArgsOf<typeof randomCropArgs>) {
     super();
+    const { size, ...options } = randomCropArgs.parse(args);
     this.size = pairSize(size, "RandomCrop");
     this.padding = options.padding ?? null;
     this.padIfNeeded = options.padIfNeeded ?? false;
@@ -156,7 +175,7 @@ export class RandomCrop extends TransformBase {
   static getParams(dims: [number, number], outputSize: [number, number]): [number, number, number, number] {
     const [h, w] = dims;
     const [th, tw] = outputSize;
-    if (h + 1 < th || w + 1 < tw) throw new Error(`RandomCrop: Required crop size (${th}, ${tw}) is larger than input image size (${h}, ${w})`);
+    if (h + 1 < th || w + 1 < tw) throw new ShapeError(`RandomCrop: Required crop size (${th}, ${tw}) is larger than input image size (${h}, ${w})`);
     if (w === tw && h === th) return [0, 0, h, w];
     const i = randint(0, h - th + 1, 1)[0];
     const j = randint(0, w - tw + 1, 1)[0];
@@ -187,12 +206,18 @@ export class RandomCrop extends TransformBase {
 }
 
 /** Pads the borders: int (all sides), [left/right, top/bottom] or [left, top, right, bottom]. */
+const padArgs = signature<{ padding: number | number[]; fill?: number; paddingMode?: PaddingMode }>()("Pad", ["padding", "fill", "paddingMode"], { fill: 0, paddingMode: "constant" });
+const flipArgs = signature<{ p?: number }>()("RandomHorizontalFlip", ["p"], { p: 0.5 });
+const vflipArgs = flipArgs.as("RandomVerticalFlip");
+const centerCropArgs = signature<{ size: Size }>()("CenterCrop", ["size"], {});
+
 export class Pad extends TransformBase {
   readonly padding: number | number[];
   readonly fill: number;
   readonly paddingMode: PaddingMode;
-  constructor(padding: number | number[], options: { fill?: number; paddingMode?: PaddingMode } = {}) {
+  constructor(...args: ArgsOf<typeof padArgs>) {
     super();
+    const { padding, ...options } = padArgs.parse(args);
     padLtrb(padding);
     this.padding = padding;
     this.fill = options.fill ?? 0;
@@ -209,9 +234,9 @@ export class Pad extends TransformBase {
 /** Flips left-right with probability p (one torch.rand draw per call). */
 export class RandomHorizontalFlip extends TransformBase {
   readonly p: number;
-  constructor(p = 0.5) {
+  constructor(...args: ArgsOf<typeof flipArgs>) {
     super();
-    this.p = p;
+    this.p = flipArgs.parse(args).p;
   }
   forward<X extends Image | Tensor>(img: X): X {
     if (rand(1)[0] < this.p) return mapPixels(img, "RandomHorizontalFlip", hflip);
@@ -225,9 +250,9 @@ export class RandomHorizontalFlip extends TransformBase {
 /** Flips top-bottom with probability p. */
 export class RandomVerticalFlip extends TransformBase {
   readonly p: number;
-  constructor(p = 0.5) {
+  constructor(...args: ArgsOf<typeof vflipArgs>) {
     super();
-    this.p = p;
+    this.p = vflipArgs.parse(args).p;
   }
   forward<X extends Image | Tensor>(img: X): X {
     if (rand(1)[0] < this.p) return mapPixels(img, "RandomVerticalFlip", vflip);
@@ -241,9 +266,9 @@ export class RandomVerticalFlip extends TransformBase {
 /** Crops the center [h, w] (zero-padding first when the image is smaller). */
 export class CenterCrop extends TransformBase {
   readonly size: [number, number];
-  constructor(size: Size) {
+  constructor(...args: ArgsOf<typeof centerCropArgs>) {
     super();
-    this.size = pairSize(size, "CenterCrop");
+    this.size = pairSize(centerCropArgs.parse(args).size, "CenterCrop");
   }
   forward<X extends Image | Tensor>(img: X): X {
     const [ch, cw] = this.size;
@@ -287,7 +312,7 @@ export function resizedOutputSize(h: number, w: number, size: Size, maxSize: num
     let newLong = Math.trunc((requested * long) / short);
     if (maxSize !== null) {
       if (maxSize <= requested) {
-        throw new Error(`Resize: max_size = ${maxSize} must be strictly greater than the requested size for the smaller edge size = ${requested}`);
+        throw new ValueError(`Resize: max_size = ${maxSize} must be strictly greater than the requested size for the smaller edge size = ${requested}`);
       }
       if (newLong > maxSize) {
         newShort = Math.trunc((maxSize * newShort) / newLong);
@@ -296,9 +321,15 @@ export function resizedOutputSize(h: number, w: number, size: Size, maxSize: num
     }
     return w <= h ? [newLong, newShort] : [newShort, newLong];
   }
-  if (maxSize !== null) throw new Error("Resize: maxSize should only be passed if size specifies the length of the smaller edge");
+  if (maxSize !== null) throw new ValueError("Resize: maxSize should only be passed if size specifies the length of the smaller edge");
   return [size[0], (size as [number, number])[1]];
 }
+
+const resizeArgs = signature<ResizeOptions & { size: Size }>()("Resize", ["size", "interpolation", "maxSize", "antialias"], { interpolation: "bilinear", maxSize: null, antialias: null });
+const LAMBDA_NAMES = ["lambd"] as const;
+const lambdaArgs = signature<{ lambd: (x: unknown) => unknown }>()("Lambda", LAMBDA_NAMES, {});
+const COMPOSE_NAMES = ["transforms"] as const;
+const composeArgs = signature<{ transforms: Transform<never, unknown>[] }>()("Compose", COMPOSE_NAMES, {});
 
 /**
  * Resize to [h, w], or the smaller edge to `size` keeping the aspect ratio. As torchvision: an
@@ -309,11 +340,12 @@ export class Resize extends TransformBase {
   readonly size: Size;
   readonly maxSize: number | null;
   readonly interpolation: "bilinear" | "bicubic";
-  constructor(size: Size, options: ResizeOptions = {}) {
+  constructor(...args: ArgsOf<typeof resizeArgs>) {
     super();
+    const { size, ...options } = resizeArgs.parse(args);
     const interp = options.interpolation ?? "bilinear";
-    if (interp !== "bilinear" && interp !== "bicubic") throw new Error(`Resize: only bilinear and bicubic interpolation are implemented, got ${String(interp)}`);
-    if (options.antialias === true) throw new Error("Resize: antialias=True is not implemented for tensors (the tensor path's antialias=False is; Images are always antialiased, as PIL's)");
+    if (interp !== "bilinear" && interp !== "bicubic") throw new ArgumentError(`Resize: only bilinear and bicubic interpolation are implemented, got ${String(interp)}`);
+    if (options.antialias === true) throw new ArgumentError("Resize: antialias=True is not implemented for tensors (the tensor path's antialias=False is; Images are always antialiased, as PIL's)");
     this.size = typeof size === "number" ? size : [...size];
     this.maxSize = options.maxSize ?? null;
     this.interpolation = interp;
@@ -333,9 +365,10 @@ export class Resize extends TransformBase {
 /** Applies a function (in worker threads it is re-created from its source: no captured variables). */
 export class Lambda<I = unknown, O = unknown> extends TransformBase {
   readonly lambd: (x: I) => O;
-  constructor(lambd: (x: I) => O) {
+  constructor(...args: Args<{ lambd: (x: I) => O }, typeof LAMBDA_NAMES>) {
     super();
-    if (typeof lambd !== "function") throw new TypeError(`Lambda: Argument lambd should be callable, got ${typeof lambd}`);
+    const { lambd } = lambdaArgs.parse(args) as { lambd: (x: I) => O };
+    if (typeof lambd !== "function") throw new ArgumentError(`Lambda: Argument lambd should be callable, got ${typeof lambd}`);
     this.lambd = lambd;
   }
   forward(x: I): O {
@@ -349,9 +382,9 @@ export class Lambda<I = unknown, O = unknown> extends TransformBase {
 /** Applies transforms in order. */
 export class Compose<I = Image, O = Tensor> extends TransformBase {
   readonly transforms: Transform<never, unknown>[];
-  constructor(transforms: Transform<never, unknown>[]) {
+  constructor(...args: ArgsOf<typeof composeArgs>) {
     super();
-    this.transforms = [...transforms];
+    this.transforms = [...composeArgs.parse(args).transforms];
   }
   forward(x: I): O {
     let v: unknown = x;
