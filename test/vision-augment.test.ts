@@ -37,7 +37,7 @@ for (const c of fx.functional) {
     const f = TF[camel(c.fn)];
     assert.equal(typeof f, "function", `no transforms.functional.${camel(c.fn)}`);
     const img = dec(c.img);
-    const rotateLike = c.fn === "rotate" || c.fn === "affine";
+    const rotateLike = c.fn === "rotate" || c.fn === "affine" || c.fn === "perspective";
     const out = rotateLike ? f(img, ...c.args, c.opts) : f(img, ...c.args);
     compare(out, dec(c.out), c.name);
   });
@@ -52,6 +52,7 @@ const MAKERS: Record<string, () => (x: torch.Tensor) => unknown> = {
   blur: () => new K.GaussianBlur(3),
   randgray: () => new K.RandomGrayscale(0.5),
   gray3: () => new K.Grayscale(3),
+  perspective: () => new K.RandomPerspective({ distortionScale: 0.6, p: 0.8 }),
   erasing: () => new K.RandomErasing({ p: 0.9 }),
   erasing_random: () => new K.RandomErasing({ p: 0.9, value: "random", scale: [0.1, 0.4] }),
   erasing_value3: () => new K.RandomErasing({ p: 1.0, value: [0.1, 0.2, 0.3] }),

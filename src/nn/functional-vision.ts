@@ -11,6 +11,7 @@ import * as ND from "../ops/norm-distance.js";
 import type { ConvPadding } from "../ops/conv.js";
 import * as AM from "../ops/activation-more.js";
 import * as MM from "./modules/misc-more.js";
+import * as EB from "./modules/embedding-bag.js";
 
 type Rec = Record<string, unknown>;
 type T = PN.IntOrTuple;
@@ -163,3 +164,8 @@ const unpool = (nd: number) => (input: Tensor, indices: Tensor, kernelSize: numb
 export const maxUnpool1d = unpool(1);
 export const maxUnpool2d = unpool(2);
 export const maxUnpool3d = unpool(3);
+/** F.embedding_bag(input, weight, offsets, maxNorm, normType, scaleGradByFreq, mode = 'mean', sparse, perSampleWeights, includeLastOffset, paddingIdx). */
+export function embeddingBag(input: Tensor, weight: Tensor, ...args: unknown[]): Tensor {
+  const o = parse<EB.EmbeddingBagFnOptions & Rec>("embedding_bag", args, ["offsets", "maxNorm", "normType", "scaleGradByFreq", "mode", "sparse", "perSampleWeights", "includeLastOffset", "paddingIdx"], {});
+  return EB.embeddingBagImpl(input, weight, o);
+}

@@ -20,3 +20,8 @@ export {
 export {
   Dropout1d, Dropout3d, AlphaDropout, FeatureAlphaDropout, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d, LazyLinear, ParameterList, ParameterDict, NLLLoss2d,
 } from "./modules/misc-more.js";
+export { EmbeddingBag } from "./modules/embedding-bag.js";
+export { FractionalMaxPool2d, FractionalMaxPool3d } from "./modules/fractional-pool.js";
+export { LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d } from "./modules/lazy-norm.js";
+export { AdaptiveLogSoftmaxWithLoss } from "./modules/adaptive-softmax.js";
+export type { ASMOutput } from "./modules/adaptive-softmax.js";

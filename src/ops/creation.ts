@@ -10,6 +10,7 @@ import type { DeviceType } from "../storage.js";
 import { backendFor } from "../backend/registry.js";
 import { toDevice } from "./device-copy.js";
 import { checkedAlloc, checkedNumel } from "../checked-size.js";
+import { fma, fmaf } from "../random/fma.js";
 
 /** torch.tensor refuses deeper nesting (PyTorch's MAX_DIMS in tensor_new.cpp). */
 const MAX_NESTING = 128;
@@ -164,8 +165,38 @@ export function linspace(start: number, end: number, steps: number, opts: Create
   // One step is the start (the loop below would give the end).
   if (steps === 1) return finish(wrap(out.fill(castValue(start, dt)), [1], dt), opts);
   const half = Math.floor(steps / 2);
+  if (dt === "float32" || dt === "float64") {
+    linspaceFloat(out as Float32Array | Float64Array, start, end, steps, dt === "float32");
+    return finish(wrap(out, [steps], dt), opts);
+  }
   for (let i = 0; i < steps; i++) out[i] = castValue(i < half ? start + step * i : end - step * (steps - i - 1), dt);
   return finish(wrap(out, [steps], dt), opts);
+}
+
+/**
+ * PyTorch 1.13's CPU linspace for float tensors, rounding as its kernel does: the step in the
+ * tensor's precision; scalar elements start + step * i (from the end past halfway) with one
+ * rounding (the compiler contracts it to an FMA); the vectorised loop (two AVX2 vectors per
+ * iteration: 16 floats or 8 doubles) writes base + k * step from each vector's first element.
+ * Grids built with linspace (affine_grid, torchvision's) then sit on the same side of pixel
+ * boundaries as PyTorch's.
+ */
+function linspaceFloat(out: Float32Array | Float64Array, start: number, end: number, steps: number, single: boolean): void {
+  const r = single ? Math.fround : (v: number) => v;
+  const fm = single ? fmaf : fma;
+  const s = r(start), e = r(end);
+  const step = r(r(e - s) / (steps - 1));
+  const half = Math.floor(steps / 2);
+  const scalar = (i: number): number => (i < half ? fm(step, i, s) : fm(-step, steps - i - 1, e));
+  const lanes = single ? 8 : 4;
+  let idx = 0;
+  while (idx + 2 * lanes <= steps) {
+    for (let u = 0; u < 2; u++, idx += lanes) {
+      const base = scalar(idx);
+      for (let k = 0; k < lanes; k++) out[idx + k] = r(base + r(k * step));
+    }
+  }
+  for (; idx < steps; idx++) out[idx] = scalar(idx);
 }
 
 export function eye(n: number, m?: number | CreateOptions, opts: CreateOptions = {}): Tensor {

@@ -54,7 +54,7 @@ function forEachPos(out: readonly number[], fn: (pos: number[]) => void): void {
  * The flat spatial index of each window's maximum. `windows(pos)` gives, per dim, the candidate
  * input coordinates of the window at `pos` (in scan order; out-of-range ones are skipped).
  */
-function argmaxIndices(x: Tensor, outSp: readonly number[], windows: (pos: number[]) => number[][]): Tensor {
+export function argmaxIndices(x: Tensor, outSp: readonly number[], windows: (pos: number[]) => number[][]): Tensor {
   const [N, C] = x.shape, sp = x.shape.slice(2);
   const P = numelOf(sp), O = numelOf(outSp), st = spatialStrides(sp);
   const data = contiguous(x).typedArray();
@@ -85,7 +85,7 @@ function argmaxIndices(x: Tensor, outSp: readonly number[], windows: (pos: numbe
   return wrap(idx, [N, C, ...outSp], "int64");
 }
 
-function gatherAt(x: Tensor, idx: Tensor): Tensor {
+export function gatherAt(x: Tensor, idx: Tensor): Tensor {
   const [N, C] = x.shape;
   return reshape(gather(reshape(x, [N, C, -1]), 2, reshape(idx, [N, C, -1])), idx.shape);
 }

@@ -103,7 +103,8 @@ export function fold(input: Tensor, outputSize: IntOrPair, kernelSize: IntOrPair
 function baseCoords(n: number, alignCorners: boolean, dtype: "float32" | "float64"): Tensor {
   if (n <= 1) return zeros([1], { dtype });
   const r = linspace(-1, 1, n, { dtype });
-  return alignCorners ? r : mul(r, (n - 1) / n);
+  // range * (n - 1) / n, two roundings as PyTorch evaluates it.
+  return alignCorners ? r : div(mul(r, n - 1), n);
 }
 
 /** F.affine_grid(theta [N, 2, 3] or [N, 3, 4], size [N, C, H, W] or [N, C, D, H, W], alignCorners). */

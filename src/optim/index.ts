@@ -25,3 +25,5 @@ export type { RpropOptions } from "./rprop.js";
 export * as lrScheduler from "./lr-scheduler/index.js";
 export { LBFGS } from "./lbfgs.js";
 export type { LBFGSOptions } from "./lbfgs.js";
+export { ASGD } from "./asgd.js";
+export type { ASGDOptions } from "./asgd.js";

@@ -22,7 +22,7 @@ export class BatchNorm3d extends BatchNormBase {
 
 export interface InstanceNormOptions extends FactoryOptions { eps?: number; momentum?: number; affine?: boolean; trackRunningStats?: boolean }
 
-abstract class InstanceNormNd extends Module {
+export abstract class InstanceNormNd extends Module {
   readonly numFeatures: number;
   readonly eps: number;
   readonly momentum: number;

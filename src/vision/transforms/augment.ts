@@ -278,3 +278,35 @@ export class RandomErasing extends TransformBase {
   }
   workerSpec(): WorkerSpec { return spec("RandomErasing", [{ p: this.p, scale: this.scale, ratio: this.ratio, value: this.value, inplace: this.inplace }]); }
 }
+
+export interface RandomPerspectiveOptions { distortionScale?: number; p?: number; interpolation?: Interpolation; fill?: number | number[] }
+/** transforms.RandomPerspective(distortionScale = 0.5, p = 0.5, interpolation = bilinear, fill = 0). */
+export class RandomPerspective extends TransformBase {
+  readonly distortionScale: number;
+  readonly p: number;
+  readonly interpolation: Interpolation;
+  readonly fill: number | number[];
+  constructor(o: RandomPerspectiveOptions = {}) {
+    super();
+    [this.distortionScale, this.p, this.interpolation, this.fill] = [o.distortionScale ?? 0.5, o.p ?? 0.5, o.interpolation ?? "bilinear", o.fill ?? 0];
+  }
+  /** [startpoints, endpoints] with torchvision's eight randint draws. */
+  static getParams(width: number, height: number, distortionScale: number): [number[][], number[][]] {
+    const hh = Math.floor(height / 2), hw = Math.floor(width / 2);
+    const dx = Math.trunc(distortionScale * hw), dy = Math.trunc(distortionScale * hh);
+    const ri = (lo: number, hi: number) => randint(lo, hi, [1]).item() as number;
+    const topleft = [ri(0, dx + 1), ri(0, dy + 1)];
+    const topright = [ri(width - dx - 1, width), ri(0, dy + 1)];
+    const botright = [ri(width - dx - 1, width), ri(height - dy - 1, height)];
+    const botleft = [ri(0, dx + 1), ri(height - dy - 1, height)];
+    return [[[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], [topleft, topright, botright, botleft]];
+  }
+  forward<X extends TImage>(img: X): X {
+    const fill = fillFor(this.fill, numChannels(img));
+    if (!coin(this.p)) return img;
+    const [h, w] = dims(img);
+    const [start, end] = RandomPerspective.getParams(w, h, this.distortionScale);
+    return onTensor(img, (t) => TF.perspective(t, start, end, this.interpolation, fill));
+  }
+  workerSpec(): WorkerSpec { return spec("RandomPerspective", [{ distortionScale: this.distortionScale, p: this.p, interpolation: this.interpolation, fill: this.fill }]); }
+}

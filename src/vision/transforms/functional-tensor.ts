@@ -304,3 +304,49 @@ export function equalize(img: Tensor): Tensor {
   return fromTypedArray(out, img.shape, "uint8");
 }
 
+
+/** torchvision's _get_perspective_coeffs: the 8 coefficients mapping endpoints to startpoints (an 8x8 solve, float32 results). */
+export function perspectiveCoeffs(startpoints: number[][], endpoints: number[][]): number[] {
+  const A: number[][] = [], b: number[] = [];
+  endpoints.forEach((p1, i) => {
+    const p2 = startpoints[i];
+    A.push([p1[0], p1[1], 1, 0, 0, 0, -p2[0] * p1[0], -p2[0] * p1[1]]);
+    A.push([0, 0, 0, p1[0], p1[1], 1, -p2[1] * p1[0], -p2[1] * p1[1]]);
+    b.push(p2[0], p2[1]);
+  });
+  // Gaussian elimination with partial pivoting (the system is square for four points).
+  const n = 8;
+  const M = A.map((row, i) => [...row.map(Math.fround), Math.fround(b[i])]);
+  for (let c = 0; c < n; c++) {
+    let piv = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(M[r][c]) > Math.abs(M[piv][c])) piv = r;
+    [M[c], M[piv]] = [M[piv], M[c]];
+    for (let r = c + 1; r < n; r++) {
+      const f = M[r][c] / M[c][c];
+      for (let k = c; k <= n; k++) M[r][k] -= f * M[c][k];
+    }
+  }
+  const x = new Array<number>(n).fill(0);
+  for (let r = n - 1; r >= 0; r--) {
+    let s = M[r][n];
+    for (let k = r + 1; k < n; k++) s -= M[r][k] * x[k];
+    x[r] = s / M[r][r];
+  }
+  return x.map(Math.fround);
+}
+
+/** F.perspective(img, startpoints, endpoints, interpolation = bilinear, fill = null) (torchvision's _perspective_grid). */
+export function perspective(img: Tensor, startpoints: number[][], endpoints: number[][], interpolation: Interpolation = "bilinear", fill: number | number[] | null = null): Tensor {
+  const c = perspectiveCoeffs(startpoints, endpoints);
+  const [oh, ow] = img.shape.slice(-2);
+  const dt = isFloatImg(img) ? img.dtype : "float32";
+  const theta1 = tensor([[[c[0], c[1], c[2]], [c[3], c[4], c[5]]]], { dtype: dt });
+  const theta2 = tensor([[[c[6], c[7], 1], [c[6], c[7], 1]]], { dtype: dt });
+  const xs = expand(reshape(linspace(0.5, ow + 0.5 - 1, ow, { dtype: dt }), [1, ow]), [oh, ow]);
+  const ys = expand(reshape(linspace(0.5, oh + 0.5 - 1, oh, { dtype: dt }), [oh, 1]), [oh, ow]);
+  const base = reshape(stack([xs, ys, expand(tensor(1, { dtype: dt }), [oh, ow])], -1), [1, oh * ow, 3]);
+  const g1 = matmul(base, div(theta1.transpose(1, 2), tensor([0.5 * ow, 0.5 * oh], { dtype: dt })));
+  const g2 = matmul(base, theta2.transpose(1, 2));
+  const grid = reshape(sub(div(g1, g2), 1), [1, oh, ow, 2]);
+  return applyGrid(img, grid, interpolation, fillList(fill));
+}

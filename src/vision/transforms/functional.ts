@@ -32,3 +32,7 @@ export function affine<X extends TImage>(img: X, angle: number, translate: numbe
 }
 /** F.erase(img, i, j, h, w, v, inplace = false) on a tensor image. */
 export const erase = (img: Tensor, i: number, j: number, h: number, w: number, v: Tensor | number, inplace = false): Tensor => TF.erase(img, i, j, h, w, v, inplace);
+/** F.perspective(img, startpoints, endpoints, interpolation = bilinear, fill = null). */
+export function perspective<X extends TImage>(img: X, startpoints: number[][], endpoints: number[][], o: { interpolation?: Interpolation; fill?: number | number[] | null } = {}): X {
+  return on(img, (t) => TF.perspective(t, startpoints, endpoints, o.interpolation ?? "bilinear", o.fill ?? null));
+}
