@@ -5,6 +5,7 @@
 import * as torch from "../src/index.js";
 import { nn, optim } from "../src/index.js";
 import { medianMs } from "./timing.js";
+import { models } from "../src/vision/index.js";
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,23 +31,32 @@ class EncoderNet extends nn.Module {
   }
 }
 
-const workloads: [string, () => nn.Module, number[]][] = [
+// [name, model, input shape, inference only]: torchvision's ResNet-18 and MobileNetV2 train on
+// CIFAR-sized images; ResNet-50 runs inference at ImageNet size.
+const workloads: [string, () => nn.Module, number[], boolean?][] = [
   ["mlp", () => new nn.Sequential(new nn.Linear(784, 512), new nn.ReLU(), new nn.Linear(512, 256), new nn.ReLU(), new nn.Linear(256, 10)), [64, 784]],
   ["lstm", () => new LSTMNet(), [16, 20, 64]],
   ["transformer", () => new EncoderNet(), [16, 32, 128]],
+  ["resnet18 (32x32, batch 64)", () => models.resnet18({ numClasses: 10 }), [64, 3, 32, 32]],
+  ["mobilenet_v2 (32x32, batch 64)", () => models.mobilenetV2({ numClasses: 10 }), [64, 3, 32, 32]],
+  ["resnet50 inference (224x224, batch 8)", () => models.resnet50(), [8, 3, 224, 224], true],
 ];
 
-for (const [name, build, shape] of workloads) {
+for (const [name, build, shape, inferOnly] of workloads) {
   torch.manualSeed(0);
   const model = build() as nn.Module & ((x: torch.Tensor) => torch.Tensor);
   const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
   const lossFn = new nn.CrossEntropyLoss();
   const x = torch.randn(shape), y = torch.randint(0, 10, [shape[0]]);
-  const step = (): void => {
-    opt.zeroGrad();
-    lossFn(model(x), y).backward();
-    opt.step();
-  };
-  for (let i = 0; i < 5; i++) step();
-  console.log(JSON.stringify({ impl: `flint-${torch.backendName()}`, model: name, trainMs: medianMs(step, steps) }));
+  if (inferOnly === true) model.eval();
+  const step = inferOnly === true
+    ? (): void => void torch.noGrad(() => model(x))
+    : (): void => {
+      opt.zeroGrad();
+      lossFn(model(x), y).backward();
+      opt.step();
+    };
+  const heavy = shape.length === 4;
+  for (let i = 0; i < (heavy ? 2 : 5); i++) step();
+  console.log(JSON.stringify({ impl: `flint-${torch.backendName()}`, model: name, trainMs: medianMs(step, heavy ? Math.max(3, Math.ceil(steps / 4)) : steps) }));
 }

@@ -5,6 +5,7 @@
 """
 import argparse, json, time
 import torch
+import torchvision
 from pytorch_blas import blas_library
 import torch.nn as nn
 
@@ -41,8 +42,11 @@ workloads = [
     ("mlp", lambda: nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10)), (64, 784)),
     ("lstm", LSTMNet, (16, 20, 64)),
     ("transformer", EncoderNet, (16, 32, 128)),
+    ("resnet18 (32x32, batch 64)", lambda: torchvision.models.resnet18(num_classes=10), (64, 3, 32, 32)),
+    ("mobilenet_v2 (32x32, batch 64)", lambda: torchvision.models.mobilenet_v2(num_classes=10), (64, 3, 32, 32)),
+    ("resnet50 inference (224x224, batch 8)", lambda: torchvision.models.resnet50(), (8, 3, 224, 224), True),
 ]
-for name, build, shape in workloads:
+for name, build, shape, *infer in workloads:
     torch.manual_seed(0)
     model = build()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -54,10 +58,18 @@ for name, build, shape in workloads:
         loss_fn(model(x), y).backward()
         opt.step()
 
-    for _ in range(5):
+    if infer:
+        model.eval()
+
+        def step():
+            with torch.no_grad():
+                model(x)
+
+    heavy = len(shape) == 4
+    for _ in range(2 if heavy else 5):
         step()
     t = []
-    for _ in range(a.steps):
+    for _ in range(max(3, -(-a.steps // 4)) if heavy else a.steps):
         s = time.perf_counter()
         step()
         t.append((time.perf_counter() - s) * 1000)

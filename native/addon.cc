@@ -2,6 +2,9 @@
 // src/backend/native/addon.ts for the typed interface and argument order).
 #include <napi.h>
 
+#include <cstdlib>
+#include <string>
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -12,8 +15,12 @@
 // serves large blocks with mmap and returns them to the kernel on free, so every step pays page
 // faults and zeroing again. Keeping them in the heap (as PyTorch's fastest
 // GLIBC_TUNABLES setting does) makes a freed activation buffer free for the next step.
+// This changes malloc for the whole host process, so FLINT_KEEP_MALLOC=1 leaves it as it is
+// (README: "Process-wide settings").
 static void keepLargeBlocksInHeap() {
 #if defined(__GLIBC__)
+  const char* keep = std::getenv("FLINT_KEEP_MALLOC");
+  if (keep != nullptr && std::string(keep) == "1") return;
   mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
   mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
   mallopt(M_TOP_PAD, 64 * 1024 * 1024);

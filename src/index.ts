@@ -10,6 +10,7 @@ export { GeneratorStateError, RandomArgumentError } from "./random/index.js";
 export { backendName, setBackend, setNumThreads, getNumThreads, loadWasm } from "./backend/select.js";
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode } from "./autograd/grad-mode.js";
 export * as autograd from "./autograd/index.js";
+export * as webgpu from "./backend/webgpu/api.js";
 
 export { tensor, zeros, ones, full, empty, zerosLike, onesLike, fullLike, emptyLike, arange, linspace, eye } from "./ops/creation.js";
 export type { CreateOptions, NestedData } from "./ops/creation.js";
@@ -21,7 +22,8 @@ export {
 export * from "./ops/unary.js";
 export { sum, mean, prod, amax, amin, max, min, argmax, argmin, variance as var, std, logsumexp, all, any, countNonzero } from "./ops/reduce.js";
 export type { ValuesIndices, Dims } from "./ops/reduce.js";
-export { view, reshape, flatten, unflatten, permute, transpose, t, squeeze, unsqueeze, expand, narrow, select, slice, detach, asStrided } from "./ops/view.js";
+export { view, reshape, flatten, unflatten, permute, transpose, t, squeeze, unsqueeze, expand, narrow, select, slice, detach } from "./ops/view.js";
+export { asStrided } from "./ops/misc-ext.js";
 export { setMaxAllocBytes, getMaxAllocBytes } from "./checked-size.js";
 export { clone, contiguous } from "./ops/cast.js";
 export { matmul, mm, bmm, dot, mv, outer } from "./ops/linalg.js";

@@ -16,11 +16,10 @@ import type { Tensor } from "../src/tensor.js";
 import type { Image } from "../src/vision/image.js";
 import { tempDir } from "./data-helpers.js";
 
-// ../shared next to the repository (as laid out for the lead and CI), else the machine's /work/shared.
+// FLINT_CIFAR10_ARCHIVE, else ../shared next to the repository (as laid out for CI).
 const ARCHIVE_CANDIDATES = [
   process.env.FLINT_CIFAR10_ARCHIVE,
   fileURLToPath(new URL("../../shared/data/cifar10/cifar-10-binary.tar.gz", import.meta.url)),
-  "/work/shared/data/cifar10/cifar-10-binary.tar.gz",
 ].filter((p): p is string => p !== undefined && p !== "");
 const ARCHIVE = ARCHIVE_CANDIDATES.find((p) => existsSync(p)) ?? ARCHIVE_CANDIDATES[0];
 const CACHE = join(tmpdir(), "flint-cifar10-cache");
@@ -51,7 +50,7 @@ class SharedCIFAR10<X = Image, Y = number> extends datasets.CIFAR10<X, Y> {
   static override testList: datasets.FileEntry[] = [["test_batch.bin", "6b4c34217fca850851db3ecf21e86bef"]];
 }
 
-const cifarSkip = existsSync(ARCHIVE) ? false : `CIFAR-10 archive not found at ${ARCHIVE}`;
+const cifarSkip = existsSync(ARCHIVE) ? false : `CIFAR-10 archive not found at ${ARCHIVE} (set FLINT_CIFAR10_ARCHIVE to its path)`;
 if (cifarSkip !== false) console.log(`# skipping real CIFAR-10 tests: ${cifarSkip}`);
 
 describe("real CIFAR-10", { skip: cifarSkip }, () => {

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import type { TypedArray } from "../src/dtype.js";
 import type { Strided } from "../src/backend/backend.js";
 import { type GpuStorage, type GpuView, readback, upload } from "../src/backend/webgpu/buffers.js";
-import { init, adapterName, unavailableReason } from "../src/backend/webgpu/runtime.js";
+import { adapterName, unavailableReason } from "../src/backend/webgpu/runtime.js";
 import { contiguousStrides } from "../src/backend/webgpu/layout.js";
 import * as torch from "../src/index.js";
 
@@ -15,7 +15,7 @@ const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
 // Without a GPU, the Vulkan loader needs to be pointed at SwiftShader before Dawn starts.
 if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
 
-const ready = await init();
+const ready = await torch.webgpu.init();
 /** Passed as `skip` to node:test: a message when there is no adapter, else false. */
 export const noGpu: string | false = ready ? false : `no WebGPU adapter: ${unavailableReason() ?? "unknown reason"}`;
 if (ready) console.log(`# webgpu adapter: ${adapterName() ?? "?"}`);

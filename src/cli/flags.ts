@@ -6,7 +6,21 @@ import type { CommandSpec, FlagSpec } from "./args.js";
 export const MODEL_INFO: Readonly<Record<string, string>> = {
   seed: "the seed program's CNN (3 conv 5x5 + max-pool, 2 linear; 145,578 parameters)",
   vgg: "VGG-style: 6 conv 3x3 with batch norm + ReLU, dropout, linear",
+  // torchvision's architectures (vision.models) with 10 outputs, on CIFAR's 32x32 images as they are.
+  resnet18: "torchvision's ResNet-18 (11.2M parameters)",
+  resnet34: "torchvision's ResNet-34",
+  resnet50: "torchvision's ResNet-50",
+  mobilenet_v2: "torchvision's MobileNetV2",
+  mobilenet_v3_small: "torchvision's MobileNetV3-Small",
+  efficientnet_b0: "torchvision's EfficientNet-B0",
+  shufflenet_v2_x1_0: "torchvision's ShuffleNetV2 1.0x",
+  squeezenet1_1: "torchvision's SqueezeNet 1.1",
+  densenet121: "torchvision's DenseNet-121",
+  regnet_y_400mf: "torchvision's RegNetY-400MF",
+  vgg11_bn: "torchvision's VGG-11 with batch norm",
 };
+/** The CLI's own small CIFAR networks (the others are torchvision's). */
+export const CIFAR_MODELS = ["seed", "vgg"];
 export const MODEL_NAMES = Object.keys(MODEL_INFO);
 
 export const ROOT_FLAG: FlagSpec = {
@@ -84,16 +98,17 @@ export const EVAL_SPEC: CommandSpec = {
 export const PREDICT_SPEC: CommandSpec = {
   name: "predict",
   summary: "Classify image files (PNG, JPEG, PPM/PGM) with a trained checkpoint; prints the top classes and their probabilities.",
-  usage: "--checkpoint FILE [options] IMAGE...",
+  usage: "--checkpoint FILE [options] IMAGE...  |  --model NAME --weights FILE IMAGE...",
   positionals: { name: "IMAGE...", min: 1, max: Infinity, help: "Image files; other sizes than 32x32 are resized" },
   flags: [
-    { name: "checkpoint", type: "string", metavar: "FILE", required: true, help: "checkpoint.pt from flint train, a torch.save'd state dict, or .safetensors weights" },
+    { name: "checkpoint", type: "string", metavar: "FILE", help: "checkpoint.pt from flint train, a torch.save'd state dict, or .safetensors weights" },
+    { name: "weights", type: "string", metavar: "FILE", help: "torchvision ImageNet weights for --model (e.g. resnet18-f37072fd.pth): ImageNet preprocessing and its 1000 categories" },
     { name: "model", type: "choice", choices: MODEL_NAMES, help: "Architecture, for bare state dicts that do not name one (default: seed)" },
     { name: "topk", type: "int", metavar: "K", default: 3, min: 1, max: 10, help: "How many classes to show per image" },
     { name: "json", type: "boolean", default: false, help: "Print one JSON object per image instead of text" },
     THREADS_FLAG,
     BACKEND_FLAG,
   ],
-  epilog: ["Example:", "  flint predict --checkpoint runs/cifar10/checkpoint.pt cat.png ship.jpg"],
+  epilog: ["Examples:", "  flint predict --checkpoint runs/cifar10/checkpoint.pt cat.png ship.jpg", "  flint predict --model resnet18 --weights ~/.cache/torch/hub/checkpoints/resnet18-f37072fd.pth dog.jpg"],
 };
 

@@ -5,6 +5,7 @@ import * as nn from "../nn/index.js";
 import type { Tensor } from "../tensor.js";
 import { UsageError } from "./args.js";
 import { MODEL_NAMES } from "./flags.js";
+import { models } from "../vision/index.js";
 
 /** The seed's CNN: three 5x5 conv + max-pool stages, then two linear layers. */
 export class SeedNet extends nn.Module {
@@ -49,14 +50,25 @@ export class VGGNet extends nn.Module {
   }
 }
 
-export type Net = SeedNet | VGGNet;
+/** Any classifier of [N, 3, H, W] images. */
+export type Net = nn.Module & { forward(x: Tensor): Tensor };
 
 const BUILDERS: Readonly<Record<string, () => Net>> = { seed: () => new SeedNet(), vgg: () => new VGGNet() };
 
-export function buildModel(name: string): Net {
+/** torchvision's builder for a --model name (mobilenet_v2 → models.mobilenetV2), if it is one. */
+export function zooBuilder(name: string): ((o?: { numClasses?: number }) => Net) | null {
+  const camel = name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+  const b = (models as unknown as Record<string, ((o?: { numClasses?: number }) => Net) | undefined>)[camel];
+  return typeof b === "function" ? b : null;
+}
+
+/** A --model network with `numClasses` outputs (the CLI's CIFAR nets have 10). */
+export function buildModel(name: string, numClasses = 10): Net {
   const b = BUILDERS[name];
-  if (b === undefined) throw new UsageError(`unknown model "${name}"; available: ${MODEL_NAMES.join(", ")}`);
-  return b();
+  if (b !== undefined) return b();
+  const z = MODEL_NAMES.includes(name) ? zooBuilder(name) : null;
+  if (z === null) throw new UsageError(`unknown model "${name}"; available: ${MODEL_NAMES.join(", ")}`);
+  return z({ numClasses });
 }
 
 export function countParameters(model: Net): number {

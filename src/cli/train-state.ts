@@ -6,7 +6,7 @@ import * as torch from "../index.js";
 import { Tensor } from "../tensor.js";
 import { UsageError } from "./args.js";
 import { CheckpointError, bytesOf, entriesOf, field, findStateDict, loadFile, saveCheckpoint, saveSafetensors, tensorDict, type Value } from "./checkpoint.js";
-import { MODEL_NAMES } from "./flags.js";
+import { CIFAR_MODELS, MODEL_NAMES } from "./flags.js";
 import { buildModel, type Net } from "./models.js";
 import { configFromCheckpoint, type TrainConfig } from "./train-config.js";
 
@@ -216,7 +216,8 @@ export function loadModel(path: string, modelFlag: string | null): LoadedModel {
 
 /** The model whose state-dict keys and shapes are exactly those of `state`, if one is. */
 export function guessModel(state: Map<string, Tensor>): string | null {
-  for (const name of MODEL_NAMES) {
+  // The CLI's own nets only: building every torchvision architecture to compare would take seconds.
+  for (const name of CIFAR_MODELS) {
     const sd = buildModel(name).stateDict() as Record<string, Tensor>;
     const keys = Object.keys(sd);
     if (keys.length === state.size && keys.every((k) => state.get(k)?.shape.join(",") === sd[k].shape.join(","))) return name;

@@ -29,13 +29,13 @@ export function embedding(input: Tensor, weight: Tensor, paddingIdx: number | nu
   const out = noGrad(() => reshape(indexSelect(weight, 0, flat), [...input.shape, weight.shape[1]]));
   return record("EmbeddingBackward", [weight], out, ([g]) => {
     let g2 = reshape(g, [-1, weight.shape[1]]);
-    const idx = flat.typedArray();
     if (pidx !== null || scaleGradByFreq) {
+      const idx = flat.typedArray();
       const counts = new Map<number, number>();
       for (const i of idx) counts.set(i, (counts.get(i) ?? 0) + 1);
       const scale = new Float64Array(idx.length);
       idx.forEach((i, k) => (scale[k] = i === pidx ? 0 : scaleGradByFreq ? 1 / (counts.get(i) as number) : 1));
-      g2 = mul(g2, wrap(scale, [idx.length, 1], "float64").to(g.dtype));
+      g2 = mul(g2, wrap(scale, [idx.length, 1], "float64").to(g.dtype).to(g.device));
     }
     const index = reshape(flat, [-1, 1]).expand(-1, weight.shape[1]).to("int64");
     return [scatterAdd(zeros(weight.shape, { dtype: g.dtype, device: g.storage.device }), 0, index, g2)];

@@ -10,7 +10,8 @@ import { cos, rsqrt, sin } from "./unary.js";
 import { mean } from "./reduce.js";
 import { batchNorm } from "./normalization.js";
 import { full, tensor, zeros, type CreateOptions, type NestedData } from "./creation.js";
-import { reshape, narrow } from "./view.js";
+import { reshape, narrow, asStrided as viewAsStrided } from "./view.js";
+import { isGradEnabled } from "../autograd/grad-mode.js";
 import { cat } from "./join.js";
 import { gather, scatter } from "./indexing.js";
 import { toDType, contiguous } from "./cast.js";
@@ -62,8 +63,17 @@ function stridedPositions(size: readonly number[], stride: readonly number[], of
   walk(0, offset);
   return out;
 }
-/** torch.as_strided on the contiguous layout of x, as a differentiable gather (a copy, not a view). */
+/**
+ * torch.as_strided: a view of x's storage (checked against it, as PyTorch's setStorage); when x
+ * needs a gradient, a differentiable gather over x's contiguous layout instead (a copy).
+ */
 export function asStrided(x: Tensor, size: readonly number[], stride: readonly number[], storageOffset: number | { storageOffset?: number } = 0): Tensor {
+  if (!(x.requiresGrad && isGradEnabled())) return viewAsStrided(x, size, stride, storageOffset);
+  return asStridedCopy(x, size, stride, storageOffset);
+}
+
+/** as_strided on the contiguous layout of x, as a differentiable gather (a copy, not a view). */
+export function asStridedCopy(x: Tensor, size: readonly number[], stride: readonly number[], storageOffset: number | { storageOffset?: number } = 0): Tensor {
   const off = typeof storageOffset === "object" ? storageOffset.storageOffset ?? 0 : storageOffset;
   const pos = stridedPositions(size, stride, off);
   const flat = reshape(contiguous(x), [-1]);

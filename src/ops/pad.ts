@@ -37,7 +37,7 @@ export function pad(input: Tensor, padding: readonly number[], mode: PadMode = "
       else if (mode === "replicate") idx[o] = Math.min(Math.max(j, 0), n - 1);
       else idx[o] = ((j % n) + n) % n;
     }
-    x = indexSelect(x, dim, wrap(idx, [idx.length], "int64"));
+    x = indexSelect(x, dim, wrap(idx, [idx.length], "int64").to(x.device));
   }
   return x;
 }

@@ -166,8 +166,10 @@ export function detach(x: Tensor): Tensor {
   return new Tensor(x.storage, x.shape, x.strides, x.offset, x.dtype);
 }
 
-export function asStrided(x: Tensor, size: readonly number[], stride: readonly number[], storageOffset = x.offset): Tensor {
-  checkView("as_strided", size, stride, storageOffset, x.storage.data.length);
+/** torch.as_strided: a view of x's storage; the offset positionally or as { storageOffset }. */
+export function asStrided(x: Tensor, size: readonly number[], stride: readonly number[], storageOffsetArg: number | { storageOffset?: number } = x.offset): Tensor {
+  const storageOffset = typeof storageOffsetArg === "object" ? (storageOffsetArg.storageOffset ?? x.offset) : storageOffsetArg;
+  checkView("as_strided", size, stride, storageOffset, x.storage.length);
   return makeView(x, [...size], [...stride], storageOffset);
 }
 

@@ -12,6 +12,8 @@
 import type { DType, TypedArray } from "../../dtype.js";
 import { gpuRuntime } from "./runtime.js";
 import { flush } from "./dispatch.js";
+import { freeAfterGC } from "../../storage.js";
+import { WebGpuStorage } from "./storage.js";
 
 export type GpuKind = "f32" | "i32" | "u32";
 
@@ -80,13 +82,11 @@ export function releaseBuffer(buf: GPUBuffer): void {
   list.push(buf);
 }
 
-const collected = new FinalizationRegistry<GPUBuffer>(releaseBuffer);
-
 /** A new storage of `numel` elements (contents undefined); its buffer returns to the cache after GC. */
-export function allocStorage(numel: number, kind: GpuKind): GpuStorage {
+export function allocStorage(numel: number, kind: GpuKind): WebGpuStorage {
   const buffer = acquireBuffer(Math.max(numel, 1) * 4);
-  const s: GpuStorage = { buffer, numel, kind };
-  collected.register(s, buffer);
+  const s = new WebGpuStorage(buffer, numel, kind);
+  freeAfterGC(s, () => releaseBuffer(buffer));
   return s;
 }
 
@@ -120,7 +120,7 @@ function toGpuArray(data: TypedArray, dtype: DType, op: string): Float32Array | 
 }
 
 /** Uploads a contiguous CPU array of `dtype` into a new storage. */
-export function upload(data: TypedArray, dtype: DType, op = "to(webgpu)"): GpuStorage {
+export function upload(data: TypedArray, dtype: DType, op = "to(webgpu)"): WebGpuStorage {
   const arr = toGpuArray(data, dtype, op);
   const s = allocStorage(arr.length, kindOf(dtype, op));
   // The buffer may come from the cache while recorded launches still read its old contents.
