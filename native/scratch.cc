@@ -17,6 +17,16 @@ struct Buffers {
 
 thread_local Buffers buffers;
 
+// The WebAssembly build is compiled without C++ exceptions: there an allocation failure traps
+// (abort), which src/backend/wasm/heap.ts reports as an out-of-memory error.
+[[noreturn]] void outOfMemory() {
+#if defined(__cpp_exceptions)
+  throw std::bad_alloc();
+#else
+  std::abort();
+#endif
+}
+
 }  // namespace
 
 float* scratch(ScratchSlot slot, size_t n) {
@@ -26,12 +36,12 @@ float* scratch(ScratchSlot slot, size_t n) {
     // rather than wrap around into a small buffer the kernel would overrun.
     size_t want = n + n / 2;
     if (want < n || want > (SIZE_MAX - 63) / sizeof(float)) want = n;
-    if (n > (SIZE_MAX - 63) / sizeof(float)) throw std::bad_alloc();
+    if (n > (SIZE_MAX - 63) / sizeof(float)) outOfMemory();
     size_t bytes = ((want * sizeof(float)) + 63) & ~static_cast<size_t>(63);
     std::free(buffers.ptr[slot]);
     buffers.ptr[slot] = static_cast<float*>(std::aligned_alloc(64, bytes));
     buffers.cap[slot] = buffers.ptr[slot] ? bytes / sizeof(float) : 0;
-    if (!buffers.ptr[slot]) throw std::bad_alloc();
+    if (!buffers.ptr[slot]) outOfMemory();
   }
   return buffers.ptr[slot];
 }

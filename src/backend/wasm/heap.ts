@@ -60,7 +60,16 @@ export class Heap {
       if (r.input && r.length > 0) view(buffer, r.array, at, r.length).set(r.array.subarray(r.start, r.start + r.length));
       at += roundUp(r.length * r.array.BYTES_PER_ELEMENT);
     }
-    const result = fn(ptrs);
+    let result: T;
+    try {
+      result = fn(ptrs);
+    } catch (e) {
+      // A trap: the kernels abort only when a work buffer cannot be allocated (native/scratch.cc).
+      if (e instanceof Error && e.name === "RuntimeError") {
+        throw new RangeError(`flint wasm: a kernel ran out of memory (${this.ex.memory.buffer.byteLength} bytes in use; ${e.message})`);
+      }
+      throw e;
+    }
     const after = this.ex.memory.buffer;
     regions.forEach((r, i) => {
       if (r && r.output && r.length > 0) r.array.set(view(after, r.array, ptrs[i], r.length), r.start);
