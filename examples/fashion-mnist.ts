@@ -5,24 +5,23 @@
 //   npx tsx examples/fashion-mnist.ts --epochs 2 [--train-size 6000]
 import { existsSync, mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import * as torch from "../src/index.js";
 import * as nn from "../src/nn/index.js";
 import * as optim from "../src/optim/index.js";
 import { DataLoader, Subset } from "../src/utils/data/index.js";
 import { datasets, transforms } from "../src/vision/index.js";
+import { exampleArgs, loadData } from "./example-args.js";
 
-const { values: opts } = parseArgs({
-  options: {
-    root: { type: "string", default: "./data" },
-    epochs: { type: "string", default: "2" },
-    "train-size": { type: "string" },
-  },
+const opts = exampleArgs("npm run example:fashion-mnist -- [--root DIR] [--epochs N] [--train-size N]", {
+  root: { default: "./data", help: "folder for Fashion-MNIST (Debian's copy is linked there, else downloaded)" },
+  epochs: { default: "2", help: "epochs to train" },
+  "train-size": { help: "train on the first N images only" },
 });
 
 // Debian's package ships the four gzip IDX files; FashionMNIST looks in ROOT/FashionMNIST/raw.
 const debian = "/usr/share/datasets/fashion-mnist";
-const raw = join(opts.root, "FashionMNIST", "raw");
+const root = opts.root;
+const raw = join(root, "FashionMNIST", "raw");
 if (existsSync(debian) && !existsSync(join(raw, "train-images-idx3-ubyte.gz")) && !existsSync(join(raw, "train-images-idx3-ubyte"))) {
   mkdirSync(raw, { recursive: true });
   for (const f of ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]) {
@@ -44,8 +43,8 @@ class Net extends nn.Module {
 
 torch.manualSeed(0);
 const transform = new transforms.Compose([new transforms.ToTensor(), new transforms.Normalize([0.2860], [0.3530])]);
-const fullTrain = new datasets.FashionMNIST(opts.root, { train: true, transform, download: true });
-const testSet = new datasets.FashionMNIST(opts.root, { train: false, transform, download: true });
+const fullTrain = loadData("Fashion-MNIST", () => new datasets.FashionMNIST(root, { train: true, transform, download: true }));
+const testSet = loadData("Fashion-MNIST", () => new datasets.FashionMNIST(root, { train: false, transform, download: true }));
 const n = opts["train-size"] !== undefined ? Math.min(Number(opts["train-size"]), fullTrain.length) : fullTrain.length;
 const trainSet = n < fullTrain.length ? new Subset(fullTrain, Array.from({ length: n }, (_, i) => i)) : fullTrain;
 const trainLoader = new DataLoader(trainSet, { batchSize: 64, shuffle: true });

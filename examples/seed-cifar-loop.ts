@@ -1,14 +1,18 @@
 // The seed's third snippet, line for line: the CNN over CIFAR-10's test set through a DataLoader,
 // forward, cross-entropy loss and backward for every batch.
-//   run: npm run example:cifar-loop [-- ROOT]   (ROOT defaults to "data1", as in the seed;
-//   CIFAR-10 is downloaded there on first use; point ROOT at an unpacked copy to stay offline)
+//   run: npm run example:cifar-loop [-- --root DIR]   (DIR defaults to "data1", as in the seed;
+//   CIFAR-10 is downloaded there on first use; point --root at an unpacked copy to stay offline)
 import * as torch from "../src/index.js";
 import { nn } from "../src/index.js";
 import { DataLoader } from "../src/utils/data/index.js";
 import { datasets, transforms } from "../src/vision/index.js";
+import { exampleArgs, loadData } from "./example-args.js";
 
-const root = process.argv[2] ?? "data1";
-const dataset = new datasets.CIFAR10(root, { train: false, transform: new transforms.ToTensor(), download: true });
+const opts = exampleArgs("npm run example:cifar-loop -- [--root DIR]", {
+  root: { default: "data1", help: "folder for CIFAR-10 (downloaded there if missing)" },
+});
+const root = opts.root;
+const dataset = loadData("CIFAR-10", () => new datasets.CIFAR10(root, { train: false, transform: new transforms.ToTensor(), download: true }));
 const dataloader = new DataLoader(dataset, { batchSize: 64 });
 
 class NN extends nn.Module {

@@ -4,6 +4,9 @@
 import * as torch from "../src/index.js";
 import { nn } from "../src/index.js";
 import { SGD } from "../src/optim/index.js";
+import { exampleArgs } from "./example-args.js";
+
+exampleArgs("npm run example:cnn", {}); // takes no flags but --help
 
 class NN extends nn.Module {
   model1 = new nn.Sequential(

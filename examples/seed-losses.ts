@@ -2,6 +2,9 @@
 //   run: node --import tsx examples/seed-losses.ts
 import * as torch from "../src/index.js";
 import { nn } from "../src/index.js";
+import { exampleArgs } from "./example-args.js";
+
+exampleArgs("npm run example:losses", {}); // takes no flags but --help
 
 const input = torch.reshape(torch.tensor([1, 2, 3], { dtype: torch.float32 }), [1, 1, 1, 3]);
 const target = torch.reshape(torch.tensor([1, 2, 5], { dtype: torch.float32 }), [1, 1, 1, 3]);

@@ -9,20 +9,18 @@
 // from "flint/vision". Here they point at the sources so the example runs without a build.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import * as torch from "../src/index.js";
 import * as nn from "../src/nn/index.js";
 import * as optim from "../src/optim/index.js";
 import { DataLoader, Subset } from "../src/utils/data/index.js";
 import { datasets, transforms } from "../src/vision/index.js";
+import { exampleArgs, loadData } from "./example-args.js";
 
-const { values: opts } = parseArgs({
-  options: {
-    root: { type: "string", default: "./data" },
-    epochs: { type: "string", default: "5" },
-    out: { type: "string", default: "./runs/example-cifar10" },
-    "train-size": { type: "string" }, // e.g. 2000 for a quick try on the slow reference backend
-  },
+const opts = exampleArgs("npm run example:train -- [--root DIR] [--epochs N] [--out DIR] [--train-size N]", {
+  root: { default: "./data", help: "folder for CIFAR-10 (downloaded there if missing)" },
+  epochs: { default: "5", help: "epochs to train" },
+  out: { default: "./runs/example-cifar10", help: "where the weights are saved" },
+  "train-size": { help: "train on the first N images only (e.g. 2000 for a quick try)" },
 });
 const epochs = Number(opts.epochs);
 
@@ -47,8 +45,9 @@ class NN extends nn.Module {
 
 torch.manualSeed(0); // torch.manual_seed(0): same initial weights and shuffles each run
 
-const trainSet = new datasets.CIFAR10(opts.root, { train: true, transform: new transforms.ToTensor(), download: true });
-const testSet = new datasets.CIFAR10(opts.root, { train: false, transform: new transforms.ToTensor(), download: true });
+const root = opts.root;
+const trainSet = loadData("CIFAR-10", () => new datasets.CIFAR10(root, { train: true, transform: new transforms.ToTensor(), download: true }));
+const testSet = loadData("CIFAR-10", () => new datasets.CIFAR10(root, { train: false, transform: new transforms.ToTensor(), download: true }));
 const n = Math.min(Number(opts["train-size"] ?? trainSet.length), trainSet.length);
 const trainData = n < trainSet.length ? new Subset(trainSet, Array.from({ length: n }, (_, i) => i)) : trainSet;
 const trainLoader = new DataLoader(trainData, { batchSize: 64, shuffle: true });

@@ -236,9 +236,18 @@ Napi::Value Adam(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// The op names in opcode order, for the TypeScript side to resolve opcodes by name.
+Napi::Array names(Napi::Env env, const char* const* list, int count) {
+  Napi::Array out = Napi::Array::New(env, count);
+  for (int i = 0; i < count; ++i) out.Set(static_cast<uint32_t>(i), Napi::String::New(env, list[i]));
+  return out;
+}
+
 }  // namespace
 
 void registerOps(Napi::Env env, Napi::Object exports) {
+  exports.Set("unaryOps", names(env, kUnaryOpNames, kUnaryCount));
+  exports.Set("binaryOps", names(env, kBinaryOpNames, kBinaryCount));
   exports.Set("copyStrided", Napi::Function::New(env, CopyStrided, "copyStrided"));
   exports.Set("binaryStrided", Napi::Function::New(env, BinaryStrided, "binaryStrided"));
   exports.Set("lstmCellForward", Napi::Function::New(env, LstmCellForward, "lstmCellForward"));

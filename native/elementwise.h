@@ -5,13 +5,26 @@
 
 namespace flint {
 
-enum UnaryOp : int {
-  kNeg = 0, kAbs, kExp, kLog, kSqrt, kRsqrt, kSigmoid, kTanh, kRelu, kUnaryCount
-};
-enum BinaryOp : int {
-  kAdd = 0, kSub, kMul, kDiv, kMax, kMin, kReluBackward, kSigmoidBackward, kTanhBackward, kRSub, kRDiv,
-  kBinaryCount
-};
+// The opcodes, each with the name Flint's TypeScript side knows the op by. The addon exports the
+// names in opcode order (unaryOps / binaryOps), and src/backend/native resolves op names to
+// opcodes once at load, so there is no second table to keep in step. rsub and rdiv (s - a,
+// s / a) are the reversed forms the scalar kernels need; they have no TypeScript op of their own.
+#define FLINT_UNARY_OPS(X) \
+  X(Neg, "neg") X(Abs, "abs") X(Exp, "exp") X(Log, "log") X(Sqrt, "sqrt") X(Rsqrt, "rsqrt") \
+  X(Sigmoid, "sigmoid") X(Tanh, "tanh") X(Relu, "relu")
+#define FLINT_BINARY_OPS(X) \
+  X(Add, "add") X(Sub, "sub") X(Mul, "mul") X(Div, "div") X(Max, "maximum") X(Min, "minimum") \
+  X(ReluBackward, "reluBackward") X(SigmoidBackward, "sigmoidBackward") X(TanhBackward, "tanhBackward") \
+  X(RSub, "rsub") X(RDiv, "rdiv")
+
+#define FLINT_OP_ENUM(id, name) k##id,
+#define FLINT_OP_NAME(id, name) name,
+enum UnaryOp : int { FLINT_UNARY_OPS(FLINT_OP_ENUM) kUnaryCount };
+enum BinaryOp : int { FLINT_BINARY_OPS(FLINT_OP_ENUM) kBinaryCount };
+inline constexpr const char* kUnaryOpNames[kUnaryCount] = {FLINT_UNARY_OPS(FLINT_OP_NAME)};
+inline constexpr const char* kBinaryOpNames[kBinaryCount] = {FLINT_BINARY_OPS(FLINT_OP_NAME)};
+#undef FLINT_OP_ENUM
+#undef FLINT_OP_NAME
 
 void unary(int op, const float* x, float* out, int64_t n);
 void binary(int op, const float* a, const float* b, float* out, int64_t n);

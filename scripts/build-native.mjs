@@ -2,7 +2,8 @@
 // compiler, no headers, unsupported platform) it prints one warning and exits 0, so installing
 // Flint never fails: Flint then runs on its pure-TypeScript backend.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +16,28 @@ function warn(reason) {
 }
 
 if (process.env.FLINT_SKIP_NATIVE === "1") process.exit(0);
+
+// Reuse a built addon: the stamp next to it records the sources, binding.gyp, Node's ABI and the
+// CPU architecture it was built from; when they are unchanged, `npm install` (in a dependent app
+// too) does not compile again. FLINT_REBUILD_NATIVE=1 forces a build.
+const addon = join(root, "build", "Release", "flint_native.node");
+const stampFile = join(root, "build", "Release", "flint_native.stamp");
+function sourceStamp() {
+  const hash = createHash("sha256");
+  hash.update(`${process.versions.modules} ${process.platform} ${process.arch}\n`);
+  const files = ["binding.gyp", ...readdirSync(join(root, "native"), { recursive: true }).map((f) => join("native", String(f)))]
+    .filter((f) => /\.(gyp|cc|h|c|cpp|hpp)$/.test(f))
+    .sort();
+  for (const f of files) hash.update(f).update(readFileSync(join(root, f)));
+  return hash.digest("hex");
+}
+const stamp = sourceStamp();
+if (process.env.FLINT_REBUILD_NATIVE !== "1" && existsSync(addon) && existsSync(stampFile) && readFileSync(stampFile, "utf8").trim() === stamp) {
+  console.log("flint: native addon is up to date (build/Release/flint_native.node)");
+  process.exit(0);
+}
+console.log("flint: building the native addon with node-gyp (about a minute on 2 cores)...");
+const started = Date.now();
 
 // npm exposes its bundled node-gyp to scripts through npm_config_node_gyp; otherwise try the
 // one next to npm, then a node-gyp on PATH.
@@ -51,3 +74,5 @@ if (result.status !== 0) {
   const lastLines = (result.stderr ?? "").trim().split("\n").slice(-1).join(" ");
   warn(`node-gyp exited with ${result.status}${lastLines ? `: ${lastLines}` : ""}`);
 }
+writeFileSync(stampFile, `${stamp}\n`);
+console.log(`flint: native addon built in ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -15,12 +15,10 @@ export { tensor, zeros, ones, full, empty, zerosLike, onesLike, fullLike, emptyL
 export type { CreateOptions, NestedData } from "./ops/creation.js";
 export {
   add, sub, mul, div, pow, maximum, minimum, atan2, remainder, fmod, floorDivide,
-  eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalXor, logicalNot, bitwiseAnd, bitwiseOr, bitwiseXor, where,
+  eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalXor, bitwiseAnd, bitwiseOr, bitwiseXor, where,
 } from "./ops/binary.js";
-export {
-  neg, abs, sign, exp, expm1, log, log1p, log2, log10, sqrt, rsqrt, sin, cos, tan, tanh, sigmoid, relu,
-  floor, ceil, round, trunc, reciprocal, square, erf, isnan, isinf, isfinite, bitwiseNot,
-} from "./ops/unary.js";
+// Every declared unary op (neg, abs, exp, expm1, …, logicalNot, bitwiseNot): one declaration each.
+export * from "./ops/unary.js";
 export { sum, mean, prod, amax, amin, max, min, argmax, argmin, variance as var, std, logsumexp, all, any, countNonzero } from "./ops/reduce.js";
 export type { ValuesIndices, Dims } from "./ops/reduce.js";
 export { view, reshape, flatten, unflatten, permute, transpose, t, squeeze, unsqueeze, expand, narrow, select, slice, detach } from "./ops/view.js";

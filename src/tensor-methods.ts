@@ -5,6 +5,8 @@ import { Tensor } from "./tensor.js";
 import { formatTensor } from "./format.js";
 import * as B from "./ops/binary.js";
 import * as U from "./ops/unary.js";
+import { isUnaryOpFn } from "./ops/unary-op.js";
+import type { UnaryOp } from "./backend/backend.js";
 import * as R from "./ops/reduce.js";
 import * as V from "./ops/view.js";
 import * as C from "./ops/cast.js";
@@ -30,7 +32,12 @@ type ArgIndexCall = Args<{ dim?: number | null; keepdim?: boolean }, readonly ["
 /** var/std(dim, unbiased, keepdim, { correction }), or var/std(unbiased) as torch's second overload. */
 type VarCall = Args<{ dim?: R.Dims; unbiased?: boolean; keepdim?: boolean; correction?: number | null }, readonly ["dim", "unbiased", "keepdim", "correction"]> | [unbiased: boolean];
 
+/** x.neg(), x.exp(), …: one method per declared unary op (src/ops/unary.ts). */
+type UnaryMethods = { [K in UnaryOp]: () => Tensor };
+
 declare module "./tensor.js" {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface Tensor extends UnaryMethods {}
   interface Tensor {
     // arithmetic
     add(other: TensorLike, alpha?: number | { alpha?: number }): Tensor;
@@ -48,13 +55,8 @@ declare module "./tensor.js" {
     lt(other: TensorLike): Tensor; le(other: TensorLike): Tensor;
     gt(other: TensorLike): Tensor; ge(other: TensorLike): Tensor;
     logicalAnd(other: TensorLike): Tensor; logicalOr(other: TensorLike): Tensor;
-    logicalXor(other: TensorLike): Tensor; logicalNot(): Tensor;
+    logicalXor(other: TensorLike): Tensor;
     where(condition: Tensor, other: TensorLike): Tensor;
-    neg(): Tensor; abs(): Tensor; sign(): Tensor; exp(): Tensor; expm1(): Tensor;
-    log(): Tensor; log1p(): Tensor; log2(): Tensor; log10(): Tensor; sqrt(): Tensor; rsqrt(): Tensor;
-    sin(): Tensor; cos(): Tensor; tan(): Tensor; tanh(): Tensor; sigmoid(): Tensor; relu(): Tensor;
-    floor(): Tensor; ceil(): Tensor; round(): Tensor; trunc(): Tensor; reciprocal(): Tensor;
-    square(): Tensor; erf(): Tensor; isnan(): Tensor; isinf(): Tensor; isfinite(): Tensor;
     clamp(min?: CL.ClampBound | CL.ClampOptions, max?: CL.ClampBound | CL.ClampOptions): Tensor;
     clip(min?: CL.ClampBound | CL.ClampOptions, max?: CL.ClampBound | CL.ClampOptions): Tensor;
     softmax(dim: number | { dim: number; dtype?: DType }, dtype?: DType | { dtype?: DType }): Tensor;
@@ -110,7 +112,7 @@ declare module "./tensor.js" {
     // linear algebra
     matmul(other: Tensor): Tensor; mm(other: Tensor): Tensor; bmm(other: Tensor): Tensor;
     dot(other: Tensor): Tensor; mv(other: Tensor): Tensor; outer(other: Tensor): Tensor;
-    bitwiseAnd(other: TensorLike): Tensor; bitwiseOr(other: TensorLike): Tensor; bitwiseXor(other: TensorLike): Tensor; bitwiseNot(): Tensor;
+    bitwiseAnd(other: TensorLike): Tensor; bitwiseOr(other: TensorLike): Tensor; bitwiseXor(other: TensorLike): Tensor;
     countNonzero(dim?: R.Dims): Tensor;
     // dtype
     to(dtype: DType, nonBlocking?: boolean, copy?: boolean, options?: C.ToOptions): Tensor;
@@ -176,7 +178,6 @@ const methods: ThisType<Tensor> & Record<string, unknown> = {
   logicalAnd(o: TensorLike) { return B.logicalAnd(this, o); },
   logicalOr(o: TensorLike) { return B.logicalOr(this, o); },
   logicalXor(o: TensorLike) { return B.logicalXor(this, o); },
-  logicalNot() { return B.logicalNot(this); },
   where(c: Tensor, o: TensorLike) { return B.where(c, this, o); },
   clamp(...a: unknown[]) { return CL.clamp(this, ...(a as [])); },
   clip(...a: unknown[]) { return CL.clamp(this, ...(a as [])); },
@@ -235,7 +236,6 @@ const methods: ThisType<Tensor> & Record<string, unknown> = {
   bitwiseAnd(o: TensorLike) { return B.bitwiseAnd(this, o); },
   bitwiseOr(o: TensorLike) { return B.bitwiseOr(this, o); },
   bitwiseXor(o: TensorLike) { return B.bitwiseXor(this, o); },
-  bitwiseNot() { return U.bitwiseNot(this); },
   countNonzero(d?: R.Dims) { return R.countNonzero(this, d); },
   to(...a: unknown[]) { return C.to(this, ...a); },
   cpu() { return this; },
@@ -285,11 +285,11 @@ const methods: ThisType<Tensor> & Record<string, unknown> = {
 const typeName = (d: DType): string =>
   ({ float32: "FloatTensor", float64: "DoubleTensor", int64: "LongTensor", int32: "IntTensor", uint8: "ByteTensor", bool: "BoolTensor" })[d];
 
-const UNARY_METHODS = [
-  "neg", "abs", "sign", "exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "sin", "cos", "tan",
-  "tanh", "sigmoid", "relu", "floor", "ceil", "round", "trunc", "reciprocal", "square", "erf", "isnan", "isinf", "isfinite",
-] as const;
-for (const name of UNARY_METHODS) methods[name] = function (this: Tensor) { return U[name](this); };
+const unaryMethods = {} as ThisType<Tensor> & UnaryMethods;
+for (const fn of Object.values(U)) {
+  if (isUnaryOpFn(fn)) unaryMethods[fn.opName as UnaryOp] = function (this: Tensor) { return fn(this); };
+}
+Object.assign(Tensor.prototype, unaryMethods);
 
 Object.assign(Tensor.prototype, methods);
 Object.defineProperty(Tensor.prototype, "T", { get(this: Tensor) { return V.permute(this, [...this.shape.keys()].reverse()); } });

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { PNG } from "pngjs";
 import { CLASSES, collect, runFlint, startFlint, tempDir, waitForOutput, writeCifar } from "./cli-helpers.js";
+import * as torch from "../src/index.js";
 
 const dir = tempDir();
 const root = join(dir, "data");
@@ -98,6 +99,7 @@ describe("flint train / eval / predict", () => {
     assert.match(svg, /^<\?xml[^]*<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     assert.match(svg, /Loss[^]*Accuracy/);
     assert.match(svg, /<circle class="marker" data-series="test"/);
+    assert.doesNotMatch(svg, /train \(running\)/, "no legend entry for a line plot.svg does not draw");
     // No temporary files left behind by the atomic writes.
     assert.deepEqual(readdirSync(out).filter((f) => f.endsWith(".tmp")), []);
   });
@@ -111,7 +113,7 @@ describe("flint train / eval / predict", () => {
   test("--resume continues at epoch 2, exactly as an uninterrupted run", async () => {
     const r = await runFlint(["train", ...QUICK, "--epochs", "2", "--out", out, "--resume"]);
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    assert.match(r.stdout, /resuming from epoch 1: continuing at epoch 2 of 2/);
+    assert.match(r.stdout, /resuming after epoch 1: continuing at epoch 2\/2/);
     assert.doesNotMatch(r.stdout, /epoch 1\/2/);
     assert.match(r.stdout, /epoch 2\/2: train loss/);
     const resumed = metrics(out);
@@ -145,12 +147,14 @@ describe("flint train / eval / predict", () => {
     const r = await done;
     assert.equal(r.code, 130, r.stderr + r.stdout);
     assert.match(r.stderr, /SIGINT: stopping after this batch and saving a checkpoint/);
-    const m = r.stdout.match(/Interrupted: saved .* at epoch 0 \+ (\d+) batches/);
+    const m = r.stdout.match(/Interrupted in epoch 1\/1 after (\d+) of 8 batches: saved .*\. Continue with: flint (train --resume --out \S+)$/m);
     assert.ok(m !== null, r.stdout);
     assert.ok(existsSync(join(stopped, "checkpoint.pt")));
-    const res = await runFlint(["train", ...quick(8), "--epochs", "1", "--out", stopped, "--resume"]);
+    // The printed line works as printed: root, sizes and epochs come from the checkpoint.
+    const res = await runFlint(m[2].split(" "));
     assert.equal(res.code, 0, res.stderr);
-    assert.match(res.stdout, new RegExp(`resuming from epoch 0 \\+ ${m[1]} batches`));
+    assert.match(res.stdout, new RegExp(`resuming in epoch 1/1 after ${m[1]} of 8 batches`));
+    assert.match(res.stdout, /40 test images/);
     const ref = join(dir, "run-sigint-ref");
     const s = await runFlint(["train", ...quick(8), "--epochs", "1", "--out", ref]);
     assert.equal(s.code, 0, s.stderr);
@@ -240,5 +244,23 @@ describe("flint train / eval / predict", () => {
     const bad = await runFlint(["predict", "--checkpoint", join(out, "checkpoint.pt"), join(dir, "eval.json")]);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /not a PNG, JPEG, PPM or PGM file/);
+    // A bad file among good ones is reported and skipped; the good ones are still classified.
+    const mixed = await runFlint(["predict", "--checkpoint", join(out, "checkpoint.pt"), a, join(dir, "eval.json"), join(dir, "missing.png"), b]);
+    assert.equal(mixed.code, 1);
+    assert.deepEqual(mixed.stdout.trim().split("\n").map((l) => l.split(/\s+/)[0]), ["a.png", "b.png"]);
+    assert.match(mixed.stderr, /skipping .*eval\.json: .*not a PNG/);
+    assert.match(mixed.stderr, /skipping .*missing\.png/);
+  });
+
+  test("eval finds the state dict inside a tutorial-style checkpoint, and names the model that mismatched keys fit", async () => {
+    const sd = torch.load(join(out, "model.safetensors")) as Record<string, torch.Tensor>;
+    const tutorial = join(dir, "tutorial.pt");
+    torch.save({ epoch: 3, model_state_dict: sd, optimizer_state_dict: {}, loss: 0.5 }, tutorial);
+    const r = await runFlint(["eval", "--checkpoint", tutorial, "--root", root, "--no-download", "--test-size", "40"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /state dict \(under model_state_dict\)/);
+    const w = await runFlint(["eval", "--checkpoint", tutorial, "--model", "vgg", "--root", root, "--no-download", "--test-size", "40"]);
+    assert.equal(w.code, 1);
+    assert.match(w.stderr, /does not fit model "vgg".*keys are those of model "seed": pass --model seed/s);
   });
 });

@@ -241,6 +241,31 @@ describe("download", () => {
     assert.equal(server.hits(), hits, "already-present files are not fetched again");
   });
 
+  it("offline: the error says what was tried and how to work offline, names a rejected local archive, and leaves no empty root", () => {
+    const parent = tempDir();
+    const root = join(parent, "data", "nested");
+    // A port nothing listens on stands in for an unreachable host.
+    const Offline = class extends SmallCIFAR10 {
+      static override url = "http://127.0.0.1:9/small-cifar.tar.gz";
+      static override filename = "cifar-small.tar.gz";
+      static override tgzMd5 = archiveMd5;
+    };
+    assert.throws(
+      () => new Offline(root, { download: true }),
+      (e: Error) => e instanceof DownloadError && e.message.includes("http://127.0.0.1:9/small-cifar.tar.gz") &&
+        /To work offline, copy cifar-small\.tar\.gz \(MD5 [0-9a-f]{32}\)/.test(e.message),
+    );
+    assert.deepEqual(readdirSync(parent), [], "the folders made for the download are removed again");
+    mkdirSync(root, { recursive: true });
+    writeFileSync(join(root, "cifar-small.tar.gz"), "not an archive");
+    const stale = createHash("md5").update("not an archive").digest("hex");
+    assert.throws(
+      () => new Offline(root, { download: true }),
+      (e: Error) => e instanceof DownloadError && e.message.includes(`MD5 ${stale}, not the expected MD5 ${archiveMd5}`),
+    );
+    assert.deepEqual(readdirSync(root), ["cifar-small.tar.gz"], "a user's file is never deleted");
+  });
+
   it("a wrong expected MD5 is a checksum error", () => {
     const root = tempDir();
     const Wrong = mirror("ok", () => "0".repeat(32));

@@ -14,7 +14,7 @@ export const accumulate = (a: Tensor, b: Tensor): Tensor => add(a, b);
  */
 export function accumulateInto(grad: Tensor, g: Tensor): Tensor {
   if (grad.requiresGrad || grad.shape.length !== g.shape.length || grad.shape.some((s, i) => s !== g.shape[i])) return add(grad, g);
-  if (grad.dtype === g.dtype && backend().addInPlace?.(grad, g)) {
+  if (grad.dtype === g.dtype && backend().addInPlace(grad, g)) {
     grad.storage.version++;
     return grad;
   }

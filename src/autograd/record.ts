@@ -2,7 +2,9 @@
 // autograd), it calls record() with its inputs and a backward closure. Nothing is recorded when
 // grad mode is off or no input requires grad, so inference pays only this check.
 import { isFloating } from "../dtype.js";
-import type { Tensor } from "../tensor.js";
+import { type Tensor, makeView } from "../tensor.js";
+import { backend } from "../backend/backend.js";
+import { zerosOf } from "../ops/util.js";
 import { type BackwardFn, type Edge, Node } from "./node.js";
 import { isGradEnabled } from "./grad-mode.js";
 
@@ -12,25 +14,14 @@ export function needsGrad(inputs: readonly (Tensor | null | undefined)[]): boole
   return false;
 }
 
-/** Set by the in-place ops: re-derives a view's history from its base's current one. */
-let refreshView: ((view: Tensor) => void) | null = null;
-export function setViewRefresher(fn: (view: Tensor) => void): void {
-  refreshView = fn;
-}
-
 export function edgeOf(t: Tensor | null | undefined): Edge {
   if (!t || !t.requiresGrad) return null;
   // A view whose base was changed in place since it was made reads the new values, so its
   // gradient must flow through the base's new history (PyTorch regenerates the view's grad_fn).
-  if (t.base !== null && t.base.requiresGrad && t.base.gradFn !== t.baseGradFn && refreshView) refreshView(t);
+  if (t.base !== null && t.base.requiresGrad && t.base.gradFn !== t.baseGradFn) refreshView(t);
   return t.gradFn ? { node: t.gradFn, outputNr: t.outputNr } : { leaf: t };
 }
 
-/**
- * Records `out` as produced from `inputs` by an op named `name`. `backward` maps the gradients
- * of the outputs to gradients of the inputs (null where an input gets none); `saved` lists the
- * tensors the closure reads, so that in-place changes to them are caught.
- */
 /**
  * Gives the node that produced `out` PyTorch's name for the whole op, when `out` came out of a
  * composition (mv = matmul + squeeze prints MvBackward0, as in PyTorch). Inputs' own nodes are
@@ -43,6 +34,11 @@ export function relabel<T extends Tensor | Tensor[]>(out: T, name: string, input
   return out;
 }
 
+/**
+ * Records `out` as produced from `inputs` by an op named `name`. `backward` maps the gradients
+ * of the outputs to gradients of the inputs (null where an input gets none); `saved` lists the
+ * tensors the closure reads, so that in-place changes to them are caught.
+ */
 export function record<T extends Tensor | Tensor[]>(
   name: string,
   inputs: readonly (Tensor | null | undefined)[],
@@ -60,4 +56,24 @@ export function record<T extends Tensor | Tensor[]>(
     o.outputNr = i;
   });
   return out;
+}
+
+/**
+ * The backward of a view: g scattered into zeros of `shape` through viewOf (which makes the
+ * same view of any tensor of that shape). Differentiable, for double backward.
+ */
+export function viewScatter(g: Tensor, shape: readonly number[], viewOf: (z: Tensor) => Tensor): Tensor {
+  const z = zerosOf(shape, g.dtype);
+  backend().assign(viewOf(z), g);
+  return record("ViewScatterBackward", [g], z, ([gz]) => [viewOf(gz)]);
+}
+
+/** Re-derives a stale view's history from its base (see edgeOf): AsStridedBackward of the base's current node. */
+function refreshView(view: Tensor): void {
+  const base = view.base as Tensor;
+  view.baseGradFn = base.gradFn;
+  if (!(base.offset === 0 && base.isContiguous())) return;
+  const region = (z: Tensor): Tensor => makeView(z, [...view.shape], [...view.strides], view.offset);
+  view.gradFn = null;
+  record("AsStridedBackward", [base], view, ([g]) => [viewScatter(g, base.shape, region)]);
 }

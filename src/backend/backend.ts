@@ -1,7 +1,10 @@
 // The narrow interface every compute backend implements. Backends see strided views over
 // storage and return fresh contiguous arrays; they never see autograd (that lives above, in
-// src/autograd and src/ops). Optional fused kernels let a fast backend take over hot composites.
+// src/autograd and src/ops). Required kernels (Kernels) plus fused kernels a backend may
+// decline (FusedKernels) that let a fast backend take over hot composites.
 import type { DType, TypedArray } from "../dtype.js";
+import type { UnaryOpNamesOf } from "../ops/unary-op.js";
+import type { BinaryOpName } from "../ops/binary-decls.js";
 
 /** What a backend reads: a strided view over a storage array. Tensor satisfies it structurally. */
 export interface Strided {
@@ -12,17 +15,10 @@ export interface Strided {
   readonly dtype: DType;
 }
 
-export type UnaryOp =
-  | "neg" | "abs" | "sign" | "exp" | "expm1" | "log" | "log1p" | "log2" | "log10" | "sqrt" | "rsqrt"
-  | "sin" | "cos" | "tan" | "tanh" | "sigmoid" | "relu" | "floor" | "ceil" | "round" | "trunc"
-  | "reciprocal" | "square" | "erf" | "logicalNot" | "isnan" | "isinf" | "isfinite" | "bitwiseNot";
-
-export type BinaryOp =
-  | "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum" | "atan2" | "remainder" | "fmod"
-  | "floorDivide" | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "logicalAnd" | "logicalOr" | "logicalXor"
-  | "bitwiseAnd" | "bitwiseOr" | "bitwiseXor"
-  // Activation gradients from the output y, as PyTorch's fused kernels: (grad, y) -> grad_input.
-  | "reluBackward" | "sigmoidBackward" | "tanhBackward";
+/** The declared unary ops (src/ops/unary.ts: one declaration each). */
+export type UnaryOp = UnaryOpNamesOf<typeof import("../ops/unary.js")>;
+/** The declared binary ops (src/ops/binary-decls.ts). */
+export type BinaryOp = BinaryOpName;
 
 export type ReduceOp = "sum" | "prod" | "amax" | "amin" | "all" | "any";
 
@@ -63,8 +59,11 @@ export interface AdamStepOptions {
   amsgrad: boolean; maximize: boolean; decoupled: boolean;
 }
 
-export interface Backend {
-  readonly name: string;
+/**
+ * The kernels every backend has. The reference backend (src/backend/ref) defines their exact
+ * semantics; a new backend starts from it and overrides what it does faster (see extendBackend).
+ */
+export interface Kernels {
   /** Contiguous copy of x cast to dtype. */
   copy(x: Strided, dtype: DType): TypedArray;
   /** Writes src, broadcast to dst's shape and cast to dst's dtype, into the view dst. */
@@ -87,32 +86,63 @@ export interface Backend {
   gather(x: Strided, dim: number, index: Strided): TypedArray;
   /** dst (contiguous array, shape dstShape) [.. index ..] (=|+=) src along dim. */
   scatter(dst: TypedArray, dstShape: readonly number[], dim: number, index: Strided, src: Strided, accumulate: boolean): void;
+  // Convolution and pooling. Exact semantics (layouts, index convention): src/backend/ref/conv.ts, pool.ts.
+  conv2d(x: Strided, w: Strided, bias: Strided | null, p: Conv2dParams, outShape: readonly number[]): TypedArray;
+  conv2dBackwardInput(gradOut: Strided, w: Strided, p: Conv2dParams, inShape: readonly number[]): TypedArray;
+  conv2dBackwardWeight(x: Strided, gradOut: Strided, p: Conv2dParams, wShape: readonly number[]): TypedArray;
+  maxPool2d(x: Strided, p: Pool2dParams): { values: TypedArray; indices: Float64Array };
+  maxPool2dBackward(gradOut: Strided, indices: Strided, inShape: readonly number[]): TypedArray;
+  avgPool2d(x: Strided, p: AvgPool2dParams): TypedArray;
+  avgPool2dBackward(gradOut: Strided, p: AvgPool2dParams, inShape: readonly number[]): TypedArray;
+  adaptiveAvgPool2d(x: Strided, outH: number, outW: number): TypedArray;
+  adaptiveAvgPool2dBackward(gradOut: Strided, inShape: readonly number[]): TypedArray;
+}
 
-  // Fused kernels (optional): the op layer falls back to a composition when absent.
-  conv2d?(x: Strided, w: Strided, bias: Strided | null, p: Conv2dParams, outShape: readonly number[]): TypedArray;
-  conv2dBackwardInput?(gradOut: Strided, w: Strided, p: Conv2dParams, inShape: readonly number[]): TypedArray;
-  conv2dBackwardWeight?(x: Strided, gradOut: Strided, p: Conv2dParams, wShape: readonly number[]): TypedArray;
-  maxPool2d?(x: Strided, p: Pool2dParams): { values: TypedArray; indices: Float64Array };
-  maxPool2dBackward?(gradOut: Strided, indices: Strided, inShape: readonly number[]): TypedArray;
-  /** Null when this backend does not cover x (the op layer then composes it). */
-  logSoftmax?(x: Strided, dim: number): TypedArray | null;
+/**
+ * Fused kernels a backend may decline: each returns null (or false) when it does not cover its
+ * arguments (dtype, layout), and the op layer then runs the composition of ordinary ops that
+ * defines the op. DECLINE_FUSED declines them all; the reference backend uses it.
+ */
+export interface FusedKernels {
+  /** log_softmax along dim; null when declined. */
+  logSoftmax(x: Strided, dim: number): TypedArray | null;
   /**
-   * The pointwise part of an LSTM cell, fused (float32): gates [B, 4H] (i, f, g, o) and c [B, H]
+   * The pointwise part of an LSTM cell (float32): gates [B, 4H] (i, f, g, o) and c [B, H]
    * give hy and cy, plus saved activations for lstmCellBackward; null when declined.
    */
-  lstmCell?(gates: Strided, c: Strided): { hy: TypedArray; cy: TypedArray; saved: TypedArray } | null;
-  lstmCellBackward?(saved: TypedArray, c: Strided, dhy: Strided, dcy: Strided): { dgates: TypedArray; dc: TypedArray };
-  // Exact semantics of the conv/pool kernels (layouts, index convention): src/backend/ref/conv.ts, pool.ts.
-  avgPool2d?(x: Strided, p: AvgPool2dParams): TypedArray;
-  avgPool2dBackward?(gradOut: Strided, p: AvgPool2dParams, inShape: readonly number[]): TypedArray;
-  adaptiveAvgPool2d?(x: Strided, outH: number, outW: number): TypedArray;
-  adaptiveAvgPool2dBackward?(gradOut: Strided, inShape: readonly number[]): TypedArray;
-  /** dst += src in place for same-shape tensors (gradient accumulation); false when not covered. */
-  addInPlace?(dst: Strided, src: Strided): boolean;
-  // Fused optimizer updates, in place; they return false when they cannot take these tensors
-  // (dtype, layout), and the optimizer then runs its composed tensor-op update.
-  sgdStep?(param: Strided, grad: Strided, momentumBuf: Strided | null, o: SgdStepOptions): boolean;
-  adamStep?(param: Strided, grad: Strided, expAvg: Strided, expAvgSq: Strided, maxExpAvgSq: Strided | null, o: AdamStepOptions): boolean;
+  lstmCell(gates: Strided, c: Strided): { hy: TypedArray; cy: TypedArray; saved: TypedArray } | null;
+  /** Only called with what this backend's own lstmCell returned (so it cannot decline). */
+  lstmCellBackward(saved: TypedArray, c: Strided, dhy: Strided, dcy: Strided): { dgates: TypedArray; dc: TypedArray };
+  /** dst += src in place for same-shape tensors (gradient accumulation); false when declined. */
+  addInPlace(dst: Strided, src: Strided): boolean;
+  // Fused optimizer updates, in place; false when declined (the optimizer then runs its
+  // composed tensor-op update).
+  sgdStep(param: Strided, grad: Strided, momentumBuf: Strided | null, o: SgdStepOptions): boolean;
+  adamStep(param: Strided, grad: Strided, expAvg: Strided, expAvgSq: Strided, maxExpAvgSq: Strided | null, o: AdamStepOptions): boolean;
+}
+
+export interface Backend extends Kernels, FusedKernels {
+  readonly name: string;
+}
+
+/** Declines every fused kernel. */
+export const DECLINE_FUSED: FusedKernels = {
+  logSoftmax: () => null,
+  lstmCell: () => null,
+  lstmCellBackward: () => {
+    throw new Error("lstmCellBackward: this backend declines lstmCell, so it has no saved state to differentiate");
+  },
+  addInPlace: () => false,
+  sgdStep: () => false,
+  adamStep: () => false,
+};
+
+/**
+ * A backend made of a base backend (usually the reference one) plus the kernels it does itself.
+ * Overrides fall back to the base by calling it directly (`base.matmul(a, b, dt)`).
+ */
+export function extendBackend(base: Backend, name: string, overrides: Partial<Kernels & FusedKernels>): Backend {
+  return { ...base, ...overrides, name };
 }
 
 let active: Backend | null = null;

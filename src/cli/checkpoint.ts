@@ -113,3 +113,44 @@ export function bytesOf(v: Value | undefined, what: string): Uint8Array {
   if (v instanceof Tensor && v.dtype === "uint8") return new Uint8Array(v.typedArray());
   throw new CheckpointError(`${what} is missing or not a uint8 tensor`);
 }
+
+/** Keys under which tutorials and libraries keep a model's state dict inside a checkpoint. */
+const STATE_DICT_KEYS = ["model_state_dict", "state_dict", "model", "model_state", "net", "network", "weights", "params"];
+
+const isTensorDict = (v: Value | undefined): boolean => {
+  const e = entriesOf(v);
+  return e !== null && e.length > 0 && e.every(([, t]) => t instanceof Tensor);
+};
+
+/**
+ * The model's state dict inside a saved object: the object itself when it is one, else the entry
+ * under a common key (`{'model_state_dict': sd, 'epoch': 3}` as PyTorch's tutorials save,
+ * `state_dict`, `model`…), else the only entry that is a dict of tensors. DistributedDataParallel's
+ * `module.` prefix is removed. Returns where it was found, for messages.
+ */
+export function findStateDict(v: Value, what: string): { state: Map<string, Tensor>; where: string } {
+  let found: Value | undefined;
+  let where = "";
+  if (isTensorDict(v)) found = v;
+  for (const k of STATE_DICT_KEYS) {
+    if (found !== undefined) break;
+    if (isTensorDict(field(v, k))) [found, where] = [field(v, k), k];
+  }
+  if (found === undefined) {
+    const candidates = (entriesOf(v) ?? []).filter(([, x]) => isTensorDict(x));
+    if (candidates.length === 1) [where, found] = candidates[0];
+  }
+  if (found === undefined) {
+    const keys = (entriesOf(v) ?? []).map(([k]) => k);
+    throw new CheckpointError(
+      `${what} holds no model state dict (a dictionary of tensors)${keys.length > 0 ? `; its top-level keys are ${keys.slice(0, 12).join(", ")}` : ""}`,
+    );
+  }
+  let state = tensorDict(found, what);
+  const keys = [...state.keys()];
+  if (keys.length > 0 && keys.every((k) => k.startsWith("module."))) {
+    state = new Map([...state].map(([k, t]) => [k.slice("module.".length), t]));
+    where = where === "" ? "module." : `${where}, module.`;
+  }
+  return { state, where };
+}

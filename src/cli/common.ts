@@ -44,7 +44,11 @@ export function loadCifar(root: string, train: boolean, augment: boolean, downlo
           `point --root at a folder that holds cifar-10-batches-bin/, or drop --no-download to fetch it.`,
       );
     }
-    throw new CliError(`cannot load CIFAR-10 from ${root}: ${msg}`);
+    const offline = /download:/.test(msg)
+      ? `\nOffline: with the extracted cifar-10-batches-bin/ folder in DIR, run with --root DIR --no-download ` +
+        `(or copy cifar-10-binary.tar.gz into ${root}).`
+      : "";
+    throw new CliError(`cannot load CIFAR-10 from ${root}: ${msg}${offline}`);
   }
 }
 

@@ -46,7 +46,7 @@ export const TRAIN_SPEC: CommandSpec = {
     { name: "train-size", type: "int", metavar: "N", min: 1, help: "Use only the first N training images (quick experiments)" },
     { name: "test-size", type: "int", metavar: "N", min: 1, help: "Evaluate on only the first N test images" },
     { name: "test-batch-size", type: "int", metavar: "N", default: 500, min: 1, help: "Batch size for evaluation" },
-    { name: "dashboard", type: "boolean", default: false, help: "Serve live loss/accuracy curves on http://127.0.0.1:PORT/" },
+    { name: "dashboard", type: "boolean", default: false, help: "Serve live loss/accuracy curves on http://127.0.0.1:PORT/ (kept up after the run ends, until Ctrl-C)" },
     { name: "port", type: "int", metavar: "N", default: 8765, min: 0, max: 65535, help: "Dashboard port (0 picks a free port)" },
   ],
   epilog: [

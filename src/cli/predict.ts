@@ -49,17 +49,22 @@ export async function predictCommand(a: ParsedArgs): Promise<number> {
   setupBackend(a.str("backend"), a.optNum("threads"));
   const loaded = loadModel(a.str("checkpoint"), a.optStr("model"));
   const classes = loaded.classes.length > 0 ? loaded.classes : CIFAR10_CLASSES;
-  const files = a.positionals;
-  const pixels = new Float32Array(files.length * 3 * 32 * 32);
-  files.forEach((f, i) => {
-    let im: Image;
+  // An unreadable file is reported and skipped; the others are still classified (exit code 1).
+  const files: string[] = [];
+  const images: Image[] = [];
+  let failed = 0;
+  for (const f of a.positionals) {
     try {
-      im = loadImage(f);
+      images.push(loadImage(f));
+      files.push(f);
     } catch (e) {
-      throw new CliError(`predict: ${(e as Error).message}`);
+      failed++;
+      process.stderr.write(`flint predict: skipping ${f}: ${(e as Error).message}\n`);
     }
-    pixels.set(toCHW(resizeBilinear(im, 32, 32)), i * 3 * 32 * 32);
-  });
+  }
+  if (files.length === 0) throw new CliError(`predict: none of the ${failed} image file${failed === 1 ? "" : "s"} could be read`);
+  const pixels = new Float32Array(files.length * 3 * 32 * 32);
+  images.forEach((im, i) => pixels.set(toCHW(resizeBilinear(im, 32, 32)), i * 3 * 32 * 32));
   const x = fromTypedArray(pixels, [files.length, 3, 32, 32], "float32");
   const probs = noGrad(() => torch.softmax(loaded.model.forward(x), 1));
   const p = probs.typedArray();
@@ -76,5 +81,5 @@ export async function predictCommand(a: ParsedArgs): Promise<number> {
       process.stdout.write(`${basename(f).padEnd(width)}  ${classes[order[0][1]]} (${(100 * order[0][0]).toFixed(1)}%)${rest !== "" ? `   then ${rest}` : ""}\n`);
     }
   });
-  return 0;
+  return failed > 0 ? 1 : 0;
 }

@@ -13,7 +13,7 @@ import { metricsPlot, writeMetrics, type EpochMetrics, type LossPoint } from "./
 import type { Net } from "./models.js";
 import { TrainProgress } from "./progress.js";
 import type { AnyOptimizer, TrainConfig } from "./train-config.js";
-import { EMPTY_PARTIAL, getRngState, setRngState, writeTrainCheckpoint, writeWeights, type PartialEpoch } from "./train-state.js";
+import { EMPTY_PARTIAL, getRngState, setRngState, writeTrainCheckpoint, writeWeights, type PartialEpoch, type RunFlags } from "./train-state.js";
 
 export type Batches = AsyncIterable<[Tensor, Tensor]> & { length: number };
 
@@ -25,6 +25,8 @@ export interface LoopSetup {
   trainLoader: Batches;
   testLoader: Batches;
   classes: string[];
+  /** The run's non-recipe flags, stored in each checkpoint for --resume. */
+  run: RunFlags;
   out: string;
   history: EpochMetrics[];
   /** Where to start: completed epochs, batches done in the next, and their saved states. */
@@ -54,7 +56,7 @@ export class TrainLoop {
   private save(epoch: number, batch: number, epochRng: Uint8Array | null, partial: PartialEpoch): void {
     writeTrainCheckpoint(this.checkpointPath, {
       config: this.s.config, model: this.s.model, optimizer: this.s.optimizer,
-      epoch, batch, rng: getRngState(), epochRng, partial, classes: this.s.classes,
+      epoch, batch, rng: getRngState(), epochRng, partial, classes: this.s.classes, run: this.s.run,
     });
   }
 

@@ -5,7 +5,8 @@
 import * as torch from "../index.js";
 import { Tensor } from "../tensor.js";
 import { UsageError } from "./args.js";
-import { CheckpointError, bytesOf, entriesOf, field, loadFile, saveCheckpoint, saveSafetensors, tensorDict, type Value } from "./checkpoint.js";
+import { CheckpointError, bytesOf, entriesOf, field, findStateDict, loadFile, saveCheckpoint, saveSafetensors, tensorDict, type Value } from "./checkpoint.js";
+import { MODEL_NAMES } from "./flags.js";
 import { buildModel, type Net } from "./models.js";
 import { configFromCheckpoint, type TrainConfig } from "./train-config.js";
 
@@ -32,7 +33,15 @@ export interface TrainCheckpoint {
   epochRng: Uint8Array | null;
   partial: PartialEpoch;
   classes: string[];
+  /**
+   * The run's other flags (data root, epochs, evaluation size, workers…), so that `--resume`
+   * alone continues the run exactly as it was started; flags typed again override them.
+   */
+  run: RunFlags;
 }
+
+/** Flag name (as typed, without --) → value, for the flags that are not part of the recipe. */
+export type RunFlags = Record<string, string | number | boolean>;
 
 export const CHECKPOINT_FORMAT = "flint.train.checkpoint";
 
@@ -84,6 +93,7 @@ export function writeTrainCheckpoint(path: string, c: Omit<TrainCheckpoint, "mod
     partial: { ...c.partial },
     config: { ...c.config },
     classes: c.classes,
+    run: { ...c.run },
   });
 }
 
@@ -119,7 +129,17 @@ export function readTrainCheckpoint(path: string): TrainCheckpoint {
       seconds: num(field(p, "seconds"), "partial.seconds"),
     },
     classes: Array.isArray(classes) ? classes.map(String) : [],
+    run: runFlagsOf(field(value, "run")),
   };
+}
+
+/** The stored run flags; a checkpoint written before they were stored has none. */
+function runFlagsOf(v: Value | undefined): RunFlags {
+  const out: RunFlags = {};
+  for (const [k, x] of entriesOf(v) ?? []) {
+    if (typeof x === "string" || typeof x === "number" || typeof x === "boolean") out[String(k)] = x;
+  }
+  return out;
 }
 
 export interface LoadedModel {
@@ -153,21 +173,34 @@ export function loadModel(path: string, modelFlag: string | null): LoadedModel {
     classes = ck.classes;
     source = `flint checkpoint, ${ck.epoch} epoch${ck.epoch === 1 ? "" : "s"}${ck.batch > 0 ? ` + ${ck.batch} batches` : ""}`;
   } else {
-    // A bare state dict: torch.save(model.state_dict()) or safetensors; `{"model": …}` wrappers too.
-    const inner = field(value, "model") ?? field(value, "state_dict") ?? value;
-    state = tensorDict(inner, `${path}`);
-    name = modelFlag ?? metadata.flint_model ?? "seed";
+    // A bare state dict (torch.save(model.state_dict()), safetensors) or one inside a checkpoint
+    // of the usual layouts ({'model_state_dict': sd, 'epoch': 3, …}).
+    const found = findStateDict(value, path);
+    state = found.state;
+    name = modelFlag ?? metadata.flint_model ?? guessModel(state) ?? "seed";
     epoch = metadata.epoch !== undefined ? Number(metadata.epoch) : null;
-    source = format === "safetensors" ? "safetensors weights" : "state dict";
+    source = format === "safetensors" ? "safetensors weights" : found.where !== "" ? `state dict (under ${found.where})` : "state dict";
   }
   const model = buildModel(name);
   try {
     model.loadStateDict(state);
   } catch (e) {
-    throw new CheckpointError(`${path} does not fit model "${name}": ${(e as Error).message}${modelFlag === null ? " (choose the architecture with --model)" : ""}`);
+    const like = guessModel(state);
+    const hint = like !== null && like !== name ? ` Its keys are those of model "${like}": pass --model ${like}.` : like === null ? ` Its keys match none of the models (${MODEL_NAMES.join(", ")}); first keys: ${[...state.keys()].slice(0, 4).join(", ")}.` : "";
+    throw new CheckpointError(`${path} does not fit model "${name}": ${(e as Error).message}.${hint}`);
   }
   model.eval();
   return { model, modelName: name, epoch, classes, source };
+}
+
+/** The model whose state-dict keys and shapes are exactly those of `state`, if one is. */
+export function guessModel(state: Map<string, Tensor>): string | null {
+  for (const name of MODEL_NAMES) {
+    const sd = buildModel(name).stateDict() as Record<string, Tensor>;
+    const keys = Object.keys(sd);
+    if (keys.length === state.size && keys.every((k) => state.get(k)?.shape.join(",") === sd[k].shape.join(","))) return name;
+  }
+  return null;
 }
 
 /** Restores the global generator (torch.manualSeed's) to a saved state. */

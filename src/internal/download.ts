@@ -2,10 +2,10 @@
 // next to the target, are verified, and only then renamed into place, so an interrupted or
 // corrupt transfer never leaves a file that looks complete.
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeSync } from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { ProgressBar, defaultQuiet } from "./progress.js";
 import { FlintError } from "../errors.js";
 
@@ -119,8 +119,13 @@ export async function downloadUrl(
     if (!quiet) log(`Using downloaded and verified file: ${target}`);
     return target;
   }
-  mkdirSync(root, { recursive: true });
+  // A file already at the target whose MD5 differs is not used; say so, and name it again if the
+  // download fails, so a user who placed a copy by hand learns why it was not taken.
+  const rejected = md5 !== null && existsSync(target) && statSync(target).isFile() ? describeRejected(target, md5) : null;
+  if (rejected !== null) log(`${rejected}; downloading it again`);
+  const created = mkdirSync(root, { recursive: true }) ?? null;
   const tmp = tempSibling(target);
+  let ok = false;
   try {
     if (!quiet) log(`Downloading ${url} to ${target}`);
     const res = await get(url, options.maxRedirects ?? 10);
@@ -154,8 +159,42 @@ export async function downloadUrl(
       );
     }
     renameSync(tmp, target);
+    ok = true;
     return target;
+  } catch (e) {
+    if (e instanceof DownloadError) throw new DownloadError(`${e.message}\n${offlineHint(target, md5, rejected)}`);
+    throw e;
   } finally {
     rmSync(tmp, { force: true });
+    // Leave no empty folders behind after a failed first download (e.g. offline).
+    if (!ok && created !== null) removeEmptyDirs(root, created);
+  }
+}
+
+function describeRejected(target: string, md5: string): string {
+  const size = statSync(target).size;
+  return `${target} has ${size} bytes and MD5 ${md5FileSync(target)}, not the expected MD5 ${md5}`;
+}
+
+/** What to do without a network: the exact file to place, and where. */
+function offlineHint(target: string, md5: string | null, rejected: string | null): string {
+  const sum = md5 !== null ? ` (MD5 ${md5})` : "";
+  const why = rejected !== null ? ` (the file there now was rejected: ${rejected})` : "";
+  return `To work offline, copy ${basename(target)}${sum} to ${target}${why}, or point the dataset's root at a folder that already holds the extracted files and turn download off.`;
+}
+
+/** Removes `dir` and its parents up to `top` (the first folder this call created) while empty. */
+function removeEmptyDirs(dir: string, top: string): void {
+  let d = resolve(dir);
+  const stop = resolve(top);
+  for (;;) {
+    try {
+      if (readdirSync(d).length > 0) return;
+      rmdirSync(d);
+    } catch {
+      return;
+    }
+    if (d === stop || !d.startsWith(stop)) return;
+    d = dirname(d);
   }
 }

@@ -129,8 +129,9 @@ export function lineChart(o: ChartOptions): string {
       }
     }
   }
-  // Legend, top right inside the plot area.
-  const named = o.series.filter((s) => s.name !== "");
+  // Legend, top right inside the plot area: only series that have something drawn (a legend entry
+  // for an empty series, such as plot.svg's running loss, names a line that is not there).
+  const named = o.series.filter((s) => s.name !== "" && s.points.some(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
   let ly = m.top + 14;
   const lx = m.left + pw - 150;
   if (named.length > 0) {

@@ -7,6 +7,7 @@ import type { DType } from "../dtype.js";
 import { Tensor } from "../tensor.js";
 import { ShapeError, ValueError, fmtShape } from "../errors.js";
 import { noGrad } from "../autograd/grad-mode.js";
+import { zeroGradOf } from "../autograd/zero-grad.js";
 import { Parameter } from "./parameter.js";
 import { parseArgs } from "../ops/util.js";
 import { type ToOptions, parseTo } from "../ops/cast.js";
@@ -335,18 +336,6 @@ export abstract class Module {
   }
 }
 
-function zeroGradOf(p: Tensor, setToNone: boolean): void {
-  if (!p.grad) return;
-  if (setToNone) {
-    p.grad = null;
-    return;
-  }
-  const g = p.grad;
-  if (g.gradFn) p.grad = g.detach();
-  else g.requiresGrad = false;
-  noGrad(() => (p.grad as Tensor).zero_());
-}
-export { zeroGradOf };
 
 /** Changes a tensor's dtype in place: new storage, same object (PyTorch's param.data = …). */
 function retype(t: Tensor, dtype: DType): void {

@@ -8,6 +8,8 @@ import { record } from "../autograd/record.js";
 import { type TensorLike, isTensor, scalarTensor, wrap } from "./util.js";
 import { sumToShape } from "./broadcast.js";
 import { toDType } from "./cast.js";
+import { binaryOutDtype } from "./binary-decls.js";
+import { log, neg } from "./unary.js";
 
 const operand = (x: TensorLike) => (isTensor(x) ? { dtype: x.dtype, dim: x.dim() } : x);
 const asTensor = (x: TensorLike, dtype: DType): Tensor => (isTensor(x) ? x : scalarTensor(x, dtype));
@@ -22,8 +24,8 @@ function checkIntDivisor(op: string, tb: Tensor): void {
   }
 }
 
-/** Runs a binary kernel: promotes, broadcasts, and wraps; `outDtype` overrides the result dtype (true division, comparisons). */
-function kernel(op: BinaryOp, a: TensorLike, b: TensorLike, outDtype?: (promoted: DType) => DType): { out: Tensor; ta: Tensor; tb: Tensor } {
+/** Runs a binary kernel: promotes, broadcasts, and wraps, with the result dtype its declaration gives. */
+function kernel(op: BinaryOp, a: TensorLike, b: TensorLike): { out: Tensor; ta: Tensor; tb: Tensor } {
   const promoted = resultType([operand(a), operand(b)]);
   const ta = asTensor(a, promoted), tb = asTensor(b, promoted);
   if (INT_DIVISIONS.has(op) && isIntegral(promoted)) checkIntDivisor(op, tb);
@@ -32,12 +34,9 @@ function kernel(op: BinaryOp, a: TensorLike, b: TensorLike, outDtype?: (promoted
     throw new ValueError(`pow: integers to negative integer powers are not allowed (base ${promoted}, exponent ${String(b)})`);
   }
   const shape = broadcastShapes(ta.shape, tb.shape, op);
-  const dt = outDtype ? outDtype(promoted) : promoted;
+  const dt = binaryOutDtype(op, promoted);
   return { out: wrap(backend().binary(op, ta, tb, shape, dt), shape, dt), ta, tb };
 }
-
-const floatOf = (d: DType): DType => (isFloating(d) ? d : "float32");
-const boolOut = (): DType => "bool";
 
 /** Gradient of a broadcast operand: reduce to its shape; scalars get none. */
 function gradFor(x: TensorLike, g: Tensor): Tensor | null {
@@ -85,7 +84,7 @@ export function div(a: TensorLike, b: TensorLike, mode?: RoundingMode | { roundi
     const r = wrap(backend().unary("trunc", q, q.dtype), q.shape, q.dtype);
     return promoted === q.dtype ? r : wrap(backend().copy(r, promoted), r.shape, promoted);
   }
-  const { out, ta, tb } = kernel("div", a, b, floatOf);
+  const { out, ta, tb } = kernel("div", a, b);
   // PyTorch's formulas (other: -g * ((a / b) / b)), reading the inputs, not the output the caller may change in place.
   const saved = [...(needs(b) && isTensor(a) ? [a] : []), ...(isTensor(b) ? [b] : [])];
   return record("DivBackward", tensorsOf(a, b), out, ([g]) =>
@@ -118,7 +117,7 @@ export const maximum = (a: Tensor, b: Tensor): Tensor => minMax("maximum", a, b)
 export const minimum = (a: Tensor, b: Tensor): Tensor => minMax("minimum", a, b);
 
 export function atan2(a: Tensor, b: Tensor): Tensor {
-  const { out } = kernel("atan2", a, b, floatOf);
+  const { out } = kernel("atan2", a, b);
   return record("Atan2Backward", [a, b], out, ([g]) => {
     const den = add(mul(a, a), mul(b, b));
     return inputGrads(a, b, mul(g, div(b, den)), mul(g, div(neg(a), den)));
@@ -135,7 +134,7 @@ export function fmod(a: TensorLike, b: TensorLike): Tensor {
 }
 export const floorDivide = (a: TensorLike, b: TensorLike): Tensor => kernel("floorDivide", a, b).out;
 
-const compare = (op: BinaryOp) => (a: TensorLike, b: TensorLike): Tensor => kernel(op, a, b, boolOut).out;
+const compare = (op: BinaryOp) => (a: TensorLike, b: TensorLike): Tensor => kernel(op, a, b).out;
 export const eq = compare("eq");
 export const ne = compare("ne");
 export const lt = compare("lt");
@@ -145,7 +144,6 @@ export const ge = compare("ge");
 export const logicalAnd = compare("logicalAnd");
 export const logicalOr = compare("logicalOr");
 export const logicalXor = compare("logicalXor");
-export const logicalNot = (x: Tensor): Tensor => wrap(backend().unary("logicalNot", x, "bool"), x.shape, "bool");
 
 function intOnly(op: BinaryOp) {
   return (a: TensorLike, b: TensorLike): Tensor => {
@@ -183,5 +181,3 @@ function inputGrads(a: TensorLike, b: TensorLike, ga: Tensor | null, gb: Tensor 
   return out;
 }
 
-// unary helpers used in backward formulas above (defined in unary.ts; imported late to avoid a cycle at load)
-import { log, neg } from "./unary.js";

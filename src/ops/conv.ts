@@ -3,8 +3,7 @@
 // NCHW input, OIHW weight, implicit zero padding, contiguous fresh outputs).
 import { Tensor } from "../tensor.js";
 import { DTypeError, ShapeError, ValueError, fmtShape } from "../errors.js";
-import { type Backend, type Conv2dParams, backend } from "../backend/backend.js";
-import { refBackend } from "../backend/ref/index.js";
+import { type Conv2dParams, backend } from "../backend/backend.js";
 import { record } from "../autograd/record.js";
 import { wrap } from "./util.js";
 import { sum } from "./reduce.js";
@@ -19,13 +18,6 @@ export function pair(v: IntOrPair, op: string, name: string): [number, number] {
   const p = typeof v === "number" ? [v, v] : v.length === 1 ? [v[0], v[0]] : [...v];
   if (p.length !== 2 || !p.every((n) => Number.isInteger(n))) throw new ValueError(`${op}: ${name} must be an int or a pair of ints, got ${JSON.stringify(v)}`);
   return [p[0], p[1]];
-}
-
-/** The fused kernel of the active backend, or the reference one (always present). */
-function kernel<K extends keyof Backend>(name: K): NonNullable<Backend[K]> {
-  const b = backend();
-  const f = b[name] ?? refBackend[name];
-  return (f as (...a: unknown[]) => unknown).bind(b[name] ? b : refBackend) as NonNullable<Backend[K]>;
 }
 
 function checkFloat(op: string, ...ts: (Tensor | null | undefined)[]): void {
@@ -60,7 +52,7 @@ function conv2dRaw(x: Tensor, w: Tensor, bias: Tensor | null, p: Conv2dParams): 
 // and its weight gradient is bilinear in (x, g).
 
 function convForward(x: Tensor, w: Tensor, bias: Tensor | null, p: Conv2dParams, outShape: readonly number[]): Tensor {
-  const out = wrap(kernel("conv2d")(x, w, bias, p, outShape), outShape, x.dtype);
+  const out = wrap(backend().conv2d(x, w, bias, p, outShape), outShape, x.dtype);
   return record("ConvolutionBackward", [x, w, bias], out, ([g]) => [
     x.requiresGrad ? convInputGrad(g, w, p, x.shape) : null,
     w.requiresGrad ? convWeightGrad(x, g, p, w.shape) : null,
@@ -70,7 +62,7 @@ function convForward(x: Tensor, w: Tensor, bias: Tensor | null, p: Conv2dParams,
 
 /** A(w)^T g: the gradient of a convolution with respect to its input (also conv_transpose2d). */
 function convInputGrad(g: Tensor, w: Tensor, p: Conv2dParams, inShape: readonly number[], node = "ConvolutionBackwardBackward"): Tensor {
-  const out = wrap(kernel("conv2dBackwardInput")(g, w, p, inShape), inShape, g.dtype);
+  const out = wrap(backend().conv2dBackwardInput(g, w, p, inShape), inShape, g.dtype);
   return record(node, [g, w], out, ([gg]) => [
     g.requiresGrad ? convForward(gg, w, null, p, g.shape) : null,
     w.requiresGrad ? convWeightGrad(gg, g, p, w.shape) : null,
@@ -79,7 +71,7 @@ function convInputGrad(g: Tensor, w: Tensor, p: Conv2dParams, inShape: readonly 
 
 /** The gradient of a convolution with respect to its weight, for input x and output gradient g. */
 function convWeightGrad(x: Tensor, g: Tensor, p: Conv2dParams, wShape: readonly number[]): Tensor {
-  const out = wrap(kernel("conv2dBackwardWeight")(x, g, p, wShape), wShape, x.dtype);
+  const out = wrap(backend().conv2dBackwardWeight(x, g, p, wShape), wShape, x.dtype);
   return record("ConvolutionBackwardBackward", [x, g], out, ([gw]) => [
     x.requiresGrad ? convInputGrad(g, gw, p, x.shape) : null,
     g.requiresGrad ? convForward(x, gw, null, p, g.shape) : null,

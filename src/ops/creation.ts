@@ -4,7 +4,6 @@ import { Tensor } from "../tensor.js";
 import { ShapeError, ValueError } from "../errors.js";
 import { numelOf, sizesArg } from "../shape.js";
 import { isOptions, isTensor, wrap } from "./util.js";
-import { detach } from "./view.js";
 import { toDType } from "./cast.js";
 import { type DeviceLike, checkCpu } from "../device.js";
 
@@ -37,7 +36,7 @@ function checkOpts(op: string, opts: CreateOptions): void {
 /** torch.tensor: copies data; infers bool, int64 (all integers) or float32, unless dtype is given. */
 export function tensor(data: NestedData | TypedArray | Tensor, opts: CreateOptions = {}): Tensor {
   checkOpts("tensor", opts);
-  if (isTensor(data)) return finish(toDType(detach(data), opts.dtype ?? data.dtype, true), opts);
+  if (isTensor(data)) return finish(toDType(data.detach(), opts.dtype ?? data.dtype, true), opts);
   if (ArrayBuffer.isView(data)) {
     const dt = opts.dtype ?? dtypeOfArray(data);
     const out = arrayFor(dt, data.length);

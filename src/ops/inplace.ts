@@ -12,11 +12,11 @@ import type { Scalar, TensorLike } from "./util.js";
 import { add, div, mul, pow, sub, where } from "./binary.js";
 import { type ClampBound, type ClampOptions, clamp } from "./clamp.js";
 import { maskedFill } from "./indexing.js";
-import { asStrided, expand, viewScatter } from "./view.js";
+import { asStrided, expand } from "./view.js";
 import { sumToShape } from "./broadcast.js";
 import { zeros } from "./creation.js";
 import { isTensor, scalarTensor } from "./util.js";
-import { record, setViewRefresher } from "../autograd/record.js";
+import { record, viewScatter } from "../autograd/record.js";
 import { clone, contiguous, toDType } from "./cast.js";
 
 function checkCanWrite(x: Tensor, op: string): void {
@@ -84,17 +84,6 @@ function copySlices(x: Tensor, result: Tensor, op: string): Tensor {
   x.baseGradFn = base.gradFn;
   return x;
 }
-
-/** Re-derives a stale view's history from its base (see edgeOf): AsStridedBackward of the base's current node. */
-function refreshView(view: Tensor): void {
-  const base = view.base as Tensor;
-  view.baseGradFn = base.gradFn;
-  if (!(base.offset === 0 && base.isContiguous())) return;
-  const region = (z: Tensor): Tensor => asStrided(z, view.shape, view.strides, view.offset);
-  view.gradFn = null;
-  record("AsStridedBackward", [base], view, ([g]) => [viewScatter(g, base.shape, region)]);
-}
-setViewRefresher(refreshView);
 
 /** x keeps requiring grad (as in PyTorch) but through a node with no inputs. */
 function cutHistory(x: Tensor, op: string): void {

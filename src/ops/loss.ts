@@ -24,6 +24,27 @@ function reduce(loss: Tensor, reduction: Reduction, op: string): Tensor {
   throw new ValueError(`${op}: ${String(reduction)} is not a valid value for reduction`);
 }
 
+const TORCH_DTYPE_NAME: Record<string, string> = { int32: "Int", float32: "Float", float64: "Double", bool: "Bool", int64: "Long", uint8: "Byte" };
+const shapesDiffer = (a: readonly number[], b: readonly number[]): boolean => a.length !== b.length || a.some((s, i) => s !== b[i]);
+const warnedBroadcast = new Set<string>();
+
+/**
+ * l1/mse/smooth_l1/huber losses, as PyTorch: a target of another size is broadcast against the
+ * input with a warning (once per op and pair of sizes), since it is almost always a bug
+ * (an input [N] against a target [N, 1] gives an [N, N] difference).
+ */
+function warnIfBroadcast(op: string, input: Tensor, target: Tensor): void {
+  if (!shapesDiffer(input.shape, target.shape)) return;
+  const key = `${op} ${fmtShape(input.shape)} ${fmtShape(target.shape)}`;
+  if (warnedBroadcast.has(key)) return;
+  warnedBroadcast.add(key);
+  process.emitWarning(
+    `${op}: using a target size ${fmtShape(target.shape)} that is different to the input size ${fmtShape(input.shape)}. ` +
+      "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
+    { code: "FLINT_LOSS_BROADCAST" },
+  );
+}
+
 function sameShape(op: string, input: Tensor, target: Tensor): void {
   if (input.shape.length !== target.shape.length || input.shape.some((s, i) => s !== target.shape[i])) {
     throw new ShapeError(`${op}: target size ${fmtShape(target.shape)} must be the same as input size ${fmtShape(input.shape)}`);
@@ -31,19 +52,19 @@ function sameShape(op: string, input: Tensor, target: Tensor): void {
 }
 
 export function l1Loss(input: Tensor, target: Tensor, reduction: Reduction = "mean"): Tensor {
-  sameShape("l1_loss", input, target);
+  warnIfBroadcast("l1_loss", input, target);
   return reduce(abs(sub(input, target)), reduction, "l1_loss");
 }
 
 export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = "mean"): Tensor {
-  sameShape("mse_loss", input, target);
+  warnIfBroadcast("mse_loss", input, target);
   const d = sub(input, target);
   return reduce(mul(d, d), reduction, "mse_loss");
 }
 
 /** |d| < beta ? 0.5 d^2 / beta : |d| - 0.5 beta (beta = 0 is the L1 loss). */
 export function smoothL1Loss(input: Tensor, target: Tensor, reduction: Reduction = "mean", beta = 1): Tensor {
-  sameShape("smooth_l1_loss", input, target);
+  warnIfBroadcast("smooth_l1_loss", input, target);
   if (beta < 0) throw new ValueError(`smooth_l1_loss: beta must be non-negative, got ${beta}`);
   if (beta === 0) return l1Loss(input, target, reduction);
   const z = abs(sub(input, target));
@@ -52,7 +73,7 @@ export function smoothL1Loss(input: Tensor, target: Tensor, reduction: Reduction
 
 /** |d| < delta ? 0.5 d^2 : delta (|d| - 0.5 delta). */
 export function huberLoss(input: Tensor, target: Tensor, reduction: Reduction = "mean", delta = 1): Tensor {
-  sameShape("huber_loss", input, target);
+  warnIfBroadcast("huber_loss", input, target);
   if (!(delta > 0)) throw new ValueError(`huber_loss: delta must be positive, got ${delta}`);
   const z = abs(sub(input, target));
   return reduce(where(lt(z, delta), mul(mul(z, z), 0.5), mul(sub(z, 0.5 * delta), delta)), reduction, "huber_loss");
@@ -112,8 +133,10 @@ function classDimOf(op: string, input: Tensor): number {
 }
 
 function checkTargets(op: string, input: Tensor, target: Tensor, classDim: number, ignoreIndex: number): void {
-  if (target.dtype !== "int64" && target.dtype !== "int32" && target.dtype !== "uint8") {
-    throw new DTypeError(`${op}: expected target of dtype int64 (class indices), got ${target.dtype}`);
+  // PyTorch 1.13 takes Long (and Byte) class indices and refuses the rest, Int included.
+  if (target.dtype !== "int64" && target.dtype !== "uint8") {
+    const hint = target.dtype === "int32" ? "; convert with target.long()" : "";
+    throw new DTypeError(`${op}: expected target of dtype int64 (class indices) but found ${target.dtype} (PyTorch: expected scalar type Long but found ${TORCH_DTYPE_NAME[target.dtype] ?? target.dtype})${hint}`);
   }
   const want = input.shape.filter((_, i) => i !== classDim);
   if (target.shape.length !== want.length || target.shape.some((s, i) => s !== want[i])) {
@@ -164,8 +187,14 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   const C = input.shape[cd];
   const logp = logSoftmax(input, cd);
   const wView = weight ? reshape(weight, input.shape.map((_, i) => (i === cd ? C : 1))) : null;
+  if (isFloating(target.dtype) && shapesDiffer(input.shape, target.shape)) {
+    throw new DTypeError(
+      `cross_entropy: the target must be int64 class indices of shape ${fmtShape(input.shape.filter((_, i) => i !== cd))} ` +
+        `or float class probabilities of the input's shape ${fmtShape(input.shape)}; got a ${target.dtype} target of shape ${fmtShape(target.shape)} ` +
+        `(PyTorch: expected scalar type Long but found ${TORCH_DTYPE_NAME[target.dtype] ?? target.dtype}; for class indices use target.long())`,
+    );
+  }
   if (isFloating(target.dtype)) {
-    sameShape("cross_entropy", input, target);
     const tgt = labelSmoothing > 0 ? add(mul(target, 1 - labelSmoothing), labelSmoothing / C) : target;
     let prod = mul(logp, tgt);
     if (wView) prod = mul(prod, wView);

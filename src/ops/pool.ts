@@ -2,19 +2,12 @@
 // backend's kernels (reference semantics: src/backend/ref/pool.ts), differentiable twice.
 import { Tensor } from "../tensor.js";
 import { DTypeError, ShapeError, ValueError, fmtShape } from "../errors.js";
-import { type AvgPool2dParams, type Backend, type Pool2dParams, backend } from "../backend/backend.js";
-import { refBackend } from "../backend/ref/index.js";
+import { type AvgPool2dParams, type Pool2dParams, backend } from "../backend/backend.js";
 import { record } from "../autograd/record.js";
 import { wrap } from "./util.js";
 import { flatten, reshape, squeeze, unsqueeze } from "./view.js";
 import { gather } from "./indexing.js";
 import { type IntOrPair, pair } from "./conv.js";
-
-function kernel<K extends keyof Backend>(name: K): NonNullable<Backend[K]> {
-  const b = backend();
-  const f = b[name] ?? refBackend[name];
-  return (f as (...a: unknown[]) => unknown).bind(b[name] ? b : refBackend) as NonNullable<Backend[K]>;
-}
 
 /** PyTorch's pooling_output_shape. */
 export function poolOutSize(size: number, k: number, pad: number, stride: number, dilation: number, ceilMode: boolean): number {
@@ -52,7 +45,7 @@ export function maxPool2d(input: Tensor, kernelSize: IntOrPair, stride: IntOrPai
   const w = window("max_pool2d", input, kernelSize, stride, padding, dilation, ceilMode);
   const p: Pool2dParams = { kernel: w.k, stride: w.s, padding: w.p, dilation: w.d, outH: w.outH, outW: w.outW };
   const shape = [input.shape[0], input.shape[1], w.outH, w.outW];
-  const r = kernel("maxPool2d")(input, p);
+  const r = backend().maxPool2d(input, p);
   const values = wrap(r.values, shape, input.dtype), indices = wrap(r.indices, shape, "int64");
   record("MaxPool2DWithIndicesBackward", [input], values, ([g]) => [maxPoolGrad(g, indices, input.shape)]);
   return returnIndices ? [values, indices] : values;
@@ -64,29 +57,29 @@ export function maxPool2d(input: Tensor, kernelSize: IntOrPair, stride: IntOrPai
 // is the forward pooling itself.
 
 function maxPoolGrad(g: Tensor, indices: Tensor, inShape: readonly number[]): Tensor {
-  const out = wrap(kernel("maxPool2dBackward")(g, indices, inShape), inShape, g.dtype);
+  const out = wrap(backend().maxPool2dBackward(g, indices, inShape), inShape, g.dtype);
   return record("MaxPool2DWithIndicesBackwardBackward", [g], out, ([gg]) => [
     reshape(gather(flatten(gg, 2), 2, flatten(indices, 2)), g.shape),
   ]);
 }
 
 function avgPoolGrad(g: Tensor, p: AvgPool2dParams, inShape: readonly number[]): Tensor {
-  const out = wrap(kernel("avgPool2dBackward")(g, p, inShape), inShape, g.dtype);
+  const out = wrap(backend().avgPool2dBackward(g, p, inShape), inShape, g.dtype);
   return record("AvgPool2DBackwardBackward", [g], out, ([gg]) => [avgPoolForward(gg, p, g.shape)]);
 }
 
 function avgPoolForward(x: Tensor, p: AvgPool2dParams, outShape: readonly number[]): Tensor {
-  const out = wrap(kernel("avgPool2d")(x, p), outShape, x.dtype);
+  const out = wrap(backend().avgPool2d(x, p), outShape, x.dtype);
   return record("AvgPool2DBackward", [x], out, ([g]) => [avgPoolGrad(g, p, x.shape)]);
 }
 
 function adaptiveAvgPoolGrad(g: Tensor, inShape: readonly number[]): Tensor {
-  const out = wrap(kernel("adaptiveAvgPool2dBackward")(g, inShape), inShape, g.dtype);
+  const out = wrap(backend().adaptiveAvgPool2dBackward(g, inShape), inShape, g.dtype);
   return record("AdaptiveAvgPool2DBackwardBackward", [g], out, ([gg]) => [adaptiveAvgPoolForward(gg, g.shape)]);
 }
 
 function adaptiveAvgPoolForward(x: Tensor, outShape: readonly number[]): Tensor {
-  const out = wrap(kernel("adaptiveAvgPool2d")(x, outShape[2], outShape[3]), outShape, x.dtype);
+  const out = wrap(backend().adaptiveAvgPool2d(x, outShape[2], outShape[3]), outShape, x.dtype);
   return record("AdaptiveAvgPool2DBackward", [x], out, ([g]) => [adaptiveAvgPoolGrad(g, x.shape)]);
 }
 

@@ -22,7 +22,7 @@ function composed(gates: Tensor, c: Tensor): [Tensor, Tensor] {
 
 export function lstmCellPointwise(gates: Tensor, c: Tensor): [Tensor, Tensor] {
   const b = backend();
-  const fused = b.lstmCell && b.lstmCellBackward && gates.dtype === "float32" && c.dtype === "float32" && gates.dim() === 2
+  const fused = gates.dtype === "float32" && c.dtype === "float32" && gates.dim() === 2
     ? b.lstmCell(gates, c) : null;
   if (fused === null) return composed(gates, c);
   const shape = c.shape;
@@ -36,7 +36,7 @@ export function lstmCellPointwise(gates: Tensor, c: Tensor): [Tensor, Tensor] {
       let k = 0;
       return needs.map((n) => (n ? gs[k++] : null));
     }
-    const r = (b.lstmCellBackward as NonNullable<typeof b.lstmCellBackward>)(fused.saved, c, dhy, dcy);
+    const r = b.lstmCellBackward(fused.saved, c, dhy, dcy);
     return [needs[0] ? wrap(r.dgates, gates.shape, "float32") : null, needs[1] ? wrap(r.dc, shape, "float32") : null];
   }, [gates, c]);
   return [outs[0], outs[1]];

@@ -17,7 +17,7 @@ function prepare(x: Tensor, dtype: DType | undefined): Tensor {
 }
 
 function logSoftmaxForward(x: Tensor, d: number): Tensor {
-  const data = backend().logSoftmax?.(x, d) ?? null;
+  const data = backend().logSoftmax(x, d);
   if (data) return wrap(data, x.shape, x.dtype);
   return noGrad(() => sub(x, logsumexp(x, d, true)));
 }

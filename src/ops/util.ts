@@ -11,6 +11,11 @@ export function wrap(data: TypedArray, shape: readonly number[], dtype: DType): 
   return new Tensor(new Storage(data), [...shape], contiguousStrides(shape), 0, dtype);
 }
 
+/** A contiguous tensor of zeros. */
+export function zerosOf(shape: readonly number[], dtype: DType): Tensor {
+  return wrap(arrayFor(dtype, shape.reduce((a, b) => a * b, 1)), shape, dtype);
+}
+
 export function scalarTensor(v: number | boolean, dtype: DType): Tensor {
   const a = arrayFor(dtype, 1);
   a[0] = castValue(typeof v === "boolean" ? (v ? 1 : 0) : v, dtype);

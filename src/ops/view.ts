@@ -3,11 +3,9 @@
 import { Tensor, makeView } from "../tensor.js";
 import { IndexError, ShapeError, fmtShape } from "../errors.js";
 import { inferShape, normDim, numelOf, sizesArg, viewStrides } from "../shape.js";
-import { record, relabel } from "../autograd/record.js";
+import { record, relabel, viewScatter } from "../autograd/record.js";
 import { contiguous } from "./cast.js";
-import { zeros } from "./creation.js";
 import { sumToShape } from "./broadcast.js";
-import { backend } from "../backend/backend.js";
 
 type Sizes = (number | readonly number[])[];
 
@@ -153,15 +151,8 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   return record("SelectBackward", [x], out, ([g]) => [viewScatter(g, x.shape, (z) => select(z, d, i))]);
 }
 
-/**
- * The gradient of a view: zeros of the source shape with `g` written into the same view. It is
- * itself differentiable (its backward takes the view of the incoming gradient).
- */
-export function viewScatter(g: Tensor, shape: readonly number[], viewOf: (z: Tensor) => Tensor): Tensor {
-  const z = zeros(shape, { dtype: g.dtype });
-  backend().assign(viewOf(z), g);
-  return record("ViewScatterBackward", [g], z, ([gz]) => [viewOf(gz)]);
-}
+// The gradient of a view (zeros with g written into the same view) lives in autograd/record.ts.
+export { viewScatter };
 
 /**
  * A tensor sharing storage (and its version counter) but cut from the graph. Not a view for

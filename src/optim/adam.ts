@@ -42,9 +42,8 @@ abstract class AdamBase extends Optimizer {
       const s = this.initState(p, amsgrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"]);
       const expAvg = s.exp_avg as Tensor, expAvgSq = s.exp_avg_sq as Tensor;
       s.step = (s.step as number) + 1;
-      const fused = backend().adamStep;
       const mx = amsgrad ? (s.max_exp_avg_sq as Tensor) : null;
-      if (fused && fused.call(backend(), p, p.grad, expAvg, expAvgSq, mx, { lr, beta1, beta2, eps, weightDecay: wd, step: s.step as number, amsgrad, maximize, decoupled: this.decoupled })) {
+      if (backend().adamStep(p, p.grad, expAvg, expAvgSq, mx, { lr, beta1, beta2, eps, weightDecay: wd, step: s.step as number, amsgrad, maximize, decoupled: this.decoupled })) {
         for (const t of [p, expAvg, expAvgSq, mx]) if (t) t.storage.version++;
         continue;
       }

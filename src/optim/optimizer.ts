@@ -6,7 +6,7 @@ import { zerosLike } from "../ops/creation.js";
 import { Tensor } from "../tensor.js";
 import { ValueError } from "../errors.js";
 import { noGrad } from "../autograd/grad-mode.js";
-import { zeroGradOf } from "../nn/module.js";
+import { zeroGradOf } from "../autograd/zero-grad.js";
 
 export type OptionValue = number | boolean | readonly number[] | null | string;
 export interface ParamGroup {

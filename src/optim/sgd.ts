@@ -3,7 +3,7 @@ import type { Tensor } from "../tensor.js";
 import { ValueError } from "../errors.js";
 import { Optimizer, type ParamGroup, type ParamsInput } from "./optimizer.js";
 import { type ArgsOf, signature } from "../internal/args.js";
-import { type Backend, type SgdStepOptions, backend } from "../backend/backend.js";
+import { type SgdStepOptions, backend } from "../backend/backend.js";
 import { zerosLike } from "../ops/creation.js";
 
 export interface SGDOptions {
@@ -33,10 +33,9 @@ export class SGD extends Optimizer {
   protected updateGroup(g: ParamGroup): void {
     const lr = this.num(g, "lr"), momentum = this.num(g, "momentum"), dampening = this.num(g, "dampening"), wd = this.num(g, "weightDecay");
     const nesterov = g.nesterov as boolean, maximize = g.maximize as boolean;
-    const fused = backend().sgdStep;
     for (const p of g.params) {
       if (!p.grad) continue;
-      if (fused && this.fusedStep(p, p.grad, { lr, momentum, dampening, weightDecay: wd, nesterov, maximize })) continue;
+      if (this.fusedStep(p, p.grad, { lr, momentum, dampening, weightDecay: wd, nesterov, maximize })) continue;
       let dp = this.gradFor(p, maximize, wd);
       if (momentum !== 0) {
         const s = this.stateOf(p);
@@ -57,7 +56,7 @@ export class SGD extends Optimizer {
     let buf = s.momentum_buffer as Tensor | undefined;
     const firstStep = o.momentum !== 0 && !buf;
     if (firstStep) buf = zerosLike(p);
-    const ok = (backend().sgdStep as NonNullable<Backend["sgdStep"]>).call(backend(), p, grad, o.momentum !== 0 ? (buf as Tensor) : null, { ...o, firstStep });
+    const ok = backend().sgdStep(p, grad, o.momentum !== 0 ? (buf as Tensor) : null, { ...o, firstStep });
     if (!ok) return false;
     if (firstStep) s.momentum_buffer = buf as Tensor;
     p.storage.version++;

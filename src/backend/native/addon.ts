@@ -8,28 +8,23 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** Opcodes of NativeAddon.unary (out = f(x)). */
-export const UnaryOp = {
-  neg: 0, abs: 1, exp: 2, log: 3, sqrt: 4, rsqrt: 5, sigmoid: 6, tanh: 7, relu: 8,
-} as const;
-export type UnaryOpCode = (typeof UnaryOp)[keyof typeof UnaryOp];
-
 /**
- * Opcodes of NativeAddon.binary (out = a op b) and binaryScalar (out = a op s).
- * Backward ops take a = incoming gradient, b = the saved tensor: reluBackward uses the input x
- * (grad where x > 0), sigmoidBackward and tanhBackward use the forward output y.
- * rsub and rdiv are b - a and b / a (with the scalar form: s - a, s / a).
+ * An elementwise opcode: an index into the addon's own op-name lists (unaryOps / binaryOps,
+ * exported from native/elementwise.h), resolved by name once at load (see ./opcodes.ts).
  */
-export const BinaryOp = {
-  add: 0, sub: 1, mul: 2, div: 3, max: 4, min: 5,
-  reluBackward: 6, sigmoidBackward: 7, tanhBackward: 8, rsub: 9, rdiv: 10,
-} as const;
-export type BinaryOpCode = (typeof BinaryOp)[keyof typeof BinaryOp];
+export type OpCode = number & { readonly __opcode: unique symbol };
 
 /** Max-pool indices: int64 tensors are stored as Float64Array in Flint; Int32Array also works. */
 export type IndexArray = Int32Array | Float64Array;
 
 export interface NativeAddon {
+  /** The unary opcodes' names, in opcode order (the TypeScript op names: "neg", "exp", …). */
+  readonly unaryOps: readonly string[];
+  /**
+   * The binary opcodes' names, in opcode order. Backward ops take a = incoming gradient, b = the
+   * forward output y; "rsub" and "rdiv" are b - a and b / a (with the scalar form: s - a, s / a).
+   */
+  readonly binaryOps: readonly string[];
   /** Threads used by every kernel (the calling thread included); default hardware_concurrency. */
   setNumThreads(n: number): void;
   getNumThreads(): number;
@@ -106,21 +101,21 @@ export interface NativeAddon {
   ): void;
   /** out (dense, shape) = a op b for strided views a and b (stride 0 where broadcast). */
   binaryStrided(
-    op: BinaryOpCode, a: Float32Array, aOff: number, aStrides: readonly number[],
+    op: OpCode, a: Float32Array, aOff: number, aStrides: readonly number[],
     b: Float32Array, bOff: number, bStrides: readonly number[], out: Float32Array, shape: readonly number[],
   ): void;
   /** The fused pointwise LSTM cell (native/rnn_cell.h); act [B, 5H] is kept for the backward pass. */
   lstmCellForward(gates: Float32Array, c: Float32Array, hy: Float32Array, cy: Float32Array, act: Float32Array, B: number, H: number): void;
   lstmCellBackward(act: Float32Array, c: Float32Array, dhy: Float32Array, dcy: Float32Array, dgates: Float32Array, dc: Float32Array, B: number, H: number): void;
-  /** out = f(x), f = UnaryOp code. */
-  unary(op: UnaryOpCode, x: Float32Array, xOff: number, out: Float32Array, outOff: number, n: number): void;
-  /** out = a op b, op = BinaryOp code. */
+  /** out = f(x), f a unary opcode. */
+  unary(op: OpCode, x: Float32Array, xOff: number, out: Float32Array, outOff: number, n: number): void;
+  /** out = a op b, op a binary opcode. */
   binary(
-    op: BinaryOpCode, a: Float32Array, aOff: number, b: Float32Array, bOff: number,
+    op: OpCode, a: Float32Array, aOff: number, b: Float32Array, bOff: number,
     out: Float32Array, outOff: number, n: number,
   ): void;
   /** out = a op s (rsub: s - a, rdiv: s / a); s is rounded to float32. */
-  binaryScalar(op: BinaryOpCode, a: Float32Array, aOff: number, s: number, out: Float32Array, outOff: number, n: number): void;
+  binaryScalar(op: OpCode, a: Float32Array, aOff: number, s: number, out: Float32Array, outOff: number, n: number): void;
   /** out = a + alpha * b (fused multiply-add, as PyTorch's add(b, alpha=)). */
   addScaled(
     a: Float32Array, aOff: number, b: Float32Array, bOff: number, alpha: number,
@@ -195,7 +190,14 @@ export function nativeAddon(): NativeAddon | null {
   if (path === null) return cached;
   try {
     const require = createRequire(import.meta.url);
-    cached = require(path) as NativeAddon;
+    const loaded = require(path) as Partial<NativeAddon>;
+    // An addon built before the kernels were named (no op-name lists) is stale: its opcodes
+    // cannot be resolved, so it is not used.
+    if (!Array.isArray(loaded.unaryOps) || !Array.isArray(loaded.binaryOps)) {
+      process.emitWarning(`the native addon at ${path} is out of date (no op-name lists); rebuild it with \`npm run build:native\``, { code: "FLINT_STALE_NATIVE" });
+      return cached;
+    }
+    cached = loaded as NativeAddon;
   } catch {
     cached = null;
   }

@@ -4,26 +4,19 @@
 // kernels, so both backends always agree on semantics.
 import { type DType, type TypedArray, uninitArray } from "../../dtype.js";
 import { broadcastStrides, contiguousStrides, numelOf } from "../../shape.js";
-import type { AvgPool2dParams, Backend, BinaryOp, Conv2dParams, Pool2dParams, ReduceOp, Strided, UnaryOp } from "../backend.js";
+import { type AvgPool2dParams, type Backend, type BinaryOp, type Conv2dParams, type Pool2dParams, type ReduceOp, type Strided, type UnaryOp, extendBackend } from "../backend.js";
 import { refBackend as ref } from "../ref/index.js";
 import { isContiguous, offsetsOf, sameShape } from "../ref/iterate.js";
-import { BinaryOp as NB, type NativeAddon, UnaryOp as NU } from "./addon.js";
-
-const NATIVE_UNARY: Partial<Record<UnaryOp, number>> = {
-  neg: NU.neg, abs: NU.abs, exp: NU.exp, log: NU.log, sqrt: NU.sqrt, rsqrt: NU.rsqrt, sigmoid: NU.sigmoid, tanh: NU.tanh, relu: NU.relu,
-};
-const NATIVE_BINARY: Partial<Record<BinaryOp, number>> = {
-  add: NB.add, sub: NB.sub, mul: NB.mul, div: NB.div, maximum: NB.max, minimum: NB.min,
-  reluBackward: NB.reluBackward, sigmoidBackward: NB.sigmoidBackward, tanhBackward: NB.tanhBackward,
-};
-/** For scalar OP tensor: the reversed opcode (s - a = rsub, s / a = rdiv); commutative ops keep theirs. */
-const REVERSED: Partial<Record<BinaryOp, number>> = { add: NB.add, mul: NB.mul, sub: NB.rsub, div: NB.rdiv, maximum: NB.max, minimum: NB.min };
+import type { NativeAddon } from "./addon.js";
+import { resolveOpcodes } from "./opcodes.js";
 
 const f32 = (x: Strided): Float32Array => x.storage.data as Float32Array;
 const isF32 = (x: Strided): boolean => x.dtype === "float32";
 const newF32 = (n: number): Float32Array => uninitArray("float32", n) as Float32Array;
 
 export function makeNativeBackend(addon: NativeAddon): Backend {
+  const codes = resolveOpcodes(addon);
+  const ADD = codes.byName("add");
   /** A float32 view gathered into a fresh dense array by the addon (any strides). */
   function gather(x: Strided): Float32Array {
     const out = newF32(numelOf(x.shape));
@@ -66,27 +59,27 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
   }
 
   function unary(op: UnaryOp, x: Strided, outDtype: DType): TypedArray {
-    const code = NATIVE_UNARY[op];
+    const code = codes.unary(op);
     if (code === undefined || !isF32(x) || outDtype !== "float32") return ref.unary(op, x, outDtype);
     const n = numelOf(x.shape), out = newF32(n);
     // A strided input (a gate's slice of an LSTM's projection, say) is gathered first: a copy is
     // cheap next to evaluating exp/tanh element by element in TypeScript.
-    addon.unary(code as never, dense(x), 0, out, 0, n);
+    addon.unary(code, dense(x), 0, out, 0, n);
     return out;
   }
 
   function binary(op: BinaryOp, a: Strided, b: Strided, outShape: readonly number[], outDtype: DType): TypedArray {
-    const code = NATIVE_BINARY[op];
+    const code = codes.binary(op);
     if (code === undefined || !isF32(a) || !isF32(b) || outDtype !== "float32") return ref.binary(op, a, b, outShape, outDtype);
-    const n = numelOf(outShape);
+    const n = numelOf(outShape), rev = codes.reversed(op);
     const aFull = sameShape(a.shape, outShape) && isContiguous(a), bFull = sameShape(b.shape, outShape) && isContiguous(b);
     const out = newF32(n);
-    if (aFull && bFull) addon.binary(code as never, f32(a), a.offset, f32(b), b.offset, out, 0, n);
-    else if (aFull && numelOf(b.shape) === 1) addon.binaryScalar(code as never, f32(a), a.offset, f32(b)[b.offset], out, 0, n);
-    else if (bFull && numelOf(a.shape) === 1 && REVERSED[op] !== undefined) addon.binaryScalar(REVERSED[op] as never, f32(b), b.offset, f32(a)[a.offset], out, 0, n);
+    if (aFull && bFull) addon.binary(code, f32(a), a.offset, f32(b), b.offset, out, 0, n);
+    else if (aFull && numelOf(b.shape) === 1) addon.binaryScalar(code, f32(a), a.offset, f32(b)[b.offset], out, 0, n);
+    else if (bFull && numelOf(a.shape) === 1 && rev !== undefined) addon.binaryScalar(rev, f32(b), b.offset, f32(a)[a.offset], out, 0, n);
     else {
       // Any layout and broadcast (a bias on every row, a transposed gradient): one call, rows in C++.
-      addon.binaryStrided(code as never, f32(a), a.offset, broadcastStrides(a.shape, a.strides, outShape),
+      addon.binaryStrided(code, f32(a), a.offset, broadcastStrides(a.shape, a.strides, outShape),
         f32(b), b.offset, broadcastStrides(b.shape, b.strides, outShape), out, outShape);
     }
     return out;
@@ -125,9 +118,7 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
   const flat = (x: Strided | null): Float32Array | null =>
     x && isF32(x) && isContiguous(x) ? f32(x).subarray(x.offset, x.offset + numelOf(x.shape)) : null;
 
-  return {
-    ...ref,
-    name: "native",
+  return extendBackend(ref, "native", {
     copy(x, dtype) {
       return isF32(x) && dtype === "float32" && !isContiguous(x) ? gather(x) : ref.copy(x, dtype);
     },
@@ -155,7 +146,7 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
       const d = flat(dst);
       if (!d || !isF32(src) || !sameShape(dst.shape, src.shape)) return false;
       const s = dense(src);
-      addon.binary(NB.add, d, 0, s, 0, d, 0, d.length);
+      addon.binary(ADD, d, 0, s, 0, d, 0, d.length);
       return true;
     },
     sgdStep(param, grad, buf, o) {
@@ -176,7 +167,7 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     reduce,
     logSoftmax,
     conv2d(x, w, bias, p, outShape) {
-      if (!allF32(x, w, bias)) return (ref.conv2d as NonNullable<Backend["conv2d"]>)(x, w, bias, p, outShape);
+      if (!allF32(x, w, bias)) return ref.conv2d(x, w, bias, p, outShape);
       const out = newF32(numelOf(outShape));
       addon.conv2dForward(dense(x), dense(w), bias ? dense(bias) : null, out, ...convArgs(x.shape, w.shape, p));
       return out;
@@ -188,20 +179,20 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
       const oh = Math.floor((inShape[2] + 2 * p.padding[0] - p.dilation[0] * (kh - 1) - 1) / p.stride[0]) + 1;
       const ow = Math.floor((inShape[3] + 2 * p.padding[1] - p.dilation[1] * (kw - 1) - 1) / p.stride[1]) + 1;
       if (!allF32(gradOut, w) || gradOut.shape[2] !== oh || gradOut.shape[3] !== ow) {
-        return (ref.conv2dBackwardInput as NonNullable<Backend["conv2dBackwardInput"]>)(gradOut, w, p, inShape);
+        return ref.conv2dBackwardInput(gradOut, w, p, inShape);
       }
       const out = newF32(numelOf(inShape));
       addon.conv2dBackwardInput(dense(gradOut), dense(w), out, ...convArgs(inShape, w.shape, p));
       return out;
     },
     conv2dBackwardWeight(x, gradOut, p, wShape) {
-      if (!allF32(x, gradOut)) return (ref.conv2dBackwardWeight as NonNullable<Backend["conv2dBackwardWeight"]>)(x, gradOut, p, wShape);
+      if (!allF32(x, gradOut)) return ref.conv2dBackwardWeight(x, gradOut, p, wShape);
       const out = newF32(numelOf(wShape));
       addon.conv2dBackwardWeight(dense(x), dense(gradOut), out, null, ...convArgs(x.shape, wShape, p));
       return out;
     },
     maxPool2d(x: Strided, p: Pool2dParams) {
-      if (!isF32(x)) return (ref.maxPool2d as NonNullable<Backend["maxPool2d"]>)(x, p);
+      if (!isF32(x)) return ref.maxPool2d(x, p);
       const [N, C, H, W] = x.shape;
       const values = newF32(N * C * p.outH * p.outW);
       const indices = uninitArray("int64", values.length) as Float64Array;
@@ -210,7 +201,7 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
       return { values, indices };
     },
     maxPool2dBackward(gradOut, indices, inShape) {
-      if (!isF32(gradOut) || indices.dtype !== "int64") return (ref.maxPool2dBackward as NonNullable<Backend["maxPool2dBackward"]>)(gradOut, indices, inShape);
+      if (!isF32(gradOut) || indices.dtype !== "int64") return ref.maxPool2dBackward(gradOut, indices, inShape);
       const [N, C, H, W] = inShape;
       const out = newF32(N * C * H * W);
       const idx = isContiguous(indices) ? (indices.storage.data as Float64Array).subarray(indices.offset) : (ref.copy(indices, "int64") as Float64Array);
@@ -219,7 +210,7 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
       return out;
     },
     avgPool2d(x: Strided, p: AvgPool2dParams) {
-      if (!isF32(x)) return (ref.avgPool2d as NonNullable<Backend["avgPool2d"]>)(x, p);
+      if (!isF32(x)) return ref.avgPool2d(x, p);
       const [N, C, H, W] = x.shape;
       const out = newF32(N * C * p.outH * p.outW);
       addon.avgPool2dForward(dense(x), out, N, C, H, W, p.kernel[0], p.kernel[1], p.stride[0], p.stride[1], p.padding[0], p.padding[1],
@@ -227,12 +218,12 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
       return out;
     },
     avgPool2dBackward(gradOut, p, inShape) {
-      if (!isF32(gradOut)) return (ref.avgPool2dBackward as NonNullable<Backend["avgPool2dBackward"]>)(gradOut, p, inShape);
+      if (!isF32(gradOut)) return ref.avgPool2dBackward(gradOut, p, inShape);
       const [N, C, H, W] = inShape;
       const out = newF32(N * C * H * W);
       addon.avgPool2dBackward(dense(gradOut), out, N, C, H, W, p.kernel[0], p.kernel[1], p.stride[0], p.stride[1], p.padding[0], p.padding[1],
         p.outH, p.outW, p.countIncludePad, p.divisorOverride);
       return out;
     },
-  };
+  });
 }

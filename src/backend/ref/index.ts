@@ -2,8 +2,8 @@
 // every kernel and the fallback everywhere. Contiguous fast paths keep it usable.
 import { type DType, type TypedArray, castValue, uninitArray } from "../../dtype.js";
 import { numelOf } from "../../shape.js";
-import type { Backend, BinaryOp, Strided, UnaryOp } from "../backend.js";
-import { BINARY, UNARY } from "./scalar-fns.js";
+import { type Backend, type BinaryOp, DECLINE_FUSED, type Strided, type UnaryOp } from "../backend.js";
+import { binaryFn, unaryFn } from "../elementwise-registry.js";
 import { broadcastOffsets, isContiguous, offsetsOf, sameShape } from "./iterate.js";
 import { argReduce, reduce } from "./reduce.js";
 import { matmul } from "./matmul.js";
@@ -12,7 +12,6 @@ import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from "./conv.js";
 import { adaptiveAvgPool2d, adaptiveAvgPool2dBackward, avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from "./pool.js";
 
 const needsTrunc = (d: DType): boolean => d === "int64";
-const ZERO_ONE_OPS = new Set<BinaryOp>(["eq", "ne", "lt", "le", "gt", "ge", "logicalAnd", "logicalOr", "logicalXor"]);
 
 function copy(x: Strided, dtype: DType): TypedArray {
   const n = numelOf(x.shape);
@@ -72,7 +71,7 @@ function fill(dst: Strided, value: number): void {
 }
 
 function unary(op: UnaryOp, x: Strided, outDtype: DType): TypedArray {
-  const f = UNARY[op];
+  const f = unaryFn(op);
   const n = numelOf(x.shape);
   const out = uninitArray(outDtype, n);
   const src = x.storage.data;
@@ -89,7 +88,7 @@ function unary(op: UnaryOp, x: Strided, outDtype: DType): TypedArray {
 }
 
 function binary(op: BinaryOp, a: Strided, b: Strided, outShape: readonly number[], outDtype: DType): TypedArray {
-  const f = BINARY[op];
+  const f = binaryFn(op);
   const n = numelOf(outShape);
   const out = uninitArray(outDtype, n);
   const ad = a.storage.data, bd = b.storage.data;
@@ -109,8 +108,8 @@ function binary(op: BinaryOp, a: Strided, b: Strided, outShape: readonly number[
     for (let i = 0; i < n; i++) out[i] = f(ad[ao[i]], bd[bo[i]]);
   }
   if (needsTrunc(outDtype)) for (let i = 0; i < n; i++) out[i] = Math.trunc(out[i]);
-  // bool results of arithmetic (True + True) are True, not 2 (comparisons already give 0/1).
-  else if (outDtype === "bool" && !ZERO_ONE_OPS.has(op)) for (let i = 0; i < n; i++) out[i] = out[i] !== 0 ? 1 : 0;
+  // bool results of arithmetic (True + True) are True, not 2.
+  else if (outDtype === "bool") for (let i = 0; i < n; i++) out[i] = out[i] !== 0 ? 1 : 0;
   return out;
 }
 
@@ -123,7 +122,9 @@ function where(cond: Strided, a: Strided, b: Strided, outShape: readonly number[
   return out;
 }
 
+/** Every required kernel in plain TypeScript; declines every fused kernel (the op layer composes them). */
 export const refBackend: Backend = {
+  ...DECLINE_FUSED,
   name: "ref",
   copy,
   assign,

@@ -3,7 +3,8 @@
 // as Python floats); booleans a bool tensor; typed arrays (numpy arrays' counterpart) tensors;
 // strings stay a list; arrays and plain objects are collated element-wise / key-wise.
 import { Tensor, fromTypedArray } from "../../tensor.js";
-import { stack, tensor } from "../../index.js";
+import { stack } from "../../ops/join.js";
+import { tensor } from "../../ops/creation.js";
 import type { DType, TypedArray } from "../../dtype.js";
 import { FlintError } from "../../errors.js";
 

@@ -3,6 +3,9 @@
 // requests: for map-style datasets a list of indices, for iterable ones "the next batch". Each
 // result goes back over the bridge port, tensors' buffers transferred, and wakes the main thread.
 import { parentPort, workerData } from "node:worker_threads";
+// A worker thread starts with no Flint loaded: the backend and the Tensor methods come from the
+// same setup every public entry point runs (collate alone no longer pulls in the whole library).
+import "../../setup.js";
 import { postOnBridge, type Bridge } from "../../internal/sync-bridge.js";
 import { defaultCollate, defaultConvert } from "./collate.js";
 import { manualSeed } from "./rng.js";
