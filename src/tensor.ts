@@ -5,6 +5,7 @@ import { type DType, type TypedArray, arrayFor, dtypeOfArray } from "./dtype.js"
 import { ValueError, fmtShape } from "./errors.js";
 import { contiguousStrides, isContiguousLayout, numelOf } from "./shape.js";
 import type { Node } from "./autograd/node.js";
+import { offsetsOf } from "./backend/ref/iterate.js";
 
 /** A buffer shared by a tensor and its views. `version` counts in-place writes, for autograd. */
 export class Storage {
@@ -79,8 +80,8 @@ export class Tensor {
     const n = this.numel();
     if (this.isContiguous()) return this.storage.data.slice(this.offset, this.offset + n);
     const out = arrayFor(this.dtype, n);
-    let i = 0;
-    forEachIndex(this.shape, this.strides, this.offset, (o) => { out[i++] = this.storage.data[o]; });
+    const offsets = offsetsOf(this.shape, this.strides, this.offset);
+    for (let i = 0; i < n; i++) out[i] = this.storage.data[offsets[i]];
     return out;
   }
 
@@ -129,27 +130,3 @@ export function makeView(src: Tensor, shape: number[], strides: number[], offset
   return t;
 }
 
-/** Calls fn with the storage offset of every element, in row-major order. */
-export function forEachIndex(shape: readonly number[], strides: readonly number[], offset: number, fn: (o: number) => void): void {
-  const nd = shape.length;
-  if (numelOf(shape) === 0) return;
-  if (nd === 0) {
-    fn(offset);
-    return;
-  }
-  const idx = new Array<number>(nd).fill(0);
-  const last = nd - 1, lastN = shape[last], lastS = strides[last];
-  let o = offset;
-  for (;;) {
-    for (let i = 0; i < lastN; i++) fn(o + i * lastS);
-    let d = last - 1;
-    for (; d >= 0; d--) {
-      idx[d]++;
-      o += strides[d];
-      if (idx[d] < shape[d]) break;
-      o -= idx[d] * strides[d];
-      idx[d] = 0;
-    }
-    if (d < 0) return;
-  }
-}

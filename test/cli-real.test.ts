@@ -17,12 +17,15 @@ interface Reference {
   test_acc: number;
 }
 
-/** A folder holding cifar-10-batches-bin/: FLINT_CIFAR_ROOT, or the shared archive unpacked to a cache. */
+/**
+ * A folder holding cifar-10-batches-bin/: FLINT_CIFAR_ROOT, or the archive (FLINT_CIFAR10_ARCHIVE,
+ * else ../shared next to the repository) unpacked to a cache.
+ */
 function cifarRoot(): string | null {
   const env = process.env.FLINT_CIFAR_ROOT;
   if (env !== undefined && existsSync(join(env, "cifar-10-batches-bin", "test_batch.bin"))) return env;
-  const archives = [join(REPO, "..", "shared", "data", "cifar10", "cifar-10-binary.tar.gz"), "/work/shared/data/cifar10/cifar-10-binary.tar.gz"];
-  const archive = archives.find((a) => existsSync(a));
+  const archives = [process.env.FLINT_CIFAR10_ARCHIVE, join(REPO, "..", "shared", "data", "cifar10", "cifar-10-binary.tar.gz")];
+  const archive = archives.find((a): a is string => a !== undefined && a !== "" && existsSync(a));
   if (archive === undefined) return null;
   const cache = join(tmpdir(), "flint-cifar10-cache");
   if (!existsSync(join(cache, "cifar-10-batches-bin", "test_batch.bin"))) {
@@ -36,7 +39,7 @@ const root = cifarRoot();
 const out = tempDir("flint-cli-real-");
 after(() => rmSync(out, { recursive: true, force: true }));
 
-test("flint train on real CIFAR-10 matches PyTorch 1.13 (seed CNN, SGD 0.01/0.9, batch 64, seed 0)", { skip: root === null ? "CIFAR-10 not found (set FLINT_CIFAR_ROOT or provide ../shared/data/cifar10)" : false }, async () => {
+test("flint train on real CIFAR-10 matches PyTorch 1.13 (seed CNN, SGD 0.01/0.9, batch 64, seed 0)", { skip: root === null ? "CIFAR-10 not found (set FLINT_CIFAR_ROOT or FLINT_CIFAR10_ARCHIVE, or provide ../shared/data/cifar10)" : false }, async () => {
   const ref = JSON.parse(readFileSync(join(REPO, "test", "fixtures", "cli", "seed-recipe.json"), "utf8")) as Reference;
   const r = await runFlint(["train", "--root", root!, "--no-download", "--train-size", "640", "--test-size", "200", "--epochs", "1", "--seed", "0", "--out", join(out, "run")]);
   assert.equal(r.code, 0, r.stderr + r.stdout);

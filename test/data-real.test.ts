@@ -16,11 +16,11 @@ import type { Tensor } from "../src/tensor.js";
 import type { Image } from "../src/vision/image.js";
 import { tempDir } from "./data-helpers.js";
 
-// ../shared next to the repository (as laid out for the lead and CI), else the machine's /work/shared.
+// FLINT_CIFAR10_ARCHIVE, else ../shared next to the repository (as laid out for the lead and CI;
+// a checkout elsewhere, such as a git worktree, names the archive in the variable).
 const ARCHIVE_CANDIDATES = [
   process.env.FLINT_CIFAR10_ARCHIVE,
   fileURLToPath(new URL("../../shared/data/cifar10/cifar-10-binary.tar.gz", import.meta.url)),
-  "/work/shared/data/cifar10/cifar-10-binary.tar.gz",
 ].filter((p): p is string => p !== undefined && p !== "");
 const ARCHIVE = ARCHIVE_CANDIDATES.find((p) => existsSync(p)) ?? ARCHIVE_CANDIDATES[0];
 const CACHE = join(tmpdir(), "flint-cifar10-cache");
