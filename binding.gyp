@@ -5,6 +5,7 @@
       "sources": [
         "native/addon.cc",
         "native/args.cc",
+        "native/export.cc",
         "native/bind_gemm.cc",
         "native/bind_conv.cc",
         "native/conv.cc",
@@ -27,7 +28,8 @@
         "native/scratch.cc",
         "native/gemm.cc",
         "native/gemm_avx512.cc",
-        "native/gemm_avx2.cc"
+        "native/gemm_avx2.cc",
+        "native/gemm_wasm_simd128.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
@@ -42,5 +44,23 @@
       },
       "msvs_settings": { "VCCLCompilerTool": { "ExceptionHandling": 1 } }
     }
+  ],
+  "conditions": [
+    ["<!(node scripts/has-gloo.cjs)==1", {
+      "targets": [
+        {
+          "target_name": "flint_gloo",
+          "sources": ["native/gloo/addon.cc", "native/gloo/tcp_store.cc", "native/gloo/process_group.cc"],
+          "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+          "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+          "cflags!": ["-fno-exceptions"],
+          "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
+          "cflags": ["-O2", "-fvisibility=hidden"],
+          "cflags_cc": ["-std=c++17", "-fexceptions", "-O2"],
+          "libraries": ["-lgloo", "-pthread"],
+          "ldflags": ["-pthread"]
+        }
+      ]
+    }]
   ]
 }

@@ -1,5 +1,5 @@
-// npm run bench: the seed CNN's training step and inference batch in Flint (each backend) and in
-// PyTorch (when /usr/bin/python3 has torch), run one after another on this machine, with ratios;
+// npm run bench: the seed CNN's training step and inference batch in Flint (each backend: native,
+// wasm, ref) and in PyTorch (when /usr/bin/python3 has torch), run one after another on this machine, with ratios;
 // then an MLP, an LSTM and a Transformer encoder the same way.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -38,6 +38,9 @@ if (native && native.impl === "flint-native") {
   const keep = flint("native", "20", { FLINT_KEEP_V8_FLAGS: "1" });
   if (keep) rows.push({ ...keep, impl: "flint-native*" });
 }
+// The WebAssembly build of the same kernels (one thread: the wasm thread pool is not built yet).
+const wasm = flint("wasm", "8");
+if (wasm) rows.push({ ...wasm, impl: "flint-wasm/1t" });
 const ref = flint("ref", "2");
 if (ref) rows.push(ref);
 if (existsSync("/usr/bin/python3")) {
@@ -49,7 +52,7 @@ if (torchRow) console.log(`PyTorch's BLAS: ${torchRow.blas ?? "unknown"}`);
 const warning = blasWarning(torchRow?.blas);
 if (warning) console.log(warning);
 const GFLOP_STEP = 4.74; // forward + backward of the seed CNN at batch 64 (issue 5)
-console.log(`seed CNN, batch ${batch}, ${threads} threads (${new Date().toISOString().slice(0, 10)}); * = with V8's background ArrayBuffer freeing left on (FLINT_KEEP_V8_FLAGS=1)`);
+console.log(`seed CNN, batch ${batch}, ${threads} threads (${new Date().toISOString().slice(0, 10)}); * = with V8's background ArrayBuffer freeing left on (FLINT_KEEP_V8_FLAGS=1); /1t = one thread`);
 console.log("impl            train ms   img/s   GFLOP/s  infer ms   peak RSS MB   train/PyTorch  infer/PyTorch");
 for (const r of rows) {
   const ratio = (a: number, b: number | undefined) => (b ? (a / b).toFixed(2) : "-");

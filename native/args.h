@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 
 namespace flint {
@@ -24,6 +25,11 @@ struct Args {
   float* f32OrNull(size_t k, int64_t off, int64_t need) const;
   // Length of the Float32Array argument k.
   int64_t f32Length(size_t k) const;
+  // The product / sum of non-negative sizes, failing (naming the function) when it overflows
+  // int64: a wrapped product would let a short array pass the length checks.
+  int64_t product(std::initializer_list<int64_t> sizes) const;
+  int64_t sum(int64_t x, int64_t y) const;
+  int64_t mul(int64_t x, int64_t y) const;  // signed (strides may be negative)
 };
 
 }  // namespace flint

@@ -10,6 +10,30 @@
 namespace flint {
 namespace {
 
+int64_t inSize(const Args& a, const ConvShape& s) { return a.product({s.N, s.C, s.H, s.W}); }
+int64_t outSize(const Args& a, const ConvShape& s) { return a.product({s.N, s.OC, s.OH, s.OW}); }
+int64_t wSize(const Args& a, const ConvShape& s) { return a.product({s.OC, s.C / s.groups, s.KH, s.KW}); }
+
+// The padded input and the dilated kernel must fit in int64 before conv2dOutputSize computes with
+// them, and the kernels' work buffers (one padded image per group, the im2col columns) must have
+// a size that can be allocated at all.
+void checkGeometry(const Args& a, const ConvShape& s) {
+  a.sum(s.H, a.product({2, s.pH}));
+  a.sum(s.W, a.product({2, s.pW}));
+  a.product({s.dH, s.KH});
+  a.product({s.dW, s.KW});
+}
+
+void checkBuffers(const Args& a, const ConvShape& s) {
+  const int64_t Cg = s.C / s.groups;
+  const int64_t padded = a.product({Cg, s.H + 2 * s.pH, s.W + 2 * s.pW});
+  const int64_t cols = a.product({Cg, s.KH, s.KW, s.OH, s.OW});
+  constexpr int64_t kMaxFloats = int64_t{1} << 30;  // 4 GiB: far beyond any real layer's padded image
+  if (padded > kMaxFloats || cols > kMaxFloats)
+    a.fail("padding " + std::to_string(s.pH) + "x" + std::to_string(s.pW) + " needs a work buffer of " +
+           std::to_string(padded > cols ? padded : cols) + " floats, too large to allocate");
+}
+
 ConvShape readShape(const Args& a, size_t first) {
   ConvShape s{};
   int64_t* fields[] = {&s.N, &s.C, &s.H, &s.W, &s.OC, &s.KH, &s.KW, &s.sH, &s.sW, &s.pH, &s.pW, &s.dH, &s.dW, &s.groups};
@@ -21,26 +45,24 @@ ConvShape readShape(const Args& a, size_t first) {
   if (s.groups <= 0 || s.C % s.groups != 0 || s.OC % s.groups != 0)
     a.fail("groups " + std::to_string(s.groups) + " must divide C " + std::to_string(s.C) +
            " and OC " + std::to_string(s.OC));
+  checkGeometry(a, s);
   if (!conv2dOutputSize(s))
     a.fail("kernel " + std::to_string(s.KH) + "x" + std::to_string(s.KW) +
            " (dilated) is larger than the padded input " + std::to_string(s.H + 2 * s.pH) + "x" +
            std::to_string(s.W + 2 * s.pW));
+  checkBuffers(a, s);
   return s;
 }
-
-int64_t inSize(const ConvShape& s) { return s.N * s.C * s.H * s.W; }
-int64_t outSize(const ConvShape& s) { return s.N * s.OC * s.OH * s.OW; }
-int64_t wSize(const ConvShape& s) { return s.OC * (s.C / s.groups) * s.KH * s.KW; }
 
 // conv2dForward(x, w, bias|null, out, N, C, H, W, OC, KH, KW, sH, sW, pH, pW, dH, dW, groups)
 Napi::Value Forward(const Napi::CallbackInfo& info) {
   Args a(info, "conv2dForward");
   a.expectCount(18);
   ConvShape s = readShape(a, 4);
-  const float* x = a.f32(0, 0, inSize(s));
-  const float* w = a.f32(1, 0, wSize(s));
+  const float* x = a.f32(0, 0, inSize(a, s));
+  const float* w = a.f32(1, 0, wSize(a, s));
   const float* bias = a.f32OrNull(2, 0, s.OC);
-  float* out = a.f32(3, 0, outSize(s));
+  float* out = a.f32(3, 0, outSize(a, s));
   conv2dForward(s, x, w, bias, out);
   return info.Env().Undefined();
 }
@@ -50,9 +72,9 @@ Napi::Value BackwardInput(const Napi::CallbackInfo& info) {
   Args a(info, "conv2dBackwardInput");
   a.expectCount(17);
   ConvShape s = readShape(a, 3);
-  const float* go = a.f32(0, 0, outSize(s));
-  const float* w = a.f32(1, 0, wSize(s));
-  float* gi = a.f32(2, 0, inSize(s));
+  const float* go = a.f32(0, 0, outSize(a, s));
+  const float* w = a.f32(1, 0, wSize(a, s));
+  float* gi = a.f32(2, 0, inSize(a, s));
   conv2dBackwardInput(s, go, w, gi);
   return info.Env().Undefined();
 }
@@ -63,9 +85,9 @@ Napi::Value BackwardWeight(const Napi::CallbackInfo& info) {
   Args a(info, "conv2dBackwardWeight");
   a.expectCount(18);
   ConvShape s = readShape(a, 4);
-  const float* x = a.f32(0, 0, inSize(s));
-  const float* go = a.f32(1, 0, outSize(s));
-  float* gw = a.f32(2, 0, wSize(s));
+  const float* x = a.f32(0, 0, inSize(a, s));
+  const float* go = a.f32(1, 0, outSize(a, s));
+  float* gw = a.f32(2, 0, wSize(a, s));
   float* gb = a.f32OrNull(3, 0, s.OC);
   conv2dBackwardWeight(s, x, go, gw, gb);
   return info.Env().Undefined();
@@ -74,9 +96,9 @@ Napi::Value BackwardWeight(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void registerConv(Napi::Env env, Napi::Object exports) {
-  exports.Set("conv2dForward", Napi::Function::New(env, Forward, "conv2dForward"));
-  exports.Set("conv2dBackwardInput", Napi::Function::New(env, BackwardInput, "conv2dBackwardInput"));
-  exports.Set("conv2dBackwardWeight", Napi::Function::New(env, BackwardWeight, "conv2dBackwardWeight"));
+  exportFn(env, exports, "conv2dForward", Forward);
+  exportFn(env, exports, "conv2dBackwardInput", BackwardInput);
+  exportFn(env, exports, "conv2dBackwardWeight", BackwardWeight);
 }
 
 }  // namespace flint

@@ -57,10 +57,11 @@ Napi::Value Sgemm(const Napi::CallbackInfo& info) {
   checkLd(a, "A", lda, tA ? M : K);
   checkLd(a, "B", ldb, tB ? K : N);
   checkLd(a, "C", ldc, N);
-  const float* A = a.f32(6, a.i64(7), matrixExtent(tA ? K : M, tA ? M : K, lda));
-  const float* B = a.f32(9, a.i64(10), matrixExtent(tB ? N : K, tB ? K : N, ldb));
+  const float* A = a.f32(6, a.i64(7), matrixExtent(a, tA ? K : M, tA ? M : K, lda));
+  const float* B = a.f32(9, a.i64(10), matrixExtent(a, tB ? N : K, tB ? K : N, ldb));
   float beta = static_cast<float>(a.f64(12));
-  float* C = a.f32(13, a.i64(14), matrixExtent(M, N, ldc));
+  float* C = a.f32(13, a.i64(14), matrixExtent(a, M, N, ldc));
+  if (M == 0 || N == 0) return info.Env().Undefined();  // empty C: no loop over a huge M or N
   sgemm(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   return info.Env().Undefined();
 }
@@ -82,13 +83,13 @@ Napi::Value SgemmBatched(const Napi::CallbackInfo& info) {
   checkLd(a, "B", ldb, tB ? K : N);
   checkLd(a, "C", ldc, N);
   int64_t last = batch > 0 ? batch - 1 : 0;
-  int64_t eA = matrixExtent(tA ? K : M, tA ? M : K, lda);
-  int64_t eB = matrixExtent(tB ? N : K, tB ? K : N, ldb);
-  int64_t eC = matrixExtent(M, N, ldc);
-  const float* A = a.f32(6, a.i64(7), batch > 0 && eA > 0 ? last * sA + eA : 0);
-  const float* B = a.f32(10, a.i64(11), batch > 0 && eB > 0 ? last * sB + eB : 0);
-  float* C = a.f32(15, a.i64(16), batch > 0 && eC > 0 ? last * sC + eC : 0);
-  if (batch == 0) return info.Env().Undefined();
+  int64_t eA = matrixExtent(a, tA ? K : M, tA ? M : K, lda);
+  int64_t eB = matrixExtent(a, tB ? N : K, tB ? K : N, ldb);
+  int64_t eC = matrixExtent(a, M, N, ldc);
+  const float* A = a.f32(6, a.i64(7), batch > 0 && eA > 0 ? a.sum(a.product({last, sA}), eA) : 0);
+  const float* B = a.f32(10, a.i64(11), batch > 0 && eB > 0 ? a.sum(a.product({last, sB}), eB) : 0);
+  float* C = a.f32(15, a.i64(16), batch > 0 && eC > 0 ? a.sum(a.product({last, sC}), eC) : 0);
+  if (batch == 0 || M == 0 || N == 0) return info.Env().Undefined();  // empty C (no loop over a huge batch)
   double flopsEach = 2.0 * static_cast<double>(M) * N * K;
   // Many small products: one thread per group of batch items. Few big ones: threads inside.
   if (sC != 0 && batch >= numThreads() && flopsEach < 4e7) {
@@ -109,12 +110,12 @@ Napi::Value SgemmBatched(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void registerGemm(Napi::Env env, Napi::Object exports) {
-  exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
-  exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads, "getNumThreads"));
-  exports.Set("getIsa", Napi::Function::New(env, GetIsa, "getIsa"));
-  exports.Set("setIsa", Napi::Function::New(env, SetIsa, "setIsa"));
-  exports.Set("sgemm", Napi::Function::New(env, Sgemm, "sgemm"));
-  exports.Set("sgemmBatched", Napi::Function::New(env, SgemmBatched, "sgemmBatched"));
+  exportFn(env, exports, "setNumThreads", SetNumThreads);
+  exportFn(env, exports, "getNumThreads", GetNumThreads);
+  exportFn(env, exports, "getIsa", GetIsa);
+  exportFn(env, exports, "setIsa", SetIsa);
+  exportFn(env, exports, "sgemm", Sgemm);
+  exportFn(env, exports, "sgemmBatched", SgemmBatched);
 }
 
 }  // namespace flint

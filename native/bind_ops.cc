@@ -1,4 +1,5 @@
 // Bindings: elementwise, reductions, softmax family, cross-entropy, optimizer steps.
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -35,7 +36,10 @@ std::vector<int64_t> intList(const Args& a, size_t k) {
   for (uint32_t i = 0; i < arr.Length(); ++i) {
     Napi::Value e = arr.Get(i);
     if (!e.IsNumber()) a.fail("argument " + std::to_string(k) + " must be an array of integers");
-    out[i] = e.As<Napi::Number>().Int64Value();
+    const double d = e.As<Napi::Number>().DoubleValue();
+    if (!std::isfinite(d) || d != std::floor(d) || std::fabs(d) > 9007199254740992.0)
+      a.fail("argument " + std::to_string(k) + " holds " + std::to_string(d) + ", not a safe integer");
+    out[i] = static_cast<int64_t>(d);
   }
   return out;
 }
@@ -48,8 +52,9 @@ float* stridedView(const Args& a, size_t k, int64_t off, const std::vector<int64
   for (size_t i = 0; i < shape.size(); ++i) {
     if (shape[i] < 0) a.fail("negative size");
     if (shape[i] == 0) return a.f32(k, 0, 0) + 0;  // nothing is read or written
-    const int64_t span = (shape[i] - 1) * strides[i];
-    if (span < 0) lo += span; else hi += span;
+    // Checked: a huge assigned stride must not wrap around into a small, passing extent.
+    const int64_t span = a.mul(shape[i] - 1, strides[i]);
+    if (span < 0) lo = a.sum(lo, span); else hi = a.sum(hi, span);
   }
   if (lo < 0) a.fail("a stride reaches before the start of the array");
   return a.f32(k, 0, hi) + off;
@@ -78,7 +83,7 @@ Napi::Value BinaryStrided(const Napi::CallbackInfo& info) {
   const float* pa = stridedView(a, 1, a.i64(2), as, shape);
   const float* pb = stridedView(a, 4, a.i64(5), bs, shape);
   int64_t n = 1;
-  for (int64_t d : shape) n *= d;
+  for (int64_t d : shape) n = a.mul(n, d);
   float* out = a.f32(7, 0, n);
   if (n == 0) return info.Env().Undefined();
   binaryStrided(op, pa, as.data(), pb, bs.data(), out, shape.data(), static_cast<int>(shape.size()));
@@ -90,8 +95,9 @@ Napi::Value LstmCellForward(const Napi::CallbackInfo& info) {
   Args a(info, "lstmCellForward");
   a.expectCount(7);
   const int64_t B = count(a, 5), H = count(a, 6);
-  lstmCellForward(a.f32(0, 0, B * 4 * H), a.f32(1, 0, B * H), a.f32(2, 0, B * H), a.f32(3, 0, B * H),
-                  a.f32(4, 0, B * 5 * H), B, H);
+  const int64_t BH = a.product({B, H}), B4H = a.product({B, 4, H}), B5H = a.product({B, 5, H});
+  if (BH == 0) return info.Env().Undefined();  // nothing to do: never loop over a huge B with H = 0
+  lstmCellForward(a.f32(0, 0, B4H), a.f32(1, 0, BH), a.f32(2, 0, BH), a.f32(3, 0, BH), a.f32(4, 0, B5H), B, H);
   return info.Env().Undefined();
 }
 
@@ -100,8 +106,10 @@ Napi::Value LstmCellBackward(const Napi::CallbackInfo& info) {
   Args a(info, "lstmCellBackward");
   a.expectCount(8);
   const int64_t B = count(a, 6), H = count(a, 7);
-  lstmCellBackward(a.f32(0, 0, B * 5 * H), a.f32(1, 0, B * H), a.f32(2, 0, B * H), a.f32(3, 0, B * H),
-                   a.f32(4, 0, B * 4 * H), a.f32(5, 0, B * H), B, H);
+  const int64_t BH = a.product({B, H}), B4H = a.product({B, 4, H}), B5H = a.product({B, 5, H});
+  if (BH == 0) return info.Env().Undefined();
+  lstmCellBackward(a.f32(0, 0, B5H), a.f32(1, 0, BH), a.f32(2, 0, BH), a.f32(3, 0, BH), a.f32(4, 0, B4H),
+                   a.f32(5, 0, BH), B, H);
   return info.Env().Undefined();
 }
 
@@ -150,8 +158,9 @@ Napi::Value SumRows(const Napi::CallbackInfo& info) {
   Args a(info, "sumRows");
   a.expectCount(7);
   int64_t outer = count(a, 4), n = count(a, 5), inner = count(a, 6);
-  const float* x = a.f32(0, a.i64(1), outer * n * inner);
-  float* out = a.f32(2, a.i64(3), outer * inner);
+  const float* x = a.f32(0, a.i64(1), a.product({outer, n, inner}));
+  float* out = a.f32(2, a.i64(3), a.product({outer, inner}));
+  if (outer == 0 || inner == 0) return info.Env().Undefined();  // empty output: no loop over the rest
   sumRows(x, out, outer, n, inner);
   return info.Env().Undefined();
 }
@@ -161,30 +170,49 @@ Napi::Value BiasGrad(const Napi::CallbackInfo& info) {
   Args a(info, "biasGradNCHW");
   a.expectCount(5);
   int64_t N = count(a, 2), C = count(a, 3), HW = count(a, 4);
-  biasGradNCHW(a.f32(0, 0, N * C * HW), a.f32(1, 0, C), N, C, HW);
+  const float* g = a.f32(0, 0, a.product({N, C, HW}));
+  float* out = a.f32(1, 0, C);
+  if (N == 0 || HW == 0) {  // a sum over nothing: zeros, without looping over a huge N or HW
+    std::fill(out, out + C, 0.0f);
+    return info.Env().Undefined();
+  }
+  biasGradNCHW(g, out, N, C, HW);
   return info.Env().Undefined();
 }
 
 using RowFn = void (*)(const float*, float*, int64_t, int64_t);
 using RowBackFn = void (*)(const float*, const float*, float*, int64_t, int64_t);
 
+// Kernel names for the row templates' error messages (each instance names its own export).
+constexpr char kLogSoftmaxRows[] = "logSoftmaxRows";
+constexpr char kSoftmaxRows[] = "softmaxRows";
+constexpr char kLogSoftmaxBackwardRows[] = "logSoftmaxBackwardRows";
+constexpr char kSoftmaxBackwardRows[] = "softmaxBackwardRows";
+
 // logSoftmaxRows / softmaxRows (x, xOff, out, outOff, rows, cols)
-template <RowFn fn>
+template <RowFn fn, const char* kName>
 Napi::Value Rows(const Napi::CallbackInfo& info) {
-  Args a(info, "softmaxRows");
+  Args a(info, kName);
   a.expectCount(6);
-  int64_t rows = count(a, 4), cols = count(a, 5);
-  fn(a.f32(0, a.i64(1), rows * cols), a.f32(2, a.i64(3), rows * cols), rows, cols);
+  int64_t rows = count(a, 4), cols = count(a, 5), n = a.product({rows, cols});
+  const float* x = a.f32(0, a.i64(1), n);
+  float* out = a.f32(2, a.i64(3), n);
+  if (n == 0) return info.Env().Undefined();  // rows x 0: nothing to write, no loop over rows
+  fn(x, out, rows, cols);
   return info.Env().Undefined();
 }
 
 // logSoftmaxBackwardRows / softmaxBackwardRows (gradOut, y, gradIn, rows, cols)
-template <RowBackFn fn>
+template <RowBackFn fn, const char* kName>
 Napi::Value RowsBack(const Napi::CallbackInfo& info) {
-  Args a(info, "softmaxBackwardRows");
+  Args a(info, kName);
   a.expectCount(5);
-  int64_t rows = count(a, 3), cols = count(a, 4);
-  fn(a.f32(0, 0, rows * cols), a.f32(1, 0, rows * cols), a.f32(2, 0, rows * cols), rows, cols);
+  int64_t rows = count(a, 3), cols = count(a, 4), n = a.product({rows, cols});
+  const float* go = a.f32(0, 0, n);
+  const float* y = a.f32(1, 0, n);
+  float* gi = a.f32(2, 0, n);
+  if (n == 0) return info.Env().Undefined();
+  fn(go, y, gi, rows, cols);
   return info.Env().Undefined();
 }
 
@@ -194,9 +222,10 @@ Napi::Value CrossEntropy(const Napi::CallbackInfo& info) {
   a.expectCount(7);
   int64_t rows = count(a, 3), cols = count(a, 4);
   if (cols == 0) a.fail("no classes");
-  const float* logits = a.f32(0, 0, rows * cols);
+  const int64_t n = a.product({rows, cols});
+  const float* logits = a.f32(0, 0, n);
   const double* targets = typedData<double>(a, 1, napi_float64_array, "Float64Array", rows);
-  float* grad = a.f32OrNull(2, 0, rows * cols);
+  float* grad = a.f32OrNull(2, 0, n);
   double eps = a.f64(5);
   if (!(eps >= 0.0 && eps <= 1.0)) a.fail("labelSmoothing must be in [0, 1]");
   int64_t bad = -1;
@@ -248,23 +277,23 @@ Napi::Array names(Napi::Env env, const char* const* list, int count) {
 void registerOps(Napi::Env env, Napi::Object exports) {
   exports.Set("unaryOps", names(env, kUnaryOpNames, kUnaryCount));
   exports.Set("binaryOps", names(env, kBinaryOpNames, kBinaryCount));
-  exports.Set("copyStrided", Napi::Function::New(env, CopyStrided, "copyStrided"));
-  exports.Set("binaryStrided", Napi::Function::New(env, BinaryStrided, "binaryStrided"));
-  exports.Set("lstmCellForward", Napi::Function::New(env, LstmCellForward, "lstmCellForward"));
-  exports.Set("lstmCellBackward", Napi::Function::New(env, LstmCellBackward, "lstmCellBackward"));
-  exports.Set("unary", Napi::Function::New(env, Unary, "unary"));
-  exports.Set("binary", Napi::Function::New(env, Binary, "binary"));
-  exports.Set("binaryScalar", Napi::Function::New(env, BinaryScalar, "binaryScalar"));
-  exports.Set("addScaled", Napi::Function::New(env, AddScaled, "addScaled"));
-  exports.Set("sumRows", Napi::Function::New(env, SumRows, "sumRows"));
-  exports.Set("biasGradNCHW", Napi::Function::New(env, BiasGrad, "biasGradNCHW"));
-  exports.Set("logSoftmaxRows", Napi::Function::New(env, Rows<logSoftmaxRows>, "logSoftmaxRows"));
-  exports.Set("softmaxRows", Napi::Function::New(env, Rows<softmaxRows>, "softmaxRows"));
-  exports.Set("logSoftmaxBackwardRows", Napi::Function::New(env, RowsBack<logSoftmaxBackwardRows>, "logSoftmaxBackwardRows"));
-  exports.Set("softmaxBackwardRows", Napi::Function::New(env, RowsBack<softmaxBackwardRows>, "softmaxBackwardRows"));
-  exports.Set("crossEntropyForwardBackward", Napi::Function::New(env, CrossEntropy, "crossEntropyForwardBackward"));
-  exports.Set("sgdStep", Napi::Function::New(env, Sgd, "sgdStep"));
-  exports.Set("adamStep", Napi::Function::New(env, Adam, "adamStep"));
+  exportFn(env, exports, "copyStrided", CopyStrided);
+  exportFn(env, exports, "binaryStrided", BinaryStrided);
+  exportFn(env, exports, "lstmCellForward", LstmCellForward);
+  exportFn(env, exports, "lstmCellBackward", LstmCellBackward);
+  exportFn(env, exports, "unary", Unary);
+  exportFn(env, exports, "binary", Binary);
+  exportFn(env, exports, "binaryScalar", BinaryScalar);
+  exportFn(env, exports, "addScaled", AddScaled);
+  exportFn(env, exports, "sumRows", SumRows);
+  exportFn(env, exports, "biasGradNCHW", BiasGrad);
+  exportFn(env, exports, "logSoftmaxRows", Rows<logSoftmaxRows, kLogSoftmaxRows>);
+  exportFn(env, exports, "softmaxRows", Rows<softmaxRows, kSoftmaxRows>);
+  exportFn(env, exports, "logSoftmaxBackwardRows", RowsBack<logSoftmaxBackwardRows, kLogSoftmaxBackwardRows>);
+  exportFn(env, exports, "softmaxBackwardRows", RowsBack<softmaxBackwardRows, kSoftmaxBackwardRows>);
+  exportFn(env, exports, "crossEntropyForwardBackward", CrossEntropy);
+  exportFn(env, exports, "sgdStep", Sgd);
+  exportFn(env, exports, "adamStep", Adam);
 }
 
 }  // namespace flint

@@ -25,8 +25,16 @@ PoolShape readPool(const Args& a, size_t first, bool dilated) {
       s.sW <= 0 || s.dH <= 0 || s.dW <= 0 || s.pH < 0 || s.pW < 0 || s.OH <= 0 || s.OW <= 0)
     a.fail("invalid pooling geometry");
   if (s.pH * 2 > s.KH || s.pW * 2 > s.KW) a.fail("padding should be at most half of kernel size");
+  a.product({s.N, s.C, s.H, s.W});
+  a.product({s.N, s.C, s.OH, s.OW});
+  a.product({s.dH, s.KH});
+  a.product({s.dW, s.KW});
+  a.product({2, s.OW});
   return s;
 }
+
+// No images or no channels: nothing is read or written (and no loop runs over a huge N or C).
+bool emptyPool(const PoolShape& s) { return s.N == 0 || s.C == 0; }
 
 template <typename Fn>
 void withIndices(const Args& a, size_t k, int64_t need, const Fn& fn) {
@@ -42,9 +50,10 @@ Napi::Value MaxForward(const Napi::CallbackInfo& info) {
   Args a(info, "maxPool2dForward");
   a.expectCount(17);
   PoolShape s = readPool(a, 3, true);
-  const float* x = a.f32(0, 0, s.N * s.C * s.H * s.W);
-  float* out = a.f32(1, 0, s.N * s.C * s.OH * s.OW);
-  withIndices(a, 2, s.N * s.C * s.OH * s.OW, [&](auto* idx) { maxPool2dForward(s, x, out, idx); });
+  const float* x = a.f32(0, 0, a.product({s.N, s.C, s.H, s.W}));
+  float* out = a.f32(1, 0, a.product({s.N, s.C, s.OH, s.OW}));
+  if (emptyPool(s)) return info.Env().Undefined();
+  withIndices(a, 2, a.product({s.N, s.C, s.OH, s.OW}), [&](auto* idx) { maxPool2dForward(s, x, out, idx); });
   return info.Env().Undefined();
 }
 
@@ -53,9 +62,10 @@ Napi::Value MaxBackward(const Napi::CallbackInfo& info) {
   Args a(info, "maxPool2dBackward");
   a.expectCount(17);
   PoolShape s = readPool(a, 3, true);
-  const float* go = a.f32(0, 0, s.N * s.C * s.OH * s.OW);
-  float* gi = a.f32(2, 0, s.N * s.C * s.H * s.W);
-  withIndices(a, 1, s.N * s.C * s.OH * s.OW, [&](auto* idx) {
+  const float* go = a.f32(0, 0, a.product({s.N, s.C, s.OH, s.OW}));
+  float* gi = a.f32(2, 0, a.product({s.N, s.C, s.H, s.W}));
+  if (emptyPool(s)) return info.Env().Undefined();
+  withIndices(a, 1, a.product({s.N, s.C, s.OH, s.OW}), [&](auto* idx) {
     maxPool2dBackward(s, go, idx, gi);
   });
   return info.Env().Undefined();
@@ -73,8 +83,9 @@ Napi::Value AvgForward(const Napi::CallbackInfo& info) {
   Args a(info, "avgPool2dForward");
   a.expectCount(15);
   PoolShape s = readPool(a, 2, false);
-  const float* x = a.f32(0, 0, s.N * s.C * s.H * s.W);
-  float* out = a.f32(1, 0, s.N * s.C * s.OH * s.OW);
+  const float* x = a.f32(0, 0, a.product({s.N, s.C, s.H, s.W}));
+  float* out = a.f32(1, 0, a.product({s.N, s.C, s.OH, s.OW}));
+  if (emptyPool(s)) return info.Env().Undefined();
   avgPool2dForward(s, x, out, a.flag(14), info.Length() > 15 ? divisorArg(a, 15) : 0);
   return info.Env().Undefined();
 }
@@ -84,8 +95,9 @@ Napi::Value AvgBackward(const Napi::CallbackInfo& info) {
   Args a(info, "avgPool2dBackward");
   a.expectCount(15);
   PoolShape s = readPool(a, 2, false);
-  const float* go = a.f32(0, 0, s.N * s.C * s.OH * s.OW);
-  float* gi = a.f32(1, 0, s.N * s.C * s.H * s.W);
+  const float* go = a.f32(0, 0, a.product({s.N, s.C, s.OH, s.OW}));
+  float* gi = a.f32(1, 0, a.product({s.N, s.C, s.H, s.W}));
+  if (emptyPool(s)) return info.Env().Undefined();
   avgPool2dBackward(s, go, gi, a.flag(14), info.Length() > 15 ? divisorArg(a, 15) : 0);
   return info.Env().Undefined();
 }
@@ -93,10 +105,10 @@ Napi::Value AvgBackward(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void registerPool(Napi::Env env, Napi::Object exports) {
-  exports.Set("maxPool2dForward", Napi::Function::New(env, MaxForward, "maxPool2dForward"));
-  exports.Set("maxPool2dBackward", Napi::Function::New(env, MaxBackward, "maxPool2dBackward"));
-  exports.Set("avgPool2dForward", Napi::Function::New(env, AvgForward, "avgPool2dForward"));
-  exports.Set("avgPool2dBackward", Napi::Function::New(env, AvgBackward, "avgPool2dBackward"));
+  exportFn(env, exports, "maxPool2dForward", MaxForward);
+  exportFn(env, exports, "maxPool2dBackward", MaxBackward);
+  exportFn(env, exports, "avgPool2dForward", AvgForward);
+  exportFn(env, exports, "avgPool2dBackward", AvgBackward);
 }
 
 }  // namespace flint

@@ -115,6 +115,8 @@ const GemmKernel& gemmKernel() {
       chosenStorage = avx512Kernel();
     else if (avx2Supported())
       chosenStorage = avx2Kernel();
+    else if (wasmSimd128Supported())
+      chosenStorage = wasmSimd128Kernel();
     else
       chosenStorage = scalarKernel();
     chosen = &chosenStorage;
@@ -128,6 +130,8 @@ bool setGemmIsa(const char* name) {
     chosenStorage = avx512Kernel();
   else if (n == "avx2" && avx2Supported())
     chosenStorage = avx2Kernel();
+  else if (n == "wasm-simd128" && wasmSimd128Supported())
+    chosenStorage = wasmSimd128Kernel();
   else if (n == "scalar")
     chosenStorage = scalarKernel();
   else

@@ -18,13 +18,16 @@ struct GemmKernel {
 };
 
 const GemmKernel& gemmKernel();
-// Overrides the run-time choice ("avx512", "avx2", "scalar"); false if unsupported by the CPU.
+// Overrides the run-time choice ("avx512", "avx2", "wasm-simd128", "scalar"); false if unsupported
+// by the CPU (wasm-simd128 exists only in the WebAssembly build).
 bool setGemmIsa(const char* name);
 
 bool avx512Supported();
 bool avx2Supported();
 GemmKernel avx512Kernel();
 GemmKernel avx2Kernel();
+bool wasmSimd128Supported();
+GemmKernel wasmSimd128Kernel();
 GemmKernel scalarKernel();
 
 // Multithreaded over M or N blocks.

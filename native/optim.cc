@@ -18,9 +18,15 @@ void chunks(int64_t n, const Fn& fn) {
 
 // PyTorch's add(x, alpha=) is a fused multiply-add in its vectorised CPU kernel.
 inline float addAlpha(float self, float other, float alpha) { return std::fma(other, alpha, self); }
-// The loops are compiled for AVX-512 and AVX2+FMA too, picked at load time (target_clones):
-// addAlpha's std::fma is one instruction there, and a library call on the baseline ISA.
+// On x86-64 the loops are compiled for AVX-512 and AVX2+FMA too, picked at load time
+// (target_clones): addAlpha's std::fma is one instruction there, and a library call on the
+// baseline ISA. Those clone names exist only on x86 (GCC rejects them elsewhere); aarch64 has a
+// fused multiply-add in its baseline ISA, and wasm32 takes the library fmaf (exact).
+#if (defined(__x86_64__) || defined(__i386__)) && !defined(__wasm__)
 #define FLINT_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define FLINT_CLONES
+#endif
 
 struct SgdScalars {
   float wd, mom, oneMinusDamp, negLr;

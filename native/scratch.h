@@ -10,6 +10,7 @@ enum ScratchSlot { kSlotPackA = 0, kSlotPackB = 1, kSlotCol = 2, kSlotPartial = 
                    kSlotCol2 = 6, kSlotCount = 7 };
 
 // Returns a buffer of at least n floats for the calling thread; contents are unspecified.
+// Throws std::bad_alloc when it cannot be allocated (never returns null).
 float* scratch(ScratchSlot slot, size_t n);
 
 }  // namespace flint

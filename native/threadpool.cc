@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -61,6 +62,19 @@ class Pool {
     }
     cv_.notify_all();
     runTasks(gen, fn, T);
+    finishJob(T);
+    // A task that threw (std::bad_alloc from a work buffer) on any thread is rethrown here, on
+    // the calling thread, once every task has finished: never std::terminate in a worker.
+    std::exception_ptr err;
+    {
+      std::lock_guard<std::mutex> lk(errMu_);
+      std::swap(err, error_);
+    }
+    if (err) std::rethrow_exception(err);
+  }
+
+ private:
+  void finishJob(int T) {
     // Spin briefly (kernels are short), then sleep until the last task is done.
     for (int spin = 0; spin < 20000 && done_.load(std::memory_order_acquire) != T; ++spin) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -73,7 +87,6 @@ class Pool {
     }
   }
 
- private:
   // Claims and runs tasks of job `gen` until none are left. The claim word holds the job's
   // generation in its high half, so a thread that wakes late for a finished job can never claim
   // a task of the next one with the old job's function.
@@ -85,7 +98,12 @@ class Pool {
         if ((c >> 32) != (gen & 0xffffffffu) || static_cast<int>(c & 0xffffffffu) >= T) return;
         t = static_cast<int>(c & 0xffffffffu);
       } while (!claim_.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel));
-      fn(t, T);
+      try {
+        fn(t, T);
+      } catch (...) {
+        std::lock_guard<std::mutex> lk(errMu_);
+        if (!error_) error_ = std::current_exception();
+      }
       if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == T) {
         std::lock_guard<std::mutex> lk(doneMu_);
         doneCv_.notify_all();
@@ -133,6 +151,8 @@ class Pool {
   std::atomic<int> done_{0};
   std::mutex doneMu_;
   std::condition_variable doneCv_;
+  std::mutex errMu_;
+  std::exception_ptr error_;  // the first exception a task of the current job threw
 };
 
 Pool& pool() {

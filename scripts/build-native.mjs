@@ -1,6 +1,6 @@
 // `npm install` hook: builds the native kernels addon with node-gyp. If the build fails (no
 // compiler, no headers, unsupported platform) it prints one warning and exits 0, so installing
-// Flint never fails: Flint then runs on its pure-TypeScript backend.
+// Flint never fails: Flint then runs on the WebAssembly build of the same kernels (shipped).
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 function warn(reason) {
-  console.warn(`flint: native addon not built (${reason}); using the TypeScript backend.`);
+  console.warn(`flint: native addon not built (${reason}); using the WebAssembly build of its kernels (one thread, several times slower; see README).`);
   process.exit(0);
 }
 
@@ -22,9 +22,13 @@ if (process.env.FLINT_SKIP_NATIVE === "1") process.exit(0);
 // too) does not compile again. FLINT_REBUILD_NATIVE=1 forces a build.
 const addon = join(root, "build", "Release", "flint_native.node");
 const stampFile = join(root, "build", "Release", "flint_native.stamp");
+// binding.gyp adds the flint_gloo addon (torch.distributed) when Gloo is installed: installing
+// libgloo-dev later must rebuild, and an up-to-date build must include it.
+const glooAddon = join(root, "build", "Release", "flint_gloo.node");
+const wantGloo = spawnSync(process.execPath, [join(root, "scripts", "has-gloo.cjs")], { encoding: "utf8" }).stdout?.trim() === "1";
 function sourceStamp() {
   const hash = createHash("sha256");
-  hash.update(`${process.versions.modules} ${process.platform} ${process.arch}\n`);
+  hash.update(`${process.versions.modules} ${process.platform} ${process.arch} gloo=${wantGloo}\n`);
   const files = ["binding.gyp", ...readdirSync(join(root, "native"), { recursive: true }).map((f) => join("native", String(f)))]
     .filter((f) => /\.(gyp|cc|h|c|cpp|hpp)$/.test(f))
     .sort();
@@ -32,7 +36,7 @@ function sourceStamp() {
   return hash.digest("hex");
 }
 const stamp = sourceStamp();
-if (process.env.FLINT_REBUILD_NATIVE !== "1" && existsSync(addon) && existsSync(stampFile) && readFileSync(stampFile, "utf8").trim() === stamp) {
+if (process.env.FLINT_REBUILD_NATIVE !== "1" && existsSync(addon) && (!wantGloo || existsSync(glooAddon)) && existsSync(stampFile) && readFileSync(stampFile, "utf8").trim() === stamp) {
   console.log("flint: native addon is up to date (build/Release/flint_native.node)");
   process.exit(0);
 }

@@ -1,12 +1,15 @@
-// Devices. Flint computes on the CPU only, but PyTorch programs name devices everywhere
-// (`device = "cuda" if torch.cuda.is_available() else "cpu"`, `model.to(device)`,
-// `x.to(device)`, `torch.zeros(3, device=device)`), so those lines port unchanged: "cpu" is
-// accepted wherever PyTorch takes a device, torch.cuda reports no GPU, and asking for another
-// device is a clear error instead of a silent CPU run.
-import { ValueError } from "./errors.js";
+// Devices. PyTorch programs name devices everywhere (`device = "cuda" if
+// torch.cuda.is_available() else "cpu"`, `model.to(device)`, `x.to(device)`, `torch.zeros(3,
+// device=device)`), so those lines port unchanged. Flint's devices are "cpu", "meta" (shapes
+// without data) and those a backend registers for ("webgpu", "wasm"); torch.cuda reports no GPU,
+// and asking for a device with no backend is a clear error instead of a silent CPU run.
+import { DeviceError, ValueError } from "./errors.js";
+import type { DeviceType } from "./storage.js";
+import { hasBackend } from "./backend/registry.js";
 
-/** A device type PyTorch knows; only "cpu" can hold Flint tensors. */
-const KNOWN_TYPES = new Set(["cpu", "cuda", "mps", "xpu", "meta", "hip", "xla", "vulkan", "ipu", "hpu", "ort", "mkldnn", "opengl", "opencl", "ideep", "fpga", "ve", "lazy", "mtia", "privateuseone"]);
+/** A device type PyTorch (or Flint: webgpu, wasm) knows. */
+const KNOWN_TYPES = new Set(["cpu", "cuda", "mps", "xpu", "meta", "hip", "xla", "vulkan", "ipu", "hpu", "ort", "mkldnn", "opengl", "opencl", "ideep", "fpga", "ve", "lazy", "mtia", "privateuseone", "webgpu", "wasm"]);
+const FLINT_TYPES = new Set<string>(["cpu", "meta", "webgpu", "wasm"]);
 
 /** "type" or "type:index" with a device type PyTorch knows, else null. */
 function parseDeviceString(s: string): { type: string; index: number | undefined } | null {
@@ -60,8 +63,27 @@ export function toDevice(d: DeviceLike): Device {
   return d instanceof Device ? d : new Device(d);
 }
 
-/** The one device Flint tensors live on. */
+/** The CPU device. */
 export const CPU = new Device("cpu");
+
+const byType = new Map<string, Device>([["cpu", CPU]]);
+/** The Device object of a storage's device type (one per type). */
+export function deviceOfType(type: DeviceType): Device {
+  let d = byType.get(type);
+  if (d === undefined) byType.set(type, (d = new Device(type)));
+  return d;
+}
+
+/**
+ * The device type tensors can be put on for `d`, or a DeviceError naming `op`: cuda and the other
+ * PyTorch devices have no backend here; webgpu and wasm need theirs registered.
+ */
+export function deviceTypeOf(op: string, d: DeviceLike): DeviceType {
+  const dev = toDevice(d);
+  if (FLINT_TYPES.has(dev.type) && (dev.type === "cpu" || dev.type === "meta" || hasBackend(dev.type as DeviceType))) return dev.type as DeviceType;
+  checkCpu(op, dev);
+  throw new DeviceError(`${op}: no backend for device '${dev.toString()}' is available here`);
+}
 
 export function isDeviceLike(x: unknown): x is DeviceLike {
   if (x instanceof Device) return true;
@@ -73,7 +95,7 @@ export function checkCpu(op: string, d: DeviceLike): void {
   const dev = toDevice(d);
   if (dev.type === "cpu") return;
   const hint = dev.type === "cuda" ? " (torch.cuda.isAvailable() is false)" : "";
-  throw new ValueError(`${op}: Flint computes on the CPU only; device '${dev.toString()}' is not available${hint}`);
+  throw new ValueError(`${op}: device '${dev.toString()}' is not available${hint}; Flint's devices are cpu, meta, and webgpu / wasm where their backends are available`);
 }
 
 /**

@@ -16,6 +16,10 @@ export class IndexError extends FlintError {}
 export class AutogradError extends FlintError {}
 /** A bad argument value. */
 export class ValueError extends FlintError {}
+/** Tensors on different devices in one op, or values read where the device cannot give them (meta; a GPU synchronously). */
+export class DeviceError extends FlintError {}
+/** A PyTorch feature Flint does not have (yet); the message names it. */
+export class NotImplementedError extends FlintError {}
 /**
  * Arguments that do not fit the signature: too many positional ones, a name given twice, a
  * missing required one, an unknown name (torch raises TypeError). A ValueError, so code that

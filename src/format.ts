@@ -113,6 +113,13 @@ function tensorStr(t: Nd, f: Formatter, indent: number, summarize: boolean, idx:
 }
 
 export function formatTensor(t: Tensor): string {
+  const device = t.storage.device;
+  if (device !== "cpu") {
+    // As PyTorch prints meta tensors; other devices' values need an async readback first.
+    const size = `size=(${t.shape.join(", ")}${t.dim() === 1 ? "," : ""})`;
+    const dtype = t.dtype !== "float32" ? `, dtype=torch.${t.dtype}` : "";
+    return `tensor(..., device='${device}', ${size}${dtype})`;
+  }
   const prefix = "tensor(";
   const indent = prefix.length;
   const suffixes: string[] = [];

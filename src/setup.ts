@@ -3,3 +3,5 @@
 // flint/vision) imports this first, so any one of them can be used alone.
 import "./backend/select.js";
 import "./tensor-methods.js";
+import "./tensor-methods-ext.js";
+import "./tensor-surface.js";

@@ -23,7 +23,8 @@ import type { Scalar, TensorLike } from "./ops/util.js";
 import { isOptions } from "./ops/util.js";
 import type { Args } from "./internal/args.js";
 import { ValueError } from "./errors.js";
-import { CPU, type Device, type DeviceLike, refuseCuda } from "./device.js";
+import { type Device, type DeviceLike, deviceOfType, refuseCuda } from "./device.js";
+import { cpuAsync, toDevice } from "./ops/device-copy.js";
 
 type Sizes = (number | readonly number[])[];
 // Reductions' call shapes: torch's positional parameters, then one options object.
@@ -108,7 +109,6 @@ declare module "./tensor.js" {
     indexSelect(dim: number, index: Tensor): Tensor;
     maskedFill(mask: Tensor, value: Tensor | Scalar): Tensor;
     maskedSelect(mask: Tensor): Tensor;
-    nonzero(): Tensor;
     // linear algebra
     matmul(other: Tensor): Tensor; mm(other: Tensor): Tensor; bmm(other: Tensor): Tensor;
     dot(other: Tensor): Tensor; mv(other: Tensor): Tensor; outer(other: Tensor): Tensor;
@@ -119,11 +119,20 @@ declare module "./tensor.js" {
     to(device?: DeviceLike | null, dtype?: DType | null, nonBlocking?: boolean, copy?: boolean, options?: C.ToOptions): Tensor;
     to(other: Tensor, nonBlocking?: boolean, copy?: boolean, options?: C.ToOptions): Tensor;
     to(options: C.ToOptions): Tensor;
-    /** The CPU (Flint's only device). */
+    /** The device of the tensor's storage (cpu, meta, webgpu, wasm). */
     readonly device: Device;
     readonly isCuda: boolean;
     readonly isCpu: boolean;
+    /** A meta tensor: shape, dtype and strides, no data. */
+    readonly isMeta: boolean;
+    /** The tensor on the CPU (itself when there); a device that reads back asynchronously throws, naming cpuAsync. */
     cpu(): Tensor;
+    /** The tensor on the CPU, on every device (it resolves at once on the CPU). */
+    cpuAsync(): Promise<Tensor>;
+    /** item(), on every device. */
+    itemAsync(): Promise<number | boolean>;
+    /** tolist(), on every device. */
+    tolistAsync(): Promise<unknown>;
     cuda(device?: DeviceLike | number): Tensor;
     /** No-op on the CPU: returns the tensor (DataLoader's pinMemory is likewise accepted). */
     pinMemory(): Tensor;
@@ -160,7 +169,21 @@ declare module "./tensor.js" {
 
 const num = (v: unknown, key: string, dflt: number): number => (isOptions(v) ? ((v[key] as number | undefined) ?? dflt) : ((v as number | undefined) ?? dflt));
 
-const methods: ThisType<Tensor> & Record<string, unknown> = {
+/** x.max() / x.max(other) / x.max(dim, keepdim?): the result type follows the arguments, as declared. */
+function extremeMethod(f: (x: Tensor, ...a: []) => Tensor | R.ValuesIndices): Tensor["max"] {
+  function m(this: Tensor): Tensor;
+  function m(this: Tensor, other: Tensor): Tensor;
+  function m(this: Tensor, dim: number, keepdim?: boolean): R.ValuesIndices;
+  function m(this: Tensor, opts: { dim: number; keepdim?: boolean }): R.ValuesIndices;
+  function m(this: Tensor, ...a: unknown[]): Tensor | R.ValuesIndices {
+    return f(this, ...(a as []));
+  }
+  return m;
+}
+
+/** Each implementation is checked against its declared signature above. */
+type MethodTable = ThisType<Tensor> & { [K in keyof Tensor]?: Tensor[K] };
+const methods = {
   add(o: TensorLike, a?: unknown) { return B.add(this, o, num(a, "alpha", 1)); },
   sub(o: TensorLike, a?: unknown) { return B.sub(this, o, num(a, "alpha", 1)); },
   mul(o: TensorLike) { return B.mul(this, o); },
@@ -186,8 +209,8 @@ const methods: ThisType<Tensor> & Record<string, unknown> = {
   sum(...a: unknown[]) { return R.sum(this, ...a); },
   mean(...a: unknown[]) { return R.mean(this, ...a); },
   prod(...a: unknown[]) { return R.prod(this, ...a); },
-  max(...a: []) { return R.max(this, ...a); },
-  min(...a: []) { return R.min(this, ...a); },
+  max: extremeMethod(R.max),
+  min: extremeMethod(R.min),
   amax(...a: unknown[]) { return R.amax(this, ...a); },
   amin(...a: unknown[]) { return R.amin(this, ...a); },
   argmax(...a: unknown[]) { return R.argmax(this, ...a); },
@@ -226,7 +249,6 @@ const methods: ThisType<Tensor> & Record<string, unknown> = {
   indexSelect(d: number, i: Tensor) { return I.indexSelect(this, d, i); },
   maskedFill(m: Tensor, v: Tensor | Scalar) { return I.maskedFill(this, m, v); },
   maskedSelect(m: Tensor) { return I.maskedSelect(this, m); },
-  nonzero() { return I.nonzero(this); },
   matmul(o: Tensor) { return L.matmul(this, o); },
   mm(o: Tensor) { return L.mm(this, o); },
   bmm(o: Tensor) { return L.bmm(this, o); },
@@ -238,11 +260,15 @@ const methods: ThisType<Tensor> & Record<string, unknown> = {
   bitwiseXor(o: TensorLike) { return B.bitwiseXor(this, o); },
   countNonzero(d?: R.Dims) { return R.countNonzero(this, d); },
   to(...a: unknown[]) { return C.to(this, ...a); },
-  cpu() { return this; },
+  cpu() { return toDevice(this, "cpu", "Tensor.cpu"); },
+  cpuAsync() { return cpuAsync(this); },
+  async itemAsync() { return (await cpuAsync(this)).item(); },
+  async tolistAsync() { return (await cpuAsync(this)).tolist(); },
   pinMemory() { return this; },
   isPinned() { return false; },
   cuda(d?: DeviceLike | number): Tensor { return refuseCuda("Tensor.cuda", d); },
-  type(d?: DType) { return d === undefined ? `torch.${typeName(this.dtype)}` : C.toDType(this, d); },
+  // Overloaded (type() → name, type(dtype) → Tensor): one implementation, typed by the declaration.
+  type: function (this: Tensor, d?: DType): string | Tensor { return d === undefined ? `torch.${typeName(this.dtype)}` : C.toDType(this, d); } as Tensor["type"],
   float() { return C.toDType(this, "float32"); },
   double() { return C.toDType(this, "float64"); },
   long() { return C.toDType(this, "int64"); },
@@ -280,7 +306,7 @@ const methods: ThisType<Tensor> & Record<string, unknown> = {
     this.retainsGrad = true;
   },
   toString() { return formatTensor(this); },
-};
+} satisfies MethodTable;
 
 const typeName = (d: DType): string =>
   ({ float32: "FloatTensor", float64: "DoubleTensor", int64: "LongTensor", int32: "IntTensor", uint8: "ByteTensor", bool: "BoolTensor" })[d];
@@ -293,8 +319,9 @@ Object.assign(Tensor.prototype, unaryMethods);
 
 Object.assign(Tensor.prototype, methods);
 Object.defineProperty(Tensor.prototype, "T", { get(this: Tensor) { return V.permute(this, [...this.shape.keys()].reverse()); } });
-Object.defineProperty(Tensor.prototype, "device", { get: () => CPU });
+Object.defineProperty(Tensor.prototype, "device", { get(this: Tensor) { return deviceOfType(this.storage.device); } });
 Object.defineProperty(Tensor.prototype, "isCuda", { get: () => false });
-Object.defineProperty(Tensor.prototype, "isCpu", { get: () => true });
+Object.defineProperty(Tensor.prototype, "isCpu", { get(this: Tensor) { return this.storage.device === "cpu"; } });
+Object.defineProperty(Tensor.prototype, "isMeta", { get(this: Tensor) { return this.storage.device === "meta"; } });
 // Node's console.log shows tensors as PyTorch prints them.
 Object.defineProperty(Tensor.prototype, Symbol.for("nodejs.util.inspect.custom"), { value(this: Tensor) { return formatTensor(this); } });

@@ -2,22 +2,21 @@
 // src/ops/ (each op file installs its methods on Tensor.prototype), so this file stays about
 // what a tensor *is*.
 import { type DType, type TypedArray, arrayFor, dtypeOfArray } from "./dtype.js";
-import { ValueError, fmtShape } from "./errors.js";
+import { DeviceError, ValueError, fmtShape } from "./errors.js";
 import { contiguousStrides, isContiguousLayout, numelOf } from "./shape.js";
 import type { Node } from "./autograd/node.js";
+import { CpuStorage, Storage } from "./storage.js";
+import { backendFor } from "./backend/registry.js";
+import { checkView } from "./checked-size.js";
 import { offsetsOf } from "./backend/ref/iterate.js";
 
-/** A buffer shared by a tensor and its views. `version` counts in-place writes, for autograd. */
-export class Storage {
-  version = 0;
-  constructor(public data: TypedArray) {}
-}
+export { CpuStorage, Storage };
 
 export class Tensor {
   storage: Storage;
   /** The sizes; read-only to users (torch.Size is a tuple): views and reshapes make new tensors. */
   readonly shape: readonly number[];
-  strides: number[];
+  #strides: number[];
   offset: number;
   readonly dtype: DType;
   /** Whether autograd records operations on this tensor (leaves: set by the user). */
@@ -37,9 +36,18 @@ export class Tensor {
   constructor(storage: Storage, shape: readonly number[], strides: number[], offset: number, dtype: DType) {
     this.storage = storage;
     this.shape = shape;
-    this.strides = strides;
+    this.#strides = strides;
     this.offset = offset;
     this.dtype = dtype;
+  }
+
+  get strides(): number[] {
+    return this.#strides;
+  }
+  /** Assigned strides are checked against the storage (a bad one would let kernels read out of it). */
+  set strides(strides: number[]) {
+    checkView("Tensor.strides", this.shape, strides, this.offset, this.storage.length);
+    this.#strides = strides;
   }
 
   get isLeaf(): boolean {
@@ -66,8 +74,24 @@ export class Tensor {
     return this.offset;
   }
   elementSize(): number {
-    return this.storage.data.BYTES_PER_ELEMENT;
+    return arrayFor(this.dtype, 0).BYTES_PER_ELEMENT;
   }
+
+  /**
+   * For a tensor off the CPU, its values in a CPU tensor, read synchronously where its device can
+   * (wasm); else a DeviceError naming the async form. Null on the CPU. `op` names the caller.
+   */
+  private onHost(op: "item" | "tolist" | "typedArray"): Tensor | null {
+    const device = this.storage.device;
+    if (device === "cpu") return null;
+    if (device === "meta") throw new DeviceError(`${op}: a meta tensor has no data (shape ${fmtShape(this.shape)}, dtype ${this.dtype})`);
+    const host = backendFor(device).read(this);
+    if (host instanceof Promise) {
+      throw new DeviceError(`${op}: a ${device} tensor can only be read asynchronously; use await x.${op === "typedArray" ? "cpuAsync()" : `${op}Async()`}`);
+    }
+    return fromTypedArray(host, this.shape, this.dtype);
+  }
+
   isContiguous(): boolean {
     return isContiguousLayout(this.shape, this.strides);
   }
@@ -77,11 +101,13 @@ export class Tensor {
 
   /** The contents as a fresh contiguous typed array (a copy; writing to it leaves the tensor alone). */
   typedArray(): TypedArray {
-    const n = this.numel();
-    if (this.isContiguous()) return this.storage.data.slice(this.offset, this.offset + n);
+    const host = this.onHost("typedArray");
+    if (host) return host.typedArray();
+    const n = this.numel(), data = this.storage.data;
+    if (this.isContiguous()) return data.slice(this.offset, this.offset + n);
     const out = arrayFor(this.dtype, n);
     const offsets = offsetsOf(this.shape, this.strides, this.offset);
-    for (let i = 0; i < n; i++) out[i] = this.storage.data[offsets[i]];
+    for (let i = 0; i < n; i++) out[i] = data[offsets[i]];
     return out;
   }
 
@@ -93,11 +119,15 @@ export class Tensor {
     if (this.numel() !== 1) {
       throw new ValueError(`item: a Tensor with ${this.numel()} elements cannot be converted to Scalar (shape ${fmtShape(this.shape)})`);
     }
+    const host = this.onHost("item");
+    if (host) return host.item();
     return this.storage.data[this.offset];
   }
 
   /** Nested JS arrays of the contents, as torch's tolist. */
   tolist(): unknown {
+    const host = this.onHost("tolist");
+    if (host) return host.tolist();
     const data = this.storage.data, isBool = this.dtype === "bool";
     const rec = (d: number, off: number): unknown => {
       if (d === this.shape.length) return isBool ? data[off] !== 0 : data[off];
@@ -119,7 +149,7 @@ export function fromTypedArray(data: TypedArray, shape?: readonly number[], dtyp
   if (arrayFor(dt, 0).constructor !== data.constructor) {
     throw new ValueError(`fromTypedArray: a ${data.constructor.name} cannot hold dtype ${dt}`);
   }
-  return new Tensor(new Storage(data), sh, contiguousStrides(sh), 0, dt);
+  return new Tensor(new CpuStorage(data), sh, contiguousStrides(sh), 0, dt);
 }
 
 /** A new view of `src`'s storage with other metadata. */

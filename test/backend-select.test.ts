@@ -1,5 +1,5 @@
-// Backend selection: native by default when the addon is built, FLINT_BACKEND=ref forces the
-// reference backend, setBackend switches at run time, and thread counts are settable.
+// Backend selection: native by default when the addon is built (else the WebAssembly kernels),
+// FLINT_BACKEND=ref or wasm forces one, setBackend switches at run time, thread counts are settable.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -16,7 +16,8 @@ const nameIn = (env: Record<string, string>): string => {
 
 test("FLINT_BACKEND=ref selects the reference backend; the default is native when built", () => {
   assert.equal(nameIn({ FLINT_BACKEND: "ref" }), "ref");
-  assert.equal(nameIn({ FLINT_BACKEND: "" }), hasAddon ? "native" : "ref");
+  assert.equal(nameIn({ FLINT_BACKEND: "" }), hasAddon ? "native" : "wasm");
+  assert.equal(nameIn({ FLINT_BACKEND: "wasm" }), "wasm");
 });
 
 test("setBackend switches, and both backends give the same numbers", { skip: !hasAddon && "native addon not built" }, () => {

@@ -42,7 +42,7 @@ describe("flint CLI: help and usage errors", () => {
       const r = await runFlint([cmd, "--help"]);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, new RegExp(`Usage: flint ${cmd}`));
-      assert.match(r.stdout, /--backend auto\|native\|ref/);
+      assert.match(r.stdout, /--backend auto\|native\|wasm\|ref/);
     }
     const train = await runFlint(["train", "-h"]);
     for (const flag of ["--epochs", "--batch-size", "--lr", "--momentum", "--optimizer sgd|adam|adamw", "--weight-decay", "--seed", "--workers", "--threads", "--augment", "--out", "--resume", "--dashboard", "--root"]) {

@@ -95,3 +95,23 @@ export class Slow extends Dataset<number> {
     return { module: import.meta.url, export: "Slow", args: [this.ms] };
   }
 }
+
+/** Item i is [i]; getItem(hogAt) allocates until its worker runs out of memory (hostile tests). */
+export class MemoryHog extends Dataset<number[]> {
+  constructor(readonly n: number, readonly hogAt: number) {
+    super();
+  }
+  get length() {
+    return this.n;
+  }
+  getItem(i: number) {
+    if (i === this.hogAt) {
+      const keep: number[][] = [];
+      for (;;) keep.push(new Array<number>(1 << 20).fill(i));
+    }
+    return [i];
+  }
+  workerSpec(): WorkerSpec {
+    return { module: import.meta.url, export: "MemoryHog", args: [this.n, this.hogAt] };
+  }
+}

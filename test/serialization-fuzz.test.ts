@@ -11,69 +11,11 @@ import { fileURLToPath } from "node:url";
 import {
   type Saved, SerializationError, ZipReader, decodeSafetensors, decodeTorchZip, isRawTensor, rawToArray, writeZip,
 } from "../src/serialization/index.js";
+import { mulberry32, mutate } from "./fuzz-lib.js";
 
 const FIX = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "serialization");
 const read = (name: string): Uint8Array => new Uint8Array(readFileSync(join(FIX, name)));
 const MAX_MS_PER_CASE = 1000; // generous: the machine is shared; a hang would take far longer
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const LIES = [0, 1, 7, 8, 63, 64, 255, 256, 0x7fff, 0xffff, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff];
-
-function mutate(src: Uint8Array, rand: () => number, textual = false): Uint8Array {
-  const int = (n: number): number => Math.floor(rand() * n);
-  const b = src.slice();
-  switch (int(textual ? 7 : 6)) {
-    case 0: return src.slice(0, int(src.length)); // truncation
-    case 1: { // flipped bytes
-      for (let i = 1 + int(4); i > 0; i--) b[int(b.length)] = int(256);
-      return b;
-    }
-    case 2: { // a lying 16/32/64-bit length somewhere
-      const dv = new DataView(b.buffer);
-      const lie = rand() < 0.2 ? src.length + int(3) - 1 : LIES[int(LIES.length)];
-      const width = [2, 4, 8][int(3)];
-      const at = int(Math.max(1, b.length - width));
-      if (width === 2) dv.setUint16(at, lie & 0xffff, true);
-      else if (width === 4) dv.setUint32(at, lie >>> 0, true);
-      else dv.setBigUint64(at, BigInt(lie) * (rand() < 0.3 ? 0x100000000n : 1n), true);
-      return b;
-    }
-    case 3: { // deleted range
-      const at = int(b.length);
-      const n = 1 + int(16);
-      return Uint8Array.from([...src.subarray(0, at), ...src.subarray(at + n)]);
-    }
-    case 4: { // inserted random bytes
-      const at = int(b.length);
-      const ins = Array.from({ length: 1 + int(8) }, () => int(256));
-      return Uint8Array.from([...src.subarray(0, at), ...ins, ...src.subarray(at)]);
-    }
-    case 5: { // a chunk of the input copied elsewhere (keeps some structure)
-      const from = int(b.length);
-      const n = 1 + int(64);
-      const to = int(b.length);
-      return Uint8Array.from([...src.subarray(0, to), ...src.subarray(from, from + n), ...src.subarray(to)]);
-    }
-    default: { // a number in a JSON header replaced by an extreme one
-      const text = new TextDecoder().decode(src);
-      const nums = [...text.matchAll(/\d+/g)];
-      if (nums.length === 0) return b;
-      const m = nums[int(nums.length)];
-      const rep = ["0", "-1", "18446744073709551615", "9007199254740993", "1e308", String(LIES[int(LIES.length)])][int(6)];
-      return new TextEncoder().encode(text.slice(0, m.index) + rep + text.slice((m.index ?? 0) + m[0].length));
-    }
-  }
-}
 
 /** Touches everything a caller would: every tensor converted to an array. */
 function consume(v: Saved, seen = new Set<object>()): void {

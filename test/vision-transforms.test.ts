@@ -112,14 +112,14 @@ describe("transforms on images", () => {
     assert.throws(() => new transforms.ToTensor().forward(imgF as unknown as Image), /pic should be an Image/);
   });
 
-  it("flip, crop and resize work on images the same as on tensors", () => {
+  it("flip and crop work on images the same as on tensors (resize: Images take the PIL path, test/vision-pil-resize.test.ts)", () => {
     const asTensor = new transforms.PILToTensor().forward(im);
     const flipped = new transforms.RandomHorizontalFlip(1).forward(im);
     assert.deepEqual(flat(new transforms.PILToTensor().forward(flipped)), flat(new transforms.RandomHorizontalFlip(1).forward(asTensor)));
     const cc = new transforms.CenterCrop([2, 1]).forward(im);
     assert.deepEqual([cc.width, cc.height, Array.from(cc.data)], [1, 2, [30, 40, 50, 120, 130, 140]]);
     const big = new transforms.Resize([4, 6]).forward(im);
-    assert.deepEqual(flat(new transforms.PILToTensor().forward(big)), flat(new transforms.Resize([4, 6]).forward(asTensor)));
+    assert.deepEqual([big.height, big.width, big.channels], [4, 6, im.channels]);
     assert.equal(new transforms.RandomHorizontalFlip(0).forward(im), im);
   });
 

@@ -5,6 +5,8 @@ import type { Tensor } from "../tensor.js";
 import { enableGrad, noGrad } from "./grad-mode.js";
 import type { Node } from "./node.js";
 import { accumulate, accumulateInto, zerosFor, detachedClone } from "./hooks.js";
+import { applyLeafHooks, applyNodeHooks } from "./tensor-hooks.js";
+import { hasPostAccumulateGradHooks, runPostAccumulateGradHooks, withFinalCallbacks } from "./leaf-hooks.js";
 
 export interface BackwardOptions {
   retainGraph?: boolean;
@@ -33,11 +35,14 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
   const run = () => {
     // Count, for every node reachable from the roots, how many edges lead into it.
     const deps = new Map<Node, number>();
+    // Edges into hooked leaves: their post-accumulate hooks run after the last one delivers.
+    const leafDeps = new Map<Tensor, number>();
     const stack: Node[] = [];
     for (const r of roots) if (r.gradFn && !deps.has(r.gradFn)) { deps.set(r.gradFn, 0); stack.push(r.gradFn); }
     while (stack.length) {
       const n = stack.pop() as Node;
       for (const e of n.next) {
+        if (e !== null && "leaf" in e && !inputs && hasPostAccumulateGradHooks(e.leaf)) leafDeps.set(e.leaf, (leafDeps.get(e.leaf) ?? 0) + 1);
         if (e === null || !("node" in e)) continue;
         const seen = deps.has(e.node);
         deps.set(e.node, (deps.get(e.node) ?? 0) + 1);
@@ -45,7 +50,8 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
       }
     }
     const buffers = new Map<Node, (Tensor | null)[]>();
-    const deliverLeaf = (leaf: Tensor, g: Tensor) => {
+    const deliverLeaf = (leaf: Tensor, g0: Tensor) => {
+      const g = applyLeafHooks(leaf, g0);
       const slot = leafSlot.get(leaf);
       if (inputs) {
         if (slot !== undefined) captured[slot] = captured[slot] ? accumulate(captured[slot] as Tensor, g) : g;
@@ -55,6 +61,13 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
         throw new ShapeError(`backward: gradient of shape ${fmtShape(g.shape)} does not match leaf of shape ${fmtShape(leaf.shape)}`);
       }
       leaf.grad = leaf.grad ? (createGraph ? accumulate(leaf.grad, g) : accumulateInto(leaf.grad, g)) : createGraph ? g : detachedClone(g);
+      const left = leafDeps.get(leaf);
+      if (left !== undefined) {
+        if (left <= 1) {
+          leafDeps.delete(leaf);
+          runPostAccumulateGradHooks(leaf);
+        } else leafDeps.set(leaf, left - 1);
+      } else if (!inputs && hasPostAccumulateGradHooks(leaf)) runPostAccumulateGradHooks(leaf);
     };
     const addTo = (node: Node, nr: number, g: Tensor) => {
       let buf = buffers.get(node);
@@ -73,7 +86,7 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
       const node = ready.pop();
       const buf = buffers.get(node) ?? node.outputs.map(() => null);
       buffers.delete(node);
-      const grads = buf.map((g, i) => g ?? zerosFor(node.outputs[i]));
+      const grads = applyNodeHooks(node, buf.map((g, i) => g ?? zerosFor(node.outputs[i])));
       const slots = nodeSlot.get(node);
       if (slots) for (const [nr, slot] of slots) captured[slot] = grads[nr];
       if (node.retained) for (const [nr, t] of node.retained) t.grad = t.grad ? (createGraph ? accumulate(t.grad, grads[nr]) : accumulateInto(t.grad, grads[nr])) : detachedClone(grads[nr]);
@@ -92,8 +105,7 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
       });
     }
   };
-  if (createGraph) enableGrad(run);
-  else noGrad(run);
+  withFinalCallbacks(() => (createGraph ? enableGrad(run) : noGrad(run)));
   if (inputs && !opts.allowUnused) {
     captured.forEach((g, i) => {
       if (g === null) {

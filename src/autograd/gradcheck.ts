@@ -64,7 +64,7 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], opts: GradcheckOpti
           }
           continue;
         }
-        const seed = zeros(out.shape, { dtype: out.dtype });
+        const seed = zeros(out.shape, { dtype: out.dtype, device: out.storage.device });
         seed.storage.data[m] = 1;
         const [g] = runBackward([out], [seed], { inputs: [x], allowUnused: true });
         const ga = g ? g.typedArray() : new Float64Array(n);

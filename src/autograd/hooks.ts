@@ -1,4 +1,5 @@
 // Small tensor helpers the engine needs (kept apart so the engine file stays about ordering).
+import type { DeviceType } from "../storage.js";
 import { Tensor } from "../tensor.js";
 import { add } from "../ops/binary.js";
 import { add_ } from "../ops/inplace.js";
@@ -20,6 +21,6 @@ export function accumulateInto(grad: Tensor, g: Tensor): Tensor {
   }
   return noGrad(() => add_(grad, g));
 }
-export const zerosFor = (meta: { shape: readonly number[]; dtype: Tensor["dtype"] }): Tensor => zeros(meta.shape, { dtype: meta.dtype });
+export const zerosFor = (meta: { shape: readonly number[]; dtype: Tensor["dtype"]; device: DeviceType }): Tensor => zeros(meta.shape, { dtype: meta.dtype, device: meta.device });
 /** A gradient stored in .grad owns its memory: optimizers update it in place. */
 export const detachedClone = (g: Tensor): Tensor => noGrad(() => clone(g));

@@ -1,6 +1,7 @@
 // A node of the autograd graph: the backward closure of one recorded op, its edges to the
 // nodes (or leaves) that produced its inputs, and the tensors it saved, with their versions so
 // that an in-place change after saving is an error instead of a wrong gradient.
+import type { DeviceType } from "../storage.js";
 import { AutogradError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 
@@ -25,7 +26,7 @@ export class Node {
     fn: BackwardFn,
     private readonly saved: readonly Tensor[],
     /** Shapes and dtypes of the outputs, to make zero gradients for unused outputs. */
-    readonly outputs: readonly { shape: readonly number[]; dtype: Tensor["dtype"] }[],
+    readonly outputs: readonly { shape: readonly number[]; dtype: Tensor["dtype"]; device: DeviceType }[],
   ) {
     this.fn = fn;
     this.savedVersions = saved.map((t) => t.storage.version);

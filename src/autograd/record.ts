@@ -48,7 +48,7 @@ export function record<T extends Tensor | Tensor[]>(
 ): T {
   if (!needsGrad(inputs)) return out;
   const outs: Tensor[] = Array.isArray(out) ? out : [out];
-  const node = new Node(name, inputs.map(edgeOf), backward, saved, outs.map((o) => ({ shape: o.shape, dtype: o.dtype })));
+  const node = new Node(name, inputs.map(edgeOf), backward, saved, outs.map((o) => ({ shape: o.shape, dtype: o.dtype, device: o.storage.device })));
   outs.forEach((o, i) => {
     if (!isFloating(o.dtype)) return;
     o.requiresGrad = true;
@@ -63,7 +63,7 @@ export function record<T extends Tensor | Tensor[]>(
  * same view of any tensor of that shape). Differentiable, for double backward.
  */
 export function viewScatter(g: Tensor, shape: readonly number[], viewOf: (z: Tensor) => Tensor): Tensor {
-  const z = zerosOf(shape, g.dtype);
+  const z = zerosOf(shape, g.dtype, g.storage.device);
   backend().assign(viewOf(z), g);
   return record("ViewScatterBackward", [g], z, ([gz]) => [viewOf(gz)]);
 }

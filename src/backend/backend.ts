@@ -1,14 +1,48 @@
-// The narrow interface every compute backend implements. Backends see strided views over
-// storage and return fresh contiguous arrays; they never see autograd (that lives above, in
-// src/autograd and src/ops). Required kernels (Kernels) plus fused kernels a backend may
-// decline (FusedKernels) that let a fast backend take over hot composites.
+// The narrow interface every compute backend implements, and the device contract.
+//
+// KERNELS. Backends see strided views over storage and return fresh contiguous outputs; they
+// never see autograd (that lives above, in src/autograd and src/ops). Required kernels
+// (Kernels) plus fused kernels a backend may decline (FusedKernels) that let a fast backend take
+// over hot composites. A backend is built as the reference backend plus overrides
+// (extendBackend), or, for a device of its own, implements every kernel.
+//
+// DEVICES. A tensor's storage belongs to one device (src/storage.ts): "cpu", "meta", "webgpu",
+// "wasm". One backend is registered per device (registerBackend in ./registry.ts; the CPU one is
+// native or ref), and backend() returns a dispatcher that runs each kernel on the backend of its
+// inputs' device. Mixing devices in one kernel is a DeviceError naming both ("add: expected all
+// tensors to be on the same device, found cpu and webgpu"), except 0-dim CPU tensors, which
+// count as scalars (as PyTorch): the dispatcher uploads them with fromHost before the call.
+//
+// A backend for a device other than the CPU (Backend<Out>, Out its storage class, extending
+// DeviceStorage from src/storage.ts so that a stray synchronous read of `data` says what to do).
+// Its kernels receive strided views (any strides and offset, as on the CPU) over its own
+// storages only, plus 0-dim scalars it uploaded itself; register it with registerBackend(b), and
+// torch.device("<type>"), x.to(), { device } on factories and model.to() accept its device.
+//  - allocate: every kernel returns a new storage of its own device (`Out`), sized for the
+//    output; `empty(n, dtype)` allocates one whose contents the caller will write.
+//  - free: memory the garbage collector cannot see (GPU buffers, a WebAssembly heap) is released
+//    by `free(storage)`; register each new storage with freeAfterGC (src/storage.ts) so that it
+//    runs once the storage is unreachable. Users never call dispose(); an explicit cache release
+//    (torch.webgpu.emptyCache()) may call free early for storages already collected.
+//  - read: `read(x)` gives a view's elements as a fresh contiguous host array: synchronously on
+//    devices that can (cpu, wasm), as a Promise otherwise (webgpu). x.cpuAsync(), itemAsync()
+//    and tolistAsync() await it; item(), tolist(), cpu() use a synchronous read and, where the
+//    read is a Promise, throw a DeviceError naming the async form.
+//  - write: `fromHost(data, dtype)` makes a new storage from host values (upload); `assign`
+//    and `fill` write into an existing view on the device.
+//  - copy across devices: x.to(device) (src/ops/device-copy.ts) goes through the host:
+//    source.read, then target.fromHost; to "meta" reads nothing; from "meta" is an error.
+// The meta backend (./meta.ts) is the smallest complete example.
 import type { DType, TypedArray } from "../dtype.js";
+import type { DeviceType, Storage } from "../storage.js";
 import type { UnaryOpNamesOf } from "../ops/unary-op.js";
 import type { BinaryOpName } from "../ops/binary-decls.js";
 
-/** What a backend reads: a strided view over a storage array. Tensor satisfies it structurally. */
+export { backend, backendFor, registerBackend, setActiveBackend, hasBackend } from "./registry.js";
+
+/** What a backend reads: a strided view over a storage. Tensor satisfies it structurally. */
 export interface Strided {
-  readonly storage: { data: TypedArray };
+  readonly storage: Storage;
   readonly shape: readonly number[];
   readonly strides: readonly number[];
   readonly offset: number;
@@ -63,39 +97,39 @@ export interface AdamStepOptions {
  * The kernels every backend has. The reference backend (src/backend/ref) defines their exact
  * semantics; a new backend starts from it and overrides what it does faster (see extendBackend).
  */
-export interface Kernels {
+export interface Kernels<Out = TypedArray> {
   /** Contiguous copy of x cast to dtype. */
-  copy(x: Strided, dtype: DType): TypedArray;
+  copy(x: Strided, dtype: DType): Out;
   /** Writes src, broadcast to dst's shape and cast to dst's dtype, into the view dst. */
   assign(dst: Strided, src: Strided): void;
   /** Writes one value into every element of the view dst. */
   fill(dst: Strided, value: number): void;
   /** f(x) elementwise, computed in x's dtype (or float for float-valued ops), stored as outDtype. */
-  unary(op: UnaryOp, x: Strided, outDtype: DType): TypedArray;
+  unary(op: UnaryOp, x: Strided, outDtype: DType): Out;
   /** f(a, b) with broadcasting to outShape; operands are read in their own dtypes, result cast to outDtype. */
-  binary(op: BinaryOp, a: Strided, b: Strided, outShape: readonly number[], outDtype: DType): TypedArray;
+  binary(op: BinaryOp, a: Strided, b: Strided, outShape: readonly number[], outDtype: DType): Out;
   /** cond ? a : b with broadcasting. */
-  where(cond: Strided, a: Strided, b: Strided, outShape: readonly number[], outDtype: DType): TypedArray;
+  where(cond: Strided, a: Strided, b: Strided, outShape: readonly number[], outDtype: DType): Out;
   /** Reduces over `dims` (sorted, unique); result has x's shape with those dims set to 1. */
-  reduce(op: ReduceOp, x: Strided, dims: readonly number[], outDtype: DType): TypedArray;
+  reduce(op: ReduceOp, x: Strided, dims: readonly number[], outDtype: DType): Out;
   /** Max/min along one dim with the index of the first extreme (NaN wins, as torch). */
-  argReduce(op: "max" | "min", x: Strided, dim: number): { values: TypedArray; indices: Float64Array };
+  argReduce(op: "max" | "min", x: Strided, dim: number): { values: Out; indices: Out };
   /** Batched matrix product: a [B..., M, K] x b [B..., K, N] (batch dims already broadcast) -> [B..., M, N]. */
-  matmul(a: Strided, b: Strided, outDtype: DType): TypedArray;
+  matmul(a: Strided, b: Strided, outDtype: DType): Out;
   /** out[i][j] = x[i][index[i][j]] along dim (index shape = output shape). */
-  gather(x: Strided, dim: number, index: Strided): TypedArray;
+  gather(x: Strided, dim: number, index: Strided): Out;
   /** dst (contiguous array, shape dstShape) [.. index ..] (=|+=) src along dim. */
-  scatter(dst: TypedArray, dstShape: readonly number[], dim: number, index: Strided, src: Strided, accumulate: boolean): void;
+  scatter(dst: Out, dstShape: readonly number[], dim: number, index: Strided, src: Strided, accumulate: boolean): void;
   // Convolution and pooling. Exact semantics (layouts, index convention): src/backend/ref/conv.ts, pool.ts.
-  conv2d(x: Strided, w: Strided, bias: Strided | null, p: Conv2dParams, outShape: readonly number[]): TypedArray;
-  conv2dBackwardInput(gradOut: Strided, w: Strided, p: Conv2dParams, inShape: readonly number[]): TypedArray;
-  conv2dBackwardWeight(x: Strided, gradOut: Strided, p: Conv2dParams, wShape: readonly number[]): TypedArray;
-  maxPool2d(x: Strided, p: Pool2dParams): { values: TypedArray; indices: Float64Array };
-  maxPool2dBackward(gradOut: Strided, indices: Strided, inShape: readonly number[]): TypedArray;
-  avgPool2d(x: Strided, p: AvgPool2dParams): TypedArray;
-  avgPool2dBackward(gradOut: Strided, p: AvgPool2dParams, inShape: readonly number[]): TypedArray;
-  adaptiveAvgPool2d(x: Strided, outH: number, outW: number): TypedArray;
-  adaptiveAvgPool2dBackward(gradOut: Strided, inShape: readonly number[]): TypedArray;
+  conv2d(x: Strided, w: Strided, bias: Strided | null, p: Conv2dParams, outShape: readonly number[]): Out;
+  conv2dBackwardInput(gradOut: Strided, w: Strided, p: Conv2dParams, inShape: readonly number[]): Out;
+  conv2dBackwardWeight(x: Strided, gradOut: Strided, p: Conv2dParams, wShape: readonly number[]): Out;
+  maxPool2d(x: Strided, p: Pool2dParams): { values: Out; indices: Out };
+  maxPool2dBackward(gradOut: Strided, indices: Strided, inShape: readonly number[]): Out;
+  avgPool2d(x: Strided, p: AvgPool2dParams): Out;
+  avgPool2dBackward(gradOut: Strided, p: AvgPool2dParams, inShape: readonly number[]): Out;
+  adaptiveAvgPool2d(x: Strided, outH: number, outW: number): Out;
+  adaptiveAvgPool2dBackward(gradOut: Strided, inShape: readonly number[]): Out;
 }
 
 /**
@@ -103,16 +137,16 @@ export interface Kernels {
  * arguments (dtype, layout), and the op layer then runs the composition of ordinary ops that
  * defines the op. DECLINE_FUSED declines them all; the reference backend uses it.
  */
-export interface FusedKernels {
+export interface FusedKernels<Out = TypedArray> {
   /** log_softmax along dim; null when declined. */
-  logSoftmax(x: Strided, dim: number): TypedArray | null;
+  logSoftmax(x: Strided, dim: number): Out | null;
   /**
    * The pointwise part of an LSTM cell (float32): gates [B, 4H] (i, f, g, o) and c [B, H]
    * give hy and cy, plus saved activations for lstmCellBackward; null when declined.
    */
-  lstmCell(gates: Strided, c: Strided): { hy: TypedArray; cy: TypedArray; saved: TypedArray } | null;
+  lstmCell(gates: Strided, c: Strided): { hy: Out; cy: Out; saved: Out } | null;
   /** Only called with what this backend's own lstmCell returned (so it cannot decline). */
-  lstmCellBackward(saved: TypedArray, c: Strided, dhy: Strided, dcy: Strided): { dgates: TypedArray; dc: TypedArray };
+  lstmCellBackward(saved: Out, c: Strided, dhy: Strided, dcy: Strided): { dgates: Out; dc: Out };
   /** dst += src in place for same-shape tensors (gradient accumulation); false when declined. */
   addInPlace(dst: Strided, src: Strided): boolean;
   // Fused optimizer updates, in place; false when declined (the optimizer then runs its
@@ -121,12 +155,28 @@ export interface FusedKernels {
   adamStep(param: Strided, grad: Strided, expAvg: Strided, expAvgSq: Strided, maxExpAvgSq: Strided | null, o: AdamStepOptions): boolean;
 }
 
-export interface Backend extends Kernels, FusedKernels {
+/** The memory side of a backend: see the device contract at the top of this file. */
+export interface DeviceMemory<Out = TypedArray> {
+  readonly device: DeviceType;
+  /** A new storage of n elements of dtype, contents unspecified. */
+  empty(n: number, dtype: DType): Out;
+  /** A new storage holding a copy of these host values. */
+  fromHost(data: TypedArray, dtype: DType): Out;
+  /** The view's elements as a fresh contiguous host array (a Promise on devices that read back asynchronously). */
+  read(x: Strided): TypedArray | Promise<TypedArray>;
+  /** Releases a storage's memory (after garbage collection); nothing to do where the GC owns it. */
+  free(storage: Storage): void;
+}
+
+/** What a kernel may return: a host array (the CPU backends) or a device's own storage. */
+export type KernelOutput = TypedArray | Storage;
+
+export interface Backend<Out extends KernelOutput = TypedArray> extends Kernels<Out>, FusedKernels<Out>, DeviceMemory<Out> {
   readonly name: string;
 }
 
 /** Declines every fused kernel. */
-export const DECLINE_FUSED: FusedKernels = {
+export const DECLINE_FUSED: FusedKernels<never> = {
   logSoftmax: () => null,
   lstmCell: () => null,
   lstmCellBackward: () => {
@@ -141,17 +191,6 @@ export const DECLINE_FUSED: FusedKernels = {
  * A backend made of a base backend (usually the reference one) plus the kernels it does itself.
  * Overrides fall back to the base by calling it directly (`base.matmul(a, b, dt)`).
  */
-export function extendBackend(base: Backend, name: string, overrides: Partial<Kernels & FusedKernels>): Backend {
+export function extendBackend<Out extends KernelOutput>(base: Backend<Out>, name: string, overrides: Partial<Kernels<Out> & FusedKernels<Out>>): Backend<Out> {
   return { ...base, ...overrides, name };
-}
-
-let active: Backend | null = null;
-
-export function backend(): Backend {
-  if (active === null) throw new Error("flint: no backend registered");
-  return active;
-}
-
-export function setActiveBackend(b: Backend): void {
-  active = b;
 }

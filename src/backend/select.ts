@@ -1,20 +1,52 @@
-// Which backend runs the kernels: the native addon when it loads, else the reference backend
-// (saying so once). FLINT_BACKEND=ref forces the reference backend; setBackend switches at run time.
+// Which backend runs the kernels (Node): the native addon when it loads, else the WebAssembly
+// build of the same kernels, else the reference backend (saying so once). FLINT_BACKEND=ref or
+// FLINT_BACKEND=wasm forces one; setBackend switches at run time.
 import v8 from "node:v8";
-import { type Backend, backend as active, setActiveBackend } from "./backend.js";
+import { constants } from "node:buffer";
+import { totalmem } from "node:os";
+import { setEngineLimits } from "../checked-size.js";
+import { type Backend, backend as active, registerBackend, setActiveBackend } from "./backend.js";
+import { metaBackend } from "./meta.js";
 import { refBackend } from "./ref/index.js";
 import { nativeAddon } from "./native/addon.js";
+import type { NativeAddon } from "./native/addon-api.js";
 import { makeNativeBackend } from "./native/index.js";
+import { makeWasmBackend, type WasmBackend } from "./wasm/index.js";
+import { loadKernelsFromDisk } from "./wasm/load-node.js";
+import { instantiateKernelsSync } from "./wasm/module.js";
 
-const addon = nativeAddon();
+registerBackend(metaBackend);
+// Allocation limits of this process: the machine's memory and V8's largest typed array.
+setEngineLimits({ totalMemory: totalmem(), maxLength: constants.MAX_LENGTH });
+
+const forced = process.env.FLINT_BACKEND;
+const addon = forced === "wasm" ? null : nativeAddon();
 const native: Backend | null = addon ? makeNativeBackend(addon) : null;
+
+let wasmCache: WasmBackend | null | undefined;
+/** The WebAssembly backend, instantiated on first use (null when native/wasm/flint.wasm will not load). */
+function wasm(): WasmBackend | null {
+  if (wasmCache === undefined) {
+    const ex = loadKernelsFromDisk();
+    wasmCache = ex ? makeWasmBackend(ex) : null;
+  }
+  return wasmCache;
+}
 
 if (native) {
   setActiveBackend(native);
+  // PyTorch honours OMP_NUM_THREADS; launchers (flint run, torchrun) set it to 1 per rank.
+  const omp = Number(process.env.OMP_NUM_THREADS ?? "");
+  if (addon && Number.isInteger(omp) && omp >= 1) addon.setNumThreads(omp);
+} else if (forced !== "ref" && wasm()) {
+  setActiveBackend((wasm() as WasmBackend).backend);
+  if (forced !== "wasm") {
+    process.emitWarning("the native addon (build/Release/flint_native.node) is not available; running on the WebAssembly build of its kernels: one thread, a CNN training step ~4-7x slower than the native addon on one thread and slower still against its thread pool (the TypeScript reference backend would be ~75x slower). Rebuild the addon with `npm run build:native`.", { code: "FLINT_NO_NATIVE" });
+  }
 } else {
   setActiveBackend(refBackend);
-  if (process.env.FLINT_BACKEND !== "ref") {
-    process.emitWarning("the native addon (build/Release/flint_native.node) is not available; running on the slower TypeScript reference backend. Rebuild it with `npm run build:native`.", { code: "FLINT_NO_NATIVE" });
+  if (forced !== "ref") {
+    process.emitWarning("neither the native addon (build/Release/flint_native.node) nor the WebAssembly kernels (native/wasm/flint.wasm) are available; running on the TypeScript reference backend, about 75x slower than native for a CNN training step. Rebuild the addon with `npm run build:native`.", { code: "FLINT_NO_NATIVE" });
   }
 }
 
@@ -32,13 +64,48 @@ export function freeArrayBuffersOnMainThread(): void {
   v8.setFlagsFromString("--no-concurrent-array-buffer-sweeping");
 }
 
-/** The name of the active backend: "native" or "ref". */
+/** The name of the active backend: "native", "wasm" or "ref". */
 export const backendName = (): string => active().name;
 
-/** Selects a backend by name; "native" throws when the addon is not available. */
-export function setBackend(name: "ref" | "native"): void {
-  if (name === "native" && !native) throw new Error("setBackend: the native addon is not available (build it with `npm run build:native`)");
-  setActiveBackend(name === "native" ? (native as Backend) : refBackend);
+/** Selects a backend by name; "native" and "wasm" throw when their kernels are not available. */
+export function setBackend(name: "ref" | "native" | "wasm"): void {
+  if (name === "native") {
+    if (!native) throw new Error("setBackend: the native addon is not available (build it with `npm run build:native`)");
+    setActiveBackend(native);
+  } else if (name === "wasm") {
+    const w = wasm();
+    if (!w) throw new Error("setBackend: the WebAssembly kernels (native/wasm/flint.wasm) are not available (build them with `npm run build:wasm`)");
+    setActiveBackend(w.backend);
+  } else if (name === "ref") {
+    setActiveBackend(refBackend);
+  } else {
+    throw new Error(`setBackend: unknown backend '${String(name)}' (expected "native", "wasm" or "ref")`);
+  }
+}
+
+/**
+ * Makes the WebAssembly kernels the active backend when the reference backend is active (as the
+ * browser build's loadWasm does; Node loads them from native/wasm/flint.wasm, or from the bytes
+ * given). Resolves to backendName().
+ */
+export async function loadWasm(source?: string | URL | ArrayBuffer | ArrayBufferView | Response): Promise<string> {
+  if (source !== undefined && wasmCache == null) {
+    const bytes = typeof source === "string" || source instanceof URL ? await (await fetch(source)).arrayBuffer()
+      : source instanceof Response ? await source.arrayBuffer() : source;
+    wasmCache = makeWasmBackend(instantiateKernelsSync(bytes));
+  }
+  const w = wasm();
+  if (!w) throw new Error("loadWasm: the WebAssembly kernels (native/wasm/flint.wasm) are not available (build them with `npm run build:wasm`)");
+  if (active().name === "ref") setActiveBackend(w.backend);
+  return active().name;
+}
+
+/** The kernels behind the active backend (null for the reference backend). */
+function activeKernels(): NativeAddon | null {
+  const name = active().name;
+  if (name === "native") return addon;
+  if (name === "wasm") return wasmCache?.kernels ?? null;
+  return null;
 }
 
 /** torch.set_num_threads: threads used by native kernels (the calling thread included). */
@@ -48,4 +115,4 @@ export function setNumThreads(n: number): void {
 }
 
 /** torch.get_num_threads. */
-export const getNumThreads = (): number => addon?.getNumThreads() ?? 1;
+export const getNumThreads = (): number => activeKernels()?.getNumThreads() ?? addon?.getNumThreads() ?? 1;

@@ -5,8 +5,8 @@
 import { fromTypedArray, Tensor } from "../tensor.js";
 import { detectFormat } from "../serialization/pytorch.js";
 import { load, loadSafetensorsMetadata, save, type Loaded, type Savable } from "../serialization/save-load.js";
-import { readFileSync } from "node:fs";
 import { FlintError } from "../errors.js";
+import { readRegularFile } from "../serialization/read-bounded.js";
 
 /** A loaded checkpoint value. */
 export type Value = Loaded;
@@ -66,7 +66,7 @@ export interface LoadedFile {
 export function loadFile(path: string): LoadedFile {
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(readFileSync(path));
+    bytes = readRegularFile(path, "checkpoint");
   } catch (e) {
     throw new CheckpointError(`cannot read checkpoint ${path}: ${(e as Error).message}`);
   }

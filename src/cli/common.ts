@@ -13,11 +13,13 @@ export class CliError extends FlintError {
 
 /** Applies --backend and --threads; returns a description for the run banner. */
 export function setupBackend(choice: string, threads: number | null): string {
-  if (choice === "ref" || choice === "native") {
+  if (choice === "ref" || choice === "native" || choice === "wasm") {
     try {
       torch.setBackend(choice);
     } catch {
-      throw new CliError("--backend native: the native addon is not built (run `npm run build:native`); use --backend ref or auto");
+      throw new CliError(choice === "native"
+        ? "--backend native: the native addon is not built (run `npm run build:native`); use --backend wasm, ref or auto"
+        : "--backend wasm: native/wasm/flint.wasm is missing (run `npm run build:wasm`); use --backend ref or auto");
     }
   }
   if (threads !== null) torch.setNumThreads(threads);

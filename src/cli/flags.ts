@@ -14,8 +14,8 @@ export const ROOT_FLAG: FlagSpec = {
   help: "Folder holding cifar-10-batches-bin/ (downloaded there on first use)",
 };
 export const BACKEND_FLAG: FlagSpec = {
-  name: "backend", type: "choice", choices: ["auto", "native", "ref"], default: "auto",
-  help: "Compute backend: native (C++ addon), ref (TypeScript reference), auto (native if built)",
+  name: "backend", type: "choice", choices: ["auto", "native", "wasm", "ref"], default: "auto",
+  help: "Compute backend: native (C++ addon), wasm (its kernels as WebAssembly, one thread), ref (TypeScript reference), auto (native if built, else wasm)",
 };
 export const THREADS_FLAG: FlagSpec = {
   name: "threads", type: "int", metavar: "N", min: 1, max: 1024,
@@ -41,6 +41,7 @@ export const TRAIN_SPEC: CommandSpec = {
     { name: "workers", type: "int", metavar: "N", default: 0, min: 0, max: 64, help: "DataLoader worker threads (0: load in the main thread)" },
     THREADS_FLAG,
     BACKEND_FLAG,
+    { name: "nproc", type: "int", metavar: "N", default: 1, min: 1, max: 256, help: "Data-parallel processes on this machine (DistributedDataParallel over Gloo; --batch-size is the global batch); 1 thread each unless --threads" },
     { name: "out", type: "string", metavar: "DIR", default: "./runs/cifar10", help: "Output folder: checkpoint.pt, model.safetensors, metrics.jsonl, plot.svg" },
     { name: "resume", type: "string", metavar: "FILE", optionalValue: true, help: "Continue a run from its checkpoint (default FILE: OUT/checkpoint.pt)" },
     { name: "train-size", type: "int", metavar: "N", min: 1, help: "Use only the first N training images (quick experiments)" },

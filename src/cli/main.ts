@@ -29,6 +29,7 @@ const SUMMARIES: Record<string, string> = {
   train: "Train a CNN on CIFAR-10 (checkpoints, --resume, metrics, plot, --dashboard)",
   eval: "Test accuracy, per-class accuracy and confusion matrix of a checkpoint",
   predict: "Classify image files with a checkpoint",
+  run: "Start a script as several ranks of a distributed job (torchrun's flags)",
 };
 
 export const MAIN_HELP = `Usage: flint <command> [options]
@@ -59,9 +60,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const cmd = COMMANDS[name];
   try {
+    // `run` passes everything after the script to it, so it parses its own arguments.
+    if (name === "run") return await (await import("./run.js")).runCommand(rest);
     if (cmd === undefined) {
       const s = suggest(name, Object.keys(COMMANDS));
-      throw new UsageError(`unknown command "${name}"${s !== null ? ` (did you mean "${s}"?)` : ""}; commands: ${Object.keys(COMMANDS).join(", ")}`);
+      throw new UsageError(`unknown command "${name}"${s !== null ? ` (did you mean "${s}"?)` : ""}; commands: ${Object.keys(SUMMARIES).join(", ")}`);
     }
     const spec = await cmd.spec();
     const args = parseArgs(spec, rest);

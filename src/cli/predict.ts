@@ -8,7 +8,7 @@ import type { Image } from "../vision/image.js";
 import { loadImage } from "../vision/image-io.js";
 import type { ParsedArgs } from "./args.js";
 import { CIFAR10_CLASSES, CliError, setupBackend } from "./common.js";
-import { loadModel } from "./train-state.js";
+import { loadModel, safeLabel } from "./train-state.js";
 
 /** Bilinear resize with half-pixel centers (PIL's BILINEAR for upscaling). */
 export function resizeBilinear(im: Image, w: number, h: number): Image {
@@ -59,7 +59,7 @@ export async function predictCommand(a: ParsedArgs): Promise<number> {
       files.push(f);
     } catch (e) {
       failed++;
-      process.stderr.write(`flint predict: skipping ${f}: ${(e as Error).message}\n`);
+      process.stderr.write(`flint predict: skipping ${safeLabel(f)}: ${safeLabel((e as Error).message)}\n`);
     }
   }
   if (files.length === 0) throw new CliError(`predict: none of the ${failed} image file${failed === 1 ? "" : "s"} could be read`);
@@ -68,17 +68,24 @@ export async function predictCommand(a: ParsedArgs): Promise<number> {
   const x = fromTypedArray(pixels, [files.length, 3, 32, 32], "float32");
   const probs = noGrad(() => torch.softmax(loaded.model.forward(x), 1));
   const p = probs.typedArray();
-  const k = Math.min(a.num("topk"), classes.length);
+  // Rows are as wide as the model's outputs, whatever the file's class list says.
+  const nOut = probs.shape[1];
+  if (classes.length !== nOut) {
+    process.stderr.write(`flint predict: the checkpoint names ${classes.length} classes but the model has ${nOut} outputs; unnamed outputs are shown as "class N"\n`);
+  }
+  const label = (j: number): string => (j < classes.length ? classes[j] : `class ${j}`);
+  const k = Math.min(a.num("topk"), nOut);
   const json = a.bool("json");
-  const width = Math.max(...files.map((f) => basename(f).length));
+  const shown = files.map((f) => safeLabel(basename(f)));
+  const width = Math.max(...shown.map((f) => f.length));
   files.forEach((f, i) => {
-    const row = Array.from(p.subarray(i * classes.length, (i + 1) * classes.length), Number);
+    const row = Array.from(p.subarray(i * nOut, (i + 1) * nOut), Number);
     const order = row.map((v, j) => [v, j] as const).sort((u, v) => v[0] - u[0]).slice(0, k);
     if (json) {
-      process.stdout.write(JSON.stringify({ file: f, class: classes[order[0][1]], index: order[0][1], probabilities: Object.fromEntries(classes.map((c, j) => [c, row[j]])) }) + "\n");
+      process.stdout.write(JSON.stringify({ file: f, class: label(order[0][1]), index: order[0][1], probabilities: Object.fromEntries(row.map((v, j) => [label(j), v])) }) + "\n");
     } else {
-      const rest = order.slice(1).map(([v, j]) => `${classes[j]} ${(100 * v).toFixed(1)}%`).join(", ");
-      process.stdout.write(`${basename(f).padEnd(width)}  ${classes[order[0][1]]} (${(100 * order[0][0]).toFixed(1)}%)${rest !== "" ? `   then ${rest}` : ""}\n`);
+      const rest = order.slice(1).map(([v, j]) => `${label(j)} ${(100 * v).toFixed(1)}%`).join(", ");
+      process.stdout.write(`${shown[i].padEnd(width)}  ${label(order[0][1])} (${(100 * order[0][0]).toFixed(1)}%)${rest !== "" ? `   then ${rest}` : ""}\n`);
     }
   });
   return failed > 0 ? 1 : 0;

@@ -88,7 +88,14 @@ export function configFromCheckpoint(v: unknown, path: string): TrainConfig {
   const o = (typeof v === "object" && v !== null ? v : {}) as Record<string, unknown>;
   const num = (k: string): number => {
     if (typeof o[k] !== "number") throw new UsageError(`${path} has no training recipe (config.${k}); is it a flint train checkpoint?`, "train");
-    return o[k] as number;
+    const v = o[k] as number;
+    if (!Number.isFinite(v) || v < 0) throw new UsageError(`${path}: config.${k} is ${v}, expected a non-negative number`, "train");
+    return v;
+  };
+  const int = (k: string, min: number): number => {
+    const v = num(k);
+    if (!Number.isSafeInteger(v) || v < min) throw new UsageError(`${path}: config.${k} is ${v}, expected an integer >= ${min}`, "train");
+    return v;
   };
   return {
     model: String(o.model ?? "seed"),
@@ -96,8 +103,8 @@ export function configFromCheckpoint(v: unknown, path: string): TrainConfig {
     lr: num("lr"),
     momentum: num("momentum"),
     weight_decay: num("weight_decay"),
-    batch_size: num("batch_size"),
-    seed: num("seed"),
+    batch_size: int("batch_size", 1),
+    seed: int("seed", 0),
     augment: o.augment === true,
     train_size: typeof o.train_size === "number" ? o.train_size : null,
   };

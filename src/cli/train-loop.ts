@@ -14,6 +14,7 @@ import type { Net } from "./models.js";
 import { TrainProgress } from "./progress.js";
 import type { AnyOptimizer, TrainConfig } from "./train-config.js";
 import { EMPTY_PARTIAL, getRngState, setRngState, writeTrainCheckpoint, writeWeights, type PartialEpoch, type RunFlags } from "./train-state.js";
+import type { TrainParallel } from "./train-parallel.js";
 
 export type Batches = AsyncIterable<[Tensor, Tensor]> & { length: number };
 
@@ -37,6 +38,8 @@ export interface LoopSetup {
   log: (line: string) => void;
   /** Set by the SIGINT handler. */
   stopRequested: () => boolean;
+  /** One rank of `flint train --nproc N` (absent for a single process). */
+  parallel?: TrainParallel;
 }
 
 export type LoopResult = { status: "done" } | { status: "interrupted"; epoch: number; batch: number };
@@ -49,11 +52,17 @@ export class TrainLoop {
     mkdirSync(s.out, { recursive: true });
   }
 
+  /** Ranks of --nproc other than 0 show no progress. */
+  private get progressWrite(): ((line: string) => void) | undefined {
+    return this.s.parallel?.writer === false ? () => undefined : undefined;
+  }
+
   get checkpointPath(): string {
     return join(this.s.out, "checkpoint.pt");
   }
 
   private save(epoch: number, batch: number, epochRng: Uint8Array | null, partial: PartialEpoch): void {
+    if (this.s.parallel?.writer === false) return; // rank 0 alone writes
     writeTrainCheckpoint(this.checkpointPath, {
       config: this.s.config, model: this.s.model, optimizer: this.s.optimizer,
       epoch, batch, rng: getRngState(), epochRng, partial, classes: this.s.classes, run: this.s.run,
@@ -70,6 +79,7 @@ export class TrainLoop {
       // The state before the loader draws its shuffle: replaying it replays the epoch's order.
       if (skip > 0 && s.start.epochRng !== null) setRngState(s.start.epochRng);
       const epochRng = getRngState();
+      s.parallel?.setEpoch(epoch - 1);
       const r = await this.trainEpoch(epoch, batches, skip, partial, epochRng);
       if (r !== null) return r;
       skip = 0;
@@ -83,7 +93,7 @@ export class TrainLoop {
   private async trainEpoch(epoch: number, batches: number, skip: number, resumed: PartialEpoch, epochRng: Uint8Array): Promise<LoopResult | null> {
     const s = this.s;
     const label = `epoch ${String(epoch).padStart(String(s.epochs).length)}/${s.epochs}`;
-    const progress = new TrainProgress({ label, tty: s.tty, columns: s.columns });
+    const progress = new TrainProgress({ label, tty: s.tty, columns: s.columns, write: this.progressWrite });
     const p = { ...resumed };
     let batch = 0;
     let windowLoss = 0;
@@ -107,7 +117,7 @@ export class TrainLoop {
           }
           const [x, y] = next.value;
           s.optimizer.zeroGrad();
-          const out = s.model.forward(x);
+          const out = s.parallel ? s.parallel.forward(x) : s.model.forward(x);
           const loss = this.lossFn.forward(out, y);
           loss.backward();
           s.optimizer.step();
@@ -134,7 +144,8 @@ export class TrainLoop {
             s.dashboard.update({ batch, imagesPerSec: rate, loss: state.loss, acc: state.acc, eta, running: this.running });
           }
           await yieldToEventLoop();
-          if (s.stopRequested() && batch < batches) {
+          const stop = s.parallel ? s.parallel.anyStop(s.stopRequested()) : s.stopRequested();
+          if (stop && batch < batches) {
             progress.close();
             this.save(epoch - 1, batch, epochRng, p);
             s.dashboard?.update({ status: "interrupted" });
@@ -151,15 +162,21 @@ export class TrainLoop {
     return this.finishEpoch(epoch, batches, p, epochRng);
   }
 
-  private async finishEpoch(epoch: number, batches: number, p: PartialEpoch, epochRng: Uint8Array): Promise<LoopResult | null> {
+  private async finishEpoch(epoch: number, batches: number, local: PartialEpoch, epochRng: Uint8Array): Promise<LoopResult | null> {
     const s = this.s;
+    const p = s.parallel ? { ...s.parallel.sumPartial(local), seconds: local.seconds } : local;
+    if (s.parallel?.writer === false) {
+      s.parallel.barrier(); // while rank 0 evaluates and writes
+      return null;
+    }
     s.dashboard?.update({ status: "evaluating", batch: batches });
     const rngBeforeEval = getRngState();
     const label = `epoch ${String(epoch).padStart(String(s.epochs).length)}/${s.epochs}`;
-    const progress = new TrainProgress({ label, tty: s.tty, columns: s.columns });
+    const progress = new TrainProgress({ label, tty: s.tty, columns: s.columns, write: this.progressWrite });
     const total = s.testLoader.length;
     let evalBatches = 0;
-    const ev = await evaluate(s.model, s.testLoader, s.classes.length, s.stopRequested, (images) => {
+    // Ranks wait for rank 0's evaluation at a barrier, so it is not interruptible there.
+    const ev = await evaluate(s.model, s.testLoader, s.classes.length, s.parallel ? () => false : s.stopRequested, (images) => {
       evalBatches++;
       progress.status(`${label} evaluating: ${images} test images (${evalBatches}/${total} batches)`);
     });
@@ -199,6 +216,7 @@ export class TrainLoop {
     );
     s.dashboard?.update({ history: s.history });
     s.dashboard?.flush();
+    s.parallel?.barrier();
     return null;
   }
 }

@@ -109,7 +109,15 @@ export function readTrainCheckpoint(path: string): TrainCheckpoint {
   }
   const num = (v: Value | undefined, what: string): number => {
     if (typeof v !== "number") throw new CheckpointError(`${path}: ${what} is missing`);
+    if (!Number.isFinite(v) || v < 0) throw new CheckpointError(`${path}: ${what} is ${v}, expected a non-negative number`);
     return v;
+  };
+  // Counters must be whole numbers in a sane range: a hostile batch = 10^12 would skip the epoch
+  // and log NaN, epoch = -3 would train "epochs -2..2".
+  const count = (v: Value | undefined, what: string): number => {
+    const n = num(v, what);
+    if (!Number.isSafeInteger(n) || n > MAX_COUNT) throw new CheckpointError(`${path}: ${what} is ${n}, expected an integer in [0, ${MAX_COUNT}]`);
+    return n;
   };
   const p = field(value, "partial");
   const epochRng = field(value, "epoch_rng_state");
@@ -118,17 +126,17 @@ export function readTrainCheckpoint(path: string): TrainCheckpoint {
     config: configFromCheckpoint(Object.fromEntries(entriesOf(field(value, "config")) ?? []), path),
     model: tensorDict(field(value, "model"), `${path}: model`),
     optimizer: field(value, "optimizer") ?? null,
-    epoch: num(field(value, "epoch"), "epoch"),
-    batch: num(field(value, "batch"), "batch"),
+    epoch: count(field(value, "epoch"), "epoch"),
+    batch: count(field(value, "batch"), "batch"),
     rng: bytesOf(field(value, "rng_state"), `${path}: rng_state`),
     epochRng: epochRng === null || epochRng === undefined ? null : bytesOf(epochRng, `${path}: epoch_rng_state`),
     partial: {
       loss_sum: num(field(p, "loss_sum"), "partial.loss_sum"),
-      correct: num(field(p, "correct"), "partial.correct"),
-      seen: num(field(p, "seen"), "partial.seen"),
+      correct: count(field(p, "correct"), "partial.correct"),
+      seen: count(field(p, "seen"), "partial.seen"),
       seconds: num(field(p, "seconds"), "partial.seconds"),
     },
-    classes: Array.isArray(classes) ? classes.map(String) : [],
+    classes: Array.isArray(classes) ? classes.map((c) => safeLabel(String(c))) : [],
     run: runFlagsOf(field(value, "run")),
   };
 }
@@ -140,6 +148,19 @@ function runFlagsOf(v: Value | undefined): RunFlags {
     if (typeof x === "string" || typeof x === "number" || typeof x === "boolean") out[String(k)] = x;
   }
   return out;
+}
+
+/** Epochs, batches and image counts beyond this are not from a real run. */
+const MAX_COUNT = 1e9;
+
+/**
+ * A class name from a file, safe to print: control characters (terminal escape sequences,
+ * carriage returns that overwrite the line) are shown as \u{…} escapes, and length is capped.
+ */
+export function safeLabel(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = s.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.codePointAt(0)?.toString(16)}}`);
+  return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
 }
 
 export interface LoadedModel {

@@ -10,7 +10,9 @@ import { readMetrics, writeMetrics } from "./metrics.js";
 import { buildModel, countParameters } from "./models.js";
 import { TrainLoop, type Batches } from "./train-loop.js";
 import { buildOptimizer, checkResumeCompatible, describeConfig, resolveConfig } from "./train-config.js";
+import { prepareOutDir } from "./out-dir.js";
 import { EMPTY_PARTIAL, optimizerFromTorch, readTrainCheckpoint, type RunFlags, type TrainCheckpoint } from "./train-state.js";
+import { isRankOfParallelTrain, launchParallelTrain, setupParallelTrain, type TrainParallel } from "./train-parallel.js";
 
 /** The flags of a run that are not its recipe (TrainConfig): stored in checkpoints for --resume. */
 const RUN_FLAGS = ["root", "download", "epochs", "test-size", "test-batch-size", "workers", "backend", "threads", "dashboard", "port"];
@@ -36,7 +38,12 @@ const shellArg = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.
 
 export async function trainCommand(args: ParsedArgs): Promise<number> {
   let a = args;
-  const log = (line: string): void => void process.stdout.write(line + "\n");
+  const nproc = a.num("nproc");
+  // A rank of `--nproc N` (started by the launcher below; its command line has no --nproc).
+  const rankOfMany = isRankOfParallelTrain();
+  // Ranks other than 0 of `--nproc N` train silently; rank 0 speaks for the job.
+  const quiet = rankOfMany && process.env.RANK !== "0";
+  const log = (line: string): void => void (quiet || process.stdout.write(line + "\n"));
   const out = a.str("out");
   const ckptPath = join(out, "checkpoint.pt");
   let config = resolveConfig(a);
@@ -52,11 +59,17 @@ export async function trainCommand(args: ParsedArgs): Promise<number> {
   } else if (existsSync(ckptPath)) {
     throw new UsageError(`${out} already holds a run (${ckptPath}): pass --resume to continue it, or choose another --out`, "train");
   }
+  // Before any data is read: an --out that cannot hold a run fails now, not after an epoch.
+  const orphans = prepareOutDir(out, "train");
+  if (orphans.length > 0) log(`  removed ${orphans.length} unfinished save${orphans.length === 1 ? "" : "s"} left in ${out} by an interrupted run`);
   const epochs = a.num("epochs");
   if (resume !== null && resume.epoch >= epochs) {
     log(`Nothing to do: ${ckptPath} has already trained ${resume.epoch} epoch${resume.epoch === 1 ? "" : "s"} (--epochs ${epochs}); pass a larger --epochs to continue.`);
     return 0;
   }
+  // Every rank must draw the same seed (the sampler's order depends on it): fix it here.
+  if (nproc > 1 && !rankOfMany) return launchParallelTrain(a, nproc, resume === null && !a.given.has("seed") ? config.seed : null);
+  if ((nproc > 1 || rankOfMany) && a.bool("dashboard")) throw new UsageError("--dashboard is not implemented with --nproc above 1", "train");
 
   const backend = setupBackend(a.str("backend"), a.optNum("threads"));
   torch.manualSeed(config.seed);
@@ -70,15 +83,34 @@ export async function trainCommand(args: ParsedArgs): Promise<number> {
   const train = firstN(trainSet, config.train_size);
   const test = firstN(testSet, a.optNum("test-size"));
   const workers = a.num("workers");
-  const trainLoader = makeLoader(train, { batchSize: config.batch_size, shuffle: true, workers }) as unknown as Batches;
+  let trainLoader = makeLoader(train, { batchSize: config.batch_size, shuffle: true, workers }) as unknown as Batches;
+  let parallel: TrainParallel | undefined;
+  if (rankOfMany) {
+    const p = setupParallelTrain(model, train, config.batch_size, config.seed, workers);
+    parallel = p.parallel;
+    trainLoader = p.trainLoader as unknown as Batches;
+  }
   const testLoader = makeLoader(test, { batchSize: a.num("test-batch-size"), shuffle: false, workers }) as unknown as Batches;
 
+  if (resume !== null && resume.batch >= trainLoader.length) {
+    throw new UsageError(`--resume: the checkpoint is at batch ${resume.batch} of an epoch, but an epoch has only ${trainLoader.length} batches: it does not belong to this data`, "train");
+  }
+  if (resume !== null && resume.batch > 0 && resume.epochRng === null) {
+    throw new UsageError(`--resume: the checkpoint stopped inside an epoch (batch ${resume.batch}) but has no epoch_rng_state to replay its shuffle`, "train");
+  }
   mkdirSync(out, { recursive: true });
   const metricsPath = join(out, "metrics.jsonl");
   let history = readMetrics(metricsPath);
   if (resume !== null) {
     model.loadStateDict(resume.model);
-    optimizer.loadStateDict(optimizerFromTorch(resume.optimizer) as unknown as Parameters<typeof optimizer.loadStateDict>[0]);
+    try {
+      optimizer.loadStateDict(optimizerFromTorch(resume.optimizer) as unknown as Parameters<typeof optimizer.loadStateDict>[0]);
+    } catch (e) {
+      // Name the parameter ("parameter 3 (id 3) 'conv2.weight'"): the run has one group, in model order.
+      const names = model.namedParameters().map(([n]) => n);
+      const msg = (e as Error).message.replace(/parameter (\d+) \(id \d+\)/, (m, j: string) => `${m} '${names[Number(j)] ?? "?"}'`);
+      throw new UsageError(`--resume: the checkpoint's optimizer state does not fit the model: ${msg}`, "train");
+    }
     history = history.filter((r) => r.epoch <= resume.epoch);
   } else {
     history = [];
@@ -104,7 +136,11 @@ export async function trainCommand(args: ParsedArgs): Promise<number> {
 
   // First Ctrl-C: finish the batch, save, exit. Second: leave at once.
   let stop = false;
+  let firstSignal = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
+    // A rank of --nproc gets Ctrl-C twice at once (from the terminal and from the launcher).
+    if (stop && rankOfMany && Date.now() - firstSignal < 2000) return;
+    firstSignal = Date.now();
     if (stop) {
       process.stderr.write(`\n${sig} again: exiting without saving\n`);
       process.exit(130);
@@ -122,6 +158,7 @@ export async function trainCommand(args: ParsedArgs): Promise<number> {
       : { epoch: resume.epoch, batch: resume.batch, rng: resume.rng, epochRng: resume.epochRng, partial: resume.partial },
     dashboard, tty: process.stdout.isTTY === true, columns: process.stdout.columns, log,
     stopRequested: () => stop,
+    parallel,
   });
   let code = 0;
   try {
@@ -129,7 +166,7 @@ export async function trainCommand(args: ParsedArgs): Promise<number> {
     if (r.status === "interrupted") {
       const where = r.batch > 0 ? `in epoch ${r.epoch + 1}/${epochs} after ${r.batch} of ${trainLoader.length} batches` : `after epoch ${r.epoch}/${epochs}`;
       // The checkpoint holds every flag of the run, so this line alone continues it.
-      log(`Interrupted ${where}: saved ${loop.checkpointPath}. Continue with: flint train --resume --out ${shellArg(out)}`);
+      log(`Interrupted ${where}: saved ${loop.checkpointPath}. Continue with: flint train --resume --out ${shellArg(out)}${rankOfMany ? ` --nproc ${process.env.WORLD_SIZE ?? "N"}` : ""}`);
       code = 130;
     } else {
       const best = history.reduce((b, h) => (h.test_acc > b.test_acc ? h : b), history[0]);

@@ -32,6 +32,11 @@ export interface DownloadOptions {
   tty?: boolean;
   /** Maximum HTTP redirects to follow. */
   maxRedirects?: number;
+  /**
+   * torch.hub's check: the file's SHA-256 must start with this hex prefix (the `-<hash>.` part of
+   * the file name); checked before the file is moved into place.
+   */
+  sha256Prefix?: string | null;
 }
 
 /**
@@ -133,12 +138,14 @@ export async function downloadUrl(
     const total = lengthHeader !== undefined ? Number(lengthHeader) : null;
     const bar = new ProgressBar({ total, desc: basename(target), unit: "bytes", quiet, tty: options.tty });
     const hash = createHash("md5");
+    const sha = options.sha256Prefix ? createHash("sha256") : null;
     let received = 0;
     await new Promise<void>((resolve, reject) => {
       const out = createWriteStream(tmp);
       res.on("data", (chunk: Buffer) => {
         received += chunk.length;
         hash.update(chunk);
+        sha?.update(chunk);
         bar.update(chunk.length);
       });
       res.on("error", (err) => reject(new DownloadError(`download: ${err.message} while receiving ${url}`)));
@@ -152,6 +159,12 @@ export async function downloadUrl(
       throw new DownloadError(`download: received ${received} bytes of ${total} from ${url}`);
     }
     const digest = hash.digest("hex");
+    const shaDigest = sha?.digest("hex") ?? null;
+    if (shaDigest !== null && options.sha256Prefix && !shaDigest.startsWith(options.sha256Prefix)) {
+      throw new ChecksumError(
+        `download: invalid hash value for ${url} (expected SHA-256 prefix ${options.sha256Prefix}, got ${shaDigest}); the corrupt download was removed, try again`,
+      );
+    }
     if (md5 !== null && digest !== md5) {
       throw new ChecksumError(
         `download: MD5 checksum failed for ${url}: expected ${md5}, got ${digest} (${received} bytes received); ` +

@@ -182,3 +182,5 @@ export function avgPool1d(input: Tensor, kernelSize: IntOrPair, ...args: Args<[s
 export const adaptiveAvgPool1d = (input: Tensor, outputSize: number): Tensor => P1.adaptiveAvgPool1d(input, outputSize);
 export { multiHeadAttentionForward } from "./attention-functional.js";
 export type { MultiHeadAttentionOptions } from "./attention-functional.js";
+export * from "./functional-vision.js";
+export * from "./functional-losses.js";

@@ -39,3 +39,5 @@ export { TransformerEncoderLayer, TransformerEncoder } from "./modules/transform
 export type { Activation, TransformerLayerOptions, EncoderLayerForwardOptions, EncoderOptions, EncoderForwardOptions } from "./modules/transformer.js";
 export { TransformerDecoderLayer, TransformerDecoder, Transformer } from "./modules/transformer-decoder.js";
 export type { DecoderForwardOptions, TransformerOptions, TransformerForwardOptions } from "./modules/transformer-decoder.js";
+export * from "./modules-surface.js";
+export * as parallel from "./parallel/index.js";

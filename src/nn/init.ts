@@ -35,9 +35,11 @@ export function calculateFanInAndFanOut(t: Tensor): [number, number] {
 /** Fills t's elements (in memory order) from a sampler writing into a typed array. */
 function fill(t: Tensor, op: string, sample: (a: Float32Array | Float64Array) => void): Tensor {
   if (t.dtype !== "float32" && t.dtype !== "float64") throw new ValueError(`${op}: expected a floating point tensor, got ${t.dtype}`);
+  // A meta tensor has no values to set, and PyTorch draws nothing for it.
+  if (t.storage.device === "meta") return t;
   noGrad(() => {
     const n = t.numel();
-    if (t.isContiguous()) {
+    if (t.isContiguous() && t.storage.device === "cpu") {
       const data = t.storage.data as Float32Array | Float64Array;
       sample(data.subarray(t.offset, t.offset + n));
     } else {
@@ -135,3 +137,4 @@ export function defaultLayerInit(weight: Tensor, bias: Tensor | null): void {
     uniform_(bias, -bound, bound);
   }
 }
+export { truncNormal_, orthogonal_, sparse_, dirac_, eye_ } from "./init-more.js";

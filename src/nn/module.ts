@@ -11,7 +11,9 @@ import { zeroGradOf } from "../autograd/zero-grad.js";
 import { Parameter } from "./parameter.js";
 import { parseArgs } from "../ops/util.js";
 import { type ToOptions, parseTo } from "../ops/cast.js";
-import { type DeviceLike, refuseCuda } from "../device.js";
+import { type DeviceLike, deviceTypeOf, refuseCuda } from "../device.js";
+import type { DeviceType } from "../storage.js";
+import { emptyOn, toDevice } from "../ops/device-copy.js";
 
 const STATE = Symbol("flint.nn.Module.state");
 
@@ -239,24 +241,43 @@ export abstract class Module {
     return this;
   }
 
-  /** Casts floating parameters and buffers to dtype in place (tensor identity is kept). */
   /**
-   * Module.to(dtype) / to(device, dtype?) / to(tensor) / to({ device, dtype }), as torch: converts
-   * floating-point parameters and buffers in place. The device can only be the CPU, where they
-   * already are, so `model.to(device)` from PyTorch code is accepted as it is.
+   * Module.to(dtype) / to(device, dtype?) / to(tensor) / to({ device, dtype }), as torch: moves
+   * parameters and buffers to the device and converts the floating-point ones to dtype, in place
+   * (each keeps its identity, so an optimizer built before still holds them).
    */
   to(dtype: DType, nonBlocking?: boolean): this;
   to(device?: DeviceLike | null, dtype?: DType | null, nonBlocking?: boolean): this;
   to(other: Tensor, nonBlocking?: boolean): this;
   to(options: ToOptions): this;
   to(...args: unknown[]): this {
-    const dt = parseTo("Module.to", args).dtype;
-    if (dt === null) return this;
+    const { dtype: dt, device } = parseTo("Module.to", args);
     noGrad(() => {
       for (const t of [...this.parameters(), ...this.buffers()]) {
-        if (!t.isFloatingPoint() || t.dtype === dt) continue;
+        if (device !== null && t.storage.device !== device) {
+          moveTo(t, device);
+          if (t.grad) moveTo(t.grad, device);
+        }
+        if (dt === null || !t.isFloatingPoint() || t.dtype === dt) continue;
         retype(t, dt);
         if (t.grad) retype(t.grad, dt);
+      }
+    });
+    return this;
+  }
+
+  /**
+   * Module.to_empty: moves parameters and buffers to `device` without copying their values (they
+   * are uninitialised there), in place. The way to materialise a module built on "meta": then
+   * initialise it (resetParameters) or load a checkpoint.
+   */
+  toEmpty(options: { device: DeviceLike }): this {
+    const o = parseArgs<{ device: DeviceLike }>("Module.toEmpty", [options], ["device"]);
+    const device = deviceTypeOf("Module.toEmpty", o.device);
+    noGrad(() => {
+      for (const t of [...this.parameters(), ...this.buffers()]) {
+        adopt(t, emptyOn(t, device));
+        t.grad = null;
       }
     });
     return this;
@@ -338,15 +359,17 @@ export abstract class Module {
 
 
 /** Changes a tensor's dtype in place: new storage, same object (PyTorch's param.data = …). */
-function retype(t: Tensor, dtype: DType): void {
-  const c = t.to(dtype);
+/** Gives t (a parameter or buffer, keeping its identity) the storage and layout of c. */
+function adopt(t: Tensor, c: Tensor): void {
   const w = t as unknown as { dtype: DType; shape: readonly number[] };
-  w.dtype = dtype;
+  w.dtype = c.dtype;
   t.storage = c.storage;
   w.shape = [...c.shape];
   t.strides = [...c.strides];
   t.offset = c.offset;
 }
+const retype = (t: Tensor, dtype: DType): void => adopt(t, t.to(dtype));
+const moveTo = (t: Tensor, device: DeviceType): void => adopt(t, toDevice(t.detach(), device, "Module.to"));
 
 interface PrefixOptions { prefix?: string; recurse?: boolean }
 function prefixArgs(op: string, args: readonly unknown[]): { prefix: string; recurse: boolean } {

@@ -3,19 +3,25 @@ import { type DType, isDType, isFloating } from "../dtype.js";
 import { Tensor } from "../tensor.js";
 import { backend } from "../backend/backend.js";
 import { record } from "../autograd/record.js";
-import { type DeviceLike, checkCpu, isDeviceLike } from "../device.js";
+import { type DeviceLike, deviceTypeOf, isDeviceLike } from "../device.js";
+import type { DeviceType } from "../storage.js";
+import { toDevice } from "./device-copy.js";
 import { ValueError } from "../errors.js";
 import { isOptions, wrap } from "./util.js";
+import { checkedAlloc } from "../checked-size.js";
 
 /** A contiguous copy in `dtype` (differentiable between floating dtypes). */
 export function toDType(x: Tensor, dtype: DType, copy = false): Tensor {
   if (dtype === x.dtype && !copy) return x;
+  checkedAlloc("to", x.shape, dtype);
   const out = wrap(backend().copy(x, dtype), x.shape, dtype);
   if (!isFloating(dtype)) return out;
   return record("ToCopyBackward", [x], out, ([g]) => [isFloating(x.dtype) ? toDType(g, x.dtype) : null]);
 }
 
 export const clone = (x: Tensor): Tensor => {
+  // An expanded view (stride 0) may be huge once copied: name the op and the sizes.
+  checkedAlloc(x.isContiguous() ? "clone" : "contiguous", x.shape, x.dtype);
   const out = wrap(backend().copy(x, x.dtype), x.shape, x.dtype);
   return record("CloneBackward", [x], out, ([g]) => [g]);
 };
@@ -34,9 +40,9 @@ export interface ToOptions {
 /**
  * Reads torch's three forms of `to`: to(dtype, nonBlocking?, copy?), to(device?, dtype?,
  * nonBlocking?, copy?) and to(otherTensor, nonBlocking?, copy?), each with an optional trailing
- * options object. Devices other than the CPU are refused here, with `op` in the message.
+ * options object. A device without a backend is refused here, with `op` in the message.
  */
-export function parseTo(op: string, args: readonly unknown[]): { dtype: DType | null; copy: boolean } {
+export function parseTo(op: string, args: readonly unknown[]): { dtype: DType | null; device: DeviceType | null; copy: boolean } {
   let pos = [...args];
   const opts: ToOptions = isOptions(pos[pos.length - 1]) ? (pos.pop() as ToOptions) : {};
   for (const k of Object.keys(opts)) {
@@ -64,13 +70,15 @@ export function parseTo(op: string, args: readonly unknown[]): { dtype: DType | 
   }
   if (pos.length > 2) throw new ValueError(`${op}: too many positional arguments`);
   const copy = Boolean(pos[1] ?? opts.copy ?? false);
-  if (device !== null) checkCpu(op, device as DeviceLike);
+  const deviceType = device === null ? null : deviceTypeOf(op, device as DeviceLike);
   if (dtype !== null && !isDType(dtype)) throw new ValueError(`${op}: unknown dtype '${String(dtype)}'`);
-  return { dtype: dtype as DType | null, copy };
+  return { dtype: dtype as DType | null, device: deviceType, copy };
 }
 
-/** Tensor.to: a dtype conversion (the device is always the CPU); returns x itself when nothing changes, unless copy. */
+/** Tensor.to: a dtype conversion and/or a move to another device; returns x itself when nothing changes, unless copy. */
 export function to(x: Tensor, ...args: unknown[]): Tensor {
-  const { dtype, copy } = parseTo("Tensor.to", args);
-  return toDType(x, dtype ?? x.dtype, copy);
+  const { dtype, device, copy } = parseTo("Tensor.to", args);
+  if (device === null || device === x.storage.device) return toDType(x, dtype ?? x.dtype, copy);
+  // Cast where the data is (a move to meta reads nothing, so cast first there too).
+  return toDevice(toDType(x, dtype ?? x.dtype), device, "Tensor.to");
 }

@@ -3,12 +3,14 @@
 // NCHW input, OIHW weight, implicit zero padding, contiguous fresh outputs).
 import { Tensor } from "../tensor.js";
 import { DTypeError, ShapeError, ValueError, fmtShape } from "../errors.js";
-import { type Conv2dParams, backend } from "../backend/backend.js";
+import { type Conv2dParams, type KernelOutput, backend } from "../backend/backend.js";
 import { record } from "../autograd/record.js";
 import { wrap } from "./util.js";
 import { sum } from "./reduce.js";
 import { reshape, squeeze, unsqueeze } from "./view.js";
 import { pad } from "./pad.js";
+import { checkedAlloc } from "../checked-size.js";
+import { arrayFor } from "../dtype.js";
 
 export type IntOrPair = number | readonly number[];
 export type ConvPadding = IntOrPair | "same" | "valid";
@@ -33,6 +35,9 @@ function checkFloat(op: string, ...ts: (Tensor | null | undefined)[]): void {
 function conv2dRaw(x: Tensor, w: Tensor, bias: Tensor | null, p: Conv2dParams): Tensor {
   const [N, C, H, W] = x.shape;
   const [Cout, cinG, kh, kw] = w.shape;
+  if (Cout < p.groups) {
+    throw new ShapeError(`conv2d: Given groups=${p.groups}, expected weight to be at least ${p.groups} at dimension 0, but got weight of size ${fmtShape(w.shape)} instead`);
+  }
   if (C !== cinG * p.groups) {
     throw new ShapeError(`conv2d: expected input with ${cinG * p.groups} channels (weight ${fmtShape(w.shape)}, groups=${p.groups}), got ${fmtShape(x.shape)}`);
   }
@@ -51,8 +56,21 @@ function conv2dRaw(x: Tensor, w: Tensor, bias: Tensor | null, p: Conv2dParams): 
 // forward y = A(w) x is bilinear in (x, w), its input gradient A(w)^T g is bilinear in (g, w),
 // and its weight gradient is bilinear in (x, g).
 
+/**
+ * The kernel's result, or zeros without calling it when the result or one of the `ins` it sums
+ * over is empty (zero output channels, an empty batch): PyTorch returns an empty or zero result
+ * there, and the kernels require positive sizes. The output size is checked (overflow, memory
+ * limit) first.
+ */
+function runConv(op: string, outShape: readonly number[], dtype: Tensor["dtype"], ins: readonly Tensor[], run: () => KernelOutput): KernelOutput {
+  const n = checkedAlloc(op, outShape, dtype);
+  if (n === 0 || ins.some((t) => t.numel() === 0)) return arrayFor(dtype, n);
+  return run();
+}
+
 function convForward(x: Tensor, w: Tensor, bias: Tensor | null, p: Conv2dParams, outShape: readonly number[]): Tensor {
-  const out = wrap(backend().conv2d(x, w, bias, p, outShape), outShape, x.dtype);
+  const data = runConv("conv2d", outShape, x.dtype, [], () => backend().conv2d(x, w, bias, p, outShape));
+  const out = wrap(data, outShape, x.dtype);
   return record("ConvolutionBackward", [x, w, bias], out, ([g]) => [
     x.requiresGrad ? convInputGrad(g, w, p, x.shape) : null,
     w.requiresGrad ? convWeightGrad(x, g, p, w.shape) : null,
@@ -62,7 +80,7 @@ function convForward(x: Tensor, w: Tensor, bias: Tensor | null, p: Conv2dParams,
 
 /** A(w)^T g: the gradient of a convolution with respect to its input (also conv_transpose2d). */
 function convInputGrad(g: Tensor, w: Tensor, p: Conv2dParams, inShape: readonly number[], node = "ConvolutionBackwardBackward"): Tensor {
-  const out = wrap(backend().conv2dBackwardInput(g, w, p, inShape), inShape, g.dtype);
+  const out = wrap(runConv("conv2d backward (input)", inShape, g.dtype, [g, w], () => backend().conv2dBackwardInput(g, w, p, inShape)), inShape, g.dtype);
   return record(node, [g, w], out, ([gg]) => [
     g.requiresGrad ? convForward(gg, w, null, p, g.shape) : null,
     w.requiresGrad ? convWeightGrad(gg, g, p, w.shape) : null,
@@ -71,7 +89,7 @@ function convInputGrad(g: Tensor, w: Tensor, p: Conv2dParams, inShape: readonly 
 
 /** The gradient of a convolution with respect to its weight, for input x and output gradient g. */
 function convWeightGrad(x: Tensor, g: Tensor, p: Conv2dParams, wShape: readonly number[]): Tensor {
-  const out = wrap(backend().conv2dBackwardWeight(x, g, p, wShape), wShape, x.dtype);
+  const out = wrap(runConv("conv2d backward (weight)", wShape, x.dtype, [x, g], () => backend().conv2dBackwardWeight(x, g, p, wShape)), wShape, x.dtype);
   return record("ConvolutionBackwardBackward", [x, g], out, ([gw]) => [
     x.requiresGrad ? convInputGrad(g, gw, p, x.shape) : null,
     g.requiresGrad ? convForward(x, gw, null, p, g.shape) : null,

@@ -2,24 +2,39 @@
 import { type DType, type TypedArray, arrayFor, castValue, dtypeOfArray, isDType } from "../dtype.js";
 import { Tensor } from "../tensor.js";
 import { ShapeError, ValueError } from "../errors.js";
-import { numelOf, sizesArg } from "../shape.js";
-import { isOptions, isTensor, wrap } from "./util.js";
+import { contiguousStrides, sizesArg } from "../shape.js";
+import { allocate, isOptions, isTensor, wrap } from "./util.js";
 import { toDType } from "./cast.js";
-import { type DeviceLike, checkCpu } from "../device.js";
+import { type DeviceLike, deviceTypeOf } from "../device.js";
+import type { DeviceType } from "../storage.js";
+import { backendFor } from "../backend/registry.js";
+import { toDevice } from "./device-copy.js";
+import { checkedAlloc, checkedNumel } from "../checked-size.js";
+
+/** torch.tensor refuses deeper nesting (PyTorch's MAX_DIMS in tensor_new.cpp). */
+const MAX_NESTING = 128;
 
 export interface CreateOptions {
   dtype?: DType;
   requiresGrad?: boolean;
-  /** Accepted for PyTorch code: "cpu" (or torch.device("cpu")); any other device is an error. */
+  /** "cpu" (the default), "meta", or a device whose backend is available ("webgpu", "wasm"). */
   device?: DeviceLike | null;
   pinMemory?: boolean;
 }
 
 export type NestedData = number | boolean | readonly NestedData[];
 
-/** Applies { requiresGrad } to a freshly created tensor (floating point only, as torch). */
-export function finish(t: Tensor, opts: CreateOptions): Tensor {
-  if (opts.device !== undefined && opts.device !== null) checkCpu("tensor creation", opts.device);
+/** The device type a factory's options ask for ("cpu" when none). */
+export function targetDevice(opts: CreateOptions): DeviceType {
+  const d = opts.device;
+  if (d === undefined || d === null || d === "cpu") return "cpu";
+  return d === "meta" ? d : deviceTypeOf("tensor creation", d);
+}
+
+/** Applies { device, requiresGrad } to a freshly created tensor (gradients for floating point only, as torch). */
+export function finish(t0: Tensor, opts: CreateOptions): Tensor {
+  const device = targetDevice(opts);
+  const t = device === t0.storage.device ? t0 : toDevice(t0, device, "tensor creation");
   if (opts.requiresGrad) {
     if (t.dtype !== "float32" && t.dtype !== "float64") {
       throw new ValueError(`tensor: only tensors of floating point dtype can require gradients, got ${t.dtype}`);
@@ -45,9 +60,11 @@ export function tensor(data: NestedData | TypedArray | Tensor, opts: CreateOptio
   }
   const shape: number[] = [];
   for (let d: NestedData = data; Array.isArray(d); d = (d as readonly NestedData[])[0]) {
+    if (shape.length >= MAX_NESTING) throw new ValueError(`tensor: too many dimensions 'list' (nested deeper than ${MAX_NESTING})`);
     shape.push((d as readonly NestedData[]).length);
     if ((d as readonly NestedData[]).length === 0) break;
   }
+  checkedNumel("tensor", shape);
   const flat: (number | boolean)[] = [];
   const walk = (d: NestedData, depth: number): void => {
     if (depth === shape.length) {
@@ -76,34 +93,47 @@ export function tensor(data: NestedData | TypedArray | Tensor, opts: CreateOptio
 type SizeArgs = (number | readonly number[] | CreateOptions)[];
 
 /** Splits `f(2, 3, { dtype })` / `f([2, 3], { dtype })` into sizes and options. */
-export function sizesAndOptions<O extends object = CreateOptions>(args: readonly unknown[]): [number[], O] {
+export function sizesAndOptions<O extends object = CreateOptions>(args: readonly unknown[], op = "factory"): [number[], O] {
   const last = args[args.length - 1];
   const hasOpts = args.length > 0 && isOptions(last);
   const sizes = sizesArg((hasOpts ? args.slice(0, -1) : args) as (number | readonly number[])[]);
-  for (const s of sizes) if (!Number.isInteger(s) || s < 0) throw new ShapeError(`invalid size ${s} in [${sizes.join(", ")}]`);
+  checkedNumel(op, sizes);
   return [sizes, (hasOpts ? last : {}) as O];
 }
 
 export function full(size: readonly number[], value: number | boolean, opts: CreateOptions = {}): Tensor {
-  checkOpts("full", opts);
+  return filled("full", size, value, opts);
+}
+
+/** full() under the name of the factory the user called (zeros, ones, eye …) for error messages. */
+function filled(op: string, size: readonly number[], value: number | boolean, opts: CreateOptions): Tensor {
+  checkOpts(op, opts);
   const dt = opts.dtype ?? (typeof value === "boolean" ? "bool" : Number.isInteger(value) ? "int64" : "float32");
-  const out = arrayFor(dt, numelOf(size));
+  const device = targetDevice(opts);
+  if (device !== "cpu") {
+    // Allocated on the device itself: a meta tensor of any size costs nothing.
+    const n = device === "meta" ? checkedNumel(op, size) : checkedAlloc(op, size, dt);
+    const t = new Tensor(allocate(device, n, dt), [...size], contiguousStrides(size), 0, dt);
+    backendFor(device).fill(t, castValue(+value, dt));
+    return finish(t, opts);
+  }
+  const out = arrayFor(dt, checkedAlloc(op, size, dt));
   const v = castValue(+value, dt);
   if (v !== 0) out.fill(v);
   return finish(wrap(out, size, dt), opts);
 }
 
 export function zeros(...args: SizeArgs): Tensor {
-  const [size, opts] = sizesAndOptions(args);
-  return full(size, 0, { dtype: "float32", ...opts });
+  const [size, opts] = sizesAndOptions(args, "zeros");
+  return filled("zeros", size, 0, { dtype: "float32", ...opts });
 }
 export function ones(...args: SizeArgs): Tensor {
-  const [size, opts] = sizesAndOptions(args);
-  return full(size, 1, { dtype: "float32", ...opts });
+  const [size, opts] = sizesAndOptions(args, "ones");
+  return filled("ones", size, 1, { dtype: "float32", ...opts });
 }
 export const empty = zeros;
 
-const likeOpts = (x: Tensor, opts: CreateOptions): CreateOptions => ({ dtype: x.dtype, ...opts });
+const likeOpts = (x: Tensor, opts: CreateOptions): CreateOptions => ({ dtype: x.dtype, device: x.storage.device, ...opts });
 export const zerosLike = (x: Tensor, opts: CreateOptions = {}): Tensor => full(x.shape, 0, likeOpts(x, opts));
 export const onesLike = (x: Tensor, opts: CreateOptions = {}): Tensor => full(x.shape, 1, likeOpts(x, opts));
 export const emptyLike = zerosLike;
@@ -114,11 +144,13 @@ export function arange(...args: (number | CreateOptions)[]): Tensor {
   const opts = (isOptions(args[args.length - 1]) ? args.pop() : {}) as CreateOptions;
   const nums = args as number[];
   const [start, end, step] = nums.length === 1 ? [0, nums[0], 1] : [nums[0], nums[1], nums[2] ?? 1];
+  if (!nums.every((v) => typeof v === "number")) throw new ValueError(`arange: expected numbers, got ${nums.map((v) => typeof v).join(", ")}`);
+  if (![start, end, step].every(Number.isFinite)) throw new ValueError(`arange: unsupported range: ${start} -> ${end} (step ${step})`);
   if (step === 0) throw new ValueError("arange: step must be nonzero");
   if ((end - start) / step < 0) throw new ValueError(`arange: upper bound and larger bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`);
   const dt = opts.dtype ?? (nums.every(Number.isInteger) ? "int64" : "float32");
   const n = Math.ceil((end - start) / step);
-  const out = arrayFor(dt, n);
+  const out = arrayFor(dt, checkedAlloc("arange", [n], dt));
   for (let i = 0; i < n; i++) out[i] = castValue(start + i * step, dt);
   return finish(wrap(out, [n], dt), opts);
 }
@@ -127,7 +159,7 @@ export function arange(...args: (number | CreateOptions)[]): Tensor {
 export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new ValueError(`linspace: number of steps must be non-negative, got ${steps}`);
   const dt = opts.dtype ?? "float32";
-  const out = arrayFor(dt, steps);
+  const out = arrayFor(dt, checkedAlloc("linspace", [steps], dt));
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   // One step is the start (the loop below would give the end).
   if (steps === 1) return finish(wrap(out.fill(castValue(start, dt)), [1], dt), opts);
@@ -139,7 +171,7 @@ export function linspace(start: number, end: number, steps: number, opts: Create
 export function eye(n: number, m?: number | CreateOptions, opts: CreateOptions = {}): Tensor {
   if (isOptions(m)) return eye(n, n, m);
   const cols = (m as number | undefined) ?? n;
-  const t = full([n, cols], 0, { dtype: "float32", ...opts });
+  const t = filled("eye", [n, cols], 0, { dtype: "float32", ...opts });
   const d = t.storage.data;
   for (let i = 0; i < Math.min(n, cols); i++) d[i * cols + i] = 1;
   return t;

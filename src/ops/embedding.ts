@@ -20,7 +20,7 @@ export function embedding(input: Tensor, weight: Tensor, paddingIdx: number | nu
   if (input.dtype !== "int64" && input.dtype !== "int32") throw new DTypeError(`embedding: expected indices of dtype int64 or int32, got ${input.dtype}`);
   const num = weight.shape[0];
   const flat = reshape(input, [-1]);
-  if (flat.numel() > 0) {
+  if (flat.numel() > 0 && flat.storage.device === "cpu") {
     const lo = amin(flat).item(), hi = amax(flat).item();
     if (lo < 0 || hi >= num) throw new IndexError(`embedding: index ${lo < 0 ? lo : hi} is out of range for an embedding with ${num} rows`);
   }
@@ -38,7 +38,7 @@ export function embedding(input: Tensor, weight: Tensor, paddingIdx: number | nu
       g2 = mul(g2, wrap(scale, [idx.length, 1], "float64").to(g.dtype));
     }
     const index = reshape(flat, [-1, 1]).expand(-1, weight.shape[1]).to("int64");
-    return [scatterAdd(zeros(weight.shape, { dtype: g.dtype }), 0, index, g2)];
+    return [scatterAdd(zeros(weight.shape, { dtype: g.dtype, device: g.storage.device }), 0, index, g2)];
   });
 }
 

@@ -6,10 +6,11 @@ import { backend } from "../backend/backend.js";
 import { broadcastShapes, normDim } from "../shape.js";
 import { record, relabel } from "../autograd/record.js";
 import { type Scalar, isTensor, scalarTensor, wrap } from "./util.js";
-import { clone, toDType } from "./cast.js";
-import { add, lt, ne, where } from "./binary.js";
+import { clone, contiguous, toDType } from "./cast.js";
+import { ne, where } from "./binary.js";
 import { expand, reshape, select, slice, unsqueeze } from "./view.js";
 import { tensor, zeros } from "./creation.js";
+import { type AdvancedIndex, advancedGet } from "./advanced-index.js";
 
 function checkIndex(op: string, index: Tensor): void {
   if (index.dtype !== "int64" && index.dtype !== "int32") throw new DTypeError(`${op}: expected index of dtype int64, got ${index.dtype}`);
@@ -20,7 +21,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normDim(dim, x.dim(), "gather");
   if (index.dim() !== x.dim()) throw new ShapeError(`gather: index ${fmtShape(index.shape)} and input ${fmtShape(x.shape)} must have the same number of dimensions`);
   const out = wrap(backend().gather(x, d, index), index.shape, x.dtype);
-  return record("GatherBackward", [x], out, ([g]) => [scatterAdd(zeros(x.shape, { dtype: g.dtype }), d, index, g)], [index]);
+  return record("GatherBackward", [x], out, ([g]) => [scatterAdd(zeros(x.shape, { dtype: g.dtype, device: g.storage.device }), d, index, g)], [index]);
 }
 
 function scatterImpl(name: string, x: Tensor, dim: number, index: Tensor, src: Tensor | Scalar, accumulate: boolean): Tensor {
@@ -44,7 +45,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   if (index.dim() > 1) throw new ShapeError(`index_select: index should have 1 dimension, got ${fmtShape(index.shape)}`);
   const d = normDim(dim, Math.max(x.dim(), 1), "index_select");
   const size = x.dim() === 0 ? 1 : x.shape[d];
-  for (const i of index.typedArray()) {
+  for (const i of index.storage.device === "cpu" ? index.typedArray() : []) {
     if (i < 0 || i >= size) throw new IndexError(`index_select: index ${i} is out of bounds for dimension ${d} with size ${size} (input shape ${fmtShape(x.shape)})`);
   }
   if (x.dim() === 0) return reshape(gather(reshape(x, [1]), 0, reshape(index, [-1])), []);
@@ -69,7 +70,16 @@ export function maskedFill(x: Tensor, mask: Tensor, value: Tensor | Scalar): Ten
 }
 
 /** Indices of non-zero elements, shape [count, ndim] (int64). */
-export function nonzero(x: Tensor): Tensor {
+/** nonzero(x): the [count, ndim] coordinates of the nonzero elements; { asTuple: true } gives one 1-D tensor per dim. */
+export function nonzero(x: Tensor, opts?: { asTuple?: boolean }): Tensor;
+export function nonzero(x: Tensor, opts: { asTuple: true }): Tensor[];
+export function nonzero(x: Tensor, opts: { asTuple?: boolean } = {}): Tensor | Tensor[] {
+  const coords = nonzeroCoords(x);
+  if (!opts.asTuple) return coords;
+  if (x.dim() === 0) return [reshape(coords, [-1])];
+  return Array.from({ length: x.dim() }, (_, d) => contiguous(select(coords, 1, d)));
+}
+function nonzeroCoords(x: Tensor): Tensor {
   const flat = x.typedArray();
   const hits: number[] = [];
   const nd = x.dim();
@@ -87,9 +97,11 @@ export function nonzero(x: Tensor): Tensor {
 }
 
 export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
-  const m = expand(mask, x.shape);
-  const idx = nonzero(reshape(clone(m), [-1]));
-  return indexSelect(reshape(x, [-1]), 0, reshape(idx, [-1]));
+  // x and mask broadcast together, as PyTorch's masked_select
+  const shape = broadcastShapes(x.shape, mask.shape, "masked_select");
+  const m = expand(mask, shape);
+  const idx = nonzeroCoords(reshape(clone(m), [-1]));
+  return indexSelect(reshape(expand(x, shape), [-1]), 0, reshape(idx, [-1]));
 }
 
 /** One item of x.index(...): a number (select), a slice string ("1:3", ":", "::2"), "..." , null (new axis), or an index tensor / number array. */
@@ -104,18 +116,18 @@ function parseSlice(s: string): [number | undefined, number | undefined, number]
   return [a, b, c ?? 1];
 }
 
-/** Python-style indexing: x.index(0, "1:3", "...", null) ≙ x[0, 1:3, ..., None]. */
-export function index(x: Tensor, ...specs: IndexSpec[]): Tensor {
+/** Applies the numbers, slices, "..." and nulls of an index; returns the view and the tensor indices (dims within the view). */
+export function basicIndex(x: Tensor, specs: readonly IndexSpec[]): { out: Tensor; adv: AdvancedIndex[] } {
   const consumes = (s: IndexSpec) => s !== null && s !== "...";
   const ell = specs.indexOf("...");
   if (ell >= 0 && specs.lastIndexOf("...") !== ell) throw new IndexError("index: an index can only have a single ellipsis ('...')");
-  const used = specs.filter(consumes).length;
+  const used = specs.reduce<number>((n, s) => n + (!consumes(s) ? 0 : isTensor(s) && (s.dtype === "bool" || s.dtype === "uint8") ? Math.max(s.dim(), 1) : 1), 0);
   if (used > x.dim()) throw new IndexError(`index: too many indices for tensor of dimension ${x.dim()} (got ${used})`);
   const expanded: IndexSpec[] = ell >= 0
     ? [...specs.slice(0, ell), ...new Array<IndexSpec>(x.dim() - used).fill(":"), ...specs.slice(ell + 1)]
-    : specs;
+    : [...specs];
   let out = x, d = 0;
-  let advanced: { dim: number; idx: Tensor } | null = null;
+  const adv: AdvancedIndex[] = [];
   for (const s of expanded) {
     if (s === null) out = unsqueeze(out, d++);
     else if (typeof s === "number") out = select(out, d, s);
@@ -123,25 +135,20 @@ export function index(x: Tensor, ...specs: IndexSpec[]): Tensor {
       const [a, b, c] = parseSlice(s);
       out = slice(out, d++, a ?? 0, b, c);
     } else {
-      if (advanced) throw new IndexError("index: only one tensor index is supported");
-      advanced = { dim: d++, idx: isTensor(s) ? s : tensor([...s], { dtype: "int64" }) };
+      const idx = isTensor(s) ? s : tensor([...s], { dtype: "int64" });
+      adv.push({ dim: d, idx });
+      d += idx.dtype === "bool" || idx.dtype === "uint8" ? idx.dim() : 1;
     }
   }
-  if (!advanced) return out;
-  const { dim, idx } = advanced;
-  if (idx.dtype === "bool" || idx.dtype === "uint8") {
-    // A mask over dims dim..dim+k-1 selects the positions where it is true (x[mask] in PyTorch).
-    const k = idx.dim(), covered = out.shape.slice(dim, dim + k);
-    if (k === 0 || covered.length !== k || covered.some((s, i) => s !== idx.shape[i])) {
-      throw new IndexError(`index: the shape of the mask ${fmtShape(idx.shape)} does not match the shape of the indexed tensor ${fmtShape(out.shape)} starting at dim ${dim}`);
-    }
-    const merged = reshape(out, [...out.shape.slice(0, dim), -1, ...out.shape.slice(dim + k)]);
-    return relabel(indexSelect(merged, dim, reshape(nonzero(reshape(idx, [-1])), [-1])), "IndexBackward", [x]);
-  }
-  if (isFloating(idx.dtype)) throw new IndexError("index: tensors used as indices must be long, int, byte or bool tensors");
-  const n = out.shape[dim];
-  const flat = reshape(idx, [-1]);
-  const fixed = where(lt(flat, 0), add(flat, n), flat);
-  const picked = indexSelect(out, dim, fixed);
-  return relabel(reshape(picked, [...out.shape.slice(0, dim), ...idx.shape, ...out.shape.slice(dim + 1)]), "IndexBackward", [x]);
+  return { out, adv };
+}
+
+/**
+ * Python-style indexing: x.index(0, "1:3", "...", null) ≙ x[0, 1:3, ..., None]; index tensors
+ * (or number arrays, or bool masks) index as PyTorch's advanced indexing: x.index(rows, cols) ≙ x[rows, cols].
+ */
+export function index(x: Tensor, ...specs: IndexSpec[]): Tensor {
+  const { out, adv } = basicIndex(x, specs);
+  if (adv.length === 0) return out;
+  return relabel(advancedGet(out, adv), "IndexBackward", [x]);
 }

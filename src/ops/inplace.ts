@@ -18,6 +18,7 @@ import { zeros } from "./creation.js";
 import { isTensor, scalarTensor } from "./util.js";
 import { record, viewScatter } from "../autograd/record.js";
 import { clone, contiguous, toDType } from "./cast.js";
+import { toDevice } from "./device-copy.js";
 
 function checkCanWrite(x: Tensor, op: string): void {
   if (!isGradEnabled()) return;
@@ -66,7 +67,7 @@ function copySlices(x: Tensor, result: Tensor, op: string): Tensor {
   }
   // With base contiguous at offset 0, x's geometry read on any contiguous tensor of base's shape is the region.
   const region = (z: Tensor): Tensor => asStrided(z, x.shape, x.strides, x.offset);
-  const mask = zeros(base.shape, { dtype: "bool" });
+  const mask = zeros(base.shape, { dtype: "bool", device: base.storage.device });
   backend().fill(region(mask), 1);
   const old = new Tensor(base.storage, base.shape, base.strides, base.offset, base.dtype);
   [old.requiresGrad, old.gradFn, old.outputNr] = [base.requiresGrad, base.gradFn, base.outputNr];
@@ -88,7 +89,7 @@ function copySlices(x: Tensor, result: Tensor, op: string): Tensor {
 /** x keeps requiring grad (as in PyTorch) but through a node with no inputs. */
 function cutHistory(x: Tensor, op: string): void {
   if (x.isLeaf) return;
-  x.gradFn = new Node(op[0].toUpperCase() + op.slice(1, -1) + "Backward", [], () => [], [], [{ shape: [...x.shape], dtype: x.dtype }]);
+  x.gradFn = new Node(op[0].toUpperCase() + op.slice(1, -1) + "Backward", [], () => [], [], [{ shape: [...x.shape], dtype: x.dtype, device: x.storage.device }]);
   x.outputNr = 0;
 }
 
@@ -126,6 +127,8 @@ export function fill_(x: Tensor, value: Scalar | Tensor): Tensor {
 export const zero_ = (x: Tensor): Tensor => fill_(x, 0);
 
 export function copy_(x: Tensor, src: Tensor): Tensor {
-  const s = src.dtype === x.dtype ? src : toDType(src, x.dtype);
+  // copy_ is the one op that takes its source from another device (as PyTorch).
+  const moved = src.storage.device === x.storage.device ? src : toDevice(src, x.storage.device, "copy_");
+  const s = moved.dtype === x.dtype ? moved : toDType(moved, x.dtype);
   return commit(x, expand(s, x.shape), "copy_");
 }

@@ -29,7 +29,7 @@ export function cat(tensors: readonly Tensor[], dimArg?: DimArg): Tensor {
   const dtype = parts.reduce((a, t) => promoteTypes(a, t.dtype), ref.dtype);
   const shape = [...ref.shape];
   shape[d] = parts.reduce((n, t) => n + t.shape[d], 0);
-  const out = zeros(shape, { dtype });
+  const out = zeros(shape, { dtype, device: parts[0].storage.device });
   let at = 0;
   for (const t of parts) {
     backend().assign(narrow(out, d, at, t.shape[d]), t);

@@ -5,6 +5,7 @@ import { backend } from "../backend/backend.js";
 import { broadcastShapes } from "../shape.js";
 import { record, relabel } from "../autograd/record.js";
 import { wrap } from "./util.js";
+import { checkedAlloc } from "../checked-size.js";
 import { expand, reshape, transpose, unsqueeze, squeeze } from "./view.js";
 import { mul } from "./binary.js";
 
@@ -12,6 +13,7 @@ import { mul } from "./binary.js";
 function product(a: Tensor, b: Tensor): Tensor {
   const nd = a.dim();
   const shape = [...a.shape.slice(0, -1), b.shape[nd - 1]];
+  checkedAlloc("matmul", shape, a.dtype);
   const out = wrap(backend().matmul(a, b, a.dtype), shape, a.dtype);
   return record("MmBackward", [a, b], out, ([g]) => [
     a.requiresGrad ? (columnMajor(a) ? transpose(product(b, transpose(g, -1, -2)), -1, -2) : product(g, transpose(b, -1, -2))) : null,

@@ -95,7 +95,8 @@ export function klDiv(input: Tensor, target: Tensor, reduction: Reduction | "bat
 /** BCE on probabilities, logs clamped at -100, with PyTorch's backward formula. */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, weight: Tensor | null = null, reduction: Reduction = "mean"): Tensor {
   sameShape("binary_cross_entropy", input, target);
-  const lo = input.numel() ? (amin(input).item()) : 0, hi = input.numel() ? (amax(input).item()) : 0;
+  const checked = input.numel() > 0 && input.storage.device === "cpu";
+  const lo = checked ? amin(input).item() : 0, hi = checked ? amax(input).item() : 0;
   if (lo < 0 || hi > 1) throw new ValueError(`binary_cross_entropy: all elements of input should be between 0 and 1 (got values in [${lo}, ${hi}])`);
   const t = target;
   const raw = noGrad(() => neg(add(mul(t, clamp(log(input), -100)), mul(sub(1, t), clamp(log(sub(1, input)), -100)))));
@@ -143,6 +144,8 @@ function checkTargets(op: string, input: Tensor, target: Tensor, classDim: numbe
     throw new ShapeError(`${op}: expected target of shape ${fmtShape(want)} for input ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}`);
   }
   const C = input.shape[classDim];
+  // Values are checked where they can be read at once (a meta target has none; a GPU's would need a readback).
+  if (target.storage.device !== "cpu") return;
   const data = target.typedArray();
   for (const v of data) {
     if (v !== ignoreIndex && (v < 0 || v >= C)) throw new IndexError(`${op}: target ${v} is out of bounds for ${C} classes (input ${fmtShape(input.shape)})`);
@@ -169,7 +172,9 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NLLOptions = {}): T
     // ignored the gradient is 0 and only the value is NaN (0/0), as PyTorch's nll_loss.
     const total = sum(wMasked.expand(loss.shape));
     const scaled = neg(sum(mul(picked, where(ignored, 0, div(wMasked, total)))));
-    return (total.item()) === 0 ? add(scaled, NaN) : scaled;
+    // (Off the CPU the test is a tensor op: reading total back would stall a GPU every step.)
+    if (total.storage.device !== "cpu") return add(scaled, where(eq(total, 0), NaN, 0));
+    return total.item() === 0 ? add(scaled, NaN) : scaled;
   }
   throw new ValueError(`nll_loss: ${String(reduction)} is not a valid value for reduction`);
 }

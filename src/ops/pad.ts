@@ -55,7 +55,7 @@ function constantPad(input: Tensor, padding: readonly number[], value: number): 
     if (start > 0 || end < x.shape[dim]) x = narrow(x, dim, start, end - start);
     shape[dim] += l + r;
   }
-  const out = full(shape, value, { dtype: input.dtype });
+  const out = full(shape, value, { dtype: input.dtype, device: input.storage.device });
   const region = (t: Tensor): Tensor => {
     let v = t;
     for (let i = 0; i < k; i++) {

@@ -6,8 +6,10 @@ import { DTypeError, ValueError } from "../errors.js";
 import { backend } from "../backend/backend.js";
 import { numelOf } from "../shape.js";
 import { Generator, defaultGenerator, uniform, normal, randint as drawInt, randperm as drawPerm, bernoulli as drawBernoulli, bernoulliTensor } from "../random/index.js";
-import { type CreateOptions, finish, sizesAndOptions } from "./creation.js";
-import { wrap } from "./util.js";
+import { type CreateOptions, finish, full, sizesAndOptions, targetDevice } from "./creation.js";
+import { checkedAlloc } from "../checked-size.js";
+import { wrap, zerosOf } from "./util.js";
+import { toDevice } from "./device-copy.js";
 
 export interface RandomOptions extends CreateOptions {
   generator?: Generator;
@@ -21,20 +23,26 @@ function floatDType(op: string, d: DType | undefined): DType {
   return dt;
 }
 
+/** A meta tensor for a random factory: no memory, and no draws from the generator (as PyTorch). */
+const onMeta = (size: readonly number[], dtype: DType, o: RandomOptions): Tensor =>
+  full(size, 0, { dtype, device: "meta", requiresGrad: o.requiresGrad });
+
 /** torch.rand(*size, { dtype, generator, requiresGrad }): U[0, 1). */
 export function rand(...args: (number | readonly number[] | RandomOptions)[]): Tensor {
-  const [size, o] = sizesAndOptions<RandomOptions>(args);
+  const [size, o] = sizesAndOptions<RandomOptions>(args, "rand");
   const dt = floatDType("rand", o.dtype);
-  const data = arrayFor(dt, numelOf(size)) as Float32Array | Float64Array;
+  if (targetDevice(o) === "meta") return onMeta(size, dt, o);
+  const data = arrayFor(dt, checkedAlloc("rand", size, dt)) as Float32Array | Float64Array;
   uniform(gen(o), data, 0, 1);
   return finish(wrap(data, size, dt), o);
 }
 
 /** torch.randn: standard normal. */
 export function randn(...args: (number | readonly number[] | RandomOptions)[]): Tensor {
-  const [size, o] = sizesAndOptions<RandomOptions>(args);
+  const [size, o] = sizesAndOptions<RandomOptions>(args, "randn");
   const dt = floatDType("randn", o.dtype);
-  const data = arrayFor(dt, numelOf(size)) as Float32Array | Float64Array;
+  if (targetDevice(o) === "meta") return onMeta(size, dt, o);
+  const data = arrayFor(dt, checkedAlloc("randn", size, dt)) as Float32Array | Float64Array;
   normal(gen(o), data, 0, 1);
   return finish(wrap(data, size, dt), o);
 }
@@ -46,6 +54,7 @@ export function randint(...args: (number | readonly number[] | RandomOptions)[])
   if (!Array.isArray(size)) throw new ValueError("randint: expected (low?, high, size) with size an array, e.g. randint(0, 10, [3])");
   const [low, high] = args.length === 1 ? [0, args[0] as number] : [args[0] as number, args[1] as number];
   const dt = o.dtype ?? "int64";
+  if (targetDevice(o) === "meta") return onMeta(size, dt, o);
   const data = arrayFor(dt, numelOf(size));
   drawInt(gen(o), data, low, high);
   return finish(wrap(data, size, dt), o);
@@ -77,8 +86,14 @@ export function randintLike(x: Tensor, low: number, high?: number | RandomOption
  * order, which for a contiguous tensor is memory order; other layouts get a contiguous draw copied in.
  */
 function fillWith(x: Tensor, draw: (a: TypedArray) => void): Tensor {
-  const n = x.numel();
-  if (x.isContiguous()) {
+  const n = x.numel(), device = x.storage.device;
+  // Meta tensors have no values to draw (and draw nothing from the generator, as PyTorch).
+  if (device === "meta") return x;
+  if (device !== "cpu") {
+    // Other devices: the same draws on the host, then one upload.
+    const host = fillWith(zerosOf(x.shape, x.dtype), draw);
+    backend().assign(x, toDevice(host, device));
+  } else if (x.isContiguous()) {
     draw(x.storage.data.subarray(x.offset, x.offset + n));
   } else {
     // PyTorch's iterator walks dims sorted by stride (memory order), so a permuted view receives

@@ -220,7 +220,7 @@ export function logsumexp(x: Tensor, ...args: unknown[]): Tensor {
   const xf = isFloating(x.dtype) ? x : toDType(x, "float32");
   const r = noGrad(() => {
     // Shift by the max so exp cannot overflow; infinite maxima (and empty slices) shift by 0.
-    const m = xf.numel() === 0 ? zeros(keptShape(xf, dims), { dtype: xf.dtype }) : amax(xf, dims, true);
+    const m = xf.numel() === 0 ? zeros(keptShape(xf, dims), { dtype: xf.dtype, device: xf.storage.device }) : amax(xf, dims, true);
     const shift = where(isinf(m), 0, m);
     return add(log(sum(exp(sub(xf, shift)), { dim: dims, keepdim: true })), shift);
   });
@@ -240,10 +240,11 @@ export function any(x: Tensor, ...args: unknown[]): Tensor {
   return rawReduce("any", x, normDims(x, dim, "any"), keepdim ?? false, x.dtype === "uint8" ? "uint8" : "bool");
 }
 
-export const countNonzero = (x: Tensor, dim?: Dims): Tensor => sum(logicalAnd(x, x), { dim });
+export const countNonzero = (x: Tensor, dim?: Dims | { dim?: Dims }): Tensor =>
+  sum(logicalAnd(x, x), { dim: dim !== null && typeof dim === "object" && !Array.isArray(dim) ? (dim as { dim?: Dims }).dim : (dim as Dims) });
 
 import { maximum, minimum } from "./binary.js";
 import { scatterAdd } from "./indexing.js";
 import { zeros } from "./creation.js";
-const zerosOf = (x: Tensor, dtype: DType): Tensor => zeros(x.shape, { dtype });
+const zerosOf = (x: Tensor, dtype: DType): Tensor => zeros(x.shape, { dtype, device: x.storage.device });
 import { cat } from "./join.js";

@@ -1,7 +1,9 @@
 // Elementwise unary math: one declaration per op (value, dtype rule, gradient, what it saves).
 // Adding an op is one `export const x = unaryOp("x", {...})` here plus a fixture line: the
 // backends, torch.x and Tensor.prototype.x follow from it (see unary-op.ts). Gradients are
-// written with Tensor methods, so this file imports no other op file (no import cycle).
+// written with Tensor methods, so this file imports no other op file (no import cycle); each
+// states its return type (`: Tensor`) because those methods' types are themselves derived from
+// these declarations, which TypeScript cannot infer in a circle.
 import { type DType, isFloating } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
 import { DTypeError } from "../errors.js";

@@ -1,19 +1,31 @@
 // Shared plumbing of the op layer: wrapping backend results as tensors, turning scalars into
 // tensors, PyTorch-style argument parsing, and reducing broadcast gradients.
 import { type DType, type TypedArray, arrayFor, castValue } from "../dtype.js";
-import { Storage, Tensor } from "../tensor.js";
+import { Tensor } from "../tensor.js";
+import { CpuStorage, type DeviceType, Storage } from "../storage.js";
+import { backendFor } from "../backend/registry.js";
 import { contiguousStrides } from "../shape.js";
 import { Device } from "../device.js";
 import { parseNamed } from "../internal/args.js";
 
-/** A contiguous tensor over a fresh array that a backend returned. */
-export function wrap(data: TypedArray, shape: readonly number[], dtype: DType): Tensor {
-  return new Tensor(new Storage(data), [...shape], contiguousStrides(shape), 0, dtype);
+/** A contiguous tensor over what a kernel returned: a fresh host array (CPU) or a device's storage. */
+export function wrap(data: TypedArray | Storage, shape: readonly number[], dtype: DType): Tensor {
+  return new Tensor(data instanceof Storage ? data : new CpuStorage(data), [...shape], contiguousStrides(shape), 0, dtype);
 }
 
-/** A contiguous tensor of zeros. */
-export function zerosOf(shape: readonly number[], dtype: DType): Tensor {
-  return wrap(arrayFor(dtype, shape.reduce((a, b) => a * b, 1)), shape, dtype);
+/** A storage for n elements on a device (zeros on the CPU; unspecified contents elsewhere). */
+export function allocate(device: DeviceType, n: number, dtype: DType): Storage {
+  if (device === "cpu") return new CpuStorage(arrayFor(dtype, n));
+  const out = backendFor(device).empty(n, dtype);
+  return out instanceof Storage ? out : new CpuStorage(out);
+}
+
+/** A contiguous tensor of zeros on a device (the CPU by default). */
+export function zerosOf(shape: readonly number[], dtype: DType, device: DeviceType = "cpu"): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const t = new Tensor(allocate(device, n, dtype), [...shape], contiguousStrides(shape), 0, dtype);
+  if (device !== "cpu") backendFor(device).fill(t, 0);
+  return t;
 }
 
 export function scalarTensor(v: number | boolean, dtype: DType): Tensor {

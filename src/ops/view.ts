@@ -6,6 +6,7 @@ import { inferShape, normDim, numelOf, sizesArg, viewStrides } from "../shape.js
 import { record, relabel, viewScatter } from "../autograd/record.js";
 import { contiguous } from "./cast.js";
 import { sumToShape } from "./broadcast.js";
+import { checkView } from "../checked-size.js";
 
 type Sizes = (number | readonly number[])[];
 
@@ -130,7 +131,9 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1)
   return record("SliceBackward", [x], out, ([g]) => [viewScatter(g, x.shape, (z) => slice(z, d, s, e, step))]);
 }
 
-export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+export function narrow(x: Tensor, dim: number, startArg: number | Tensor, length: number): Tensor {
+  // (torch.narrow also takes the start as a 0-dim integer tensor)
+  const start = typeof startArg === "number" ? startArg : Number(startArg.item());
   const d = normDim(dim, x.dim(), "narrow");
   const s = start < 0 ? start + x.shape[d] : start;
   if (s < 0 || length < 0 || s + length > x.shape[d]) {
@@ -164,6 +167,7 @@ export function detach(x: Tensor): Tensor {
 }
 
 export function asStrided(x: Tensor, size: readonly number[], stride: readonly number[], storageOffset = x.offset): Tensor {
+  checkView("as_strided", size, stride, storageOffset, x.storage.data.length);
   return makeView(x, [...size], [...stride], storageOffset);
 }
 

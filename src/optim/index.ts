@@ -23,3 +23,5 @@ export { Rprop } from "./rprop.js";
 export type { RpropOptions } from "./rprop.js";
 /** torch.optim.lr_scheduler, camelCased as every torch name: optim.lrScheduler.StepLR. */
 export * as lrScheduler from "./lr-scheduler/index.js";
+export { LBFGS } from "./lbfgs.js";
+export type { LBFGSOptions } from "./lbfgs.js";

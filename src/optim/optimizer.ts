@@ -22,6 +22,20 @@ export interface OptimizerStateDict {
   paramGroups: Record<string, OptionValue | number[]>[];
 }
 
+/**
+ * Per-parameter state tensors (momentum buffers, moments) must have the parameter's shape; 0-dim
+ * ones (steps, ASGD's eta/mu) are scalars. A checkpoint that breaks this is refused here, naming
+ * the parameter, rather than failing later inside a kernel.
+ */
+function checkStateShapes(s: ParamState, p: Tensor, which: string): void {
+  for (const [k, v] of Object.entries(s)) {
+    if (!(v instanceof Tensor) || v.dim() === 0) continue;
+    if (v.shape.length !== p.shape.length || v.shape.some((n, d) => n !== p.shape[d])) {
+      throw new ValueError(`loadStateDict: state '${k}' of ${which} has shape [${v.shape.join(", ")}], but the parameter has shape [${p.shape.join(", ")}]`);
+    }
+  }
+}
+
 export abstract class Optimizer {
   readonly defaults: Record<string, OptionValue>;
   paramGroups: ParamGroup[] = [];
@@ -137,6 +151,7 @@ export abstract class Optimizer {
         const s = sd.state[id];
         const p = mine.params[j];
         if (s) {
+          checkStateShapes(s, p, `group ${i}, parameter ${j} (id ${id})`);
           const copy: ParamState = {};
           for (const [k, v] of Object.entries(s)) copy[k] = v instanceof Tensor && k !== "step" ? noGrad(() => v.to(p.dtype).clone()) : v instanceof Tensor ? v.clone() : v;
           this.state.set(p, copy);

@@ -23,9 +23,11 @@ export class SGD extends Optimizer {
     const { params, ...opts } = sgdArgs.parse(args);
     const d = { lr: opts.lr ?? 1e-3, momentum: opts.momentum ?? 0, dampening: opts.dampening ?? 0, weightDecay: opts.weightDecay ?? 0, nesterov: opts.nesterov ?? false, maximize: opts.maximize ?? false, foreach: opts.foreach ?? null, differentiable: opts.differentiable ?? false };
     if (opts.lr === undefined) throw new ValueError("SGD: lr is a required option (PyTorch 1.13's `required`)");
-    if (d.lr < 0) throw new ValueError(`SGD: invalid learning rate: ${d.lr}`);
-    if (d.momentum < 0) throw new ValueError(`SGD: invalid momentum value: ${d.momentum}`);
-    if (d.weightDecay < 0) throw new ValueError(`SGD: invalid weight_decay value: ${d.weightDecay}`);
+    // Written as !(x >= 0) so NaN is refused too (it would silently turn every weight into NaN).
+    if (!(d.lr >= 0)) throw new ValueError(`SGD: invalid learning rate: ${d.lr}`);
+    if (!(d.momentum >= 0)) throw new ValueError(`SGD: invalid momentum value: ${d.momentum}`);
+    if (!Number.isFinite(d.dampening)) throw new ValueError(`SGD: invalid dampening value: ${d.dampening}`);
+    if (!(d.weightDecay >= 0)) throw new ValueError(`SGD: invalid weight_decay value: ${d.weightDecay}`);
     if (d.nesterov && (d.momentum <= 0 || d.dampening !== 0)) throw new ValueError("SGD: Nesterov momentum requires a momentum and zero dampening");
     super(params, d);
   }

@@ -8,6 +8,7 @@ import { pickle } from "./pickle.js";
 import { ITEM_SIZE, PyFloat, PyOrderedDict, PyTuple, type RawStorage, type Saved, defineKey } from "./types.js";
 import { Global, PDict, PTuple, StorageRef, type Val, unpickle } from "./unpickle.js";
 import { ZipReader, writeZip } from "./zip.js";
+import { type Converted, convertGraph } from "./graph.js";
 
 export type FileFormat = "safetensors" | "torch-zip" | "torch-legacy" | "unknown";
 
@@ -53,9 +54,10 @@ export interface DecodeTorchOptions {
    * arrays, and every dict a plain object (or a Map when a key is an int or looks like one).
    */
   preserveTypes?: boolean;
+  /** Bytes deflated records may inflate to in all (default 1 GiB; torch.save never deflates). */
+  maxInflatedBytes?: number;
 }
 
-const MAX_DEPTH = 1000;
 const ARRAY_INDEX = /^(0|[1-9][0-9]*)$/;
 
 /** Reads a torch.save archive with the same restrictions as torch.load(weights_only=True). */
@@ -63,7 +65,7 @@ export function decodeTorchZip(bytes: Uint8Array, options: DecodeTorchOptions = 
   const fmt = detectFormat(bytes);
   check(fmt !== "torch-legacy", "torch.load: this is a pre-1.6 (non-zip) torch.save file, which is not supported");
   check(fmt === "torch-zip", "torch.load: not a PyTorch zip archive (no local file header at the start)");
-  const zip = new ZipReader(bytes);
+  const zip = new ZipReader(bytes, { maxInflatedBytes: options.maxInflatedBytes });
   check(zip.names.length > 0, "torch.load: archive is empty");
   // Like PyTorchStreamReader, the archive's directory is the first record's top-level folder.
   const first = zip.names[0];
@@ -93,50 +95,37 @@ export function decodeTorchZip(bytes: Uint8Array, options: DecodeTorchOptions = 
 
 /** Converts the unpickler's values to Saved, keeping shared objects shared (and cycles finite). */
 function toSaved(root: Val, preserve: boolean): Saved {
-  const seen = new Map<object, Saved>();
-  const conv = (v: Val, depth: number): Saved => {
-    if (depth > MAX_DEPTH) throw new SerializationError(`torch.load: object nested deeper than ${MAX_DEPTH} levels`);
-    if (v === null || typeof v !== "object") return v;
-    if (v instanceof PyFloat) return preserve ? v : v.value;
+  return convertGraph<Saved>(root, (x): Converted<Saved> => {
+    const v = x as Val;
+    if (v === null || typeof v !== "object") return { leaf: v };
+    if (v instanceof PyFloat) return { leaf: preserve ? v : v.value };
     if (v instanceof Global) throw new SerializationError(`torch.load: result holds the bare global '${v.path}'`);
     if (v instanceof StorageRef) throw new SerializationError("torch.load: result holds a storage outside any tensor");
-    const done = seen.get(v);
-    if (done !== undefined) return done;
-    if (v instanceof PTuple) {
+    if (v instanceof PTuple || Array.isArray(v)) {
+      const src = v instanceof PTuple ? v.items : v;
       const items: Saved[] = [];
-      const r = preserve ? new PyTuple(items) : items;
-      seen.set(v, r);
-      for (const x of v.items) items.push(conv(x, depth + 1));
-      return r;
-    }
-    if (Array.isArray(v)) {
-      const items: Saved[] = [];
-      seen.set(v, items);
-      for (const x of v) items.push(conv(x, depth + 1));
-      return items;
+      return { shell: preserve && v instanceof PTuple ? new PyTuple(items) : items, fill: (get) => { for (const c of src) items.push(get(c)); } };
     }
     if (v instanceof PDict) {
       if (preserve && v.ordered) {
         const entries = new Map<string | number, Saved>();
-        const state = v.state === null ? null : conv(v.state, depth + 1);
-        const r = new PyOrderedDict(entries, state);
-        seen.set(v, r);
-        for (const [k, x] of v.map) entries.set(k, conv(x, depth + 1));
-        return r;
+        const r = new PyOrderedDict(entries, null);
+        return {
+          shell: r,
+          fill: (get) => {
+            if (v.state !== null) r.state = get(v.state);
+            for (const [k, c] of v.map) entries.set(k, get(c));
+          },
+        };
       }
       const plain = [...v.map.keys()].every((k) => typeof k === "string" && !ARRAY_INDEX.test(k));
       if (plain) {
         const obj: { [k: string]: Saved } = {};
-        seen.set(v, obj);
-        for (const [k, x] of v.map) defineKey(obj, k as string, conv(x, depth + 1));
-        return obj;
+        return { shell: obj, fill: (get) => { for (const [k, c] of v.map) defineKey(obj, k as string, get(c)); } };
       }
       const m = new Map<string | number, Saved>();
-      seen.set(v, m);
-      for (const [k, x] of v.map) m.set(k, conv(x, depth + 1));
-      return m;
+      return { shell: m, fill: (get) => { for (const [k, c] of v.map) m.set(k, get(c)); } };
     }
-    return v; // a RawTensor
-  };
-  return conv(root, 0);
+    return { leaf: v }; // a RawTensor
+  }, "torch.load");
 }

@@ -1,9 +1,10 @@
 // The glue between Flint tensors and the byte-level formats: Tensor <-> RawTensor, keeping
 // storage sharing both ways (views saved from one storage load as views of one storage).
-import { Storage, Tensor } from "../tensor.js";
+import { CpuStorage, type Storage, Tensor } from "../tensor.js";
 import { rawFromArray, rawToArray } from "./raw.js";
 import { PyFloat, PyOrderedDict, PyTuple, type RawStorage, type RawTensor, type Saved, isRawTensor } from "./types.js";
 import { SerializationError } from "./errors.js";
+import { type Converted, convertGraph } from "./graph.js";
 
 /** What torch.save accepts: tensors inside numbers, strings, arrays, plain objects and Maps. */
 export type Savable = Tensor | number | string | boolean | null | bigint | readonly Savable[] | { readonly [k: string]: Savable } | ReadonlyMap<string | number, Savable>;
@@ -37,29 +38,42 @@ function tensorToRaw(t: Tensor, storages: Map<Storage, RawStorage>): RawTensor {
   return { dtype: t.dtype, shape: [...t.shape], strides: [...t.strides], storageOffset: t.offset, storage: raw, requiresGrad: t.requiresGrad && t.isLeaf };
 }
 
-export function fromSaved(v: Saved, storages = new Map<RawStorage, Storage>()): Loaded {
-  if (isRawTensor(v)) return rawToTensor(v, storages);
-  if (v instanceof PyFloat) return v.value;
-  if (v instanceof PyTuple) return v.items.map((x) => fromSaved(x, storages));
-  if (v instanceof PyOrderedDict) return fromSaved(v.entries, storages);
-  if (v === null || typeof v !== "object") return v;
-  if (Array.isArray(v)) return v.map((x) => fromSaved(x, storages));
-  if (v instanceof Map) {
-    const m = new Map<string | number, Loaded>();
-    for (const [k, x] of v) m.set(k, fromSaved(x, storages));
-    return m;
-  }
-  const out: { [k: string]: Loaded } = {};
-  for (const [k, x] of Object.entries(v)) Object.defineProperty(out, k, { value: fromSaved(x, storages), enumerable: true, writable: true, configurable: true });
-  return out;
+/**
+ * Saved -> Loaded without recursion, converting each shared object once (shared lists stay
+ * shared, cycles stay cycles), as torch.load does: see graph.ts.
+ */
+export function fromSaved(root: Saved, storages = new Map<RawStorage, CpuStorage>()): Loaded {
+  return convertGraph<Loaded>(root, (x): Converted<Loaded> => {
+    const v = x as Saved;
+    if (isRawTensor(v)) return { leaf: rawToTensor(v, storages) };
+    if (v instanceof PyFloat) return { leaf: v.value };
+    if (v === null || typeof v !== "object") return { leaf: v };
+    if (v instanceof PyTuple || Array.isArray(v)) {
+      const src = v instanceof PyTuple ? v.items : v;
+      const items: Loaded[] = [];
+      return { shell: items, fill: (get) => { for (const c of src) items.push(get(c)); } };
+    }
+    if (v instanceof PyOrderedDict || v instanceof Map) {
+      const src = v instanceof PyOrderedDict ? v.entries : v;
+      const m = new Map<string | number, Loaded>();
+      return { shell: m, fill: (get) => { for (const [k, c] of src) m.set(k, get(c)); } };
+    }
+    const out: { [k: string]: Loaded } = {};
+    return {
+      shell: out,
+      fill: (get) => {
+        for (const [k, c] of Object.entries(v)) Object.defineProperty(out, k, { value: get(c), enumerable: true, writable: true, configurable: true });
+      },
+    };
+  }, "torch.load");
 }
 
-function rawToTensor(r: RawTensor, storages: Map<RawStorage, Storage>): Tensor {
+function rawToTensor(r: RawTensor, storages: Map<RawStorage, CpuStorage>): Tensor {
   let s = storages.get(r.storage);
   const elems = r.storage.bytes.length / bytesPer(r.storage.dtype);
   if (!s) {
     const whole: RawTensor = { dtype: r.storage.dtype, shape: [elems], strides: [1], storageOffset: 0, storage: r.storage };
-    s = new Storage(rawToArray(whole, "load").data);
+    s = new CpuStorage(rawToArray(whole, "load").data);
     storages.set(r.storage, s);
   }
   const { dtype } = rawToArray({ ...r, shape: [0], strides: [1], storageOffset: 0 }, "load");

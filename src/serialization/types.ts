@@ -43,7 +43,8 @@ export class PyTuple {
 export class PyOrderedDict {
   constructor(
     readonly entries: Map<string | number, Saved> = new Map(),
-    readonly state: Saved | null = null,
+    /** Set after construction when a reader converts a graph whose state refers back to the dict. */
+    public state: Saved | null = null,
   ) {}
 }
 

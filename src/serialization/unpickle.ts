@@ -68,6 +68,8 @@ function decodeLong(b: Uint8Array): number | bigint {
 }
 
 function asInt(v: Val | undefined, what: string): number {
+  check(typeof v !== "bigint" && !(typeof v === "number" && Number.isInteger(v) && !Number.isSafeInteger(v)),
+    () => `pickle: ${what} ${String(v)} is out of range (beyond 2^53)`);
   check(typeof v === "number" && Number.isSafeInteger(v), () => `pickle: ${what} must be an int, got ${typeName(v)}`);
   return v;
 }

@@ -6,7 +6,7 @@
  * after each non-empty entry, and ZIP64 end records. The reader accepts any ordinary archive with
  * stored or deflated entries, ZIP64 included, and checks every offset and length before use.
  */
-import { inflateRawSync } from "node:zlib";
+import { inflateRaw } from "./inflate.js";
 import { crc32 } from "./crc32.js";
 import { SerializationError, check } from "./errors.js";
 
@@ -29,6 +29,21 @@ const ALIGNMENT = 64;
 /** Deflate cannot expand data more than ~1032:1; a larger claim is a lie (or a bomb). */
 const MAX_DEFLATE_RATIO = 1100;
 
+/**
+ * The default bound on the bytes one archive may inflate to (deflated entries only: stored
+ * entries, all that torch.save writes, are bounded by the file itself). FLINT_MAX_INFLATE_BYTES
+ * or the `maxInflatedBytes` option change it.
+ */
+export function defaultMaxInflatedBytes(): number {
+  const v = Number(process.env.FLINT_MAX_INFLATE_BYTES ?? "");
+  return Number.isFinite(v) && v > 0 ? v : 1 << 30;
+}
+
+export interface ZipReaderOptions {
+  /** Total bytes the deflated entries read from this archive may inflate to. */
+  maxInflatedBytes?: number;
+}
+
 function u64(dv: DataView, pos: number, what: string): number {
   const v = dv.getBigUint64(pos, true);
   check(v <= BigInt(Number.MAX_SAFE_INTEGER), () => `zip: ${what} ${v} is too large`);
@@ -40,10 +55,34 @@ export class ZipReader {
   /** Entry names in central-directory order. */
   readonly names: string[] = [];
   private readonly dv: DataView;
+  private readonly maxInflated: number;
+  private inflated = 0;
 
-  constructor(private readonly bytes: Uint8Array) {
+  constructor(private readonly bytes: Uint8Array, options: ZipReaderOptions = {}) {
     this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.maxInflated = options.maxInflatedBytes ?? defaultMaxInflatedBytes();
     this.readCentralDirectory();
+    this.checkNoOverlap();
+  }
+
+  /**
+   * Entries must not share bytes (the overlapping-entry zip bomb: many entries inflating one
+   * compressed body): each entry's local header and data must lie in the file, apart.
+   */
+  private checkNoOverlap(): void {
+    const spans: [number, number, string][] = [];
+    for (const e of this.entries.values()) {
+      const lo = e.localOffset;
+      check(lo + 30 <= this.bytes.length, () => `zip: local header of '${e.name}' at ${lo} is outside the file`);
+      const stop = lo + 30 + this.dv.getUint16(lo + 26, true) + this.dv.getUint16(lo + 28, true) + e.compressedSize;
+      check(stop <= this.bytes.length, () => `zip: data of '${e.name}' ends at ${stop}, past the file size ${this.bytes.length}`);
+      spans.push([lo, stop, e.name]);
+    }
+    spans.sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < spans.length; i++) {
+      check(spans[i][0] >= spans[i - 1][1],
+        () => `zip: entries '${spans[i - 1][2]}' and '${spans[i][2]}' overlap (bytes ${spans[i][0]}..${spans[i - 1][1]}): overlapping entries are refused`);
+    }
   }
 
   private readCentralDirectory(): void {
@@ -143,8 +182,12 @@ export class ZipReader {
     } else {
       check(entry.size <= entry.compressedSize * MAX_DEFLATE_RATIO + 1024,
         () => `zip: entry '${name}' claims ${entry.size} bytes from ${entry.compressedSize} compressed bytes`);
+      check(this.inflated + entry.size <= this.maxInflated,
+        () => `zip: entry '${name}' would inflate to ${entry.size} bytes, ${this.inflated + entry.size} in all, ` +
+          `above the limit of ${this.maxInflated} bytes (FLINT_MAX_INFLATE_BYTES or maxInflatedBytes raise it)`);
+      this.inflated += entry.size;
       try {
-        data = new Uint8Array(inflateRawSync(bytes.subarray(start, stop), { maxOutputLength: Math.max(1, entry.size) }));
+        data = inflateRaw(bytes.subarray(start, stop), entry.size);
       } catch (err) {
         throw new SerializationError(`zip: cannot inflate entry '${name}': ${(err as Error).message}`);
       }

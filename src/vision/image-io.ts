@@ -1,11 +1,12 @@
 // Image file decoding for ImageFolder: PNG (pngjs) and JPEG (jpeg-js), both pure JavaScript,
 // plus binary/ASCII PPM and PGM. Like torchvision's pil_loader (Image.open(f).convert("RGB")),
 // the default result is 3-channel RGB: gray is replicated, palettes expanded, alpha dropped.
-import { readFileSync } from "node:fs";
 import jpeg from "jpeg-js";
 import pngjs from "pngjs";
 import { makeImage, type Image } from "./image.js";
 import { FlintError } from "../errors.js";
+import { readRegularFile } from "../serialization/read-bounded.js";
+import { checkImagePixels, declaredSize, getMaxImagePixels } from "./image-limits.js";
 
 /** An image file that cannot be decoded. */
 export class ImageDecodeError extends FlintError {
@@ -45,6 +46,11 @@ function decodePnm(bytes: Uint8Array, source: string): Image {
   const [magic, w, h, max] = [tokens[0], Number(tokens[1]), Number(tokens[2]), Number(tokens[3])];
   const channels = magic === "P6" || magic === "P3" ? 3 : 1;
   if (!(w > 0 && h > 0 && max > 0 && max < 256)) throw new ImageDecodeError(`decodeImage: ${source}: unsupported PNM header ${tokens.join(" ")}`);
+  try {
+    checkImagePixels(w, h, `decodeImage: ${source}`);
+  } catch (e) {
+    throw new ImageDecodeError((e as Error).message);
+  }
   const n = w * h * channels;
   let px: Uint8Array;
   if (magic === "P5" || magic === "P6") {
@@ -77,13 +83,22 @@ export function convertImage(im: Image, channels: 1 | 3): Image {
 /** Decodes PNG, JPEG, PPM or PGM bytes (sniffed from the content) to an RGB Image. */
 export function decodeImage(bytes: Uint8Array, source = "image"): Image {
   const b = bytes;
+  const size = declaredSize(b);
+  if (size) {
+    try {
+      checkImagePixels(size.width, size.height, `decodeImage: ${source}`);
+    } catch (e) {
+      throw new ImageDecodeError((e as Error).message);
+    }
+  }
   try {
     if (b.length > 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) {
       const png = pngjs.PNG.sync.read(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
       return rgbaToRgb(new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength), png.width, png.height);
     }
     if (b.length > 3 && b[0] === 0xff && b[1] === 0xd8) {
-      const jpg = jpeg.decode(b, { useTArray: true, formatAsRGBA: false });
+      // jpeg-js has its own (100 MP) cap; ours applies first, so lift its cap to ours.
+      const jpg = jpeg.decode(b, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: Math.max(100, getMaxImagePixels() / 1e6), maxMemoryUsageInMB: 4096 });
       const channels = jpg.data.length / (jpg.width * jpg.height);
       return convertImage(makeImage(jpg.width, jpg.height, channels, jpg.data), 3);
     }
@@ -99,5 +114,11 @@ export function decodeImage(bytes: Uint8Array, source = "image"): Image {
 
 /** Reads and decodes an image file to RGB (torchvision's default_loader / pil_loader). */
 export function loadImage(path: string): Image {
-  return decodeImage(readFileSync(path), path);
+  let bytes: Uint8Array;
+  try {
+    bytes = readRegularFile(path, "loadImage");
+  } catch (e) {
+    throw new ImageDecodeError((e as Error).message);
+  }
+  return decodeImage(bytes, path);
 }

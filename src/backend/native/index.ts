@@ -7,7 +7,8 @@ import { broadcastStrides, contiguousStrides, numelOf } from "../../shape.js";
 import { type AvgPool2dParams, type Backend, type BinaryOp, type Conv2dParams, type Pool2dParams, type ReduceOp, type Strided, type UnaryOp, extendBackend } from "../backend.js";
 import { refBackend as ref } from "../ref/index.js";
 import { isContiguous, offsetsOf, sameShape } from "../ref/iterate.js";
-import type { NativeAddon } from "./addon.js";
+import type { NativeAddon } from "./addon-api.js";
+import { CpuStorage } from "../../storage.js";
 import { resolveOpcodes } from "./opcodes.js";
 
 const f32 = (x: Strided): Float32Array => x.storage.data as Float32Array;
@@ -48,8 +49,8 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     if (K === 0) return out.fill(0);
     let A: Strided = a, B: Strided = b;
     let oa = gemmOperand(A, M, K), ob = gemmOperand(B, K, N);
-    if (!oa) { A = { ...a, storage: { data: dense(a) }, strides: contiguousStrides(a.shape), offset: 0 }; oa = { trans: false, ld: K }; }
-    if (!ob) { B = { ...b, storage: { data: dense(b) }, strides: contiguousStrides(b.shape), offset: 0 }; ob = { trans: false, ld: N }; }
+    if (!oa) { A = { ...a, storage: new CpuStorage(dense(a)), strides: contiguousStrides(a.shape), offset: 0 }; oa = { trans: false, ld: K }; }
+    if (!ob) { B = { ...b, storage: new CpuStorage(dense(b)), strides: contiguousStrides(b.shape), offset: 0 }; ob = { trans: false, ld: N }; }
     const aOffs = offsetsOf(batchShape, A.strides.slice(0, nd - 2), A.offset);
     const bOffs = offsetsOf(batchShape, B.strides.slice(0, nd - 2), B.offset);
     for (let i = 0; i < batch; i++) {

@@ -1,7 +1,7 @@
 // Native elementwise opcodes, resolved by name: the addon exports its op names in opcode order,
 // so the only list of native elementwise kernels is the one in native/elementwise.h.
 import type { BinaryOp, UnaryOp } from "../backend.js";
-import type { NativeAddon, OpCode } from "./addon.js";
+import type { NativeAddon, OpCode } from "./addon-api.js";
 
 export interface NativeOpcodes {
   /** The addon's opcode for a declared unary op, or undefined when it has no kernel for it. */

@@ -1,6 +1,6 @@
 // The reference backend: plain TypeScript, written for clarity; the semantic definition of
 // every kernel and the fallback everywhere. Contiguous fast paths keep it usable.
-import { type DType, type TypedArray, castValue, uninitArray } from "../../dtype.js";
+import { type DType, type TypedArray, arrayFor, castValue, uninitArray } from "../../dtype.js";
 import { numelOf } from "../../shape.js";
 import { type Backend, type BinaryOp, DECLINE_FUSED, type Strided, type UnaryOp } from "../backend.js";
 import { binaryFn, unaryFn } from "../elementwise-registry.js";
@@ -126,6 +126,17 @@ function where(cond: Strided, a: Strided, b: Strided, outShape: readonly number[
 export const refBackend: Backend = {
   ...DECLINE_FUSED,
   name: "ref",
+  // CPU memory is typed arrays that the garbage collector frees; reads are synchronous copies.
+  device: "cpu",
+  empty: (n, dtype) => arrayFor(dtype, n),
+  fromHost(data, dtype) {
+    const out = arrayFor(dtype, data.length);
+    if (out.constructor === data.constructor) out.set(data);
+    else for (let i = 0; i < data.length; i++) out[i] = castValue(data[i], dtype);
+    return out;
+  },
+  read: (x) => copy(x, x.dtype),
+  free: () => {},
   copy,
   assign,
   fill,

@@ -34,7 +34,7 @@ const CONV_DEFAULTS = { stride: 1, padding: 0, dilation: 1, groups: 1, bias: tru
 const conv1dArgs = signature<ConvParams>()("Conv1d", CONV_NAMES, CONV_DEFAULTS);
 const conv2dArgs = signature<ConvParams>()("Conv2d", CONV_NAMES, CONV_DEFAULTS);
 
-abstract class ConvNd extends Module {
+export abstract class ConvNd extends Module {
   readonly inChannels: number;
   readonly outChannels: number;
   readonly kernelSize: number[];

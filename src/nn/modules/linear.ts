@@ -6,7 +6,7 @@ import { flatten, unflatten } from "../../ops/view.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 import { defaultLayerInit } from "../init.js";
-import { type FactoryOptions, factoryDefaults, factoryDType, py } from "./util.js";
+import { type FactoryOptions, factoryDefaults, py } from "./util.js";
 import { type ArgsOf, signature } from "../../internal/args.js";
 
 export interface LinearOptions extends FactoryOptions {
@@ -27,11 +27,12 @@ export class Linear extends Module {
   constructor(...args: ArgsOf<typeof linearArgs>) {
     super();
     const { inFeatures, outFeatures, ...o } = linearArgs.parse(args);
-    const dtype = factoryDType("Linear", o);
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
-    this.weight = new Parameter(zeros([outFeatures, inFeatures], { dtype }));
-    this.bias = o.bias ? new Parameter(zeros([outFeatures], { dtype })) : null;
+    // On device "meta" the parameters take no memory and initialisation draws nothing.
+    const factory = { dtype: o.dtype ?? "float32", device: o.device ?? undefined };
+    this.weight = new Parameter(zeros([outFeatures, inFeatures], factory));
+    this.bias = o.bias ? new Parameter(zeros([outFeatures], factory)) : null;
     this.resetParameters();
   }
   resetParameters(): void {

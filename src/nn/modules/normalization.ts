@@ -23,8 +23,10 @@ const batchNormArgs = signature<BatchNormParams>()("BatchNorm2d",
   ["numFeatures", "eps", "momentum", "affine", "trackRunningStats", "device", "dtype"],
   { eps: 1e-5, momentum: 0.1, affine: true, trackRunningStats: true, ...factoryDefaults });
 const batchNorm1dArgs = batchNormArgs.as("BatchNorm1d");
+/** BatchNorm3d (in instancenorm.ts) parses the same parameters. */
+export const batchNorm3dArgs = batchNormArgs.as("BatchNorm3d");
 
-abstract class BatchNormBase extends Module {
+export abstract class BatchNormBase extends Module {
   readonly numFeatures: number;
   readonly eps: number;
   readonly momentum: number | null;

@@ -33,9 +33,9 @@ export function ntuple(v: number | readonly number[], n: number): number[] {
 }
 
 export interface FactoryOptions {
-  /** Only the CPU (torch's device=None is the default). */
-  device?: DeviceLike;
-  dtype?: DType;
+  /** Where the parameters are created (Linear also takes "meta": shapes without memory). */
+  device?: DeviceLike | null;
+  dtype?: DType | null;
 }
 /** torch's factory_kwargs (device=None, dtype=None), last in most module signatures. */
 export const factoryDefaults = { device: undefined, dtype: undefined } as const;

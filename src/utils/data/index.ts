@@ -12,9 +12,10 @@ export {
   type SamplerLike,
   type RandomSamplerOptions,
 } from "./sampler.js";
+export { DistributedSampler, type DistributedSamplerOptions } from "./distributed-sampler.js";
 export { defaultCollate, defaultConvert, CollateError, type Collated } from "./collate.js";
 export { DataLoader, type DataLoaderOptions } from "./dataloader.js";
-export { DataLoaderWorkerError } from "./pool.js";
+export { DataLoaderWorkerError } from "./worker-error.js";
 export { getWorkerInfo, type WorkerInfo } from "./worker-info.js";
 export { WorkerSendError, type WorkerSpec, type WorkerSendable } from "./worker-spec.js";
 export type { GeneratorLike } from "./rng.js";

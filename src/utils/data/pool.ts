@@ -9,14 +9,14 @@ import { receiveMessageOnPort, type MessagePort, type Worker } from "node:worker
 import { createBridge, reviveError, siblingModule, spawnModuleWorker } from "../../internal/sync-bridge.js";
 import { decodeBatch } from "./transfer.js";
 import type { WorkerInit, WorkerReply, WorkerRequest } from "./worker.js";
-import { FlintError } from "../../errors.js";
+import { DataLoaderWorkerError, WorkerWatch } from "./worker-watch.js";
 
-/** A worker failed, or took longer than the DataLoader's timeout. */
-export class DataLoaderWorkerError extends FlintError {
-  constructor(message: string) {
-    super(message);
-    this.name = "DataLoaderWorkerError";
-  }
+export { DataLoaderWorkerError };
+
+/** FLINT_DATALOADER_WORKER_HEAP_MB caps each worker's JS heap (a worker over it dies, and the loop raises). */
+function workerResourceLimits(): { maxOldGenerationSizeMb: number } | undefined {
+  const mb = Number(process.env.FLINT_DATALOADER_WORKER_HEAP_MB ?? "");
+  return Number.isFinite(mb) && mb > 0 ? { maxOldGenerationSizeMb: mb } : undefined;
 }
 
 export interface PoolConfig {
@@ -54,17 +54,21 @@ export class WorkerPoolIterator<B> {
   private active: boolean[] = [];
   private nextWorker = 0;
   private shutdown = false;
+  private readonly watch: WorkerWatch;
 
   constructor(config: PoolConfig, baseSeed: bigint, indexIter: Iterator<number[] | null>) {
     this.config = config;
     this.baseSeed = baseSeed;
     this.signal = new Int32Array(new SharedArrayBuffer(4));
+    this.watch = new WorkerWatch(this.signal, () => this.shutdown);
+    const resourceLimits = workerResourceLimits();
     const entry = siblingModule(import.meta.url, "worker");
     for (let id = 0; id < config.numWorkers; id++) {
       const { bridge, port } = createBridge();
       bridge.signal = this.signal; // one counter for all workers: a single place to sleep on
       const init: WorkerInit = { ...config.payload, bridge, id, seed: baseSeed + BigInt(id) };
-      const worker = spawnModuleWorker(entry, { workerData: init, transferList: [bridge.port] });
+      const worker = spawnModuleWorker(entry, { workerData: init, transferList: [bridge.port], resourceLimits });
+      this.watch.attach(id, worker);
       // Workers never keep the process alive by themselves: a for..of loop blocks this thread
       // while it waits anyway, and for await..of refs them only while it awaits a batch. So an
       // abandoned or interrupted loop cannot hang the process at exit.
@@ -123,6 +127,14 @@ export class WorkerPoolIterator<B> {
     return new DataLoaderWorkerError(`DataLoader timed out after ${this.config.timeout} seconds`);
   }
 
+  /** Raises (after stopping the other workers) when a worker died. */
+  private checkAlive(): void {
+    const dead = this.watch.check();
+    if (dead === null) return;
+    this.close();
+    throw dead;
+  }
+
   /** The next reply of the current epoch (blocking). */
   private receiveSync(): WorkerReply {
     const deadline = this.config.timeout > 0 ? Date.now() + this.config.timeout * 1000 : Infinity;
@@ -133,8 +145,10 @@ export class WorkerPoolIterator<B> {
         if (this.relevant(msg)) return msg;
         continue;
       }
+      this.checkAlive();
       if (Date.now() > deadline) throw this.timeoutError();
-      Atomics.wait(this.signal, 0, seen, Math.min(1000, deadline - Date.now()));
+      // Short sleeps: a dead worker sends no wake-up, so its death is noticed on the next one.
+      Atomics.wait(this.signal, 0, seen, Math.min(200, deadline - Date.now()));
     }
   }
 
@@ -147,6 +161,7 @@ export class WorkerPoolIterator<B> {
         if (this.relevant(msg)) return msg;
         continue;
       }
+      this.checkAlive();
       if (Date.now() > deadline) throw this.timeoutError();
       const ms = Math.min(1000, deadline - Date.now());
       for (const s of this.slots) s.worker.ref();
@@ -171,7 +186,8 @@ export class WorkerPoolIterator<B> {
       err.message = `DataLoader worker ${msg.worker} failed: ${err.message}`;
       throw err;
     }
-    if (msg.type === "ready") return false;
+    if (msg.type === "thread") this.watch.noteThread(msg.worker, msg.tid);
+    if (msg.type === "ready" || msg.type === "thread") return false;
     return msg.epoch === this.epoch;
   }
 
@@ -199,7 +215,7 @@ export class WorkerPoolIterator<B> {
 
   /** Files a reply; returns it if it is the one due now. */
   private file(msg: WorkerReply): WorkerReply | null {
-    if (msg.type === "ready") return null;
+    if (msg.type === "ready" || msg.type === "thread") return null;
     this.outstanding--;
     if (msg.type === "exhausted") {
       this.active[msg.worker] = false;

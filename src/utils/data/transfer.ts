@@ -4,7 +4,7 @@
 // tensors become { dtype, shape, data } with their buffers transferred, not copied.
 import { Tensor, fromTypedArray } from "../../tensor.js";
 import type { DType, TypedArray } from "../../dtype.js";
-import { WorkerSendError, isWorkerSendable, type WorkerSpec } from "./worker-spec.js";
+import { WorkerSendError, isWorkerSendable, type WorkerSendable, type WorkerSpec } from "./worker-spec.js";
 
 const TAG = "__flint";
 
@@ -58,9 +58,16 @@ function checkSpecClass(obj: object, spec: WorkerSpec, path: string): void {
   }
 }
 
+function encodeSpec(x: WorkerSendable, path: string): SpecMsg {
+  const spec = x.workerSpec();
+  checkSpecClass(x, spec, path);
+  return { [TAG]: "spec", spec: { ...spec, args: spec.args.map((a, i) => encodeForWorker(a, `${path}.${spec.export}[${i}]`)) } } satisfies SpecMsg;
+}
+
 /** Encodes a dataset / transform / collate function (and anything they hold) for a worker. */
 export function encodeForWorker(x: unknown, path = "dataset"): unknown {
   if (x === null || x === undefined || typeof x !== "object") {
+    if (typeof x === "function" && isWorkerSendable(x)) return encodeSpec(x, path);
     if (typeof x === "function") return encodeFunction(x as (...a: unknown[]) => unknown, path);
     if (typeof x === "symbol") throw new WorkerSendError(`DataLoader: cannot send a symbol (at ${path}) to a worker thread`);
     return x;
@@ -69,11 +76,7 @@ export function encodeForWorker(x: unknown, path = "dataset"): unknown {
     return { [TAG]: "tensor", dtype: x.dtype, shape: [...x.shape], data: x.typedArray() } satisfies TensorMsg;
   }
   if (ArrayBuffer.isView(x) || x instanceof ArrayBuffer || x instanceof SharedArrayBuffer) return x;
-  if (isWorkerSendable(x)) {
-    const spec = x.workerSpec();
-    checkSpecClass(x, spec, path);
-    return { [TAG]: "spec", spec: { ...spec, args: spec.args.map((a, i) => encodeForWorker(a, `${path}.${spec.export}[${i}]`)) } } satisfies SpecMsg;
-  }
+  if (isWorkerSendable(x)) return encodeSpec(x, path);
   if (Array.isArray(x)) return x.map((v, i) => encodeForWorker(v, `${path}[${i}]`));
   if (x instanceof Map) return new Map(Array.from(x, ([k, v]) => [k, encodeForWorker(v, `${path}.get(${String(k)})`)]));
   if (x instanceof Set || x instanceof Date || x instanceof RegExp) return x;

@@ -22,7 +22,8 @@ export interface WorkerSendable {
 }
 
 export function isWorkerSendable(x: unknown): x is WorkerSendable {
-  return typeof x === "object" && x !== null && typeof (x as { workerSpec?: unknown }).workerSpec === "function";
+  // Callable transforms (vision/transforms/callable.ts) are functions that describe themselves too.
+  return (typeof x === "object" || typeof x === "function") && x !== null && typeof (x as { workerSpec?: unknown }).workerSpec === "function";
 }
 
 /** Raised when something given to a DataLoader with numWorkers > 0 cannot go to a worker. */

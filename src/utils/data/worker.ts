@@ -2,6 +2,7 @@
 // seeds its default generator with baseSeed + id (PyTorch's _worker_loop), then serves fetch
 // requests: for map-style datasets a list of indices, for iterable ones "the next batch". Each
 // result goes back over the bridge port, tensors' buffers transferred, and wakes the main thread.
+import { readlinkSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 // A worker thread starts with no Flint loaded: the backend and the Tensor methods come from the
 // same setup every public entry point runs (collate alone no longer pulls in the whole library).
@@ -32,6 +33,7 @@ export type WorkerRequest = { type: "fetch"; epoch: number; idx: number; indices
 /** Worker -> main. */
 export type WorkerReply =
   | { type: "ready"; worker: number; epoch: number }
+  | { type: "thread"; worker: number; epoch: number; tid: number | null }
   | { type: "data"; worker: number; epoch: number; idx: number; data: unknown }
   | { type: "exhausted"; worker: number; epoch: number; idx: number }
   | { type: "error"; worker: number; epoch: number; idx: number; name: string; message: string; stack?: string };
@@ -49,6 +51,19 @@ let stopping = false;
 process.on("exit", (code) => {
   if (!stopping) sendError(-1, -1, new Error(`DataLoader worker ${init.id} exited unexpectedly (exit code ${code})`));
 });
+
+// First thing: this thread's OS id (Linux), so a main thread blocked in for..of (its event loop
+// not running, so no 'exit' event) can still see that this thread died, e.g. out of memory.
+reply({ type: "thread", worker: init.id, epoch: -1, tid: osThreadId() });
+
+function osThreadId(): number | null {
+  try {
+    const m = /\/task\/(\d+)$/.exec(readlinkSync("/proc/thread-self"));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
 
 try {
   // The worker's own stream, as PyTorch seeds each worker (random transforms differ per worker).

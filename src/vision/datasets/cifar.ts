@@ -10,6 +10,10 @@ import { CIFAR_PIXELS, readCifarBatches } from "./cifar-format.js";
 import { DatasetNotFoundError, checkIntegrity, downloadAndExtractArchiveSync } from "./utils.js";
 import { VisionDataset, type Transform } from "./vision.js";
 import { defaultQuiet } from "../../internal/progress.js";
+import { type Tensor, fromTypedArray } from "../../tensor.js";
+
+/** The pixels NHWC as a uint8 tensor [N, 32, 32, 3] (torchvision's CIFAR10.data array), sharing the buffer. */
+const pixelsTensor = (px: Uint8Array): Tensor => fromTypedArray(px, [px.length / CIFAR_PIXELS, 32, 32, 3], "uint8");
 
 export interface CIFAROptions<X, Y> {
   /** Training set (data_batch_1..5) or test set (test_batch). Default true. */
@@ -42,8 +46,8 @@ interface CIFARState {
 /**
  * CIFAR-10: 60,000 32x32 RGB images in 10 classes. getItem(i) is [image, target]: without a
  * transform the image is an Image (HWC uint8; transforms.ToTensor makes it CHW float32).
- * `data` holds all pixels NHWC (N*32*32*3 bytes, like torchvision's data array of shape
- * [N, 32, 32, 3]); `targets` the labels.
+ * `data` holds all pixels as a uint8 tensor [N, 32, 32, 3] (torchvision's data array);
+ * `targets` the labels.
  */
 export class CIFAR10<X = Image, Y = number> extends VisionDataset<Image, X, number, Y> {
   static baseFolder = "cifar-10-batches-bin";
@@ -63,7 +67,7 @@ export class CIFAR10<X = Image, Y = number> extends VisionDataset<Image, X, numb
   );
 
   readonly train: boolean;
-  readonly data: Uint8Array;
+  readonly data: Tensor;
   readonly targets: number[];
   readonly classes: string[];
 
@@ -86,7 +90,7 @@ export class CIFAR10<X = Image, Y = number> extends VisionDataset<Image, X, numb
       cls.labelBytes,
       files.map((f) => cls.records[f] ?? null),
     );
-    this.data = batch.data;
+    this.data = pixelsTensor(batch.data);
     this.targets = Array.from(batch.labels[cls.targetLabel]);
     this.classes = this.loadMeta();
   }
@@ -94,7 +98,7 @@ export class CIFAR10<X = Image, Y = number> extends VisionDataset<Image, X, numb
   /** Rebuilds a dataset from loaded state (used in DataLoader worker threads; shares `data`). */
   static fromState<X, Y>(this: typeof CIFAR10, state: CIFARState): CIFAR10<X, Y> {
     const ds = Object.create(this.prototype) as CIFAR10<X, Y>;
-    Object.assign(ds, state);
+    Object.assign(ds, { ...state, data: pixelsTensor(state.data) });
     return ds;
   }
 
@@ -103,7 +107,7 @@ export class CIFAR10<X = Image, Y = number> extends VisionDataset<Image, X, numb
     const state: CIFARState = {
       root: this.root,
       train: this.train,
-      data: this.data,
+      data: this.data.storage.data as Uint8Array,
       targets: this.targets,
       classes: this.classes,
       transform: this.transform,
@@ -123,7 +127,8 @@ export class CIFAR10<X = Image, Y = number> extends VisionDataset<Image, X, numb
 
   getItem(index: number): [X, Y] {
     const i = checkIndex(this.constructor.name, index, this.targets.length);
-    const img = makeImage(32, 32, 3, this.data.slice(i * CIFAR_PIXELS, (i + 1) * CIFAR_PIXELS));
+    const px = this.data.storage.data as Uint8Array;
+    const img = makeImage(32, 32, 3, px.slice(i * CIFAR_PIXELS, (i + 1) * CIFAR_PIXELS));
     return this.applyTransforms(img, this.targets[i]);
   }
 

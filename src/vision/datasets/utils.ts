@@ -1,7 +1,7 @@
 // torchvision.datasets.utils: download, verify and unpack dataset archives, atomically.
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
-import { basename, join } from "node:path";
+import { lstatSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { ChecksumError, DownloadError, checkIntegrity, downloadUrl, log, md5File, type DownloadOptions } from "../../internal/download.js";
 import { defaultQuiet } from "../../internal/progress.js";
 import { registerBridgeError, runSync, siblingModule } from "../../internal/sync-bridge.js";
@@ -24,23 +24,40 @@ export class DatasetNotFoundError extends FlintError {
 registerBridgeError("DatasetNotFoundError", DatasetNotFoundError);
 
 /**
- * Unpacks a .tar/.tar.gz into `to` atomically: everything goes to a fresh temporary folder
- * inside `to` first; only when the whole archive was read do its top-level entries get renamed
- * into place (replacing stale copies). On failure the temporary folder is removed.
+ * Unpacks a .tar/.tar.gz into `to`, merging as torchvision's tarfile.extractall does: the whole
+ * archive goes to a fresh temporary folder inside `to` first; only when it was read completely
+ * are the regular files it brought moved into place, one by one, each replacing only the file
+ * of the same path. Nothing the archive did not bring is deleted (a re-download that carries one
+ * batch file leaves the user's other files alone), and an archive file whose path is a folder
+ * in `to` is an error rather than a deletion. On failure the temporary folder is removed.
  */
 export async function extractArchive(from: string, to: string): Promise<string[]> {
   mkdirSync(to, { recursive: true });
   const tmp = join(to, `.extract-${process.pid}-${randomBytes(4).toString("hex")}`);
   try {
     const files = await extractTar(from, tmp);
-    for (const entry of readdirSync(tmp)) {
-      const dest = join(to, entry);
-      if (existsSync(dest)) rmSync(dest, { recursive: true, force: true });
-      renameSync(join(tmp, entry), dest);
+    for (const rel of files) {
+      const dest = join(to, rel);
+      const existing = lstatOrNull(dest);
+      if (existing?.isDirectory()) throw new ArchiveError(`extract: ${from} holds a file '${rel}' where ${dest} is a folder; not replacing it`);
+      try {
+        mkdirSync(dirname(dest), { recursive: true });
+        renameSync(join(tmp, rel), dest);
+      } catch (e) {
+        throw new ArchiveError(`extract: cannot place '${rel}' from ${from} at ${dest}: ${(e as Error).message}`);
+      }
     }
     return files;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function lstatOrNull(path: string): ReturnType<typeof lstatSync> | null {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null;
   }
 }
 

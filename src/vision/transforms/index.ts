@@ -18,3 +18,8 @@ export {
 } from "./transforms.js";
 export type { PaddingMode } from "./planar.js";
 export type { Transform } from "../datasets/vision.js";
+export { ColorJitter, Grayscale, RandomGrayscale, GaussianBlur, RandomRotation, RandomAffine, RandomResizedCrop, RandomErasing } from "./augment.js";
+export type { RandomRotationOptions, RandomAffineOptions, RandomResizedCropOptions, RandomErasingOptions } from "./augment.js";
+export * as functional from "./functional.js";
+export { AutoAugment, RandAugment, TrivialAugmentWide } from "./autoaugment.js";
+export type { AugmentOptions } from "./autoaugment.js";

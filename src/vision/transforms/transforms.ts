@@ -8,6 +8,8 @@ import type { WorkerSpec } from "../../utils/data/worker-spec.js";
 import { rand, randint } from "../../utils/data/rng.js";
 import { isImage, type Image } from "../image.js";
 import { applyTransform, type Transform } from "../datasets/vision.js";
+import { TransformBase } from "./callable.js";
+import { pilResize } from "./pil-resize.js";
 import { crop, dimsOf, fromTensor, hflip, mapPixels, pad, padCrop, planeCount, resizeBilinear, roundHalfEven, toTensor, vflip, type PaddingMode } from "./planar.js";
 
 const spec = (name: string, args: unknown[]): WorkerSpec => ({ module: import.meta.url, export: name, args });
@@ -22,8 +24,9 @@ const toTensorArgs = signature<Record<never, never>>()("ToTensor", [], {});
 const pilToTensorArgs = signature<Record<never, never>>()("PILToTensor", [], {});
 const normalizeArgs = signature<{ mean: number[]; std: number[]; inplace?: boolean }>()("Normalize", ["mean", "std", "inplace"], { inplace: false });
 
-export class ToTensor {
+export class ToTensor extends TransformBase {
   constructor(...args: ArgsOf<typeof toTensorArgs>) {
+    super();
     toTensorArgs.parse(args);
   }
   forward(pic: Image): Tensor {
@@ -43,8 +46,9 @@ export class ToTensor {
 }
 
 /** Image (HWC uint8) -> uint8 tensor [C, H, W], values unchanged. */
-export class PILToTensor {
+export class PILToTensor extends TransformBase {
   constructor(...args: ArgsOf<typeof pilToTensorArgs>) {
+    super();
     pilToTensorArgs.parse(args);
   }
   forward(pic: Image): Tensor {
@@ -62,11 +66,12 @@ export class PILToTensor {
 }
 
 /** (x - mean[c]) / std[c] per channel of a float tensor [..., C, H, W]. */
-export class Normalize {
+export class Normalize extends TransformBase {
   readonly mean: number[];
   readonly std: number[];
   readonly inplace: boolean;
   constructor(...args: ArgsOf<typeof normalizeArgs>) {
+    super();
     const { mean, std, ...options } = normalizeArgs.parse(args);
     this.mean = [...mean];
     this.std = [...std];
@@ -150,13 +155,14 @@ export interface RandomCropOptions {
 const randomCropArgs = signature<RandomCropOptions & { size: Size }>()("RandomCrop", ["size", "padding", "padIfNeeded", "fill", "paddingMode"],
   { padding: null, padIfNeeded: false, fill: 0, paddingMode: "constant" });
 
-export class RandomCrop {
+export class RandomCrop extends TransformBase {
   readonly size: [number, number];
   readonly padding: number | number[] | null;
   readonly padIfNeeded: boolean;
   readonly fill: number;
   readonly paddingMode: PaddingMode;
   constructor(...args: ArgsOf<typeof randomCropArgs>) {
+    super();
     const { size, ...options } = randomCropArgs.parse(args);
     this.size = pairSize(size, "RandomCrop");
     this.padding = options.padding ?? null;
@@ -205,11 +211,12 @@ const flipArgs = signature<{ p?: number }>()("RandomHorizontalFlip", ["p"], { p:
 const vflipArgs = flipArgs.as("RandomVerticalFlip");
 const centerCropArgs = signature<{ size: Size }>()("CenterCrop", ["size"], {});
 
-export class Pad {
+export class Pad extends TransformBase {
   readonly padding: number | number[];
   readonly fill: number;
   readonly paddingMode: PaddingMode;
   constructor(...args: ArgsOf<typeof padArgs>) {
+    super();
     const { padding, ...options } = padArgs.parse(args);
     padLtrb(padding);
     this.padding = padding;
@@ -225,9 +232,10 @@ export class Pad {
 }
 
 /** Flips left-right with probability p (one torch.rand draw per call). */
-export class RandomHorizontalFlip {
+export class RandomHorizontalFlip extends TransformBase {
   readonly p: number;
   constructor(...args: ArgsOf<typeof flipArgs>) {
+    super();
     this.p = flipArgs.parse(args).p;
   }
   forward<X extends Image | Tensor>(img: X): X {
@@ -240,9 +248,10 @@ export class RandomHorizontalFlip {
 }
 
 /** Flips top-bottom with probability p. */
-export class RandomVerticalFlip {
+export class RandomVerticalFlip extends TransformBase {
   readonly p: number;
   constructor(...args: ArgsOf<typeof vflipArgs>) {
+    super();
     this.p = vflipArgs.parse(args).p;
   }
   forward<X extends Image | Tensor>(img: X): X {
@@ -255,9 +264,10 @@ export class RandomVerticalFlip {
 }
 
 /** Crops the center [h, w] (zero-padding first when the image is smaller). */
-export class CenterCrop {
+export class CenterCrop extends TransformBase {
   readonly size: [number, number];
   constructor(...args: ArgsOf<typeof centerCropArgs>) {
+    super();
     this.size = pairSize(centerCropArgs.parse(args).size, "CenterCrop");
   }
   forward<X extends Image | Tensor>(img: X): X {
@@ -286,8 +296,8 @@ export class CenterCrop {
 }
 
 export interface ResizeOptions {
-  /** Only "bilinear" (torchvision's default) is implemented. */
-  interpolation?: "bilinear";
+  /** "bilinear" (torchvision's default); "bicubic" for Images (Pillow's filter). */
+  interpolation?: "bilinear" | "bicubic";
   maxSize?: number | null;
   /** Only false/null: the tensor path without antialiasing. */
   antialias?: boolean | null;
@@ -315,37 +325,48 @@ export function resizedOutputSize(h: number, w: number, size: Size, maxSize: num
   return [size[0], (size as [number, number])[1]];
 }
 
-/** Bilinear resize to [h, w], or the smaller edge to `size` keeping the aspect ratio. */
 const resizeArgs = signature<ResizeOptions & { size: Size }>()("Resize", ["size", "interpolation", "maxSize", "antialias"], { interpolation: "bilinear", maxSize: null, antialias: null });
 const LAMBDA_NAMES = ["lambd"] as const;
 const lambdaArgs = signature<{ lambd: (x: unknown) => unknown }>()("Lambda", LAMBDA_NAMES, {});
 const COMPOSE_NAMES = ["transforms"] as const;
 const composeArgs = signature<{ transforms: Transform<never, unknown>[] }>()("Compose", COMPOSE_NAMES, {});
 
-export class Resize {
+/**
+ * Resize to [h, w], or the smaller edge to `size` keeping the aspect ratio. As torchvision: an
+ * Image (a dataset's PIL image) is resized by Pillow's antialiased filters; a tensor by the
+ * tensor path (bilinear, antialias=False).
+ */
+export class Resize extends TransformBase {
   readonly size: Size;
   readonly maxSize: number | null;
+  readonly interpolation: "bilinear" | "bicubic";
   constructor(...args: ArgsOf<typeof resizeArgs>) {
+    super();
     const { size, ...options } = resizeArgs.parse(args);
-    if ((options.interpolation ?? "bilinear") !== "bilinear") throw new ArgumentError(`Resize: only bilinear interpolation is implemented, got ${options.interpolation}`);
-    if (options.antialias === true) throw new ArgumentError("Resize: antialias=True is not implemented (the tensor path's antialias=False is)");
+    const interp = options.interpolation ?? "bilinear";
+    if (interp !== "bilinear" && interp !== "bicubic") throw new ArgumentError(`Resize: only bilinear and bicubic interpolation are implemented, got ${String(interp)}`);
+    if (options.antialias === true) throw new ArgumentError("Resize: antialias=True is not implemented for tensors (the tensor path's antialias=False is; Images are always antialiased, as PIL's)");
     this.size = typeof size === "number" ? size : [...size];
     this.maxSize = options.maxSize ?? null;
+    this.interpolation = interp;
   }
   forward<X extends Image | Tensor>(img: X): X {
     const [h, w] = dimsOf(img);
     const [oh, ow] = resizedOutputSize(h, w, this.size, this.maxSize);
+    if (!(img instanceof Tensor)) return pilResize(img as Image, oh, ow, this.interpolation) as X;
+    if (this.interpolation !== "bilinear") throw new Error("Resize: bicubic interpolation of tensors is not implemented (Images are)");
     return mapPixels(img, "Resize", (p) => resizeBilinear(p, oh, ow));
   }
   workerSpec(): WorkerSpec {
-    return spec("Resize", [this.size, { maxSize: this.maxSize }]);
+    return spec("Resize", [this.size, { maxSize: this.maxSize, interpolation: this.interpolation }]);
   }
 }
 
 /** Applies a function (in worker threads it is re-created from its source: no captured variables). */
-export class Lambda<I = unknown, O = unknown> {
+export class Lambda<I = unknown, O = unknown> extends TransformBase {
   readonly lambd: (x: I) => O;
   constructor(...args: Args<{ lambd: (x: I) => O }, typeof LAMBDA_NAMES>) {
+    super();
     const { lambd } = lambdaArgs.parse(args) as { lambd: (x: I) => O };
     if (typeof lambd !== "function") throw new ArgumentError(`Lambda: Argument lambd should be callable, got ${typeof lambd}`);
     this.lambd = lambd;
@@ -359,9 +380,10 @@ export class Lambda<I = unknown, O = unknown> {
 }
 
 /** Applies transforms in order. */
-export class Compose<I = Image, O = Tensor> {
+export class Compose<I = Image, O = Tensor> extends TransformBase {
   readonly transforms: Transform<never, unknown>[];
   constructor(...args: ArgsOf<typeof composeArgs>) {
+    super();
     this.transforms = [...composeArgs.parse(args).transforms];
   }
   forward(x: I): O {

@@ -1,0 +1,247 @@
+// Collectives on a Gloo context, run by the group's worker thread (see process_group.h).
+#include "process_group.h"
+
+#include <gloo/allgather.h>
+#include <gloo/allreduce.h>
+#include <gloo/alltoall.h>
+#include <gloo/barrier.h>
+#include <gloo/broadcast.h>
+#include <gloo/gather.h>
+#include <gloo/math.h>
+#include <gloo/reduce.h>
+#include <gloo/rendezvous/context.h>
+#include <gloo/rendezvous/prefix_store.h>
+#include <gloo/scatter.h>
+#include <gloo/transport/tcp/device.h>
+
+#include <stdexcept>
+
+namespace flint_gloo {
+
+size_t elementSize(DType t) {
+  switch (t) {
+    case DType::Float32: return 4;
+    case DType::Float64: return 8;
+    case DType::Int32: return 4;
+    case DType::Uint8: return 1;
+  }
+  throw std::runtime_error("distributed: unknown dtype");
+}
+
+namespace {
+
+using Func = std::function<void(void*, const void*, const void*, size_t)>;
+using Raw = void (*)(void*, const void*, const void*, size_t);
+
+template <typename T>
+Func reduceFn(ReduceOp op) {
+  switch (op) {
+    case ReduceOp::Sum: return static_cast<Raw>(&gloo::sum<T>);
+    case ReduceOp::Product: return static_cast<Raw>(&gloo::product<T>);
+    case ReduceOp::Min: return static_cast<Raw>(&gloo::min<T>);
+    case ReduceOp::Max: return static_cast<Raw>(&gloo::max<T>);
+  }
+  throw std::runtime_error("distributed: unknown reduce op");
+}
+
+Func reduceFn(DType t, ReduceOp op) {
+  switch (t) {
+    case DType::Float32: return reduceFn<float>(op);
+    case DType::Float64: return reduceFn<double>(op);
+    case DType::Int32: return reduceFn<int32_t>(op);
+    case DType::Uint8: return reduceFn<uint8_t>(op);
+  }
+  throw std::runtime_error("distributed: unknown dtype");
+}
+
+// Gloo's option setters are templates over the element type; a byte-sized element type with the
+// element count scaled keeps one code path for data movement (no arithmetic happens there).
+size_t bytes(size_t n, DType t) { return n * elementSize(t); }
+
+}  // namespace
+
+void Work::finish(std::string error) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    done_ = true;
+    error_ = std::move(error);
+  }
+  cv_.notify_all();
+}
+
+std::string Work::wait() {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [this] { return done_; });
+  return error_;
+}
+
+bool Work::completed() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return done_;
+}
+
+ProcessGroup::ProcessGroup(std::shared_ptr<gloo::rendezvous::Store> store, const std::string& prefix, int rank, int size,
+                           std::chrono::milliseconds timeout, const std::string& hostname, const std::string& iface)
+    : rank_(rank), size_(size), store_(std::move(store)) {
+  gloo::transport::tcp::attr attr;
+  if (!iface.empty()) attr.iface = iface;
+  else attr.hostname = hostname;
+  auto dev = gloo::transport::tcp::CreateDevice(attr);
+  auto ctx = std::make_shared<gloo::rendezvous::Context>(rank, size);
+  ctx->setTimeout(timeout);
+  gloo::rendezvous::PrefixStore prefixed(prefix, *store_);
+  ctx->connectFullMesh(prefixed, dev);
+  context_ = ctx;
+  thread_ = std::thread([this] { loop(); });
+}
+
+ProcessGroup::~ProcessGroup() { shutdown(); }
+
+void ProcessGroup::shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  // Fail whatever was queued after shutdown began, so no waiter blocks forever.
+  for (auto& w : queue_) w->finish(w->name() + ": the process group was destroyed before it ran");
+  queue_.clear();
+  context_.reset();
+}
+
+std::shared_ptr<Work> ProcessGroup::enqueue(const std::string& name, std::function<void(uint32_t)> fn) {
+  auto w = std::make_shared<Work>(name);
+  w->run_ = std::move(fn);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) throw std::runtime_error(name + ": the process group was destroyed");
+    queue_.push_back(w);
+  }
+  cv_.notify_all();
+  return w;
+}
+
+void ProcessGroup::loop() {
+  while (true) {
+    std::shared_ptr<Work> w;
+    uint32_t tag;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping with nothing left
+      w = queue_.front();
+      queue_.pop_front();
+      tag = nextTag_++;
+    }
+    try {
+      w->run_(tag);
+      w->finish("");
+    } catch (const std::exception& e) {
+      w->finish(e.what());
+    }
+    w->run_ = nullptr;
+  }
+}
+
+std::shared_ptr<Work> ProcessGroup::allreduce(void* buf, size_t n, DType t, ReduceOp op) {
+  Func fn = reduceFn(t, op);
+  return enqueue("allReduce", [this, buf, n, t, fn](uint32_t tag) {
+    gloo::AllreduceOptions o(context_);
+    o.setTag(tag);
+    o.setReduceFunction(fn);
+    switch (t) {
+      case DType::Float32: o.setOutput(static_cast<float*>(buf), n); break;
+      case DType::Float64: o.setOutput(static_cast<double*>(buf), n); break;
+      case DType::Int32: o.setOutput(static_cast<int32_t*>(buf), n); break;
+      case DType::Uint8: o.setOutput(static_cast<uint8_t*>(buf), n); break;
+    }
+    gloo::allreduce(o);
+  });
+}
+
+std::shared_ptr<Work> ProcessGroup::reduce(void* buf, size_t n, DType t, ReduceOp op, int root) {
+  Func fn = reduceFn(t, op);
+  return enqueue("reduce", [this, buf, n, t, fn, root](uint32_t tag) {
+    gloo::ReduceOptions o(context_);
+    o.setTag(tag);
+    o.setRoot(root);
+    o.setReduceFunction(fn);
+    switch (t) {
+      case DType::Float32: o.setOutput(static_cast<float*>(buf), n); break;
+      case DType::Float64: o.setOutput(static_cast<double*>(buf), n); break;
+      case DType::Int32: o.setOutput(static_cast<int32_t*>(buf), n); break;
+      case DType::Uint8: o.setOutput(static_cast<uint8_t*>(buf), n); break;
+    }
+    gloo::reduce(o);
+  });
+}
+
+std::shared_ptr<Work> ProcessGroup::broadcast(void* buf, size_t n, DType t, int root) {
+  return enqueue("broadcast", [this, buf, n, t, root](uint32_t tag) {
+    gloo::BroadcastOptions o(context_);
+    o.setTag(tag);
+    o.setRoot(root);
+    auto* p = static_cast<uint8_t*>(buf);
+    if (rank_ == root) o.setInput(p, bytes(n, t));
+    o.setOutput(p, bytes(n, t));
+    gloo::broadcast(o);
+  });
+}
+
+std::shared_ptr<Work> ProcessGroup::allgather(const void* in, void* out, size_t n, DType t) {
+  return enqueue("allGather", [this, in, out, n, t](uint32_t tag) {
+    gloo::AllgatherOptions o(context_);
+    o.setTag(tag);
+    o.setInput(const_cast<uint8_t*>(static_cast<const uint8_t*>(in)), bytes(n, t));
+    o.setOutput(static_cast<uint8_t*>(out), bytes(n, t) * size_);
+    gloo::allgather(o);
+  });
+}
+
+std::shared_ptr<Work> ProcessGroup::gather(const void* in, void* out, size_t n, DType t, int root) {
+  return enqueue("gather", [this, in, out, n, t, root](uint32_t tag) {
+    gloo::GatherOptions o(context_);
+    o.setTag(tag);
+    o.setRoot(root);
+    o.setInput(const_cast<uint8_t*>(static_cast<const uint8_t*>(in)), bytes(n, t));
+    if (rank_ == root) o.setOutput(static_cast<uint8_t*>(out), bytes(n, t) * size_);
+    gloo::gather(o);
+  });
+}
+
+std::shared_ptr<Work> ProcessGroup::scatter(std::vector<void*> ins, void* out, size_t n, DType t, int root) {
+  return enqueue("scatter", [this, ins, out, n, t, root](uint32_t tag) {
+    gloo::ScatterOptions o(context_);
+    o.setTag(tag);
+    o.setRoot(root);
+    if (rank_ == root) {
+      std::vector<uint8_t*> ptrs;
+      for (void* p : ins) ptrs.push_back(static_cast<uint8_t*>(p));
+      o.setInputs(ptrs, bytes(n, t));
+    }
+    o.setOutput(static_cast<uint8_t*>(out), bytes(n, t));
+    gloo::scatter(o);
+  });
+}
+
+std::shared_ptr<Work> ProcessGroup::alltoall(const void* in, void* out, size_t n, DType t) {
+  return enqueue("allToAll", [this, in, out, n, t](uint32_t tag) {
+    gloo::AlltoallOptions o(context_);
+    o.setTag(tag);
+    o.setInput(const_cast<uint8_t*>(static_cast<const uint8_t*>(in)), bytes(n, t) * size_);
+    o.setOutput(static_cast<uint8_t*>(out), bytes(n, t) * size_);
+    gloo::alltoall(o);
+  });
+}
+
+std::shared_ptr<Work> ProcessGroup::barrier() {
+  return enqueue("barrier", [this](uint32_t tag) {
+    gloo::BarrierOptions o(context_);
+    o.setTag(tag);
+    gloo::barrier(o);
+  });
+}
+
+}  // namespace flint_gloo

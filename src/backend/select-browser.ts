@@ -1,0 +1,48 @@
+// Which backend runs the kernels in the browser build (package.json "browser" map over
+// ./select.ts): the reference backend until loadWasm() has fetched and compiled the WebAssembly
+// kernels (a page's main thread may only compile them asynchronously), then the WebAssembly one.
+import { backend as active, registerBackend, setActiveBackend } from "./backend.js";
+import { metaBackend } from "./meta.js";
+import { refBackend } from "./ref/index.js";
+import { makeWasmBackend, type WasmBackend } from "./wasm/index.js";
+import { instantiateKernels } from "./wasm/module.js";
+
+registerBackend(metaBackend);
+setActiveBackend(refBackend);
+let wasm: WasmBackend | null = null;
+
+/**
+ * Loads the WebAssembly kernels and makes them the active backend (unless setBackend chose
+ * another since). source: the flint.wasm file's URL (default: "flint.wasm" next to the page's
+ * script bundle), its bytes, or a fetch Response. Resolves to backendName().
+ */
+export async function loadWasm(source?: string | URL | ArrayBuffer | ArrayBufferView | Response): Promise<string> {
+  if (!wasm) {
+    const from = source ?? new URL("flint.wasm", import.meta.url);
+    const input = typeof from === "string" || from instanceof URL ? fetch(from) : from;
+    wasm = makeWasmBackend(await instantiateKernels(input));
+  }
+  if (active().name === "ref") setActiveBackend(wasm.backend);
+  return active().name;
+}
+
+/** The name of the active backend: "wasm" or "ref" ("native" exists only in Node). */
+export const backendName = (): string => active().name;
+
+/** Selects a backend by name; "wasm" needs loadWasm() first, "native" is Node only. */
+export function setBackend(name: "ref" | "native" | "wasm"): void {
+  if (name === "ref") setActiveBackend(refBackend);
+  else if (name === "wasm") {
+    if (!wasm) throw new Error("setBackend('wasm'): call `await torch.loadWasm()` first (the kernels load asynchronously in a browser)");
+    setActiveBackend(wasm.backend);
+  } else if (name === "native") throw new Error("setBackend('native'): the native addon exists only in Node");
+  else throw new Error(`setBackend: unknown backend '${String(name)}' (expected "wasm" or "ref")`);
+}
+
+/** torch.set_num_threads: the browser build runs its kernels on one thread. */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer, got ${n}`);
+}
+
+/** torch.get_num_threads. */
+export const getNumThreads = (): number => 1;

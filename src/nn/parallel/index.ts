@@ -1,0 +1,3 @@
+// torch.nn.parallel
+export { DistributedDataParallel } from "./distributed-data-parallel.js";
+export type { DistributedDataParallelOptions } from "./distributed-data-parallel.js";
