@@ -6,6 +6,9 @@ import { nn } from "../src/index.js";
 import { SGD } from "../src/optim/index.js";
 import { exampleArgs } from "./example-args.js";
 
+// Process-wide malloc and V8 settings that training is faster with (Flint does not set them on import).
+torch.tuneProcess();
+
 exampleArgs("npm run example:cnn", {}); // takes no flags but --help
 
 class NN extends nn.Module {

@@ -122,11 +122,6 @@ export function resultType(operands: readonly PromotionOperand[]): DType {
   return res ?? "float32";
 }
 
-/** The dtype an op computing in floating point gives for input dtype `d` (ints -> float32). */
-export function toFloating(d: DType): DType {
-  return isFloating(d) ? d : "float32";
-}
-
 /** Node's Buffer; absent in a browser, where every array is zero-filled. */
 const nodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(bytes: number): { buffer: ArrayBuffer } } }).Buffer;
 

@@ -8,6 +8,7 @@ export type { DeviceLike } from "./device.js";
 export { FlintError, ShapeError, DTypeError, IndexError, AutogradError, ValueError, DeviceError, ArgumentError, NotImplementedError } from "./errors.js";
 export { GeneratorStateError, RandomArgumentError } from "./random/index.js";
 export { backendName, setBackend, setNumThreads, getNumThreads, loadWasm } from "./backend/select.js";
+export { tuneProcess, type TuneProcessOptions, type TuneProcessResult } from "./process-tuning.js";
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode } from "./autograd/grad-mode.js";
 export * as autograd from "./autograd/index.js";
 export * as webgpu from "./backend/webgpu/api.js";

@@ -8,6 +8,7 @@ import type { Node } from "./autograd/node.js";
 import { CpuStorage, Storage } from "./storage.js";
 import { backendFor } from "./backend/registry.js";
 import { checkView } from "./checked-size.js";
+import { offsetsOf } from "./backend/ref/iterate.js";
 
 export { CpuStorage, Storage };
 
@@ -105,8 +106,8 @@ export class Tensor {
     const n = this.numel(), data = this.storage.data;
     if (this.isContiguous()) return data.slice(this.offset, this.offset + n);
     const out = arrayFor(this.dtype, n);
-    let i = 0;
-    forEachIndex(this.shape, this.strides, this.offset, (o) => { out[i++] = data[o]; });
+    const offsets = offsetsOf(this.shape, this.strides, this.offset);
+    for (let i = 0; i < n; i++) out[i] = data[offsets[i]];
     return out;
   }
 
@@ -159,27 +160,3 @@ export function makeView(src: Tensor, shape: number[], strides: number[], offset
   return t;
 }
 
-/** Calls fn with the storage offset of every element, in row-major order. */
-export function forEachIndex(shape: readonly number[], strides: readonly number[], offset: number, fn: (o: number) => void): void {
-  const nd = shape.length;
-  if (numelOf(shape) === 0) return;
-  if (nd === 0) {
-    fn(offset);
-    return;
-  }
-  const idx = new Array<number>(nd).fill(0);
-  const last = nd - 1, lastN = shape[last], lastS = strides[last];
-  let o = offset;
-  for (;;) {
-    for (let i = 0; i < lastN; i++) fn(o + i * lastS);
-    let d = last - 1;
-    for (; d >= 0; d--) {
-      idx[d]++;
-      o += strides[d];
-      if (idx[d] < shape[d]) break;
-      o -= idx[d] * strides[d];
-      idx[d] = 0;
-    }
-    if (d < 0) return;
-  }
-}

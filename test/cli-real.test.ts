@@ -17,12 +17,15 @@ interface Reference {
   test_acc: number;
 }
 
-/** A folder holding cifar-10-batches-bin/: FLINT_CIFAR_ROOT, or the archive (FLINT_CIFAR10_ARCHIVE, else ../shared) unpacked to a cache. */
+/**
+ * A folder holding cifar-10-batches-bin/: FLINT_CIFAR_ROOT, or the archive (FLINT_CIFAR10_ARCHIVE,
+ * else ../shared next to the repository) unpacked to a cache.
+ */
 function cifarRoot(): string | null {
   const env = process.env.FLINT_CIFAR_ROOT;
   if (env !== undefined && existsSync(join(env, "cifar-10-batches-bin", "test_batch.bin"))) return env;
-  const archives = [process.env.FLINT_CIFAR10_ARCHIVE ?? "", join(REPO, "..", "shared", "data", "cifar10", "cifar-10-binary.tar.gz")].filter((a) => a !== "");
-  const archive = archives.find((a) => existsSync(a));
+  const archives = [process.env.FLINT_CIFAR10_ARCHIVE, join(REPO, "..", "shared", "data", "cifar10", "cifar-10-binary.tar.gz")];
+  const archive = archives.find((a): a is string => a !== undefined && a !== "" && existsSync(a));
   if (archive === undefined) return null;
   const cache = join(tmpdir(), "flint-cifar10-cache");
   if (!existsSync(join(cache, "cifar-10-batches-bin", "test_batch.bin"))) {

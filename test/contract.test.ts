@@ -1,5 +1,6 @@
-// DESIGN.md part 1, as a user's program sees it: the package's entry points (the compiled
-// dist/, as `npm install` builds it) and the seed's lines, character for character.
+// The API contract (part 1 of the design notes), as a user's program sees it: the package's
+// entry points (the compiled dist/, as `npm install` builds it) and the seed's lines, character
+// for character. Without a dist/ the test builds it (`npm run build`) rather than skip.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -26,7 +27,7 @@ test("the package entry points: flint, flint/nn, flint/optim, flint/utils/data, 
   assert.equal(typeof vision.transforms.ToTensor, "function");
 });
 
-test("the seed's lines from DESIGN.md", async () => {
+test("the seed's lines from the API contract", async () => {
   const torch = await import("flint");
   const { nn } = torch;
   const input = torch.reshape(torch.tensor([1, 2, 3], { dtype: torch.float32 }), [1, 1, 1, 3]);

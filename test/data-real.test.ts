@@ -16,7 +16,8 @@ import type { Tensor } from "../src/tensor.js";
 import type { Image } from "../src/vision/image.js";
 import { tempDir } from "./data-helpers.js";
 
-// FLINT_CIFAR10_ARCHIVE, else ../shared next to the repository (as laid out for CI).
+// FLINT_CIFAR10_ARCHIVE, else ../shared next to the repository (as laid out for the lead and CI;
+// a checkout elsewhere, such as a git worktree, names the archive in the variable).
 const ARCHIVE_CANDIDATES = [
   process.env.FLINT_CIFAR10_ARCHIVE,
   fileURLToPath(new URL("../../shared/data/cifar10/cifar-10-binary.tar.gz", import.meta.url)),

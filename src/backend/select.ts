@@ -35,7 +35,6 @@ function wasm(): WasmBackend | null {
 
 if (native) {
   setActiveBackend(native);
-  freeArrayBuffersOnMainThread();
   // PyTorch honours OMP_NUM_THREADS; launchers (flint run, torchrun) set it to 1 per rank.
   const omp = Number(process.env.OMP_NUM_THREADS ?? "");
   if (addon && Number.isInteger(omp) && omp >= 1) addon.setNumThreads(omp);
@@ -57,9 +56,10 @@ if (native) {
  * of a call, and a training step on 2 cores gets ~35% slower (bench/cnn.ts: 37 ms against 27 ms).
  * Freeing them on the main thread when a GC finishes costs far less. V8 reads this flag only when
  * it starts such a sweep, so changing it at run time is safe, and Node keeps V8's flags open to
- * v8.setFlagsFromString. FLINT_KEEP_V8_FLAGS=1 leaves V8 as it is.
+ * v8.setFlagsFromString. It is a process-wide setting, so importing Flint does not do it:
+ * torch.tuneProcess() (src/process-tuning.ts; the CLI calls it) does. FLINT_KEEP_V8_FLAGS=1 leaves V8 as it is.
  */
-function freeArrayBuffersOnMainThread(): void {
+export function freeArrayBuffersOnMainThread(): void {
   if (process.env.FLINT_KEEP_V8_FLAGS === "1") return;
   v8.setFlagsFromString("--no-concurrent-array-buffer-sweeping");
 }

@@ -18,6 +18,14 @@
 // too many positional arguments, a name given both ways, a missing required parameter or an
 // unknown name throw an ArgumentError naming the callee and the parameter (a snake_case name
 // gets "did you mean batchSize?").
+//
+// Adding a class: take torch's parameter order from `inspect.signature` (device/dtype last:
+// `...factoryDefaults` and `factoryDType()` in src/nn/modules/util.ts), add the class to
+// scripts/fixtures/signatures.py and rerun it, so test/signatures.test.ts checks the order. A
+// generic class types its constructor as `Args<Params<T>, typeof NAMES>` over a module-level
+// signature of `Params<unknown>`; subclasses sharing a signature use `.as("Name")`, or
+// `parse(args, new.target.name)` so messages name the subclass; a torch parameter Flint accepts
+// but does not implement beyond its default goes through `unsupported()`.
 import { ArgumentError } from "../errors.js";
 
 /** The keys of T whose property is optional. */

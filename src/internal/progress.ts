@@ -1,4 +1,5 @@
-// A terminal progress bar for long transfers (downloads now, the CLI's training loop later).
+// A terminal progress bar for long transfers (the dataset downloads; the CLI's training loop has
+// its own, src/cli/progress.ts).
 // It writes with fs.writeSync on a file descriptor rather than through process.stderr, because
 // it also runs inside the synchronous download bridge's worker thread, whose process.stderr is
 // relayed through the main thread — and the main thread is blocked in Atomics.wait meanwhile.

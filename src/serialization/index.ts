@@ -1,4 +1,4 @@
-/** Byte-level readers and writers for safetensors and PyTorch checkpoints (see DESIGN.md: Files). */
+/** Byte-level readers and writers for safetensors and PyTorch checkpoints (torch.save / torch.load's formats). */
 export { SerializationError } from "./errors.js";
 export {
   type StoredDType, type RawStorage, type RawTensor, type Saved,

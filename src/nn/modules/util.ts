@@ -38,10 +38,10 @@ export interface FactoryOptions {
   dtype?: DType | null;
 }
 /** torch's factory_kwargs (device=None, dtype=None), last in most module signatures. */
-export const factoryDefaults = { device: null, dtype: null } as const;
+export const factoryDefaults = { device: undefined, dtype: undefined } as const;
 /** The dtype of a module's parameters (float32 unless given); throws unless device is the CPU. */
 export function factoryDType(callee: string, o: FactoryOptions): DType {
-  if (o.device !== null && o.device !== undefined) checkCpu(callee, o.device);
+  if (o.device !== undefined && o.device !== null) checkCpu(callee, o.device);
   return o.dtype ?? "float32";
 }
 
