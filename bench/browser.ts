@@ -13,7 +13,9 @@ const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 };
-const steps = arg("steps", 12), batch = arg("batch", 64), warmup = 2;
+const steps = arg("steps", 12),
+  batch = arg("batch", 64),
+  warmup = 2;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 declare const window: { flintDemo?: { done: boolean; error: string | null; stepMs: number[] } };
@@ -21,7 +23,8 @@ declare const window: { flintDemo?: { done: boolean; error: string | null; stepM
 const dir = mkdtempSync(join(tmpdir(), "flint-bench-browser-"));
 try {
   // Synthetic records in the official format: a label byte, then 3072 pixel bytes.
-  const n = 1024, bytes = new Uint8Array(n * RECORD_BYTES);
+  const n = 1024,
+    bytes = new Uint8Array(n * RECORD_BYTES);
   let s = 12345;
   for (let i = 0; i < bytes.length; i++) {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
@@ -33,16 +36,27 @@ try {
   const server = await startDemoServer({ port: 0, data: dir });
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   });
   let browserMs: number[];
   try {
     const page = await browser.newPage();
     await page.goto(`${server.url}?steps=${steps}&batch=${batch}&seed=0&autostart=1`);
-    const h = await page.waitForFunction(() => {
-      const d = window.flintDemo;
-      return d && (d.done || d.error) ? d : null;
-    }, null, { timeout: 1800000, polling: 500 });
+    const h = await page.waitForFunction(
+      () => {
+        const d = window.flintDemo;
+        return d && (d.done || d.error) ? d : null;
+      },
+      null,
+      { timeout: 1800000, polling: 500 },
+    );
     const d = (await h.jsonValue()) as { error: string | null; stepMs: number[] };
     if (d.error) throw new Error(d.error);
     browserMs = d.stepMs.slice(warmup);
@@ -54,10 +68,18 @@ try {
   torch.setBackend("wasm");
   const nodeMs: number[] = [];
   await trainSeedCnn(torch, parseCifar([new Uint8Array(readFileSync(join(dir, "data_batch_1.bin")))]), {
-    steps, batchSize: batch, seed: 0, onStep: ({ step, ms }) => { if (step > warmup) nodeMs.push(ms); },
+    steps,
+    batchSize: batch,
+    seed: 0,
+    onStep: ({ step, ms }) => {
+      if (step > warmup) nodeMs.push(ms);
+    },
   });
-  const b = median(browserMs), nd = median(nodeMs);
-  console.log(`seed CNN training step, batch ${batch}, WebAssembly kernels, one thread: Chromium ${b.toFixed(1)} ms, Node ${nd.toFixed(1)} ms (median of ${browserMs.length}); browser/Node ${(b / nd).toFixed(2)}`);
+  const b = median(browserMs),
+    nd = median(nodeMs);
+  console.log(
+    `seed CNN training step, batch ${batch}, WebAssembly kernels, one thread: Chromium ${b.toFixed(1)} ms, Node ${nd.toFixed(1)} ms (median of ${browserMs.length}); browser/Node ${(b / nd).toFixed(2)}`,
+  );
   console.log(JSON.stringify({ impl: "flint-wasm-browser", batch, trainMs: b, nodeTrainMs: nd, ratio: b / nd }));
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -12,7 +12,10 @@ const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 };
-const batch = arg("batch", 64), steps = arg("steps", 20), warmup = arg("warmup", 5), threads = arg("threads", 2);
+const batch = arg("batch", 64),
+  steps = arg("steps", 20),
+  warmup = arg("warmup", 5),
+  threads = arg("threads", 2);
 torch.setNumThreads(threads);
 const { model, x, step } = seedStep(batch);
 
@@ -22,7 +25,13 @@ const inferMs = torch.noGrad(() => {
   for (let i = 0; i < warmup; i++) model.forward(x);
   return medianMs(() => void model.forward(x), steps);
 });
-console.log(JSON.stringify({
-  impl: `flint-${torch.backendName()}`, threads, batch, trainMs, inferMs,
-  peakRssMb: process.resourceUsage().maxRSS / 1024,
-}));
+console.log(
+  JSON.stringify({
+    impl: `flint-${torch.backendName()}`,
+    threads,
+    batch,
+    trainMs,
+    inferMs,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  }),
+);

@@ -45,9 +45,14 @@ const N = 64;
 function flint(threads: number): number[][] {
   addon!.setNumThreads(threads);
   return layers.map((l) => {
-    const x = rand(N * l.C * l.H * l.H), w = rand(l.OC * l.C * 25), b = rand(l.OC);
-    const out = new Float32Array(N * l.OC * l.H * l.H), go = rand(out.length);
-    const gi = new Float32Array(x.length), gw = new Float32Array(w.length), gb = new Float32Array(l.OC);
+    const x = rand(N * l.C * l.H * l.H),
+      w = rand(l.OC * l.C * 25),
+      b = rand(l.OC);
+    const out = new Float32Array(N * l.OC * l.H * l.H),
+      go = rand(out.length);
+    const gi = new Float32Array(x.length),
+      gw = new Float32Array(w.length),
+      gb = new Float32Array(l.OC);
     const geo = [N, l.C, l.H, l.H, l.OC, 5, 5, 1, 1, 2, 2, 1, 1, 1] as const;
     return [
       time(() => addon!.conv2dForward(x, w, b, out, ...geo)),
@@ -93,7 +98,8 @@ for (const threads of threadList) {
   const fl = flint(threads);
   const th = torch(threads);
   console.log(`\n${threads} thread(s)           fwd   bwdIn    bwdW |  t.fwd t.bwdIn  t.bwdW |  r.fwd r.bwdIn  r.bwdW`);
-  let sumF = 0, sumT = 0;
+  let sumF = 0,
+    sumT = 0;
   layers.forEach((l, i) => {
     const a = fl[i];
     let line = `${l.name.padEnd(18)} ${f(a[0])} ${f(a[1])} ${f(a[2])}`;
@@ -105,5 +111,7 @@ for (const threads of threadList) {
     }
     console.log(line);
   });
-  console.log(`total flint ${sumF.toFixed(2)} ms${th ? `, torch ${sumT.toFixed(2)} ms, ratio ${(sumT / sumF).toFixed(2)}` : ""}`);
+  console.log(
+    `total flint ${sumF.toFixed(2)} ms${th ? `, torch ${sumT.toFixed(2)} ms, ratio ${(sumT / sumF).toFixed(2)}` : ""}`,
+  );
 }

@@ -47,7 +47,14 @@ async function cifarRoot(): Promise<[string, string]> {
   const bytes = new Uint8Array(10000 * 3073);
   for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 2654435761) >>> 24;
   for (let r = 0; r < 10000; r++) bytes[r * 3073] = r % 10;
-  for (const f of ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"]) {
+  for (const f of [
+    "data_batch_1.bin",
+    "data_batch_2.bin",
+    "data_batch_3.bin",
+    "data_batch_4.bin",
+    "data_batch_5.bin",
+    "test_batch.bin",
+  ]) {
     writeFileSync(join(dir, f), bytes);
   }
   return [root, "generated CIFAR-format records (10,000)"];
@@ -69,7 +76,12 @@ console.log(
 
 const results: Record<number, number[]> = {};
 for (const numWorkers of workerCounts) {
-  const loader = new DataLoader(dataset, { batchSize: 64, shuffle: true, numWorkers, persistentWorkers: numWorkers > 0 });
+  const loader = new DataLoader(dataset, {
+    batchSize: 64,
+    shuffle: true,
+    numWorkers,
+    persistentWorkers: numWorkers > 0,
+  });
   const times: number[] = [];
   for (let e = 0; e < epochs; e++) {
     const t0 = performance.now();
@@ -81,7 +93,9 @@ for (const numWorkers of workerCounts) {
     const ms = performance.now() - t0;
     times.push(ms);
     if (n !== dataset.length) throw new Error(`expected ${dataset.length} images, got ${n}`);
-    console.log(`numWorkers=${numWorkers} epoch ${e + 1}: ${(ms / 1000).toFixed(2)} s (${Math.round((n / ms) * 1000)} images/s)`);
+    console.log(
+      `numWorkers=${numWorkers} epoch ${e + 1}: ${(ms / 1000).toFixed(2)} s (${Math.round((n / ms) * 1000)} images/s)`,
+    );
   }
   loader.shutdown();
   results[numWorkers] = times;

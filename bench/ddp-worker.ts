@@ -13,16 +13,26 @@ const arg = (name: string, dflt: number): number => {
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 };
 const root = process.argv[2];
-const batch = arg("batch", 64), steps = arg("steps", 60), warmup = arg("warmup", 5), testN = arg("test", 2000);
+const batch = arg("batch", 64),
+  steps = arg("steps", 60),
+  warmup = arg("warmup", 5),
+  testN = arg("test", 2000);
 
 dist.initProcessGroup("gloo");
-const rank = dist.getRank(), world = dist.getWorldSize();
+const rank = dist.getRank(),
+  world = dist.getWorldSize();
 torch.manualSeed(0);
 const net = new nn.Sequential(
-  new nn.Conv2d(3, 32, 5, { padding: 2 }), new nn.MaxPool2d(2),
-  new nn.Conv2d(32, 32, 5, { padding: 2 }), new nn.MaxPool2d(2),
-  new nn.Conv2d(32, 64, 5, { padding: 2 }), new nn.MaxPool2d(2),
-  new nn.Flatten(), new nn.Linear(1024, 64), new nn.Linear(64, 10));
+  new nn.Conv2d(3, 32, 5, { padding: 2 }),
+  new nn.MaxPool2d(2),
+  new nn.Conv2d(32, 32, 5, { padding: 2 }),
+  new nn.MaxPool2d(2),
+  new nn.Conv2d(32, 64, 5, { padding: 2 }),
+  new nn.MaxPool2d(2),
+  new nn.Flatten(),
+  new nn.Linear(1024, 64),
+  new nn.Linear(64, 10),
+);
 const model = new nn.parallel.DistributedDataParallel(net);
 const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
 const lossFn = new nn.CrossEntropyLoss();
@@ -31,7 +41,8 @@ const sampler = new DistributedSampler(train, { seed: 0 });
 sampler.setEpoch(0);
 const loader = new DataLoader(train, { batchSize: batch, sampler, dropLast: true });
 
-let done = 0, t0 = 0;
+let done = 0,
+  t0 = 0;
 for (const [x, y] of loader) {
   if (done === warmup) {
     dist.barrier();
@@ -53,7 +64,8 @@ if (rank === 0) {
   net.eval();
   torch.noGrad(() => {
     for (let i = 0; i < testN; i += 250) {
-      const xs: torch.Tensor[] = [], ys: number[] = [];
+      const xs: torch.Tensor[] = [],
+        ys: number[] = [];
       for (let j = i; j < Math.min(testN, i + 250); j++) {
         const [img, label] = test.getItem(j);
         xs.push(img);
@@ -64,9 +76,18 @@ if (rank === 0) {
       correct += got.filter((p, k) => p === ys[k]).length;
     }
   });
-  console.log(JSON.stringify({
-    world, batchPerRank: batch, steps: timed, seconds, imagesPerSec: (world * batch * timed) / seconds,
-    threadsPerRank: torch.getNumThreads(), testAccuracy: correct / testN, testImages: testN, bucketSizes: model.bucketSizes,
-  }));
+  console.log(
+    JSON.stringify({
+      world,
+      batchPerRank: batch,
+      steps: timed,
+      seconds,
+      imagesPerSec: (world * batch * timed) / seconds,
+      threadsPerRank: torch.getNumThreads(),
+      testAccuracy: correct / testN,
+      testImages: testN,
+      bucketSizes: model.bucketSizes,
+    }),
+  );
 }
 dist.destroyProcessGroup();

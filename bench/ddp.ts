@@ -16,25 +16,65 @@ const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 };
-const repeats = arg("repeats", 3), steps = arg("steps", 60), batch = arg("batch", 64), test = arg("test", 2000);
+const repeats = arg("repeats", 3),
+  steps = arg("steps", 60),
+  batch = arg("batch", 64),
+  test = arg("test", 2000);
 const repo = fileURLToPath(new URL("..", import.meta.url));
 const root = process.env.FLINT_CIFAR_ROOT ?? join(tmpdir(), "flint-cifar10-bench");
 const archive = process.env.FLINT_CIFAR_ARCHIVE ?? "/work/shared/data/cifar10/cifar-10-binary.tar.gz";
 
 if (!existsSync(join(root, "cifar-10-batches-bin", "test_batch.bin"))) {
-  if (!existsSync(archive)) throw new Error(`bench:ddp: CIFAR-10 not found in ${root} and no archive at ${archive} (set FLINT_CIFAR_ROOT or FLINT_CIFAR_ARCHIVE)`);
+  if (!existsSync(archive))
+    throw new Error(
+      `bench:ddp: CIFAR-10 not found in ${root} and no archive at ${archive} (set FLINT_CIFAR_ROOT or FLINT_CIFAR_ARCHIVE)`,
+    );
   mkdirSync(root, { recursive: true });
   const r = spawnSync("tar", ["-xzf", archive, "-C", root], { stdio: "inherit" });
   if (r.status !== 0) throw new Error(`bench:ddp: tar failed on ${archive}`);
 }
 
-interface Result { world: number; steps: number; imagesPerSec: number; seconds: number; testAccuracy: number; threadsPerRank: number; bucketSizes: number[] }
+interface Result {
+  world: number;
+  steps: number;
+  imagesPerSec: number;
+  seconds: number;
+  testAccuracy: number;
+  threadsPerRank: number;
+  bucketSizes: number[];
+}
 function once(nproc: number): Result {
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(repo, "src", "cli", "main.ts"), "run", "--standalone", "--nproc-per-node", String(nproc),
-    join(repo, "bench", "ddp-worker.ts"), root, "--steps", String(steps), "--batch", String(batch), "--test", String(test)],
-  { cwd: repo, encoding: "utf8", env: { ...process.env, OMP_NUM_THREADS: "1" }, stdio: ["ignore", "pipe", "inherit"] });
+  const r = spawnSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      join(repo, "src", "cli", "main.ts"),
+      "run",
+      "--standalone",
+      "--nproc-per-node",
+      String(nproc),
+      join(repo, "bench", "ddp-worker.ts"),
+      root,
+      "--steps",
+      String(steps),
+      "--batch",
+      String(batch),
+      "--test",
+      String(test),
+    ],
+    {
+      cwd: repo,
+      encoding: "utf8",
+      env: { ...process.env, OMP_NUM_THREADS: "1" },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   if (r.status !== 0) throw new Error(`bench:ddp: ${nproc}-process run failed (exit ${r.status})`);
-  const line = r.stdout.trim().split("\n").find((l) => l.startsWith("{"));
+  const line = r.stdout
+    .trim()
+    .split("\n")
+    .find((l) => l.startsWith("{"));
   if (line === undefined) throw new Error(`bench:ddp: no result from the ${nproc}-process run:\n${r.stdout}`);
   return JSON.parse(line) as Result;
 }
@@ -49,16 +89,29 @@ for (let i = 0; i < repeats; i++) {
   for (const n of [1, 2]) {
     const r = once(n);
     runs[n].push(r);
-    console.error(`run ${i + 1}/${repeats}, ${n} process(es): ${r.imagesPerSec.toFixed(1)} images/s, test accuracy ${(100 * r.testAccuracy).toFixed(1)}% after ${r.steps} steps`);
+    console.error(
+      `run ${i + 1}/${repeats}, ${n} process(es): ${r.imagesPerSec.toFixed(1)} images/s, test accuracy ${(100 * r.testAccuracy).toFixed(1)}% after ${r.steps} steps`,
+    );
   }
 }
 const ips = (n: number) => runs[n].map((r) => r.imagesPerSec);
-const m1 = median(ips(1)), m2 = median(ips(2));
-console.log(JSON.stringify({
-  bench: "ddp-seed-cnn-cifar10", batchPerRank: batch, steps: { 1: runs[1][0].steps, 2: runs[2][0].steps }, repeats, threadsPerRank: runs[1][0].threadsPerRank,
-  imagesPerSec: { 1: { median: m1, min: Math.min(...ips(1)), max: Math.max(...ips(1)) }, 2: { median: m2, min: Math.min(...ips(2)), max: Math.max(...ips(2)) } },
-  speedup: m2 / m1, scalingEfficiency: m2 / (2 * m1),
-  testAccuracy: { 1: runs[1].map((r) => r.testAccuracy), 2: runs[2].map((r) => r.testAccuracy) },
-  bucketSizes: runs[2][0].bucketSizes,
-  note: "the machine is shared with other jobs: numbers are noisy",
-}));
+const m1 = median(ips(1)),
+  m2 = median(ips(2));
+console.log(
+  JSON.stringify({
+    bench: "ddp-seed-cnn-cifar10",
+    batchPerRank: batch,
+    steps: { 1: runs[1][0].steps, 2: runs[2][0].steps },
+    repeats,
+    threadsPerRank: runs[1][0].threadsPerRank,
+    imagesPerSec: {
+      1: { median: m1, min: Math.min(...ips(1)), max: Math.max(...ips(1)) },
+      2: { median: m2, min: Math.min(...ips(2)), max: Math.max(...ips(2)) },
+    },
+    speedup: m2 / m1,
+    scalingEfficiency: m2 / (2 * m1),
+    testAccuracy: { 1: runs[1].map((r) => r.testAccuracy), 2: runs[2].map((r) => r.testAccuracy) },
+    bucketSizes: runs[2][0].bucketSizes,
+    note: "the machine is shared with other jobs: numbers are noisy",
+  }),
+);

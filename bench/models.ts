@@ -14,7 +14,8 @@ const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 };
-const threads = arg("threads", 2), steps = arg("steps", 20);
+const threads = arg("threads", 2),
+  steps = arg("steps", 20);
 torch.setNumThreads(threads);
 
 class LSTMNet extends nn.Module {
@@ -27,7 +28,10 @@ class LSTMNet extends nn.Module {
 }
 
 class EncoderNet extends nn.Module {
-  encoder = new nn.TransformerEncoder(new nn.TransformerEncoderLayer(128, 4, { dimFeedforward: 256, dropout: 0, batchFirst: true }), 2);
+  encoder = new nn.TransformerEncoder(
+    new nn.TransformerEncoderLayer(128, 4, { dimFeedforward: 256, dropout: 0, batchFirst: true }),
+    2,
+  );
   head = new nn.Linear(128, 10);
   forward(x: torch.Tensor): torch.Tensor {
     return this.head(this.encoder(x).mean(1));
@@ -37,7 +41,18 @@ class EncoderNet extends nn.Module {
 // [name, model, input shape, inference only]: torchvision's ResNet-18 and MobileNetV2 train on
 // CIFAR-sized images; ResNet-50 runs inference at ImageNet size.
 const workloads: [string, () => nn.Module, number[], boolean?][] = [
-  ["mlp", () => new nn.Sequential(new nn.Linear(784, 512), new nn.ReLU(), new nn.Linear(512, 256), new nn.ReLU(), new nn.Linear(256, 10)), [64, 784]],
+  [
+    "mlp",
+    () =>
+      new nn.Sequential(
+        new nn.Linear(784, 512),
+        new nn.ReLU(),
+        new nn.Linear(512, 256),
+        new nn.ReLU(),
+        new nn.Linear(256, 10),
+      ),
+    [64, 784],
+  ],
   ["lstm", () => new LSTMNet(), [16, 20, 64]],
   ["transformer", () => new EncoderNet(), [16, 32, 128]],
   ["resnet18 (32x32, batch 64)", () => models.resnet18({ numClasses: 10 }), [64, 3, 32, 32]],
@@ -50,16 +65,24 @@ for (const [name, build, shape, inferOnly] of workloads) {
   const model = build() as nn.Module & ((x: torch.Tensor) => torch.Tensor);
   const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
   const lossFn = new nn.CrossEntropyLoss();
-  const x = torch.randn(shape), y = torch.randint(0, 10, [shape[0]]);
+  const x = torch.randn(shape),
+    y = torch.randint(0, 10, [shape[0]]);
   if (inferOnly === true) model.eval();
-  const step = inferOnly === true
-    ? (): void => void torch.noGrad(() => model(x))
-    : (): void => {
-      opt.zeroGrad();
-      lossFn(model(x), y).backward();
-      opt.step();
-    };
+  const step =
+    inferOnly === true
+      ? (): void => void torch.noGrad(() => model(x))
+      : (): void => {
+          opt.zeroGrad();
+          lossFn(model(x), y).backward();
+          opt.step();
+        };
   const heavy = shape.length === 4;
   for (let i = 0; i < (heavy ? 2 : 5); i++) step();
-  console.log(JSON.stringify({ impl: `flint-${torch.backendName()}`, model: name, trainMs: medianMs(step, heavy ? Math.max(3, Math.ceil(steps / 4)) : steps) }));
+  console.log(
+    JSON.stringify({
+      impl: `flint-${torch.backendName()}`,
+      model: name,
+      trainMs: medianMs(step, heavy ? Math.max(3, Math.ceil(steps / 4)) : steps),
+    }),
+  );
 }

@@ -40,7 +40,6 @@ function timeBoth(fn: () => void, minMs = 300): { wall: number; cpu: number } {
   return { wall: samples[Math.floor(samples.length / 2)], cpu: (cpu.user + cpu.system) / 1000 / samples.length };
 }
 
-
 console.log(`ISA ${addon.getIsa()}, threads ${threads}`);
 console.log("\nsgemm                                   GFLOP/s (wall)  GFLOP/s (per CPU-second)");
 const gemms: [string, boolean, boolean, number, number, number][] = [
@@ -57,9 +56,11 @@ const gemms: [string, boolean, boolean, number, number, number][] = [
   ["linear1 fwd [64,64,1024] (x W^T)", false, true, 64, 64, 1024],
 ];
 for (const [name, tA, tB, M, N, K] of gemms) {
-  const A = rand(M * K), B = rand(K * N), C = new Float32Array(M * N);
+  const A = rand(M * K),
+    B = rand(K * N),
+    C = new Float32Array(M * N);
   const t = timeBoth(() => addon.sgemm(tA, tB, M, N, K, 1, A, 0, tA ? M : K, B, 0, tB ? K : N, 0, C, 0, N));
-  const gf = (ms: number): string => (2 * M * N * K / ms / 1e6).toFixed(1).padStart(7);
+  const gf = (ms: number): string => ((2 * M * N * K) / ms / 1e6).toFixed(1).padStart(7);
   console.log(`${name.padEnd(40)} ${gf(t.wall)}         ${gf(t.cpu)}`);
 }
 
@@ -72,9 +73,14 @@ const N = 64;
 type T2 = { wall: number; cpu: number };
 const results: { fwd: T2; bwdIn: T2; bwdW: T2 }[] = [];
 for (const l of layers) {
-  const x = rand(N * l.C * l.H * l.H), w = rand(l.OC * l.C * 25), b = rand(l.OC);
-  const out = new Float32Array(N * l.OC * l.H * l.H), go = rand(out.length);
-  const gi = new Float32Array(x.length), gw = new Float32Array(w.length), gb = new Float32Array(l.OC);
+  const x = rand(N * l.C * l.H * l.H),
+    w = rand(l.OC * l.C * 25),
+    b = rand(l.OC);
+  const out = new Float32Array(N * l.OC * l.H * l.H),
+    go = rand(out.length);
+  const gi = new Float32Array(x.length),
+    gw = new Float32Array(w.length),
+    gb = new Float32Array(l.OC);
   const geo = [N, l.C, l.H, l.H, l.OC, 5, 5, 1, 1, 2, 2, 1, 1, 1] as const;
   results.push({
     fwd: timeBoth(() => addon.conv2dForward(x, w, b, out, ...geo)),
@@ -107,22 +113,30 @@ print(json.dumps(res))
 `;
 const torchRun = spawnSync("/usr/bin/python3", ["-c", py], { encoding: "utf8" });
 const torchTimes = torchRun.status === 0 ? (JSON.parse(torchRun.stdout) as [number, number][][]) : null;
-if (!torchTimes) console.log(`\n(PyTorch comparison skipped: ${torchRun.error?.message ?? torchRun.stderr.trim().split("\n").pop()})`);
+if (!torchTimes)
+  console.log(`\n(PyTorch comparison skipped: ${torchRun.error?.message ?? torchRun.stderr.trim().split("\n").pop()})`);
 
 const ms = (v: number, w = 7): string => v.toFixed(2).padStart(w);
 for (const kind of ["wall", "cpu"] as const) {
   console.log(`\nconv2d, batch ${N}, ms (${kind === "wall" ? "wall, median" : "CPU time per call, all threads"})`);
-  console.log(`layer                        fwd   bwdIn    bwdW bwd(I+W)${torchTimes ? "  torch fwd torch bwd  fwd ratio bwd ratio" : ""}`);
+  console.log(
+    `layer                        fwd   bwdIn    bwdW bwd(I+W)${torchTimes ? "  torch fwd torch bwd  fwd ratio bwd ratio" : ""}`,
+  );
   layers.forEach((l, i) => {
     const r = results[i];
-    const fwd = r.fwd[kind], bwd = r.bwdIn[kind] + r.bwdW[kind];
+    const fwd = r.fwd[kind],
+      bwd = r.bwdIn[kind] + r.bwdW[kind];
     let line = `${l.name.padEnd(24)} ${ms(fwd)} ${ms(r.bwdIn[kind])} ${ms(r.bwdW[kind])} ${ms(bwd, 8)}`;
     if (torchTimes) {
       const k = kind === "wall" ? 0 : 1;
-      const tf = torchTimes[i][0][k], tb = torchTimes[i][1][k];
+      const tf = torchTimes[i][0][k],
+        tb = torchTimes[i][1][k];
       line += ` ${ms(tf, 10)} ${ms(tb, 9)} ${ms(tf / fwd, 10)} ${ms(tb / bwd, 9)}`;
     }
     console.log(line);
   });
 }
-if (torchTimes) console.log("(ratio = torch time / flint time; > 1 means the native addon is faster; torch bwd = grads of input, weight and bias)");
+if (torchTimes)
+  console.log(
+    "(ratio = torch time / flint time; > 1 means the native addon is faster; torch bwd = grads of input, weight and bias)",
+  );

@@ -12,7 +12,8 @@ const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 };
-const steps = arg("steps", 10), batch = arg("batch", 64);
+const steps = arg("steps", 10),
+  batch = arg("batch", 64);
 const { step } = seedStep(batch);
 for (let i = 0; i < 3; i++) step();
 
@@ -40,6 +41,8 @@ let kernels = 0;
 console.log(`backend ${torch.backendName()}, batch ${batch}: ${total.toFixed(1)} ms per step`);
 for (const [name, e] of [...times].sort((p, q) => q[1].ms - p[1].ms)) {
   kernels += e.ms / steps;
-  console.log(`${name.padEnd(28)} ${(e.ms / steps).toFixed(2).padStart(8)} ms ${(e.calls / steps).toFixed(0).padStart(5)} calls`);
+  console.log(
+    `${name.padEnd(28)} ${(e.ms / steps).toFixed(2).padStart(8)} ms ${(e.calls / steps).toFixed(0).padStart(5)} calls`,
+  );
 }
 console.log(`${"(outside kernels)".padEnd(28)} ${(total - kernels).toFixed(2).padStart(8)} ms`);

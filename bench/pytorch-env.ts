@@ -14,6 +14,8 @@ export const TORCH_ENV: NodeJS.ProcessEnv = {
 /** A warning line when PyTorch ran on the reference BLAS, else null. */
 export function blasWarning(blas: string | undefined): string | null {
   if (blas === undefined || !/(^|, )blas\/libblas/.test(blas)) return null;
-  return `WARNING: PyTorch used the netlib reference BLAS (${blas}); install an optimised one ` +
-    "(apt-get install -y libopenblas0-pthread) for a fair comparison.";
+  return (
+    `WARNING: PyTorch used the netlib reference BLAS (${blas}); install an optimised one ` +
+    "(apt-get install -y libopenblas0-pthread) for a fair comparison."
+  );
 }

@@ -5,8 +5,15 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { TORCH_ENV, blasWarning } from "./pytorch-env.js";
 
-interface Row { impl: string; trainMs: number; inferMs: number; peakRssMb: number; blas?: string }
-const threads = process.env.BENCH_THREADS ?? "2", batch = process.env.BENCH_BATCH ?? "64";
+interface Row {
+  impl: string;
+  trainMs: number;
+  inferMs: number;
+  peakRssMb: number;
+  blas?: string;
+}
+const threads = process.env.BENCH_THREADS ?? "2",
+  batch = process.env.BENCH_BATCH ?? "64";
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Row | null {
   const r = spawnSync(cmd, args, { encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 1 << 24 });
@@ -27,7 +34,23 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Row | nu
 }
 
 const flint = (backend: string, steps: string, env: NodeJS.ProcessEnv = {}) =>
-  run(process.execPath, ["--import", "tsx", "bench/cnn.ts", "--threads", threads, "--batch", batch, "--steps", steps, "--warmup", steps === "20" ? "5" : "1"], { FLINT_BACKEND: backend, ...env });
+  run(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "bench/cnn.ts",
+      "--threads",
+      threads,
+      "--batch",
+      batch,
+      "--steps",
+      steps,
+      "--warmup",
+      steps === "20" ? "5" : "1",
+    ],
+    { FLINT_BACKEND: backend, ...env },
+  );
 
 const rows: Row[] = [];
 const native = flint("native", "20");
@@ -44,7 +67,11 @@ if (wasm) rows.push({ ...wasm, impl: "flint-wasm/1t" });
 const ref = flint("ref", "2");
 if (ref) rows.push(ref);
 if (existsSync("/usr/bin/python3")) {
-  const py = run("/usr/bin/python3", ["bench/pytorch_cnn.py", "--threads", threads, "--batch", batch, "--steps", "20"], TORCH_ENV);
+  const py = run(
+    "/usr/bin/python3",
+    ["bench/pytorch_cnn.py", "--threads", threads, "--batch", batch, "--steps", "20"],
+    TORCH_ENV,
+  );
   if (py) rows.push(py);
 }
 const torchRow = rows.find((r) => r.impl === "pytorch");
@@ -52,15 +79,24 @@ if (torchRow) console.log(`PyTorch's BLAS: ${torchRow.blas ?? "unknown"}`);
 const warning = blasWarning(torchRow?.blas);
 if (warning) console.log(warning);
 const GFLOP_STEP = 4.74; // forward + backward of the seed CNN at batch 64 (issue 5)
-console.log(`seed CNN, batch ${batch}, ${threads} threads (${new Date().toISOString().slice(0, 10)}); * = with V8's background ArrayBuffer freeing left on (FLINT_KEEP_V8_FLAGS=1); /1t = one thread`);
+console.log(
+  `seed CNN, batch ${batch}, ${threads} threads (${new Date().toISOString().slice(0, 10)}); * = with V8's background ArrayBuffer freeing left on (FLINT_KEEP_V8_FLAGS=1); /1t = one thread`,
+);
 console.log("impl            train ms   img/s   GFLOP/s  infer ms   peak RSS MB   train/PyTorch  infer/PyTorch");
 for (const r of rows) {
   const ratio = (a: number, b: number | undefined) => (b ? (a / b).toFixed(2) : "-");
-  console.log([
-    r.impl.padEnd(14), r.trainMs.toFixed(1).padStart(9), ((+batch * 1000) / r.trainMs).toFixed(0).padStart(7),
-    ((GFLOP_STEP * +batch) / 64 / (r.trainMs / 1000)).toFixed(1).padStart(9), r.inferMs.toFixed(1).padStart(9),
-    r.peakRssMb.toFixed(0).padStart(13), ratio(r.trainMs, torchRow?.trainMs).padStart(15), ratio(r.inferMs, torchRow?.inferMs).padStart(14),
-  ].join(" "));
+  console.log(
+    [
+      r.impl.padEnd(14),
+      r.trainMs.toFixed(1).padStart(9),
+      ((+batch * 1000) / r.trainMs).toFixed(0).padStart(7),
+      ((GFLOP_STEP * +batch) / 64 / (r.trainMs / 1000)).toFixed(1).padStart(9),
+      r.inferMs.toFixed(1).padStart(9),
+      r.peakRssMb.toFixed(0).padStart(13),
+      ratio(r.trainMs, torchRow?.trainMs).padStart(15),
+      ratio(r.inferMs, torchRow?.inferMs).padStart(14),
+    ].join(" "),
+  );
 }
 
 // Other model shapes (bench/models.ts, bench/pytorch_models.py): training step per model.
@@ -72,7 +108,9 @@ for (const r of rows) {
       try {
         const j = JSON.parse(l) as { model: string; trainMs: number };
         m.set(j.model, j.trainMs);
-      } catch { /* not a result line */ }
+      } catch {
+        /* not a result line */
+      }
     }
     if (r.status) console.error(`bench: ${cmd} ${args.join(" ")} failed:\n${r.stderr.slice(-2000)}`);
     return m;
@@ -85,7 +123,9 @@ for (const r of rows) {
   console.log("model          flint ms   PyTorch ms   flint/PyTorch");
   for (const [model, ms] of fl) {
     const t = py.get(model);
-    console.log(`${model.padEnd(12)} ${ms.toFixed(1).padStart(9)} ${t === undefined ? "-".padStart(12) : t.toFixed(1).padStart(12)} ${t === undefined ? "-".padStart(15) : (ms / t).toFixed(2).padStart(15)}`);
+    console.log(
+      `${model.padEnd(12)} ${ms.toFixed(1).padStart(9)} ${t === undefined ? "-".padStart(12) : t.toFixed(1).padStart(12)} ${t === undefined ? "-".padStart(15) : (ms / t).toFixed(2).padStart(15)}`,
+    );
   }
 }
 
@@ -96,5 +136,7 @@ for (const [title, file, args] of [
   ["reference backend against naive loops", "bench/ref-vs-naive.ts", []],
 ] as const) {
   const r = spawnSync(process.execPath, ["--import", "tsx", file, ...args], { encoding: "utf8", maxBuffer: 1 << 24 });
-  console.log(`\n== ${title} (${file})\n${r.stdout.trim()}${r.status ? `\n(exit ${r.status}) ${r.stderr.slice(-500)}` : ""}`);
+  console.log(
+    `\n== ${title} (${file})\n${r.stdout.trim()}${r.status ? `\n(exit ${r.status}) ${r.stderr.slice(-500)}` : ""}`,
+  );
 }

@@ -34,11 +34,29 @@ const torchEnv = { ...process.env, ...TORCH_ENV };
 function flintRun(seed: number): number[] {
   const out = mkdtempSync(join(tmpdir(), "flint-sweep-"));
   try {
-    const r = spawnSync(process.execPath, [join(here, "..", "bin", "flint.js"), "train",
-      "--root", dirname(folder!), "--no-download", "--epochs", String(epochs), "--seed", String(seed),
-      "--threads", threads, "--out", out], { encoding: "utf8" });
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(here, "..", "bin", "flint.js"),
+        "train",
+        "--root",
+        dirname(folder!),
+        "--no-download",
+        "--epochs",
+        String(epochs),
+        "--seed",
+        String(seed),
+        "--threads",
+        threads,
+        "--out",
+        out,
+      ],
+      { encoding: "utf8" },
+    );
     if (r.status !== 0) throw new Error(`flint train --seed ${seed} failed:\n${r.stdout}\n${r.stderr}`);
-    return readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n")
+    return readFileSync(join(out, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
       .map((line) => (JSON.parse(line) as { test_acc: number }).test_acc);
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -46,8 +64,11 @@ function flintRun(seed: number): number[] {
 }
 
 function torchRun(seed: number): number[] {
-  const r = spawnSync("/usr/bin/python3", [join(here, "pytorch_train.py"), folder!, "--epochs", String(epochs),
-    "--seed", String(seed), "--threads", threads], { encoding: "utf8", env: torchEnv });
+  const r = spawnSync(
+    "/usr/bin/python3",
+    [join(here, "pytorch_train.py"), folder!, "--epochs", String(epochs), "--seed", String(seed), "--threads", threads],
+    { encoding: "utf8", env: torchEnv },
+  );
   if (r.status !== 0) throw new Error(`pytorch_train.py --seed ${seed} failed:\n${r.stdout}\n${r.stderr}`);
   return [...r.stdout.matchAll(/test acc ([\d.]+)%/g)].map((m) => Number(m[1]));
 }

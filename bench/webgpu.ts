@@ -14,7 +14,9 @@ const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 };
-const batch = arg("batch", 64), steps = arg("steps", 10), warmup = arg("warmup", 2);
+const batch = arg("batch", 64),
+  steps = arg("steps", 10),
+  warmup = arg("warmup", 2);
 
 if (!(await torch.webgpu.init())) {
   console.log(`no WebGPU adapter: ${torch.webgpu.unavailableReason() ?? "?"}`);
@@ -46,22 +48,40 @@ const rows: Row[] = [];
   const cpuInfer = torch.noGrad(() => cpuMs(() => void cpu.model.forward(cpu.x)));
   const gpu = seedStep(batch, "webgpu");
   rows.push({ workload: `seed CNN train step (batch ${batch})`, cpuMs: cpuTrain, webgpuMs: await gpuMs(gpu.step) });
-  rows.push({ workload: `seed CNN inference (batch ${batch})`, cpuMs: cpuInfer, webgpuMs: await torch.noGrad(() => gpuMs(() => void gpu.model.forward(gpu.x))) });
+  rows.push({
+    workload: `seed CNN inference (batch ${batch})`,
+    cpuMs: cpuInfer,
+    webgpuMs: await torch.noGrad(() => gpuMs(() => void gpu.model.forward(gpu.x))),
+  });
 }
 
 function mlpStep(device: string): () => void {
   torch.manualSeed(0);
-  const model = new nn.Sequential(new nn.Linear(784, 512), new nn.ReLU(), new nn.Linear(512, 256), new nn.ReLU(), new nn.Linear(256, 10)).to(device);
+  const model = new nn.Sequential(
+    new nn.Linear(784, 512),
+    new nn.ReLU(),
+    new nn.Linear(512, 256),
+    new nn.ReLU(),
+    new nn.Linear(256, 10),
+  ).to(device);
   const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
   const lossFn = new nn.CrossEntropyLoss();
-  const x = torch.randn(64, 784).to(device), y = torch.randint(0, 10, [64]).to(device);
+  const x = torch.randn(64, 784).to(device),
+    y = torch.randint(0, 10, [64]).to(device);
   return () => {
     opt.zeroGrad();
     lossFn.forward(model.forward(x), y).backward();
     opt.step();
   };
 }
-rows.push({ workload: "MLP 784-512-256-10 train step (batch 64, Adam)", cpuMs: cpuMs(mlpStep("cpu")), webgpuMs: await gpuMs(mlpStep("webgpu")) });
+rows.push({
+  workload: "MLP 784-512-256-10 train step (batch 64, Adam)",
+  cpuMs: cpuMs(mlpStep("cpu")),
+  webgpuMs: await gpuMs(mlpStep("webgpu")),
+});
 
-for (const r of rows) console.log(`${r.workload.padEnd(48)} cpu ${r.cpuMs.toFixed(1).padStart(8)} ms   webgpu ${r.webgpuMs.toFixed(1).padStart(8)} ms`);
+for (const r of rows)
+  console.log(
+    `${r.workload.padEnd(48)} cpu ${r.cpuMs.toFixed(1).padStart(8)} ms   webgpu ${r.webgpuMs.toFixed(1).padStart(8)} ms`,
+  );
 torch.webgpu.shutdown();

@@ -22,14 +22,18 @@ export function exampleArgs<F extends Record<string, ExampleFlag>>(usage: string
     [
       `Usage: ${usage}`,
       "",
-      ...Object.entries(all).map(([k, f]) => `  --${k.padEnd(12)} ${f.help}${f.default !== undefined ? ` (default: ${f.default})` : ""}`),
+      ...Object.entries(all).map(
+        ([k, f]) => `  --${k.padEnd(12)} ${f.help}${f.default !== undefined ? ` (default: ${f.default})` : ""}`,
+      ),
       `  --${"help".padEnd(12)} show this help`,
     ].join("\n");
   const options: Record<string, { type: "string"; default?: string }> = {};
-  for (const [k, f] of Object.entries(all)) options[k] = f.default !== undefined ? { type: "string", default: f.default } : { type: "string" };
+  for (const [k, f] of Object.entries(all))
+    options[k] = f.default !== undefined ? { type: "string", default: f.default } : { type: "string" };
   let values: Record<string, string | boolean | undefined>;
   try {
-    values = parseArgs({ options: { ...options, help: { type: "boolean", short: "h" } }, strict: true }).values as typeof values;
+    values = parseArgs({ options: { ...options, help: { type: "boolean", short: "h" } }, strict: true })
+      .values as typeof values;
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n\n${text()}\n`);
     process.exit(2);
@@ -46,7 +50,9 @@ export function loadData<T>(what: string, make: () => T): T {
   try {
     return make();
   } catch (e) {
-    process.stderr.write(`${what}: ${(e as Error).message}\nPass --root DIR to use a folder that already holds the data.\n`);
+    process.stderr.write(
+      `${what}: ${(e as Error).message}\nPass --root DIR to use a folder that already holds the data.\n`,
+    );
     process.exit(1);
   }
 }

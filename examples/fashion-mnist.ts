@@ -25,17 +25,30 @@ const opts = exampleArgs("npm run example:fashion-mnist -- [--root DIR] [--epoch
 const debian = "/usr/share/datasets/fashion-mnist";
 const root = opts.root;
 const raw = join(root, "FashionMNIST", "raw");
-if (existsSync(debian) && !existsSync(join(raw, "train-images-idx3-ubyte.gz")) && !existsSync(join(raw, "train-images-idx3-ubyte"))) {
+if (
+  existsSync(debian) &&
+  !existsSync(join(raw, "train-images-idx3-ubyte.gz")) &&
+  !existsSync(join(raw, "train-images-idx3-ubyte"))
+) {
   mkdirSync(raw, { recursive: true });
-  for (const f of ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]) {
+  for (const f of [
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+  ]) {
     symlinkSync(join(debian, f), join(raw, f));
   }
 }
 
 class Net extends nn.Module {
   features = new nn.Sequential(
-    new nn.Conv2d(1, 16, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
-    new nn.Conv2d(16, 32, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Conv2d(1, 16, 5, { padding: 2 }),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Conv2d(16, 32, 5, { padding: 2 }),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
   );
   classifier = new nn.Sequential(new nn.Flatten(), new nn.Linear(32 * 7 * 7, 10));
 
@@ -45,11 +58,23 @@ class Net extends nn.Module {
 }
 
 torch.manualSeed(0);
-const transform = new transforms.Compose([new transforms.ToTensor(), new transforms.Normalize([0.2860], [0.3530])]);
-const fullTrain = loadData("Fashion-MNIST", () => new datasets.FashionMNIST(root, { train: true, transform, download: true }));
-const testSet = loadData("Fashion-MNIST", () => new datasets.FashionMNIST(root, { train: false, transform, download: true }));
+const transform = new transforms.Compose([new transforms.ToTensor(), new transforms.Normalize([0.286], [0.353])]);
+const fullTrain = loadData(
+  "Fashion-MNIST",
+  () => new datasets.FashionMNIST(root, { train: true, transform, download: true }),
+);
+const testSet = loadData(
+  "Fashion-MNIST",
+  () => new datasets.FashionMNIST(root, { train: false, transform, download: true }),
+);
 const n = opts["train-size"] !== undefined ? Math.min(Number(opts["train-size"]), fullTrain.length) : fullTrain.length;
-const trainSet = n < fullTrain.length ? new Subset(fullTrain, Array.from({ length: n }, (_, i) => i)) : fullTrain;
+const trainSet =
+  n < fullTrain.length
+    ? new Subset(
+        fullTrain,
+        Array.from({ length: n }, (_, i) => i),
+      )
+    : fullTrain;
 const trainLoader = new DataLoader(trainSet, { batchSize: 64, shuffle: true });
 const testLoader = new DataLoader(testSet, { batchSize: 1000 });
 const classes = fullTrain.classes;

@@ -15,16 +15,27 @@ const opts = exampleArgs("npm run example:cifar-loop -- [--root DIR]", {
   root: { default: "data1", help: "folder for CIFAR-10 (downloaded there if missing)" },
 });
 const root = opts.root;
-const dataset = loadData("CIFAR-10", () => new datasets.CIFAR10(root, { train: false, transform: new transforms.ToTensor(), download: true }));
+const dataset = loadData(
+  "CIFAR-10",
+  () => new datasets.CIFAR10(root, { train: false, transform: new transforms.ToTensor(), download: true }),
+);
 const dataloader = new DataLoader(dataset, { batchSize: 64 });
 
 class NN extends nn.Module {
   model1 = new nn.Sequential(
-    new nn.Conv2d(3, 32, 5, { padding: 2 }), new nn.MaxPool2d(2),
-    new nn.Conv2d(32, 32, 5, { padding: 2 }), new nn.MaxPool2d(2),
-    new nn.Conv2d(32, 64, 5, { padding: 2 }), new nn.MaxPool2d(2),
-    new nn.Flatten(), new nn.Linear(1024, 64), new nn.Linear(64, 10));
-  forward(x: torch.Tensor) { return this.model1(x); }
+    new nn.Conv2d(3, 32, 5, { padding: 2 }),
+    new nn.MaxPool2d(2),
+    new nn.Conv2d(32, 32, 5, { padding: 2 }),
+    new nn.MaxPool2d(2),
+    new nn.Conv2d(32, 64, 5, { padding: 2 }),
+    new nn.MaxPool2d(2),
+    new nn.Flatten(),
+    new nn.Linear(1024, 64),
+    new nn.Linear(64, 10),
+  );
+  forward(x: torch.Tensor) {
+    return this.model1(x);
+  }
 }
 
 const loss = new nn.CrossEntropyLoss();

@@ -13,11 +13,19 @@ exampleArgs("npm run example:cnn", {}); // takes no flags but --help
 
 class NN extends nn.Module {
   model1 = new nn.Sequential(
-    new nn.Conv2d(3, 32, 5, { padding: 2 }), new nn.MaxPool2d(2),
-    new nn.Conv2d(32, 32, 5, { padding: 2 }), new nn.MaxPool2d(2),
-    new nn.Conv2d(32, 64, 5, { padding: 2 }), new nn.MaxPool2d(2),
-    new nn.Flatten(), new nn.Linear(1024, 64), new nn.Linear(64, 10));
-  forward(x: torch.Tensor) { return this.model1(x); }
+    new nn.Conv2d(3, 32, 5, { padding: 2 }),
+    new nn.MaxPool2d(2),
+    new nn.Conv2d(32, 32, 5, { padding: 2 }),
+    new nn.MaxPool2d(2),
+    new nn.Conv2d(32, 64, 5, { padding: 2 }),
+    new nn.MaxPool2d(2),
+    new nn.Flatten(),
+    new nn.Linear(1024, 64),
+    new nn.Linear(64, 10),
+  );
+  forward(x: torch.Tensor) {
+    return this.model1(x);
+  }
 }
 
 torch.manualSeed(0);
@@ -36,5 +44,7 @@ optimizer.zeroGrad();
 loss.backward();
 optimizer.step();
 console.log(`outputs ${JSON.stringify(outputs.shape)}, loss ${loss.item()}`);
-console.log(`grad norm of model1.0.weight: ${(model.model1.at(0) as nn.Conv2d).weight.grad!.square().sum().sqrt().item()}`);
+console.log(
+  `grad norm of model1.0.weight: ${(model.model1.at(0) as nn.Conv2d).weight.grad!.square().sum().sqrt().item()}`,
+);
 console.log(`forward + backward + step: ${(performance.now() - t0).toFixed(0)} ms`);

@@ -49,10 +49,22 @@ class NN extends nn.Module {
 torch.manualSeed(0); // torch.manual_seed(0): same initial weights and shuffles each run
 
 const root = opts.root;
-const trainSet = loadData("CIFAR-10", () => new datasets.CIFAR10(root, { train: true, transform: new transforms.ToTensor(), download: true }));
-const testSet = loadData("CIFAR-10", () => new datasets.CIFAR10(root, { train: false, transform: new transforms.ToTensor(), download: true }));
+const trainSet = loadData(
+  "CIFAR-10",
+  () => new datasets.CIFAR10(root, { train: true, transform: new transforms.ToTensor(), download: true }),
+);
+const testSet = loadData(
+  "CIFAR-10",
+  () => new datasets.CIFAR10(root, { train: false, transform: new transforms.ToTensor(), download: true }),
+);
 const n = Math.min(Number(opts["train-size"] ?? trainSet.length), trainSet.length);
-const trainData = n < trainSet.length ? new Subset(trainSet, Array.from({ length: n }, (_, i) => i)) : trainSet;
+const trainData =
+  n < trainSet.length
+    ? new Subset(
+        trainSet,
+        Array.from({ length: n }, (_, i) => i),
+      )
+    : trainSet;
 const trainLoader = new DataLoader(trainData, { batchSize: 64, shuffle: true });
 const testLoader = new DataLoader(testSet, { batchSize: 500 });
 
@@ -75,7 +87,9 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
     running += Number(loss.item());
     step++;
     if (step % 100 === 0 || step === trainLoader.length) {
-      console.log(`epoch ${epoch} step ${step}/${trainLoader.length} loss ${(running / (step % 100 || 100)).toFixed(4)}`);
+      console.log(
+        `epoch ${epoch} step ${step}/${trainLoader.length} loss ${(running / (step % 100 || 100)).toFixed(4)}`,
+      );
       running = 0;
     }
   }

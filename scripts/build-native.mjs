@@ -11,7 +11,9 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 function warn(reason) {
-  console.warn(`flint: native addon not built (${reason}); using the WebAssembly build of its kernels (one thread, several times slower; see README).`);
+  console.warn(
+    `flint: native addon not built (${reason}); using the WebAssembly build of its kernels (one thread, several times slower; see README).`,
+  );
   process.exit(0);
 }
 
@@ -25,18 +27,28 @@ const stampFile = join(root, "build", "Release", "flint_native.stamp");
 // binding.gyp adds the flint_gloo addon (torch.distributed) when Gloo is installed: installing
 // libgloo-dev later must rebuild, and an up-to-date build must include it.
 const glooAddon = join(root, "build", "Release", "flint_gloo.node");
-const wantGloo = spawnSync(process.execPath, [join(root, "scripts", "has-gloo.cjs")], { encoding: "utf8" }).stdout?.trim() === "1";
+const wantGloo =
+  spawnSync(process.execPath, [join(root, "scripts", "has-gloo.cjs")], { encoding: "utf8" }).stdout?.trim() === "1";
 function sourceStamp() {
   const hash = createHash("sha256");
   hash.update(`${process.versions.modules} ${process.platform} ${process.arch} gloo=${wantGloo}\n`);
-  const files = ["binding.gyp", ...readdirSync(join(root, "native"), { recursive: true }).map((f) => join("native", String(f)))]
+  const files = [
+    "binding.gyp",
+    ...readdirSync(join(root, "native"), { recursive: true }).map((f) => join("native", String(f))),
+  ]
     .filter((f) => /\.(gyp|cc|h|c|cpp|hpp)$/.test(f))
     .sort();
   for (const f of files) hash.update(f).update(readFileSync(join(root, f)));
   return hash.digest("hex");
 }
 const stamp = sourceStamp();
-if (process.env.FLINT_REBUILD_NATIVE !== "1" && existsSync(addon) && (!wantGloo || existsSync(glooAddon)) && existsSync(stampFile) && readFileSync(stampFile, "utf8").trim() === stamp) {
+if (
+  process.env.FLINT_REBUILD_NATIVE !== "1" &&
+  existsSync(addon) &&
+  (!wantGloo || existsSync(glooAddon)) &&
+  existsSync(stampFile) &&
+  readFileSync(stampFile, "utf8").trim() === stamp
+) {
   console.log("flint: native addon is up to date (build/Release/flint_native.node)");
   process.exit(0);
 }
@@ -52,8 +64,17 @@ function nodeGypCommand() {
     const require = createRequire(import.meta.url);
     return [process.execPath, [require.resolve("node-gyp/bin/node-gyp.js")]];
   } catch {
-    const bundled = join(dirname(process.execPath), "..", "lib", "node_modules", "npm", "node_modules",
-      "node-gyp", "bin", "node-gyp.js");
+    const bundled = join(
+      dirname(process.execPath),
+      "..",
+      "lib",
+      "node_modules",
+      "npm",
+      "node_modules",
+      "node-gyp",
+      "bin",
+      "node-gyp.js",
+    );
     return existsSync(bundled) ? [process.execPath, [bundled]] : ["node-gyp", []];
   }
 }

@@ -15,7 +15,8 @@ function filesUnder(dir) {
   });
 }
 
-const IMPORT = /^\s*(import|export)\s+(type\s+)?([^'";]*?)\s*from\s*["'](\.[^"']+)["']|^\s*import\s*["'](\.[^"']+)["']/gm;
+const IMPORT =
+  /^\s*(import|export)\s+(type\s+)?([^'";]*?)\s*from\s*["'](\.[^"']+)["']|^\s*import\s*["'](\.[^"']+)["']/gm;
 
 function runtimeImports(file) {
   const text = readFileSync(file, "utf8");
@@ -26,7 +27,15 @@ function runtimeImports(file) {
     // `import { type A, type B } from` imports nothing at run time either.
     const names = m[3] ?? "";
     const braces = /^\{([^}]*)\}$/.exec(names.trim());
-    if (braces && braces[1].split(",").map((s) => s.trim()).filter(Boolean).every((s) => s.startsWith("type "))) continue;
+    if (
+      braces &&
+      braces[1]
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .every((s) => s.startsWith("type "))
+    )
+      continue;
     out.push(resolve(dirname(file), spec.replace(/\.js$/, ".ts")));
   }
   return out;
@@ -37,19 +46,32 @@ const graph = new Map(files.map((f) => [f, runtimeImports(f).filter((g) => g !==
 
 // Tarjan's strongly connected components: every component with more than one file is a cycle.
 let index = 0;
-const idx = new Map(), low = new Map(), onStack = new Set(), stack = [], cycles = [];
+const idx = new Map(),
+  low = new Map(),
+  onStack = new Set(),
+  stack = [],
+  cycles = [];
 function visit(v) {
-  idx.set(v, index); low.set(v, index); index++;
-  stack.push(v); onStack.add(v);
+  idx.set(v, index);
+  low.set(v, index);
+  index++;
+  stack.push(v);
+  onStack.add(v);
   for (const w of graph.get(v) ?? []) {
     if (!graph.has(w)) continue;
-    if (!idx.has(w)) { visit(w); low.set(v, Math.min(low.get(v), low.get(w))); }
-    else if (onStack.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
+    if (!idx.has(w)) {
+      visit(w);
+      low.set(v, Math.min(low.get(v), low.get(w)));
+    } else if (onStack.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
   }
   if (low.get(v) === idx.get(v)) {
     const comp = [];
     let w;
-    do { w = stack.pop(); onStack.delete(w); comp.push(w); } while (w !== v);
+    do {
+      w = stack.pop();
+      onStack.delete(w);
+      comp.push(w);
+    } while (w !== v);
     if (comp.length > 1) cycles.push(comp);
   }
 }
@@ -57,7 +79,12 @@ for (const f of files) if (!idx.has(f)) visit(f);
 
 if (cycles.length > 0) {
   for (const c of cycles) {
-    console.error(`import cycle among ${c.length} files:\n  ${c.map((f) => relative(process.cwd(), f)).sort().join("\n  ")}`);
+    console.error(
+      `import cycle among ${c.length} files:\n  ${c
+        .map((f) => relative(process.cwd(), f))
+        .sort()
+        .join("\n  ")}`,
+    );
   }
   process.exit(1);
 }

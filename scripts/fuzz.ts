@@ -15,10 +15,27 @@ const root = process.cwd();
 const deadline = Date.now() + seconds * 1000;
 const seeds = loadSeeds(root);
 const addon = existsSync(join(root, "build", "Release", "flint_native.node"));
-const totals = { loadCases: 0, loadRejected: 0, loadLoaded: 0, loadSlowestMs: 0, nativeCalls: 0, nativeOk: 0, nativeRejected: 0, crashes: 0, findings: [] as string[] };
+const totals = {
+  loadCases: 0,
+  loadRejected: 0,
+  loadLoaded: 0,
+  loadSlowestMs: 0,
+  nativeCalls: 0,
+  nativeOk: 0,
+  nativeRejected: 0,
+  crashes: 0,
+  findings: [] as string[],
+};
 
 for (let seed = 1000; Date.now() < deadline; seed++) {
-  const f = fuzzDecode("load", seeds, 2000, seed, (b) => load(b), (e) => e instanceof SerializationError);
+  const f = fuzzDecode(
+    "load",
+    seeds,
+    2000,
+    seed,
+    (b) => load(b),
+    (e) => e instanceof SerializationError,
+  );
   totals.loadCases += f.cases;
   totals.loadRejected += f.rejected;
   totals.loadLoaded += f.loaded;
@@ -26,7 +43,11 @@ for (let seed = 1000; Date.now() < deadline; seed++) {
   totals.findings.push(...f.findings.map((x) => `load seed ${seed} ${x}`));
   if (!addon || Date.now() >= deadline) continue;
   const n = 20000;
-  const r = spawnSync(process.execPath, ["--import", "tsx", join("test", "fuzz-native-child.ts"), String(seed), String(n)], { encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync(
+    process.execPath,
+    ["--import", "tsx", join("test", "fuzz-native-child.ts"), String(seed), String(n)],
+    { encoding: "utf8", timeout: 120_000 },
+  );
   const last = r.stdout.trim().split("\n").at(-1) ?? "";
   if (r.signal !== null || r.status !== 0) {
     totals.crashes++;
@@ -38,7 +59,9 @@ for (let seed = 1000; Date.now() < deadline; seed++) {
   totals.nativeOk += s.ok;
   totals.nativeRejected += s.rejected;
   totals.findings.push(...s.findings.map((x) => `native seed ${seed} ${x}`));
-  process.stderr.write(`seed ${seed}: ${totals.loadCases} load cases, ${totals.nativeCalls} native calls, ${totals.findings.length} findings\n`);
+  process.stderr.write(
+    `seed ${seed}: ${totals.loadCases} load cases, ${totals.nativeCalls} native calls, ${totals.findings.length} findings\n`,
+  );
 }
 console.log(JSON.stringify({ seconds, ...totals, findings: totals.findings.slice(0, 50) }, null, 1));
 process.exitCode = totals.findings.length > 0 ? 1 : 0;

@@ -5,7 +5,8 @@
 const { existsSync } = require("node:fs");
 const includes = ["/usr/include", "/usr/local/include"];
 const libs = ["/usr/lib", "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/local/lib"];
-const ok = process.env.FLINT_SKIP_GLOO !== "1" &&
+const ok =
+  process.env.FLINT_SKIP_GLOO !== "1" &&
   includes.some((d) => existsSync(`${d}/gloo/allreduce.h`)) &&
   libs.some((d) => existsSync(`${d}/libgloo.so`));
 process.stdout.write(ok ? "1" : "0");

@@ -23,7 +23,8 @@ export function setEngineLimits(limits: { totalMemory: number; maxLength: number
 }
 
 function envLimit(): number {
-  const raw = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.FLINT_MAX_ALLOC_BYTES;
+  const raw = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+    ?.FLINT_MAX_ALLOC_BYTES;
   if (raw !== undefined && raw !== "") {
     const v = Number(raw);
     if (Number.isFinite(v) && v > 0) return v;
@@ -39,7 +40,8 @@ function envLimit(): number {
 let maxAllocBytes = envLimit();
 
 export function setMaxAllocBytes(bytes: number): void {
-  if (!(Number.isFinite(bytes) && bytes > 0)) throw new ValueError(`setMaxAllocBytes: expected a positive number of bytes, got ${bytes}`);
+  if (!(Number.isFinite(bytes) && bytes > 0))
+    throw new ValueError(`setMaxAllocBytes: expected a positive number of bytes, got ${bytes}`);
   maxAllocBytes = bytes;
 }
 export const getMaxAllocBytes = (): number => maxAllocBytes;
@@ -49,7 +51,9 @@ export function checkedNumel(op: string, sizes: readonly number[]): number {
   let n = 1;
   for (const s of sizes) {
     if (typeof s !== "number" || !Number.isInteger(s) || s < 0) {
-      throw new ShapeError(`${op}: invalid size ${String(s)} in ${fmtShape(sizes)} (sizes must be non-negative integers)`);
+      throw new ShapeError(
+        `${op}: invalid size ${String(s)} in ${fmtShape(sizes)} (sizes must be non-negative integers)`,
+      );
     }
     n *= s;
   }
@@ -77,13 +81,17 @@ export function checkAllocCount(op: string, n: number, dtype: string, sizes?: re
   }
   const bytes = n * (ITEM_BYTES[dtype] ?? 8);
   if (bytes > maxAllocBytes) {
-    throw new ValueError(`${op}: can't allocate memory: you tried to allocate ${bytes} bytes` +
-      `${sizes ? ` for sizes=${fmtShape(sizes)}` : ""} (${dtype}), above the limit of ${maxAllocBytes} bytes ` +
-      "(FLINT_MAX_ALLOC_BYTES or setMaxAllocBytes() raise it)");
+    throw new ValueError(
+      `${op}: can't allocate memory: you tried to allocate ${bytes} bytes` +
+        `${sizes ? ` for sizes=${fmtShape(sizes)}` : ""} (${dtype}), above the limit of ${maxAllocBytes} bytes ` +
+        "(FLINT_MAX_ALLOC_BYTES or setMaxAllocBytes() raise it)",
+    );
   }
   if (n > maxLength) {
-    throw new ValueError(`${op}: cannot allocate ${n} elements${sizes ? ` for sizes=${fmtShape(sizes)}` : ""}: ` +
-      `a tensor's storage holds at most ${maxLength} elements in this JavaScript engine`);
+    throw new ValueError(
+      `${op}: cannot allocate ${n} elements${sizes ? ` for sizes=${fmtShape(sizes)}` : ""}: ` +
+        `a tensor's storage holds at most ${maxLength} elements in this JavaScript engine`,
+    );
   }
 }
 
@@ -92,7 +100,13 @@ export function checkAllocCount(op: string, n: number, dtype: string, sizes?: re
  * `storageLength` elements, as PyTorch's setStorage check. Sizes must be non-negative integers,
  * strides integers, the offset a non-negative integer.
  */
-export function checkView(op: string, sizes: readonly number[], strides: readonly number[], offset: number, storageLength: number): void {
+export function checkView(
+  op: string,
+  sizes: readonly number[],
+  strides: readonly number[],
+  offset: number,
+  storageLength: number,
+): void {
   const where = (): string => `sizes ${fmtShape(sizes)}, strides ${fmtShape(strides)}, storage offset ${offset}`;
   if (sizes.length !== strides.length) {
     throw new ShapeError(`${op}: mismatch in length of strides and shape (${where()})`);
@@ -104,13 +118,16 @@ export function checkView(op: string, sizes: readonly number[], strides: readonl
   let hi = 0;
   for (let i = 0; i < sizes.length; i++) {
     const st = strides[i];
-    if (typeof st !== "number" || !Number.isSafeInteger(st)) throw new ShapeError(`${op}: invalid stride ${String(st)} (${where()})`);
+    if (typeof st !== "number" || !Number.isSafeInteger(st))
+      throw new ShapeError(`${op}: invalid stride ${String(st)} (${where()})`);
     if (st < 0) throw new ShapeError(`${op}: negative strides are not supported (${where()})`);
     if (sizes[i] > 0) hi += (sizes[i] - 1) * st;
   }
   if (numel === 0) return;
   const need = offset + hi + 1;
   if (!Number.isSafeInteger(need) || need > storageLength) {
-    throw new ShapeError(`${op}: setStorage: ${where()} requiring a storage size of ${need} elements are out of bounds for storage of size ${storageLength}`);
+    throw new ShapeError(
+      `${op}: setStorage: ${where()} requiring a storage size of ${need} elements are out of bounds for storage of size ${storageLength}`,
+    );
   }
 }

@@ -8,13 +8,38 @@ import type { DeviceType } from "./storage.js";
 import { hasBackend } from "./backend/registry.js";
 
 /** A device type PyTorch (or Flint: webgpu, wasm) knows. */
-const KNOWN_TYPES = new Set(["cpu", "cuda", "mps", "xpu", "meta", "hip", "xla", "vulkan", "ipu", "hpu", "ort", "mkldnn", "opengl", "opencl", "ideep", "fpga", "ve", "lazy", "mtia", "privateuseone", "webgpu", "wasm"]);
+const KNOWN_TYPES = new Set([
+  "cpu",
+  "cuda",
+  "mps",
+  "xpu",
+  "meta",
+  "hip",
+  "xla",
+  "vulkan",
+  "ipu",
+  "hpu",
+  "ort",
+  "mkldnn",
+  "opengl",
+  "opencl",
+  "ideep",
+  "fpga",
+  "ve",
+  "lazy",
+  "mtia",
+  "privateuseone",
+  "webgpu",
+  "wasm",
+]);
 const FLINT_TYPES = new Set<string>(["cpu", "meta", "webgpu", "wasm"]);
 
 /** "type" or "type:index" with a device type PyTorch knows, else null. */
 function parseDeviceString(s: string): { type: string; index: number | undefined } | null {
   const m = /^([a-z_]+)(?::(\d+))?$/.exec(s);
-  return m === null || !KNOWN_TYPES.has(m[1]) ? null : { type: m[1], index: m[2] === undefined ? undefined : Number(m[2]) };
+  return m === null || !KNOWN_TYPES.has(m[1])
+    ? null
+    : { type: m[1], index: m[2] === undefined ? undefined : Number(m[2]) };
 }
 
 /** torch.device: a device type and an optional index ("cpu", "cuda:1"). */
@@ -33,9 +58,11 @@ export class Device {
     if (parsed === null) {
       throw new ValueError(`device: expected one of cpu, cuda, mps, … with an optional :index, got '${String(spec)}'`);
     }
-    if (parsed.index !== undefined && index !== undefined) throw new ValueError(`device: index given twice ('${spec}' and ${index})`);
+    if (parsed.index !== undefined && index !== undefined)
+      throw new ValueError(`device: index given twice ('${spec}' and ${index})`);
     const i = parsed.index ?? index;
-    if (i !== undefined && (!Number.isInteger(i) || i < 0)) throw new ValueError(`device: index must be a non-negative integer, got ${i}`);
+    if (i !== undefined && (!Number.isInteger(i) || i < 0))
+      throw new ValueError(`device: index must be a non-negative integer, got ${i}`);
     this.type = parsed.type;
     this.index = i ?? null;
   }
@@ -80,7 +107,8 @@ export function deviceOfType(type: DeviceType): Device {
  */
 export function deviceTypeOf(op: string, d: DeviceLike): DeviceType {
   const dev = toDevice(d);
-  if (FLINT_TYPES.has(dev.type) && (dev.type === "cpu" || dev.type === "meta" || hasBackend(dev.type as DeviceType))) return dev.type as DeviceType;
+  if (FLINT_TYPES.has(dev.type) && (dev.type === "cpu" || dev.type === "meta" || hasBackend(dev.type as DeviceType)))
+    return dev.type as DeviceType;
   checkCpu(op, dev);
   throw new DeviceError(`${op}: no backend for device '${dev.toString()}' is available here`);
 }
@@ -95,7 +123,9 @@ export function checkCpu(op: string, d: DeviceLike): void {
   const dev = toDevice(d);
   if (dev.type === "cpu") return;
   const hint = dev.type === "cuda" ? " (torch.cuda.isAvailable() is false)" : "";
-  throw new ValueError(`${op}: device '${dev.toString()}' is not available${hint}; Flint's devices are cpu, meta, and webgpu / wasm where their backends are available`);
+  throw new ValueError(
+    `${op}: device '${dev.toString()}' is not available${hint}; Flint's devices are cpu, meta, and webgpu / wasm where their backends are available`,
+  );
 }
 
 /**
@@ -103,7 +133,7 @@ export function checkCpu(op: string, d: DeviceLike): void {
  * for (an index, a "cuda:N" string or a Device; "cuda" by default).
  */
 export function refuseCuda(op: string, d?: DeviceLike | number): never {
-  const dev = typeof d === "number" ? `cuda:${d}` : d ?? "cuda";
+  const dev = typeof d === "number" ? `cuda:${d}` : (d ?? "cuda");
   if (toDevice(dev).type !== "cuda") throw new ValueError(`${op}: expected a cuda device, got '${String(dev)}'`);
   checkCpu(op, dev);
   throw new Error("unreachable: a cuda device passed checkCpu");

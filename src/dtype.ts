@@ -34,10 +34,16 @@ export function arrayFor(dtype: DType, n: number): TypedArray {
   // The last line of defence: ops check their output sizes by name first (checked-size.ts).
   if (!(Number.isInteger(n) && n >= 0 && n <= MAX_UNCHECKED)) checkAllocCount("allocation", n, dtype);
   switch (dtype) {
-    case "float32": return new Float32Array(n);
-    case "float64": case "int64": return new Float64Array(n);
-    case "int32": return new Int32Array(n);
-    case "uint8": case "bool": return new Uint8Array(n);
+    case "float32":
+      return new Float32Array(n);
+    case "float64":
+    case "int64":
+      return new Float64Array(n);
+    case "int32":
+      return new Int32Array(n);
+    case "uint8":
+    case "bool":
+      return new Uint8Array(n);
   }
 }
 
@@ -51,9 +57,15 @@ export function dtypeOfArray(a: TypedArray): DType {
 
 export function itemSize(dtype: DType): number {
   switch (dtype) {
-    case "float32": case "int32": return 4;
-    case "float64": case "int64": return 8;
-    case "uint8": case "bool": return 1;
+    case "float32":
+    case "int32":
+      return 4;
+    case "float64":
+    case "int64":
+      return 8;
+    case "uint8":
+    case "bool":
+      return 1;
   }
 }
 
@@ -67,14 +79,22 @@ export const isIntegral = (d: DType): boolean => d === "int64" || d === "int32" 
  */
 export function castValue(v: number, dtype: DType, from?: DType): number {
   switch (dtype) {
-    case "float32": return Math.fround(v);
-    case "float64": return v;
+    case "float32":
+      return Math.fround(v);
+    case "float64":
+      return v;
     // Out of range and NaN give the "integer indefinite" value, as x86's conversion in PyTorch's CPU kernels.
-    case "int64": return Number.isFinite(v) && Math.abs(v) < 2 ** 63 ? Math.trunc(v) : -(2 ** 63);
+    case "int64":
+      return Number.isFinite(v) && Math.abs(v) < 2 ** 63 ? Math.trunc(v) : -(2 ** 63);
     // (integers narrowed to int32 wrap around, as C++ integer casts do)
-    case "int32": return (from !== undefined && !isFloating(from)) || (Number.isFinite(v) && v > -2147483649 && v < 2147483648) ? Math.trunc(v) | 0 : -2147483648;
-    case "uint8": return (Math.trunc(v) & 255);
-    case "bool": return v !== 0 ? 1 : 0;
+    case "int32":
+      return (from !== undefined && !isFloating(from)) || (Number.isFinite(v) && v > -2147483649 && v < 2147483648)
+        ? Math.trunc(v) | 0
+        : -2147483648;
+    case "uint8":
+      return Math.trunc(v) & 255;
+    case "bool":
+      return v !== 0 ? 1 : 0;
   }
 }
 
@@ -86,7 +106,8 @@ function category(d: DType): number {
 /** promote_types(a, b) for two tensor dtypes. */
 export function promoteTypes(a: DType, b: DType): DType {
   if (a === b) return a;
-  const ca = category(a), cb = category(b);
+  const ca = category(a),
+    cb = category(b);
   if (ca !== cb) return ca > cb ? a : b;
   if (ca === 2) return "float64";
   // integers: uint8 < int32 < int64
@@ -103,7 +124,9 @@ export type PromotionOperand = { dtype: DType; dim: number } | number | boolean;
  * scalars bring the default dtype of their category (float -> float32, int -> int64).
  */
 export function resultType(operands: readonly PromotionOperand[]): DType {
-  let dimRes: DType | null = null, zeroRes: DType | null = null, scalarRes: DType | null = null;
+  let dimRes: DType | null = null,
+    zeroRes: DType | null = null,
+    scalarRes: DType | null = null;
   for (const op of operands) {
     if (typeof op === "object") {
       if (op.dim > 0) dimRes = dimRes ? promoteTypes(dimRes, op.dtype) : op.dtype;
@@ -139,9 +162,15 @@ export function uninitArray(dtype: DType, n: number): TypedArray {
   if (bytes < UNINIT_MIN_BYTES || !nodeBuffer) return arrayFor(dtype, n);
   const buf = nodeBuffer.allocUnsafeSlow(bytes).buffer;
   switch (dtype) {
-    case "float32": return new Float32Array(buf, 0, n);
-    case "float64": case "int64": return new Float64Array(buf, 0, n);
-    case "int32": return new Int32Array(buf, 0, n);
-    case "uint8": case "bool": return new Uint8Array(buf, 0, n);
+    case "float32":
+      return new Float32Array(buf, 0, n);
+    case "float64":
+    case "int64":
+      return new Float64Array(buf, 0, n);
+    case "int32":
+      return new Int32Array(buf, 0, n);
+    case "uint8":
+    case "bool":
+      return new Uint8Array(buf, 0, n);
   }
 }

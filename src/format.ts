@@ -5,7 +5,10 @@
 // summarised with "..."; and the size / dtype / grad suffixes.
 import type { Tensor } from "./tensor.js";
 
-const PRECISION = 4, LINEWIDTH = 80, THRESHOLD = 1000, EDGEITEMS = 3;
+const PRECISION = 4,
+  LINEWIDTH = 80,
+  THRESHOLD = 1000,
+  EDGEITEMS = 3;
 const DEFAULT_DTYPES = new Set(["float32", "int64", "bool"]);
 
 /**
@@ -39,22 +42,31 @@ function sci(v: number): string {
 const special = (v: number): string => (Number.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf");
 const fixed = (v: number, d: number): string => (Number.isFinite(v) ? pyRound(v, d, false) : special(v));
 
-interface Formatter { width: number; format(v: number): string }
+interface Formatter {
+  width: number;
+  format(v: number): string;
+}
 
 /** torch's _Formatter, built over the (summarised) values. */
 function makeFormatter(values: readonly number[], dtype: Tensor["dtype"]): Formatter {
   const pad = (s: string, w: number) => s.padStart(w);
   if (dtype !== "float32" && dtype !== "float64") {
     // int64 beyond 2^53 (the integer-indefinite -2^63) prints exactly through BigInt.
-    const str = dtype === "bool" ? (v: number) => (v ? "True" : "False") : (v: number) => (Math.abs(v) >= 2 ** 53 ? BigInt(v).toString() : String(v));
+    const str =
+      dtype === "bool"
+        ? (v: number) => (v ? "True" : "False")
+        : (v: number) => (Math.abs(v) >= 2 ** 53 ? BigInt(v).toString() : String(v));
     const width = values.reduce((w, v) => Math.max(w, str(v).length), 1);
     return { width, format: (v) => pad(str(v), width) };
   }
   const nz = values.filter((v) => Number.isFinite(v) && v !== 0);
-  let intMode = true, sciMode = false, width = 1;
+  let intMode = true,
+    sciMode = false,
+    width = 1;
   if (nz.length > 0) {
     const abs = nz.map(Math.abs);
-    const min = Math.min(...abs), max = Math.max(...abs);
+    const min = Math.min(...abs),
+      max = Math.max(...abs);
     intMode = nz.every((v) => v === Math.ceil(v));
     if (intMode) {
       sciMode = max / min > 1000 || max > 1e8;
@@ -75,7 +87,10 @@ function makeFormatter(values: readonly number[], dtype: Tensor["dtype"]): Forma
 }
 
 /** A nested view of the values: dims and a reader, so summarising can pick edges. */
-interface Nd { shape: readonly number[]; at: (idx: number[]) => number }
+interface Nd {
+  shape: readonly number[];
+  at: (idx: number[]) => number;
+}
 
 function summarisedValues(t: Nd, summarize: boolean): number[] {
   const out: number[] = [];
@@ -97,18 +112,22 @@ function pick(n: number, summarize: boolean): number[] {
 }
 
 function tensorStr(t: Nd, f: Formatter, indent: number, summarize: boolean, idx: number[] = []): string {
-  const d = idx.length, nd = t.shape.length, n = t.shape[d];
+  const d = idx.length,
+    nd = t.shape.length,
+    n = t.shape[d];
   const cut = summarize && n > 2 * EDGEITEMS;
   if (d === nd - 1) {
     const elementsPerLine = Math.max(1, Math.floor((LINEWIDTH - indent) / (f.width + 2)));
-    const items = (cut ? [...pick(n, true).slice(0, EDGEITEMS), -1, ...pick(n, true).slice(EDGEITEMS)] : pick(n, false))
-      .map((i) => (i < 0 ? " ..." : f.format(t.at([...idx, i]))));
+    const items = (
+      cut ? [...pick(n, true).slice(0, EDGEITEMS), -1, ...pick(n, true).slice(EDGEITEMS)] : pick(n, false)
+    ).map((i) => (i < 0 ? " ..." : f.format(t.at([...idx, i]))));
     const lines: string[] = [];
     for (let i = 0; i < items.length; i += elementsPerLine) lines.push(items.slice(i, i + elementsPerLine).join(", "));
     return `[${lines.join(",\n" + " ".repeat(indent + 1))}]`;
   }
-  const rows = (cut ? [...pick(n, true).slice(0, EDGEITEMS), -1, ...pick(n, true).slice(EDGEITEMS)] : pick(n, false))
-    .map((i) => (i < 0 ? "..." : tensorStr(t, f, indent + 1, summarize, [...idx, i])));
+  const rows = (
+    cut ? [...pick(n, true).slice(0, EDGEITEMS), -1, ...pick(n, true).slice(EDGEITEMS)] : pick(n, false)
+  ).map((i) => (i < 0 ? "..." : tensorStr(t, f, indent + 1, summarize, [...idx, i])));
   return `[${rows.join("," + "\n".repeat(nd - d - 1) + " ".repeat(indent + 1))}]`;
 }
 
@@ -138,7 +157,8 @@ export function formatTensor(t: Tensor): string {
   }
   // Built-in nodes print with PyTorch's overload index (MulBackward0, or the one in their name:
   // SumBackward1); CopySlices and custom Functions without.
-  if (t.gradFn) suffixes.push(`grad_fn=<${t.gradFn.name}${t.gradFn.name.endsWith("Backward") && !t.gradFn.custom ? "0" : ""}>`);
+  if (t.gradFn)
+    suffixes.push(`grad_fn=<${t.gradFn.name}${t.gradFn.name.endsWith("Backward") && !t.gradFn.custom ? "0" : ""}>`);
   else if (t.requiresGrad) suffixes.push("requires_grad=True");
   // torch's _add_suffixes: a suffix that would pass column 80 starts a new line.
   let out = prefix + body;

@@ -5,7 +5,17 @@ export { Tensor, Storage, CpuStorage, fromTypedArray } from "./tensor.js";
 export * from "./dtype.js";
 export { Device, device, cuda, backends } from "./device.js";
 export type { DeviceLike } from "./device.js";
-export { FlintError, ShapeError, DTypeError, IndexError, AutogradError, ValueError, DeviceError, ArgumentError, NotImplementedError } from "./errors.js";
+export {
+  FlintError,
+  ShapeError,
+  DTypeError,
+  IndexError,
+  AutogradError,
+  ValueError,
+  DeviceError,
+  ArgumentError,
+  NotImplementedError,
+} from "./errors.js";
 export { GeneratorStateError, RandomArgumentError } from "./random/index.js";
 export { backendName, setBackend, setNumThreads, getNumThreads, loadWasm } from "./backend/select.js";
 export { tuneProcess, type TuneProcessOptions, type TuneProcessResult } from "./process-tuning.js";
@@ -13,17 +23,83 @@ export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode } from
 export * as autograd from "./autograd/index.js";
 export * as webgpu from "./backend/webgpu/api.js";
 
-export { tensor, zeros, ones, full, empty, zerosLike, onesLike, fullLike, emptyLike, arange, linspace, eye } from "./ops/creation.js";
+export {
+  tensor,
+  zeros,
+  ones,
+  full,
+  empty,
+  zerosLike,
+  onesLike,
+  fullLike,
+  emptyLike,
+  arange,
+  linspace,
+  eye,
+} from "./ops/creation.js";
 export type { CreateOptions, NestedData } from "./ops/creation.js";
 export {
-  add, sub, mul, div, pow, maximum, minimum, atan2, remainder, fmod, floorDivide,
-  eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalXor, bitwiseAnd, bitwiseOr, bitwiseXor, where,
+  add,
+  sub,
+  mul,
+  div,
+  pow,
+  maximum,
+  minimum,
+  atan2,
+  remainder,
+  fmod,
+  floorDivide,
+  eq,
+  ne,
+  lt,
+  le,
+  gt,
+  ge,
+  logicalAnd,
+  logicalOr,
+  logicalXor,
+  bitwiseAnd,
+  bitwiseOr,
+  bitwiseXor,
+  where,
 } from "./ops/binary.js";
 // Every declared unary op (neg, abs, exp, expm1, …, logicalNot, bitwiseNot): one declaration each.
 export * from "./ops/unary.js";
-export { sum, mean, prod, amax, amin, max, min, argmax, argmin, variance as var, std, logsumexp, all, any, countNonzero } from "./ops/reduce.js";
+export {
+  sum,
+  mean,
+  prod,
+  amax,
+  amin,
+  max,
+  min,
+  argmax,
+  argmin,
+  variance as var,
+  std,
+  logsumexp,
+  all,
+  any,
+  countNonzero,
+} from "./ops/reduce.js";
 export type { ValuesIndices, Dims } from "./ops/reduce.js";
-export { view, reshape, flatten, unflatten, permute, transpose, t, squeeze, unsqueeze, expand, narrow, select, slice, detach } from "./ops/view.js";
+export {
+  view,
+  reshape,
+  flatten,
+  unflatten,
+  permute,
+  transpose,
+  t,
+  squeeze,
+  unsqueeze,
+  expand,
+  narrow,
+  select,
+  slice,
+  detach,
+} from "./ops/view.js";
 export { asStrided } from "./ops/misc-ext.js";
 export { setMaxAllocBytes, getMaxAllocBytes } from "./checked-size.js";
 export { clone, contiguous } from "./ops/cast.js";
@@ -34,8 +110,21 @@ export type { IndexSpec } from "./ops/indexing.js";
 export { softmax, logSoftmax } from "./ops/softmax.js";
 export { clamp, clamp as clip } from "./ops/clamp.js";
 export {
-  rand, randn, randint, randperm, randLike, randnLike, randintLike, bernoulli,
-  manualSeed, seed, initialSeed, getRngState, setRngState, Generator, defaultGenerator,
+  rand,
+  randn,
+  randint,
+  randperm,
+  randLike,
+  randnLike,
+  randintLike,
+  bernoulli,
+  manualSeed,
+  seed,
+  initialSeed,
+  getRngState,
+  setRngState,
+  Generator,
+  defaultGenerator,
 } from "./ops/random.js";
 export type { RandomOptions } from "./ops/random.js";
 export { save, load, saveToBytes, loadSafetensorsMetadata } from "./serialization/save-load.js";

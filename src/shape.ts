@@ -32,7 +32,9 @@ export function isContiguousLayout(shape: Shape, strides: readonly number[]): bo
 export function normDim(dim: number, ndim: number, op: string): number {
   const n = Math.max(ndim, 1);
   if (!Number.isInteger(dim) || dim < -n || dim >= n) {
-    throw new IndexError(`${op}: dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${dim})`);
+    throw new IndexError(
+      `${op}: dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${dim})`,
+    );
   }
   return dim < 0 ? dim + n : dim;
 }
@@ -41,10 +43,12 @@ export function broadcastShapes(a: Shape, b: Shape, op: string): number[] {
   const n = Math.max(a.length, b.length);
   const out = new Array<number>(n);
   for (let i = 0; i < n; i++) {
-    const da = a[a.length - n + i] ?? 1, db = b[b.length - n + i] ?? 1;
+    const da = a[a.length - n + i] ?? 1,
+      db = b[b.length - n + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
       throw new ShapeError(
-        `${op}: the size of tensor a (${da}) must match the size of tensor b (${db}) at non-singleton dimension ${i}; shapes ${fmtShape(a)} and ${fmtShape(b)}`);
+        `${op}: the size of tensor a (${da}) must match the size of tensor b (${db}) at non-singleton dimension ${i}; shapes ${fmtShape(a)} and ${fmtShape(b)}`,
+      );
     }
     out[i] = da === 1 ? db : da;
   }
@@ -63,7 +67,8 @@ export function broadcastStrides(shape: Shape, strides: readonly number[], targe
 export function inferShape(requested: Shape, numel: number, op: string, inputShape?: Shape): number[] {
   const of = inputShape ? ` (shape ${fmtShape(inputShape)})` : "";
   const shape = [...requested];
-  let infer = -1, known = 1;
+  let infer = -1,
+    known = 1;
   for (let i = 0; i < shape.length; i++) {
     if (shape[i] === -1) {
       if (infer >= 0) throw new ShapeError(`${op}: only one dimension can be inferred`);
@@ -93,7 +98,8 @@ export function viewStrides(shape: Shape, strides: readonly number[], newShape: 
   const out = new Array<number>(newShape.length);
   let viewD = newShape.length - 1;
   let chunkBase = strides[strides.length - 1] ?? 1;
-  let tensorNumel = 1, viewNumel = 1;
+  let tensorNumel = 1,
+    viewNumel = 1;
   for (let d = shape.length - 1; d >= 0; d--) {
     tensorNumel *= shape[d];
     if (d === 0 || (shape[d - 1] !== 1 && strides[d - 1] !== tensorNumel * chunkBase)) {
@@ -118,7 +124,8 @@ export function viewStrides(shape: Shape, strides: readonly number[], newShape: 
 export function sizesArg(args: readonly (number | readonly number[])[]): number[] {
   if (args.length === 1 && Array.isArray(args[0])) return [...(args[0] as readonly number[])];
   return args.map((a) => {
-    if (typeof a !== "number") throw new ShapeError(`expected sizes as numbers or one array, got ${JSON.stringify(args)}`);
+    if (typeof a !== "number")
+      throw new ShapeError(`expected sizes as numbers or one array, got ${JSON.stringify(args)}`);
     return a;
   });
 }

@@ -38,9 +38,11 @@ export class CpuStorage extends Storage {
 /** The base of storages whose values are not a JS array: reading `data` says how to read them. */
 export abstract class DeviceStorage extends Storage {
   get data(): TypedArray {
-    throw new DeviceError(this.device === "meta"
-      ? "meta tensors have no data: they carry shape, dtype and strides only (materialise them with module.toEmpty({ device: \"cpu\" }) or create them on the CPU)"
-      : `a ${this.device} tensor's values cannot be read synchronously; use await x.cpuAsync(), x.itemAsync() or x.tolistAsync()`);
+    throw new DeviceError(
+      this.device === "meta"
+        ? 'meta tensors have no data: they carry shape, dtype and strides only (materialise them with module.toEmpty({ device: "cpu" }) or create them on the CPU)'
+        : `a ${this.device} tensor's values cannot be read synchronously; use await x.cpuAsync(), x.itemAsync() or x.tolistAsync()`,
+    );
   }
 }
 

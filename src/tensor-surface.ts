@@ -24,12 +24,18 @@ declare module "./tensor.js" {
   }
 }
 
-
 const methods: ThisType<Tensor> & Record<string, unknown> = {
   indexSet_(specs: IndexSpec | readonly IndexSpec[], value: Tensor | number | boolean) {
-    const list: IndexSpec[] = Array.isArray(specs) && !specs.every((s) => typeof s === "number") ? [...(specs as IndexSpec[])] : [specs as IndexSpec];
+    const list: IndexSpec[] =
+      Array.isArray(specs) && !specs.every((s) => typeof s === "number")
+        ? [...(specs as IndexSpec[])]
+        : [specs as IndexSpec];
     const { out, adv } = basicIndex(this, list);
-    const v = isTensor(value) ? (value.dtype === this.dtype ? value : toDType(value, this.dtype)) : scalarTensor(value, this.dtype);
+    const v = isTensor(value)
+      ? value.dtype === this.dtype
+        ? value
+        : toDType(value, this.dtype)
+      : scalarTensor(value, this.dtype);
     if (adv.length === 0) commit(out, expand(v, out.shape), "index_put_");
     else commit(out, putAdvanced(out, adv, v, false), "index_put_");
     return this;

@@ -84,10 +84,13 @@ export class Tensor {
   private onHost(op: "item" | "tolist" | "typedArray"): Tensor | null {
     const device = this.storage.device;
     if (device === "cpu") return null;
-    if (device === "meta") throw new DeviceError(`${op}: a meta tensor has no data (shape ${fmtShape(this.shape)}, dtype ${this.dtype})`);
+    if (device === "meta")
+      throw new DeviceError(`${op}: a meta tensor has no data (shape ${fmtShape(this.shape)}, dtype ${this.dtype})`);
     const host = backendFor(device).read(this);
     if (host instanceof Promise) {
-      throw new DeviceError(`${op}: a ${device} tensor can only be read asynchronously; use await x.${op === "typedArray" ? "cpuAsync()" : `${op}Async()`}`);
+      throw new DeviceError(
+        `${op}: a ${device} tensor can only be read asynchronously; use await x.${op === "typedArray" ? "cpuAsync()" : `${op}Async()`}`,
+      );
     }
     return fromTypedArray(host, this.shape, this.dtype);
   }
@@ -103,7 +106,8 @@ export class Tensor {
   typedArray(): TypedArray {
     const host = this.onHost("typedArray");
     if (host) return host.typedArray();
-    const n = this.numel(), data = this.storage.data;
+    const n = this.numel(),
+      data = this.storage.data;
     if (this.isContiguous()) return data.slice(this.offset, this.offset + n);
     const out = arrayFor(this.dtype, n);
     const offsets = offsetsOf(this.shape, this.strides, this.offset);
@@ -117,7 +121,9 @@ export class Tensor {
    */
   item(): number {
     if (this.numel() !== 1) {
-      throw new ValueError(`item: a Tensor with ${this.numel()} elements cannot be converted to Scalar (shape ${fmtShape(this.shape)})`);
+      throw new ValueError(
+        `item: a Tensor with ${this.numel()} elements cannot be converted to Scalar (shape ${fmtShape(this.shape)})`,
+      );
     }
     const host = this.onHost("item");
     if (host) return host.item();
@@ -128,7 +134,8 @@ export class Tensor {
   tolist(): unknown {
     const host = this.onHost("tolist");
     if (host) return host.tolist();
-    const data = this.storage.data, isBool = this.dtype === "bool";
+    const data = this.storage.data,
+      isBool = this.dtype === "bool";
     const rec = (d: number, off: number): unknown => {
       if (d === this.shape.length) return isBool ? data[off] !== 0 : data[off];
       const out = new Array<unknown>(this.shape[d]);
@@ -159,4 +166,3 @@ export function makeView(src: Tensor, shape: number[], strides: number[], offset
   t.baseGradFn = t.base.gradFn;
   return t;
 }
-

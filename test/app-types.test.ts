@@ -42,21 +42,44 @@ console.log(total, n, ds.length);
 `;
 
 test("a fresh app type-checks against the packed package under --strict", { timeout: 240_000 }, () => {
-  assert.ok(existsSync(join(repo, "dist/src/index.d.ts")), "dist/ is missing: run `npm run build` first (CI builds before testing)");
+  assert.ok(
+    existsSync(join(repo, "dist/src/index.d.ts")),
+    "dist/ is missing: run `npm run build` first (CI builds before testing)",
+  );
   // --ignore-scripts: packing must not recompile (`prepare`); dist/ is what gets published.
-  const pack = spawnSync("npm", ["pack", "--ignore-scripts", "--pack-destination", app], { cwd: repo, encoding: "utf8" });
+  const pack = spawnSync("npm", ["pack", "--ignore-scripts", "--pack-destination", app], {
+    cwd: repo,
+    encoding: "utf8",
+  });
   assert.equal(pack.status, 0, pack.stderr);
   const tarball = readdirSync(app).find((f) => f.endsWith(".tgz"));
   assert.ok(tarball !== undefined, "npm pack wrote no tarball");
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
-  writeFileSync(join(app, "tsconfig.json"), JSON.stringify({
-    compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, types: [] },
-    files: ["app.ts"],
-  }));
+  writeFileSync(
+    join(app, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        strict: true,
+        noEmit: true,
+        types: [],
+      },
+      files: ["app.ts"],
+    }),
+  );
   writeFileSync(join(app, "app.ts"), APP_TS);
   // The dependencies come from npm's cache (npm ci filled it); no install scripts: types only.
-  const install = spawnSync("npm", ["install", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund", `./${tarball}`], { cwd: app, encoding: "utf8" });
+  const install = spawnSync(
+    "npm",
+    ["install", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund", `./${tarball}`],
+    { cwd: app, encoding: "utf8" },
+  );
   assert.equal(install.status, 0, install.stderr);
-  const tsc = spawnSync(process.execPath, [join(repo, "node_modules/typescript/bin/tsc"), "-p", app], { cwd: app, encoding: "utf8" });
+  const tsc = spawnSync(process.execPath, [join(repo, "node_modules/typescript/bin/tsc"), "-p", app], {
+    cwd: app,
+    encoding: "utf8",
+  });
   assert.equal(tsc.status, 0, `tsc --strict on a fresh app failed:\n${tsc.stdout}${tsc.stderr}`);
 });

@@ -18,15 +18,29 @@ describe("gradcheck (float64 finite differences)", () => {
 
 /** Double backward: the gradient (with createGraph) as a function passes gradcheck too. */
 describe("gradgradcheck", () => {
-  const picked = cases.filter((c) => !/in-place|_|custom|split|chunk|unbind|scatter|floor|ceil|round|trunc|sign|remainder|fmod|relu|abs|clamp|max|min|amax|amin|where|Fill|gather|index|Select/.test(c.name));
+  const picked = cases.filter(
+    (c) =>
+      !/in-place|_|custom|split|chunk|unbind|scatter|floor|ceil|round|trunc|sign|remainder|fmod|relu|abs|clamp|max|min|amax|amin|where|Fill|gather|index|Select/.test(
+        c.name,
+      ),
+  );
   for (const c of picked) {
     test(c.name, () => {
       const inputs = c.inputs();
       const outs = [c.fn(...inputs)].flat();
-      const vs = outs.map((o) => torch.tensor(Array.from({ length: o.numel() }, () => rnd() - 0.5), { dtype: torch.float64 }).reshape(o.shape));
+      const vs = outs.map((o) =>
+        torch
+          .tensor(
+            Array.from({ length: o.numel() }, () => rnd() - 0.5),
+            { dtype: torch.float64 },
+          )
+          .reshape(o.shape),
+      );
       const gg = (...xs: Tensor[]) => {
         const os = [c.fn(...xs)].flat();
-        return torch.autograd.grad(os, xs, { gradOutputs: vs, createGraph: true, allowUnused: true }).map((g, i) => g ?? torch.zerosLike(xs[i]));
+        return torch.autograd
+          .grad(os, xs, { gradOutputs: vs, createGraph: true, allowUnused: true })
+          .map((g, i) => g ?? torch.zerosLike(xs[i]));
       };
       assert.equal(torch.autograd.gradcheck(gg, inputs, { atol: 1e-4, rtol: 1e-3 }), true);
     });
@@ -40,14 +54,23 @@ interface AutogradFixture {
     inplace_views: { b: Nested; a_grad: Nested };
     stale_views: { v: Nested; a_grad: Nested; a2_grad: Nested };
   };
-  chains: { inputs: number[][][]; steps: [string, number, number][]; weights: number[]; out: number; grads: (number[][] | null)[] }[];
+  chains: {
+    inputs: number[][][];
+    steps: [string, number, number][];
+    weights: number[];
+    out: number;
+    grads: (number[][] | null)[];
+  }[];
 }
 const fxAll = loadFixture<AutogradFixture>("ops-extra.json");
 const fx = fxAll.autograd;
 const close = (a: unknown, b: unknown, tol = 1e-10) => {
-  const fa = [a].flat(3) as number[], fb = [b].flat(3) as number[];
+  const fa = [a].flat(3) as number[],
+    fb = [b].flat(3) as number[];
   assert.equal(fa.length, fb.length);
-  fa.forEach((v, i) => assert.ok(Math.abs(v - fb[i]) <= tol * (1 + Math.abs(fb[i])), `element ${i}: ${v} vs PyTorch ${fb[i]}`));
+  fa.forEach((v, i) =>
+    assert.ok(Math.abs(v - fb[i]) <= tol * (1 + Math.abs(fb[i])), `element ${i}: ${v} vs PyTorch ${fb[i]}`),
+  );
 };
 
 describe("autograd API", () => {
@@ -77,12 +100,29 @@ describe("autograd API", () => {
     x.select(0, 1).copy_(y.mul(2));
     assert.deepEqual(x.tolist(), f.x);
     assert.equal(x.toString(), f.str);
-    x.mul(torch.tensor([[1, 2], [3, 4], [5, 6]], { dtype: torch.float32 })).sum().backward();
+    x.mul(
+      torch.tensor(
+        [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ],
+        { dtype: torch.float32 },
+      ),
+    )
+      .sum()
+      .backward();
     assert.deepEqual(y.grad?.tolist(), f.y_grad);
   });
   test("in-place ops on views of a non-leaf: the rest of the base keeps its history", () => {
     const f = fx.inplace_views;
-    const a = torch.tensor([[1, 2], [3, 4]], { dtype: torch.float32, requiresGrad: true });
+    const a = torch.tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { dtype: torch.float32, requiresGrad: true },
+    );
     const b = a.mul(1);
     b.select(1, 0).mul_(10);
     b.narrow(0, 1, 1).fill_(7);
@@ -95,16 +135,31 @@ describe("autograd API", () => {
   });
   test("a view made before an in-place change of its base takes the base's new history", () => {
     const f = fx.stale_views;
-    const a = torch.tensor([[1, 2], [3, 4]], { dtype: torch.float32, requiresGrad: true });
+    const a = torch.tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { dtype: torch.float32, requiresGrad: true },
+    );
     const b = a.mul(1);
     const v = b.select(0, 0);
     b.mul_(2);
     assert.deepEqual(v.tolist(), f.v);
-    v.mul(torch.tensor([1, 10], { dtype: torch.float32 })).sum().backward();
+    v.mul(torch.tensor([1, 10], { dtype: torch.float32 }))
+      .sum()
+      .backward();
     assert.deepEqual(a.grad?.tolist(), f.a_grad);
-    const a2 = torch.tensor([[1, 2], [3, 4]], { dtype: torch.float32, requiresGrad: true });
+    const a2 = torch.tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { dtype: torch.float32, requiresGrad: true },
+    );
     const b2 = a2.mul(1);
-    const v1 = b2.select(0, 0), v2 = b2.select(1, 1);
+    const v1 = b2.select(0, 0),
+      v2 = b2.select(1, 1);
     v1.mul_(3); // through another view of the same base
     v2.add(0).sum().backward();
     assert.deepEqual(a2.grad?.tolist(), f.a2_grad);
@@ -140,9 +195,23 @@ describe("autograd API", () => {
     assert.deepEqual(h.grad?.tolist(), [1, 1]);
   });
   test("backward with an explicit gradient for a non-scalar", () => {
-    const x = torch.tensor([[1, 2], [3, 4]], { dtype: torch.float32, requiresGrad: true });
-    x.mul(2).backward(torch.tensor([[1, 0.5], [-1, 2]]));
-    assert.deepEqual(x.grad?.tolist(), [[2, 1], [-2, 4]]);
+    const x = torch.tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { dtype: torch.float32, requiresGrad: true },
+    );
+    x.mul(2).backward(
+      torch.tensor([
+        [1, 0.5],
+        [-1, 2],
+      ]),
+    );
+    assert.deepEqual(x.grad?.tolist(), [
+      [2, 1],
+      [-2, 4],
+    ]);
   });
   test("retainGrad keeps a non-leaf's gradient; others do not", () => {
     const x = torch.tensor([1, 2], { dtype: torch.float32, requiresGrad: true });
@@ -168,7 +237,13 @@ describe("autograd API", () => {
     } finally {
       torch.setGradEnabled(true);
     }
-    assert.throws(() => torch.noGrad(() => { throw new Error("boom"); }), /boom/);
+    assert.throws(
+      () =>
+        torch.noGrad(() => {
+          throw new Error("boom");
+        }),
+      /boom/,
+    );
     assert.equal(torch.isGradEnabled(), true);
   });
   test("in-place changes through detach() are allowed, even of a leaf that requires grad", () => {
@@ -232,14 +307,26 @@ describe("autograd API", () => {
   });
   test("custom Function: a gradient of the wrong shape is an error; dtypes are cast", () => {
     class BadShape extends torch.autograd.Function {
-      static override forward(_ctx: torch.autograd.FunctionCtx, x: Tensor): Tensor { return x.mul(2); }
-      static override backward(_ctx: torch.autograd.FunctionCtx, g: Tensor): Tensor { return g.sum(); }
+      static override forward(_ctx: torch.autograd.FunctionCtx, x: Tensor): Tensor {
+        return x.mul(2);
+      }
+      static override backward(_ctx: torch.autograd.FunctionCtx, g: Tensor): Tensor {
+        return g.sum();
+      }
     }
     const x = torch.ones(2, 3, { requiresGrad: true });
-    assert.throws(() => (BadShape.apply(x) as Tensor).sum().backward(), (e: unknown) => e instanceof torch.AutogradError && /BadShapeBackward/.test(e.message) && /\[2, 3\]/.test(e.message));
+    assert.throws(
+      () => (BadShape.apply(x) as Tensor).sum().backward(),
+      (e: unknown) =>
+        e instanceof torch.AutogradError && /BadShapeBackward/.test(e.message) && /\[2, 3\]/.test(e.message),
+    );
     class Wide extends torch.autograd.Function {
-      static override forward(_ctx: torch.autograd.FunctionCtx, x: Tensor): Tensor { return x.mul(2); }
-      static override backward(_ctx: torch.autograd.FunctionCtx, g: Tensor): Tensor { return g.double().mul(2); }
+      static override forward(_ctx: torch.autograd.FunctionCtx, x: Tensor): Tensor {
+        return x.mul(2);
+      }
+      static override backward(_ctx: torch.autograd.FunctionCtx, g: Tensor): Tensor {
+        return g.double().mul(2);
+      }
     }
     const y = torch.ones(2, { requiresGrad: true });
     (Wide.apply(y) as Tensor).sum().backward();
@@ -248,9 +335,13 @@ describe("autograd API", () => {
   });
   test("gradient accumulation over two backward calls, and zeroing", () => {
     const w = torch.tensor([0.5, -1], { dtype: torch.float32, requiresGrad: true });
-    w.mul(torch.tensor([2, 3], { dtype: torch.float32 })).sum().backward();
+    w.mul(torch.tensor([2, 3], { dtype: torch.float32 }))
+      .sum()
+      .backward();
     const first = w.grad as Tensor;
-    w.mul(torch.tensor([2, 3], { dtype: torch.float32 })).sum().backward();
+    w.mul(torch.tensor([2, 3], { dtype: torch.float32 }))
+      .sum()
+      .backward();
     assert.deepEqual(w.grad?.tolist(), [4, 6]);
     assert.equal(w.grad, first, "accumulated in place, as PyTorch's AccumulateGrad");
     w.grad?.zero_();
@@ -259,12 +350,19 @@ describe("autograd API", () => {
   });
   test("gradcheck catches a wrong backward", () => {
     class Wrong extends torch.autograd.Function {
-      static override forward(_ctx: torch.autograd.FunctionCtx, x: Tensor): Tensor { return x.mul(x); }
-      static override backward(_ctx: torch.autograd.FunctionCtx, g: Tensor): Tensor { return g; }
+      static override forward(_ctx: torch.autograd.FunctionCtx, x: Tensor): Tensor {
+        return x.mul(x);
+      }
+      static override backward(_ctx: torch.autograd.FunctionCtx, g: Tensor): Tensor {
+        return g;
+      }
     }
     const x = leaf([3]);
     assert.throws(() => torch.autograd.gradcheck((t) => Wrong.apply(t) as Tensor, [x]), torch.autograd.GradcheckError);
-    assert.equal(torch.autograd.gradcheck((t) => Wrong.apply(t) as Tensor, [x], { raiseException: false }), false);
+    assert.equal(
+      torch.autograd.gradcheck((t) => Wrong.apply(t) as Tensor, [x], { raiseException: false }),
+      false,
+    );
   });
 });
 

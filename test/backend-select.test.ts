@@ -8,9 +8,14 @@ import * as torch from "../src/index.js";
 
 const hasAddon = existsSync("build/Release/flint_native.node");
 const nameIn = (env: Record<string, string>): string => {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", "import('./src/index.ts').then((t) => console.log(t.backendName()))"], {
-    encoding: "utf8", env: { ...process.env, ...env },
-  });
+  const r = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "-e", "import('./src/index.ts').then((t) => console.log(t.backendName()))"],
+    {
+      encoding: "utf8",
+      env: { ...process.env, ...env },
+    },
+  );
   return r.stdout.trim();
 };
 
@@ -20,20 +25,25 @@ test("FLINT_BACKEND=ref selects the reference backend; the default is native whe
   assert.equal(nameIn({ FLINT_BACKEND: "wasm" }), "wasm");
 });
 
-test("setBackend switches, and both backends give the same numbers", { skip: !hasAddon && "native addon not built" }, () => {
-  const before = torch.backendName();
-  try {
-    const x = torch.rand(4, 3, 9, 9), w = torch.rand(5, 3, 3, 3);
-    torch.setBackend("native");
-    const a = torch.nn.functional.conv2d(x, w, null, 1, 1).typedArray();
-    torch.setBackend("ref");
-    assert.equal(torch.backendName(), "ref");
-    const b = torch.nn.functional.conv2d(x, w, null, 1, 1).typedArray();
-    a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) <= 1e-5 * (1 + Math.abs(b[i])), `element ${i}`));
-  } finally {
-    torch.setBackend(before as "ref" | "native");
-  }
-});
+test(
+  "setBackend switches, and both backends give the same numbers",
+  { skip: !hasAddon && "native addon not built" },
+  () => {
+    const before = torch.backendName();
+    try {
+      const x = torch.rand(4, 3, 9, 9),
+        w = torch.rand(5, 3, 3, 3);
+      torch.setBackend("native");
+      const a = torch.nn.functional.conv2d(x, w, null, 1, 1).typedArray();
+      torch.setBackend("ref");
+      assert.equal(torch.backendName(), "ref");
+      const b = torch.nn.functional.conv2d(x, w, null, 1, 1).typedArray();
+      a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) <= 1e-5 * (1 + Math.abs(b[i])), `element ${i}`));
+    } finally {
+      torch.setBackend(before as "ref" | "native");
+    }
+  },
+);
 
 test("setNumThreads / getNumThreads", { skip: !hasAddon && "native addon not built" }, () => {
   const n = torch.getNumThreads();

@@ -13,10 +13,24 @@ import { build, type Metafile } from "esbuild";
 import * as torch from "../src/index.js";
 
 // The sources of the package's entry points under the "browser" condition (flint/vision's is its own file).
-const entries = ["src/index.ts", "src/nn/index.ts", "src/optim/index.ts", "src/utils/data/index.ts", "src/vision/index-browser.ts"];
+const entries = [
+  "src/index.ts",
+  "src/nn/index.ts",
+  "src/optim/index.ts",
+  "src/utils/data/index.ts",
+  "src/vision/index-browser.ts",
+];
 
 async function bundle(entry: string): Promise<{ code: string; metafile: Metafile }> {
-  const r = await build({ entryPoints: [entry], bundle: true, platform: "browser", format: "esm", write: false, metafile: true, logLevel: "silent" });
+  const r = await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: "browser",
+    format: "esm",
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+  });
   return { code: r.outputFiles[0].text, metafile: r.metafile };
 }
 
@@ -24,7 +38,10 @@ const builtins = new Set(builtinModules);
 /** Imports of Node modules (esbuild also lists elided type-only imports as external: those are fine). */
 const nodeImports = (m: Metafile): string[] =>
   Object.entries(m.inputs).flatMap(([file, v]) =>
-    v.imports.filter((i) => i.path.startsWith("node:") || builtins.has(i.path.split("/")[0])).map((i) => `${file} -> ${i.path}`));
+    v.imports
+      .filter((i) => i.path.startsWith("node:") || builtins.has(i.path.split("/")[0]))
+      .map((i) => `${file} -> ${i.path}`),
+  );
 
 test("every entry point bundles for the browser without node: imports", async () => {
   for (const entry of entries) {
@@ -32,7 +49,13 @@ test("every entry point bundles for the browser without node: imports", async ()
     assert.deepEqual(nodeImports(metafile), [], `${entry} reaches Node modules`);
     assert.doesNotMatch(code, /\b(require\(|from )["']node:/, `${entry}: the bundle names a node: module`);
     const inputs = Object.keys(metafile.inputs);
-    for (const nodeOnly of ["src/backend/select.ts", "src/utils/data/pool.ts", "src/serialization/save-load.ts", "src/backend/native/addon.ts", "src/internal/download.ts"]) {
+    for (const nodeOnly of [
+      "src/backend/select.ts",
+      "src/utils/data/pool.ts",
+      "src/serialization/save-load.ts",
+      "src/backend/native/addon.ts",
+      "src/internal/download.ts",
+    ]) {
       assert.ok(!inputs.includes(nodeOnly), `${entry}: the browser bundle includes ${nodeOnly}`);
     }
   }
@@ -41,10 +64,16 @@ test("every entry point bundles for the browser without node: imports", async ()
 /** The losses of a few SGD steps of a small CNN from seed 0 (the same code runs in the bundle). */
 function trainLosses(t: typeof torch): number[] {
   t.manualSeed(0);
-  const model = new t.nn.Sequential(new t.nn.Conv2d(3, 8, 3, { padding: 1 }), new t.nn.ReLU(), new t.nn.MaxPool2d(2),
-    new t.nn.Flatten(), new t.nn.Linear(8 * 4 * 4, 10));
+  const model = new t.nn.Sequential(
+    new t.nn.Conv2d(3, 8, 3, { padding: 1 }),
+    new t.nn.ReLU(),
+    new t.nn.MaxPool2d(2),
+    new t.nn.Flatten(),
+    new t.nn.Linear(8 * 4 * 4, 10),
+  );
   const opt = new t.optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
-  const x = t.rand(16, 3, 8, 8), y = t.randint(0, 10, [16]);
+  const x = t.rand(16, 3, 8, 8),
+    y = t.randint(0, 10, [16]);
   const lossFn = new t.nn.CrossEntropyLoss();
   const losses: number[] = [];
   for (let i = 0; i < 8; i++) {

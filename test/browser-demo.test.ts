@@ -16,64 +16,94 @@ const CHROMIUM = "/usr/bin/chromium";
 const dir = tempDir("flint-browser-demo-");
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-interface DemoState { losses: number[]; done: boolean; error: string | null; backend: string | null; threads: number }
+interface DemoState {
+  losses: number[];
+  done: boolean;
+  error: string | null;
+  backend: string | null;
+  threads: number;
+}
 declare const window: { flintDemo?: DemoState; crossOriginIsolated: boolean };
 
-test("the demo page trains in headless Chromium with Node's losses", { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} not found (apt-get install chromium)`, timeout: 600000 }, async () => {
-  writeCifar(dir, 256);
-  const data = join(dir, "cifar-10-batches-bin");
-  const opts = { steps: 30, batchSize: 16, seed: 3, lr: 0.01 };
-  const { chromium } = await import("playwright-core");
-  const server = await startDemoServer({ port: 0, data });
-  // playwright-core starts Chromium with a fresh temporary profile (user-data-dir) of its own.
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  }).catch(async (e: unknown) => {
-    await server.close();
-    throw e;
-  });
-  try {
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on("pageerror", (e) => problems.push(e.message));
-    page.on("console", (m) => { if (m.type() === "error") problems.push(m.text()); });
-    await page.goto(`${server.url}?steps=${opts.steps}&batch=${opts.batchSize}&seed=${opts.seed}&lr=${opts.lr}&autostart=1`);
-    const handle = await page.waitForFunction(() => {
-      const d = window.flintDemo;
-      return d && (d.done || d.error) ? { ...d, isolated: window.crossOriginIsolated } : null;
-    }, null, { timeout: 540000, polling: 250 });
-    const state = (await handle.jsonValue()) as DemoState & { isolated: boolean };
-    assert.equal(state.error, null);
-    assert.deepEqual(problems, []);
-    assert.equal(state.backend, "wasm");
-    assert.equal(state.isolated, false);
-    assert.equal(state.threads, 1);
-    assert.equal(state.losses.length, opts.steps);
-    assert.match((await page.textContent("#status")) ?? "", /^done/);
-    assert.equal(await page.isEnabled("#download"), true);
-    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
-    const weightsPath = join(dir, download.suggestedFilename());
-    await download.saveAs(weightsPath);
-
-    const before = torch.backendName();
-    torch.setBackend("wasm");
+test(
+  "the demo page trains in headless Chromium with Node's losses",
+  { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} not found (apt-get install chromium)`, timeout: 600000 },
+  async () => {
+    writeCifar(dir, 256);
+    const data = join(dir, "cifar-10-batches-bin");
+    const opts = { steps: 30, batchSize: 16, seed: 3, lr: 0.01 };
+    const { chromium } = await import("playwright-core");
+    const server = await startDemoServer({ port: 0, data });
+    // playwright-core starts Chromium with a fresh temporary profile (user-data-dir) of its own.
+    const browser = await chromium
+      .launch({
+        executablePath: CHROMIUM,
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          "--no-first-run",
+        ],
+      })
+      .catch(async (e: unknown) => {
+        await server.close();
+        throw e;
+      });
     try {
-      const files = ["data_batch_1.bin"].map((f) => new Uint8Array(readFileSync(join(data, f))));
-      const { model, losses } = await trainSeedCnn(torch, parseCifar(files), opts);
-      assert.deepEqual(state.losses, losses, "the page's losses equal Node's on the wasm backend");
-      // The downloaded safetensors hold the trained weights under flint eval's (and PyTorch's seed program's) keys.
-      const loaded = torch.load(new Uint8Array(readFileSync(weightsPath))) as Record<string, torch.Tensor>;
-      const want = model.stateDict({ prefix: "model1." });
-      assert.deepEqual(Object.keys(loaded).sort(), Object.keys(want).sort());
-      for (const [k, v] of Object.entries(want)) assert.deepEqual(loaded[k].typedArray(), v.typedArray(), k);
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on("pageerror", (e) => problems.push(e.message));
+      page.on("console", (m) => {
+        if (m.type() === "error") problems.push(m.text());
+      });
+      await page.goto(
+        `${server.url}?steps=${opts.steps}&batch=${opts.batchSize}&seed=${opts.seed}&lr=${opts.lr}&autostart=1`,
+      );
+      const handle = await page.waitForFunction(
+        () => {
+          const d = window.flintDemo;
+          return d && (d.done || d.error) ? { ...d, isolated: window.crossOriginIsolated } : null;
+        },
+        null,
+        { timeout: 540000, polling: 250 },
+      );
+      const state = (await handle.jsonValue()) as DemoState & { isolated: boolean };
+      assert.equal(state.error, null);
+      assert.deepEqual(problems, []);
+      assert.equal(state.backend, "wasm");
+      assert.equal(state.isolated, false);
+      assert.equal(state.threads, 1);
+      assert.equal(state.losses.length, opts.steps);
+      assert.match((await page.textContent("#status")) ?? "", /^done/);
+      assert.equal(await page.isEnabled("#download"), true);
+      const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+      const weightsPath = join(dir, download.suggestedFilename());
+      await download.saveAs(weightsPath);
+
+      const before = torch.backendName();
+      torch.setBackend("wasm");
+      try {
+        const files = ["data_batch_1.bin"].map((f) => new Uint8Array(readFileSync(join(data, f))));
+        const { model, losses } = await trainSeedCnn(torch, parseCifar(files), opts);
+        assert.deepEqual(state.losses, losses, "the page's losses equal Node's on the wasm backend");
+        // The downloaded safetensors hold the trained weights under flint eval's (and PyTorch's seed program's) keys.
+        const loaded = torch.load(new Uint8Array(readFileSync(weightsPath))) as Record<string, torch.Tensor>;
+        const want = model.stateDict({ prefix: "model1." });
+        assert.deepEqual(Object.keys(loaded).sort(), Object.keys(want).sort());
+        for (const [k, v] of Object.entries(want)) assert.deepEqual(loaded[k].typedArray(), v.typedArray(), k);
+      } finally {
+        torch.setBackend(before as "native" | "wasm" | "ref");
+      }
+      const mean = (xs: number[]): number => xs.reduce((s, v) => s + v, 0) / xs.length;
+      assert.ok(
+        mean(state.losses.slice(-5)) < mean(state.losses.slice(0, 5)),
+        `the loss falls: ${state.losses.map((v) => v.toFixed(3)).join(" ")}`,
+      );
     } finally {
-      torch.setBackend(before as "native" | "wasm" | "ref");
+      await browser.close();
+      await server.close();
     }
-    const mean = (xs: number[]): number => xs.reduce((s, v) => s + v, 0) / xs.length;
-    assert.ok(mean(state.losses.slice(-5)) < mean(state.losses.slice(0, 5)), `the loss falls: ${state.losses.map((v) => v.toFixed(3)).join(" ")}`);
-  } finally {
-    await browser.close();
-    await server.close();
-  }
-});
+  },
+);

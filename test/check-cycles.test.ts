@@ -16,13 +16,19 @@ function check(files: Record<string, string>): { status: number | null; out: str
 
 describe("import cycle check", () => {
   it("rejects a runtime cycle, naming its files", () => {
-    const r = check({ "a.ts": 'import { b } from "./b.js";\nexport const a = 1;\n', "b.ts": 'import {\n  a,\n} from "./a.js";\nexport const b = a;\n' });
+    const r = check({
+      "a.ts": 'import { b } from "./b.js";\nexport const a = 1;\n',
+      "b.ts": 'import {\n  a,\n} from "./a.js";\nexport const b = a;\n',
+    });
     assert.equal(r.status, 1);
     assert.match(r.out, /import cycle among 2 files/);
     assert.match(r.out, /a\.ts/);
   });
   it("accepts type-only imports both ways", () => {
-    const r = check({ "a.ts": 'import type { B } from "./b.js";\nexport type A = B;\n', "b.ts": 'import { type A } from "./a.js";\nexport type B = A | 1;\n' });
+    const r = check({
+      "a.ts": 'import type { B } from "./b.js";\nexport type A = B;\n',
+      "b.ts": 'import { type A } from "./a.js";\nexport type B = A | 1;\n',
+    });
     assert.equal(r.status, 0, r.out);
   });
   it("the source tree has none", () => {

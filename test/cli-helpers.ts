@@ -37,7 +37,8 @@ export function writeCifar(root: string, records = 10000): void {
       }
       // Band: rows 3*label..3*label+2, in channel label % 3.
       const ch = label % 3;
-      for (let y = 3 * label; y < 3 * label + 3; y++) for (let x = 0; x < 32; x++) buf[o + 1 + ch * 1024 + y * 32 + x] = 250;
+      for (let y = 3 * label; y < 3 * label + 3; y++)
+        for (let x = 0; x < 32; x++) buf[o + 1 + ch * 1024 + y * 32 + x] = 250;
     }
     return buf;
   };

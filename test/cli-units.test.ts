@@ -63,7 +63,12 @@ describe("args", () => {
       [[], /missing FILE/],
       [["a", "b", "c", "d"], /too many arguments/],
     ];
-    for (const [argv, re] of bad) assert.throws(() => parseArgs(SPEC, argv), (e: unknown) => e instanceof UsageError && re.test(e.message), argv.join(" "));
+    for (const [argv, re] of bad)
+      assert.throws(
+        () => parseArgs(SPEC, argv),
+        (e: unknown) => e instanceof UsageError && re.test(e.message),
+        argv.join(" "),
+      );
     assert.equal(suggest("lr", ["lr", "seed"]), "lr");
     assert.equal(suggest("zzzzzz", ["epochs"]), null);
   });
@@ -76,8 +81,16 @@ describe("args", () => {
 });
 
 const ROWS: EpochMetrics[] = [1, 2, 3].map((e) => ({
-  epoch: e, train_loss: 2 / e, train_acc: 30 + 10 * e, test_loss: 2.2 / e, test_acc: 28 + 9 * e,
-  lr: 0.01, epoch_time: 30, eval_time: 3, images_per_sec: 1600, time: "",
+  epoch: e,
+  train_loss: 2 / e,
+  train_acc: 30 + 10 * e,
+  test_loss: 2.2 / e,
+  test_acc: 28 + 9 * e,
+  lr: 0.01,
+  epoch_time: 30,
+  eval_time: 3,
+  images_per_sec: 1600,
+  time: "",
 }));
 
 describe("plot", () => {
@@ -88,8 +101,23 @@ describe("plot", () => {
 
   test("line chart: one polyline per series, markers, escaped text, NaN as a gap", () => {
     const svg = lineChart({
-      title: "a<b", xLabel: "x", yLabel: "y",
-      series: [{ name: "s&t", points: [[0, 1], [1, 2], [2, NaN], [3, 1], [4, 0]], color: "#f00", markers: true }],
+      title: "a<b",
+      xLabel: "x",
+      yLabel: "y",
+      series: [
+        {
+          name: "s&t",
+          points: [
+            [0, 1],
+            [1, 2],
+            [2, NaN],
+            [3, 1],
+            [4, 0],
+          ],
+          color: "#f00",
+          markers: true,
+        },
+      ],
     });
     assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     assert.ok(svg.includes("a&lt;b") && svg.includes("s&amp;t"));
@@ -110,9 +138,13 @@ describe("progress", () => {
   test("tty line and plain lines", () => {
     const out: string[] = [];
     const p = new TrainProgress({ label: "epoch 1/2", tty: false, write: (s) => out.push(s), lines: 4 });
-    for (let b = 1; b <= 8; b++) p.update({ batch: b, batches: 8, images: 64 * b, seconds: b * 0.5, loss: 2 / b, acc: 10 * b });
+    for (let b = 1; b <= 8; b++)
+      p.update({ batch: b, batches: 8, images: 64 * b, seconds: b * 0.5, loss: 2 / b, acc: 10 * b });
     assert.equal(out.length, 5); // batch 1, then every quarter
-    assert.match(out[out.length - 1], /^epoch 1\/2 batch 8\/8 loss 0\.2500 acc 80\.00% 128 img\/s 0\.500 s\/batch ETA 0:00\n$/);
+    assert.match(
+      out[out.length - 1],
+      /^epoch 1\/2 batch 8\/8 loss 0\.2500 acc 80\.00% 128 img\/s 0\.500 s\/batch ETA 0:00\n$/,
+    );
     const line = TrainProgress.text("epoch 1/2", { batch: 4, batches: 8, images: 256, seconds: 2, loss: 1.5, acc: 40 });
     assert.match(line, /4\/8 \| 128 img\/s \| loss 1\.5000 \| acc 40\.0% \| ETA 0:02/);
     assert.equal(formatDuration(3725), "1:02:05");
@@ -127,8 +159,16 @@ describe("checkpoint glue", () => {
     const rng = new Uint8Array([1, 2, 3, 250]);
     saveCheckpoint(path, {
       model: new Map([["layer.weight", w]]),
-      optimizer: { state: new Map([[0, { momentum_buffer: w }]]), param_groups: [{ lr: 0.01, momentum: 0.9, params: [0] }] },
-      epoch: 3, rng_state: rng, idx, name: "x", none: null, flag: true,
+      optimizer: {
+        state: new Map([[0, { momentum_buffer: w }]]),
+        param_groups: [{ lr: 0.01, momentum: 0.9, params: [0] }],
+      },
+      epoch: 3,
+      rng_state: rng,
+      idx,
+      name: "x",
+      none: null,
+      flag: true,
     });
     const { value, format } = loadFile(path);
     assert.equal(format, "torch-zip");
@@ -157,7 +197,18 @@ describe("dashboard server", () => {
     const d = await Dashboard.start(0, true);
     try {
       assert.match(d.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
-      d.update({ status: "training", epoch: 2, epochs: 5, batch: 10, batches: 100, history: ROWS.slice(0, 1), running: [[0.5, 2.1], [1, 1.9]] });
+      d.update({
+        status: "training",
+        epoch: 2,
+        epochs: 5,
+        batch: 10,
+        batches: 100,
+        history: ROWS.slice(0, 1),
+        running: [
+          [0.5, 2.1],
+          [1, 1.9],
+        ],
+      });
       const page = await fetch(d.url);
       assert.equal(page.status, 200);
       assert.match(page.headers.get("content-security-policy") ?? "", /script-src 'self'/);
@@ -165,7 +216,10 @@ describe("dashboard server", () => {
       assert.match(html, /<script src="\/app.js"><\/script>/);
       assert.doesNotMatch(html, /https?:\/\//); // nothing from the network
       assert.equal((await fetch(new URL("app.js", d.url))).status, 200);
-      const state = (await (await fetch(new URL("api/state", d.url))).json()) as { status: string; charts: { loss: string } };
+      const state = (await (await fetch(new URL("api/state", d.url))).json()) as {
+        status: string;
+        charts: { loss: string };
+      };
       assert.equal(state.status, "training");
       assert.match(state.charts.loss, /<svg[^]*polyline/);
       const svg = await fetch(new URL("chart/accuracy.svg", d.url));
@@ -175,10 +229,13 @@ describe("dashboard server", () => {
       const port = new URL(d.url).port;
       const foreign = await new Promise<number>((resolve, reject) => {
         import("node:http").then(({ request }) => {
-          const req = request({ host: "127.0.0.1", port, path: "/api/state", headers: { Host: `evil.example:${port}` } }, (res) => {
-            res.resume();
-            resolve(res.statusCode ?? 0);
-          });
+          const req = request(
+            { host: "127.0.0.1", port, path: "/api/state", headers: { Host: `evil.example:${port}` } },
+            (res) => {
+              res.resume();
+              resolve(res.statusCode ?? 0);
+            },
+          );
           req.on("error", reject);
           req.end();
         }, reject);

@@ -17,7 +17,26 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 describe("flint CLI with vision.models", () => {
   test("train --model squeezenet1_1 trains torchvision's SqueezeNet with 10 outputs on 32x32 images", async () => {
     const out = join(dir, "run-squeeze");
-    const r = await runFlint(["train", "--model", "squeezenet1_1", "--root", root, "--no-download", "--train-size", "32", "--test-size", "16", "--batch-size", "16", "--epochs", "1", "--seed", "1", "--out", out]);
+    const r = await runFlint([
+      "train",
+      "--model",
+      "squeezenet1_1",
+      "--root",
+      root,
+      "--no-download",
+      "--train-size",
+      "32",
+      "--test-size",
+      "16",
+      "--batch-size",
+      "16",
+      "--epochs",
+      "1",
+      "--seed",
+      "1",
+      "--out",
+      out,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /model squeezenet1_1: 727,626 parameters/);
     const rows = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n");

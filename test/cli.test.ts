@@ -11,7 +11,19 @@ import * as torch from "../src/index.js";
 const dir = tempDir();
 const root = join(dir, "data");
 // Small runs (the reference backend is slow): 64 training images in batches of 16, 40 test images.
-const quick = (batch = 16): string[] => ["--root", root, "--no-download", "--train-size", "64", "--test-size", "40", "--batch-size", String(batch), "--seed", "3"];
+const quick = (batch = 16): string[] => [
+  "--root",
+  root,
+  "--no-download",
+  "--train-size",
+  "64",
+  "--test-size",
+  "40",
+  "--batch-size",
+  String(batch),
+  "--seed",
+  "3",
+];
 const QUICK = quick();
 
 interface Row {
@@ -45,7 +57,22 @@ describe("flint CLI: help and usage errors", () => {
       assert.match(r.stdout, /--backend auto\|native\|wasm\|ref/);
     }
     const train = await runFlint(["train", "-h"]);
-    for (const flag of ["--epochs", "--batch-size", "--lr", "--momentum", "--optimizer sgd|adam|adamw", "--weight-decay", "--seed", "--workers", "--threads", "--augment", "--out", "--resume", "--dashboard", "--root"]) {
+    for (const flag of [
+      "--epochs",
+      "--batch-size",
+      "--lr",
+      "--momentum",
+      "--optimizer sgd|adam|adamw",
+      "--weight-decay",
+      "--seed",
+      "--workers",
+      "--threads",
+      "--augment",
+      "--out",
+      "--resume",
+      "--dashboard",
+      "--root",
+    ]) {
       assert.ok(train.stdout.includes(flag), `train --help lists ${flag}`);
     }
   });
@@ -57,7 +84,10 @@ describe("flint CLI: help and usage errors", () => {
       [["train", "--lr", "-1"], /--lr must be greater than 0/],
       [["train", "--epochs", "2.5"], /--epochs expects a whole number, got "2.5"/],
       [["train", "--epochs"], /--epochs needs a value/],
-      [["train", "--optimizer", "adamm"], /--optimizer must be one of sgd, adam, adamw; got "adamm" \(did you mean adam\?\)/],
+      [
+        ["train", "--optimizer", "adamm"],
+        /--optimizer must be one of sgd, adam, adamw; got "adamm" \(did you mean adam\?\)/,
+      ],
       [["train", "--optimizer", "adam", "--momentum", "0.9"], /--momentum applies to --optimizer sgd only/],
       [["train", "extra"], /unexpected argument "extra"/],
       [["eval"], /--checkpoint is required/],
@@ -73,7 +103,14 @@ describe("flint CLI: help and usage errors", () => {
   });
 
   test("missing data says how to get it", async () => {
-    const r = await runFlint(["train", "--root", join(dir, "nowhere"), "--no-download", "--out", join(dir, "run-missing")]);
+    const r = await runFlint([
+      "train",
+      "--root",
+      join(dir, "nowhere"),
+      "--no-download",
+      "--out",
+      join(dir, "run-missing"),
+    ]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /CIFAR-10 not found under .*nowhere/);
     assert.match(r.stderr, /--root/);
@@ -89,7 +126,8 @@ describe("flint train / eval / predict", () => {
     assert.match(r.stdout, /64 training images \(4 batches\), 40 test images/);
     assert.match(r.stdout, /epoch 1\/1 batch 4\/4 loss \d+\.\d+/); // plain progress lines (not a TTY)
     assert.match(r.stdout, /epoch 1\/1: train loss \d\.\d+ acc [\d.]+% \| test loss \d\.\d+ acc [\d.]+% \(\d+\/40\)/);
-    for (const f of ["checkpoint.pt", "model.safetensors", "metrics.jsonl", "plot.svg"]) assert.ok(existsSync(join(out, f)), f);
+    for (const f of ["checkpoint.pt", "model.safetensors", "metrics.jsonl", "plot.svg"])
+      assert.ok(existsSync(join(out, f)), f);
     const rows = metrics(out);
     assert.equal(rows.length, 1);
     assert.equal(rows[0].epoch, 1);
@@ -101,7 +139,10 @@ describe("flint train / eval / predict", () => {
     assert.match(svg, /<circle class="marker" data-series="test"/);
     assert.doesNotMatch(svg, /train \(running\)/, "no legend entry for a line plot.svg does not draw");
     // No temporary files left behind by the atomic writes.
-    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith(".tmp")), []);
+    assert.deepEqual(
+      readdirSync(out).filter((f) => f.endsWith(".tmp")),
+      [],
+    );
   });
 
   test("a second run into the same --out without --resume is refused", async () => {
@@ -117,14 +158,21 @@ describe("flint train / eval / predict", () => {
     assert.doesNotMatch(r.stdout, /epoch 1\/2/);
     assert.match(r.stdout, /epoch 2\/2: train loss/);
     const resumed = metrics(out);
-    assert.deepEqual(resumed.map((x) => x.epoch), [1, 2]);
+    assert.deepEqual(
+      resumed.map((x) => x.epoch),
+      [1, 2],
+    );
 
     const straight = join(dir, "run-straight");
     const s = await runFlint(["train", ...QUICK, "--epochs", "2", "--out", straight]);
     assert.equal(s.code, 0, s.stderr);
     const ref = metrics(straight);
     for (const k of ["train_loss", "train_acc", "test_loss", "test_acc"] as const) {
-      assert.deepEqual(resumed.map((x) => x[k]), ref.map((x) => x[k]), k);
+      assert.deepEqual(
+        resumed.map((x) => x[k]),
+        ref.map((x) => x[k]),
+        k,
+      );
     }
     assert.deepEqual(readFileSync(join(out, "model.safetensors")), readFileSync(join(straight, "model.safetensors")));
   });
@@ -147,7 +195,9 @@ describe("flint train / eval / predict", () => {
     const r = await done;
     assert.equal(r.code, 130, r.stderr + r.stdout);
     assert.match(r.stderr, /SIGINT: stopping after this batch and saving a checkpoint/);
-    const m = r.stdout.match(/Interrupted in epoch 1\/1 after (\d+) of 8 batches: saved .*\. Continue with: flint (train --resume --out \S+)$/m);
+    const m = r.stdout.match(
+      /Interrupted in epoch 1\/1 after (\d+) of 8 batches: saved .*\. Continue with: flint (train --resume --out \S+)$/m,
+    );
     assert.ok(m !== null, r.stdout);
     assert.ok(existsSync(join(stopped, "checkpoint.pt")));
     // The printed line works as printed: root, sizes and epochs come from the checkpoint.
@@ -166,7 +216,25 @@ describe("flint train / eval / predict", () => {
 
   test("seeded runs repeat: --augment twice, and --workers 1 as in-process loading", async () => {
     const run = async (name: string, extra: string[]): Promise<Row> => {
-      const r = await runFlint(["train", "--root", root, "--no-download", "--train-size", "32", "--test-size", "16", "--batch-size", "16", "--epochs", "1", "--seed", "5", "--out", join(dir, name), ...extra]);
+      const r = await runFlint([
+        "train",
+        "--root",
+        root,
+        "--no-download",
+        "--train-size",
+        "32",
+        "--test-size",
+        "16",
+        "--batch-size",
+        "16",
+        "--epochs",
+        "1",
+        "--seed",
+        "5",
+        "--out",
+        join(dir, name),
+        ...extra,
+      ]);
       assert.equal(r.code, 0, r.stderr);
       return metrics(join(dir, name))[0];
     };
@@ -180,7 +248,23 @@ describe("flint train / eval / predict", () => {
 
   test("without --seed a run draws a fresh seed (as unseeded PyTorch does), prints it, and --seed N repeats it", async () => {
     const run = async (name: string, extra: string[]): Promise<{ seed: number; row: Row }> => {
-      const r = await runFlint(["train", "--root", root, "--no-download", "--train-size", "32", "--test-size", "16", "--batch-size", "16", "--epochs", "1", "--out", join(dir, name), ...extra]);
+      const r = await runFlint([
+        "train",
+        "--root",
+        root,
+        "--no-download",
+        "--train-size",
+        "32",
+        "--test-size",
+        "16",
+        "--batch-size",
+        "16",
+        "--epochs",
+        "1",
+        "--out",
+        join(dir, name),
+        ...extra,
+      ]);
       assert.equal(r.code, 0, r.stderr);
       const m = r.stdout.match(/, seed (\d+), /);
       assert.ok(m !== null, r.stdout);
@@ -195,22 +279,49 @@ describe("flint train / eval / predict", () => {
   });
 
   test("eval prints accuracy, per-class accuracy and a confusion matrix", async () => {
-    const r = await runFlint(["eval", "--checkpoint", join(out, "checkpoint.pt"), "--root", root, "--no-download", "--test-size", "40", "--json", join(dir, "eval.json")]);
+    const r = await runFlint([
+      "eval",
+      "--checkpoint",
+      join(out, "checkpoint.pt"),
+      "--root",
+      root,
+      "--no-download",
+      "--test-size",
+      "40",
+      "--json",
+      join(dir, "eval.json"),
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /model seed \(flint checkpoint, 2 epochs\)/);
     assert.match(r.stdout, /Test set: 40 images, loss \d+\.\d+, accuracy [\d.]+% \(\d+\/40\)/);
     assert.match(r.stdout, /Per-class accuracy:/);
     assert.match(r.stdout, /Confusion matrix \(rows: true class, columns: predicted class\):/);
     for (const c of CLASSES) assert.ok(r.stdout.includes(c), c);
-    const j = JSON.parse(readFileSync(join(dir, "eval.json"), "utf8")) as { confusion: number[][]; accuracy: number; images: number };
+    const j = JSON.parse(readFileSync(join(dir, "eval.json"), "utf8")) as {
+      confusion: number[][];
+      accuracy: number;
+      images: number;
+    };
     assert.equal(j.images, 40);
     assert.equal(j.confusion.length, 10);
-    assert.equal(j.confusion.flat().reduce((x, y) => x + y, 0), 40);
+    assert.equal(
+      j.confusion.flat().reduce((x, y) => x + y, 0),
+      40,
+    );
     // The accuracy printed is the trace of the confusion matrix.
     const trace = j.confusion.reduce((s, row, i) => s + row[i], 0);
     assert.equal(j.accuracy, (100 * trace) / 40);
     // The same weights from model.safetensors give the same numbers.
-    const w = await runFlint(["eval", "--checkpoint", join(out, "model.safetensors"), "--root", root, "--no-download", "--test-size", "40"]);
+    const w = await runFlint([
+      "eval",
+      "--checkpoint",
+      join(out, "model.safetensors"),
+      "--root",
+      root,
+      "--no-download",
+      "--test-size",
+      "40",
+    ]);
     assert.equal(w.code, 0, w.stderr);
     assert.equal(w.stdout.match(/accuracy [\d.]+%/)?.[0], r.stdout.match(/accuracy [\d.]+%/)?.[0]);
   });
@@ -234,7 +345,10 @@ describe("flint train / eval / predict", () => {
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split("\n");
     assert.equal(lines.length, 2);
-    assert.match(lines[0], new RegExp(`^a\\.png\\s+(${CLASSES.join("|")}) \\(\\d+\\.\\d%\\)\\s+then \\w+ \\d+\\.\\d%, \\w+ \\d+\\.\\d%$`));
+    assert.match(
+      lines[0],
+      new RegExp(`^a\\.png\\s+(${CLASSES.join("|")}) \\(\\d+\\.\\d%\\)\\s+then \\w+ \\d+\\.\\d%, \\w+ \\d+\\.\\d%$`),
+    );
     assert.match(lines[1], /^b\.png\s+\w+ \(/);
     const j = await runFlint(["predict", "--checkpoint", join(out, "checkpoint.pt"), "--json", a]);
     const obj = JSON.parse(j.stdout) as { class: string; probabilities: Record<string, number> };
@@ -245,9 +359,23 @@ describe("flint train / eval / predict", () => {
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /not a PNG, JPEG, PPM or PGM file/);
     // A bad file among good ones is reported and skipped; the good ones are still classified.
-    const mixed = await runFlint(["predict", "--checkpoint", join(out, "checkpoint.pt"), a, join(dir, "eval.json"), join(dir, "missing.png"), b]);
+    const mixed = await runFlint([
+      "predict",
+      "--checkpoint",
+      join(out, "checkpoint.pt"),
+      a,
+      join(dir, "eval.json"),
+      join(dir, "missing.png"),
+      b,
+    ]);
     assert.equal(mixed.code, 1);
-    assert.deepEqual(mixed.stdout.trim().split("\n").map((l) => l.split(/\s+/)[0]), ["a.png", "b.png"]);
+    assert.deepEqual(
+      mixed.stdout
+        .trim()
+        .split("\n")
+        .map((l) => l.split(/\s+/)[0]),
+      ["a.png", "b.png"],
+    );
     assert.match(mixed.stderr, /skipping .*eval\.json: .*not a PNG/);
     assert.match(mixed.stderr, /skipping .*missing\.png/);
   });
@@ -259,7 +387,18 @@ describe("flint train / eval / predict", () => {
     const r = await runFlint(["eval", "--checkpoint", tutorial, "--root", root, "--no-download", "--test-size", "40"]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /state dict \(under model_state_dict\)/);
-    const w = await runFlint(["eval", "--checkpoint", tutorial, "--model", "vgg", "--root", root, "--no-download", "--test-size", "40"]);
+    const w = await runFlint([
+      "eval",
+      "--checkpoint",
+      tutorial,
+      "--model",
+      "vgg",
+      "--root",
+      root,
+      "--no-download",
+      "--test-size",
+      "40",
+    ]);
     assert.equal(w.code, 1);
     assert.match(w.stderr, /does not fit model "vgg".*keys are those of model "seed": pass --model seed/s);
   });

@@ -46,7 +46,10 @@ test("the seed's lines from the API contract", async () => {
   const loss = lossFn.forward(logits, torch.tensor([1, 2]));
   loss.backward();
   assert.deepEqual(conv.weight.grad?.shape, [32, 3, 5, 5]);
-  assert.throws(() => conv.forward(torch.rand(64, 4, 32, 32)), (e: Error) => e instanceof torch.ShapeError && /conv2d.*3 channels.*\[64, 4, 32, 32\]/.test(e.message));
+  assert.throws(
+    () => conv.forward(torch.rand(64, 4, 32, 32)),
+    (e: Error) => e instanceof torch.ShapeError && /conv2d.*3 channels.*\[64, 4, 32, 32\]/.test(e.message),
+  );
   assert.equal(torch.tensor([1, 2]).dtype, "int64");
   assert.equal(x.sum(1, true).shape.join(), x.sum({ dim: 1, keepdim: true }).shape.join());
 });

@@ -23,7 +23,11 @@ export function pseudoBytes(n: number, seed: number): Uint8Array {
 }
 
 /** CIFAR binary records: labels[k][i] label bytes, then CHW pixels from pseudoBytes. */
-export function cifarRecords(count: number, labelBytes: number, seed: number): { bytes: Uint8Array; labels: number[][]; pixels: Uint8Array[] } {
+export function cifarRecords(
+  count: number,
+  labelBytes: number,
+  seed: number,
+): { bytes: Uint8Array; labels: number[][]; pixels: Uint8Array[] } {
   const record = labelBytes + 3072;
   const bytes = new Uint8Array(count * record);
   const labels: number[][] = Array.from({ length: labelBytes }, () => []);
@@ -95,7 +99,9 @@ export function writeTarGz(path: string, entries: [string, Uint8Array | null][])
  * /corrupt/NAME flips a byte in the middle, /short/NAME closes the connection halfway,
  * /missing/NAME answers 404. `hits` counts requests (to check the already-present skip).
  */
-export async function startServer(dir: string): Promise<{ url: string; hits: () => number; close: () => Promise<void> }> {
+export async function startServer(
+  dir: string,
+): Promise<{ url: string; hits: () => number; close: () => Promise<void> }> {
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const source = `
 const http = require("node:http"); const fs = require("node:fs"); const path = require("node:path");

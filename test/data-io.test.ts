@@ -21,11 +21,21 @@ const md5 = (b: Uint8Array) => createHash("md5").update(b).digest("hex");
 /** A CIFAR-10 with 4 records per file, for small generated batches. */
 class SmallCIFAR10<X = Image, Y = number> extends CIFAR10<X, Y> {
   static override records = Object.fromEntries(
-    ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"].map((f) => [f, 4]),
+    [
+      "data_batch_1.bin",
+      "data_batch_2.bin",
+      "data_batch_3.bin",
+      "data_batch_4.bin",
+      "data_batch_5.bin",
+      "test_batch.bin",
+    ].map((f) => [f, 4]),
   );
 }
 
-function writeSmallCifar10(root: string): { train: ReturnType<typeof cifarRecords>[]; test: ReturnType<typeof cifarRecords> } {
+function writeSmallCifar10(root: string): {
+  train: ReturnType<typeof cifarRecords>[];
+  test: ReturnType<typeof cifarRecords>;
+} {
   const dir = join(root, "cifar-10-batches-bin");
   mkdirSync(dir, { recursive: true });
   const train = [1, 2, 3, 4, 5].map((i) => {
@@ -35,7 +45,10 @@ function writeSmallCifar10(root: string): { train: ReturnType<typeof cifarRecord
   });
   const test = cifarRecords(4, 1, 9);
   writeFileSync(join(dir, "test_batch.bin"), test.bytes);
-  writeFileSync(join(dir, "batches.meta.txt"), "airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n");
+  writeFileSync(
+    join(dir, "batches.meta.txt"),
+    "airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n",
+  );
   return { train, test };
 }
 
@@ -45,19 +58,31 @@ describe("CIFAR binary format", () => {
     const { train, test } = writeSmallCifar10(root);
     const ds = new SmallCIFAR10(root, { train: true });
     assert.equal(ds.length, 20);
-    assert.deepEqual(ds.targets, train.flatMap((r) => r.labels[0]));
+    assert.deepEqual(
+      ds.targets,
+      train.flatMap((r) => r.labels[0]),
+    );
     assert.equal(ds.classes.length, 10);
     assert.equal(ds.classToIdx.truck, 9);
     const [img, target] = ds.getItem(6); // file 2, record 2
     assert.equal(target, train[1].labels[0][2]);
     assert.deepEqual([img.width, img.height, img.channels], [32, 32, 3]);
     const raw = train[1].pixels[2];
-    for (const [y, x, c] of [[0, 0, 0], [0, 0, 2], [5, 17, 1], [31, 31, 2]]) {
+    for (const [y, x, c] of [
+      [0, 0, 0],
+      [0, 0, 2],
+      [5, 17, 1],
+      [31, 31, 2],
+    ]) {
       assert.equal(img.data[(y * 32 + x) * 3 + c], raw[c * 1024 + y * 32 + x]);
     }
     assert.deepEqual(ds.getItem(-1)[1], train[4].labels[0][3]);
     assert.throws(() => ds.getItem(20), /index 20 is out of range for length 20/);
-    const testDs = new SmallCIFAR10(root, { train: false, transform: (im) => im.data[0], targetTransform: (t) => `c${t}` });
+    const testDs = new SmallCIFAR10(root, {
+      train: false,
+      transform: (im) => im.data[0],
+      targetTransform: (t) => `c${t}`,
+    });
     assert.equal(testDs.length, 4);
     assert.deepEqual(testDs.getItem(1), [test.pixels[1][0], `c${test.labels[0][1]}`]);
   });
@@ -69,14 +94,24 @@ describe("CIFAR binary format", () => {
     truncateSync(file, 4 * 3073 - 100);
     assert.throws(
       () => new SmallCIFAR10(root),
-      (e: Error) => e instanceof DatasetNotFoundError && /data_batch_3\.bin has 12192 bytes, expected 12292/.test(e.message),
+      (e: Error) =>
+        e instanceof DatasetNotFoundError && /data_batch_3\.bin has 12192 bytes, expected 12292/.test(e.message),
     );
-    assert.throws(() => readCifarBatches([file], 1), (e: Error) => e instanceof CifarFormatError && /data_batch_3\.bin has 12192 bytes/.test(e.message));
-    assert.throws(() => readCifarBatches([file.replace("_3", "_1")], 1, [5]), /has 4 records \(12292 bytes\), expected 5 records/);
+    assert.throws(
+      () => readCifarBatches([file], 1),
+      (e: Error) => e instanceof CifarFormatError && /data_batch_3\.bin has 12192 bytes/.test(e.message),
+    );
+    assert.throws(
+      () => readCifarBatches([file.replace("_3", "_1")], 1, [5]),
+      /has 4 records \(12292 bytes\), expected 5 records/,
+    );
   });
 
   it("missing data says Dataset not found and how to get it", () => {
-    assert.throws(() => new CIFAR10(tempDir()), /CIFAR10: Dataset not found or corrupted\. You can use download=True to download it/);
+    assert.throws(
+      () => new CIFAR10(tempDir()),
+      /CIFAR10: Dataset not found or corrupted\. You can use download=True to download it/,
+    );
     assert.throws(() => new MNIST(tempDir()), /MNIST: Dataset not found\. You can use download=True/);
   });
 
@@ -120,9 +155,15 @@ describe("IDX format", () => {
     const bad = Uint8Array.from(good);
     bad[0] = 8;
     writeFileSync(join(dir, "magic"), bad);
-    assert.throws(() => readIdx(join(dir, "magic")), (e: Error) => e instanceof IdxFormatError && /magic/.test(e.message) && e.message.includes("magic"));
+    assert.throws(
+      () => readIdx(join(dir, "magic")),
+      (e: Error) => e instanceof IdxFormatError && /magic/.test(e.message) && e.message.includes("magic"),
+    );
     writeFileSync(join(dir, "short"), good.subarray(0, good.length - 2));
-    assert.throws(() => readIdx(join(dir, "short")), /short has 16 bytes, expected 18 for a uint8 array of shape \[2, 3\]: the file is truncated/);
+    assert.throws(
+      () => readIdx(join(dir, "short")),
+      /short has 16 bytes, expected 18 for a uint8 array of shape \[2, 3\]: the file is truncated/,
+    );
     const type = Uint8Array.from(good);
     type[2] = 0x42;
     writeFileSync(join(dir, "type"), type);
@@ -144,7 +185,10 @@ describe("IDX format", () => {
     assert.equal(ds.length, 5);
     assert.deepEqual(ds.labels, [9, 0, 3, 1, 2]);
     assert.deepEqual([ds.targets.dtype, ds.targets.tolist()], ["int64", [9, 0, 3, 1, 2]]);
-    assert.deepEqual([ds.data.shape, ds.data.dtype, ds.data.typedArray()[2 * 784 + 5]], [[5, 28, 28], "uint8", images[2 * 784 + 5]]);
+    assert.deepEqual(
+      [ds.data.shape, ds.data.dtype, ds.data.typedArray()[2 * 784 + 5]],
+      [[5, 28, 28], "uint8", images[2 * 784 + 5]],
+    );
     const [img, t] = ds.getItem(2);
     assert.equal(t, 3);
     assert.deepEqual([img.width, img.height, img.channels], [28, 28, 1]);
@@ -160,7 +204,12 @@ describe("tar reader", () => {
   it("extracts files and folders from .tar.gz", async () => {
     const dir = tempDir();
     const a = pseudoBytes(1000, 1);
-    writeTarGz(join(dir, "x.tar.gz"), [["top/", null], ["top/a.bin", a], ["top/sub/b.txt", new TextEncoder().encode("hello")], ["top/empty", new Uint8Array(0)]]);
+    writeTarGz(join(dir, "x.tar.gz"), [
+      ["top/", null],
+      ["top/a.bin", a],
+      ["top/sub/b.txt", new TextEncoder().encode("hello")],
+      ["top/empty", new Uint8Array(0)],
+    ]);
     const files = await extractTar(join(dir, "x.tar.gz"), join(dir, "out"));
     assert.deepEqual(files.sort(), ["top/a.bin", "top/empty", "top/sub/b.txt"]);
     assert.deepEqual(new Uint8Array(readFileSync(join(dir, "out/top/a.bin"))), a);
@@ -170,7 +219,10 @@ describe("tar reader", () => {
   it("refuses entries escaping the destination, and truncated archives, leaving nothing behind", async () => {
     const dir = tempDir();
     writeTarGz(join(dir, "evil.tar.gz"), [["../evil.txt", new Uint8Array(3)]]);
-    await assert.rejects(extractTar(join(dir, "evil.tar.gz"), join(dir, "out")), (e: Error) => e instanceof ArchiveError && /outside/.test(e.message));
+    await assert.rejects(
+      extractTar(join(dir, "evil.tar.gz"), join(dir, "out")),
+      (e: Error) => e instanceof ArchiveError && /outside/.test(e.message),
+    );
     const tar = tarBytes([["big.bin", pseudoBytes(5000, 2)]]);
     writeFileSync(join(dir, "trunc.tar"), tar.subarray(0, 2048));
     await assert.rejects(extractArchive(join(dir, "trunc.tar"), join(dir, "dest")), /truncated/);
@@ -196,7 +248,14 @@ describe("download", () => {
     serverDir = tempDir();
     records = cifarRecords(4, 1, 7);
     const entries: [string, Uint8Array | null][] = [["cifar-10-batches-bin/", null]];
-    for (const f of ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"]) {
+    for (const f of [
+      "data_batch_1.bin",
+      "data_batch_2.bin",
+      "data_batch_3.bin",
+      "data_batch_4.bin",
+      "data_batch_5.bin",
+      "test_batch.bin",
+    ]) {
       entries.push([`cifar-10-batches-bin/${f}`, records.bytes]);
     }
     entries.push(["cifar-10-batches-bin/batches.meta.txt", new TextEncoder().encode("a\nb\n")]);
@@ -219,11 +278,15 @@ describe("download", () => {
     const Corrupt = mirror("corrupt", () => archiveMd5);
     assert.throws(
       () => new Corrupt(root, { download: true }),
-      (e: Error) => e instanceof ChecksumError && /MD5 checksum failed/.test(e.message) && e.message.includes(archiveMd5),
+      (e: Error) =>
+        e instanceof ChecksumError && /MD5 checksum failed/.test(e.message) && e.message.includes(archiveMd5),
     );
     assert.deepEqual(readdirSync(root), []);
     const Short = mirror("short", () => archiveMd5);
-    assert.throws(() => new Short(root, { download: true }), (e: Error) => e instanceof DownloadError);
+    assert.throws(
+      () => new Short(root, { download: true }),
+      (e: Error) => e instanceof DownloadError,
+    );
     assert.deepEqual(readdirSync(root), []);
     const Missing = mirror("missing", () => archiveMd5);
     assert.throws(() => new Missing(root, { download: true }), /HTTP 404/);
@@ -252,7 +315,9 @@ describe("download", () => {
     };
     assert.throws(
       () => new Offline(root, { download: true }),
-      (e: Error) => e instanceof DownloadError && e.message.includes("http://127.0.0.1:9/small-cifar.tar.gz") &&
+      (e: Error) =>
+        e instanceof DownloadError &&
+        e.message.includes("http://127.0.0.1:9/small-cifar.tar.gz") &&
         /To work offline, copy cifar-small\.tar\.gz \(MD5 [0-9a-f]{32}\)/.test(e.message),
     );
     assert.deepEqual(readdirSync(parent), [], "the folders made for the download are removed again");
@@ -261,7 +326,8 @@ describe("download", () => {
     const stale = createHash("md5").update("not an archive").digest("hex");
     assert.throws(
       () => new Offline(root, { download: true }),
-      (e: Error) => e instanceof DownloadError && e.message.includes(`MD5 ${stale}, not the expected MD5 ${archiveMd5}`),
+      (e: Error) =>
+        e instanceof DownloadError && e.message.includes(`MD5 ${stale}, not the expected MD5 ${archiveMd5}`),
     );
     assert.deepEqual(readdirSync(root), ["cifar-small.tar.gz"], "a user's file is never deleted");
   });

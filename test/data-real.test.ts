@@ -51,7 +51,9 @@ class SharedCIFAR10<X = Image, Y = number> extends datasets.CIFAR10<X, Y> {
   static override testList: datasets.FileEntry[] = [["test_batch.bin", "6b4c34217fca850851db3ecf21e86bef"]];
 }
 
-const cifarSkip = existsSync(ARCHIVE) ? false : `CIFAR-10 archive not found at ${ARCHIVE} (set FLINT_CIFAR10_ARCHIVE to its path)`;
+const cifarSkip = existsSync(ARCHIVE)
+  ? false
+  : `CIFAR-10 archive not found at ${ARCHIVE} (set FLINT_CIFAR10_ARCHIVE to its path)`;
 if (cifarSkip !== false) console.log(`# skipping real CIFAR-10 tests: ${cifarSkip}`);
 
 describe("real CIFAR-10", { skip: cifarSkip }, () => {
@@ -69,11 +71,17 @@ describe("real CIFAR-10", { skip: cifarSkip }, () => {
     for (const t of train.targets) counts[t]++;
     assert.deepEqual(counts, new Array(10).fill(5000));
     const dir = join(CACHE, "cifar-10-batches-bin");
-    for (const [ds, index, file, rec] of [[train, 0, "data_batch_1.bin", 0], [train, 23456, "data_batch_3.bin", 3456], [train, 49999, "data_batch_5.bin", 9999], [test, 777, "test_batch.bin", 777]] as const) {
+    for (const [ds, index, file, rec] of [
+      [train, 0, "data_batch_1.bin", 0],
+      [train, 23456, "data_batch_3.bin", 3456],
+      [train, 49999, "data_batch_5.bin", 9999],
+      [test, 777, "test_batch.bin", 777],
+    ] as const) {
       const [label, chw] = rawRecord(join(dir, file), rec);
       const [img, target] = ds.getItem(index);
       assert.equal(target, label);
-      for (let p = 0; p < 1024; p += 37) for (let c = 0; c < 3; c++) assert.equal(img.data[p * 3 + c], chw[c * 1024 + p]);
+      for (let p = 0; p < 1024; p += 37)
+        for (let c = 0; c < 3; c++) assert.equal(img.data[p * 3 + c], chw[c * 1024 + p]);
     }
   });
 
@@ -86,7 +94,10 @@ describe("real CIFAR-10", { skip: cifarSkip }, () => {
     let last: readonly number[] = [];
     for (const [imgs, targets] of loader) {
       if (batches === 0) {
-        assert.deepEqual([imgs.shape, imgs.dtype, targets.shape, targets.dtype], [[64, 3, 32, 32], "float32", [64], "int64"]);
+        assert.deepEqual(
+          [imgs.shape, imgs.dtype, targets.shape, targets.dtype],
+          [[64, 3, 32, 32], "float32", [64], "int64"],
+        );
         const [, chw] = rawRecord(join(CACHE, "cifar-10-batches-bin", "test_batch.bin"), 1);
         assert.equal(imgs.typedArray()[3072 + 5], Math.fround(chw[5] / 255));
       }
@@ -109,7 +120,9 @@ describe("real CIFAR-10", { skip: cifarSkip }, () => {
   });
 });
 
-const fashionSkip = existsSync(join(FASHION, "train-images-idx3-ubyte.gz")) ? false : `${FASHION} not found (apt-get install dataset-fashion-mnist)`;
+const fashionSkip = existsSync(join(FASHION, "train-images-idx3-ubyte.gz"))
+  ? false
+  : `${FASHION} not found (apt-get install dataset-fashion-mnist)`;
 if (fashionSkip !== false) console.log(`# skipping real Fashion-MNIST tests: ${fashionSkip}`);
 
 describe("real Fashion-MNIST", { skip: fashionSkip }, () => {
@@ -117,7 +130,12 @@ describe("real Fashion-MNIST", { skip: fashionSkip }, () => {
     const root = tempDir();
     const raw = join(root, "FashionMNIST", "raw");
     mkdirSync(raw, { recursive: true });
-    for (const f of ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]) {
+    for (const f of [
+      "train-images-idx3-ubyte.gz",
+      "train-labels-idx1-ubyte.gz",
+      "t10k-images-idx3-ubyte.gz",
+      "t10k-labels-idx1-ubyte.gz",
+    ]) {
       symlinkSync(join(FASHION, f), join(raw, f));
     }
     const train = new datasets.FashionMNIST(root);

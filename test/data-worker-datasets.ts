@@ -5,7 +5,10 @@ import type { WorkerSpec } from "../src/utils/data/index.js";
 
 /** Item i is { x: [i, i*i] as float32 array, y: i % 3 }; getItem(throwAt) throws. */
 export class Squares extends Dataset<{ x: Float32Array; y: number }> {
-  constructor(readonly n: number, readonly throwAt = -1) {
+  constructor(
+    readonly n: number,
+    readonly throwAt = -1,
+  ) {
     super();
   }
   get length() {
@@ -98,7 +101,10 @@ export class Slow extends Dataset<number> {
 
 /** Item i is [i]; getItem(hogAt) allocates until its worker runs out of memory (hostile tests). */
 export class MemoryHog extends Dataset<number[]> {
-  constructor(readonly n: number, readonly hogAt: number) {
+  constructor(
+    readonly n: number,
+    readonly hogAt: number,
+  ) {
     super();
   }
   get length() {

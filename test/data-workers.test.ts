@@ -35,14 +35,20 @@ describe("DataLoader worker threads", () => {
     assert.deepEqual(snapshot(dl), inProcess);
     assert.deepEqual(snapshot(await collectAsync(dl)), inProcess);
     const tds = new TensorDataset(torch.arange(30).reshape(10, 3).float(), torch.arange(10));
-    assert.deepEqual(snapshot(new DataLoader(tds, { batchSize: 3, numWorkers: 2 })), snapshot(new DataLoader(tds, { batchSize: 3 })));
+    assert.deepEqual(
+      snapshot(new DataLoader(tds, { batchSize: 3, numWorkers: 2 })),
+      snapshot(new DataLoader(tds, { batchSize: 3 })),
+    );
   });
 
   it("spread batches over the workers and keep sampler order with shuffle", () => {
     const dl = new DataLoader(new WhoLoads(40), { batchSize: 5, numWorkers: 2, shuffle: true });
     const batches = Array.from(dl) as Tensor[][];
     const items = batches.flatMap((b) => b[0].tolist() as number[]);
-    assert.deepEqual([...items].sort((a, b) => a - b), Array.from({ length: 40 }, (_, i) => i));
+    assert.deepEqual(
+      [...items].sort((a, b) => a - b),
+      Array.from({ length: 40 }, (_, i) => i),
+    );
     const workers = batches.map((b) => (b[1].tolist() as number[])[0]);
     assert.deepEqual(workers, [0, 1, 0, 1, 0, 1, 0, 1], "round-robin over the two workers");
   });
@@ -62,23 +68,27 @@ describe("DataLoader worker threads", () => {
 
   it("iterable datasets shard with getWorkerInfo; batches come round-robin", () => {
     const dl = new DataLoader(new ShardedStream(9), { batchSize: 2, numWorkers: 2 });
-    assert.deepEqual(Array.from(dl, (b) => (b as Tensor).tolist()), [[0, 2], [1, 3], [4, 6], [5, 7], [8], []].filter((b) => b.length > 0));
+    assert.deepEqual(
+      Array.from(dl, (b) => (b as Tensor).tolist()),
+      [[0, 2], [1, 3], [4, 6], [5, 7], [8], []].filter((b) => b.length > 0),
+    );
   });
 
   it("re-raise a worker's error in the loop, naming the worker", () => {
     const dl = new DataLoader(new Squares(10, 5), { batchSize: 2, numWorkers: 2 });
     const seen: number[] = [];
-    assert.throws(
-      () => {
-        for (const b of dl as DataLoader<{ x: Float32Array; y: number }, Collated<{ x: Float32Array; y: number }>>) seen.push(...(b.y.tolist() as number[]));
-      },
-      /Caught RangeError in DataLoader worker 0: Squares: item 5 is cursed/,
-    );
+    assert.throws(() => {
+      for (const b of dl as DataLoader<{ x: Float32Array; y: number }, Collated<{ x: Float32Array; y: number }>>)
+        seen.push(...(b.y.tolist() as number[]));
+    }, /Caught RangeError in DataLoader worker 0: Squares: item 5 is cursed/);
     assert.deepEqual(seen, [0, 1, 2, 0], "batches before the failing one arrive in order");
   });
 
   it("report a worker thread that exits instead of waiting forever", () => {
-    assert.throws(() => Array.from(new DataLoader(new Exits(), { batchSize: 2, numWorkers: 2 })), /DataLoader worker 0 failed: DataLoader worker 0 exited unexpectedly \(exit code 3\)/);
+    assert.throws(
+      () => Array.from(new DataLoader(new Exits(), { batchSize: 2, numWorkers: 2 })),
+      /DataLoader worker 0 failed: DataLoader worker 0 exited unexpectedly \(exit code 3\)/,
+    );
   });
 
   it("send collateFn and workerInitFn by source; captured variables are an error naming them", () => {
@@ -92,25 +102,45 @@ describe("DataLoader worker threads", () => {
     });
     assert.deepEqual(Array.from(dl), [[0, 10, 20], [0, 10, 20], [0]]);
     const k = 3;
-    const closure = new DataLoader(new Squares(4), { batchSize: 2, numWorkers: 1, collateFn: (b: unknown[]) => b.length * k });
+    const closure = new DataLoader(new Squares(4), {
+      batchSize: 2,
+      numWorkers: 1,
+      collateFn: (b: unknown[]) => b.length * k,
+    });
     assert.throws(() => Array.from(closure), /Caught ReferenceError in DataLoader worker 0: k is not defined/);
   });
 
   it("time out when a batch takes longer than `timeout` seconds", async () => {
     // Worker start-up (module loading) counts too, as PyTorch's timeout covers the whole wait.
-    assert.throws(() => Array.from(new DataLoader(new Slow(3000), { batchSize: 2, numWorkers: 1, timeout: 0.5 })), /DataLoader timed out after 0.5 seconds/);
-    await assert.rejects(collectAsync(new DataLoader(new Slow(3000), { batchSize: 2, numWorkers: 1, timeout: 0.5 })), /DataLoader timed out after 0.5 seconds/);
+    assert.throws(
+      () => Array.from(new DataLoader(new Slow(3000), { batchSize: 2, numWorkers: 1, timeout: 0.5 })),
+      /DataLoader timed out after 0.5 seconds/,
+    );
+    await assert.rejects(
+      collectAsync(new DataLoader(new Slow(3000), { batchSize: 2, numWorkers: 1, timeout: 0.5 })),
+      /DataLoader timed out after 0.5 seconds/,
+    );
   });
 
   it("refuse datasets that cannot be rebuilt in a worker", () => {
-    assert.throws(() => Array.from(new DataLoader(new Opaque(), { numWorkers: 1 })), (e: Error) => e instanceof WorkerSendError && /Opaque.*workerSpec/.test(e.message));
+    assert.throws(
+      () => Array.from(new DataLoader(new Opaque(), { numWorkers: 1 })),
+      (e: Error) => e instanceof WorkerSendError && /Opaque.*workerSpec/.test(e.message),
+    );
   });
 
   it("run vision datasets with transforms (Compose, Normalize, Lambda) in workers, as in process", () => {
     const root = tempDir();
     const dir = join(root, "cifar-10-batches-bin");
     mkdirSync(dir, { recursive: true });
-    for (const f of ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"]) {
+    for (const f of [
+      "data_batch_1.bin",
+      "data_batch_2.bin",
+      "data_batch_3.bin",
+      "data_batch_4.bin",
+      "data_batch_5.bin",
+      "test_batch.bin",
+    ]) {
       writeFileSync(join(dir, f), cifarRecords(6, 1, f.length).bytes);
     }
     class Small extends datasets.CIFAR10<Tensor> {
@@ -150,7 +180,11 @@ for await (const _ of p) break;
 console.log("done");
 `,
     );
-    const r = spawnSync(process.execPath, ["--import", "tsx", script], { encoding: "utf8", timeout: 60000, cwd: process.cwd() });
+    const r = spawnSync(process.execPath, ["--import", "tsx", script], {
+      encoding: "utf8",
+      timeout: 60000,
+      cwd: process.cwd(),
+    });
     assert.equal(r.signal, null, `the process hung: ${r.stderr}`);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trim(), "done");

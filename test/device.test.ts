@@ -27,7 +27,10 @@ test("torch.device parses type and index, and rejects unknown devices", () => {
   assert.deepEqual([d.type, d.index, String(d)], ["cuda", 1, "cuda:1"]);
   assert.equal(inspect(torch.device("cuda", 0)), "device(type='cuda', index=0)");
   assert.ok(torch.device(torch.device("cpu")).equals("cpu"));
-  assert.throws(() => torch.device("gpu"), (e: Error) => e instanceof torch.ValueError && /device: expected one of cpu, cuda/.test(e.message));
+  assert.throws(
+    () => torch.device("gpu"),
+    (e: Error) => e instanceof torch.ValueError && /device: expected one of cpu, cuda/.test(e.message),
+  );
   assert.throws(() => torch.device("cuda:0", 1), /index given twice/);
 });
 
@@ -85,15 +88,22 @@ test("factories accept device 'cpu'; Module.to converts dtype given with a devic
 });
 
 test("mixing devices in one op is an error naming both; 0-dim CPU tensors and numbers are scalars", () => {
-  const cpu = torch.ones([2, 3]), meta = torch.ones([2, 3], { device: "meta" });
+  const cpu = torch.ones([2, 3]),
+    meta = torch.ones([2, 3], { device: "meta" });
   const mixed = (op: string, a: string, b: string) => (e: Error) =>
-    e instanceof torch.DeviceError && e.message === `${op}: expected all tensors to be on the same device, found ${a} and ${b}`;
+    e instanceof torch.DeviceError &&
+    e.message === `${op}: expected all tensors to be on the same device, found ${a} and ${b}`;
   assert.throws(() => torch.add(cpu, meta), mixed("add", "cpu", "meta"));
   assert.throws(() => meta.mul(cpu), mixed("mul", "meta", "cpu"));
   assert.throws(() => torch.matmul(meta, cpu.t()), mixed("matmul", "meta", "cpu"));
   assert.throws(() => torch.where(cpu.gt(0), meta, 0), mixed("where", "cpu", "meta"));
   assert.throws(() => torch.cat([cpu, meta]), torch.DeviceError);
-  for (const r of [meta.add(torch.tensor(2)), torch.tensor(2).mul(meta), meta.add(1.5), torch.where(meta.gt(0), meta, torch.tensor(0))]) {
+  for (const r of [
+    meta.add(torch.tensor(2)),
+    torch.tensor(2).mul(meta),
+    meta.add(1.5),
+    torch.where(meta.gt(0), meta, torch.tensor(0)),
+  ]) {
     assert.equal(r.device.type, "meta");
     assert.deepEqual(r.shape, [2, 3]);
   }
@@ -104,41 +114,79 @@ test("mixing devices in one op is an error naming both; 0-dim CPU tensors and nu
 
 test("meta tensors: every op gives PyTorch's shape and dtype without data", () => {
   const cases: [string, (d: string) => torch.Tensor][] = [
-    ["conv2d+pool", (d) => nn.functional.maxPool2d(nn.functional.conv2d(torch.ones([2, 3, 8, 8], { device: d }), torch.ones([4, 3, 3, 3], { device: d }), null, 1, 1), 2)],
-    ["linear", (d) => nn.functional.linear(torch.ones([5, 7], { device: d }), torch.ones([3, 7], { device: d }), torch.ones([3], { device: d }))],
+    [
+      "conv2d+pool",
+      (d) =>
+        nn.functional.maxPool2d(
+          nn.functional.conv2d(
+            torch.ones([2, 3, 8, 8], { device: d }),
+            torch.ones([4, 3, 3, 3], { device: d }),
+            null,
+            1,
+            1,
+          ),
+          2,
+        ),
+    ],
+    [
+      "linear",
+      (d) =>
+        nn.functional.linear(
+          torch.ones([5, 7], { device: d }),
+          torch.ones([3, 7], { device: d }),
+          torch.ones([3], { device: d }),
+        ),
+    ],
     ["bmm", (d) => torch.bmm(torch.ones([2, 3, 4], { device: d }), torch.ones([2, 4, 5], { device: d }))],
     ["sum keepdim", (d) => torch.ones([2, 3, 4], { device: d }).sum(1, true)],
     ["mean", (d) => torch.ones([2, 3], { device: d }).mean()],
     ["argmax", (d) => torch.ones([2, 3], { device: d }).argmax(1)],
     ["max values", (d) => torch.ones([2, 3], { device: d }).max(0).values],
     ["softmax", (d) => torch.ones([2, 3], { device: d }).softmax(1)],
-    ["cross entropy", (d) => nn.functional.crossEntropy(torch.ones([4, 5], { device: d }), torch.zeros([4], { dtype: "int64", device: d }))],
+    [
+      "cross entropy",
+      (d) =>
+        nn.functional.crossEntropy(torch.ones([4, 5], { device: d }), torch.zeros([4], { dtype: "int64", device: d })),
+    ],
     ["comparison", (d) => torch.ones([2, 3], { device: d }).gt(torch.ones([3], { device: d }))],
     ["int division", (d) => torch.ones([3], { dtype: "int64", device: d }).floorDivide(2)],
     ["cat", (d) => torch.cat([torch.ones([2, 3], { device: d }), torch.ones([1, 3], { device: d })])],
     ["permute contiguous", (d) => torch.ones([2, 3, 4], { device: d }).permute(2, 0, 1).contiguous()],
     ["to float64", (d) => torch.ones([2], { device: d }).to("float64")],
-    ["embedding", (d) => nn.functional.embedding(torch.zeros([2, 3], { dtype: "int64", device: d }), torch.ones([10, 4], { device: d }))],
+    [
+      "embedding",
+      (d) =>
+        nn.functional.embedding(torch.zeros([2, 3], { dtype: "int64", device: d }), torch.ones([10, 4], { device: d })),
+    ],
     ["layer norm", (d) => nn.functional.layerNorm(torch.ones([2, 6], { device: d }), [6])],
   ];
   for (const [name, f] of cases) {
-    const want = f("cpu"), got = f("meta");
+    const want = f("cpu"),
+      got = f("meta");
     assert.deepEqual([got.shape, got.dtype, got.device.type], [want.shape, want.dtype, "meta"], name);
   }
   // Shape errors are found on meta too.
-  assert.throws(() => torch.matmul(torch.ones([2, 3], { device: "meta" }), torch.ones([4, 5], { device: "meta" })), torch.ShapeError);
+  assert.throws(
+    () => torch.matmul(torch.ones([2, 3], { device: "meta" }), torch.ones([4, 5], { device: "meta" })),
+    torch.ShapeError,
+  );
 });
 
 test("meta: backward and optimizer steps run; reading values is a clear error", async () => {
   const model = new nn.Linear(4, 3, { device: "meta" });
-  const loss = model(torch.ones([5, 4], { device: "meta" })).relu().sum();
+  const loss = model(torch.ones([5, 4], { device: "meta" }))
+    .relu()
+    .sum();
   loss.backward();
   assert.equal(model.weight.grad!.device.type, "meta");
   assert.deepEqual(model.weight.grad!.shape, [3, 4]);
   new torch.optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 }).step();
   new torch.optim.Adam(model.parameters()).step();
   const noData = /meta tensor has no data/;
-  assert.throws(() => loss.item(), (e: Error) => e instanceof torch.DeviceError && noData.test(e.message));
+  assert.throws(
+    () => loss.item(),
+    (e: Error) => e instanceof torch.DeviceError && noData.test(e.message),
+  );
   assert.throws(() => model.weight.tolist(), noData);
   assert.throws(() => model.weight.typedArray(), noData);
   assert.throws(() => model.weight.to("cpu"), /cannot copy out of a meta tensor/);
@@ -175,14 +223,23 @@ test("meta modules cost no memory and draw nothing; toEmpty materialises them", 
 });
 
 test("async readbacks work on every device (they resolve at once on the CPU)", async () => {
-  const x = torch.tensor([[1.5, 2], [3, 4]]);
+  const x = torch.tensor([
+    [1.5, 2],
+    [3, 4],
+  ]);
   assert.equal(await x.cpuAsync(), x);
-  assert.deepEqual(await x.tolistAsync(), [[1.5, 2], [3, 4]]);
+  assert.deepEqual(await x.tolistAsync(), [
+    [1.5, 2],
+    [3, 4],
+  ]);
   assert.equal(await x.sum().itemAsync(), 10.5);
   assert.equal(await torch.tensor(true).itemAsync(), 1); // item() is a number: 1 for true
 });
 
 test("a meta tensor prints as PyTorch prints it", () => {
   assert.equal(String(torch.ones([2, 3], { device: "meta" })), "tensor(..., device='meta', size=(2, 3))");
-  assert.equal(inspect(torch.zeros([4], { dtype: "int64", device: "meta" })), "tensor(..., device='meta', size=(4,), dtype=torch.int64)");
+  assert.equal(
+    inspect(torch.zeros([4], { dtype: "int64", device: "meta" })),
+    "tensor(..., device='meta', size=(4,), dtype=torch.int64)",
+  );
 });

@@ -9,36 +9,66 @@ import { autograd } from "../src/index.js";
 import { assignBuckets } from "../src/nn/parallel/reducer.js";
 import { jsonLines, runRanks, summary, worker } from "./distributed-helpers.js";
 
-interface Line { kind: string; overlap?: [number, number]; diff?: number; spread?: number; moved?: number; spareGrad?: boolean; message?: string; keys?: string[] }
+interface Line {
+  kind: string;
+  overlap?: [number, number];
+  diff?: number;
+  spread?: number;
+  moved?: number;
+  spareGrad?: boolean;
+  message?: string;
+  keys?: string[];
+}
 
-for (const world of [2, 3]) test(`DDP on ${world} ranks equals single-process training on the global batch`, { timeout: 200_000 }, async () => {
-  const rs = await runRanks(worker("ddp-worker.ts"), world, [], { limitMs: 180_000 });
-  assert.ok(rs.every((r) => r.code === 0), summary(rs));
-  const lines = jsonLines<Line>(rs[0]);
-  const by = new Map(lines.map((l) => [l.kind, l]));
-  for (const kind of ["sgd", "adam", "nosync"]) {
-    const l = by.get(kind);
-    assert.ok(l, `no result for ${kind}`);
-    assert.ok((l.diff as number) < 1e-6, `${kind}: DDP and single-process weights differ by ${l.diff}`);
-    assert.equal(l.spread, 0, `${kind}: ranks disagree`);
-    assert.ok((l.moved as number) > 1e-3, `${kind}: training did not move the weights`);
-  }
-  // The small network fits PyTorch's 1 MB first bucket: one all-reduce after the last gradient.
-  assert.deepEqual(by.get("sgd")?.overlap, [1, 0]);
-  // A 2.3 MB network in 0.5 MB buckets: the first bucket's all-reduce starts during backward.
-  const [buckets, early] = by.get("overlap")?.overlap ?? [0, 0];
-  assert.ok(buckets >= 2 && early >= 1, `${early} of ${buckets} buckets launched while backward still ran`);
-  const fu = by.get("findUnused");
-  assert.ok(fu && (fu.diff as number) < 1e-6 && fu.spareGrad === true, JSON.stringify(fu));
-  const ue = by.get("unusedError");
-  assert.match(ue?.message ?? "", /Expected to have finished reduction.*findUnusedParameters: true.*spare\.weight, spare\.bias/);
-  assert.deepEqual(ue?.keys, ["module.conv.weight", "module.conv.bias", "module.fc1.weight", "module.fc1.bias", "module.fc2.weight",
-    "module.fc2.bias", "module.spare.weight", "module.spare.bias"]);
-});
+for (const world of [2, 3])
+  test(`DDP on ${world} ranks equals single-process training on the global batch`, { timeout: 200_000 }, async () => {
+    const rs = await runRanks(worker("ddp-worker.ts"), world, [], { limitMs: 180_000 });
+    assert.ok(
+      rs.every((r) => r.code === 0),
+      summary(rs),
+    );
+    const lines = jsonLines<Line>(rs[0]);
+    const by = new Map(lines.map((l) => [l.kind, l]));
+    for (const kind of ["sgd", "adam", "nosync"]) {
+      const l = by.get(kind);
+      assert.ok(l, `no result for ${kind}`);
+      assert.ok((l.diff as number) < 1e-6, `${kind}: DDP and single-process weights differ by ${l.diff}`);
+      assert.equal(l.spread, 0, `${kind}: ranks disagree`);
+      assert.ok((l.moved as number) > 1e-3, `${kind}: training did not move the weights`);
+    }
+    // The small network fits PyTorch's 1 MB first bucket: one all-reduce after the last gradient.
+    assert.deepEqual(by.get("sgd")?.overlap, [1, 0]);
+    // A 2.3 MB network in 0.5 MB buckets: the first bucket's all-reduce starts during backward.
+    const [buckets, early] = by.get("overlap")?.overlap ?? [0, 0];
+    assert.ok(buckets >= 2 && early >= 1, `${early} of ${buckets} buckets launched while backward still ran`);
+    const fu = by.get("findUnused");
+    assert.ok(fu && (fu.diff as number) < 1e-6 && fu.spareGrad === true, JSON.stringify(fu));
+    const ue = by.get("unusedError");
+    assert.match(
+      ue?.message ?? "",
+      /Expected to have finished reduction.*findUnusedParameters: true.*spare\.weight, spare\.bias/,
+    );
+    assert.deepEqual(ue?.keys, [
+      "module.conv.weight",
+      "module.conv.bias",
+      "module.fc1.weight",
+      "module.fc1.bias",
+      "module.fc2.weight",
+      "module.fc2.bias",
+      "module.spare.weight",
+      "module.spare.bias",
+    ]);
+  });
 
 test("bucket assignment: reverse order, 1 MB first bucket then the cap, one dtype per bucket", () => {
   const mb = 1024 * 1024;
-  const params = [torch.zeros([mb / 8]), torch.zeros([mb / 4]), torch.zeros([10], { dtype: "float64" }), torch.zeros([mb / 2]), torch.zeros([mb / 4])];
+  const params = [
+    torch.zeros([mb / 8]),
+    torch.zeros([mb / 4]),
+    torch.zeros([10], { dtype: "float64" }),
+    torch.zeros([mb / 2]),
+    torch.zeros([mb / 4]),
+  ];
   const order = [4, 3, 2, 1, 0];
   // float32: 4 (1 MB) fills the first bucket; 3, 1, 0 (2 + 1 + 0.5 MB) go in 3 MB buckets.
   assert.deepEqual(assignBuckets(params, order, 3 * mb), [[4], [3, 1], [0], [2]]);

@@ -39,34 +39,52 @@ export interface RunOptions {
   only?: number[];
 }
 
-export async function runRanks(script: string, worldSize: number, args: string[] = [], opts: RunOptions = {}): Promise<RankResult[]> {
+export async function runRanks(
+  script: string,
+  worldSize: number,
+  args: string[] = [],
+  opts: RunOptions = {},
+): Promise<RankResult[]> {
   const port = await freePort();
   const start = Date.now();
   const ranks = opts.only ?? Array.from({ length: worldSize }, (_, i) => i);
-  const runs = ranks.map((rank) => new Promise<RankResult>((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
-      cwd: REPO,
-      env: {
-        ...process.env, RANK: String(rank), LOCAL_RANK: String(rank), WORLD_SIZE: String(worldSize),
-        MASTER_ADDR: "127.0.0.1", MASTER_PORT: String(port), FLINT_NUM_THREADS: "1", ...opts.env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "", stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), opts.limitMs ?? 120_000);
-    child.on("exit", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ rank, code, signal, stdout, stderr, ms: Date.now() - start });
-    });
-  }));
+  const runs = ranks.map(
+    (rank) =>
+      new Promise<RankResult>((resolve) => {
+        const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+          cwd: REPO,
+          env: {
+            ...process.env,
+            RANK: String(rank),
+            LOCAL_RANK: String(rank),
+            WORLD_SIZE: String(worldSize),
+            MASTER_ADDR: "127.0.0.1",
+            MASTER_PORT: String(port),
+            FLINT_NUM_THREADS: "1",
+            ...opts.env,
+          },
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        let stdout = "",
+          stderr = "";
+        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        const timer = setTimeout(() => child.kill("SIGKILL"), opts.limitMs ?? 120_000);
+        child.on("exit", (code, signal) => {
+          clearTimeout(timer);
+          resolve({ rank, code, signal, stdout, stderr, ms: Date.now() - start });
+        });
+      }),
+  );
   return Promise.all(runs);
 }
 
 /** The JSON lines a worker printed (one object per line starting with '{'). */
 export function jsonLines<T>(r: RankResult): T[] {
-  return r.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as T);
+  return r.stdout
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as T);
 }
 
 export const summary = (rs: RankResult[]): string =>

@@ -10,9 +10,21 @@ import { type SurfEnc, dec } from "./nn-surf-helpers.js";
 
 const D = torch.distributions;
 interface DistCase {
-  name: string; dtype: "float32" | "float64"; params: Record<string, SurfEnc>; sampleShape: number[]; sample: SurfEnc; rsample?: SurfEnc;
-  value: SurfEnc; logProb: SurfEnc; gradOut: SurfEnc; logProbGrads: Record<string, SurfEnc>;
-  entropy: SurfEnc; entropyGradOut: SurfEnc; entropyGrads: Record<string, SurfEnc>; mean: SurfEnc; variance: SurfEnc;
+  name: string;
+  dtype: "float32" | "float64";
+  params: Record<string, SurfEnc>;
+  sampleShape: number[];
+  sample: SurfEnc;
+  rsample?: SurfEnc;
+  value: SurfEnc;
+  logProb: SurfEnc;
+  gradOut: SurfEnc;
+  logProbGrads: Record<string, SurfEnc>;
+  entropy: SurfEnc;
+  entropyGradOut: SurfEnc;
+  entropyGrads: Record<string, SurfEnc>;
+  mean: SurfEnc;
+  variance: SurfEnc;
 }
 const { cases } = fixture<{ cases: DistCase[] }>("surf-distributions.json");
 
@@ -46,13 +58,15 @@ for (const c of cases) {
     const lp = d.logProb(dec(c.value));
     assertClose(lp, dec(c.logProb), "logProb", tol, tol);
     lp.mul(dec(c.gradOut)).sum().backward();
-    for (const [k, g] of Object.entries(c.logProbGrads)) assertClose(p[k].grad as torch.Tensor, dec(g), `logProb grad ${k}`, tol * 10, tol * 10);
+    for (const [k, g] of Object.entries(c.logProbGrads))
+      assertClose(p[k].grad as torch.Tensor, dec(g), `logProb grad ${k}`, tol * 10, tol * 10);
     p = fresh();
     d = make(c.name, p);
     const ent = d.entropy();
     assertClose(ent, dec(c.entropy), "entropy", tol, tol);
     ent.mul(dec(c.entropyGradOut)).sum().backward();
-    for (const [k, g] of Object.entries(c.entropyGrads)) assertClose(p[k].grad as torch.Tensor, dec(g), `entropy grad ${k}`, tol * 10, tol * 10);
+    for (const [k, g] of Object.entries(c.entropyGrads))
+      assertClose(p[k].grad as torch.Tensor, dec(g), `entropy grad ${k}`, tol * 10, tol * 10);
     assertClose(d.mean, dec(c.mean), "mean", tol, tol);
     assertClose(d.variance, dec(c.variance), "variance", tol, tol);
   });

@@ -21,12 +21,15 @@ export function mutate(src: Uint8Array, rand: () => number, textual = false): Ui
   const int = (n: number): number => Math.floor(rand() * n);
   const b = src.slice();
   switch (int(textual ? 7 : 6)) {
-    case 0: return src.slice(0, int(src.length)); // truncation
-    case 1: { // flipped bytes
+    case 0:
+      return src.slice(0, int(src.length)); // truncation
+    case 1: {
+      // flipped bytes
       for (let i = 1 + int(4); i > 0; i--) b[int(b.length)] = int(256);
       return b;
     }
-    case 2: { // a lying 16/32/64-bit length somewhere
+    case 2: {
+      // a lying 16/32/64-bit length somewhere
       const dv = new DataView(b.buffer);
       const lie = rand() < 0.2 ? src.length + int(3) - 1 : LIES[int(LIES.length)];
       const width = [2, 4, 8][int(3)];
@@ -37,33 +40,38 @@ export function mutate(src: Uint8Array, rand: () => number, textual = false): Ui
       else dv.setBigUint64(at, BigInt(lie) * (rand() < 0.3 ? 0x100000000n : 1n), true);
       return b;
     }
-    case 3: { // deleted range
+    case 3: {
+      // deleted range
       const at = int(b.length);
       const n = 1 + int(16);
       return Uint8Array.from([...src.subarray(0, at), ...src.subarray(at + n)]);
     }
-    case 4: { // inserted random bytes
+    case 4: {
+      // inserted random bytes
       const at = int(b.length);
       const ins = Array.from({ length: 1 + int(8) }, () => int(256));
       return Uint8Array.from([...src.subarray(0, at), ...ins, ...src.subarray(at)]);
     }
-    case 5: { // a chunk of the input copied elsewhere (keeps some structure)
+    case 5: {
+      // a chunk of the input copied elsewhere (keeps some structure)
       const from = int(b.length);
       const n = 1 + int(64);
       const to = int(b.length);
       return Uint8Array.from([...src.subarray(0, to), ...src.subarray(from, from + n), ...src.subarray(to)]);
     }
-    default: { // a number in a JSON header replaced by an extreme one
+    default: {
+      // a number in a JSON header replaced by an extreme one
       const text = new TextDecoder().decode(src);
       const nums = [...text.matchAll(/\d+/g)];
       if (nums.length === 0) return b;
       const m = nums[int(nums.length)];
-      const rep = ["0", "-1", "18446744073709551615", "9007199254740993", "1e308", String(LIES[int(LIES.length)])][int(6)];
+      const rep = ["0", "-1", "18446744073709551615", "9007199254740993", "1e308", String(LIES[int(LIES.length)])][
+        int(6)
+      ];
       return new TextEncoder().encode(text.slice(0, m.index) + rep + text.slice((m.index ?? 0) + m[0].length));
     }
   }
 }
-
 
 /** Argument kinds of the native entry points: see NATIVE_SIGNATURES. */
 type ArgKind = "f" | "N" | "n" | "b" | "l" | "i" | "d" | "o";
@@ -103,7 +111,22 @@ export const NATIVE_SIGNATURES: Record<string, string> = {
 };
 
 /** Sizes that break naive arithmetic: int32/int64 edges, unsafe doubles, NaN, fractions. */
-const HOSTILE_NUMBERS = [-1, -(2 ** 31), 2 ** 31, 2 ** 32, 2 ** 32 + 1, 2 ** 53, 2 ** 62, 2 ** 63, 1e300, NaN, Infinity, -Infinity, 0.5, -0.0];
+const HOSTILE_NUMBERS = [
+  -1,
+  -(2 ** 31),
+  2 ** 31,
+  2 ** 32,
+  2 ** 32 + 1,
+  2 ** 53,
+  2 ** 62,
+  2 ** 63,
+  1e300,
+  NaN,
+  Infinity,
+  -Infinity,
+  0.5,
+  -0.0,
+];
 
 /** Random arguments for one call of `fn`: mostly small valid-looking sizes, sometimes hostile. */
 export function nativeArgs(fn: string, rand: () => number): unknown[] {
@@ -117,14 +140,24 @@ export function nativeArgs(fn: string, rand: () => number): unknown[] {
   const make = (k: ArgKind): unknown => {
     if (rand() < 0.03) return [undefined, "3", {}, [], null, true, 1n][int(7)]; // a wrong type
     switch (k) {
-      case "f": return f32();
-      case "N": return rand() < 0.3 ? null : f32();
-      case "n": return num();
-      case "b": return rand() < 0.5;
-      case "l": return Array.from({ length: int(4) }, num);
-      case "i": return rand() < 0.5 ? new Int32Array(int(80)).map(() => int(100) - 10) : new Float64Array(int(80)).map(() => int(100) - 10);
-      case "d": return new Float64Array(int(40)).map(() => (rand() < 0.9 ? int(6) : num()));
-      case "o": return rand() < 0.9 ? int(11) : num();
+      case "f":
+        return f32();
+      case "N":
+        return rand() < 0.3 ? null : f32();
+      case "n":
+        return num();
+      case "b":
+        return rand() < 0.5;
+      case "l":
+        return Array.from({ length: int(4) }, num);
+      case "i":
+        return rand() < 0.5
+          ? new Int32Array(int(80)).map(() => int(100) - 10)
+          : new Float64Array(int(80)).map(() => int(100) - 10);
+      case "d":
+        return new Float64Array(int(40)).map(() => (rand() < 0.9 ? int(6) : num()));
+      case "o":
+        return rand() < 0.9 ? int(11) : num();
     }
   };
   const sig = NATIVE_SIGNATURES[fn];
@@ -145,14 +178,29 @@ export function loadSeeds(root: string): Uint8Array[] {
   return seeds;
 }
 
-export interface FuzzFigures { target: string; seed: number; cases: number; rejected: number; loaded: number; slowestMs: number; findings: string[] }
+export interface FuzzFigures {
+  target: string;
+  seed: number;
+  cases: number;
+  rejected: number;
+  loaded: number;
+  slowestMs: number;
+  findings: string[];
+}
 
 /**
  * Mutates seeds and runs `decode` on each: it may return or throw one of the `allowed` error
  * classes; anything else (or a case slower than maxMs) is a finding.
  */
-export function fuzzDecode(target: string, seeds: Uint8Array[], cases: number, seed: number, decode: (b: Uint8Array) => unknown,
-  allowed: (e: unknown) => boolean, maxMs = 2000): FuzzFigures {
+export function fuzzDecode(
+  target: string,
+  seeds: Uint8Array[],
+  cases: number,
+  seed: number,
+  decode: (b: Uint8Array) => unknown,
+  allowed: (e: unknown) => boolean,
+  maxMs = 2000,
+): FuzzFigures {
   const rand = mulberry32(seed);
   const out: FuzzFigures = { target, seed, cases, rejected: 0, loaded: 0, slowestMs: 0, findings: [] };
   for (let i = 0; i < cases; i++) {

@@ -8,15 +8,24 @@ import { join } from "node:path";
 import { NATIVE_SIGNATURES, mulberry32, nativeArgs } from "./fuzz-lib.js";
 
 type Fn = (...args: unknown[]) => unknown;
-const addon = createRequire(import.meta.url)(join(process.cwd(), "build", "Release", "flint_native.node")) as Record<string, Fn>;
+const addon = createRequire(import.meta.url)(join(process.cwd(), "build", "Release", "flint_native.node")) as Record<
+  string,
+  Fn
+>;
 const [seed, iterations] = [Number(process.argv[2] ?? 1), Number(process.argv[3] ?? 1000)];
 const trace = process.env.FUZZ_TRACE === "1";
 const names = Object.keys(NATIVE_SIGNATURES);
 const rand = mulberry32(seed);
 addon.setNumThreads(2);
-let ok = 0, rejected = 0;
+let ok = 0,
+  rejected = 0;
 const findings: string[] = [];
-const show = (v: unknown): string => (ArrayBuffer.isView(v) ? `${v.constructor.name}(${(v as Float32Array).length})` : typeof v === "bigint" ? `${v}n` : JSON.stringify(v) ?? String(v));
+const show = (v: unknown): string =>
+  ArrayBuffer.isView(v)
+    ? `${v.constructor.name}(${(v as Float32Array).length})`
+    : typeof v === "bigint"
+      ? `${v}n`
+      : (JSON.stringify(v) ?? String(v));
 for (let i = 0; i < iterations; i++) {
   const fn = names[Math.floor(rand() * names.length)];
   const args = nativeArgs(fn, rand);
@@ -31,4 +40,7 @@ for (let i = 0; i < iterations; i++) {
     else findings.push(`call ${i} ${fn}(${args.map(show).join(", ")}) threw ${String(e)}`);
   }
 }
-process.stdout.write(JSON.stringify({ seed, iterations, ok, rejected, findingCount: findings.length, findings: findings.slice(0, 20) }) + "\n");
+process.stdout.write(
+  JSON.stringify({ seed, iterations, ok, rejected, findingCount: findings.length, findings: findings.slice(0, 20) }) +
+    "\n",
+);

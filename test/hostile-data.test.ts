@@ -24,7 +24,10 @@ describe("extractArchive merges into the destination", () => {
     mkdirSync(join(root, "other-dataset"));
     writeFileSync(join(root, "other-dataset", "x.bin"), "other");
     const fresh = pseudoBytes(100, 3);
-    writeTarGz(join(dir, "re.tar.gz"), [["cifar-10-batches-bin/", null], ["cifar-10-batches-bin/data_batch_1.bin", fresh]]);
+    writeTarGz(join(dir, "re.tar.gz"), [
+      ["cifar-10-batches-bin/", null],
+      ["cifar-10-batches-bin/data_batch_1.bin", fresh],
+    ]);
     const files = await extractArchive(join(dir, "re.tar.gz"), root);
     assert.deepEqual(files, ["cifar-10-batches-bin/data_batch_1.bin"]);
     assert.deepEqual(new Uint8Array(readFileSync(join(batches, "data_batch_1.bin"))), fresh);
@@ -40,7 +43,10 @@ describe("extractArchive merges into the destination", () => {
     mkdirSync(join(root, "precious"), { recursive: true });
     writeFileSync(join(root, "precious", "a.txt"), "a");
     writeTarGz(join(dir, "evil.tar.gz"), [["precious", new Uint8Array(3)]]);
-    await assert.rejects(extractArchive(join(dir, "evil.tar.gz"), root), (e: Error) => e instanceof ArchiveError && /where .*precious is a folder/.test(e.message));
+    await assert.rejects(
+      extractArchive(join(dir, "evil.tar.gz"), root),
+      (e: Error) => e instanceof ArchiveError && /where .*precious is a folder/.test(e.message),
+    );
     assert.equal(readFileSync(join(root, "precious", "a.txt"), "utf8"), "a");
     writeTarGz(join(dir, "up.tar.gz"), [["../precious/a.txt", new Uint8Array(3)]]);
     await assert.rejects(extractArchive(join(dir, "up.tar.gz"), join(root, "sub")), /outside/);

@@ -22,19 +22,26 @@ const cases = {
   copyStridedNaNStride: () => addon.copyStrided(f(8), 0, [NaN], f(8), 0, [1], [2]),
   binaryStridedShapeWrap: () => addon.binaryStrided(0, f(8), 0, [0, 0], f(8), 0, [0, 0], f(8), [big, big]),
   conv2dProductWrap: () => addon.conv2dForward(f(16), f(16), null, f(16), big, big, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1),
-  conv2dPaddingWrap: () => addon.conv2dForward(f(1), f(1), null, f(1), 1, 1, 1, 1, 1, 1, 1, 2 ** 52, 2 ** 52, 2 ** 52, 2 ** 52, 1, 1, 1),
-  conv2dHugePadding: () => addon.conv2dForward(f(1), f(1), null, f(1), 1, 1, 1, 1, 1, 1, 1, 2 ** 45, 2 ** 45, 2 ** 42, 2 ** 42, 1, 1, 1),
+  conv2dPaddingWrap: () =>
+    addon.conv2dForward(f(1), f(1), null, f(1), 1, 1, 1, 1, 1, 1, 1, 2 ** 52, 2 ** 52, 2 ** 52, 2 ** 52, 1, 1, 1),
+  conv2dHugePadding: () =>
+    addon.conv2dForward(f(1), f(1), null, f(1), 1, 1, 1, 1, 1, 1, 1, 2 ** 45, 2 ** 45, 2 ** 42, 2 ** 42, 1, 1, 1),
   // A padded image past the kernels' cap (4 GiB): refused before any allocation.
-  conv2dHugeWorkBuffer: () => addon.conv2dForward(f(1), f(1), null, f(1), 1, 1, 1, 1, 1, 1, 1, 2 ** 20, 2 ** 20, 2 ** 18, 2 ** 18, 1, 1, 1),
+  conv2dHugeWorkBuffer: () =>
+    addon.conv2dForward(f(1), f(1), null, f(1), 1, 1, 1, 1, 1, 1, 1, 2 ** 20, 2 ** 20, 2 ** 18, 2 ** 18, 1, 1, 1),
   // A 4 GB padded image (under the cap): the parent runs this process under `ulimit -v 3000000`,
   // so the work buffer allocation fails (std::bad_alloc), which must become a JS error.
-  conv2dScratchFails: () => addon.conv2dForward(f(1), f(1), null, f(1), 1, 1, 1, 1, 1, 1, 1, 2 ** 20, 2 ** 20, 16000, 16000, 1, 1, 1),
+  conv2dScratchFails: () =>
+    addon.conv2dForward(f(1), f(1), null, f(1), 1, 1, 1, 1, 1, 1, 1, 2 ** 20, 2 ** 20, 16000, 16000, 1, 1, 1),
   // Two images: one task runs on a pool worker, whose bad_alloc must reach JS, not std::terminate.
-  conv2dScratchFailsOnWorker: () => addon.conv2dForward(f(2), f(1), null, f(2), 2, 1, 1, 1, 1, 1, 1, 2 ** 20, 2 ** 20, 16000, 16000, 1, 1, 1),
-  maxPoolProductWrap: () => addon.maxPool2dForward(f(4), f(4), new Int32Array(4), big, big, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1),
+  conv2dScratchFailsOnWorker: () =>
+    addon.conv2dForward(f(2), f(1), null, f(2), 2, 1, 1, 1, 1, 1, 1, 2 ** 20, 2 ** 20, 16000, 16000, 1, 1, 1),
+  maxPoolProductWrap: () =>
+    addon.maxPool2dForward(f(4), f(4), new Int32Array(4), big, big, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1),
   avgPoolProductWrap: () => addon.avgPool2dForward(f(4), f(4), 1, 1, big, big, 1, 1, 1, 1, 0, 0, big, big, true, null),
   sgemmExtentWrap: () => addon.sgemm(false, false, 2 ** 33, 1, 1, 1, f(4), 0, 2 ** 31, f(4), 0, 1, 0, f(4), 0, 1),
-  sgemmBatchedStrideWrap: () => addon.sgemmBatched(false, false, 1, 1, 1, 1, f(4), 0, 1, 2 ** 40, f(4), 0, 1, 0, 0, f(4), 0, 1, 0, 2 ** 30),
+  sgemmBatchedStrideWrap: () =>
+    addon.sgemmBatched(false, false, 1, 1, 1, 1, f(4), 0, 1, 2 ** 40, f(4), 0, 1, 0, 0, f(4), 0, 1, 0, 2 ** 30),
   sumRowsWrap: () => addon.sumRows(f(4), 0, f(4), 0, big, big, 1),
   softmaxRowsWrap: () => addon.softmaxRows(f(4), 0, f(4), 0, big, big),
   crossEntropyWrap: () => addon.crossEntropyForwardBackward(f(4), new Float64Array(4), null, big, big, 0, -100),

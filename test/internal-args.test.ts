@@ -6,8 +6,18 @@ import assert from "node:assert/strict";
 import { type ArgsOf, isPlainObject, signature } from "../src/internal/args.js";
 import { ArgumentError, ValueError } from "../src/errors.js";
 
-interface LSTMParams { inputSize: number; hiddenSize: number; numLayers?: number; bias?: boolean; weight?: Float32Array | null }
-const lstm = signature<LSTMParams>()("LSTM", ["inputSize", "hiddenSize", "numLayers", "bias", "weight"], { numLayers: 1, bias: true, weight: null });
+interface LSTMParams {
+  inputSize: number;
+  hiddenSize: number;
+  numLayers?: number;
+  bias?: boolean;
+  weight?: Float32Array | null;
+}
+const lstm = signature<LSTMParams>()("LSTM", ["inputSize", "hiddenSize", "numLayers", "bias", "weight"], {
+  numLayers: 1,
+  bias: true,
+  weight: null,
+});
 const f = (...a: ArgsOf<typeof lstm>) => lstm.parse(a);
 
 test("positional in torch's order, by name, or both; defaults fill the rest", () => {
@@ -29,12 +39,30 @@ test("positional in torch's order, by name, or both; defaults fill the rest", ()
 });
 
 test("argument errors name the callee and the parameter", () => {
-  assert.throws(() => f(1, 2, { num_layers: 2 } as never), (e: Error) => e instanceof ArgumentError && e instanceof ValueError && /LSTM: unexpected option 'num_layers' \(did you mean numLayers\?\)/.test(e.message));
+  assert.throws(
+    () => f(1, 2, { num_layers: 2 } as never),
+    (e: Error) =>
+      e instanceof ArgumentError &&
+      e instanceof ValueError &&
+      /LSTM: unexpected option 'num_layers' \(did you mean numLayers\?\)/.test(e.message),
+  );
   assert.throws(() => f(1, 2, { numlayers: 2 } as never), /did you mean numLayers\?/);
-  assert.throws(() => f(1, 2, { depth: 2 } as never), /LSTM: unexpected option 'depth' \(expected one of inputSize, hiddenSize, numLayers, bias, weight\)/);
-  assert.throws(() => f(...([1, 2, 3, true, null, 6] as unknown as [number, number])), /LSTM: takes at most 5 positional arguments \(inputSize, hiddenSize, numLayers, bias, weight\), got 6/);
-  assert.throws(() => f(...([1, 2, { inputSize: 3 }] as unknown as [number, number])), /LSTM: got multiple values for argument 'inputSize'/);
-  assert.throws(() => f(...([{ inputSize: 3 }] as unknown as [number, number])), /LSTM: missing required argument 'hiddenSize' \(hidden_size in torch\)/);
+  assert.throws(
+    () => f(1, 2, { depth: 2 } as never),
+    /LSTM: unexpected option 'depth' \(expected one of inputSize, hiddenSize, numLayers, bias, weight\)/,
+  );
+  assert.throws(
+    () => f(...([1, 2, 3, true, null, 6] as unknown as [number, number])),
+    /LSTM: takes at most 5 positional arguments \(inputSize, hiddenSize, numLayers, bias, weight\), got 6/,
+  );
+  assert.throws(
+    () => f(...([1, 2, { inputSize: 3 }] as unknown as [number, number])),
+    /LSTM: got multiple values for argument 'inputSize'/,
+  );
+  assert.throws(
+    () => f(...([{ inputSize: 3 }] as unknown as [number, number])),
+    /LSTM: missing required argument 'hiddenSize' \(hidden_size in torch\)/,
+  );
 });
 
 test("only a plain object literal is an options object", () => {

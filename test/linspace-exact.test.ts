@@ -7,7 +7,9 @@ import * as torch from "../src/index.js";
 import { fixture } from "./nn-helpers.js";
 import { type SurfEnc, dec } from "./nn-surf-helpers.js";
 
-const { cases } = fixture<{ cases: { start: number; end: number; steps: number; out: SurfEnc }[] }>("surf-linspace.json");
+const { cases } = fixture<{ cases: { start: number; end: number; steps: number; out: SurfEnc }[] }>(
+  "surf-linspace.json",
+);
 for (const c of cases) {
   test(`linspace(${c.start}, ${c.end}, ${c.steps}) ${c.out.dtype} equals PyTorch's bit for bit`, () => {
     const want = dec(c.out);

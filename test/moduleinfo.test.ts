@@ -13,12 +13,34 @@ import * as nn from "../src/nn/index.js";
 import { assertClose, fixture } from "./nn-helpers.js";
 import { type SurfEnc, dec } from "./nn-surf-helpers.js";
 
-type Arg = null | boolean | number | string | { tensor: SurfEnc; rg: boolean } | { list: Arg[] } | { fn: string } | { dtype: string };
+type Arg =
+  | null
+  | boolean
+  | number
+  | string
+  | { tensor: SurfEnc; rg: boolean }
+  | { list: Arg[] }
+  | { fn: string }
+  | { dtype: string };
 interface Sample {
-  dtype: "float32" | "float64"; index: number; ctorArgs: { list: Arg[] }; ctorKwargs: Record<string, Arg>; state: Record<string, SurfEnc>;
-  args: { list: Arg[] }; kwargs: Record<string, Arg>; outputs: SurfEnc[]; gradOuts: SurfEnc[]; inputGrads: (SurfEnc | null)[]; paramGrads: Record<string, SurfEnc>;
+  dtype: "float32" | "float64";
+  index: number;
+  ctorArgs: { list: Arg[] };
+  ctorKwargs: Record<string, Arg>;
+  state: Record<string, SurfEnc>;
+  args: { list: Arg[] };
+  kwargs: Record<string, Arg>;
+  outputs: SurfEnc[];
+  gradOuts: SurfEnc[];
+  inputGrads: (SurfEnc | null)[];
+  paramGrads: Record<string, SurfEnc>;
 }
-interface Entry { name: string; samples: Sample[]; skipped: string[]; total: number }
+interface Entry {
+  name: string;
+  samples: Sample[];
+  skipped: string[];
+  total: number;
+}
 const { entries } = fixture<{ entries: Entry[] }>("moduleinfo.json");
 const mustPass = fixture<{ passing: string[] }>("moduleinfo-passing.json").passing;
 
@@ -63,7 +85,8 @@ function runSample(name: string, s: Sample): void {
     args.push(fkw.input);
     delete fkw.input;
   }
-  const call = (): unknown => (m.call as (...a: unknown[]) => unknown)(...args, ...(Object.keys(fkw).length ? [fkw] : []));
+  const call = (): unknown =>
+    (m.call as (...a: unknown[]) => unknown)(...args, ...(Object.keys(fkw).length ? [fkw] : []));
   if (name.startsWith("Lazy")) torch.noGrad(() => call());
   const state = Object.fromEntries(Object.entries(s.state).map(([k, v]) => [k, dec(v)]));
   assert.deepEqual(m.loadStateDict(state), { missingKeys: [], unexpectedKeys: [] }, "state dict keys");
@@ -75,9 +98,14 @@ function runSample(name: string, s: Sample): void {
   assert.equal(diff.length, s.gradOuts.length, "differentiable outputs");
   if (diff.length === 0) return;
   let total: torch.Tensor | null = null;
-  diff.forEach((o, i) => { const t = torch.mul(o, dec(s.gradOuts[i])).sum(); total = total === null ? t : torch.add(total, t); });
+  diff.forEach((o, i) => {
+    const t = torch.mul(o, dec(s.gradOuts[i])).sum();
+    total = total === null ? t : torch.add(total, t);
+  });
   (total as unknown as torch.Tensor).backward();
-  s.inputGrads.forEach((g, i) => { if (g) assertClose(leaves[i].grad ?? torch.zerosLike(leaves[i]), dec(g), `input grad ${i}`, tol, tol); });
+  s.inputGrads.forEach((g, i) => {
+    if (g) assertClose(leaves[i].grad ?? torch.zerosLike(leaves[i]), dec(g), `input grad ${i}`, tol, tol);
+  });
   const params = Object.fromEntries(m.namedParameters());
   for (const [k, g] of Object.entries(s.paramGrads)) {
     assert.ok(params[k], `parameter ${k}`);

@@ -20,8 +20,10 @@ function onBackend<T>(name: "native" | "ref", f: () => T): T {
 
 const same = (a: torch.Tensor, b: torch.Tensor, what: string): void => {
   assert.deepEqual(a.shape, b.shape, what);
-  const x = a.contiguous().typedArray(), y = b.contiguous().typedArray();
-  for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) assert.fail(`${what}: element ${i}: ${x[i]} vs ${y[i]}`);
+  const x = a.contiguous().typedArray(),
+    y = b.contiguous().typedArray();
+  for (let i = 0; i < x.length; i++)
+    if (!Object.is(x[i], y[i])) assert.fail(`${what}: element ${i}: ${x[i]} vs ${y[i]}`);
 };
 
 // [a shape, b shape, how a is laid out]
@@ -56,9 +58,18 @@ describe("native broadcast elementwise equals the reference backend", { skip }, 
     const [a, b] = make();
     for (const op of ["add", "sub", "mul", "div", "maximum", "minimum"] as const) {
       it(`${op} [${as}] (${layout}) with [${bs}], both orders`, () => {
-        const f = (x: torch.Tensor, y: torch.Tensor) => (torch as unknown as Record<string, (p: torch.Tensor, q: torch.Tensor) => torch.Tensor>)[op](x, y);
-        same(onBackend("native", () => f(a, b)), onBackend("ref", () => f(a, b)), `${op}(a, b)`);
-        same(onBackend("native", () => f(b, a)), onBackend("ref", () => f(b, a)), `${op}(b, a)`);
+        const f = (x: torch.Tensor, y: torch.Tensor) =>
+          (torch as unknown as Record<string, (p: torch.Tensor, q: torch.Tensor) => torch.Tensor>)[op](x, y);
+        same(
+          onBackend("native", () => f(a, b)),
+          onBackend("ref", () => f(a, b)),
+          `${op}(a, b)`,
+        );
+        same(
+          onBackend("native", () => f(b, a)),
+          onBackend("ref", () => f(b, a)),
+          `${op}(b, a)`,
+        );
       });
     }
   }
@@ -67,10 +78,13 @@ describe("native broadcast elementwise equals the reference backend", { skip }, 
     for (const v of [big.narrow(1, 50, 64), big.t(), big.index("::2", "1::3")]) {
       for (const op of ["sigmoid", "exp", "neg", "relu", "abs"] as const) {
         const f = (x: torch.Tensor) => (x as unknown as Record<string, () => torch.Tensor>)[op]();
-        const n = onBackend("native", () => f(v)), r = onBackend("ref", () => f(v));
+        const n = onBackend("native", () => f(v)),
+          r = onBackend("ref", () => f(v));
         if (op === "sigmoid" || op === "exp") {
-          const x = n.typedArray(), y = r.typedArray();
-          for (let i = 0; i < x.length; i++) assert.ok(Math.abs(x[i] - y[i]) <= 2e-7 * Math.abs(y[i]) + 1e-30, `${op} ${i}`);
+          const x = n.typedArray(),
+            y = r.typedArray();
+          for (let i = 0; i < x.length; i++)
+            assert.ok(Math.abs(x[i] - y[i]) <= 2e-7 * Math.abs(y[i]) + 1e-30, `${op} ${i}`);
         } else same(n, r, op);
       }
     }
@@ -87,10 +101,20 @@ describe("native broadcast elementwise equals the reference backend", { skip }, 
 
 describe("native copyStrided", { skip }, () => {
   const addon = nativeAddon()!;
-  const ref = (src: Float32Array, so: number, ss: number[], dst: Float32Array, dof: number, ds: number[], shape: number[]): void => {
+  const ref = (
+    src: Float32Array,
+    so: number,
+    ss: number[],
+    dst: Float32Array,
+    dof: number,
+    ds: number[],
+    shape: number[],
+  ): void => {
     const n = shape.reduce((a, b) => a * b, 1);
     for (let i = 0; i < n; i++) {
-      let r = i, s = so, d = dof;
+      let r = i,
+        s = so,
+        d = dof;
       for (let k = shape.length - 1; k >= 0; k--) {
         const idx = r % shape[k];
         r = Math.floor(r / shape[k]);
@@ -101,30 +125,61 @@ describe("native copyStrided", { skip }, () => {
     }
   };
   const contiguous = (shape: number[]): number[] => shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
-  const cases: { name: string; shape: number[]; src: (sh: number[]) => { strides: number[]; off: number; len: number }; dst?: (sh: number[]) => { strides: number[]; off: number; len: number } }[] = [
+  const cases: {
+    name: string;
+    shape: number[];
+    src: (sh: number[]) => { strides: number[]; off: number; len: number };
+    dst?: (sh: number[]) => { strides: number[]; off: number; len: number };
+  }[] = [
     { name: "2-D transpose", shape: [37, 53], src: ([r, c]) => ({ strides: [1, r], off: 0, len: r * c }) },
-    { name: "3-D permute (2, 0, 1)", shape: [5, 17, 33], src: ([a, b, c]) => ({ strides: [b, 1, a * b], off: 0, len: a * b * c }) }, // a [c, a, b] array viewed as [a, b, c]
-    { name: "row slice with offset", shape: [20, 30], src: () => ({ strides: [45, 1], off: 7, len: 7 + 19 * 45 + 30 }) },
+    {
+      name: "3-D permute (2, 0, 1)",
+      shape: [5, 17, 33],
+      src: ([a, b, c]) => ({ strides: [b, 1, a * b], off: 0, len: a * b * c }),
+    }, // a [c, a, b] array viewed as [a, b, c]
+    {
+      name: "row slice with offset",
+      shape: [20, 30],
+      src: () => ({ strides: [45, 1], off: 7, len: 7 + 19 * 45 + 30 }),
+    },
     { name: "broadcast rows (stride 0)", shape: [16, 40], src: () => ({ strides: [0, 1], off: 3, len: 43 }) },
-    { name: "every other element", shape: [9, 11], src: () => ({ strides: [22 * 2, 2], off: 1, len: 1 + 8 * 44 + 21 }) },
-    { name: "into a strided destination", shape: [16, 128], src: ([r, c]) => ({ strides: [c, 1], off: 0, len: r * c }), dst: ([r]) => ({ strides: [512, 1], off: 128, len: 128 + (r - 1) * 512 + 128 }) },
-    { name: "transposed into strided", shape: [24, 19], src: ([r, c]) => ({ strides: [1, r], off: 0, len: r * c }), dst: ([, c]) => ({ strides: [c + 5, 1], off: 2, len: 2 + 23 * (c + 5) + c }) },
+    {
+      name: "every other element",
+      shape: [9, 11],
+      src: () => ({ strides: [22 * 2, 2], off: 1, len: 1 + 8 * 44 + 21 }),
+    },
+    {
+      name: "into a strided destination",
+      shape: [16, 128],
+      src: ([r, c]) => ({ strides: [c, 1], off: 0, len: r * c }),
+      dst: ([r]) => ({ strides: [512, 1], off: 128, len: 128 + (r - 1) * 512 + 128 }),
+    },
+    {
+      name: "transposed into strided",
+      shape: [24, 19],
+      src: ([r, c]) => ({ strides: [1, r], off: 0, len: r * c }),
+      dst: ([, c]) => ({ strides: [c + 5, 1], off: 2, len: 2 + 23 * (c + 5) + c }),
+    },
     { name: "scalar", shape: [], src: () => ({ strides: [], off: 4, len: 5 }) },
     { name: "big (threaded) transpose", shape: [300, 700], src: ([r, c]) => ({ strides: [1, r], off: 0, len: r * c }) },
   ];
   for (const c of cases) {
     it(c.name, () => {
       const s = c.src(c.shape);
-      const d = c.dst ? c.dst(c.shape) : { strides: contiguous(c.shape), off: 0, len: c.shape.reduce((a, b) => a * b, 1) };
+      const d = c.dst
+        ? c.dst(c.shape)
+        : { strides: contiguous(c.shape), off: 0, len: c.shape.reduce((a, b) => a * b, 1) };
       const src = Float32Array.from({ length: s.len }, (_, i) => i * 0.5 - 3);
-      const want = new Float32Array(d.len).fill(-7), got = new Float32Array(d.len).fill(-7);
+      const want = new Float32Array(d.len).fill(-7),
+        got = new Float32Array(d.len).fill(-7);
       ref(src, s.off, s.strides, want, d.off, d.strides, c.shape);
       addon.copyStrided(src, s.off, s.strides, got, d.off, d.strides, c.shape);
       assert.deepEqual(got, want);
     });
   }
   it("refuses strides that reach past either array", () => {
-    const a = new Float32Array(10), b = new Float32Array(10);
+    const a = new Float32Array(10),
+      b = new Float32Array(10);
     assert.throws(() => addon.copyStrided(a, 0, [5, 1], b, 0, [2, 1], [3, 2]), /copyStrided/);
     assert.throws(() => addon.copyStrided(a, 0, [2, 1], b, 5, [2, 1], [3, 2]), /copyStrided/);
     assert.throws(() => addon.copyStrided(a, 0, [1], b, 0, [1, 1], [3]), /same length/);

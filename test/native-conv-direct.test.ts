@@ -12,7 +12,17 @@ import { assertClose, randArray, rng } from "./native-helpers.js";
 const addon = nativeAddon();
 const skip = addon === null ? "native addon not built (run `npm install`)" : false;
 
-interface Geo { N: number; C: number; H: number; W: number; OC: number; KH: number; KW: number; pH: number; pW: number }
+interface Geo {
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  OC: number;
+  KH: number;
+  KW: number;
+  pH: number;
+  pW: number;
+}
 
 const cases: Geo[] = [
   { N: 3, C: 16, H: 8, W: 8, OC: 16, KH: 5, KW: 5, pH: 2, pW: 2 },
@@ -28,11 +38,16 @@ const cases: Geo[] = [
 ];
 
 function reference(g: Geo, x: Float32Array, w: Float32Array, bias: Float32Array, go: Float32Array) {
-  const OH = g.H + 2 * g.pH - g.KH + 1, OW = g.W + 2 * g.pW - g.KW + 1;
-  const out = new Float64Array(g.N * g.OC * OH * OW), mOut = new Float64Array(out.length);
-  const gi = new Float64Array(x.length), mGi = new Float64Array(x.length);
-  const gw = new Float64Array(w.length), mGw = new Float64Array(w.length);
-  const gb = new Float64Array(g.OC), mGb = new Float64Array(g.OC);
+  const OH = g.H + 2 * g.pH - g.KH + 1,
+    OW = g.W + 2 * g.pW - g.KW + 1;
+  const out = new Float64Array(g.N * g.OC * OH * OW),
+    mOut = new Float64Array(out.length);
+  const gi = new Float64Array(x.length),
+    mGi = new Float64Array(x.length);
+  const gw = new Float64Array(w.length),
+    mGw = new Float64Array(w.length);
+  const gb = new Float64Array(g.OC),
+    mGb = new Float64Array(g.OC);
   for (let n = 0; n < g.N; n++)
     for (let oc = 0; oc < g.OC; oc++)
       for (let oh = 0; oh < OH; oh++)
@@ -49,7 +64,8 @@ function reference(g: Geo, x: Float32Array, w: Float32Array, bias: Float32Array,
               for (let kw = 0; kw < g.KW; kw++) {
                 const iw = ow - g.pW + kw;
                 if (iw < 0 || iw >= g.W) continue;
-                const xi = ((n * g.C + c) * g.H + ih) * g.W + iw, wi = ((oc * g.C + c) * g.KH + kh) * g.KW + kw;
+                const xi = ((n * g.C + c) * g.H + ih) * g.W + iw,
+                  wi = ((oc * g.C + c) * g.KH + kh) * g.KW + kw;
                 out[oi] += x[xi] * w[wi];
                 mOut[oi] += Math.abs(x[xi] * w[wi]);
                 gi[xi] += go[oi] * w[wi];
@@ -68,7 +84,8 @@ describe("native conv2d, implicit-GEMM path", { skip }, () => {
   const isas = (["avx512", "avx2", "scalar"] as const).filter((n) => addon !== null && addon.setIsa(n));
   addon?.setIsa(original);
   for (const isa of isas)
-    for (const threads of [1, 2, 5]) // 5: fewer images than threads, so rows are split too
+    for (const threads of [1, 2, 5])
+      // 5: fewer images than threads, so rows are split too
       for (const [ci, g] of cases.entries()) {
         const label = `N${g.N} C${g.C} ${g.H}x${g.W} OC${g.OC} k${g.KH}x${g.KW} p${g.pH},${g.pW}, ${isa}, ${threads} thread(s)`;
         it(label, () => {
@@ -76,9 +93,11 @@ describe("native conv2d, implicit-GEMM path", { skip }, () => {
           a.setNumThreads(threads);
           try {
             const rand = rng(700 + ci);
-            const x = randArray(g.N * g.C * g.H * g.W, rand), w = randArray(g.OC * g.C * g.KH * g.KW, rand);
+            const x = randArray(g.N * g.C * g.H * g.W, rand),
+              w = randArray(g.OC * g.C * g.KH * g.KW, rand);
             const bias = randArray(g.OC, rand);
-            const OH = g.H + 2 * g.pH - g.KH + 1, OW = g.W + 2 * g.pW - g.KW + 1;
+            const OH = g.H + 2 * g.pH - g.KH + 1,
+              OW = g.W + 2 * g.pW - g.KW + 1;
             const go = randArray(g.N * g.OC * OH * OW, rand);
             const r = reference(g, x, w, bias, go);
             const geo = [g.N, g.C, g.H, g.W, g.OC, g.KH, g.KW, 1, 1, g.pH, g.pW, 1, 1, 1] as const;
@@ -88,7 +107,8 @@ describe("native conv2d, implicit-GEMM path", { skip }, () => {
             const gi = new Float32Array(x.length).fill(Number.NaN);
             a.conv2dBackwardInput(go, w, gi, ...geo);
             assertClose(gi, r.gi, "backward input", { mag: r.mGi });
-            const gw = new Float32Array(w.length).fill(Number.NaN), gb = new Float32Array(g.OC).fill(Number.NaN);
+            const gw = new Float32Array(w.length).fill(Number.NaN),
+              gb = new Float32Array(g.OC).fill(Number.NaN);
             a.conv2dBackwardWeight(x, go, gw, gb, ...geo);
             assertClose(gw, r.gw, "backward weight", { mag: r.mGw });
             assertClose(gb, r.gb, "backward bias", { mag: r.mGb });

@@ -9,8 +9,20 @@ const addon = nativeAddon();
 const skip = addon === null ? "native addon not built (run `npm install`)" : false;
 
 interface Geo {
-  N: number; C: number; H: number; W: number; OC: number; KH: number; KW: number;
-  sH: number; sW: number; pH: number; pW: number; dH: number; dW: number; groups: number;
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  OC: number;
+  KH: number;
+  KW: number;
+  sH: number;
+  sW: number;
+  pH: number;
+  pW: number;
+  dH: number;
+  dW: number;
+  groups: number;
 }
 
 function outSize(g: Geo): [number, number] {
@@ -23,7 +35,8 @@ function outSize(g: Geo): [number, number] {
 /** Calls visit(n, oc, oh, ow, c, kh, kw, xIndex, wIndex, outIndex) for every valid tap. */
 function forEachTap(g: Geo, visit: (xi: number, wi: number, oi: number) => void): void {
   const [OH, OW] = outSize(g);
-  const Cg = g.C / g.groups, OCg = g.OC / g.groups;
+  const Cg = g.C / g.groups,
+    OCg = g.OC / g.groups;
   for (let n = 0; n < g.N; n++)
     for (let oc = 0; oc < g.OC; oc++) {
       const grp = Math.floor(oc / OCg);
@@ -62,7 +75,9 @@ function name(g: Geo): string {
   return `N${g.N} C${g.C} ${g.H}x${g.W} OC${g.OC} k${g.KH}x${g.KW} s${g.sH},${g.sW} p${g.pH},${g.pW} d${g.dH},${g.dW} g${g.groups}`;
 }
 
-function geoArgs(g: Geo): [number, number, number, number, number, number, number, number, number, number, number, number, number, number] {
+function geoArgs(
+  g: Geo,
+): [number, number, number, number, number, number, number, number, number, number, number, number, number, number] {
   return [g.N, g.C, g.H, g.W, g.OC, g.KH, g.KW, g.sH, g.sW, g.pH, g.pW, g.dH, g.dW, g.groups];
 }
 
@@ -90,9 +105,12 @@ describe("native conv2d", { skip }, () => {
           const w = randArray(g.OC * (g.C / g.groups) * g.KH * g.KW, rand);
           const bias = randArray(g.OC, rand);
           const go = randArray(g.N * g.OC * OH * OW, rand);
-          const wantOut = new Float64Array(go.length), magOut = new Float64Array(go.length);
-          const wantGi = new Float64Array(x.length), magGi = new Float64Array(x.length);
-          const wantGw = new Float64Array(w.length), magGw = new Float64Array(w.length);
+          const wantOut = new Float64Array(go.length),
+            magOut = new Float64Array(go.length);
+          const wantGi = new Float64Array(x.length),
+            magGi = new Float64Array(x.length);
+          const wantGw = new Float64Array(w.length),
+            magGw = new Float64Array(w.length);
           forEachTap(g, (xi, wi, oi) => {
             wantOut[oi] += x[xi] * w[wi];
             magOut[oi] += Math.abs(x[xi] * w[wi]);
@@ -107,7 +125,8 @@ describe("native conv2d", { skip }, () => {
             wantOut[i] += bias[oc];
             magOut[i] += Math.abs(bias[oc]);
           }
-          const wantGb = new Float64Array(g.OC), magGb = new Float64Array(g.OC);
+          const wantGb = new Float64Array(g.OC),
+            magGb = new Float64Array(g.OC);
           for (let i = 0; i < go.length; i++) {
             const oc = Math.floor(i / P) % g.OC;
             wantGb[oc] += go[i];

@@ -24,7 +24,9 @@ export function randArray(n: number, rand: () => number): Float32Array {
  * of the terms that were summed (defaults to |want[i]|), so long sums get a fair tolerance.
  */
 export function assertClose(
-  got: ArrayLike<number>, want: ArrayLike<number>, what: string,
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  what: string,
   opts: { rtol?: number; atol?: number; mag?: ArrayLike<number> } = {},
 ): void {
   const rtol = opts.rtol ?? 1e-5;

@@ -16,30 +16,63 @@ const f = Math.fround;
 const sizes = [1, 7, 17, 33, 65, 127, 1000, 300001];
 
 const unaryRef: Record<string, (x: number) => number> = {
-  neg: (x) => -x, abs: Math.abs, exp: Math.exp, log: Math.log, sqrt: Math.sqrt,
-  rsqrt: (x) => f(1 / f(Math.sqrt(x))), sigmoid: (x) => f(1 / f(1 + f(Math.exp(-x)))), tanh: Math.tanh,
+  neg: (x) => -x,
+  abs: Math.abs,
+  exp: Math.exp,
+  log: Math.log,
+  sqrt: Math.sqrt,
+  rsqrt: (x) => f(1 / f(Math.sqrt(x))),
+  sigmoid: (x) => f(1 / f(1 + f(Math.exp(-x)))),
+  tanh: Math.tanh,
   relu: (x) => (x > 0 || Number.isNaN(x) ? x : 0),
 };
 const binaryRef: Record<string, (a: number, b: number) => number> = {
-  add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b, div: (a, b) => a / b,
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
   maximum: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b)),
   minimum: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)),
-  reluBackward: (g, x) => (x <= 0 ? 0 : g), sigmoidBackward: (g, y) => f(f(g * f(1 - y)) * y),
-  tanhBackward: (g, y) => f(g * f(1 - f(y * y))), rsub: (a, b) => b - a, rdiv: (a, b) => b / a,
+  reluBackward: (g, x) => (x <= 0 ? 0 : g),
+  sigmoidBackward: (g, y) => f(f(g * f(1 - y)) * y),
+  tanhBackward: (g, y) => f(g * f(1 - f(y * y))),
+  rsub: (a, b) => b - a,
+  rdiv: (a, b) => b / a,
 };
 
-interface OptimStep { param: number[]; buf: number[] | null; exp_avg: number[] | null; exp_avg_sq: number[] | null }
+interface OptimStep {
+  param: number[];
+  buf: number[] | null;
+  exp_avg: number[] | null;
+  exp_avg_sq: number[] | null;
+}
 interface Fixture {
-  p0: number[]; grads: number[][];
+  p0: number[];
+  grads: number[][];
   optim: { name: string; options: Record<string, number | boolean | number[]>; trajectory: OptimStep[] }[];
-  crossEntropy: { rows: number; cols: number; labelSmoothing: number; ignoreIndex: number; logits: number[]; targets: number[]; loss: number; grad: number[] }[];
+  crossEntropy: {
+    rows: number;
+    cols: number;
+    labelSmoothing: number;
+    ignoreIndex: number;
+    logits: number[];
+    targets: number[];
+    loss: number;
+    grad: number[];
+  }[];
 }
 
 describe("native elementwise", { skip }, () => {
   const a = addon!;
   it("opcodes by name: every native kernel is a declared op (rsub and rdiv are the reversed forms)", () => {
-    assert.deepEqual(a.unaryOps.filter((n) => !declaredUnaryOps().includes(n)), []);
-    assert.deepEqual(a.binaryOps.filter((n) => !declaredBinaryOps().includes(n)), ["rsub", "rdiv"]);
+    assert.deepEqual(
+      a.unaryOps.filter((n) => !declaredUnaryOps().includes(n)),
+      [],
+    );
+    assert.deepEqual(
+      a.binaryOps.filter((n) => !declaredBinaryOps().includes(n)),
+      ["rsub", "rdiv"],
+    );
     assert.deepEqual(Object.keys(unaryRef).sort(), [...a.unaryOps].sort());
     assert.deepEqual(Object.keys(binaryRef).sort(), [...a.binaryOps].sort());
   });
@@ -48,7 +81,9 @@ describe("native elementwise", { skip }, () => {
     it(`unary ${name}`, () => {
       for (const n of sizes) {
         const rand = rng(n + op);
-        const x = randArray(n + 3, rand).map((v) => (name === "log" || name === "sqrt" || name === "rsqrt" ? Math.abs(v) * 10 : v * 10));
+        const x = randArray(n + 3, rand).map((v) =>
+          name === "log" || name === "sqrt" || name === "rsqrt" ? Math.abs(v) * 10 : v * 10,
+        );
         if (n > 5) x[4] = Number.NaN;
         const out = new Float32Array(n + 2).fill(9);
         a.unary(op, x, 3, out, 2, n);
@@ -65,29 +100,50 @@ describe("native elementwise", { skip }, () => {
     it(`binary and scalar ${name}`, () => {
       for (const n of sizes) {
         const rand = rng(7 * n + op);
-        const x = randArray(n + 1, rand), y = randArray(n + 5, rand);
-        if (n > 9) { x[3] = Number.NaN; y[9] = Number.NaN; y[6] = 0; }
+        const x = randArray(n + 1, rand),
+          y = randArray(n + 5, rand);
+        if (n > 9) {
+          x[3] = Number.NaN;
+          y[9] = Number.NaN;
+          y[6] = 0;
+        }
         const out = new Float32Array(n);
         const ref = binaryRef[name];
         a.binary(op, x, 1, y, 5, out, 0, n);
-        assert.deepEqual(out, Float32Array.from({ length: n }, (_, i) => ref(x[1 + i], y[5 + i])), `${name}(n=${n})`);
+        assert.deepEqual(
+          out,
+          Float32Array.from({ length: n }, (_, i) => ref(x[1 + i], y[5 + i])),
+          `${name}(n=${n})`,
+        );
         const s = f(0.37);
         a.binaryScalar(op, x, 1, 0.37, out, 0, n);
-        assert.deepEqual(out, Float32Array.from({ length: n }, (_, i) => ref(x[1 + i], s)), `${name} scalar(n=${n})`);
+        assert.deepEqual(
+          out,
+          Float32Array.from({ length: n }, (_, i) => ref(x[1 + i], s)),
+          `${name} scalar(n=${n})`,
+        );
       }
     });
   }
   it("addScaled = fused a + alpha * b, in place too", () => {
     for (const n of sizes) {
       const rand = rng(n);
-      const x = randArray(n, rand), y = randArray(n + 2, rand), out = new Float32Array(n);
+      const x = randArray(n, rand),
+        y = randArray(n + 2, rand),
+        out = new Float32Array(n);
       a.addScaled(x, 0, y, 2, -0.3, out, 0, n);
       const alpha = f(-0.3);
       // One rounding of the exact value: the double product of two floats is exact.
-      assert.deepEqual(out, Float32Array.from({ length: n }, (_, i) => x[i] + alpha * y[2 + i]));
+      assert.deepEqual(
+        out,
+        Float32Array.from({ length: n }, (_, i) => x[i] + alpha * y[2 + i]),
+      );
       const before = Float32Array.from(x);
       a.addScaled(x, 0, y, 2, 1, x, 0, n);
-      assert.deepEqual(x, Float32Array.from({ length: n }, (_, i) => before[i] + y[2 + i]));
+      assert.deepEqual(
+        x,
+        Float32Array.from({ length: n }, (_, i) => before[i] + y[2 + i]),
+      );
     }
   });
 });
@@ -95,40 +151,68 @@ describe("native elementwise", { skip }, () => {
 describe("native reductions and softmax", { skip }, () => {
   const a = addon!;
   it("sumRows over the middle axis, and biasGradNCHW", () => {
-    for (const [outer, n, inner] of [[1, 1, 1], [3, 17, 1], [5, 7, 33], [1, 1000, 3], [2, 65, 127], [64, 10, 1], [1, 64, 1024]]) {
+    for (const [outer, n, inner] of [
+      [1, 1, 1],
+      [3, 17, 1],
+      [5, 7, 33],
+      [1, 1000, 3],
+      [2, 65, 127],
+      [64, 10, 1],
+      [1, 64, 1024],
+    ]) {
       const rand = rng(outer * n * inner);
-      const x = randArray(outer * n * inner + 4, rand), out = new Float32Array(outer * inner + 1);
-      const want = new Float64Array(outer * inner), mag = new Float64Array(outer * inner);
-      for (let o = 0; o < outer; o++) for (let j = 0; j < n; j++) for (let i = 0; i < inner; i++) {
-        want[o * inner + i] += x[4 + (o * n + j) * inner + i];
-        mag[o * inner + i] += Math.abs(x[4 + (o * n + j) * inner + i]);
-      }
+      const x = randArray(outer * n * inner + 4, rand),
+        out = new Float32Array(outer * inner + 1);
+      const want = new Float64Array(outer * inner),
+        mag = new Float64Array(outer * inner);
+      for (let o = 0; o < outer; o++)
+        for (let j = 0; j < n; j++)
+          for (let i = 0; i < inner; i++) {
+            want[o * inner + i] += x[4 + (o * n + j) * inner + i];
+            mag[o * inner + i] += Math.abs(x[4 + (o * n + j) * inner + i]);
+          }
       a.sumRows(x, 4, out, 1, outer, n, inner);
       assertClose(out.subarray(1), want, `sumRows(${outer},${n},${inner})`, { mag, rtol: 1e-6 });
       const gb = new Float32Array(n);
       a.biasGradNCHW(x, gb, outer, n, inner);
-      const wantB = new Float64Array(n), magB = new Float64Array(n);
-      for (let o = 0; o < outer; o++) for (let c = 0; c < n; c++) for (let i = 0; i < inner; i++) {
-        wantB[c] += x[(o * n + c) * inner + i];
-        magB[c] += Math.abs(x[(o * n + c) * inner + i]);
-      }
+      const wantB = new Float64Array(n),
+        magB = new Float64Array(n);
+      for (let o = 0; o < outer; o++)
+        for (let c = 0; c < n; c++)
+          for (let i = 0; i < inner; i++) {
+            wantB[c] += x[(o * n + c) * inner + i];
+            magB[c] += Math.abs(x[(o * n + c) * inner + i]);
+          }
       assertClose(gb, wantB, "biasGradNCHW", { mag: magB, rtol: 1e-6 });
     }
   });
   it("softmax / log-softmax rows and their backward", () => {
-    for (const [rows, cols] of [[1, 1], [3, 7], [64, 10], [5, 1000], [2, 33]]) {
+    for (const [rows, cols] of [
+      [1, 1],
+      [3, 7],
+      [64, 10],
+      [5, 1000],
+      [2, 33],
+    ]) {
       const rand = rng(rows * 31 + cols);
-      const x = randArray(rows * cols + 2, rand).map((v) => v * 20), go = randArray(rows * cols, rand);
-      const ls = new Float32Array(rows * cols), sm = new Float32Array(rows * cols);
+      const x = randArray(rows * cols + 2, rand).map((v) => v * 20),
+        go = randArray(rows * cols, rand);
+      const ls = new Float32Array(rows * cols),
+        sm = new Float32Array(rows * cols);
       a.logSoftmaxRows(x, 2, ls, 0, rows, cols);
       a.softmaxRows(x, 2, sm, 0, rows, cols);
-      const wantLs: number[] = [], wantSm: number[] = [], wantGl: number[] = [], wantGs: number[] = [];
+      const wantLs: number[] = [],
+        wantSm: number[] = [],
+        wantGl: number[] = [],
+        wantGs: number[] = [];
       for (let r = 0; r < rows; r++) {
         const row = Array.from(x.subarray(2 + r * cols, 2 + (r + 1) * cols));
-        const m = Math.max(...row), lse = Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0));
+        const m = Math.max(...row),
+          lse = Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0));
         const g = Array.from(go.subarray(r * cols, (r + 1) * cols));
         const p = row.map((v) => Math.exp(v - m - lse));
-        const gs = g.reduce((s, v) => s + v, 0), dot = g.reduce((s, v, j) => s + v * p[j], 0);
+        const gs = g.reduce((s, v) => s + v, 0),
+          dot = g.reduce((s, v, j) => s + v * p[j], 0);
         row.forEach((v, j) => {
           wantLs.push(v - m - lse);
           wantSm.push(p[j]);
@@ -153,30 +237,67 @@ describe("native cross-entropy and optimizers vs PyTorch 1.13", { skip }, () => 
   for (const c of fx.crossEntropy) {
     it(`crossEntropy rows=${c.rows} cols=${c.cols} eps=${c.labelSmoothing} ignore=${c.ignoreIndex}`, () => {
       const grad = new Float32Array(c.rows * c.cols);
-      const loss = a.crossEntropyForwardBackward(Float32Array.from(c.logits), Float64Array.from(c.targets), grad, c.rows, c.cols, c.labelSmoothing, c.ignoreIndex);
+      const loss = a.crossEntropyForwardBackward(
+        Float32Array.from(c.logits),
+        Float64Array.from(c.targets),
+        grad,
+        c.rows,
+        c.cols,
+        c.labelSmoothing,
+        c.ignoreIndex,
+      );
       assertClose([f(loss)], [c.loss], "loss", { rtol: 1e-6, atol: 0 });
       assertClose(grad, c.grad, "grad", { rtol: 1e-6, atol: 1e-8 });
     });
   }
   it("crossEntropy rejects targets out of range", () => {
-    assert.throws(() => a.crossEntropyForwardBackward(new Float32Array(6), Float64Array.from([0, 3]), null, 2, 3, 0, -100), /Target 3 is out of bounds/);
+    assert.throws(
+      () => a.crossEntropyForwardBackward(new Float32Array(6), Float64Array.from([0, 3]), null, 2, 3, 0, -100),
+      /Target 3 is out of bounds/,
+    );
   });
   for (const [ci, c] of fx.optim.entries()) {
     it(`${c.name} ${JSON.stringify(c.options)}`, () => {
       const o = c.options;
       const n = fx.p0.length;
       const param = Float32Array.from(fx.p0);
-      const s1 = new Float32Array(n), s2 = new Float32Array(n), s3 = new Float32Array(n);
+      const s1 = new Float32Array(n),
+        s2 = new Float32Array(n),
+        s3 = new Float32Array(n);
       c.trajectory.forEach((want, k) => {
         const grad = Float32Array.from(fx.grads[k]);
         if (c.name === "sgd") {
-          a.sgdStep(param, grad, o.momentum === 0 ? null : s1, o.lr as number, o.momentum as number, o.dampening as number,
-            o.weight_decay as number, o.nesterov as boolean, o.maximize as boolean, k === 0);
+          a.sgdStep(
+            param,
+            grad,
+            o.momentum === 0 ? null : s1,
+            o.lr as number,
+            o.momentum as number,
+            o.dampening as number,
+            o.weight_decay as number,
+            o.nesterov as boolean,
+            o.maximize as boolean,
+            k === 0,
+          );
           if (want.buf) assertClose(s1, want.buf, `case ${ci} step ${k} momentum_buffer`, { rtol: 1e-6, atol: 0 });
         } else {
           const [b1, b2] = o.betas as number[];
-          a.adamStep(param, grad, s1, s2, o.amsgrad ? s3 : null, o.lr as number, b1, b2, o.eps as number,
-            o.weight_decay as number, k + 1, o.amsgrad as boolean, o.maximize as boolean, c.name === "adamw");
+          a.adamStep(
+            param,
+            grad,
+            s1,
+            s2,
+            o.amsgrad ? s3 : null,
+            o.lr as number,
+            b1,
+            b2,
+            o.eps as number,
+            o.weight_decay as number,
+            k + 1,
+            o.amsgrad as boolean,
+            o.maximize as boolean,
+            c.name === "adamw",
+          );
           assertClose(s1, want.exp_avg!, `case ${ci} step ${k} exp_avg`, { rtol: 1e-6, atol: 0 });
           assertClose(s2, want.exp_avg_sq!, `case ${ci} step ${k} exp_avg_sq`, { rtol: 1e-6, atol: 0 });
         }

@@ -9,7 +9,21 @@ import { assertClose, randArray, rng } from "./native-helpers.js";
 const addon = nativeAddon();
 const skip = addon === null ? "native addon not built (run `npm install`)" : false;
 
-interface P { N: number; C: number; H: number; W: number; KH: number; KW: number; sH: number; sW: number; pH: number; pW: number; dH: number; dW: number; ceil: boolean }
+interface P {
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  KH: number;
+  KW: number;
+  sH: number;
+  sW: number;
+  pH: number;
+  pW: number;
+  dH: number;
+  dW: number;
+  ceil: boolean;
+}
 
 function outDim(L: number, k: number, s: number, p: number, d: number, ceil: boolean): number {
   const num = L + 2 * p - d * (k - 1) - 1;
@@ -29,30 +43,41 @@ const cases: P[] = [
 describe("native pooling", { skip }, () => {
   const a = addon!;
   for (const [ci, p] of cases.entries()) {
-    const OH = outDim(p.H, p.KH, p.sH, p.pH, p.dH, p.ceil), OW = outDim(p.W, p.KW, p.sW, p.pW, p.dW, p.ceil);
+    const OH = outDim(p.H, p.KH, p.sH, p.pH, p.dH, p.ceil),
+      OW = outDim(p.W, p.KW, p.sW, p.pW, p.dW, p.ceil);
     const geo = [p.N, p.C, p.H, p.W, p.KH, p.KW, p.sH, p.sW, p.pH, p.pW, p.dH, p.dW, OH, OW] as const;
     it(`maxPool2d ${JSON.stringify(p)}`, () => {
       const rand = rng(300 + ci);
       const x = randArray(p.N * p.C * p.H * p.W, rand);
       if (ci <= 1) x[5] = Number.NaN; // NaN wins its windows
       if (ci === 0) x[4] = Number.NaN; // two NaNs in one window: the last one gives the index
-      const planes = p.N * p.C, HW = p.H * p.W, P2 = OH * OW;
-      const wantOut = new Float32Array(planes * P2), wantIdx = new Float64Array(planes * P2);
+      const planes = p.N * p.C,
+        HW = p.H * p.W,
+        P2 = OH * OW;
+      const wantOut = new Float32Array(planes * P2),
+        wantIdx = new Float64Array(planes * P2);
       for (let pl = 0; pl < planes; pl++)
         for (let oh = 0; oh < OH; oh++)
           for (let ow = 0; ow < OW; ow++) {
-            let best = -Infinity, bi = -1;
+            let best = -Infinity,
+              bi = -1;
             for (let kh = 0; kh < p.KH; kh++)
               for (let kw = 0; kw < p.KW; kw++) {
-                const ih = oh * p.sH - p.pH + kh * p.dH, iw = ow * p.sW - p.pW + kw * p.dW;
+                const ih = oh * p.sH - p.pH + kh * p.dH,
+                  iw = ow * p.sW - p.pW + kw * p.dW;
                 if (ih < 0 || ih >= p.H || iw < 0 || iw >= p.W) continue;
                 const v = x[pl * HW + ih * p.W + iw];
-                if (bi < 0 || v > best || Number.isNaN(v)) { best = v; bi = ih * p.W + iw; }
+                if (bi < 0 || v > best || Number.isNaN(v)) {
+                  best = v;
+                  bi = ih * p.W + iw;
+                }
               }
             wantOut[pl * P2 + oh * OW + ow] = best;
             wantIdx[pl * P2 + oh * OW + ow] = bi;
           }
-      const out = new Float32Array(planes * P2), idx = new Float64Array(planes * P2), idx32 = new Int32Array(planes * P2);
+      const out = new Float32Array(planes * P2),
+        idx = new Float64Array(planes * P2),
+        idx32 = new Int32Array(planes * P2);
       a.maxPool2dForward(x, out, idx, ...geo);
       assert.deepEqual(out, wantOut);
       assert.deepEqual(idx, wantIdx);
@@ -69,26 +94,39 @@ describe("native pooling", { skip }, () => {
       assertClose(gi, wantGi, "maxPool2dBackward int32");
     });
     if (p.dH !== 1 || p.dW !== 1) continue;
-    for (const [countIncludePad, divisor] of [[true, null], [false, null], [true, 3]] as const) {
+    for (const [countIncludePad, divisor] of [
+      [true, null],
+      [false, null],
+      [true, 3],
+    ] as const) {
       it(`avgPool2d countIncludePad=${countIncludePad} divisor=${divisor} ${JSON.stringify(p)}`, () => {
         const rand = rng(400 + ci);
         const x = randArray(p.N * p.C * p.H * p.W, rand);
-        const planes = p.N * p.C, HW = p.H * p.W, P2 = OH * OW;
-        const want = new Float64Array(planes * P2), go = randArray(planes * P2, rand);
+        const planes = p.N * p.C,
+          HW = p.H * p.W,
+          P2 = OH * OW;
+        const want = new Float64Array(planes * P2),
+          go = randArray(planes * P2, rand);
         const wantGi = new Float64Array(planes * HW);
         for (let pl = 0; pl < planes; pl++)
           for (let oh = 0; oh < OH; oh++)
             for (let ow = 0; ow < OW; ow++) {
-              let h0 = oh * p.sH - p.pH, w0 = ow * p.sW - p.pW;
-              let h1 = Math.min(h0 + p.KH, p.H + p.pH), w1 = Math.min(w0 + p.KW, p.W + p.pW);
+              let h0 = oh * p.sH - p.pH,
+                w0 = ow * p.sW - p.pW;
+              let h1 = Math.min(h0 + p.KH, p.H + p.pH),
+                w1 = Math.min(w0 + p.KW, p.W + p.pW);
               const poolSize = (h1 - h0) * (w1 - w0);
-              h0 = Math.max(h0, 0); w0 = Math.max(w0, 0); h1 = Math.min(h1, p.H); w1 = Math.min(w1, p.W);
+              h0 = Math.max(h0, 0);
+              w0 = Math.max(w0, 0);
+              h1 = Math.min(h1, p.H);
+              w1 = Math.min(w1, p.W);
               const div = divisor ?? (countIncludePad ? poolSize : (h1 - h0) * (w1 - w0));
               let s = 0;
               for (let ih = h0; ih < h1; ih++) for (let iw = w0; iw < w1; iw++) s += x[pl * HW + ih * p.W + iw];
               want[pl * P2 + oh * OW + ow] = h0 < h1 && w0 < w1 ? s / div : 0;
               if (h0 < h1 && w0 < w1)
-                for (let ih = h0; ih < h1; ih++) for (let iw = w0; iw < w1; iw++) wantGi[pl * HW + ih * p.W + iw] += go[pl * P2 + oh * OW + ow] / div;
+                for (let ih = h0; ih < h1; ih++)
+                  for (let iw = w0; iw < w1; iw++) wantGi[pl * HW + ih * p.W + iw] += go[pl * P2 + oh * OW + ow] / div;
             }
         const geo2 = [p.N, p.C, p.H, p.W, p.KH, p.KW, p.sH, p.sW, p.pH, p.pW, OH, OW] as const;
         const out = new Float32Array(planes * P2);

@@ -22,18 +22,27 @@ describe("native sgemm", { skip }, () => {
   const a = addon!;
   function check(tA: boolean, tB: boolean, M: number, N: number, K: number, seed: number): void {
     const rand = rng(seed);
-    const padA = 3, padB = 5, padC = 2;
-    const lda = (tA ? M : K) + padA, ldb = (tB ? K : N) + padB, ldc = N + padC;
-    const aOff = 7, bOff = 11, cOff = 13;
+    const padA = 3,
+      padB = 5,
+      padC = 2;
+    const lda = (tA ? M : K) + padA,
+      ldb = (tB ? K : N) + padB,
+      ldc = N + padC;
+    const aOff = 7,
+      bOff = 11,
+      cOff = 13;
     const A = randArray(aOff + (tA ? K : M) * lda, rand);
     const B = randArray(bOff + (tB ? N : K) * ldb, rand);
     const C = randArray(cOff + M * ldc, rand);
-    const alpha = 0.75, beta = seed % 3 === 0 ? 0 : -0.5;
+    const alpha = 0.75,
+      beta = seed % 3 === 0 ? 0 : -0.5;
     if (beta === 0) C[cOff] = Number.NaN; // beta = 0 must ignore C entirely
-    const want = Float64Array.from(C), mag = new Float64Array(C.length);
+    const want = Float64Array.from(C),
+      mag = new Float64Array(C.length);
     for (let i = 0; i < M; i++) {
       for (let j = 0; j < N; j++) {
-        let s = 0, m = 0;
+        let s = 0,
+          m = 0;
         for (let k = 0; k < K; k++) {
           const x = tA ? A[aOff + k * lda + i] : A[aOff + i * lda + k];
           const y = tB ? B[bOff + j * ldb + k] : B[bOff + k * ldb + j];
@@ -50,8 +59,17 @@ describe("native sgemm", { skip }, () => {
   }
 
   const sizes: [number, number, number][] = [
-    [1, 1, 1], [7, 17, 33], [17, 7, 65], [33, 65, 7], [65, 33, 127], [127, 129, 17], [8, 32, 300],
-    [2, 300, 3], [300, 5, 20], [64, 64, 64], [13, 1, 129],
+    [1, 1, 1],
+    [7, 17, 33],
+    [17, 7, 65],
+    [33, 65, 7],
+    [65, 33, 127],
+    [127, 129, 17],
+    [8, 32, 300],
+    [2, 300, 3],
+    [300, 5, 20],
+    [64, 64, 64],
+    [13, 1, 129],
   ];
   for (const isa of isas()) {
     for (const threads of [1, 2]) {
@@ -84,16 +102,26 @@ describe("native sgemm", { skip }, () => {
   });
 
   it("rejects out-of-range arrays instead of reading past them", () => {
-    const A = new Float32Array(5), B = new Float32Array(6), C = new Float32Array(4);
+    const A = new Float32Array(5),
+      B = new Float32Array(6),
+      C = new Float32Array(4);
     assert.throws(() => a.sgemm(false, false, 2, 2, 3, 1, A, 0, 3, B, 0, 2, 0, C, 0, 2), /sgemm: argument 6 needs 6/);
-    assert.throws(() => a.sgemm(false, false, 2, 2, 3, 1, new Float32Array(6), 0, 2, B, 0, 2, 0, C, 0, 2), /leading dimension/);
+    assert.throws(
+      () => a.sgemm(false, false, 2, 2, 3, 1, new Float32Array(6), 0, 2, B, 0, 2, 0, C, 0, 2),
+      /leading dimension/,
+    );
   });
 
   it("sgemmBatched matches per-item sgemm (parallel over the batch)", () => {
     const rand = rng(99);
-    const batch = 5, M = 9, N = 21, K = 13;
-    const A = randArray(batch * M * K + 3, rand), B = randArray(batch * K * N, rand);
-    const C1 = new Float32Array(batch * M * N), C2 = new Float32Array(batch * M * N);
+    const batch = 5,
+      M = 9,
+      N = 21,
+      K = 13;
+    const A = randArray(batch * M * K + 3, rand),
+      B = randArray(batch * K * N, rand);
+    const C1 = new Float32Array(batch * M * N),
+      C2 = new Float32Array(batch * M * N);
     a.sgemmBatched(false, true, M, N, K, 1, A, 3, K, M * K, B, 0, K, K * N, 0, C1, 0, N, M * N, batch);
     for (let b = 0; b < batch; b++)
       a.sgemm(false, true, M, N, K, 1, A, 3 + b * M * K, K, B, b * K * N, K, 0, C2, b * M * N, N);

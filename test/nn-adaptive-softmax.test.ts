@@ -8,8 +8,18 @@ import { assertClose, fixture } from "./nn-helpers.js";
 import { type SurfEnc, dec } from "./nn-surf-helpers.js";
 
 interface Case {
-  name: string; args: [number, number, number[]]; opts: { divValue: number; headBias: boolean }; state: Record<string, SurfEnc>; input: SurfEnc; target: SurfEnc;
-  output: SurfEnc; loss: number; inputGrad: SurfEnc; paramGrads: Record<string, SurfEnc | null>; logProb: SurfEnc; predict: SurfEnc;
+  name: string;
+  args: [number, number, number[]];
+  opts: { divValue: number; headBias: boolean };
+  state: Record<string, SurfEnc>;
+  input: SurfEnc;
+  target: SurfEnc;
+  output: SurfEnc;
+  loss: number;
+  inputGrad: SurfEnc;
+  paramGrads: Record<string, SurfEnc | null>;
+  logProb: SurfEnc;
+  predict: SurfEnc;
 }
 const { cases } = fixture<{ cases: Case[] }>("surf-asm.json");
 
@@ -29,7 +39,11 @@ for (const c of cases) {
     const params = Object.fromEntries(m.namedParameters());
     for (const [k, g] of Object.entries(c.paramGrads)) {
       // null: PyTorch left the gradient unset (a cluster no target fell into).
-      if (g === null) assert.ok(params[k].grad === null || Array.from(params[k].grad.typedArray()).every((v) => v === 0), `grad ${k} should be unset`);
+      if (g === null)
+        assert.ok(
+          params[k].grad === null || Array.from(params[k].grad.typedArray()).every((v) => v === 0),
+          `grad ${k} should be unset`,
+        );
       else assertClose(params[k].grad ?? torch.zerosLike(params[k]), dec(g), `grad ${k}`, 1e-5, 1e-6);
     }
     const x2 = x.dim() === 1 ? x.detach().unsqueeze(0) : x.detach();

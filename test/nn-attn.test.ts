@@ -9,16 +9,39 @@ import * as nn from "../src/nn/index.js";
 import { type Enc, assertClose, ctorOf, dec as decNum, fixture } from "./nn-helpers.js";
 
 type BEnc = Omit<Enc, "dtype"> & { dtype: Enc["dtype"] | "bool" };
-interface Spec { module: string; args?: unknown[]; opts?: Record<string, unknown> }
+interface Spec {
+  module: string;
+  args?: unknown[];
+  opts?: Record<string, unknown>;
+}
 interface Case {
-  name: string; spec: Spec; seed: number; train: boolean; noGrad: boolean; fwdSeed: number | null;
-  init: Record<string, BEnc>; state: Record<string, BEnc> | null; tensors: BEnc[]; args: number[]; kwargs: Record<string, unknown>;
-  outputs: (BEnc | null)[]; gradOuts: (BEnc | null)[]; inputGrads?: (BEnc | null)[]; grads?: Record<string, BEnc>;
+  name: string;
+  spec: Spec;
+  seed: number;
+  train: boolean;
+  noGrad: boolean;
+  fwdSeed: number | null;
+  init: Record<string, BEnc>;
+  state: Record<string, BEnc> | null;
+  tensors: BEnc[];
+  args: number[];
+  kwargs: Record<string, unknown>;
+  outputs: (BEnc | null)[];
+  gradOuts: (BEnc | null)[];
+  inputGrads?: (BEnc | null)[];
+  grads?: Record<string, BEnc>;
 }
 const fx = fixture<{ cases: Case[]; reprs: Record<string, string>; misc: { squareSubsequentMask: BEnc } }>("attn.json");
 
-const dec = (e: BEnc): torch.Tensor => (e.dtype === "bool" ? torch.tensor((e.ints as number[]).map(Boolean), { dtype: "bool" }).reshape(e.shape) : decNum(e as Enc));
-const ACT: Record<string, (x: torch.Tensor) => torch.Tensor> = { tanh: torch.tanh, relu: nn.functional.relu, gelu: (x) => nn.functional.gelu(x) };
+const dec = (e: BEnc): torch.Tensor =>
+  e.dtype === "bool"
+    ? torch.tensor((e.ints as number[]).map(Boolean), { dtype: "bool" }).reshape(e.shape)
+    : decNum(e as Enc);
+const ACT: Record<string, (x: torch.Tensor) => torch.Tensor> = {
+  tanh: torch.tanh,
+  relu: nn.functional.relu,
+  gelu: (x) => nn.functional.gelu(x),
+};
 
 /** Builds a module from a fixture spec, nested specs first, as the Python side does. */
 function build(spec: Spec): nn.Module {
@@ -66,8 +89,17 @@ for (const c of fx.cases) {
       const t = dec(e);
       return t.isFloatingPoint() && !c.noGrad ? t.requiresGrad_(true) : t;
     });
-    const opts = Object.fromEntries(Object.entries(c.kwargs).map(([k, v]) => [k, v && typeof v === "object" && "t" in v ? ts[(v as { t: number }).t] : v]));
-    const call = (): unknown => (m.call as (...a: unknown[]) => unknown)(...c.args.map((i) => ts[i]), ...(Object.keys(opts).length ? [opts] : []));
+    const opts = Object.fromEntries(
+      Object.entries(c.kwargs).map(([k, v]) => [
+        k,
+        v && typeof v === "object" && "t" in v ? ts[(v as { t: number }).t] : v,
+      ]),
+    );
+    const call = (): unknown =>
+      (m.call as (...a: unknown[]) => unknown)(
+        ...c.args.map((i) => ts[i]),
+        ...(Object.keys(opts).length ? [opts] : []),
+      );
     if (c.fwdSeed !== null) torch.manualSeed(c.fwdSeed);
     const out = c.noGrad ? torch.noGrad(call) : call();
     const outs = (Array.isArray(out) ? out : [out]) as (torch.Tensor | null)[];
@@ -91,7 +123,13 @@ for (const c of fx.cases) {
       assertClose(ts[i].grad as torch.Tensor, dec(e), `${c.name} grad of input ${i}`, rtol, atol);
     });
     const params = Object.fromEntries(m.namedParameters());
-    assert.deepEqual(Object.keys(c.grads).sort(), Object.keys(params).filter((k) => params[k].grad).sort(), "parameters with a gradient");
+    assert.deepEqual(
+      Object.keys(c.grads).sort(),
+      Object.keys(params)
+        .filter((k) => params[k].grad)
+        .sort(),
+      "parameters with a gradient",
+    );
     for (const [k, e] of Object.entries(c.grads)) {
       const [rtol, atol] = tolOf(e, true);
       assertClose(params[k].grad as torch.Tensor, dec(e), `${c.name} grad ${k}`, rtol, atol);
@@ -119,7 +157,11 @@ test("Transformer.generateSquareSubsequentMask", () => {
 const f64 = { dtype: "float64" as const };
 function gradcheckModule(m: nn.Module, inputs: torch.Tensor[], run: (...xs: torch.Tensor[]) => torch.Tensor[]): void {
   const params = m.parameters();
-  const ok = torch.autograd.gradcheck((...xs: torch.Tensor[]) => run(...xs.slice(0, inputs.length)), [...inputs, ...params], { eps: 1e-6, atol: 1e-6, rtol: 1e-4 });
+  const ok = torch.autograd.gradcheck(
+    (...xs: torch.Tensor[]) => run(...xs.slice(0, inputs.length)),
+    [...inputs, ...params],
+    { eps: 1e-6, atol: 1e-6, rtol: 1e-4 },
+  );
   assert.ok(ok);
 }
 
@@ -127,8 +169,14 @@ test("gradcheck: MultiheadAttention with bias_kv, zero attention, float attn mas
   torch.manualSeed(3);
   const m = new nn.MultiheadAttention(4, 2, { addBiasKv: true, addZeroAttn: true, ...f64 });
   for (const p of m.parameters()) torch.noGrad(() => p.copy_(torch.randn(p.shape, f64)));
-  const q = torch.randn([2, 2, 4], f64).requiresGrad_(true), kv = torch.randn([3, 2, 4], f64).requiresGrad_(true), v = torch.randn([3, 2, 4], f64).requiresGrad_(true);
-  const mask = torch.randn([2, 3], f64), kpm = torch.tensor([[false, true, false], [false, false, false]]);
+  const q = torch.randn([2, 2, 4], f64).requiresGrad_(true),
+    kv = torch.randn([3, 2, 4], f64).requiresGrad_(true),
+    v = torch.randn([3, 2, 4], f64).requiresGrad_(true);
+  const mask = torch.randn([2, 3], f64),
+    kpm = torch.tensor([
+      [false, true, false],
+      [false, false, false],
+    ]);
   gradcheckModule(m, [q, kv, v], (a, b, c) => {
     const [o, w] = m(a, b, c, { attnMask: mask, keyPaddingMask: kpm });
     return [o, w as torch.Tensor];
@@ -138,7 +186,9 @@ test("gradcheck: MultiheadAttention with bias_kv, zero attention, float attn mas
 test("gradcheck: MultiheadAttention with kdim/vdim, batch first, per-head weights", () => {
   torch.manualSeed(4);
   const m = new nn.MultiheadAttention(4, 2, { kdim: 3, vdim: 2, batchFirst: true, ...f64 });
-  const q = torch.randn([2, 2, 4], f64).requiresGrad_(true), k = torch.randn([2, 3, 3], f64).requiresGrad_(true), v = torch.randn([2, 3, 2], f64).requiresGrad_(true);
+  const q = torch.randn([2, 2, 4], f64).requiresGrad_(true),
+    k = torch.randn([2, 3, 3], f64).requiresGrad_(true),
+    v = torch.randn([2, 3, 2], f64).requiresGrad_(true);
   gradcheckModule(m, [q, k, v], (a, b, c) => {
     const [o, w] = m(a, b, c, { averageAttnWeights: false });
     return [o, w as torch.Tensor];
@@ -147,12 +197,19 @@ test("gradcheck: MultiheadAttention with kdim/vdim, batch first, per-head weight
 
 test("gradcheck: TransformerEncoderLayer (norm first, gelu) and TransformerDecoderLayer", () => {
   torch.manualSeed(5);
-  const enc = new nn.TransformerEncoderLayer(4, 2, { dimFeedforward: 6, dropout: 0, activation: "gelu", normFirst: true, ...f64 });
+  const enc = new nn.TransformerEncoderLayer(4, 2, {
+    dimFeedforward: 6,
+    dropout: 0,
+    activation: "gelu",
+    normFirst: true,
+    ...f64,
+  });
   const src = torch.randn([3, 2, 4], f64).requiresGrad_(true);
   const causal = nn.Transformer.generateSquareSubsequentMask(3).to("float64");
   gradcheckModule(enc, [src], (s) => [enc(s, causal)]);
   const dec = new nn.TransformerDecoderLayer(4, 2, { dimFeedforward: 6, dropout: 0, batchFirst: true, ...f64 });
-  const tgt = torch.randn([2, 3, 4], f64).requiresGrad_(true), mem = torch.randn([2, 2, 4], f64).requiresGrad_(true);
+  const tgt = torch.randn([2, 3, 4], f64).requiresGrad_(true),
+    mem = torch.randn([2, 2, 4], f64).requiresGrad_(true);
   gradcheckModule(dec, [tgt, mem], (t, mm) => [dec(t, mm, { tgtMask: causal })]);
 });
 
@@ -160,15 +217,59 @@ test("gradcheck: TransformerEncoderLayer (norm first, gelu) and TransformerDecod
 test("F.multiHeadAttentionForward gives the module's result (positional and options forms)", () => {
   torch.manualSeed(6);
   const m = new nn.MultiheadAttention(8, 2, { kdim: 5, vdim: 3 });
-  const q = torch.randn(3, 2, 8), k = torch.randn(4, 2, 5), v = torch.randn(4, 2, 3), kpm = torch.tensor([[false, false, true, false], [false, false, false, false]]);
+  const q = torch.randn(3, 2, 8),
+    k = torch.randn(4, 2, 5),
+    v = torch.randn(4, 2, 3),
+    kpm = torch.tensor([
+      [false, false, true, false],
+      [false, false, false, false],
+    ]);
   const [o, w] = m(q, k, v, kpm);
-  const [o2, w2] = nn.functional.multiHeadAttentionForward(q, k, v, 8, 2, null, m.in_proj_bias, null, null, false, 0, m.out_proj.weight, m.out_proj.bias,
-    { training: false, keyPaddingMask: kpm, useSeparateProjWeight: true, qProjWeight: m.q_proj_weight, kProjWeight: m.k_proj_weight, vProjWeight: m.v_proj_weight });
+  const [o2, w2] = nn.functional.multiHeadAttentionForward(
+    q,
+    k,
+    v,
+    8,
+    2,
+    null,
+    m.in_proj_bias,
+    null,
+    null,
+    false,
+    0,
+    m.out_proj.weight,
+    m.out_proj.bias,
+    {
+      training: false,
+      keyPaddingMask: kpm,
+      useSeparateProjWeight: true,
+      qProjWeight: m.q_proj_weight,
+      kProjWeight: m.k_proj_weight,
+      vProjWeight: m.v_proj_weight,
+    },
+  );
   assertClose(o2, o, "output", 0, 0);
   assertClose(w2 as torch.Tensor, w as torch.Tensor, "weights", 0, 0);
   const m2 = new nn.MultiheadAttention(8, 2);
   const [o3] = m2(q, q, q, null, false);
-  const [o4, w4] = nn.functional.multiHeadAttentionForward(q, q, q, 8, 2, m2.in_proj_weight, m2.in_proj_bias, null, null, false, 0, m2.out_proj.weight, m2.out_proj.bias, true, null, false);
+  const [o4, w4] = nn.functional.multiHeadAttentionForward(
+    q,
+    q,
+    q,
+    8,
+    2,
+    m2.in_proj_weight,
+    m2.in_proj_bias,
+    null,
+    null,
+    false,
+    0,
+    m2.out_proj.weight,
+    m2.out_proj.bias,
+    true,
+    null,
+    false,
+  );
   assertClose(o4, o3, "positional output", 0, 0);
   assert.equal(w4, null);
 });
@@ -179,7 +280,8 @@ test("dropout: random in training, off in eval (equal to a dropout-free copy)", 
   const plain = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0 });
   plain.loadStateDict(layer.stateDict());
   const x = torch.randn(5, 2, 8);
-  const a = layer(x), b = layer(x);
+  const a = layer(x),
+    b = layer(x);
   assert.ok(torch.sub(a, b).abs().max().item() > 1e-3, "two training passes differ");
   layer.eval();
   assertClose(layer(x), layer(x), "eval is deterministic", 0, 0);
@@ -200,10 +302,20 @@ test("TransformerEncoder clones its layer: equal values, separate parameters, to
   const names = enc.namedParameters().map(([k]) => k);
   assert.equal(names[0], "layers.0.self_attn.in_proj_weight");
   assert.ok(names.includes("layers.1.linear2.bias") && names.includes("norm.weight"));
-  const l0 = enc.layers.at(0) as nn.TransformerEncoderLayer, l1 = enc.layers.at(1) as nn.TransformerEncoderLayer;
+  const l0 = enc.layers.at(0) as nn.TransformerEncoderLayer,
+    l1 = enc.layers.at(1) as nn.TransformerEncoderLayer;
   assert.notEqual(l0, layer);
-  assert.ok(l0 instanceof nn.TransformerEncoderLayer && typeof l0 === "function", "clones are callable modules of the same class");
-  assertClose(l1.self_attn.in_proj_weight as torch.Tensor, layer.self_attn.in_proj_weight as torch.Tensor, "same values", 0, 0);
+  assert.ok(
+    l0 instanceof nn.TransformerEncoderLayer && typeof l0 === "function",
+    "clones are callable modules of the same class",
+  );
+  assertClose(
+    l1.self_attn.in_proj_weight as torch.Tensor,
+    layer.self_attn.in_proj_weight as torch.Tensor,
+    "same values",
+    0,
+    0,
+  );
   torch.noGrad(() => l0.linear1.weight.fill_(0));
   assert.ok(l1.linear1.weight.abs().sum().item() > 0, "layers do not share storage");
   assert.notEqual(l0.activation, l1.activation, "module activations are cloned too");
@@ -212,48 +324,129 @@ test("TransformerEncoder clones its layer: equal values, separate parameters, to
 
 test("the eval no-grad path of TransformerEncoder mirrors torch 1.13's nested tensors only when it applies", () => {
   torch.manualSeed(9);
-  const enc = new nn.TransformerEncoder(new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, batchFirst: true }), 1);
-  const x = torch.randn(2, 5, 8), kpm = torch.tensor([[false, false, true, true, true], [false, false, false, true, true]]);
+  const enc = new nn.TransformerEncoder(
+    new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, batchFirst: true }),
+    1,
+  );
+  const x = torch.randn(2, 5, 8),
+    kpm = torch.tensor([
+      [false, false, true, true, true],
+      [false, false, false, true, true],
+    ]);
   enc.eval();
   assert.deepEqual(enc(x, null, kpm).shape, [2, 5, 8], "parameters require grad: composed path");
   const cut = torch.noGrad(() => enc(x, null, kpm));
   assert.deepEqual(cut.shape, [2, 3, 8], "no grad: cut to the longest unpadded row");
   assert.equal(cut.select(0, 0).select(0, 2).abs().sum().item(), 0, "padded positions are zeros");
-  assert.deepEqual(torch.noGrad(() => enc(x, { srcKeyPaddingMask: kpm, mask: torch.zeros(5, 5) })).shape, [2, 5, 8], "a mask too: composed path");
+  assert.deepEqual(
+    torch.noGrad(() => enc(x, { srcKeyPaddingMask: kpm, mask: torch.zeros(5, 5) })).shape,
+    [2, 5, 8],
+    "a mask too: composed path",
+  );
   enc.train();
   assert.deepEqual(torch.noGrad(() => enc(x, null, kpm)).shape, [2, 5, 8], "training: composed path");
 });
 
 // ---------------------------------------------------------------- errors
 test("errors name the module and the shapes", () => {
-  assert.throws(() => new nn.MultiheadAttention(10, 3), (e: Error) => e instanceof torch.ValueError && /MultiheadAttention.*divisible.*embed_dim=10.*num_heads=3/.test(e.message));
+  assert.throws(
+    () => new nn.MultiheadAttention(10, 3),
+    (e: Error) =>
+      e instanceof torch.ValueError && /MultiheadAttention.*divisible.*embed_dim=10.*num_heads=3/.test(e.message),
+  );
   const m = new nn.MultiheadAttention(8, 2);
-  const q = torch.randn(3, 2, 8), kv = torch.randn(4, 2, 8);
-  const err = (fn: () => unknown, cls: typeof torch.FlintError, re: RegExp): void => assert.throws(fn, (e: Error) => e instanceof cls && re.test(e.message), re.source);
-  err(() => m(torch.randn(3, 2, 6), torch.randn(3, 2, 6), torch.randn(3, 2, 6)), torch.ShapeError, /^MultiheadAttention: was expecting embedding dimension of 8, but got 6 \(query \[3, 2, 6\]\)/);
-  err(() => m(q, kv, kv, { attnMask: torch.zeros(3, 3) }), torch.ShapeError, /MultiheadAttention: the shape of the 2D attn_mask is \[3, 3\], but should be \[3, 4\]/);
-  err(() => m(q, kv, kv, { attnMask: torch.zeros(2, 3, 4) }), torch.ShapeError, /3D attn_mask is \[2, 3, 4\], but should be \[4, 3, 4\]/);
-  err(() => m(q, kv, kv, { keyPaddingMask: torch.zeros([2, 3], { dtype: "bool" }) }), torch.ShapeError, /key_padding_mask shape of \[2, 4\], but got \[2, 3\]/);
-  err(() => m(q, kv, kv, { keyPaddingMask: torch.zeros([2, 4], { dtype: "int64" }) }), torch.DTypeError, /only bool and floating types of key_padding_mask/);
-  err(() => m(q, kv, torch.randn(5, 2, 8)), torch.ShapeError, /key shape \[4, 2, 8\] does not match value shape \[5, 2, 8\]/);
-  err(() => m(torch.randn(1, 3, 2, 8), kv, kv), torch.ShapeError, /query should be unbatched 2D or batched 3D tensor but received 4-D/);
-  err(() => m(q, torch.randn(4, 8), torch.randn(4, 8)), torch.ShapeError, /batched \(3-D\) query \[3, 2, 8\], expected key to be 3-D but got \[4, 8\]/);
-  err(() => new nn.TransformerEncoderLayer(8, 2, { activation: "tanh" as "relu" }), torch.ValueError, /TransformerEncoderLayer: activation should be relu\/gelu, not tanh/);
+  const q = torch.randn(3, 2, 8),
+    kv = torch.randn(4, 2, 8);
+  const err = (fn: () => unknown, cls: typeof torch.FlintError, re: RegExp): void =>
+    assert.throws(fn, (e: Error) => e instanceof cls && re.test(e.message), re.source);
+  err(
+    () => m(torch.randn(3, 2, 6), torch.randn(3, 2, 6), torch.randn(3, 2, 6)),
+    torch.ShapeError,
+    /^MultiheadAttention: was expecting embedding dimension of 8, but got 6 \(query \[3, 2, 6\]\)/,
+  );
+  err(
+    () => m(q, kv, kv, { attnMask: torch.zeros(3, 3) }),
+    torch.ShapeError,
+    /MultiheadAttention: the shape of the 2D attn_mask is \[3, 3\], but should be \[3, 4\]/,
+  );
+  err(
+    () => m(q, kv, kv, { attnMask: torch.zeros(2, 3, 4) }),
+    torch.ShapeError,
+    /3D attn_mask is \[2, 3, 4\], but should be \[4, 3, 4\]/,
+  );
+  err(
+    () => m(q, kv, kv, { keyPaddingMask: torch.zeros([2, 3], { dtype: "bool" }) }),
+    torch.ShapeError,
+    /key_padding_mask shape of \[2, 4\], but got \[2, 3\]/,
+  );
+  err(
+    () => m(q, kv, kv, { keyPaddingMask: torch.zeros([2, 4], { dtype: "int64" }) }),
+    torch.DTypeError,
+    /only bool and floating types of key_padding_mask/,
+  );
+  err(
+    () => m(q, kv, torch.randn(5, 2, 8)),
+    torch.ShapeError,
+    /key shape \[4, 2, 8\] does not match value shape \[5, 2, 8\]/,
+  );
+  err(
+    () => m(torch.randn(1, 3, 2, 8), kv, kv),
+    torch.ShapeError,
+    /query should be unbatched 2D or batched 3D tensor but received 4-D/,
+  );
+  err(
+    () => m(q, torch.randn(4, 8), torch.randn(4, 8)),
+    torch.ShapeError,
+    /batched \(3-D\) query \[3, 2, 8\], expected key to be 3-D but got \[4, 8\]/,
+  );
+  err(
+    () => new nn.TransformerEncoderLayer(8, 2, { activation: "tanh" as "relu" }),
+    torch.ValueError,
+    /TransformerEncoderLayer: activation should be relu\/gelu, not tanh/,
+  );
   const t = new nn.Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 8 });
-  err(() => t(torch.randn(5, 2, 8), torch.randn(4, 3, 8)), torch.ShapeError, /Transformer: the batch number of src and tgt must be equal/);
-  err(() => t(torch.randn(5, 2, 8), torch.randn(4, 2, 6)), torch.ShapeError, /feature number of src and tgt must be equal to d_model=8/);
+  err(
+    () => t(torch.randn(5, 2, 8), torch.randn(4, 3, 8)),
+    torch.ShapeError,
+    /Transformer: the batch number of src and tgt must be equal/,
+  );
+  err(
+    () => t(torch.randn(5, 2, 8), torch.randn(4, 2, 6)),
+    torch.ShapeError,
+    /feature number of src and tgt must be equal to d_model=8/,
+  );
 });
 
 test("F.multiHeadAttentionForward: staticK/staticV equal to the projected keys and values give the same result", () => {
   torch.manualSeed(10);
   const m = new nn.MultiheadAttention(8, 2);
-  const q = torch.randn(3, 2, 8), kv = torch.randn(4, 2, 8);
+  const q = torch.randn(3, 2, 8),
+    kv = torch.randn(4, 2, 8);
   const [o] = m(q, kv, kv);
   const [, wk, wv] = torch.chunk(m.in_proj_weight as torch.Tensor, 3);
   const [, bk, bv] = torch.chunk(m.in_proj_bias as torch.Tensor, 3);
   const heads = (t: torch.Tensor): torch.Tensor => t.reshape(4, 4, 4).transpose(0, 1);
-  const staticK = heads(nn.functional.linear(kv, wk, bk)), staticV = heads(nn.functional.linear(kv, wv, bv));
-  const [o2] = nn.functional.multiHeadAttentionForward(q, kv, kv, 8, 2, m.in_proj_weight, m.in_proj_bias, null, null, false, 0, m.out_proj.weight, m.out_proj.bias, { staticK, staticV });
+  const staticK = heads(nn.functional.linear(kv, wk, bk)),
+    staticV = heads(nn.functional.linear(kv, wv, bv));
+  const [o2] = nn.functional.multiHeadAttentionForward(
+    q,
+    kv,
+    kv,
+    8,
+    2,
+    m.in_proj_weight,
+    m.in_proj_bias,
+    null,
+    null,
+    false,
+    0,
+    m.out_proj.weight,
+    m.out_proj.bias,
+    { staticK, staticV },
+  );
   assertClose(o2, o, "output", 1e-6, 1e-7);
-  assert.throws(() => m(q, kv, kv, { attnMask: torch.zeros([3, 4], f64) }), (e: Error) => e instanceof torch.DTypeError && /dtype float32, got attn_mask float64/.test(e.message));
+  assert.throws(
+    () => m(q, kv, kv, { attnMask: torch.zeros([3, 4], f64) }),
+    (e: Error) => e instanceof torch.DTypeError && /dtype float32, got attn_mask float64/.test(e.message),
+  );
 });

@@ -8,8 +8,16 @@ import { assertClose, fixture } from "./nn-helpers.js";
 import { type SurfEnc, dec } from "./nn-surf-helpers.js";
 
 interface Case {
-  name: string; opts: { mode: "sum" | "mean" | "max"; paddingIdx: number | null; includeLastOffset: boolean };
-  weight0: SurfEnc; input: SurfEnc; offsets: SurfEnc | null; psw: SurfEnc | null; out: SurfEnc; gradOut: SurfEnc; weightGrad: SurfEnc; pswGrad: SurfEnc | null;
+  name: string;
+  opts: { mode: "sum" | "mean" | "max"; paddingIdx: number | null; includeLastOffset: boolean };
+  weight0: SurfEnc;
+  input: SurfEnc;
+  offsets: SurfEnc | null;
+  psw: SurfEnc | null;
+  out: SurfEnc;
+  gradOut: SurfEnc;
+  weightGrad: SurfEnc;
+  pswGrad: SurfEnc | null;
 }
 const { cases } = fixture<{ cases: Case[] }>("surf-embeddingbag.json");
 

@@ -7,7 +7,17 @@ import * as nn from "../src/nn/index.js";
 import { assertClose, fixture } from "./nn-helpers.js";
 import { type SurfEnc, dec } from "./nn-surf-helpers.js";
 
-const { cases } = fixture<{ cases: { name: string; kind: string; input: SurfEnc; values: SurfEnc; indices: SurfEnc; gradOut: SurfEnc; grad: SurfEnc }[] }>("surf-fractional.json");
+const { cases } = fixture<{
+  cases: {
+    name: string;
+    kind: string;
+    input: SurfEnc;
+    values: SurfEnc;
+    indices: SurfEnc;
+    gradOut: SurfEnc;
+    grad: SurfEnc;
+  }[];
+}>("surf-fractional.json");
 const MAKE: Record<string, () => nn.Module> = {
   "2d_size": () => new nn.FractionalMaxPool2d(3, { outputSize: [5, 4], returnIndices: true }),
   "2d_ratio": () => new nn.FractionalMaxPool2d([2, 3], { outputRatio: [0.5, 0.6], returnIndices: true }),

@@ -8,7 +8,12 @@ import * as torch from "../src/index.js";
 import { fixture } from "./nn-helpers.js";
 import { type SurfCase, checkCase, decTree, gradcheckCase } from "./nn-surf-helpers.js";
 
-interface FnCase extends SurfCase { fn: string; args: unknown[]; opts: Record<string, unknown>; inputKw: string[] }
+interface FnCase extends SurfCase {
+  fn: string;
+  args: unknown[];
+  opts: Record<string, unknown>;
+  inputKw: string[];
+}
 const { cases } = fixture<{ cases: FnCase[] }>("surf-functional.json");
 const F = torch.nn.functional as unknown as Record<string, (...a: unknown[]) => unknown>;
 

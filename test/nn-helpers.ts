@@ -4,8 +4,19 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import * as torch from "../src/index.js";
 
-export interface Enc { shape: number[]; dtype: "float32" | "float64" | "int64"; b64?: string; ints?: number[] }
-export interface Summary { shape: number[]; sum: number; sumsq: number; step: number; sample: Enc }
+export interface Enc {
+  shape: number[];
+  dtype: "float32" | "float64" | "int64";
+  b64?: string;
+  ints?: number[];
+}
+export interface Summary {
+  shape: number[];
+  sum: number;
+  sumsq: number;
+  step: number;
+  sample: Enc;
+}
 
 export function fixture<T>(name: string): T {
   return JSON.parse(readFileSync(fileURLToPath(new URL(`./fixtures/nn/${name}`, import.meta.url)), "utf8")) as T;
@@ -23,14 +34,22 @@ export function dec(e: Enc): torch.Tensor {
 }
 
 /** Elementwise |a - b| <= atol + rtol * |b|, with a message naming the worst element. */
-export function assertClose(actual: torch.Tensor | ArrayLike<number>, expected: torch.Tensor | ArrayLike<number>, what: string, rtol = 1e-4, atol = 1e-6): void {
+export function assertClose(
+  actual: torch.Tensor | ArrayLike<number>,
+  expected: torch.Tensor | ArrayLike<number>,
+  what: string,
+  rtol = 1e-4,
+  atol = 1e-6,
+): void {
   const a = actual instanceof torch.Tensor ? Array.from(actual.typedArray() as ArrayLike<number>) : Array.from(actual);
-  const b = expected instanceof torch.Tensor ? Array.from(expected.typedArray() as ArrayLike<number>) : Array.from(expected);
+  const b =
+    expected instanceof torch.Tensor ? Array.from(expected.typedArray() as ArrayLike<number>) : Array.from(expected);
   if (actual instanceof torch.Tensor && expected instanceof torch.Tensor) {
     assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
   }
   assert.equal(a.length, b.length, `${what}: length`);
-  let worst = -1, worstErr = 0;
+  let worst = -1,
+    worstErr = 0;
   for (let i = 0; i < a.length; i++) {
     if (Number.isNaN(b[i]) && Number.isNaN(a[i])) continue;
     if (a[i] === b[i]) continue;
@@ -51,7 +70,8 @@ export function assertSummary(t: torch.Tensor, s: Summary, what: string, rtol = 
   const scale = Math.max(...Array.from(sample, Math.abs), 1e-12);
   const picked = Array.from(sample, (_, i) => flat[i * s.step]);
   assertClose(picked, sample, `${what} (sampled elements)`, rtol, rtol * scale);
-  let sum = 0, sumsq = 0;
+  let sum = 0,
+    sumsq = 0;
   for (const v of flat) {
     sum += v;
     sumsq += v * v;

@@ -9,8 +9,17 @@ import { fixture } from "./nn-helpers.js";
 import { type SurfCase, type SurfEnc, checkCase, dec, gradcheckCase } from "./nn-surf-helpers.js";
 
 type Spec = number | string | null | { t: SurfEnc };
-interface IndexCase extends SurfCase { specs?: Spec[]; value?: number; indices?: SurfEnc[]; accumulate?: boolean }
-const fx = fixture<{ cases: IndexCase[]; data: { gradAfterDataAdd: SurfEnc; wAfter: SurfEnc; setShape: number[]; setDtype: string }; factories: Record<string, SurfEnc | number[]> }>("surf-index.json");
+interface IndexCase extends SurfCase {
+  specs?: Spec[];
+  value?: number;
+  indices?: SurfEnc[];
+  accumulate?: boolean;
+}
+const fx = fixture<{
+  cases: IndexCase[];
+  data: { gradAfterDataAdd: SurfEnc; wAfter: SurfEnc; setShape: number[]; setDtype: string };
+  factories: Record<string, SurfEnc | number[]>;
+}>("surf-index.json");
 
 const specOf = (s: Spec): IndexSpec => (s !== null && typeof s === "object" ? dec(s.t) : s);
 
@@ -40,7 +49,10 @@ test("Tensor.data: in-place changes through it are invisible to autograd, as in 
   const y = w.mul(w).sum();
   w.data.add_(1);
   y.backward();
-  assert.deepEqual(Array.from((w.grad as torch.Tensor).typedArray()), Array.from(dec(fx.data.gradAfterDataAdd).typedArray()));
+  assert.deepEqual(
+    Array.from((w.grad as torch.Tensor).typedArray()),
+    Array.from(dec(fx.data.gradAfterDataAdd).typedArray()),
+  );
   assert.deepEqual(Array.from(w.detach().typedArray()), Array.from(dec(fx.data.wAfter).typedArray()));
   assert.equal(w.data.requiresGrad, false);
   assert.equal(w.data.gradFn, null);

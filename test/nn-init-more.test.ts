@@ -6,7 +6,15 @@ import * as torch from "../src/index.js";
 import { assertClose, fixture } from "./nn-helpers.js";
 import { type SurfEnc, dec } from "./nn-surf-helpers.js";
 
-interface InitCase { name: string; fn: string; shape: number[]; args: number[]; dtype: "float32" | "float64"; seed: number; out: SurfEnc }
+interface InitCase {
+  name: string;
+  fn: string;
+  shape: number[];
+  args: number[];
+  dtype: "float32" | "float64";
+  seed: number;
+  out: SurfEnc;
+}
 const { cases } = fixture<{ cases: InitCase[] }>("surf-init.json");
 const init = torch.nn.init as unknown as Record<string, (t: torch.Tensor, ...a: number[]) => torch.Tensor>;
 const camel = (s: string): string => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());

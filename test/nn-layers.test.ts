@@ -7,9 +7,19 @@ import * as nn from "../src/nn/index.js";
 import { type Enc, assertClose, ctorOf, dec, fixture } from "./nn-helpers.js";
 
 interface LayerCase {
-  name: string; module: string; args: unknown[]; opts: Record<string, unknown>; train: boolean;
-  state: Record<string, Enc>; input: Enc; gradOut: Enc; output: Enc; inputGrad?: Enc; indices?: Enc;
-  grads: Record<string, Enc>; buffersAfter: Record<string, Enc>;
+  name: string;
+  module: string;
+  args: unknown[];
+  opts: Record<string, unknown>;
+  train: boolean;
+  state: Record<string, Enc>;
+  input: Enc;
+  gradOut: Enc;
+  output: Enc;
+  inputGrad?: Enc;
+  indices?: Enc;
+  grads: Record<string, Enc>;
+  buffersAfter: Record<string, Enc>;
 }
 
 const { cases } = fixture<{ cases: LayerCase[] }>("layers.json");
@@ -36,9 +46,11 @@ for (const c of cases) {
     torch.mul(out, dec(c.gradOut)).sum().backward();
     if (c.inputGrad) assertClose(x.grad as torch.Tensor, dec(c.inputGrad), `${c.name} input grad`, tol, tol / 10);
     const params = Object.fromEntries(m.namedParameters());
-    for (const [k, g] of Object.entries(c.grads)) assertClose(params[k].grad as torch.Tensor, dec(g), `${c.name} grad ${k}`, tol, tol / 10);
+    for (const [k, g] of Object.entries(c.grads))
+      assertClose(params[k].grad as torch.Tensor, dec(g), `${c.name} grad ${k}`, tol, tol / 10);
     const bufs = Object.fromEntries(m.namedBuffers());
-    for (const [k, b] of Object.entries(c.buffersAfter)) assertClose(bufs[k], dec(b), `${c.name} buffer ${k}`, tol, tol / 10);
+    for (const [k, b] of Object.entries(c.buffersAfter))
+      assertClose(bufs[k], dec(b), `${c.name} buffer ${k}`, tol, tol / 10);
     // maxNorm renormalises the table in place, so the state dict after matches PyTorch's weight too.
   });
 }

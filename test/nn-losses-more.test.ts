@@ -10,7 +10,12 @@ import * as nn from "../src/nn/index.js";
 import { ctorOf, fixture } from "./nn-helpers.js";
 import { type SurfCase, checkCase, decTree, gradcheckCase } from "./nn-surf-helpers.js";
 
-interface LossCase extends SurfCase { module: string; args: unknown[]; opts: Record<string, unknown>; extra: unknown[] }
+interface LossCase extends SurfCase {
+  module: string;
+  args: unknown[];
+  opts: Record<string, unknown>;
+  extra: unknown[];
+}
 const { cases } = fixture<{ cases: LossCase[] }>("surf-losses.json");
 
 function fnOf(c: LossCase): (...xs: torch.Tensor[]) => unknown {
@@ -34,17 +39,24 @@ const gradFn = (c: LossCase): ((...xs: torch.Tensor[]) => unknown) => {
 for (const c of cases) {
   const infinite = c.name.startsWith("ctc_infinite");
   test(`nn.${c.module} ${c.name} matches PyTorch`, () => checkCase(infinite ? { ...c, gradOuts: [] } : c, fnOf(c)));
-  if (c.name.endsWith("_f64") && !infinite && !c.name.startsWith("gaussian_nll_full_homo")) test(`nn.${c.module} ${c.name} gradcheck`, () => gradcheckCase(c, gradFn(c)));
+  if (c.name.endsWith("_f64") && !infinite && !c.name.startsWith("gaussian_nll_full_homo"))
+    test(`nn.${c.module} ${c.name} gradcheck`, () => gradcheckCase(c, gradFn(c)));
 }
 
 test("functional losses give the modules' numbers", () => {
   const F = torch.nn.functional;
   torch.manualSeed(3);
-  const a = torch.randn(4, 6), p = torch.randn(4, 6), n = torch.randn(4, 6);
-  const same = (x: torch.Tensor, y: torch.Tensor) => assert.deepEqual(Array.from(x.typedArray()), Array.from(y.typedArray()));
+  const a = torch.randn(4, 6),
+    p = torch.randn(4, 6),
+    n = torch.randn(4, 6);
+  const same = (x: torch.Tensor, y: torch.Tensor) =>
+    assert.deepEqual(Array.from(x.typedArray()), Array.from(y.typedArray()));
   same(F.tripletMarginLoss(a, p, n, 0.5, 1), new nn.TripletMarginLoss(0.5, 1).call(a, p, n));
   const y = torch.tensor([1, -1, 1, -1], { dtype: "float32" });
   same(F.cosineEmbeddingLoss(a, p, y, { margin: 0.1 }), new nn.CosineEmbeddingLoss({ margin: 0.1 }).call(a, p, y));
-  same(F.marginRankingLoss(a.select(1, 0), p.select(1, 0), y, 0.2, { reduction: "sum" }), new nn.MarginRankingLoss(0.2, { reduction: "sum" }).call(a.select(1, 0), p.select(1, 0), y));
+  same(
+    F.marginRankingLoss(a.select(1, 0), p.select(1, 0), y, 0.2, { reduction: "sum" }),
+    new nn.MarginRankingLoss(0.2, { reduction: "sum" }).call(a.select(1, 0), p.select(1, 0), y),
+  );
   assert.throws(() => new nn.TripletMarginLoss({ marginn: 1 }), /unexpected option 'marginn'/);
 });

@@ -10,7 +10,17 @@ import { type SurfEnc, dec } from "./nn-surf-helpers.js";
 
 interface Fx {
   dropout: { name: string; module: string; p: number; input: SurfEnc; out: SurfEnc; gradOut: SurfEnc; grad: SurfEnc }[];
-  unpool: { nd: number; k: number; opts: Record<string, number>; input: SurfEnc; indices: SurfEnc; outputSize: number[] | null; out: SurfEnc; gradOut: SurfEnc; grad: SurfEnc }[];
+  unpool: {
+    nd: number;
+    k: number;
+    opts: Record<string, number>;
+    input: SurfEnc;
+    indices: SurfEnc;
+    outputSize: number[] | null;
+    out: SurfEnc;
+    gradOut: SurfEnc;
+    grad: SurfEnc;
+  }[];
   lazy: { input: SurfEnc; weight: SurfEnc; bias: SurfEnc; out: SurfEnc };
   keys: { list: string[]; dict: string[] };
 }

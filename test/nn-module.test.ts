@@ -20,12 +20,36 @@ class Block extends nn.Module {
 
 test("parameters, buffers and children come from own properties in definition order", () => {
   const b = new Block();
-  assert.deepEqual(b.namedParameters().map((e) => e[0]), ["scale", "conv.weight", "conv.bias", "bn.weight", "bn.bias"]);
-  assert.deepEqual(b.namedBuffers().map((e) => e[0]), ["bn.running_mean", "bn.running_var", "bn.num_batches_tracked"]);
-  assert.deepEqual(Object.keys(b.stateDict()), ["scale", "conv.weight", "conv.bias", "bn.weight", "bn.bias", "bn.running_mean", "bn.running_var", "bn.num_batches_tracked"]);
-  assert.deepEqual([...b.namedChildren()].map((e) => e[0]), ["conv", "bn"]);
-  assert.deepEqual(b.namedModules().map((e) => e[0]), ["", "conv", "bn"]);
-  assert.deepEqual(b.namedModules({ prefix: "top" }).map((e) => e[0]), ["top", "top.conv", "top.bn"]);
+  assert.deepEqual(
+    b.namedParameters().map((e) => e[0]),
+    ["scale", "conv.weight", "conv.bias", "bn.weight", "bn.bias"],
+  );
+  assert.deepEqual(
+    b.namedBuffers().map((e) => e[0]),
+    ["bn.running_mean", "bn.running_var", "bn.num_batches_tracked"],
+  );
+  assert.deepEqual(Object.keys(b.stateDict()), [
+    "scale",
+    "conv.weight",
+    "conv.bias",
+    "bn.weight",
+    "bn.bias",
+    "bn.running_mean",
+    "bn.running_var",
+    "bn.num_batches_tracked",
+  ]);
+  assert.deepEqual(
+    [...b.namedChildren()].map((e) => e[0]),
+    ["conv", "bn"],
+  );
+  assert.deepEqual(
+    b.namedModules().map((e) => e[0]),
+    ["", "conv", "bn"],
+  );
+  assert.deepEqual(
+    b.namedModules({ prefix: "top" }).map((e) => e[0]),
+    ["top", "top.conv", "top.bn"],
+  );
   assert.equal(b.parameters().length, 5);
   assert.ok(b.parameters().every((p) => p.requiresGrad && p.isLeaf));
   assert.equal(b.stateDict()["bn.num_batches_tracked"].dtype, "int64");
@@ -37,7 +61,10 @@ test("shared parameters are listed once; reassigned properties are seen", () => 
   assert.equal(seq.parameters().length, 2);
   const b = new Block();
   b.conv = new nn.Conv2d(2, 3, 1, { bias: false });
-  assert.deepEqual(b.namedParameters().map((e) => e[0]), ["scale", "conv.weight", "bn.weight", "bn.bias"]);
+  assert.deepEqual(
+    b.namedParameters().map((e) => e[0]),
+    ["scale", "conv.weight", "bn.weight", "bn.bias"],
+  );
 });
 
 test("train/eval reach every submodule; zeroGrad and requiresGrad_", () => {
@@ -50,7 +77,7 @@ test("train/eval reach every submodule; zeroGrad and requiresGrad_", () => {
   out.backward();
   assert.ok(m.parameters().every((p) => p.grad !== null));
   m.zeroGrad();
-  assert.ok(m.parameters().every((p) => (p.grad?.abs().sum().item()) === 0));
+  assert.ok(m.parameters().every((p) => p.grad?.abs().sum().item() === 0));
   m.zeroGrad(true);
   assert.ok(m.parameters().every((p) => p.grad === null));
   m.requiresGrad_(false);
@@ -58,18 +85,30 @@ test("train/eval reach every submodule; zeroGrad and requiresGrad_", () => {
 });
 
 test("loadStateDict copies values and reports missing, unexpected and mis-shaped keys", () => {
-  const a = new Block(), b = new Block();
+  const a = new Block(),
+    b = new Block();
   b.loadStateDict(a.stateDict());
   assert.deepEqual(b.conv.weight.tolist(), a.conv.weight.tolist());
   assert.notEqual(b.conv.weight.storage, a.conv.weight.storage);
   const sd = a.stateDict();
   delete sd["conv.bias"];
   sd["extra.weight"] = torch.zeros([1]);
-  assert.throws(() => b.loadStateDict(sd), (e: Error) => /Missing key\(s\) in state_dict: "conv.bias"/.test(e.message) && /Unexpected key\(s\) in state_dict: "extra.weight"/.test(e.message));
-  assert.deepEqual(b.loadStateDict(sd, { strict: false }), { missingKeys: ["conv.bias"], unexpectedKeys: ["extra.weight"] });
+  assert.throws(
+    () => b.loadStateDict(sd),
+    (e: Error) =>
+      /Missing key\(s\) in state_dict: "conv.bias"/.test(e.message) &&
+      /Unexpected key\(s\) in state_dict: "extra.weight"/.test(e.message),
+  );
+  assert.deepEqual(b.loadStateDict(sd, { strict: false }), {
+    missingKeys: ["conv.bias"],
+    unexpectedKeys: ["extra.weight"],
+  });
   const bad = a.stateDict();
   bad["conv.weight"] = torch.zeros([3, 2, 1, 1]);
-  assert.throws(() => b.loadStateDict(bad), /size mismatch for conv.weight: copying a param with shape \[3, 2, 1, 1\] from checkpoint, the shape in current model is \[3, 2, 3, 3\]/);
+  assert.throws(
+    () => b.loadStateDict(bad),
+    /size mismatch for conv.weight: copying a param with shape \[3, 2, 1, 1\] from checkpoint, the shape in current model is \[3, 2, 3, 3\]/,
+  );
   assert.throws(() => b.loadStateDict(bad, { strict: false }), /size mismatch for conv.weight/);
 });
 
@@ -129,7 +168,8 @@ test("modules are callable: model(x) runs forward with hooks and keeps classes, 
 
 function assertTensorClose(a: torch.Tensor, b: torch.Tensor): void {
   assert.deepEqual(a.shape, b.shape);
-  const x = a.typedArray(), y = b.typedArray();
+  const x = a.typedArray(),
+    y = b.typedArray();
   for (let i = 0; i < x.length; i++) assert.ok(Math.abs(x[i] - y[i]) < 1e-6, `${x[i]} vs ${y[i]}`);
 }
 
@@ -156,12 +196,17 @@ test("apply visits children first; registerBuffer with persistent false stays ou
       this.registerBuffer("tmp", torch.zeros([2]), false);
       this.registerBuffer("kept", torch.ones([1]));
     }
-    forward(x: torch.Tensor): torch.Tensor { return x; }
+    forward(x: torch.Tensor): torch.Tensor {
+      return x;
+    }
   }
   const m = new WithBuf();
   // PyTorch order: own parameters, own buffers, then children.
   assert.deepEqual(Object.keys(m.stateDict()), ["kept", "lin.weight", "lin.bias"]);
-  assert.deepEqual(m.namedBuffers().map((e) => e[0]), ["tmp", "kept"]);
+  assert.deepEqual(
+    m.namedBuffers().map((e) => e[0]),
+    ["tmp", "kept"],
+  );
 });
 
 test("containers: Sequential, ModuleList, ModuleDict", () => {
@@ -179,10 +224,21 @@ test("containers: Sequential, ModuleList, ModuleDict", () => {
   list.pop(0);
   assert.deepEqual(Object.keys(list.stateDict()), ["0.weight", "0.bias", "1.weight", "1.bias"]);
   const dict = new nn.ModuleDict({ z: new nn.Linear(1, 1), "10": new nn.Linear(1, 1), a: new nn.Tanh() });
-  assert.deepEqual(dict.keys(), ["10", "z", "a"].sort((x, y) => ["10", "z", "a"].indexOf(x) - ["10", "z", "a"].indexOf(y)));
-  const d2 = new nn.ModuleDict([["z", new nn.Linear(1, 1)], ["10", new nn.Linear(1, 1)]]);
+  assert.deepEqual(
+    dict.keys(),
+    ["10", "z", "a"].sort((x, y) => ["10", "z", "a"].indexOf(x) - ["10", "z", "a"].indexOf(y)),
+  );
+  const d2 = new nn.ModuleDict([
+    ["z", new nn.Linear(1, 1)],
+    ["10", new nn.Linear(1, 1)],
+  ]);
   assert.deepEqual(Object.keys(d2.stateDict()), ["z.weight", "z.bias", "10.weight", "10.bias"]);
-  const named = new nn.Sequential(new Map<string, nn.Module>([["conv", new nn.Conv2d(1, 1, 1)], ["act", new nn.ReLU()]]));
+  const named = new nn.Sequential(
+    new Map<string, nn.Module>([
+      ["conv", new nn.Conv2d(1, 1, 1)],
+      ["act", new nn.ReLU()],
+    ]),
+  );
   assert.deepEqual(Object.keys(named.stateDict()), ["conv.weight", "conv.bias"]);
 });
 
@@ -196,7 +252,14 @@ test("modules print as PyTorch's repr", () => {
     dropout: new nn.Dropout(0.3),
     leaky: new nn.LeakyReLU(0.2),
     emb: new nn.Embedding(10, 3, { paddingIdx: 0 }),
-    conv: new nn.Conv2d(4, 6, [3, 2], { stride: 2, padding: 1, dilation: 2, groups: 2, bias: false, paddingMode: "reflect" }),
+    conv: new nn.Conv2d(4, 6, [3, 2], {
+      stride: 2,
+      padding: 1,
+      dilation: 2,
+      groups: 2,
+      bias: false,
+      paddingMode: "reflect",
+    }),
     conv1d: new nn.Conv1d(3, 4, 3, { padding: "same" }),
     convT: new nn.ConvTranspose2d(3, 4, 3, { stride: 2, padding: 1, outputPadding: 1 }),
     avg: new nn.AvgPool2d(2),
@@ -215,20 +278,41 @@ test("modules print as PyTorch's repr", () => {
 
 test("module errors name the layer and the shapes", () => {
   const conv = new nn.Conv2d(3, 32, 5, { padding: 2 });
-  assert.throws(() => conv.forward(torch.zeros([64, 4, 32, 32])), /conv2d: expected input with 3 channels .* got \[64, 4, 32, 32\]/);
+  assert.throws(
+    () => conv.forward(torch.zeros([64, 4, 32, 32])),
+    /conv2d: expected input with 3 channels .* got \[64, 4, 32, 32\]/,
+  );
   assert.throws(() => new nn.Linear(4, 2).forward(torch.zeros([3, 5])), /linear: .*\[3, 5\]/);
   assert.throws(() => new nn.Conv2d(3, 4, 3, { groups: 2 }), /in_channels \(3\) must be divisible by groups \(2\)/);
-  assert.throws(() => new nn.Conv2d(3, 4, 3, { padding: "same", stride: 2 }), /padding='same' is not supported for strided convolutions/);
-  assert.throws(() => new nn.MaxPool2d(2, { padding: 2 }).forward(torch.zeros([1, 1, 4, 4])), /pad should be at most half/);
-  assert.throws(() => new nn.BatchNorm2d(3).forward(torch.zeros([2, 3, 4])), /BatchNorm2d: expected 4D input, got \[2, 3, 4\]/);
-  assert.throws(() => new nn.Embedding(5, 2).forward(torch.tensor([5])), /index 5 is out of range for an embedding with 5 rows/);
+  assert.throws(
+    () => new nn.Conv2d(3, 4, 3, { padding: "same", stride: 2 }),
+    /padding='same' is not supported for strided convolutions/,
+  );
+  assert.throws(
+    () => new nn.MaxPool2d(2, { padding: 2 }).forward(torch.zeros([1, 1, 4, 4])),
+    /pad should be at most half/,
+  );
+  assert.throws(
+    () => new nn.BatchNorm2d(3).forward(torch.zeros([2, 3, 4])),
+    /BatchNorm2d: expected 4D input, got \[2, 3, 4\]/,
+  );
+  assert.throws(
+    () => new nn.Embedding(5, 2).forward(torch.tensor([5])),
+    /index 5 is out of range for an embedding with 5 rows/,
+  );
   assert.throws(() => new nn.Dropout(1.5), /between 0 and 1/);
 });
 
 test("module methods take torch's defaults positionally or in an options object", () => {
   const b = new Block();
-  assert.deepEqual(b.namedParameters({ prefix: "m", recurse: false }).map((e) => e[0]), ["m.scale"]);
-  assert.deepEqual(b.namedParameters("m", false).map((e) => e[0]), ["m.scale"]);
+  assert.deepEqual(
+    b.namedParameters({ prefix: "m", recurse: false }).map((e) => e[0]),
+    ["m.scale"],
+  );
+  assert.deepEqual(
+    b.namedParameters("m", false).map((e) => e[0]),
+    ["m.scale"],
+  );
   assert.equal(b.parameters({ recurse: false }).length, 1);
   assert.equal(b.buffers({ recurse: false }).length, 0);
   assert.deepEqual(b.namedBuffers({ prefix: "x" }).map((e) => e[0])[0], "x.bn.running_mean");

@@ -11,8 +11,13 @@ import { assertClose, ctorOf, fixture } from "./nn-helpers.js";
 import { type SurfCase, type SurfEnc, checkCase, dec, decTree } from "./nn-surf-helpers.js";
 
 interface ModCase extends SurfCase {
-  module: string; args: unknown[]; opts: Record<string, unknown>; train: boolean;
-  state: Record<string, SurfEnc>; paramGrads: Record<string, SurfEnc>; buffersAfter: Record<string, SurfEnc>;
+  module: string;
+  args: unknown[];
+  opts: Record<string, unknown>;
+  train: boolean;
+  state: Record<string, SurfEnc>;
+  paramGrads: Record<string, SurfEnc>;
+  buffersAfter: Record<string, SurfEnc>;
 }
 const { cases } = fixture<{ cases: ModCase[] }>("surf-modules.json");
 
@@ -41,8 +46,10 @@ for (const c of cases) {
     const mod = m as unknown as nn.Module;
     const params = Object.fromEntries(mod.namedParameters());
     const tol = c.inputs[0].dtype === "float64" ? 1e-9 : 2e-4;
-    for (const [k, g] of Object.entries(c.paramGrads)) assertClose(params[k].grad as torch.Tensor, dec(g), `${c.name} grad ${k}`, tol, tol);
+    for (const [k, g] of Object.entries(c.paramGrads))
+      assertClose(params[k].grad as torch.Tensor, dec(g), `${c.name} grad ${k}`, tol, tol);
     const bufs = Object.fromEntries(mod.namedBuffers());
-    for (const [k, b] of Object.entries(c.buffersAfter)) assertClose(bufs[k], dec(b), `${c.name} buffer ${k}`, tol, tol);
+    for (const [k, b] of Object.entries(c.buffersAfter))
+      assertClose(bufs[k], dec(b), `${c.name} buffer ${k}`, tol, tol);
   });
 }

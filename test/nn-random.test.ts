@@ -10,7 +10,15 @@ interface RandomFixture {
   dropout: { seed: number; p: number; input: Enc; output: Enc };
   dropout2d: { seed: number; p: number; input4: Enc; output4: Enc; input3: Enc; output3: Enc };
   init: { seed: number; shape: number[]; values: Record<string, Enc> };
-  modules: { seed: number; embedding: Enc; bn: Record<string, Enc>; linearF64: Record<string, Enc>; convT: Record<string, Enc>; conv1d: Record<string, Enc>; convGroups: Record<string, Enc> };
+  modules: {
+    seed: number;
+    embedding: Enc;
+    bn: Record<string, Enc>;
+    linearF64: Record<string, Enc>;
+    convT: Record<string, Enc>;
+    conv1d: Record<string, Enc>;
+    convGroups: Record<string, Enc>;
+  };
 }
 const fx = fixture<RandomFixture>("random.json");
 const same = (a: torch.Tensor, b: torch.Tensor, what: string): void => {
@@ -70,7 +78,11 @@ test("Embedding, BatchNorm, float64 Linear, ConvTranspose2d, Conv1d and grouped 
   same(emb.weight, dec(fx.modules.embedding), "embedding");
   for (const [k, v] of Object.entries(bn.stateDict())) same(v, dec(fx.modules.bn[k]), `bn ${k}`);
   for (const [k, v] of Object.entries(lin.stateDict())) same(v, dec(fx.modules.linearF64[k]), `linear f64 ${k}`);
-  for (const [name, m] of [["convT", convT], ["conv1d", conv1], ["convGroups", convg]] as const) {
+  for (const [name, m] of [
+    ["convT", convT],
+    ["conv1d", conv1],
+    ["convGroups", convg],
+  ] as const) {
     const want = fx.modules[name];
     assert.deepEqual(Object.keys(m.stateDict()), Object.keys(want), name);
     for (const [k, v] of Object.entries(m.stateDict())) same(v, dec(want[k]), `${name} ${k}`);
@@ -78,7 +90,8 @@ test("Embedding, BatchNorm, float64 Linear, ConvTranspose2d, Conv1d and grouped 
 });
 
 test("nn.init takes options objects and explicit generators", () => {
-  const g1 = new torch.Generator().manualSeed(4), g2 = new torch.Generator().manualSeed(4);
+  const g1 = new torch.Generator().manualSeed(4),
+    g2 = new torch.Generator().manualSeed(4);
   const a = nn.init.uniform_(torch.zeros([5]), { a: -2, b: 2, generator: g1 });
   const b = nn.init.uniform_(torch.zeros([5]), -2, 2, { generator: g2 });
   assert.deepEqual(a.tolist(), b.tolist());

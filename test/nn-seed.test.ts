@@ -8,10 +8,22 @@ import { Adam, SGD, type Optimizer } from "../src/optim/index.js";
 import { type Enc, type Summary, assertClose, assertSummary, dec, fixture, fixtureBytes } from "./nn-helpers.js";
 import { NN } from "./nn-seed-model.js";
 
-interface Run { losses: number[]; final: Record<string, Summary> }
+interface Run {
+  losses: number[];
+  final: Record<string, Summary>;
+}
 interface SeedFixture {
-  seed: number; keys: string[]; shapes: number[][]; inputShape: number[]; target: number[];
-  logits: Enc; loss: number; lossLs: number; grads: Record<string, Summary>; sgd: Run; adam: Run;
+  seed: number;
+  keys: string[];
+  shapes: number[][];
+  inputShape: number[];
+  target: number[];
+  logits: Enc;
+  loss: number;
+  lossLs: number;
+  grads: Record<string, Summary>;
+  sgd: Run;
+  adam: Run;
 }
 
 const fx = fixture<SeedFixture>("seed_cnn.json");
@@ -44,7 +56,11 @@ test("seed CNN: logits, loss and every gradient match PyTorch", () => {
   assertClose(logits, dec(fx.logits), "logits", 1e-4, 1e-5);
   const loss = new nn.CrossEntropyLoss().forward(logits, y);
   assertClose([loss.item()], [fx.loss], "loss");
-  assertClose([new nn.CrossEntropyLoss({ labelSmoothing: 0.1 }).forward(logits, y).item()], [fx.lossLs], "loss with label smoothing");
+  assertClose(
+    [new nn.CrossEntropyLoss({ labelSmoothing: 0.1 }).forward(logits, y).item()],
+    [fx.lossLs],
+    "loss with label smoothing",
+  );
   loss.backward();
   for (const [k, p] of model.namedParameters()) assertSummary(p.grad as torch.Tensor, fx.grads[k], `grad ${k}`, 2e-4);
 });

@@ -4,14 +4,25 @@ import assert from "node:assert/strict";
 import * as torch from "../src/index.js";
 import { type Enc, assertClose, dec as decNN } from "./nn-helpers.js";
 
-export interface SurfEnc { shape: number[]; dtype: "float32" | "float64" | "int64" | "bool" | "uint8"; b64?: string; ints?: number[] }
+export interface SurfEnc {
+  shape: number[];
+  dtype: "float32" | "float64" | "int64" | "bool" | "uint8";
+  b64?: string;
+  ints?: number[];
+}
 export interface SurfCase {
-  name: string; inputs: SurfEnc[]; outputs: SurfEnc[]; tuple: boolean; gradOuts: SurfEnc[]; grads: (SurfEnc | null)[];
+  name: string;
+  inputs: SurfEnc[];
+  outputs: SurfEnc[];
+  tuple: boolean;
+  gradOuts: SurfEnc[];
+  grads: (SurfEnc | null)[];
   [extra: string]: unknown;
 }
 
 export function dec(e: SurfEnc): torch.Tensor {
-  if (e.dtype === "bool" || e.dtype === "uint8") return torch.tensor(e.ints as number[], { dtype: e.dtype }).reshape(e.shape);
+  if (e.dtype === "bool" || e.dtype === "uint8")
+    return torch.tensor(e.ints as number[], { dtype: e.dtype }).reshape(e.shape);
   return decNN(e as Enc);
 }
 
@@ -47,7 +58,11 @@ export function checkCase(c: SurfCase, fn: (...xs: torch.Tensor[]) => unknown, t
     if (want.isFloatingPoint()) assertClose(o, want, `${c.name} output ${i}`, t, t);
     else {
       assert.deepEqual(o.shape, want.shape, `${c.name} output ${i} shape`);
-      assert.deepEqual(Array.from(o.typedArray(), Number), Array.from(want.typedArray(), Number), `${c.name} output ${i}`);
+      assert.deepEqual(
+        Array.from(o.typedArray(), Number),
+        Array.from(want.typedArray(), Number),
+        `${c.name} output ${i}`,
+      );
     }
   });
   const floatOuts = outs.filter((o) => o.requiresGrad);
@@ -68,7 +83,11 @@ export function checkCase(c: SurfCase, fn: (...xs: torch.Tensor[]) => unknown, t
 }
 
 /** float64 finite-difference check of fn at the case's float64 inputs (those that get a gradient). */
-export function gradcheckCase(c: SurfCase, fn: (...xs: torch.Tensor[]) => unknown, opts: { atol?: number; rtol?: number } = {}): void {
+export function gradcheckCase(
+  c: SurfCase,
+  fn: (...xs: torch.Tensor[]) => unknown,
+  opts: { atol?: number; rtol?: number } = {},
+): void {
   const xs = c.inputs.map((e, i) => {
     const t = dec(e);
     if (c.grads[i] !== null && t.isFloatingPoint()) return t.double().requiresGrad_(true);
@@ -76,7 +95,12 @@ export function gradcheckCase(c: SurfCase, fn: (...xs: torch.Tensor[]) => unknow
   });
   const f = (...a: torch.Tensor[]): torch.Tensor[] => {
     const r = fn(...a);
-    return (Array.isArray(r) ? r : [r]).filter((o): o is torch.Tensor => o instanceof torch.Tensor && o.isFloatingPoint());
+    return (Array.isArray(r) ? r : [r]).filter(
+      (o): o is torch.Tensor => o instanceof torch.Tensor && o.isFloatingPoint(),
+    );
   };
-  assert.ok(torch.autograd.gradcheck(f, xs, { atol: opts.atol ?? 1e-5, rtol: opts.rtol ?? 1e-3 }), `${c.name}: gradcheck`);
+  assert.ok(
+    torch.autograd.gradcheck(f, xs, { atol: opts.atol ?? 1e-5, rtol: opts.rtol ?? 1e-3 }),
+    `${c.name}: gradcheck`,
+  );
 }

@@ -20,7 +20,9 @@ test("clipGradNorm_ and clipGradValue_ match PyTorch", () => {
     ps.forEach((p, i) => (p.grad = dec(fx.grads[i]).clone()));
     const total = nn.utils.clipGradNorm_(ps, c.maxNorm, c.normType === "inf" ? Infinity : c.normType);
     assertClose([total.item()], [c.total], `total norm ${c.normType}`, 1e-5);
-    ps.forEach((p, i) => assertClose(p.grad!, dec(c.grads[i]), `clipped grad ${i} (max ${c.maxNorm}, norm ${c.normType})`, 1e-5, 1e-7));
+    ps.forEach((p, i) =>
+      assertClose(p.grad!, dec(c.grads[i]), `clipped grad ${i} (max ${c.maxNorm}, norm ${c.normType})`, 1e-5, 1e-7),
+    );
   }
   ps.forEach((p, i) => (p.grad = dec(fx.grads[i]).clone()));
   nn.utils.clipGradValue_(ps, fx.value.clip);
@@ -48,7 +50,8 @@ test("gradcheck: pooling, padding, norms, activations, losses", () => {
   gc((x) => F.maxPool2d(x, 3, 2, 1, 1, true) as torch.Tensor, [d([1, 2, 5, 6], 11)]);
   gc((x) => F.avgPool2d(x, 3, 2, 1, true, false), [d([1, 2, 5, 6], 12)]);
   gc((x) => F.adaptiveAvgPool2d(x, [2, 3]), [d([1, 2, 5, 7], 13)]);
-  for (const mode of ["constant", "reflect", "replicate", "circular"] as const) gc((x) => F.pad(x, [1, 2, 2, 1], mode), [d([1, 2, 3, 4], 14)]);
+  for (const mode of ["constant", "reflect", "replicate", "circular"] as const)
+    gc((x) => F.pad(x, [1, 2, 2, 1], mode), [d([1, 2, 3, 4], 14)]);
   gc((x) => F.pad(x, [-1, 2]), [d([2, 4], 15)]);
   gc((x, w, b) => F.layerNorm(x, [3], w, b), [d([2, 3], 16), d([3], 17), d([3], 18)]);
   gc((x, w, b) => F.batchNorm(x, null, null, w, b, true), [d([4, 3], 19), d([3], 20), d([3], 21)]);
@@ -72,12 +75,17 @@ test("F.pad values: constant, reflect, replicate, circular", () => {
 });
 
 test("F.oneHot", () => {
-  assert.deepEqual(F.oneHot(torch.tensor([0, 2])).tolist(), [[1, 0, 0], [0, 0, 1]]);
+  assert.deepEqual(F.oneHot(torch.tensor([0, 2])).tolist(), [
+    [1, 0, 0],
+    [0, 0, 1],
+  ]);
   assert.throws(() => F.oneHot(torch.tensor([3]), 3), /class values must be in \[0, 3\)/);
 });
 
 test("functional ops take torch's positional order or a trailing options object", () => {
-  const x = d([1, 2, 5, 5], 30), w = d([3, 2, 3, 3], 31), b = d([3], 32);
+  const x = d([1, 2, 5, 5], 30),
+    w = d([3, 2, 3, 3], 31),
+    b = d([3], 32);
   const same = (a: torch.Tensor, c: torch.Tensor): void => assert.deepEqual(a.tolist(), c.tolist());
   same(F.conv2d(x, w, { padding: 1, stride: 2 }), F.conv2d(x, w, null, 2, 1));
   same(F.conv2d(x, w, b, { padding: "same" }), F.conv2d(x, w, b, 1, 1));
@@ -108,11 +116,15 @@ test("parametersToVector / vectorToParameters round trip", () => {
   assert.deepEqual(Array.from(v.typedArray()).slice(0, 6), Array.from(lin.weight.typedArray()));
   nn.utils.vectorToParameters(torch.arange(8, { dtype: "float32" }), lin.parameters());
   assert.deepEqual(lin.bias!.tolist(), [6, 7]);
-  assert.deepEqual(lin.weight.tolist(), [[0, 1, 2], [3, 4, 5]]);
+  assert.deepEqual(lin.weight.tolist(), [
+    [0, 1, 2],
+    [3, 4, 5],
+  ]);
 });
 
 test("gradcheck: the remaining losses and the extra layers", () => {
-  const pos = (shape: number[], seed: number): torch.Tensor => torch.sigmoid(d(shape, seed).detach()).requiresGrad_(true);
+  const pos = (shape: number[], seed: number): torch.Tensor =>
+    torch.sigmoid(d(shape, seed).detach()).requiresGrad_(true);
   gc((x) => F.binaryCrossEntropy(x, torch.tensor([0, 1, 0.3], { dtype: "float64" })), [pos([3], 50)]);
   gc((x) => F.klDiv(x, torch.tensor([0.2, 0, 0.8], { dtype: "float64" }), "batchmean"), [d([3], 51)]);
   gc((x, w) => F.nllLoss(x, torch.tensor([1, 0]), { weight: w, ignoreIndex: 0 }), [d([2, 3], 52), pos([3], 53)]);
@@ -125,5 +137,15 @@ test("gradcheck: the remaining losses and the extra layers", () => {
   gc((x) => F.logsigmoid(F.softsign(x)), [d([5], 64)]);
   gc((x) => F.maxPool1d(x, 3, 2, 1) as torch.Tensor, [d([1, 2, 7], 65)]);
   gc((x) => F.avgPool1d(x, 3, 2, 1, true, false), [d([1, 2, 7], 66)]);
-  gc((w) => F.embedding(torch.tensor([[0, 2], [2, 1]]), w), [d([3, 2], 67)]);
+  gc(
+    (w) =>
+      F.embedding(
+        torch.tensor([
+          [0, 2],
+          [2, 1],
+        ]),
+        w,
+      ),
+    [d([3, 2], 67)],
+  );
 });

@@ -13,7 +13,11 @@ import { entryKey, loadOpDb, runEntry } from "./helpers/opinfo.js";
 
 const BASELINE = fileURLToPath(new URL("./fixtures/opinfo/passing.json", import.meta.url));
 const FAILING = fileURLToPath(new URL("./fixtures/opinfo/failing.md", import.meta.url));
-interface Baseline { count: number; eligible: number; passing: string[] }
+interface Baseline {
+  count: number;
+  eligible: number;
+  passing: string[];
+}
 
 test("PyTorch op_db samples", () => {
   const entries = loadOpDb();
@@ -25,12 +29,21 @@ test("PyTorch op_db samples", () => {
     if (why === null) passing.push(entryKey(e));
     else failing.push([entryKey(e), why]);
   }
-  console.log(`${passing.length} of ${eligible.length} op_db entries pass (${entries.length - eligible.length} excluded)`);
+  console.log(
+    `${passing.length} of ${eligible.length} op_db entries pass (${entries.length - eligible.length} excluded)`,
+  );
   if (process.env.OPINFO_VERBOSE) for (const [k, why] of failing) console.log(`  FAIL ${k}: ${why}`);
   if (process.env.OPINFO_UPDATE) {
-    writeFileSync(BASELINE, JSON.stringify({ count: passing.length, eligible: eligible.length, passing }, null, 0).replace(/","/g, '",\n"') + "\n");
+    writeFileSync(
+      BASELINE,
+      JSON.stringify({ count: passing.length, eligible: eligible.length, passing }, null, 0).replace(/","/g, '",\n"') +
+        "\n",
+    );
     const lines = failing.map(([k, why]) => `- \`${k}\`: ${why.replace(/\s+/g, " ").slice(0, 160)}`);
-    writeFileSync(FAILING, `# op_db entries that do not pass yet (${failing.length} of ${eligible.length}; written by OPINFO_UPDATE=1 node --import tsx --test test/opinfo.test.ts)\n\n${lines.join("\n")}\n`);
+    writeFileSync(
+      FAILING,
+      `# op_db entries that do not pass yet (${failing.length} of ${eligible.length}; written by OPINFO_UPDATE=1 node --import tsx --test test/opinfo.test.ts)\n\n${lines.join("\n")}\n`,
+    );
     return;
   }
   const base = JSON.parse(readFileSync(BASELINE, "utf8")) as Baseline;

@@ -10,18 +10,32 @@ import { loadFixture } from "./helpers/fixtures.js";
 type N = number[][];
 interface Fx {
   multinomial: { probs: N; seed: number; n: number; out: N };
-  x: N; idx: N; src: N;
+  x: N;
+  idx: N;
+  src: N;
   inplace: Record<string, N>;
-  hook_grad: N; fft_complex: N; ifft_fft: number[][][]; fft2_abs: N; composite_grad: N;
-  fftfreq: number[]; rfftfreq: number[]; fftshift: number[]; ifftshift: number[];
+  hook_grad: N;
+  fft_complex: N;
+  ifft_fft: number[][][];
+  fft2_abs: N;
+  composite_grad: N;
+  fftfreq: number[];
+  rfftfreq: number[];
+  fftshift: number[];
+  ifftshift: number[];
 }
 const fx = loadFixture<Fx>("opsext-extra.json");
 const f64 = (v: unknown): Tensor => torch.tensor(v as number[][], { dtype: "float64" });
 function close(t: Tensor, want: unknown, what: string, tol = 1e-10): void {
   const w = torch.tensor(want as number[], { dtype: "float64" });
   assert.deepEqual(t.shape, w.shape, `${what}: shape`);
-  const a = t.to("float64").typedArray(), b = w.typedArray();
-  for (let i = 0; i < b.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= tol * (1 + Math.abs(b[i])), `${what}: element ${i} is ${a[i]}, PyTorch has ${b[i]}`);
+  const a = t.to("float64").typedArray(),
+    b = w.typedArray();
+  for (let i = 0; i < b.length; i++)
+    assert.ok(
+      Math.abs(a[i] - b[i]) <= tol * (1 + Math.abs(b[i])),
+      `${what}: element ${i} is ${a[i]}, PyTorch has ${b[i]}`,
+    );
 }
 
 test("multinomial with replacement draws PyTorch's samples", () => {
@@ -31,12 +45,18 @@ test("multinomial with replacement draws PyTorch's samples", () => {
 });
 
 test("in-place variants write PyTorch's values into the tensor and return it", () => {
-  const x = f64(fx.x), idx = torch.tensor(fx.idx), src = f64(fx.src);
+  const x = f64(fx.x),
+    idx = torch.tensor(fx.idx),
+    src = f64(fx.src);
   const ops: Record<string, (t: Tensor) => Tensor> = {
-    exp_: (t) => t.exp_(), relu_: (t) => t.relu_(), asinh_: (t) => t.asinh_(),
-    scatter_: (t) => t.scatter_(0, idx, src), scatter_add_: (t) => t.scatterAdd_(0, idx, src),
+    exp_: (t) => t.exp_(),
+    relu_: (t) => t.relu_(),
+    asinh_: (t) => t.asinh_(),
+    scatter_: (t) => t.scatter_(0, idx, src),
+    scatter_add_: (t) => t.scatterAdd_(0, idx, src),
     index_add_: (t) => t.indexAdd_(1, torch.tensor([3, 0]), torch.ones(3, 2, { dtype: "float64" })),
-    tril_: (t) => t.tril_(1), clamp_min_: (t) => t.clampMin_(0.2),
+    tril_: (t) => t.tril_(1),
+    clamp_min_: (t) => t.clampMin_(0.2),
   };
   for (const [name, op] of Object.entries(ops)) {
     const t = x.clone();
@@ -56,7 +76,11 @@ test("registerHook replaces gradients of leaves and intermediates, and can be re
   const handle = b.registerHook((g) => g.mul(0));
   handle.remove();
   b.sum().backward();
-  close(b.grad as Tensor, fx.x.map((r) => r.map(() => 1)), "removed hook");
+  close(
+    b.grad as Tensor,
+    fx.x.map((r) => r.map(() => 1)),
+    "removed hook",
+  );
 });
 
 test("torch.fft takes complex values back (view_as_real layout) and matches PyTorch", () => {
@@ -76,7 +100,10 @@ test("torch.fft takes complex values back (view_as_real layout) and matches PyTo
 test("gradients of composites (nuclear norm, cumsum, rfft modulus) match PyTorch's", () => {
   const b = f64(fx.x).requiresGrad_();
   const r = torch.fft.rfft(b);
-  const loss = torch.linalg.matrixNorm(b.narrow(1, 0, 3), "nuc").add(torch.cumsum(b, 1).pow(2).sum()).add(r.pow(2).sum(-1).sqrt().sum());
+  const loss = torch.linalg
+    .matrixNorm(b.narrow(1, 0, 3), "nuc")
+    .add(torch.cumsum(b, 1).pow(2).sum())
+    .add(r.pow(2).sum(-1).sqrt().sum());
   loss.backward();
   close(b.grad as Tensor, fx.composite_grad, "composite grad", 1e-8);
 });
@@ -86,12 +113,22 @@ test("float64 gradchecks of new ops", () => {
   const x = torch.randn([3, 3], { dtype: "float64", generator: g }).requiresGrad_();
   const spd = () => x.matmul(x.mT).add(torch.eye(3, { dtype: "float64" }).mul(3));
   const checks: [string, (t: Tensor) => Tensor][] = [
-    ["asinh", (t) => torch.asinh(t)], ["lgamma", (t) => torch.lgamma(t.abs().add(0.5))], ["erfinv", (t) => torch.erfinv(t.tanh().mul(0.9))],
-    ["logcumsumexp", (t) => torch.logcumsumexp(t, 1)], ["cumprod", (t) => torch.cumprod(t, 0)], ["sort", (t) => torch.sort(t, 1).values],
-    ["inv", (t) => torch.linalg.inv(t.add(torch.eye(3, { dtype: "float64" }).mul(4)))], ["det", (t) => torch.linalg.det(t)],
-    ["cholesky", () => torch.linalg.cholesky(spd())], ["qr", (t) => torch.linalg.qr(t).Q], ["eigvalsh", () => torch.linalg.eigvalsh(spd())],
-    ["fft", (t) => torch.fft.fft(t)], ["irfft", (t) => torch.fft.irfft(torch.fft.rfft(t))], ["einsum", (t) => torch.einsum("ij,jk->ik", t, t)],
-    ["kron", (t) => torch.kron(t, t)], ["cdist", (t) => torch.cdist(t, t.flip(0).add(0.5))],
+    ["asinh", (t) => torch.asinh(t)],
+    ["lgamma", (t) => torch.lgamma(t.abs().add(0.5))],
+    ["erfinv", (t) => torch.erfinv(t.tanh().mul(0.9))],
+    ["logcumsumexp", (t) => torch.logcumsumexp(t, 1)],
+    ["cumprod", (t) => torch.cumprod(t, 0)],
+    ["sort", (t) => torch.sort(t, 1).values],
+    ["inv", (t) => torch.linalg.inv(t.add(torch.eye(3, { dtype: "float64" }).mul(4)))],
+    ["det", (t) => torch.linalg.det(t)],
+    ["cholesky", () => torch.linalg.cholesky(spd())],
+    ["qr", (t) => torch.linalg.qr(t).Q],
+    ["eigvalsh", () => torch.linalg.eigvalsh(spd())],
+    ["fft", (t) => torch.fft.fft(t)],
+    ["irfft", (t) => torch.fft.irfft(torch.fft.rfft(t))],
+    ["einsum", (t) => torch.einsum("ij,jk->ik", t, t)],
+    ["kron", (t) => torch.kron(t, t)],
+    ["cdist", (t) => torch.cdist(t, t.flip(0).add(0.5))],
   ];
   for (const [name, f] of checks) assert.ok(torch.autograd.gradcheck(f, [x]), `${name} gradcheck`);
 });

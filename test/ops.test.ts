@@ -6,17 +6,40 @@ import assert from "node:assert/strict";
 import * as torch from "../src/index.js";
 import type { Tensor } from "../src/index.js";
 import {
-  type EncOut, type EncTensor, type Num, type Spec, FWD, GRAD, assertTensor, buildSpec, decodeNum, fixtureFiles, flattenEnc, flattenOut, fromValues, loadFixture,
+  type EncOut,
+  type EncTensor,
+  type Num,
+  type Spec,
+  FWD,
+  GRAD,
+  assertTensor,
+  buildSpec,
+  decodeNum,
+  fixtureFiles,
+  flattenEnc,
+  flattenOut,
+  fromValues,
+  loadFixture,
 } from "./helpers/fixtures.js";
 
 type Arg = { T: Spec } | { L: Arg[] } | { f: Num } | number | boolean | string | null | number[];
 interface Case {
-  name: string; op: string; args: Arg[]; kw?: Record<string, unknown>; forms: ("fn" | "method" | "inplace")[];
-  out?: EncOut; error?: string; up?: EncTensor[]; grads?: (EncTensor | null)[];
+  name: string;
+  op: string;
+  args: Arg[];
+  kw?: Record<string, unknown>;
+  forms: ("fn" | "method" | "inplace")[];
+  out?: EncOut;
+  error?: string;
+  up?: EncTensor[];
+  grads?: (EncTensor | null)[];
   /** PyTorch's own float32 error on this case (vs float64), forward and gradients, when notable. */
-  fe?: number; ge?: number;
+  fe?: number;
+  ge?: number;
 }
-interface Fixture { cases: Case[] }
+interface Fixture {
+  cases: Case[];
+}
 
 // Every ops-<family>.json except ops-extra.json (creation, printing, autograd: other test files).
 const files = fixtureFiles("ops-").filter((f) => f !== "ops-extra.json");
@@ -24,7 +47,8 @@ const allCases = files.flatMap((f) => loadFixture<Fixture>(f).cases);
 
 /** Builds the arguments; returns them with the inputs that require grad (tensors first, then list items, as the script). */
 function buildArgs(args: Arg[]): { built: unknown[]; inputs: Tensor[] } {
-  const inputs: Tensor[] = [], listInputs: Tensor[] = [];
+  const inputs: Tensor[] = [],
+    listInputs: Tensor[] = [];
   const one = (a: Arg, inList: boolean): unknown => {
     if (a !== null && typeof a === "object" && !Array.isArray(a)) {
       if ("T" in a) {
@@ -65,15 +89,23 @@ function call(c: Case, form: "fn" | "method" | "inplace", built: unknown[]): unk
 function runCase(c: Case, form: "fn" | "method" | "inplace"): void {
   const { built, inputs } = buildArgs(c.args);
   if (c.error !== undefined) {
-    assert.throws(() => call(c, form, built), (e: unknown) => {
-      assert.ok(e instanceof torch.FlintError, `expected a FlintError (PyTorch: ${c.error}), got ${String(e)}`);
-      if (c.error?.startsWith("IndexError")) assert.ok(e instanceof torch.IndexError, `expected IndexError, got ${e.name}: ${e.message}`);
-      // The message names the op (torch's snake_case or Flint's camelCase name).
-      const snake = c.op.replace(/[A-Z]/g, (m) => "_" + m.toLowerCase()).replace(/_$/, "");
-      const names = [c.op, snake, c.op.replace(/_$/, ""), ...(OP_ALIASES[c.op] ?? [])].map((n) => n.toLowerCase());
-      assert.ok(names.some((n) => e.message.toLowerCase().includes(n)), `the message should name ${c.op}: ${e.message}`);
-      return true;
-    }, `PyTorch raises ${c.error}`);
+    assert.throws(
+      () => call(c, form, built),
+      (e: unknown) => {
+        assert.ok(e instanceof torch.FlintError, `expected a FlintError (PyTorch: ${c.error}), got ${String(e)}`);
+        if (c.error?.startsWith("IndexError"))
+          assert.ok(e instanceof torch.IndexError, `expected IndexError, got ${e.name}: ${e.message}`);
+        // The message names the op (torch's snake_case or Flint's camelCase name).
+        const snake = c.op.replace(/[A-Z]/g, (m) => "_" + m.toLowerCase()).replace(/_$/, "");
+        const names = [c.op, snake, c.op.replace(/_$/, ""), ...(OP_ALIASES[c.op] ?? [])].map((n) => n.toLowerCase());
+        assert.ok(
+          names.some((n) => e.message.toLowerCase().includes(n)),
+          `the message should name ${c.op}: ${e.message}`,
+        );
+        return true;
+      },
+      `PyTorch raises ${c.error}`,
+    );
     return;
   }
   const r = call(c, form, built);
@@ -81,7 +113,8 @@ function runCase(c: Case, form: "fn" | "method" | "inplace"): void {
   const exp = flattenEnc(c.out as EncOut);
   assert.equal(outs.length, exp.length, "number of outputs");
   // Within float32 rounding: atol grows to twice PyTorch's own float32 error where that is larger.
-  const widen = (tol: typeof FWD, e: number | undefined) => (e ? { ...tol, float32: { ...tol.float32, atol: Math.max(tol.float32.atol, 2 * e) } } : tol);
+  const widen = (tol: typeof FWD, e: number | undefined) =>
+    e ? { ...tol, float32: { ...tol.float32, atol: Math.max(tol.float32.atol, 2 * e) } } : tol;
   outs.forEach((o, i) => assertTensor(o, exp[i], widen(FWD, c.fe), `output ${i}`));
   if (!c.grads || !c.up) return;
   const diff = outs.filter((o) => o.requiresGrad);
@@ -126,7 +159,8 @@ function throwsWith(fn: () => unknown, cls: new (...a: never[]) => Error, ...pat
 }
 
 describe("errors name the op and the shapes", () => {
-  const a = torch.ones(3, 4), b = torch.ones(2, 4);
+  const a = torch.ones(3, 4),
+    b = torch.ones(2, 4);
   test("broadcast mismatch", () => {
     throwsWith(() => torch.add(a, b), torch.ShapeError, /add/, /\[3, 4\]/, /\[2, 4\]/);
     throwsWith(() => a.mul(b), torch.ShapeError, /mul/, /\[3, 4\]/, /\[2, 4\]/);
@@ -135,7 +169,13 @@ describe("errors name the op and the shapes", () => {
   test("matmul / mm / bmm shapes", () => {
     throwsWith(() => torch.matmul(a, a), torch.ShapeError, /matmul/, /3x4 and 3x4/);
     throwsWith(() => torch.mm(a, torch.ones(4)), torch.ShapeError, /mm/, /\[3, 4\]/, /\[4\]/);
-    throwsWith(() => torch.bmm(torch.ones(2, 3, 4), torch.ones(3, 4, 5)), torch.ShapeError, /bmm/, /\[2, 3, 4\]/, /\[3, 4, 5\]/);
+    throwsWith(
+      () => torch.bmm(torch.ones(2, 3, 4), torch.ones(3, 4, 5)),
+      torch.ShapeError,
+      /bmm/,
+      /\[2, 3, 4\]/,
+      /\[3, 4, 5\]/,
+    );
   });
   test("view / reshape / expand / cat / stack shapes", () => {
     throwsWith(() => a.view(5, -1), torch.ShapeError, /view|reshape/, /\[3, 4\]/);

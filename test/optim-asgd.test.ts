@@ -5,12 +5,22 @@ import * as torch from "../src/index.js";
 import { assertClose, fixture } from "./nn-helpers.js";
 import { type SurfEnc, dec } from "./nn-surf-helpers.js";
 
-interface Case { name: string; opts: Record<string, number | boolean>; X: SurfEnc; Y: SurfEnc; init: SurfEnc; after: SurfEnc[]; ax: SurfEnc[] }
+interface Case {
+  name: string;
+  opts: Record<string, number | boolean>;
+  X: SurfEnc;
+  Y: SurfEnc;
+  init: SurfEnc;
+  after: SurfEnc[];
+  ax: SurfEnc[];
+}
 const { cases } = fixture<{ cases: Case[] }>("surf-asgd.json");
 
 for (const c of cases) {
   test(`ASGD ${c.name} follows PyTorch`, () => {
-    const X = dec(c.X), Y = dec(c.Y), W = dec(c.init).requiresGrad_(true);
+    const X = dec(c.X),
+      Y = dec(c.Y),
+      W = dec(c.init).requiresGrad_(true);
     const opt = new torch.optim.ASGD([W], c.opts);
     const tol = c.name.endsWith("float64") ? 1e-12 : 1e-6;
     c.after.forEach((want, i) => {

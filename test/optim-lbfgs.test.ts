@@ -7,7 +7,18 @@ import * as torch from "../src/index.js";
 import { assertClose, fixture } from "./nn-helpers.js";
 import { type SurfEnc, dec } from "./nn-surf-helpers.js";
 
-interface Case { name: string; problem: string; opts: Record<string, unknown>; dtype: string; init: SurfEnc[]; data: { X?: SurfEnc; Y?: SurfEnc }; losses: number[]; after: SurfEnc[][]; funcEvals: number; nIter: number }
+interface Case {
+  name: string;
+  problem: string;
+  opts: Record<string, unknown>;
+  dtype: string;
+  init: SurfEnc[];
+  data: { X?: SurfEnc; Y?: SurfEnc };
+  losses: number[];
+  after: SurfEnc[][];
+  funcEvals: number;
+  nIter: number;
+}
 const { cases } = fixture<{ cases: Case[] }>("surf-lbfgs.json");
 const camel = (s: string): string => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -19,7 +30,8 @@ for (const c of cases) {
       const x = params[0];
       f = () => torch.add(x.index(0).neg().add(1).pow(2), x.index(1).sub(x.index(0).pow(2)).pow(2).mul(100));
     } else {
-      const X = dec(c.data.X as SurfEnc), Y = dec(c.data.Y as SurfEnc);
+      const X = dec(c.data.X as SurfEnc),
+        Y = dec(c.data.Y as SurfEnc);
       const [W, b] = params;
       f = () => X.matmul(W).add(b).tanh().sub(Y).pow(2).mean();
     }

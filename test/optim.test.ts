@@ -5,7 +5,16 @@ import * as torch from "../src/index.js";
 import * as optim from "../src/optim/index.js";
 import { type Enc, assertClose, ctorOf, dec, fixture } from "./nn-helpers.js";
 
-interface OptimCase { name: string; optimizer: string; opts: Record<string, unknown>; init: Enc[]; a: Enc[]; b: Enc[]; losses: number[]; trajectory: Enc[][] }
+interface OptimCase {
+  name: string;
+  optimizer: string;
+  opts: Record<string, unknown>;
+  init: Enc[];
+  a: Enc[];
+  b: Enc[];
+  losses: number[];
+  trajectory: Enc[][];
+}
 
 const objective = (w: torch.Tensor, a: torch.Tensor, b: torch.Tensor): torch.Tensor =>
   w.mul(a).sub(b).pow(2).sum().add(w.abs().sum().mul(0.1));
@@ -13,7 +22,8 @@ const objective = (w: torch.Tensor, a: torch.Tensor, b: torch.Tensor): torch.Ten
 for (const c of fixture<{ cases: OptimCase[] }>("optim.json").cases) {
   test(`optimizer ${c.name} follows PyTorch's trajectory`, () => {
     const ws = c.init.map((e) => dec(e).requiresGrad_(true));
-    const as = c.a.map(dec), bs = c.b.map(dec);
+    const as = c.a.map(dec),
+      bs = c.b.map(dec);
     const opt = new (ctorOf<optim.Optimizer>(optim, c.optimizer))(ws, c.opts);
     c.trajectory.forEach((expected, step) => {
       opt.zeroGrad();
@@ -27,13 +37,27 @@ for (const c of fixture<{ cases: OptimCase[] }>("optim.json").cases) {
 }
 
 interface SchedCase {
-  name: string; scheduler: string; opts: Record<string, unknown>; optimizer: string; optOpts: Record<string, unknown>;
-  metrics: number[] | null; lrs: number[]; momentums: number[];
+  name: string;
+  scheduler: string;
+  opts: Record<string, unknown>;
+  optimizer: string;
+  optOpts: Record<string, unknown>;
+  metrics: number[] | null;
+  lrs: number[];
+  momentums: number[];
 }
 
-const LAMBDAS: Record<string, (e: number) => number> = { pow95: (e) => 0.95 ** e, const90: () => 0.9, warm: (e) => Math.min(1.0, (e + 1) / 4) };
+const LAMBDAS: Record<string, (e: number) => number> = {
+  pow95: (e) => 0.95 ** e,
+  const90: () => 0.9,
+  warm: (e) => Math.min(1.0, (e + 1) / 4),
+};
 
-function makeScheduler(cls: string, opts: Record<string, unknown>, opt: optim.Optimizer): optim.lrScheduler.LRScheduler | { step(m?: number): void } {
+function makeScheduler(
+  cls: string,
+  opts: Record<string, unknown>,
+  opt: optim.Optimizer,
+): optim.lrScheduler.LRScheduler | { step(m?: number): void } {
   const S = optim.lrScheduler;
   const o = { ...opts };
   const take = (k: string): unknown => {
@@ -42,26 +66,43 @@ function makeScheduler(cls: string, opts: Record<string, unknown>, opt: optim.Op
     return v;
   };
   switch (cls) {
-    case "StepLR": return new S.StepLR(opt, take("stepSize") as number, o);
-    case "MultiStepLR": return new S.MultiStepLR(opt, take("milestones") as number[], o);
-    case "ExponentialLR": return new S.ExponentialLR(opt, take("gamma") as number, o);
-    case "CosineAnnealingLR": return new S.CosineAnnealingLR(opt, take("TMax") as number, o);
-    case "LinearLR": return new S.LinearLR(opt, o);
-    case "ConstantLR": return new S.ConstantLR(opt, o);
-    case "PolynomialLR": return new S.PolynomialLR(opt, o);
-    case "LambdaLR": return new S.LambdaLR(opt, LAMBDAS[take("lambda") as string]);
-    case "MultiplicativeLR": return new S.MultiplicativeLR(opt, LAMBDAS[take("lambda") as string]);
-    case "CosineAnnealingWarmRestarts": return new S.CosineAnnealingWarmRestarts(opt, take("T_0") as number, { TMult: take("T_mult") as number | undefined, etaMin: take("etaMin") as number | undefined });
-    case "OneCycleLR": return new S.OneCycleLR(opt, take("maxLr") as number, o);
+    case "StepLR":
+      return new S.StepLR(opt, take("stepSize") as number, o);
+    case "MultiStepLR":
+      return new S.MultiStepLR(opt, take("milestones") as number[], o);
+    case "ExponentialLR":
+      return new S.ExponentialLR(opt, take("gamma") as number, o);
+    case "CosineAnnealingLR":
+      return new S.CosineAnnealingLR(opt, take("TMax") as number, o);
+    case "LinearLR":
+      return new S.LinearLR(opt, o);
+    case "ConstantLR":
+      return new S.ConstantLR(opt, o);
+    case "PolynomialLR":
+      return new S.PolynomialLR(opt, o);
+    case "LambdaLR":
+      return new S.LambdaLR(opt, LAMBDAS[take("lambda") as string]);
+    case "MultiplicativeLR":
+      return new S.MultiplicativeLR(opt, LAMBDAS[take("lambda") as string]);
+    case "CosineAnnealingWarmRestarts":
+      return new S.CosineAnnealingWarmRestarts(opt, take("T_0") as number, {
+        TMult: take("T_mult") as number | undefined,
+        etaMin: take("etaMin") as number | undefined,
+      });
+    case "OneCycleLR":
+      return new S.OneCycleLR(opt, take("maxLr") as number, o);
     case "SequentialLR": {
-      const subs = (take("schedulers") as [string, Record<string, unknown>][]).map(([c, so]) => makeScheduler(c, so, opt) as optim.lrScheduler.LRScheduler);
+      const subs = (take("schedulers") as [string, Record<string, unknown>][]).map(
+        ([c, so]) => makeScheduler(c, so, opt) as optim.lrScheduler.LRScheduler,
+      );
       return new S.SequentialLR(opt, subs, take("milestones") as number[]);
     }
     case "ReduceLROnPlateau": {
       const s = new S.ReduceLROnPlateau(opt, o);
       return { step: (m?: number) => s.step(m as number) };
     }
-    default: throw new Error(cls);
+    default:
+      throw new Error(cls);
   }
 }
 
@@ -82,7 +123,8 @@ for (const c of fixture<{ cases: SchedCase[] }>("schedulers.json").cases) {
 }
 
 test("optimizer param groups, zeroGrad and stateDict round trip", () => {
-  const a = torch.ones([2], { requiresGrad: true }), b = torch.ones([3], { requiresGrad: true });
+  const a = torch.ones([2], { requiresGrad: true }),
+    b = torch.ones([3], { requiresGrad: true });
   const opt = new optim.SGD([{ params: [a] }, { params: [b], lr: 0.5 }], { lr: 0.1, momentum: 0.9 });
   assert.equal(opt.paramGroups[0].lr, 0.1);
   assert.equal(opt.paramGroups[1].lr, 0.5);
@@ -92,9 +134,13 @@ test("optimizer param groups, zeroGrad and stateDict round trip", () => {
   assert.deepEqual(a.tolist(), [0.8999999761581421, 0.8999999761581421]);
   assert.deepEqual(b.tolist(), [0.5, 0.5, 0.5]);
   const sd = opt.stateDict();
-  assert.deepEqual(sd.paramGroups.map((g) => g.params), [[0], [1]]);
+  assert.deepEqual(
+    sd.paramGroups.map((g) => g.params),
+    [[0], [1]],
+  );
   assert.ok(sd.state[0].momentum_buffer instanceof torch.Tensor);
-  const c = torch.ones([2], { requiresGrad: true }), d = torch.ones([3], { requiresGrad: true });
+  const c = torch.ones([2], { requiresGrad: true }),
+    d = torch.ones([3], { requiresGrad: true });
   const opt2 = new optim.SGD([{ params: [c] }, { params: [d] }], { lr: 1 });
   opt2.loadStateDict(sd);
   assert.equal(opt2.paramGroups[1].lr, 0.5);

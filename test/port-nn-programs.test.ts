@@ -7,7 +7,10 @@ import * as torch from "../src/index.js";
 import { nn } from "../src/index.js";
 import { assertClose, fixture } from "./nn-helpers.js";
 
-const fx = fixture<{ superResolution: number[]; textClassification: { losses: number[]; batches: [number[], number[], number[]][] } }>("surf-ports.json");
+const fx = fixture<{
+  superResolution: number[];
+  textClassification: { losses: number[]; batches: [number[], number[], number[]][] };
+}>("surf-ports.json");
 const init = nn.init;
 
 class Net extends nn.Module {
@@ -42,7 +45,8 @@ test("pytorch/examples super_resolution gives PyTorch's losses", () => {
   const model = new Net(3);
   const criterion = new nn.MSELoss();
   const optimizer = new torch.optim.Adam(model.parameters(), { lr: 0.01 });
-  const input = torch.rand(2, 1, 6, 6), target = torch.rand(2, 1, 18, 18);
+  const input = torch.rand(2, 1, 6, 6),
+    target = torch.rand(2, 1, 18, 18);
   const losses: number[] = [];
   for (let i = 0; i < 4; i++) {
     optimizer.zeroGrad();
@@ -102,8 +106,13 @@ class STNNet extends nn.Module {
   fc1 = new nn.Linear(320, 50);
   fc2 = new nn.Linear(50, 10);
   localization = new nn.Sequential(
-    new nn.Conv2d(1, 8, 7), new nn.MaxPool2d(2, { stride: 2 }), new nn.ReLU(true),
-    new nn.Conv2d(8, 10, 5), new nn.MaxPool2d(2, { stride: 2 }), new nn.ReLU(true));
+    new nn.Conv2d(1, 8, 7),
+    new nn.MaxPool2d(2, { stride: 2 }),
+    new nn.ReLU(true),
+    new nn.Conv2d(8, 10, 5),
+    new nn.MaxPool2d(2, { stride: 2 }),
+    new nn.ReLU(true),
+  );
   fcLoc = new nn.Sequential(new nn.Linear(10 * 3 * 3, 32), new nn.ReLU(true), new nn.Linear(32, 3 * 2));
   constructor() {
     super();
@@ -135,7 +144,8 @@ test("the spatial transformer tutorial (affineGrid, gridSample, dropout in train
   torch.manualSeed(1);
   const model = new STNNet();
   const optimizer = new torch.optim.SGD(model.parameters(), { lr: 0.01 });
-  const data = torch.rand(4, 1, 28, 28), target = torch.randint(0, 10, [4]);
+  const data = torch.rand(4, 1, 28, 28),
+    target = torch.randint(0, 10, [4]);
   model.train();
   const losses: number[] = [];
   for (let i = 0; i < 3; i++) {

@@ -8,8 +8,14 @@ import * as torch from "../src/index.js";
 test("seeded stream matches PyTorch across rand, randn, randperm, randint", () => {
   torch.manualSeed(0);
   const r = torch.rand(3).tolist() as number[];
-  assert.deepEqual(r.map((v) => v.toFixed(4)), ["0.4963", "0.7682", "0.0885"]);
-  assert.deepEqual((torch.randn(2).tolist() as number[]).map((v) => v.toFixed(4)), ["0.3643", "0.1344"]);
+  assert.deepEqual(
+    r.map((v) => v.toFixed(4)),
+    ["0.4963", "0.7682", "0.0885"],
+  );
+  assert.deepEqual(
+    (torch.randn(2).tolist() as number[]).map((v) => v.toFixed(4)),
+    ["0.3643", "0.1344"],
+  );
   const p = torch.randperm(5);
   assert.equal(p.dtype, "int64");
   assert.deepEqual(p.tolist(), [3, 2, 1, 4, 0]);
@@ -19,14 +25,20 @@ test("seeded stream matches PyTorch across rand, randn, randperm, randint", () =
 test("a Generator passed as { generator } has its own stream", () => {
   const g = new torch.Generator().manualSeed(0);
   torch.manualSeed(123);
-  assert.deepEqual((torch.rand([3], { generator: g }).tolist() as number[]).map((v) => v.toFixed(4)), ["0.4963", "0.7682", "0.0885"]);
+  assert.deepEqual(
+    (torch.rand([3], { generator: g }).tolist() as number[]).map((v) => v.toFixed(4)),
+    ["0.4963", "0.7682", "0.0885"],
+  );
 });
 
 test("uniform_ and normal_ fill in place, also through non-contiguous views", () => {
   torch.manualSeed(0);
   const x = torch.zeros(3);
   x.uniform_(0, 1);
-  assert.deepEqual((x.tolist() as number[]).map((v) => v.toFixed(4)), ["0.4963", "0.7682", "0.0885"]);
+  assert.deepEqual(
+    (x.tolist() as number[]).map((v) => v.toFixed(4)),
+    ["0.4963", "0.7682", "0.0885"],
+  );
   const m = torch.zeros(2, 3);
   m.t().normal_();
   assert.ok((m.tolist() as number[][]).flat().every((v) => v !== 0));
@@ -38,11 +50,24 @@ test("in-place samplers on transposed views draw in storage order, as PyTorch", 
   torch.manualSeed(3);
   const x = torch.zeros(3, 4).t();
   x.uniform_();
-  assert.deepEqual((x.tolist() as number[][]).map((r) => r.map((v) => v.toFixed(4))), [
-    ["0.0043", "0.4716", "0.5944"], ["0.1056", "0.0601", "0.8879"], ["0.2858", "0.7719", "0.4510"], ["0.0270", "0.7437", "0.7995"]]);
+  assert.deepEqual(
+    (x.tolist() as number[][]).map((r) => r.map((v) => v.toFixed(4))),
+    [
+      ["0.0043", "0.4716", "0.5944"],
+      ["0.1056", "0.0601", "0.8879"],
+      ["0.2858", "0.7719", "0.4510"],
+      ["0.0270", "0.7437", "0.7995"],
+    ],
+  );
   torch.manualSeed(3);
   const y = torch.zeros(20, 3).t();
   y.normal_();
-  assert.deepEqual((y.index(":", ":3").tolist() as number[][]).map((r) => r.map((v) => v.toFixed(4))), [
-    ["0.8033", "-0.6137", "0.3375"], ["0.1748", "0.0462", "1.0111"], ["0.0890", "-1.3683", "-1.4352"]]);
+  assert.deepEqual(
+    (y.index(":", ":3").tolist() as number[][]).map((r) => r.map((v) => v.toFixed(4))),
+    [
+      ["0.8033", "-0.6137", "0.3375"],
+      ["0.1748", "0.0462", "1.0111"],
+      ["0.0890", "-1.3683", "-1.4352"],
+    ],
+  );
 });

@@ -13,14 +13,20 @@ function describeError(err) {
   if (e === undefined || e === null) return "";
   const stack = typeof e.stack === "string" ? e.stack : String(e);
   const lines = stack.split("\n").filter((l) => !/node:internal|node:async_hooks|node_modules/.test(l));
-  return lines.slice(0, 20).map((l) => `      ${l}`).join("\n");
+  return lines
+    .slice(0, 20)
+    .map((l) => `      ${l}`)
+    .join("\n");
 }
 
 export default async function* compactReporter(source) {
   const files = new Map(); // file -> { pass, fail, skip, start }
   const failures = [];
   const stderr = new Map();
-  let pass = 0, fail = 0, skip = 0, todo = 0;
+  let pass = 0,
+    fail = 0,
+    skip = 0,
+    todo = 0;
   const started = Date.now();
   const fileOf = (data) => (data.file ? relative(process.cwd(), data.file) : "(no file)");
   const stats = (file) => {
@@ -52,20 +58,38 @@ export default async function* compactReporter(source) {
       const file = fileOf(data);
       const s = stats(file);
       if (type === "test:fail" && s.fail === 0) {
-        fail++; s.fail++;
+        fail++;
+        s.fail++;
         failures.push(data);
-        const out = (stderr.get(file) ?? "").trim().split("\n").slice(-30).map((l) => `      ${l}`).join("\n");
+        const out = (stderr.get(file) ?? "")
+          .trim()
+          .split("\n")
+          .slice(-30)
+          .map((l) => `      ${l}`)
+          .join("\n");
         yield `\n  ✖ FAIL ${file}\n${describeError(data.details?.error)}\n${out}\n\n`;
       }
     } else if (type === "test:pass" || type === "test:fail") {
       // Suites report too; count leaves only (a suite's details.type is "suite").
       if (data.details?.type === "suite") continue;
       const s = stats(fileOf(data));
-      if (data.skip !== undefined && data.skip !== false) { skip++; s.skip++; continue; }
-      if (data.todo !== undefined && data.todo !== false) { todo++; continue; }
-      if (type === "test:pass") { pass++; s.pass++; continue; }
+      if (data.skip !== undefined && data.skip !== false) {
+        skip++;
+        s.skip++;
+        continue;
+      }
+      if (data.todo !== undefined && data.todo !== false) {
+        todo++;
+        continue;
+      }
+      if (type === "test:pass") {
+        pass++;
+        s.pass++;
+        continue;
+      }
       // A file that fails to load reports one failure named after the file.
-      fail++; s.fail++;
+      fail++;
+      s.fail++;
       failures.push(data);
       yield `\n  ✖ FAIL ${fileOf(data)} › ${data.name}\n${describeError(data.details?.error)}\n\n`;
     } else if (type === "test:stderr") {
@@ -73,7 +97,12 @@ export default async function* compactReporter(source) {
       const file = fileOf(data);
       const buf = (stderr.get(file) ?? "") + data.message;
       stderr.set(file, buf.length > 20000 ? buf.slice(-20000) : buf);
-    } else if (type === "test:diagnostic" && /^(tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) /.test(data.message) === false && data.nesting === 0 && data.file === undefined) {
+    } else if (
+      type === "test:diagnostic" &&
+      /^(tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) /.test(data.message) === false &&
+      data.nesting === 0 &&
+      data.file === undefined
+    ) {
       yield `  ${data.message}\n`;
     }
   }

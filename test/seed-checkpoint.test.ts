@@ -10,7 +10,11 @@ import * as torch from "../src/index.js";
 import { NN } from "./nn-seed-model.js";
 
 const dir = "test/fixtures/serialization";
-const expected = JSON.parse(readFileSync(join(dir, "seed_cnn_logits.json"), "utf8")) as { input_seed: number; input_shape: number[]; logits: number[][] };
+const expected = JSON.parse(readFileSync(join(dir, "seed_cnn_logits.json"), "utf8")) as {
+  input_seed: number;
+  input_shape: number[];
+  logits: number[][];
+};
 
 /** PyTorch saved a bare Sequential, whose keys lack the "model1." prefix of the seed's class. */
 function prefixed(sd: torch.Loaded): Map<string, torch.Tensor> {
@@ -42,7 +46,9 @@ test("Flint's own save of the seed CNN (.pt and .safetensors) loads back to the 
     torch.save(model.stateDict(), join(tmp, file));
     const other = new NN();
     other.loadStateDict(torch.load(join(tmp, file)) as Record<string, torch.Tensor>);
-    const batch = torch.rand(expected.input_shape, { generator: new torch.Generator().manualSeed(expected.input_seed) });
+    const batch = torch.rand(expected.input_shape, {
+      generator: new torch.Generator().manualSeed(expected.input_seed),
+    });
     assertClose(torch.noGrad(() => other.forward(batch)).tolist() as number[][], expected.logits);
   }
 });

@@ -9,7 +9,14 @@ import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import {
-  type Saved, SerializationError, ZipReader, decodeSafetensors, decodeTorchZip, isRawTensor, rawToArray, writeZip,
+  type Saved,
+  SerializationError,
+  ZipReader,
+  decodeSafetensors,
+  decodeTorchZip,
+  isRawTensor,
+  rawToArray,
+  writeZip,
 } from "../src/serialization/index.js";
 import { mulberry32, mutate } from "./fuzz-lib.js";
 
@@ -21,14 +28,29 @@ const MAX_MS_PER_CASE = 1000; // generous: the machine is shared; a hang would t
 function consume(v: Saved, seen = new Set<object>()): void {
   if (v === null || typeof v !== "object" || seen.has(v)) return;
   seen.add(v);
-  if (isRawTensor(v)) { rawToArray(v); return; }
-  const kids = Array.isArray(v) ? v : v instanceof Map ? [...v.values()]
-    : "items" in v && Array.isArray(v.items) ? v.items : "entries" in v && v.entries instanceof Map ? [...v.entries.values()]
-      : Object.values(v as Record<string, Saved>);
+  if (isRawTensor(v)) {
+    rawToArray(v);
+    return;
+  }
+  const kids = Array.isArray(v)
+    ? v
+    : v instanceof Map
+      ? [...v.values()]
+      : "items" in v && Array.isArray(v.items)
+        ? v.items
+        : "entries" in v && v.entries instanceof Map
+          ? [...v.entries.values()]
+          : Object.values(v as Record<string, Saved>);
   for (const k of kids) consume(k as Saved, seen);
 }
 
-function run(label: string, cases: number, seed: number, make: (rand: () => number) => Uint8Array, decode: (b: Uint8Array) => void): void {
+function run(
+  label: string,
+  cases: number,
+  seed: number,
+  make: (rand: () => number) => Uint8Array,
+  decode: (b: Uint8Array) => void,
+): void {
   const rand = mulberry32(seed);
   let rejected = 0;
   let slowest = 0;
@@ -52,12 +74,19 @@ function run(label: string, cases: number, seed: number, make: (rand: () => numb
 }
 
 describe("fuzzing with malformed input", () => {
-  const torchFiles = ["cnn_state_dict.pt", "views.pt", "misc.pt", "deflated.pt", "proto4.pt", "adam_state.pt"].map(read);
+  const torchFiles = ["cnn_state_dict.pt", "views.pt", "misc.pt", "deflated.pt", "proto4.pt", "adam_state.pt"].map(
+    read,
+  );
   const stFiles = ["cnn_state_dict.safetensors", "dtypes.safetensors"].map(read);
 
   it("torch archives", () => {
-    run("zip", 1200, 1, (r) => mutate(torchFiles[Math.floor(r() * torchFiles.length)], r),
-      (b) => consume(decodeTorchZip(b, { preserveTypes: true })));
+    run(
+      "zip",
+      1200,
+      1,
+      (r) => mutate(torchFiles[Math.floor(r() * torchFiles.length)], r),
+      (b) => consume(decodeTorchZip(b, { preserveTypes: true })),
+    );
   });
 
   it("pickles inside valid archives", () => {
@@ -65,18 +94,30 @@ describe("fuzzing with malformed input", () => {
       const z = new ZipReader(f);
       return z.names.map((n) => ({ name: `a/${n.slice(n.indexOf("/") + 1)}`, data: z.read(n) }));
     });
-    run("pickle", 1800, 2, (r) => {
-      const recs = parts[Math.floor(r() * parts.length)];
-      let pkl = recs[0].data;
-      for (let k = 1 + Math.floor(r() * 2); k > 0; k--) pkl = mutate(pkl, r);
-      return writeZip([{ name: "a/data.pkl", data: pkl }, ...recs.slice(1)]);
-    }, (b) => consume(decodeTorchZip(b)));
+    run(
+      "pickle",
+      1800,
+      2,
+      (r) => {
+        const recs = parts[Math.floor(r() * parts.length)];
+        let pkl = recs[0].data;
+        for (let k = 1 + Math.floor(r() * 2); k > 0; k--) pkl = mutate(pkl, r);
+        return writeZip([{ name: "a/data.pkl", data: pkl }, ...recs.slice(1)]);
+      },
+      (b) => consume(decodeTorchZip(b)),
+    );
   });
 
   it("safetensors files", () => {
-    run("safetensors", 1200, 3, (r) => mutate(stFiles[Math.floor(r() * stFiles.length)], r, true), (b) => {
-      const { tensors } = decodeSafetensors(b);
-      for (const t of Object.values(tensors)) rawToArray(t);
-    });
+    run(
+      "safetensors",
+      1200,
+      3,
+      (r) => mutate(stFiles[Math.floor(r() * stFiles.length)], r, true),
+      (b) => {
+        const { tensors } = decodeSafetensors(b);
+        for (const t of Object.values(tensors)) rawToArray(t);
+      },
+    );
   });
 });

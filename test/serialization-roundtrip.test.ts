@@ -4,9 +4,24 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import {
-  PyFloat, PyOrderedDict, PyTuple, type RawTensor, type Saved, SerializationError, type StoredDType, ZipReader, crc32,
-  decodeSafetensors, decodeTorchZip, encodeSafetensors, encodeTorchZip, rawFromArray, rawToArray,
-  writeFileAtomic, writeFileAtomicAsync, writeZip,
+  PyFloat,
+  PyOrderedDict,
+  PyTuple,
+  type RawTensor,
+  type Saved,
+  SerializationError,
+  type StoredDType,
+  ZipReader,
+  crc32,
+  decodeSafetensors,
+  decodeTorchZip,
+  encodeSafetensors,
+  encodeTorchZip,
+  rawFromArray,
+  rawToArray,
+  writeFileAtomic,
+  writeFileAtomicAsync,
+  writeZip,
 } from "../src/serialization/index.js";
 import { toTree } from "../scripts/fixtures/serialization_tree.js";
 
@@ -40,13 +55,26 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-const DTYPES: StoredDType[] = ["float32", "float64", "int64", "int32", "uint8", "bool", "float16", "bfloat16", "int16", "int8"];
+const DTYPES: StoredDType[] = [
+  "float32",
+  "float64",
+  "int64",
+  "int32",
+  "uint8",
+  "bool",
+  "float16",
+  "bfloat16",
+  "int16",
+  "int8",
+];
 
 function randomTensor(rand: () => number): RawTensor {
   const dtype = DTYPES[Math.floor(rand() * DTYPES.length)];
   const shape = Array.from({ length: Math.floor(rand() * 4) }, () => Math.floor(rand() * 4));
   const n = shape.reduce((a, b) => a * b, 1);
-  const vals = Array.from({ length: n }, () => (dtype === "bool" ? (rand() < 0.5 ? 1 : 0) : Math.floor(rand() * 200) - (dtype === "uint8" ? 0 : 100)));
+  const vals = Array.from({ length: n }, () =>
+    dtype === "bool" ? (rand() < 0.5 ? 1 : 0) : Math.floor(rand() * 200) - (dtype === "uint8" ? 0 : 100),
+  );
   return rawFromArray(new Float64Array(vals), shape, dtype);
 }
 
@@ -54,8 +82,17 @@ function randomSaved(rand: () => number, depth: number): Saved {
   const r = rand();
   if (depth > 3 || r < 0.3) {
     const k = Math.floor(rand() * 9);
-    return [null, true, Math.floor(rand() * 1e6) - 5e5, new PyFloat(rand() * 10), "s" + Math.floor(rand() * 100),
-      2n ** BigInt(60 + Math.floor(rand() * 40)), randomTensor(rand), -(2 ** 40), "ü✓"][k];
+    return [
+      null,
+      true,
+      Math.floor(rand() * 1e6) - 5e5,
+      new PyFloat(rand() * 10),
+      "s" + Math.floor(rand() * 100),
+      2n ** BigInt(60 + Math.floor(rand() * 40)),
+      randomTensor(rand),
+      -(2 ** 40),
+      "ü✓",
+    ][k];
   }
   const n = Math.floor(rand() * 4);
   const kids = Array.from({ length: n }, () => randomSaved(rand, depth + 1));
@@ -84,7 +121,8 @@ describe("torch zip round trips", () => {
     assert.deepEqual(zip.names, ["model/data.pkl", "model/data/0", "model/data/1", "model/version"]);
     for (const e of zip.entries.values()) {
       const dv = new DataView(bytes.buffer);
-      const start = e.localOffset + 30 + dv.getUint16(e.localOffset + 26, true) + dv.getUint16(e.localOffset + 28, true);
+      const start =
+        e.localOffset + 30 + dv.getUint16(e.localOffset + 26, true) + dv.getUint16(e.localOffset + 28, true);
       assert.equal(start % 64, 0, e.name);
     }
     assert.equal(new TextDecoder().decode(zip.read("model/version")), "3\n");
@@ -94,7 +132,9 @@ describe("torch zip round trips", () => {
   });
 
   it("writes ints and floats as Python would", () => {
-    const back = decodeTorchZip(encodeTorchZip({ a: 1, b: 1.5, c: -0, d: new PyFloat(2), e: 2 ** 60, f: NaN }), { preserveTypes: true }) as Record<string, Saved>;
+    const back = decodeTorchZip(encodeTorchZip({ a: 1, b: 1.5, c: -0, d: new PyFloat(2), e: 2 ** 60, f: NaN }), {
+      preserveTypes: true,
+    }) as Record<string, Saved>;
     assert.equal(back.a, 1);
     assert.deepEqual(back.b, new PyFloat(1.5));
     assert.ok(back.c instanceof PyFloat && Object.is(back.c.value, -0));
@@ -120,25 +160,60 @@ describe("torch zip round trips", () => {
     const data = Uint8Array.from(pkl, (c) => c.charCodeAt(0));
     let back = decodeTorchZip(writeZip([{ name: "a/data.pkl", data }])) as Saved[];
     let depth = 0;
-    while (back.length === 1) { back = back[0] as Saved[]; depth++; }
+    while (back.length === 1) {
+      back = back[0] as Saved[];
+      depth++;
+    }
     assert.equal(depth, 19999);
   });
 
   it("reports bad views and missing records clearly", () => {
     const t = rawFromArray(new Float32Array([1, 2]), [2], "float32");
     throwsSer(() => encodeTorchZip({ ...t, shape: [3] }), /reaches element 2 of a storage of 2/);
-    const pkl = Uint8Array.from("\x80\x02ctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storagectorch\nFloatStorage\nX\x01\x00\x00\x000X\x03\x00\x00\x00cpuK\x04tQK\x00K\x04\x85K\x01\x85\x89ccollections\nOrderedDict\n)RtR.", (c) => c.charCodeAt(0));
-    throwsSer(() => decodeTorchZip(writeZip([{ name: "a/data.pkl", data: pkl }])), /storage '0' has no record 'a\/data\/0'/);
-    throwsSer(() => decodeTorchZip(writeZip([{ name: "a/data.pkl", data: pkl }, { name: "a/data/0", data: new Uint8Array(12) }])),
-      /record 'a\/data\/0' has 12 bytes, but storage '0' needs 4 float32 \(16 bytes\)/);
-    const ok = decodeTorchZip(writeZip([{ name: "a/data.pkl", data: pkl }, { name: "a/data/0", data: new Uint8Array(16) }])) as RawTensor;
+    const pkl = Uint8Array.from(
+      "\x80\x02ctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storagectorch\nFloatStorage\nX\x01\x00\x00\x000X\x03\x00\x00\x00cpuK\x04tQK\x00K\x04\x85K\x01\x85\x89ccollections\nOrderedDict\n)RtR.",
+      (c) => c.charCodeAt(0),
+    );
+    throwsSer(
+      () => decodeTorchZip(writeZip([{ name: "a/data.pkl", data: pkl }])),
+      /storage '0' has no record 'a\/data\/0'/,
+    );
+    throwsSer(
+      () =>
+        decodeTorchZip(
+          writeZip([
+            { name: "a/data.pkl", data: pkl },
+            { name: "a/data/0", data: new Uint8Array(12) },
+          ]),
+        ),
+      /record 'a\/data\/0' has 12 bytes, but storage '0' needs 4 float32 \(16 bytes\)/,
+    );
+    const ok = decodeTorchZip(
+      writeZip([
+        { name: "a/data.pkl", data: pkl },
+        { name: "a/data/0", data: new Uint8Array(16) },
+      ]),
+    ) as RawTensor;
     assert.deepEqual(ok.shape, [4]);
     const enc = new TextEncoder();
-    const withOrder = (order: string): Uint8Array => writeZip([{ name: "a/data.pkl", data: pkl }, { name: "a/byteorder", data: enc.encode(order) },
-      { name: "a/data/0", data: new Uint8Array(16) }]);
+    const withOrder = (order: string): Uint8Array =>
+      writeZip([
+        { name: "a/data.pkl", data: pkl },
+        { name: "a/byteorder", data: enc.encode(order) },
+        { name: "a/data/0", data: new Uint8Array(16) },
+      ]);
     assert.deepEqual((decodeTorchZip(withOrder("little")) as RawTensor).shape, [4]);
     throwsSer(() => decodeTorchZip(withOrder("big")), /byte order 'big' is not supported/);
-    throwsSer(() => decodeTorchZip(writeZip([{ name: "m/constants.pkl", data: pkl }, { name: "m/data.pkl", data: pkl }])), /TorchScript archive/);
+    throwsSer(
+      () =>
+        decodeTorchZip(
+          writeZip([
+            { name: "m/constants.pkl", data: pkl },
+            { name: "m/data.pkl", data: pkl },
+          ]),
+        ),
+      /TorchScript archive/,
+    );
   });
 });
 
@@ -173,12 +248,33 @@ describe("safetensors", () => {
 
   it("enforces the format's rules with clear errors", () => {
     const w = (offs: number[], shape = [16], dtype = "F32"): unknown => ({ w: { dtype, shape, data_offsets: offs } });
-    throwsSer(() => decodeSafetensors(st(w([0, 99]), 64)), /^safetensors: tensor 'w' data_offsets \[0, 99\] exceed data size 64$/);
-    throwsSer(() => decodeSafetensors(st(w([0, 64], [15]), 64)), /tensor 'w' of dtype F32 and shape \[15\] needs 60 bytes, but data_offsets \[0, 64\] hold 64/);
+    throwsSer(
+      () => decodeSafetensors(st(w([0, 99]), 64)),
+      /^safetensors: tensor 'w' data_offsets \[0, 99\] exceed data size 64$/,
+    );
+    throwsSer(
+      () => decodeSafetensors(st(w([0, 64], [15]), 64)),
+      /tensor 'w' of dtype F32 and shape \[15\] needs 60 bytes, but data_offsets \[0, 64\] hold 64/,
+    );
     throwsSer(() => decodeSafetensors(st(w([0, 64], [16], "U16"), 64)), /unsupported dtype "U16"/);
     throwsSer(() => decodeSafetensors(st(w([0, 64]), 72)), /tensors cover 64 bytes but the data section has 72/);
-    throwsSer(() => decodeSafetensors(st({ a: { dtype: "U8", shape: [4], data_offsets: [4, 8] } }, 8)), /bytes \[0, 4\) before tensor 'a' belong to no tensor/);
-    throwsSer(() => decodeSafetensors(st({ a: { dtype: "U8", shape: [4], data_offsets: [0, 4] }, b: { dtype: "U8", shape: [4], data_offsets: [2, 6] } }, 6)), /tensor 'b' data_offsets \[2, 6\] overlap/);
+    throwsSer(
+      () => decodeSafetensors(st({ a: { dtype: "U8", shape: [4], data_offsets: [4, 8] } }, 8)),
+      /bytes \[0, 4\) before tensor 'a' belong to no tensor/,
+    );
+    throwsSer(
+      () =>
+        decodeSafetensors(
+          st(
+            {
+              a: { dtype: "U8", shape: [4], data_offsets: [0, 4] },
+              b: { dtype: "U8", shape: [4], data_offsets: [2, 6] },
+            },
+            6,
+          ),
+        ),
+      /tensor 'b' data_offsets \[2, 6\] overlap/,
+    );
     throwsSer(() => decodeSafetensors(st({ a: { dtype: "U8", shape: [-1], data_offsets: [0, 0] } }, 0)), /bad shape/);
     throwsSer(() => decodeSafetensors(st({ __metadata__: { a: 1 } }, 0)), /__metadata__ 'a' is not a string/);
     throwsSer(() => decodeSafetensors(new Uint8Array(5)), /shorter than the 8-byte header size/);
@@ -226,8 +322,10 @@ describe("materializing views", () => {
   it("refuses expansions that would turn a small file into a huge allocation", () => {
     const t = rawFromArray(new Float32Array([1]), [1], "float32");
     assert.deepEqual(Array.from(rawToArray({ ...t, shape: [2, 3], strides: [0, 0] }).data), [1, 1, 1, 1, 1, 1]);
-    throwsSer(() => rawToArray({ ...t, shape: [1e6, 1e6], strides: [0, 0] }, "w"),
-      /^w: expanded view of shape \[1000000,1000000\] would materialize 1000000000000 elements from a storage of 1$/);
+    throwsSer(
+      () => rawToArray({ ...t, shape: [1e6, 1e6], strides: [0, 0] }, "w"),
+      /^w: expanded view of shape \[1000000,1000000\] would materialize 1000000000000 elements from a storage of 1$/,
+    );
   });
 });
 
@@ -236,20 +334,62 @@ describe("zip reader", () => {
   function zip64Archive(name: string, data: Uint8Array, pad: number): Uint8Array {
     const enc = new TextEncoder().encode(name);
     const parts: number[] = [];
-    const u16 = (v: number): void => { parts.push(v & 0xff, (v >>> 8) & 0xff); };
-    const u32 = (v: number): void => { u16(v & 0xffff); u16(v >>> 16); };
-    const u64 = (v: number): void => { u32(v); u32(0); };
+    const u16 = (v: number): void => {
+      parts.push(v & 0xff, (v >>> 8) & 0xff);
+    };
+    const u32 = (v: number): void => {
+      u16(v & 0xffff);
+      u16(v >>> 16);
+    };
+    const u64 = (v: number): void => {
+      u32(v);
+      u32(0);
+    };
     for (let i = 0; i < pad; i++) parts.push(0); // junk before the entry: offsets must be honoured
     const local = parts.length;
-    u32(0x04034b50); u16(45); u16(0); u16(0); u32(0); u32(crc32(data)); u32(data.length); u32(data.length);
-    u16(enc.length); u16(0); parts.push(...enc, ...data);
+    u32(0x04034b50);
+    u16(45);
+    u16(0);
+    u16(0);
+    u32(0);
+    u32(crc32(data));
+    u32(data.length);
+    u32(data.length);
+    u16(enc.length);
+    u16(0);
+    parts.push(...enc, ...data);
     const cd = parts.length;
-    u32(0x02014b50); u16(45); u16(45); u16(0); u16(0); u32(0); u32(crc32(data));
-    u32(0xffffffff); u32(0xffffffff); u16(enc.length); u16(28); u16(0); u16(0); u16(0); u32(0); u32(0xffffffff);
+    u32(0x02014b50);
+    u16(45);
+    u16(45);
+    u16(0);
+    u16(0);
+    u32(0);
+    u32(crc32(data));
+    u32(0xffffffff);
+    u32(0xffffffff);
+    u16(enc.length);
+    u16(28);
+    u16(0);
+    u16(0);
+    u16(0);
+    u32(0);
+    u32(0xffffffff);
     parts.push(...enc);
-    u16(1); u16(24); u64(data.length); u64(data.length); u64(local);
+    u16(1);
+    u16(24);
+    u64(data.length);
+    u64(data.length);
+    u64(local);
     const cdSize = parts.length - cd;
-    u32(0x06054b50); u16(0); u16(0); u16(1); u16(1); u32(cdSize); u32(cd); u16(0);
+    u32(0x06054b50);
+    u16(0);
+    u16(0);
+    u16(1);
+    u16(1);
+    u32(cdSize);
+    u32(cd);
+    u16(0);
     return Uint8Array.from(parts);
   }
 
@@ -259,7 +399,10 @@ describe("zip reader", () => {
     assert.deepEqual(z.read("x/data.pkl"), data);
     const lying = zip64Archive("x/data.pkl", data, 0);
     lying[lying.length - 22 - 8 - 16 + 0] = 0xff; // size in the ZIP64 field far beyond the file
-    throwsSer(() => new ZipReader(lying).read("x/data.pkl"), /stored entry 'x\/data.pkl' has compressed size 11 but size 255|exceeds the file size/);
+    throwsSer(
+      () => new ZipReader(lying).read("x/data.pkl"),
+      /stored entry 'x\/data.pkl' has compressed size 11 but size 255|exceeds the file size/,
+    );
     throwsSer(() => new ZipReader(new Uint8Array(100)), /end of central directory record not found/);
   });
 });

@@ -4,9 +4,22 @@ import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import {
-  type RawTensor, type Saved, SerializationError,
-  decodeAny, decodeSafetensors, decodeTorchZip, detectFormat, encodeSafetensors, encodeTorchZip, float32ToBfloat16,
-  float32ToFloat16, float16ToFloat32, bfloat16ToFloat32, rawFromArray, rawToArray, writeZip,
+  type RawTensor,
+  type Saved,
+  SerializationError,
+  decodeAny,
+  decodeSafetensors,
+  decodeTorchZip,
+  detectFormat,
+  encodeSafetensors,
+  encodeTorchZip,
+  float32ToBfloat16,
+  float32ToFloat16,
+  float16ToFloat32,
+  bfloat16ToFloat32,
+  rawFromArray,
+  rawToArray,
+  writeZip,
 } from "../src/serialization/index.js";
 import { FLINT_WRITTEN_DIR, flintWrittenFiles } from "../scripts/fixtures/serialization_flint_written.js";
 import { type Tree, toTree } from "../scripts/fixtures/serialization_tree.js";
@@ -14,7 +27,8 @@ import { type Tree, toTree } from "../scripts/fixtures/serialization_tree.js";
 const FIX = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "serialization");
 const read = (name: string): Uint8Array => new Uint8Array(readFileSync(join(FIX, name)));
 const expected = JSON.parse(readFileSync(join(FIX, "expected.json"), "utf8")) as {
-  allowed_globals: string[]; files: Record<string, Tree>;
+  allowed_globals: string[];
+  files: Record<string, Tree>;
 };
 type Dict = Record<string, Saved>;
 
@@ -26,7 +40,11 @@ function stTree(bytes: Uint8Array): Tree {
 /** Builds a torch archive whose data.pkl is `pkl` (for hand-written pickles). */
 function archive(pkl: Uint8Array | string, extra: { name: string; data: Uint8Array }[] = []): Uint8Array {
   const data = typeof pkl === "string" ? Uint8Array.from(pkl, (c) => c.charCodeAt(0)) : pkl;
-  return writeZip([{ name: "a/data.pkl", data }, ...extra, { name: "a/version", data: new TextEncoder().encode("3\n") }]);
+  return writeZip([
+    { name: "a/data.pkl", data },
+    ...extra,
+    { name: "a/version", data: new TextEncoder().encode("3\n") },
+  ]);
 }
 
 function throwsSer(fn: () => unknown, re: RegExp): void {
@@ -37,7 +55,9 @@ describe("PyTorch 1.13 fixtures", () => {
   for (const name of Object.keys(expected.files)) {
     it(`reads ${name} exactly`, () => {
       const bytes = read(name);
-      const tree = name.endsWith(".safetensors") ? stTree(bytes) : toTree(decodeTorchZip(bytes, { preserveTypes: true }));
+      const tree = name.endsWith(".safetensors")
+        ? stTree(bytes)
+        : toTree(decodeTorchZip(bytes, { preserveTypes: true }));
       assert.deepStrictEqual(tree, expected.files[name]);
     });
   }
@@ -78,17 +98,42 @@ describe("PyTorch 1.13 fixtures", () => {
     assert.equal(group.momentum, 0.9);
     assert.deepEqual(group.params, [0, 1, 2, 3, 4, 5]);
     const misc = decodeTorchZip(read("misc.pt")) as Dict;
-    assert.deepEqual(misc.intkeys, new Map<number, Saved>([[0, "a"], [10, "b"], [2, "c"]]));
-    assert.deepEqual(misc.numstr, new Map<string, Saved>([["1", 1], ["x", 2]]));
+    assert.deepEqual(
+      misc.intkeys,
+      new Map<number, Saved>([
+        [0, "a"],
+        [10, "b"],
+        [2, "c"],
+      ]),
+    );
+    assert.deepEqual(
+      misc.numstr,
+      new Map<string, Saved>([
+        ["1", 1],
+        ["x", 2],
+      ]),
+    );
     assert.deepEqual(misc.tuple, [1, [2, 3], []]);
     assert.equal((misc.long as number[]).length, 1500);
     const ck = decodeTorchZip(read("checkpoint.pt")) as Dict;
     assert.equal(ck.epoch, 3);
     assert.equal(ck.name, "flint");
     const sd = decodeTorchZip(read("cnn_state_dict.pt")) as Dict;
-    assert.deepEqual(Object.keys(sd), ["conv.weight", "conv.bias", "bn.weight", "bn.bias", "bn.running_mean",
-      "bn.running_var", "bn.num_batches_tracked", "fc.weight", "fc.bias"]);
-    assert.deepEqual(rawToArray(sd["bn.num_batches_tracked"] as RawTensor), { dtype: "int64", data: new Float64Array([2]) });
+    assert.deepEqual(Object.keys(sd), [
+      "conv.weight",
+      "conv.bias",
+      "bn.weight",
+      "bn.bias",
+      "bn.running_mean",
+      "bn.running_var",
+      "bn.num_batches_tracked",
+      "fc.weight",
+      "fc.bias",
+    ]);
+    assert.deepEqual(rawToArray(sd["bn.num_batches_tracked"] as RawTensor), {
+      dtype: "int64",
+      data: new Float64Array([2]),
+    });
   });
 
   it("converts stored dtypes to Flint's arrays", () => {
@@ -97,9 +142,15 @@ describe("PyTorch 1.13 fixtures", () => {
     assert.equal(rawToArray(d.bf16).dtype, "float32");
     assert.deepEqual(rawToArray(d.i16), { dtype: "int32", data: new Int32Array([-32768, 32767, 5]) });
     assert.deepEqual(rawToArray(d.bool), { dtype: "bool", data: new Uint8Array([1, 0, 1]) });
-    throwsSer(() => rawToArray(d.i64, "i64"), /i64: int64 value -4611686018427387904 at element 3 cannot be held exactly/);
+    throwsSer(
+      () => rawToArray(d.i64, "i64"),
+      /i64: int64 value -4611686018427387904 at element 3 cannot be held exactly/,
+    );
     for (const x of [0, 1, -2.5, 65504, 6e-8, 1e-3, 1e-8, 70000, -Infinity, 0.1]) {
-      assert.equal(float16ToFloat32(float32ToFloat16(x)), new Float32Array(rawToArray(rawFromArray(new Float32Array([x]), [1], "float16")).data)[0]);
+      assert.equal(
+        float16ToFloat32(float32ToFloat16(x)),
+        new Float32Array(rawToArray(rawFromArray(new Float32Array([x]), [1], "float16")).data)[0],
+      );
     }
     assert.ok(Number.isNaN(float16ToFloat32(float32ToFloat16(NaN))));
     assert.equal(bfloat16ToFloat32(float32ToBfloat16(1.00390625)), 1); // tie rounds to even
@@ -108,13 +159,25 @@ describe("PyTorch 1.13 fixtures", () => {
 
   it("refuses globals outside PyTorch's weights_only allow-list", () => {
     throwsSer(() => decodeTorchZip(read("forbidden.pt")), /global 'collections\.Counter' is not allowed/);
-    throwsSer(() => decodeTorchZip(archive("\x80\x02cos\nsystem\nX\x02\x00\x00\x00ls\x85R.")), /'os\.system' is not allowed/);
-    throwsSer(() => decodeTorchZip(archive("\x80\x02ctorch\nTensor\n)R.")), /torch\.Tensor is allowed by PyTorch's weights_only loader but not supported/);
+    throwsSer(
+      () => decodeTorchZip(archive("\x80\x02cos\nsystem\nX\x02\x00\x00\x00ls\x85R.")),
+      /'os\.system' is not allowed/,
+    );
+    throwsSer(
+      () => decodeTorchZip(archive("\x80\x02ctorch\nTensor\n)R.")),
+      /torch\.Tensor is allowed by PyTorch's weights_only loader but not supported/,
+    );
     throwsSer(() => decodeTorchZip(archive("\x80\x02]q\x00)R.")), /REDUCE on a list/);
-    throwsSer(() => decodeTorchZip(archive("\x80\x02ccollections\nOrderedDict\n)\x81.")), /NEWOBJ of global collections\.OrderedDict is not allowed/);
+    throwsSer(
+      () => decodeTorchZip(archive("\x80\x02ccollections\nOrderedDict\n)\x81.")),
+      /NEWOBJ of global collections\.OrderedDict is not allowed/,
+    );
     throwsSer(() => decodeTorchZip(archive("\x80\x02]}b.")), /BUILD on a list/);
     throwsSer(() => decodeTorchZip(archive("\x80\x02h\x07.")), /memo index 7 is not defined/);
-    throwsSer(() => decodeTorchZip(archive("\x80\x02ccollections\nOrderedDict\n.")), /bare global 'collections\.OrderedDict'/);
+    throwsSer(
+      () => decodeTorchZip(archive("\x80\x02ccollections\nOrderedDict\n.")),
+      /bare global 'collections\.OrderedDict'/,
+    );
   });
 
   it("lists the same allowed globals as torch 1.13", async () => {
@@ -134,7 +197,9 @@ describe("PyTorch 1.13 fixtures", () => {
 });
 
 describe("Flint-written files (verified by PyTorch)", () => {
-  const fwExpected = JSON.parse(readFileSync(join(FLINT_WRITTEN_DIR, "expected.json"), "utf8")) as { files: Record<string, Tree> };
+  const fwExpected = JSON.parse(readFileSync(join(FLINT_WRITTEN_DIR, "expected.json"), "utf8")) as {
+    files: Record<string, Tree>;
+  };
   for (const f of flintWrittenFiles()) {
     it(`still writes ${f.name} exactly as verified`, () => {
       assert.ok(Buffer.from(f.bytes).equals(readFileSync(join(FLINT_WRITTEN_DIR, f.name))), `${f.name} bytes changed`);
@@ -144,7 +209,9 @@ describe("Flint-written files (verified by PyTorch)", () => {
     });
   }
   it("has nothing unverified in the directory", () => {
-    const names = readdirSync(FLINT_WRITTEN_DIR).filter((n) => n !== "expected.json").sort();
+    const names = readdirSync(FLINT_WRITTEN_DIR)
+      .filter((n) => n !== "expected.json")
+      .sort();
     assert.deepEqual(names, Object.keys(fwExpected.files).sort());
   });
 });

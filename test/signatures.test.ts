@@ -41,7 +41,11 @@ test("every constructor's parameters are torch's, in torch's order", () => {
     const positional = params.filter(([, , kw]) => !kw).map(([n]) => camel(n));
     const keywordOnly = params.filter(([, , kw]) => kw).map(([n]) => camel(n));
     assert.deepEqual(names.slice(0, positional.length), positional, `${path}: positional order`);
-    assert.deepEqual([...names.slice(positional.length)].sort(), [...keywordOnly].sort(), `${path}: keyword-only parameters`);
+    assert.deepEqual(
+      [...names.slice(positional.length)].sort(),
+      [...keywordOnly].sort(),
+      `${path}: keyword-only parameters`,
+    );
     checked++;
   }
   assert.equal(checked, Object.keys(signatures).length - VARARGS.size);
@@ -53,21 +57,32 @@ test("every constructor parses its arguments: an unknown (snake_case) name is an
     const Cls = classAt(path);
     const short = path.split(".").pop() as string;
     // A sampler's data source or Subset's dataset may be a plain object itself: give one first.
-    const lead = ["utils.data.SequentialSampler", "utils.data.RandomSampler", "utils.data.Subset"].includes(path) ? [[1, 2, 3]] : [];
+    const lead = ["utils.data.SequentialSampler", "utils.data.RandomSampler", "utils.data.Subset"].includes(path)
+      ? [[1, 2, 3]]
+      : [];
     const torchName = signatures[path].find(([n]) => n.includes("_"))?.[0];
     const bad = torchName ?? "bogus_name";
-    assert.throws(() => new Cls(...lead, { [bad]: 1 }), (e: Error) => {
-      assert.ok(e instanceof ArgumentError, `${path}: ${String(e)}`);
-      assert.match(e.message, new RegExp(`^${short}: unexpected option '${bad}'`), path);
-      if (torchName !== undefined) assert.match(e.message, new RegExp(`did you mean ${camel(torchName)}\\?`), path);
-      return true;
-    });
+    assert.throws(
+      () => new Cls(...lead, { [bad]: 1 }),
+      (e: Error) => {
+        assert.ok(e instanceof ArgumentError, `${path}: ${String(e)}`);
+        assert.match(e.message, new RegExp(`^${short}: unexpected option '${bad}'`), path);
+        if (torchName !== undefined) assert.match(e.message, new RegExp(`did you mean ${camel(torchName)}\\?`), path);
+        return true;
+      },
+    );
   }
 });
 
 test("PyTorch-style positional calls keep every argument", () => {
   const conv = new nn.Conv2d(3, 8, 4, 2, 1);
-  assert.deepEqual([conv.stride, conv.padding], [[2, 2], [1, 1]]);
+  assert.deepEqual(
+    [conv.stride, conv.padding],
+    [
+      [2, 2],
+      [1, 1],
+    ],
+  );
   const w = torch.tensor([1, 2, 3]);
   const model = new nn.Linear(2, 2);
   const adam = new optim.Adam(model.parameters(), 0.5);
@@ -98,12 +113,33 @@ test("PyTorch-style positional calls keep every argument", () => {
 
 test("argument errors: unknown names, too many, twice, missing", () => {
   const ds = new TensorDataset(torch.arange(4));
-  assert.throws(() => new DataLoader(ds, { batch_size: 64 } as never), /DataLoader: unexpected option 'batch_size' \(did you mean batchSize\?\)/);
-  assert.throws(() => new CIFAR10("/nonexistent", { trian: false } as never), /CIFAR10: unexpected option 'trian' \(expected one of root, train, transform, targetTransform, download\)/);
-  assert.throws(() => new nn.ReLU(...([true, 1] as unknown as [boolean])), /ReLU: takes at most 1 positional arguments \(inplace\), got 2/);
+  assert.throws(
+    () => new DataLoader(ds, { batch_size: 64 } as never),
+    /DataLoader: unexpected option 'batch_size' \(did you mean batchSize\?\)/,
+  );
+  assert.throws(
+    () => new CIFAR10("/nonexistent", { trian: false } as never),
+    /CIFAR10: unexpected option 'trian' \(expected one of root, train, transform, targetTransform, download\)/,
+  );
+  assert.throws(
+    () => new nn.ReLU(...([true, 1] as unknown as [boolean])),
+    /ReLU: takes at most 1 positional arguments \(inplace\), got 2/,
+  );
   assert.throws(() => new nn.Sigmoid(...([1] as unknown as [])), /Sigmoid: takes no positional arguments, got 1/);
-  assert.throws(() => new nn.Linear(...([2, 3, { inFeatures: 2 }] as unknown as [number, number])), /Linear: got multiple values for argument 'inFeatures'/);
-  assert.throws(() => new nn.LSTM(...([{ inputSize: 28 }] as unknown as [number, number])), /LSTM: missing required argument 'hiddenSize' \(hidden_size in torch\)/);
-  assert.throws(() => new optim.lrScheduler.StepLR(new optim.SGD(new nn.Linear(1, 1).parameters(), 0.1), 3, 0.1, -1, true), /StepLR: verbose=true is not implemented/);
-  assert.throws(() => new nn.GRU(2, 3, 1, true, false, 0, false, 2), /GRU: proj_size argument is only supported for LSTM/);
+  assert.throws(
+    () => new nn.Linear(...([2, 3, { inFeatures: 2 }] as unknown as [number, number])),
+    /Linear: got multiple values for argument 'inFeatures'/,
+  );
+  assert.throws(
+    () => new nn.LSTM(...([{ inputSize: 28 }] as unknown as [number, number])),
+    /LSTM: missing required argument 'hiddenSize' \(hidden_size in torch\)/,
+  );
+  assert.throws(
+    () => new optim.lrScheduler.StepLR(new optim.SGD(new nn.Linear(1, 1).parameters(), 0.1), 3, 0.1, -1, true),
+    /StepLR: verbose=true is not implemented/,
+  );
+  assert.throws(
+    () => new nn.GRU(2, 3, 1, true, false, 0, false, 2),
+    /GRU: proj_size argument is only supported for LSTM/,
+  );
 });

@@ -38,11 +38,18 @@ function diagnostics(sources: string[]): string[][] {
   sources.forEach((src, i) => writeFileSync(files[i], src));
   try {
     const program = ts.createProgram(files, {
-      strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      types: ["node"], skipLibCheck: true,
+      strict: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      types: ["node"],
+      skipLibCheck: true,
     });
     const all = ts.getPreEmitDiagnostics(program);
-    return files.map((f) => all.filter((d) => d.file?.fileName === f).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")));
+    return files.map((f) =>
+      all.filter((d) => d.file?.fileName === f).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")),
+    );
   } finally {
     for (const f of files) rmSync(f, { force: true });
   }

@@ -9,8 +9,20 @@ import { transforms } from "../src/vision/index.js";
 import { assertClose, fixture } from "./nn-helpers.js";
 import { type SurfEnc, dec } from "./nn-surf-helpers.js";
 
-interface FCase { name: string; fn: string; args: unknown[]; opts: Record<string, unknown>; img: SurfEnc; out: SurfEnc }
-interface RCase { name: string; img: SurfEnc; seed: number; out: SurfEnc }
+interface FCase {
+  name: string;
+  fn: string;
+  args: unknown[];
+  opts: Record<string, unknown>;
+  img: SurfEnc;
+  out: SurfEnc;
+}
+interface RCase {
+  name: string;
+  img: SurfEnc;
+  seed: number;
+  out: SurfEnc;
+}
 const fx = fixture<{ functional: FCase[]; random: RCase[] }>("surf-transforms.json");
 
 const camel = (s: string): string => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -21,7 +33,8 @@ function compare(got: torch.Tensor, want: torch.Tensor, what: string): void {
   assert.deepEqual(got.shape, want.shape, `${what}: shape`);
   assert.equal(got.dtype, want.dtype, `${what}: dtype`);
   if (want.dtype === "uint8") {
-    const g = got.typedArray(), w = want.typedArray();
+    const g = got.typedArray(),
+      w = want.typedArray();
     let off = 0;
     for (let i = 0; i < w.length; i++) {
       const d = Math.abs(g[i] - w[i]);
@@ -47,7 +60,13 @@ const K = transforms;
 const MAKERS: Record<string, () => (x: torch.Tensor) => unknown> = {
   colorjitter: () => new K.ColorJitter(0.4, 0.5, 0.6, 0.2),
   rotation: () => new K.RandomRotation(40),
-  affine: () => new K.RandomAffine(25, { translate: [0.2, 0.1], scale: [0.8, 1.2], shear: [-10, 10, -5, 5], interpolation: "bilinear" }),
+  affine: () =>
+    new K.RandomAffine(25, {
+      translate: [0.2, 0.1],
+      scale: [0.8, 1.2],
+      shear: [-10, 10, -5, 5],
+      interpolation: "bilinear",
+    }),
   resizedcrop: () => new K.RandomResizedCrop([6, 8]),
   blur: () => new K.GaussianBlur(3),
   randgray: () => new K.RandomGrayscale(0.5),
@@ -56,12 +75,19 @@ const MAKERS: Record<string, () => (x: torch.Tensor) => unknown> = {
   erasing: () => new K.RandomErasing({ p: 0.9 }),
   erasing_random: () => new K.RandomErasing({ p: 0.9, value: "random", scale: [0.1, 0.4] }),
   erasing_value3: () => new K.RandomErasing({ p: 1.0, value: [0.1, 0.2, 0.3] }),
-  compose: () => new K.Compose<torch.Tensor, torch.Tensor>([new K.RandomResizedCrop(7), new K.ColorJitter(0.3, 0.3), new K.RandomErasing({ p: 1.0 })]),
+  compose: () =>
+    new K.Compose<torch.Tensor, torch.Tensor>([
+      new K.RandomResizedCrop(7),
+      new K.ColorJitter(0.3, 0.3),
+      new K.RandomErasing({ p: 1.0 }),
+    ]),
 };
 
 for (const c of fx.random) {
   test(`transforms ${c.name} (seed ${c.seed}) matches torchvision`, () => {
-    const key = Object.keys(MAKERS).sort((a, b) => b.length - a.length).find((k) => c.name.startsWith(k)) as string;
+    const key = Object.keys(MAKERS)
+      .sort((a, b) => b.length - a.length)
+      .find((k) => c.name.startsWith(k)) as string;
     const t = MAKERS[key]();
     torch.manualSeed(c.seed);
     compare(t(dec(c.img)) as torch.Tensor, dec(c.out), c.name);

@@ -8,7 +8,9 @@ import { transforms } from "../src/vision/index.js";
 import { fixture } from "./nn-helpers.js";
 import { type SurfEnc, dec } from "./nn-surf-helpers.js";
 
-const fx = fixture<{ img: SurfEnc; cases: { name: string; kind: string; seed: number; out: SurfEnc }[] }>("surf-autoaugment.json");
+const fx = fixture<{ img: SurfEnc; cases: { name: string; kind: string; seed: number; out: SurfEnc }[] }>(
+  "surf-autoaugment.json",
+);
 const K = transforms;
 const MAKERS: Record<string, () => (x: torch.Tensor) => unknown> = {
   auto_imagenet: () => new K.AutoAugment("imagenet"),
@@ -23,9 +25,11 @@ for (const c of fx.cases) {
   test(`transforms ${c.name} matches torchvision`, () => {
     const t = MAKERS[c.kind]();
     torch.manualSeed(c.seed);
-    const got = t(dec(fx.img)) as torch.Tensor, want = dec(c.out);
+    const got = t(dec(fx.img)) as torch.Tensor,
+      want = dec(c.out);
     assert.deepEqual(got.shape, want.shape);
-    const g = got.typedArray(), w = want.typedArray();
+    const g = got.typedArray(),
+      w = want.typedArray();
     // uint8 results may differ by one where float arithmetic rounds at an exact .5.
     let off = 0;
     for (let i = 0; i < w.length; i++) {

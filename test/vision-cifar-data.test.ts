@@ -10,7 +10,14 @@ import { cifarRecords, tempDir } from "./data-helpers.js";
 
 class SmallCIFAR10 extends CIFAR10 {
   static override records = Object.fromEntries(
-    ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"].map((f) => [f, 4]),
+    [
+      "data_batch_1.bin",
+      "data_batch_2.bin",
+      "data_batch_3.bin",
+      "data_batch_4.bin",
+      "data_batch_5.bin",
+      "test_batch.bin",
+    ].map((f) => [f, 4]),
   );
 }
 
@@ -25,7 +32,11 @@ test("CIFAR10.data is [N, 32, 32, 3] uint8 (NHWC), matching getItem's pixels", (
   assert.deepEqual(ds.data.shape, [20, 32, 32, 3]);
   assert.equal(ds.data.dtype, "uint8");
   const raw = batches[1].pixels[2];
-  for (const [y, x, c] of [[0, 0, 0], [5, 17, 1], [31, 31, 2]]) {
+  for (const [y, x, c] of [
+    [0, 0, 0],
+    [5, 17, 1],
+    [31, 31, 2],
+  ]) {
     assert.equal(ds.data.index(6, y, x, c).item(), raw[c * 1024 + y * 32 + x]);
     assert.equal(ds.getItem(6)[0].data[(y * 32 + x) * 3 + c], raw[c * 1024 + y * 32 + x]);
   }

@@ -38,7 +38,9 @@ describe("image decoding", () => {
     const im = decodeImage(enc.data);
     assert.equal(im.channels, 3);
     for (let i = 0; i < w * w * 3; i += 3) {
-      assert.ok(Math.abs(im.data[i] - 100) <= 3 && Math.abs(im.data[i + 1] - 150) <= 3 && Math.abs(im.data[i + 2] - 200) <= 3);
+      assert.ok(
+        Math.abs(im.data[i] - 100) <= 3 && Math.abs(im.data[i + 1] - 150) <= 3 && Math.abs(im.data[i + 2] - 200) <= 3,
+      );
     }
   });
 
@@ -47,19 +49,27 @@ describe("image decoding", () => {
     assert.deepEqual(Array.from(decodeImage(ppm).data), [1, 2, 3, 4, 5, 6]);
     const pgm = Buffer.from("P2 2 1 255 7 9");
     assert.deepEqual(Array.from(decodeImage(pgm).data), [7, 7, 7, 9, 9, 9]);
-    assert.throws(() => decodeImage(Buffer.from("GIF89a..."), "x.gif"), (e: Error) => e instanceof ImageDecodeError && /x\.gif is not a PNG, JPEG/.test(e.message));
+    assert.throws(
+      () => decodeImage(Buffer.from("GIF89a..."), "x.gif"),
+      (e: Error) => e instanceof ImageDecodeError && /x\.gif is not a PNG, JPEG/.test(e.message),
+    );
   });
 });
 
 describe("ImageFolder", () => {
   function makeTree(): string {
     const root = tempDir();
-    for (const [cls, files] of [["dog", ["b.png", "a.png", "sub/c.png", "notes.txt"]], ["cat", ["z.jpg"]], ["bird", ["x.PNG"]]] as const) {
+    for (const [cls, files] of [
+      ["dog", ["b.png", "a.png", "sub/c.png", "notes.txt"]],
+      ["cat", ["z.jpg"]],
+      ["bird", ["x.PNG"]],
+    ] as const) {
       for (const f of files) {
         const path = join(root, cls, f);
         mkdirSync(join(path, ".."), { recursive: true });
         if (f.endsWith(".txt")) writeFileSync(path, "hi");
-        else if (f.endsWith(".jpg")) writeFileSync(path, jpeg.encode({ width: 8, height: 8, data: new Uint8Array(256).fill(128) }, 90).data);
+        else if (f.endsWith(".jpg"))
+          writeFileSync(path, jpeg.encode({ width: 8, height: 8, data: new Uint8Array(256).fill(128) }, 90).data);
         else writeFileSync(path, pngBytes(3, 2, pseudoBytes(24, f.length)));
       }
     }
@@ -73,7 +83,13 @@ describe("ImageFolder", () => {
     assert.deepEqual(ds.classToIdx, { bird: 0, cat: 1, dog: 2 });
     assert.deepEqual(
       ds.samples.map(([p, t]) => [p.slice(root.length + 1), t]),
-      [["bird/x.PNG", 0], ["cat/z.jpg", 1], ["dog/a.png", 2], ["dog/b.png", 2], ["dog/sub/c.png", 2]],
+      [
+        ["bird/x.PNG", 0],
+        ["cat/z.jpg", 1],
+        ["dog/a.png", 2],
+        ["dog/b.png", 2],
+        ["dog/sub/c.png", 2],
+      ],
     );
     assert.deepEqual(ds.targets, [0, 1, 2, 2, 2]);
     assert.equal(ds.length, 5);
@@ -86,7 +102,12 @@ describe("ImageFolder", () => {
 
   it("takes loader, isValidFile and transforms", () => {
     const root = makeTree();
-    const ds = new ImageFolder(root, { loader: (p) => ({ width: 1, height: 1, channels: 1, data: Uint8Array.of(p.length) }), transform: (im) => im.data[0], targetTransform: (t) => t * 10, isValidFile: (p) => p.endsWith(".png") || p.endsWith(".txt") || p.endsWith(".PNG") || p.endsWith(".jpg") });
+    const ds = new ImageFolder(root, {
+      loader: (p) => ({ width: 1, height: 1, channels: 1, data: Uint8Array.of(p.length) }),
+      transform: (im) => im.data[0],
+      targetTransform: (t) => t * 10,
+      isValidFile: (p) => p.endsWith(".png") || p.endsWith(".txt") || p.endsWith(".PNG") || p.endsWith(".jpg"),
+    });
     assert.equal(ds.length, 6);
     const [x, y] = ds.getItem(0);
     assert.equal(typeof x, "number");
@@ -95,7 +116,10 @@ describe("ImageFolder", () => {
       () => new DatasetFolder(root, (p) => p.length, { extensions: [".txt"] }),
       /Found no valid file for the classes bird, cat\. Supported extensions are: \.txt/,
     );
-    assert.throws(() => new DatasetFolder(root, (p) => p.length, { isValidFile: (p) => !p.includes("cat") }), /classes cat\. $/);
+    assert.throws(
+      () => new DatasetFolder(root, (p) => p.length, { isValidFile: (p) => !p.includes("cat") }),
+      /classes cat\. $/,
+    );
     const txt = new DatasetFolder(root, (p) => p.length, { extensions: [".png", ".jpg"] });
     assert.deepEqual(txt.getItem(1), [join(root, "cat", "z.jpg").length, 1]);
   });
@@ -106,14 +130,22 @@ describe("ImageFolder in DataLoader worker threads", () => {
     const { DataLoader } = await import("../src/utils/data/index.js");
     const { transforms } = await import("../src/vision/index.js");
     const root = tempDir();
-    for (const [cls, n] of [["a", 3], ["b", 4]] as const) {
+    for (const [cls, n] of [
+      ["a", 3],
+      ["b", 4],
+    ] as const) {
       mkdirSync(join(root, cls), { recursive: true });
-      for (let i = 0; i < n; i++) writeFileSync(join(root, cls, `${i}.png`), pngBytes(4, 4, pseudoBytes(64, i + cls.length * 10)));
+      for (let i = 0; i < n; i++)
+        writeFileSync(join(root, cls, `${i}.png`), pngBytes(4, 4, pseudoBytes(64, i + cls.length * 10)));
       writeFileSync(join(root, cls, "skip.png"), pngBytes(4, 4, new Uint8Array(64)));
     }
-    const ds = new ImageFolder(root, { transform: new transforms.ToTensor(), isValidFile: (p) => !p.endsWith("skip.png") });
+    const ds = new ImageFolder(root, {
+      transform: new transforms.ToTensor(),
+      isValidFile: (p) => !p.endsWith("skip.png"),
+    });
     assert.equal(ds.length, 7);
-    const flat = (batches: unknown[]) => JSON.stringify(batches.map((b) => (b as { tolist(): unknown }[]).map((t) => t.tolist())));
+    const flat = (batches: unknown[]) =>
+      JSON.stringify(batches.map((b) => (b as { tolist(): unknown }[]).map((t) => t.tolist())));
     const inProcess = flat(Array.from(new DataLoader(ds, { batchSize: 3 })));
     assert.equal(flat(Array.from(new DataLoader(ds, { batchSize: 3, numWorkers: 2 }))), inProcess);
   });

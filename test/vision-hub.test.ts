@@ -38,7 +38,8 @@ describe("hub: loadStateDictFromUrl", () => {
 
   it("downloads once into the cache, checks the SHA-256 prefix, and loads the state dict", () => {
     const modelDir = tempDir();
-    const sd = loadStateDictFromUrl(`${server.url}/ok/${goodName}`, { modelDir, checkHash: true, progress: false }) as Map<string, torch.Tensor> | Record<string, torch.Tensor>;
+    const sd = loadStateDictFromUrl(`${server.url}/ok/${goodName}`, { modelDir, checkHash: true, progress: false }) as
+      Map<string, torch.Tensor> | Record<string, torch.Tensor>;
     const got = sd instanceof Map ? Object.fromEntries(sd) : sd;
     assert.deepEqual(Object.keys(got), Object.keys(expected));
     for (const k of Object.keys(expected)) assert.deepEqual(got[k].tolist(), expected[k].tolist(), k);
@@ -54,7 +55,8 @@ describe("hub: loadStateDictFromUrl", () => {
     try {
       assert.throws(
         () => loadStateDictFromUrl(`${server.url}/ok/${wrong}`, { modelDir, checkHash: true, progress: false }),
-        (e: Error) => e instanceof ChecksumError && /invalid hash value.*expected SHA-256 prefix 0000000000/.test(e.message),
+        (e: Error) =>
+          e instanceof ChecksumError && /invalid hash value.*expected SHA-256 prefix 0000000000/.test(e.message),
       );
     } finally {
       renameSync(join(serverDir, wrong), join(serverDir, goodName));
@@ -64,12 +66,21 @@ describe("hub: loadStateDictFromUrl", () => {
 
   it("a truncated or failed transfer leaves nothing in the cache and says where to put the file offline", () => {
     const modelDir = tempDir();
-    assert.throws(() => loadStateDictFromUrl(`${server.url}/short/${goodName}`, { modelDir, checkHash: true, progress: false }), (e: Error) => e instanceof DownloadError);
+    assert.throws(
+      () => loadStateDictFromUrl(`${server.url}/short/${goodName}`, { modelDir, checkHash: true, progress: false }),
+      (e: Error) => e instanceof DownloadError,
+    );
     assert.throws(
       () => loadStateDictFromUrl(`http://127.0.0.1:9/${goodName}`, { modelDir, checkHash: true, progress: false }),
-      (e: Error) => e instanceof DownloadError && e.message.includes(`Place the file at ${join(modelDir, goodName)}`) && e.message.includes("http://127.0.0.1:9/"),
+      (e: Error) =>
+        e instanceof DownloadError &&
+        e.message.includes(`Place the file at ${join(modelDir, goodName)}`) &&
+        e.message.includes("http://127.0.0.1:9/"),
     );
-    assert.deepEqual(readdirSync(modelDir).filter((f) => !f.startsWith(".")), []);
+    assert.deepEqual(
+      readdirSync(modelDir).filter((f) => !f.startsWith(".")),
+      [],
+    );
   });
 
   it("weights: 'IMAGENET1K_V1' take the checkpoint from $TORCH_HOME/hub/checkpoints without a network", () => {
@@ -93,9 +104,18 @@ describe("hub: loadStateDictFromUrl", () => {
       assert.equal(w.meta.categories[0], "tench");
       assert.equal(String(w), "SqueezeNet1_1_Weights.IMAGENET1K_V1");
       assert.ok(existsSync(file));
-      assert.throws(() => models.squeezenet1_1({ weights: "IMAGENET1K_V1", numClasses: 10 }), /numClasses' expected value 1000 but got 10/);
-      assert.throws(() => models.squeezenet1_1({ weights: "NOPE" }), /no weights named 'NOPE'; available: IMAGENET1K_V1, DEFAULT/);
-      assert.throws(() => models.resnet18({ num_classes: 10 } as never), /unknown option 'num_classes' \(did you mean numClasses\?\)/);
+      assert.throws(
+        () => models.squeezenet1_1({ weights: "IMAGENET1K_V1", numClasses: 10 }),
+        /numClasses' expected value 1000 but got 10/,
+      );
+      assert.throws(
+        () => models.squeezenet1_1({ weights: "NOPE" }),
+        /no weights named 'NOPE'; available: IMAGENET1K_V1, DEFAULT/,
+      );
+      assert.throws(
+        () => models.resnet18({ num_classes: 10 } as never),
+        /unknown option 'num_classes' \(did you mean numClasses\?\)/,
+      );
     } finally {
       if (saved === undefined) delete process.env.TORCH_HOME;
       else process.env.TORCH_HOME = saved;

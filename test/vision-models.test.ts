@@ -8,7 +8,12 @@ import * as torch from "../src/index.js";
 import { models } from "../src/vision/index.js";
 import type { Module } from "../src/nn/module.js";
 
-interface Summary { sum: number; sumsq: number; at: number[]; values: number[] }
+interface Summary {
+  sum: number;
+  sumsq: number;
+  at: number[];
+  values: number[];
+}
 interface Fixture {
   name: string;
   kwargs: Record<string, unknown>;
@@ -29,7 +34,10 @@ type Builder = (o?: Record<string, unknown>) => Module & ((x: torch.Tensor) => t
 const builders = models as unknown as Record<string, Builder | undefined>;
 
 function close(actual: number, expected: number, rtol: number, atol: number, what: string): void {
-  assert.ok(Math.abs(actual - expected) <= atol + rtol * Math.abs(expected), `${what}: ${actual} vs torchvision ${expected}`);
+  assert.ok(
+    Math.abs(actual - expected) <= atol + rtol * Math.abs(expected),
+    `${what}: ${actual} vs torchvision ${expected}`,
+  );
 }
 
 function checkSummary(t: torch.Tensor, s: Summary, rtol: number, atol: number, what: string): void {
@@ -48,22 +56,43 @@ function checkSummary(t: torch.Tensor, s: Summary, rtol: number, atol: number, w
 
 // Models of more than ~10M parameters take tens of seconds to initialise with PyTorch's random
 // stream in a test run; they are checked with FLINT_TEST_BIG_MODELS=1 (see the README).
-const BIG = new Set(["resnet50", "resnet101", "wide_resnet50_2", "resnext50_32x4d", "vgg11", "vgg11_bn", "vgg16", "vgg16_bn", "alexnet", "mobilenet_v3_large"]);
+const BIG = new Set([
+  "resnet50",
+  "resnet101",
+  "wide_resnet50_2",
+  "resnext50_32x4d",
+  "vgg11",
+  "vgg11_bn",
+  "vgg16",
+  "vgg16_bn",
+  "alexnet",
+  "mobilenet_v3_large",
+]);
 const runBig = process.env.FLINT_TEST_BIG_MODELS === "1";
 
-const fixtures = readdirSync(DIR).filter((f) => f.endsWith(".json")).map((f) => JSON.parse(readFileSync(`${DIR}/${f}`, "utf8")) as Fixture);
+const fixtures = readdirSync(DIR)
+  .filter((f) => f.endsWith(".json"))
+  .map((f) => JSON.parse(readFileSync(`${DIR}/${f}`, "utf8")) as Fixture);
 
 describe("vision.models: torchvision's keys, seeded weights and logits", () => {
   for (const fx of fixtures) {
     const builderName = camel(fx.name.replace("_zero_init", ""));
     const build = builders[builderName];
-    const skip = build === undefined ? `${builderName} is not in vision.models` : BIG.has(fx.name) && !runBig ? "big model: FLINT_TEST_BIG_MODELS=1 runs it" : false;
+    const skip =
+      build === undefined
+        ? `${builderName} is not in vision.models`
+        : BIG.has(fx.name) && !runBig
+          ? "big model: FLINT_TEST_BIG_MODELS=1 runs it"
+          : false;
     it(`${fx.name}`, { skip }, () => {
       const kwargs = Object.fromEntries(Object.entries(fx.kwargs).map(([k, v]) => [camel(k), v]));
       torch.manualSeed(0);
       const model = build!(kwargs);
       const sd = model.stateDict() as Record<string, torch.Tensor>;
-      assert.deepEqual(Object.keys(sd), fx.state.map((e) => e.key));
+      assert.deepEqual(
+        Object.keys(sd),
+        fx.state.map((e) => e.key),
+      );
       for (const e of fx.state) {
         assert.deepEqual(sd[e.key].shape, e.shape, e.key);
         checkSummary(sd[e.key], e, 1e-5, 1e-6, e.key);

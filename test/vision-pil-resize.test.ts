@@ -7,7 +7,15 @@ import { transforms } from "../src/vision/index.js";
 import { makeImage } from "../src/vision/image.js";
 import { fixture } from "./nn-helpers.js";
 
-interface Case { name: string; shape: number[]; pixels: number[]; size: number | number[]; interpolation: "bilinear" | "bicubic"; outShape: number[]; out: number[] }
+interface Case {
+  name: string;
+  shape: number[];
+  pixels: number[];
+  size: number | number[];
+  interpolation: "bilinear" | "bicubic";
+  outShape: number[];
+  out: number[];
+}
 const { cases } = fixture<{ cases: Case[] }>("surf-pil-resize.json");
 
 for (const c of cases) {

@@ -5,18 +5,30 @@ import { readFileSync } from "node:fs";
 import * as torch from "../src/index.js";
 import { fromTypedArray, type Tensor } from "../src/tensor.js";
 import { transforms } from "../src/vision/index.js";
-import { crop, fmaf, fromTensor, pad, padCrop, roundHalfEven, type PaddingMode } from "../src/vision/transforms/planar.js";
+import {
+  crop,
+  fmaf,
+  fromTensor,
+  pad,
+  padCrop,
+  roundHalfEven,
+  type PaddingMode,
+} from "../src/vision/transforms/planar.js";
 import type { Image } from "../src/vision/image.js";
 
 type Fx = {
-  img_f: number[]; img_f_shape: number[]; img_u8: number[]; img_u8_shape: number[];
+  img_f: number[];
+  img_f_shape: number[];
+  img_u8: number[];
+  img_u8_shape: number[];
   resize: { input: "img_f" | "img_u8"; size: number | number[]; shape: number[]; out: number[] }[];
   center_crop: { size: number[]; out: number[]; shape: number[] }[];
   normalize: { mean: number[]; std: number[]; out: number[] };
   random_seq: { seed: number; size: number; padding: number; steps: { crop: number[]; flip: number[] }[] };
   random_crop_pad_if_needed: { seed: number; size: [number, number]; paddingMode: "reflect"; out: number[] };
 };
-const fx = (JSON.parse(readFileSync(new URL("./fixtures/data.json", import.meta.url), "utf8")) as { transforms: Fx }).transforms;
+const fx = (JSON.parse(readFileSync(new URL("./fixtures/data.json", import.meta.url), "utf8")) as { transforms: Fx })
+  .transforms;
 const imgF = fromTypedArray(Float32Array.from(fx.img_f), fx.img_f_shape, "float32");
 const imgU8 = fromTypedArray(Uint8Array.from(fx.img_u8), fx.img_u8_shape, "uint8");
 const inputs = { img_f: imgF, img_u8: imgU8 };
@@ -42,11 +54,21 @@ describe("transforms on tensors, vs torchvision", () => {
   it("padCrop (RandomCrop's one pass) equals pad then crop, also outside the padded image", () => {
     const p = fromTensor(imgU8, "test");
     for (const mode of ["constant", "edge", "reflect", "symmetric"] as PaddingMode[]) {
-      for (const [top, left, h, w] of [[0, 0, 4, 4], [1, 2, 5, 3], [-1, 3, 7, 4], [4, -2, 6, 8], [8, 5, 2, 2]]) {
+      for (const [top, left, h, w] of [
+        [0, 0, 4, 4],
+        [1, 2, 5, 3],
+        [-1, 3, 7, 4],
+        [4, -2, 6, 8],
+        [8, 5, 2, 2],
+      ]) {
         const ltrb: [number, number, number, number] = [2, 1, 3, 2];
         const want = crop(pad(p, ltrb, 7, mode), top, left, h, w);
         const got = padCrop(p, ltrb, 7, mode, top, left, h, w);
-        assert.deepEqual([got.h, got.w, Array.from(got.data)], [want.h, want.w, Array.from(want.data)], `${mode} ${[top, left, h, w]}`);
+        assert.deepEqual(
+          [got.h, got.w, Array.from(got.data)],
+          [want.h, want.w, Array.from(want.data)],
+          `${mode} ${[top, left, h, w]}`,
+        );
       }
     }
   });
@@ -79,7 +101,10 @@ describe("transforms on tensors, vs torchvision", () => {
   it("Normalize", () => {
     const out = new transforms.Normalize(fx.normalize.mean, fx.normalize.std).forward(imgF);
     close(flat(out), fx.normalize.out, 0, "Normalize");
-    assert.throws(() => new transforms.Normalize([0], [1]).forward(imgU8), /Input tensor should be a float tensor\. Got uint8/);
+    assert.throws(
+      () => new transforms.Normalize([0], [1]).forward(imgU8),
+      /Input tensor should be a float tensor\. Got uint8/,
+    );
     assert.throws(() => new transforms.Normalize([0], [0]).forward(imgF), /std evaluated to zero/);
   });
 
@@ -93,7 +118,10 @@ describe("transforms on tensors, vs torchvision", () => {
       assert.deepEqual(flat(flip.forward(c)), step.flip);
     }
     torch.manualSeed(fx.random_crop_pad_if_needed.seed);
-    const r = new transforms.RandomCrop(fx.random_crop_pad_if_needed.size, { padIfNeeded: true, paddingMode: "reflect" });
+    const r = new transforms.RandomCrop(fx.random_crop_pad_if_needed.size, {
+      padIfNeeded: true,
+      paddingMode: "reflect",
+    });
     assert.deepEqual(flat(r.forward(imgU8)), fx.random_crop_pad_if_needed.out);
   });
 });
@@ -115,7 +143,10 @@ describe("transforms on images", () => {
   it("flip and crop work on images the same as on tensors (resize: Images take the PIL path, test/vision-pil-resize.test.ts)", () => {
     const asTensor = new transforms.PILToTensor().forward(im);
     const flipped = new transforms.RandomHorizontalFlip(1).forward(im);
-    assert.deepEqual(flat(new transforms.PILToTensor().forward(flipped)), flat(new transforms.RandomHorizontalFlip(1).forward(asTensor)));
+    assert.deepEqual(
+      flat(new transforms.PILToTensor().forward(flipped)),
+      flat(new transforms.RandomHorizontalFlip(1).forward(asTensor)),
+    );
     const cc = new transforms.CenterCrop([2, 1]).forward(im);
     assert.deepEqual([cc.width, cc.height, Array.from(cc.data)], [1, 2, [30, 40, 50, 120, 130, 140]]);
     const big = new transforms.Resize([4, 6]).forward(im);
@@ -125,7 +156,8 @@ describe("transforms on images", () => {
 
   it("Pad with each padding mode", () => {
     const row: Image = { width: 3, height: 1, channels: 1, data: Uint8Array.of(1, 2, 3) };
-    const got = (mode: "constant" | "edge" | "reflect" | "symmetric") => Array.from(new transforms.Pad([2, 0], { fill: 9, paddingMode: mode }).forward(row).data);
+    const got = (mode: "constant" | "edge" | "reflect" | "symmetric") =>
+      Array.from(new transforms.Pad([2, 0], { fill: 9, paddingMode: mode }).forward(row).data);
     assert.deepEqual(got("constant"), [9, 9, 1, 2, 3, 9, 9]);
     assert.deepEqual(got("edge"), [1, 1, 1, 2, 3, 3, 3]);
     assert.deepEqual(got("reflect"), [3, 2, 1, 2, 3, 2, 1]);
@@ -142,7 +174,10 @@ describe("transforms on images", () => {
     const out = t.forward(im);
     assert.deepEqual(out.shape, [3, 2, 2]);
     assert.ok(flat(out).every((v) => v >= 0 && v <= 2));
-    assert.throws(() => new transforms.RandomCrop(5).forward(im), /Required crop size \(5, 5\) is larger than input image size \(2, 3\)/);
+    assert.throws(
+      () => new transforms.RandomCrop(5).forward(im),
+      /Required crop size \(5, 5\) is larger than input image size \(2, 3\)/,
+    );
     const padded = new transforms.RandomCrop([2, 5], { padIfNeeded: true }).forward(im);
     assert.deepEqual([padded.height, padded.width], [2, 5]);
   });

@@ -10,8 +10,15 @@ import { assertClose, fixture } from "./nn-helpers.js";
 import { type SurfEnc, dec } from "./nn-surf-helpers.js";
 import { tempDir } from "./data-helpers.js";
 
-interface Case { name: string; input: SurfEnc; opts: Record<string, unknown>; grid: SurfEnc }
-const fx = fixture<{ cases: Case[]; png: { input: SurfEnc; pixels: number[]; shape: number[] } }>("surf-vision-utils.json");
+interface Case {
+  name: string;
+  input: SurfEnc;
+  opts: Record<string, unknown>;
+  grid: SurfEnc;
+}
+const fx = fixture<{ cases: Case[]; png: { input: SurfEnc; pixels: number[]; shape: number[] } }>(
+  "surf-vision-utils.json",
+);
 
 for (const c of fx.cases) {
   test(`makeGrid ${c.name} matches torchvision`, () => {

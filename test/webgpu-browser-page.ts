@@ -8,26 +8,63 @@ import { matmul, conv2d } from "../src/backend/webgpu/linalg.js";
 import { logSoftmax } from "../src/backend/webgpu/softmax.js";
 import { maxPool2d } from "../src/backend/webgpu/pool.js";
 
-export interface PageInput { name: string; shape: number[]; data: number[] }
+export interface PageInput {
+  name: string;
+  shape: number[];
+  data: number[];
+}
 
 function view(t: PageInput): GpuView {
-  return { storage: upload(Float32Array.from(t.data), "float32"), shape: t.shape, strides: contiguousStrides(t.shape), offset: 0, dtype: "float32" };
+  return {
+    storage: upload(Float32Array.from(t.data), "float32"),
+    shape: t.shape,
+    strides: contiguousStrides(t.shape),
+    offset: 0,
+    dtype: "float32",
+  };
 }
 
 async function run(inputs: Record<string, PageInput>): Promise<Record<string, number[]> | { skip: string }> {
   if (!(await init())) return { skip: unavailableReason() ?? "no adapter" };
-  const a = view(inputs.a), b = view(inputs.b), x = view(inputs.x), w = view(inputs.w), bias = view(inputs.bias);
-  const p = { stride: [1, 1] as [number, number], padding: [2, 2] as [number, number], dilation: [1, 1] as [number, number], groups: 1 };
+  const a = view(inputs.a),
+    b = view(inputs.b),
+    x = view(inputs.x),
+    w = view(inputs.w),
+    bias = view(inputs.bias);
+  const p = {
+    stride: [1, 1] as [number, number],
+    padding: [2, 2] as [number, number],
+    dilation: [1, 1] as [number, number],
+    groups: 1,
+  };
   const [N, , H, W] = inputs.x.shape;
   const conv = conv2d(x, w, bias, p, [N, inputs.w.shape[0], H, W]);
-  const convView: GpuView = { storage: conv, shape: [N, inputs.w.shape[0], H, W], strides: contiguousStrides([N, inputs.w.shape[0], H, W]), offset: 0, dtype: "float32" };
-  const pooled = maxPool2d(convView, { kernel: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [1, 1], outH: H / 2, outW: W / 2 });
+  const convView: GpuView = {
+    storage: conv,
+    shape: [N, inputs.w.shape[0], H, W],
+    strides: contiguousStrides([N, inputs.w.shape[0], H, W]),
+    offset: 0,
+    dtype: "float32",
+  };
+  const pooled = maxPool2d(convView, {
+    kernel: [2, 2],
+    stride: [2, 2],
+    padding: [0, 0],
+    dilation: [1, 1],
+    outH: H / 2,
+    outW: W / 2,
+  });
   const lsm = logSoftmax(a, 1);
   if (lsm === null) throw new Error("logSoftmax declined float32");
   const out = {
     adapter: [] as number[],
     add: Array.from(await readback(binary("add", a, b, inputs.a.shape, "float32"), "float32")),
-    matmul: Array.from(await readback(matmul(a, { ...b, shape: [inputs.b.shape[1], inputs.b.shape[0]], strides: [1, inputs.b.shape[1]] }, "float32"), "float32")),
+    matmul: Array.from(
+      await readback(
+        matmul(a, { ...b, shape: [inputs.b.shape[1], inputs.b.shape[0]], strides: [1, inputs.b.shape[1]] }, "float32"),
+        "float32",
+      ),
+    ),
     conv: Array.from(await readback(conv, "float32")),
     pool: Array.from(await readback(pooled.values, "float32")),
     logSoftmax: Array.from(await readback(lsm, "float32")),

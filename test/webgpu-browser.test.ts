@@ -23,18 +23,36 @@ let url = "";
 
 before(async () => {
   if (skip) return;
-  const bundle = await build({ entryPoints: [fileURLToPath(new URL("./webgpu-browser-page.ts", import.meta.url))], bundle: true, format: "esm", write: false, platform: "browser", logLevel: "silent" });
+  const bundle = await build({
+    entryPoints: [fileURLToPath(new URL("./webgpu-browser-page.ts", import.meta.url))],
+    bundle: true,
+    format: "esm",
+    write: false,
+    platform: "browser",
+    logLevel: "silent",
+  });
   const js = bundle.outputFiles[0].text;
   server = createServer((req, res) => {
     if (req.url === "/page.js") res.writeHead(200, { "content-type": "text/javascript" }).end(js);
-    else res.writeHead(200, { "content-type": "text/html" }).end('<!doctype html><script type="module" src="/page.js"></script>');
+    else
+      res
+        .writeHead(200, { "content-type": "text/html" })
+        .end('<!doctype html><script type="module" src="/page.js"></script>');
   });
   await new Promise<void>((r) => server?.listen(0, "127.0.0.1", r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--enable-unsafe-webgpu", "--use-webgpu-adapter=swiftshader", "--no-sandbox", "--disable-gpu-sandbox",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--enable-unsafe-webgpu",
+      "--use-webgpu-adapter=swiftshader",
+      "--no-sandbox",
+      "--disable-gpu-sandbox",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   });
 });
 
@@ -43,23 +61,44 @@ after(async () => {
   server?.close();
 });
 
-const input = (name: string, t: torch.Tensor): PageInput => ({ name, shape: [...t.shape], data: Array.from(t.contiguous().storage.data) });
+const input = (name: string, t: torch.Tensor): PageInput => ({
+  name,
+  shape: [...t.shape],
+  data: Array.from(t.contiguous().storage.data),
+});
 
 test("webgpu kernels in headless Chromium match the reference backend", { skip }, async (t) => {
   assert.ok(browser);
   torch.manualSeed(3);
-  const a = torch.randn(8, 10), b = torch.randn(8, 10), x = torch.randn(2, 3, 8, 8), w = torch.randn(4, 3, 5, 5), bias = torch.randn(4);
+  const a = torch.randn(8, 10),
+    b = torch.randn(8, 10),
+    x = torch.randn(2, 3, 8, 8),
+    w = torch.randn(4, 3, 5, 5),
+    bias = torch.randn(4);
   const page = await browser.newPage();
   await page.goto(url);
   await page.waitForFunction(() => "runKernels" in globalThis);
   const inputs = { a: input("a", a), b: input("b", b), x: input("x", x), w: input("w", w), bias: input("bias", bias) };
-  const got = await page.evaluate((i) => (globalThis as unknown as { runKernels(i: unknown): Promise<Record<string, number[]> | { skip: string }> }).runKernels(i), inputs);
+  const got = await page.evaluate(
+    (i) =>
+      (
+        globalThis as unknown as { runKernels(i: unknown): Promise<Record<string, number[]> | { skip: string }> }
+      ).runKernels(i),
+    inputs,
+  );
   if ("skip" in got) {
     t.skip(`no WebGPU adapter in Chromium: ${String(got.skip)}`);
     return;
   }
-  console.log(`# browser webgpu adapter: ${await page.evaluate(() => (globalThis as { adapterName?: string }).adapterName ?? "?")}`);
-  const p = { stride: [1, 1] as [number, number], padding: [2, 2] as [number, number], dilation: [1, 1] as [number, number], groups: 1 };
+  console.log(
+    `# browser webgpu adapter: ${await page.evaluate(() => (globalThis as { adapterName?: string }).adapterName ?? "?")}`,
+  );
+  const p = {
+    stride: [1, 1] as [number, number],
+    padding: [2, 2] as [number, number],
+    dilation: [1, 1] as [number, number],
+    groups: 1,
+  };
   const conv = refBackend.conv2d(x, w, bias, p, [2, 4, 8, 8]);
   const convT = torch.fromTypedArray(conv as Float32Array, [2, 4, 8, 8]);
   assertNear(got.add, a.add(b).storage.data, "add", 1e-6, 1e-6);

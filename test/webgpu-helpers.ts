@@ -13,7 +13,8 @@ import * as torch from "../src/index.js";
 const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
 
 // Without a GPU, the Vulkan loader needs to be pointed at SwiftShader before Dawn starts.
-if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD))
+  process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
 
 const ready = await torch.webgpu.init();
 /** Passed as `skip` to node:test: a message when there is no adapter, else false. */
@@ -25,12 +26,24 @@ else console.log(`# SKIP webgpu tests: ${noGpu as string}`);
 export function gpu(t: torch.Tensor): GpuView {
   const c = t.contiguous();
   const data = c.storage.data.subarray(c.offset, c.offset + c.numel());
-  return { storage: upload(data, t.dtype), shape: [...t.shape], strides: contiguousStrides(t.shape), offset: 0, dtype: t.dtype };
+  return {
+    storage: upload(data, t.dtype),
+    shape: [...t.shape],
+    strides: contiguousStrides(t.shape),
+    offset: 0,
+    dtype: t.dtype,
+  };
 }
 
 /** A GPU view with the same layout (shape, strides, offset) as the CPU view t over its storage. */
 export function gpuLike(t: torch.Tensor): GpuView {
-  return { storage: upload(t.storage.data, t.dtype), shape: [...t.shape], strides: [...t.strides], offset: t.offset, dtype: t.dtype };
+  return {
+    storage: upload(t.storage.data, t.dtype),
+    shape: [...t.shape],
+    strides: [...t.strides],
+    offset: t.offset,
+    dtype: t.dtype,
+  };
 }
 
 export async function read(s: GpuStorage, dtype: torch.DType): Promise<TypedArray> {
@@ -38,10 +51,17 @@ export async function read(s: GpuStorage, dtype: torch.DType): Promise<TypedArra
 }
 
 /** Element-wise |a - b| <= atol + rtol * |b|, NaNs matching NaNs. */
-export function assertNear(actual: ArrayLike<number>, expected: ArrayLike<number>, msg: string, rtol = 1e-5, atol = 1e-5): void {
+export function assertNear(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  msg: string,
+  rtol = 1e-5,
+  atol = 1e-5,
+): void {
   assert.equal(actual.length, expected.length, `${msg}: length ${actual.length} vs ${expected.length}`);
   for (let i = 0; i < expected.length; i++) {
-    const a = actual[i], e = expected[i];
+    const a = actual[i],
+      e = expected[i];
     if (Number.isNaN(e) && Number.isNaN(a)) continue;
     if (e === a) continue;
     if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) assert.fail(`${msg}: element ${i}: got ${a}, expected ${e}`);

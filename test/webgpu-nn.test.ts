@@ -15,8 +15,16 @@ torch.manualSeed(2);
 
 const MAXPOOLS: [string, number[], Pool2dParams][] = [
   ["seed 2x2", [2, 3, 8, 8], { kernel: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [1, 1], outH: 4, outW: 4 }],
-  ["3x3 s2 p1 (overlapping)", [1, 2, 7, 6], { kernel: [3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], outH: 4, outW: 3 }],
-  ["dilated 2x3 d2", [1, 2, 9, 9], { kernel: [2, 3], stride: [1, 2], padding: [1, 1], dilation: [2, 2], outH: 9, outW: 4 }],
+  [
+    "3x3 s2 p1 (overlapping)",
+    [1, 2, 7, 6],
+    { kernel: [3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], outH: 4, outW: 3 },
+  ],
+  [
+    "dilated 2x3 d2",
+    [1, 2, 9, 9],
+    { kernel: [2, 3], stride: [1, 2], padding: [1, 1], dilation: [2, 2], outH: 9, outW: 4 },
+  ],
 ];
 
 for (const [name, shape, p] of MAXPOOLS) {
@@ -31,14 +39,40 @@ for (const [name, shape, p] of MAXPOOLS) {
     const wantG = refBackend.maxPool2dBackward(g, ind, shape);
     const gi = { storage: got.indices, shape: ind.shape, strides: ind.strides, offset: 0, dtype: "int64" as const };
     assertNear(await read(pool.maxPool2dBackward(gpu(g), gi, shape, p), "float32"), wantG, "grad (gather)", 1e-6, 1e-6);
-    assertNear(await read(idx.maxPool2dBackwardScatter(gpu(g), gi, shape), "float32"), wantG, "grad (atomic)", 1e-6, 1e-6);
+    assertNear(
+      await read(idx.maxPool2dBackwardScatter(gpu(g), gi, shape), "float32"),
+      wantG,
+      "grad (atomic)",
+      1e-6,
+      1e-6,
+    );
   });
 }
 
 const AVGPOOLS: [string, number[], AvgPool2dParams][] = [
-  ["2x2", [2, 3, 8, 8], { kernel: [2, 2], stride: [2, 2], padding: [0, 0], outH: 4, outW: 4, countIncludePad: true, divisorOverride: null }],
-  ["3x3 s2 p1 exclude pad", [1, 2, 7, 6], { kernel: [3, 3], stride: [2, 2], padding: [1, 1], outH: 4, outW: 3, countIncludePad: false, divisorOverride: null }],
-  ["3x2 s1 p1 divisor 5", [1, 2, 5, 6], { kernel: [3, 2], stride: [1, 1], padding: [1, 1], outH: 5, outW: 7, countIncludePad: true, divisorOverride: 5 }],
+  [
+    "2x2",
+    [2, 3, 8, 8],
+    { kernel: [2, 2], stride: [2, 2], padding: [0, 0], outH: 4, outW: 4, countIncludePad: true, divisorOverride: null },
+  ],
+  [
+    "3x3 s2 p1 exclude pad",
+    [1, 2, 7, 6],
+    {
+      kernel: [3, 3],
+      stride: [2, 2],
+      padding: [1, 1],
+      outH: 4,
+      outW: 3,
+      countIncludePad: false,
+      divisorOverride: null,
+    },
+  ],
+  [
+    "3x2 s1 p1 divisor 5",
+    [1, 2, 5, 6],
+    { kernel: [3, 2], stride: [1, 1], padding: [1, 1], outH: 5, outW: 7, countIncludePad: true, divisorOverride: 5 },
+  ],
 ];
 
 for (const [name, shape, p] of AVGPOOLS) {
@@ -46,16 +80,38 @@ for (const [name, shape, p] of AVGPOOLS) {
     const x = torch.randn(...shape);
     assertNear(await read(pool.avgPool2d(gpu(x), p), "float32"), refBackend.avgPool2d(x, p), "forward", 1e-5, 1e-6);
     const g = torch.randn(shape[0], shape[1], p.outH, p.outW);
-    assertNear(await read(pool.avgPool2dBackward(gpu(g), p, shape), "float32"), refBackend.avgPool2dBackward(g, p, shape), "backward", 1e-5, 1e-6);
+    assertNear(
+      await read(pool.avgPool2dBackward(gpu(g), p, shape), "float32"),
+      refBackend.avgPool2dBackward(g, p, shape),
+      "backward",
+      1e-5,
+      1e-6,
+    );
   });
 }
 
-for (const [shape, oh, ow] of [[[2, 3, 7, 9], 3, 4], [[1, 2, 5, 5], 5, 5], [[1, 1, 6, 4], 4, 3]] as [number[], number, number][]) {
+for (const [shape, oh, ow] of [
+  [[2, 3, 7, 9], 3, 4],
+  [[1, 2, 5, 5], 5, 5],
+  [[1, 1, 6, 4], 4, 3],
+] as [number[], number, number][]) {
   test(`webgpu adaptive_avg_pool2d forward and backward: [${shape}] -> ${oh}x${ow}`, { skip: noGpu }, async () => {
     const x = torch.randn(...shape);
-    assertNear(await read(pool.adaptiveAvgPool2d(gpu(x), oh, ow), "float32"), refBackend.adaptiveAvgPool2d(x, oh, ow), "forward", 1e-5, 1e-6);
+    assertNear(
+      await read(pool.adaptiveAvgPool2d(gpu(x), oh, ow), "float32"),
+      refBackend.adaptiveAvgPool2d(x, oh, ow),
+      "forward",
+      1e-5,
+      1e-6,
+    );
     const g = torch.randn(shape[0], shape[1], oh, ow);
-    assertNear(await read(pool.adaptiveAvgPool2dBackward(gpu(g), shape), "float32"), refBackend.adaptiveAvgPool2dBackward(g, shape), "backward", 1e-5, 1e-6);
+    assertNear(
+      await read(pool.adaptiveAvgPool2dBackward(gpu(g), shape), "float32"),
+      refBackend.adaptiveAvgPool2dBackward(g, shape),
+      "backward",
+      1e-5,
+      1e-6,
+    );
   });
 }
 
@@ -75,7 +131,12 @@ test("webgpu gather and scatter (assign and accumulate) along a dim", { skip: no
   assertNear(await read(idx.gather(gpu(x), 1, gpu(index)), "float32"), refBackend.gather(x, 1, index), "gather", 0, 0);
   const src = torch.randn(4, 9);
   for (const accumulate of [false, true]) {
-    const uniq = accumulate ? index : torch.tensor([[0, 1, 2, 3, 4, 5, 6, 0, 1]]).expand(4, 9).contiguous();
+    const uniq = accumulate
+      ? index
+      : torch
+          .tensor([[0, 1, 2, 3, 4, 5, 6, 0, 1]])
+          .expand(4, 9)
+          .contiguous();
     const s = accumulate ? src : src.mul(0).add(torch.arange(9).float()); // equal values where indices collide
     const want = new Float32Array(28);
     refBackend.scatter(want, [4, 7], 1, uniq, s, accumulate);
@@ -101,7 +162,20 @@ test("webgpu embedding-style scatter_add of rows (int64 indices, repeated)", { s
   assertNear(await read(dst.storage, "float32"), want, "embedding grad", 1e-5, 1e-6);
 });
 
-function sgdRef(p: torch.Tensor, g: torch.Tensor, buf: torch.Tensor | null, o: { lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; maximize: boolean; firstStep: boolean }): void {
+function sgdRef(
+  p: torch.Tensor,
+  g: torch.Tensor,
+  buf: torch.Tensor | null,
+  o: {
+    lr: number;
+    momentum: number;
+    dampening: number;
+    weightDecay: number;
+    nesterov: boolean;
+    maximize: boolean;
+    firstStep: boolean;
+  },
+): void {
   let d = o.maximize ? g.neg() : g;
   if (o.weightDecay !== 0) d = d.add(p, o.weightDecay);
   if (buf) {
@@ -112,29 +186,48 @@ function sgdRef(p: torch.Tensor, g: torch.Tensor, buf: torch.Tensor | null, o: {
   p.add_(d, -o.lr);
 }
 
-test("webgpu fused SGD step: plain, momentum (first and later steps), nesterov, weight decay, maximize", { skip: noGpu }, async () => {
-  for (const o of [
-    { lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false },
-    { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 1e-2, nesterov: false, maximize: false },
-    { lr: 0.05, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: true, maximize: true },
-  ]) {
-    const p = torch.randn(1000), buf = torch.zeros(1000);
-    const gp = gpu(p), gb = gpu(buf);
-    for (let step = 0; step < 3; step++) {
-      const g = torch.randn(1000);
-      const firstStep = step === 0;
-      sgdRef(p, g, o.momentum ? buf : null, { ...o, firstStep });
-      assert.ok(sgdStep(gp, gpu(g), o.momentum ? gb : null, { ...o, firstStep }));
+test(
+  "webgpu fused SGD step: plain, momentum (first and later steps), nesterov, weight decay, maximize",
+  { skip: noGpu },
+  async () => {
+    for (const o of [
+      { lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false },
+      { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 1e-2, nesterov: false, maximize: false },
+      { lr: 0.05, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: true, maximize: true },
+    ]) {
+      const p = torch.randn(1000),
+        buf = torch.zeros(1000);
+      const gp = gpu(p),
+        gb = gpu(buf);
+      for (let step = 0; step < 3; step++) {
+        const g = torch.randn(1000);
+        const firstStep = step === 0;
+        sgdRef(p, g, o.momentum ? buf : null, { ...o, firstStep });
+        assert.ok(sgdStep(gp, gpu(g), o.momentum ? gb : null, { ...o, firstStep }));
+      }
+      assertNear(await read(gp.storage, "float32"), p.storage.data, `sgd ${JSON.stringify(o)}`, 1e-5, 1e-6);
     }
-    assertNear(await read(gp.storage, "float32"), p.storage.data, `sgd ${JSON.stringify(o)}`, 1e-5, 1e-6);
-  }
-});
+  },
+);
 
 test("webgpu fused Adam/AdamW step (3 steps) against the composed formula", { skip: noGpu }, async () => {
-  for (const [decoupled, amsgrad, wd] of [[false, false, 0], [false, true, 0.01], [true, false, 0.01]] as const) {
-    const p = torch.randn(500), m = torch.zeros(500), v = torch.zeros(500), mx = torch.zeros(500);
-    const gp = gpu(p), gm = gpu(m), gv = gpu(v), gmx = gpu(mx);
-    const lr = 1e-2, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+  for (const [decoupled, amsgrad, wd] of [
+    [false, false, 0],
+    [false, true, 0.01],
+    [true, false, 0.01],
+  ] as const) {
+    const p = torch.randn(500),
+      m = torch.zeros(500),
+      v = torch.zeros(500),
+      mx = torch.zeros(500);
+    const gp = gpu(p),
+      gm = gpu(m),
+      gv = gpu(v),
+      gmx = gpu(mx);
+    const lr = 1e-2,
+      beta1 = 0.9,
+      beta2 = 0.999,
+      eps = 1e-8;
     for (let step = 1; step <= 3; step++) {
       const g = torch.randn(500);
       let grad = g;
@@ -142,12 +235,31 @@ test("webgpu fused Adam/AdamW step (3 steps) against the composed formula", { sk
       if (decoupled) p.mul_(1 - lr * wd);
       m.mul_(beta1).add_(grad, 1 - beta1);
       v.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
-      const bc1 = 1 - beta1 ** step, bc2 = 1 - beta2 ** step;
+      const bc1 = 1 - beta1 ** step,
+        bc2 = 1 - beta2 ** step;
       if (amsgrad) mx.copy_(torch.maximum(mx, v));
       const denom = (amsgrad ? mx : v).sqrt().div(Math.sqrt(bc2)).add_(eps);
       p.addcdiv_(m, denom, -lr / bc1);
-      assert.ok(adamStep(gp, gpu(g), gm, gv, amsgrad ? gmx : null, { lr, beta1, beta2, eps, weightDecay: wd, step, amsgrad, maximize: false, decoupled }));
+      assert.ok(
+        adamStep(gp, gpu(g), gm, gv, amsgrad ? gmx : null, {
+          lr,
+          beta1,
+          beta2,
+          eps,
+          weightDecay: wd,
+          step,
+          amsgrad,
+          maximize: false,
+          decoupled,
+        }),
+      );
     }
-    assertNear(await read(gp.storage, "float32"), p.storage.data, `adam decoupled=${decoupled} amsgrad=${amsgrad}`, 1e-5, 1e-6);
+    assertNear(
+      await read(gp.storage, "float32"),
+      p.storage.data,
+      `adam decoupled=${decoupled} amsgrad=${amsgrad}`,
+      1e-5,
+      1e-6,
+    );
   }
 });

@@ -9,10 +9,22 @@ import { type Enc, type Summary, assertClose, assertSummary, dec, fixture, fixtu
 import { NN } from "./nn-seed-model.js";
 import { noGpu } from "./webgpu-helpers.js";
 
-interface Run { losses: number[]; final: Record<string, Summary> }
+interface Run {
+  losses: number[];
+  final: Record<string, Summary>;
+}
 interface SeedFixture {
-  seed: number; keys: string[]; shapes: number[][]; inputShape: number[]; target: number[];
-  logits: Enc; loss: number; lossLs: number; grads: Record<string, Summary>; sgd: Run; adam: Run;
+  seed: number;
+  keys: string[];
+  shapes: number[][];
+  inputShape: number[];
+  target: number[];
+  logits: Enc;
+  loss: number;
+  lossLs: number;
+  grads: Record<string, Summary>;
+  sgd: Run;
+  adam: Run;
 }
 
 const fx = fixture<SeedFixture>("seed_cnn.json");
@@ -36,19 +48,26 @@ function model(): NN {
 
 test("seed CNN on webgpu: logits, loss and every gradient match PyTorch", { skip: noGpu }, async () => {
   const m = model();
-  const x = xCpu.to("webgpu"), y = yCpu.to("webgpu");
+  const x = xCpu.to("webgpu"),
+    y = yCpu.to("webgpu");
   const logits = m.forward(x);
   assertClose(await logits.cpuAsync(), dec(fx.logits), "logits", 1e-4, 1e-5);
   const loss = new nn.CrossEntropyLoss().forward(logits, y);
   assertClose([(await loss.itemAsync()) as number], [fx.loss], "loss");
-  assertClose([(await new nn.CrossEntropyLoss({ labelSmoothing: 0.1 }).forward(logits, y).itemAsync()) as number], [fx.lossLs], "loss with label smoothing");
+  assertClose(
+    [(await new nn.CrossEntropyLoss({ labelSmoothing: 0.1 }).forward(logits, y).itemAsync()) as number],
+    [fx.lossLs],
+    "loss with label smoothing",
+  );
   loss.backward();
-  for (const [k, p] of m.namedParameters()) assertSummary(await (p.grad as torch.Tensor).cpuAsync(), fx.grads[k], `grad ${k}`, 2e-4);
+  for (const [k, p] of m.namedParameters())
+    assertSummary(await (p.grad as torch.Tensor).cpuAsync(), fx.grads[k], `grad ${k}`, 2e-4);
 });
 
 async function train(run: Run, make: (ps: nn.Parameter[]) => Optimizer, what: string): Promise<void> {
   const m = model();
-  const x = xCpu.to("webgpu"), y = yCpu.to("webgpu");
+  const x = xCpu.to("webgpu"),
+    y = yCpu.to("webgpu");
   const opt = make(m.parameters());
   const lossFn = new nn.CrossEntropyLoss();
   const losses: torch.Tensor[] = [];
@@ -66,9 +85,13 @@ async function train(run: Run, make: (ps: nn.Parameter[]) => Optimizer, what: st
   for (const [k, s] of Object.entries(run.final)) assertSummary(await sd[k].cpuAsync(), s, `${what} final ${k}`, 2e-4);
 }
 
-test("seed CNN on webgpu: 5 steps of SGD(lr 0.01, momentum 0.9, weightDecay 5e-4) match PyTorch", { skip: noGpu }, async () => {
-  await train(fx.sgd, (ps) => new SGD(ps, { lr: 0.01, momentum: 0.9, weightDecay: 5e-4 }), "SGD");
-});
+test(
+  "seed CNN on webgpu: 5 steps of SGD(lr 0.01, momentum 0.9, weightDecay 5e-4) match PyTorch",
+  { skip: noGpu },
+  async () => {
+    await train(fx.sgd, (ps) => new SGD(ps, { lr: 0.01, momentum: 0.9, weightDecay: 5e-4 }), "SGD");
+  },
+);
 
 test("seed CNN on webgpu: 5 steps of Adam(lr 1e-3) match PyTorch", { skip: noGpu }, async () => {
   await train(fx.adam, (ps) => new Adam(ps, { lr: 1e-3 }), "Adam");

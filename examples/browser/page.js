@@ -10,45 +10,81 @@ for (const k of ["steps", "batch", "lr", "seed"]) if (params.has(k)) $(k).value 
 const limit = params.has("limit") ? Number(params.get("limit")) : Infinity;
 
 // What the test reads: the losses so far, whether training finished, and any error.
-const demo = { losses: [], accuracies: [], testAccuracy: [], stepMs: [], done: false, error: null, backend: null, threads: 1 };
+const demo = {
+  losses: [],
+  accuracies: [],
+  testAccuracy: [],
+  stepMs: [],
+  done: false,
+  error: null,
+  backend: null,
+  threads: 1,
+};
 window.flintDemo = demo;
 
-let model = null, stopped = false, trainData = null, testData = null;
-const status = (s) => { $("status").textContent = s; };
+let model = null,
+  stopped = false,
+  trainData = null,
+  testData = null;
+const status = (s) => {
+  $("status").textContent = s;
+};
 
 function drawChart(canvas, series, yMax, label) {
-  const ctx = canvas.getContext("2d"), w = canvas.width, h = canvas.height, pad = 34;
+  const ctx = canvas.getContext("2d"),
+    w = canvas.width,
+    h = canvas.height,
+    pad = 34;
   ctx.clearRect(0, 0, w, h);
-  ctx.strokeStyle = "#999"; ctx.strokeRect(pad, 8, w - pad - 8, h - pad - 8);
-  ctx.fillStyle = "#444"; ctx.font = "12px system-ui";
+  ctx.strokeStyle = "#999";
+  ctx.strokeRect(pad, 8, w - pad - 8, h - pad - 8);
+  ctx.fillStyle = "#444";
+  ctx.font = "12px system-ui";
   ctx.fillText(label, pad + 6, 22);
-  ctx.fillText(yMax.toFixed(2), 2, 16); ctx.fillText("0", 20, h - pad);
+  ctx.fillText(yMax.toFixed(2), 2, 16);
+  ctx.fillText("0", 20, h - pad);
   const n = Math.max(2, ...series.map((s) => s.points.length));
   for (const s of series) {
-    ctx.strokeStyle = s.color; ctx.fillStyle = s.color; ctx.beginPath();
+    ctx.strokeStyle = s.color;
+    ctx.fillStyle = s.color;
+    ctx.beginPath();
     s.points.forEach(([i, v], k) => {
-      const x = pad + ((w - pad - 8) * i) / n, y = 8 + (h - pad - 8) * (1 - Math.min(v, yMax) / yMax);
-      if (s.dots) ctx.fillRect(x - 2, y - 2, 4, 4); else if (k === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+      const x = pad + ((w - pad - 8) * i) / n,
+        y = 8 + (h - pad - 8) * (1 - Math.min(v, yMax) / yMax);
+      if (s.dots) ctx.fillRect(x - 2, y - 2, 4, 4);
+      else if (k === 0) ctx.moveTo(x, y);
+      else ctx.lineTo(x, y);
     });
     if (!s.dots) ctx.stroke();
   }
 }
 
-const running = (xs, k = 20) => xs.map((_, i) => {
-  const a = xs.slice(Math.max(0, i - k + 1), i + 1);
-  return [i, a.reduce((s, v) => s + v, 0) / a.length];
-});
+const running = (xs, k = 20) =>
+  xs.map((_, i) => {
+    const a = xs.slice(Math.max(0, i - k + 1), i + 1);
+    return [i, a.reduce((s, v) => s + v, 0) / a.length];
+  });
 
 function redraw() {
   const maxLoss = Math.max(2.5, ...demo.losses.slice(0, 5));
-  drawChart($("loss"), [
-    { color: "#bbb", points: demo.losses.map((v, i) => [i, v]) },
-    { color: "#1565c0", points: running(demo.losses) },
-  ], maxLoss, "loss per step (grey) and running mean (blue)");
-  drawChart($("accuracy"), [
-    { color: "#2e7d32", points: running(demo.accuracies) },
-    { color: "#c62828", dots: true, points: demo.testAccuracy },
-  ], 1, "train batch accuracy (green), test accuracy (red)");
+  drawChart(
+    $("loss"),
+    [
+      { color: "#bbb", points: demo.losses.map((v, i) => [i, v]) },
+      { color: "#1565c0", points: running(demo.losses) },
+    ],
+    maxLoss,
+    "loss per step (grey) and running mean (blue)",
+  );
+  drawChart(
+    $("accuracy"),
+    [
+      { color: "#2e7d32", points: running(demo.accuracies) },
+      { color: "#c62828", dots: true, points: demo.testAccuracy },
+    ],
+    1,
+    "train batch accuracy (green), test accuracy (red)",
+  );
 }
 
 function testAccuracy() {
@@ -57,7 +93,14 @@ function testAccuracy() {
   return torch.noGrad(() => {
     const x = torch.fromTypedArray(testData.images.slice(0, n * 3072), [n, 3, 32, 32]);
     const y = torch.fromTypedArray(Float64Array.from(testData.labels.subarray(0, n)), [n], "int64");
-    return Number(torch.eq(torch.argmax(model.forward(x), 1), y).sum().item()) / n;
+    return (
+      Number(
+        torch
+          .eq(torch.argmax(model.forward(x), 1), y)
+          .sum()
+          .item(),
+      ) / n
+    );
   });
 }
 
@@ -68,8 +111,13 @@ async function fetchBytes(url) {
 }
 
 async function loadServedData() {
-  const listing = await fetch("data/").then((r) => (r.ok ? r.json() : [])).catch(() => []);
-  const trainFiles = listing.filter((f) => /^data_batch_\d\.bin$/.test(f)).sort().slice(0, 1);
+  const listing = await fetch("data/")
+    .then((r) => (r.ok ? r.json() : []))
+    .catch(() => []);
+  const trainFiles = listing
+    .filter((f) => /^data_batch_\d\.bin$/.test(f))
+    .sort()
+    .slice(0, 1);
   if (trainFiles.length === 0) return false;
   trainData = parseCifar(await Promise.all(trainFiles.map((f) => fetchBytes(`data/${f}`))), limit);
   if (listing.includes("test_batch.bin")) testData = parseCifar([await fetchBytes("data/test_batch.bin")], 500);
@@ -80,7 +128,8 @@ async function loadServedData() {
 $("files").addEventListener("change", async (e) => {
   const files = [...e.target.files];
   const read = (f) => f.arrayBuffer().then((b) => new Uint8Array(b));
-  const tests = files.filter((f) => f.name === "test_batch.bin"), trains = files.filter((f) => f.name !== "test_batch.bin");
+  const tests = files.filter((f) => f.name === "test_batch.bin"),
+    trains = files.filter((f) => f.name !== "test_batch.bin");
   trainData = parseCifar(await Promise.all(trains.map(read)), limit);
   if (tests.length) testData = parseCifar([await read(tests[0])], 500);
   $("info").textContent = `data: ${trains.map((f) => f.name).join(", ")} (${trainData.n} images) chosen from disk`;
@@ -89,34 +138,62 @@ $("files").addEventListener("change", async (e) => {
 
 async function run() {
   stopped = false;
-  $("start").disabled = true; $("stop").disabled = false;
-  demo.losses = []; demo.accuracies = []; demo.testAccuracy = []; demo.stepMs = []; demo.done = false;
-  const steps = Number($("steps").value), batchSize = Number($("batch").value), seed = Number($("seed").value);
+  $("start").disabled = true;
+  $("stop").disabled = false;
+  demo.losses = [];
+  demo.accuracies = [];
+  demo.testAccuracy = [];
+  demo.stepMs = [];
+  demo.done = false;
+  const steps = Number($("steps").value),
+    batchSize = Number($("batch").value),
+    seed = Number($("seed").value);
   status("training");
   let lastPaint = 0;
-  await trainSeedCnn(torch, trainData, {
-    steps, batchSize, seed, lr: Number($("lr").value), stopped: () => stopped,
-    onStep: async ({ step, loss, accuracy, ms }) => {
-      demo.losses.push(loss); demo.accuracies.push(accuracy); demo.stepMs.push(ms);
-      if (testData && (step % 100 === 0 || step === steps)) demo.testAccuracy.push([step - 1, testAccuracy()]);
-      $("numbers").textContent = `step ${step} / ${steps} · loss ${loss.toFixed(4)} · batch accuracy ${(100 * accuracy).toFixed(1)}% · ${ms.toFixed(0)} ms/step`;
-      if (performance.now() - lastPaint > 100 || step === steps) {
-        lastPaint = performance.now();
-        redraw();
-        await new Promise((r) => setTimeout(r, 0)); // let the page repaint and take clicks
-      }
+  await trainSeedCnn(
+    torch,
+    trainData,
+    {
+      steps,
+      batchSize,
+      seed,
+      lr: Number($("lr").value),
+      stopped: () => stopped,
+      onStep: async ({ step, loss, accuracy, ms }) => {
+        demo.losses.push(loss);
+        demo.accuracies.push(accuracy);
+        demo.stepMs.push(ms);
+        if (testData && (step % 100 === 0 || step === steps)) demo.testAccuracy.push([step - 1, testAccuracy()]);
+        $("numbers").textContent =
+          `step ${step} / ${steps} · loss ${loss.toFixed(4)} · batch accuracy ${(100 * accuracy).toFixed(1)}% · ${ms.toFixed(0)} ms/step`;
+        if (performance.now() - lastPaint > 100 || step === steps) {
+          lastPaint = performance.now();
+          redraw();
+          await new Promise((r) => setTimeout(r, 0)); // let the page repaint and take clicks
+        }
+      },
     },
-  }, (m) => { model = m; });
+    (m) => {
+      model = m;
+    },
+  );
   demo.done = true;
   status(stopped ? "stopped" : "done");
-  $("start").disabled = false; $("stop").disabled = true; $("download").disabled = false;
+  $("start").disabled = false;
+  $("stop").disabled = true;
+  $("download").disabled = false;
 }
 
 $("start").addEventListener("click", () => run().catch(fail));
-$("stop").addEventListener("click", () => { stopped = true; });
+$("stop").addEventListener("click", () => {
+  stopped = true;
+});
 $("download").addEventListener("click", () => {
   // Keys as `flint eval --model seed` and PyTorch's seed program name them (model1.0.weight …).
-  const bytes = torch.saveToBytes(model.stateDict({ prefix: "model1." }), { format: "safetensors", metadata: { classes: CLASSES.join(",") } });
+  const bytes = torch.saveToBytes(model.stateDict({ prefix: "model1." }), {
+    format: "safetensors",
+    metadata: { classes: CLASSES.join(",") },
+  });
   const a = document.createElement("a");
   a.href = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
   a.download = "flint-seed-cnn.safetensors";
@@ -135,7 +212,9 @@ function fail(e) {
   demo.threads = torch.getNumThreads();
   $("start").disabled = true;
   const served = await loadServedData();
-  status(`ready · backend ${demo.backend} · ${demo.threads} thread${demo.threads > 1 ? "s" : ""}${globalThis.crossOriginIsolated ? " · cross-origin isolated" : ""}`);
+  status(
+    `ready · backend ${demo.backend} · ${demo.threads} thread${demo.threads > 1 ? "s" : ""}${globalThis.crossOriginIsolated ? " · cross-origin isolated" : ""}`,
+  );
   $("start").disabled = !served;
   if (!served) $("info").textContent = "choose CIFAR-10 batch files (data_batch_1.bin …, test_batch.bin) to train";
   redraw();

@@ -14,14 +14,27 @@ import { build } from "esbuild";
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
 
-export interface DemoServerOptions { port?: number; data?: string | null; isolate?: boolean }
+export interface DemoServerOptions {
+  port?: number;
+  data?: string | null;
+  isolate?: boolean;
+}
 
 export async function bundleDemo(): Promise<string> {
-  const r = await build({ entryPoints: [join(here, "page.js")], bundle: true, platform: "browser", format: "esm", write: false, logLevel: "silent" });
+  const r = await build({
+    entryPoints: [join(here, "page.js")],
+    bundle: true,
+    platform: "browser",
+    format: "esm",
+    write: false,
+    logLevel: "silent",
+  });
   return r.outputFiles[0].text;
 }
 
-export async function startDemoServer(o: DemoServerOptions = {}): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
+export async function startDemoServer(
+  o: DemoServerOptions = {},
+): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
   const script = await bundleDemo();
   const files: Record<string, { body: Buffer | string; type: string }> = {
     "/": { body: readFileSync(join(here, "index.html")), type: "text/html; charset=utf-8" },
@@ -32,7 +45,9 @@ export async function startDemoServer(o: DemoServerOptions = {}): Promise<{ url:
   const dataFiles = dataDir ? readdirSync(dataDir).filter((f) => /^(data_batch_\d|test_batch)\.bin$/.test(f)) : [];
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
-    const headers: Record<string, string> = o.isolate ? { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" } : {};
+    const headers: Record<string, string> = o.isolate
+      ? { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" }
+      : {};
     const send = (status: number, type: string, body: Buffer | string): void => {
       res.writeHead(status, { "Content-Type": type, "Cache-Control": "no-store", ...headers });
       res.end(body);
@@ -41,7 +56,8 @@ export async function startDemoServer(o: DemoServerOptions = {}): Promise<{ url:
     if (file) return send(200, file.type, file.body);
     if (path === "/data/") return send(200, "application/json", JSON.stringify(dataFiles));
     const name = path.startsWith("/data/") ? path.slice(6) : "";
-    if (dataDir && dataFiles.includes(name)) return send(200, "application/octet-stream", readFileSync(join(dataDir, name)));
+    if (dataDir && dataFiles.includes(name))
+      return send(200, "application/octet-stream", readFileSync(join(dataDir, name)));
     send(404, "text/plain", `not found: ${path}`);
   });
   await new Promise<void>((resolve) => server.listen(o.port ?? 8080, "127.0.0.1", resolve));
@@ -56,6 +72,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     return i >= 0 ? process.argv[i + 1] : null;
   };
   const data = arg("data") ?? process.env.FLINT_CIFAR_DIR ?? null;
-  const { url } = await startDemoServer({ port: Number(arg("port") ?? 8080), data, isolate: process.argv.includes("--isolate") });
-  console.log(`Flint browser demo: ${url}${data ? ` (CIFAR-10 batch files from ${data})` : " (no --data DIR: the page asks for the batch files)"}`);
+  const { url } = await startDemoServer({
+    port: Number(arg("port") ?? 8080),
+    data,
+    isolate: process.argv.includes("--isolate"),
+  });
+  console.log(
+    `Flint browser demo: ${url}${data ? ` (CIFAR-10 batch files from ${data})` : " (no --data DIR: the page asks for the batch files)"}`,
+  );
 }

@@ -15,22 +15,26 @@ export interface CifarData {
   n: number;
 }
 
-const MEAN = [0.4914, 0.4822, 0.4465], STD = [0.247, 0.2435, 0.2616];
+const MEAN = [0.4914, 0.4822, 0.4465],
+  STD = [0.247, 0.2435, 0.2616];
 
 /** Parses concatenated CIFAR-10 binary batch files (at most `limit` records). */
 export function parseCifar(files: readonly Uint8Array[], limit = Infinity): CifarData {
   const total = files.reduce((s, f) => {
-    if (f.length % RECORD_BYTES !== 0) throw new Error(`a CIFAR-10 batch file holds records of ${RECORD_BYTES} bytes; this one has ${f.length} bytes`);
+    if (f.length % RECORD_BYTES !== 0)
+      throw new Error(`a CIFAR-10 batch file holds records of ${RECORD_BYTES} bytes; this one has ${f.length} bytes`);
     return s + f.length / RECORD_BYTES;
   }, 0);
   const n = Math.min(total, limit);
-  const images = new Float32Array(n * 3072), labels = new Int32Array(n);
+  const images = new Float32Array(n * 3072),
+    labels = new Int32Array(n);
   let i = 0;
   for (const f of files) {
     for (let o = 0; o < f.length && i < n; o += RECORD_BYTES, i++) {
       labels[i] = f[o];
       for (let c = 0; c < 3; c++) {
-        for (let p = 0; p < 1024; p++) images[i * 3072 + c * 1024 + p] = (f[o + 1 + c * 1024 + p] / 255 - MEAN[c]) / STD[c];
+        for (let p = 0; p < 1024; p++)
+          images[i * 3072 + c * 1024 + p] = (f[o + 1 + c * 1024 + p] / 255 - MEAN[c]) / STD[c];
       }
     }
   }
@@ -41,13 +45,24 @@ export function parseCifar(files: readonly Uint8Array[], limit = Infinity): Cifa
 export function seedCnn(torch: TorchNs): Torch.nn.Sequential {
   const { nn } = torch;
   return new nn.Sequential(
-    new nn.Conv2d(3, 32, 5, { padding: 2 }), new nn.MaxPool2d(2),
-    new nn.Conv2d(32, 32, 5, { padding: 2 }), new nn.MaxPool2d(2),
-    new nn.Conv2d(32, 64, 5, { padding: 2 }), new nn.MaxPool2d(2),
-    new nn.Flatten(), new nn.Linear(1024, 64), new nn.Linear(64, 10));
+    new nn.Conv2d(3, 32, 5, { padding: 2 }),
+    new nn.MaxPool2d(2),
+    new nn.Conv2d(32, 32, 5, { padding: 2 }),
+    new nn.MaxPool2d(2),
+    new nn.Conv2d(32, 64, 5, { padding: 2 }),
+    new nn.MaxPool2d(2),
+    new nn.Flatten(),
+    new nn.Linear(1024, 64),
+    new nn.Linear(64, 10),
+  );
 }
 
-export interface StepInfo { step: number; loss: number; accuracy: number; ms: number }
+export interface StepInfo {
+  step: number;
+  loss: number;
+  accuracy: number;
+  ms: number;
+}
 
 export interface TrainOptions {
   steps: number;
@@ -60,8 +75,15 @@ export interface TrainOptions {
   stopped?: () => boolean;
 }
 
-function batchOf(torch: TorchNs, data: CifarData, order: Int32Array, at: number, size: number): { x: Torch.Tensor; y: Torch.Tensor } {
-  const xs = new Float32Array(size * 3072), ys = new Float64Array(size);
+function batchOf(
+  torch: TorchNs,
+  data: CifarData,
+  order: Int32Array,
+  at: number,
+  size: number,
+): { x: Torch.Tensor; y: Torch.Tensor } {
+  const xs = new Float32Array(size * 3072),
+    ys = new Float64Array(size);
   for (let b = 0; b < size; b++) {
     const i = order[(at + b) % order.length];
     xs.set(data.images.subarray(i * 3072, (i + 1) * 3072), b * 3072);
@@ -71,7 +93,12 @@ function batchOf(torch: TorchNs, data: CifarData, order: Int32Array, at: number,
 }
 
 /** Trains `model` and returns the per-step losses (the batch mean cross-entropy). */
-export async function train(torch: TorchNs, model: Torch.nn.Sequential, data: CifarData, o: TrainOptions): Promise<number[]> {
+export async function train(
+  torch: TorchNs,
+  model: Torch.nn.Sequential,
+  data: CifarData,
+  o: TrainOptions,
+): Promise<number[]> {
   torch.manualSeed(o.seed);
   const order = torch.randperm(data.n).typedArray();
   const idx = Int32Array.from(order as ArrayLike<number>);
@@ -95,7 +122,12 @@ export async function train(torch: TorchNs, model: Torch.nn.Sequential, data: Ci
 }
 
 /** The demo's whole run: seed, build the seed CNN, train. The page and its test both call this. */
-export async function trainSeedCnn(torch: TorchNs, data: CifarData, o: TrainOptions, onModel?: (m: Torch.nn.Sequential) => void): Promise<{ model: Torch.nn.Sequential; losses: number[] }> {
+export async function trainSeedCnn(
+  torch: TorchNs,
+  data: CifarData,
+  o: TrainOptions,
+  onModel?: (m: Torch.nn.Sequential) => void,
+): Promise<{ model: Torch.nn.Sequential; losses: number[] }> {
   torch.manualSeed(o.seed);
   const model = seedCnn(torch);
   onModel?.(model);

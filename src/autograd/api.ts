@@ -12,13 +12,19 @@ export interface BackwardArgs {
 }
 
 function rootGrad(t: Tensor, g: Tensor | null | undefined, op: string): Tensor {
-  if (!t.requiresGrad) throw new AutogradError(`${op}: element 0 of tensors does not require grad and does not have a grad_fn`);
+  if (!t.requiresGrad)
+    throw new AutogradError(`${op}: element 0 of tensors does not require grad and does not have a grad_fn`);
   if (g === null || g === undefined) {
-    if (t.numel() !== 1) throw new AutogradError(`${op}: grad can be implicitly created only for scalar outputs (got shape ${fmtShape(t.shape)})`);
+    if (t.numel() !== 1)
+      throw new AutogradError(
+        `${op}: grad can be implicitly created only for scalar outputs (got shape ${fmtShape(t.shape)})`,
+      );
     return onesLike(t);
   }
   if (g.shape.length !== t.shape.length || g.shape.some((s, i) => s !== t.shape[i])) {
-    throw new ShapeError(`${op}: mismatch in shape: grad_output has a shape of ${fmtShape(g.shape)} and output has a shape of ${fmtShape(t.shape)}`);
+    throw new ShapeError(
+      `${op}: mismatch in shape: grad_output has a shape of ${fmtShape(g.shape)} and output has a shape of ${fmtShape(t.shape)}`,
+    );
   }
   return g;
 }
@@ -34,7 +40,13 @@ export function backward(t: Tensor, gradient?: Tensor | null, opts: BackwardArgs
   opts.inputs.forEach((x, i) => {
     const g = grads[i];
     if (!g) return;
-    x.grad = x.grad ? (opts.createGraph ? accumulate(x.grad, g) : accumulateInto(x.grad, g)) : opts.createGraph ? g : detachedClone(g);
+    x.grad = x.grad
+      ? opts.createGraph
+        ? accumulate(x.grad, g)
+        : accumulateInto(x.grad, g)
+      : opts.createGraph
+        ? g
+        : detachedClone(g);
   });
 }
 
@@ -46,10 +58,19 @@ export interface GradArgs {
 }
 
 /** torch.autograd.grad(outputs, inputs, { gradOutputs, retainGraph, createGraph, allowUnused }). */
-export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[], opts: GradArgs = {}): (Tensor | null)[] {
+export function grad(
+  outputs: Tensor | readonly Tensor[],
+  inputs: Tensor | readonly Tensor[],
+  opts: GradArgs = {},
+): (Tensor | null)[] {
   const outs = Array.isArray(outputs) ? outputs : [outputs as Tensor];
   const ins = Array.isArray(inputs) ? inputs : [inputs as Tensor];
-  const gos = opts.gradOutputs === undefined || opts.gradOutputs === null ? [] : Array.isArray(opts.gradOutputs) ? opts.gradOutputs : [opts.gradOutputs as Tensor];
+  const gos =
+    opts.gradOutputs === undefined || opts.gradOutputs === null
+      ? []
+      : Array.isArray(opts.gradOutputs)
+        ? opts.gradOutputs
+        : [opts.gradOutputs as Tensor];
   const roots = outs.map((o, i) => rootGrad(o, gos[i], "autograd.grad"));
   return runBackward(outs, roots, { ...opts, inputs: ins });
 }

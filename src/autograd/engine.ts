@@ -16,7 +16,11 @@ export interface BackwardOptions {
   allowUnused?: boolean;
 }
 
-export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor[], opts: BackwardOptions = {}): (Tensor | null)[] {
+export function runBackward(
+  roots: readonly Tensor[],
+  rootGrads: readonly Tensor[],
+  opts: BackwardOptions = {},
+): (Tensor | null)[] {
   const createGraph = opts.createGraph ?? false;
   const retainGraph = opts.retainGraph ?? createGraph;
   const inputs = opts.inputs;
@@ -38,11 +42,16 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
     // Edges into hooked leaves: their post-accumulate hooks run after the last one delivers.
     const leafDeps = new Map<Tensor, number>();
     const stack: Node[] = [];
-    for (const r of roots) if (r.gradFn && !deps.has(r.gradFn)) { deps.set(r.gradFn, 0); stack.push(r.gradFn); }
+    for (const r of roots)
+      if (r.gradFn && !deps.has(r.gradFn)) {
+        deps.set(r.gradFn, 0);
+        stack.push(r.gradFn);
+      }
     while (stack.length) {
       const n = stack.pop() as Node;
       for (const e of n.next) {
-        if (e !== null && "leaf" in e && !inputs && hasPostAccumulateGradHooks(e.leaf)) leafDeps.set(e.leaf, (leafDeps.get(e.leaf) ?? 0) + 1);
+        if (e !== null && "leaf" in e && !inputs && hasPostAccumulateGradHooks(e.leaf))
+          leafDeps.set(e.leaf, (leafDeps.get(e.leaf) ?? 0) + 1);
         if (e === null || !("node" in e)) continue;
         const seen = deps.has(e.node);
         deps.set(e.node, (deps.get(e.node) ?? 0) + 1);
@@ -58,9 +67,17 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
         return;
       }
       if (g.shape.length !== leaf.shape.length || g.shape.some((s, i) => s !== leaf.shape[i])) {
-        throw new ShapeError(`backward: gradient of shape ${fmtShape(g.shape)} does not match leaf of shape ${fmtShape(leaf.shape)}`);
+        throw new ShapeError(
+          `backward: gradient of shape ${fmtShape(g.shape)} does not match leaf of shape ${fmtShape(leaf.shape)}`,
+        );
       }
-      leaf.grad = leaf.grad ? (createGraph ? accumulate(leaf.grad, g) : accumulateInto(leaf.grad, g)) : createGraph ? g : detachedClone(g);
+      leaf.grad = leaf.grad
+        ? createGraph
+          ? accumulate(leaf.grad, g)
+          : accumulateInto(leaf.grad, g)
+        : createGraph
+          ? g
+          : detachedClone(g);
       const left = leafDeps.get(leaf);
       if (left !== undefined) {
         if (left <= 1) {
@@ -86,10 +103,19 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
       const node = ready.pop();
       const buf = buffers.get(node) ?? node.outputs.map(() => null);
       buffers.delete(node);
-      const grads = applyNodeHooks(node, buf.map((g, i) => g ?? zerosFor(node.outputs[i])));
+      const grads = applyNodeHooks(
+        node,
+        buf.map((g, i) => g ?? zerosFor(node.outputs[i])),
+      );
       const slots = nodeSlot.get(node);
       if (slots) for (const [nr, slot] of slots) captured[slot] = grads[nr];
-      if (node.retained) for (const [nr, t] of node.retained) t.grad = t.grad ? (createGraph ? accumulate(t.grad, grads[nr]) : accumulateInto(t.grad, grads[nr])) : detachedClone(grads[nr]);
+      if (node.retained)
+        for (const [nr, t] of node.retained)
+          t.grad = t.grad
+            ? createGraph
+              ? accumulate(t.grad, grads[nr])
+              : accumulateInto(t.grad, grads[nr])
+            : detachedClone(grads[nr]);
       const inGrads = node.apply(grads, retainGraph);
       node.next.forEach((e, i) => {
         if (e === null) return;
@@ -109,7 +135,9 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
   if (inputs && !opts.allowUnused) {
     captured.forEach((g, i) => {
       if (g === null) {
-        throw new AutogradError(`autograd.grad: one of the differentiated tensors (input ${i}) appears to not have been used in the graph. Set allowUnused: true if this is the desired behavior.`);
+        throw new AutogradError(
+          `autograd.grad: one of the differentiated tensors (input ${i}) appears to not have been used in the graph. Set allowUnused: true if this is the desired behavior.`,
+        );
       }
     });
   }
@@ -125,7 +153,7 @@ class NodeHeap {
   push(n: Node): void {
     const a = this.items;
     a.push(n);
-    for (let i = a.length - 1; i > 0; ) {
+    for (let i = a.length - 1; i > 0;) {
       const parent = (i - 1) >> 1;
       if (a[parent].seq >= a[i].seq) break;
       [a[parent], a[i]] = [a[i], a[parent]];
@@ -138,8 +166,9 @@ class NodeHeap {
     const last = a.pop() as Node;
     if (a.length > 0) {
       a[0] = last;
-      for (let i = 0; ; ) {
-        const l = 2 * i + 1, r = l + 1;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1,
+          r = l + 1;
         let m = i;
         if (l < a.length && a[l].seq > a[m].seq) m = l;
         if (r < a.length && a[r].seq > a[m].seq) m = r;

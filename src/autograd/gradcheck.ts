@@ -60,7 +60,8 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], opts: GradcheckOpti
         const out = outsNow.filter((o) => o.dtype === "float64" || o.dtype === "float32")[j];
         if (!out.requiresGrad) {
           for (let k = 0; k < n; k++) {
-            if (Math.abs(numerical[j][m * n + k]) > atol) return fail(`output ${j} does not require grad but input ${i} changes it`, raiseException);
+            if (Math.abs(numerical[j][m * n + k]) > atol)
+              return fail(`output ${j} does not require grad but input ${i} changes it`, raiseException);
           }
           continue;
         }
@@ -69,9 +70,13 @@ export function gradcheck(fn: Fn, inputs: readonly Tensor[], opts: GradcheckOpti
         const [g] = runBackward([out], [seed], { inputs: [x], allowUnused: true });
         const ga = g ? g.typedArray() : new Float64Array(n);
         for (let k = 0; k < n; k++) {
-          const a = ga[k], b = numerical[j][m * n + k];
+          const a = ga[k],
+            b = numerical[j][m * n + k];
           if (!(Math.abs(a - b) <= atol + rtol * Math.abs(b))) {
-            return fail(`Jacobian mismatch for output ${j} element ${m} with respect to input ${i} element ${k}: analytical ${a}, numerical ${b}`, raiseException);
+            return fail(
+              `Jacobian mismatch for output ${j} element ${m} with respect to input ${i} element ${k}: analytical ${a}, numerical ${b}`,
+              raiseException,
+            );
           }
         }
       }

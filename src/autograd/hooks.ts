@@ -14,13 +14,15 @@ export const accumulate = (a: Tensor, b: Tensor): Tensor => add(a, b);
  * taken earlier sees the sum; out of place when the shapes differ (a user-set broadcast .grad).
  */
 export function accumulateInto(grad: Tensor, g: Tensor): Tensor {
-  if (grad.requiresGrad || grad.shape.length !== g.shape.length || grad.shape.some((s, i) => s !== g.shape[i])) return add(grad, g);
+  if (grad.requiresGrad || grad.shape.length !== g.shape.length || grad.shape.some((s, i) => s !== g.shape[i]))
+    return add(grad, g);
   if (grad.dtype === g.dtype && backend().addInPlace(grad, g)) {
     grad.storage.version++;
     return grad;
   }
   return noGrad(() => add_(grad, g));
 }
-export const zerosFor = (meta: { shape: readonly number[]; dtype: Tensor["dtype"]; device: DeviceType }): Tensor => zeros(meta.shape, { dtype: meta.dtype, device: meta.device });
+export const zerosFor = (meta: { shape: readonly number[]; dtype: Tensor["dtype"]; device: DeviceType }): Tensor =>
+  zeros(meta.shape, { dtype: meta.dtype, device: meta.device });
 /** A gradient stored in .grad owns its memory: optimizers update it in place. */
 export const detachedClone = (g: Tensor): Tensor => noGrad(() => clone(g));

@@ -11,9 +11,18 @@ const hooks = new WeakMap<Tensor, Map<number, PostAccumulateGradHook>>();
 let nextId = 0;
 
 /** Runs `hook(leaf)` after each backward pass has finished accumulating into leaf.grad. */
-export function registerPostAccumulateGradHook(leaf: Tensor, hook: PostAccumulateGradHook): { id: number; remove(): void } {
-  if (!leaf.isLeaf) throw new AutogradError("registerPostAccumulateGradHook: post accumulate grad hooks cannot be registered on non-leaf tensors");
-  if (!leaf.requiresGrad) throw new AutogradError("registerPostAccumulateGradHook: cannot register a hook on a tensor that doesn't require gradient");
+export function registerPostAccumulateGradHook(
+  leaf: Tensor,
+  hook: PostAccumulateGradHook,
+): { id: number; remove(): void } {
+  if (!leaf.isLeaf)
+    throw new AutogradError(
+      "registerPostAccumulateGradHook: post accumulate grad hooks cannot be registered on non-leaf tensors",
+    );
+  if (!leaf.requiresGrad)
+    throw new AutogradError(
+      "registerPostAccumulateGradHook: cannot register a hook on a tensor that doesn't require gradient",
+    );
   let m = hooks.get(leaf);
   if (!m) hooks.set(leaf, (m = new Map()));
   const id = nextId++;

@@ -38,13 +38,15 @@ export class Node {
       throw new AutogradError(
         `${this.name}: trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). ` +
           "Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). " +
-          "Specify retainGraph: true if you need to backward through the graph a second time.");
+          "Specify retainGraph: true if you need to backward through the graph a second time.",
+      );
     }
     this.saved.forEach((t, i) => {
       if (t.storage.version !== this.savedVersions[i]) {
         throw new AutogradError(
           `${this.name}: one of the variables needed for gradient computation has been modified by an inplace operation: ` +
-            `[${t.dtype} [${t.shape.join(", ")}]] is at version ${t.storage.version}; expected version ${this.savedVersions[i]} instead.`);
+            `[${t.dtype} [${t.shape.join(", ")}]] is at version ${t.storage.version}; expected version ${this.savedVersions[i]} instead.`,
+        );
       }
     });
     const fn = this.fn;

@@ -27,7 +27,11 @@ export function edgeOf(t: Tensor | null | undefined): Edge {
  * composition (mv = matmul + squeeze prints MvBackward0, as in PyTorch). Inputs' own nodes are
  * never renamed (an op that returned its input unchanged made no node of its own).
  */
-export function relabel<T extends Tensor | Tensor[]>(out: T, name: string, inputs: readonly (Tensor | null | undefined)[]): T {
+export function relabel<T extends Tensor | Tensor[]>(
+  out: T,
+  name: string,
+  inputs: readonly (Tensor | null | undefined)[],
+): T {
   const first: Tensor | undefined = Array.isArray(out) ? (out as Tensor[])[0] : (out as Tensor);
   const node = first?.gradFn;
   if (node && !inputs.some((t) => t?.gradFn === node)) node.name = name;
@@ -48,7 +52,13 @@ export function record<T extends Tensor | Tensor[]>(
 ): T {
   if (!needsGrad(inputs)) return out;
   const outs: Tensor[] = Array.isArray(out) ? out : [out];
-  const node = new Node(name, inputs.map(edgeOf), backward, saved, outs.map((o) => ({ shape: o.shape, dtype: o.dtype, device: o.storage.device })));
+  const node = new Node(
+    name,
+    inputs.map(edgeOf),
+    backward,
+    saved,
+    outs.map((o) => ({ shape: o.shape, dtype: o.dtype, device: o.storage.device })),
+  );
   outs.forEach((o, i) => {
     if (!isFloating(o.dtype)) return;
     o.requiresGrad = true;

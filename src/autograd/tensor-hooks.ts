@@ -6,13 +6,16 @@ import { AutogradError } from "../errors.js";
 import type { Node } from "./node.js";
 
 export type GradHook = (grad: Tensor) => Tensor | void | undefined;
-export interface RemovableHandle { remove(): void }
+export interface RemovableHandle {
+  remove(): void;
+}
 
 const leafHooks = new WeakMap<Tensor, GradHook[]>();
 const nodeHooks = new WeakMap<Node, Map<number, GradHook[]>>();
 
 export function registerHook(t: Tensor, hook: GradHook): RemovableHandle {
-  if (!t.requiresGrad) throw new AutogradError("registerHook: cannot register a hook on a tensor that doesn't require gradient");
+  if (!t.requiresGrad)
+    throw new AutogradError("registerHook: cannot register a hook on a tensor that doesn't require gradient");
   let list: GradHook[];
   if (t.gradFn === null) {
     list = leafHooks.get(t) ?? [];
@@ -24,7 +27,12 @@ export function registerHook(t: Tensor, hook: GradHook): RemovableHandle {
     byOutput.set(t.outputNr, list);
   }
   list.push(hook);
-  return { remove: () => { const i = list.indexOf(hook); if (i >= 0) list.splice(i, 1); } };
+  return {
+    remove: () => {
+      const i = list.indexOf(hook);
+      if (i >= 0) list.splice(i, 1);
+    },
+  };
 }
 
 const run = (hooks: GradHook[] | undefined, g: Tensor): Tensor => {

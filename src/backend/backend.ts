@@ -83,14 +83,26 @@ export interface AvgPool2dParams {
 
 /** Options of a fused SGD update (PyTorch 1.13's single-tensor formula). */
 export interface SgdStepOptions {
-  lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; maximize: boolean;
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  maximize: boolean;
   /** The momentum buffer is new: it becomes the (decayed) gradient, as torch's `buf is None`. */
   firstStep: boolean;
 }
 /** Options of a fused Adam/AdamW update; step counts this update (1 on the first). */
 export interface AdamStepOptions {
-  lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; step: number;
-  amsgrad: boolean; maximize: boolean; decoupled: boolean;
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  step: number;
+  amsgrad: boolean;
+  maximize: boolean;
+  decoupled: boolean;
 }
 
 /**
@@ -152,7 +164,14 @@ export interface FusedKernels<Out = TypedArray> {
   // Fused optimizer updates, in place; false when declined (the optimizer then runs its
   // composed tensor-op update).
   sgdStep(param: Strided, grad: Strided, momentumBuf: Strided | null, o: SgdStepOptions): boolean;
-  adamStep(param: Strided, grad: Strided, expAvg: Strided, expAvgSq: Strided, maxExpAvgSq: Strided | null, o: AdamStepOptions): boolean;
+  adamStep(
+    param: Strided,
+    grad: Strided,
+    expAvg: Strided,
+    expAvgSq: Strided,
+    maxExpAvgSq: Strided | null,
+    o: AdamStepOptions,
+  ): boolean;
 }
 
 /** The memory side of a backend: see the device contract at the top of this file. */
@@ -171,7 +190,8 @@ export interface DeviceMemory<Out = TypedArray> {
 /** What a kernel may return: a host array (the CPU backends) or a device's own storage. */
 export type KernelOutput = TypedArray | Storage;
 
-export interface Backend<Out extends KernelOutput = TypedArray> extends Kernels<Out>, FusedKernels<Out>, DeviceMemory<Out> {
+export interface Backend<Out extends KernelOutput = TypedArray>
+  extends Kernels<Out>, FusedKernels<Out>, DeviceMemory<Out> {
   readonly name: string;
 }
 
@@ -191,6 +211,10 @@ export const DECLINE_FUSED: FusedKernels<never> = {
  * A backend made of a base backend (usually the reference one) plus the kernels it does itself.
  * Overrides fall back to the base by calling it directly (`base.matmul(a, b, dt)`).
  */
-export function extendBackend<Out extends KernelOutput>(base: Backend<Out>, name: string, overrides: Partial<Kernels<Out> & FusedKernels<Out>>): Backend<Out> {
+export function extendBackend<Out extends KernelOutput>(
+  base: Backend<Out>,
+  name: string,
+  overrides: Partial<Kernels<Out> & FusedKernels<Out>>,
+): Backend<Out> {
   return { ...base, ...overrides, name };
 }

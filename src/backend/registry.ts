@@ -27,7 +27,10 @@ export const hasBackend = (device: DeviceType): boolean => registered.has(device
 /** The backend of a device; a DeviceError when none is registered. */
 export function backendFor(device: DeviceType): AnyBackend {
   const b = registered.get(device);
-  if (b === undefined) throw new DeviceError(`no backend for device '${device}' is available${device === "webgpu" ? " (torch.webgpu.isAvailable() is false)" : ""}`);
+  if (b === undefined)
+    throw new DeviceError(
+      `no backend for device '${device}' is available${device === "webgpu" ? " (torch.webgpu.isAvailable() is false)" : ""}`,
+    );
   return b;
 }
 
@@ -50,7 +53,8 @@ function pick(op: string, a: Arg, b?: Arg, c?: Arg, d?: Arg, e?: Arg): AnyBacken
     if (!x || (x.storage.device === "cpu" && x.shape.length === 0)) continue;
     const dev = x.storage.device;
     if (device === null) device = dev;
-    else if (dev !== device) throw new DeviceError(`${op}: expected all tensors to be on the same device, found ${device} and ${dev}`);
+    else if (dev !== device)
+      throw new DeviceError(`${op}: expected all tensors to be on the same device, found ${device} and ${dev}`);
   }
   return backendFor(device ?? "cpu");
 }
@@ -102,10 +106,12 @@ const dispatcher: AnyBackend = {
   avgPool2d: (x, p) => pick("avg_pool2d", x).avgPool2d(x, p),
   avgPool2dBackward: (g, p, inShape) => pick("avg_pool2d_backward", g).avgPool2dBackward(g, p, inShape),
   adaptiveAvgPool2d: (x, h, w) => pick("adaptive_avg_pool2d", x).adaptiveAvgPool2d(x, h, w),
-  adaptiveAvgPool2dBackward: (g, inShape) => pick("adaptive_avg_pool2d_backward", g).adaptiveAvgPool2dBackward(g, inShape),
+  adaptiveAvgPool2dBackward: (g, inShape) =>
+    pick("adaptive_avg_pool2d_backward", g).adaptiveAvgPool2dBackward(g, inShape),
   logSoftmax: (x, dim) => pick("log_softmax", x).logSoftmax(x, dim),
   lstmCell: (gates, c) => pick("lstm_cell", gates, c).lstmCell(gates, c),
-  lstmCellBackward: (saved, c, dhy, dcy) => pick("lstm_cell_backward", c, dhy, dcy).lstmCellBackward(saved, c, dhy, dcy),
+  lstmCellBackward: (saved, c, dhy, dcy) =>
+    pick("lstm_cell_backward", c, dhy, dcy).lstmCellBackward(saved, c, dhy, dcy),
   addInPlace: (dst, src) => pick("add_", dst, src).addInPlace(dst, src),
   sgdStep: (p, g, buf, o) => pick("sgd", p, g, buf).sgdStep(p, g, buf, o),
   adamStep: (p, g, m, v, vmax, o) => pick("adam", p, g, m, v, vmax).adamStep(p, g, m, v, vmax, o),

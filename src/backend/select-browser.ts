@@ -33,7 +33,10 @@ export const backendName = (): string => active().name;
 export function setBackend(name: "ref" | "native" | "wasm"): void {
   if (name === "ref") setActiveBackend(refBackend);
   else if (name === "wasm") {
-    if (!wasm) throw new Error("setBackend('wasm'): call `await torch.loadWasm()` first (the kernels load asynchronously in a browser)");
+    if (!wasm)
+      throw new Error(
+        "setBackend('wasm'): call `await torch.loadWasm()` first (the kernels load asynchronously in a browser)",
+      );
     setActiveBackend(wasm.backend);
   } else if (name === "native") throw new Error("setBackend('native'): the native addon exists only in Node");
   else throw new Error(`setBackend: unknown backend '${String(name)}' (expected "wasm" or "ref")`);

@@ -41,12 +41,18 @@ if (native) {
 } else if (forced !== "ref" && wasm()) {
   setActiveBackend((wasm() as WasmBackend).backend);
   if (forced !== "wasm") {
-    process.emitWarning("the native addon (build/Release/flint_native.node) is not available; running on the WebAssembly build of its kernels: one thread, a CNN training step ~4-7x slower than the native addon on one thread and slower still against its thread pool (the TypeScript reference backend would be ~75x slower). Rebuild the addon with `npm run build:native`.", { code: "FLINT_NO_NATIVE" });
+    process.emitWarning(
+      "the native addon (build/Release/flint_native.node) is not available; running on the WebAssembly build of its kernels: one thread, a CNN training step ~4-7x slower than the native addon on one thread and slower still against its thread pool (the TypeScript reference backend would be ~75x slower). Rebuild the addon with `npm run build:native`.",
+      { code: "FLINT_NO_NATIVE" },
+    );
   }
 } else {
   setActiveBackend(refBackend);
   if (forced !== "ref") {
-    process.emitWarning("neither the native addon (build/Release/flint_native.node) nor the WebAssembly kernels (native/wasm/flint.wasm) are available; running on the TypeScript reference backend, about 75x slower than native for a CNN training step. Rebuild the addon with `npm run build:native`.", { code: "FLINT_NO_NATIVE" });
+    process.emitWarning(
+      "neither the native addon (build/Release/flint_native.node) nor the WebAssembly kernels (native/wasm/flint.wasm) are available; running on the TypeScript reference backend, about 75x slower than native for a CNN training step. Rebuild the addon with `npm run build:native`.",
+      { code: "FLINT_NO_NATIVE" },
+    );
   }
 }
 
@@ -70,11 +76,15 @@ export const backendName = (): string => active().name;
 /** Selects a backend by name; "native" and "wasm" throw when their kernels are not available. */
 export function setBackend(name: "ref" | "native" | "wasm"): void {
   if (name === "native") {
-    if (!native) throw new Error("setBackend: the native addon is not available (build it with `npm run build:native`)");
+    if (!native)
+      throw new Error("setBackend: the native addon is not available (build it with `npm run build:native`)");
     setActiveBackend(native);
   } else if (name === "wasm") {
     const w = wasm();
-    if (!w) throw new Error("setBackend: the WebAssembly kernels (native/wasm/flint.wasm) are not available (build them with `npm run build:wasm`)");
+    if (!w)
+      throw new Error(
+        "setBackend: the WebAssembly kernels (native/wasm/flint.wasm) are not available (build them with `npm run build:wasm`)",
+      );
     setActiveBackend(w.backend);
   } else if (name === "ref") {
     setActiveBackend(refBackend);
@@ -90,12 +100,19 @@ export function setBackend(name: "ref" | "native" | "wasm"): void {
  */
 export async function loadWasm(source?: string | URL | ArrayBuffer | ArrayBufferView | Response): Promise<string> {
   if (source !== undefined && wasmCache == null) {
-    const bytes = typeof source === "string" || source instanceof URL ? await (await fetch(source)).arrayBuffer()
-      : source instanceof Response ? await source.arrayBuffer() : source;
+    const bytes =
+      typeof source === "string" || source instanceof URL
+        ? await (await fetch(source)).arrayBuffer()
+        : source instanceof Response
+          ? await source.arrayBuffer()
+          : source;
     wasmCache = makeWasmBackend(instantiateKernelsSync(bytes));
   }
   const w = wasm();
-  if (!w) throw new Error("loadWasm: the WebAssembly kernels (native/wasm/flint.wasm) are not available (build them with `npm run build:wasm`)");
+  if (!w)
+    throw new Error(
+      "loadWasm: the WebAssembly kernels (native/wasm/flint.wasm) are not available (build them with `npm run build:wasm`)",
+    );
   if (active().name === "ref") setActiveBackend(w.backend);
   return active().name;
 }

@@ -132,7 +132,10 @@ function convert(spec: FlagSpec, raw: string, command: string): FlagValue {
       const v = raw.toLowerCase();
       if (!choices.includes(v)) {
         const s = suggest(v, choices);
-        throw new UsageError(`${flag} must be one of ${choices.join(", ")}; got "${raw}"${s !== null ? ` (did you mean ${s}?)` : ""}`, command);
+        throw new UsageError(
+          `${flag} must be one of ${choices.join(", ")}; got "${raw}"${s !== null ? ` (did you mean ${s}?)` : ""}`,
+          command,
+        );
       }
       return v;
     }
@@ -140,10 +143,14 @@ function convert(spec: FlagSpec, raw: string, command: string): FlagValue {
     case "number": {
       const n = raw.trim() === "" ? NaN : Number(raw);
       if (!Number.isFinite(n)) throw new UsageError(`${flag} expects a number, got "${raw}"`, command);
-      if (spec.type === "int" && !Number.isInteger(n)) throw new UsageError(`${flag} expects a whole number, got "${raw}"`, command);
-      if (spec.min !== undefined && n < spec.min) throw new UsageError(`${flag} must be at least ${spec.min}, got ${raw}`, command);
-      if (spec.gt !== undefined && n <= spec.gt) throw new UsageError(`${flag} must be greater than ${spec.gt}, got ${raw}`, command);
-      if (spec.max !== undefined && n > spec.max) throw new UsageError(`${flag} must be at most ${spec.max}, got ${raw}`, command);
+      if (spec.type === "int" && !Number.isInteger(n))
+        throw new UsageError(`${flag} expects a whole number, got "${raw}"`, command);
+      if (spec.min !== undefined && n < spec.min)
+        throw new UsageError(`${flag} must be at least ${spec.min}, got ${raw}`, command);
+      if (spec.gt !== undefined && n <= spec.gt)
+        throw new UsageError(`${flag} must be greater than ${spec.gt}, got ${raw}`, command);
+      if (spec.max !== undefined && n > spec.max)
+        throw new UsageError(`${flag} must be at most ${spec.max}, got ${raw}`, command);
       return n;
     }
   }
@@ -189,7 +196,10 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
     }
     if (f === undefined) {
       const s = suggest(name, [...byName.keys()]);
-      throw new UsageError(`unknown option --${name} for "flint ${spec.name}"${s !== null ? ` (did you mean --${s}?)` : ""}`, spec.name);
+      throw new UsageError(
+        `unknown option --${name} for "flint ${spec.name}"${s !== null ? ` (did you mean --${s}?)` : ""}`,
+        spec.name,
+      );
     }
     if (given.has(f.name)) throw new UsageError(`--${f.name} is given twice`, spec.name);
     given.add(f.name);
@@ -223,7 +233,9 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
     if (positionals.length > max) {
       const extra = positionals[max];
       throw new UsageError(
-        max === 0 ? `unexpected argument "${extra}": "flint ${spec.name}" takes no positional arguments` : `too many arguments (at most ${max})`,
+        max === 0
+          ? `unexpected argument "${extra}": "flint ${spec.name}" takes no positional arguments`
+          : `too many arguments (at most ${max})`,
         spec.name,
       );
     }
@@ -235,7 +247,8 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
 /** The --help text of a command, built from its spec. */
 export function helpText(spec: CommandSpec): string {
   const lines = [`Usage: flint ${spec.name} ${spec.usage}`, "", spec.summary, ""];
-  if (spec.positionals !== undefined) lines.push("Arguments:", `  ${spec.positionals.name.padEnd(26)}${spec.positionals.help}`, "");
+  if (spec.positionals !== undefined)
+    lines.push("Arguments:", `  ${spec.positionals.name.padEnd(26)}${spec.positionals.help}`, "");
   lines.push("Options:");
   for (const f of spec.flags) {
     let left = `--${f.name}`;

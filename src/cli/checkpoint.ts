@@ -30,7 +30,8 @@ export function toSavable(v: unknown, path = "checkpoint"): Savable {
   if (v instanceof Map) {
     const m = new Map<string | number, Savable>();
     for (const [k, x] of v as Map<unknown, unknown>) {
-      if (typeof k !== "string" && typeof k !== "number") throw new CheckpointError(`${path}: map key ${String(k)} is not a string or number`);
+      if (typeof k !== "string" && typeof k !== "number")
+        throw new CheckpointError(`${path}: map key ${String(k)} is not a string or number`);
       m.set(k, toSavable(x, `${path}.${k}`));
     }
     return m;
@@ -38,11 +39,19 @@ export function toSavable(v: unknown, path = "checkpoint"): Savable {
   if (typeof v === "object" && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
     const o: { [k: string]: Savable } = {};
     for (const [k, x] of Object.entries(v)) {
-      if (x !== undefined) Object.defineProperty(o, k, { value: toSavable(x, `${path}.${k}`), enumerable: true, writable: true, configurable: true });
+      if (x !== undefined)
+        Object.defineProperty(o, k, {
+          value: toSavable(x, `${path}.${k}`),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
     }
     return o;
   }
-  throw new CheckpointError(`${path}: cannot save a value of type ${typeof v === "object" ? (v.constructor?.name ?? "object") : typeof v}`);
+  throw new CheckpointError(
+    `${path}: cannot save a value of type ${typeof v === "object" ? (v.constructor?.name ?? "object") : typeof v}`,
+  );
 }
 
 /** Writes `value` with torch.save (PyTorch zip format), atomically. */
@@ -51,7 +60,11 @@ export function saveCheckpoint(path: string, value: Record<string, unknown>): vo
 }
 
 /** Writes a flat state dict of tensors as safetensors (weights only, for other tools). */
-export function saveSafetensors(path: string, state: Map<string, Tensor> | Record<string, Tensor>, metadata?: Record<string, string>): void {
+export function saveSafetensors(
+  path: string,
+  state: Map<string, Tensor> | Record<string, Tensor>,
+  metadata?: Record<string, string>,
+): void {
   save(state instanceof Map ? state : new Map(Object.entries(state)), path, { format: "safetensors", metadata });
 }
 
@@ -72,7 +85,9 @@ export function loadFile(path: string): LoadedFile {
   }
   const fmt = detectFormat(bytes);
   if (fmt !== "torch-zip" && fmt !== "safetensors") {
-    throw new CheckpointError(`${path} is neither a PyTorch zip checkpoint (torch.save) nor a safetensors file (format: ${fmt})`);
+    throw new CheckpointError(
+      `${path} is neither a PyTorch zip checkpoint (torch.save) nor a safetensors file (format: ${fmt})`,
+    );
   }
   try {
     const value = load(bytes);
@@ -115,7 +130,16 @@ export function bytesOf(v: Value | undefined, what: string): Uint8Array {
 }
 
 /** Keys under which tutorials and libraries keep a model's state dict inside a checkpoint. */
-const STATE_DICT_KEYS = ["model_state_dict", "state_dict", "model", "model_state", "net", "network", "weights", "params"];
+const STATE_DICT_KEYS = [
+  "model_state_dict",
+  "state_dict",
+  "model",
+  "model_state",
+  "net",
+  "network",
+  "weights",
+  "params",
+];
 
 const isTensorDict = (v: Value | undefined): boolean => {
   const e = entriesOf(v);

@@ -17,9 +17,11 @@ export function setupBackend(choice: string, threads: number | null): string {
     try {
       torch.setBackend(choice);
     } catch {
-      throw new CliError(choice === "native"
-        ? "--backend native: the native addon is not built (run `npm run build:native`); use --backend wasm, ref or auto"
-        : "--backend wasm: native/wasm/flint.wasm is missing (run `npm run build:wasm`); use --backend ref or auto");
+      throw new CliError(
+        choice === "native"
+          ? "--backend native: the native addon is not built (run `npm run build:native`); use --backend wasm, ref or auto"
+          : "--backend wasm: native/wasm/flint.wasm is missing (run `npm run build:wasm`); use --backend ref or auto",
+      );
     }
   }
   if (threads !== null) torch.setNumThreads(threads);
@@ -35,7 +37,11 @@ export type CifarSet = InstanceType<typeof datasets.CIFAR10<Tensor, number>>;
 /** CIFAR-10 with a tensor transform; a missing dataset is a CliError saying how to get it. */
 export function loadCifar(root: string, train: boolean, augment: boolean, download: boolean): CifarSet {
   const transform = augment
-    ? new transforms.Compose([new transforms.RandomCrop(32, { padding: 4 }), new transforms.RandomHorizontalFlip(), new transforms.ToTensor()])
+    ? new transforms.Compose([
+        new transforms.RandomCrop(32, { padding: 4 }),
+        new transforms.RandomHorizontalFlip(),
+        new transforms.ToTensor(),
+      ])
     : new transforms.ToTensor();
   try {
     return new datasets.CIFAR10(root, { train, transform, download });
@@ -57,9 +63,15 @@ export function loadCifar(root: string, train: boolean, augment: boolean, downlo
 }
 
 /** The first n items of a dataset (all when n is null), e.g. for quick runs with --train-size. */
-export function firstN<T>(ds: { length: number; getItem(i: number): T }, n: number | null): { length: number; getItem(i: number): T } {
+export function firstN<T>(
+  ds: { length: number; getItem(i: number): T },
+  n: number | null,
+): { length: number; getItem(i: number): T } {
   if (n === null || n >= ds.length) return ds;
-  return new Subset(ds, Array.from({ length: n }, (_, i) => i));
+  return new Subset(
+    ds,
+    Array.from({ length: n }, (_, i) => i),
+  );
 }
 
 export interface LoaderOptions {
@@ -73,7 +85,18 @@ export function makeLoader<T>(ds: { length: number; getItem(i: number): T }, o: 
   return new DataLoader(ds, { batchSize: o.batchSize, shuffle: o.shuffle, numWorkers: o.workers });
 }
 
-export const CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"];
+export const CIFAR10_CLASSES = [
+  "airplane",
+  "automobile",
+  "bird",
+  "cat",
+  "deer",
+  "dog",
+  "frog",
+  "horse",
+  "ship",
+  "truck",
+];
 
 /** Yields to the event loop so signals (Ctrl-C) and the dashboard's HTTP requests get served. */
 export function yieldToEventLoop(): Promise<void> {

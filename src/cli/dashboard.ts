@@ -28,7 +28,8 @@ export interface DashboardState {
 }
 
 const SECURITY_HEADERS = {
-  "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'",
+  "Content-Security-Policy":
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'",
   "X-Content-Type-Options": "nosniff",
   "Referrer-Policy": "no-referrer",
   "Cache-Control": "no-store",
@@ -51,8 +52,18 @@ export class Dashboard {
   private timer: NodeJS.Timeout | null = null;
   private readonly keepAlive: NodeJS.Timeout;
   readonly state: DashboardState = {
-    status: "starting", epoch: 0, epochs: 0, batch: 0, batches: 0, imagesPerSec: 0, loss: 0, acc: 0, eta: NaN,
-    history: [], running: [], config: "",
+    status: "starting",
+    epoch: 0,
+    epochs: 0,
+    batch: 0,
+    batches: 0,
+    imagesPerSec: 0,
+    loss: 0,
+    acc: 0,
+    eta: NaN,
+    history: [],
+    running: [],
+    config: "",
   };
 
   private constructor(

@@ -61,7 +61,14 @@ export async function evaluate(
   } finally {
     model.train();
   }
-  return { loss: total > 0 ? lossSum / total : NaN, correct, total, confusion, seconds: (performance.now() - start) / 1000, complete };
+  return {
+    loss: total > 0 ? lossSum / total : NaN,
+    correct,
+    total,
+    confusion,
+    seconds: (performance.now() - start) / 1000,
+    complete,
+  };
 }
 
 /** Per-class accuracy and the confusion matrix as aligned text. */
@@ -73,7 +80,9 @@ export function formatConfusion(r: EvalResult, classes: readonly string[]): stri
     const row = r.confusion[c];
     const n = row.reduce((a, b) => a + b, 0);
     const acc = n > 0 ? (100 * row[c]) / n : NaN;
-    lines.push(`  ${classes[c].padEnd(w)}  ${Number.isNaN(acc) ? "    –  " : `${acc.toFixed(1).padStart(5)}%`}  (${row[c]}/${n})`);
+    lines.push(
+      `  ${classes[c].padEnd(w)}  ${Number.isNaN(acc) ? "    –  " : `${acc.toFixed(1).padStart(5)}%`}  (${row[c]}/${n})`,
+    );
   }
   lines.push("", "Confusion matrix (rows: true class, columns: predicted class):");
   const cw = Math.max(5, String(Math.max(...r.confusion.flat())).length + 1);

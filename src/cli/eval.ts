@@ -15,9 +15,16 @@ export async function evalCommand(a: ParsedArgs): Promise<number> {
   const loaded = loadModel(path, a.optStr("model"));
   const testSet = loadCifar(a.str("root"), false, false, a.bool("download"));
   const test = firstN(testSet, a.optNum("test-size"));
-  const classes = testSet.classes.length > 0 ? testSet.classes : loaded.classes.length > 0 ? loaded.classes : CIFAR10_CLASSES;
-  const loader = makeLoader(test, { batchSize: a.num("batch-size"), shuffle: false, workers: a.num("workers") }) as unknown as Batches;
-  process.stdout.write(`Checkpoint ${resolve(path)}: model ${loaded.modelName} (${loaded.source}); backend ${backend}\n`);
+  const classes =
+    testSet.classes.length > 0 ? testSet.classes : loaded.classes.length > 0 ? loaded.classes : CIFAR10_CLASSES;
+  const loader = makeLoader(test, {
+    batchSize: a.num("batch-size"),
+    shuffle: false,
+    workers: a.num("workers"),
+  }) as unknown as Batches;
+  process.stdout.write(
+    `Checkpoint ${resolve(path)}: model ${loaded.modelName} (${loaded.source}); backend ${backend}\n`,
+  );
   let stop = false;
   const onSignal = (): void => {
     if (stop) process.exit(130);
@@ -27,7 +34,13 @@ export async function evalCommand(a: ParsedArgs): Promise<number> {
   let r;
   try {
     const progress = new TrainProgress({ label: "eval", tty: process.stdout.isTTY === true });
-    r = await evaluate(loaded.model, loader, classes.length, () => stop, (images) => progress.status(`evaluating: ${images}/${test.length} images`));
+    r = await evaluate(
+      loaded.model,
+      loader,
+      classes.length,
+      () => stop,
+      (images) => progress.status(`evaluating: ${images}/${test.length} images`),
+    );
     progress.clear();
   } finally {
     process.off("SIGINT", onSignal);
@@ -49,7 +62,23 @@ export async function evalCommand(a: ParsedArgs): Promise<number> {
         return [c, n > 0 ? (100 * r.confusion[i][i]) / n : null];
       }),
     );
-    writeFileSync(json, JSON.stringify({ checkpoint: path, model: loaded.modelName, images: r.total, loss: r.loss, accuracy: acc, per_class_accuracy: perClass, classes, confusion: r.confusion }, null, 2) + "\n");
+    writeFileSync(
+      json,
+      JSON.stringify(
+        {
+          checkpoint: path,
+          model: loaded.modelName,
+          images: r.total,
+          loss: r.loss,
+          accuracy: acc,
+          per_class_accuracy: perClass,
+          classes,
+          confusion: r.confusion,
+        },
+        null,
+        2,
+      ) + "\n",
+    );
   }
   return 0;
 }

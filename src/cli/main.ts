@@ -37,7 +37,9 @@ export const MAIN_HELP = `Usage: flint <command> [options]
 Flint: PyTorch's programming model in TypeScript.
 
 Commands:
-${Object.entries(SUMMARIES).map(([k, v]) => `  ${k.padEnd(10)}${v}`).join("\n")}
+${Object.entries(SUMMARIES)
+  .map(([k, v]) => `  ${k.padEnd(10)}${v}`)
+  .join("\n")}
 
 Run "flint <command> --help" for a command's options.
 Example: flint train --epochs 5 --root ./data
@@ -64,7 +66,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (name === "run") return await (await import("./run.js")).runCommand(rest);
     if (cmd === undefined) {
       const s = suggest(name, Object.keys(COMMANDS));
-      throw new UsageError(`unknown command "${name}"${s !== null ? ` (did you mean "${s}"?)` : ""}; commands: ${Object.keys(SUMMARIES).join(", ")}`);
+      throw new UsageError(
+        `unknown command "${name}"${s !== null ? ` (did you mean "${s}"?)` : ""}; commands: ${Object.keys(SUMMARIES).join(", ")}`,
+      );
     }
     const spec = await cmd.spec();
     const args = parseArgs(spec, rest);

@@ -46,7 +46,12 @@ export function writeMetrics(path: string, rows: readonly EpochMetrics[]): void 
 
 const pct = (v: number): string => `${Number(v.toFixed(1))}%`;
 
-export function lossChart(rows: readonly EpochMetrics[], running: readonly LossPoint[] = [], epochs?: number, id = "loss-chart"): string {
+export function lossChart(
+  rows: readonly EpochMetrics[],
+  running: readonly LossPoint[] = [],
+  epochs?: number,
+  id = "loss-chart",
+): string {
   return lineChart({
     id,
     title: "Loss",

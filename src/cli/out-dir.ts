@@ -13,7 +13,11 @@ const PSEUDO_FS = /^\/(proc|sys|dev)(\/|$)/;
 export function prepareOutDir(out: string, command: string): string[] {
   const abs = resolve(out);
   const pseudo = PSEUDO_FS.exec(abs);
-  if (pseudo) throw new UsageError(`--out ${out}: a run cannot be kept under /${pseudo[1]} (a kernel pseudo file system)`, command);
+  if (pseudo)
+    throw new UsageError(
+      `--out ${out}: a run cannot be kept under /${pseudo[1]} (a kernel pseudo file system)`,
+      command,
+    );
   try {
     mkdirSync(abs, { recursive: true });
     if (!statSync(abs).isDirectory()) throw new Error("not a directory");

@@ -46,7 +46,8 @@ export function resizeBilinear(im: Image, w: number, h: number): Image {
 function toRgb(im: Image): Image {
   const n = im.width * im.height;
   const out = new Uint8Array(3 * n);
-  for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) out[3 * i + k] = im.data[i * im.channels + Math.min(k, im.channels - 1)];
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < 3; k++) out[3 * i + k] = im.data[i * im.channels + Math.min(k, im.channels - 1)];
   return makeImage(im.height, im.width, 3, out);
 }
 
@@ -54,7 +55,8 @@ function toRgb(im: Image): Image {
 function toCHW(im: Image): Float32Array {
   const n = im.width * im.height;
   const out = new Float32Array(3 * n);
-  for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) out[k * n + i] = im.data[i * im.channels + Math.min(k, im.channels - 1)] / 255;
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < 3; k++) out[k * n + i] = im.data[i * im.channels + Math.min(k, im.channels - 1)] / 255;
   return out;
 }
 
@@ -62,9 +64,16 @@ function toCHW(im: Image): Float32Array {
  * A torchvision ImageNet model (`--model resnet18 --weights resnet18-f37072fd.pth`): the weights'
  * own preprocessing (Weights.transforms(): resize, center crop, normalize) and 1000 categories.
  */
-function imagenetModel(name: string, weightsFile: string): { model: Net; classes: readonly string[]; prepare: (im: Image) => Tensor } {
+function imagenetModel(
+  name: string,
+  weightsFile: string,
+): { model: Net; classes: readonly string[]; prepare: (im: Image) => Tensor } {
   const build = CIFAR_MODELS.includes(name) ? null : zooBuilder(name);
-  if (build === null) throw new UsageError(`--weights takes a torchvision architecture: --model one of ${MODEL_NAMES.filter((n) => !CIFAR_MODELS.includes(n)).join(", ")}`, "predict");
+  if (build === null)
+    throw new UsageError(
+      `--weights takes a torchvision architecture: --model one of ${MODEL_NAMES.filter((n) => !CIFAR_MODELS.includes(n)).join(", ")}`,
+      "predict",
+    );
   const model = build({ numClasses: 1000 });
   const { state } = findStateDict(torch.load(weightsFile), weightsFile);
   try {
@@ -75,20 +84,42 @@ function imagenetModel(name: string, weightsFile: string): { model: Net; classes
   model.eval();
   // The Weights entry whose file this is (its transforms), else the architecture's default entry.
   const entries: models.Weights[] = Object.values(models).flatMap((v: unknown) =>
-    typeof v === "object" && v !== null ? Object.values(v).filter((x): x is models.Weights => x instanceof models.Weights) : []);
+    typeof v === "object" && v !== null
+      ? Object.values(v).filter((x): x is models.Weights => x instanceof models.Weights)
+      : [],
+  );
   const file = basename(weightsFile);
-  const w = entries.find((e) => basename(new URL(e.url).pathname) === file) ?? entries.find((e) => e.enumName.toLowerCase().replace(/_weights$/, "").replace(/_/g, "") === name.replace(/_/g, ""));
+  const w =
+    entries.find((e) => basename(new URL(e.url).pathname) === file) ??
+    entries.find(
+      (e) =>
+        e.enumName
+          .toLowerCase()
+          .replace(/_weights$/, "")
+          .replace(/_/g, "") === name.replace(/_/g, ""),
+    );
   const t = (w ?? models.ResNet18_Weights.IMAGENET1K_V1).transforms();
-  return { model, classes: (w ?? models.ResNet18_Weights.IMAGENET1K_V1).meta.categories, prepare: (im) => t(im) as Tensor };
+  return {
+    model,
+    classes: (w ?? models.ResNet18_Weights.IMAGENET1K_V1).meta.categories,
+    prepare: (im) => t(im) as Tensor,
+  };
 }
 
 export async function predictCommand(a: ParsedArgs): Promise<number> {
   setupBackend(a.str("backend"), a.optNum("threads"));
   const weightsFile = a.optStr("weights");
   const checkpoint = a.optStr("checkpoint");
-  if ((weightsFile === null) === (checkpoint === null)) throw new UsageError("give either --checkpoint FILE (a flint or CIFAR checkpoint) or --model NAME --weights FILE (torchvision ImageNet weights)", "predict");
+  if ((weightsFile === null) === (checkpoint === null))
+    throw new UsageError(
+      "give either --checkpoint FILE (a flint or CIFAR checkpoint) or --model NAME --weights FILE (torchvision ImageNet weights)",
+      "predict",
+    );
   const imagenet = weightsFile !== null ? imagenetModel(a.optStr("model") ?? "", weightsFile) : null;
-  const loaded = imagenet === null ? loadModel(checkpoint as string, a.optStr("model")) : { model: imagenet.model, classes: [...imagenet.classes] };
+  const loaded =
+    imagenet === null
+      ? loadModel(checkpoint as string, a.optStr("model"))
+      : { model: imagenet.model, classes: [...imagenet.classes] };
   const classes = loaded.classes.length > 0 ? loaded.classes : CIFAR10_CLASSES;
   // An unreadable file is reported and skipped; the others are still classified (exit code 1).
   const files: string[] = [];
@@ -103,7 +134,8 @@ export async function predictCommand(a: ParsedArgs): Promise<number> {
       process.stderr.write(`flint predict: skipping ${safeLabel(f)}: ${safeLabel((e as Error).message)}\n`);
     }
   }
-  if (files.length === 0) throw new CliError(`predict: none of the ${failed} image file${failed === 1 ? "" : "s"} could be read`);
+  if (files.length === 0)
+    throw new CliError(`predict: none of the ${failed} image file${failed === 1 ? "" : "s"} could be read`);
   let x: Tensor;
   if (imagenet !== null) {
     x = torch.stack(images.map((im) => imagenet.prepare(im.channels === 3 ? im : toRgb(im))));
@@ -117,7 +149,9 @@ export async function predictCommand(a: ParsedArgs): Promise<number> {
   // Rows are as wide as the model's outputs, whatever the file's class list says.
   const nOut = probs.shape[1];
   if (classes.length !== nOut) {
-    process.stderr.write(`flint predict: the checkpoint names ${classes.length} classes but the model has ${nOut} outputs; unnamed outputs are shown as "class N"\n`);
+    process.stderr.write(
+      `flint predict: the checkpoint names ${classes.length} classes but the model has ${nOut} outputs; unnamed outputs are shown as "class N"\n`,
+    );
   }
   const label = (j: number): string => (j < classes.length ? classes[j] : `class ${j}`);
   const k = Math.min(a.num("topk"), nOut);
@@ -126,12 +160,27 @@ export async function predictCommand(a: ParsedArgs): Promise<number> {
   const width = Math.max(...shown.map((f) => f.length));
   files.forEach((f, i) => {
     const row = Array.from(p.subarray(i * nOut, (i + 1) * nOut), Number);
-    const order = row.map((v, j) => [v, j] as const).sort((u, v) => v[0] - u[0]).slice(0, k);
+    const order = row
+      .map((v, j) => [v, j] as const)
+      .sort((u, v) => v[0] - u[0])
+      .slice(0, k);
     if (json) {
-      process.stdout.write(JSON.stringify({ file: f, class: label(order[0][1]), index: order[0][1], probabilities: Object.fromEntries(row.map((v, j) => [label(j), v])) }) + "\n");
+      process.stdout.write(
+        JSON.stringify({
+          file: f,
+          class: label(order[0][1]),
+          index: order[0][1],
+          probabilities: Object.fromEntries(row.map((v, j) => [label(j), v])),
+        }) + "\n",
+      );
     } else {
-      const rest = order.slice(1).map(([v, j]) => `${label(j)} ${(100 * v).toFixed(1)}%`).join(", ");
-      process.stdout.write(`${shown[i].padEnd(width)}  ${label(order[0][1])} (${(100 * order[0][0]).toFixed(1)}%)${rest !== "" ? `   then ${rest}` : ""}\n`);
+      const rest = order
+        .slice(1)
+        .map(([v, j]) => `${label(j)} ${(100 * v).toFixed(1)}%`)
+        .join(", ");
+      process.stdout.write(
+        `${shown[i].padEnd(width)}  ${label(order[0][1])} (${(100 * order[0][0]).toFixed(1)}%)${rest !== "" ? `   then ${rest}` : ""}\n`,
+      );
     }
   });
   return failed > 0 ? 1 : 0;

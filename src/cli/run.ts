@@ -44,7 +44,16 @@ const STRING_FLAGS = new Set(["master-addr"]);
 
 /** Parses the launcher's flags up to the script; everything after the script is the script's. */
 export function parseRunArgs(argv: readonly string[]): LaunchConfig | "help" {
-  const cfg: LaunchConfig = { nprocPerNode: 1, nnodes: 1, nodeRank: 0, masterAddr: "127.0.0.1", masterPort: 29500, standalone: false, script: "", scriptArgs: [] };
+  const cfg: LaunchConfig = {
+    nprocPerNode: 1,
+    nnodes: 1,
+    nodeRank: 0,
+    masterAddr: "127.0.0.1",
+    masterPort: 29500,
+    standalone: false,
+    script: "",
+    scriptArgs: [],
+  };
   let i = 0;
   for (; i < argv.length; i++) {
     const arg = argv[i];
@@ -61,7 +70,8 @@ export function parseRunArgs(argv: readonly string[]): LaunchConfig | "help" {
       continue;
     }
     if (!INT_FLAGS.has(name) && !STRING_FLAGS.has(name)) {
-      if (name.startsWith("rdzv")) throw new UsageError(`not implemented: --${name} (only static rendezvous: --master-addr/--master-port)`, "run");
+      if (name.startsWith("rdzv"))
+        throw new UsageError(`not implemented: --${name} (only static rendezvous: --master-addr/--master-port)`, "run");
       throw new UsageError(`unknown option --${name} for "flint run"`, "run");
     }
     const raw = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
@@ -79,14 +89,19 @@ export function parseRunArgs(argv: readonly string[]): LaunchConfig | "help" {
     else if (name === "nnodes") cfg.nnodes = n;
     else if (name === "node-rank") cfg.nodeRank = n;
     else if (name === "master-port") cfg.masterPort = n;
-    else if (n !== 0) throw new UsageError("not implemented: --max-restarts above 0 (Flint's launcher never restarts a failed rank)", "run");
+    else if (n !== 0)
+      throw new UsageError(
+        "not implemented: --max-restarts above 0 (Flint's launcher never restarts a failed rank)",
+        "run",
+      );
   }
   if (i >= argv.length) throw new UsageError("missing SCRIPT: the file each rank runs", "run");
   cfg.script = argv[i];
   cfg.scriptArgs = argv.slice(i + 1);
   if (cfg.nprocPerNode < 1) throw new UsageError("--nproc-per-node must be at least 1", "run");
   if (cfg.nnodes < 1) throw new UsageError("--nnodes must be at least 1", "run");
-  if (cfg.nodeRank >= cfg.nnodes) throw new UsageError(`--node-rank ${cfg.nodeRank} must be below --nnodes ${cfg.nnodes}`, "run");
+  if (cfg.nodeRank >= cfg.nnodes)
+    throw new UsageError(`--node-rank ${cfg.nodeRank} must be below --nnodes ${cfg.nnodes}`, "run");
   if (cfg.masterPort > 65535) throw new UsageError(`--master-port ${cfg.masterPort} is not a port`, "run");
   if (cfg.standalone && cfg.nnodes !== 1) throw new UsageError("--standalone is for a single node (--nnodes 1)", "run");
   return cfg;
@@ -98,10 +113,18 @@ export function rankEnv(cfg: LaunchConfig, local: number, base: NodeJS.ProcessEn
   const rank = cfg.nodeRank * cfg.nprocPerNode + local;
   return {
     ...base,
-    RANK: String(rank), LOCAL_RANK: String(local), WORLD_SIZE: String(world), LOCAL_WORLD_SIZE: String(cfg.nprocPerNode),
-    GROUP_RANK: String(cfg.nodeRank), ROLE_RANK: String(rank), ROLE_WORLD_SIZE: String(world), ROLE_NAME: "default",
-    MASTER_ADDR: cfg.masterAddr, MASTER_PORT: String(cfg.masterPort),
-    TORCHELASTIC_RESTART_COUNT: "0", TORCHELASTIC_MAX_RESTARTS: "0",
+    RANK: String(rank),
+    LOCAL_RANK: String(local),
+    WORLD_SIZE: String(world),
+    LOCAL_WORLD_SIZE: String(cfg.nprocPerNode),
+    GROUP_RANK: String(cfg.nodeRank),
+    ROLE_RANK: String(rank),
+    ROLE_WORLD_SIZE: String(world),
+    ROLE_NAME: "default",
+    MASTER_ADDR: cfg.masterAddr,
+    MASTER_PORT: String(cfg.masterPort),
+    TORCHELASTIC_RESTART_COUNT: "0",
+    TORCHELASTIC_MAX_RESTARTS: "0",
     // As torchrun: one thread per rank unless the user says otherwise (ranks share the cores).
     OMP_NUM_THREADS: base.OMP_NUM_THREADS ?? "1",
   };
@@ -170,8 +193,14 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
           if (entry.done) return;
           entry.done = true;
           if ((code !== 0 || err) && stopping === null) {
-            const how = err ? `could not start (${err.message})` : signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
-            process.stderr.write(`flint run: rank ${entry.rank} (local rank ${local}, pid ${child.pid ?? "?"}) ${how}; stopping the other ranks (no restarts)\n`);
+            const how = err
+              ? `could not start (${err.message})`
+              : signal !== null
+                ? `was killed by ${signal}`
+                : `exited with code ${code}`;
+            process.stderr.write(
+              `flint run: rank ${entry.rank} (local rank ${local}, pid ${child.pid ?? "?"}) ${how}; stopping the other ranks (no restarts)\n`,
+            );
             exitCode = 1;
             stopAll(`rank ${entry.rank} failed`);
           }

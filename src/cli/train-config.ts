@@ -21,8 +21,14 @@ export interface TrainConfig {
 
 /** Flag name → recipe key, for the flags a resumed run must not change. */
 const RECIPE_FLAGS: [string, keyof TrainConfig][] = [
-  ["model", "model"], ["optimizer", "optimizer"], ["lr", "lr"], ["momentum", "momentum"],
-  ["weight-decay", "weight_decay"], ["batch-size", "batch_size"], ["seed", "seed"], ["augment", "augment"],
+  ["model", "model"],
+  ["optimizer", "optimizer"],
+  ["lr", "lr"],
+  ["momentum", "momentum"],
+  ["weight-decay", "weight_decay"],
+  ["batch-size", "batch_size"],
+  ["seed", "seed"],
+  ["augment", "augment"],
   ["train-size", "train_size"],
 ];
 
@@ -87,14 +93,17 @@ export function buildOptimizer(c: TrainConfig, model: Net): AnyOptimizer {
 export function configFromCheckpoint(v: unknown, path: string): TrainConfig {
   const o = (typeof v === "object" && v !== null ? v : {}) as Record<string, unknown>;
   const num = (k: string): number => {
-    if (typeof o[k] !== "number") throw new UsageError(`${path} has no training recipe (config.${k}); is it a flint train checkpoint?`, "train");
+    if (typeof o[k] !== "number")
+      throw new UsageError(`${path} has no training recipe (config.${k}); is it a flint train checkpoint?`, "train");
     const v = o[k] as number;
-    if (!Number.isFinite(v) || v < 0) throw new UsageError(`${path}: config.${k} is ${v}, expected a non-negative number`, "train");
+    if (!Number.isFinite(v) || v < 0)
+      throw new UsageError(`${path}: config.${k} is ${v}, expected a non-negative number`, "train");
     return v;
   };
   const int = (k: string, min: number): number => {
     const v = num(k);
-    if (!Number.isSafeInteger(v) || v < min) throw new UsageError(`${path}: config.${k} is ${v}, expected an integer >= ${min}`, "train");
+    if (!Number.isSafeInteger(v) || v < min)
+      throw new UsageError(`${path}: config.${k} is ${v}, expected an integer >= ${min}`, "train");
     return v;
   };
   return {

@@ -13,7 +13,15 @@ import { metricsPlot, writeMetrics, type EpochMetrics, type LossPoint } from "./
 import type { Net } from "./models.js";
 import { TrainProgress } from "./progress.js";
 import type { AnyOptimizer, TrainConfig } from "./train-config.js";
-import { EMPTY_PARTIAL, getRngState, setRngState, writeTrainCheckpoint, writeWeights, type PartialEpoch, type RunFlags } from "./train-state.js";
+import {
+  EMPTY_PARTIAL,
+  getRngState,
+  setRngState,
+  writeTrainCheckpoint,
+  writeWeights,
+  type PartialEpoch,
+  type RunFlags,
+} from "./train-state.js";
 import type { TrainParallel } from "./train-parallel.js";
 
 export type Batches = AsyncIterable<[Tensor, Tensor]> & { length: number };
@@ -64,8 +72,16 @@ export class TrainLoop {
   private save(epoch: number, batch: number, epochRng: Uint8Array | null, partial: PartialEpoch): void {
     if (this.s.parallel?.writer === false) return; // rank 0 alone writes
     writeTrainCheckpoint(this.checkpointPath, {
-      config: this.s.config, model: this.s.model, optimizer: this.s.optimizer,
-      epoch, batch, rng: getRngState(), epochRng, partial, classes: this.s.classes, run: this.s.run,
+      config: this.s.config,
+      model: this.s.model,
+      optimizer: this.s.optimizer,
+      epoch,
+      batch,
+      rng: getRngState(),
+      epochRng,
+      partial,
+      classes: this.s.classes,
+      run: this.s.run,
     });
   }
 
@@ -90,7 +106,13 @@ export class TrainLoop {
   }
 
   /** One epoch; null when it completed, the interruption otherwise. */
-  private async trainEpoch(epoch: number, batches: number, skip: number, resumed: PartialEpoch, epochRng: Uint8Array): Promise<LoopResult | null> {
+  private async trainEpoch(
+    epoch: number,
+    batches: number,
+    skip: number,
+    resumed: PartialEpoch,
+    epochRng: Uint8Array,
+  ): Promise<LoopResult | null> {
     const s = this.s;
     const label = `epoch ${String(epoch).padStart(String(s.epochs).length)}/${s.epochs}`;
     const progress = new TrainProgress({ label, tty: s.tty, columns: s.columns, write: this.progressWrite });
@@ -131,7 +153,14 @@ export class TrainLoop {
           p.seconds = (performance.now() - t0) / 1000;
           windowLoss += l;
           windowN++;
-          const state = { batch, batches, images: p.seen, seconds: p.seconds, loss: p.loss_sum / p.seen, acc: (100 * p.correct) / p.seen };
+          const state = {
+            batch,
+            batches,
+            images: p.seen,
+            seconds: p.seconds,
+            loss: p.loss_sum / p.seen,
+            acc: (100 * p.correct) / p.seen,
+          };
           progress.update(state);
           if (batch % every === 0 || batch === batches) {
             this.running.push([epoch - 1 + batch / batches, windowLoss / windowN]);
@@ -141,7 +170,14 @@ export class TrainLoop {
           if (s.dashboard !== null) {
             const rate = p.seconds > 0 ? p.seen / p.seconds : 0;
             const eta = (p.seconds / Math.max(batch - skip, 1)) * (batches - batch);
-            s.dashboard.update({ batch, imagesPerSec: rate, loss: state.loss, acc: state.acc, eta, running: this.running });
+            s.dashboard.update({
+              batch,
+              imagesPerSec: rate,
+              loss: state.loss,
+              acc: state.acc,
+              eta,
+              running: this.running,
+            });
           }
           await yieldToEventLoop();
           const stop = s.parallel ? s.parallel.anyStop(s.stopRequested()) : s.stopRequested();
@@ -162,7 +198,12 @@ export class TrainLoop {
     return this.finishEpoch(epoch, batches, p, epochRng);
   }
 
-  private async finishEpoch(epoch: number, batches: number, local: PartialEpoch, epochRng: Uint8Array): Promise<LoopResult | null> {
+  private async finishEpoch(
+    epoch: number,
+    batches: number,
+    local: PartialEpoch,
+    epochRng: Uint8Array,
+  ): Promise<LoopResult | null> {
     const s = this.s;
     const p = s.parallel ? { ...s.parallel.sumPartial(local), seconds: local.seconds } : local;
     if (s.parallel?.writer === false) {
@@ -176,10 +217,16 @@ export class TrainLoop {
     const total = s.testLoader.length;
     let evalBatches = 0;
     // Ranks wait for rank 0's evaluation at a barrier, so it is not interruptible there.
-    const ev = await evaluate(s.model, s.testLoader, s.classes.length, s.parallel ? () => false : s.stopRequested, (images) => {
-      evalBatches++;
-      progress.status(`${label} evaluating: ${images} test images (${evalBatches}/${total} batches)`);
-    });
+    const ev = await evaluate(
+      s.model,
+      s.testLoader,
+      s.classes.length,
+      s.parallel ? () => false : s.stopRequested,
+      (images) => {
+        evalBatches++;
+        progress.status(`${label} evaluating: ${images} test images (${evalBatches}/${total} batches)`);
+      },
+    );
     progress.clear();
     if (!ev.complete) {
       // Stopped during evaluation: the epoch's training is saved; resuming re-runs the evaluation.

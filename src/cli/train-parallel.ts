@@ -63,10 +63,21 @@ export interface ParallelData<T> {
 }
 
 /** In a rank: joins the group and wraps the model, the training set and the loop's hooks. */
-export function setupParallelTrain<T>(model: Net, train: { length: number; getItem(i: number): T }, batchSize: number, seed: number, workers: number): ParallelData<T> {
+export function setupParallelTrain<T>(
+  model: Net,
+  train: { length: number; getItem(i: number): T },
+  batchSize: number,
+  seed: number,
+  workers: number,
+): ParallelData<T> {
   dist.initProcessGroup("gloo");
-  const world = dist.getWorldSize(), rank = dist.getRank();
-  if (batchSize % world !== 0) throw new UsageError(`--batch-size ${batchSize} must be a multiple of --nproc ${world} (each rank takes batch/nproc)`, "train");
+  const world = dist.getWorldSize(),
+    rank = dist.getRank();
+  if (batchSize % world !== 0)
+    throw new UsageError(
+      `--batch-size ${batchSize} must be a multiple of --nproc ${world} (each rank takes batch/nproc)`,
+      "train",
+    );
   const ddp = new DistributedDataParallel(model);
   const sampler = new DistributedSampler(train, world, rank, { shuffle: true, seed });
   const trainLoader = new DataLoader(train, { batchSize: batchSize / world, sampler, numWorkers: workers });

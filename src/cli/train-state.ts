@@ -5,7 +5,18 @@
 import * as torch from "../index.js";
 import { Tensor } from "../tensor.js";
 import { UsageError } from "./args.js";
-import { CheckpointError, bytesOf, entriesOf, field, findStateDict, loadFile, saveCheckpoint, saveSafetensors, tensorDict, type Value } from "./checkpoint.js";
+import {
+  CheckpointError,
+  bytesOf,
+  entriesOf,
+  field,
+  findStateDict,
+  loadFile,
+  saveCheckpoint,
+  saveSafetensors,
+  tensorDict,
+  type Value,
+} from "./checkpoint.js";
 import { CIFAR_MODELS, MODEL_NAMES } from "./flags.js";
 import { buildModel, type Net } from "./models.js";
 import { configFromCheckpoint, type TrainConfig } from "./train-config.js";
@@ -71,7 +82,10 @@ export function optimizerToTorch(sd: unknown): unknown {
 }
 
 /** The reverse of optimizerToTorch, for Flint's loadStateDict. */
-export function optimizerFromTorch(v: Value): { state: Record<number, Record<string, unknown>>; paramGroups: Record<string, unknown>[] } {
+export function optimizerFromTorch(v: Value): {
+  state: Record<number, Record<string, unknown>>;
+  paramGroups: Record<string, unknown>[];
+} {
   const state: Record<number, Record<string, unknown>> = {};
   for (const [k, s] of entriesOf(field(v, "state")) ?? []) state[Number(k)] = Object.fromEntries(entriesOf(s) ?? []);
   const groups = field(v, "param_groups") ?? field(v, "paramGroups");
@@ -80,7 +94,10 @@ export function optimizerFromTorch(v: Value): { state: Record<number, Record<str
   return { state, paramGroups };
 }
 
-export function writeTrainCheckpoint(path: string, c: Omit<TrainCheckpoint, "model" | "optimizer"> & { model: Net; optimizer: { stateDict(): unknown } }): void {
+export function writeTrainCheckpoint(
+  path: string,
+  c: Omit<TrainCheckpoint, "model" | "optimizer"> & { model: Net; optimizer: { stateDict(): unknown } },
+): void {
   saveCheckpoint(path, {
     format: CHECKPOINT_FORMAT,
     version: 1,
@@ -99,24 +116,33 @@ export function writeTrainCheckpoint(path: string, c: Omit<TrainCheckpoint, "mod
 
 /** Weights only, as safetensors with PyTorch's key names (for other tools and for eval/predict). */
 export function writeWeights(path: string, model: Net, config: TrainConfig, epoch: number): void {
-  saveSafetensors(path, stateEntries(model.stateDict()), { format: "pt", flint_model: config.model, epoch: String(epoch) });
+  saveSafetensors(path, stateEntries(model.stateDict()), {
+    format: "pt",
+    flint_model: config.model,
+    epoch: String(epoch),
+  });
 }
 
 export function readTrainCheckpoint(path: string): TrainCheckpoint {
   const { value } = loadFile(path);
   if (field(value, "format") !== CHECKPOINT_FORMAT) {
-    throw new UsageError(`${path} is not a flint train checkpoint (a bare state dict cannot be resumed: it has no optimizer or epoch)`, "train");
+    throw new UsageError(
+      `${path} is not a flint train checkpoint (a bare state dict cannot be resumed: it has no optimizer or epoch)`,
+      "train",
+    );
   }
   const num = (v: Value | undefined, what: string): number => {
     if (typeof v !== "number") throw new CheckpointError(`${path}: ${what} is missing`);
-    if (!Number.isFinite(v) || v < 0) throw new CheckpointError(`${path}: ${what} is ${v}, expected a non-negative number`);
+    if (!Number.isFinite(v) || v < 0)
+      throw new CheckpointError(`${path}: ${what} is ${v}, expected a non-negative number`);
     return v;
   };
   // Counters must be whole numbers in a sane range: a hostile batch = 10^12 would skip the epoch
   // and log NaN, epoch = -3 would train "epochs -2..2".
   const count = (v: Value | undefined, what: string): number => {
     const n = num(v, what);
-    if (!Number.isSafeInteger(n) || n > MAX_COUNT) throw new CheckpointError(`${path}: ${what} is ${n}, expected an integer in [0, ${MAX_COUNT}]`);
+    if (!Number.isSafeInteger(n) || n > MAX_COUNT)
+      throw new CheckpointError(`${path}: ${what} is ${n}, expected an integer in [0, ${MAX_COUNT}]`);
     return n;
   };
   const p = field(value, "partial");
@@ -158,8 +184,11 @@ const MAX_COUNT = 1e9;
  * carriage returns that overwrite the line) are shown as \u{…} escapes, and length is capped.
  */
 export function safeLabel(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = s.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.codePointAt(0)?.toString(16)}}`);
+  const clean = s.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g,
+    (c) => `\\u{${c.codePointAt(0)?.toString(16)}}`,
+  );
   return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
 }
 
@@ -200,14 +229,24 @@ export function loadModel(path: string, modelFlag: string | null): LoadedModel {
     state = found.state;
     name = modelFlag ?? metadata.flint_model ?? guessModel(state) ?? "seed";
     epoch = metadata.epoch !== undefined ? Number(metadata.epoch) : null;
-    source = format === "safetensors" ? "safetensors weights" : found.where !== "" ? `state dict (under ${found.where})` : "state dict";
+    source =
+      format === "safetensors"
+        ? "safetensors weights"
+        : found.where !== ""
+          ? `state dict (under ${found.where})`
+          : "state dict";
   }
   const model = buildModel(name);
   try {
     model.loadStateDict(state);
   } catch (e) {
     const like = guessModel(state);
-    const hint = like !== null && like !== name ? ` Its keys are those of model "${like}": pass --model ${like}.` : like === null ? ` Its keys match none of the models (${MODEL_NAMES.join(", ")}); first keys: ${[...state.keys()].slice(0, 4).join(", ")}.` : "";
+    const hint =
+      like !== null && like !== name
+        ? ` Its keys are those of model "${like}": pass --model ${like}.`
+        : like === null
+          ? ` Its keys match none of the models (${MODEL_NAMES.join(", ")}); first keys: ${[...state.keys()].slice(0, 4).join(", ")}.`
+          : "";
     throw new CheckpointError(`${path} does not fit model "${name}": ${(e as Error).message}.${hint}`);
   }
   model.eval();
@@ -220,7 +259,8 @@ export function guessModel(state: Map<string, Tensor>): string | null {
   for (const name of CIFAR_MODELS) {
     const sd = buildModel(name).stateDict() as Record<string, Tensor>;
     const keys = Object.keys(sd);
-    if (keys.length === state.size && keys.every((k) => state.get(k)?.shape.join(",") === sd[k].shape.join(","))) return name;
+    if (keys.length === state.size && keys.every((k) => state.get(k)?.shape.join(",") === sd[k].shape.join(",")))
+      return name;
   }
   return null;
 }

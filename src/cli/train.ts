@@ -11,11 +11,33 @@ import { buildModel, countParameters } from "./models.js";
 import { TrainLoop, type Batches } from "./train-loop.js";
 import { buildOptimizer, checkResumeCompatible, describeConfig, resolveConfig } from "./train-config.js";
 import { prepareOutDir } from "./out-dir.js";
-import { EMPTY_PARTIAL, optimizerFromTorch, readTrainCheckpoint, type RunFlags, type TrainCheckpoint } from "./train-state.js";
-import { isRankOfParallelTrain, launchParallelTrain, setupParallelTrain, type TrainParallel } from "./train-parallel.js";
+import {
+  EMPTY_PARTIAL,
+  optimizerFromTorch,
+  readTrainCheckpoint,
+  type RunFlags,
+  type TrainCheckpoint,
+} from "./train-state.js";
+import {
+  isRankOfParallelTrain,
+  launchParallelTrain,
+  setupParallelTrain,
+  type TrainParallel,
+} from "./train-parallel.js";
 
 /** The flags of a run that are not its recipe (TrainConfig): stored in checkpoints for --resume. */
-const RUN_FLAGS = ["root", "download", "epochs", "test-size", "test-batch-size", "workers", "backend", "threads", "dashboard", "port"];
+const RUN_FLAGS = [
+  "root",
+  "download",
+  "epochs",
+  "test-size",
+  "test-batch-size",
+  "workers",
+  "backend",
+  "threads",
+  "dashboard",
+  "port",
+];
 
 function runFlagsOf(a: ParsedArgs): RunFlags {
   const run: RunFlags = {};
@@ -51,25 +73,39 @@ export async function trainCommand(args: ParsedArgs): Promise<number> {
   const resumeArg0 = a.optStr("resume");
   if (resumeArg0 !== null) {
     const path = resumeArg0 === "" ? ckptPath : resumeArg0;
-    if (!existsSync(path)) throw new UsageError(`--resume: no checkpoint at ${path} (train without --resume first, or give its path)`, "train");
+    if (!existsSync(path))
+      throw new UsageError(
+        `--resume: no checkpoint at ${path} (train without --resume first, or give its path)`,
+        "train",
+      );
     resume = readTrainCheckpoint(path);
     checkResumeCompatible(config, resume.config, a);
     config = resume.config;
     a = withStoredFlags(a, resume.run);
   } else if (existsSync(ckptPath)) {
-    throw new UsageError(`${out} already holds a run (${ckptPath}): pass --resume to continue it, or choose another --out`, "train");
+    throw new UsageError(
+      `${out} already holds a run (${ckptPath}): pass --resume to continue it, or choose another --out`,
+      "train",
+    );
   }
   // Before any data is read: an --out that cannot hold a run fails now, not after an epoch.
   const orphans = prepareOutDir(out, "train");
-  if (orphans.length > 0) log(`  removed ${orphans.length} unfinished save${orphans.length === 1 ? "" : "s"} left in ${out} by an interrupted run`);
+  if (orphans.length > 0)
+    log(
+      `  removed ${orphans.length} unfinished save${orphans.length === 1 ? "" : "s"} left in ${out} by an interrupted run`,
+    );
   const epochs = a.num("epochs");
   if (resume !== null && resume.epoch >= epochs) {
-    log(`Nothing to do: ${ckptPath} has already trained ${resume.epoch} epoch${resume.epoch === 1 ? "" : "s"} (--epochs ${epochs}); pass a larger --epochs to continue.`);
+    log(
+      `Nothing to do: ${ckptPath} has already trained ${resume.epoch} epoch${resume.epoch === 1 ? "" : "s"} (--epochs ${epochs}); pass a larger --epochs to continue.`,
+    );
     return 0;
   }
   // Every rank must draw the same seed (the sampler's order depends on it): fix it here.
-  if (nproc > 1 && !rankOfMany) return launchParallelTrain(a, nproc, resume === null && !a.given.has("seed") ? config.seed : null);
-  if ((nproc > 1 || rankOfMany) && a.bool("dashboard")) throw new UsageError("--dashboard is not implemented with --nproc above 1", "train");
+  if (nproc > 1 && !rankOfMany)
+    return launchParallelTrain(a, nproc, resume === null && !a.given.has("seed") ? config.seed : null);
+  if ((nproc > 1 || rankOfMany) && a.bool("dashboard"))
+    throw new UsageError("--dashboard is not implemented with --nproc above 1", "train");
 
   const backend = setupBackend(a.str("backend"), a.optNum("threads"));
   torch.manualSeed(config.seed);
@@ -90,13 +126,23 @@ export async function trainCommand(args: ParsedArgs): Promise<number> {
     parallel = p.parallel;
     trainLoader = p.trainLoader as unknown as Batches;
   }
-  const testLoader = makeLoader(test, { batchSize: a.num("test-batch-size"), shuffle: false, workers }) as unknown as Batches;
+  const testLoader = makeLoader(test, {
+    batchSize: a.num("test-batch-size"),
+    shuffle: false,
+    workers,
+  }) as unknown as Batches;
 
   if (resume !== null && resume.batch >= trainLoader.length) {
-    throw new UsageError(`--resume: the checkpoint is at batch ${resume.batch} of an epoch, but an epoch has only ${trainLoader.length} batches: it does not belong to this data`, "train");
+    throw new UsageError(
+      `--resume: the checkpoint is at batch ${resume.batch} of an epoch, but an epoch has only ${trainLoader.length} batches: it does not belong to this data`,
+      "train",
+    );
   }
   if (resume !== null && resume.batch > 0 && resume.epochRng === null) {
-    throw new UsageError(`--resume: the checkpoint stopped inside an epoch (batch ${resume.batch}) but has no epoch_rng_state to replay its shuffle`, "train");
+    throw new UsageError(
+      `--resume: the checkpoint stopped inside an epoch (batch ${resume.batch}) but has no epoch_rng_state to replay its shuffle`,
+      "train",
+    );
   }
   mkdirSync(out, { recursive: true });
   const metricsPath = join(out, "metrics.jsonl");
@@ -104,11 +150,16 @@ export async function trainCommand(args: ParsedArgs): Promise<number> {
   if (resume !== null) {
     model.loadStateDict(resume.model);
     try {
-      optimizer.loadStateDict(optimizerFromTorch(resume.optimizer) as unknown as Parameters<typeof optimizer.loadStateDict>[0]);
+      optimizer.loadStateDict(
+        optimizerFromTorch(resume.optimizer) as unknown as Parameters<typeof optimizer.loadStateDict>[0],
+      );
     } catch (e) {
       // Name the parameter ("parameter 3 (id 3) 'conv2.weight'"): the run has one group, in model order.
       const names = model.namedParameters().map(([n]) => n);
-      const msg = (e as Error).message.replace(/parameter (\d+) \(id \d+\)/, (m, j: string) => `${m} '${names[Number(j)] ?? "?"}'`);
+      const msg = (e as Error).message.replace(
+        /parameter (\d+) \(id \d+\)/,
+        (m, j: string) => `${m} '${names[Number(j)] ?? "?"}'`,
+      );
       throw new UsageError(`--resume: the checkpoint's optimizer state does not fit the model: ${msg}`, "train");
     }
     history = history.filter((r) => r.epoch <= resume.epoch);
@@ -119,18 +170,26 @@ export async function trainCommand(args: ParsedArgs): Promise<number> {
 
   log(`flint train: ${describeConfig(config)}`);
   log(`  model ${config.model}: ${countParameters(model).toLocaleString("en-US")} parameters; backend ${backend}`);
-  log(`  data: CIFAR-10 at ${resolve(root)}: ${train.length} training images (${trainLoader.length} batches), ${test.length} test images; workers ${workers}`);
+  log(
+    `  data: CIFAR-10 at ${resolve(root)}: ${train.length} training images (${trainLoader.length} batches), ${test.length} test images; workers ${workers}`,
+  );
   log(`  output: ${resolve(out)} (checkpoint.pt, model.safetensors, metrics.jsonl, plot.svg)`);
   if (resume !== null) {
-    log(resume.batch > 0
-      ? `  resuming in epoch ${resume.epoch + 1}/${epochs} after ${resume.batch} of ${trainLoader.length} batches`
-      : `  resuming after epoch ${resume.epoch}: continuing at epoch ${resume.epoch + 1}/${epochs}`);
+    log(
+      resume.batch > 0
+        ? `  resuming in epoch ${resume.epoch + 1}/${epochs} after ${resume.batch} of ${trainLoader.length} batches`
+        : `  resuming after epoch ${resume.epoch}: continuing at epoch ${resume.epoch + 1}/${epochs}`,
+    );
   }
 
   let dashboard: Dashboard | null = null;
   if (a.bool("dashboard")) {
     dashboard = await Dashboard.start(a.num("port"), a.given.has("port"));
-    dashboard.update({ epochs, history, config: `${describeConfig(config)} · ${train.length} training images · backend ${backend} · output ${resolve(out)}` });
+    dashboard.update({
+      epochs,
+      history,
+      config: `${describeConfig(config)} · ${train.length} training images · backend ${backend} · output ${resolve(out)}`,
+    });
     log(`  dashboard: ${dashboard.url}`);
   }
 
@@ -146,17 +205,38 @@ export async function trainCommand(args: ParsedArgs): Promise<number> {
       process.exit(130);
     }
     stop = true;
-    process.stderr.write(`\n${sig}: stopping after this batch and saving a checkpoint (press Ctrl-C again to quit at once)\n`);
+    process.stderr.write(
+      `\n${sig}: stopping after this batch and saving a checkpoint (press Ctrl-C again to quit at once)\n`,
+    );
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
   const loop = new TrainLoop({
-    config, epochs, model, optimizer, trainLoader, testLoader, classes, out, history, run: runFlagsOf(a),
-    start: resume === null
-      ? { epoch: 0, batch: 0, rng: null, epochRng: null, partial: { ...EMPTY_PARTIAL } }
-      : { epoch: resume.epoch, batch: resume.batch, rng: resume.rng, epochRng: resume.epochRng, partial: resume.partial },
-    dashboard, tty: process.stdout.isTTY === true, columns: process.stdout.columns, log,
+    config,
+    epochs,
+    model,
+    optimizer,
+    trainLoader,
+    testLoader,
+    classes,
+    out,
+    history,
+    run: runFlagsOf(a),
+    start:
+      resume === null
+        ? { epoch: 0, batch: 0, rng: null, epochRng: null, partial: { ...EMPTY_PARTIAL } }
+        : {
+            epoch: resume.epoch,
+            batch: resume.batch,
+            rng: resume.rng,
+            epochRng: resume.epochRng,
+            partial: resume.partial,
+          },
+    dashboard,
+    tty: process.stdout.isTTY === true,
+    columns: process.stdout.columns,
+    log,
     stopRequested: () => stop,
     parallel,
   });
@@ -164,13 +244,21 @@ export async function trainCommand(args: ParsedArgs): Promise<number> {
   try {
     const r = await loop.run();
     if (r.status === "interrupted") {
-      const where = r.batch > 0 ? `in epoch ${r.epoch + 1}/${epochs} after ${r.batch} of ${trainLoader.length} batches` : `after epoch ${r.epoch}/${epochs}`;
+      const where =
+        r.batch > 0
+          ? `in epoch ${r.epoch + 1}/${epochs} after ${r.batch} of ${trainLoader.length} batches`
+          : `after epoch ${r.epoch}/${epochs}`;
       // The checkpoint holds every flag of the run, so this line alone continues it.
-      log(`Interrupted ${where}: saved ${loop.checkpointPath}. Continue with: flint train --resume --out ${shellArg(out)}${rankOfMany ? ` --nproc ${process.env.WORLD_SIZE ?? "N"}` : ""}`);
+      log(
+        `Interrupted ${where}: saved ${loop.checkpointPath}. Continue with: flint train --resume --out ${shellArg(out)}${rankOfMany ? ` --nproc ${process.env.WORLD_SIZE ?? "N"}` : ""}`,
+      );
       code = 130;
     } else {
       const best = history.reduce((b, h) => (h.test_acc > b.test_acc ? h : b), history[0]);
-      if (best !== undefined) log(`Done: ${epochs} epoch${epochs === 1 ? "" : "s"}; best test accuracy ${best.test_acc.toFixed(2)}% (epoch ${best.epoch}). Results in ${resolve(out)}`);
+      if (best !== undefined)
+        log(
+          `Done: ${epochs} epoch${epochs === 1 ? "" : "s"}; best test accuracy ${best.test_acc.toFixed(2)}% (epoch ${best.epoch}). Results in ${resolve(out)}`,
+        );
       // The page of a finished run stays up (it would die with the server) until Ctrl-C.
       if (dashboard !== null && !stop) {
         log(`Dashboard still at ${dashboard.url} (the run is finished); press Ctrl-C to exit.`);

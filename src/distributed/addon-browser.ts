@@ -4,7 +4,9 @@ import { DistributedError } from "./errors.js";
 import type { GlooAddon } from "./addon-types.js";
 
 export function glooAddon(op: string): GlooAddon {
-  throw new DistributedError(`${op}: torch.distributed (Gloo) needs Node with the flint_gloo addon; it is not available in the browser`);
+  throw new DistributedError(
+    `${op}: torch.distributed (Gloo) needs Node with the flint_gloo addon; it is not available in the browser`,
+  );
 }
 
 export const localHostname = (): string => "localhost";

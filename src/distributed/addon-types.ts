@@ -1,7 +1,17 @@
 // The flint_gloo addon's interface (no Node imports: the browser build shares it).
 /** Element codes of the addon: int64 travels as float64 (Flint keeps it in a Float64Array). */
-export const enum WireType { Float32 = 0, Float64 = 1, Int32 = 2, Uint8 = 3 }
-export const enum WireOp { Sum = 0, Product = 1, Min = 2, Max = 3 }
+export const enum WireType {
+  Float32 = 0,
+  Float64 = 1,
+  Int32 = 2,
+  Uint8 = 3,
+}
+export const enum WireOp {
+  Sum = 0,
+  Product = 1,
+  Min = 2,
+  Max = 3,
+}
 
 type Bytes = Uint8Array | string;
 export type Wire = Float32Array | Float64Array | Int32Array | Uint8Array;
@@ -43,6 +53,13 @@ export interface NativeGroup {
 export interface GlooAddon {
   tcpStore(host: string, port: number, isMaster: boolean, timeoutMs: number, waitForWorkers: number): NativeStore;
   fileStore(path: string, timeoutMs: number): NativeStore;
-  ProcessGroup: new (store: NativeStore, prefix: string, rank: number, size: number, timeoutMs: number, hostname: string, iface: string) => NativeGroup;
+  ProcessGroup: new (
+    store: NativeStore,
+    prefix: string,
+    rank: number,
+    size: number,
+    timeoutMs: number,
+    hostname: string,
+    iface: string,
+  ) => NativeGroup;
 }
-

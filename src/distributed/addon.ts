@@ -31,12 +31,15 @@ export function glooAddon(op: string): GlooAddon {
   if (path === null) {
     throw new DistributedError(
       `${op}: the Gloo backend is not available: Flint's flint_gloo addon is built only when Gloo is installed. ` +
-        "Install libgloo-dev (Debian/Ubuntu: apt-get install libgloo-dev), then rebuild the addon with `npm run build:native`.");
+        "Install libgloo-dev (Debian/Ubuntu: apt-get install libgloo-dev), then rebuild the addon with `npm run build:native`.",
+    );
   }
   try {
     cached = createRequire(import.meta.url)(path) as GlooAddon;
   } catch (e) {
-    throw new DistributedError(`${op}: cannot load ${path} (${(e as Error).message}); is libgloo-dev (libgloo0) installed?`);
+    throw new DistributedError(
+      `${op}: cannot load ${path} (${(e as Error).message}); is libgloo-dev (libgloo0) installed?`,
+    );
   }
   return cached;
 }

@@ -35,7 +35,8 @@ export class ProcessGroup {
   /** @internal The group rank of a global rank; throws when it is not a member. */
   groupRankOf(op: string, globalRank: number): number {
     const r = this.ranks.indexOf(globalRank);
-    if (r < 0) throw new DistributedError(`${op}: rank ${globalRank} is not part of the group (ranks ${this.ranks.join(", ")})`);
+    if (r < 0)
+      throw new DistributedError(`${op}: rank ${globalRank} is not part of the group (ranks ${this.ranks.join(", ")})`);
     return r;
   }
   /** @internal */
@@ -74,7 +75,8 @@ export class Work {
       } catch (e) {
         throw new DistributedError(
           `${this.describe} failed: ${(e as Error).message}. ` +
-            "Another rank may have exited or stopped issuing collectives (every rank must call the same collectives in the same order).");
+            "Another rank may have exited or stopped issuing collectives (every rank must call the same collectives in the same order).",
+        );
       }
     }
     this.after();

@@ -36,9 +36,13 @@ export interface InitProcessGroupOptions {
 
 function envInt(name: string, op: string): number {
   const v = process.env[name];
-  if (v === undefined || v === "") throw new DistributedError(`${op}: environment variable ${name} expected, but not set (env:// rendezvous; the launcher \`flint run\` sets it)`);
+  if (v === undefined || v === "")
+    throw new DistributedError(
+      `${op}: environment variable ${name} expected, but not set (env:// rendezvous; the launcher \`flint run\` sets it)`,
+    );
   const n = Number(v);
-  if (!Number.isInteger(n)) throw new DistributedError(`${op}: environment variable ${name} must be an integer, got "${v}"`);
+  if (!Number.isInteger(n))
+    throw new DistributedError(`${op}: environment variable ${name} must be an integer, got "${v}"`);
   return n;
 }
 
@@ -58,19 +62,34 @@ function glooHost(masterAddr: string | null): { host: string; iface: string } {
  */
 export function initProcessGroup(...args: unknown[]): void {
   const op = "initProcessGroup";
-  const o = parseArgs<Required<InitProcessGroupOptions> & { backend: string } & Record<string, unknown>>(op, args,
+  const o = parseArgs<Required<InitProcessGroupOptions> & { backend: string } & Record<string, unknown>>(
+    op,
+    args,
     ["backend", "initMethod", "timeout", "worldSize", "rank", "store", "groupName"],
-    { backend: "gloo", initMethod: null, timeout: DEFAULT_PG_TIMEOUT_MS, worldSize: -1, rank: -1, store: null, groupName: "" });
+    {
+      backend: "gloo",
+      initMethod: null,
+      timeout: DEFAULT_PG_TIMEOUT_MS,
+      worldSize: -1,
+      rank: -1,
+      store: null,
+      groupName: "",
+    },
+  );
   if (world !== null) throw new DistributedError(`${op}: trying to initialize the default process group twice!`);
-  if (o.backend !== "gloo") throw new ValueError(`${op}: backend "${String(o.backend)}" is not available; Flint has "gloo" (CPU)`);
+  if (o.backend !== "gloo")
+    throw new ValueError(`${op}: backend "${String(o.backend)}" is not available; Flint has "gloo" (CPU)`);
   glooAddon(op);
-  if (!(typeof o.timeout === "number" && o.timeout > 0)) throw new ValueError(`${op}: timeout must be a positive number of milliseconds, got ${String(o.timeout)}`);
-  let rank = o.rank, worldSize = o.worldSize;
+  if (!(typeof o.timeout === "number" && o.timeout > 0))
+    throw new ValueError(`${op}: timeout must be a positive number of milliseconds, got ${String(o.timeout)}`);
+  let rank = o.rank,
+    worldSize = o.worldSize;
   let store: Store;
   let masterAddr: string | null = null;
   if (o.store !== null) {
     if (o.initMethod !== null) throw new ValueError(`${op}: cannot specify both initMethod and store`);
-    if (rank < 0 || worldSize <= 0) throw new ValueError(`${op}: worldSize and rank are required when a store is given`);
+    if (rank < 0 || worldSize <= 0)
+      throw new ValueError(`${op}: worldSize and rank are required when a store is given`);
     store = o.store;
   } else {
     const url = o.initMethod ?? "env://";
@@ -81,7 +100,8 @@ export function initProcessGroup(...args: unknown[]): void {
       if (rank < 0) rank = envInt("RANK", op);
       if (worldSize < 0) worldSize = envInt("WORLD_SIZE", op);
       masterAddr = process.env.MASTER_ADDR ?? "";
-      if (masterAddr === "") throw new DistributedError(`${op}: environment variable MASTER_ADDR expected, but not set (env:// rendezvous)`);
+      if (masterAddr === "")
+        throw new DistributedError(`${op}: environment variable MASTER_ADDR expected, but not set (env:// rendezvous)`);
       parsed.host = masterAddr;
       parsed.port = envInt("MASTER_PORT", op);
     }
@@ -91,7 +111,12 @@ export function initProcessGroup(...args: unknown[]): void {
       store = new FileStore(parsed.path, worldSize, { timeout: o.timeout });
     } else {
       masterAddr ??= parsed.host;
-      store = new TCPStore(parsed.host, parsed.port, { worldSize, isMaster: rank === 0, timeout: o.timeout, waitForWorkers: true });
+      store = new TCPStore(parsed.host, parsed.port, {
+        worldSize,
+        isMaster: rank === 0,
+        timeout: o.timeout,
+        waitForWorkers: true,
+      });
     }
   }
   if (!Number.isInteger(rank) || !Number.isInteger(worldSize) || rank < 0 || rank >= worldSize) {
@@ -100,15 +125,34 @@ export function initProcessGroup(...args: unknown[]): void {
   const { host, iface } = glooHost(masterAddr);
   const ranks = Array.from({ length: worldSize }, (_, i) => i);
   const native = connect(op, store, "default_pg", rank, worldSize, o.timeout, host, iface);
-  world = { group: new ProcessGroup(native, ranks, rank, o.timeout), store, rank, worldSize, host, iface, groupCount: 0, groups: [] };
+  world = {
+    group: new ProcessGroup(native, ranks, rank, o.timeout),
+    store,
+    rank,
+    worldSize,
+    host,
+    iface,
+    groupCount: 0,
+    groups: [],
+  };
 }
 
-function connect(op: string, store: Store, prefix: string, rank: number, size: number, timeout: number, host: string, iface: string) {
+function connect(
+  op: string,
+  store: Store,
+  prefix: string,
+  rank: number,
+  size: number,
+  timeout: number,
+  host: string,
+  iface: string,
+) {
   const addon = glooAddon(op);
   try {
     return new addon.ProcessGroup(store.native, prefix, rank, size, timeout, host, iface);
   } catch (e) {
-    const where = iface !== "" ? `interface ${iface}` : `${host} (set GLOO_SOCKET_IFNAME to choose a network interface)`;
+    const where =
+      iface !== "" ? `interface ${iface}` : `${host} (set GLOO_SOCKET_IFNAME to choose a network interface)`;
     throw new DistributedError(`${op}: ${(e as Error).message} [rank ${rank} of ${size}; Gloo listens on ${where}]`);
   }
 }
@@ -123,7 +167,8 @@ interface ParsedUrl {
 
 function parseUrl(op: string, url: string): ParsedUrl {
   const m = /^(env|tcp|file):\/\/([^?]*)(?:\?(.*))?$/.exec(url);
-  if (m === null) throw new ValueError(`${op}: initMethod must be env://, tcp://host:port or file:///path, got "${url}"`);
+  if (m === null)
+    throw new ValueError(`${op}: initMethod must be env://, tcp://host:port or file:///path, got "${url}"`);
   const query: Record<string, string> = {};
   for (const kv of (m[3] ?? "").split("&")) {
     if (kv === "") continue;
@@ -143,7 +188,10 @@ function parseUrl(op: string, url: string): ParsedUrl {
 
 /** @internal The world, or an error naming `op` when initProcessGroup has not run. */
 export function requireWorld(op: string): World {
-  if (world === null) throw new DistributedError(`${op}: Default process group has not been initialized, please make sure to call initProcessGroup.`);
+  if (world === null)
+    throw new DistributedError(
+      `${op}: Default process group has not been initialized, please make sure to call initProcessGroup.`,
+    );
   return world;
 }
 
@@ -188,14 +236,27 @@ export function getBackend(group?: ProcessGroup | null): string {
 export function newGroup(...args: unknown[]): ProcessGroup {
   const op = "newGroup";
   const w = requireWorld(op);
-  const o = parseArgs<{ ranks: number[] | null; timeout: number | null; backend: string | null; pgOptions: unknown } & Record<string, unknown>>(op, args,
-    ["ranks", "timeout", "backend", "pgOptions"], { ranks: null, timeout: null, backend: null, pgOptions: null });
-  if (o.backend !== null && o.backend !== "gloo") throw new ValueError(`${op}: backend "${o.backend}" is not available; Flint has "gloo"`);
-  const ranks = o.ranks === null ? Array.from({ length: w.worldSize }, (_, i) => i) : [...o.ranks].sort((a, b) => a - b);
+  const o = parseArgs<
+    { ranks: number[] | null; timeout: number | null; backend: string | null; pgOptions: unknown } & Record<
+      string,
+      unknown
+    >
+  >(op, args, ["ranks", "timeout", "backend", "pgOptions"], {
+    ranks: null,
+    timeout: null,
+    backend: null,
+    pgOptions: null,
+  });
+  if (o.backend !== null && o.backend !== "gloo")
+    throw new ValueError(`${op}: backend "${o.backend}" is not available; Flint has "gloo"`);
+  const ranks =
+    o.ranks === null ? Array.from({ length: w.worldSize }, (_, i) => i) : [...o.ranks].sort((a, b) => a - b);
   for (const r of ranks) {
-    if (!Number.isInteger(r) || r < 0 || r >= w.worldSize) throw new ValueError(`${op}: rank ${r} is out of range for worldSize ${w.worldSize}`);
+    if (!Number.isInteger(r) || r < 0 || r >= w.worldSize)
+      throw new ValueError(`${op}: rank ${r} is out of range for worldSize ${w.worldSize}`);
   }
-  if (new Set(ranks).size !== ranks.length) throw new ValueError(`${op}: ranks contain duplicates: ${ranks.join(", ")}`);
+  if (new Set(ranks).size !== ranks.length)
+    throw new ValueError(`${op}: ranks contain duplicates: ${ranks.join(", ")}`);
   const timeout = o.timeout ?? w.group.timeout;
   const id = ++w.groupCount;
   const me = ranks.indexOf(w.rank);
@@ -221,4 +282,3 @@ export function destroyProcessGroup(group?: ProcessGroup | null): void {
   shut(w.group);
   world = null;
 }
-

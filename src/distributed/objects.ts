@@ -19,7 +19,8 @@ export function allGatherObject(objectList: unknown[], obj: unknown, group: Proc
   const op = "allGatherObject";
   const g = resolveGroup(op, group);
   if (!g.isMember) return;
-  if (objectList.length !== g.size()) throw new ValueError(`${op}: objectList has ${objectList.length} entries, expected the group size ${g.size()}`);
+  if (objectList.length !== g.size())
+    throw new ValueError(`${op}: objectList has ${objectList.length} entries, expected the group size ${g.size()}`);
   const mine = encode(op, obj);
   const sizes = Array.from({ length: g.size() }, () => fromTypedArray(new Float64Array(1), [1], "int64"));
   allGather(sizes, fromTypedArray(Float64Array.of(mine.length), [1], "int64"), { group: g });
@@ -46,6 +47,7 @@ export function broadcastObjectList(objectList: unknown[], src = 0, group: Proce
   broadcast(buf, src, { group: g });
   if (isSrc) return;
   const got = decode(buf.storage.data as Uint8Array) as unknown[];
-  if (got.length !== objectList.length) throw new ValueError(`${op}: rank ${src} sent ${got.length} objects, this rank's list has ${objectList.length}`);
+  if (got.length !== objectList.length)
+    throw new ValueError(`${op}: rank ${src} sent ${got.length} objects, this rank's list has ${objectList.length}`);
   got.forEach((v, i) => (objectList[i] = v));
 }

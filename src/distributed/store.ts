@@ -47,7 +47,10 @@ export abstract class Store {
     return wrap("Store.numKeys", () => this.native.numKeys());
   }
   compareSet(key: string, expectedValue: string | Uint8Array, desiredValue: string | Uint8Array): Uint8Array {
-    return wrap(`Store.compareSet(${key})`, () => new Uint8Array(this.native.compareSet(key, expectedValue, desiredValue)));
+    return wrap(
+      `Store.compareSet(${key})`,
+      () => new Uint8Array(this.native.compareSet(key, expectedValue, desiredValue)),
+    );
   }
   setTimeout(timeout: number): void {
     this.native.setTimeout(timeout);
@@ -71,12 +74,18 @@ export class TCPStore extends Store {
   readonly host: string;
   readonly port: number;
   constructor(...args: [string, number, ...unknown[]] | [TCPStoreOptions]) {
-    const o = parseArgs<Required<TCPStoreOptions> & Record<string, unknown>>("TCPStore", args,
+    const o = parseArgs<Required<TCPStoreOptions> & Record<string, unknown>>(
+      "TCPStore",
+      args,
       ["hostName", "port", "worldSize", "isMaster", "timeout", "waitForWorkers"],
-      { worldSize: null, isMaster: false, timeout: DEFAULT_STORE_TIMEOUT_MS, waitForWorkers: true });
-    if (typeof o.hostName !== "string" || !Number.isInteger(o.port)) throw new DistributedError("TCPStore: hostName and port are required");
+      { worldSize: null, isMaster: false, timeout: DEFAULT_STORE_TIMEOUT_MS, waitForWorkers: true },
+    );
+    if (typeof o.hostName !== "string" || !Number.isInteger(o.port))
+      throw new DistributedError("TCPStore: hostName and port are required");
     const waitFor = o.waitForWorkers && o.worldSize !== null ? o.worldSize : 0;
-    const native = wrap(`TCPStore(${o.hostName}:${o.port})`, () => glooAddon("TCPStore").tcpStore(o.hostName, o.port, o.isMaster, o.timeout, waitFor));
+    const native = wrap(`TCPStore(${o.hostName}:${o.port})`, () =>
+      glooAddon("TCPStore").tcpStore(o.hostName, o.port, o.isMaster, o.timeout, waitFor),
+    );
     super(native);
     this.host = o.hostName;
     this.port = o.isMaster ? native.port() : o.port;
@@ -96,7 +105,11 @@ export class FileStore extends Store {
   readonly path: string;
   constructor(fileName: string, worldSize = -1, options: { timeout?: number } = {}) {
     void worldSize;
-    super(wrap(`FileStore(${fileName})`, () => glooAddon("FileStore").fileStore(fileName, options.timeout ?? DEFAULT_STORE_TIMEOUT_MS)));
+    super(
+      wrap(`FileStore(${fileName})`, () =>
+        glooAddon("FileStore").fileStore(fileName, options.timeout ?? DEFAULT_STORE_TIMEOUT_MS),
+      ),
+    );
     this.path = fileName;
   }
 }

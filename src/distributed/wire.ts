@@ -10,10 +10,16 @@ import { WireType, type Wire } from "./addon-types.js";
 
 export function wireType(t: Tensor): WireType {
   switch (t.dtype) {
-    case "float32": return WireType.Float32;
-    case "float64": case "int64": return WireType.Float64;
-    case "int32": return WireType.Int32;
-    case "uint8": case "bool": return WireType.Uint8;
+    case "float32":
+      return WireType.Float32;
+    case "float64":
+    case "int64":
+      return WireType.Float64;
+    case "int32":
+      return WireType.Int32;
+    case "uint8":
+    case "bool":
+      return WireType.Uint8;
   }
 }
 

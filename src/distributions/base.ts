@@ -15,7 +15,9 @@ export function broadcastAll(...vals: TensorOrNumber[]): Tensor[] {
   const dtype = first?.dtype === "float64" ? "float64" : "float32";
   const ts = vals.map((v) => (v instanceof Tensor ? v : tensor(v, { dtype })));
   const shape = ts.reduce<number[]>((s, t) => broadcastShapes(s, t.shape, "broadcast_all"), []);
-  return ts.map((t) => (t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i]) ? t : expand(t, shape)));
+  return ts.map((t) =>
+    t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i]) ? t : expand(t, shape),
+  );
 }
 
 export abstract class Distribution {
@@ -39,7 +41,9 @@ export abstract class Distribution {
     return noGrad(() => this.rsample(sampleShape));
   }
   rsample(_sampleShape: SampleShape = []): Tensor {
-    throw new ValueError(`${this.constructor.name}: rsample is not available (the distribution is not reparameterizable)`);
+    throw new ValueError(
+      `${this.constructor.name}: rsample is not available (the distribution is not reparameterizable)`,
+    );
   }
   abstract logProb(value: Tensor): Tensor;
   abstract entropy(): Tensor;

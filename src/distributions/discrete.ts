@@ -23,15 +23,21 @@ import { Distribution, type SampleShape, broadcastAll } from "./base.js";
 const epsOf = (t: Tensor): number => (t.dtype === "float64" ? 2.220446049250313e-16 : 1.1920928955078125e-7);
 const clampProbs = (p: Tensor): Tensor => clamp(p, epsOf(p), 1 - epsOf(p));
 
-export interface ProbsOrLogits { probs?: Tensor | number; logits?: Tensor | number; validateArgs?: boolean }
+export interface ProbsOrLogits {
+  probs?: Tensor | number;
+  logits?: Tensor | number;
+  validateArgs?: boolean;
+}
 
 /** distributions.Bernoulli({ probs } | { logits }) (or Bernoulli(probs)). */
 export class Bernoulli extends Distribution {
   readonly probs: Tensor;
   readonly logits: Tensor;
   constructor(probsOrOpts: Tensor | number | ProbsOrLogits) {
-    const o: ProbsOrLogits = probsOrOpts instanceof Tensor || typeof probsOrOpts === "number" ? { probs: probsOrOpts } : probsOrOpts;
-    if ((o.probs === undefined) === (o.logits === undefined)) throw new ValueError("Bernoulli: either `probs` or `logits` must be specified, but not both.");
+    const o: ProbsOrLogits =
+      probsOrOpts instanceof Tensor || typeof probsOrOpts === "number" ? { probs: probsOrOpts } : probsOrOpts;
+    if ((o.probs === undefined) === (o.logits === undefined))
+      throw new ValueError("Bernoulli: either `probs` or `logits` must be specified, but not both.");
     let probs: Tensor, logits: Tensor;
     if (o.probs !== undefined) {
       [probs] = broadcastAll(o.probs);
@@ -44,8 +50,12 @@ export class Bernoulli extends Distribution {
     super(probs.shape);
     [this.probs, this.logits] = [probs, logits];
   }
-  get mean(): Tensor { return this.probs; }
-  get variance(): Tensor { return mul(this.probs, sub(1, this.probs)); }
+  get mean(): Tensor {
+    return this.probs;
+  }
+  get variance(): Tensor {
+    return mul(this.probs, sub(1, this.probs));
+  }
   override sample(sampleShape: SampleShape = []): Tensor {
     return noGrad(() => bernoulli(contiguous(expand(this.probs, this.extendedShape(sampleShape)))));
   }
@@ -53,7 +63,9 @@ export class Bernoulli extends Distribution {
     const [l, v] = broadcastAll(this.logits, value);
     return neg(binaryCrossEntropyWithLogits(l, toDType(v, l.dtype), null, "none"));
   }
-  entropy(): Tensor { return binaryCrossEntropyWithLogits(this.logits, this.probs, null, "none"); }
+  entropy(): Tensor {
+    return binaryCrossEntropyWithLogits(this.logits, this.probs, null, "none");
+  }
 }
 
 /** distributions.Categorical({ probs } | { logits }) (or Categorical(probs)): events over the last dim. */
@@ -63,7 +75,8 @@ export class Categorical extends Distribution {
   readonly numEvents: number;
   constructor(probsOrOpts: Tensor | ProbsOrLogits) {
     const o: ProbsOrLogits = probsOrOpts instanceof Tensor ? { probs: probsOrOpts } : probsOrOpts;
-    if ((o.probs === undefined) === (o.logits === undefined)) throw new ValueError("Categorical: either `probs` or `logits` must be specified, but not both.");
+    if ((o.probs === undefined) === (o.logits === undefined))
+      throw new ValueError("Categorical: either `probs` or `logits` must be specified, but not both.");
     let probs: Tensor, logits: Tensor;
     if (o.probs !== undefined) {
       const p = o.probs as Tensor;
@@ -81,12 +94,17 @@ export class Categorical extends Distribution {
     this.numEvents = probs.shape[probs.dim() - 1];
   }
   /** NaN, as PyTorch's (a categorical has no mean). */
-  get mean(): Tensor { return full(this.batchShape, NaN, { dtype: this.probs.dtype }); }
-  get variance(): Tensor { return this.mean; }
+  get mean(): Tensor {
+    return full(this.batchShape, NaN, { dtype: this.probs.dtype });
+  }
+  get variance(): Tensor {
+    return this.mean;
+  }
   override sample(sampleShape: SampleShape = []): Tensor {
     const n = sampleShape.reduce((a, b) => a * b, 1);
     const p2 = contiguous(reshape(this.probs, [-1, this.numEvents])).detach();
-    const rows = p2.shape[0], k = this.numEvents;
+    const rows = p2.shape[0],
+      k = this.numEvents;
     const p = p2.typedArray() as Float32Array | Float64Array;
     const out = new Float64Array(rows * n);
     {
@@ -94,11 +112,15 @@ export class Categorical extends Distribution {
       const cum = new Float64Array(k);
       for (let r = 0; r < rows; r++) {
         let s = 0;
-        for (let j = 0; j < k; j++) { s = f(s + p[r * k + j]); cum[j] = s; }
+        for (let j = 0; j < k; j++) {
+          s = f(s + p[r * k + j]);
+          cum[j] = s;
+        }
         if (s > 0) for (let j = 0; j < k; j++) cum[j] = f(cum[j] / s);
         for (let i = 0; i < n; i++) {
           const u = uniform53(defaultGenerator);
-          let lo = 0, hi = k;
+          let lo = 0,
+            hi = k;
           while (hi - lo > 0) {
             const mid = lo + ((hi - lo) >> 1);
             if (cum[mid] < u) lo = mid + 1;

@@ -27,7 +27,8 @@ export function cholesky(a0: Tensor): Tensor {
   for (let j = 0; j < n; j++) {
     let d = at(j, j);
     for (let k = 0; k < j; k++) d = sub(d, mul(L[j][k], L[j][k]));
-    if ((d.detach().typedArray() as Float32Array).some((v) => !(v > 0))) throw new ValueError("cholesky: the matrix is not positive-definite");
+    if ((d.detach().typedArray() as Float32Array).some((v) => !(v > 0)))
+      throw new ValueError("cholesky: the matrix is not positive-definite");
     L[j][j] = sqrt(d);
     for (let i = j + 1; i < n; i++) {
       let s = at(i, j);
@@ -36,7 +37,15 @@ export function cholesky(a0: Tensor): Tensor {
     }
   }
   const zero = mul(at(0, 0), 0);
-  return stack(L.map((row, i) => stack(Array.from({ length: n }, (_, j) => (j <= i ? row[j] : zero)), -1)), -2);
+  return stack(
+    L.map((row, i) =>
+      stack(
+        Array.from({ length: n }, (_, j) => (j <= i ? row[j] : zero)),
+        -1,
+      ),
+    ),
+    -2,
+  );
 }
 
 /** Solves L y = b for lower-triangular L [..., n, n] and b [..., n] by forward substitution. */
@@ -51,17 +60,28 @@ function solveLower(L: Tensor, b: Tensor): Tensor {
   return stack(y, -1);
 }
 
-export interface MultivariateNormalOptions { covarianceMatrix?: Tensor; precisionMatrix?: Tensor; scaleTril?: Tensor; validateArgs?: boolean }
+export interface MultivariateNormalOptions {
+  covarianceMatrix?: Tensor;
+  precisionMatrix?: Tensor;
+  scaleTril?: Tensor;
+  validateArgs?: boolean;
+}
 
 export class MultivariateNormal extends Distribution {
   readonly loc: Tensor;
   readonly scaleTril: Tensor;
   constructor(loc: Tensor, o: MultivariateNormalOptions) {
     const given = [o.covarianceMatrix, o.precisionMatrix, o.scaleTril].filter((v) => v !== undefined);
-    if (given.length !== 1) throw new ValueError("MultivariateNormal: exactly one of covariance_matrix or precision_matrix or scale_tril may be specified.");
+    if (given.length !== 1)
+      throw new ValueError(
+        "MultivariateNormal: exactly one of covariance_matrix or precision_matrix or scale_tril may be specified.",
+      );
     if (loc.dim() < 1) throw new ShapeError("MultivariateNormal: loc must be at least one-dimensional.");
     const m = given[0] as Tensor;
-    if (m.dim() < 2) throw new ShapeError(`MultivariateNormal: the matrix must be at least two-dimensional, with optional leading batch dimensions, got ${fmtShape(m.shape)}`);
+    if (m.dim() < 2)
+      throw new ShapeError(
+        `MultivariateNormal: the matrix must be at least two-dimensional, with optional leading batch dimensions, got ${fmtShape(m.shape)}`,
+      );
     const n = loc.shape[loc.dim() - 1];
     const batch = broadcastShapes(m.shape.slice(0, -2), loc.shape.slice(0, -1), "MultivariateNormal");
     let L: Tensor;
@@ -77,17 +97,28 @@ export class MultivariateNormal extends Distribution {
     this.loc = expand(loc, [...batch, n]);
     this.scaleTril = expand(L, [...batch, n, n]);
   }
-  get mean(): Tensor { return this.loc; }
-  get variance(): Tensor { return expand(sum(mul(this.scaleTril, this.scaleTril), -1), [...this.batchShape, ...this.eventShape]); }
-  get covarianceMatrix(): Tensor { return matmul(this.scaleTril, transpose(this.scaleTril, -1, -2)); }
-  override get hasRsample(): boolean { return true; }
+  get mean(): Tensor {
+    return this.loc;
+  }
+  get variance(): Tensor {
+    return expand(sum(mul(this.scaleTril, this.scaleTril), -1), [...this.batchShape, ...this.eventShape]);
+  }
+  get covarianceMatrix(): Tensor {
+    return matmul(this.scaleTril, transpose(this.scaleTril, -1, -2));
+  }
+  override get hasRsample(): boolean {
+    return true;
+  }
   override rsample(sampleShape: SampleShape = []): Tensor {
     const eps = empty(this.extendedShape(sampleShape), { dtype: this.loc.dtype }).normal_();
     return add(this.loc, squeeze(matmul(this.scaleTril, unsqueeze(eps, -1)), -1));
   }
   private halfLogDet(): Tensor {
     const n = this.eventShape[0];
-    const diag = stack(Array.from({ length: n }, (_, i) => select(select(this.scaleTril, -2, i), -1, i)), -1);
+    const diag = stack(
+      Array.from({ length: n }, (_, i) => select(select(this.scaleTril, -2, i), -1, i)),
+      -1,
+    );
     return sum(log(diag), -1);
   }
   logProb(value: Tensor): Tensor {
@@ -113,7 +144,10 @@ function invertSpd(P: Tensor): Tensor {
     const e = mul(select(P, -1, 0), 0);
     return add(e, unitAt(P, i));
   });
-  const Linv = stack(eyeCols.map((e) => solveLower(Lp, e)), -1);
+  const Linv = stack(
+    eyeCols.map((e) => solveLower(Lp, e)),
+    -1,
+  );
   return matmul(transpose(Linv, -1, -2), Linv);
 }
 function unitAt(P: Tensor, i: number): Tensor {
@@ -122,4 +156,5 @@ function unitAt(P: Tensor, i: number): Tensor {
   a[i] = 1;
   return empty([n], { dtype: P.dtype }).copy_(wrapF(a, P.dtype));
 }
-const wrapF = (a: Float64Array, dt: Tensor["dtype"]): Tensor => fromTypedArray(dt === "float32" ? Float32Array.from(a) : a, [a.length], dt);
+const wrapF = (a: Float64Array, dt: Tensor["dtype"]): Tensor =>
+  fromTypedArray(dt === "float32" ? Float32Array.from(a) : a, [a.length], dt);

@@ -36,13 +36,21 @@ export interface LoadStateDictOptions {
 }
 
 /** Downloads `url` into the cache unless it is there; returns the file's path (runs in a worker). */
-export async function downloadCheckpoint(url: string, dir: string, fileName: string, checkHash: boolean, options: DownloadOptions): Promise<string> {
+export async function downloadCheckpoint(
+  url: string,
+  dir: string,
+  fileName: string,
+  checkHash: boolean,
+  options: DownloadOptions,
+): Promise<string> {
   const sha256Prefix = checkHash ? hashPrefix(fileName) : null;
   try {
     return await downloadUrl(url, dir, fileName, null, { ...options, sha256Prefix });
   } catch (e) {
     if (e instanceof DownloadError) {
-      throw new DownloadError(`${e.message}\nOffline? Place the file at ${join(dir, fileName)} (torch.hub's cache; set TORCH_HOME to move it) and run again.`);
+      throw new DownloadError(
+        `${e.message}\nOffline? Place the file at ${join(dir, fileName)} (torch.hub's cache; set TORCH_HOME to move it) and run again.`,
+      );
     }
     throw e;
   }
@@ -59,7 +67,13 @@ export function loadStateDictFromUrl(url: string, opts: LoadStateDictOptions = {
   if (!existsSync(cached)) {
     const progress = opts.progress ?? true;
     const options: DownloadOptions = { quiet: !progress, tty: process.stderr.isTTY === true };
-    runSync<string>(siblingModule(import.meta.url, "index"), "downloadCheckpoint", [url, dir, fileName, opts.checkHash === true, options]);
+    runSync<string>(siblingModule(import.meta.url, "index"), "downloadCheckpoint", [
+      url,
+      dir,
+      fileName,
+      opts.checkHash === true,
+      options,
+    ]);
   }
   return load(cached);
 }

@@ -86,7 +86,8 @@ export type OptionsOf<S> = S extends Signature<infer O, infer _N, unknown> ? O :
 
 /** A torch parameter accepted in its place but not implemented beyond its default value(s). */
 export function unsupported(callee: string, name: string, value: unknown, allowed: readonly unknown[]): void {
-  if (value !== undefined && value !== null && !allowed.includes(value)) throw new ArgumentError(`${callee}: ${name}=${String(value)} is not implemented`);
+  if (value !== undefined && value !== null && !allowed.includes(value))
+    throw new ArgumentError(`${callee}: ${name}=${String(value)} is not implemented`);
 }
 
 /** A plain object literal (what an options object is): not an array, tensor, class instance or map. */
@@ -132,7 +133,10 @@ export function parseNamed(
     if (!positional) pos = args.slice(0, -1);
   }
   if (pos.length > names.length) {
-    const list = names.length === 0 ? "no positional arguments" : `at most ${names.length} positional arguments (${names.join(", ")})`;
+    const list =
+      names.length === 0
+        ? "no positional arguments"
+        : `at most ${names.length} positional arguments (${names.join(", ")})`;
     throw new ArgumentError(`${callee}: takes ${list}, got ${pos.length}`);
   }
   pos.forEach((v, i) => {
@@ -144,12 +148,14 @@ export function parseNamed(
     for (const [k, v] of Object.entries(last as Record<string, unknown>)) {
       if (!names.includes(k)) throw new ArgumentError(unknownName(callee, k, names));
       if (v === undefined) continue;
-      if (given.has(k)) throw new ArgumentError(`${callee}: got multiple values for argument '${k}' (positionally and by name)`);
+      if (given.has(k))
+        throw new ArgumentError(`${callee}: got multiple values for argument '${k}' (positionally and by name)`);
       out[k] = v;
       given.add(k);
     }
   }
-  for (const r of required) if (!given.has(r)) throw new ArgumentError(`${callee}: missing required argument '${r}' (${snake(r)} in torch)`);
+  for (const r of required)
+    if (!given.has(r)) throw new ArgumentError(`${callee}: missing required argument '${r}' (${snake(r)} in torch)`);
   return out;
 }
 
@@ -167,14 +173,28 @@ export function signature<O>() {
   ): Signature<O, N, D> => make(name, names, defaults, objectParams);
 }
 
-function make<O, N extends Names<O>, D extends object>(name: string, names: N, defaults: D, objectParams: readonly string[]): Signature<O, N, D> {
+function make<O, N extends Names<O>, D extends object>(
+  name: string,
+  names: N,
+  defaults: D,
+  objectParams: readonly string[],
+): Signature<O, N, D> {
   const required = names.filter((n) => !(n in defaults));
   registry.set(name, names);
   return {
     name,
     names,
     defaults,
-    parse: (args, callee = name) => parseNamed(callee, args, names, defaults as Record<string, unknown>, required, isPlainObject, objectParams) as Parsed<O, D>,
+    parse: (args, callee = name) =>
+      parseNamed(
+        callee,
+        args,
+        names,
+        defaults as Record<string, unknown>,
+        required,
+        isPlainObject,
+        objectParams,
+      ) as Parsed<O, D>,
     as: (other) => make<O, N, D>(other, names, defaults, objectParams),
   };
 }

@@ -2,7 +2,19 @@
 // next to the target, are verified, and only then renamed into place, so an interrupted or
 // corrupt transfer never leaves a file that looks complete.
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeSync } from "node:fs";
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  rmdirSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
 import { basename, dirname, join, resolve } from "node:path";
@@ -126,7 +138,8 @@ export async function downloadUrl(
   }
   // A file already at the target whose MD5 differs is not used; say so, and name it again if the
   // download fails, so a user who placed a copy by hand learns why it was not taken.
-  const rejected = md5 !== null && existsSync(target) && statSync(target).isFile() ? describeRejected(target, md5) : null;
+  const rejected =
+    md5 !== null && existsSync(target) && statSync(target).isFile() ? describeRejected(target, md5) : null;
   if (rejected !== null) log(`${rejected}; downloading it again`);
   const created = mkdirSync(root, { recursive: true }) ?? null;
   const tmp = tempSibling(target);

@@ -35,7 +35,10 @@ export interface ChartOptions {
 
 /** Escapes text for XML content and attribute values. */
 export function escapeXml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
+  return s.replace(
+    /[<>&"']/g,
+    (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
+  );
 }
 
 /** "Nice" tick values covering [lo, hi] (1, 2, 2.5 or 5 times a power of ten). */
@@ -45,7 +48,8 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const ticks: number[] = [];
-  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
+  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step)
+    ticks.push(Number(v.toPrecision(12)));
   return ticks;
 }
 
@@ -94,12 +98,16 @@ export function lineChart(o: ChartOptions): string {
   for (const t of niceTicks(y0, y1, 5)) {
     if (t < y0 - 1e-12 || t > y1 + 1e-12) continue;
     out.push(`<line x1="${m.left}" x2="${m.left + pw}" y1="${r(sy(t))}" y2="${r(sy(t))}" stroke="#e5e5e5"/>`);
-    out.push(`<text x="${m.left - 6}" y="${r(sy(t) + 4)}" text-anchor="end" fill="#555">${escapeXml(yFormat(t))}</text>`);
+    out.push(
+      `<text x="${m.left - 6}" y="${r(sy(t) + 4)}" text-anchor="end" fill="#555">${escapeXml(yFormat(t))}</text>`,
+    );
   }
   const xt = niceTicks(x0, x1, Math.min(8, Math.max(2, Math.ceil(x1 - x0))));
   for (const t of xt) {
     out.push(`<line x1="${r(sx(t))}" x2="${r(sx(t))}" y1="${m.top}" y2="${m.top + ph}" stroke="#f0f0f0"/>`);
-    out.push(`<text x="${r(sx(t))}" y="${m.top + ph + 16}" text-anchor="middle" fill="#555">${escapeXml(fmt(t))}</text>`);
+    out.push(
+      `<text x="${r(sx(t))}" y="${m.top + ph + 16}" text-anchor="middle" fill="#555">${escapeXml(fmt(t))}</text>`,
+    );
   }
   out.push(`<rect x="${m.left}" y="${m.top}" width="${pw}" height="${ph}" fill="none" stroke="#888"/>`);
   out.push(`<text x="${m.left + pw / 2}" y="${H - 10}" text-anchor="middle" fill="#333">${escapeXml(o.xLabel)}</text>`);
@@ -124,27 +132,37 @@ export function lineChart(o: ChartOptions): string {
     if (s.markers === true || s.points.length === 1) {
       for (const [x, y] of s.points) {
         if (Number.isFinite(x) && Number.isFinite(y)) {
-          out.push(`<circle class="marker" data-series="${escapeXml(s.name)}" cx="${r(sx(x))}" cy="${r(sy(y))}" r="3.5" fill="${escapeXml(s.color)}"/>`);
+          out.push(
+            `<circle class="marker" data-series="${escapeXml(s.name)}" cx="${r(sx(x))}" cy="${r(sy(y))}" r="3.5" fill="${escapeXml(s.color)}"/>`,
+          );
         }
       }
     }
   }
   // Legend, top right inside the plot area: only series that have something drawn (a legend entry
   // for an empty series, such as plot.svg's running loss, names a line that is not there).
-  const named = o.series.filter((s) => s.name !== "" && s.points.some(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
+  const named = o.series.filter(
+    (s) => s.name !== "" && s.points.some(([x, y]) => Number.isFinite(x) && Number.isFinite(y)),
+  );
   let ly = m.top + 14;
   const lx = m.left + pw - 150;
   if (named.length > 0) {
-    out.push(`<rect x="${lx - 8}" y="${m.top + 4}" width="152" height="${named.length * 18 + 6}" fill="#ffffff" fill-opacity="0.85" stroke="#ddd"/>`);
+    out.push(
+      `<rect x="${lx - 8}" y="${m.top + 4}" width="152" height="${named.length * 18 + 6}" fill="#ffffff" fill-opacity="0.85" stroke="#ddd"/>`,
+    );
   }
   for (const s of named) {
     const dash = s.dashed === true ? ` stroke-dasharray="5 4"` : "";
-    out.push(`<line x1="${lx}" x2="${lx + 22}" y1="${ly - 4}" y2="${ly - 4}" stroke="${escapeXml(s.color)}" stroke-width="2"${dash}/>`);
+    out.push(
+      `<line x1="${lx}" x2="${lx + 22}" y1="${ly - 4}" y2="${ly - 4}" stroke="${escapeXml(s.color)}" stroke-width="2"${dash}/>`,
+    );
     out.push(`<text x="${lx + 28}" y="${ly}" fill="#333">${escapeXml(s.name)}</text>`);
     ly += 18;
   }
   if (pts.length === 0) {
-    out.push(`<text x="${m.left + pw / 2}" y="${m.top + ph / 2}" text-anchor="middle" fill="#999">waiting for data…</text>`);
+    out.push(
+      `<text x="${m.left + pw / 2}" y="${m.top + ph / 2}" text-anchor="middle" fill="#999">waiting for data…</text>`,
+    );
   }
   out.push("</svg>");
   return out.join("\n");

@@ -7,7 +7,13 @@
 // whether Flint runs compiled (.js) or from its TypeScript sources through tsx (.ts, as in
 // tests): a worker does not inherit tsx's loader hooks, so for a .ts entry the bootstrap loads
 // it through tsx's tsImport, resolved from this module.
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort, type WorkerOptions } from "node:worker_threads";
+import {
+  MessageChannel,
+  receiveMessageOnPort,
+  Worker,
+  type MessagePort,
+  type WorkerOptions,
+} from "node:worker_threads";
 
 /** Shared wake-up channel between a worker and the thread that waits on it. */
 export interface Bridge {
@@ -27,7 +33,8 @@ function tsxApi(required: boolean): string | null {
   try {
     return import.meta.resolve("tsx/esm/api");
   } catch {
-    if (required) throw new Error(`worker: running Flint from TypeScript sources in worker threads needs the 'tsx' package`);
+    if (required)
+      throw new Error(`worker: running Flint from TypeScript sources in worker threads needs the 'tsx' package`);
     return null;
   }
 }

@@ -31,7 +31,8 @@ function copyModule(m: Module, memo: Map<unknown, unknown>): Module {
   const dst = c as unknown as Record<string, unknown>;
   for (const k of Object.keys(m)) {
     const v = src[k];
-    if (v instanceof Tensor && buffers.get(k) === v) c.registerBuffer(k, copyValue(v, memo) as Tensor, persistent.has(k));
+    if (v instanceof Tensor && buffers.get(k) === v)
+      c.registerBuffer(k, copyValue(v, memo) as Tensor, persistent.has(k));
     else dst[k] = copyValue(v, memo);
   }
   // (A buffer declared as null is copied as a plain null property.)

@@ -12,7 +12,8 @@ import { parseArgs } from "../ops/util.js";
 
 type Rec = Record<string, unknown>;
 const checkFloat = (t: Tensor, op: string): void => {
-  if (t.dtype !== "float32" && t.dtype !== "float64") throw new ValueError(`${op}: expected a floating point tensor, got ${t.dtype}`);
+  if (t.dtype !== "float32" && t.dtype !== "float64")
+    throw new ValueError(`${op}: expected a floating point tensor, got ${t.dtype}`);
 };
 
 /** PyTorch's calc_erfinv: a rational first guess, then two Newton steps. */
@@ -38,19 +39,32 @@ export function erfinv(y: number): number {
   return x;
 }
 
-interface TruncNormalOptions { mean?: number; std?: number; a?: number; b?: number; generator?: Generator }
+interface TruncNormalOptions {
+  mean?: number;
+  std?: number;
+  a?: number;
+  b?: number;
+  generator?: Generator;
+}
 /** trunc_normal_(t, mean = 0, std = 1, a = -2, b = 2): inverse-CDF sampling, as PyTorch's. */
 export function truncNormal_(t: Tensor, ...args: unknown[]): Tensor {
-  const o = parseArgs<Required<TruncNormalOptions> & Rec>("trunc_normal_", args, ["mean", "std", "a", "b", "generator"], { mean: 0, std: 1, a: -2, b: 2, generator: defaultGenerator });
+  const o = parseArgs<Required<TruncNormalOptions> & Rec>(
+    "trunc_normal_",
+    args,
+    ["mean", "std", "a", "b", "generator"],
+    { mean: 0, std: 1, a: -2, b: 2, generator: defaultGenerator },
+  );
   checkFloat(t, "trunc_normal_");
   const cdf = (x: number) => (1 + erf(x / Math.sqrt(2))) / 2;
-  const l = cdf((o.a - o.mean) / o.std), u = cdf((o.b - o.mean) / o.std);
+  const l = cdf((o.a - o.mean) / o.std),
+    u = cdf((o.b - o.mean) / o.std);
   noGrad(() => {
     t.uniform_(2 * l - 1, 2 * u - 1, { generator: o.generator });
     const f = t.dtype === "float32" ? Math.fround : (v: number) => v;
     const data = t.contiguous().typedArray() as Float32Array | Float64Array;
     const scale = f(o.std * Math.sqrt(2));
-    for (let i = 0; i < data.length; i++) data[i] = Math.min(Math.max(f(f(f(erfinv(data[i])) * scale) + f(o.mean)), o.a), o.b);
+    for (let i = 0; i < data.length; i++)
+      data[i] = Math.min(Math.max(f(f(f(erfinv(data[i])) * scale) + f(o.mean)), o.a), o.b);
     t.copy_(fromTypedArray(data, t.shape, t.dtype));
   });
   return t;
@@ -99,11 +113,16 @@ function householderQr(A: Float64Array, m: number, n: number): { q: Float64Array
 
 /** orthogonal_(t, gain = 1): Q of the QR of a normal matrix, made unique by the signs of diag(R). */
 export function orthogonal_(t: Tensor, ...args: unknown[]): Tensor {
-  const o = parseArgs<{ gain: number; generator: Generator }>("orthogonal_", args, ["gain", "generator"], { gain: 1, generator: defaultGenerator });
+  const o = parseArgs<{ gain: number; generator: Generator }>("orthogonal_", args, ["gain", "generator"], {
+    gain: 1,
+    generator: defaultGenerator,
+  });
   checkFloat(t, "orthogonal_");
-  if (t.dim() < 2) throw new ShapeError(`orthogonal_: only tensors with 2 or more dimensions are supported, got ${fmtShape(t.shape)}`);
+  if (t.dim() < 2)
+    throw new ShapeError(`orthogonal_: only tensors with 2 or more dimensions are supported, got ${fmtShape(t.shape)}`);
   if (t.numel() === 0) return t;
-  const rows = t.shape[0], cols = t.numel() / rows;
+  const rows = t.shape[0],
+    cols = t.numel() / rows;
   const flat = empty([rows, cols], { dtype: t.dtype }).normal_(0, 1, { generator: o.generator });
   let a = Float64Array.from(flat.typedArray());
   let [m, n] = [rows, cols];
@@ -117,20 +136,25 @@ export function orthogonal_(t: Tensor, ...args: unknown[]): Tensor {
   const k = Math.min(m, n);
   for (let i = 0; i < m; i++) for (let j = 0; j < k; j++) q[i * k + j] *= Math.sign(rdiag[j]);
   const out = new Float64Array(rows * cols);
-  for (let i = 0; i < m; i++) for (let j = 0; j < k; j++) {
-    const v = q[i * k + j] * o.gain;
-    if (rows < cols) out[j * cols + i] = v;
-    else out[i * cols + j] = v;
-  }
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < k; j++) {
+      const v = q[i * k + j] * o.gain;
+      if (rows < cols) out[j * cols + i] = v;
+      else out[i * cols + j] = v;
+    }
   noGrad(() => t.copy_(fromTypedArray(t.dtype === "float32" ? Float32Array.from(out) : out, t.shape, t.dtype)));
   return t;
 }
 
 /** sparse_(t [rows, cols], sparsity, std = 0.01): normal(0, std), then ceil(sparsity * rows) zeros per column at randperm rows. */
 export function sparse_(t: Tensor, sparsity: number, ...args: unknown[]): Tensor {
-  const o = parseArgs<{ std: number; generator: Generator }>("sparse_", args, ["std", "generator"], { std: 0.01, generator: defaultGenerator });
+  const o = parseArgs<{ std: number; generator: Generator }>("sparse_", args, ["std", "generator"], {
+    std: 0.01,
+    generator: defaultGenerator,
+  });
   checkFloat(t, "sparse_");
-  if (t.dim() !== 2) throw new ShapeError(`sparse_: only tensors with 2 dimensions are supported, got ${fmtShape(t.shape)}`);
+  if (t.dim() !== 2)
+    throw new ShapeError(`sparse_: only tensors with 2 dimensions are supported, got ${fmtShape(t.shape)}`);
   const [rows, cols] = t.shape;
   const numZeros = Math.ceil(sparsity * rows);
   noGrad(() => {
@@ -146,13 +170,17 @@ export function sparse_(t: Tensor, sparsity: number, ...args: unknown[]): Tensor
 /** dirac_(t [out, in, *k] with 1-3 spatial dims, groups = 1): identity convolution kernels. */
 export function dirac_(t: Tensor, groups = 1): Tensor {
   const nd = t.dim();
-  if (nd < 3 || nd > 5) throw new ShapeError(`dirac_: only tensors with 3, 4, or 5 dimensions are supported, got ${fmtShape(t.shape)}`);
-  if (t.shape[0] % groups !== 0) throw new ValueError(`dirac_: dim 0 (${t.shape[0]}) must be divisible by groups (${groups})`);
-  const perGroup = t.shape[0] / groups, minDim = Math.min(perGroup, t.shape[1]);
+  if (nd < 3 || nd > 5)
+    throw new ShapeError(`dirac_: only tensors with 3, 4, or 5 dimensions are supported, got ${fmtShape(t.shape)}`);
+  if (t.shape[0] % groups !== 0)
+    throw new ValueError(`dirac_: dim 0 (${t.shape[0]}) must be divisible by groups (${groups})`);
+  const perGroup = t.shape[0] / groups,
+    minDim = Math.min(perGroup, t.shape[1]);
   noGrad(() => {
     t.zero_();
     for (let g = 0; g < groups; g++) {
-      for (let d = 0; d < minDim; d++) t.index(g * perGroup + d, d, ...t.shape.slice(2).map((s) => Math.floor(s / 2))).fill_(1);
+      for (let d = 0; d < minDim; d++)
+        t.index(g * perGroup + d, d, ...t.shape.slice(2).map((s) => Math.floor(s / 2))).fill_(1);
     }
   });
   return t;
@@ -164,4 +192,3 @@ export function eye_(t: Tensor): Tensor {
   noGrad(() => t.copy_(eye(t.shape[0], t.shape[1], { dtype: t.dtype })));
   return t;
 }
-

@@ -7,34 +7,60 @@ import { noGrad } from "../autograd/grad-mode.js";
 import { type Generator, defaultGenerator, normal, uniform } from "../random/index.js";
 import { parseArgs } from "../ops/util.js";
 
-type Nonlinearity = "linear" | "conv1d" | "conv2d" | "conv3d" | "conv_transpose1d" | "conv_transpose2d" | "conv_transpose3d" | "sigmoid" | "tanh" | "relu" | "leaky_relu" | "selu";
+type Nonlinearity =
+  | "linear"
+  | "conv1d"
+  | "conv2d"
+  | "conv3d"
+  | "conv_transpose1d"
+  | "conv_transpose2d"
+  | "conv_transpose3d"
+  | "sigmoid"
+  | "tanh"
+  | "relu"
+  | "leaky_relu"
+  | "selu";
 
 export function calculateGain(nonlinearity: Nonlinearity, param: number | null = null): number {
   switch (nonlinearity) {
-    case "linear": case "conv1d": case "conv2d": case "conv3d":
-    case "conv_transpose1d": case "conv_transpose2d": case "conv_transpose3d": case "sigmoid":
+    case "linear":
+    case "conv1d":
+    case "conv2d":
+    case "conv3d":
+    case "conv_transpose1d":
+    case "conv_transpose2d":
+    case "conv_transpose3d":
+    case "sigmoid":
       return 1;
-    case "tanh": return 5.0 / 3;
-    case "relu": return Math.sqrt(2.0);
+    case "tanh":
+      return 5.0 / 3;
+    case "relu":
+      return Math.sqrt(2.0);
     case "leaky_relu": {
       const slope = param ?? 0.01;
       return Math.sqrt(2.0 / (1 + slope ** 2));
     }
-    case "selu": return 3.0 / 4;
-    default: throw new ValueError(`calculateGain: unsupported nonlinearity ${String(nonlinearity)}`);
+    case "selu":
+      return 3.0 / 4;
+    default:
+      throw new ValueError(`calculateGain: unsupported nonlinearity ${String(nonlinearity)}`);
   }
 }
 
 /** [fanIn, fanOut] of a weight: dims 1 and 0 times the receptive field (dims 2…). */
 export function calculateFanInAndFanOut(t: Tensor): [number, number] {
-  if (t.dim() < 2) throw new ShapeError(`init: fan in and fan out can not be computed for tensor with fewer than 2 dimensions (got ${fmtShape(t.shape)})`);
+  if (t.dim() < 2)
+    throw new ShapeError(
+      `init: fan in and fan out can not be computed for tensor with fewer than 2 dimensions (got ${fmtShape(t.shape)})`,
+    );
   const receptive = t.shape.slice(2).reduce((a, b) => a * b, 1);
   return [t.shape[1] * receptive, t.shape[0] * receptive];
 }
 
 /** Fills t's elements (in memory order) from a sampler writing into a typed array. */
 function fill(t: Tensor, op: string, sample: (a: Float32Array | Float64Array) => void): Tensor {
-  if (t.dtype !== "float32" && t.dtype !== "float64") throw new ValueError(`${op}: expected a floating point tensor, got ${t.dtype}`);
+  if (t.dtype !== "float32" && t.dtype !== "float64")
+    throw new ValueError(`${op}: expected a floating point tensor, got ${t.dtype}`);
   // A meta tensor has no values to set, and PyTorch draws nothing for it.
   if (t.storage.device === "meta") return t;
   noGrad(() => {
@@ -54,24 +80,38 @@ function fill(t: Tensor, op: string, sample: (a: Float32Array | Float64Array) =>
 import { fromTypedArray } from "../tensor.js";
 const fromArray = (a: Float32Array | Float64Array, like: Tensor): Tensor => fromTypedArray(a, like.shape, like.dtype);
 
-export interface GenOpt { generator?: Generator }
+export interface GenOpt {
+  generator?: Generator;
+}
 type Rec = Record<string, unknown>;
 
 /** uniform_(t, a = 0, b = 1) or uniform_(t, { a, b, generator }). */
-export function uniform_(t: Tensor, ...args: [] | [number | UniformOptions] | [number, number | UniformOptions] | [number, number, GenOpt]): Tensor {
+export function uniform_(
+  t: Tensor,
+  ...args: [] | [number | UniformOptions] | [number, number | UniformOptions] | [number, number, GenOpt]
+): Tensor {
   const o = parseArgs<UniformOptions & Rec>("uniform_", args, ["a", "b", "generator"], { a: 0, b: 1 });
   return fill(t, "uniform_", (arr) => uniform(o.generator ?? defaultGenerator, arr, o.a ?? 0, o.b ?? 1));
 }
-export interface UniformOptions extends GenOpt { a?: number; b?: number }
+export interface UniformOptions extends GenOpt {
+  a?: number;
+  b?: number;
+}
 
 /** normal_(t, mean = 0, std = 1) or normal_(t, { mean, std, generator }). */
-export function normal_(t: Tensor, ...args: [] | [number | NormalOptions] | [number, number | NormalOptions] | [number, number, GenOpt]): Tensor {
+export function normal_(
+  t: Tensor,
+  ...args: [] | [number | NormalOptions] | [number, number | NormalOptions] | [number, number, GenOpt]
+): Tensor {
   const o = parseArgs<NormalOptions & Rec>("normal_", args, ["mean", "std", "generator"], { mean: 0, std: 1 });
   const std = o.std ?? 1;
   if (std < 0) throw new ValueError(`normal_: expects std >= 0.0, but found std ${std}`);
   return fill(t, "normal_", (arr) => normal(o.generator ?? defaultGenerator, arr, o.mean ?? 0, std));
 }
-export interface NormalOptions extends GenOpt { mean?: number; std?: number }
+export interface NormalOptions extends GenOpt {
+  mean?: number;
+  std?: number;
+}
 
 export function constant_(t: Tensor, val: number): Tensor {
   noGrad(() => t.fill_(val));
@@ -80,8 +120,11 @@ export function constant_(t: Tensor, val: number): Tensor {
 export const zeros_ = (t: Tensor): Tensor => constant_(t, 0);
 export const ones_ = (t: Tensor): Tensor => constant_(t, 1);
 
-export interface XavierOptions extends GenOpt { gain?: number }
-const gainOf = (op: string, args: readonly unknown[]): XavierOptions => parseArgs<XavierOptions & Rec>(op, args, ["gain", "generator"], { gain: 1 });
+export interface XavierOptions extends GenOpt {
+  gain?: number;
+}
+const gainOf = (op: string, args: readonly unknown[]): XavierOptions =>
+  parseArgs<XavierOptions & Rec>(op, args, ["gain", "generator"], { gain: 1 });
 
 /** xavierUniform_(t, gain = 1) or xavierUniform_(t, { gain, generator }). */
 export function xavierUniform_(t: Tensor, ...args: [] | [number | XavierOptions] | [number, GenOpt]): Tensor {
@@ -105,15 +148,25 @@ export interface KaimingOptions extends GenOpt {
 }
 
 function kaimingStd(t: Tensor, a: number, mode: "fan_in" | "fan_out", nonlinearity: Nonlinearity): number {
-  if (mode !== "fan_in" && mode !== "fan_out") throw new ValueError(`kaiming init: mode ${String(mode)} not supported, please use one of fan_in, fan_out`);
+  if (mode !== "fan_in" && mode !== "fan_out")
+    throw new ValueError(`kaiming init: mode ${String(mode)} not supported, please use one of fan_in, fan_out`);
   const [fanIn, fanOut] = calculateFanInAndFanOut(t);
   const fan = mode === "fan_in" ? fanIn : fanOut;
   return calculateGain(nonlinearity, a) / Math.sqrt(fan);
 }
 
-type KaimingArgs = [] | [number | KaimingOptions] | [number, "fan_in" | "fan_out" | KaimingOptions] | [number, "fan_in" | "fan_out", Nonlinearity | KaimingOptions] | [number, "fan_in" | "fan_out", Nonlinearity, GenOpt];
+type KaimingArgs =
+  | []
+  | [number | KaimingOptions]
+  | [number, "fan_in" | "fan_out" | KaimingOptions]
+  | [number, "fan_in" | "fan_out", Nonlinearity | KaimingOptions]
+  | [number, "fan_in" | "fan_out", Nonlinearity, GenOpt];
 const kaimingOf = (op: string, args: readonly unknown[]): KaimingOptions =>
-  parseArgs<KaimingOptions & Rec>(op, args, ["a", "mode", "nonlinearity", "generator"], { a: 0, mode: "fan_in", nonlinearity: "leaky_relu" });
+  parseArgs<KaimingOptions & Rec>(op, args, ["a", "mode", "nonlinearity", "generator"], {
+    a: 0,
+    mode: "fan_in",
+    nonlinearity: "leaky_relu",
+  });
 
 /** kaimingUniform_(t, a = 0, mode = 'fan_in', nonlinearity = 'leaky_relu'), or the options object. */
 export function kaimingUniform_(t: Tensor, ...args: KaimingArgs): Tensor {
@@ -125,7 +178,9 @@ export function kaimingUniform_(t: Tensor, ...args: KaimingArgs): Tensor {
 export function kaimingNormal_(t: Tensor, ...args: KaimingArgs): Tensor {
   const o = kaimingOf("kaiming_normal_", args);
   if (t.numel() === 0) return t;
-  return normal_(t, 0, kaimingStd(t, o.a ?? 0, o.mode ?? "fan_in", o.nonlinearity ?? "leaky_relu"), { generator: o.generator });
+  return normal_(t, 0, kaimingStd(t, o.a ?? 0, o.mode ?? "fan_in", o.nonlinearity ?? "leaky_relu"), {
+    generator: o.generator,
+  });
 }
 
 /** PyTorch's default init of Linear / Conv weights and biases (reset_parameters). */

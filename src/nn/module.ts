@@ -31,9 +31,15 @@ interface ModuleState {
 let nextHookId = 0;
 
 /** Returned by registerForwardHook / registerForwardPreHook. */
-export interface RemovableHandle { id: number; remove(): void }
+export interface RemovableHandle {
+  id: number;
+  remove(): void;
+}
 
-export interface LoadResult { missingKeys: string[]; unexpectedKeys: string[] }
+export interface LoadResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
 
 export type StateDict = Record<string, Tensor>;
 
@@ -49,7 +55,7 @@ export interface Module {
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export abstract class Module {
-  private declare readonly [STATE]: ModuleState;
+  declare private readonly [STATE]: ModuleState;
 
   /**
    * The instance is a function whose prototype is the subclass's, so `model(x)` works while
@@ -58,12 +64,19 @@ export abstract class Module {
    * deleted so that subclasses can assign fields of those names.
    */
   constructor() {
-    const self = ((...args: unknown[]): unknown => (self.call as (...a: unknown[]) => unknown)(...args)) as unknown as Module;
+    const self = ((...args: unknown[]): unknown =>
+      (self.call as (...a: unknown[]) => unknown)(...args)) as unknown as Module;
     delete (self as { name?: string }).name;
     delete (self as { length?: number }).length;
     Object.setPrototypeOf(self, new.target.prototype);
     Object.defineProperty(self, STATE, {
-      value: { training: true, buffers: new Set(), nonPersistent: new Set(), forwardHooks: new Map(), preHooks: new Map() } satisfies ModuleState,
+      value: {
+        training: true,
+        buffers: new Set(),
+        nonPersistent: new Set(),
+        forwardHooks: new Map(),
+        preHooks: new Map(),
+      } satisfies ModuleState,
     });
     return self;
   }
@@ -112,14 +125,16 @@ export abstract class Module {
   /** A buffer: state that is not a parameter (running means …); persistent ones go in stateDict. */
   registerBuffer(name: string, tensor: Tensor | null, persistentArg: boolean | { persistent?: boolean } = true): void {
     const persistent = typeof persistentArg === "boolean" ? persistentArg : (persistentArg.persistent ?? true);
-    if (name.includes(".") || name === "") throw new ValueError(`registerBuffer: buffer name can't contain "." or be empty, got '${name}'`);
+    if (name.includes(".") || name === "")
+      throw new ValueError(`registerBuffer: buffer name can't contain "." or be empty, got '${name}'`);
     this[STATE].buffers.add(name);
     if (persistent) this[STATE].nonPersistent.delete(name);
     else this[STATE].nonPersistent.add(name);
     this.props[name] = tensor;
   }
   registerParameter(name: string, param: Parameter | null): void {
-    if (name.includes(".") || name === "") throw new ValueError(`registerParameter: parameter name can't contain "." or be empty, got '${name}'`);
+    if (name.includes(".") || name === "")
+      throw new ValueError(`registerParameter: parameter name can't contain "." or be empty, got '${name}'`);
     this.props[name] = param;
   }
   registerModule(name: string, module: Module | null): void {
@@ -135,7 +150,9 @@ export abstract class Module {
   }
   /** Own parameters (null entries are declared-but-absent parameters, e.g. bias=false). */
   private ownParameters(): [string, Parameter][] {
-    return this.ownEntries().filter((e): e is [string, Parameter] => e[1] instanceof Parameter && !this[STATE].buffers.has(e[0]));
+    return this.ownEntries().filter(
+      (e): e is [string, Parameter] => e[1] instanceof Parameter && !this[STATE].buffers.has(e[0]),
+    );
   }
   private ownBuffers(persistentOnly: boolean): [string, Tensor][] {
     const s = this[STATE];
@@ -162,9 +179,16 @@ export abstract class Module {
   }
 
   /** [qualified name, module] pre-order, this module first under `prefix` (PyTorch's named_modules). */
-  namedModules(memoArg: Set<Module> | { memo?: Set<Module>; prefix?: string; removeDuplicate?: boolean } = new Set(), prefixArg = "", removeDuplicateArg = true): [string, Module][] {
-    const o = memoArg instanceof Set ? { memo: memoArg, prefix: prefixArg, removeDuplicate: removeDuplicateArg } : memoArg;
-    const memo = o.memo ?? new Set<Module>(), prefix = o.prefix ?? "", removeDuplicate = o.removeDuplicate ?? true;
+  namedModules(
+    memoArg: Set<Module> | { memo?: Set<Module>; prefix?: string; removeDuplicate?: boolean } = new Set(),
+    prefixArg = "",
+    removeDuplicateArg = true,
+  ): [string, Module][] {
+    const o =
+      memoArg instanceof Set ? { memo: memoArg, prefix: prefixArg, removeDuplicate: removeDuplicateArg } : memoArg;
+    const memo = o.memo ?? new Set<Module>(),
+      prefix = o.prefix ?? "",
+      removeDuplicate = o.removeDuplicate ?? true;
     const out: [string, Module][] = [];
     const visit = (m: Module, p: string): void => {
       if (removeDuplicate && memo.has(m)) return;
@@ -195,7 +219,9 @@ export abstract class Module {
     return out;
   }
   parameters(recurse: boolean | { recurse?: boolean } = true): Parameter[] {
-    return this.namedParameters("", typeof recurse === "boolean" ? recurse : (recurse.recurse ?? true)).map((e) => e[1]);
+    return this.namedParameters("", typeof recurse === "boolean" ? recurse : (recurse.recurse ?? true)).map(
+      (e) => e[1],
+    );
   }
   namedBuffers(...args: [] | [string | PrefixOptions] | [string, boolean]): [string, Tensor][] {
     const { prefix, recurse } = prefixArgs("namedBuffers", args);
@@ -282,12 +308,18 @@ export abstract class Module {
     });
     return this;
   }
-  cpu(): this { return this; }
+  cpu(): this {
+    return this;
+  }
   cuda(device?: DeviceLike | number): this {
     return refuseCuda("Module.cuda", device);
   }
-  float(): this { return this.to("float32"); }
-  double(): this { return this.to("float64"); }
+  float(): this {
+    return this.to("float32");
+  }
+  double(): this {
+    return this.to("float64");
+  }
 
   // --- state dict -------------------------------------------------------------------------
   /** Parameters and persistent buffers under PyTorch's dotted keys, detached (shared storage). */
@@ -318,12 +350,16 @@ export abstract class Module {
         continue;
       }
       if (src.shape.length !== dst.shape.length || src.shape.some((s, i) => s !== dst.shape[i])) {
-        errors.push(`size mismatch for ${k}: copying a param with shape ${fmtShape(src.shape)} from checkpoint, the shape in current model is ${fmtShape(dst.shape)}.`);
+        errors.push(
+          `size mismatch for ${k}: copying a param with shape ${fmtShape(src.shape)} from checkpoint, the shape in current model is ${fmtShape(dst.shape)}.`,
+        );
       }
     }
     if (strict) {
-      if (unexpectedKeys.length) errors.unshift(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(", ")}.`);
-      if (missingKeys.length) errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(", ")}.`);
+      if (unexpectedKeys.length)
+        errors.unshift(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(", ")}.`);
+      if (missingKeys.length)
+        errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(", ")}.`);
     }
     if (errors.length) {
       throw new ShapeError(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join("\n\t")}`);
@@ -357,7 +393,6 @@ export abstract class Module {
   }
 }
 
-
 /** Changes a tensor's dtype in place: new storage, same object (PyTorch's param.data = …). */
 /** Gives t (a parameter or buffer, keeping its identity) the storage and layout of c. */
 function adopt(t: Tensor, c: Tensor): void {
@@ -371,9 +406,15 @@ function adopt(t: Tensor, c: Tensor): void {
 const retype = (t: Tensor, dtype: DType): void => adopt(t, t.to(dtype));
 const moveTo = (t: Tensor, device: DeviceType): void => adopt(t, toDevice(t.detach(), device, "Module.to"));
 
-interface PrefixOptions { prefix?: string; recurse?: boolean }
+interface PrefixOptions {
+  prefix?: string;
+  recurse?: boolean;
+}
 function prefixArgs(op: string, args: readonly unknown[]): { prefix: string; recurse: boolean } {
-  const o = parseArgs<PrefixOptions & Record<string, unknown>>(op, args, ["prefix", "recurse"], { prefix: "", recurse: true });
+  const o = parseArgs<PrefixOptions & Record<string, unknown>>(op, args, ["prefix", "recurse"], {
+    prefix: "",
+    recurse: true,
+  });
   return { prefix: o.prefix ?? "", recurse: o.recurse ?? true };
 }
 

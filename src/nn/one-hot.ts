@@ -4,7 +4,8 @@ import { DTypeError, IndexError } from "../errors.js";
 import { wrap } from "../ops/util.js";
 
 export function oneHot(input: Tensor, numClasses = -1): Tensor {
-  if (input.dtype !== "int64") throw new DTypeError(`one_hot: one_hot is only applicable to index tensor (int64), got ${input.dtype}`);
+  if (input.dtype !== "int64")
+    throw new DTypeError(`one_hot: one_hot is only applicable to index tensor (int64), got ${input.dtype}`);
   const idx = input.typedArray();
   let C = numClasses;
   if (C === -1) C = idx.length ? Math.max(...idx) + 1 : 0;

@@ -22,7 +22,12 @@ export class PackedSequence {
   readonly batchSizes: Tensor;
   readonly sortedIndices: Tensor | null;
   readonly unsortedIndices: Tensor | null;
-  constructor(data: Tensor, batchSizes: Tensor, sortedIndices: Tensor | null = null, unsortedIndices: Tensor | null = null) {
+  constructor(
+    data: Tensor,
+    batchSizes: Tensor,
+    sortedIndices: Tensor | null = null,
+    unsortedIndices: Tensor | null = null,
+  ) {
     this.data = data;
     this.batchSizes = batchSizes;
     this.sortedIndices = sortedIndices;
@@ -37,10 +42,16 @@ export class PackedSequence {
   /** The same packing over data cast to dtype (PyTorch's PackedSequence.to / double / float). */
   to(dtype: DType | { dtype: DType }): PackedSequence {
     const dt = typeof dtype === "string" ? dtype : dtype.dtype;
-    return dt === this.data.dtype ? this : new PackedSequence(this.data.to(dt), this.batchSizes, this.sortedIndices, this.unsortedIndices);
+    return dt === this.data.dtype
+      ? this
+      : new PackedSequence(this.data.to(dt), this.batchSizes, this.sortedIndices, this.unsortedIndices);
   }
-  double(): PackedSequence { return this.to("float64"); }
-  float(): PackedSequence { return this.to("float32"); }
+  double(): PackedSequence {
+    return this.to("float64");
+  }
+  float(): PackedSequence {
+    return this.to("float32");
+  }
   toString(): string {
     const opt = (t: Tensor | null): string => (t ? formatTensor(t) : "None");
     return `PackedSequence(data=${formatTensor(this.data)}, batch_sizes=${formatTensor(this.batchSizes)}, sorted_indices=${opt(this.sortedIndices)}, unsorted_indices=${opt(this.unsortedIndices)})`;
@@ -61,16 +72,32 @@ export function invertPermutation(permutation: Tensor | null): Tensor | null {
   return tensor(inv, { dtype: "int64" });
 }
 
-const lengthsOf = (lengths: Tensor | readonly number[]): number[] => (lengths instanceof Tensor ? Array.from(lengths.typedArray(), Number) : [...lengths]);
+const lengthsOf = (lengths: Tensor | readonly number[]): number[] =>
+  lengths instanceof Tensor ? Array.from(lengths.typedArray(), Number) : [...lengths];
 
 /** packPaddedSequence(input, lengths, batchFirst = false, enforceSorted = true), or the options object. */
-export function packPaddedSequence(input: Tensor, lengths: Tensor | readonly number[], ...args: [] | [boolean | PackOptions] | [boolean, boolean | PackOptions]): PackedSequence {
-  const o = parseArgs<PackOptions & Record<string, unknown>>("packPaddedSequence", args, ["batchFirst", "enforceSorted"], { batchFirst: false, enforceSorted: true });
+export function packPaddedSequence(
+  input: Tensor,
+  lengths: Tensor | readonly number[],
+  ...args: [] | [boolean | PackOptions] | [boolean, boolean | PackOptions]
+): PackedSequence {
+  const o = parseArgs<PackOptions & Record<string, unknown>>(
+    "packPaddedSequence",
+    args,
+    ["batchFirst", "enforceSorted"],
+    { batchFirst: false, enforceSorted: true },
+  );
   let lens = lengthsOf(lengths);
-  if (input.dim() < 2) throw new ShapeError(`packPaddedSequence: expected input with at least 2 dimensions (T x B x *), got ${fmtShape(input.shape)}`);
+  if (input.dim() < 2)
+    throw new ShapeError(
+      `packPaddedSequence: expected input with at least 2 dimensions (T x B x *), got ${fmtShape(input.shape)}`,
+    );
   const batchDim = o.batchFirst ? 0 : 1;
   const batch = input.shape[batchDim];
-  if (lens.length !== batch) throw new ValueError(`packPaddedSequence: expected len(lengths) to be equal to batch_size, but got ${lens.length} (batch_size=${batch}, input ${fmtShape(input.shape)})`);
+  if (lens.length !== batch)
+    throw new ValueError(
+      `packPaddedSequence: expected len(lengths) to be equal to batch_size, but got ${lens.length} (batch_size=${batch}, input ${fmtShape(input.shape)})`,
+    );
   let sortedIndices: Tensor | null = null;
   if (!o.enforceSorted) {
     const order = sortDescending(lens);
@@ -78,12 +105,20 @@ export function packPaddedSequence(input: Tensor, lengths: Tensor | readonly num
     sortedIndices = tensor(order, { dtype: "int64" });
     input = indexSelect(input, batchDim, sortedIndices);
   } else if (lens.some((l, i) => i > 0 && l > lens[i - 1])) {
-    throw new ValueError(`packPaddedSequence: \`lengths\` array must be sorted in decreasing order when \`enforceSorted\` is true, got [${lens.join(", ")}]. You can pass \`enforceSorted: false\` to packPaddedSequence and/or packSequence to sidestep this requirement if you do not need ONNX exportability.`);
+    throw new ValueError(
+      `packPaddedSequence: \`lengths\` array must be sorted in decreasing order when \`enforceSorted\` is true, got [${lens.join(", ")}]. You can pass \`enforceSorted: false\` to packPaddedSequence and/or packSequence to sidestep this requirement if you do not need ONNX exportability.`,
+    );
   }
-  if (batch === 0 || lens[lens.length - 1] <= 0) throw new ValueError("packPaddedSequence: length of all samples has to be greater than 0, but found an element in 'lengths' that is <= 0");
+  if (batch === 0 || lens[lens.length - 1] <= 0)
+    throw new ValueError(
+      "packPaddedSequence: length of all samples has to be greater than 0, but found an element in 'lengths' that is <= 0",
+    );
   if (o.batchFirst) input = transpose(input, 0, 1);
   const steps = input.shape[0];
-  if (lens[0] > steps) throw new ShapeError(`packPaddedSequence: the longest length ${lens[0]} exceeds the sequence dimension of the input ${fmtShape(o.batchFirst ? transpose(input, 0, 1).shape : input.shape)}`);
+  if (lens[0] > steps)
+    throw new ShapeError(
+      `packPaddedSequence: the longest length ${lens[0]} exceeds the sequence dimension of the input ${fmtShape(o.batchFirst ? transpose(input, 0, 1).shape : input.shape)}`,
+    );
   const rest = input.shape.slice(2);
   const pieces: Tensor[] = [];
   const batchSizes: number[] = [];
@@ -99,17 +134,39 @@ export function packPaddedSequence(input: Tensor, lengths: Tensor | readonly num
   const data = pieces.length === 1 ? pieces[0] : cat(pieces, 0);
   return new PackedSequence(data, tensor(batchSizes, { dtype: "int64" }), sortedIndices, null);
 }
-export interface PackOptions { batchFirst?: boolean; enforceSorted?: boolean }
+export interface PackOptions {
+  batchFirst?: boolean;
+  enforceSorted?: boolean;
+}
 
-export interface PadPackedOptions { batchFirst?: boolean; paddingValue?: number; totalLength?: number | null }
+export interface PadPackedOptions {
+  batchFirst?: boolean;
+  paddingValue?: number;
+  totalLength?: number | null;
+}
 
 /** padPackedSequence(sequence, batchFirst = false, paddingValue = 0, totalLength = null): [padded, lengths]. */
-export function padPackedSequence(sequence: PackedSequence, ...args: [] | [boolean | PadPackedOptions] | [boolean, number | PadPackedOptions] | [boolean, number, number | null | PadPackedOptions]): [Tensor, Tensor] {
-  const o = parseArgs<PadPackedOptions & Record<string, unknown>>("padPackedSequence", args, ["batchFirst", "paddingValue", "totalLength"], { batchFirst: false, paddingValue: 0, totalLength: null });
+export function padPackedSequence(
+  sequence: PackedSequence,
+  ...args:
+    | []
+    | [boolean | PadPackedOptions]
+    | [boolean, number | PadPackedOptions]
+    | [boolean, number, number | null | PadPackedOptions]
+): [Tensor, Tensor] {
+  const o = parseArgs<PadPackedOptions & Record<string, unknown>>(
+    "padPackedSequence",
+    args,
+    ["batchFirst", "paddingValue", "totalLength"],
+    { batchFirst: false, paddingValue: 0, totalLength: null },
+  );
   const bs = batchSizesOf(sequence);
   let steps = bs.length;
   if (o.totalLength !== null && o.totalLength !== undefined) {
-    if (o.totalLength < steps) throw new ValueError(`padPackedSequence: expected totalLength to be at least the length of the longest sequence in input, but got totalLength=${o.totalLength} and max sequence length being ${steps}`);
+    if (o.totalLength < steps)
+      throw new ValueError(
+        `padPackedSequence: expected totalLength to be at least the length of the longest sequence in input, but got totalLength=${o.totalLength} and max sequence length being ${steps}`,
+      );
     steps = o.totalLength;
   }
   const data = sequence.data;
@@ -122,7 +179,8 @@ export function padPackedSequence(sequence: PackedSequence, ...args: [] | [boole
   for (let t = 0; t < bs.length;) {
     let t1 = t;
     while (t1 < bs.length && bs[t1] === bs[t]) t1++;
-    const b = bs[t], n = t1 - t;
+    const b = bs[t],
+      n = t1 - t;
     let piece = reshape(narrow(data, 0, off, n * b), [n, b, ...rest]);
     if (b < batch) piece = cat([piece, blank(n, batch - b)], 1);
     pieces.push(piece);
@@ -141,34 +199,64 @@ export function padPackedSequence(sequence: PackedSequence, ...args: [] | [boole
   return [padded, lengths];
 }
 
-export interface PadSequenceOptions { batchFirst?: boolean; paddingValue?: number }
+export interface PadSequenceOptions {
+  batchFirst?: boolean;
+  paddingValue?: number;
+}
 
 /** padSequence(sequences, batchFirst = false, paddingValue = 0): [T, B, *] (or [B, T, *]). */
-export function padSequence(sequences: readonly Tensor[] | Tensor, ...args: [] | [boolean | PadSequenceOptions] | [boolean, number | PadSequenceOptions]): Tensor {
-  const o = parseArgs<PadSequenceOptions & Record<string, unknown>>("padSequence", args, ["batchFirst", "paddingValue"], { batchFirst: false, paddingValue: 0 });
-  const seqs = sequences instanceof Tensor ? Array.from({ length: sequences.shape[0] }, (_, i) => select(sequences, 0, i)) : [...sequences];
+export function padSequence(
+  sequences: readonly Tensor[] | Tensor,
+  ...args: [] | [boolean | PadSequenceOptions] | [boolean, number | PadSequenceOptions]
+): Tensor {
+  const o = parseArgs<PadSequenceOptions & Record<string, unknown>>(
+    "padSequence",
+    args,
+    ["batchFirst", "paddingValue"],
+    { batchFirst: false, paddingValue: 0 },
+  );
+  const seqs =
+    sequences instanceof Tensor
+      ? Array.from({ length: sequences.shape[0] }, (_, i) => select(sequences, 0, i))
+      : [...sequences];
   if (seqs.length === 0) throw new ValueError("padSequence: received an empty list of sequences");
   const ref = seqs[0];
-  if (ref.dim() === 0) throw new ShapeError("padSequence: expected sequences with at least 1 dimension, got a 0-D tensor");
+  if (ref.dim() === 0)
+    throw new ShapeError("padSequence: expected sequences with at least 1 dimension, got a 0-D tensor");
   const rest = ref.shape.slice(1);
   const maxLen = Math.max(...seqs.map((s) => s.shape[0]));
   const padded = seqs.map((s, i) => {
     if (s.dim() !== ref.dim() || s.shape.slice(1).some((d, j) => d !== rest[j])) {
-      throw new ShapeError(`padSequence: all sequences must have the same trailing dimensions, got ${fmtShape(ref.shape)} for sequence 0 and ${fmtShape(s.shape)} for sequence ${i}`);
+      throw new ShapeError(
+        `padSequence: all sequences must have the same trailing dimensions, got ${fmtShape(ref.shape)} for sequence 0 and ${fmtShape(s.shape)} for sequence ${i}`,
+      );
     }
-    return s.shape[0] === maxLen ? s : cat([s, full([maxLen - s.shape[0], ...rest], o.paddingValue ?? 0, { dtype: s.dtype })], 0);
+    return s.shape[0] === maxLen
+      ? s
+      : cat([s, full([maxLen - s.shape[0], ...rest], o.paddingValue ?? 0, { dtype: s.dtype })], 0);
   });
   return stack(padded, o.batchFirst ? 0 : 1);
 }
 
 /** packSequence(sequences, enforceSorted = true): padSequence then packPaddedSequence. */
-export function packSequence(sequences: readonly Tensor[], enforceSorted: boolean | { enforceSorted?: boolean } = true): PackedSequence {
+export function packSequence(
+  sequences: readonly Tensor[],
+  enforceSorted: boolean | { enforceSorted?: boolean } = true,
+): PackedSequence {
   const sorted = typeof enforceSorted === "boolean" ? enforceSorted : (enforceSorted.enforceSorted ?? true);
-  return packPaddedSequence(padSequence(sequences), sequences.map((s) => s.shape[0]), { enforceSorted: sorted });
+  return packPaddedSequence(
+    padSequence(sequences),
+    sequences.map((s) => s.shape[0]),
+    { enforceSorted: sorted },
+  );
 }
 
 /** unpadSequence(padded, lengths, batchFirst = false): the list of unpadded sequences. */
-export function unpadSequence(padded: Tensor, lengths: Tensor | readonly number[], batchFirst: boolean | { batchFirst?: boolean } = false): Tensor[] {
+export function unpadSequence(
+  padded: Tensor,
+  lengths: Tensor | readonly number[],
+  batchFirst: boolean | { batchFirst?: boolean } = false,
+): Tensor[] {
   const bf = typeof batchFirst === "boolean" ? batchFirst : (batchFirst.batchFirst ?? false);
   return lengthsOf(lengths).map((l, i) => narrow(select(padded, bf ? 0 : 1, i), 0, 0, l));
 }

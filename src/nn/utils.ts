@@ -20,10 +20,17 @@ export interface ClipOptions {
  * Scales all gradients together so their total norm is at most maxNorm (in place); returns the
  * total norm (PyTorch 1.13's clip_grad_norm_: coefficient max_norm / (total + 1e-6), clamped to 1).
  */
-export function clipGradNorm_(parameters: Params, maxNorm: number, normType: number | ClipOptions = 2, errorIfNonfinite = false): Tensor {
+export function clipGradNorm_(
+  parameters: Params,
+  maxNorm: number,
+  normType: number | ClipOptions = 2,
+  errorIfNonfinite = false,
+): Tensor {
   const o: ClipOptions = typeof normType === "number" ? { normType, errorIfNonfinite } : normType;
   const p = o.normType ?? 2;
-  const grads = list(parameters).map((t) => t.grad).filter((g): g is Tensor => g !== null);
+  const grads = list(parameters)
+    .map((t) => t.grad)
+    .filter((g): g is Tensor => g !== null);
   if (grads.length === 0) return tensor(0);
   return noGrad(() => {
     let total: Tensor;
@@ -31,12 +38,21 @@ export function clipGradNorm_(parameters: Params, maxNorm: number, normType: num
       const maxes = grads.map((g) => g.abs().amax());
       total = maxes.length === 1 ? maxes[0] : cat(maxes.map((m) => reshape(m, [1]))).amax();
     } else {
-      const norm = (x: Tensor): Tensor => (p === 2 ? x.mul(x).sum().sqrt() : x.abs().pow(p).sum().pow(1 / p));
+      const norm = (x: Tensor): Tensor =>
+        p === 2
+          ? x.mul(x).sum().sqrt()
+          : x
+              .abs()
+              .pow(p)
+              .sum()
+              .pow(1 / p);
       total = norm(cat(grads.map((g) => reshape(norm(g), [1]))));
     }
     const tv = total.item();
     if ((o.errorIfNonfinite ?? false) && !Number.isFinite(tv)) {
-      throw new ValueError(`clipGradNorm_: the total norm of order ${p} for gradients from \`parameters\` is non-finite, so it cannot be clipped. To disable this error and scale the gradients by the non-finite norm anyway, set \`errorIfNonfinite: false\``);
+      throw new ValueError(
+        `clipGradNorm_: the total norm of order ${p} for gradients from \`parameters\` is non-finite, so it cannot be clipped. To disable this error and scale the gradients by the non-finite norm anyway, set \`errorIfNonfinite: false\``,
+      );
     }
     const coef = clamp(div(maxNorm, add(total, 1e-6)), null, 1.0);
     for (const g of grads) g.mul_(coef);

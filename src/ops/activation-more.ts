@@ -23,7 +23,10 @@ export const tanhshrink = (x: Tensor): Tensor => sub(x, tanh(x));
 /** F.glu(input, dim = -1): first half times sigmoid of the second half. */
 export function glu(x: Tensor, dim = -1): Tensor {
   const d = normDim(dim, x.dim(), "glu");
-  if (x.shape[d] % 2 !== 0) throw new ShapeError(`glu: halving dimension must be even, but dimension ${d} is size ${x.shape[d]} (input ${fmtShape(x.shape)})`);
+  if (x.shape[d] % 2 !== 0)
+    throw new ShapeError(
+      `glu: halving dimension must be even, but dimension ${d} is size ${x.shape[d]} (input ${fmtShape(x.shape)})`,
+    );
   const [a, b] = chunk(x, 2, d);
   return mul(a, sigmoid(b));
 }
@@ -34,7 +37,13 @@ export const softmin = (x: Tensor, dim: number): Tensor => softmax(neg(x), dim);
  * (lower + upper) / 2; in training each negative element gets a slope drawn from U(lower, upper)
  * (Flint's generator: the draws are not PyTorch's, whose kernel samples only negative elements).
  */
-export function rrelu(x: Tensor, lower = 1 / 8, upper = 1 / 3, training = false, generator: Generator = defaultGenerator): Tensor {
+export function rrelu(
+  x: Tensor,
+  lower = 1 / 8,
+  upper = 1 / 3,
+  training = false,
+  generator: Generator = defaultGenerator,
+): Tensor {
   if (!training) return where(le(x, 0), mul(x, (lower + upper) / 2), x);
   const n = x.numel();
   const slopes = x.dtype === "float64" ? new Float64Array(n) : new Float32Array(n);

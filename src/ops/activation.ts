@@ -27,7 +27,8 @@ export function gelu(x: Tensor, approximate: "none" | "tanh" = "none"): Tensor {
     const inner = mul(add(x, mul(mul(mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
     return mul(mul(x, 0.5), add(tanh(inner), 1));
   }
-  if (approximate !== "none") throw new ValueError(`gelu: approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
+  if (approximate !== "none")
+    throw new ValueError(`gelu: approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
   return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
 }
 
@@ -43,9 +44,17 @@ export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
 export function prelu(input: Tensor, weight: Tensor): Tensor {
   const n = weight.numel();
   if (n !== 1 && (input.dim() < 2 || input.shape[1] !== n)) {
-    throw new ShapeError(`prelu: mismatch of parameter numbers and input channel size: ${n} parameters for input ${fmtShape(input.shape)}`);
+    throw new ShapeError(
+      `prelu: mismatch of parameter numbers and input channel size: ${n} parameters for input ${fmtShape(input.shape)}`,
+    );
   }
-  const w = n === 1 ? reshape(weight, []) : reshape(weight, input.shape.map((s, i) => (i === 1 ? s : 1)));
+  const w =
+    n === 1
+      ? reshape(weight, [])
+      : reshape(
+          weight,
+          input.shape.map((s, i) => (i === 1 ? s : 1)),
+        );
   return where(gt(input, 0), input, mul(w, input));
 }
 

@@ -15,7 +15,10 @@ import { unbind } from "./join.js";
 import { isTensor, wrap } from "./util.js";
 
 /** An index tensor at dim `dim` of the (basic-indexed) tensor. */
-export interface AdvancedIndex { dim: number; idx: Tensor }
+export interface AdvancedIndex {
+  dim: number;
+  idx: Tensor;
+}
 
 /** Bool/byte masks become one long index per mask dim (x[mask] ≙ x[mask.nonzero().unbind(1)]). */
 export function expandMasks(adv: readonly AdvancedIndex[], shape: readonly number[]): AdvancedIndex[] {
@@ -23,14 +26,18 @@ export function expandMasks(adv: readonly AdvancedIndex[], shape: readonly numbe
   for (const { dim, idx } of adv) {
     const d = dim;
     if (idx.dtype === "bool" || idx.dtype === "uint8") {
-      const k = idx.dim(), covered = shape.slice(d, d + k);
+      const k = idx.dim(),
+        covered = shape.slice(d, d + k);
       if (k === 0 || covered.length !== k || covered.some((s, i) => s !== idx.shape[i])) {
-        throw new IndexError(`index: the shape of the mask ${fmtShape(idx.shape)} does not match the shape of the indexed tensor ${fmtShape(shape)} starting at dim ${d}`);
+        throw new IndexError(
+          `index: the shape of the mask ${fmtShape(idx.shape)} does not match the shape of the indexed tensor ${fmtShape(shape)} starting at dim ${d}`,
+        );
       }
       const nz = idx.nonzero();
       unbind(nz, 1).forEach((t, i) => out.push({ dim: d + i, idx: t }));
     } else {
-      if (isFloating(idx.dtype)) throw new IndexError("index: tensors used as indices must be long, int, byte or bool tensors");
+      if (isFloating(idx.dtype))
+        throw new IndexError("index: tensors used as indices must be long, int, byte or bool tensors");
       out.push({ dim: d, idx });
     }
   }
@@ -45,7 +52,10 @@ function linearIndex(adv: readonly AdvancedIndex[], shape: readonly number[]): T
     const n = shape[dim];
     const vals = idx.typedArray();
     for (const v of vals) {
-      if (v < -n || v >= n) throw new IndexError(`index: index ${v} is out of bounds for dimension ${dim} with size ${n} (shape ${fmtShape(shape)})`);
+      if (v < -n || v >= n)
+        throw new IndexError(
+          `index: index ${v} is out of bounds for dimension ${dim} with size ${n} (shape ${fmtShape(shape)})`,
+        );
     }
     const i64 = idx.dtype === "int64" ? idx : toDType(idx, "int64");
     const fixed = where(lt(i64, 0), add(i64, n), i64);
@@ -55,7 +65,8 @@ function linearIndex(adv: readonly AdvancedIndex[], shape: readonly number[]): T
 }
 
 /** Whether the indexed dims are consecutive (then the result keeps them in place). */
-const adjacent = (adv: readonly AdvancedIndex[]): boolean => adv.every((a, i) => i === 0 || a.dim === adv[i - 1].dim + 1);
+const adjacent = (adv: readonly AdvancedIndex[]): boolean =>
+  adv.every((a, i) => i === 0 || a.dim === adv[i - 1].dim + 1);
 
 /** The permutation that brings the indexed dims first (in order), the others after. */
 function frontOrder(adv: readonly AdvancedIndex[], nd: number): number[] {
@@ -78,7 +89,8 @@ export function advancedGet(x: Tensor, advIn: readonly AdvancedIndex[]): Tensor 
   const picked = reshape(flat.indexSelect(0, reshape(lin, [-1])), [...lin.shape, ...rest]);
   if (!adjacent(adv) || adv[0].dim === 0) return picked;
   // Put the broadcast dims back where the first indexed dim was.
-  const nb = lin.dim(), at = adv[0].dim;
+  const nb = lin.dim(),
+    at = adv[0].dim;
   const perm = [...Array(picked.dim()).keys()];
   const back = [...perm.slice(nb, nb + at), ...perm.slice(0, nb), ...perm.slice(nb + at)];
   return permute(picked, back);
@@ -88,15 +100,27 @@ export function advancedGet(x: Tensor, advIn: readonly AdvancedIndex[]): Tensor 
  * torch.index_put (out of place): x with x[indices] = values (or += with accumulate). `indices`
  * index x's leading dims (null entries skip a dim, as a full slice).
  */
-export function indexPut(x: Tensor, indices: readonly (Tensor | null)[], values: Tensor | number, accumulate = false): Tensor {
+export function indexPut(
+  x: Tensor,
+  indices: readonly (Tensor | null)[],
+  values: Tensor | number,
+  accumulate = false,
+): Tensor {
   const adv: AdvancedIndex[] = [];
-  indices.forEach((t, d) => { if (t !== null) adv.push({ dim: d, idx: t }); });
+  indices.forEach((t, d) => {
+    if (t !== null) adv.push({ dim: d, idx: t });
+  });
   if (adv.length === 0) throw new IndexError("index_put: needs at least one index tensor");
   return relabel(putAdvanced(x, adv, values, accumulate), "IndexPutBackward", [x]);
 }
 
 /** x with the positions x[..adv..] (in getitem's result layout) replaced by / increased by values. */
-export function putAdvanced(x: Tensor, advIn: readonly AdvancedIndex[], values: Tensor | number, accumulate: boolean): Tensor {
+export function putAdvanced(
+  x: Tensor,
+  advIn: readonly AdvancedIndex[],
+  values: Tensor | number,
+  accumulate: boolean,
+): Tensor {
   const adv = expandMasks(advIn, x.shape);
   const order = frontOrder(adv, x.dim());
   const k = adv.length;
@@ -113,7 +137,9 @@ export function putAdvanced(x: Tensor, advIn: readonly AdvancedIndex[], values: 
   if (v.dtype !== x.dtype) v = toDType(v, x.dtype);
   let vb = expand(v, broadcastShapes(getShape, v.shape, "index_put"));
   if (vb.dim() !== getShape.length || vb.shape.some((s, i) => s !== getShape[i])) {
-    throw new ShapeError(`index_put: shape mismatch: value tensor of shape ${fmtShape(v.shape)} cannot be broadcast to indexing result of shape ${fmtShape(getShape)}`);
+    throw new ShapeError(
+      `index_put: shape mismatch: value tensor of shape ${fmtShape(v.shape)} cannot be broadcast to indexing result of shape ${fmtShape(getShape)}`,
+    );
   }
   if (at > 0) {
     const p = [...Array(vb.dim()).keys()];

@@ -31,7 +31,7 @@ export const BINARY_DECLS = {
   remainder: {
     ref: (a, b) => {
       const r = a % b;
-      return r !== 0 && (r < 0) !== (b < 0) ? r + b : r;
+      return r !== 0 && r < 0 !== b < 0 ? r + b : r;
     },
     out: "promoted",
   },

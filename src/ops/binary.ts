@@ -20,18 +20,22 @@ const INT_DIVISIONS = new Set<BinaryOp>(["floorDivide", "remainder", "fmod"]);
 function checkIntDivisor(op: string, tb: Tensor): void {
   const d = tb.typedArray();
   for (let i = 0; i < d.length; i++) {
-    if (d[i] === 0) throw new ValueError(`${op}: ZeroDivisionError (integer division by zero; divisor shape ${fmtShape(tb.shape)})`);
+    if (d[i] === 0)
+      throw new ValueError(`${op}: ZeroDivisionError (integer division by zero; divisor shape ${fmtShape(tb.shape)})`);
   }
 }
 
 /** Runs a binary kernel: promotes, broadcasts, and wraps, with the result dtype its declaration gives. */
 function kernel(op: BinaryOp, a: TensorLike, b: TensorLike): { out: Tensor; ta: Tensor; tb: Tensor } {
   const promoted = resultType([operand(a), operand(b)]);
-  const ta = asTensor(a, promoted), tb = asTensor(b, promoted);
+  const ta = asTensor(a, promoted),
+    tb = asTensor(b, promoted);
   if (INT_DIVISIONS.has(op) && isIntegral(promoted)) checkIntDivisor(op, tb);
   // (PyTorch checks scalar exponents only; a tensor of exponents computes in integers.)
   if (op === "pow" && !isTensor(b) && isIntegral(promoted) && (b as number) < 0) {
-    throw new ValueError(`pow: integers to negative integer powers are not allowed (base ${promoted}, exponent ${String(b)})`);
+    throw new ValueError(
+      `pow: integers to negative integer powers are not allowed (base ${promoted}, exponent ${String(b)})`,
+    );
   }
   const shape = broadcastShapes(ta.shape, tb.shape, op);
   const dt = binaryOutDtype(op, promoted);
@@ -46,7 +50,7 @@ function gradFor(x: TensorLike, g: Tensor): Tensor | null {
 }
 
 type AlphaArg = number | { alpha?: number };
-const alphaOf = (a: AlphaArg | undefined): number => (typeof a === "object" && a !== null ? a.alpha ?? 1 : a ?? 1);
+const alphaOf = (a: AlphaArg | undefined): number => (typeof a === "object" && a !== null ? (a.alpha ?? 1) : (a ?? 1));
 
 export function add(a: TensorLike, b: TensorLike, alphaArg?: AlphaArg): Tensor {
   const alpha = alphaOf(alphaArg);
@@ -59,18 +63,28 @@ export function sub(a: TensorLike, b: TensorLike, alphaArg?: AlphaArg): Tensor {
   const alpha = alphaOf(alphaArg);
   if (alpha !== 1) return sub(a, mul(b, alpha));
   if ((isTensor(a) ? a.dtype : "") === "bool" && (isTensor(b) ? b.dtype : "") === "bool") {
-    throw new DTypeError("sub: subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logicalXor()` operator instead.");
+    throw new DTypeError(
+      "sub: subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logicalXor()` operator instead.",
+    );
   }
   const { out } = kernel("sub", a, b);
   // 1 - x is PyTorch's rsub
-  return record(isTensor(a) ? "SubBackward" : "RsubBackward1", tensorsOf(a, b), out, ([g]) => inputGrads(a, b, g, neg(g)));
+  return record(isTensor(a) ? "SubBackward" : "RsubBackward1", tensorsOf(a, b), out, ([g]) =>
+    inputGrads(a, b, g, neg(g)),
+  );
 }
 
 export function mul(a: TensorLike, b: TensorLike): Tensor {
   const { out, ta, tb } = kernel("mul", a, b);
   // Saves b only if a needs its gradient, and a only if b does (as PyTorch).
   const saved = [...(needs(a) && isTensor(b) ? [b] : []), ...(needs(b) && isTensor(a) ? [a] : [])];
-  return record("MulBackward", tensorsOf(a, b), out, ([g]) => inputGrads(a, b, needs(a) ? mul(g, tb) : null, needs(b) ? mul(g, ta) : null), saved);
+  return record(
+    "MulBackward",
+    tensorsOf(a, b),
+    out,
+    ([g]) => inputGrads(a, b, needs(a) ? mul(g, tb) : null, needs(b) ? mul(g, ta) : null),
+    saved,
+  );
 }
 
 type RoundingMode = "trunc" | "floor" | null | undefined;
@@ -87,54 +101,92 @@ export function div(a: TensorLike, b: TensorLike, mode?: RoundingMode | { roundi
   const { out, ta, tb } = kernel("div", a, b);
   // PyTorch's formulas (other: -g * ((a / b) / b)), reading the inputs, not the output the caller may change in place.
   const saved = [...(needs(b) && isTensor(a) ? [a] : []), ...(isTensor(b) ? [b] : [])];
-  return record("DivBackward", tensorsOf(a, b), out, ([g]) =>
-    inputGrads(a, b, needs(a) ? div(g, tb) : null, needs(b) ? neg(mul(g, div(div(ta, tb), tb))) : null), saved);
+  return record(
+    "DivBackward",
+    tensorsOf(a, b),
+    out,
+    ([g]) => inputGrads(a, b, needs(a) ? div(g, tb) : null, needs(b) ? neg(mul(g, div(div(ta, tb), tb))) : null),
+    saved,
+  );
 }
 
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   const { out, ta, tb } = kernel("pow", a, b);
   // pow(tensor, scalar) is PowBackward0; a tensor exponent (or a scalar base) PowBackward1
-  return record(isTensor(b) ? "PowBackward1" : "PowBackward", tensorsOf(a, b), out, ([g]) => {
-    // PyTorch's pow_backward: exactly 0 where the exponent is 0 (not 0 * 0^-1 = NaN).
-    const ga = needs(a) ? where(eq(tb, 0), 0, mul(g, mul(tb, pow(ta, sub(tb, 1))))) : null;
-    // d/db a^b = a^b ln a, taken as 0 where a == 0 and b >= 0 (as PyTorch does).
-    const gb = needs(b) ? mul(g, where(logicalAnd(eq(ta, 0), ge(tb, 0)), 0, mul(out, log(ta)))) : null;
-    return inputGrads(a, b, ga, gb);
-  }, [...savedOf(a, b), ...(needs(b) ? [out] : [])]);
+  return record(
+    isTensor(b) ? "PowBackward1" : "PowBackward",
+    tensorsOf(a, b),
+    out,
+    ([g]) => {
+      // PyTorch's pow_backward: exactly 0 where the exponent is 0 (not 0 * 0^-1 = NaN).
+      const ga = needs(a) ? where(eq(tb, 0), 0, mul(g, mul(tb, pow(ta, sub(tb, 1))))) : null;
+      // d/db a^b = a^b ln a, taken as 0 where a == 0 and b >= 0 (as PyTorch does).
+      const gb = needs(b) ? mul(g, where(logicalAnd(eq(ta, 0), ge(tb, 0)), 0, mul(out, log(ta)))) : null;
+      return inputGrads(a, b, ga, gb);
+    },
+    [...savedOf(a, b), ...(needs(b) ? [out] : [])],
+  );
 }
 
 function minMax(op: "maximum" | "minimum", a: Tensor, b: Tensor): Tensor {
   const { out } = kernel(op, a, b);
-  return record(op === "maximum" ? "MaximumBackward" : "MinimumBackward", [a, b], out, ([g]) => {
-    // PyTorch's formula: ties split the gradient; with a NaN neither side "loses", so both get it.
-    const half = where(eq(a, b), div(g, 2), g);
-    const aLoses = op === "maximum" ? lt(a, b) : gt(a, b);
-    const bLoses = op === "maximum" ? gt(a, b) : lt(a, b);
-    return inputGrads(a, b, where(aLoses, 0, half), where(bLoses, 0, half));
-  }, [a, b]);
+  return record(
+    op === "maximum" ? "MaximumBackward" : "MinimumBackward",
+    [a, b],
+    out,
+    ([g]) => {
+      // PyTorch's formula: ties split the gradient; with a NaN neither side "loses", so both get it.
+      const half = where(eq(a, b), div(g, 2), g);
+      const aLoses = op === "maximum" ? lt(a, b) : gt(a, b);
+      const bLoses = op === "maximum" ? gt(a, b) : lt(a, b);
+      return inputGrads(a, b, where(aLoses, 0, half), where(bLoses, 0, half));
+    },
+    [a, b],
+  );
 }
 export const maximum = (a: Tensor, b: Tensor): Tensor => minMax("maximum", a, b);
 export const minimum = (a: Tensor, b: Tensor): Tensor => minMax("minimum", a, b);
 
 export function atan2(a: Tensor, b: Tensor): Tensor {
   const { out } = kernel("atan2", a, b);
-  return record("Atan2Backward", [a, b], out, ([g]) => {
-    const den = add(mul(a, a), mul(b, b));
-    return inputGrads(a, b, mul(g, div(b, den)), mul(g, div(neg(a), den)));
-  }, [a, b]);
+  return record(
+    "Atan2Backward",
+    [a, b],
+    out,
+    ([g]) => {
+      const den = add(mul(a, a), mul(b, b));
+      return inputGrads(a, b, mul(g, div(b, den)), mul(g, div(neg(a), den)));
+    },
+    [a, b],
+  );
 }
 
 export function remainder(a: TensorLike, b: TensorLike): Tensor {
   const { out, tb, ta } = kernel("remainder", a, b);
-  return record("RemainderBackward", tensorsOf(a, b), out, ([g]) => inputGrads(a, b, g, mul(neg(g), floorDivide(ta, tb))), needs(b) ? savedOf(a, b) : []);
+  return record(
+    "RemainderBackward",
+    tensorsOf(a, b),
+    out,
+    ([g]) => inputGrads(a, b, g, mul(neg(g), floorDivide(ta, tb))),
+    needs(b) ? savedOf(a, b) : [],
+  );
 }
 export function fmod(a: TensorLike, b: TensorLike): Tensor {
   const { out, ta, tb } = kernel("fmod", a, b);
-  return record("FmodBackward", tensorsOf(a, b), out, ([g]) => inputGrads(a, b, g, mul(neg(g), div(ta, tb, "trunc"))), needs(b) ? savedOf(a, b) : []);
+  return record(
+    "FmodBackward",
+    tensorsOf(a, b),
+    out,
+    ([g]) => inputGrads(a, b, g, mul(neg(g), div(ta, tb, "trunc"))),
+    needs(b) ? savedOf(a, b) : [],
+  );
 }
 export const floorDivide = (a: TensorLike, b: TensorLike): Tensor => kernel("floorDivide", a, b).out;
 
-const compare = (op: BinaryOp) => (a: TensorLike, b: TensorLike): Tensor => kernel(op, a, b).out;
+const compare =
+  (op: BinaryOp) =>
+  (a: TensorLike, b: TensorLike): Tensor =>
+    kernel(op, a, b).out;
 export const eq = compare("eq");
 export const ne = compare("ne");
 export const lt = compare("lt");
@@ -159,14 +211,22 @@ export const bitwiseXor = intOnly("bitwiseXor");
 /** where(cond, a, b): the promoted dtype of a and b; gradients flow to the selected side. */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   if (cond.dtype !== "bool" && cond.dtype !== "uint8") {
-    throw new DTypeError(`where: expected condition to be a boolean tensor, but got a tensor with dtype ${cond.dtype} (shape ${fmtShape(cond.shape)})`);
+    throw new DTypeError(
+      `where: expected condition to be a boolean tensor, but got a tensor with dtype ${cond.dtype} (shape ${fmtShape(cond.shape)})`,
+    );
   }
   const dt = resultType([operand(a), operand(b)]);
-  const ta = asTensor(a, dt), tb = asTensor(b, dt);
+  const ta = asTensor(a, dt),
+    tb = asTensor(b, dt);
   const shape = broadcastShapes(broadcastShapes(cond.shape, ta.shape, "where"), tb.shape, "where");
   const out = wrap(backend().where(cond, ta, tb, shape, dt), shape, dt);
-  return record("WhereBackward", tensorsOf(a, b), out, ([g]) =>
-    inputGrads(a, b, needs(a) ? where(cond, g, 0) : null, needs(b) ? where(cond, 0, g) : null), [cond]);
+  return record(
+    "WhereBackward",
+    tensorsOf(a, b),
+    out,
+    ([g]) => inputGrads(a, b, needs(a) ? where(cond, g, 0) : null, needs(b) ? where(cond, 0, g) : null),
+    [cond],
+  );
 }
 
 // --- helpers shared by the ops above ---
@@ -180,4 +240,3 @@ function inputGrads(a: TensorLike, b: TensorLike, ga: Tensor | null, gb: Tensor 
   if (isTensor(b)) out.push(gb && gradFor(b, gb));
   return out;
 }
-

@@ -42,15 +42,21 @@ export interface ToOptions {
  * nonBlocking?, copy?) and to(otherTensor, nonBlocking?, copy?), each with an optional trailing
  * options object. A device without a backend is refused here, with `op` in the message.
  */
-export function parseTo(op: string, args: readonly unknown[]): { dtype: DType | null; device: DeviceType | null; copy: boolean } {
+export function parseTo(
+  op: string,
+  args: readonly unknown[],
+): { dtype: DType | null; device: DeviceType | null; copy: boolean } {
   let pos = [...args];
   const opts: ToOptions = isOptions(pos[pos.length - 1]) ? (pos.pop() as ToOptions) : {};
   for (const k of Object.keys(opts)) {
     if (!["device", "dtype", "nonBlocking", "copy", "memoryFormat"].includes(k)) {
-      throw new ValueError(`${op}: unexpected option '${k}' (expected one of device, dtype, nonBlocking, copy, memoryFormat)`);
+      throw new ValueError(
+        `${op}: unexpected option '${k}' (expected one of device, dtype, nonBlocking, copy, memoryFormat)`,
+      );
     }
   }
-  let device: unknown = opts.device ?? null, dtype: unknown = opts.dtype ?? null;
+  let device: unknown = opts.device ?? null,
+    dtype: unknown = opts.dtype ?? null;
   const first = pos[0];
   if (first instanceof Tensor) {
     dtype = first.dtype;
@@ -66,7 +72,9 @@ export function parseTo(op: string, args: readonly unknown[]): { dtype: DType | 
       pos = pos.slice(1);
     }
   } else if (pos.length > 0) {
-    throw new ValueError(`${op}: expected a dtype, a device or a tensor, got ${typeof first === "string" ? `'${first}'` : typeof first}`);
+    throw new ValueError(
+      `${op}: expected a dtype, a device or a tensor, got ${typeof first === "string" ? `'${first}'` : typeof first}`,
+    );
   }
   if (pos.length > 2) throw new ValueError(`${op}: too many positional arguments`);
   const copy = Boolean(pos[1] ?? opts.copy ?? false);

@@ -46,7 +46,8 @@ export function finish(t0: Tensor, opts: CreateOptions): Tensor {
 }
 
 function checkOpts(op: string, opts: CreateOptions): void {
-  if (opts.dtype !== undefined && !isDType(opts.dtype)) throw new ValueError(`${op}: unknown dtype '${String(opts.dtype)}'`);
+  if (opts.dtype !== undefined && !isDType(opts.dtype))
+    throw new ValueError(`${op}: unknown dtype '${String(opts.dtype)}'`);
 }
 
 /** torch.tensor: copies data; infers bool, int64 (all integers) or float32, unless dtype is given. */
@@ -61,7 +62,8 @@ export function tensor(data: NestedData | TypedArray | Tensor, opts: CreateOptio
   }
   const shape: number[] = [];
   for (let d: NestedData = data; Array.isArray(d); d = (d as readonly NestedData[])[0]) {
-    if (shape.length >= MAX_NESTING) throw new ValueError(`tensor: too many dimensions 'list' (nested deeper than ${MAX_NESTING})`);
+    if (shape.length >= MAX_NESTING)
+      throw new ValueError(`tensor: too many dimensions 'list' (nested deeper than ${MAX_NESTING})`);
     shape.push((d as readonly NestedData[]).length);
     if ((d as readonly NestedData[]).length === 0) break;
   }
@@ -70,12 +72,15 @@ export function tensor(data: NestedData | TypedArray | Tensor, opts: CreateOptio
   const walk = (d: NestedData, depth: number): void => {
     if (depth === shape.length) {
       if (Array.isArray(d)) throw new ShapeError(`tensor: ragged nested sequence (extra nesting at depth ${depth})`);
-      if (typeof d !== "number" && typeof d !== "boolean") throw new ValueError(`tensor: could not infer dtype of ${typeof d}`);
+      if (typeof d !== "number" && typeof d !== "boolean")
+        throw new ValueError(`tensor: could not infer dtype of ${typeof d}`);
       flat.push(d as number | boolean);
       return;
     }
     if (!Array.isArray(d) || d.length !== shape[depth]) {
-      throw new ShapeError(`tensor: expected sequence of length ${shape[depth]} at dim ${depth} (got ${Array.isArray(d) ? d.length : typeof d})`);
+      throw new ShapeError(
+        `tensor: expected sequence of length ${shape[depth]} at dim ${depth} (got ${Array.isArray(d) ? d.length : typeof d})`,
+      );
     }
     for (const e of d as readonly NestedData[]) walk(e, depth + 1);
   };
@@ -94,7 +99,10 @@ export function tensor(data: NestedData | TypedArray | Tensor, opts: CreateOptio
 type SizeArgs = (number | readonly number[] | CreateOptions)[];
 
 /** Splits `f(2, 3, { dtype })` / `f([2, 3], { dtype })` into sizes and options. */
-export function sizesAndOptions<O extends object = CreateOptions>(args: readonly unknown[], op = "factory"): [number[], O] {
+export function sizesAndOptions<O extends object = CreateOptions>(
+  args: readonly unknown[],
+  op = "factory",
+): [number[], O] {
   const last = args[args.length - 1];
   const hasOpts = args.length > 0 && isOptions(last);
   const sizes = sizesArg((hasOpts ? args.slice(0, -1) : args) as (number | readonly number[])[]);
@@ -134,21 +142,31 @@ export function ones(...args: SizeArgs): Tensor {
 }
 export const empty = zeros;
 
-const likeOpts = (x: Tensor, opts: CreateOptions): CreateOptions => ({ dtype: x.dtype, device: x.storage.device, ...opts });
+const likeOpts = (x: Tensor, opts: CreateOptions): CreateOptions => ({
+  dtype: x.dtype,
+  device: x.storage.device,
+  ...opts,
+});
 export const zerosLike = (x: Tensor, opts: CreateOptions = {}): Tensor => full(x.shape, 0, likeOpts(x, opts));
 export const onesLike = (x: Tensor, opts: CreateOptions = {}): Tensor => full(x.shape, 1, likeOpts(x, opts));
 export const emptyLike = zerosLike;
-export const fullLike = (x: Tensor, value: number | boolean, opts: CreateOptions = {}): Tensor => full(x.shape, value, likeOpts(x, opts));
+export const fullLike = (x: Tensor, value: number | boolean, opts: CreateOptions = {}): Tensor =>
+  full(x.shape, value, likeOpts(x, opts));
 
 /** torch.arange(end) / arange(start, end, step): int64 when all arguments are integers. */
 export function arange(...args: (number | CreateOptions)[]): Tensor {
   const opts = (isOptions(args[args.length - 1]) ? args.pop() : {}) as CreateOptions;
   const nums = args as number[];
   const [start, end, step] = nums.length === 1 ? [0, nums[0], 1] : [nums[0], nums[1], nums[2] ?? 1];
-  if (!nums.every((v) => typeof v === "number")) throw new ValueError(`arange: expected numbers, got ${nums.map((v) => typeof v).join(", ")}`);
-  if (![start, end, step].every(Number.isFinite)) throw new ValueError(`arange: unsupported range: ${start} -> ${end} (step ${step})`);
+  if (!nums.every((v) => typeof v === "number"))
+    throw new ValueError(`arange: expected numbers, got ${nums.map((v) => typeof v).join(", ")}`);
+  if (![start, end, step].every(Number.isFinite))
+    throw new ValueError(`arange: unsupported range: ${start} -> ${end} (step ${step})`);
   if (step === 0) throw new ValueError("arange: step must be nonzero");
-  if ((end - start) / step < 0) throw new ValueError(`arange: upper bound and larger bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`);
+  if ((end - start) / step < 0)
+    throw new ValueError(
+      `arange: upper bound and larger bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`,
+    );
   const dt = opts.dtype ?? (nums.every(Number.isInteger) ? "int64" : "float32");
   const n = Math.ceil((end - start) / step);
   const out = arrayFor(dt, checkedAlloc("arange", [n], dt));
@@ -158,7 +176,8 @@ export function arange(...args: (number | CreateOptions)[]): Tensor {
 
 /** torch.linspace: computed as PyTorch's CPU kernel does, from both ends toward the middle. */
 export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
-  if (!Number.isInteger(steps) || steps < 0) throw new ValueError(`linspace: number of steps must be non-negative, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new ValueError(`linspace: number of steps must be non-negative, got ${steps}`);
   const dt = opts.dtype ?? "float32";
   const out = arrayFor(dt, checkedAlloc("linspace", [steps], dt));
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
@@ -181,10 +200,17 @@ export function linspace(start: number, end: number, steps: number, opts: Create
  * Grids built with linspace (affine_grid, torchvision's) then sit on the same side of pixel
  * boundaries as PyTorch's.
  */
-function linspaceFloat(out: Float32Array | Float64Array, start: number, end: number, steps: number, single: boolean): void {
+function linspaceFloat(
+  out: Float32Array | Float64Array,
+  start: number,
+  end: number,
+  steps: number,
+  single: boolean,
+): void {
   const r = single ? Math.fround : (v: number) => v;
   const fm = single ? fmaf : fma;
-  const s = r(start), e = r(end);
+  const s = r(start),
+    e = r(end);
   const step = r(r(e - s) / (steps - 1));
   const half = Math.floor(steps / 2);
   const scalar = (i: number): number => (i < half ? fm(step, i, s) : fm(-step, steps - i - 1, e));

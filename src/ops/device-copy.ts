@@ -26,7 +26,9 @@ export function toDevice(x: Tensor, device: DeviceType, op = "to"): Tensor {
   let storage: Storage;
   if (device === "meta") storage = allocate("meta", x.numel(), x.dtype);
   else if (from === "meta") {
-    throw new DeviceError(`${op}: cannot copy out of a meta tensor, it has no data (shape ${fmtShape(x.shape)}); materialise modules with toEmpty({ device: "${device}" }) and initialise or load them`);
+    throw new DeviceError(
+      `${op}: cannot copy out of a meta tensor, it has no data (shape ${fmtShape(x.shape)}); materialise modules with toEmpty({ device: "${device}" }) and initialise or load them`,
+    );
   } else {
     const host = backendFor(from).read(x);
     if (host instanceof Promise) {
@@ -42,7 +44,8 @@ export function toDevice(x: Tensor, device: DeviceType, op = "to"): Tensor {
 export async function cpuAsync(x: Tensor): Promise<Tensor> {
   const from = x.storage.device;
   if (from === "cpu") return x;
-  if (from === "meta") throw new DeviceError(`cpuAsync: a meta tensor has no data (shape ${fmtShape(x.shape)}, dtype ${x.dtype})`);
+  if (from === "meta")
+    throw new DeviceError(`cpuAsync: a meta tensor has no data (shape ${fmtShape(x.shape)}, dtype ${x.dtype})`);
   const host = await backendFor(from).read(x);
   return fresh(new CpuStorage(host), x.shape, x.dtype);
 }

@@ -16,13 +16,23 @@ import type { Tensor } from "../tensor.js";
  * picked by integer indices. The padding row gets no gradient; maxNorm renormalises the looked-up
  * rows of weight in place (as PyTorch's embedding_renorm_).
  */
-export function embedding(input: Tensor, weight: Tensor, paddingIdx: number | null = null, maxNorm: number | null = null, normType = 2, scaleGradByFreq = false): Tensor {
-  if (input.dtype !== "int64" && input.dtype !== "int32") throw new DTypeError(`embedding: expected indices of dtype int64 or int32, got ${input.dtype}`);
+export function embedding(
+  input: Tensor,
+  weight: Tensor,
+  paddingIdx: number | null = null,
+  maxNorm: number | null = null,
+  normType = 2,
+  scaleGradByFreq = false,
+): Tensor {
+  if (input.dtype !== "int64" && input.dtype !== "int32")
+    throw new DTypeError(`embedding: expected indices of dtype int64 or int32, got ${input.dtype}`);
   const num = weight.shape[0];
   const flat = reshape(input, [-1]);
   if (flat.numel() > 0 && flat.storage.device === "cpu") {
-    const lo = amin(flat).item(), hi = amax(flat).item();
-    if (lo < 0 || hi >= num) throw new IndexError(`embedding: index ${lo < 0 ? lo : hi} is out of range for an embedding with ${num} rows`);
+    const lo = amin(flat).item(),
+      hi = amax(flat).item();
+    if (lo < 0 || hi >= num)
+      throw new IndexError(`embedding: index ${lo < 0 ? lo : hi} is out of range for an embedding with ${num} rows`);
   }
   const pidx = paddingIdx === null ? null : paddingIdx < 0 ? paddingIdx + num : paddingIdx;
   if (maxNorm !== null) embeddingRenorm(weight, flat, maxNorm, normType);
@@ -47,7 +57,8 @@ function embeddingRenorm(weight: Tensor, flat: Tensor, maxNorm: number, normType
     const rows = [...new Set(flat.typedArray())];
     for (const r of rows) {
       const row = weight.select(0, r);
-      const norm = normType === Infinity ? amax(row.abs()).item() : Math.pow(sum(row.abs().pow(normType)).item(), 1 / normType);
+      const norm =
+        normType === Infinity ? amax(row.abs()).item() : Math.pow(sum(row.abs().pow(normType)).item(), 1 / normType);
       if (norm > maxNorm) row.mul_(maxNorm / (norm + 1e-7));
     }
   });

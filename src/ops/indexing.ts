@@ -13,18 +13,35 @@ import { tensor, zeros } from "./creation.js";
 import { type AdvancedIndex, advancedGet } from "./advanced-index.js";
 
 function checkIndex(op: string, index: Tensor): void {
-  if (index.dtype !== "int64" && index.dtype !== "int32") throw new DTypeError(`${op}: expected index of dtype int64, got ${index.dtype}`);
+  if (index.dtype !== "int64" && index.dtype !== "int32")
+    throw new DTypeError(`${op}: expected index of dtype int64, got ${index.dtype}`);
 }
 
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   checkIndex("gather", index);
   const d = normDim(dim, x.dim(), "gather");
-  if (index.dim() !== x.dim()) throw new ShapeError(`gather: index ${fmtShape(index.shape)} and input ${fmtShape(x.shape)} must have the same number of dimensions`);
+  if (index.dim() !== x.dim())
+    throw new ShapeError(
+      `gather: index ${fmtShape(index.shape)} and input ${fmtShape(x.shape)} must have the same number of dimensions`,
+    );
   const out = wrap(backend().gather(x, d, index), index.shape, x.dtype);
-  return record("GatherBackward", [x], out, ([g]) => [scatterAdd(zeros(x.shape, { dtype: g.dtype, device: g.storage.device }), d, index, g)], [index]);
+  return record(
+    "GatherBackward",
+    [x],
+    out,
+    ([g]) => [scatterAdd(zeros(x.shape, { dtype: g.dtype, device: g.storage.device }), d, index, g)],
+    [index],
+  );
 }
 
-function scatterImpl(name: string, x: Tensor, dim: number, index: Tensor, src: Tensor | Scalar, accumulate: boolean): Tensor {
+function scatterImpl(
+  name: string,
+  x: Tensor,
+  dim: number,
+  index: Tensor,
+  src: Tensor | Scalar,
+  accumulate: boolean,
+): Tensor {
   checkIndex(name, index);
   const d = normDim(dim, x.dim(), name);
   const srcT = isTensor(src) ? src : expand(scalarTensor(src, x.dtype), index.shape);
@@ -32,21 +49,30 @@ function scatterImpl(name: string, x: Tensor, dim: number, index: Tensor, src: T
   backend().scatter(data, x.shape, d, index, srcT, accumulate);
   const out = wrap(data, x.shape, x.dtype);
   const node = accumulate ? "ScatterAddBackward" : isTensor(src) ? "ScatterBackward" : "ScatterBackward1";
-  return record(node, [x, isTensor(src) ? src : null], out, ([g]) => [
-    accumulate ? g : scatter(g, d, index, 0),
-    isTensor(src) ? gather(g, d, index) : null,
-  ], [index]);
+  return record(
+    node,
+    [x, isTensor(src) ? src : null],
+    out,
+    ([g]) => [accumulate ? g : scatter(g, d, index, 0), isTensor(src) ? gather(g, d, index) : null],
+    [index],
+  );
 }
-export const scatter = (x: Tensor, dim: number, index: Tensor, src: Tensor | Scalar): Tensor => scatterImpl("scatter", x, dim, index, src, false);
-export const scatterAdd = (x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor => scatterImpl("scatter_add", x, dim, index, src, true);
+export const scatter = (x: Tensor, dim: number, index: Tensor, src: Tensor | Scalar): Tensor =>
+  scatterImpl("scatter", x, dim, index, src, false);
+export const scatterAdd = (x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor =>
+  scatterImpl("scatter_add", x, dim, index, src, true);
 
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   checkIndex("index_select", index);
-  if (index.dim() > 1) throw new ShapeError(`index_select: index should have 1 dimension, got ${fmtShape(index.shape)}`);
+  if (index.dim() > 1)
+    throw new ShapeError(`index_select: index should have 1 dimension, got ${fmtShape(index.shape)}`);
   const d = normDim(dim, Math.max(x.dim(), 1), "index_select");
   const size = x.dim() === 0 ? 1 : x.shape[d];
   for (const i of index.storage.device === "cpu" ? index.typedArray() : []) {
-    if (i < 0 || i >= size) throw new IndexError(`index_select: index ${i} is out of bounds for dimension ${d} with size ${size} (input shape ${fmtShape(x.shape)})`);
+    if (i < 0 || i >= size)
+      throw new IndexError(
+        `index_select: index ${i} is out of bounds for dimension ${d} with size ${size} (input shape ${fmtShape(x.shape)})`,
+      );
   }
   if (x.dim() === 0) return reshape(gather(reshape(x, [1]), 0, reshape(index, [-1])), []);
   const outShape = [...x.shape];
@@ -56,16 +82,23 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
 }
 
 export function maskedFill(x: Tensor, mask: Tensor, value: Tensor | Scalar): Tensor {
-  if (isFloating(mask.dtype)) throw new DTypeError(`masked_fill: expected a bool mask, got ${mask.dtype} (shape ${fmtShape(mask.shape)})`);
+  if (isFloating(mask.dtype))
+    throw new DTypeError(`masked_fill: expected a bool mask, got ${mask.dtype} (shape ${fmtShape(mask.shape)})`);
   // PyTorch 1.13 also takes integer masks: non-zero means true.
   if (mask.dtype !== "bool") mask = ne(mask, 0);
   if (isTensor(value) && value.dim() !== 0) {
-    throw new ShapeError(`masked_fill: only supports a 0-dimensional value tensor, but got tensor with ${value.dim()} dimension(s) (shape ${fmtShape(value.shape)})`);
+    throw new ShapeError(
+      `masked_fill: only supports a 0-dimensional value tensor, but got tensor with ${value.dim()} dimension(s) (shape ${fmtShape(value.shape)})`,
+    );
   }
   // Out of place, PyTorch broadcasts input and mask together (expand_outplace), so the result can
   // be larger than the input; the value is cast to the input's dtype.
   broadcastShapes(x.shape, mask.shape, "masked_fill");
-  const v = isTensor(value) ? (value.dtype === x.dtype ? value : toDType(value, x.dtype)) : scalarTensor(value, x.dtype);
+  const v = isTensor(value)
+    ? value.dtype === x.dtype
+      ? value
+      : toDType(value, x.dtype)
+    : scalarTensor(value, x.dtype);
   return relabel(where(mask, v, x), "MaskedFillBackward", [x, v]);
 }
 
@@ -120,13 +153,20 @@ function parseSlice(s: string): [number | undefined, number | undefined, number]
 export function basicIndex(x: Tensor, specs: readonly IndexSpec[]): { out: Tensor; adv: AdvancedIndex[] } {
   const consumes = (s: IndexSpec) => s !== null && s !== "...";
   const ell = specs.indexOf("...");
-  if (ell >= 0 && specs.lastIndexOf("...") !== ell) throw new IndexError("index: an index can only have a single ellipsis ('...')");
-  const used = specs.reduce<number>((n, s) => n + (!consumes(s) ? 0 : isTensor(s) && (s.dtype === "bool" || s.dtype === "uint8") ? Math.max(s.dim(), 1) : 1), 0);
+  if (ell >= 0 && specs.lastIndexOf("...") !== ell)
+    throw new IndexError("index: an index can only have a single ellipsis ('...')");
+  const used = specs.reduce<number>(
+    (n, s) =>
+      n + (!consumes(s) ? 0 : isTensor(s) && (s.dtype === "bool" || s.dtype === "uint8") ? Math.max(s.dim(), 1) : 1),
+    0,
+  );
   if (used > x.dim()) throw new IndexError(`index: too many indices for tensor of dimension ${x.dim()} (got ${used})`);
-  const expanded: IndexSpec[] = ell >= 0
-    ? [...specs.slice(0, ell), ...new Array<IndexSpec>(x.dim() - used).fill(":"), ...specs.slice(ell + 1)]
-    : [...specs];
-  let out = x, d = 0;
+  const expanded: IndexSpec[] =
+    ell >= 0
+      ? [...specs.slice(0, ell), ...new Array<IndexSpec>(x.dim() - used).fill(":"), ...specs.slice(ell + 1)]
+      : [...specs];
+  let out = x,
+    d = 0;
   const adv: AdvancedIndex[] = [];
   for (const s of expanded) {
     if (s === null) out = unsqueeze(out, d++);

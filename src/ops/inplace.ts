@@ -26,19 +26,26 @@ function checkCanWrite(x: Tensor, op: string): void {
     throw new AutogradError(`${op}: a leaf Variable that requires grad is being used in an in-place operation.`);
   }
   if (x.base !== null && x.base.isLeaf && x.base.requiresGrad && x.base !== x) {
-    throw new AutogradError(`${op}: a view of a leaf Variable that requires grad is being used in an in-place operation (base ${fmtShape(x.base.shape)}, view ${fmtShape(x.shape)}).`);
+    throw new AutogradError(
+      `${op}: a view of a leaf Variable that requires grad is being used in an in-place operation (base ${fmtShape(x.base.shape)}, view ${fmtShape(x.shape)}).`,
+    );
   }
 }
 
 /** Writes `result` (same shape, or broadcastable) into x and adopts its history. */
 export function commit(x: Tensor, result: Tensor, op: string): Tensor {
   checkCanWrite(x, op);
-  if (isFloating(result.dtype) && isIntegral(x.dtype) || (result.dtype !== "bool" && x.dtype === "bool")) {
+  if ((isFloating(result.dtype) && isIntegral(x.dtype)) || (result.dtype !== "bool" && x.dtype === "bool")) {
     throw new DTypeError(`${op}: result type ${result.dtype} can't be cast to the desired output type ${x.dtype}`);
   }
   const recording = isGradEnabled() && result.requiresGrad;
-  if (result.shape.length > x.shape.length || result.shape.some((s, i) => s !== 1 && s !== x.shape[x.shape.length - result.shape.length + i])) {
-    throw new ShapeError(`${op}: output with shape ${fmtShape(x.shape)} doesn't match the broadcast shape ${fmtShape(broadcastShapes(x.shape, result.shape, op))}`);
+  if (
+    result.shape.length > x.shape.length ||
+    result.shape.some((s, i) => s !== 1 && s !== x.shape[x.shape.length - result.shape.length + i])
+  ) {
+    throw new ShapeError(
+      `${op}: output with shape ${fmtShape(x.shape)} doesn't match the broadcast shape ${fmtShape(broadcastShapes(x.shape, result.shape, op))}`,
+    );
   }
   if (isGradEnabled() && x.base !== null && (recording || x.base.requiresGrad)) return copySlices(x, result, op);
   backend().assign(x, result.dtype === x.dtype ? result : toDType(result, x.dtype));
@@ -63,7 +70,9 @@ export function commit(x: Tensor, result: Tensor, op: string): Tensor {
 function copySlices(x: Tensor, result: Tensor, op: string): Tensor {
   const base = x.base as Tensor;
   if (!(base.offset === 0 && base.isContiguous())) {
-    throw new AutogradError(`${op}: in-place change of a view of a non-contiguous tensor that requires grad is not supported (base ${fmtShape(base.shape)}); use the out-of-place op`);
+    throw new AutogradError(
+      `${op}: in-place change of a view of a non-contiguous tensor that requires grad is not supported (base ${fmtShape(base.shape)}); use the out-of-place op`,
+    );
   }
   // With base contiguous at offset 0, x's geometry read on any contiguous tensor of base's shape is the region.
   const region = (z: Tensor): Tensor => asStrided(z, x.shape, x.strides, x.offset);
@@ -89,7 +98,13 @@ function copySlices(x: Tensor, result: Tensor, op: string): Tensor {
 /** x keeps requiring grad (as in PyTorch) but through a node with no inputs. */
 function cutHistory(x: Tensor, op: string): void {
   if (x.isLeaf) return;
-  x.gradFn = new Node(op[0].toUpperCase() + op.slice(1, -1) + "Backward", [], () => [], [], [{ shape: [...x.shape], dtype: x.dtype, device: x.storage.device }]);
+  x.gradFn = new Node(
+    op[0].toUpperCase() + op.slice(1, -1) + "Backward",
+    [],
+    () => [],
+    [],
+    [{ shape: [...x.shape], dtype: x.dtype, device: x.storage.device }],
+  );
   x.outputNr = 0;
 }
 
@@ -108,17 +123,23 @@ export const sub_ = (x: Tensor, other: TensorLike, alpha = 1): Tensor => commit(
 export const mul_ = (x: Tensor, other: TensorLike): Tensor => commit(x, mul(before(x, other), other), "mul_");
 export const div_ = (x: Tensor, other: TensorLike): Tensor => commit(x, div(before(x, other), other), "div_");
 export const pow_ = (x: Tensor, other: TensorLike): Tensor => commit(x, pow(before(x, other), other), "pow_");
-export const clamp_ = (x: Tensor, min?: ClampBound | ClampOptions, max?: ClampBound | ClampOptions): Tensor => commit(x, clamp(before(x), min, max), "clamp_");
-export const maskedFill_ = (x: Tensor, mask: Tensor, value: Tensor | Scalar): Tensor => commit(x, maskedFill(before(x, value), mask, value), "masked_fill_");
+export const clamp_ = (x: Tensor, min?: ClampBound | ClampOptions, max?: ClampBound | ClampOptions): Tensor =>
+  commit(x, clamp(before(x), min, max), "clamp_");
+export const maskedFill_ = (x: Tensor, mask: Tensor, value: Tensor | Scalar): Tensor =>
+  commit(x, maskedFill(before(x, value), mask, value), "masked_fill_");
 /** x += value * t1 * t2 (optimizers' update form). */
-export const addcmul_ = (x: Tensor, t1: TensorLike, t2: TensorLike, value = 1): Tensor => commit(x, add(x, mul(mul(t1, t2), value)), "addcmul_");
-export const addcdiv_ = (x: Tensor, t1: TensorLike, t2: TensorLike, value = 1): Tensor => commit(x, add(x, mul(div(t1, t2), value)), "addcdiv_");
-export const lerp_ = (x: Tensor, end: TensorLike, weight: TensorLike): Tensor => commit(x, add(x, mul(weight, sub(end, before(x, end, weight)))), "lerp_");
+export const addcmul_ = (x: Tensor, t1: TensorLike, t2: TensorLike, value = 1): Tensor =>
+  commit(x, add(x, mul(mul(t1, t2), value)), "addcmul_");
+export const addcdiv_ = (x: Tensor, t1: TensorLike, t2: TensorLike, value = 1): Tensor =>
+  commit(x, add(x, mul(div(t1, t2), value)), "addcdiv_");
+export const lerp_ = (x: Tensor, end: TensorLike, weight: TensorLike): Tensor =>
+  commit(x, add(x, mul(weight, sub(end, before(x, end, weight)))), "lerp_");
 
 export function fill_(x: Tensor, value: Scalar | Tensor): Tensor {
   checkCanWrite(x, "fill_");
   if (isTensor(value)) return commit(x, expand(value, x.shape), "fill_");
-  if (isGradEnabled() && (x.requiresGrad || (x.base?.requiresGrad ?? false))) return commit(x, scalarTensor(value, x.dtype), "fill_");
+  if (isGradEnabled() && (x.requiresGrad || (x.base?.requiresGrad ?? false)))
+    return commit(x, scalarTensor(value, x.dtype), "fill_");
   backend().fill(x, +value);
   x.storage.version++;
   if (isGradEnabled() && x.requiresGrad) cutHistory(x, "fill_");

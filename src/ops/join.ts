@@ -11,7 +11,7 @@ import { zeros } from "./creation.js";
 import { toDType } from "./cast.js";
 
 type DimArg = number | { dim?: number };
-const dimOf = (d: DimArg | undefined): number => (typeof d === "object" ? d.dim ?? 0 : d ?? 0);
+const dimOf = (d: DimArg | undefined): number => (typeof d === "object" ? (d.dim ?? 0) : (d ?? 0));
 
 export function cat(tensors: readonly Tensor[], dimArg?: DimArg): Tensor {
   const dim = dimOf(dimArg);
@@ -23,7 +23,9 @@ export function cat(tensors: readonly Tensor[], dimArg?: DimArg): Tensor {
   const d = normDim(dim, ref.dim(), "cat");
   for (const t of parts) {
     if (t.dim() !== ref.dim() || t.shape.some((s, i) => i !== d && s !== ref.shape[i])) {
-      throw new ShapeError(`cat: sizes of tensors must match except in dimension ${d}; got ${fmtShape(ref.shape)} and ${fmtShape(t.shape)}`);
+      throw new ShapeError(
+        `cat: sizes of tensors must match except in dimension ${d}; got ${fmtShape(ref.shape)} and ${fmtShape(t.shape)}`,
+      );
     }
   }
   const dtype = parts.reduce((a, t) => promoteTypes(a, t.dtype), ref.dtype);
@@ -52,11 +54,20 @@ export function stack(tensors: readonly Tensor[], dimArg?: DimArg): Tensor {
   const ref = tensors[0];
   for (const t of tensors) {
     if (t.dim() !== ref.dim() || t.shape.some((s, i) => s !== ref.shape[i])) {
-      throw new ShapeError(`stack: expects each tensor to be equal size, but got ${fmtShape(ref.shape)} and ${fmtShape(t.shape)}`);
+      throw new ShapeError(
+        `stack: expects each tensor to be equal size, but got ${fmtShape(ref.shape)} and ${fmtShape(t.shape)}`,
+      );
     }
   }
   const d = normDim(dim, ref.dim() + 1, "stack");
-  return relabel(cat(tensors.map((t) => unsqueeze(t, d)), d), "StackBackward", tensors);
+  return relabel(
+    cat(
+      tensors.map((t) => unsqueeze(t, d)),
+      d,
+    ),
+    "StackBackward",
+    tensors,
+  );
 }
 
 /** split(x, size | sizes, dim): views along dim. */
@@ -73,15 +84,19 @@ export function split(x: Tensor, splitSize: number | readonly number[], dimArg?:
   } else {
     sizes = [...splitSize];
     if (sizes.reduce((a, b) => a + b, 0) !== n) {
-      throw new ShapeError(`split: split_with_sizes expects split_sizes to sum exactly to ${n} (input tensor's size at dimension ${d}), but got split_sizes=[${sizes.join(", ")}]`);
+      throw new ShapeError(
+        `split: split_with_sizes expects split_sizes to sum exactly to ${n} (input tensor's size at dimension ${d}), but got split_sizes=[${sizes.join(", ")}]`,
+      );
     }
   }
   let at = 0;
-  const pieces = noGrad(() => sizes.map((s) => {
-    const r = narrow(x, d, at, s);
-    at += s;
-    return r;
-  }));
+  const pieces = noGrad(() =>
+    sizes.map((s) => {
+      const r = narrow(x, d, at, s);
+      at += s;
+      return r;
+    }),
+  );
   // One node for all the pieces, as PyTorch's SplitBackward: its backward concatenates their
   // gradients (zeros for pieces that got none) once, where a node per piece would scatter each
   // into a full-size zero tensor (quadratic over an RNN's time steps).
@@ -90,7 +105,8 @@ export function split(x: Tensor, splitSize: number | readonly number[], dimArg?:
 
 export function chunk(x: Tensor, chunks: number, dimArg?: DimArg): Tensor[] {
   const dim = dimOf(dimArg);
-  if (!Number.isInteger(chunks) || chunks <= 0) throw new ValueError(`chunk: number of chunks must be a positive integer, got ${chunks}`);
+  if (!Number.isInteger(chunks) || chunks <= 0)
+    throw new ValueError(`chunk: number of chunks must be a positive integer, got ${chunks}`);
   const d = normDim(dim, x.dim(), "chunk");
   // An empty dim splits into `chunks` empty pieces, as PyTorch's chunk does.
   if (x.shape[d] === 0) return split(x, new Array<number>(chunks).fill(0), d);

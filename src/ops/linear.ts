@@ -9,7 +9,9 @@ import type { Tensor } from "../tensor.js";
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
   const inF = weight.shape[weight.dim() - 1];
   if (input.shape[input.dim() - 1] !== inF) {
-    throw new ShapeError(`linear: mat1 and mat2 shapes cannot be multiplied (input ${fmtShape(input.shape)}, weight ${fmtShape(weight.shape)}: expected last input dim ${inF})`);
+    throw new ShapeError(
+      `linear: mat1 and mat2 shapes cannot be multiplied (input ${fmtShape(input.shape)}, weight ${fmtShape(weight.shape)}: expected last input dim ${inF})`,
+    );
   }
   const y = matmul(input, weight.dim() === 2 ? t(weight) : weight);
   return bias ? add(y, bias) : y;

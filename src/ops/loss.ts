@@ -24,8 +24,16 @@ function reduce(loss: Tensor, reduction: Reduction, op: string): Tensor {
   throw new ValueError(`${op}: ${String(reduction)} is not a valid value for reduction`);
 }
 
-const TORCH_DTYPE_NAME: Record<string, string> = { int32: "Int", float32: "Float", float64: "Double", bool: "Bool", int64: "Long", uint8: "Byte" };
-const shapesDiffer = (a: readonly number[], b: readonly number[]): boolean => a.length !== b.length || a.some((s, i) => s !== b[i]);
+const TORCH_DTYPE_NAME: Record<string, string> = {
+  int32: "Int",
+  float32: "Float",
+  float64: "Double",
+  bool: "Bool",
+  int64: "Long",
+  uint8: "Byte",
+};
+const shapesDiffer = (a: readonly number[], b: readonly number[]): boolean =>
+  a.length !== b.length || a.some((s, i) => s !== b[i]);
 const warnedBroadcast = new Set<string>();
 
 /**
@@ -47,7 +55,9 @@ function warnIfBroadcast(op: string, input: Tensor, target: Tensor): void {
 
 function sameShape(op: string, input: Tensor, target: Tensor): void {
   if (input.shape.length !== target.shape.length || input.shape.some((s, i) => s !== target.shape[i])) {
-    throw new ShapeError(`${op}: target size ${fmtShape(target.shape)} must be the same as input size ${fmtShape(input.shape)}`);
+    throw new ShapeError(
+      `${op}: target size ${fmtShape(target.shape)} must be the same as input size ${fmtShape(input.shape)}`,
+    );
   }
 }
 
@@ -80,7 +90,12 @@ export function huberLoss(input: Tensor, target: Tensor, reduction: Reduction = 
 }
 
 /** KL divergence with input in log space; 'batchmean' divides the sum by the batch size. */
-export function klDiv(input: Tensor, target: Tensor, reduction: Reduction | "batchmean" = "mean", logTarget = false): Tensor {
+export function klDiv(
+  input: Tensor,
+  target: Tensor,
+  reduction: Reduction | "batchmean" = "mean",
+  logTarget = false,
+): Tensor {
   let loss: Tensor;
   if (logTarget) loss = mul(exp(target), sub(target, input));
   else {
@@ -93,23 +108,44 @@ export function klDiv(input: Tensor, target: Tensor, reduction: Reduction | "bat
 }
 
 /** BCE on probabilities, logs clamped at -100, with PyTorch's backward formula. */
-export function binaryCrossEntropy(input: Tensor, target: Tensor, weight: Tensor | null = null, reduction: Reduction = "mean"): Tensor {
+export function binaryCrossEntropy(
+  input: Tensor,
+  target: Tensor,
+  weight: Tensor | null = null,
+  reduction: Reduction = "mean",
+): Tensor {
   sameShape("binary_cross_entropy", input, target);
   const checked = input.numel() > 0 && input.storage.device === "cpu";
-  const lo = checked ? amin(input).item() : 0, hi = checked ? amax(input).item() : 0;
-  if (lo < 0 || hi > 1) throw new ValueError(`binary_cross_entropy: all elements of input should be between 0 and 1 (got values in [${lo}, ${hi}])`);
+  const lo = checked ? amin(input).item() : 0,
+    hi = checked ? amax(input).item() : 0;
+  if (lo < 0 || hi > 1)
+    throw new ValueError(
+      `binary_cross_entropy: all elements of input should be between 0 and 1 (got values in [${lo}, ${hi}])`,
+    );
   const t = target;
   const raw = noGrad(() => neg(add(mul(t, clamp(log(input), -100)), mul(sub(1, t), clamp(log(sub(1, input)), -100)))));
-  let loss = record("BinaryCrossEntropyBackward", [input, target], raw, ([g]) => [
-    mul(g, div(sub(input, t), clamp(mul(sub(1, input), input), 1e-12))),
-    mul(g, sub(clamp(log(sub(1, input)), -100), clamp(log(input), -100))),
-  ], [input, target]);
+  let loss = record(
+    "BinaryCrossEntropyBackward",
+    [input, target],
+    raw,
+    ([g]) => [
+      mul(g, div(sub(input, t), clamp(mul(sub(1, input), input), 1e-12))),
+      mul(g, sub(clamp(log(sub(1, input)), -100), clamp(log(input), -100))),
+    ],
+    [input, target],
+  );
   if (weight) loss = mul(loss, weight);
   return reduce(loss, reduction, "binary_cross_entropy");
 }
 
 /** BCE on logits in the stable max-shift form (a logit of 1000 gives a finite loss). */
-export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, weight: Tensor | null = null, reduction: Reduction = "mean", posWeight: Tensor | null = null): Tensor {
+export function binaryCrossEntropyWithLogits(
+  input: Tensor,
+  target: Tensor,
+  weight: Tensor | null = null,
+  reduction: Reduction = "mean",
+  posWeight: Tensor | null = null,
+): Tensor {
   sameShape("binary_cross_entropy_with_logits", input, target);
   const maxVal = clamp(neg(input), 0);
   const lse = add(log(add(exp(neg(maxVal)), exp(sub(neg(input), maxVal)))), maxVal);
@@ -137,18 +173,23 @@ function checkTargets(op: string, input: Tensor, target: Tensor, classDim: numbe
   // PyTorch 1.13 takes Long (and Byte) class indices and refuses the rest, Int included.
   if (target.dtype !== "int64" && target.dtype !== "uint8") {
     const hint = target.dtype === "int32" ? "; convert with target.long()" : "";
-    throw new DTypeError(`${op}: expected target of dtype int64 (class indices) but found ${target.dtype} (PyTorch: expected scalar type Long but found ${TORCH_DTYPE_NAME[target.dtype] ?? target.dtype})${hint}`);
+    throw new DTypeError(
+      `${op}: expected target of dtype int64 (class indices) but found ${target.dtype} (PyTorch: expected scalar type Long but found ${TORCH_DTYPE_NAME[target.dtype] ?? target.dtype})${hint}`,
+    );
   }
   const want = input.shape.filter((_, i) => i !== classDim);
   if (target.shape.length !== want.length || target.shape.some((s, i) => s !== want[i])) {
-    throw new ShapeError(`${op}: expected target of shape ${fmtShape(want)} for input ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}`);
+    throw new ShapeError(
+      `${op}: expected target of shape ${fmtShape(want)} for input ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}`,
+    );
   }
   const C = input.shape[classDim];
   // Values are checked where they can be read at once (a meta target has none; a GPU's would need a readback).
   if (target.storage.device !== "cpu") return;
   const data = target.typedArray();
   for (const v of data) {
-    if (v !== ignoreIndex && (v < 0 || v >= C)) throw new IndexError(`${op}: target ${v} is out of bounds for ${C} classes (input ${fmtShape(input.shape)})`);
+    if (v !== ignoreIndex && (v < 0 || v >= C))
+      throw new IndexError(`${op}: target ${v} is out of bounds for ${C} classes (input ${fmtShape(input.shape)})`);
   }
 }
 
@@ -158,7 +199,10 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NLLOptions = {}): T
   const cd = classDimOf("nll_loss", input);
   checkTargets("nll_loss", input, target, cd, ignoreIndex);
   const C = input.shape[cd];
-  if (weight && (weight.dim() !== 1 || weight.shape[0] !== C)) throw new ShapeError(`nll_loss: weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape ${fmtShape(weight.shape)}`);
+  if (weight && (weight.dim() !== 1 || weight.shape[0] !== C))
+    throw new ShapeError(
+      `nll_loss: weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape ${fmtShape(weight.shape)}`,
+    );
   const ignored = eq(target, ignoreIndex);
   const safe = where(ignored, scalarTensor(0, target.dtype), target).to("int64");
   const picked = squeeze(gather(input, cd, unsqueeze(safe, cd)), cd);
@@ -186,12 +230,19 @@ export interface CrossEntropyOptions extends NLLOptions {
 /** F.cross_entropy: class indices or class probabilities, with weight, ignoreIndex, labelSmoothing. */
 export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
   const { weight = null, ignoreIndex = -100, reduction = "mean", labelSmoothing = 0 } = opts;
-  if (!isFloating(input.dtype)) throw new DTypeError(`cross_entropy: expected a floating point input, got ${input.dtype}`);
-  if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new ValueError(`cross_entropy: label_smoothing must be between 0.0 and 1.0. Got: ${labelSmoothing}`);
+  if (!isFloating(input.dtype))
+    throw new DTypeError(`cross_entropy: expected a floating point input, got ${input.dtype}`);
+  if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
+    throw new ValueError(`cross_entropy: label_smoothing must be between 0.0 and 1.0. Got: ${labelSmoothing}`);
   const cd = classDimOf("cross_entropy", input);
   const C = input.shape[cd];
   const logp = logSoftmax(input, cd);
-  const wView = weight ? reshape(weight, input.shape.map((_, i) => (i === cd ? C : 1))) : null;
+  const wView = weight
+    ? reshape(
+        weight,
+        input.shape.map((_, i) => (i === cd ? C : 1)),
+      )
+    : null;
   if (isFloating(target.dtype) && shapesDiffer(input.shape, target.shape)) {
     throw new DTypeError(
       `cross_entropy: the target must be int64 class indices of shape ${fmtShape(input.shape.filter((_, i) => i !== cd))} ` +

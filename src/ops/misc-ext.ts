@@ -32,14 +32,26 @@ function sizeAndOpts(x: Tensor, args: Sizes): [number[], CreateOptions] {
   const sizes = sizesArg((isOptions(last) ? args.slice(0, -1) : args) as (number | readonly number[])[]);
   return [sizes, { dtype: x.dtype, ...opts }];
 }
-export const newZeros = (x: Tensor, ...a: Sizes): Tensor => { const [s, o] = sizeAndOpts(x, a); return full(s, 0, o); };
-export const newOnes = (x: Tensor, ...a: Sizes): Tensor => { const [s, o] = sizeAndOpts(x, a); return full(s, 1, o); };
+export const newZeros = (x: Tensor, ...a: Sizes): Tensor => {
+  const [s, o] = sizeAndOpts(x, a);
+  return full(s, 0, o);
+};
+export const newOnes = (x: Tensor, ...a: Sizes): Tensor => {
+  const [s, o] = sizeAndOpts(x, a);
+  return full(s, 1, o);
+};
 export const newEmpty = newZeros;
 export function newFull(x: Tensor, size: readonly number[], value: number | boolean, opts: CreateOptions = {}): Tensor {
   return full(size, value, { dtype: x.dtype, ...opts });
 }
-export const newEmptyStrided = (x: Tensor, size: readonly number[], _stride: readonly number[], opts: CreateOptions = {}): Tensor => full(size, 0, { dtype: x.dtype, ...opts });
-export const newTensor = (x: Tensor, data: NestedData, opts: CreateOptions = {}): Tensor => tensor(data, { dtype: x.dtype, ...opts });
+export const newEmptyStrided = (
+  x: Tensor,
+  size: readonly number[],
+  _stride: readonly number[],
+  opts: CreateOptions = {},
+): Tensor => full(size, 0, { dtype: x.dtype, ...opts });
+export const newTensor = (x: Tensor, data: NestedData, opts: CreateOptions = {}): Tensor =>
+  tensor(data, { dtype: x.dtype, ...opts });
 
 /** Sub-tensors along dim whose p-norm exceeds maxnorm are scaled down to maxnorm. */
 export function renorm(x: Tensor, p: number, dim: number, maxnorm: number): Tensor {
@@ -57,7 +69,10 @@ export const polar = (abs: Tensor, angle: Tensor): Tensor => fromParts(mul(abs, 
 function stridedPositions(size: readonly number[], stride: readonly number[], offset: number): number[] {
   const out: number[] = [];
   const walk = (k: number, base: number): void => {
-    if (k === size.length) { out.push(base); return; }
+    if (k === size.length) {
+      out.push(base);
+      return;
+    }
     for (let i = 0; i < size[k]; i++) walk(k + 1, base + i * stride[k]);
   };
   walk(0, offset);
@@ -67,32 +82,60 @@ function stridedPositions(size: readonly number[], stride: readonly number[], of
  * torch.as_strided: a view of x's storage (checked against it, as PyTorch's setStorage); when x
  * needs a gradient, a differentiable gather over x's contiguous layout instead (a copy).
  */
-export function asStrided(x: Tensor, size: readonly number[], stride: readonly number[], storageOffset: number | { storageOffset?: number } = 0): Tensor {
+export function asStrided(
+  x: Tensor,
+  size: readonly number[],
+  stride: readonly number[],
+  storageOffset: number | { storageOffset?: number } = 0,
+): Tensor {
   if (!(x.requiresGrad && isGradEnabled())) return viewAsStrided(x, size, stride, storageOffset);
   return asStridedCopy(x, size, stride, storageOffset);
 }
 
 /** as_strided on the contiguous layout of x, as a differentiable gather (a copy, not a view). */
-export function asStridedCopy(x: Tensor, size: readonly number[], stride: readonly number[], storageOffset: number | { storageOffset?: number } = 0): Tensor {
-  const off = typeof storageOffset === "object" ? storageOffset.storageOffset ?? 0 : storageOffset;
+export function asStridedCopy(
+  x: Tensor,
+  size: readonly number[],
+  stride: readonly number[],
+  storageOffset: number | { storageOffset?: number } = 0,
+): Tensor {
+  const off = typeof storageOffset === "object" ? (storageOffset.storageOffset ?? 0) : storageOffset;
   const pos = stridedPositions(size, stride, off);
   const flat = reshape(contiguous(x), [-1]);
-  if (pos.some((p) => p >= flat.numel() || p < 0)) throw new ValueError(`as_strided: the view of size [${size.join(", ")}] and stride [${stride.join(", ")}] goes outside the storage of ${flat.numel()} elements`);
+  if (pos.some((p) => p >= flat.numel() || p < 0))
+    throw new ValueError(
+      `as_strided: the view of size [${size.join(", ")}] and stride [${stride.join(", ")}] goes outside the storage of ${flat.numel()} elements`,
+    );
   return reshape(gather(flat, 0, tensor(pos, { dtype: "int64" })), [...size]);
 }
-export function asStridedScatter(x: Tensor, src: Tensor, size: readonly number[], stride: readonly number[], storageOffset: number | { storageOffset?: number } = 0): Tensor {
-  const off = typeof storageOffset === "object" ? storageOffset.storageOffset ?? 0 : storageOffset;
+export function asStridedScatter(
+  x: Tensor,
+  src: Tensor,
+  size: readonly number[],
+  stride: readonly number[],
+  storageOffset: number | { storageOffset?: number } = 0,
+): Tensor {
+  const off = typeof storageOffset === "object" ? (storageOffset.storageOffset ?? 0) : storageOffset;
   const pos = stridedPositions(size, stride, off);
   const out = scatter(reshape(contiguous(x), [-1]), 0, tensor(pos, { dtype: "int64" }), reshape(src, [-1]));
   return reshape(out, x.shape);
 }
 export const constantPadNd = (x: Tensor, padding: readonly number[], value: number | { value?: number } = 0): Tensor =>
-  pad(x, padding, "constant", typeof value === "object" ? value.value ?? 0 : value);
+  pad(x, padding, "constant", typeof value === "object" ? (value.value ?? 0) : value);
 
-interface GradientOptions { spacing?: number | readonly number[] | null; dim?: number | readonly number[] | null; edgeOrder?: number }
+interface GradientOptions {
+  spacing?: number | readonly number[] | null;
+  dim?: number | readonly number[] | null;
+  edgeOrder?: number;
+}
 /** numpy-style gradient: central differences inside, one-sided (order 1 or 2) at the edges; one tensor per dim. */
 export function gradient(y: Tensor, opts: GradientOptions = {}): Tensor[] {
-  const dims = opts.dim === undefined || opts.dim === null ? y.shape.map((_, i) => i) : typeof opts.dim === "number" ? [opts.dim] : [...opts.dim];
+  const dims =
+    opts.dim === undefined || opts.dim === null
+      ? y.shape.map((_, i) => i)
+      : typeof opts.dim === "number"
+        ? [opts.dim]
+        : [...opts.dim];
   const sp = opts.spacing ?? 1;
   const order = opts.edgeOrder ?? 1;
   const yy = isFloating(y.dtype) ? y : toDType(y, "float32");
@@ -100,11 +143,18 @@ export function gradient(y: Tensor, opts: GradientOptions = {}): Tensor[] {
     const d = dim < 0 ? dim + y.dim() : dim;
     const h = typeof sp === "number" ? sp : (sp[k] as number);
     const n = yy.shape[d];
-    if (n < order + 1) throw new ValueError(`torch.gradient expected each dimension size to be at least edge_order+1, got ${n}`);
+    if (n < order + 1)
+      throw new ValueError(`torch.gradient expected each dimension size to be at least edge_order+1, got ${n}`);
     const s = (i: number, len: number): Tensor => narrow(yy, d, i, len);
     const inner = div(sub(s(2, n - 2), s(0, n - 2)), 2 * h);
-    const first = order === 1 ? div(sub(s(1, 1), s(0, 1)), h) : div(add(add(mul(s(0, 1), -1.5), mul(s(1, 1), 2)), mul(s(2, 1), -0.5)), h);
-    const last = order === 1 ? div(sub(s(n - 1, 1), s(n - 2, 1)), h) : div(add(add(mul(s(n - 1, 1), 1.5), mul(s(n - 2, 1), -2)), mul(s(n - 3, 1), 0.5)), h);
+    const first =
+      order === 1
+        ? div(sub(s(1, 1), s(0, 1)), h)
+        : div(add(add(mul(s(0, 1), -1.5), mul(s(1, 1), 2)), mul(s(2, 1), -0.5)), h);
+    const last =
+      order === 1
+        ? div(sub(s(n - 1, 1), s(n - 2, 1)), h)
+        : div(add(add(mul(s(n - 1, 1), 1.5), mul(s(n - 2, 1), -2)), mul(s(n - 3, 1), 0.5)), h);
     return cat([first, inner, last], d);
   });
 }
@@ -118,7 +168,8 @@ function igammaP(a: number, x: number): number {
   if (a === Infinity) return 0;
   const lg = lgamma(a);
   if (x < a + 1) {
-    let sum = 1 / a, term = sum;
+    let sum = 1 / a,
+      term = sum;
     for (let n = 1; n < 1000; n++) {
       term *= x / (a + n);
       sum += term;
@@ -130,7 +181,10 @@ function igammaP(a: number, x: number): number {
 }
 function igammaQcf(a: number, x: number, lg: number): number {
   const tiny = 1e-300;
-  let b = x + 1 - a, c = 1 / tiny, d = 1 / b, h = d;
+  let b = x + 1 - a,
+    c = 1 / tiny,
+    d = 1 / b,
+    h = d;
   for (let i = 1; i < 1000; i++) {
     const an = -i * (i - a);
     b += 2;
@@ -168,14 +222,22 @@ export function normal(mean: Tensor | number, std: Tensor | number, ...rest: unk
   const last = rest[rest.length - 1];
   const o = (isOptions(last) ? last : {}) as { generator?: never; size?: readonly number[]; dtype?: DType };
   const shapeOf = (v: Tensor | number): number[] => (isTensor(v) ? [...v.shape] : []);
-  const sa = shapeOf(mean), sb = shapeOf(std);
-  const shape = Array.isArray(rest[0]) ? [...(rest[0] as number[])] : o.size ? [...o.size] : sa.length >= sb.length ? sa : sb;
-  const dtype = isTensor(mean) ? mean.dtype : isTensor(std) ? std.dtype : o.dtype ?? "float32";
+  const sa = shapeOf(mean),
+    sb = shapeOf(std);
+  const shape = Array.isArray(rest[0])
+    ? [...(rest[0] as number[])]
+    : o.size
+      ? [...o.size]
+      : sa.length >= sb.length
+        ? sa
+        : sb;
+  const dtype = isTensor(mean) ? mean.dtype : isTensor(std) ? std.dtype : (o.dtype ?? "float32");
   const z = normal_(zeros(shape, { dtype }), 0, 1, o.generator ? { generator: o.generator } : {});
   const out = add(mul(z, isTensor(std) ? std.detach() : std), isTensor(mean) ? mean.detach() : mean);
   // PyTorch defines normal's gradients as zeros (derivatives.yaml)
   return record("NormalBackward", [isTensor(mean) ? mean : null, isTensor(std) ? std : null], out, ([g]) => [
-    isTensor(mean) ? sumTo(mul(g, 0), mean.shape) : null, isTensor(std) ? sumTo(mul(g, 0), std.shape) : null,
+    isTensor(mean) ? sumTo(mul(g, 0), mean.shape) : null,
+    isTensor(std) ? sumTo(mul(g, 0), std.shape) : null,
   ]);
 }
 
@@ -202,7 +264,13 @@ export function resize_(x: Tensor, ...sizes: (number | readonly number[])[]): Te
 export const resizeAs_ = (x: Tensor, other: Tensor): Tensor => resize_(x, other.shape);
 
 /** torch.native_layer_norm: (layer_norm(input), mean, 1/std) with the statistics kept over the normalized dims. */
-export function nativeLayerNorm(input: Tensor, normalizedShape: readonly number[], weight: Tensor | null, bias: Tensor | null, eps: number): [Tensor, Tensor, Tensor] {
+export function nativeLayerNorm(
+  input: Tensor,
+  normalizedShape: readonly number[],
+  weight: Tensor | null,
+  bias: Tensor | null,
+  eps: number,
+): [Tensor, Tensor, Tensor] {
   const dims = normalizedShape.map((_, i) => input.dim() - normalizedShape.length + i);
   const m = mean(input, dims, true);
   const c = sub(input, m);
@@ -214,7 +282,16 @@ export function nativeLayerNorm(input: Tensor, normalizedShape: readonly number[
   return [y, m.detach(), rstd.detach()];
 }
 /** torch.native_batch_norm: (batch_norm(input), saved mean, saved 1/std); the saved statistics are empty in evaluation. */
-export function nativeBatchNorm(input: Tensor, weight: Tensor | null, bias: Tensor | null, runningMean: Tensor | null, runningVar: Tensor | null, training: boolean, momentum: number, eps: number): [Tensor, Tensor, Tensor] {
+export function nativeBatchNorm(
+  input: Tensor,
+  weight: Tensor | null,
+  bias: Tensor | null,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  training: boolean,
+  momentum: number,
+  eps: number,
+): [Tensor, Tensor, Tensor] {
   const y = batchNorm(input, runningMean, runningVar, weight, bias, training, momentum, eps);
   if (!training) return [y, zeros([0], { dtype: input.dtype }), zeros([0], { dtype: input.dtype })];
   const dims = [0, ...Array.from({ length: input.dim() - 2 }, (_, i) => i + 2)];

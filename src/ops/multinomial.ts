@@ -12,16 +12,33 @@ import { topk } from "./sort.js";
 import { valuesOf } from "./pointwise-map.js";
 import { reshape } from "./view.js";
 
-interface MultinomialOptions { replacement?: boolean; generator?: Generator }
-export function multinomial(probs: Tensor, numSamples: number, replacement: boolean | MultinomialOptions = false, opts: MultinomialOptions = {}): Tensor {
-  const o: MultinomialOptions = isOptions(replacement) ? (replacement as MultinomialOptions) : { ...opts, replacement: replacement as boolean };
+interface MultinomialOptions {
+  replacement?: boolean;
+  generator?: Generator;
+}
+export function multinomial(
+  probs: Tensor,
+  numSamples: number,
+  replacement: boolean | MultinomialOptions = false,
+  opts: MultinomialOptions = {},
+): Tensor {
+  const o: MultinomialOptions = isOptions(replacement)
+    ? (replacement as MultinomialOptions)
+    : { ...opts, replacement: replacement as boolean };
   const gen = o.generator ?? defaultGenerator;
-  if (probs.dim() < 1 || probs.dim() > 2) throw new ShapeError(`multinomial: prob_dist must be 1 or 2 dim, got ${fmtShape(probs.shape)}`);
-  if (probs.dtype !== "float32" && probs.dtype !== "float64") throw new ValueError(`multinomial only supports floating-point dtypes for input, got: ${probs.dtype}`);
+  if (probs.dim() < 1 || probs.dim() > 2)
+    throw new ShapeError(`multinomial: prob_dist must be 1 or 2 dim, got ${fmtShape(probs.shape)}`);
+  if (probs.dtype !== "float32" && probs.dtype !== "float64")
+    throw new ValueError(`multinomial only supports floating-point dtypes for input, got: ${probs.dtype}`);
   const n = probs.shape[probs.dim() - 1];
   const v = valuesOf(probs);
-  for (const p of v) if (!(p >= 0) || !Number.isFinite(p)) throw new ValueError("multinomial: probability tensor contains either `inf`, `nan` or element < 0");
-  if (!o.replacement && numSamples > n) throw new ValueError(`multinomial: cannot sample n_sample > prob_dist.size(-1) samples without replacement (${numSamples} > ${n})`);
+  for (const p of v)
+    if (!(p >= 0) || !Number.isFinite(p))
+      throw new ValueError("multinomial: probability tensor contains either `inf`, `nan` or element < 0");
+  if (!o.replacement && numSamples > n)
+    throw new ValueError(
+      `multinomial: cannot sample n_sample > prob_dist.size(-1) samples without replacement (${numSamples} > ${n})`,
+    );
   if (!o.replacement || numSamples === 1) {
     const q = arrayFor(probs.dtype, v.length) as Float32Array | Float64Array;
     exponential(gen, q);
@@ -44,7 +61,8 @@ export function multinomial(probs: Tensor, numSamples: number, replacement: bool
     cum[n - 1] = 1;
     for (let j = 0; j < numSamples; j++) {
       const u = uniform53(gen);
-      let lo = 0, hi = n;
+      let lo = 0,
+        hi = n;
       while (hi - lo > 0) {
         const mid = lo + ((hi - lo) >> 1);
         if (cum[mid] < u) lo = mid + 1;

@@ -36,7 +36,8 @@ export function normalize(input: Tensor, p = 2, dim = 1, eps = 1e-12): Tensor {
 
 /** F.cosine_similarity(x1, x2, dim = 1, eps = 1e-8): each input normalised by max(‖x‖, eps), then the dot product. */
 export function cosineSimilarity(x1: Tensor, x2: Tensor, dim = 1, eps = 1e-8): Tensor {
-  const n1 = clamp(pNorm(x1, 2, dim, true), eps), n2 = clamp(pNorm(x2, 2, dim, true), eps);
+  const n1 = clamp(pNorm(x1, 2, dim, true), eps),
+    n2 = clamp(pNorm(x2, 2, dim, true), eps);
   return sum(mul(div(x1, n1), div(x2, n2)), dim);
 }
 
@@ -53,25 +54,42 @@ export function pairwiseDistance(x1: Tensor, x2: Tensor, p = 2, eps = 1e-6, keep
  * useInputStats, they move towards the mean over samples of the instance statistics (unbiased
  * variance), as PyTorch's batch_norm on the [1, N*C, *] view does.
  */
-export function instanceNorm(input: Tensor, runningMean: Tensor | null = null, runningVar: Tensor | null = null, weight: Tensor | null = null, bias: Tensor | null = null, useInputStats = true, momentum = 0.1, eps = 1e-5): Tensor {
-  if (input.dim() < 3) throw new ShapeError(`instance_norm: expected input with at least 3 dims [N, C, *], got ${fmtShape(input.shape)}`);
+export function instanceNorm(
+  input: Tensor,
+  runningMean: Tensor | null = null,
+  runningVar: Tensor | null = null,
+  weight: Tensor | null = null,
+  bias: Tensor | null = null,
+  useInputStats = true,
+  momentum = 0.1,
+  eps = 1e-5,
+): Tensor {
+  if (input.dim() < 3)
+    throw new ShapeError(`instance_norm: expected input with at least 3 dims [N, C, *], got ${fmtShape(input.shape)}`);
   const C = input.shape[1];
   const dims = Array.from({ length: input.dim() - 2 }, (_, i) => i + 2);
   const cshape = input.shape.map((s, i) => (i === 1 ? s : 1));
   let y: Tensor;
   if (useInputStats) {
     const count = input.numel() / (input.shape[0] * C);
-    if (count <= 1) throw new ValueError(`instance_norm: expected more than 1 spatial element when training, got input size ${fmtShape(input.shape)}`);
+    if (count <= 1)
+      throw new ValueError(
+        `instance_norm: expected more than 1 spatial element when training, got input size ${fmtShape(input.shape)}`,
+      );
     const m = mean(input, dims, true);
     const c = sub(input, m);
     const v = mean(mul(c, c), dims, true);
     noGrad(() => {
       if (runningMean) runningMean.mul_(1 - momentum).add_(mul(mean(reshape(m, [-1, C]), 0), momentum));
-      if (runningVar) runningVar.mul_(1 - momentum).add_(mul(mean(reshape(v, [-1, C]), 0), (momentum * count) / (count - 1)));
+      if (runningVar)
+        runningVar.mul_(1 - momentum).add_(mul(mean(reshape(v, [-1, C]), 0), (momentum * count) / (count - 1)));
     });
     y = mul(c, rsqrt(add(v, eps)));
   } else {
-    if (!runningMean || !runningVar) throw new ValueError("instance_norm: expected running_mean and running_var to be defined when use_input_stats is false");
+    if (!runningMean || !runningVar)
+      throw new ValueError(
+        "instance_norm: expected running_mean and running_var to be defined when use_input_stats is false",
+      );
     y = mul(sub(input, reshape(runningMean, cshape)), rsqrt(add(reshape(runningVar, cshape), eps)));
   }
   if (weight) y = mul(y, reshape(weight, cshape));
@@ -82,7 +100,10 @@ export function instanceNorm(input: Tensor, runningMean: Tensor | null = null, r
 /** F.local_response_norm(input [N, C, *], size, alpha = 1e-4, beta = 0.75, k = 1), PyTorch's composition. */
 export function localResponseNorm(input: Tensor, size: number, alpha = 1e-4, beta = 0.75, k = 1): Tensor {
   const nd = input.dim();
-  if (nd < 3) throw new ShapeError(`local_response_norm: expected 3D or higher dimensionality input, got ${fmtShape(input.shape)}`);
+  if (nd < 3)
+    throw new ShapeError(
+      `local_response_norm: expected 3D or higher dimensionality input, got ${fmtShape(input.shape)}`,
+    );
   if (input.numel() === 0) return input;
   let d = unsqueeze(mul(input, input), 1);
   if (nd === 3) {

@@ -23,19 +23,39 @@ export interface BatchNormArgs {
  * In training the batch statistics normalise (biased variance) and the running buffers are
  * updated in place with the unbiased variance, as PyTorch.
  */
-export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null = null, bias: Tensor | null = null, training = false, momentum = 0.1, eps = 1e-5): Tensor {
+export function batchNorm(
+  input: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight: Tensor | null = null,
+  bias: Tensor | null = null,
+  training = false,
+  momentum = 0.1,
+  eps = 1e-5,
+): Tensor {
   if (input.dim() < 2) throw new ShapeError(`batch_norm: expected 2-D or higher input, got ${fmtShape(input.shape)}`);
   const C = input.shape[1];
   const dims = [0, ...Array.from({ length: input.dim() - 2 }, (_, i) => i + 2)];
   const bshape = input.shape.map((s, i) => (i === 1 ? s : 1));
   const per = (v: Tensor): Tensor => reshape(v, bshape);
-  for (const [name, v] of [["running_mean", runningMean], ["running_var", runningVar], ["weight", weight], ["bias", bias]] as const) {
-    if (v && v.numel() !== C) throw new ShapeError(`batch_norm: expected ${name} to have ${C} elements (input ${fmtShape(input.shape)}), got ${fmtShape(v.shape)}`);
+  for (const [name, v] of [
+    ["running_mean", runningMean],
+    ["running_var", runningVar],
+    ["weight", weight],
+    ["bias", bias],
+  ] as const) {
+    if (v && v.numel() !== C)
+      throw new ShapeError(
+        `batch_norm: expected ${name} to have ${C} elements (input ${fmtShape(input.shape)}), got ${fmtShape(v.shape)}`,
+      );
   }
   let m: Tensor, v: Tensor;
   if (training) {
     const count = input.numel() / C;
-    if (count <= 1) throw new ValueError(`batch_norm: expected more than 1 value per channel when training, got input size ${fmtShape(input.shape)}`);
+    if (count <= 1)
+      throw new ValueError(
+        `batch_norm: expected more than 1 value per channel when training, got input size ${fmtShape(input.shape)}`,
+      );
     m = mean(input, dims, true);
     const centered = sub(input, m);
     v = mean(mul(centered, centered), dims, true);
@@ -48,7 +68,8 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
     if (bias) y = add(y, per(bias));
     return y;
   }
-  if (!runningMean || !runningVar) throw new ValueError("batch_norm: running_mean and running_var must be defined in evaluation mode");
+  if (!runningMean || !runningVar)
+    throw new ValueError("batch_norm: running_mean and running_var must be defined in evaluation mode");
   m = per(runningMean);
   v = per(runningVar);
   let y = mul(sub(input, m), rsqrt(add(v, eps)));
@@ -58,11 +79,19 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
 }
 
 /** F.layer_norm over the trailing `normalizedShape` dims (biased variance). */
-export function layerNorm(input: Tensor, normalizedShape: number | readonly number[], weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
+export function layerNorm(
+  input: Tensor,
+  normalizedShape: number | readonly number[],
+  weight: Tensor | null = null,
+  bias: Tensor | null = null,
+  eps = 1e-5,
+): Tensor {
   const ns = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
   const tail = input.shape.slice(input.dim() - ns.length);
   if (ns.length > input.dim() || tail.some((s, i) => s !== ns[i])) {
-    throw new ShapeError(`layer_norm: given normalized_shape=${fmtShape(ns)}, expected input with shape [*, ${ns.join(", ")}], but got input of size ${fmtShape(input.shape)}`);
+    throw new ShapeError(
+      `layer_norm: given normalized_shape=${fmtShape(ns)}, expected input with shape [*, ${ns.join(", ")}], but got input of size ${fmtShape(input.shape)}`,
+    );
   }
   const dims = ns.map((_, i) => input.dim() - ns.length + i);
   const m = mean(input, dims, true);
@@ -75,10 +104,19 @@ export function layerNorm(input: Tensor, normalizedShape: number | readonly numb
 }
 
 /** F.group_norm: statistics over each group of channels (and all spatial positions) per sample. */
-export function groupNorm(input: Tensor, numGroups: number, weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
+export function groupNorm(
+  input: Tensor,
+  numGroups: number,
+  weight: Tensor | null = null,
+  bias: Tensor | null = null,
+  eps = 1e-5,
+): Tensor {
   if (input.dim() < 2) throw new ShapeError(`group_norm: expected at least 2-D input, got ${fmtShape(input.shape)}`);
   const [N, C] = input.shape;
-  if (C % numGroups !== 0) throw new ValueError(`group_norm: expected number of channels in input (${C}) to be divisible by num_groups (${numGroups})`);
+  if (C % numGroups !== 0)
+    throw new ValueError(
+      `group_norm: expected number of channels in input (${C}) to be divisible by num_groups (${numGroups})`,
+    );
   const g = reshape(input, [N, numGroups, -1]);
   const m = mean(g, 2, true);
   const c = sub(g, m);

@@ -27,18 +27,34 @@ export function promoted(a: TensorLike, b: TensorLike): { ta: Tensor; tb: Tensor
 }
 
 /** f(a, b) elementwise with broadcasting into a fresh tensor of outDtype. */
-export function mapBinary(a: Tensor, b: Tensor, outDtype: DType, f: (x: number, y: number) => number, op: string): Tensor {
+export function mapBinary(
+  a: Tensor,
+  b: Tensor,
+  outDtype: DType,
+  f: (x: number, y: number) => number,
+  op: string,
+): Tensor {
   const shape = broadcastShapes(a.shape, b.shape, op);
-  const va = valuesOf(expand(a, shape)), vb = valuesOf(expand(b, shape));
+  const va = valuesOf(expand(a, shape)),
+    vb = valuesOf(expand(b, shape));
   const out = arrayFor(outDtype, va.length);
   for (let i = 0; i < va.length; i++) out[i] = castValue(f(va[i], vb[i]), outDtype);
   return wrap(out, shape, outDtype);
 }
 
 /** f(a, b, c) elementwise with broadcasting. */
-export function mapTernary(a: Tensor, b: Tensor, c: Tensor, outDtype: DType, f: (x: number, y: number, z: number) => number, op: string): Tensor {
+export function mapTernary(
+  a: Tensor,
+  b: Tensor,
+  c: Tensor,
+  outDtype: DType,
+  f: (x: number, y: number, z: number) => number,
+  op: string,
+): Tensor {
   const shape = broadcastShapes(broadcastShapes(a.shape, b.shape, op), c.shape, op);
-  const va = valuesOf(expand(a, shape)), vb = valuesOf(expand(b, shape)), vc = valuesOf(expand(c, shape));
+  const va = valuesOf(expand(a, shape)),
+    vb = valuesOf(expand(b, shape)),
+    vc = valuesOf(expand(c, shape));
   const out = arrayFor(outDtype, va.length);
   for (let i = 0; i < va.length; i++) out[i] = castValue(f(va[i], vb[i], vc[i]), outDtype);
   return wrap(out, shape, outDtype);

@@ -10,7 +10,14 @@ import { gather } from "./indexing.js";
 import { type IntOrPair, pair } from "./conv.js";
 
 /** PyTorch's pooling_output_shape. */
-export function poolOutSize(size: number, k: number, pad: number, stride: number, dilation: number, ceilMode: boolean): number {
+export function poolOutSize(
+  size: number,
+  k: number,
+  pad: number,
+  stride: number,
+  dilation: number,
+  ceilMode: boolean,
+): number {
   const num = size + 2 * pad - dilation * (k - 1) - 1 + (ceilMode ? stride - 1 : 0);
   let out = Math.floor(num / stride) + 1;
   if (ceilMode && (out - 1) * stride >= size + pad) out--;
@@ -18,25 +25,61 @@ export function poolOutSize(size: number, k: number, pad: number, stride: number
 }
 
 function check4d(op: string, x: Tensor): void {
-  if (x.dtype !== "float32" && x.dtype !== "float64") throw new DTypeError(`${op}: expected a floating point input, got ${x.dtype}`);
+  if (x.dtype !== "float32" && x.dtype !== "float64")
+    throw new DTypeError(`${op}: expected a floating point input, got ${x.dtype}`);
   if (x.dim() !== 4) throw new ShapeError(`${op}: expected 3-D or 4-D input, got ${fmtShape(x.shape)}`);
 }
 
-interface Window { k: [number, number]; s: [number, number]; p: [number, number]; d: [number, number]; outH: number; outW: number }
+interface Window {
+  k: [number, number];
+  s: [number, number];
+  p: [number, number];
+  d: [number, number];
+  outH: number;
+  outW: number;
+}
 
-function window(op: string, x: Tensor, kernelSize: IntOrPair, stride: IntOrPair | null | undefined, padding: IntOrPair, dilation: IntOrPair, ceilMode: boolean): Window {
+function window(
+  op: string,
+  x: Tensor,
+  kernelSize: IntOrPair,
+  stride: IntOrPair | null | undefined,
+  padding: IntOrPair,
+  dilation: IntOrPair,
+  ceilMode: boolean,
+): Window {
   const k = pair(kernelSize, op, "kernel_size");
-  const s = stride === null || stride === undefined || (Array.isArray(stride) && stride.length === 0) ? k : pair(stride, op, "stride");
-  const p = pair(padding, op, "padding"), d = pair(dilation, op, "dilation");
-  if (k.some((v) => v <= 0) || s.some((v) => v <= 0) || d.some((v) => v <= 0)) throw new ValueError(`${op}: kernel_size, stride and dilation must be positive, got ${k}, ${s}, ${d}`);
-  if (p[0] > k[0] / 2 || p[1] > k[1] / 2 || p[0] < 0 || p[1] < 0) throw new ValueError(`${op}: pad should be at most half of effective kernel size, but got pad=${p}, kernel_size=${k}`);
-  const outH = poolOutSize(x.shape[2], k[0], p[0], s[0], d[0], ceilMode), outW = poolOutSize(x.shape[3], k[1], p[1], s[1], d[1], ceilMode);
-  if (outH <= 0 || outW <= 0) throw new ShapeError(`${op}: given input size ${fmtShape(x.shape)}, calculated output size ${outH}x${outW} is too small (kernel ${k}, stride ${s}, padding ${p}, dilation ${d})`);
+  const s =
+    stride === null || stride === undefined || (Array.isArray(stride) && stride.length === 0)
+      ? k
+      : pair(stride, op, "stride");
+  const p = pair(padding, op, "padding"),
+    d = pair(dilation, op, "dilation");
+  if (k.some((v) => v <= 0) || s.some((v) => v <= 0) || d.some((v) => v <= 0))
+    throw new ValueError(`${op}: kernel_size, stride and dilation must be positive, got ${k}, ${s}, ${d}`);
+  if (p[0] > k[0] / 2 || p[1] > k[1] / 2 || p[0] < 0 || p[1] < 0)
+    throw new ValueError(
+      `${op}: pad should be at most half of effective kernel size, but got pad=${p}, kernel_size=${k}`,
+    );
+  const outH = poolOutSize(x.shape[2], k[0], p[0], s[0], d[0], ceilMode),
+    outW = poolOutSize(x.shape[3], k[1], p[1], s[1], d[1], ceilMode);
+  if (outH <= 0 || outW <= 0)
+    throw new ShapeError(
+      `${op}: given input size ${fmtShape(x.shape)}, calculated output size ${outH}x${outW} is too small (kernel ${k}, stride ${s}, padding ${p}, dilation ${d})`,
+    );
   return { k, s, p, d, outH, outW };
 }
 
 /** F.max_pool2d; with returnIndices, [values, indices] (indices = iy*W + ix inside each plane). */
-export function maxPool2d(input: Tensor, kernelSize: IntOrPair, stride: IntOrPair | null = null, padding: IntOrPair = 0, dilation: IntOrPair = 1, ceilMode = false, returnIndices = false): Tensor | [Tensor, Tensor] {
+export function maxPool2d(
+  input: Tensor,
+  kernelSize: IntOrPair,
+  stride: IntOrPair | null = null,
+  padding: IntOrPair = 0,
+  dilation: IntOrPair = 1,
+  ceilMode = false,
+  returnIndices = false,
+): Tensor | [Tensor, Tensor] {
   if (input.dim() === 3) {
     const r = maxPool2d(unsqueeze(input, 0), kernelSize, stride, padding, dilation, ceilMode, returnIndices);
     return Array.isArray(r) ? [squeeze(r[0], 0), squeeze(r[1], 0)] : squeeze(r, 0);
@@ -46,7 +89,8 @@ export function maxPool2d(input: Tensor, kernelSize: IntOrPair, stride: IntOrPai
   const p: Pool2dParams = { kernel: w.k, stride: w.s, padding: w.p, dilation: w.d, outH: w.outH, outW: w.outW };
   const shape = [input.shape[0], input.shape[1], w.outH, w.outW];
   const r = backend().maxPool2d(input, p);
-  const values = wrap(r.values, shape, input.dtype), indices = wrap(r.indices, shape, "int64");
+  const values = wrap(r.values, shape, input.dtype),
+    indices = wrap(r.indices, shape, "int64");
   record("MaxPool2DWithIndicesBackward", [input], values, ([g]) => [maxPoolGrad(g, indices, input.shape)]);
   return returnIndices ? [values, indices] : values;
 }
@@ -84,12 +128,32 @@ function adaptiveAvgPoolForward(x: Tensor, outShape: readonly number[]): Tensor 
 }
 
 /** F.avg_pool2d(input, kernelSize, stride, padding, ceilMode, countIncludePad, divisorOverride). */
-export function avgPool2d(input: Tensor, kernelSize: IntOrPair, stride: IntOrPair | null = null, padding: IntOrPair = 0, ceilMode = false, countIncludePad = true, divisorOverride: number | null = null): Tensor {
-  if (input.dim() === 3) return squeeze(avgPool2d(unsqueeze(input, 0), kernelSize, stride, padding, ceilMode, countIncludePad, divisorOverride), 0);
+export function avgPool2d(
+  input: Tensor,
+  kernelSize: IntOrPair,
+  stride: IntOrPair | null = null,
+  padding: IntOrPair = 0,
+  ceilMode = false,
+  countIncludePad = true,
+  divisorOverride: number | null = null,
+): Tensor {
+  if (input.dim() === 3)
+    return squeeze(
+      avgPool2d(unsqueeze(input, 0), kernelSize, stride, padding, ceilMode, countIncludePad, divisorOverride),
+      0,
+    );
   check4d("avg_pool2d", input);
   if (divisorOverride !== null && divisorOverride === 0) throw new ValueError("avg_pool2d: divisor must be not zero");
   const w = window("avg_pool2d", input, kernelSize, stride, padding, 1, ceilMode);
-  const p: AvgPool2dParams = { kernel: w.k, stride: w.s, padding: w.p, outH: w.outH, outW: w.outW, countIncludePad, divisorOverride };
+  const p: AvgPool2dParams = {
+    kernel: w.k,
+    stride: w.s,
+    padding: w.p,
+    outH: w.outH,
+    outW: w.outW,
+    countIncludePad,
+    divisorOverride,
+  };
   return avgPoolForward(input, p, [input.shape[0], input.shape[1], w.outH, w.outW]);
 }
 
@@ -97,8 +161,15 @@ export function avgPool2d(input: Tensor, kernelSize: IntOrPair, stride: IntOrPai
 export function adaptiveAvgPool2d(input: Tensor, outputSize: number | readonly (number | null)[]): Tensor {
   if (input.dim() === 3) return squeeze(adaptiveAvgPool2d(unsqueeze(input, 0), outputSize), 0);
   check4d("adaptive_avg_pool2d", input);
-  const o = typeof outputSize === "number" ? [outputSize, outputSize] : outputSize.length === 1 ? [outputSize[0], outputSize[0]] : [...outputSize];
-  const outH = o[0] ?? input.shape[2], outW = o[1] ?? input.shape[3];
-  if (!(outH > 0 && outW > 0)) throw new ValueError(`adaptive_avg_pool2d: output size must be positive, got ${JSON.stringify(outputSize)}`);
+  const o =
+    typeof outputSize === "number"
+      ? [outputSize, outputSize]
+      : outputSize.length === 1
+        ? [outputSize[0], outputSize[0]]
+        : [...outputSize];
+  const outH = o[0] ?? input.shape[2],
+    outW = o[1] ?? input.shape[3];
+  if (!(outH > 0 && outW > 0))
+    throw new ValueError(`adaptive_avg_pool2d: output size must be positive, got ${JSON.stringify(outputSize)}`);
   return adaptiveAvgPoolForward(input, [input.shape[0], input.shape[1], outH, outW]);
 }

@@ -5,7 +5,16 @@ import { Tensor } from "../tensor.js";
 import { DTypeError, ValueError } from "../errors.js";
 import { backend } from "../backend/backend.js";
 import { numelOf } from "../shape.js";
-import { Generator, defaultGenerator, uniform, normal, randint as drawInt, randperm as drawPerm, bernoulli as drawBernoulli, bernoulliTensor } from "../random/index.js";
+import {
+  Generator,
+  defaultGenerator,
+  uniform,
+  normal,
+  randint as drawInt,
+  randperm as drawPerm,
+  bernoulli as drawBernoulli,
+  bernoulliTensor,
+} from "../random/index.js";
 import { type CreateOptions, finish, full, sizesAndOptions, targetDevice } from "./creation.js";
 import { checkedAlloc } from "../checked-size.js";
 import { wrap, zerosOf } from "./util.js";
@@ -49,9 +58,12 @@ export function randn(...args: (number | readonly number[] | RandomOptions)[]): 
 
 /** torch.randint(low?, high, size, { dtype = int64, generator }). */
 export function randint(...args: (number | readonly number[] | RandomOptions)[]): Tensor {
-  const o = (args.length && typeof args[args.length - 1] === "object" && !Array.isArray(args[args.length - 1]) ? args.pop() : {}) as RandomOptions;
+  const o = (
+    args.length && typeof args[args.length - 1] === "object" && !Array.isArray(args[args.length - 1]) ? args.pop() : {}
+  ) as RandomOptions;
   const size = args.pop() as readonly number[] | undefined;
-  if (!Array.isArray(size)) throw new ValueError("randint: expected (low?, high, size) with size an array, e.g. randint(0, 10, [3])");
+  if (!Array.isArray(size))
+    throw new ValueError("randint: expected (low?, high, size) with size an array, e.g. randint(0, 10, [3])");
   const [low, high] = args.length === 1 ? [0, args[0] as number] : [args[0] as number, args[1] as number];
   const dt = o.dtype ?? "int64";
   if (targetDevice(o) === "meta") return onMeta(size, dt, o);
@@ -86,7 +98,8 @@ export function randintLike(x: Tensor, low: number, high?: number | RandomOption
  * order, which for a contiguous tensor is memory order; other layouts get a contiguous draw copied in.
  */
 function fillWith(x: Tensor, draw: (a: TypedArray) => void): Tensor {
-  const n = x.numel(), device = x.storage.device;
+  const n = x.numel(),
+    device = x.storage.device;
   // Meta tensors have no values to draw (and draw nothing from the generator, as PyTorch).
   if (device === "meta") return x;
   if (device !== "cpu") {

@@ -18,7 +18,8 @@ export function normDims(x: Tensor, dim: Dims, op: string): number[] {
   // An empty list reduces over all dims too, as in PyTorch 1.13.
   if (dim === null || dim === undefined || (typeof dim !== "number" && dim.length === 0)) return [...x.shape.keys()];
   const ds = (typeof dim === "number" ? [dim] : [...dim]).map((d) => normDim(d, x.dim(), op));
-  if (new Set(ds).size !== ds.length) throw new ValueError(`${op}: dim ${JSON.stringify(dim)} appears multiple times in the list of dims`);
+  if (new Set(ds).size !== ds.length)
+    throw new ValueError(`${op}: dim ${JSON.stringify(dim)} appears multiple times in the list of dims`);
   return ds.sort((a, b) => a - b);
 }
 
@@ -34,10 +35,19 @@ function rawReduce(op: ReduceOp, x: Tensor, dims: number[], keepdim: boolean, dt
   return wrap(backend().reduce(op, x, dims, dt), outShape(x, dims, keepdim), dt);
 }
 
-interface ReduceArgs { dim?: Dims; keepdim?: boolean; dtype?: DType }
+interface ReduceArgs {
+  dim?: Dims;
+  keepdim?: boolean;
+  dtype?: DType;
+}
 
 export function sum(x: Tensor, ...args: unknown[]): Tensor {
-  const { dim, keepdim, dtype } = parseArgs<ReduceArgs & Record<string, unknown>>("sum", args, ["dim", "keepdim", "dtype"], { keepdim: false });
+  const { dim, keepdim, dtype } = parseArgs<ReduceArgs & Record<string, unknown>>(
+    "sum",
+    args,
+    ["dim", "keepdim", "dtype"],
+    { keepdim: false },
+  );
   const dims = normDims(x, dim, "sum");
   const dt = dtype ?? (isFloating(x.dtype) ? x.dtype : "int64");
   const out = rawReduce("sum", x, dims, keepdim ?? false, dt);
@@ -47,20 +57,34 @@ export function sum(x: Tensor, ...args: unknown[]): Tensor {
 }
 
 export function mean(x: Tensor, ...args: unknown[]): Tensor {
-  const { dim, keepdim, dtype } = parseArgs<ReduceArgs & Record<string, unknown>>("mean", args, ["dim", "keepdim", "dtype"], { keepdim: false });
+  const { dim, keepdim, dtype } = parseArgs<ReduceArgs & Record<string, unknown>>(
+    "mean",
+    args,
+    ["dim", "keepdim", "dtype"],
+    { keepdim: false },
+  );
   const dt = dtype ?? x.dtype;
   if (!isFloating(dt)) {
-    throw new DTypeError(`mean: could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${x.dtype}`);
+    throw new DTypeError(
+      `mean: could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${x.dtype}`,
+    );
   }
   const dims = normDims(x, dim, "mean");
   const count = dims.reduce((n, d) => n * (x.shape[d] ?? 1), 1);
   const xs = dt === x.dtype ? x : toDType(x, dt);
   const out = noGrad(() => div(sum(xs, { dim: dims, keepdim }), count));
-  return record(dim === null || dim === undefined ? "MeanBackward" : "MeanBackward1", [xs], out, ([g]) => [expandBack(div(g, count), xs, dims)]); // divide the small tensor, then expand
+  return record(dim === null || dim === undefined ? "MeanBackward" : "MeanBackward1", [xs], out, ([g]) => [
+    expandBack(div(g, count), xs, dims),
+  ]); // divide the small tensor, then expand
 }
 
 export function prod(x: Tensor, ...args: unknown[]): Tensor {
-  const { dim, keepdim, dtype } = parseArgs<ReduceArgs & Record<string, unknown>>("prod", args, ["dim", "keepdim", "dtype"], { keepdim: false });
+  const { dim, keepdim, dtype } = parseArgs<ReduceArgs & Record<string, unknown>>(
+    "prod",
+    args,
+    ["dim", "keepdim", "dtype"],
+    { keepdim: false },
+  );
   const dims = normDims(x, dim, "prod");
   const dt = dtype ?? (isFloating(x.dtype) ? x.dtype : "int64");
   const out = rawReduce("prod", x, dims, keepdim ?? false, dt);
@@ -70,16 +94,22 @@ export function prod(x: Tensor, ...args: unknown[]): Tensor {
     const d = dims[0];
     return record("ProdBackward1", [x], out, ([g]) => [mul(expandBack(g, x, dims), othersAlong(x, d))], [x]);
   }
-  return record("ProdBackward", [x], out, ([g]) => {
-    // Product of the others: out / x where x != 0; with exactly one zero in the slice, the
-    // product of the non-zeros goes to that zero; with more zeros everything gets 0.
-    const isZero = eq(x, 0);
-    const nonZero = where(isZero, 1, x);
-    const prodNz = expandBack(prod(nonZero, { dim: dims, keepdim: true }), x, dims);
-    const zeros = expandBack(sum(isZero, { dim: dims, keepdim: true }), x, dims);
-    const others = where(isZero, where(eq(zeros, 1), prodNz, 0), div(expandBack(out, x, dims), nonZero));
-    return [mul(expandBack(g, x, dims), others)];
-  }, [x, out]);
+  return record(
+    "ProdBackward",
+    [x],
+    out,
+    ([g]) => {
+      // Product of the others: out / x where x != 0; with exactly one zero in the slice, the
+      // product of the non-zeros goes to that zero; with more zeros everything gets 0.
+      const isZero = eq(x, 0);
+      const nonZero = where(isZero, 1, x);
+      const prodNz = expandBack(prod(nonZero, { dim: dims, keepdim: true }), x, dims);
+      const zeros = expandBack(sum(isZero, { dim: dims, keepdim: true }), x, dims);
+      const others = where(isZero, where(eq(zeros, 1), prodNz, 0), div(expandBack(out, x, dims), nonZero));
+      return [mul(expandBack(g, x, dims), others)];
+    },
+    [x, out],
+  );
 }
 
 function othersAlong(x: Tensor, d: number): Tensor {
@@ -87,7 +117,8 @@ function othersAlong(x: Tensor, d: number): Tensor {
   if (n === 0) return zerosOf(x, x.dtype);
   const parts: Tensor[] = [];
   for (let i = 0; i < n; i++) {
-    const pre = prod(narrow(x, d, 0, i), d, true), post = prod(narrow(x, d, i + 1, n - i - 1), d, true);
+    const pre = prod(narrow(x, d, 0, i), d, true),
+      post = prod(narrow(x, d, i + 1, n - i - 1), d, true);
     parts.push(mul(pre, post));
   }
   return cat(parts, d);
@@ -98,17 +129,30 @@ function extreme(op: "amax" | "amin", x: Tensor, dim: Dims, keepdim: boolean): T
   const dims = normDims(x, dim, op);
   // Like PyTorch: only reducing over a zero-size dim has no identity; other empty tensors give empty results.
   const empty = x.dim() === 0 ? -1 : (dims.find((d) => x.shape[d] === 0) ?? -1);
-  if (empty >= 0) throw new IndexError(`${op}: expected reduction dim ${empty} to have non-zero size (input shape ${fmtShape(x.shape)})`);
+  if (empty >= 0)
+    throw new IndexError(
+      `${op}: expected reduction dim ${empty} to have non-zero size (input shape ${fmtShape(x.shape)})`,
+    );
   const out = rawReduce(op, x, dims, keepdim, x.dtype);
-  return record(op === "amax" ? "AmaxBackward" : "AminBackward", [x], out, ([g]) => {
-    const hit = eq(x, expandBack(out, x, dims));
-    const count = sum(hit, { dim: dims, keepdim: true });
-    // PyTorch's scale_grad_by_count: (g / count) * mask, so a slice whose extreme is NaN (no hits) gets NaN.
-    return [mul(div(expandBack(g, x, dims), expandBack(count, x, dims)), hit)];
-  }, [x, out]);
+  return record(
+    op === "amax" ? "AmaxBackward" : "AminBackward",
+    [x],
+    out,
+    ([g]) => {
+      const hit = eq(x, expandBack(out, x, dims));
+      const count = sum(hit, { dim: dims, keepdim: true });
+      // PyTorch's scale_grad_by_count: (g / count) * mask, so a slice whose extreme is NaN (no hits) gets NaN.
+      return [mul(div(expandBack(g, x, dims), expandBack(count, x, dims)), hit)];
+    },
+    [x, out],
+  );
 }
-interface DimKeep { dim?: Dims; keepdim?: boolean }
-const dimKeep = (op: string, args: unknown[]): DimKeep => parseArgs<DimKeep & Record<string, unknown>>(op, args, ["dim", "keepdim"], { keepdim: false });
+interface DimKeep {
+  dim?: Dims;
+  keepdim?: boolean;
+}
+const dimKeep = (op: string, args: unknown[]): DimKeep =>
+  parseArgs<DimKeep & Record<string, unknown>>(op, args, ["dim", "keepdim"], { keepdim: false });
 export const amax = (x: Tensor, ...args: unknown[]): Tensor => {
   const { dim, keepdim } = dimKeep("amax", args);
   return extreme("amax", x, dim, keepdim ?? false);
@@ -120,15 +164,29 @@ export const amin = (x: Tensor, ...args: unknown[]): Tensor => {
 
 /** Values and indices, destructurable like torch's namedtuple: const [v, i] = x.max(1). */
 export type ValuesIndices = [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-const valuesIndices = (values: Tensor, indices: Tensor): ValuesIndices => Object.assign([values, indices] as [Tensor, Tensor], { values, indices });
+const valuesIndices = (values: Tensor, indices: Tensor): ValuesIndices =>
+  Object.assign([values, indices] as [Tensor, Tensor], { values, indices });
 
 function argExtreme(op: "max" | "min", x: Tensor, dim: number, keepdim: boolean, caller: string = op): ValuesIndices {
   const d = normDim(dim, x.dim(), caller);
-  if (x.dim() > 0 && x.shape[d] === 0) throw new IndexError(`${caller}: expected reduction dim ${d} to have non-zero size (input shape ${fmtShape(x.shape)})`);
-  const r = x.dim() === 0 ? { values: backend().copy(x, x.dtype), indices: new Float64Array(1) } : backend().argReduce(op, x, d);
+  if (x.dim() > 0 && x.shape[d] === 0)
+    throw new IndexError(
+      `${caller}: expected reduction dim ${d} to have non-zero size (input shape ${fmtShape(x.shape)})`,
+    );
+  const r =
+    x.dim() === 0
+      ? { values: backend().copy(x, x.dtype), indices: new Float64Array(1) }
+      : backend().argReduce(op, x, d);
   const shape = x.dim() === 0 ? [] : outShape(x, [d], keepdim);
-  const values = wrap(r.values, shape, x.dtype), indices = wrap(r.indices, shape, "int64");
-  record(op === "max" ? "MaxBackward" : "MinBackward", [x], values, ([g]) => [indexBackward(g, indices, x, d, keepdim)], [indices]);
+  const values = wrap(r.values, shape, x.dtype),
+    indices = wrap(r.indices, shape, "int64");
+  record(
+    op === "max" ? "MaxBackward" : "MinBackward",
+    [x],
+    values,
+    ([g]) => [indexBackward(g, indices, x, d, keepdim)],
+    [indices],
+  );
   return valuesIndices(values, indices);
 }
 
@@ -144,45 +202,84 @@ type ExtremeArgs = [] | [number | Tensor] | [number, boolean] | [{ dim: number; 
 export function max(x: Tensor, ...args: ExtremeArgs): Tensor | ValuesIndices {
   if (args.length === 0) return relabel(extreme("amax", x, null, false), "MaxBackward1", [x]);
   if (args[0] instanceof Tensor) return maximum(x, args[0]);
-  const { dim, keepdim } = parseArgs<{ dim: number; keepdim: boolean }>("max", args, ["dim", "keepdim"], { keepdim: false });
+  const { dim, keepdim } = parseArgs<{ dim: number; keepdim: boolean }>("max", args, ["dim", "keepdim"], {
+    keepdim: false,
+  });
   return argExtreme("max", x, dim, keepdim);
 }
 export function min(x: Tensor, ...args: ExtremeArgs): Tensor | ValuesIndices {
   if (args.length === 0) return relabel(extreme("amin", x, null, false), "MinBackward1", [x]);
   if (args[0] instanceof Tensor) return minimum(x, args[0]);
-  const { dim, keepdim } = parseArgs<{ dim: number; keepdim: boolean }>("min", args, ["dim", "keepdim"], { keepdim: false });
+  const { dim, keepdim } = parseArgs<{ dim: number; keepdim: boolean }>("min", args, ["dim", "keepdim"], {
+    keepdim: false,
+  });
   return argExtreme("min", x, dim, keepdim);
 }
 
 function argIndex(op: "max" | "min", x: Tensor, dim: number | null | undefined, keepdim: boolean): Tensor {
   if (dim === null || dim === undefined) {
     const flat = reshape(x, [-1]);
-    if (x.numel() === 0) throw new IndexError(`arg${op}: expected reduction dim to be specified for input.numel() == 0 (input shape ${fmtShape(x.shape)})`);
+    if (x.numel() === 0)
+      throw new IndexError(
+        `arg${op}: expected reduction dim to be specified for input.numel() == 0 (input shape ${fmtShape(x.shape)})`,
+      );
     const r = argExtreme(op, flat, 0, false, `arg${op}`).indices;
-    return keepdim ? reshape(r, x.shape.map(() => 1)) : r;
+    return keepdim
+      ? reshape(
+          r,
+          x.shape.map(() => 1),
+        )
+      : r;
   }
   return argExtreme(op, x, dim, keepdim, `arg${op}`).indices;
 }
 export const argmax = (x: Tensor, ...args: unknown[]): Tensor => {
-  const { dim, keepdim } = parseArgs<{ dim: number | null; keepdim: boolean }>("argmax", args, ["dim", "keepdim"], { keepdim: false });
+  const { dim, keepdim } = parseArgs<{ dim: number | null; keepdim: boolean }>("argmax", args, ["dim", "keepdim"], {
+    keepdim: false,
+  });
   return argIndex("max", x, dim, keepdim);
 };
 export const argmin = (x: Tensor, ...args: unknown[]): Tensor => {
-  const { dim, keepdim } = parseArgs<{ dim: number | null; keepdim: boolean }>("argmin", args, ["dim", "keepdim"], { keepdim: false });
+  const { dim, keepdim } = parseArgs<{ dim: number | null; keepdim: boolean }>("argmin", args, ["dim", "keepdim"], {
+    keepdim: false,
+  });
   return argIndex("min", x, dim, keepdim);
 };
 
-interface VarArgs { dim?: Dims; unbiased?: boolean; keepdim?: boolean; correction?: number }
-interface VarPlan { dims: number[]; n: number; corr: number; keepdim: boolean; full: boolean }
+interface VarArgs {
+  dim?: Dims;
+  unbiased?: boolean;
+  keepdim?: boolean;
+  correction?: number;
+}
+interface VarPlan {
+  dims: number[];
+  n: number;
+  corr: number;
+  keepdim: boolean;
+  full: boolean;
+}
 
 /** var/std arguments: positional (dim, unbiased, keepdim), or { dim, unbiased, correction, keepdim }. */
 function varPlan(op: string, x: Tensor, args: unknown[]): VarPlan {
   if (typeof args[0] === "boolean") args = [undefined, ...args];
-  const { dim, unbiased, keepdim, correction } = parseArgs<VarArgs & Record<string, unknown>>(op, args, ["dim", "unbiased", "keepdim", "correction"], { keepdim: false });
-  if (!isFloating(x.dtype)) throw new DTypeError(`${op}: std and var only support floating point dtypes, got ${x.dtype}`);
+  const { dim, unbiased, keepdim, correction } = parseArgs<VarArgs & Record<string, unknown>>(
+    op,
+    args,
+    ["dim", "unbiased", "keepdim", "correction"],
+    { keepdim: false },
+  );
+  if (!isFloating(x.dtype))
+    throw new DTypeError(`${op}: std and var only support floating point dtypes, got ${x.dtype}`);
   const dims = normDims(x, dim, op);
   const n = dims.reduce((k, d) => k * (x.shape[d] ?? 1), 1);
-  return { dims, n, corr: correction ?? (unbiased === false ? 0 : 1), keepdim: keepdim ?? false, full: dim === null || dim === undefined || x.dim() === 0 };
+  return {
+    dims,
+    n,
+    corr: correction ?? (unbiased === false ? 0 : 1),
+    keepdim: keepdim ?? false,
+    full: dim === null || dim === undefined || x.dim() === 0,
+  };
 }
 
 /** The variance in float64 (PyTorch accumulates float32 in double: no overflow of the squares). */
@@ -209,7 +306,10 @@ export function variance(x: Tensor, ...args: unknown[]): Tensor {
 
 export function std(x: Tensor, ...args: unknown[]): Tensor {
   const p = varPlan("std", x, args);
-  const out = toDType(noGrad(() => sqrt(var64(x, p))), x.dtype);
+  const out = toDType(
+    noGrad(() => sqrt(var64(x, p))),
+    x.dtype,
+  );
   // std_backward: var_backward of g / (2 std), with 0 where std is 0.
   return record("StdBackward", [x], out, ([g]) => [varGrad(where(eq(out, 0), 0, div(g, mul(out, 2))), x, p)], [x, out]);
 }
@@ -220,14 +320,23 @@ export function logsumexp(x: Tensor, ...args: unknown[]): Tensor {
   const xf = isFloating(x.dtype) ? x : toDType(x, "float32");
   const r = noGrad(() => {
     // Shift by the max so exp cannot overflow; infinite maxima (and empty slices) shift by 0.
-    const m = xf.numel() === 0 ? zeros(keptShape(xf, dims), { dtype: xf.dtype, device: xf.storage.device }) : amax(xf, dims, true);
+    const m =
+      xf.numel() === 0
+        ? zeros(keptShape(xf, dims), { dtype: xf.dtype, device: xf.storage.device })
+        : amax(xf, dims, true);
     const shift = where(isinf(m), 0, m);
     return add(log(sum(exp(sub(xf, shift)), { dim: dims, keepdim: true })), shift);
   });
   const out = keepdim ? r : reshape(r, outShape(xf, dims, false));
   // PyTorch's logsumexp_backward: g * exp(x - result), with the rounded result (so that
   // [1e30, 1e30] gives each gradient 1 in float32, as PyTorch does).
-  return record("LogsumexpBackward", [xf], out, ([g]) => [mul(expandBack(g, xf, dims), exp(sub(xf, expandBack(out, xf, dims))))], [xf, out]);
+  return record(
+    "LogsumexpBackward",
+    [xf],
+    out,
+    ([g]) => [mul(expandBack(g, xf, dims), exp(sub(xf, expandBack(out, xf, dims))))],
+    [xf, out],
+  );
 }
 
 // uint8 inputs give uint8 results, as in PyTorch (a legacy of masks being uint8).
@@ -241,7 +350,9 @@ export function any(x: Tensor, ...args: unknown[]): Tensor {
 }
 
 export const countNonzero = (x: Tensor, dim?: Dims | { dim?: Dims }): Tensor =>
-  sum(logicalAnd(x, x), { dim: dim !== null && typeof dim === "object" && !Array.isArray(dim) ? (dim as { dim?: Dims }).dim : (dim as Dims) });
+  sum(logicalAnd(x, x), {
+    dim: dim !== null && typeof dim === "object" && !Array.isArray(dim) ? (dim as { dim?: Dims }).dim : (dim as Dims),
+  });
 
 import { maximum, minimum } from "./binary.js";
 import { scatterAdd } from "./indexing.js";

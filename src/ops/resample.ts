@@ -23,14 +23,27 @@ export interface InterpolateOptions {
 const f32 = Math.fround;
 
 /** PyTorch's area_pixel_compute_scale (in float32 arithmetic for float32 tensors, as its kernels). */
-function pixelScale(inSize: number, outSize: number, alignCorners: boolean, scale: number | null, single: boolean): number {
+function pixelScale(
+  inSize: number,
+  outSize: number,
+  alignCorners: boolean,
+  scale: number | null,
+  single: boolean,
+): number {
   const r = single ? f32 : (v: number) => v;
   if (alignCorners) return outSize > 1 ? r((inSize - 1) / (outSize - 1)) : 0;
   return scale !== null && scale > 0 ? r(1 / scale) : r(inSize / outSize);
 }
 
 /** The [out, in] weights of linear (cubic = false) or bicubic (cubic = true) interpolation along one dim. */
-function linearWeights(inSize: number, outSize: number, alignCorners: boolean, scale: number | null, cubic: boolean, single: boolean): Float64Array {
+function linearWeights(
+  inSize: number,
+  outSize: number,
+  alignCorners: boolean,
+  scale: number | null,
+  cubic: boolean,
+  single: boolean,
+): Float64Array {
   const r = single ? f32 : (v: number) => v;
   const s = pixelScale(inSize, outSize, alignCorners, scale, single);
   const w = new Float64Array(outSize * inSize);
@@ -38,12 +51,15 @@ function linearWeights(inSize: number, outSize: number, alignCorners: boolean, s
     let src = alignCorners ? r(s * o) : r(r(s * r(o + 0.5)) - 0.5);
     if (!cubic) {
       if (src < 0) src = 0;
-      const i0 = Math.floor(src), i1 = i0 + (i0 < inSize - 1 ? 1 : 0);
-      const l1 = r(src - i0), l0 = r(1 - l1);
+      const i0 = Math.floor(src),
+        i1 = i0 + (i0 < inSize - 1 ? 1 : 0);
+      const l1 = r(src - i0),
+        l0 = r(1 - l1);
       w[o * inSize + i0] += l0;
       w[o * inSize + i1] += l1;
     } else {
-      const i0 = Math.floor(src), t = r(src - i0);
+      const i0 = Math.floor(src),
+        t = r(src - i0);
       const A = -0.75;
       const c1 = (x: number) => r(r(r(r(r(A + 2) * x) - (A + 3)) * x * x) + 1);
       const c2 = (x: number) => r(r(r(r(r(r(A * x) - 5 * A) * x) + 8 * A) * x) - 4 * A);
@@ -61,7 +77,8 @@ function linearWeights(inSize: number, outSize: number, alignCorners: boolean, s
 export function areaWeights(inSize: number, outSize: number): Float64Array {
   const w = new Float64Array(outSize * inSize);
   for (let o = 0; o < outSize; o++) {
-    const a = Math.floor((o * inSize) / outSize), b = Math.ceil(((o + 1) * inSize) / outSize);
+    const a = Math.floor((o * inSize) / outSize),
+      b = Math.ceil(((o + 1) * inSize) / outSize);
     for (let i = a; i < b; i++) w[o * inSize + i] = 1 / (b - a);
   }
   return w;
@@ -86,7 +103,10 @@ export function alongDim(x: Tensor, d: number, weights: Float64Array, outSize: n
   order.push(d);
   const inv = new Array<number>(order.length);
   order.forEach((v, i) => (inv[v] = i));
-  const wt = permute(wrap(x.dtype === "float32" ? Float32Array.from(weights) : weights, [outSize, inSize], x.dtype), [1, 0]);
+  const wt = permute(
+    wrap(x.dtype === "float32" ? Float32Array.from(weights) : weights, [outSize, inSize], x.dtype),
+    [1, 0],
+  );
   return permute(matmul(permute(x, order), wt), inv);
 }
 
@@ -96,22 +116,41 @@ const LINEAR_DIMS: Partial<Record<InterpolateMode, number>> = { linear: 1, bilin
 export function interpolate(input: Tensor, o: InterpolateOptions): Tensor {
   const mode = o.mode ?? "nearest";
   const nd = input.dim() - 2;
-  if (nd < 1 || nd > 3) throw new ShapeError(`interpolate: expected a 3-D, 4-D or 5-D input (batch, channels, spatial…), got ${fmtShape(input.shape)}`);
-  if (input.dtype !== "float32" && input.dtype !== "float64") throw new DTypeError(`interpolate: expected a floating point input, got ${input.dtype}`);
-  if (!(mode in LINEAR_DIMS) && !["nearest", "nearest-exact", "area"].includes(mode)) throw new ValueError(`interpolate: unknown mode '${mode}'`);
+  if (nd < 1 || nd > 3)
+    throw new ShapeError(
+      `interpolate: expected a 3-D, 4-D or 5-D input (batch, channels, spatial…), got ${fmtShape(input.shape)}`,
+    );
+  if (input.dtype !== "float32" && input.dtype !== "float64")
+    throw new DTypeError(`interpolate: expected a floating point input, got ${input.dtype}`);
+  if (!(mode in LINEAR_DIMS) && !["nearest", "nearest-exact", "area"].includes(mode))
+    throw new ValueError(`interpolate: unknown mode '${mode}'`);
   const isLinear = mode in LINEAR_DIMS;
   if (o.alignCorners !== undefined && o.alignCorners !== null && !isLinear) {
-    throw new ValueError("interpolate: align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear");
+    throw new ValueError(
+      "interpolate: align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear",
+    );
   }
-  if (isLinear && LINEAR_DIMS[mode] !== nd) throw new NotImplementedError(`interpolate: mode '${mode}' needs a ${(LINEAR_DIMS[mode] as number) + 2}-D input, got ${fmtShape(input.shape)}`);
+  if (isLinear && LINEAR_DIMS[mode] !== nd)
+    throw new NotImplementedError(
+      `interpolate: mode '${mode}' needs a ${(LINEAR_DIMS[mode] as number) + 2}-D input, got ${fmtShape(input.shape)}`,
+    );
   if (o.antialias) throw new NotImplementedError("interpolate: antialias=True is not implemented");
   const alignCorners = o.alignCorners ?? false;
-  const hasSize = o.size !== undefined && o.size !== null, hasScale = o.scaleFactor !== undefined && o.scaleFactor !== null;
-  if (hasSize === hasScale) throw new ValueError(hasSize ? "interpolate: only one of size or scale_factor should be defined" : "interpolate: either size or scale_factor should be defined");
+  const hasSize = o.size !== undefined && o.size !== null,
+    hasScale = o.scaleFactor !== undefined && o.scaleFactor !== null;
+  if (hasSize === hasScale)
+    throw new ValueError(
+      hasSize
+        ? "interpolate: only one of size or scale_factor should be defined"
+        : "interpolate: either size or scale_factor should be defined",
+    );
   const spatial = input.shape.slice(2);
   const list = (v: number | readonly number[], what: string): number[] => {
     const l = typeof v === "number" ? new Array<number>(nd).fill(v) : [...v];
-    if (l.length !== nd) throw new ValueError(`interpolate: ${what} shape must match input shape. Input is ${nd}D, ${what} is ${l.length}D`);
+    if (l.length !== nd)
+      throw new ValueError(
+        `interpolate: ${what} shape must match input shape. Input is ${nd}D, ${what} is ${l.length}D`,
+      );
     return l;
   };
   let outSizes: number[], scales: (number | null)[];
@@ -124,12 +163,17 @@ export function interpolate(input: Tensor, o: InterpolateOptions): Tensor {
     // recompute_scale_factor (and area mode, which always recomputes) drops the given scale.
     scales = o.recomputeScaleFactor || mode === "area" ? outSizes.map(() => null) : sf;
   }
-  if (outSizes.some((s) => !(s > 0))) throw new ValueError(`interpolate: output size ${JSON.stringify(outSizes)} must be positive (input ${fmtShape(input.shape)})`);
+  if (outSizes.some((s) => !(s > 0)))
+    throw new ValueError(
+      `interpolate: output size ${JSON.stringify(outSizes)} must be positive (input ${fmtShape(input.shape)})`,
+    );
   const single = input.dtype === "float32";
   let x = input;
   // Last dim first, as PyTorch's separable kernels accumulate.
   for (let i = nd - 1; i >= 0; i--) {
-    const d = i + 2, inS = spatial[i], outS = outSizes[i];
+    const d = i + 2,
+      inS = spatial[i],
+      outS = outSizes[i];
     if (mode === "nearest" || mode === "nearest-exact") {
       if (inS === outS && mode === "nearest") continue;
       x = indexSelect(x, d, wrap(nearestIndex(inS, outS, scales[i], mode === "nearest-exact"), [outS], "int64"));

@@ -22,22 +22,27 @@ function composed(gates: Tensor, c: Tensor): [Tensor, Tensor] {
 
 export function lstmCellPointwise(gates: Tensor, c: Tensor): [Tensor, Tensor] {
   const b = backend();
-  const fused = gates.dtype === "float32" && c.dtype === "float32" && gates.dim() === 2
-    ? b.lstmCell(gates, c) : null;
+  const fused = gates.dtype === "float32" && c.dtype === "float32" && gates.dim() === 2 ? b.lstmCell(gates, c) : null;
   if (fused === null) return composed(gates, c);
   const shape = c.shape;
   const outs = [wrap(fused.hy, shape, "float32"), wrap(fused.cy, shape, "float32")];
-  record("LstmCellBackward", [gates, c], outs, ([dhy, dcy]) => {
-    const needs = [gates.requiresGrad, c.requiresGrad];
-    if (isGradEnabled()) {
-      // A gradient that must itself be differentiable: differentiate the composed definition.
-      const inputs = [gates, c].filter((_, k) => needs[k]);
-      const gs = grad(composed(gates, c), inputs, { gradOutputs: [dhy, dcy], createGraph: true, allowUnused: true });
-      let k = 0;
-      return needs.map((n) => (n ? gs[k++] : null));
-    }
-    const r = b.lstmCellBackward(fused.saved, c, dhy, dcy);
-    return [needs[0] ? wrap(r.dgates, gates.shape, "float32") : null, needs[1] ? wrap(r.dc, shape, "float32") : null];
-  }, [gates, c]);
+  record(
+    "LstmCellBackward",
+    [gates, c],
+    outs,
+    ([dhy, dcy]) => {
+      const needs = [gates.requiresGrad, c.requiresGrad];
+      if (isGradEnabled()) {
+        // A gradient that must itself be differentiable: differentiate the composed definition.
+        const inputs = [gates, c].filter((_, k) => needs[k]);
+        const gs = grad(composed(gates, c), inputs, { gradOutputs: [dhy, dcy], createGraph: true, allowUnused: true });
+        let k = 0;
+        return needs.map((n) => (n ? gs[k++] : null));
+      }
+      const r = b.lstmCellBackward(fused.saved, c, dhy, dcy);
+      return [needs[0] ? wrap(r.dgates, gates.shape, "float32") : null, needs[1] ? wrap(r.dc, shape, "float32") : null];
+    },
+    [gates, c],
+  );
   return [outs[0], outs[1]];
 }

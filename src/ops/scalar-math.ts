@@ -6,7 +6,8 @@ export function erf(x: number): number {
   const ax = Math.abs(x);
   if (ax < 2.5) {
     // Maclaurin series; at |x| < 2.5 the terms stay below e^6.25, so ~13 digits survive.
-    let term = ax, sum = ax;
+    let term = ax,
+      sum = ax;
     const x2 = ax * ax;
     for (let n = 1; n < 80; n++) {
       term *= -x2 / n;
@@ -20,7 +21,9 @@ export function erf(x: number): number {
   if (ax > 6) return x < 0 ? -1 : 1;
   // erfc by its continued fraction (Lentz), accurate for large arguments.
   const tiny = 1e-300;
-  let f = ax, c = ax, d = 0;
+  let f = ax,
+    c = ax,
+    d = 0;
   for (let n = 1; n < 200; n++) {
     const an = n / 2;
     d = ax + an * d;

@@ -9,7 +9,19 @@ import { normDim, broadcastShapes as broadcast2 } from "../shape.js";
 import { record } from "../autograd/record.js";
 import { isOptions, isTensor } from "./util.js";
 import { full, tensor, zeros } from "./creation.js";
-import { expand, flatten, narrow, permute, reshape, select, slice, transpose, unsqueeze, viewScatter, asStrided } from "./view.js";
+import {
+  expand,
+  flatten,
+  narrow,
+  permute,
+  reshape,
+  select,
+  slice,
+  transpose,
+  unsqueeze,
+  viewScatter,
+  asStrided,
+} from "./view.js";
 import { cat, split, stack } from "./join.js";
 import { gather, indexSelect, maskedFill } from "./indexing.js";
 import { logicalXor, mul, sub } from "./binary.js";
@@ -19,12 +31,14 @@ import { sumToShape } from "./broadcast.js";
 
 type IntList = number | readonly number[];
 /** Sizes or dims given as varargs or as one array (torch accepts both). */
-const intsOf = (args: readonly unknown[]): number[] => args.flatMap((a) => (Array.isArray(a) ? (a as number[]) : typeof a === "number" ? [a] : []));
+const intsOf = (args: readonly unknown[]): number[] =>
+  args.flatMap((a) => (Array.isArray(a) ? (a as number[]) : typeof a === "number" ? [a] : []));
 const listOf = (v: IntList): number[] => (typeof v === "number" ? [v] : [...v]);
 const idx = (values: number[]): Tensor => tensor(values, { dtype: "int64" });
 
 export function flip(x: Tensor, ...dimsArg: (IntList | { dims: IntList })[]): Tensor {
-  const dims = dimsArg.length === 1 && isOptions(dimsArg[0]) ? listOf((dimsArg[0] as { dims: IntList }).dims) : intsOf(dimsArg);
+  const dims =
+    dimsArg.length === 1 && isOptions(dimsArg[0]) ? listOf((dimsArg[0] as { dims: IntList }).dims) : intsOf(dimsArg);
   let out = x;
   const seen = new Set<number>();
   for (const dim of dims) {
@@ -45,7 +59,11 @@ export function flipud(x: Tensor): Tensor {
   return flip(x, [0]);
 }
 
-export function roll(x: Tensor, shifts: IntList | { shifts: IntList; dims?: IntList | null }, dims?: IntList | null): Tensor {
+export function roll(
+  x: Tensor,
+  shifts: IntList | { shifts: IntList; dims?: IntList | null },
+  dims?: IntList | null,
+): Tensor {
   let s: number[], d: number[] | null;
   if (isOptions(shifts)) {
     const o = shifts as { shifts: IntList; dims?: IntList | null };
@@ -56,10 +74,12 @@ export function roll(x: Tensor, shifts: IntList | { shifts: IntList; dims?: IntL
     d = dims === undefined || dims === null ? null : listOf(dims);
   }
   if (d === null || d.length === 0) {
-    if (s.length !== 1) throw new ValueError(`roll: shifts must have one element when dims is not given, got ${s.length}`);
+    if (s.length !== 1)
+      throw new ValueError(`roll: shifts must have one element when dims is not given, got ${s.length}`);
     return reshape(roll(flatten(x), s, [0]), x.shape);
   }
-  if (s.length !== d.length) throw new ValueError(`roll: shifts and dimensions must align. shifts: ${s.length}, dims: ${d.length}`);
+  if (s.length !== d.length)
+    throw new ValueError(`roll: shifts and dimensions must align. shifts: ${s.length}, dims: ${d.length}`);
   let out = x;
   s.forEach((shift, i) => {
     const dd = normDim(d[i], x.dim(), "roll");
@@ -72,13 +92,20 @@ export function roll(x: Tensor, shifts: IntList | { shifts: IntList; dims?: IntL
   return out === x ? x.clone() : out;
 }
 
-export function rot90(x: Tensor, k: number | { k?: number; dims?: readonly number[] } = 1, dims: readonly number[] = [0, 1]): Tensor {
+export function rot90(
+  x: Tensor,
+  k: number | { k?: number; dims?: readonly number[] } = 1,
+  dims: readonly number[] = [0, 1],
+): Tensor {
   let kk = k as number;
   if (isOptions(k)) ({ k: kk = 1, dims = [0, 1] } = k as { k?: number; dims?: readonly number[] });
-  if (dims.length !== 2) throw new ValueError(`rot90: expected total rotation dims == 2, but got dims = ${dims.length}`);
+  if (dims.length !== 2)
+    throw new ValueError(`rot90: expected total rotation dims == 2, but got dims = ${dims.length}`);
   if (x.dim() < 2) throw new ShapeError(`rot90: expected total dims >= 2, but got total dims = ${x.dim()}`);
-  const d0 = normDim(dims[0], x.dim(), "rot90"), d1 = normDim(dims[1], x.dim(), "rot90");
-  if (d0 === d1) throw new ValueError(`rot90: expected rotation dims to be different, got dim0 = ${d0} and dim1 = ${d1}`);
+  const d0 = normDim(dims[0], x.dim(), "rot90"),
+    d1 = normDim(dims[1], x.dim(), "rot90");
+  if (d0 === d1)
+    throw new ValueError(`rot90: expected rotation dims to be different, got dim0 = ${d0} and dim1 = ${d1}`);
   const r = ((kk % 4) + 4) % 4;
   if (r === 1) return transpose(flip(x, [d1]), d0, d1);
   if (r === 2) return flip(x, [d0, d1]);
@@ -88,11 +115,17 @@ export function rot90(x: Tensor, k: number | { k?: number; dims?: readonly numbe
 
 export function repeat(x: Tensor, ...sizesArg: IntList[]): Tensor {
   const reps = intsOf(sizesArg);
-  if (reps.length < x.dim()) throw new ShapeError(`repeat: number of dimensions of repeat dims (${reps.length}) can not be smaller than number of dimensions of tensor (${x.dim()})`);
+  if (reps.length < x.dim())
+    throw new ShapeError(
+      `repeat: number of dimensions of repeat dims (${reps.length}) can not be smaller than number of dimensions of tensor (${x.dim()})`,
+    );
   const shape = [...new Array<number>(reps.length - x.dim()).fill(1), ...x.shape];
   const inter = shape.flatMap((s) => [1, s]);
   const target = shape.flatMap((s, i) => [reps[i], s]);
-  return reshape(expand(reshape(x, inter), target), shape.map((s, i) => s * reps[i]));
+  return reshape(
+    expand(reshape(x, inter), target),
+    shape.map((s, i) => s * reps[i]),
+  );
 }
 export function tile(x: Tensor, ...dimsArg: IntList[]): Tensor {
   const reps = intsOf(dimsArg);
@@ -101,42 +134,63 @@ export function tile(x: Tensor, ...dimsArg: IntList[]): Tensor {
 
 /** Keeps the elements with j - i <= k (tril) or >= k (triu) over the last two dims. */
 function triangle(op: string, x: Tensor, k: number, lower: boolean): Tensor {
-  if (x.dim() < 2) throw new ShapeError(`${op}: input tensor must have at least 2 dimensions, got ${fmtShape(x.shape)}`);
+  if (x.dim() < 2)
+    throw new ShapeError(`${op}: input tensor must have at least 2 dimensions, got ${fmtShape(x.shape)}`);
   const [m, n] = x.shape.slice(-2);
   const keep: number[] = [];
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) keep.push((lower ? j - i <= k : j - i >= k) ? 0 : 1);
   return maskedFill(x, reshape(tensor(keep, { dtype: "bool" }), [m, n]), 0);
 }
-const diagArg = (v: number | { diagonal?: number } | undefined): number => (typeof v === "object" ? v.diagonal ?? 0 : v ?? 0);
-export const tril = (x: Tensor, diagonal?: number | { diagonal?: number }): Tensor => triangle("tril", x, diagArg(diagonal), true);
-export const triu = (x: Tensor, diagonal?: number | { diagonal?: number }): Tensor => triangle("triu", x, diagArg(diagonal), false);
+const diagArg = (v: number | { diagonal?: number } | undefined): number =>
+  typeof v === "object" ? (v.diagonal ?? 0) : (v ?? 0);
+export const tril = (x: Tensor, diagonal?: number | { diagonal?: number }): Tensor =>
+  triangle("tril", x, diagArg(diagonal), true);
+export const triu = (x: Tensor, diagonal?: number | { diagonal?: number }): Tensor =>
+  triangle("triu", x, diagArg(diagonal), false);
 
 export function trilIndices(row: number, col: number, offset: number | { offset?: number } = 0): Tensor {
-  return triIndices(row, col, typeof offset === "object" ? offset.offset ?? 0 : offset, true);
+  return triIndices(row, col, typeof offset === "object" ? (offset.offset ?? 0) : offset, true);
 }
 export function triuIndices(row: number, col: number, offset: number | { offset?: number } = 0): Tensor {
-  return triIndices(row, col, typeof offset === "object" ? offset.offset ?? 0 : offset, false);
+  return triIndices(row, col, typeof offset === "object" ? (offset.offset ?? 0) : offset, false);
 }
 function triIndices(row: number, col: number, k: number, lower: boolean): Tensor {
-  const r: number[] = [], c: number[] = [];
-  for (let i = 0; i < row; i++) for (let j = 0; j < col; j++) if (lower ? j - i <= k : j - i >= k) { r.push(i); c.push(j); }
+  const r: number[] = [],
+    c: number[] = [];
+  for (let i = 0; i < row; i++)
+    for (let j = 0; j < col; j++)
+      if (lower ? j - i <= k : j - i >= k) {
+        r.push(i);
+        c.push(j);
+      }
   return reshape(idx([...r, ...c]), [2, r.length]);
 }
 
-interface DiagonalOptions { offset?: number; dim1?: number; dim2?: number }
+interface DiagonalOptions {
+  offset?: number;
+  dim1?: number;
+  dim2?: number;
+}
 /** The diagonal view of the contiguous layout of x (new dims last), without autograd. */
 function diagonalRaw(x: Tensor, offset: number, d1: number, d2: number): Tensor {
   const c = x.isContiguous() ? x : contiguous(x);
-  const n1 = c.shape[d1], n2 = c.shape[d2];
+  const n1 = c.shape[d1],
+    n2 = c.shape[d2];
   const len = Math.max(0, offset >= 0 ? Math.min(n1, n2 - offset) : Math.min(n1 + offset, n2));
   const start = len === 0 ? c.offset : c.offset + (offset >= 0 ? offset * c.strides[d2] : -offset * c.strides[d1]);
   const keep = c.shape.map((_, i) => i).filter((i) => i !== d1 && i !== d2);
-  return asStrided(c, [...keep.map((i) => c.shape[i]), len], [...keep.map((i) => c.strides[i]), c.strides[d1] + c.strides[d2]], start);
+  return asStrided(
+    c,
+    [...keep.map((i) => c.shape[i]), len],
+    [...keep.map((i) => c.strides[i]), c.strides[d1] + c.strides[d2]],
+    start,
+  );
 }
 export function diagonal(x: Tensor, offset: number | DiagonalOptions = 0, dim1 = 0, dim2 = 1): Tensor {
   let off = offset as number;
   if (isOptions(offset)) ({ offset: off = 0, dim1 = 0, dim2 = 1 } = offset as DiagonalOptions);
-  const d1 = normDim(dim1, x.dim(), "diagonal"), d2 = normDim(dim2, x.dim(), "diagonal");
+  const d1 = normDim(dim1, x.dim(), "diagonal"),
+    d2 = normDim(dim2, x.dim(), "diagonal");
   if (d1 === d2) throw new ValueError(`diagonal: dimensions cannot be identical ${dim1}, ${dim2}`);
   const out = diagonalRaw(x, off, d1, d2);
   return record("DiagonalBackward", [x], out, ([g]) => [viewScatter(g, x.shape, (z) => diagonalRaw(z, off, d1, d2))]);
@@ -145,7 +199,8 @@ export function diagEmbed(x: Tensor, offset: number | DiagonalOptions = 0, dim1 
   let off = offset as number;
   if (isOptions(offset)) ({ offset: off = 0, dim1 = -2, dim2 = -1 } = offset as DiagonalOptions);
   const nd = x.dim() + 1;
-  const d1 = normDim(dim1, nd, "diag_embed"), d2 = normDim(dim2, nd, "diag_embed");
+  const d1 = normDim(dim1, nd, "diag_embed"),
+    d2 = normDim(dim2, nd, "diag_embed");
   if (d1 === d2) throw new ValueError(`diag_embed: diagonal dimensions cannot be identical ${dim1}, ${dim2}`);
   const n = x.shape[x.dim() - 1] + Math.abs(off);
   const lead = x.shape.slice(0, -1);
@@ -160,7 +215,7 @@ export function diag(x: Tensor, diagonalArg: number | { diagonal?: number } = 0)
   throw new ShapeError(`diag: matrix or a vector expected, got ${fmtShape(x.shape)}`);
 }
 export const diagflat = (x: Tensor, offset: number | { offset?: number } = 0): Tensor =>
-  diagEmbed(flatten(x), typeof offset === "object" ? offset.offset ?? 0 : offset, 0, 1);
+  diagEmbed(flatten(x), typeof offset === "object" ? (offset.offset ?? 0) : offset, 0, 1);
 export function trace(x: Tensor): Tensor {
   if (x.dim() !== 2) throw new ShapeError(`trace: expected a matrix, but got tensor with dim ${x.dim()}`);
   return sum(diagonal(x));
@@ -168,9 +223,12 @@ export function trace(x: Tensor): Tensor {
 
 export function meshgrid(...args: (Tensor | readonly Tensor[] | { indexing?: "ij" | "xy" })[]): Tensor[] {
   let indexing: "ij" | "xy" = "ij";
-  if (args.length > 0 && isOptions(args[args.length - 1])) indexing = (args.pop() as { indexing?: "ij" | "xy" }).indexing ?? "ij";
+  if (args.length > 0 && isOptions(args[args.length - 1]))
+    indexing = (args.pop() as { indexing?: "ij" | "xy" }).indexing ?? "ij";
   const ts = (args.length === 1 && Array.isArray(args[0]) ? args[0] : args) as Tensor[];
-  for (const t of ts) if (t.dim() > 1) throw new ShapeError(`meshgrid: expects all tensors to have 0 or 1 dimensions, got ${fmtShape(t.shape)}`);
+  for (const t of ts)
+    if (t.dim() > 1)
+      throw new ShapeError(`meshgrid: expects all tensors to have 0 or 1 dimensions, got ${fmtShape(t.shape)}`);
   const flat = ts.map((t) => reshape(t, [-1]));
   const swap = indexing === "xy" && flat.length >= 2;
   const order = swap ? [1, 0, ...flat.slice(2).map((_, i) => i + 2)] : flat.map((_, i) => i);
@@ -184,13 +242,33 @@ export function meshgrid(...args: (Tensor | readonly Tensor[] | { indexing?: "ij
 
 export function kron(a: Tensor, b: Tensor): Tensor {
   const nd = Math.max(a.dim(), b.dim());
-  const sa = [...new Array<number>(nd - a.dim()).fill(1), ...a.shape], sb = [...new Array<number>(nd - b.dim()).fill(1), ...b.shape];
-  const ra = reshape(a, sa.flatMap((s) => [s, 1])), rb = reshape(b, sb.flatMap((s) => [1, s]));
-  return reshape(mul(ra, rb), sa.map((s, i) => s * sb[i]));
+  const sa = [...new Array<number>(nd - a.dim()).fill(1), ...a.shape],
+    sb = [...new Array<number>(nd - b.dim()).fill(1), ...b.shape];
+  const ra = reshape(
+      a,
+      sa.flatMap((s) => [s, 1]),
+    ),
+    rb = reshape(
+      b,
+      sb.flatMap((s) => [1, s]),
+    );
+  return reshape(
+    mul(ra, rb),
+    sa.map((s, i) => s * sb[i]),
+  );
 }
 
-export interface RepeatInterleaveOptions { repeats?: number | Tensor; dim?: number | null; outputSize?: number | null }
-export function repeatInterleave(x: Tensor, repeats?: number | Tensor | RepeatInterleaveOptions, dim?: number | null | RepeatInterleaveOptions, opts?: RepeatInterleaveOptions): Tensor {
+export interface RepeatInterleaveOptions {
+  repeats?: number | Tensor;
+  dim?: number | null;
+  outputSize?: number | null;
+}
+export function repeatInterleave(
+  x: Tensor,
+  repeats?: number | Tensor | RepeatInterleaveOptions,
+  dim?: number | null | RepeatInterleaveOptions,
+  opts?: RepeatInterleaveOptions,
+): Tensor {
   if (isOptions(repeats) && (repeats as RepeatInterleaveOptions).repeats !== undefined) {
     const o = repeats as RepeatInterleaveOptions;
     return repeatInterleave(x, o.repeats, o.dim ?? null);
@@ -211,7 +289,10 @@ export function repeatInterleave(x: Tensor, repeats?: number | Tensor | RepeatIn
   const dd = normDim(d, src.dim(), "repeat_interleave");
   const n = src.shape[dd];
   const counts = isTensor(repeats) ? Array.from(repeats.typedArray(), Number) : [repeats as number];
-  if (counts.length !== 1 && counts.length !== n) throw new ShapeError(`repeat_interleave: repeats must have the same size as input along dim, got ${counts.length} and ${n}`);
+  if (counts.length !== 1 && counts.length !== n)
+    throw new ShapeError(
+      `repeat_interleave: repeats must have the same size as input along dim, got ${counts.length} and ${n}`,
+    );
   if (counts.some((c) => c < 0)) throw new ValueError("repeat_interleave: repeats can not be negative");
   const index: number[] = [];
   for (let i = 0; i < n; i++) for (let k = 0; k < (counts.length === 1 ? counts[0] : counts[i]); k++) index.push(i);
@@ -219,8 +300,12 @@ export function repeatInterleave(x: Tensor, repeats?: number | Tensor | RepeatIn
 }
 
 export function movedim(x: Tensor, source: IntList, destination: IntList): Tensor {
-  const src = listOf(source).map((d) => normDim(d, x.dim(), "movedim")), dst = listOf(destination).map((d) => normDim(d, x.dim(), "movedim"));
-  if (src.length !== dst.length) throw new ValueError(`movedim: Invalid source or destination dims: source (${src.length} dims) should contain the same number of dims as destination (${dst.length} dims)`);
+  const src = listOf(source).map((d) => normDim(d, x.dim(), "movedim")),
+    dst = listOf(destination).map((d) => normDim(d, x.dim(), "movedim"));
+  if (src.length !== dst.length)
+    throw new ValueError(
+      `movedim: Invalid source or destination dims: source (${src.length} dims) should contain the same number of dims as destination (${dst.length} dims)`,
+    );
   const order = new Array<number>(x.dim()).fill(-1);
   src.forEach((s, i) => (order[dst[i]] = s));
   const rest = x.shape.map((_, i) => i).filter((i) => !src.includes(i));
@@ -249,9 +334,21 @@ export function hstack(ts: readonly Tensor[]): Tensor {
   const a = ts.map((t) => atleast(1, t));
   return cat(a, a[0].dim() === 1 ? 0 : 1);
 }
-export const vstack = (ts: readonly Tensor[]): Tensor => cat(ts.map((t) => atleast(2, t)), 0);
-export const dstack = (ts: readonly Tensor[]): Tensor => cat(ts.map((t) => atleast(3, t)), 2);
-export const columnStack = (ts: readonly Tensor[]): Tensor => cat(ts.map((t) => (t.dim() <= 1 ? reshape(t, [-1, 1]) : t)), 1);
+export const vstack = (ts: readonly Tensor[]): Tensor =>
+  cat(
+    ts.map((t) => atleast(2, t)),
+    0,
+  );
+export const dstack = (ts: readonly Tensor[]): Tensor =>
+  cat(
+    ts.map((t) => atleast(3, t)),
+    2,
+  );
+export const columnStack = (ts: readonly Tensor[]): Tensor =>
+  cat(
+    ts.map((t) => (t.dim() <= 1 ? reshape(t, [-1, 1]) : t)),
+    1,
+  );
 
 export const broadcastTo = (x: Tensor, shape: readonly number[]): Tensor => expand(x, shape);
 export function broadcastShapes(...shapes: (number | readonly number[])[]): number[] {
@@ -266,12 +363,26 @@ export function broadcastTensors(...args: (Tensor | readonly Tensor[])[]): Tenso
 
 export function blockDiag(...ts: Tensor[]): Tensor {
   const mats = ts.map((t) => (t.dim() === 0 ? reshape(t, [1, 1]) : t.dim() === 1 ? reshape(t, [1, -1]) : t));
-  for (const m of mats) if (m.dim() !== 2) throw new ShapeError(`block_diag: Input tensors must have 2 or fewer dimensions. Input has ${m.dim()} dimensions`);
-  const dtype = mats.map((m) => m.dtype).reduce<DType>((a, b) => resultType([{ dtype: a, dim: 1 }, { dtype: b, dim: 1 }]), mats[0]?.dtype ?? "float32");
+  for (const m of mats)
+    if (m.dim() !== 2)
+      throw new ShapeError(
+        `block_diag: Input tensors must have 2 or fewer dimensions. Input has ${m.dim()} dimensions`,
+      );
+  const dtype = mats
+    .map((m) => m.dtype)
+    .reduce<DType>(
+      (a, b) =>
+        resultType([
+          { dtype: a, dim: 1 },
+          { dtype: b, dim: 1 },
+        ]),
+      mats[0]?.dtype ?? "float32",
+    );
   const cols = mats.reduce((s, m) => s + m.shape[1], 0);
   let before = 0;
   const rows = mats.map((m) => {
-    const c = m.shape[1], r = m.shape[0];
+    const c = m.shape[1],
+      r = m.shape[0];
     const mm = m.dtype === dtype ? m : toDType(m, dtype);
     const row = cat([zeros([r, before], { dtype }), mm, zeros([r, cols - before - c], { dtype })], 1);
     before += c;
@@ -282,10 +393,17 @@ export function blockDiag(...ts: Tensor[]): Tensor {
 
 export function cartesianProd(...ts: Tensor[]): Tensor {
   if (ts.length === 1) return ts[0];
-  return stack(meshgrid(ts).map((g) => reshape(g, [-1])), 1);
+  return stack(
+    meshgrid(ts).map((g) => reshape(g, [-1])),
+    1,
+  );
 }
 
-export function combinations(x: Tensor, r: number | { r?: number; withReplacement?: boolean } = 2, withReplacement = false): Tensor {
+export function combinations(
+  x: Tensor,
+  r: number | { r?: number; withReplacement?: boolean } = 2,
+  withReplacement = false,
+): Tensor {
   let rr = r as number;
   if (isOptions(r)) ({ r: rr = 2, withReplacement = false } = r as { r?: number; withReplacement?: boolean });
   if (x.dim() !== 1) throw new ShapeError(`combinations: Expect a 1D vector, but got shape ${fmtShape(x.shape)}`);
@@ -304,15 +422,27 @@ export function combinations(x: Tensor, r: number | { r?: number; withReplacemen
   return stack(cols, 1);
 }
 
-export const splitWithSizes = (x: Tensor, sizes: readonly number[], dim: number | { dim?: number } = 0): Tensor[] => split(x, sizes, dim);
+export const splitWithSizes = (x: Tensor, sizes: readonly number[], dim: number | { dim?: number } = 0): Tensor[] =>
+  split(x, sizes, dim);
 
-export function tensorSplit(x: Tensor, sections: number | readonly number[] | Tensor, dim: number | { dim?: number } = 0): Tensor[] {
-  const d = normDim(typeof dim === "object" ? dim.dim ?? 0 : dim, x.dim(), "tensor_split");
-  let spec: number | number[] = isTensor(sections) ? (sections.dim() === 0 ? Number(sections.item()) : Array.from(sections.typedArray(), Number)) : typeof sections === "number" ? sections : [...sections];
+export function tensorSplit(
+  x: Tensor,
+  sections: number | readonly number[] | Tensor,
+  dim: number | { dim?: number } = 0,
+): Tensor[] {
+  const d = normDim(typeof dim === "object" ? (dim.dim ?? 0) : dim, x.dim(), "tensor_split");
+  let spec: number | number[] = isTensor(sections)
+    ? sections.dim() === 0
+      ? Number(sections.item())
+      : Array.from(sections.typedArray(), Number)
+    : typeof sections === "number"
+      ? sections
+      : [...sections];
   const n = x.shape[d];
   if (typeof spec === "number") {
     if (spec <= 0) throw new ValueError(`tensor_split: number of sections must be larger than 0, got ${spec}`);
-    const base = Math.floor(n / spec), extra = n % spec;
+    const base = Math.floor(n / spec),
+      extra = n % spec;
     const bounds: number[] = [];
     let at = 0;
     for (let i = 0; i < spec - 1; i++) {
@@ -324,7 +454,8 @@ export function tensorSplit(x: Tensor, sections: number | readonly number[] | Te
   const out: Tensor[] = [];
   let prev = 0;
   for (const b of [...spec, n]) {
-    const s = Math.min(Math.max(prev, 0), n), e = Math.min(Math.max(b, s), n);
+    const s = Math.min(Math.max(prev, 0), n),
+      e = Math.min(Math.max(b, s), n);
     out.push(slice(x, d, s, e));
     prev = b;
   }
@@ -332,40 +463,56 @@ export function tensorSplit(x: Tensor, sections: number | readonly number[] | Te
 }
 function splitAlong(op: string, x: Tensor, sections: number | readonly number[], dim: number): Tensor[] {
   if (typeof sections === "number" && x.shape[dim] % sections !== 0) {
-    throw new ValueError(`${op}: ${op} attempted to split along dimension ${dim}, but the size of the dimension ${x.shape[dim]} is not divisible by the split_size ${sections}!`);
+    throw new ValueError(
+      `${op}: ${op} attempted to split along dimension ${dim}, but the size of the dimension ${x.shape[dim]} is not divisible by the split_size ${sections}!`,
+    );
   }
   return tensorSplit(x, sections, dim);
 }
 export function hsplit(x: Tensor, sections: number | readonly number[]): Tensor[] {
-  if (x.dim() < 1) throw new ShapeError("torch.hsplit requires a tensor with at least 1 dimension, but got a tensor with 0 dimensions!");
+  if (x.dim() < 1)
+    throw new ShapeError(
+      "torch.hsplit requires a tensor with at least 1 dimension, but got a tensor with 0 dimensions!",
+    );
   return splitAlong("torch.hsplit", x, sections, x.dim() === 1 ? 0 : 1);
 }
 export function vsplit(x: Tensor, sections: number | readonly number[]): Tensor[] {
-  if (x.dim() < 2) throw new ShapeError(`torch.vsplit requires a tensor with at least 2 dimension, but got a tensor with ${x.dim()} dimensions!`);
+  if (x.dim() < 2)
+    throw new ShapeError(
+      `torch.vsplit requires a tensor with at least 2 dimension, but got a tensor with ${x.dim()} dimensions!`,
+    );
   return splitAlong("torch.vsplit", x, sections, 0);
 }
 export function dsplit(x: Tensor, sections: number | readonly number[]): Tensor[] {
-  if (x.dim() < 3) throw new ShapeError(`torch.dsplit requires a tensor with at least 3 dimension, but got a tensor with ${x.dim()} dimensions!`);
+  if (x.dim() < 3)
+    throw new ShapeError(
+      `torch.dsplit requires a tensor with at least 3 dimension, but got a tensor with ${x.dim()} dimensions!`,
+    );
   return splitAlong("torch.dsplit", x, sections, 2);
 }
-export const narrowCopy = (x: Tensor, dim: number, start: number, length: number): Tensor => narrow(x, dim, start, length).clone();
+export const narrowCopy = (x: Tensor, dim: number, start: number, length: number): Tensor =>
+  narrow(x, dim, start, length).clone();
 export const swapaxes = (x: Tensor, a: number, b: number): Tensor => transpose(x, a, b);
 
 export function take(x: Tensor, index: Tensor): Tensor {
   const n = x.numel();
   const flat = Array.from(index.typedArray(), Number);
-  for (const i of flat) if (i < -n || i >= n) throw new IndexError(`take: out of range: tried to access index ${i} on a tensor of ${n} elements.`);
+  for (const i of flat)
+    if (i < -n || i >= n)
+      throw new IndexError(`take: out of range: tried to access index ${i} on a tensor of ${n} elements.`);
   return reshape(indexSelect(reshape(x, [-1]), 0, idx(flat.map((i) => (i < 0 ? i + n : i)))), index.shape);
 }
 export function takeAlongDim(x: Tensor, indices: Tensor, dim?: number | null | { dim?: number | null }): Tensor {
   const d = isOptions(dim) ? (dim as { dim?: number | null }).dim : (dim as number | null | undefined);
   if (d === undefined || d === null) return indexSelect(reshape(x, [-1]), 0, reshape(indices, [-1]));
   const dd = normDim(d, x.dim(), "take_along_dim");
-  const sx = [...x.shape], si = [...indices.shape];
+  const sx = [...x.shape],
+    si = [...indices.shape];
   sx[dd] = 1;
   si[dd] = 1;
   const b = broadcast2(sx, si, "take_along_dim");
-  const xs = [...b], is = [...b];
+  const xs = [...b],
+    is = [...b];
   xs[dd] = x.shape[dd];
   is[dd] = indices.shape[dd];
   return gather(expand(x, xs), dd, expand(indices, is));
@@ -387,17 +534,38 @@ export function unfold(x: Tensor, dimension: number, size: number, step: number)
   return x.dim() === 0 ? reshape(out, [size]) : out;
 }
 
-export interface DiffOptions { n?: number; dim?: number; prepend?: Tensor | null; append?: Tensor | null }
-export function diff(x: Tensor, n: number | DiffOptions = 1, dim = -1, prepend: Tensor | null = null, append: Tensor | null = null): Tensor {
+export interface DiffOptions {
+  n?: number;
+  dim?: number;
+  prepend?: Tensor | null;
+  append?: Tensor | null;
+}
+export function diff(
+  x: Tensor,
+  n: number | DiffOptions = 1,
+  dim = -1,
+  prepend: Tensor | null = null,
+  append: Tensor | null = null,
+): Tensor {
   let nn = n as number;
   if (isOptions(n)) ({ n: nn = 1, dim = -1, prepend = null, append = null } = n as DiffOptions);
   const d = normDim(dim, x.dim(), "diff");
   let y = x;
-  const parts = [prepend, x, append].filter((t): t is Tensor => t !== null && t !== undefined).map((t) => (t.dim() === 0 ? expand(unsqueeze(t, 0), x.shape.map((s, i) => (i === d ? 1 : s))) : t));
+  const parts = [prepend, x, append]
+    .filter((t): t is Tensor => t !== null && t !== undefined)
+    .map((t) =>
+      t.dim() === 0
+        ? expand(
+            unsqueeze(t, 0),
+            x.shape.map((s, i) => (i === d ? 1 : s)),
+          )
+        : t,
+    );
   if (parts.length > 1) y = cat(parts, d);
   for (let k = 0; k < nn && y.shape[d] > 0; k++) {
     const len = y.shape[d] - 1;
-    const hi = narrow(y, d, 1, len), lo = narrow(y, d, 0, len);
+    const hi = narrow(y, d, 1, len),
+      lo = narrow(y, d, 0, len);
     y = y.dtype === "bool" ? logicalXor(hi, lo) : sub(hi, lo);
   }
   return y;
@@ -408,27 +576,50 @@ function scatterInto(name: string, x: Tensor, src: Tensor, viewOf: (z: Tensor) =
   const out = x.clone().detach();
   const view = viewOf(out);
   if (view.shape.length !== src.shape.length || view.shape.some((s, i) => s !== src.shape[i])) {
-    throw new ShapeError(`${name}: expected src to have a size equal to the slice of self. src size = ${fmtShape(src.shape)}, slice size = ${fmtShape(view.shape)}`);
+    throw new ShapeError(
+      `${name}: expected src to have a size equal to the slice of self. src size = ${fmtShape(src.shape)}, slice size = ${fmtShape(view.shape)}`,
+    );
   }
   backend().assign(view, src.dtype === x.dtype ? src : toDType(src, x.dtype));
   return record(name[0].toUpperCase() + name.slice(1) + "Backward", [x, src], out, ([g]) => [
-    sub(g, viewScatter(viewOf(g), g.shape, viewOf)), viewOf(g),
+    sub(g, viewScatter(viewOf(g), g.shape, viewOf)),
+    viewOf(g),
   ]);
 }
 export function selectScatter(x: Tensor, src: Tensor, dim: number, index: number): Tensor {
   const d = normDim(dim, x.dim(), "select_scatter");
   return scatterInto("selectScatter", x, src, (z) => select(z, d, index));
 }
-export function sliceScatter(x: Tensor, src: Tensor, dim: number | { dim?: number; start?: number | null; end?: number | null; step?: number } = 0, start: number | null = null, end: number | null = null, step = 1): Tensor {
+export function sliceScatter(
+  x: Tensor,
+  src: Tensor,
+  dim: number | { dim?: number; start?: number | null; end?: number | null; step?: number } = 0,
+  start: number | null = null,
+  end: number | null = null,
+  step = 1,
+): Tensor {
   let dd = dim as number;
-  if (isOptions(dim)) ({ dim: dd = 0, start = null, end = null, step = 1 } = dim as { dim?: number; start?: number | null; end?: number | null; step?: number });
+  if (isOptions(dim))
+    ({
+      dim: dd = 0,
+      start = null,
+      end = null,
+      step = 1,
+    } = dim as { dim?: number; start?: number | null; end?: number | null; step?: number });
   const d = normDim(dd, x.dim(), "slice_scatter");
   return scatterInto("sliceScatter", x, src, (z) => slice(z, d, start ?? 0, end ?? undefined, step));
 }
-export function diagonalScatter(x: Tensor, src: Tensor, offset: number | DiagonalOptions = 0, dim1 = 0, dim2 = 1): Tensor {
+export function diagonalScatter(
+  x: Tensor,
+  src: Tensor,
+  offset: number | DiagonalOptions = 0,
+  dim1 = 0,
+  dim2 = 1,
+): Tensor {
   let off = offset as number;
   if (isOptions(offset)) ({ offset: off = 0, dim1 = 0, dim2 = 1 } = offset as DiagonalOptions);
-  const d1 = normDim(dim1, x.dim(), "diagonal_scatter"), d2 = normDim(dim2, x.dim(), "diagonal_scatter");
+  const d1 = normDim(dim1, x.dim(), "diagonal_scatter"),
+    d2 = normDim(dim2, x.dim(), "diagonal_scatter");
   return scatterInto("diagonalScatter", x, src, (z) => diagonalRaw(z, off, d1, d2));
 }
 
@@ -438,9 +629,14 @@ export function sumToSize(x: Tensor, ...size: IntList[]): Tensor {
 
 /** torch.fill(x, value): a new tensor of x's shape and dtype filled with value (a number or 0-dim tensor). */
 export function fill(x: Tensor, valueArg: number | boolean | Tensor | { value: number | boolean | Tensor }): Tensor {
-  const value = isOptions(valueArg) ? (valueArg as { value: number | boolean | Tensor }).value : (valueArg as number | boolean | Tensor);
+  const value = isOptions(valueArg)
+    ? (valueArg as { value: number | boolean | Tensor }).value
+    : (valueArg as number | boolean | Tensor);
   if (isTensor(value)) {
-    if (value.dim() !== 0) throw new ShapeError(`fill: only supports 0-dimension value tensor but got tensor with ${value.dim()} dimensions.`);
+    if (value.dim() !== 0)
+      throw new ShapeError(
+        `fill: only supports 0-dimension value tensor but got tensor with ${value.dim()} dimensions.`,
+      );
     const v = value.dtype === x.dtype ? value : toDType(value, x.dtype);
     const out = full(x.shape, Number(v.item()), { dtype: x.dtype });
     return record("FillBackward", [x, v], out, ([g]) => [mul(g, 0), sum(g)]);
@@ -448,4 +644,3 @@ export function fill(x: Tensor, valueArg: number | boolean | Tensor | { value: n
   const out = full(x.shape, value, { dtype: x.dtype });
   return record("FillBackward", [x], out, ([g]) => [mul(g, 0)]);
 }
-

@@ -8,7 +8,13 @@ import { valuesOf } from "./pointwise-map.js";
 import { movedim } from "./shape-ext.js";
 import { reshape } from "./view.js";
 
-export interface Slices { data: Float64Array; n: number; count: number; lead: number[]; d: number }
+export interface Slices {
+  data: Float64Array;
+  n: number;
+  count: number;
+  lead: number[];
+  d: number;
+}
 
 /** x's slices along dim (a 0-dim tensor is one slice of length 1). */
 export function slicesOf(x: Tensor, dim: number, op: string): Slices {
@@ -29,11 +35,15 @@ export function fromSlices(x: Tensor, s: Slices, values: ArrayLike<number>, m: n
 }
 
 /** Total order of PyTorch's sort: NaN is the largest value. */
-export const ascending = (a: number, b: number): number => (Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : Number.isNaN(b) ? -1 : a < b ? -1 : a > b ? 1 : 0);
+export const ascending = (a: number, b: number): number =>
+  Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : Number.isNaN(b) ? -1 : a < b ? -1 : a > b ? 1 : 0;
 
 /** The stable sorting permutation of one slice. */
 export function argsortSlice(data: Float64Array, start: number, n: number, descending: boolean): number[] {
   const order = Array.from({ length: n }, (_, i) => i);
-  order.sort((i, j) => (descending ? ascending(data[start + j], data[start + i]) : ascending(data[start + i], data[start + j])) || i - j);
+  order.sort(
+    (i, j) =>
+      (descending ? ascending(data[start + j], data[start + i]) : ascending(data[start + i], data[start + j])) || i - j,
+  );
   return order;
 }

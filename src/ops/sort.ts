@@ -16,9 +16,14 @@ import { movedim } from "./shape-ext.js";
 import { stack } from "./join.js";
 
 export type ValuesIndices = [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-const vi = (values: Tensor, indices: Tensor): ValuesIndices => Object.assign([values, indices] as [Tensor, Tensor], { values, indices });
+const vi = (values: Tensor, indices: Tensor): ValuesIndices =>
+  Object.assign([values, indices] as [Tensor, Tensor], { values, indices });
 
-interface SortOptions { dim?: number; descending?: boolean; stable?: boolean }
+interface SortOptions {
+  dim?: number;
+  descending?: boolean;
+  stable?: boolean;
+}
 function sortArgs(a: unknown[]): Required<SortOptions> {
   const o: Required<SortOptions> = { dim: -1, descending: false, stable: false };
   const last = a[a.length - 1];
@@ -52,8 +57,19 @@ export const argsort = (x: Tensor, ...a: unknown[]): Tensor => {
 };
 export const msort = (x: Tensor): Tensor => sort(x, 0).values;
 
-interface TopkOptions { k?: number; dim?: number; largest?: boolean; sorted?: boolean }
-export function topk(x: Tensor, k: number | TopkOptions, dim: number | TopkOptions = -1, largest: boolean | TopkOptions = true, sorted: boolean | TopkOptions = true): ValuesIndices {
+interface TopkOptions {
+  k?: number;
+  dim?: number;
+  largest?: boolean;
+  sorted?: boolean;
+}
+export function topk(
+  x: Tensor,
+  k: number | TopkOptions,
+  dim: number | TopkOptions = -1,
+  largest: boolean | TopkOptions = true,
+  sorted: boolean | TopkOptions = true,
+): ValuesIndices {
   const o: Required<TopkOptions> = { k: 0, dim: -1, largest: true, sorted: true };
   const args = [k, dim, largest, sorted];
   const opts = args.find(isOptions) as TopkOptions | undefined;
@@ -64,24 +80,38 @@ export function topk(x: Tensor, k: number | TopkOptions, dim: number | TopkOptio
   if (opts) Object.assign(o, Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)));
   const d = x.dim() === 0 ? 0 : o.dim;
   const n = x.dim() === 0 ? 1 : x.shape[(d + x.dim()) % x.dim()];
-  if (o.k < 0 || o.k > n) throw new IndexError(`topk: k (${o.k}) out of range for dimension of size ${n} (input shape ${fmtShape(x.shape)})`);
+  if (o.k < 0 || o.k > n)
+    throw new IndexError(`topk: k (${o.k}) out of range for dimension of size ${n} (input shape ${fmtShape(x.shape)})`);
   const idxAll = sortIndices(x, d, o.largest, "topk");
   const idx = x.dim() === 0 ? idxAll : narrow(idxAll, d, 0, o.k);
   return vi(gatherAlong(x, d, idx), idx);
 }
 
-interface DimKeep { dim?: number; keepdim?: boolean }
+interface DimKeep {
+  dim?: number;
+  keepdim?: boolean;
+}
 function dimKeep(a: unknown[], dflt: number): { dim: number; keepdim: boolean } {
   const last = a[a.length - 1];
   const o: DimKeep = isOptions(last) ? (last as DimKeep) : {};
   const pos = isOptions(last) ? a.slice(0, -1) : a;
-  return { dim: (pos[0] as number | undefined) ?? o.dim ?? dflt, keepdim: (pos[1] as boolean | undefined) ?? o.keepdim ?? false };
+  return {
+    dim: (pos[0] as number | undefined) ?? o.dim ?? dflt,
+    keepdim: (pos[1] as boolean | undefined) ?? o.keepdim ?? false,
+  };
 }
 
 /** The element at sorted position pick(slice) of each slice along dim, with its index. */
-function orderStat(x: Tensor, dim: number, keepdim: boolean, op: string, pick: (sorted: number[], data: Float64Array, start: number) => number): ValuesIndices {
+function orderStat(
+  x: Tensor,
+  dim: number,
+  keepdim: boolean,
+  op: string,
+  pick: (sorted: number[], data: Float64Array, start: number) => number,
+): ValuesIndices {
   const s = slicesOf(x, dim, op);
-  if (x.dim() > 0 && s.n === 0) throw new IndexError(`${op}: cannot compute ${op} of an empty dimension (input shape ${fmtShape(x.shape)})`);
+  if (x.dim() > 0 && s.n === 0)
+    throw new IndexError(`${op}: cannot compute ${op} of an empty dimension (input shape ${fmtShape(x.shape)})`);
   const idx = new Float64Array(s.count);
   for (let k = 0; k < s.count; k++) {
     const order = argsortSlice(s.data, k * s.n, s.n, false);
@@ -103,7 +133,8 @@ function quickSelect(vals: number[], idx: number[], k: number): void {
     [vals[i], vals[j]] = [vals[j], vals[i]];
     [idx[i], idx[j]] = [idx[j], idx[i]];
   };
-  let L = 0, R = vals.length - 1;
+  let L = 0,
+    R = vals.length - 1;
   for (;;) {
     if (R <= L) return;
     if (R === L + 1) {
@@ -115,11 +146,14 @@ function quickSelect(vals: number[], idx: number[], k: number): void {
     if (gt(vals[L + 1], vals[R])) swap(L + 1, R);
     if (gt(vals[L], vals[R])) swap(L, R);
     if (gt(vals[L + 1], vals[L])) swap(L + 1, L);
-    let i = L + 1, j = R;
+    let i = L + 1,
+      j = R;
     const piv = vals[L];
     for (;;) {
-      do i++; while (gt(piv, vals[i]));
-      do j--; while (gt(vals[j], piv));
+      do i++;
+      while (gt(piv, vals[i]));
+      do j--;
+      while (gt(vals[j], piv));
       if (j < i) break;
       swap(i, j);
     }
@@ -132,11 +166,13 @@ function quickSelect(vals: number[], idx: number[], k: number): void {
 export function kthvalue(x: Tensor, k: number, ...a: unknown[]): ValuesIndices {
   const { dim, keepdim } = dimKeep(a, -1);
   const n = x.dim() === 0 ? 1 : x.shape[(dim + x.dim()) % x.dim()];
-  if (k < 1 || k > n) throw new IndexError(`kthvalue: selected number k (${k}) out of range for dimension of size ${n}`);
+  if (k < 1 || k > n)
+    throw new IndexError(`kthvalue: selected number k (${k}) out of range for dimension of size ${n}`);
   const s = slicesOf(x, dim, "kthvalue");
   const out = new Float64Array(s.count);
   for (let c = 0; c < s.count; c++) {
-    const vals = Array.from(s.data.subarray(c * s.n, (c + 1) * s.n)), idx = vals.map((_, i) => i);
+    const vals = Array.from(s.data.subarray(c * s.n, (c + 1) * s.n)),
+      idx = vals.map((_, i) => i);
     quickSelect(vals, idx, k - 1);
     out[c] = idx[k - 1];
   }
@@ -163,16 +199,21 @@ function medianOf(x: Tensor, a: unknown[], op: string, ignoreNan: boolean): Tens
 }
 export function median(x: Tensor): Tensor;
 export function median(x: Tensor, dim: number | DimKeep, keepdim?: boolean): ValuesIndices;
-export function median(x: Tensor, ...a: unknown[]): Tensor | ValuesIndices { return medianOf(x, a, "median", false); }
+export function median(x: Tensor, ...a: unknown[]): Tensor | ValuesIndices {
+  return medianOf(x, a, "median", false);
+}
 export function nanmedian(x: Tensor): Tensor;
 export function nanmedian(x: Tensor, dim: number | DimKeep, keepdim?: boolean): ValuesIndices;
-export function nanmedian(x: Tensor, ...a: unknown[]): Tensor | ValuesIndices { return medianOf(x, a, "nanmedian", true); }
+export function nanmedian(x: Tensor, ...a: unknown[]): Tensor | ValuesIndices {
+  return medianOf(x, a, "nanmedian", true);
+}
 
 /** The most frequent value of each slice (the smallest among equally frequent), with its last index. */
 export function mode(x: Tensor, ...a: unknown[]): ValuesIndices {
   const { dim, keepdim } = dimKeep(a, -1);
   return orderStat(x, dim, keepdim, "mode", (sorted, data, start) => {
-    let best = 0, bestCount = 0;
+    let best = 0,
+      bestCount = 0;
     for (let i = 0; i < sorted.length;) {
       let j = i;
       while (j < sorted.length && ascending(data[start + sorted[j]], data[start + sorted[i]]) === 0) j++;
@@ -186,7 +227,12 @@ export function mode(x: Tensor, ...a: unknown[]): ValuesIndices {
   });
 }
 
-interface UniqueOptions { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean; dim?: number | null }
+interface UniqueOptions {
+  sorted?: boolean;
+  returnInverse?: boolean;
+  returnCounts?: boolean;
+  dim?: number | null;
+}
 function uniqueArgs(a: unknown[], names: (keyof UniqueOptions)[]): UniqueOptions {
   const last = a[a.length - 1];
   const o: UniqueOptions = isOptions(last) ? { ...(last as UniqueOptions) } : {};
@@ -210,7 +256,9 @@ function uniqueImpl(x: Tensor, o: UniqueOptions, consecutive: boolean): Tensor |
   };
   const order = Array.from({ length: n }, (_, i) => i);
   if (!consecutive) order.sort((i, j) => cmp(i, j) || i - j);
-  const firsts: number[] = [], inverse = new Float64Array(n), counts: number[] = [];
+  const firsts: number[] = [],
+    inverse = new Float64Array(n),
+    counts: number[] = [];
   for (let p = 0; p < n; p++) {
     const i = order[p];
     if (p === 0 || cmp(order[p - 1], i) !== 0) {
@@ -228,17 +276,28 @@ function uniqueImpl(x: Tensor, o: UniqueOptions, consecutive: boolean): Tensor |
   if (o.returnCounts) res.push(tensor(counts, { dtype: "int64" }));
   return res;
 }
-export const unique = (x: Tensor, ...a: unknown[]): Tensor | Tensor[] => uniqueImpl(x, uniqueArgs(a, ["sorted", "returnInverse", "returnCounts", "dim"]), false);
-export const uniqueConsecutive = (x: Tensor, ...a: unknown[]): Tensor | Tensor[] => uniqueImpl(x, uniqueArgs(a, ["returnInverse", "returnCounts", "dim"]), true);
+export const unique = (x: Tensor, ...a: unknown[]): Tensor | Tensor[] =>
+  uniqueImpl(x, uniqueArgs(a, ["sorted", "returnInverse", "returnCounts", "dim"]), false);
+export const uniqueConsecutive = (x: Tensor, ...a: unknown[]): Tensor | Tensor[] =>
+  uniqueImpl(x, uniqueArgs(a, ["returnInverse", "returnCounts", "dim"]), true);
 
-interface SearchOptions { outInt32?: boolean; right?: boolean; side?: "left" | "right" | null; sorter?: Tensor | null }
+interface SearchOptions {
+  outInt32?: boolean;
+  right?: boolean;
+  side?: "left" | "right" | null;
+  sorter?: Tensor | null;
+}
 /** Insertion points of values into the innermost dim of a sorted sequence (1-D or matching batch). */
 export function searchsorted(seq: Tensor, values: Tensor | number, ...a: unknown[]): Tensor {
   const o = uniqueArgsSearch(a);
   const right = o.side === "right" || (o.side !== "left" && o.right === true);
-  if (o.side === "left" && o.right === true) throw new ValueError("searchsorted: side and right can't be set to opposites, got side of left while right was True");
+  if (o.side === "left" && o.right === true)
+    throw new ValueError(
+      "searchsorted: side and right can't be set to opposites, got side of left while right was True",
+    );
   const v = isTensor(values) ? values : tensor(values, { dtype: seq.dtype });
-  const sv = valuesOf(seq), vv = valuesOf(v);
+  const sv = valuesOf(seq),
+    vv = valuesOf(v);
   const n = seq.shape[seq.dim() - 1] ?? 0;
   const perRow = v.dim() === 0 ? 1 : v.shape[v.dim() - 1];
   const sorter = o.sorter ? valuesOf(o.sorter) : null;
@@ -246,7 +305,8 @@ export function searchsorted(seq: Tensor, values: Tensor | number, ...a: unknown
   for (let i = 0; i < vv.length; i++) {
     const row = seq.dim() === 1 ? 0 : Math.floor(i / perRow);
     const at = (k: number): number => sv[row * n + (sorter ? sorter[row * n + k] : k)];
-    let lo = 0, hi = n;
+    let lo = 0,
+      hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       const c = ascending(at(mid), vv[i]);
@@ -270,7 +330,11 @@ export function bucketize(x: Tensor | number, boundaries: Tensor, ...a: unknown[
   return searchsorted(boundaries, x, ...a);
 }
 
-interface QuantileOptions { dim?: number | null; keepdim?: boolean; interpolation?: "linear" | "lower" | "higher" | "midpoint" | "nearest" }
+interface QuantileOptions {
+  dim?: number | null;
+  keepdim?: boolean;
+  interpolation?: "linear" | "lower" | "higher" | "midpoint" | "nearest";
+}
 /** Quantiles by sorting, then interpolating between neighbours (differentiable through gather). */
 function quantileImpl(op: string, x: Tensor, q: Tensor | number, a: unknown[], ignoreNan: boolean): Tensor {
   if (x.dim() === 0) {
@@ -292,33 +356,64 @@ function quantileImpl(op: string, x: Tensor, q: Tensor | number, a: unknown[], i
   const sorted = sort(src, d).values;
   const s = slicesOf(src, d, op);
   const outs = qs.map((p) => {
-    const lo = new Float64Array(s.count), hi = new Float64Array(s.count), w = new Float64Array(s.count), nan = new Uint8Array(s.count);
+    const lo = new Float64Array(s.count),
+      hi = new Float64Array(s.count),
+      w = new Float64Array(s.count),
+      nan = new Uint8Array(s.count);
     for (let k = 0; k < s.count; k++) {
       let valid = s.n;
       let hasNan = false;
-      for (let i = 0; i < s.n; i++) if (Number.isNaN(s.data[k * s.n + i])) { hasNan = true; valid--; }
-      if ((hasNan && !ignoreNan) || valid === 0) { nan[k] = 1; continue; }
+      for (let i = 0; i < s.n; i++)
+        if (Number.isNaN(s.data[k * s.n + i])) {
+          hasNan = true;
+          valid--;
+        }
+      if ((hasNan && !ignoreNan) || valid === 0) {
+        nan[k] = 1;
+        continue;
+      }
       const rank = p * (valid - 1);
-      let l = Math.floor(rank), h = Math.ceil(rank), frac = rank - l;
-      if (interp === "lower") { h = l; frac = 0; } else if (interp === "higher") { l = h; frac = 0; } else if (interp === "midpoint") frac = l === h ? 0 : 0.5;
+      let l = Math.floor(rank),
+        h = Math.ceil(rank),
+        frac = rank - l;
+      if (interp === "lower") {
+        h = l;
+        frac = 0;
+      } else if (interp === "higher") {
+        l = h;
+        frac = 0;
+      } else if (interp === "midpoint") frac = l === h ? 0 : 0.5;
       else if (interp === "nearest") {
         // round half to even, as torch.round
         const r = frac === 0.5 ? (l % 2 === 0 ? l : h) : Math.round(rank);
         l = h = r;
         frac = 0;
       }
-      lo[k] = l; hi[k] = h; w[k] = frac;
+      lo[k] = l;
+      hi[k] = h;
+      w[k] = frac;
     }
-    const li = fromSlices(src, s, lo, 1, "int64"), hiT = fromSlices(src, s, hi, 1, "int64");
+    const li = fromSlices(src, s, lo, 1, "int64"),
+      hiT = fromSlices(src, s, hi, 1, "int64");
     const wt = toDType(fromSlices(src, s, w, 1, "float64"), sorted.dtype);
-    const vl = gather(sorted, s.d, li), vh = gather(sorted, s.d, hiT);
+    const vl = gather(sorted, s.d, li),
+      vh = gather(sorted, s.d, hiT);
     let r = add(vl, mul(sub(vh, vl), wt));
     const nanMask = fromSlices(src, s, nan, 1, "bool");
     r = r.maskedFill(nanMask, NaN);
-    return (o.keepdim ?? false) ? (dim === null ? reshape(r, x.shape.map(() => 1)) : r) : squeeze(r, s.d);
+    return (o.keepdim ?? false)
+      ? dim === null
+        ? reshape(
+            r,
+            x.shape.map(() => 1),
+          )
+        : r
+      : squeeze(r, s.d);
   });
   if (!isTensor(q) || q.dim() === 0) return outs[0];
   return stack(outs, 0);
 }
-export const quantile = (x: Tensor, q: Tensor | number, ...a: unknown[]): Tensor => quantileImpl("quantile", x, q, a, false);
-export const nanquantile = (x: Tensor, q: Tensor | number, ...a: unknown[]): Tensor => quantileImpl("nanquantile", x, q, a, true);
+export const quantile = (x: Tensor, q: Tensor | number, ...a: unknown[]): Tensor =>
+  quantileImpl("quantile", x, q, a, false);
+export const nanquantile = (x: Tensor, q: Tensor | number, ...a: unknown[]): Tensor =>
+  quantileImpl("nanquantile", x, q, a, true);

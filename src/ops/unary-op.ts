@@ -52,7 +52,8 @@ export function unaryOp<N extends string>(name: N, decl: UnaryDecl): UnaryOpFn<N
     const dt = decl.dtype(x.dtype);
     const y = wrap(backend().unary(name as string as UnaryOp, x, dt), x.shape, dt);
     if (grad === null) return y;
-    const backward = grad === "zero" ? (g: Tensor) => zerosOf(g.shape, g.dtype, g.storage.device) : (g: Tensor) => grad(g, x, y);
+    const backward =
+      grad === "zero" ? (g: Tensor) => zerosOf(g.shape, g.dtype, g.storage.device) : (g: Tensor) => grad(g, x, y);
     return record(node, [x], y, ([g]) => [backward(g)], saves === "x" ? [x] : saves === "y" ? [y] : []);
   };
   return Object.assign(fn, { opName: name, decl });
@@ -61,4 +62,5 @@ export function unaryOp<N extends string>(name: N, decl: UnaryDecl): UnaryOpFn<N
 /** The names of the unary ops a module declares (its exports that are UnaryOpFns). */
 export type UnaryOpNamesOf<M> = { [K in keyof M]: M[K] extends UnaryOpFn<infer N> ? N : never }[keyof M];
 
-export const isUnaryOpFn = (v: unknown): v is UnaryOpFn => typeof v === "function" && typeof (v as Partial<UnaryOpFn>).opName === "string";
+export const isUnaryOpFn = (v: unknown): v is UnaryOpFn =>
+  typeof v === "function" && typeof (v as Partial<UnaryOpFn>).opName === "string";

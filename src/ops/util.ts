@@ -10,7 +10,13 @@ import { parseNamed } from "../internal/args.js";
 
 /** A contiguous tensor over what a kernel returned: a fresh host array (CPU) or a device's storage. */
 export function wrap(data: TypedArray | Storage, shape: readonly number[], dtype: DType): Tensor {
-  return new Tensor(data instanceof Storage ? data : new CpuStorage(data), [...shape], contiguousStrides(shape), 0, dtype);
+  return new Tensor(
+    data instanceof Storage ? data : new CpuStorage(data),
+    [...shape],
+    contiguousStrides(shape),
+    0,
+    dtype,
+  );
 }
 
 /** A storage for n elements on a device (zeros on the CPU; unspecified contents elsewhere). */
@@ -41,13 +47,26 @@ export const isTensor = (x: unknown): x is Tensor => x instanceof Tensor;
 
 /** A plain options object (not a tensor, device, array or typed array). */
 export function isOptions(x: unknown): x is Record<string, unknown> {
-  return typeof x === "object" && x !== null && !Array.isArray(x) && !(x instanceof Tensor) && !ArrayBuffer.isView(x) && !(x instanceof Map) && !(x instanceof Device);
+  return (
+    typeof x === "object" &&
+    x !== null &&
+    !Array.isArray(x) &&
+    !(x instanceof Tensor) &&
+    !ArrayBuffer.isView(x) &&
+    !(x instanceof Map) &&
+    !(x instanceof Device)
+  );
 }
 
 /**
  * torch-style arguments: positional values in torch's order, or any of them (with defaults) in
  * one trailing options object. parseArgs(args, ["dim", "keepdim"], { keepdim: false }).
  */
-export function parseArgs<T extends Record<string, unknown>>(op: string, args: readonly unknown[], names: readonly (keyof T & string)[], defaults: Partial<T> = {}): T {
+export function parseArgs<T extends Record<string, unknown>>(
+  op: string,
+  args: readonly unknown[],
+  names: readonly (keyof T & string)[],
+  defaults: Partial<T> = {},
+): T {
   return parseNamed(op, args, names, defaults, [], isOptions) as T;
 }

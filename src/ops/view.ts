@@ -14,7 +14,9 @@ export function view(x: Tensor, ...sizes: Sizes): Tensor {
   const shape = inferShape(sizesArg(sizes), x.numel(), "view", x.shape);
   const strides = viewStrides(x.shape, x.strides, shape);
   if (strides === null) {
-    throw new ShapeError(`view: size ${fmtShape(shape)} is not compatible with input tensor's size ${fmtShape(x.shape)} and stride [${x.strides.join(", ")}] (at least one dimension spans across two contiguous subspaces). Use reshape(...) instead.`);
+    throw new ShapeError(
+      `view: size ${fmtShape(shape)} is not compatible with input tensor's size ${fmtShape(x.shape)} and stride [${x.strides.join(", ")}] (at least one dimension spans across two contiguous subspaces). Use reshape(...) instead.`,
+    );
   }
   const out = makeView(x, shape, strides, x.offset);
   return record("ViewBackward", [x], out, ([g]) => [reshape(g, x.shape)]);
@@ -28,10 +30,11 @@ export function reshape(x: Tensor, ...sizes: Sizes): Tensor {
 }
 
 export function flatten(x: Tensor, startArg: number | { startDim?: number; endDim?: number } = 0, endDim = -1): Tensor {
-  const startDim = typeof startArg === "object" ? startArg.startDim ?? 0 : startArg;
+  const startDim = typeof startArg === "object" ? (startArg.startDim ?? 0) : startArg;
   if (typeof startArg === "object") endDim = startArg.endDim ?? -1;
   if (x.dim() === 0) return reshape(x, [1]);
-  const s = normDim(startDim, x.dim(), "flatten"), e = normDim(endDim, x.dim(), "flatten");
+  const s = normDim(startDim, x.dim(), "flatten"),
+    e = normDim(endDim, x.dim(), "flatten");
   if (s > e) throw new ShapeError(`flatten: start_dim ${startDim} cannot come after end_dim ${endDim}`);
   const shape = [...x.shape.slice(0, s), numelOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)];
   return reshape(x, shape);
@@ -46,9 +49,16 @@ export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Ten
 export function permute(x: Tensor, ...dims: Sizes): Tensor {
   const ds = sizesArg(dims).map((d) => normDim(d, x.dim(), "permute"));
   if (ds.length !== x.dim() || new Set(ds).size !== ds.length) {
-    throw new ShapeError(`permute: dims [${ds.join(", ")}] are not a permutation of the ${x.dim()} dims of ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      `permute: dims [${ds.join(", ")}] are not a permutation of the ${x.dim()} dims of ${fmtShape(x.shape)}`,
+    );
   }
-  const out = makeView(x, ds.map((d) => x.shape[d]), ds.map((d) => x.strides[d]), x.offset);
+  const out = makeView(
+    x,
+    ds.map((d) => x.shape[d]),
+    ds.map((d) => x.strides[d]),
+    x.offset,
+  );
   const inverse = new Array<number>(ds.length);
   ds.forEach((d, i) => (inverse[d] = i));
   return record("PermuteBackward", [x], out, ([g]) => [permute(g, inverse)]);
@@ -57,7 +67,8 @@ export function permute(x: Tensor, ...dims: Sizes): Tensor {
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const n = x.dim();
   if (n === 0) return x;
-  const a = normDim(dim0, n, "transpose"), b = normDim(dim1, n, "transpose");
+  const a = normDim(dim0, n, "transpose"),
+    b = normDim(dim1, n, "transpose");
   const dims = [...Array(n).keys()];
   dims[a] = b;
   dims[b] = a;
@@ -65,12 +76,16 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
 }
 
 export function t(x: Tensor): Tensor {
-  if (x.dim() > 2) throw new ShapeError(`t: expects a tensor with <= 2 dimensions, but self is ${x.dim()}D (${fmtShape(x.shape)})`);
+  if (x.dim() > 2)
+    throw new ShapeError(`t: expects a tensor with <= 2 dimensions, but self is ${x.dim()}D (${fmtShape(x.shape)})`);
   return relabel(x.dim() < 2 ? permute(x, [...x.shape.keys()]) : transpose(x, 0, 1), "TBackward", [x]);
 }
 
 export function squeeze(x: Tensor, dimArg?: number | readonly number[] | { dim?: number | readonly number[] }): Tensor {
-  const dim = typeof dimArg === "object" && !Array.isArray(dimArg) ? (dimArg as { dim?: number | readonly number[] }).dim : (dimArg as number | readonly number[] | undefined);
+  const dim =
+    typeof dimArg === "object" && !Array.isArray(dimArg)
+      ? (dimArg as { dim?: number | readonly number[] }).dim
+      : (dimArg as number | readonly number[] | undefined);
   let drop: Set<number>;
   if (dim === undefined) drop = new Set(x.shape.flatMap((s, i) => (s === 1 ? [i] : [])));
   else {
@@ -79,7 +94,14 @@ export function squeeze(x: Tensor, dimArg?: number | readonly number[] | { dim?:
   }
   const name = dim === undefined ? "SqueezeBackward" : "SqueezeBackward1";
   if (x.dim() === 0) return relabel(view(x, []), name, [x]);
-  return relabel(view(x, x.shape.filter((_, i) => !drop.has(i))), name, [x]);
+  return relabel(
+    view(
+      x,
+      x.shape.filter((_, i) => !drop.has(i)),
+    ),
+    name,
+    [x],
+  );
 }
 
 export function unsqueeze(x: Tensor, dim: number): Tensor {
@@ -95,17 +117,23 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 export function expand(x: Tensor, ...sizes: Sizes): Tensor {
   const target = sizesArg(sizes);
   if (target.length < x.dim()) {
-    throw new ShapeError(`expand: the number of sizes provided (${target.length}) must be greater or equal to the number of dimensions in the tensor (${x.dim()})`);
+    throw new ShapeError(
+      `expand: the number of sizes provided (${target.length}) must be greater or equal to the number of dimensions in the tensor (${x.dim()})`,
+    );
   }
   const off = target.length - x.dim();
-  const shape: number[] = [], strides: number[] = [];
+  const shape: number[] = [],
+    strides: number[] = [];
   target.forEach((s, i) => {
     const src = i - off;
     const have = src >= 0 ? x.shape[src] : 1;
     const want = s === -1 ? have : s;
-    if (src < 0 && s === -1) throw new ShapeError(`expand: -1 is not allowed in a leading, non-existing dimension (${fmtShape(target)})`);
+    if (src < 0 && s === -1)
+      throw new ShapeError(`expand: -1 is not allowed in a leading, non-existing dimension (${fmtShape(target)})`);
     if (have !== want && have !== 1) {
-      throw new ShapeError(`expand: the expanded size of the tensor (${want}) must match the existing size (${have}) at non-singleton dimension ${i}. Target sizes: ${fmtShape(target)}. Tensor sizes: ${fmtShape(x.shape)}`);
+      throw new ShapeError(
+        `expand: the expanded size of the tensor (${want}) must match the existing size (${have}) at non-singleton dimension ${i}. Target sizes: ${fmtShape(target)}. Tensor sizes: ${fmtShape(x.shape)}`,
+      );
     }
     shape.push(want);
     strides.push(src < 0 || have !== want ? 0 : x.strides[src]);
@@ -122,9 +150,11 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1)
   if (step <= 0) throw new ShapeError(`slice: step must be positive, got ${step}`);
   const n = x.shape[d];
   const clampIdx = (i: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n);
-  const s = clampIdx(start), e = Math.max(clampIdx(end ?? n), s);
+  const s = clampIdx(start),
+    e = Math.max(clampIdx(end ?? n), s);
   const len = Math.ceil((e - s) / step);
-  const shape = [...x.shape], strides = [...x.strides];
+  const shape = [...x.shape],
+    strides = [...x.strides];
   shape[d] = len;
   strides[d] = x.strides[d] * step;
   const out = makeView(x, shape, strides, x.offset + s * x.strides[d]);
@@ -137,7 +167,9 @@ export function narrow(x: Tensor, dim: number, startArg: number | Tensor, length
   const d = normDim(dim, x.dim(), "narrow");
   const s = start < 0 ? start + x.shape[d] : start;
   if (s < 0 || length < 0 || s + length > x.shape[d]) {
-    throw new IndexError(`narrow: start (${start}) + length (${length}) exceeds dimension size (${x.shape[d]}) of ${fmtShape(x.shape)}`);
+    throw new IndexError(
+      `narrow: start (${start}) + length (${length}) exceeds dimension size (${x.shape[d]}) of ${fmtShape(x.shape)}`,
+    );
   }
   return slice(x, d, s, s + length);
 }
@@ -146,10 +178,13 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   const d = normDim(dim, x.dim(), "select");
   const n = x.shape[d];
   if (!Number.isInteger(index) || index < -n || index >= n) {
-    throw new IndexError(`select: index ${index} is out of bounds for dimension ${d} with size ${n} (shape ${fmtShape(x.shape)})`);
+    throw new IndexError(
+      `select: index ${index} is out of bounds for dimension ${d} with size ${n} (shape ${fmtShape(x.shape)})`,
+    );
   }
   const i = index < 0 ? index + n : index;
-  const shape = x.shape.filter((_, k) => k !== d), strides = x.strides.filter((_, k) => k !== d);
+  const shape = x.shape.filter((_, k) => k !== d),
+    strides = x.strides.filter((_, k) => k !== d);
   const out = makeView(x, shape, strides, x.offset + i * x.strides[d]);
   return record("SelectBackward", [x], out, ([g]) => [viewScatter(g, x.shape, (z) => select(z, d, i))]);
 }
@@ -167,9 +202,14 @@ export function detach(x: Tensor): Tensor {
 }
 
 /** torch.as_strided: a view of x's storage; the offset positionally or as { storageOffset }. */
-export function asStrided(x: Tensor, size: readonly number[], stride: readonly number[], storageOffsetArg: number | { storageOffset?: number } = x.offset): Tensor {
-  const storageOffset = typeof storageOffsetArg === "object" ? (storageOffsetArg.storageOffset ?? x.offset) : storageOffsetArg;
+export function asStrided(
+  x: Tensor,
+  size: readonly number[],
+  stride: readonly number[],
+  storageOffsetArg: number | { storageOffset?: number } = x.offset,
+): Tensor {
+  const storageOffset =
+    typeof storageOffsetArg === "object" ? (storageOffsetArg.storageOffset ?? x.offset) : storageOffsetArg;
   checkView("as_strided", size, stride, storageOffset, x.storage.length);
   return makeView(x, [...size], [...stride], storageOffset);
 }
-

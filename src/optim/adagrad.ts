@@ -15,12 +15,25 @@ export interface AdagradOptions {
   foreach?: boolean | null;
 }
 
-const adagradArgs = signature<AdagradOptions & { params: ParamsInput }>()("Adagrad", ["params", "lr", "lrDecay", "weightDecay", "initialAccumulatorValue", "eps", "foreach", "maximize"], { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, foreach: null, maximize: false });
+const adagradArgs = signature<AdagradOptions & { params: ParamsInput }>()(
+  "Adagrad",
+  ["params", "lr", "lrDecay", "weightDecay", "initialAccumulatorValue", "eps", "foreach", "maximize"],
+  { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, foreach: null, maximize: false },
+);
 export class Adagrad extends Optimizer {
   constructor(...args: ArgsOf<typeof adagradArgs>) {
     const { params, ...opts } = adagradArgs.parse(args);
-    const d = { lr: opts.lr ?? 1e-2, lrDecay: opts.lrDecay ?? 0, weightDecay: opts.weightDecay ?? 0, initialAccumulatorValue: opts.initialAccumulatorValue ?? 0, eps: opts.eps ?? 1e-10, maximize: opts.maximize ?? false, foreach: opts.foreach ?? null };
-    for (const k of ["lr", "lrDecay", "weightDecay", "initialAccumulatorValue", "eps"] as const) if (!(d[k] >= 0)) throw new ValueError(`Adagrad: invalid ${k} value: ${d[k]}`);
+    const d = {
+      lr: opts.lr ?? 1e-2,
+      lrDecay: opts.lrDecay ?? 0,
+      weightDecay: opts.weightDecay ?? 0,
+      initialAccumulatorValue: opts.initialAccumulatorValue ?? 0,
+      eps: opts.eps ?? 1e-10,
+      maximize: opts.maximize ?? false,
+      foreach: opts.foreach ?? null,
+    };
+    for (const k of ["lr", "lrDecay", "weightDecay", "initialAccumulatorValue", "eps"] as const)
+      if (!(d[k] >= 0)) throw new ValueError(`Adagrad: invalid ${k} value: ${d[k]}`);
     super(params, d);
     // PyTorch creates the accumulators eagerly, in the constructor.
     for (const grp of this.paramGroups) {
@@ -33,7 +46,10 @@ export class Adagrad extends Optimizer {
   }
 
   protected updateGroup(g: ParamGroup): void {
-    const lr = this.num(g, "lr"), lrDecay = this.num(g, "lrDecay"), wd = this.num(g, "weightDecay"), eps = this.num(g, "eps");
+    const lr = this.num(g, "lr"),
+      lrDecay = this.num(g, "lrDecay"),
+      wd = this.num(g, "weightDecay"),
+      eps = this.num(g, "eps");
     const maximize = g.maximize as boolean;
     for (const p of g.params) {
       if (!p.grad) continue;

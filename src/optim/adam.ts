@@ -20,12 +20,29 @@ export interface AdamOptions {
   fused?: boolean;
 }
 
-function adamDefaults(name: string, opts: AdamOptions, wd: number): Record<string, number | boolean | readonly number[] | null> {
-  const d = { lr: opts.lr ?? 1e-3, betas: [...(opts.betas ?? [0.9, 0.999])], eps: opts.eps ?? 1e-8, weightDecay: opts.weightDecay ?? wd, amsgrad: opts.amsgrad ?? false, maximize: opts.maximize ?? false, foreach: opts.foreach ?? null, capturable: opts.capturable ?? false, differentiable: opts.differentiable ?? false, fused: opts.fused ?? false };
+function adamDefaults(
+  name: string,
+  opts: AdamOptions,
+  wd: number,
+): Record<string, number | boolean | readonly number[] | null> {
+  const d = {
+    lr: opts.lr ?? 1e-3,
+    betas: [...(opts.betas ?? [0.9, 0.999])],
+    eps: opts.eps ?? 1e-8,
+    weightDecay: opts.weightDecay ?? wd,
+    amsgrad: opts.amsgrad ?? false,
+    maximize: opts.maximize ?? false,
+    foreach: opts.foreach ?? null,
+    capturable: opts.capturable ?? false,
+    differentiable: opts.differentiable ?? false,
+    fused: opts.fused ?? false,
+  };
   if (!(d.lr >= 0)) throw new ValueError(`${name}: invalid learning rate: ${d.lr}`);
   if (!(d.eps >= 0)) throw new ValueError(`${name}: invalid epsilon value: ${d.eps}`);
-  if (!(d.betas[0] >= 0 && d.betas[0] < 1)) throw new ValueError(`${name}: invalid beta parameter at index 0: ${d.betas[0]}`);
-  if (!(d.betas[1] >= 0 && d.betas[1] < 1)) throw new ValueError(`${name}: invalid beta parameter at index 1: ${d.betas[1]}`);
+  if (!(d.betas[0] >= 0 && d.betas[0] < 1))
+    throw new ValueError(`${name}: invalid beta parameter at index 0: ${d.betas[0]}`);
+  if (!(d.betas[1] >= 0 && d.betas[1] < 1))
+    throw new ValueError(`${name}: invalid beta parameter at index 1: ${d.betas[1]}`);
   if (!(d.weightDecay >= 0)) throw new ValueError(`${name}: invalid weight_decay value: ${d.weightDecay}`);
   return d;
 }
@@ -34,16 +51,32 @@ abstract class AdamBase extends Optimizer {
   protected abstract readonly decoupled: boolean;
 
   protected updateGroup(g: ParamGroup): void {
-    const lr = this.num(g, "lr"), eps = this.num(g, "eps"), wd = this.num(g, "weightDecay");
+    const lr = this.num(g, "lr"),
+      eps = this.num(g, "eps"),
+      wd = this.num(g, "weightDecay");
     const [beta1, beta2] = g.betas as number[];
-    const amsgrad = g.amsgrad as boolean, maximize = g.maximize as boolean;
+    const amsgrad = g.amsgrad as boolean,
+      maximize = g.maximize as boolean;
     for (const p of g.params) {
       if (!p.grad) continue;
       const s = this.initState(p, amsgrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"]);
-      const expAvg = s.exp_avg as Tensor, expAvgSq = s.exp_avg_sq as Tensor;
+      const expAvg = s.exp_avg as Tensor,
+        expAvgSq = s.exp_avg_sq as Tensor;
       s.step = (s.step as number) + 1;
       const mx = amsgrad ? (s.max_exp_avg_sq as Tensor) : null;
-      if (backend().adamStep(p, p.grad, expAvg, expAvgSq, mx, { lr, beta1, beta2, eps, weightDecay: wd, step: s.step as number, amsgrad, maximize, decoupled: this.decoupled })) {
+      if (
+        backend().adamStep(p, p.grad, expAvg, expAvgSq, mx, {
+          lr,
+          beta1,
+          beta2,
+          eps,
+          weightDecay: wd,
+          step: s.step as number,
+          amsgrad,
+          maximize,
+          decoupled: this.decoupled,
+        })
+      ) {
         for (const t of [p, expAvg, expAvgSq, mx]) if (t) t.storage.version++;
         continue;
       }
@@ -52,7 +85,8 @@ abstract class AdamBase extends Optimizer {
       expAvg.mul_(beta1).add_(grad, 1 - beta1);
       expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
       const step = s.step;
-      const bc1 = 1 - beta1 ** step, bc2 = 1 - beta2 ** step;
+      const bc1 = 1 - beta1 ** step,
+        bc2 = 1 - beta2 ** step;
       const stepSize = lr / bc1;
       const bc2Sqrt = Math.sqrt(bc2);
       let denom: Tensor;
@@ -66,12 +100,48 @@ abstract class AdamBase extends Optimizer {
   }
 }
 
-const adamArgs = signature<AdamOptions & { params: ParamsInput }>()("Adam",
-  ["params", "lr", "betas", "eps", "weightDecay", "amsgrad", "foreach", "maximize", "capturable", "differentiable", "fused"],
-  { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, foreach: null, maximize: false, capturable: false, differentiable: false, fused: false });
-const adamWArgs = signature<Omit<AdamOptions, "differentiable" | "fused"> & { params: ParamsInput }>()("AdamW",
+const adamArgs = signature<AdamOptions & { params: ParamsInput }>()(
+  "Adam",
+  [
+    "params",
+    "lr",
+    "betas",
+    "eps",
+    "weightDecay",
+    "amsgrad",
+    "foreach",
+    "maximize",
+    "capturable",
+    "differentiable",
+    "fused",
+  ],
+  {
+    lr: 1e-3,
+    betas: [0.9, 0.999],
+    eps: 1e-8,
+    weightDecay: 0,
+    amsgrad: false,
+    foreach: null,
+    maximize: false,
+    capturable: false,
+    differentiable: false,
+    fused: false,
+  },
+);
+const adamWArgs = signature<Omit<AdamOptions, "differentiable" | "fused"> & { params: ParamsInput }>()(
+  "AdamW",
   ["params", "lr", "betas", "eps", "weightDecay", "amsgrad", "maximize", "foreach", "capturable"],
-  { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false, foreach: null, capturable: false });
+  {
+    lr: 1e-3,
+    betas: [0.9, 0.999],
+    eps: 1e-8,
+    weightDecay: 1e-2,
+    amsgrad: false,
+    maximize: false,
+    foreach: null,
+    capturable: false,
+  },
+);
 
 export class Adam extends AdamBase {
   protected readonly decoupled = false;

@@ -26,15 +26,25 @@ const num = (t: Tensor | number): number => (typeof t === "number" ? t : (t.item
  * The minimiser of the cubic through (x1, f1, g1), (x2, f2, g2), clamped to bounds. `r` rounds
  * what PyTorch computes as float32 tensors (the g's are 0-dim tensors there).
  */
-function cubicInterpolate(x1: number, f1: number, g1: number, x2: number, f2: number, g2: number, bounds: [number, number] | null, r: (v: number) => number): number {
+function cubicInterpolate(
+  x1: number,
+  f1: number,
+  g1: number,
+  x2: number,
+  f2: number,
+  g2: number,
+  bounds: [number, number] | null,
+  r: (v: number) => number,
+): number {
   const [lo, hi] = bounds ?? (x1 <= x2 ? [x1, x2] : [x2, x1]);
   const d1 = r(r(g1 + g2) - r((3 * (f1 - f2)) / (x1 - x2)));
   const d2sq = r(r(d1 * d1) - r(g1 * g2));
   if (d2sq >= 0) {
     const d2 = r(Math.sqrt(d2sq));
-    const minPos = x1 <= x2
-      ? r(x2 - r(r(x2 - x1) * r(r(r(g2 + d2) - d1) / r(r(g2 - g1) + r(2 * d2)))))
-      : r(x1 - r(r(x1 - x2) * r(r(r(g1 + d2) - d1) / r(r(g1 - g2) + r(2 * d2)))));
+    const minPos =
+      x1 <= x2
+        ? r(x2 - r(r(x2 - x1) * r(r(r(g2 + d2) - d1) / r(r(g2 - g1) + r(2 * d2)))))
+        : r(x1 - r(r(x1 - x2) * r(r(r(g1 + d2) - d1) / r(r(g1 - g2) + r(2 * d2)))));
     return Math.min(Math.max(minPos, lo), hi);
   }
   return (lo + hi) / 2;
@@ -42,7 +52,20 @@ function cubicInterpolate(x1: number, f1: number, g1: number, x2: number, f2: nu
 
 type ObjFunc = (x: Tensor[], t: number, d: Tensor) => [number, Tensor];
 
-function strongWolfe(obj: ObjFunc, x: Tensor[], t0: number, d: Tensor, f: number, g0: Tensor, gtd: number, r: (v: number) => number, c1 = 1e-4, c2 = 0.9, toleranceChange = 1e-9, maxLs = 25): [number, Tensor, number, number] {
+function strongWolfe(
+  obj: ObjFunc,
+  x: Tensor[],
+  t0: number,
+  d: Tensor,
+  f: number,
+  g0: Tensor,
+  gtd: number,
+  r: (v: number) => number,
+  c1 = 1e-4,
+  c2 = 0.9,
+  toleranceChange = 1e-9,
+  maxLs = 25,
+): [number, Tensor, number, number] {
   let t = t0;
   const dNorm = num(d.abs().max());
   const g = g0.clone();
@@ -50,11 +73,20 @@ function strongWolfe(obj: ObjFunc, x: Tensor[], t0: number, d: Tensor, f: number
   let evals = 1;
   let gtdNew = num(gNew.dot(d));
   let [tPrev, fPrev, gPrev, gtdPrev] = [0, f, g, gtd];
-  let done = false, lsIter = 0;
-  let bracket: number[] = [], bf: number[] = [], bg: Tensor[] = [], bgtd: number[] = [];
+  let done = false,
+    lsIter = 0;
+  let bracket: number[] = [],
+    bf: number[] = [],
+    bg: Tensor[] = [],
+    bgtd: number[] = [];
   while (lsIter < maxLs) {
     if (fNew > f + c1 * t * gtd || (lsIter > 1 && fNew >= fPrev)) {
-      [bracket, bf, bg, bgtd] = [[tPrev, t], [fPrev, fNew], [gPrev, gNew.clone()], [gtdPrev, gtdNew]];
+      [bracket, bf, bg, bgtd] = [
+        [tPrev, t],
+        [fPrev, fNew],
+        [gPrev, gNew.clone()],
+        [gtdPrev, gtdNew],
+      ];
       break;
     }
     if (Math.abs(gtdNew) <= -c2 * gtd) {
@@ -63,10 +95,16 @@ function strongWolfe(obj: ObjFunc, x: Tensor[], t0: number, d: Tensor, f: number
       break;
     }
     if (gtdNew >= 0) {
-      [bracket, bf, bg, bgtd] = [[tPrev, t], [fPrev, fNew], [gPrev, gNew.clone()], [gtdPrev, gtdNew]];
+      [bracket, bf, bg, bgtd] = [
+        [tPrev, t],
+        [fPrev, fNew],
+        [gPrev, gNew.clone()],
+        [gtdPrev, gtdNew],
+      ];
       break;
     }
-    const minStep = t + 0.01 * (t - tPrev), maxStep = t * 10;
+    const minStep = t + 0.01 * (t - tPrev),
+      maxStep = t * 10;
     const tmp = t;
     t = cubicInterpolate(tPrev, fPrev, gtdPrev, t, fNew, gtdNew, [minStep, maxStep], r);
     [tPrev, fPrev, gPrev, gtdPrev] = [tmp, fNew, gNew.clone(), gtdNew];
@@ -75,13 +113,19 @@ function strongWolfe(obj: ObjFunc, x: Tensor[], t0: number, d: Tensor, f: number
     gtdNew = num(gNew.dot(d));
     lsIter++;
   }
-  if (lsIter === maxLs) [bracket, bf, bg] = [[0, t], [f, fNew], [g, gNew]];
+  if (lsIter === maxLs)
+    [bracket, bf, bg] = [
+      [0, t],
+      [f, fNew],
+      [g, gNew],
+    ];
   let insufProgress = false;
   let [low, high] = bf[0] <= bf[bf.length - 1] ? [0, 1] : [1, 0];
   while (!done && lsIter < maxLs) {
     if (Math.abs(bracket[1] - bracket[0]) * dNorm < toleranceChange) break;
     t = cubicInterpolate(bracket[0], bf[0], bgtd[0], bracket[1], bf[1], bgtd[1], null, r);
-    const bmax = Math.max(...bracket), bmin = Math.min(...bracket);
+    const bmax = Math.max(...bracket),
+      bmin = Math.min(...bracket);
     const eps = 0.1 * (bmax - bmin);
     if (Math.min(bmax - t, t - bmin) < eps) {
       if (insufProgress || t >= bmax || t <= bmin) {
@@ -107,24 +151,61 @@ function strongWolfe(obj: ObjFunc, x: Tensor[], t0: number, d: Tensor, f: number
   return [bf[low], bg[low], bracket[low], evals];
 }
 
-interface LState { funcEvals: number; nIter: number; d?: Tensor; t?: number; oldDirs?: Tensor[]; oldStps?: Tensor[]; ro?: number[]; hDiag?: number; prevFlatGrad?: Tensor; prevLoss?: number }
+interface LState {
+  funcEvals: number;
+  nIter: number;
+  d?: Tensor;
+  t?: number;
+  oldDirs?: Tensor[];
+  oldStps?: Tensor[];
+  ro?: number[];
+  hDiag?: number;
+  prevFlatGrad?: Tensor;
+  prevLoss?: number;
+}
 
 /** optim.LBFGS(params, lr = 1, maxIter = 20, maxEval = maxIter * 5 / 4, toleranceGrad = 1e-7, toleranceChange = 1e-9, historySize = 100, lineSearchFn = null). */
 export class LBFGS extends Optimizer {
   private readonly params: Tensor[];
   private lstate: LState = { funcEvals: 0, nIter: 0 };
   constructor(params: ParamsInput, ...args: unknown[]) {
-    const o = parseArgs<Required<LBFGSOptions> & Record<string, unknown>>("LBFGS", args, ["lr", "maxIter", "maxEval", "toleranceGrad", "toleranceChange", "historySize", "lineSearchFn"], { lr: 1, maxIter: 20, maxEval: null, toleranceGrad: 1e-7, toleranceChange: 1e-9, historySize: 100, lineSearchFn: null });
-    if (o.lineSearchFn !== null && o.lineSearchFn !== "strong_wolfe") throw new ValueError("LBFGS: only 'strong_wolfe' is supported as lineSearchFn");
-    super(params, { lr: o.lr, maxIter: o.maxIter, maxEval: o.maxEval ?? Math.trunc((o.maxIter * 5) / 4), toleranceGrad: o.toleranceGrad, toleranceChange: o.toleranceChange, historySize: o.historySize, lineSearchFn: o.lineSearchFn });
-    if (this.paramGroups.length !== 1) throw new ValueError("LBFGS doesn't support per-parameter options (parameter groups)");
+    const o = parseArgs<Required<LBFGSOptions> & Record<string, unknown>>(
+      "LBFGS",
+      args,
+      ["lr", "maxIter", "maxEval", "toleranceGrad", "toleranceChange", "historySize", "lineSearchFn"],
+      {
+        lr: 1,
+        maxIter: 20,
+        maxEval: null,
+        toleranceGrad: 1e-7,
+        toleranceChange: 1e-9,
+        historySize: 100,
+        lineSearchFn: null,
+      },
+    );
+    if (o.lineSearchFn !== null && o.lineSearchFn !== "strong_wolfe")
+      throw new ValueError("LBFGS: only 'strong_wolfe' is supported as lineSearchFn");
+    super(params, {
+      lr: o.lr,
+      maxIter: o.maxIter,
+      maxEval: o.maxEval ?? Math.trunc((o.maxIter * 5) / 4),
+      toleranceGrad: o.toleranceGrad,
+      toleranceChange: o.toleranceChange,
+      historySize: o.historySize,
+      lineSearchFn: o.lineSearchFn,
+    });
+    if (this.paramGroups.length !== 1)
+      throw new ValueError("LBFGS doesn't support per-parameter options (parameter groups)");
     this.params = this.paramGroups[0].params;
   }
   protected updateGroup(): void {
     throw new ValueError("LBFGS: step() needs a closure that re-evaluates the model and returns the loss");
   }
   private flatGrad(): Tensor {
-    return cat(this.params.map((p) => (p.grad ? p.grad.reshape(-1) : zeros([p.numel()], { dtype: p.dtype }))), 0);
+    return cat(
+      this.params.map((p) => (p.grad ? p.grad.reshape(-1) : zeros([p.numel()], { dtype: p.dtype }))),
+      0,
+    );
   }
   private addGrad(t: number, d: Tensor): void {
     let off = 0;
@@ -135,13 +216,18 @@ export class LBFGS extends Optimizer {
     }
   }
   override step(closure?: () => Tensor | number): Tensor | number | undefined {
-    if (!closure) throw new ValueError("LBFGS: step() needs a closure that re-evaluates the model and returns the loss");
+    if (!closure)
+      throw new ValueError("LBFGS: step() needs a closure that re-evaluates the model and returns the loss");
     return noGrad(() => this.run(closure));
   }
   private run(closure: () => Tensor | number): Tensor | number {
     const g = this.paramGroups[0];
-    const lr = g.lr as number, maxIter = g.maxIter as number, maxEval = g.maxEval as number;
-    const tolGrad = g.toleranceGrad as number, tolChange = g.toleranceChange as number, history = g.historySize as number;
+    const lr = g.lr as number,
+      maxIter = g.maxIter as number,
+      maxEval = g.maxEval as number;
+    const tolGrad = g.toleranceGrad as number,
+      tolChange = g.toleranceChange as number,
+      history = g.historySize as number;
     const evalClosure = (): Tensor | number => enableGrad(() => closure());
     const st = this.lstate;
     // PyTorch keeps these scalars as 0-dim tensors of the parameters' dtype: float32 rounds them.
@@ -166,13 +252,19 @@ export class LBFGS extends Optimizer {
         const s = (d as Tensor).mul(t as number);
         const ys = num(y.dot(s));
         if (ys > 1e-10) {
-          if ((oldDirs as Tensor[]).length === history) { oldDirs?.shift(); oldStps?.shift(); ro?.shift(); }
+          if ((oldDirs as Tensor[]).length === history) {
+            oldDirs?.shift();
+            oldStps?.shift();
+            ro?.shift();
+          }
           oldDirs?.push(y);
           oldStps?.push(s);
           ro?.push(r(1 / ys));
           hDiag = r(ys / num(y.dot(y)));
         }
-        const dirs = oldDirs as Tensor[], stps = oldStps as Tensor[], r0 = ro as number[];
+        const dirs = oldDirs as Tensor[],
+          stps = oldStps as Tensor[],
+          r0 = ro as number[];
         const al = new Array<number>(dirs.length);
         const q = flatGrad.neg();
         for (let i = dirs.length - 1; i >= 0; i--) {

@@ -31,7 +31,9 @@ function checkStateShapes(s: ParamState, p: Tensor, which: string): void {
   for (const [k, v] of Object.entries(s)) {
     if (!(v instanceof Tensor) || v.dim() === 0) continue;
     if (v.shape.length !== p.shape.length || v.shape.some((n, d) => n !== p.shape[d])) {
-      throw new ValueError(`loadStateDict: state '${k}' of ${which} has shape [${v.shape.join(", ")}], but the parameter has shape [${p.shape.join(", ")}]`);
+      throw new ValueError(
+        `loadStateDict: state '${k}' of ${which} has shape [${v.shape.join(", ")}], but the parameter has shape [${p.shape.join(", ")}]`,
+      );
     }
   }
 }
@@ -52,13 +54,16 @@ export abstract class Optimizer {
   addParamGroup(group: ParamGroupInput): void {
     const params = group.params instanceof Tensor ? [group.params] : [...group.params];
     for (const p of params) {
-      if (!(p instanceof Tensor)) throw new ValueError(`${this.constructor.name}: optimizer can only optimize Tensors, got ${typeof p}`);
+      if (!(p instanceof Tensor))
+        throw new ValueError(`${this.constructor.name}: optimizer can only optimize Tensors, got ${typeof p}`);
       if (!p.isLeaf) throw new ValueError(`${this.constructor.name}: can't optimize a non-leaf Tensor`);
     }
     const seen = new Set(this.paramGroups.flatMap((g) => g.params));
-    if (params.some((p) => seen.has(p))) throw new ValueError(`${this.constructor.name}: some parameters appear in more than one parameter group`);
+    if (params.some((p) => seen.has(p)))
+      throw new ValueError(`${this.constructor.name}: some parameters appear in more than one parameter group`);
     const g: ParamGroup = { params };
-    for (const [k, v] of Object.entries(this.defaults)) g[k] = k in group && group[k] !== undefined ? (group[k] as OptionValue) : v;
+    for (const [k, v] of Object.entries(this.defaults))
+      g[k] = k in group && group[k] !== undefined ? (group[k] as OptionValue) : v;
     for (const [k, v] of Object.entries(group)) if (k !== "params" && !(k in this.defaults)) g[k] = v as OptionValue;
     this.paramGroups.push(g);
   }
@@ -136,12 +141,16 @@ export abstract class Optimizer {
 
   loadStateDict(sd: OptimizerStateDict): void {
     if (sd.paramGroups.length !== this.paramGroups.length) {
-      throw new ValueError(`loadStateDict: loaded state dict has a different number of parameter groups (${sd.paramGroups.length} vs ${this.paramGroups.length})`);
+      throw new ValueError(
+        `loadStateDict: loaded state dict has a different number of parameter groups (${sd.paramGroups.length} vs ${this.paramGroups.length})`,
+      );
     }
     sd.paramGroups.forEach((g, i) => {
       const ps = g.params as number[];
       if (ps.length !== this.paramGroups[i].params.length) {
-        throw new ValueError(`loadStateDict: loaded state dict contains a parameter group that doesn't match the size of optimizer's group ${i} (${ps.length} vs ${this.paramGroups[i].params.length})`);
+        throw new ValueError(
+          `loadStateDict: loaded state dict contains a parameter group that doesn't match the size of optimizer's group ${i} (${ps.length} vs ${this.paramGroups[i].params.length})`,
+        );
       }
     });
     this.state = new Map();
@@ -153,7 +162,13 @@ export abstract class Optimizer {
         if (s) {
           checkStateShapes(s, p, `group ${i}, parameter ${j} (id ${id})`);
           const copy: ParamState = {};
-          for (const [k, v] of Object.entries(s)) copy[k] = v instanceof Tensor && k !== "step" ? noGrad(() => v.to(p.dtype).clone()) : v instanceof Tensor ? v.clone() : v;
+          for (const [k, v] of Object.entries(s))
+            copy[k] =
+              v instanceof Tensor && k !== "step"
+                ? noGrad(() => v.to(p.dtype).clone())
+                : v instanceof Tensor
+                  ? v.clone()
+                  : v;
           this.state.set(p, copy);
         }
       });

@@ -4,26 +4,46 @@ import { Optimizer, type ParamGroup, type ParamsInput } from "./optimizer.js";
 import { type ArgsOf, signature } from "../internal/args.js";
 import { check, checkBetas } from "./checks.js";
 
-export interface RAdamOptions { lr?: number; betas?: readonly number[]; eps?: number; weightDecay?: number; foreach?: boolean | null }
-const radamArgs = signature<RAdamOptions & { params: ParamsInput }>()("RAdam", ["params", "lr", "betas", "eps", "weightDecay", "foreach"], { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, foreach: null });
+export interface RAdamOptions {
+  lr?: number;
+  betas?: readonly number[];
+  eps?: number;
+  weightDecay?: number;
+  foreach?: boolean | null;
+}
+const radamArgs = signature<RAdamOptions & { params: ParamsInput }>()(
+  "RAdam",
+  ["params", "lr", "betas", "eps", "weightDecay", "foreach"],
+  { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, foreach: null },
+);
 export class RAdam extends Optimizer {
   constructor(...args: ArgsOf<typeof radamArgs>) {
     const { params, ...opts } = radamArgs.parse(args);
-    const d = { lr: opts.lr ?? 1e-3, betas: [...(opts.betas ?? [0.9, 0.999])], eps: opts.eps ?? 1e-8, weightDecay: opts.weightDecay ?? 0, foreach: opts.foreach ?? null };
+    const d = {
+      lr: opts.lr ?? 1e-3,
+      betas: [...(opts.betas ?? [0.9, 0.999])],
+      eps: opts.eps ?? 1e-8,
+      weightDecay: opts.weightDecay ?? 0,
+      foreach: opts.foreach ?? null,
+    };
     check("RAdam", d, ["lr", "eps", "weightDecay"]);
     checkBetas("RAdam", d.betas);
     super(params, d);
   }
   protected updateGroup(g: ParamGroup): void {
-    const lr = this.num(g, "lr"), eps = this.num(g, "eps"), wd = this.num(g, "weightDecay");
+    const lr = this.num(g, "lr"),
+      eps = this.num(g, "eps"),
+      wd = this.num(g, "weightDecay");
     const [beta1, beta2] = g.betas as number[];
     for (const p of g.params) {
       if (!p.grad) continue;
       const s = this.initState(p, ["exp_avg", "exp_avg_sq"]);
       const step = (s.step = (s.step as number) + 1);
-      const bc1 = 1 - beta1 ** step, bc2 = 1 - beta2 ** step;
+      const bc1 = 1 - beta1 ** step,
+        bc2 = 1 - beta2 ** step;
       const grad = this.gradFor(p, false, wd);
-      const expAvg = s.exp_avg as Tensor, expAvgSq = s.exp_avg_sq as Tensor;
+      const expAvg = s.exp_avg as Tensor,
+        expAvgSq = s.exp_avg_sq as Tensor;
       expAvg.mul_(beta1).add_(grad, 1 - beta1);
       expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
       const corrected = expAvg.div(bc1);

@@ -32,7 +32,7 @@ const LOG_P = [
   7.0376836292e-2, -1.151461031e-1, 1.167699874e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1,
   2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1,
 ].map(fr);
-const LOG_Q1 = fr(-2.12194440e-4);
+const LOG_Q1 = fr(-2.1219444e-4);
 const LOG_Q2 = fr(0.693359375);
 const FOPI = fr(1.27323954473516);
 const DP1 = fr(-0.78515625);
@@ -52,7 +52,7 @@ const scratchI = new Int32Array(scratchF.buffer);
 function logAvx(u: number): number {
   scratchF[0] = u;
   const bits = scratchI[0];
-  let e = ((bits >>> 23) - 127) + 1;
+  let e = (bits >>> 23) - 127 + 1;
   scratchI[0] = (bits & ~0x7f800000) | 0x3f000000;
   let x = scratchF[0];
   const mask = x < SQRTHF;

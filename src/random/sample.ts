@@ -95,7 +95,9 @@ export function randint(gen: Generator, out: IntegerArray, low: number, high: nu
     throw new RandomArgumentError(`randint: low and high must be integers, got low=${low}, high=${high}`);
   }
   if (!(low < high)) {
-    throw new RandomArgumentError(`randint: random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
+    throw new RandomArgumentError(
+      `randint: random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`,
+    );
   }
   if (out instanceof Uint8Array && (low < 0 || high > 256)) {
     throw new RandomArgumentError(`randint: [${low}, ${high}) is out of bounds for a uint8/bool output`);

@@ -39,11 +39,19 @@ export function removeOrphanedTemps(dir: string, of?: string): string[] {
   }
   for (const name of names) {
     const m = TEMP_NAME.exec(name);
-    if (!m || (of !== undefined && !name.startsWith(`.${of}.`)) || Number(m[1]) === process.pid || processAlive(Number(m[1]))) continue;
+    if (
+      !m ||
+      (of !== undefined && !name.startsWith(`.${of}.`)) ||
+      Number(m[1]) === process.pid ||
+      processAlive(Number(m[1]))
+    )
+      continue;
     try {
       unlinkSync(join(dir, name));
       removed.push(name);
-    } catch { /* gone already, or not ours to remove */ }
+    } catch {
+      /* gone already, or not ours to remove */
+    }
   }
   return removed;
 }
@@ -76,9 +84,17 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): void {
     removeOrphanedTemps(dirname(path), basename(path));
   } catch (err) {
     if (fd >= 0) {
-      try { closeSync(fd); } catch { /* already failing; keep the original error */ }
+      try {
+        closeSync(fd);
+      } catch {
+        /* already failing; keep the original error */
+      }
     }
-    try { unlinkSync(tmp); } catch { /* it may not exist */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* it may not exist */
+    }
     throw err;
   }
   syncDir(dirname(path));

@@ -8,9 +8,7 @@
 import { SerializationError } from "./errors.js";
 
 /** How one input value converts: a leaf value, or a container shell plus a filler for it. */
-export type Converted<O> =
-  | { leaf: O }
-  | { shell: O; fill: (get: (child: unknown) => O) => void };
+export type Converted<O> = { leaf: O } | { shell: O; fill: (get: (child: unknown) => O) => void };
 
 /**
  * The default bound on container entries visited in one conversion. Each entry of the input
@@ -19,7 +17,12 @@ export type Converted<O> =
  */
 export const DEFAULT_MAX_EDGES = 100_000_000;
 
-export function convertGraph<O>(root: unknown, convert: (v: unknown) => Converted<O>, what: string, maxEdges = DEFAULT_MAX_EDGES): O {
+export function convertGraph<O>(
+  root: unknown,
+  convert: (v: unknown) => Converted<O>,
+  what: string,
+  maxEdges = DEFAULT_MAX_EDGES,
+): O {
   const seen = new Map<object, O>();
   const pending: (() => void)[] = [];
   let edges = 0;

@@ -21,12 +21,17 @@ export interface SaveOptions {
 export function saveToBytes(obj: Savable, opts: SaveOptions = {}): Uint8Array {
   if ((opts.format ?? "pt") === "pt") return encodeTorchZip(toSaved(obj));
   if (obj === null || typeof obj !== "object" || obj instanceof Tensor || Array.isArray(obj)) {
-    throw new SerializationError("save: safetensors holds a flat {name: tensor} record (a state dict); use a .pt file for other objects");
+    throw new SerializationError(
+      "save: safetensors holds a flat {name: tensor} record (a state dict); use a .pt file for other objects",
+    );
   }
   const entries = obj instanceof Map ? [...obj.entries()] : Object.entries(obj);
   const tensors: Record<string, RawTensor> = {};
   for (const [k, v] of entries) {
-    if (!(v instanceof Tensor)) throw new SerializationError(`save: safetensors can only hold tensors, but '${String(k)}' is ${typeof v}; use a .pt file`);
+    if (!(v instanceof Tensor))
+      throw new SerializationError(
+        `save: safetensors can only hold tensors, but '${String(k)}' is ${typeof v}; use a .pt file`,
+      );
     tensors[String(k)] = toSaved(v.contiguous()) as RawTensor;
   }
   return encodeSafetensors(tensors, opts.metadata);
@@ -36,6 +41,7 @@ export function saveToBytes(obj: Savable, opts: SaveOptions = {}): Uint8Array {
 export const loadFromBytes = (bytes: Uint8Array): Loaded => fromSaved(decodeAny(bytes));
 
 /** The __metadata__ of safetensors bytes (or null). */
-export const safetensorsMetadata = (bytes: Uint8Array): Record<string, string> | null => decodeSafetensors(bytes).metadata;
+export const safetensorsMetadata = (bytes: Uint8Array): Record<string, string> | null =>
+  decodeSafetensors(bytes).metadata;
 
 export type { Savable, Loaded };

@@ -9,7 +9,14 @@ import { SerializationError } from "./errors.js";
 import { STORAGE_CLASS } from "./pickle-globals.js";
 import { checkView } from "./raw.js";
 import {
-  ITEM_SIZE, type RawStorage, type RawTensor, type Saved, PyFloat, PyOrderedDict, PyTuple, isRawTensor,
+  ITEM_SIZE,
+  type RawStorage,
+  type RawTensor,
+  type Saved,
+  PyFloat,
+  PyOrderedDict,
+  PyTuple,
+  isRawTensor,
 } from "./types.js";
 
 const MAX_DEPTH = 1000;
@@ -57,16 +64,40 @@ export function pickle(obj: Saved): { data: Uint8Array; storages: PickledStorage
 
   const put = (): number => {
     const i = memoSize++;
-    if (i < 256) { out.byte(0x71); out.byte(i); } else { out.byte(0x72); out.uint(i, 4); }
+    if (i < 256) {
+      out.byte(0x71);
+      out.byte(i);
+    } else {
+      out.byte(0x72);
+      out.uint(i, 4);
+    }
     return i;
   };
   const get = (i: number): void => {
-    if (i < 256) { out.byte(0x68); out.byte(i); } else { out.byte(0x6a); out.uint(i, 4); }
+    if (i < 256) {
+      out.byte(0x68);
+      out.byte(i);
+    } else {
+      out.byte(0x6a);
+      out.uint(i, 4);
+    }
   };
   const saveInt = (v: bigint): void => {
-    if (v >= 0n && v <= 0xffn) { out.byte(0x4b); out.byte(Number(v)); return; }
-    if (v >= 0n && v <= 0xffffn) { out.byte(0x4d); out.uint(Number(v), 2); return; }
-    if (v >= -0x80000000n && v <= 0x7fffffffn) { out.byte(0x4a); out.uint(Number(BigInt.asUintN(32, v)), 4); return; }
+    if (v >= 0n && v <= 0xffn) {
+      out.byte(0x4b);
+      out.byte(Number(v));
+      return;
+    }
+    if (v >= 0n && v <= 0xffffn) {
+      out.byte(0x4d);
+      out.uint(Number(v), 2);
+      return;
+    }
+    if (v >= -0x80000000n && v <= 0x7fffffffn) {
+      out.byte(0x4a);
+      out.uint(Number(BigInt.asUintN(32, v)), 4);
+      return;
+    }
     // LONG1: minimal little-endian two's complement, as CPython's encode_long.
     const bytes: number[] = [];
     let x = v;
@@ -76,7 +107,13 @@ export function pickle(obj: Saved): { data: Uint8Array; storages: PickledStorage
       const signBit = bytes[bytes.length - 1] & 0x80;
       if ((x === 0n && !signBit) || (x === -1n && signBit)) break;
     }
-    if (bytes.length < 256) { out.byte(0x8a); out.byte(bytes.length); } else { out.byte(0x8b); out.uint(bytes.length, 4); }
+    if (bytes.length < 256) {
+      out.byte(0x8a);
+      out.byte(bytes.length);
+    } else {
+      out.byte(0x8b);
+      out.uint(bytes.length, 4);
+    }
     out.bytes(Uint8Array.from(bytes));
   };
   const saveFloat = (v: number): void => {
@@ -90,7 +127,10 @@ export function pickle(obj: Saved): { data: Uint8Array; storages: PickledStorage
   // matches torch.save's bytes in practice and keeps files small.
   const saveStr = (s: string): void => {
     const m = memoByValue.get("s" + s);
-    if (m !== undefined) { get(m); return; }
+    if (m !== undefined) {
+      get(m);
+      return;
+    }
     const b = enc.encode(s);
     out.byte(0x58);
     out.uint(b.length, 4);
@@ -99,13 +139,19 @@ export function pickle(obj: Saved): { data: Uint8Array; storages: PickledStorage
   };
   const saveGlobal = (mod: string, name: string): void => {
     const m = memoByValue.get(`g${mod}\n${name}`);
-    if (m !== undefined) { get(m); return; }
+    if (m !== undefined) {
+      get(m);
+      return;
+    }
     out.byte(0x63);
     out.bytes(enc.encode(`${mod}\n${name}\n`));
     memoByValue.set(`g${mod}\n${name}`, put());
   };
   const saveTuple = (items: (() => void)[]): void => {
-    if (items.length === 0) { out.byte(0x29); return; }
+    if (items.length === 0) {
+      out.byte(0x29);
+      return;
+    }
     if (items.length > 3) out.byte(0x28);
     for (const f of items) f();
     out.byte(items.length > 3 ? 0x74 : [0x85, 0x86, 0x87][items.length - 1]);
@@ -125,7 +171,15 @@ export function pickle(obj: Saved): { data: Uint8Array; storages: PickledStorage
     }
   };
   const saveEntries = (entries: [string | number, Saved][], depth: number): void => {
-    batched(entries.length, (i) => { save(entries[i][0], depth); save(entries[i][1], depth); }, 0x73, 0x75);
+    batched(
+      entries.length,
+      (i) => {
+        save(entries[i][0], depth);
+        save(entries[i][1], depth);
+      },
+      0x73,
+      0x75,
+    );
   };
   const emptyOrderedDict = (): void => {
     saveGlobal("collections", "OrderedDict");
@@ -164,25 +218,44 @@ export function pickle(obj: Saved): { data: Uint8Array; storages: PickledStorage
 
   function save(v: Saved, depth: number): void {
     if (depth > MAX_DEPTH) throw new SerializationError(`torch.save: object nested deeper than ${MAX_DEPTH} levels`);
-    if (v === null) { out.byte(0x4e); return; }
+    if (v === null) {
+      out.byte(0x4e);
+      return;
+    }
     switch (typeof v) {
-      case "boolean": out.byte(v ? 0x88 : 0x89); return;
-      case "bigint": saveInt(v); return;
-      case "string": saveStr(v); return;
-      case "number":
-        if (Number.isInteger(v) && !Object.is(v, -0)) saveInt(BigInt(v)); else saveFloat(v);
+      case "boolean":
+        out.byte(v ? 0x88 : 0x89);
         return;
-      case "object": break;
+      case "bigint":
+        saveInt(v);
+        return;
+      case "string":
+        saveStr(v);
+        return;
+      case "number":
+        if (Number.isInteger(v) && !Object.is(v, -0)) saveInt(BigInt(v));
+        else saveFloat(v);
+        return;
+      case "object":
+        break;
       default:
         // nn.Module instances are callable (functions): say what to save instead.
         if (typeof v === "function" && typeof (v as { stateDict?: unknown }).stateDict === "function") {
-          throw new SerializationError("torch.save: cannot save a whole nn.Module (it holds code); save model.stateDict() and load it into a new model with loadStateDict, as PyTorch recommends");
+          throw new SerializationError(
+            "torch.save: cannot save a whole nn.Module (it holds code); save model.stateDict() and load it into a new model with loadStateDict, as PyTorch recommends",
+          );
         }
         throw new SerializationError(`torch.save: cannot pickle a value of type ${typeof v}`);
     }
-    if (v instanceof PyFloat) { saveFloat(v.value); return; }
+    if (v instanceof PyFloat) {
+      saveFloat(v.value);
+      return;
+    }
     const m = memoByRef.get(v);
-    if (m !== undefined) { get(m); return; }
+    if (m !== undefined) {
+      get(m);
+      return;
+    }
     if (v instanceof PyTuple) {
       saveTuple(v.items.map((x) => () => save(x, depth + 1)));
       if (v.items.length > 0) memoByRef.set(v, memoSize - 1); // () is never memoized, as in CPython
@@ -191,7 +264,10 @@ export function pickle(obj: Saved): { data: Uint8Array; storages: PickledStorage
         // Parameter.__reduce_ex__: _rebuild_parameter(data, requires_grad, OrderedDict()).
         saveGlobal("torch._utils", "_rebuild_parameter");
         saveTuple([
-          () => { saveTensor({ ...v, requiresGrad: false }); put(); },
+          () => {
+            saveTensor({ ...v, requiresGrad: false });
+            put();
+          },
           () => out.byte(v.requiresGrad ? 0x88 : 0x89),
           emptyOrderedDict,
         ]);
@@ -210,7 +286,10 @@ export function pickle(obj: Saved): { data: Uint8Array; storages: PickledStorage
       out.byte(0x52);
       memoByRef.set(v, put());
       saveEntries([...v.entries], depth + 1);
-      if (v.state !== null) { save(v.state, depth + 1); out.byte(0x62); }
+      if (v.state !== null) {
+        save(v.state, depth + 1);
+        out.byte(0x62);
+      }
     } else if (v instanceof Map) {
       out.byte(0x7d);
       memoByRef.set(v, put());

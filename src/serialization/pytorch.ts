@@ -36,7 +36,7 @@ export interface EncodeTorchOptions {
 
 /** Serializes `obj` as torch.save does; the result loads with torch.load(..., weights_only=True). */
 export function encodeTorchZip(obj: Saved, archiveName: string | EncodeTorchOptions = "archive"): Uint8Array {
-  const name = typeof archiveName === "string" ? archiveName : archiveName.archiveName ?? "archive";
+  const name = typeof archiveName === "string" ? archiveName : (archiveName.archiveName ?? "archive");
   check(name.length > 0 && !name.includes("/"), () => `torch.save: bad archive name '${name}'`);
   const { data, storages } = pickle(obj);
   const records = [{ name: `${name}/data.pkl`, data }];
@@ -72,7 +72,10 @@ export function decodeTorchZip(bytes: Uint8Array, options: DecodeTorchOptions = 
   const slash = first.indexOf("/");
   check(slash > 0, () => `torch.load: first record '${first}' is not inside a folder`);
   const prefix = first.slice(0, slash);
-  check(!zip.has(`${prefix}/constants.pkl`), "torch.load: this is a TorchScript archive (torch.jit.save), which is not supported");
+  check(
+    !zip.has(`${prefix}/constants.pkl`),
+    "torch.load: this is a TorchScript archive (torch.jit.save), which is not supported",
+  );
   check(zip.has(`${prefix}/data.pkl`), () => `torch.load: archive has no '${prefix}/data.pkl'`);
   // PyTorch >= 2.1 records the writer's byte order; 1.13 wrote none and was little-endian.
   if (zip.has(`${prefix}/byteorder`)) {
@@ -85,8 +88,11 @@ export function decodeTorchZip(bytes: Uint8Array, options: DecodeTorchOptions = 
     check(zip.has(rec), () => `torch.load: storage '${key}' has no record '${rec}'`);
     const entry = zip.entries.get(rec);
     const expected = numel * ITEM_SIZE[dtype];
-    check(entry && entry.size === expected,
-      () => `torch.load: record '${rec}' has ${entry?.size} bytes, but storage '${key}' needs ${numel} ${dtype} (${expected} bytes)`);
+    check(
+      entry && entry.size === expected,
+      () =>
+        `torch.load: record '${rec}' has ${entry?.size} bytes, but storage '${key}' needs ${numel} ${dtype} (${expected} bytes)`,
+    );
     const storage: RawStorage = { dtype, bytes: zip.read(rec), key };
     return storage;
   });
@@ -95,37 +101,57 @@ export function decodeTorchZip(bytes: Uint8Array, options: DecodeTorchOptions = 
 
 /** Converts the unpickler's values to Saved, keeping shared objects shared (and cycles finite). */
 function toSaved(root: Val, preserve: boolean): Saved {
-  return convertGraph<Saved>(root, (x): Converted<Saved> => {
-    const v = x as Val;
-    if (v === null || typeof v !== "object") return { leaf: v };
-    if (v instanceof PyFloat) return { leaf: preserve ? v : v.value };
-    if (v instanceof Global) throw new SerializationError(`torch.load: result holds the bare global '${v.path}'`);
-    if (v instanceof StorageRef) throw new SerializationError("torch.load: result holds a storage outside any tensor");
-    if (v instanceof PTuple || Array.isArray(v)) {
-      const src = v instanceof PTuple ? v.items : v;
-      const items: Saved[] = [];
-      return { shell: preserve && v instanceof PTuple ? new PyTuple(items) : items, fill: (get) => { for (const c of src) items.push(get(c)); } };
-    }
-    if (v instanceof PDict) {
-      if (preserve && v.ordered) {
-        const entries = new Map<string | number, Saved>();
-        const r = new PyOrderedDict(entries, null);
+  return convertGraph<Saved>(
+    root,
+    (x): Converted<Saved> => {
+      const v = x as Val;
+      if (v === null || typeof v !== "object") return { leaf: v };
+      if (v instanceof PyFloat) return { leaf: preserve ? v : v.value };
+      if (v instanceof Global) throw new SerializationError(`torch.load: result holds the bare global '${v.path}'`);
+      if (v instanceof StorageRef)
+        throw new SerializationError("torch.load: result holds a storage outside any tensor");
+      if (v instanceof PTuple || Array.isArray(v)) {
+        const src = v instanceof PTuple ? v.items : v;
+        const items: Saved[] = [];
         return {
-          shell: r,
+          shell: preserve && v instanceof PTuple ? new PyTuple(items) : items,
           fill: (get) => {
-            if (v.state !== null) r.state = get(v.state);
-            for (const [k, c] of v.map) entries.set(k, get(c));
+            for (const c of src) items.push(get(c));
           },
         };
       }
-      const plain = [...v.map.keys()].every((k) => typeof k === "string" && !ARRAY_INDEX.test(k));
-      if (plain) {
-        const obj: { [k: string]: Saved } = {};
-        return { shell: obj, fill: (get) => { for (const [k, c] of v.map) defineKey(obj, k as string, get(c)); } };
+      if (v instanceof PDict) {
+        if (preserve && v.ordered) {
+          const entries = new Map<string | number, Saved>();
+          const r = new PyOrderedDict(entries, null);
+          return {
+            shell: r,
+            fill: (get) => {
+              if (v.state !== null) r.state = get(v.state);
+              for (const [k, c] of v.map) entries.set(k, get(c));
+            },
+          };
+        }
+        const plain = [...v.map.keys()].every((k) => typeof k === "string" && !ARRAY_INDEX.test(k));
+        if (plain) {
+          const obj: { [k: string]: Saved } = {};
+          return {
+            shell: obj,
+            fill: (get) => {
+              for (const [k, c] of v.map) defineKey(obj, k as string, get(c));
+            },
+          };
+        }
+        const m = new Map<string | number, Saved>();
+        return {
+          shell: m,
+          fill: (get) => {
+            for (const [k, c] of v.map) m.set(k, get(c));
+          },
+        };
       }
-      const m = new Map<string | number, Saved>();
-      return { shell: m, fill: (get) => { for (const [k, c] of v.map) m.set(k, get(c)); } };
-    }
-    return { leaf: v }; // a RawTensor
-  }, "torch.load");
+      return { leaf: v }; // a RawTensor
+    },
+    "torch.load",
+  );
 }

@@ -10,13 +10,23 @@ import { ITEM_SIZE, type RawStorage, type RawTensor, type StoredDType } from "./
  * can address lies inside the storage; returns the number of elements. `ctx` prefixes errors.
  */
 export function checkView(t: RawTensor, ctx: string): number {
-  check(t.dtype === t.storage.dtype, () => `${ctx}: tensor dtype ${t.dtype} differs from its storage's ${t.storage.dtype}`);
-  check(Array.isArray(t.shape) && Array.isArray(t.strides) && t.shape.length === t.strides.length,
-    () => `${ctx}: shape [${String(t.shape)}] and strides [${String(t.strides)}] differ in length`);
-  check(Number.isSafeInteger(t.storageOffset) && t.storageOffset >= 0, () => `${ctx}: bad storage offset ${String(t.storageOffset)}`);
+  check(
+    t.dtype === t.storage.dtype,
+    () => `${ctx}: tensor dtype ${t.dtype} differs from its storage's ${t.storage.dtype}`,
+  );
+  check(
+    Array.isArray(t.shape) && Array.isArray(t.strides) && t.shape.length === t.strides.length,
+    () => `${ctx}: shape [${String(t.shape)}] and strides [${String(t.strides)}] differ in length`,
+  );
+  check(
+    Number.isSafeInteger(t.storageOffset) && t.storageOffset >= 0,
+    () => `${ctx}: bad storage offset ${String(t.storageOffset)}`,
+  );
   const itemSize = ITEM_SIZE[t.dtype];
-  check(t.storage.bytes.length % itemSize === 0,
-    () => `${ctx}: storage of ${t.storage.bytes.length} bytes is not a whole number of ${t.dtype} elements`);
+  check(
+    t.storage.bytes.length % itemSize === 0,
+    () => `${ctx}: storage of ${t.storage.bytes.length} bytes is not a whole number of ${t.dtype} elements`,
+  );
   const storageNumel = t.storage.bytes.length / itemSize;
   let numel = 1;
   let maxIndex = t.storageOffset;
@@ -29,9 +39,12 @@ export function checkView(t: RawTensor, ctx: string): number {
     if (n > 0) maxIndex += (n - 1) * s;
   }
   check(Number.isSafeInteger(numel), () => `${ctx}: shape [${String(t.shape)}] has too many elements`);
-  check(numel === 0 || maxIndex < storageNumel,
-    () => `${ctx}: view (shape [${String(t.shape)}], strides [${String(t.strides)}], offset ${t.storageOffset}) ` +
-      `reaches element ${maxIndex} of a storage of ${storageNumel}`);
+  check(
+    numel === 0 || maxIndex < storageNumel,
+    () =>
+      `${ctx}: view (shape [${String(t.shape)}], strides [${String(t.strides)}], offset ${t.storageOffset}) ` +
+      `reaches element ${maxIndex} of a storage of ${storageNumel}`,
+  );
   return numel;
 }
 
@@ -67,8 +80,11 @@ export function contiguousBytes(t: RawTensor, ctx = "tensor"): Uint8Array {
   const numel = checkView(t, ctx);
   const size = ITEM_SIZE[t.dtype];
   const src = t.storage.bytes;
-  check(numel <= src.length / size + MAX_EXPANSION,
-    () => `${ctx}: expanded view of shape [${String(t.shape)}] would materialize ${numel} elements from a storage of ${src.length / size}`);
+  check(
+    numel <= src.length / size + MAX_EXPANSION,
+    () =>
+      `${ctx}: expanded view of shape [${String(t.shape)}] would materialize ${numel} elements from a storage of ${src.length / size}`,
+  );
   if (isContiguous(t)) return src.slice(t.storageOffset * size, (t.storageOffset + numel) * size);
   const out = new Uint8Array(numel * size);
   const nd = t.shape.length;
@@ -122,12 +138,12 @@ export function float32ToFloat16(x: number): number {
     const half = 1 << (shift - 1);
     const rem = m & ((1 << shift) - 1);
     let r = m >>> shift;
-    if (rem > half || (rem === half && (r & 1))) r++;
+    if (rem > half || (rem === half && r & 1)) r++;
     return sign | r;
   }
   let r = (e << 10) | (mant >>> 13);
   const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && (r & 1))) r++;
+  if (rem > 0x1000 || (rem === 0x1000 && r & 1)) r++;
   return sign | r;
 }
 
@@ -144,8 +160,16 @@ export type FlintArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 /** The Flint dtype each stored dtype loads as (half floats widen to float32, small ints to int32). */
 export const FLINT_DTYPE: Readonly<Record<StoredDType, FlintDType>> = {
-  float32: "float32", float64: "float64", int64: "int64", int32: "int32", uint8: "uint8", bool: "bool",
-  float16: "float32", bfloat16: "float32", int16: "int32", int8: "int32",
+  float32: "float32",
+  float64: "float64",
+  int64: "int64",
+  int32: "int32",
+  uint8: "uint8",
+  bool: "bool",
+  float16: "float32",
+  bfloat16: "float32",
+  int16: "int32",
+  int8: "int32",
 };
 
 /**
@@ -158,11 +182,16 @@ export function rawToArray(t: RawTensor, ctx = "tensor"): { dtype: FlintDType; d
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dtype = FLINT_DTYPE[t.dtype];
   switch (t.dtype) {
-    case "float32": return { dtype, data: new Float32Array(bytes.buffer, 0, n) };
-    case "float64": return { dtype, data: new Float64Array(bytes.buffer, 0, n) };
-    case "int32": return { dtype, data: new Int32Array(bytes.buffer, 0, n) };
-    case "uint8": return { dtype, data: bytes };
-    case "bool": return { dtype, data: bytes.map((b) => (b ? 1 : 0)) };
+    case "float32":
+      return { dtype, data: new Float32Array(bytes.buffer, 0, n) };
+    case "float64":
+      return { dtype, data: new Float64Array(bytes.buffer, 0, n) };
+    case "int32":
+      return { dtype, data: new Int32Array(bytes.buffer, 0, n) };
+    case "uint8":
+      return { dtype, data: bytes };
+    case "bool":
+      return { dtype, data: bytes.map((b) => (b ? 1 : 0)) };
     case "int64": {
       const out = new Float64Array(n);
       for (let i = 0; i < n; i++) {
@@ -174,13 +203,15 @@ export function rawToArray(t: RawTensor, ctx = "tensor"): { dtype: FlintDType; d
       }
       return { dtype, data: out };
     }
-    case "float16": case "bfloat16": {
+    case "float16":
+    case "bfloat16": {
       const out = new Float32Array(n);
       const conv = t.dtype === "float16" ? float16ToFloat32 : bfloat16ToFloat32;
       for (let i = 0; i < n; i++) out[i] = conv(dv.getUint16(i * 2, true));
       return { dtype, data: out };
     }
-    case "int16": case "int8": {
+    case "int16":
+    case "int8": {
       const out = new Int32Array(n);
       for (let i = 0; i < n; i++) out[i] = t.dtype === "int16" ? dv.getInt16(i * 2, true) : dv.getInt8(i);
       return { dtype, data: out };
@@ -196,19 +227,37 @@ export function rawFromArray(data: FlintArray, shape: number[], dtype: StoredDTy
   for (let i = 0; i < n; i++) {
     const v = data[i];
     switch (dtype) {
-      case "float32": dv.setFloat32(i * 4, v, true); break;
-      case "float64": dv.setFloat64(i * 8, v, true); break;
+      case "float32":
+        dv.setFloat32(i * 4, v, true);
+        break;
+      case "float64":
+        dv.setFloat64(i * 8, v, true);
+        break;
       case "int64":
         if (!Number.isFinite(v)) throw new SerializationError(`int64 tensor: element ${i} is ${v}`);
         dv.setBigInt64(i * 8, BigInt(Math.trunc(v)), true);
         break;
-      case "int32": dv.setInt32(i * 4, v, true); break;
-      case "int16": dv.setInt16(i * 2, v, true); break;
-      case "int8": dv.setInt8(i, v); break;
-      case "uint8": dv.setUint8(i, v); break;
-      case "bool": dv.setUint8(i, v ? 1 : 0); break;
-      case "float16": dv.setUint16(i * 2, float32ToFloat16(v), true); break;
-      case "bfloat16": dv.setUint16(i * 2, float32ToBfloat16(v), true); break;
+      case "int32":
+        dv.setInt32(i * 4, v, true);
+        break;
+      case "int16":
+        dv.setInt16(i * 2, v, true);
+        break;
+      case "int8":
+        dv.setInt8(i, v);
+        break;
+      case "uint8":
+        dv.setUint8(i, v);
+        break;
+      case "bool":
+        dv.setUint8(i, v ? 1 : 0);
+        break;
+      case "float16":
+        dv.setUint16(i * 2, float32ToFloat16(v), true);
+        break;
+      case "bfloat16":
+        dv.setUint16(i * 2, float32ToBfloat16(v), true);
+        break;
     }
   }
   return { dtype, shape: [...shape], strides: contiguousStrides(shape), storageOffset: 0, storage };

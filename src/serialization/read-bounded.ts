@@ -14,7 +14,13 @@ export function defaultMaxLoadBytes(): number {
   return Number.isFinite(v) && v > 0 ? v : Math.min(constants.MAX_LENGTH, totalmem());
 }
 
-function kindOf(st: { isDirectory(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isFIFO(): boolean; isSocket(): boolean }): string {
+function kindOf(st: {
+  isDirectory(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+}): string {
   if (st.isDirectory()) return "a directory";
   if (st.isCharacterDevice()) return "a character device";
   if (st.isBlockDevice()) return "a block device";
@@ -35,7 +41,9 @@ export function readRegularFile(path: string, what = "load", maxBytes = defaultM
     const st = fstatSync(fd);
     if (!st.isFile()) throw new SerializationError(`${what}: ${path} is ${kindOf(st)}, not a regular file`);
     if (st.size > maxBytes) {
-      throw new SerializationError(`${what}: ${path} has ${st.size} bytes, above the limit of ${maxBytes} bytes (FLINT_MAX_LOAD_BYTES raises it)`);
+      throw new SerializationError(
+        `${what}: ${path} has ${st.size} bytes, above the limit of ${maxBytes} bytes (FLINT_MAX_LOAD_BYTES raises it)`,
+      );
     }
     const out = new Uint8Array(st.size);
     let off = 0;

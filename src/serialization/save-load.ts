@@ -4,12 +4,21 @@
 import { readRegularFile } from "./read-bounded.js";
 import { SerializationError } from "./errors.js";
 import { writeFileAtomic } from "./atomic.js";
-import { type Format, type Loaded, type Savable, type SaveOptions, loadFromBytes, safetensorsMetadata, saveToBytes } from "./in-memory.js";
+import {
+  type Format,
+  type Loaded,
+  type Savable,
+  type SaveOptions,
+  loadFromBytes,
+  safetensorsMetadata,
+  saveToBytes,
+} from "./in-memory.js";
 
 export { saveToBytes };
 export type { Format, SaveOptions, Savable, Loaded };
 
-const formatFor = (path: string, opts: SaveOptions): Format => opts.format ?? (path.endsWith(".safetensors") ? "safetensors" : "pt");
+const formatFor = (path: string, opts: SaveOptions): Format =>
+  opts.format ?? (path.endsWith(".safetensors") ? "safetensors" : "pt");
 
 /** torch.save(obj, path): a state dict or checkpoint object, written atomically. */
 export function save(obj: Savable, path: string, opts: SaveOptions = {}): void {
@@ -33,4 +42,3 @@ export function load(source: string | Uint8Array): Loaded {
 export function loadSafetensorsMetadata(source: string | Uint8Array): Record<string, string> | null {
   return safetensorsMetadata(typeof source === "string" ? readRegularFile(source, "loadSafetensorsMetadata") : source);
 }
-

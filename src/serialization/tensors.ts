@@ -7,9 +7,27 @@ import { SerializationError } from "./errors.js";
 import { type Converted, convertGraph } from "./graph.js";
 
 /** What torch.save accepts: tensors inside numbers, strings, arrays, plain objects and Maps. */
-export type Savable = Tensor | number | string | boolean | null | bigint | readonly Savable[] | { readonly [k: string]: Savable } | ReadonlyMap<string | number, Savable>;
+export type Savable =
+  | Tensor
+  | number
+  | string
+  | boolean
+  | null
+  | bigint
+  | readonly Savable[]
+  | { readonly [k: string]: Savable }
+  | ReadonlyMap<string | number, Savable>;
 /** What torch.load returns: the same shapes, with tensors. */
-export type Loaded = Tensor | number | string | boolean | null | bigint | Loaded[] | { [k: string]: Loaded } | Map<string | number, Loaded>;
+export type Loaded =
+  | Tensor
+  | number
+  | string
+  | boolean
+  | null
+  | bigint
+  | Loaded[]
+  | { [k: string]: Loaded }
+  | Map<string | number, Loaded>;
 
 export function toSaved(obj: Savable, storages = new Map<Storage, RawStorage>(), depth = 0): Saved {
   if (depth > 100) throw new SerializationError("save: object nesting deeper than 100 levels");
@@ -23,7 +41,13 @@ export function toSaved(obj: Savable, storages = new Map<Storage, RawStorage>(),
   }
   const out: { [k: string]: Saved } = {};
   for (const [k, v] of Object.entries(obj)) {
-    if (v !== undefined) Object.defineProperty(out, k, { value: toSaved(v as Savable, storages, depth + 1), enumerable: true, writable: true, configurable: true });
+    if (v !== undefined)
+      Object.defineProperty(out, k, {
+        value: toSaved(v as Savable, storages, depth + 1),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   }
   return out;
 }
@@ -35,7 +59,14 @@ function tensorToRaw(t: Tensor, storages: Map<Storage, RawStorage>): RawTensor {
     raw = rawFromArray(data, [data.length], t.dtype).storage;
     storages.set(t.storage, raw);
   }
-  return { dtype: t.dtype, shape: [...t.shape], strides: [...t.strides], storageOffset: t.offset, storage: raw, requiresGrad: t.requiresGrad && t.isLeaf };
+  return {
+    dtype: t.dtype,
+    shape: [...t.shape],
+    strides: [...t.strides],
+    storageOffset: t.offset,
+    storage: raw,
+    requiresGrad: t.requiresGrad && t.isLeaf,
+  };
 }
 
 /**
@@ -43,36 +74,57 @@ function tensorToRaw(t: Tensor, storages: Map<Storage, RawStorage>): RawTensor {
  * shared, cycles stay cycles), as torch.load does: see graph.ts.
  */
 export function fromSaved(root: Saved, storages = new Map<RawStorage, CpuStorage>()): Loaded {
-  return convertGraph<Loaded>(root, (x): Converted<Loaded> => {
-    const v = x as Saved;
-    if (isRawTensor(v)) return { leaf: rawToTensor(v, storages) };
-    if (v instanceof PyFloat) return { leaf: v.value };
-    if (v === null || typeof v !== "object") return { leaf: v };
-    if (v instanceof PyTuple || Array.isArray(v)) {
-      const src = v instanceof PyTuple ? v.items : v;
-      const items: Loaded[] = [];
-      return { shell: items, fill: (get) => { for (const c of src) items.push(get(c)); } };
-    }
-    if (v instanceof PyOrderedDict || v instanceof Map) {
-      const src = v instanceof PyOrderedDict ? v.entries : v;
-      const m = new Map<string | number, Loaded>();
-      return { shell: m, fill: (get) => { for (const [k, c] of src) m.set(k, get(c)); } };
-    }
-    const out: { [k: string]: Loaded } = {};
-    return {
-      shell: out,
-      fill: (get) => {
-        for (const [k, c] of Object.entries(v)) Object.defineProperty(out, k, { value: get(c), enumerable: true, writable: true, configurable: true });
-      },
-    };
-  }, "torch.load");
+  return convertGraph<Loaded>(
+    root,
+    (x): Converted<Loaded> => {
+      const v = x as Saved;
+      if (isRawTensor(v)) return { leaf: rawToTensor(v, storages) };
+      if (v instanceof PyFloat) return { leaf: v.value };
+      if (v === null || typeof v !== "object") return { leaf: v };
+      if (v instanceof PyTuple || Array.isArray(v)) {
+        const src = v instanceof PyTuple ? v.items : v;
+        const items: Loaded[] = [];
+        return {
+          shell: items,
+          fill: (get) => {
+            for (const c of src) items.push(get(c));
+          },
+        };
+      }
+      if (v instanceof PyOrderedDict || v instanceof Map) {
+        const src = v instanceof PyOrderedDict ? v.entries : v;
+        const m = new Map<string | number, Loaded>();
+        return {
+          shell: m,
+          fill: (get) => {
+            for (const [k, c] of src) m.set(k, get(c));
+          },
+        };
+      }
+      const out: { [k: string]: Loaded } = {};
+      return {
+        shell: out,
+        fill: (get) => {
+          for (const [k, c] of Object.entries(v))
+            Object.defineProperty(out, k, { value: get(c), enumerable: true, writable: true, configurable: true });
+        },
+      };
+    },
+    "torch.load",
+  );
 }
 
 function rawToTensor(r: RawTensor, storages: Map<RawStorage, CpuStorage>): Tensor {
   let s = storages.get(r.storage);
   const elems = r.storage.bytes.length / bytesPer(r.storage.dtype);
   if (!s) {
-    const whole: RawTensor = { dtype: r.storage.dtype, shape: [elems], strides: [1], storageOffset: 0, storage: r.storage };
+    const whole: RawTensor = {
+      dtype: r.storage.dtype,
+      shape: [elems],
+      strides: [1],
+      storageOffset: 0,
+      storage: r.storage,
+    };
     s = new CpuStorage(rawToArray(whole, "load").data);
     storages.set(r.storage, s);
   }

@@ -5,8 +5,7 @@
  */
 
 export type StoredDType =
-  | "float32" | "float64" | "int64" | "int32" | "uint8" | "bool"
-  | "float16" | "bfloat16" | "int16" | "int8";
+  "float32" | "float64" | "int64" | "int32" | "uint8" | "bool" | "float16" | "bfloat16" | "int16" | "int8";
 
 /** A storage: a flat little-endian byte buffer shared by every view that points into it. */
 export interface RawStorage {
@@ -63,8 +62,16 @@ export type Saved =
   | Map<string | number, Saved>;
 
 export const ITEM_SIZE: Readonly<Record<StoredDType, number>> = {
-  float32: 4, float64: 8, int64: 8, int32: 4, uint8: 1, bool: 1,
-  float16: 2, bfloat16: 2, int16: 2, int8: 1,
+  float32: 4,
+  float64: 8,
+  int64: 8,
+  int32: 4,
+  uint8: 1,
+  bool: 1,
+  float16: 2,
+  bfloat16: 2,
+  int16: 2,
+  int8: 1,
 };
 
 export function isRawTensor(v: unknown): v is RawTensor {

@@ -58,7 +58,10 @@ export class ZipReader {
   private readonly maxInflated: number;
   private inflated = 0;
 
-  constructor(private readonly bytes: Uint8Array, options: ZipReaderOptions = {}) {
+  constructor(
+    private readonly bytes: Uint8Array,
+    options: ZipReaderOptions = {},
+  ) {
     this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.maxInflated = options.maxInflatedBytes ?? defaultMaxInflatedBytes();
     this.readCentralDirectory();
@@ -75,13 +78,19 @@ export class ZipReader {
       const lo = e.localOffset;
       check(lo + 30 <= this.bytes.length, () => `zip: local header of '${e.name}' at ${lo} is outside the file`);
       const stop = lo + 30 + this.dv.getUint16(lo + 26, true) + this.dv.getUint16(lo + 28, true) + e.compressedSize;
-      check(stop <= this.bytes.length, () => `zip: data of '${e.name}' ends at ${stop}, past the file size ${this.bytes.length}`);
+      check(
+        stop <= this.bytes.length,
+        () => `zip: data of '${e.name}' ends at ${stop}, past the file size ${this.bytes.length}`,
+      );
       spans.push([lo, stop, e.name]);
     }
     spans.sort((a, b) => a[0] - b[0]);
     for (let i = 1; i < spans.length; i++) {
-      check(spans[i][0] >= spans[i - 1][1],
-        () => `zip: entries '${spans[i - 1][2]}' and '${spans[i][2]}' overlap (bytes ${spans[i][0]}..${spans[i - 1][1]}): overlapping entries are refused`);
+      check(
+        spans[i][0] >= spans[i - 1][1],
+        () =>
+          `zip: entries '${spans[i - 1][2]}' and '${spans[i][2]}' overlap (bytes ${spans[i][0]}..${spans[i - 1][1]}): overlapping entries are refused`,
+      );
     }
   }
 
@@ -92,7 +101,10 @@ export class ZipReader {
     let eocd = -1;
     // The end record sits in the last 22 bytes plus at most a 65535-byte comment.
     for (let p = len - 22; p >= Math.max(0, len - 22 - 65535); p--) {
-      if (dv.getUint32(p, true) === SIG_EOCD) { eocd = p; break; }
+      if (dv.getUint32(p, true) === SIG_EOCD) {
+        eocd = p;
+        break;
+      }
     }
     check(eocd >= 0, "zip: end of central directory record not found");
     let count = dv.getUint16(eocd + 10, true);
@@ -108,8 +120,10 @@ export class ZipReader {
       cdOffset = u64(dv, p64 + 48, "central directory offset");
       cdLimit = p64;
     }
-    check(cdOffset + cdSize <= cdLimit,
-      () => `zip: central directory [${cdOffset}, ${cdOffset + cdSize}) exceeds its bound ${cdLimit}`);
+    check(
+      cdOffset + cdSize <= cdLimit,
+      () => `zip: central directory [${cdOffset}, ${cdOffset + cdSize}) exceeds its bound ${cdLimit}`,
+    );
     check(count <= cdSize / 46, () => `zip: ${count} entries cannot fit a central directory of ${cdSize} bytes`);
     let p = cdOffset;
     const end = cdOffset + cdSize;
@@ -129,7 +143,10 @@ export class ZipReader {
       check(next <= end, `zip: central directory entry ${i} overruns the directory`);
       const name = new TextDecoder("utf-8").decode(bytes.subarray(p + 46, p + 46 + nameLen));
       check((flags & 1) === 0, () => `zip: entry '${name}' is encrypted`);
-      check(method === 0 || method === 8, () => `zip: entry '${name}' uses compression method ${method} (only stored and deflate are supported)`);
+      check(
+        method === 0 || method === 8,
+        () => `zip: entry '${name}' uses compression method ${method} (only stored and deflate are supported)`,
+      );
       // ZIP64 extended information: only the fields saturated in the fixed header are present.
       let e = p + 46 + nameLen;
       const extraEnd = e + extraLen;
@@ -172,31 +189,44 @@ export class ZipReader {
     check(dv.getUint32(lo, true) === SIG_LOCAL, () => `zip: bad local header signature for '${name}'`);
     const start = lo + 30 + dv.getUint16(lo + 26, true) + dv.getUint16(lo + 28, true);
     const stop = start + entry.compressedSize;
-    check(stop <= bytes.length,
-      () => `zip: data of '${name}' [${start}, ${stop}) exceeds the file size ${bytes.length}`);
+    check(
+      stop <= bytes.length,
+      () => `zip: data of '${name}' [${start}, ${stop}) exceeds the file size ${bytes.length}`,
+    );
     let data: Uint8Array;
     if (entry.method === 0) {
-      check(entry.compressedSize === entry.size,
-        () => `zip: stored entry '${name}' has compressed size ${entry.compressedSize} but size ${entry.size}`);
+      check(
+        entry.compressedSize === entry.size,
+        () => `zip: stored entry '${name}' has compressed size ${entry.compressedSize} but size ${entry.size}`,
+      );
       data = bytes.slice(start, stop);
     } else {
-      check(entry.size <= entry.compressedSize * MAX_DEFLATE_RATIO + 1024,
-        () => `zip: entry '${name}' claims ${entry.size} bytes from ${entry.compressedSize} compressed bytes`);
-      check(this.inflated + entry.size <= this.maxInflated,
-        () => `zip: entry '${name}' would inflate to ${entry.size} bytes, ${this.inflated + entry.size} in all, ` +
-          `above the limit of ${this.maxInflated} bytes (FLINT_MAX_INFLATE_BYTES or maxInflatedBytes raise it)`);
+      check(
+        entry.size <= entry.compressedSize * MAX_DEFLATE_RATIO + 1024,
+        () => `zip: entry '${name}' claims ${entry.size} bytes from ${entry.compressedSize} compressed bytes`,
+      );
+      check(
+        this.inflated + entry.size <= this.maxInflated,
+        () =>
+          `zip: entry '${name}' would inflate to ${entry.size} bytes, ${this.inflated + entry.size} in all, ` +
+          `above the limit of ${this.maxInflated} bytes (FLINT_MAX_INFLATE_BYTES or maxInflatedBytes raise it)`,
+      );
       this.inflated += entry.size;
       try {
         data = inflateRaw(bytes.subarray(start, stop), entry.size);
       } catch (err) {
         throw new SerializationError(`zip: cannot inflate entry '${name}': ${(err as Error).message}`);
       }
-      check(data.length === entry.size,
-        () => `zip: entry '${name}' inflated to ${data.length} bytes, expected ${entry.size}`);
+      check(
+        data.length === entry.size,
+        () => `zip: entry '${name}' inflated to ${data.length} bytes, expected ${entry.size}`,
+      );
     }
     const actual = crc32(data);
-    check(actual === entry.crc,
-      () => `zip: CRC-32 mismatch in '${name}' (stored ${entry.crc.toString(16)}, computed ${actual.toString(16)})`);
+    check(
+      actual === entry.crc,
+      () => `zip: CRC-32 mismatch in '${name}' (stored ${entry.crc.toString(16)}, computed ${actual.toString(16)})`,
+    );
     return data;
   }
 }
@@ -256,35 +286,73 @@ export function writeZip(records: { name: string; data: Uint8Array }[]): Uint8Ar
     const start = offset + 30 + name.length + 4;
     const pad = (ALIGNMENT - (start % ALIGNMENT)) % ALIGNMENT;
     out.u32(SIG_LOCAL);
-    out.u16(0); out.u16(flags); out.u16(0); out.u16(0); out.u16(0);
-    out.u32(0); out.u32(0); out.u32(0);
-    out.u16(name.length); out.u16(pad + 4);
+    out.u16(0);
+    out.u16(flags);
+    out.u16(0);
+    out.u16(0);
+    out.u16(0);
+    out.u32(0);
+    out.u32(0);
+    out.u32(0);
+    out.u16(name.length);
+    out.u16(pad + 4);
     out.bytes(name);
     out.u16(0x4246); // "FB"
     out.u16(pad);
     out.bytes(new Uint8Array(pad).fill(0x5a)); // 'Z'
     out.bytes(r.data);
     if (size > 0) {
-      out.u32(SIG_DESCRIPTOR); out.u32(crc); out.u32(size); out.u32(size);
+      out.u32(SIG_DESCRIPTOR);
+      out.u32(crc);
+      out.u32(size);
+      out.u32(size);
     }
     central.push({ name, flags, crc, size, offset });
   }
   const cdOffset = out.len;
   for (const c of central) {
     out.u32(SIG_CENTRAL);
-    out.u16(0); out.u16(0); out.u16(c.flags); out.u16(0); out.u16(0); out.u16(0);
-    out.u32(c.crc); out.u32(c.size); out.u32(c.size);
-    out.u16(c.name.length); out.u16(0); out.u16(0); out.u16(0); out.u16(0);
-    out.u32(0); out.u32(c.offset);
+    out.u16(0);
+    out.u16(0);
+    out.u16(c.flags);
+    out.u16(0);
+    out.u16(0);
+    out.u16(0);
+    out.u32(c.crc);
+    out.u32(c.size);
+    out.u32(c.size);
+    out.u16(c.name.length);
+    out.u16(0);
+    out.u16(0);
+    out.u16(0);
+    out.u16(0);
+    out.u32(0);
+    out.u32(c.offset);
     out.bytes(c.name);
   }
   const cdSize = out.len - cdOffset;
   const eocd64 = out.len;
-  out.u32(SIG_EOCD64); out.u64(44); out.u16(0x031e); out.u16(0x002d); out.u32(0); out.u32(0);
-  out.u64(central.length); out.u64(central.length); out.u64(cdSize); out.u64(cdOffset);
-  out.u32(SIG_LOCATOR64); out.u32(0); out.u64(eocd64); out.u32(1);
-  out.u32(SIG_EOCD); out.u16(0); out.u16(0);
-  out.u16(Math.min(central.length, 0xffff)); out.u16(Math.min(central.length, 0xffff));
-  out.u32(Math.min(cdSize, 0xffffffff)); out.u32(Math.min(cdOffset, 0xffffffff)); out.u16(0);
+  out.u32(SIG_EOCD64);
+  out.u64(44);
+  out.u16(0x031e);
+  out.u16(0x002d);
+  out.u32(0);
+  out.u32(0);
+  out.u64(central.length);
+  out.u64(central.length);
+  out.u64(cdSize);
+  out.u64(cdOffset);
+  out.u32(SIG_LOCATOR64);
+  out.u32(0);
+  out.u64(eocd64);
+  out.u32(1);
+  out.u32(SIG_EOCD);
+  out.u16(0);
+  out.u16(0);
+  out.u16(Math.min(central.length, 0xffff));
+  out.u16(Math.min(central.length, 0xffff));
+  out.u32(Math.min(cdSize, 0xffffffff));
+  out.u32(Math.min(cdOffset, 0xffffffff));
+  out.u16(0);
   return out.result();
 }

@@ -45,7 +45,8 @@ function decodePnm(bytes: Uint8Array, source: string): Image {
   }
   const [magic, w, h, max] = [tokens[0], Number(tokens[1]), Number(tokens[2]), Number(tokens[3])];
   const channels = magic === "P6" || magic === "P3" ? 3 : 1;
-  if (!(w > 0 && h > 0 && max > 0 && max < 256)) throw new ImageDecodeError(`decodeImage: ${source}: unsupported PNM header ${tokens.join(" ")}`);
+  if (!(w > 0 && h > 0 && max > 0 && max < 256))
+    throw new ImageDecodeError(`decodeImage: ${source}: unsupported PNM header ${tokens.join(" ")}`);
   try {
     checkImagePixels(w, h, `decodeImage: ${source}`);
   } catch (e) {
@@ -58,7 +59,8 @@ function decodePnm(bytes: Uint8Array, source: string): Image {
   } else {
     px = Uint8Array.from(text.toString("latin1", pos).trim().split(/\s+/).slice(0, n).map(Number));
   }
-  if (px.length !== n) throw new ImageDecodeError(`decodeImage: ${source}: truncated PNM data (${px.length} of ${n} samples)`);
+  if (px.length !== n)
+    throw new ImageDecodeError(`decodeImage: ${source}: truncated PNM data (${px.length} of ${n} samples)`);
   if (max !== 255) for (let i = 0; i < n; i++) px[i] = Math.round((px[i] * 255) / max);
   return makeImage(w, h, channels, px);
 }
@@ -94,11 +96,20 @@ export function decodeImage(bytes: Uint8Array, source = "image"): Image {
   try {
     if (b.length > 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) {
       const png = pngjs.PNG.sync.read(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-      return rgbaToRgb(new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength), png.width, png.height);
+      return rgbaToRgb(
+        new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength),
+        png.width,
+        png.height,
+      );
     }
     if (b.length > 3 && b[0] === 0xff && b[1] === 0xd8) {
       // jpeg-js has its own (100 MP) cap; ours applies first, so lift its cap to ours.
-      const jpg = jpeg.decode(b, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: Math.max(100, getMaxImagePixels() / 1e6), maxMemoryUsageInMB: 4096 });
+      const jpg = jpeg.decode(b, {
+        useTArray: true,
+        formatAsRGBA: false,
+        maxResolutionInMP: Math.max(100, getMaxImagePixels() / 1e6),
+        maxMemoryUsageInMB: 4096,
+      });
       const channels = jpg.data.length / (jpg.width * jpg.height);
       return convertImage(makeImage(jpg.width, jpg.height, channels, jpg.data), 3);
     }
@@ -109,7 +120,9 @@ export function decodeImage(bytes: Uint8Array, source = "image"): Image {
     if (e instanceof ImageDecodeError) throw e;
     throw new ImageDecodeError(`decodeImage: cannot decode ${source}: ${(e as Error).message}`);
   }
-  throw new ImageDecodeError(`decodeImage: ${source} is not a PNG, JPEG, PPM or PGM file (first bytes ${Array.from(b.subarray(0, 4)).join(" ")})`);
+  throw new ImageDecodeError(
+    `decodeImage: ${source} is not a PNG, JPEG, PPM or PGM file (first bytes ${Array.from(b.subarray(0, 4)).join(" ")})`,
+  );
 }
 
 /** Reads and decodes an image file to RGB (torchvision's default_loader / pil_loader). */

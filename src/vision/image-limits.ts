@@ -21,7 +21,8 @@ export function setMaxImagePixels(n: number): void {
 export const getMaxImagePixels = (): number => maxImagePixels;
 
 const u16be = (b: Uint8Array, p: number): number => (b[p] << 8) | b[p + 1];
-const u32be = (b: Uint8Array, p: number): number => ((b[p] << 24) >>> 0) + (b[p + 1] << 16) + (b[p + 2] << 8) + b[p + 3];
+const u32be = (b: Uint8Array, p: number): number =>
+  ((b[p] << 24) >>> 0) + (b[p + 1] << 16) + (b[p + 2] << 8) + b[p + 3];
 
 /** JPEG start-of-frame markers (baseline, progressive, lossless …), which carry the size. */
 const SOF = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf]);
@@ -36,8 +37,14 @@ export function declaredSize(b: Uint8Array): { width: number; height: number } |
     while (p + 4 <= b.length) {
       if (b[p] !== 0xff) return null;
       const marker = b[p + 1];
-      if (marker === 0xff) { p++; continue; } // fill byte
-      if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) { p += 2; continue; }
+      if (marker === 0xff) {
+        p++;
+        continue;
+      } // fill byte
+      if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+        p += 2;
+        continue;
+      }
       const len = u16be(b, p + 2);
       if (SOF.has(marker)) return p + 9 <= b.length ? { width: u16be(b, p + 7), height: u16be(b, p + 5) } : null;
       if (marker === 0xda || len < 2) return null; // scan data before any frame header
@@ -51,7 +58,9 @@ export function declaredSize(b: Uint8Array): { width: number; height: number } |
 export function checkImagePixels(width: number, height: number, what: string): void {
   const pixels = width * height;
   if (pixels > maxImagePixels) {
-    throw new RangeError(`${what}: image size (${width}x${height} = ${pixels} pixels) exceeds the limit of ${maxImagePixels} pixels, ` +
-      "which could be a decompression bomb DOS attack (FLINT_MAX_IMAGE_PIXELS or setMaxImagePixels() raise it)");
+    throw new RangeError(
+      `${what}: image size (${width}x${height} = ${pixels} pixels) exceeds the limit of ${maxImagePixels} pixels, ` +
+        "which could be a decompression bomb DOS attack (FLINT_MAX_IMAGE_PIXELS or setMaxImagePixels() raise it)",
+    );
   }
 }

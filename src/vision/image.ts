@@ -13,13 +13,20 @@ export interface Image {
 export function isImage(x: unknown): x is Image {
   if (typeof x !== "object" || x === null) return false;
   const im = x as Partial<Image>;
-  return typeof im.width === "number" && typeof im.height === "number" && typeof im.channels === "number" && im.data instanceof Uint8Array;
+  return (
+    typeof im.width === "number" &&
+    typeof im.height === "number" &&
+    typeof im.channels === "number" &&
+    im.data instanceof Uint8Array
+  );
 }
 
 /** Builds an Image, checking that the buffer holds exactly width*height*channels bytes. */
 export function makeImage(width: number, height: number, channels: number, data: Uint8Array): Image {
   if (data.length !== width * height * channels) {
-    throw new Error(`Image: expected ${width}x${height}x${channels} = ${width * height * channels} bytes, got ${data.length}`);
+    throw new Error(
+      `Image: expected ${width}x${height}x${channels} = ${width * height * channels} bytes, got ${data.length}`,
+    );
   }
   return { width, height, channels, data };
 }

@@ -12,19 +12,31 @@ import { full } from "../ops/creation.js";
 import { contiguous, toDType } from "../ops/cast.js";
 import { noGrad } from "../autograd/grad-mode.js";
 
-export interface MakeGridOptions { nrow?: number; padding?: number; normalize?: boolean; valueRange?: [number, number] | null; scaleEach?: boolean; padValue?: number }
+export interface MakeGridOptions {
+  nrow?: number;
+  padding?: number;
+  normalize?: boolean;
+  valueRange?: [number, number] | null;
+  scaleEach?: boolean;
+  padValue?: number;
+}
 
 /** make_grid(tensor [B, C, H, W] or a list of [C, H, W], nrow = 8, padding = 2, normalize, valueRange, scaleEach, padValue). */
 export function makeGrid(input: Tensor | Tensor[], o: MakeGridOptions = {}): Tensor {
   return noGrad(() => {
-    const nrow = o.nrow ?? 8, padding = o.padding ?? 2, padValue = o.padValue ?? 0;
+    const nrow = o.nrow ?? 8,
+      padding = o.padding ?? 2,
+      padValue = o.padValue ?? 0;
     let t = Array.isArray(input) ? stack(input, 0) : input;
     if (t.dim() === 2) t = t.unsqueeze(0);
     if (t.dim() === 3) {
       if (t.shape[0] === 1) t = cat([t, t, t], 0);
       t = t.unsqueeze(0);
     }
-    if (t.dim() !== 4) throw new ShapeError(`make_grid: expected a 2-D, 3-D or 4-D tensor (or a list of images), got ${fmtShape(t.shape)}`);
+    if (t.dim() !== 4)
+      throw new ShapeError(
+        `make_grid: expected a 2-D, 3-D or 4-D tensor (or a list of images), got ${fmtShape(t.shape)}`,
+      );
     if (t.shape[1] === 1) t = cat([t, t, t], 1);
     if (o.normalize) {
       t = t.clone();
@@ -41,13 +53,20 @@ export function makeGrid(input: Tensor | Tensor[], o: MakeGridOptions = {}): Ten
       else normRange(t);
     }
     if (t.shape[0] === 1) return t.squeeze(0);
-    const nmaps = t.shape[0], xmaps = Math.min(nrow, nmaps), ymaps = Math.ceil(nmaps / xmaps);
-    const height = t.shape[2] + padding, width = t.shape[3] + padding, c = t.shape[1];
+    const nmaps = t.shape[0],
+      xmaps = Math.min(nrow, nmaps),
+      ymaps = Math.ceil(nmaps / xmaps);
+    const height = t.shape[2] + padding,
+      width = t.shape[3] + padding,
+      c = t.shape[1];
     const grid = full([c, height * ymaps + padding, width * xmaps + padding], padValue, { dtype: t.dtype });
     let k = 0;
     for (let y = 0; y < ymaps; y++) {
       for (let x = 0; x < xmaps && k < nmaps; x++, k++) {
-        grid.narrow(1, y * height + padding, height - padding).narrow(2, x * width + padding, width - padding).copy_(t.select(0, k));
+        grid
+          .narrow(1, y * height + padding, height - padding)
+          .narrow(2, x * width + padding, width - padding)
+          .copy_(t.select(0, k));
       }
     }
     return grid;
@@ -63,7 +82,11 @@ export function gridToPixels(grid: Tensor): { width: number; height: number; cha
 }
 
 /** save_image(tensor, path, { format, ...makeGrid options }): PNG or JPEG by the extension or `format`. */
-export function saveImage(input: Tensor | Tensor[], path: string, o: MakeGridOptions & { format?: "png" | "jpeg" | "jpg" } = {}): void {
+export function saveImage(
+  input: Tensor | Tensor[],
+  path: string,
+  o: MakeGridOptions & { format?: "png" | "jpeg" | "jpg" } = {},
+): void {
   const { format, ...gridOpts } = o;
   const px = noGrad(() => gridToPixels(makeGrid(input, gridOpts)));
   const fmt = (format ?? extname(path).slice(1)).toLowerCase();
@@ -73,7 +96,12 @@ export function saveImage(input: Tensor | Tensor[], path: string, o: MakeGridOpt
     rgba[i * 4 + 3] = px.channels === 4 ? px.data[i * 4 + 3] : 255;
   }
   if (fmt === "png") {
-    writeFileSync(path, pngjs.PNG.sync.write(Object.assign(new pngjs.PNG({ width: px.width, height: px.height }), { data: Buffer.from(rgba) })));
+    writeFileSync(
+      path,
+      pngjs.PNG.sync.write(
+        Object.assign(new pngjs.PNG({ width: px.width, height: px.height }), { data: Buffer.from(rgba) }),
+      ),
+    );
   } else if (fmt === "jpg" || fmt === "jpeg") {
     writeFileSync(path, jpeg.encode({ width: px.width, height: px.height, data: Buffer.from(rgba) }, 75).data);
   } else throw new ValueError(`save_image: unknown file format '${fmt}' for ${path} (png or jpeg)`);

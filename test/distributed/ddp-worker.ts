@@ -8,8 +8,10 @@ import { distributed as dist, nn, optim } from "../../src/index.js";
 import type { Tensor } from "../../src/index.js";
 
 dist.initProcessGroup("gloo", { timeout: 60_000 });
-const rank = dist.getRank(), world = dist.getWorldSize();
-const GLOBAL = 12, STEPS = 5;
+const rank = dist.getRank(),
+  world = dist.getWorldSize();
+const GLOBAL = 12,
+  STEPS = 5;
 
 class Net extends nn.Module {
   conv = new nn.Conv2d(2, 4, 3, { padding: 1 });
@@ -47,7 +49,10 @@ function train(kind: Kind, distributed: boolean, findUnused = false): Net {
   torch.manualSeed(distributed ? 7 + rank : 7);
   const net = new Net(spare);
   const model = distributed
-    ? new nn.parallel.DistributedDataParallel(net, { bucketCapMb: kind === "adam" ? 0.0005 : 25, findUnusedParameters: findUnused })
+    ? new nn.parallel.DistributedDataParallel(net, {
+        bucketCapMb: kind === "adam" ? 0.0005 : 25,
+        findUnusedParameters: findUnused,
+      })
     : net;
   const opt = makeOpt(kind, net.parameters());
   for (let s = 0; s < STEPS; s++) {
@@ -55,13 +60,17 @@ function train(kind: Kind, distributed: boolean, findUnused = false): Net {
     const micro = kind === "nosync" ? 2 : 1;
     for (let m = 0; m < micro; m++) {
       const [x, y] = data(s, m);
-      const step = () => lossFn.forward((model as unknown as (x: Tensor) => Tensor)(distributed ? mine(x) : x), distributed ? mine(y) : y).backward();
+      const step = () =>
+        lossFn
+          .forward((model as unknown as (x: Tensor) => Tensor)(distributed ? mine(x) : x), distributed ? mine(y) : y)
+          .backward();
       if (distributed && m < micro - 1) (model as nn.parallel.DistributedDataParallel<Net>).noSync(step);
       else step();
     }
     opt.step();
   }
-  if (model instanceof nn.parallel.DistributedDataParallel) overlap[kind] = [model.bucketSizes.length, model.bucketsLaunchedDuringBackward];
+  if (model instanceof nn.parallel.DistributedDataParallel)
+    overlap[kind] = [model.bucketSizes.length, model.bucketsLaunchedDuringBackward];
   return net;
 }
 
@@ -69,7 +78,8 @@ function maxDiff(a: Net, b: Net): number {
   let d = 0;
   const pb = b.parameters();
   a.parameters().forEach((p, i) => {
-    const x = p.typedArray(), y = pb[i].typedArray();
+    const x = p.typedArray(),
+      y = pb[i].typedArray();
     for (let k = 0; k < x.length; k++) d = Math.max(d, Math.abs(x[k] - y[k]));
   });
   return d;
@@ -84,7 +94,13 @@ for (const kind of ["sgd", "adam", "nosync"] as Kind[]) {
   const spread = gathered.reduce((m, g) => Math.max(m, Number(torch.sub(g, gathered[0]).abs().max().item())), 0);
   if (rank === 0) {
     const ref = train(kind, false);
-    const moved = maxDiff(ddpNet, (() => { torch.manualSeed(7); return new Net(); })());
+    const moved = maxDiff(
+      ddpNet,
+      (() => {
+        torch.manualSeed(7);
+        return new Net();
+      })(),
+    );
     console.log(JSON.stringify({ kind, diff: maxDiff(ddpNet, ref), spread, moved, overlap: overlap[kind] }));
   }
 }
@@ -94,7 +110,9 @@ for (const kind of ["sgd", "adam", "nosync"] as Kind[]) {
   const net = train("sgd", true, true);
   if (rank === 0) {
     const ref = train("sgd", false, true);
-    console.log(JSON.stringify({ kind: "findUnused", diff: maxDiff(net, ref), spareGrad: net.spare?.weight.grad === null }));
+    console.log(
+      JSON.stringify({ kind: "findUnused", diff: maxDiff(net, ref), spareGrad: net.spare?.weight.grad === null }),
+    );
   }
 }
 
@@ -102,11 +120,20 @@ for (const kind of ["sgd", "adam", "nosync"] as Kind[]) {
 // starts its all-reduce while the first layer's gradients are still being computed.
 {
   torch.manualSeed(7);
-  const wide = new nn.Sequential(new nn.Linear(32, 2048), new nn.ReLU(), new nn.Linear(2048, 256), new nn.ReLU(), new nn.Linear(256, 3));
+  const wide = new nn.Sequential(
+    new nn.Linear(32, 2048),
+    new nn.ReLU(),
+    new nn.Linear(2048, 256),
+    new nn.ReLU(),
+    new nn.Linear(256, 3),
+  );
   const ddp = new nn.parallel.DistributedDataParallel(wide, { bucketCapMb: 0.5 });
   const [x, y] = data(0);
   lossFn.forward(ddp(mine(x).flatten(1)), mine(y)).backward();
-  if (rank === 0) console.log(JSON.stringify({ kind: "overlap", overlap: [ddp.bucketSizes.length, ddp.bucketsLaunchedDuringBackward] }));
+  if (rank === 0)
+    console.log(
+      JSON.stringify({ kind: "overlap", overlap: [ddp.bucketSizes.length, ddp.bucketsLaunchedDuringBackward] }),
+    );
 }
 
 // Without findUnusedParameters, an unused parameter is a clear error at the end of backward.

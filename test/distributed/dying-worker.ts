@@ -11,7 +11,9 @@ const hang = process.argv[4] === "hang";
 dist.initProcessGroup("gloo", { timeout });
 const rank = dist.getRank();
 torch.manualSeed(0);
-const model = new nn.parallel.DistributedDataParallel(new nn.Sequential(new nn.Linear(32, 64), new nn.ReLU(), new nn.Linear(64, 4)));
+const model = new nn.parallel.DistributedDataParallel(
+  new nn.Sequential(new nn.Linear(32, 64), new nn.ReLU(), new nn.Linear(64, 4)),
+);
 const opt = new optim.SGD(model.parameters(), { lr: 0.01 });
 const start = Date.now();
 for (let step = 0; step < 1000; step++) {

@@ -17,9 +17,14 @@ if (mode === "sleep") {
   const t = torch.tensor([rank + 1], { dtype: "float64" });
   dist.allReduce(t);
   const e = process.env;
-  console.log(JSON.stringify({
-    rank, sum: t.item(), threads: torch.getNumThreads(), args: process.argv.slice(3),
-    env: [e.RANK, e.LOCAL_RANK, e.WORLD_SIZE, e.LOCAL_WORLD_SIZE, e.GROUP_RANK, e.MASTER_ADDR, e.OMP_NUM_THREADS],
-  }));
+  console.log(
+    JSON.stringify({
+      rank,
+      sum: t.item(),
+      threads: torch.getNumThreads(),
+      args: process.argv.slice(3),
+      env: [e.RANK, e.LOCAL_RANK, e.WORLD_SIZE, e.LOCAL_WORLD_SIZE, e.GROUP_RANK, e.MASTER_ADDR, e.OMP_NUM_THREADS],
+    }),
+  );
   dist.destroyProcessGroup();
 }

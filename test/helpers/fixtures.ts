@@ -8,10 +8,21 @@ import { type DType, type Tensor, arrayFor, castValue, fromTypedArray } from "..
 
 export type Num = number | boolean | string;
 /** A tensor as the script writes it: flat values, shape, dtype. */
-export interface EncTensor { v: Num[]; s: number[]; d: DType }
+export interface EncTensor {
+  v: Num[];
+  s: number[];
+  d: DType;
+}
 export type EncOut = EncTensor | { list: EncOut[] };
 /** An input spec: base values and shape, dtype, layout ("c" | "T" | "s" | "e" with its shape), requires grad. */
-export interface Spec { b: Num[]; bs: number[]; d: DType; l: "c" | "T" | "s" | "e"; rg: boolean; s?: number[] }
+export interface Spec {
+  b: Num[];
+  bs: number[];
+  d: DType;
+  l: "c" | "T" | "s" | "e";
+  rg: boolean;
+  s?: number[];
+}
 
 export function loadFixture<T>(name: string): T {
   const path = fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
@@ -20,7 +31,9 @@ export function loadFixture<T>(name: string): T {
 
 /** The names of the fixture files whose names start with `prefix` (ops-math.json, …), sorted. */
 export function fixtureFiles(prefix: string): string[] {
-  return readdirSync(fileURLToPath(new URL("../fixtures/", import.meta.url))).filter((f) => f.startsWith(prefix) && f.endsWith(".json")).sort();
+  return readdirSync(fileURLToPath(new URL("../fixtures/", import.meta.url)))
+    .filter((f) => f.startsWith(prefix) && f.endsWith(".json"))
+    .sort();
 }
 
 export function decodeNum(v: Num): number {
@@ -47,12 +60,26 @@ export function buildSpec(s: Spec): Tensor {
   return x;
 }
 
-export interface Tol { rtol: number; atol: number }
-export const FWD: Record<"float32" | "float64", Tol> = { float32: { rtol: 1e-5, atol: 1e-6 }, float64: { rtol: 1e-10, atol: 1e-12 } };
-export const GRAD: Record<"float32" | "float64", Tol> = { float32: { rtol: 1e-4, atol: 1e-5 }, float64: { rtol: 1e-8, atol: 1e-10 } };
+export interface Tol {
+  rtol: number;
+  atol: number;
+}
+export const FWD: Record<"float32" | "float64", Tol> = {
+  float32: { rtol: 1e-5, atol: 1e-6 },
+  float64: { rtol: 1e-10, atol: 1e-12 },
+};
+export const GRAD: Record<"float32" | "float64", Tol> = {
+  float32: { rtol: 1e-4, atol: 1e-5 },
+  float64: { rtol: 1e-8, atol: 1e-10 },
+};
 
 /** Asserts dtype, shape and values (floats within tol, NaN where PyTorch has NaN; others exact). */
-export function assertTensor(actual: unknown, exp: EncTensor, tol: Record<"float32" | "float64", Tol>, what: string): void {
+export function assertTensor(
+  actual: unknown,
+  exp: EncTensor,
+  tol: Record<"float32" | "float64", Tol>,
+  what: string,
+): void {
   assert.ok(actual instanceof torch.Tensor, `${what}: expected a Tensor, got ${String(actual)}`);
   const t = actual as Tensor;
   assert.equal(t.dtype, exp.d, `${what}: dtype`);
@@ -62,9 +89,17 @@ export function assertTensor(actual: unknown, exp: EncTensor, tol: Record<"float
   const isFloat = exp.d === "float32" || exp.d === "float64";
   const { rtol, atol } = isFloat ? tol[exp.d as "float32" | "float64"] : { rtol: 0, atol: 0 };
   for (let i = 0; i < want.length; i++) {
-    const a = got[i], b = want[i];
-    const ok = Number.isNaN(b) ? Number.isNaN(a) : !Number.isFinite(b) ? a === b : Math.abs(a - b) <= atol + rtol * Math.abs(b);
-    if (!ok) assert.fail(`${what}: element ${i} is ${a}, PyTorch has ${b}\n  got:  ${JSON.stringify(got.slice(0, 24))}\n  want: ${JSON.stringify(want.slice(0, 24))}`);
+    const a = got[i],
+      b = want[i];
+    const ok = Number.isNaN(b)
+      ? Number.isNaN(a)
+      : !Number.isFinite(b)
+        ? a === b
+        : Math.abs(a - b) <= atol + rtol * Math.abs(b);
+    if (!ok)
+      assert.fail(
+        `${what}: element ${i} is ${a}, PyTorch has ${b}\n  got:  ${JSON.stringify(got.slice(0, 24))}\n  want: ${JSON.stringify(want.slice(0, 24))}`,
+      );
   }
 }
 

@@ -15,11 +15,13 @@ export const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_m, c: st
 
 const opts = (kw: Record<string, unknown> | undefined): unknown[] => (kw === undefined ? [] : [kw]);
 /** x.name(...args, kw) */
-const method = (name: string): Caller => (x, args, kw) => {
-  const m = (x as Record<string, unknown>)[name];
-  if (typeof m !== "function") throw new Error(`Tensor.${name} is missing`);
-  return (m as Fn).call(x, ...args, ...opts(kw));
-};
+const method =
+  (name: string): Caller =>
+  (x, args, kw) => {
+    const m = (x as Record<string, unknown>)[name];
+    if (typeof m !== "function") throw new Error(`Tensor.${name} is missing`);
+    return (m as Fn).call(x, ...args, ...opts(kw));
+  };
 /** A function of the torch namespace by its dotted Flint path, called with (input, ...args, kw). */
 export function torchPath(path: string): Fn | undefined {
   let o: unknown = torch;
@@ -29,17 +31,21 @@ export function torchPath(path: string): Fn | undefined {
   }
   return typeof o === "function" ? (o as Fn) : undefined;
 }
-const fn = (path: string): Caller => (x, args, kw) => {
-  const f = torchPath(path);
-  if (f === undefined) throw new Error(`torch.${path} is missing`);
-  return f(x, ...args, ...opts(kw));
-};
+const fn =
+  (path: string): Caller =>
+  (x, args, kw) => {
+    const f = torchPath(path);
+    if (f === undefined) throw new Error(`torch.${path} is missing`);
+    return f(x, ...args, ...opts(kw));
+  };
 /** Python's reflected operators: other OP x. */
-const reflected = (path: string): Caller => (x, args) => {
-  const f = torchPath(path);
-  if (f === undefined) throw new Error(`torch.${path} is missing`);
-  return f(args[0], x);
-};
+const reflected =
+  (path: string): Caller =>
+  (x, args) => {
+    const f = torchPath(path);
+    if (f === undefined) throw new Error(`torch.${path} is missing`);
+    return f(args[0], x);
+  };
 
 /** op_db entries mapped by hand, keyed by name (or name.variant when the variant differs). */
 export const HAND: Record<string, Caller> = {
@@ -52,9 +58,21 @@ export const HAND: Record<string, Caller> = {
   reshape_as: method("reshapeAs"),
   view: method("view"),
   view_as: method("viewAs"),
-  bool: method("bool"), byte: method("byte"), double: method("double"), float: method("float"), int: method("int"), long: method("long"),
-  bfloat16: method("bfloat16"), char: method("char"), half: method("half"), short: method("short"), chalf: method("chalf"),
-  new_zeros: method("newZeros"), new_ones: method("newOnes"), new_empty: method("newEmpty"), new_full: method("newFull"),
+  bool: method("bool"),
+  byte: method("byte"),
+  double: method("double"),
+  float: method("float"),
+  int: method("int"),
+  long: method("long"),
+  bfloat16: method("bfloat16"),
+  char: method("char"),
+  half: method("half"),
+  short: method("short"),
+  chalf: method("chalf"),
+  new_zeros: method("newZeros"),
+  new_ones: method("newOnes"),
+  new_empty: method("newEmpty"),
+  new_full: method("newFull"),
   new_empty_strided: method("newEmptyStrided"),
   unfold: method("unfold"),
   repeat: method("repeat"),
@@ -74,9 +92,12 @@ export const HAND: Record<string, Caller> = {
   "nn.functional.embedding": (x, args, kw) => fn("nn.functional.embedding")(args[0], [x], kw),
   "nn.functional.embedding_bag": (x, args, kw) => fn("nn.functional.embeddingBag")(args[0], [x], kw),
   "linalg.lstsq.grad_oriented": (x, args) => (fn("linalg.lstsq")(x, [args[0]], { driver: args[1] }) as Tensor[])[0],
-  "linalg.pinv.singular": (x, args) => fn("linalg.pinv")(torch.matmul(x as Tensor, (args[0] as Tensor).transpose(-2, -1)), [], undefined),
-  svd_lowrank: (x, args, kw) => fn("svdLowrank")(torch.matmul(x as Tensor, (args[0] as Tensor).transpose(-2, -1)), args.slice(1), kw),
-  pca_lowrank: (x, args, kw) => fn("pcaLowrank")(torch.matmul(x as Tensor, (args[0] as Tensor).transpose(-2, -1)), args.slice(1), kw),
+  "linalg.pinv.singular": (x, args) =>
+    fn("linalg.pinv")(torch.matmul(x as Tensor, (args[0] as Tensor).transpose(-2, -1)), [], undefined),
+  svd_lowrank: (x, args, kw) =>
+    fn("svdLowrank")(torch.matmul(x as Tensor, (args[0] as Tensor).transpose(-2, -1)), args.slice(1), kw),
+  pca_lowrank: (x, args, kw) =>
+    fn("pcaLowrank")(torch.matmul(x as Tensor, (args[0] as Tensor).transpose(-2, -1)), args.slice(1), kw),
   // random ops: PyTorch's lambdas seed 42 (the test seeds as the fixture says) and call these
   randn: (x, args, kw) => fn("randn")(x, args, kw),
   randn_like: fn("randnLike"),
@@ -101,9 +122,16 @@ export const HAND: Record<string, Caller> = {
   as_strided: method("asStrided"),
   as_strided_scatter: fn("asStridedScatter"),
   // Python operators
-  __radd__: reflected("add"), __rsub__: reflected("sub"), __rmul__: reflected("mul"), __rdiv__: reflected("div"),
-  __rpow__: reflected("pow"), __rmod__: reflected("remainder"), __rmatmul__: reflected("matmul"),
-  __rand__: reflected("bitwiseAnd"), __ror__: reflected("bitwiseOr"), __rxor__: reflected("bitwiseXor"),
+  __radd__: reflected("add"),
+  __rsub__: reflected("sub"),
+  __rmul__: reflected("mul"),
+  __rdiv__: reflected("div"),
+  __rpow__: reflected("pow"),
+  __rmod__: reflected("remainder"),
+  __rmatmul__: reflected("matmul"),
+  __rand__: reflected("bitwiseAnd"),
+  __ror__: reflected("bitwiseOr"),
+  __rxor__: reflected("bitwiseXor"),
   __getitem__: method("index"),
   slice: fn("slice"),
   fill: fn("fill"),

@@ -8,18 +8,32 @@ import type { DType, Tensor } from "../../src/index.js";
 import { type Num, decodeNum, fromValues } from "./fixtures.js";
 import { type Caller, callerFor, methodFor } from "./opinfo-names.js";
 
-export interface EncT { t: Num[]; s: number[]; d: DType; rg?: boolean; c?: boolean }
-export type Enc = EncT | { L: Enc[] } | { U: Enc[] } | { f: Num } | { dt: DType } | { n: Num } | number | boolean | string | null;
+export interface EncT {
+  t: Num[];
+  s: number[];
+  d: DType;
+  rg?: boolean;
+  c?: boolean;
+}
+export type Enc =
+  EncT | { L: Enc[] } | { U: Enc[] } | { f: Num } | { dt: DType } | { n: Num } | number | boolean | string | null;
 export interface Sample {
-  in: Enc; args: Enc[]; kw: Record<string, Enc>; out: Enc;
+  in: Enc;
+  args: Enc[];
+  kw: Record<string, Enc>;
+  out: Enc;
   /** Uninitialised memory (torch.empty and kin): only shape and dtype are compared. */
   shape_only?: boolean;
-  cot?: EncT[]; grads?: (EncT | null)[];
+  cot?: EncT[];
+  grads?: (EncT | null)[];
 }
 export interface Entry {
-  name: string; variant: string; excluded?: string;
+  name: string;
+  variant: string;
+  excluded?: string;
   call?: { fn?: string; method?: string; lambda?: string; seed?: number };
-  method?: boolean; autograd?: boolean;
+  method?: boolean;
+  autograd?: boolean;
   samples?: Partial<Record<DType, Sample[]>>;
 }
 
@@ -51,14 +65,22 @@ function decode(v: Enc, leaves: Tensor[]): unknown {
   throw new Error(`cannot decode ${JSON.stringify(v)}`);
 }
 
-export interface Tols { rtol: number; atol: number }
+export interface Tols {
+  rtol: number;
+  atol: number;
+}
 const TOL: Record<string, Tols> = { float32: { rtol: 1e-4, atol: 1e-5 }, float64: { rtol: 1e-7, atol: 1e-9 } };
 const GRAD_TOL: Tols = { rtol: 1e-6, atol: 1e-8 };
 
 function closeArrays(got: number[], want: number[], tol: Tols, what: string): void {
   for (let i = 0; i < want.length; i++) {
-    const a = got[i], b = want[i];
-    const ok = Number.isNaN(b) ? Number.isNaN(a) : !Number.isFinite(b) ? a === b : Math.abs(a - b) <= tol.atol + tol.rtol * Math.abs(b);
+    const a = got[i],
+      b = want[i];
+    const ok = Number.isNaN(b)
+      ? Number.isNaN(a)
+      : !Number.isFinite(b)
+        ? a === b
+        : Math.abs(a - b) <= tol.atol + tol.rtol * Math.abs(b);
     if (!ok) throw new Error(`${what}: element ${i} is ${a}, PyTorch has ${b}`);
   }
 }
@@ -66,9 +88,15 @@ function closeArrays(got: number[], want: number[], tol: Tols, what: string): vo
 function compareTensor(got: unknown, want: EncT, tol: Tols | null, what: string): void {
   if (!(got instanceof torch.Tensor)) throw new Error(`${what}: expected a tensor, got ${String(got)}`);
   if (got.dtype !== want.d) throw new Error(`${what}: dtype ${got.dtype}, PyTorch has ${want.d}`);
-  if (JSON.stringify(got.shape) !== JSON.stringify(want.s)) throw new Error(`${what}: shape [${got.shape.join(", ")}], PyTorch has [${want.s.join(", ")}]`);
+  if (JSON.stringify(got.shape) !== JSON.stringify(want.s))
+    throw new Error(`${what}: shape [${got.shape.join(", ")}], PyTorch has [${want.s.join(", ")}]`);
   const isFloat = want.d === "float32" || want.d === "float64";
-  closeArrays(Array.from(got.typedArray(), Number), want.t.map(decodeNum), isFloat ? (tol ?? TOL[want.d]) : { rtol: 0, atol: 0 }, what);
+  closeArrays(
+    Array.from(got.typedArray(), Number),
+    want.t.map(decodeNum),
+    isFloat ? (tol ?? TOL[want.d]) : { rtol: 0, atol: 0 },
+    what,
+  );
 }
 
 /** Compares a result with PyTorch's: tensors, tuples/lists (arrays), numbers and bools. */
@@ -93,7 +121,7 @@ function compare(got: unknown, want: Enc, what: string): void {
     return;
   }
   if ("L" in want || "U" in want) {
-    const items = ("L" in want ? want.L : (want as { U: Enc[] }).U);
+    const items = "L" in want ? want.L : (want as { U: Enc[] }).U;
     const arr = got instanceof torch.Tensor || !Array.isArray(got) ? null : (got as unknown[]);
     if (arr === null) {
       // a torch.Size-like list of ints may come back as a number array
@@ -130,12 +158,17 @@ function runSample(e: Entry, caller: Caller, s: Sample, dtype: DType): void {
   compare(s.shape_only === true && out instanceof torch.Tensor ? torch.zerosLike(out) : out, s.out, `${dtype} forward`);
   if (s.cot !== undefined && s.grads !== undefined) {
     const outs = flattenTensors(out).filter((t) => t.requiresGrad && (t.dtype === "float32" || t.dtype === "float64"));
-    if (outs.length !== s.cot.length) throw new Error(`${dtype} backward: ${outs.length} outputs require grad, PyTorch has ${s.cot.length}`);
-    const grads = torch.autograd.grad(outs, leaves, { gradOutputs: outs.map((_o, i) => decode(s.cot?.[i] ?? null, []) as Tensor), allowUnused: true });
+    if (outs.length !== s.cot.length)
+      throw new Error(`${dtype} backward: ${outs.length} outputs require grad, PyTorch has ${s.cot.length}`);
+    const grads = torch.autograd.grad(outs, leaves, {
+      gradOutputs: outs.map((_o, i) => decode(s.cot?.[i] ?? null, []) as Tensor),
+      allowUnused: true,
+    });
     s.grads.forEach((w, i) => {
       const g = grads[i];
       if (w === null) {
-        if (g !== null && g !== undefined && g.numel() > 0 && g.abs().max().item() !== 0) throw new Error(`${dtype} backward: input ${i} has a gradient, PyTorch has none`);
+        if (g !== null && g !== undefined && g.numel() > 0 && g.abs().max().item() !== 0)
+          throw new Error(`${dtype} backward: input ${i} has a gradient, PyTorch has none`);
         return;
       }
       // (PyTorch materialises zeros where Flint's graph has no path: the same gradient)
@@ -148,7 +181,15 @@ function runSample(e: Entry, caller: Caller, s: Sample, dtype: DType): void {
   if (e.method === true && e.call?.fn !== undefined && x instanceof torch.Tensor) {
     const y = decode(s.in, []) as Tensor;
     torch.manualSeed(e.call.seed ?? 0);
-    compare(methodFor(e.name)(y, s.args.map((a) => decode(a, [])), camelKw(Object.fromEntries(Object.entries(s.kw).map(([k, v]) => [k, decode(v, [])])))), s.out, `${dtype} method forward`);
+    compare(
+      methodFor(e.name)(
+        y,
+        s.args.map((a) => decode(a, [])),
+        camelKw(Object.fromEntries(Object.entries(s.kw).map(([k, v]) => [k, decode(v, [])]))),
+      ),
+      s.out,
+      `${dtype} method forward`,
+    );
   }
 }
 

@@ -14,16 +14,21 @@ import { gemmNN, gemmNT, gemmTN } from "./conv-gemm.js";
 
 interface Geometry {
   cinG: number; // input channels per group
-  kh: number; kw: number;
-  H: number; W: number;
-  oh: number; ow: number;
+  kh: number;
+  kw: number;
+  H: number;
+  W: number;
+  oh: number;
+  ow: number;
   p: Conv2dParams;
 }
 
 /** col[k, q] = x[c, ih, iw] for k = (c, i, j) and output position q = (oy, ox); zero outside. */
 function im2col(x: Float64Array, xOff: number, g: Geometry, col: Float64Array): void {
   const { cinG, kh, kw, H, W, oh, ow, p } = g;
-  const [sh, sw] = p.stride, [ph, pw] = p.padding, [dh, dw] = p.dilation;
+  const [sh, sw] = p.stride,
+    [ph, pw] = p.padding,
+    [dh, dw] = p.dilation;
   const P = oh * ow;
   let k = 0;
   for (let c = 0; c < cinG; c++) {
@@ -52,7 +57,9 @@ function im2col(x: Float64Array, xOff: number, g: Geometry, col: Float64Array): 
 /** The adjoint of im2col: x[c, ih, iw] += col[k, q]. */
 function col2im(col: Float64Array, g: Geometry, dx: Float64Array, xOff: number): void {
   const { cinG, kh, kw, H, W, oh, ow, p } = g;
-  const [sh, sw] = p.stride, [ph, pw] = p.padding, [dh, dw] = p.dilation;
+  const [sh, sw] = p.stride,
+    [ph, pw] = p.padding,
+    [dh, dw] = p.dilation;
   const P = oh * ow;
   let k = 0;
   for (let c = 0; c < cinG; c++) {
@@ -63,7 +70,8 @@ function col2im(col: Float64Array, g: Geometry, dx: Float64Array, xOff: number):
         for (let oy = 0; oy < oh; oy++) {
           const iy = oy * sh - ph + i * dh;
           if (iy < 0 || iy >= H) continue;
-          const rowIn = plane + iy * W, base = row + oy * ow;
+          const rowIn = plane + iy * W,
+            base = row + oy * ow;
           for (let ox = 0; ox < ow; ox++) {
             const ix = ox * sw - pw + j * dw;
             if (ix >= 0 && ix < W) dx[rowIn + ix] += col[base + ox];
@@ -74,16 +82,33 @@ function col2im(col: Float64Array, g: Geometry, dx: Float64Array, xOff: number):
   }
 }
 
-function geometry(xShape: readonly number[], wShape: readonly number[], oh: number, ow: number, p: Conv2dParams): Geometry {
+function geometry(
+  xShape: readonly number[],
+  wShape: readonly number[],
+  oh: number,
+  ow: number,
+  p: Conv2dParams,
+): Geometry {
   return { cinG: wShape[1], kh: wShape[2], kw: wShape[3], H: xShape[2], W: xShape[3], oh, ow, p };
 }
 
-export function conv2d(x: Strided, w: Strided, bias: Strided | null, p: Conv2dParams, outShape: readonly number[]): TypedArray {
+export function conv2d(
+  x: Strided,
+  w: Strided,
+  bias: Strided | null,
+  p: Conv2dParams,
+  outShape: readonly number[],
+): TypedArray {
   const [N, , oh, ow] = outShape;
-  const Cout = w.shape[0], G = p.groups, coutG = Cout / G;
+  const Cout = w.shape[0],
+    G = p.groups,
+    coutG = Cout / G;
   const g = geometry(x.shape, w.shape, oh, ow, p);
-  const K = g.cinG * g.kh * g.kw, P = oh * ow;
-  const xd = dense(x), wd = dense(w), bd = bias ? dense(bias) : null;
+  const K = g.cinG * g.kh * g.kw,
+    P = oh * ow;
+  const xd = dense(x),
+    wd = dense(w),
+    bd = bias ? dense(bias) : null;
   const col = new Float64Array(K * P);
   const acc = new Float64Array(N * Cout * P);
   const inPlane = x.shape[2] * x.shape[3];
@@ -101,13 +126,21 @@ export function conv2d(x: Strided, w: Strided, bias: Strided | null, p: Conv2dPa
 }
 
 /** dL/dx of conv2d: gradOut [N, Cout, oh, ow] (its own spatial size is used), result inShape. */
-export function conv2dBackwardInput(gradOut: Strided, w: Strided, p: Conv2dParams, inShape: readonly number[]): TypedArray {
+export function conv2dBackwardInput(
+  gradOut: Strided,
+  w: Strided,
+  p: Conv2dParams,
+  inShape: readonly number[],
+): TypedArray {
   const [N, Cin, H, W] = inShape;
   const [, Cout, oh, ow] = gradOut.shape;
-  const G = p.groups, coutG = Cout / G;
+  const G = p.groups,
+    coutG = Cout / G;
   const g = geometry(inShape, w.shape, oh, ow, p);
-  const K = g.cinG * g.kh * g.kw, P = oh * ow;
-  const gd = dense(gradOut), wd = dense(w);
+  const K = g.cinG * g.kh * g.kw,
+    P = oh * ow;
+  const gd = dense(gradOut),
+    wd = dense(w);
   const col = new Float64Array(K * P);
   const dx = new Float64Array(N * Cin * H * W);
   for (let n = 0; n < N; n++) {
@@ -124,13 +157,21 @@ export function conv2dBackwardInput(gradOut: Strided, w: Strided, p: Conv2dParam
 }
 
 /** dL/dw of conv2d: sum over images of gradOut[oc, q] * col[k, q]. */
-export function conv2dBackwardWeight(x: Strided, gradOut: Strided, p: Conv2dParams, wShape: readonly number[]): TypedArray {
+export function conv2dBackwardWeight(
+  x: Strided,
+  gradOut: Strided,
+  p: Conv2dParams,
+  wShape: readonly number[],
+): TypedArray {
   const [N, Cin, H, W] = x.shape;
   const [, Cout, oh, ow] = gradOut.shape;
-  const G = p.groups, coutG = Cout / G;
+  const G = p.groups,
+    coutG = Cout / G;
   const g = geometry(x.shape, wShape, oh, ow, p);
-  const K = g.cinG * g.kh * g.kw, P = oh * ow;
-  const xd = dense(x), gd = dense(gradOut);
+  const K = g.cinG * g.kh * g.kw,
+    P = oh * ow;
+  const xd = dense(x),
+    gd = dense(gradOut);
   const col = new Float64Array(K * P);
   const dw = new Float64Array(Cout * K);
   for (let n = 0; n < N; n++) {

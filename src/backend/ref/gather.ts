@@ -6,7 +6,12 @@ import type { Strided } from "../backend.js";
 import { offsetsOf } from "./iterate.js";
 
 /** Calls fn(outIndexFlat, indexValue, coordOffsetWithoutDim) for each element of index. */
-function walk(index: Strided, dim: number, stridesOther: readonly number[], fn: (i: number, idx: number, base: number) => void): void {
+function walk(
+  index: Strided,
+  dim: number,
+  stridesOther: readonly number[],
+  fn: (i: number, idx: number, base: number) => void,
+): void {
   const n = numelOf(index.shape);
   const ioffs = offsetsOf(index.shape, index.strides, index.offset);
   const id = index.storage.data;
@@ -24,7 +29,8 @@ function walk(index: Strided, dim: number, stridesOther: readonly number[], fn: 
 
 export function gather(x: Strided, dim: number, index: Strided): TypedArray {
   const out = uninitArray(x.dtype, numelOf(index.shape));
-  const xd = x.storage.data, size = x.shape[dim];
+  const xd = x.storage.data,
+    size = x.shape[dim];
   walk(index, dim, x.strides, (i, idx, base) => {
     if (idx < 0 || idx >= size || !Number.isInteger(idx)) {
       throw new IndexError(`gather: index ${idx} is out of bounds for dimension ${dim} with size ${size}`);
@@ -34,12 +40,20 @@ export function gather(x: Strided, dim: number, index: Strided): TypedArray {
   return out;
 }
 
-export function scatter(dst: TypedArray, dstShape: readonly number[], dim: number, index: Strided, src: Strided, accumulate: boolean): void {
+export function scatter(
+  dst: TypedArray,
+  dstShape: readonly number[],
+  dim: number,
+  index: Strided,
+  src: Strided,
+  accumulate: boolean,
+): void {
   const strides = contiguousStrides(dstShape);
   const soffs = offsetsOf(src.shape, src.strides, src.offset);
   // src may be larger than index: address it with index's coordinates.
   const srcCoordStrides = src.strides;
-  const sd = src.storage.data, size = dstShape[dim];
+  const sd = src.storage.data,
+    size = dstShape[dim];
   const coordOffset = index.shape.length === src.shape.length && index.shape.every((s, i) => s === src.shape[i]);
   walk(index, dim, strides, (i, idx, base) => {
     if (idx < 0 || idx >= size || !Number.isInteger(idx)) {
@@ -49,7 +63,8 @@ export function scatter(dst: TypedArray, dstShape: readonly number[], dim: numbe
     if (coordOffset) sv = sd[soffs[i]];
     else {
       // recompute src position from index coordinates
-      let rem = i, so = src.offset;
+      let rem = i,
+        so = src.offset;
       for (let d = index.shape.length - 1; d >= 0; d--) {
         const c = rem % index.shape[d];
         rem = (rem - c) / index.shape[d];

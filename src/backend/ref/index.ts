@@ -9,7 +9,14 @@ import { argReduce, reduce } from "./reduce.js";
 import { matmul } from "./matmul.js";
 import { gather, scatter } from "./gather.js";
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from "./conv.js";
-import { adaptiveAvgPool2d, adaptiveAvgPool2dBackward, avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from "./pool.js";
+import {
+  adaptiveAvgPool2d,
+  adaptiveAvgPool2dBackward,
+  avgPool2d,
+  avgPool2dBackward,
+  maxPool2d,
+  maxPool2dBackward,
+} from "./pool.js";
 
 const needsTrunc = (d: DType): boolean => d === "int64";
 
@@ -25,7 +32,8 @@ function copy(x: Strided, dtype: DType): TypedArray {
     for (let i = 0; i < n; i++) out[i] = castValue(src[x.offset + i], dtype, x.dtype);
     return out;
   }
-  const nd = x.shape.length, run = x.shape[nd - 1];
+  const nd = x.shape.length,
+    run = x.shape[nd - 1];
   if (dtype === x.dtype && x.strides[nd - 1] === 1 && run >= 16) {
     // Rows that are contiguous in memory (a slice along a later dim): one block copy per row.
     const idx = new Array<number>(nd - 1).fill(0);
@@ -47,7 +55,8 @@ function copy(x: Strided, dtype: DType): TypedArray {
 }
 
 function assign(dst: Strided, src: Strided): void {
-  const d = dst.storage.data, s = src.storage.data;
+  const d = dst.storage.data,
+    s = src.storage.data;
   const n = numelOf(dst.shape);
   const cast = dst.dtype !== src.dtype;
   if (isContiguous(dst) && isContiguous(src) && sameShape(dst.shape, src.shape) && !cast) {
@@ -91,20 +100,25 @@ function binary(op: BinaryOp, a: Strided, b: Strided, outShape: readonly number[
   const f = binaryFn(op);
   const n = numelOf(outShape);
   const out = uninitArray(outDtype, n);
-  const ad = a.storage.data, bd = b.storage.data;
+  const ad = a.storage.data,
+    bd = b.storage.data;
   const aFull = sameShape(a.shape, outShape) && isContiguous(a);
   const bFull = sameShape(b.shape, outShape) && isContiguous(b);
   if (aFull && bFull) {
-    const ao = a.offset, bo = b.offset;
+    const ao = a.offset,
+      bo = b.offset;
     for (let i = 0; i < n; i++) out[i] = f(ad[ao + i], bd[bo + i]);
   } else if (aFull && numelOf(b.shape) === 1) {
-    const ao = a.offset, bv = bd[b.offset];
+    const ao = a.offset,
+      bv = bd[b.offset];
     for (let i = 0; i < n; i++) out[i] = f(ad[ao + i], bv);
   } else if (bFull && numelOf(a.shape) === 1) {
-    const bo = b.offset, av = ad[a.offset];
+    const bo = b.offset,
+      av = ad[a.offset];
     for (let i = 0; i < n; i++) out[i] = f(av, bd[bo + i]);
   } else {
-    const ao = broadcastOffsets(a, outShape), bo = broadcastOffsets(b, outShape);
+    const ao = broadcastOffsets(a, outShape),
+      bo = broadcastOffsets(b, outShape);
     for (let i = 0; i < n; i++) out[i] = f(ad[ao[i]], bd[bo[i]]);
   }
   if (needsTrunc(outDtype)) for (let i = 0; i < n; i++) out[i] = Math.trunc(out[i]);
@@ -116,8 +130,12 @@ function binary(op: BinaryOp, a: Strided, b: Strided, outShape: readonly number[
 function where(cond: Strided, a: Strided, b: Strided, outShape: readonly number[], outDtype: DType): TypedArray {
   const n = numelOf(outShape);
   const out = uninitArray(outDtype, n);
-  const co = broadcastOffsets(cond, outShape), ao = broadcastOffsets(a, outShape), bo = broadcastOffsets(b, outShape);
-  const cd = cond.storage.data, ad = a.storage.data, bd = b.storage.data;
+  const co = broadcastOffsets(cond, outShape),
+    ao = broadcastOffsets(a, outShape),
+    bo = broadcastOffsets(b, outShape);
+  const cd = cond.storage.data,
+    ad = a.storage.data,
+    bd = b.storage.data;
   for (let i = 0; i < n; i++) out[i] = cd[co[i]] !== 0 ? ad[ao[i]] : bd[bo[i]];
   return out;
 }

@@ -5,7 +5,11 @@ import { isContiguousLayout, numelOf } from "../../shape.js";
 export const isContiguous = (x: Strided): boolean => isContiguousLayout(x.shape, x.strides);
 
 /** Storage offsets of every element of x in row-major order (one pass, then simple loops). */
-export function offsetsOf(shape: readonly number[], strides: readonly number[], offset: number): Int32Array | Float64Array {
+export function offsetsOf(
+  shape: readonly number[],
+  strides: readonly number[],
+  offset: number,
+): Int32Array | Float64Array {
   const n = numelOf(shape);
   const out = n < 2 ** 31 ? new Int32Array(n) : new Float64Array(n);
   const nd = shape.length;
@@ -15,8 +19,11 @@ export function offsetsOf(shape: readonly number[], strides: readonly number[], 
     return out;
   }
   const idx = new Array<number>(nd).fill(0);
-  const last = nd - 1, lastN = shape[last], lastS = strides[last];
-  let o = offset, k = 0;
+  const last = nd - 1,
+    lastN = shape[last],
+    lastS = strides[last];
+  let o = offset,
+    k = 0;
   for (;;) {
     for (let i = 0; i < lastN; i++) out[k++] = o + i * lastS;
     let d = last - 1;

@@ -12,12 +12,21 @@ import type { AvgPool2dParams, Pool2dParams, Strided } from "../backend.js";
 import { isContiguous, offsetsOf } from "./iterate.js";
 
 function planes(x: Strided): { data: TypedArray; offs: Int32Array | Float64Array | null; base: number } {
-  return isContiguous(x) ? { data: x.storage.data, offs: null, base: x.offset } : { data: x.storage.data, offs: offsetsOf(x.shape, x.strides, x.offset), base: 0 };
+  return isContiguous(x)
+    ? { data: x.storage.data, offs: null, base: x.offset }
+    : { data: x.storage.data, offs: offsetsOf(x.shape, x.strides, x.offset), base: 0 };
 }
 
 export function maxPool2d(x: Strided, p: Pool2dParams): { values: TypedArray; indices: Float64Array } {
   const [N, C, H, W] = x.shape;
-  const { kernel: [kh, kw], stride: [sh, sw], padding: [ph, pw], dilation: [dh, dw], outH, outW } = p;
+  const {
+    kernel: [kh, kw],
+    stride: [sh, sw],
+    padding: [ph, pw],
+    dilation: [dh, dw],
+    outH,
+    outW,
+  } = p;
   const { data, offs, base } = planes(x);
   const values = arrayFor(x.dtype, N * C * outH * outW);
   const indices = new Float64Array(values.length);
@@ -32,7 +41,8 @@ export function maxPool2d(x: Strided, p: Pool2dParams): { values: TypedArray; in
         let x0 = ox * sw - pw;
         const xEnd = Math.min(x0 + (kw - 1) * dw + 1, W);
         while (x0 < 0) x0 += dw;
-        let best = -Infinity, bestIdx = y0 * W + x0;
+        let best = -Infinity,
+          bestIdx = y0 * W + x0;
         for (let iy = y0; iy < yEnd; iy += dh) {
           for (let ix = x0; ix < xEnd; ix += dw) {
             const idx = iy * W + ix;
@@ -56,11 +66,13 @@ export function maxPool2d(x: Strided, p: Pool2dParams): { values: TypedArray; in
 export function maxPool2dBackward(gradOut: Strided, indices: Strided, inShape: readonly number[]): TypedArray {
   const [N, C, H, W] = inShape;
   const [, , oh, ow] = gradOut.shape;
-  const g = dense(gradOut), idx = dense(indices);
+  const g = dense(gradOut),
+    idx = dense(indices);
   const acc = new Float64Array(N * C * H * W);
   const P = oh * ow;
   for (let pl = 0; pl < N * C; pl++) {
-    const inBase = pl * H * W, outBase = pl * P;
+    const inBase = pl * H * W,
+      outBase = pl * P;
     for (let q = 0; q < P; q++) acc[inBase + idx[outBase + q]] += g[outBase + q];
   }
   const out = arrayFor(gradOut.dtype, acc.length);
@@ -82,7 +94,13 @@ function avgDivisor(p: AvgPool2dParams, y: [number, number, number], x: [number,
 
 export function avgPool2d(x: Strided, p: AvgPool2dParams): TypedArray {
   const [N, C, H, W] = x.shape;
-  const { kernel: [kh, kw], stride: [sh, sw], padding: [ph, pw], outH, outW } = p;
+  const {
+    kernel: [kh, kw],
+    stride: [sh, sw],
+    padding: [ph, pw],
+    outH,
+    outW,
+  } = p;
   const xd = dense(x);
   const out = arrayFor(x.dtype, N * C * outH * outW);
   let q = 0;
@@ -107,7 +125,13 @@ export function avgPool2d(x: Strided, p: AvgPool2dParams): TypedArray {
 
 export function avgPool2dBackward(gradOut: Strided, p: AvgPool2dParams, inShape: readonly number[]): TypedArray {
   const [N, C, H, W] = inShape;
-  const { kernel: [kh, kw], stride: [sh, sw], padding: [ph, pw], outH, outW } = p;
+  const {
+    kernel: [kh, kw],
+    stride: [sh, sw],
+    padding: [ph, pw],
+    outH,
+    outW,
+  } = p;
   const g = dense(gradOut);
   const acc = new Float64Array(N * C * H * W);
   let q = 0;
@@ -139,9 +163,11 @@ export function adaptiveAvgPool2d(x: Strided, outH: number, outW: number): Typed
   for (let pl = 0; pl < N * C; pl++) {
     const inBase = pl * H * W;
     for (let oy = 0; oy < outH; oy++) {
-      const y0 = adaptiveStart(oy, outH, H), y1 = adaptiveEnd(oy, outH, H);
+      const y0 = adaptiveStart(oy, outH, H),
+        y1 = adaptiveEnd(oy, outH, H);
       for (let ox = 0; ox < outW; ox++, q++) {
-        const x0 = adaptiveStart(ox, outW, W), x1 = adaptiveEnd(ox, outW, W);
+        const x0 = adaptiveStart(ox, outW, W),
+          x1 = adaptiveEnd(ox, outW, W);
         let s = 0;
         for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) s += xd[inBase + iy * W + ix];
         out[q] = s / ((y1 - y0) * (x1 - x0));
@@ -160,9 +186,11 @@ export function adaptiveAvgPool2dBackward(gradOut: Strided, inShape: readonly nu
   for (let pl = 0; pl < N * C; pl++) {
     const inBase = pl * H * W;
     for (let oy = 0; oy < outH; oy++) {
-      const y0 = adaptiveStart(oy, outH, H), y1 = adaptiveEnd(oy, outH, H);
+      const y0 = adaptiveStart(oy, outH, H),
+        y1 = adaptiveEnd(oy, outH, H);
       for (let ox = 0; ox < outW; ox++, q++) {
-        const x0 = adaptiveStart(ox, outW, W), x1 = adaptiveEnd(ox, outW, W);
+        const x0 = adaptiveStart(ox, outW, W),
+          x1 = adaptiveEnd(ox, outW, W);
         const v = g[q] / ((y1 - y0) * (x1 - x0));
         for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) acc[inBase + iy * W + ix] += v;
       }

@@ -6,7 +6,10 @@ import { offsetsOf } from "./iterate.js";
 /** Splits x's dims into kept and reduced parts, returning offsets for each part. */
 function split(x: Strided, dims: readonly number[]) {
   const red = new Set(dims);
-  const keptShape: number[] = [], keptStrides: number[] = [], redShape: number[] = [], redStrides: number[] = [];
+  const keptShape: number[] = [],
+    keptStrides: number[] = [],
+    redShape: number[] = [],
+    redStrides: number[] = [];
   x.shape.forEach((s, i) => {
     if (red.has(i)) {
       redShape.push(s);
@@ -33,12 +36,44 @@ export function reduce(op: ReduceOp, x: Strided, dims: readonly number[], outDty
     const base = outer[o];
     let acc = INIT[op];
     switch (op) {
-      case "sum": for (let i = 0; i < m; i++) acc += d[base + inner[i]]; break;
-      case "prod": for (let i = 0; i < m; i++) acc *= d[base + inner[i]]; break;
-      case "amax": for (let i = 0; i < m; i++) { const v = d[base + inner[i]]; if (v > acc || Number.isNaN(v)) { acc = v; if (Number.isNaN(v)) break; } } break;
-      case "amin": for (let i = 0; i < m; i++) { const v = d[base + inner[i]]; if (v < acc || Number.isNaN(v)) { acc = v; if (Number.isNaN(v)) break; } } break;
-      case "all": for (let i = 0; i < m; i++) if (d[base + inner[i]] === 0) { acc = 0; break; } break;
-      case "any": for (let i = 0; i < m; i++) if (d[base + inner[i]] !== 0) { acc = 1; break; } break;
+      case "sum":
+        for (let i = 0; i < m; i++) acc += d[base + inner[i]];
+        break;
+      case "prod":
+        for (let i = 0; i < m; i++) acc *= d[base + inner[i]];
+        break;
+      case "amax":
+        for (let i = 0; i < m; i++) {
+          const v = d[base + inner[i]];
+          if (v > acc || Number.isNaN(v)) {
+            acc = v;
+            if (Number.isNaN(v)) break;
+          }
+        }
+        break;
+      case "amin":
+        for (let i = 0; i < m; i++) {
+          const v = d[base + inner[i]];
+          if (v < acc || Number.isNaN(v)) {
+            acc = v;
+            if (Number.isNaN(v)) break;
+          }
+        }
+        break;
+      case "all":
+        for (let i = 0; i < m; i++)
+          if (d[base + inner[i]] === 0) {
+            acc = 0;
+            break;
+          }
+        break;
+      case "any":
+        for (let i = 0; i < m; i++)
+          if (d[base + inner[i]] !== 0) {
+            acc = 1;
+            break;
+          }
+        break;
     }
     out[o] = acc;
   }
@@ -54,12 +89,20 @@ export function argReduce(op: "max" | "min", x: Strided, dim: number): { values:
   const better = op === "max" ? (v: number, b: number) => v > b : (v: number, b: number) => v < b;
   for (let o = 0; o < outer.length; o++) {
     const base = outer[o];
-    let best = d[base + inner[0]], bi = 0;
+    let best = d[base + inner[0]],
+      bi = 0;
     if (!Number.isNaN(best)) {
       for (let i = 1; i < m; i++) {
         const v = d[base + inner[i]];
-        if (Number.isNaN(v)) { best = v; bi = i; break; }
-        if (better(v, best)) { best = v; bi = i; }
+        if (Number.isNaN(v)) {
+          best = v;
+          bi = i;
+          break;
+        }
+        if (better(v, best)) {
+          best = v;
+          bi = i;
+        }
       }
     }
     values[o] = best;
@@ -67,4 +110,3 @@ export function argReduce(op: "max" | "min", x: Strided, dim: number): { values:
   }
   return { values, indices };
 }
-

@@ -33,7 +33,8 @@ export class Heap {
 
   /** Writes int32 values at the start of the int block (index `at` onward) and returns their address. */
   putInts(values: readonly number[], at = 0): number {
-    if (at + values.length > Heap.INTS) throw new RangeError(`flint wasm: ${values.length} integer arguments exceed the block`);
+    if (at + values.length > Heap.INTS)
+      throw new RangeError(`flint wasm: ${values.length} integer arguments exceed the block`);
     new Int32Array(this.ex.memory.buffer, this.ints, Heap.INTS).set(values, at);
     return this.ints + at * 4;
   }
@@ -55,9 +56,13 @@ export class Heap {
     let at = this.arena;
     const buffer = this.ex.memory.buffer;
     for (const r of regions) {
-      if (!r) { ptrs.push(0); continue; }
+      if (!r) {
+        ptrs.push(0);
+        continue;
+      }
       ptrs.push(at);
-      if (r.input && r.length > 0) view(buffer, r.array, at, r.length).set(r.array.subarray(r.start, r.start + r.length));
+      if (r.input && r.length > 0)
+        view(buffer, r.array, at, r.length).set(r.array.subarray(r.start, r.start + r.length));
       at += roundUp(r.length * r.array.BYTES_PER_ELEMENT);
     }
     let result: T;
@@ -66,7 +71,9 @@ export class Heap {
     } catch (e) {
       // A trap: the kernels abort only when a work buffer cannot be allocated (native/scratch.cc).
       if (e instanceof Error && e.name === "RuntimeError") {
-        throw new RangeError(`flint wasm: a kernel ran out of memory (${this.ex.memory.buffer.byteLength} bytes in use; ${e.message})`);
+        throw new RangeError(
+          `flint wasm: a kernel ran out of memory (${this.ex.memory.buffer.byteLength} bytes in use; ${e.message})`,
+        );
       }
       throw e;
     }

@@ -6,7 +6,9 @@
  * The part of the WebAssembly JavaScript API used here. The project compiles against ES2022 and
  * Node's types, which do not declare the WebAssembly namespace (lib.dom does), so it is typed locally.
  */
-interface WasmInstance { readonly exports: object }
+interface WasmInstance {
+  readonly exports: object;
+}
 interface WasmApi {
   Module: new (bytes: Bytes) => object;
   Instance: new (module: object, imports: object) => WasmInstance;
@@ -32,36 +34,106 @@ export interface KernelExports {
   flint_num_threads(): number;
   flint_isa_is_simd128(): number;
   flint_set_isa(simd128: number): number;
-  flint_sgemm(tA: number, tB: number, M: number, N: number, K: number, alpha: number, A: number, lda: number,
-    B: number, ldb: number, beta: number, C: number, ldc: number): void;
+  flint_sgemm(
+    tA: number,
+    tB: number,
+    M: number,
+    N: number,
+    K: number,
+    alpha: number,
+    A: number,
+    lda: number,
+    B: number,
+    ldb: number,
+    beta: number,
+    C: number,
+    ldc: number,
+  ): void;
   flint_conv2d_forward(x: number, w: number, bias: number, out: number, geometry: number): void;
   flint_conv2d_backward_input(gradOut: number, w: number, gradIn: number, geometry: number): void;
   flint_conv2d_backward_weight(x: number, gradOut: number, gradW: number, gradBias: number, geometry: number): void;
   flint_max_pool2d_forward(x: number, out: number, indices: number, geometry: number): void;
   flint_max_pool2d_backward(gradOut: number, indices: number, gradIn: number, geometry: number): void;
   flint_avg_pool2d_forward(x: number, out: number, geometry: number, countIncludePad: number, divisor: number): void;
-  flint_avg_pool2d_backward(gradOut: number, gradIn: number, geometry: number, countIncludePad: number, divisor: number): void;
+  flint_avg_pool2d_backward(
+    gradOut: number,
+    gradIn: number,
+    geometry: number,
+    countIncludePad: number,
+    divisor: number,
+  ): void;
   flint_copy_strided(src: number, srcStrides: number, dst: number, dstStrides: number, shape: number, nd: number): void;
-  flint_binary_strided(op: number, a: number, aStrides: number, b: number, bStrides: number, out: number, shape: number, nd: number): void;
+  flint_binary_strided(
+    op: number,
+    a: number,
+    aStrides: number,
+    b: number,
+    bStrides: number,
+    out: number,
+    shape: number,
+    nd: number,
+  ): void;
   flint_unary(op: number, x: number, out: number, n: number): void;
   flint_binary(op: number, a: number, b: number, out: number, n: number): void;
   flint_binary_scalar(op: number, a: number, s: number, out: number, n: number): void;
   flint_add_scaled(a: number, b: number, alpha: number, out: number, n: number): void;
   flint_lstm_cell_forward(gates: number, c: number, hy: number, cy: number, act: number, B: number, H: number): void;
-  flint_lstm_cell_backward(act: number, c: number, dhy: number, dcy: number, dgates: number, dc: number, B: number, H: number): void;
+  flint_lstm_cell_backward(
+    act: number,
+    c: number,
+    dhy: number,
+    dcy: number,
+    dgates: number,
+    dc: number,
+    B: number,
+    H: number,
+  ): void;
   flint_sum_rows(x: number, out: number, outer: number, n: number, inner: number): void;
   flint_bias_grad_nchw(g: number, out: number, N: number, C: number, HW: number): void;
   flint_log_softmax_rows(x: number, out: number, rows: number, cols: number): void;
   flint_softmax_rows(x: number, out: number, rows: number, cols: number): void;
   flint_log_softmax_backward_rows(gradOut: number, y: number, gradIn: number, rows: number, cols: number): void;
   flint_softmax_backward_rows(gradOut: number, y: number, gradIn: number, rows: number, cols: number): void;
-  flint_cross_entropy(logits: number, targets: number, grad: number, rows: number, cols: number,
-    labelSmoothing: number, ignoreIndex: number, badRow: number): number;
-  flint_sgd_step(param: number, grad: number, buf: number, n: number, lr: number, momentum: number, dampening: number,
-    weightDecay: number, nesterov: number, maximize: number, firstStep: number): void;
-  flint_adam_step(param: number, grad: number, expAvg: number, expAvgSq: number, maxExpAvgSq: number, n: number,
-    lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number, amsgrad: number,
-    maximize: number, decoupled: number): void;
+  flint_cross_entropy(
+    logits: number,
+    targets: number,
+    grad: number,
+    rows: number,
+    cols: number,
+    labelSmoothing: number,
+    ignoreIndex: number,
+    badRow: number,
+  ): number;
+  flint_sgd_step(
+    param: number,
+    grad: number,
+    buf: number,
+    n: number,
+    lr: number,
+    momentum: number,
+    dampening: number,
+    weightDecay: number,
+    nesterov: number,
+    maximize: number,
+    firstStep: number,
+  ): void;
+  flint_adam_step(
+    param: number,
+    grad: number,
+    expAvg: number,
+    expAvgSq: number,
+    maxExpAvgSq: number,
+    n: number,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    step: number,
+    amsgrad: number,
+    maximize: number,
+    decoupled: number,
+  ): void;
 }
 
 function ready(instance: WasmInstance): KernelExports {
@@ -84,7 +156,8 @@ export async function instantiateKernels(source: Bytes | Response | PromiseLike<
   const resolved = await source;
   let bytes: Bytes;
   if (typeof Response !== "undefined" && resolved instanceof Response) {
-    if (!resolved.ok) throw new Error(`flint: loading the WebAssembly kernels failed: HTTP ${resolved.status} for ${resolved.url}`);
+    if (!resolved.ok)
+      throw new Error(`flint: loading the WebAssembly kernels failed: HTTP ${resolved.status} for ${resolved.url}`);
     bytes = await resolved.arrayBuffer();
   } else {
     bytes = resolved as Bytes;

@@ -19,7 +19,8 @@ import { WebGpuStorage } from "./storage.js";
 /** x as a GPU view; the dispatcher only hands this backend webgpu storages. */
 function v(x: Strided): GpuView {
   const storage = x.storage;
-  if (!(storage instanceof WebGpuStorage)) throw new DeviceError(`webgpu: expected a webgpu tensor, got one on ${storage.device}`);
+  if (!(storage instanceof WebGpuStorage))
+    throw new DeviceError(`webgpu: expected a webgpu tensor, got one on ${storage.device}`);
   return { storage, shape: x.shape, strides: x.strides, offset: x.offset, dtype: x.dtype };
 }
 const vn = (x: Strided | null): GpuView | null => (x === null ? null : v(x));

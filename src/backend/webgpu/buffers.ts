@@ -35,14 +35,22 @@ export interface GpuView {
 
 export function kindOf(dtype: DType, op = "webgpu"): GpuKind {
   switch (dtype) {
-    case "float32": return "f32";
-    case "int64": case "int32": return "i32";
-    case "bool": case "uint8": return "u32";
-    case "float64": throw new TypeError(`${op}: float64 is not supported on webgpu (WebGPU has no 64-bit floats); convert with .float() first`);
+    case "float32":
+      return "f32";
+    case "int64":
+    case "int32":
+      return "i32";
+    case "bool":
+    case "uint8":
+      return "u32";
+    case "float64":
+      throw new TypeError(
+        `${op}: float64 is not supported on webgpu (WebGPU has no 64-bit floats); convert with .float() first`,
+      );
   }
 }
 
-const USAGE = 0x80 /* STORAGE */ | 0x04 /* COPY_SRC */ | 0x08 /* COPY_DST */;
+const USAGE = 0x80 /* STORAGE */ | 0x04 /* COPY_SRC */ | 0x08; /* COPY_DST */
 
 /** Bucketed size in bytes: 4 steps per power of two (at most 25% unused), at least 256 bytes. */
 export function bucketBytes(bytes: number): number {
@@ -112,7 +120,9 @@ function toGpuArray(data: TypedArray, dtype: DType, op: string): Float32Array | 
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (v < -2147483648 || v > 2147483647) {
-      throw new RangeError(`${op}: int64 value ${v} does not fit the webgpu device's 32-bit integers (WebGPU has no 64-bit integers; int64 tensors are stored as int32 there)`);
+      throw new RangeError(
+        `${op}: int64 value ${v} does not fit the webgpu device's 32-bit integers (WebGPU has no 64-bit integers; int64 tensors are stored as int32 there)`,
+      );
     }
     out[i] = v;
   }
@@ -136,7 +146,10 @@ export async function readback(s: GpuStorage, dtype: DType, offset = 0, numel = 
   const raw = new ArrayBuffer(bytes);
   flush();
   if (numel > 0) {
-    const staging = device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage: 0x01 /* MAP_READ */ | 0x08 /* COPY_DST */ });
+    const staging = device.createBuffer({
+      size: Math.ceil(bytes / 4) * 4,
+      usage: 0x01 /* MAP_READ */ | 0x08 /* COPY_DST */,
+    });
     const enc = device.createCommandEncoder();
     enc.copyBufferToBuffer(s.buffer, offset * 4, staging, 0, bytes);
     device.queue.submit([enc.finish()]);
@@ -146,10 +159,16 @@ export async function readback(s: GpuStorage, dtype: DType, offset = 0, numel = 
     staging.destroy();
   }
   switch (dtype) {
-    case "float32": return new Float32Array(raw);
-    case "int32": return new Int32Array(raw);
-    case "int64": return Float64Array.from(new Int32Array(raw));
-    case "bool": case "uint8": return Uint8Array.from(new Uint32Array(raw));
-    case "float64": throw new TypeError("readback: float64 is not supported on webgpu");
+    case "float32":
+      return new Float32Array(raw);
+    case "int32":
+      return new Int32Array(raw);
+    case "int64":
+      return Float64Array.from(new Int32Array(raw));
+    case "bool":
+    case "uint8":
+      return Uint8Array.from(new Uint32Array(raw));
+    case "float64":
+      throw new TypeError("readback: float64 is not supported on webgpu");
   }
 }

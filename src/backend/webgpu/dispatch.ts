@@ -45,7 +45,8 @@ export class Meta {
 }
 
 /** The WGSL declaration of the meta buffer at `binding` (group 0). */
-export const metaDecl = (binding: number): string => `@group(0) @binding(${binding}) var<storage, read> prm: array<i32>;\nfn mi(i: i32) -> i32 { return prm[i]; }\nfn mf(i: i32) -> f32 { return bitcast<f32>(prm[i]); }\n`;
+export const metaDecl = (binding: number): string =>
+  `@group(0) @binding(${binding}) var<storage, read> prm: array<i32>;\nfn mi(i: i32) -> i32 { return prm[i]; }\nfn mf(i: i32) -> f32 { return bitcast<f32>(prm[i]); }\n`;
 
 /** Splits a workgroup count over x and y (each at most 65535). */
 export function grid(groups: number): [number, number] {
@@ -96,7 +97,13 @@ export function dropMetaPool(): void {
  * Records `code` (entry point `main`) with `buffers` at bindings 0.. and `meta` at the next
  * binding, on `groups` workgroups (a count split over x/y, or an explicit [x, y, z]).
  */
-export function launch(op: string, code: string, buffers: readonly GPUBuffer[], meta: Meta, groups: number | readonly [number, number, number]): void {
+export function launch(
+  op: string,
+  code: string,
+  buffers: readonly GPUBuffer[],
+  meta: Meta,
+  groups: number | readonly [number, number, number],
+): void {
   const { device } = gpuRuntime(op);
   const pipeline = pipelineFor(device, code);
   const words = meta.toArray();

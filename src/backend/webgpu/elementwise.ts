@@ -55,36 +55,66 @@ const b01 = (cond: string, c: Compute): string => (c === "f32" ? `select(0.0, 1.
 function unaryExpr(op: UnaryOp, c: Compute, inDtype: DType): string {
   const f = c === "f32";
   switch (op) {
-    case "neg": return "-a";
-    case "abs": return "abs(a)";
-    case "sign": return "sign(a)";
-    case "relu": return f ? "max(a, 0.0)" : "max(a, 0)";
-    case "square": return "a * a";
-    case "logicalNot": return b01(f ? "a == 0.0" : "a == 0", c);
-    case "bitwiseNot": return inDtype === "bool" ? "1 - a" : "~a";
-    case "isnan": return b01(f ? "isnanF(a)" : "false", c);
-    case "isinf": return b01(f ? "(bitcast<u32>(a) & 0x7fffffffu) == 0x7f800000u" : "false", c);
-    case "isfinite": return b01(f ? "(bitcast<u32>(a) & 0x7fffffffu) < 0x7f800000u" : "true", c);
-    case "floor": case "ceil": case "trunc": case "round": return f ? `${op}(a)` : "a";
-    default: break;
+    case "neg":
+      return "-a";
+    case "abs":
+      return "abs(a)";
+    case "sign":
+      return "sign(a)";
+    case "relu":
+      return f ? "max(a, 0.0)" : "max(a, 0)";
+    case "square":
+      return "a * a";
+    case "logicalNot":
+      return b01(f ? "a == 0.0" : "a == 0", c);
+    case "bitwiseNot":
+      return inDtype === "bool" ? "1 - a" : "~a";
+    case "isnan":
+      return b01(f ? "isnanF(a)" : "false", c);
+    case "isinf":
+      return b01(f ? "(bitcast<u32>(a) & 0x7fffffffu) == 0x7f800000u" : "false", c);
+    case "isfinite":
+      return b01(f ? "(bitcast<u32>(a) & 0x7fffffffu) < 0x7f800000u" : "true", c);
+    case "floor":
+    case "ceil":
+    case "trunc":
+    case "round":
+      return f ? `${op}(a)` : "a";
+    default:
+      break;
   }
   if (!f) throw new TypeError(`webgpu ${op}: needs a float32 result`);
   switch (op) {
-    case "exp": return "exp(a)";
-    case "expm1": return "expm1F(a)";
-    case "log": return "log(a)";
-    case "log1p": return "log1pF(a)";
-    case "log2": return "log2(a)";
-    case "log10": return "log(a) * 0.4342944819032518";
-    case "sqrt": return "sqrt(a)";
-    case "rsqrt": return "inverseSqrt(a)";
-    case "sin": return "sin(a)";
-    case "cos": return "cos(a)";
-    case "tan": return "tan(a)";
-    case "tanh": return "tanhF(a)";
-    case "sigmoid": return "sigmoidF(a)";
-    case "reciprocal": return "1.0 / a";
-    case "erf": return "erfF(a)";
+    case "exp":
+      return "exp(a)";
+    case "expm1":
+      return "expm1F(a)";
+    case "log":
+      return "log(a)";
+    case "log1p":
+      return "log1pF(a)";
+    case "log2":
+      return "log2(a)";
+    case "log10":
+      return "log(a) * 0.4342944819032518";
+    case "sqrt":
+      return "sqrt(a)";
+    case "rsqrt":
+      return "inverseSqrt(a)";
+    case "sin":
+      return "sin(a)";
+    case "cos":
+      return "cos(a)";
+    case "tan":
+      return "tan(a)";
+    case "tanh":
+      return "tanhF(a)";
+    case "sigmoid":
+      return "sigmoidF(a)";
+    case "reciprocal":
+      return "1.0 / a";
+    case "erf":
+      return "erfF(a)";
   }
 }
 
@@ -92,32 +122,58 @@ function binaryExpr(op: BinaryOp, c: Compute): string {
   const f = c === "f32";
   const z = f ? "0.0" : "0";
   switch (op) {
-    case "add": return "a + b";
-    case "sub": return "a - b";
-    case "mul": return "a * b";
-    case "div": return f ? "a / b" : "select(0, a / b, b != 0)";
-    case "pow": return f ? "powF(a, b)" : "powI(a, b)";
-    case "maximum": return f ? "maxF(a, b)" : "max(a, b)";
-    case "minimum": return f ? "minF(a, b)" : "min(a, b)";
-    case "atan2": return f ? "atan2(a, b)" : "i32(atan2(f32(a), f32(b)))";
-    case "remainder": return f ? "remF(a, b)" : "remI(a, b)";
-    case "fmod": return f ? "a % b" : "select(0, a % b, b != 0)";
-    case "floorDivide": return f ? "floor(a / b)" : "floorDivI(a, b)";
-    case "eq": return b01("a == b", c);
-    case "ne": return b01("a != b", c);
-    case "lt": return b01("a < b", c);
-    case "le": return b01("a <= b", c);
-    case "gt": return b01("a > b", c);
-    case "ge": return b01("a >= b", c);
-    case "logicalAnd": return b01(`a != ${z} && b != ${z}`, c);
-    case "logicalOr": return b01(`a != ${z} || b != ${z}`, c);
-    case "logicalXor": return b01(`(a != ${z}) != (b != ${z})`, c);
-    case "bitwiseAnd": return f ? "f32(i32(a) & i32(b))" : "a & b";
-    case "bitwiseOr": return f ? "f32(i32(a) | i32(b))" : "a | b";
-    case "bitwiseXor": return f ? "f32(i32(a) ^ i32(b))" : "a ^ b";
-    case "reluBackward": return `select(a, ${z}, b <= ${z})`;
-    case "sigmoidBackward": return f ? "a * (1.0 - b) * b" : "a * (1 - b) * b";
-    case "tanhBackward": return f ? "a * (1.0 - b * b)" : "a * (1 - b * b)";
+    case "add":
+      return "a + b";
+    case "sub":
+      return "a - b";
+    case "mul":
+      return "a * b";
+    case "div":
+      return f ? "a / b" : "select(0, a / b, b != 0)";
+    case "pow":
+      return f ? "powF(a, b)" : "powI(a, b)";
+    case "maximum":
+      return f ? "maxF(a, b)" : "max(a, b)";
+    case "minimum":
+      return f ? "minF(a, b)" : "min(a, b)";
+    case "atan2":
+      return f ? "atan2(a, b)" : "i32(atan2(f32(a), f32(b)))";
+    case "remainder":
+      return f ? "remF(a, b)" : "remI(a, b)";
+    case "fmod":
+      return f ? "a % b" : "select(0, a % b, b != 0)";
+    case "floorDivide":
+      return f ? "floor(a / b)" : "floorDivI(a, b)";
+    case "eq":
+      return b01("a == b", c);
+    case "ne":
+      return b01("a != b", c);
+    case "lt":
+      return b01("a < b", c);
+    case "le":
+      return b01("a <= b", c);
+    case "gt":
+      return b01("a > b", c);
+    case "ge":
+      return b01("a >= b", c);
+    case "logicalAnd":
+      return b01(`a != ${z} && b != ${z}`, c);
+    case "logicalOr":
+      return b01(`a != ${z} || b != ${z}`, c);
+    case "logicalXor":
+      return b01(`(a != ${z}) != (b != ${z})`, c);
+    case "bitwiseAnd":
+      return f ? "f32(i32(a) & i32(b))" : "a & b";
+    case "bitwiseOr":
+      return f ? "f32(i32(a) | i32(b))" : "a | b";
+    case "bitwiseXor":
+      return f ? "f32(i32(a) ^ i32(b))" : "a ^ b";
+    case "reluBackward":
+      return `select(a, ${z}, b <= ${z})`;
+    case "sigmoidBackward":
+      return f ? "a * (1.0 - b) * b" : "a * (1 - b) * b";
+    case "tanhBackward":
+      return f ? "a * (1.0 - b * b)" : "a * (1 - b * b)";
   }
 }
 
@@ -127,14 +183,25 @@ function store(v: string, c: Compute, kind: GpuKind, dtype: DType): string {
   return kind === c ? v : `${kind}(${v})`;
 }
 
-interface MapInput { view: GpuView; name: string }
+interface MapInput {
+  view: GpuView;
+  name: string;
+}
 
 /**
  * out (a view, written in place) = expr over inputs broadcast to out's shape. `expr` names the
  * inputs by their `name`, each read as compute type c; `scalars` are f32 values (i32 with
  * intScalars) read as s0, s1….
  */
-function map(op: string, out: GpuView, inputs: readonly MapInput[], expr: string, c: Compute, scalars: readonly number[] = [], intScalars = false): void {
+function map(
+  op: string,
+  out: GpuView,
+  inputs: readonly MapInput[],
+  expr: string,
+  c: Compute,
+  scalars: readonly number[] = [],
+  intScalars = false,
+): void {
   const n = numel(out.shape);
   if (n === 0) return;
   const merged = mergeDims(out.shape, [out.strides, ...inputs.map((x) => broadcastStrides(x.view, out.shape))]);
@@ -142,13 +209,21 @@ function map(op: string, out: GpuView, inputs: readonly MapInput[], expr: string
   const outKind = out.storage.kind;
   // Meta: scalars, n, rank, shape[rank], then for out and each input: strides[rank], offset.
   const meta = new Meta();
-  for (const s of scalars) if (intScalars) meta.int(s); else meta.float(s);
+  for (const s of scalars)
+    if (intScalars) meta.int(s);
+    else meta.float(s);
   const base = scalars.length;
   meta.int(n, rank, ...merged.shape);
   [out, ...inputs.map((x) => x.view)].forEach((v, k) => meta.int(...merged.strides[k], v.offset));
-  const decls = inputs.map((x, k) => `@group(0) @binding(${k + 1}) var<storage, read> in${k}: array<${x.view.storage.kind}>;`).join("\n");
-  const offs = [out, ...inputs.map((x) => x.view)].map((_, k) => `var o${k} = mi(${base} + 2 + ${rank} + ${k} * ${rank + 1} + ${rank});`).join("\n  ");
-  const steps = [out, ...inputs.map((x) => x.view)].map((_, k) => `o${k} += cd * mi(${base} + 2 + ${rank} + ${k} * ${rank + 1} + d);`).join(" ");
+  const decls = inputs
+    .map((x, k) => `@group(0) @binding(${k + 1}) var<storage, read> in${k}: array<${x.view.storage.kind}>;`)
+    .join("\n");
+  const offs = [out, ...inputs.map((x) => x.view)]
+    .map((_, k) => `var o${k} = mi(${base} + 2 + ${rank} + ${k} * ${rank + 1} + ${rank});`)
+    .join("\n  ");
+  const steps = [out, ...inputs.map((x) => x.view)]
+    .map((_, k) => `o${k} += cd * mi(${base} + 2 + ${rank} + ${k} * ${rank + 1} + d);`)
+    .join(" ");
   const reads = inputs.map((x, k) => `let ${x.name} = ${c}(in${k}[o${k + 1}]);`).join("\n  ");
   const scalarLets = scalars.map((_, k) => `let s${k} = ${c}(${intScalars ? "mi" : "mf"}(${k}));`).join("\n  ");
   const code = `${HELPERS}
@@ -178,7 +253,13 @@ const computeFor = (...dtypes: DType[]): Compute => (dtypes.includes("float32") 
 
 /** A fresh contiguous storage for `shape` and `dtype`, with the view describing it. */
 export function freshView(shape: readonly number[], dtype: DType, op: string): GpuView {
-  return { storage: allocStorage(numel(shape), kindOf(dtype, op)), shape, strides: contiguousStrides(shape), offset: 0, dtype };
+  return {
+    storage: allocStorage(numel(shape), kindOf(dtype, op)),
+    shape,
+    strides: contiguousStrides(shape),
+    offset: 0,
+    dtype,
+  };
 }
 
 export function copy(x: GpuView, dtype: DType): GpuStorage {
@@ -189,7 +270,10 @@ export function copy(x: GpuView, dtype: DType): GpuStorage {
 
 /** Copies src (broadcast, cast) into the view dst; a src sharing dst's buffer is copied first. */
 export function assign(dst: GpuView, src: GpuView): void {
-  const s = src.storage === dst.storage ? { ...src, storage: copy(src, src.dtype), strides: contiguousStrides(src.shape), offset: 0 } : src;
+  const s =
+    src.storage === dst.storage
+      ? { ...src, storage: copy(src, src.dtype), strides: contiguousStrides(src.shape), offset: 0 }
+      : src;
   map("assign", dst, [{ view: s, name: "a" }], "a", computeFor(dst.dtype, src.dtype));
 }
 
@@ -205,21 +289,46 @@ export function fill(dst: GpuView, value: number): void {
 
 export function unary(op: UnaryOp, x: GpuView, outDtype: DType): GpuStorage {
   const out = freshView(x.shape, outDtype, op);
-  map(op, out, [{ view: x, name: "a" }], unaryExpr(op, computeFor(x.dtype, outDtype), x.dtype), computeFor(x.dtype, outDtype));
+  map(
+    op,
+    out,
+    [{ view: x, name: "a" }],
+    unaryExpr(op, computeFor(x.dtype, outDtype), x.dtype),
+    computeFor(x.dtype, outDtype),
+  );
   return out.storage;
 }
 
 export function binary(op: BinaryOp, a: GpuView, b: GpuView, outShape: readonly number[], outDtype: DType): GpuStorage {
   const out = freshView(outShape, outDtype, op);
   const c = computeFor(a.dtype, b.dtype, outDtype);
-  map(op, out, [{ view: a, name: "a" }, { view: b, name: "b" }], binaryExpr(op, c), c);
+  map(
+    op,
+    out,
+    [
+      { view: a, name: "a" },
+      { view: b, name: "b" },
+    ],
+    binaryExpr(op, c),
+    c,
+  );
   return out.storage;
 }
 
 export function where(cond: GpuView, a: GpuView, b: GpuView, outShape: readonly number[], outDtype: DType): GpuStorage {
   const out = freshView(outShape, outDtype, "where");
   const c = computeFor(a.dtype, b.dtype, outDtype);
-  map("where", out, [{ view: cond, name: "k" }, { view: a, name: "a" }, { view: b, name: "b" }], `select(b, a, k != ${c === "f32" ? "0.0" : "0"})`, c);
+  map(
+    "where",
+    out,
+    [
+      { view: cond, name: "k" },
+      { view: a, name: "a" },
+      { view: b, name: "b" },
+    ],
+    `select(b, a, k != ${c === "f32" ? "0.0" : "0"})`,
+    c,
+  );
   return out.storage;
 }
 
@@ -238,7 +347,15 @@ function mapInPlaceAdd(dst: GpuView, src: GpuView): void {
   if (n === 0) return;
   const merged = mergeDims(dst.shape, [dst.strides, broadcastStrides(src, dst.shape)]);
   const rank = merged.shape.length;
-  const meta = new Meta().int(n, rank, ...merged.shape, ...merged.strides[0], dst.offset, ...merged.strides[1], src.offset);
+  const meta = new Meta().int(
+    n,
+    rank,
+    ...merged.shape,
+    ...merged.strides[0],
+    dst.offset,
+    ...merged.strides[1],
+    src.offset,
+  );
   const code = `
 @group(0) @binding(0) var<storage, read_write> out: array<${dst.storage.kind}>;
 @group(0) @binding(1) var<storage, read> in0: array<${src.storage.kind}>;

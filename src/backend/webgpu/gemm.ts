@@ -22,7 +22,9 @@ export interface GemmSpec {
   buffers: readonly GPUBuffer[];
   /** Meta words: the first three must be M, N, K; the functions read the rest with mi(). */
   meta: Meta;
-  M: number; N: number; K: number;
+  M: number;
+  N: number;
+  K: number;
   /** Independent products (batch entries or groups), on the z axis. */
   batches: number;
 }
@@ -116,7 +118,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 }
 
 /** Meta words M, N, K then named integer parameters, with WGSL accessors p_<name>() for them. */
-export function gemmParams(M: number, N: number, K: number, named: Record<string, number>): { meta: Meta; fns: string } {
+export function gemmParams(
+  M: number,
+  N: number,
+  K: number,
+  named: Record<string, number>,
+): { meta: Meta; fns: string } {
   const meta = new MetaWords().int(M, N, K);
   let fns = "";
   for (const [name, v] of Object.entries(named)) {

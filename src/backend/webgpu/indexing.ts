@@ -11,9 +11,28 @@ import { LINEAR_WG, Meta, launch, metaDecl } from "./dispatch.js";
 import { contiguousStrides, numel } from "./layout.js";
 
 /** meta: n, rank, dim, size(dim of x/dst), xOffset, idxOffset, srcOffset, shape(index)[rank], xStrides[rank], idxStrides[rank], srcStrides[rank] */
-function indexMeta(n: number, dim: number, size: number, x: { strides: readonly number[]; offset: number }, index: GpuView, src: { strides: readonly number[]; offset: number } | null): Meta {
+function indexMeta(
+  n: number,
+  dim: number,
+  size: number,
+  x: { strides: readonly number[]; offset: number },
+  index: GpuView,
+  src: { strides: readonly number[]; offset: number } | null,
+): Meta {
   const r = index.shape.length;
-  return new Meta().int(n, r, dim, size, x.offset, index.offset, src?.offset ?? 0, ...index.shape, ...x.strides, ...index.strides, ...(src?.strides ?? new Array<number>(r).fill(0)));
+  return new Meta().int(
+    n,
+    r,
+    dim,
+    size,
+    x.offset,
+    index.offset,
+    src?.offset ?? 0,
+    ...index.shape,
+    ...x.strides,
+    ...index.strides,
+    ...(src?.strides ?? new Array<number>(r).fill(0)),
+  );
 }
 
 /** WGSL: decomposes thread t over index's shape into xo (x offset without dim), io, so. */
@@ -51,7 +70,13 @@ ${THREAD}
   if (k < 0 || k >= mi(3)) { O[t] = ${kind}(0); return; }
   O[t] = X[w.x + k * mi(7 + mi(1) + mi(2))];
 }`;
-  launch("gather", code, [out.buffer, x.storage.buffer, index.storage.buffer], indexMeta(n, dim, x.shape[dim], x, index, null), Math.ceil(n / 256));
+  launch(
+    "gather",
+    code,
+    [out.buffer, x.storage.buffer, index.storage.buffer],
+    indexMeta(n, dim, x.shape[dim], x, index, null),
+    Math.ceil(n / 256),
+  );
   return out;
 }
 
@@ -71,7 +96,15 @@ fn atomicAddF(o: i32, v: f32) {
  * dst (a contiguous storage of dstShape, updated in place) [.. index ..] (=|+=) src along dim;
  * src is addressed with index's coordinates.
  */
-export function scatter(dst: GpuStorage, dstShape: readonly number[], dstDtype: DType, dim: number, index: GpuView, src: GpuView, accumulate: boolean): void {
+export function scatter(
+  dst: GpuStorage,
+  dstShape: readonly number[],
+  dstDtype: DType,
+  dim: number,
+  index: GpuView,
+  src: GpuView,
+  accumulate: boolean,
+): void {
   const n = numel(index.shape);
   if (n === 0) return;
   const kind = dst.kind;
@@ -93,7 +126,13 @@ ${THREAD}
   let v = ${kind}(S[w.z]);
   ${write}
 }`;
-  launch(accumulate ? "scatter_add" : "scatter", code, [dst.buffer, src.storage.buffer, index.storage.buffer], meta, Math.ceil(n / 256));
+  launch(
+    accumulate ? "scatter_add" : "scatter",
+    code,
+    [dst.buffer, src.storage.buffer, index.storage.buffer],
+    meta,
+    Math.ceil(n / 256),
+  );
 }
 
 /**
@@ -104,11 +143,17 @@ export function maxPool2dBackwardScatter(gradOut: GpuView, indices: GpuView, inS
   const [N, C, H, W] = inShape;
   const [, , oh, ow] = gradOut.shape;
   const out = allocStorage(N * C * H * W, "f32");
-  launch("max_pool2d backward", `@group(0) @binding(0) var<storage, read_write> D: array<u32>;
+  launch(
+    "max_pool2d backward",
+    `@group(0) @binding(0) var<storage, read_write> D: array<u32>;
 ${metaDecl(1)}${LINEAR_WG}
 ${THREAD}
   D[t] = 0u;
-}`, [out.buffer], new Meta().int(N * C * H * W), Math.ceil((N * C * H * W) / 256));
+}`,
+    [out.buffer],
+    new Meta().int(N * C * H * W),
+    Math.ceil((N * C * H * W) / 256),
+  );
   const n = N * C * oh * ow;
   const r = gradOut.shape.length;
   const code = `@group(0) @binding(0) var<storage, read_write> D: array<atomic<u32>>;
@@ -125,7 +170,22 @@ ${THREAD}
   let pl = t / (mi(1));
   atomicAddF(pl * mi(2) + I[io], G[go]);
 }`;
-  const meta = new Meta().int(n, oh * ow, H * W, gradOut.offset, indices.offset, ...gradOut.shape, ...gradOut.strides, ...indices.strides);
-  launch("max_pool2d backward", code, [out.buffer, gradOut.storage.buffer, indices.storage.buffer], meta, Math.ceil(n / 256));
+  const meta = new Meta().int(
+    n,
+    oh * ow,
+    H * W,
+    gradOut.offset,
+    indices.offset,
+    ...gradOut.shape,
+    ...gradOut.strides,
+    ...indices.strides,
+  );
+  launch(
+    "max_pool2d backward",
+    code,
+    [out.buffer, gradOut.storage.buffer, indices.storage.buffer],
+    meta,
+    Math.ceil(n / 256),
+  );
   return out;
 }

@@ -12,7 +12,10 @@ export function broadcastStrides(x: GpuView, target: readonly number[]): number[
  * Drops size-1 dims and merges neighbours that every stride set walks as one (stride[d] =
  * stride[d+1] * shape[d+1]); returns the merged shape and one stride array per input set.
  */
-export function mergeDims(shape: readonly number[], strideSets: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+export function mergeDims(
+  shape: readonly number[],
+  strideSets: readonly (readonly number[])[],
+): { shape: number[]; strides: number[][] } {
   const outShape: number[] = [];
   const outStrides: number[][] = strideSets.map(() => []);
   for (let d = 0; d < shape.length; d++) {

@@ -28,18 +28,33 @@ export function matmul(a: GpuView, b: GpuView, outDtype: DType): GpuStorage {
   requireFloat32("matmul", a, b);
   if (outDtype !== "float32") throw new TypeError(`matmul: not implemented on webgpu for ${outDtype} results`);
   const r = a.shape.length;
-  const M = a.shape[r - 2], K = a.shape[r - 1], N = b.shape[r - 1];
+  const M = a.shape[r - 2],
+    K = a.shape[r - 1],
+    N = b.shape[r - 1];
   const batchShape = a.shape.slice(0, r - 2);
   const merged = mergeDims(batchShape, [a.strides.slice(0, r - 2), b.strides.slice(0, r - 2)]);
-  const B = numel(batchShape), br = merged.shape.length;
+  const B = numel(batchShape),
+    br = merged.shape.length;
   const out = allocStorage(B * M * N, "f32");
   const { meta, fns } = gemmParams(M, N, K, {
-    aOff: a.offset, bOff: b.offset, aSm: a.strides[r - 2], aSk: a.strides[r - 1], bSk: b.strides[r - 2], bSn: b.strides[r - 1], br,
+    aOff: a.offset,
+    bOff: b.offset,
+    aSm: a.strides[r - 2],
+    aSk: a.strides[r - 1],
+    bSk: b.strides[r - 2],
+    bSn: b.strides[r - 1],
+    br,
   });
   meta.int(...merged.shape, ...merged.strides[0], ...merged.strides[1]);
   const bs = 3 + 7; // first batch-shape word
   gemm({
-    op: "matmul", M, N, K, batches: B, meta, buffers: [out, a.storage, b.storage].map((s) => s.buffer),
+    op: "matmul",
+    M,
+    N,
+    K,
+    batches: B,
+    meta,
+    buffers: [out, a.storage, b.storage].map((s) => s.buffer),
     decls: `@group(0) @binding(0) var<storage, read_write> C: array<f32>;
 @group(0) @binding(1) var<storage, read> A: array<f32>;
 @group(0) @binding(2) var<storage, read> Bm: array<f32>;`,
@@ -61,11 +76,32 @@ fn store(z: i32, m: i32, n: i32, v: f32) { C[cBase + m * mi(1) + n] = v; }`,
 }
 
 /** Convolution geometry as named GEMM parameters. */
-function convNamed(xShape: readonly number[], wShape: readonly number[], oh: number, ow: number, p: Conv2dParams): Record<string, number> {
+function convNamed(
+  xShape: readonly number[],
+  wShape: readonly number[],
+  oh: number,
+  ow: number,
+  p: Conv2dParams,
+): Record<string, number> {
   const G = p.groups;
   return {
-    Nb: xShape[0], Cin: xShape[1], H: xShape[2], W: xShape[3], Cout: wShape[0], cinG: wShape[1], coutG: wShape[0] / G,
-    kh: wShape[2], kw: wShape[3], oh, ow, sh: p.stride[0], sw: p.stride[1], ph: p.padding[0], pw: p.padding[1], dh: p.dilation[0], dw: p.dilation[1],
+    Nb: xShape[0],
+    Cin: xShape[1],
+    H: xShape[2],
+    W: xShape[3],
+    Cout: wShape[0],
+    cinG: wShape[1],
+    coutG: wShape[0] / G,
+    kh: wShape[2],
+    kw: wShape[3],
+    oh,
+    ow,
+    sh: p.stride[0],
+    sw: p.stride[1],
+    ph: p.padding[0],
+    pw: p.padding[1],
+    dh: p.dilation[0],
+    dw: p.dilation[1],
   };
 }
 
@@ -80,16 +116,29 @@ fn im2col(g: i32, n: i32, ci: i32, i: i32, j: i32, oy: i32, ox: i32) -> f32 {
 fn setup(z: i32) {}
 `;
 
-export function conv2d(x: GpuView, w: GpuView, bias: GpuView | null, p: Conv2dParams, outShape: readonly number[]): GpuStorage {
+export function conv2d(
+  x: GpuView,
+  w: GpuView,
+  bias: GpuView | null,
+  p: Conv2dParams,
+  outShape: readonly number[],
+): GpuStorage {
   requireFloat32("conv2d", x, w, ...(bias ? [bias] : []));
   const [Nb, Cout, oh, ow] = outShape;
   const named = convNamed(x.shape, w.shape, oh, ow, p);
-  const K = named.cinG * named.kh * named.kw, P = oh * ow;
+  const K = named.cinG * named.kh * named.kw,
+    P = oh * ow;
   const out = allocStorage(Nb * Cout * P, "f32");
   const { meta, fns } = gemmParams(named.coutG, Nb * P, K, named);
   const buffers = [out, dense(x), dense(w), ...(bias ? [dense(bias)] : [])].map((s) => s.buffer);
   gemm({
-    op: "conv2d", M: named.coutG, N: Nb * P, K, batches: p.groups, meta, buffers,
+    op: "conv2d",
+    M: named.coutG,
+    N: Nb * P,
+    K,
+    batches: p.groups,
+    meta,
+    buffers,
     decls: `@group(0) @binding(0) var<storage, read_write> Y: array<f32>;
 @group(0) @binding(1) var<storage, read> X: array<f32>;
 @group(0) @binding(2) var<storage, read> Wt: array<f32>;
@@ -109,7 +158,12 @@ fn store(g: i32, co: i32, col: i32, v: f32) {
   return out;
 }
 
-export function conv2dBackwardInput(gradOut: GpuView, w: GpuView, p: Conv2dParams, inShape: readonly number[]): GpuStorage {
+export function conv2dBackwardInput(
+  gradOut: GpuView,
+  w: GpuView,
+  p: Conv2dParams,
+  inShape: readonly number[],
+): GpuStorage {
   requireFloat32("conv2d backward", gradOut, w);
   const [, , oh, ow] = gradOut.shape;
   const named = convNamed(inShape, w.shape, oh, ow, p);
@@ -118,7 +172,12 @@ export function conv2dBackwardInput(gradOut: GpuView, w: GpuView, p: Conv2dParam
   const K = named.coutG * named.kh * named.kw;
   const { meta, fns } = gemmParams(named.cinG, Nb * H * W, K, named);
   gemm({
-    op: "conv2d backward (input)", M: named.cinG, N: Nb * H * W, K, batches: p.groups, meta,
+    op: "conv2d backward (input)",
+    M: named.cinG,
+    N: Nb * H * W,
+    K,
+    batches: p.groups,
+    meta,
     buffers: [out, dense(gradOut), dense(w)].map((s) => s.buffer),
     decls: `@group(0) @binding(0) var<storage, read_write> DX: array<f32>;
 @group(0) @binding(1) var<storage, read> GO: array<f32>;
@@ -146,7 +205,12 @@ fn store(g: i32, ci: i32, col: i32, v: f32) {
   return out;
 }
 
-export function conv2dBackwardWeight(x: GpuView, gradOut: GpuView, p: Conv2dParams, wShape: readonly number[]): GpuStorage {
+export function conv2dBackwardWeight(
+  x: GpuView,
+  gradOut: GpuView,
+  p: Conv2dParams,
+  wShape: readonly number[],
+): GpuStorage {
   requireFloat32("conv2d backward", x, gradOut);
   const [, , oh, ow] = gradOut.shape;
   const named = convNamed(x.shape, wShape, oh, ow, p);
@@ -155,7 +219,12 @@ export function conv2dBackwardWeight(x: GpuView, gradOut: GpuView, p: Conv2dPara
   const K = named.Nb * oh * ow;
   const { meta, fns } = gemmParams(named.coutG, cols, K, named);
   gemm({
-    op: "conv2d backward (weight)", M: named.coutG, N: cols, K, batches: p.groups, meta,
+    op: "conv2d backward (weight)",
+    M: named.coutG,
+    N: cols,
+    K,
+    batches: p.groups,
+    meta,
     buffers: [out, dense(x), dense(gradOut)].map((s) => s.buffer),
     decls: `@group(0) @binding(0) var<storage, read_write> DW: array<f32>;
 @group(0) @binding(1) var<storage, read> X: array<f32>;

@@ -21,7 +21,12 @@ export function sgdStep(param: GpuView, grad: GpuView, buf: GpuView | null, o: S
   if (!fits(param, grad, buf)) return false;
   const n = numel(param.shape);
   // meta: n, pOff, gOff, bOff, lr, momentum, dampening, weightDecay, then flags
-  const meta = new Meta().int(n, param.offset, grad.offset, buf?.offset ?? 0).float(o.lr).float(o.momentum).float(o.dampening).float(o.weightDecay);
+  const meta = new Meta()
+    .int(n, param.offset, grad.offset, buf?.offset ?? 0)
+    .float(o.lr)
+    .float(o.momentum)
+    .float(o.dampening)
+    .float(o.weightDecay);
   const code = `@group(0) @binding(0) var<storage, read_write> P: array<f32>;
 @group(0) @binding(1) var<storage, read> G: array<f32>;
 ${buf ? "@group(0) @binding(2) var<storage, read_write> B: array<f32>;" : ""}
@@ -30,23 +35,48 @@ ${THREAD}
   let p = P[mi(1) + t];
   var g = ${o.maximize ? "-" : ""}G[mi(2) + t];
   ${o.weightDecay !== 0 ? "g = g + mf(7) * p;" : ""}
-  ${buf ? `var b = B[mi(3) + t];
+  ${
+    buf
+      ? `var b = B[mi(3) + t];
   ${o.firstStep ? "b = g;" : "b = mf(5) * b + (1.0 - mf(6)) * g;"}
   B[mi(3) + t] = b;
-  ${o.nesterov ? "g = g + mf(5) * b;" : "g = b;"}` : ""}
+  ${o.nesterov ? "g = g + mf(5) * b;" : "g = b;"}`
+      : ""
+  }
   P[mi(1) + t] = p - mf(4) * g;
 }`;
-  launch("SGD step", code, [param.storage.buffer, grad.storage.buffer, ...(buf ? [buf.storage.buffer] : [])], meta, Math.ceil(n / 256));
+  launch(
+    "SGD step",
+    code,
+    [param.storage.buffer, grad.storage.buffer, ...(buf ? [buf.storage.buffer] : [])],
+    meta,
+    Math.ceil(n / 256),
+  );
   return true;
 }
 
-export function adamStep(param: GpuView, grad: GpuView, expAvg: GpuView, expAvgSq: GpuView, maxExpAvgSq: GpuView | null, o: AdamStepOptions): boolean {
+export function adamStep(
+  param: GpuView,
+  grad: GpuView,
+  expAvg: GpuView,
+  expAvgSq: GpuView,
+  maxExpAvgSq: GpuView | null,
+  o: AdamStepOptions,
+): boolean {
   if (!fits(param, grad, expAvg, expAvgSq, maxExpAvgSq)) return false;
   const n = numel(param.shape);
-  const bc1 = 1 - o.beta1 ** o.step, bc2 = 1 - o.beta2 ** o.step;
+  const bc1 = 1 - o.beta1 ** o.step,
+    bc2 = 1 - o.beta2 ** o.step;
   // meta: n, offsets p g m v mx (1..5), lr, beta1, beta2, eps, wd, stepSize, sqrt(bc2) (6..12)
-  const meta = new Meta().int(n, param.offset, grad.offset, expAvg.offset, expAvgSq.offset, maxExpAvgSq?.offset ?? 0)
-    .float(o.lr).float(o.beta1).float(o.beta2).float(o.eps).float(o.weightDecay).float(o.lr / bc1).float(Math.sqrt(bc2));
+  const meta = new Meta()
+    .int(n, param.offset, grad.offset, expAvg.offset, expAvgSq.offset, maxExpAvgSq?.offset ?? 0)
+    .float(o.lr)
+    .float(o.beta1)
+    .float(o.beta2)
+    .float(o.eps)
+    .float(o.weightDecay)
+    .float(o.lr / bc1)
+    .float(Math.sqrt(bc2));
   const mx = maxExpAvgSq !== null;
   const code = `@group(0) @binding(0) var<storage, read_write> P: array<f32>;
 @group(0) @binding(1) var<storage, read> G: array<f32>;
@@ -65,6 +95,18 @@ ${THREAD}
   let denom = sqrt(vm) / mf(12) + mf(9);
   P[mi(1) + t] = p - mf(11) * (m / denom);
 }`;
-  launch("Adam step", code, [param.storage.buffer, grad.storage.buffer, expAvg.storage.buffer, expAvgSq.storage.buffer, ...(mx ? [maxExpAvgSq.storage.buffer] : [])], meta, Math.ceil(n / 256));
+  launch(
+    "Adam step",
+    code,
+    [
+      param.storage.buffer,
+      grad.storage.buffer,
+      expAvg.storage.buffer,
+      expAvgSq.storage.buffer,
+      ...(mx ? [maxExpAvgSq.storage.buffer] : []),
+    ],
+    meta,
+    Math.ceil(n / 256),
+  );
   return true;
 }

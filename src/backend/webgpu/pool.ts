@@ -28,12 +28,16 @@ export function maxPool2d(x: GpuView, p: Pool2dParams): { values: GpuStorage; in
   requireFloat32("max_pool2d", x);
   const [N, C, H, W] = x.shape;
   const n = N * C * p.outH * p.outW;
-  const values = allocStorage(n, "f32"), indices = allocStorage(n, "i32");
+  const values = allocStorage(n, "f32"),
+    indices = allocStorage(n, "i32");
   // meta: n, H, W, outH, outW, kh, kw, sh, sw, ph, pw, dh, dw
   const meta = new Meta().int(n, H, W, p.outH, p.outW, ...p.kernel, ...p.stride, ...p.padding, ...p.dilation);
-  const code = `${HEAD(`@group(0) @binding(0) var<storage, read_write> V: array<f32>;
+  const code = `${HEAD(
+    `@group(0) @binding(0) var<storage, read_write> V: array<f32>;
 @group(0) @binding(1) var<storage, read_write> I: array<i32>;
-@group(0) @binding(2) var<storage, read> X: array<f32>;`, 3)}
+@group(0) @binding(2) var<storage, read> X: array<f32>;`,
+    3,
+  )}
 fn isnanF(a: f32) -> bool { return (bitcast<u32>(a) & 0x7fffffffu) > 0x7f800000u; }
 ${THREAD}
   let H = mi(1); let W = mi(2); let oh = mi(3); let ow = mi(4);
@@ -56,16 +60,24 @@ ${THREAD}
 }
 
 /** gradIn[plane][indices[q]] += gradOut[q], gathered per input element. */
-export function maxPool2dBackward(gradOut: GpuView, indices: GpuView, inShape: readonly number[], p: Pool2dParams): GpuStorage {
+export function maxPool2dBackward(
+  gradOut: GpuView,
+  indices: GpuView,
+  inShape: readonly number[],
+  p: Pool2dParams,
+): GpuStorage {
   requireFloat32("max_pool2d backward", gradOut);
   const [N, C, H, W] = inShape;
   const [, , oh, ow] = gradOut.shape;
   const n = N * C * H * W;
   const out = allocStorage(n, "f32");
   const meta = new Meta().int(n, H, W, oh, ow, ...p.kernel, ...p.stride, ...p.padding, ...p.dilation);
-  const code = `${HEAD(`@group(0) @binding(0) var<storage, read_write> DX: array<f32>;
+  const code = `${HEAD(
+    `@group(0) @binding(0) var<storage, read_write> DX: array<f32>;
 @group(0) @binding(1) var<storage, read> G: array<f32>;
-@group(0) @binding(2) var<storage, read> I: array<i32>;`, 3)}
+@group(0) @binding(2) var<storage, read> I: array<i32>;`,
+    3,
+  )}
 ${THREAD}
   let H = mi(1); let W = mi(2); let oh = mi(3); let ow = mi(4);
   let ix = t % W; let iy = (t / W) % H; let pl = t / (W * H);
@@ -84,7 +96,13 @@ ${THREAD}
   }
   DX[t] = acc;
 }`;
-  launch("max_pool2d backward", code, [out.buffer, dense(gradOut).buffer, dense(indices).buffer], meta, Math.ceil(n / 256));
+  launch(
+    "max_pool2d backward",
+    code,
+    [out.buffer, dense(gradOut).buffer, dense(indices).buffer],
+    meta,
+    Math.ceil(n / 256),
+  );
   return out;
 }
 
@@ -103,7 +121,8 @@ fn divisor(wy: vec3<i32>, wx: vec3<i32>) -> f32 {
 
 function avgMeta(n: number, H: number, W: number, p: AvgPool2dParams): Meta {
   // n, H, W, outH, outW, kh, kw, sh, sw, ph | pw at 10? keep order: see AVG_FNS indices
-  return new Meta().int(n, H, W, p.outH, p.outW, p.kernel[0], p.kernel[1], p.stride[0], p.stride[1], p.padding[0])
+  return new Meta()
+    .int(n, H, W, p.outH, p.outW, p.kernel[0], p.kernel[1], p.stride[0], p.stride[1], p.padding[0])
     .int(p.countIncludePad ? 1 : 0, p.divisorOverride === null ? 0 : 1, p.divisorOverride ?? 0, p.padding[1]);
 }
 
@@ -112,8 +131,11 @@ export function avgPool2d(x: GpuView, p: AvgPool2dParams): GpuStorage {
   const [N, C, H, W] = x.shape;
   const n = N * C * p.outH * p.outW;
   const out = allocStorage(n, "f32");
-  const code = `${HEAD(`@group(0) @binding(0) var<storage, read_write> Y: array<f32>;
-@group(0) @binding(1) var<storage, read> X: array<f32>;`, 2)}${AVG_FNS}
+  const code = `${HEAD(
+    `@group(0) @binding(0) var<storage, read_write> Y: array<f32>;
+@group(0) @binding(1) var<storage, read> X: array<f32>;`,
+    2,
+  )}${AVG_FNS}
 ${THREAD}
   let H = mi(1); let W = mi(2); let oh = mi(3); let ow = mi(4);
   let ox = t % ow; let oy = (t / ow) % oh; let pl = t / (ow * oh);
@@ -132,8 +154,11 @@ export function avgPool2dBackward(gradOut: GpuView, p: AvgPool2dParams, inShape:
   const [N, C, H, W] = inShape;
   const n = N * C * H * W;
   const out = allocStorage(n, "f32");
-  const code = `${HEAD(`@group(0) @binding(0) var<storage, read_write> DX: array<f32>;
-@group(0) @binding(1) var<storage, read> G: array<f32>;`, 2)}${AVG_FNS}
+  const code = `${HEAD(
+    `@group(0) @binding(0) var<storage, read_write> DX: array<f32>;
+@group(0) @binding(1) var<storage, read> G: array<f32>;`,
+    2,
+  )}${AVG_FNS}
 ${THREAD}
   let H = mi(1); let W = mi(2); let oh = mi(3); let ow = mi(4);
   let ix = t % W; let iy = (t / W) % H; let pl = t / (W * H);
@@ -161,8 +186,11 @@ export function adaptiveAvgPool2d(x: GpuView, outH: number, outW: number): GpuSt
   const [N, C, H, W] = x.shape;
   const n = N * C * outH * outW;
   const out = allocStorage(n, "f32");
-  const code = `${HEAD(`@group(0) @binding(0) var<storage, read_write> Y: array<f32>;
-@group(0) @binding(1) var<storage, read> X: array<f32>;`, 2)}
+  const code = `${HEAD(
+    `@group(0) @binding(0) var<storage, read_write> Y: array<f32>;
+@group(0) @binding(1) var<storage, read> X: array<f32>;`,
+    2,
+  )}
 ${THREAD}
   let H = mi(1); let W = mi(2); let oh = mi(3); let ow = mi(4);
   let ox = t % ow; let oy = (t / ow) % oh; let pl = t / (ow * oh);
@@ -172,7 +200,13 @@ ${THREAD}
   for (var iy = y0; iy < y1; iy++) { for (var ix = x0; ix < x1; ix++) { s += X[pl * H * W + iy * W + ix]; } }
   Y[t] = s / f32((y1 - y0) * (x1 - x0));
 }`;
-  launch("adaptive_avg_pool2d", code, [out.buffer, dense(x).buffer], new Meta().int(n, H, W, outH, outW), Math.ceil(n / 256));
+  launch(
+    "adaptive_avg_pool2d",
+    code,
+    [out.buffer, dense(x).buffer],
+    new Meta().int(n, H, W, outH, outW),
+    Math.ceil(n / 256),
+  );
   return out;
 }
 
@@ -184,8 +218,11 @@ export function adaptiveAvgPool2dBackward(gradOut: GpuView, inShape: readonly nu
   const out = allocStorage(n, "f32");
   // Input row iy lies in the windows of outputs oy with floor(oy*H/oh) <= iy < ceil((oy+1)*H/oh);
   // scanning oy from floor(iy*oh/H) - 1 to ceil((iy+1)*oh/H) covers them all.
-  const code = `${HEAD(`@group(0) @binding(0) var<storage, read_write> DX: array<f32>;
-@group(0) @binding(1) var<storage, read> G: array<f32>;`, 2)}
+  const code = `${HEAD(
+    `@group(0) @binding(0) var<storage, read_write> DX: array<f32>;
+@group(0) @binding(1) var<storage, read> G: array<f32>;`,
+    2,
+  )}
 ${THREAD}
   let H = mi(1); let W = mi(2); let oh = mi(3); let ow = mi(4);
   let ix = t % W; let iy = (t / W) % H; let pl = t / (W * H);
@@ -201,6 +238,12 @@ ${THREAD}
   }
   DX[t] = acc;
 }`;
-  launch("adaptive_avg_pool2d backward", code, [out.buffer, dense(gradOut).buffer], new Meta().int(n, H, W, outH, outW), Math.ceil(n / 256));
+  launch(
+    "adaptive_avg_pool2d backward",
+    code,
+    [out.buffer, dense(gradOut).buffer],
+    new Meta().int(n, H, W, outH, outW),
+    Math.ceil(n / 256),
+  );
   return out;
 }

@@ -11,14 +11,29 @@ import { mergeDims, numel } from "./layout.js";
 const WG = 64;
 
 /** Kept and reduced parts of x's layout, each merged, as meta words; returns them and the counts. */
-export function splitLayout(x: GpuView, dims: readonly number[], meta = new Meta()): { meta: Meta; nOut: number; m: number; keptRank: number; redRank: number } {
+export function splitLayout(
+  x: GpuView,
+  dims: readonly number[],
+  meta = new Meta(),
+): { meta: Meta; nOut: number; m: number; keptRank: number; redRank: number } {
   const red = new Set(dims);
-  const kShape: number[] = [], kStr: number[] = [], rShape: number[] = [], rStr: number[] = [];
+  const kShape: number[] = [],
+    kStr: number[] = [],
+    rShape: number[] = [],
+    rStr: number[] = [];
   x.shape.forEach((s, d) => {
-    if (red.has(d)) { rShape.push(s); rStr.push(x.strides[d]); } else { kShape.push(s); kStr.push(x.strides[d]); }
+    if (red.has(d)) {
+      rShape.push(s);
+      rStr.push(x.strides[d]);
+    } else {
+      kShape.push(s);
+      kStr.push(x.strides[d]);
+    }
   });
-  const k = mergeDims(kShape, [kStr]), r = mergeDims(rShape, [rStr]);
-  const nOut = numel(kShape), m = numel(rShape);
+  const k = mergeDims(kShape, [kStr]),
+    r = mergeDims(rShape, [rStr]);
+  const nOut = numel(kShape),
+    m = numel(rShape);
   meta.int(nOut, m, x.offset, ...k.shape, ...k.strides[0], ...r.shape, ...r.strides[0]);
   return { meta, nOut, m, keptRank: k.shape.length, redRank: r.shape.length };
 }
@@ -28,7 +43,10 @@ export function splitLayout(x: GpuView, dims: readonly number[], meta = new Meta
  * layout written at meta word `at` (named with `suffix`).
  */
 export function offsetCode(keptRank: number, redRank: number, at = 0, suffix = ""): string {
-  const kS = at + 3, kT = at + 3 + keptRank, rS = at + 3 + 2 * keptRank, rT = at + 3 + 2 * keptRank + redRank;
+  const kS = at + 3,
+    kT = at + 3 + keptRank,
+    rS = at + 3 + 2 * keptRank,
+    rT = at + 3 + 2 * keptRank + redRank;
   return `
 fn baseOffset${suffix}(o: i32) -> i32 {
   var rem = o; var off = mi(${at + 2});
@@ -48,13 +66,31 @@ const isnan = "fn isnanF(a: f32) -> bool { return (bitcast<u32>(a) & 0x7fffffffu
 function combine(op: ReduceOp, c: "f32" | "i32"): { init: string; step: string } {
   const f = c === "f32";
   switch (op) {
-    case "sum": return { init: f ? "0.0" : "0", step: "a + b" };
-    case "prod": return { init: f ? "1.0" : "1", step: "a * b" };
+    case "sum":
+      return { init: f ? "0.0" : "0", step: "a + b" };
+    case "prod":
+      return { init: f ? "1.0" : "1", step: "a * b" };
     // NaN wins, as torch.amax/amin.
-    case "amax": return { init: f ? "-infF()" : "(-2147483647 - 1)", step: f ? "select(select(b, a, a >= b), nanF(), isnanF(a) || isnanF(b))" : "max(a, b)" };
-    case "amin": return { init: f ? "infF()" : "2147483647", step: f ? "select(select(b, a, a <= b), nanF(), isnanF(a) || isnanF(b))" : "min(a, b)" };
-    case "all": return { init: f ? "1.0" : "1", step: f ? "select(0.0, 1.0, a != 0.0 && b != 0.0)" : "select(0, 1, a != 0 && b != 0)" };
-    case "any": return { init: f ? "0.0" : "0", step: f ? "select(0.0, 1.0, a != 0.0 || b != 0.0)" : "select(0, 1, a != 0 || b != 0)" };
+    case "amax":
+      return {
+        init: f ? "-infF()" : "(-2147483647 - 1)",
+        step: f ? "select(select(b, a, a >= b), nanF(), isnanF(a) || isnanF(b))" : "max(a, b)",
+      };
+    case "amin":
+      return {
+        init: f ? "infF()" : "2147483647",
+        step: f ? "select(select(b, a, a <= b), nanF(), isnanF(a) || isnanF(b))" : "min(a, b)",
+      };
+    case "all":
+      return {
+        init: f ? "1.0" : "1",
+        step: f ? "select(0.0, 1.0, a != 0.0 && b != 0.0)" : "select(0, 1, a != 0 && b != 0)",
+      };
+    case "any":
+      return {
+        init: f ? "0.0" : "0",
+        step: f ? "select(0.0, 1.0, a != 0.0 || b != 0.0)" : "select(0, 1, a != 0 || b != 0)",
+      };
   }
 }
 
@@ -65,7 +101,8 @@ export function reduce(op: ReduceOp, x: GpuView, dims: readonly number[], outDty
   const out = allocStorage(nOut, outKind);
   const c = x.dtype === "float32" || outDtype === "float32" ? "f32" : "i32";
   const { init, step } = combine(op, c);
-  const store = outDtype === "bool" ? `select(0u, 1u, r != ${c === "f32" ? "0.0" : "0"})` : outKind === c ? "r" : `${outKind}(r)`;
+  const store =
+    outDtype === "bool" ? `select(0u, 1u, r != ${c === "f32" ? "0.0" : "0"})` : outKind === c ? "r" : `${outKind}(r)`;
   const code = `${SPECIAL_FLOATS}${isnan}
 @group(0) @binding(0) var<storage, read_write> out: array<${outKind}>;
 @group(0) @binding(1) var<storage, read> x: array<${x.storage.kind}>;
@@ -97,7 +134,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nw: vec3
 export function argReduce(op: "max" | "min", x: GpuView, dim: number): { values: GpuStorage; indices: GpuStorage } {
   const { meta, nOut, keptRank, redRank } = splitLayout(x, [dim]);
   const kind = kindOf(x.dtype, `${op}(dim)`);
-  const values = allocStorage(nOut, kind), indices = allocStorage(nOut, "i32");
+  const values = allocStorage(nOut, kind),
+    indices = allocStorage(nOut, "i32");
   const c = x.dtype === "float32" ? "f32" : "i32";
   const nan = c === "f32" ? "isnanF" : "noNan";
   const better = op === "max" ? ">" : "<";

@@ -63,7 +63,8 @@ async function open(): Promise<GpuRuntime | null> {
   }
   const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
   if (!adapter) {
-    failure = "no WebGPU adapter found (in Node without a GPU, point VK_ICD_FILENAMES at SwiftShader's vk_swiftshader_icd.json, e.g. /usr/lib/chromium/vk_swiftshader_icd.json from Debian's chromium package)";
+    failure =
+      "no WebGPU adapter found (in Node without a GPU, point VK_ICD_FILENAMES at SwiftShader's vk_swiftshader_icd.json, e.g. /usr/lib/chromium/vk_swiftshader_icd.json from Debian's chromium package)";
     return null;
   }
   // Ask for the adapter's own storage-buffer limits: the defaults (128 MiB bindings) are below what
@@ -106,11 +107,15 @@ export async function init(): Promise<boolean> {
 /** The device; throws with the way to get one when `init()` has not succeeded. */
 export function gpuRuntime(op: string): GpuRuntime {
   if (runtime === null) {
-    const why = pending === null ? "call `await torch.webgpu.init()` first (requesting a WebGPU adapter is asynchronous)" : failure ?? "`torch.webgpu.init()` has not finished; await it";
+    const why =
+      pending === null
+        ? "call `await torch.webgpu.init()` first (requesting a WebGPU adapter is asynchronous)"
+        : (failure ?? "`torch.webgpu.init()` has not finished; await it");
     throw new Error(`${op}: the webgpu device is not available: ${why}`);
   }
   if (runtime.lost !== null) throw new Error(`${op}: the webgpu device was lost: ${runtime.lost}`);
-  if (runtime.error !== null) throw new Error(`${op}: an earlier webgpu kernel failed (a bug in Flint): ${runtime.error}`);
+  if (runtime.error !== null)
+    throw new Error(`${op}: an earlier webgpu kernel failed (a bug in Flint): ${runtime.error}`);
   return runtime;
 }
 

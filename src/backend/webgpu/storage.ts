@@ -5,7 +5,11 @@ import { DeviceStorage } from "../../storage.js";
 import type { GpuKind, GpuStorage } from "./buffers.js";
 
 export class WebGpuStorage extends DeviceStorage implements GpuStorage {
-  constructor(readonly buffer: GPUBuffer, readonly length: number, readonly kind: GpuKind) {
+  constructor(
+    readonly buffer: GPUBuffer,
+    readonly length: number,
+    readonly kind: GpuKind,
+  ) {
     super();
   }
   get device(): "webgpu" {

@@ -12,11 +12,20 @@ export class Threshold extends Module {
   readonly value: number;
   constructor(...args: unknown[]) {
     super();
-    const o = moduleArgs<{ threshold: number; value: number; inplace: boolean }>("Threshold", args, ["threshold", "value", "inplace"], {});
+    const o = moduleArgs<{ threshold: number; value: number; inplace: boolean }>(
+      "Threshold",
+      args,
+      ["threshold", "value", "inplace"],
+      {},
+    );
     [this.threshold, this.value] = [o.threshold, o.value];
   }
-  forward(input: Tensor): Tensor { return A.threshold(input, this.threshold, this.value); }
-  override extraRepr(): string { return `threshold=${pyFloat(this.threshold)}, value=${pyFloat(this.value)}`; }
+  forward(input: Tensor): Tensor {
+    return A.threshold(input, this.threshold, this.value);
+  }
+  override extraRepr(): string {
+    return `threshold=${pyFloat(this.threshold)}, value=${pyFloat(this.value)}`;
+  }
 }
 
 /** nn.RReLU(lower = 1/8, upper = 1/3, inplace = false). */
@@ -25,11 +34,20 @@ export class RReLU extends Module {
   readonly upper: number;
   constructor(...args: unknown[]) {
     super();
-    const o = moduleArgs<{ lower: number; upper: number; inplace: boolean }>("RReLU", args, ["lower", "upper", "inplace"], { lower: 1 / 8, upper: 1 / 3 });
+    const o = moduleArgs<{ lower: number; upper: number; inplace: boolean }>(
+      "RReLU",
+      args,
+      ["lower", "upper", "inplace"],
+      { lower: 1 / 8, upper: 1 / 3 },
+    );
     [this.lower, this.upper] = [o.lower, o.upper];
   }
-  forward(input: Tensor): Tensor { return A.rrelu(input, this.lower, this.upper, this.training); }
-  override extraRepr(): string { return `lower=${pyFloat(this.lower)}, upper=${pyFloat(this.upper)}`; }
+  forward(input: Tensor): Tensor {
+    return A.rrelu(input, this.lower, this.upper, this.training);
+  }
+  override extraRepr(): string {
+    return `lower=${pyFloat(this.lower)}, upper=${pyFloat(this.upper)}`;
+  }
 }
 
 /** nn.GLU(dim = -1). */
@@ -39,8 +57,12 @@ export class GLU extends Module {
     super();
     this.dim = moduleArgs<{ dim: number }>("GLU", args, ["dim"], { dim: -1 }).dim;
   }
-  forward(input: Tensor): Tensor { return A.glu(input, this.dim); }
-  override extraRepr(): string { return `dim=${this.dim}`; }
+  forward(input: Tensor): Tensor {
+    return A.glu(input, this.dim);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
 }
 
 abstract class Shrink extends Module {
@@ -49,11 +71,25 @@ abstract class Shrink extends Module {
     super();
     this.lambd = moduleArgs<{ lambd: number }>(this.constructor.name, args, ["lambd"], { lambd: 0.5 }).lambd;
   }
-  override extraRepr(): string { return pyFloat(this.lambd); }
+  override extraRepr(): string {
+    return pyFloat(this.lambd);
+  }
 }
-export class Hardshrink extends Shrink { forward(input: Tensor): Tensor { return A.hardshrink(input, this.lambd); } }
-export class Softshrink extends Shrink { forward(input: Tensor): Tensor { return A.softshrink(input, this.lambd); } }
-export class Tanhshrink extends Module { forward(input: Tensor): Tensor { return A.tanhshrink(input); } }
+export class Hardshrink extends Shrink {
+  forward(input: Tensor): Tensor {
+    return A.hardshrink(input, this.lambd);
+  }
+}
+export class Softshrink extends Shrink {
+  forward(input: Tensor): Tensor {
+    return A.softshrink(input, this.lambd);
+  }
+}
+export class Tanhshrink extends Module {
+  forward(input: Tensor): Tensor {
+    return A.tanhshrink(input);
+  }
+}
 
 /** nn.Softmin(dim). */
 export class Softmin extends Module {
@@ -67,13 +103,16 @@ export class Softmin extends Module {
     const d = this.dim ?? ([0, 1, 3].includes(input.dim()) ? 0 : 1);
     return A.softmin(input, d);
   }
-  override extraRepr(): string { return `dim=${py(this.dim)}`; }
+  override extraRepr(): string {
+    return `dim=${py(this.dim)}`;
+  }
 }
 
 /** nn.Softmax2d: softmax over the channel dim of [N, C, H, W] or [C, H, W]. */
 export class Softmax2d extends Module {
   forward(input: Tensor): Tensor {
-    if (input.dim() !== 3 && input.dim() !== 4) throw new ShapeError(`Softmax2d: expected 3D or 4D input, got ${fmtShape(input.shape)}`);
+    if (input.dim() !== 3 && input.dim() !== 4)
+      throw new ShapeError(`Softmax2d: expected 3D or 4D input, got ${fmtShape(input.shape)}`);
     return softmax(input, -3);
   }
 }

@@ -1,6 +1,24 @@
 // Activation modules over the functional ops.
 import type { Tensor } from "../../tensor.js";
-import { elu, gelu, leakyRelu, relu, sigmoid, silu, softplus, tanh, hardtanh, prelu, hardswish, hardsigmoid, mish, selu, logsigmoid, softsign, celu } from "../../ops/activation.js";
+import {
+  elu,
+  gelu,
+  leakyRelu,
+  relu,
+  sigmoid,
+  silu,
+  softplus,
+  tanh,
+  hardtanh,
+  prelu,
+  hardswish,
+  hardsigmoid,
+  mish,
+  selu,
+  logsigmoid,
+  softsign,
+  celu,
+} from "../../ops/activation.js";
 import { logSoftmax, softmax } from "../../ops/softmax.js";
 import { Module } from "../module.js";
 import { factoryDefaults, factoryDType, py, pyFloat, type FactoryOptions } from "./util.js";
@@ -13,25 +31,50 @@ type Inplace = { inplace?: boolean };
 const inplaceArgs = (name: string) => signature<Inplace>()(name, ["inplace"], { inplace: false });
 const noArgs = (name: string) => signature<Record<never, never>>()(name, [], {});
 const reluArgs = inplaceArgs("ReLU");
-const leakyReluArgs = signature<{ negativeSlope?: number } & Inplace>()("LeakyReLU", ["negativeSlope", "inplace"], { negativeSlope: 0.01, inplace: false });
+const leakyReluArgs = signature<{ negativeSlope?: number } & Inplace>()("LeakyReLU", ["negativeSlope", "inplace"], {
+  negativeSlope: 0.01,
+  inplace: false,
+});
 const eluArgs = signature<{ alpha?: number } & Inplace>()("ELU", ["alpha", "inplace"], { alpha: 1, inplace: false });
 const celuArgs = signature<{ alpha?: number } & Inplace>()("CELU", ["alpha", "inplace"], { alpha: 1, inplace: false });
 const geluArgs = signature<{ approximate?: "none" | "tanh" }>()("GELU", ["approximate"], { approximate: "none" });
 const siluArgs = inplaceArgs("SiLU");
 const sigmoidArgs = noArgs("Sigmoid");
 const tanhArgs = noArgs("Tanh");
-const softplusArgs = signature<{ beta?: number; threshold?: number }>()("Softplus", ["beta", "threshold"], { beta: 1, threshold: 20 });
+const softplusArgs = signature<{ beta?: number; threshold?: number }>()("Softplus", ["beta", "threshold"], {
+  beta: 1,
+  threshold: 20,
+});
 /** torch's Hardtanh also takes the deprecated min_value / max_value, which win when given. */
-interface HardtanhParams extends Inplace { minVal?: number; maxVal?: number; minValue?: number | null; maxValue?: number | null }
-const hardtanhArgs = signature<HardtanhParams>()("Hardtanh", ["minVal", "maxVal", "inplace", "minValue", "maxValue"],
-  { minVal: -1, maxVal: 1, inplace: false, minValue: null, maxValue: null });
+interface HardtanhParams extends Inplace {
+  minVal?: number;
+  maxVal?: number;
+  minValue?: number | null;
+  maxValue?: number | null;
+}
+const hardtanhArgs = signature<HardtanhParams>()("Hardtanh", ["minVal", "maxVal", "inplace", "minValue", "maxValue"], {
+  minVal: -1,
+  maxVal: 1,
+  inplace: false,
+  minValue: null,
+  maxValue: null,
+});
 const relu6Args = inplaceArgs("ReLU6");
 const softmaxArgs = signature<{ dim?: number | null }>()("Softmax", ["dim"], { dim: null });
 const logSoftmaxArgs = softmaxArgs.as("LogSoftmax");
-const preluArgs = signature<FactoryOptions & { numParameters?: number; init?: number }>()("PReLU", ["numParameters", "init", "device", "dtype"],
-  { numParameters: 1, init: 0.25, ...factoryDefaults });
-const elementwiseArgs = { Hardswish: inplaceArgs("Hardswish"), Hardsigmoid: inplaceArgs("Hardsigmoid"), Mish: inplaceArgs("Mish"), SELU: inplaceArgs("SELU"),
-  LogSigmoid: noArgs("LogSigmoid"), Softsign: noArgs("Softsign") };
+const preluArgs = signature<FactoryOptions & { numParameters?: number; init?: number }>()(
+  "PReLU",
+  ["numParameters", "init", "device", "dtype"],
+  { numParameters: 1, init: 0.25, ...factoryDefaults },
+);
+const elementwiseArgs = {
+  Hardswish: inplaceArgs("Hardswish"),
+  Hardsigmoid: inplaceArgs("Hardsigmoid"),
+  Mish: inplaceArgs("Mish"),
+  SELU: inplaceArgs("SELU"),
+  LogSigmoid: noArgs("LogSigmoid"),
+  Softsign: noArgs("Softsign"),
+};
 
 export class ReLU extends Module {
   readonly inplace: boolean;

@@ -10,7 +10,10 @@ import { ModuleList, Sequential } from "./container.js";
 import { moduleArgs } from "./util.js";
 import { wrap } from "../../ops/util.js";
 
-export interface ASMOutput { output: Tensor; loss: Tensor }
+export interface ASMOutput {
+  output: Tensor;
+  loss: Tensor;
+}
 
 export class AdaptiveLogSoftmaxWithLoss extends Module {
   readonly inFeatures: number;
@@ -26,10 +29,24 @@ export class AdaptiveLogSoftmaxWithLoss extends Module {
   /** (inFeatures, nClasses, cutoffs, divValue = 4, headBias = false). */
   constructor(inFeatures: number, nClasses: number, cutoffs: number[], ...args: unknown[]) {
     super();
-    const o = moduleArgs<{ divValue: number; headBias: boolean; dtype: "float32" | "float64" }>("AdaptiveLogSoftmaxWithLoss", args, ["divValue", "headBias", "dtype"], { divValue: 4, headBias: false, dtype: "float32" });
+    const o = moduleArgs<{ divValue: number; headBias: boolean; dtype: "float32" | "float64" }>(
+      "AdaptiveLogSoftmaxWithLoss",
+      args,
+      ["divValue", "headBias", "dtype"],
+      { divValue: 4, headBias: false, dtype: "float32" },
+    );
     const sorted = [...cutoffs].sort((a, b) => a - b);
-    if (cutoffs.some((c, i) => c !== sorted[i]) || cutoffs.length === 0 || cutoffs[0] <= 0 || cutoffs[cutoffs.length - 1] > nClasses - 1 || new Set(cutoffs).size !== cutoffs.length || cutoffs.some((c) => !Number.isInteger(c))) {
-      throw new ValueError("AdaptiveLogSoftmaxWithLoss: cutoffs should be a sequence of unique, positive integers sorted in an increasing order, where each value is between 1 and n_classes-1");
+    if (
+      cutoffs.some((c, i) => c !== sorted[i]) ||
+      cutoffs.length === 0 ||
+      cutoffs[0] <= 0 ||
+      cutoffs[cutoffs.length - 1] > nClasses - 1 ||
+      new Set(cutoffs).size !== cutoffs.length ||
+      cutoffs.some((c) => !Number.isInteger(c))
+    ) {
+      throw new ValueError(
+        "AdaptiveLogSoftmaxWithLoss: cutoffs should be a sequence of unique, positive integers sorted in an increasing order, where each value is between 1 and n_classes-1",
+      );
     }
     [this.inFeatures, this.nClasses, this.divValue, this.headBias] = [inFeatures, nClasses, o.divValue, o.headBias];
     this.cutoffs = [...cutoffs, nClasses];
@@ -41,7 +58,12 @@ export class AdaptiveLogSoftmaxWithLoss extends Module {
     for (let i = 0; i < this.nClusters; i++) {
       const hsz = Math.floor(inFeatures / this.divValue ** (i + 1));
       const osz = this.cutoffs[i + 1] - this.cutoffs[i];
-      this.tail.append(new Sequential(new Linear(inFeatures, hsz, { bias: false, dtype: o.dtype }), new Linear(hsz, osz, { bias: false, dtype: o.dtype })));
+      this.tail.append(
+        new Sequential(
+          new Linear(inFeatures, hsz, { bias: false, dtype: o.dtype }),
+          new Linear(hsz, osz, { bias: false, dtype: o.dtype }),
+        ),
+      );
     }
   }
   private cluster(i: number, x: Tensor): Tensor {
@@ -49,10 +71,20 @@ export class AdaptiveLogSoftmaxWithLoss extends Module {
   }
   forward(input0: Tensor, target0: Tensor): ASMOutput {
     const batched = target0.dim() > 0;
-    if (target0.dim() > 1) throw new ShapeError(`AdaptiveLogSoftmaxWithLoss: 0D or 1D target tensor expected, multi-target not supported (got ${fmtShape(target0.shape)})`);
-    if (batched && (input0.dim() !== 2 || input0.shape[0] !== target0.shape[0])) throw new ShapeError(`AdaptiveLogSoftmaxWithLoss: 1D target tensor expects 2D input tensors of the same batch size, got input ${fmtShape(input0.shape)} and target ${fmtShape(target0.shape)}`);
-    if (!batched && input0.dim() !== 1) throw new ShapeError(`AdaptiveLogSoftmaxWithLoss: 0D target tensor expects 1D input tensors, got ${fmtShape(input0.shape)}`);
-    const input = batched ? input0 : input0.unsqueeze(0), target = batched ? target0 : target0.unsqueeze(0);
+    if (target0.dim() > 1)
+      throw new ShapeError(
+        `AdaptiveLogSoftmaxWithLoss: 0D or 1D target tensor expected, multi-target not supported (got ${fmtShape(target0.shape)})`,
+      );
+    if (batched && (input0.dim() !== 2 || input0.shape[0] !== target0.shape[0]))
+      throw new ShapeError(
+        `AdaptiveLogSoftmaxWithLoss: 1D target tensor expects 2D input tensors of the same batch size, got input ${fmtShape(input0.shape)} and target ${fmtShape(target0.shape)}`,
+      );
+    if (!batched && input0.dim() !== 1)
+      throw new ShapeError(
+        `AdaptiveLogSoftmaxWithLoss: 0D target tensor expects 1D input tensors, got ${fmtShape(input0.shape)}`,
+      );
+    const input = batched ? input0 : input0.unsqueeze(0),
+      target = batched ? target0 : target0.unsqueeze(0);
     const B = target.shape[0];
     const t = Array.from(target.typedArray(), Number);
     const gatherInds = new Float64Array(B);
@@ -72,7 +104,10 @@ export class AdaptiveLogSoftmaxWithLoss extends Module {
       }
       used += rows.length;
     }
-    if (used !== B) throw new ValueError(`AdaptiveLogSoftmaxWithLoss: target values should be in [0, ${this.nClasses - 1}] but values in range [${Math.min(...t)}, ${Math.max(...t)}] were found`);
+    if (used !== B)
+      throw new ValueError(
+        `AdaptiveLogSoftmaxWithLoss: target values should be in [0, ${this.nClasses - 1}] but values in range [${Math.min(...t)}, ${Math.max(...t)}] were found`,
+      );
     const headLogprob = (this.head.call as (x: Tensor) => Tensor)(input).logSoftmax(1);
     output = output.add(headLogprob.gather(1, wrap(gatherInds, [B, 1], "int64")).squeeze(1));
     const loss = output.neg().mean();
@@ -85,7 +120,11 @@ export class AdaptiveLogSoftmaxWithLoss extends Module {
     const headLogprob = (this.head.call as (x: Tensor) => Tensor)(input).logSoftmax(1);
     const parts = [headLogprob.narrow(1, 0, this.shortlistSize)];
     for (let i = 0; i < this.nClusters; i++) {
-      parts.push(this.cluster(i, input).logSoftmax(1).add(headLogprob.select(1, this.shortlistSize + i).unsqueeze(1)));
+      parts.push(
+        this.cluster(i, input)
+          .logSoftmax(1)
+          .add(headLogprob.select(1, this.shortlistSize + i).unsqueeze(1)),
+      );
     }
     const out = cat(parts, 1);
     return batched ? out : out.squeeze(0);

@@ -33,10 +33,36 @@ export interface MultiheadAttentionForwardOptions {
   attnMask?: Tensor | null;
   averageAttnWeights?: boolean;
 }
-type ForwardArgs = Args<[keyPaddingMask: Tensor | null, needWeights: boolean, attnMask: Tensor | null, averageAttnWeights: boolean], MultiheadAttentionForwardOptions>;
-const mhaArgs = signature<MultiheadAttentionOptions & { embedDim: number; numHeads: number }>()("MultiheadAttention",
-  ["embedDim", "numHeads", "dropout", "bias", "addBiasKv", "addZeroAttn", "kdim", "vdim", "batchFirst", "device", "dtype"],
-  { dropout: 0, bias: true, addBiasKv: false, addZeroAttn: false, kdim: null, vdim: null, batchFirst: false, ...factoryDefaults });
+type ForwardArgs = Args<
+  [keyPaddingMask: Tensor | null, needWeights: boolean, attnMask: Tensor | null, averageAttnWeights: boolean],
+  MultiheadAttentionForwardOptions
+>;
+const mhaArgs = signature<MultiheadAttentionOptions & { embedDim: number; numHeads: number }>()(
+  "MultiheadAttention",
+  [
+    "embedDim",
+    "numHeads",
+    "dropout",
+    "bias",
+    "addBiasKv",
+    "addZeroAttn",
+    "kdim",
+    "vdim",
+    "batchFirst",
+    "device",
+    "dtype",
+  ],
+  {
+    dropout: 0,
+    bias: true,
+    addBiasKv: false,
+    addZeroAttn: false,
+    kdim: null,
+    vdim: null,
+    batchFirst: false,
+    ...factoryDefaults,
+  },
+);
 
 export class MultiheadAttention extends Module {
   readonly embedDim: number;
@@ -69,9 +95,12 @@ export class MultiheadAttention extends Module {
     this.batchFirst = o.batchFirst;
     this.headDim = Math.floor(embedDim / numHeads);
     if (!(numHeads > 0) || this.headDim * numHeads !== embedDim) {
-      throw new ValueError(`MultiheadAttention: embed_dim must be divisible by num_heads, got embed_dim=${embedDim} and num_heads=${numHeads}`);
+      throw new ValueError(
+        `MultiheadAttention: embed_dim must be divisible by num_heads, got embed_dim=${embedDim} and num_heads=${numHeads}`,
+      );
     }
-    if (!(o.dropout >= 0 && o.dropout <= 1)) throw new ValueError(`MultiheadAttention: dropout probability has to be between 0 and 1, but got ${o.dropout}`);
+    if (!(o.dropout >= 0 && o.dropout <= 1))
+      throw new ValueError(`MultiheadAttention: dropout probability has to be between 0 and 1, but got ${o.dropout}`);
     const empty = (shape: number[]): Parameter => new Parameter(zeros(shape, { dtype }));
     if (this.qkvSameEmbedDim) {
       this.in_proj_weight = empty([3 * embedDim, embedDim]);
@@ -95,14 +124,30 @@ export class MultiheadAttention extends Module {
   get qkvSameEmbedDim(): boolean {
     return this.kdim === this.embedDim && this.vdim === this.embedDim;
   }
-  get inProjWeight(): Parameter | null { return this.in_proj_weight; }
-  get inProjBias(): Parameter | null { return this.in_proj_bias; }
-  get qProjWeight(): Parameter | null { return this.q_proj_weight; }
-  get kProjWeight(): Parameter | null { return this.k_proj_weight; }
-  get vProjWeight(): Parameter | null { return this.v_proj_weight; }
-  get outProj(): NonDynamicallyQuantizableLinear { return this.out_proj; }
-  get biasK(): Parameter | null { return this.bias_k; }
-  get biasV(): Parameter | null { return this.bias_v; }
+  get inProjWeight(): Parameter | null {
+    return this.in_proj_weight;
+  }
+  get inProjBias(): Parameter | null {
+    return this.in_proj_bias;
+  }
+  get qProjWeight(): Parameter | null {
+    return this.q_proj_weight;
+  }
+  get kProjWeight(): Parameter | null {
+    return this.k_proj_weight;
+  }
+  get vProjWeight(): Parameter | null {
+    return this.v_proj_weight;
+  }
+  get outProj(): NonDynamicallyQuantizableLinear {
+    return this.out_proj;
+  }
+  get biasK(): Parameter | null {
+    return this.bias_k;
+  }
+  get biasV(): Parameter | null {
+    return this.bias_v;
+  }
 
   /** torch's _reset_parameters: xavier_uniform_ on the input projection(s), zero biases, xavier_normal_ on bias_k/v. */
   resetParameters(): void {
@@ -121,8 +166,12 @@ export class MultiheadAttention extends Module {
    * Returns [attnOutput, attnWeights] (weights null when needWeights is false), as torch's tuple.
    */
   forward(query: Tensor, key: Tensor, value: Tensor, ...rest: ForwardArgs): [Tensor, Tensor | null] {
-    const o = moduleArgs<Required<MultiheadAttentionForwardOptions> & Record<string, unknown>>("MultiheadAttention.forward", rest,
-      ["keyPaddingMask", "needWeights", "attnMask", "averageAttnWeights"], { keyPaddingMask: null, needWeights: true, attnMask: null, averageAttnWeights: true });
+    const o = moduleArgs<Required<MultiheadAttentionForwardOptions> & Record<string, unknown>>(
+      "MultiheadAttention.forward",
+      rest,
+      ["keyPaddingMask", "needWeights", "attnMask", "averageAttnWeights"],
+      { keyPaddingMask: null, needWeights: true, attnMask: null, averageAttnWeights: true },
+    );
     checkKeyPaddingMaskDType("MultiheadAttention", o.keyPaddingMask);
     const isBatched = query.dim() === 3;
     // torch transposes batch-first inputs while keeping "query is key is value" identities,
@@ -138,15 +187,35 @@ export class MultiheadAttention extends Module {
         [query, key, value] = [transpose(query, 1, 0), transpose(key, 1, 0), transpose(value, 1, 0)];
       }
     }
-    const [out, weights] = mhaForward("MultiheadAttention", query, key, value, {
-      embedDimToCheck: this.embedDim, numHeads: this.numHeads, inProjWeight: this.in_proj_weight, inProjBias: this.in_proj_bias,
-      biasK: this.bias_k, biasV: this.bias_v, addZeroAttn: this.addZeroAttn, dropoutP: this.dropout,
-      outProjWeight: this.out_proj.weight, outProjBias: this.out_proj.bias,
-    }, {
-      training: this.training, keyPaddingMask: o.keyPaddingMask, needWeights: o.needWeights, attnMask: o.attnMask,
-      averageAttnWeights: o.averageAttnWeights, useSeparateProjWeight: !this.qkvSameEmbedDim,
-      qProjWeight: this.q_proj_weight, kProjWeight: this.k_proj_weight, vProjWeight: this.v_proj_weight,
-    });
+    const [out, weights] = mhaForward(
+      "MultiheadAttention",
+      query,
+      key,
+      value,
+      {
+        embedDimToCheck: this.embedDim,
+        numHeads: this.numHeads,
+        inProjWeight: this.in_proj_weight,
+        inProjBias: this.in_proj_bias,
+        biasK: this.bias_k,
+        biasV: this.bias_v,
+        addZeroAttn: this.addZeroAttn,
+        dropoutP: this.dropout,
+        outProjWeight: this.out_proj.weight,
+        outProjBias: this.out_proj.bias,
+      },
+      {
+        training: this.training,
+        keyPaddingMask: o.keyPaddingMask,
+        needWeights: o.needWeights,
+        attnMask: o.attnMask,
+        averageAttnWeights: o.averageAttnWeights,
+        useSeparateProjWeight: !this.qkvSameEmbedDim,
+        qProjWeight: this.q_proj_weight,
+        kProjWeight: this.k_proj_weight,
+        vProjWeight: this.v_proj_weight,
+      },
+    );
     return [this.batchFirst && isBatched ? transpose(out, 1, 0) : out, weights];
   }
 }

@@ -15,7 +15,9 @@ import { type FactoryOptions, moduleArgs } from "./util.js";
 export function bilinear(x1: Tensor, x2: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
   const [, in1, in2] = weight.shape;
   if (x1.shape[x1.dim() - 1] !== in1 || x2.shape[x2.dim() - 1] !== in2) {
-    throw new ShapeError(`bilinear: input1 ${fmtShape(x1.shape)} and input2 ${fmtShape(x2.shape)} do not match weight ${fmtShape(weight.shape)}`);
+    throw new ShapeError(
+      `bilinear: input1 ${fmtShape(x1.shape)} and input2 ${fmtShape(x2.shape)} do not match weight ${fmtShape(weight.shape)}`,
+    );
   }
   // [*, 1, 1, in1] @ [out, in1, in2] → [*, out, 1, in2]; times x2 and summed over in2.
   const t = squeeze(matmul(unsqueeze(unsqueeze(x1, -2), -3), weight), -2);
@@ -32,7 +34,12 @@ export class Bilinear extends Module {
   bias: Parameter | null;
   constructor(in1Features: number, in2Features: number, outFeatures: number, ...args: unknown[]) {
     super();
-    const o = moduleArgs<{ bias: boolean } & FactoryOptions & Record<string, unknown>>("Bilinear", args, ["bias", "dtype"], { bias: true });
+    const o = moduleArgs<{ bias: boolean } & FactoryOptions & Record<string, unknown>>(
+      "Bilinear",
+      args,
+      ["bias", "dtype"],
+      { bias: true },
+    );
     [this.in1Features, this.in2Features, this.outFeatures] = [in1Features, in2Features, outFeatures];
     const dtype = o.dtype ?? "float32";
     this.weight = new Parameter(zeros([outFeatures, in1Features, in2Features], { dtype }));
@@ -44,6 +51,10 @@ export class Bilinear extends Module {
     uniform_(this.weight, -bound, bound);
     if (this.bias) uniform_(this.bias, -bound, bound);
   }
-  forward(input1: Tensor, input2: Tensor): Tensor { return bilinear(input1, input2, this.weight, this.bias); }
-  override extraRepr(): string { return `in1_features=${this.in1Features}, in2_features=${this.in2Features}, out_features=${this.outFeatures}, bias=${this.bias ? "True" : "False"}`; }
+  forward(input1: Tensor, input2: Tensor): Tensor {
+    return bilinear(input1, input2, this.weight, this.bias);
+  }
+  override extraRepr(): string {
+    return `in1_features=${this.in1Features}, in2_features=${this.in2Features}, out_features=${this.outFeatures}, bias=${this.bias ? "True" : "False"}`;
+  }
 }

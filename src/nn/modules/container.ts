@@ -6,13 +6,16 @@ import { IndexError, ValueError } from "../../errors.js";
 import { Module, callModule } from "../module.js";
 
 function indexOf(i: number, n: number, op: string): number {
-  if (!Number.isInteger(i) || i < -n || i >= n) throw new IndexError(`${op}: index ${i} is out of range for ${n} modules`);
+  if (!Number.isInteger(i) || i < -n || i >= n)
+    throw new IndexError(`${op}: index ${i} is out of range for ${n} modules`);
   return i < 0 ? i + n : i;
 }
 
 abstract class IndexedContainer extends Module {
   protected get items(): Module[] {
-    return this.ownEntries().filter((e): e is [string, Module] => /^\d+$/.test(e[0]) && e[1] instanceof Module).map((e) => e[1]);
+    return this.ownEntries()
+      .filter((e): e is [string, Module] => /^\d+$/.test(e[0]) && e[1] instanceof Module)
+      .map((e) => e[1]);
   }
   override get length(): number {
     return this.items.length;
@@ -103,7 +106,8 @@ export class ModuleDict extends Module {
     return this.dict.get(key);
   }
   set(key: string, m: Module): this {
-    if (key.includes(".") || key === "") throw new ValueError(`ModuleDict: module name can't contain "." or be empty, got '${key}'`);
+    if (key.includes(".") || key === "")
+      throw new ValueError(`ModuleDict: module name can't contain "." or be empty, got '${key}'`);
     this.dict.set(key, m);
     return this;
   }
@@ -122,9 +126,15 @@ export class ModuleDict extends Module {
   clear(): void {
     this.dict.clear();
   }
-  keys(): string[] { return [...this.dict.keys()]; }
-  values(): Module[] { return [...this.dict.values()]; }
-  items(): [string, Module][] { return [...this.dict]; }
+  keys(): string[] {
+    return [...this.dict.keys()];
+  }
+  values(): Module[] {
+    return [...this.dict.values()];
+  }
+  items(): [string, Module][] {
+    return [...this.dict];
+  }
   [Symbol.iterator](): Iterator<string> {
     return this.dict.keys();
   }

@@ -15,15 +15,31 @@ import { moduleArgs } from "./util.js";
 type T = number | readonly number[];
 type Rec = Record<string, unknown>;
 const CONV_NAMES = ["stride", "padding", "dilation", "groups", "bias", "paddingMode", "dtype"] as const;
-const CONVT_NAMES = ["stride", "padding", "outputPadding", "groups", "bias", "dilation", "paddingMode", "dtype"] as const;
+const CONVT_NAMES = [
+  "stride",
+  "padding",
+  "outputPadding",
+  "groups",
+  "bias",
+  "dilation",
+  "paddingMode",
+  "dtype",
+] as const;
 
-const convOpts = (name: string, args: readonly unknown[]): ConvOptions => moduleArgs<ConvOptions & Rec>(name, args, [...CONV_NAMES], {});
-const convTOpts = (name: string, args: readonly unknown[]): ConvTransposeOptions => moduleArgs<ConvTransposeOptions & Rec>(name, args, [...CONVT_NAMES], {});
+const convOpts = (name: string, args: readonly unknown[]): ConvOptions =>
+  moduleArgs<ConvOptions & Rec>(name, args, [...CONV_NAMES], {});
+const convTOpts = (name: string, args: readonly unknown[]): ConvTransposeOptions =>
+  moduleArgs<ConvTransposeOptions & Rec>(name, args, [...CONVT_NAMES], {});
 
 /** nn.Conv3d(inChannels, outChannels, kernelSize, stride, padding, dilation, groups, bias, paddingMode). */
 export class Conv3d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: T, ...args: unknown[]) {
-    super(3, false, { ...convOpts("Conv3d", args), inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize });
+    super(3, false, {
+      ...convOpts("Conv3d", args),
+      inChannels: inChannels,
+      outChannels: outChannels,
+      kernelSize: kernelSize,
+    });
   }
   forward(input: Tensor): Tensor {
     const [x, p] = this.prepared(input);
@@ -35,12 +51,16 @@ export class Conv3d extends ConvNd {
 function outputPaddingFor(m: ConvNd, name: string, input: Tensor, outputSize: readonly number[] | undefined): number[] {
   if (!outputSize) return m.outputPadding;
   const n = m.kernelSize.length;
-  const want = outputSize.slice(-n), pad = m.padding as number[];
+  const want = outputSize.slice(-n),
+    pad = m.padding as number[];
   return want.map((w, i) => {
-    const minSize = (input.shape[input.dim() - n + i] - 1) * m.stride[i] - 2 * pad[i] + m.dilation[i] * (m.kernelSize[i] - 1) + 1;
+    const minSize =
+      (input.shape[input.dim() - n + i] - 1) * m.stride[i] - 2 * pad[i] + m.dilation[i] * (m.kernelSize[i] - 1) + 1;
     const extra = w - minSize;
     if (extra < 0 || extra >= Math.max(m.stride[i], m.dilation[i])) {
-      throw new ValueError(`${name}: requested an output size of ${JSON.stringify(outputSize)}, but valid sizes range from ${minSize} to ${minSize + Math.max(m.stride[i], m.dilation[i]) - 1} on dim ${i}`);
+      throw new ValueError(
+        `${name}: requested an output size of ${JSON.stringify(outputSize)}, but valid sizes range from ${minSize} to ${minSize + Math.max(m.stride[i], m.dilation[i]) - 1} on dim ${i}`,
+      );
     }
     return extra;
   });
@@ -49,22 +69,50 @@ function outputPaddingFor(m: ConvNd, name: string, input: Tensor, outputSize: re
 /** nn.ConvTranspose1d(inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups, bias, dilation). */
 export class ConvTranspose1d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: T, ...args: unknown[]) {
-    super(1, true, { ...convTOpts("ConvTranspose1d", args), inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize });
+    super(1, true, {
+      ...convTOpts("ConvTranspose1d", args),
+      inChannels: inChannels,
+      outChannels: outChannels,
+      kernelSize: kernelSize,
+    });
   }
   forward(input: Tensor, outputSize?: readonly number[]): Tensor {
     const op = outputPaddingFor(this, "ConvTranspose1d", input, outputSize);
-    return convTranspose1d(input, this.weight, this.bias, this.stride, this.padding as number[], op, this.groups, this.dilation);
+    return convTranspose1d(
+      input,
+      this.weight,
+      this.bias,
+      this.stride,
+      this.padding as number[],
+      op,
+      this.groups,
+      this.dilation,
+    );
   }
 }
 
 /** nn.ConvTranspose3d(inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups, bias, dilation). */
 export class ConvTranspose3d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: T, ...args: unknown[]) {
-    super(3, true, { ...convTOpts("ConvTranspose3d", args), inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize });
+    super(3, true, {
+      ...convTOpts("ConvTranspose3d", args),
+      inChannels: inChannels,
+      outChannels: outChannels,
+      kernelSize: kernelSize,
+    });
   }
   forward(input: Tensor, outputSize?: readonly number[]): Tensor {
     const op = outputPaddingFor(this, "ConvTranspose3d", input, outputSize);
-    return convTranspose3d(input, this.weight, this.bias, this.stride, this.padding as number[], op, this.groups, this.dilation);
+    return convTranspose3d(
+      input,
+      this.weight,
+      this.bias,
+      this.stride,
+      this.padding as number[],
+      op,
+      this.groups,
+      this.dilation,
+    );
   }
 }
 
@@ -76,7 +124,13 @@ export class ConvTranspose3d extends ConvNd {
 abstract class LazyConvNd extends ConvNd {
   /** Set by the first forward; undefined while ConvNd's constructor runs, so no draw happens then. */
   private materialized?: boolean;
-  protected constructor(private readonly nd: number, transposed: boolean, outChannels: number, kernelSize: T, opts: ConvOptions & { outputPadding?: T }) {
+  protected constructor(
+    private readonly nd: number,
+    transposed: boolean,
+    outChannels: number,
+    kernelSize: T,
+    opts: ConvOptions & { outputPadding?: T },
+  ) {
     super(nd, transposed, { ...opts, inChannels: opts.groups ?? 1, outChannels: outChannels, kernelSize: kernelSize });
     this.transposedFlag = transposed;
   }
@@ -87,8 +141,12 @@ abstract class LazyConvNd extends ConvNd {
     const inChannels = input.shape[input.dim() === this.nd + 1 ? 0 : 1];
     const self = this as unknown as { inChannels: number };
     self.inChannels = inChannels;
-    const shape = this.transposedFlag ? [inChannels, this.outChannels / this.groups, ...this.kernelSize] : [this.outChannels, inChannels / this.groups, ...this.kernelSize];
-    noGrad(() => { this.weight = new Parameter(zeros(shape, { dtype: this.weight.dtype })); });
+    const shape = this.transposedFlag
+      ? [inChannels, this.outChannels / this.groups, ...this.kernelSize]
+      : [this.outChannels, inChannels / this.groups, ...this.kernelSize];
+    noGrad(() => {
+      this.weight = new Parameter(zeros(shape, { dtype: this.weight.dtype }));
+    });
     this.materialized = true;
     this.resetParameters();
   }
@@ -97,31 +155,93 @@ abstract class LazyConvNd extends ConvNd {
     if (this.materialized) super.resetParameters();
   }
   /** True until the first forward has created the parameters. */
-  hasUninitializedParams(): boolean { return !this.materialized; }
+  hasUninitializedParams(): boolean {
+    return !this.materialized;
+  }
 }
 
 type Opts = readonly unknown[];
 export class LazyConv1d extends LazyConvNd {
-  constructor(outChannels: number, kernelSize: T, ...args: Opts) { super(1, false, outChannels, kernelSize, convOpts("LazyConv1d", args)); }
-  forward(input: Tensor): Tensor { this.materialize(input); const [x, p] = this.prepared(input); return conv1d(x, this.weight, this.bias, this.stride, p, this.dilation, this.groups); }
+  constructor(outChannels: number, kernelSize: T, ...args: Opts) {
+    super(1, false, outChannels, kernelSize, convOpts("LazyConv1d", args));
+  }
+  forward(input: Tensor): Tensor {
+    this.materialize(input);
+    const [x, p] = this.prepared(input);
+    return conv1d(x, this.weight, this.bias, this.stride, p, this.dilation, this.groups);
+  }
 }
 export class LazyConv2d extends LazyConvNd {
-  constructor(outChannels: number, kernelSize: T, ...args: Opts) { super(2, false, outChannels, kernelSize, convOpts("LazyConv2d", args)); }
-  forward(input: Tensor): Tensor { this.materialize(input); const [x, p] = this.prepared(input); return conv2d(x, this.weight, this.bias, this.stride, p, this.dilation, this.groups); }
+  constructor(outChannels: number, kernelSize: T, ...args: Opts) {
+    super(2, false, outChannels, kernelSize, convOpts("LazyConv2d", args));
+  }
+  forward(input: Tensor): Tensor {
+    this.materialize(input);
+    const [x, p] = this.prepared(input);
+    return conv2d(x, this.weight, this.bias, this.stride, p, this.dilation, this.groups);
+  }
 }
 export class LazyConv3d extends LazyConvNd {
-  constructor(outChannels: number, kernelSize: T, ...args: Opts) { super(3, false, outChannels, kernelSize, convOpts("LazyConv3d", args)); }
-  forward(input: Tensor): Tensor { this.materialize(input); const [x, p] = this.prepared(input); return conv3d(x, this.weight, this.bias, this.stride, p, this.dilation, this.groups); }
+  constructor(outChannels: number, kernelSize: T, ...args: Opts) {
+    super(3, false, outChannels, kernelSize, convOpts("LazyConv3d", args));
+  }
+  forward(input: Tensor): Tensor {
+    this.materialize(input);
+    const [x, p] = this.prepared(input);
+    return conv3d(x, this.weight, this.bias, this.stride, p, this.dilation, this.groups);
+  }
 }
 export class LazyConvTranspose1d extends LazyConvNd {
-  constructor(outChannels: number, kernelSize: T, ...args: Opts) { super(1, true, outChannels, kernelSize, convTOpts("LazyConvTranspose1d", args)); }
-  forward(input: Tensor): Tensor { this.materialize(input); return convTranspose1d(input, this.weight, this.bias, this.stride, this.padding as number[], this.outputPadding, this.groups, this.dilation); }
+  constructor(outChannels: number, kernelSize: T, ...args: Opts) {
+    super(1, true, outChannels, kernelSize, convTOpts("LazyConvTranspose1d", args));
+  }
+  forward(input: Tensor): Tensor {
+    this.materialize(input);
+    return convTranspose1d(
+      input,
+      this.weight,
+      this.bias,
+      this.stride,
+      this.padding as number[],
+      this.outputPadding,
+      this.groups,
+      this.dilation,
+    );
+  }
 }
 export class LazyConvTranspose2d extends LazyConvNd {
-  constructor(outChannels: number, kernelSize: T, ...args: Opts) { super(2, true, outChannels, kernelSize, convTOpts("LazyConvTranspose2d", args)); }
-  forward(input: Tensor): Tensor { this.materialize(input); return convTranspose2d(input, this.weight, this.bias, this.stride, this.padding as number[], this.outputPadding, this.groups, this.dilation); }
+  constructor(outChannels: number, kernelSize: T, ...args: Opts) {
+    super(2, true, outChannels, kernelSize, convTOpts("LazyConvTranspose2d", args));
+  }
+  forward(input: Tensor): Tensor {
+    this.materialize(input);
+    return convTranspose2d(
+      input,
+      this.weight,
+      this.bias,
+      this.stride,
+      this.padding as number[],
+      this.outputPadding,
+      this.groups,
+      this.dilation,
+    );
+  }
 }
 export class LazyConvTranspose3d extends LazyConvNd {
-  constructor(outChannels: number, kernelSize: T, ...args: Opts) { super(3, true, outChannels, kernelSize, convTOpts("LazyConvTranspose3d", args)); }
-  forward(input: Tensor): Tensor { this.materialize(input); return convTranspose3d(input, this.weight, this.bias, this.stride, this.padding as number[], this.outputPadding, this.groups, this.dilation); }
+  constructor(outChannels: number, kernelSize: T, ...args: Opts) {
+    super(3, true, outChannels, kernelSize, convTOpts("LazyConvTranspose3d", args));
+  }
+  forward(input: Tensor): Tensor {
+    this.materialize(input);
+    return convTranspose3d(
+      input,
+      this.weight,
+      this.bias,
+      this.stride,
+      this.padding as number[],
+      this.outputPadding,
+      this.groups,
+      this.dilation,
+    );
+  }
 }

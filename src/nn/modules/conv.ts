@@ -29,8 +29,28 @@ interface ConvSizes {
 }
 /** Conv1d / Conv2d's parameters: torch's (in_channels, out_channels, kernel_size, stride, …). */
 export interface ConvParams extends ConvOptions, ConvSizes {}
-const CONV_NAMES = ["inChannels", "outChannels", "kernelSize", "stride", "padding", "dilation", "groups", "bias", "paddingMode", "device", "dtype"] as const;
-const CONV_DEFAULTS = { stride: 1, padding: 0, dilation: 1, groups: 1, bias: true, paddingMode: "zeros", ...factoryDefaults } as const;
+const CONV_NAMES = [
+  "inChannels",
+  "outChannels",
+  "kernelSize",
+  "stride",
+  "padding",
+  "dilation",
+  "groups",
+  "bias",
+  "paddingMode",
+  "device",
+  "dtype",
+] as const;
+const CONV_DEFAULTS = {
+  stride: 1,
+  padding: 0,
+  dilation: 1,
+  groups: 1,
+  bias: true,
+  paddingMode: "zeros",
+  ...factoryDefaults,
+} as const;
 const conv1dArgs = signature<ConvParams>()("Conv1d", CONV_NAMES, CONV_DEFAULTS);
 const conv2dArgs = signature<ConvParams>()("Conv2d", CONV_NAMES, CONV_DEFAULTS);
 
@@ -52,18 +72,25 @@ export abstract class ConvNd extends Module {
     const name = this.constructor.name;
     const { inChannels, outChannels, kernelSize } = opts;
     const groups = opts.groups ?? 1;
-    if (!Number.isInteger(groups) || groups <= 0) throw new ValueError(`${name}: groups must be a positive integer, got ${groups}`);
-    if (inChannels % groups !== 0) throw new ValueError(`${name}: in_channels (${inChannels}) must be divisible by groups (${groups})`);
-    if (outChannels % groups !== 0) throw new ValueError(`${name}: out_channels (${outChannels}) must be divisible by groups (${groups})`);
+    if (!Number.isInteger(groups) || groups <= 0)
+      throw new ValueError(`${name}: groups must be a positive integer, got ${groups}`);
+    if (inChannels % groups !== 0)
+      throw new ValueError(`${name}: in_channels (${inChannels}) must be divisible by groups (${groups})`);
+    if (outChannels % groups !== 0)
+      throw new ValueError(`${name}: out_channels (${outChannels}) must be divisible by groups (${groups})`);
     const padding = opts.padding ?? 0;
     const stride = ntuple(opts.stride ?? 1, n);
     if (typeof padding === "string") {
-      if (padding !== "same" && padding !== "valid") throw new ValueError(`${name}: invalid padding string '${padding}', should be one of {'valid', 'same'}`);
-      if (padding === "same" && stride.some((s) => s !== 1)) throw new ValueError(`${name}: padding='same' is not supported for strided convolutions`);
+      if (padding !== "same" && padding !== "valid")
+        throw new ValueError(`${name}: invalid padding string '${padding}', should be one of {'valid', 'same'}`);
+      if (padding === "same" && stride.some((s) => s !== 1))
+        throw new ValueError(`${name}: padding='same' is not supported for strided convolutions`);
     }
     const mode = opts.paddingMode ?? "zeros";
-    if (!["zeros", "reflect", "replicate", "circular"].includes(mode)) throw new ValueError(`${name}: padding_mode must be one of zeros, reflect, replicate, circular, got '${mode}'`);
-    if (transposed && mode !== "zeros") throw new ValueError(`${name}: only "zeros" padding mode is supported for ${name}`);
+    if (!["zeros", "reflect", "replicate", "circular"].includes(mode))
+      throw new ValueError(`${name}: padding_mode must be one of zeros, reflect, replicate, circular, got '${mode}'`);
+    if (transposed && mode !== "zeros")
+      throw new ValueError(`${name}: only "zeros" padding mode is supported for ${name}`);
     this.inChannels = inChannels;
     this.outChannels = outChannels;
     this.kernelSize = ntuple(kernelSize, n);
@@ -74,9 +101,11 @@ export abstract class ConvNd extends Module {
     this.groups = groups;
     this.paddingMode = mode;
     const dtype = factoryDType(name, opts);
-    const wShape = transposed ? [inChannels, outChannels / groups, ...this.kernelSize] : [outChannels, inChannels / groups, ...this.kernelSize];
+    const wShape = transposed
+      ? [inChannels, outChannels / groups, ...this.kernelSize]
+      : [outChannels, inChannels / groups, ...this.kernelSize];
     this.weight = new Parameter(zeros(wShape, { dtype }));
-    this.bias = opts.bias ?? true ? new Parameter(zeros([outChannels], { dtype })) : null;
+    this.bias = (opts.bias ?? true) ? new Parameter(zeros([outChannels], { dtype })) : null;
     this.resetParameters();
   }
 
@@ -144,9 +173,24 @@ export interface ConvTransposeOptions extends Omit<ConvOptions, "padding"> {
   outputPadding?: number | readonly number[];
 }
 export interface ConvTransposeParams extends ConvTransposeOptions, ConvSizes {}
-const convTranspose2dArgs = signature<ConvTransposeParams>()("ConvTranspose2d",
-  ["inChannels", "outChannels", "kernelSize", "stride", "padding", "outputPadding", "groups", "bias", "dilation", "paddingMode", "device", "dtype"],
-  { ...CONV_DEFAULTS, outputPadding: 0 });
+const convTranspose2dArgs = signature<ConvTransposeParams>()(
+  "ConvTranspose2d",
+  [
+    "inChannels",
+    "outChannels",
+    "kernelSize",
+    "stride",
+    "padding",
+    "outputPadding",
+    "groups",
+    "bias",
+    "dilation",
+    "paddingMode",
+    "device",
+    "dtype",
+  ],
+  { ...CONV_DEFAULTS, outputPadding: 0 },
+);
 
 /** Transposed 2-D convolution; weight [in, out/groups, kh, kw]. */
 export class ConvTranspose2d extends ConvNd {
@@ -160,10 +204,16 @@ export class ConvTranspose2d extends ConvNd {
     if (outputSize) {
       const hw = outputSize.slice(-2);
       op = [0, 1].map((i) => {
-        const minSize = (input.shape[input.dim() - 2 + i] - 1) * this.stride[i] - 2 * pad[i] + this.dilation[i] * (this.kernelSize[i] - 1) + 1;
+        const minSize =
+          (input.shape[input.dim() - 2 + i] - 1) * this.stride[i] -
+          2 * pad[i] +
+          this.dilation[i] * (this.kernelSize[i] - 1) +
+          1;
         const extra = hw[i] - minSize;
         if (extra < 0 || extra >= Math.max(this.stride[i], this.dilation[i])) {
-          throw new ValueError(`ConvTranspose2d: requested an output size of ${JSON.stringify(outputSize)}, but valid sizes range from ${minSize} to ${minSize + Math.max(this.stride[i], this.dilation[i]) - 1} on dim ${i}`);
+          throw new ValueError(
+            `ConvTranspose2d: requested an output size of ${JSON.stringify(outputSize)}, but valid sizes range from ${minSize} to ${minSize + Math.max(this.stride[i], this.dilation[i]) - 1} on dim ${i}`,
+          );
         }
         return extra;
       });

@@ -11,10 +11,17 @@ export class PairwiseDistance extends Module {
   readonly keepdim: boolean;
   constructor(...args: unknown[]) {
     super();
-    const o = moduleArgs<{ p: number; eps: number; keepdim: boolean }>("PairwiseDistance", args, ["p", "eps", "keepdim"], { p: 2, eps: 1e-6, keepdim: false });
+    const o = moduleArgs<{ p: number; eps: number; keepdim: boolean }>(
+      "PairwiseDistance",
+      args,
+      ["p", "eps", "keepdim"],
+      { p: 2, eps: 1e-6, keepdim: false },
+    );
     [this.norm, this.eps, this.keepdim] = [o.p, o.eps, o.keepdim];
   }
-  forward(x1: Tensor, x2: Tensor): Tensor { return pairwiseDistance(x1, x2, this.norm, this.eps, this.keepdim); }
+  forward(x1: Tensor, x2: Tensor): Tensor {
+    return pairwiseDistance(x1, x2, this.norm, this.eps, this.keepdim);
+  }
 }
 
 /** nn.CosineSimilarity(dim = 1, eps = 1e-8). */
@@ -26,5 +33,7 @@ export class CosineSimilarity extends Module {
     const o = moduleArgs<{ dim: number; eps: number }>("CosineSimilarity", args, ["dim", "eps"], { dim: 1, eps: 1e-8 });
     [this.dim, this.eps] = [o.dim, o.eps];
   }
-  forward(x1: Tensor, x2: Tensor): Tensor { return cosineSimilarity(x1, x2, this.dim, this.eps); }
+  forward(x1: Tensor, x2: Tensor): Tensor {
+    return cosineSimilarity(x1, x2, this.dim, this.eps);
+  }
 }

@@ -6,7 +6,10 @@ import { Module } from "../module.js";
 import { py, pyFloat } from "./util.js";
 import { type ArgsOf, signature } from "../../internal/args.js";
 
-const dropoutArgs = signature<{ p?: number; inplace?: boolean }>()("Dropout", ["p", "inplace"], { p: 0.5, inplace: false });
+const dropoutArgs = signature<{ p?: number; inplace?: boolean }>()("Dropout", ["p", "inplace"], {
+  p: 0.5,
+  inplace: false,
+});
 const dropout2dArgs = dropoutArgs.as("Dropout2d");
 
 export class Dropout extends Module {
@@ -15,7 +18,8 @@ export class Dropout extends Module {
   constructor(...args: ArgsOf<typeof dropoutArgs>) {
     super();
     const o = dropoutArgs.parse(args);
-    if (!(o.p >= 0 && o.p <= 1)) throw new ValueError(`Dropout: dropout probability has to be between 0 and 1, but got ${o.p}`);
+    if (!(o.p >= 0 && o.p <= 1))
+      throw new ValueError(`Dropout: dropout probability has to be between 0 and 1, but got ${o.p}`);
     this.p = o.p;
     this.inplace = o.inplace;
   }
@@ -33,7 +37,8 @@ export class Dropout2d extends Module {
   constructor(...args: ArgsOf<typeof dropout2dArgs>) {
     super();
     const o = dropout2dArgs.parse(args);
-    if (!(o.p >= 0 && o.p <= 1)) throw new ValueError(`Dropout2d: dropout probability has to be between 0 and 1, but got ${o.p}`);
+    if (!(o.p >= 0 && o.p <= 1))
+      throw new ValueError(`Dropout2d: dropout probability has to be between 0 and 1, but got ${o.p}`);
     this.p = o.p;
     this.inplace = o.inplace;
   }

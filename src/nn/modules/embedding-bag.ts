@@ -17,16 +17,27 @@ export type BagMode = "sum" | "mean" | "max";
 type Rec = Record<string, unknown>;
 
 export interface EmbeddingBagFnOptions {
-  offsets?: Tensor | null; maxNorm?: number | null; normType?: number; scaleGradByFreq?: boolean; mode?: BagMode; sparse?: boolean;
-  perSampleWeights?: Tensor | null; includeLastOffset?: boolean; paddingIdx?: number | null;
+  offsets?: Tensor | null;
+  maxNorm?: number | null;
+  normType?: number;
+  scaleGradByFreq?: boolean;
+  mode?: BagMode;
+  sparse?: boolean;
+  perSampleWeights?: Tensor | null;
+  includeLastOffset?: boolean;
+  paddingIdx?: number | null;
 }
 
 /** F.embedding_bag(input, weight, offsets, maxNorm, normType, scaleGradByFreq, mode = 'mean', sparse, perSampleWeights, includeLastOffset, paddingIdx). */
 export function embeddingBagImpl(input: Tensor, weight: Tensor, o: EmbeddingBagFnOptions = {}): Tensor {
   const mode = o.mode ?? "mean";
-  if (!["sum", "mean", "max"].includes(mode)) throw new ValueError(`embedding_bag: mode has to be one of sum, mean or max, got '${mode}'`);
+  if (!["sum", "mean", "max"].includes(mode))
+    throw new ValueError(`embedding_bag: mode has to be one of sum, mean or max, got '${mode}'`);
   const psw = o.perSampleWeights ?? null;
-  if (psw && mode !== "sum") throw new ValueError(`embedding_bag: per_sample_weights was not None. per_sample_weights is only supported for mode='sum' (got mode='${mode}')`);
+  if (psw && mode !== "sum")
+    throw new ValueError(
+      `embedding_bag: per_sample_weights was not None. per_sample_weights is only supported for mode='sum' (got mode='${mode}')`,
+    );
   let flat: Tensor, starts: number[];
   if (input.dim() === 2) {
     if (o.offsets) throw new ValueError("embedding_bag: if input is 2D, then offsets has to be None");
@@ -38,17 +49,29 @@ export function embeddingBagImpl(input: Tensor, weight: Tensor, o: EmbeddingBagF
     flat = input;
     starts = Array.from(o.offsets.typedArray(), Number);
     if (o.includeLastOffset) starts = starts.slice(0, -1);
-    if (starts.length && starts[0] !== 0) throw new ValueError(`embedding_bag: offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from position 0. However, got ${starts[0]}`);
-  } else throw new ShapeError(`embedding_bag: input has to be 1D or 2D Tensor, but got Tensor of dimension ${input.dim()} (${fmtShape(input.shape)})`);
-  const n = flat.numel(), B = starts.length, D = weight.shape[1];
+    if (starts.length && starts[0] !== 0)
+      throw new ValueError(
+        `embedding_bag: offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from position 0. However, got ${starts[0]}`,
+      );
+  } else
+    throw new ShapeError(
+      `embedding_bag: input has to be 1D or 2D Tensor, but got Tensor of dimension ${input.dim()} (${fmtShape(input.shape)})`,
+    );
+  const n = flat.numel(),
+    B = starts.length,
+    D = weight.shape[1];
   const idx = Array.from(flat.typedArray(), Number);
   const pad = o.paddingIdx ?? null;
   const padIdx = pad === null ? null : pad < 0 ? pad + weight.shape[0] : pad;
   // bag[i]: the bag of element i; kept: element i takes part (not padding_idx).
-  const bagOf = new Float64Array(n), keep = new Float64Array(n);
+  const bagOf = new Float64Array(n),
+    keep = new Float64Array(n);
   for (let b = 0; b < B; b++) {
     const end = b + 1 < B ? starts[b + 1] : o.includeLastOffset && o.offsets ? Number(o.offsets.typedArray()[B]) : n;
-    for (let i = starts[b]; i < end; i++) { bagOf[i] = b; keep[i] = padIdx !== null && idx[i] === padIdx ? 0 : 1; }
+    for (let i = starts[b]; i < end; i++) {
+      bagOf[i] = b;
+      keep[i] = padIdx !== null && idx[i] === padIdx ? 0 : 1;
+    }
   }
   let rows = embedding(flat, weight, null, o.maxNorm ?? null, o.normType ?? 2, o.scaleGradByFreq ?? false);
   const keepT = wrap(weight.dtype === "float32" ? Float32Array.from(keep) : keep, [n, 1], weight.dtype);
@@ -86,19 +109,62 @@ export class EmbeddingBag extends Module {
   weight: Parameter;
   constructor(numEmbeddings: number, embeddingDim: number, ...args: unknown[]) {
     super();
-    const o = moduleArgs<{ maxNorm: number | null; normType: number; scaleGradByFreq: boolean; mode: BagMode; sparse: boolean; weight: Tensor | null; includeLastOffset: boolean; paddingIdx: number | null; dtype: "float32" | "float64" } & Rec>(
-      "EmbeddingBag", args, ["maxNorm", "normType", "scaleGradByFreq", "mode", "sparse", "weight", "includeLastOffset", "paddingIdx", "dtype"],
-      { maxNorm: null, normType: 2, scaleGradByFreq: false, mode: "mean", sparse: false, weight: null, includeLastOffset: false, paddingIdx: null, dtype: "float32" });
+    const o = moduleArgs<
+      {
+        maxNorm: number | null;
+        normType: number;
+        scaleGradByFreq: boolean;
+        mode: BagMode;
+        sparse: boolean;
+        weight: Tensor | null;
+        includeLastOffset: boolean;
+        paddingIdx: number | null;
+        dtype: "float32" | "float64";
+      } & Rec
+    >(
+      "EmbeddingBag",
+      args,
+      [
+        "maxNorm",
+        "normType",
+        "scaleGradByFreq",
+        "mode",
+        "sparse",
+        "weight",
+        "includeLastOffset",
+        "paddingIdx",
+        "dtype",
+      ],
+      {
+        maxNorm: null,
+        normType: 2,
+        scaleGradByFreq: false,
+        mode: "mean",
+        sparse: false,
+        weight: null,
+        includeLastOffset: false,
+        paddingIdx: null,
+        dtype: "float32",
+      },
+    );
     [this.numEmbeddings, this.embeddingDim] = [numEmbeddings, embeddingDim];
-    [this.maxNorm, this.normType, this.scaleGradByFreq, this.mode, this.includeLastOffset] = [o.maxNorm, o.normType, o.scaleGradByFreq, o.mode, o.includeLastOffset];
+    [this.maxNorm, this.normType, this.scaleGradByFreq, this.mode, this.includeLastOffset] = [
+      o.maxNorm,
+      o.normType,
+      o.scaleGradByFreq,
+      o.mode,
+      o.includeLastOffset,
+    ];
     let pad = o.paddingIdx;
     if (pad !== null) {
-      if (pad >= numEmbeddings || pad < -numEmbeddings) throw new ValueError("EmbeddingBag: padding_idx must be within num_embeddings");
+      if (pad >= numEmbeddings || pad < -numEmbeddings)
+        throw new ValueError("EmbeddingBag: padding_idx must be within num_embeddings");
       if (pad < 0) pad += numEmbeddings;
     }
     this.paddingIdx = pad;
     if (o.weight) {
-      if (o.weight.shape[0] !== numEmbeddings || o.weight.shape[1] !== embeddingDim) throw new ShapeError("EmbeddingBag: shape of weight does not match num_embeddings and embedding_dim");
+      if (o.weight.shape[0] !== numEmbeddings || o.weight.shape[1] !== embeddingDim)
+        throw new ShapeError("EmbeddingBag: shape of weight does not match num_embeddings and embedding_dim");
       this.weight = new Parameter(o.weight);
     } else {
       this.weight = new Parameter(zeros([numEmbeddings, embeddingDim], { dtype: o.dtype }));
@@ -113,7 +179,16 @@ export class EmbeddingBag extends Module {
     });
   }
   forward(input: Tensor, offsets: Tensor | null = null, perSampleWeights: Tensor | null = null): Tensor {
-    return embeddingBagImpl(input, this.weight, { offsets, maxNorm: this.maxNorm, normType: this.normType, scaleGradByFreq: this.scaleGradByFreq, mode: this.mode, perSampleWeights, includeLastOffset: this.includeLastOffset, paddingIdx: this.paddingIdx });
+    return embeddingBagImpl(input, this.weight, {
+      offsets,
+      maxNorm: this.maxNorm,
+      normType: this.normType,
+      scaleGradByFreq: this.scaleGradByFreq,
+      mode: this.mode,
+      perSampleWeights,
+      includeLastOffset: this.includeLastOffset,
+      paddingIdx: this.paddingIdx,
+    });
   }
   override extraRepr(): string {
     let s = `${this.numEmbeddings}, ${this.embeddingDim}`;

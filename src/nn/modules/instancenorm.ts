@@ -20,7 +20,12 @@ export class BatchNorm3d extends BatchNormBase {
   }
 }
 
-export interface InstanceNormOptions extends FactoryOptions { eps?: number; momentum?: number; affine?: boolean; trackRunningStats?: boolean }
+export interface InstanceNormOptions extends FactoryOptions {
+  eps?: number;
+  momentum?: number;
+  affine?: boolean;
+  trackRunningStats?: boolean;
+}
 
 export abstract class InstanceNormNd extends Module {
   readonly numFeatures: number;
@@ -35,7 +40,12 @@ export abstract class InstanceNormNd extends Module {
   /** (numFeatures, eps = 1e-5, momentum = 0.1, affine = false, trackRunningStats = false, { dtype }). */
   constructor(numFeatures: number, ...args: unknown[]) {
     super();
-    const o = moduleArgs<Required<InstanceNormOptions> & Record<string, unknown>>(this.constructor.name, args, ["eps", "momentum", "affine", "trackRunningStats", "dtype"], { eps: 1e-5, momentum: 0.1, affine: false, trackRunningStats: false, dtype: "float32" });
+    const o = moduleArgs<Required<InstanceNormOptions> & Record<string, unknown>>(
+      this.constructor.name,
+      args,
+      ["eps", "momentum", "affine", "trackRunningStats", "dtype"],
+      { eps: 1e-5, momentum: 0.1, affine: false, trackRunningStats: false, dtype: "float32" },
+    );
     this.numFeatures = numFeatures;
     const dtype = o.dtype ?? "float32";
     [this.eps, this.momentum, this.affine, this.trackRunningStats] = [o.eps, o.momentum, o.affine, o.trackRunningStats];
@@ -54,10 +64,22 @@ export abstract class InstanceNormNd extends Module {
 
   forward(input: Tensor): Tensor {
     const nd = this.nd;
-    if (input.dim() !== nd + 1 && input.dim() !== nd + 2) throw new ShapeError(`${this.constructor.name}: expected ${nd + 1}D or ${nd + 2}D input, got ${fmtShape(input.shape)}`);
+    if (input.dim() !== nd + 1 && input.dim() !== nd + 2)
+      throw new ShapeError(
+        `${this.constructor.name}: expected ${nd + 1}D or ${nd + 2}D input, got ${fmtShape(input.shape)}`,
+      );
     if (input.dim() === nd + 1) return squeeze(this.forward(unsqueeze(input, 0)), 0);
     const self = this as unknown as Record<string, Tensor | null>;
-    return instanceNorm(input, self.running_mean, self.running_var, this.weight, this.bias, this.training || !this.trackRunningStats, this.momentum, this.eps);
+    return instanceNorm(
+      input,
+      self.running_mean,
+      self.running_var,
+      this.weight,
+      this.bias,
+      this.training || !this.trackRunningStats,
+      this.momentum,
+      this.eps,
+    );
   }
 
   override extraRepr(): string {
@@ -65,20 +87,38 @@ export abstract class InstanceNormNd extends Module {
   }
 }
 
-export class InstanceNorm1d extends InstanceNormNd { protected readonly nd = 1; }
-export class InstanceNorm2d extends InstanceNormNd { protected readonly nd = 2; }
-export class InstanceNorm3d extends InstanceNormNd { protected readonly nd = 3; }
+export class InstanceNorm1d extends InstanceNormNd {
+  protected readonly nd = 1;
+}
+export class InstanceNorm2d extends InstanceNormNd {
+  protected readonly nd = 2;
+}
+export class InstanceNorm3d extends InstanceNormNd {
+  protected readonly nd = 3;
+}
 
 /** nn.LocalResponseNorm(size, alpha = 1e-4, beta = 0.75, k = 1). */
 export class LocalResponseNorm extends Module {
   readonly alpha: number;
   readonly beta: number;
   readonly k: number;
-  constructor(readonly size: number, ...args: unknown[]) {
+  constructor(
+    readonly size: number,
+    ...args: unknown[]
+  ) {
     super();
-    const o = moduleArgs<{ alpha: number; beta: number; k: number }>("LocalResponseNorm", args, ["alpha", "beta", "k"], { alpha: 1e-4, beta: 0.75, k: 1 });
+    const o = moduleArgs<{ alpha: number; beta: number; k: number }>(
+      "LocalResponseNorm",
+      args,
+      ["alpha", "beta", "k"],
+      { alpha: 1e-4, beta: 0.75, k: 1 },
+    );
     [this.alpha, this.beta, this.k] = [o.alpha, o.beta, o.k];
   }
-  forward(input: Tensor): Tensor { return localResponseNorm(input, this.size, this.alpha, this.beta, this.k); }
-  override extraRepr(): string { return `${this.size}, alpha=${pyFloat(this.alpha)}, beta=${pyFloat(this.beta)}, k=${pyFloat(this.k)}`; }
+  forward(input: Tensor): Tensor {
+    return localResponseNorm(input, this.size, this.alpha, this.beta, this.k);
+  }
+  override extraRepr(): string {
+    return `${this.size}, alpha=${pyFloat(this.alpha)}, beta=${pyFloat(this.beta)}, k=${pyFloat(this.k)}`;
+  }
 }

@@ -9,7 +9,10 @@ import { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from "./normalization
 import { BatchNorm3d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d } from "./instancenorm.js";
 
 /** Gives a norm module `c` features: parameters (if affine) and running buffers (if tracked). */
-function materialize(m: Module & { affine: boolean; trackRunningStats: boolean; weight: Parameter | null; bias: Parameter | null }, c: number): void {
+function materialize(
+  m: Module & { affine: boolean; trackRunningStats: boolean; weight: Parameter | null; bias: Parameter | null },
+  c: number,
+): void {
   const dtype = (m.weight ?? m.bias)?.dtype ?? "float32";
   (m as unknown as { numFeatures: number }).numFeatures = c;
   if (m.affine) {
@@ -26,25 +29,40 @@ type Opts = BatchNormOptions;
 
 export class LazyBatchNorm1d extends BatchNorm1d {
   private done = false;
-  constructor(opts: Opts = {}) { super(0, opts); }
+  constructor(opts: Opts = {}) {
+    super(0, opts);
+  }
   override forward(input: Tensor): Tensor {
-    if (!this.done) { materialize(this, input.shape[1]); this.done = true; }
+    if (!this.done) {
+      materialize(this, input.shape[1]);
+      this.done = true;
+    }
     return super.forward(input);
   }
 }
 export class LazyBatchNorm2d extends BatchNorm2d {
   private done = false;
-  constructor(opts: Opts = {}) { super(0, opts); }
+  constructor(opts: Opts = {}) {
+    super(0, opts);
+  }
   override forward(input: Tensor): Tensor {
-    if (!this.done) { materialize(this, input.shape[1]); this.done = true; }
+    if (!this.done) {
+      materialize(this, input.shape[1]);
+      this.done = true;
+    }
     return super.forward(input);
   }
 }
 export class LazyBatchNorm3d extends BatchNorm3d {
   private done = false;
-  constructor(opts: Opts = {}) { super(0, opts); }
+  constructor(opts: Opts = {}) {
+    super(0, opts);
+  }
   override forward(input: Tensor): Tensor {
-    if (!this.done) { materialize(this, input.shape[1]); this.done = true; }
+    if (!this.done) {
+      materialize(this, input.shape[1]);
+      this.done = true;
+    }
     return super.forward(input);
   }
 }
@@ -52,25 +70,40 @@ export class LazyBatchNorm3d extends BatchNorm3d {
 const channelDim = (input: Tensor, nd: number): number => (input.dim() === nd + 1 ? 0 : 1);
 export class LazyInstanceNorm1d extends InstanceNorm1d {
   private done = false;
-  constructor(...args: unknown[]) { super(0, ...args); }
+  constructor(...args: unknown[]) {
+    super(0, ...args);
+  }
   override forward(input: Tensor): Tensor {
-    if (!this.done) { materialize(this, input.shape[channelDim(input, 1)]); this.done = true; }
+    if (!this.done) {
+      materialize(this, input.shape[channelDim(input, 1)]);
+      this.done = true;
+    }
     return super.forward(input);
   }
 }
 export class LazyInstanceNorm2d extends InstanceNorm2d {
   private done = false;
-  constructor(...args: unknown[]) { super(0, ...args); }
+  constructor(...args: unknown[]) {
+    super(0, ...args);
+  }
   override forward(input: Tensor): Tensor {
-    if (!this.done) { materialize(this, input.shape[channelDim(input, 2)]); this.done = true; }
+    if (!this.done) {
+      materialize(this, input.shape[channelDim(input, 2)]);
+      this.done = true;
+    }
     return super.forward(input);
   }
 }
 export class LazyInstanceNorm3d extends InstanceNorm3d {
   private done = false;
-  constructor(...args: unknown[]) { super(0, ...args); }
+  constructor(...args: unknown[]) {
+    super(0, ...args);
+  }
   override forward(input: Tensor): Tensor {
-    if (!this.done) { materialize(this, input.shape[channelDim(input, 3)]); this.done = true; }
+    if (!this.done) {
+      materialize(this, input.shape[channelDim(input, 3)]);
+      this.done = true;
+    }
     return super.forward(input);
   }
 }

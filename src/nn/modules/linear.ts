@@ -13,10 +13,23 @@ export interface LinearOptions extends FactoryOptions {
   bias?: boolean;
 }
 
-export interface LinearParams extends LinearOptions { inFeatures: number; outFeatures: number }
-const linearArgs = signature<LinearParams>()("Linear", ["inFeatures", "outFeatures", "bias", "device", "dtype"], { bias: true, ...factoryDefaults });
-const flattenArgs = signature<{ startDim?: number; endDim?: number }>()("Flatten", ["startDim", "endDim"], { startDim: 1, endDim: -1 });
-const unflattenArgs = signature<{ dim: number; unflattenedSize: readonly number[] }>()("Unflatten", ["dim", "unflattenedSize"], {});
+export interface LinearParams extends LinearOptions {
+  inFeatures: number;
+  outFeatures: number;
+}
+const linearArgs = signature<LinearParams>()("Linear", ["inFeatures", "outFeatures", "bias", "device", "dtype"], {
+  bias: true,
+  ...factoryDefaults,
+});
+const flattenArgs = signature<{ startDim?: number; endDim?: number }>()("Flatten", ["startDim", "endDim"], {
+  startDim: 1,
+  endDim: -1,
+});
+const unflattenArgs = signature<{ dim: number; unflattenedSize: readonly number[] }>()(
+  "Unflatten",
+  ["dim", "unflattenedSize"],
+  {},
+);
 
 /** y = x W^T + b; W [out, in] from Kaiming-uniform(a=√5), b from U(±1/√in), as PyTorch. */
 export class Linear extends Module {

@@ -2,7 +2,16 @@
 import type { Tensor } from "../../tensor.js";
 import { ValueError } from "../../errors.js";
 import {
-  type Reduction, binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, huberLoss, klDiv, l1Loss, mseLoss, nllLoss, smoothL1Loss,
+  type Reduction,
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
+  crossEntropy,
+  huberLoss,
+  klDiv,
+  l1Loss,
+  mseLoss,
+  nllLoss,
+  smoothL1Loss,
 } from "../../ops/loss.js";
 import { Module } from "../module.js";
 import { type ArgsOf, signature } from "../../internal/args.js";
@@ -18,19 +27,45 @@ const LEGACY = { sizeAverage: null, reduce: null, reduction: "mean" } as const;
 const lossArgs = (name: string) => signature<LossOptions>()(name, ["sizeAverage", "reduce", "reduction"], LEGACY);
 const l1LossArgs = lossArgs("L1Loss");
 const mseLossArgs = lossArgs("MSELoss");
-const smoothL1LossArgs = signature<LossOptions & { beta?: number }>()("SmoothL1Loss", ["sizeAverage", "reduce", "reduction", "beta"], { ...LEGACY, beta: 1 });
-const huberLossArgs = signature<{ reduction?: Reduction; delta?: number }>()("HuberLoss", ["reduction", "delta"], { reduction: "mean", delta: 1 });
-const klDivLossArgs = signature<Omit<LossOptions, "reduction"> & { reduction?: Reduction | "batchmean"; logTarget?: boolean }>()("KLDivLoss",
-  ["sizeAverage", "reduce", "reduction", "logTarget"], { ...LEGACY, logTarget: false });
-const nllLossArgs = signature<NLLLossOptions>()("NLLLoss", ["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction"], { ...LEGACY, weight: null, ignoreIndex: -100 });
-const crossEntropyLossArgs = signature<CrossEntropyLossOptions>()("CrossEntropyLoss",
-  ["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction", "labelSmoothing"], { ...LEGACY, weight: null, ignoreIndex: -100, labelSmoothing: 0 });
-const bceLossArgs = signature<LossOptions & { weight?: Tensor | null }>()("BCELoss", ["weight", "sizeAverage", "reduce", "reduction"], { ...LEGACY, weight: null });
-const bceWithLogitsLossArgs = signature<LossOptions & { weight?: Tensor | null; posWeight?: Tensor | null }>()("BCEWithLogitsLoss",
-  ["weight", "sizeAverage", "reduce", "reduction", "posWeight"], { ...LEGACY, weight: null, posWeight: null });
+const smoothL1LossArgs = signature<LossOptions & { beta?: number }>()(
+  "SmoothL1Loss",
+  ["sizeAverage", "reduce", "reduction", "beta"],
+  { ...LEGACY, beta: 1 },
+);
+const huberLossArgs = signature<{ reduction?: Reduction; delta?: number }>()("HuberLoss", ["reduction", "delta"], {
+  reduction: "mean",
+  delta: 1,
+});
+const klDivLossArgs = signature<
+  Omit<LossOptions, "reduction"> & { reduction?: Reduction | "batchmean"; logTarget?: boolean }
+>()("KLDivLoss", ["sizeAverage", "reduce", "reduction", "logTarget"], { ...LEGACY, logTarget: false });
+const nllLossArgs = signature<NLLLossOptions>()(
+  "NLLLoss",
+  ["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction"],
+  { ...LEGACY, weight: null, ignoreIndex: -100 },
+);
+const crossEntropyLossArgs = signature<CrossEntropyLossOptions>()(
+  "CrossEntropyLoss",
+  ["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction", "labelSmoothing"],
+  { ...LEGACY, weight: null, ignoreIndex: -100, labelSmoothing: 0 },
+);
+const bceLossArgs = signature<LossOptions & { weight?: Tensor | null }>()(
+  "BCELoss",
+  ["weight", "sizeAverage", "reduce", "reduction"],
+  { ...LEGACY, weight: null },
+);
+const bceWithLogitsLossArgs = signature<LossOptions & { weight?: Tensor | null; posWeight?: Tensor | null }>()(
+  "BCEWithLogitsLoss",
+  ["weight", "sizeAverage", "reduce", "reduction", "posWeight"],
+  { ...LEGACY, weight: null, posWeight: null },
+);
 
 /** The reduction from torch's (size_average, reduce, reduction) triple, checked. */
-function reductionOf<R extends string>(name: string, o: { sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: R }, extra: readonly string[] = []): R {
+function reductionOf<R extends string>(
+  name: string,
+  o: { sizeAverage?: boolean | null; reduce?: boolean | null; reduction?: R },
+  extra: readonly string[] = [],
+): R {
   const r = legacyReduction(o.sizeAverage, o.reduce, o.reduction ?? "mean") as R;
   if (!extra.includes(r)) checkReduction(name, r);
   return r;
@@ -121,7 +156,11 @@ export class NLLLoss extends Module {
     this.registerBuffer("weight", opts.weight ?? null);
   }
   forward(input: Tensor, target: Tensor): Tensor {
-    return nllLoss(input, target, { weight: bufferWeight(this), ignoreIndex: this.ignoreIndex, reduction: this.reduction });
+    return nllLoss(input, target, {
+      weight: bufferWeight(this),
+      ignoreIndex: this.ignoreIndex,
+      reduction: this.reduction,
+    });
   }
 }
 
@@ -143,7 +182,12 @@ export class CrossEntropyLoss extends Module {
     this.registerBuffer("weight", opts.weight ?? null);
   }
   forward(input: Tensor, target: Tensor): Tensor {
-    return crossEntropy(input, target, { weight: bufferWeight(this), ignoreIndex: this.ignoreIndex, reduction: this.reduction, labelSmoothing: this.labelSmoothing });
+    return crossEntropy(input, target, {
+      weight: bufferWeight(this),
+      ignoreIndex: this.ignoreIndex,
+      reduction: this.reduction,
+      labelSmoothing: this.labelSmoothing,
+    });
   }
 }
 

@@ -18,10 +18,14 @@ export interface BatchNormOptions extends FactoryOptions {
 }
 
 /** BatchNorm1d / BatchNorm2d's parameters, in torch's order. */
-export interface BatchNormParams extends BatchNormOptions { numFeatures: number }
-const batchNormArgs = signature<BatchNormParams>()("BatchNorm2d",
+export interface BatchNormParams extends BatchNormOptions {
+  numFeatures: number;
+}
+const batchNormArgs = signature<BatchNormParams>()(
+  "BatchNorm2d",
   ["numFeatures", "eps", "momentum", "affine", "trackRunningStats", "device", "dtype"],
-  { eps: 1e-5, momentum: 0.1, affine: true, trackRunningStats: true, ...factoryDefaults });
+  { eps: 1e-5, momentum: 0.1, affine: true, trackRunningStats: true, ...factoryDefaults },
+);
 const batchNorm1dArgs = batchNormArgs.as("BatchNorm1d");
 /** BatchNorm3d (in instancenorm.ts) parses the same parameters. */
 export const batchNorm3dArgs = batchNormArgs.as("BatchNorm3d");
@@ -78,11 +82,20 @@ export abstract class BatchNormBase extends Module {
     const nbt = self.num_batches_tracked;
     if (this.training && this.trackRunningStats && nbt) {
       noGrad(() => nbt.add_(1));
-      factor = this.momentum === null ? 1 / (nbt.item()) : this.momentum;
+      factor = this.momentum === null ? 1 / nbt.item() : this.momentum;
     }
     const useBatch = this.training || (self.running_mean === null && self.running_var === null);
     const track = !this.training || this.trackRunningStats;
-    return batchNorm(input, track ? self.running_mean : null, track ? self.running_var : null, this.weight, this.bias, useBatch, factor, this.eps);
+    return batchNorm(
+      input,
+      track ? self.running_mean : null,
+      track ? self.running_var : null,
+      this.weight,
+      this.bias,
+      useBatch,
+      factor,
+      this.eps,
+    );
   }
 
   resetRunningStats(): void {
@@ -105,7 +118,8 @@ export class BatchNorm1d extends BatchNormBase {
     super(batchNorm1dArgs.parse(args));
   }
   protected checkInputDim(input: Tensor): void {
-    if (input.dim() !== 2 && input.dim() !== 3) throw new ShapeError(`BatchNorm1d: expected 2D or 3D input, got ${fmtShape(input.shape)}`);
+    if (input.dim() !== 2 && input.dim() !== 3)
+      throw new ShapeError(`BatchNorm1d: expected 2D or 3D input, got ${fmtShape(input.shape)}`);
   }
 }
 
@@ -124,9 +138,14 @@ export interface LayerNormOptions extends FactoryOptions {
   elementwiseAffine?: boolean;
 }
 
-export interface LayerNormParams extends LayerNormOptions { normalizedShape: number | readonly number[] }
-const layerNormArgs = signature<LayerNormParams>()("LayerNorm", ["normalizedShape", "eps", "elementwiseAffine", "device", "dtype"],
-  { eps: 1e-5, elementwiseAffine: true, ...factoryDefaults });
+export interface LayerNormParams extends LayerNormOptions {
+  normalizedShape: number | readonly number[];
+}
+const layerNormArgs = signature<LayerNormParams>()(
+  "LayerNorm",
+  ["normalizedShape", "eps", "elementwiseAffine", "device", "dtype"],
+  { eps: 1e-5, elementwiseAffine: true, ...factoryDefaults },
+);
 
 export class LayerNorm extends Module {
   readonly normalizedShape: number[];
@@ -152,10 +171,19 @@ export class LayerNorm extends Module {
   }
 }
 
-export interface GroupNormOptions extends FactoryOptions { eps?: number; affine?: boolean }
-export interface GroupNormParams extends GroupNormOptions { numGroups: number; numChannels: number }
-const groupNormArgs = signature<GroupNormParams>()("GroupNorm", ["numGroups", "numChannels", "eps", "affine", "device", "dtype"],
-  { eps: 1e-5, affine: true, ...factoryDefaults });
+export interface GroupNormOptions extends FactoryOptions {
+  eps?: number;
+  affine?: boolean;
+}
+export interface GroupNormParams extends GroupNormOptions {
+  numGroups: number;
+  numChannels: number;
+}
+const groupNormArgs = signature<GroupNormParams>()(
+  "GroupNorm",
+  ["numGroups", "numChannels", "eps", "affine", "device", "dtype"],
+  { eps: 1e-5, affine: true, ...factoryDefaults },
+);
 
 export class GroupNorm extends Module {
   readonly numGroups: number;
@@ -167,7 +195,8 @@ export class GroupNorm extends Module {
   constructor(...args: ArgsOf<typeof groupNormArgs>) {
     super();
     const { numGroups, numChannels, ...opts } = groupNormArgs.parse(args);
-    if (numChannels % numGroups !== 0) throw new ValueError(`GroupNorm: num_channels (${numChannels}) must be divisible by num_groups (${numGroups})`);
+    if (numChannels % numGroups !== 0)
+      throw new ValueError(`GroupNorm: num_channels (${numChannels}) must be divisible by num_groups (${numGroups})`);
     const dtype = factoryDType("GroupNorm", opts);
     this.numGroups = numGroups;
     this.numChannels = numChannels;

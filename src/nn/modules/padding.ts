@@ -9,15 +9,25 @@ import { moduleArgs, py, pyFloat } from "./util.js";
 
 abstract class PadNd extends Module {
   readonly padding: number[];
-  constructor(readonly nd: number, readonly mode: PadMode, padding: number | readonly number[], readonly value = 0) {
+  constructor(
+    readonly nd: number,
+    readonly mode: PadMode,
+    padding: number | readonly number[],
+    readonly value = 0,
+  ) {
     super();
     const p = typeof padding === "number" ? new Array<number>(2 * nd).fill(padding) : [...padding];
-    if (p.length !== 2 * nd || !p.every(Number.isInteger)) throw new ValueError(`${this.constructor.name}: padding must be an int or a tuple of ${2 * nd} ints, got ${JSON.stringify(padding)}`);
+    if (p.length !== 2 * nd || !p.every(Number.isInteger))
+      throw new ValueError(
+        `${this.constructor.name}: padding must be an int or a tuple of ${2 * nd} ints, got ${JSON.stringify(padding)}`,
+      );
     this.padding = p;
   }
   forward(input: Tensor): Tensor {
     if (input.dim() !== this.nd + 1 && input.dim() !== this.nd + 2) {
-      throw new ShapeError(`${this.constructor.name}: expected ${this.nd + 1}D or ${this.nd + 2}D input, got ${fmtShape(input.shape)}`);
+      throw new ShapeError(
+        `${this.constructor.name}: expected ${this.nd + 1}D or ${this.nd + 2}D input, got ${fmtShape(input.shape)}`,
+      );
     }
     return pad(input, this.padding, this.mode, this.value);
   }
@@ -27,15 +37,43 @@ abstract class PadNd extends Module {
 }
 
 type P = number | readonly number[];
-export class ReflectionPad1d extends PadNd { constructor(padding: P) { super(1, "reflect", padding); } }
-export class ReflectionPad2d extends PadNd { constructor(padding: P) { super(2, "reflect", padding); } }
-export class ReflectionPad3d extends PadNd { constructor(padding: P) { super(3, "reflect", padding); } }
-export class ReplicationPad1d extends PadNd { constructor(padding: P) { super(1, "replicate", padding); } }
-export class ReplicationPad2d extends PadNd { constructor(padding: P) { super(2, "replicate", padding); } }
-export class ReplicationPad3d extends PadNd { constructor(padding: P) { super(3, "replicate", padding); } }
+export class ReflectionPad1d extends PadNd {
+  constructor(padding: P) {
+    super(1, "reflect", padding);
+  }
+}
+export class ReflectionPad2d extends PadNd {
+  constructor(padding: P) {
+    super(2, "reflect", padding);
+  }
+}
+export class ReflectionPad3d extends PadNd {
+  constructor(padding: P) {
+    super(3, "reflect", padding);
+  }
+}
+export class ReplicationPad1d extends PadNd {
+  constructor(padding: P) {
+    super(1, "replicate", padding);
+  }
+}
+export class ReplicationPad2d extends PadNd {
+  constructor(padding: P) {
+    super(2, "replicate", padding);
+  }
+}
+export class ReplicationPad3d extends PadNd {
+  constructor(padding: P) {
+    super(3, "replicate", padding);
+  }
+}
 export class ZeroPad2d extends PadNd {
-  constructor(padding: P) { super(2, "constant", padding, 0); }
-  override extraRepr(): string { return py(this.padding); }
+  constructor(padding: P) {
+    super(2, "constant", padding, 0);
+  }
+  override extraRepr(): string {
+    return py(this.padding);
+  }
 }
 
 const constArgs = (name: string, args: readonly unknown[]): { padding: P; value: number } => {
@@ -43,6 +81,21 @@ const constArgs = (name: string, args: readonly unknown[]): { padding: P; value:
   if (o.padding === undefined || o.value === undefined) throw new ValueError(`${name}: needs padding and value`);
   return o;
 };
-export class ConstantPad1d extends PadNd { constructor(...args: unknown[]) { const o = constArgs("ConstantPad1d", args); super(1, "constant", o.padding, o.value); } }
-export class ConstantPad2d extends PadNd { constructor(...args: unknown[]) { const o = constArgs("ConstantPad2d", args); super(2, "constant", o.padding, o.value); } }
-export class ConstantPad3d extends PadNd { constructor(...args: unknown[]) { const o = constArgs("ConstantPad3d", args); super(3, "constant", o.padding, o.value); } }
+export class ConstantPad1d extends PadNd {
+  constructor(...args: unknown[]) {
+    const o = constArgs("ConstantPad1d", args);
+    super(1, "constant", o.padding, o.value);
+  }
+}
+export class ConstantPad2d extends PadNd {
+  constructor(...args: unknown[]) {
+    const o = constArgs("ConstantPad2d", args);
+    super(2, "constant", o.padding, o.value);
+  }
+}
+export class ConstantPad3d extends PadNd {
+  constructor(...args: unknown[]) {
+    const o = constArgs("ConstantPad3d", args);
+    super(3, "constant", o.padding, o.value);
+  }
+}

@@ -1,6 +1,13 @@
 // MaxPool3d, AvgPool3d, AdaptiveMaxPool1d/2d/3d, AdaptiveAvgPool3d, LPPool1d/2d.
 import type { Tensor } from "../../tensor.js";
-import { type IntOrTuple, adaptiveAvgPoolNd, adaptiveMaxPoolNd, avgPoolNd, lpPoolNd, maxPoolNd } from "../../ops/pool-nd.js";
+import {
+  type IntOrTuple,
+  adaptiveAvgPoolNd,
+  adaptiveMaxPoolNd,
+  avgPoolNd,
+  lpPoolNd,
+  maxPoolNd,
+} from "../../ops/pool-nd.js";
 import { Module } from "../module.js";
 import { moduleArgs, py, pyFloat } from "./util.js";
 
@@ -16,13 +23,41 @@ export class MaxPool3d extends Module {
   readonly ceilMode: boolean;
   constructor(kernelSize: IntOrTuple, ...args: unknown[]) {
     super();
-    const o = moduleArgs<{ stride: IntOrTuple | null; padding: IntOrTuple; dilation: IntOrTuple; returnIndices: boolean; ceilMode: boolean } & Rec>("MaxPool3d", args, ["stride", "padding", "dilation", "returnIndices", "ceilMode"], { stride: null, padding: 0, dilation: 1, returnIndices: false, ceilMode: false });
+    const o = moduleArgs<
+      {
+        stride: IntOrTuple | null;
+        padding: IntOrTuple;
+        dilation: IntOrTuple;
+        returnIndices: boolean;
+        ceilMode: boolean;
+      } & Rec
+    >("MaxPool3d", args, ["stride", "padding", "dilation", "returnIndices", "ceilMode"], {
+      stride: null,
+      padding: 0,
+      dilation: 1,
+      returnIndices: false,
+      ceilMode: false,
+    });
     this.kernelSize = kernelSize;
     this.stride = o.stride ?? kernelSize;
-    [this.padding, this.dilation, this.returnIndices, this.ceilMode] = [o.padding, o.dilation, o.returnIndices, o.ceilMode];
+    [this.padding, this.dilation, this.returnIndices, this.ceilMode] = [
+      o.padding,
+      o.dilation,
+      o.returnIndices,
+      o.ceilMode,
+    ];
   }
   forward(input: Tensor): Tensor | [Tensor, Tensor] {
-    return maxPoolNd(3, input, this.kernelSize, this.stride, this.padding, this.dilation, this.ceilMode, this.returnIndices);
+    return maxPoolNd(
+      3,
+      input,
+      this.kernelSize,
+      this.stride,
+      this.padding,
+      this.dilation,
+      this.ceilMode,
+      this.returnIndices,
+    );
   }
   override extraRepr(): string {
     return `kernel_size=${py(this.kernelSize)}, stride=${py(this.stride)}, padding=${py(this.padding)}, dilation=${py(this.dilation)}, ceil_mode=${py(this.ceilMode)}`;
@@ -39,13 +74,41 @@ export class AvgPool3d extends Module {
   readonly divisorOverride: number | null;
   constructor(kernelSize: IntOrTuple, ...args: unknown[]) {
     super();
-    const o = moduleArgs<{ stride: IntOrTuple | null; padding: IntOrTuple; ceilMode: boolean; countIncludePad: boolean; divisorOverride: number | null } & Rec>("AvgPool3d", args, ["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"], { stride: null, padding: 0, ceilMode: false, countIncludePad: true, divisorOverride: null });
+    const o = moduleArgs<
+      {
+        stride: IntOrTuple | null;
+        padding: IntOrTuple;
+        ceilMode: boolean;
+        countIncludePad: boolean;
+        divisorOverride: number | null;
+      } & Rec
+    >("AvgPool3d", args, ["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"], {
+      stride: null,
+      padding: 0,
+      ceilMode: false,
+      countIncludePad: true,
+      divisorOverride: null,
+    });
     this.kernelSize = kernelSize;
     this.stride = o.stride ?? kernelSize;
-    [this.padding, this.ceilMode, this.countIncludePad, this.divisorOverride] = [o.padding, o.ceilMode, o.countIncludePad, o.divisorOverride];
+    [this.padding, this.ceilMode, this.countIncludePad, this.divisorOverride] = [
+      o.padding,
+      o.ceilMode,
+      o.countIncludePad,
+      o.divisorOverride,
+    ];
   }
   forward(input: Tensor): Tensor {
-    return avgPoolNd(3, input, this.kernelSize, this.stride, this.padding, this.ceilMode, this.countIncludePad, this.divisorOverride);
+    return avgPoolNd(
+      3,
+      input,
+      this.kernelSize,
+      this.stride,
+      this.padding,
+      this.ceilMode,
+      this.countIncludePad,
+      this.divisorOverride,
+    );
   }
   override extraRepr(): string {
     return `kernel_size=${py(this.kernelSize)}, stride=${py(this.stride)}, padding=${py(this.padding)}`;
@@ -61,21 +124,37 @@ abstract class AdaptiveMaxPoolNd extends Module {
   constructor(outputSize: OutSize, ...args: unknown[]) {
     super();
     this.outputSize = outputSize;
-    this.returnIndices = moduleArgs<{ returnIndices: boolean }>(this.constructor.name, args, ["returnIndices"], { returnIndices: false }).returnIndices;
+    this.returnIndices = moduleArgs<{ returnIndices: boolean }>(this.constructor.name, args, ["returnIndices"], {
+      returnIndices: false,
+    }).returnIndices;
   }
   forward(input: Tensor): Tensor | [Tensor, Tensor] {
     return adaptiveMaxPoolNd(this.nd, input, this.outputSize, this.returnIndices);
   }
-  override extraRepr(): string { return `output_size=${py(this.outputSize)}`; }
+  override extraRepr(): string {
+    return `output_size=${py(this.outputSize)}`;
+  }
 }
-export class AdaptiveMaxPool1d extends AdaptiveMaxPoolNd { protected readonly nd = 1; }
-export class AdaptiveMaxPool2d extends AdaptiveMaxPoolNd { protected readonly nd = 2; }
-export class AdaptiveMaxPool3d extends AdaptiveMaxPoolNd { protected readonly nd = 3; }
+export class AdaptiveMaxPool1d extends AdaptiveMaxPoolNd {
+  protected readonly nd = 1;
+}
+export class AdaptiveMaxPool2d extends AdaptiveMaxPoolNd {
+  protected readonly nd = 2;
+}
+export class AdaptiveMaxPool3d extends AdaptiveMaxPoolNd {
+  protected readonly nd = 3;
+}
 
 export class AdaptiveAvgPool3d extends Module {
-  constructor(readonly outputSize: OutSize) { super(); }
-  forward(input: Tensor): Tensor { return adaptiveAvgPoolNd(3, input, this.outputSize); }
-  override extraRepr(): string { return `output_size=${py(this.outputSize)}`; }
+  constructor(readonly outputSize: OutSize) {
+    super();
+  }
+  forward(input: Tensor): Tensor {
+    return adaptiveAvgPoolNd(3, input, this.outputSize);
+  }
+  override extraRepr(): string {
+    return `output_size=${py(this.outputSize)}`;
+  }
 }
 
 abstract class LPPoolNd extends Module {
@@ -87,11 +166,24 @@ abstract class LPPoolNd extends Module {
   /** (normType, kernelSize, stride = null, ceilMode = false). */
   constructor(normType: number, kernelSize: IntOrTuple, ...args: unknown[]) {
     super();
-    const o = moduleArgs<{ stride: IntOrTuple | null; ceilMode: boolean }>(this.constructor.name, args, ["stride", "ceilMode"], { stride: null, ceilMode: false });
+    const o = moduleArgs<{ stride: IntOrTuple | null; ceilMode: boolean }>(
+      this.constructor.name,
+      args,
+      ["stride", "ceilMode"],
+      { stride: null, ceilMode: false },
+    );
     [this.normType, this.kernelSize, this.stride, this.ceilMode] = [normType, kernelSize, o.stride, o.ceilMode];
   }
-  forward(input: Tensor): Tensor { return lpPoolNd(this.nd, input, this.normType, this.kernelSize, this.stride, this.ceilMode); }
-  override extraRepr(): string { return `norm_type=${pyFloat(this.normType)}, kernel_size=${py(this.kernelSize)}, stride=${py(this.stride)}, ceil_mode=${py(this.ceilMode)}`; }
+  forward(input: Tensor): Tensor {
+    return lpPoolNd(this.nd, input, this.normType, this.kernelSize, this.stride, this.ceilMode);
+  }
+  override extraRepr(): string {
+    return `norm_type=${pyFloat(this.normType)}, kernel_size=${py(this.kernelSize)}, stride=${py(this.stride)}, ceil_mode=${py(this.ceilMode)}`;
+  }
 }
-export class LPPool1d extends LPPoolNd { protected readonly nd = 1; }
-export class LPPool2d extends LPPoolNd { protected readonly nd = 2; }
+export class LPPool1d extends LPPoolNd {
+  protected readonly nd = 1;
+}
+export class LPPool2d extends LPPoolNd {
+  protected readonly nd = 2;
+}

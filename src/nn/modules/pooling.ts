@@ -22,7 +22,9 @@ export interface MaxPool2dOptions<R extends boolean = boolean> {
  * Max pooling; stride defaults to the kernel size. With `returnIndices: true` (the type
  * parameter follows it), forward gives [values, indices].
  */
-export interface MaxPool2dParams<R extends boolean = boolean> extends MaxPool2dOptions<R> { kernelSize: IntOrPair }
+export interface MaxPool2dParams<R extends boolean = boolean> extends MaxPool2dOptions<R> {
+  kernelSize: IntOrPair;
+}
 const maxPool2dArgs = signature<MaxPool2dParams>()("MaxPool2d", MAX_POOL_NAMES, MAX_POOL_DEFAULTS);
 
 export class MaxPool2d<R extends boolean = false> extends Module {
@@ -43,7 +45,15 @@ export class MaxPool2d<R extends boolean = false> extends Module {
     this.returnIndices = (o.returnIndices ?? false) as R;
   }
   forward(input: Tensor): R extends true ? [Tensor, Tensor] : Tensor {
-    const r = maxPool2d(input, this.kernelSize, this.stride, this.padding, this.dilation, this.ceilMode, this.returnIndices);
+    const r = maxPool2d(
+      input,
+      this.kernelSize,
+      this.stride,
+      this.padding,
+      this.dilation,
+      this.ceilMode,
+      this.returnIndices,
+    );
     return r as R extends true ? [Tensor, Tensor] : Tensor;
   }
   override extraRepr(): string {
@@ -59,10 +69,19 @@ export interface AvgPool2dOptions {
   divisorOverride?: number | null;
 }
 
-export interface AvgPool2dParams extends AvgPool2dOptions { kernelSize: IntOrPair }
-const avgPool2dArgs = signature<AvgPool2dParams>()("AvgPool2d", ["kernelSize", "stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"],
-  { stride: null, padding: 0, ceilMode: false, countIncludePad: true, divisorOverride: null });
-const adaptiveAvgPool2dArgs = signature<{ outputSize: number | readonly (number | null)[] }>()("AdaptiveAvgPool2d", ["outputSize"], {});
+export interface AvgPool2dParams extends AvgPool2dOptions {
+  kernelSize: IntOrPair;
+}
+const avgPool2dArgs = signature<AvgPool2dParams>()(
+  "AvgPool2d",
+  ["kernelSize", "stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"],
+  { stride: null, padding: 0, ceilMode: false, countIncludePad: true, divisorOverride: null },
+);
+const adaptiveAvgPool2dArgs = signature<{ outputSize: number | readonly (number | null)[] }>()(
+  "AdaptiveAvgPool2d",
+  ["outputSize"],
+  {},
+);
 
 export class AvgPool2d extends Module {
   readonly kernelSize: IntOrPair;
@@ -82,7 +101,15 @@ export class AvgPool2d extends Module {
     this.divisorOverride = o.divisorOverride ?? null;
   }
   forward(input: Tensor): Tensor {
-    return avgPool2d(input, this.kernelSize, this.stride, this.padding, this.ceilMode, this.countIncludePad, this.divisorOverride);
+    return avgPool2d(
+      input,
+      this.kernelSize,
+      this.stride,
+      this.padding,
+      this.ceilMode,
+      this.countIncludePad,
+      this.divisorOverride,
+    );
   }
   override extraRepr(): string {
     return `kernel_size=${py(this.kernelSize)}, stride=${py(this.stride)}, padding=${py(this.padding)}`;
@@ -103,11 +130,25 @@ export class AdaptiveAvgPool2d extends Module {
   }
 }
 
-export interface Pool1dOptions { stride?: IntOrPair | null; padding?: IntOrPair; dilation?: IntOrPair; ceilMode?: boolean; returnIndices?: boolean; countIncludePad?: boolean }
+export interface Pool1dOptions {
+  stride?: IntOrPair | null;
+  padding?: IntOrPair;
+  dilation?: IntOrPair;
+  ceilMode?: boolean;
+  returnIndices?: boolean;
+  countIncludePad?: boolean;
+}
 type Pool1dParams = Pool1dOptions & { kernelSize: IntOrPair };
-const maxPool1dArgs = signature<Omit<Pool1dParams, "countIncludePad">>()("MaxPool1d", MAX_POOL_NAMES, MAX_POOL_DEFAULTS);
-const avgPool1dArgs = signature<Omit<Pool1dParams, "dilation" | "returnIndices">>()("AvgPool1d", ["kernelSize", "stride", "padding", "ceilMode", "countIncludePad"],
-  { stride: null, padding: 0, ceilMode: false, countIncludePad: true });
+const maxPool1dArgs = signature<Omit<Pool1dParams, "countIncludePad">>()(
+  "MaxPool1d",
+  MAX_POOL_NAMES,
+  MAX_POOL_DEFAULTS,
+);
+const avgPool1dArgs = signature<Omit<Pool1dParams, "dilation" | "returnIndices">>()(
+  "AvgPool1d",
+  ["kernelSize", "stride", "padding", "ceilMode", "countIncludePad"],
+  { stride: null, padding: 0, ceilMode: false, countIncludePad: true },
+);
 const adaptiveAvgPool1dArgs = signature<{ outputSize: number }>()("AdaptiveAvgPool1d", ["outputSize"], {});
 
 export class MaxPool1d extends Module {
@@ -128,7 +169,15 @@ export class MaxPool1d extends Module {
     this.returnIndices = o.returnIndices ?? false;
   }
   forward(input: Tensor): Tensor {
-    return maxPool1d(input, this.kernelSize, this.stride, this.padding, this.dilation, this.ceilMode, this.returnIndices) as Tensor;
+    return maxPool1d(
+      input,
+      this.kernelSize,
+      this.stride,
+      this.padding,
+      this.dilation,
+      this.ceilMode,
+      this.returnIndices,
+    ) as Tensor;
   }
   override extraRepr(): string {
     return `kernel_size=${py(this.kernelSize)}, stride=${py(this.stride)}, padding=${py(this.padding)}, dilation=${py(this.dilation)}, ceil_mode=${py(this.ceilMode)}`;

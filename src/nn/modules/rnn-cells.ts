@@ -7,7 +7,17 @@ import { linear } from "../../ops/linear.js";
 import { squeeze, unsqueeze } from "../../ops/view.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
-import { type CellWeights, type Nonlinearity, checkDType, checkNonlinearity, checkSizes, gruStep, lstmStep, resetUniform, simpleStep } from "./rnn-steps.js";
+import {
+  type CellWeights,
+  type Nonlinearity,
+  checkDType,
+  checkNonlinearity,
+  checkSizes,
+  gruStep,
+  lstmStep,
+  resetUniform,
+  simpleStep,
+} from "./rnn-steps.js";
 import { type FactoryOptions, factoryDefaults, factoryDType } from "./util.js";
 import { type ArgsOf, signature } from "../../internal/args.js";
 
@@ -16,12 +26,19 @@ export interface RNNCellOptions extends FactoryOptions {
   nonlinearity?: Nonlinearity;
 }
 
-interface CellParams extends FactoryOptions { inputSize: number; hiddenSize: number; bias?: boolean }
+interface CellParams extends FactoryOptions {
+  inputSize: number;
+  hiddenSize: number;
+  bias?: boolean;
+}
 const CELL_NAMES = ["inputSize", "hiddenSize", "bias", "device", "dtype"] as const;
 const lstmCellArgs = signature<CellParams>()("LSTMCell", CELL_NAMES, { bias: true, ...factoryDefaults });
 const gruCellArgs = lstmCellArgs.as("GRUCell");
-const rnnCellArgs = signature<CellParams & RNNCellOptions>()("RNNCell", ["inputSize", "hiddenSize", "bias", "nonlinearity", "device", "dtype"],
-  { bias: true, nonlinearity: "tanh", ...factoryDefaults });
+const rnnCellArgs = signature<CellParams & RNNCellOptions>()(
+  "RNNCell",
+  ["inputSize", "hiddenSize", "bias", "nonlinearity", "device", "dtype"],
+  { bias: true, nonlinearity: "tanh", ...factoryDefaults },
+);
 
 abstract class RNNCellBase extends Module {
   readonly inputSize: number;
@@ -61,12 +78,21 @@ abstract class RNNCellBase extends Module {
    * Checks the input and the states (h or h, c) and brings them to the batched form; missing
    * states are zeros. Returns the input projection, the states, and whether the input was batched.
    */
-  protected prepare(input: Tensor, hx: readonly Tensor[] | null, nStates: number): { xw: Tensor; states: Tensor[]; batched: boolean } {
+  protected prepare(
+    input: Tensor,
+    hx: readonly Tensor[] | null,
+    nStates: number,
+  ): { xw: Tensor; states: Tensor[]; batched: boolean } {
     const name = this.constructor.name;
-    if (input.dim() !== 1 && input.dim() !== 2) throw new ShapeError(`${name}: Expected input to be 1-D or 2-D but received ${input.dim()}-D tensor of shape ${fmtShape(input.shape)}`);
+    if (input.dim() !== 1 && input.dim() !== 2)
+      throw new ShapeError(
+        `${name}: Expected input to be 1-D or 2-D but received ${input.dim()}-D tensor of shape ${fmtShape(input.shape)}`,
+      );
     const batched = input.dim() === 2;
     if (input.shape[input.dim() - 1] !== this.inputSize) {
-      throw new ShapeError(`${name}: input has inconsistent input_size: got ${input.shape[input.dim() - 1]} expected ${this.inputSize} (input shape ${fmtShape(input.shape)})`);
+      throw new ShapeError(
+        `${name}: input has inconsistent input_size: got ${input.shape[input.dim() - 1]} expected ${this.inputSize} (input shape ${fmtShape(input.shape)})`,
+      );
     }
     checkDType(name, "input", input, this.weight_ih);
     const x = batched ? input : unsqueeze(input, 0);
@@ -78,11 +104,17 @@ abstract class RNNCellBase extends Module {
     } else {
       states = hx.map((h, k) => {
         if (h.dim() !== input.dim()) {
-          throw new ShapeError(`${name}: for ${batched ? "batched 2-D" : "unbatched 1-D"} input, hidden${k} should also be ${input.dim()}-D, got shape ${fmtShape(h.shape)}`);
+          throw new ShapeError(
+            `${name}: for ${batched ? "batched 2-D" : "unbatched 1-D"} input, hidden${k} should also be ${input.dim()}-D, got shape ${fmtShape(h.shape)}`,
+          );
         }
         const hb = batched ? h : unsqueeze(h, 0);
-        if (hb.shape[0] !== batch) throw new ShapeError(`${name}: Input batch size ${batch} doesn't match hidden${k} batch size ${hb.shape[0]}`);
-        if (hb.shape[1] !== this.hiddenSize) throw new ShapeError(`${name}: hidden${k} has inconsistent hidden_size: got ${hb.shape[1]}, expected ${this.hiddenSize}`);
+        if (hb.shape[0] !== batch)
+          throw new ShapeError(`${name}: Input batch size ${batch} doesn't match hidden${k} batch size ${hb.shape[0]}`);
+        if (hb.shape[1] !== this.hiddenSize)
+          throw new ShapeError(
+            `${name}: hidden${k} has inconsistent hidden_size: got ${hb.shape[1]}, expected ${this.hiddenSize}`,
+          );
         checkDType(name, `hidden${k}`, h, this.weight_ih);
         return hb;
       });

@@ -53,7 +53,10 @@ export const gruStep: Step = (xw, [h], w) => {
 
 /** The dtype check every recurrent module makes before multiplying by its weights. */
 export function checkDType(name: string, what: string, t: Tensor, weight: Tensor): void {
-  if (t.dtype !== weight.dtype) throw new DTypeError(`${name}: ${what} has dtype ${t.dtype} but the module's parameters are ${weight.dtype} (shape ${fmtShape(t.shape)})`);
+  if (t.dtype !== weight.dtype)
+    throw new DTypeError(
+      `${name}: ${what} has dtype ${t.dtype} but the module's parameters are ${weight.dtype} (shape ${fmtShape(t.shape)})`,
+    );
 }
 
 /**
@@ -61,12 +64,19 @@ export function checkDType(name: string, what: string, t: Tensor, weight: Tensor
  * When the batch shrinks, the states of the sequences that just ended are set aside: they are
  * those sequences' final states (ATen's PackedLayer).
  */
-export function forwardDirection(step: Step, xw: Tensor, batchSizes: readonly number[], h0: Tensor[], w: CellWeights): [Tensor, Tensor[]] {
+export function forwardDirection(
+  step: Step,
+  xw: Tensor,
+  batchSizes: readonly number[],
+  h0: Tensor[],
+  w: CellWeights,
+): [Tensor, Tensor[]] {
   const outs: Tensor[] = [];
   const ended: Tensor[][] = [];
   // The steps' input projections as one split (one backward node for all of them).
   const steps = split(xw, [...batchSizes], 0);
-  let state = h0, last = batchSizes[0];
+  let state = h0,
+    last = batchSizes[0];
   batchSizes.forEach((b, t) => {
     if (b < last) {
       ended.push(state.map((s) => narrow(s, 0, b, last - b)));
@@ -84,7 +94,13 @@ export function forwardDirection(step: Step, xw: Tensor, batchSizes: readonly nu
 }
 
 /** One direction backward in time: starts with the shortest batch and takes in each sequence's h0 as it begins. */
-export function reverseDirection(step: Step, xw: Tensor, batchSizes: readonly number[], h0: Tensor[], w: CellWeights): [Tensor, Tensor[]] {
+export function reverseDirection(
+  step: Step,
+  xw: Tensor,
+  batchSizes: readonly number[],
+  h0: Tensor[],
+  w: CellWeights,
+): [Tensor, Tensor[]] {
   const outs: Tensor[] = [];
   const steps = split(xw, [...batchSizes], 0);
   let last = batchSizes[batchSizes.length - 1];
@@ -100,12 +116,15 @@ export function reverseDirection(step: Step, xw: Tensor, batchSizes: readonly nu
 }
 
 export function checkNonlinearity(name: string, v: unknown): asserts v is Nonlinearity {
-  if (v !== "tanh" && v !== "relu") throw new ValueError(`${name}: Unknown nonlinearity '${String(v)}' (expected 'tanh' or 'relu')`);
+  if (v !== "tanh" && v !== "relu")
+    throw new ValueError(`${name}: Unknown nonlinearity '${String(v)}' (expected 'tanh' or 'relu')`);
 }
 
 export function checkSizes(name: string, inputSize: number, hiddenSize: number): void {
-  if (!Number.isInteger(inputSize) || inputSize < 0) throw new ValueError(`${name}: input_size must be a non-negative integer, got ${py(inputSize)}`);
-  if (!Number.isInteger(hiddenSize) || hiddenSize <= 0) throw new ValueError(`${name}: hidden_size must be a positive integer, got ${py(hiddenSize)}`);
+  if (!Number.isInteger(inputSize) || inputSize < 0)
+    throw new ValueError(`${name}: input_size must be a non-negative integer, got ${py(inputSize)}`);
+  if (!Number.isInteger(hiddenSize) || hiddenSize <= 0)
+    throw new ValueError(`${name}: hidden_size must be a positive integer, got ${py(hiddenSize)}`);
 }
 
 /** PyTorch's reset_parameters of every recurrent module: each parameter from U(±1/√hidden). */

@@ -15,7 +15,20 @@ import { reshape, select, squeeze, transpose, unsqueeze } from "../../ops/view.j
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 import { PackedSequence, batchSizesOf } from "../rnn-utils.js";
-import { type CellWeights, type Nonlinearity, type Step, checkDType, checkNonlinearity, checkSizes, forwardDirection, gruStep, lstmStep, resetUniform, reverseDirection, simpleStep } from "./rnn-steps.js";
+import {
+  type CellWeights,
+  type Nonlinearity,
+  type Step,
+  checkDType,
+  checkNonlinearity,
+  checkSizes,
+  forwardDirection,
+  gruStep,
+  lstmStep,
+  resetUniform,
+  reverseDirection,
+  simpleStep,
+} from "./rnn-steps.js";
 import { type FactoryOptions, factoryDefaults, factoryDType, pyFloat } from "./util.js";
 import { type ArgsOf, signature } from "../../internal/args.js";
 
@@ -28,20 +41,52 @@ export interface RNNBaseOptions extends FactoryOptions {
   dropout?: number;
   bidirectional?: boolean;
 }
-export interface RNNOptions extends RNNBaseOptions { nonlinearity?: Nonlinearity }
-export interface LSTMOptions extends RNNBaseOptions { projSize?: number }
+export interface RNNOptions extends RNNBaseOptions {
+  nonlinearity?: Nonlinearity;
+}
+export interface LSTMOptions extends RNNBaseOptions {
+  projSize?: number;
+}
 export type GRUOptions = RNNBaseOptions;
 
-interface Sizes { inputSize: number; hiddenSize: number }
+interface Sizes {
+  inputSize: number;
+  hiddenSize: number;
+}
 /** torch's RNNBase order after `mode`; proj_size must stay 0 but for LSTM (as torch checks). */
-const BASE_NAMES = ["inputSize", "hiddenSize", "numLayers", "bias", "batchFirst", "dropout", "bidirectional", "projSize", "device", "dtype"] as const;
-const BASE_DEFAULTS = { numLayers: 1, bias: true, batchFirst: false, dropout: 0, bidirectional: false, projSize: 0, ...factoryDefaults } as const;
+const BASE_NAMES = [
+  "inputSize",
+  "hiddenSize",
+  "numLayers",
+  "bias",
+  "batchFirst",
+  "dropout",
+  "bidirectional",
+  "projSize",
+  "device",
+  "dtype",
+] as const;
+const BASE_DEFAULTS = {
+  numLayers: 1,
+  bias: true,
+  batchFirst: false,
+  dropout: 0,
+  bidirectional: false,
+  projSize: 0,
+  ...factoryDefaults,
+} as const;
 const lstmArgs = signature<LSTMOptions & Sizes>()("LSTM", BASE_NAMES, BASE_DEFAULTS);
 const gruArgs = signature<LSTMOptions & Sizes>()("GRU", BASE_NAMES, BASE_DEFAULTS);
 /** RNN's nonlinearity is keyword-only in torch; here it may also come last, after dtype. */
-const rnnArgs = signature<LSTMOptions & RNNOptions & Sizes>()("RNN", [...BASE_NAMES, "nonlinearity"], { ...BASE_DEFAULTS, nonlinearity: "tanh" });
+const rnnArgs = signature<LSTMOptions & RNNOptions & Sizes>()("RNN", [...BASE_NAMES, "nonlinearity"], {
+  ...BASE_DEFAULTS,
+  nonlinearity: "tanh",
+});
 
-interface SeqBatch { data: Tensor; batchSizes: number[] }
+interface SeqBatch {
+  data: Tensor;
+  batchSizes: number[];
+}
 
 export abstract class RNNBase extends Module {
   readonly mode: Mode;
@@ -67,16 +112,29 @@ export abstract class RNNBase extends Module {
     const name = this.constructor.name;
     const { inputSize, hiddenSize } = o;
     checkSizes(name, inputSize, hiddenSize);
-    const numLayers = o.numLayers ?? 1, dropout = o.dropout ?? 0, projSize = o.projSize ?? 0;
-    if (!Number.isInteger(numLayers) || numLayers < 1) throw new ValueError(`${name}: num_layers must be a positive integer, got ${numLayers}`);
+    const numLayers = o.numLayers ?? 1,
+      dropout = o.dropout ?? 0,
+      projSize = o.projSize ?? 0;
+    if (!Number.isInteger(numLayers) || numLayers < 1)
+      throw new ValueError(`${name}: num_layers must be a positive integer, got ${numLayers}`);
     if (typeof dropout !== "number" || !(dropout >= 0 && dropout <= 1)) {
-      throw new ValueError(`${name}: dropout should be a number in range [0, 1] representing the probability of an element being zeroed, got ${String(dropout)}`);
+      throw new ValueError(
+        `${name}: dropout should be a number in range [0, 1] representing the probability of an element being zeroed, got ${String(dropout)}`,
+      );
     }
     if (dropout > 0 && numLayers === 1) {
-      process.emitWarning(`${name}: dropout option adds dropout after all but last recurrent layer, so non-zero dropout expects num_layers greater than 1, but got dropout=${dropout} and num_layers=${numLayers}`);
+      process.emitWarning(
+        `${name}: dropout option adds dropout after all but last recurrent layer, so non-zero dropout expects num_layers greater than 1, but got dropout=${dropout} and num_layers=${numLayers}`,
+      );
     }
-    if (!Number.isInteger(projSize) || projSize < 0) throw new ValueError(`${name}: proj_size should be a positive integer or zero to disable projections, got ${projSize}`);
-    if (projSize >= hiddenSize) throw new ValueError(`${name}: proj_size has to be smaller than hidden_size, got proj_size=${projSize} and hidden_size=${hiddenSize}`);
+    if (!Number.isInteger(projSize) || projSize < 0)
+      throw new ValueError(
+        `${name}: proj_size should be a positive integer or zero to disable projections, got ${projSize}`,
+      );
+    if (projSize >= hiddenSize)
+      throw new ValueError(
+        `${name}: proj_size has to be smaller than hidden_size, got proj_size=${projSize} and hidden_size=${hiddenSize}`,
+      );
     this.mode = mode;
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
@@ -96,7 +154,10 @@ export abstract class RNNBase extends Module {
       for (let dir = 0; dir < this.numDirections; dir++) {
         const inSize = layer === 0 ? inputSize : realHidden * this.numDirections;
         const sfx = `_l${layer}${dir === 1 ? "_reverse" : ""}`;
-        const shapes: [string, number[]][] = [[`weight_ih${sfx}`, [gateSize, inSize]], [`weight_hh${sfx}`, [gateSize, realHidden]]];
+        const shapes: [string, number[]][] = [
+          [`weight_ih${sfx}`, [gateSize, inSize]],
+          [`weight_hh${sfx}`, [gateSize, realHidden]],
+        ];
         if (this.bias) shapes.push([`bias_ih${sfx}`, [gateSize]], [`bias_hh${sfx}`, [gateSize]]);
         if (projSize > 0) shapes.push([`weight_hr${sfx}`, [projSize, hiddenSize]]);
         for (const [n, shape] of shapes) this.registerParameter(n, new Parameter(zeros(shape, { dtype })));
@@ -129,12 +190,23 @@ export abstract class RNNBase extends Module {
 
   private cellWeights(layer: number, dir: number): CellWeights {
     const sfx = `_l${layer}${dir === 1 ? "_reverse" : ""}`;
-    const p = (n: string): Parameter | null => (this.weightNames[layer * this.numDirections + dir].includes(n + sfx) ? this.param(n + sfx) : null);
-    return { wIh: this.param(`weight_ih${sfx}`), wHh: this.param(`weight_hh${sfx}`), bIh: p("bias_ih"), bHh: p("bias_hh"), wHr: p("weight_hr") };
+    const p = (n: string): Parameter | null =>
+      this.weightNames[layer * this.numDirections + dir].includes(n + sfx) ? this.param(n + sfx) : null;
+    return {
+      wIh: this.param(`weight_ih${sfx}`),
+      wHh: this.param(`weight_hh${sfx}`),
+      bIh: p("bias_ih"),
+      bHh: p("bias_hh"),
+      wHr: p("weight_hr"),
+    };
   }
 
   private get step(): Step {
-    return this.mode === "LSTM" ? lstmStep : this.mode === "GRU" ? gruStep : simpleStep(this.mode === "RNN_RELU" ? "relu" : "tanh");
+    return this.mode === "LSTM"
+      ? lstmStep
+      : this.mode === "GRU"
+        ? gruStep
+        : simpleStep(this.mode === "RNN_RELU" ? "relu" : "tanh");
   }
 
   /** Sizes of the state tensors ([h] or [h, c]) for a batch: [layers * directions, batch, size]. */
@@ -161,33 +233,51 @@ export abstract class RNNBase extends Module {
     const batchDim = this.batchFirst ? 0 : 1;
     if (input instanceof PackedSequence) {
       const data = input.data;
-      if (data.dim() !== 2) throw new ShapeError(`${name}: packed input data must have 2 dimensions, got ${fmtShape(data.shape)}`);
+      if (data.dim() !== 2)
+        throw new ShapeError(`${name}: packed input data must have 2 dimensions, got ${fmtShape(data.shape)}`);
       seq = { data, batchSizes: batchSizesOf(input) };
     } else {
-      if (input.dim() !== 2 && input.dim() !== 3) throw new ShapeError(`${name}: expected input to be 2-D (unbatched) or 3-D (batched), got ${input.dim()}-D input of shape ${fmtShape(input.shape)}`);
+      if (input.dim() !== 2 && input.dim() !== 3)
+        throw new ShapeError(
+          `${name}: expected input to be 2-D (unbatched) or 3-D (batched), got ${input.dim()}-D input of shape ${fmtShape(input.shape)}`,
+        );
       batched = input.dim() === 3;
       if (states) {
         const bad = states.some((s) => s.dim() !== input.dim());
         if (bad) {
           const what = this.mode === "LSTM" ? "hx and cx" : "hx";
           const dims = states.map((s) => `${s.dim()}-D`).join(", ");
-          throw new ShapeError(`${name}: for ${batched ? "batched 3-D" : "unbatched 2-D"} input, ${what} should also be ${input.dim()}-D but got ${states.length > 1 ? `(${dims})` : dims} tensor${states.length > 1 ? "s" : ""} of shape ${states.map((s) => fmtShape(s.shape)).join(" and ")}`);
+          throw new ShapeError(
+            `${name}: for ${batched ? "batched 3-D" : "unbatched 2-D"} input, ${what} should also be ${input.dim()}-D but got ${states.length > 1 ? `(${dims})` : dims} tensor${states.length > 1 ? "s" : ""} of shape ${states.map((s) => fmtShape(s.shape)).join(" and ")}`,
+          );
         }
         if (!batched) states = states.map((s) => unsqueeze(s, 1));
       }
       let x = batched ? input : unsqueeze(input, batchDim);
       if (this.batchFirst) x = transpose(x, 0, 1);
       const [steps, batch] = x.shape;
-      if (x.shape[2] !== this.inputSize) throw new ShapeError(`${name}: input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${x.shape[2]} (input shape ${fmtShape(input.shape)})`);
-      if (steps === 0) throw new ShapeError(`${name}: expected sequence length to be larger than 0, got input of shape ${fmtShape(input.shape)}`);
+      if (x.shape[2] !== this.inputSize)
+        throw new ShapeError(
+          `${name}: input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${x.shape[2]} (input shape ${fmtShape(input.shape)})`,
+        );
+      if (steps === 0)
+        throw new ShapeError(
+          `${name}: expected sequence length to be larger than 0, got input of shape ${fmtShape(input.shape)}`,
+        );
       seq = { data: reshape(x, [steps * batch, this.inputSize]), batchSizes: new Array<number>(steps).fill(batch) };
     }
-    if (seq.data.shape[1] !== this.inputSize) throw new ShapeError(`${name}: input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${seq.data.shape[1]} (packed data ${fmtShape(seq.data.shape)})`);
+    if (seq.data.shape[1] !== this.inputSize)
+      throw new ShapeError(
+        `${name}: input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${seq.data.shape[1]} (packed data ${fmtShape(seq.data.shape)})`,
+      );
     checkDType(name, "input", seq.data, w0);
     const sizes = this.stateSizes(seq.batchSizes[0]);
     if (states) {
       states.forEach((s, k) => {
-        if (s.shape.length !== 3 || s.shape.some((d, i) => d !== sizes[k][i])) throw new ShapeError(`${name}: Expected ${this.stateName(k)} size ${fmtShape(sizes[k])}, got ${fmtShape(s.shape)}`);
+        if (s.shape.length !== 3 || s.shape.some((d, i) => d !== sizes[k][i]))
+          throw new ShapeError(
+            `${name}: Expected ${this.stateName(k)} size ${fmtShape(sizes[k])}, got ${fmtShape(s.shape)}`,
+          );
         checkDType(name, this.stateName(k), s, w0);
       });
     }
@@ -199,9 +289,13 @@ export abstract class RNNBase extends Module {
 
     if (input instanceof PackedSequence) {
       const unsorted = input.unsortedIndices;
-      return [new PackedSequence(outData, input.batchSizes, input.sortedIndices, unsorted), unsorted ? finals.map((s) => indexSelect(s, 1, unsorted)) : finals];
+      return [
+        new PackedSequence(outData, input.batchSizes, input.sortedIndices, unsorted),
+        unsorted ? finals.map((s) => indexSelect(s, 1, unsorted)) : finals,
+      ];
     }
-    const steps = seq.batchSizes.length, batch = seq.batchSizes[0];
+    const steps = seq.batchSizes.length,
+      batch = seq.batchSizes[0];
     let out = reshape(outData, [steps, batch, outData.shape[1]]);
     if (this.batchFirst) out = transpose(out, 0, 1);
     if (!batched) return [squeeze(out, batchDim), finals.map((s) => squeeze(s, 1))];
@@ -218,12 +312,19 @@ export abstract class RNNBase extends Module {
       for (let dir = 0; dir < D; dir++) {
         const w = this.cellWeights(layer, dir);
         const h0 = init.map((s) => select(s, 0, layer * D + dir));
-        const [out, hN] = (dir === 0 ? forwardDirection : reverseDirection)(this.step, linear(layerInput, w.wIh, w.bIh), seq.batchSizes, h0, w);
+        const [out, hN] = (dir === 0 ? forwardDirection : reverseDirection)(
+          this.step,
+          linear(layerInput, w.wIh, w.bIh),
+          seq.batchSizes,
+          h0,
+          w,
+        );
         outs.push(out);
         hN.forEach((h, k) => finals[k].push(h));
       }
       layerInput = D === 1 ? outs[0] : cat(outs, 1);
-      if (this.dropout > 0 && this.training && layer < this.numLayers - 1) layerInput = dropoutOp(layerInput, this.dropout, true);
+      if (this.dropout > 0 && this.training && layer < this.numLayers - 1)
+        layerInput = dropoutOp(layerInput, this.dropout, true);
     }
     return [layerInput, finals.map((f) => stack(f, 0))];
   }
@@ -241,7 +342,8 @@ export abstract class RNNBase extends Module {
 }
 
 function rejectProj<O extends { projSize?: number }>(name: string, o: O): O {
-  if (o.projSize !== 0 && o.projSize !== undefined) throw new ValueError(`${name}: proj_size argument is only supported for LSTM, not RNN or GRU`);
+  if (o.projSize !== 0 && o.projSize !== undefined)
+    throw new ValueError(`${name}: proj_size argument is only supported for LSTM, not RNN or GRU`);
   return o;
 }
 
@@ -283,8 +385,12 @@ export class LSTM extends RNNBase {
   }
   forward(input: PackedSequence, hx?: readonly [Tensor, Tensor] | null): [PackedSequence, [Tensor, Tensor]];
   forward(input: Tensor, hx?: readonly [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]];
-  forward(input: Tensor | PackedSequence, hx: readonly [Tensor, Tensor] | null = null): [Tensor | PackedSequence, [Tensor, Tensor]] {
-    if (hx !== null && (!Array.isArray(hx) || hx.length !== 2)) throw new ValueError("LSTM: hx must be a pair [h0, c0]");
+  forward(
+    input: Tensor | PackedSequence,
+    hx: readonly [Tensor, Tensor] | null = null,
+  ): [Tensor | PackedSequence, [Tensor, Tensor]] {
+    if (hx !== null && (!Array.isArray(hx) || hx.length !== 2))
+      throw new ValueError("LSTM: hx must be a pair [h0, c0]");
     const [out, [h, c]] = this.run(input, hx);
     return [out, [h, c]];
   }

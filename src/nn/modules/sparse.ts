@@ -20,10 +20,34 @@ export interface EmbeddingOptions extends FactoryOptions {
   _weight?: Tensor;
 }
 
-export interface EmbeddingParams extends EmbeddingOptions { numEmbeddings: number; embeddingDim: number }
-const embeddingArgs = signature<EmbeddingParams>()("Embedding",
-  ["numEmbeddings", "embeddingDim", "paddingIdx", "maxNorm", "normType", "scaleGradByFreq", "sparse", "_weight", "device", "dtype"],
-  { paddingIdx: null, maxNorm: null, normType: 2, scaleGradByFreq: false, sparse: false, _weight: undefined, ...factoryDefaults });
+export interface EmbeddingParams extends EmbeddingOptions {
+  numEmbeddings: number;
+  embeddingDim: number;
+}
+const embeddingArgs = signature<EmbeddingParams>()(
+  "Embedding",
+  [
+    "numEmbeddings",
+    "embeddingDim",
+    "paddingIdx",
+    "maxNorm",
+    "normType",
+    "scaleGradByFreq",
+    "sparse",
+    "_weight",
+    "device",
+    "dtype",
+  ],
+  {
+    paddingIdx: null,
+    maxNorm: null,
+    normType: 2,
+    scaleGradByFreq: false,
+    sparse: false,
+    _weight: undefined,
+    ...factoryDefaults,
+  },
+);
 
 export class Embedding extends Module {
   readonly numEmbeddings: number;
@@ -40,7 +64,8 @@ export class Embedding extends Module {
     this.embeddingDim = embeddingDim;
     let pidx = opts.paddingIdx ?? null;
     if (pidx !== null) {
-      if (pidx >= numEmbeddings || pidx < -numEmbeddings) throw new ValueError(`Embedding: padding_idx (${pidx}) must be within num_embeddings (${numEmbeddings})`);
+      if (pidx >= numEmbeddings || pidx < -numEmbeddings)
+        throw new ValueError(`Embedding: padding_idx (${pidx}) must be within num_embeddings (${numEmbeddings})`);
       if (pidx < 0) pidx += numEmbeddings;
     }
     if (opts.sparse) throw new ValueError("Embedding: sparse gradients are not supported");
@@ -65,7 +90,10 @@ export class Embedding extends Module {
   forward(input: Tensor): Tensor {
     return embedding(input, this.weight, this.paddingIdx, this.maxNorm, this.normType, this.scaleGradByFreq);
   }
-  static fromPretrained(embeddings: Tensor, opts: Omit<EmbeddingOptions, "_weight"> & { freeze?: boolean } = {}): Embedding {
+  static fromPretrained(
+    embeddings: Tensor,
+    opts: Omit<EmbeddingOptions, "_weight"> & { freeze?: boolean } = {},
+  ): Embedding {
     const [n, d] = embeddings.shape;
     const e = new Embedding(n, d, { ...opts, _weight: embeddings });
     e.weight.requiresGrad = !(opts.freeze ?? true);

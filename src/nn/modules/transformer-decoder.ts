@@ -9,7 +9,14 @@ import { Linear } from "./linear.js";
 import { Dropout } from "./dropout.js";
 import { LayerNorm } from "./normalization.js";
 import { MultiheadAttention } from "./attention.js";
-import { type Activation, TransformerEncoder, TransformerEncoderLayer, activationFn, applyActivation, encoderLayerArgs } from "./transformer.js";
+import {
+  type Activation,
+  TransformerEncoder,
+  TransformerEncoderLayer,
+  activationFn,
+  applyActivation,
+  encoderLayerArgs,
+} from "./transformer.js";
 import { deepcopyModule } from "../clone.js";
 import { xavierUniform_ } from "../init.js";
 import type { Args } from "../functional.js";
@@ -22,13 +29,30 @@ export interface DecoderForwardOptions {
   tgtKeyPaddingMask?: Tensor | null;
   memoryKeyPaddingMask?: Tensor | null;
 }
-type DecoderForwardArgs = Args<[tgtMask: Tensor | null, memoryMask: Tensor | null, tgtKeyPaddingMask: Tensor | null, memoryKeyPaddingMask: Tensor | null], DecoderForwardOptions>;
+type DecoderForwardArgs = Args<
+  [
+    tgtMask: Tensor | null,
+    memoryMask: Tensor | null,
+    tgtKeyPaddingMask: Tensor | null,
+    memoryKeyPaddingMask: Tensor | null,
+  ],
+  DecoderForwardOptions
+>;
 const DECODER_FORWARD_NAMES = ["tgtMask", "memoryMask", "tgtKeyPaddingMask", "memoryKeyPaddingMask"] as const;
 const decoderForwardArgs = (name: string, rest: readonly unknown[]): Required<DecoderForwardOptions> =>
-  moduleArgs<Required<DecoderForwardOptions> & Record<string, unknown>>(name, rest, [...DECODER_FORWARD_NAMES], { tgtMask: null, memoryMask: null, tgtKeyPaddingMask: null, memoryKeyPaddingMask: null });
+  moduleArgs<Required<DecoderForwardOptions> & Record<string, unknown>>(name, rest, [...DECODER_FORWARD_NAMES], {
+    tgtMask: null,
+    memoryMask: null,
+    tgtKeyPaddingMask: null,
+    memoryKeyPaddingMask: null,
+  });
 
 const decoderLayerArgs = encoderLayerArgs.as("TransformerDecoderLayer");
-const decoderArgs = signature<{ decoderLayer: Module; numLayers: number; norm?: Module | null }>()("TransformerDecoder", ["decoderLayer", "numLayers", "norm"], { norm: null });
+const decoderArgs = signature<{ decoderLayer: Module; numLayers: number; norm?: Module | null }>()(
+  "TransformerDecoder",
+  ["decoderLayer", "numLayers", "norm"],
+  { norm: null },
+);
 
 export class TransformerDecoderLayer extends Module {
   self_attn: MultiheadAttention;
@@ -50,7 +74,11 @@ export class TransformerDecoderLayer extends Module {
     const { dModel, nhead, ...o } = decoderLayerArgs.parse(args);
     const dtype = factoryDType("TransformerDecoderLayer", o);
     this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: o.dropout, batchFirst: o.batchFirst, dtype });
-    this.multihead_attn = new MultiheadAttention(dModel, nhead, { dropout: o.dropout, batchFirst: o.batchFirst, dtype });
+    this.multihead_attn = new MultiheadAttention(dModel, nhead, {
+      dropout: o.dropout,
+      batchFirst: o.batchFirst,
+      dtype,
+    });
     this.linear1 = new Linear(dModel, o.dimFeedforward, { dtype });
     this.dropout = new Dropout(o.dropout);
     this.linear2 = new Linear(o.dimFeedforward, dModel, { dtype });
@@ -63,8 +91,12 @@ export class TransformerDecoderLayer extends Module {
     this.dropout3 = new Dropout(o.dropout);
     this.activation = activationFn("TransformerDecoderLayer", o.activation);
   }
-  get selfAttn(): MultiheadAttention { return this.self_attn; }
-  get multiheadAttn(): MultiheadAttention { return this.multihead_attn; }
+  get selfAttn(): MultiheadAttention {
+    return this.self_attn;
+  }
+  get multiheadAttn(): MultiheadAttention {
+    return this.multihead_attn;
+  }
 
   /** tgt (T, N, E) / (N, T, E) / (T, E); memory (S, N, E) / (N, S, E) / (S, E). */
   forward(tgt: Tensor, memory: Tensor, ...rest: DecoderForwardArgs): Tensor {
@@ -129,10 +161,40 @@ export interface TransformerOptions extends FactoryOptions {
   batchFirst?: boolean;
   normFirst?: boolean;
 }
-const transformerArgs = signature<TransformerOptions>()("Transformer",
-  ["dModel", "nhead", "numEncoderLayers", "numDecoderLayers", "dimFeedforward", "dropout", "activation", "customEncoder", "customDecoder", "layerNormEps", "batchFirst", "normFirst", "device", "dtype"],
-  { dModel: 512, nhead: 8, numEncoderLayers: 6, numDecoderLayers: 6, dimFeedforward: 2048, dropout: 0.1, activation: "relu", customEncoder: null, customDecoder: null,
-    layerNormEps: 1e-5, batchFirst: false, normFirst: false, ...factoryDefaults });
+const transformerArgs = signature<TransformerOptions>()(
+  "Transformer",
+  [
+    "dModel",
+    "nhead",
+    "numEncoderLayers",
+    "numDecoderLayers",
+    "dimFeedforward",
+    "dropout",
+    "activation",
+    "customEncoder",
+    "customDecoder",
+    "layerNormEps",
+    "batchFirst",
+    "normFirst",
+    "device",
+    "dtype",
+  ],
+  {
+    dModel: 512,
+    nhead: 8,
+    numEncoderLayers: 6,
+    numDecoderLayers: 6,
+    dimFeedforward: 2048,
+    dropout: 0.1,
+    activation: "relu",
+    customEncoder: null,
+    customDecoder: null,
+    layerNormEps: 1e-5,
+    batchFirst: false,
+    normFirst: false,
+    ...factoryDefaults,
+  },
+);
 
 export interface TransformerForwardOptions extends DecoderForwardOptions {
   srcMask?: Tensor | null;
@@ -150,9 +212,25 @@ export class Transformer extends Module {
     super();
     const o = transformerArgs.parse(args);
     const dtype = factoryDType("Transformer", o);
-    const layerOpts = { dimFeedforward: o.dimFeedforward, dropout: o.dropout, activation: o.activation, layerNormEps: o.layerNormEps, batchFirst: o.batchFirst, normFirst: o.normFirst, dtype };
-    this.encoder = o.customEncoder ?? new TransformerEncoder(new TransformerEncoderLayer(o.dModel, o.nhead, layerOpts), o.numEncoderLayers, { norm: new LayerNorm(o.dModel, { eps: o.layerNormEps, dtype }) });
-    this.decoder = o.customDecoder ?? new TransformerDecoder(new TransformerDecoderLayer(o.dModel, o.nhead, layerOpts), o.numDecoderLayers, { norm: new LayerNorm(o.dModel, { eps: o.layerNormEps, dtype }) });
+    const layerOpts = {
+      dimFeedforward: o.dimFeedforward,
+      dropout: o.dropout,
+      activation: o.activation,
+      layerNormEps: o.layerNormEps,
+      batchFirst: o.batchFirst,
+      normFirst: o.normFirst,
+      dtype,
+    };
+    this.encoder =
+      o.customEncoder ??
+      new TransformerEncoder(new TransformerEncoderLayer(o.dModel, o.nhead, layerOpts), o.numEncoderLayers, {
+        norm: new LayerNorm(o.dModel, { eps: o.layerNormEps, dtype }),
+      });
+    this.decoder =
+      o.customDecoder ??
+      new TransformerDecoder(new TransformerDecoderLayer(o.dModel, o.nhead, layerOpts), o.numDecoderLayers, {
+        norm: new LayerNorm(o.dModel, { eps: o.layerNormEps, dtype }),
+      });
     // torch's _reset_parameters: every matrix re-drawn with xavier_uniform_, in parameters() order.
     for (const p of this.parameters()) if (p.dim() > 1) xavierUniform_(p);
     this.dModel = o.dModel;
@@ -160,19 +238,52 @@ export class Transformer extends Module {
     this.batchFirst = o.batchFirst;
   }
 
-  forward(src: Tensor, tgt: Tensor, ...rest: Args<[srcMask: Tensor | null, tgtMask: Tensor | null, memoryMask: Tensor | null, srcKeyPaddingMask: Tensor | null,
-    tgtKeyPaddingMask: Tensor | null, memoryKeyPaddingMask: Tensor | null], TransformerForwardOptions>): Tensor {
-    const o = moduleArgs<Required<TransformerForwardOptions> & Record<string, unknown>>("Transformer.forward", rest,
+  forward(
+    src: Tensor,
+    tgt: Tensor,
+    ...rest: Args<
+      [
+        srcMask: Tensor | null,
+        tgtMask: Tensor | null,
+        memoryMask: Tensor | null,
+        srcKeyPaddingMask: Tensor | null,
+        tgtKeyPaddingMask: Tensor | null,
+        memoryKeyPaddingMask: Tensor | null,
+      ],
+      TransformerForwardOptions
+    >
+  ): Tensor {
+    const o = moduleArgs<Required<TransformerForwardOptions> & Record<string, unknown>>(
+      "Transformer.forward",
+      rest,
       ["srcMask", "tgtMask", "memoryMask", "srcKeyPaddingMask", "tgtKeyPaddingMask", "memoryKeyPaddingMask"],
-      { srcMask: null, tgtMask: null, memoryMask: null, srcKeyPaddingMask: null, tgtKeyPaddingMask: null, memoryKeyPaddingMask: null });
+      {
+        srcMask: null,
+        tgtMask: null,
+        memoryMask: null,
+        srcKeyPaddingMask: null,
+        tgtKeyPaddingMask: null,
+        memoryKeyPaddingMask: null,
+      },
+    );
     const isBatched = src.dim() === 3;
     const b = this.batchFirst ? 0 : 1;
-    if (isBatched && src.shape[b] !== tgt.shape[b]) throw new ShapeError(`Transformer: the batch number of src and tgt must be equal, got src ${fmtShape(src.shape)} and tgt ${fmtShape(tgt.shape)}${this.batchFirst ? " (batch_first)" : ""}`);
+    if (isBatched && src.shape[b] !== tgt.shape[b])
+      throw new ShapeError(
+        `Transformer: the batch number of src and tgt must be equal, got src ${fmtShape(src.shape)} and tgt ${fmtShape(tgt.shape)}${this.batchFirst ? " (batch_first)" : ""}`,
+      );
     if (src.shape[src.dim() - 1] !== this.dModel || tgt.shape[tgt.dim() - 1] !== this.dModel) {
-      throw new ShapeError(`Transformer: the feature number of src and tgt must be equal to d_model=${this.dModel}, got src ${fmtShape(src.shape)} and tgt ${fmtShape(tgt.shape)}`);
+      throw new ShapeError(
+        `Transformer: the feature number of src and tgt must be equal to d_model=${this.dModel}, got src ${fmtShape(src.shape)} and tgt ${fmtShape(tgt.shape)}`,
+      );
     }
     const memory = callModule(this.encoder, src, { mask: o.srcMask, srcKeyPaddingMask: o.srcKeyPaddingMask }) as Tensor;
-    return callModule(this.decoder, tgt, memory, { tgtMask: o.tgtMask, memoryMask: o.memoryMask, tgtKeyPaddingMask: o.tgtKeyPaddingMask, memoryKeyPaddingMask: o.memoryKeyPaddingMask }) as Tensor;
+    return callModule(this.decoder, tgt, memory, {
+      tgtMask: o.tgtMask,
+      memoryMask: o.memoryMask,
+      tgtKeyPaddingMask: o.tgtKeyPaddingMask,
+      memoryKeyPaddingMask: o.memoryKeyPaddingMask,
+    }) as Tensor;
   }
 
   /** A float (sz, sz) mask with -inf above the diagonal and 0 elsewhere (torch's static method). */

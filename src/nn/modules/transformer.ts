@@ -34,12 +34,39 @@ export interface TransformerLayerOptions extends FactoryOptions {
   normFirst?: boolean;
 }
 /** TransformerEncoderLayer / TransformerDecoderLayer's parameters, in torch's order. */
-export interface TransformerLayerParams extends TransformerLayerOptions { dModel: number; nhead: number }
-export const encoderLayerArgs = signature<TransformerLayerParams>()("TransformerEncoderLayer",
-  ["dModel", "nhead", "dimFeedforward", "dropout", "activation", "layerNormEps", "batchFirst", "normFirst", "device", "dtype"],
-  { dimFeedforward: 2048, dropout: 0.1, activation: "relu", layerNormEps: 1e-5, batchFirst: false, normFirst: false, ...factoryDefaults });
-const encoderArgs = signature<EncoderOptions & { encoderLayer: Module; numLayers: number }>()("TransformerEncoder",
-  ["encoderLayer", "numLayers", "norm", "enableNestedTensor", "maskCheck"], { norm: null, enableNestedTensor: true, maskCheck: true });
+export interface TransformerLayerParams extends TransformerLayerOptions {
+  dModel: number;
+  nhead: number;
+}
+export const encoderLayerArgs = signature<TransformerLayerParams>()(
+  "TransformerEncoderLayer",
+  [
+    "dModel",
+    "nhead",
+    "dimFeedforward",
+    "dropout",
+    "activation",
+    "layerNormEps",
+    "batchFirst",
+    "normFirst",
+    "device",
+    "dtype",
+  ],
+  {
+    dimFeedforward: 2048,
+    dropout: 0.1,
+    activation: "relu",
+    layerNormEps: 1e-5,
+    batchFirst: false,
+    normFirst: false,
+    ...factoryDefaults,
+  },
+);
+const encoderArgs = signature<EncoderOptions & { encoderLayer: Module; numLayers: number }>()(
+  "TransformerEncoder",
+  ["encoderLayer", "numLayers", "norm", "enableNestedTensor", "maskCheck"],
+  { norm: null, enableNestedTensor: true, maskCheck: true },
+);
 
 /** torch's _get_activation_fn for strings; functions and modules pass through. */
 export function activationFn(name: string, a: Activation): (x: Tensor) => Tensor {
@@ -54,7 +81,10 @@ export function applyActivation(a: (x: Tensor) => Tensor, x: Tensor): Tensor {
   return a instanceof Module ? (callModule(a, x) as Tensor) : a(x);
 }
 
-export interface EncoderLayerForwardOptions { srcMask?: Tensor | null; srcKeyPaddingMask?: Tensor | null }
+export interface EncoderLayerForwardOptions {
+  srcMask?: Tensor | null;
+  srcKeyPaddingMask?: Tensor | null;
+}
 
 export class TransformerEncoderLayer extends Module {
   self_attn: MultiheadAttention;
@@ -87,11 +117,21 @@ export class TransformerEncoderLayer extends Module {
     this.activationReluOrGelu = act === relu || act instanceof ReLU ? 1 : act === gelu || act instanceof GELU ? 2 : 0;
     this.activation = act;
   }
-  get selfAttn(): MultiheadAttention { return this.self_attn; }
+  get selfAttn(): MultiheadAttention {
+    return this.self_attn;
+  }
 
   /** src (S, N, E), (N, S, E) with batchFirst, or (S, E); srcMask (S, S) or (N*nhead, S, S); srcKeyPaddingMask (N, S) or (S). */
-  forward(src: Tensor, ...rest: Args<[srcMask: Tensor | null, srcKeyPaddingMask: Tensor | null], EncoderLayerForwardOptions>): Tensor {
-    const o = moduleArgs<Required<EncoderLayerForwardOptions> & Record<string, unknown>>("TransformerEncoderLayer.forward", rest, ["srcMask", "srcKeyPaddingMask"], { srcMask: null, srcKeyPaddingMask: null });
+  forward(
+    src: Tensor,
+    ...rest: Args<[srcMask: Tensor | null, srcKeyPaddingMask: Tensor | null], EncoderLayerForwardOptions>
+  ): Tensor {
+    const o = moduleArgs<Required<EncoderLayerForwardOptions> & Record<string, unknown>>(
+      "TransformerEncoderLayer.forward",
+      rest,
+      ["srcMask", "srcKeyPaddingMask"],
+      { srcMask: null, srcKeyPaddingMask: null },
+    );
     checkKeyPaddingMaskDType("TransformerEncoderLayer", o.srcKeyPaddingMask);
     let x = src;
     if (this.normFirst) {
@@ -112,8 +152,15 @@ export class TransformerEncoderLayer extends Module {
   }
 }
 
-export interface EncoderOptions { norm?: Module | null; enableNestedTensor?: boolean; maskCheck?: boolean }
-export interface EncoderForwardOptions { mask?: Tensor | null; srcKeyPaddingMask?: Tensor | null }
+export interface EncoderOptions {
+  norm?: Module | null;
+  enableNestedTensor?: boolean;
+  maskCheck?: boolean;
+}
+export interface EncoderForwardOptions {
+  mask?: Tensor | null;
+  srcKeyPaddingMask?: Tensor | null;
+}
 
 export class TransformerEncoder extends Module {
   layers: ModuleList;
@@ -132,13 +179,22 @@ export class TransformerEncoder extends Module {
     this.maskCheck = o.maskCheck;
   }
 
-  forward(src: Tensor, ...rest: Args<[mask: Tensor | null, srcKeyPaddingMask: Tensor | null], EncoderForwardOptions>): Tensor {
-    const o = moduleArgs<Required<EncoderForwardOptions> & Record<string, unknown>>("TransformerEncoder.forward", rest, ["mask", "srcKeyPaddingMask"], { mask: null, srcKeyPaddingMask: null });
+  forward(
+    src: Tensor,
+    ...rest: Args<[mask: Tensor | null, srcKeyPaddingMask: Tensor | null], EncoderForwardOptions>
+  ): Tensor {
+    const o = moduleArgs<Required<EncoderForwardOptions> & Record<string, unknown>>(
+      "TransformerEncoder.forward",
+      rest,
+      ["mask", "srcKeyPaddingMask"],
+      { mask: null, srcKeyPaddingMask: null },
+    );
     const kpm = o.srcKeyPaddingMask;
     checkKeyPaddingMaskDType("TransformerEncoder", kpm);
     const lengths = this.nestedLengths(src, o.mask, kpm);
     let output = src;
-    for (const mod of this.layers) output = callModule(mod, output, { srcMask: o.mask, srcKeyPaddingMask: kpm }) as Tensor;
+    for (const mod of this.layers)
+      output = callModule(mod, output, { srcMask: o.mask, srcKeyPaddingMask: kpm }) as Tensor;
     if (lengths) output = toPadded(output, lengths);
     if (this.norm) output = callModule(this.norm, output) as Tensor;
     return output;
@@ -156,14 +212,28 @@ export class TransformerEncoder extends Module {
     const first = this.layers.at(0);
     if (!(first instanceof TransformerEncoderLayer) || first.normFirst || first.training) return null;
     const sa = first.self_attn;
-    if (!sa.batchFirst || !sa.qkvSameEmbedDim || !first.activationReluOrGelu || first.norm1.eps !== first.norm2.eps) return null;
+    if (!sa.batchFirst || !sa.qkvSameEmbedDim || !first.activationReluOrGelu || first.norm1.eps !== first.norm2.eps)
+      return null;
     if (src.dim() !== 3 || !this.enableNestedTensor || !kpm || mask || sa.numHeads % 2 === 1) return null;
     // (With maskCheck off torch would also take a mask that is not left-aligned, and read the
     // wrong positions; Flint keeps the composed path then.)
     const lengths = leftAlignedLengths(kpm);
     if (!lengths) return null;
-    const args = [src, sa.in_proj_weight, sa.in_proj_bias, sa.out_proj.weight, sa.out_proj.bias, first.norm1.weight, first.norm1.bias,
-      first.norm2.weight, first.norm2.bias, first.linear1.weight, first.linear1.bias, first.linear2.weight, first.linear2.bias];
+    const args = [
+      src,
+      sa.in_proj_weight,
+      sa.in_proj_bias,
+      sa.out_proj.weight,
+      sa.out_proj.bias,
+      first.norm1.weight,
+      first.norm1.bias,
+      first.norm2.weight,
+      first.norm2.bias,
+      first.linear1.weight,
+      first.linear1.bias,
+      first.linear2.weight,
+      first.linear2.bias,
+    ];
     if (isGradEnabled() && args.some((t) => t?.requiresGrad)) return null;
     return lengths;
   }
@@ -171,7 +241,10 @@ export class TransformerEncoder extends Module {
 
 /** Per-row count of unpadded positions if every row is unpadded-then-padded, else null. */
 function leftAlignedLengths(kpm: Tensor): number[] | null {
-  if (kpm.dim() !== 2) throw new ShapeError(`TransformerEncoder: expected src_key_padding_mask of shape (N, S), got ${fmtShape(kpm.shape)}`);
+  if (kpm.dim() !== 2)
+    throw new ShapeError(
+      `TransformerEncoder: expected src_key_padding_mask of shape (N, S), got ${fmtShape(kpm.shape)}`,
+    );
   const [n, s] = kpm.shape;
   const a = kpm.contiguous().typedArray();
   const out: number[] = [];

@@ -49,14 +49,24 @@ export function factoryDType(callee: string, o: FactoryOptions): DType {
  * Deprecated size_average / reduce of torch's losses (_Reduction.legacy_get_string): when either
  * is given it decides the reduction, as in PyTorch.
  */
-export function legacyReduction<R extends string>(sizeAverage: boolean | null | undefined, reduce: boolean | null | undefined, reduction: R): R | "mean" | "sum" | "none" {
-  if ((sizeAverage === null || sizeAverage === undefined) && (reduce === null || reduce === undefined)) return reduction;
-  const sa = sizeAverage ?? true, rd = reduce ?? true;
+export function legacyReduction<R extends string>(
+  sizeAverage: boolean | null | undefined,
+  reduce: boolean | null | undefined,
+  reduction: R,
+): R | "mean" | "sum" | "none" {
+  if ((sizeAverage === null || sizeAverage === undefined) && (reduce === null || reduce === undefined))
+    return reduction;
+  const sa = sizeAverage ?? true,
+    rd = reduce ?? true;
   return !rd ? "none" : sa ? "mean" : "sum";
 }
 
-
 /** Modules' positional-or-options arguments; new code declares a signature (src/internal/args.ts). */
-export function moduleArgs<T extends Record<string, unknown>>(name: string, args: readonly unknown[], names: readonly (keyof T & string)[], defaults: Partial<T>): T {
+export function moduleArgs<T extends Record<string, unknown>>(
+  name: string,
+  args: readonly unknown[],
+  names: readonly (keyof T & string)[],
+  defaults: Partial<T>,
+): T {
   return parseArgs<T>(name, args, names, defaults);
 }

@@ -26,8 +26,18 @@ export interface DistributedDataParallelOptions {
   staticGraph?: boolean;
 }
 
-const OPTION_NAMES = ["deviceIds", "outputDevice", "dim", "broadcastBuffers", "processGroup", "bucketCapMb", "findUnusedParameters",
-  "checkReduction", "gradientAsBucketView", "staticGraph"] as const;
+const OPTION_NAMES = [
+  "deviceIds",
+  "outputDevice",
+  "dim",
+  "broadcastBuffers",
+  "processGroup",
+  "bucketCapMb",
+  "findUnusedParameters",
+  "checkReduction",
+  "gradientAsBucketView",
+  "staticGraph",
+] as const;
 
 /**
  * DistributedDataParallel(module, { bucketCapMb = 25, findUnusedParameters = false,
@@ -45,17 +55,28 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
   constructor(module: M, ...args: unknown[]) {
     super();
     const name = "DistributedDataParallel";
-    const o = parseArgs<DistributedDataParallelOptions & Record<string, unknown>>(name, args, [...OPTION_NAMES],
-      { broadcastBuffers: true, processGroup: null, bucketCapMb: 25, findUnusedParameters: false, gradientAsBucketView: false, staticGraph: false });
+    const o = parseArgs<DistributedDataParallelOptions & Record<string, unknown>>(name, args, [...OPTION_NAMES], {
+      broadcastBuffers: true,
+      processGroup: null,
+      bucketCapMb: 25,
+      findUnusedParameters: false,
+      gradientAsBucketView: false,
+      staticGraph: false,
+    });
     if (!(module instanceof Module)) throw new ValueError(`${name}: expected an nn.Module to wrap`);
-    if (o.deviceIds !== undefined && o.deviceIds !== null) throw new ValueError(`${name}: deviceIds is for single-device GPU modules; leave it unset for CPU modules`);
+    if (o.deviceIds !== undefined && o.deviceIds !== null)
+      throw new ValueError(`${name}: deviceIds is for single-device GPU modules; leave it unset for CPU modules`);
     if (o.gradientAsBucketView) throw new ValueError(`${name}: not implemented: gradientAsBucketView`);
-    if (typeof o.bucketCapMb !== "number" || !(o.bucketCapMb > 0)) throw new ValueError(`${name}: bucketCapMb must be a positive number, got ${String(o.bucketCapMb)}`);
+    if (typeof o.bucketCapMb !== "number" || !(o.bucketCapMb > 0))
+      throw new ValueError(`${name}: bucketCapMb must be a positive number, got ${String(o.bucketCapMb)}`);
     this.module = module;
     this.#group = resolveGroup(name, o.processGroup);
     this.#broadcastBuffers = o.broadcastBuffers ?? true;
     const named = module.namedParameters().filter((e) => e[1].requiresGrad);
-    if (named.length === 0) throw new ValueError(`${name}: DistributedDataParallel is not needed when a module doesn't have any parameter that requires a gradient.`);
+    if (named.length === 0)
+      throw new ValueError(
+        `${name}: DistributedDataParallel is not needed when a module doesn't have any parameter that requires a gradient.`,
+      );
     // PyTorch's _sync_module_states: rank 0's weights everywhere before training starts.
     syncTensors([...module.parameters(), ...module.buffers()], this.#group);
     this.#reducer = new Reducer(named, this.#group, o.bucketCapMb * 1024 * 1024, o.findUnusedParameters ?? false);

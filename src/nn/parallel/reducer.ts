@@ -30,7 +30,12 @@ interface Bucket {
 }
 
 /** Groups parameter indices (already in reverse order) into buckets by dtype and size, as PyTorch's compute_bucket_assignment_by_size. */
-export function assignBuckets(params: readonly Tensor[], order: readonly number[], capBytes: number, firstBytes = FIRST_BUCKET_BYTES): number[][] {
+export function assignBuckets(
+  params: readonly Tensor[],
+  order: readonly number[],
+  capBytes: number,
+  firstBytes = FIRST_BUCKET_BYTES,
+): number[][] {
   const out: number[][] = [];
   const open = new Map<DType, { idx: number[]; bytes: number; limitIdx: number }>();
   const limits = [firstBytes, capBytes];
@@ -69,7 +74,12 @@ export class Reducer {
   launchedEarly = 0;
   private readyCount = 0;
 
-  constructor(named: [string, Parameter][], group: ProcessGroup, bucketCapBytes: number, findUnusedParameters: boolean) {
+  constructor(
+    named: [string, Parameter][],
+    group: ProcessGroup,
+    bucketCapBytes: number,
+    findUnusedParameters: boolean,
+  ) {
     this.params = named.map((e) => e[1]);
     this.names = named.map((e) => e[0]);
     this.group = group;
@@ -131,7 +141,9 @@ export class Reducer {
       for (const u of this.unused) if (!this.ready[u]) this.markReady(u, null);
     }
     if (this.ready[i]) {
-      throw new DistributedError(`DistributedDataParallel: expected to mark a variable ready only once; parameter ${this.names[i]} received a gradient twice in one backward`);
+      throw new DistributedError(
+        `DistributedDataParallel: expected to mark a variable ready only once; parameter ${this.names[i]} received a gradient twice in one backward`,
+      );
     }
     this.locallyUsed[i] = 1;
     this.markReady(i, this.params[i].grad);
@@ -142,7 +154,8 @@ export class Reducer {
     this.readyCount++;
     const [bi, slot] = this.where[i];
     const b = this.buckets[bi];
-    const off = b.offsets[slot], n = this.params[i].numel();
+    const off = b.offsets[slot],
+      n = this.params[i].numel();
     const view = b.buf.subarray(off, off + n);
     if (grad === null) view.fill(0);
     else {
@@ -168,12 +181,16 @@ export class Reducer {
     if (this.nextBucket < this.buckets.length) {
       // Wait for what was launched (so no collective is left dangling), then explain.
       for (const b of this.buckets) b.work?.wait();
-      const missing = this.params.map((_, i) => i).filter((i) => !this.ready[i]).map((i) => this.names[i]);
+      const missing = this.params
+        .map((_, i) => i)
+        .filter((i) => !this.ready[i])
+        .map((i) => this.names[i]);
       throw new DistributedError(
         "DistributedDataParallel: Expected to have finished reduction in the prior iteration before starting a new one. " +
           "This error indicates that your module has parameters that were not used in producing loss. " +
           "You can enable unused parameter detection by passing findUnusedParameters: true to DistributedDataParallel, " +
-          `and by making sure all forward function outputs participate in calculating loss. Parameters that did not receive grad: ${missing.join(", ")}`);
+          `and by making sure all forward function outputs participate in calculating loss. Parameters that did not receive grad: ${missing.join(", ")}`,
+      );
     }
     let globallyUsed: Float32Array | null = null;
     if (this.findUnused) {

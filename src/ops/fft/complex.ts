@@ -27,7 +27,8 @@ export function fromParts(re: Tensor, im: Tensor): Tensor {
 
 /** torch.view_as_complex: a [..., 2] tensor read as complex (the same storage). */
 export function viewAsComplex(x: Tensor): Tensor {
-  if (x.shape[x.dim() - 1] !== 2) throw new ShapeError(`view_as_complex: Tensor must have a last dimension of size 2, got ${fmtShape(x.shape)}`);
+  if (x.shape[x.dim() - 1] !== 2)
+    throw new ShapeError(`view_as_complex: Tensor must have a last dimension of size 2, got ${fmtShape(x.shape)}`);
   return markComplex(view(x, x.shape));
 }
 /** torch.view_as_real: the [..., 2] layout of a complex tensor, as a plain real tensor. */

@@ -3,7 +3,11 @@
 // R are LAPACK's), triangular solves, cyclic Jacobi for symmetric eigenproblems, and one-sided
 // Jacobi SVD. The ops in this folder call them once per matrix of a batch.
 
-export interface Mat { a: Float64Array; m: number; n: number }
+export interface Mat {
+  a: Float64Array;
+  m: number;
+  n: number;
+}
 export const at = (M: Mat, i: number, j: number): number => M.a[i * M.n + j];
 
 /** PA = LU in place (L unit lower, U upper, packed); pivots are LAPACK's 1-based row swaps; info > 0 when singular. */
@@ -14,15 +18,27 @@ export function luFactor(src: Mat): { lu: Float64Array; piv: Int32Array; info: n
   const piv = new Int32Array(k);
   let info = 0;
   for (let j = 0; j < k; j++) {
-    let p = j, best = Math.abs(a[j * n + j]);
+    let p = j,
+      best = Math.abs(a[j * n + j]);
     for (let i = j + 1; i < m; i++) {
       const v = Math.abs(a[i * n + j]);
-      if (v > best || (Number.isNaN(v) && !Number.isNaN(best))) { best = v; p = i; }
+      if (v > best || (Number.isNaN(v) && !Number.isNaN(best))) {
+        best = v;
+        p = i;
+      }
     }
     piv[j] = p + 1;
-    if (p !== j) for (let c = 0; c < n; c++) { const t = a[j * n + c]; a[j * n + c] = a[p * n + c]; a[p * n + c] = t; }
+    if (p !== j)
+      for (let c = 0; c < n; c++) {
+        const t = a[j * n + c];
+        a[j * n + c] = a[p * n + c];
+        a[p * n + c] = t;
+      }
     const d = a[j * n + j];
-    if (d === 0) { if (info === 0) info = j + 1; continue; }
+    if (d === 0) {
+      if (info === 0) info = j + 1;
+      continue;
+    }
     for (let i = j + 1; i < m; i++) {
       const f = (a[i * n + j] /= d);
       if (f !== 0) for (let c = j + 1; c < n; c++) a[i * n + c] -= f * a[j * n + c];
@@ -61,18 +77,26 @@ export function cholesky(src: Mat): { l: Float64Array; info: number } {
 }
 
 /** Householder QR: Q (m x q), R (q x n) with q = min(m, n) (reduced) or m (complete). */
-export function qr(src: Mat, complete: boolean): { q: Float64Array; r: Float64Array; qCols: number; packed: Float64Array; tau: Float64Array } {
+export function qr(
+  src: Mat,
+  complete: boolean,
+): { q: Float64Array; r: Float64Array; qCols: number; packed: Float64Array; tau: Float64Array } {
   const { m, n } = src;
   const a = Float64Array.from(src.a);
   const k = Math.min(m, n);
-  const vs: Float64Array[] = [], taus: number[] = [];
+  const vs: Float64Array[] = [],
+    taus: number[] = [];
   for (let j = 0; j < k; j++) {
     const alpha = a[j * n + j];
     let xnorm = 0;
     for (let i = j + 1; i < m; i++) xnorm = Math.hypot(xnorm, a[i * n + j]);
     const v = new Float64Array(m);
     v[j] = 1;
-    if (xnorm === 0) { vs.push(v); taus.push(0); continue; }
+    if (xnorm === 0) {
+      vs.push(v);
+      taus.push(0);
+      continue;
+    }
     const beta = -Math.sign(alpha || 1) * Math.hypot(alpha, xnorm);
     const tau = (beta - alpha) / beta;
     for (let i = j + 1; i < m; i++) v[i] = a[i * n + j] / (alpha - beta);
@@ -92,7 +116,8 @@ export function qr(src: Mat, complete: boolean): { q: Float64Array; r: Float64Ar
   const q = new Float64Array(m * qCols);
   for (let i = 0; i < Math.min(m, qCols); i++) q[i * qCols + i] = 1;
   for (let j = k - 1; j >= 0; j--) {
-    const v = vs[j], tau = taus[j];
+    const v = vs[j],
+      tau = taus[j];
     for (let c = 0; c < qCols; c++) {
       let s = 0;
       for (let i = j; i < m; i++) s += v[i] * q[i * qCols + c];
@@ -122,19 +147,23 @@ export function eighJacobi(src: Mat): { w: Float64Array; v: Float64Array } {
         if (apq === 0) continue;
         const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        const c = 1 / Math.sqrt(t * t + 1),
+          s = t * c;
         for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p], akq = a[k * n + q];
+          const akp = a[k * n + p],
+            akq = a[k * n + q];
           a[k * n + p] = c * akp - s * akq;
           a[k * n + q] = s * akp + c * akq;
         }
         for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k], aqk = a[q * n + k];
+          const apk = a[p * n + k],
+            aqk = a[q * n + k];
           a[p * n + k] = c * apk - s * aqk;
           a[q * n + k] = s * apk + c * aqk;
         }
         for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p], vkq = v[k * n + q];
+          const vkp = v[k * n + p],
+            vkq = v[k * n + q];
           v[k * n + p] = c * vkp - s * vkq;
           v[k * n + q] = s * vkp + c * vkq;
         }
@@ -144,7 +173,9 @@ export function eighJacobi(src: Mat): { w: Float64Array; v: Float64Array } {
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => a[i * n + i] - a[j * n + j]);
   const w = Float64Array.from(order, (i) => a[i * n + i]);
   const vs = new Float64Array(n * n);
-  order.forEach((src2, dst) => { for (let k = 0; k < n; k++) vs[k * n + dst] = v[k * n + src2]; });
+  order.forEach((src2, dst) => {
+    for (let k = 0; k < n; k++) vs[k * n + dst] = v[k * n + src2];
+  });
   return { w, v: vs };
 }
 
@@ -156,7 +187,9 @@ export function svdJacobi(src: Mat): { u: Float64Array; s: Float64Array; vt: Flo
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) t[j * m + i] = src.a[i * n + j];
     const r = svdJacobi({ a: t, m: n, n: m });
     // A^T = U S V^T, so A = V S U^T
-    const k = r.k, u = new Float64Array(m * k), vt = new Float64Array(k * n);
+    const k = r.k,
+      u = new Float64Array(m * k),
+      vt = new Float64Array(k * n);
     for (let i = 0; i < m; i++) for (let c = 0; c < k; c++) u[i * k + c] = r.vt[c * m + i];
     for (let c = 0; c < k; c++) for (let j = 0; j < n; j++) vt[c * n + j] = r.u[j * k + c];
     return { u, s: r.s, vt, k };
@@ -168,9 +201,12 @@ export function svdJacobi(src: Mat): { u: Float64Array; s: Float64Array; vt: Flo
     let rotated = false;
     for (let p = 0; p < n; p++) {
       for (let q = p + 1; q < n; q++) {
-        let alpha = 0, beta = 0, gamma = 0;
+        let alpha = 0,
+          beta = 0,
+          gamma = 0;
         for (let i = 0; i < m; i++) {
-          const x = a[i * n + p], y = a[i * n + q];
+          const x = a[i * n + p],
+            y = a[i * n + q];
           alpha += x * x;
           beta += y * y;
           gamma += x * y;
@@ -179,14 +215,17 @@ export function svdJacobi(src: Mat): { u: Float64Array; s: Float64Array; vt: Flo
         rotated = true;
         const zeta = (beta - alpha) / (2 * gamma);
         const t = Math.sign(zeta || 1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
-        const c = 1 / Math.sqrt(1 + t * t), s = c * t;
+        const c = 1 / Math.sqrt(1 + t * t),
+          s = c * t;
         for (let i = 0; i < m; i++) {
-          const x = a[i * n + p], y = a[i * n + q];
+          const x = a[i * n + p],
+            y = a[i * n + q];
           a[i * n + p] = c * x - s * y;
           a[i * n + q] = s * x + c * y;
         }
         for (let i = 0; i < n; i++) {
-          const x = v[i * n + p], y = v[i * n + q];
+          const x = v[i * n + p],
+            y = v[i * n + q];
           v[i * n + p] = c * x - s * y;
           v[i * n + q] = s * x + c * y;
         }
@@ -194,10 +233,15 @@ export function svdJacobi(src: Mat): { u: Float64Array; s: Float64Array; vt: Flo
     }
     if (!rotated) break;
   }
-  const norms = Array.from({ length: n }, (_, j) => { let s = 0; for (let i = 0; i < m; i++) s += a[i * n + j] * a[i * n + j]; return Math.sqrt(s); });
+  const norms = Array.from({ length: n }, (_, j) => {
+    let s = 0;
+    for (let i = 0; i < m; i++) s += a[i * n + j] * a[i * n + j];
+    return Math.sqrt(s);
+  });
   const order = norms.map((_, i) => i).sort((i, j) => norms[j] - norms[i]);
   const s = Float64Array.from(order, (i) => norms[i]);
-  const u = new Float64Array(m * n), vt = new Float64Array(n * n);
+  const u = new Float64Array(m * n),
+    vt = new Float64Array(n * n);
   order.forEach((j, c) => {
     for (let i = 0; i < m; i++) u[i * n + c] = norms[j] === 0 ? 0 : a[i * n + j] / norms[j];
     for (let i = 0; i < n; i++) vt[c * n + i] = v[i * n + j];

@@ -9,10 +9,19 @@ import { besselI } from "./scalar.js";
 
 type Poly = (x: number, n: number) => number;
 
-function recur(x: number, n: number, p0: number, p1: number, step: (k: number, p: number, q: number) => number, from = 2): number {
+function recur(
+  x: number,
+  n: number,
+  p0: number,
+  p1: number,
+  step: (k: number, p: number, q: number) => number,
+  from = 2,
+): number {
   if (n === 0) return p0;
   if (n === 1) return p1;
-  let p = p0, q = p1, r = p1;
+  let p = p0,
+    q = p1,
+    r = p1;
   for (let k = from; k <= n; k++) {
     r = step(k, p, q);
     p = q;
@@ -105,7 +114,9 @@ const hermiteH: Poly = (x, n) => {
   if (n < 0) return 0;
   if (n === 0) return 1;
   if (n === 1) return x + x;
-  let p = 1, q = x + x, r = q;
+  let p = 1,
+    q = x + x,
+    r = q;
   for (let k = 2; k < n + n; k += 2) {
     r = (x + x) * q - k * p;
     p = q;
@@ -129,10 +140,12 @@ const legendreP: Poly = (x, n) => {
 };
 
 /** n is read as an integer, as ATen's static_cast<int64_t>(n). */
-const poly = (f: Poly, name: string) => (x: TensorLike, n: TensorLike): Tensor => {
-  const { ta, tb, dtype } = promoted(x, n);
-  return mapBinary(ta, tb, floatOf(dtype), (a, b) => (Number.isNaN(b) ? NaN : f(a, Math.trunc(b))), name);
-};
+const poly =
+  (f: Poly, name: string) =>
+  (x: TensorLike, n: TensorLike): Tensor => {
+    const { ta, tb, dtype } = promoted(x, n);
+    return mapBinary(ta, tb, floatOf(dtype), (a, b) => (Number.isNaN(b) ? NaN : f(a, Math.trunc(b))), name);
+  };
 export const chebyshevPolynomialT = poly(chebT, "chebyshev_polynomial_t");
 export const chebyshevPolynomialU = poly(chebU, "chebyshev_polynomial_u");
 export const chebyshevPolynomialV = poly(chebV, "chebyshev_polynomial_v");
@@ -174,7 +187,10 @@ function besselK(nu: number, x: number, scaled: boolean): number {
   const r = s * h;
   return scaled ? r : r * Math.exp(-x);
 }
-const unary = (f: (v: number) => number) => (x: Tensor): Tensor => mapUnary(x, floatOf(x.dtype), f);
+const unary =
+  (f: (v: number) => number) =>
+  (x: Tensor): Tensor =>
+    mapUnary(x, floatOf(x.dtype), f);
 export const besselJ0 = unary((v) => besselJ(0, v));
 export const besselJ1 = unary((v) => besselJ(1, v));
 export const modifiedBesselI0 = unary((v) => besselI(0, v, false));
@@ -183,4 +199,6 @@ export const modifiedBesselK0 = unary((v) => besselK(0, v, false));
 export const modifiedBesselK1 = unary((v) => besselK(1, v, false));
 export const scaledModifiedBesselK0 = unary((v) => besselK(0, v, true));
 export const scaledModifiedBesselK1 = unary((v) => besselK(1, v, true));
-export const sphericalBesselJ0 = unary((v) => (v === 0 ? 1 : !Number.isFinite(v) ? (Number.isNaN(v) ? NaN : 0) : Math.sin(v) / v));
+export const sphericalBesselJ0 = unary((v) =>
+  v === 0 ? 1 : !Number.isFinite(v) ? (Number.isNaN(v) ? NaN : 0) : Math.sin(v) / v,
+);

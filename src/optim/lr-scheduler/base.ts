@@ -18,7 +18,10 @@ export abstract class LRScheduler {
       for (const g of optimizer.paramGroups) if (g.initialLr === undefined) g.initialLr = g.lr as number;
     } else {
       optimizer.paramGroups.forEach((g, i) => {
-        if (g.initialLr === undefined) throw new ValueError(`${this.constructor.name}: param 'initial_lr' is not specified in paramGroups[${i}] when resuming an optimizer`);
+        if (g.initialLr === undefined)
+          throw new ValueError(
+            `${this.constructor.name}: param 'initial_lr' is not specified in paramGroups[${i}] when resuming an optimizer`,
+          );
       });
     }
     this.baseLrs = optimizer.paramGroups.map((g) => g.initialLr as number);

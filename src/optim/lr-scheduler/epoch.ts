@@ -6,7 +6,13 @@ import type { Optimizer } from "../optimizer.js";
 import { type ArgsOf, signature, unsupported } from "../../internal/args.js";
 import { LRScheduler, groupsOf as groups } from "./base.js";
 
-const stepLRArgs = signature<{ gamma?: number; lastEpoch?: number } & { optimizer: Optimizer; stepSize: number; verbose?: boolean }>()("StepLR", ["optimizer", "stepSize", "gamma", "lastEpoch", "verbose"], { gamma: 0.1, lastEpoch: -1, verbose: false });
+const stepLRArgs = signature<
+  { gamma?: number; lastEpoch?: number } & { optimizer: Optimizer; stepSize: number; verbose?: boolean }
+>()("StepLR", ["optimizer", "stepSize", "gamma", "lastEpoch", "verbose"], {
+  gamma: 0.1,
+  lastEpoch: -1,
+  verbose: false,
+});
 export class StepLR extends LRScheduler {
   readonly stepSize: number;
   readonly gamma: number;
@@ -27,7 +33,13 @@ export class StepLR extends LRScheduler {
   }
 }
 
-const multiStepLRArgs = signature<{ gamma?: number; lastEpoch?: number } & { optimizer: Optimizer; milestones: readonly number[]; verbose?: boolean }>()("MultiStepLR", ["optimizer", "milestones", "gamma", "lastEpoch", "verbose"], { gamma: 0.1, lastEpoch: -1, verbose: false });
+const multiStepLRArgs = signature<
+  { gamma?: number; lastEpoch?: number } & { optimizer: Optimizer; milestones: readonly number[]; verbose?: boolean }
+>()("MultiStepLR", ["optimizer", "milestones", "gamma", "lastEpoch", "verbose"], {
+  gamma: 0.1,
+  lastEpoch: -1,
+  verbose: false,
+});
 export class MultiStepLR extends LRScheduler {
   readonly milestones: Map<number, number>;
   readonly gamma: number;
@@ -52,7 +64,9 @@ export class MultiStepLR extends LRScheduler {
   }
 }
 
-const exponentialLRArgs = signature<{ lastEpoch?: number } & { optimizer: Optimizer; gamma: number; verbose?: boolean }>()("ExponentialLR", ["optimizer", "gamma", "lastEpoch", "verbose"], { lastEpoch: -1, verbose: false });
+const exponentialLRArgs = signature<
+  { lastEpoch?: number } & { optimizer: Optimizer; gamma: number; verbose?: boolean }
+>()("ExponentialLR", ["optimizer", "gamma", "lastEpoch", "verbose"], { lastEpoch: -1, verbose: false });
 export class ExponentialLR extends LRScheduler {
   readonly gamma: number;
   constructor(...args: ArgsOf<typeof exponentialLRArgs>) {
@@ -71,7 +85,13 @@ export class ExponentialLR extends LRScheduler {
   }
 }
 
-const cosineAnnealingLRArgs = signature<{ etaMin?: number; lastEpoch?: number } & { optimizer: Optimizer; TMax: number; verbose?: boolean }>()("CosineAnnealingLR", ["optimizer", "TMax", "etaMin", "lastEpoch", "verbose"], { etaMin: 0, lastEpoch: -1, verbose: false });
+const cosineAnnealingLRArgs = signature<
+  { etaMin?: number; lastEpoch?: number } & { optimizer: Optimizer; TMax: number; verbose?: boolean }
+>()("CosineAnnealingLR", ["optimizer", "TMax", "etaMin", "lastEpoch", "verbose"], {
+  etaMin: 0,
+  lastEpoch: -1,
+  verbose: false,
+});
 export class CosineAnnealingLR extends LRScheduler {
   readonly TMax: number;
   readonly etaMin: number;
@@ -84,20 +104,38 @@ export class CosineAnnealingLR extends LRScheduler {
     this.initialStep();
   }
   protected getLr(): number[] {
-    const e = this.lastEpoch, T = this.TMax, eta = this.etaMin;
+    const e = this.lastEpoch,
+      T = this.TMax,
+      eta = this.etaMin;
     if (e === 0) return this.lrs();
-    if (this.stepCount === 1 && e > 0) return this.baseLrs.map((b) => eta + ((b - eta) * (1 + Math.cos((e * Math.PI) / T))) / 2);
+    if (this.stepCount === 1 && e > 0)
+      return this.baseLrs.map((b) => eta + ((b - eta) * (1 + Math.cos((e * Math.PI) / T))) / 2);
     if ((((e - 1 - T) % (2 * T)) + 2 * T) % (2 * T) === 0) {
       return groups(this).map((g, i) => (g.lr as number) + ((this.baseLrs[i] - eta) * (1 - Math.cos(Math.PI / T))) / 2);
     }
-    return this.lrs().map((lr) => ((1 + Math.cos((Math.PI * e) / T)) / (1 + Math.cos((Math.PI * (e - 1)) / T))) * (lr - eta) + eta);
+    return this.lrs().map(
+      (lr) => ((1 + Math.cos((Math.PI * e) / T)) / (1 + Math.cos((Math.PI * (e - 1)) / T))) * (lr - eta) + eta,
+    );
   }
   protected override closedFormLr(): number[] {
-    return this.baseLrs.map((b) => this.etaMin + ((b - this.etaMin) * (1 + Math.cos((Math.PI * this.lastEpoch) / this.TMax))) / 2);
+    return this.baseLrs.map(
+      (b) => this.etaMin + ((b - this.etaMin) * (1 + Math.cos((Math.PI * this.lastEpoch) / this.TMax))) / 2,
+    );
   }
 }
 
-const linearLRArgs = signature<{ startFactor?: number; endFactor?: number; totalIters?: number; lastEpoch?: number } & { optimizer: Optimizer; verbose?: boolean }>()("LinearLR", ["optimizer", "startFactor", "endFactor", "totalIters", "lastEpoch", "verbose"], { startFactor: 1.0 / 3, endFactor: 1.0, totalIters: 5, lastEpoch: -1, verbose: false });
+const linearLRArgs = signature<
+  { startFactor?: number; endFactor?: number; totalIters?: number; lastEpoch?: number } & {
+    optimizer: Optimizer;
+    verbose?: boolean;
+  }
+>()("LinearLR", ["optimizer", "startFactor", "endFactor", "totalIters", "lastEpoch", "verbose"], {
+  startFactor: 1.0 / 3,
+  endFactor: 1.0,
+  totalIters: 5,
+  lastEpoch: -1,
+  verbose: false,
+});
 export class LinearLR extends LRScheduler {
   readonly startFactor: number;
   readonly endFactor: number;
@@ -109,18 +147,25 @@ export class LinearLR extends LRScheduler {
     this.startFactor = opts.startFactor ?? 1.0 / 3;
     this.endFactor = opts.endFactor ?? 1.0;
     this.totalIters = opts.totalIters ?? 5;
-    if (this.startFactor > 1 || this.startFactor < 0) throw new ValueError("LinearLR: starting multiplicative factor expected to be between 0 and 1.");
-    if (this.endFactor > 1 || this.endFactor < 0) throw new ValueError("LinearLR: ending multiplicative factor expected to be between 0 and 1.");
+    if (this.startFactor > 1 || this.startFactor < 0)
+      throw new ValueError("LinearLR: starting multiplicative factor expected to be between 0 and 1.");
+    if (this.endFactor > 1 || this.endFactor < 0)
+      throw new ValueError("LinearLR: ending multiplicative factor expected to be between 0 and 1.");
     this.initialStep();
   }
   protected getLr(): number[] {
-    const e = this.lastEpoch, s = this.startFactor, f = this.endFactor, n = this.totalIters;
+    const e = this.lastEpoch,
+      s = this.startFactor,
+      f = this.endFactor,
+      n = this.totalIters;
     if (e === 0) return this.lrs().map((lr) => lr * s);
     if (e > n) return this.lrs();
     return this.lrs().map((lr) => lr * (1 + (f - s) / (n * s + (e - 1) * (f - s))));
   }
   protected override closedFormLr(): number[] {
-    const s = this.startFactor, f = this.endFactor, n = this.totalIters;
+    const s = this.startFactor,
+      f = this.endFactor,
+      n = this.totalIters;
     return this.baseLrs.map((b) => b * (s + ((f - s) * Math.min(n, this.lastEpoch)) / n));
   }
 }
@@ -133,7 +178,9 @@ const lambdas = (name: string, opt: Optimizer, f: LrLambda | readonly LrLambda[]
   return [...f];
 };
 
-const lambdaLRArgs = signature<{ lastEpoch?: number } & { optimizer: Optimizer; lrLambda: LrLambda | readonly LrLambda[]; verbose?: boolean }>()("LambdaLR", ["optimizer", "lrLambda", "lastEpoch", "verbose"], { lastEpoch: -1, verbose: false });
+const lambdaLRArgs = signature<
+  { lastEpoch?: number } & { optimizer: Optimizer; lrLambda: LrLambda | readonly LrLambda[]; verbose?: boolean }
+>()("LambdaLR", ["optimizer", "lrLambda", "lastEpoch", "verbose"], { lastEpoch: -1, verbose: false });
 /** lr = initial lr * lrLambda(epoch). */
 export class LambdaLR extends LRScheduler {
   readonly lrLambdas: LrLambda[];
@@ -149,7 +196,9 @@ export class LambdaLR extends LRScheduler {
   }
 }
 
-const multiplicativeLRArgs = signature<{ lastEpoch?: number } & { optimizer: Optimizer; lrLambda: LrLambda | readonly LrLambda[]; verbose?: boolean }>()("MultiplicativeLR", ["optimizer", "lrLambda", "lastEpoch", "verbose"], { lastEpoch: -1, verbose: false });
+const multiplicativeLRArgs = signature<
+  { lastEpoch?: number } & { optimizer: Optimizer; lrLambda: LrLambda | readonly LrLambda[]; verbose?: boolean }
+>()("MultiplicativeLR", ["optimizer", "lrLambda", "lastEpoch", "verbose"], { lastEpoch: -1, verbose: false });
 /** lr = previous lr * lrLambda(epoch), from epoch 1. */
 export class MultiplicativeLR extends LRScheduler {
   readonly lrLambdas: LrLambda[];
@@ -166,7 +215,14 @@ export class MultiplicativeLR extends LRScheduler {
   }
 }
 
-const constantLRArgs = signature<{ factor?: number; totalIters?: number; lastEpoch?: number } & { optimizer: Optimizer; verbose?: boolean }>()("ConstantLR", ["optimizer", "factor", "totalIters", "lastEpoch", "verbose"], { factor: 1.0 / 3, totalIters: 5, lastEpoch: -1, verbose: false });
+const constantLRArgs = signature<
+  { factor?: number; totalIters?: number; lastEpoch?: number } & { optimizer: Optimizer; verbose?: boolean }
+>()("ConstantLR", ["optimizer", "factor", "totalIters", "lastEpoch", "verbose"], {
+  factor: 1.0 / 3,
+  totalIters: 5,
+  lastEpoch: -1,
+  verbose: false,
+});
 /** lr * factor until totalIters, then the initial lr. */
 export class ConstantLR extends LRScheduler {
   readonly factor: number;
@@ -177,7 +233,8 @@ export class ConstantLR extends LRScheduler {
     super(optimizer, opts.lastEpoch ?? -1);
     this.factor = opts.factor ?? 1.0 / 3;
     this.totalIters = opts.totalIters ?? 5;
-    if (this.factor > 1 || this.factor < 0) throw new ValueError("ConstantLR: constant multiplicative factor expected to be between 0 and 1.");
+    if (this.factor > 1 || this.factor < 0)
+      throw new ValueError("ConstantLR: constant multiplicative factor expected to be between 0 and 1.");
     this.initialStep();
   }
   protected getLr(): number[] {
@@ -190,7 +247,14 @@ export class ConstantLR extends LRScheduler {
   }
 }
 
-const polynomialLRArgs = signature<{ totalIters?: number; power?: number; lastEpoch?: number } & { optimizer: Optimizer; verbose?: boolean }>()("PolynomialLR", ["optimizer", "totalIters", "power", "lastEpoch", "verbose"], { totalIters: 5, power: 1.0, lastEpoch: -1, verbose: false });
+const polynomialLRArgs = signature<
+  { totalIters?: number; power?: number; lastEpoch?: number } & { optimizer: Optimizer; verbose?: boolean }
+>()("PolynomialLR", ["optimizer", "totalIters", "power", "lastEpoch", "verbose"], {
+  totalIters: 5,
+  power: 1.0,
+  lastEpoch: -1,
+  verbose: false,
+});
 /** Polynomial decay to 0 over totalIters. */
 export class PolynomialLR extends LRScheduler {
   readonly totalIters: number;
@@ -204,17 +268,27 @@ export class PolynomialLR extends LRScheduler {
     this.initialStep();
   }
   protected getLr(): number[] {
-    const e = this.lastEpoch, n = this.totalIters;
+    const e = this.lastEpoch,
+      n = this.totalIters;
     if (e === 0 || e > n) return this.lrs();
     const decay = ((1.0 - e / n) / (1.0 - (e - 1) / n)) ** this.power;
     return this.lrs().map((lr) => lr * decay);
   }
   protected override closedFormLr(): number[] {
-    return this.baseLrs.map((b) => b * (1.0 - Math.min(this.totalIters, this.lastEpoch) / this.totalIters) ** this.power);
+    return this.baseLrs.map(
+      (b) => b * (1.0 - Math.min(this.totalIters, this.lastEpoch) / this.totalIters) ** this.power,
+    );
   }
 }
 
-const cosineAnnealingWarmRestartsArgs = signature<{ TMult?: number; etaMin?: number; lastEpoch?: number } & { optimizer: Optimizer; T0: number; verbose?: boolean }>()("CosineAnnealingWarmRestarts", ["optimizer", "T0", "TMult", "etaMin", "lastEpoch", "verbose"], { TMult: 1, etaMin: 0, lastEpoch: -1, verbose: false });
+const cosineAnnealingWarmRestartsArgs = signature<
+  { TMult?: number; etaMin?: number; lastEpoch?: number } & { optimizer: Optimizer; T0: number; verbose?: boolean }
+>()("CosineAnnealingWarmRestarts", ["optimizer", "T0", "TMult", "etaMin", "lastEpoch", "verbose"], {
+  TMult: 1,
+  etaMin: 0,
+  lastEpoch: -1,
+  verbose: false,
+});
 /** SGDR: cosine annealing restarted every T_i epochs (T_i grows by TMult). */
 export class CosineAnnealingWarmRestarts extends LRScheduler {
   readonly T0: number;
@@ -226,9 +300,11 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     const { optimizer, T0, ...opts } = cosineAnnealingWarmRestartsArgs.parse(args);
     unsupported("CosineAnnealingWarmRestarts", "verbose", opts.verbose, [false]);
     super(optimizer, opts.lastEpoch ?? -1);
-    if (!(T0 > 0) || !Number.isInteger(T0)) throw new ValueError(`CosineAnnealingWarmRestarts: expected positive integer T_0, but got ${T0}`);
+    if (!(T0 > 0) || !Number.isInteger(T0))
+      throw new ValueError(`CosineAnnealingWarmRestarts: expected positive integer T_0, but got ${T0}`);
     const mult = opts.TMult ?? 1;
-    if (mult < 1 || !Number.isInteger(mult)) throw new ValueError(`CosineAnnealingWarmRestarts: expected integer T_mult >= 1, but got ${mult}`);
+    if (mult < 1 || !Number.isInteger(mult))
+      throw new ValueError(`CosineAnnealingWarmRestarts: expected integer T_mult >= 1, but got ${mult}`);
     this.T0 = T0;
     this.TI = T0;
     this.TMult = mult;
@@ -237,7 +313,9 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     this.initialStep();
   }
   protected getLr(): number[] {
-    return this.baseLrs.map((b) => this.etaMin + ((b - this.etaMin) * (1 + Math.cos((Math.PI * this.TCur) / this.TI))) / 2);
+    return this.baseLrs.map(
+      (b) => this.etaMin + ((b - this.etaMin) * (1 + Math.cos((Math.PI * this.TCur) / this.TI))) / 2,
+    );
   }
   override step(epoch?: number): void {
     this.stepCount++;

@@ -2,7 +2,15 @@
 // formulas, bit for bit.
 export { LRScheduler } from "./base.js";
 export {
-  StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR, LambdaLR, MultiplicativeLR, ConstantLR, PolynomialLR,
+  StepLR,
+  MultiStepLR,
+  ExponentialLR,
+  CosineAnnealingLR,
+  LinearLR,
+  LambdaLR,
+  MultiplicativeLR,
+  ConstantLR,
+  PolynomialLR,
   CosineAnnealingWarmRestarts,
 } from "./epoch.js";
 export { SequentialLR } from "./sequential.js";

@@ -14,7 +14,21 @@ export interface PlateauOptions {
   eps?: number;
 }
 
-const reduceLROnPlateauArgs = signature<PlateauOptions & { optimizer: Optimizer; verbose?: boolean }>()("ReduceLROnPlateau", ["optimizer", "mode", "factor", "patience", "threshold", "thresholdMode", "cooldown", "minLr", "eps", "verbose"], { mode: "min", factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: "rel", cooldown: 0, minLr: 0, eps: 1e-8, verbose: false });
+const reduceLROnPlateauArgs = signature<PlateauOptions & { optimizer: Optimizer; verbose?: boolean }>()(
+  "ReduceLROnPlateau",
+  ["optimizer", "mode", "factor", "patience", "threshold", "thresholdMode", "cooldown", "minLr", "eps", "verbose"],
+  {
+    mode: "min",
+    factor: 0.1,
+    patience: 10,
+    threshold: 1e-4,
+    thresholdMode: "rel",
+    cooldown: 0,
+    minLr: 0,
+    eps: 1e-8,
+    verbose: false,
+  },
+);
 /** Cuts the lr by `factor` when a metric has stopped improving for `patience` epochs. */
 export class ReduceLROnPlateau {
   readonly optimizer: Optimizer;
@@ -40,22 +54,26 @@ export class ReduceLROnPlateau {
     if (this.factor >= 1) throw new ValueError("ReduceLROnPlateau: factor should be < 1.0.");
     const n = optimizer.paramGroups.length;
     const minLr = opts.minLr ?? 0;
-    if (typeof minLr !== "number" && minLr.length !== n) throw new ValueError(`ReduceLROnPlateau: expected ${n} min_lrs, got ${minLr.length}`);
+    if (typeof minLr !== "number" && minLr.length !== n)
+      throw new ValueError(`ReduceLROnPlateau: expected ${n} min_lrs, got ${minLr.length}`);
     this.minLrs = typeof minLr === "number" ? new Array<number>(n).fill(minLr) : [...minLr];
     this.patience = opts.patience ?? 10;
     this.cooldown = opts.cooldown ?? 0;
     this.mode = opts.mode ?? "min";
     this.threshold = opts.threshold ?? 1e-4;
     this.thresholdMode = opts.thresholdMode ?? "rel";
-    if (this.mode !== "min" && this.mode !== "max") throw new ValueError(`ReduceLROnPlateau: mode ${String(this.mode)} is unknown!`);
-    if (this.thresholdMode !== "rel" && this.thresholdMode !== "abs") throw new ValueError(`ReduceLROnPlateau: threshold mode ${String(this.thresholdMode)} is unknown!`);
+    if (this.mode !== "min" && this.mode !== "max")
+      throw new ValueError(`ReduceLROnPlateau: mode ${String(this.mode)} is unknown!`);
+    if (this.thresholdMode !== "rel" && this.thresholdMode !== "abs")
+      throw new ValueError(`ReduceLROnPlateau: threshold mode ${String(this.thresholdMode)} is unknown!`);
     this.eps = opts.eps ?? 1e-8;
     this.best = this.mode === "min" ? Infinity : -Infinity;
     this.lastLr = optimizer.paramGroups.map((g) => g.lr as number);
   }
 
   private isBetter(a: number, best: number): boolean {
-    if (this.mode === "min") return this.thresholdMode === "rel" ? a < best * (1 - this.threshold) : a < best - this.threshold;
+    if (this.mode === "min")
+      return this.thresholdMode === "rel" ? a < best * (1 - this.threshold) : a < best - this.threshold;
     return this.thresholdMode === "rel" ? a > best * (this.threshold + 1) : a > best + this.threshold;
   }
 

@@ -5,7 +5,17 @@ import type { Optimizer } from "../optimizer.js";
 import { type ArgsOf, signature, unsupported } from "../../internal/args.js";
 import { LRScheduler } from "./base.js";
 
-const sequentialLRArgs = signature<{ lastEpoch?: number } & { optimizer: Optimizer; schedulers: LRScheduler[]; milestones: readonly number[]; verbose?: boolean }>()("SequentialLR", ["optimizer", "schedulers", "milestones", "lastEpoch", "verbose"], { lastEpoch: -1, verbose: false });
+const sequentialLRArgs = signature<
+  { lastEpoch?: number } & {
+    optimizer: Optimizer;
+    schedulers: LRScheduler[];
+    milestones: readonly number[];
+    verbose?: boolean;
+  }
+>()("SequentialLR", ["optimizer", "schedulers", "milestones", "lastEpoch", "verbose"], {
+  lastEpoch: -1,
+  verbose: false,
+});
 export class SequentialLR {
   readonly optimizer: Optimizer;
   readonly schedulers: LRScheduler[];
@@ -16,10 +26,15 @@ export class SequentialLR {
     const { optimizer, schedulers, milestones, ...opts } = sequentialLRArgs.parse(args);
     unsupported("SequentialLR", "verbose", opts.verbose, [false]);
     schedulers.forEach((s, i) => {
-      if (s.optimizer !== optimizer) throw new ValueError(`SequentialLR: expects all schedulers to belong to the same optimizer, but got scheduler at index ${i} with a different one`);
+      if (s.optimizer !== optimizer)
+        throw new ValueError(
+          `SequentialLR: expects all schedulers to belong to the same optimizer, but got scheduler at index ${i} with a different one`,
+        );
     });
     if (milestones.length !== schedulers.length - 1) {
-      throw new ValueError(`SequentialLR: expects number of schedulers provided to be one more than the number of milestone points, but got ${schedulers.length} schedulers and ${milestones.length} milestones`);
+      throw new ValueError(
+        `SequentialLR: expects number of schedulers provided to be one more than the number of milestone points, but got ${schedulers.length} schedulers and ${milestones.length} milestones`,
+      );
     }
     this.optimizer = optimizer;
     this.schedulers = schedulers;

@@ -45,13 +45,21 @@ function describe(x: unknown): string {
   if (x === null) return "null";
   if (typeof x !== "object") return typeof x;
   const name = (x as object).constructor?.name ?? "Object";
-  if (isImageLike(x)) return `${name === "Object" ? "" : name + " "}image { width, height, channels, data } (add transforms.ToTensor() to get tensors)`;
+  if (isImageLike(x))
+    return `${name === "Object" ? "" : name + " "}image { width, height, channels, data } (add transforms.ToTensor() to get tensors)`;
   return name;
 }
 
 function isImageLike(x: unknown): boolean {
   const o = x as { width?: unknown; height?: unknown; channels?: unknown; data?: unknown };
-  return typeof o === "object" && o !== null && typeof o.width === "number" && typeof o.height === "number" && typeof o.channels === "number" && o.data instanceof Uint8Array;
+  return (
+    typeof o === "object" &&
+    o !== null &&
+    typeof o.width === "number" &&
+    typeof o.height === "number" &&
+    typeof o.channels === "number" &&
+    o.data instanceof Uint8Array
+  );
 }
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {
@@ -63,7 +71,10 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
 /** torch.stack(batch, 0), with a copy-only fast path for contiguous tensors not needing grad. */
 function stackTensors(batch: Tensor[]): Tensor {
   const first = batch[0];
-  const same = batch.every((t) => t.dtype === first.dtype && t.shape.length === first.shape.length && t.shape.every((d, i) => d === first.shape[i]));
+  const same = batch.every(
+    (t) =>
+      t.dtype === first.dtype && t.shape.length === first.shape.length && t.shape.every((d, i) => d === first.shape[i]),
+  );
   if (!same || batch.some((t) => t.requiresGrad)) return stack(batch, 0);
   const n = first.numel();
   const data = first.storage.data.constructor as new (n: number) => TypedArray;
@@ -83,19 +94,27 @@ export function defaultCollate<T>(batch: T[]): Collated<T> {
 function collate(batch: unknown[]): unknown {
   const elem = batch[0];
   if (elem instanceof Tensor) {
-    if (!batch.every((b) => b instanceof Tensor)) throw new CollateError(`default_collate: batch mixes Tensor and ${describe(batch.find((b) => !(b instanceof Tensor)))}`);
+    if (!batch.every((b) => b instanceof Tensor))
+      throw new CollateError(
+        `default_collate: batch mixes Tensor and ${describe(batch.find((b) => !(b instanceof Tensor)))}`,
+      );
     return stackTensors(batch as Tensor[]);
   }
   const dtype = typedDtype(elem);
   if (dtype !== null) {
-    return stackTensors(batch.map((b) => {
-      const d = typedDtype(b);
-      if (d === null) throw new CollateError(`default_collate: batch mixes ${describe(elem)} and ${describe(b)}`);
-      return fromTypedArray((b as TypedArray).slice(), [(b as TypedArray).length], d);
-    }));
+    return stackTensors(
+      batch.map((b) => {
+        const d = typedDtype(b);
+        if (d === null) throw new CollateError(`default_collate: batch mixes ${describe(elem)} and ${describe(b)}`);
+        return fromTypedArray((b as TypedArray).slice(), [(b as TypedArray).length], d);
+      }),
+    );
   }
   if (typeof elem === "number") {
-    if (!batch.every((b) => typeof b === "number")) throw new CollateError(`default_collate: batch mixes number and ${describe(batch.find((b) => typeof b !== "number"))}`);
+    if (!batch.every((b) => typeof b === "number"))
+      throw new CollateError(
+        `default_collate: batch mixes number and ${describe(batch.find((b) => typeof b !== "number"))}`,
+      );
     const ints = (batch as number[]).every((v) => Number.isInteger(v));
     return tensor(batch as number[], { dtype: ints ? "int64" : "float64" });
   }
@@ -112,9 +131,13 @@ function collate(batch: unknown[]): unknown {
     return new Map(Array.from(elem.keys(), (k) => [k, collate(batch.map((b) => (b as Map<unknown, unknown>).get(k)))]));
   }
   if (isPlainObject(elem) && !isImageLike(elem)) {
-    return Object.fromEntries(Object.keys(elem).map((k) => [k, collate(batch.map((b) => (b as Record<string, unknown>)[k]))]));
+    return Object.fromEntries(
+      Object.keys(elem).map((k) => [k, collate(batch.map((b) => (b as Record<string, unknown>)[k]))]),
+    );
   }
-  throw new CollateError(`default_collate: batch must contain tensors, typed arrays, numbers, dicts or lists; found ${describe(elem)}`);
+  throw new CollateError(
+    `default_collate: batch must contain tensors, typed arrays, numbers, dicts or lists; found ${describe(elem)}`,
+  );
 }
 
 /** default_convert (batchSize: null): typed arrays become tensors, containers are recursed. */
@@ -123,6 +146,7 @@ export function defaultConvert<T>(data: T): unknown {
   if (dtype !== null) return fromTypedArray((data as TypedArray).slice(), [(data as TypedArray).length], dtype);
   if (Array.isArray(data)) return data.map((d) => defaultConvert(d));
   if (data instanceof Map) return new Map(Array.from(data, ([k, v]) => [k, defaultConvert(v)]));
-  if (isPlainObject(data) && !isImageLike(data)) return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, defaultConvert(v)]));
+  if (isPlainObject(data) && !isImageLike(data))
+    return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, defaultConvert(v)]));
   return data;
 }

@@ -38,11 +38,40 @@ export interface DataLoaderOptions<T, B> {
 export interface DataLoaderParams<T, B> extends DataLoaderOptions<T, B> {
   dataset: MapDataset<T> | IterableDataset<T>;
 }
-const DATALOADER_NAMES = ["dataset", "batchSize", "shuffle", "sampler", "batchSampler", "numWorkers", "collateFn", "pinMemory", "dropLast", "timeout",
-  "workerInitFn", "multiprocessingContext", "generator", "prefetchFactor", "persistentWorkers", "pinMemoryDevice"] as const;
+const DATALOADER_NAMES = [
+  "dataset",
+  "batchSize",
+  "shuffle",
+  "sampler",
+  "batchSampler",
+  "numWorkers",
+  "collateFn",
+  "pinMemory",
+  "dropLast",
+  "timeout",
+  "workerInitFn",
+  "multiprocessingContext",
+  "generator",
+  "prefetchFactor",
+  "persistentWorkers",
+  "pinMemoryDevice",
+] as const;
 const dataLoaderArgs = signature<DataLoaderParams<unknown, unknown>>()("DataLoader", DATALOADER_NAMES, {
-  batchSize: 1, shuffle: null, sampler: null, batchSampler: null, numWorkers: 0, collateFn: null, pinMemory: false, dropLast: false, timeout: 0,
-  workerInitFn: null, multiprocessingContext: null, generator: null, prefetchFactor: undefined, persistentWorkers: false, pinMemoryDevice: "",
+  batchSize: 1,
+  shuffle: null,
+  sampler: null,
+  batchSampler: null,
+  numWorkers: 0,
+  collateFn: null,
+  pinMemory: false,
+  dropLast: false,
+  timeout: 0,
+  workerInitFn: null,
+  multiprocessingContext: null,
+  generator: null,
+  prefetchFactor: undefined,
+  persistentWorkers: false,
+  pinMemoryDevice: "",
 });
 
 /** One pass over a DataLoader, usable by for..of and for await..of. */
@@ -146,47 +175,68 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, As
     let sampler: SamplerLike<number | null> | null = options.sampler ?? null;
     const batchSampler = options.batchSampler ?? null;
     if (!Number.isInteger(numWorkers) || numWorkers < 0) {
-      throw new Error("DataLoader: num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.");
+      throw new Error(
+        "DataLoader: num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.",
+      );
     }
     if (timeout < 0) throw new Error("DataLoader: timeout option should be non-negative");
     if (numWorkers === 0 && prefetch !== null && prefetch !== 2) {
-      throw new Error("DataLoader: prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 to enable multiprocessing.");
+      throw new Error(
+        "DataLoader: prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 to enable multiprocessing.",
+      );
     }
-    if (prefetch !== null && !(Number.isInteger(prefetch) && prefetch > 0)) throw new Error(`DataLoader: prefetch_factor should be a positive integer, got ${prefetch}`);
+    if (prefetch !== null && !(Number.isInteger(prefetch) && prefetch > 0))
+      throw new Error(`DataLoader: prefetch_factor should be a positive integer, got ${prefetch}`);
     if (persistent && numWorkers === 0) throw new Error("DataLoader: persistent_workers option needs num_workers > 0");
 
     this.isIterable = isIterableDataset(dataset);
     if (this.isIterable) {
       if (shuffle !== null && shuffle !== false) {
-        throw new Error(`DataLoader with IterableDataset: expected unspecified shuffle option, but got shuffle=${String(shuffle)}`);
+        throw new Error(
+          `DataLoader with IterableDataset: expected unspecified shuffle option, but got shuffle=${String(shuffle)}`,
+        );
       }
-      if (sampler !== null) throw new Error(`DataLoader with IterableDataset: expected unspecified sampler option, but got sampler=${sampler.constructor.name}`);
+      if (sampler !== null)
+        throw new Error(
+          `DataLoader with IterableDataset: expected unspecified sampler option, but got sampler=${sampler.constructor.name}`,
+        );
       if (batchSampler !== null) {
-        throw new Error(`DataLoader with IterableDataset: expected unspecified batch_sampler option, but got batch_sampler=${batchSampler.constructor.name}`);
+        throw new Error(
+          `DataLoader with IterableDataset: expected unspecified batch_sampler option, but got batch_sampler=${batchSampler.constructor.name}`,
+        );
       }
     } else {
       shuffle = shuffle === true;
     }
-    if (sampler !== null && shuffle === true) throw new Error("DataLoader: sampler option is mutually exclusive with shuffle");
+    if (sampler !== null && shuffle === true)
+      throw new Error("DataLoader: sampler option is mutually exclusive with shuffle");
     if (batchSampler !== null) {
       if (batchSize !== 1 || shuffle === true || sampler !== null || dropLast) {
-        throw new Error("DataLoader: batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last");
+        throw new Error(
+          "DataLoader: batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last",
+        );
       }
       batchSize = null;
       dropLast = false;
     } else if (batchSize === null && dropLast) {
-      throw new Error("DataLoader: batch_size=None option disables auto-batching and is mutually exclusive with drop_last");
+      throw new Error(
+        "DataLoader: batch_size=None option disables auto-batching and is mutually exclusive with drop_last",
+      );
     }
     if (sampler === null) {
       if (this.isIterable) sampler = { [Symbol.iterator]: infiniteNull };
-      else if (shuffle === true) sampler = new RandomSampler(dataset as MapDataset<T>, { generator: options.generator ?? null });
+      else if (shuffle === true)
+        sampler = new RandomSampler(dataset as MapDataset<T>, { generator: options.generator ?? null });
       else sampler = new SequentialSampler(dataset as MapDataset<T>);
     }
     this.dataset = dataset;
     this.generator = options.generator ?? null;
     this.sampler = sampler;
     // BatchSampler checks batchSize (0, negative, fractional: PyTorch's ValueError).
-    this.batchSampler = batchSize !== null && batchSampler === null ? (new BatchSampler(sampler as SamplerLike<number>, batchSize, dropLast) as SamplerLike<number[]>) : batchSampler;
+    this.batchSampler =
+      batchSize !== null && batchSampler === null
+        ? (new BatchSampler(sampler as SamplerLike<number>, batchSize, dropLast) as SamplerLike<number[]>)
+        : batchSampler;
     this.batchSize = batchSize;
     this.dropLast = dropLast;
     this.numWorkers = numWorkers;
@@ -195,7 +245,8 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, As
     this.timeout = timeout;
     this.pinMemory = options.pinMemory ?? false;
     this.userCollate = options.collateFn !== undefined && options.collateFn !== null;
-    this.collateFn = options.collateFn ?? ((this.autoCollation ? defaultCollate : defaultConvert) as (x: unknown) => unknown);
+    this.collateFn =
+      options.collateFn ?? ((this.autoCollation ? defaultCollate : defaultConvert) as (x: unknown) => unknown);
     this.workerInitFn = options.workerInitFn ?? null;
   }
 
@@ -213,7 +264,8 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, As
   get length(): number {
     if (this.isIterable) {
       const n = (this.dataset as { length?: number }).length;
-      if (typeof n !== "number") throw new TypeError(`DataLoader: object of type ${this.dataset.constructor.name} has no length`);
+      if (typeof n !== "number")
+        throw new TypeError(`DataLoader: object of type ${this.dataset.constructor.name} has no length`);
       if (this.batchSize === null) return n;
       return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
     }
@@ -231,7 +283,10 @@ export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, As
         next: (): IteratorResult<number[] | null> => {
           const r = it.next();
           if (r.done === true) return r;
-          return { done: false, value: this.isIterable ? null : this.autoCollation ? (r.value as number[]) : [r.value as number] };
+          return {
+            done: false,
+            value: this.isIterable ? null : this.autoCollation ? (r.value as number[]) : [r.value as number],
+          };
         },
       };
     };

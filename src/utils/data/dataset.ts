@@ -37,7 +37,12 @@ export function checkIndex(op: string, index: number, length: number): number {
 }
 
 const SUBSET_NAMES = ["dataset", "indices"] as const;
-const subsetArgs = signature<{ dataset: MapDataset<unknown>; indices: ArrayLike<number> }>()("Subset", SUBSET_NAMES, {}, ["dataset"]);
+const subsetArgs = signature<{ dataset: MapDataset<unknown>; indices: ArrayLike<number> }>()(
+  "Subset",
+  SUBSET_NAMES,
+  {},
+  ["dataset"],
+);
 const CONCAT_NAMES = ["datasets"] as const;
 const concatArgs = signature<{ datasets: Iterable<MapDataset<unknown>> }>()("ConcatDataset", CONCAT_NAMES, {});
 

@@ -38,23 +38,30 @@ export class DistributedSampler extends Sampler<number> {
     if (args.length > 0 && typeof last === "object" && last !== null) {
       pos = args.slice(0, -1);
       for (const [k, v] of Object.entries(last)) {
-        if (!(NAMES as readonly string[]).includes(k)) throw new ValueError(`DistributedSampler: unexpected option '${k}' (expected one of ${NAMES.join(", ")})`);
+        if (!(NAMES as readonly string[]).includes(k))
+          throw new ValueError(`DistributedSampler: unexpected option '${k}' (expected one of ${NAMES.join(", ")})`);
         (o as Record<string, unknown>)[k] = v;
       }
     }
-    if (pos.length > NAMES.length) throw new ValueError(`DistributedSampler: takes at most ${NAMES.length + 1} positional arguments`);
+    if (pos.length > NAMES.length)
+      throw new ValueError(`DistributedSampler: takes at most ${NAMES.length + 1} positional arguments`);
     pos.forEach((v, i) => {
       if (v !== undefined) (o as Record<string, unknown>)[NAMES[i]] = v;
     });
     const needWorld = (what: string): void => {
-      if (!isInitialized()) throw new DistributedError(`DistributedSampler: ${what} not given and the default process group is not initialized (call distributed.initProcessGroup first, or pass numReplicas and rank)`);
+      if (!isInitialized())
+        throw new DistributedError(
+          `DistributedSampler: ${what} not given and the default process group is not initialized (call distributed.initProcessGroup first, or pass numReplicas and rank)`,
+        );
     };
     if (o.numReplicas === undefined || o.numReplicas === null) needWorld("numReplicas");
     if (o.rank === undefined || o.rank === null) needWorld("rank");
     this.numReplicas = o.numReplicas ?? getWorldSize();
     this.rank = o.rank ?? getRank();
     if (!Number.isInteger(this.rank) || this.rank >= this.numReplicas || this.rank < 0) {
-      throw new ValueError(`DistributedSampler: Invalid rank ${this.rank}, rank should be in the interval [0, ${this.numReplicas - 1}]`);
+      throw new ValueError(
+        `DistributedSampler: Invalid rank ${this.rank}, rank should be in the interval [0, ${this.numReplicas - 1}]`,
+      );
     }
     this.dataset = dataset;
     this.shuffle = o.shuffle ?? true;
@@ -62,16 +69,19 @@ export class DistributedSampler extends Sampler<number> {
     this.dropLast = o.dropLast ?? false;
     const n = dataset.length;
     // With dropLast, the tail that would not split evenly is dropped so no rank gets padding.
-    this.numSamples = this.dropLast && n % this.numReplicas !== 0
-      ? Math.ceil((n - this.numReplicas) / this.numReplicas)
-      : Math.ceil(n / this.numReplicas);
+    this.numSamples =
+      this.dropLast && n % this.numReplicas !== 0
+        ? Math.ceil((n - this.numReplicas) / this.numReplicas)
+        : Math.ceil(n / this.numReplicas);
     this.totalSize = this.numSamples * this.numReplicas;
   }
 
   /** All ranks' order for this epoch before subsampling (the same on every rank). */
   private indices(): number[] {
     const n = this.dataset.length;
-    let idx = this.shuffle ? randperm(n, newGenerator(BigInt(this.seed + this.epoch))) : Array.from({ length: n }, (_, i) => i);
+    let idx = this.shuffle
+      ? randperm(n, newGenerator(BigInt(this.seed + this.epoch)))
+      : Array.from({ length: n }, (_, i) => i);
     if (!this.dropLast) {
       const padding = this.totalSize - idx.length;
       if (padding <= idx.length) idx = idx.concat(idx.slice(0, padding));
@@ -83,7 +93,8 @@ export class DistributedSampler extends Sampler<number> {
     } else {
       idx = idx.slice(0, this.totalSize);
     }
-    if (idx.length !== this.totalSize) throw new ValueError(`DistributedSampler: internal size mismatch (${idx.length} vs ${this.totalSize})`);
+    if (idx.length !== this.totalSize)
+      throw new ValueError(`DistributedSampler: internal size mismatch (${idx.length} vs ${this.totalSize})`);
     return idx;
   }
 

@@ -23,7 +23,9 @@ export interface PoolConfig {
 export class WorkerPoolIterator<B> {
   readonly alive = false;
   constructor(config: PoolConfig, _baseSeed: bigint, _indexIter: Iterator<number[] | null>) {
-    throw new DataLoaderWorkerError(`DataLoader(numWorkers=${config.numWorkers}): not implemented in the browser build (workers are Node worker threads); use numWorkers 0`);
+    throw new DataLoaderWorkerError(
+      `DataLoader(numWorkers=${config.numWorkers}): not implemented in the browser build (workers are Node worker threads); use numWorkers 0`,
+    );
   }
   reset(_indexIter: Iterator<number[] | null>, _first = false): void {}
   next(): IteratorResult<B> {

@@ -37,7 +37,12 @@ interface Slot {
 
 type Task = { worker: number } | { worker: number; reply: WorkerReply };
 
-type WaitAsync = (a: Int32Array, i: number, v: number, t: number) => { async: boolean; value: Promise<string> | string };
+type WaitAsync = (
+  a: Int32Array,
+  i: number,
+  v: number,
+  t: number,
+) => { async: boolean; value: Promise<string> | string };
 const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
 
 export class WorkerPoolIterator<B> {

@@ -2,7 +2,12 @@
 // (torch.randperm / torch.randint / torch.rand with { generator }), whose mt19937 stream is
 // PyTorch's: a seeded shuffle repeats, and equals PyTorch's order for the same seed.
 import { Generator, defaultGenerator, exponential, uniform53 } from "../../random/index.js";
-import { rand as torchRand, randint as torchRandint, randperm as torchRandperm, manualSeed as torchManualSeed } from "../../ops/random.js";
+import {
+  rand as torchRand,
+  randint as torchRandint,
+  randperm as torchRandperm,
+  manualSeed as torchManualSeed,
+} from "../../ops/random.js";
 import type { Tensor } from "../../tensor.js";
 
 /** A torch.Generator (the type samplers and loaders accept). */
@@ -50,7 +55,12 @@ export function manualSeed(seed: bigint): void {
  * with replacement, a binary search of one 53-bit uniform per sample in the normalized cumulative
  * weights; without (or for one sample), the exponential trick: the top n of w / Exp(1) draws.
  */
-export function multinomial(weights: number[], n: number, replacement: boolean, generator?: Generator | null): number[] {
+export function multinomial(
+  weights: number[],
+  n: number,
+  replacement: boolean,
+  generator?: Generator | null,
+): number[] {
   const gen = generator ?? defaultGenerator;
   const k = weights.length;
   if (!replacement || n === 1) {

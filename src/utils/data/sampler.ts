@@ -16,13 +16,34 @@ export abstract class Sampler<I = number> implements SamplerLike<I> {
 }
 
 type Sized = { readonly length: number };
-const sequentialSamplerArgs = signature<{ dataSource: Sized }>()("SequentialSampler", ["dataSource"], {}, ["dataSource"]);
-const randomSamplerArgs = signature<RandomSamplerOptions & { dataSource: Sized }>()("RandomSampler", ["dataSource", "replacement", "numSamples", "generator"],
-  { replacement: false, numSamples: null, generator: null }, ["dataSource"]);
-const subsetRandomSamplerArgs = signature<{ indices: ArrayLike<number>; generator?: GeneratorLike | null }>()("SubsetRandomSampler", ["indices", "generator"], { generator: null });
-const weightedRandomSamplerArgs = signature<{ weights: ArrayLike<number> | Tensor; numSamples: number; replacement?: boolean; generator?: GeneratorLike | null }>()(
-  "WeightedRandomSampler", ["weights", "numSamples", "replacement", "generator"], { replacement: true, generator: null });
-const batchSamplerArgs = signature<{ sampler: SamplerLike<number>; batchSize: number; dropLast: boolean }>()("BatchSampler", ["sampler", "batchSize", "dropLast"], {});
+const sequentialSamplerArgs = signature<{ dataSource: Sized }>()("SequentialSampler", ["dataSource"], {}, [
+  "dataSource",
+]);
+const randomSamplerArgs = signature<RandomSamplerOptions & { dataSource: Sized }>()(
+  "RandomSampler",
+  ["dataSource", "replacement", "numSamples", "generator"],
+  { replacement: false, numSamples: null, generator: null },
+  ["dataSource"],
+);
+const subsetRandomSamplerArgs = signature<{ indices: ArrayLike<number>; generator?: GeneratorLike | null }>()(
+  "SubsetRandomSampler",
+  ["indices", "generator"],
+  { generator: null },
+);
+const weightedRandomSamplerArgs = signature<{
+  weights: ArrayLike<number> | Tensor;
+  numSamples: number;
+  replacement?: boolean;
+  generator?: GeneratorLike | null;
+}>()("WeightedRandomSampler", ["weights", "numSamples", "replacement", "generator"], {
+  replacement: true,
+  generator: null,
+});
+const batchSamplerArgs = signature<{ sampler: SamplerLike<number>; batchSize: number; dropLast: boolean }>()(
+  "BatchSampler",
+  ["sampler", "batchSize", "dropLast"],
+  {},
+);
 
 /** 0, 1, ..., length-1. */
 export class SequentialSampler extends Sampler<number> {
@@ -60,7 +81,9 @@ export class RandomSampler extends Sampler<number> {
     this._numSamples = options.numSamples ?? null;
     this.generator = options.generator ?? null;
     if (typeof this.replacement !== "boolean") {
-      throw new TypeError(`RandomSampler: replacement should be a boolean value, but got replacement=${String(this.replacement)}`);
+      throw new TypeError(
+        `RandomSampler: replacement should be a boolean value, but got replacement=${String(this.replacement)}`,
+      );
     }
     const n = this.numSamples;
     if (!Number.isInteger(n) || n <= 0) {
@@ -124,16 +147,22 @@ export class WeightedRandomSampler extends Sampler<number> {
     super();
     const { weights, numSamples, ...options } = weightedRandomSamplerArgs.parse(args);
     if (!Number.isInteger(numSamples) || numSamples <= 0 || typeof numSamples === "boolean") {
-      throw new Error(`WeightedRandomSampler: num_samples should be a positive integer value, but got num_samples=${numSamples}`);
+      throw new Error(
+        `WeightedRandomSampler: num_samples should be a positive integer value, but got num_samples=${numSamples}`,
+      );
     }
     this.replacement = options.replacement ?? true;
     if (typeof this.replacement !== "boolean") {
-      throw new Error(`WeightedRandomSampler: replacement should be a boolean value, but got replacement=${String(this.replacement)}`);
+      throw new Error(
+        `WeightedRandomSampler: replacement should be a boolean value, but got replacement=${String(this.replacement)}`,
+      );
     }
     const w = "typedArray" in weights ? Array.from(weights.typedArray(), Number) : Array.from(weights);
     if (w.length === 0) throw new Error("WeightedRandomSampler: weights should be a non-empty sequence");
-    if (w.some((x) => !(x >= 0) || !Number.isFinite(x))) throw new Error("WeightedRandomSampler: weights must be finite and non-negative");
-    if (!w.some((x) => x > 0)) throw new Error("WeightedRandomSampler: invalid multinomial distribution (sum of probabilities <= 0)");
+    if (w.some((x) => !(x >= 0) || !Number.isFinite(x)))
+      throw new Error("WeightedRandomSampler: weights must be finite and non-negative");
+    if (!w.some((x) => x > 0))
+      throw new Error("WeightedRandomSampler: invalid multinomial distribution (sum of probabilities <= 0)");
     if (!this.replacement && numSamples > w.filter((x) => x > 0).length) {
       throw new Error("WeightedRandomSampler: cannot sample n_sample > prob_dist.size(-1) samples without replacement");
     }
@@ -161,7 +190,9 @@ export class BatchSampler extends Sampler<number[]> {
     super();
     const { sampler, batchSize, dropLast } = batchSamplerArgs.parse(args);
     if (typeof batchSize !== "number" || !Number.isInteger(batchSize) || batchSize <= 0) {
-      throw new Error(`BatchSampler: batch_size should be a positive integer value, but got batch_size=${String(batchSize)}`);
+      throw new Error(
+        `BatchSampler: batch_size should be a positive integer value, but got batch_size=${String(batchSize)}`,
+      );
     }
     if (typeof dropLast !== "boolean") {
       throw new Error(`BatchSampler: drop_last should be a boolean value, but got drop_last=${String(dropLast)}`);

@@ -7,7 +7,11 @@ import { randperm, type GeneratorLike } from "./rng.js";
  * Splits a dataset into non-overlapping random subsets of the given lengths, or of the given
  * fractions of its length (summing to 1; the remainder is spread round-robin), as PyTorch 1.13.
  */
-export function randomSplit<T>(dataset: MapDataset<T>, lengths: number[], options: { generator?: GeneratorLike | null } = {}): Subset<T>[] {
+export function randomSplit<T>(
+  dataset: MapDataset<T>,
+  lengths: number[],
+  options: { generator?: GeneratorLike | null } = {},
+): Subset<T>[] {
   let sizes = lengths;
   const sum = lengths.reduce((a, b) => a + b, 0);
   if (Math.abs(sum - 1) <= 1e-9 && sum <= 1) {
@@ -18,11 +22,14 @@ export function randomSplit<T>(dataset: MapDataset<T>, lengths: number[], option
     const remainder = dataset.length - sizes.reduce((a, b) => a + b, 0);
     for (let i = 0; i < remainder; i++) sizes[i % sizes.length] += 1;
     sizes.forEach((n, i) => {
-      if (n === 0) process.emitWarning(`randomSplit: Length of split at index ${i} is 0. This might result in an empty dataset.`);
+      if (n === 0)
+        process.emitWarning(`randomSplit: Length of split at index ${i} is 0. This might result in an empty dataset.`);
     });
   }
   if (sizes.reduce((a, b) => a + b, 0) !== dataset.length) {
-    throw new Error(`randomSplit: Sum of input lengths does not equal the length of the input dataset! (lengths [${lengths.join(", ")}], dataset length ${dataset.length})`);
+    throw new Error(
+      `randomSplit: Sum of input lengths does not equal the length of the input dataset! (lengths [${lengths.join(", ")}], dataset length ${dataset.length})`,
+    );
   }
   const indices = randperm(dataset.length, options.generator ?? null);
   const out: Subset<T>[] = [];
@@ -44,7 +51,9 @@ export class TensorDataset extends Dataset<Tensor[]> {
     const n = tensors[0].shape[0];
     for (const t of tensors) {
       if (!(t instanceof Tensor) || t.dim() === 0 || t.shape[0] !== n) {
-        throw new Error(`TensorDataset: Size mismatch between tensors (first dimensions ${tensors.map((x) => (x instanceof Tensor ? x.shape[0] : typeof x)).join(", ")})`);
+        throw new Error(
+          `TensorDataset: Size mismatch between tensors (first dimensions ${tensors.map((x) => (x instanceof Tensor ? x.shape[0] : typeof x)).join(", ")})`,
+        );
       }
     }
     this.tensors = tensors;

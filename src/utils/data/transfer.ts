@@ -36,9 +36,12 @@ function tagOf(x: unknown): string | undefined {
 /** A function as source text, checked to be an expression that can be re-created. */
 function encodeFunction(f: (...a: unknown[]) => unknown, path: string): FnMsg {
   const source = f.toString();
-  if (source.startsWith("class ")) throw new WorkerSendError(`DataLoader: cannot send class ${f.name} (at ${path}) to a worker thread`);
+  if (source.startsWith("class "))
+    throw new WorkerSendError(`DataLoader: cannot send class ${f.name} (at ${path}) to a worker thread`);
   if (source.includes("[native code]")) {
-    throw new WorkerSendError(`DataLoader: cannot send the built-in or bound function ${f.name || "(anonymous)"} (at ${path}) to a worker thread`);
+    throw new WorkerSendError(
+      `DataLoader: cannot send the built-in or bound function ${f.name || "(anonymous)"} (at ${path}) to a worker thread`,
+    );
   }
   return { [TAG]: "fn", source, name: f.name };
 }
@@ -61,7 +64,10 @@ function checkSpecClass(obj: object, spec: WorkerSpec, path: string): void {
 function encodeSpec(x: WorkerSendable, path: string): SpecMsg {
   const spec = x.workerSpec();
   checkSpecClass(x, spec, path);
-  return { [TAG]: "spec", spec: { ...spec, args: spec.args.map((a, i) => encodeForWorker(a, `${path}.${spec.export}[${i}]`)) } } satisfies SpecMsg;
+  return {
+    [TAG]: "spec",
+    spec: { ...spec, args: spec.args.map((a, i) => encodeForWorker(a, `${path}.${spec.export}[${i}]`)) },
+  } satisfies SpecMsg;
 }
 
 /** Encodes a dataset / transform / collate function (and anything they hold) for a worker. */
@@ -69,7 +75,8 @@ export function encodeForWorker(x: unknown, path = "dataset"): unknown {
   if (x === null || x === undefined || typeof x !== "object") {
     if (typeof x === "function" && isWorkerSendable(x)) return encodeSpec(x, path);
     if (typeof x === "function") return encodeFunction(x as (...a: unknown[]) => unknown, path);
-    if (typeof x === "symbol") throw new WorkerSendError(`DataLoader: cannot send a symbol (at ${path}) to a worker thread`);
+    if (typeof x === "symbol")
+      throw new WorkerSendError(`DataLoader: cannot send a symbol (at ${path}) to a worker thread`);
     return x;
   }
   if (x instanceof Tensor) {
@@ -104,22 +111,28 @@ export async function decodeInWorker(x: unknown): Promise<unknown> {
     try {
       return new Function(`return (${source});`)() as unknown;
     } catch (e) {
-      throw new WorkerSendError(`DataLoader worker: cannot re-create function ${f.name || "(anonymous)"} from its source: ${(e as Error).message}`);
+      throw new WorkerSendError(
+        `DataLoader worker: cannot re-create function ${f.name || "(anonymous)"} from its source: ${(e as Error).message}`,
+      );
     }
   }
   if (tag === "spec") {
     const { spec } = x as SpecMsg;
     const mod = (await import(spec.module)) as Record<string, unknown>;
     const cls = mod[spec.export] as (new (...a: unknown[]) => unknown) & Record<string, unknown>;
-    if (typeof cls !== "function") throw new WorkerSendError(`DataLoader worker: ${spec.module} has no export ${spec.export}`);
+    if (typeof cls !== "function")
+      throw new WorkerSendError(`DataLoader worker: ${spec.module} has no export ${spec.export}`);
     const args = await Promise.all(spec.args.map((a) => decodeInWorker(a)));
     if (spec.factory !== undefined) return (cls[spec.factory] as (...a: unknown[]) => unknown).call(cls, ...args);
     return new cls(...args);
   }
   if (Array.isArray(x)) return Promise.all(x.map((v) => decodeInWorker(v)));
-  if (x instanceof Map) return new Map(await Promise.all(Array.from(x, async ([k, v]) => [k, await decodeInWorker(v)] as const)));
+  if (x instanceof Map)
+    return new Map(await Promise.all(Array.from(x, async ([k, v]) => [k, await decodeInWorker(v)] as const)));
   if (typeof x === "object" && x !== null && isPlainObject(x)) {
-    return Object.fromEntries(await Promise.all(Object.entries(x).map(async ([k, v]) => [k, await decodeInWorker(v)] as const)));
+    return Object.fromEntries(
+      await Promise.all(Object.entries(x).map(async ([k, v]) => [k, await decodeInWorker(v)] as const)),
+    );
   }
   return x;
 }
@@ -129,9 +142,11 @@ export function encodeBatch(x: unknown, transfer: ArrayBuffer[]): unknown {
   if (x instanceof Tensor) {
     // A batch made by collate owns its whole buffer: send that buffer itself (moved, not copied).
     const own = x.storage.data;
-    const whole = x.isContiguous() && x.offset === 0 && own.length === x.numel() && !transfer.includes(own.buffer as ArrayBuffer);
+    const whole =
+      x.isContiguous() && x.offset === 0 && own.length === x.numel() && !transfer.includes(own.buffer as ArrayBuffer);
     const data = whole ? own : x.typedArray();
-    if (data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) transfer.push(data.buffer);
+    if (data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength)
+      transfer.push(data.buffer);
     return { [TAG]: "tensor", dtype: x.dtype, shape: [...x.shape], data } satisfies TensorMsg;
   }
   if (Array.isArray(x)) return x.map((v) => encodeBatch(v, transfer));

@@ -23,7 +23,11 @@ export interface WorkerSendable {
 
 export function isWorkerSendable(x: unknown): x is WorkerSendable {
   // Callable transforms (vision/transforms/callable.ts) are functions that describe themselves too.
-  return (typeof x === "object" || typeof x === "function") && x !== null && typeof (x as { workerSpec?: unknown }).workerSpec === "function";
+  return (
+    (typeof x === "object" || typeof x === "function") &&
+    x !== null &&
+    typeof (x as { workerSpec?: unknown }).workerSpec === "function"
+  );
 }
 
 /** Raised when something given to a DataLoader with numWorkers > 0 cannot go to a worker. */

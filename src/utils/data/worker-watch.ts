@@ -15,7 +15,10 @@ export class WorkerWatch {
   private readonly tids: (number | null)[] = [];
   private failure: DataLoaderWorkerError | null = null;
 
-  constructor(private readonly signal: Int32Array, private readonly stopped: () => boolean) {}
+  constructor(
+    private readonly signal: Int32Array,
+    private readonly stopped: () => boolean,
+  ) {}
 
   /** Listens to worker `id`'s death. */
   attach(id: number, worker: Worker): void {
@@ -42,7 +45,9 @@ export class WorkerWatch {
     for (let id = 0; id < this.tids.length; id++) {
       const tid = this.tids[id];
       if (tid !== null && !existsSync(`/proc/self/task/${tid}`)) {
-        this.failure = new DataLoaderWorkerError(`DataLoader worker ${id} exited unexpectedly (its thread ${tid} is gone: killed or out of memory)`);
+        this.failure = new DataLoaderWorkerError(
+          `DataLoader worker ${id} exited unexpectedly (its thread ${tid} is gone: killed or out of memory)`,
+        );
         break;
       }
     }

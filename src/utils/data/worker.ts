@@ -28,7 +28,8 @@ export interface WorkerInit {
 }
 
 /** Main -> worker: fetch batch `idx` (indices for map-style datasets), or reset for a new epoch. */
-export type WorkerRequest = { type: "fetch"; epoch: number; idx: number; indices: number[] | null } | { type: "reset" } | { type: "stop" };
+export type WorkerRequest =
+  { type: "fetch"; epoch: number; idx: number; indices: number[] | null } | { type: "reset" } | { type: "stop" };
 
 /** Worker -> main. */
 export type WorkerReply =
@@ -74,8 +75,10 @@ try {
     [Symbol.iterator]?(): Iterator<unknown>;
   };
   setWorkerInfo({ id: init.id, numWorkers: init.numWorkers, seed: init.seed, dataset });
-  const collate = (init.collateFn === null ? null : await decodeInWorker(init.collateFn)) as ((b: unknown[]) => unknown) | null;
-  const workerInitFn = (init.workerInitFn === null ? null : await decodeInWorker(init.workerInitFn)) as ((id: number) => void) | null;
+  const collate = (init.collateFn === null ? null : await decodeInWorker(init.collateFn)) as
+    ((b: unknown[]) => unknown) | null;
+  const workerInitFn = (init.workerInitFn === null ? null : await decodeInWorker(init.workerInitFn)) as
+    ((id: number) => void) | null;
   if (workerInitFn !== null) workerInitFn(init.id);
   const collateFn = collate ?? (init.autoCollation ? defaultCollate : defaultConvert);
 

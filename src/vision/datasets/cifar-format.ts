@@ -44,7 +44,11 @@ export interface CifarBatch {
  * Reads CIFAR batch files into one buffer, converting each record from CHW to HWC. The pixels
  * go to a SharedArrayBuffer so DataLoader worker threads can read them without a copy.
  */
-export function readCifarBatches(paths: string[], labelBytes: number, expectedRecords: (number | null)[] = []): CifarBatch {
+export function readCifarBatches(
+  paths: string[],
+  labelBytes: number,
+  expectedRecords: (number | null)[] = [],
+): CifarBatch {
   const counts = paths.map((p, i) => cifarRecordCount(p, labelBytes, expectedRecords[i] ?? null));
   const count = counts.reduce((a, b) => a + b, 0);
   const data = new Uint8Array(new SharedArrayBuffer(count * CIFAR_PIXELS));
@@ -54,7 +58,9 @@ export function readCifarBatches(paths: string[], labelBytes: number, expectedRe
   for (let f = 0; f < paths.length; f++) {
     const raw = readFileSync(paths[f]);
     if (raw.length !== counts[f] * record) {
-      throw new CifarFormatError(`CIFAR: ${paths[f]} changed size while reading (${raw.length} bytes, expected ${counts[f] * record})`);
+      throw new CifarFormatError(
+        `CIFAR: ${paths[f]} changed size while reading (${raw.length} bytes, expected ${counts[f] * record})`,
+      );
     }
     for (let r = 0; r < counts[f]; r++, n++) {
       const src = r * record;

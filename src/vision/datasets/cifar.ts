@@ -25,9 +25,16 @@ export interface CIFAROptions<X, Y> {
 }
 
 /** CIFAR10 / CIFAR100's parameters in torchvision's order. */
-export interface CIFARParams<X, Y> extends CIFAROptions<X, Y> { root: string }
+export interface CIFARParams<X, Y> extends CIFAROptions<X, Y> {
+  root: string;
+}
 const CIFAR_NAMES = ["root", "train", "transform", "targetTransform", "download"] as const;
-const cifarArgs = signature<CIFARParams<unknown, unknown>>()("CIFAR10", CIFAR_NAMES, { train: true, transform: null, targetTransform: null, download: false });
+const cifarArgs = signature<CIFARParams<unknown, unknown>>()("CIFAR10", CIFAR_NAMES, {
+  train: true,
+  transform: null,
+  targetTransform: null,
+  download: false,
+});
 cifarArgs.as("CIFAR100");
 
 /** [file name, MD5 or null]: null means only the size is checked (see `recordsPerFile`). */
@@ -63,7 +70,14 @@ export class CIFAR10<X = Image, Y = number> extends VisionDataset<Image, X, numb
   static targetLabel = 0;
   /** Records in each batch file: a file of another size is an error naming it and its size. */
   static records: Record<string, number> = Object.fromEntries(
-    ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"].map((f) => [f, 10000]),
+    [
+      "data_batch_1.bin",
+      "data_batch_2.bin",
+      "data_batch_3.bin",
+      "data_batch_4.bin",
+      "data_batch_5.bin",
+      "test_batch.bin",
+    ].map((f) => [f, 10000]),
   );
 
   readonly train: boolean;
@@ -113,7 +127,12 @@ export class CIFAR10<X = Image, Y = number> extends VisionDataset<Image, X, numb
       transform: this.transform,
       targetTransform: this.targetTransform,
     };
-    return { module: import.meta.url, export: cls === CIFAR100 ? "CIFAR100" : "CIFAR10", args: [state], factory: "fromState" };
+    return {
+      module: import.meta.url,
+      export: cls === CIFAR100 ? "CIFAR100" : "CIFAR10",
+      args: [state],
+      factory: "fromState",
+    };
   }
 
   get length(): number {

@@ -74,7 +74,9 @@ export function makeDataset(
       }
     }
   }
-  const empty = Object.keys(classToIdx).filter((c) => !found.has(c)).sort(byCodePoint);
+  const empty = Object.keys(classToIdx)
+    .filter((c) => !found.has(c))
+    .sort(byCodePoint);
   if (empty.length > 0) {
     let msg = `ImageFolder: Found no valid file for the classes ${empty.join(", ")}. `;
     if (extensions !== null) msg += `Supported extensions are: ${extensions.join(", ")}`;
@@ -121,16 +123,27 @@ export class DatasetFolder<S, X = S, Y = number> extends VisionDataset<S, X, num
   }
 
   workerSpec(): WorkerSpec {
-    const options = { extensions: this.extensions, transform: this.transform, targetTransform: this.targetTransform, isValidFile: this.isValidFile };
+    const options = {
+      extensions: this.extensions,
+      transform: this.transform,
+      targetTransform: this.targetTransform,
+      isValidFile: this.isValidFile,
+    };
     return { module: import.meta.url, export: "DatasetFolder", args: [this.root, this.loader, options] };
   }
 }
 
 /** DatasetFolder's parameters in torchvision's order. */
-export interface DatasetFolderParams<S, X, Y> extends DatasetFolderOptions<S, X, Y> { root: string; loader: (path: string) => S }
+export interface DatasetFolderParams<S, X, Y> extends DatasetFolderOptions<S, X, Y> {
+  root: string;
+  loader: (path: string) => S;
+}
 const DATASET_FOLDER_NAMES = ["root", "loader", "extensions", "transform", "targetTransform", "isValidFile"] as const;
-const datasetFolderArgs = signature<DatasetFolderParams<unknown, unknown, unknown>>()("DatasetFolder", DATASET_FOLDER_NAMES,
-  { extensions: null, transform: null, targetTransform: null, isValidFile: null });
+const datasetFolderArgs = signature<DatasetFolderParams<unknown, unknown, unknown>>()(
+  "DatasetFolder",
+  DATASET_FOLDER_NAMES,
+  { extensions: null, transform: null, targetTransform: null, isValidFile: null },
+);
 
 export interface ImageFolderOptions<X, Y> {
   transform?: Transform<Image, X> | null;
@@ -141,10 +154,16 @@ export interface ImageFolderOptions<X, Y> {
 }
 
 /** ImageFolder's parameters in torchvision's order. */
-export interface ImageFolderParams<X, Y> extends ImageFolderOptions<X, Y> { root: string }
+export interface ImageFolderParams<X, Y> extends ImageFolderOptions<X, Y> {
+  root: string;
+}
 const IMAGE_FOLDER_NAMES = ["root", "transform", "targetTransform", "loader", "isValidFile"] as const;
-const imageFolderArgs = signature<ImageFolderParams<unknown, unknown>>()("ImageFolder", IMAGE_FOLDER_NAMES,
-  { transform: null, targetTransform: null, loader: undefined, isValidFile: null });
+const imageFolderArgs = signature<ImageFolderParams<unknown, unknown>>()("ImageFolder", IMAGE_FOLDER_NAMES, {
+  transform: null,
+  targetTransform: null,
+  loader: undefined,
+  isValidFile: null,
+});
 
 /** root/<class>/xxx.png|jpg ... ; getItem(i) is [image, classIndex]. */
 export class ImageFolder<X = Image, Y = number> extends DatasetFolder<Image, X, Y> {
@@ -165,7 +184,11 @@ export class ImageFolder<X = Image, Y = number> extends DatasetFolder<Image, X, 
   }
 
   override workerSpec(): WorkerSpec {
-    const options: Record<string, unknown> = { transform: this.transform, targetTransform: this.targetTransform, isValidFile: this.isValidFile };
+    const options: Record<string, unknown> = {
+      transform: this.transform,
+      targetTransform: this.targetTransform,
+      isValidFile: this.isValidFile,
+    };
     if (this.loader !== defaultLoader) options.loader = this.loader;
     return { module: import.meta.url, export: "ImageFolder", args: [this.root, options] };
   }

@@ -37,14 +37,18 @@ const TYPES: Record<number, { name: string; size: number }> = {
 export function parseIdx(bytes: Uint8Array, source: string): IdxArray {
   if (bytes.length < 4) throw new IdxFormatError(`IDX: ${source} has ${bytes.length} bytes, too short for a header`);
   if (bytes[0] !== 0 || bytes[1] !== 0) {
-    throw new IdxFormatError(`IDX: ${source} has a bad magic number (first bytes ${bytes[0]}, ${bytes[1]}; expected 0, 0)`);
+    throw new IdxFormatError(
+      `IDX: ${source} has a bad magic number (first bytes ${bytes[0]}, ${bytes[1]}; expected 0, 0)`,
+    );
   }
   const type = TYPES[bytes[2]];
-  if (type === undefined) throw new IdxFormatError(`IDX: ${source} has unknown element type 0x${bytes[2].toString(16)}`);
+  if (type === undefined)
+    throw new IdxFormatError(`IDX: ${source} has unknown element type 0x${bytes[2].toString(16)}`);
   const nd = bytes[3];
   if (nd < 1) throw new IdxFormatError(`IDX: ${source} declares ${nd} dimensions`);
   const headerSize = 4 + 4 * nd;
-  if (bytes.length < headerSize) throw new IdxFormatError(`IDX: ${source} has ${bytes.length} bytes, shorter than its ${headerSize}-byte header`);
+  if (bytes.length < headerSize)
+    throw new IdxFormatError(`IDX: ${source} has ${bytes.length} bytes, shorter than its ${headerSize}-byte header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const shape: number[] = [];
   for (let d = 0; d < nd; d++) shape.push(view.getUint32(4 + 4 * d, false));
@@ -62,15 +66,20 @@ export function parseIdx(bytes: Uint8Array, source: string): IdxArray {
     out.set(bytes.subarray(headerSize) as unknown as ArrayLike<number>);
     data = out;
   } else {
-    const make = { int16: Int16Array, int32: Int32Array, float32: Float32Array, float64: Float64Array }[type.name as "int16"];
+    const make = { int16: Int16Array, int32: Int32Array, float32: Float32Array, float64: Float64Array }[
+      type.name as "int16"
+    ];
     const out = new make(count) as Int16Array | Int32Array | Float32Array | Float64Array;
     for (let i = 0; i < count; i++) {
       const at = headerSize + i * type.size;
       out[i] =
-        type.name === "int16" ? view.getInt16(at, false)
-        : type.name === "int32" ? view.getInt32(at, false)
-        : type.name === "float32" ? view.getFloat32(at, false)
-        : view.getFloat64(at, false);
+        type.name === "int16"
+          ? view.getInt16(at, false)
+          : type.name === "int32"
+            ? view.getInt32(at, false)
+            : type.name === "float32"
+              ? view.getFloat32(at, false)
+              : view.getFloat64(at, false);
     }
     data = out;
   }

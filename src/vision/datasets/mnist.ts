@@ -20,9 +20,16 @@ export interface MNISTOptions<X, Y> {
 }
 
 /** MNIST / FashionMNIST's parameters in torchvision's order. */
-export interface MNISTParams<X, Y> extends MNISTOptions<X, Y> { root: string }
+export interface MNISTParams<X, Y> extends MNISTOptions<X, Y> {
+  root: string;
+}
 const MNIST_NAMES = ["root", "train", "transform", "targetTransform", "download"] as const;
-const mnistArgs = signature<MNISTParams<unknown, unknown>>()("MNIST", MNIST_NAMES, { train: true, transform: null, targetTransform: null, download: false });
+const mnistArgs = signature<MNISTParams<unknown, unknown>>()("MNIST", MNIST_NAMES, {
+  train: true,
+  transform: null,
+  targetTransform: null,
+  download: false,
+});
 mnistArgs.as("FashionMNIST");
 
 interface MNISTState {
@@ -48,7 +55,18 @@ export class MNIST<X = Image, Y = number> extends VisionDataset<Image, X, number
     ["t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3"],
     ["t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c"],
   ];
-  static classes: string[] = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine"];
+  static classes: string[] = [
+    "0 - zero",
+    "1 - one",
+    "2 - two",
+    "3 - three",
+    "4 - four",
+    "5 - five",
+    "6 - six",
+    "7 - seven",
+    "8 - eight",
+    "9 - nine",
+  ];
 
   readonly train: boolean;
   /** All pixels, N*H*W bytes, in a SharedArrayBuffer that worker threads read without a copy. */
@@ -73,10 +91,14 @@ export class MNIST<X = Image, Y = number> extends VisionDataset<Image, X, number
     const images = readIdx(this.findRaw(`${prefix}-images-idx3-ubyte`));
     const labels = readIdx(this.findRaw(`${prefix}-labels-idx1-ubyte`));
     if (images.type !== "uint8" || images.shape.length !== 3) {
-      throw new IdxFormatError(`${cls.name}: expected uint8 images of shape [N, H, W], got ${images.type} [${images.shape.join(", ")}]`);
+      throw new IdxFormatError(
+        `${cls.name}: expected uint8 images of shape [N, H, W], got ${images.type} [${images.shape.join(", ")}]`,
+      );
     }
     if (labels.shape.length !== 1 || labels.shape[0] !== images.shape[0]) {
-      throw new IdxFormatError(`${cls.name}: ${images.shape[0]} images but labels of shape [${labels.shape.join(", ")}]`);
+      throw new IdxFormatError(
+        `${cls.name}: ${images.shape[0]} images but labels of shape [${labels.shape.join(", ")}]`,
+      );
     }
     this.pixels = images.data as Uint8Array;
     this.labels = Array.from(labels.data);
@@ -187,5 +209,16 @@ export class FashionMNIST<X = Image, Y = number> extends MNIST<X, Y> {
     ["t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79"],
     ["t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310"],
   ];
-  static override classes: string[] = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+  static override classes: string[] = [
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+  ];
 }

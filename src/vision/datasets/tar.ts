@@ -130,7 +130,8 @@ export async function extractTar(archive: string, dest: string): Promise<string[
           ended = true;
           break;
         }
-        if (!checksumOk(header)) throw new ArchiveError(`extract: ${archive} is not a valid tar archive (bad header checksum)`);
+        if (!checksumOk(header))
+          throw new ArchiveError(`extract: ${archive} is not a valid tar archive (bad header checksum)`);
         const type = String.fromCharCode(header[156] === 0 ? 48 : header[156]);
         let name = readString(header, 0, 100);
         if (header.toString("latin1", 257, 262) === "ustar") {

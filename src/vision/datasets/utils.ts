@@ -2,7 +2,15 @@
 import { randomBytes } from "node:crypto";
 import { lstatSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { ChecksumError, DownloadError, checkIntegrity, downloadUrl, log, md5File, type DownloadOptions } from "../../internal/download.js";
+import {
+  ChecksumError,
+  DownloadError,
+  checkIntegrity,
+  downloadUrl,
+  log,
+  md5File,
+  type DownloadOptions,
+} from "../../internal/download.js";
 import { defaultQuiet } from "../../internal/progress.js";
 import { registerBridgeError, runSync, siblingModule } from "../../internal/sync-bridge.js";
 import { ArchiveError, extractTar } from "./tar.js";
@@ -39,7 +47,8 @@ export async function extractArchive(from: string, to: string): Promise<string[]
     for (const rel of files) {
       const dest = join(to, rel);
       const existing = lstatOrNull(dest);
-      if (existing?.isDirectory()) throw new ArchiveError(`extract: ${from} holds a file '${rel}' where ${dest} is a folder; not replacing it`);
+      if (existing?.isDirectory())
+        throw new ArchiveError(`extract: ${from} holds a file '${rel}' where ${dest} is a folder; not replacing it`);
       try {
         mkdirSync(dirname(dest), { recursive: true });
         renameSync(join(tmp, rel), dest);
@@ -91,13 +100,23 @@ export async function downloadAndExtractArchive(
 }
 
 /** downloadAndExtractArchive, blocking the calling thread until done (see util/sync-bridge). */
-export function downloadAndExtractArchiveSync(url: string, downloadRoot: string, options: DownloadAndExtractOptions = {}): void {
+export function downloadAndExtractArchiveSync(
+  url: string,
+  downloadRoot: string,
+  options: DownloadAndExtractOptions = {},
+): void {
   const opts = { ...options, tty: options.tty ?? process.stderr.isTTY === true };
   runSync<void>(siblingModule(import.meta.url, "utils"), "downloadAndExtractArchive", [url, downloadRoot, opts]);
 }
 
 /** downloadUrl, blocking the calling thread until done. Returns the file's path. */
-export function downloadUrlSync(url: string, root: string, filename: string | null, md5: string | null, options: DownloadOptions = {}): string {
+export function downloadUrlSync(
+  url: string,
+  root: string,
+  filename: string | null,
+  md5: string | null,
+  options: DownloadOptions = {},
+): string {
   const opts = { ...options, tty: options.tty ?? process.stderr.isTTY === true };
   return runSync<string>(siblingModule(import.meta.url, "utils"), "downloadUrl", [url, root, filename, md5, opts]);
 }

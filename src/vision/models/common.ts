@@ -25,27 +25,42 @@ export interface ParsedModelOptions<O> {
  * an error; with weights, numClasses must match the weights' categories (as torchvision's
  * _ovewrite_named_param).
  */
-export function modelOptions<O extends object>(name: string, args: unknown[], e: WeightsEnum | Record<string, never>, known: readonly string[]): ParsedModelOptions<O> {
+export function modelOptions<O extends object>(
+  name: string,
+  args: unknown[],
+  e: WeightsEnum | Record<string, never>,
+  known: readonly string[],
+): ParsedModelOptions<O> {
   if (args.length > 1 || (args.length === 1 && (typeof args[0] !== "object" || args[0] === null))) {
-    throw new ValueError(`${name}: takes one options object ({ weights, progress, numClasses, … }), got ${args.length} argument(s)`);
+    throw new ValueError(
+      `${name}: takes one options object ({ weights, progress, numClasses, … }), got ${args.length} argument(s)`,
+    );
   }
   const given = { ...((args[0] ?? {}) as Record<string, unknown>) };
   const allowed = new Set(["weights", "progress", ...known]);
   for (const k of Object.keys(given)) {
     if (!allowed.has(k)) {
       const camel = k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-      throw new ValueError(`${name}: unknown option '${k}'${camel !== k && allowed.has(camel) ? ` (did you mean ${camel}?)` : `; options: ${[...allowed].join(", ")}`}`);
+      throw new ValueError(
+        `${name}: unknown option '${k}'${camel !== k && allowed.has(camel) ? ` (did you mean ${camel}?)` : `; options: ${[...allowed].join(", ")}`}`,
+      );
     }
   }
   const hasEntries = Object.keys(e).length > 0;
-  const weights = resolveWeights(name, given.weights as Weights | string | null | undefined, hasEntries ? (e as WeightsEnum) : null);
+  const weights = resolveWeights(
+    name,
+    given.weights as Weights | string | null | undefined,
+    hasEntries ? (e as WeightsEnum) : null,
+  );
   const progress = given.progress === undefined ? true : Boolean(given.progress);
   delete given.weights;
   delete given.progress;
   if (weights !== null) {
     const n = weights.meta.categories.length;
     if (given.numClasses !== undefined && given.numClasses !== n) {
-      throw new ValueError(`${name}: The parameter 'numClasses' expected value ${n} but got ${String(given.numClasses)} instead (the weights ${weights} have ${n} classes)`);
+      throw new ValueError(
+        `${name}: The parameter 'numClasses' expected value ${n} but got ${String(given.numClasses)} instead (the weights ${weights} have ${n} classes)`,
+      );
     }
     given.numClasses = n;
   }

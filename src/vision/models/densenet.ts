@@ -52,12 +52,14 @@ export class DenseBlock extends nn.Module {
 /** BatchNorm, ReLU, 1x1 conv, 2x2 average pool between dense blocks. */
 export class Transition extends nn.Sequential {
   constructor(numInputFeatures: number, numOutputFeatures: number) {
-    super(new Map<string, nn.Module>([
-      ["norm", new nn.BatchNorm2d(numInputFeatures)],
-      ["relu", new nn.ReLU(true)],
-      ["conv", new nn.Conv2d(numInputFeatures, numOutputFeatures, 1, { stride: 1, bias: false })],
-      ["pool", new nn.AvgPool2d(2, { stride: 2 })],
-    ]));
+    super(
+      new Map<string, nn.Module>([
+        ["norm", new nn.BatchNorm2d(numInputFeatures)],
+        ["relu", new nn.ReLU(true)],
+        ["conv", new nn.Conv2d(numInputFeatures, numOutputFeatures, 1, { stride: 1, bias: false })],
+        ["pool", new nn.AvgPool2d(2, { stride: 2 })],
+      ]),
+    );
   }
 }
 
@@ -79,12 +81,14 @@ export class DenseNet extends nn.Module {
     const blocks = o.blockConfig ?? [6, 12, 24, 16];
     const init = o.numInitFeatures ?? 64;
     const bnSize = o.bnSize ?? 4;
-    this.features = new nn.Sequential(new Map<string, nn.Module>([
-      ["conv0", new nn.Conv2d(3, init, 7, { stride: 2, padding: 3, bias: false })],
-      ["norm0", new nn.BatchNorm2d(init)],
-      ["relu0", new nn.ReLU(true)],
-      ["pool0", new nn.MaxPool2d(3, { stride: 2, padding: 1 })],
-    ]));
+    this.features = new nn.Sequential(
+      new Map<string, nn.Module>([
+        ["conv0", new nn.Conv2d(3, init, 7, { stride: 2, padding: 3, bias: false })],
+        ["norm0", new nn.BatchNorm2d(init)],
+        ["relu0", new nn.ReLU(true)],
+        ["pool0", new nn.MaxPool2d(3, { stride: 2, padding: 1 })],
+      ]),
+    );
     let n = init;
     blocks.forEach((numLayers, i) => {
       this.features.addModule(`denseblock${i + 1}`, new DenseBlock(numLayers, n, bnSize, growth, o.dropRate ?? 0));
@@ -115,24 +119,35 @@ const OLD_KEY = /^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:[12])\.(?:weight|bi
 
 function loadDenseNetWeights(model: DenseNet, o: ParsedModelOptions<unknown>): DenseNet {
   if (o.weights === null) return model;
-  const loaded = loadStateDictFromUrl(o.weights.url, { progress: o.progress, checkHash: true }) as Map<string, Tensor> | Record<string, Tensor>;
+  const loaded = loadStateDictFromUrl(o.weights.url, { progress: o.progress, checkHash: true }) as
+    Map<string, Tensor> | Record<string, Tensor>;
   const entries: [string, Tensor][] = loaded instanceof Map ? [...loaded] : Object.entries(loaded);
-  const fixed = new Map(entries.map(([k, v]) => {
-    const m = OLD_KEY.exec(k);
-    return [m !== null ? m[1] + m[2] : k, v];
-  }));
+  const fixed = new Map(
+    entries.map(([k, v]) => {
+      const m = OLD_KEY.exec(k);
+      return [m !== null ? m[1] + m[2] : k, v];
+    }),
+  );
   model.loadStateDict(fixed);
   return model;
 }
 
 type Args = [] | [ModelOptions & DenseNetOptions];
 const DENSE_OPTIONS = ["growthRate", "blockConfig", "numInitFeatures", "bnSize", "dropRate", "numClasses"];
-function densenet(name: string, e: WeightsEnum, growthRate: number, blockConfig: [number, number, number, number], numInitFeatures: number, args: unknown[]): DenseNet {
+function densenet(
+  name: string,
+  e: WeightsEnum,
+  growthRate: number,
+  blockConfig: [number, number, number, number],
+  numInitFeatures: number,
+  args: unknown[],
+): DenseNet {
   const o = modelOptions<DenseNetOptions>(name, args, e, DENSE_OPTIONS);
   return loadDenseNetWeights(new DenseNet({ growthRate, blockConfig, numInitFeatures, ...o.options }), o);
 }
 const none = {} as WeightsEnum;
-export const densenet121 = (...a: Args): DenseNet => densenet("densenet121", DenseNet121_Weights, 32, [6, 12, 24, 16], 64, a);
+export const densenet121 = (...a: Args): DenseNet =>
+  densenet("densenet121", DenseNet121_Weights, 32, [6, 12, 24, 16], 64, a);
 export const densenet161 = (...a: Args): DenseNet => densenet("densenet161", none, 48, [6, 12, 36, 24], 96, a);
 export const densenet169 = (...a: Args): DenseNet => densenet("densenet169", none, 32, [6, 12, 32, 32], 64, a);
 export const densenet201 = (...a: Args): DenseNet => densenet("densenet201", none, 32, [6, 12, 48, 32], 64, a);

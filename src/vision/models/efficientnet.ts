@@ -12,7 +12,16 @@ export class MBConvConfig {
   readonly inputChannels: number;
   readonly outChannels: number;
   readonly numLayers: number;
-  constructor(readonly expandRatio: number, readonly kernel: number, readonly stride: number, inputChannels: number, outChannels: number, numLayers: number, widthMult = 1, depthMult = 1) {
+  constructor(
+    readonly expandRatio: number,
+    readonly kernel: number,
+    readonly stride: number,
+    inputChannels: number,
+    outChannels: number,
+    numLayers: number,
+    widthMult = 1,
+    depthMult = 1,
+  ) {
     this.inputChannels = MBConvConfig.adjustChannels(inputChannels, widthMult);
     this.outChannels = MBConvConfig.adjustChannels(outChannels, widthMult);
     this.numLayers = Math.ceil(numLayers * depthMult);
@@ -30,13 +39,30 @@ export class MBConv extends nn.Module {
   stochasticDepth: StochasticDepth;
   readonly useResConnect: boolean;
   readonly outChannels: number;
-  constructor(input: number, out: number, expandRatio: number, kernel: number, stride: number, stochasticDepthProb: number, normLayer: Norm) {
+  constructor(
+    input: number,
+    out: number,
+    expandRatio: number,
+    kernel: number,
+    stride: number,
+    stochasticDepthProb: number,
+    normLayer: Norm,
+  ) {
     super();
     if (!(stride >= 1 && stride <= 2)) throw new ValueError("illegal stride value");
     const expanded = MBConvConfig.adjustChannels(input, expandRatio);
     const layers: nn.Module[] = [];
-    if (expanded !== input) layers.push(new Conv2dNormActivation(input, expanded, { kernelSize: 1, normLayer, activationLayer: silu }));
-    layers.push(new Conv2dNormActivation(expanded, expanded, { kernelSize: kernel, stride, groups: expanded, normLayer, activationLayer: silu }));
+    if (expanded !== input)
+      layers.push(new Conv2dNormActivation(input, expanded, { kernelSize: 1, normLayer, activationLayer: silu }));
+    layers.push(
+      new Conv2dNormActivation(expanded, expanded, {
+        kernelSize: kernel,
+        stride,
+        groups: expanded,
+        normLayer,
+        activationLayer: silu,
+      }),
+    );
     layers.push(new SqueezeExcitation(expanded, Math.max(1, Math.floor(input / 4)), silu));
     layers.push(new Conv2dNormActivation(expanded, out, { kernelSize: 1, normLayer, activationLayer: null }));
     this.block = new nn.Sequential(...layers);
@@ -66,14 +92,31 @@ export class EfficientNet extends nn.Module {
     if (setting.length === 0) throw new ValueError("The inverted_residual_setting should not be empty");
     const norm = o.normLayer ?? ((c: number) => new nn.BatchNorm2d(c));
     const sdProb = o.stochasticDepthProb ?? 0.2;
-    const layers: nn.Module[] = [new Conv2dNormActivation(3, setting[0].inputChannels, { kernelSize: 3, stride: 2, normLayer: norm, activationLayer: silu })];
+    const layers: nn.Module[] = [
+      new Conv2dNormActivation(3, setting[0].inputChannels, {
+        kernelSize: 3,
+        stride: 2,
+        normLayer: norm,
+        activationLayer: silu,
+      }),
+    ];
     const total = setting.reduce((n, c) => n + c.numLayers, 0);
     let id = 0;
     for (const cnf of setting) {
       const stage: nn.Module[] = [];
       for (let i = 0; i < cnf.numLayers; i++) {
         const input = i === 0 ? cnf.inputChannels : cnf.outChannels;
-        stage.push(new MBConv(input, cnf.outChannels, cnf.expandRatio, cnf.kernel, i === 0 ? cnf.stride : 1, (sdProb * id) / total, norm));
+        stage.push(
+          new MBConv(
+            input,
+            cnf.outChannels,
+            cnf.expandRatio,
+            cnf.kernel,
+            i === 0 ? cnf.stride : 1,
+            (sdProb * id) / total,
+            norm,
+          ),
+        );
         id++;
       }
       layers.push(new nn.Sequential(...stage));
@@ -102,21 +145,42 @@ export class EfficientNet extends nn.Module {
   }
 }
 
-function efficientnetB(name: string, e: WeightsEnum, width: number, depth: number, dropout: number, args: unknown[], bnEps = false): EfficientNet {
+function efficientnetB(
+  name: string,
+  e: WeightsEnum,
+  width: number,
+  depth: number,
+  dropout: number,
+  args: unknown[],
+  bnEps = false,
+): EfficientNet {
   const o = modelOptions<EfficientNetOptions>(name, args, e, ["numClasses", "stochasticDepthProb", "normLayer"]);
-  const c = (er: number, k: number, s: number, i: number, out: number, n: number): MBConvConfig => new MBConvConfig(er, k, s, i, out, n, width, depth);
-  const setting = [c(1, 3, 1, 32, 16, 1), c(6, 3, 2, 16, 24, 2), c(6, 5, 2, 24, 40, 2), c(6, 3, 2, 40, 80, 3), c(6, 5, 1, 80, 112, 3), c(6, 5, 2, 112, 192, 4), c(6, 3, 1, 192, 320, 1)];
+  const c = (er: number, k: number, s: number, i: number, out: number, n: number): MBConvConfig =>
+    new MBConvConfig(er, k, s, i, out, n, width, depth);
+  const setting = [
+    c(1, 3, 1, 32, 16, 1),
+    c(6, 3, 2, 16, 24, 2),
+    c(6, 5, 2, 24, 40, 2),
+    c(6, 3, 2, 40, 80, 3),
+    c(6, 5, 1, 80, 112, 3),
+    c(6, 5, 2, 112, 192, 4),
+    c(6, 3, 1, 192, 320, 1),
+  ];
   const normLayer = bnEps ? (ch: number) => new nn.BatchNorm2d(ch, { eps: 0.001, momentum: 0.01 }) : null;
   return loadWeights(new EfficientNet(setting, dropout, { normLayer, ...o.options }), o);
 }
 
 type Args = [] | [ModelOptions & EfficientNetOptions];
 const none = {} as WeightsEnum;
-export const efficientnetB0 = (...a: Args): EfficientNet => efficientnetB("efficientnet_b0", EfficientNet_B0_Weights, 1.0, 1.0, 0.2, a);
+export const efficientnetB0 = (...a: Args): EfficientNet =>
+  efficientnetB("efficientnet_b0", EfficientNet_B0_Weights, 1.0, 1.0, 0.2, a);
 export const efficientnetB1 = (...a: Args): EfficientNet => efficientnetB("efficientnet_b1", none, 1.0, 1.1, 0.2, a);
 export const efficientnetB2 = (...a: Args): EfficientNet => efficientnetB("efficientnet_b2", none, 1.1, 1.2, 0.3, a);
 export const efficientnetB3 = (...a: Args): EfficientNet => efficientnetB("efficientnet_b3", none, 1.2, 1.4, 0.3, a);
 export const efficientnetB4 = (...a: Args): EfficientNet => efficientnetB("efficientnet_b4", none, 1.4, 1.8, 0.4, a);
-export const efficientnetB5 = (...a: Args): EfficientNet => efficientnetB("efficientnet_b5", none, 1.6, 2.2, 0.4, a, true);
-export const efficientnetB6 = (...a: Args): EfficientNet => efficientnetB("efficientnet_b6", none, 1.8, 2.6, 0.5, a, true);
-export const efficientnetB7 = (...a: Args): EfficientNet => efficientnetB("efficientnet_b7", none, 2.0, 3.1, 0.5, a, true);
+export const efficientnetB5 = (...a: Args): EfficientNet =>
+  efficientnetB("efficientnet_b5", none, 1.6, 2.2, 0.4, a, true);
+export const efficientnetB6 = (...a: Args): EfficientNet =>
+  efficientnetB("efficientnet_b6", none, 1.8, 2.6, 0.5, a, true);
+export const efficientnetB7 = (...a: Args): EfficientNet =>
+  efficientnetB("efficientnet_b7", none, 2.0, 3.1, 0.5, a, true);

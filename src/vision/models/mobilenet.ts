@@ -37,7 +37,8 @@ export class InvertedResidual extends nn.Module {
     const norm = normLayer ?? ((c: number) => new nn.BatchNorm2d(c));
     const hidden = Math.round(inp * expandRatio);
     const layers: nn.Module[] = [];
-    if (expandRatio !== 1) layers.push(new Conv2dNormActivation(inp, hidden, { kernelSize: 1, normLayer: norm, activationLayer: relu6 }));
+    if (expandRatio !== 1)
+      layers.push(new Conv2dNormActivation(inp, hidden, { kernelSize: 1, normLayer: norm, activationLayer: relu6 }));
     layers.push(
       new Conv2dNormActivation(hidden, hidden, { stride, groups: hidden, normLayer: norm, activationLayer: relu6 }),
       new nn.Conv2d(hidden, oup, 1, { stride: 1, padding: 0, bias: false }),
@@ -71,11 +72,24 @@ export class MobileNetV2 extends nn.Module {
     const widthMult = o.widthMult ?? 1;
     const roundNearest = o.roundNearest ?? 8;
     const norm = o.normLayer ?? ((c: number) => new nn.BatchNorm2d(c));
-    const setting = o.invertedResidualSetting ?? [[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1]];
-    if (setting.length === 0 || setting[0].length !== 4) throw new ValueError(`inverted_residual_setting should be non-empty or a 4-element list, got ${JSON.stringify(setting)}`);
+    const setting = o.invertedResidualSetting ?? [
+      [1, 16, 1, 1],
+      [6, 24, 2, 2],
+      [6, 32, 3, 2],
+      [6, 64, 4, 2],
+      [6, 96, 3, 1],
+      [6, 160, 3, 2],
+      [6, 320, 1, 1],
+    ];
+    if (setting.length === 0 || setting[0].length !== 4)
+      throw new ValueError(
+        `inverted_residual_setting should be non-empty or a 4-element list, got ${JSON.stringify(setting)}`,
+      );
     let inputChannel = makeDivisible(32 * widthMult, roundNearest);
     this.lastChannel = makeDivisible(1280 * Math.max(1, widthMult), roundNearest);
-    const features: nn.Module[] = [new Conv2dNormActivation(3, inputChannel, { stride: 2, normLayer: norm, activationLayer: relu6 })];
+    const features: nn.Module[] = [
+      new Conv2dNormActivation(3, inputChannel, { stride: 2, normLayer: norm, activationLayer: relu6 }),
+    ];
     for (const [t, c, n, s] of setting) {
       const outputChannel = makeDivisible(c * widthMult, roundNearest);
       for (let i = 0; i < n; i++) {
@@ -83,9 +97,18 @@ export class MobileNetV2 extends nn.Module {
         inputChannel = outputChannel;
       }
     }
-    features.push(new Conv2dNormActivation(inputChannel, this.lastChannel, { kernelSize: 1, normLayer: norm, activationLayer: relu6 }));
+    features.push(
+      new Conv2dNormActivation(inputChannel, this.lastChannel, {
+        kernelSize: 1,
+        normLayer: norm,
+        activationLayer: relu6,
+      }),
+    );
     this.features = new nn.Sequential(...features);
-    this.classifier = new nn.Sequential(new nn.Dropout(o.dropout ?? 0.2), new nn.Linear(this.lastChannel, o.numClasses ?? 1000));
+    this.classifier = new nn.Sequential(
+      new nn.Dropout(o.dropout ?? 0.2),
+      new nn.Linear(this.lastChannel, o.numClasses ?? 1000),
+    );
     initMobileNet(this);
   }
   forward(x: Tensor): Tensor {
@@ -94,7 +117,14 @@ export class MobileNetV2 extends nn.Module {
 }
 
 export function mobilenetV2(...args: Args<MobileNetV2Options>): MobileNetV2 {
-  const o = modelOptions<MobileNetV2Options>("mobilenet_v2", args, MobileNet_V2_Weights, ["numClasses", "widthMult", "invertedResidualSetting", "roundNearest", "normLayer", "dropout"]);
+  const o = modelOptions<MobileNetV2Options>("mobilenet_v2", args, MobileNet_V2_Weights, [
+    "numClasses",
+    "widthMult",
+    "invertedResidualSetting",
+    "roundNearest",
+    "normLayer",
+    "dropout",
+  ]);
   return loadWeights(new MobileNetV2(o.options), o);
 }
 
@@ -104,7 +134,17 @@ export class InvertedResidualConfig {
   readonly expandedChannels: number;
   readonly outChannels: number;
   readonly useHs: boolean;
-  constructor(inputChannels: number, readonly kernel: number, expandedChannels: number, outChannels: number, readonly useSe: boolean, activation: "RE" | "HS", readonly stride: number, readonly dilation: number, widthMult: number) {
+  constructor(
+    inputChannels: number,
+    readonly kernel: number,
+    expandedChannels: number,
+    outChannels: number,
+    readonly useSe: boolean,
+    activation: "RE" | "HS",
+    readonly stride: number,
+    readonly dilation: number,
+    widthMult: number,
+  ) {
     this.inputChannels = InvertedResidualConfig.adjustChannels(inputChannels, widthMult);
     this.expandedChannels = InvertedResidualConfig.adjustChannels(expandedChannels, widthMult);
     this.outChannels = InvertedResidualConfig.adjustChannels(outChannels, widthMult);
@@ -125,16 +165,42 @@ export class InvertedResidualV3 extends nn.Module {
     const act = cnf.useHs ? () => new nn.Hardswish() : () => new nn.ReLU();
     const layers: nn.Module[] = [];
     if (cnf.expandedChannels !== cnf.inputChannels) {
-      layers.push(new Conv2dNormActivation(cnf.inputChannels, cnf.expandedChannels, { kernelSize: 1, normLayer, activationLayer: act }));
+      layers.push(
+        new Conv2dNormActivation(cnf.inputChannels, cnf.expandedChannels, {
+          kernelSize: 1,
+          normLayer,
+          activationLayer: act,
+        }),
+      );
     }
-    layers.push(new Conv2dNormActivation(cnf.expandedChannels, cnf.expandedChannels, {
-      kernelSize: cnf.kernel, stride: cnf.dilation > 1 ? 1 : cnf.stride, dilation: cnf.dilation, groups: cnf.expandedChannels, normLayer, activationLayer: act,
-    }));
+    layers.push(
+      new Conv2dNormActivation(cnf.expandedChannels, cnf.expandedChannels, {
+        kernelSize: cnf.kernel,
+        stride: cnf.dilation > 1 ? 1 : cnf.stride,
+        dilation: cnf.dilation,
+        groups: cnf.expandedChannels,
+        normLayer,
+        activationLayer: act,
+      }),
+    );
     if (cnf.useSe) {
       const squeeze = makeDivisible(Math.floor(cnf.expandedChannels / 4), 8);
-      layers.push(new SqueezeExcitation(cnf.expandedChannels, squeeze, () => new nn.ReLU(), () => new nn.Hardsigmoid()));
+      layers.push(
+        new SqueezeExcitation(
+          cnf.expandedChannels,
+          squeeze,
+          () => new nn.ReLU(),
+          () => new nn.Hardsigmoid(),
+        ),
+      );
     }
-    layers.push(new Conv2dNormActivation(cnf.expandedChannels, cnf.outChannels, { kernelSize: 1, normLayer, activationLayer: null }));
+    layers.push(
+      new Conv2dNormActivation(cnf.expandedChannels, cnf.outChannels, {
+        kernelSize: 1,
+        normLayer,
+        activationLayer: null,
+      }),
+    );
     this.block = new nn.Sequential(...layers);
     this.useResConnect = cnf.stride === 1 && cnf.inputChannels === cnf.outChannels;
     this.outChannels = cnf.outChannels;
@@ -163,13 +229,23 @@ export class MobileNetV3 extends nn.Module {
     if (setting.length === 0) throw new ValueError("The inverted_residual_setting should not be empty");
     const norm = o.normLayer ?? ((c: number) => new nn.BatchNorm2d(c, { eps: 0.001, momentum: 0.01 }));
     const hs = (): nn.Module => new nn.Hardswish();
-    const layers: nn.Module[] = [new Conv2dNormActivation(3, setting[0].inputChannels, { kernelSize: 3, stride: 2, normLayer: norm, activationLayer: hs })];
+    const layers: nn.Module[] = [
+      new Conv2dNormActivation(3, setting[0].inputChannels, {
+        kernelSize: 3,
+        stride: 2,
+        normLayer: norm,
+        activationLayer: hs,
+      }),
+    ];
     for (const cnf of setting) layers.push(new InvertedResidualV3(cnf, norm));
     const lastIn = setting[setting.length - 1].outChannels;
     layers.push(new Conv2dNormActivation(lastIn, 6 * lastIn, { kernelSize: 1, normLayer: norm, activationLayer: hs }));
     this.features = new nn.Sequential(...layers);
     this.classifier = new nn.Sequential(
-      new nn.Linear(6 * lastIn, lastChannel), new nn.Hardswish(), new nn.Dropout(o.dropout ?? 0.2, true), new nn.Linear(lastChannel, o.numClasses ?? 1000),
+      new nn.Linear(6 * lastIn, lastChannel),
+      new nn.Hardswish(),
+      new nn.Dropout(o.dropout ?? 0.2, true),
+      new nn.Linear(lastChannel, o.numClasses ?? 1000),
     );
     initMobileNet(this);
   }
@@ -179,24 +255,49 @@ export class MobileNetV3 extends nn.Module {
 }
 
 type Row = [number, number, number, number, boolean, "RE" | "HS", number, number];
-function mobilenetV3Conf(arch: "large" | "small", widthMult = 1, reducedTail = false, dilated = false): [InvertedResidualConfig[], number] {
+function mobilenetV3Conf(
+  arch: "large" | "small",
+  widthMult = 1,
+  reducedTail = false,
+  dilated = false,
+): [InvertedResidualConfig[], number] {
   const r = reducedTail ? 2 : 1;
   const d = dilated ? 2 : 1;
-  const rows: Row[] = arch === "large"
-    ? [
-        [16, 3, 16, 16, false, "RE", 1, 1], [16, 3, 64, 24, false, "RE", 2, 1], [24, 3, 72, 24, false, "RE", 1, 1],
-        [24, 5, 72, 40, true, "RE", 2, 1], [40, 5, 120, 40, true, "RE", 1, 1], [40, 5, 120, 40, true, "RE", 1, 1],
-        [40, 3, 240, 80, false, "HS", 2, 1], [80, 3, 200, 80, false, "HS", 1, 1], [80, 3, 184, 80, false, "HS", 1, 1],
-        [80, 3, 184, 80, false, "HS", 1, 1], [80, 3, 480, 112, true, "HS", 1, 1], [112, 3, 672, 112, true, "HS", 1, 1],
-        [112, 5, 672, 160 / r, true, "HS", 2, d], [160 / r, 5, 960 / r, 160 / r, true, "HS", 1, d], [160 / r, 5, 960 / r, 160 / r, true, "HS", 1, d],
-      ]
-    : [
-        [16, 3, 16, 16, true, "RE", 2, 1], [16, 3, 72, 24, false, "RE", 2, 1], [24, 3, 88, 24, false, "RE", 1, 1],
-        [24, 5, 96, 40, true, "HS", 2, 1], [40, 5, 240, 40, true, "HS", 1, 1], [40, 5, 240, 40, true, "HS", 1, 1],
-        [40, 5, 120, 48, true, "HS", 1, 1], [48, 5, 144, 48, true, "HS", 1, 1], [48, 5, 288, 96 / r, true, "HS", 2, d],
-        [96 / r, 5, 576 / r, 96 / r, true, "HS", 1, d], [96 / r, 5, 576 / r, 96 / r, true, "HS", 1, d],
-      ];
-  const setting = rows.map((x) => new InvertedResidualConfig(x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], widthMult));
+  const rows: Row[] =
+    arch === "large"
+      ? [
+          [16, 3, 16, 16, false, "RE", 1, 1],
+          [16, 3, 64, 24, false, "RE", 2, 1],
+          [24, 3, 72, 24, false, "RE", 1, 1],
+          [24, 5, 72, 40, true, "RE", 2, 1],
+          [40, 5, 120, 40, true, "RE", 1, 1],
+          [40, 5, 120, 40, true, "RE", 1, 1],
+          [40, 3, 240, 80, false, "HS", 2, 1],
+          [80, 3, 200, 80, false, "HS", 1, 1],
+          [80, 3, 184, 80, false, "HS", 1, 1],
+          [80, 3, 184, 80, false, "HS", 1, 1],
+          [80, 3, 480, 112, true, "HS", 1, 1],
+          [112, 3, 672, 112, true, "HS", 1, 1],
+          [112, 5, 672, 160 / r, true, "HS", 2, d],
+          [160 / r, 5, 960 / r, 160 / r, true, "HS", 1, d],
+          [160 / r, 5, 960 / r, 160 / r, true, "HS", 1, d],
+        ]
+      : [
+          [16, 3, 16, 16, true, "RE", 2, 1],
+          [16, 3, 72, 24, false, "RE", 2, 1],
+          [24, 3, 88, 24, false, "RE", 1, 1],
+          [24, 5, 96, 40, true, "HS", 2, 1],
+          [40, 5, 240, 40, true, "HS", 1, 1],
+          [40, 5, 240, 40, true, "HS", 1, 1],
+          [40, 5, 120, 48, true, "HS", 1, 1],
+          [48, 5, 144, 48, true, "HS", 1, 1],
+          [48, 5, 288, 96 / r, true, "HS", 2, d],
+          [96 / r, 5, 576 / r, 96 / r, true, "HS", 1, d],
+          [96 / r, 5, 576 / r, 96 / r, true, "HS", 1, d],
+        ];
+  const setting = rows.map(
+    (x) => new InvertedResidualConfig(x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], widthMult),
+  );
   const last = InvertedResidualConfig.adjustChannels((arch === "large" ? 1280 : 1024) / r, widthMult);
   return [setting, last];
 }

@@ -20,14 +20,32 @@ const roundHalfEven = (x: number): number => {
 };
 
 export class BottleneckTransform extends nn.Sequential {
-  constructor(widthIn: number, widthOut: number, stride: number, norm: Norm, act: Act, groupWidth: number, bottleneckMultiplier: number, seRatio: number | null) {
+  constructor(
+    widthIn: number,
+    widthOut: number,
+    stride: number,
+    norm: Norm,
+    act: Act,
+    groupWidth: number,
+    bottleneckMultiplier: number,
+    seRatio: number | null,
+  ) {
     const wB = roundHalfEven(widthOut * bottleneckMultiplier);
     const g = Math.floor(wB / groupWidth);
     const layers = new Map<string, nn.Module>();
-    layers.set("a", new Conv2dNormActivation(widthIn, wB, { kernelSize: 1, stride: 1, normLayer: norm, activationLayer: act }));
-    layers.set("b", new Conv2dNormActivation(wB, wB, { kernelSize: 3, stride, groups: g, normLayer: norm, activationLayer: act }));
+    layers.set(
+      "a",
+      new Conv2dNormActivation(widthIn, wB, { kernelSize: 1, stride: 1, normLayer: norm, activationLayer: act }),
+    );
+    layers.set(
+      "b",
+      new Conv2dNormActivation(wB, wB, { kernelSize: 3, stride, groups: g, normLayer: norm, activationLayer: act }),
+    );
     if (seRatio) layers.set("se", new SqueezeExcitation(wB, roundHalfEven(seRatio * widthIn), act));
-    layers.set("c", new Conv2dNormActivation(wB, widthOut, { kernelSize: 1, stride: 1, normLayer: norm, activationLayer: null }));
+    layers.set(
+      "c",
+      new Conv2dNormActivation(wB, widthOut, { kernelSize: 1, stride: 1, normLayer: norm, activationLayer: null }),
+    );
     super(layers);
   }
 }
@@ -36,10 +54,24 @@ export class ResBottleneckBlock extends nn.Module {
   proj: Conv2dNormActivation | null = null;
   f: BottleneckTransform;
   activation: nn.Module;
-  constructor(widthIn: number, widthOut: number, stride: number, norm: Norm, act: Act, groupWidth = 1, bottleneckMultiplier = 1, seRatio: number | null = null) {
+  constructor(
+    widthIn: number,
+    widthOut: number,
+    stride: number,
+    norm: Norm,
+    act: Act,
+    groupWidth = 1,
+    bottleneckMultiplier = 1,
+    seRatio: number | null = null,
+  ) {
     super();
     if (widthIn !== widthOut || stride !== 1) {
-      this.proj = new Conv2dNormActivation(widthIn, widthOut, { kernelSize: 1, stride, normLayer: norm, activationLayer: null });
+      this.proj = new Conv2dNormActivation(widthIn, widthOut, {
+        kernelSize: 1,
+        stride,
+        normLayer: norm,
+        activationLayer: null,
+      });
     }
     this.f = new BottleneckTransform(widthIn, widthOut, stride, norm, act, groupWidth, bottleneckMultiplier, seRatio);
     this.activation = act();
@@ -51,10 +83,33 @@ export class ResBottleneckBlock extends nn.Module {
 }
 
 export class AnyStage extends nn.Sequential {
-  constructor(widthIn: number, widthOut: number, stride: number, depth: number, norm: Norm, act: Act, groupWidth: number, bottleneckMultiplier: number, seRatio: number | null, stageIndex: number) {
+  constructor(
+    widthIn: number,
+    widthOut: number,
+    stride: number,
+    depth: number,
+    norm: Norm,
+    act: Act,
+    groupWidth: number,
+    bottleneckMultiplier: number,
+    seRatio: number | null,
+    stageIndex: number,
+  ) {
     super();
     for (let i = 0; i < depth; i++) {
-      this.addModule(`block${stageIndex}-${i}`, new ResBottleneckBlock(i === 0 ? widthIn : widthOut, widthOut, i === 0 ? stride : 1, norm, act, groupWidth, bottleneckMultiplier, seRatio));
+      this.addModule(
+        `block${stageIndex}-${i}`,
+        new ResBottleneckBlock(
+          i === 0 ? widthIn : widthOut,
+          widthOut,
+          i === 0 ? stride : 1,
+          norm,
+          act,
+          groupWidth,
+          bottleneckMultiplier,
+          seRatio,
+        ),
+      );
     }
   }
 }
@@ -71,11 +126,19 @@ export class BlockParams {
   ) {}
 
   /** The widths of RegNet's rule, computed in float32 tensors exactly as torchvision does. */
-  static fromInitParams(depth: number, w0: number, wA: number, wM: number, groupWidth: number, bottleneckMultiplier = 1, seRatio: number | null = null): BlockParams {
+  static fromInitParams(
+    depth: number,
+    w0: number,
+    wA: number,
+    wM: number,
+    groupWidth: number,
+    bottleneckMultiplier = 1,
+    seRatio: number | null = null,
+  ): BlockParams {
     if (wA < 0 || w0 <= 0 || wM <= 1 || w0 % 8 !== 0) throw new ValueError("Invalid RegNet settings");
     const widthsCont = arange(depth).mul(wA).add(w0);
     const capacity = round(log(widthsCont.div(w0)).div(Math.log(wM)));
-    const blockWidths = (round(pow(wM, capacity).mul(w0).div(8)).mul(8).to("int32").tolist() as number[]);
+    const blockWidths = round(pow(wM, capacity).mul(w0).div(8)).mul(8).to("int32").tolist() as number[];
     const numStages = new Set(blockWidths).size;
     const a = [...blockWidths, 0];
     const b = [0, ...blockWidths];
@@ -111,11 +174,30 @@ export class RegNet extends nn.Module {
     const norm = o.normLayer ?? ((c: number) => new nn.BatchNorm2d(c));
     const act = o.activation ?? (() => new nn.ReLU(true));
     const stemWidth = o.stemWidth ?? 32;
-    this.stem = new Conv2dNormActivation(3, stemWidth, { kernelSize: 3, stride: 2, normLayer: norm, activationLayer: act });
+    this.stem = new Conv2dNormActivation(3, stemWidth, {
+      kernelSize: 3,
+      stride: 2,
+      normLayer: norm,
+      activationLayer: act,
+    });
     let current = stemWidth;
     const blocks = new Map<string, nn.Module>();
     params.widths.forEach((widthOut, i) => {
-      blocks.set(`block${i + 1}`, new AnyStage(current, widthOut, params.strides[i], params.depths[i], norm, act, params.groupWidths[i], params.bottleneckMultipliers[i], params.seRatio, i + 1));
+      blocks.set(
+        `block${i + 1}`,
+        new AnyStage(
+          current,
+          widthOut,
+          params.strides[i],
+          params.depths[i],
+          norm,
+          act,
+          params.groupWidths[i],
+          params.bottleneckMultipliers[i],
+          params.seRatio,
+          i + 1,
+        ),
+      );
       current = widthOut;
     });
     this.trunk_output = new nn.Sequential(blocks);
@@ -143,7 +225,12 @@ export class RegNet extends nn.Module {
 
 type Args = [] | [ModelOptions & RegNetOptions];
 export function regnetY_400mf(...args: Args): RegNet {
-  const o = modelOptions<RegNetOptions>("regnet_y_400mf", args, RegNet_Y_400MF_Weights, ["numClasses", "stemWidth", "normLayer", "activation"]);
+  const o = modelOptions<RegNetOptions>("regnet_y_400mf", args, RegNet_Y_400MF_Weights, [
+    "numClasses",
+    "stemWidth",
+    "normLayer",
+    "activation",
+  ]);
   const params = BlockParams.fromInitParams(16, 48, 27.89, 2.09, 8, 1, 0.25);
   return loadWeights(new RegNet(params, o.options), o);
 }

@@ -5,11 +5,21 @@ import * as nn from "../../nn/index.js";
 import type { Tensor } from "../../tensor.js";
 import { ValueError } from "../../errors.js";
 import { type ModelOptions, loadWeights, modelOptions } from "./common.js";
-import { ResNet18_Weights, ResNet34_Weights, ResNet50_Weights, ResNet101_Weights, ResNet152_Weights, ResNeXt50_32X4D_Weights, Wide_ResNet50_2_Weights, type WeightsEnum } from "./weights.js";
+import {
+  ResNet18_Weights,
+  ResNet34_Weights,
+  ResNet50_Weights,
+  ResNet101_Weights,
+  ResNet152_Weights,
+  ResNeXt50_32X4D_Weights,
+  Wide_ResNet50_2_Weights,
+  type WeightsEnum,
+} from "./weights.js";
 
 const conv3x3 = (cin: number, cout: number, stride = 1, groups = 1, dilation = 1): nn.Conv2d =>
   new nn.Conv2d(cin, cout, 3, { stride, padding: dilation, groups, bias: false, dilation });
-const conv1x1 = (cin: number, cout: number, stride = 1): nn.Conv2d => new nn.Conv2d(cin, cout, 1, { stride, bias: false });
+const conv1x1 = (cin: number, cout: number, stride = 1): nn.Conv2d =>
+  new nn.Conv2d(cin, cout, 1, { stride, bias: false });
 
 /** Builds a normalization layer over `channels` (torchvision's norm_layer; BatchNorm2d by default). */
 export type NormLayer = (channels: number) => nn.Module;
@@ -38,7 +48,8 @@ export class BasicBlock extends nn.Module {
 
   constructor(a: BlockArgs) {
     super();
-    if (a.groups !== 1 || a.baseWidth !== 64) throw new ValueError("BasicBlock only supports groups=1 and base_width=64");
+    if (a.groups !== 1 || a.baseWidth !== 64)
+      throw new ValueError("BasicBlock only supports groups=1 and base_width=64");
     if (a.dilation > 1) throw new ValueError("Dilation > 1 not supported in BasicBlock");
     // Fields are assigned in torchvision's order: relu was created first above, but the
     // registration order of the state dict follows the declarations (conv1, bn1, relu, …).
@@ -130,7 +141,8 @@ export class ResNet extends nn.Module {
     super();
     this.normLayer = o.normLayer ?? batchNorm;
     const dil = o.replaceStrideWithDilation ?? [false, false, false];
-    if (dil.length !== 3) throw new ValueError(`replace_stride_with_dilation should be None or a 3-element tuple, got [${dil.join(", ")}]`);
+    if (dil.length !== 3)
+      throw new ValueError(`replace_stride_with_dilation should be None or a 3-element tuple, got [${dil.join(", ")}]`);
     this.groups = o.groups ?? 1;
     this.baseWidth = o.widthPerGroup ?? 64;
     this.conv1 = new nn.Conv2d(3, this.inplanes, 7, { stride: 2, padding: 3, bias: false });
@@ -166,12 +178,20 @@ export class ResNet extends nn.Module {
       stride = 1;
     }
     if (stride !== 1 || this.inplanes !== planes * block.expansion) {
-      downsample = new nn.Sequential(conv1x1(this.inplanes, planes * block.expansion, stride), this.normLayer(planes * block.expansion));
+      downsample = new nn.Sequential(
+        conv1x1(this.inplanes, planes * block.expansion, stride),
+        this.normLayer(planes * block.expansion),
+      );
     }
     const common = { planes, groups: this.groups, baseWidth: this.baseWidth, normLayer: this.normLayer };
-    const layers: nn.Module[] = [new block({ ...common, inplanes: this.inplanes, stride, downsample, dilation: previousDilation })];
+    const layers: nn.Module[] = [
+      new block({ ...common, inplanes: this.inplanes, stride, downsample, dilation: previousDilation }),
+    ];
     this.inplanes = planes * block.expansion;
-    for (let i = 1; i < blocks; i++) layers.push(new block({ ...common, inplanes: this.inplanes, stride: 1, downsample: null, dilation: this.dilation }));
+    for (let i = 1; i < blocks; i++)
+      layers.push(
+        new block({ ...common, inplanes: this.inplanes, stride: 1, downsample: null, dilation: this.dilation }),
+      );
     return new nn.Sequential(...layers);
   }
 
@@ -182,19 +202,38 @@ export class ResNet extends nn.Module {
   }
 }
 
-const RESNET_OPTIONS = ["numClasses", "zeroInitResidual", "groups", "widthPerGroup", "replaceStrideWithDilation", "normLayer"];
+const RESNET_OPTIONS = [
+  "numClasses",
+  "zeroInitResidual",
+  "groups",
+  "widthPerGroup",
+  "replaceStrideWithDilation",
+  "normLayer",
+];
 
-function resnet(block: Block, layers: readonly [number, number, number, number], name: string, weightsEnum: WeightsEnum | Record<string, never>, args: unknown[], extra: ResNetOptions = {}): ResNet {
+function resnet(
+  block: Block,
+  layers: readonly [number, number, number, number],
+  name: string,
+  weightsEnum: WeightsEnum | Record<string, never>,
+  args: unknown[],
+  extra: ResNetOptions = {},
+): ResNet {
   const o = modelOptions<ResNetOptions>(name, args, weightsEnum, RESNET_OPTIONS);
   const model = new ResNet(block, layers, { ...extra, ...o.options });
   return loadWeights(model, o);
 }
 
-export const resnet18 = (...args: ModelArgs<ResNetOptions>): ResNet => resnet(BasicBlock, [2, 2, 2, 2], "resnet18", ResNet18_Weights, args);
-export const resnet34 = (...args: ModelArgs<ResNetOptions>): ResNet => resnet(BasicBlock, [3, 4, 6, 3], "resnet34", ResNet34_Weights, args);
-export const resnet50 = (...args: ModelArgs<ResNetOptions>): ResNet => resnet(Bottleneck, [3, 4, 6, 3], "resnet50", ResNet50_Weights, args);
-export const resnet101 = (...args: ModelArgs<ResNetOptions>): ResNet => resnet(Bottleneck, [3, 4, 23, 3], "resnet101", ResNet101_Weights, args);
-export const resnet152 = (...args: ModelArgs<ResNetOptions>): ResNet => resnet(Bottleneck, [3, 8, 36, 3], "resnet152", ResNet152_Weights, args);
+export const resnet18 = (...args: ModelArgs<ResNetOptions>): ResNet =>
+  resnet(BasicBlock, [2, 2, 2, 2], "resnet18", ResNet18_Weights, args);
+export const resnet34 = (...args: ModelArgs<ResNetOptions>): ResNet =>
+  resnet(BasicBlock, [3, 4, 6, 3], "resnet34", ResNet34_Weights, args);
+export const resnet50 = (...args: ModelArgs<ResNetOptions>): ResNet =>
+  resnet(Bottleneck, [3, 4, 6, 3], "resnet50", ResNet50_Weights, args);
+export const resnet101 = (...args: ModelArgs<ResNetOptions>): ResNet =>
+  resnet(Bottleneck, [3, 4, 23, 3], "resnet101", ResNet101_Weights, args);
+export const resnet152 = (...args: ModelArgs<ResNetOptions>): ResNet =>
+  resnet(Bottleneck, [3, 8, 36, 3], "resnet152", ResNet152_Weights, args);
 export const resnext50_32x4d = (...args: ModelArgs<ResNetOptions>): ResNet =>
   resnet(Bottleneck, [3, 4, 6, 3], "resnext50_32x4d", ResNeXt50_32X4D_Weights, args, { groups: 32, widthPerGroup: 4 });
 export const wideResnet50_2 = (...args: ModelArgs<ResNetOptions>): ResNet =>

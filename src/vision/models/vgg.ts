@@ -5,7 +5,15 @@ import { cat } from "../../ops/join.js";
 import type { Tensor } from "../../tensor.js";
 import { ValueError } from "../../errors.js";
 import { type ModelOptions, loadWeights, modelOptions } from "./common.js";
-import { AlexNet_Weights, SqueezeNet1_1_Weights, VGG11_BN_Weights, VGG11_Weights, VGG16_BN_Weights, VGG16_Weights, type WeightsEnum } from "./weights.js";
+import {
+  AlexNet_Weights,
+  SqueezeNet1_1_Weights,
+  VGG11_BN_Weights,
+  VGG11_Weights,
+  VGG16_BN_Weights,
+  VGG16_Weights,
+  type WeightsEnum,
+} from "./weights.js";
 
 export interface VGGOptions {
   numClasses?: number;
@@ -23,8 +31,12 @@ export class VGG extends nn.Module {
     const dropout = o.dropout ?? 0.5;
     this.features = features;
     this.classifier = new nn.Sequential(
-      new nn.Linear(512 * 7 * 7, 4096), new nn.ReLU(true), new nn.Dropout(dropout),
-      new nn.Linear(4096, 4096), new nn.ReLU(true), new nn.Dropout(dropout),
+      new nn.Linear(512 * 7 * 7, 4096),
+      new nn.ReLU(true),
+      new nn.Dropout(dropout),
+      new nn.Linear(4096, 4096),
+      new nn.ReLU(true),
+      new nn.Dropout(dropout),
       new nn.Linear(4096, o.numClasses ?? 1000),
     );
     if (o.initWeights ?? true) {
@@ -75,7 +87,10 @@ const VGG_OPTIONS = ["numClasses", "initWeights", "dropout"];
 function vgg(cfg: string, bn: boolean, name: string, e: WeightsEnum, args: unknown[]): VGG {
   const o = modelOptions<VGGOptions>(name, args, e, VGG_OPTIONS);
   // Pretrained weights replace everything: torchvision skips the initialisation then.
-  const model = new VGG(makeLayers(CFGS[cfg], bn), { ...o.options, ...(o.weights !== null ? { initWeights: false } : {}) });
+  const model = new VGG(makeLayers(CFGS[cfg], bn), {
+    ...o.options,
+    ...(o.weights !== null ? { initWeights: false } : {}),
+  });
   return loadWeights(model, o);
 }
 type Args<O> = [] | [ModelOptions & O];
@@ -93,11 +108,19 @@ export interface AlexNetOptions {
 
 export class AlexNet extends nn.Module {
   features = new nn.Sequential(
-    new nn.Conv2d(3, 64, 11, { stride: 4, padding: 2 }), new nn.ReLU(true), new nn.MaxPool2d(3, { stride: 2 }),
-    new nn.Conv2d(64, 192, 5, { padding: 2 }), new nn.ReLU(true), new nn.MaxPool2d(3, { stride: 2 }),
-    new nn.Conv2d(192, 384, 3, { padding: 1 }), new nn.ReLU(true),
-    new nn.Conv2d(384, 256, 3, { padding: 1 }), new nn.ReLU(true),
-    new nn.Conv2d(256, 256, 3, { padding: 1 }), new nn.ReLU(true), new nn.MaxPool2d(3, { stride: 2 }),
+    new nn.Conv2d(3, 64, 11, { stride: 4, padding: 2 }),
+    new nn.ReLU(true),
+    new nn.MaxPool2d(3, { stride: 2 }),
+    new nn.Conv2d(64, 192, 5, { padding: 2 }),
+    new nn.ReLU(true),
+    new nn.MaxPool2d(3, { stride: 2 }),
+    new nn.Conv2d(192, 384, 3, { padding: 1 }),
+    new nn.ReLU(true),
+    new nn.Conv2d(384, 256, 3, { padding: 1 }),
+    new nn.ReLU(true),
+    new nn.Conv2d(256, 256, 3, { padding: 1 }),
+    new nn.ReLU(true),
+    new nn.MaxPool2d(3, { stride: 2 }),
   );
   avgpool = new nn.AdaptiveAvgPool2d([6, 6]);
   classifier: nn.Sequential;
@@ -106,8 +129,12 @@ export class AlexNet extends nn.Module {
     super();
     const p = o.dropout ?? 0.5;
     this.classifier = new nn.Sequential(
-      new nn.Dropout(p), new nn.Linear(256 * 6 * 6, 4096), new nn.ReLU(true),
-      new nn.Dropout(p), new nn.Linear(4096, 4096), new nn.ReLU(true),
+      new nn.Dropout(p),
+      new nn.Linear(256 * 6 * 6, 4096),
+      new nn.ReLU(true),
+      new nn.Dropout(p),
+      new nn.Linear(4096, 4096),
+      new nn.ReLU(true),
       new nn.Linear(4096, o.numClasses ?? 1000),
     );
   }
@@ -130,7 +157,12 @@ export class Fire extends nn.Module {
   expand3x3: nn.Conv2d;
   expand3x3Activation = new nn.ReLU(true);
 
-  constructor(readonly inplanes: number, squeezePlanes: number, expand1x1Planes: number, expand3x3Planes: number) {
+  constructor(
+    readonly inplanes: number,
+    squeezePlanes: number,
+    expand1x1Planes: number,
+    expand3x3Planes: number,
+  ) {
     super();
     this.squeeze = new nn.Conv2d(inplanes, squeezePlanes, 1);
     this.expand1x1 = new nn.Conv2d(squeezePlanes, expand1x1Planes, 1);
@@ -157,24 +189,47 @@ export class SqueezeNet extends nn.Module {
     const pool = (): nn.MaxPool2d => new nn.MaxPool2d(3, { stride: 2, ceilMode: true });
     if (version === "1_0") {
       this.features = new nn.Sequential(
-        new nn.Conv2d(3, 96, 7, { stride: 2 }), new nn.ReLU(true), pool(),
-        new Fire(96, 16, 64, 64), new Fire(128, 16, 64, 64), new Fire(128, 32, 128, 128), pool(),
-        new Fire(256, 32, 128, 128), new Fire(256, 48, 192, 192), new Fire(384, 48, 192, 192), new Fire(384, 64, 256, 256), pool(),
+        new nn.Conv2d(3, 96, 7, { stride: 2 }),
+        new nn.ReLU(true),
+        pool(),
+        new Fire(96, 16, 64, 64),
+        new Fire(128, 16, 64, 64),
+        new Fire(128, 32, 128, 128),
+        pool(),
+        new Fire(256, 32, 128, 128),
+        new Fire(256, 48, 192, 192),
+        new Fire(384, 48, 192, 192),
+        new Fire(384, 64, 256, 256),
+        pool(),
         new Fire(512, 64, 256, 256),
       );
     } else if (version === "1_1") {
       this.features = new nn.Sequential(
-        new nn.Conv2d(3, 64, 3, { stride: 2 }), new nn.ReLU(true), pool(),
-        new Fire(64, 16, 64, 64), new Fire(128, 16, 64, 64), pool(),
-        new Fire(128, 32, 128, 128), new Fire(256, 32, 128, 128), pool(),
-        new Fire(256, 48, 192, 192), new Fire(384, 48, 192, 192), new Fire(384, 64, 256, 256), new Fire(512, 64, 256, 256),
+        new nn.Conv2d(3, 64, 3, { stride: 2 }),
+        new nn.ReLU(true),
+        pool(),
+        new Fire(64, 16, 64, 64),
+        new Fire(128, 16, 64, 64),
+        pool(),
+        new Fire(128, 32, 128, 128),
+        new Fire(256, 32, 128, 128),
+        pool(),
+        new Fire(256, 48, 192, 192),
+        new Fire(384, 48, 192, 192),
+        new Fire(384, 64, 256, 256),
+        new Fire(512, 64, 256, 256),
       );
     } else {
       throw new ValueError(`Unsupported SqueezeNet version ${String(version)}: 1_0 or 1_1 expected`);
     }
     // The final convolution is initialised differently from the rest.
     const finalConv = new nn.Conv2d(512, o.numClasses ?? 1000, 1);
-    this.classifier = new nn.Sequential(new nn.Dropout(o.dropout ?? 0.5), finalConv, new nn.ReLU(true), new nn.AdaptiveAvgPool2d([1, 1]));
+    this.classifier = new nn.Sequential(
+      new nn.Dropout(o.dropout ?? 0.5),
+      finalConv,
+      new nn.ReLU(true),
+      new nn.AdaptiveAvgPool2d([1, 1]),
+    );
     for (const m of this.modules()) {
       if (!(m instanceof nn.Conv2d)) continue;
       if (m === finalConv) nn.init.normal_(m.weight, 0, 0.01);

@@ -81,16 +81,23 @@ export const ShuffleNet_V2_X1_0_Weights = weightsEnum("ShuffleNet_V2_X1_0_Weight
 export const RegNet_Y_400MF_Weights = weightsEnum("RegNet_Y_400MF_Weights");
 
 /** `weights` as given to a model builder: a Weights, an entry name ("IMAGENET1K_V1", "DEFAULT") or null. */
-export function resolveWeights(builder: string, given: Weights | string | null | undefined, e: WeightsEnum | null): Weights | null {
+export function resolveWeights(
+  builder: string,
+  given: Weights | string | null | undefined,
+  e: WeightsEnum | null,
+): Weights | null {
   if (given === null || given === undefined) return null;
   if (given instanceof Weights) {
-    if (e !== null && !Object.values(e).includes(given)) throw new ValueError(`${builder}: weights ${given} do not belong to this model`);
+    if (e !== null && !Object.values(e).includes(given))
+      throw new ValueError(`${builder}: weights ${given} do not belong to this model`);
     return given;
   }
   const name = given.includes(".") ? given.slice(given.lastIndexOf(".") + 1) : given;
   const w = e?.[name];
   if (w === undefined) {
-    throw new ValueError(`${builder}: no weights named '${given}'${e !== null ? `; available: ${Object.keys(e).join(", ")}` : " (this model has no pretrained weights)"}`);
+    throw new ValueError(
+      `${builder}: no weights named '${given}'${e !== null ? `; available: ${Object.keys(e).join(", ")}` : " (this model has no pretrained weights)"}`,
+    );
   }
   return w;
 }

@@ -32,7 +32,15 @@ export class Conv2dNormActivation extends nn.Sequential {
     const normLayer = o.normLayer === undefined ? (c: number) => new nn.BatchNorm2d(c) : o.normLayer;
     const activation = o.activationLayer === undefined ? () => new nn.ReLU(true) : o.activationLayer;
     const bias = o.bias ?? normLayer === null;
-    const layers: nn.Module[] = [new nn.Conv2d(inChannels, outChannels, k, { stride: o.stride ?? 1, padding, dilation, groups: o.groups ?? 1, bias })];
+    const layers: nn.Module[] = [
+      new nn.Conv2d(inChannels, outChannels, k, {
+        stride: o.stride ?? 1,
+        padding,
+        dilation,
+        groups: o.groups ?? 1,
+        bias,
+      }),
+    ];
     if (normLayer !== null) layers.push(normLayer(outChannels));
     if (activation !== null) layers.push(activation());
     super(...layers);
@@ -46,7 +54,12 @@ export class SqueezeExcitation extends nn.Module {
   fc2: nn.Conv2d;
   activation: nn.Module;
   scaleActivation: nn.Module;
-  constructor(inputChannels: number, squeezeChannels: number, activation: () => nn.Module = () => new nn.ReLU(), scaleActivation: () => nn.Module = () => new nn.Sigmoid()) {
+  constructor(
+    inputChannels: number,
+    squeezeChannels: number,
+    activation: () => nn.Module = () => new nn.ReLU(),
+    scaleActivation: () => nn.Module = () => new nn.Sigmoid(),
+  ) {
     super();
     this.fc1 = new nn.Conv2d(inputChannels, squeezeChannels, 1);
     this.fc2 = new nn.Conv2d(squeezeChannels, inputChannels, 1);
@@ -61,8 +74,10 @@ export class SqueezeExcitation extends nn.Module {
 
 /** torchvision.ops.stochastic_depth: in training, zeroes the whole input ("batch") or rows ("row") with probability p. */
 export function stochasticDepth(input: Tensor, p: number, mode: "batch" | "row", training = true): Tensor {
-  if (p < 0 || p > 1) throw new ValueError(`stochastic_depth: drop probability has to be between 0 and 1, but got ${p}`);
-  if (mode !== "batch" && mode !== "row") throw new ValueError(`stochastic_depth: mode has to be either 'batch' or 'row', but got ${String(mode)}`);
+  if (p < 0 || p > 1)
+    throw new ValueError(`stochastic_depth: drop probability has to be between 0 and 1, but got ${p}`);
+  if (mode !== "batch" && mode !== "row")
+    throw new ValueError(`stochastic_depth: mode has to be either 'batch' or 'row', but got ${String(mode)}`);
   if (!training || p === 0) return input;
   const survival = 1 - p;
   const size = mode === "row" ? [input.shape[0], ...input.shape.slice(1).map(() => 1)] : input.shape.map(() => 1);
@@ -72,7 +87,10 @@ export function stochasticDepth(input: Tensor, p: number, mode: "batch" | "row",
 }
 
 export class StochasticDepth extends nn.Module {
-  constructor(readonly p: number, readonly mode: "batch" | "row") {
+  constructor(
+    readonly p: number,
+    readonly mode: "batch" | "row",
+  ) {
     super();
   }
   forward(input: Tensor): Tensor {

@@ -17,25 +17,47 @@ const spec = (name: string, args: unknown[]): WorkerSpec => ({ module: import.me
 const draw = (n: number): number => randint(0, n, [1]).item() as number;
 
 /** torchvision's _apply_op on a tensor image. */
-function applyOp(img: Tensor, op: string, magnitude: number, interpolation: Interpolation, fill: number[] | null): Tensor {
+function applyOp(
+  img: Tensor,
+  op: string,
+  magnitude: number,
+  interpolation: Interpolation,
+  fill: number[] | null,
+): Tensor {
   const deg = (v: number) => (Math.atan(v) * 180) / Math.PI;
   switch (op) {
-    case "ShearX": return TF.affine(img, 0, [0, 0], 1, [deg(magnitude), 0], interpolation, fill, [0, 0]);
-    case "ShearY": return TF.affine(img, 0, [0, 0], 1, [0, deg(magnitude)], interpolation, fill, [0, 0]);
-    case "TranslateX": return TF.affine(img, 0, [Math.trunc(magnitude), 0], 1, [0, 0], interpolation, fill);
-    case "TranslateY": return TF.affine(img, 0, [0, Math.trunc(magnitude)], 1, [0, 0], interpolation, fill);
-    case "Rotate": return TF.rotate(img, magnitude, interpolation, false, null, fill);
-    case "Brightness": return TF.adjustBrightness(img, 1 + magnitude);
-    case "Color": return TF.adjustSaturation(img, 1 + magnitude);
-    case "Contrast": return TF.adjustContrast(img, 1 + magnitude);
-    case "Sharpness": return TF.adjustSharpness(img, 1 + magnitude);
-    case "Posterize": return TF.posterize(img, Math.trunc(magnitude));
-    case "Solarize": return TF.solarize(img, magnitude);
-    case "AutoContrast": return TF.autocontrast(img);
-    case "Equalize": return TF.equalize(img);
-    case "Invert": return TF.invert(img);
-    case "Identity": return img;
-    default: throw new ValueError(`The provided operator ${op} is not recognized.`);
+    case "ShearX":
+      return TF.affine(img, 0, [0, 0], 1, [deg(magnitude), 0], interpolation, fill, [0, 0]);
+    case "ShearY":
+      return TF.affine(img, 0, [0, 0], 1, [0, deg(magnitude)], interpolation, fill, [0, 0]);
+    case "TranslateX":
+      return TF.affine(img, 0, [Math.trunc(magnitude), 0], 1, [0, 0], interpolation, fill);
+    case "TranslateY":
+      return TF.affine(img, 0, [0, Math.trunc(magnitude)], 1, [0, 0], interpolation, fill);
+    case "Rotate":
+      return TF.rotate(img, magnitude, interpolation, false, null, fill);
+    case "Brightness":
+      return TF.adjustBrightness(img, 1 + magnitude);
+    case "Color":
+      return TF.adjustSaturation(img, 1 + magnitude);
+    case "Contrast":
+      return TF.adjustContrast(img, 1 + magnitude);
+    case "Sharpness":
+      return TF.adjustSharpness(img, 1 + magnitude);
+    case "Posterize":
+      return TF.posterize(img, Math.trunc(magnitude));
+    case "Solarize":
+      return TF.solarize(img, magnitude);
+    case "AutoContrast":
+      return TF.autocontrast(img);
+    case "Equalize":
+      return TF.equalize(img);
+    case "Invert":
+      return TF.invert(img);
+    case "Identity":
+      return img;
+    default:
+      throw new ValueError(`The provided operator ${op} is not recognized.`);
   }
 }
 
@@ -43,12 +65,19 @@ function applyOp(img: Tensor, op: string, magnitude: number, interpolation: Inte
 type Space = Record<string, [number[] | null, boolean]>;
 const lin = (a: number, b: number, n: number): number[] => Array.from(linspace(a, b, n).typedArray());
 const posterizeBins = (n: number, div: number): number[] =>
-  Array.from(arange(n).div((n - 1) / div).round().typedArray(), (v) => 8 - Math.trunc(v));
+  Array.from(
+    arange(n)
+      .div((n - 1) / div)
+      .round()
+      .typedArray(),
+    (v) => 8 - Math.trunc(v),
+  );
 
 function space(kind: "auto" | "rand" | "wide", bins: number, h: number, w: number): Space {
   const s: Space = {};
   if (kind !== "auto") s.Identity = [null, false];
-  const top = kind === "wide" ? 0.99 : 0.3, mag = kind === "wide" ? 0.99 : 0.9;
+  const top = kind === "wide" ? 0.99 : 0.3,
+    mag = kind === "wide" ? 0.99 : 0.9;
   s.ShearX = [lin(0, top, bins), true];
   s.ShearY = [lin(0, top, bins), true];
   s.TranslateX = [lin(0, kind === "wide" ? 32 : (150 / 331) * w, bins), true];
@@ -63,10 +92,17 @@ function space(kind: "auto" | "rand" | "wide", bins: number, h: number, w: numbe
   return s;
 }
 
-const fillFor = (fill: number | number[] | null, c: number): number[] | null => (fill === null ? null : typeof fill === "number" ? new Array<number>(c).fill(fill) : [...fill]);
-const dimsOf = (img: TImage): [number, number, number] => (img instanceof Tensor ? [img.shape[img.dim() - 3], img.shape[img.dim() - 2], img.shape[img.dim() - 1]] : [img.channels, img.height, img.width]);
+const fillFor = (fill: number | number[] | null, c: number): number[] | null =>
+  fill === null ? null : typeof fill === "number" ? new Array<number>(c).fill(fill) : [...fill];
+const dimsOf = (img: TImage): [number, number, number] =>
+  img instanceof Tensor
+    ? [img.shape[img.dim() - 3], img.shape[img.dim() - 2], img.shape[img.dim() - 1]]
+    : [img.channels, img.height, img.width];
 
-export interface AugmentOptions { interpolation?: Interpolation; fill?: number | number[] | null }
+export interface AugmentOptions {
+  interpolation?: Interpolation;
+  fill?: number | number[] | null;
+}
 
 /** transforms.AutoAugment(policy = "imagenet", interpolation = nearest, fill = null), on uint8 images. */
 export class AutoAugment extends TransformBase {
@@ -103,7 +139,9 @@ export class AutoAugment extends TransformBase {
       return t;
     });
   }
-  workerSpec(): WorkerSpec { return spec("AutoAugment", [this.policy, { interpolation: this.interpolation, fill: this.fill }]); }
+  workerSpec(): WorkerSpec {
+    return spec("AutoAugment", [this.policy, { interpolation: this.interpolation, fill: this.fill }]);
+  }
 }
 
 /** transforms.RandAugment(numOps = 2, magnitude = 9, numMagnitudeBins = 31, interpolation = nearest, fill = null). */
@@ -115,7 +153,13 @@ export class RandAugment extends TransformBase {
   readonly fill: number | number[] | null;
   constructor(numOps = 2, magnitude = 9, numMagnitudeBins = 31, o: AugmentOptions = {}) {
     super();
-    [this.numOps, this.magnitude, this.numMagnitudeBins, this.interpolation, this.fill] = [numOps, magnitude, numMagnitudeBins, o.interpolation ?? "nearest", o.fill ?? null];
+    [this.numOps, this.magnitude, this.numMagnitudeBins, this.interpolation, this.fill] = [
+      numOps,
+      magnitude,
+      numMagnitudeBins,
+      o.interpolation ?? "nearest",
+      o.fill ?? null,
+    ];
   }
   forward<X extends TImage>(img: X): X {
     const [c, h, w] = dimsOf(img);
@@ -134,7 +178,14 @@ export class RandAugment extends TransformBase {
       return t;
     });
   }
-  workerSpec(): WorkerSpec { return spec("RandAugment", [this.numOps, this.magnitude, this.numMagnitudeBins, { interpolation: this.interpolation, fill: this.fill }]); }
+  workerSpec(): WorkerSpec {
+    return spec("RandAugment", [
+      this.numOps,
+      this.magnitude,
+      this.numMagnitudeBins,
+      { interpolation: this.interpolation, fill: this.fill },
+    ]);
+  }
 }
 
 /** transforms.TrivialAugmentWide(numMagnitudeBins = 31, interpolation = nearest, fill = null). */
@@ -144,7 +195,11 @@ export class TrivialAugmentWide extends TransformBase {
   readonly fill: number | number[] | null;
   constructor(numMagnitudeBins = 31, o: AugmentOptions = {}) {
     super();
-    [this.numMagnitudeBins, this.interpolation, this.fill] = [numMagnitudeBins, o.interpolation ?? "nearest", o.fill ?? null];
+    [this.numMagnitudeBins, this.interpolation, this.fill] = [
+      numMagnitudeBins,
+      o.interpolation ?? "nearest",
+      o.fill ?? null,
+    ];
   }
   forward<X extends TImage>(img: X): X {
     const [c] = dimsOf(img);
@@ -157,5 +212,7 @@ export class TrivialAugmentWide extends TransformBase {
     if (signed && draw(2)) m = -m;
     return onTensor(img, (t) => applyOp(t, op, m, this.interpolation, fill));
   }
-  workerSpec(): WorkerSpec { return spec("TrivialAugmentWide", [this.numMagnitudeBins, { interpolation: this.interpolation, fill: this.fill }]); }
+  workerSpec(): WorkerSpec {
+    return spec("TrivialAugmentWide", [this.numMagnitudeBins, { interpolation: this.interpolation, fill: this.fill }]);
+  }
 }

@@ -9,7 +9,8 @@ export interface TransformBase {
 
 export abstract class TransformBase {
   constructor() {
-    const self = ((...args: unknown[]): unknown => (self.forward as (...a: unknown[]) => unknown).apply(self, args)) as unknown as TransformBase;
+    const self = ((...args: unknown[]): unknown =>
+      (self.forward as (...a: unknown[]) => unknown).apply(self, args)) as unknown as TransformBase;
     // An arrow function has no own `prototype`; its `name` and `length` would block subclass fields.
     delete (self as { name?: string }).name;
     delete (self as { length?: number }).length;

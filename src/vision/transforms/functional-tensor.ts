@@ -5,7 +5,22 @@
 // goes through the same code as a uint8 tensor.
 import { Tensor, fromTypedArray } from "../../tensor.js";
 import { type Image, isImage, makeImage } from "../image.js";
-import { add, bitwiseAnd, div, eq, fmod, ge, logicalAnd, lt, mul, ne, pow, remainder, sub, where } from "../../ops/binary.js";
+import {
+  add,
+  bitwiseAnd,
+  div,
+  eq,
+  fmod,
+  ge,
+  logicalAnd,
+  lt,
+  mul,
+  ne,
+  pow,
+  remainder,
+  sub,
+  where,
+} from "../../ops/binary.js";
 import { exp, floor, isfinite, round } from "../../ops/unary.js";
 import { amax, amin, mean } from "../../ops/reduce.js";
 import { clamp } from "../../ops/clamp.js";
@@ -31,7 +46,8 @@ export function onTensor<X extends TImage>(img: X, f: (t: Tensor) => Tensor): X 
   for (let ch = 0; ch < c; ch++) for (let i = 0; i < h * w; i++) chw[ch * h * w + i] = data[i * c + ch];
   const out = contiguous(toDType(f(fromTypedArray(chw, [c, h, w], "uint8")), "uint8"));
   const [c2, h2, w2] = out.shape;
-  const o = out.typedArray() as Uint8Array, hwc = new Uint8Array(c2 * h2 * w2);
+  const o = out.typedArray() as Uint8Array,
+    hwc = new Uint8Array(c2 * h2 * w2);
   for (let ch = 0; ch < c2; ch++) for (let i = 0; i < h2 * w2; i++) hwc[i * c2 + ch] = o[ch * h2 * w2 + i];
   return makeImage(w2, h2, c2, hwc) as X;
 }
@@ -71,12 +87,15 @@ export function adjustSaturation(img: Tensor, f: number): Tensor {
 
 function rgbToHsv(img: Tensor): Tensor {
   const [r, g, b] = [select(img, -3, 0), select(img, -3, 1), select(img, -3, 2)];
-  const maxc = amax(img, -3), minc = amin(img, -3);
+  const maxc = amax(img, -3),
+    minc = amin(img, -3);
   const eqc = eq(maxc, minc);
   const cr = sub(maxc, minc);
   const s = div(cr, where(eqc, 1, maxc));
   const crd = where(eqc, 1, cr);
-  const rc = div(sub(maxc, r), crd), gc = div(sub(maxc, g), crd), bc = div(sub(maxc, b), crd);
+  const rc = div(sub(maxc, r), crd),
+    gc = div(sub(maxc, g), crd),
+    bc = div(sub(maxc, b), crd);
   const hr = mul(toDType(eq(maxc, r), img.dtype), sub(bc, gc));
   const hg = mul(toDType(logicalAnd(eq(maxc, g), ne(maxc, r)), img.dtype), sub(add(rc, 2), bc));
   const hb = mul(toDType(logicalAnd(ne(maxc, g), ne(maxc, r)), img.dtype), sub(add(gc, 4), rc));
@@ -101,7 +120,8 @@ function hsvToRgb(img: Tensor): Tensor {
 }
 
 export function adjustHue(img: Tensor, hueFactor: number): Tensor {
-  if (!(hueFactor >= -0.5 && hueFactor <= 0.5)) throw new ValueError(`adjust_hue: hue_factor (${hueFactor}) is not in [-0.5, 0.5].`);
+  if (!(hueFactor >= -0.5 && hueFactor <= 0.5))
+    throw new ValueError(`adjust_hue: hue_factor (${hueFactor}) is not in [-0.5, 0.5].`);
   if (channels(img) === 1) return img;
   const dt = img.dtype;
   const x = isFloatImg(img) ? img : div(toDType(img, "float32"), 255);
@@ -130,14 +150,35 @@ function gaussianKernel1d(k: number, sigma: number, dtype: "float32" | "float64"
 }
 
 /** F.gaussian_blur(img, kernelSize [kx, ky], sigma [sx, sy]). */
-export function gaussianBlur(img: Tensor, kernelSize: number | number[], sigma: number | number[] | null = null): Tensor {
-  const ks = typeof kernelSize === "number" ? [kernelSize, kernelSize] : kernelSize.length === 1 ? [kernelSize[0], kernelSize[0]] : kernelSize;
-  if (ks.some((k) => k <= 0 || k % 2 === 0)) throw new ValueError(`gaussian_blur: kernel size should have odd and positive integers. Got ${JSON.stringify(kernelSize)}`);
-  let sg = sigma === null ? ks.map((k) => k * 0.15 + 0.35) : typeof sigma === "number" ? [sigma, sigma] : sigma.length === 1 ? [sigma[0], sigma[0]] : sigma;
+export function gaussianBlur(
+  img: Tensor,
+  kernelSize: number | number[],
+  sigma: number | number[] | null = null,
+): Tensor {
+  const ks =
+    typeof kernelSize === "number"
+      ? [kernelSize, kernelSize]
+      : kernelSize.length === 1
+        ? [kernelSize[0], kernelSize[0]]
+        : kernelSize;
+  if (ks.some((k) => k <= 0 || k % 2 === 0))
+    throw new ValueError(
+      `gaussian_blur: kernel size should have odd and positive integers. Got ${JSON.stringify(kernelSize)}`,
+    );
+  let sg =
+    sigma === null
+      ? ks.map((k) => k * 0.15 + 0.35)
+      : typeof sigma === "number"
+        ? [sigma, sigma]
+        : sigma.length === 1
+          ? [sigma[0], sigma[0]]
+          : sigma;
   sg = sg.map(Number);
-  if (sg.some((s) => s <= 0)) throw new ValueError(`gaussian_blur: sigma should have positive values. Got ${JSON.stringify(sigma)}`);
+  if (sg.some((s) => s <= 0))
+    throw new ValueError(`gaussian_blur: sigma should have positive values. Got ${JSON.stringify(sigma)}`);
   const dt = isFloatImg(img) ? (img.dtype as "float32" | "float64") : "float32";
-  const kx = gaussianKernel1d(ks[0], sg[0], dt), ky = gaussianKernel1d(ks[1], sg[1], dt);
+  const kx = gaussianKernel1d(ks[0], sg[0], dt),
+    ky = gaussianKernel1d(ks[1], sg[1], dt);
   const k2 = matmul(reshape(ky, [-1, 1]), reshape(kx, [1, -1]));
   return castSqueeze(img, (x) => {
     const c = x.shape[1];
@@ -148,10 +189,19 @@ export function gaussianBlur(img: Tensor, kernelSize: number | number[], sigma: 
 }
 
 /** torchvision's _get_inverse_affine_matrix (inverted = true). */
-export function inverseAffineMatrix(center: number[], angle: number, translate: number[], scale: number, shear: number[]): number[] {
+export function inverseAffineMatrix(
+  center: number[],
+  angle: number,
+  translate: number[],
+  scale: number,
+  shear: number[],
+): number[] {
   const rad = (d: number) => (d * Math.PI) / 180;
-  const rot = rad(angle), sx = rad(shear[0]), sy = rad(shear[1]);
-  const [cx, cy] = center, [tx, ty] = translate;
+  const rot = rad(angle),
+    sx = rad(shear[0]),
+    sy = rad(shear[1]);
+  const [cx, cy] = center,
+    [tx, ty] = translate;
   const a = Math.cos(rot - sy) / Math.cos(sy);
   const b = (-Math.cos(rot - sy) * Math.tan(sx)) / Math.cos(sy) - Math.sin(rot);
   const c = Math.sin(rot - sy) / Math.cos(sy);
@@ -192,10 +242,18 @@ function applyGrid(img: Tensor, grid: Tensor, mode: Interpolation, fill: number[
     return y;
   });
 }
-const fillList = (fill: number | number[] | null): number[] | null => (fill === null ? null : typeof fill === "number" ? [fill] : fill);
+const fillList = (fill: number | number[] | null): number[] | null =>
+  fill === null ? null : typeof fill === "number" ? [fill] : fill;
 
 /** F.rotate(img, angle, interpolation = nearest, expand = false, center = null, fill = null). */
-export function rotate(img: Tensor, angle: number, interpolation: Interpolation = "nearest", expandOut = false, center: number[] | null = null, fill: number | number[] | null = null): Tensor {
+export function rotate(
+  img: Tensor,
+  angle: number,
+  interpolation: Interpolation = "nearest",
+  expandOut = false,
+  center: number[] | null = null,
+  fill: number | number[] | null = null,
+): Tensor {
   const [h, w] = img.shape.slice(-2);
   const centerF = center === null ? [0, 0] : [center[0] - w * 0.5, center[1] - h * 0.5];
   const m = inverseAffineMatrix(centerF, -angle, [0, 0], 1, [0, 0]);
@@ -208,17 +266,33 @@ export function rotate(img: Tensor, angle: number, interpolation: Interpolation 
 
 function affineOutputSize(m: number[], w: number, h: number): [number, number] {
   const f = Math.fround;
-  const pts = [[-0.5 * w, -0.5 * h], [-0.5 * w, 0.5 * h], [0.5 * w, 0.5 * h], [0.5 * w, -0.5 * h]];
+  const pts = [
+    [-0.5 * w, -0.5 * h],
+    [-0.5 * w, 0.5 * h],
+    [0.5 * w, 0.5 * h],
+    [0.5 * w, -0.5 * h],
+  ];
   // Shifted to [0, w] x [0, h], as torchvision (and PIL) measure the rotated corners.
   const xs = pts.map(([x, y]) => f(f(f(f(m[0]) * x) + f(f(m[1]) * y) + f(m[2])) + f(w * 0.5)));
   const ys = pts.map(([x, y]) => f(f(f(f(m[3]) * x) + f(f(m[4]) * y) + f(m[5])) + f(h * 0.5)));
   const tol = 1e-4;
-  const size = (vals: number[]) => Math.ceil(f(Math.trunc(f(Math.max(...vals) / tol)) * tol)) - Math.floor(f(Math.trunc(f(Math.min(...vals) / tol)) * tol));
+  const size = (vals: number[]) =>
+    Math.ceil(f(Math.trunc(f(Math.max(...vals) / tol)) * tol)) -
+    Math.floor(f(Math.trunc(f(Math.min(...vals) / tol)) * tol));
   return [Math.trunc(size(xs)), Math.trunc(size(ys))];
 }
 
 /** F.affine(img, angle, translate, scale, shear, interpolation = nearest, fill = null, center = null). */
-export function affine(img: Tensor, angle: number, translate: number[], scale: number, shear: number | number[], interpolation: Interpolation = "nearest", fill: number | number[] | null = null, center: number[] | null = null): Tensor {
+export function affine(
+  img: Tensor,
+  angle: number,
+  translate: number[],
+  scale: number,
+  shear: number | number[],
+  interpolation: Interpolation = "nearest",
+  fill: number | number[] | null = null,
+  center: number[] | null = null,
+): Tensor {
   const [h, w] = img.shape.slice(-2);
   const sh = typeof shear === "number" ? [shear, 0] : shear.length === 1 ? [shear[0], shear[0]] : shear;
   const centerF = center === null ? [0, 0] : [center[0] - w * 0.5, center[1] - h * 0.5];
@@ -229,14 +303,27 @@ export function affine(img: Tensor, angle: number, translate: number[], scale: n
 }
 
 /** F.erase(img, i, j, h, w, v): the [i:i+h, j:j+w] region replaced by v (a copy unless inplace). */
-export function erase(img: Tensor, i: number, j: number, h: number, w: number, v: Tensor | number, inplace = false): Tensor {
+export function erase(
+  img: Tensor,
+  i: number,
+  j: number,
+  h: number,
+  w: number,
+  v: Tensor | number,
+  inplace = false,
+): Tensor {
   const out = inplace ? img : clone(img);
   const region = narrow(narrow(out, -2, i, h), -1, j, w);
-  region.copy_(typeof v === "number" ? expand(tensor(v, { dtype: img.dtype }), region.shape) : expand(toDType(v, img.dtype), region.shape));
+  region.copy_(
+    typeof v === "number"
+      ? expand(tensor(v, { dtype: img.dtype }), region.shape)
+      : expand(toDType(v, img.dtype), region.shape),
+  );
   return out;
 }
 
-export const invert = (img: Tensor): Tensor => (isFloatImg(img) ? sub(1, img) : toDType(sub(255, toDType(img, "int32")), "uint8"));
+export const invert = (img: Tensor): Tensor =>
+  isFloatImg(img) ? sub(1, img) : toDType(sub(255, toDType(img, "int32")), "uint8");
 
 export function posterize(img: Tensor, bits: number): Tensor {
   if (img.dtype !== "uint8") throw new TypeError(`posterize: only uint8 tensors are supported, got ${img.dtype}`);
@@ -253,7 +340,17 @@ export function adjustSharpness(img: Tensor, factor: number): Tensor {
   if (img.shape[img.dim() - 1] <= 2 || img.shape[img.dim() - 2] <= 2) return img;
   const degenerate = castSqueeze(img, (x) => {
     const c = x.shape[1];
-    const k = div(tensor([[1, 1, 1], [1, 5, 1], [1, 1, 1]], { dtype: x.dtype }), 13);
+    const k = div(
+      tensor(
+        [
+          [1, 1, 1],
+          [1, 5, 1],
+          [1, 1, 1],
+        ],
+        { dtype: x.dtype },
+      ),
+      13,
+    );
     const w = contiguous(expand(reshape(k, [1, 1, 3, 3]), [c, 1, 3, 3]));
     const inner = conv2d(x, w, null, 1, 0, 1, c);
     // Border pixels keep the original values.
@@ -271,10 +368,12 @@ function borderMask(x: Tensor): Tensor {
 export function autocontrast(img: Tensor): Tensor {
   const b = bound(img);
   const dt = isFloatImg(img) ? img.dtype : "float32";
-  const minimum = toDType(amin(img, [-2, -1], true), dt), maximumV = toDType(amax(img, [-2, -1], true), dt);
+  const minimum = toDType(amin(img, [-2, -1], true), dt),
+    maximumV = toDType(amax(img, [-2, -1], true), dt);
   const scale0 = div(b, sub(maximumV, minimum));
   const bad = isfinite(scale0).logicalNot();
-  const mn = where(bad, 0, minimum), scale = where(bad, 1, scale0);
+  const mn = where(bad, 0, minimum),
+    scale = where(bad, 1, scale0);
   return toDType(clamp(mul(sub(toDType(img, dt), mn), scale), 0, b), img.dtype);
 }
 
@@ -285,14 +384,18 @@ export function equalize(img: Tensor): Tensor {
   const flat = contiguous(reshape(img, [-1, h * w]));
   const data = flat.typedArray() as Uint8Array;
   const out = new Uint8Array(data.length);
-  const n = flat.shape[0], hw = h * w;
+  const n = flat.shape[0],
+    hw = h * w;
   for (let c = 0; c < n; c++) {
     const hist = new Array<number>(256).fill(0);
     for (let i = 0; i < hw; i++) hist[data[c * hw + i]]++;
     const nonzero = hist.filter((v) => v !== 0);
     const lastNonzero = nonzero[nonzero.length - 1] ?? 0;
     const step = Math.floor((hist.reduce((a, b) => a + b, 0) - lastNonzero) / 255);
-    if (step === 0) { out.set(data.subarray(c * hw, (c + 1) * hw), c * hw); continue; }
+    if (step === 0) {
+      out.set(data.subarray(c * hw, (c + 1) * hw), c * hw);
+      continue;
+    }
     const lut = new Array<number>(256);
     let cum = Math.floor(step / 2);
     for (let v = 0; v < 256; v++) {
@@ -304,10 +407,10 @@ export function equalize(img: Tensor): Tensor {
   return fromTypedArray(out, img.shape, "uint8");
 }
 
-
 /** torchvision's _get_perspective_coeffs: the 8 coefficients mapping endpoints to startpoints (an 8x8 solve, float32 results). */
 export function perspectiveCoeffs(startpoints: number[][], endpoints: number[][]): number[] {
-  const A: number[][] = [], b: number[] = [];
+  const A: number[][] = [],
+    b: number[] = [];
   endpoints.forEach((p1, i) => {
     const p2 = startpoints[i];
     A.push([p1[0], p1[1], 1, 0, 0, 0, -p2[0] * p1[0], -p2[0] * p1[1]]);
@@ -336,12 +439,34 @@ export function perspectiveCoeffs(startpoints: number[][], endpoints: number[][]
 }
 
 /** F.perspective(img, startpoints, endpoints, interpolation = bilinear, fill = null) (torchvision's _perspective_grid). */
-export function perspective(img: Tensor, startpoints: number[][], endpoints: number[][], interpolation: Interpolation = "bilinear", fill: number | number[] | null = null): Tensor {
+export function perspective(
+  img: Tensor,
+  startpoints: number[][],
+  endpoints: number[][],
+  interpolation: Interpolation = "bilinear",
+  fill: number | number[] | null = null,
+): Tensor {
   const c = perspectiveCoeffs(startpoints, endpoints);
   const [oh, ow] = img.shape.slice(-2);
   const dt = isFloatImg(img) ? img.dtype : "float32";
-  const theta1 = tensor([[[c[0], c[1], c[2]], [c[3], c[4], c[5]]]], { dtype: dt });
-  const theta2 = tensor([[[c[6], c[7], 1], [c[6], c[7], 1]]], { dtype: dt });
+  const theta1 = tensor(
+    [
+      [
+        [c[0], c[1], c[2]],
+        [c[3], c[4], c[5]],
+      ],
+    ],
+    { dtype: dt },
+  );
+  const theta2 = tensor(
+    [
+      [
+        [c[6], c[7], 1],
+        [c[6], c[7], 1],
+      ],
+    ],
+    { dtype: dt },
+  );
   const xs = expand(reshape(linspace(0.5, ow + 0.5 - 1, ow, { dtype: dt }), [1, ow]), [oh, ow]);
   const ys = expand(reshape(linspace(0.5, oh + 0.5 - 1, oh, { dtype: dt }), [oh, 1]), [oh, ow]);
   const base = reshape(stack([xs, ys, expand(tensor(1, { dtype: dt }), [oh, ow])], -1), [1, oh * ow, 3]);

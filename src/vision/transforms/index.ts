@@ -18,8 +18,24 @@ export {
 } from "./transforms.js";
 export type { PaddingMode } from "./planar.js";
 export type { Transform } from "../datasets/vision.js";
-export { ColorJitter, Grayscale, RandomGrayscale, GaussianBlur, RandomRotation, RandomAffine, RandomResizedCrop, RandomErasing, RandomPerspective } from "./augment.js";
-export type { RandomRotationOptions, RandomAffineOptions, RandomResizedCropOptions, RandomErasingOptions, RandomPerspectiveOptions } from "./augment.js";
+export {
+  ColorJitter,
+  Grayscale,
+  RandomGrayscale,
+  GaussianBlur,
+  RandomRotation,
+  RandomAffine,
+  RandomResizedCrop,
+  RandomErasing,
+  RandomPerspective,
+} from "./augment.js";
+export type {
+  RandomRotationOptions,
+  RandomAffineOptions,
+  RandomResizedCropOptions,
+  RandomErasingOptions,
+  RandomPerspectiveOptions,
+} from "./augment.js";
 export * as functional from "./functional.js";
 export { AutoAugment, RandAugment, TrivialAugmentWide } from "./autoaugment.js";
 export type { AugmentOptions } from "./autoaugment.js";

@@ -21,9 +21,17 @@ export interface Planar {
 export const planeCount = (p: Planar): number => p.lead.reduce((a, b) => a * b, 1);
 
 export function fromTensor(t: Tensor, op: string): Planar {
-  if (t.dim() < 2) throw new ShapeError(`${op}: expected a tensor image of shape [..., H, W], got [${t.shape.join(", ")}]`);
+  if (t.dim() < 2)
+    throw new ShapeError(`${op}: expected a tensor image of shape [..., H, W], got [${t.shape.join(", ")}]`);
   const nd = t.shape.length;
-  return { lead: t.shape.slice(0, nd - 2), h: t.shape[nd - 2], w: t.shape[nd - 1], c: 1, data: t.typedArray(), dtype: t.dtype };
+  return {
+    lead: t.shape.slice(0, nd - 2),
+    h: t.shape[nd - 2],
+    w: t.shape[nd - 1],
+    c: 1,
+    data: t.typedArray(),
+    dtype: t.dtype,
+  };
 }
 
 export function toTensor(p: Planar): Tensor {
@@ -123,10 +131,18 @@ function remap(p: Planar, rows: Int32Array, cols: Int32Array, fill: number): Pla
 const indexMap = (n: number, f: (i: number) => number): Int32Array => Int32Array.from({ length: n }, (_, i) => f(i));
 
 /** Pads by [left, top, right, bottom]. */
-export function pad(p: Planar, ltrb: [number, number, number, number], fill: number, mode: PaddingMode, op = "pad"): Planar {
+export function pad(
+  p: Planar,
+  ltrb: [number, number, number, number],
+  fill: number,
+  mode: PaddingMode,
+  op = "pad",
+): Planar {
   const [l, t, r, b] = ltrb;
   if (mode === "reflect" && (l >= p.w || r >= p.w || t >= p.h || b >= p.h)) {
-    throw new ShapeError(`${op}: reflect padding [${ltrb.join(", ")}] must be smaller than the image size ${p.h}x${p.w}`);
+    throw new ShapeError(
+      `${op}: reflect padding [${ltrb.join(", ")}] must be smaller than the image size ${p.h}x${p.w}`,
+    );
   }
   const rows = indexMap(p.h + t + b, (y) => padIndex(y - t, p.h, mode));
   const cols = indexMap(p.w + l + r, (x) => padIndex(x - l, p.w, mode));
@@ -137,10 +153,22 @@ export function pad(p: Planar, ltrb: [number, number, number, number], fill: num
  * pad(p, ltrb, fill, mode) then crop(top, left, height, width) of the result, in one pass
  * (RandomCrop's common case) without building the padded image.
  */
-export function padCrop(p: Planar, ltrb: [number, number, number, number], fill: number, mode: PaddingMode, top: number, left: number, height: number, width: number, op = "pad"): Planar {
+export function padCrop(
+  p: Planar,
+  ltrb: [number, number, number, number],
+  fill: number,
+  mode: PaddingMode,
+  top: number,
+  left: number,
+  height: number,
+  width: number,
+  op = "pad",
+): Planar {
   const [l, t, r, b] = ltrb;
   if (mode === "reflect" && (l >= p.w || r >= p.w || t >= p.h || b >= p.h)) {
-    throw new ShapeError(`${op}: reflect padding [${ltrb.join(", ")}] must be smaller than the image size ${p.h}x${p.w}`);
+    throw new ShapeError(
+      `${op}: reflect padding [${ltrb.join(", ")}] must be smaller than the image size ${p.h}x${p.w}`,
+    );
   }
   const ph = p.h + t + b;
   const pw = p.w + l + r;
@@ -152,15 +180,30 @@ export function padCrop(p: Planar, ltrb: [number, number, number, number], fill:
 /** torchvision F.crop: rows top..top+height, columns left..left+width; outside is zero. */
 export function crop(p: Planar, top: number, left: number, height: number, width: number): Planar {
   const inside = (i: number, n: number) => (i >= 0 && i < n ? i : -1);
-  return remap(p, indexMap(height, (y) => inside(top + y, p.h)), indexMap(width, (x) => inside(left + x, p.w)), 0);
+  return remap(
+    p,
+    indexMap(height, (y) => inside(top + y, p.h)),
+    indexMap(width, (x) => inside(left + x, p.w)),
+    0,
+  );
 }
 
 export function hflip(p: Planar): Planar {
-  return remap(p, indexMap(p.h, (y) => y), indexMap(p.w, (x) => p.w - 1 - x), 0);
+  return remap(
+    p,
+    indexMap(p.h, (y) => y),
+    indexMap(p.w, (x) => p.w - 1 - x),
+    0,
+  );
 }
 
 export function vflip(p: Planar): Planar {
-  return remap(p, indexMap(p.h, (y) => p.h - 1 - y), indexMap(p.w, (x) => x), 0);
+  return remap(
+    p,
+    indexMap(p.h, (y) => p.h - 1 - y),
+    indexMap(p.w, (x) => x),
+    0,
+  );
 }
 
 const f32 = Math.fround;
@@ -172,7 +215,7 @@ function nextFloat32(x: number, toward: number): number {
   if (x === toward) return x;
   if (x === 0) return toward > 0 ? 1.401298464324817e-45 : -1.401298464324817e-45;
   f32buf[0] = x;
-  i32buf[0] += (toward > x) === (x > 0) ? 1 : -1;
+  i32buf[0] += toward > x === x > 0 ? 1 : -1;
   return f32buf[0];
 }
 
@@ -198,7 +241,10 @@ export function fmaf(a: number, b: number, c: number): number {
  * Source indices and weights of upsample_bilinear2d (align_corners=False) as ATen's CPU kernel
  * computes them: the scale in float32, the source coordinate in double, the weights in float32.
  */
-function linearIndices(inSize: number, outSize: number): { i0: Int32Array; i1: Int32Array; l0: Float32Array; l1: Float32Array } {
+function linearIndices(
+  inSize: number,
+  outSize: number,
+): { i0: Int32Array; i1: Int32Array; l0: Float32Array; l1: Float32Array } {
   const i0 = new Int32Array(outSize);
   const i1 = new Int32Array(outSize);
   const l0 = new Float32Array(outSize);
@@ -259,7 +305,18 @@ type Indices = ReturnType<typeof linearIndices>;
 
 // ATen's t0 * w0 + t1 * w1, which its build contracts to fma(t0, w0, t1 * w1) in float32
 // (checked bit for bit against PyTorch 1.13).
-function bilinear32(src: Float32Array, out: Float32Array, planes: number, h: number, w: number, c: number, oh: number, ow: number, H: Indices, W: Indices): void {
+function bilinear32(
+  src: Float32Array,
+  out: Float32Array,
+  planes: number,
+  h: number,
+  w: number,
+  c: number,
+  oh: number,
+  ow: number,
+  H: Indices,
+  W: Indices,
+): void {
   for (let k = 0; k < planes; k++) {
     const base = k * h * w * c;
     for (let y = 0; y < oh; y++) {
@@ -283,7 +340,18 @@ function bilinear32(src: Float32Array, out: Float32Array, planes: number, h: num
   }
 }
 
-function bilinear64(src: Float64Array, out: Float64Array, planes: number, h: number, w: number, c: number, oh: number, ow: number, H: Indices, W: Indices): void {
+function bilinear64(
+  src: Float64Array,
+  out: Float64Array,
+  planes: number,
+  h: number,
+  w: number,
+  c: number,
+  oh: number,
+  ow: number,
+  H: Indices,
+  W: Indices,
+): void {
   for (let k = 0; k < planes; k++) {
     const base = k * h * w * c;
     for (let y = 0; y < oh; y++) {

@@ -10,19 +10,40 @@ import { isImage, type Image } from "../image.js";
 import { applyTransform, type Transform } from "../datasets/vision.js";
 import { TransformBase } from "./callable.js";
 import { pilResize } from "./pil-resize.js";
-import { crop, dimsOf, fromTensor, hflip, mapPixels, pad, padCrop, planeCount, resizeBilinear, roundHalfEven, toTensor, vflip, type PaddingMode } from "./planar.js";
+import {
+  crop,
+  dimsOf,
+  fromTensor,
+  hflip,
+  mapPixels,
+  pad,
+  padCrop,
+  planeCount,
+  resizeBilinear,
+  roundHalfEven,
+  toTensor,
+  vflip,
+  type PaddingMode,
+} from "./planar.js";
 
 const spec = (name: string, args: unknown[]): WorkerSpec => ({ module: import.meta.url, export: name, args });
 
 function checkImage(x: unknown, op: string): Image {
-  if (!isImage(x)) throw new ValueError(`${op}: pic should be an Image { width, height, channels, data: Uint8Array }. Got ${x instanceof Tensor ? "Tensor" : typeof x}`);
+  if (!isImage(x))
+    throw new ValueError(
+      `${op}: pic should be an Image { width, height, channels, data: Uint8Array }. Got ${x instanceof Tensor ? "Tensor" : typeof x}`,
+    );
   return x;
 }
 
 /** Image (HWC uint8) -> float32 tensor [C, H, W] with values in [0, 1]. */
 const toTensorArgs = signature<Record<never, never>>()("ToTensor", [], {});
 const pilToTensorArgs = signature<Record<never, never>>()("PILToTensor", [], {});
-const normalizeArgs = signature<{ mean: number[]; std: number[]; inplace?: boolean }>()("Normalize", ["mean", "std", "inplace"], { inplace: false });
+const normalizeArgs = signature<{ mean: number[]; std: number[]; inplace?: boolean }>()(
+  "Normalize",
+  ["mean", "std", "inplace"],
+  { inplace: false },
+);
 
 export class ToTensor extends TransformBase {
   constructor(...args: ArgsOf<typeof toTensorArgs>) {
@@ -80,14 +101,21 @@ export class Normalize extends TransformBase {
   forward(t: Tensor): Tensor {
     if (!(t instanceof Tensor)) throw new ValueError(`Normalize: img should be Tensor. Got ${typeof t}`);
     if (!t.isFloatingPoint()) throw new DTypeError(`Normalize: Input tensor should be a float tensor. Got ${t.dtype}.`);
-    if (t.dim() < 3) throw new ShapeError(`Normalize: Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = [${t.shape.join(", ")}]`);
+    if (t.dim() < 3)
+      throw new ShapeError(
+        `Normalize: Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = [${t.shape.join(", ")}]`,
+      );
     const c = t.shape[t.dim() - 3];
     const round = t.dtype === "float32" ? Math.fround : (v: number) => v;
     const mean = this.mean.map(round);
     const std = this.std.map(round);
-    if (std.some((s) => s === 0)) throw new ValueError(`Normalize: std evaluated to zero after conversion to ${t.dtype}, leading to division by zero.`);
+    if (std.some((s) => s === 0))
+      throw new ValueError(
+        `Normalize: std evaluated to zero after conversion to ${t.dtype}, leading to division by zero.`,
+      );
     const pick = (a: number[], ch: number, what: string) => {
-      if (a.length !== 1 && a.length !== c) throw new ShapeError(`Normalize: ${what} has ${a.length} values for ${c} channels`);
+      if (a.length !== 1 && a.length !== c)
+        throw new ShapeError(`Normalize: ${what} has ${a.length} values for ${c} channels`);
       return a.length === 1 ? a[0] : a[ch];
     };
     const p = fromTensor(t, "Normalize");
@@ -141,7 +169,9 @@ function padLtrb(padding: number | number[]): [number, number, number, number] {
   if (padding.length === 1) return [padding[0], padding[0], padding[0], padding[0]];
   if (padding.length === 2) return [padding[0], padding[1], padding[0], padding[1]];
   if (padding.length === 4) return [padding[0], padding[1], padding[2], padding[3]];
-  throw new ValueError(`Padding must be an int or a 1, 2, or 4 element sequence, not a ${padding.length} element sequence`);
+  throw new ValueError(
+    `Padding must be an int or a 1, 2, or 4 element sequence, not a ${padding.length} element sequence`,
+  );
 }
 
 export interface RandomCropOptions {
@@ -152,8 +182,11 @@ export interface RandomCropOptions {
 }
 
 /** Crops a random [h, w] window, after optional padding. */
-const randomCropArgs = signature<RandomCropOptions & { size: Size }>()("RandomCrop", ["size", "padding", "padIfNeeded", "fill", "paddingMode"],
-  { padding: null, padIfNeeded: false, fill: 0, paddingMode: "constant" });
+const randomCropArgs = signature<RandomCropOptions & { size: Size }>()(
+  "RandomCrop",
+  ["size", "padding", "padIfNeeded", "fill", "paddingMode"],
+  { padding: null, padIfNeeded: false, fill: 0, paddingMode: "constant" },
+);
 
 export class RandomCrop extends TransformBase {
   readonly size: [number, number];
@@ -175,7 +208,10 @@ export class RandomCrop extends TransformBase {
   static getParams(dims: [number, number], outputSize: [number, number]): [number, number, number, number] {
     const [h, w] = dims;
     const [th, tw] = outputSize;
-    if (h + 1 < th || w + 1 < tw) throw new ShapeError(`RandomCrop: Required crop size (${th}, ${tw}) is larger than input image size (${h}, ${w})`);
+    if (h + 1 < th || w + 1 < tw)
+      throw new ShapeError(
+        `RandomCrop: Required crop size (${th}, ${tw}) is larger than input image size (${h}, ${w})`,
+      );
     if (w === tw && h === th) return [0, 0, h, w];
     const i = randint(0, h - th + 1, 1)[0];
     const j = randint(0, w - tw + 1, 1)[0];
@@ -201,12 +237,19 @@ export class RandomCrop extends TransformBase {
     });
   }
   workerSpec(): WorkerSpec {
-    return spec("RandomCrop", [this.size, { padding: this.padding, padIfNeeded: this.padIfNeeded, fill: this.fill, paddingMode: this.paddingMode }]);
+    return spec("RandomCrop", [
+      this.size,
+      { padding: this.padding, padIfNeeded: this.padIfNeeded, fill: this.fill, paddingMode: this.paddingMode },
+    ]);
   }
 }
 
 /** Pads the borders: int (all sides), [left/right, top/bottom] or [left, top, right, bottom]. */
-const padArgs = signature<{ padding: number | number[]; fill?: number; paddingMode?: PaddingMode }>()("Pad", ["padding", "fill", "paddingMode"], { fill: 0, paddingMode: "constant" });
+const padArgs = signature<{ padding: number | number[]; fill?: number; paddingMode?: PaddingMode }>()(
+  "Pad",
+  ["padding", "fill", "paddingMode"],
+  { fill: 0, paddingMode: "constant" },
+);
 const flipArgs = signature<{ p?: number }>()("RandomHorizontalFlip", ["p"], { p: 0.5 });
 const vflipArgs = flipArgs.as("RandomVerticalFlip");
 const centerCropArgs = signature<{ size: Size }>()("CenterCrop", ["size"], {});
@@ -312,7 +355,9 @@ export function resizedOutputSize(h: number, w: number, size: Size, maxSize: num
     let newLong = Math.trunc((requested * long) / short);
     if (maxSize !== null) {
       if (maxSize <= requested) {
-        throw new ValueError(`Resize: max_size = ${maxSize} must be strictly greater than the requested size for the smaller edge size = ${requested}`);
+        throw new ValueError(
+          `Resize: max_size = ${maxSize} must be strictly greater than the requested size for the smaller edge size = ${requested}`,
+        );
       }
       if (newLong > maxSize) {
         newShort = Math.trunc((maxSize * newShort) / newLong);
@@ -321,11 +366,16 @@ export function resizedOutputSize(h: number, w: number, size: Size, maxSize: num
     }
     return w <= h ? [newLong, newShort] : [newShort, newLong];
   }
-  if (maxSize !== null) throw new ValueError("Resize: maxSize should only be passed if size specifies the length of the smaller edge");
+  if (maxSize !== null)
+    throw new ValueError("Resize: maxSize should only be passed if size specifies the length of the smaller edge");
   return [size[0], (size as [number, number])[1]];
 }
 
-const resizeArgs = signature<ResizeOptions & { size: Size }>()("Resize", ["size", "interpolation", "maxSize", "antialias"], { interpolation: "bilinear", maxSize: null, antialias: null });
+const resizeArgs = signature<ResizeOptions & { size: Size }>()(
+  "Resize",
+  ["size", "interpolation", "maxSize", "antialias"],
+  { interpolation: "bilinear", maxSize: null, antialias: null },
+);
 const LAMBDA_NAMES = ["lambd"] as const;
 const lambdaArgs = signature<{ lambd: (x: unknown) => unknown }>()("Lambda", LAMBDA_NAMES, {});
 const COMPOSE_NAMES = ["transforms"] as const;
@@ -344,8 +394,12 @@ export class Resize extends TransformBase {
     super();
     const { size, ...options } = resizeArgs.parse(args);
     const interp = options.interpolation ?? "bilinear";
-    if (interp !== "bilinear" && interp !== "bicubic") throw new ArgumentError(`Resize: only bilinear and bicubic interpolation are implemented, got ${String(interp)}`);
-    if (options.antialias === true) throw new ArgumentError("Resize: antialias=True is not implemented for tensors (the tensor path's antialias=False is; Images are always antialiased, as PIL's)");
+    if (interp !== "bilinear" && interp !== "bicubic")
+      throw new ArgumentError(`Resize: only bilinear and bicubic interpolation are implemented, got ${String(interp)}`);
+    if (options.antialias === true)
+      throw new ArgumentError(
+        "Resize: antialias=True is not implemented for tensors (the tensor path's antialias=False is; Images are always antialiased, as PIL's)",
+      );
     this.size = typeof size === "number" ? size : [...size];
     this.maxSize = options.maxSize ?? null;
     this.interpolation = interp;
@@ -354,7 +408,8 @@ export class Resize extends TransformBase {
     const [h, w] = dimsOf(img);
     const [oh, ow] = resizedOutputSize(h, w, this.size, this.maxSize);
     if (!(img instanceof Tensor)) return pilResize(img as Image, oh, ow, this.interpolation) as X;
-    if (this.interpolation !== "bilinear") throw new Error("Resize: bicubic interpolation of tensors is not implemented (Images are)");
+    if (this.interpolation !== "bilinear")
+      throw new Error("Resize: bicubic interpolation of tensors is not implemented (Images are)");
     return mapPixels(img, "Resize", (p) => resizeBilinear(p, oh, ow));
   }
   workerSpec(): WorkerSpec {
@@ -368,7 +423,8 @@ export class Lambda<I = unknown, O = unknown> extends TransformBase {
   constructor(...args: Args<{ lambd: (x: I) => O }, typeof LAMBDA_NAMES>) {
     super();
     const { lambd } = lambdaArgs.parse(args) as { lambd: (x: I) => O };
-    if (typeof lambd !== "function") throw new ArgumentError(`Lambda: Argument lambd should be callable, got ${typeof lambd}`);
+    if (typeof lambd !== "function")
+      throw new ArgumentError(`Lambda: Argument lambd should be callable, got ${typeof lambd}`);
     this.lambd = lambd;
   }
   forward(x: I): O {
