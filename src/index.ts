@@ -141,3 +141,4 @@ export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as distributions from "./distributions/index.js";
 export * as distributed from "./distributed/index.js";
+export * as hub from "./hub/index.js";
