@@ -33,8 +33,8 @@ function trainingStep(): void {
 
 async function cifarRoot(): Promise<[string, string]> {
   const archive = [
+    process.env.FLINT_CIFAR10_ARCHIVE ?? "",
     fileURLToPath(new URL("../../shared/data/cifar10/cifar-10-binary.tar.gz", import.meta.url)),
-    "/work/shared/data/cifar10/cifar-10-binary.tar.gz",
   ].find((p) => existsSync(p));
   if (archive !== undefined) {
     const cache = join(tmpdir(), "flint-cifar10-cache");

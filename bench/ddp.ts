@@ -2,7 +2,7 @@
 // processes (1 thread each, per-rank batch 64, i.e. weak scaling as DDP is used), runs
 // interleaved (1, 2, 1, 2 …), medians and spread, and the scaling efficiency
 // (images/s on 2 / (2 x images/s on 1)). CIFAR-10 comes from the archive in
-// FLINT_CIFAR_ARCHIVE (default /work/shared/data/cifar10/cifar-10-binary.tar.gz), unpacked once
+// FLINT_CIFAR_ARCHIVE (default ../shared/data/cifar10/cifar-10-binary.tar.gz beside the repository), unpacked once
 // into a cache folder outside the repository (FLINT_CIFAR_ROOT, default $TMPDIR/flint-cifar10-bench).
 // Usage: npm run bench:ddp -- [--repeats 3] [--steps 60] [--batch 64] [--test 2000]
 // (--steps 0 --test 10000 --repeats 1: one full epoch each, for the test-accuracy comparison)
@@ -22,7 +22,9 @@ const repeats = arg("repeats", 3),
   test = arg("test", 2000);
 const repo = fileURLToPath(new URL("..", import.meta.url));
 const root = process.env.FLINT_CIFAR_ROOT ?? join(tmpdir(), "flint-cifar10-bench");
-const archive = process.env.FLINT_CIFAR_ARCHIVE ?? "/work/shared/data/cifar10/cifar-10-binary.tar.gz";
+const archive =
+  process.env.FLINT_CIFAR_ARCHIVE ??
+  fileURLToPath(new URL("../../shared/data/cifar10/cifar-10-binary.tar.gz", import.meta.url));
 
 if (!existsSync(join(root, "cifar-10-batches-bin", "test_batch.bin"))) {
   if (!existsSync(archive))

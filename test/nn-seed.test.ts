@@ -5,39 +5,10 @@ import { test } from "node:test";
 import * as torch from "../src/index.js";
 import * as nn from "../src/nn/index.js";
 import { Adam, SGD, type Optimizer } from "../src/optim/index.js";
-import { type Enc, type Summary, assertClose, assertSummary, dec, fixture, fixtureBytes } from "./nn-helpers.js";
-import { NN } from "./nn-seed-model.js";
+import { assertClose, assertSummary, dec } from "./nn-helpers.js";
+import { NN, type SeedRun, loadSeedFixture } from "./nn-seed-model.js";
 
-interface Run {
-  losses: number[];
-  final: Record<string, Summary>;
-}
-interface SeedFixture {
-  seed: number;
-  keys: string[];
-  shapes: number[][];
-  inputShape: number[];
-  target: number[];
-  logits: Enc;
-  loss: number;
-  lossLs: number;
-  grads: Record<string, Summary>;
-  sgd: Run;
-  adam: Run;
-}
-
-const fx = fixture<SeedFixture>("seed_cnn.json");
-const bin = fixtureBytes("seed_cnn.bin");
-const floats = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
-const init: Record<string, torch.Tensor> = {};
-let at = 0;
-fx.keys.forEach((k, i) => {
-  const n = fx.shapes[i].reduce((a, b) => a * b, 1);
-  init[k] = torch.fromTypedArray(floats.slice(at, at + n), fx.shapes[i]);
-  at += n;
-});
-const x = torch.fromTypedArray(floats.slice(at), fx.inputShape);
-const y = torch.tensor(fx.target);
+const { fx, init, x, y } = loadSeedFixture();
 
 test("seed CNN: stateDict keys are PyTorch's", () => {
   assert.deepEqual(Object.keys(new NN().stateDict()), fx.keys);
@@ -65,7 +36,7 @@ test("seed CNN: logits, loss and every gradient match PyTorch", () => {
   for (const [k, p] of model.namedParameters()) assertSummary(p.grad as torch.Tensor, fx.grads[k], `grad ${k}`, 2e-4);
 });
 
-function train(run: Run, make: (ps: nn.Parameter[]) => Optimizer, what: string): void {
+function train(run: SeedRun, make: (ps: nn.Parameter[]) => Optimizer, what: string): void {
   const model = new NN();
   model.loadStateDict(init);
   const opt = make(model.parameters());

@@ -5,40 +5,11 @@ import { test } from "node:test";
 import * as torch from "../src/index.js";
 import * as nn from "../src/nn/index.js";
 import { Adam, SGD, type Optimizer } from "../src/optim/index.js";
-import { type Enc, type Summary, assertClose, assertSummary, dec, fixture, fixtureBytes } from "./nn-helpers.js";
-import { NN } from "./nn-seed-model.js";
+import { assertClose, assertSummary, dec } from "./nn-helpers.js";
+import { NN, type SeedRun, loadSeedFixture } from "./nn-seed-model.js";
 import { noGpu } from "./webgpu-helpers.js";
 
-interface Run {
-  losses: number[];
-  final: Record<string, Summary>;
-}
-interface SeedFixture {
-  seed: number;
-  keys: string[];
-  shapes: number[][];
-  inputShape: number[];
-  target: number[];
-  logits: Enc;
-  loss: number;
-  lossLs: number;
-  grads: Record<string, Summary>;
-  sgd: Run;
-  adam: Run;
-}
-
-const fx = fixture<SeedFixture>("seed_cnn.json");
-const bin = fixtureBytes("seed_cnn.bin");
-const floats = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
-const init: Record<string, torch.Tensor> = {};
-let at = 0;
-fx.keys.forEach((k, i) => {
-  const n = fx.shapes[i].reduce((a, b) => a * b, 1);
-  init[k] = torch.fromTypedArray(floats.slice(at, at + n), fx.shapes[i]);
-  at += n;
-});
-const xCpu = torch.fromTypedArray(floats.slice(at), fx.inputShape);
-const yCpu = torch.tensor(fx.target);
+const { fx, init, x: xCpu, y: yCpu } = loadSeedFixture();
 
 function model(): NN {
   const m = new NN();
@@ -64,7 +35,7 @@ test("seed CNN on webgpu: logits, loss and every gradient match PyTorch", { skip
     assertSummary(await (p.grad as torch.Tensor).cpuAsync(), fx.grads[k], `grad ${k}`, 2e-4);
 });
 
-async function train(run: Run, make: (ps: nn.Parameter[]) => Optimizer, what: string): Promise<void> {
+async function train(run: SeedRun, make: (ps: nn.Parameter[]) => Optimizer, what: string): Promise<void> {
   const m = model();
   const x = xCpu.to("webgpu"),
     y = yCpu.to("webgpu");
