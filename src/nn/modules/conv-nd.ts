@@ -5,9 +5,8 @@ import { Tensor } from "../../tensor.js";
 import { ValueError } from "../../errors.js";
 import { zeros } from "../../ops/creation.js";
 import { noGrad } from "../../autograd/grad-mode.js";
-import { conv1d, conv2d } from "../../ops/conv.js";
+import { conv1d, conv2d, convTranspose2d, type ConvPadding } from "../../ops/conv.js";
 import { conv3d, convTranspose1d, convTranspose3d } from "../../ops/conv-nd.js";
-import { convTranspose2d } from "../../ops/conv.js";
 import { Parameter } from "../parameter.js";
 import { ConvNd, type ConvOptions, type ConvTransposeOptions } from "./conv.js";
 import { moduleArgs } from "./util.js";
@@ -66,53 +65,45 @@ function outputPaddingFor(m: ConvNd, name: string, input: Tensor, outputSize: re
   });
 }
 
+/** The convolution functions by spatial rank: one table for the eager and the lazy modules. */
+type ConvFn = (x: Tensor, w: Tensor, b: Tensor | null, s: number[], p: ConvPadding, d: number[], g: number) => Tensor;
+type ConvTFn = (
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | null,
+  s: number[],
+  p: number[],
+  op: number[],
+  g: number,
+  d: number[],
+) => Tensor;
+const CONV: Record<number, ConvFn> = { 1: conv1d, 2: conv2d, 3: conv3d };
+const CONV_T: Record<number, ConvTFn> = { 1: convTranspose1d, 2: convTranspose2d, 3: convTranspose3d };
+
+/** A transposed convolution's forward, with PyTorch's `output_size` argument. */
+function transposedForward(m: ConvNd, name: string, input: Tensor, outputSize?: readonly number[]): Tensor {
+  const op = outputPaddingFor(m, name, input, outputSize);
+  const f = CONV_T[m.kernelSize.length];
+  return f(input, m.weight, m.bias, m.stride, m.padding as number[], op, m.groups, m.dilation);
+}
+
 /** nn.ConvTranspose1d(inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups, bias, dilation). */
 export class ConvTranspose1d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: T, ...args: unknown[]) {
-    super(1, true, {
-      ...convTOpts("ConvTranspose1d", args),
-      inChannels: inChannels,
-      outChannels: outChannels,
-      kernelSize: kernelSize,
-    });
+    super(1, true, { ...convTOpts("ConvTranspose1d", args), inChannels, outChannels, kernelSize });
   }
   forward(input: Tensor, outputSize?: readonly number[]): Tensor {
-    const op = outputPaddingFor(this, "ConvTranspose1d", input, outputSize);
-    return convTranspose1d(
-      input,
-      this.weight,
-      this.bias,
-      this.stride,
-      this.padding as number[],
-      op,
-      this.groups,
-      this.dilation,
-    );
+    return transposedForward(this, "ConvTranspose1d", input, outputSize);
   }
 }
 
 /** nn.ConvTranspose3d(inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups, bias, dilation). */
 export class ConvTranspose3d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: T, ...args: unknown[]) {
-    super(3, true, {
-      ...convTOpts("ConvTranspose3d", args),
-      inChannels: inChannels,
-      outChannels: outChannels,
-      kernelSize: kernelSize,
-    });
+    super(3, true, { ...convTOpts("ConvTranspose3d", args), inChannels, outChannels, kernelSize });
   }
   forward(input: Tensor, outputSize?: readonly number[]): Tensor {
-    const op = outputPaddingFor(this, "ConvTranspose3d", input, outputSize);
-    return convTranspose3d(
-      input,
-      this.weight,
-      this.bias,
-      this.stride,
-      this.padding as number[],
-      op,
-      this.groups,
-      this.dilation,
-    );
+    return transposedForward(this, "ConvTranspose3d", input, outputSize);
   }
 }
 
@@ -125,6 +116,7 @@ abstract class LazyConvNd extends ConvNd {
   /** Set by the first forward; undefined while ConvNd's constructor runs, so no draw happens then. */
   private materialized?: boolean;
   protected constructor(
+    private readonly label: string,
     private readonly nd: number,
     transposed: boolean,
     outChannels: number,
@@ -158,90 +150,48 @@ abstract class LazyConvNd extends ConvNd {
   hasUninitializedParams(): boolean {
     return !this.materialized;
   }
+  forward(input: Tensor, outputSize?: readonly number[]): Tensor {
+    this.materialize(input);
+    if (this.transposedFlag) return transposedForward(this, this.label, input, outputSize);
+    const [x, p] = this.prepared(input);
+    return CONV[this.nd](x, this.weight, this.bias, this.stride, p, this.dilation, this.groups);
+  }
 }
 
 type Opts = readonly unknown[];
+/** nn.LazyConv1d(outChannels, kernelSize, stride, padding, dilation, groups, bias, paddingMode). */
 export class LazyConv1d extends LazyConvNd {
   constructor(outChannels: number, kernelSize: T, ...args: Opts) {
-    super(1, false, outChannels, kernelSize, convOpts("LazyConv1d", args));
-  }
-  forward(input: Tensor): Tensor {
-    this.materialize(input);
-    const [x, p] = this.prepared(input);
-    return conv1d(x, this.weight, this.bias, this.stride, p, this.dilation, this.groups);
+    super("LazyConv1d", 1, false, outChannels, kernelSize, convOpts("LazyConv1d", args));
   }
 }
+/** nn.LazyConv2d(outChannels, kernelSize, …). */
 export class LazyConv2d extends LazyConvNd {
   constructor(outChannels: number, kernelSize: T, ...args: Opts) {
-    super(2, false, outChannels, kernelSize, convOpts("LazyConv2d", args));
-  }
-  forward(input: Tensor): Tensor {
-    this.materialize(input);
-    const [x, p] = this.prepared(input);
-    return conv2d(x, this.weight, this.bias, this.stride, p, this.dilation, this.groups);
+    super("LazyConv2d", 2, false, outChannels, kernelSize, convOpts("LazyConv2d", args));
   }
 }
+/** nn.LazyConv3d(outChannels, kernelSize, …). */
 export class LazyConv3d extends LazyConvNd {
   constructor(outChannels: number, kernelSize: T, ...args: Opts) {
-    super(3, false, outChannels, kernelSize, convOpts("LazyConv3d", args));
-  }
-  forward(input: Tensor): Tensor {
-    this.materialize(input);
-    const [x, p] = this.prepared(input);
-    return conv3d(x, this.weight, this.bias, this.stride, p, this.dilation, this.groups);
+    super("LazyConv3d", 3, false, outChannels, kernelSize, convOpts("LazyConv3d", args));
   }
 }
+/** nn.LazyConvTranspose1d(outChannels, kernelSize, stride, padding, outputPadding, groups, bias, dilation). */
 export class LazyConvTranspose1d extends LazyConvNd {
   constructor(outChannels: number, kernelSize: T, ...args: Opts) {
-    super(1, true, outChannels, kernelSize, convTOpts("LazyConvTranspose1d", args));
-  }
-  forward(input: Tensor): Tensor {
-    this.materialize(input);
-    return convTranspose1d(
-      input,
-      this.weight,
-      this.bias,
-      this.stride,
-      this.padding as number[],
-      this.outputPadding,
-      this.groups,
-      this.dilation,
-    );
+    super("LazyConvTranspose1d", 1, true, outChannels, kernelSize, convTOpts("LazyConvTranspose1d", args));
   }
 }
+/** nn.LazyConvTranspose2d(outChannels, kernelSize, …). */
 export class LazyConvTranspose2d extends LazyConvNd {
   constructor(outChannels: number, kernelSize: T, ...args: Opts) {
-    super(2, true, outChannels, kernelSize, convTOpts("LazyConvTranspose2d", args));
-  }
-  forward(input: Tensor): Tensor {
-    this.materialize(input);
-    return convTranspose2d(
-      input,
-      this.weight,
-      this.bias,
-      this.stride,
-      this.padding as number[],
-      this.outputPadding,
-      this.groups,
-      this.dilation,
-    );
+    super("LazyConvTranspose2d", 2, true, outChannels, kernelSize, convTOpts("LazyConvTranspose2d", args));
   }
 }
+/** nn.LazyConvTranspose3d(outChannels, kernelSize, …). */
 export class LazyConvTranspose3d extends LazyConvNd {
   constructor(outChannels: number, kernelSize: T, ...args: Opts) {
-    super(3, true, outChannels, kernelSize, convTOpts("LazyConvTranspose3d", args));
-  }
-  forward(input: Tensor): Tensor {
-    this.materialize(input);
-    return convTranspose3d(
-      input,
-      this.weight,
-      this.bias,
-      this.stride,
-      this.padding as number[],
-      this.outputPadding,
-      this.groups,
-      this.dilation,
-    );
+    super("LazyConvTranspose3d", 3, true, outChannels, kernelSize, convTOpts("LazyConvTranspose3d", args));
   }
 }
