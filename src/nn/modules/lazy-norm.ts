@@ -26,84 +26,71 @@ function materialize(
 }
 
 type Opts = BatchNormOptions;
+/** Modules whose parameters exist (the first forward has run). */
+const materialized = new WeakSet<Module>();
+/** Creates `m`'s parameters on its first input (channels read by `channels`), then passes the input on. */
+function ready(m: Parameters<typeof materialize>[0], input: Tensor, channels: (input: Tensor) => number): Tensor {
+  if (!materialized.has(m)) {
+    materialize(m, channels(input));
+    materialized.add(m);
+  }
+  return input;
+}
+/** Batch norm's channels are dim 1; instance norm's are dim 0 for an unbatched (nd+1)-D input. */
+const batchChannels = (input: Tensor): number => input.shape[1];
+const instanceChannels =
+  (nd: number) =>
+  (input: Tensor): number =>
+    input.shape[input.dim() === nd + 1 ? 0 : 1];
+const instance1d = instanceChannels(1),
+  instance2d = instanceChannels(2),
+  instance3d = instanceChannels(3);
 
 export class LazyBatchNorm1d extends BatchNorm1d {
-  private done = false;
   constructor(opts: Opts = {}) {
     super(0, opts);
   }
   override forward(input: Tensor): Tensor {
-    if (!this.done) {
-      materialize(this, input.shape[1]);
-      this.done = true;
-    }
-    return super.forward(input);
+    return super.forward(ready(this, input, batchChannels));
   }
 }
 export class LazyBatchNorm2d extends BatchNorm2d {
-  private done = false;
   constructor(opts: Opts = {}) {
     super(0, opts);
   }
   override forward(input: Tensor): Tensor {
-    if (!this.done) {
-      materialize(this, input.shape[1]);
-      this.done = true;
-    }
-    return super.forward(input);
+    return super.forward(ready(this, input, batchChannels));
   }
 }
 export class LazyBatchNorm3d extends BatchNorm3d {
-  private done = false;
   constructor(opts: Opts = {}) {
     super(0, opts);
   }
   override forward(input: Tensor): Tensor {
-    if (!this.done) {
-      materialize(this, input.shape[1]);
-      this.done = true;
-    }
-    return super.forward(input);
+    return super.forward(ready(this, input, batchChannels));
   }
 }
-
-const channelDim = (input: Tensor, nd: number): number => (input.dim() === nd + 1 ? 0 : 1);
 export class LazyInstanceNorm1d extends InstanceNorm1d {
-  private done = false;
   constructor(...args: unknown[]) {
     super(0, ...args);
   }
   override forward(input: Tensor): Tensor {
-    if (!this.done) {
-      materialize(this, input.shape[channelDim(input, 1)]);
-      this.done = true;
-    }
-    return super.forward(input);
+    return super.forward(ready(this, input, instance1d));
   }
 }
 export class LazyInstanceNorm2d extends InstanceNorm2d {
-  private done = false;
   constructor(...args: unknown[]) {
     super(0, ...args);
   }
   override forward(input: Tensor): Tensor {
-    if (!this.done) {
-      materialize(this, input.shape[channelDim(input, 2)]);
-      this.done = true;
-    }
-    return super.forward(input);
+    return super.forward(ready(this, input, instance2d));
   }
 }
 export class LazyInstanceNorm3d extends InstanceNorm3d {
-  private done = false;
   constructor(...args: unknown[]) {
     super(0, ...args);
   }
   override forward(input: Tensor): Tensor {
-    if (!this.done) {
-      materialize(this, input.shape[channelDim(input, 3)]);
-      this.done = true;
-    }
-    return super.forward(input);
+    return super.forward(ready(this, input, instance3d));
   }
 }
