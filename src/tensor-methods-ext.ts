@@ -16,6 +16,7 @@ import { multinomial } from "./ops/multinomial.js";
 import * as FT from "./ops/fft/index.js";
 import type { Generator } from "./random/index.js";
 import * as U from "./ops/unary.js";
+import { type RoundOptions, round as roundWithDecimals } from "./ops/round.js";
 import * as I from "./ops/indexing.js";
 import * as B from "./ops/binary.js";
 import { commit } from "./ops/inplace.js";
@@ -24,6 +25,7 @@ import type { CreateOptions, NestedData } from "./ops/creation.js";
 
 declare module "./tensor.js" {
   interface Tensor {
+    round(options?: RoundOptions): Tensor;
     asin(): Tensor;
     acos(): Tensor;
     atan(): Tensor;
@@ -650,6 +652,13 @@ Object.defineProperty(Tensor.prototype, "H", {
   get(this: Tensor) {
     return this.T;
   },
+  configurable: true,
+});
+Object.defineProperty(Tensor.prototype, "round", {
+  value(this: Tensor, options?: RoundOptions) {
+    return options === undefined ? U.round(this) : roundWithDecimals(this, options);
+  },
+  writable: true,
   configurable: true,
 });
 Object.defineProperty(Tensor.prototype, "polygamma", {
