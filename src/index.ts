@@ -66,6 +66,7 @@ export {
 } from "./ops/binary.js";
 // Every declared unary op (neg, abs, exp, expm1, …, logicalNot, bitwiseNot): one declaration each.
 export * from "./ops/unary.js";
+export { round } from "./ops/round.js"; // the declared round with its decimals option
 export {
   sum,
   mean,

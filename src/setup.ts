@@ -4,4 +4,5 @@
 import "./backend/select.js";
 import "./tensor-methods.js";
 import "./tensor-methods-ext.js";
+import "./tensor-methods-inplace.js";
 import "./tensor-surface.js";

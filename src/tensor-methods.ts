@@ -119,7 +119,7 @@ declare module "./tensor.js" {
     unbind(dim?: number | { dim?: number }): Tensor[];
     // indexing
     gather(dim: number, index: Tensor): Tensor;
-    scatter(dim: number, index: Tensor, src: Tensor | Scalar): Tensor;
+    scatter(dim: number, index: Tensor, src: Tensor | Scalar, options?: I.ScatterOptions): Tensor;
     scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor;
     indexSelect(dim: number, index: Tensor): Tensor;
     maskedFill(mask: Tensor, value: Tensor | Scalar): Tensor;
@@ -406,8 +406,8 @@ const methods = {
   gather(d: number, i: Tensor) {
     return I.gather(this, d, i);
   },
-  scatter(d: number, i: Tensor, s: Tensor | Scalar) {
-    return I.scatter(this, d, i, s);
+  scatter(d: number, i: Tensor, s: Tensor | Scalar, o?: I.ScatterOptions) {
+    return I.scatter(this, d, i, s, o);
   },
   scatterAdd(d: number, i: Tensor, s: Tensor) {
     return I.scatterAdd(this, d, i, s);

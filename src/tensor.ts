@@ -62,6 +62,8 @@ export class Tensor {
   numel(): number {
     return numelOf(this.shape);
   }
+  size(): number[];
+  size(dim: number): number;
   size(dim?: number): number[] | number {
     if (dim === undefined) return [...this.shape];
     return this.shape[dim < 0 ? dim + this.shape.length : dim];

@@ -2,6 +2,7 @@
 // the composite ops (src/ops/resample.ts, pool-nd.ts, conv-nd.ts, vision-ops.ts,
 // norm-distance.ts). Arguments: torch's positional order, or a trailing options object.
 import type { Tensor } from "../tensor.js";
+import type { DType } from "../dtype.js";
 import { parseArgs } from "../ops/util.js";
 import { type InterpolateOptions, interpolate as interpolateOp } from "../ops/resample.js";
 import * as PN from "../ops/pool-nd.js";
@@ -15,8 +16,13 @@ import * as EB from "./modules/embedding-bag.js";
 
 type Rec = Record<string, unknown>;
 type T = PN.IntOrTuple;
-const parse = <O extends Rec>(op: string, args: readonly unknown[], names: (keyof O & string)[], d: Partial<O>): O =>
-  parseArgs<O>(op, args, names, d);
+const parse = <O extends Rec>(
+  op: string,
+  args: readonly unknown[],
+  names: (keyof O & string)[],
+  d: Partial<O>,
+  required: (keyof O & string)[] = [],
+): O => parseArgs<O>(op, args, names, d, required);
 
 export type { InterpolateMode, InterpolateOptions } from "../ops/resample.js";
 export type { GridSampleMode, GridPadding } from "../ops/vision-ops.js";
@@ -62,14 +68,15 @@ interface MaxPoolOpts {
 }
 const maxPoolNd =
   (nd: number) =>
-  (input: Tensor, kernelSize: T, ...args: unknown[]): Tensor | [Tensor, Tensor] => {
-    const o = parse<Required<MaxPoolOpts> & Rec>(
+  (input: Tensor, ...args: unknown[]): Tensor | [Tensor, Tensor] => {
+    const o = parse<Required<MaxPoolOpts> & { kernelSize: T } & Rec>(
       `max_pool${nd}d`,
       args,
-      ["stride", "padding", "dilation", "ceilMode", "returnIndices"],
+      ["kernelSize", "stride", "padding", "dilation", "ceilMode", "returnIndices"],
       { stride: null, padding: 0, dilation: 1, ceilMode: false, returnIndices: false },
+      ["kernelSize"],
     );
-    return PN.maxPoolNd(nd, input, kernelSize, o.stride, o.padding, o.dilation, o.ceilMode, o.returnIndices);
+    return PN.maxPoolNd(nd, input, o.kernelSize, o.stride, o.padding, o.dilation, o.ceilMode, o.returnIndices);
   };
 export const maxPool3d = maxPoolNd(3);
 
@@ -80,14 +87,15 @@ interface AvgPoolOpts {
   countIncludePad?: boolean;
   divisorOverride?: number | null;
 }
-export function avgPool3d(input: Tensor, kernelSize: T, ...args: unknown[]): Tensor {
-  const o = parse<Required<AvgPoolOpts> & Rec>(
+export function avgPool3d(input: Tensor, ...args: unknown[]): Tensor {
+  const o = parse<Required<AvgPoolOpts> & { kernelSize: T } & Rec>(
     "avg_pool3d",
     args,
-    ["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"],
+    ["kernelSize", "stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"],
     { stride: null, padding: 0, ceilMode: false, countIncludePad: true, divisorOverride: null },
+    ["kernelSize"],
   );
-  return PN.avgPoolNd(3, input, kernelSize, o.stride, o.padding, o.ceilMode, o.countIncludePad, o.divisorOverride);
+  return PN.avgPoolNd(3, input, o.kernelSize, o.stride, o.padding, o.ceilMode, o.countIncludePad, o.divisorOverride);
 }
 
 type OutSize = number | readonly (number | null)[];
@@ -158,9 +166,17 @@ export const convTranspose1d = convT("conv_transpose1d", CN.convTranspose1d);
 export const convTranspose3d = convT("conv_transpose3d", CN.convTranspose3d);
 
 // --- image layout ---------------------------------------------------------------------------
-export const pixelShuffle = (input: Tensor, upscaleFactor: number): Tensor => VO.pixelShuffle(input, upscaleFactor);
-export const pixelUnshuffle = (input: Tensor, downscaleFactor: number): Tensor =>
-  VO.pixelUnshuffle(input, downscaleFactor);
+export function pixelShuffle(input: Tensor, ...args: [upscaleFactor: number] | [{ upscaleFactor: number }]): Tensor {
+  const o = parse<{ upscaleFactor: number }>("pixel_shuffle", args, ["upscaleFactor"], {}, ["upscaleFactor"]);
+  return VO.pixelShuffle(input, o.upscaleFactor);
+}
+export function pixelUnshuffle(
+  input: Tensor,
+  ...args: [downscaleFactor: number] | [{ downscaleFactor: number }]
+): Tensor {
+  const o = parse<{ downscaleFactor: number }>("pixel_unshuffle", args, ["downscaleFactor"], {}, ["downscaleFactor"]);
+  return VO.pixelUnshuffle(input, o.downscaleFactor);
+}
 export const channelShuffle = (input: Tensor, groups: number): Tensor => VO.channelShuffle(input, groups);
 /** Alias PyTorch keeps: F.native_channel_shuffle. */
 export const nativeChannelShuffle = channelShuffle;
@@ -264,8 +280,13 @@ export function glu(input: Tensor, ...args: unknown[]): Tensor {
   return AM.glu(input, parse<{ dim: number }>("glu", args, ["dim"], { dim: -1 }).dim);
 }
 export function softmin(input: Tensor, ...args: unknown[]): Tensor {
-  const o = parse<{ dim: number; Stacklevel: number; dtype: string }>("softmin", args, ["dim"], {});
-  return AM.softmin(input, o.dim);
+  const o = parse<{ dim: number; Stacklevel: number; dtype: DType | null }>(
+    "softmin",
+    args,
+    ["dim", "Stacklevel", "dtype"],
+    { dtype: null },
+  );
+  return AM.softmin(input, o.dim, o.dtype);
 }
 export function rrelu(input: Tensor, ...args: unknown[]): Tensor {
   const o = parse<{ lower: number; upper: number; training: boolean; inplace: boolean }>(
@@ -312,14 +333,20 @@ export function featureAlphaDropout(input: Tensor, ...args: unknown[]): Tensor {
 }
 const unpool =
   (nd: number) =>
-  (input: Tensor, indices: Tensor, kernelSize: number | number[], ...args: unknown[]): Tensor => {
-    const o = parse<{ stride: number | number[] | null; padding: number | number[]; outputSize: number[] | null }>(
+  (input: Tensor, indices: Tensor, ...args: unknown[]): Tensor => {
+    const o = parse<{
+      kernelSize: number | number[];
+      stride: number | number[] | null;
+      padding: number | number[];
+      outputSize: number[] | null;
+    }>(
       `max_unpool${nd}d`,
       args,
-      ["stride", "padding", "outputSize"],
+      ["kernelSize", "stride", "padding", "outputSize"],
       { stride: null, padding: 0, outputSize: null },
+      ["kernelSize"],
     );
-    return MM.maxUnpool(nd, input, indices, kernelSize, o.stride, o.padding, o.outputSize);
+    return MM.maxUnpool(nd, input, indices, o.kernelSize, o.stride, o.padding, o.outputSize);
   };
 export const maxUnpool1d = unpool(1);
 export const maxUnpool2d = unpool(2);

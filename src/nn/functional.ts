@@ -30,15 +30,25 @@ export type Args<T extends unknown[], O> = Prefixes<T> | WithOptions<Prefixes<T>
 
 type IntOrPair = C.IntOrPair;
 type Rec = Record<string, unknown>;
-const parse = <T extends Rec>(op: string, args: readonly unknown[], names: (keyof T & string)[], d: Partial<T>): T =>
-  parseArgs<T>(op, args, names, d);
+const parse = <T extends Rec>(
+  op: string,
+  args: readonly unknown[],
+  names: (keyof T & string)[],
+  d: Partial<T>,
+  required: (keyof T & string)[] = [],
+): T => parseArgs<T>(op, args, names, d, required);
 
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
   return Lin.linear(input, weight, bias);
 }
 
 export const flatten = (x: Tensor, startDim = 0, endDim = -1): Tensor => flattenOp(x, startDim, endDim);
-export const oneHot = (input: Tensor, numClasses = -1): Tensor => oneHotImpl(input, numClasses);
+export function oneHot(input: Tensor, ...args: [numClasses?: number] | [{ numClasses?: number }]): Tensor {
+  return oneHotImpl(
+    input,
+    parse<{ numClasses: number }>("one_hot", args, ["numClasses"], { numClasses: -1 }).numClasses,
+  );
+}
 
 // --- activations -------------------------------------------------------------------------
 export function leakyRelu(
@@ -260,14 +270,20 @@ export function maxPool2d(
     | [IntOrPair | null, IntOrPair, IntOrPair, boolean, true]
     | [...Prefixes<[IntOrPair | null, IntOrPair, IntOrPair, boolean]>, MaxPoolFnOptions & { returnIndices: true }]
 ): [Tensor, Tensor];
-export function maxPool2d(input: Tensor, kernelSize: IntOrPair, ...args: unknown[]): Tensor | [Tensor, Tensor] {
-  const o = parse<Required<MaxPoolFnOptions> & { returnIndices: boolean }>(
+/** Every parameter by name: F.maxPool2d(x, { kernelSize: 3, stride: 2, returnIndices }). */
+export function maxPool2d(
+  input: Tensor,
+  options: MaxPoolFnOptions & { kernelSize: IntOrPair; returnIndices?: boolean },
+): Tensor | [Tensor, Tensor];
+export function maxPool2d(input: Tensor, ...args: unknown[]): Tensor | [Tensor, Tensor] {
+  const o = parse<Required<MaxPoolFnOptions> & { kernelSize: IntOrPair; returnIndices: boolean }>(
     "max_pool2d",
     args,
-    ["stride", "padding", "dilation", "ceilMode", "returnIndices"],
+    ["kernelSize", "stride", "padding", "dilation", "ceilMode", "returnIndices"],
     { stride: null, padding: 0, dilation: 1, ceilMode: false, returnIndices: false },
+    ["kernelSize"],
   );
-  return P.maxPool2d(input, kernelSize, o.stride, o.padding, o.dilation, o.ceilMode, o.returnIndices);
+  return P.maxPool2d(input, o.kernelSize, o.stride, o.padding, o.dilation, o.ceilMode, o.returnIndices);
 }
 export interface AvgPoolFnOptions {
   stride?: IntOrPair | null;
@@ -276,6 +292,7 @@ export interface AvgPoolFnOptions {
   countIncludePad?: boolean;
   divisorOverride?: number | null;
 }
+export function avgPool2d(input: Tensor, options: AvgPoolFnOptions & { kernelSize: IntOrPair }): Tensor;
 export function avgPool2d(
   input: Tensor,
   kernelSize: IntOrPair,
@@ -289,14 +306,16 @@ export function avgPool2d(
     ],
     AvgPoolFnOptions
   >
-): Tensor {
-  const o = parse<Required<AvgPoolFnOptions>>(
+): Tensor;
+export function avgPool2d(input: Tensor, ...args: unknown[]): Tensor {
+  const o = parse<Required<AvgPoolFnOptions> & { kernelSize: IntOrPair }>(
     "avg_pool2d",
     args,
-    ["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"],
+    ["kernelSize", "stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"],
     { stride: null, padding: 0, ceilMode: false, countIncludePad: true, divisorOverride: null },
+    ["kernelSize"],
   );
-  return P.avgPool2d(input, kernelSize, o.stride, o.padding, o.ceilMode, o.countIncludePad, o.divisorOverride);
+  return P.avgPool2d(input, o.kernelSize, o.stride, o.padding, o.ceilMode, o.countIncludePad, o.divisorOverride);
 }
 export const adaptiveAvgPool2d = (input: Tensor, outputSize: number | readonly (number | null)[]): Tensor =>
   P.adaptiveAvgPool2d(input, outputSize);
@@ -404,7 +423,11 @@ export function crossEntropy(
 }
 
 // --- more layers' functional forms ---------------------------------------------------------
-export { hardswish, hardsigmoid, mish, selu, logsigmoid, softsign, prelu } from "../ops/activation.js";
+export { hardswish, hardsigmoid, mish, selu, logsigmoid, softsign } from "../ops/activation.js";
+/** F.prelu(input, weight), weight also by name as PyTorch code passes it (F.prelu(x, weight=w)). */
+export function prelu(input: Tensor, ...args: [weight: Tensor] | [{ weight: Tensor }]): Tensor {
+  return Act.prelu(input, parse<{ weight: Tensor }>("prelu", args, ["weight"], {}, ["weight"]).weight);
+}
 export function celu(
   input: Tensor,
   ...args: Args<[alpha: number, inplace: boolean], { alpha?: number; inplace?: boolean }>
@@ -440,20 +463,30 @@ export function dropout2d(
 }
 export function maxPool1d(
   input: Tensor,
+  options: MaxPoolFnOptions & { kernelSize: IntOrPair; returnIndices?: boolean },
+): Tensor | [Tensor, Tensor];
+export function maxPool1d(
+  input: Tensor,
   kernelSize: IntOrPair,
   ...args: Args<
     [stride: IntOrPair | null, padding: IntOrPair, dilation: IntOrPair, ceilMode: boolean, returnIndices: boolean],
     MaxPoolFnOptions & { returnIndices?: boolean }
   >
-): Tensor | [Tensor, Tensor] {
-  const o = parse<Required<MaxPoolFnOptions> & { returnIndices: boolean }>(
+): Tensor | [Tensor, Tensor];
+export function maxPool1d(input: Tensor, ...args: unknown[]): Tensor | [Tensor, Tensor] {
+  const o = parse<Required<MaxPoolFnOptions> & { kernelSize: IntOrPair; returnIndices: boolean }>(
     "max_pool1d",
     args,
-    ["stride", "padding", "dilation", "ceilMode", "returnIndices"],
+    ["kernelSize", "stride", "padding", "dilation", "ceilMode", "returnIndices"],
     { stride: null, padding: 0, dilation: 1, ceilMode: false, returnIndices: false },
+    ["kernelSize"],
   );
-  return P1.maxPool1d(input, kernelSize, o.stride, o.padding, o.dilation, o.ceilMode, o.returnIndices);
+  return P1.maxPool1d(input, o.kernelSize, o.stride, o.padding, o.dilation, o.ceilMode, o.returnIndices);
 }
+export function avgPool1d(
+  input: Tensor,
+  options: Omit<AvgPoolFnOptions, "divisorOverride"> & { kernelSize: IntOrPair },
+): Tensor;
 export function avgPool1d(
   input: Tensor,
   kernelSize: IntOrPair,
@@ -461,14 +494,16 @@ export function avgPool1d(
     [stride: IntOrPair | null, padding: IntOrPair, ceilMode: boolean, countIncludePad: boolean],
     Omit<AvgPoolFnOptions, "divisorOverride">
   >
-): Tensor {
-  const o = parse<Required<AvgPoolFnOptions>>(
+): Tensor;
+export function avgPool1d(input: Tensor, ...args: unknown[]): Tensor {
+  const o = parse<Required<AvgPoolFnOptions> & { kernelSize: IntOrPair }>(
     "avg_pool1d",
     args,
-    ["stride", "padding", "ceilMode", "countIncludePad"],
+    ["kernelSize", "stride", "padding", "ceilMode", "countIncludePad"],
     { stride: null, padding: 0, ceilMode: false, countIncludePad: true },
+    ["kernelSize"],
   );
-  return P1.avgPool1d(input, kernelSize, o.stride, o.padding, o.ceilMode, o.countIncludePad);
+  return P1.avgPool1d(input, o.kernelSize, o.stride, o.padding, o.ceilMode, o.countIncludePad);
 }
 export const adaptiveAvgPool1d = (input: Tensor, outputSize: number): Tensor => P1.adaptiveAvgPool1d(input, outputSize);
 export { multiHeadAttentionForward } from "./attention-functional.js";

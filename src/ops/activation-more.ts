@@ -6,6 +6,7 @@ import { type Generator, defaultGenerator, uniform } from "../random/index.js";
 import { add, gt, le, lt, mul, sub, where } from "./binary.js";
 import { abs, neg, sigmoid, tanh } from "./unary.js";
 import { softmax } from "./softmax.js";
+import type { DType } from "../dtype.js";
 import { normDim } from "../shape.js";
 import { chunk } from "./join.js";
 import { wrap } from "./util.js";
@@ -30,8 +31,9 @@ export function glu(x: Tensor, dim = -1): Tensor {
   const [a, b] = chunk(x, 2, d);
   return mul(a, sigmoid(b));
 }
-/** F.softmin(input, dim): softmax of -input. */
-export const softmin = (x: Tensor, dim: number): Tensor => softmax(neg(x), dim);
+/** F.softmin(input, dim, dtype): softmax of -input (computed in dtype when given). */
+export const softmin = (x: Tensor, dim: number, dtype?: DType | null): Tensor =>
+  dtype === undefined || dtype === null ? softmax(neg(x), dim) : softmax(neg(x), dim, dtype);
 /**
  * F.rrelu(input, lower = 1/8, upper = 1/3, training = false): in evaluation the negative slope is
  * (lower + upper) / 2; in training each negative element gets a slope drawn from U(lower, upper)

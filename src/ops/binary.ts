@@ -5,7 +5,7 @@ import { DTypeError, ValueError, fmtShape } from "../errors.js";
 import { backend, type BinaryOp } from "../backend/backend.js";
 import { broadcastShapes } from "../shape.js";
 import { record } from "../autograd/record.js";
-import { type TensorLike, isTensor, scalarTensor, wrap } from "./util.js";
+import { type TensorLike, isTensor, scalarTensor, wrap, zerosOf } from "./util.js";
 import { sumToShape } from "./broadcast.js";
 import { toDType } from "./cast.js";
 import { binaryOutDtype } from "./binary-decls.js";
@@ -87,16 +87,31 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
   );
 }
 
+/**
+ * A rounded quotient's node: PyTorch records div with a rounding mode and returns zero gradients
+ * for both operands (derivatives.yaml: grad * 0), so a graph through it stays connected.
+ */
+function zeroGradient(name: string, a: TensorLike, b: TensorLike, out: Tensor): Tensor {
+  if (!isFloating(out.dtype)) return out;
+  const inputs = tensorsOf(a, b);
+  return record(name, inputs, out, () => inputs.map((t) => zerosOf(t.shape, t.dtype, t.storage.device)));
+}
+
 type RoundingMode = "trunc" | "floor" | null | undefined;
 export function div(a: TensorLike, b: TensorLike, mode?: RoundingMode | { roundingMode?: RoundingMode }): Tensor {
   const roundingMode = typeof mode === "object" && mode !== null ? mode.roundingMode : mode;
-  if (roundingMode === "floor") return floorDivide(a, b);
+  if (roundingMode === "floor") return zeroGradient("DivBackward", a, b, floorDivide(a, b));
   if (roundingMode === "trunc") {
     const promoted = resultType([operand(a), operand(b)]);
     if (isIntegral(promoted)) checkIntDivisor("div", asTensor(b, promoted));
     const q = div(a, b);
     const r = wrap(backend().unary("trunc", q, q.dtype), q.shape, q.dtype);
-    return promoted === q.dtype ? r : wrap(backend().copy(r, promoted), r.shape, promoted);
+    return zeroGradient(
+      "DivBackward",
+      a,
+      b,
+      promoted === q.dtype ? r : wrap(backend().copy(r, promoted), r.shape, promoted),
+    );
   }
   const { out, ta, tb } = kernel("div", a, b);
   // PyTorch's formulas (other: -g * ((a / b) / b)), reading the inputs, not the output the caller may change in place.

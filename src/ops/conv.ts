@@ -11,6 +11,7 @@ import { reshape, squeeze, unsqueeze } from "./view.js";
 import { pad } from "./pad.js";
 import { checkedAlloc } from "../checked-size.js";
 import { arrayFor } from "../dtype.js";
+import { integerViaFloat64 } from "./integer-via-float.js";
 
 export type IntOrPair = number | readonly number[];
 export type ConvPadding = IntOrPair | "same" | "valid";
@@ -171,6 +172,12 @@ export function conv2d(
   dilation: IntOrPair = 1,
   groups = 1,
 ): Tensor {
+  const viaFloat = integerViaFloat64(
+    [input, weight, bias],
+    (x, w, b) => conv2d(x as Tensor, w as Tensor, b, stride, padding, dilation, groups),
+    "round",
+  );
+  if (viaFloat) return viaFloat;
   checkFloat("conv2d", input, weight, bias);
   if (weight.dim() !== 4)
     throw new ShapeError(`conv2d: expected a 4-D weight [out, in/groups, kh, kw], got ${fmtShape(weight.shape)}`);
@@ -235,6 +242,12 @@ export function convTranspose2d(
   groups = 1,
   dilation: IntOrPair = 1,
 ): Tensor {
+  const viaFloat = integerViaFloat64(
+    [input, weight, bias],
+    (x, w, b) => convTranspose2d(x as Tensor, w as Tensor, b, stride, padding, outputPadding, groups, dilation),
+    "round",
+  );
+  if (viaFloat) return viaFloat;
   checkFloat("conv_transpose2d", input, weight, bias);
   if (input.dim() === 3)
     return squeeze(

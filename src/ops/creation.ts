@@ -180,16 +180,35 @@ export function linspace(start: number, end: number, steps: number, opts: Create
     throw new ValueError(`linspace: number of steps must be non-negative, got ${steps}`);
   const dt = opts.dtype ?? "float32";
   const out = arrayFor(dt, checkedAlloc("linspace", [steps], dt));
-  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   // One step is the start (the loop below would give the end).
   if (steps === 1) return finish(wrap(out.fill(castValue(start, dt)), [1], dt), opts);
-  const half = Math.floor(steps / 2);
   if (dt === "float32" || dt === "float64") {
     linspaceFloat(out as Float32Array | Float64Array, start, end, steps, dt === "float32");
     return finish(wrap(out, [steps], dt), opts);
   }
-  for (let i = 0; i < steps; i++) out[i] = castValue(i < half ? start + step * i : end - step * (steps - i - 1), dt);
+  linspaceInt(out, Math.trunc(start), Math.trunc(end), steps, dt);
   return finish(wrap(out, [steps], dt), opts);
+}
+
+/**
+ * PyTorch 1.13's CPU linspace for integer tensors: a double step; the vectorised loop (two AVX2
+ * vectors per iteration) truncates each vector's first element, base, to the integer type and
+ * writes base + k * step truncated; the tail is the scalar start + step * i (from the end past
+ * halfway). So linspace(0, -3, 50) holds 0 up to index 19, as PyTorch's.
+ */
+function linspaceInt(out: TypedArray, start: number, end: number, steps: number, dt: DType): void {
+  const step = (end - start) / (steps - 1);
+  const half = Math.floor(steps / 2);
+  const scalar = (i: number): number => Math.trunc(i < half ? start + step * i : end - step * (steps - i - 1));
+  const lanes = 32 / out.BYTES_PER_ELEMENT;
+  let idx = 0;
+  while (idx + 2 * lanes <= steps) {
+    for (let u = 0; u < 2; u++, idx += lanes) {
+      const base = scalar(idx);
+      for (let k = 0; k < lanes; k++) out[idx + k] = castValue(Math.trunc(base + k * step), dt);
+    }
+  }
+  for (; idx < steps; idx++) out[idx] = castValue(scalar(idx), dt);
 }
 
 /**

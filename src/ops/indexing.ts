@@ -1,15 +1,15 @@
 // Index-based ops: gather/scatter, indexSelect, maskedFill, nonzero, and Python-style indexing.
 import { isFloating } from "../dtype.js";
 import { Tensor } from "../tensor.js";
-import { DTypeError, IndexError, ShapeError, fmtShape } from "../errors.js";
+import { DTypeError, IndexError, ShapeError, ValueError, fmtShape } from "../errors.js";
 import { backend } from "../backend/backend.js";
 import { broadcastShapes, normDim } from "../shape.js";
 import { record, relabel } from "../autograd/record.js";
 import { type Scalar, isTensor, scalarTensor, wrap } from "./util.js";
 import { clone, contiguous, toDType } from "./cast.js";
-import { ne, where } from "./binary.js";
+import { mul, ne, where } from "./binary.js";
 import { expand, reshape, select, slice, unsqueeze } from "./view.js";
-import { tensor, zeros } from "./creation.js";
+import { full, tensor, zeros } from "./creation.js";
 import { type AdvancedIndex, advancedGet } from "./advanced-index.js";
 
 function checkIndex(op: string, index: Tensor): void {
@@ -19,6 +19,9 @@ function checkIndex(op: string, index: Tensor): void {
 
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   checkIndex("gather", index);
+  // PyTorch treats a 0-dim input or index as one of size [1] here.
+  if (x.dim() === 0 && index.dim() <= 1)
+    return reshape(gather(reshape(x, [1]), dim, reshape(index, [-1])), index.shape);
   const d = normDim(dim, x.dim(), "gather");
   if (index.dim() !== x.dim())
     throw new ShapeError(
@@ -57,8 +60,35 @@ function scatterImpl(
     [index],
   );
 }
-export const scatter = (x: Tensor, dim: number, index: Tensor, src: Tensor | Scalar): Tensor =>
-  scatterImpl("scatter", x, dim, index, src, false);
+export interface ScatterOptions {
+  /** PyTorch's older reduction form of scatter (scatter_reduce is the newer one). */
+  reduce?: "add" | "multiply";
+}
+/** torch.scatter(input, dim, index, src, { reduce }); where indices repeat, the last in index order wins, as on PyTorch's CPU. */
+export function scatter(
+  x: Tensor,
+  dim: number,
+  index: Tensor,
+  src: Tensor | Scalar,
+  options: ScatterOptions = {},
+): Tensor {
+  const { reduce } = options;
+  if (reduce === undefined) return scatterImpl("scatter", x, dim, index, src, false);
+  if (reduce === "add") return scatterImpl("scatter", x, dim, index, src, true);
+  if (reduce !== "multiply")
+    throw new ValueError(`scatter: reduce argument must be either add or multiply, got '${String(reduce)}'`);
+  // One slice of index along dim never names an output element twice, so the product is the
+  // product over the slices of a scatter into ones.
+  checkIndex("scatter", index);
+  const d = normDim(dim, x.dim(), "scatter");
+  const srcT = isTensor(src) ? src : expand(scalarTensor(src, x.dtype), index.shape);
+  let out = x;
+  for (let j = 0; j < index.shape[d]; j++) {
+    const ones = full(x.shape, 1, { dtype: x.dtype });
+    out = mul(out, scatterImpl("scatter", ones, d, slice(index, d, j, j + 1), slice(srcT, d, j, j + 1), false));
+  }
+  return out;
+}
 export const scatterAdd = (x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor =>
   scatterImpl("scatter_add", x, dim, index, src, true);
 
@@ -188,6 +218,10 @@ export function basicIndex(x: Tensor, specs: readonly IndexSpec[]): { out: Tenso
  * (or number arrays, or bool masks) index as PyTorch's advanced indexing: x.index(rows, cols) ≙ x[rows, cols].
  */
 export function index(x: Tensor, ...specs: IndexSpec[]): Tensor {
+  // Python's x[[[0, 2], [1, 3]]]: a single list holding lists indexes as the tuple x[[0, 2], [1, 3]]
+  // (PyTorch keeps NumPy's old rule, treatSequenceAsTuple).
+  const only = specs[0] as unknown;
+  if (specs.length === 1 && Array.isArray(only) && only.some((e) => typeof e !== "number")) specs = only as IndexSpec[];
   const { out, adv } = basicIndex(x, specs);
   if (adv.length === 0) return out;
   return relabel(advancedGet(out, adv), "IndexBackward", [x]);

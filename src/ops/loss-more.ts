@@ -10,8 +10,9 @@ import { mean, sum } from "./reduce.js";
 import { clamp } from "./clamp.js";
 import { cat } from "./join.js";
 import { softplus } from "./activation.js";
-import { gather, indexSelect } from "./indexing.js";
 import { toDType } from "./cast.js";
+import { isFloating } from "../dtype.js";
+import { gather, indexSelect } from "./indexing.js";
 import { expand, reshape, select, slice, squeeze, unsqueeze } from "./view.js";
 import { pairwiseDistance } from "./norm-distance.js";
 import { isTensor, wrap } from "./util.js";
@@ -39,7 +40,10 @@ export function marginRankingLoss(
       `margin_ranking_loss: all input tensors should have same dimension but got sizes: input1: ${fmtShape(x1.shape)}, input2: ${fmtShape(x2.shape)}, target: ${fmtShape(target.shape)}`,
     );
   }
-  return reduceLoss(relu0(add(mul(neg(target), sub(x1, x2)), margin)), reduction, "margin_ranking_loss");
+  // margin is a float in PyTorch's signature: integer inputs promote to the default float dtype.
+  const d = mul(neg(target), sub(x1, x2));
+  const df = isFloating(d.dtype) ? d : toDType(d, "float32");
+  return reduceLoss(relu0(add(df, margin)), reduction, "margin_ranking_loss");
 }
 
 export function hingeEmbeddingLoss(input: Tensor, target: Tensor, margin = 1, reduction: Reduction = "mean"): Tensor {

@@ -1,6 +1,7 @@
 // torch.masked: reductions and normalizations over the elements where `mask` is true (PyTorch
 // 1.13's torch.masked._ops, strided layout): masked-out elements are replaced by the operation's
 // identity (0 for sum, 1 for prod, -inf for amax...), so gradients flow to the kept elements only.
+import { wrap } from "./util.js";
 import { type DType, isFloating } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
 import { div, maximum, mul, sub, where } from "./binary.js";
@@ -38,7 +39,10 @@ const INT_MAX: Partial<Record<DType, number>> = { int64: 2 ** 63 - 1, int32: 2 *
 function combine(x: Tensor, mask: Tensor | null | undefined, fill: number): Tensor {
   if (mask === null || mask === undefined) return x;
   const m = toDType(expand(mask, x.shape), "bool");
-  return where(m, x, full([], fill, { dtype: x.dtype }));
+  // int64 elements are held as float64, where INT64_MAX reads as 2^63: written directly, since a
+  // cast would turn that out-of-range value into the indefinite INT64_MIN.
+  const f = x.dtype === "int64" ? wrap(Float64Array.of(fill), [], "int64") : full([], fill, { dtype: x.dtype });
+  return where(m, x, f);
 }
 const lowest = (x: Tensor): number => (isFloating(x.dtype) ? -Infinity : (INT_MIN[x.dtype] ?? 0));
 const highest = (x: Tensor): number => (isFloating(x.dtype) ? Infinity : (INT_MAX[x.dtype] ?? 1));

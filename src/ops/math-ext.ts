@@ -1,6 +1,9 @@
-// Elementwise math beyond the backend's ops (trigonometric and hyperbolic inverses, special
-// functions, NaN-aware max/min, shifts...): values from the reference kernels of
-// pointwise-map.ts, gradients composed from other ops (so they are differentiable again).
+// Elementwise math beyond unary.ts (trigonometric and hyperbolic inverses, special functions,
+// NaN-aware max/min, shifts...). The unary ones are declared with unaryOp (one definition per op:
+// the reference scalar function below is the kernel of every backend that has no opcode of its
+// own, and meta tensors get their shapes); binary and ternary ones still map a JavaScript
+// function over float64 copies (pointwise-map.ts). Gradients are composed from other ops, so
+// they are differentiable again.
 import { type DType, isFloating, isIntegral, resultType } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
 import { DTypeError, ValueError } from "../errors.js";
@@ -10,23 +13,28 @@ import { add, div, eq, ge, logicalAnd, logicalOr, lt, mul, pow, sub, where } fro
 import { cos, exp, isnan, log, log1p, logicalNot, neg, rsqrt, sign } from "./unary.js";
 import { sumToShape } from "./broadcast.js";
 import { toDType } from "./cast.js";
-import { zerosLike } from "./creation.js";
 import { floatOf, mapBinary, mapTernary, mapUnary, promoted } from "./pointwise-map.js";
+import { type UnaryOpFn, unaryOp } from "./unary-op.js";
 import * as SF from "./special/scalar.js";
 import { conjComplex, parts } from "./fft/complex.js";
 
 type Grad1 = (g: Tensor, x: Tensor, y: Tensor) => Tensor;
 
-/** A float-valued unary op: f on every element (integers give float32), gradient composed. */
-export function floatUnary(name: string, f: (v: number) => number, grad: Grad1 | null): (x: Tensor) => Tensor {
-  const node = name[0].toUpperCase() + name.slice(1) + "Backward";
-  return (x: Tensor): Tensor => {
-    if (x.dtype === "bool" && name !== "signbit") throw new DTypeError(`${name}: not supported for bool tensors`);
-    const y = mapUnary(x, floatOf(x.dtype), f);
-    if (grad === null) return y;
-    return record(node, [x], y, ([g]) => [grad(g, x, y)], [x]);
-  };
+/** A declared float-valued unary op: f per element (integers give float32, bool is refused), gradient composed. */
+export function floatUnary(name: string, f: (v: number) => number, grad: Grad1 | null): UnaryOpFn {
+  return unaryOp(name, {
+    ref: f,
+    dtype: (d) => {
+      if (d === "bool") throw new DTypeError(`${name}: not supported for bool tensors`);
+      return floatOf(d);
+    },
+    grad,
+    saves: "x",
+  });
 }
+/** A declared predicate (bool result, no gradient). */
+const predicate = (name: string, f: (v: number) => number): UnaryOpFn =>
+  unaryOp(name, { ref: f, dtype: () => "bool", grad: null });
 
 const reduceTo = (g: Tensor, x: TensorLike): Tensor | null => {
   if (!isTensor(x) || !x.requiresGrad) return null;
@@ -269,24 +277,28 @@ export function heaviside(x: Tensor, values: TensorLike): Tensor {
   return mapBinary(ta, tb, dtype, (v, h) => (Number.isNaN(v) ? NaN : v === 0 ? h : v > 0 ? 1 : 0), "heaviside");
 }
 
-export const frac = (x: Tensor): Tensor => {
-  if (!isFloating(x.dtype)) throw new DTypeError(`frac: not implemented for '${x.dtype}'`);
-  const y = mapUnary(x, x.dtype, (v) => v - Math.trunc(v));
-  return record("FracBackward", [x], y, ([g]) => [g]);
-};
-export const signbit = (x: Tensor): Tensor => mapUnary(x, "bool", (v) => (v < 0 || Object.is(v, -0) ? 1 : 0));
+export const frac = unaryOp("frac", {
+  ref: (v) => v - Math.trunc(v),
+  dtype: (d) => {
+    if (!isFloating(d)) throw new DTypeError(`frac: not implemented for '${d}'`);
+    return d;
+  },
+  grad: (g) => g,
+});
+export const signbit = predicate("signbit", (v) => (v < 0 || Object.is(v, -0) ? 1 : 0));
 export const sgn = (x: Tensor): Tensor => sign(x);
 export const positive = (x: Tensor): Tensor => {
   if (x.dtype === "bool") throw new DTypeError("positive: the + operator, on a bool tensor is not supported.");
   return x;
 };
-export const isposinf = (x: Tensor): Tensor => mapUnary(x, "bool", (v) => (v === Infinity ? 1 : 0));
-export const isneginf = (x: Tensor): Tensor => mapUnary(x, "bool", (v) => (v === -Infinity ? 1 : 0));
-export const isreal = (x: Tensor): Tensor => mapUnary(x, "bool", () => 1);
-export const angle = (x: Tensor): Tensor => {
-  const y = mapUnary(x, floatOf(x.dtype), (v) => (Number.isNaN(v) ? NaN : v < 0 ? Math.PI : 0));
-  return record("AngleBackward", [x], y, ([g]) => [zerosLike(g)]);
-};
+export const isposinf = predicate("isposinf", (v) => (v === Infinity ? 1 : 0));
+export const isneginf = predicate("isneginf", (v) => (v === -Infinity ? 1 : 0));
+export const isreal = predicate("isreal", () => 1);
+export const angle = unaryOp("angle", {
+  ref: (v) => (Number.isNaN(v) ? NaN : v < 0 ? Math.PI : 0),
+  dtype: floatOf,
+  grad: "zero",
+});
 
 export interface NanToNumOptions {
   nan?: number | null;

@@ -12,6 +12,7 @@ import { gather } from "./indexing.js";
 import { contiguous } from "./cast.js";
 import { reshape, slice, squeeze, unsqueeze } from "./view.js";
 import { pad } from "./pad.js";
+import { integerViaFloat64 } from "./integer-via-float.js";
 import { poolOutSize } from "./pool.js";
 import { alongDim, areaWeights } from "./resample.js";
 import { wrap } from "./util.js";
@@ -215,6 +216,12 @@ export function avgPoolNd(
   divisorOverride: number | null = null,
 ): Tensor {
   const op = `avg_pool${nd}d`;
+  const viaFloat = integerViaFloat64(
+    [input],
+    (x) => avgPoolNd(nd, x as Tensor, kernelSize, stride, padding, ceilMode, countIncludePad, divisorOverride),
+    "trunc",
+  );
+  if (viaFloat) return viaFloat;
   return batched<Tensor>(op, input, nd, (x) => {
     const k = tuple(kernelSize, nd, op, "kernel_size");
     const s =

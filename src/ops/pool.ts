@@ -8,6 +8,8 @@ import { wrap } from "./util.js";
 import { flatten, reshape, squeeze, unsqueeze } from "./view.js";
 import { gather } from "./indexing.js";
 import { type IntOrPair, pair } from "./conv.js";
+import { integerViaFloat64 } from "./integer-via-float.js";
+import { neg } from "./unary.js";
 
 /** PyTorch's pooling_output_shape. */
 export function poolOutSize(
@@ -142,8 +144,17 @@ export function avgPool2d(
       avgPool2d(unsqueeze(input, 0), kernelSize, stride, padding, ceilMode, countIncludePad, divisorOverride),
       0,
     );
+  const viaFloat = integerViaFloat64(
+    [input],
+    (x) => avgPool2d(x as Tensor, kernelSize, stride, padding, ceilMode, countIncludePad, divisorOverride),
+    "trunc",
+  );
+  if (viaFloat) return viaFloat;
   check4d("avg_pool2d", input);
   if (divisorOverride !== null && divisorOverride === 0) throw new ValueError("avg_pool2d: divisor must be not zero");
+  // PyTorch takes any non-zero divisor; the kernels take positive ones: sum / -d = -(sum / d).
+  if (divisorOverride !== null && divisorOverride < 0)
+    return neg(avgPool2d(input, kernelSize, stride, padding, ceilMode, countIncludePad, -divisorOverride));
   const w = window("avg_pool2d", input, kernelSize, stride, padding, 1, ceilMode);
   const p: AvgPool2dParams = {
     kernel: w.k,

@@ -18,6 +18,7 @@ import {
 import { type CreateOptions, finish, full, sizesAndOptions, targetDevice } from "./creation.js";
 import { checkedAlloc } from "../checked-size.js";
 import { wrap, zerosOf } from "./util.js";
+import { record } from "../autograd/record.js";
 import { toDevice } from "./device-copy.js";
 
 export interface RandomOptions extends CreateOptions {
@@ -144,7 +145,8 @@ export function bernoulli(p: Tensor, o: { generator?: Generator } = {}): Tensor 
   floatDType("bernoulli", p.dtype);
   const out = arrayFor(p.dtype, probs.length);
   bernoulliTensor(gen(o), out, probs);
-  return wrap(out, p.shape, p.dtype);
+  // PyTorch records the draw with zero gradient for the probabilities (derivatives.yaml: zeros_like).
+  return record("BernoulliBackward", [p], wrap(out, p.shape, p.dtype), () => [zerosOf(p.shape, p.dtype)]);
 }
 
 // --- the default generator ---

@@ -120,8 +120,10 @@ export function interpolate(input: Tensor, o: InterpolateOptions): Tensor {
     throw new ShapeError(
       `interpolate: expected a 3-D, 4-D or 5-D input (batch, channels, spatial…), got ${fmtShape(input.shape)}`,
     );
-  if (input.dtype !== "float32" && input.dtype !== "float64")
-    throw new DTypeError(`interpolate: expected a floating point input, got ${input.dtype}`);
+  // Nearest modes pick input elements, so PyTorch also resamples integer images (uint8) with them.
+  const picks = mode === "nearest" || mode === "nearest-exact";
+  if (input.dtype !== "float32" && input.dtype !== "float64" && !(picks && input.dtype !== "bool"))
+    throw new DTypeError(`interpolate: expected a floating point input for mode '${mode}', got ${input.dtype}`);
   if (!(mode in LINEAR_DIMS) && !["nearest", "nearest-exact", "area"].includes(mode))
     throw new ValueError(`interpolate: unknown mode '${mode}'`);
   const isLinear = mode in LINEAR_DIMS;

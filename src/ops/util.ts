@@ -67,6 +67,8 @@ export function parseArgs<T extends Record<string, unknown>>(
   args: readonly unknown[],
   names: readonly (keyof T & string)[],
   defaults: Partial<T> = {},
+  /** Parameters without a default that torch code may still pass by name (F.max_pool2d(x, kernel_size=3)). */
+  required: readonly (keyof T & string)[] = [],
 ): T {
-  return parseNamed(op, args, names, defaults, [], isOptions) as T;
+  return parseNamed(op, args, names, defaults, required, isOptions) as T;
 }

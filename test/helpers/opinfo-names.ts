@@ -101,7 +101,8 @@ export const HAND: Record<string, Caller> = {
   // random ops: PyTorch's lambdas seed 42 (the test seeds as the fixture says) and call these
   randn: (x, args, kw) => fn("randn")(x, args, kw),
   randn_like: fn("randnLike"),
-  rand_like: fn("randLike"),
+  // PyTorch 1.13's rand_like entry calls wrapper_set_seed(torch.randn_like, ...) (its lambda's own code)
+  rand_like: fn("randnLike"),
   randint_like: fn("randintLike"),
   multinomial: fn("multinomial"),
   normal: fn("normal"),
@@ -126,7 +127,8 @@ export const HAND: Record<string, Caller> = {
   __rsub__: reflected("sub"),
   __rmul__: reflected("mul"),
   __rdiv__: reflected("div"),
-  __rpow__: reflected("pow"),
+  // PyTorch 1.13's Tensor.__rpow__ is torch.tensor(other) ** self: the copy detaches other
+  __rpow__: (x, args) => fn("pow")(args[0] instanceof torch.Tensor ? args[0].detach() : args[0], [x], undefined),
   __rmod__: reflected("remainder"),
   __rmatmul__: reflected("matmul"),
   __rand__: reflected("bitwiseAnd"),

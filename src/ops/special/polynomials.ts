@@ -4,7 +4,8 @@
 // and the trigonometric form for large n inside (-1, 1).
 import type { Tensor } from "../../tensor.js";
 import type { TensorLike } from "../util.js";
-import { floatOf, mapBinary, mapUnary, promoted } from "../pointwise-map.js";
+import { floatOf, mapBinary, promoted } from "../pointwise-map.js";
+import { type UnaryOpFn, unaryOp } from "../unary-op.js";
 import { besselI } from "./scalar.js";
 
 type Poly = (x: number, n: number) => number;
@@ -187,18 +188,17 @@ function besselK(nu: number, x: number, scaled: boolean): number {
   const r = s * h;
   return scaled ? r : r * Math.exp(-x);
 }
-const unary =
-  (f: (v: number) => number) =>
-  (x: Tensor): Tensor =>
-    mapUnary(x, floatOf(x.dtype), f);
-export const besselJ0 = unary((v) => besselJ(0, v));
-export const besselJ1 = unary((v) => besselJ(1, v));
-export const modifiedBesselI0 = unary((v) => besselI(0, v, false));
-export const modifiedBesselI1 = unary((v) => besselI(1, v, false));
-export const modifiedBesselK0 = unary((v) => besselK(0, v, false));
-export const modifiedBesselK1 = unary((v) => besselK(1, v, false));
-export const scaledModifiedBesselK0 = unary((v) => besselK(0, v, true));
-export const scaledModifiedBesselK1 = unary((v) => besselK(1, v, true));
-export const sphericalBesselJ0 = unary((v) =>
+/** A declared unary op (src/ops/unary-op.ts) without a gradient, as PyTorch's special Bessel functions. */
+const unary = (name: string, f: (v: number) => number): UnaryOpFn =>
+  unaryOp(name, { ref: f, dtype: floatOf, grad: null });
+export const besselJ0 = unary("besselJ0", (v) => besselJ(0, v));
+export const besselJ1 = unary("besselJ1", (v) => besselJ(1, v));
+export const modifiedBesselI0 = unary("modifiedBesselI0", (v) => besselI(0, v, false));
+export const modifiedBesselI1 = unary("modifiedBesselI1", (v) => besselI(1, v, false));
+export const modifiedBesselK0 = unary("modifiedBesselK0", (v) => besselK(0, v, false));
+export const modifiedBesselK1 = unary("modifiedBesselK1", (v) => besselK(1, v, false));
+export const scaledModifiedBesselK0 = unary("scaledModifiedBesselK0", (v) => besselK(0, v, true));
+export const scaledModifiedBesselK1 = unary("scaledModifiedBesselK1", (v) => besselK(1, v, true));
+export const sphericalBesselJ0 = unary("sphericalBesselJ0", (v) =>
   v === 0 ? 1 : !Number.isFinite(v) ? (Number.isNaN(v) ? NaN : 0) : Math.sin(v) / v,
 );
