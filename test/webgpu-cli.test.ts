@@ -2,9 +2,9 @@
 // takes seconds per seed-CNN step) trains, evaluates, checkpoints and resumes on the GPU, and its
 // metrics match the same run on the CPU at float32 tolerance.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { runFlint, tempDir, writeCifar } from "./cli-helpers.js";
 import { noGpu } from "./webgpu-helpers.js";
 
@@ -21,8 +21,10 @@ const metrics = (out: string): Row[] =>
     .split("\n")
     .map((l) => JSON.parse(l) as Row);
 
+const dir = tempDir();
+after(() => rmSync(dir, { recursive: true, force: true }));
+
 test("flint train --device webgpu: trains, checkpoints and resumes as the CPU run does", { skip: noGpu }, async () => {
-  const dir = tempDir();
   writeCifar(join(dir, "data"));
   const common = ["train", "--root", join(dir, "data"), "--no-download", "--train-size", "2", "--batch-size", "2"];
   const tail = ["--test-size", "2", "--seed", "3", "--optimizer", "adam"];
