@@ -1,6 +1,7 @@
 // What every example shares: `--help`, its flags (a typo is one line naming it, not a stack), and
 // a dataset failure (offline, say) printed as one message that names `--root`.
 import { parseArgs } from "node:util";
+import * as torch from "../src/index.js";
 
 export interface ExampleFlag {
   default?: string;
@@ -55,4 +56,33 @@ export function loadData<T>(what: string, make: () => T): T {
     );
     process.exit(1);
   }
+}
+
+/** The `--device` flag every training example takes. */
+export const DEVICE_FLAG = {
+  default: "cpu",
+  help: "cpu, or webgpu (a GPU through WebGPU: the `webgpu` npm package in Node)",
+} as const satisfies ExampleFlag;
+
+/**
+ * Opens `--device`: webgpu needs one awaited adapter request before tensors move there; no
+ * adapter is one message and exit code 1. Returns the device name for `.to(device)`.
+ */
+export async function openDevice(device: string): Promise<string> {
+  if (device === "cpu") return device;
+  if (device !== "webgpu") {
+    process.stderr.write(`--device: unknown device '${device}' (cpu or webgpu)\n`);
+    process.exit(2);
+  }
+  if (!(await torch.webgpu.init())) {
+    process.stderr.write(`--device webgpu: ${torch.webgpu.unavailableReason() ?? "no WebGPU adapter"}\n`);
+    process.exit(1);
+  }
+  console.log(`device: webgpu (${torch.webgpu.getDeviceName() ?? "?"})`);
+  return device;
+}
+
+/** Releases the GPU at the end (a live Dawn instance keeps Node from exiting). */
+export function closeDevice(device: string): void {
+  if (device === "webgpu") torch.webgpu.shutdown();
 }

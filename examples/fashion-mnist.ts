@@ -10,16 +10,18 @@ import * as nn from "../src/nn/index.js";
 import * as optim from "../src/optim/index.js";
 import { DataLoader, Subset } from "../src/utils/data/index.js";
 import { datasets, transforms } from "../src/vision/index.js";
-import { exampleArgs, loadData } from "./example-args.js";
+import { DEVICE_FLAG, closeDevice, exampleArgs, loadData, openDevice } from "./example-args.js";
 
 // Process-wide malloc and V8 settings that training is faster with (Flint does not set them on import).
 torch.tuneProcess();
 
-const opts = exampleArgs("npm run example:fashion-mnist -- [--root DIR] [--epochs N] [--train-size N]", {
+const opts = exampleArgs("npm run example:fashion-mnist -- [--root DIR] [--epochs N] [--train-size N] [--device D]", {
   root: { default: "./data", help: "folder for Fashion-MNIST (Debian's copy is linked there, else downloaded)" },
   epochs: { default: "2", help: "epochs to train" },
   "train-size": { help: "train on the first N images only" },
+  device: DEVICE_FLAG,
 });
+const device = await openDevice(opts.device);
 
 // Debian's package ships the four gzip IDX files; FashionMNIST looks in ROOT/FashionMNIST/raw.
 const debian = "/usr/share/datasets/fashion-mnist";
@@ -79,7 +81,7 @@ const trainLoader = new DataLoader(trainSet, { batchSize: 64, shuffle: true });
 const testLoader = new DataLoader(testSet, { batchSize: 1000 });
 const classes = fullTrain.classes;
 
-const model = new Net();
+const model = new Net().to(device);
 const lossFn = new nn.CrossEntropyLoss();
 const optimizer = new optim.Adam(model.parameters(), { lr: 1e-3 });
 
@@ -87,34 +89,35 @@ let perClass: number[][] = [];
 for (let epoch = 1; epoch <= Number(opts.epochs); epoch++) {
   model.train();
   const t0 = performance.now();
-  let lossSum = 0;
+  // The loss sum stays on the device: one readback per epoch, not one per step.
+  let lossSum = torch.zeros([], { device });
   let seen = 0;
   for (const [x, y] of trainLoader) {
     optimizer.zeroGrad();
-    const loss = lossFn(model(x), y);
+    const loss = lossFn(model(x.to(device)), y.to(device));
     loss.backward();
     optimizer.step();
-    lossSum += Number(loss.item()) * y.shape[0];
+    lossSum = lossSum.add(loss.detach().mul(y.shape[0]));
     seen += y.shape[0];
   }
   model.eval();
   perClass = classes.map(() => [0, 0]);
-  torch.noGrad(() => {
-    for (const [x, y] of testLoader) {
-      const pred = model(x).argmax(1).typedArray();
-      const ys = y.typedArray();
-      for (let i = 0; i < ys.length; i++) {
-        perClass[Number(ys[i])][1]++;
-        if (pred[i] === ys[i]) perClass[Number(ys[i])][0]++;
-      }
+  // Predictions are read back once per test batch (asynchronously on a GPU).
+  for (const [x, y] of testLoader) {
+    const pred = (await torch.noGrad(() => model(x.to(device)).argmax(1)).cpuAsync()).typedArray();
+    const ys = y.typedArray();
+    for (let i = 0; i < ys.length; i++) {
+      perClass[Number(ys[i])][1]++;
+      if (pred[i] === ys[i]) perClass[Number(ys[i])][0]++;
     }
-  });
+  }
   const correct = perClass.reduce((s, [c]) => s + c, 0);
   const total = perClass.reduce((s, [, t]) => s + t, 0);
   console.log(
-    `epoch ${epoch}: train loss ${(lossSum / seen).toFixed(4)}, test accuracy ${((100 * correct) / total).toFixed(2)}% ` +
+    `epoch ${epoch}: train loss ${(Number(await lossSum.itemAsync()) / seen).toFixed(4)}, test accuracy ${((100 * correct) / total).toFixed(2)}% ` +
       `(${((performance.now() - t0) / 1000).toFixed(1)} s)`,
   );
 }
 console.log("per-class test accuracy (last epoch):");
 classes.forEach((c, i) => console.log(`  ${c.padEnd(12)} ${((100 * perClass[i][0]) / perClass[i][1]).toFixed(1)}%`));
+closeDevice(device);

@@ -6,14 +6,16 @@ import * as torch from "../src/index.js";
 import { nn } from "../src/index.js";
 import { DataLoader } from "../src/utils/data/index.js";
 import { datasets, transforms } from "../src/vision/index.js";
-import { exampleArgs, loadData } from "./example-args.js";
+import { DEVICE_FLAG, closeDevice, exampleArgs, loadData, openDevice } from "./example-args.js";
 
 // Process-wide malloc and V8 settings that training is faster with (Flint does not set them on import).
 torch.tuneProcess();
 
-const opts = exampleArgs("npm run example:cifar-loop -- [--root DIR]", {
+const opts = exampleArgs("npm run example:cifar-loop -- [--root DIR] [--device cpu|webgpu]", {
   root: { default: "data1", help: "folder for CIFAR-10 (downloaded there if missing)" },
+  device: DEVICE_FLAG,
 });
+const device = await openDevice(opts.device);
 const root = opts.root;
 const dataset = loadData(
   "CIFAR-10",
@@ -39,12 +41,13 @@ class NN extends nn.Module {
 }
 
 const loss = new nn.CrossEntropyLoss();
-const nnModel = new NN();
+const nnModel = new NN().to(device);
 let batches = 0;
 for (const [imgs, targets] of dataloader) {
-  const outputs = nnModel(imgs);
-  const resultLoss = loss(outputs, targets);
+  const outputs = nnModel(imgs.to(device));
+  const resultLoss = loss(outputs, targets.to(device));
   resultLoss.backward();
-  if (batches++ % 40 === 0) console.log(`batch ${batches}: loss ${resultLoss.item()}`);
+  if (batches++ % 40 === 0) console.log(`batch ${batches}: loss ${await resultLoss.itemAsync()}`);
 }
 console.log(`${batches} batches of up to 64 images: forward, loss and backward done`);
+closeDevice(device);

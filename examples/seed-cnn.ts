@@ -4,12 +4,13 @@
 import * as torch from "../src/index.js";
 import { nn } from "../src/index.js";
 import { SGD } from "../src/optim/index.js";
-import { exampleArgs } from "./example-args.js";
+import { DEVICE_FLAG, closeDevice, exampleArgs, openDevice } from "./example-args.js";
 
 // Process-wide malloc and V8 settings that training is faster with (Flint does not set them on import).
 torch.tuneProcess();
 
-exampleArgs("npm run example:cnn", {}); // takes no flags but --help
+const opts = exampleArgs("npm run example:cnn -- [--device cpu|webgpu]", { device: DEVICE_FLAG });
+const device = await openDevice(opts.device);
 
 class NN extends nn.Module {
   model1 = new nn.Sequential(
@@ -29,11 +30,11 @@ class NN extends nn.Module {
 }
 
 torch.manualSeed(0);
-const model = new NN();
+const model = new NN().to(device);
 console.log(model.toString());
 
-const imgs = torch.rand(8, 3, 32, 32);
-const targets = torch.randint(0, 10, [8]);
+const imgs = torch.rand(8, 3, 32, 32).to(device);
+const targets = torch.randint(0, 10, [8]).to(device);
 const lossFn = new nn.CrossEntropyLoss({ labelSmoothing: 0.1 });
 const optimizer = new SGD(model.parameters(), { lr: 0.01, momentum: 0.9, weightDecay: 5e-4 });
 
@@ -43,8 +44,10 @@ const loss = lossFn(outputs, targets);
 optimizer.zeroGrad();
 loss.backward();
 optimizer.step();
-console.log(`outputs ${JSON.stringify(outputs.shape)}, loss ${loss.item()}`);
+// Printing reads values back: asynchronous on a GPU (itemAsync works on every device).
+console.log(`outputs ${JSON.stringify(outputs.shape)}, loss ${await loss.itemAsync()}`);
 console.log(
-  `grad norm of model1.0.weight: ${(model.model1.at(0) as nn.Conv2d).weight.grad!.square().sum().sqrt().item()}`,
+  `grad norm of model1.0.weight: ${await (model.model1.at(0) as nn.Conv2d).weight.grad!.square().sum().sqrt().itemAsync()}`,
 );
 console.log(`forward + backward + step: ${(performance.now() - t0).toFixed(0)} ms`);
+closeDevice(device);

@@ -14,18 +14,23 @@ import * as nn from "../src/nn/index.js";
 import * as optim from "../src/optim/index.js";
 import { DataLoader, Subset } from "../src/utils/data/index.js";
 import { datasets, transforms } from "../src/vision/index.js";
-import { exampleArgs, loadData } from "./example-args.js";
+import { DEVICE_FLAG, closeDevice, exampleArgs, loadData, openDevice } from "./example-args.js";
 
 // Process-wide malloc and V8 settings that training is faster with (Flint does not set them on import).
 torch.tuneProcess();
 
-const opts = exampleArgs("npm run example:train -- [--root DIR] [--epochs N] [--out DIR] [--train-size N]", {
-  root: { default: "./data", help: "folder for CIFAR-10 (downloaded there if missing)" },
-  epochs: { default: "5", help: "epochs to train" },
-  out: { default: "./runs/example-cifar10", help: "where the weights are saved" },
-  "train-size": { help: "train on the first N images only (e.g. 2000 for a quick try)" },
-});
+const opts = exampleArgs(
+  "npm run example:train -- [--root DIR] [--epochs N] [--out DIR] [--train-size N] [--device cpu|webgpu]",
+  {
+    root: { default: "./data", help: "folder for CIFAR-10 (downloaded there if missing)" },
+    epochs: { default: "5", help: "epochs to train" },
+    out: { default: "./runs/example-cifar10", help: "where the weights are saved" },
+    "train-size": { help: "train on the first N images only (e.g. 2000 for a quick try)" },
+    device: DEVICE_FLAG,
+  },
+);
 const epochs = Number(opts.epochs);
+const device = await openDevice(opts.device);
 
 // The seed's network, line for line.
 class NN extends nn.Module {
@@ -68,7 +73,7 @@ const trainData =
 const trainLoader = new DataLoader(trainData, { batchSize: 64, shuffle: true });
 const testLoader = new DataLoader(testSet, { batchSize: 500 });
 
-const model = new NN();
+const model = new NN().to(device);
 const lossFn = new nn.CrossEntropyLoss();
 const optimizer = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
 console.log(`${trainData.length} training and ${testSet.length} test images; ${trainLoader.length} batches per epoch`);
@@ -76,38 +81,41 @@ console.log(`${trainData.length} training and ${testSet.length} test images; ${t
 for (let epoch = 1; epoch <= epochs; epoch++) {
   model.train();
   const start = performance.now();
-  let running = 0;
+  // The running loss stays a tensor (on the device): read back only when printed, not every step.
+  let running = torch.zeros([], { device });
   let step = 0;
   for (const [imgs, targets] of trainLoader) {
-    const outputs = model(imgs);
-    const loss = lossFn(outputs, targets);
+    const outputs = model(imgs.to(device));
+    const loss = lossFn(outputs, targets.to(device));
     optimizer.zeroGrad();
     loss.backward();
     optimizer.step();
-    running += Number(loss.item());
+    running = running.add(loss.detach());
     step++;
     if (step % 100 === 0 || step === trainLoader.length) {
-      console.log(
-        `epoch ${epoch} step ${step}/${trainLoader.length} loss ${(running / (step % 100 || 100)).toFixed(4)}`,
-      );
-      running = 0;
+      const mean = Number(await running.itemAsync()) / (step % 100 || 100);
+      console.log(`epoch ${epoch} step ${step}/${trainLoader.length} loss ${mean.toFixed(4)}`);
+      running = torch.zeros([], { device });
     }
   }
   const seconds = (performance.now() - start) / 1000;
 
   // Evaluation: no autograd graph, eval mode (matters for dropout / batch norm layers).
   model.eval();
-  let correct = 0;
+  let correctT = torch.zeros([], { device });
+  let testLossT = torch.zeros([], { device });
   let total = 0;
-  let testLoss = 0;
   torch.noGrad(() => {
-    for (const [imgs, targets] of testLoader) {
-      const outputs = model(imgs);
-      testLoss += Number(lossFn(outputs, targets).item()) * targets.shape[0];
-      correct += Number(outputs.argmax(1).eq(targets).sum().item());
+    for (const [imgs, targets0] of testLoader) {
+      const targets = targets0.to(device);
+      const outputs = model(imgs.to(device));
+      testLossT = testLossT.add(lossFn(outputs, targets).mul(targets.shape[0]));
+      correctT = correctT.add(outputs.argmax(1).eq(targets).sum());
       total += targets.shape[0];
     }
   });
+  const correct = Number(await correctT.itemAsync()),
+    testLoss = Number(await testLossT.itemAsync());
   console.log(
     `epoch ${epoch}: test loss ${(testLoss / total).toFixed(4)}, accuracy ${((100 * correct) / total).toFixed(2)}% ` +
       `(${correct}/${total}); ${seconds.toFixed(1)} s training`,
@@ -115,5 +123,9 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
 
   // Weights with PyTorch's key names (model1.0.weight …), loadable in PyTorch with safetensors.
   mkdirSync(opts.out, { recursive: true });
-  torch.save(model.stateDict(), join(opts.out, `epoch-${epoch}.safetensors`));
+  // (A GPU tensor's values come back asynchronously: save awaited CPU copies.)
+  const state: Record<string, torch.Tensor> = {};
+  for (const [k, v] of Object.entries(model.stateDict())) state[k] = await v.cpuAsync();
+  torch.save(state, join(opts.out, `epoch-${epoch}.safetensors`));
 }
+closeDevice(device);

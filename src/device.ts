@@ -122,7 +122,12 @@ export function isDeviceLike(x: unknown): x is DeviceLike {
 export function checkCpu(op: string, d: DeviceLike): void {
   const dev = toDevice(d);
   if (dev.type === "cpu") return;
-  const hint = dev.type === "cuda" ? " (torch.cuda.isAvailable() is false)" : "";
+  const hint =
+    dev.type === "cuda"
+      ? " (torch.cuda.isAvailable() is false)"
+      : dev.type === "webgpu"
+        ? " (`await torch.webgpu.init()` opens it: requesting a WebGPU device is asynchronous)"
+        : "";
   throw new ValueError(
     `${op}: device '${dev.toString()}' is not available${hint}; Flint's devices are cpu, meta, and webgpu / wasm where their backends are available`,
   );

@@ -7,6 +7,8 @@ import { binary } from "../src/backend/webgpu/elementwise.js";
 import { matmul, conv2d } from "../src/backend/webgpu/linalg.js";
 import { logSoftmax } from "../src/backend/webgpu/softmax.js";
 import { maxPool2d } from "../src/backend/webgpu/pool.js";
+import * as torch from "../src/index.js";
+import { seedCnn } from "../examples/browser/train.js";
 
 export interface PageInput {
   name: string;
@@ -74,3 +76,46 @@ async function run(inputs: Record<string, PageInput>): Promise<Record<string, nu
 }
 
 (globalThis as { runKernels?: typeof run }).runKernels = run;
+
+/** The seed CNN's PyTorch fixture, as the test passes it in: weights by key, the batch, the targets. */
+export interface SeedInput {
+  weights: Record<string, PageInput>;
+  x: PageInput;
+  y: number[];
+  steps: number;
+}
+
+/**
+ * The seed's program on the page's webgpu device: PyTorch's initial weights, SGD(lr 0.01,
+ * momentum 0.9, weight decay 5e-4) on the fixture's batch, losses read back after the loop.
+ */
+async function trainSeed(inp: SeedInput): Promise<{ losses: number[]; adapter: string } | { skip: string }> {
+  if (!(await torch.webgpu.init())) return { skip: torch.webgpu.unavailableReason() ?? "no adapter" };
+  const model = seedCnn(torch);
+  // The fixture's keys are the seed program's (model1.0.weight, ...); the demo's Sequential has no model1.
+  const sd = Object.fromEntries(
+    Object.entries(inp.weights).map(([k, t]) => [
+      k.replace(/^model1\./, ""),
+      torch.fromTypedArray(Float32Array.from(t.data), t.shape),
+    ]),
+  );
+  model.loadStateDict(sd);
+  model.to("webgpu");
+  const x = torch.fromTypedArray(Float32Array.from(inp.x.data), inp.x.shape).to("webgpu");
+  const y = torch.tensor(inp.y).to("webgpu");
+  const opt = new torch.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9, weightDecay: 5e-4 });
+  const lossFn = new torch.nn.CrossEntropyLoss();
+  const losses: torch.Tensor[] = [];
+  for (let i = 0; i < inp.steps; i++) {
+    opt.zeroGrad();
+    const loss = lossFn.forward(model.forward(x), y);
+    loss.backward();
+    opt.step();
+    losses.push(loss.detach()); // no readback inside the loop
+  }
+  const values: number[] = [];
+  for (const l of losses) values.push(Number(await l.itemAsync()));
+  return { losses: values, adapter: torch.webgpu.getDeviceName() ?? "?" };
+}
+
+(globalThis as { trainSeed?: typeof trainSeed }).trainSeed = trainSeed;

@@ -12,7 +12,8 @@ import { chromium, type Browser } from "playwright-core";
 import { refBackend } from "../src/backend/ref/index.js";
 import * as torch from "../src/index.js";
 import { assertNear } from "./webgpu-helpers.js";
-import type { PageInput } from "./webgpu-browser-page.js";
+import type { PageInput, SeedInput } from "./webgpu-browser-page.js";
+import { loadSeedFixture } from "./nn-seed-model.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (CI installs Debian's chromium package)`;
@@ -106,4 +107,37 @@ test("webgpu kernels in headless Chromium match the reference backend", { skip }
   assertNear(got.conv, conv, "conv2d", 1e-4, 1e-4);
   assertNear(got.pool, torch.nn.functional.maxPool2d(convT, 2).contiguous().storage.data, "max_pool2d", 1e-4, 1e-4);
   assertNear(got.logSoftmax, torch.logSoftmax(a, 1).contiguous().storage.data, "log_softmax", 1e-5, 1e-5);
+});
+
+// The seed's program in the page: 2 SGD steps of the seed CNN on webgpu from PyTorch's initial
+// weights (SwiftShader takes seconds per step), the losses against the PyTorch fixture (the same
+// trajectory test/webgpu-seed.test.ts checks in Node for 5 steps).
+test("the seed CNN trains on webgpu in headless Chromium with PyTorch's losses", { skip }, async (t) => {
+  assert.ok(browser);
+  const { fx, init, x, y } = loadSeedFixture();
+  const steps = 2;
+  const inp: SeedInput = {
+    weights: Object.fromEntries(Object.entries(init).map(([k, v]) => [k, input(k, v)])),
+    x: input("x", x),
+    y: Array.from(y.typedArray(), Number),
+    steps,
+  };
+  const page = await browser.newPage();
+  await page.goto(url);
+  await page.waitForFunction(() => "trainSeed" in globalThis);
+  const got = await page.evaluate(
+    (i) =>
+      (
+        globalThis as unknown as {
+          trainSeed(i: unknown): Promise<{ losses: number[]; adapter: string } | { skip: string }>;
+        }
+      ).trainSeed(i),
+    inp,
+  );
+  if ("skip" in got) {
+    t.skip(`no WebGPU adapter in Chromium: ${got.skip}`);
+    return;
+  }
+  console.log(`# browser webgpu adapter: ${got.adapter}; losses ${got.losses.join(", ")}`);
+  assertNear(got.losses, fx.sgd.losses.slice(0, steps), "seed CNN SGD losses in the page", 1e-4, 1e-5);
 });

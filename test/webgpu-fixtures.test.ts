@@ -92,7 +92,7 @@ for (const c of fixture<{ cases: OptimCase[] }>("optim.json").cases) {
   );
 }
 
-// Every float32 layer case of test/nn-layers.test.ts but three (LAYER_EXCLUDED) (forward, input and parameter gradients,
+// Every float32 layer case of test/nn-layers.test.ts but one (LAYER_EXCLUDED) (forward, input and parameter gradients,
 // buffers after a training step), with the module moved to the webgpu device.
 interface LayerCase {
   name: string;
@@ -113,8 +113,6 @@ interface LayerCase {
 // Excluded, with the op-layer code that still reads values synchronously on the CPU:
 const LAYER_EXCLUDED: Record<string, string> = {
   bn1d_train_3d_cma: "BatchNorm with momentum=None reads num_batches_tracked with item() (nn/modules/normalization.ts)",
-  embedding_pad_freq: "paddingIdx / scaleGradByFreq count the indices on the CPU (ops/embedding.ts)",
-  embedding_maxnorm: "maxNorm renormalises the looked-up rows reading the indices on the CPU (ops/embedding.ts)",
 };
 
 for (const c of fixture<{ cases: LayerCase[] }>("layers.json").cases) {

@@ -6,7 +6,7 @@ import { CLASSES, parseCifar, trainSeedCnn } from "./train.ts";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
-for (const k of ["steps", "batch", "lr", "seed"]) if (params.has(k)) $(k).value = params.get(k);
+for (const k of ["steps", "batch", "lr", "seed", "device"]) if (params.has(k)) $(k).value = params.get(k);
 const limit = params.has("limit") ? Number(params.get("limit")) : Infinity;
 
 // What the test reads: the losses so far, whether training finished, and any error.
@@ -18,6 +18,7 @@ const demo = {
   done: false,
   error: null,
   backend: null,
+  device: "cpu",
   threads: 1,
 };
 window.flintDemo = demo;
@@ -87,21 +88,15 @@ function redraw() {
   );
 }
 
-function testAccuracy() {
+async function testAccuracy(device) {
   if (!testData || !model) return null;
   const n = Math.min(testData.n, 500);
-  return torch.noGrad(() => {
-    const x = torch.fromTypedArray(testData.images.slice(0, n * 3072), [n, 3, 32, 32]);
-    const y = torch.fromTypedArray(Float64Array.from(testData.labels.subarray(0, n)), [n], "int64");
-    return (
-      Number(
-        torch
-          .eq(torch.argmax(model.forward(x), 1), y)
-          .sum()
-          .item(),
-      ) / n
-    );
+  const correct = torch.noGrad(() => {
+    const x = torch.fromTypedArray(testData.images.slice(0, n * 3072), [n, 3, 32, 32]).to(device);
+    const y = torch.fromTypedArray(Float64Array.from(testData.labels.subarray(0, n)), [n], "int64").to(device);
+    return torch.eq(torch.argmax(model.forward(x), 1), y).sum();
   });
+  return Number(await correct.itemAsync()) / n;
 }
 
 async function fetchBytes(url) {
@@ -147,8 +142,15 @@ async function run() {
   demo.done = false;
   const steps = Number($("steps").value),
     batchSize = Number($("batch").value),
-    seed = Number($("seed").value);
-  status("training");
+    seed = Number($("seed").value),
+    device = $("device").value;
+  if (device === "webgpu" && !(await torch.webgpu.init())) {
+    $("start").disabled = false;
+    $("stop").disabled = true;
+    throw new Error(`no WebGPU device: ${torch.webgpu.unavailableReason()}`);
+  }
+  demo.device = device;
+  status(`training on ${device === "webgpu" ? `webgpu (${torch.webgpu.getDeviceName()})` : "cpu"}`);
   let lastPaint = 0;
   await trainSeedCnn(
     torch,
@@ -157,13 +159,15 @@ async function run() {
       steps,
       batchSize,
       seed,
+      device,
       lr: Number($("lr").value),
       stopped: () => stopped,
       onStep: async ({ step, loss, accuracy, ms }) => {
         demo.losses.push(loss);
         demo.accuracies.push(accuracy);
         demo.stepMs.push(ms);
-        if (testData && (step % 100 === 0 || step === steps)) demo.testAccuracy.push([step - 1, testAccuracy()]);
+        if (testData && (step % 100 === 0 || step === steps))
+          demo.testAccuracy.push([step - 1, await testAccuracy(device)]);
         $("numbers").textContent =
           `step ${step} / ${steps} · loss ${loss.toFixed(4)} · batch accuracy ${(100 * accuracy).toFixed(1)}% · ${ms.toFixed(0)} ms/step`;
         if (performance.now() - lastPaint > 100 || step === steps) {
@@ -188,9 +192,12 @@ $("start").addEventListener("click", () => run().catch(fail));
 $("stop").addEventListener("click", () => {
   stopped = true;
 });
-$("download").addEventListener("click", () => {
+$("download").addEventListener("click", async () => {
   // Keys as `flint eval --model seed` and PyTorch's seed program name them (model1.0.weight …).
-  const bytes = torch.saveToBytes(model.stateDict({ prefix: "model1." }), {
+  // A GPU tensor's values come back asynchronously: copy each to the CPU first.
+  const state = {};
+  for (const [k, v] of Object.entries(model.stateDict({ prefix: "model1." }))) state[k] = await v.cpuAsync();
+  const bytes = torch.saveToBytes(state, {
     format: "safetensors",
     metadata: { classes: CLASSES.join(",") },
   });

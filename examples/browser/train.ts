@@ -69,6 +69,8 @@ export interface TrainOptions {
   batchSize: number;
   seed: number;
   lr?: number;
+  /** Where to train: cpu (the default) or webgpu (await torch.webgpu.init() first). */
+  device?: "cpu" | "webgpu";
   /** Called after every step; an async callback lets a page repaint between steps. */
   onStep?: (info: StepInfo) => void | Promise<void>;
   /** Checked before every step; true stops training. */
@@ -102,19 +104,24 @@ export async function train(
   torch.manualSeed(o.seed);
   const order = torch.randperm(data.n).typedArray();
   const idx = Int32Array.from(order as ArrayLike<number>);
+  const device = o.device ?? "cpu";
   const opt = new torch.optim.SGD(model.parameters(), { lr: o.lr ?? 0.01, momentum: 0.9 });
   const lossFn = new torch.nn.CrossEntropyLoss();
   const losses: number[] = [];
   for (let step = 0; step < o.steps && !(o.stopped?.() ?? false); step++) {
     const t0 = performance.now();
-    const { x, y } = batchOf(torch, data, idx, step * o.batchSize, o.batchSize);
+    const host = batchOf(torch, data, idx, step * o.batchSize, o.batchSize);
+    const x = device === "cpu" ? host.x : host.x.to(device),
+      y = device === "cpu" ? host.y : host.y.to(device);
     opt.zeroGrad();
     const out = model.forward(x);
     const loss = lossFn.forward(out, y);
     loss.backward();
     opt.step();
-    const lossValue = Number(loss.item());
-    const correct = Number(torch.eq(torch.argmax(out, 1), y).sum().item());
+    // The page prints every step's loss and accuracy: on a GPU these are its only readbacks (async).
+    const correctT = torch.eq(torch.argmax(out, 1), y).sum();
+    const lossValue = Number(device === "cpu" ? loss.item() : await loss.itemAsync());
+    const correct = Number(device === "cpu" ? correctT.item() : await correctT.itemAsync());
     losses.push(lossValue);
     await o.onStep?.({ step: step + 1, loss: lossValue, accuracy: correct / o.batchSize, ms: performance.now() - t0 });
   }
@@ -130,6 +137,7 @@ export async function trainSeedCnn(
 ): Promise<{ model: Torch.nn.Sequential; losses: number[] }> {
   torch.manualSeed(o.seed);
   const model = seedCnn(torch);
+  if (o.device !== undefined && o.device !== "cpu") model.to(o.device);
   onModel?.(model);
   return { model, losses: await train(torch, model, data, o) };
 }

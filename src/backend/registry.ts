@@ -29,7 +29,7 @@ export function backendFor(device: DeviceType): AnyBackend {
   const b = registered.get(device);
   if (b === undefined)
     throw new DeviceError(
-      `no backend for device '${device}' is available${device === "webgpu" ? " (torch.webgpu.isAvailable() is false)" : ""}`,
+      `no backend for device '${device}' is available${device === "webgpu" ? " (`await torch.webgpu.init()` opens it first; torch.webgpu.isAvailable() says whether an adapter exists)" : ""}`,
     );
   return b;
 }

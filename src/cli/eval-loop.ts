@@ -29,6 +29,7 @@ export async function evaluate(
   numClasses: number,
   shouldStop: () => boolean = () => false,
   onBatch?: (done: number) => void,
+  device: "cpu" | "webgpu" = "cpu",
 ): Promise<EvalResult> {
   const start = performance.now();
   const lossFn = new nn.CrossEntropyLoss({ reduction: "sum" });
@@ -39,11 +40,22 @@ export async function evaluate(
   let complete = true;
   model.eval();
   try {
-    for await (const [x, y] of loader) {
-      const [sum, pred] = noGrad(() => {
-        const out = model.forward(x);
-        return [Number(lossFn.forward(out, y).item()), indices(out.argmax(1))];
-      });
+    for await (const [xHost, y] of loader) {
+      let sum: number, pred: number[];
+      if (device === "cpu") {
+        [sum, pred] = noGrad(() => {
+          const out = model.forward(xHost);
+          return [Number(lossFn.forward(out, y).item()), indices(out.argmax(1))];
+        });
+      } else {
+        // A GPU's values come back asynchronously: one read of the loss and one of the predictions per batch.
+        const [loss, argmax] = noGrad(() => {
+          const out = model.forward(xHost.to(device));
+          return [lossFn.forward(out, y.to(device)), out.argmax(1)];
+        });
+        sum = Number(await loss.itemAsync());
+        pred = indices(await argmax.cpuAsync());
+      }
       lossSum += sum;
       const ys = indices(y);
       for (let i = 0; i < ys.length; i++) {

@@ -37,6 +37,13 @@ export const BACKEND_FLAG: FlagSpec = {
   default: "auto",
   help: "Compute backend: native (C++ addon), wasm (its kernels as WebAssembly, one thread), ref (TypeScript reference), auto (native if built, else wasm)",
 };
+export const DEVICE_FLAG: FlagSpec = {
+  name: "device",
+  type: "choice",
+  choices: ["cpu", "webgpu"],
+  default: "cpu",
+  help: "Where the model trains: cpu (the --backend), or webgpu (a GPU through WebGPU: Dawn's `webgpu` npm package in Node; no readback per step)",
+};
 export const THREADS_FLAG: FlagSpec = {
   name: "threads",
   type: "int",
@@ -115,6 +122,7 @@ export const TRAIN_SPEC: CommandSpec = {
     },
     THREADS_FLAG,
     BACKEND_FLAG,
+    DEVICE_FLAG,
     {
       name: "nproc",
       type: "int",

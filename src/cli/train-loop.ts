@@ -8,7 +8,7 @@ import * as nn from "../nn/index.js";
 import type { Tensor } from "../tensor.js";
 import { yieldToEventLoop } from "./common.js";
 import type { Dashboard } from "./dashboard.js";
-import { evaluate, indices } from "./eval-loop.js";
+import { evaluate } from "./eval-loop.js";
 import { metricsPlot, writeMetrics, type EpochMetrics, type LossPoint } from "./metrics.js";
 import type { Net } from "./models.js";
 import { TrainProgress } from "./progress.js";
@@ -23,6 +23,8 @@ import {
   type RunFlags,
 } from "./train-state.js";
 import type { TrainParallel } from "./train-parallel.js";
+import { type CliDevice, cpuStateOf } from "./device.js";
+import { StepStats } from "./step-stats.js";
 
 export type Batches = AsyncIterable<[Tensor, Tensor]> & { length: number };
 
@@ -46,6 +48,8 @@ export interface LoopSetup {
   log: (line: string) => void;
   /** Set by the SIGINT handler. */
   stopRequested: () => boolean;
+  /** Where the model lives and trains (cpu when absent); batches are moved there. */
+  device?: CliDevice;
   /** One rank of `flint train --nproc N` (absent for a single process). */
   parallel?: TrainParallel;
 }
@@ -69,12 +73,13 @@ export class TrainLoop {
     return join(this.s.out, "checkpoint.pt");
   }
 
-  private save(epoch: number, batch: number, epochRng: Uint8Array | null, partial: PartialEpoch): void {
+  private async save(epoch: number, batch: number, epochRng: Uint8Array | null, partial: PartialEpoch): Promise<void> {
     if (this.s.parallel?.writer === false) return; // rank 0 alone writes
+    const device = this.s.device ?? "cpu";
     writeTrainCheckpoint(this.checkpointPath, {
       config: this.s.config,
-      model: this.s.model,
-      optimizer: this.s.optimizer,
+      model: await cpuStateOf(this.s.model, device),
+      optimizer: await cpuStateOf(this.s.optimizer, device),
       epoch,
       batch,
       rng: getRngState(),
@@ -121,8 +126,19 @@ export class TrainLoop {
     let windowLoss = 0;
     let windowN = 0;
     const every = Math.max(1, Math.floor(batches / 100));
-    s.dashboard?.update({ status: "training", epoch, epochs: s.epochs, batch: skip, batches, eta: NaN });
+    const device = s.device ?? "cpu";
+    const onDevice = device !== "cpu";
+    const stats = new StepStats(!onDevice);
     const t0 = performance.now() - p.seconds * 1000;
+    const absorb = async (): Promise<void> => {
+      const t = await stats.take();
+      p.correct += t.correct;
+      p.loss_sum += t.lossSum;
+      p.seconds = (performance.now() - t0) / 1000;
+      windowLoss += t.lossOfBatches;
+      windowN += t.steps;
+    };
+    s.dashboard?.update({ status: "training", epoch, epochs: s.epochs, batch: skip, batches, eta: NaN });
     s.model.train();
     if (skip < batches) {
       const it = s.trainLoader[Symbol.asyncIterator]();
@@ -137,53 +153,53 @@ export class TrainLoop {
             if (batch === skip && s.start.rng !== null) setRngState(s.start.rng);
             continue;
           }
-          const [x, y] = next.value;
+          const [x, y] = onDevice ? next.value.map((t) => t.to(device)) : next.value;
           s.optimizer.zeroGrad();
           const out = s.parallel ? s.parallel.forward(x) : s.model.forward(x);
           const loss = this.lossFn.forward(out, y);
           loss.backward();
           s.optimizer.step();
-          const l = Number(loss.item());
           const n = x.shape[0];
-          const pred = indices(out.detach().argmax(1));
-          const ys = indices(y);
-          for (let i = 0; i < n; i++) if (pred[i] === ys[i]) p.correct++;
-          p.loss_sum += l * n;
+          stats.add(loss, out, y, n);
           p.seen += n;
-          p.seconds = (performance.now() - t0) / 1000;
-          windowLoss += l;
-          windowN++;
-          const state = {
-            batch,
-            batches,
-            images: p.seen,
-            seconds: p.seconds,
-            loss: p.loss_sum / p.seen,
-            acc: (100 * p.correct) / p.seen,
-          };
-          progress.update(state);
-          if (batch % every === 0 || batch === batches) {
-            this.running.push([epoch - 1 + batch / batches, windowLoss / windowN]);
-            windowLoss = 0;
-            windowN = 0;
-          }
-          if (s.dashboard !== null) {
-            const rate = p.seconds > 0 ? p.seen / p.seconds : 0;
-            const eta = (p.seconds / Math.max(batch - skip, 1)) * (batches - batch);
-            s.dashboard.update({
+          // On a GPU the sums are read back only where they are shown (progress line, loss curve)
+          // or saved (an interruption's checkpoint), not every step.
+          const show = !onDevice || batch % every === 0 || batch === batches;
+          if (show) {
+            await absorb();
+            const state = {
               batch,
-              imagesPerSec: rate,
-              loss: state.loss,
-              acc: state.acc,
-              eta,
-              running: this.running,
-            });
+              batches,
+              images: p.seen,
+              seconds: p.seconds,
+              loss: p.loss_sum / p.seen,
+              acc: (100 * p.correct) / p.seen,
+            };
+            progress.update(state);
+            if (batch % every === 0 || batch === batches) {
+              this.running.push([epoch - 1 + batch / batches, windowLoss / windowN]);
+              windowLoss = 0;
+              windowN = 0;
+            }
+            if (s.dashboard !== null) {
+              const rate = p.seconds > 0 ? p.seen / p.seconds : 0;
+              const eta = (p.seconds / Math.max(batch - skip, 1)) * (batches - batch);
+              s.dashboard.update({
+                batch,
+                imagesPerSec: rate,
+                loss: state.loss,
+                acc: state.acc,
+                eta,
+                running: this.running,
+              });
+            }
           }
           await yieldToEventLoop();
           const stop = s.parallel ? s.parallel.anyStop(s.stopRequested()) : s.stopRequested();
           if (stop && batch < batches) {
+            if (!show) await absorb();
             progress.close();
-            this.save(epoch - 1, batch, epochRng, p);
+            await this.save(epoch - 1, batch, epochRng, p);
             s.dashboard?.update({ status: "interrupted" });
             return { status: "interrupted", epoch: epoch - 1, batch };
           }
@@ -226,12 +242,13 @@ export class TrainLoop {
         evalBatches++;
         progress.status(`${label} evaluating: ${images} test images (${evalBatches}/${total} batches)`);
       },
+      s.device ?? "cpu",
     );
     progress.clear();
     if (!ev.complete) {
       // Stopped during evaluation: the epoch's training is saved; resuming re-runs the evaluation.
       setRngState(rngBeforeEval);
-      this.save(epoch - 1, batches, epochRng, p);
+      await this.save(epoch - 1, batches, epochRng, p);
       s.dashboard?.update({ status: "interrupted" });
       return { status: "interrupted", epoch: epoch - 1, batch: batches };
     }
@@ -254,8 +271,8 @@ export class TrainLoop {
     // resume truncates metrics.jsonl to the checkpoint's epochs.
     writeMetrics(join(s.out, "metrics.jsonl"), s.history);
     writeFileSync(join(s.out, "plot.svg"), metricsPlot(s.history, s.epochs));
-    writeWeights(join(s.out, "model.safetensors"), s.model, s.config, epoch);
-    this.save(epoch, 0, null, { ...EMPTY_PARTIAL });
+    writeWeights(join(s.out, "model.safetensors"), await cpuStateOf(s.model, s.device ?? "cpu"), s.config, epoch);
+    await this.save(epoch, 0, null, { ...EMPTY_PARTIAL });
     s.log(
       `epoch ${epoch}/${s.epochs}: train loss ${row.train_loss.toFixed(4)} acc ${row.train_acc.toFixed(2)}% | ` +
         `test loss ${row.test_loss.toFixed(4)} acc ${row.test_acc.toFixed(2)}% (${ev.correct}/${ev.total}) | ` +

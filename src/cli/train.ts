@@ -11,6 +11,7 @@ import { buildModel, countParameters } from "./models.js";
 import { TrainLoop, type Batches } from "./train-loop.js";
 import { buildOptimizer, checkResumeCompatible, describeConfig, resolveConfig } from "./train-config.js";
 import { prepareOutDir } from "./out-dir.js";
+import { describeDevice, moveOptimizerState, setupDevice } from "./device.js";
 import {
   EMPTY_PARTIAL,
   optimizerFromTorch,
@@ -34,6 +35,7 @@ const RUN_FLAGS = [
   "test-batch-size",
   "workers",
   "backend",
+  "device",
   "threads",
   "dashboard",
   "port",
@@ -101,6 +103,8 @@ export async function trainCommand(args: ParsedArgs): Promise<number> {
     );
     return 0;
   }
+  if (a.str("device") !== "cpu" && (nproc > 1 || rankOfMany))
+    throw new UsageError("--device webgpu is not implemented with --nproc above 1", "train");
   // Every rank must draw the same seed (the sampler's order depends on it): fix it here.
   if (nproc > 1 && !rankOfMany)
     return launchParallelTrain(a, nproc, resume === null && !a.given.has("seed") ? config.seed : null);
@@ -108,9 +112,9 @@ export async function trainCommand(args: ParsedArgs): Promise<number> {
     throw new UsageError("--dashboard is not implemented with --nproc above 1", "train");
 
   const backend = setupBackend(a.str("backend"), a.optNum("threads"));
+  const device = await setupDevice(a.str("device"));
   torch.manualSeed(config.seed);
   const model = buildModel(config.model);
-  const optimizer = buildOptimizer(config, model);
   const root = a.str("root");
   const download = a.bool("download");
   const trainSet = loadCifar(root, true, config.augment, download);
@@ -147,12 +151,16 @@ export async function trainCommand(args: ParsedArgs): Promise<number> {
   mkdirSync(out, { recursive: true });
   const metricsPath = join(out, "metrics.jsonl");
   let history = readMetrics(metricsPath);
+  // The weights are loaded on the CPU, then the model moves and the optimizer is built on its parameters there.
+  if (resume !== null) model.loadStateDict(resume.model);
+  if (device !== "cpu") model.to(device);
+  const optimizer = buildOptimizer(config, model);
   if (resume !== null) {
-    model.loadStateDict(resume.model);
     try {
       optimizer.loadStateDict(
         optimizerFromTorch(resume.optimizer) as unknown as Parameters<typeof optimizer.loadStateDict>[0],
       );
+      moveOptimizerState(optimizer, device);
     } catch (e) {
       // Name the parameter ("parameter 3 (id 3) 'conv2.weight'"): the run has one group, in model order.
       const names = model.namedParameters().map(([n]) => n);
@@ -169,7 +177,9 @@ export async function trainCommand(args: ParsedArgs): Promise<number> {
   writeMetrics(metricsPath, history);
 
   log(`flint train: ${describeConfig(config)}`);
-  log(`  model ${config.model}: ${countParameters(model).toLocaleString("en-US")} parameters; backend ${backend}`);
+  log(
+    `  model ${config.model}: ${countParameters(model).toLocaleString("en-US")} parameters; backend ${backend}${device === "cpu" ? "" : `; device ${describeDevice(device)}`}`,
+  );
   log(
     `  data: CIFAR-10 at ${resolve(root)}: ${train.length} training images (${trainLoader.length} batches), ${test.length} test images; workers ${workers}`,
   );
@@ -239,6 +249,7 @@ export async function trainCommand(args: ParsedArgs): Promise<number> {
     log,
     stopRequested: () => stop,
     parallel,
+    device,
   });
   let code = 0;
   try {
@@ -277,6 +288,7 @@ export async function trainCommand(args: ParsedArgs): Promise<number> {
     throw e;
   } finally {
     await dashboard?.close();
+    if (device !== "cpu") torch.webgpu.shutdown(); // a live Dawn instance keeps Node from exiting
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }

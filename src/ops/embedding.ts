@@ -3,11 +3,12 @@
 import { DTypeError, IndexError } from "../errors.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { record } from "../autograd/record.js";
-import { mul } from "./binary.js";
+import { add, div, eq, gt, mul, where } from "./binary.js";
 import { amax, amin, sum } from "./reduce.js";
 import { reshape } from "./view.js";
-import { indexSelect, scatterAdd } from "./indexing.js";
-import { zeros } from "./creation.js";
+import { indexSelect, scatter, scatterAdd } from "./indexing.js";
+import { ones, zeros } from "./creation.js";
+import type { DType } from "../dtype.js";
 import { wrap } from "./util.js";
 import type { Tensor } from "../tensor.js";
 
@@ -39,7 +40,10 @@ export function embedding(
   const out = noGrad(() => reshape(indexSelect(weight, 0, flat), [...input.shape, weight.shape[1]]));
   return record("EmbeddingBackward", [weight], out, ([g]) => {
     let g2 = reshape(g, [-1, weight.shape[1]]);
-    if (pidx !== null || scaleGradByFreq) {
+    if ((pidx !== null || scaleGradByFreq) && flat.storage.device !== "cpu") {
+      // Off the CPU the indices are not read: counts by scatter_add, the padding row masked.
+      g2 = mul(g2, reshape(deviceGradScale(flat, num, pidx, scaleGradByFreq, g.dtype), [-1, 1]));
+    } else if (pidx !== null || scaleGradByFreq) {
       const idx = flat.typedArray();
       const counts = new Map<number, number>();
       for (const i of idx) counts.set(i, (counts.get(i) ?? 0) + 1);
@@ -52,7 +56,37 @@ export function embedding(
   });
 }
 
+/** Per looked-up index: 0 for the padding row, else 1 / its count (scaleGradByFreq) or 1. */
+function deviceGradScale(flat: Tensor, num: number, pidx: number | null, byFreq: boolean, dtype: DType): Tensor {
+  return noGrad(() => {
+    const device = flat.storage.device;
+    const idx = flat.to("int64");
+    let scale = ones(flat.shape, { dtype, device });
+    if (byFreq) {
+      const counts = scatterAdd(zeros([num], { dtype, device }), 0, idx, scale);
+      scale = div(1, indexSelect(counts, 0, idx));
+    }
+    return pidx === null ? scale : where(eq(idx, pidx), 0, scale);
+  });
+}
+
 function embeddingRenorm(weight: Tensor, flat: Tensor, maxNorm: number, normType: number): void {
+  if (flat.storage.device !== "cpu") {
+    // Off the CPU: every looked-up row's norm at once, rescaled rows scattered back (a repeated
+    // index writes the same row twice), without reading the indices.
+    noGrad(() => {
+      const idx = flat.to("int64");
+      const rows = indexSelect(weight, 0, idx);
+      const norms =
+        normType === Infinity
+          ? amax(rows.abs(), [1], true)
+          : sum(rows.abs().pow(normType), { dim: [1], keepdim: true }).pow(1 / normType);
+      const scale = where(gt(norms, maxNorm), div(maxNorm, add(norms, 1e-7)), 1);
+      const index = reshape(idx, [-1, 1]).expand(-1, weight.shape[1]);
+      weight.copy_(scatter(weight, 0, index, mul(rows, scale)));
+    });
+    return;
+  }
   noGrad(() => {
     const rows = [...new Set(flat.typedArray())];
     for (const r of rows) {

@@ -7,6 +7,7 @@ import { broadcastShapes, normDim } from "../shape.js";
 import { record, relabel } from "../autograd/record.js";
 import { type Scalar, isTensor, scalarTensor, wrap } from "./util.js";
 import { clone, contiguous, toDType } from "./cast.js";
+import { toDevice } from "./device-copy.js";
 import { mul, ne, where } from "./binary.js";
 import { expand, reshape, select, slice, unsqueeze } from "./view.js";
 import { full, tensor, zeros } from "./creation.js";
@@ -47,7 +48,11 @@ function scatterImpl(
 ): Tensor {
   checkIndex(name, index);
   const d = normDim(dim, x.dim(), name);
-  const srcT = isTensor(src) ? src : expand(scalarTensor(src, x.dtype), index.shape);
+  // A scalar src becomes a tensor on x's device (the kernel takes all its operands on one device).
+  const s0 = isTensor(src) ? src : scalarTensor(src, x.dtype);
+  const srcT = isTensor(src)
+    ? src
+    : expand(x.storage.device === "cpu" ? s0 : toDevice(s0, x.storage.device), index.shape);
   const data = backend().copy(x, x.dtype);
   backend().scatter(data, x.shape, d, index, srcT, accumulate);
   const out = wrap(data, x.shape, x.dtype);

@@ -285,7 +285,8 @@ function varPlan(op: string, x: Tensor, args: unknown[]): VarPlan {
 /** The variance in float64 (PyTorch accumulates float32 in double: no overflow of the squares). */
 function var64(x: Tensor, p: VarPlan): Tensor {
   return noGrad(() => {
-    const x64 = toDType(x, "float64");
+    // WebGPU has no float64: there the squares accumulate in float32, as PyTorch's CUDA kernels do.
+    const x64 = x.storage.device === "webgpu" ? x : toDType(x, "float64");
     const centered = sub(x64, mean(x64, { dim: p.dims, keepdim: true }));
     return div(sum(mul(centered, centered), { dim: p.dims, keepdim: p.keepdim }), Math.max(p.n - p.corr, 0));
   });

@@ -1,11 +1,12 @@
 // torch.webgpu: PyTorch's torch.cuda-style functions for the webgpu device. Opening a WebGPU
-// device is asynchronous, so a program awaits torch.webgpu.init() once before isAvailable()
-// can say true (PyTorch's is_available() is synchronous; a WebGPU adapter request is not).
+// device is asynchronous, so a program awaits torch.webgpu.init() once before tensors go to the
+// device; isAvailable() answers synchronously without it (see ./probe.ts).
 import { registerBackend } from "../registry.js";
 import { emptyCache as dropCache, memoryAllocated as allocated, memoryReserved as reserved } from "./buffers.js";
 import * as rt from "./runtime.js";
 import { dropMetaPool, flush } from "./dispatch.js";
 import { webgpuBackend } from "./backend.js";
+import { probeAdapterSync } from "./probe.js";
 
 /**
  * Opens the WebGPU device (navigator.gpu in a browser, the optional `webgpu` npm package in Node)
@@ -18,10 +19,22 @@ export async function init(): Promise<boolean> {
   return ok;
 }
 
-/** True once init() has opened a device. */
-export const isAvailable = (): boolean => rt.isReady();
-/** 1 once init() has opened a device, else 0 (Flint uses one WebGPU device). */
-export const deviceCount = (): number => (rt.isReady() ? 1 : 0);
+/**
+ * Whether a WebGPU adapter exists (torch.cuda.is_available), synchronously and without init():
+ * after init() its result; before it, in Node, a one-off child process asks Dawn for an adapter
+ * (about a second, cached); in a browser, false until init() has opened a device (a page cannot
+ * wait for the adapter request: this call starts it, so a later call after an await can say true).
+ * Tensors still need `await torch.webgpu.init()` before they can move to the device.
+ */
+export function isAvailable(): boolean {
+  if (rt.isReady()) return true;
+  if (rt.unavailableReason() !== null) return false; // init() ran and found nothing
+  const probed = probeAdapterSync();
+  if (probed === null) void init();
+  return probed === true;
+}
+/** 1 when isAvailable(), else 0 (Flint uses one WebGPU device, the adapter's). */
+export const deviceCount = (): number => (isAvailable() ? 1 : 0);
 /** The adapter's name, e.g. "google swiftshader …", or null before init(). */
 export const getDeviceName = (): string | null => rt.adapterName();
 /** Why init() found no device, or null. */

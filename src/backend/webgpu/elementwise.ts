@@ -12,8 +12,28 @@ type Compute = "f32" | "i32";
 
 /** WGSL helpers the op expressions use. */
 const HELPERS = `${SPECIAL_FLOATS}fn isnanF(a: f32) -> bool { return (bitcast<u32>(a) & 0x7fffffffu) > 0x7f800000u; }
-fn expm1F(a: f32) -> f32 { let u = exp(a); if (abs(a) < 1e-5) { return a + 0.5 * a * a; } if (u == 1.0) { return a; } let um1 = u - 1.0; if (um1 == -1.0) { return -1.0; } return um1 * a / log(u); }
-fn log1pF(a: f32) -> f32 { let u = 1.0 + a; if (u == 1.0) { return a; } return log(u) * a / (u - 1.0); }
+fn nzF(a: f32) -> bool { return a != 0.0 || isnanF(a); }
+fn neF(a: f32, b: f32) -> bool { return a != b || isnanF(a) || isnanF(b); }
+fn logF(a: f32) -> f32 { if (isnanF(a) || a < 0.0) { return nanF(); } if (a == 0.0) { return -infF(); } if (a == infF()) { return a; } return log(a); }
+fn log2F(a: f32) -> f32 { if (isnanF(a) || a < 0.0) { return nanF(); } if (a == 0.0) { return -infF(); } if (a == infF()) { return a; } return log2(a); }
+// sin and cos of x (WGSL's own are only accurate to 2^-11 absolute): Cody-Waite reduction by
+// pi/2 (exact for |x| < 1e5) and Cephes' single-precision polynomials on [-pi/4, pi/4].
+fn sinCosF(x: f32) -> vec2<f32> {
+  if (!(abs(x) < 1e5)) { return vec2<f32>(sin(x), cos(x)); }
+  let j = round(x * 0.636619772367581343);
+  let r = ((x - j * 1.5703125) - j * 4.837512969970703125e-4) - j * 7.54978995489188216e-8;
+  let z = r * r;
+  let s = ((-1.9515295891e-4 * z + 8.3321608736e-3) * z - 1.6666654611e-1) * z * r + r;
+  let c = ((2.443315711809948e-5 * z - 1.388731625493765e-3) * z + 4.166664568298827e-2) * z * z - 0.5 * z + 1.0;
+  let q = i32(j - 4.0 * floor(j * 0.25));
+  if (q == 0) { return vec2<f32>(s, c); }
+  if (q == 1) { return vec2<f32>(c, -s); }
+  if (q == 2) { return vec2<f32>(-s, -c); }
+  return vec2<f32>(-c, s);
+}
+fn tanF(x: f32) -> f32 { let sc = sinCosF(x); return sc.x / sc.y; }
+fn expm1F(a: f32) -> f32 { let u = exp(a); if (abs(a) >= 1.0) { return u - 1.0; } if (abs(a) < 1e-5) { return a + 0.5 * a * a; } if (u == 1.0) { return a; } let um1 = u - 1.0; if (um1 == -1.0) { return -1.0; } return um1 * a / log(u); }
+fn log1pF(a: f32) -> f32 { if (isnanF(a) || a < -1.0) { return nanF(); } if (a == -1.0) { return -infF(); } if (a == infF()) { return a; } let u = 1.0 + a; if (u == 1.0) { return a; } return log(u) * a / (u - 1.0); }
 fn erfF(x: f32) -> f32 {
   let ax = abs(x);
   if (ax < 1.0) {
@@ -28,7 +48,8 @@ fn erfF(x: f32) -> f32 {
 fn sigmoidF(a: f32) -> f32 { if (a >= 0.0) { return 1.0 / (1.0 + exp(-a)); } let e = exp(a); return e / (1.0 + e); }
 fn tanhF(a: f32) -> f32 { return tanh(clamp(a, -15.0, 15.0)); }
 fn powF(a: f32, b: f32) -> f32 {
-  if (b == 0.0) { return 1.0; }
+  if (b == 0.0 || a == 1.0) { return 1.0; }
+  if (isnanF(a) || isnanF(b)) { return nanF(); }
   if (a >= 0.0) { if (a == 0.0) { if (b > 0.0) { return 0.0; } return infF(); } return exp2(b * log2(a)); }
   if (b != floor(b)) { return nanF(); }
   let m = exp2(b * log2(-a));
@@ -62,11 +83,11 @@ function unaryExpr(op: UnaryOp, c: Compute, inDtype: DType): string {
     case "sign":
       return "sign(a)";
     case "relu":
-      return f ? "max(a, 0.0)" : "max(a, 0)";
+      return f ? "select(max(a, 0.0), a, isnanF(a))" : "max(a, 0)";
     case "square":
       return "a * a";
     case "logicalNot":
-      return b01(f ? "a == 0.0" : "a == 0", c);
+      return b01(f ? "!nzF(a)" : "a == 0", c);
     case "bitwiseNot":
       return inDtype === "bool" ? "1 - a" : "~a";
     case "isnan":
@@ -84,29 +105,52 @@ function unaryExpr(op: UnaryOp, c: Compute, inDtype: DType): string {
       break;
   }
   if (!f) throw new TypeError(`webgpu ${op}: needs a float32 result`);
+  // NaN in, NaN out: GPU compilers may drop NaN handling inside the built-in functions.
+  return `select(${floatExpr(op as FloatUnaryOp)}, a, isnanF(a))`;
+}
+
+type FloatUnaryOp = Exclude<
+  UnaryOp,
+  | "neg"
+  | "abs"
+  | "sign"
+  | "relu"
+  | "square"
+  | "logicalNot"
+  | "bitwiseNot"
+  | "isnan"
+  | "isinf"
+  | "isfinite"
+  | "floor"
+  | "ceil"
+  | "trunc"
+  | "round"
+>;
+
+function floatExpr(op: FloatUnaryOp): string {
   switch (op) {
     case "exp":
       return "exp(a)";
     case "expm1":
       return "expm1F(a)";
     case "log":
-      return "log(a)";
+      return "logF(a)";
     case "log1p":
       return "log1pF(a)";
     case "log2":
-      return "log2(a)";
+      return "log2F(a)";
     case "log10":
-      return "log(a) * 0.4342944819032518";
+      return "logF(a) * 0.4342944819032518";
     case "sqrt":
       return "sqrt(a)";
     case "rsqrt":
       return "inverseSqrt(a)";
     case "sin":
-      return "sin(a)";
+      return "sinCosF(a).x";
     case "cos":
-      return "cos(a)";
+      return "sinCosF(a).y";
     case "tan":
-      return "tan(a)";
+      return "tanF(a)";
     case "tanh":
       return "tanhF(a)";
     case "sigmoid":
@@ -147,7 +191,7 @@ function binaryExpr(op: BinaryOp, c: Compute): string {
     case "eq":
       return b01("a == b", c);
     case "ne":
-      return b01("a != b", c);
+      return b01(f ? "neF(a, b)" : "a != b", c);
     case "lt":
       return b01("a < b", c);
     case "le":
@@ -157,11 +201,11 @@ function binaryExpr(op: BinaryOp, c: Compute): string {
     case "ge":
       return b01("a >= b", c);
     case "logicalAnd":
-      return b01(`a != ${z} && b != ${z}`, c);
+      return b01(f ? "nzF(a) && nzF(b)" : `a != ${z} && b != ${z}`, c);
     case "logicalOr":
-      return b01(`a != ${z} || b != ${z}`, c);
+      return b01(f ? "nzF(a) || nzF(b)" : `a != ${z} || b != ${z}`, c);
     case "logicalXor":
-      return b01(`(a != ${z}) != (b != ${z})`, c);
+      return b01(f ? "nzF(a) != nzF(b)" : `(a != ${z}) != (b != ${z})`, c);
     case "bitwiseAnd":
       return f ? "f32(i32(a) & i32(b))" : "a & b";
     case "bitwiseOr":
@@ -179,7 +223,15 @@ function binaryExpr(op: BinaryOp, c: Compute): string {
 
 /** WGSL converting `v` of compute type c into an element of `kind` for a tensor of `dtype`. */
 function store(v: string, c: Compute, kind: GpuKind, dtype: DType): string {
-  if (dtype === "bool") return `select(0u, 1u, ${v} != ${c === "f32" ? "0.0" : "0"})`;
+  if (dtype === "bool") return `select(0u, 1u, ${c === "f32" ? `nzF(${v})` : `${v} != 0`})`;
+  if (c === "f32" && kind === "i32")
+    // x86's conversion (PyTorch's on the CPU): NaN and values outside i32 become INT_MIN; WGSL's saturates.
+    return `select(i32(${v}), bitcast<i32>(0x80000000u), !(abs(${v}) < 2147483648.0))`;
+  // uint8 wraps modulo 256 through an integer, as PyTorch's cast does (-1 -> 255); WGSL's u32() clamps at 0.
+  // (Through int64 on the CPU: outside its range, and NaN, the result is 0; f32 arithmetic on whole numbers is exact here.)
+  if (c === "f32" && dtype === "uint8")
+    return `select(u32(trunc(${v}) - 256.0 * floor(trunc(${v}) / 256.0)), 0u, !(abs(${v}) < 9.2e18))`;
+  if (c === "i32" && dtype === "uint8") return `(bitcast<u32>(${v}) & 0xffu)`;
   return kind === c ? v : `${kind}(${v})`;
 }
 

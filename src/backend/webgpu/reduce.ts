@@ -61,7 +61,8 @@ fn redOffset${suffix}(j: i32) -> i32 {
 `;
 }
 
-const isnan = "fn isnanF(a: f32) -> bool { return (bitcast<u32>(a) & 0x7fffffffu) > 0x7f800000u; }\n";
+const isnan =
+  "fn isnanF(a: f32) -> bool { return (bitcast<u32>(a) & 0x7fffffffu) > 0x7f800000u; }\nfn nz(a: f32) -> bool { return a != 0.0 || isnanF(a); }\n";
 
 function combine(op: ReduceOp, c: "f32" | "i32"): { init: string; step: string } {
   const f = c === "f32";
@@ -84,12 +85,12 @@ function combine(op: ReduceOp, c: "f32" | "i32"): { init: string; step: string }
     case "all":
       return {
         init: f ? "1.0" : "1",
-        step: f ? "select(0.0, 1.0, a != 0.0 && b != 0.0)" : "select(0, 1, a != 0 && b != 0)",
+        step: f ? "select(0.0, 1.0, nz(a) && nz(b))" : "select(0, 1, a != 0 && b != 0)",
       };
     case "any":
       return {
         init: f ? "0.0" : "0",
-        step: f ? "select(0.0, 1.0, a != 0.0 || b != 0.0)" : "select(0, 1, a != 0 || b != 0)",
+        step: f ? "select(0.0, 1.0, nz(a) || nz(b))" : "select(0, 1, a != 0 || b != 0)",
       };
   }
 }
