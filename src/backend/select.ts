@@ -129,6 +129,7 @@ function activeKernels(): NativeAddon | null {
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer, got ${n}`);
   addon?.setNumThreads(n);
+  wasmCache?.kernels.setNumThreads(n);
 }
 
 /** torch.get_num_threads. */
