@@ -25,8 +25,7 @@ kernels=(
   native/elementwise_avx2.cc native/elementwise_avx512.cc native/rowops.cc native/optim.cc native/scratch.cc
 )
 flags=(--target=wasm32-wasi --sysroot="$sysroot" -std=c++17 -O3 -msimd128 -fno-exceptions -fno-rtti
-  -fno-math-errno -ffp-contract=off -fvisibility=hidden -g0 -ffile-prefix-map="$PWD"=flint -Wall -Werror
-  ${EXTRA_CXXFLAGS:-})
+  -fno-math-errno -ffp-contract=off -fvisibility=hidden -g0 -ffile-prefix-map="$PWD"=flint -Wall -Werror)
 
 # compile DIR FLAGS... -- SOURCES...: objects into $tmp/DIR, their paths in the array objs.
 compile() {
