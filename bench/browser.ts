@@ -1,7 +1,9 @@
 // npm run bench:browser: the seed CNN's training step (batch 64) on the WebAssembly kernels in
 // headless Chromium (the demo page, examples/browser, on synthetic CIFAR-format data) against the
-// same step in Node on the same kernels. Prints the medians and their ratio, then one JSON line.
-// Usage: node --import tsx bench/browser.ts [--steps 12] [--batch 64]
+// same step in Node on the same kernels and thread count. Prints the medians and their ratio, then
+// one JSON line. With more than one thread the page is served cross-origin isolated, so that it
+// can share the kernels' memory with its workers.
+// Usage: node --import tsx bench/browser.ts [--steps 12] [--batch 64] [--threads 2]
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,10 +17,11 @@ const arg = (name: string, dflt: number): number => {
 };
 const steps = arg("steps", 12),
   batch = arg("batch", 64),
+  threads = arg("threads", 2),
   warmup = 2;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-declare const window: { flintDemo?: { done: boolean; error: string | null; stepMs: number[] } };
+declare const window: { flintDemo?: { done: boolean; error: string | null; stepMs: number[]; threads: number } };
 
 const dir = mkdtempSync(join(tmpdir(), "flint-bench-browser-"));
 try {
@@ -33,7 +36,7 @@ try {
   writeFileSync(join(dir, "data_batch_1.bin"), bytes);
 
   const { chromium } = await import("playwright-core");
-  const server = await startDemoServer({ port: 0, data: dir });
+  const server = await startDemoServer({ port: 0, data: dir, isolate: threads > 1 });
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: [
@@ -48,7 +51,7 @@ try {
   let browserMs: number[];
   try {
     const page = await browser.newPage();
-    await page.goto(`${server.url}?steps=${steps}&batch=${batch}&seed=0&autostart=1`);
+    await page.goto(`${server.url}?steps=${steps}&batch=${batch}&seed=0&threads=${threads}&autostart=1`);
     const h = await page.waitForFunction(
       () => {
         const d = window.flintDemo;
@@ -57,8 +60,9 @@ try {
       null,
       { timeout: 1800000, polling: 500 },
     );
-    const d = (await h.jsonValue()) as { error: string | null; stepMs: number[] };
+    const d = (await h.jsonValue()) as { error: string | null; stepMs: number[]; threads: number };
     if (d.error) throw new Error(d.error);
+    if (d.threads !== threads) throw new Error(`the page runs ${d.threads} threads, not ${threads}`);
     browserMs = d.stepMs.slice(warmup);
   } finally {
     await browser.close();
@@ -66,6 +70,7 @@ try {
   }
 
   torch.setBackend("wasm");
+  torch.setNumThreads(threads);
   const nodeMs: number[] = [];
   await trainSeedCnn(torch, parseCifar([new Uint8Array(readFileSync(join(dir, "data_batch_1.bin")))]), {
     steps,
@@ -78,9 +83,11 @@ try {
   const b = median(browserMs),
     nd = median(nodeMs);
   console.log(
-    `seed CNN training step, batch ${batch}, WebAssembly kernels, one thread: Chromium ${b.toFixed(1)} ms, Node ${nd.toFixed(1)} ms (median of ${browserMs.length}); browser/Node ${(b / nd).toFixed(2)}`,
+    `seed CNN training step, batch ${batch}, WebAssembly kernels, ${threads} thread${threads > 1 ? "s" : ""}: Chromium ${b.toFixed(1)} ms, Node ${nd.toFixed(1)} ms (median of ${browserMs.length}); browser/Node ${(b / nd).toFixed(2)}`,
   );
-  console.log(JSON.stringify({ impl: "flint-wasm-browser", batch, trainMs: b, nodeTrainMs: nd, ratio: b / nd }));
+  console.log(
+    JSON.stringify({ impl: "flint-wasm-browser", batch, threads, trainMs: b, nodeTrainMs: nd, ratio: b / nd }),
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

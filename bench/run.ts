@@ -33,7 +33,7 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Row | nu
   }
 }
 
-const flint = (backend: string, steps: string, env: NodeJS.ProcessEnv = {}) =>
+const flint = (backend: string, steps: string, env: NodeJS.ProcessEnv = {}, nThreads = threads) =>
   run(
     process.execPath,
     [
@@ -41,7 +41,7 @@ const flint = (backend: string, steps: string, env: NodeJS.ProcessEnv = {}) =>
       "tsx",
       "bench/cnn.ts",
       "--threads",
-      threads,
+      nThreads,
       "--batch",
       batch,
       "--steps",
@@ -61,9 +61,11 @@ if (native && native.impl === "flint-native") {
   const keep = flint("native", "20", { FLINT_KEEP_V8_FLAGS: "1" });
   if (keep) rows.push({ ...keep, impl: "flint-native*" });
 }
-// The WebAssembly build of the same kernels (one thread: the wasm thread pool is not built yet).
+// The WebAssembly build of the same kernels: on worker threads (flint-mt.wasm), and on one.
 const wasm = flint("wasm", "8");
-if (wasm) rows.push({ ...wasm, impl: "flint-wasm/1t" });
+if (wasm) rows.push(wasm);
+const wasm1 = flint("wasm", "8", {}, "1");
+if (wasm1) rows.push({ ...wasm1, impl: "flint-wasm/1t" });
 const ref = flint("ref", "2");
 if (ref) rows.push(ref);
 if (existsSync("/usr/bin/python3")) {

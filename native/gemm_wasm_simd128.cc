@@ -13,50 +13,58 @@
 namespace flint {
 namespace {
 
-constexpr int kMR = 4;
-constexpr int kNR = 12;
+#ifndef FLINT_WASM_MR
+#define FLINT_WASM_MR 3
+#define FLINT_WASM_NV 3
+#endif
+constexpr int kMR = FLINT_WASM_MR;
+constexpr int kNV = FLINT_WASM_NV;
+constexpr int kNR = 4 * kNV;
 
 void micro(int64_t kc, const float* A, const float* B, float* C, int64_t ldc, int mr, int nr,
            float alpha) {
-  v128_t c0[kMR], c1[kMR], c2[kMR];
-  for (int r = 0; r < kMR; ++r) c0[r] = c1[r] = c2[r] = wasm_f32x4_splat(0.0f);
+  v128_t c[kMR][kNV];
+#pragma clang loop unroll(full)
+  for (int r = 0; r < kMR; ++r)
+#pragma clang loop unroll(full)
+    for (int v = 0; v < kNV; ++v) c[r][v] = wasm_f32x4_splat(0.0f);
   for (int64_t k = 0; k < kc; ++k) {
-    const v128_t b0 = wasm_v128_load(B), b1 = wasm_v128_load(B + 4), b2 = wasm_v128_load(B + 8);
+    v128_t b[kNV];
+#pragma clang loop unroll(full)
+    for (int v = 0; v < kNV; ++v) b[v] = wasm_v128_load(B + 4 * v);
 #pragma clang loop unroll(full)
     for (int r = 0; r < kMR; ++r) {
-      const v128_t a = wasm_f32x4_splat(A[r]);
-      c0[r] = wasm_f32x4_add(c0[r], wasm_f32x4_mul(a, b0));
-      c1[r] = wasm_f32x4_add(c1[r], wasm_f32x4_mul(a, b1));
-      c2[r] = wasm_f32x4_add(c2[r], wasm_f32x4_mul(a, b2));
+      const v128_t a = wasm_v128_load32_splat(A + r);
+#pragma clang loop unroll(full)
+      for (int v = 0; v < kNV; ++v) c[r][v] = wasm_f32x4_add(c[r][v], wasm_f32x4_mul(a, b[v]));
     }
     A += kMR;
     B += kNR;
   }
   const v128_t va = wasm_f32x4_splat(alpha);
   if (mr == kMR && nr == kNR) {
+#pragma clang loop unroll(full)
     for (int r = 0; r < kMR; ++r) {
       float* cr = C + r * ldc;
-      wasm_v128_store(cr, wasm_f32x4_add(wasm_v128_load(cr), wasm_f32x4_mul(va, c0[r])));
-      wasm_v128_store(cr + 4, wasm_f32x4_add(wasm_v128_load(cr + 4), wasm_f32x4_mul(va, c1[r])));
-      wasm_v128_store(cr + 8, wasm_f32x4_add(wasm_v128_load(cr + 8), wasm_f32x4_mul(va, c2[r])));
+#pragma clang loop unroll(full)
+      for (int v = 0; v < kNV; ++v)
+        wasm_v128_store(cr + 4 * v, wasm_f32x4_add(wasm_v128_load(cr + 4 * v), wasm_f32x4_mul(va, c[r][v])));
     }
     return;
   }
   // Tails go through a small buffer; they are a small fraction of the work.
   alignas(16) float tile[kMR][kNR];
-  for (int r = 0; r < kMR; ++r) {
-    wasm_v128_store(tile[r], c0[r]);
-    wasm_v128_store(tile[r] + 4, c1[r]);
-    wasm_v128_store(tile[r] + 8, c2[r]);
-  }
+  for (int r = 0; r < kMR; ++r)
+    for (int v = 0; v < kNV; ++v) wasm_v128_store(tile[r] + 4 * v, c[r][v]);
   for (int r = 0; r < mr; ++r)
-    for (int c = 0; c < nr; ++c) C[r * ldc + c] += alpha * tile[r][c];
+    for (int j = 0; j < nr; ++j) C[r * ldc + j] += alpha * tile[r][j];
 }
 
 }  // namespace
 
 bool wasmSimd128Supported() { return true; }
-GemmKernel wasmSimd128Kernel() { return GemmKernel{kMR, kNR, 256, 128, 2048, micro, "wasm-simd128"}; }
+// mc must be a multiple of MR (the packed A panels are addressed by row).
+GemmKernel wasmSimd128Kernel() { return GemmKernel{kMR, kNR, 256, 40 * kMR, 2048, micro, "wasm-simd128"}; }
 
 }  // namespace flint
 #else  // not a wasm32 SIMD128 build

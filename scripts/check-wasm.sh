@@ -4,11 +4,13 @@
 # libclang-rt-dev-wasm32; `npm run build:wasm` rebuilds the shipped file after a kernel change.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-fresh=$(mktemp --suffix=.wasm)
-trap 'rm -f "$fresh"' EXIT
-OUT="$fresh" native/wasm/build.sh >/dev/null
-if ! cmp -s "$fresh" native/wasm/flint.wasm; then
-  echo "check-wasm: native/wasm/flint.wasm differs from a fresh build ($(wc -c <"$fresh") bytes fresh, $(wc -c <native/wasm/flint.wasm) shipped); run \`npm run build:wasm\` and commit it" >&2
-  exit 1
-fi
-echo "check-wasm: native/wasm/flint.wasm equals a fresh build"
+fresh=$(mktemp -d)
+trap 'rm -rf "$fresh"' EXIT
+OUT="$fresh/flint.wasm" native/wasm/build.sh >/dev/null
+for f in flint.wasm flint-mt.wasm; do
+  if ! cmp -s "$fresh/$f" "native/wasm/$f"; then
+    echo "check-wasm: native/wasm/$f differs from a fresh build ($(wc -c <"$fresh/$f") bytes fresh, $(wc -c <"native/wasm/$f") shipped); run \`npm run build:wasm\` and commit it" >&2
+    exit 1
+  fi
+done
+echo "check-wasm: native/wasm/flint.wasm and flint-mt.wasm equal a fresh build"

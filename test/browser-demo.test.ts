@@ -82,8 +82,11 @@ test(
       const weightsPath = join(dir, download.suggestedFilename());
       await download.saveAs(weightsPath);
 
-      const before = torch.backendName();
+      const before = torch.backendName(),
+        threadsBefore = torch.getNumThreads();
       torch.setBackend("wasm");
+      // The page runs on one thread; the weight gradients' per-task partial sums follow the thread count.
+      torch.setNumThreads(state.threads);
       try {
         const files = ["data_batch_1.bin"].map((f) => new Uint8Array(readFileSync(join(data, f))));
         const { model, losses } = await trainSeedCnn(torch, parseCifar(files), opts);
@@ -94,6 +97,7 @@ test(
         assert.deepEqual(Object.keys(loaded).sort(), Object.keys(want).sort());
         for (const [k, v] of Object.entries(want)) assert.deepEqual(loaded[k].typedArray(), v.typedArray(), k);
       } finally {
+        torch.setNumThreads(threadsBefore);
         torch.setBackend(before as "native" | "wasm" | "ref");
       }
       const mean = (xs: number[]): number => xs.reduce((s, v) => s + v, 0) / xs.length;

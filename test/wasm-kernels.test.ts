@@ -201,5 +201,5 @@ test("range checks throw instead of touching the wasm heap; the memory grows for
   k.binaryScalar(codes.byName("mul"), big, 0, 1.5, res, 0, n);
   assert.equal(res[0], 3);
   assert.equal(res[n - 1], 3);
-  assert.equal(k.getNumThreads(), 1);
+  assert.ok(k.getNumThreads() >= 1);
 });

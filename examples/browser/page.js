@@ -1,6 +1,6 @@
 // The demo page's glue (DOM, charts, buttons); the training itself is ./train.ts, shared with
 // the Node side of the test. Bundled with the Flint sources for the browser by ./serve.ts.
-// URL parameters: steps, batch, lr, seed, limit (training records used), autostart=1.
+// URL parameters: steps, batch, lr, seed, limit (training records used), threads, autostart=1.
 import * as torch from "../../src/index.js";
 import { CLASSES, parseCifar, trainSeedCnn } from "./train.ts";
 
@@ -216,6 +216,8 @@ function fail(e) {
 
 (async () => {
   demo.backend = await torch.loadWasm(new URL("flint.wasm", location.href));
+  // Cross-origin-isolated pages run the kernels on worker threads (every core unless ?threads=N).
+  if (params.has("threads")) torch.setNumThreads(Number(params.get("threads")));
   demo.threads = torch.getNumThreads();
   $("start").disabled = true;
   const served = await loadServedData();

@@ -40,6 +40,8 @@ export async function startDemoServer(
     "/": { body: readFileSync(join(here, "index.html")), type: "text/html; charset=utf-8" },
     "/demo.js": { body: script, type: "text/javascript; charset=utf-8" },
     "/flint.wasm": { body: readFileSync(join(root, "native", "wasm", "flint.wasm")), type: "application/wasm" },
+    // The threaded build, which the page loads instead when it is cross-origin isolated (--isolate).
+    "/flint-mt.wasm": { body: readFileSync(join(root, "native", "wasm", "flint-mt.wasm")), type: "application/wasm" },
   };
   const dataDir = o.data && existsSync(o.data) ? o.data : null;
   const dataFiles = dataDir ? readdirSync(dataDir).filter((f) => /^(data_batch_\d|test_batch)\.bin$/.test(f)) : [];

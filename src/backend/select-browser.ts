@@ -5,7 +5,7 @@ import { backend as active, registerBackend, setActiveBackend } from "./backend.
 import { metaBackend } from "./meta.js";
 import { refBackend } from "./ref/index.js";
 import { makeWasmBackend, type WasmBackend } from "./wasm/index.js";
-import { instantiateKernels } from "./wasm/module.js";
+import { loadKernelsBrowser } from "./wasm/load-browser.js";
 
 registerBackend(metaBackend);
 setActiveBackend(refBackend);
@@ -18,9 +18,8 @@ let wasm: WasmBackend | null = null;
  */
 export async function loadWasm(source?: string | URL | ArrayBuffer | ArrayBufferView | Response): Promise<string> {
   if (!wasm) {
-    const from = source ?? new URL("flint.wasm", import.meta.url);
-    const input = typeof from === "string" || from instanceof URL ? fetch(from) : from;
-    wasm = makeWasmBackend(await instantiateKernels(input));
+    // On a cross-origin-isolated page, flint-mt.wasm beside it runs the kernels on worker threads.
+    wasm = makeWasmBackend(await loadKernelsBrowser(source ?? new URL("flint.wasm", import.meta.url)));
   }
   if (active().name === "ref") setActiveBackend(wasm.backend);
   return active().name;
@@ -42,10 +41,11 @@ export function setBackend(name: "ref" | "native" | "wasm"): void {
   else throw new Error(`setBackend: unknown backend '${String(name)}' (expected "wasm" or "ref")`);
 }
 
-/** torch.set_num_threads: the browser build runs its kernels on one thread. */
+/** torch.set_num_threads: worker threads for the WebAssembly kernels (cross-origin-isolated pages only). */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer, got ${n}`);
+  wasm?.kernels.setNumThreads(n);
 }
 
 /** torch.get_num_threads. */
-export const getNumThreads = (): number => 1;
+export const getNumThreads = (): number => wasm?.kernels.getNumThreads() ?? 1;

@@ -42,7 +42,7 @@ if (native) {
   setActiveBackend((wasm() as WasmBackend).backend);
   if (forced !== "wasm") {
     process.emitWarning(
-      "the native addon (build/Release/flint_native.node) is not available; running on the WebAssembly build of its kernels: one thread, a CNN training step ~4-7x slower than the native addon on one thread and slower still against its thread pool (the TypeScript reference backend would be ~75x slower). Rebuild the addon with `npm run build:native`.",
+      "the native addon (build/Release/flint_native.node) is not available; running on the WebAssembly build of its kernels (on worker threads): a CNN training step ~4x slower than the native addon on one thread, more against its thread pool (the TypeScript reference backend would be ~75x slower). Rebuild the addon with `npm run build:native`.",
       { code: "FLINT_NO_NATIVE" },
     );
   }
@@ -129,6 +129,7 @@ function activeKernels(): NativeAddon | null {
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer, got ${n}`);
   addon?.setNumThreads(n);
+  wasmCache?.kernels.setNumThreads(n);
 }
 
 /** torch.get_num_threads. */

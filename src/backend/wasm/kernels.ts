@@ -148,7 +148,8 @@ export function makeWasmAddon(ex: KernelExports): NativeAddon {
   return {
     unaryOps: names(ex.flint_unary_op_count(), ex.flint_unary_op_name),
     binaryOps: names(ex.flint_binary_op_count(), ex.flint_binary_op_name),
-    setNumThreads: () => undefined, // one thread in the WebAssembly build
+    // The threaded build's worker pool (./threads.ts); the one-thread build ignores it.
+    setNumThreads: (n) => ex.threads?.set(n),
     getNumThreads: () => ex.flint_num_threads(),
     getIsa: () => (ex.flint_isa_is_simd128() ? "wasm-simd128" : "scalar"),
     setIsa: (name) =>

@@ -12,7 +12,10 @@ interface WasmInstance {
 interface WasmApi {
   Module: new (bytes: Bytes) => object;
   Instance: new (module: object, imports: object) => WasmInstance;
+  Memory: new (desc: { initial: number; maximum: number; shared: boolean }) => { readonly buffer: ArrayBuffer };
   instantiate(bytes: Bytes, imports: object): Promise<{ instance: WasmInstance }>;
+  instantiate(module: object, imports: object): Promise<WasmInstance>;
+  compile(bytes: Bytes): Promise<object>;
 }
 type Bytes = ArrayBuffer | ArrayBufferView;
 const wasmApi = (): WasmApi => {
@@ -24,6 +27,8 @@ const wasmApi = (): WasmApi => {
 /** The C ABI of native/wasm/exports.cc: pointers are byte offsets into `memory`. */
 export interface KernelExports {
   readonly memory: { readonly buffer: ArrayBuffer };
+  /** Added on the JavaScript side for the threaded build (flint-mt.wasm): its worker pool. */
+  readonly threads?: { set(n: number): void };
   _initialize(): void;
   flint_alloc(bytes: number): number;
   flint_free(ptr: number): void;
@@ -141,6 +146,47 @@ function ready(instance: WasmInstance): KernelExports {
   ex._initialize(); // runs the C++ static constructors once
   return ex;
 }
+
+/** The exports the threaded build (flint-mt.wasm, native/wasm/threadpool_workers.cc) adds. */
+export interface ThreadExports {
+  flint_configure_threads(n: number, callerMayWait: number): void;
+  flint_tls_size(): number;
+  flint_tls_align(): number;
+}
+
+/**
+ * The threaded build's imports: its shared memory, and the three WASI calls that libc's unused
+ * stdio paths name (never called by the kernels; they answer ENOSYS).
+ */
+export function threadedImports(memory: object): object {
+  const enosys = (): number => 52;
+  return { env: { memory }, wasi_snapshot_preview1: { fd_close: enosys, fd_seek: enosys, fd_write: enosys } };
+}
+
+/** A shared memory for the threaded build: 16 MiB to start (as the build's --initial-memory), up to 4 GiB. */
+export const sharedMemory = (): { readonly buffer: ArrayBuffer } =>
+  new (wasmApi().Memory)({ initial: 256, maximum: 65536, shared: true });
+
+/**
+ * The threaded build instantiated on `memory` for the calling thread, with `threads` attached
+ * (made from the exports by the platform's worker pool, ./threads.ts).
+ */
+export function readyThreaded(
+  instance: WasmInstance,
+  memory: { readonly buffer: ArrayBuffer },
+  threads: (ex: KernelExports & ThreadExports) => { set(n: number): void },
+): KernelExports {
+  const ex = { ...(instance.exports as object), memory } as KernelExports & ThreadExports;
+  ex._initialize();
+  return Object.assign(ex, { threads: threads(ex) });
+}
+
+export const compileModule = (bytes: Bytes): object => new (wasmApi().Module)(bytes);
+export const compileModuleAsync = (bytes: Bytes): Promise<object> => wasmApi().compile(bytes);
+export const instantiateSync = (module: object, imports: object): WasmInstance =>
+  new (wasmApi().Instance)(module, imports);
+export const instantiateAsync = (module: object, imports: object): Promise<WasmInstance> =>
+  wasmApi().instantiate(module, imports);
 
 /**
  * Instantiates the kernels synchronously (Node, or a browser worker; a browser's main thread
