@@ -8,9 +8,10 @@
 //   --mode allreduce    all-reduces of the model's gradient size only (the communication cost).
 // After --warmup steps it times --steps steps (--steps 0: the rest of one epoch; data loading
 // included) and, on rank 0, prints one JSON line: images/s for the whole job, the test accuracy
-// of the trained weights on the first --test images, and with --profile the per-step phases
-// (data, forward, backward, the reducer's hooks / wait / copy-back, optimizer step) and CPU time
-// per step of the rank's main thread, its Gloo threads and the rest (V8's and libuv's threads).
+// of the trained weights on the first --test images, and with --profile per step and rank: the
+// phases (data, forward, backward, optimizer step) in wall ms and in main-thread CPU ms, the
+// reducer's hooks / wait / copy-back (CPU ms, inside backward), and the CPU ms of the rank's
+// main thread, its Gloo threads and the rest (V8's GC and JIT threads, libuv).
 // Options: --bucket-cap-mb X, --grad-view 0|1 (gradientAsBucketView), --preload 0|1 (the rank's
 // shard decoded into tensors before timing instead of a DataLoader).
 import { readdirSync, readFileSync } from "node:fs";
@@ -19,6 +20,7 @@ import * as torch from "../src/index.js";
 import { distributed as dist, nn, optim } from "../src/index.js";
 import { DataLoader, DistributedSampler } from "../src/utils/data/index.js";
 import { datasets, transforms } from "../src/vision/index.js";
+import { glooAddon } from "../src/distributed/addon.js";
 
 torch.tuneProcess();
 if (process.env.FLINT_BENCH_V8_FLAGS) v8.setFlagsFromString(process.env.FLINT_BENCH_V8_FLAGS);
@@ -115,7 +117,14 @@ function* batches(): Generator<[torch.Tensor, torch.Tensor]> {
   yield* all;
 }
 
-const phases = { data: 0, forward: 0, backward: 0, step: 0 };
+// Each phase in wall ms and in CPU ms of this (the main) thread: on a loaded machine the wall
+// times stretch with the load, the CPU times much less. The reducer's hooks / wait / copy-back
+// are timed by main-thread CPU too (wait's CPU is ~0: it sleeps; its wall time is in "backward").
+const cpuNow = glooAddon("bench").threadCpuMs;
+if (ddp) ddp.reducerTiming.clock = cpuNow;
+const PHASES = ["data", "forward", "backward", "step"] as const;
+const wall = [0, 0, 0, 0],
+  cpuPhase = [0, 0, 0, 0];
 let done = 0,
   t0 = 0,
   cpu0 = new Map<number, number>();
@@ -125,25 +134,31 @@ for (;;) {
     dist.barrier();
     t0 = performance.now();
     cpu0 = threadCpu();
-    for (const k of Object.keys(phases)) phases[k as keyof typeof phases] = 0;
+    wall.fill(0);
+    cpuPhase.fill(0);
     if (ddp) Object.assign(ddp.reducerTiming, { hooks: 0, wait: 0, copyBack: 0 });
   }
-  const a = performance.now();
+  const w = [performance.now()],
+    c = [cpuNow()];
+  const mark = () => {
+    w.push(performance.now());
+    c.push(cpuNow());
+  };
   const next = it.next();
   if (next.done) break;
   const [x, y] = next.value;
-  const b = performance.now();
+  mark();
   opt.zeroGrad();
   const loss = lossFn.forward(ddp ? ddp.forward(x) : net.forward(x), y);
-  const c = performance.now();
+  mark();
   loss.backward();
-  const d = performance.now();
+  mark();
   opt.step();
-  const e = performance.now();
-  phases.data += b - a;
-  phases.forward += c - b;
-  phases.backward += d - c;
-  phases.step += e - d;
+  mark();
+  for (let k = 0; k < 4; k++) {
+    wall[k] += w[k + 1] - w[k];
+    cpuPhase[k] += c[k + 1] - c[k];
+  }
   done++;
   if (steps > 0 && done === warmup + steps) break;
 }
@@ -161,10 +176,8 @@ for (const [tid, ms] of cpu1) {
 }
 const per = (v: number) => v / timed;
 const mine = new Float64Array([
-  per(phases.data),
-  per(phases.forward),
-  per(phases.backward),
-  per(phases.step),
+  ...wall.map(per),
+  ...cpuPhase.map(per),
   per(ddp?.reducerTiming.hooks ?? 0),
   per(ddp?.reducerTiming.wait ?? 0),
   per(ddp?.reducerTiming.copyBack ?? 0),
@@ -193,7 +206,16 @@ if (rank === 0) {
       correct += got.filter((p, k) => p === ys[k]).length;
     }
   });
-  const names = ["data", "forward", "backward", "step", "hooks", "wait", "copyBack", "cpuMain", "cpuGloo", "cpuOther"];
+  const names = [
+    ...PHASES,
+    ...PHASES.map((p) => `cpu:${p}`),
+    "cpu:hooks",
+    "cpu:wait",
+    "cpu:copyBack",
+    "cpu:main",
+    "cpu:gloo",
+    "cpu:other",
+  ];
   const perRank = all.map((t) => {
     const v = Array.from(t.typedArray(), Number);
     return Object.fromEntries(names.map((n, i) => [n, Math.round(v[i] * 100) / 100]));

@@ -116,8 +116,8 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
     return this.#reducer.bucketSizes;
   }
 
-  /** @internal Reducer time in ms summed over backward passes: gradient hooks, waiting for all-reduces, copies back into .grad. */
-  get reducerTiming(): { hooks: number; wait: number; copyBack: number } {
+  /** @internal Reducer time in ms summed over backward passes (by `clock`, wall time unless replaced): gradient hooks, waiting for all-reduces, copies back into .grad. */
+  get reducerTiming(): { hooks: number; wait: number; copyBack: number; clock: () => number } {
     return this.#reducer.timing;
   }
 
