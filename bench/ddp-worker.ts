@@ -13,7 +13,8 @@
 // reducer's hooks / wait / copy-back (CPU ms, inside backward), and the CPU ms of the rank's
 // main thread, its Gloo threads and the rest (V8's GC and JIT threads, libuv).
 // Options: --bucket-cap-mb X, --grad-view 0|1 (gradientAsBucketView), --preload 0|1 (the rank's
-// shard decoded into tensors before timing instead of a DataLoader).
+// shard decoded into tensors before timing instead of a DataLoader). FLINT_BENCH_THREADS=1 prints
+// each thread's CPU ms over the timed steps (stderr).
 import { readdirSync, readFileSync } from "node:fs";
 import v8 from "node:v8";
 import * as torch from "../src/index.js";
@@ -174,6 +175,16 @@ for (const [tid, ms] of cpu1) {
   const kind = tid === process.pid ? "main" : glooThreads.has(tid) ? "gloo" : "other";
   cpu[kind] += used / timed;
 }
+if (process.env.FLINT_BENCH_THREADS === "1")
+  console.error(
+    `rank ${rank} thread CPU ms over the timed steps: ` +
+      [...cpu1]
+        .map(
+          ([tid, ms]) =>
+            `${tid}${tid === process.pid ? "(main)" : glooThreads.has(tid) ? "(gloo)" : ""}:${Math.round(ms - (cpu0.get(tid) ?? 0))}`,
+        )
+        .join(" "),
+  );
 const per = (v: number) => v / timed;
 const mine = new Float64Array([
   ...wall.map(per),

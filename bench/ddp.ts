@@ -8,11 +8,12 @@
 //       JIT threads now competing for the 2 cores instead of using the idle one).
 // It prints the scaling (2 vs 1), the ceiling (2i vs 1) and DDP against the ceiling (2 vs 2i),
 // per configuration the per-step phases and per-thread CPU ms of each rank (bench/ddp-worker.ts
-// --profile), the time of one gradient-sized all-reduce, and the load average (the machine is
+// --profile), the scaling and ceiling that the CPU accounting predicts for an idle machine
+// (cpuModel), the time of one gradient-sized all-reduce, and the load average (the machine is
 // shared: compare the ratios of one run). CIFAR-10 comes from the archive in FLINT_CIFAR_ARCHIVE
 // (default ../shared/data/cifar10/cifar-10-binary.tar.gz beside the repository), unpacked once
 // into a cache folder outside the repository (FLINT_CIFAR_ROOT, default $TMPDIR/flint-cifar10-bench).
-// Usage: npm run bench:ddp -- [--repeats 3] [--steps 60] [--batch 64] [--test 2000]
+// Usage: npm run bench:ddp -- [--repeats 3] [--steps 60] [--warmup 10] [--batch 64] [--test 2000]
 //          [--grad-view 1] [--bucket-cap-mb 25] [--no-ceiling]
 // (--steps 0 --test 10000 --repeats 1 --no-ceiling: one full epoch each, for the test-accuracy comparison)
 import { spawnSync } from "node:child_process";
@@ -29,6 +30,7 @@ const repeats = arg("repeats", 3),
   steps = arg("steps", 60),
   batch = arg("batch", 64),
   test = arg("test", 2000),
+  warmup = arg("warmup", 10),
   gradView = arg("grad-view", 1),
   bucketCapMb = arg("bucket-cap-mb", 25),
   withCeiling = !process.argv.includes("--no-ceiling");
@@ -97,7 +99,17 @@ function launch(nproc: number, workerArgs: string[]): string {
 function once(config: Config): Result {
   const nproc = config === "1" ? 1 : 2;
   const mode = config === "2" ? "ddp" : "independent";
-  const common = ["--steps", String(steps), "--batch", String(batch), "--test", String(test), "--profile"];
+  const common = [
+    "--steps",
+    String(steps),
+    "--warmup",
+    String(warmup),
+    "--batch",
+    String(batch),
+    "--test",
+    String(test),
+  ];
+  common.push("--profile");
   const ddpArgs = ["--grad-view", String(gradView), "--bucket-cap-mb", String(bucketCapMb)];
   return JSON.parse(launch(nproc, ["--mode", mode, ...common, ...(mode === "ddp" ? ddpArgs : [])])) as Result;
 }
@@ -143,6 +155,21 @@ const profile = (c: Config) =>
       ]),
     ),
   );
+// What the CPU accounting predicts for an otherwise idle 2-core machine (robust to load, unlike
+// the wall times): one process's step takes its main thread's CPU time (its GC, JIT and Gloo
+// threads run on the idle core); with 2 processes on 2 cores each core carries one rank's main,
+// Gloo and other threads, so a step takes the larger rank's total.
+const cpuTotal = (p: Phases) => p["cpu:main"] + p["cpu:gloo"] + p["cpu:other"];
+const stepCpu = (c: Config) => {
+  const ranks = profile(c);
+  return c === "1" ? Math.max(ranks[0]["cpu:main"], cpuTotal(ranks[0]) / 2) : Math.max(...ranks.map(cpuTotal));
+};
+const cpuModel = Object.fromEntries(
+  CONFIGS.filter((c) => c !== "1").map((c) => [
+    c === "2" ? "scaling" : "ceiling",
+    round((2 * stepCpu("1")) / stepCpu(c)),
+  ]),
+);
 console.log(
   JSON.stringify({
     bench: "ddp-seed-cnn-cifar10",
@@ -155,6 +182,7 @@ console.log(
     scaling: ratio("2", "1"),
     ...(withCeiling ? { ceiling: ratio("2i", "1"), ddpVsCeiling: ratio("2", "2i") } : {}),
     testAccuracy: Object.fromEntries(CONFIGS.map((c) => [c, runs[c].map((r) => r.testAccuracy)])),
+    cpuModel,
     msPerStep: Object.fromEntries(CONFIGS.map((c) => [c, profile(c)])),
     allReduce,
     loadAverage: { before: loadBefore, after: loadAfter },
