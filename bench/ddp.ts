@@ -1,14 +1,24 @@
 // `npm run bench:ddp`: data-parallel scaling of the seed CNN on CIFAR-10 — images/s with 1 and 2
-// processes (1 thread each, per-rank batch 64, i.e. weak scaling as DDP is used), runs
-// interleaved (1, 2, 1, 2 …), medians and spread, and the scaling efficiency
-// (images/s on 2 / (2 x images/s on 1)). CIFAR-10 comes from the archive in
-// FLINT_CIFAR_ARCHIVE (default ../shared/data/cifar10/cifar-10-binary.tar.gz beside the repository), unpacked once
+// processes (1 thread each, per-rank batch 64, i.e. weak scaling as DDP is used). Three
+// configurations run interleaved (1, 2, 2i, 1, 2, 2i …; medians, spread and per-round ratios):
+//   1   one process training the bare model (the single-process baseline);
+//   2   two processes with DistributedDataParallel (gradientAsBucketView unless --grad-view 0);
+//   2i  two independent processes training the bare model at the same time, no communication:
+//       the machine's ceiling for 2 (shared memory bandwidth and L3, and each rank's V8 GC and
+//       JIT threads now competing for the 2 cores instead of using the idle one).
+// It prints the scaling (2 vs 1), the ceiling (2i vs 1) and DDP against the ceiling (2 vs 2i),
+// per configuration the per-step phases and per-thread CPU ms of each rank (bench/ddp-worker.ts
+// --profile), the scaling and ceiling that the CPU accounting predicts for an idle machine
+// (cpuModel), the time of one gradient-sized all-reduce, and the load average (the machine is
+// shared: compare the ratios of one run). CIFAR-10 comes from the archive in FLINT_CIFAR_ARCHIVE
+// (default ../shared/data/cifar10/cifar-10-binary.tar.gz beside the repository), unpacked once
 // into a cache folder outside the repository (FLINT_CIFAR_ROOT, default $TMPDIR/flint-cifar10-bench).
-// Usage: npm run bench:ddp -- [--repeats 3] [--steps 60] [--batch 64] [--test 2000]
-// (--steps 0 --test 10000 --repeats 1: one full epoch each, for the test-accuracy comparison)
+// Usage: npm run bench:ddp -- [--repeats 3] [--steps 60] [--warmup 10] [--batch 64] [--test 2000]
+//          [--grad-view 1] [--bucket-cap-mb 25] [--no-ceiling]
+// (--steps 0 --test 10000 --repeats 1 --no-ceiling: one full epoch each, for the test-accuracy comparison)
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -19,7 +29,11 @@ const arg = (name: string, dflt: number): number => {
 const repeats = arg("repeats", 3),
   steps = arg("steps", 60),
   batch = arg("batch", 64),
-  test = arg("test", 2000);
+  test = arg("test", 2000),
+  warmup = arg("warmup", 10),
+  gradView = arg("grad-view", 1),
+  bucketCapMb = arg("bucket-cap-mb", 25),
+  withCeiling = !process.argv.includes("--no-ceiling");
 const repo = fileURLToPath(new URL("..", import.meta.url));
 const root = process.env.FLINT_CIFAR_ROOT ?? join(tmpdir(), "flint-cifar10-bench");
 const archive =
@@ -36,7 +50,9 @@ if (!existsSync(join(root, "cifar-10-batches-bin", "test_batch.bin"))) {
   if (r.status !== 0) throw new Error(`bench:ddp: tar failed on ${archive}`);
 }
 
+type Phases = Record<string, number>;
 interface Result {
+  mode: string;
   world: number;
   steps: number;
   imagesPerSec: number;
@@ -44,8 +60,12 @@ interface Result {
   testAccuracy: number;
   threadsPerRank: number;
   bucketSizes: number[];
+  msPerStep: Phases[];
 }
-function once(nproc: number): Result {
+type Config = "1" | "2" | "2i";
+const CONFIGS: Config[] = withCeiling ? ["1", "2", "2i"] : ["1", "2"];
+
+function launch(nproc: number, workerArgs: string[]): string {
   const r = spawnSync(
     process.execPath,
     [
@@ -58,12 +78,7 @@ function once(nproc: number): Result {
       String(nproc),
       join(repo, "bench", "ddp-worker.ts"),
       root,
-      "--steps",
-      String(steps),
-      "--batch",
-      String(batch),
-      "--test",
-      String(test),
+      ...workerArgs,
     ],
     {
       cwd: repo,
@@ -78,42 +93,99 @@ function once(nproc: number): Result {
     .split("\n")
     .find((l) => l.startsWith("{"));
   if (line === undefined) throw new Error(`bench:ddp: no result from the ${nproc}-process run:\n${r.stdout}`);
-  return JSON.parse(line) as Result;
+  return line;
+}
+
+function once(config: Config): Result {
+  const nproc = config === "1" ? 1 : 2;
+  const mode = config === "2" ? "ddp" : "independent";
+  const common = [
+    "--steps",
+    String(steps),
+    "--warmup",
+    String(warmup),
+    "--batch",
+    String(batch),
+    "--test",
+    String(test),
+  ];
+  common.push("--profile");
+  const ddpArgs = ["--grad-view", String(gradView), "--bucket-cap-mb", String(bucketCapMb)];
+  return JSON.parse(launch(nproc, ["--mode", mode, ...common, ...(mode === "ddp" ? ddpArgs : [])])) as Result;
 }
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d;
 
-const runs: Record<number, Result[]> = { 1: [], 2: [] };
+const loadBefore = loadavg().map((x) => round(x, 2));
+const runs: Record<Config, Result[]> = { 1: [], 2: [], "2i": [] };
 for (let i = 0; i < repeats; i++) {
-  for (const n of [1, 2]) {
-    const r = once(n);
-    runs[n].push(r);
+  for (const c of CONFIGS) {
+    const r = once(c);
+    runs[c].push(r);
     console.error(
-      `run ${i + 1}/${repeats}, ${n} process(es): ${r.imagesPerSec.toFixed(1)} images/s, test accuracy ${(100 * r.testAccuracy).toFixed(1)}% after ${r.steps} steps`,
+      `run ${i + 1}/${repeats}, ${c}: ${r.imagesPerSec.toFixed(1)} images/s, test accuracy ${(100 * r.testAccuracy).toFixed(1)}% after ${r.steps} steps (load ${loadavg()[0].toFixed(1)})`,
     );
   }
 }
-const ips = (n: number) => runs[n].map((r) => r.imagesPerSec);
-const m1 = median(ips(1)),
-  m2 = median(ips(2));
+const allReduce = JSON.parse(launch(2, ["--mode", "allreduce", "--steps", "200"])) as Record<string, unknown>;
+const loadAfter = loadavg().map((x) => round(x, 2));
+
+const ips = (c: Config) => runs[c].map((r) => r.imagesPerSec);
+const stats = (c: Config) => ({
+  median: round(median(ips(c)), 1),
+  min: round(Math.min(...ips(c)), 1),
+  max: round(Math.max(...ips(c)), 1),
+});
+// Per-round ratios (each round's runs are minutes apart at most) and the ratio of medians.
+const ratio = (a: Config, b: Config) => ({
+  ofMedians: round(median(ips(a)) / median(ips(b))),
+  perRound: runs[a].map((r, i) => round(r.imagesPerSec / runs[b][i].imagesPerSec)),
+});
+// Median per-step phase and CPU ms of each rank over the repeats.
+const profile = (c: Config) =>
+  runs[c][0].msPerStep.map((_, rank) =>
+    Object.fromEntries(
+      Object.keys(runs[c][0].msPerStep[rank]).map((k) => [
+        k,
+        round(median(runs[c].map((r) => r.msPerStep[rank][k])), 2),
+      ]),
+    ),
+  );
+// What the CPU accounting predicts for an otherwise idle 2-core machine (robust to load, unlike
+// the wall times): one process's step takes its main thread's CPU time (its GC, JIT and Gloo
+// threads run on the idle core); with 2 processes on 2 cores each core carries one rank's main,
+// Gloo and other threads, so a step takes the larger rank's total.
+const cpuTotal = (p: Phases) => p["cpu:main"] + p["cpu:gloo"] + p["cpu:other"];
+const stepCpu = (c: Config) => {
+  const ranks = profile(c);
+  return c === "1" ? Math.max(ranks[0]["cpu:main"], cpuTotal(ranks[0]) / 2) : Math.max(...ranks.map(cpuTotal));
+};
+const cpuModel = Object.fromEntries(
+  CONFIGS.filter((c) => c !== "1").map((c) => [
+    c === "2" ? "scaling" : "ceiling",
+    round((2 * stepCpu("1")) / stepCpu(c)),
+  ]),
+);
 console.log(
   JSON.stringify({
     bench: "ddp-seed-cnn-cifar10",
     batchPerRank: batch,
-    steps: { 1: runs[1][0].steps, 2: runs[2][0].steps },
+    steps: runs[1][0].steps,
     repeats,
     threadsPerRank: runs[1][0].threadsPerRank,
-    imagesPerSec: {
-      1: { median: m1, min: Math.min(...ips(1)), max: Math.max(...ips(1)) },
-      2: { median: m2, min: Math.min(...ips(2)), max: Math.max(...ips(2)) },
-    },
-    speedup: m2 / m1,
-    scalingEfficiency: m2 / (2 * m1),
-    testAccuracy: { 1: runs[1].map((r) => r.testAccuracy), 2: runs[2].map((r) => r.testAccuracy) },
-    bucketSizes: runs[2][0].bucketSizes,
-    note: "the machine is shared with other jobs: numbers are noisy",
+    ddpOptions: { gradientAsBucketView: gradView === 1, bucketCapMb, bucketSizes: runs[2][0].bucketSizes },
+    imagesPerSec: Object.fromEntries(CONFIGS.map((c) => [c, stats(c)])),
+    scaling: ratio("2", "1"),
+    ...(withCeiling ? { ceiling: ratio("2i", "1"), ddpVsCeiling: ratio("2", "2i") } : {}),
+    testAccuracy: Object.fromEntries(CONFIGS.map((c) => [c, runs[c].map((r) => r.testAccuracy)])),
+    cpuModel,
+    msPerStep: Object.fromEntries(CONFIGS.map((c) => [c, profile(c)])),
+    allReduce,
+    loadAverage: { before: loadBefore, after: loadAfter },
+    note: "1: one process, bare model; 2: DDP on 2 processes; 2i: 2 independent processes (the ceiling). msPerStep: wall ms per phase (hooks/wait/copyBack are inside backward) and CPU ms per thread kind (main, gloo, other = V8 GC/JIT and libuv).",
   }),
 );

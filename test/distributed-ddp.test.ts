@@ -18,6 +18,7 @@ interface Line {
   spareGrad?: boolean;
   message?: string;
   keys?: string[];
+  shared?: boolean;
 }
 
 for (const world of [2, 3])
@@ -29,20 +30,24 @@ for (const world of [2, 3])
     );
     const lines = jsonLines<Line>(rs[0]);
     const by = new Map(lines.map((l) => [l.kind, l]));
-    for (const kind of ["sgd", "adam", "nosync"]) {
+    for (const kind of ["sgd", "adam", "nosync", "sgd-view", "nosync-view"]) {
       const l = by.get(kind);
       assert.ok(l, `no result for ${kind}`);
       assert.ok((l.diff as number) < 1e-6, `${kind}: DDP and single-process weights differ by ${l.diff}`);
       assert.equal(l.spread, 0, `${kind}: ranks disagree`);
       assert.ok((l.moved as number) > 1e-3, `${kind}: training did not move the weights`);
+      // gradientAsBucketView: .grad tensors are views into one bucket; otherwise each owns its memory.
+      assert.equal(l.shared, kind.endsWith("-view"), `${kind}: gradients sharing the bucket`);
     }
     // The small network fits PyTorch's 1 MB first bucket: one all-reduce after the last gradient.
     assert.deepEqual(by.get("sgd")?.overlap, [1, 0]);
     // A 2.3 MB network in 0.5 MB buckets: the first bucket's all-reduce starts during backward.
     const [buckets, early] = by.get("overlap")?.overlap ?? [0, 0];
     assert.ok(buckets >= 2 && early >= 1, `${early} of ${buckets} buckets launched while backward still ran`);
-    const fu = by.get("findUnused");
-    assert.ok(fu && (fu.diff as number) < 1e-6 && fu.spareGrad === true, JSON.stringify(fu));
+    for (const k of ["findUnused", "findUnused-view"]) {
+      const fu = by.get(k);
+      assert.ok(fu && (fu.diff as number) < 1e-6 && fu.spareGrad === true, JSON.stringify(fu));
+    }
     const ue = by.get("unusedError");
     assert.match(
       ue?.message ?? "",

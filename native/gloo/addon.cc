@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <sys/stat.h>
+#include <time.h>
 #include <vector>
 
 #include "process_group.h"
@@ -358,12 +359,20 @@ class GroupWrap : public Napi::ObjectWrap<GroupWrap> {
   }
 };
 
+/** threadCpuMs(): CPU time of the calling thread in ms (bench/ddp-worker.ts times phases with it: robust to a loaded machine). */
+Napi::Value ThreadCpuMs(const Napi::CallbackInfo& info) {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return Napi::Number::New(info.Env(), static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   StoreWrap::Init(env, exports);
   WorkWrap::Init(env, exports);
   GroupWrap::Init(env, exports);
   exports.Set("tcpStore", Napi::Function::New(env, TcpStore));
   exports.Set("fileStore", Napi::Function::New(env, FileStore));
+  exports.Set("threadCpuMs", Napi::Function::New(env, ThreadCpuMs));
   return exports;
 }
 

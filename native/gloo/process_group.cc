@@ -14,6 +14,8 @@
 #include <gloo/scatter.h>
 #include <gloo/transport/tcp/device.h>
 
+#include <cstdlib>
+#include <pthread.h>
 #include <stdexcept>
 
 namespace flint_gloo {
@@ -83,6 +85,8 @@ bool Work::completed() {
 ProcessGroup::ProcessGroup(std::shared_ptr<gloo::rendezvous::Store> store, const std::string& prefix, int rank, int size,
                            std::chrono::milliseconds timeout, const std::string& hostname, const std::string& iface)
     : rank_(rank), size_(size), store_(std::move(store)) {
+  const char* algo = std::getenv("FLINT_GLOO_ALLREDUCE");
+  bcube_ = algo != nullptr && std::string(algo) == "bcube";
   gloo::transport::tcp::attr attr;
   if (!iface.empty()) attr.iface = iface;
   else attr.hostname = hostname;
@@ -92,7 +96,10 @@ ProcessGroup::ProcessGroup(std::shared_ptr<gloo::rendezvous::Store> store, const
   gloo::rendezvous::PrefixStore prefixed(prefix, *store_);
   ctx->connectFullMesh(prefixed, dev);
   context_ = ctx;
-  thread_ = std::thread([this] { loop(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "flint-gloo");  // visible in top -H / ps -L
+    loop();
+  });
 }
 
 ProcessGroup::~ProcessGroup() { shutdown(); }
@@ -151,6 +158,7 @@ std::shared_ptr<Work> ProcessGroup::allreduce(void* buf, size_t n, DType t, Redu
     gloo::AllreduceOptions o(context_);
     o.setTag(tag);
     o.setReduceFunction(fn);
+    if (bcube_) o.setAlgorithm(gloo::AllreduceOptions::Algorithm::BCUBE);
     switch (t) {
       case DType::Float32: o.setOutput(static_cast<float*>(buf), n); break;
       case DType::Float64: o.setOutput(static_cast<double*>(buf), n); break;

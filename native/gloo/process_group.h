@@ -77,6 +77,7 @@ class ProcessGroup {
   std::shared_ptr<Work> enqueue(const std::string& name, std::function<void(uint32_t)> fn);
   void loop();
 
+  bool bcube_ = false;  // FLINT_GLOO_ALLREDUCE=bcube (measurement): Gloo's BCube instead of its ring
   int rank_;
   int size_;
   std::shared_ptr<gloo::rendezvous::Store> store_;

@@ -53,6 +53,8 @@ export interface NativeGroup {
 export interface GlooAddon {
   tcpStore(host: string, port: number, isMaster: boolean, timeoutMs: number, waitForWorkers: number): NativeStore;
   fileStore(path: string, timeoutMs: number): NativeStore;
+  /** CPU time of the calling thread, ms (for profiling). */
+  threadCpuMs(): number;
   ProcessGroup: new (
     store: NativeStore,
     prefix: string,

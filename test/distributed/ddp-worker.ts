@@ -3,6 +3,8 @@
 // global batch and prints the largest parameter difference. Cases: SGD with momentum, Adam (with
 // a tiny bucket cap, which PyTorch's 1 MB first bucket overrides here), noSync gradient
 // accumulation, findUnusedParameters, the overlap of all-reduce with backward; the state dict keys.
+// The "-view" cases repeat SGD, noSync and findUnused with gradientAsBucketView (.grad a view into
+// the bucket), which must give the same weights.
 import * as torch from "../../src/index.js";
 import { distributed as dist, nn, optim } from "../../src/index.js";
 import type { Tensor } from "../../src/index.js";
@@ -43,7 +45,9 @@ function makeOpt(kind: Kind, params: ReturnType<nn.Module["parameters"]>): optim
 
 /** Per kind: [buckets, buckets whose all-reduce started during the last backward]. */
 const overlap: Record<string, [number, number]> = {};
-function train(kind: Kind, distributed: boolean, findUnused = false): Net {
+/** Whether fc1's weight and bias gradients share one storage (the bucket) after DDP training. */
+let gradsShareBucket = false;
+function train(kind: Kind, distributed: boolean, findUnused = false, gradientAsBucketView = false): Net {
   const spare = findUnused;
   // Different initial weights per rank: DDP must broadcast rank 0's.
   torch.manualSeed(distributed ? 7 + rank : 7);
@@ -52,6 +56,7 @@ function train(kind: Kind, distributed: boolean, findUnused = false): Net {
     ? new nn.parallel.DistributedDataParallel(net, {
         bucketCapMb: kind === "adam" ? 0.0005 : 25,
         findUnusedParameters: findUnused,
+        gradientAsBucketView,
       })
     : net;
   const opt = makeOpt(kind, net.parameters());
@@ -71,6 +76,7 @@ function train(kind: Kind, distributed: boolean, findUnused = false): Net {
   }
   if (model instanceof nn.parallel.DistributedDataParallel)
     overlap[kind] = [model.bucketSizes.length, model.bucketsLaunchedDuringBackward];
+  gradsShareBucket = net.fc1.weight.grad?.storage === net.fc1.bias?.grad?.storage;
   return net;
 }
 
@@ -85,8 +91,15 @@ function maxDiff(a: Net, b: Net): number {
   return d;
 }
 
-for (const kind of ["sgd", "adam", "nosync"] as Kind[]) {
-  const ddpNet = train(kind, true);
+for (const [kind, view] of [
+  ["sgd", false],
+  ["adam", false],
+  ["nosync", false],
+  ["sgd", true],
+  ["nosync", true],
+] as [Kind, boolean][]) {
+  const ddpNet = train(kind, true, false, view);
+  const shared = gradsShareBucket;
   // Every rank ends with the same weights.
   const flat = torch.cat(ddpNet.parameters().map((p) => p.detach().flatten()));
   const gathered = Array.from({ length: world }, () => torch.zeros(flat.shape));
@@ -101,17 +114,24 @@ for (const kind of ["sgd", "adam", "nosync"] as Kind[]) {
         return new Net();
       })(),
     );
-    console.log(JSON.stringify({ kind, diff: maxDiff(ddpNet, ref), spread, moved, overlap: overlap[kind] }));
+    const name = view ? `${kind}-view` : kind;
+    console.log(
+      JSON.stringify({ kind: name, diff: maxDiff(ddpNet, ref), spread, moved, overlap: overlap[kind], shared }),
+    );
   }
 }
 
 // findUnusedParameters: `spare` never takes part; training still works and its grad stays null.
-{
-  const net = train("sgd", true, true);
+for (const view of [false, true]) {
+  const net = train("sgd", true, true, view);
   if (rank === 0) {
     const ref = train("sgd", false, true);
     console.log(
-      JSON.stringify({ kind: "findUnused", diff: maxDiff(net, ref), spareGrad: net.spare?.weight.grad === null }),
+      JSON.stringify({
+        kind: view ? "findUnused-view" : "findUnused",
+        diff: maxDiff(net, ref),
+        spareGrad: net.spare?.weight.grad === null,
+      }),
     );
   }
 }

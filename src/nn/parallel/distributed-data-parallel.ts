@@ -41,7 +41,7 @@ const OPTION_NAMES = [
 
 /**
  * DistributedDataParallel(module, { bucketCapMb = 25, findUnusedParameters = false,
- * broadcastBuffers = true, processGroup }). Construction broadcasts rank 0's parameters and
+ * broadcastBuffers = true, gradientAsBucketView = false, processGroup }). Construction broadcasts rank 0's parameters and
  * buffers to every rank; backward averages gradients over the group, overlapping the bucketed
  * all-reduces with the rest of backward.
  */
@@ -66,7 +66,6 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
     if (!(module instanceof Module)) throw new ValueError(`${name}: expected an nn.Module to wrap`);
     if (o.deviceIds !== undefined && o.deviceIds !== null)
       throw new ValueError(`${name}: deviceIds is for single-device GPU modules; leave it unset for CPU modules`);
-    if (o.gradientAsBucketView) throw new ValueError(`${name}: not implemented: gradientAsBucketView`);
     if (typeof o.bucketCapMb !== "number" || !(o.bucketCapMb > 0))
       throw new ValueError(`${name}: bucketCapMb must be a positive number, got ${String(o.bucketCapMb)}`);
     this.module = module;
@@ -79,7 +78,13 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
       );
     // PyTorch's _sync_module_states: rank 0's weights everywhere before training starts.
     syncTensors([...module.parameters(), ...module.buffers()], this.#group);
-    this.#reducer = new Reducer(named, this.#group, o.bucketCapMb * 1024 * 1024, o.findUnusedParameters ?? false);
+    this.#reducer = new Reducer(
+      named,
+      this.#group,
+      o.bucketCapMb * 1024 * 1024,
+      o.findUnusedParameters ?? false,
+      o.gradientAsBucketView ?? false,
+    );
   }
 
   forward(...args: Parameters<M["forward"]>): ReturnType<M["forward"]> {
@@ -109,6 +114,11 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
   /** @internal Bucket sizes in elements, in all-reduce order. */
   get bucketSizes(): number[] {
     return this.#reducer.bucketSizes;
+  }
+
+  /** @internal Reducer time in ms summed over backward passes (by `clock`, wall time unless replaced): gradient hooks, waiting for all-reduces, copies back into .grad. */
+  get reducerTiming(): { hooks: number; wait: number; copyBack: number; clock: () => number } {
+    return this.#reducer.timing;
   }
 
   /** @internal How many buckets of the last backward started their all-reduce while other gradients were still to come. */

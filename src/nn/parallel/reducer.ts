@@ -4,12 +4,15 @@
 // gradient is accumulated (a post-accumulate-grad hook), it is copied into its bucket already
 // divided by the world size; a full bucket is all-reduced (SUM) asynchronously on the group's
 // Gloo thread while backward goes on; at the end of backward (a queued callback) the reducer
-// waits for every bucket and copies the averages back into .grad.
+// waits for every bucket and copies the averages back into .grad. With gradientAsBucketView,
+// each .grad is a view into its bucket (PyTorch's gradient_as_bucket_view): backward accumulates
+// straight into the bucket, the hook only divides in place, and nothing is copied back.
 import type { Tensor } from "../../tensor.js";
-import { Tensor as TensorClass, fromTypedArray } from "../../tensor.js";
+import { Tensor as TensorClass, fromTypedArray, makeView } from "../../tensor.js";
 import type { Parameter } from "../parameter.js";
 import type { DType, TypedArray } from "../../dtype.js";
 import { arrayFor } from "../../dtype.js";
+import { contiguousStrides } from "../../shape.js";
 import { registerPostAccumulateGradHook, queueCallback } from "../../autograd/leaf-hooks.js";
 import type { Node } from "../../autograd/node.js";
 import { allReduce, ReduceOp } from "../../distributed/collectives.js";
@@ -22,6 +25,9 @@ export const FIRST_BUCKET_BYTES = 1024 * 1024;
 interface Bucket {
   dtype: DType;
   buf: TypedArray;
+  /** buf as a flat tensor (what is all-reduced) and, per member, its parameter-shaped view. */
+  flat: Tensor;
+  views: Tensor[];
   /** Indices into Reducer.params, and each one's offset in buf. */
   members: number[];
   offsets: number[];
@@ -62,30 +68,36 @@ export class Reducer {
   private readonly where: [number, number][];
   private readonly group: ProcessGroup;
   private readonly findUnused: boolean;
+  private readonly gradView: boolean;
   private readonly hookHandles: { remove(): void }[] = [];
   private expectHooks = false;
   private callbackQueued = false;
   private nextBucket = 0;
-  private ready: boolean[] = [];
+  private readonly ready: Uint8Array;
   private locallyUsed: Uint8Array;
   private unused: number[] = [];
   private firstHookSeen = false;
   /** Buckets of the last backward whose all-reduce started while other gradients were still to come (the overlap). */
   launchedEarly = 0;
   private readyCount = 0;
+  /** Milliseconds spent, summed over backward passes, by `clock` (bench/ddp-worker.ts --profile reads them). */
+  readonly timing = { hooks: 0, wait: 0, copyBack: 0, clock: (): number => performance.now() };
 
   constructor(
     named: [string, Parameter][],
     group: ProcessGroup,
     bucketCapBytes: number,
     findUnusedParameters: boolean,
+    gradientAsBucketView = false,
+    firstBucketBytes = FIRST_BUCKET_BYTES,
   ) {
     this.params = named.map((e) => e[1]);
     this.names = named.map((e) => e[0]);
     this.group = group;
     this.findUnused = findUnusedParameters;
+    this.gradView = gradientAsBucketView;
     const order = this.params.map((_, i) => this.params.length - 1 - i);
-    this.buckets = assignBuckets(this.params, order, bucketCapBytes).map((members) => {
+    this.buckets = assignBuckets(this.params, order, bucketCapBytes, firstBucketBytes).map((members) => {
       const offsets: number[] = [];
       let n = 0;
       for (const i of members) {
@@ -93,11 +105,27 @@ export class Reducer {
         n += this.params[i].numel();
       }
       const dtype = this.params[members[0]].dtype;
-      return { dtype, buf: arrayFor(dtype, n), members, offsets, pending: members.length, work: null };
+      const buf = arrayFor(dtype, n);
+      const flat = fromTypedArray(buf, [n], dtype);
+      const views = members.map((i, slot) => {
+        const shape = [...this.params[i].shape];
+        return makeView(flat, shape, contiguousStrides(shape), offsets[slot]);
+      });
+      return { dtype, buf, flat, views, members, offsets, pending: members.length, work: null };
     });
     this.where = new Array<[number, number]>(this.params.length);
     this.buckets.forEach((b, bi) => b.members.forEach((pi, slot) => (this.where[pi] = [bi, slot])));
+    this.ready = new Uint8Array(this.params.length);
     this.locallyUsed = new Uint8Array(this.params.length);
+    // PyTorch's initialize_bucket_views: an existing .grad moves into its bucket view.
+    if (this.gradView)
+      this.params.forEach((p, i) => {
+        const [bi, slot] = this.where[i];
+        if (p.grad !== null) {
+          this.buckets[bi].buf.set(p.grad.typedArray(), this.buckets[bi].offsets[slot]);
+          p.grad = this.buckets[bi].views[slot];
+        }
+      });
     this.params.forEach((p, i) => this.hookHandles.push(registerPostAccumulateGradHook(p, () => this.onGradReady(i))));
   }
 
@@ -112,7 +140,7 @@ export class Reducer {
     this.callbackQueued = false;
     this.firstHookSeen = false;
     this.nextBucket = 0;
-    this.ready = this.params.map(() => false);
+    this.ready.fill(0);
     this.locallyUsed.fill(0);
     for (const b of this.buckets) {
       b.pending = b.members.length;
@@ -146,23 +174,29 @@ export class Reducer {
       );
     }
     this.locallyUsed[i] = 1;
+    const t0 = this.timing.clock();
     this.markReady(i, this.params[i].grad);
+    this.timing.hooks += this.timing.clock() - t0;
   }
 
   private markReady(i: number, grad: Tensor | null): void {
-    this.ready[i] = true;
+    this.ready[i] = 1;
     this.readyCount++;
     const [bi, slot] = this.where[i];
     const b = this.buckets[bi];
     const off = b.offsets[slot],
       n = this.params[i].numel();
     const view = b.buf.subarray(off, off + n);
+    const inv = 1 / this.group.size();
     if (grad === null) view.fill(0);
-    else {
+    else if (grad.storage === b.flat.storage && grad.offset === off && grad.isContiguous()) {
+      // .grad is this bucket view (gradientAsBucketView): backward accumulated in place already.
+      if (inv !== 1) scaleInPlace(view, inv);
+    } else {
       // The gradient divided by the world size, as PyTorch's reducer copies it in.
       const src = grad.isContiguous() ? grad.storage.data.subarray(grad.offset, grad.offset + n) : grad.typedArray();
-      const inv = 1 / this.group.size();
-      for (let k = 0; k < n; k++) view[k] = src[k] * inv;
+      scaleInto(view, src, inv);
+      if (this.gradView) this.params[i].grad = b.views[slot];
     }
     if (--b.pending === 0) this.launchReady();
   }
@@ -171,7 +205,7 @@ export class Reducer {
   private launchReady(): void {
     while (this.nextBucket < this.buckets.length && this.buckets[this.nextBucket].pending === 0) {
       const b = this.buckets[this.nextBucket++];
-      b.work = allReduce(wrap(b.buf, b.dtype), ReduceOp.SUM, { group: this.group, asyncOp: true });
+      b.work = allReduce(b.flat, ReduceOp.SUM, { group: this.group, asyncOp: true });
       if (this.readyCount < this.params.length) this.launchedEarly++;
     }
   }
@@ -197,14 +231,22 @@ export class Reducer {
       globallyUsed = Float32Array.from(this.locallyUsed);
       allReduce(fromTypedArray(globallyUsed), ReduceOp.MAX, { group: this.group });
     }
+    const t0 = this.timing.clock();
     for (const b of this.buckets) b.work?.wait();
+    const t1 = this.timing.clock();
+    this.timing.wait += t1 - t0;
     for (const b of this.buckets) {
       b.members.forEach((pi, slot) => {
         if (globallyUsed !== null && globallyUsed[pi] === 0) return; // nobody used it: .grad untouched, as PyTorch
         const p = this.params[pi];
-        const n = p.numel();
-        const avg = b.buf.subarray(b.offsets[slot], b.offsets[slot] + n);
         const g = p.grad;
+        const bucketView = b.views[slot];
+        if (g !== null && g.storage === bucketView.storage && g.offset === bucketView.offset) return; // already the average
+        if (this.gradView && g === null) {
+          p.grad = bucketView; // used elsewhere, not here: the average lands in .grad all the same
+          return;
+        }
+        const avg = b.buf.subarray(b.offsets[slot], b.offsets[slot] + p.numel());
         if (g !== null && g.isContiguous() && g.dtype === p.dtype) {
           g.storage.data.set(avg, g.offset);
           g.storage.version++;
@@ -213,6 +255,7 @@ export class Reducer {
         }
       });
     }
+    this.timing.copyBack += this.timing.clock() - t1;
   }
 
   remove(): void {
@@ -220,8 +263,13 @@ export class Reducer {
   }
 }
 
-function wrap(buf: TypedArray, dtype: DType): Tensor {
-  return fromTypedArray(buf, [buf.length], dtype);
+// Two small loops kept apart so each stays monomorphic in the typed-array kind it sees.
+function scaleInPlace(a: TypedArray, k: number): void {
+  for (let j = 0; j < a.length; j++) a[j] *= k;
+}
+function scaleInto(dst: TypedArray, src: TypedArray, k: number): void {
+  if (k === 1) dst.set(src);
+  else for (let j = 0; j < dst.length; j++) dst[j] = src[j] * k;
 }
 
 /** The leaf tensors reachable from the autograd graphs of every tensor in `outputs` (nested arrays and objects). */
