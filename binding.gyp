@@ -9,6 +9,8 @@
         "native/bind_gemm.cc",
         "native/bind_conv.cc",
         "native/conv.cc",
+        "native/batchnorm.cc",
+        "native/conv_depthwise.cc",
         "native/conv_direct.cc",
         "native/conv_direct_avx512.cc",
         "native/im2col.cc",

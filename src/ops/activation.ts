@@ -7,11 +7,12 @@ import { reshape } from "./view.js";
 import type { Tensor } from "../tensor.js";
 import { scalarTensor } from "./util.js";
 import { clamp } from "./clamp.js";
+import { hardtanh } from "./hardtanh.js";
 
 export { relu, sigmoid, tanh };
 
 export const relu6 = (x: Tensor): Tensor => hardtanh(x, 0, 6);
-export const hardtanh = (x: Tensor, minVal = -1, maxVal = 1): Tensor => clamp(x, minVal, maxVal);
+export { hardtanh };
 
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   return where(gt(x, 0), x, mul(x, negativeSlope));

@@ -7,6 +7,7 @@ import { rsqrt } from "./unary.js";
 import { mean } from "./reduce.js";
 import { reshape } from "./view.js";
 import type { Tensor } from "../tensor.js";
+import { fusedBatchNorm } from "./batch-norm-fused.js";
 
 export interface BatchNormArgs {
   runningMean?: Tensor | null;
@@ -49,13 +50,17 @@ export function batchNorm(
         `batch_norm: expected ${name} to have ${C} elements (input ${fmtShape(input.shape)}), got ${fmtShape(v.shape)}`,
       );
   }
+  if (training && input.numel() / C <= 1)
+    throw new ValueError(
+      `batch_norm: expected more than 1 value per channel when training, got input size ${fmtShape(input.shape)}`,
+    );
+  if (!training && (!runningMean || !runningVar))
+    throw new ValueError("batch_norm: running_mean and running_var must be defined in evaluation mode");
+  const fused = fusedBatchNorm(batchNorm, input, runningMean, runningVar, weight, bias, training, momentum, eps);
+  if (fused) return fused;
   let m: Tensor, v: Tensor;
   if (training) {
     const count = input.numel() / C;
-    if (count <= 1)
-      throw new ValueError(
-        `batch_norm: expected more than 1 value per channel when training, got input size ${fmtShape(input.shape)}`,
-      );
     m = mean(input, dims, true);
     const centered = sub(input, m);
     v = mean(mul(centered, centered), dims, true);
