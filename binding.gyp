@@ -11,6 +11,7 @@
         "native/conv.cc",
         "native/batchnorm.cc",
         "native/conv_depthwise.cc",
+        "native/conv_batched.cc",
         "native/conv_direct.cc",
         "native/conv_direct_avx512.cc",
         "native/im2col.cc",

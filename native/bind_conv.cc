@@ -1,12 +1,14 @@
 // Bindings: conv2dForward, conv2dBackwardInput, conv2dBackwardWeight. The geometry arguments
 // (N, C, H, W, OC, KH, KW, sH, sW, pH, pW, dH, dW, groups) follow the arrays in that order;
 // arrays are used from their start (pass subarray() views for offsets, still zero-copy).
+#include <cstdlib>
 #include <string>
 
 #include "args.h"
 #include "bind.h"
 #include "batchnorm.h"
 #include "conv.h"
+#include "conv_batched.h"
 #include "conv_depthwise.h"
 
 namespace flint {
@@ -56,6 +58,15 @@ ConvShape readShape(const Args& a, size_t first) {
   return s;
 }
 
+// FLINT_CONV_BATCHED=0 turns the batched small-plane path off (for before/after measurements).
+bool useBatched(const ConvShape& s) {
+  static const bool enabled = [] {
+    const char* v = std::getenv("FLINT_CONV_BATCHED");
+    return v == nullptr || v[0] != '0';
+  }();
+  return enabled && batchedConvOk(s);
+}
+
 // conv2dForward(x, w, bias|null, out, N, C, H, W, OC, KH, KW, sH, sW, pH, pW, dH, dW, groups)
 Napi::Value Forward(const Napi::CallbackInfo& info) {
   Args a(info, "conv2dForward");
@@ -67,6 +78,8 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
   float* out = a.f32(3, 0, outSize(a, s));
   if (depthwiseConvOk(s))
     depthwiseConvForward(s, x, w, bias, out);
+  else if (useBatched(s))
+    batchedConvForward(s, x, w, bias, out);
   else
     conv2dForward(s, x, w, bias, out);
   return info.Env().Undefined();
@@ -82,6 +95,8 @@ Napi::Value BackwardInput(const Napi::CallbackInfo& info) {
   float* gi = a.f32(2, 0, inSize(a, s));
   if (depthwiseConvOk(s))
     depthwiseConvBackwardInput(s, go, w, gi);
+  else if (useBatched(s))
+    batchedConvBackwardInput(s, go, w, gi);
   else
     conv2dBackwardInput(s, go, w, gi);
   return info.Env().Undefined();
@@ -99,6 +114,8 @@ Napi::Value BackwardWeight(const Napi::CallbackInfo& info) {
   float* gb = a.f32OrNull(3, 0, s.OC);
   if (depthwiseConvOk(s))
     depthwiseConvBackwardWeight(s, x, go, gw, gb);
+  else if (useBatched(s))
+    batchedConvBackwardWeight(s, x, go, gw, gb);
   else
     conv2dBackwardWeight(s, x, go, gw, gb);
   return info.Env().Undefined();
