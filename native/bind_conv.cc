@@ -9,6 +9,7 @@
 #include "batchnorm.h"
 #include "conv.h"
 #include "conv_batched.h"
+#include "conv_direct.h"
 #include "conv_depthwise.h"
 
 namespace flint {
@@ -58,13 +59,16 @@ ConvShape readShape(const Args& a, size_t first) {
   return s;
 }
 
-// FLINT_CONV_BATCHED=0 turns the batched small-plane path off (for before/after measurements).
-bool useBatched(const ConvShape& s) {
+// The batched small-plane path where it measured faster: planes of 1-4 positions always; up to 64
+// positions only when the direct AVX-512 kernel does not take the pass (stride 2, 1x1 kernels, no
+// AVX-512), since at 8x8 the direct kernel is several times faster. FLINT_CONV_BATCHED=0 turns
+// it off (for before/after measurements).
+bool useBatched(const ConvShape& s, bool directTakesIt) {
   static const bool enabled = [] {
     const char* v = std::getenv("FLINT_CONV_BATCHED");
     return v == nullptr || v[0] != '0';
   }();
-  return enabled && batchedConvOk(s);
+  return enabled && batchedConvOk(s) && (s.OH * s.OW <= 4 || !directTakesIt);
 }
 
 // conv2dForward(x, w, bias|null, out, N, C, H, W, OC, KH, KW, sH, sW, pH, pW, dH, dW, groups)
@@ -78,7 +82,7 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
   float* out = a.f32(3, 0, outSize(a, s));
   if (depthwiseConvOk(s))
     depthwiseConvForward(s, x, w, bias, out);
-  else if (useBatched(s))
+  else if (useBatched(s, directConvForwardOk(s)))
     batchedConvForward(s, x, w, bias, out);
   else
     conv2dForward(s, x, w, bias, out);
@@ -95,7 +99,7 @@ Napi::Value BackwardInput(const Napi::CallbackInfo& info) {
   float* gi = a.f32(2, 0, inSize(a, s));
   if (depthwiseConvOk(s))
     depthwiseConvBackwardInput(s, go, w, gi);
-  else if (useBatched(s))
+  else if (useBatched(s, directConvBackwardInputOk(s)))
     batchedConvBackwardInput(s, go, w, gi);
   else
     conv2dBackwardInput(s, go, w, gi);
@@ -114,7 +118,7 @@ Napi::Value BackwardWeight(const Napi::CallbackInfo& info) {
   float* gb = a.f32OrNull(3, 0, s.OC);
   if (depthwiseConvOk(s))
     depthwiseConvBackwardWeight(s, x, go, gw, gb);
-  else if (useBatched(s))
+  else if (useBatched(s, directConvBackwardWeightOk(s)))
     batchedConvBackwardWeight(s, x, go, gw, gb);
   else
     conv2dBackwardWeight(s, x, go, gw, gb);
