@@ -6,6 +6,7 @@ import * as torch from "../src/index.js";
 import { nn, optim } from "../src/index.js";
 import { medianMs } from "./timing.js";
 import { models } from "../src/vision/index.js";
+import { smallResNet } from "./small-resnet.js";
 
 // Process-wide malloc and V8 settings that training is faster with (Flint does not set them on import).
 torch.tuneProcess();
@@ -55,12 +56,16 @@ const workloads: [string, () => nn.Module, number[], boolean?][] = [
   ],
   ["lstm", () => new LSTMNet(), [16, 20, 64]],
   ["transformer", () => new EncoderNet(), [16, 32, 128]],
+  ["small resnet (ResNet-20, 32x32, batch 64)", smallResNet, [64, 3, 32, 32]],
   ["resnet18 (32x32, batch 64)", () => models.resnet18({ numClasses: 10 }), [64, 3, 32, 32]],
   ["mobilenet_v2 (32x32, batch 64)", () => models.mobilenetV2({ numClasses: 10 }), [64, 3, 32, 32]],
   ["resnet50 inference (224x224, batch 8)", () => models.resnet50(), [8, 3, 224, 224], true],
 ];
 
+// --only SUBSTRING runs the workloads whose name contains it.
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : "";
 for (const [name, build, shape, inferOnly] of workloads) {
+  if (!name.includes(only)) continue;
   torch.manualSeed(0);
   const model = build() as nn.Module & ((x: torch.Tensor) => torch.Tensor);
   const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });

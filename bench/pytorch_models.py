@@ -12,6 +12,7 @@ import torch.nn as nn
 p = argparse.ArgumentParser()
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--steps", type=int, default=20)
+p.add_argument("--only", default="")
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 
@@ -38,15 +39,54 @@ class EncoderNet(nn.Module):
         return self.head(self.encoder(x).mean(1))
 
 
+class Block(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.shortcut = (
+            nn.Sequential(nn.Conv2d(cin, cout, 1, stride=stride, bias=False), nn.BatchNorm2d(cout))
+            if stride != 1 or cin != cout
+            else None
+        )
+
+    def forward(self, x):
+        out = self.bn2(self.conv2(self.bn1(self.conv1(x)).relu()))
+        return out.add(self.shortcut(x) if self.shortcut is not None else x).relu()
+
+
+class SmallResNet(nn.Module):
+    """bench/small-resnet.ts: CIFAR ResNet-20 (16/32/64 channels, 3 blocks each)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU())
+        blocks, cin = [], 16
+        for cout, stride in [(16, 1), (32, 2), (64, 2)]:
+            for i in range(3):
+                blocks.append(Block(cin, cout, stride if i == 0 else 1))
+                cin = cout
+        self.layers = nn.Sequential(*blocks)
+        self.head = nn.Linear(64, 10)
+
+    def forward(self, x):
+        return self.head(self.layers(self.stem(x)).mean([2, 3]))
+
+
 workloads = [
     ("mlp", lambda: nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10)), (64, 784)),
     ("lstm", LSTMNet, (16, 20, 64)),
     ("transformer", EncoderNet, (16, 32, 128)),
+    ("small resnet (ResNet-20, 32x32, batch 64)", SmallResNet, (64, 3, 32, 32)),
     ("resnet18 (32x32, batch 64)", lambda: torchvision.models.resnet18(num_classes=10), (64, 3, 32, 32)),
     ("mobilenet_v2 (32x32, batch 64)", lambda: torchvision.models.mobilenet_v2(num_classes=10), (64, 3, 32, 32)),
     ("resnet50 inference (224x224, batch 8)", lambda: torchvision.models.resnet50(), (8, 3, 224, 224), True),
 ]
 for name, build, shape, *infer in workloads:
+    if a.only not in name:
+        continue
     torch.manual_seed(0)
     model = build()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)

@@ -1,11 +1,16 @@
 // Bindings: conv2dForward, conv2dBackwardInput, conv2dBackwardWeight. The geometry arguments
 // (N, C, H, W, OC, KH, KW, sH, sW, pH, pW, dH, dW, groups) follow the arrays in that order;
 // arrays are used from their start (pass subarray() views for offsets, still zero-copy).
+#include <cstdlib>
 #include <string>
 
 #include "args.h"
 #include "bind.h"
+#include "batchnorm.h"
 #include "conv.h"
+#include "conv_batched.h"
+#include "conv_direct.h"
+#include "conv_depthwise.h"
 
 namespace flint {
 namespace {
@@ -54,6 +59,18 @@ ConvShape readShape(const Args& a, size_t first) {
   return s;
 }
 
+// The batched small-plane path where it measured faster: planes of 1-4 positions always; up to 64
+// positions only when the direct AVX-512 kernel does not take the pass (stride 2, 1x1 kernels, no
+// AVX-512), since at 8x8 the direct kernel is several times faster. FLINT_CONV_BATCHED=0 turns
+// it off (for before/after measurements).
+bool useBatched(const ConvShape& s, bool directTakesIt) {
+  static const bool enabled = [] {
+    const char* v = std::getenv("FLINT_CONV_BATCHED");
+    return v == nullptr || v[0] != '0';
+  }();
+  return enabled && batchedConvOk(s) && (s.OH * s.OW <= 4 || !directTakesIt);
+}
+
 // conv2dForward(x, w, bias|null, out, N, C, H, W, OC, KH, KW, sH, sW, pH, pW, dH, dW, groups)
 Napi::Value Forward(const Napi::CallbackInfo& info) {
   Args a(info, "conv2dForward");
@@ -63,7 +80,12 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
   const float* w = a.f32(1, 0, wSize(a, s));
   const float* bias = a.f32OrNull(2, 0, s.OC);
   float* out = a.f32(3, 0, outSize(a, s));
-  conv2dForward(s, x, w, bias, out);
+  if (depthwiseConvOk(s))
+    depthwiseConvForward(s, x, w, bias, out);
+  else if (useBatched(s, directConvForwardOk(s)))
+    batchedConvForward(s, x, w, bias, out);
+  else
+    conv2dForward(s, x, w, bias, out);
   return info.Env().Undefined();
 }
 
@@ -75,7 +97,12 @@ Napi::Value BackwardInput(const Napi::CallbackInfo& info) {
   const float* go = a.f32(0, 0, outSize(a, s));
   const float* w = a.f32(1, 0, wSize(a, s));
   float* gi = a.f32(2, 0, inSize(a, s));
-  conv2dBackwardInput(s, go, w, gi);
+  if (depthwiseConvOk(s))
+    depthwiseConvBackwardInput(s, go, w, gi);
+  else if (useBatched(s, directConvBackwardInputOk(s)))
+    batchedConvBackwardInput(s, go, w, gi);
+  else
+    conv2dBackwardInput(s, go, w, gi);
   return info.Env().Undefined();
 }
 
@@ -89,7 +116,53 @@ Napi::Value BackwardWeight(const Napi::CallbackInfo& info) {
   const float* go = a.f32(1, 0, outSize(a, s));
   float* gw = a.f32(2, 0, wSize(a, s));
   float* gb = a.f32OrNull(3, 0, s.OC);
-  conv2dBackwardWeight(s, x, go, gw, gb);
+  if (depthwiseConvOk(s))
+    depthwiseConvBackwardWeight(s, x, go, gw, gb);
+  else if (useBatched(s, directConvBackwardWeightOk(s)))
+    batchedConvBackwardWeight(s, x, go, gw, gb);
+  else
+    conv2dBackwardWeight(s, x, go, gw, gb);
+  return info.Env().Undefined();
+}
+
+BatchNormShape readNormShape(const Args& a, size_t first) {
+  BatchNormShape s{a.i64(first), a.i64(first + 1), a.i64(first + 2)};
+  if (s.N < 0 || s.C <= 0 || s.HW < 0) a.fail("sizes must be non-negative (C > 0)");
+  a.product({s.N, s.C, s.HW});
+  return s;
+}
+
+// batchNormTrainForward(x, weight|null, bias|null, mean, var, invstd, out, N, C, HW, eps)
+Napi::Value NormTrainForward(const Napi::CallbackInfo& info) {
+  Args a(info, "batchNormTrainForward");
+  a.expectCount(11);
+  BatchNormShape s = readNormShape(a, 7);
+  const int64_t n = a.product({s.N, s.C, s.HW});
+  batchNormTrainForward(s, a.f32(0, 0, n), a.f32OrNull(1, 0, s.C), a.f32OrNull(2, 0, s.C), a.f64(10),
+                        a.f32(3, 0, s.C), a.f32(4, 0, s.C), a.f32(5, 0, s.C), a.f32(6, 0, n));
+  return info.Env().Undefined();
+}
+
+// batchNormEvalForward(x, weight|null, bias|null, runningMean, runningVar, invstd, out, N, C, HW, eps)
+Napi::Value NormEvalForward(const Napi::CallbackInfo& info) {
+  Args a(info, "batchNormEvalForward");
+  a.expectCount(11);
+  BatchNormShape s = readNormShape(a, 7);
+  const int64_t n = a.product({s.N, s.C, s.HW});
+  batchNormEvalForward(s, a.f32(0, 0, n), a.f32OrNull(1, 0, s.C), a.f32OrNull(2, 0, s.C), a.f32(3, 0, s.C),
+                       a.f32(4, 0, s.C), a.f64(10), a.f32(5, 0, s.C), a.f32(6, 0, n));
+  return info.Env().Undefined();
+}
+
+// batchNormBackward(x, gradOut, weight|null, mean, invstd, gradIn|null, gradWeight|null,
+//                   gradBias|null, N, C, HW, training)
+Napi::Value NormBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "batchNormBackward");
+  a.expectCount(12);
+  BatchNormShape s = readNormShape(a, 8);
+  const int64_t n = a.product({s.N, s.C, s.HW});
+  batchNormBackward(s, a.f32(0, 0, n), a.f32(1, 0, n), a.f32OrNull(2, 0, s.C), a.f32(3, 0, s.C), a.f32(4, 0, s.C),
+                    a.flag(11), a.f32OrNull(5, 0, n), a.f32OrNull(6, 0, s.C), a.f32OrNull(7, 0, s.C));
   return info.Env().Undefined();
 }
 
@@ -99,6 +172,9 @@ void registerConv(Napi::Env env, Napi::Object exports) {
   exportFn(env, exports, "conv2dForward", Forward);
   exportFn(env, exports, "conv2dBackwardInput", BackwardInput);
   exportFn(env, exports, "conv2dBackwardWeight", BackwardWeight);
+  exportFn(env, exports, "batchNormTrainForward", NormTrainForward);
+  exportFn(env, exports, "batchNormEvalForward", NormEvalForward);
+  exportFn(env, exports, "batchNormBackward", NormBackward);
 }
 
 }  // namespace flint

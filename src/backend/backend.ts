@@ -149,7 +149,7 @@ export interface Kernels<Out = TypedArray> {
  * arguments (dtype, layout), and the op layer then runs the composition of ordinary ops that
  * defines the op. DECLINE_FUSED declines them all; the reference backend uses it.
  */
-export interface FusedKernels<Out = TypedArray> {
+export interface FusedKernels<Out = TypedArray> extends BatchNormKernels<Out> {
   /** log_softmax along dim; null when declined. */
   logSoftmax(x: Strided, dim: number): Out | null;
   /**
@@ -172,6 +172,38 @@ export interface FusedKernels<Out = TypedArray> {
     maxExpAvgSq: Strided | null,
     o: AdamStepOptions,
   ): boolean;
+}
+
+/** Saved state of a fused batch norm: the statistics its backward uses ([C] each). */
+export interface BatchNormSaved<Out = TypedArray> {
+  mean: Out;
+  invstd: Out;
+}
+
+/**
+ * Fused BatchNorm over a float32 [N, C, *] input, optional (a backend without it, or returning
+ * null, gets the composed ops). Training normalises with the batch statistics and also returns
+ * the biased variance (for the running buffers, which the op layer updates); evaluation uses
+ * runningMean / runningVar. batchNormBackward is only called with what batchNorm returned.
+ */
+export interface BatchNormKernels<Out = TypedArray> {
+  batchNorm?(
+    x: Strided,
+    weight: Strided | null,
+    bias: Strided | null,
+    runningMean: Strided | null,
+    runningVar: Strided | null,
+    training: boolean,
+    eps: number,
+  ): { out: Out; variance: Out | null; saved: BatchNormSaved<Out> } | null;
+  batchNormBackward?(
+    x: Strided,
+    gradOut: Strided,
+    weight: Strided | null,
+    saved: BatchNormSaved<Out>,
+    training: boolean,
+    needs: readonly [boolean, boolean, boolean],
+  ): { gradIn: Out | null; gradWeight: Out | null; gradBias: Out | null };
 }
 
 /** The memory side of a backend: see the device contract at the top of this file. */

@@ -7,14 +7,12 @@ import { reshape } from "./view.js";
 import type { Tensor } from "../tensor.js";
 import { scalarTensor } from "./util.js";
 import { clamp } from "./clamp.js";
-import { isIntegral } from "../dtype.js";
+import { hardtanh } from "./hardtanh.js";
 
 export { relu, sigmoid, tanh };
 
 export const relu6 = (x: Tensor): Tensor => hardtanh(x, 0, 6);
-/** F.hardtanh; an integer input stays integer, its bounds truncated to integers as PyTorch casts them. */
-export const hardtanh = (x: Tensor, minVal = -1, maxVal = 1): Tensor =>
-  isIntegral(x.dtype) ? clamp(x, Math.trunc(minVal), Math.trunc(maxVal)) : clamp(x, minVal, maxVal);
+export { hardtanh };
 
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   return where(gt(x, 0), x, mul(x, negativeSlope));

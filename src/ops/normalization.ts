@@ -7,6 +7,7 @@ import { rsqrt } from "./unary.js";
 import { mean } from "./reduce.js";
 import { reshape } from "./view.js";
 import type { Tensor } from "../tensor.js";
+import { fusedBatchNorm } from "./batch-norm-fused.js";
 
 export interface BatchNormArgs {
   runningMean?: Tensor | null;
@@ -35,9 +36,6 @@ export function batchNorm(
 ): Tensor {
   if (input.dim() < 2) throw new ShapeError(`batch_norm: expected 2-D or higher input, got ${fmtShape(input.shape)}`);
   const C = input.shape[1];
-  const dims = [0, ...Array.from({ length: input.dim() - 2 }, (_, i) => i + 2)];
-  const bshape = input.shape.map((s, i) => (i === 1 ? s : 1));
-  const per = (v: Tensor): Tensor => reshape(v, bshape);
   for (const [name, v] of [
     ["running_mean", runningMean],
     ["running_var", runningVar],
@@ -49,13 +47,44 @@ export function batchNorm(
         `batch_norm: expected ${name} to have ${C} elements (input ${fmtShape(input.shape)}), got ${fmtShape(v.shape)}`,
       );
   }
+  if (training && input.numel() / C <= 1)
+    throw new ValueError(
+      `batch_norm: expected more than 1 value per channel when training, got input size ${fmtShape(input.shape)}`,
+    );
+  if (!training && (!runningMean || !runningVar))
+    throw new ValueError("batch_norm: running_mean and running_var must be defined in evaluation mode");
+  const fused = fusedBatchNorm(
+    composedBatchNorm,
+    input,
+    runningMean,
+    runningVar,
+    weight,
+    bias,
+    training,
+    momentum,
+    eps,
+  );
+  return fused ?? composedBatchNorm(input, runningMean, runningVar, weight, bias, training, momentum, eps);
+}
+
+/** batch_norm's definition in core ops (arguments already checked by batchNorm). */
+function composedBatchNorm(
+  input: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight: Tensor | null,
+  bias: Tensor | null,
+  training: boolean,
+  momentum: number,
+  eps: number,
+): Tensor {
+  const C = input.shape[1];
+  const dims = [0, ...Array.from({ length: input.dim() - 2 }, (_, i) => i + 2)];
+  const bshape = input.shape.map((s, i) => (i === 1 ? s : 1));
+  const per = (v: Tensor): Tensor => reshape(v, bshape);
   let m: Tensor, v: Tensor;
   if (training) {
     const count = input.numel() / C;
-    if (count <= 1)
-      throw new ValueError(
-        `batch_norm: expected more than 1 value per channel when training, got input size ${fmtShape(input.shape)}`,
-      );
     m = mean(input, dims, true);
     const centered = sub(input, m);
     v = mean(mul(centered, centered), dims, true);

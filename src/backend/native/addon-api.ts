@@ -62,6 +62,24 @@ export interface NativeAddon {
     sH: number, sW: number, pH: number, pW: number, dH: number, dW: number, groups: number,
   ): void;
 
+  // BatchNorm over [N, C, HW] (native/batchnorm.h); weight, bias, gradIn, gradWeight, gradBias
+  // may be null. Optional: an addon built before them lacks them, and the op composes instead.
+  /** Training: batch mean, biased var and invstd [C] out, out [N, C, HW] normalised. */
+  batchNormTrainForward?(
+    x: Float32Array, weight: Float32Array | null, bias: Float32Array | null, mean: Float32Array,
+    variance: Float32Array, invstd: Float32Array, out: Float32Array, N: number, C: number, HW: number, eps: number,
+  ): void;
+  /** Evaluation: normalised with the running statistics; invstd [C] receives 1/sqrt(runningVar + eps). */
+  batchNormEvalForward?(
+    x: Float32Array, weight: Float32Array | null, bias: Float32Array | null, runningMean: Float32Array,
+    runningVar: Float32Array, invstd: Float32Array, out: Float32Array, N: number, C: number, HW: number, eps: number,
+  ): void;
+  batchNormBackward?(
+    x: Float32Array, gradOut: Float32Array, weight: Float32Array | null, mean: Float32Array, invstd: Float32Array,
+    gradIn: Float32Array | null, gradWeight: Float32Array | null, gradBias: Float32Array | null,
+    N: number, C: number, HW: number, training: boolean,
+  ): void;
+
   // Pooling on NCHW planes; the caller gives OH/OW (so ceil_mode is handled there). Indices are
   // flat per-plane positions ih * W + iw, as PyTorch returns them. Outputs are overwritten.
   maxPool2dForward(

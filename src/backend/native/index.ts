@@ -10,6 +10,7 @@ import { isContiguous, offsetsOf, sameShape } from "../ref/iterate.js";
 import type { NativeAddon } from "./addon-api.js";
 import { CpuStorage } from "../../storage.js";
 import { resolveOpcodes } from "./opcodes.js";
+import { nativeBatchNorm } from "./batchnorm.js";
 
 const f32 = (x: Strided): Float32Array => x.storage.data as Float32Array;
 const isF32 = (x: Strided): boolean => x.dtype === "float32";
@@ -120,6 +121,7 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     x && isF32(x) && isContiguous(x) ? f32(x).subarray(x.offset, x.offset + numelOf(x.shape)) : null;
 
   return extendBackend(ref, "native", {
+    ...nativeBatchNorm(addon, dense),
     copy(x, dtype) {
       return isF32(x) && dtype === "float32" && !isContiguous(x) ? gather(x) : ref.copy(x, dtype);
     },
