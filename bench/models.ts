@@ -114,7 +114,7 @@ class LanguageModel extends nn.Module {
         : new nn.GRU(64, 128, { numLayers: 2, batchFirst: true });
   }
   forward(tokens: torch.Tensor): torch.Tensor {
-    const [out] = this.rnn(this.embed(tokens));
+    const [out] = (this.rnn as nn.GRU)(this.embed(tokens));
     return this.head(out.reshape([-1, 128]));
   }
 }

@@ -113,6 +113,29 @@ Napi::Value LstmCellBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// gruCellForward(xw, hw, h, hy, saved, B, H): the fused pointwise GRU cell (rnn_cell.h).
+Napi::Value GruCellForward(const Napi::CallbackInfo& info) {
+  Args a(info, "gruCellForward");
+  a.expectCount(7);
+  const int64_t B = count(a, 5), H = count(a, 6);
+  const int64_t BH = a.product({B, H}), B3H = a.product({B, 3, H}), B4H = a.product({B, 4, H});
+  if (BH == 0) return info.Env().Undefined();
+  gruCellForward(a.f32(0, 0, B3H), a.f32(1, 0, B3H), a.f32(2, 0, BH), a.f32(3, 0, BH), a.f32(4, 0, B4H), B, H);
+  return info.Env().Undefined();
+}
+
+// gruCellBackward(saved, h, dhy, dxw, dhw, dh, B, H)
+Napi::Value GruCellBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "gruCellBackward");
+  a.expectCount(8);
+  const int64_t B = count(a, 6), H = count(a, 7);
+  const int64_t BH = a.product({B, H}), B3H = a.product({B, 3, H}), B4H = a.product({B, 4, H});
+  if (BH == 0) return info.Env().Undefined();
+  gruCellBackward(a.f32(0, 0, B4H), a.f32(1, 0, BH), a.f32(2, 0, BH), a.f32(3, 0, B3H), a.f32(4, 0, B3H),
+                  a.f32(5, 0, BH), B, H);
+  return info.Env().Undefined();
+}
+
 // unary(op, x, xOff, out, outOff, n)
 Napi::Value Unary(const Napi::CallbackInfo& info) {
   Args a(info, "unary");
@@ -281,6 +304,8 @@ void registerOps(Napi::Env env, Napi::Object exports) {
   exportFn(env, exports, "binaryStrided", BinaryStrided);
   exportFn(env, exports, "lstmCellForward", LstmCellForward);
   exportFn(env, exports, "lstmCellBackward", LstmCellBackward);
+  exportFn(env, exports, "gruCellForward", GruCellForward);
+  exportFn(env, exports, "gruCellBackward", GruCellBackward);
   exportFn(env, exports, "unary", Unary);
   exportFn(env, exports, "binary", Binary);
   exportFn(env, exports, "binaryScalar", BinaryScalar);

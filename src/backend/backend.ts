@@ -159,6 +159,13 @@ export interface FusedKernels<Out = TypedArray> {
   lstmCell(gates: Strided, c: Strided): { hy: Out; cy: Out; saved: Out } | null;
   /** Only called with what this backend's own lstmCell returned (so it cannot decline). */
   lstmCellBackward(saved: Out, c: Strided, dhy: Strided, dcy: Strided): { dgates: Out; dc: Out };
+  /**
+   * The pointwise part of a GRU cell (float32): the projections xw, hw [B, 3H] (r, z, n) and h
+   * [B, H] give hy, plus saved state for gruCellBackward. Optional: absent or null = declined.
+   */
+  gruCell?(xw: Strided, hw: Strided, h: Strided): { hy: Out; saved: Out } | null;
+  /** Only called with what this backend's own gruCell returned: dxw, dhw [B, 3H], direct dh [B, H]. */
+  gruCellBackward?(saved: Out, h: Strided, dhy: Strided): { dxw: Out; dhw: Out; dh: Out };
   /** dst += src in place for same-shape tensors (gradient accumulation); false when declined. */
   addInPlace(dst: Strided, src: Strided): boolean;
   // Fused optimizer updates, in place; false when declined (the optimizer then runs its

@@ -112,6 +112,12 @@ const dispatcher: AnyBackend = {
   lstmCell: (gates, c) => pick("lstm_cell", gates, c).lstmCell(gates, c),
   lstmCellBackward: (saved, c, dhy, dcy) =>
     pick("lstm_cell_backward", c, dhy, dcy).lstmCellBackward(saved, c, dhy, dcy),
+  gruCell: (xw, hw, h) => pick("gru_cell", xw, hw, h).gruCell?.(xw, hw, h) ?? null,
+  gruCellBackward(saved, h, dhy) {
+    const b = pick("gru_cell_backward", h, dhy);
+    if (!b.gruCellBackward) throw new Error(`gruCellBackward: the ${b.name} backend declines gruCell`);
+    return b.gruCellBackward(saved, h, dhy);
+  },
   addInPlace: (dst, src) => pick("add_", dst, src).addInPlace(dst, src),
   sgdStep: (p, g, buf, o) => pick("sgd", p, g, buf).sgdStep(p, g, buf, o),
   adamStep: (p, g, m, v, vmax, o) => pick("adam", p, g, m, v, vmax).adamStep(p, g, m, v, vmax, o),

@@ -100,6 +100,11 @@ export interface NativeAddon {
   /** The fused pointwise LSTM cell (native/rnn_cell.h); act [B, 5H] is kept for the backward pass. */
   lstmCellForward(gates: Float32Array, c: Float32Array, hy: Float32Array, cy: Float32Array, act: Float32Array, B: number, H: number): void;
   lstmCellBackward(act: Float32Array, c: Float32Array, dhy: Float32Array, dcy: Float32Array, dgates: Float32Array, dc: Float32Array, B: number, H: number): void;
+  // Optional exports (the WebAssembly build may lack them; the backend then declines the kernel).
+  /** The fused pointwise GRU cell (rnn_cell.h): xw, hw [B, 3H], h [B, H] -> hy [B, H], saved [B, 4H]. */
+  gruCellForward?(xw: Float32Array, hw: Float32Array, h: Float32Array, hy: Float32Array, saved: Float32Array, B: number, H: number): void;
+  /** dhy [B, H] -> dxw, dhw [B, 3H] and the direct dh [B, H]. */
+  gruCellBackward?(saved: Float32Array, h: Float32Array, dhy: Float32Array, dxw: Float32Array, dhw: Float32Array, dh: Float32Array, B: number, H: number): void;
   /** out = f(x), f a unary opcode. */
   unary(op: OpCode, x: Float32Array, xOff: number, out: Float32Array, outOff: number, n: number): void;
   /** out = a op b, op a binary opcode. */

@@ -15,6 +15,12 @@ const f32 = (x: Strided): Float32Array => x.storage.data as Float32Array;
 const isF32 = (x: Strided): boolean => x.dtype === "float32";
 const newF32 = (n: number): Float32Array => uninitArray("float32", n) as Float32Array;
 
+/** offs[i] === offs[0] + i * step for every i. */
+function evenlySpaced(offs: ArrayLike<number>, step: number): boolean {
+  for (let i = 1; i < offs.length; i++) if (offs[i] - offs[i - 1] !== step) return false;
+  return true;
+}
+
 export function makeNativeBackend(addon: NativeAddon): Backend {
   const codes = resolveOpcodes(addon);
   const ADD = codes.byName("add");
@@ -53,6 +59,13 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     if (!ob) { B = { ...b, storage: new CpuStorage(dense(b)), strides: contiguousStrides(b.shape), offset: 0 }; ob = { trans: false, ld: N }; }
     const aOffs = offsetsOf(batchShape, A.strides.slice(0, nd - 2), A.offset);
     const bOffs = offsetsOf(batchShape, B.strides.slice(0, nd - 2), B.offset);
+    // Batch offsets in one arithmetic progression (any contiguous or broadcast batch): one call,
+    // which runs small products (attention's per-head matmuls) on separate threads.
+    const sa = batch > 1 ? aOffs[1] - aOffs[0] : 0, sb = batch > 1 ? bOffs[1] - bOffs[0] : 0;
+    if (batch > 1 && sa >= 0 && sb >= 0 && evenlySpaced(aOffs, sa) && evenlySpaced(bOffs, sb)) {
+      addon.sgemmBatched(oa.trans, ob.trans, M, N, K, 1, f32(A), aOffs[0], oa.ld, sa, f32(B), bOffs[0], ob.ld, sb, 0, out, 0, N, M * N, batch);
+      return out;
+    }
     for (let i = 0; i < batch; i++) {
       addon.sgemm(oa.trans, ob.trans, M, N, K, 1, f32(A), aOffs[i], oa.ld, f32(B), bOffs[i], ob.ld, 0, out, i * M * N, N);
     }
@@ -142,6 +155,19 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
       const dgates = newF32(B * 4 * H), dc = newF32(B * H);
       addon.lstmCellBackward(saved as Float32Array, dense(c), dense(dhy), dense(dcy), dgates, dc, B, H);
       return { dgates, dc };
+    },
+    gruCell(xw, hw, h) {
+      if (!addon.gruCellForward || !isF32(xw) || !isF32(hw) || !isF32(h) || h.shape.length !== 2) return null;
+      const [B, H] = h.shape;
+      const hy = newF32(B * H), saved = newF32(B * 4 * H);
+      addon.gruCellForward(dense(xw), dense(hw), dense(h), hy, saved, B, H);
+      return { hy, saved };
+    },
+    gruCellBackward(saved, h, dhy) {
+      const [B, H] = h.shape;
+      const dxw = newF32(B * 3 * H), dhw = newF32(B * 3 * H), dh = newF32(B * H);
+      addon.gruCellBackward!(saved as Float32Array, dense(h), dense(dhy), dxw, dhw, dh, B, H);
+      return { dxw, dhw, dh };
     },
     addInPlace(dst, src) {
       const d = flat(dst);
