@@ -159,6 +159,10 @@ export interface FusedKernels<Out = TypedArray> {
   lstmCell(gates: Strided, c: Strided): { hy: Out; cy: Out; saved: Out } | null;
   /** Only called with what this backend's own lstmCell returned (so it cannot decline). */
   lstmCellBackward(saved: Out, c: Strided, dhy: Strided, dcy: Strided): { dgates: Out; dc: Out };
+  /** softmax along dim; optional: absent or null = declined. */
+  softmax?(x: Strided, dim: number): Out | null;
+  /** The gradient of (log_)softmax from its output y: g - exp(y) sum(g), or y (g - sum(g y)); null = declined. */
+  softmaxBackward?(g: Strided, y: Strided, dim: number, log: boolean): Out | null;
   /**
    * The pointwise part of a GRU cell (float32): the projections xw, hw [B, 3H] (r, z, n) and h
    * [B, H] give hy, plus saved state for gruCellBackward. Optional: absent or null = declined.

@@ -112,6 +112,8 @@ const dispatcher: AnyBackend = {
   lstmCell: (gates, c) => pick("lstm_cell", gates, c).lstmCell(gates, c),
   lstmCellBackward: (saved, c, dhy, dcy) =>
     pick("lstm_cell_backward", c, dhy, dcy).lstmCellBackward(saved, c, dhy, dcy),
+  softmax: (x, dim) => pick("softmax", x).softmax?.(x, dim) ?? null,
+  softmaxBackward: (g, y, dim, log) => pick("softmax_backward", g, y).softmaxBackward?.(g, y, dim, log) ?? null,
   gruCell: (xw, hw, h) => pick("gru_cell", xw, hw, h).gruCell?.(xw, hw, h) ?? null,
   gruCellBackward(saved, h, dhy) {
     const b = pick("gru_cell_backward", h, dhy);

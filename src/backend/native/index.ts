@@ -124,6 +124,23 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     return out;
   }
 
+  function softmax(x: Strided, dim: number): TypedArray | null {
+    const cols = x.shape[dim];
+    if (!isF32(x) || dim !== x.shape.length - 1 || !isContiguous(x)) return null;
+    const n = numelOf(x.shape), out = newF32(n);
+    addon.softmaxRows(f32(x), x.offset, out, 0, n / Math.max(cols, 1), cols);
+    return out;
+  }
+
+  function softmaxBackward(g: Strided, y: Strided, dim: number, log: boolean): TypedArray | null {
+    if (!isF32(g) || !isF32(y) || dim !== y.shape.length - 1 || !sameShape(g.shape, y.shape)) return null;
+    const n = numelOf(y.shape), cols = y.shape[dim], out = newF32(n);
+    const rows = n / Math.max(cols, 1);
+    if (log) addon.logSoftmaxBackwardRows(dense(g), dense(y), out, rows, cols);
+    else addon.softmaxBackwardRows(dense(g), dense(y), out, rows, cols);
+    return out;
+  }
+
   const convArgs = (xs: readonly number[], ws: readonly number[], p: Conv2dParams) =>
     [xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], p.stride[0], p.stride[1], p.padding[0], p.padding[1], p.dilation[0], p.dilation[1], p.groups] as const;
   const allF32 = (...xs: (Strided | null)[]): boolean => xs.every((x) => x === null || isF32(x));
@@ -193,6 +210,8 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     binary,
     reduce,
     logSoftmax,
+    softmax,
+    softmaxBackward,
     conv2d(x, w, bias, p, outShape) {
       if (!allF32(x, w, bias)) return ref.conv2d(x, w, bias, p, outShape);
       const out = newF32(numelOf(outShape));
