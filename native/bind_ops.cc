@@ -239,6 +239,46 @@ Napi::Value RowsBack(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// layerNormRows(x, w|null, b|null, y, mean, rstd, rows, cols, eps)
+Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
+  Args a(info, "layerNormRows");
+  a.expectCount(9);
+  int64_t rows = count(a, 6), cols = count(a, 7), n = a.product({rows, cols});
+  const float* x = a.f32(0, 0, n);
+  const float* w = a.f32OrNull(1, 0, cols);
+  const float* b = a.f32OrNull(2, 0, cols);
+  float* y = a.f32(3, 0, n);
+  float* mean = a.f32(4, 0, rows);
+  float* rstd = a.f32(5, 0, rows);
+  if (n == 0) return info.Env().Undefined();
+  layerNormRows(x, w, b, y, mean, rstd, rows, cols, a.f64(8));
+  return info.Env().Undefined();
+}
+
+// layerNormBackwardRows(dy, x, w|null, mean, rstd, dx, dw|null, db|null, rows, cols)
+Napi::Value LayerNormBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "layerNormBackwardRows");
+  a.expectCount(10);
+  int64_t rows = count(a, 8), cols = count(a, 9), n = a.product({rows, cols});
+  const float* dy = a.f32(0, 0, n);
+  const float* x = a.f32(1, 0, n);
+  const float* w = a.f32OrNull(2, 0, cols);
+  const float* mean = a.f32(3, 0, rows);
+  const float* rstd = a.f32(4, 0, rows);
+  float* dx = a.f32(5, 0, n);
+  float* dw = a.f32OrNull(6, 0, cols);
+  float* db = a.f32OrNull(7, 0, cols);
+  if (n == 0) {
+    for (int64_t j = 0; (dw || db) && j < cols; ++j) {
+      if (dw) dw[j] = 0.0f;
+      if (db) db[j] = 0.0f;
+    }
+    return info.Env().Undefined();
+  }
+  layerNormBackwardRows(dy, x, w, mean, rstd, dx, dw, db, rows, cols);
+  return info.Env().Undefined();
+}
+
 // crossEntropyForwardBackward(logits, targets, grad|null, rows, cols, labelSmoothing, ignoreIndex) -> loss
 Napi::Value CrossEntropy(const Napi::CallbackInfo& info) {
   Args a(info, "crossEntropyForwardBackward");
@@ -305,6 +345,8 @@ void registerOps(Napi::Env env, Napi::Object exports) {
   exportFn(env, exports, "lstmCellForward", LstmCellForward);
   exportFn(env, exports, "lstmCellBackward", LstmCellBackward);
   exportFn(env, exports, "gruCellForward", GruCellForward);
+  exportFn(env, exports, "layerNormRows", LayerNorm);
+  exportFn(env, exports, "layerNormBackwardRows", LayerNormBackward);
   exportFn(env, exports, "gruCellBackward", GruCellBackward);
   exportFn(env, exports, "unary", Unary);
   exportFn(env, exports, "binary", Binary);

@@ -159,6 +159,15 @@ export interface FusedKernels<Out = TypedArray> {
   lstmCell(gates: Strided, c: Strided): { hy: Out; cy: Out; saved: Out } | null;
   /** Only called with what this backend's own lstmCell returned (so it cannot decline). */
   lstmCellBackward(saved: Out, c: Strided, dhy: Strided, dcy: Strided): { dgates: Out; dc: Out };
+  /**
+   * Layer norm of x over its last `cols` elements per row (float32; weight, bias [cols] or null):
+   * y plus the row statistics for layerNormBackward. Optional: absent or null = declined.
+   */
+  layerNorm?(x: Strided, weight: Strided | null, bias: Strided | null, cols: number, eps: number): { y: Out; mean: Out; rstd: Out } | null;
+  /** Only called with what this backend's own layerNorm returned; dw / db only when asked. */
+  layerNormBackward?(
+    g: Strided, x: Strided, weight: Strided | null, mean: Out, rstd: Out, cols: number, wantW: boolean, wantB: boolean,
+  ): { dx: Out; dw: Out | null; db: Out | null };
   /** softmax along dim; optional: absent or null = declined. */
   softmax?(x: Strided, dim: number): Out | null;
   /** The gradient of (log_)softmax from its output y: g - exp(y) sum(g), or y (g - sum(g y)); null = declined. */

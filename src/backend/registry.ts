@@ -112,6 +112,12 @@ const dispatcher: AnyBackend = {
   lstmCell: (gates, c) => pick("lstm_cell", gates, c).lstmCell(gates, c),
   lstmCellBackward: (saved, c, dhy, dcy) =>
     pick("lstm_cell_backward", c, dhy, dcy).lstmCellBackward(saved, c, dhy, dcy),
+  layerNorm: (x, w, b, cols, eps) => pick("layer_norm", x, w, b).layerNorm?.(x, w, b, cols, eps) ?? null,
+  layerNormBackward(g, x, w, mean, rstd, cols, wantW, wantB) {
+    const b = pick("layer_norm_backward", g, x, w);
+    if (!b.layerNormBackward) throw new Error(`layerNormBackward: the ${b.name} backend declines layerNorm`);
+    return b.layerNormBackward(g, x, w, mean, rstd, cols, wantW, wantB);
+  },
   softmax: (x, dim) => pick("softmax", x).softmax?.(x, dim) ?? null,
   softmaxBackward: (g, y, dim, log) => pick("softmax_backward", g, y).softmaxBackward?.(g, y, dim, log) ?? null,
   gruCell: (xw, hw, h) => pick("gru_cell", xw, hw, h).gruCell?.(xw, hw, h) ?? null,

@@ -103,6 +103,10 @@ export interface NativeAddon {
   // Optional exports (the WebAssembly build may lack them; the backend then declines the kernel).
   /** The fused pointwise GRU cell (rnn_cell.h): xw, hw [B, 3H], h [B, H] -> hy [B, H], saved [B, 4H]. */
   gruCellForward?(xw: Float32Array, hw: Float32Array, h: Float32Array, hy: Float32Array, saved: Float32Array, B: number, H: number): void;
+  /** Layer norm over rows of `cols` (rowops.h): y, mean, rstd [rows] written; w, b may be null. */
+  layerNormRows?(x: Float32Array, w: Float32Array | null, b: Float32Array | null, y: Float32Array, mean: Float32Array, rstd: Float32Array, rows: number, cols: number, eps: number): void;
+  /** dx, and dw / db (summed over rows) when not null. */
+  layerNormBackwardRows?(dy: Float32Array, x: Float32Array, w: Float32Array | null, mean: Float32Array, rstd: Float32Array, dx: Float32Array, dw: Float32Array | null, db: Float32Array | null, rows: number, cols: number): void;
   /** dhy [B, H] -> dxw, dhw [B, 3H] and the direct dh [B, H]. */
   gruCellBackward?(saved: Float32Array, h: Float32Array, dhy: Float32Array, dxw: Float32Array, dhw: Float32Array, dh: Float32Array, B: number, H: number): void;
   /** out = f(x), f a unary opcode. */

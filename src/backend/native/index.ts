@@ -124,6 +124,22 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     return out;
   }
 
+  function layerNorm(x: Strided, w: Strided | null, b: Strided | null, cols: number, eps: number) {
+    const fw = w && flat(w), fb = b && flat(b);
+    if (!addon.layerNormRows || !isF32(x) || (w && !fw) || (b && !fb) || cols === 0) return null;
+    const n = numelOf(x.shape), rows = n / cols;
+    const y = newF32(n), mean = newF32(rows), rstd = newF32(rows);
+    addon.layerNormRows(dense(x), fw, fb, y, mean, rstd, rows, cols, eps);
+    return { y, mean, rstd };
+  }
+
+  function layerNormBackward(g: Strided, x: Strided, w: Strided | null, mean: TypedArray, rstd: TypedArray, cols: number, wantW: boolean, wantB: boolean) {
+    const n = numelOf(x.shape), rows = n / cols;
+    const dx = newF32(n), dw = wantW ? newF32(cols) : null, db = wantB ? newF32(cols) : null;
+    addon.layerNormBackwardRows!(dense(g), dense(x), w && dense(w), mean as Float32Array, rstd as Float32Array, dx, dw, db, rows, cols);
+    return { dx, dw, db };
+  }
+
   function softmax(x: Strided, dim: number): TypedArray | null {
     const cols = x.shape[dim];
     if (!isF32(x) || dim !== x.shape.length - 1 || !isContiguous(x)) return null;
@@ -212,6 +228,8 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     logSoftmax,
     softmax,
     softmaxBackward,
+    layerNorm,
+    layerNormBackward,
     conv2d(x, w, bias, p, outShape) {
       if (!allF32(x, w, bias)) return ref.conv2d(x, w, bias, p, outShape);
       const out = newF32(numelOf(outShape));
