@@ -328,6 +328,58 @@ Napi::Value Adam(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// One Float32Array element of a JS array argument, with at least `need` elements.
+float* listF32(const Args& a, const Napi::Array& list, uint32_t i, size_t k) {
+  Napi::Value v = list.Get(i);
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    a.fail("argument " + std::to_string(k) + "[" + std::to_string(i) + "] must be a Float32Array");
+  Napi::Float32Array f = v.As<Napi::Float32Array>();
+  return f.Data();
+}
+
+int64_t listLength(const Args& a, const Napi::Array& list, uint32_t i, size_t k) {
+  Napi::Value v = list.Get(i);
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    a.fail("argument " + std::to_string(k) + "[" + std::to_string(i) + "] must be a Float32Array");
+  return static_cast<int64_t>(v.As<Napi::Float32Array>().ElementLength());
+}
+
+Napi::Array listArg(const Args& a, size_t k, uint32_t count) {
+  if (!a.info[k].IsArray()) a.fail("argument " + std::to_string(k) + " must be an array of Float32Arrays");
+  Napi::Array list = a.info[k].As<Napi::Array>();
+  if (list.Length() != count) a.fail("argument " + std::to_string(k) + " must list " + std::to_string(count) + " tensors");
+  return list;
+}
+
+// adamStepMulti(params[], grads[], expAvgs[], expAvgSqs[], maxExpAvgSqs[]|null, steps (Float64Array),
+//               lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, decoupled): foreach=True
+Napi::Value AdamMulti(const Napi::CallbackInfo& info) {
+  Args a(info, "adamStepMulti");
+  a.expectCount(14);
+  if (!a.info[0].IsArray()) a.fail("argument 0 must be an array of Float32Arrays");
+  const uint32_t count = a.info[0].As<Napi::Array>().Length();
+  AdamOptions o{a.f64(6), a.f64(7), a.f64(8), a.f64(9), a.f64(10), 1.0, a.flag(11), a.flag(12), a.flag(13)};
+  const double* steps = typedData<double>(a, 5, napi_float64_array, "Float64Array", count);
+  Napi::Array ps = listArg(a, 0, count), gs = listArg(a, 1, count), ms = listArg(a, 2, count), vs = listArg(a, 3, count);
+  const bool hasMax = !a.isNull(4);
+  if (o.amsgrad && !hasMax) a.fail("amsgrad needs maxExpAvgSqs");
+  Napi::Array xs = hasMax ? listArg(a, 4, count) : Napi::Array::New(info.Env());
+  std::vector<AdamTensor> ts(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    const int64_t n = listLength(a, ps, i, 0);
+    for (size_t k = 1; k <= 4; ++k) {
+      if (k == 4 && !hasMax) continue;
+      const Napi::Array& l = k == 1 ? gs : k == 2 ? ms : k == 3 ? vs : xs;
+      if (listLength(a, l, i, k) != n) a.fail("argument " + std::to_string(k) + "[" + std::to_string(i) + "] has a different length from its parameter");
+    }
+    if (!(steps[i] >= 1)) a.fail("steps must be >= 1 (the counts after this update)");
+    ts[i] = AdamTensor{listF32(a, ps, i, 0), listF32(a, gs, i, 1), listF32(a, ms, i, 2), listF32(a, vs, i, 3),
+                       hasMax ? listF32(a, xs, i, 4) : nullptr, n, steps[i]};
+  }
+  adamStepMulti(ts.data(), static_cast<int64_t>(count), o);
+  return info.Env().Undefined();
+}
+
 // The op names in opcode order, for the TypeScript side to resolve opcodes by name.
 Napi::Array names(Napi::Env env, const char* const* list, int count) {
   Napi::Array out = Napi::Array::New(env, count);
@@ -346,6 +398,7 @@ void registerOps(Napi::Env env, Napi::Object exports) {
   exportFn(env, exports, "lstmCellBackward", LstmCellBackward);
   exportFn(env, exports, "gruCellForward", GruCellForward);
   exportFn(env, exports, "layerNormRows", LayerNorm);
+  exportFn(env, exports, "adamStepMulti", AdamMulti);
   exportFn(env, exports, "layerNormBackwardRows", LayerNormBackward);
   exportFn(env, exports, "gruCellBackward", GruCellBackward);
   exportFn(env, exports, "unary", Unary);

@@ -150,3 +150,26 @@ test("scaledDotProductAttention: bad arguments name the op and shapes", () => {
     /is_causal/,
   );
 });
+
+test("Adam/AdamW foreach (one native call per group) equals the single-tensor update", { skip }, () => {
+  for (const [Opt, amsgrad] of [
+    [torch.optim.Adam, false],
+    [torch.optim.AdamW, true],
+  ] as const) {
+    const run = (): torch.Tensor[] => {
+      torch.manualSeed(8);
+      const ps = [torch.randn([5, 3]), torch.randn([7]), torch.randn([2, 2, 2])].map((t) => t.requiresGrad_());
+      const opt = new Opt(ps, { lr: 0.01, weightDecay: 0.1, amsgrad });
+      for (let s = 0; s < 3; s++) {
+        opt.zeroGrad();
+        ps.reduce(
+          (acc: torch.Tensor, p) => acc.add(p.pow(2).mul(torch.randn(p.shape)).sum()),
+          torch.zeros([]),
+        ).backward();
+        opt.step();
+      }
+      return ps.map((p) => p.detach());
+    };
+    close(...both(run), 1e-6);
+  }
+});

@@ -168,6 +168,13 @@ export interface FusedKernels<Out = TypedArray> {
   layerNormBackward?(
     g: Strided, x: Strided, weight: Strided | null, mean: Out, rstd: Out, cols: number, wantW: boolean, wantB: boolean,
   ): { dx: Out; dw: Out | null; db: Out | null };
+  /**
+   * adamStep over a list of tensors in one call (PyTorch's foreach=True path; same numbers),
+   * steps[i] being tensor i's count; o.step is unused. Optional: absent or false = declined.
+   */
+  adamStepForeach?(
+    params: Strided[], grads: Strided[], expAvgs: Strided[], expAvgSqs: Strided[], maxExpAvgSqs: Strided[] | null, steps: number[], o: AdamStepOptions,
+  ): boolean;
   /** softmax along dim; optional: absent or null = declined. */
   softmax?(x: Strided, dim: number): Out | null;
   /** The gradient of (log_)softmax from its output y: g - exp(y) sum(g), or y (g - sum(g y)); null = declined. */

@@ -118,6 +118,11 @@ const dispatcher: AnyBackend = {
     if (!b.layerNormBackward) throw new Error(`layerNormBackward: the ${b.name} backend declines layerNorm`);
     return b.layerNormBackward(g, x, w, mean, rstd, cols, wantW, wantB);
   },
+  adamStepForeach(ps, gs, ms, vs, xs, steps, o) {
+    const all = [...ps, ...gs, ...ms, ...vs, ...(xs ?? [])];
+    if (!all.every((t) => t.storage.device === "cpu")) return false;
+    return cpuBackend().adamStepForeach?.(ps, gs, ms, vs, xs, steps, o) ?? false;
+  },
   softmax: (x, dim) => pick("softmax", x).softmax?.(x, dim) ?? null,
   softmaxBackward: (g, y, dim, log) => pick("softmax_backward", g, y).softmaxBackward?.(g, y, dim, log) ?? null,
   gruCell: (xw, hw, h) => pick("gru_cell", xw, hw, h).gruCell?.(xw, hw, h) ?? null,

@@ -107,6 +107,11 @@ export interface NativeAddon {
   layerNormRows?(x: Float32Array, w: Float32Array | null, b: Float32Array | null, y: Float32Array, mean: Float32Array, rstd: Float32Array, rows: number, cols: number, eps: number): void;
   /** dx, and dw / db (summed over rows) when not null. */
   layerNormBackwardRows?(dy: Float32Array, x: Float32Array, w: Float32Array | null, mean: Float32Array, rstd: Float32Array, dx: Float32Array, dw: Float32Array | null, db: Float32Array | null, rows: number, cols: number): void;
+  /** Adam/AdamW over a list of tensors in one call (PyTorch's foreach=True); steps[i] is tensor i's count after this update. */
+  adamStepMulti?(
+    params: Float32Array[], grads: Float32Array[], expAvgs: Float32Array[], expAvgSqs: Float32Array[], maxExpAvgSqs: Float32Array[] | null,
+    steps: Float64Array, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, amsgrad: boolean, maximize: boolean, decoupled: boolean,
+  ): void;
   /** dhy [B, H] -> dxw, dhw [B, 3H] and the direct dh [B, H]. */
   gruCellBackward?(saved: Float32Array, h: Float32Array, dhy: Float32Array, dxw: Float32Array, dhw: Float32Array, dh: Float32Array, B: number, H: number): void;
   /** out = f(x), f a unary opcode. */

@@ -221,6 +221,14 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
       addon.adamStep(p, g, a, b, c, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, o.step, o.amsgrad, o.maximize, o.decoupled);
       return true;
     },
+    adamStepForeach(ps, gs, ms, vs, xs, steps, o) {
+      if (!addon.adamStepMulti) return false;
+      const lists = [ps, gs, ms, vs, ...(xs ? [xs] : [])].map((l) => l.map(flat));
+      if (lists.some((l) => l.some((t) => t === null))) return false;
+      const [p, g, m, v, x] = lists as Float32Array[][];
+      addon.adamStepMulti(p, g, m, v, x ?? null, Float64Array.from(steps), o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, o.amsgrad, o.maximize, o.decoupled);
+      return true;
+    },
     matmul,
     unary,
     binary,
