@@ -163,17 +163,36 @@ export interface FusedKernels<Out = TypedArray> {
    * Layer norm of x over its last `cols` elements per row (float32; weight, bias [cols] or null):
    * y plus the row statistics for layerNormBackward. Optional: absent or null = declined.
    */
-  layerNorm?(x: Strided, weight: Strided | null, bias: Strided | null, cols: number, eps: number): { y: Out; mean: Out; rstd: Out } | null;
+  layerNorm?(
+    x: Strided,
+    weight: Strided | null,
+    bias: Strided | null,
+    cols: number,
+    eps: number,
+  ): { y: Out; mean: Out; rstd: Out } | null;
   /** Only called with what this backend's own layerNorm returned; dw / db only when asked. */
   layerNormBackward?(
-    g: Strided, x: Strided, weight: Strided | null, mean: Out, rstd: Out, cols: number, wantW: boolean, wantB: boolean,
+    g: Strided,
+    x: Strided,
+    weight: Strided | null,
+    mean: Out,
+    rstd: Out,
+    cols: number,
+    wantW: boolean,
+    wantB: boolean,
   ): { dx: Out; dw: Out | null; db: Out | null };
   /**
    * adamStep over a list of tensors in one call (PyTorch's foreach=True path; same numbers),
    * steps[i] being tensor i's count; o.step is unused. Optional: absent or false = declined.
    */
   adamStepForeach?(
-    params: Strided[], grads: Strided[], expAvgs: Strided[], expAvgSqs: Strided[], maxExpAvgSqs: Strided[] | null, steps: number[], o: AdamStepOptions,
+    params: Strided[],
+    grads: Strided[],
+    expAvgs: Strided[],
+    expAvgSqs: Strided[],
+    maxExpAvgSqs: Strided[] | null,
+    steps: number[],
+    o: AdamStepOptions,
   ): boolean;
   /** softmax along dim; optional: absent or null = declined. */
   softmax?(x: Strided, dim: number): Out | null;
