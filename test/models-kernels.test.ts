@@ -10,7 +10,10 @@ import { nn } from "../src/index.js";
 import { type Enc, assertClose, dec, fixture } from "./nn-helpers.js";
 
 const hasAddon = existsSync("build/Release/flint_native.node");
-const skip = !hasAddon && "native addon not built";
+// Native against reference needs the addon loaded, which FLINT_BACKEND=ref or wasm prevents.
+const forced = process.env.FLINT_BACKEND ?? "";
+const skip =
+  (!hasAddon || (forced !== "" && forced !== "native")) && "needs the native addon (and FLINT_BACKEND unset)";
 
 /** Runs fn on the native and on the reference backend; returns both results' arrays. */
 function both(fn: () => torch.Tensor[]): [Float32Array[], Float32Array[]] {
