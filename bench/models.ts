@@ -6,6 +6,7 @@ import * as torch from "../src/index.js";
 import { nn, optim } from "../src/index.js";
 import { medianMs } from "./timing.js";
 import { models } from "../src/vision/index.js";
+import { profileKernels } from "./kernel-profile.js";
 import { smallResNet } from "./small-resnet.js";
 
 // Process-wide malloc and V8 settings that training is faster with (Flint does not set them on import).
@@ -17,6 +18,11 @@ const arg = (name: string, dflt: number): number => {
 };
 const threads = arg("threads", 2),
   steps = arg("steps", 20);
+// --only a,b: run just the named workloads (bench/run.ts interleaves Flint and PyTorch per model).
+const onlyAt = process.argv.indexOf("--only");
+// --profile: time per kernel instead of the JSON result line (bench/kernel-profile.ts).
+const profiling = process.argv.includes("--profile");
+const only = onlyAt >= 0 ? new Set(process.argv[onlyAt + 1].split(",")) : null;
 torch.setNumThreads(threads);
 
 class LSTMNet extends nn.Module {
@@ -62,10 +68,12 @@ const workloads: [string, () => nn.Module, number[], boolean?][] = [
   ["resnet50 inference (224x224, batch 8)", () => models.resnet50(), [8, 3, 224, 224], true],
 ];
 
-// --only SUBSTRING runs the workloads whose name contains it.
-const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : "";
-for (const [name, build, shape, inferOnly] of workloads) {
-  if (!name.includes(only)) continue;
+// --list: the workload names, one JSON line each, for bench/run.ts.
+const listOnly = process.argv.includes("--list");
+for (const [name, , shape] of listOnly ? workloads : [])
+  console.log(JSON.stringify({ model: name, heavy: shape.length === 4 }));
+for (const [name, build, shape, inferOnly] of listOnly ? [] : workloads) {
+  if (only && !only.has(name)) continue;
   torch.manualSeed(0);
   const model = build() as nn.Module & ((x: torch.Tensor) => torch.Tensor);
   const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
@@ -83,11 +91,79 @@ for (const [name, build, shape, inferOnly] of workloads) {
         };
   const heavy = shape.length === 4;
   for (let i = 0; i < (heavy ? 2 : 5); i++) step();
-  console.log(
-    JSON.stringify({
-      impl: `flint-${torch.backendName()}`,
-      model: name,
-      trainMs: medianMs(step, heavy ? Math.max(3, Math.ceil(steps / 4)) : steps),
+  if (profiling) profileKernels(name, step, steps);
+  else
+    console.log(
+      JSON.stringify({
+        impl: `flint-${torch.backendName()}`,
+        model: name,
+        trainMs: medianMs(step, heavy ? Math.max(3, Math.ceil(steps / 4)) : steps),
+      }),
+    );
+}
+
+// Model families of issue 18 (MLPs small and large, language models with embeddings): token ids in,
+// cross entropy over every position for the language models. Same shapes in bench/pytorch_models.py.
+class LanguageModel extends nn.Module {
+  embed = new nn.Embedding(1000, 64);
+  rnn: nn.LSTM | nn.GRU;
+  head = new nn.Linear(128, 1000);
+  constructor(kind: "lstm" | "gru") {
+    super();
+    this.rnn =
+      kind === "lstm"
+        ? new nn.LSTM(64, 128, { numLayers: 2, batchFirst: true })
+        : new nn.GRU(64, 128, { numLayers: 2, batchFirst: true });
+  }
+  forward(tokens: torch.Tensor): torch.Tensor {
+    const [out] = (this.rnn as nn.GRU)(this.embed(tokens));
+    return this.head(out.reshape([-1, 128]));
+  }
+}
+const mlp = (sizes: number[], Act: new () => nn.Module): nn.Sequential =>
+  new nn.Sequential(
+    ...sizes.slice(1).flatMap((n, i) => {
+      const layer = new nn.Linear(sizes[i], n);
+      return i === sizes.length - 2 ? [layer] : [layer, new Act()];
     }),
   );
+const families: [string, () => nn.Module, () => [torch.Tensor, torch.Tensor]][] = [
+  [
+    "mlp small (b16 64-128-128-10 tanh)",
+    () => mlp([64, 128, 128, 10], nn.Tanh),
+    () => [torch.randn([16, 64]), torch.randint(0, 10, [16])],
+  ],
+  [
+    "mlp large (b256 784-1024-1024-10)",
+    () => mlp([784, 1024, 1024, 10], nn.ReLU),
+    () => [torch.randn([256, 784]), torch.randint(0, 10, [256])],
+  ],
+  [
+    "lstm lm (b16 t20 v1000)",
+    () => new LanguageModel("lstm"),
+    () => [torch.randint(0, 1000, [16, 20]), torch.randint(0, 1000, [320])],
+  ],
+  [
+    "gru lm (b16 t20 v1000)",
+    () => new LanguageModel("gru"),
+    () => [torch.randint(0, 1000, [16, 20]), torch.randint(0, 1000, [320])],
+  ],
+];
+for (const [name] of listOnly ? families : []) console.log(JSON.stringify({ model: name, heavy: false }));
+for (const [name, build, data] of listOnly ? [] : families) {
+  if (only && !only.has(name)) continue;
+  torch.manualSeed(0);
+  const model = build() as nn.Module & ((x: torch.Tensor) => torch.Tensor);
+  const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
+  const lossFn = new nn.CrossEntropyLoss();
+  const [x, y] = data();
+  const step = (): void => {
+    opt.zeroGrad();
+    lossFn(model(x), y).backward();
+    opt.step();
+  };
+  for (let i = 0; i < 5; i++) step();
+  if (profiling) profileKernels(name, step, steps);
+  else
+    console.log(JSON.stringify({ impl: `flint-${torch.backendName()}`, model: name, trainMs: medianMs(step, steps) }));
 }

@@ -12,8 +12,9 @@ import torch.nn as nn
 p = argparse.ArgumentParser()
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--steps", type=int, default=20)
-p.add_argument("--only", default="")
+p.add_argument("--only", default=None)
 a = p.parse_args()
+only = None if a.only is None else set(a.only.split(","))
 torch.set_num_threads(a.threads)
 
 
@@ -85,7 +86,7 @@ workloads = [
     ("resnet50 inference (224x224, batch 8)", lambda: torchvision.models.resnet50(), (8, 3, 224, 224), True),
 ]
 for name, build, shape, *infer in workloads:
-    if a.only not in name:
+    if only is not None and name not in only:
         continue
     torch.manual_seed(0)
     model = build()
@@ -110,6 +111,60 @@ for name, build, shape, *infer in workloads:
         step()
     t = []
     for _ in range(max(3, -(-a.steps // 4)) if heavy else a.steps):
+        s = time.perf_counter()
+        step()
+        t.append((time.perf_counter() - s) * 1000)
+    t.sort()
+    print(json.dumps({"impl": "pytorch", "blas": blas_library(), "model": name, "trainMs": t[len(t) // 2]}), flush=True)
+
+
+# Model families of issue 18 (MLPs small and large, language models with embeddings); same shapes
+# as bench/models.ts.
+class LanguageModel(nn.Module):
+    def __init__(self, kind):
+        super().__init__()
+        self.embed = nn.Embedding(1000, 64)
+        self.rnn = (nn.LSTM if kind == "lstm" else nn.GRU)(64, 128, num_layers=2, batch_first=True)
+        self.head = nn.Linear(128, 1000)
+
+    def forward(self, tokens):
+        out, _ = self.rnn(self.embed(tokens))
+        return self.head(out.reshape(-1, 128))
+
+
+def mlp(sizes, act):
+    layers = []
+    for i in range(len(sizes) - 1):
+        layers.append(nn.Linear(sizes[i], sizes[i + 1]))
+        if i < len(sizes) - 2:
+            layers.append(act())
+    return nn.Sequential(*layers)
+
+
+families = [
+    ("mlp small (b16 64-128-128-10 tanh)", lambda: mlp([64, 128, 128, 10], nn.Tanh), lambda: (torch.randn(16, 64), torch.randint(0, 10, (16,)))),
+    ("mlp large (b256 784-1024-1024-10)", lambda: mlp([784, 1024, 1024, 10], nn.ReLU), lambda: (torch.randn(256, 784), torch.randint(0, 10, (256,)))),
+    ("lstm lm (b16 t20 v1000)", lambda: LanguageModel("lstm"), lambda: (torch.randint(0, 1000, (16, 20)), torch.randint(0, 1000, (320,)))),
+    ("gru lm (b16 t20 v1000)", lambda: LanguageModel("gru"), lambda: (torch.randint(0, 1000, (16, 20)), torch.randint(0, 1000, (320,)))),
+]
+for name, build, data in families:
+    if only is not None and name not in only:
+        continue
+    torch.manual_seed(0)
+    model = build()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    x, y = data()
+
+    def step():
+        opt.zero_grad()
+        loss_fn(model(x), y).backward()
+        opt.step()
+
+    for _ in range(5):
+        step()
+    t = []
+    for _ in range(a.steps):
         s = time.perf_counter()
         step()
         t.append((time.perf_counter() - s) * 1000)

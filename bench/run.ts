@@ -117,16 +117,40 @@ for (const r of rows) {
     if (r.status) console.error(`bench: ${cmd} ${args.join(" ")} failed:\n${r.stderr.slice(-2000)}`);
     return m;
   };
-  const fl = lines(process.execPath, ["--import", "tsx", "bench/models.ts", "--threads", threads]);
-  const py = existsSync("/usr/bin/python3")
-    ? lines("/usr/bin/python3", ["bench/pytorch_models.py", "--threads", threads], TORCH_ENV)
-    : new Map<string, number>();
-  console.log(`\n== other models: training step (Adam, cross entropy), ${threads} threads`);
-  console.log("model          flint ms   PyTorch ms   flint/PyTorch");
-  for (const [model, ms] of fl) {
-    const t = py.get(model);
+  // Each model in its own pair of processes, Flint then PyTorch, for BENCH_ROUNDS rounds (heavy
+  // convolutional models once): interleaved, so a noisy moment on the shared machine hits both.
+  const rounds = Number(process.env.BENCH_ROUNDS ?? "3");
+  const listed = spawnSync(process.execPath, ["--import", "tsx", "bench/models.ts", "--list"], { encoding: "utf8" });
+  const names = listed.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { model: string; heavy: boolean });
+  const fl = new Map<string, number[]>(),
+    py = new Map<string, number[]>();
+  const push = (m: Map<string, number[]>, got: Map<string, number>) => {
+    for (const [k, v] of got) m.set(k, [...(m.get(k) ?? []), v]);
+  };
+  for (let r = 0; r < rounds; r++) {
+    for (const { model, heavy } of names) {
+      if (heavy && r > 0) continue;
+      push(fl, lines(process.execPath, ["--import", "tsx", "bench/models.ts", "--threads", threads, "--only", model]));
+      if (existsSync("/usr/bin/python3"))
+        push(
+          py,
+          lines("/usr/bin/python3", ["bench/pytorch_models.py", "--threads", threads, "--only", model], TORCH_ENV),
+        );
+    }
+  }
+  const median = (v: number[] | undefined) => (v?.length ? [...v].sort((a, b) => a - b)[v.length >> 1] : undefined);
+  const spread = (v: number[] | undefined) =>
+    v && v.length > 1 ? `${Math.min(...v).toFixed(1)}-${Math.max(...v).toFixed(1)}` : "";
+  console.log(`\n== other models: training step (Adam, cross entropy), ${threads} threads, median of ${rounds} rounds`);
+  console.log(`${"model".padEnd(38)} flint ms   PyTorch ms   flint/PyTorch   flint range   PyTorch range`);
+  for (const [model, v] of fl) {
+    const ms = median(v)!,
+      t = median(py.get(model));
     console.log(
-      `${model.padEnd(12)} ${ms.toFixed(1).padStart(9)} ${t === undefined ? "-".padStart(12) : t.toFixed(1).padStart(12)} ${t === undefined ? "-".padStart(15) : (ms / t).toFixed(2).padStart(15)}`,
+      `${model.padEnd(38)} ${ms.toFixed(1).padStart(8)} ${t === undefined ? "-".padStart(12) : t.toFixed(1).padStart(12)} ${t === undefined ? "-".padStart(15) : (ms / t).toFixed(2).padStart(15)}   ${spread(v).padStart(11)}   ${spread(py.get(model)).padStart(13)}`,
     );
   }
 }

@@ -113,6 +113,29 @@ Napi::Value LstmCellBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// gruCellForward(xw, hw, h, hy, saved, B, H): the fused pointwise GRU cell (rnn_cell.h).
+Napi::Value GruCellForward(const Napi::CallbackInfo& info) {
+  Args a(info, "gruCellForward");
+  a.expectCount(7);
+  const int64_t B = count(a, 5), H = count(a, 6);
+  const int64_t BH = a.product({B, H}), B3H = a.product({B, 3, H}), B4H = a.product({B, 4, H});
+  if (BH == 0) return info.Env().Undefined();
+  gruCellForward(a.f32(0, 0, B3H), a.f32(1, 0, B3H), a.f32(2, 0, BH), a.f32(3, 0, BH), a.f32(4, 0, B4H), B, H);
+  return info.Env().Undefined();
+}
+
+// gruCellBackward(saved, h, dhy, dxw, dhw, dh, B, H)
+Napi::Value GruCellBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "gruCellBackward");
+  a.expectCount(8);
+  const int64_t B = count(a, 6), H = count(a, 7);
+  const int64_t BH = a.product({B, H}), B3H = a.product({B, 3, H}), B4H = a.product({B, 4, H});
+  if (BH == 0) return info.Env().Undefined();
+  gruCellBackward(a.f32(0, 0, B4H), a.f32(1, 0, BH), a.f32(2, 0, BH), a.f32(3, 0, B3H), a.f32(4, 0, B3H),
+                  a.f32(5, 0, BH), B, H);
+  return info.Env().Undefined();
+}
+
 // unary(op, x, xOff, out, outOff, n)
 Napi::Value Unary(const Napi::CallbackInfo& info) {
   Args a(info, "unary");
@@ -216,6 +239,46 @@ Napi::Value RowsBack(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// layerNormRows(x, w|null, b|null, y, mean, rstd, rows, cols, eps)
+Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
+  Args a(info, "layerNormRows");
+  a.expectCount(9);
+  int64_t rows = count(a, 6), cols = count(a, 7), n = a.product({rows, cols});
+  const float* x = a.f32(0, 0, n);
+  const float* w = a.f32OrNull(1, 0, cols);
+  const float* b = a.f32OrNull(2, 0, cols);
+  float* y = a.f32(3, 0, n);
+  float* mean = a.f32(4, 0, rows);
+  float* rstd = a.f32(5, 0, rows);
+  if (n == 0) return info.Env().Undefined();
+  layerNormRows(x, w, b, y, mean, rstd, rows, cols, a.f64(8));
+  return info.Env().Undefined();
+}
+
+// layerNormBackwardRows(dy, x, w|null, mean, rstd, dx, dw|null, db|null, rows, cols)
+Napi::Value LayerNormBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "layerNormBackwardRows");
+  a.expectCount(10);
+  int64_t rows = count(a, 8), cols = count(a, 9), n = a.product({rows, cols});
+  const float* dy = a.f32(0, 0, n);
+  const float* x = a.f32(1, 0, n);
+  const float* w = a.f32OrNull(2, 0, cols);
+  const float* mean = a.f32(3, 0, rows);
+  const float* rstd = a.f32(4, 0, rows);
+  float* dx = a.f32(5, 0, n);
+  float* dw = a.f32OrNull(6, 0, cols);
+  float* db = a.f32OrNull(7, 0, cols);
+  if (n == 0) {
+    for (int64_t j = 0; (dw || db) && j < cols; ++j) {
+      if (dw) dw[j] = 0.0f;
+      if (db) db[j] = 0.0f;
+    }
+    return info.Env().Undefined();
+  }
+  layerNormBackwardRows(dy, x, w, mean, rstd, dx, dw, db, rows, cols);
+  return info.Env().Undefined();
+}
+
 // crossEntropyForwardBackward(logits, targets, grad|null, rows, cols, labelSmoothing, ignoreIndex) -> loss
 Napi::Value CrossEntropy(const Napi::CallbackInfo& info) {
   Args a(info, "crossEntropyForwardBackward");
@@ -265,6 +328,58 @@ Napi::Value Adam(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// One Float32Array element of a JS array argument, with at least `need` elements.
+float* listF32(const Args& a, const Napi::Array& list, uint32_t i, size_t k) {
+  Napi::Value v = list.Get(i);
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    a.fail("argument " + std::to_string(k) + "[" + std::to_string(i) + "] must be a Float32Array");
+  Napi::Float32Array f = v.As<Napi::Float32Array>();
+  return f.Data();
+}
+
+int64_t listLength(const Args& a, const Napi::Array& list, uint32_t i, size_t k) {
+  Napi::Value v = list.Get(i);
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    a.fail("argument " + std::to_string(k) + "[" + std::to_string(i) + "] must be a Float32Array");
+  return static_cast<int64_t>(v.As<Napi::Float32Array>().ElementLength());
+}
+
+Napi::Array listArg(const Args& a, size_t k, uint32_t count) {
+  if (!a.info[k].IsArray()) a.fail("argument " + std::to_string(k) + " must be an array of Float32Arrays");
+  Napi::Array list = a.info[k].As<Napi::Array>();
+  if (list.Length() != count) a.fail("argument " + std::to_string(k) + " must list " + std::to_string(count) + " tensors");
+  return list;
+}
+
+// adamStepMulti(params[], grads[], expAvgs[], expAvgSqs[], maxExpAvgSqs[]|null, steps (Float64Array),
+//               lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, decoupled): foreach=True
+Napi::Value AdamMulti(const Napi::CallbackInfo& info) {
+  Args a(info, "adamStepMulti");
+  a.expectCount(14);
+  if (!a.info[0].IsArray()) a.fail("argument 0 must be an array of Float32Arrays");
+  const uint32_t count = a.info[0].As<Napi::Array>().Length();
+  AdamOptions o{a.f64(6), a.f64(7), a.f64(8), a.f64(9), a.f64(10), 1.0, a.flag(11), a.flag(12), a.flag(13)};
+  const double* steps = typedData<double>(a, 5, napi_float64_array, "Float64Array", count);
+  Napi::Array ps = listArg(a, 0, count), gs = listArg(a, 1, count), ms = listArg(a, 2, count), vs = listArg(a, 3, count);
+  const bool hasMax = !a.isNull(4);
+  if (o.amsgrad && !hasMax) a.fail("amsgrad needs maxExpAvgSqs");
+  Napi::Array xs = hasMax ? listArg(a, 4, count) : Napi::Array::New(info.Env());
+  std::vector<AdamTensor> ts(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    const int64_t n = listLength(a, ps, i, 0);
+    for (size_t k = 1; k <= 4; ++k) {
+      if (k == 4 && !hasMax) continue;
+      const Napi::Array& l = k == 1 ? gs : k == 2 ? ms : k == 3 ? vs : xs;
+      if (listLength(a, l, i, k) != n) a.fail("argument " + std::to_string(k) + "[" + std::to_string(i) + "] has a different length from its parameter");
+    }
+    if (!(steps[i] >= 1)) a.fail("steps must be >= 1 (the counts after this update)");
+    ts[i] = AdamTensor{listF32(a, ps, i, 0), listF32(a, gs, i, 1), listF32(a, ms, i, 2), listF32(a, vs, i, 3),
+                       hasMax ? listF32(a, xs, i, 4) : nullptr, n, steps[i]};
+  }
+  adamStepMulti(ts.data(), static_cast<int64_t>(count), o);
+  return info.Env().Undefined();
+}
+
 // The op names in opcode order, for the TypeScript side to resolve opcodes by name.
 Napi::Array names(Napi::Env env, const char* const* list, int count) {
   Napi::Array out = Napi::Array::New(env, count);
@@ -281,6 +396,11 @@ void registerOps(Napi::Env env, Napi::Object exports) {
   exportFn(env, exports, "binaryStrided", BinaryStrided);
   exportFn(env, exports, "lstmCellForward", LstmCellForward);
   exportFn(env, exports, "lstmCellBackward", LstmCellBackward);
+  exportFn(env, exports, "gruCellForward", GruCellForward);
+  exportFn(env, exports, "layerNormRows", LayerNorm);
+  exportFn(env, exports, "adamStepMulti", AdamMulti);
+  exportFn(env, exports, "layerNormBackwardRows", LayerNormBackward);
+  exportFn(env, exports, "gruCellBackward", GruCellBackward);
   exportFn(env, exports, "unary", Unary);
   exportFn(env, exports, "binary", Binary);
   exportFn(env, exports, "binaryScalar", BinaryScalar);

@@ -59,9 +59,12 @@ void packA(bool tA, const float* A, int64_t lda, int64_t i0, int64_t mc, int64_t
 // Packs op(B)[p0:p0+kc, j0:j0+nc] into NR-wide panels laid out [k][c], zero-padded to NR.
 void packB(bool tB, const float* B, int64_t ldb, int64_t p0, int64_t kc, int64_t j0, int64_t nc,
            int NR, float* dst) {
+  PackBTransposed fast = gemmKernel().packBT;
   for (int64_t s = 0; s < nc; s += NR) {
     int cols = static_cast<int>(std::min<int64_t>(NR, nc - s));
-    if (!tB) {
+    if (tB && fast) {
+      fast(B + (j0 + s) * ldb + p0, ldb, kc, cols, dst);
+    } else if (!tB) {
       for (int64_t k = 0; k < kc; ++k) {
         const float* src = B + (p0 + k) * ldb + j0 + s;
         float* d = dst + k * NR;

@@ -10,11 +10,16 @@ namespace flint {
 using MicroKernel = void (*)(int64_t kc, const float* A, const float* B, float* C, int64_t ldc,
                              int mr, int nr, float alpha);
 
+// Packs one NR-wide panel of a transposed B: dst[k * NR + c] = base[c * ldb + k] for c < cols,
+// zero-padded to NR columns.
+using PackBTransposed = void (*)(const float* base, int64_t ldb, int64_t kc, int cols, float* dst);
+
 struct GemmKernel {
   int mr, nr;
   int kc, mc, nc;  // cache blocking for this kernel
   MicroKernel fn;
   const char* name;
+  PackBTransposed packBT = nullptr;  // ISA-specific packing of a transposed B; null: generic loop
 };
 
 const GemmKernel& gemmKernel();

@@ -9,6 +9,8 @@
 #pragma GCC target("avx2,fma")
 #include <immintrin.h>
 
+#include "gemm_pack_avx.h"
+
 namespace flint {
 namespace {
 
@@ -58,7 +60,7 @@ void micro(int64_t kc, const float* A, const float* B, float* C, int64_t ldc, in
 
 }  // namespace
 
-GemmKernel avx2Kernel() { return GemmKernel{kMR, kNR, 256, 144, 4096, micro, "avx2"}; }
+GemmKernel avx2Kernel() { return GemmKernel{kMR, kNR, 256, 144, 4096, micro, "avx2", packBTransposedAvx<kNR>}; }
 
 }  // namespace flint
 #pragma GCC pop_options

@@ -11,6 +11,8 @@
 #pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,fma")
 #include <immintrin.h>
 
+#include "gemm_pack_avx.h"
+
 namespace flint {
 namespace {
 
@@ -72,7 +74,9 @@ void micro(int64_t kc, const float* A, const float* B, float* C, int64_t ldc, in
 
 // 8 x 32 measured best here (against 6x64, 4x64, 12x32, 14x32) on 1024^3 and on the conv
 // shapes, whose M (output channels) is typically a multiple of 8.
-GemmKernel avx512Kernel() { return GemmKernel{8, 32, 256, 192, 4096, micro<8, 2>, "avx512"}; }
+GemmKernel avx512Kernel() {
+  return GemmKernel{8, 32, 256, 192, 4096, micro<8, 2>, "avx512", packBTransposedAvx<32>};
+}
 
 }  // namespace flint
 #pragma GCC pop_options

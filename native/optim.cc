@@ -1,6 +1,7 @@
 #include "optim.h"
 
 #include <cmath>
+#include <vector>
 
 #include "threadpool.h"
 
@@ -94,6 +95,40 @@ void adamStep(float* param, const float* grad, float* expAvg, float* expAvgSq, f
                       static_cast<float>(o.eps), static_cast<float>(o.weightDecay),
                       static_cast<float>(1.0 - o.lr * o.weightDecay)};
   chunks(n, [&](int64_t b, int64_t e) { adamRange(param, grad, expAvg, expAvgSq, maxExpAvgSq, b, e, o, c); });
+}
+
+namespace {
+AdamScalars adamScalars(const AdamOptions& o, double step) {
+  const double bc1 = 1.0 - std::pow(o.beta1, step);
+  const double bc2 = 1.0 - std::pow(o.beta2, step);
+  return AdamScalars{static_cast<float>(std::sqrt(bc2)), static_cast<float>(-(o.lr / bc1)),
+                     static_cast<float>(o.beta1), static_cast<float>(o.beta2),
+                     static_cast<float>(1.0 - o.beta1), static_cast<float>(1.0 - o.beta2),
+                     static_cast<float>(o.eps), static_cast<float>(o.weightDecay),
+                     static_cast<float>(1.0 - o.lr * o.weightDecay)};
+}
+}  // namespace
+
+void adamStepMulti(const AdamTensor* ts, int64_t count, const AdamOptions& o) {
+  std::vector<int64_t> start(static_cast<size_t>(count) + 1, 0);
+  std::vector<AdamScalars> sc;
+  sc.reserve(static_cast<size_t>(count));
+  for (int64_t t = 0; t < count; ++t) {
+    start[static_cast<size_t>(t) + 1] = start[static_cast<size_t>(t)] + ts[t].n;
+    sc.push_back(adamScalars(o, ts[t].step));
+  }
+  const int64_t total = start[static_cast<size_t>(count)];
+  chunks(total, [&](int64_t b, int64_t e) {
+    // The tensors overlapping [b, e) of the concatenation, each over its own sub-range.
+    int64_t t = 0;
+    while (t < count && start[static_cast<size_t>(t) + 1] <= b) ++t;
+    for (; t < count && start[static_cast<size_t>(t)] < e; ++t) {
+      const AdamTensor& x = ts[t];
+      const int64_t s0 = start[static_cast<size_t>(t)];
+      const int64_t lo = (b > s0 ? b : s0) - s0, hi = (e < s0 + x.n ? e : s0 + x.n) - s0;
+      if (hi > lo) adamRange(x.param, x.grad, x.expAvg, x.expAvgSq, x.maxExpAvgSq, lo, hi, o, sc[static_cast<size_t>(t)]);
+    }
+  });
 }
 
 }  // namespace flint

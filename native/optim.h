@@ -22,4 +22,18 @@ struct AdamOptions {
 void adamStep(float* param, const float* grad, float* expAvg, float* expAvgSq, float* maxExpAvgSq,
               int64_t n, const AdamOptions& o);
 
+// PyTorch's foreach=True path: one call over a list of tensors, each with its own step count
+// (AdamOptions::step is ignored). Same per-element arithmetic as adamStep; the threads split the
+// concatenated elements, so many small tensors share the pool instead of running one by one.
+struct AdamTensor {
+  float* param;
+  const float* grad;
+  float* expAvg;
+  float* expAvgSq;
+  float* maxExpAvgSq;  // null unless amsgrad
+  int64_t n;
+  double step;
+};
+void adamStepMulti(const AdamTensor* ts, int64_t count, const AdamOptions& o);
+
 }  // namespace flint

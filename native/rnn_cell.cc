@@ -47,4 +47,52 @@ void lstmCellBackward(const float* act, const float* c, const float* dhy, const 
   }
 }
 
+void gruCellForward(const float* xw, const float* hw, const float* h, float* hy, float* saved, int64_t B, int64_t H) {
+  for (int64_t b = 0; b < B; ++b) {
+    const float* xi = xw + b * 3 * H;
+    const float* hi = hw + b * 3 * H;
+    float* s = saved + b * 4 * H;
+    for (int64_t j = 0; j < H; ++j) {
+      const float r = sigmoidf(hi[j] + xi[j]);
+      const float z = sigmoidf(hi[H + j] + xi[H + j]);
+      const float hn = hi[2 * H + j];
+      const float n = std::tanh(xi[2 * H + j] + hn * r);
+      const float hv = h[b * H + j];
+      hy[b * H + j] = (hv - n) * z + n;
+      s[j] = r;
+      s[H + j] = z;
+      s[2 * H + j] = n;
+      s[3 * H + j] = hn;
+    }
+  }
+}
+
+void gruCellBackward(const float* saved, const float* h, const float* dhy, float* dxw, float* dhw, float* dh, int64_t B,
+                     int64_t H) {
+  for (int64_t b = 0; b < B; ++b) {
+    const float* s = saved + b * 4 * H;
+    float* dx = dxw + b * 3 * H;
+    float* dw = dhw + b * 3 * H;
+    for (int64_t j = 0; j < H; ++j) {
+      const int64_t k = b * H + j;
+      const float r = s[j], z = s[H + j], n = s[2 * H + j], hn = s[3 * H + j];
+      const float g = dhy[k];
+      const float gz = g * z;                   // mul(sub(h, n), z) backward, towards (h - n)
+      const float dz = g * (h[k] - n);          // ... towards z
+      const float dn = g + -gz;                 // add's gradient plus sub's negated one
+      const float du = dn * (1.0f - n * n);     // tanh_backward
+      const float dr = du * hn;                 // mul(hn, r) backward
+      const float dzp = dz * (1.0f - z) * z;    // sigmoid_backward
+      const float drp = dr * (1.0f - r) * r;
+      dh[k] = gz;
+      dx[j] = drp;
+      dx[H + j] = dzp;
+      dx[2 * H + j] = du;
+      dw[j] = drp;
+      dw[H + j] = dzp;
+      dw[2 * H + j] = du * r;
+    }
+  }
+}
+
 }  // namespace flint

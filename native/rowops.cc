@@ -188,4 +188,72 @@ double crossEntropy(const float* logits, const double* targets, float* grad, int
   return loss;
 }
 
+void layerNormRows(const float* x, const float* w, const float* b, float* y, float* mean, float* rstd, int64_t rows,
+                   int64_t cols, double eps) {
+  forRows(rows, cols, [&](int64_t r) {
+    const float* xr = x + r * cols;
+    float* yr = y + r * cols;
+    double m = sumDouble(xr, cols) / static_cast<double>(cols);
+    double v = 0;
+    for (int64_t j = 0; j < cols; ++j) {
+      double d = xr[j] - m;
+      v += d * d;
+    }
+    v /= static_cast<double>(cols);
+    const float mf = static_cast<float>(m), rs = static_cast<float>(1.0 / std::sqrt(v + eps));
+    mean[r] = mf;
+    rstd[r] = rs;
+    for (int64_t j = 0; j < cols; ++j) {
+      float t = (xr[j] - mf) * rs;
+      if (w) t = t * w[j];
+      if (b) t = t + b[j];
+      yr[j] = t;
+    }
+  });
+}
+
+void layerNormBackwardRows(const float* dy, const float* x, const float* w, const float* mean, const float* rstd,
+                           float* dx, float* dw, float* db, int64_t rows, int64_t cols) {
+  const double inv = 1.0 / static_cast<double>(cols);
+  forRows(rows, cols, [&](int64_t r) {
+    const float* g = dy + r * cols;
+    const float* xr = x + r * cols;
+    float* o = dx + r * cols;
+    double ds = 0, dbs = 0;  // sum(dy w x), sum(dy w)
+    for (int64_t j = 0; j < cols; ++j) {
+      double gw = w ? static_cast<double>(g[j]) * w[j] : g[j];
+      ds += gw * xr[j];
+      dbs += gw;
+    }
+    const double a = rstd[r], m = mean[r];
+    const double c1 = (dbs * m - ds) * a * a * a * inv;
+    const double c2 = -c1 * m - dbs * a * inv;
+    const float af = static_cast<float>(a), c1f = static_cast<float>(c1), c2f = static_cast<float>(c2);
+    for (int64_t j = 0; j < cols; ++j) {
+      float gw = w ? g[j] * w[j] : g[j];
+      o[j] = af * gw + c1f * xr[j] + c2f;
+    }
+  });
+  if (!dw && !db) return;
+  // Column sums over rows, in double, split across threads by columns.
+  parallelFor(tasksFor(rows * cols, 1 << 15) < 2 ? 1 : tasksFor(cols, 16), [&](int t, int T) {
+    int64_t c0, c1;
+    chunkRange(cols, t, T, c0, c1);
+    std::vector<double> sw(static_cast<size_t>(c1 - c0)), sb(static_cast<size_t>(c1 - c0));
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* g = dy + r * cols;
+      const float* xr = x + r * cols;
+      const float m = mean[r], a = rstd[r];
+      for (int64_t j = c0; j < c1; ++j) {
+        sw[static_cast<size_t>(j - c0)] += static_cast<double>(g[j]) * ((xr[j] - m) * a);
+        sb[static_cast<size_t>(j - c0)] += g[j];
+      }
+    }
+    for (int64_t j = c0; j < c1; ++j) {
+      if (dw) dw[j] = static_cast<float>(sw[static_cast<size_t>(j - c0)]);
+      if (db) db[j] = static_cast<float>(sb[static_cast<size_t>(j - c0)]);
+    }
+  });
+}
+
 }  // namespace flint

@@ -27,4 +27,14 @@ void softmaxBackwardRows(const float* gradOut, const float* y, float* gradIn, in
 double crossEntropy(const float* logits, const double* targets, float* grad, int64_t rows,
                     int64_t cols, double labelSmoothing, int64_t ignoreIndex, int64_t* badRow);
 
+// Layer norm over the last `cols` values of each row, as ATen's CPU kernel: biased variance,
+// rstd = 1 / sqrt(var + eps), y = (x - mean) * rstd * w + b (w, b may be null). Row statistics in
+// double; mean and rstd [rows] are kept for the backward pass.
+void layerNormRows(const float* x, const float* w, const float* b, float* y, float* mean, float* rstd, int64_t rows,
+                   int64_t cols, double eps);
+// dx from dy (ATen's formula: dx = rstd * (dy w) + c1 * x + c2), and when dw / db are non-null
+// the weight and bias gradients summed over rows: dw = sum dy (x - mean) rstd, db = sum dy.
+void layerNormBackwardRows(const float* dy, const float* x, const float* w, const float* mean, const float* rstd,
+                           float* dx, float* dw, float* db, int64_t rows, int64_t cols);
+
 }  // namespace flint

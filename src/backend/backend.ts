@@ -159,6 +159,52 @@ export interface FusedKernels<Out = TypedArray> extends BatchNormKernels<Out> {
   lstmCell(gates: Strided, c: Strided): { hy: Out; cy: Out; saved: Out } | null;
   /** Only called with what this backend's own lstmCell returned (so it cannot decline). */
   lstmCellBackward(saved: Out, c: Strided, dhy: Strided, dcy: Strided): { dgates: Out; dc: Out };
+  /**
+   * Layer norm of x over its last `cols` elements per row (float32; weight, bias [cols] or null):
+   * y plus the row statistics for layerNormBackward. Optional: absent or null = declined.
+   */
+  layerNorm?(
+    x: Strided,
+    weight: Strided | null,
+    bias: Strided | null,
+    cols: number,
+    eps: number,
+  ): { y: Out; mean: Out; rstd: Out } | null;
+  /** Only called with what this backend's own layerNorm returned; dw / db only when asked. */
+  layerNormBackward?(
+    g: Strided,
+    x: Strided,
+    weight: Strided | null,
+    mean: Out,
+    rstd: Out,
+    cols: number,
+    wantW: boolean,
+    wantB: boolean,
+  ): { dx: Out; dw: Out | null; db: Out | null };
+  /**
+   * adamStep over a list of tensors in one call (PyTorch's foreach=True path; same numbers),
+   * steps[i] being tensor i's count; o.step is unused. Optional: absent or false = declined.
+   */
+  adamStepForeach?(
+    params: Strided[],
+    grads: Strided[],
+    expAvgs: Strided[],
+    expAvgSqs: Strided[],
+    maxExpAvgSqs: Strided[] | null,
+    steps: number[],
+    o: AdamStepOptions,
+  ): boolean;
+  /** softmax along dim; optional: absent or null = declined. */
+  softmax?(x: Strided, dim: number): Out | null;
+  /** The gradient of (log_)softmax from its output y: g - exp(y) sum(g), or y (g - sum(g y)); null = declined. */
+  softmaxBackward?(g: Strided, y: Strided, dim: number, log: boolean): Out | null;
+  /**
+   * The pointwise part of a GRU cell (float32): the projections xw, hw [B, 3H] (r, z, n) and h
+   * [B, H] give hy, plus saved state for gruCellBackward. Optional: absent or null = declined.
+   */
+  gruCell?(xw: Strided, hw: Strided, h: Strided): { hy: Out; saved: Out } | null;
+  /** Only called with what this backend's own gruCell returned: dxw, dhw [B, 3H], direct dh [B, H]. */
+  gruCellBackward?(saved: Out, h: Strided, dhy: Strided): { dxw: Out; dhw: Out; dh: Out };
   /** dst += src in place for same-shape tensors (gradient accumulation); false when declined. */
   addInPlace(dst: Strided, src: Strided): boolean;
   // Fused optimizer updates, in place; false when declined (the optimizer then runs its

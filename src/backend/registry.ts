@@ -112,6 +112,25 @@ const dispatcher: AnyBackend = {
   lstmCell: (gates, c) => pick("lstm_cell", gates, c).lstmCell(gates, c),
   lstmCellBackward: (saved, c, dhy, dcy) =>
     pick("lstm_cell_backward", c, dhy, dcy).lstmCellBackward(saved, c, dhy, dcy),
+  layerNorm: (x, w, b, cols, eps) => pick("layer_norm", x, w, b).layerNorm?.(x, w, b, cols, eps) ?? null,
+  layerNormBackward(g, x, w, mean, rstd, cols, wantW, wantB) {
+    const b = pick("layer_norm_backward", g, x, w);
+    if (!b.layerNormBackward) throw new Error(`layerNormBackward: the ${b.name} backend declines layerNorm`);
+    return b.layerNormBackward(g, x, w, mean, rstd, cols, wantW, wantB);
+  },
+  adamStepForeach(ps, gs, ms, vs, xs, steps, o) {
+    const all = [...ps, ...gs, ...ms, ...vs, ...(xs ?? [])];
+    if (!all.every((t) => t.storage.device === "cpu")) return false;
+    return cpuBackend().adamStepForeach?.(ps, gs, ms, vs, xs, steps, o) ?? false;
+  },
+  softmax: (x, dim) => pick("softmax", x).softmax?.(x, dim) ?? null,
+  softmaxBackward: (g, y, dim, log) => pick("softmax_backward", g, y).softmaxBackward?.(g, y, dim, log) ?? null,
+  gruCell: (xw, hw, h) => pick("gru_cell", xw, hw, h).gruCell?.(xw, hw, h) ?? null,
+  gruCellBackward(saved, h, dhy) {
+    const b = pick("gru_cell_backward", h, dhy);
+    if (!b.gruCellBackward) throw new Error(`gruCellBackward: the ${b.name} backend declines gruCell`);
+    return b.gruCellBackward(saved, h, dhy);
+  },
   addInPlace: (dst, src) => pick("add_", dst, src).addInPlace(dst, src),
   sgdStep: (p, g, buf, o) => pick("sgd", p, g, buf).sgdStep(p, g, buf, o),
   adamStep: (p, g, m, v, vmax, o) => pick("adam", p, g, m, v, vmax).adamStep(p, g, m, v, vmax, o),

@@ -2,6 +2,7 @@
 // from differentiable ops (linear, bmm, softmax, dropout, masked fill), so autograd needs nothing
 // new. The steps, their order and the mask rules follow 1.13 line by line; errors name the caller
 // ("MultiheadAttention" from the module) and the shapes involved.
+import { scaledDotProductAttention } from "./sdpa.js";
 import type { Tensor } from "../tensor.js";
 import { DTypeError, ShapeError, ValueError, fmtShape } from "../errors.js";
 import { isFloating } from "../dtype.js";
@@ -289,6 +290,14 @@ export function mhaForward(
   }
   const dropoutP = training ? p.dropoutP : 0;
 
+  if (!needWeights) {
+    // Without weights to return, PyTorch 2.0's MultiheadAttention runs the fused
+    // scaled_dot_product_attention; so does Flint (one autograd node, batched products).
+    const att = scaledDotProductAttention(q, k, v, { attnMask, dropoutP });
+    let res = reshape(contiguous(transpose(att, 0, 1)), [tgtLen * bsz, embedDim]);
+    res = reshape(linear(res, p.outProjWeight, p.outProjBias), [tgtLen, bsz, res.shape[1]]);
+    return [isBatched ? res : squeeze(res, 1), null];
+  }
   const qScaled = div(q, Math.sqrt(q.shape[2]));
   const scores = bmm(qScaled, transpose(k, 1, 2));
   let weights = softmax(attnMask ? add(attnMask, scores) : scores, -1);

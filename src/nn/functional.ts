@@ -507,6 +507,7 @@ export function avgPool1d(input: Tensor, ...args: unknown[]): Tensor {
 }
 export const adaptiveAvgPool1d = (input: Tensor, outputSize: number): Tensor => P1.adaptiveAvgPool1d(input, outputSize);
 export { multiHeadAttentionForward } from "./attention-functional.js";
+export { scaledDotProductAttention, type ScaledDotProductAttentionOptions } from "./sdpa.js";
 export type { MultiHeadAttentionOptions } from "./attention-functional.js";
 export * from "./functional-vision.js";
 export * from "./functional-losses.js";

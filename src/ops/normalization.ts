@@ -8,6 +8,7 @@ import { mean } from "./reduce.js";
 import { reshape } from "./view.js";
 import type { Tensor } from "../tensor.js";
 import { fusedBatchNorm } from "./batch-norm-fused.js";
+import { layerNormOp } from "./layer-norm.js";
 
 export interface BatchNormArgs {
   runningMean?: Tensor | null;
@@ -123,13 +124,7 @@ export function layerNorm(
     );
   }
   const dims = ns.map((_, i) => input.dim() - ns.length + i);
-  const m = mean(input, dims, true);
-  const c = sub(input, m);
-  const v = mean(mul(c, c), dims, true);
-  let y = mul(c, rsqrt(add(v, eps)));
-  if (weight) y = mul(y, weight);
-  if (bias) y = add(y, bias);
-  return y;
+  return layerNormOp(input, dims, weight, bias, eps);
 }
 
 /** F.group_norm: statistics over each group of channels (and all spatial positions) per sample. */

@@ -8,7 +8,7 @@ import { backend } from "../backend/backend.js";
 import { record } from "../autograd/record.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import { grad } from "../autograd/api.js";
-import { add, mul } from "./binary.js";
+import { add, mul, sub } from "./binary.js";
 import { sigmoid, tanh } from "./unary.js";
 import { chunk } from "./join.js";
 import { wrap } from "./util.js";
@@ -45,4 +45,48 @@ export function lstmCellPointwise(gates: Tensor, c: Tensor): [Tensor, Tensor] {
     [gates, c],
   );
   return [outs[0], outs[1]];
+}
+
+/** xw, hw [B, 3H] (r, z, n projections of x and h, biases included), h [B, H] -> hy, as ATen composes it. */
+function gruComposed(xw: Tensor, hw: Tensor, h: Tensor): Tensor {
+  const [ir, iz, iN] = chunk(xw, 3, 1);
+  const [hr, hz, hN] = chunk(hw, 3, 1);
+  const r = sigmoid(add(hr, ir));
+  const z = sigmoid(add(hz, iz));
+  const n = tanh(add(iN, mul(hN, r)));
+  return add(mul(sub(h, n), z), n);
+}
+
+/** The pointwise part of a GRU cell as one op (one fused kernel forward and one backward per step). */
+export function gruCellPointwise(xw: Tensor, hw: Tensor, h: Tensor): Tensor {
+  const b = backend();
+  const fused =
+    xw.dtype === "float32" && hw.dtype === "float32" && h.dtype === "float32" && h.dim() === 2 && b.gruCell
+      ? b.gruCell(xw, hw, h)
+      : null;
+  if (fused === null || !b.gruCellBackward) return gruComposed(xw, hw, h);
+  const backward = b.gruCellBackward.bind(b);
+  const hy = wrap(fused.hy, h.shape, "float32");
+  record(
+    "GruCellBackward",
+    [xw, hw, h],
+    [hy],
+    ([dhy]) => {
+      const needs = [xw.requiresGrad, hw.requiresGrad, h.requiresGrad];
+      if (isGradEnabled()) {
+        const inputs = [xw, hw, h].filter((_, k) => needs[k]);
+        const gs = grad([gruComposed(xw, hw, h)], inputs, { gradOutputs: [dhy], createGraph: true, allowUnused: true });
+        let k = 0;
+        return needs.map((n) => (n ? gs[k++] : null));
+      }
+      const r = backward(fused.saved, h, dhy);
+      return [
+        needs[0] ? wrap(r.dxw, xw.shape, "float32") : null,
+        needs[1] ? wrap(r.dhw, hw.shape, "float32") : null,
+        needs[2] ? wrap(r.dh, h.shape, "float32") : null,
+      ];
+    },
+    [xw, hw, h],
+  );
+  return hy;
 }

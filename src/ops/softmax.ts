@@ -1,7 +1,7 @@
 // softmax / logSoftmax with their closed-form backward (one pass, not the composition's graph).
 import { type DType, isFloating } from "../dtype.js";
 import { Tensor } from "../tensor.js";
-import { noGrad } from "../autograd/grad-mode.js";
+import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
 import { record } from "../autograd/record.js";
 import { backend } from "../backend/backend.js";
 import { normDim } from "../shape.js";
@@ -36,13 +36,36 @@ export function logSoftmax(input: Tensor, dimArg: DimArg, dtypeArg?: DTypeArg): 
   const d = normDim(dim, x.dim(), "log_softmax");
   if (x.dim() === 0) return sub(x, x);
   const y = logSoftmaxForward(x, d);
-  return record("LogSoftmaxBackward", [x], y, ([g]) => [sub(g, mul(exp(y), sum(g, d, true)))], [y]);
+  return record(
+    "LogSoftmaxBackward",
+    [x],
+    y,
+    ([g]) => [fusedBackward(g, y, d, true) ?? sub(g, mul(exp(y), sum(g, d, true)))],
+    [y],
+  );
 }
 
 export function softmax(input: Tensor, dimArg: DimArg, dtypeArg?: DTypeArg): Tensor {
   const [dim, dtype] = dimDtype(dimArg, dtypeArg);
   const x = prepare(input, dtype);
   const d = normDim(dim, x.dim(), "softmax");
-  const y = noGrad(() => exp(logSoftmaxForward(x, d)));
-  return record("SoftmaxBackward", [x], y, ([g]) => [mul(y, sub(g, sum(mul(g, y), d, true)))], [y]);
+  const fused = x.dim() > 0 ? backend().softmax?.(x, d) : null;
+  const y = fused ? wrap(fused, x.shape, x.dtype) : noGrad(() => exp(logSoftmaxForward(x, d)));
+  return record(
+    "SoftmaxBackward",
+    [x],
+    y,
+    ([g]) => [fusedBackward(g, y, d, false) ?? mul(y, sub(g, sum(mul(g, y), d, true)))],
+    [y],
+  );
+}
+
+/**
+ * The closed-form backward in one kernel pass when the backend has it and no gradient of the
+ * gradient is wanted (createGraph differentiates the composed formula instead).
+ */
+function fusedBackward(g: Tensor, y: Tensor, d: number, log: boolean): Tensor | null {
+  if (isGradEnabled() || y.dim() === 0) return null;
+  const data = backend().softmaxBackward?.(g, y, d, log);
+  return data ? wrap(data, y.shape, y.dtype) : null;
 }

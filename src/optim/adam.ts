@@ -57,6 +57,7 @@ abstract class AdamBase extends Optimizer {
     const [beta1, beta2] = g.betas as number[];
     const amsgrad = g.amsgrad as boolean,
       maximize = g.maximize as boolean;
+    if (this.foreachStep(g, lr, beta1, beta2, eps, wd, amsgrad, maximize)) return;
     for (const p of g.params) {
       if (!p.grad) continue;
       const s = this.initState(p, amsgrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"]);
@@ -97,6 +98,51 @@ abstract class AdamBase extends Optimizer {
       } else denom = expAvgSq.sqrt().div(bc2Sqrt).add_(eps);
       p.addcdiv_(expAvg, denom, -stepSize);
     }
+  }
+
+  /**
+   * PyTorch's foreach=True update: every parameter of the group in one backend call (the same
+   * per-element arithmetic as the single-tensor path); false when the backend declines it.
+   */
+  private foreachStep(
+    g: ParamGroup,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    wd: number,
+    amsgrad: boolean,
+    maximize: boolean,
+  ): boolean {
+    const b = backend();
+    if (!b.adamStepForeach) return false;
+    const ps = g.params.filter((p) => p.grad);
+    if (ps.length === 0 || ps.some((p) => p.dtype !== "float32" || p.grad!.dtype !== "float32")) return false;
+    const keys = amsgrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"];
+    const states = ps.map((p) => this.initState(p, keys));
+    const steps = states.map((s) => (s.step as number) + 1);
+    const col = (k: string) => states.map((s) => s[k] as Tensor);
+    const ms = col("exp_avg"),
+      vs = col("exp_avg_sq"),
+      xs = amsgrad ? col("max_exp_avg_sq") : null;
+    const o = { lr, beta1, beta2, eps, weightDecay: wd, step: 1, amsgrad, maximize, decoupled: this.decoupled };
+    if (
+      !b.adamStepForeach(
+        ps,
+        ps.map((p) => p.grad!),
+        ms,
+        vs,
+        xs,
+        steps,
+        o,
+      )
+    )
+      return false;
+    states.forEach((s, i) => {
+      s.step = steps[i];
+      for (const t of [ps[i], ms[i], vs[i], xs?.[i]]) if (t) t.storage.version++;
+    });
+    return true;
   }
 }
 

@@ -118,6 +118,20 @@ export interface NativeAddon {
   /** The fused pointwise LSTM cell (native/rnn_cell.h); act [B, 5H] is kept for the backward pass. */
   lstmCellForward(gates: Float32Array, c: Float32Array, hy: Float32Array, cy: Float32Array, act: Float32Array, B: number, H: number): void;
   lstmCellBackward(act: Float32Array, c: Float32Array, dhy: Float32Array, dcy: Float32Array, dgates: Float32Array, dc: Float32Array, B: number, H: number): void;
+  // Optional exports (the WebAssembly build may lack them; the backend then declines the kernel).
+  /** The fused pointwise GRU cell (rnn_cell.h): xw, hw [B, 3H], h [B, H] -> hy [B, H], saved [B, 4H]. */
+  gruCellForward?(xw: Float32Array, hw: Float32Array, h: Float32Array, hy: Float32Array, saved: Float32Array, B: number, H: number): void;
+  /** Layer norm over rows of `cols` (rowops.h): y, mean, rstd [rows] written; w, b may be null. */
+  layerNormRows?(x: Float32Array, w: Float32Array | null, b: Float32Array | null, y: Float32Array, mean: Float32Array, rstd: Float32Array, rows: number, cols: number, eps: number): void;
+  /** dx, and dw / db (summed over rows) when not null. */
+  layerNormBackwardRows?(dy: Float32Array, x: Float32Array, w: Float32Array | null, mean: Float32Array, rstd: Float32Array, dx: Float32Array, dw: Float32Array | null, db: Float32Array | null, rows: number, cols: number): void;
+  /** Adam/AdamW over a list of tensors in one call (PyTorch's foreach=True); steps[i] is tensor i's count after this update. */
+  adamStepMulti?(
+    params: Float32Array[], grads: Float32Array[], expAvgs: Float32Array[], expAvgSqs: Float32Array[], maxExpAvgSqs: Float32Array[] | null,
+    steps: Float64Array, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, amsgrad: boolean, maximize: boolean, decoupled: boolean,
+  ): void;
+  /** dhy [B, H] -> dxw, dhw [B, 3H] and the direct dh [B, H]. */
+  gruCellBackward?(saved: Float32Array, h: Float32Array, dhy: Float32Array, dxw: Float32Array, dhw: Float32Array, dh: Float32Array, B: number, H: number): void;
   /** out = f(x), f a unary opcode. */
   unary(op: OpCode, x: Float32Array, xOff: number, out: Float32Array, outOff: number, n: number): void;
   /** out = a op b, op a binary opcode. */

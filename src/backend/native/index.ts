@@ -16,6 +16,12 @@ const f32 = (x: Strided): Float32Array => x.storage.data as Float32Array;
 const isF32 = (x: Strided): boolean => x.dtype === "float32";
 const newF32 = (n: number): Float32Array => uninitArray("float32", n) as Float32Array;
 
+/** offs[i] === offs[0] + i * step for every i. */
+function evenlySpaced(offs: ArrayLike<number>, step: number): boolean {
+  for (let i = 1; i < offs.length; i++) if (offs[i] - offs[i - 1] !== step) return false;
+  return true;
+}
+
 export function makeNativeBackend(addon: NativeAddon): Backend {
   const codes = resolveOpcodes(addon);
   const ADD = codes.byName("add");
@@ -54,6 +60,13 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     if (!ob) { B = { ...b, storage: new CpuStorage(dense(b)), strides: contiguousStrides(b.shape), offset: 0 }; ob = { trans: false, ld: N }; }
     const aOffs = offsetsOf(batchShape, A.strides.slice(0, nd - 2), A.offset);
     const bOffs = offsetsOf(batchShape, B.strides.slice(0, nd - 2), B.offset);
+    // Batch offsets in one arithmetic progression (any contiguous or broadcast batch): one call,
+    // which runs small products (attention's per-head matmuls) on separate threads.
+    const sa = batch > 1 ? aOffs[1] - aOffs[0] : 0, sb = batch > 1 ? bOffs[1] - bOffs[0] : 0;
+    if (batch > 1 && sa >= 0 && sb >= 0 && evenlySpaced(aOffs, sa) && evenlySpaced(bOffs, sb)) {
+      addon.sgemmBatched(oa.trans, ob.trans, M, N, K, 1, f32(A), aOffs[0], oa.ld, sa, f32(B), bOffs[0], ob.ld, sb, 0, out, 0, N, M * N, batch);
+      return out;
+    }
     for (let i = 0; i < batch; i++) {
       addon.sgemm(oa.trans, ob.trans, M, N, K, 1, f32(A), aOffs[i], oa.ld, f32(B), bOffs[i], ob.ld, 0, out, i * M * N, N);
     }
@@ -112,6 +125,39 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     return out;
   }
 
+  function layerNorm(x: Strided, w: Strided | null, b: Strided | null, cols: number, eps: number) {
+    const fw = w && flat(w), fb = b && flat(b);
+    if (!addon.layerNormRows || !isF32(x) || (w && !fw) || (b && !fb) || cols === 0) return null;
+    const n = numelOf(x.shape), rows = n / cols;
+    const y = newF32(n), mean = newF32(rows), rstd = newF32(rows);
+    addon.layerNormRows(dense(x), fw, fb, y, mean, rstd, rows, cols, eps);
+    return { y, mean, rstd };
+  }
+
+  function layerNormBackward(g: Strided, x: Strided, w: Strided | null, mean: TypedArray, rstd: TypedArray, cols: number, wantW: boolean, wantB: boolean) {
+    const n = numelOf(x.shape), rows = n / cols;
+    const dx = newF32(n), dw = wantW ? newF32(cols) : null, db = wantB ? newF32(cols) : null;
+    addon.layerNormBackwardRows!(dense(g), dense(x), w && dense(w), mean as Float32Array, rstd as Float32Array, dx, dw, db, rows, cols);
+    return { dx, dw, db };
+  }
+
+  function softmax(x: Strided, dim: number): TypedArray | null {
+    const cols = x.shape[dim];
+    if (!isF32(x) || dim !== x.shape.length - 1 || !isContiguous(x)) return null;
+    const n = numelOf(x.shape), out = newF32(n);
+    addon.softmaxRows(f32(x), x.offset, out, 0, n / Math.max(cols, 1), cols);
+    return out;
+  }
+
+  function softmaxBackward(g: Strided, y: Strided, dim: number, log: boolean): TypedArray | null {
+    if (!isF32(g) || !isF32(y) || dim !== y.shape.length - 1 || !sameShape(g.shape, y.shape)) return null;
+    const n = numelOf(y.shape), cols = y.shape[dim], out = newF32(n);
+    const rows = n / Math.max(cols, 1);
+    if (log) addon.logSoftmaxBackwardRows(dense(g), dense(y), out, rows, cols);
+    else addon.softmaxBackwardRows(dense(g), dense(y), out, rows, cols);
+    return out;
+  }
+
   const convArgs = (xs: readonly number[], ws: readonly number[], p: Conv2dParams) =>
     [xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], p.stride[0], p.stride[1], p.padding[0], p.padding[1], p.dilation[0], p.dilation[1], p.groups] as const;
   const allF32 = (...xs: (Strided | null)[]): boolean => xs.every((x) => x === null || isF32(x));
@@ -145,6 +191,19 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
       addon.lstmCellBackward(saved as Float32Array, dense(c), dense(dhy), dense(dcy), dgates, dc, B, H);
       return { dgates, dc };
     },
+    gruCell(xw, hw, h) {
+      if (!addon.gruCellForward || !isF32(xw) || !isF32(hw) || !isF32(h) || h.shape.length !== 2) return null;
+      const [B, H] = h.shape;
+      const hy = newF32(B * H), saved = newF32(B * 4 * H);
+      addon.gruCellForward(dense(xw), dense(hw), dense(h), hy, saved, B, H);
+      return { hy, saved };
+    },
+    gruCellBackward(saved, h, dhy) {
+      const [B, H] = h.shape;
+      const dxw = newF32(B * 3 * H), dhw = newF32(B * 3 * H), dh = newF32(B * H);
+      addon.gruCellBackward!(saved as Float32Array, dense(h), dense(dhy), dxw, dhw, dh, B, H);
+      return { dxw, dhw, dh };
+    },
     addInPlace(dst, src) {
       const d = flat(dst);
       if (!d || !isF32(src) || !sameShape(dst.shape, src.shape)) return false;
@@ -164,11 +223,23 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
       addon.adamStep(p, g, a, b, c, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, o.step, o.amsgrad, o.maximize, o.decoupled);
       return true;
     },
+    adamStepForeach(ps, gs, ms, vs, xs, steps, o) {
+      if (!addon.adamStepMulti) return false;
+      const lists = [ps, gs, ms, vs, ...(xs ? [xs] : [])].map((l) => l.map(flat));
+      if (lists.some((l) => l.some((t) => t === null))) return false;
+      const [p, g, m, v, x] = lists as Float32Array[][];
+      addon.adamStepMulti(p, g, m, v, x ?? null, Float64Array.from(steps), o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, o.amsgrad, o.maximize, o.decoupled);
+      return true;
+    },
     matmul,
     unary,
     binary,
     reduce,
     logSoftmax,
+    softmax,
+    softmaxBackward,
+    layerNorm,
+    layerNormBackward,
     conv2d(x, w, bias, p, outShape) {
       if (!allF32(x, w, bias)) return ref.conv2d(x, w, bias, p, outShape);
       const out = newF32(numelOf(outShape));

@@ -5,12 +5,12 @@
 // direction over a packed batch (ATen's PackedLayer / ReversedPackedLayer).
 import type { Tensor } from "../../tensor.js";
 import { DTypeError, ValueError, fmtShape } from "../../errors.js";
-import { add, mul, sub } from "../../ops/binary.js";
-import { relu, sigmoid, tanh } from "../../ops/unary.js";
-import { cat, chunk, split } from "../../ops/join.js";
+import { add } from "../../ops/binary.js";
+import { relu, tanh } from "../../ops/unary.js";
+import { cat, split } from "../../ops/join.js";
 import { linear } from "../../ops/linear.js";
 import { narrow } from "../../ops/view.js";
-import { lstmCellPointwise } from "../../ops/rnn-cell.js";
+import { gruCellPointwise, lstmCellPointwise } from "../../ops/rnn-cell.js";
 import { uniform_ } from "../init.js";
 import { py } from "./util.js";
 
@@ -42,14 +42,7 @@ export const lstmStep: Step = (xw, [h, c], w) => {
   return [w.wHr ? linear(hy, w.wHr) : hy, cy];
 };
 
-export const gruStep: Step = (xw, [h], w) => {
-  const [ir, iz, iN] = chunk(xw, 3, 1);
-  const [hr, hz, hN] = chunk(linear(h, w.wHh, w.bHh), 3, 1);
-  const r = sigmoid(add(hr, ir));
-  const z = sigmoid(add(hz, iz));
-  const n = tanh(add(iN, mul(hN, r)));
-  return [add(mul(sub(h, n), z), n)];
-};
+export const gruStep: Step = (xw, [h], w) => [gruCellPointwise(xw, linear(h, w.wHh, w.bHh), h)];
 
 /** The dtype check every recurrent module makes before multiplying by its weights. */
 export function checkDType(name: string, what: string, t: Tensor, weight: Tensor): void {
