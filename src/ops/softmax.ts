@@ -10,6 +10,7 @@ import { mul, sub } from "./binary.js";
 import { exp } from "./unary.js";
 import { logsumexp, sum } from "./reduce.js";
 import { toDType } from "./cast.js";
+import { softmaxSmall } from "./softmax-small.js";
 
 function prepare(x: Tensor, dtype: DType | undefined): Tensor {
   const dt = dtype ?? (isFloating(x.dtype) ? x.dtype : "float32");
@@ -43,6 +44,6 @@ export function softmax(input: Tensor, dimArg: DimArg, dtypeArg?: DTypeArg): Ten
   const [dim, dtype] = dimDtype(dimArg, dtypeArg);
   const x = prepare(input, dtype);
   const d = normDim(dim, x.dim(), "softmax");
-  const y = noGrad(() => exp(logSoftmaxForward(x, d)));
+  const y = softmaxSmall(x, d) ?? noGrad(() => exp(logSoftmaxForward(x, d)));
   return record("SoftmaxBackward", [x], y, ([g]) => [mul(y, sub(g, sum(mul(g, y), d, true)))], [y]);
 }
