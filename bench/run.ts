@@ -158,6 +158,7 @@ for (const r of rows) {
 // Micro-benchmarks: GEMM and convolution kernels of the native addon (GFLOP/s, ms per layer
 // against PyTorch), and the reference backend against naive loops.
 for (const [title, file, args] of [
+  ["per-op latency against PyTorch", "bench/ops-latency.ts", ["--threads", threads]],
   ["native GEMM and conv2d kernels", "bench/native-gemm.ts", [threads]],
   ["reference backend against naive loops", "bench/ref-vs-naive.ts", []],
 ] as const) {

@@ -1,5 +1,6 @@
 // dtypes, their storage arrays, and PyTorch's type-promotion rules.
 import { checkAllocCount } from "./checked-size.js";
+import { SLAB_MAX_BYTES, SLAB_MIN_BYTES, slabFloat32, slabFloat64, slabInt32, slabUint8 } from "./small-arrays.js";
 
 export type DType = "float32" | "float64" | "int64" | "int32" | "uint8" | "bool";
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
@@ -33,6 +34,8 @@ export function isDType(x: unknown): x is DType {
 export function arrayFor(dtype: DType, n: number): TypedArray {
   // The last line of defence: ops check their output sizes by name first (checked-size.ts).
   if (!(Number.isInteger(n) && n >= 0 && n <= MAX_UNCHECKED)) checkAllocCount("allocation", n, dtype);
+  const bytes = n * itemSize(dtype);
+  if (bytes >= SLAB_MIN_BYTES && bytes <= SLAB_MAX_BYTES) return slabArray(dtype, n);
   switch (dtype) {
     case "float32":
       return new Float32Array(n);
@@ -44,6 +47,22 @@ export function arrayFor(dtype: DType, n: number): TypedArray {
     case "uint8":
     case "bool":
       return new Uint8Array(n);
+  }
+}
+
+/** A zeroed small array as a view into a shared slab (src/small-arrays.ts). */
+function slabArray(dtype: DType, n: number): TypedArray {
+  switch (dtype) {
+    case "float32":
+      return slabFloat32(n);
+    case "float64":
+    case "int64":
+      return slabFloat64(n);
+    case "int32":
+      return slabInt32(n);
+    case "uint8":
+    case "bool":
+      return slabUint8(n);
   }
 }
 
@@ -159,7 +178,7 @@ const UNINIT_MIN_BYTES = 1 << 12;
 export function uninitArray(dtype: DType, n: number): TypedArray {
   if (!(Number.isInteger(n) && n >= 0 && n <= MAX_UNCHECKED)) checkAllocCount("allocation", n, dtype);
   const bytes = n * itemSize(dtype);
-  if (bytes < UNINIT_MIN_BYTES || !nodeBuffer) return arrayFor(dtype, n);
+  if (bytes <= UNINIT_MIN_BYTES || !nodeBuffer) return arrayFor(dtype, n);
   const buf = nodeBuffer.allocUnsafeSlow(bytes).buffer;
   switch (dtype) {
     case "float32":

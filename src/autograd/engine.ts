@@ -1,5 +1,7 @@
 // The backward pass: walk the graph from the roots in dependency order, summing the gradients
 // that reach each node, and deliver them to leaves (or to the inputs asked for by autograd.grad).
+// One pass is a BackwardPass object whose methods do the work: no closures are made per call,
+// and the loops are plain loops (the engine runs once per training step over every node).
 import { AutogradError, ShapeError, fmtShape } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { enableGrad, noGrad } from "./grad-mode.js";
@@ -22,25 +24,56 @@ export function runBackward(
   opts: BackwardOptions = {},
 ): (Tensor | null)[] {
   const createGraph = opts.createGraph ?? false;
-  const retainGraph = opts.retainGraph ?? createGraph;
-  const inputs = opts.inputs;
-  const captured: (Tensor | null)[] = inputs ? inputs.map(() => null) : [];
-  const leafSlot = new Map<Tensor, number>();
-  const nodeSlot = new Map<Node, Map<number, number>>();
-  inputs?.forEach((t, i) => {
-    if (!t.requiresGrad) throw new AutogradError(`autograd.grad: input ${i} does not require grad`);
-    if (t.gradFn) {
-      let m = nodeSlot.get(t.gradFn);
-      if (!m) nodeSlot.set(t.gradFn, (m = new Map()));
-      m.set(t.outputNr, i);
-    } else leafSlot.set(t, i);
-  });
+  const pass = new BackwardPass(createGraph, opts.retainGraph ?? createGraph, opts.inputs);
+  withFinalCallbacks(() =>
+    createGraph ? enableGrad(() => pass.run(roots, rootGrads)) : noGrad(() => pass.run(roots, rootGrads)),
+  );
+  const captured = pass.captured;
+  if (opts.inputs && !opts.allowUnused) {
+    for (let i = 0; i < captured.length; i++) {
+      if (captured[i] === null) {
+        throw new AutogradError(
+          `autograd.grad: one of the differentiated tensors (input ${i}) appears to not have been used in the graph. Set allowUnused: true if this is the desired behavior.`,
+        );
+      }
+    }
+  }
+  return captured;
+}
 
-  const run = () => {
-    // Count, for every node reachable from the roots, how many edges lead into it.
-    const deps = new Map<Node, number>();
-    // Edges into hooked leaves: their post-accumulate hooks run after the last one delivers.
-    const leafDeps = new Map<Tensor, number>();
+class BackwardPass {
+  /** autograd.grad's results, by input (empty for backward()). */
+  readonly captured: (Tensor | null)[] = [];
+  /** Slots of autograd.grad's inputs: leaves, and (node, output number) of non-leaves. */
+  private readonly leafSlot = new Map<Tensor, number>();
+  private readonly nodeSlot = new Map<Node, Map<number, number>>();
+  /** For every node reachable from the roots, how many edges into it have not delivered yet. */
+  private readonly deps = new Map<Node, number>();
+  /** Edges into hooked leaves: their post-accumulate hooks run after the last one delivers. */
+  private readonly leafDeps = new Map<Tensor, number>();
+  /** The gradients summed so far for each node's outputs. */
+  private readonly buffers = new Map<Node, (Tensor | null)[]>();
+
+  constructor(
+    private readonly createGraph: boolean,
+    private readonly retainGraph: boolean,
+    private readonly inputs: readonly Tensor[] | undefined,
+  ) {
+    if (!inputs) return;
+    for (let i = 0; i < inputs.length; i++) {
+      const t = inputs[i];
+      if (!t.requiresGrad) throw new AutogradError(`autograd.grad: input ${i} does not require grad`);
+      this.captured.push(null);
+      if (t.gradFn) {
+        let m = this.nodeSlot.get(t.gradFn);
+        if (!m) this.nodeSlot.set(t.gradFn, (m = new Map()));
+        m.set(t.outputNr, i);
+      } else this.leafSlot.set(t, i);
+    }
+  }
+
+  run(roots: readonly Tensor[], rootGrads: readonly Tensor[]): void {
+    const { deps, leafDeps, buffers, inputs, retainGraph, createGraph } = this;
     const stack: Node[] = [];
     for (const r of roots)
       if (r.gradFn && !deps.has(r.gradFn)) {
@@ -48,67 +81,37 @@ export function runBackward(
         stack.push(r.gradFn);
       }
     while (stack.length) {
-      const n = stack.pop() as Node;
-      for (const e of n.next) {
-        if (e !== null && "leaf" in e && !inputs && hasPostAccumulateGradHooks(e.leaf))
-          leafDeps.set(e.leaf, (leafDeps.get(e.leaf) ?? 0) + 1);
-        if (e === null || !("node" in e)) continue;
-        const seen = deps.has(e.node);
-        deps.set(e.node, (deps.get(e.node) ?? 0) + 1);
-        if (!seen) stack.push(e.node);
+      const next = (stack.pop() as Node).next;
+      for (let i = 0; i < next.length; i++) {
+        const e = next[i];
+        if (e === null) continue;
+        if (!("node" in e)) {
+          if (!inputs && hasPostAccumulateGradHooks(e.leaf)) leafDeps.set(e.leaf, (leafDeps.get(e.leaf) ?? 0) + 1);
+          continue;
+        }
+        const count = deps.get(e.node);
+        deps.set(e.node, (count ?? 0) + 1);
+        if (count === undefined) stack.push(e.node);
       }
     }
-    const buffers = new Map<Node, (Tensor | null)[]>();
-    const deliverLeaf = (leaf: Tensor, g0: Tensor) => {
-      const g = applyLeafHooks(leaf, g0);
-      const slot = leafSlot.get(leaf);
-      if (inputs) {
-        if (slot !== undefined) captured[slot] = captured[slot] ? accumulate(captured[slot] as Tensor, g) : g;
-        return;
-      }
-      if (g.shape.length !== leaf.shape.length || g.shape.some((s, i) => s !== leaf.shape[i])) {
-        throw new ShapeError(
-          `backward: gradient of shape ${fmtShape(g.shape)} does not match leaf of shape ${fmtShape(leaf.shape)}`,
-        );
-      }
-      leaf.grad = leaf.grad
-        ? createGraph
-          ? accumulate(leaf.grad, g)
-          : accumulateInto(leaf.grad, g)
-        : createGraph
-          ? g
-          : detachedClone(g);
-      const left = leafDeps.get(leaf);
-      if (left !== undefined) {
-        if (left <= 1) {
-          leafDeps.delete(leaf);
-          runPostAccumulateGradHooks(leaf);
-        } else leafDeps.set(leaf, left - 1);
-      } else if (!inputs && hasPostAccumulateGradHooks(leaf)) runPostAccumulateGradHooks(leaf);
-    };
-    const addTo = (node: Node, nr: number, g: Tensor) => {
-      let buf = buffers.get(node);
-      if (!buf) buffers.set(node, (buf = node.outputs.map(() => null)));
-      const prev = buf[nr];
-      buf[nr] = prev ? accumulate(prev, g) : g;
-    };
-    roots.forEach((r, i) => {
-      if (r.gradFn) addTo(r.gradFn, r.outputNr, rootGrads[i]);
-      else if (r.requiresGrad) deliverLeaf(r, rootGrads[i]);
-    });
+    for (let i = 0; i < roots.length; i++) {
+      const r = roots[i];
+      if (r.gradFn) this.addTo(r.gradFn, r.outputNr, rootGrads[i]);
+      else if (r.requiresGrad) this.deliverLeaf(r, rootGrads[i]);
+    }
     // Highest sequence number first: the most recently created node, as PyTorch orders.
     const ready = new NodeHeap();
-    for (const n of deps.keys()) if (deps.get(n) === 0) ready.push(n);
+    for (const [n, count] of deps) if (count === 0) ready.push(n);
     while (ready.size > 0) {
       const node = ready.pop();
-      const buf = buffers.get(node) ?? node.outputs.map(() => null);
+      const buf = buffers.get(node) ?? new Array<Tensor | null>(node.outputs.length).fill(null);
       buffers.delete(node);
-      const grads = applyNodeHooks(
-        node,
-        buf.map((g, i) => g ?? zerosFor(node.outputs[i])),
-      );
-      const slots = nodeSlot.get(node);
-      if (slots) for (const [nr, slot] of slots) captured[slot] = grads[nr];
+      for (let i = 0; i < buf.length; i++) if (buf[i] === null) buf[i] = zerosFor(node.outputs[i]);
+      const grads = applyNodeHooks(node, buf as Tensor[]);
+      if (inputs) {
+        const slots = this.nodeSlot.get(node);
+        if (slots) for (const [nr, slot] of slots) this.captured[slot] = grads[nr];
+      }
       if (node.retained)
         for (const [nr, t] of node.retained)
           t.grad = t.grad
@@ -117,31 +120,65 @@ export function runBackward(
               : accumulateInto(t.grad, grads[nr])
             : detachedClone(grads[nr]);
       const inGrads = node.apply(grads, retainGraph);
-      node.next.forEach((e, i) => {
-        if (e === null) return;
+      const next = node.next;
+      for (let i = 0; i < next.length; i++) {
+        const e = next[i];
+        if (e === null) continue;
         const g = inGrads[i];
-        if ("leaf" in e) {
-          if (g) deliverLeaf(e.leaf, g);
-          return;
+        if (!("node" in e)) {
+          if (g) this.deliverLeaf(e.leaf, g);
+          continue;
         }
-        if (g) addTo(e.node, e.outputNr, g);
+        if (g) this.addTo(e.node, e.outputNr, g);
         const left = (deps.get(e.node) as number) - 1;
         deps.set(e.node, left);
         if (left === 0) ready.push(e.node);
-      });
-    }
-  };
-  withFinalCallbacks(() => (createGraph ? enableGrad(run) : noGrad(run)));
-  if (inputs && !opts.allowUnused) {
-    captured.forEach((g, i) => {
-      if (g === null) {
-        throw new AutogradError(
-          `autograd.grad: one of the differentiated tensors (input ${i}) appears to not have been used in the graph. Set allowUnused: true if this is the desired behavior.`,
-        );
       }
-    });
+    }
   }
-  return captured;
+
+  private addTo(node: Node, nr: number, g: Tensor): void {
+    let buf = this.buffers.get(node);
+    if (!buf) this.buffers.set(node, (buf = new Array<Tensor | null>(node.outputs.length).fill(null)));
+    const prev = buf[nr];
+    buf[nr] = prev ? accumulate(prev, g) : g;
+  }
+
+  private deliverLeaf(leaf: Tensor, g0: Tensor): void {
+    const g = applyLeafHooks(leaf, g0);
+    if (this.inputs) {
+      const slot = this.leafSlot.get(leaf);
+      const captured = this.captured;
+      if (slot !== undefined) captured[slot] = captured[slot] ? accumulate(captured[slot] as Tensor, g) : g;
+      return;
+    }
+    if (!sameShape(g.shape, leaf.shape)) {
+      throw new ShapeError(
+        `backward: gradient of shape ${fmtShape(g.shape)} does not match leaf of shape ${fmtShape(leaf.shape)}`,
+      );
+    }
+    const createGraph = this.createGraph;
+    leaf.grad = leaf.grad
+      ? createGraph
+        ? accumulate(leaf.grad, g)
+        : accumulateInto(leaf.grad, g)
+      : createGraph
+        ? g
+        : detachedClone(g);
+    const left = this.leafDeps.get(leaf);
+    if (left !== undefined) {
+      if (left <= 1) {
+        this.leafDeps.delete(leaf);
+        runPostAccumulateGradHooks(leaf);
+      } else this.leafDeps.set(leaf, left - 1);
+    } else if (hasPostAccumulateGradHooks(leaf)) runPostAccumulateGradHooks(leaf);
+  }
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** A max-heap of nodes by sequence number (the engine's ready queue; O(log n) per node). */
@@ -156,7 +193,9 @@ class NodeHeap {
     for (let i = a.length - 1; i > 0;) {
       const parent = (i - 1) >> 1;
       if (a[parent].seq >= a[i].seq) break;
-      [a[parent], a[i]] = [a[i], a[parent]];
+      const t = a[parent];
+      a[parent] = a[i];
+      a[i] = t;
       i = parent;
     }
   }
@@ -173,7 +212,9 @@ class NodeHeap {
         if (l < a.length && a[l].seq > a[m].seq) m = l;
         if (r < a.length && a[r].seq > a[m].seq) m = r;
         if (m === i) break;
-        [a[m], a[i]] = [a[i], a[m]];
+        const t = a[m];
+        a[m] = a[i];
+        a[i] = t;
         i = m;
       }
     }

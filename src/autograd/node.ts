@@ -7,6 +7,12 @@ import type { Tensor } from "../tensor.js";
 
 export type Edge = { node: Node; outputNr: number } | { leaf: Tensor } | null;
 export type BackwardFn = (grads: Tensor[]) => readonly (Tensor | null | undefined)[];
+/** Shape, dtype and device of one output, to make a zero gradient for an output that got none. */
+export interface OutputMeta {
+  shape: readonly number[];
+  dtype: Tensor["dtype"];
+  device: DeviceType;
+}
 
 let sequence = 0;
 
@@ -26,10 +32,12 @@ export class Node {
     fn: BackwardFn,
     private readonly saved: readonly Tensor[],
     /** Shapes and dtypes of the outputs, to make zero gradients for unused outputs. */
-    readonly outputs: readonly { shape: readonly number[]; dtype: Tensor["dtype"]; device: DeviceType }[],
+    readonly outputs: readonly OutputMeta[],
   ) {
     this.fn = fn;
-    this.savedVersions = saved.map((t) => t.storage.version);
+    const versions = new Array<number>(saved.length);
+    for (let i = 0; i < saved.length; i++) versions[i] = saved[i].storage.version;
+    this.savedVersions = versions;
   }
 
   /** Runs the backward closure; frees it unless the graph is retained. */
@@ -41,14 +49,15 @@ export class Node {
           "Specify retainGraph: true if you need to backward through the graph a second time.",
       );
     }
-    this.saved.forEach((t, i) => {
+    for (let i = 0; i < this.saved.length; i++) {
+      const t = this.saved[i];
       if (t.storage.version !== this.savedVersions[i]) {
         throw new AutogradError(
           `${this.name}: one of the variables needed for gradient computation has been modified by an inplace operation: ` +
             `[${t.dtype} [${t.shape.join(", ")}]] is at version ${t.storage.version}; expected version ${this.savedVersions[i]} instead.`,
         );
       }
-    });
+    }
     const fn = this.fn;
     if (!retainGraph) this.fn = null;
     return fn(grads);

@@ -5,7 +5,7 @@ import { isFloating } from "../dtype.js";
 import { type Tensor, makeView } from "../tensor.js";
 import { backend } from "../backend/backend.js";
 import { zerosOf } from "../ops/util.js";
-import { type BackwardFn, type Edge, Node } from "./node.js";
+import { type BackwardFn, type Edge, Node, type OutputMeta } from "./node.js";
 import { isGradEnabled } from "./grad-mode.js";
 
 export function needsGrad(inputs: readonly (Tensor | null | undefined)[]): boolean {
@@ -51,20 +51,23 @@ export function record<T extends Tensor | Tensor[]>(
   saved: readonly Tensor[] = [],
 ): T {
   if (!needsGrad(inputs)) return out;
+  // Plain loops, not map/forEach closures: record() runs once per op of every training step.
   const outs: Tensor[] = Array.isArray(out) ? out : [out];
-  const node = new Node(
-    name,
-    inputs.map(edgeOf),
-    backward,
-    saved,
-    outs.map((o) => ({ shape: o.shape, dtype: o.dtype, device: o.storage.device })),
-  );
-  outs.forEach((o, i) => {
-    if (!isFloating(o.dtype)) return;
+  const edges = new Array<Edge>(inputs.length);
+  for (let i = 0; i < inputs.length; i++) edges[i] = edgeOf(inputs[i]);
+  const metas = new Array<OutputMeta>(outs.length);
+  for (let i = 0; i < outs.length; i++) {
+    const o = outs[i];
+    metas[i] = { shape: o.shape, dtype: o.dtype, device: o.storage.device };
+  }
+  const node = new Node(name, edges, backward, saved, metas);
+  for (let i = 0; i < outs.length; i++) {
+    const o = outs[i];
+    if (!isFloating(o.dtype)) continue;
     o.requiresGrad = true;
     o.gradFn = node;
     o.outputNr = i;
-  });
+  }
   return out;
 }
 

@@ -5,6 +5,7 @@ import { DTypeError, ValueError, fmtShape } from "../errors.js";
 import { backend, type BinaryOp } from "../backend/backend.js";
 import { broadcastShapes } from "../shape.js";
 import { record } from "../autograd/record.js";
+import { isGradEnabled } from "../autograd/grad-mode.js";
 import { type TensorLike, isTensor, scalarTensor, wrap, zerosOf } from "./util.js";
 import { sumToShape } from "./broadcast.js";
 import { toDType } from "./cast.js";
@@ -27,7 +28,8 @@ function checkIntDivisor(op: string, tb: Tensor): void {
 
 /** Runs a binary kernel: promotes, broadcasts, and wraps, with the result dtype its declaration gives. */
 function kernel(op: BinaryOp, a: TensorLike, b: TensorLike): { out: Tensor; ta: Tensor; tb: Tensor } {
-  const promoted = resultType([operand(a), operand(b)]);
+  // Two tensors of one dtype (the common case) keep it; anything else takes PyTorch's promotion rules.
+  const promoted = isTensor(a) && isTensor(b) && a.dtype === b.dtype ? a.dtype : resultType([operand(a), operand(b)]);
   const ta = asTensor(a, promoted),
     tb = asTensor(b, promoted);
   if (INT_DIVISIONS.has(op) && isIntegral(promoted)) checkIntDivisor(op, tb);
@@ -37,7 +39,7 @@ function kernel(op: BinaryOp, a: TensorLike, b: TensorLike): { out: Tensor; ta: 
       `pow: integers to negative integer powers are not allowed (base ${promoted}, exponent ${String(b)})`,
     );
   }
-  const shape = broadcastShapes(ta.shape, tb.shape, op);
+  const shape = sameShape(ta.shape, tb.shape) ? ta.shape : broadcastShapes(ta.shape, tb.shape, op);
   const dt = binaryOutDtype(op, promoted);
   return { out: wrap(backend().binary(op, ta, tb, shape, dt), shape, dt), ta, tb };
 }
@@ -56,6 +58,7 @@ export function add(a: TensorLike, b: TensorLike, alphaArg?: AlphaArg): Tensor {
   const alpha = alphaOf(alphaArg);
   if (alpha !== 1) return add(a, mul(b, alpha));
   const { out } = kernel("add", a, b);
+  if (!recording(a, b)) return out;
   return record("AddBackward", [a as Tensor, b as Tensor].filter(isTensor), out, ([g]) => inputGrads(a, b, g, g));
 }
 
@@ -68,6 +71,7 @@ export function sub(a: TensorLike, b: TensorLike, alphaArg?: AlphaArg): Tensor {
     );
   }
   const { out } = kernel("sub", a, b);
+  if (!recording(a, b)) return out;
   // 1 - x is PyTorch's rsub
   return record(isTensor(a) ? "SubBackward" : "RsubBackward1", tensorsOf(a, b), out, ([g]) =>
     inputGrads(a, b, g, neg(g)),
@@ -76,6 +80,7 @@ export function sub(a: TensorLike, b: TensorLike, alphaArg?: AlphaArg): Tensor {
 
 export function mul(a: TensorLike, b: TensorLike): Tensor {
   const { out, ta, tb } = kernel("mul", a, b);
+  if (!recording(a, b)) return out;
   // Saves b only if a needs its gradient, and a only if b does (as PyTorch).
   const saved = [...(needs(a) && isTensor(b) ? [b] : []), ...(needs(b) && isTensor(a) ? [a] : [])];
   return record(
@@ -114,6 +119,7 @@ export function div(a: TensorLike, b: TensorLike, mode?: RoundingMode | { roundi
     );
   }
   const { out, ta, tb } = kernel("div", a, b);
+  if (!recording(a, b)) return out;
   // PyTorch's formulas (other: -g * ((a / b) / b)), reading the inputs, not the output the caller may change in place.
   const saved = [...(needs(b) && isTensor(a) ? [a] : []), ...(isTensor(b) ? [b] : [])];
   return record(
@@ -246,6 +252,13 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
 
 // --- helpers shared by the ops above ---
 const needs = (x: TensorLike): boolean => isTensor(x) && x.requiresGrad;
+/** Whether record() would record: checked first so that an op outside autograd builds no closure. */
+const recording = (a: TensorLike, b: TensorLike): boolean => isGradEnabled() && (needs(a) || needs(b));
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 const tensorsOf = (a: TensorLike, b: TensorLike): Tensor[] => [a, b].filter(isTensor);
 const savedOf = tensorsOf;
 /** Maps gradients of (a, b) onto the tensor inputs recorded (scalars are not inputs). */

@@ -1,6 +1,6 @@
 // Joining and splitting along a dim.
-import { promoteTypes } from "../dtype.js";
-import { Tensor } from "../tensor.js";
+import { type DType, promoteTypes, uninitArray } from "../dtype.js";
+import { Tensor, fromTypedArray } from "../tensor.js";
 import { ShapeError, ValueError, fmtShape } from "../errors.js";
 import { backend } from "../backend/backend.js";
 import { normDim } from "../shape.js";
@@ -31,11 +31,14 @@ export function cat(tensors: readonly Tensor[], dimArg?: DimArg): Tensor {
   const dtype = parts.reduce((a, t) => promoteTypes(a, t.dtype), ref.dtype);
   const shape = [...ref.shape];
   shape[d] = parts.reduce((n, t) => n + t.shape[d], 0);
-  const out = zeros(shape, { dtype, device: parts[0].storage.device });
-  let at = 0;
-  for (const t of parts) {
-    backend().assign(narrow(out, d, at, t.shape[d]), t);
-    at += t.shape[d];
+  let out = catContiguous(parts, d, shape, dtype);
+  if (out === null) {
+    out = zeros(shape, { dtype, device: parts[0].storage.device });
+    let at = 0;
+    for (const t of parts) {
+      backend().assign(narrow(out, d, at, t.shape[d]), t);
+      at += t.shape[d];
+    }
   }
   return record("CatBackward", parts, out, ([g]) => {
     let pos = 0;
@@ -46,6 +49,33 @@ export function cat(tensors: readonly Tensor[], dimArg?: DimArg): Tensor {
       return r.dtype === t.dtype ? r : toDType(r, t.dtype);
     });
   });
+}
+
+/**
+ * cat of contiguous CPU tensors of the result's dtype: block copies (typed-array set), without a
+ * zero fill and a narrowed view per part. Null when another path is needed.
+ */
+function catContiguous(parts: readonly Tensor[], d: number, shape: number[], dtype: DType): Tensor | null {
+  for (const t of parts) if (t.dtype !== dtype || t.storage.device !== "cpu" || !t.isContiguous()) return null;
+  let outer = 1,
+    inner = 1;
+  for (let i = 0; i < d; i++) outer *= shape[i];
+  for (let i = d + 1; i < shape.length; i++) inner *= shape[i];
+  const data = uninitArray(dtype, outer * shape[d] * inner);
+  const row = shape[d] * inner;
+  let at = 0;
+  for (const t of parts) {
+    const block = t.shape[d] * inner,
+      src = t.storage.data;
+    if (block >= 64 || outer === 1)
+      for (let o = 0; o < outer; o++)
+        data.set(src.subarray(t.offset + o * block, t.offset + (o + 1) * block), o * row + at);
+    else
+      for (let o = 0; o < outer; o++)
+        for (let j = 0; j < block; j++) data[o * row + at + j] = src[t.offset + o * block + j];
+    at += block;
+  }
+  return fromTypedArray(data, shape, dtype);
 }
 
 export function stack(tensors: readonly Tensor[], dimArg?: DimArg): Tensor {

@@ -63,6 +63,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       `matmul: mat1 and mat2 shapes cannot be multiplied (${a2.shape.slice(-2).join("x")} and ${b2.shape.slice(-2).join("x")}); inputs ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`,
     );
   }
+  // Two matrices (the common case): one GEMM, without the batch broadcasting's expand views.
+  if (a.dim() === 2 && b.dim() === 2) return product(a, b);
   const batch = broadcastShapes(a2.shape.slice(0, -2), b2.shape.slice(0, -2), "matmul");
   const M = a2.shape[a2.dim() - 2],
     N = b2.shape[b2.dim() - 1];

@@ -41,13 +41,13 @@ interface ReduceArgs {
   dtype?: DType;
 }
 
+const NO_ARGS: ReduceArgs = { keepdim: false };
+
 export function sum(x: Tensor, ...args: unknown[]): Tensor {
-  const { dim, keepdim, dtype } = parseArgs<ReduceArgs & Record<string, unknown>>(
-    "sum",
-    args,
-    ["dim", "keepdim", "dtype"],
-    { keepdim: false },
-  );
+  const { dim, keepdim, dtype } =
+    args.length === 0
+      ? NO_ARGS
+      : parseArgs<ReduceArgs & Record<string, unknown>>("sum", args, ["dim", "keepdim", "dtype"], { keepdim: false });
   const dims = normDims(x, dim, "sum");
   const dt = dtype ?? (isFloating(x.dtype) ? x.dtype : "int64");
   const out = rawReduce("sum", x, dims, keepdim ?? false, dt);
@@ -56,7 +56,18 @@ export function sum(x: Tensor, ...args: unknown[]): Tensor {
   return record(name, [x], out, ([g]) => [toDType(expandBack(g, x, dims), x.dtype)]);
 }
 
+/** mean() of a floating CPU tensor over all dims: one sum kernel, divided in place. */
+function meanAll(x: Tensor): Tensor {
+  const dims = [...x.shape.keys()];
+  const count = x.numel();
+  const data = backend().reduce("sum", x, dims, x.dtype) as Float32Array | Float64Array;
+  // As div(sum, count): the count is a float32 scalar for a float32 mean.
+  data[0] = data[0] / (x.dtype === "float32" ? Math.fround(count) : count);
+  return record("MeanBackward", [x], wrap(data, [], x.dtype), ([g]) => [expandBack(div(g, count), x, dims)]);
+}
+
 export function mean(x: Tensor, ...args: unknown[]): Tensor {
+  if (args.length === 0 && x.dim() > 0 && isFloating(x.dtype) && x.storage.device === "cpu") return meanAll(x);
   const { dim, keepdim, dtype } = parseArgs<ReduceArgs & Record<string, unknown>>(
     "mean",
     args,

@@ -10,6 +10,7 @@ import { mul, sub } from "./binary.js";
 import { exp } from "./unary.js";
 import { logsumexp, sum } from "./reduce.js";
 import { toDType } from "./cast.js";
+import { softmaxSmall } from "./softmax-small.js";
 
 function prepare(x: Tensor, dtype: DType | undefined): Tensor {
   const dt = dtype ?? (isFloating(x.dtype) ? x.dtype : "float32");
@@ -49,8 +50,9 @@ export function softmax(input: Tensor, dimArg: DimArg, dtypeArg?: DTypeArg): Ten
   const [dim, dtype] = dimDtype(dimArg, dtypeArg);
   const x = prepare(input, dtype);
   const d = normDim(dim, x.dim(), "softmax");
-  const fused = x.dim() > 0 ? backend().softmax?.(x, d) : null;
-  const y = fused ? wrap(fused, x.shape, x.dtype) : noGrad(() => exp(logSoftmaxForward(x, d)));
+  const small = softmaxSmall(x, d);
+  const fused = small === null && x.dim() > 0 ? backend().softmax?.(x, d) : null;
+  const y = small ?? (fused ? wrap(fused, x.shape, x.dtype) : noGrad(() => exp(logSoftmaxForward(x, d))));
   return record(
     "SoftmaxBackward",
     [x],

@@ -8,6 +8,7 @@ import type { DType } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
 import { backend, type UnaryOp } from "../backend/backend.js";
 import { record } from "../autograd/record.js";
+import { isGradEnabled } from "../autograd/grad-mode.js";
 import { registerUnaryFn } from "../backend/elementwise-registry.js";
 import { wrap, zerosOf } from "./util.js";
 
@@ -51,7 +52,7 @@ export function unaryOp<N extends string>(name: N, decl: UnaryDecl): UnaryOpFn<N
     }
     const dt = decl.dtype(x.dtype);
     const y = wrap(backend().unary(name as string as UnaryOp, x, dt), x.shape, dt);
-    if (grad === null) return y;
+    if (grad === null || !x.requiresGrad || !isGradEnabled()) return y;
     const backward =
       grad === "zero" ? (g: Tensor) => zerosOf(g.shape, g.dtype, g.storage.device) : (g: Tensor) => grad(g, x, y);
     return record(node, [x], y, ([g]) => [backward(g)], saves === "x" ? [x] : saves === "y" ? [y] : []);

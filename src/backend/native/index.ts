@@ -22,6 +22,23 @@ function evenlySpaced(offs: ArrayLike<number>, step: number): boolean {
   return true;
 }
 
+// Below these sizes a float32 kernel runs in JavaScript: crossing into the addon (argument
+// unwrapping through N-API) costs more than the loop itself. Measured with bench/ops-latency.ts:
+// an addon add is ~0.5 µs flat, the JS loop ~5 ns per element; exp and sigmoid ~10-20 ns per
+// element in JS against a vectorised kernel.
+const JS_BINARY_MAX = 64,
+  JS_UNARY_MAX = 16,
+  JS_SUM_MAX = 64;
+
+/** A full sum of n contiguous float32 values, accumulated in double (as accurate as the addon's). */
+function sumSmall(data: Float32Array, offset: number, n: number): Float32Array {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += data[offset + i];
+  const out = new Float32Array(1);
+  out[0] = s;
+  return out;
+}
+
 export function makeNativeBackend(addon: NativeAddon): Backend {
   const codes = resolveOpcodes(addon);
   const ADD = codes.byName("add");
@@ -76,7 +93,9 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
   function unary(op: UnaryOp, x: Strided, outDtype: DType): TypedArray {
     const code = codes.unary(op);
     if (code === undefined || !isF32(x) || outDtype !== "float32") return ref.unary(op, x, outDtype);
-    const n = numelOf(x.shape), out = newF32(n);
+    const n = numelOf(x.shape);
+    if (n <= JS_UNARY_MAX) return ref.unary(op, x, outDtype);
+    const out = newF32(n);
     // A strided input (a gate's slice of an LSTM's projection, say) is gathered first: a copy is
     // cheap next to evaluating exp/tanh element by element in TypeScript.
     addon.unary(code, dense(x), 0, out, 0, n);
@@ -87,6 +106,7 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     const code = codes.binary(op);
     if (code === undefined || !isF32(a) || !isF32(b) || outDtype !== "float32") return ref.binary(op, a, b, outShape, outDtype);
     const n = numelOf(outShape), rev = codes.reversed(op);
+    if (n <= JS_BINARY_MAX) return ref.binary(op, a, b, outShape, outDtype);
     const aFull = sameShape(a.shape, outShape) && isContiguous(a), bFull = sameShape(b.shape, outShape) && isContiguous(b);
     const out = newF32(n);
     if (aFull && bFull) addon.binary(code, f32(a), a.offset, f32(b), b.offset, out, 0, n);
@@ -109,6 +129,7 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
       addon.biasGradNCHW(f32(x).subarray(x.offset), out, s[0], s[1], s[2] * s[3]);
       return out;
     }
+    if (dims.length === s.length && numelOf(s) <= JS_SUM_MAX) return sumSmall(f32(x), x.offset, numelOf(s));
     const d0 = dims[0], d1 = dims[dims.length - 1];
     if (d1 - d0 + 1 !== dims.length) return ref.reduce(op, x, dims, outDtype);
     const outer = numelOf(s.slice(0, d0)), n = numelOf(s.slice(d0, d1 + 1)), inner = numelOf(s.slice(d1 + 1));
