@@ -121,7 +121,8 @@ function* batches(): Generator<[torch.Tensor, torch.Tensor]> {
 // Each phase in wall ms and in CPU ms of this (the main) thread: on a loaded machine the wall
 // times stretch with the load, the CPU times much less. The reducer's hooks / wait / copy-back
 // are timed by main-thread CPU too (wait's CPU is ~0: it sleeps; its wall time is in "backward").
-const cpuNow = glooAddon("bench").threadCpuMs;
+// (An addon built before threadCpuMs existed: rebuild with npm run build:native; until then wall time.)
+const cpuNow: () => number = glooAddon("bench").threadCpuMs ?? (() => performance.now());
 if (ddp) ddp.reducerTiming.clock = cpuNow;
 const PHASES = ["data", "forward", "backward", "step"] as const;
 const wall = [0, 0, 0, 0],
