@@ -25,10 +25,16 @@ function evenlySpaced(offs: ArrayLike<number>, step: number): boolean {
 // Below these sizes a float32 kernel runs in JavaScript: crossing into the addon (argument
 // unwrapping through N-API) costs more than the loop itself. Measured with bench/ops-latency.ts:
 // an addon add is ~0.5 µs flat, the JS loop ~5 ns per element; exp and sigmoid ~10-20 ns per
-// element in JS against a vectorised kernel.
+// element in JS against a vectorised kernel (so only ops JS computes exactly as the addon go here).
 const JS_BINARY_MAX = 64,
-  JS_UNARY_MAX = 16,
+  JS_UNARY_MAX = 64,
   JS_SUM_MAX = 64;
+/**
+ * The unary ops whose JS result is bit for bit the addon's (no libm call): a tensor's values must
+ * not depend on its size, and the fused LSTM cell is checked bit for bit against composed ops.
+ * (Binary arithmetic is exact in JS: a double result of two floats rounds to the float result.)
+ */
+const JS_EXACT_UNARY: ReadonlySet<UnaryOp> = new Set<UnaryOp>(["relu", "neg", "abs"]);
 
 /** A full sum of n contiguous float32 values, accumulated in double (as accurate as the addon's). */
 function sumSmall(data: Float32Array, offset: number, n: number): Float32Array {
@@ -94,7 +100,7 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     const code = codes.unary(op);
     if (code === undefined || !isF32(x) || outDtype !== "float32") return ref.unary(op, x, outDtype);
     const n = numelOf(x.shape);
-    if (n <= JS_UNARY_MAX) return ref.unary(op, x, outDtype);
+    if (n <= JS_UNARY_MAX && JS_EXACT_UNARY.has(op)) return ref.unary(op, x, outDtype);
     const out = newF32(n);
     // A strided input (a gate's slice of an LSTM's projection, say) is gathered first: a copy is
     // cheap next to evaluating exp/tanh element by element in TypeScript.
