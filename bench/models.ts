@@ -18,11 +18,12 @@ const arg = (name: string, dflt: number): number => {
 };
 const threads = arg("threads", 2),
   steps = arg("steps", 20);
-// --only a,b: run just the named workloads (bench/run.ts interleaves Flint and PyTorch per model).
+// --only "a|b": run just the named workloads (names hold commas, so "|" separates them; bench/run.ts
+// interleaves Flint and PyTorch per model).
 const onlyAt = process.argv.indexOf("--only");
 // --profile: time per kernel instead of the JSON result line (bench/kernel-profile.ts).
 const profiling = process.argv.includes("--profile");
-const only = onlyAt >= 0 ? new Set(process.argv[onlyAt + 1].split(",")) : null;
+const only = onlyAt >= 0 ? new Set(process.argv[onlyAt + 1].split("|")) : null;
 torch.setNumThreads(threads);
 
 class LSTMNet extends nn.Module {

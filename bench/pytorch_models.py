@@ -14,7 +14,7 @@ p.add_argument("--threads", type=int, default=2)
 p.add_argument("--steps", type=int, default=20)
 p.add_argument("--only", default=None)
 a = p.parse_args()
-only = None if a.only is None else set(a.only.split(","))
+only = None if a.only is None else set(a.only.split("|"))  # names hold commas
 torch.set_num_threads(a.threads)
 
 
