@@ -6,15 +6,13 @@ import assert from "node:assert/strict";
 import * as torch from "../src/index.js";
 import type { Tensor } from "../src/index.js";
 import {
+  type Arg,
   type EncOut,
   type EncTensor,
-  type Num,
-  type Spec,
   FWD,
   GRAD,
   assertTensor,
-  buildSpec,
-  decodeNum,
+  buildArgs,
   fixtureFiles,
   flattenEnc,
   flattenOut,
@@ -22,7 +20,6 @@ import {
   loadFixture,
 } from "./helpers/fixtures.js";
 
-type Arg = { T: Spec } | { L: Arg[] } | { f: Num } | number | boolean | string | null | number[];
 interface Case {
   name: string;
   op: string;
@@ -44,26 +41,6 @@ interface Fixture {
 // Every ops-<family>.json except ops-extra.json (creation, printing, autograd: other test files).
 const files = fixtureFiles("ops-").filter((f) => f !== "ops-extra.json");
 const allCases = files.flatMap((f) => loadFixture<Fixture>(f).cases);
-
-/** Builds the arguments; returns them with the inputs that require grad (tensors first, then list items, as the script). */
-function buildArgs(args: Arg[]): { built: unknown[]; inputs: Tensor[] } {
-  const inputs: Tensor[] = [],
-    listInputs: Tensor[] = [];
-  const one = (a: Arg, inList: boolean): unknown => {
-    if (a !== null && typeof a === "object" && !Array.isArray(a)) {
-      if ("T" in a) {
-        const t = buildSpec(a.T);
-        if (a.T.rg) (inList ? listInputs : inputs).push(t);
-        return t;
-      }
-      if ("L" in a) return a.L.map((x) => one(x, true));
-      if ("f" in a) return decodeNum(a.f);
-    }
-    return a;
-  };
-  const built = args.map((a) => one(a, false));
-  return { built, inputs: [...inputs, ...listInputs] };
-}
 
 type Fn = (...a: unknown[]) => unknown;
 /** Ops whose errors come from the op they are built on. */

@@ -16,13 +16,14 @@ import { describe, test } from "node:test";
 import * as torch from "../src/index.js";
 import type { Tensor } from "../src/index.js";
 import {
+  type Arg,
   type EncOut,
   type EncTensor,
-  type Num,
   type Spec,
   FWD,
   GRAD,
   assertTensor,
+  buildArgs,
   decodeNum,
   fixtureFiles,
   flattenEnc,
@@ -32,7 +33,6 @@ import {
 } from "./helpers/fixtures.js";
 import { noGpu } from "./webgpu-helpers.js";
 
-type Arg = { T: Spec } | { L: Arg[] } | { f: Num } | number | boolean | string | null | number[];
 interface Case {
   name: string;
   op: string;
@@ -120,25 +120,6 @@ function buildSpecOnGpu(s: Spec): Tensor {
   return x;
 }
 
-function buildArgs(args: Arg[]): { built: unknown[]; inputs: Tensor[] } {
-  const inputs: Tensor[] = [],
-    listInputs: Tensor[] = [];
-  const one = (a: Arg, inList: boolean): unknown => {
-    if (a !== null && typeof a === "object" && !Array.isArray(a)) {
-      if ("T" in a) {
-        const t = buildSpecOnGpu(a.T);
-        if (a.T.rg) (inList ? listInputs : inputs).push(t);
-        return t;
-      }
-      if ("L" in a) return a.L.map((x) => one(x, true));
-      if ("f" in a) return decodeNum(a.f);
-    }
-    return a;
-  };
-  const built = args.map((a) => one(a, false));
-  return { built, inputs: [...inputs, ...listInputs] };
-}
-
 type Fn = (...a: unknown[]) => unknown;
 const ns = torch as unknown as Record<string, Fn | undefined>;
 
@@ -157,7 +138,7 @@ const widen = (tol: typeof FWD, e: number | undefined): typeof FWD =>
   e ? { ...tol, float32: { ...tol.float32, atol: Math.max(tol.float32.atol, 2 * e) } } : tol;
 
 async function runCase(c: Case): Promise<void> {
-  const { built, inputs } = buildArgs(c.args);
+  const { built, inputs } = buildArgs(c.args, buildSpecOnGpu);
   const outs = flattenOut(call(c, built));
   const exp = flattenEnc(c.out as EncOut);
   assert.equal(outs.length, exp.length, "number of outputs");

@@ -112,3 +112,29 @@ export function flattenOut(r: unknown): Tensor[] {
 export function flattenEnc(e: EncOut): EncTensor[] {
   return "list" in e ? e.list.flatMap(flattenEnc) : [e];
 }
+
+/** An op fixture's argument: a tensor spec, a list, an encoded number or a plain value. */
+export type Arg = { T: Spec } | { L: Arg[] } | { f: Num } | number | boolean | string | null | number[];
+
+/**
+ * Builds an op fixture's arguments with `build` (CPU or a device); returns them with the inputs that
+ * require grad (tensors first, then list items, as the fixture script orders them).
+ */
+export function buildArgs(args: Arg[], build: (s: Spec) => Tensor = buildSpec): { built: unknown[]; inputs: Tensor[] } {
+  const inputs: Tensor[] = [],
+    listInputs: Tensor[] = [];
+  const one = (a: Arg, inList: boolean): unknown => {
+    if (a !== null && typeof a === "object" && !Array.isArray(a)) {
+      if ("T" in a) {
+        const t = build(a.T);
+        if (a.T.rg) (inList ? listInputs : inputs).push(t);
+        return t;
+      }
+      if ("L" in a) return a.L.map((x) => one(x, true));
+      if ("f" in a) return decodeNum(a.f);
+    }
+    return a;
+  };
+  const built = args.map((a) => one(a, false));
+  return { built, inputs: [...inputs, ...listInputs] };
+}
