@@ -139,6 +139,9 @@ void im2colPackedT(const ConvShape& s, int64_t Cg, const float* x, float* Bp) {
     im2colPackedTAvx512(s, Cg, xp.data, xp.Hp, xp.Wp, Bp, packedN, KC);
     return;
   }
+#if defined(__wasm_simd128__)
+  if (im2colPackedTWasmOk(s, NR)) return im2colPackedTWasm(s, Cg, xp.data, xp.Hp, xp.Wp, Bp, packedN, KC);
+#endif
   const int64_t rowStep = s.sH * xp.Wp;
   // Column j of B is im2col row j, written down its panel (stride NR). Positions go in chunks
   // of 64 so the part of the panel being filled (64 x NR floats) stays in L1 across the NR

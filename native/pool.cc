@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 #include "scratch.h"
 #include "threadpool.h"
@@ -96,10 +97,17 @@ template <typename IndexT>
 void maxPool2dForward(const PoolShape& s, const float* x, float* out, IndexT* indices) {
   const int64_t HW = s.H * s.W, P = s.OH * s.OW;
   const bool interior = maxPoolInterior(s) && HW < (int64_t{1} << 31);
+#if defined(__wasm_simd128__)
+  const bool wasm2x2 = maxPool2x2WasmOk(s);
+#endif
   forEachPlane(s, [&](int64_t plane) {
     const float* xp = x + plane * HW;
     float* op = out + plane * P;
     IndexT* ip = indices + plane * P;
+#if defined(__wasm_simd128__)
+    if constexpr (std::is_same_v<IndexT, double>)
+      if (wasm2x2) return maxPool2x2PlaneWasm(s, xp, op, ip);
+#endif
     if (interior) {
       maxPoolPlaneInterior(s, xp, op, ip);
       return;

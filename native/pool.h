@@ -16,6 +16,11 @@ void maxPool2dForward(const PoolShape& s, const float* x, float* out, IndexT* in
 template <typename IndexT>
 void maxPool2dBackward(const PoolShape& s, const float* gradOut, const IndexT* indices, float* gradIn);
 
+// WebAssembly SIMD128 max pooling of one plane for 2x2 windows at stride 2 without padding or
+// dilation (native/wasm/pool_wasm.cc, compiled only into the wasm builds): when Ok.
+bool maxPool2x2WasmOk(const PoolShape& s);
+void maxPool2x2PlaneWasm(const PoolShape& s, const float* xp, float* op, double* ip);
+
 void avgPool2dForward(const PoolShape& s, const float* x, float* out, bool countIncludePad,
                       int64_t divisorOverride);
 void avgPool2dBackward(const PoolShape& s, const float* gradOut, float* gradIn, bool countIncludePad,

@@ -22,7 +22,7 @@ kernels=(
   native/gemm.cc native/gemm_wasm_simd128.cc native/gemm_avx2.cc native/gemm_avx512.cc
   native/conv.cc native/conv_direct.cc native/conv_direct_avx512.cc native/im2col.cc native/im2col_avx512.cc
   native/pool.cc native/copy.cc native/rnn_cell.cc native/elementwise.cc native/elementwise_base.cc
-  native/elementwise_avx2.cc native/elementwise_avx512.cc native/rowops.cc native/optim.cc native/scratch.cc
+  native/elementwise_avx2.cc native/elementwise_avx512.cc native/rowops.cc native/optim.cc native/scratch.cc native/wasm/im2col_wasm.cc native/wasm/pool_wasm.cc
 )
 flags=(--target=wasm32-wasi --sysroot="$sysroot" -std=c++17 -O3 -msimd128 -fno-exceptions -fno-rtti
   -fno-math-errno -ffp-contract=off -fvisibility=hidden -g0 -ffile-prefix-map="$PWD"=flint -Wall -Werror)
