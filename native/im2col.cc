@@ -100,6 +100,9 @@ void im2colPacked(const ConvShape& s, int64_t Cg, const float* x, float* Bp) {
     im2colPackedAvx512(s, Cg, xp.data, xp.Hp, xp.Wp, Bp, packedN, KC);
     return;
   }
+#if defined(__wasm_simd128__)
+  if (im2colPackedWasmOk(s, NR)) return im2colPackedWasm(s, Cg, xp.data, xp.Hp, xp.Wp, Bp, packedN, KC);
+#endif
   const int64_t rowStep = s.sH * xp.Wp;
   for (int64_t k = 0; k < K; ++k) {
     int64_t pc = k / KC * KC, kc = std::min(KC, K - pc);

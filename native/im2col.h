@@ -23,6 +23,11 @@ void im2colPackedTAvx512(const ConvShape& s, int64_t Cg, const float* xpad, int6
 void im2colPackedAvx512(const ConvShape& s, int64_t Cg, const float* xpad, int64_t Hp, int64_t Wp,
                         float* Bp, int64_t packedN, int64_t KC);
 
+// WebAssembly SIMD128 version of im2colPacked on an already padded image (native/wasm/im2col_wasm.cc,
+// compiled only into the wasm builds): when Ok (NR 12, unit stride along W, OW a multiple of 4).
+bool im2colPackedWasmOk(const ConvShape& s, int64_t NR);
+void im2colPackedWasm(const ConvShape& s, int64_t Cg, const float* xpad, int64_t Hp, int64_t Wp, float* Bp,
+                      int64_t packedN, int64_t KC);
 // WebAssembly SIMD128 version of im2colPackedT on an already padded image (native/wasm/im2col_wasm.cc,
 // compiled only into the wasm builds): when Ok (NR 12, unit stride along W).
 bool im2colPackedTWasmOk(const ConvShape& s, int64_t NR);

@@ -1,5 +1,8 @@
-// WebAssembly SIMD128 producer of the weight-gradient GEMM's packed B (im2col transposed: rows
-// are output positions, columns are the taps (c, kh, kw)), for unit stride along W. The generic
+// WebAssembly SIMD128 producers of the convolution GEMMs' packed B panels, for unit stride along W.
+// Forward (im2colPackedWasm): B = col, each tap's row of output positions copied four at a time
+// when output rows are a multiple of four wide (four positions then never straddle a row or a
+// 12-wide panel). Weight gradient (im2colPackedTWasm): B = col^T (rows are output positions,
+// columns are the taps (c, kh, kw)). The generic
 // loop (native/im2col.cc) writes one float per iteration down a panel column; here four positions
 // of four taps are loaded as four vectors, transposed in registers and stored as four panel-row
 // pieces, so a 4 x 12 block of the panel costs 12 loads, 24 shuffles and 12 stores. Pure data
@@ -86,6 +89,32 @@ void im2colPackedTWasm(const ConvShape& s, int64_t Cg, const float* xpad, int64_
         q += run;
       }
     }
+  }
+}
+
+bool im2colPackedWasmOk(const ConvShape& s, int64_t NR) { return NR == kNR && s.sW == 1 && s.OW % 4 == 0; }
+
+void im2colPackedWasm(const ConvShape& s, int64_t Cg, const float* xpad, int64_t Hp, int64_t Wp, float* Bp,
+                      int64_t packedN, int64_t KC) {
+  const int64_t K = Cg * s.KH * s.KW, rowStep = s.sH * Wp;
+  for (int64_t k = 0; k < K; ++k) {
+    const int64_t pc = k / KC * KC, kc = std::min(KC, K - pc), panelStep = kc * kNR;
+    const int64_t c = k / (s.KH * s.KW), kh = (k / s.KW) % s.KH, kw = k % s.KW;
+    const float* plane = xpad + (c * Hp + kh * s.dH) * Wp + kw * s.dW;
+    float* panel = Bp + pc * packedN + (k - pc) * kNR;  // row k - pc of panel 0 in block pc
+    int64_t col = 0;
+    for (int64_t oh = 0; oh < s.OH; ++oh) {
+      const float* src = plane + oh * rowStep;
+      for (int64_t ow = 0; ow < s.OW; ow += 4) {
+        wasm_v128_store(panel + col, wasm_v128_load(src + ow));
+        col += 4;
+        if (col == kNR) {
+          col = 0;
+          panel += panelStep;
+        }
+      }
+    }
+    for (int64_t t = col; col != 0 && t < kNR; ++t) panel[t] = 0.0f;
   }
 }
 
