@@ -1,0 +1,60 @@
+// Two builds of the threaded WebAssembly kernels (e.g. the shipped one and an older one from git)
+// and the native addon, driving one seed CNN training step in turn, A B native A B native ..., in
+// one process: medians and the ratios A/native, B/native and B/A, fair on a noisy machine because
+// every round sees the same load. Usage (the older build first saved from git):
+//   git show REV:native/wasm/flint-mt.wasm > /tmp/old-mt.wasm
+//   node --import tsx bench/wasm-ab.ts --a /tmp/old-mt.wasm [--b native/wasm/flint-mt.wasm] [--threads 2] [--rounds 10]
+import { readFileSync } from "node:fs";
+import * as torch from "../src/index.js";
+import { setActiveBackend, type Backend } from "../src/backend/backend.js";
+import { makeNativeBackend } from "../src/backend/native/index.js";
+import { nativeAddon } from "../src/backend/native/addon.js";
+import { makeWasmBackend } from "../src/backend/wasm/index.js";
+import { instantiateThreadedNode } from "../src/backend/wasm/load-node.js";
+import { seedStep } from "./seed-step.js";
+
+torch.tuneProcess();
+const opt = (name: string, dflt: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : dflt;
+};
+const threads = Number(opt("threads", "2")),
+  rounds = Number(opt("rounds", "10")),
+  batch = Number(opt("batch", "64"));
+const wasmBackend = (path: string): Backend => {
+  const w = makeWasmBackend(instantiateThreadedNode(readFileSync(path)));
+  w.kernels.setNumThreads(threads);
+  return w.backend;
+};
+const impls: [string, Backend][] = [
+  ["A", wasmBackend(opt("a", "native/wasm/flint-mt.wasm"))],
+  ["B", wasmBackend(opt("b", "native/wasm/flint-mt.wasm"))],
+];
+const addon = nativeAddon();
+if (addon) {
+  addon.setNumThreads(threads);
+  impls.push(["native", makeNativeBackend(addon)]);
+}
+await new Promise((r) => setTimeout(r, 300)); // the workers start asynchronously
+
+const { step } = seedStep(batch);
+const times = new Map<string, number[]>(impls.map(([n]) => [n, []]));
+for (let r = -2; r < rounds; r++)
+  for (const [name, b] of impls) {
+    setActiveBackend(b);
+    const t0 = performance.now();
+    step();
+    if (r >= 0) times.get(name)!.push(performance.now() - t0);
+  }
+const med = (n: string): number => {
+  const t = [...times.get(n)!].sort((x, y) => x - y);
+  return t[t.length >> 1];
+};
+const a = med("A"),
+  b = med("B"),
+  n = addon ? med("native") : NaN;
+console.log(
+  `seed CNN step, batch ${batch}, ${threads} threads, median of ${rounds}: A ${a.toFixed(1)} ms, B ${b.toFixed(1)} ms, native ${n.toFixed(1)} ms; ` +
+    `A/native ${(a / n).toFixed(2)}, B/native ${(b / n).toFixed(2)}, B/A ${(b / a).toFixed(3)}`,
+);
+process.exit(0);
