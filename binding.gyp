@@ -14,6 +14,8 @@
         "native/conv_batched.cc",
         "native/conv_direct.cc",
         "native/conv_direct_avx512.cc",
+        "native/conv3x3.cc",
+        "native/conv3x3_avx512.cc",
         "native/im2col.cc",
         "native/im2col_avx512.cc",
         "native/bind_pool.cc",
