@@ -16,6 +16,7 @@
         "native/conv_direct_avx512.cc",
         "native/conv3x3.cc",
         "native/conv3x3_avx512.cc",
+        "native/conv_dense.cc",
         "native/im2col.cc",
         "native/im2col_avx512.cc",
         "native/bind_pool.cc",

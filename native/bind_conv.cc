@@ -10,6 +10,7 @@
 #include "conv.h"
 #include "conv_batched.h"
 #include "conv3x3.h"
+#include "conv_dense.h"
 #include "conv_direct.h"
 #include "conv_depthwise.h"
 
@@ -89,6 +90,8 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
     depthwiseConvForward(s, x, w, bias, out);
   else if (conv3x3Takes(s, conv3x3ForwardOk(s)))
     conv3x3Forward(s, x, w, bias, out);
+  else if (denseConvOk(s))
+    denseConvForward(s, x, w, bias, out);
   else if (useBatched(s, directConvForwardOk(s)))
     batchedConvForward(s, x, w, bias, out);
   else
@@ -108,6 +111,8 @@ Napi::Value BackwardInput(const Napi::CallbackInfo& info) {
     depthwiseConvBackwardInput(s, go, w, gi);
   else if (conv3x3Takes(s, conv3x3BackwardInputOk(s)))
     conv3x3BackwardInput(s, go, w, gi);
+  else if (denseConvOk(s))
+    denseConvBackwardInput(s, go, w, gi);
   else if (useBatched(s, directConvBackwardInputOk(s)))
     batchedConvBackwardInput(s, go, w, gi);
   else
@@ -129,6 +134,8 @@ Napi::Value BackwardWeight(const Napi::CallbackInfo& info) {
     depthwiseConvBackwardWeight(s, x, go, gw, gb);
   else if (conv3x3Takes(s, conv3x3BackwardWeightOk(s)))
     conv3x3BackwardWeight(s, x, go, gw, gb);
+  else if (denseConvOk(s))
+    denseConvBackwardWeight(s, x, go, gw, gb);
   else if (useBatched(s, directConvBackwardWeightOk(s)))
     batchedConvBackwardWeight(s, x, go, gw, gb);
   else

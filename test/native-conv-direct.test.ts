@@ -4,6 +4,8 @@
 // panel, asymmetric and zero padding, padding wider than the kernel (input-gradient fallback),
 // batches smaller than, equal to and not divisible by the thread count, on every ISA (AVX2 and
 // scalar take the im2col + GEMM path, so both paths are checked against the same reference).
+// Also the 3x3 path (native/conv3x3.h: 16-channel panels, multi-row blocks, stride 2) and tiny
+// planes as one dense matrix (native/conv_dense.h).
 import { describe, it } from "node:test";
 
 import { nativeAddon } from "../src/backend/native/addon.js";
@@ -50,6 +52,10 @@ const cases: Geo[] = [
   { N: 2, C: 32, H: 9, W: 7, OC: 16, KH: 3, KW: 3, pH: 1, pW: 1, s: 2 },
   { N: 3, C: 24, H: 8, W: 8, OC: 40, KH: 3, KW: 3, pH: 1, pW: 1, s: 2 },
   { N: 2, C: 17, H: 10, W: 5, OC: 64, KH: 3, KW: 3, pH: 0, pW: 2, s: 2 },
+  // tiny planes as one dense matrix (native/conv_dense.h)
+  { N: 5, C: 20, H: 2, W: 2, OC: 24, KH: 3, KW: 3, pH: 1, pW: 1 },
+  { N: 3, C: 8, H: 1, W: 3, OC: 5, KH: 3, KW: 3, pH: 1, pW: 1 },
+  { N: 4, C: 6, H: 2, W: 2, OC: 7, KH: 2, KW: 2, pH: 0, pW: 0 },
 ];
 
 function outSize(g: Geo): number {
