@@ -11,6 +11,9 @@ import { spawnSync } from "node:child_process";
 import * as torch from "../src/index.js";
 import { nativeAddon } from "../src/backend/native/addon.js";
 
+// The malloc and V8 settings the model benchmarks train with (fresh outputs of the add and ReLU
+// rows are several MB each).
+torch.tuneProcess();
 const addon = nativeAddon();
 if (addon === null) {
   console.log("native addon not built; run `npm install`");
