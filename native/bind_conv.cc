@@ -9,6 +9,8 @@
 #include "batchnorm.h"
 #include "conv.h"
 #include "conv_batched.h"
+#include "conv3x3.h"
+#include "conv_dense.h"
 #include "conv_direct.h"
 #include "conv_depthwise.h"
 
@@ -71,6 +73,10 @@ bool useBatched(const ConvShape& s, bool directTakesIt) {
   return enabled && batchedConvOk(s) && (s.OH * s.OW <= 4 || !directTakesIt);
 }
 
+// The 3x3 path (native/conv3x3.h) where it measured faster than the others: planes of more than 4
+// positions (the batched path stays faster below).
+bool conv3x3Takes(const ConvShape& s, bool ok) { return ok && s.OH * s.OW > 4; }
+
 // conv2dForward(x, w, bias|null, out, N, C, H, W, OC, KH, KW, sH, sW, pH, pW, dH, dW, groups)
 Napi::Value Forward(const Napi::CallbackInfo& info) {
   Args a(info, "conv2dForward");
@@ -82,6 +88,10 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
   float* out = a.f32(3, 0, outSize(a, s));
   if (depthwiseConvOk(s))
     depthwiseConvForward(s, x, w, bias, out);
+  else if (conv3x3Takes(s, conv3x3ForwardOk(s)))
+    conv3x3Forward(s, x, w, bias, out);
+  else if (denseConvOk(s))
+    denseConvForward(s, x, w, bias, out);
   else if (useBatched(s, directConvForwardOk(s)))
     batchedConvForward(s, x, w, bias, out);
   else
@@ -99,6 +109,10 @@ Napi::Value BackwardInput(const Napi::CallbackInfo& info) {
   float* gi = a.f32(2, 0, inSize(a, s));
   if (depthwiseConvOk(s))
     depthwiseConvBackwardInput(s, go, w, gi);
+  else if (conv3x3Takes(s, conv3x3BackwardInputOk(s)))
+    conv3x3BackwardInput(s, go, w, gi);
+  else if (denseConvOk(s))
+    denseConvBackwardInput(s, go, w, gi);
   else if (useBatched(s, directConvBackwardInputOk(s)))
     batchedConvBackwardInput(s, go, w, gi);
   else
@@ -118,6 +132,10 @@ Napi::Value BackwardWeight(const Napi::CallbackInfo& info) {
   float* gb = a.f32OrNull(3, 0, s.OC);
   if (depthwiseConvOk(s))
     depthwiseConvBackwardWeight(s, x, go, gw, gb);
+  else if (conv3x3Takes(s, conv3x3BackwardWeightOk(s)))
+    conv3x3BackwardWeight(s, x, go, gw, gb);
+  else if (denseConvOk(s))
+    denseConvBackwardWeight(s, x, go, gw, gb);
   else if (useBatched(s, directConvBackwardWeightOk(s)))
     batchedConvBackwardWeight(s, x, go, gw, gb);
   else

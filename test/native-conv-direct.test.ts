@@ -4,6 +4,8 @@
 // panel, asymmetric and zero padding, padding wider than the kernel (input-gradient fallback),
 // batches smaller than, equal to and not divisible by the thread count, on every ISA (AVX2 and
 // scalar take the im2col + GEMM path, so both paths are checked against the same reference).
+// Also the 3x3 path (native/conv3x3.h: 16-channel panels, multi-row blocks, stride 2) and tiny
+// planes as one dense matrix (native/conv_dense.h).
 import { describe, it } from "node:test";
 
 import { nativeAddon } from "../src/backend/native/addon.js";
@@ -22,6 +24,7 @@ interface Geo {
   KW: number;
   pH: number;
   pW: number;
+  s?: number; // stride (both axes), 1 unless given
 }
 
 const cases: Geo[] = [
@@ -35,11 +38,35 @@ const cases: Geo[] = [
   { N: 2, C: 32, H: 16, W: 16, OC: 32, KH: 5, KW: 5, pH: 2, pW: 2 },
   { N: 3, C: 16, H: 3, W: 17, OC: 64, KH: 3, KW: 7, pH: 1, pW: 3 },
   { N: 1, C: 16, H: 48, W: 40, OC: 32, KH: 3, KW: 3, pH: 1, pW: 1 }, // big enough to split its rows across threads
+  // 3x3 path (native/conv3x3.h): 16-channel panels, blocks of several rows on narrow planes.
+  { N: 3, C: 16, H: 32, W: 32, OC: 16, KH: 3, KW: 3, pH: 1, pW: 1 },
+  { N: 2, C: 16, H: 8, W: 8, OC: 48, KH: 3, KW: 3, pH: 1, pW: 1 },
+  { N: 3, C: 32, H: 4, W: 4, OC: 32, KH: 3, KW: 3, pH: 1, pW: 1 },
+  { N: 2, C: 32, H: 7, W: 3, OC: 64, KH: 3, KW: 3, pH: 1, pW: 1 },
+  { N: 2, C: 16, H: 9, W: 2, OC: 16, KH: 3, KW: 3, pH: 1, pW: 1 },
+  { N: 3, C: 24, H: 6, W: 4, OC: 32, KH: 3, KW: 3, pH: 0, pW: 2 },
+  { N: 1, C: 48, H: 5, W: 19, OC: 24, KH: 3, KW: 3, pH: 2, pW: 0 },
+  { N: 2, C: 3, H: 11, W: 9, OC: 16, KH: 3, KW: 3, pH: 1, pW: 1 },
+  // stride 2 (3x3 path for the forward and the weight gradient)
+  { N: 3, C: 16, H: 32, W: 32, OC: 32, KH: 3, KW: 3, pH: 1, pW: 1, s: 2 },
+  { N: 2, C: 32, H: 9, W: 7, OC: 16, KH: 3, KW: 3, pH: 1, pW: 1, s: 2 },
+  { N: 3, C: 24, H: 8, W: 8, OC: 40, KH: 3, KW: 3, pH: 1, pW: 1, s: 2 },
+  { N: 2, C: 17, H: 10, W: 5, OC: 64, KH: 3, KW: 3, pH: 0, pW: 2, s: 2 },
+  // tiny planes as one dense matrix (native/conv_dense.h)
+  { N: 5, C: 20, H: 2, W: 2, OC: 24, KH: 3, KW: 3, pH: 1, pW: 1 },
+  { N: 3, C: 8, H: 1, W: 3, OC: 5, KH: 3, KW: 3, pH: 1, pW: 1 },
+  { N: 4, C: 6, H: 2, W: 2, OC: 7, KH: 2, KW: 2, pH: 0, pW: 0 },
 ];
 
+function outSize(g: Geo): number {
+  const st = g.s ?? 1;
+  return g.N * g.OC * (Math.floor((g.H + 2 * g.pH - g.KH) / st) + 1) * (Math.floor((g.W + 2 * g.pW - g.KW) / st) + 1);
+}
+
 function reference(g: Geo, x: Float32Array, w: Float32Array, bias: Float32Array, go: Float32Array) {
-  const OH = g.H + 2 * g.pH - g.KH + 1,
-    OW = g.W + 2 * g.pW - g.KW + 1;
+  const st = g.s ?? 1;
+  const OH = Math.floor((g.H + 2 * g.pH - g.KH) / st) + 1,
+    OW = Math.floor((g.W + 2 * g.pW - g.KW) / st) + 1;
   const out = new Float64Array(g.N * g.OC * OH * OW),
     mOut = new Float64Array(out.length);
   const gi = new Float64Array(x.length),
@@ -59,10 +86,10 @@ function reference(g: Geo, x: Float32Array, w: Float32Array, bias: Float32Array,
           mGb[oc] += Math.abs(go[oi]);
           for (let c = 0; c < g.C; c++)
             for (let kh = 0; kh < g.KH; kh++) {
-              const ih = oh - g.pH + kh;
+              const ih = oh * st - g.pH + kh;
               if (ih < 0 || ih >= g.H) continue;
               for (let kw = 0; kw < g.KW; kw++) {
-                const iw = ow - g.pW + kw;
+                const iw = ow * st - g.pW + kw;
                 if (iw < 0 || iw >= g.W) continue;
                 const xi = ((n * g.C + c) * g.H + ih) * g.W + iw,
                   wi = ((oc * g.C + c) * g.KH + kh) * g.KW + kw;
@@ -87,7 +114,7 @@ describe("native conv2d, implicit-GEMM path", { skip }, () => {
     for (const threads of [1, 2, 5])
       // 5: fewer images than threads, so rows are split too
       for (const [ci, g] of cases.entries()) {
-        const label = `N${g.N} C${g.C} ${g.H}x${g.W} OC${g.OC} k${g.KH}x${g.KW} p${g.pH},${g.pW}, ${isa}, ${threads} thread(s)`;
+        const label = `N${g.N} C${g.C} ${g.H}x${g.W} OC${g.OC} k${g.KH}x${g.KW} p${g.pH},${g.pW}${g.s ? ` s${g.s}` : ""}, ${isa}, ${threads} thread(s)`;
         it(label, () => {
           a.setIsa(isa);
           a.setNumThreads(threads);
@@ -96,11 +123,10 @@ describe("native conv2d, implicit-GEMM path", { skip }, () => {
             const x = randArray(g.N * g.C * g.H * g.W, rand),
               w = randArray(g.OC * g.C * g.KH * g.KW, rand);
             const bias = randArray(g.OC, rand);
-            const OH = g.H + 2 * g.pH - g.KH + 1,
-              OW = g.W + 2 * g.pW - g.KW + 1;
-            const go = randArray(g.N * g.OC * OH * OW, rand);
+            const go = randArray(outSize(g), rand);
             const r = reference(g, x, w, bias, go);
-            const geo = [g.N, g.C, g.H, g.W, g.OC, g.KH, g.KW, 1, 1, g.pH, g.pW, 1, 1, 1] as const;
+            const st = g.s ?? 1;
+            const geo = [g.N, g.C, g.H, g.W, g.OC, g.KH, g.KW, st, st, g.pH, g.pW, 1, 1, 1] as const;
             const out = new Float32Array(r.out.length).fill(Number.NaN);
             a.conv2dForward(x, w, bias, out, ...geo);
             assertClose(out, r.out, "forward", { mag: r.mOut });

@@ -1,0 +1,183 @@
+// Driver of the 3x3 convolution path (conv3x3.h): dispatch conditions, weight packing in 16- or
+// 32-channel panels, padding, threading over images, and the ordered reduction of per-thread
+// weight gradients (as conv_direct.cc, whose helpers it shares).
+#include "conv3x3.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "gemm.h"
+#include "scratch.h"
+#include "threadpool.h"
+
+namespace flint {
+namespace {
+
+// FLINT_CONV3X3: 0 off, 2 every 3x3 stride-1 convolution (for comparing kernels), else the
+// shapes where this path measured faster.
+int mode() {
+  static const int m = [] {
+    const char* v = std::getenv("FLINT_CONV3X3");
+    return v == nullptr ? 1 : v[0] - '0';
+  }();
+  return m;
+}
+
+bool baseOk(const ConvShape& s) {
+  return mode() != 0 && std::string(gemmKernel().name) == "avx512" && s.groups == 1 && s.sH == s.sW &&
+         (s.sH == 1 || s.sH == 2) && s.dH == 1 && s.dW == 1 && s.KH == 3 && s.KW == 3;
+}
+
+// Weights for `Cout` output channels, weight(co, k) for k < K, packed as
+// [ceil(Cout / pw)][K][pw], zero past Cout; split over K across threads.
+template <typename Weight>
+float* packPanels(int64_t Cout, int64_t K, const Weight& weight) {
+  const int64_t pw = conv3x3PanelWidth(Cout), panels = (Cout + pw - 1) / pw;
+  float* wp = scratch(kSlotWeights, static_cast<size_t>(panels * K * pw));
+  parallelFor(tasksFor(panels * K * pw, 1 << 14), [&](int t, int tasks) {
+    int64_t b, e;
+    chunkRange(K, t, tasks, b, e);
+    for (int64_t pn = 0; pn < panels; ++pn)
+      for (int64_t k = b; k < e; ++k)
+        for (int64_t v = 0; v < pw; ++v) {
+          const int64_t co = pn * pw + v;
+          wp[(pn * K + k) * pw + v] = co < Cout ? weight(co, k) : 0.0f;
+        }
+  });
+  return wp;
+}
+
+// Runs the kernel over N images [Cin][Hin][Win] (stride srcStride), each padded by padT rows
+// and padL columns on both sides; split by image, and by output rows when there are fewer images
+// than threads.
+void runImages(int64_t N, const DirectGeo& g, int stride, const float* src, int64_t srcStride, const float* wp,
+               const float* bias, float* out, int64_t outStride) {
+  const int64_t padded = g.Cin * g.Hp * g.Wp;
+  const int64_t threads = numThreads();
+  const int64_t macs = g.Cout * g.Hout * g.Wout * g.Cin * 9;
+  const int64_t parts = N >= threads ? 1
+      : std::max<int64_t>(1, std::min({g.Hout, (threads + N - 1) / std::max<int64_t>(N, 1), macs >> 22}));
+  const int64_t units = N * parts;
+  const int T = splitFor(units);
+  parallelFor(T, [&](int t, int tasks) {
+    int64_t b, e;
+    chunkRange(units, t, tasks, b, e);
+    // Zeroed once per task; only the interior is rewritten for each image.
+    float* xp = scratch(kSlotRow, static_cast<size_t>(padded + conv3x3Slack(g.Wp)));
+    std::fill(xp, xp + padded + conv3x3Slack(g.Wp), 0.0f);
+    int64_t copied = -1;
+    for (int64_t u = b; u < e; ++u) {
+      const int64_t n = u / parts;
+      if (n != copied) {
+        copyInteriorAvx512(src + n * srcStride, g.Cin, g.Hin, g.Win, g.padT, g.padL, xp);
+        copied = n;
+      }
+      int64_t oh0, oh1;
+      chunkRange(g.Hout, static_cast<int>(u % parts), static_cast<int>(parts), oh0, oh1);
+      conv3x3ImageAvx512(g, stride, xp, wp, bias, out + n * outStride, oh0, oh1);
+    }
+  });
+}
+
+}  // namespace
+
+// Stride 1: taken where conv_direct's 32-channel panels of 8 positions of one row leave lanes
+// empty. Stride 2 (which conv_direct does not take): forward and weight gradient always; the
+// input gradient stays with im2col + GEMM.
+bool conv3x3ForwardOk(const ConvShape& s) {
+  return baseOk(s) && s.OC >= 16 && (s.sH == 2 || mode() == 2 || s.OC % 32 != 0 || s.OW < 8);
+}
+bool conv3x3BackwardInputOk(const ConvShape& s) {
+  return baseOk(s) && s.sH == 1 && s.C >= 16 && s.pH <= 2 && s.pW <= 2 &&
+         (mode() == 2 || s.C % 32 != 0 || s.W < 8);
+}
+bool conv3x3BackwardWeightOk(const ConvShape& s) {
+  return baseOk(s) && (s.sH == 2 || mode() == 2 || s.OC % 32 != 0);
+}
+
+void conv3x3Forward(const ConvShape& s, const float* x, const float* w, const float* bias, float* out) {
+  const int64_t K = s.C * 9;
+  const float* wp = packPanels(s.OC, K, [&](int64_t co, int64_t k) { return w[co * K + k]; });
+  DirectGeo g{s.C, s.H + 2 * s.pH, s.W + 2 * s.pW, s.pH, s.H, 3, 3, s.OC, s.OH, s.OW, s.pW, s.W};
+  runImages(s.N, g, static_cast<int>(s.sH), x, s.C * s.H * s.W, wp, bias, out, s.OC * s.OH * s.OW);
+}
+
+// gradIn is the stride-1 convolution of gradOut, padded by 2 - pH / 2 - pW, with the weights
+// flipped in space and input and output channels swapped.
+void conv3x3BackwardInput(const ConvShape& s, const float* gradOut, const float* w, float* gradIn) {
+  const int64_t K = s.OC * 9;
+  const float* wp = packPanels(s.C, K, [&](int64_t c, int64_t k) {
+    const int64_t oc = k / 9, t = k % 9;
+    return w[(oc * s.C + c) * 9 + 8 - t];
+  });
+  const int64_t pT = 2 - s.pH, pL = 2 - s.pW;
+  DirectGeo g{s.OC, s.OH + 2 * pT, s.OW + 2 * pL, pT, s.OH, 3, 3, s.C, s.H, s.W, pL, s.OW};
+  runImages(s.N, g, 1, gradOut, s.OC * s.OH * s.OW, wp, nullptr, gradIn, s.C * s.H * s.W);
+}
+
+void conv3x3BackwardWeight(const ConvShape& s, const float* x, const float* gradOut, float* gradW,
+                           float* gradBias) {
+  const int64_t K = s.C * 9, P = s.OH * s.OW, OCp = (s.OC + 15) / 16 * 16;
+  const int64_t Hp = s.H + 2 * s.pH, Wp = s.W + 2 * s.pW;
+  const int64_t imgStride = (s.C * Hp * Wp + 15) / 16 * 16, goStride = P * OCp;
+  DirectGeo g{s.C, Hp, Wp, s.pH, s.H, 3, 3, s.OC, s.OH, s.OW, s.pW, s.W};
+  // Images go through the kernel in groups whose padded copies and transposed output gradients
+  // stay in L2 while every tap group and channel panel sweeps them.
+  const int64_t perImage = (imgStride + goStride) * 4;
+  const int64_t group = std::max<int64_t>(1, std::min<int64_t>(16, (1536 * 1024) / perImage));
+  const int T = splitFor(s.N);
+  float* accAll = scratch(kSlotPartial, static_cast<size_t>(T * K * OCp));
+  double* bsumAll =
+      gradBias ? reinterpret_cast<double*>(scratch(kSlotPackB, static_cast<size_t>(T * s.OC * 16))) : nullptr;
+  std::vector<float*> partial(static_cast<size_t>(T), nullptr);
+  std::vector<double*> biasPartial(static_cast<size_t>(T), nullptr);
+  parallelFor(T, [&](int t, int tasks) {
+    int64_t b, e;
+    chunkRange(s.N, t, tasks, b, e);
+    float* acc = accAll + static_cast<int64_t>(t) * K * OCp;
+    std::fill(acc, acc + K * OCp, 0.0f);
+    partial[static_cast<size_t>(t)] = acc;
+    double* bsum = nullptr;
+    if (gradBias) {
+      bsum = bsumAll + static_cast<int64_t>(t) * s.OC * 8;
+      std::fill(bsum, bsum + s.OC * 8, 0.0);
+      biasPartial[static_cast<size_t>(t)] = bsum;
+    }
+    float* xp = scratch(kSlotCol, static_cast<size_t>(group * imgStride));
+    std::fill(xp, xp + group * imgStride, 0.0f);
+    float* goT = scratch(kSlotCol2, static_cast<size_t>(group * goStride));
+    for (int64_t n0 = b; n0 < e; n0 += group) {
+      const int64_t cnt = std::min(group, e - n0);
+      for (int64_t i = 0; i < cnt; ++i) {
+        const int64_t n = n0 + i;
+        copyInteriorAvx512(x + n * s.C * s.H * s.W, s.C, s.H, s.W, s.pH, s.pW, xp + i * imgStride);
+        transposeGradOutAvx512(gradOut + n * s.OC * P, s.OC, P, OCp, goT + i * goStride, bsum);
+      }
+      conv3x3WeightAccAvx512(g, static_cast<int>(s.sH), cnt, xp, imgStride, goT, goStride, OCp, acc);
+    }
+  });
+  // Partial sums are added in task order, so results do not depend on scheduling.
+  parallelFor(tasksFor(s.OC * K, 1 << 14), [&](int t, int tasks) {
+    int64_t b, e;
+    chunkRange(s.OC, t, tasks, b, e);
+    for (int64_t oc = b; oc < e; ++oc)
+      for (int64_t k = 0; k < K; ++k) {
+        float v = 0.0f;
+        for (float* part : partial)
+          if (part) v += part[k * OCp + oc];
+        gradW[oc * K + k] = v;
+      }
+  });
+  if (gradBias)
+    for (int64_t oc = 0; oc < s.OC; ++oc) {
+      double v = 0.0;
+      for (double* bs : biasPartial)
+        if (bs)
+          for (int l = 0; l < 8; ++l) v += bs[oc * 8 + l];
+      gradBias[oc] = static_cast<float>(v);
+    }
+}
+
+}  // namespace flint

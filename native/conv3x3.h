@@ -1,0 +1,44 @@
+// 3x3, stride-1 convolutions on AVX-512 where the implicit-GEMM kernel of conv_direct.h wastes
+// work: channel counts that are not a multiple of 32 (ResNet-20's 16-channel stage filled only
+// half of its 32-channel weight panels) and planes narrower than 8 columns (ResNet-18's 4x4
+// maps filled half of its 8-position blocks). Output channels go in panels of 16 or 32, and a
+// block of output positions may span several rows. Forward, input gradient (the transposed
+// convolution with flipped weights) and weight gradient.
+#pragma once
+#include <cstdint>
+
+#include "conv.h"
+#include "conv_direct.h"
+
+namespace flint {
+
+// True when this path takes the pass (and measured faster than conv_direct there).
+// FLINT_CONV3X3=0 turns it off, for before/after measurements.
+bool conv3x3ForwardOk(const ConvShape& s);
+bool conv3x3BackwardInputOk(const ConvShape& s);
+bool conv3x3BackwardWeightOk(const ConvShape& s);
+
+void conv3x3Forward(const ConvShape& s, const float* x, const float* w, const float* bias, float* out);
+void conv3x3BackwardInput(const ConvShape& s, const float* gradOut, const float* w, float* gradIn);
+void conv3x3BackwardWeight(const ConvShape& s, const float* x, const float* gradOut, float* gradW,
+                           float* gradBias);
+
+// --- kernels (conv3x3_avx512.cc) ---
+
+// Output channels per weight panel for Cout channels: 32 when that wastes nothing, else 16.
+inline int conv3x3PanelWidth(int64_t Cout) { return Cout % 32 == 0 ? 32 : 16; }
+
+// One 3x3 convolution (stride 1 or 2) of a padded image [Cin][Hp][Wp] with weights packed as
+// [ceil(Cout / pw)][Cin * 9][pw] (pw = conv3x3PanelWidth(Cout), zero past Cout), writing
+// out [Cout][Hout][Wout] (+ bias), output rows [ohBegin, ohEnd) only. Reads up to
+// conv3x3Slack(Wp) floats past the padded image (which must be readable, any values).
+inline int64_t conv3x3Slack(int64_t Wp) { return 16 * Wp + 64; }
+void conv3x3ImageAvx512(const DirectGeo& g, int stride, const float* xpad, const float* wPacked,
+                        const float* bias, float* out, int64_t ohBegin, int64_t ohEnd);
+
+// As directConvWeightAccAvx512 (acc [Cin * 9][OCp] += ...), for OCp a multiple of 16 and
+// stride 1 or 2.
+void conv3x3WeightAccAvx512(const DirectGeo& g, int stride, int64_t images, const float* xpad,
+                            int64_t imgStride, const float* goT, int64_t goStride, int64_t OCp, float* acc);
+
+}  // namespace flint
