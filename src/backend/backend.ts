@@ -205,6 +205,39 @@ export interface FusedKernels<Out = TypedArray> extends BatchNormKernels<Out> {
   gruCell?(xw: Strided, hw: Strided, h: Strided): { hy: Out; saved: Out } | null;
   /** Only called with what this backend's own gruCell returned: dxw, dhw [B, 3H], direct dh [B, H]. */
   gruCellBackward?(saved: Out, h: Strided, dhy: Strided): { dxw: Out; dhw: Out; dh: Out };
+  /**
+   * One LSTM or GRU layer direction over a padded sequence (float32), the recurrent matrix
+   * products included: xw [T*B, G] the input projections of every step (G = 4H LSTM, 3H GRU),
+   * h0 (and LSTM c0) [B, H], wHh [G, H], bHh [G] or null; reverse walks t = T-1 .. 0. Gives the
+   * h of every step [T*B, H] by time, the final states and saved state for rnnLayerBackward.
+   * Optional: absent or null = declined.
+   */
+  rnnLayer?(
+    kind: "lstm" | "gru",
+    xw: Strided,
+    h0: Strided,
+    c0: Strided | null,
+    wHh: Strided,
+    bHh: Strided | null,
+    steps: number,
+    reverse: boolean,
+  ): { out: Out; hN: Out; cN: Out | null; saved: Out } | null;
+  /**
+   * Only called with what this backend's own rnnLayer returned: from the gradients of out, hN
+   * (and cN), those of xw [T*B, G], h0 (c0) [B, H], and when asked wHh [G, H] and bHh [G].
+   */
+  rnnLayerBackward?(
+    kind: "lstm" | "gru",
+    saved: Out,
+    wHh: Strided,
+    dOut: Strided,
+    dhN: Strided,
+    dcN: Strided | null,
+    steps: number,
+    reverse: boolean,
+    wantW: boolean,
+    wantB: boolean,
+  ): { dxw: Out; dh0: Out; dc0: Out | null; dwHh: Out | null; dbHh: Out | null };
   /** dst += src in place for same-shape tensors (gradient accumulation); false when declined. */
   addInPlace(dst: Strided, src: Strided): boolean;
   // Fused optimizer updates, in place; false when declined (the optimizer then runs its
