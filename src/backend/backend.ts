@@ -238,6 +238,18 @@ export interface FusedKernels<Out = TypedArray> extends BatchNormKernels<Out> {
     wantW: boolean,
     wantB: boolean,
   ): { dxw: Out; dh0: Out; dc0: Out | null; dwHh: Out | null; dbHh: Out | null };
+  /**
+   * Mean cross entropy of float32 logits [rows, cols] with int64 class targets [rows] (PyTorch's
+   * label smoothing and ignoreIndex), and when wantGrad its gradient with respect to the logits.
+   * Optional: absent or null = declined.
+   */
+  crossEntropy?(
+    logits: Strided,
+    targets: Strided,
+    labelSmoothing: number,
+    ignoreIndex: number,
+    wantGrad: boolean,
+  ): { loss: number; grad: Out | null } | null;
   /** dst += src in place for same-shape tensors (gradient accumulation); false when declined. */
   addInPlace(dst: Strided, src: Strided): boolean;
   // Fused optimizer updates, in place; false when declined (the optimizer then runs its

@@ -138,6 +138,8 @@ const dispatcher: AnyBackend = {
     if (!b.rnnLayerBackward) throw new Error(`rnnLayerBackward: the ${b.name} backend declines rnnLayer`);
     return b.rnnLayerBackward(kind, saved, wHh, dOut, dhN, dcN, steps, reverse, wantW, wantB);
   },
+  crossEntropy: (logits, targets, eps, ignoreIndex, wantGrad) =>
+    pick("cross_entropy", logits, targets).crossEntropy?.(logits, targets, eps, ignoreIndex, wantGrad) ?? null,
   addInPlace: (dst, src) => pick("add_", dst, src).addInPlace(dst, src),
   sgdStep: (p, g, buf, o) => pick("sgd", p, g, buf).sgdStep(p, g, buf, o),
   adamStep: (p, g, m, v, vmax, o) => pick("adam", p, g, m, v, vmax).adamStep(p, g, m, v, vmax, o),

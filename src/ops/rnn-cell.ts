@@ -7,33 +7,11 @@ import type { Tensor } from "../tensor.js";
 import { backend } from "../backend/backend.js";
 import { record } from "../autograd/record.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
-import { grad } from "../autograd/api.js";
 import { add, mul, sub } from "./binary.js";
 import { sigmoid, tanh } from "./unary.js";
 import { chunk } from "./join.js";
 import { wrap } from "./util.js";
-import { view } from "./view.js";
-
-/**
- * Gradients of `outs` with respect to `inputs` that are themselves differentiable (createGraph),
- * for a fused op's backward under double differentiation. Each input enters `define` through its
- * own fresh view: autograd.grad returns total derivatives, so when one input depends on another
- * (a GRU's hw = h W_hh^T + b_hh and h, an LSTM layer's xw and h0) asking for the inputs
- * themselves would count the path between them twice.
- */
-export function differentiableGrads(
-  define: (...xs: Tensor[]) => Tensor[],
-  inputs: readonly (Tensor | null)[],
-  needs: readonly boolean[],
-  gradOutputs: readonly Tensor[],
-): (Tensor | null)[] {
-  const aliases = inputs.map((t) => (t === null ? null : view(t, t.shape)));
-  const outs = define(...(aliases as Tensor[]));
-  const wanted = aliases.filter((t, k): t is Tensor => t !== null && needs[k]);
-  const gs = grad(outs, wanted, { gradOutputs: [...gradOutputs], createGraph: true, allowUnused: true });
-  let k = 0;
-  return needs.map((n) => (n ? gs[k++] : null));
-}
+import { differentiableGrads } from "./fused-grad.js";
 
 /** gates [B, 4H] (input, forget, cell, output pre-activations), c [B, H] -> [hy, cy], as ATen composes it. */
 function composed(gates: Tensor, c: Tensor): [Tensor, Tensor] {

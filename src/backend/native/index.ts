@@ -248,6 +248,15 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
       addon.rnnLayerBackward!(lstm ? 0 : 1, saved as Float32Array, dense(wHh), dense(dOut), dense(dhN), dcN && dense(dcN), dxw, dh0, dc0, dwHh, dbHh, T, B, H, reverse);
       return { dxw, dh0, dc0, dwHh, dbHh };
     },
+    crossEntropy(logits, targets, eps, ignoreIndex, wantGrad) {
+      if (!isF32(logits) || logits.shape.length !== 2 || targets.dtype !== "int64" || targets.shape.length !== 1) return null;
+      const [rows, cols] = logits.shape;
+      if (rows === 0 || cols === 0) return null;
+      const grad = wantGrad ? newF32(rows * cols) : null;
+      const t = ref.copy(targets, "int64") as Float64Array;
+      const loss = addon.crossEntropyForwardBackward(dense(logits), t, grad, rows, cols, eps, ignoreIndex);
+      return { loss, grad };
+    },
     addInPlace(dst, src) {
       const d = flat(dst);
       if (!d || !isF32(src) || !sameShape(dst.shape, src.shape)) return false;

@@ -10,7 +10,7 @@ import { backend } from "../../backend/backend.js";
 import { record } from "../../autograd/record.js";
 import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { wrap } from "../../ops/util.js";
-import { differentiableGrads } from "../../ops/rnn-cell.js";
+import { differentiableGrads } from "../../ops/fused-grad.js";
 import { type CellWeights, forwardDirection, gruStep, lstmStep, reverseDirection } from "./rnn-steps.js";
 
 /**
