@@ -250,6 +250,20 @@ export interface FusedKernels<Out = TypedArray> extends BatchNormKernels<Out> {
     ignoreIndex: number,
     wantGrad: boolean,
   ): { loss: number; grad: Out | null } | null;
+  /** Rows of weight [num, dim] picked by integer indices (any shape): [n * dim]; optional, null = declined. */
+  embedding?(weight: Strided, indices: Strided): Out | null;
+  /**
+   * The embedding weight's gradient [num, dim] from grad [n, dim] and indices [n], as PyTorch's
+   * embedding_backward (paddingIdx's row gets none; scaleByFreq divides by each index's count).
+   * Optional: absent or null = declined.
+   */
+  embeddingBackward?(
+    grad: Strided,
+    indices: Strided,
+    num: number,
+    paddingIdx: number | null,
+    scaleByFreq: boolean,
+  ): Out | null;
   /** dst += src in place for same-shape tensors (gradient accumulation); false when declined. */
   addInPlace(dst: Strided, src: Strided): boolean;
   // Fused optimizer updates, in place; false when declined (the optimizer then runs its

@@ -140,6 +140,9 @@ const dispatcher: AnyBackend = {
   },
   crossEntropy: (logits, targets, eps, ignoreIndex, wantGrad) =>
     pick("cross_entropy", logits, targets).crossEntropy?.(logits, targets, eps, ignoreIndex, wantGrad) ?? null,
+  embedding: (weight, indices) => pick("embedding", weight, indices).embedding?.(weight, indices) ?? null,
+  embeddingBackward: (g, indices, num, pidx, byFreq) =>
+    pick("embedding_backward", g, indices).embeddingBackward?.(g, indices, num, pidx, byFreq) ?? null,
   addInPlace: (dst, src) => pick("add_", dst, src).addInPlace(dst, src),
   sgdStep: (p, g, buf, o) => pick("sgd", p, g, buf).sgdStep(p, g, buf, o),
   adamStep: (p, g, m, v, vmax, o) => pick("adam", p, g, m, v, vmax).adamStep(p, g, m, v, vmax, o),
