@@ -5,7 +5,6 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as torch from "../src/index.js";
 import type { Tensor } from "../src/index.js";
-import { backend } from "../src/backend/backend.js";
 
 const close = (a: Tensor, b: Tensor, what: string, tol = 2e-6): void => {
   const x = a.to("float64").reshape([-1]).tolist() as number[],
@@ -13,8 +12,11 @@ const close = (a: Tensor, b: Tensor, what: string, tol = 2e-6): void => {
   x.forEach((v, k) => assert.ok(Math.abs(v - y[k]) <= tol * (1 + Math.abs(y[k])), `${what}[${k}]: ${v} vs ${y[k]}`));
 };
 
-test("fused cross entropy equals the composed ops (smoothing, ignored rows) and supports double backward", (t) => {
-  if (!backend().crossEntropy) return t.skip("the backend has no fused cross entropy");
+// The native and wasm backends run the fused kernel; the reference backend declines it (the same checks then
+// cover the composed path).
+const fused = ["native", "wasm"].includes(torch.backendName());
+
+test("fused cross entropy equals the composed ops (smoothing, ignored rows) and supports double backward", () => {
   torch.manualSeed(4);
   const target = torch.randint(0, 7, [9]);
   // every fourth row (1, 5) ignored
@@ -23,7 +25,7 @@ test("fused cross entropy equals the composed ops (smoothing, ignored rows) and 
     const x = torch.randn([9, 7]).mul(3).requiresGrad_(true);
     const x64 = x.detach().to("float64").requiresGrad_(true);
     const loss = torch.nn.functional.crossEntropy(x, tgt, { labelSmoothing });
-    assert.equal(loss.gradFn?.name, "NllLossBackward");
+    if (fused) assert.equal(loss.gradFn?.name, "NllLossBackward");
     const loss64 = torch.nn.functional.crossEntropy(x64, tgt, { labelSmoothing });
     close(loss, loss64, "loss");
     const [g] = torch.autograd.grad(loss, [x], { createGraph: true });
