@@ -24,6 +24,8 @@
         "native/bind_ops.cc",
         "native/copy.cc",
         "native/rnn_cell.cc",
+        "native/rnn_layer.cc",
+        "native/bind_rnn.cc",
         "native/elementwise.cc",
         "native/elementwise_base.cc",
         "native/elementwise_avx2.cc",

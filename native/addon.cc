@@ -36,6 +36,7 @@ static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   flint::registerConv(env, exports);
   flint::registerPool(env, exports);
   flint::registerOps(env, exports);
+  flint::registerRnn(env, exports);
   return exports;
 }
 

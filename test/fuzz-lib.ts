@@ -95,6 +95,8 @@ export const NATIVE_SIGNATURES: Record<string, string> = {
   binaryStrided: "ofnlfnlfl",
   lstmCellForward: "fffffnn",
   lstmCellBackward: "ffffffnn",
+  rnnLayerForward: "nffNfNffNfnnnb",
+  rnnLayerBackward: "nffNNNffNNNnnnb",
   unary: "ofnfnn",
   binary: "ofnfnfnn",
   binaryScalar: "ofnnfnn",

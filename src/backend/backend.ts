@@ -205,6 +205,65 @@ export interface FusedKernels<Out = TypedArray> extends BatchNormKernels<Out> {
   gruCell?(xw: Strided, hw: Strided, h: Strided): { hy: Out; saved: Out } | null;
   /** Only called with what this backend's own gruCell returned: dxw, dhw [B, 3H], direct dh [B, H]. */
   gruCellBackward?(saved: Out, h: Strided, dhy: Strided): { dxw: Out; dhw: Out; dh: Out };
+  /**
+   * One LSTM or GRU layer direction over a padded sequence (float32), the recurrent matrix
+   * products included: xw [T*B, G] the input projections of every step (G = 4H LSTM, 3H GRU),
+   * h0 (and LSTM c0) [B, H], wHh [G, H], bHh [G] or null; reverse walks t = T-1 .. 0. Gives the
+   * h of every step [T*B, H] by time, the final states and saved state for rnnLayerBackward.
+   * Optional: absent or null = declined.
+   */
+  rnnLayer?(
+    kind: "lstm" | "gru",
+    xw: Strided,
+    h0: Strided,
+    c0: Strided | null,
+    wHh: Strided,
+    bHh: Strided | null,
+    steps: number,
+    reverse: boolean,
+  ): { out: Out; hN: Out; cN: Out | null; saved: Out } | null;
+  /**
+   * Only called with what this backend's own rnnLayer returned: from the gradients of out, hN
+   * (and cN), those of xw [T*B, G], h0 (c0) [B, H], and when asked wHh [G, H] and bHh [G].
+   */
+  rnnLayerBackward?(
+    kind: "lstm" | "gru",
+    saved: Out,
+    wHh: Strided,
+    dOut: Strided,
+    dhN: Strided,
+    dcN: Strided | null,
+    steps: number,
+    reverse: boolean,
+    wantW: boolean,
+    wantB: boolean,
+  ): { dxw: Out; dh0: Out; dc0: Out | null; dwHh: Out | null; dbHh: Out | null };
+  /**
+   * Mean cross entropy of float32 logits [rows, cols] with int64 class targets [rows] (PyTorch's
+   * label smoothing and ignoreIndex), and when wantGrad its gradient with respect to the logits.
+   * Optional: absent or null = declined.
+   */
+  crossEntropy?(
+    logits: Strided,
+    targets: Strided,
+    labelSmoothing: number,
+    ignoreIndex: number,
+    wantGrad: boolean,
+  ): { loss: number; grad: Out | null } | null;
+  /** Rows of weight [num, dim] picked by integer indices (any shape): [n * dim]; optional, null = declined. */
+  embedding?(weight: Strided, indices: Strided): Out | null;
+  /**
+   * The embedding weight's gradient [num, dim] from grad [n, dim] and indices [n], as PyTorch's
+   * embedding_backward (paddingIdx's row gets none; scaleByFreq divides by each index's count).
+   * Optional: absent or null = declined.
+   */
+  embeddingBackward?(
+    grad: Strided,
+    indices: Strided,
+    num: number,
+    paddingIdx: number | null,
+    scaleByFreq: boolean,
+  ): Out | null;
   /** dst += src in place for same-shape tensors (gradient accumulation); false when declined. */
   addInPlace(dst: Strided, src: Strided): boolean;
   // Fused optimizer updates, in place; false when declined (the optimizer then runs its

@@ -131,6 +131,18 @@ const dispatcher: AnyBackend = {
     if (!b.gruCellBackward) throw new Error(`gruCellBackward: the ${b.name} backend declines gruCell`);
     return b.gruCellBackward(saved, h, dhy);
   },
+  rnnLayer: (kind, xw, h0, c0, wHh, bHh, steps, reverse) =>
+    pick("rnn_layer", xw, h0, wHh).rnnLayer?.(kind, xw, h0, c0, wHh, bHh, steps, reverse) ?? null,
+  rnnLayerBackward(kind, saved, wHh, dOut, dhN, dcN, steps, reverse, wantW, wantB) {
+    const b = pick("rnn_layer_backward", wHh, dOut, dhN);
+    if (!b.rnnLayerBackward) throw new Error(`rnnLayerBackward: the ${b.name} backend declines rnnLayer`);
+    return b.rnnLayerBackward(kind, saved, wHh, dOut, dhN, dcN, steps, reverse, wantW, wantB);
+  },
+  crossEntropy: (logits, targets, eps, ignoreIndex, wantGrad) =>
+    pick("cross_entropy", logits, targets).crossEntropy?.(logits, targets, eps, ignoreIndex, wantGrad) ?? null,
+  embedding: (weight, indices) => pick("embedding", weight, indices).embedding?.(weight, indices) ?? null,
+  embeddingBackward: (g, indices, num, pidx, byFreq) =>
+    pick("embedding_backward", g, indices).embeddingBackward?.(g, indices, num, pidx, byFreq) ?? null,
   addInPlace: (dst, src) => pick("add_", dst, src).addInPlace(dst, src),
   sgdStep: (p, g, buf, o) => pick("sgd", p, g, buf).sgdStep(p, g, buf, o),
   adamStep: (p, g, m, v, vmax, o) => pick("adam", p, g, m, v, vmax).adamStep(p, g, m, v, vmax, o),

@@ -1,10 +1,11 @@
 // F.embedding: rows picked by index, with padding_idx, max_norm renormalisation and
 // scale_grad_by_freq in the backward.
 import { DTypeError, IndexError } from "../errors.js";
-import { noGrad } from "../autograd/grad-mode.js";
+import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
+import { backend } from "../backend/backend.js";
 import { record } from "../autograd/record.js";
 import { add, div, eq, gt, mul, where } from "./binary.js";
-import { amax, amin, sum } from "./reduce.js";
+import { amax, sum } from "./reduce.js";
 import { reshape } from "./view.js";
 import { indexSelect, scatter, scatterAdd } from "./indexing.js";
 import { ones, zeros } from "./creation.js";
@@ -30,16 +31,29 @@ export function embedding(
   const num = weight.shape[0];
   const flat = reshape(input, [-1]);
   if (flat.numel() > 0 && flat.storage.device === "cpu") {
-    const lo = amin(flat).item(),
-      hi = amax(flat).item();
+    let lo = 0,
+      hi = 0;
+    for (const i of flat.typedArray()) {
+      lo = Math.min(lo, i);
+      hi = Math.max(hi, i);
+    }
     if (lo < 0 || hi >= num)
       throw new IndexError(`embedding: index ${lo < 0 ? lo : hi} is out of range for an embedding with ${num} rows`);
   }
   const pidx = paddingIdx === null ? null : paddingIdx < 0 ? paddingIdx + num : paddingIdx;
   if (maxNorm !== null) embeddingRenorm(weight, flat, maxNorm, normType);
-  const out = noGrad(() => reshape(indexSelect(weight, 0, flat), [...input.shape, weight.shape[1]]));
+  const outShape = [...input.shape, weight.shape[1]];
+  const b = backend();
+  // The backend's row copy (one kernel) when it has one, else index_select (a gather).
+  const rows = weight.dim() === 2 ? b.embedding?.(weight, flat) : null;
+  const out = rows ? wrap(rows, outShape, weight.dtype) : noGrad(() => reshape(indexSelect(weight, 0, flat), outShape));
   return record("EmbeddingBackward", [weight], out, ([g]) => {
     let g2 = reshape(g, [-1, weight.shape[1]]);
+    if (!isGradEnabled()) {
+      // The weight gradient as one sparse accumulate of rows (not zeros + scatter_add).
+      const gw = b.embeddingBackward?.(g2, flat, num, pidx, scaleGradByFreq);
+      if (gw) return [wrap(gw, weight.shape, g.dtype)];
+    }
     if ((pidx !== null || scaleGradByFreq) && flat.storage.device !== "cpu") {
       // Off the CPU the indices are not read: counts by scatter_add, the padding row masked.
       g2 = mul(g2, reshape(deviceGradScale(flat, num, pidx, scaleGradByFreq, g.dtype), [-1, 1]));

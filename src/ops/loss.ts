@@ -14,6 +14,7 @@ import { logSoftmax } from "./softmax.js";
 import { gather, maskedFill } from "./indexing.js";
 import { reshape, squeeze, unsqueeze } from "./view.js";
 import { scalarTensor } from "./util.js";
+import { fusedCrossEntropy } from "./cross-entropy-fused.js";
 
 export type Reduction = "none" | "mean" | "sum";
 
@@ -234,6 +235,20 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
     throw new DTypeError(`cross_entropy: expected a floating point input, got ${input.dtype}`);
   if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
     throw new ValueError(`cross_entropy: label_smoothing must be between 0.0 and 1.0. Got: ${labelSmoothing}`);
+  // The common case (mean over class indices of [N, C] logits, no class weights) as one kernel.
+  if (weight === null && reduction === "mean" && input.dim() === 2 && target.dtype === "int64") {
+    checkTargets("cross_entropy", input, target, 1, ignoreIndex);
+    const fused = fusedCrossEntropy(input, target, labelSmoothing, ignoreIndex, (x) =>
+      crossEntropyComposed(x, target, opts),
+    );
+    if (fused) return fused;
+  }
+  return crossEntropyComposed(input, target, opts);
+}
+
+/** cross_entropy as composed ops: the definition (and the path the fused kernel declines). */
+function crossEntropyComposed(input: Tensor, target: Tensor, opts: CrossEntropyOptions): Tensor {
+  const { weight = null, ignoreIndex = -100, reduction = "mean", labelSmoothing = 0 } = opts;
   const cd = classDimOf("cross_entropy", input);
   const C = input.shape[cd];
   const logp = logSoftmax(input, cd);

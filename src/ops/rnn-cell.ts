@@ -7,11 +7,11 @@ import type { Tensor } from "../tensor.js";
 import { backend } from "../backend/backend.js";
 import { record } from "../autograd/record.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
-import { grad } from "../autograd/api.js";
 import { add, mul, sub } from "./binary.js";
 import { sigmoid, tanh } from "./unary.js";
 import { chunk } from "./join.js";
 import { wrap } from "./util.js";
+import { differentiableGrads } from "./fused-grad.js";
 
 /** gates [B, 4H] (input, forget, cell, output pre-activations), c [B, H] -> [hy, cy], as ATen composes it. */
 function composed(gates: Tensor, c: Tensor): [Tensor, Tensor] {
@@ -32,13 +32,8 @@ export function lstmCellPointwise(gates: Tensor, c: Tensor): [Tensor, Tensor] {
     outs,
     ([dhy, dcy]) => {
       const needs = [gates.requiresGrad, c.requiresGrad];
-      if (isGradEnabled()) {
-        // A gradient that must itself be differentiable: differentiate the composed definition.
-        const inputs = [gates, c].filter((_, k) => needs[k]);
-        const gs = grad(composed(gates, c), inputs, { gradOutputs: [dhy, dcy], createGraph: true, allowUnused: true });
-        let k = 0;
-        return needs.map((n) => (n ? gs[k++] : null));
-      }
+      // A gradient that must itself be differentiable: differentiate the composed definition.
+      if (isGradEnabled()) return differentiableGrads((g, cc) => composed(g, cc), [gates, c], needs, [dhy, dcy]);
       const r = b.lstmCellBackward(fused.saved, c, dhy, dcy);
       return [needs[0] ? wrap(r.dgates, gates.shape, "float32") : null, needs[1] ? wrap(r.dc, shape, "float32") : null];
     },
@@ -73,12 +68,7 @@ export function gruCellPointwise(xw: Tensor, hw: Tensor, h: Tensor): Tensor {
     [hy],
     ([dhy]) => {
       const needs = [xw.requiresGrad, hw.requiresGrad, h.requiresGrad];
-      if (isGradEnabled()) {
-        const inputs = [xw, hw, h].filter((_, k) => needs[k]);
-        const gs = grad([gruComposed(xw, hw, h)], inputs, { gradOutputs: [dhy], createGraph: true, allowUnused: true });
-        let k = 0;
-        return needs.map((n) => (n ? gs[k++] : null));
-      }
+      if (isGradEnabled()) return differentiableGrads((a, b, c) => [gruComposed(a, b, c)], [xw, hw, h], needs, [dhy]);
       const r = backward(fused.saved, h, dhy);
       return [
         needs[0] ? wrap(r.dxw, xw.shape, "float32") : null,

@@ -131,6 +131,9 @@ export interface NativeAddon {
     steps: Float64Array, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, amsgrad: boolean, maximize: boolean, decoupled: boolean,
   ): void;
   /** dhy [B, H] -> dxw, dhw [B, 3H] and the direct dh [B, H]. */
+  /** One LSTM (kind 0) or GRU (kind 1) layer direction over T steps (native/rnn_layer.h). */
+  rnnLayerForward?(kind: number, xw: Float32Array, h0: Float32Array, c0: Float32Array | null, wHh: Float32Array, bHh: Float32Array | null, out: Float32Array, hN: Float32Array, cN: Float32Array | null, saved: Float32Array, T: number, B: number, H: number, reverse: boolean): void;
+  rnnLayerBackward?(kind: number, saved: Float32Array, wHh: Float32Array, dOut: Float32Array | null, dhN: Float32Array | null, dcN: Float32Array | null, dxw: Float32Array, dh0: Float32Array, dc0: Float32Array | null, dwHh: Float32Array | null, dbHh: Float32Array | null, T: number, B: number, H: number, reverse: boolean): void;
   gruCellBackward?(saved: Float32Array, h: Float32Array, dhy: Float32Array, dxw: Float32Array, dhw: Float32Array, dh: Float32Array, B: number, H: number): void;
   /** out = f(x), f a unary opcode. */
   unary(op: OpCode, x: Float32Array, xOff: number, out: Float32Array, outOff: number, n: number): void;

@@ -231,6 +231,32 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
       addon.gruCellBackward!(saved as Float32Array, dense(h), dense(dhy), dxw, dhw, dh, B, H);
       return { dxw, dhw, dh };
     },
+    rnnLayer(kind, xw, h0, c0, wHh, bHh, T, reverse) {
+      if (!addon.rnnLayerForward || !allF32(xw, h0, c0, wHh, bHh)) return null;
+      const [B, H] = h0.shape;
+      const lstm = kind === "lstm";
+      const out = newF32(T * B * H), hN = newF32(B * H), cN = lstm ? newF32(B * H) : null;
+      const saved = newF32(T * B * H * (lstm ? 7 : 5));
+      addon.rnnLayerForward(lstm ? 0 : 1, dense(xw), dense(h0), c0 && dense(c0), dense(wHh), bHh && dense(bHh), out, hN, cN, saved, T, B, H, reverse);
+      return { out, hN, cN, saved };
+    },
+    rnnLayerBackward(kind, saved, wHh, dOut, dhN, dcN, T, reverse, wantW, wantB) {
+      const [B, H] = dhN.shape;
+      const lstm = kind === "lstm", G = wHh.shape[0];
+      const dxw = newF32(T * B * G), dh0 = newF32(B * H), dc0 = lstm ? newF32(B * H) : null;
+      const dwHh = wantW ? newF32(G * H) : null, dbHh = wantB ? newF32(G) : null;
+      addon.rnnLayerBackward!(lstm ? 0 : 1, saved as Float32Array, dense(wHh), dense(dOut), dense(dhN), dcN && dense(dcN), dxw, dh0, dc0, dwHh, dbHh, T, B, H, reverse);
+      return { dxw, dh0, dc0, dwHh, dbHh };
+    },
+    crossEntropy(logits, targets, eps, ignoreIndex, wantGrad) {
+      if (!isF32(logits) || logits.shape.length !== 2 || targets.dtype !== "int64" || targets.shape.length !== 1) return null;
+      const [rows, cols] = logits.shape;
+      if (rows === 0 || cols === 0) return null;
+      const grad = wantGrad ? newF32(rows * cols) : null;
+      const t = ref.copy(targets, "int64") as Float64Array;
+      const loss = addon.crossEntropyForwardBackward(dense(logits), t, grad, rows, cols, eps, ignoreIndex);
+      return { loss, grad };
+    },
     addInPlace(dst, src) {
       const d = flat(dst);
       if (!d || !isF32(src) || !sameShape(dst.shape, src.shape)) return false;

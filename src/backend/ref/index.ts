@@ -2,6 +2,7 @@
 // every kernel and the fallback everywhere. Contiguous fast paths keep it usable.
 import { type DType, type TypedArray, arrayFor, castValue, uninitArray } from "../../dtype.js";
 import { numelOf } from "../../shape.js";
+import { embeddingBackward, embeddingForward } from "./embedding.js";
 import { type Backend, type BinaryOp, DECLINE_FUSED, type Strided, type UnaryOp } from "../backend.js";
 import { binaryFn, unaryFn } from "../elementwise-registry.js";
 import { broadcastOffsets, isContiguous, offsetsOf, sameShape } from "./iterate.js";
@@ -143,6 +144,8 @@ function where(cond: Strided, a: Strided, b: Strided, outShape: readonly number[
 /** Every required kernel in plain TypeScript; declines every fused kernel (the op layer composes them). */
 export const refBackend: Backend = {
   ...DECLINE_FUSED,
+  embedding: embeddingForward,
+  embeddingBackward,
   name: "ref",
   // CPU memory is typed arrays that the garbage collector frees; reads are synchronous copies.
   device: "cpu",

@@ -29,6 +29,7 @@ import {
   reverseDirection,
   simpleStep,
 } from "./rnn-steps.js";
+import { fusedDirection } from "./rnn-layer.js";
 import { type FactoryOptions, factoryDefaults, factoryDType, pyFloat } from "./util.js";
 import { type ArgsOf, signature } from "../../internal/args.js";
 
@@ -312,13 +313,11 @@ export abstract class RNNBase extends Module {
       for (let dir = 0; dir < D; dir++) {
         const w = this.cellWeights(layer, dir);
         const h0 = init.map((s) => select(s, 0, layer * D + dir));
-        const [out, hN] = (dir === 0 ? forwardDirection : reverseDirection)(
-          this.step,
-          linear(layerInput, w.wIh, w.bIh),
-          seq.batchSizes,
-          h0,
-          w,
-        );
+        const xw = linear(layerInput, w.wIh, w.bIh);
+        // One fused call per layer direction when the backend has it; else step by step.
+        const [out, hN] =
+          fusedDirection(this.mode, xw, seq.batchSizes, h0, w, dir === 1) ??
+          (dir === 0 ? forwardDirection : reverseDirection)(this.step, xw, seq.batchSizes, h0, w);
         outs.push(out);
         hN.forEach((h, k) => finals[k].push(h));
       }
