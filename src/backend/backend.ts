@@ -242,6 +242,21 @@ export interface BatchNormKernels<Out = TypedArray> {
     training: boolean,
     eps: number,
   ): { out: Out; variance: Out | null; saved: BatchNormSaved<Out> } | null;
+  /**
+   * Inference only (no gradient): conv2d(x, w, bias) followed by an eval-mode BatchNorm with these
+   * running statistics, plus residual (same shape as the output) when given, and with relu a ReLU,
+   * as one kernel call; null when declined.
+   */
+  conv2dBatchNormEval?(
+    x: Strided,
+    w: Strided,
+    bias: Strided | null,
+    p: Conv2dParams,
+    outShape: readonly number[],
+    bn: { weight: Strided | null; bias: Strided | null; runningMean: Strided; runningVar: Strided; eps: number },
+    relu: boolean,
+    residual: Strided | null,
+  ): Out | null;
   batchNormBackward?(
     x: Strided,
     gradOut: Strided,
