@@ -179,6 +179,41 @@ void maxPool2dForward(const PoolShape& s, const float* x, float* out, IndexT* in
   });
 }
 
+// Max over the window's rows first (contiguous, vectorisable), then over its columns of that
+// row maximum: 3 + 3 instead of 9 compares for a 3x3 window, and no argmax to carry.
+void maxPool2dValues(const PoolShape& s, const float* x, float* out) {
+  const int64_t HW = s.H * s.W, P = s.OH * s.OW;
+  forEachPlane(s, [&](int64_t plane) {
+    const float* xp = x + plane * HW;
+    float* op = out + plane * P;
+    float* rowMax = scratch(kSlotRow, static_cast<size_t>(s.W + 16));
+    for (int64_t oh = 0; oh < s.OH; ++oh) {
+      int64_t h0 = oh * s.sH - s.pH;
+      const int64_t h1 = std::min(h0 + (s.KH - 1) * s.dH + 1, s.H);
+      while (h0 < 0) h0 += s.dH;
+      for (int64_t iw = 0; iw < s.W; ++iw) rowMax[iw] = -std::numeric_limits<float>::infinity();
+      for (int64_t ih = h0; ih < h1; ih += s.dH) {
+        const float* r = xp + ih * s.W;
+        for (int64_t iw = 0; iw < s.W; ++iw) {
+          const float v = r[iw], m = rowMax[iw];
+          rowMax[iw] = (v > m) | (v != v) ? v : m;
+        }
+      }
+      for (int64_t ow = 0; ow < s.OW; ++ow) {
+        int64_t w0 = ow * s.sW - s.pW;
+        const int64_t w1 = std::min(w0 + (s.KW - 1) * s.dW + 1, s.W);
+        while (w0 < 0) w0 += s.dW;
+        float m = -std::numeric_limits<float>::infinity();
+        for (int64_t iw = w0; iw < w1; iw += s.dW) {
+          const float v = rowMax[iw];
+          m = (v > m) | (v != v) ? v : m;
+        }
+        op[oh * s.OW + ow] = m;
+      }
+    }
+  });
+}
+
 template <typename IndexT>
 void maxPool2dBackward(const PoolShape& s, const float* gradOut, const IndexT* indices, float* gradIn) {
   const int64_t HW = s.H * s.W, P = s.OH * s.OW;

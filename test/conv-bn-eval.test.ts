@@ -157,3 +157,27 @@ describe("conv2d + BatchNorm2d (eval) + ReLU fused for inference", () => {
     close(block(x).detach(), b.y, "bottleneck (grad)");
   });
 });
+
+describe("max_pool2d in inference (values without indices)", () => {
+  it("equals the indexed path, NaN included", () => {
+    torch.manualSeed(3);
+    const values = torch.randn([2 * 3 * 11 * 12]).tolist() as number[];
+    values[200] = NaN;
+    values[201] = NaN;
+    const x = torch.tensor(values).reshape([2, 3, 11, 12]);
+    for (const [k, s, p, d, ceil] of [
+      [3, 2, 1, 1, false],
+      [2, 2, 0, 1, true],
+      [3, 1, 1, 2, false],
+    ] as const) {
+      const fast = torch.noGrad(() => nn.functional.maxPool2d(x, k, s, p, d, ceil) as torch.Tensor);
+      const [slow] = nn.functional.maxPool2d(x, k, s, p, d, ceil, true) as [torch.Tensor, torch.Tensor];
+      const a = fast.reshape([-1]).tolist() as number[],
+        b = slow.reshape([-1]).tolist() as number[];
+      assert.equal(a.length, b.length);
+      a.forEach((v, i) =>
+        assert.ok(Object.is(v, b[i]) || (Number.isNaN(v) && Number.isNaN(b[i])), `${k}/${s}/${p}[${i}]`),
+      );
+    }
+  });
+});

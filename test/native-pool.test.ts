@@ -87,6 +87,9 @@ describe("native pooling", { skip }, () => {
       assert.deepEqual(idx, wantIdx);
       a.maxPool2dForward(x, out, idx32, ...geo);
       assert.deepEqual(Float64Array.from(idx32), wantIdx);
+      const values = new Float32Array(planes * P2).fill(7);
+      a.maxPool2dForward(x, values, null, ...geo); // inference: the values only
+      assert.deepEqual(values, wantOut);
       const go = randArray(planes * P2, rand);
       const wantGi = new Float64Array(planes * HW);
       for (let i = 0; i < go.length; i++) wantGi[Math.floor(i / P2) * HW + wantIdx[i]] += go[i];

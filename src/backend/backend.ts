@@ -137,6 +137,8 @@ export interface Kernels<Out = TypedArray> {
   conv2dBackwardInput(gradOut: Strided, w: Strided, p: Conv2dParams, inShape: readonly number[]): Out;
   conv2dBackwardWeight(x: Strided, gradOut: Strided, p: Conv2dParams, wShape: readonly number[]): Out;
   maxPool2d(x: Strided, p: Pool2dParams): { values: Out; indices: Out };
+  /** Optional: max_pool2d's values without the argmax indices (inference); null when declined. */
+  maxPool2dValues?(x: Strided, p: Pool2dParams): Out | null;
   maxPool2dBackward(gradOut: Strided, indices: Strided, inShape: readonly number[]): Out;
   avgPool2d(x: Strided, p: AvgPool2dParams): Out;
   avgPool2dBackward(gradOut: Strided, p: AvgPool2dParams, inShape: readonly number[]): Out;

@@ -92,8 +92,9 @@ export interface NativeAddon {
 
   // Pooling on NCHW planes; the caller gives OH/OW (so ceil_mode is handled there). Indices are
   // flat per-plane positions ih * W + iw, as PyTorch returns them. Outputs are overwritten.
+  /** indices null: the values only. */
   maxPool2dForward(
-    x: Float32Array, out: Float32Array, indices: IndexArray,
+    x: Float32Array, out: Float32Array, indices: IndexArray | null,
     N: number, C: number, H: number, W: number, KH: number, KW: number, sH: number, sW: number,
     pH: number, pW: number, dH: number, dW: number, OH: number, OW: number,
   ): void;

@@ -310,6 +310,14 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
         p.padding[0], p.padding[1], p.dilation[0], p.dilation[1], p.outH, p.outW);
       return { values, indices };
     },
+    maxPool2dValues(x: Strided, p: Pool2dParams) {
+      if (!isF32(x)) return null;
+      const [N, C, H, W] = x.shape;
+      const values = newF32(N * C * p.outH * p.outW);
+      addon.maxPool2dForward(dense(x), values, null, N, C, H, W, p.kernel[0], p.kernel[1], p.stride[0], p.stride[1],
+        p.padding[0], p.padding[1], p.dilation[0], p.dilation[1], p.outH, p.outW);
+      return values;
+    },
     maxPool2dBackward(gradOut, indices, inShape) {
       if (!isF32(gradOut) || indices.dtype !== "int64") return ref.maxPool2dBackward(gradOut, indices, inShape);
       const [N, C, H, W] = inShape;
