@@ -196,7 +196,7 @@ void maxPool2dValues(const PoolShape& s, const float* x, float* out) {
         const float* r = xp + ih * s.W;
         for (int64_t iw = 0; iw < s.W; ++iw) {
           const float v = r[iw], m = rowMax[iw];
-          rowMax[iw] = (v > m) | (v != v) ? v : m;
+          rowMax[iw] = ((v > m) | (v != v)) ? v : m;
         }
       }
       for (int64_t ow = 0; ow < s.OW; ++ow) {
@@ -206,7 +206,7 @@ void maxPool2dValues(const PoolShape& s, const float* x, float* out) {
         float m = -std::numeric_limits<float>::infinity();
         for (int64_t iw = w0; iw < w1; iw += s.dW) {
           const float v = rowMax[iw];
-          m = (v > m) | (v != v) ? v : m;
+          m = ((v > m) | (v != v)) ? v : m;
         }
         op[oh * s.OW + ow] = m;
       }
