@@ -1,7 +1,8 @@
 // Where a vision model's training step spends its time: wraps every kernel of the active backend
 // with a timer (conv passes broken down by layer shape), runs a few steps and prints time per
 // kernel and the rest (autograd, op layer, allocation).
-// Usage: node --import tsx bench/profile-models.ts [--model resnet18|mobilenet_v2|small_resnet] [--steps 4]
+// Usage: node --import tsx bench/profile-models.ts [--model resnet18|mobilenet_v2|small_resnet|resnet50] [--steps 4]
+// resnet50 runs inference (eval, noGrad) on 8 images of 224x224, as bench/models.ts does.
 import * as torch from "../src/index.js";
 import { nn, optim } from "../src/index.js";
 import { backend } from "../src/backend/backend.js";
@@ -17,27 +18,33 @@ const steps = Number(arg("steps", "4")),
   which = arg("model", "resnet18");
 torch.setNumThreads(Number(arg("threads", "2")));
 torch.manualSeed(0);
+const infer = which === "resnet50";
 const model = (
-  which === "mobilenet_v2"
-    ? models.mobilenetV2({ numClasses: 10 })
-    : which === "small_resnet"
-      ? smallResNet()
-      : models.resnet18({ numClasses: 10 })
+  infer
+    ? models.resnet50()
+    : which === "mobilenet_v2"
+      ? models.mobilenetV2({ numClasses: 10 })
+      : which === "small_resnet"
+        ? smallResNet()
+        : models.resnet18({ numClasses: 10 })
 ) as nn.Module & ((x: torch.Tensor) => torch.Tensor);
 const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
 const lossFn = new nn.CrossEntropyLoss();
-const x = torch.randn([64, 3, 32, 32]),
+const x = torch.randn(infer ? [8, 3, 224, 224] : [64, 3, 32, 32]),
   y = torch.randint(0, 10, [64]);
-const step = (): void => {
-  opt.zeroGrad();
-  lossFn(model(x), y).backward();
-  opt.step();
-};
+if (infer) model.eval();
+const step = infer
+  ? (): void => void torch.noGrad(() => model(x))
+  : (): void => {
+      opt.zeroGrad();
+      lossFn(model(x), y).backward();
+      opt.step();
+    };
 for (let i = 0; i < 2; i++) step();
 
 type Shaped = { shape: readonly number[] };
 const convKey = (name: string, args: unknown[]): string => {
-  const p = args.find((a) => a !== null && typeof a === "object" && "stride" in (a as object)) as
+  const p = args.find((a) => a !== null && typeof a === "object" && "groups" in (a as object)) as
     { stride: number[]; groups: number } | undefined;
   const shapes = args.filter((a): a is Shaped => a !== null && typeof a === "object" && "shape" in (a as object));
   const w = name === "conv2dBackwardWeight" ? (args[3] as number[]) : shapes[1].shape;

@@ -3,6 +3,7 @@
 // arrays are used from their start (pass subarray() views for offsets, still zero-copy).
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "args.h"
 #include "bind.h"
@@ -99,6 +100,36 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// conv2dBatchNormEval(x, w, bias|null, bnWeight|null, bnBias|null, runningMean, runningVar, eps, relu,
+//                     residual|null, out, N, C, H, W, OC, KH, KW, sH, sW, pH, pW, dH, dW, groups)
+// The convolution followed by an eval-mode BatchNorm over its output channels, plus residual
+// [N, OC, OH, OW] when given, then with relu a ReLU: one output buffer and no separate passes
+// where the kernel applies them per image.
+Napi::Value ForwardBatchNormEval(const Napi::CallbackInfo& info) {
+  Args a(info, "conv2dBatchNormEval");
+  a.expectCount(25);
+  ConvShape s = readShape(a, 11);
+  const float* x = a.f32(0, 0, inSize(a, s));
+  const float* w = a.f32(1, 0, wSize(a, s));
+  const float* bias = a.f32OrNull(2, 0, s.OC);
+  std::vector<float> coef(static_cast<size_t>(2 * s.OC));
+  batchNormEvalCoefficients(s.OC, a.f32OrNull(3, 0, s.OC), a.f32OrNull(4, 0, s.OC), a.f32(5, 0, s.OC),
+                            a.f32(6, 0, s.OC), a.f64(7), coef.data(), coef.data() + s.OC);
+  const ConvEpilogue ep{coef.data(), coef.data() + s.OC, a.f32OrNull(9, 0, outSize(a, s)), s.OC, a.flag(8)};
+  float* out = a.f32(10, 0, outSize(a, s));
+  const bool direct = directConvForwardOk(s);
+  if (depthwiseConvOk(s) || useBatched(s, direct)) {
+    if (depthwiseConvOk(s))
+      depthwiseConvForward(s, x, w, bias, out);
+    else
+      batchedConvForward(s, x, w, bias, out);
+    applyEpilogueAll(ep, s.N, s.OC, s.OH * s.OW, out);
+  } else {
+    conv2dForward(s, x, w, bias, out, &ep);
+  }
+  return info.Env().Undefined();
+}
+
 // conv2dBackwardInput(gradOut, w, gradIn, N, C, H, W, OC, KH, KW, sH, sW, pH, pW, dH, dW, groups)
 Napi::Value BackwardInput(const Napi::CallbackInfo& info) {
   Args a(info, "conv2dBackwardInput");
@@ -188,6 +219,7 @@ Napi::Value NormBackward(const Napi::CallbackInfo& info) {
 
 void registerConv(Napi::Env env, Napi::Object exports) {
   exportFn(env, exports, "conv2dForward", Forward);
+  exportFn(env, exports, "conv2dBatchNormEval", ForwardBatchNormEval);
   exportFn(env, exports, "conv2dBackwardInput", BackwardInput);
   exportFn(env, exports, "conv2dBackwardWeight", BackwardWeight);
   exportFn(env, exports, "batchNormTrainForward", NormTrainForward);

@@ -45,7 +45,8 @@ void withIndices(const Args& a, size_t k, int64_t need, const Fn& fn) {
     fn(typedData<double>(a, k, napi_float64_array, "Float64Array or Int32Array", need));
 }
 
-// maxPool2dForward(x, out, indices, N, C, H, W, KH, KW, sH, sW, pH, pW, dH, dW, OH, OW)
+// maxPool2dForward(x, out, indices|null, N, C, H, W, KH, KW, sH, sW, pH, pW, dH, dW, OH, OW); without
+// indices only the values are computed (inference).
 Napi::Value MaxForward(const Napi::CallbackInfo& info) {
   Args a(info, "maxPool2dForward");
   a.expectCount(17);
@@ -53,7 +54,10 @@ Napi::Value MaxForward(const Napi::CallbackInfo& info) {
   const float* x = a.f32(0, 0, a.product({s.N, s.C, s.H, s.W}));
   float* out = a.f32(1, 0, a.product({s.N, s.C, s.OH, s.OW}));
   if (emptyPool(s)) return info.Env().Undefined();
-  withIndices(a, 2, a.product({s.N, s.C, s.OH, s.OW}), [&](auto* idx) { maxPool2dForward(s, x, out, idx); });
+  if (a.info[2].IsNull())
+    maxPool2dValues(s, x, out);
+  else
+    withIndices(a, 2, a.product({s.N, s.C, s.OH, s.OW}), [&](auto* idx) { maxPool2dForward(s, x, out, idx); });
   return info.Env().Undefined();
 }
 

@@ -1,5 +1,6 @@
 #include "conv.h"
 
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -46,11 +47,56 @@ bool conv2dOutputSize(ConvShape& s) {
   return s.OH > 0 && s.OW > 0;
 }
 
-void conv2dForward(const ConvShape& s, const float* x, const float* w, const float* bias, float* out) {
-  if (directConvForwardOk(s)) return directConvForward(s, x, w, bias, out);
+void ConvEpilogue::apply(int64_t n, int64_t c0, int64_t channels, int64_t P, float* out) const {
+  for (int64_t c = 0; c < channels; ++c) {
+    const float a = alpha[c0 + c], b = beta[c0 + c];
+    float* o = out + c * P;
+    const float* r = residual ? residual + (n * OC + c0 + c) * P : nullptr;
+    // Rounded as the separate ops round: the BatchNorm's output, then the sum, then the ReLU
+    // (which keeps NaN, as torch.relu).
+    if (r)
+      for (int64_t p = 0; p < P; ++p) {
+        const float y = o[p] * a + b;
+        o[p] = y + r[p];
+      }
+    else
+      for (int64_t p = 0; p < P; ++p) o[p] = o[p] * a + b;
+    if (relu)
+      for (int64_t p = 0; p < P; ++p) o[p] = o[p] > 0.0f ? o[p] : (o[p] == o[p] ? 0.0f : o[p]);
+  }
+}
+
+void batchNormEvalCoefficients(int64_t C, const float* weight, const float* bias, const float* mean,
+                               const float* var, double eps, float* alpha, float* beta) {
+  for (int64_t c = 0; c < C; ++c) {
+    const float invstd = 1.0f / std::sqrt(var[c] + static_cast<float>(eps));
+    alpha[c] = invstd * (weight ? weight[c] : 1.0f);
+    beta[c] = (bias ? bias[c] : 0.0f) - mean[c] * alpha[c];
+  }
+}
+
+void applyEpilogueAll(const ConvEpilogue& ep, int64_t N, int64_t OC, int64_t P, float* out) {
+  const int64_t planes = N * OC;
+  parallelFor(tasksFor(planes * P, 1 << 15), [&](int t, int tasks) {
+    int64_t b, e;
+    chunkRange(planes, t, tasks, b, e);
+    for (int64_t q = b; q < e; ++q) ep.apply(q / OC, q % OC, 1, P, out + q * P);
+  });
+}
+
+void conv2dForward(const ConvShape& s, const float* x, const float* w, const float* bias, float* out,
+                   const ConvEpilogue* ep) {
+  if (directConvForwardOk(s)) {
+    directConvForward(s, x, w, bias, out);
+    if (ep) applyEpilogueAll(*ep, s.N, s.OC, s.OH * s.OW, out);
+    return;
+  }
   const int64_t G = s.groups, Cg = s.C / G, OCg = s.OC / G, Kg = Cg * s.KH * s.KW;
   const int64_t P = s.OH * s.OW, HW = s.H * s.W, packedP = packedWidth(P);
   const bool pointwise = isPointwise(s);
+  // The epilogue runs per image while its output is in cache, unless the images are processed one
+  // at a time by multithreaded GEMMs (then one parallel pass at the end keeps every thread busy).
+  const bool inLoop = numThreads() <= 1 || s.N >= numThreads();
   // Weights are packed once per call and shared read-only by every image and thread.
   const int64_t wPanel = packedHeight(OCg) * Kg;
   float* Aw = scratch(kSlotWeights, static_cast<size_t>(G * wPanel));
@@ -75,8 +121,10 @@ void conv2dForward(const ConvShape& s, const float* x, const float* w, const flo
           float* o = og + oc * P;
           for (int64_t p = 0; p < P; ++p) o[p] += b;
         }
+      if (ep && inLoop) ep->apply(n, g * OCg, OCg, P, og);
     }
   });
+  if (ep && !inLoop) applyEpilogueAll(*ep, s.N, s.OC, P, out);
 }
 
 void conv2dBackwardInput(const ConvShape& s, const float* gradOut, const float* w, float* gradIn) {

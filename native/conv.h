@@ -16,8 +16,30 @@ struct ConvShape {
 // Fills OH/OW; returns false (and leaves them <= 0) when the geometry gives no output.
 bool conv2dOutputSize(ConvShape& s);
 
-// out [N, OC, OH, OW] = conv(x, w) + bias (bias may be null). Overwrites out.
-void conv2dForward(const ConvShape& s, const float* x, const float* w, const float* bias, float* out);
+// An eval-mode BatchNorm (and optionally ReLU) applied to a convolution's output channels, as
+// PyTorch's batch_norm computes it: alpha = invstd * weight, beta = bias - mean * alpha,
+// y = x * alpha + beta, invstd = 1 / sqrt(var + eps) in float.
+// With a residual [N, OC, P] (a ResNet block's shortcut), y + residual before the ReLU.
+struct ConvEpilogue {
+  const float* alpha;     // [OC]
+  const float* beta;      // [OC]
+  const float* residual;  // [N, OC, P] or null
+  int64_t OC;
+  bool relu;
+  // Applies it to channels [c0, c0 + channels) of image n's output, [channels][P] at out.
+  void apply(int64_t n, int64_t c0, int64_t channels, int64_t P, float* out) const;
+};
+// alpha, beta [C] from a BatchNorm's parameters (weight / bias may be null: 1 / 0).
+void batchNormEvalCoefficients(int64_t C, const float* weight, const float* bias, const float* mean,
+                               const float* var, double eps, float* alpha, float* beta);
+
+// out [N, OC, OH, OW] = conv(x, w) + bias (bias may be null). Overwrites out. With an epilogue,
+// it is applied to each image's output right after its GEMM (while the output is in cache) or,
+// on the direct path, in one pass at the end.
+void conv2dForward(const ConvShape& s, const float* x, const float* w, const float* bias, float* out,
+                   const ConvEpilogue* ep = nullptr);
+// The epilogue over a whole [N, OC, P] output, in place (for the kernels without one built in).
+void applyEpilogueAll(const ConvEpilogue& ep, int64_t N, int64_t OC, int64_t P, float* out);
 // gradIn [N, C, H, W] = conv_transpose(gradOut, w). Overwrites gradIn.
 void conv2dBackwardInput(const ConvShape& s, const float* gradOut, const float* w, float* gradIn);
 // gradW [OC, C/groups, KH, KW] and gradBias [OC] (may be null). Overwrites both.

@@ -12,6 +12,8 @@ struct PoolShape {
 // Writes out and per-plane flat argmax indices ih*W+iw (as IndexT: int32_t or double).
 template <typename IndexT>
 void maxPool2dForward(const PoolShape& s, const float* x, float* out, IndexT* indices);
+// The values only (inference): the same maxima, NaN wherever a window holds a NaN.
+void maxPool2dValues(const PoolShape& s, const float* x, float* out);
 // gradIn = 0, then gradIn[plane][indices] += gradOut.
 template <typename IndexT>
 void maxPool2dBackward(const PoolShape& s, const float* gradOut, const IndexT* indices, float* gradIn);

@@ -38,6 +38,9 @@ const cases: P[] = [
   { N: 3, C: 1, H: 11, W: 10, KH: 3, KW: 3, sH: 2, sW: 3, pH: 1, pW: 0, dH: 2, dW: 1, ceil: false },
   { N: 1, C: 5, H: 5, W: 5, KH: 5, KW: 5, sH: 1, sW: 1, pH: 2, pW: 2, dH: 1, dW: 1, ceil: false },
   { N: 64, C: 32, H: 32, W: 32, KH: 2, KW: 2, sH: 2, sW: 2, pH: 0, pW: 0, dH: 1, dW: 1, ceil: false },
+  // ResNet's stem pool (padded: border columns one by one, the rest row segment by segment).
+  { N: 2, C: 3, H: 12, W: 13, KH: 3, KW: 3, sH: 2, sW: 2, pH: 1, pW: 1, dH: 1, dW: 1, ceil: false },
+  { N: 1, C: 2, H: 9, W: 17, KH: 3, KW: 2, sH: 1, sW: 2, pH: 1, pW: 1, dH: 1, dW: 2, ceil: true },
 ];
 
 describe("native pooling", { skip }, () => {
@@ -49,7 +52,8 @@ describe("native pooling", { skip }, () => {
     it(`maxPool2d ${JSON.stringify(p)}`, () => {
       const rand = rng(300 + ci);
       const x = randArray(p.N * p.C * p.H * p.W, rand);
-      if (ci <= 1) x[5] = Number.NaN; // NaN wins its windows
+      if (ci <= 1 || ci >= 5) x[5] = Number.NaN; // NaN wins its windows
+      if (ci >= 5) x[40] = Number.NaN;
       if (ci === 0) x[4] = Number.NaN; // two NaNs in one window: the last one gives the index
       const planes = p.N * p.C,
         HW = p.H * p.W,
@@ -83,6 +87,9 @@ describe("native pooling", { skip }, () => {
       assert.deepEqual(idx, wantIdx);
       a.maxPool2dForward(x, out, idx32, ...geo);
       assert.deepEqual(Float64Array.from(idx32), wantIdx);
+      const values = new Float32Array(planes * P2).fill(7);
+      a.maxPool2dForward(x, values, null, ...geo); // inference: the values only
+      assert.deepEqual(values, wantOut);
       const go = randArray(planes * P2, rand);
       const wantGi = new Float64Array(planes * HW);
       for (let i = 0; i < go.length; i++) wantGi[Math.floor(i / P2) * HW + wantIdx[i]] += go[i];

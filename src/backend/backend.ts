@@ -137,6 +137,8 @@ export interface Kernels<Out = TypedArray> {
   conv2dBackwardInput(gradOut: Strided, w: Strided, p: Conv2dParams, inShape: readonly number[]): Out;
   conv2dBackwardWeight(x: Strided, gradOut: Strided, p: Conv2dParams, wShape: readonly number[]): Out;
   maxPool2d(x: Strided, p: Pool2dParams): { values: Out; indices: Out };
+  /** Optional: max_pool2d's values without the argmax indices (inference); null when declined. */
+  maxPool2dValues?(x: Strided, p: Pool2dParams): Out | null;
   maxPool2dBackward(gradOut: Strided, indices: Strided, inShape: readonly number[]): Out;
   avgPool2d(x: Strided, p: AvgPool2dParams): Out;
   avgPool2dBackward(gradOut: Strided, p: AvgPool2dParams, inShape: readonly number[]): Out;
@@ -301,6 +303,21 @@ export interface BatchNormKernels<Out = TypedArray> {
     training: boolean,
     eps: number,
   ): { out: Out; variance: Out | null; saved: BatchNormSaved<Out> } | null;
+  /**
+   * Inference only (no gradient): conv2d(x, w, bias) followed by an eval-mode BatchNorm with these
+   * running statistics, plus residual (same shape as the output) when given, and with relu a ReLU,
+   * as one kernel call; null when declined.
+   */
+  conv2dBatchNormEval?(
+    x: Strided,
+    w: Strided,
+    bias: Strided | null,
+    p: Conv2dParams,
+    outShape: readonly number[],
+    bn: { weight: Strided | null; bias: Strided | null; runningMean: Strided; runningVar: Strided; eps: number },
+    relu: boolean,
+    residual: Strided | null,
+  ): Out | null;
   batchNormBackward?(
     x: Strided,
     gradOut: Strided,

@@ -30,6 +30,12 @@ interface ModuleState {
 
 let nextHookId = 0;
 
+/** Whether a module has forward hooks or pre-hooks (a fused path that skips its forward must not). */
+export function hasForwardHooks(m: Module): boolean {
+  const st = (m as unknown as Record<symbol, ModuleState>)[STATE];
+  return st.forwardHooks.size > 0 || st.preHooks.size > 0;
+}
+
 /** Returned by registerForwardHook / registerForwardPreHook. */
 export interface RemovableHandle {
   id: number;

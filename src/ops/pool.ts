@@ -2,7 +2,8 @@
 // backend's kernels (reference semantics: src/backend/ref/pool.ts), differentiable twice.
 import { Tensor } from "../tensor.js";
 import { DTypeError, ShapeError, ValueError, fmtShape } from "../errors.js";
-import { type AvgPool2dParams, type Pool2dParams, backend } from "../backend/backend.js";
+import { type AvgPool2dParams, type Pool2dParams, backend, backendFor } from "../backend/backend.js";
+import { isGradEnabled } from "../autograd/grad-mode.js";
 import { record } from "../autograd/record.js";
 import { wrap } from "./util.js";
 import { flatten, reshape, squeeze, unsqueeze } from "./view.js";
@@ -90,6 +91,11 @@ export function maxPool2d(
   const w = window("max_pool2d", input, kernelSize, stride, padding, dilation, ceilMode);
   const p: Pool2dParams = { kernel: w.k, stride: w.s, padding: w.p, dilation: w.d, outH: w.outH, outW: w.outW };
   const shape = [input.shape[0], input.shape[1], w.outH, w.outW];
+  // Inference (no gradient, no indices asked for): the values alone, where the backend has them.
+  if (!returnIndices && !(isGradEnabled() && input.requiresGrad)) {
+    const v = backendFor(input.storage.device).maxPool2dValues?.(input, p);
+    if (v) return wrap(v, shape, input.dtype);
+  }
   const r = backend().maxPool2d(input, p);
   const values = wrap(r.values, shape, input.dtype),
     indices = wrap(r.indices, shape, "int64");

@@ -49,6 +49,16 @@ export interface NativeAddon {
     N: number, C: number, H: number, W: number, OC: number, KH: number, KW: number,
     sH: number, sW: number, pH: number, pW: number, dH: number, dW: number, groups: number,
   ): void;
+  /**
+   * out = conv2d(x, w, bias), then an eval-mode BatchNorm (running statistics), plus residual
+   * [N, OC, OH, OW] when given, and with relu a ReLU. Optional: an addon built before it lacks it.
+   */
+  conv2dBatchNormEval?(
+    x: Float32Array, w: Float32Array, bias: Float32Array | null, bnWeight: Float32Array | null,
+    bnBias: Float32Array | null, runningMean: Float32Array, runningVar: Float32Array, eps: number, relu: boolean,
+    residual: Float32Array | null, out: Float32Array, N: number, C: number, H: number, W: number, OC: number, KH: number, KW: number,
+    sH: number, sW: number, pH: number, pW: number, dH: number, dW: number, groups: number,
+  ): void;
   /** gradIn [N, C, H, W] from gradOut [N, OC, OH, OW]. */
   conv2dBackwardInput(
     gradOut: Float32Array, w: Float32Array, gradIn: Float32Array,
@@ -82,8 +92,9 @@ export interface NativeAddon {
 
   // Pooling on NCHW planes; the caller gives OH/OW (so ceil_mode is handled there). Indices are
   // flat per-plane positions ih * W + iw, as PyTorch returns them. Outputs are overwritten.
+  /** indices null: the values only. */
   maxPool2dForward(
-    x: Float32Array, out: Float32Array, indices: IndexArray,
+    x: Float32Array, out: Float32Array, indices: IndexArray | null,
     N: number, C: number, H: number, W: number, KH: number, KW: number, sH: number, sW: number,
     pH: number, pW: number, dH: number, dW: number, OH: number, OW: number,
   ): void;

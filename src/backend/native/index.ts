@@ -299,6 +299,15 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
       addon.conv2dForward(dense(x), dense(w), bias ? dense(bias) : null, out, ...convArgs(x.shape, w.shape, p));
       return out;
     },
+    conv2dBatchNormEval(x, w, bias, p, outShape, bn, relu, residual) {
+      const fused = addon.conv2dBatchNormEval;
+      if (!fused || !allF32(x, w, bias, bn.weight, bn.bias, bn.runningMean, bn.runningVar, residual)) return null;
+      const out = newF32(numelOf(outShape));
+      const opt = (t: Strided | null): Float32Array | null => (t ? dense(t) : null);
+      fused(dense(x), dense(w), opt(bias), opt(bn.weight), opt(bn.bias), dense(bn.runningMean), dense(bn.runningVar),
+        bn.eps, relu, opt(residual), out, ...convArgs(x.shape, w.shape, p));
+      return out;
+    },
     conv2dBackwardInput(gradOut, w, p, inShape) {
       // The output size comes from gradOut (conv_transpose2d relies on it); the addon derives it
       // from the input size, so take the reference path when they disagree.
@@ -327,6 +336,14 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
         p.padding[0], p.padding[1], p.dilation[0], p.dilation[1], p.outH, p.outW);
       return { values, indices };
     },
+    maxPool2dValues(x: Strided, p: Pool2dParams) {
+      if (!isF32(x)) return null;
+      const [N, C, H, W] = x.shape;
+      const values = newF32(N * C * p.outH * p.outW);
+      addon.maxPool2dForward(dense(x), values, null, N, C, H, W, p.kernel[0], p.kernel[1], p.stride[0], p.stride[1],
+        p.padding[0], p.padding[1], p.dilation[0], p.dilation[1], p.outH, p.outW);
+      return values;
+    },
     maxPool2dBackward(gradOut, indices, inShape) {
       if (!isF32(gradOut) || indices.dtype !== "int64") return ref.maxPool2dBackward(gradOut, indices, inShape);
       const [N, C, H, W] = inShape;
@@ -342,6 +359,17 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
       const out = newF32(N * C * p.outH * p.outW);
       addon.avgPool2dForward(dense(x), out, N, C, H, W, p.kernel[0], p.kernel[1], p.stride[0], p.stride[1], p.padding[0], p.padding[1],
         p.outH, p.outW, p.countIncludePad, p.divisorOverride);
+      return out;
+    },
+    adaptiveAvgPool2d(x: Strided, outH: number, outW: number) {
+      const [N, C, H, W] = x.shape;
+      // Windows that tile the plane exactly (the global pool of every classifier head) are a
+      // plain average pool; other sizes take the reference kernel.
+      if (!isF32(x) || H % outH !== 0 || W % outW !== 0) return ref.adaptiveAvgPool2d(x, outH, outW);
+      const kh = H / outH,
+        kw = W / outW;
+      const out = newF32(N * C * outH * outW);
+      addon.avgPool2dForward(dense(x), out, N, C, H, W, kh, kw, kh, kw, 0, 0, outH, outW, true, 0);
       return out;
     },
     avgPool2dBackward(gradOut, p, inShape) {

@@ -196,11 +196,12 @@ export function makeWasmAddon(ex: KernelExports): NativeAddon {
     maxPool2dForward(x, o, indices, ...geometry) {
       const fn = "maxPool2dForward",
         s = pool(fn, geometry);
-      const idx = asF64(indices);
+      // Without indices (values only) the kernel still writes them, into a buffer thrown away.
+      const idx = indices === null ? new Float64Array(s.outSize) : asF64(indices);
       heap.run([inp(fn, x, 0, s.inSize), out(fn, o, 0, s.outSize), out(fn, idx, 0, s.outSize)], ([px, po, pi]) =>
         ex.flint_max_pool2d_forward(px, po, pi, s.g),
       );
-      if (idx !== indices) indices.set(idx.subarray(0, s.outSize));
+      if (indices !== null && idx !== indices) indices.set(idx.subarray(0, s.outSize));
     },
     maxPool2dBackward(gradOut, indices, gradIn, ...geometry) {
       const fn = "maxPool2dBackward",

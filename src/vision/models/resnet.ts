@@ -5,6 +5,7 @@ import * as nn from "../../nn/index.js";
 import type { Tensor } from "../../tensor.js";
 import { ValueError } from "../../errors.js";
 import { type ModelOptions, loadWeights, modelOptions } from "./common.js";
+import { convBnAddRelu, convBnRelu, shortcut } from "./conv-bn.js";
 import {
   ResNet18_Weights,
   ResNet34_Weights,
@@ -62,10 +63,9 @@ export class BasicBlock extends nn.Module {
   }
 
   forward(x: Tensor): Tensor {
-    let out = this.relu(call(this.bn1, this.conv1(x)));
-    out = call(this.bn2, this.conv2(out));
-    const identity = this.downsample !== null ? call(this.downsample, x) : x;
-    return this.relu(out.add(identity));
+    const out = convBnRelu(this.conv1, this.bn1, this.relu, x);
+    const identity = this.downsample !== null ? shortcut(this.downsample, x) : x;
+    return convBnAddRelu(this.conv2, this.bn2, identity, this.relu, out);
   }
 }
 
@@ -96,11 +96,10 @@ export class Bottleneck extends nn.Module {
   }
 
   forward(x: Tensor): Tensor {
-    let out = this.relu(call(this.bn1, this.conv1(x)));
-    out = this.relu(call(this.bn2, this.conv2(out)));
-    out = call(this.bn3, this.conv3(out));
-    const identity = this.downsample !== null ? call(this.downsample, x) : x;
-    return this.relu(out.add(identity));
+    let out = convBnRelu(this.conv1, this.bn1, this.relu, x);
+    out = convBnRelu(this.conv2, this.bn2, this.relu, out);
+    const identity = this.downsample !== null ? shortcut(this.downsample, x) : x;
+    return convBnAddRelu(this.conv3, this.bn3, identity, this.relu, out);
   }
 }
 
@@ -196,7 +195,7 @@ export class ResNet extends nn.Module {
   }
 
   forward(x: Tensor): Tensor {
-    x = this.maxpool(this.relu(call(this.bn1, this.conv1(x))));
+    x = this.maxpool(convBnRelu(this.conv1, this.bn1, this.relu, x));
     x = this.layer4(this.layer3(this.layer2(this.layer1(x))));
     return this.fc(this.avgpool(x).flatten(1));
   }
