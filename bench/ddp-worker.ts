@@ -14,9 +14,13 @@
 // main thread, its Gloo threads and the rest (V8's GC and JIT threads, libuv).
 // Options: --bucket-cap-mb X, --grad-view 0|1 (gradientAsBucketView), --preload 0|1 (the rank's
 // shard decoded into tensors before timing instead of a DataLoader). FLINT_BENCH_THREADS=1 prints
-// each thread's CPU ms over the timed steps (stderr).
+// each thread's name and CPU ms over the timed steps (stderr). With --profile the result also has,
+// per step, V8's garbage collections on the main thread (count and pause ms, minor and major) and,
+// with FLINT_BENCH_ALLOC=1, the bytes of typed arrays and Buffers created (counted by wrapping
+// their constructors, which slows the run: use it for the count, not for the timing).
 import { readdirSync, readFileSync } from "node:fs";
 import v8 from "node:v8";
+import { PerformanceObserver, constants as perfConstants } from "node:perf_hooks";
 import * as torch from "../src/index.js";
 import { distributed as dist, nn, optim } from "../src/index.js";
 import { DataLoader, DistributedSampler } from "../src/utils/data/index.js";
@@ -41,6 +45,52 @@ const batch = arg("batch", 64),
   mode = str("mode", "ddp"),
   profile = process.argv.includes("--profile"),
   preload = arg("preload", 0) === 1;
+
+// Bytes of typed arrays and Buffers created since start (FLINT_BENCH_ALLOC=1): the allocation
+// per training step that the garbage collector must find and free. Views on an existing buffer
+// are not counted; Buffer.allocUnsafeSlow (Flint's uninitialised kernel outputs) is.
+let allocBytes = 0;
+if (process.env.FLINT_BENCH_ALLOC === "1") {
+  const g = globalThis as unknown as Record<string, unknown>;
+  for (const name of [
+    "Float32Array",
+    "Float64Array",
+    "Int32Array",
+    "Uint8Array",
+    "Int8Array",
+    "Uint16Array",
+    "Int16Array",
+    "Uint32Array",
+    "BigInt64Array",
+    "ArrayBuffer",
+  ]) {
+    const C = g[name] as { BYTES_PER_ELEMENT?: number } & (new (...a: unknown[]) => object);
+    const size = C.BYTES_PER_ELEMENT ?? 1;
+    g[name] = new Proxy(C, {
+      construct(target, args, newTarget) {
+        if (typeof args[0] === "number") allocBytes += args[0] * size;
+        else if (Array.isArray(args[0])) allocBytes += args[0].length * size;
+        return Reflect.construct(target, args, newTarget === g[name] ? target : newTarget) as object;
+      },
+    });
+  }
+  const slow = Buffer.allocUnsafeSlow.bind(Buffer),
+    unsafe = Buffer.allocUnsafe.bind(Buffer),
+    alloc = Buffer.alloc.bind(Buffer);
+  Buffer.allocUnsafeSlow = (n: number) => ((allocBytes += n), slow(n));
+  Buffer.allocUnsafe = (n: number) => ((allocBytes += n), unsafe(n));
+  Buffer.alloc = ((n: number, ...r: []) => ((allocBytes += n), alloc(n, ...r))) as typeof Buffer.alloc;
+}
+
+// The main thread's GC pauses (V8's gc performance entries, delivered after the synchronous loop).
+const gcs: { start: number; ms: number; major: boolean }[] = [];
+const gcObserver = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0;
+    gcs.push({ start: e.startTime, ms: e.duration, major: kind !== perfConstants.NODE_PERFORMANCE_GC_MINOR });
+  }
+});
+gcObserver.observe({ entryTypes: ["gc"] });
 
 // CPU time (ms) of each thread of this process, from /proc (Linux; empty elsewhere).
 function threadCpu(): Map<number, number> {
@@ -126,25 +176,33 @@ const cpuNow: () => number = glooAddon("bench").threadCpuMs ?? (() => performanc
 if (ddp) ddp.reducerTiming.clock = cpuNow;
 const PHASES = ["data", "forward", "backward", "step"] as const;
 const wall = [0, 0, 0, 0],
-  cpuPhase = [0, 0, 0, 0];
+  cpuPhase = [0, 0, 0, 0],
+  allocPhase = [0, 0, 0, 0];
 let done = 0,
   t0 = 0,
+  alloc0 = 0,
+  faults0 = 0,
   cpu0 = new Map<number, number>();
 const it = batches();
 for (;;) {
   if (done === warmup) {
     dist.barrier();
     t0 = performance.now();
+    alloc0 = allocBytes;
+    faults0 = process.resourceUsage().minorPageFault;
     cpu0 = threadCpu();
     wall.fill(0);
     cpuPhase.fill(0);
+    allocPhase.fill(0);
     if (ddp) Object.assign(ddp.reducerTiming, { hooks: 0, wait: 0, copyBack: 0 });
   }
   const w = [performance.now()],
-    c = [cpuNow()];
+    c = [cpuNow()],
+    a = [allocBytes];
   const mark = () => {
     w.push(performance.now());
     c.push(cpuNow());
+    a.push(allocBytes);
   };
   const next = it.next();
   if (next.done) break;
@@ -160,14 +218,23 @@ for (;;) {
   for (let k = 0; k < 4; k++) {
     wall[k] += w[k + 1] - w[k];
     cpuPhase[k] += c[k + 1] - c[k];
+    allocPhase[k] += a[k + 1] - a[k];
   }
   done++;
   if (steps > 0 && done === warmup + steps) break;
 }
 const timed = done - warmup;
 const cpu1 = threadCpu();
+const tEnd = performance.now(),
+  allocTimed = allocBytes - alloc0,
+  faultsTimed = process.resourceUsage().minorPageFault - faults0;
 dist.barrier();
 const seconds = (performance.now() - t0) / 1000;
+await new Promise((resolve) => setTimeout(resolve, 50)); // the GC entries of the loop arrive now
+gcObserver.disconnect();
+const gcTimed = gcs.filter((g) => g.start >= t0 && g.start < tEnd);
+const gcOf = (major: boolean) => gcTimed.filter((g) => g.major === major);
+const sumMs = (gs: { ms: number }[]) => gs.reduce((a, g) => a + g.ms, 0);
 
 // Per-step CPU ms of this rank's threads; rank 0 gathers every rank's.
 const cpu = { main: 0, gloo: 0, other: 0 };
@@ -176,13 +243,20 @@ for (const [tid, ms] of cpu1) {
   const kind = tid === process.pid ? "main" : glooThreads.has(tid) ? "gloo" : "other";
   cpu[kind] += used / timed;
 }
+const threadName = (tid: number): string => {
+  try {
+    return readFileSync(`/proc/self/task/${tid}/comm`, "utf8").trim();
+  } catch {
+    return "?";
+  }
+};
 if (process.env.FLINT_BENCH_THREADS === "1")
   console.error(
     `rank ${rank} thread CPU ms over the timed steps: ` +
       [...cpu1]
         .map(
           ([tid, ms]) =>
-            `${tid}${tid === process.pid ? "(main)" : glooThreads.has(tid) ? "(gloo)" : ""}:${Math.round(ms - (cpu0.get(tid) ?? 0))}`,
+            `${tid}(${tid === process.pid ? "main" : glooThreads.has(tid) ? "gloo" : threadName(tid)}):${Math.round(ms - (cpu0.get(tid) ?? 0))}`,
         )
         .join(" "),
   );
@@ -196,6 +270,13 @@ const mine = new Float64Array([
   cpu.main,
   cpu.gloo,
   cpu.other,
+  per(gcOf(false).length),
+  per(sumMs(gcOf(false))),
+  per(gcOf(true).length),
+  per(sumMs(gcOf(true))),
+  per(allocTimed / 2 ** 20),
+  ...allocPhase.map((b) => per(b / 2 ** 20)),
+  per(faultsTimed),
 ]);
 const all = Array.from({ length: world }, () => torch.zeros([mine.length], { dtype: "float64" }));
 dist.allGather(all, torch.tensor(Array.from(mine), { dtype: "float64" }));
@@ -227,6 +308,13 @@ if (rank === 0) {
     "cpu:main",
     "cpu:gloo",
     "cpu:other",
+    "gc:minor",
+    "gc:minorMs",
+    "gc:major",
+    "gc:majorMs",
+    "allocMB",
+    ...PHASES.map((p) => `allocMB:${p}`),
+    "pageFaults",
   ];
   const perRank = all.map((t) => {
     const v = Array.from(t.typedArray(), Number);

@@ -10,13 +10,20 @@
 // per configuration the per-step phases and per-thread CPU ms of each rank (bench/ddp-worker.ts
 // --profile), the scaling and ceiling that the CPU accounting predicts for an idle machine
 // (cpuModel), the time of one gradient-sized all-reduce, and the load average (the machine is
-// shared: compare the ratios of one run). CIFAR-10 comes from the archive in FLINT_CIFAR_ARCHIVE
-// (default ../shared/data/cifar10/cifar-10-binary.tar.gz beside the repository), unpacked once
-// into a cache folder outside the repository (FLINT_CIFAR_ROOT, default $TMPDIR/flint-cifar10-bench).
+// shared: compare the ratios of one run). PyTorch 1.13 runs the same three configurations
+// (bench/pytorch_ddp.py: torch.distributed on Gloo, same model, data order, batch and 1 thread per
+// rank) interleaved with Flint's, unless --no-pytorch or /usr/bin/python3 has no torch: its
+// scaling is the fair reference for what this machine gives two single-thread ranks (and
+// bench/ddp-machine.ts what it gives two copies of a plain compute or memory loop). NODE_OPTIONS
+// reaches Flint's ranks (e.g. NODE_OPTIONS=--max-semi-space-size=64 to try V8 settings).
+// CIFAR-10 comes from the archive in FLINT_CIFAR_ARCHIVE (default
+// ../shared/data/cifar10/cifar-10-binary.tar.gz beside the repository), unpacked once into a cache
+// folder outside the repository (FLINT_CIFAR_ROOT, default $TMPDIR/flint-cifar10-bench).
 // Usage: npm run bench:ddp -- [--repeats 3] [--steps 60] [--warmup 10] [--batch 64] [--test 2000]
-//          [--grad-view 1] [--bucket-cap-mb 25] [--no-ceiling]
+//          [--grad-view 1] [--bucket-cap-mb 25] [--no-ceiling] [--no-pytorch]
 // (--steps 0 --test 10000 --repeats 1 --no-ceiling: one full epoch each, for the test-accuracy comparison)
 import { spawnSync } from "node:child_process";
+import { TORCH_ENV } from "./pytorch-env.js";
 import { existsSync, mkdirSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,7 +40,10 @@ const repeats = arg("repeats", 3),
   warmup = arg("warmup", 10),
   gradView = arg("grad-view", 1),
   bucketCapMb = arg("bucket-cap-mb", 25),
-  withCeiling = !process.argv.includes("--no-ceiling");
+  withCeiling = !process.argv.includes("--no-ceiling"),
+  withTorch =
+    !process.argv.includes("--no-pytorch") &&
+    spawnSync("/usr/bin/python3", ["-c", "import torch.distributed as d; assert d.is_gloo_available()"]).status === 0;
 const repo = fileURLToPath(new URL("..", import.meta.url));
 const root = process.env.FLINT_CIFAR_ROOT ?? join(tmpdir(), "flint-cifar10-bench");
 const archive =
@@ -62,8 +72,10 @@ interface Result {
   bucketSizes: number[];
   msPerStep: Phases[];
 }
-type Config = "1" | "2" | "2i";
-const CONFIGS: Config[] = withCeiling ? ["1", "2", "2i"] : ["1", "2"];
+type Config = "1" | "2" | "2i" | "py1" | "py2" | "py2i";
+const FLINT: Config[] = withCeiling ? ["1", "2", "2i"] : ["1", "2"];
+const TORCH: Config[] = withTorch ? (withCeiling ? ["py1", "py2", "py2i"] : ["py1", "py2"]) : [];
+const CONFIGS: Config[] = [...FLINT, ...TORCH];
 
 function launch(nproc: number, workerArgs: string[]): string {
   const r = spawnSync(
@@ -96,9 +108,25 @@ function launch(nproc: number, workerArgs: string[]): string {
   return line;
 }
 
+function launchTorch(nproc: number, mode: string): string {
+  const r = spawnSync(
+    "/usr/bin/python3",
+    [
+      join(repo, "bench", "pytorch_ddp.py"),
+      root,
+      ...["--nproc", String(nproc), "--mode", mode, "--steps", String(steps), "--warmup", String(warmup)],
+      ...["--batch", String(batch), "--test", String(test)],
+    ],
+    { cwd: repo, encoding: "utf8", env: { ...process.env, ...TORCH_ENV }, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  if (r.status !== 0) throw new Error(`bench:ddp: PyTorch's ${nproc}-process ${mode} run failed (exit ${r.status})`);
+  return r.stdout.trim().split("\n").pop() as string;
+}
+
 function once(config: Config): Result {
-  const nproc = config === "1" ? 1 : 2;
-  const mode = config === "2" ? "ddp" : "independent";
+  const nproc = config === "1" || config === "py1" ? 1 : 2;
+  const mode = config === "2" || config === "py2" ? "ddp" : "independent";
+  if (config.startsWith("py")) return JSON.parse(launchTorch(nproc, mode)) as Result;
   const common = [
     "--steps",
     String(steps),
@@ -121,7 +149,7 @@ const median = (xs: number[]): number => {
 const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d;
 
 const loadBefore = loadavg().map((x) => round(x, 2));
-const runs: Record<Config, Result[]> = { 1: [], 2: [], "2i": [] };
+const runs: Record<Config, Result[]> = { 1: [], 2: [], "2i": [], py1: [], py2: [], py2i: [] };
 for (let i = 0; i < repeats; i++) {
   for (const c of CONFIGS) {
     const r = once(c);
@@ -159,17 +187,20 @@ const profile = (c: Config) =>
 // the wall times): one process's step takes its main thread's CPU time (its GC, JIT and Gloo
 // threads run on the idle core); with 2 processes on 2 cores each core carries one rank's main,
 // Gloo and other threads, so a step takes the larger rank's total.
-const cpuTotal = (p: Phases) => p["cpu:main"] + p["cpu:gloo"] + p["cpu:other"];
+const cpuTotal = (p: Phases) => p["cpu:main"] + (p["cpu:gloo"] ?? 0) + p["cpu:other"];
 const stepCpu = (c: Config) => {
   const ranks = profile(c);
-  return c === "1" ? Math.max(ranks[0]["cpu:main"], cpuTotal(ranks[0]) / 2) : Math.max(...ranks.map(cpuTotal));
+  return c === "1" || c === "py1"
+    ? Math.max(ranks[0]["cpu:main"], cpuTotal(ranks[0]) / 2)
+    : Math.max(...ranks.map(cpuTotal));
 };
-const cpuModel = Object.fromEntries(
-  CONFIGS.filter((c) => c !== "1").map((c) => [
-    c === "2" ? "scaling" : "ceiling",
-    round((2 * stepCpu("1")) / stepCpu(c)),
-  ]),
-);
+const cpuModelOf = (one: Config, cs: Config[]) =>
+  Object.fromEntries(
+    cs
+      .filter((c) => c !== one)
+      .map((c) => [c.endsWith("i") ? "ceiling" : "scaling", round((2 * stepCpu(one)) / stepCpu(c))]),
+  );
+const cpuModel = cpuModelOf("1", FLINT);
 console.log(
   JSON.stringify({
     bench: "ddp-seed-cnn-cifar10",
@@ -181,11 +212,21 @@ console.log(
     imagesPerSec: Object.fromEntries(CONFIGS.map((c) => [c, stats(c)])),
     scaling: ratio("2", "1"),
     ...(withCeiling ? { ceiling: ratio("2i", "1"), ddpVsCeiling: ratio("2", "2i") } : {}),
+    ...(withTorch
+      ? {
+          pytorch: {
+            scaling: ratio("py2", "py1"),
+            ...(withCeiling ? { ceiling: ratio("py2i", "py1"), ddpVsCeiling: ratio("py2", "py2i") } : {}),
+            cpuModel: cpuModelOf("py1", TORCH),
+          },
+          flintVsPytorch: Object.fromEntries(FLINT.map((c) => [c, ratio(c, `py${c}` as Config)])),
+        }
+      : {}),
     testAccuracy: Object.fromEntries(CONFIGS.map((c) => [c, runs[c].map((r) => r.testAccuracy)])),
     cpuModel,
     msPerStep: Object.fromEntries(CONFIGS.map((c) => [c, profile(c)])),
     allReduce,
     loadAverage: { before: loadBefore, after: loadAfter },
-    note: "1: one process, bare model; 2: DDP on 2 processes; 2i: 2 independent processes (the ceiling). msPerStep: wall ms per phase (hooks/wait/copyBack are inside backward) and CPU ms per thread kind (main, gloo, other = V8 GC/JIT and libuv).",
+    note: "1: one process, bare model; 2: DDP on 2 processes; 2i: 2 independent processes (the ceiling); py*: the same in PyTorch (bench/pytorch_ddp.py). msPerStep: wall ms per phase (hooks/wait/copyBack are inside backward) and CPU ms per thread kind (main, gloo, other = V8 GC/JIT and libuv).",
   }),
 );
