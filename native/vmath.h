@@ -50,7 +50,8 @@ inline float expf(float x) {
 
 inline float sigmoidf(float x) { return 1.0f / (1.0f + expf(-x)); }
 
-// tanh: Cephes' odd polynomial below |x| = 0.625, 1 - 2 / (e^2|x| + 1) above, with x's sign.
+// tanh: Cephes' odd polynomial below |x| = 0.625, 1 - 2 / (e^2|x| + 1) above, then x's sign bit on
+// the magnitude (so tanh(-0) = -0: the polynomial's sum would give +0).
 inline float tanhf(float x) {
   const float ax = x < 0.0f ? -x : x;
   const float z = x * x;
@@ -59,10 +60,10 @@ inline float tanhf(float x) {
   p = p * z - 5.37397155531e-2f;
   p = p * z + 1.33314422036e-1f;
   p = p * z - 3.33332819422e-1f;
-  const float small = p * z * x + x;
+  const float small = p * z * ax + ax;
   const float big = 1.0f - 2.0f / (expf(ax + ax) + 1.0f);
-  const float sbig = x < 0.0f ? -big : big;
-  return ax < 0.625f ? small : sbig;  // NaN: ax < 0.625 is false, big is NaN
+  const float mag = ax < 0.625f ? small : big;  // NaN: ax < 0.625 is false, big is NaN
+  return asFloat(asInt(mag) | (asInt(x) & static_cast<int32_t>(0x80000000u)));
 }
 
 }  // namespace vmath
