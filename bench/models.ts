@@ -4,7 +4,7 @@
 // Usage: node --import tsx bench/models.ts [--threads 2] [--steps 20]
 import * as torch from "../src/index.js";
 import { nn, optim } from "../src/index.js";
-import { medianMs } from "./timing.js";
+import { medianMs, warmUp } from "./timing.js";
 import { models } from "../src/vision/index.js";
 import { profileKernels } from "./kernel-profile.js";
 import { smallResNet } from "./small-resnet.js";
@@ -91,7 +91,7 @@ for (const [name, build, shape, inferOnly] of listOnly ? [] : workloads) {
           opt.step();
         };
   const heavy = shape.length === 4;
-  for (let i = 0; i < (heavy ? 2 : 5); i++) step();
+  warmUp(step, heavy ? 2 : 5, heavy ? 0 : 2000);
   if (profiling) profileKernels(name, step, steps);
   else
     console.log(
@@ -163,7 +163,7 @@ for (const [name, build, data] of listOnly ? [] : families) {
     lossFn(model(x), y).backward();
     opt.step();
   };
-  for (let i = 0; i < 5; i++) step();
+  warmUp(step, 5);
   if (profiling) profileKernels(name, step, steps);
   else
     console.log(JSON.stringify({ impl: `flint-${torch.backendName()}`, model: name, trainMs: medianMs(step, steps) }));

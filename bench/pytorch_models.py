@@ -20,6 +20,15 @@ torch.set_num_threads(a.threads)
 clock = time.process_time if os.environ.get("BENCH_CLOCK") == "cpu" else time.perf_counter
 
 
+def warm_up(step, min_steps, seconds=2.0, max_steps=3000):
+    """The warm-up rule of bench/timing.ts warmUp: min_steps, and for light models until `seconds` passed."""
+    t0 = time.perf_counter()
+    i = 0
+    while i < max_steps and (i < min_steps or time.perf_counter() - t0 < seconds):
+        step()
+        i += 1
+
+
 class LSTMNet(nn.Module):
     def __init__(self):
         super().__init__()
@@ -109,8 +118,7 @@ for name, build, shape, *infer in workloads:
                 model(x)
 
     heavy = len(shape) == 4
-    for _ in range(2 if heavy else 5):
-        step()
+    warm_up(step, 2 if heavy else 5, 0 if heavy else 2.0)
     t = []
     for _ in range(max(3, -(-a.steps // 4)) if heavy else a.steps):
         s = clock()
@@ -163,8 +171,7 @@ for name, build, data in families:
         loss_fn(model(x), y).backward()
         opt.step()
 
-    for _ in range(5):
-        step()
+    warm_up(step, 5)
     t = []
     for _ in range(a.steps):
         s = clock()

@@ -1,8 +1,10 @@
 // Kernel bodies shared by the per-ISA translation units (elementwise_{base,avx2,avx512}.cc).
 // Each includes this file after its target pragma, inside its own anonymous namespace, so the
 // compiler vectorises the same loops for that ISA. Keep library calls to <cmath> (declared
-// before the pragma); the loops with exp/log/tanh stay scalar calls to libm for exact results.
+// before the pragma). exp, sigmoid and tanh are vmath.h's branch-free functions, which the
+// compiler vectorises (libm calls would keep those loops scalar); log is still libm's.
 // Requires: <cmath>, <cstdint>, "elementwise.h" included before the pragma.
+#include "vmath.h"
 
 inline float nanOr(float a, float b, float v) { return (a != a || b != b) ? a + b : v; }
 
@@ -10,14 +12,14 @@ void unaryImpl(int op, const float* x, float* out, int64_t n) {
   switch (op) {
     case kNeg: for (int64_t i = 0; i < n; ++i) out[i] = -x[i]; break;
     case kAbs: for (int64_t i = 0; i < n; ++i) out[i] = std::fabs(x[i]); break;
-    case kExp: for (int64_t i = 0; i < n; ++i) out[i] = std::exp(x[i]); break;
+    case kExp: for (int64_t i = 0; i < n; ++i) out[i] = vmath::expf(x[i]); break;
     case kLog: for (int64_t i = 0; i < n; ++i) out[i] = std::log(x[i]); break;
     case kSqrt: for (int64_t i = 0; i < n; ++i) out[i] = std::sqrt(x[i]); break;
     case kRsqrt: for (int64_t i = 0; i < n; ++i) out[i] = 1.0f / std::sqrt(x[i]); break;
-    case kSigmoid:
-      for (int64_t i = 0; i < n; ++i) out[i] = 1.0f / (1.0f + std::exp(-x[i]));
+    case kSigmoid:  // PyTorch's vectorised form, 1 / (1 + exp(-x))
+      for (int64_t i = 0; i < n; ++i) out[i] = vmath::sigmoidf(x[i]);
       break;
-    case kTanh: for (int64_t i = 0; i < n; ++i) out[i] = std::tanh(x[i]); break;
+    case kTanh: for (int64_t i = 0; i < n; ++i) out[i] = vmath::tanhf(x[i]); break;
     case kRelu:
       // relu(NaN) = NaN as in PyTorch (clamp_min propagates NaN).
       for (int64_t i = 0; i < n; ++i) out[i] = x[i] > 0.0f ? x[i] : (x[i] != x[i] ? x[i] : 0.0f);

@@ -1,10 +1,14 @@
 #include "rnn_cell.h"
 
 #include <cmath>
+#include <cstdint>
+
+#include "vmath.h"
 
 namespace flint {
 namespace {
-inline float sigmoidf(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+// The unary kernels' functions (native/vmath.h), so the fused cells equal the composed ops bit for bit.
+inline float sigmoidf(float x) { return vmath::sigmoidf(x); }
 }  // namespace
 
 void lstmCellForward(const float* gates, const float* c, float* hy, float* cy, float* act, int64_t B, int64_t H) {
@@ -12,10 +16,10 @@ void lstmCellForward(const float* gates, const float* c, float* hy, float* cy, f
     const float* gi = gates + b * 4 * H;
     float* a = act + b * 5 * H;
     for (int64_t j = 0; j < H; ++j) {
-      const float si = sigmoidf(gi[j]), sf = sigmoidf(gi[H + j]), tg = std::tanh(gi[2 * H + j]), so = sigmoidf(gi[3 * H + j]);
+      const float si = sigmoidf(gi[j]), sf = sigmoidf(gi[H + j]), tg = vmath::tanhf(gi[2 * H + j]), so = sigmoidf(gi[3 * H + j]);
       const float keep = sf * c[b * H + j], add = si * tg;  // mul(sigmoid(f), c), mul(sigmoid(i), tanh(g))
       const float cv = keep + add;
-      const float tc = std::tanh(cv);
+      const float tc = vmath::tanhf(cv);
       cy[b * H + j] = cv;
       hy[b * H + j] = so * tc;
       a[j] = si;
@@ -56,7 +60,7 @@ void gruCellForward(const float* xw, const float* hw, const float* h, float* hy,
       const float r = sigmoidf(hi[j] + xi[j]);
       const float z = sigmoidf(hi[H + j] + xi[H + j]);
       const float hn = hi[2 * H + j];
-      const float n = std::tanh(xi[2 * H + j] + hn * r);
+      const float n = vmath::tanhf(xi[2 * H + j] + hn * r);
       const float hv = h[b * H + j];
       hy[b * H + j] = (hv - n) * z + n;
       s[j] = r;

@@ -6,6 +6,7 @@
 
 #include "scratch.h"
 #include "threadpool.h"
+#include "vmath.h"
 
 namespace flint {
 
@@ -71,13 +72,46 @@ void forRows(int64_t rows, int64_t cols, const Fn& fn) {
   });
 }
 
-inline float rowMax(const float* x, int64_t cols) {
+// The row loops are compiled for AVX-512, AVX2 and baseline (target_clones) so that vmath.h's exp
+// vectorises: rows are often short (a [2048, 32] softmax), so the work per row is kept branch-free.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define FLINT_ROW_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define FLINT_ROW_CLONES
+#endif
+
+// The row's maximum; NaN when the row holds a NaN (it then poisons the row, as in PyTorch).
+FLINT_ROW_CLONES float rowMax(const float* x, int64_t cols) {
   float m = -std::numeric_limits<float>::infinity();
+  int nan = 0;
   for (int64_t j = 0; j < cols; ++j) {
-    if (x[j] != x[j]) return x[j];  // NaN poisons the row, as in PyTorch
-    if (x[j] > m) m = x[j];
+    m = x[j] > m ? x[j] : m;
+    nan |= x[j] != x[j];
   }
-  return m;
+  return nan ? std::numeric_limits<float>::quiet_NaN() : m;
+}
+
+// o[j] = exp(x[j] - m); returns the sum of o in double (8 partial sums, as sumDouble).
+FLINT_ROW_CLONES double expShiftedSum(const float* x, float m, float* o, int64_t cols) {
+  for (int64_t j = 0; j < cols; ++j) o[j] = vmath::expf(x[j] - m);
+  double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t j = 0;
+  for (; j + 8 <= cols; j += 8)
+    for (int t = 0; t < 8; ++t) s[t] += o[j + t];
+  for (; j < cols; ++j) s[0] += o[j];
+  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+
+FLINT_ROW_CLONES void divideBy(float* o, float d, int64_t cols) {
+  for (int64_t j = 0; j < cols; ++j) o[j] = o[j] / d;
+}
+
+FLINT_ROW_CLONES void shiftBy(const float* x, float m, float logSum, float* o, int64_t cols) {
+  for (int64_t j = 0; j < cols; ++j) o[j] = (x[j] - m) - logSum;
+}
+
+FLINT_ROW_CLONES void subExpScaled(const float* g, const float* y, float sum, float* gi, int64_t cols) {
+  for (int64_t j = 0; j < cols; ++j) gi[j] = g[j] - vmath::expf(y[j]) * sum;
 }
 
 }  // namespace
@@ -86,11 +120,9 @@ void logSoftmaxRows(const float* x, float* out, int64_t rows, int64_t cols) {
   forRows(rows, cols, [&](int64_t r) {
     const float* xr = x + r * cols;
     float* o = out + r * cols;
-    float m = rowMax(xr, cols);
-    double s = 0;
-    for (int64_t j = 0; j < cols; ++j) s += std::exp(xr[j] - m);
-    float logSum = static_cast<float>(std::log(s));
-    for (int64_t j = 0; j < cols; ++j) o[j] = (xr[j] - m) - logSum;
+    const float m = rowMax(xr, cols);
+    const float logSum = static_cast<float>(std::log(expShiftedSum(xr, m, o, cols)));  // o: scratch here
+    shiftBy(xr, m, logSum, o, cols);
   });
 }
 
@@ -98,26 +130,17 @@ void softmaxRows(const float* x, float* out, int64_t rows, int64_t cols) {
   forRows(rows, cols, [&](int64_t r) {
     const float* xr = x + r * cols;
     float* o = out + r * cols;
-    float m = rowMax(xr, cols);
-    double s = 0;
-    for (int64_t j = 0; j < cols; ++j) {
-      o[j] = std::exp(xr[j] - m);
-      s += o[j];
-    }
-    float sum = static_cast<float>(s);
-    for (int64_t j = 0; j < cols; ++j) o[j] = o[j] / sum;
+    const float m = rowMax(xr, cols);
+    divideBy(o, static_cast<float>(expShiftedSum(xr, m, o, cols)), cols);
   });
 }
 
 void logSoftmaxBackwardRows(const float* gradOut, const float* y, float* gradIn, int64_t rows, int64_t cols) {
   forRows(rows, cols, [&](int64_t r) {
     const float* g = gradOut + r * cols;
-    const float* yr = y + r * cols;
-    float* gi = gradIn + r * cols;
     double s = 0;
     for (int64_t j = 0; j < cols; ++j) s += g[j];
-    float sum = static_cast<float>(s);
-    for (int64_t j = 0; j < cols; ++j) gi[j] = g[j] - std::exp(yr[j]) * sum;
+    subExpScaled(g, y + r * cols, static_cast<float>(s), gradIn + r * cols, cols);
   });
 }
 

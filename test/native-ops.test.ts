@@ -9,6 +9,8 @@ import { nativeAddon, type OpCode } from "../src/backend/native/addon.js";
 import "../src/index.js";
 import { declaredBinaryOps, declaredUnaryOps } from "../src/backend/elementwise-registry.js";
 import { assertClose, randArray, rng } from "./native-helpers.js";
+import { expF, sigmoidF, tanhF } from "../src/backend/native/vmath.js";
+import * as torch from "../src/index.js";
 
 const addon = nativeAddon();
 const skip = addon === null ? "native addon not built (run `npm install`)" : false;
@@ -125,6 +127,29 @@ describe("native elementwise", { skip }, () => {
       }
     });
   }
+  it("exp, sigmoid, tanh: the TypeScript port (small tensors) equals the kernel bit for bit", () => {
+    const edge = [0, -0, Infinity, -Infinity, NaN, 88.72283, 88.7229, 89, -87.33, -88.72, -103.97, -104, -150];
+    edge.push(0.625, -0.625, f(0.625 - 2 ** -24), 9.01, -9.01, 1e-30, -1e-30, 1e-45, 2 ** -126, 20, -20);
+    const rand = rng(5);
+    const x = Float32Array.from([
+      ...edge,
+      ...Array.from({ length: 30000 }, (_, i) => (rand() * 2 - 1) * 10 ** (i % 3)),
+    ]);
+    const out = new Float32Array(x.length);
+    for (const [name, fn] of [
+      ["exp", expF],
+      ["sigmoid", sigmoidF],
+      ["tanh", tanhF],
+    ] as const) {
+      a.unary(a.unaryOps.indexOf(name) as OpCode, x, 0, out, 0, x.length);
+      for (let i = 0; i < x.length; i++)
+        assert.ok(Object.is(out[i], f(fn(x[i]))), `${name}(${x[i]}): kernel ${out[i]}, TypeScript ${fn(x[i])}`);
+      // Through the op layer: 5 elements take the TypeScript path.
+      const t = torch.tensor(Array.from(x.subarray(0, 5)));
+      const small = (name === "exp" ? t.exp() : name === "sigmoid" ? t.sigmoid() : t.tanh()).typedArray();
+      assert.deepEqual(small, out.subarray(0, 5), `${name} of a small tensor`);
+    }
+  });
   it("addScaled = fused a + alpha * b, in place too", () => {
     for (const n of sizes) {
       const rand = rng(n);

@@ -11,6 +11,7 @@ import type { NativeAddon } from "./addon-api.js";
 import { CpuStorage } from "../../storage.js";
 import { resolveOpcodes } from "./opcodes.js";
 import { nativeBatchNorm } from "./batchnorm.js";
+import { expF, sigmoidF, tanhF } from "./vmath.js";
 
 const f32 = (x: Strided): Float32Array => x.storage.data as Float32Array;
 const isF32 = (x: Strided): boolean => x.dtype === "float32";
@@ -35,6 +36,8 @@ const JS_BINARY_MAX = 64,
  * (Binary arithmetic is exact in JS: a double result of two floats rounds to the float result.)
  */
 const JS_EXACT_UNARY: ReadonlySet<UnaryOp> = new Set<UnaryOp>(["relu", "neg", "abs"]);
+/** The transcendental kernels' functions (native/vmath.h) ported bit for bit (./vmath.ts). */
+const JS_VMATH: Partial<Record<UnaryOp, (x: number) => number>> = { exp: expF, sigmoid: sigmoidF, tanh: tanhF };
 
 /** A full sum of n contiguous float32 values, accumulated in double (as accurate as the addon's). */
 function sumSmall(data: Float32Array, offset: number, n: number): Float32Array {
@@ -101,6 +104,12 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     if (code === undefined || !isF32(x) || outDtype !== "float32") return ref.unary(op, x, outDtype);
     const n = numelOf(x.shape);
     if (n <= JS_UNARY_MAX && JS_EXACT_UNARY.has(op)) return ref.unary(op, x, outDtype);
+    const fn = n <= JS_UNARY_MAX && isContiguous(x) ? JS_VMATH[op] : undefined;
+    if (fn) {
+      const out = new Float32Array(n), src = f32(x);
+      for (let i = 0; i < n; i++) out[i] = fn(src[x.offset + i]);
+      return out;
+    }
     const out = newF32(n);
     // A strided input (a gate's slice of an LSTM's projection, say) is gathered first: a copy is
     // cheap next to evaluating exp/tanh element by element in TypeScript.
