@@ -252,6 +252,12 @@ export interface FusedKernels<Out = TypedArray> extends BatchNormKernels<Out> {
     ignoreIndex: number,
     wantGrad: boolean,
   ): { loss: number; grad: Out | null } | null;
+  /**
+   * F.linear's 2-D case as PyTorch's addmm: out [M, N] = bias + x [M, K] @ weight [N, K]^T, the
+   * bias (or nothing) written first and the product accumulated onto it by one GEMM. Optional:
+   * absent or null = declined (the composed matmul + add runs instead).
+   */
+  linear?(x: Strided, weight: Strided, bias: Strided | null): Out | null;
   /** Rows of weight [num, dim] picked by integer indices (any shape): [n * dim]; optional, null = declined. */
   embedding?(weight: Strided, indices: Strided): Out | null;
   /**

@@ -140,6 +140,7 @@ const dispatcher: AnyBackend = {
   },
   crossEntropy: (logits, targets, eps, ignoreIndex, wantGrad) =>
     pick("cross_entropy", logits, targets).crossEntropy?.(logits, targets, eps, ignoreIndex, wantGrad) ?? null,
+  linear: (x, weight, bias) => pick("linear", x, weight).linear?.(x, weight, bias) ?? null,
   embedding: (weight, indices) => pick("embedding", weight, indices).embedding?.(weight, indices) ?? null,
   embeddingBackward: (g, indices, num, pidx, byFreq) =>
     pick("embedding_backward", g, indices).embeddingBackward?.(g, indices, num, pidx, byFreq) ?? null,

@@ -257,6 +257,23 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
       addon.rnnLayerBackward!(lstm ? 0 : 1, saved as Float32Array, dense(wHh), dense(dOut), dense(dhN), dcN && dense(dcN), dxw, dh0, dc0, dwHh, dbHh, T, B, H, reverse);
       return { dxw, dh0, dc0, dwHh, dbHh };
     },
+    linear(x, w, bias) {
+      if (!isF32(x) || !isF32(w) || x.shape.length !== 2 || w.shape.length !== 2) return null;
+      if (bias !== null && (!isF32(bias) || bias.shape.length !== 1)) return null;
+      const [M, K] = x.shape, N = w.shape[0];
+      // weight^T as the GEMM's [K, N] operand: the same storage read transposed.
+      const wT: Strided = { ...w, shape: [K, N], strides: [w.strides[1], w.strides[0]] };
+      const ox = gemmOperand(x, M, K), ow = gemmOperand(wT, K, N);
+      if (!ox || !ow || M * N === 0) return null;
+      const out = newF32(M * N);
+      if (bias !== null) {
+        const b = dense(bias);
+        for (let i = 0; i < M; i++) out.set(b, i * N);
+      }
+      else if (K === 0) out.fill(0);
+      if (K > 0) addon.sgemm(ox.trans, ow.trans, M, N, K, 1, f32(x), x.offset, ox.ld, f32(w), w.offset, ow.ld, bias === null ? 0 : 1, out, 0, N);
+      return out;
+    },
     crossEntropy(logits, targets, eps, ignoreIndex, wantGrad) {
       if (!isF32(logits) || logits.shape.length !== 2 || targets.dtype !== "int64" || targets.shape.length !== 1) return null;
       const [rows, cols] = logits.shape;
