@@ -119,65 +119,16 @@ void conv3x3BackwardInput(const ConvShape& s, const float* gradOut, const float*
 
 void conv3x3BackwardWeight(const ConvShape& s, const float* x, const float* gradOut, float* gradW,
                            float* gradBias) {
-  const int64_t K = s.C * 9, P = s.OH * s.OW, OCp = (s.OC + 15) / 16 * 16;
-  const int64_t Hp = s.H + 2 * s.pH, Wp = s.W + 2 * s.pW;
-  const int64_t imgStride = (s.C * Hp * Wp + 15) / 16 * 16, goStride = P * OCp;
-  DirectGeo g{s.C, Hp, Wp, s.pH, s.H, 3, 3, s.OC, s.OH, s.OW, s.pW, s.W};
-  // Images go through the kernel in groups whose padded copies and transposed output gradients
-  // stay in L2 while every tap group and channel panel sweeps them.
-  const int64_t perImage = (imgStride + goStride) * 4;
-  const int64_t group = std::max<int64_t>(1, std::min<int64_t>(16, (1536 * 1024) / perImage));
-  const int T = splitFor(s.N);
-  float* accAll = scratch(kSlotPartial, static_cast<size_t>(T * K * OCp));
-  double* bsumAll =
-      gradBias ? reinterpret_cast<double*>(scratch(kSlotPackB, static_cast<size_t>(T * s.OC * 16))) : nullptr;
-  std::vector<float*> partial(static_cast<size_t>(T), nullptr);
-  std::vector<double*> biasPartial(static_cast<size_t>(T), nullptr);
-  parallelFor(T, [&](int t, int tasks) {
-    int64_t b, e;
-    chunkRange(s.N, t, tasks, b, e);
-    float* acc = accAll + static_cast<int64_t>(t) * K * OCp;
-    std::fill(acc, acc + K * OCp, 0.0f);
-    partial[static_cast<size_t>(t)] = acc;
-    double* bsum = nullptr;
-    if (gradBias) {
-      bsum = bsumAll + static_cast<int64_t>(t) * s.OC * 8;
-      std::fill(bsum, bsum + s.OC * 8, 0.0);
-      biasPartial[static_cast<size_t>(t)] = bsum;
-    }
-    float* xp = scratch(kSlotCol, static_cast<size_t>(group * imgStride));
-    std::fill(xp, xp + group * imgStride, 0.0f);
-    float* goT = scratch(kSlotCol2, static_cast<size_t>(group * goStride));
-    for (int64_t n0 = b; n0 < e; n0 += group) {
-      const int64_t cnt = std::min(group, e - n0);
-      for (int64_t i = 0; i < cnt; ++i) {
-        const int64_t n = n0 + i;
-        copyInteriorAvx512(x + n * s.C * s.H * s.W, s.C, s.H, s.W, s.pH, s.pW, xp + i * imgStride);
-        transposeGradOutAvx512(gradOut + n * s.OC * P, s.OC, P, OCp, goT + i * goStride, bsum);
-      }
-      conv3x3WeightAccAvx512(g, static_cast<int>(s.sH), cnt, xp, imgStride, goT, goStride, OCp, acc);
-    }
-  });
-  // Partial sums are added in task order, so results do not depend on scheduling.
-  parallelFor(tasksFor(s.OC * K, 1 << 14), [&](int t, int tasks) {
-    int64_t b, e;
-    chunkRange(s.OC, t, tasks, b, e);
-    for (int64_t oc = b; oc < e; ++oc)
-      for (int64_t k = 0; k < K; ++k) {
-        float v = 0.0f;
-        for (float* part : partial)
-          if (part) v += part[k * OCp + oc];
-        gradW[oc * K + k] = v;
-      }
-  });
-  if (gradBias)
-    for (int64_t oc = 0; oc < s.OC; ++oc) {
-      double v = 0.0;
-      for (double* bs : biasPartial)
-        if (bs)
-          for (int l = 0; l < 8; ++l) v += bs[oc * 8 + l];
-      gradBias[oc] = static_cast<float>(v);
-    }
+  // conv_direct's weight-gradient driver with 16-channel panels and this kernel's strides.
+  const int64_t OCp = (s.OC + 15) / 16 * 16;
+  const DirectGeo g{s.C, s.H + 2 * s.pH, s.W + 2 * s.pW, s.pH, s.H, 3, 3, s.OC, s.OH, s.OW, s.pW, s.W};
+  const int stride = static_cast<int>(s.sH);
+  directWeightGrad(
+      s, g, OCp,
+      [&](int64_t images, const float* xp, int64_t imgStride, const float* goT, int64_t goStride, float* acc) {
+        conv3x3WeightAccAvx512(g, stride, images, xp, imgStride, goT, goStride, OCp, acc);
+      },
+      x, gradOut, gradW, gradBias);
 }
 
 }  // namespace flint

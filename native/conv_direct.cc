@@ -114,14 +114,13 @@ void directConvBackwardInput(const ConvShape& s, const float* gradOut, const flo
   runImages(s.N, g, pL, gradOut, s.OC * s.OH * s.OW, wp, nullptr, gradIn, s.C * s.H * s.W);
 }
 
-void directConvBackwardWeight(const ConvShape& s, const float* x, const float* gradOut, float* gradW,
-                              float* gradBias) {
-  const int64_t K = s.C * s.KH * s.KW, P = s.OH * s.OW, OCp = (s.OC + 31) / 32 * 32;
-  const int64_t Hp = s.H + 2 * s.pH, Wp = s.W + 2 * s.pW;
+void directWeightGrad(const ConvShape& s, const DirectGeo& g, int64_t OCp, const WeightAccFn& accumulate,
+                      const float* x, const float* gradOut, float* gradW, float* gradBias) {
+  const int64_t K = g.Cin * g.KH * g.KW, P = s.OH * s.OW, Hp = g.Hp, Wp = g.Wp;
   const int64_t imgStride = (s.C * Hp * Wp + 15) / 16 * 16, goStride = P * OCp;
-  DirectGeo g{s.C, Hp, Wp, s.pH, s.H, s.KH, s.KW, s.OC, s.OH, s.OW, s.pW, s.W};
   // Images go through the kernel in small groups whose padded copies and transposed output
-  // gradients stay in L2 (or close: larger groups measured faster, fewer per-group passes) while every tap group and channel panel sweeps them.
+  // gradients stay in L2 (or close: larger groups measured faster, fewer per-group passes) while
+  // every tap group and channel panel sweeps them.
   const int64_t perImage = (imgStride + goStride) * 4;
   const int64_t group = std::max<int64_t>(1, std::min<int64_t>(16, (1536 * 1024) / perImage));
   const int T = splitFor(s.N);
@@ -153,7 +152,7 @@ void directConvBackwardWeight(const ConvShape& s, const float* x, const float* g
         copyInteriorAvx512(x + n * s.C * s.H * s.W, s.C, s.H, s.W, s.pH, s.pW, xp + i * imgStride);
         transposeGradOutAvx512(gradOut + n * s.OC * P, s.OC, P, OCp, goT + i * goStride, bsum);
       }
-      directConvWeightAccAvx512(g, cnt, xp, imgStride, goT, goStride, OCp, acc);
+      accumulate(cnt, xp, imgStride, goT, goStride, acc);
     }
   });
   // Partial sums are added in thread order, so results do not depend on scheduling.
@@ -176,6 +175,18 @@ void directConvBackwardWeight(const ConvShape& s, const float* x, const float* g
           for (int l = 0; l < 8; ++l) v += bs[oc * 8 + l];
       gradBias[oc] = static_cast<float>(v);
     }
+}
+
+void directConvBackwardWeight(const ConvShape& s, const float* x, const float* gradOut, float* gradW,
+                              float* gradBias) {
+  const int64_t OCp = (s.OC + 31) / 32 * 32;
+  const DirectGeo g{s.C, s.H + 2 * s.pH, s.W + 2 * s.pW, s.pH, s.H, s.KH, s.KW, s.OC, s.OH, s.OW, s.pW, s.W};
+  directWeightGrad(
+      s, g, OCp,
+      [&](int64_t images, const float* xp, int64_t imgStride, const float* goT, int64_t goStride, float* acc) {
+        directConvWeightAccAvx512(g, images, xp, imgStride, goT, goStride, OCp, acc);
+      },
+      x, gradOut, gradW, gradBias);
 }
 
 }  // namespace flint

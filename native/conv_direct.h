@@ -5,6 +5,7 @@
 // saves 7-28% of the multiply-adds on the seed CNN's small feature maps.
 #pragma once
 #include <cstdint>
+#include <functional>
 
 #include "conv.h"
 
@@ -38,6 +39,16 @@ void directConvImageAvx512(const DirectGeo& g, const float* xpad, const float* w
 // imgStride, goT images [Hout*Wout][OCp] at stride goStride). OCp is a multiple of 32.
 void directConvWeightAccAvx512(const DirectGeo& g, int64_t images, const float* xpad, int64_t imgStride,
                                const float* goT, int64_t goStride, int64_t OCp, float* acc);
+
+// The weight gradient's driver shared by the direct kernels (any KxK; conv3x3's own panels):
+// images split over the threads in L2-sized groups, each group padded (copyInteriorAvx512) and
+// its output gradient transposed (transposeGradOutAvx512, the bias gradient summed on the way),
+// `accumulate` adding the group into the task's acc [K][OCp]; the tasks' partial sums are then
+// added in task order, so results do not depend on scheduling. g describes the padded input.
+using WeightAccFn = std::function<void(int64_t images, const float* xpad, int64_t imgStride, const float* goT,
+                                       int64_t goStride, float* acc)>;
+void directWeightGrad(const ConvShape& s, const DirectGeo& g, int64_t OCp, const WeightAccFn& accumulate,
+                      const float* x, const float* gradOut, float* gradW, float* gradBias);
 
 // goT [P][OCp] = go [OC][P] transposed (zero past OC); bsum [OC][8] += the values of each
 // channel in double (8 partial lanes per channel; bsum may be null).
