@@ -6,8 +6,9 @@ import { AutogradError, ShapeError, fmtShape } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { enableGrad, noGrad } from "./grad-mode.js";
 import type { Node } from "./node.js";
-import { accumulate, accumulateInto, zerosFor, detachedClone } from "./hooks.js";
-import { applyLeafHooks, applyNodeHooks } from "./tensor-hooks.js";
+import { accumulate, accumulateInPlace, accumulateInto, zerosFor, detachedClone } from "./hooks.js";
+import { applyLeafHooks, applyNodeHooks, hasLeafHooks, hasNodeHooks } from "./tensor-hooks.js";
+import { GradBuffers } from "../buffer-pool.js";
 import { hasPostAccumulateGradHooks, runPostAccumulateGradHooks, withFinalCallbacks } from "./leaf-hooks.js";
 
 export interface BackwardOptions {
@@ -25,9 +26,14 @@ export function runBackward(
 ): (Tensor | null)[] {
   const createGraph = opts.createGraph ?? false;
   const pass = new BackwardPass(createGraph, opts.retainGraph ?? createGraph, opts.inputs);
-  withFinalCallbacks(() =>
-    createGraph ? enableGrad(() => pass.run(roots, rootGrads)) : noGrad(() => pass.run(roots, rootGrads)),
-  );
+  pass.gradBuffers?.start();
+  try {
+    withFinalCallbacks(() =>
+      createGraph ? enableGrad(() => pass.run(roots, rootGrads)) : noGrad(() => pass.run(roots, rootGrads)),
+    );
+  } finally {
+    pass.gradBuffers?.stop();
+  }
   const captured = pass.captured;
   if (opts.inputs && !opts.allowUnused) {
     for (let i = 0; i < captured.length; i++) {
@@ -53,12 +59,19 @@ class BackwardPass {
   private readonly leafDeps = new Map<Tensor, number>();
   /** The gradients summed so far for each node's outputs. */
   private readonly buffers = new Map<Node, (Tensor | null)[]>();
+  /**
+   * The engine's references to the gradient buffers it made (src/buffer-pool.ts): dead ones are
+   * recycled, a sole one is summed into in place or becomes a leaf's .grad without a copy. Off
+   * when gradients leave through autograd.grad's results or become part of a graph.
+   */
+  readonly gradBuffers: GradBuffers | null;
 
   constructor(
     private readonly createGraph: boolean,
     private readonly retainGraph: boolean,
     private readonly inputs: readonly Tensor[] | undefined,
   ) {
+    this.gradBuffers = createGraph || inputs ? null : GradBuffers.create();
     if (!inputs) return;
     for (let i = 0; i < inputs.length; i++) {
       const t = inputs[i];
@@ -73,7 +86,7 @@ class BackwardPass {
   }
 
   run(roots: readonly Tensor[], rootGrads: readonly Tensor[]): void {
-    const { deps, leafDeps, buffers, inputs, retainGraph, createGraph } = this;
+    const { deps, leafDeps, buffers, inputs, retainGraph, createGraph, gradBuffers: gb } = this;
     const stack: Node[] = [];
     for (const r of roots)
       if (r.gradFn && !deps.has(r.gradFn)) {
@@ -107,7 +120,12 @@ class BackwardPass {
       const buf = buffers.get(node) ?? new Array<Tensor | null>(node.outputs.length).fill(null);
       buffers.delete(node);
       for (let i = 0; i < buf.length; i++) if (buf[i] === null) buf[i] = zerosFor(node.outputs[i]);
-      const grads = applyNodeHooks(node, buf as Tensor[]);
+      const incoming = buf as Tensor[];
+      // User code (a tensor hook, a custom Function's backward) may keep what it is given or returns.
+      const userCode = gb !== null && (node.custom || hasNodeHooks(node));
+      if (userCode) for (const g of incoming) gb.escape(g);
+      const grads = applyNodeHooks(node, incoming);
+      if (userCode) for (const g of grads) gb.escape(g);
       if (inputs) {
         const slots = this.nodeSlot.get(node);
         if (slots) for (const [nr, slot] of slots) this.captured[slot] = grads[nr];
@@ -120,6 +138,16 @@ class BackwardPass {
               : accumulateInto(t.grad, grads[nr])
             : detachedClone(grads[nr]);
       const inGrads = node.apply(grads, retainGraph);
+      if (gb !== null) {
+        // Hold what the node returned before letting go of what it was given: a gradient passed
+        // through (or viewed) stays alive, and only buffers nothing refers to are recycled.
+        for (const g of inGrads) {
+          if (!g) continue;
+          if (node.custom) gb.escape(g);
+          else gb.hold(g);
+        }
+        for (const g of incoming) gb.drop(g);
+      }
       const next = node.next;
       for (let i = 0; i < next.length; i++) {
         const e = next[i];
@@ -134,6 +162,7 @@ class BackwardPass {
         deps.set(e.node, left);
         if (left === 0) ready.push(e.node);
       }
+      if (gb !== null) for (const g of inGrads) if (g) gb.drop(g);
     }
   }
 
@@ -141,11 +170,25 @@ class BackwardPass {
     let buf = this.buffers.get(node);
     if (!buf) this.buffers.set(node, (buf = new Array<Tensor | null>(node.outputs.length).fill(null)));
     const prev = buf[nr];
-    buf[nr] = prev ? accumulate(prev, g) : g;
+    const gb = this.gradBuffers;
+    if (!prev) {
+      buf[nr] = g;
+      gb?.hold(g);
+    } else if (!(gb !== null && gb.owns(prev, 1) && accumulateInPlace(prev, g))) {
+      // (Summed in place only when this slot is the sole reference to prev's buffer.)
+      const sum = accumulate(prev, g);
+      buf[nr] = sum;
+      gb?.hold(sum);
+      gb?.drop(prev);
+    }
   }
 
   private deliverLeaf(leaf: Tensor, g0: Tensor): void {
+    const gb = this.gradBuffers;
+    const hooked = gb !== null && hasLeafHooks(leaf);
+    if (hooked) gb.escape(g0);
     const g = applyLeafHooks(leaf, g0);
+    if (hooked) gb.escape(g);
     if (this.inputs) {
       const slot = this.leafSlot.get(leaf);
       const captured = this.captured;
@@ -164,7 +207,7 @@ class BackwardPass {
         : accumulateInto(leaf.grad, g)
       : createGraph
         ? g
-        : detachedClone(g);
+        : this.stealOrClone(leaf, g);
     const left = this.leafDeps.get(leaf);
     if (left !== undefined) {
       if (left <= 1) {
@@ -172,6 +215,18 @@ class BackwardPass {
         runPostAccumulateGradHooks(leaf);
       } else this.leafDeps.set(leaf, left - 1);
     } else if (hasPostAccumulateGradHooks(leaf)) runPostAccumulateGradHooks(leaf);
+  }
+
+  /**
+   * A leaf's first gradient: the engine's own buffer when nothing else refers to it (only the
+   * node that returned it holds it), as PyTorch's AccumulateGrad steals a gradient whose reference
+   * count is one; else a copy, so that .grad owns its memory.
+   */
+  private stealOrClone(leaf: Tensor, g: Tensor): Tensor {
+    const gb = this.gradBuffers;
+    if (gb === null || g.dtype !== leaf.dtype || !gb.owns(g, 1)) return detachedClone(g);
+    gb.escape(g);
+    return g;
   }
 }
 

@@ -22,6 +22,14 @@ export function accumulateInto(grad: Tensor, g: Tensor): Tensor {
   }
   return noGrad(() => add_(grad, g));
 }
+/** prev += g for a gradient the engine alone holds (same shape and dtype); false when the backend declines. */
+export function accumulateInPlace(prev: Tensor, g: Tensor): boolean {
+  if (prev.dtype !== g.dtype || prev.shape.length !== g.shape.length || prev.shape.some((s, i) => s !== g.shape[i]))
+    return false;
+  if (!backend().addInPlace(prev, g)) return false;
+  prev.storage.version++;
+  return true;
+}
 export const zerosFor = (meta: { shape: readonly number[]; dtype: Tensor["dtype"]; device: DeviceType }): Tensor =>
   zeros(meta.shape, { dtype: meta.dtype, device: meta.device });
 /** A gradient stored in .grad owns its memory: optimizers update it in place. */

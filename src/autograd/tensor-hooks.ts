@@ -35,6 +35,16 @@ export function registerHook(t: Tensor, hook: GradHook): RemovableHandle {
   };
 }
 
+/** Whether the leaf has gradient hooks (they may keep the gradient they are given). */
+export const hasLeafHooks = (leaf: Tensor): boolean => (leafHooks.get(leaf)?.length ?? 0) > 0;
+/** Whether any output of the node has gradient hooks. */
+export function hasNodeHooks(node: Node): boolean {
+  const byOutput = nodeHooks.get(node);
+  if (!byOutput) return false;
+  for (const list of byOutput.values()) if (list.length > 0) return true;
+  return false;
+}
+
 const run = (hooks: GradHook[] | undefined, g: Tensor): Tensor => {
   let out = g;
   for (const h of hooks ?? []) out = h(out) ?? out;

@@ -1,0 +1,91 @@
+// Garbage collections per training step, with and without the backward pass's buffer recycling
+// (src/buffer-pool.ts): counts and kinds of V8 collections (perf_hooks "gc" entries), the bytes of
+// fresh kernel-output buffers, and process CPU per step. Counts are repeatable on a loaded machine
+// where times are not. Each configuration runs in its own process (FLINT_GRAD_POOL is read at load).
+// Usage: node --import tsx bench/gc-per-step.ts [--steps 30] [--threads 1]
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const arg = (name: string, dflt: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : dflt;
+};
+
+if (process.env.GC_STEP_CHILD === undefined) {
+  const rows: Record<string, unknown>[] = [];
+  for (const model of ["seed", "resnet20", "resnet18"]) {
+    for (const pool of ["0", "1"]) {
+      const r = spawnSync(
+        process.execPath,
+        ["--import", "tsx", fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+        {
+          env: { ...process.env, GC_STEP_CHILD: model, FLINT_GRAD_POOL: pool },
+          encoding: "utf8",
+        },
+      );
+      if (r.status !== 0) throw new Error(r.stderr);
+      rows.push(JSON.parse(r.stdout.trim().split("\n").pop() as string) as Record<string, unknown>);
+    }
+  }
+  console.table(rows);
+} else {
+  const torch = await import("../src/index.js");
+  const { nn, optim } = torch;
+  const { PerformanceObserver } = await import("node:perf_hooks");
+  const { seedStep } = await import("./seed-step.js");
+  const { smallResNet } = await import("./small-resnet.js");
+  torch.setNumThreads(Number(arg("threads", "1")));
+  const which = process.env.GC_STEP_CHILD;
+  let step: () => void;
+  if (which === "seed") step = seedStep(64).step;
+  else {
+    torch.manualSeed(0);
+    const model = which === "resnet18" ? torch.vision.models.resnet18({ numClasses: 10 }) : smallResNet();
+    const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
+    const lossFn = new nn.CrossEntropyLoss();
+    const x = torch.rand(64, 3, 32, 32);
+    const y = torch.randint(0, 10, [64]);
+    step = () => {
+      opt.zeroGrad();
+      lossFn.forward(model.forward(x), y).backward();
+      opt.step();
+    };
+  }
+  const kinds: Record<number, string> = {
+    1: "scavenge",
+    2: "minorMarkSweep",
+    4: "markSweep",
+    8: "incremental",
+    16: "weak",
+  };
+  let counts: Record<string, number> = {};
+  let gcMs = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = kinds[(e as unknown as { detail: { kind: number } }).detail.kind] ?? "other";
+      counts[kind] = (counts[kind] ?? 0) + 1;
+      gcMs += e.duration;
+    }
+  }).observe({ entryTypes: ["gc"] });
+  const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 5; i++) step();
+  await settle();
+  counts = {};
+  gcMs = 0;
+  const n = Number(arg("steps", "30"));
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) step();
+  const cpu = process.cpuUsage(c0);
+  await settle();
+  const per = (v: number): number => Math.round((v / n) * 100) / 100;
+  console.log(
+    JSON.stringify({
+      model: which,
+      pool: process.env.FLINT_GRAD_POOL !== "0",
+      scavengesPerStep: per(counts.scavenge ?? 0),
+      markSweepsPerStep: per(counts.markSweep ?? 0),
+      gcMsPerStep: per(gcMs),
+      cpuMsPerStep: per((cpu.user + cpu.system) / 1000),
+    }),
+  );
+}
