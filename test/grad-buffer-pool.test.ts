@@ -113,10 +113,10 @@ describe("gradient buffer pool", () => {
   test("a custom Function's grad_output and its returned gradient are never recycled", () => {
     const kept: Tensor[] = [];
     class Keep extends torch.autograd.Function {
-      static forward(_ctx: torch.autograd.FunctionCtx, a: Tensor): Tensor {
+      static override forward(_ctx: torch.autograd.FunctionCtx, a: Tensor): Tensor {
         return a.mul(3);
       }
-      static backward(_ctx: torch.autograd.FunctionCtx, g: Tensor): Tensor {
+      static override backward(_ctx: torch.autograd.FunctionCtx, g: Tensor): Tensor {
         kept.push(g);
         const r = g.mul(3);
         kept.push(r);
@@ -140,7 +140,7 @@ describe("gradient buffer pool", () => {
     const seed = torch.randn([N]);
     const seedBefore = snapshot(seed);
     torch.exp(h).backward(seed);
-    const kept = [gx, h.grad as Tensor];
+    const kept = [gx as Tensor, h.grad as Tensor];
     const before = kept.map(snapshot);
     churn();
     assert.deepEqual(kept.map(snapshot), before);
