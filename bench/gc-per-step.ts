@@ -40,14 +40,16 @@ if (process.env.GC_STEP_CHILD === undefined) {
   if (which === "seed") step = seedStep(64).step;
   else {
     torch.manualSeed(0);
-    const model: InstanceType<typeof nn.Module> = which === "resnet18" ? torch.vision.models.resnet18({ numClasses: 10 }) : smallResNet();
+    const model = which === "resnet18" ? torch.vision.models.resnet18({ numClasses: 10 }) : smallResNet();
+    const forward = (input: typeof x): typeof x =>
+      (model as unknown as { forward(t: typeof x): typeof x }).forward(input);
     const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
     const lossFn = new nn.CrossEntropyLoss();
     const x = torch.rand(64, 3, 32, 32);
     const y = torch.randint(0, 10, [64]);
     step = () => {
       opt.zeroGrad();
-      lossFn.forward(model.forward(x) as typeof x, y).backward();
+      lossFn.forward(forward(x), y).backward();
       opt.step();
     };
   }
