@@ -12,7 +12,9 @@
 //     With the floor, only the external-memory mark-compacts remain (~0.2 per step) and the GC
 //     threads' CPU drops from ~20 to ~5 ms per step (bench/ddp-worker.ts --profile). Heaps
 //     above ~60 MB get limits above 128 MB from V8's own growth rule: the flag changes nothing there.
-//     Not set at runtime (torch.tuneProcess): V8 sizes its heap once, at start-up.
+//     Cost: the seed CNN's process peaks at ~460 MB RSS instead of ~405 MB (more garbage between
+//     mark-compacts). Not set at runtime (torch.tuneProcess): V8 sizes its heap once, at start-up
+//     (and changing its GC threading flags at runtime crashes V8).
 // FLINT_KEEP_V8_FLAGS=1 starts the ranks without them (as tuneProcess leaves V8 alone then);
 // a flag the user already gives in NODE_OPTIONS is not overridden.
 export const RANK_V8_FLAGS: readonly string[] = ["--initial-old-space-size=128"];
