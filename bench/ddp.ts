@@ -14,8 +14,10 @@
 // (bench/pytorch_ddp.py: torch.distributed on Gloo, same model, data order, batch and 1 thread per
 // rank) interleaved with Flint's, unless --no-pytorch or /usr/bin/python3 has no torch: its
 // scaling is the fair reference for what this machine gives two single-thread ranks (and
-// bench/ddp-machine.ts what it gives two copies of a plain compute or memory loop). NODE_OPTIONS
-// reaches Flint's ranks (e.g. NODE_OPTIONS=--max-semi-space-size=64 to try V8 settings).
+// bench/ddp-machine.ts what it gives two copies of a plain compute or memory loop). Every Flint
+// run (1 process too) goes through `flint run`, so it has the V8 flags that launcher gives any
+// user's ranks (src/distributed/rank-node-flags.ts; FLINT_KEEP_V8_FLAGS=1: without them, as
+// before they existed); NODE_OPTIONS reaches the ranks too (e.g. --max-semi-space-size=64).
 // CIFAR-10 comes from the archive in FLINT_CIFAR_ARCHIVE (default
 // ../shared/data/cifar10/cifar-10-binary.tar.gz beside the repository), unpacked once into a cache
 // folder outside the repository (FLINT_CIFAR_ROOT, default $TMPDIR/flint-cifar10-bench).

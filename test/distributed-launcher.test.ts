@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseRunArgs, rankEnv } from "../src/cli/run.js";
+import { nodeArgs, parseRunArgs, rankEnv } from "../src/cli/run.js";
 import { REPO, freePort, worker } from "./distributed-helpers.js";
 
 const MAIN = join(REPO, "src", "cli", "main.ts");
@@ -55,7 +55,17 @@ test(
     const lines = r.stdout
       .trim()
       .split("\n")
-      .map((l) => JSON.parse(l) as { rank: number; sum: number; threads: number; args: string[]; env: string[] });
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            rank: number;
+            sum: number;
+            threads: number;
+            args: string[];
+            execArgv: string[];
+            env: string[];
+          },
+      );
     lines.sort((a, b) => a.rank - b.rank);
     assert.deepEqual(
       lines.map((l) => l.rank),
@@ -64,6 +74,7 @@ test(
     for (const l of lines) {
       assert.equal(l.sum, 3);
       assert.deepEqual(l.args, ["--lr", "0.1"]);
+      assert.deepEqual(l.execArgv, ["--initial-old-space-size=128"]); // src/distributed/rank-node-flags.ts
       assert.deepEqual(l.env, [String(l.rank), String(l.rank), "2", "2", "0", "127.0.0.1", "1"]);
       assert.equal(l.threads, 1);
     }
@@ -136,6 +147,11 @@ test("flint run: flags, env, usage errors", () => {
   assert.throws(() => parseRunArgs(["--nnodes", "1:2", "s.js"]), /elastic ranges/);
   assert.throws(() => parseRunArgs(["--rdzv-backend", "c10d", "s.js"]), /not implemented: --rdzv-backend/);
   assert.equal(parseRunArgs(["--help"]), "help");
+  // The ranks' V8 flags come before the script; FLINT_KEEP_V8_FLAGS=1 or the user's own setting in NODE_OPTIONS leaves them out.
+  assert.deepEqual(nodeArgs("s.js", ["--x"], {}), ["--initial-old-space-size=128", "s.js", "--x"]);
+  assert.deepEqual(nodeArgs("s.ts", [], {}), ["--initial-old-space-size=128", "--import", "tsx", "s.ts"]);
+  assert.deepEqual(nodeArgs("s.js", [], { FLINT_KEEP_V8_FLAGS: "1" }), ["s.js"]);
+  assert.deepEqual(nodeArgs("s.js", [], { NODE_OPTIONS: "--initial_old_space_size=64" }), ["s.js"]);
 });
 
 test(

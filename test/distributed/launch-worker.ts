@@ -23,6 +23,7 @@ if (mode === "sleep") {
       sum: t.item(),
       threads: torch.getNumThreads(),
       args: process.argv.slice(3),
+      execArgv: process.execArgv.filter((a) => a !== "--import" && a !== "tsx"),
       env: [e.RANK, e.LOCAL_RANK, e.WORLD_SIZE, e.LOCAL_WORLD_SIZE, e.GROUP_RANK, e.MASTER_ADDR, e.OMP_NUM_THREADS],
     }),
   );
