@@ -7,6 +7,7 @@
         "native/args.cc",
         "native/export.cc",
         "native/bind_gemm.cc",
+        "native/small_gemm.cc",
         "native/bind_conv.cc",
         "native/conv.cc",
         "native/batchnorm.cc",

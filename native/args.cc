@@ -25,9 +25,13 @@ void Args::expectCount(size_t n) const {
     fail("expected " + std::to_string(n) + " arguments, got " + std::to_string(info.Length()));
 }
 
+// One N-API call per argument (the type check is napi_get_value_double's status): a small op's
+// time is mostly argument unpacking, so each avoided call counts (bench/ops-latency.ts).
 double Args::f64(size_t k) const {
-  if (!info[k].IsNumber()) fail("argument " + std::to_string(k) + " must be a number");
-  return info[k].As<Napi::Number>().DoubleValue();
+  double v;
+  if (k >= info.Length() || napi_get_value_double(info.Env(), info[k], &v) != napi_ok)
+    fail("argument " + std::to_string(k) + " must be a number");
+  return v;
 }
 
 int64_t Args::i64(size_t k) const {
@@ -48,20 +52,33 @@ bool Args::flag(size_t k) const {
 
 bool Args::isNull(size_t k) const { return info[k].IsNull() || info[k].IsUndefined(); }
 
-int64_t Args::f32Length(size_t k) const {
-  if (!info[k].IsTypedArray() ||
-      info[k].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+// The Float32Array argument k (data and element count) from one napi_get_typedarray_info call.
+float* Args::f32Info(size_t k, int64_t& len) const {
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (k >= info.Length() ||
+      napi_get_typedarray_info(info.Env(), info[k], &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_float32_array)
     fail("argument " + std::to_string(k) + " must be a Float32Array");
-  return static_cast<int64_t>(info[k].As<Napi::Float32Array>().ElementLength());
+  len = static_cast<int64_t>(length);
+  return static_cast<float*>(data);
+}
+
+int64_t Args::f32Length(size_t k) const {
+  int64_t len;
+  f32Info(k, len);
+  return len;
 }
 
 float* Args::f32(size_t k, int64_t off, int64_t need) const {
-  int64_t len = f32Length(k);
+  int64_t len;
+  float* data = f32Info(k, len);
   if (off < 0 || need < 0 || off > len || need > len - off)
     fail("argument " + std::to_string(k) + " needs " + std::to_string(need) +
          " elements from offset " + std::to_string(off) + ", but its length is " +
          std::to_string(len));
-  return info[k].As<Napi::Float32Array>().Data() + off;
+  return data + off;
 }
 
 float* Args::f32OrNull(size_t k, int64_t off, int64_t need) const {

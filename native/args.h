@@ -25,6 +25,8 @@ struct Args {
   float* f32OrNull(size_t k, int64_t off, int64_t need) const;
   // Length of the Float32Array argument k.
   int64_t f32Length(size_t k) const;
+  // Data pointer and element count of the Float32Array argument k (fails on any other value).
+  float* f32Info(size_t k, int64_t& len) const;
   // The product / sum of non-negative sizes, failing (naming the function) when it overflows
   // int64: a wrapped product would let a short array pass the length checks.
   int64_t product(std::initializer_list<int64_t> sizes) const;

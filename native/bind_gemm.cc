@@ -4,6 +4,7 @@
 #include "args.h"
 #include "bind.h"
 #include "gemm.h"
+#include "small_gemm.h"
 #include "threadpool.h"
 
 namespace flint {
@@ -62,7 +63,7 @@ Napi::Value Sgemm(const Napi::CallbackInfo& info) {
   float beta = static_cast<float>(a.f64(12));
   float* C = a.f32(13, a.i64(14), matrixExtent(a, M, N, ldc));
   if (M == 0 || N == 0) return info.Env().Undefined();  // empty C: no loop over a huge M or N
-  sgemm(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  if (!sgemmSmall(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)) sgemm(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   return info.Env().Undefined();
 }
 

@@ -19,10 +19,10 @@ const ElementwiseKernels& kernels() {
   return k;
 }
 
-// Transcendental ops cost several times a memory-bound add, so they go parallel at smaller sizes:
-// from PyTorch's grain size (32768 elements) up, as PyTorch's parallel_for does. (vmath.h's
-// vectorised exp/tanh take ~0.5 ns per element, so a smaller chunk costs more in wake-ups than
-// the second thread saves.)
+// Every op goes parallel from PyTorch's grain size (32768 elements) up, as PyTorch's parallel_for
+// does: a 64k-element add on two threads. (vmath.h's vectorised exp/tanh take ~0.5 ns per
+// element, so a smaller chunk costs more in wake-ups than the second thread saves.)
+constexpr int64_t kGrain = 1 << 15;
 template <typename Fn>
 void split(int64_t n, int64_t minPerTask, const Fn& fn) {
   int T = splitWork(n, minPerTask);
@@ -39,23 +39,21 @@ void split(int64_t n, int64_t minPerTask, const Fn& fn) {
   });
 }
 
-bool expensive(int op) { return op == kExp || op == kLog || op == kSigmoid || op == kTanh; }
-
 }  // namespace
 
 void unary(int op, const float* x, float* out, int64_t n) {
   auto f = kernels().unary;
-  split(n, expensive(op) ? 1 << 15 : 1 << 17, [&](int64_t b, int64_t len) { f(op, x + b, out + b, len); });
+  split(n, kGrain, [&](int64_t b, int64_t len) { f(op, x + b, out + b, len); });
 }
 
 void binary(int op, const float* a, const float* b, float* out, int64_t n) {
   auto f = kernels().binary;
-  split(n, 1 << 17, [&](int64_t s, int64_t len) { f(op, a + s, b + s, out + s, len); });
+  split(n, kGrain, [&](int64_t s, int64_t len) { f(op, a + s, b + s, out + s, len); });
 }
 
 void binaryScalar(int op, const float* a, float s, float* out, int64_t n) {
   auto f = kernels().binaryScalar;
-  split(n, 1 << 17, [&](int64_t b, int64_t len) { f(op, a + b, s, out + b, len); });
+  split(n, kGrain, [&](int64_t b, int64_t len) { f(op, a + b, s, out + b, len); });
 }
 
 // The op with its operands swapped (s op a as a op' s), or -1 when there is none.
@@ -89,7 +87,7 @@ void binaryStrided(int op, const float* a, const int64_t* aStrides, const float*
   const int64_t len = n[k], ia = sa[k], ib = sb[k], rows = total / len;
   const ElementwiseKernels& K = kernels();
   const int rev = reversedOp(op);
-  const int T = splitWork(total, 1 << 16);
+  const int T = splitWork(total, kGrain);
   parallelFor(static_cast<int>(std::min<int64_t>(rows, T)), [&](int t, int tasks) {
     int64_t r0, r1;
     chunkRange(rows, t, tasks, r0, r1);
@@ -139,7 +137,7 @@ void binaryStrided(int op, const float* a, const int64_t* aStrides, const float*
 
 void addScaled(const float* a, const float* b, float alpha, float* out, int64_t n) {
   auto f = kernels().addScaled;
-  split(n, 1 << 17, [&](int64_t s, int64_t len) { f(a + s, b + s, alpha, out + s, len); });
+  split(n, kGrain, [&](int64_t s, int64_t len) { f(a + s, b + s, alpha, out + s, len); });
 }
 
 }  // namespace flint

@@ -127,4 +127,33 @@ describe("native sgemm", { skip }, () => {
       a.sgemm(false, true, M, N, K, 1, A, 3 + b * M * K, K, B, b * K * N, K, 0, C2, b * M * N, N);
     assert.deepEqual(C1, C2);
   });
+
+  it("tiny products (sgemm's unpacked path) are bit for bit the packed path's (sgemmBatched, batch 1)", () => {
+    const rand = rng(7);
+    const shapes = [
+      [16, 16, 16],
+      [8, 32, 32],
+      [1, 1, 1],
+      [3, 5, 7],
+      [8, 17, 31],
+      [33, 9, 64],
+      [64, 16, 64],
+      [2, 100, 3],
+    ];
+    for (const [M, N, K] of shapes)
+      for (const tA of [false, true])
+        for (const tB of [false, true])
+          for (const beta of [0, 1, 0.5]) {
+            const lda = (tA ? M : K) + 2,
+              ldb = (tB ? K : N) + 1,
+              ldc = N + 3;
+            const A = randArray((tA ? K : M) * lda + 1, rand),
+              B = randArray((tB ? N : K) * ldb + 1, rand),
+              C1 = randArray(M * ldc, rand),
+              C2 = C1.slice();
+            a.sgemm(tA, tB, M, N, K, 1, A, 1, lda, B, 1, ldb, beta, C1, 0, ldc);
+            a.sgemmBatched(tA, tB, M, N, K, 1, A, 1, lda, 0, B, 1, ldb, 0, beta, C2, 0, ldc, 0, 1);
+            assert.deepEqual(C1, C2, `M=${M} N=${N} K=${K} tA=${tA} tB=${tB} beta=${beta}`);
+          }
+  });
 });
