@@ -1,110 +1,115 @@
 // ResNet-50 inference (batch 8, 224x224) layer by layer, Flint against PyTorch at the same thread
-// count: every distinct conv shape (times its count in the model), BatchNorm (eval), ReLU,
-// residual add, the stem's max pool and the global average pool. Flint runs first, then
-// PyTorch in a child process, then Flint again (the machine is shared: compare the two Flint runs).
-// Usage: node --import tsx bench/resnet50-layers.ts [--threads 2] [--ms 300]
+// count. Each conv row is a layer as the model runs it: Flint's fused conv + BatchNorm(eval)
+// [+ residual] [+ ReLU] (src/ops/conv-bn-eval.ts, what src/vision/models/resnet.ts calls) against
+// PyTorch's eager conv2d -> batch_norm [-> add_] [-> relu_]; then the stem's max pool and the
+// global average pool. Flint runs first, then PyTorch in a child process, then Flint again (the
+// machine is shared: compare the two Flint runs).
+// Usage: node --import tsx bench/resnet50-layers.ts [--threads 2] [--ms 300] [--clock cpu]
+//   --clock cpu: per-call process CPU time (all threads) on both sides, comparable under load at
+//   one thread (at two, PyTorch's OpenMP workers spin-wait and count).
+//   --filter TEXT: only the rows whose name contains TEXT.
 import { spawnSync } from "node:child_process";
 import * as torch from "../src/index.js";
 import { nn } from "../src/index.js";
+import { conv2dBatchNormEval } from "../src/ops/conv-bn-eval.js";
 
 torch.tuneProcess();
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 };
+const sarg = (name: string, dflt: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : dflt;
+};
 const threads = arg("threads", 2),
-  minMs = arg("ms", 300);
+  minMs = arg("ms", 300),
+  cpuClock = sarg("clock", "wall") === "cpu",
+  filter = sarg("filter", "");
 torch.setNumThreads(threads);
+const now = (): number => {
+  if (!cpuClock) return performance.now();
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 const N = 8;
-// [Cin, H, Cout, k, stride, count in ResNet-50]
-const convs: [number, number, number, number, number, number][] = [
-  [3, 224, 64, 7, 2, 1],
-  [64, 56, 64, 1, 1, 1],
-  [64, 56, 64, 3, 1, 3],
-  [64, 56, 256, 1, 1, 4],
-  [256, 56, 64, 1, 1, 2],
-  [256, 56, 128, 1, 1, 1],
-  [128, 56, 128, 3, 2, 1],
-  [128, 28, 512, 1, 1, 4],
-  [256, 56, 512, 1, 2, 1],
-  [512, 28, 128, 1, 1, 3],
-  [128, 28, 128, 3, 1, 3],
-  [512, 28, 256, 1, 1, 1],
-  [256, 28, 256, 3, 2, 1],
-  [256, 14, 1024, 1, 1, 6],
-  [512, 28, 1024, 1, 2, 1],
-  [1024, 14, 256, 1, 1, 5],
-  [256, 14, 256, 3, 1, 5],
-  [1024, 14, 512, 1, 1, 1],
-  [512, 14, 512, 3, 2, 1],
-  [512, 7, 2048, 1, 1, 3],
-  [1024, 14, 2048, 1, 2, 1],
-  [2048, 7, 512, 1, 1, 2],
-  [512, 7, 512, 3, 1, 2],
+// [Cin, H, Cout, k, stride, count in ResNet-50, after the BatchNorm: "relu" | "res" (add + ReLU) | "none"]
+type Tail = "relu" | "res" | "none";
+const convs: [number, number, number, number, number, number, Tail][] = [
+  [3, 224, 64, 7, 2, 1, "relu"],
+  [64, 56, 64, 1, 1, 1, "relu"],
+  [64, 56, 64, 3, 1, 3, "relu"],
+  [64, 56, 256, 1, 1, 3, "res"],
+  [64, 56, 256, 1, 1, 1, "none"],
+  [256, 56, 64, 1, 1, 2, "relu"],
+  [256, 56, 128, 1, 1, 1, "relu"],
+  [128, 56, 128, 3, 2, 1, "relu"],
+  [128, 28, 512, 1, 1, 4, "res"],
+  [256, 56, 512, 1, 2, 1, "none"],
+  [512, 28, 128, 1, 1, 3, "relu"],
+  [128, 28, 128, 3, 1, 3, "relu"],
+  [512, 28, 256, 1, 1, 1, "relu"],
+  [256, 28, 256, 3, 2, 1, "relu"],
+  [256, 14, 1024, 1, 1, 6, "res"],
+  [512, 28, 1024, 1, 2, 1, "none"],
+  [1024, 14, 256, 1, 1, 5, "relu"],
+  [256, 14, 256, 3, 1, 5, "relu"],
+  [1024, 14, 512, 1, 1, 1, "relu"],
+  [512, 14, 512, 3, 2, 1, "relu"],
+  [512, 7, 2048, 1, 1, 3, "res"],
+  [1024, 14, 2048, 1, 2, 1, "none"],
+  [2048, 7, 512, 1, 1, 2, "relu"],
+  [512, 7, 512, 3, 1, 2, "relu"],
 ];
-// [C, H, count]: BatchNorm+ReLU after each conv but the block outputs; add+ReLU per block.
-const bnShapes: [number, number, number][] = [
-  [64, 112, 1],
-  [64, 56, 6],
-  [256, 56, 4],
-  [128, 56, 1],
-  [128, 28, 7],
-  [512, 28, 5],
-  [256, 28, 1],
-  [256, 14, 11],
-  [1024, 14, 7],
-  [512, 14, 1],
-  [512, 7, 5],
-  [2048, 7, 4],
-];
+const convName = ([C, H, OC, k, s, , tail]: (typeof convs)[number]): string =>
+  `conv ${C}->${OC} k${k} s${s} @${H}${tail === "res" ? " +res" : tail === "none" ? " ds" : ""}`;
 
 function time(fn: () => void): number {
   for (let i = 0; i < 2; i++) fn();
   const s: number[] = [];
   const t0 = performance.now();
   while (performance.now() - t0 < minMs || s.length < 5) {
-    const t = performance.now();
+    const t = now();
     fn();
-    s.push(performance.now() - t);
+    s.push(now() - t);
   }
   s.sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
 
+const wanted = (name: string): boolean => filter === "" || name.includes(filter);
+
 type Row = [string, number, number]; // name, ms per call, count
 function flint(): Row[] {
   return torch.noGrad(() => {
     const rows: Row[] = [];
-    for (const [C, H, OC, k, s, n] of convs) {
+    for (const layer of convs) {
+      const [C, H, OC, k, s, n, tail] = layer;
+      if (!wanted(convName(layer))) continue;
       const x = torch.randn([N, C, H, H]),
-        w = torch.randn([OC, C, k, k]);
-      rows.push([
-        `conv ${C}->${OC} k${k} s${s} @${H}`,
-        time(() => nn.functional.conv2d(x, w, null, s, (k - 1) / 2)),
-        n,
-      ]);
-    }
-    for (const [C, H, n] of bnShapes) {
-      const bn = new nn.BatchNorm2d(C);
+        w = torch.randn([OC, C, k, k]),
+        bn = new nn.BatchNorm2d(OC);
       bn.eval();
-      const x = torch.randn([N, C, H, H]);
-      rows.push([`bn ${C} @${H}`, time(() => bn.call(x)), n]);
-      rows.push([`relu ${C} @${H}`, time(() => torch.relu(x)), n]);
+      const OH = Math.floor((H + 2 * ((k - 1) / 2) - k) / s) + 1;
+      const res = tail === "res" ? torch.randn([N, OC, OH, OH]) : null;
+      const geo = { stride: [s, s], padding: [(k - 1) / 2, (k - 1) / 2], dilation: [1, 1], groups: 1 };
+      const stats = {
+        weight: bn.weight,
+        bias: bn.bias,
+        runningMean: bn.runningMean!,
+        runningVar: bn.runningVar!,
+        eps: 1e-5,
+      };
+      rows.push([convName(layer), time(() => conv2dBatchNormEval(x, w, null, geo, stats, tail !== "none", res)), n]);
     }
-    for (const [C, H] of [
-      [256, 56],
-      [512, 28],
-      [1024, 14],
-      [2048, 7],
-    ]) {
-      const a = torch.randn([N, C, H, H]),
-        b = torch.randn([N, C, H, H]);
-      rows.push([`add ${C} @${H}`, time(() => a.add(b)), H === 56 ? 3 : H === 28 ? 4 : H === 14 ? 6 : 3]);
+    if (wanted("maxpool")) {
+      const x = torch.randn([N, 64, 112, 112]);
+      rows.push(["maxpool 3x3 s2 @112", time(() => nn.functional.maxPool2d(x, 3, 2, 1)), 1]);
     }
-    const x = torch.randn([N, 64, 112, 112]);
-    rows.push(["maxpool 3x3 s2 @112", time(() => nn.functional.maxPool2d(x, 3, 2, 1)), 1]);
-    const y = torch.randn([N, 2048, 7, 7]);
-    rows.push(["avgpool @7", time(() => nn.functional.adaptiveAvgPool2d(y, 1)), 1]);
+    if (wanted("avgpool")) {
+      const y = torch.randn([N, 2048, 7, 7]);
+      rows.push(["avgpool @7", time(() => nn.functional.adaptiveAvgPool2d(y, 1)), 1]);
+    }
     return rows;
   });
 }
@@ -115,33 +120,43 @@ import json, time, torch
 torch.set_num_threads(${threads})
 F = torch.nn.functional
 N = ${N}
+clock = time.process_time if ${cpuClock ? "True" : "False"} else time.perf_counter
 def t(fn):
     for _ in range(2): fn()
     s = []; st = time.perf_counter()
     while (time.perf_counter() - st) * 1000 < ${minMs} or len(s) < 5:
-        a = time.perf_counter(); fn(); s.append(time.perf_counter() - a)
+        a = clock(); fn(); s.append(clock() - a)
     s.sort(); return s[len(s)//2] * 1000
+want = lambda name: ${JSON.stringify(filter)} in name
 rows = []
 with torch.no_grad():
-    for C, H, OC, k, s, n in ${JSON.stringify(convs)}:
+    for C, H, OC, k, s, n, tail, name in ${JSON.stringify(convs.map((c) => [...c, convName(c)]))}:
+        if not want(name): continue
         x = torch.randn(N, C, H, H); w = torch.randn(OC, C, k, k)
-        rows.append([f"conv {C}->{OC} k{k} s{s} @{H}", t(lambda: F.conv2d(x, w, None, s, (k - 1) // 2)), n])
-    for C, H, n in ${JSON.stringify(bnShapes)}:
-        bn = torch.nn.BatchNorm2d(C).eval(); x = torch.randn(N, C, H, H)
-        rows.append([f"bn {C} @{H}", t(lambda: bn(x)), n])
-        rows.append([f"relu {C} @{H}", t(lambda: torch.relu_(x)), n])
-    for C, H in [[256, 56], [512, 28], [1024, 14], [2048, 7]]:
-        a = torch.randn(N, C, H, H); b = torch.randn(N, C, H, H)
-        rows.append([f"add {C} @{H}", t(lambda: a.add_(b)), 3 if H == 56 else 4 if H == 28 else 6 if H == 14 else 3])
-    x = torch.randn(N, 64, 112, 112)
-    rows.append(["maxpool 3x3 s2 @112", t(lambda: F.max_pool2d(x, 3, 2, 1)), 1])
-    y = torch.randn(N, 2048, 7, 7)
-    rows.append(["avgpool @7", t(lambda: F.adaptive_avg_pool2d(y, 1)), 1])
+        bn = torch.nn.BatchNorm2d(OC).eval()
+        OH = (H + 2 * ((k - 1) // 2) - k) // s + 1
+        res = torch.randn(N, OC, OH, OH)
+        def layer():
+            y = bn(F.conv2d(x, w, None, s, (k - 1) // 2))
+            if tail == "res": y += res
+            if tail != "none": y = torch.relu_(y)
+            return y
+        rows.append([name, t(layer), n])
+    if want("maxpool"):
+        x = torch.randn(N, 64, 112, 112)
+        rows.append(["maxpool 3x3 s2 @112", t(lambda: F.max_pool2d(x, 3, 2, 1)), 1])
+    if want("avgpool"):
+        y = torch.randn(N, 2048, 7, 7)
+        rows.append(["avgpool @7", t(lambda: F.adaptive_avg_pool2d(y, 1)), 1])
 print(json.dumps(rows))
 `;
   const r = spawnSync("/usr/bin/python3", ["-c", py], {
     encoding: "utf8",
-    env: { ...process.env, OPENBLAS_NUM_THREADS: "1" },
+    env: {
+      ...process.env,
+      OPENBLAS_NUM_THREADS: "1",
+      GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=2147483647",
+    },
   });
   if (r.status !== 0) {
     console.log(`(PyTorch skipped: ${r.error?.message ?? r.stderr.trim().split("\n").pop()})`);
@@ -153,7 +168,10 @@ print(json.dumps(rows))
 const a = flint(),
   t = pytorch(),
   b = flint();
-console.log(`${threads} thread(s); ms per call (median), total = ms x count; ratio = flint / torch`);
+console.log(
+  `${threads} thread(s), ${cpuClock ? "CPU" : "wall"} ms per call (median; flint: the lower of its two runs), ` +
+    `total = ms x count; ratio = flint / torch`,
+);
 let sf = 0,
   st = 0;
 a.forEach(([name, ms, n], i) => {
@@ -162,7 +180,7 @@ a.forEach(([name, ms, n], i) => {
   sf += f * n;
   st += p * n;
   console.log(
-    `${name.padEnd(26)} x${String(n).padStart(2)}  flint ${f.toFixed(2).padStart(7)} (${ms.toFixed(2)}/${b[i][1].toFixed(2)})` +
+    `${name.padEnd(30)} x${String(n).padStart(2)}  flint ${f.toFixed(2).padStart(7)} (${ms.toFixed(2)}/${b[i][1].toFixed(2)})` +
       `  torch ${p.toFixed(2).padStart(7)}  ratio ${(f / p).toFixed(2)}  total ${(f * n).toFixed(1)} vs ${(p * n).toFixed(1)}`,
   );
 });

@@ -36,6 +36,26 @@ void forEachImage(int64_t N, const Body& body) {
 }
 
 
+// What conv2dForward's GEMM tiles are finished with: + bias, then the epilogue, on rows (output
+// channels) i0 .. i0 + rows and positions j .. j + cols of one image's group output.
+struct TileCtx {
+  const float* bias;  // this group's, or null
+  const ConvEpilogue* ep;
+  int64_t n, c0, P;
+  float* out;  // the group's output, [OCg][P]
+};
+
+void finishTile(void* p, int64_t i0, int64_t rows, int64_t j, int64_t cols) {
+  const TileCtx& t = *static_cast<const TileCtx*>(p);
+  if (t.bias)
+    for (int64_t r = i0; r < i0 + rows; ++r) {
+      float* o = t.out + r * t.P + j;
+      const float b = t.bias[r];
+      for (int64_t q = 0; q < cols; ++q) o[q] += b;
+    }
+  if (t.ep) t.ep->applyColumns(t.n, t.c0 + i0, rows, t.P, j, cols, t.out + i0 * t.P);
+}
+
 }  // namespace
 
 bool conv2dOutputSize(ConvShape& s) {
@@ -47,22 +67,32 @@ bool conv2dOutputSize(ConvShape& s) {
   return s.OH > 0 && s.OW > 0;
 }
 
-void ConvEpilogue::apply(int64_t n, int64_t c0, int64_t channels, int64_t P, float* out) const {
+void ConvEpilogue::applyColumns(int64_t n, int64_t c0, int64_t channels, int64_t P, int64_t p0,
+                                int64_t np, float* out) const {
   for (int64_t c = 0; c < channels; ++c) {
     const float a = alpha[c0 + c], b = beta[c0 + c];
-    float* o = out + c * P;
-    const float* r = residual ? residual + (n * OC + c0 + c) * P : nullptr;
+    float* o = out + c * P + p0;
+    const float* r = residual ? residual + (n * OC + c0 + c) * P + p0 : nullptr;
     // Rounded as the separate ops round: the BatchNorm's output, then the sum, then the ReLU
-    // (which keeps NaN, as torch.relu).
-    if (r)
-      for (int64_t p = 0; p < P; ++p) {
+    // (which keeps NaN, as torch.relu). One loop per row: it runs on blocks of the GEMM's output
+    // while they are in cache.
+    if (r && relu)
+      for (int64_t p = 0; p < np; ++p) {
+        const float y = o[p] * a + b, z = y + r[p];
+        o[p] = z > 0.0f ? z : (z == z ? 0.0f : z);
+      }
+    else if (r)
+      for (int64_t p = 0; p < np; ++p) {
         const float y = o[p] * a + b;
         o[p] = y + r[p];
       }
+    else if (relu)
+      for (int64_t p = 0; p < np; ++p) {
+        const float y = o[p] * a + b;
+        o[p] = y > 0.0f ? y : (y == y ? 0.0f : y);
+      }
     else
-      for (int64_t p = 0; p < P; ++p) o[p] = o[p] * a + b;
-    if (relu)
-      for (int64_t p = 0; p < P; ++p) o[p] = o[p] > 0.0f ? o[p] : (o[p] == o[p] ? 0.0f : o[p]);
+      for (int64_t p = 0; p < np; ++p) o[p] = o[p] * a + b;
   }
 }
 
@@ -111,10 +141,13 @@ void conv2dForward(const ConvShape& s, const float* x, const float* w, const flo
         packBFull(false, Kg, P, xg, P, Bp);
       else
         im2colPacked(s, Cg, xg, Bp);
-      if (serial)
-        sgemmSerialPacked(OCg, P, Kg, 1.0f, Aw + g * wPanel, Bp, packedP, 0, 0.0f, og, P);
-      else
-        sgemmPacked(OCg, P, Kg, 1.0f, Aw + g * wPanel, Bp, 0.0f, og, P);
+      if (serial || numThreads() <= 1) {
+        // The bias and the epilogue go onto each block of the output as the GEMM finishes it.
+        TileCtx ctx{bias ? bias + g * OCg : nullptr, ep && inLoop ? ep : nullptr, n, g * OCg, P, og};
+        sgemmSerialPackedTiles(OCg, P, Kg, Aw + g * wPanel, Bp, packedP, 0, og, P, finishTile, &ctx);
+        continue;
+      }
+      sgemmPacked(OCg, P, Kg, 1.0f, Aw + g * wPanel, Bp, 0.0f, og, P);
       if (bias)
         for (int64_t oc = 0; oc < OCg; ++oc) {
           float b = bias[g * OCg + oc];

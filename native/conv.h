@@ -27,7 +27,13 @@ struct ConvEpilogue {
   int64_t OC;
   bool relu;
   // Applies it to channels [c0, c0 + channels) of image n's output, [channels][P] at out.
-  void apply(int64_t n, int64_t c0, int64_t channels, int64_t P, float* out) const;
+  void apply(int64_t n, int64_t c0, int64_t channels, int64_t P, float* out) const {
+    applyColumns(n, c0, channels, P, 0, P, out);
+  }
+  // The same on positions [p0, p0 + np) of each channel only (out still points at channel c0's
+  // position 0; rows P apart).
+  void applyColumns(int64_t n, int64_t c0, int64_t channels, int64_t P, int64_t p0, int64_t np,
+                    float* out) const;
 };
 // alpha, beta [C] from a BatchNorm's parameters (weight / bias may be null: 1 / 0).
 void batchNormEvalCoefficients(int64_t C, const float* weight, const float* bias, const float* mean,

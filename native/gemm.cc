@@ -188,8 +188,19 @@ int64_t packedHeight(int64_t M) {
 
 void packAFull(bool tA, int64_t M, int64_t K, const float* A, int64_t lda, float* Ap) {
   const GemmKernel& g = gemmKernel();
-  for (int64_t pc = 0; pc < K; pc += g.kc)
-    packA(tA, A, lda, 0, M, pc, std::min<int64_t>(g.kc, K - pc), g.mr, Ap + pc * packedHeight(M));
+  // Split over MR-row panels: a conv layer's weights (up to millions of floats) are packed on
+  // every call, and packed on one thread they were serial time between the parallel GEMMs.
+  const int64_t panels = (M + g.mr - 1) / g.mr, Mp = packedHeight(M);
+  parallelFor(tasksFor(M * K, 1 << 16), [&](int t, int tasks) {
+    int64_t b, e;
+    chunkRange(panels, t, tasks, b, e);
+    const int64_t i0 = b * g.mr, i1 = std::min<int64_t>(e * g.mr, M);
+    if (i1 <= i0) return;
+    for (int64_t pc = 0; pc < K; pc += g.kc) {
+      const int64_t kc = std::min<int64_t>(g.kc, K - pc);
+      packA(tA, A, lda, i0, i1 - i0, pc, kc, g.mr, Ap + pc * Mp + i0 * kc);
+    }
+  });
 }
 
 void packBFull(bool tB, int64_t K, int64_t N, const float* B, int64_t ldb, float* Bp) {
@@ -220,6 +231,47 @@ void sgemmSerialPacked(int64_t M, int64_t n, int64_t K, float alpha, const float
         for (int64_t ir = 0; ir < mc; ir += MR) {
           int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
           g.fn(kc, aBlock + (ic + ir) * kc, bp, C + (ic + ir) * ldc + jr, ldc, mr, nr, alpha);
+        }
+      }
+    }
+  }
+}
+
+constexpr int64_t kTileCols = 256;
+
+void sgemmSerialPackedTiles(int64_t M, int64_t n, int64_t K, const float* Ap, const float* Bp,
+                            int64_t packedN, int64_t j0, float* C, int64_t ldc, GemmTileFn tile,
+                            void* ctx) {
+  if (M <= 0 || n <= 0) return;
+  const GemmKernel& g = gemmKernel();
+  if (K <= 0 || !g.store) scaleC(M, n, 0.0f, C, ldc);
+  if (K <= 0) {
+    if (tile) tile(ctx, 0, M, 0, n);
+    return;
+  }
+  const int MR = g.mr, NR = g.nr;
+  const int64_t KC = g.kc, MC = g.mc, packedM = packedHeight(M);
+  for (int64_t pc = 0; pc < K; pc += KC) {
+    const int64_t kc = std::min<int64_t>(KC, K - pc);
+    const MicroKernel fn = pc == 0 && g.store ? g.store : g.fn;
+    const bool last = pc + kc >= K;
+    const float* bBlock = Bp + pc * packedN + j0 * kc;
+    const float* aBlock = Ap + pc * packedM;
+    for (int64_t ic = 0; ic < M; ic += MC) {
+      const int64_t mc = std::min<int64_t>(MC, M - ic);
+      int64_t done = 0;  // columns handed to tile so far
+      for (int64_t jr = 0; jr < n; jr += NR) {
+        const int nr = static_cast<int>(std::min<int64_t>(NR, n - jr));
+        const float* bp = bBlock + jr * kc;
+        for (int64_t ir = 0; ir < mc; ir += MR) {
+          const int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
+          fn(kc, aBlock + (ic + ir) * kc, bp, C + (ic + ir) * ldc + jr, ldc, mr, nr, 1.0f);
+        }
+        // Blocks of kTileCols columns (mc x 256 floats: L2-sized), so that the epilogue reads
+        // rows of 1 KiB (a residual streams well) instead of one panel's 128 bytes per row.
+        if (last && tile && (jr + nr - done >= kTileCols || jr + nr == n)) {
+          tile(ctx, ic, mc, done, jr + nr - done);
+          done = jr + nr;
         }
       }
     }

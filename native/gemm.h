@@ -20,6 +20,8 @@ struct GemmKernel {
   MicroKernel fn;
   const char* name;
   PackBTransposed packBT = nullptr;  // ISA-specific packing of a transposed B; null: generic loop
+  // As fn, but C = alpha * A B without reading C (null: the driver zeroes C and calls fn).
+  MicroKernel store = nullptr;
 };
 
 const GemmKernel& gemmKernel();
@@ -58,6 +60,14 @@ void packBFull(bool transB, int64_t K, int64_t N, const float* B, int64_t ldb, f
 void sgemmSerialPacked(int64_t M, int64_t n, int64_t K, float alpha, const float* Ap,
                        const float* Bp, int64_t packedN, int64_t j0, float beta, float* C,
                        int64_t ldc);
+// As sgemmSerialPacked with alpha = 1, beta = 0, then tile(i0, rows, j, cols) for each block of C
+// (rows i0 .., columns j .. from C's first column) as soon as it holds its final value, while it is
+// still in cache: callers apply their elementwise epilogue there instead of in another pass over C.
+// The first K block stores its products (C is never zeroed or read first where the kernel can).
+using GemmTileFn = void (*)(void* ctx, int64_t i0, int64_t rows, int64_t j, int64_t cols);
+void sgemmSerialPackedTiles(int64_t M, int64_t n, int64_t K, const float* Ap, const float* Bp,
+                            int64_t packedN, int64_t j0, float* C, int64_t ldc, GemmTileFn tile,
+                            void* ctx);
 // Same over all N columns, split across threads by panels.
 void sgemmPacked(int64_t M, int64_t N, int64_t K, float alpha, const float* Ap, const float* Bp,
                  float beta, float* C, int64_t ldc);

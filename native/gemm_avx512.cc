@@ -16,8 +16,9 @@
 namespace flint {
 namespace {
 
-// MR rows x (NV * 16) columns of C held in MR * NV zmm accumulators.
-template <int MR, int NV>
+// MR rows x (NV * 16) columns of C held in MR * NV zmm accumulators. Store: C = alpha * A B
+// (C is not read: the first K block of a beta = 0 product), else C += alpha * A B.
+template <int MR, int NV, bool Store = false>
 void micro(int64_t kc, const float* A, const float* B, float* C, int64_t ldc, int mr, int nr,
            float alpha) {
   constexpr int NR = NV * 16;
@@ -46,7 +47,8 @@ void micro(int64_t kc, const float* A, const float* B, float* C, int64_t ldc, in
       float* cr = C + r * ldc;
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v)
-        _mm512_storeu_ps(cr + 16 * v, _mm512_fmadd_ps(va, acc[r][v], _mm512_loadu_ps(cr + 16 * v)));
+        _mm512_storeu_ps(cr + 16 * v, Store ? _mm512_mul_ps(va, acc[r][v])
+                                            : _mm512_fmadd_ps(va, acc[r][v], _mm512_loadu_ps(cr + 16 * v)));
     }
     return;
   }
@@ -64,8 +66,12 @@ void micro(int64_t kc, const float* A, const float* B, float* C, int64_t ldc, in
     float* cr = C + r * ldc;
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) {
-      __m512 x = _mm512_maskz_loadu_ps(m[v], cr + 16 * v);
-      _mm512_mask_storeu_ps(cr + 16 * v, m[v], _mm512_fmadd_ps(va, acc[r][v], x));
+      if (Store) {
+        _mm512_mask_storeu_ps(cr + 16 * v, m[v], _mm512_mul_ps(va, acc[r][v]));
+      } else {
+        __m512 x = _mm512_maskz_loadu_ps(m[v], cr + 16 * v);
+        _mm512_mask_storeu_ps(cr + 16 * v, m[v], _mm512_fmadd_ps(va, acc[r][v], x));
+      }
     }
   }
 }
@@ -75,7 +81,7 @@ void micro(int64_t kc, const float* A, const float* B, float* C, int64_t ldc, in
 // 8 x 32 measured best here (against 6x64, 4x64, 12x32, 14x32) on 1024^3 and on the conv
 // shapes, whose M (output channels) is typically a multiple of 8.
 GemmKernel avx512Kernel() {
-  return GemmKernel{8, 32, 256, 192, 4096, micro<8, 2>, "avx512", packBTransposedAvx<32>};
+  return GemmKernel{8, 32, 256, 192, 4096, micro<8, 2>, "avx512", packBTransposedAvx<32>, micro<8, 2, true>};
 }
 
 }  // namespace flint

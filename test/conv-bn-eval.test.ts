@@ -180,4 +180,57 @@ describe("max_pool2d in inference (values without indices)", () => {
       );
     }
   });
+
+  // The GEMM path applies the bias and the epilogue to blocks of the output as they are finished
+  // (native/gemm.cc sgemmSerialPackedTiles): shapes with several K blocks (K > 256), blocks of 256
+  // columns plus a partial one, output channels that are not a multiple of the 8-row tiles, one
+  // and two threads. Against the same ops in float64, and bit for bit against the float32 modules
+  // run one by one (the epilogue rounds as the separate ops).
+  it("matches float64 over GEMM block edges (1x1, im2col; bias, residual; 1 and 2 threads)", () => {
+    const saved = torch.getNumThreads();
+    try {
+      for (const threads of [1, 2])
+        for (const [C, H, OC, k, s, withBias, withRes] of [
+          [300, 17, 13, 1, 1, false, true],
+          [20, 19, 24, 3, 2, true, false],
+          [7, 33, 9, 1, 1, true, true],
+        ] as [number, number, number, number, number, boolean, boolean][]) {
+          torch.setNumThreads(threads);
+          const what = `${C}->${OC} k${k} s${s} @${H}, ${threads} thread(s)`;
+          const conv = new nn.Conv2d(C, OC, k, { stride: s, padding: (k - 1) >> 1, bias: withBias }),
+            bn = new nn.BatchNorm2d(OC);
+          torch.noGrad(() => {
+            bn.runningMean!.copy_(torch.randn([OC]));
+            bn.runningVar!.copy_(torch.rand([OC]).add(0.5));
+            bn.weight!.copy_(torch.randn([OC]));
+            bn.bias!.copy_(torch.randn([OC]));
+          });
+          bn.eval();
+          const x = torch.randn([3, C, H, H]);
+          const OH = Math.floor((H + 2 * ((k - 1) >> 1) - k) / s) + 1;
+          const res = torch.randn([3, OC, OH, OH]);
+          const relu = new nn.ReLU();
+          const fused = torch.noGrad(() =>
+            withRes ? convBnAddRelu(conv, bn, res, relu, x) : convBnRelu(conv, bn, relu, x),
+          );
+          // One by one (gradient mode: no fusion).
+          const slow = withRes ? convBnAddRelu(conv, bn, res, relu, x) : convBnRelu(conv, bn, relu, x);
+          const a = fused.reshape([-1]).tolist() as number[],
+            b = slow.detach().reshape([-1]).tolist() as number[];
+          assert.deepEqual(a, b, `${what}: fused vs one by one`);
+          const d = (t: torch.Tensor | null): torch.Tensor | null => (t === null ? null : t.detach().double());
+          let y = nn.functional.conv2d(d(x)!, d(conv.weight)!, d(conv.bias), s, (k - 1) >> 1);
+          const ch = (t: torch.Tensor): torch.Tensor => d(t)!.reshape([1, OC, 1, 1]);
+          y = y
+            .sub(ch(bn.runningMean!))
+            .div(ch(bn.runningVar!).add(bn.eps).sqrt())
+            .mul(ch(bn.weight!))
+            .add(ch(bn.bias!));
+          if (withRes) y = y.add(d(res)!);
+          close(fused, torch.relu(y).reshape([-1]).tolist() as number[], what, 1e-4, 1e-4);
+        }
+    } finally {
+      torch.setNumThreads(saved);
+    }
+  });
 });
