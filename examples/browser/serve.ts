@@ -1,10 +1,11 @@
 // Serves the browser demo on 127.0.0.1: the page, its script (examples/browser/page.js and the
 // Flint sources bundled for the browser by esbuild, in memory), the WebAssembly kernels, and the
 // CIFAR-10 binary batch files of a local folder under data/ (never copied into the repository).
-//   npm run example:browser -- [--data DIR] [--port 8080] [--isolate]
+//   npm run example:browser -- [--data DIR] [--port 8080] [--no-isolate]
 // DIR holds data_batch_1.bin … and test_batch.bin (e.g. cifar-10-batches-bin unpacked from the
-// official cifar-10-binary.tar.gz); without it, the page asks for the files. --isolate sends the
-// cross-origin isolation headers (COOP/COEP), which a page needs for SharedArrayBuffer.
+// official cifar-10-binary.tar.gz); without it, the page asks for the files. The page is served
+// cross-origin isolated (COOP/COEP headers), which it needs for SharedArrayBuffer and so for the
+// kernels' worker threads; --no-isolate leaves the headers out (one thread).
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { dirname, join } from "node:path";
@@ -39,10 +40,11 @@ export async function startDemoServer(
   const files: Record<string, { body: Buffer | string; type: string }> = {
     "/": { body: readFileSync(join(here, "index.html")), type: "text/html; charset=utf-8" },
     "/demo.js": { body: script, type: "text/javascript; charset=utf-8" },
-    "/flint.wasm": { body: readFileSync(join(root, "native", "wasm", "flint.wasm")), type: "application/wasm" },
-    // The threaded build, which the page loads instead when it is cross-origin isolated (--isolate).
-    "/flint-mt.wasm": { body: readFileSync(join(root, "native", "wasm", "flint-mt.wasm")), type: "application/wasm" },
   };
+  // The kernels: flint.wasm, the threaded build the page loads instead when it is cross-origin
+  // isolated (--isolate), and the relaxed-SIMD builds of both, loaded where the engine has it.
+  for (const name of ["flint.wasm", "flint-mt.wasm", "flint-relaxed.wasm", "flint-mt-relaxed.wasm"])
+    files[`/${name}`] = { body: readFileSync(join(root, "native", "wasm", name)), type: "application/wasm" };
   const dataDir = o.data && existsSync(o.data) ? o.data : null;
   const dataFiles = dataDir ? readdirSync(dataDir).filter((f) => /^(data_batch_\d|test_batch)\.bin$/.test(f)) : [];
   const server = createServer((req, res) => {
@@ -77,7 +79,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { url } = await startDemoServer({
     port: Number(arg("port") ?? 8080),
     data,
-    isolate: process.argv.includes("--isolate"),
+    isolate: !process.argv.includes("--no-isolate"),
   });
   console.log(
     `Flint browser demo: ${url}${data ? ` (CIFAR-10 batch files from ${data})` : " (no --data DIR: the page asks for the batch files)"}`,
