@@ -17,7 +17,7 @@ export {
   NotImplementedError,
 } from "./errors.js";
 export { GeneratorStateError, RandomArgumentError } from "./random/index.js";
-export { backendName, setBackend, setNumThreads, getNumThreads, loadWasm } from "./backend/select.js";
+export { backendName, setBackend, setNumThreads, getNumThreads, loadWasm, wasmBuild } from "./backend/select.js";
 export { tuneProcess, type TuneProcessOptions, type TuneProcessResult } from "./process-tuning.js";
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled, inferenceMode } from "./autograd/grad-mode.js";
 export * as autograd from "./autograd/index.js";

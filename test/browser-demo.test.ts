@@ -1,8 +1,10 @@
 // The browser demo (examples/browser) in headless Chromium through playwright-core: the page is
 // bundled and served from 127.0.0.1 with small CIFAR-format batch files, trains the seed CNN for
 // a few dozen steps from a fixed seed on the WebAssembly kernels (one thread: the page is not
-// cross-origin isolated), and its losses must equal this Node process's on the same backend and
-// the same data, and fall; its "download weights" file holds the same trained weights.
+// cross-origin isolated), and its losses must equal this Node process's on the same backend, the
+// same build of the kernels (the plain SIMD128 one unless this Node has relaxed SIMD too) and the
+// same data, and fall; its "download weights" file holds the same trained weights. Left to
+// itself, the page runs Chromium's relaxed-SIMD build.
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -21,6 +23,7 @@ interface DemoState {
   done: boolean;
   error: string | null;
   backend: string | null;
+  wasmBuild: string | null;
   threads: number;
 }
 declare const window: { flintDemo?: DemoState; crossOriginIsolated: boolean };
@@ -34,6 +37,13 @@ test(
     const opts = { steps: 30, batchSize: 16, seed: 3, lr: 0.01 };
     const { chromium } = await import("playwright-core");
     const server = await startDemoServer({ port: 0, data });
+    // Node's wasm backend runs the relaxed-SIMD build only where its engine has relaxed SIMD.
+    const before = torch.backendName(),
+      threadsBefore = torch.getNumThreads();
+    torch.setBackend("wasm");
+    const nodeBuild = torch.wasmBuild() as string;
+    torch.setBackend(before as "native" | "wasm" | "ref");
+    const relaxed = nodeBuild.includes("relaxed");
     // playwright-core starts Chromium with a fresh temporary profile (user-data-dir) of its own.
     const browser = await chromium
       .launch({
@@ -59,7 +69,7 @@ test(
         if (m.type() === "error") problems.push(m.text());
       });
       await page.goto(
-        `${server.url}?steps=${opts.steps}&batch=${opts.batchSize}&seed=${opts.seed}&lr=${opts.lr}&autostart=1`,
+        `${server.url}?steps=${opts.steps}&batch=${opts.batchSize}&seed=${opts.seed}&lr=${opts.lr}&autostart=1${relaxed ? "" : "&wasm=plain"}`,
       );
       const handle = await page.waitForFunction(
         () => {
@@ -75,6 +85,7 @@ test(
       assert.equal(state.backend, "wasm");
       assert.equal(state.isolated, false);
       assert.equal(state.threads, 1);
+      assert.equal(state.wasmBuild, relaxed ? "flint-relaxed.wasm" : "flint.wasm");
       assert.equal(state.losses.length, opts.steps);
       assert.match((await page.textContent("#status")) ?? "", /^done/);
       assert.equal(await page.isEnabled("#download"), true);
@@ -82,8 +93,6 @@ test(
       const weightsPath = join(dir, download.suggestedFilename());
       await download.saveAs(weightsPath);
 
-      const before = torch.backendName(),
-        threadsBefore = torch.getNumThreads();
       torch.setBackend("wasm");
       // The page runs on one thread; the weight gradients' per-task partial sums follow the thread count.
       torch.setNumThreads(state.threads);
@@ -100,6 +109,17 @@ test(
         torch.setNumThreads(threadsBefore);
         torch.setBackend(before as "native" | "wasm" | "ref");
       }
+      // Left to itself, the page picks Chromium's relaxed-SIMD build (Chromium >= 114 has it).
+      const plainPage = await browser.newPage();
+      await plainPage.goto(`${server.url}?steps=1&batch=4&autostart=1`);
+      const build = await plainPage.waitForFunction(
+        () => (window.flintDemo?.done ? window.flintDemo.wasmBuild : null),
+        null,
+        {
+          timeout: 120000,
+        },
+      );
+      assert.equal(await build.jsonValue(), "flint-relaxed.wasm");
       const mean = (xs: number[]): number => xs.reduce((s, v) => s + v, 0) / xs.length;
       assert.ok(
         mean(state.losses.slice(-5)) < mean(state.losses.slice(0, 5)),

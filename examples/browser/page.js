@@ -1,6 +1,7 @@
 // The demo page's glue (DOM, charts, buttons); the training itself is ./train.ts, shared with
 // the Node side of the test. Bundled with the Flint sources for the browser by ./serve.ts.
-// URL parameters: steps, batch, lr, seed, limit (training records used), threads, autostart=1.
+// URL parameters: steps, batch, lr, seed, limit (training records used), threads, autostart=1,
+// wasm=plain (the plain SIMD128 kernels even where the browser has relaxed SIMD).
 import * as torch from "../../src/index.js";
 import { CLASSES, parseCifar, trainSeedCnn } from "./train.ts";
 
@@ -18,6 +19,7 @@ const demo = {
   done: false,
   error: null,
   backend: null,
+  wasmBuild: null,
   device: "cpu",
   threads: 1,
 };
@@ -215,14 +217,17 @@ function fail(e) {
 }
 
 (async () => {
-  demo.backend = await torch.loadWasm(new URL("flint.wasm", location.href));
+  demo.backend = await torch.loadWasm(new URL("flint.wasm", location.href), {
+    relaxedSimd: params.get("wasm") !== "plain",
+  });
+  demo.wasmBuild = torch.wasmBuild();
   // Cross-origin-isolated pages run the kernels on worker threads (every core unless ?threads=N).
   if (params.has("threads")) torch.setNumThreads(Number(params.get("threads")));
   demo.threads = torch.getNumThreads();
   $("start").disabled = true;
   const served = await loadServedData();
   status(
-    `ready · backend ${demo.backend} · ${demo.threads} thread${demo.threads > 1 ? "s" : ""}${globalThis.crossOriginIsolated ? " · cross-origin isolated" : ""}`,
+    `ready · backend ${demo.backend} (${demo.wasmBuild}) · ${demo.threads} thread${demo.threads > 1 ? "s" : ""}${globalThis.crossOriginIsolated ? " · cross-origin isolated" : ""}`,
   );
   $("start").disabled = !served;
   if (!served) $("info").textContent = "choose CIFAR-10 batch files (data_batch_1.bin …, test_batch.bin) to train";

@@ -5,7 +5,7 @@ import { backend as active, registerBackend, setActiveBackend } from "./backend.
 import { metaBackend } from "./meta.js";
 import { refBackend } from "./ref/index.js";
 import { makeWasmBackend, type WasmBackend } from "./wasm/index.js";
-import { loadKernelsBrowser } from "./wasm/load-browser.js";
+import { loadedWasmFile, loadKernelsBrowser, type LoadWasmOptions } from "./wasm/load-browser.js";
 
 registerBackend(metaBackend);
 setActiveBackend(refBackend);
@@ -14,16 +14,27 @@ let wasm: WasmBackend | null = null;
 /**
  * Loads the WebAssembly kernels and makes them the active backend (unless setBackend chose
  * another since). source: the flint.wasm file's URL (default: "flint.wasm" next to the page's
- * script bundle), its bytes, or a fetch Response. Resolves to backendName().
+ * script bundle), its bytes, or a fetch Response. Resolves to backendName(). Given a URL, the
+ * relaxed-SIMD build beside it runs where the engine has relaxed SIMD (options.relaxedSimd: false
+ * keeps to the plain one); wasmBuild() tells which file runs.
  */
-export async function loadWasm(source?: string | URL | ArrayBuffer | ArrayBufferView | Response): Promise<string> {
+export async function loadWasm(
+  source?: string | URL | ArrayBuffer | ArrayBufferView | Response,
+  options?: LoadWasmOptions,
+): Promise<string> {
   if (!wasm) {
     // On a cross-origin-isolated page, flint-mt.wasm beside it runs the kernels on worker threads.
-    wasm = makeWasmBackend(await loadKernelsBrowser(source ?? new URL("flint.wasm", import.meta.url)));
+    wasm = makeWasmBackend(await loadKernelsBrowser(source ?? new URL("flint.wasm", import.meta.url), options));
   }
   if (active().name === "ref") setActiveBackend(wasm.backend);
   return active().name;
 }
+
+/**
+ * Which build of the WebAssembly kernels runs: flint.wasm, flint-mt.wasm (threads),
+ * flint-relaxed.wasm or flint-mt-relaxed.wasm (relaxed SIMD); null before loadWasm().
+ */
+export const wasmBuild = (): string | null => (wasm ? loadedWasmFile() : null);
 
 /** The name of the active backend: "wasm" or "ref" ("native" exists only in Node). */
 export const backendName = (): string => active().name;

@@ -12,7 +12,7 @@ import { nativeAddon } from "./native/addon.js";
 import type { NativeAddon } from "./native/addon-api.js";
 import { makeNativeBackend } from "./native/index.js";
 import { makeWasmBackend, type WasmBackend } from "./wasm/index.js";
-import { loadKernelsFromDisk } from "./wasm/load-node.js";
+import { loadedWasmFile, loadKernelsFromDisk } from "./wasm/load-node.js";
 import { instantiateKernelsSync } from "./wasm/module.js";
 
 registerBackend(metaBackend);
@@ -98,8 +98,16 @@ export function setBackend(name: "ref" | "native" | "wasm"): void {
  * browser build's loadWasm does; Node loads them from native/wasm/flint.wasm, or from the bytes
  * given). Resolves to backendName().
  */
-export async function loadWasm(source?: string | URL | ArrayBuffer | ArrayBufferView | Response): Promise<string> {
+export async function loadWasm(
+  source?: string | URL | ArrayBuffer | ArrayBufferView | Response,
+  options: { relaxedSimd?: boolean } = {},
+): Promise<string> {
+  if (source === undefined && wasmCache === undefined && options.relaxedSimd === false) {
+    const ex = loadKernelsFromDisk({ relaxedSimd: false });
+    wasmCache = ex ? makeWasmBackend(ex) : null;
+  }
   if (source !== undefined && wasmCache == null) {
+    givenBytes = true;
     const bytes =
       typeof source === "string" || source instanceof URL
         ? await (await fetch(source)).arrayBuffer()
@@ -116,6 +124,14 @@ export async function loadWasm(source?: string | URL | ArrayBuffer | ArrayBuffer
   if (active().name === "ref") setActiveBackend(w.backend);
   return active().name;
 }
+
+let givenBytes = false;
+/**
+ * Which build of the WebAssembly kernels runs: flint.wasm, flint-mt.wasm (threads),
+ * flint-relaxed.wasm or flint-mt-relaxed.wasm (relaxed SIMD; FLINT_WASM_RELAXED=0 keeps to the
+ * plain ones), "bytes" when loadWasm was given them; null before the wasm backend first loads.
+ */
+export const wasmBuild = (): string | null => (wasmCache ? (givenBytes ? "bytes" : loadedWasmFile()) : null);
 
 /** The kernels behind the active backend (null for the reference backend). */
 function activeKernels(): NativeAddon | null {

@@ -1,6 +1,9 @@
 // Browsers: the threaded build (flint-mt.wasm, beside flint.wasm) with Web Workers when the page
-// is cross-origin isolated (SharedArrayBuffer exists), else the one-thread build. Compiled
-// asynchronously (a page's main thread may not compile a module this size synchronously).
+// is cross-origin isolated (SharedArrayBuffer exists), else the one-thread build; of each, the
+// relaxed-SIMD file (flint[-mt]-relaxed.wasm) where the engine validates relaxed SIMD
+// (./relaxed.ts). Compiled while it downloads (WebAssembly.compileStreaming, which also lets the
+// browser cache the compiled code) and asynchronously (a page's main thread may not compile a
+// module this size synchronously).
 import {
   compileModuleAsync,
   instantiateAsync,
@@ -10,6 +13,7 @@ import {
   threadedImports,
   type KernelExports,
 } from "./module.js";
+import { relaxedSimdSupported, wasmFileName } from "./relaxed.js";
 import { makeThreads, WORKER_JOIN, type WorkerInit } from "./threads.js";
 
 interface BrowserGlobals {
@@ -37,32 +41,71 @@ const spawnWeb = (init: WorkerInit): void => {
   new (g.Worker as NonNullable<BrowserGlobals["Worker"]>)(workerUrl).postMessage(init);
 };
 
-/** flint-mt.wasm's URL beside a flint.wasm URL (null when the name is not flint.wasm). */
-function threadedUrl(url: string | URL): URL | null {
+/** The URL of a build `name` beside a flint.wasm URL (null when the name is not flint.wasm). */
+function besideUrl(url: string | URL, name: string): URL | null {
   const u = new URL(String(url), (globalThis as { location?: { href: string } }).location?.href);
   if (!u.pathname.endsWith("/flint.wasm") && u.pathname !== "flint.wasm") return null;
-  u.pathname = u.pathname.replace(/flint\.wasm$/, "flint-mt.wasm");
+  u.pathname = u.pathname.replace(/flint\.wasm$/, name);
   return u;
 }
 
+interface StreamingApi {
+  compileStreaming?(source: Promise<Response>): Promise<object>;
+  compile(bytes: ArrayBuffer): Promise<object>;
+}
+/** Compiles a fetched module, streaming where the engine can (it needs the application/wasm type). */
+async function compileFetched(url: URL): Promise<object | null> {
+  const api = (globalThis as unknown as { WebAssembly: StreamingApi }).WebAssembly;
+  const response = await fetch(url).catch(() => null);
+  if (!response?.ok) return null;
+  if (api.compileStreaming && response.headers.get("Content-Type")?.startsWith("application/wasm"))
+    return api.compileStreaming(Promise.resolve(response));
+  return compileModuleAsync(await response.arrayBuffer());
+}
+
+let loaded: string | null = null;
+/** The build loadKernelsBrowser loaded (flint[-mt][-relaxed].wasm; "bytes" when given bytes), null before. */
+export const loadedWasmFile = (): string | null => loaded;
+
+export interface LoadWasmOptions {
+  /** false: the plain SIMD128 build even where the engine has relaxed SIMD (default: use it there). */
+  relaxedSimd?: boolean;
+}
+
 /**
- * The kernels from `source` (flint.wasm's URL, its bytes, or a Response). Given a URL on an
- * isolated page, the threaded file beside it is tried first, with every core as threads.
+ * The kernels from `source` (flint.wasm's URL, its bytes, or a Response). Given a URL, the builds
+ * beside it are tried first: on an isolated page the threaded one, with every core as threads,
+ * and where the engine validates relaxed SIMD the relaxed one.
  */
 export async function loadKernelsBrowser(
   source: string | URL | ArrayBuffer | ArrayBufferView | Response,
+  options: LoadWasmOptions = {},
 ): Promise<KernelExports> {
-  if ((typeof source === "string" || source instanceof URL) && threadsAvailable()) {
-    const mt = threadedUrl(source);
-    const response = mt ? await fetch(mt).catch(() => null) : null;
-    if (response?.ok) {
-      const module = await compileModuleAsync(await response.arrayBuffer());
-      const memory = sharedMemory();
-      const instance = await instantiateAsync(module, threadedImports(memory));
-      const threads = Math.max(1, g.navigator?.hardwareConcurrency ?? 1);
-      return readyThreaded(instance, memory, (ex) => makeThreads(ex, module, memory, spawnWeb, false, threads));
+  if (typeof source === "string" || source instanceof URL) {
+    const relaxed = options.relaxedSimd !== false && relaxedSimdSupported();
+    for (const mt of threadsAvailable() ? [true, false] : [false]) {
+      for (const r of relaxed ? [true, false] : [false]) {
+        const name = wasmFileName(mt, r),
+          url = besideUrl(source, name);
+        const module = url ? await compileFetched(url).catch(() => null) : null;
+        if (!module) continue;
+        let ex: KernelExports;
+        if (mt) {
+          const memory = sharedMemory();
+          const instance = await instantiateAsync(module, threadedImports(memory));
+          const threads = Math.max(1, g.navigator?.hardwareConcurrency ?? 1);
+          ex = readyThreaded(instance, memory, (e) => makeThreads(e, module, memory, spawnWeb, false, threads));
+        } else {
+          ex = (await instantiateAsync(module, {})).exports as KernelExports;
+          ex._initialize(); // the C++ static constructors, as instantiateKernels does
+        }
+        loaded = name;
+        return ex;
+      }
     }
   }
   const input = typeof source === "string" || source instanceof URL ? fetch(source) : source;
-  return instantiateKernels(input);
+  const ex = await instantiateKernels(input);
+  loaded = typeof source === "string" || source instanceof URL ? String(source) : "bytes";
+  return ex;
 }

@@ -1,6 +1,8 @@
 // Node: finds native/wasm/flint-mt.wasm (threads through worker_threads on a shared memory) or
 // native/wasm/flint.wasm (one thread), shipped in the package so no compiler is needed, and
-// instantiates it synchronously. Never throws: null when neither file will load.
+// instantiates it synchronously; their relaxed-SIMD builds (flint-mt-relaxed.wasm,
+// flint-relaxed.wasm) instead where the engine validates relaxed SIMD (./relaxed.ts) unless
+// FLINT_WASM_RELAXED=0. Never throws: null when no file will load.
 import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
@@ -16,6 +18,7 @@ import {
   threadedImports,
   type KernelExports,
 } from "./module.js";
+import { relaxedSimdSupported, wasmFileName } from "./relaxed.js";
 import { makeThreads, WORKER_JOIN, type WorkerInit } from "./threads.js";
 
 function wasmPath(file: string): string | null {
@@ -51,21 +54,29 @@ export function instantiateThreadedNode(bytes: ArrayBufferView | ArrayBuffer): K
   );
 }
 
-export function loadKernelsFromDisk(): KernelExports | null {
-  // FLINT_WASM_THREADS=0 keeps to the one-thread build (as where SharedArrayBuffer is missing).
-  const mt = process.env.FLINT_WASM_THREADS === "0" ? null : wasmPath("flint-mt.wasm");
-  if (mt !== null && typeof SharedArrayBuffer === "function") {
+let loaded: string | null = null;
+/** The file loadKernelsFromDisk loaded (flint[-mt][-relaxed].wasm), null before. */
+export const loadedWasmFile = (): string | null => loaded;
+
+export function loadKernelsFromDisk(options: { relaxedSimd?: boolean } = {}): KernelExports | null {
+  // FLINT_WASM_THREADS=0 keeps to the one-thread build (as where SharedArrayBuffer is missing);
+  // FLINT_WASM_RELAXED=0 to the plain SIMD128 builds.
+  const threads = process.env.FLINT_WASM_THREADS !== "0" && typeof SharedArrayBuffer === "function";
+  const relaxed = options.relaxedSimd !== false && process.env.FLINT_WASM_RELAXED !== "0" && relaxedSimdSupported();
+  const candidates: [boolean, boolean][] = [];
+  for (const mt of threads ? [true, false] : [false])
+    for (const r of relaxed ? [true, false] : [false]) candidates.push([mt, r]);
+  for (const [mt, r] of candidates) {
+    const name = wasmFileName(mt, r),
+      path = wasmPath(name);
+    if (path === null) continue;
     try {
-      return instantiateThreadedNode(readFileSync(mt));
+      const ex = mt ? instantiateThreadedNode(readFileSync(path)) : instantiateKernelsSync(readFileSync(path));
+      loaded = name;
+      return ex;
     } catch {
-      // fall back to one thread
+      // the next candidate: one thread, or the plain build
     }
   }
-  const path = wasmPath("flint.wasm");
-  if (path === null) return null;
-  try {
-    return instantiateKernelsSync(readFileSync(path));
-  } catch {
-    return null;
-  }
+  return null;
 }
