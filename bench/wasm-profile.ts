@@ -4,6 +4,7 @@
 // step is JavaScript (autograd, op layer, JS-side ops, allocation). Run it with 1 and 2 threads: the
 // kernel time's difference is what the second thread buys (and what waiting for it costs).
 // Usage: FLINT_BACKEND=wasm node --import tsx bench/wasm-profile.ts [--threads 2] [--steps 10] [--batch 64]
+// (FLINT_WASM_HEAP_STORAGE=0: tensor storage in JavaScript, every operand copied, as before.)
 import * as torch from "../src/index.js";
 import { setActiveBackend } from "../src/backend/backend.js";
 import { makeWasmBackend } from "../src/backend/wasm/index.js";
@@ -33,7 +34,8 @@ let kernelMs = 0,
   bytesIn = 0;
 const heapRun = Heap.prototype.run;
 Heap.prototype.run = function <T>(this: Heap, regions: Parameters<Heap["run"]>[0], fn: (p: number[]) => T): T {
-  for (const r of regions) if (r) bytesIn += (r.input ? 1 : 0) * r.length * r.array.BYTES_PER_ELEMENT;
+  for (const r of regions)
+    if (r && !kernels.heapStorage.owns(r.array)) bytesIn += (r.input ? 1 : 0) * r.length * r.array.BYTES_PER_ELEMENT;
   try {
     return heapRun.call(this, regions, (p: number[]) => {
       const k0 = performance.now();
