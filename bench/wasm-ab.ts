@@ -7,6 +7,7 @@
 // or one build with tensor storage in JavaScript (A, copied per kernel call) against storage in
 // the wasm memory (B; src/backend/wasm/heap-storage.ts):
 //   node --import tsx bench/wasm-ab.ts --a-heap 0 --b-heap 1
+// --a-heap-ballast / --b-heap-ballast F: the collector ballast as a fraction of the storage (src/backend/wasm/heap-storage.ts).
 // --yield awaits a macrotask between steps (as a training loop over a DataLoader does), which lets
 // the wasm heap free the storage of collected tensors; without it the loop is synchronous and the
 // heap fills to its cap (then storage falls back to JavaScript arrays).
@@ -27,12 +28,13 @@ const opt = (name: string, dflt: string): string => {
 const threads = Number(opt("threads", "2")),
   rounds = Number(opt("rounds", "10")),
   batch = Number(opt("batch", "64"));
-const heapOpt = (name: string): { enabled?: boolean } => {
-  const v = opt(name, "");
-  return v === "" ? {} : { enabled: v !== "0" };
+const heapOpt = (name: string): { enabled?: boolean; ballast?: number } => {
+  const v = opt(name, ""),
+    ballast = opt(`${name}-ballast`, "");
+  return { ...(v === "" ? {} : { enabled: v !== "0" }), ...(ballast === "" ? {} : { ballast: Number(ballast) }) };
 };
 const yieldSteps = process.argv.includes("--yield");
-const wasmBackend = (path: string, heap: { enabled?: boolean }): Backend => {
+const wasmBackend = (path: string, heap: { enabled?: boolean; ballast?: number }): Backend => {
   const w = makeWasmBackend(instantiateThreadedNode(readFileSync(path)), heap);
   w.kernels.setNumThreads(threads);
   return w.backend;
