@@ -4,6 +4,13 @@
 // every round sees the same load. Usage (the older build first saved from git):
 //   git show REV:native/wasm/flint-mt.wasm > /tmp/old-mt.wasm
 //   node --import tsx bench/wasm-ab.ts --a /tmp/old-mt.wasm [--b native/wasm/flint-mt.wasm] [--threads 2] [--rounds 10]
+// or one build with tensor storage in JavaScript (A, copied per kernel call) against storage in
+// the wasm memory (B; src/backend/wasm/heap-storage.ts):
+//   node --import tsx bench/wasm-ab.ts --a-heap 0 --b-heap 1
+// --a-heap-ballast / --b-heap-ballast F: the collector ballast as a fraction of the storage (src/backend/wasm/heap-storage.ts).
+// --yield awaits a macrotask between steps (as a training loop over a DataLoader does), which lets
+// the wasm heap free the storage of collected tensors; without it the loop is synchronous and the
+// heap fills to its cap (then storage falls back to JavaScript arrays).
 import { readFileSync } from "node:fs";
 import * as torch from "../src/index.js";
 import { setActiveBackend, type Backend } from "../src/backend/backend.js";
@@ -21,14 +28,20 @@ const opt = (name: string, dflt: string): string => {
 const threads = Number(opt("threads", "2")),
   rounds = Number(opt("rounds", "10")),
   batch = Number(opt("batch", "64"));
-const wasmBackend = (path: string): Backend => {
-  const w = makeWasmBackend(instantiateThreadedNode(readFileSync(path)));
+const heapOpt = (name: string): { enabled?: boolean; ballast?: number } => {
+  const v = opt(name, ""),
+    ballast = opt(`${name}-ballast`, "");
+  return { ...(v === "" ? {} : { enabled: v !== "0" }), ...(ballast === "" ? {} : { ballast: Number(ballast) }) };
+};
+const yieldSteps = process.argv.includes("--yield");
+const wasmBackend = (path: string, heap: { enabled?: boolean; ballast?: number }): Backend => {
+  const w = makeWasmBackend(instantiateThreadedNode(readFileSync(path)), heap);
   w.kernels.setNumThreads(threads);
   return w.backend;
 };
 const impls: [string, Backend][] = [
-  ["A", wasmBackend(opt("a", "native/wasm/flint-mt.wasm"))],
-  ["B", wasmBackend(opt("b", "native/wasm/flint-mt.wasm"))],
+  ["A", wasmBackend(opt("a", "native/wasm/flint-mt.wasm"), heapOpt("a-heap"))],
+  ["B", wasmBackend(opt("b", "native/wasm/flint-mt.wasm"), heapOpt("b-heap"))],
 ];
 const addon = nativeAddon();
 if (addon) {
@@ -45,6 +58,7 @@ for (let r = -2; r < rounds; r++)
     const t0 = performance.now();
     step();
     if (r >= 0) times.get(name)!.push(performance.now() - t0);
+    if (yieldSteps) await new Promise((res) => setTimeout(res, 0));
   }
 const med = (n: string): number => {
   const t = [...times.get(n)!].sort((x, y) => x - y);

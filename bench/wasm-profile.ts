@@ -4,6 +4,8 @@
 // step is JavaScript (autograd, op layer, JS-side ops, allocation). Run it with 1 and 2 threads: the
 // kernel time's difference is what the second thread buys (and what waiting for it costs).
 // Usage: FLINT_BACKEND=wasm node --import tsx bench/wasm-profile.ts [--threads 2] [--steps 10] [--batch 64]
+// (FLINT_WASM_HEAP_STORAGE=0: tensor storage in JavaScript, every operand copied, as before;
+// --yield: a macrotask between steps, so that the storage of collected tensors is freed and reused.)
 import * as torch from "../src/index.js";
 import { setActiveBackend } from "../src/backend/backend.js";
 import { makeWasmBackend } from "../src/backend/wasm/index.js";
@@ -33,7 +35,8 @@ let kernelMs = 0,
   bytesIn = 0;
 const heapRun = Heap.prototype.run;
 Heap.prototype.run = function <T>(this: Heap, regions: Parameters<Heap["run"]>[0], fn: (p: number[]) => T): T {
-  for (const r of regions) if (r) bytesIn += (r.input ? 1 : 0) * r.length * r.array.BYTES_PER_ELEMENT;
+  for (const r of regions)
+    if (r && !kernels.heapStorage.owns(r.array)) bytesIn += (r.input ? 1 : 0) * r.length * r.array.BYTES_PER_ELEMENT;
   try {
     return heapRun.call(this, regions, (p: number[]) => {
       const k0 = performance.now();
@@ -68,7 +71,12 @@ for (const [name, fn] of Object.entries(k)) {
 }
 // makeNativeBackend closes over the addon object, so the wrappers above are what it calls.
 const { step } = seedStep(batch);
-for (let i = 0; i < 3; i++) step();
+const yieldSteps = process.argv.includes("--yield");
+const turn = (): Promise<void> | undefined => (yieldSteps ? new Promise((r) => setTimeout(r, 0)) : undefined);
+for (let i = 0; i < 3; i++) {
+  step();
+  await turn();
+}
 table.clear();
 kernelMs = runs = bytesIn = 0;
 const times: number[] = [];
@@ -76,6 +84,7 @@ for (let i = 0; i < steps; i++) {
   const t0 = performance.now();
   step();
   times.push(performance.now() - t0);
+  await turn();
 }
 times.sort((a, b) => a - b);
 const total = times.reduce((a, b) => a + b, 0) / steps;
@@ -92,5 +101,5 @@ for (const [name, e] of [...table].sort((p, q) => q[1].ms - p[1].ms)) {
 const per = (v: number): string => (v / steps).toFixed(2);
 console.log(
   `kernels ${per(kernelMs)} ms, copies+checks ${(inAddon - kernelMs / steps).toFixed(2)} ms (${(bytesIn / steps / 2 ** 20).toFixed(0)} MiB copied in, ${per(runs)} calls), ` +
-    `outside the addon (JS) ${(total - inAddon).toFixed(2)} ms`,
+    `outside the addon (JS) ${(total - inAddon).toFixed(2)} ms; heap storage ${JSON.stringify(kernels.heapStorage.counts)}`,
 );

@@ -18,6 +18,13 @@ export interface NativeAddon {
    * forward output y; "rsub" and "rdiv" are b - a and b / a (with the scalar form: s - a, s / a).
    */
   readonly binaryOps: readonly string[];
+  /**
+   * Where the backend allocates its float32 (and int64, as float64) outputs: the WebAssembly
+   * build's memory, so that kernels take them without copies. null (or no such method): a
+   * JavaScript array.
+   */
+  allocFloat32?(n: number): Float32Array | null;
+  allocFloat64?(n: number): Float64Array | null;
   /** Threads used by every kernel (the calling thread included); default hardware_concurrency. */
   setNumThreads(n: number): void;
   getNumThreads(): number;

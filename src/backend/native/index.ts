@@ -15,7 +15,6 @@ import { expF, sigmoidF, tanhF } from "./vmath.js";
 
 const f32 = (x: Strided): Float32Array => x.storage.data as Float32Array;
 const isF32 = (x: Strided): boolean => x.dtype === "float32";
-const newF32 = (n: number): Float32Array => uninitArray("float32", n) as Float32Array;
 
 /** offs[i] === offs[0] + i * step for every i. */
 function evenlySpaced(offs: ArrayLike<number>, step: number): boolean {
@@ -50,6 +49,8 @@ function sumSmall(data: Float32Array, offset: number, n: number): Float32Array {
 
 export function makeNativeBackend(addon: NativeAddon): Backend {
   const codes = resolveOpcodes(addon);
+  // Outputs where the kernels run (the WebAssembly memory), else JavaScript arrays.
+  const newF32 = (n: number): Float32Array => addon.allocFloat32?.(n) ?? (uninitArray("float32", n) as Float32Array);
   const ADD = codes.byName("add");
   /** A float32 view gathered into a fresh dense array by the addon (any strides). */
   function gather(x: Strided): Float32Array {
@@ -357,7 +358,7 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
       if (!isF32(x)) return ref.maxPool2d(x, p);
       const [N, C, H, W] = x.shape;
       const values = newF32(N * C * p.outH * p.outW);
-      const indices = uninitArray("int64", values.length) as Float64Array;
+      const indices = addon.allocFloat64?.(values.length) ?? (uninitArray("int64", values.length) as Float64Array);
       addon.maxPool2dForward(dense(x), values, indices, N, C, H, W, p.kernel[0], p.kernel[1], p.stride[0], p.stride[1],
         p.padding[0], p.padding[1], p.dilation[0], p.dilation[1], p.outH, p.outW);
       return { values, indices };

@@ -1,6 +1,8 @@
-// Moving typed arrays through the WebAssembly memory for one kernel call: each argument gets a
-// region of one reusable arena (grown, never shrunk), inputs are copied in before the call and
-// outputs copied out after it. Tensor storage itself stays in JavaScript ArrayBuffers for now.
+// Moving typed arrays through the WebAssembly memory for one kernel call. An array that is a view
+// of the memory (tensor storage allocated there, ./heap-storage.ts) is passed by its address: no
+// copy either way. Any other argument gets a region of one reusable arena (grown, never shrunk),
+// inputs copied in before the call and outputs copied out after it.
+import type { HeapStorage } from "./heap-storage.js";
 import type { KernelExports } from "./module.js";
 
 type Elems = Float32Array | Float64Array | Int32Array;
@@ -26,7 +28,11 @@ export class Heap {
   readonly ints: number;
   static readonly INTS = 256;
 
-  constructor(private readonly ex: KernelExports) {
+  constructor(
+    private readonly ex: KernelExports,
+    /** Which arrays live in the memory already (none when absent). */
+    private readonly storage: HeapStorage | null = null,
+  ) {
     this.ints = ex.flint_alloc(Heap.INTS * 4);
     if (this.ints === 0) throw new RangeError("flint wasm: out of memory for the argument block");
   }
@@ -44,20 +50,31 @@ export class Heap {
   }
 
   /**
-   * Places the regions in the arena, copies the inputs in, runs fn with their addresses (0 for
-   * null), then copies the outputs back. The memory may grow inside fn (the kernels allocate
-   * scratch), so views are made fresh after it.
+   * Runs fn with the regions' addresses (0 for null): an in-memory array's own, the others placed
+   * in the arena, inputs copied in before and outputs copied back after. The memory may grow
+   * inside fn (the kernels allocate scratch), so views are made fresh after it. In-memory
+   * arguments alias as they do for the native addon (a kernel sees the same bytes); copied ones
+   * each get their own region, as before.
    */
   run<T>(regions: readonly (Region | null)[], fn: (ptrs: number[]) => T): T {
+    const st = this.storage;
+    const direct = regions.map((r) => r !== null && st !== null && st.owns(r.array));
     let bytes = 0;
-    for (const r of regions) if (r) bytes += roundUp(r.length * r.array.BYTES_PER_ELEMENT);
-    this.reserve(bytes);
+    regions.forEach((r, i) => {
+      if (r && !direct[i]) bytes += roundUp(r.length * r.array.BYTES_PER_ELEMENT);
+    });
+    if (bytes > 0) this.reserve(bytes);
     const ptrs: number[] = [];
     let at = this.arena;
     const buffer = this.ex.memory.buffer;
-    for (const r of regions) {
+    for (let i = 0; i < regions.length; i++) {
+      const r = regions[i];
       if (!r) {
         ptrs.push(0);
+        continue;
+      }
+      if (direct[i]) {
+        ptrs.push(r.array.byteOffset + r.start * r.array.BYTES_PER_ELEMENT);
         continue;
       }
       ptrs.push(at);
@@ -79,7 +96,7 @@ export class Heap {
     }
     const after = this.ex.memory.buffer;
     regions.forEach((r, i) => {
-      if (r && r.output && r.length > 0) r.array.set(view(after, r.array, ptrs[i], r.length), r.start);
+      if (r && !direct[i] && r.output && r.length > 0) r.array.set(view(after, r.array, ptrs[i], r.length), r.start);
     });
     return result;
   }

@@ -1,18 +1,19 @@
 // The WebAssembly backend: the native backend's dispatch (../native/index.ts) driving the
-// WebAssembly build of the same C++ kernels instead of the addon. Tensor storage stays in
-// JavaScript; each kernel call copies its operands into the module's memory and the results out.
+// WebAssembly build of the same C++ kernels instead of the addon. With the threaded build's
+// shared memory the kernels' float32 outputs are allocated in that memory and the tensors hold
+// views of it (./heap-storage.ts); any other array is copied in and out per call (./heap.ts).
 import type { Backend } from "../backend.js";
 import { makeNativeBackend } from "../native/index.js";
-import type { NativeAddon } from "../native/addon-api.js";
-import { makeWasmAddon } from "./kernels.js";
+import { makeWasmAddon, type WasmAddon } from "./kernels.js";
+import type { HeapStorageOptions } from "./heap-storage.js";
 import type { KernelExports } from "./module.js";
 
 export interface WasmBackend {
   backend: Backend;
-  kernels: NativeAddon;
+  kernels: WasmAddon;
 }
 
-export function makeWasmBackend(ex: KernelExports): WasmBackend {
-  const kernels = makeWasmAddon(ex);
+export function makeWasmBackend(ex: KernelExports, options: HeapStorageOptions = {}): WasmBackend {
+  const kernels = makeWasmAddon(ex, options);
   return { backend: { ...makeNativeBackend(kernels), name: "wasm" }, kernels };
 }

@@ -1,9 +1,10 @@
 // The NativeAddon interface (../native/addon-api.ts) over the WebAssembly build of the same C++
-// kernels: every call copies its arrays into the module's memory, runs the kernel, and copies
-// the results out. Ranges are checked here (the C side trusts its caller, and a bad range in
+// kernels: arrays that live in the module's memory (outputs allocated there, ./heap-storage.ts)
+// are passed by address; others are copied in, and the results out (./heap.ts). Ranges are checked here (the C side trusts its caller, and a bad range in
 // wasm memory would corrupt the heap instead of crashing), with the addon's TypeError messages.
 import type { IndexArray, NativeAddon } from "../native/addon-api.js";
 import { Heap, type Region } from "./heap.js";
+import { HeapStorage, type HeapStorageOptions } from "./heap-storage.js";
 import type { KernelExports } from "./module.js";
 
 type Elems = Float32Array | Float64Array | Int32Array;
@@ -46,8 +47,12 @@ function stridedRange(
   return { lo, hi };
 }
 
-export function makeWasmAddon(ex: KernelExports): NativeAddon {
-  const heap = new Heap(ex);
+/** The addon over the kernels, with the storage it allocates outputs in (off for a non-shared memory). */
+export type WasmAddon = NativeAddon & { readonly heapStorage: HeapStorage };
+
+export function makeWasmAddon(ex: KernelExports, options: HeapStorageOptions = {}): WasmAddon {
+  const heapStorage = new HeapStorage(ex, options);
+  const heap = new Heap(ex, heapStorage);
   const f = (x: boolean): number => (x ? 1 : 0);
 
   function conv(
@@ -146,6 +151,9 @@ export function makeWasmAddon(ex: KernelExports): NativeAddon {
     Array.from({ length: count }, (_, i) => cString(name(i)));
 
   return {
+    heapStorage,
+    allocFloat32: (n) => heapStorage.float32(n),
+    allocFloat64: (n) => heapStorage.float64(n),
     unaryOps: names(ex.flint_unary_op_count(), ex.flint_unary_op_name),
     binaryOps: names(ex.flint_binary_op_count(), ex.flint_binary_op_name),
     // The threaded build's worker pool (./threads.ts); the one-thread build ignores it.

@@ -141,9 +141,15 @@ export async function decodeInWorker(x: unknown): Promise<unknown> {
 export function encodeBatch(x: unknown, transfer: ArrayBuffer[]): unknown {
   if (x instanceof Tensor) {
     // A batch made by collate owns its whole buffer: send that buffer itself (moved, not copied).
+    // Not a view of a shared memory (the WebAssembly heap): the receiver would share a range the
+    // worker frees once its tensor is collected, so that one is copied.
     const own = x.storage.data;
     const whole =
-      x.isContiguous() && x.offset === 0 && own.length === x.numel() && !transfer.includes(own.buffer as ArrayBuffer);
+      x.isContiguous() &&
+      x.offset === 0 &&
+      own.length === x.numel() &&
+      own.buffer instanceof ArrayBuffer &&
+      !transfer.includes(own.buffer);
     const data = whole ? own : x.typedArray();
     if (data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength)
       transfer.push(data.buffer);
