@@ -11,6 +11,7 @@
         "native/bind_conv.cc",
         "native/conv.cc",
         "native/batchnorm.cc",
+        "native/batchnorm_avx512.cc",
         "native/conv_depthwise.cc",
         "native/conv_batched.cc",
         "native/conv_direct.cc",

@@ -5,11 +5,18 @@
 // resnet50 runs inference (eval, noGrad) on 8 images of 224x224, as bench/models.ts does.
 import * as torch from "../src/index.js";
 import { nn, optim } from "../src/index.js";
-import { backend } from "../src/backend/backend.js";
+import { backendFor } from "../src/backend/backend.js";
 import { models } from "../src/vision/index.js";
 import { smallResNet } from "./small-resnet.js";
 
 torch.tuneProcess();
+// BENCH_CLOCK=cpu: process CPU time instead of wall time (repeatable on a loaded machine with --threads 1).
+const cpuClock = process.env.BENCH_CLOCK === "cpu";
+const now = (): number => {
+  if (!cpuClock) return performance.now();
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : dflt;
@@ -51,7 +58,8 @@ const convKey = (name: string, args: unknown[]): string => {
   const xs = name === "conv2dBackwardInput" ? (args[3] as number[]) : shapes[0].shape;
   return `${name} x${xs.join("x")} w${w.join("x")} s${p?.stride[0]} g${p?.groups}`;
 };
-const b = backend() as unknown as Record<string, unknown>;
+// The CPU backend itself, not the dispatcher: some ops (batch norm) call it directly.
+const b = backendFor("cpu") as unknown as Record<string, unknown>;
 const times = new Map<string, { ms: number; calls: number }>();
 for (const [name, fn] of Object.entries(b)) {
   if (typeof fn !== "function") continue;
@@ -61,20 +69,20 @@ for (const [name, fn] of Object.entries(b)) {
       : name === "binary" || name === "unary" || name === "reduce"
         ? `${name}:${String(args[0])}`
         : name;
-    const t0 = performance.now();
+    const t0 = now();
     try {
       return (fn as (...a: unknown[]) => unknown).apply(this, args);
     } finally {
       const e = times.get(detail) ?? { ms: 0, calls: 0 };
-      e.ms += performance.now() - t0;
+      e.ms += now() - t0;
       e.calls++;
       times.set(detail, e);
     }
   };
 }
-const t0 = performance.now();
+const t0 = now();
 for (let i = 0; i < steps; i++) step();
-const total = (performance.now() - t0) / steps;
+const total = (now() - t0) / steps;
 const group = new Map<string, number>();
 let kernels = 0;
 console.log(`${which}, backend ${torch.backendName()}: ${total.toFixed(1)} ms per step`);

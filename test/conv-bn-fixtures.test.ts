@@ -47,6 +47,7 @@ interface BnCase {
 const fx = JSON.parse(readFileSync(new URL("./fixtures/conv-bn.json", import.meta.url), "utf8")) as {
   cases: (ConvCase | BnCase)[];
   relu6: { x: (number | "nan")[]; gx: number[] };
+  pools: { xShape: number[]; out: number[]; x: number[]; gy: number[]; y: number[]; gx: number[] }[];
 };
 
 function close(actual: torch.Tensor | null, expected: number[], what: string, atol = 1e-4, rtol = 1e-4): void {
@@ -112,6 +113,15 @@ describe("conv2d, BatchNorm2d and relu6 equal PyTorch's (outputs and gradients)"
     nn.functional.relu6(x).backward(torch.arange(1, 9).float());
     assert.deepEqual(x.grad!.tolist(), fx.relu6.gx);
   });
+
+  for (const c of fx.pools)
+    it(`adaptive_avg_pool2d ${c.xShape.join("x")} -> ${c.out.join("x")} (windows tiling the plane), gradient`, () => {
+      const x = t(c.x, c.xShape).requiresGrad_();
+      const y = nn.functional.adaptiveAvgPool2d(x, c.out);
+      y.backward(t(c.gy, [...y.shape]));
+      close(y, c.y, "y");
+      close(x.grad, c.gx, "grad x");
+    });
 
   it("BatchNorm2d gradients taken with createGraph differentiate again", () => {
     torch.manualSeed(3);

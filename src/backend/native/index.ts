@@ -399,6 +399,18 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
       addon.avgPool2dForward(dense(x), out, N, C, H, W, kh, kw, kh, kw, 0, 0, outH, outW, true, 0);
       return out;
     },
+    adaptiveAvgPool2dBackward(gradOut: Strided, inShape: readonly number[]) {
+      const [N, C, H, W] = inShape;
+      const [, , outH, outW] = gradOut.shape;
+      // Windows that tile the plane (as in adaptiveAvgPool2d above): the average pool's backward,
+      // each input cell receiving its window's gradient / (kh * kw) once.
+      if (!isF32(gradOut) || H % outH !== 0 || W % outW !== 0) return ref.adaptiveAvgPool2dBackward(gradOut, inShape);
+      const kh = H / outH,
+        kw = W / outW;
+      const out = newF32(N * C * H * W);
+      addon.avgPool2dBackward(dense(gradOut), out, N, C, H, W, kh, kw, kh, kw, 0, 0, outH, outW, true, 0);
+      return out;
+    },
     avgPool2dBackward(gradOut, p, inShape) {
       if (!isF32(gradOut)) return ref.avgPool2dBackward(gradOut, p, inShape);
       const [N, C, H, W] = inShape;
