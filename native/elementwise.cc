@@ -19,10 +19,14 @@ const ElementwiseKernels& kernels() {
   return k;
 }
 
-// Every op goes parallel from PyTorch's grain size (32768 elements) up, as PyTorch's parallel_for
-// does: a 64k-element add on two threads. (vmath.h's vectorised exp/tanh take ~0.5 ns per
-// element, so a smaller chunk costs more in wake-ups than the second thread saves.)
-constexpr int64_t kGrain = 1 << 15;
+// Transcendental ops cost several times a memory-bound add, so they go parallel at smaller sizes
+// (65536 elements) than memory-bound ones (add, mul, relu: 131072). Waking the second thread
+// costs ~15-20 us here, more than half of a 64k-element op (bench/ops-latency.ts --worker, 2
+// threads: add 64k 45-48 us split over two vs 20-27 us on one, exp 64k 34-35 vs 27-28), while
+// PyTorch's OpenMP threads spin between ops instead of sleeping; so PyTorch's own grain (32768)
+// would lose here.
+constexpr int64_t kGrain = 1 << 16, kCheapGrain = 1 << 17;
+bool expensive(int op) { return op == kExp || op == kLog || op == kSigmoid || op == kTanh; }
 template <typename Fn>
 void split(int64_t n, int64_t minPerTask, const Fn& fn) {
   int T = splitWork(n, minPerTask);
@@ -43,17 +47,17 @@ void split(int64_t n, int64_t minPerTask, const Fn& fn) {
 
 void unary(int op, const float* x, float* out, int64_t n) {
   auto f = kernels().unary;
-  split(n, kGrain, [&](int64_t b, int64_t len) { f(op, x + b, out + b, len); });
+  split(n, expensive(op) ? kGrain : kCheapGrain, [&](int64_t b, int64_t len) { f(op, x + b, out + b, len); });
 }
 
 void binary(int op, const float* a, const float* b, float* out, int64_t n) {
   auto f = kernels().binary;
-  split(n, kGrain, [&](int64_t s, int64_t len) { f(op, a + s, b + s, out + s, len); });
+  split(n, kCheapGrain, [&](int64_t s, int64_t len) { f(op, a + s, b + s, out + s, len); });
 }
 
 void binaryScalar(int op, const float* a, float s, float* out, int64_t n) {
   auto f = kernels().binaryScalar;
-  split(n, kGrain, [&](int64_t b, int64_t len) { f(op, a + b, s, out + b, len); });
+  split(n, kCheapGrain, [&](int64_t b, int64_t len) { f(op, a + b, s, out + b, len); });
 }
 
 // The op with its operands swapped (s op a as a op' s), or -1 when there is none.
@@ -87,7 +91,7 @@ void binaryStrided(int op, const float* a, const int64_t* aStrides, const float*
   const int64_t len = n[k], ia = sa[k], ib = sb[k], rows = total / len;
   const ElementwiseKernels& K = kernels();
   const int rev = reversedOp(op);
-  const int T = splitWork(total, kGrain);
+  const int T = splitWork(total, 1 << 16);
   parallelFor(static_cast<int>(std::min<int64_t>(rows, T)), [&](int t, int tasks) {
     int64_t r0, r1;
     chunkRange(rows, t, tasks, r0, r1);
@@ -137,7 +141,7 @@ void binaryStrided(int op, const float* a, const int64_t* aStrides, const float*
 
 void addScaled(const float* a, const float* b, float alpha, float* out, int64_t n) {
   auto f = kernels().addScaled;
-  split(n, kGrain, [&](int64_t s, int64_t len) { f(a + s, b + s, alpha, out + s, len); });
+  split(n, kCheapGrain, [&](int64_t s, int64_t len) { f(a + s, b + s, alpha, out + s, len); });
 }
 
 }  // namespace flint
