@@ -9,6 +9,7 @@ import type { Node } from "./node.js";
 import { accumulate, accumulateInPlace, accumulateInto, zerosFor, detachedClone } from "./hooks.js";
 import { applyLeafHooks, applyNodeHooks, hasLeafHooks, hasNodeHooks } from "./tensor-hooks.js";
 import { GradBuffers } from "../buffer-pool.js";
+import { sameShape } from "../backend/ref/iterate.js";
 import { hasPostAccumulateGradHooks, runPostAccumulateGradHooks, withFinalCallbacks } from "./leaf-hooks.js";
 
 export interface BackwardOptions {
@@ -228,12 +229,6 @@ class BackwardPass {
     gb.escape(g);
     return g;
   }
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** A max-heap of nodes by sequence number (the engine's ready queue; O(log n) per node). */

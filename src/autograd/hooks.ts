@@ -7,6 +7,7 @@ import { zeros } from "../ops/creation.js";
 import { clone } from "../ops/cast.js";
 import { noGrad } from "./grad-mode.js";
 import { backend } from "../backend/backend.js";
+import { sameShape } from "../backend/ref/iterate.js";
 
 export const accumulate = (a: Tensor, b: Tensor): Tensor => add(a, b);
 /**
@@ -14,8 +15,7 @@ export const accumulate = (a: Tensor, b: Tensor): Tensor => add(a, b);
  * taken earlier sees the sum; out of place when the shapes differ (a user-set broadcast .grad).
  */
 export function accumulateInto(grad: Tensor, g: Tensor): Tensor {
-  if (grad.requiresGrad || grad.shape.length !== g.shape.length || grad.shape.some((s, i) => s !== g.shape[i]))
-    return add(grad, g);
+  if (grad.requiresGrad || !sameShape(grad.shape, g.shape)) return add(grad, g);
   if (grad.dtype === g.dtype && backend().addInPlace(grad, g)) {
     grad.storage.version++;
     return grad;
@@ -24,8 +24,7 @@ export function accumulateInto(grad: Tensor, g: Tensor): Tensor {
 }
 /** prev += g for a gradient the engine alone holds (same shape and dtype); false when the backend declines. */
 export function accumulateInPlace(prev: Tensor, g: Tensor): boolean {
-  if (prev.dtype !== g.dtype || prev.shape.length !== g.shape.length || prev.shape.some((s, i) => s !== g.shape[i]))
-    return false;
+  if (prev.dtype !== g.dtype || !sameShape(prev.shape, g.shape)) return false;
   if (!backend().addInPlace(prev, g)) return false;
   prev.storage.version++;
   return true;
