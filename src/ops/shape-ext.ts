@@ -1,33 +1,24 @@
 // Shape ops composed from views, indexSelect and cat (so they are differentiable on every
-// backend): flip, roll, rot90, repeat, tile, tril/triu, diagonal and diag*, meshgrid, kron,
-// repeatInterleave, movedim, the stacks and splits, unfold, diff, and the *Scatter ops.
-import { type DType, resultType } from "../dtype.js";
+// backend): flip, roll, rot90, repeat, tile, meshgrid, kron,
+// repeatInterleave, movedim, unfold, diff. Diagonals, stacks/splits and the *Scatter ops live in
+// ./shape-diag.ts, ./shape-stack.ts and ./shape-scatter.ts (re-exported here).
 import { Tensor } from "../tensor.js";
 import { IndexError, ShapeError, ValueError, fmtShape } from "../errors.js";
-import { backend } from "../backend/backend.js";
 import { normDim, broadcastShapes as broadcast2 } from "../shape.js";
 import { record } from "../autograd/record.js";
 import { isOptions, isTensor } from "./util.js";
-import { full, tensor, zeros } from "./creation.js";
-import {
-  expand,
-  flatten,
-  narrow,
-  permute,
-  reshape,
-  select,
-  slice,
-  transpose,
-  unsqueeze,
-  viewScatter,
-  asStrided,
-} from "./view.js";
-import { cat, split, stack } from "./join.js";
-import { gather, indexSelect, maskedFill } from "./indexing.js";
+import { full, tensor } from "./creation.js";
+import { expand, flatten, narrow, permute, reshape, transpose, unsqueeze } from "./view.js";
+import { cat, stack } from "./join.js";
+import { gather, indexSelect } from "./indexing.js";
 import { logicalXor, mul, sub } from "./binary.js";
-import { contiguous, toDType } from "./cast.js";
+import { toDType } from "./cast.js";
 import { sum } from "./reduce.js";
 import { sumToShape } from "./broadcast.js";
+
+export * from "./shape-diag.js";
+export * from "./shape-stack.js";
+export * from "./shape-scatter.js";
 
 type IntList = number | readonly number[];
 /** Sizes or dims given as varargs or as one array (torch accepts both). */
@@ -132,95 +123,6 @@ export function tile(x: Tensor, ...dimsArg: IntList[]): Tensor {
   return repeat(x, [...new Array<number>(Math.max(0, x.dim() - reps.length)).fill(1), ...reps]);
 }
 
-/** Keeps the elements with j - i <= k (tril) or >= k (triu) over the last two dims. */
-function triangle(op: string, x: Tensor, k: number, lower: boolean): Tensor {
-  if (x.dim() < 2)
-    throw new ShapeError(`${op}: input tensor must have at least 2 dimensions, got ${fmtShape(x.shape)}`);
-  const [m, n] = x.shape.slice(-2);
-  const keep: number[] = [];
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) keep.push((lower ? j - i <= k : j - i >= k) ? 0 : 1);
-  return maskedFill(x, reshape(tensor(keep, { dtype: "bool" }), [m, n]), 0);
-}
-const diagArg = (v: number | { diagonal?: number } | undefined): number =>
-  typeof v === "object" ? (v.diagonal ?? 0) : (v ?? 0);
-export const tril = (x: Tensor, diagonal?: number | { diagonal?: number }): Tensor =>
-  triangle("tril", x, diagArg(diagonal), true);
-export const triu = (x: Tensor, diagonal?: number | { diagonal?: number }): Tensor =>
-  triangle("triu", x, diagArg(diagonal), false);
-
-export function trilIndices(row: number, col: number, offset: number | { offset?: number } = 0): Tensor {
-  return triIndices(row, col, typeof offset === "object" ? (offset.offset ?? 0) : offset, true);
-}
-export function triuIndices(row: number, col: number, offset: number | { offset?: number } = 0): Tensor {
-  return triIndices(row, col, typeof offset === "object" ? (offset.offset ?? 0) : offset, false);
-}
-function triIndices(row: number, col: number, k: number, lower: boolean): Tensor {
-  const r: number[] = [],
-    c: number[] = [];
-  for (let i = 0; i < row; i++)
-    for (let j = 0; j < col; j++)
-      if (lower ? j - i <= k : j - i >= k) {
-        r.push(i);
-        c.push(j);
-      }
-  return reshape(idx([...r, ...c]), [2, r.length]);
-}
-
-interface DiagonalOptions {
-  offset?: number;
-  dim1?: number;
-  dim2?: number;
-}
-/** The diagonal view of the contiguous layout of x (new dims last), without autograd. */
-function diagonalRaw(x: Tensor, offset: number, d1: number, d2: number): Tensor {
-  const c = x.isContiguous() ? x : contiguous(x);
-  const n1 = c.shape[d1],
-    n2 = c.shape[d2];
-  const len = Math.max(0, offset >= 0 ? Math.min(n1, n2 - offset) : Math.min(n1 + offset, n2));
-  const start = len === 0 ? c.offset : c.offset + (offset >= 0 ? offset * c.strides[d2] : -offset * c.strides[d1]);
-  const keep = c.shape.map((_, i) => i).filter((i) => i !== d1 && i !== d2);
-  return asStrided(
-    c,
-    [...keep.map((i) => c.shape[i]), len],
-    [...keep.map((i) => c.strides[i]), c.strides[d1] + c.strides[d2]],
-    start,
-  );
-}
-export function diagonal(x: Tensor, offset: number | DiagonalOptions = 0, dim1 = 0, dim2 = 1): Tensor {
-  let off = offset as number;
-  if (isOptions(offset)) ({ offset: off = 0, dim1 = 0, dim2 = 1 } = offset as DiagonalOptions);
-  const d1 = normDim(dim1, x.dim(), "diagonal"),
-    d2 = normDim(dim2, x.dim(), "diagonal");
-  if (d1 === d2) throw new ValueError(`diagonal: dimensions cannot be identical ${dim1}, ${dim2}`);
-  const out = diagonalRaw(x, off, d1, d2);
-  return record("DiagonalBackward", [x], out, ([g]) => [viewScatter(g, x.shape, (z) => diagonalRaw(z, off, d1, d2))]);
-}
-export function diagEmbed(x: Tensor, offset: number | DiagonalOptions = 0, dim1 = -2, dim2 = -1): Tensor {
-  let off = offset as number;
-  if (isOptions(offset)) ({ offset: off = 0, dim1 = -2, dim2 = -1 } = offset as DiagonalOptions);
-  const nd = x.dim() + 1;
-  const d1 = normDim(dim1, nd, "diag_embed"),
-    d2 = normDim(dim2, nd, "diag_embed");
-  if (d1 === d2) throw new ValueError(`diag_embed: diagonal dimensions cannot be identical ${dim1}, ${dim2}`);
-  const n = x.shape[x.dim() - 1] + Math.abs(off);
-  const lead = x.shape.slice(0, -1);
-  const shape: number[] = [];
-  for (let i = 0, j = 0; i < nd; i++) shape.push(i === d1 || i === d2 ? n : lead[j++]);
-  return viewScatter(x, shape, (z) => diagonal(z, off, d1, d2));
-}
-export function diag(x: Tensor, diagonalArg: number | { diagonal?: number } = 0): Tensor {
-  const k = diagArg(diagonalArg);
-  if (x.dim() === 1) return diagEmbed(x, k, 0, 1);
-  if (x.dim() === 2) return diagonal(x, k, 0, 1);
-  throw new ShapeError(`diag: matrix or a vector expected, got ${fmtShape(x.shape)}`);
-}
-export const diagflat = (x: Tensor, offset: number | { offset?: number } = 0): Tensor =>
-  diagEmbed(flatten(x), typeof offset === "object" ? (offset.offset ?? 0) : offset, 0, 1);
-export function trace(x: Tensor): Tensor {
-  if (x.dim() !== 2) throw new ShapeError(`trace: expected a matrix, but got tensor with dim ${x.dim()}`);
-  return sum(diagonal(x));
-}
-
 export function meshgrid(...args: (Tensor | readonly Tensor[] | { indexing?: "ij" | "xy" })[]): Tensor[] {
   let indexing: "ij" | "xy" = "ij";
   if (args.length > 0 && isOptions(args[args.length - 1]))
@@ -315,41 +217,6 @@ export function movedim(x: Tensor, source: IntList, destination: IntList): Tenso
 }
 export const ravel = (x: Tensor): Tensor => reshape(x, [-1]);
 
-function atleast(n: number, x: Tensor): Tensor {
-  if (x.dim() >= n) return x;
-  if (n === 1) return reshape(x, [1]);
-  if (n === 2) return reshape(x, x.dim() === 0 ? [1, 1] : [1, x.shape[0]]);
-  return reshape(x, x.dim() === 0 ? [1, 1, 1] : x.dim() === 1 ? [1, x.shape[0], 1] : [...x.shape, 1]);
-}
-type OneOrMany = Tensor | readonly Tensor[];
-const atleastAll = (n: number, args: OneOrMany[]): Tensor | Tensor[] => {
-  if (args.length === 1 && isTensor(args[0])) return atleast(n, args[0]);
-  const ts = (args.length === 1 ? args[0] : args) as Tensor[];
-  return ts.map((t) => atleast(n, t));
-};
-export const atleast1d = (...ts: OneOrMany[]): Tensor | Tensor[] => atleastAll(1, ts);
-export const atleast2d = (...ts: OneOrMany[]): Tensor | Tensor[] => atleastAll(2, ts);
-export const atleast3d = (...ts: OneOrMany[]): Tensor | Tensor[] => atleastAll(3, ts);
-export function hstack(ts: readonly Tensor[]): Tensor {
-  const a = ts.map((t) => atleast(1, t));
-  return cat(a, a[0].dim() === 1 ? 0 : 1);
-}
-export const vstack = (ts: readonly Tensor[]): Tensor =>
-  cat(
-    ts.map((t) => atleast(2, t)),
-    0,
-  );
-export const dstack = (ts: readonly Tensor[]): Tensor =>
-  cat(
-    ts.map((t) => atleast(3, t)),
-    2,
-  );
-export const columnStack = (ts: readonly Tensor[]): Tensor =>
-  cat(
-    ts.map((t) => (t.dim() <= 1 ? reshape(t, [-1, 1]) : t)),
-    1,
-  );
-
 export const broadcastTo = (x: Tensor, shape: readonly number[]): Tensor => expand(x, shape);
 export function broadcastShapes(...shapes: (number | readonly number[])[]): number[] {
   return shapes.map((s) => (typeof s === "number" ? [s] : [...s])).reduce((a, b) => broadcastShapes2(a, b), []);
@@ -359,36 +226,6 @@ export function broadcastTensors(...args: (Tensor | readonly Tensor[])[]): Tenso
   const ts = (args.length === 1 && Array.isArray(args[0]) ? args[0] : args) as Tensor[];
   const shape = ts.map((t) => [...t.shape]).reduce((a, b) => broadcast2(a, b, "broadcast_tensors"), []);
   return ts.map((t) => expand(t, shape));
-}
-
-export function blockDiag(...ts: Tensor[]): Tensor {
-  const mats = ts.map((t) => (t.dim() === 0 ? reshape(t, [1, 1]) : t.dim() === 1 ? reshape(t, [1, -1]) : t));
-  for (const m of mats)
-    if (m.dim() !== 2)
-      throw new ShapeError(
-        `block_diag: Input tensors must have 2 or fewer dimensions. Input has ${m.dim()} dimensions`,
-      );
-  const dtype = mats
-    .map((m) => m.dtype)
-    .reduce<DType>(
-      (a, b) =>
-        resultType([
-          { dtype: a, dim: 1 },
-          { dtype: b, dim: 1 },
-        ]),
-      mats[0]?.dtype ?? "float32",
-    );
-  const cols = mats.reduce((s, m) => s + m.shape[1], 0);
-  let before = 0;
-  const rows = mats.map((m) => {
-    const c = m.shape[1],
-      r = m.shape[0];
-    const mm = m.dtype === dtype ? m : toDType(m, dtype);
-    const row = cat([zeros([r, before], { dtype }), mm, zeros([r, cols - before - c], { dtype })], 1);
-    before += c;
-    return row;
-  });
-  return rows.length === 0 ? zeros([0, 0]) : cat(rows, 0);
 }
 
 export function cartesianProd(...ts: Tensor[]): Tensor {
@@ -422,74 +259,6 @@ export function combinations(
   return stack(cols, 1);
 }
 
-export const splitWithSizes = (x: Tensor, sizes: readonly number[], dim: number | { dim?: number } = 0): Tensor[] =>
-  split(x, sizes, dim);
-
-export function tensorSplit(
-  x: Tensor,
-  sections: number | readonly number[] | Tensor,
-  dim: number | { dim?: number } = 0,
-): Tensor[] {
-  const d = normDim(typeof dim === "object" ? (dim.dim ?? 0) : dim, x.dim(), "tensor_split");
-  let spec: number | number[] = isTensor(sections)
-    ? sections.dim() === 0
-      ? Number(sections.item())
-      : Array.from(sections.typedArray(), Number)
-    : typeof sections === "number"
-      ? sections
-      : [...sections];
-  const n = x.shape[d];
-  if (typeof spec === "number") {
-    if (spec <= 0) throw new ValueError(`tensor_split: number of sections must be larger than 0, got ${spec}`);
-    const base = Math.floor(n / spec),
-      extra = n % spec;
-    const bounds: number[] = [];
-    let at = 0;
-    for (let i = 0; i < spec - 1; i++) {
-      at += base + (i < extra ? 1 : 0);
-      bounds.push(at);
-    }
-    spec = bounds;
-  }
-  const out: Tensor[] = [];
-  let prev = 0;
-  for (const b of [...spec, n]) {
-    const s = Math.min(Math.max(prev, 0), n),
-      e = Math.min(Math.max(b, s), n);
-    out.push(slice(x, d, s, e));
-    prev = b;
-  }
-  return out;
-}
-function splitAlong(op: string, x: Tensor, sections: number | readonly number[], dim: number): Tensor[] {
-  if (typeof sections === "number" && x.shape[dim] % sections !== 0) {
-    throw new ValueError(
-      `${op}: ${op} attempted to split along dimension ${dim}, but the size of the dimension ${x.shape[dim]} is not divisible by the split_size ${sections}!`,
-    );
-  }
-  return tensorSplit(x, sections, dim);
-}
-export function hsplit(x: Tensor, sections: number | readonly number[]): Tensor[] {
-  if (x.dim() < 1)
-    throw new ShapeError(
-      "torch.hsplit requires a tensor with at least 1 dimension, but got a tensor with 0 dimensions!",
-    );
-  return splitAlong("torch.hsplit", x, sections, x.dim() === 1 ? 0 : 1);
-}
-export function vsplit(x: Tensor, sections: number | readonly number[]): Tensor[] {
-  if (x.dim() < 2)
-    throw new ShapeError(
-      `torch.vsplit requires a tensor with at least 2 dimension, but got a tensor with ${x.dim()} dimensions!`,
-    );
-  return splitAlong("torch.vsplit", x, sections, 0);
-}
-export function dsplit(x: Tensor, sections: number | readonly number[]): Tensor[] {
-  if (x.dim() < 3)
-    throw new ShapeError(
-      `torch.dsplit requires a tensor with at least 3 dimension, but got a tensor with ${x.dim()} dimensions!`,
-    );
-  return splitAlong("torch.dsplit", x, sections, 2);
-}
 export const narrowCopy = (x: Tensor, dim: number, start: number, length: number): Tensor =>
   narrow(x, dim, start, length).clone();
 export const swapaxes = (x: Tensor, a: number, b: number): Tensor => transpose(x, a, b);
@@ -569,58 +338,6 @@ export function diff(
     y = y.dtype === "bool" ? logicalXor(hi, lo) : sub(hi, lo);
   }
   return y;
-}
-
-/** A copy of x with `src` written into the view viewOf(x); gradients to both. */
-function scatterInto(name: string, x: Tensor, src: Tensor, viewOf: (z: Tensor) => Tensor): Tensor {
-  const out = x.clone().detach();
-  const view = viewOf(out);
-  if (view.shape.length !== src.shape.length || view.shape.some((s, i) => s !== src.shape[i])) {
-    throw new ShapeError(
-      `${name}: expected src to have a size equal to the slice of self. src size = ${fmtShape(src.shape)}, slice size = ${fmtShape(view.shape)}`,
-    );
-  }
-  backend().assign(view, src.dtype === x.dtype ? src : toDType(src, x.dtype));
-  return record(name[0].toUpperCase() + name.slice(1) + "Backward", [x, src], out, ([g]) => [
-    sub(g, viewScatter(viewOf(g), g.shape, viewOf)),
-    viewOf(g),
-  ]);
-}
-export function selectScatter(x: Tensor, src: Tensor, dim: number, index: number): Tensor {
-  const d = normDim(dim, x.dim(), "select_scatter");
-  return scatterInto("selectScatter", x, src, (z) => select(z, d, index));
-}
-export function sliceScatter(
-  x: Tensor,
-  src: Tensor,
-  dim: number | { dim?: number; start?: number | null; end?: number | null; step?: number } = 0,
-  start: number | null = null,
-  end: number | null = null,
-  step = 1,
-): Tensor {
-  let dd = dim as number;
-  if (isOptions(dim))
-    ({
-      dim: dd = 0,
-      start = null,
-      end = null,
-      step = 1,
-    } = dim as { dim?: number; start?: number | null; end?: number | null; step?: number });
-  const d = normDim(dd, x.dim(), "slice_scatter");
-  return scatterInto("sliceScatter", x, src, (z) => slice(z, d, start ?? 0, end ?? undefined, step));
-}
-export function diagonalScatter(
-  x: Tensor,
-  src: Tensor,
-  offset: number | DiagonalOptions = 0,
-  dim1 = 0,
-  dim2 = 1,
-): Tensor {
-  let off = offset as number;
-  if (isOptions(offset)) ({ offset: off = 0, dim1 = 0, dim2 = 1 } = offset as DiagonalOptions);
-  const d1 = normDim(dim1, x.dim(), "diagonal_scatter"),
-    d2 = normDim(dim2, x.dim(), "diagonal_scatter");
-  return scatterInto("diagonalScatter", x, src, (z) => diagonalRaw(z, off, d1, d2));
 }
 
 export function sumToSize(x: Tensor, ...size: IntList[]): Tensor {
