@@ -3,6 +3,7 @@
 // flint/vision) imports this first, so any one of them can be used alone.
 import "./backend/select.js";
 import "./tensor-methods.js";
+import "./tensor-methods-device.js";
 import "./tensor-methods-ext.js";
 import "./tensor-methods-inplace.js";
 import "./tensor-surface.js";

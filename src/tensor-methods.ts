@@ -1,5 +1,6 @@
 // Tensor methods: torch's method names (camelCased), each a one-line call into src/ops/.
-// Importing this module installs them on Tensor.prototype.
+// Importing this module installs them on Tensor.prototype; dtype and device conversions are in
+// ./tensor-methods-device.ts.
 import type { DType } from "./dtype.js";
 import { Tensor } from "./tensor.js";
 import { formatTensor } from "./format.js";
@@ -23,8 +24,6 @@ import type { Scalar, TensorLike } from "./ops/util.js";
 import { isOptions } from "./ops/util.js";
 import type { Args } from "./internal/args.js";
 import { ValueError } from "./errors.js";
-import { type Device, type DeviceLike, deviceOfType, refuseCuda } from "./device.js";
-import { cpuAsync, toDevice } from "./ops/device-copy.js";
 
 type Sizes = (number | readonly number[])[];
 // Reductions' call shapes: torch's positional parameters, then one options object.
@@ -135,44 +134,6 @@ declare module "./tensor.js" {
     bitwiseOr(other: TensorLike): Tensor;
     bitwiseXor(other: TensorLike): Tensor;
     countNonzero(dim?: R.Dims): Tensor;
-    // dtype
-    to(dtype: DType, nonBlocking?: boolean, copy?: boolean, options?: C.ToOptions): Tensor;
-    to(
-      device?: DeviceLike | null,
-      dtype?: DType | null,
-      nonBlocking?: boolean,
-      copy?: boolean,
-      options?: C.ToOptions,
-    ): Tensor;
-    to(other: Tensor, nonBlocking?: boolean, copy?: boolean, options?: C.ToOptions): Tensor;
-    to(options: C.ToOptions): Tensor;
-    /** The device of the tensor's storage (cpu, meta, webgpu, wasm). */
-    readonly device: Device;
-    readonly isCuda: boolean;
-    readonly isCpu: boolean;
-    /** A meta tensor: shape, dtype and strides, no data. */
-    readonly isMeta: boolean;
-    /** The tensor on the CPU (itself when there); a device that reads back asynchronously throws, naming cpuAsync. */
-    cpu(): Tensor;
-    /** The tensor on the CPU, on every device (it resolves at once on the CPU). */
-    cpuAsync(): Promise<Tensor>;
-    /** item(), on every device. */
-    itemAsync(): Promise<number | boolean>;
-    /** tolist(), on every device. */
-    tolistAsync(): Promise<unknown>;
-    cuda(device?: DeviceLike | number): Tensor;
-    /** No-op on the CPU: returns the tensor (DataLoader's pinMemory is likewise accepted). */
-    pinMemory(): Tensor;
-    isPinned(): boolean;
-    /** The type name (`"torch.FloatTensor"`); with a dtype, the tensor cast to it. */
-    type(): string;
-    type(dtype: DType): Tensor;
-    float(): Tensor;
-    double(): Tensor;
-    long(): Tensor;
-    int(): Tensor;
-    bool(): Tensor;
-    byte(): Tensor;
     // in place
     add_(other: TensorLike, alpha?: number | { alpha?: number }): Tensor;
     sub_(other: TensorLike, alpha?: number | { alpha?: number }): Tensor;
@@ -451,52 +412,6 @@ const methods = {
   countNonzero(d?: R.Dims) {
     return R.countNonzero(this, d);
   },
-  to(...a: unknown[]) {
-    return C.to(this, ...a);
-  },
-  cpu() {
-    return toDevice(this, "cpu", "Tensor.cpu");
-  },
-  cpuAsync() {
-    return cpuAsync(this);
-  },
-  async itemAsync() {
-    return (await cpuAsync(this)).item();
-  },
-  async tolistAsync() {
-    return (await cpuAsync(this)).tolist();
-  },
-  pinMemory() {
-    return this;
-  },
-  isPinned() {
-    return false;
-  },
-  cuda(d?: DeviceLike | number): Tensor {
-    return refuseCuda("Tensor.cuda", d);
-  },
-  // Overloaded (type() → name, type(dtype) → Tensor): one implementation, typed by the declaration.
-  type: function (this: Tensor, d?: DType): string | Tensor {
-    return d === undefined ? `torch.${typeName(this.dtype)}` : C.toDType(this, d);
-  } as Tensor["type"],
-  float() {
-    return C.toDType(this, "float32");
-  },
-  double() {
-    return C.toDType(this, "float64");
-  },
-  long() {
-    return C.toDType(this, "int64");
-  },
-  int() {
-    return C.toDType(this, "int32");
-  },
-  bool() {
-    return C.toDType(this, "bool");
-  },
-  byte() {
-    return C.toDType(this, "uint8");
-  },
   add_(o: TensorLike, a?: unknown) {
     return P.add_(this, o, num(a, "alpha", 1));
   },
@@ -572,16 +487,6 @@ const methods = {
   },
 } satisfies MethodTable;
 
-const typeName = (d: DType): string =>
-  ({
-    float32: "FloatTensor",
-    float64: "DoubleTensor",
-    int64: "LongTensor",
-    int32: "IntTensor",
-    uint8: "ByteTensor",
-    bool: "BoolTensor",
-  })[d];
-
 const unaryMethods = {} as ThisType<Tensor> & UnaryMethods;
 for (const fn of Object.values(U)) {
   if (isUnaryOpFn(fn))
@@ -595,22 +500,6 @@ Object.assign(Tensor.prototype, methods);
 Object.defineProperty(Tensor.prototype, "T", {
   get(this: Tensor) {
     return V.permute(this, [...this.shape.keys()].reverse());
-  },
-});
-Object.defineProperty(Tensor.prototype, "device", {
-  get(this: Tensor) {
-    return deviceOfType(this.storage.device);
-  },
-});
-Object.defineProperty(Tensor.prototype, "isCuda", { get: () => false });
-Object.defineProperty(Tensor.prototype, "isCpu", {
-  get(this: Tensor) {
-    return this.storage.device === "cpu";
-  },
-});
-Object.defineProperty(Tensor.prototype, "isMeta", {
-  get(this: Tensor) {
-    return this.storage.device === "meta";
   },
 });
 // Node's console.log shows tensors as PyTorch prints them.
