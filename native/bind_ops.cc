@@ -176,6 +176,25 @@ Napi::Value AddScaled(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// hardtanh(x, xOff, lo, hi, out, n): out = min(max(x, lo), hi) (bounds rounded to float32)
+Napi::Value Hardtanh(const Napi::CallbackInfo& info) {
+  Args a(info, "hardtanh");
+  a.expectCount(6);
+  int64_t n = count(a, 5);
+  hardtanh(a.f32(0, a.i64(1), n), static_cast<float>(a.f64(2)), static_cast<float>(a.f64(3)), a.f32(4, 0, n), n);
+  return info.Env().Undefined();
+}
+
+// hardtanhBackward(g, x, lo, hi, out, n): out = g where lo < x < hi, else 0
+Napi::Value HardtanhBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "hardtanhBackward");
+  a.expectCount(6);
+  int64_t n = count(a, 5);
+  hardtanhBackward(a.f32(0, 0, n), a.f32(1, 0, n), static_cast<float>(a.f64(2)), static_cast<float>(a.f64(3)),
+                   a.f32(4, 0, n), n);
+  return info.Env().Undefined();
+}
+
 // sumRows(x, xOff, out, outOff, outer, n, inner)
 Napi::Value SumRows(const Napi::CallbackInfo& info) {
   Args a(info, "sumRows");
@@ -405,6 +424,8 @@ void registerOps(Napi::Env env, Napi::Object exports) {
   exportFn(env, exports, "binary", Binary);
   exportFn(env, exports, "binaryScalar", BinaryScalar);
   exportFn(env, exports, "addScaled", AddScaled);
+  exportFn(env, exports, "hardtanh", Hardtanh);
+  exportFn(env, exports, "hardtanhBackward", HardtanhBackward);
   exportFn(env, exports, "sumRows", SumRows);
   exportFn(env, exports, "biasGradNCHW", BiasGrad);
   exportFn(env, exports, "logSoftmaxRows", Rows<logSoftmaxRows, kLogSoftmaxRows>);

@@ -144,4 +144,14 @@ void addScaled(const float* a, const float* b, float alpha, float* out, int64_t 
   split(n, kCheapGrain, [&](int64_t s, int64_t len) { f(a + s, b + s, alpha, out + s, len); });
 }
 
+void hardtanh(const float* x, float lo, float hi, float* out, int64_t n) {
+  auto f = kernels().hardtanh;
+  split(n, kCheapGrain, [&](int64_t s, int64_t len) { f(x + s, lo, hi, out + s, len); });
+}
+
+void hardtanhBackward(const float* g, const float* x, float lo, float hi, float* out, int64_t n) {
+  auto f = kernels().hardtanhBackward;
+  split(n, kCheapGrain, [&](int64_t s, int64_t len) { f(g + s, x + s, lo, hi, out + s, len); });
+}
+
 }  // namespace flint

@@ -36,6 +36,9 @@ void binaryStrided(int op, const float* a, const int64_t* aStrides, const float*
                    float* out, const int64_t* shape, int nd);
 // out = a + alpha * b, fused multiply-add as PyTorch's vectorised add(alpha=) does.
 void addScaled(const float* a, const float* b, float alpha, float* out, int64_t n);
+// hardtanh(x, lo, hi) (relu6: 0, 6) and its backward, one pass each instead of the two-op compositions.
+void hardtanh(const float* x, float lo, float hi, float* out, int64_t n);
+void hardtanhBackward(const float* g, const float* x, float lo, float hi, float* out, int64_t n);
 
 // The per-ISA kernel tables (single-threaded, on one chunk).
 struct ElementwiseKernels {
@@ -43,6 +46,8 @@ struct ElementwiseKernels {
   void (*binary)(int, const float*, const float*, float*, int64_t);
   void (*binaryScalar)(int, const float*, float, float*, int64_t);
   void (*addScaled)(const float*, const float*, float, float*, int64_t);
+  void (*hardtanh)(const float*, float, float, float*, int64_t);
+  void (*hardtanhBackward)(const float*, const float*, float, float, float*, int64_t);
 };
 ElementwiseKernels elementwiseBase();
 ElementwiseKernels elementwiseAvx2();

@@ -11,7 +11,7 @@ namespace flint {
 namespace {
 #include "elementwise_impl.h"
 }  // namespace
-ElementwiseKernels elementwiseAvx2() { return {unaryImpl, binaryImpl, binaryScalarImpl, addScaledImpl}; }
+ElementwiseKernels elementwiseAvx2() { return {unaryImpl, binaryImpl, binaryScalarImpl, addScaledImpl, hardtanhImpl, hardtanhBackwardImpl}; }
 }  // namespace flint
 #pragma GCC pop_options
 #else  // not x86

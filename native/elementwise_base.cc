@@ -8,5 +8,5 @@ namespace flint {
 namespace {
 #include "elementwise_impl.h"
 }  // namespace
-ElementwiseKernels elementwiseBase() { return {unaryImpl, binaryImpl, binaryScalarImpl, addScaledImpl}; }
+ElementwiseKernels elementwiseBase() { return {unaryImpl, binaryImpl, binaryScalarImpl, addScaledImpl, hardtanhImpl, hardtanhBackwardImpl}; }
 }  // namespace flint

@@ -79,3 +79,18 @@ void addScaledImpl(const float* a, const float* b, float alpha, float* out, int6
     for (int64_t i = 0; i < n; ++i) out[i] = std::fma(b[i], alpha, a[i]);
   }
 }
+
+// hardtanh / relu6 forward, exactly minimum(maximum(x, lo), hi) of the kernels above (one pass, one
+// output instead of two).
+void hardtanhImpl(const float* x, float lo, float hi, float* out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float r = nanOr(x[i], lo, x[i] > lo ? x[i] : lo);
+    out[i] = nanOr(r, hi, r < hi ? r : hi);
+  }
+}
+
+// HardtanhBackward: g where lo < x < hi, else 0; a NaN x passes g on (PyTorch's). Written as the
+// two threshold_backward steps it replaces, on x - lo and hi - x, so results are unchanged.
+void hardtanhBackwardImpl(const float* g, const float* x, float lo, float hi, float* out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) out[i] = (x[i] - lo <= 0.0f || hi - x[i] <= 0.0f) ? 0.0f : g[i];
+}

@@ -258,6 +258,10 @@ export interface FusedKernels<Out = TypedArray> extends BatchNormKernels<Out> {
    * absent or null = declined (the composed matmul + add runs instead).
    */
   linear?(x: Strided, weight: Strided, bias: Strided | null): Out | null;
+  /** hardtanh / relu6 in one pass: min(max(x, lo), hi) (float32); optional, null = declined. */
+  hardtanh?(x: Strided, lo: number, hi: number): Out | null;
+  /** HardtanhBackward in one pass: g where lo < x < hi, else 0 (float32, same shapes); null = declined. */
+  hardtanhBackward?(g: Strided, x: Strided, lo: number, hi: number): Out | null;
   /** Rows of weight [num, dim] picked by integer indices (any shape): [n * dim]; optional, null = declined. */
   embedding?(weight: Strided, indices: Strided): Out | null;
   /**

@@ -125,6 +125,8 @@ const dispatcher: AnyBackend = {
   },
   softmax: (x, dim) => pick("softmax", x).softmax?.(x, dim) ?? null,
   softmaxBackward: (g, y, dim, log) => pick("softmax_backward", g, y).softmaxBackward?.(g, y, dim, log) ?? null,
+  hardtanh: (x, lo, hi) => pick("hardtanh", x).hardtanh?.(x, lo, hi) ?? null,
+  hardtanhBackward: (g, x, lo, hi) => pick("hardtanh_backward", g, x).hardtanhBackward?.(g, x, lo, hi) ?? null,
   gruCell: (xw, hw, h) => pick("gru_cell", xw, hw, h).gruCell?.(xw, hw, h) ?? null,
   gruCellBackward(saved, h, dhy) {
     const b = pick("gru_cell_backward", h, dhy);

@@ -4,6 +4,8 @@
 // x - min is exactly that of the comparison for finite floats (a difference of floats is zero
 // only when they are equal), and a NaN x passes the gradient on, as PyTorch's. The composed mask
 // (two comparisons, an and, a where) made MobileNetV2's ReLU6 backward cost more than its convolutions.
+// A backend with the fused kernels (native) does each direction in one pass with one output: the
+// same formulas, so the same numbers (test/hardtanh-fused.test.ts).
 import { isFloating, isIntegral } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
 import { backend } from "../backend/backend.js";
@@ -18,6 +20,8 @@ function hardtanhBackward(g: Tensor, x: Tensor, minVal: number, maxVal: number):
     return where(logicalOr(le(x, minVal), ge(x, maxVal)), 0, g);
   if (g.dtype !== x.dtype) g = g.to(x.dtype);
   const b = backend();
+  const fused = x.dtype === "float32" && g.dtype === "float32" ? b.hardtanhBackward?.(g, x, minVal, maxVal) : null;
+  if (fused) return wrap(fused, x.shape, x.dtype);
   const shape = x.shape;
   const below = noGrad(() => (minVal === 0 ? x : sub(x, minVal)));
   const above = noGrad(() => sub(scalarTensor(maxVal, x.dtype), x));
@@ -30,6 +34,7 @@ export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
   if (isIntegral(x.dtype)) return clamp(x, Math.trunc(minVal), Math.trunc(maxVal));
   if (!isFloating(x.dtype) || !Number.isFinite(minVal) || !Number.isFinite(maxVal) || !(minVal < maxVal))
     return clamp(x, minVal, maxVal);
-  const out = noGrad(() => clamp(x, minVal, maxVal));
+  const fused = x.dtype === "float32" ? backend().hardtanh?.(x, minVal, maxVal) : null;
+  const out = fused ? wrap(fused, x.shape, x.dtype) : noGrad(() => clamp(x, minVal, maxVal));
   return record("HardtanhBackward", [x], out, ([g]) => [hardtanhBackward(g, x, minVal, maxVal)], [x]);
 }

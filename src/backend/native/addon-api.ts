@@ -167,6 +167,10 @@ export interface NativeAddon {
     a: Float32Array, aOff: number, b: Float32Array, bOff: number, alpha: number,
     out: Float32Array, outOff: number, n: number,
   ): void;
+  /** out = min(max(x, lo), hi), one pass (hardtanh, relu6); lo and hi are rounded to float32. Native only (the wasm build declines). */
+  hardtanh?(x: Float32Array, xOff: number, lo: number, hi: number, out: Float32Array, n: number): void;
+  /** out = g where lo < x < hi, else 0 (a NaN x passes g on): HardtanhBackward in one pass. */
+  hardtanhBackward?(g: Float32Array, x: Float32Array, lo: number, hi: number, out: Float32Array, n: number): void;
 
   /** out[o, i] = sum_j x[o, j, i] for x laid out [outer, n, inner] (sums in double). */
   sumRows(x: Float32Array, xOff: number, out: Float32Array, outOff: number, outer: number, n: number, inner: number): void;

@@ -186,6 +186,20 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     return out;
   }
 
+  function hardtanh(x: Strided, lo: number, hi: number): TypedArray | null {
+    if (!addon.hardtanh || !isF32(x) || !isContiguous(x)) return null;
+    const n = numelOf(x.shape), out = newF32(n);
+    addon.hardtanh(f32(x), x.offset, lo, hi, out, n);
+    return out;
+  }
+
+  function hardtanhBackward(g: Strided, x: Strided, lo: number, hi: number): TypedArray | null {
+    if (!addon.hardtanhBackward || !isF32(g) || !isF32(x) || !sameShape(g.shape, x.shape)) return null;
+    const n = numelOf(x.shape), out = newF32(n);
+    addon.hardtanhBackward(dense(g), dense(x), lo, hi, out, n);
+    return out;
+  }
+
   function softmaxBackward(g: Strided, y: Strided, dim: number, log: boolean): TypedArray | null {
     if (!isF32(g) || !isF32(y) || dim !== y.shape.length - 1 || !sameShape(g.shape, y.shape)) return null;
     const n = numelOf(y.shape), cols = y.shape[dim], out = newF32(n);
@@ -318,6 +332,8 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     logSoftmax,
     softmax,
     softmaxBackward,
+    hardtanh,
+    hardtanhBackward,
     layerNorm,
     layerNormBackward,
     conv2d(x, w, bias, p, outShape) {
