@@ -1,12 +1,21 @@
-// Thread pool: workers sleep on a condition variable and wake on a generation counter. Each
+// Thread pool: workers wait for a generation counter to change, spinning for a short while after
+// each job (kSpinNs) and then sleeping on a condition variable. Each
 // parallelFor publishes one job of T tasks; the caller and the woken workers claim tasks one at
 // a time from a shared counter until none are left, so a thread that the OS (or a JavaScript
 // garbage-collector thread) takes a core from simply claims fewer tasks instead of holding up the
 // call. Which thread runs a task never changes what the task computes, so results stay
 // deterministic. Workers are created lazily and kept for the life of the process.
+//
+// Why spin: waking a sleeping worker costs ~15-20 us on the machines measured (a futex wake and a
+// reschedule, slower still in a VM), more than a 64k-element add takes on one thread, while ops
+// come in bursts a few microseconds apart (the JavaScript between two kernels). A worker that
+// keeps polling for kSpinNs after its last job picks the next one up in well under a microsecond,
+// as PyTorch's OpenMP workers do (they spin before sleeping too). The bound keeps an idle process
+// from burning a core: kSpinNs after the last parallel call, every worker is asleep.
 #include "threadpool.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -15,6 +24,16 @@
 
 namespace flint {
 namespace {
+
+constexpr int64_t kSpinNs = 100000;
+
+inline void cpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
 
 class Pool {
  public:
@@ -26,7 +45,7 @@ class Pool {
     {
       std::lock_guard<std::mutex> lk(mu_);
       stop_ = true;
-      ++generation_;
+      generation_.fetch_add(1, std::memory_order_release);
     }
     cv_.notify_all();
     for (auto& t : workers_) t.join();
@@ -56,9 +75,10 @@ class Pool {
       job_ = &fn;
       jobTasks_ = T;
       jobHelpers_ = helpers;
-      gen = ++generation_;
+      gen = generation_.load(std::memory_order_relaxed) + 1;
       done_.store(0, std::memory_order_relaxed);
       claim_.store(gen << 32, std::memory_order_release);
+      generation_.store(gen, std::memory_order_release);  // spinning workers see the job from here
     }
     cv_.notify_all();
     runTasks(gen, fn, T);
@@ -76,11 +96,7 @@ class Pool {
  private:
   void finishJob(int T) {
     // Spin briefly (kernels are short), then sleep until the last task is done.
-    for (int spin = 0; spin < 20000 && done_.load(std::memory_order_acquire) != T; ++spin) {
-#if defined(__x86_64__) || defined(__i386__)
-      __builtin_ia32_pause();
-#endif
-    }
+    for (int spin = 0; spin < 20000 && done_.load(std::memory_order_acquire) != T; ++spin) cpuRelax();
     if (done_.load(std::memory_order_acquire) != T) {
       std::unique_lock<std::mutex> lk(doneMu_);
       doneCv_.wait(lk, [&] { return done_.load(std::memory_order_acquire) == T; });
@@ -116,8 +132,21 @@ class Pool {
       int index = static_cast<int>(workers_.size()) + 1;
       // The worker must start from the generation current *now*: the job about to be
       // published bumps it, and a worker that read it later would miss that job.
-      uint64_t start = generation_;
+      uint64_t start = generation_.load(std::memory_order_relaxed);
       workers_.emplace_back([this, index, start] { loop(index, start); });
+    }
+  }
+
+  // Polls for a job newer than `seen` for up to kSpinNs; true when one came.
+  bool spinFor(uint64_t seen) {
+    using Clock = std::chrono::steady_clock;
+    const auto until = Clock::now() + std::chrono::nanoseconds(kSpinNs);
+    for (;;) {
+      for (int i = 0; i < 64; ++i) {
+        if (generation_.load(std::memory_order_acquire) != seen) return true;
+        cpuRelax();
+      }
+      if (Clock::now() >= until) return false;
     }
   }
 
@@ -125,10 +154,11 @@ class Pool {
     for (;;) {
       const std::function<void(int, int)>* job;
       int tasks, helpers;
+      spinFor(seen);
       {
         std::unique_lock<std::mutex> lk(mu_);
-        cv_.wait(lk, [&] { return generation_ != seen; });
-        seen = generation_;
+        cv_.wait(lk, [&] { return generation_.load(std::memory_order_relaxed) != seen; });
+        seen = generation_.load(std::memory_order_relaxed);
         if (stop_) return;
         job = job_;
         tasks = jobTasks_;
@@ -143,7 +173,7 @@ class Pool {
   std::vector<std::thread> workers_;
   std::mutex mu_;
   std::condition_variable cv_;
-  uint64_t generation_ = 0;
+  std::atomic<uint64_t> generation_{0};  // written under mu_; read by spinning workers without it
   bool stop_ = false;
   const std::function<void(int, int)>* job_ = nullptr;
   int jobTasks_ = 0, jobHelpers_ = 0;

@@ -218,6 +218,14 @@ describe("native reductions and softmax", { skip }, () => {
       [64, 10],
       [5, 1000],
       [2, 33],
+      // The vector paths (native/rowops.cc): whole 16-lane vectors, an overlapping last vector,
+      // a partial block of rows, sums chunked every 256 values.
+      [67, 32],
+      [9, 16],
+      [11, 17],
+      [3, 31],
+      [4, 300],
+      [2, 5000],
     ]) {
       const rand = rng(rows * 31 + cols);
       const x = randArray(rows * cols + 2, rand).map((v) => v * 20),
@@ -254,6 +262,46 @@ describe("native reductions and softmax", { skip }, () => {
       assertClose(gi, wantGs, "softmaxBackwardRows", { rtol: 1e-5, atol: 1e-6 });
     }
   });
+});
+
+describe("native softmax rows: non-finite values as PyTorch 1.13", { skip }, () => {
+  // A NaN or +inf anywhere, or a row of -inf only, makes the row NaN; -inf entries are 0 (-inf in
+  // log-softmax). Rows short (scalar loops) and long (vectors, with an overlapping tail).
+  const a = addon!;
+  for (const cols of [2, 33]) {
+    it(`cols=${cols}`, () => {
+      const rows: number[][] = [
+        [Infinity, 1],
+        [-Infinity, -Infinity],
+        [NaN, 1],
+        [-Infinity, 0, 1],
+      ].map((r) => [...r, ...new Array<number>(cols - Math.min(cols, r.length)).fill(r[r.length - 1])].slice(0, cols));
+      const x = Float32Array.from(rows.flat()),
+        sm = new Float32Array(x.length),
+        ls = new Float32Array(x.length);
+      a.softmaxRows(x, 0, sm, 0, rows.length, cols);
+      a.logSoftmaxRows(x, 0, ls, 0, rows.length, cols);
+      for (let r = 0; r < 3; r++)
+        for (let j = 0; j < cols; j++) {
+          assert.ok(Number.isNaN(sm[r * cols + j]) && Number.isNaN(ls[r * cols + j]), `row ${r} col ${j}`);
+        }
+      const last = rows[3];
+      const live = last.filter((v) => v > -Infinity),
+        m = Math.max(...live),
+        lse = m + Math.log(live.reduce((s, v) => s + Math.exp(v - m), 0));
+      assertClose(
+        sm.subarray(3 * cols),
+        last.map((v) => Math.exp(v - lse)),
+        "softmax -inf row",
+        { rtol: 2e-6, atol: 0 },
+      );
+      for (let j = 0; j < cols; j++) {
+        const want = last[j] - lse;
+        if (want === -Infinity) assert.equal(ls[3 * cols + j], -Infinity);
+        else assert.ok(Math.abs(ls[3 * cols + j] - want) <= 2e-6 * Math.abs(want) + 1e-6, `log-softmax col ${j}`);
+      }
+    });
+  }
 });
 
 describe("native cross-entropy and optimizers vs PyTorch 1.13", { skip }, () => {

@@ -83,6 +83,11 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     if (K === 0) return out.fill(0);
     let A: Strided = a, B: Strided = b;
     let oa = gemmOperand(A, M, K), ob = gemmOperand(B, K, N);
+    // Two matrices (a 16x16 matmul, a Linear's backward): one call, no batch offsets to work out.
+    if (nd === 2 && oa && ob) {
+      addon.sgemm(oa.trans, ob.trans, M, N, K, 1, f32(a), a.offset, oa.ld, f32(b), b.offset, ob.ld, 0, out, 0, N);
+      return out;
+    }
     if (!oa) { A = { ...a, storage: new CpuStorage(dense(a)), strides: contiguousStrides(a.shape), offset: 0 }; oa = { trans: false, ld: K }; }
     if (!ob) { B = { ...b, storage: new CpuStorage(dense(b)), strides: contiguousStrides(b.shape), offset: 0 }; ob = { trans: false, ld: N }; }
     const aOffs = offsetsOf(batchShape, A.strides.slice(0, nd - 2), A.offset);
