@@ -3,6 +3,8 @@
 // planes (forward, input gradient) or the channels (weight gradient, so no partial sums to merge
 // and results independent of the thread count). im2col + GEMM would run C GEMMs of one output row.
 #pragma once
+#include <cstdint>
+
 #include "conv.h"
 
 namespace flint {
@@ -12,5 +14,28 @@ void depthwiseConvForward(const ConvShape& s, const float* x, const float* w, co
 void depthwiseConvBackwardInput(const ConvShape& s, const float* gradOut, const float* w, float* gradIn);
 void depthwiseConvBackwardWeight(const ConvShape& s, const float* x, const float* gradOut, float* gradW,
                                  float* gradBias);
+
+// --- small planes on AVX-512 (conv_depthwise_avx512.cc) ---
+// Planes (input and output) of at most kDwMaxPlane positions and kernels of at most kDwMaxTaps
+// taps. Table entry [block * K + j] gives, for destination positions 16 * block .. + 15 and tap
+// order[j], the source positions as indices into the two source vectors from 16 * base on (mask
+// bit clear: no source, padding).
+constexpr int64_t kDwMaxPlane = 64, kDwMaxTaps = 25;
+struct DwTap {
+  int32_t idx[16];
+  int32_t base;
+  uint32_t mask;
+};
+struct DwSmallGeo {
+  int64_t N, C, K, nSrc, nDst;  // nSrc / nDst: positions per source / destination plane
+  const int32_t* order;         // [K]: the weight tap of table column j
+};
+void depthwiseSmallForwardAvx512(const DwSmallGeo& g, const DwTap* table, const float* x, const float* w,
+                                 const float* bias, float* out, int64_t planeBegin, int64_t planeEnd);
+void depthwiseSmallBackwardInputAvx512(const DwSmallGeo& g, const DwTap* table, const float* gradOut,
+                                       const float* w, float* gradIn, int64_t planeBegin, int64_t planeEnd);
+void depthwiseSmallBackwardWeightAvx512(const DwSmallGeo& g, const DwTap* table, const float* x,
+                                        const float* gradOut, float* gradW, float* gradBias, int64_t cBegin,
+                                        int64_t cEnd);
 
 }  // namespace flint
