@@ -92,9 +92,12 @@ int64_t sourceOf(const ConvShape& s, int64_t p, int64_t k) {
 }
 
 // The tables of DwTap for nDst destination positions and the taps in `order`; src(d, k) is the
-// source position or -1. False when some block's sources span more than two aligned vectors.
+// source position or -1; fill = the source floats they read. False when some block's sources span
+// more than four aligned vectors.
 template <typename Src>
-bool buildTable(int64_t nDst, const std::vector<int32_t>& order, const Src& src, std::vector<DwTap>& table) {
+bool buildTable(int64_t nDst, const std::vector<int32_t>& order, const Src& src, std::vector<DwTap>& table,
+                int64_t& fill) {
+  fill = 0;
   const int64_t K = static_cast<int64_t>(order.size()), blocks = (nDst + 15) / 16;
   table.assign(static_cast<size_t>(blocks * K), DwTap{});
   for (int64_t b = 0; b < blocks; ++b)
@@ -106,12 +109,16 @@ bool buildTable(int64_t nDst, const std::vector<int32_t>& order, const Src& src,
       }
       DwTap& e = table[static_cast<size_t>(b * K + j)];
       e.base = lo < 0 ? 0 : static_cast<int32_t>(lo / 16);
-      if (hi >= 16 * e.base + 32) return false;
+      if (hi >= 16 * e.base + 64) return false;
       for (int r = 0; r < 16; ++r)
-        if (q[r] >= 0) {
+        if (q[r] >= 16 * e.base + 32) {
+          e.idx[r] = static_cast<int32_t>(q[r] - 16 * e.base - 32);
+          e.mask2 |= 1u << r;
+        } else if (q[r] >= 0) {
           e.idx[r] = static_cast<int32_t>(q[r] - 16 * e.base);
           e.mask |= 1u << r;
         }
+      fill = std::max(fill, int64_t{16} * (e.base + (e.mask2 ? 4 : 2)));
     }
   return true;
 }
@@ -142,9 +149,11 @@ void forPlanes(int64_t units, int64_t workPerUnit, const Body& body) {
 bool smallForward(const ConvShape& s, const float* x, const float* w, const float* bias, float* out) {
   const std::vector<int32_t> order = tapsInOrder(s, false);
   std::vector<DwTap> table;
-  if (!smallPlanes(s) || !buildTable(s.OH * s.OW, order, [&](int64_t p, int64_t k) { return sourceOf(s, p, k); }, table))
+  int64_t fill;
+  if (!smallPlanes(s) ||
+      !buildTable(s.OH * s.OW, order, [&](int64_t p, int64_t k) { return sourceOf(s, p, k); }, table, fill))
     return false;
-  const DwSmallGeo g{s.N, s.C, s.KH * s.KW, s.H * s.W, s.OH * s.OW, order.data()};
+  const DwSmallGeo g{s.N, s.C, s.KH * s.KW, s.H * s.W, s.OH * s.OW, order.data(), fill};
   forPlanes(s.N * s.C, g.nDst * g.K, [&](int64_t b, int64_t e) {
     depthwiseSmallForwardAvx512(g, table.data(), x, w, bias, out, b, e);
   });
@@ -163,10 +172,11 @@ bool smallBackwardInput(const ConvShape& s, const float* gradOut, const float* w
     }
   const std::vector<int32_t> order = tapsInOrder(s, true);
   std::vector<DwTap> table;
+  int64_t fill;
   if (!buildTable(HW, order, [&](int64_t i, int64_t k) { return int64_t{inverse[static_cast<size_t>(k * HW + i)]}; },
-                  table))
+                  table, fill))
     return false;
-  const DwSmallGeo g{s.N, s.C, K, P, HW, order.data()};
+  const DwSmallGeo g{s.N, s.C, K, P, HW, order.data(), fill};
   forPlanes(s.N * s.C, g.nDst * g.K, [&](int64_t b, int64_t e) {
     depthwiseSmallBackwardInputAvx512(g, table.data(), gradOut, w, gradIn, b, e);
   });
@@ -176,9 +186,11 @@ bool smallBackwardInput(const ConvShape& s, const float* gradOut, const float* w
 bool smallBackwardWeight(const ConvShape& s, const float* x, const float* gradOut, float* gradW, float* gradBias) {
   const std::vector<int32_t> order = tapsInOrder(s, false);
   std::vector<DwTap> table;
-  if (!smallPlanes(s) || !buildTable(s.OH * s.OW, order, [&](int64_t p, int64_t k) { return sourceOf(s, p, k); }, table))
+  int64_t fill;
+  if (!smallPlanes(s) ||
+      !buildTable(s.OH * s.OW, order, [&](int64_t p, int64_t k) { return sourceOf(s, p, k); }, table, fill))
     return false;
-  const DwSmallGeo g{s.N, s.C, s.KH * s.KW, s.H * s.W, s.OH * s.OW, order.data()};
+  const DwSmallGeo g{s.N, s.C, s.KH * s.KW, s.H * s.W, s.OH * s.OW, order.data(), fill};
   forPlanes(s.C, s.N * g.nDst * g.K, [&](int64_t b, int64_t e) {
     depthwiseSmallBackwardWeightAvx512(g, table.data(), x, gradOut, gradW, gradBias, b, e);
   });

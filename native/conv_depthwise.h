@@ -18,17 +18,19 @@ void depthwiseConvBackwardWeight(const ConvShape& s, const float* x, const float
 // --- small planes on AVX-512 (conv_depthwise_avx512.cc) ---
 // Planes (input and output) of at most kDwMaxPlane positions and kernels of at most kDwMaxTaps
 // taps. Table entry [block * K + j] gives, for destination positions 16 * block .. + 15 and tap
-// order[j], the source positions as indices into the two source vectors from 16 * base on (mask
-// bit clear: no source, padding).
+// order[j], the source positions as indices into the two source vectors from 16 * base on (lanes
+// of mask) or the two after them (lanes of mask2: a stride-2 block spans up to four); lanes in
+// neither read padding.
 constexpr int64_t kDwMaxPlane = 64, kDwMaxTaps = 25;
 struct DwTap {
   int32_t idx[16];
   int32_t base;
-  uint32_t mask;
+  uint32_t mask, mask2;
 };
 struct DwSmallGeo {
   int64_t N, C, K, nSrc, nDst;  // nSrc / nDst: positions per source / destination plane
   const int32_t* order;         // [K]: the weight tap of table column j
+  int64_t fill;                 // floats of the source plane buffer the table reads (zero past nSrc)
 };
 void depthwiseSmallForwardAvx512(const DwSmallGeo& g, const DwTap* table, const float* x, const float* w,
                                  const float* bias, float* out, int64_t planeBegin, int64_t planeEnd);

@@ -16,22 +16,25 @@
 namespace flint {
 namespace {
 
-constexpr int kBuf = (kDwMaxPlane / 16 + 1) * 16;  // the plane's vectors and one of zeros
+constexpr int kBuf = (kDwMaxPlane / 16 + 3) * 16;  // the plane's vectors and up to three of zeros
 
 inline __mmask16 tailMask(int64_t n) { return static_cast<__mmask16>(n >= 16 ? 0xffff : (1u << n) - 1); }
 
-// buf = the plane's n floats, then zeros up to the end of the vector after the last one that
-// holds any (all a table entry can read).
-inline void loadPlane(const float* src, int64_t n, float* buf) {
-  for (int64_t v = 0; v < n + 16; v += 16)
+// buf = the plane's n floats, then zeros up to `fill` (all the table reads).
+inline void loadPlane(const float* src, int64_t n, int64_t fill, float* buf) {
+  for (int64_t v = 0; v < fill; v += 16)
     _mm512_store_ps(buf + v, v < n ? _mm512_maskz_loadu_ps(tailMask(n - v), src + v) : _mm512_setzero_ps());
 }
 
 // The 16 source values of table entry e (zero where the tap reads padding or is past the plane).
 inline __m512 gather(const float* buf, const DwTap& e) {
   const float* b = buf + 16 * e.base;
-  return _mm512_maskz_permutex2var_ps(static_cast<__mmask16>(e.mask), _mm512_load_ps(b),
-                                      _mm512_loadu_si512(e.idx), _mm512_load_ps(b + 16));
+  const __m512i idx = _mm512_loadu_si512(e.idx);
+  const __m512 r = _mm512_maskz_permutex2var_ps(static_cast<__mmask16>(e.mask), _mm512_load_ps(b), idx,
+                                                _mm512_load_ps(b + 16));
+  if (e.mask2 == 0) return r;
+  return _mm512_mask_mov_ps(r, static_cast<__mmask16>(e.mask2),
+                            _mm512_permutex2var_ps(_mm512_load_ps(b + 32), idx, _mm512_load_ps(b + 48)));
 }
 
 }  // namespace
@@ -42,7 +45,7 @@ void depthwiseSmallForwardAvx512(const DwSmallGeo& g, const DwTap* table, const 
   const int64_t blocks = (g.nDst + 15) / 16;
   // The channel counts along with the plane (no division per plane: a 1x1 plane is a few instructions).
   for (int64_t u = planeBegin, c = planeBegin % g.C; u < planeEnd; ++u, c = c + 1 == g.C ? 0 : c + 1) {
-    loadPlane(x + u * g.nSrc, g.nSrc, buf);
+    loadPlane(x + u * g.nSrc, g.nSrc, g.fill, buf);
     const float* wc = w + c * g.K;
     for (int64_t b = 0; b < blocks; ++b) {
       // As the row kernel rounds: o = o + w * x per tap (padding reads zero), then + bias. Taps
@@ -50,7 +53,7 @@ void depthwiseSmallForwardAvx512(const DwSmallGeo& g, const DwTap* table, const 
       __m512 acc = _mm512_setzero_ps();
       for (int64_t k = 0; k < g.K; ++k) {
         const DwTap& e = table[b * g.K + k];
-        if (e.mask != 0) acc = _mm512_add_ps(acc, _mm512_mul_ps(_mm512_set1_ps(wc[g.order[k]]), gather(buf, e)));
+        if ((e.mask | e.mask2) != 0) acc = _mm512_add_ps(acc, _mm512_mul_ps(_mm512_set1_ps(wc[g.order[k]]), gather(buf, e)));
       }
       if (bias) acc = _mm512_add_ps(acc, _mm512_set1_ps(bias[c]));
       _mm512_mask_storeu_ps(out + u * g.nDst + 16 * b, tailMask(g.nDst - 16 * b), acc);
@@ -64,15 +67,15 @@ void depthwiseSmallBackwardInputAvx512(const DwSmallGeo& g, const DwTap* table, 
   const int64_t blocks = (g.nDst + 15) / 16;
   // The channel counts along with the plane (no division per plane: a 1x1 plane is a few instructions).
   for (int64_t u = planeBegin, c = planeBegin % g.C; u < planeEnd; ++u, c = c + 1 == g.C ? 0 : c + 1) {
-    loadPlane(gradOut + u * g.nSrc, g.nSrc, buf);
+    loadPlane(gradOut + u * g.nSrc, g.nSrc, g.fill, buf);
     const float* wc = w + c * g.K;
     for (int64_t b = 0; b < blocks; ++b) {
       // gi = gi + w * g only where the tap reaches this input position, in the row kernel's order.
       __m512 acc = _mm512_setzero_ps();
       for (int64_t k = 0; k < g.K; ++k) {
         const DwTap& e = table[b * g.K + k];
-        if (e.mask == 0) continue;
-        acc = _mm512_mask_add_ps(acc, static_cast<__mmask16>(e.mask), acc,
+        if ((e.mask | e.mask2) == 0) continue;
+        acc = _mm512_mask_add_ps(acc, static_cast<__mmask16>(e.mask | e.mask2), acc,
                                  _mm512_mul_ps(_mm512_set1_ps(wc[g.order[k]]), gather(buf, e)));
       }
       _mm512_mask_storeu_ps(gradIn + u * g.nDst + 16 * b, tailMask(g.nDst - 16 * b), acc);
@@ -101,7 +104,7 @@ void depthwiseSmallBackwardWeightAvx512(const DwSmallGeo& g, const DwTap* table,
     for (int64_t n = 0; n < g.N; ++n)
       for (int64_t i = 0; i < nc; ++i) {
         const int64_t u = n * g.C + c0 + i;
-        loadPlane(x + u * g.nSrc, g.nSrc, buf);
+        loadPlane(x + u * g.nSrc, g.nSrc, g.fill, buf);
         const float* go = gradOut + u * g.nDst;
         __m512d bs0 = _mm512_load_pd(bsum[i]), bs1 = _mm512_load_pd(bsum[i] + 8);
         for (int64_t k = 0; k < g.K; ++k) {
@@ -109,7 +112,7 @@ void depthwiseSmallBackwardWeightAvx512(const DwSmallGeo& g, const DwTap* table,
           bool any = false;
           for (int64_t b = 0; b < blocks; ++b) {
             const DwTap& e = table[b * g.K + k];
-            if (e.mask == 0) continue;
+            if ((e.mask | e.mask2) == 0) continue;
             a = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tailMask(g.nDst - 16 * b), go + 16 * b), gather(buf, e), a);
             any = true;
           }
