@@ -21,7 +21,7 @@ void depthwiseConvBackwardWeight(const ConvShape& s, const float* x, const float
 // order[j], the source positions as indices into the two source vectors from 16 * base on (lanes
 // of mask) or the two after them (lanes of mask2: a stride-2 block spans up to four); lanes in
 // neither read padding.
-constexpr int64_t kDwMaxPlane = 64, kDwMaxTaps = 25;
+constexpr int64_t kDwMaxPlane = 256, kDwMaxTaps = 25;
 struct DwTap {
   int32_t idx[16];
   int32_t base;

@@ -1,9 +1,9 @@
-// AVX-512 kernels of the small-plane depthwise path (conv_depthwise.h): a plane of at most 64
-// positions is at most four vectors, and each block of 16 output positions of one tap is one
-// two-vector permute of it (zero where the tap reads padding), so a 1x1 or 2x2 plane costs a few
-// instructions per tap instead of a padded copy and a loop call per row and tap. File-wide target
-// pragma; called only when the AVX-512 GEMM kernel is active. No standard-library code after the
-// pragma.
+// AVX-512 kernels of the small-plane depthwise path (conv_depthwise.h): a plane of at most 256
+// positions is copied to a local buffer once, and each block of 16 output positions of one tap is
+// one permute of two of its vectors, or two permutes of four (zero where the tap reads padding),
+// so a 1x1 or 2x2 plane costs a few instructions per tap instead of a padded copy and a loop
+// call per row and tap. File-wide target pragma; called only when the AVX-512 GEMM kernel is
+// active. No standard-library code after the pragma.
 #include <cstdint>
 
 #include "conv_depthwise.h"
