@@ -146,8 +146,39 @@ void forPlanes(int64_t units, int64_t workPerUnit, const Body& body) {
   });
 }
 
+// Stride-1, same-size planes of P | 16 positions (DwPackedGeo): the permute of tap order[j] for
+// position p of a plane reads position src(p, order[j]) of the same plane.
+template <typename Src>
+bool packedPlanes(const ConvShape& s, const std::vector<int32_t>& order, const Src& src, const float* w,
+                  const float* bias, bool backwardInput, const float* in, float* out) {
+  const int64_t P = s.H * s.W, K = s.KH * s.KW, CP = s.C * P, CPp = (CP + 15) / 16 * 16;
+  if (!(std::string(gemmKernel().name) == "avx512" && s.OH == s.H && s.OW == s.W && 16 % P == 0 && K <= kDwMaxTaps))
+    return false;
+  std::vector<int32_t> idx(static_cast<size_t>(16 * K));
+  std::vector<uint32_t> mask(static_cast<size_t>(K), 0);
+  for (int64_t j = 0; j < K; ++j)
+    for (int64_t l = 0; l < 16; ++l) {
+      const int64_t q = src(l % P, order[static_cast<size_t>(j)]);
+      idx[static_cast<size_t>(16 * j + l)] = static_cast<int32_t>(q >= 0 ? l / P * P + q : 0);
+      if (q >= 0) mask[static_cast<size_t>(j)] |= 1u << l;
+    }
+  // Aligned: the kernel loads lanes of wE and bE 16 at a time.
+  float* wE = scratch(kSlotWeights, static_cast<size_t>((K + 1) * CPp));
+  float* bE = bias ? wE + K * CPp : nullptr;
+  for (int64_t j = 0; j < K; ++j)
+    for (int64_t i = 0; i < CPp; ++i)
+      wE[j * CPp + i] = i < CP ? w[(i / P) * K + order[static_cast<size_t>(j)]] : 0.0f;
+  if (bE)
+    for (int64_t i = 0; i < CPp; ++i) bE[i] = i < CP ? bias[i / P] : 0.0f;
+  const DwPackedGeo g{s.C, P, K, idx.data(), mask.data(), wE, bE};
+  forPlanes(s.N, CP * K, [&](int64_t b, int64_t e) { depthwisePackedAvx512(g, backwardInput, in, out, b, e); });
+  return true;
+}
+
 bool smallForward(const ConvShape& s, const float* x, const float* w, const float* bias, float* out) {
   const std::vector<int32_t> order = tapsInOrder(s, false);
+  if (packedPlanes(s, order, [&](int64_t p, int64_t k) { return sourceOf(s, p, k); }, w, bias, false, x, out))
+    return true;
   std::vector<DwTap> table;
   int64_t fill;
   if (!smallPlanes(s) ||
@@ -171,6 +202,8 @@ bool smallBackwardInput(const ConvShape& s, const float* gradOut, const float* w
       if (q >= 0) inverse[static_cast<size_t>(k * HW + q)] = static_cast<int32_t>(p);
     }
   const std::vector<int32_t> order = tapsInOrder(s, true);
+  const auto inv = [&](int64_t i, int64_t k) { return int64_t{inverse[static_cast<size_t>(k * HW + i)]}; };
+  if (packedPlanes(s, order, inv, w, nullptr, true, gradOut, gradIn)) return true;
   std::vector<DwTap> table;
   int64_t fill;
   if (!buildTable(HW, order, [&](int64_t i, int64_t k) { return int64_t{inverse[static_cast<size_t>(k * HW + i)]}; },

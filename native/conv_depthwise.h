@@ -40,4 +40,18 @@ void depthwiseSmallBackwardWeightAvx512(const DwSmallGeo& g, const DwTap* table,
                                         const float* gradOut, float* gradW, float* gradBias, int64_t cBegin,
                                         int64_t cEnd);
 
+// Stride-1 planes of P positions, P dividing 16 (1x1, 2x2, 4x4 ...): a vector holds 16 / P whole
+// planes (channels), so one permute per tap serves them all. idx / mask [K][16] / [K]: the
+// permute within a vector for table column j (taps in `order`), wE [K][C * P rounded up to 16]
+// the weight of each lane's channel, bE likewise the bias (or null). Images [n0, n1).
+struct DwPackedGeo {
+  int64_t C, P, K;
+  const int32_t* idx;
+  const uint32_t* mask;
+  const float* wE;
+  const float* bE;
+};
+void depthwisePackedAvx512(const DwPackedGeo& g, bool backwardInput, const float* src, float* dst, int64_t n0,
+                           int64_t n1);
+
 }  // namespace flint

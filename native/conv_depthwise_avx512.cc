@@ -138,6 +138,28 @@ void depthwiseSmallBackwardWeightAvx512(const DwSmallGeo& g, const DwTap* table,
   }
 }
 
+void depthwisePackedAvx512(const DwPackedGeo& g, bool backwardInput, const float* src, float* dst, int64_t n0,
+                           int64_t n1) {
+  const int64_t CP = g.C * g.P, CPp = (CP + 15) / 16 * 16;
+  for (int64_t n = n0; n < n1; ++n)
+    for (int64_t v = 0; v < CP; v += 16) {
+      const __mmask16 tm = tailMask(CP - v);
+      const __m512 sv = _mm512_maskz_loadu_ps(tm, src + n * CP + v);
+      // Forward: o = o + w * x per tap, padding reading zero, then + bias (the row kernel's
+      // rounding); input gradient: gi = gi + w * g only where the tap reaches the position.
+      __m512 acc = _mm512_setzero_ps();
+      for (int64_t k = 0; k < g.K; ++k) {
+        const __mmask16 m = static_cast<__mmask16>(g.mask[k]);
+        if (m == 0) continue;
+        const __m512 t = _mm512_mul_ps(_mm512_load_ps(g.wE + k * CPp + v),
+                                       _mm512_maskz_permutexvar_ps(m, _mm512_loadu_si512(g.idx + 16 * k), sv));
+        acc = backwardInput ? _mm512_mask_add_ps(acc, m, acc, t) : _mm512_add_ps(acc, t);
+      }
+      if (g.bE) acc = _mm512_add_ps(acc, _mm512_load_ps(g.bE + v));
+      _mm512_mask_storeu_ps(dst + n * CP + v, tm, acc);
+    }
+}
+
 }  // namespace flint
 #pragma GCC pop_options
 #else  // not x86: never called (depthwiseSmallOk checks for the AVX-512 GEMM kernel)
@@ -148,5 +170,6 @@ void depthwiseSmallBackwardInputAvx512(const DwSmallGeo&, const DwTap*, const fl
                                        int64_t) {}
 void depthwiseSmallBackwardWeightAvx512(const DwSmallGeo&, const DwTap*, const float*, const float*, float*, float*,
                                         int64_t, int64_t) {}
+void depthwisePackedAvx512(const DwPackedGeo&, bool, const float*, float*, int64_t, int64_t) {}
 }  // namespace flint
 #endif
