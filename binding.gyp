@@ -13,6 +13,7 @@
         "native/batchnorm.cc",
         "native/batchnorm_avx512.cc",
         "native/conv_depthwise.cc",
+        "native/conv_depthwise_avx512.cc",
         "native/conv_batched.cc",
         "native/conv_direct.cc",
         "native/conv_direct_avx512.cc",

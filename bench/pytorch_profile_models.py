@@ -22,7 +22,13 @@ from pytorch_models import SmallResNet  # noqa: E402
 
 torch.set_num_threads(a.threads)
 torch.manual_seed(0)
-model = SmallResNet() if a.model == "small_resnet" else torchvision.models.resnet18(num_classes=10)
+model = (
+    SmallResNet()
+    if a.model == "small_resnet"
+    else torchvision.models.mobilenet_v2(num_classes=10)
+    if a.model == "mobilenet_v2"
+    else torchvision.models.resnet18(num_classes=10)
+)
 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 loss_fn = torch.nn.CrossEntropyLoss()
 x, y = torch.randn(64, 3, 32, 32), torch.randint(0, 10, (64,))
@@ -46,7 +52,8 @@ def key(func, args):
             mask = args[-1]
             name += "[" + ",".join("1" if m else "0" for m in mask) + "]"
         stride = args[3] if not name.startswith("convolution_backward") else args[4]
-        name += f" x{'x'.join(map(str, xs.shape))} w{'x'.join(map(str, w.shape))} s{stride[0]}"
+        groups = args[8] if not name.startswith("convolution_backward") else args[9]
+        name += f" x{'x'.join(map(str, xs.shape))} w{'x'.join(map(str, w.shape))} s{stride[0]} g{groups}"
     return name
 
 

@@ -90,8 +90,8 @@ bool conv3x3ForwardOk(const ConvShape& s) {
   return baseOk(s) && s.OC >= 16 && (s.sH == 2 || mode() == 2 || s.OC % 32 != 0 || s.OW < 8);
 }
 bool conv3x3BackwardInputOk(const ConvShape& s) {
-  return baseOk(s) && s.sH == 1 && s.C >= 16 && s.pH <= 2 && s.pW <= 2 &&
-         (mode() == 2 || s.C % 32 != 0 || s.W < 8);
+  if (s.sH == 2) return baseOk(s) && s.C >= 16 && s.pW <= 2 && s.W >= 5;
+  return baseOk(s) && s.C >= 16 && s.pH <= 2 && s.pW <= 2 && (mode() == 2 || s.C % 32 != 0 || s.W < 8);
 }
 bool conv3x3BackwardWeightOk(const ConvShape& s) {
   return baseOk(s) && (s.sH == 2 || mode() == 2 || s.OC % 32 != 0);
@@ -106,7 +106,57 @@ void conv3x3Forward(const ConvShape& s, const float* x, const float* w, const fl
 
 // gradIn is the stride-1 convolution of gradOut, padded by 2 - pH / 2 - pW, with the weights
 // flipped in space and input and output channels swapped.
+namespace {
+
+// Stride 2: each input-gradient position gathers the taps of its row and column parity straight
+// from gradOut (conv3x3S2BackwardImageAvx512), split by image and, with fewer images than
+// threads, by rows.
+void backwardInputStride2(const ConvShape& s, const float* gradOut, const float* w, float* gradIn) {
+  const int64_t panels = (s.C + 15) / 16, KC = s.C * 9;
+  float* wp = scratch(kSlotWeights, static_cast<size_t>(panels * 9 * s.OC * 16));
+  parallelFor(tasksFor(panels * 9 * s.OC * 16, 1 << 14), [&](int t, int tasks) {
+    int64_t b, e;
+    chunkRange(s.OC, t, tasks, b, e);
+    for (int64_t pn = 0; pn < panels; ++pn)
+      for (int64_t tap = 0; tap < 9; ++tap)
+        for (int64_t oc = b; oc < e; ++oc)
+          for (int64_t v = 0; v < 16; ++v) {
+            const int64_t c = pn * 16 + v;
+            wp[((pn * 9 + tap) * s.OC + oc) * 16 + v] = c < s.C ? w[oc * KC + c * 9 + tap] : 0.0f;
+          }
+  });
+  const Conv3x3S2Geo g{s.OC, s.OH, s.OW, s.OW + 2, s.C, s.H, s.W, s.pH, s.pW};
+  const int64_t padded = s.OC * s.OH * g.Wq + conv3x3S2Slack;
+  const int64_t threads = numThreads(), macs = s.C * s.OC * 9 * s.OH * s.OW;
+  const int64_t parts = s.N >= threads ? 1
+      : std::max<int64_t>(1, std::min({s.H / 2, (threads + s.N - 1) / std::max<int64_t>(s.N, 1), macs >> 22}));
+  const int64_t units = s.N * parts;
+  parallelFor(splitFor(units), [&](int t, int tasks) {
+    int64_t b, e;
+    chunkRange(units, t, tasks, b, e);
+    // Zeroed once per task; only the interior is rewritten for each image.
+    float* gp = scratch(kSlotRow, static_cast<size_t>(padded));
+    std::fill(gp, gp + padded, 0.0f);
+    int64_t copied = -1;
+    for (int64_t u = b; u < e; ++u) {
+      const int64_t n = u / parts;
+      if (n != copied) {
+        copyInteriorAvx512(gradOut + n * s.OC * s.OH * s.OW, s.OC, s.OH, s.OW, 0, 1, gp);
+        copied = n;
+      }
+      // Row ranges of even length, so blocks of two rows stay within one part.
+      const int64_t pairs = (s.H + 1) / 2;
+      int64_t r0, r1;
+      chunkRange(pairs, static_cast<int>(u % parts), static_cast<int>(parts), r0, r1);
+      conv3x3S2BackwardImageAvx512(g, gp, wp, gradIn + n * s.C * s.H * s.W, 2 * r0, std::min(s.H, 2 * r1));
+    }
+  });
+}
+
+}  // namespace
+
 void conv3x3BackwardInput(const ConvShape& s, const float* gradOut, const float* w, float* gradIn) {
+  if (s.sH == 2) return backwardInputStride2(s, gradOut, w, gradIn);
   const int64_t K = s.OC * 9;
   const float* wp = packPanels(s.C, K, [&](int64_t c, int64_t k) {
     const int64_t oc = k / 9, t = k % 9;

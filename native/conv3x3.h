@@ -41,4 +41,15 @@ void conv3x3ImageAvx512(const DirectGeo& g, int stride, const float* xpad, const
 void conv3x3WeightAccAvx512(const DirectGeo& g, int stride, int64_t images, const float* xpad,
                             int64_t imgStride, const float* goT, int64_t goStride, int64_t OCp, float* acc);
 
+// Stride-2 input gradient of one image: gpad is gradOut [OC][OH][Wq] with one zero column on
+// each side (Wq = OW + 2; readable slack of conv3x3S2Slack floats after it), wPacked the weights
+// as [ceil(C / 16)][9][OC][16] (w(oc, c, kh, kw), not flipped; zero past C); writes gradIn
+// [C][H][W] rows [ihBegin, ihEnd). Needs pW <= 2.
+struct Conv3x3S2Geo {
+  int64_t OC, OH, OW, Wq, C, H, W, pH, pW;
+};
+constexpr int64_t conv3x3S2Slack = 64;
+void conv3x3S2BackwardImageAvx512(const Conv3x3S2Geo& g, const float* gpad, const float* wPacked, float* gi,
+                                  int64_t ihBegin, int64_t ihEnd);
+
 }  // namespace flint

@@ -249,6 +249,89 @@ void weightAcc(const DirectGeo& g, int64_t images, const float* xpad, int64_t im
   }
 }
 
+// Stride-2 input gradient (conv3x3S2BackwardImageAvx512): blocks of KP = R * WC input-gradient
+// positions (R rows of WC columns, WC even and every block starting at an even column) x 16
+// channels. Position (ih, iw) receives gradOut(oh, ow) * w(kh, kw) only where ih + pH - kh =
+// 2 oh and iw + pW - kw = 2 ow: per row the valid kh (one or two) are found at run time, per
+// column the valid kw follow from the column's parity (P = pW % 2), known at compile time, so an
+// even column takes one tap and an odd one two, and neighbouring columns share the broadcast
+// gradOut values (WC / 2 + 2 broadcasts and 3 weight vectors per 3 * WC / 2 multiply-adds, no
+// zero-insertion and no col2im).
+template <int R, int WC, int P>
+void s2Image(const Conv3x3S2Geo& g, const float* gpad, const float* wPacked, float* gi, int64_t ihBegin,
+             int64_t ihEnd) {
+  constexpr int KP = R * WC;
+  static_assert(KP == 16 && WC % 2 == 0, "one 16 x 16 transpose per block");
+  const int64_t plane = g.OH * g.Wq, panels = (g.C + 15) / 16, HW = g.H * g.W, wTap = g.OC * 16;
+  const int64_t a = (g.pW - P) / 2;
+  alignas(64) float tmp[16];
+  for (int64_t ih0 = ihBegin; ih0 < ihEnd; ih0 += R) {
+    int nk[R];
+    int64_t khOf[R][2], ohOf[R][2];
+    for (int rr = 0; rr < R; ++rr) {
+      nk[rr] = 0;
+      const int64_t ih = ih0 + rr;
+      if (ih >= ihEnd) continue;
+      for (int64_t kh = 0; kh < 3; ++kh) {
+        const int64_t t = ih + g.pH - kh;
+        if (t >= 0 && t % 2 == 0 && t / 2 < g.OH) {
+          khOf[rr][nk[rr]] = kh;
+          ohOf[rr][nk[rr]] = t / 2;
+          ++nk[rr];
+        }
+      }
+    }
+    const int64_t rows = imin(R, ihEnd - ih0);
+    for (int64_t iw0 = 0; iw0 < g.W; iw0 += WC) {
+      // Padded column of gradOut column (iw0 + r + pW - kw) / 2 is colBase + (r + P - kw) / 2.
+      const int64_t colBase = iw0 / 2 + 1 + a;
+      const int64_t cols = imin(WC, g.W - iw0);
+      const __mmask16 cm = static_cast<__mmask16>((1u << cols) - 1);
+      for (int64_t pn = 0; pn < panels; ++pn) {
+        const float* wpn = wPacked + pn * 9 * wTap;
+        __m512 acc[KP];
+#pragma GCC unroll 16
+        for (int r = 0; r < KP; ++r) acc[r] = _mm512_setzero_ps();
+#pragma GCC unroll 4
+        for (int rr = 0; rr < R; ++rr)
+          for (int q = 0; q < nk[rr]; ++q) {
+            const float* grow = gpad + ohOf[rr][q] * g.Wq + colBase;
+            const float* w0 = wpn + khOf[rr][q] * 3 * wTap;
+            for (int64_t oc = 0; oc < g.OC; ++oc) {
+              const float* gg = grow + oc * plane;
+              const __m512 wk[3] = {_mm512_loadu_ps(w0 + oc * 16), _mm512_loadu_ps(w0 + wTap + oc * 16),
+                                    _mm512_loadu_ps(w0 + 2 * wTap + oc * 16)};
+              __m512 bv[WC / 2 + 2];
+#pragma GCC unroll 16
+              for (int j = 0; j < WC / 2 + 2; ++j) bv[j] = _mm512_set1_ps(gg[j - 1]);
+#pragma GCC unroll 16
+              for (int r = 0; r < WC; ++r)
+#pragma GCC unroll 3
+                for (int kw = 0; kw < 3; ++kw)
+                  if ((r + P - kw) % 2 == 0)
+                    acc[rr * WC + r] = _mm512_fmadd_ps(bv[(r + P - kw) / 2 + 1], wk[kw], acc[rr * WC + r]);
+            }
+          }
+        transpose16(acc);
+        for (int i = 0; i < 16; ++i) {
+          const int64_t c = pn * 16 + i;
+          if (c >= g.C) break;
+          _mm512_store_ps(tmp, acc[i]);
+          for (int64_t rr = 0; rr < rows; ++rr)
+            _mm512_mask_storeu_ps(gi + c * HW + (ih0 + rr) * g.W + iw0, cm, _mm512_maskz_loadu_ps(cm, tmp + rr * WC));
+        }
+      }
+    }
+  }
+}
+
+template <int P>
+void s2ImageFor(const Conv3x3S2Geo& g, const float* gpad, const float* wPacked, float* gi, int64_t ihBegin,
+                int64_t ihEnd) {
+  if (g.W <= 8) return s2Image<2, 8, P>(g, gpad, wPacked, gi, ihBegin, ihEnd);
+  s2Image<1, 16, P>(g, gpad, wPacked, gi, ihBegin, ihEnd);
+}
+
 template <int S>
 void imageFor(const DirectGeo& g, const float* xpad, const float* wPacked, const float* bias, float* out,
               int64_t ohBegin, int64_t ohEnd) {
@@ -298,6 +381,12 @@ void conv3x3WeightAccAvx512(const DirectGeo& g, int stride, int64_t images, cons
   weightAccFor<1>(g, images, xpad, imgStride, goT, goStride, OCp, acc);
 }
 
+void conv3x3S2BackwardImageAvx512(const Conv3x3S2Geo& g, const float* gpad, const float* wPacked, float* gi,
+                                  int64_t ihBegin, int64_t ihEnd) {
+  if (g.pW % 2 == 1) return s2ImageFor<1>(g, gpad, wPacked, gi, ihBegin, ihEnd);
+  s2ImageFor<0>(g, gpad, wPacked, gi, ihBegin, ihEnd);
+}
+
 }  // namespace flint
 #pragma GCC pop_options
 #else  // not x86: never called (conv3x3*Ok checks for the AVX-512 GEMM kernel)
@@ -306,5 +395,6 @@ void conv3x3ImageAvx512(const DirectGeo&, int, const float*, const float*, const
                         int64_t) {}
 void conv3x3WeightAccAvx512(const DirectGeo&, int, int64_t, const float*, int64_t, const float*, int64_t,
                             int64_t, float*) {}
+void conv3x3S2BackwardImageAvx512(const Conv3x3S2Geo&, const float*, const float*, float*, int64_t, int64_t) {}
 }  // namespace flint
 #endif

@@ -52,6 +52,13 @@ const cases: Geo[] = [
   { N: 2, C: 32, H: 9, W: 7, OC: 16, KH: 3, KW: 3, pH: 1, pW: 1, s: 2 },
   { N: 3, C: 24, H: 8, W: 8, OC: 40, KH: 3, KW: 3, pH: 1, pW: 1, s: 2 },
   { N: 2, C: 17, H: 10, W: 5, OC: 64, KH: 3, KW: 3, pH: 0, pW: 2, s: 2 },
+  // stride-2 input gradient by row and column parity (conv3x3S2BackwardImageAvx512): both column
+  // parities of pW, odd heights and widths, blocks of 16 columns with tails, channel tails.
+  { N: 3, C: 32, H: 16, W: 16, OC: 64, KH: 3, KW: 3, pH: 1, pW: 1, s: 2 },
+  { N: 2, C: 16, H: 13, W: 19, OC: 24, KH: 3, KW: 3, pH: 0, pW: 0, s: 2 },
+  { N: 1, C: 48, H: 11, W: 12, OC: 16, KH: 3, KW: 3, pH: 2, pW: 1, s: 2 },
+  { N: 4, C: 20, H: 8, W: 8, OC: 32, KH: 3, KW: 3, pH: 1, pW: 2, s: 2 },
+  { N: 2, C: 16, H: 6, W: 33, OC: 16, KH: 3, KW: 3, pH: 1, pW: 1, s: 2 },
   // tiny planes as one dense matrix (native/conv_dense.h)
   { N: 5, C: 20, H: 2, W: 2, OC: 24, KH: 3, KW: 3, pH: 1, pW: 1 },
   { N: 3, C: 8, H: 1, W: 3, OC: 5, KH: 3, KW: 3, pH: 1, pW: 1 },

@@ -69,6 +69,23 @@ const cases: Geo[] = [
   { N: 3, C: 32, H: 8, W: 8, OC: 64, KH: 5, KW: 5, sH: 1, sW: 1, pH: 2, pW: 2, dH: 1, dW: 1, groups: 1 },
   { N: 2, C: 2, H: 3, W: 4, OC: 3, KH: 3, KW: 4, sH: 1, sW: 1, pH: 0, pW: 0, dH: 1, dW: 1, groups: 1 },
   { N: 2, C: 3, H: 7, W: 7, OC: 2, KH: 1, KW: 1, sH: 2, sW: 2, pH: 1, pW: 0, dH: 1, dW: 1, groups: 1 },
+  // depthwise planes of <= 256 positions (AVX-512: one or two permutes per tap and block of 16
+  // positions; stride-1 planes of 1, 2, 4 or 16 positions packed several to a vector; the dilated
+  // 8x8 needs a wider span and falls back to the row kernel); 8x64 planes split over threads.
+  { N: 3, C: 12, H: 1, W: 1, OC: 12, KH: 3, KW: 3, sH: 1, sW: 1, pH: 1, pW: 1, dH: 1, dW: 1, groups: 12 },
+  { N: 2, C: 7, H: 1, W: 2, OC: 7, KH: 3, KW: 3, sH: 1, sW: 1, pH: 1, pW: 1, dH: 1, dW: 1, groups: 7 },
+  { N: 2, C: 5, H: 4, W: 4, OC: 5, KH: 3, KW: 3, sH: 1, sW: 1, pH: 1, pW: 1, dH: 1, dW: 1, groups: 5 },
+  { N: 8, C: 64, H: 2, W: 2, OC: 64, KH: 3, KW: 3, sH: 1, sW: 1, pH: 1, pW: 1, dH: 1, dW: 1, groups: 64 },
+  { N: 3, C: 7, H: 4, W: 4, OC: 7, KH: 3, KW: 3, sH: 2, sW: 2, pH: 1, pW: 1, dH: 1, dW: 1, groups: 7 },
+  { N: 2, C: 5, H: 8, W: 8, OC: 5, KH: 3, KW: 3, sH: 1, sW: 1, pH: 1, pW: 1, dH: 1, dW: 1, groups: 5 },
+  { N: 2, C: 6, H: 7, W: 9, OC: 6, KH: 3, KW: 3, sH: 2, sW: 2, pH: 1, pW: 1, dH: 1, dW: 1, groups: 6 },
+  { N: 2, C: 6, H: 7, W: 9, OC: 6, KH: 3, KW: 3, sH: 1, sW: 1, pH: 1, pW: 1, dH: 1, dW: 1, groups: 6 },
+  { N: 2, C: 4, H: 5, W: 6, OC: 4, KH: 3, KW: 2, sH: 1, sW: 2, pH: 2, pW: 1, dH: 2, dW: 1, groups: 4 },
+  { N: 3, C: 9, H: 8, W: 8, OC: 9, KH: 3, KW: 3, sH: 2, sW: 2, pH: 1, pW: 1, dH: 1, dW: 1, groups: 9 },
+  { N: 2, C: 5, H: 16, W: 16, OC: 5, KH: 3, KW: 3, sH: 1, sW: 1, pH: 1, pW: 1, dH: 1, dW: 1, groups: 5 },
+  { N: 2, C: 6, H: 16, W: 16, OC: 6, KH: 3, KW: 3, sH: 2, sW: 2, pH: 1, pW: 1, dH: 1, dW: 1, groups: 6 },
+  { N: 1, C: 4, H: 12, W: 20, OC: 4, KH: 5, KW: 5, sH: 1, sW: 1, pH: 2, pW: 2, dH: 1, dW: 1, groups: 4 },
+  { N: 2, C: 3, H: 8, W: 8, OC: 3, KH: 3, KW: 3, sH: 1, sW: 1, pH: 4, pW: 4, dH: 4, dW: 4, groups: 3 },
 ];
 
 function name(g: Geo): string {
