@@ -20,6 +20,8 @@
         "native/conv3x3.cc",
         "native/conv3x3_avx512.cc",
         "native/conv_dense.cc",
+        "native/conv_eval.cc",
+        "native/conv_eval_avx512.cc",
         "native/im2col.cc",
         "native/im2col_avx512.cc",
         "native/bind_pool.cc",

@@ -8,6 +8,9 @@
 //   --clock cpu: per-call process CPU time (all threads) on both sides, comparable under load at
 //   one thread (at two, PyTorch's OpenMP workers spin-wait and count).
 //   --filter TEXT: only the rows whose name contains TEXT.
+//   --ab VAR [--rounds R]: no PyTorch; Flint with the environment variable VAR=0 (A: off) against
+//   VAR unset (B: on), in R interleaved rounds (default 7) in one process, the minimum of each
+//   side's medians: an A/B for a native switch read per call (e.g. FLINT_CONV_EVAL).
 import { spawnSync } from "node:child_process";
 import * as torch from "../src/index.js";
 import { nn } from "../src/index.js";
@@ -163,6 +166,33 @@ print(json.dumps(rows))
     return null;
   }
   return JSON.parse(r.stdout) as Row[];
+}
+
+const abVar = sarg("ab", "");
+if (abVar !== "") {
+  const rounds = arg("rounds", 7);
+  const best: Record<string, [number, number, number]> = {}; // name -> [A min, B min, count]
+  for (let r = 0; r < rounds; r++)
+    for (const side of [0, 1]) {
+      if (side === 0) process.env[abVar] = "0";
+      else delete process.env[abVar];
+      for (const [name, ms, n] of flint()) {
+        const e = (best[name] ??= [Infinity, Infinity, n]);
+        e[side] = Math.min(e[side], ms);
+      }
+    }
+  console.log(`${threads} thread(s), ${cpuClock ? "CPU" : "wall"} ms per call, min over ${rounds} interleaved rounds`);
+  let sa = 0,
+    sb = 0;
+  for (const [name, [a, b, n]] of Object.entries(best)) {
+    sa += a * n;
+    sb += b * n;
+    console.log(
+      `${name.padEnd(30)} x${String(n).padStart(2)}  ${abVar}=0 ${a.toFixed(2).padStart(7)}  on ${b.toFixed(2).padStart(7)}  ratio ${(b / a).toFixed(2)}`,
+    );
+  }
+  console.log(`sum (x count): off ${sa.toFixed(1)} ms, on ${sb.toFixed(1)} ms, ratio ${(sb / sa).toFixed(2)}`);
+  process.exit(0);
 }
 
 const a = flint(),

@@ -13,6 +13,7 @@
 #include "conv3x3.h"
 #include "conv_dense.h"
 #include "conv_direct.h"
+#include "conv_eval.h"
 #include "conv_depthwise.h"
 
 namespace flint {
@@ -124,6 +125,8 @@ Napi::Value ForwardBatchNormEval(const Napi::CallbackInfo& info) {
     else
       batchedConvForward(s, x, w, bias, out);
     applyEpilogueAll(ep, s.N, s.OC, s.OH * s.OW, out);
+  } else if (directEvalOk(s)) {
+    directEvalForward(s, x, w, bias, ep, out);
   } else {
     conv2dForward(s, x, w, bias, out, &ep);
   }
