@@ -80,8 +80,18 @@ export class Reducer {
   /** Buckets of the last backward whose all-reduce started while other gradients were still to come (the overlap). */
   launchedEarly = 0;
   private readyCount = 0;
-  /** Milliseconds spent, summed over backward passes, by `clock` (bench/ddp-worker.ts --profile reads them). */
-  readonly timing = { hooks: 0, wait: 0, copyBack: 0, clock: (): number => performance.now() };
+  /**
+   * Milliseconds spent, summed over backward passes, by `clock` (bench/ddp-worker.ts --profile reads them);
+   * onWait (if set) gets each backward's wall-clock start and end of the wait for the all-reduces
+   * (performance.timeOrigin-based, so comparable between the ranks of one machine).
+   */
+  readonly timing = {
+    hooks: 0,
+    wait: 0,
+    copyBack: 0,
+    clock: (): number => performance.now(),
+    onWait: null as ((start: number, end: number) => void) | null,
+  };
 
   constructor(
     named: [string, Parameter][],
@@ -231,10 +241,12 @@ export class Reducer {
       globallyUsed = Float32Array.from(this.locallyUsed);
       allReduce(fromTypedArray(globallyUsed), ReduceOp.MAX, { group: this.group });
     }
-    const t0 = this.timing.clock();
+    const t0 = this.timing.clock(),
+      w0 = this.timing.onWait ? performance.now() : 0;
     for (const b of this.buckets) b.work?.wait();
     const t1 = this.timing.clock();
     this.timing.wait += t1 - t0;
+    if (this.timing.onWait) this.timing.onWait(performance.timeOrigin + w0, performance.timeOrigin + performance.now());
     for (const b of this.buckets) {
       b.members.forEach((pi, slot) => {
         if (globallyUsed !== null && globallyUsed[pi] === 0) return; // nobody used it: .grad untouched, as PyTorch
