@@ -5,7 +5,8 @@
 //                       processes, the machine's own ceiling (two single-thread jobs sharing
 //                       memory bandwidth, L3 and the cores with their V8 and Gloo threads);
 //                       with 1, the single-process baseline;
-//   --mode allreduce    all-reduces of the model's gradient size only (the communication cost).
+//   --mode allreduce    all-reduces of the model's gradient size only (the communication cost), with
+//                       distributed.allReduce and with the planned all-reduce DDP's reducer uses.
 // After --warmup steps it times --steps steps (--steps 0: the rest of one epoch; data loading
 // included) and, on rank 0, prints one JSON line: images/s for the whole job, the test accuracy
 // of the trained weights on the first --test images, and with --profile per step and rank: the
@@ -29,6 +30,7 @@ import { distributed as dist, nn, optim } from "../src/index.js";
 import { DataLoader, DistributedSampler } from "../src/utils/data/index.js";
 import { datasets, transforms } from "../src/vision/index.js";
 import { glooAddon } from "../src/distributed/addon.js";
+import { resolveGroup } from "../src/distributed/init.js";
 
 torch.tuneProcess();
 if (process.env.FLINT_BENCH_V8_FLAGS) v8.setFlagsFromString(process.env.FLINT_BENCH_V8_FLAGS);
@@ -138,7 +140,26 @@ if (mode === "allreduce") {
     const kind = tid === process.pid ? "main" : glooThreads.has(tid) ? "gloo" : "other";
     cpu[kind] += (v - (c0.get(tid) ?? 0)) / steps;
   }
-  if (rank === 0) console.log(JSON.stringify({ mode, world, numel: n, msPerAllReduce: ms, cpuMsPerAllReduce: cpu }));
+  // The same through the planned all-reduce DDP's reducer uses (ProcessGroup::planAllreduce).
+  const native = resolveGroup("bench", null).native;
+  let planned: Record<string, unknown> = {};
+  if (native?.allreducePlan && native.allreduceRun) {
+    const data = buf.typedArray() as Float32Array;
+    const id = native.allreducePlan(data, 0);
+    for (let i = 0; i < warmup; i++) native.allreduceRun(id).wait();
+    dist.barrier();
+    const p0 = threadCpu();
+    const tp = performance.now();
+    for (let i = 0; i < steps; i++) native.allreduceRun(id).wait();
+    const pcpu = { main: 0, gloo: 0, other: 0 };
+    for (const [tid, v] of threadCpu()) {
+      const kind = tid === process.pid ? "main" : glooThreads.has(tid) ? "gloo" : "other";
+      pcpu[kind] += (v - (p0.get(tid) ?? 0)) / steps;
+    }
+    planned = { msPerPlannedAllReduce: (performance.now() - tp) / steps, cpuMsPerPlannedAllReduce: pcpu };
+  }
+  if (rank === 0)
+    console.log(JSON.stringify({ mode, world, numel: n, msPerAllReduce: ms, cpuMsPerAllReduce: cpu, ...planned }));
   dist.destroyProcessGroup();
   process.exit(0);
 }
