@@ -5,13 +5,17 @@
 //                       processes, the machine's own ceiling (two single-thread jobs sharing
 //                       memory bandwidth, L3 and the cores with their V8 and Gloo threads);
 //                       with 1, the single-process baseline;
-//   --mode allreduce    all-reduces of the model's gradient size only (the communication cost).
+//   --mode allreduce    all-reduces of the model's gradient size only (the communication cost), with
+//                       distributed.allReduce and with the planned all-reduce DDP's reducer uses.
 // After --warmup steps it times --steps steps (--steps 0: the rest of one epoch; data loading
 // included) and, on rank 0, prints one JSON line: images/s for the whole job, the test accuracy
 // of the trained weights on the first --test images, and with --profile per step and rank: the
 // phases (data, forward, backward, optimizer step) in wall ms and in main-thread CPU ms, the
 // reducer's hooks / wait / copy-back (CPU ms, inside backward), and the CPU ms of the rank's
-// main thread, its Gloo threads and the rest (V8's GC and JIT threads, libuv).
+// main thread, its Gloo threads (cpu:glooLoop: Gloo's TCP event loop among them) and the rest
+// (V8's GC and JIT threads, libuv). DDP runs also report `sync`: per step the skew between the
+// ranks' arrivals at the reducer's wait, the all-reduce latency once both are in, each rank's wait
+// (wall ms) and cpuSkewMs, the ranks' difference in main-thread CPU ms between two waits.
 // Options: --bucket-cap-mb X, --grad-view 0|1 (gradientAsBucketView), --preload 0|1 (the rank's
 // shard decoded into tensors before timing instead of a DataLoader). FLINT_BENCH_THREADS=1 prints
 // each thread's name and CPU ms over the timed steps (stderr). With --profile the result also has,
@@ -26,6 +30,7 @@ import { distributed as dist, nn, optim } from "../src/index.js";
 import { DataLoader, DistributedSampler } from "../src/utils/data/index.js";
 import { datasets, transforms } from "../src/vision/index.js";
 import { glooAddon } from "../src/distributed/addon.js";
+import { resolveGroup } from "../src/distributed/init.js";
 
 torch.tuneProcess();
 if (process.env.FLINT_BENCH_V8_FLAGS) v8.setFlagsFromString(process.env.FLINT_BENCH_V8_FLAGS);
@@ -92,14 +97,22 @@ const gcObserver = new PerformanceObserver((list) => {
 });
 gcObserver.observe({ entryTypes: ["gc"] });
 
-// CPU time (ms) of each thread of this process, from /proc (Linux; empty elsewhere).
+// CPU time (ms) of each thread of this process, from /proc (Linux; empty elsewhere): schedstat's
+// nanoseconds on the CPU where the kernel has it (stat's utime + stime are 10 ms ticks: too coarse
+// for a few ms per step over 30 steps), else stat's ticks.
 function threadCpu(): Map<number, number> {
   const out = new Map<number, number>();
   try {
     for (const tid of readdirSync("/proc/self/task")) {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      out.set(Number(tid), ((Number(f[11]) + Number(f[12])) * 1000) / 100); // utime + stime, 100 Hz ticks
+      let ms: number;
+      try {
+        ms = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, "utf8").split(" ")[0]) / 1e6;
+      } catch {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+        const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        ms = ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, 100 Hz ticks
+      }
+      out.set(Number(tid), ms);
     }
   } catch {
     /* not Linux */
@@ -127,7 +140,26 @@ if (mode === "allreduce") {
     const kind = tid === process.pid ? "main" : glooThreads.has(tid) ? "gloo" : "other";
     cpu[kind] += (v - (c0.get(tid) ?? 0)) / steps;
   }
-  if (rank === 0) console.log(JSON.stringify({ mode, world, numel: n, msPerAllReduce: ms, cpuMsPerAllReduce: cpu }));
+  // The same through the planned all-reduce DDP's reducer uses (ProcessGroup::planAllreduce).
+  const native = resolveGroup("bench", null).native;
+  let planned: Record<string, unknown> = {};
+  if (native?.allreducePlan && native.allreduceRun) {
+    const data = buf.typedArray() as Float32Array;
+    const id = native.allreducePlan(data, 0);
+    for (let i = 0; i < warmup; i++) native.allreduceRun(id).wait();
+    dist.barrier();
+    const p0 = threadCpu();
+    const tp = performance.now();
+    for (let i = 0; i < steps; i++) native.allreduceRun(id).wait();
+    const pcpu = { main: 0, gloo: 0, other: 0 };
+    for (const [tid, v] of threadCpu()) {
+      const kind = tid === process.pid ? "main" : glooThreads.has(tid) ? "gloo" : "other";
+      pcpu[kind] += (v - (p0.get(tid) ?? 0)) / steps;
+    }
+    planned = { msPerPlannedAllReduce: (performance.now() - tp) / steps, cpuMsPerPlannedAllReduce: pcpu };
+  }
+  if (rank === 0)
+    console.log(JSON.stringify({ mode, world, numel: n, msPerAllReduce: ms, cpuMsPerAllReduce: cpu, ...planned }));
   dist.destroyProcessGroup();
   process.exit(0);
 }
@@ -174,6 +206,19 @@ function* batches(): Generator<[torch.Tensor, torch.Tensor]> {
 // (An addon built before threadCpuMs existed: rebuild with npm run build:native; until then wall time.)
 const cpuNow: () => number = glooAddon("bench").threadCpuMs ?? (() => performance.now());
 if (ddp) ddp.reducerTiming.clock = cpuNow;
+// Each timed step's wall-clock start and end of the reducer's wait (epoch ms, comparable between
+// the ranks): the rank that arrives first waits for the other (the skew) and then both for the
+// all-reduce itself (the latency).
+// Also each rank's main-thread CPU ms at each wait's end: the CPU work between two all-reduces,
+// whose difference between the ranks is the imbalance a quiet machine would show as waiting
+// (wall-clock skew on a loaded machine is mostly the scheduler's).
+const waits: number[] = [],
+  cpuAtWait: number[] = [];
+if (ddp)
+  ddp.reducerTiming.onWait = (start, end) => {
+    if (done >= warmup - 1) cpuAtWait.push(cpuNow());
+    if (done >= warmup) waits.push(start, end);
+  };
 const PHASES = ["data", "forward", "backward", "step"] as const;
 const wall = [0, 0, 0, 0],
   cpuPhase = [0, 0, 0, 0],
@@ -236,13 +281,6 @@ const gcTimed = gcs.filter((g) => g.start >= t0 && g.start < tEnd);
 const gcOf = (major: boolean) => gcTimed.filter((g) => g.major === major);
 const sumMs = (gs: { ms: number }[]) => gs.reduce((a, g) => a + g.ms, 0);
 
-// Per-step CPU ms of this rank's threads; rank 0 gathers every rank's.
-const cpu = { main: 0, gloo: 0, other: 0 };
-for (const [tid, ms] of cpu1) {
-  const used = ms - (cpu0.get(tid) ?? 0);
-  const kind = tid === process.pid ? "main" : glooThreads.has(tid) ? "gloo" : "other";
-  cpu[kind] += used / timed;
-}
 const threadName = (tid: number): string => {
   try {
     return readFileSync(`/proc/self/task/${tid}/comm`, "utf8").trim();
@@ -250,6 +288,16 @@ const threadName = (tid: number): string => {
     return "?";
   }
 };
+// Per-step CPU ms of this rank's threads; rank 0 gathers every rank's. gloo = the threads
+// initProcessGroup started: the group's worker (flint-gloo, runs the collectives) and Gloo's
+// TCP event loop (glooLoop: its socket reads, and an epoll tick every 10 ms).
+const cpu = { main: 0, gloo: 0, other: 0, glooLoop: 0 };
+for (const [tid, ms] of cpu1) {
+  const used = ms - (cpu0.get(tid) ?? 0);
+  const kind = tid === process.pid ? "main" : glooThreads.has(tid) ? "gloo" : "other";
+  cpu[kind] += used / timed;
+  if (kind === "gloo" && threadName(tid) !== "flint-gloo") cpu.glooLoop += used / timed;
+}
 if (process.env.FLINT_BENCH_THREADS === "1")
   console.error(
     `rank ${rank} thread CPU ms over the timed steps: ` +
@@ -270,6 +318,7 @@ const mine = new Float64Array([
   cpu.main,
   cpu.gloo,
   cpu.other,
+  cpu.glooLoop,
   per(gcOf(false).length),
   per(sumMs(gcOf(false))),
   per(gcOf(true).length),
@@ -280,6 +329,44 @@ const mine = new Float64Array([
 ]);
 const all = Array.from({ length: world }, () => torch.zeros([mine.length], { dtype: "float64" }));
 dist.allGather(all, torch.tensor(Array.from(mine), { dtype: "float64" }));
+// The reducer's waits of every rank, step by step: skew = last arrival - first arrival, latency =
+// last end - last arrival (the all-reduce once everyone is in), wait = a rank's own wait, and how
+// often each rank was the last to arrive.
+let sync: Record<string, number | number[]> | null = null;
+if (ddp && world > 1 && waits.length === 2 * timed && cpuAtWait.length === timed + 1) {
+  const mineW = [...waits, ...cpuAtWait];
+  const wAll = Array.from({ length: world }, () => torch.zeros([mineW.length], { dtype: "float64" }));
+  dist.allGather(wAll, torch.tensor(mineW, { dtype: "float64" }));
+  const w = wAll.map((t) => Array.from(t.typedArray(), Number));
+  // Main-thread CPU per step of each rank (wait end to wait end) and the mean |difference|.
+  let cpuSkew = 0;
+  for (let k = 0; k < timed; k++) {
+    const per = w.map((r) => r[2 * timed + k + 1] - r[2 * timed + k]);
+    cpuSkew += Math.max(...per) - Math.min(...per);
+  }
+  let skew = 0,
+    latency = 0;
+  const waitMs = new Array<number>(world).fill(0),
+    last = new Array<number>(world).fill(0);
+  for (let k = 0; k < timed; k++) {
+    const starts = w.map((r) => r[2 * k]),
+      ends = w.map((r) => r[2 * k + 1]);
+    const first = Math.min(...starts),
+      lastIn = Math.max(...starts);
+    skew += lastIn - first;
+    latency += Math.max(...ends) - lastIn;
+    last[starts.indexOf(lastIn)]++;
+    w.forEach((r, i) => (waitMs[i] += r[2 * k + 1] - r[2 * k]));
+  }
+  const r2 = (x: number) => Math.round(x * 100) / 100;
+  sync = {
+    skewMs: r2(skew / timed),
+    cpuSkewMs: r2(cpuSkew / timed),
+    latencyMs: r2(latency / timed),
+    waitMs: waitMs.map((x) => r2(x / timed)),
+    lastToArrive: last,
+  };
+}
 
 if (rank === 0) {
   const test = new datasets.CIFAR10(root, { train: false, transform: new transforms.ToTensor(), download: false });
@@ -308,6 +395,7 @@ if (rank === 0) {
     "cpu:main",
     "cpu:gloo",
     "cpu:other",
+    "cpu:glooLoop",
     "gc:minor",
     "gc:minorMs",
     "gc:major",
@@ -333,6 +421,7 @@ if (rank === 0) {
       testImages: testN,
       bucketSizes: ddp?.bucketSizes ?? [],
       ...(profile ? { msPerStep: perRank } : {}),
+      ...(sync ? { sync } : {}),
     }),
   );
 }

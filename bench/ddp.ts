@@ -73,6 +73,12 @@ interface Result {
   threadsPerRank: number;
   bucketSizes: number[];
   msPerStep: Phases[];
+  /**
+   * DDP runs, per step: the ranks' arrival skew at the all-reduce wait, the mean difference of their
+   * main-thread CPU ms between two waits (cpuSkewMs: the imbalance without the scheduler's), the
+   * all-reduce's latency once all are in, each rank's wait (wall ms).
+   */
+  sync?: { skewMs: number; cpuSkewMs: number; latencyMs: number; waitMs: number[]; lastToArrive: number[] };
 }
 type Config = "1" | "2" | "2i" | "py1" | "py2" | "py2i";
 const FLINT: Config[] = withCeiling ? ["1", "2", "2i"] : ["1", "2"];
@@ -227,6 +233,7 @@ console.log(
     testAccuracy: Object.fromEntries(CONFIGS.map((c) => [c, runs[c].map((r) => r.testAccuracy)])),
     cpuModel,
     msPerStep: Object.fromEntries(CONFIGS.map((c) => [c, profile(c)])),
+    sync: runs[2].map((r) => r.sync),
     allReduce,
     loadAverage: { before: loadBefore, after: loadAfter },
     note: "1: one process, bare model; 2: DDP on 2 processes; 2i: 2 independent processes (the ceiling); py*: the same in PyTorch (bench/pytorch_ddp.py). msPerStep: wall ms per phase (hooks/wait/copyBack are inside backward) and CPU ms per thread kind (main, gloo, other = V8 GC/JIT and libuv).",

@@ -237,7 +237,8 @@ class GroupWrap : public Napi::ObjectWrap<GroupWrap> {
       InstanceMethod("broadcast", &GroupWrap::Broadcast), InstanceMethod("allgather", &GroupWrap::Allgather),
       InstanceMethod("gather", &GroupWrap::Gather), InstanceMethod("scatter", &GroupWrap::Scatter),
       InstanceMethod("alltoall", &GroupWrap::Alltoall), InstanceMethod("barrier", &GroupWrap::Barrier),
-      InstanceMethod("shutdown", &GroupWrap::Shutdown),
+      InstanceMethod("shutdown", &GroupWrap::Shutdown), InstanceMethod("allreducePlan", &GroupWrap::AllreducePlan),
+      InstanceMethod("allreduceRun", &GroupWrap::AllreduceRun),
     });
     exports.Set("ProcessGroup", f);
   }
@@ -260,6 +261,7 @@ class GroupWrap : public Napi::ObjectWrap<GroupWrap> {
  private:
   std::unique_ptr<ProcessGroup> group_;
   std::vector<Pending> pending_;
+  std::vector<Napi::Reference<Napi::Object>> planBuffers_;  // every plan's buffer, alive as long as the group
 
   ProcessGroup& group(const Napi::Env& env) {
     if (!group_) throw Napi::Error::New(env, "distributed: the process group was destroyed");
@@ -349,12 +351,26 @@ class GroupWrap : public Napi::ObjectWrap<GroupWrap> {
   Napi::Value Barrier(const Napi::CallbackInfo& i) {
     return guarded(i.Env(), [&] { return wrap(i.Env(), group(i.Env()).barrier(), {}); });
   }
+  /** allreducePlan(buf, type): sets up a SUM all-reduce of buf (collective, blocking); returns its id. */
+  Napi::Value AllreducePlan(const Napi::CallbackInfo& i) {
+    return guarded(i.Env(), [&]() -> Napi::Value {
+      DType t = dtype(i[1]);
+      int id = group(i.Env()).planAllreduce(ptr(i[0]), count(i[0], t), t);
+      planBuffers_.push_back(Napi::Persistent(i[0].As<Napi::Object>()));
+      return Napi::Number::New(i.Env(), id);
+    });
+  }
+  /** allreduceRun(id): runs a planned all-reduce; returns its work. */
+  Napi::Value AllreduceRun(const Napi::CallbackInfo& i) {
+    return guarded(i.Env(), [&] { return wrap(i.Env(), group(i.Env()).runAllreduce(i[0].As<Napi::Number>().Int32Value()), {}); });
+  }
   Napi::Value Shutdown(const Napi::CallbackInfo& i) {
     if (group_) {
       group_->shutdown();
       group_.reset();
     }
     pending_.clear();
+    planBuffers_.clear();
     return i.Env().Undefined();
   }
 };

@@ -3,6 +3,7 @@
 
 #include <gloo/allgather.h>
 #include <gloo/allreduce.h>
+#include <gloo/allreduce_halving_doubling.h>
 #include <gloo/alltoall.h>
 #include <gloo/barrier.h>
 #include <gloo/broadcast.h>
@@ -15,6 +16,7 @@
 #include <gloo/transport/tcp/device.h>
 
 #include <cstdlib>
+#include <limits>
 #include <pthread.h>
 #include <stdexcept>
 
@@ -115,6 +117,7 @@ void ProcessGroup::shutdown() {
   // Fail whatever was queued after shutdown began, so no waiter blocks forever.
   for (auto& w : queue_) w->finish(w->name() + ": the process group was destroyed before it ran");
   queue_.clear();
+  plans_.clear();  // their buffers unregister from the pairs: before the context goes
   context_.reset();
 }
 
@@ -166,6 +169,41 @@ std::shared_ptr<Work> ProcessGroup::allreduce(void* buf, size_t n, DType t, Redu
       case DType::Uint8: o.setOutput(static_cast<uint8_t*>(buf), n); break;
     }
     gloo::allreduce(o);
+  });
+}
+
+int ProcessGroup::planAllreduce(void* buf, size_t n, DType t) {
+  if (t != DType::Float32 && t != DType::Float64) throw std::runtime_error("allReduce plan: float32 or float64 only");
+  if (n > static_cast<size_t>(std::numeric_limits<int>::max())) throw std::runtime_error("allReduce plan: buffer too large");
+  auto plan = std::make_shared<Plan>();
+  int id;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    plans_.push_back(plan);
+    id = static_cast<int>(plans_.size()) - 1;
+  }
+  auto w = enqueue("allReduce setup", [this, plan, buf, n, t](uint32_t) {
+    const int count = static_cast<int>(n);
+    if (t == DType::Float32)
+      plan->algo = std::make_unique<gloo::AllreduceHalvingDoubling<float>>(context_, std::vector<float*>{static_cast<float*>(buf)}, count);
+    else
+      plan->algo = std::make_unique<gloo::AllreduceHalvingDoubling<double>>(context_, std::vector<double*>{static_cast<double*>(buf)}, count);
+  });
+  std::string err = w->wait();
+  if (!err.empty()) throw std::runtime_error(err);
+  return id;
+}
+
+std::shared_ptr<Work> ProcessGroup::runAllreduce(int id) {
+  std::shared_ptr<Plan> plan;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (id < 0 || static_cast<size_t>(id) >= plans_.size()) throw std::runtime_error("allReduce: unknown plan");
+    plan = plans_[id];
+  }
+  return enqueue("allReduce", [plan](uint32_t) {
+    if (!plan->algo) throw std::runtime_error("allReduce: the plan was not set up");
+    plan->algo->run();
   });
 }
 

@@ -48,6 +48,14 @@ export interface NativeGroup {
   alltoall(input: Wire, output: Wire, type: WireType): NativeWork;
   barrier(): NativeWork;
   shutdown(): void;
+  /**
+   * Sets up a SUM all-reduce of one fixed float32/float64 buffer, kept as long as the group
+   * (collective: every rank in the same order; blocks until set up); returns its id. Optional:
+   * an addon built before it lacks it.
+   */
+  allreducePlan?(buf: Wire, type: WireType): number;
+  /** Runs a planned all-reduce (queued after the collectives issued before it). */
+  allreduceRun?(plan: number): NativeWork;
 }
 
 export interface GlooAddon {

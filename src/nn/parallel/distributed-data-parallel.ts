@@ -117,7 +117,7 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
   }
 
   /** @internal Reducer time in ms summed over backward passes (by `clock`, wall time unless replaced): gradient hooks, waiting for all-reduces, copies back into .grad. */
-  get reducerTiming(): { hooks: number; wait: number; copyBack: number; clock: () => number } {
+  get reducerTiming(): Reducer["timing"] {
     return this.#reducer.timing;
   }
 
