@@ -54,9 +54,10 @@ constexpr size_t kAlign = 64;
 
 v8::Isolate* owner = nullptr;
 bool enabled = false;
+bool exposeGcGiven = false;  // node was started with --expose-gc
 size_t youngBudget = size_t(32) << 20;  // V8's own: twice the default semi-space
 size_t maxBudget = size_t(256) << 20;
-size_t cacheCap = size_t(1) << 30;  // a safety bound; trimCache keeps it near one cycle's need
+constexpr size_t cacheCap = size_t(1) << 30;  // a safety bound; trimCache keeps it near one cycle's need
 
 std::vector<LiveBlock> live;
 // Free blocks by exact size (a training step asks for the same sizes every time). `low` is the
@@ -125,9 +126,10 @@ size_t reclaim() {
 void scavenge() {
   // V8 offers a forced young-generation collection only under --expose-gc; the flag only makes
   // new contexts get a global gc(), so it is set for the call and cleared again.
-  v8::V8::SetFlagsFromString("--expose-gc");
+  // (Left on when the process was started with it.)
+  if (!exposeGcGiven) v8::V8::SetFlagsFromString("--expose-gc");
   owner->RequestGarbageCollectionForTesting(v8::Isolate::kMinorGarbageCollection);
-  v8::V8::SetFlagsFromString("--no-expose-gc");
+  if (!exposeGcGiven) v8::V8::SetFlagsFromString("--no-expose-gc");
   forcedScavenges++;
 }
 
@@ -218,7 +220,7 @@ Napi::Value storageAlloc(const Napi::CallbackInfo& info) {
   return Napi::Value(env, ToNapi(v8::ArrayBuffer::New(isolate, store)));
 }
 
-// storageEnable(maxYoungBudgetMB, cacheCapMB): starts serving storageAlloc on the calling isolate.
+// storageEnable(maxYoungBudgetMB, exposeGcGiven): starts serving storageAlloc on the calling isolate.
 Napi::Value storageEnable(const Napi::CallbackInfo& info) {
   v8::Isolate* isolate = v8::Isolate::GetCurrent();
   if (owner != nullptr && owner != isolate) return Napi::Boolean::New(info.Env(), false);
@@ -230,7 +232,7 @@ Napi::Value storageEnable(const Napi::CallbackInfo& info) {
     maxBudget = size_t(info[0].As<Napi::Number>().DoubleValue() * 1048576);
     youngBudget = std::min(youngBudget, maxBudget);
   }
-  if (info.Length() > 1 && info[1].IsNumber()) cacheCap = size_t(info[1].As<Napi::Number>().DoubleValue() * 1048576);
+  if (info.Length() > 1 && info[1].IsBoolean()) exposeGcGiven = info[1].As<Napi::Boolean>().Value();
   enabled = true;
   return Napi::Boolean::New(info.Env(), true);
 }

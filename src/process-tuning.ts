@@ -36,7 +36,7 @@ export interface TuneProcessResult {
 
 type AddonWithMalloc = NonNullable<ReturnType<typeof nativeAddon>> & {
   keepLargeBlocksInHeap?: () => boolean;
-  storageEnable?: (youngBudgetMB?: number) => boolean;
+  storageEnable?: (maxYoungBudgetMB: number, exposeGcGiven: boolean) => boolean;
   storageAlloc?: (bytes: number) => ArrayBuffer | undefined;
 };
 
@@ -52,7 +52,9 @@ export function tuneProcess(options: TuneProcessOptions = {}): TuneProcessResult
   }
   if ((options.storage ?? true) && out.v8 && isMainThread && process.env.FLINT_NATIVE_STORAGE !== "0") {
     const young = Number(process.env.FLINT_STORAGE_YOUNG_MB ?? "256");
-    if (addon?.storageEnable && addon.storageAlloc && addon.storageEnable(young > 0 ? young : 256)) {
+    // A global gc() means node was started with --expose-gc, which the allocator then leaves on.
+    const exposeGc = typeof (globalThis as { gc?: unknown }).gc === "function";
+    if (addon?.storageEnable && addon.storageAlloc && addon.storageEnable(young > 0 ? young : 256, exposeGc)) {
       setStorageAllocator(addon.storageAlloc);
       out.storage = true;
     }
