@@ -57,6 +57,7 @@ bool enabled = false;
 bool exposeGcGiven = false;  // node was started with --expose-gc
 size_t youngBudget = size_t(32) << 20;  // V8's own: twice the default semi-space
 size_t maxBudget = size_t(256) << 20;
+int promotingCycles = 0;  // consecutive forced scavenges that promoted much
 constexpr size_t cacheCap = size_t(1) << 30;  // a safety bound; trimCache keeps it near one cycle's need
 
 std::vector<LiveBlock> live;
@@ -204,8 +205,15 @@ Napi::Value storageAlloc(const Napi::CallbackInfo& info) {
     scavenge();
     // Blocks promoted by this scavenge lived through two cycles: when that is much of a cycle's
     // allocation (a training step's activations outlive a cycle shorter than the step), the
-    // cycle doubles, up to maxBudget, so they die young instead.
-    if (reclaim() > youngBudget / 4 && youngBudget < maxBudget) youngBudget = std::min(2 * youngBudget, maxBudget);
+    // cycle doubles, up to maxBudget, so they die young instead. A longer cycle touches more
+    // memory, which costs small ops cache misses, so it grows only when that repeats.
+    // Twice in a row: long-lived tensors made once (a model's weights, a data set) promote once.
+    if (reclaim() <= youngBudget / 4) {
+      promotingCycles = 0;
+    } else if (++promotingCycles >= 2 && youngBudget < maxBudget) {
+      youngBudget = std::min(2 * youngBudget, maxBudget);
+      promotingCycles = 0;
+    }
     startCycle();
     scavengesSeen = scavenges;
     sinceScavenge = 0;
