@@ -39,6 +39,7 @@
         "native/optim.cc",
         "native/threadpool.cc",
         "native/scratch.cc",
+        "native/storage.cc",
         "native/gemm.cc",
         "native/gemm_avx512.cc",
         "native/gemm_avx2.cc",

@@ -1,8 +1,10 @@
-// Garbage collections per training step, with and without the backward pass's buffer recycling
-// (src/buffer-pool.ts): counts and kinds of V8 collections (perf_hooks "gc" entries), the bytes of
-// fresh kernel-output buffers, and process CPU per step. Counts are repeatable on a loaded machine
-// where times are not. Each configuration runs in its own process (FLINT_GRAD_POOL is read at load).
-// Usage: node --import tsx bench/gc-per-step.ts [--steps 30] [--threads 1]
+// Garbage collections per training step, with and without the native storage allocator
+// (native/storage.cc, FLINT_NATIVE_STORAGE) or, with --ab pool, the backward pass's buffer
+// recycling (src/buffer-pool.ts, FLINT_GRAD_POOL): counts and kinds of V8 collections (perf_hooks
+// "gc" entries) and process CPU per step. Counts are repeatable on a loaded machine where times are
+// not. Each configuration runs in its own process (both switches are read at start-up); --rounds N
+// repeats the pair N times, interleaved. --models seed,resnet20,resnet18 picks the models.
+// Usage: node --import tsx bench/gc-per-step.ts [--steps 30] [--threads 1] [--ab storage|pool] [--rounds 1]
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -13,18 +15,18 @@ const arg = (name: string, dflt: string): string => {
 
 if (process.env.GC_STEP_CHILD === undefined) {
   const rows: Record<string, unknown>[] = [];
-  for (const model of ["seed", "resnet20", "resnet18"]) {
-    for (const pool of ["0", "1"]) {
-      const r = spawnSync(
-        process.execPath,
-        ["--import", "tsx", fileURLToPath(import.meta.url), ...process.argv.slice(2)],
-        {
-          env: { ...process.env, GC_STEP_CHILD: model, FLINT_GRAD_POOL: pool },
-          encoding: "utf8",
-        },
-      );
-      if (r.status !== 0) throw new Error(r.stderr);
-      rows.push(JSON.parse(r.stdout.trim().split("\n").pop() as string) as Record<string, unknown>);
+  const switchVar = arg("ab", "storage") === "pool" ? "FLINT_GRAD_POOL" : "FLINT_NATIVE_STORAGE";
+  for (const model of arg("models", "seed,resnet20,resnet18").split(",")) {
+    for (let round = 0; round < Number(arg("rounds", "1")); round++) {
+      for (const on of ["0", "1"]) {
+        const r = spawnSync(
+          process.execPath,
+          ["--import", "tsx", fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+          { env: { ...process.env, GC_STEP_CHILD: model, [switchVar]: on }, encoding: "utf8" },
+        );
+        if (r.status !== 0) throw new Error(r.stderr);
+        rows.push(JSON.parse(r.stdout.trim().split("\n").pop() as string) as Record<string, unknown>);
+      }
     }
   }
   console.table(rows);
@@ -75,19 +77,37 @@ if (process.env.GC_STEP_CHILD === undefined) {
   counts = {};
   gcMs = 0;
   const n = Number(arg("steps", "30"));
+  const { nativeAddon } = await import("../src/backend/native/addon.js");
+  const stats = (): Record<string, number> =>
+    (nativeAddon() as unknown as { storageStats?: () => Record<string, number> } | null)?.storageStats?.() ?? {};
+  const s0 = stats();
+  const f0 = process.resourceUsage().minorPageFault;
   const c0 = process.cpuUsage();
+  const t0 = performance.now();
   for (let i = 0; i < n; i++) step();
+  const wall = performance.now() - t0;
   const cpu = process.cpuUsage(c0);
+  const faults = process.resourceUsage().minorPageFault - f0;
+  const s1 = stats();
+  const mbPerStep = (k: string): number => Math.round(((s1[k] ?? 0) - (s0[k] ?? 0)) / n / 2 ** 20);
   await settle();
   const per = (v: number): number => Math.round((v / n) * 100) / 100;
   console.log(
     JSON.stringify({
       model: which,
       pool: process.env.FLINT_GRAD_POOL !== "0",
+      storage: process.env.FLINT_NATIVE_STORAGE !== "0",
       scavengesPerStep: per(counts.scavenge ?? 0),
       markSweepsPerStep: per(counts.markSweep ?? 0),
       gcMsPerStep: per(gcMs),
       cpuMsPerStep: per((cpu.user + cpu.system) / 1000),
+      wallMsPerStep: per(wall),
+      faultsPerStep: per(faults),
+      freshMB: mbPerStep("freshBytes"),
+      reusedMB: mbPerStep("reusedBytes"),
+      freedMB: mbPerStep("freedBytes"),
+      budgetMB: Math.round((s1.youngBudget ?? 0) / 2 ** 20),
+      rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
     }),
   );
 }

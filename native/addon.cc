@@ -37,6 +37,7 @@ static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   flint::registerPool(env, exports);
   flint::registerOps(env, exports);
   flint::registerRnn(env, exports);
+  flint::registerStorage(env, exports);
   return exports;
 }
 

@@ -13,6 +13,7 @@ void registerConv(Napi::Env env, Napi::Object exports);
 void registerPool(Napi::Env env, Napi::Object exports);
 void registerOps(Napi::Env env, Napi::Object exports);
 void registerRnn(Napi::Env env, Napi::Object exports);
+void registerStorage(Napi::Env env, Napi::Object exports);
 
 // Elements a row-major matrix of rows x cols with leading dimension ld spans (overflow-checked).
 inline int64_t matrixExtent(const Args& a, int64_t rows, int64_t cols, int64_t ld) {

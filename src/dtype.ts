@@ -168,6 +168,23 @@ export function resultType(operands: readonly PromotionOperand[]): DType {
 /** Node's Buffer; absent in a browser, where every array is zero-filled. */
 const nodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(bytes: number): { buffer: ArrayBuffer } } }).Buffer;
 
+/** Makes uninitialized storage of at least 4 KiB, or returns undefined to leave it to V8. */
+export type StorageAllocator = (bytes: number) => ArrayBuffer | undefined;
+let storageAllocator: StorageAllocator | null = null;
+
+/**
+ * Installs (or with null removes) the allocator uninitArray takes fresh buffers from; Node's
+ * torch.tuneProcess() installs the native addon's caching allocator. Returns the previous one.
+ */
+export function setStorageAllocator(alloc: StorageAllocator | null): StorageAllocator | null {
+  const was = storageAllocator;
+  storageAllocator = alloc;
+  return was;
+}
+
+/** The allocator uninitArray uses, or null for V8's. */
+export const getStorageAllocator = (): StorageAllocator | null => storageAllocator;
+
 // From 4 KiB up (POOL_MIN_BYTES), skipping the zero fill pays (measured: a zeroed 64 KiB array
 // 5.6 us, unfilled 0.7 us), and so does recycling.
 
@@ -180,9 +197,13 @@ export function uninitArray(dtype: DType, n: number): TypedArray {
   if (!(Number.isInteger(n) && n >= 0 && n <= MAX_UNCHECKED)) checkAllocCount("allocation", n, dtype);
   const bytes = n * itemSize(dtype);
   if (bytes < POOL_MIN_BYTES) return arrayFor(dtype, n);
-  // A buffer freed by the last backward pass (./buffer-pool.ts), else a fresh one; in a browser
+  // A buffer freed by the last backward pass (./buffer-pool.ts), else one from the storage
+  // allocator torch.tuneProcess() installs (native/storage.cc), else a fresh one; in a browser
   // fresh arrays are zero-filled.
-  const buf = takeBuffer(bytes) ?? (nodeBuffer ? nodeBuffer.allocUnsafeSlow(bytes).buffer : new ArrayBuffer(bytes));
+  const buf =
+    takeBuffer(bytes) ??
+    storageAllocator?.(bytes) ??
+    (nodeBuffer ? nodeBuffer.allocUnsafeSlow(bytes).buffer : new ArrayBuffer(bytes));
   noteNewBuffer(buf);
   switch (dtype) {
     case "float32":

@@ -5,5 +5,5 @@ import type { TuneProcessOptions, TuneProcessResult } from "./process-tuning.js"
 export type { TuneProcessOptions, TuneProcessResult };
 
 export function tuneProcess(_options: TuneProcessOptions = {}): TuneProcessResult {
-  return { malloc: false, v8: false };
+  return { malloc: false, v8: false, storage: false };
 }

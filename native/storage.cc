@@ -1,0 +1,286 @@
+// A caching allocator for tensor storage (CPU kernel outputs of 4 KiB and more), with its own
+// schedule of young-generation collections. Enabled by torch.tuneProcess() (src/process-tuning.ts).
+//
+// Why: a kernel output made by V8's allocator (Buffer.allocUnsafeSlow) counts as external memory
+// of the young generation, and V8 (11.3, Node 20) scavenges every time those bytes reach twice the
+// default semi-space (32 MB; Heap::AllocateExternalBackingStore) and starts marking the old
+// generation every 64 MB of external growth (Isolate::AdjustAmountOfExternalAllocatedMemory,
+// kExternalAllocationSoftLimit). A conv-net training step allocates hundreds of MB, so it paid
+// ~6 scavenges and ~3 mark-compacts per step; each mid-step scavenge also ages the step's live
+// activations, which then die in the old generation and need a mark-compact.
+//
+// How: blocks come from malloc (or this cache) and are wrapped in a BackingStore with V8's
+// EmptyDeleter, which V8 accounts as zero external bytes (BackingStore::PerIsolateAccountingLength).
+// This file keeps a shared_ptr to every store it hands out; V8 holds one more for every
+// ArrayBuffer that uses it (also one transferred to a worker, and any embedder reference such as a
+// pending fs write), so a use count of one means no JavaScript can reach the memory any more and
+// the block goes back to the cache. Memory reachable from JS is never reused.
+// Collections then follow this allocator's own accounting:
+//   - a scavenge once a cycle's budget of bytes was handed out since the last one. It starts at
+//     V8's 32 MB and doubles, up to 256 MB (FLINT_STORAGE_YOUNG_MB), while scavenges promote much
+//     (a step's activations outliving a cycle), so a ResNet-20 step sees about one instead of six;
+//   - a block that has lived through two scavenges is in the old generation (V8 promotes on the
+//     second survival): its bytes are reported to V8 as external memory, so old garbage starts V8's
+//     incremental marking as before, and only then.
+// Only the isolate that enabled it (the main thread) allocates here; other threads get undefined
+// and fall back to V8's allocator. Everything below runs on that isolate's thread.
+#include <v8.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "bind.h"
+
+namespace flint {
+namespace {
+
+struct LiveBlock {
+  std::shared_ptr<v8::BackingStore> store;
+  void* data;
+  size_t bytes;
+  uint64_t bornAtScavenge;  // scavenges seen when it was handed out
+  bool reported;            // its bytes are counted in V8's external memory
+};
+
+constexpr size_t kMinBytes = 4096;
+constexpr size_t kMaxBytes = size_t(1) << 31;
+constexpr size_t kAlign = 64;
+
+v8::Isolate* owner = nullptr;
+bool enabled = false;
+bool exposeGcGiven = false;  // node was started with --expose-gc
+size_t youngBudget = size_t(32) << 20;  // V8's own: twice the default semi-space
+size_t maxBudget = size_t(256) << 20;
+int promotingCycles = 0;  // consecutive forced scavenges that promoted much
+constexpr size_t cacheCap = size_t(1) << 30;  // a safety bound; trimCache keeps it near one cycle's need
+
+std::vector<LiveBlock> live;
+// Free blocks by exact size (a training step asks for the same sizes every time). `low` is the
+// fewest blocks the list held since the last scavenge: that many went unused for a whole cycle,
+// and half of them are returned to malloc at the next one, so the cache follows what the program
+// asks for.
+struct SizeList {
+  std::vector<void*> blocks;
+  size_t low = 0;
+};
+std::unordered_map<size_t, SizeList> cache;
+size_t liveBytes = 0, cachedBytes = 0, reportedBytes = 0;
+size_t sinceScavenge = 0;  // bytes handed out since the last scavenge
+double freshBytes = 0, reusedBytes = 0, freedBytes = 0;  // statistics
+uint64_t scavenges = 0, scavengesSeen = 0, gcs = 0, scannedAtGc = 0, forcedScavenges = 0;
+
+void onGcEpilogue(v8::Isolate*, v8::GCType type, v8::GCCallbackFlags, void*) {
+  if (type & v8::kGCTypeScavenge) scavenges++;
+  gcs++;
+}
+
+void releaseBlock(void* data, size_t bytes) {
+  if (enabled && cachedBytes + bytes <= cacheCap) {
+    cache[bytes].blocks.push_back(data);
+    cachedBytes += bytes;
+  } else {
+    std::free(data);
+    freedBytes += double(bytes);
+  }
+}
+
+// Moves every block no ArrayBuffer uses any more to the cache, and reports blocks that reached
+// the old generation to V8. Returns the bytes newly reported.
+size_t reclaim() {
+  scannedAtGc = gcs;
+  int64_t adjust = 0;
+  size_t keep = 0, promoted = 0;
+  for (size_t i = 0; i < live.size(); i++) {
+    LiveBlock& b = live[i];
+    if (b.store.use_count() == 1) {
+      // The last other owner let go (possibly on V8's sweeper thread): order its writes first.
+      std::atomic_thread_fence(std::memory_order_acquire);
+      if (b.reported) {
+        adjust -= int64_t(b.bytes);
+        reportedBytes -= b.bytes;
+      }
+      liveBytes -= b.bytes;
+      b.store.reset();
+      releaseBlock(b.data, b.bytes);
+      continue;
+    }
+    if (!b.reported && scavenges - b.bornAtScavenge >= 2) {
+      b.reported = true;
+      promoted += b.bytes;
+      adjust += int64_t(b.bytes);
+      reportedBytes += b.bytes;
+    }
+    if (keep != i) live[keep] = std::move(b);
+    keep++;
+  }
+  live.resize(keep);
+  if (adjust != 0 && owner != nullptr) owner->AdjustAmountOfExternalAllocatedMemory(adjust);
+  return promoted;
+}
+
+void scavenge() {
+  // V8 offers a forced young-generation collection only under --expose-gc; the flag only makes
+  // new contexts get a global gc(), so it is set for the call and cleared again.
+  // (Left on when the process was started with it.)
+  if (!exposeGcGiven) v8::V8::SetFlagsFromString("--expose-gc");
+  owner->RequestGarbageCollectionForTesting(v8::Isolate::kMinorGarbageCollection);
+  if (!exposeGcGiven) v8::V8::SetFlagsFromString("--no-expose-gc");
+  forcedScavenges++;
+}
+
+// A scavenge begins a new cycle: blocks no request needed during the last one go back to malloc.
+void trimCache() {
+  for (auto it = cache.begin(); it != cache.end();) {
+    SizeList& list = it->second;
+    // Half of what went unused: where a cycle boundary falls within a training step moves, so
+    // one cycle's surplus is often the next one's need.
+    for (size_t i = 0, n = (list.low + 1) / 2; i < n; i++) {
+      std::free(list.blocks.back());
+      list.blocks.pop_back();
+      cachedBytes -= it->first;
+      freedBytes += double(it->first);
+    }
+    if (list.blocks.empty()) {
+      it = cache.erase(it);
+      continue;
+    }
+    ++it;
+  }
+}
+
+void startCycle() {
+  for (auto& [bytes, list] : cache) list.low = list.blocks.size();
+}
+
+void* takeBlock(size_t bytes) {
+  auto it = cache.find(bytes);
+  if (it != cache.end() && !it->second.blocks.empty()) {
+    SizeList& list = it->second;
+    void* p = list.blocks.back();
+    list.blocks.pop_back();
+    if (list.blocks.size() < list.low) list.low = list.blocks.size();
+    cachedBytes -= bytes;
+    reusedBytes += double(bytes);
+    return p;
+  }
+  freshBytes += double(bytes);
+  return std::aligned_alloc(kAlign, (bytes + kAlign - 1) / kAlign * kAlign);
+}
+
+// Node-API's napi_value is a v8::Local's pointer (v8impl::JsValueFromV8LocalValue in Node).
+napi_value ToNapi(v8::Local<v8::Value> local) {
+  napi_value v;
+  static_assert(sizeof(v) == sizeof(local), "napi_value is a v8::Local");
+  std::memcpy(&v, &local, sizeof v);
+  return v;
+}
+
+// storageAlloc(bytes): an ArrayBuffer of `bytes` uninitialized bytes, or undefined (not enabled,
+// another thread, a size outside [4 KiB, 2 GiB], or malloc failed): the caller then uses V8's.
+Napi::Value storageAlloc(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  if (isolate != owner) return env.Undefined();
+  if (gcs != scannedAtGc) {
+    reclaim();
+    // Any scavenge (also one V8 started for its own heap) collected what was young.
+    if (scavenges != scavengesSeen) {
+      scavengesSeen = scavenges;
+      sinceScavenge = 0;
+      trimCache();
+      startCycle();
+    }
+  }
+  double requested = info[0].As<Napi::Number>().DoubleValue();
+  if (!enabled || !(requested >= kMinBytes && requested <= kMaxBytes)) return env.Undefined();
+  size_t bytes = size_t(requested);
+  if (sinceScavenge + bytes > youngBudget) {
+    trimCache();
+    scavenge();
+    // Blocks promoted by this scavenge lived through two cycles: when that is much of a cycle's
+    // allocation (a training step's activations outlive a cycle shorter than the step), the
+    // cycle doubles, up to maxBudget, so they die young instead. A longer cycle touches more
+    // memory, which costs small ops cache misses, so it grows only when that repeats.
+    // Twice in a row: long-lived tensors made once (a model's weights, a data set) promote once.
+    if (reclaim() <= youngBudget / 4) {
+      promotingCycles = 0;
+    } else if (++promotingCycles >= 2 && youngBudget < maxBudget) {
+      youngBudget = std::min(2 * youngBudget, maxBudget);
+      promotingCycles = 0;
+    }
+    startCycle();
+    scavengesSeen = scavenges;
+    sinceScavenge = 0;
+  }
+  void* data = takeBlock(bytes);
+  if (data == nullptr) return env.Undefined();
+  std::shared_ptr<v8::BackingStore> store =
+      v8::ArrayBuffer::NewBackingStore(data, bytes, v8::BackingStore::EmptyDeleter, nullptr);
+  live.push_back(LiveBlock{store, data, bytes, scavenges, false});
+  liveBytes += bytes;
+  sinceScavenge += bytes;
+  return Napi::Value(env, ToNapi(v8::ArrayBuffer::New(isolate, store)));
+}
+
+// storageEnable(maxYoungBudgetMB, exposeGcGiven): starts serving storageAlloc on the calling isolate.
+Napi::Value storageEnable(const Napi::CallbackInfo& info) {
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  if (owner != nullptr && owner != isolate) return Napi::Boolean::New(info.Env(), false);
+  if (owner == nullptr) {
+    owner = isolate;
+    isolate->AddGCEpilogueCallback(onGcEpilogue, nullptr);
+  }
+  if (info.Length() > 0 && info[0].IsNumber()) {
+    maxBudget = size_t(info[0].As<Napi::Number>().DoubleValue() * 1048576);
+    youngBudget = std::min(youngBudget, maxBudget);
+  }
+  if (info.Length() > 1 && info[1].IsBoolean()) exposeGcGiven = info[1].As<Napi::Boolean>().Value();
+  enabled = true;
+  return Napi::Boolean::New(info.Env(), true);
+}
+
+// storageDisable(): stops serving and empties the cache; blocks still in use are freed when the
+// collector lets them go (the next storageStats or storageAlloc call after a GC sees that).
+Napi::Value storageDisable(const Napi::CallbackInfo& info) {
+  enabled = false;
+  for (auto& [bytes, list] : cache)
+    for (void* p : list.blocks) std::free(p);
+  cache.clear();
+  cachedBytes = 0;
+  return info.Env().Undefined();
+}
+
+// storageStats(): what the allocator holds (and, first, takes back what the collector freed).
+Napi::Value storageStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (owner != nullptr && v8::Isolate::GetCurrent() == owner) reclaim();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("enabled", Napi::Boolean::New(env, enabled));
+  o.Set("liveBytes", Napi::Number::New(env, double(liveBytes)));
+  o.Set("liveBlocks", Napi::Number::New(env, double(live.size())));
+  o.Set("cachedBytes", Napi::Number::New(env, double(cachedBytes)));
+  o.Set("reportedBytes", Napi::Number::New(env, double(reportedBytes)));
+  o.Set("forcedScavenges", Napi::Number::New(env, double(forcedScavenges)));
+  o.Set("freshBytes", Napi::Number::New(env, freshBytes));
+  o.Set("reusedBytes", Napi::Number::New(env, reusedBytes));
+  o.Set("freedBytes", Napi::Number::New(env, freedBytes));
+  o.Set("youngBudget", Napi::Number::New(env, double(youngBudget)));
+  return o;
+}
+
+}  // namespace
+
+void registerStorage(Napi::Env env, Napi::Object exports) {
+  exportFn(env, exports, "storageAlloc", storageAlloc);
+  exportFn(env, exports, "storageEnable", storageEnable);
+  exportFn(env, exports, "storageDisable", storageDisable);
+  exportFn(env, exports, "storageStats", storageStats);
+}
+
+}  // namespace flint

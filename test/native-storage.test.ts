@@ -1,0 +1,131 @@
+// The native caching allocator for tensor storage (native/storage.cc, installed by
+// torch.tuneProcess()): a block is reused only once no ArrayBuffer can reach it (also one handed
+// to a worker), memory stays bounded in a loop that never yields to the event loop, results equal
+// those with V8's allocator bit for bit, and FLINT_NATIVE_STORAGE=0 turns it off.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { Worker } from "node:worker_threads";
+import * as torch from "../src/index.js";
+import { nn, optim } from "../src/index.js";
+import { nativeAddon } from "../src/backend/native/addon.js";
+import { setStorageAllocator, uninitArray, type StorageAllocator } from "../src/dtype.js";
+
+interface Stats {
+  liveBytes: number;
+  cachedBytes: number;
+  reusedBytes: number;
+  forcedScavenges: number;
+}
+const addon = nativeAddon() as unknown as { storageStats?: () => Stats } | null;
+const stats = (): Stats => (addon?.storageStats as () => Stats)();
+const enabled = torch.tuneProcess().storage;
+const skip = enabled ? false : "needs the native addon's storage allocator";
+
+/** Allocates and drops `mb` MB of 1 MiB kernel-output buffers, synchronously. */
+function churn(mb: number, fill = 0): void {
+  for (let i = 0; i < mb; i++) uninitArray("float32", 1 << 18).fill(fill);
+}
+
+describe("native storage allocator", () => {
+  test("tuneProcess installs it on the native backend", () => {
+    assert.equal(enabled, torch.backendName() === "native" && process.env.FLINT_KEEP_V8_FLAGS !== "1");
+  });
+
+  test("reuses dropped blocks and never one that JS can still reach", { skip }, () => {
+    const kept = Array.from({ length: 8 }, (_, i) => uninitArray("float32", 1 << 18).fill(i + 0.5));
+    const reused = stats().reusedBytes;
+    churn(600, -1); // several forced scavenges
+    assert.ok(stats().forcedScavenges > 0);
+    assert.ok(stats().reusedBytes > reused + 100 * 2 ** 20, "dropped blocks come back");
+    kept.forEach((a, i) =>
+      assert.ok(
+        a.every((v) => v === i + 0.5),
+        `kept buffer ${i} unchanged`,
+      ),
+    );
+  });
+
+  test("memory stays bounded in a synchronous loop", { skip }, () => {
+    const rss0 = process.memoryUsage().rss;
+    for (let step = 0; step < 30; step++) {
+      const xs = [];
+      for (let i = 0; i < 64; i++) xs.push(uninitArray("float32", 1 << 18).fill(step)); // 64 MB live per step
+      assert.equal(xs[63][0], step);
+    }
+    const s = stats();
+    // 1.9 GB went through; the allocator holds about one cycle (<= 256 MB) plus what is live.
+    assert.ok(s.liveBytes + s.cachedBytes < 800 * 2 ** 20, `holds ${(s.liveBytes + s.cachedBytes) / 2 ** 20} MB`);
+    assert.ok(process.memoryUsage().rss - rss0 < 900 * 2 ** 20);
+  });
+
+  test("a buffer transferred to a worker is not reused while the worker holds it", { skip }, async () => {
+    const w = new Worker(
+      `const { parentPort } = require("node:worker_threads");
+       let held;
+       parentPort.on("message", (m) => {
+         if (m.buf) { held = new Float32Array(m.buf); parentPort.postMessage("got"); }
+         else parentPort.postMessage(held.every((v) => v === 7) && held.length === 1 << 18);
+       });`,
+      { eval: true },
+    );
+    const next = (): Promise<unknown> => new Promise((r) => w.once("message", r));
+    const a = uninitArray("float32", 1 << 18).fill(7);
+    w.postMessage({ buf: a.buffer }, [a.buffer as ArrayBuffer]);
+    assert.equal(await next(), "got");
+    assert.equal(a.length, 0, "detached here");
+    churn(600, 3); // the detached ArrayBuffer here dies; the block must stay the worker's
+    w.postMessage({});
+    assert.equal(await next(), true);
+    await w.terminate();
+  });
+
+  test("structuredClone and safetensors-style byte views of its storage work", { skip }, () => {
+    const t = torch.randn([64, 64]).mul(2);
+    const copy = structuredClone(t.typedArray());
+    assert.deepEqual(Array.from(copy), Array.from(t.typedArray()));
+    const bytes = new Uint8Array(t.typedArray().buffer, 0, 64 * 64 * 4);
+    assert.equal(Buffer.from(bytes).length, 64 * 64 * 4);
+  });
+
+  test("training equals training with V8's allocator, bit for bit", { skip }, () => {
+    const run = (alloc: StorageAllocator | null): number[] => {
+      const was = setStorageAllocator(alloc);
+      try {
+        torch.manualSeed(5);
+        const net = new nn.Sequential(
+          new nn.Conv2d(3, 16, 3, { padding: 1 }),
+          new nn.BatchNorm2d(16),
+          new nn.ReLU(),
+          new nn.Flatten(),
+          new nn.Linear(16 * 16 * 16, 10),
+        );
+        const opt = new optim.SGD(net.parameters(), { lr: 0.05, momentum: 0.9 });
+        const x = torch.randn([32, 3, 16, 16]);
+        const y = torch.randint(0, 10, [32]);
+        for (let i = 0; i < 4; i++) {
+          opt.zeroGrad();
+          nn.functional.crossEntropy(net.forward(x), y).backward();
+          opt.step();
+          churn(40); // recycle blocks between steps
+        }
+        return net.parameters().flatMap((p) => Array.from(p.typedArray()));
+      } finally {
+        setStorageAllocator(was);
+      }
+    };
+    const native = setStorageAllocator(null);
+    setStorageAllocator(native);
+    assert.deepEqual(run(native), run(null));
+  });
+
+  test("FLINT_NATIVE_STORAGE=0 leaves storage to V8", { skip }, () => {
+    const code = `import("${new URL("../src/index.ts", import.meta.url).href}").then((t) => console.log(JSON.stringify(t.tuneProcess())))`;
+    const r = spawnSync(process.execPath, ["--import", "tsx", "-e", code], {
+      env: { ...process.env, FLINT_NATIVE_STORAGE: "0" },
+      encoding: "utf8",
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout.trim()).storage, false);
+  });
+});
