@@ -44,6 +44,17 @@ export interface HeapStorageOptions {
   ballast?: number;
 }
 
+/** The WebAssembly memory's use: its size, live storage, and storage allocations so far. */
+export interface HeapStats {
+  memoryBytes: number;
+  liveBytes: number;
+  /** Storage allocations made in the memory. */
+  heap: number;
+  /** Allocations that fell back to JavaScript arrays (over the cap or the per-turn budget, or no memory). */
+  fallback: number;
+  freed: number;
+}
+
 /**
  * FLINT_WASM_HEAP_STORAGE=0 turns heap storage off (for A/B benchmarks); FLINT_WASM_HEAP_CAP and
  * FLINT_WASM_HEAP_BUDGET set the cap and the budget in bytes.
@@ -118,6 +129,11 @@ export class HeapStorage {
       this.live -= bytes;
       this.counts.freed++;
     });
+  }
+
+  /** What benchmarks print: the memory's size, the live storage bytes and the allocation counts. */
+  stats(): HeapStats {
+    return { memoryBytes: this.ex.memory.buffer.byteLength, liveBytes: this.live, ...this.counts };
   }
 
   /** A float32 array of n elements in the heap, or null (the caller makes a JavaScript array). */
