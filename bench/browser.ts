@@ -13,8 +13,8 @@
 // Usage: node [--experimental-wasm-relaxed-simd] --import tsx bench/browser.ts [--steps 12]
 //        [--batch 64] [--threads 2] [--rounds 2] [--ballast F]
 // --ballast F: the page's collector ballast for tensor storage in the wasm memory, as a fraction
-// of the storage (default 0.5, src/backend/wasm/heap-storage.ts); a larger one collects dead
-// tensors sooner, so the memory grows less (each fresh page is slow to touch in Chromium).
+// of the storage (default 1 in a browser, src/backend/wasm/heap-storage.ts); a larger one collects
+// dead tensors sooner, so the memory grows less (each fresh page is slow to touch in Chromium).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
