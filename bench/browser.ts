@@ -11,11 +11,16 @@
 // Chromium than in Node (glibc reuses freed pages; Chromium maps fresh ones), which is most of
 // the browser/Node gap, and what keeping tensor storage in the wasm memory removes.
 // Usage: node [--experimental-wasm-relaxed-simd] --import tsx bench/browser.ts [--steps 12]
-//        [--batch 64] [--threads 2] [--rounds 2]
+//        [--batch 64] [--threads 2] [--rounds 2] [--ballast F]
+// --ballast F: the page's collector ballast for tensor storage in the wasm memory, as a fraction
+// of the storage (default 1 in a browser, src/backend/wasm/heap-storage.ts); a larger one collects
+// dead tensors sooner, so the memory grows less (each fresh page is slow to touch in Chromium).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as torch from "../src/index.js";
+import { wasmHeapStats } from "../src/backend/select.js";
+import type { HeapStats } from "../src/backend/wasm/heap-storage.js";
 import { startDemoServer } from "../examples/browser/serve.js";
 import { RECORD_BYTES, parseCifar, trainSeedCnn } from "../examples/browser/train.js";
 
@@ -27,6 +32,7 @@ const steps = arg("steps", 12),
   batch = arg("batch", 64),
   threads = arg("threads", 2),
   rounds = arg("rounds", 2),
+  ballast = arg("ballast", 0),
   warmup = 2;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -37,6 +43,8 @@ interface DemoState {
   threads: number;
   wasmBuild: string;
   isolated: boolean;
+  memoryBytes: number[];
+  heap: HeapStats | null;
 }
 declare const window: { flintDemo?: DemoState; crossOriginIsolated: boolean };
 
@@ -80,12 +88,13 @@ try {
   });
   const browserMs: number[] = [],
     nodeMs: number[] = [],
-    fresh = { browser: Infinity, node: Infinity };
+    fresh = { browser: Infinity, node: Infinity },
+    nodeMemory: number[] = [];
   let page: DemoState | null = null;
   try {
     for (let round = 0; round < rounds; round++) {
       const tab = await browser.newPage();
-      const query = `steps=${steps}&batch=${batch}&seed=0&threads=${threads}&autostart=1${relaxed ? "" : "&wasm=plain"}`;
+      const query = `steps=${steps}&batch=${batch}&seed=0&threads=${threads}&autostart=1${ballast ? `&ballast=${ballast}` : ""}${relaxed ? "" : "&wasm=plain"}`;
       await tab.goto(`${server.url}?${query}`);
       const h = await tab.waitForFunction(
         () => {
@@ -106,8 +115,13 @@ try {
         steps,
         batchSize: batch,
         seed: 0,
-        onStep: ({ step, ms }) => {
+        // A macrotask between steps, as the page takes one to repaint: the wasm memory frees the
+        // storage of collected tensors only then, and without it the loop's storage falls back to
+        // JavaScript arrays once the per-turn budget is spent (src/backend/wasm/heap-storage.ts).
+        onStep: async ({ step, ms }) => {
           if (step > warmup) nodeMs.push(ms);
+          if (round === rounds - 1) nodeMemory.push(wasmHeapStats()?.memoryBytes ?? 0);
+          await new Promise((r) => setTimeout(r, 0));
         },
       });
       fresh.node = Math.min(fresh.node, (0, eval)(FRESH_WRITE) as number);
@@ -128,6 +142,17 @@ try {
   console.log(
     `64 MB written into fresh 1 MB Float32Arrays: Chromium ${fresh.browser.toFixed(1)} ms, Node ${fresh.node.toFixed(1)} ms (min of 5)`,
   );
+  // Storage falling back to JavaScript arrays, or a memory still growing in the timed steps (fresh
+  // pages, slow to touch in Chromium), would show here. The node side shares one memory across rounds.
+  const mib = (b: number): string => (b / 2 ** 20).toFixed(0);
+  const growth = (m: number[]): string =>
+    m.length
+      ? `${mib(m[0])} MiB after step 1, ${mib(m[warmup])} after ${warmup + 1}, ${mib(m[m.length - 1])} at the end`
+      : "-";
+  const nodeHeap = wasmHeapStats();
+  console.log(
+    `wasm memory: Chromium ${growth(p.memoryBytes)} (storage ${JSON.stringify(p.heap)}); Node (last round) ${growth(nodeMemory)} (storage ${JSON.stringify(nodeHeap)})`,
+  );
   console.log(
     JSON.stringify({
       impl: "flint-wasm-browser",
@@ -138,6 +163,7 @@ try {
       nodeTrainMs: nd,
       ratio: b / nd,
       freshWrite64MBMs: fresh,
+      heap: { browser: p.heap, node: nodeHeap },
     }),
   );
 } finally {

@@ -28,6 +28,19 @@ export function isDType(x: unknown): x is DType {
 }
 
 /**
+ * Where the active CPU backend keeps large float32 storage when not in JavaScript arrays: the
+ * WebAssembly backend's memory (src/backend/wasm/heap-storage.ts), so that parameters, gradients,
+ * optimizer state and inputs made by creation ops (zeros, empty, rand, clone of a JS array...) are
+ * read by the kernels in place instead of copied in on every call. null (the default): JS arrays.
+ * The allocator returns null when it declines (over its cap or budget); arrayFor then makes a JS array.
+ */
+let float32Host: ((n: number) => Float32Array | null) | null = null;
+/** Set by the backend registry (src/backend/registry.ts) when the CPU backend changes. */
+export function setFloat32Host(alloc: ((n: number) => Float32Array | null) | null): void {
+  float32Host = alloc;
+}
+
+/**
  * Storage array for a dtype. int64 lives in a Float64Array: JavaScript has no fast 64-bit
  * integer array (BigInt64Array boxes every read), and class indices, counts and shapes are all
  * far below 2^53, where doubles hold integers exactly.
@@ -36,6 +49,10 @@ export function arrayFor(dtype: DType, n: number): TypedArray {
   // The last line of defence: ops check their output sizes by name first (checked-size.ts).
   if (!(Number.isInteger(n) && n >= 0 && n <= MAX_UNCHECKED)) checkAllocCount("allocation", n, dtype);
   const bytes = n * itemSize(dtype);
+  if (float32Host !== null && dtype === "float32" && bytes >= POOL_MIN_BYTES) {
+    const a = float32Host(n);
+    if (a !== null) return a.fill(0);
+  }
   if (bytes >= SLAB_MIN_BYTES && bytes <= SLAB_MAX_BYTES) return slabArray(dtype, n);
   switch (dtype) {
     case "float32":
@@ -197,6 +214,10 @@ export function uninitArray(dtype: DType, n: number): TypedArray {
   if (!(Number.isInteger(n) && n >= 0 && n <= MAX_UNCHECKED)) checkAllocCount("allocation", n, dtype);
   const bytes = n * itemSize(dtype);
   if (bytes < POOL_MIN_BYTES) return arrayFor(dtype, n);
+  if (float32Host !== null && dtype === "float32") {
+    const a = float32Host(n);
+    if (a !== null) return a;
+  }
   // A buffer freed by the last backward pass (./buffer-pool.ts), else one from the storage
   // allocator torch.tuneProcess() installs (native/storage.cc), else a fresh one; in a browser
   // fresh arrays are zero-filled.

@@ -1,9 +1,10 @@
 // The demo page's glue (DOM, charts, buttons); the training itself is ./train.ts, shared with
 // the Node side of the test. Bundled with the Flint sources for the browser by ./serve.ts.
 // URL parameters: steps, batch, lr, seed, limit (training records used), threads, autostart=1,
-// wasm=plain (the plain SIMD128 kernels even where the browser has relaxed SIMD).
+// wasm=plain (the plain SIMD128 kernels even where the browser has relaxed SIMD), ballast (see below).
 import * as torch from "../../src/index.js";
 import { CLASSES, parseCifar, trainSeedCnn } from "./train.ts";
+import { wasmHeapStats } from "../../src/backend/select.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -16,6 +17,9 @@ const demo = {
   accuracies: [],
   testAccuracy: [],
   stepMs: [],
+  // The WebAssembly memory's size after each step, and its storage counts at the end (bench/browser.ts).
+  memoryBytes: [],
+  heap: null,
   done: false,
   error: null,
   backend: null,
@@ -141,6 +145,7 @@ async function run() {
   demo.accuracies = [];
   demo.testAccuracy = [];
   demo.stepMs = [];
+  demo.memoryBytes = [];
   demo.done = false;
   const steps = Number($("steps").value),
     batchSize = Number($("batch").value),
@@ -168,6 +173,8 @@ async function run() {
         demo.losses.push(loss);
         demo.accuracies.push(accuracy);
         demo.stepMs.push(ms);
+        demo.heap = wasmHeapStats();
+        demo.memoryBytes.push(demo.heap?.memoryBytes ?? 0);
         if (testData && (step % 100 === 0 || step === steps))
           demo.testAccuracy.push([step - 1, await testAccuracy(device)]);
         $("numbers").textContent =
@@ -219,6 +226,9 @@ function fail(e) {
 (async () => {
   demo.backend = await torch.loadWasm(new URL("flint.wasm", location.href), {
     relaxedSimd: params.get("wasm") !== "plain",
+    // ?ballast=F: the collector ballast of tensor storage in the wasm memory, as a fraction of its
+    // size (src/backend/wasm/heap-storage.ts; bench/browser.ts --ballast).
+    ...(params.has("ballast") ? { heapStorage: { ballast: Number(params.get("ballast")) } } : {}),
   });
   demo.wasmBuild = torch.wasmBuild();
   // Cross-origin-isolated pages run the kernels on worker threads (every core unless ?threads=N).

@@ -77,21 +77,28 @@ export interface TrainOptions {
   stopped?: () => boolean;
 }
 
+/**
+ * One batch, gathered into `stage` (reused every step) and copied into a new tensor: on the
+ * WebAssembly backend a new tensor lives in the kernels' memory, which the convolutions then read
+ * in place, where a tensor over a fresh JavaScript array would be copied into that memory by every
+ * kernel reading it (and fresh pages are slow to write in a browser).
+ */
 function batchOf(
   torch: TorchNs,
   data: CifarData,
   order: Int32Array,
   at: number,
-  size: number,
+  stage: Float32Array,
 ): { x: Torch.Tensor; y: Torch.Tensor } {
-  const xs = new Float32Array(size * 3072),
+  const size = stage.length / 3072,
     ys = new Float64Array(size);
   for (let b = 0; b < size; b++) {
     const i = order[(at + b) % order.length];
-    xs.set(data.images.subarray(i * 3072, (i + 1) * 3072), b * 3072);
+    stage.set(data.images.subarray(i * 3072, (i + 1) * 3072), b * 3072);
     ys[b] = data.labels[i];
   }
-  return { x: torch.fromTypedArray(xs, [size, 3, 32, 32]), y: torch.fromTypedArray(ys, [size], "int64") };
+  const x = torch.empty([size, 3, 32, 32]).copy_(torch.fromTypedArray(stage, [size, 3, 32, 32]));
+  return { x, y: torch.fromTypedArray(ys, [size], "int64") };
 }
 
 /** Trains `model` and returns the per-step losses (the batch mean cross-entropy). */
@@ -108,9 +115,10 @@ export async function train(
   const opt = new torch.optim.SGD(model.parameters(), { lr: o.lr ?? 0.01, momentum: 0.9 });
   const lossFn = new torch.nn.CrossEntropyLoss();
   const losses: number[] = [];
+  const stage = new Float32Array(o.batchSize * 3072);
   for (let step = 0; step < o.steps && !(o.stopped?.() ?? false); step++) {
     const t0 = performance.now();
-    const host = batchOf(torch, data, idx, step * o.batchSize, o.batchSize);
+    const host = batchOf(torch, data, idx, step * o.batchSize, stage);
     const x = device === "cpu" ? host.x : host.x.to(device),
       y = device === "cpu" ? host.y : host.y.to(device);
     opt.zeroGrad();

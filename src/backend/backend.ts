@@ -349,6 +349,13 @@ export interface DeviceMemory<Out = TypedArray> {
   read(x: Strided): TypedArray | Promise<TypedArray>;
   /** Releases a storage's memory (after garbage collection); nothing to do where the GC owns it. */
   free(storage: Storage): void;
+  /**
+   * A CPU backend whose kernels run on their own memory (WebAssembly): an uninitialised float32
+   * array of n elements in that memory, where creation ops and JS-computed outputs of at least
+   * 4 KiB are made (src/dtype.ts arrayFor, uninitArray), or null when it declines (a JS array is
+   * made). Absent: storage is always a JS array.
+   */
+  hostFloat32?(n: number): Float32Array | null;
 }
 
 /** What a kernel may return: a host array (the CPU backends) or a device's own storage. */

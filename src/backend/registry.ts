@@ -1,7 +1,7 @@
 // One backend per device, and the dispatcher that backend() returns: each kernel runs on the
 // backend of its inputs' device (see the device contract in ./backend.ts). The CPU check comes
 // first and costs a few property reads per kernel call, so the CPU backends keep their speed.
-import type { TypedArray } from "../dtype.js";
+import { type TypedArray, setFloat32Host } from "../dtype.js";
 import { DeviceError } from "../errors.js";
 import { CpuStorage, type DeviceType, Storage } from "../storage.js";
 import type { Backend, KernelOutput, Strided } from "./backend.js";
@@ -16,7 +16,10 @@ export function registerBackend<Out extends KernelOutput>(b: Backend<Out>): void
   // holding it at the widest output type is sound.
   const any = b as unknown as AnyBackend;
   registered.set(b.device, any);
-  if (b.device === "cpu") cpu = any;
+  if (b.device === "cpu") {
+    cpu = any;
+    setFloat32Host(b.hostFloat32 ?? null);
+  }
 }
 
 /** Sets the CPU backend (native or ref). */

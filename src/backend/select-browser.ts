@@ -5,6 +5,7 @@ import { backend as active, registerBackend, setActiveBackend } from "./backend.
 import { metaBackend } from "./meta.js";
 import { refBackend } from "./ref/index.js";
 import { makeWasmBackend, type WasmBackend } from "./wasm/index.js";
+import type { HeapStats } from "./wasm/heap-storage.js";
 import { loadedWasmFile, loadKernelsBrowser, type LoadWasmOptions } from "./wasm/load-browser.js";
 
 registerBackend(metaBackend);
@@ -24,7 +25,8 @@ export async function loadWasm(
 ): Promise<string> {
   if (!wasm) {
     // On a cross-origin-isolated page, flint-mt.wasm beside it runs the kernels on worker threads.
-    wasm = makeWasmBackend(await loadKernelsBrowser(source ?? new URL("flint.wasm", import.meta.url), options));
+    const ex = await loadKernelsBrowser(source ?? new URL("flint.wasm", import.meta.url), options);
+    wasm = makeWasmBackend(ex, options?.heapStorage);
   }
   if (active().name === "ref") setActiveBackend(wasm.backend);
   return active().name;
@@ -51,6 +53,12 @@ export function setBackend(name: "ref" | "native" | "wasm"): void {
   } else if (name === "native") throw new Error("setBackend('native'): the native addon exists only in Node");
   else throw new Error(`setBackend: unknown backend '${String(name)}' (expected "wasm" or "ref")`);
 }
+
+/**
+ * The WebAssembly backend's memory use (src/backend/wasm/heap-storage.ts), for benchmarks and the
+ * demo page; null before the backend is loaded. Not part of torch's API (not exported by index.ts).
+ */
+export const wasmHeapStats = (): HeapStats | null => wasm?.kernels.heapStorage.stats() ?? null;
 
 /** torch.set_num_threads: worker threads for the WebAssembly kernels (cross-origin-isolated pages only). */
 export function setNumThreads(n: number): void {

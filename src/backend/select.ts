@@ -12,6 +12,7 @@ import { nativeAddon } from "./native/addon.js";
 import type { NativeAddon } from "./native/addon-api.js";
 import { makeNativeBackend } from "./native/index.js";
 import { makeWasmBackend, type WasmBackend } from "./wasm/index.js";
+import type { HeapStats } from "./wasm/heap-storage.js";
 import { loadedWasmFile, loadKernelsFromDisk } from "./wasm/load-node.js";
 import { instantiateKernelsSync } from "./wasm/module.js";
 
@@ -140,6 +141,12 @@ function activeKernels(): NativeAddon | null {
   if (name === "wasm") return wasmCache?.kernels ?? null;
   return null;
 }
+
+/**
+ * The WebAssembly backend's memory use (src/backend/wasm/heap-storage.ts), for benchmarks and the
+ * demo page; null before the backend is loaded. Not part of torch's API (not exported by index.ts).
+ */
+export const wasmHeapStats = (): HeapStats | null => wasmCache?.kernels.heapStorage.stats() ?? null;
 
 /** torch.set_num_threads: threads used by native kernels (the calling thread included). */
 export function setNumThreads(n: number): void {

@@ -28,8 +28,16 @@ type Elems = Float32Array | Float64Array | Int32Array;
 const MIN_BYTES = 1 << 12;
 /** Default cap on live storage bytes (the shared memory may grow to 4 GiB; the rest is scratch). */
 export const DEFAULT_HEAP_CAP = 1 << 30;
-/** Default ballast, as a fraction of the storage's size (see `ballast` below). */
-export const DEFAULT_BALLAST = 0.5;
+/**
+ * Default ballast, as a fraction of the storage's size (see `ballast` below): half in Node, the
+ * full size in a browser. In Chromium a collection comes later for the same external memory, and
+ * every page the memory grows by is slow to touch the first time (writing 64 MB into fresh arrays
+ * costs ~35x Node's): with half, the seed CNN demo's memory was still growing at step 27 (177 MiB);
+ * with the full size it stopped at step 5 (115 MiB), steps that do not grow the memory taking as
+ * long (bench/browser.ts --ballast; the page's ?ballast=).
+ */
+export const DEFAULT_BALLAST = 0.5,
+  DEFAULT_BROWSER_BALLAST = 1;
 /** Default budget of storage bytes allocated between two turns of the event loop. */
 export const DEFAULT_HEAP_BUDGET = 128 << 20;
 
@@ -42,6 +50,17 @@ export interface HeapStorageOptions {
   budget?: number;
   /** The ballast's size as a fraction of the storage's (default 0.5; see `ballast`). */
   ballast?: number;
+}
+
+/** The WebAssembly memory's use: its size, live storage, and storage allocations so far. */
+export interface HeapStats {
+  memoryBytes: number;
+  liveBytes: number;
+  /** Storage allocations made in the memory. */
+  heap: number;
+  /** Allocations that fell back to JavaScript arrays (over the cap or the per-turn budget, or no memory). */
+  fallback: number;
+  freed: number;
 }
 
 /**
@@ -66,9 +85,10 @@ function envOptions(): HeapStorageOptions {
  * of a growing memory (page faults, the memory never shrinking). Each view therefore carries an
  * ArrayBuffer that is never written (uninitialised in Node: no pages touched), which the
  * collector counts as external memory, so it collects these tensors about as often as
- * JavaScript-array tensors. Half the storage's size by default: a full-size ballast made the
- * seed CNN step ~10 % slower (more collections) for a peak memory of ~85 MB instead of ~220 MB;
- * a tenth was too little (nothing collected in 16 steps). A WeakMap, not a property, so the
+ * JavaScript-array tensors. Half the storage's size by default in Node: a full-size ballast made
+ * the seed CNN step ~10 % slower there (more collections) for a peak memory of ~85 MB instead of
+ * ~220 MB; a tenth was too little (nothing collected in 16 steps). The full size in a browser
+ * (DEFAULT_BROWSER_BALLAST: fresh pages cost more there). A WeakMap, not a property, so the
  * views keep the shape of plain typed arrays for the JIT.
  */
 const ballast = new WeakMap<object, ArrayBuffer>();
@@ -112,12 +132,17 @@ export class HeapStorage {
     this.enabled = shared && opts.enabled !== false;
     this.cap = opts.cap ?? DEFAULT_HEAP_CAP;
     this.budget = opts.budget ?? DEFAULT_HEAP_BUDGET;
-    this.ballastFraction = opts.ballast ?? DEFAULT_BALLAST;
+    this.ballastFraction = opts.ballast ?? (nodeBuffer ? DEFAULT_BALLAST : DEFAULT_BROWSER_BALLAST);
     this.registry = new FinalizationRegistry(([ptr, bytes]) => {
       ex.flint_free(ptr);
       this.live -= bytes;
       this.counts.freed++;
     });
+  }
+
+  /** What benchmarks print: the memory's size, the live storage bytes and the allocation counts. */
+  stats(): HeapStats {
+    return { memoryBytes: this.ex.memory.buffer.byteLength, liveBytes: this.live, ...this.counts };
   }
 
   /** A float32 array of n elements in the heap, or null (the caller makes a JavaScript array). */

@@ -15,5 +15,7 @@ export interface WasmBackend {
 
 export function makeWasmBackend(ex: KernelExports, options: HeapStorageOptions = {}): WasmBackend {
   const kernels = makeWasmAddon(ex, options);
-  return { backend: { ...makeNativeBackend(kernels), name: "wasm" }, kernels };
+  // Creation ops (parameters, optimizer state, inputs) allocate in the memory too (src/dtype.ts).
+  const hostFloat32 = (n: number): Float32Array | null => kernels.heapStorage.float32(n);
+  return { backend: { ...makeNativeBackend(kernels), name: "wasm", hostFloat32 }, kernels };
 }

@@ -15,6 +15,7 @@ import {
 } from "./module.js";
 import { relaxedSimdSupported, wasmFileName } from "./relaxed.js";
 import { makeThreads, WORKER_JOIN, type WorkerInit } from "./threads.js";
+import type { HeapStorageOptions } from "./heap-storage.js";
 
 interface BrowserGlobals {
   crossOriginIsolated?: boolean;
@@ -70,6 +71,8 @@ export const loadedWasmFile = (): string | null => loaded;
 export interface LoadWasmOptions {
   /** false: the plain SIMD128 build even where the engine has relaxed SIMD (default: use it there). */
   relaxedSimd?: boolean;
+  /** Tensor storage in the threaded build's memory: on/off, cap, budget, ballast (./heap-storage.ts). */
+  heapStorage?: HeapStorageOptions;
 }
 
 /**
