@@ -13,47 +13,12 @@
 namespace flint {
 namespace {
 
-inline int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
-inline int64_t imax(int64_t a, int64_t b) { return a > b ? a : b; }
+#include "avx512_conv_common.h"
+#include "conv_direct_tiles_avx512.h"
 
-// 8 consecutive output positions of one row x 32 output channels, 16 zmm accumulators. Per tap:
-// two weight vectors and eight broadcasts of neighbouring input floats.
-constexpr int kPos = 8;
 // Feature maps up to this size get per-tap padding masks in the weight-gradient kernel; wider
 // maps have little padding, and there the branches cost more than they save (measured).
 constexpr int64_t kMaskMax = 16;
-
-// In-register 16 x 16 transpose: r[i] holds row i on entry and column i on exit.
-inline void transpose16(__m512 r[16]) {
-  __m512 t[16];
-#pragma GCC unroll 8
-  for (int i = 0; i < 8; ++i) {
-    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-  }
-  // r[4i + j], 128-bit lane L: column 4L + j of rows 4i .. 4i + 3.
-#pragma GCC unroll 4
-  for (int i = 0; i < 4; ++i) {
-    r[4 * i + 0] = _mm512_shuffle_ps(t[4 * i + 0], t[4 * i + 2], _MM_SHUFFLE(1, 0, 1, 0));
-    r[4 * i + 1] = _mm512_shuffle_ps(t[4 * i + 0], t[4 * i + 2], _MM_SHUFFLE(3, 2, 3, 2));
-    r[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(1, 0, 1, 0));
-    r[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(3, 2, 3, 2));
-  }
-#pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) {
-    t[j] = _mm512_shuffle_f32x4(r[j], r[4 + j], 0x88);
-    t[j + 4] = _mm512_shuffle_f32x4(r[j], r[4 + j], 0xdd);
-    t[j + 8] = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0x88);
-    t[j + 12] = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0xdd);
-  }
-#pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) {
-    r[j] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0x88);
-    r[j + 8] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0xdd);
-    r[j + 4] = _mm512_shuffle_f32x4(t[j + 4], t[j + 12], 0x88);
-    r[j + 12] = _mm512_shuffle_f32x4(t[j + 4], t[j + 12], 0xdd);
-  }
-}
 
 }  // namespace
 
@@ -107,95 +72,12 @@ void copyInteriorAvx512(const float* src, int64_t C, int64_t H, int64_t W, int64
 
 void directConvImageAvx512(const DirectGeo& g, const float* xpad, const float* wPacked,
                            const float* bias, float* out, int64_t ohBegin, int64_t ohEnd) {
-  const int64_t K = g.Cin * g.KH * g.KW, panels = (g.Cout + 31) / 32, plane = g.Hp * g.Wp;
-  const int64_t P = g.Hout * g.Wout, KW = g.KW;
-  for (int64_t oh = ohBegin; oh < ohEnd; ++oh) {
-    // Taps whose input row is padding contribute nothing: skip them.
-    const int64_t kh0 = imax(0, g.padT - oh), kh1 = imin(g.KH, g.padT + g.Hin - oh);
-    for (int64_t ow0 = 0; ow0 < g.Wout; ow0 += kPos) {
-      const int64_t npos = imin(kPos, g.Wout - ow0);
-      // Column taps: position ow0 + r, tap kw reads input column ow0 + r + kw - padL.
-      unsigned posMask[16];
-      bool interior = g.KW <= 16;
-      for (int64_t kw = 0; kw < g.KW && kw < 16; ++kw) {
-        unsigned m = 0;
-        for (int64_t r = 0; r < kPos; ++r) {
-          const int64_t col = ow0 + r + kw - g.padL;
-          if (col >= 0 && col < g.Win) m |= 1u << r;
-        }
-        posMask[kw] = m;
-        if (m != 0xFFu) interior = false;
-      }
-      if (g.KW > 16) interior = true;  // no mask table: compute every tap
-      for (int64_t pn = 0; pn < panels; ++pn) {
-        const float* wp = wPacked + pn * K * 32;
-        __m512 acc[kPos][2];
-#pragma GCC unroll 8
-        for (int r = 0; r < kPos; ++r) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
-        for (int64_t c = 0; c < g.Cin; ++c) {
-          for (int64_t kh = kh0; kh < kh1; ++kh) {
-            const float* a = xpad + c * plane + (oh + kh) * g.Wp + ow0;
-            const float* b = wp + (c * g.KH + kh) * KW * 32;
-            if (interior) {
-              for (int64_t kw = 0; kw < KW; ++kw) {
-                const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
-#pragma GCC unroll 8
-                for (int r = 0; r < kPos; ++r) {
-                  const __m512 av = _mm512_set1_ps(a[r]);
-                  acc[r][0] = _mm512_fmadd_ps(av, b0, acc[r][0]);
-                  acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
-                }
-                ++a;
-                b += 32;
-              }
-            } else {
-              // Border tile: position r reads padding for tap kw unless rLo[kw] <= r < rHi[kw].
-              // The branches are predictable and the FMA port is the bottleneck, so skipping is
-              // close to free.
-              for (int64_t kw = 0; kw < KW; ++kw) {
-                const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
-                const unsigned m = posMask[kw];
-#pragma GCC unroll 8
-                for (int r = 0; r < kPos; ++r) {
-                  if (m & (1u << r)) {
-                    const __m512 av = _mm512_set1_ps(a[r]);
-                    acc[r][0] = _mm512_fmadd_ps(av, b0, acc[r][0]);
-                    acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
-                  }
-                }
-                ++a;
-                b += 32;
-              }
-            }
-          }
-        }
-        // Registers hold [position][channel]; the output is [channel][position]: one 16 x 16
-        // transpose gives, in row i, channel i's 8 positions then channel 16 + i's.
-        __m512 t[16];
-#pragma GCC unroll 8
-        for (int r = 0; r < kPos; ++r) {
-          t[r] = acc[r][0];
-          t[kPos + r] = acc[r][1];
-        }
-        transpose16(t);
-        const int64_t co0 = pn * 32, base = oh * g.Wout + ow0;
-        const __mmask8 pm = static_cast<__mmask8>((1u << npos) - 1);
-#pragma GCC unroll 16
-        for (int i = 0; i < 16; ++i) {
-          const int64_t ca = co0 + i, cb = co0 + 16 + i;
-          __m256 va = _mm512_castps512_ps256(t[i]), vb = _mm512_extractf32x8_ps(t[i], 1);
-          if (ca < g.Cout) {
-            if (bias) va = _mm256_add_ps(va, _mm256_set1_ps(bias[ca]));
-            _mm256_mask_storeu_ps(out + ca * P + base, pm, va);
-          }
-          if (cb < g.Cout) {
-            if (bias) vb = _mm256_add_ps(vb, _mm256_set1_ps(bias[cb]));
-            _mm256_mask_storeu_ps(out + cb * P + base, pm, vb);
-          }
-        }
-      }
-    }
-  }
+  const int64_t P = g.Hout * g.Wout;
+  directTiles(g, xpad, wPacked, ohBegin, ohEnd, 0, (g.Cout + 31) / 32,
+              [&](__m256 v, int64_t c, int64_t base, __mmask8 pm) {
+                if (bias) v = _mm256_add_ps(v, _mm256_set1_ps(bias[c]));
+                _mm256_mask_storeu_ps(out + c * P + base, pm, v);
+              });
 }
 
 namespace {
