@@ -157,29 +157,38 @@ FLINT_VINLINE double expSumScalar(const float* xr, float m, float* o, int64_t co
   return s;
 }
 
+// The max and sum of exp(x - max) of each of a block's rb rows, every row advanced one step at a
+// time so their dependency chains overlap; with store_, the exps are written to ob as well.
+template <bool store_>
+FLINT_VINLINE void blockMaxExpSum(const float* xb, float* ob, int64_t rb, int64_t cols, float* m, double* sum) {
+  if (cols >= rowvec::W) {
+    for (int64_t i = 0; i < rb; ++i) m[i] = rowMaxV(xb + i * cols, cols);
+    for (int64_t i = 0; i < rb; ++i) sum[i] = expSumV<store_>(xb + i * cols, m[i], store_ ? ob + i * cols : nullptr, cols);
+  } else {
+    for (int64_t i = 0; i < rb; ++i) m[i] = rowMaxScalar(xb + i * cols, cols);
+    for (int64_t i = 0; i < rb; ++i) sum[i] = expSumScalar<store_>(xb + i * cols, m[i], store_ ? ob + i * cols : nullptr, cols);
+  }
+}
+
 // Rows [r0, r1) of a softmax: e = exp(x - max) stored while summed, then e * (1 / sum) (one
 // reciprocal per row, as PyTorch's vectorised kernel). A NaN in a row makes its sum NaN, so the
 // whole row comes out NaN, as in PyTorch.
 FLINT_ROW_CLONES void softmaxRowRange(const float* x, float* out, int64_t r0, int64_t r1, int64_t cols) {
   using namespace rowvec;
   const int64_t full = cols - cols % W;
-  float m[kRowBlock], inv[kRowBlock];
+  float m[kRowBlock];
+  double sum[kRowBlock];
   for (int64_t r = r0; r < r1; r += kRowBlock) {
     const int64_t rb = r1 - r < kRowBlock ? r1 - r : kRowBlock;
     const float* xb = x + r * cols;
     float* ob = out + r * cols;
-    if (cols >= W) {
-      for (int64_t i = 0; i < rb; ++i) m[i] = rowMaxV(xb + i * cols, cols);
-      for (int64_t i = 0; i < rb; ++i) inv[i] = static_cast<float>(1.0 / expSumV<true>(xb + i * cols, m[i], ob + i * cols, cols));
-    } else {
-      for (int64_t i = 0; i < rb; ++i) m[i] = rowMaxScalar(xb + i * cols, cols);
-      for (int64_t i = 0; i < rb; ++i) inv[i] = static_cast<float>(1.0 / expSumScalar<true>(xb + i * cols, m[i], ob + i * cols, cols));
-    }
+    blockMaxExpSum<true>(xb, ob, rb, cols, m, sum);
     for (int64_t i = 0; i < rb; ++i) {
       float* o = ob + i * cols;
-      const V v = splat(inv[i]);
+      const float inv = static_cast<float>(1.0 / sum[i]);
+      const V v = splat(inv);
       for (int64_t j = 0; j < full; j += W) store(o + j, load(o + j) * v);
-      for (int64_t j = full; j < cols; ++j) o[j] = o[j] * inv[i];
+      for (int64_t j = full; j < cols; ++j) o[j] = o[j] * inv;
     }
   }
 }
@@ -188,24 +197,20 @@ FLINT_ROW_CLONES void softmaxRowRange(const float* x, float* out, int64_t r0, in
 FLINT_ROW_CLONES void logSoftmaxRowRange(const float* x, float* out, int64_t r0, int64_t r1, int64_t cols) {
   using namespace rowvec;
   const int64_t full = cols - cols % W;
-  float m[kRowBlock], logSum[kRowBlock];
+  float m[kRowBlock];
+  double sum[kRowBlock];
   for (int64_t r = r0; r < r1; r += kRowBlock) {
     const int64_t rb = r1 - r < kRowBlock ? r1 - r : kRowBlock;
     const float* xb = x + r * cols;
     float* ob = out + r * cols;
-    if (cols >= W) {
-      for (int64_t i = 0; i < rb; ++i) m[i] = rowMaxV(xb + i * cols, cols);
-      for (int64_t i = 0; i < rb; ++i) logSum[i] = static_cast<float>(std::log(expSumV<false>(xb + i * cols, m[i], nullptr, cols)));
-    } else {
-      for (int64_t i = 0; i < rb; ++i) m[i] = rowMaxScalar(xb + i * cols, cols);
-      for (int64_t i = 0; i < rb; ++i) logSum[i] = static_cast<float>(std::log(expSumScalar<false>(xb + i * cols, m[i], nullptr, cols)));
-    }
+    blockMaxExpSum<false>(xb, ob, rb, cols, m, sum);
     for (int64_t i = 0; i < rb; ++i) {
       const float* xr = xb + i * cols;
       float* o = ob + i * cols;
-      const V mv = splat(m[i]), l = splat(logSum[i]);
+      const float logSum = static_cast<float>(std::log(sum[i]));
+      const V mv = splat(m[i]), l = splat(logSum);
       for (int64_t j = 0; j < full; j += W) store(o + j, (load(xr + j) - mv) - l);
-      for (int64_t j = full; j < cols; ++j) o[j] = (xr[j] - m[i]) - logSum[i];
+      for (int64_t j = full; j < cols; ++j) o[j] = (xr[j] - m[i]) - logSum;
     }
   }
 }
