@@ -6,6 +6,7 @@
 import { spawnSync } from "node:child_process";
 
 import { nativeAddon } from "../src/backend/native/addon.js";
+import { medianOverMs, randomFloats } from "./timing.js";
 
 const addon = nativeAddon();
 if (addon === null) {
@@ -15,25 +16,7 @@ if (addon === null) {
 const threadList = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [1, 2];
 const minMs = Number(process.env.CONV_BENCH_MS ?? 400);
 
-function rand(n: number): Float32Array {
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = Math.random() * 2 - 1;
-  return a;
-}
-
-/** Median wall milliseconds per call over at least minMs and 7 calls. */
-function time(fn: () => void): number {
-  for (let i = 0; i < 3; i++) fn();
-  const samples: number[] = [];
-  const start = performance.now();
-  while (performance.now() - start < minMs || samples.length < 7) {
-    const t = performance.now();
-    fn();
-    samples.push(performance.now() - t);
-  }
-  samples.sort((x, y) => x - y);
-  return samples[Math.floor(samples.length / 2)];
-}
+const time = (fn: () => void): number => medianOverMs(fn, { minMs, minSamples: 7, warm: 3 });
 
 const layers = [
   { name: "conv1 3->32 @32", C: 3, H: 32, OC: 32 },
@@ -45,11 +28,11 @@ const N = 64;
 function flint(threads: number): number[][] {
   addon!.setNumThreads(threads);
   return layers.map((l) => {
-    const x = rand(N * l.C * l.H * l.H),
-      w = rand(l.OC * l.C * 25),
-      b = rand(l.OC);
+    const x = randomFloats(N * l.C * l.H * l.H),
+      w = randomFloats(l.OC * l.C * 25),
+      b = randomFloats(l.OC);
     const out = new Float32Array(N * l.OC * l.H * l.H),
-      go = rand(out.length);
+      go = randomFloats(out.length);
     const gi = new Float32Array(x.length),
       gw = new Float32Array(w.length),
       gb = new Float32Array(l.OC);

@@ -10,6 +10,7 @@ import { spawnSync } from "node:child_process";
 
 import * as torch from "../src/index.js";
 import { nativeAddon } from "../src/backend/native/addon.js";
+import { medianOverMs, randomFloats } from "./timing.js";
 
 // The malloc and V8 settings the model benchmarks train with (fresh outputs of the add and ReLU
 // rows are several MB each).
@@ -57,23 +58,7 @@ const acts: [number, number][] = (
   ] as [number, number][]
 ).filter(() => only !== "conv");
 
-function rand(n: number): Float32Array {
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = Math.random() * 2 - 1;
-  return a;
-}
-function time(fn: () => void): number {
-  for (let i = 0; i < 2; i++) fn();
-  const samples: number[] = [];
-  const start = performance.now();
-  while (performance.now() - start < minMs || samples.length < 5) {
-    const t = now();
-    fn();
-    samples.push(now() - t);
-  }
-  samples.sort((x, y) => x - y);
-  return samples[Math.floor(samples.length / 2)];
-}
+const time = (fn: () => void): number => medianOverMs(fn, { minMs, minSamples: 5, warm: 2, clock: now });
 
 function flint(): number[][] {
   addon!.setNumThreads(threads);
@@ -81,10 +66,10 @@ function flint(): number[][] {
   const rows: number[][] = [];
   for (const [, C, H, OC, s] of convs) {
     const OH = Math.floor((H + 2 - 3) / s) + 1;
-    const x = rand(N * C * H * H),
-      w = rand(OC * C * 9);
+    const x = randomFloats(N * C * H * H),
+      w = randomFloats(OC * C * 9);
     const out = new Float32Array(N * OC * OH * OH),
-      go = rand(out.length);
+      go = randomFloats(out.length);
     const gi = new Float32Array(x.length),
       gw = new Float32Array(w.length);
     const geo = [N, C, H, H, OC, 3, 3, s, s, 1, 1, 1, 1, 1] as const;
@@ -96,12 +81,12 @@ function flint(): number[][] {
   }
   for (const [C, H] of acts) {
     const n = N * C * H * H;
-    const x = rand(n),
-      go = rand(n),
+    const x = randomFloats(n),
+      go = randomFloats(n),
       out = new Float32Array(n),
       gi = new Float32Array(n);
-    const wt = rand(C),
-      b = rand(C),
+    const wt = randomFloats(C),
+      b = randomFloats(C),
       mean = new Float32Array(C),
       v = new Float32Array(C),
       inv = new Float32Array(C),

@@ -6,6 +6,7 @@
 import { spawnSync } from "node:child_process";
 
 import { nativeAddon } from "../src/backend/native/addon.js";
+import { medianOverMs, randomFloats } from "./timing.js";
 
 const addon = nativeAddon();
 if (addon === null) {
@@ -35,31 +36,15 @@ const layers: [number, number, number][] = [
   [960, 1, 1],
 ];
 
-function rand(n: number): Float32Array {
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = Math.random() * 2 - 1;
-  return a;
-}
-function time(fn: () => void): number {
-  for (let i = 0; i < 2; i++) fn();
-  const samples: number[] = [];
-  const start = performance.now();
-  while (performance.now() - start < minMs || samples.length < 5) {
-    const t = now();
-    fn();
-    samples.push(now() - t);
-  }
-  samples.sort((x, y) => x - y);
-  return samples[Math.floor(samples.length / 2)];
-}
+const time = (fn: () => void): number => medianOverMs(fn, { minMs, minSamples: 5, warm: 2, clock: now });
 
 function flint(): number[][] {
   addon!.setNumThreads(threads);
   return layers.map(([C, H, s]) => {
     const OH = Math.floor((H - 1) / s) + 1;
-    const x = rand(N * C * H * H),
-      w = rand(C * 9),
-      go = rand(N * C * OH * OH);
+    const x = randomFloats(N * C * H * H),
+      w = randomFloats(C * 9),
+      go = randomFloats(N * C * OH * OH);
     const out = new Float32Array(go.length),
       gi = new Float32Array(x.length),
       gw = new Float32Array(w.length);

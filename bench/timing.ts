@@ -29,3 +29,31 @@ export function warmUp(fn: () => void, minSteps: number, ms = 2000, maxSteps = 3
   const t0 = performance.now();
   for (let i = 0; i < maxSteps && (i < minSteps || performance.now() - t0 < ms); i++) fn();
 }
+
+/** n uniform floats in [-1, 1): benchmark inputs (Math.random, not the seeded generator). */
+export function randomFloats(n: number): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = Math.random() * 2 - 1;
+  return a;
+}
+
+/**
+ * Median milliseconds per call of fn after `warm` untimed calls, sampled for at least `minMs` of
+ * wall time and `minSamples` calls; `clock` reads the time (wall by default, or process CPU time).
+ */
+export function medianOverMs(
+  fn: () => void,
+  o: { minMs: number; minSamples: number; warm: number; clock?: () => number },
+): number {
+  const clock = o.clock ?? (() => performance.now());
+  for (let i = 0; i < o.warm; i++) fn();
+  const samples: number[] = [];
+  const start = performance.now();
+  while (performance.now() - start < o.minMs || samples.length < o.minSamples) {
+    const t = clock();
+    fn();
+    samples.push(clock() - t);
+  }
+  samples.sort((x, y) => x - y);
+  return samples[Math.floor(samples.length / 2)];
+}
