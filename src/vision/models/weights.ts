@@ -3,7 +3,8 @@
 // (categories, number of parameters, ImageNet accuracy). The table is generated from torchvision.
 import { ValueError } from "../../errors.js";
 import { CenterCrop, Compose, Normalize, Resize, ToTensor } from "../transforms/transforms.js";
-import { IMAGENET_CATEGORIES, WEIGHTS_TABLE, type WeightsEntry } from "./weights-table.js";
+import { IMAGENET_CATEGORIES } from "./imagenet-categories.js";
+import { WEIGHTS_TABLE, type WeightsEntry } from "./weights-table.js";
 
 export interface WeightsMeta {
   categories: readonly string[];
