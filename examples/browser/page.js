@@ -1,10 +1,11 @@
 // The demo page's glue (DOM, charts, buttons); the training itself is ./train.ts, shared with
 // the Node side of the test. Bundled with the Flint sources for the browser by ./serve.ts.
 // URL parameters: steps, batch, lr, seed, limit (training records used), threads, autostart=1,
-// wasm=plain (the plain SIMD128 kernels even where the browser has relaxed SIMD), ballast (see below).
+// wasm=plain (the plain SIMD128 kernels even where the browser has relaxed SIMD), ballast (see below),
+// timing=K (per-kernel timers from the end of step K on, in flintDemo.kernels: bench/browser.ts).
 import * as torch from "../../src/index.js";
 import { CLASSES, parseCifar, trainSeedCnn } from "./train.ts";
-import { wasmHeapStats } from "../../src/backend/select.js";
+import { wasmHeapStats, wasmKernelTiming } from "../../src/backend/select.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -20,6 +21,7 @@ const demo = {
   // The WebAssembly memory's size after each step, and its storage counts at the end (bench/browser.ts).
   memoryBytes: [],
   heap: null,
+  kernels: null,
   done: false,
   error: null,
   backend: null,
@@ -28,6 +30,8 @@ const demo = {
   threads: 1,
 };
 window.flintDemo = demo;
+// The namespace, for the browser console and bench/browser.ts's per-kernel microbenchmark.
+window.flintTorch = torch;
 
 let model = null,
   stopped = false,
@@ -175,6 +179,8 @@ async function run() {
         demo.stepMs.push(ms);
         demo.heap = wasmHeapStats();
         demo.memoryBytes.push(demo.heap?.memoryBytes ?? 0);
+        if (params.has("timing") && step === Number(params.get("timing"))) wasmKernelTiming("start");
+        if (params.has("timing")) demo.kernels = wasmKernelTiming("read");
         if (testData && (step % 100 === 0 || step === steps))
           demo.testAccuracy.push([step - 1, await testAccuracy(device)]);
         $("numbers").textContent =
