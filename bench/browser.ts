@@ -12,6 +12,8 @@
 // called directly in each engine, which tells the engine's share of the gap from Flint's.
 // Usage: node [--experimental-wasm-relaxed-simd] --import tsx bench/browser.ts [--steps 12]
 //        [--batch 64] [--threads 2] [--rounds 2] [--ballast F] [--timing 1] [--ops 1] [--verbose 1]
+//        [--worker 1]
+// --worker 1: the page trains in a Web Worker (examples/browser/worker.js; no per-kernel timers).
 // --timing 1: per-kernel timers (src/backend/wasm/kernel-timing.ts) on both sides over the timed
 // steps, printed as ms per step, Chromium against Node, with the step's time outside the kernels.
 // --ops 1: single ops of the seed CNN's shapes on both sides after each round (browser-probes.ts).
@@ -41,6 +43,7 @@ const steps = arg("steps", 12),
   rounds = arg("rounds", 2),
   ballast = arg("ballast", 0),
   timing = arg("timing", 0) > 0,
+  inWorker = arg("worker", 0) > 0,
   warmup = 2;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -113,7 +116,7 @@ try {
   try {
     for (let round = 0; round < rounds; round++) {
       const tab = await browser.newPage();
-      const query = `steps=${steps}&batch=${batch}&seed=0&threads=${threads}&autostart=1${ballast ? `&ballast=${ballast}` : ""}${timing ? `&timing=${warmup}` : ""}${relaxed ? "" : "&wasm=plain"}`;
+      const query = `steps=${steps}&batch=${batch}&seed=0&threads=${threads}&autostart=1${ballast ? `&ballast=${ballast}` : ""}${timing ? `&timing=${warmup}` : ""}${inWorker ? "&worker=1" : ""}${relaxed ? "" : "&wasm=plain"}`;
       await tab.goto(`${server.url}?${query}`);
       const h = await tab.waitForFunction(
         () => {
