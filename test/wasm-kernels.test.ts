@@ -174,6 +174,10 @@ test("conv2d, pooling and the optimizer step agree with direct loops", () => {
     const plane = Math.floor(p / 6);
     assert.equal(pooled[p], out[plane * H * W + idx[p]], `max-pool value ${p} sits at its index`);
   }
+  // Values only (no grad): the indices go to wasm scratch, the values are the same.
+  const valuesOnly = new Float32Array(pooled.length);
+  k.maxPool2dForward(out, valuesOnly, null, N, OC, H, W, 2, 2, 2, 2, 0, 0, 1, 1, 3, 2);
+  assert.deepEqual(valuesOnly, pooled);
 
   const param = randArray(1000, r),
     g = randArray(1000, r),

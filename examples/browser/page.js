@@ -1,10 +1,12 @@
 // The demo page's glue (DOM, charts, buttons); the training itself is ./train.ts, shared with
 // the Node side of the test. Bundled with the Flint sources for the browser by ./serve.ts.
 // URL parameters: steps, batch, lr, seed, limit (training records used), threads, autostart=1,
-// wasm=plain (the plain SIMD128 kernels even where the browser has relaxed SIMD), ballast (see below).
+// wasm=plain (the plain SIMD128 kernels even where the browser has relaxed SIMD), ballast (see below),
+// timing=K (per-kernel timers from the end of step K on, in flintDemo.kernels: bench/browser.ts),
+// worker=1 (train in a Web Worker, ./worker.js: the CPU device only, no weights download).
 import * as torch from "../../src/index.js";
 import { CLASSES, parseCifar, trainSeedCnn } from "./train.ts";
-import { wasmHeapStats } from "../../src/backend/select.js";
+import { wasmHeapStats, wasmKernelTiming } from "../../src/backend/select.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -20,6 +22,7 @@ const demo = {
   // The WebAssembly memory's size after each step, and its storage counts at the end (bench/browser.ts).
   memoryBytes: [],
   heap: null,
+  kernels: null,
   done: false,
   error: null,
   backend: null,
@@ -28,6 +31,8 @@ const demo = {
   threads: 1,
 };
 window.flintDemo = demo;
+// The namespace, for the browser console and bench/browser.ts's per-kernel microbenchmark.
+window.flintTorch = torch;
 
 let model = null,
   stopped = false,
@@ -157,6 +162,7 @@ async function run() {
     throw new Error(`no WebGPU device: ${torch.webgpu.unavailableReason()}`);
   }
   demo.device = device;
+  if (params.get("worker") === "1" && device === "cpu") return runInWorker(steps, batchSize, seed);
   status(`training on ${device === "webgpu" ? `webgpu (${torch.webgpu.getDeviceName()})` : "cpu"}`);
   let lastPaint = 0;
   await trainSeedCnn(
@@ -175,6 +181,8 @@ async function run() {
         demo.stepMs.push(ms);
         demo.heap = wasmHeapStats();
         demo.memoryBytes.push(demo.heap?.memoryBytes ?? 0);
+        if (params.has("timing") && step === Number(params.get("timing"))) wasmKernelTiming("start");
+        if (params.has("timing")) demo.kernels = wasmKernelTiming("read");
         if (testData && (step % 100 === 0 || step === steps))
           demo.testAccuracy.push([step - 1, await testAccuracy(device)]);
         $("numbers").textContent =
@@ -195,6 +203,60 @@ async function run() {
   $("start").disabled = false;
   $("stop").disabled = true;
   $("download").disabled = false;
+}
+
+// The same training in a Web Worker (./worker.js, bundled by ./serve.ts); the page only draws.
+function runInWorker(steps, batchSize, seed) {
+  status("training on cpu in a Web Worker");
+  const worker = new Worker("worker.js", { type: "module" });
+  const finish = () => {
+    worker.terminate();
+    $("start").disabled = false;
+    $("stop").disabled = true;
+  };
+  return new Promise((resolve) => {
+    worker.onmessage = ({ data: m }) => {
+      if (m.error) {
+        fail(new Error(m.error));
+        finish();
+        resolve();
+      } else if (m.ready) {
+        demo.wasmBuild = m.wasmBuild;
+        demo.threads = m.threads;
+      } else if (m.done) {
+        demo.heap = m.heap;
+        demo.done = true;
+        status("done (Web Worker)");
+        redraw();
+        finish();
+        resolve();
+      } else {
+        demo.losses.push(m.loss);
+        demo.accuracies.push(m.accuracy);
+        demo.stepMs.push(m.ms);
+        demo.memoryBytes.push(m.memoryBytes);
+        $("numbers").textContent =
+          `step ${m.step} / ${steps} · loss ${m.loss.toFixed(4)} · batch accuracy ${(100 * m.accuracy).toFixed(1)}% · ${m.ms.toFixed(0)} ms/step (worker)`;
+        if (m.step % 5 === 0) redraw();
+      }
+    };
+    worker.onerror = (e) => {
+      fail(new Error(e.message));
+      finish();
+      resolve();
+    };
+    worker.postMessage({
+      steps,
+      batchSize,
+      seed,
+      lr: Number($("lr").value),
+      threads: params.has("threads") ? Number(params.get("threads")) : 0,
+      relaxedSimd: params.get("wasm") !== "plain",
+      images: trainData.images,
+      labels: trainData.labels,
+      n: trainData.n,
+    });
+  });
 }
 
 $("start").addEventListener("click", () => run().catch(fail));

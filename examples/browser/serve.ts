@@ -22,9 +22,9 @@ export interface DemoServerOptions {
   isolate?: boolean;
 }
 
-export async function bundleDemo(): Promise<string> {
+export async function bundleDemo(entry = "page.js"): Promise<string> {
   const r = await build({
-    entryPoints: [join(here, "page.js")],
+    entryPoints: [join(here, entry)],
     bundle: true,
     platform: "browser",
     format: "esm",
@@ -41,6 +41,7 @@ export async function startDemoServer(
   const files: Record<string, { body: Buffer | string; type: string; etag?: string }> = {
     "/": { body: readFileSync(join(here, "index.html")), type: "text/html; charset=utf-8" },
     "/demo.js": { body: script, type: "text/javascript; charset=utf-8" },
+    "/worker.js": { body: await bundleDemo("worker.js"), type: "text/javascript; charset=utf-8" },
   };
   // The kernels: flint.wasm, the threaded build the page loads instead when it is cross-origin
   // isolated, and the relaxed-SIMD builds of both, loaded where the engine has it. They are

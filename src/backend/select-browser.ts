@@ -6,6 +6,7 @@ import { metaBackend } from "./meta.js";
 import { refBackend } from "./ref/index.js";
 import { makeWasmBackend, type WasmBackend } from "./wasm/index.js";
 import type { HeapStats } from "./wasm/heap-storage.js";
+import { kernelTimes, timeKernels, type KernelTime } from "./wasm/kernel-timing.js";
 import { loadedWasmFile, loadKernelsBrowser, type LoadWasmOptions } from "./wasm/load-browser.js";
 
 registerBackend(metaBackend);
@@ -59,6 +60,17 @@ export function setBackend(name: "ref" | "native" | "wasm"): void {
  * demo page; null before the backend is loaded. Not part of torch's API (not exported by index.ts).
  */
 export const wasmHeapStats = (): HeapStats | null => wasm?.kernels.heapStorage.stats() ?? null;
+
+let kernelTable: Map<string, KernelTime> | null = null;
+/**
+ * Per-kernel timers of the WebAssembly backend (./wasm/kernel-timing.ts), for benchmarks: "start"
+ * wraps (or zeroes) them, "read" returns calls and milliseconds per kernel so far ({} before a
+ * start). Not part of torch's API.
+ */
+export function wasmKernelTiming(what: "start" | "read"): Record<string, KernelTime> {
+  if (what === "start" && wasm) kernelTable = timeKernels(wasm.kernels);
+  return kernelTimes(kernelTable);
+}
 
 /** torch.set_num_threads: worker threads for the WebAssembly kernels (cross-origin-isolated pages only). */
 export function setNumThreads(n: number): void {

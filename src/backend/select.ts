@@ -13,6 +13,7 @@ import type { NativeAddon } from "./native/addon-api.js";
 import { makeNativeBackend } from "./native/index.js";
 import { makeWasmBackend, type WasmBackend } from "./wasm/index.js";
 import type { HeapStats } from "./wasm/heap-storage.js";
+import { kernelTimes, timeKernels, type KernelTime } from "./wasm/kernel-timing.js";
 import { loadedWasmFile, loadKernelsFromDisk } from "./wasm/load-node.js";
 import { instantiateKernelsSync } from "./wasm/module.js";
 
@@ -147,6 +148,17 @@ function activeKernels(): NativeAddon | null {
  * demo page; null before the backend is loaded. Not part of torch's API (not exported by index.ts).
  */
 export const wasmHeapStats = (): HeapStats | null => wasmCache?.kernels.heapStorage.stats() ?? null;
+
+let kernelTable: Map<string, KernelTime> | null = null;
+/**
+ * Per-kernel timers of the WebAssembly backend (./wasm/kernel-timing.ts), for benchmarks: "start"
+ * wraps (or zeroes) them, "read" returns calls and milliseconds per kernel so far ({} before a
+ * start). Not part of torch's API.
+ */
+export function wasmKernelTiming(what: "start" | "read"): Record<string, KernelTime> {
+  if (what === "start" && wasmCache) kernelTable = timeKernels(wasmCache.kernels);
+  return kernelTimes(kernelTable);
+}
 
 /** torch.set_num_threads: threads used by native kernels (the calling thread included). */
 export function setNumThreads(n: number): void {

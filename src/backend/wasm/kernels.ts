@@ -204,12 +204,26 @@ export function makeWasmAddon(ex: KernelExports, options: HeapStorageOptions = {
     maxPool2dForward(x, o, indices, ...geometry) {
       const fn = "maxPool2dForward",
         s = pool(fn, geometry);
-      // Without indices (values only) the kernel still writes them, into a buffer thrown away.
-      const idx = indices === null ? new Float64Array(s.outSize) : asF64(indices);
+      if (indices === null) {
+        // Values only (no grad): the kernel still writes indices, into wasm scratch freed after
+        // the call. Not a JavaScript array copied out: in a browser a fresh >= 1 MB array is
+        // fresh pages every time (bench/browser.ts --ops: max-pool 10x Node's before).
+        heap.run([inp(fn, x, 0, s.inSize), out(fn, o, 0, s.outSize)], ([px, po]) => {
+          const pi = ex.flint_alloc(Math.max(s.outSize, 1) * 8);
+          if (pi === 0) throw new RangeError(`flint wasm: ${fn}: out of memory for ${s.outSize} indices`);
+          try {
+            ex.flint_max_pool2d_forward(px, po, pi, s.g);
+          } finally {
+            ex.flint_free(pi);
+          }
+        });
+        return;
+      }
+      const idx = asF64(indices);
       heap.run([inp(fn, x, 0, s.inSize), out(fn, o, 0, s.outSize), out(fn, idx, 0, s.outSize)], ([px, po, pi]) =>
         ex.flint_max_pool2d_forward(px, po, pi, s.g),
       );
-      if (indices !== null && idx !== indices) indices.set(idx.subarray(0, s.outSize));
+      if (idx !== indices) indices.set(idx.subarray(0, s.outSize));
     },
     maxPool2dBackward(gradOut, indices, gradIn, ...geometry) {
       const fn = "maxPool2dBackward",

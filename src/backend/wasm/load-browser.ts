@@ -97,7 +97,10 @@ export async function loadKernelsBrowser(
           const memory = sharedMemory();
           const instance = await instantiateAsync(module, threadedImports(memory));
           const threads = Math.max(1, g.navigator?.hardwareConcurrency ?? 1);
-          ex = readyThreaded(instance, memory, (e) => makeThreads(e, module, memory, spawnWeb, false, threads));
+          // A worker's thread may block (Atomics.wait) while the kernel workers finish; a page's
+          // main thread may not, and spins.
+          const mayWait = typeof (globalThis as { document?: unknown }).document === "undefined";
+          ex = readyThreaded(instance, memory, (e) => makeThreads(e, module, memory, spawnWeb, mayWait, threads));
         } else {
           ex = (await instantiateAsync(module, {})).exports as KernelExports;
           ex._initialize(); // the C++ static constructors, as instantiateKernels does
