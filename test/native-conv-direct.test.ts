@@ -60,7 +60,8 @@ const cases: Geo[] = [
   { N: 4, C: 20, H: 8, W: 8, OC: 32, KH: 3, KW: 3, pH: 1, pW: 2, s: 2 },
   { N: 2, C: 16, H: 6, W: 33, OC: 16, KH: 3, KW: 3, pH: 1, pW: 1, s: 2 },
   // planes of at most 4x4 outputs, blocks of 8 or 16 images (conv3x3SmallAvx512): batches that
-  // are not a multiple of the block, 32- and 16-channel panels with channel tails, stride 2.
+  // are not a multiple of the block, 32- and 16-channel panels with channel tails; stride 2 (the
+  // plane kernel) on the same sizes.
   { N: 37, C: 32, H: 4, W: 4, OC: 64, KH: 3, KW: 3, pH: 1, pW: 1 },
   { N: 19, C: 16, H: 4, W: 3, OC: 20, KH: 3, KW: 3, pH: 1, pW: 1 },
   { N: 16, C: 24, H: 4, W: 4, OC: 32, KH: 3, KW: 3, pH: 0, pW: 1 },
