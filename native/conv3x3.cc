@@ -81,6 +81,35 @@ void runImages(int64_t N, const DirectGeo& g, int stride, const float* src, int6
   });
 }
 
+// FLINT_CONV3X3_SMALL=0 keeps planes of at most 4x4 outputs on the plane kernel (for
+// before/after measurements).
+bool smallEnabled() {
+  static const bool on = [] {
+    const char* v = std::getenv("FLINT_CONV3X3_SMALL");
+    return v == nullptr || v[0] != '0';
+  }();
+  return on;
+}
+
+// The image-blocked kernel for small planes: taken for stride-1 outputs of at most 4x4 with
+// enough images to fill its blocks (16 per task), and weights of at most 1 MB (it reads them once
+// per output position and block of images: 256 -> 256 channels at 4x4 measured slower, 512 ->
+// 512 twice as slow). Stride 2 (64 -> 128 channels, 8x8 -> 4x4) measured 0.86-0.96x alone but
+// slower inside the ResNet-18 step, so it stays with the plane kernel.
+bool smallTakes(int64_t N, int64_t Cin, int64_t Cout, int64_t OH, int64_t OW, int64_t stride) {
+  return smallEnabled() && stride == 1 && OH <= 4 && OW <= 4 && N >= 16 && Cin * 9 * Cout <= (1 << 18);
+}
+
+// Runs conv3x3SmallAvx512 over the N images, split into ranges of at least 16 images.
+void runSmall(int64_t N, const Conv3x3SmallGeo& g, const float* x, const float* wp, const float* bias, float* out) {
+  // At most N / 16 tasks, so every range holds 16 images or more.
+  parallelFor(splitFor(N / 16), [&](int t, int tasks) {
+    int64_t b, e;
+    chunkRange(N, t, tasks, b, e);
+    conv3x3SmallAvx512(g, x, wp, bias, out, b, e);
+  });
+}
+
 }  // namespace
 
 // Stride 1: taken where conv_direct's 32-channel panels of 8 positions of one row leave lanes
@@ -100,6 +129,8 @@ bool conv3x3BackwardWeightOk(const ConvShape& s) {
 void conv3x3Forward(const ConvShape& s, const float* x, const float* w, const float* bias, float* out) {
   const int64_t K = s.C * 9;
   const float* wp = packPanels(s.OC, K, [&](int64_t co, int64_t k) { return w[co * K + k]; });
+  if (smallTakes(s.N, s.C, s.OC, s.OH, s.OW, s.sH))
+    return runSmall(s.N, {s.C, s.H, s.W, s.OC, s.OH, s.OW, s.pH, s.pW, s.sH}, x, wp, bias, out);
   DirectGeo g{s.C, s.H + 2 * s.pH, s.W + 2 * s.pW, s.pH, s.H, 3, 3, s.OC, s.OH, s.OW, s.pW, s.W};
   runImages(s.N, g, static_cast<int>(s.sH), x, s.C * s.H * s.W, wp, bias, out, s.OC * s.OH * s.OW);
 }
@@ -163,6 +194,8 @@ void conv3x3BackwardInput(const ConvShape& s, const float* gradOut, const float*
     return w[(oc * s.C + c) * 9 + 8 - t];
   });
   const int64_t pT = 2 - s.pH, pL = 2 - s.pW;
+  if (smallTakes(s.N, s.OC, s.C, s.H, s.W, 1))
+    return runSmall(s.N, {s.OC, s.OH, s.OW, s.C, s.H, s.W, pT, pL, 1}, gradOut, wp, nullptr, gradIn);
   DirectGeo g{s.OC, s.OH + 2 * pT, s.OW + 2 * pL, pT, s.OH, 3, 3, s.C, s.H, s.W, pL, s.OW};
   runImages(s.N, g, 1, gradOut, s.OC * s.OH * s.OW, wp, nullptr, gradIn, s.C * s.H * s.W);
 }

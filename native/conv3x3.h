@@ -49,6 +49,15 @@ struct Conv3x3S2Geo {
   int64_t OC, OH, OW, Wq, C, H, W, pH, pW;
 };
 constexpr int64_t conv3x3S2Slack = 64;
+
+// Planes of at most 4x4 outputs (conv3x3_small_avx512.cc): images n0 .. n1 (n1 - n0 >= 16) of x
+// [N][Cin][Hin][Win], not padded, with weights packed as for conv3x3ImageAvx512, into out
+// [N][Cout][Hout][Wout] (+ bias); only the taps that read real inputs are multiplied.
+struct Conv3x3SmallGeo {
+  int64_t Cin, Hin, Win, Cout, Hout, Wout, padT, padL, stride;
+};
+void conv3x3SmallAvx512(const Conv3x3SmallGeo& g, const float* x, const float* wPacked, const float* bias,
+                        float* out, int64_t n0, int64_t n1);
 void conv3x3S2BackwardImageAvx512(const Conv3x3S2Geo& g, const float* gpad, const float* wPacked, float* gi,
                                   int64_t ihBegin, int64_t ihEnd);
 

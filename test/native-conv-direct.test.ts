@@ -4,8 +4,8 @@
 // panel, asymmetric and zero padding, padding wider than the kernel (input-gradient fallback),
 // batches smaller than, equal to and not divisible by the thread count, on every ISA (AVX2 and
 // scalar take the im2col + GEMM path, so both paths are checked against the same reference).
-// Also the 3x3 path (native/conv3x3.h: 16-channel panels, multi-row blocks, stride 2) and tiny
-// planes as one dense matrix (native/conv_dense.h).
+// Also the 3x3 path (native/conv3x3.h: 16-channel panels, multi-row blocks, stride 2, blocks of
+// images on planes of at most 4x4) and tiny planes as one dense matrix (native/conv_dense.h).
 import { describe, it } from "node:test";
 
 import { nativeAddon } from "../src/backend/native/addon.js";
@@ -59,6 +59,14 @@ const cases: Geo[] = [
   { N: 1, C: 48, H: 11, W: 12, OC: 16, KH: 3, KW: 3, pH: 2, pW: 1, s: 2 },
   { N: 4, C: 20, H: 8, W: 8, OC: 32, KH: 3, KW: 3, pH: 1, pW: 2, s: 2 },
   { N: 2, C: 16, H: 6, W: 33, OC: 16, KH: 3, KW: 3, pH: 1, pW: 1, s: 2 },
+  // planes of at most 4x4 outputs, blocks of 8 or 16 images (conv3x3SmallAvx512): batches that
+  // are not a multiple of the block, 32- and 16-channel panels with channel tails; stride 2 (the
+  // plane kernel) on the same sizes.
+  { N: 37, C: 32, H: 4, W: 4, OC: 64, KH: 3, KW: 3, pH: 1, pW: 1 },
+  { N: 19, C: 16, H: 4, W: 3, OC: 20, KH: 3, KW: 3, pH: 1, pW: 1 },
+  { N: 16, C: 24, H: 4, W: 4, OC: 32, KH: 3, KW: 3, pH: 0, pW: 1 },
+  { N: 18, C: 16, H: 8, W: 8, OC: 32, KH: 3, KW: 3, pH: 1, pW: 1, s: 2 },
+  { N: 17, C: 32, H: 7, W: 5, OC: 16, KH: 3, KW: 3, pH: 1, pW: 1, s: 2 },
   // tiny planes as one dense matrix (native/conv_dense.h)
   { N: 5, C: 20, H: 2, W: 2, OC: 24, KH: 3, KW: 3, pH: 1, pW: 1 },
   { N: 3, C: 8, H: 1, W: 3, OC: 5, KH: 3, KW: 3, pH: 1, pW: 1 },
