@@ -23,6 +23,8 @@
         "native/conv_dense.cc",
         "native/conv_eval.cc",
         "native/conv_eval_avx512.cc",
+        "native/conv_pointwise.cc",
+        "native/conv_pointwise_avx512.cc",
         "native/im2col.cc",
         "native/im2col_avx512.cc",
         "native/bind_pool.cc",

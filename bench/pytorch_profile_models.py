@@ -1,5 +1,6 @@
 """PyTorch side of bench/profile-models.ts: CPU time per aten op (convolutions broken down by
-shape and pass) of a ResNet-20 / ResNet-18 training step, 32x32 inputs, batch 64, Adam.
+shape and pass) of a ResNet-20 / ResNet-18 training step, 32x32 inputs, batch 64, Adam, or
+of ResNet-50 inference (--model resnet50: eval, no_grad, 8 images of 224x224).
 Times with time.process_time, so run it with --threads 1 on a loaded machine.
 
     /usr/bin/python3 bench/pytorch_profile_models.py --model small_resnet --threads 1 --steps 6
@@ -22,8 +23,11 @@ from pytorch_models import SmallResNet  # noqa: E402
 
 torch.set_num_threads(a.threads)
 torch.manual_seed(0)
+infer = a.model == "resnet50"  # inference (eval, no_grad) on 8 images of 224x224, as bench/models.ts
 model = (
-    SmallResNet()
+    torchvision.models.resnet50().eval()
+    if infer
+    else SmallResNet()
     if a.model == "small_resnet"
     else torchvision.models.mobilenet_v2(num_classes=10)
     if a.model == "mobilenet_v2"
@@ -31,10 +35,14 @@ model = (
 )
 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 loss_fn = torch.nn.CrossEntropyLoss()
-x, y = torch.randn(64, 3, 32, 32), torch.randint(0, 10, (64,))
+x, y = torch.randn(*((8, 3, 224, 224) if infer else (64, 3, 32, 32))), torch.randint(0, 10, (64,))
 
 
 def step():
+    if infer:
+        with torch.no_grad():
+            model(x)
+        return
     opt.zero_grad()
     loss_fn(model(x), y).backward()
     opt.step()

@@ -8,6 +8,10 @@
 //   --clock cpu: per-call process CPU time (all threads) on both sides, comparable under load at
 //   one thread (at two, PyTorch's OpenMP workers spin-wait and count).
 //   --filter TEXT: only the rows whose name contains TEXT.
+//   --stat min: the fastest call instead of the median (the least disturbed one on a loaded machine).
+//   --mkldnn: PyTorch's convolutions through torch.mkldnn_convolution, which conv2d dispatches to at
+//   2+ threads but not for 1x1 stride-1 layers at one thread (there it takes the slower THNN path):
+//   with --threads 1 --clock cpu, a comparison with the kernels PyTorch runs in the 2-thread model.
 //   --ab VAR [--rounds R]: no PyTorch; Flint with the environment variable VAR=0 (A: off) against
 //   VAR unset (B: on), in R interleaved rounds (default 7) in one process, the minimum of each
 //   side's medians: an A/B for a native switch read per call (e.g. FLINT_CONV_EVAL).
@@ -28,7 +32,9 @@ const sarg = (name: string, dflt: string): string => {
 const threads = arg("threads", 2),
   minMs = arg("ms", 300),
   cpuClock = sarg("clock", "wall") === "cpu",
-  filter = sarg("filter", "");
+  filter = sarg("filter", ""),
+  mkldnn = process.argv.includes("--mkldnn"),
+  statMin = sarg("stat", "median") === "min";
 torch.setNumThreads(threads);
 const now = (): number => {
   if (!cpuClock) return performance.now();
@@ -77,7 +83,7 @@ function time(fn: () => void): number {
     s.push(now() - t);
   }
   s.sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+  return s[statMin ? 0 : Math.floor(s.length / 2)];
 }
 
 const wanted = (name: string): boolean => filter === "" || name.includes(filter);
@@ -129,7 +135,7 @@ def t(fn):
     s = []; st = time.perf_counter()
     while (time.perf_counter() - st) * 1000 < ${minMs} or len(s) < 5:
         a = clock(); fn(); s.append(clock() - a)
-    s.sort(); return s[len(s)//2] * 1000
+    s.sort(); return s[${statMin ? "0" : "len(s)//2"}] * 1000
 want = lambda name: ${JSON.stringify(filter)} in name
 rows = []
 with torch.no_grad():
@@ -140,7 +146,8 @@ with torch.no_grad():
         OH = (H + 2 * ((k - 1) // 2) - k) // s + 1
         res = torch.randn(N, OC, OH, OH)
         def layer():
-            y = bn(F.conv2d(x, w, None, s, (k - 1) // 2))
+            p = (k - 1) // 2
+            y = bn(torch.mkldnn_convolution(x, w, None, [p, p], [s, s], [1, 1], 1) if ${mkldnn ? "True" : "False"} else F.conv2d(x, w, None, s, p))
             if tail == "res": y += res
             if tail != "none": y = torch.relu_(y)
             return y

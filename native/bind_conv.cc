@@ -14,6 +14,7 @@
 #include "conv_dense.h"
 #include "conv_direct.h"
 #include "conv_eval.h"
+#include "conv_pointwise.h"
 #include "conv_depthwise.h"
 
 namespace flint {
@@ -119,7 +120,9 @@ Napi::Value ForwardBatchNormEval(const Napi::CallbackInfo& info) {
   const ConvEpilogue ep{coef.data(), coef.data() + s.OC, a.f32OrNull(9, 0, outSize(a, s)), s.OC, a.flag(8)};
   float* out = a.f32(10, 0, outSize(a, s));
   const bool direct = directConvForwardOk(s);
-  if (depthwiseConvOk(s) || useBatched(s, direct)) {
+  if (pointwiseEvalOk(s)) {
+    pointwiseEvalForward(s, x, w, bias, ep, out);
+  } else if (depthwiseConvOk(s) || useBatched(s, direct)) {
     if (depthwiseConvOk(s))
       depthwiseConvForward(s, x, w, bias, out);
     else

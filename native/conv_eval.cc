@@ -21,21 +21,34 @@ bool enabled() {
   return v == nullptr || v[0] != '0';
 }
 
+// The per-image mode alone (FLINT_CONV_EVAL_IMAGES=0: the direct path and its second pass there).
+bool perImageEnabled() {
+  const char* v = std::getenv("FLINT_CONV_EVAL_IMAGES");
+  return v == nullptr || v[0] != '0';
+}
+
 int64_t panelsOf(const ConvShape& s) { return (s.OC + 31) / 32; }
+
+// Where the panel-group order pays: the weights at least twice the batch's inputs (ResNet-50's
+// 512-channel 3x3 at 7x7 at batch 8: 9.4 MB against 1.3 MB), where streaming them once per
+// block of positions was the cost.
+bool weightsDominate(const ConvShape& s) {
+  const int64_t weights = panelsOf(s) * s.C * s.KH * s.KW * 32;
+  const int64_t inputs = s.N * s.C * (s.H + 2 * s.pH) * (s.W + 2 * s.pW);
+  return weights >= 2 * inputs;
+}
 
 }  // namespace
 
 bool directEvalOk(const ConvShape& s) {
-  // Taken where the weights are at least twice the batch's inputs (ResNet-50's 512-channel 3x3
-  // at 7x7 at batch 8: 9.4 MB against 1.3 MB), where streaming them once per block of positions
-  // was the cost. Elsewhere it measured no faster than the direct path and its second pass
-  // (within the noise of a loaded machine at 2 threads, 5-15% slower in CPU time at one thread
-  // on 64-256 channels at 14-56), so the direct path stays there. With fewer images than
-  // threads the panels must also feed the threads.
+  // Panel groups outermost (split over the threads) where the weights dominate; elsewhere the
+  // direct path's order, one image per task (each padded into the task's own buffer, as
+  // conv_direct does), with the epilogue per tile instead of the direct path's second pass over
+  // the output. That needs the images to feed the threads; with fewer, the direct path (which
+  // also splits an image's rows) and its second pass stay.
   if (!enabled() || !directConvForwardOk(s)) return false;
-  const int64_t weights = panelsOf(s) * s.C * s.KH * s.KW * 32;
-  const int64_t inputs = s.N * s.C * (s.H + 2 * s.pH) * (s.W + 2 * s.pW);
-  return weights >= 2 * inputs && (s.N >= numThreads() || panelsOf(s) >= numThreads());
+  if (weightsDominate(s)) return s.N >= numThreads() || panelsOf(s) >= numThreads();
+  return s.N >= numThreads() && perImageEnabled();
 }
 
 void directEvalForward(const ConvShape& s, const float* x, const float* w, const float* bias,
@@ -58,6 +71,21 @@ void directEvalForward(const ConvShape& s, const float* x, const float* w, const
   auto tail = [&](int64_t n) {
     return EvalTail{bias, ep.alpha, ep.beta, ep.residual ? ep.residual + n * s.OC * P : nullptr, ep.relu};
   };
+  if (!weightsDominate(s)) {
+    // One image per task, padded into the task's buffer (zeroed once; only the interior is
+    // rewritten per image), all panels: conv_direct's runImages plus the epilogue per tile.
+    parallelFor(splitFor(s.N), [&](int t, int tasks) {
+      int64_t b, e;
+      chunkRange(s.N, t, tasks, b, e);
+      float* xp = scratch(kSlotRow, static_cast<size_t>(stride));
+      std::fill(xp, xp + stride, 0.0f);
+      for (int64_t n = b; n < e; ++n) {
+        copyInteriorAvx512(x + n * s.C * s.H * s.W, s.C, s.H, s.W, s.pH, s.pW, xp);
+        directEvalPanelsAvx512(g, xp, wp, 0, panels, tail(n), out + n * s.OC * P);
+      }
+    });
+    return;
+  }
   // Panels per group: as many as fit in ~640 KiB (of a 1 MiB L2, beside the image), at least one.
   const int64_t perGroup = std::max<int64_t>(1, std::min<int64_t>(panels, kGroupFloats / (K * 32)));
   const int64_t groups = (panels + perGroup - 1) / perGroup;

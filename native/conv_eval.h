@@ -10,9 +10,12 @@
 //    L3 once per block of 8 positions (ResNet-50's 512-channel 3x3 at 7x7: 66 MB per image
 //    instead of 9.4 MB). The threads split the panel groups instead of the images, so each core
 //    streams its share of the weights once for the whole batch.
-// Taken only where the weights are at least twice the batch's inputs (see directEvalOk).
+// That order is taken where the weights are at least twice the batch's inputs; elsewhere (with at
+// least as many images as threads) the direct path's order, one image per task, with only the
+// epilogue per tile (see directEvalOk): no second pass over the output.
 // The products are summed in the direct kernel's order, so the result is bit-for-bit the result
-// of that path. FLINT_CONV_EVAL=0 turns it off (for before/after measurements).
+// of that path. FLINT_CONV_EVAL=0 turns it off, FLINT_CONV_EVAL_IMAGES=0 the per-image mode alone
+// (for before/after measurements).
 #pragma once
 #include <cstdint>
 

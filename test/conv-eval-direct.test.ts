@@ -4,7 +4,7 @@
 // second pass; the switch is read per call), and against the same ops in float64. Shapes: output
 // channels that are not a multiple of the 32-channel panels, odd planes (partial 8-position
 // tiles, border masks), a 5x5 kernel, one image on two threads, several panel groups; 1 and 2
-// threads.
+// threads; and where the inputs dominate, the per-image mode (one padded image per task, all panels).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as torch from "../src/index.js";
@@ -13,8 +13,8 @@ import { conv2dBatchNormEval } from "../src/ops/conv-bn-eval.js";
 
 // [N, C, H, W, OC, k, bias, residual, relu]
 type Case = [number, number, number, number, number, number, boolean, boolean, boolean];
-// All with weights at least twice the batch's padded inputs (where the path is taken); the
-// 300-channel case has one 32-channel panel per L2-sized group (three groups).
+// Weights at least twice the batch's padded inputs (panel groups outermost); the 300-channel case
+// has one 32-channel panel per L2-sized group (three groups).
 const cases: Case[] = [
   [3, 16, 5, 7, 40, 3, false, true, true],
   [2, 20, 7, 7, 64, 3, true, false, true],
@@ -23,6 +23,10 @@ const cases: Case[] = [
   [3, 8, 6, 13, 100, 3, false, false, false],
   [1, 64, 7, 7, 96, 3, false, true, true],
   [2, 300, 3, 5, 70, 3, true, true, true],
+  // Inputs larger than the weights, at least two images: the per-image mode (direct path's order).
+  [4, 16, 12, 12, 32, 3, true, true, true],
+  [3, 20, 9, 11, 40, 3, false, true, false],
+  [2, 33, 10, 10, 70, 5, true, false, true],
 ];
 
 function run(c: Case, threads: number): void {
