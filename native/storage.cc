@@ -62,12 +62,17 @@ constexpr size_t cacheCap = size_t(1) << 30;  // a safety bound; trimCache keeps
 
 std::vector<LiveBlock> live;
 // Free blocks by exact size (a training step asks for the same sizes every time). `low` is the
-// fewest blocks the list held since the last scavenge: that many went unused for a whole cycle,
-// and half of them are returned to malloc at the next one, so the cache follows what the program
-// asks for.
+// fewest blocks the list held since the last scavenge, `lowBefore` the same for the cycle before
+// (less what that cycle's end freed): the smaller went unused for two whole cycles, and half of
+// them are returned to malloc at the next scavenge, so the cache follows what the program asks for.
+// Two cycles, not one: a cycle is rarely a whole step (the seed CNN's 32 MB is 2/3 of one), so
+// cycles alternate between parts of the step, and a block only one of them needs (an 8 MB
+// activation) was freed and made again every other cycle, each time from pages the heap had to
+// grow and fault in (~1000 page faults, ~12 ms), at different steps on each DDP rank.
 struct SizeList {
   std::vector<void*> blocks;
   size_t low = 0;
+  size_t lowBefore = 0;
 };
 std::unordered_map<size_t, SizeList> cache;
 size_t liveBytes = 0, cachedBytes = 0, reportedBytes = 0;
@@ -134,18 +139,20 @@ void scavenge() {
   forcedScavenges++;
 }
 
-// A scavenge begins a new cycle: blocks no request needed during the last one go back to malloc.
+// A scavenge begins a new cycle: blocks no request needed during the last two go back to malloc.
 void trimCache() {
   for (auto it = cache.begin(); it != cache.end();) {
     SizeList& list = it->second;
     // Half of what went unused: where a cycle boundary falls within a training step moves, so
     // one cycle's surplus is often the next one's need.
-    for (size_t i = 0, n = (list.low + 1) / 2; i < n; i++) {
+    const size_t n = (std::min(list.low, list.lowBefore) + 1) / 2;
+    for (size_t i = 0; i < n; i++) {
       std::free(list.blocks.back());
       list.blocks.pop_back();
       cachedBytes -= it->first;
       freedBytes += double(it->first);
     }
+    list.lowBefore = list.low - n;
     if (list.blocks.empty()) {
       it = cache.erase(it);
       continue;
