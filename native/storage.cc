@@ -235,6 +235,33 @@ Napi::Value storageAlloc(const Napi::CallbackInfo& info) {
   return Napi::Value(env, ToNapi(v8::ArrayBuffer::New(isolate, store)));
 }
 
+// storageStepBoundary(): a training loop's word that the step's temporaries are dead now (DDP's
+// reducer says it at the end of backward, just before it waits for the gradient all-reduce). The
+// cycle then follows the step: the budget grows to 4 steps' allocation (up to maxBudget), so the
+// allocator's own scavenges no longer fall mid-step, and a scavenge runs here once a quarter of it
+// was handed out. Mid-step, the last step's input batch is often still referenced (a loop variable
+// not yet reassigned) and this step's activations are alive: a second scavenge promotes them and
+// they wait for a mark-compact, while new blocks fault in fresh pages. Here they are dead, and
+// every DDP rank collects at the same point of the step, while the all-reduce is in flight.
+// Returns whether it scavenged. The first call only measures.
+double boundaryBytes = -1;
+Napi::Value storageStepBoundary(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!enabled || v8::Isolate::GetCurrent() != owner) return Napi::Boolean::New(env, false);
+  const double handedOut = freshBytes + reusedBytes;
+  if (boundaryBytes >= 0)
+    youngBudget = std::max(youngBudget, std::min(maxBudget, size_t(4 * (handedOut - boundaryBytes))));
+  boundaryBytes = handedOut;
+  if (sinceScavenge < youngBudget / 4) return Napi::Boolean::New(env, false);
+  trimCache();
+  scavenge();
+  reclaim();
+  startCycle();
+  scavengesSeen = scavenges;
+  sinceScavenge = 0;
+  return Napi::Boolean::New(env, true);
+}
+
 // storageEnable(maxYoungBudgetMB, exposeGcGiven): starts serving storageAlloc on the calling isolate.
 Napi::Value storageEnable(const Napi::CallbackInfo& info) {
   v8::Isolate* isolate = v8::Isolate::GetCurrent();
@@ -288,6 +315,7 @@ void registerStorage(Napi::Env env, Napi::Object exports) {
   exportFn(env, exports, "storageEnable", storageEnable);
   exportFn(env, exports, "storageDisable", storageDisable);
   exportFn(env, exports, "storageStats", storageStats);
+  exportFn(env, exports, "storageStepBoundary", storageStepBoundary);
 }
 
 }  // namespace flint
