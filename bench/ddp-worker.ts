@@ -18,7 +18,8 @@
 // (wall ms) and cpuSkewMs, the ranks' difference in main-thread CPU ms between two waits.
 // Options: --bucket-cap-mb X, --grad-view 0|1 (gradientAsBucketView), --preload 0|1 (the rank's
 // shard decoded into tensors before timing instead of a DataLoader). FLINT_BENCH_THREADS=1 prints
-// each thread's name and CPU ms over the timed steps (stderr). With --profile the result also has,
+// each thread's name and CPU ms over the timed steps (stderr); FLINT_BENCH_STEPS=1 each timed
+// step's CPU, page faults and GCs on each rank (stderr). With --profile the result also has,
 // per step, V8's garbage collections on the main thread (count and pause ms, minor and major) and,
 // with FLINT_BENCH_ALLOC=1, the bytes of typed arrays and Buffers created (counted by wrapping
 // their constructors, which slows the run: use it for the count, not for the timing).
@@ -31,6 +32,7 @@ import { DataLoader, DistributedSampler } from "../src/utils/data/index.js";
 import { datasets, transforms } from "../src/vision/index.js";
 import { glooAddon } from "../src/distributed/addon.js";
 import { resolveGroup } from "../src/distributed/init.js";
+import { nativeAddon } from "../src/backend/native/addon.js";
 
 torch.tuneProcess();
 if (process.env.FLINT_BENCH_V8_FLAGS) v8.setFlagsFromString(process.env.FLINT_BENCH_V8_FLAGS);
@@ -223,6 +225,12 @@ const PHASES = ["data", "forward", "backward", "step"] as const;
 const wall = [0, 0, 0, 0],
   cpuPhase = [0, 0, 0, 0],
   allocPhase = [0, 0, 0, 0];
+// FLINT_BENCH_STEPS=1: per timed step, the main thread's CPU ms by phase, page faults, bytes the
+// storage allocator took fresh from malloc, RSS, and (below) the step's GCs.
+const stepDump = process.env.FLINT_BENCH_STEPS === "1";
+const stepMarks: number[] = [];
+const perStep: { cpu: number[]; faults: number; freshMB: number; rssMB: number }[] = [];
+const storageStats = (nativeAddon() as unknown as { storageStats?: () => Record<string, number> } | null)?.storageStats;
 let done = 0,
   t0 = 0,
   alloc0 = 0,
@@ -249,6 +257,7 @@ for (;;) {
     c.push(cpuNow());
     a.push(allocBytes);
   };
+  if (done >= warmup) stepMarks.push(w[0], c[0]);
   const next = it.next();
   if (next.done) break;
   const [x, y] = next.value;
@@ -260,6 +269,15 @@ for (;;) {
   mark();
   opt.step();
   mark();
+  if (done >= warmup && stepDump) {
+    const st = storageStats?.();
+    perStep.push({
+      cpu: c.slice(1).map((v, k) => v - c[k]),
+      faults: process.resourceUsage().minorPageFault,
+      freshMB: (st?.freshBytes ?? 0) / 2 ** 20,
+      rssMB: process.memoryUsage().rss / 2 ** 20,
+    });
+  }
   for (let k = 0; k < 4; k++) {
     wall[k] += w[k + 1] - w[k];
     cpuPhase[k] += c[k + 1] - c[k];
@@ -270,6 +288,7 @@ for (;;) {
 }
 const timed = done - warmup;
 const cpu1 = threadCpu();
+stepMarks.push(performance.now(), cpuNow());
 const tEnd = performance.now(),
   allocTimed = allocBytes - alloc0,
   faultsTimed = process.resourceUsage().minorPageFault - faults0;
@@ -278,6 +297,28 @@ const seconds = (performance.now() - t0) / 1000;
 await new Promise((resolve) => setTimeout(resolve, 50)); // the GC entries of the loop arrive now
 gcObserver.disconnect();
 const gcTimed = gcs.filter((g) => g.start >= t0 && g.start < tEnd);
+// Each rank prints its steps (stderr), to compare the ranks step by step: step: CPU ms (data/
+// forward/backward/step CPU ms, page faults, fresh MB, RSS MB) [GCs: m scavenge, M mark-compact,
+// pause ms @ ms into the step].
+if (stepDump) {
+  const rows: string[] = [];
+  for (let k = 0; k < timed; k++) {
+    const [ws, cs, we, ce] = stepMarks.slice(2 * k, 2 * k + 4);
+    const g = gcs
+      .filter((e) => e.start >= ws && e.start < we)
+      .map((e) => `${e.major ? "M" : "m"}${e.ms.toFixed(1)}@${(e.start - ws).toFixed(0)}`);
+    const p = perStep[k],
+      prev = perStep[k - 1];
+    const faults = prev ? p.faults - prev.faults : "?",
+      fresh = prev ? (p.freshMB - prev.freshMB).toFixed(1) : "?";
+    const phases = p.cpu.map((v) => v.toFixed(1)).join("/");
+    rows.push(
+      `${k}:${(ce - cs).toFixed(1)}(${phases} pf${faults} fresh${fresh} rss${p.rssMB.toFixed(0)})` +
+        (g.length ? `[${g.join(",")}]` : ""),
+    );
+  }
+  console.error(`rank ${rank} steps\n${rows.join("\n")}`);
+}
 const gcOf = (major: boolean) => gcTimed.filter((g) => g.major === major);
 const sumMs = (gs: { ms: number }[]) => gs.reduce((a, g) => a + g.ms, 0);
 

@@ -10,7 +10,8 @@
 // per configuration the per-step phases and per-thread CPU ms of each rank (bench/ddp-worker.ts
 // --profile), the scaling and ceiling that the CPU accounting predicts for an idle machine
 // (cpuModel), the time of one gradient-sized all-reduce, and the load average (the machine is
-// shared: compare the ratios of one run). PyTorch 1.13 runs the same three configurations
+// shared: compare the ratios of one run), and `factors`: the ceiling and DDP's share of it taken
+// apart into hardware sharing, the ranks' own helper threads, load and waiting (below). PyTorch 1.13 runs the same three configurations
 // (bench/pytorch_ddp.py: torch.distributed on Gloo, same model, data order, batch and 1 thread per
 // rank) interleaved with Flint's, unless --no-pytorch or /usr/bin/python3 has no torch: its
 // scaling is the fair reference for what this machine gives two single-thread ranks (and
@@ -209,6 +210,45 @@ const cpuModelOf = (one: Config, cs: Config[]) =>
       .map((c) => [c.endsWith("i") ? "ceiling" : "scaling", round((2 * stepCpu(one)) / stepCpu(c))]),
   );
 const cpuModel = cpuModelOf("1", FLINT);
+// The measured ratios taken apart, per round, into factors whose product they are (identities, so
+// nothing is modelled): with w the wall ms of one step of one rank, m its main thread's CPU ms and
+// t all its threads' CPU ms (means over the ranks),
+//   ceiling = 2 x (w1/m1: how CPU-bound one process is) x (m1/m2i: the same main-thread work's
+//     CPU ms alone / beside a twin; below 1 when the two slow each other down in hardware:
+//     shared caches, memory bandwidth, a shared physical core, clock) x (m2i/t2i: the share of
+//     a rank's CPU that is its main thread; the rest, V8's GC/JIT and Gloo's threads, ran on the
+//     idle core with one process) x (t2i/w2i: CPU per wall ms of a rank; below 1 when its threads
+//     wait for a core, i.e. other load, or are idle);
+//   ddpVsCeiling = (t2i/t2: DDP's extra CPU, its hooks and all-reduce) x ((t2/w2)/(t2i/w2i): the
+//     time DDP's ranks sit idle waiting for each other and for the all-reduce).
+// On a shared machine the last factor of each takes the other users' load; the middle ones are
+// what hold on an idle machine too.
+const stepParts = (r: Result) => {
+  const ranks = r.msPerStep;
+  const mean = (f: (p: Phases) => number) => ranks.reduce((a, p) => a + f(p), 0) / ranks.length;
+  return { w: (1000 * r.world * batch) / r.imagesPerSec, m: mean((p) => p["cpu:main"]), t: mean(cpuTotal) };
+};
+const factorsOf = (one: Config, ind: Config, ddp: Config) => {
+  const rounds = runs[one].map((_, i) => {
+    const a = stepParts(runs[one][i]),
+      b = stepParts(runs[ind][i]),
+      d = stepParts(runs[ddp][i]);
+    return {
+      oneCpuBound: a.w / a.m,
+      hardware: a.m / b.m,
+      mainShare: b.m / b.t,
+      cpuPerWall: b.t / b.w,
+      ddpExtraCpu: b.t / d.t,
+      ddpWaiting: d.t / d.w / (b.t / b.w),
+    };
+  });
+  return Object.fromEntries(
+    Object.keys(rounds[0]).map((k) => {
+      const xs = rounds.map((r) => r[k as keyof (typeof rounds)[0]]);
+      return [k, { median: round(median(xs)), perRound: xs.map((x) => round(x)) }];
+    }),
+  );
+};
 console.log(
   JSON.stringify({
     bench: "ddp-seed-cnn-cifar10",
@@ -226,12 +266,14 @@ console.log(
             scaling: ratio("py2", "py1"),
             ...(withCeiling ? { ceiling: ratio("py2i", "py1"), ddpVsCeiling: ratio("py2", "py2i") } : {}),
             cpuModel: cpuModelOf("py1", TORCH),
+            ...(withCeiling ? { factors: factorsOf("py1", "py2i", "py2") } : {}),
           },
           flintVsPytorch: Object.fromEntries(FLINT.map((c) => [c, ratio(c, `py${c}` as Config)])),
         }
       : {}),
     testAccuracy: Object.fromEntries(CONFIGS.map((c) => [c, runs[c].map((r) => r.testAccuracy)])),
     cpuModel,
+    ...(withCeiling ? { factors: factorsOf("1", "2i", "2") } : {}),
     msPerStep: Object.fromEntries(CONFIGS.map((c) => [c, profile(c)])),
     sync: runs[2].map((r) => r.sync),
     allReduce,

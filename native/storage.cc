@@ -62,12 +62,17 @@ constexpr size_t cacheCap = size_t(1) << 30;  // a safety bound; trimCache keeps
 
 std::vector<LiveBlock> live;
 // Free blocks by exact size (a training step asks for the same sizes every time). `low` is the
-// fewest blocks the list held since the last scavenge: that many went unused for a whole cycle,
-// and half of them are returned to malloc at the next one, so the cache follows what the program
-// asks for.
+// fewest blocks the list held since the last scavenge, `lowBefore` the same for the cycle before
+// (less what that cycle's end freed): the smaller went unused for two whole cycles, and half of
+// them are returned to malloc at the next scavenge, so the cache follows what the program asks for.
+// Two cycles, not one: a cycle is rarely a whole step (the seed CNN's 32 MB is 2/3 of one), so
+// cycles alternate between parts of the step, and a block only one of them needs (an 8 MB
+// activation) was freed and made again every other cycle, each time from pages the heap had to
+// grow and fault in (~1000 page faults, ~12 ms), at different steps on each DDP rank.
 struct SizeList {
   std::vector<void*> blocks;
   size_t low = 0;
+  size_t lowBefore = 0;
 };
 std::unordered_map<size_t, SizeList> cache;
 size_t liveBytes = 0, cachedBytes = 0, reportedBytes = 0;
@@ -134,18 +139,20 @@ void scavenge() {
   forcedScavenges++;
 }
 
-// A scavenge begins a new cycle: blocks no request needed during the last one go back to malloc.
+// A scavenge begins a new cycle: blocks no request needed during the last two go back to malloc.
 void trimCache() {
   for (auto it = cache.begin(); it != cache.end();) {
     SizeList& list = it->second;
     // Half of what went unused: where a cycle boundary falls within a training step moves, so
     // one cycle's surplus is often the next one's need.
-    for (size_t i = 0, n = (list.low + 1) / 2; i < n; i++) {
+    const size_t n = (std::min(list.low, list.lowBefore) + 1) / 2;
+    for (size_t i = 0; i < n; i++) {
       std::free(list.blocks.back());
       list.blocks.pop_back();
       cachedBytes -= it->first;
       freedBytes += double(it->first);
     }
+    list.lowBefore = list.low - n;
     if (list.blocks.empty()) {
       it = cache.erase(it);
       continue;
@@ -228,6 +235,33 @@ Napi::Value storageAlloc(const Napi::CallbackInfo& info) {
   return Napi::Value(env, ToNapi(v8::ArrayBuffer::New(isolate, store)));
 }
 
+// storageStepBoundary(): a training loop's word that the step's temporaries are dead now (DDP's
+// reducer says it at the end of backward, just before it waits for the gradient all-reduce). The
+// cycle then follows the step: the budget grows to 4 steps' allocation (up to maxBudget), so the
+// allocator's own scavenges no longer fall mid-step, and a scavenge runs here once a quarter of it
+// was handed out. Mid-step, the last step's input batch is often still referenced (a loop variable
+// not yet reassigned) and this step's activations are alive: a second scavenge promotes them and
+// they wait for a mark-compact, while new blocks fault in fresh pages. Here they are dead, and
+// every DDP rank collects at the same point of the step, while the all-reduce is in flight.
+// Returns whether it scavenged. The first call only measures.
+double boundaryBytes = -1;
+Napi::Value storageStepBoundary(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!enabled || v8::Isolate::GetCurrent() != owner) return Napi::Boolean::New(env, false);
+  const double handedOut = freshBytes + reusedBytes;
+  if (boundaryBytes >= 0)
+    youngBudget = std::max(youngBudget, std::min(maxBudget, size_t(4 * (handedOut - boundaryBytes))));
+  boundaryBytes = handedOut;
+  if (sinceScavenge < youngBudget / 4) return Napi::Boolean::New(env, false);
+  trimCache();
+  scavenge();
+  reclaim();
+  startCycle();
+  scavengesSeen = scavenges;
+  sinceScavenge = 0;
+  return Napi::Boolean::New(env, true);
+}
+
 // storageEnable(maxYoungBudgetMB, exposeGcGiven): starts serving storageAlloc on the calling isolate.
 Napi::Value storageEnable(const Napi::CallbackInfo& info) {
   v8::Isolate* isolate = v8::Isolate::GetCurrent();
@@ -281,6 +315,7 @@ void registerStorage(Napi::Env env, Napi::Object exports) {
   exportFn(env, exports, "storageEnable", storageEnable);
   exportFn(env, exports, "storageDisable", storageDisable);
   exportFn(env, exports, "storageStats", storageStats);
+  exportFn(env, exports, "storageStepBoundary", storageStepBoundary);
 }
 
 }  // namespace flint

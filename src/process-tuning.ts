@@ -12,11 +12,15 @@
 //     a conv-net training step then sees ~1 scavenge instead of ~6 and few mark-compacts. Needs
 //     the v8 setting (dead buffers are then swept before the collection returns); main thread
 //     only. FLINT_NATIVE_STORAGE=0 leaves V8's allocator; FLINT_STORAGE_YOUNG_MB (default 256)
-//     sets how many MB of tensor storage are handed out between two scavenges.
+//     sets how many MB of tensor storage are handed out between two scavenges. The end of each
+//     backward (and DDP's reducer, before its all-reduce wait) tells the allocator that a step's
+//     activations are dead (src/storage-step.ts): its scavenges then happen there, once per step
+//     or fewer, instead of mid-step. FLINT_STEP_GC=0 leaves them to the byte budget alone.
 import { isMainThread } from "node:worker_threads";
 import { freeArrayBuffersOnMainThread } from "./backend/select.js";
 import { nativeAddon } from "./backend/native/addon.js";
 import { getStorageAllocator, setStorageAllocator } from "./dtype.js";
+import { setStorageStepBoundary } from "./storage-step.js";
 
 export interface TuneProcessOptions {
   /** Keep freed large blocks in glibc's heap (default true; needs the native addon and glibc). */
@@ -38,6 +42,7 @@ type AddonWithMalloc = NonNullable<ReturnType<typeof nativeAddon>> & {
   keepLargeBlocksInHeap?: () => boolean;
   storageEnable?: (maxYoungBudgetMB: number, exposeGcGiven: boolean) => boolean;
   storageAlloc?: (bytes: number) => ArrayBuffer | undefined;
+  storageStepBoundary?: () => boolean;
 };
 
 export function tuneProcess(options: TuneProcessOptions = {}): TuneProcessResult {
@@ -56,11 +61,13 @@ export function tuneProcess(options: TuneProcessOptions = {}): TuneProcessResult
     const exposeGc = typeof (globalThis as { gc?: unknown }).gc === "function";
     if (addon?.storageEnable && addon.storageAlloc && addon.storageEnable(young > 0 ? young : 256, exposeGc)) {
       setStorageAllocator(addon.storageAlloc);
+      setStorageStepBoundary(process.env.FLINT_STEP_GC === "0" ? null : (addon.storageStepBoundary ?? null));
       out.storage = true;
     }
   } else if (addon?.storageAlloc !== undefined && getStorageAllocator() === addon.storageAlloc) {
     // Asked off after an earlier call turned it on: new storage comes from V8 again.
     setStorageAllocator(null);
+    setStorageStepBoundary(null);
   }
   return out;
 }

@@ -10,8 +10,10 @@ import * as torch from "../src/index.js";
 import { nn, optim } from "../src/index.js";
 import { nativeAddon } from "../src/backend/native/addon.js";
 import { setStorageAllocator, uninitArray, type StorageAllocator } from "../src/dtype.js";
+import { storageStepBoundary } from "../src/storage-step.js";
 
 interface Stats {
+  freshBytes: number;
   liveBytes: number;
   cachedBytes: number;
   reusedBytes: number;
@@ -57,6 +59,30 @@ describe("native storage allocator", () => {
     // 1.9 GB went through; the allocator holds about one cycle (<= 256 MB) plus what is live.
     assert.ok(s.liveBytes + s.cachedBytes < 800 * 2 ** 20, `holds ${(s.liveBytes + s.cachedBytes) / 2 ** 20} MB`);
     assert.ok(process.memoryUsage().rss - rss0 < 900 * 2 ** 20);
+  });
+
+  test("a step boundary collects there, so the cycle follows the step and needs no fresh memory", { skip }, () => {
+    const step = (): void => {
+      const xs = [];
+      for (let i = 0; i < 48; i++) xs.push(uninitArray("float32", 1 << 18).fill(i)); // 48 MB of activations
+      assert.equal(xs[47][0], 47);
+    };
+    for (let i = 0; i < 3; i++) {
+      step();
+      storageStepBoundary();
+    }
+    const s0 = stats();
+    let collected = 0;
+    for (let i = 0; i < 10; i++) {
+      step();
+      if (storageStepBoundary()) collected++;
+    }
+    const s1 = stats();
+    // Every scavenge came at a boundary (none mid-step), at least every other step, and each
+    // step's blocks were the last one's: nothing fresh from malloc.
+    assert.equal(s1.forcedScavenges - s0.forcedScavenges, collected);
+    assert.ok(collected >= 5, `${collected} collections in 10 steps`);
+    assert.equal(s1.freshBytes, s0.freshBytes);
   });
 
   test("a buffer transferred to a worker is not reused while the worker holds it", { skip }, async () => {

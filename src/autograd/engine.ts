@@ -11,6 +11,7 @@ import { applyLeafHooks, applyNodeHooks, hasLeafHooks, hasNodeHooks } from "./te
 import { GradBuffers } from "../buffer-pool.js";
 import { sameShape } from "../backend/ref/iterate.js";
 import { hasPostAccumulateGradHooks, runPostAccumulateGradHooks, withFinalCallbacks } from "./leaf-hooks.js";
+import { storageStepBoundary } from "../storage-step.js";
 
 export interface BackwardOptions {
   retainGraph?: boolean;
@@ -35,6 +36,10 @@ export function runBackward(
   } finally {
     pass.gradBuffers?.stop();
   }
+  // A backward() is a training step's end: its activations are dead now, the best moment for the
+  // storage allocator's young-generation collection (src/storage-step.ts; a no-op unless
+  // torch.tuneProcess() installed the allocator, or when DDP's reducer already collected).
+  if (!opts.inputs) storageStepBoundary();
   const captured = pass.captured;
   if (opts.inputs && !opts.allowUnused) {
     for (let i = 0; i < captured.length; i++) {

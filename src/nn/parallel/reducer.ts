@@ -20,6 +20,7 @@ import { Work, type ProcessGroup } from "../../distributed/group.js";
 import type { Wire } from "../../distributed/addon-types.js";
 import { wireType } from "../../distributed/wire.js";
 import { DistributedError } from "../../distributed/errors.js";
+import { storageStepBoundary } from "../../storage-step.js";
 
 const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
 
@@ -267,6 +268,11 @@ export class Reducer {
       globallyUsed = Float32Array.from(this.locallyUsed);
       allReduce(fromTypedArray(globallyUsed), ReduceOp.MAX, { group: this.group });
     }
+    // Backward is over: this step's activations are dead. With torch.tuneProcess()'s allocator, its
+    // young-generation collection runs now, while the all-reduce is in flight, at the same point
+    // on every rank (instead of mid-step, at different steps on each rank, promoting live
+    // activations). FLINT_STEP_GC=0 leaves the collections to the allocator's own schedule.
+    storageStepBoundary();
     const t0 = this.timing.clock(),
       w0 = this.timing.onWait ? performance.now() : 0;
     for (const b of this.buckets) b.work?.wait();

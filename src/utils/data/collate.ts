@@ -5,7 +5,7 @@
 import { Tensor, fromTypedArray } from "../../tensor.js";
 import { stack } from "../../ops/join.js";
 import { tensor } from "../../ops/creation.js";
-import type { DType, TypedArray } from "../../dtype.js";
+import { uninitArray, type DType, type TypedArray } from "../../dtype.js";
 import { FlintError } from "../../errors.js";
 
 /** What default_collate makes of a batch of T. */
@@ -77,8 +77,10 @@ function stackTensors(batch: Tensor[]): Tensor {
   );
   if (!same || batch.some((t) => t.requiresGrad)) return stack(batch, 0);
   const n = first.numel();
-  const data = first.storage.data.constructor as new (n: number) => TypedArray;
-  const out = new data(n * batch.length);
+  // Every element is written below: uninitialised storage, from the caching allocator
+  // torch.tuneProcess() installs when there is one (a fresh V8 array of a batch's size is
+  // zero-filled, and glibc often hands it pages never touched: ~200 page faults a CIFAR batch).
+  const out = uninitArray(first.dtype, n * batch.length);
   batch.forEach((t, i) => {
     if (t.isContiguous()) out.set(t.storage.data.subarray(t.offset, t.offset + n), i * n);
     else out.set(t.typedArray(), i * n);
