@@ -65,9 +65,13 @@ std::vector<LiveBlock> live;
 // fewest blocks the list held since the last scavenge: that many went unused for a whole cycle,
 // and half of them are returned to malloc at the next one, so the cache follows what the program
 // asks for.
+// A list that went empty but was used during the cycle is kept with its capacity: in a loop of
+// dead temporaries every block is out when the scavenge comes, and a list erased then would grow
+// again from nothing as the scavenge returns them (a dozen reallocations of up to 64 KiB a cycle).
 struct SizeList {
   std::vector<void*> blocks;
   size_t low = 0;
+  bool used = false;  // a block was taken or returned since the last trim
 };
 std::unordered_map<size_t, SizeList> cache;
 size_t liveBytes = 0, cachedBytes = 0, reportedBytes = 0;
@@ -82,7 +86,9 @@ void onGcEpilogue(v8::Isolate*, v8::GCType type, v8::GCCallbackFlags, void*) {
 
 void releaseBlock(void* data, size_t bytes) {
   if (enabled && cachedBytes + bytes <= cacheCap) {
-    cache[bytes].blocks.push_back(data);
+    SizeList& list = cache[bytes];
+    list.blocks.push_back(data);
+    list.used = true;
     cachedBytes += bytes;
   } else {
     std::free(data);
@@ -146,10 +152,11 @@ void trimCache() {
       cachedBytes -= it->first;
       freedBytes += double(it->first);
     }
-    if (list.blocks.empty()) {
+    if (list.blocks.empty() && !list.used) {
       it = cache.erase(it);
       continue;
     }
+    list.used = false;
     ++it;
   }
 }
@@ -160,6 +167,7 @@ void startCycle() {
 
 void* takeBlock(size_t bytes) {
   auto it = cache.find(bytes);
+  if (it != cache.end()) it->second.used = true;
   if (it != cache.end() && !it->second.blocks.empty()) {
     SizeList& list = it->second;
     void* p = list.blocks.back();
