@@ -69,10 +69,14 @@ std::vector<LiveBlock> live;
 // cycles alternate between parts of the step, and a block only one of them needs (an 8 MB
 // activation) was freed and made again every other cycle, each time from pages the heap had to
 // grow and fault in (~1000 page faults, ~12 ms), at different steps on each DDP rank.
+// A list that went empty but was used during the cycle is kept with its capacity: in a loop of
+// dead temporaries every block is out when the scavenge comes, and a list erased then would grow
+// again from nothing as the scavenge returns them (a dozen reallocations of up to 64 KiB a cycle).
 struct SizeList {
   std::vector<void*> blocks;
   size_t low = 0;
   size_t lowBefore = 0;
+  bool used = false;  // a block was taken or returned since the last trim
 };
 std::unordered_map<size_t, SizeList> cache;
 size_t liveBytes = 0, cachedBytes = 0, reportedBytes = 0;
@@ -87,7 +91,9 @@ void onGcEpilogue(v8::Isolate*, v8::GCType type, v8::GCCallbackFlags, void*) {
 
 void releaseBlock(void* data, size_t bytes) {
   if (enabled && cachedBytes + bytes <= cacheCap) {
-    cache[bytes].blocks.push_back(data);
+    SizeList& list = cache[bytes];
+    list.blocks.push_back(data);
+    list.used = true;
     cachedBytes += bytes;
   } else {
     std::free(data);
@@ -153,10 +159,11 @@ void trimCache() {
       freedBytes += double(it->first);
     }
     list.lowBefore = list.low - n;
-    if (list.blocks.empty()) {
+    if (list.blocks.empty() && !list.used) {
       it = cache.erase(it);
       continue;
     }
+    list.used = false;
     ++it;
   }
 }
@@ -167,6 +174,7 @@ void startCycle() {
 
 void* takeBlock(size_t bytes) {
   auto it = cache.find(bytes);
+  if (it != cache.end()) it->second.used = true;
   if (it != cache.end() && !it->second.blocks.empty()) {
     SizeList& list = it->second;
     void* p = list.blocks.back();

@@ -96,7 +96,7 @@ export function setBufferPoolEnabled(on: boolean): boolean {
 /** The innermost active pass's set of buffers made while it runs. */
 let bornInPass: Set<ArrayBuffer> | null = null;
 
-/** uninitArray calls this for every fresh output buffer of at least POOL_MIN_BYTES. */
+/** uninitArray calls this for every fresh output buffer of at least POOL_MIN_BYTES (its storage array spans all of it). */
 export function noteNewBuffer(buf: ArrayBuffer): void {
   if (bornInPass !== null) bornInPass.add(buf);
 }
@@ -126,8 +126,13 @@ export class GradBuffers {
   }
 
   private key(t: PooledView): ArrayBuffer | null {
-    if (t.storage.device !== "cpu") return null;
-    const buf = (t.storage.data as ArrayBufferView).buffer as ArrayBuffer;
+    if (t.storage.device !== "cpu" || this.born.size === 0) return null;
+    const data = t.storage.data as ArrayBufferView;
+    // A tracked buffer's storage array spans all of it (uninitArray), so a smaller array is not
+    // one; and reading `.buffer` of a small array would make V8 move it out of its heap object
+    // (a malloc and a copy per gradient of a small tensor).
+    if (data.byteLength < POOL_MIN_BYTES) return null;
+    const buf = data.buffer as ArrayBuffer;
     return this.born.has(buf) ? buf : null;
   }
 

@@ -4,7 +4,7 @@ import { Tensor, fromTypedArray } from "../tensor.js";
 import { ShapeError, ValueError, fmtShape } from "../errors.js";
 import { backend } from "../backend/backend.js";
 import { normDim } from "../shape.js";
-import { record, relabel } from "../autograd/record.js";
+import { needsGrad, record, relabel } from "../autograd/record.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { narrow, squeeze, unsqueeze } from "./view.js";
 import { zeros } from "./creation.js";
@@ -16,21 +16,33 @@ const dimOf = (d: DimArg | undefined): number => (typeof d === "object" ? (d.dim
 export function cat(tensors: readonly Tensor[], dimArg?: DimArg): Tensor {
   const dim = dimOf(dimArg);
   if (tensors.length === 0) throw new ValueError("cat: expected a non-empty list of Tensors");
-  // Legacy rule: 1-D empty tensors are skipped.
-  const parts = tensors.filter((t) => !(t.dim() === 1 && t.shape[0] === 0));
+  // Legacy rule: 1-D empty tensors are skipped. (Plain loops: cat of small tensors is mostly
+  // this bookkeeping.)
+  let parts: readonly Tensor[] = tensors;
+  for (const t of tensors)
+    if (t.dim() === 1 && t.shape[0] === 0) {
+      parts = tensors.filter((u) => !(u.dim() === 1 && u.shape[0] === 0));
+      break;
+    }
   if (parts.length === 0) return tensors[0];
   const ref = parts[0];
-  const d = normDim(dim, ref.dim(), "cat");
+  const nd = ref.dim();
+  const d = normDim(dim, nd, "cat");
+  let dtype = ref.dtype,
+    total = 0;
   for (const t of parts) {
-    if (t.dim() !== ref.dim() || t.shape.some((s, i) => i !== d && s !== ref.shape[i])) {
+    let same = t.dim() === nd;
+    for (let i = 0; same && i < nd; i++) same = i === d || t.shape[i] === ref.shape[i];
+    if (!same) {
       throw new ShapeError(
         `cat: sizes of tensors must match except in dimension ${d}; got ${fmtShape(ref.shape)} and ${fmtShape(t.shape)}`,
       );
     }
+    if (t.dtype !== dtype) dtype = promoteTypes(dtype, t.dtype);
+    total += t.shape[d];
   }
-  const dtype = parts.reduce((a, t) => promoteTypes(a, t.dtype), ref.dtype);
   const shape = [...ref.shape];
-  shape[d] = parts.reduce((n, t) => n + t.shape[d], 0);
+  shape[d] = total;
   let out = catContiguous(parts, d, shape, dtype);
   if (out === null) {
     out = zeros(shape, { dtype, device: parts[0].storage.device });
@@ -40,6 +52,7 @@ export function cat(tensors: readonly Tensor[], dimArg?: DimArg): Tensor {
       at += t.shape[d];
     }
   }
+  if (!needsGrad(parts)) return out;
   return record("CatBackward", parts, out, ([g]) => {
     let pos = 0;
     return parts.map((t) => {
@@ -67,7 +80,8 @@ function catContiguous(parts: readonly Tensor[], d: number, shape: number[], dty
   for (const t of parts) {
     const block = t.shape[d] * inner,
       src = t.storage.data;
-    if (block >= 64 || outer === 1)
+    if (outer === 1 && t.offset === 0 && block === src.length) data.set(src, at);
+    else if (block >= 64 || outer === 1)
       for (let o = 0; o < outer; o++)
         data.set(src.subarray(t.offset + o * block, t.offset + (o + 1) * block), o * row + at);
     else

@@ -55,6 +55,14 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
   /** A float32 view gathered into a fresh dense array by the addon (any strides). */
   function gather(x: Strided): Float32Array {
     const out = newF32(numelOf(x.shape));
+    // One value broadcast everywhere (the gradient of a sum or mean, expanded): a fill, without
+    // the addon call's stride-array unpacking. (NaN goes through the addon: fill may change its bits.)
+    let scalar = true;
+    for (let d = 0; d < x.shape.length && scalar; d++) scalar = x.strides[d] === 0 || x.shape[d] === 1;
+    if (scalar && out.length > 0) {
+      const v = f32(x)[x.offset];
+      if (v === v) return out.fill(v);
+    }
     addon.copyStrided(f32(x), x.offset, x.strides, out, 0, contiguousStrides(x.shape), x.shape);
     return out;
   }

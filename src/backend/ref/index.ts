@@ -27,7 +27,9 @@ function copy(x: Strided, dtype: DType): TypedArray {
   const src = x.storage.data;
   if (isContiguous(x)) {
     if (dtype === x.dtype || (out.constructor === src.constructor && !needsTrunc(dtype) && dtype !== "bool")) {
-      out.set(src.subarray(x.offset, x.offset + n));
+      // A whole array is set directly: subarray() of a small (in-heap) typed array would make V8
+      // move it out of the heap first (a malloc and a copy; most small gradients are cloned).
+      out.set(x.offset === 0 && n === src.length ? src : src.subarray(x.offset, x.offset + n));
       return out;
     }
     for (let i = 0; i < n; i++) out[i] = castValue(src[x.offset + i], dtype, x.dtype);
