@@ -2,7 +2,11 @@
 // elements, a 16x16 matmul, a tiny backward and a small Linear forward and backward. Each row is
 // the median per-call time over many timed batches; the ops are interleaved round by round, and
 // the Flint and PyTorch processes alternate (bench/pytorch_ops_latency.py times the same rows).
-// Usage: node --import tsx bench/ops-latency.ts [--threads 2] [--processes 3]
+// Each row first runs for --warmup-ms (default 200, both sides) so that the table is steady-state
+// latency, as in a training loop that makes the same calls thousands of times: V8 tiers the op
+// layer and the autograd engine up over the first thousands of calls (a tiny backward costs
+// ~130 µs cold, ~40 µs after 2,000 calls); bench/models.ts warms the light models by the same rule.
+// Usage: node --import tsx bench/ops-latency.ts [--threads 2] [--processes 3] [--warmup-ms 200]
 //        (--worker: one Flint process, printing one JSON line of medians in µs)
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -15,6 +19,7 @@ const arg = (name: string, dflt: number): number => {
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 };
 const threads = arg("threads", 2);
+const warmupMs = arg("warmup-ms", 200);
 
 /** The rows: name -> a closure doing one call (setup outside). Same names and shapes as the Python file. */
 function rows(): [string, () => unknown][] {
@@ -70,6 +75,7 @@ function measure(rounds: number): Record<string, number> {
   const rs = rows();
   const reps = rs.map(([, fn]) => {
     for (let i = 0; i < 50; i++) fn();
+    for (const w0 = performance.now(); performance.now() - w0 < warmupMs;) fn();
     const t0 = performance.now();
     let k = 0;
     while (performance.now() - t0 < 5) {
@@ -124,10 +130,16 @@ if (process.argv.includes("--worker")) {
       "--worker",
       "--threads",
       `${threads}`,
+      "--warmup-ms",
+      `${warmupMs}`,
     ]);
     if (f) fl.push(f);
     if (hasTorch) {
-      const p = runJson("/usr/bin/python3", ["bench/pytorch_ops_latency.py", "--threads", `${threads}`], TORCH_ENV);
+      const p = runJson(
+        "/usr/bin/python3",
+        ["bench/pytorch_ops_latency.py", "--threads", `${threads}`, "--warmup-ms", `${warmupMs}`],
+        TORCH_ENV,
+      );
       if (p) py.push(p);
     }
   }

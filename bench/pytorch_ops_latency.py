@@ -9,6 +9,7 @@ import torch
 p = argparse.ArgumentParser()
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--rounds", type=int, default=25)
+p.add_argument("--warmup-ms", type=float, default=200)  # as bench/ops-latency.ts: steady-state rows
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 
@@ -57,6 +58,9 @@ rs = rows()
 reps = []
 for _, fn in rs:
     for _ in range(50):
+        fn()
+    w0 = time.perf_counter()
+    while time.perf_counter() - w0 < a.warmup_ms / 1000:
         fn()
     t0, k = time.perf_counter(), 0
     while time.perf_counter() - t0 < 0.005:
