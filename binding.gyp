@@ -49,7 +49,7 @@
         "native/gemm_wasm_simd128.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
-      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
       "cflags": ["-O3", "-fno-math-errno", "-ffp-contract=off", "-fvisibility=hidden"],
@@ -69,7 +69,7 @@
           "target_name": "flint_gloo",
           "sources": ["native/gloo/addon.cc", "native/gloo/tcp_store.cc", "native/gloo/process_group.cc"],
           "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
-          "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+          "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
           "cflags!": ["-fno-exceptions"],
           "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
           "cflags": ["-O2", "-fvisibility=hidden"],

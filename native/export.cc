@@ -1,4 +1,8 @@
 // exportFn (bind.h): the one place native C++ exceptions are turned into JS errors.
+// A worker thread terminated in the middle of an addon call cannot take a JS exception (napi_throw
+// fails). node-addon-api then rethrows from inside its own catch block and the process dies in
+// std::terminate; binding.gyp defines NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS so the error is dropped
+// instead: the thread is going away and nobody can observe it.
 #include <new>
 #include <stdexcept>
 #include <string>
