@@ -23,7 +23,7 @@
 // ../shared/data/cifar10/cifar-10-binary.tar.gz beside the repository), unpacked once into a cache
 // folder outside the repository (FLINT_CIFAR_ROOT, default $TMPDIR/flint-cifar10-bench).
 // Usage: npm run bench:ddp -- [--repeats 3] [--steps 60] [--warmup 10] [--batch 64] [--test 2000]
-//          [--grad-view 1] [--bucket-cap-mb 25] [--no-ceiling] [--no-pytorch]
+//          [--grad-view 1] [--bucket-cap-mb X] [--no-ceiling] [--no-pytorch]
 // (--steps 0 --test 10000 --repeats 1 --no-ceiling: one full epoch each, for the test-accuracy comparison)
 import { spawnSync } from "node:child_process";
 import { TORCH_ENV } from "./pytorch-env.js";
@@ -42,7 +42,8 @@ const repeats = arg("repeats", 3),
   test = arg("test", 2000),
   warmup = arg("warmup", 10),
   gradView = arg("grad-view", 1),
-  bucketCapMb = arg("bucket-cap-mb", 25),
+  // Unset: DDP's default buckets (25 MiB, the first 1 MiB); set: every bucket this size (bucketCapMb).
+  bucketCapMb = process.argv.includes("--bucket-cap-mb") ? arg("bucket-cap-mb", 25) : null,
   withCeiling = !process.argv.includes("--no-ceiling"),
   withTorch =
     !process.argv.includes("--no-pytorch") &&
@@ -147,7 +148,11 @@ function once(config: Config): Result {
     String(test),
   ];
   common.push("--profile");
-  const ddpArgs = ["--grad-view", String(gradView), "--bucket-cap-mb", String(bucketCapMb)];
+  const ddpArgs = [
+    "--grad-view",
+    String(gradView),
+    ...(bucketCapMb === null ? [] : ["--bucket-cap-mb", String(bucketCapMb)]),
+  ];
   return JSON.parse(launch(nproc, ["--mode", mode, ...common, ...(mode === "ddp" ? ddpArgs : [])])) as Result;
 }
 

@@ -62,6 +62,12 @@ Func reduceFn(DType t, ReduceOp op) {
 // element count scaled keeps one code path for data movement (no arithmetic happens there).
 size_t bytes(size_t n, DType t) { return n * elementSize(t); }
 
+// The planned all-reduce's scale, each product in double and rounded once, as JS's a[j] *= k.
+template <typename T>
+void scaleBuffer(T* p, size_t n, double k) {
+  for (size_t i = 0; i < n; i++) p[i] = static_cast<T>(static_cast<double>(p[i]) * k);
+}
+
 }  // namespace
 
 void Work::finish(std::string error) {
@@ -172,10 +178,14 @@ std::shared_ptr<Work> ProcessGroup::allreduce(void* buf, size_t n, DType t, Redu
   });
 }
 
-int ProcessGroup::planAllreduce(void* buf, size_t n, DType t) {
+int ProcessGroup::planAllreduce(void* buf, size_t n, DType t, double scale) {
   if (t != DType::Float32 && t != DType::Float64) throw std::runtime_error("allReduce plan: float32 or float64 only");
   if (n > static_cast<size_t>(std::numeric_limits<int>::max())) throw std::runtime_error("allReduce plan: buffer too large");
   auto plan = std::make_shared<Plan>();
+  plan->buf = buf;
+  plan->n = n;
+  plan->t = t;
+  plan->scale = scale;
   int id;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -204,6 +214,10 @@ std::shared_ptr<Work> ProcessGroup::runAllreduce(int id) {
   return enqueue("allReduce", [plan](uint32_t) {
     if (!plan->algo) throw std::runtime_error("allReduce: the plan was not set up");
     plan->algo->run();
+    if (plan->scale != 1.0) {
+      if (plan->t == DType::Float32) scaleBuffer(static_cast<float*>(plan->buf), plan->n, plan->scale);
+      else scaleBuffer(static_cast<double*>(plan->buf), plan->n, plan->scale);
+    }
   });
 }
 
