@@ -21,6 +21,7 @@
 #include <gloo/algorithm.h>
 #include <gloo/context.h>
 #include <gloo/rendezvous/store.h>
+#include <gloo/transport/device.h>
 
 namespace flint_gloo {
 
@@ -101,7 +102,14 @@ class ProcessGroup {
   std::shared_ptr<Work> enqueue(const std::string& name, std::function<void(uint32_t)> fn);
   void loop();
 
+  /** The context planned all-reduces run on (see planContext in process_group.cc). */
+  std::shared_ptr<gloo::Context> planContextFor(size_t bytes);
+
   bool bcube_ = false;  // FLINT_GLOO_ALLREDUCE=bcube (measurement): Gloo's BCube instead of its ring
+  std::string prefix_;
+  std::chrono::milliseconds timeout_;
+  std::shared_ptr<gloo::transport::Device> device_;
+  std::shared_ptr<gloo::Context> syncContext_;  // created by the first plan that fits, on the worker
   int rank_;
   int size_;
   std::shared_ptr<gloo::rendezvous::Store> store_;
