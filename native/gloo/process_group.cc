@@ -185,9 +185,11 @@ std::shared_ptr<Work> ProcessGroup::allreduce(void* buf, size_t n, DType t, Redu
 // thread itself reads each message from its (blocking) socket, where on the group's context
 // Gloo's TCP loop thread reads it and then wakes the worker: one thread hand-off less per message
 // (4 per run on 2 ranks), which on 2 shared cores is CPU taken from a rank's main thread. Only
-// for buffers whose halves fit the socket send buffer the kernel allows (net.core.wmem_max, which
-// it doubles): in sync mode both ranks of a pair send before either receives, so a larger message
-// could leave both blocked in write(). Otherwise, or with FLINT_GLOO_PLAN_SYNC=0, the group's context.
+// for buffers whose halves fit the socket send buffer the kernel allows (Gloo asks for the message
+// size; the kernel caps that at net.core.wmem_max and doubles it, for data plus ~2% bookkeeping on
+// loopback): in sync mode both ranks of a pair send before either receives, so a message that did
+// not fit could leave both blocked in write(). So at most 1.5 x wmem_max (the seed CNN's 291 KB
+// halves fit Linux's default 208 KB). Otherwise, or with FLINT_GLOO_PLAN_SYNC=0, the group's context.
 // Runs on the worker (the rendezvous happens in queue order, the same on every rank).
 std::shared_ptr<gloo::Context> ProcessGroup::planContextFor(size_t bytes) {
   const char* env = std::getenv("FLINT_GLOO_PLAN_SYNC");
@@ -198,7 +200,7 @@ std::shared_ptr<gloo::Context> ProcessGroup::planContextFor(size_t bytes) {
     if (std::fscanf(f, "%lu", &v) == 1) wmemMax = v;
     std::fclose(f);
   }
-  if ((bytes + 1) / 2 + 4096 > wmemMax) return context_;
+  if ((bytes + 1) / 2 + 4096 > wmemMax + wmemMax / 2) return context_;
   if (!syncContext_) {
     auto ctx = std::make_shared<gloo::rendezvous::Context>(rank_, size_);
     ctx->setTimeout(timeout_);
