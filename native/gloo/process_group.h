@@ -102,7 +102,7 @@ class ProcessGroup {
   std::shared_ptr<Work> enqueue(const std::string& name, std::function<void(uint32_t)> fn);
   void loop();
 
-  /** The context planned all-reduces run on (see planContext in process_group.cc). */
+  /** The context planned all-reduces run on (see planContextFor in process_group.cc). */
   std::shared_ptr<gloo::Context> planContextFor(size_t bytes);
 
   bool bcube_ = false;  // FLINT_GLOO_ALLREDUCE=bcube (measurement): Gloo's BCube instead of its ring

@@ -2,11 +2,13 @@
 // reducer.cpp): parameters go into buckets of about bucketCapMb (the first one 1 MB by default) in reverse
 // order of registration, since gradients become ready roughly in that order; as each parameter's
 // gradient is accumulated (a post-accumulate-grad hook), it is copied into its bucket already
-// divided by the world size; a full bucket is all-reduced (SUM) asynchronously on the group's
-// Gloo thread while backward goes on; at the end of backward (a queued callback) the reducer
-// waits for every bucket and copies the averages back into .grad. With gradientAsBucketView,
-// each .grad is a view into its bucket (PyTorch's gradient_as_bucket_view): backward accumulates
-// straight into the bucket, the hook only divides in place, and nothing is copied back.
+// divided by the world size (with a power-of-2 world the planned all-reduce divides the sum
+// instead, which is the same bit for bit); a full bucket is all-reduced (SUM) asynchronously on
+// the group's Gloo thread while backward goes on; at the end of backward (a queued callback) the
+// reducer waits for every bucket and copies the averages back into .grad. With
+// gradientAsBucketView, each .grad is a view into its bucket (PyTorch's gradient_as_bucket_view):
+// backward accumulates straight into the bucket, the hook at most divides in place, and nothing
+// is copied back.
 import type { Tensor } from "../../tensor.js";
 import { Tensor as TensorClass, fromTypedArray, makeView } from "../../tensor.js";
 import type { Parameter } from "../parameter.js";
