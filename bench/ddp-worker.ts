@@ -11,14 +11,14 @@
 // included) and, on rank 0, prints one JSON line: images/s for the whole job, the test accuracy
 // of the trained weights on the first --test images, and with --profile per step and rank: the
 // phases (data, forward, backward, optimizer step) in wall ms and in main-thread CPU ms, the
-// reducer's hooks / wait / copy-back (CPU ms, inside backward), and the CPU ms of the rank's
+// reducer's hooks (wall ms) / wait / copy-back (CPU ms), inside backward, and the CPU ms of the rank's
 // main thread, its Gloo threads (cpu:glooLoop: Gloo's TCP event loop among them) and the rest
 // (V8's GC and JIT threads, libuv). DDP runs also report `sync`: per step the skew between the
 // ranks' arrivals at the reducer's wait, the all-reduce latency once both are in, each rank's wait
 // (wall ms) and cpuSkewMs, the ranks' difference in main-thread CPU ms between two waits.
 // Options: --bucket-cap-mb X, --grad-view 0|1 (gradientAsBucketView), --preload 0|1 (the rank's
 // shard decoded into tensors before timing instead of a DataLoader). FLINT_BENCH_THREADS=1 prints
-// each thread's name and CPU ms over the timed steps (stderr); FLINT_BENCH_STEPS=1 each timed
+// each thread's name, CPU ms and wake-ups (times scheduled in) over the timed steps (stderr); FLINT_BENCH_STEPS=1 each timed
 // step's CPU, page faults and GCs on each rank (stderr). With --profile the result also has,
 // per step, V8's garbage collections on the main thread (count and pause ms, minor and major) and,
 // with FLINT_BENCH_ALLOC=1, the bytes of typed arrays and Buffers created (counted by wrapping
@@ -121,6 +121,17 @@ function threadCpu(): Map<number, number> {
   }
   return out;
 }
+// How many times each thread was switched onto a CPU (schedstat's third field): its wake-ups.
+function threadRuns(): Map<number, number> {
+  const out = new Map<number, number>();
+  try {
+    for (const tid of readdirSync("/proc/self/task"))
+      out.set(Number(tid), Number(readFileSync(`/proc/self/task/${tid}/schedstat`, "utf8").split(" ")[2]));
+  } catch {
+    /* not Linux */
+  }
+  return out;
+}
 const before = threadCpu();
 dist.initProcessGroup("gloo");
 const glooThreads = new Set([...threadCpu().keys()].filter((t) => !before.has(t)));
@@ -181,7 +192,7 @@ const net = new nn.Sequential(
 const ddp =
   mode === "ddp"
     ? new nn.parallel.DistributedDataParallel(net, {
-        bucketCapMb: arg("bucket-cap-mb", 25),
+        ...(process.argv.includes("--bucket-cap-mb") ? { bucketCapMb: arg("bucket-cap-mb", 25) } : {}),
         gradientAsBucketView: arg("grad-view", 0) === 1,
       })
     : null;
@@ -203,11 +214,14 @@ function* batches(): Generator<[torch.Tensor, torch.Tensor]> {
 }
 
 // Each phase in wall ms and in CPU ms of this (the main) thread: on a loaded machine the wall
-// times stretch with the load, the CPU times much less. The reducer's hooks / wait / copy-back
-// are timed by main-thread CPU too (wait's CPU is ~0: it sleeps; its wall time is in "backward").
+// times stretch with the load, the CPU times much less. The reducer's wait / copy-back are timed
+// by main-thread CPU too (wait's CPU is ~0: it sleeps; its wall time is in "backward"); its hooks
+// by wall time unless FLINT_BENCH_HOOK_CPU=1 (a CPU-clock read per gradient costs more than some hooks).
 // (An addon built before threadCpuMs existed: rebuild with npm run build:native; until then wall time.)
 const cpuNow: () => number = glooAddon("bench").threadCpuMs ?? (() => performance.now());
 if (ddp) ddp.reducerTiming.clock = cpuNow;
+// FLINT_BENCH_HOOK_CPU=1: the hooks by CPU time too (a clock read per gradient: adds to the step).
+if (ddp && process.env.FLINT_BENCH_HOOK_CPU === "1") ddp.reducerTiming.hookClock = cpuNow;
 // Each timed step's wall-clock start and end of the reducer's wait (epoch ms, comparable between
 // the ranks): the rank that arrives first waits for the other (the skew) and then both for the
 // all-reduce itself (the latency).
@@ -235,7 +249,8 @@ let done = 0,
   t0 = 0,
   alloc0 = 0,
   faults0 = 0,
-  cpu0 = new Map<number, number>();
+  cpu0 = new Map<number, number>(),
+  runs0 = new Map<number, number>();
 const it = batches();
 for (;;) {
   if (done === warmup) {
@@ -244,6 +259,7 @@ for (;;) {
     alloc0 = allocBytes;
     faults0 = process.resourceUsage().minorPageFault;
     cpu0 = threadCpu();
+    runs0 = threadRuns();
     wall.fill(0);
     cpuPhase.fill(0);
     allocPhase.fill(0);
@@ -287,7 +303,8 @@ for (;;) {
   if (steps > 0 && done === warmup + steps) break;
 }
 const timed = done - warmup;
-const cpu1 = threadCpu();
+const cpu1 = threadCpu(),
+  runs1 = threadRuns();
 stepMarks.push(performance.now(), cpuNow());
 const tEnd = performance.now(),
   allocTimed = allocBytes - alloc0,
@@ -345,7 +362,7 @@ if (process.env.FLINT_BENCH_THREADS === "1")
       [...cpu1]
         .map(
           ([tid, ms]) =>
-            `${tid}(${tid === process.pid ? "main" : glooThreads.has(tid) ? "gloo" : threadName(tid)}):${Math.round(ms - (cpu0.get(tid) ?? 0))}`,
+            `${tid}(${tid === process.pid ? "main" : glooThreads.has(tid) ? "gloo" : threadName(tid)}):${Math.round(ms - (cpu0.get(tid) ?? 0))}ms/${(runs1.get(tid) ?? 0) - (runs0.get(tid) ?? 0)}runs`,
         )
         .join(" "),
   );

@@ -23,7 +23,7 @@
 // ../shared/data/cifar10/cifar-10-binary.tar.gz beside the repository), unpacked once into a cache
 // folder outside the repository (FLINT_CIFAR_ROOT, default $TMPDIR/flint-cifar10-bench).
 // Usage: npm run bench:ddp -- [--repeats 3] [--steps 60] [--warmup 10] [--batch 64] [--test 2000]
-//          [--grad-view 1] [--bucket-cap-mb 25] [--no-ceiling] [--no-pytorch]
+//          [--grad-view 1] [--bucket-cap-mb X] [--vs-bucket-cap-mb Y] [--no-ceiling] [--no-pytorch]
 // (--steps 0 --test 10000 --repeats 1 --no-ceiling: one full epoch each, for the test-accuracy comparison)
 import { spawnSync } from "node:child_process";
 import { TORCH_ENV } from "./pytorch-env.js";
@@ -42,7 +42,8 @@ const repeats = arg("repeats", 3),
   test = arg("test", 2000),
   warmup = arg("warmup", 10),
   gradView = arg("grad-view", 1),
-  bucketCapMb = arg("bucket-cap-mb", 25),
+  // Unset: DDP's default buckets (25 MiB, the first 1 MiB); set: every bucket this size (bucketCapMb).
+  bucketCapMb = process.argv.includes("--bucket-cap-mb") ? arg("bucket-cap-mb", 25) : null,
   withCeiling = !process.argv.includes("--no-ceiling"),
   withTorch =
     !process.argv.includes("--no-pytorch") &&
@@ -81,10 +82,12 @@ interface Result {
    */
   sync?: { skewMs: number; cpuSkewMs: number; latencyMs: number; waitMs: number[]; lastToArrive: number[] };
 }
-type Config = "1" | "2" | "2i" | "py1" | "py2" | "py2i";
+type Config = "1" | "2" | "2i" | "2b" | "py1" | "py2" | "py2i";
 const FLINT: Config[] = withCeiling ? ["1", "2", "2i"] : ["1", "2"];
 const TORCH: Config[] = withTorch ? (withCeiling ? ["py1", "py2", "py2i"] : ["py1", "py2"]) : [];
-const CONFIGS: Config[] = [...FLINT, ...TORCH];
+// --vs-bucket-cap-mb X: also "2b", DDP with bucketCapMb X, in the same rounds (an A/B of the bucketing).
+const altCap = process.argv.includes("--vs-bucket-cap-mb") ? arg("vs-bucket-cap-mb", 0.25) : null;
+const CONFIGS: Config[] = [...FLINT, ...(altCap === null ? [] : ["2b" as Config]), ...TORCH];
 
 function launch(nproc: number, workerArgs: string[]): string {
   const r = spawnSync(
@@ -134,7 +137,7 @@ function launchTorch(nproc: number, mode: string): string {
 
 function once(config: Config): Result {
   const nproc = config === "1" || config === "py1" ? 1 : 2;
-  const mode = config === "2" || config === "py2" ? "ddp" : "independent";
+  const mode = config === "2" || config === "2b" || config === "py2" ? "ddp" : "independent";
   if (config.startsWith("py")) return JSON.parse(launchTorch(nproc, mode)) as Result;
   const common = [
     "--steps",
@@ -147,7 +150,8 @@ function once(config: Config): Result {
     String(test),
   ];
   common.push("--profile");
-  const ddpArgs = ["--grad-view", String(gradView), "--bucket-cap-mb", String(bucketCapMb)];
+  const cap = config === "2b" ? altCap : bucketCapMb;
+  const ddpArgs = ["--grad-view", String(gradView), ...(cap === null ? [] : ["--bucket-cap-mb", String(cap)])];
   return JSON.parse(launch(nproc, ["--mode", mode, ...common, ...(mode === "ddp" ? ddpArgs : [])])) as Result;
 }
 
@@ -158,7 +162,7 @@ const median = (xs: number[]): number => {
 const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d;
 
 const loadBefore = loadavg().map((x) => round(x, 2));
-const runs: Record<Config, Result[]> = { 1: [], 2: [], "2i": [], py1: [], py2: [], py2i: [] };
+const runs: Record<Config, Result[]> = { 1: [], 2: [], "2i": [], "2b": [], py1: [], py2: [], py2i: [] };
 for (let i = 0; i < repeats; i++) {
   for (const c of CONFIGS) {
     const r = once(c);
@@ -260,6 +264,16 @@ console.log(
     imagesPerSec: Object.fromEntries(CONFIGS.map((c) => [c, stats(c)])),
     scaling: ratio("2", "1"),
     ...(withCeiling ? { ceiling: ratio("2i", "1"), ddpVsCeiling: ratio("2", "2i") } : {}),
+    ...(altCap !== null
+      ? {
+          altBuckets: {
+            bucketCapMb: altCap,
+            bucketSizes: runs["2b"][0].bucketSizes,
+            vsDefault: ratio("2b", "2"),
+            ...(withCeiling ? { vsCeiling: ratio("2b", "2i"), factors: factorsOf("1", "2i", "2b") } : {}),
+          },
+        }
+      : {}),
     ...(withTorch
       ? {
           pytorch: {

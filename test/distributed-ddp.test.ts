@@ -19,6 +19,7 @@ interface Line {
   message?: string;
   keys?: string[];
   shared?: boolean;
+  sizes?: number[][];
 }
 
 for (const world of [2, 3])
@@ -44,6 +45,7 @@ for (const world of [2, 3])
     // A 2.3 MB network in 0.5 MB buckets: the first bucket's all-reduce starts during backward.
     const [buckets, early] = by.get("overlap")?.overlap ?? [0, 0];
     assert.ok(buckets >= 2 && early >= 1, `${early} of ${buckets} buckets launched while backward still ran`);
+    assert.deepEqual(by.get("bucketCap")?.sizes, [[131584], [65792, 65792]]);
     for (const k of ["findUnused", "findUnused-view"]) {
       const fu = by.get(k);
       assert.ok(fu && (fu.diff as number) < 1e-6 && fu.spareGrad === true, JSON.stringify(fu));

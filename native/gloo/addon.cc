@@ -238,6 +238,8 @@ class GroupWrap : public Napi::ObjectWrap<GroupWrap> {
       InstanceMethod("gather", &GroupWrap::Gather), InstanceMethod("scatter", &GroupWrap::Scatter),
       InstanceMethod("alltoall", &GroupWrap::Alltoall), InstanceMethod("barrier", &GroupWrap::Barrier),
       InstanceMethod("shutdown", &GroupWrap::Shutdown), InstanceMethod("allreducePlan", &GroupWrap::AllreducePlan),
+      // The same with its scale argument honoured (an addon without this name ignores it).
+      InstanceMethod("allreducePlanScaled", &GroupWrap::AllreducePlan),
       InstanceMethod("allreduceRun", &GroupWrap::AllreduceRun),
     });
     exports.Set("ProcessGroup", f);
@@ -351,11 +353,12 @@ class GroupWrap : public Napi::ObjectWrap<GroupWrap> {
   Napi::Value Barrier(const Napi::CallbackInfo& i) {
     return guarded(i.Env(), [&] { return wrap(i.Env(), group(i.Env()).barrier(), {}); });
   }
-  /** allreducePlan(buf, type): sets up a SUM all-reduce of buf (collective, blocking); returns its id. */
+  /** allreducePlan(buf, type, scale = 1): sets up a SUM all-reduce of buf, times scale (collective, blocking); returns its id. */
   Napi::Value AllreducePlan(const Napi::CallbackInfo& i) {
     return guarded(i.Env(), [&]() -> Napi::Value {
       DType t = dtype(i[1]);
-      int id = group(i.Env()).planAllreduce(ptr(i[0]), count(i[0], t), t);
+      double scale = i.Length() > 2 && i[2].IsNumber() ? i[2].As<Napi::Number>().DoubleValue() : 1.0;
+      int id = group(i.Env()).planAllreduce(ptr(i[0]), count(i[0], t), t, scale);
       planBuffers_.push_back(Napi::Persistent(i[0].As<Napi::Object>()));
       return Napi::Number::New(i.Env(), id);
     });

@@ -15,6 +15,7 @@
 #include <gloo/scatter.h>
 #include <gloo/transport/tcp/device.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <pthread.h>
@@ -62,6 +63,12 @@ Func reduceFn(DType t, ReduceOp op) {
 // element count scaled keeps one code path for data movement (no arithmetic happens there).
 size_t bytes(size_t n, DType t) { return n * elementSize(t); }
 
+// The planned all-reduce's scale, each product in double and rounded once, as JS's a[j] *= k.
+template <typename T>
+void scaleBuffer(T* p, size_t n, double k) {
+  for (size_t i = 0; i < n; i++) p[i] = static_cast<T>(static_cast<double>(p[i]) * k);
+}
+
 }  // namespace
 
 void Work::finish(std::string error) {
@@ -86,13 +93,14 @@ bool Work::completed() {
 
 ProcessGroup::ProcessGroup(std::shared_ptr<gloo::rendezvous::Store> store, const std::string& prefix, int rank, int size,
                            std::chrono::milliseconds timeout, const std::string& hostname, const std::string& iface)
-    : rank_(rank), size_(size), store_(std::move(store)) {
+    : prefix_(prefix), timeout_(timeout), rank_(rank), size_(size), store_(std::move(store)) {
   const char* algo = std::getenv("FLINT_GLOO_ALLREDUCE");
   bcube_ = algo != nullptr && std::string(algo) == "bcube";
   gloo::transport::tcp::attr attr;
   if (!iface.empty()) attr.iface = iface;
   else attr.hostname = hostname;
   auto dev = gloo::transport::tcp::CreateDevice(attr);
+  device_ = dev;
   auto ctx = std::make_shared<gloo::rendezvous::Context>(rank, size);
   ctx->setTimeout(timeout);
   gloo::rendezvous::PrefixStore prefixed(prefix, *store_);
@@ -118,6 +126,7 @@ void ProcessGroup::shutdown() {
   for (auto& w : queue_) w->finish(w->name() + ": the process group was destroyed before it ran");
   queue_.clear();
   plans_.clear();  // their buffers unregister from the pairs: before the context goes
+  syncContext_.reset();
   context_.reset();
 }
 
@@ -172,10 +181,46 @@ std::shared_ptr<Work> ProcessGroup::allreduce(void* buf, size_t n, DType t, Redu
   });
 }
 
-int ProcessGroup::planAllreduce(void* buf, size_t n, DType t) {
+// Planned all-reduces run on a second full mesh whose pairs are in Gloo's sync mode: the worker
+// thread itself reads each message from its (blocking) socket, where on the group's context
+// Gloo's TCP loop thread reads it and then wakes the worker: one thread hand-off less per message
+// (4 per run on 2 ranks), which on 2 shared cores is CPU taken from a rank's main thread. Only
+// for buffers whose halves fit the socket send buffer the kernel allows (Gloo asks for the message
+// size; the kernel caps that at net.core.wmem_max and doubles it, for data plus ~2% bookkeeping on
+// loopback): in sync mode both ranks of a pair send before either receives, so a message that did
+// not fit could leave both blocked in write(). So at most 1.5 x wmem_max (the seed CNN's 291 KB
+// halves fit Linux's default 208 KB). Otherwise, or with FLINT_GLOO_PLAN_SYNC=0, the group's context.
+// Runs on the worker (the rendezvous happens in queue order, the same on every rank).
+std::shared_ptr<gloo::Context> ProcessGroup::planContextFor(size_t bytes) {
+  const char* env = std::getenv("FLINT_GLOO_PLAN_SYNC");
+  if (env != nullptr && std::string(env) == "0") return context_;
+  size_t wmemMax = 212992;  // Linux's default
+  if (FILE* f = std::fopen("/proc/sys/net/core/wmem_max", "r")) {
+    unsigned long v = 0;
+    if (std::fscanf(f, "%lu", &v) == 1) wmemMax = v;
+    std::fclose(f);
+  }
+  if ((bytes + 1) / 2 + 4096 > wmemMax + wmemMax / 2) return context_;
+  if (!syncContext_) {
+    auto ctx = std::make_shared<gloo::rendezvous::Context>(rank_, size_);
+    ctx->setTimeout(timeout_);
+    gloo::rendezvous::PrefixStore prefixed(prefix_ + "/plans", *store_);
+    ctx->connectFullMesh(prefixed, device_);
+    for (int i = 0; i < size_; i++)
+      if (i != rank_) ctx->getPair(i)->setSync(true, false);
+    syncContext_ = ctx;
+  }
+  return syncContext_;
+}
+
+int ProcessGroup::planAllreduce(void* buf, size_t n, DType t, double scale) {
   if (t != DType::Float32 && t != DType::Float64) throw std::runtime_error("allReduce plan: float32 or float64 only");
   if (n > static_cast<size_t>(std::numeric_limits<int>::max())) throw std::runtime_error("allReduce plan: buffer too large");
   auto plan = std::make_shared<Plan>();
+  plan->buf = buf;
+  plan->n = n;
+  plan->t = t;
+  plan->scale = scale;
   int id;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -184,10 +229,11 @@ int ProcessGroup::planAllreduce(void* buf, size_t n, DType t) {
   }
   auto w = enqueue("allReduce setup", [this, plan, buf, n, t](uint32_t) {
     const int count = static_cast<int>(n);
+    auto ctx = planContextFor(bytes(n, t));
     if (t == DType::Float32)
-      plan->algo = std::make_unique<gloo::AllreduceHalvingDoubling<float>>(context_, std::vector<float*>{static_cast<float*>(buf)}, count);
+      plan->algo = std::make_unique<gloo::AllreduceHalvingDoubling<float>>(ctx, std::vector<float*>{static_cast<float*>(buf)}, count);
     else
-      plan->algo = std::make_unique<gloo::AllreduceHalvingDoubling<double>>(context_, std::vector<double*>{static_cast<double*>(buf)}, count);
+      plan->algo = std::make_unique<gloo::AllreduceHalvingDoubling<double>>(ctx, std::vector<double*>{static_cast<double*>(buf)}, count);
   });
   std::string err = w->wait();
   if (!err.empty()) throw std::runtime_error(err);
@@ -204,6 +250,10 @@ std::shared_ptr<Work> ProcessGroup::runAllreduce(int id) {
   return enqueue("allReduce", [plan](uint32_t) {
     if (!plan->algo) throw std::runtime_error("allReduce: the plan was not set up");
     plan->algo->run();
+    if (plan->scale != 1.0) {
+      if (plan->t == DType::Float32) scaleBuffer(static_cast<float*>(plan->buf), plan->n, plan->scale);
+      else scaleBuffer(static_cast<double*>(plan->buf), plan->n, plan->scale);
+    }
   });
 }
 

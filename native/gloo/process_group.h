@@ -21,6 +21,7 @@
 #include <gloo/algorithm.h>
 #include <gloo/context.h>
 #include <gloo/rendezvous/store.h>
+#include <gloo/transport/device.h>
 
 namespace flint_gloo {
 
@@ -83,19 +84,32 @@ class ProcessGroup {
    * ~4x less CPU on the Gloo threads and ~4x less latency (bench/ddp-worker.ts --mode allreduce).
    * The setup takes Gloo slots, so it runs on the worker in queue order (the same on every
    * rank); returns the plan's id once set up (throws its error). Float32 and Float64 only.
+   * Each run then multiplies the sum by `scale` on the worker (DDP's 1/world size for a power-of-2
+   * world, where that equals dividing before the sum: it takes the division off the JS thread).
    */
-  int planAllreduce(void* buf, size_t n, DType t);
+  int planAllreduce(void* buf, size_t n, DType t, double scale = 1.0);
   std::shared_ptr<Work> runAllreduce(int plan);
 
  private:
   struct Plan {
     std::unique_ptr<gloo::Algorithm> algo;
+    void* buf = nullptr;
+    size_t n = 0;
+    DType t = DType::Float32;
+    double scale = 1.0;
   };
   std::vector<std::shared_ptr<Plan>> plans_;  // guarded by mu_; an entry's algo is set and used on the worker only
   std::shared_ptr<Work> enqueue(const std::string& name, std::function<void(uint32_t)> fn);
   void loop();
 
+  /** The context planned all-reduces run on (see planContextFor in process_group.cc). */
+  std::shared_ptr<gloo::Context> planContextFor(size_t bytes);
+
   bool bcube_ = false;  // FLINT_GLOO_ALLREDUCE=bcube (measurement): Gloo's BCube instead of its ring
+  std::string prefix_;
+  std::chrono::milliseconds timeout_;
+  std::shared_ptr<gloo::transport::Device> device_;
+  std::shared_ptr<gloo::Context> syncContext_;  // created by the first plan that fits, on the worker
   int rank_;
   int size_;
   std::shared_ptr<gloo::rendezvous::Store> store_;

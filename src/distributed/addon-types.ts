@@ -54,6 +54,8 @@ export interface NativeGroup {
    * an addon built before it lacks it.
    */
   allreducePlan?(buf: Wire, type: WireType): number;
+  /** allreducePlan whose runs also multiply the sum by `scale` (absent from addons built before it). */
+  allreducePlanScaled?(buf: Wire, type: WireType, scale: number): number;
   /** Runs a planned all-reduce (queued after the collectives issued before it). */
   allreduceRun?(plan: number): NativeWork;
 }

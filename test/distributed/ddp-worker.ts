@@ -156,6 +156,18 @@ for (const view of [false, true]) {
     );
 }
 
+// Bucket sizes: unset, 25 MB with a 1 MB first bucket (two 257 KB layers share it); bucketCapMb
+// set, every bucket that size, the first too (PyTorch 2's bucket_cap_mb).
+{
+  torch.manualSeed(7);
+  const pair = () => new nn.Sequential(new nn.Linear(256, 256), new nn.Linear(256, 256));
+  const sizes = [
+    new nn.parallel.DistributedDataParallel(pair()).bucketSizes,
+    new nn.parallel.DistributedDataParallel(pair(), { bucketCapMb: 0.25 }).bucketSizes,
+  ];
+  if (rank === 0) console.log(JSON.stringify({ kind: "bucketCap", sizes }));
+}
+
 // Without findUnusedParameters, an unused parameter is a clear error at the end of backward.
 {
   torch.manualSeed(7);

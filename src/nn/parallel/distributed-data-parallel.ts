@@ -9,7 +9,7 @@ import type { ProcessGroup } from "../../distributed/group.js";
 import { resolveGroup } from "../../distributed/init.js";
 import { fromTypedArray, type Tensor } from "../../tensor.js";
 import { arrayFor, type DType } from "../../dtype.js";
-import { Reducer } from "./reducer.js";
+import { FIRST_BUCKET_BYTES, Reducer } from "./reducer.js";
 
 export interface DistributedDataParallelOptions {
   deviceIds?: unknown;
@@ -18,7 +18,11 @@ export interface DistributedDataParallelOptions {
   /** Broadcast buffers (BatchNorm statistics …) from rank 0 at every forward, as PyTorch's default. */
   broadcastBuffers?: boolean;
   processGroup?: ProcessGroup | null;
-  /** Bucket size in MiB (PyTorch's default 25). */
+  /**
+   * Bucket size in MiB. Unset: 25, with a first bucket of 1 MiB; set: every bucket this size, the
+   * first too (PyTorch 2's bucket_cap_mb: a smaller cap splits a small model's one bucket so the
+   * first all-reduce runs under the rest of backward).
+   */
   bucketCapMb?: number;
   findUnusedParameters?: boolean;
   checkReduction?: boolean;
@@ -40,7 +44,7 @@ const OPTION_NAMES = [
 ] as const;
 
 /**
- * DistributedDataParallel(module, { bucketCapMb = 25, findUnusedParameters = false,
+ * DistributedDataParallel(module, { bucketCapMb (25, first bucket 1 MiB), findUnusedParameters = false,
  * broadcastBuffers = true, gradientAsBucketView = false, processGroup }). Construction broadcasts rank 0's parameters and
  * buffers to every rank; backward averages gradients over the group, overlapping the bucketed
  * all-reduces with the rest of backward.
@@ -58,7 +62,6 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
     const o = parseArgs<DistributedDataParallelOptions & Record<string, unknown>>(name, args, [...OPTION_NAMES], {
       broadcastBuffers: true,
       processGroup: null,
-      bucketCapMb: 25,
       findUnusedParameters: false,
       gradientAsBucketView: false,
       staticGraph: false,
@@ -66,8 +69,10 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
     if (!(module instanceof Module)) throw new ValueError(`${name}: expected an nn.Module to wrap`);
     if (o.deviceIds !== undefined && o.deviceIds !== null)
       throw new ValueError(`${name}: deviceIds is for single-device GPU modules; leave it unset for CPU modules`);
-    if (typeof o.bucketCapMb !== "number" || !(o.bucketCapMb > 0))
+    const capDefault = o.bucketCapMb === undefined || o.bucketCapMb === null;
+    if (!capDefault && (typeof o.bucketCapMb !== "number" || !(o.bucketCapMb > 0)))
       throw new ValueError(`${name}: bucketCapMb must be a positive number, got ${String(o.bucketCapMb)}`);
+    const capBytes = (capDefault ? 25 : (o.bucketCapMb as number)) * 1024 * 1024;
     this.module = module;
     this.#group = resolveGroup(name, o.processGroup);
     this.#broadcastBuffers = o.broadcastBuffers ?? true;
@@ -81,9 +86,10 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
     this.#reducer = new Reducer(
       named,
       this.#group,
-      o.bucketCapMb * 1024 * 1024,
+      capBytes,
       o.findUnusedParameters ?? false,
       o.gradientAsBucketView ?? false,
+      capDefault ? FIRST_BUCKET_BYTES : capBytes,
     );
   }
 

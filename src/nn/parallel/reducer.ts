@@ -1,12 +1,14 @@
 // DistributedDataParallel's gradient reducer, after PyTorch's (torch/csrc/distributed/c10d/
-// reducer.cpp): parameters go into buckets of about bucketCapMb (the first one 1 MB) in reverse
+// reducer.cpp): parameters go into buckets of about bucketCapMb (the first one 1 MB by default) in reverse
 // order of registration, since gradients become ready roughly in that order; as each parameter's
 // gradient is accumulated (a post-accumulate-grad hook), it is copied into its bucket already
-// divided by the world size; a full bucket is all-reduced (SUM) asynchronously on the group's
-// Gloo thread while backward goes on; at the end of backward (a queued callback) the reducer
-// waits for every bucket and copies the averages back into .grad. With gradientAsBucketView,
-// each .grad is a view into its bucket (PyTorch's gradient_as_bucket_view): backward accumulates
-// straight into the bucket, the hook only divides in place, and nothing is copied back.
+// divided by the world size (with a power-of-2 world the planned all-reduce divides the sum
+// instead, which is the same bit for bit); a full bucket is all-reduced (SUM) asynchronously on
+// the group's Gloo thread while backward goes on; at the end of backward (a queued callback) the
+// reducer waits for every bucket and copies the averages back into .grad. With
+// gradientAsBucketView, each .grad is a view into its bucket (PyTorch's gradient_as_bucket_view):
+// backward accumulates straight into the bucket, the hook at most divides in place, and nothing
+// is copied back.
 import type { Tensor } from "../../tensor.js";
 import { Tensor as TensorClass, fromTypedArray, makeView } from "../../tensor.js";
 import type { Parameter } from "../parameter.js";
@@ -40,6 +42,8 @@ interface Bucket {
   work: Work | null;
   /** The group's planned all-reduce of buf (see ProcessGroup::planAllreduce), or -1. */
   plan: number;
+  /** What each gradient is multiplied by on its way into buf: 1/world size, or 1 when the plan scales the sum. */
+  inv: number;
 }
 
 /** Groups parameter indices (already in reverse order) into buckets by dtype and size, as PyTorch's compute_bucket_assignment_by_size. */
@@ -88,8 +92,10 @@ export class Reducer {
   launchedEarly = 0;
   private readyCount = 0;
   /**
-   * Milliseconds spent, summed over backward passes, by `clock` (bench/ddp-worker.ts --profile reads them);
-   * onWait (if set) gets each backward's wall-clock start and end of the wait for the all-reduces
+   * Milliseconds spent, summed over backward passes (bench/ddp-worker.ts --profile reads them): the
+   * hooks by `hookClock`, the wait and the copy back by `clock` (both wall time unless replaced; a
+   * thread-CPU clock is a system call, ~5 us on a VM: per gradient it would add ~0.1-0.2 ms to
+   * every DDP step measured); onWait (if set) gets each backward's wall-clock start and end of the wait for the all-reduces
    * (performance.timeOrigin-based, so comparable between the ranks of one machine).
    */
   readonly timing = {
@@ -97,6 +103,7 @@ export class Reducer {
     wait: 0,
     copyBack: 0,
     clock: (): number => performance.now(),
+    hookClock: (): number => performance.now(),
     onWait: null as ((start: number, end: number) => void) | null,
   };
 
@@ -128,17 +135,30 @@ export class Reducer {
         const shape = [...this.params[i].shape];
         return makeView(flat, shape, contiguousStrides(shape), offsets[slot]);
       });
-      return { dtype, buf, flat, views, members, offsets, pending: members.length, work: null, plan: -1 };
+      const inv = 1 / group.size();
+      return { dtype, buf, flat, views, members, offsets, pending: members.length, work: null, plan: -1, inv };
     });
     // Each bucket's all-reduce is set up once with Gloo's addon (registered buffers, a fixed
     // algorithm): the same SUM as allReduce with ~4x less CPU and latency per step on 2 ranks. Set
     // up here, in the same order on every rank, as the constructor's broadcast already is.
     // FLINT_DDP_PLANNED_ALLREDUCE=0 keeps distributed.allReduce (to measure the difference).
+    // With a power-of-2 world the plan also divides the sum by the world size, on the Gloo thread:
+    // x * 2^-k is exact, so (a + b) / 2 is a / 2 + b / 2 bit for bit (barring subnormals and
+    // overflow), and the hooks (JS, on the critical path) only copy. Other world sizes keep
+    // PyTorch's order, each gradient divided before the sum.
     const native = group.size() > 1 && group.isMember && env?.FLINT_DDP_PLANNED_ALLREDUCE !== "0" ? group.native : null;
+    const size = group.size();
+    // FLINT_DDP_SCALE_AFTER=0 keeps the division in the hooks (to measure the difference).
+    const scaleAfter =
+      (size & (size - 1)) === 0 && native?.allreducePlanScaled !== undefined && env?.FLINT_DDP_SCALE_AFTER !== "0";
     if (native?.allreducePlan && native.allreduceRun)
       for (const b of this.buckets)
-        if (b.dtype === "float32" || b.dtype === "float64")
-          b.plan = native.allreducePlan(b.buf as Wire, wireType(b.flat));
+        if (b.dtype === "float32" || b.dtype === "float64") {
+          if (scaleAfter && native.allreducePlanScaled) {
+            b.plan = native.allreducePlanScaled(b.buf as Wire, wireType(b.flat), 1 / size);
+            b.inv = 1;
+          } else b.plan = native.allreducePlan(b.buf as Wire, wireType(b.flat));
+        }
     this.where = new Array<[number, number]>(this.params.length);
     this.buckets.forEach((b, bi) => b.members.forEach((pi, slot) => (this.where[pi] = [bi, slot])));
     this.ready = new Uint8Array(this.params.length);
@@ -200,9 +220,9 @@ export class Reducer {
       );
     }
     this.locallyUsed[i] = 1;
-    const t0 = this.timing.clock();
+    const t0 = this.timing.hookClock();
     this.markReady(i, this.params[i].grad);
-    this.timing.hooks += this.timing.clock() - t0;
+    this.timing.hooks += this.timing.hookClock() - t0;
   }
 
   private markReady(i: number, grad: Tensor | null): void {
@@ -212,16 +232,15 @@ export class Reducer {
     const b = this.buckets[bi];
     const off = b.offsets[slot],
       n = this.params[i].numel();
-    const view = b.buf.subarray(off, off + n);
-    const inv = 1 / this.group.size();
-    if (grad === null) view.fill(0);
+    if (grad === null) b.buf.fill(0, off, off + n);
     else if (grad.storage === b.flat.storage && grad.offset === off && grad.isContiguous()) {
       // .grad is this bucket view (gradientAsBucketView): backward accumulated in place already.
-      if (inv !== 1) scaleInPlace(view, inv);
+      if (b.inv !== 1) scaleInPlace(b.buf, off, off + n, b.inv);
     } else {
-      // The gradient divided by the world size, as PyTorch's reducer copies it in.
+      // The gradient divided by the world size (here or by the plan), as PyTorch's reducer copies it in.
       const src = grad.isContiguous() ? grad.storage.data.subarray(grad.offset, grad.offset + n) : grad.typedArray();
-      scaleInto(view, src, inv);
+      if (b.inv === 1) b.buf.set(src, off);
+      else scaleInto(b.buf, off, src, b.inv);
       if (this.gradView) this.params[i].grad = b.views[slot];
     }
     if (--b.pending === 0) this.launchReady();
@@ -308,12 +327,11 @@ export class Reducer {
 }
 
 // Two small loops kept apart so each stays monomorphic in the typed-array kind it sees.
-function scaleInPlace(a: TypedArray, k: number): void {
-  for (let j = 0; j < a.length; j++) a[j] *= k;
+function scaleInPlace(a: TypedArray, start: number, end: number, k: number): void {
+  for (let j = start; j < end; j++) a[j] *= k;
 }
-function scaleInto(dst: TypedArray, src: TypedArray, k: number): void {
-  if (k === 1) dst.set(src);
-  else for (let j = 0; j < dst.length; j++) dst[j] = src[j] * k;
+function scaleInto(dst: TypedArray, at: number, src: TypedArray, k: number): void {
+  for (let j = 0; j < src.length; j++) dst[at + j] = src[j] * k;
 }
 
 /** The leaf tensors reachable from the autograd graphs of every tensor in `outputs` (nested arrays and objects). */
