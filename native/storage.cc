@@ -21,7 +21,8 @@
 //     (a step's activations outliving a cycle), so a ResNet-20 step sees about one instead of six;
 //   - a block that has lived through two scavenges is in the old generation (V8 promotes on the
 //     second survival): its bytes are reported to V8 as external memory, so old garbage starts V8's
-//     incremental marking as before, and only then.
+//     incremental marking as before, and only then; while step boundaries keep coming, this file
+//     runs that mark-compact itself, at a boundary (collectOld).
 // Only the isolate that enabled it (the main thread) allocates here; other threads get undefined
 // and fall back to V8's allocator. Everything below runs on that isolate's thread.
 #include <v8.h>
@@ -45,8 +46,11 @@ struct LiveBlock {
   void* data;
   size_t bytes;
   uint64_t bornAtScavenge;  // scavenges seen when it was handed out
-  bool reported;            // its bytes are counted in V8's external memory
+  uint8_t age;              // kYoung, kDeferred or kReported
 };
+// A block's generation as this file sees it: young; old but not (yet) counted in V8's external
+// memory because step boundaries collect for it (see collectOld); old and counted.
+constexpr uint8_t kYoung = 0, kDeferred = 1, kReported = 2;
 
 constexpr size_t kMinBytes = 4096;
 constexpr size_t kMaxBytes = size_t(1) << 31;
@@ -83,7 +87,9 @@ struct SizeList {
 };
 constexpr int kHorizon = 32;  // cycles (a ResNet-50 inference step is ~3-10 of them)
 std::unordered_map<size_t, SizeList> cache;
-size_t liveBytes = 0, cachedBytes = 0, reportedBytes = 0;
+size_t liveBytes = 0, cachedBytes = 0, reportedBytes = 0, deferredBytes = 0;
+size_t deferredAfterFullGc = 0;  // deferredBytes after the last mark-compact
+uint64_t boundaries = 0, boundaryAtScavenge = 0, fullGcs = 0, fullGcsSeen = 0, forcedFullGcs = 0;
 size_t sinceScavenge = 0;  // bytes handed out since the last scavenge
 double freshBytes = 0, reusedBytes = 0, freedBytes = 0, promotedBytes = 0;  // statistics
 uint64_t scavenges = 0, scavengesSeen = 0, gcs = 0, scannedAtGc = 0, forcedScavenges = 0;
@@ -102,6 +108,7 @@ size_t sizeClass(size_t bytes) {
 
 void onGcEpilogue(v8::Isolate*, v8::GCType type, v8::GCCallbackFlags, void*) {
   if (type & v8::kGCTypeScavenge) scavenges++;
+  if (type & v8::kGCTypeMarkSweepCompact) fullGcs++;
   gcs++;
 }
 
@@ -115,8 +122,17 @@ void releaseBlock(void* data, size_t bytes) {
   }
 }
 
-// Moves every block no ArrayBuffer uses any more to the cache, and reports blocks that reached
-// the old generation to V8. Returns the bytes newly reported.
+// Step boundaries keep coming (one within the last 8 scavenges): old blocks are then left out of
+// V8's external memory, and collectOld() runs the mark-compact that frees the dead ones, at a
+// boundary. Reported to V8, a step's worth of them made V8 start incremental marking every step;
+// its mark-compact then fell mid-step and promoted every live activation (V8 11 promotes all
+// young survivors of a mark-compact), which died old, were reported in turn, and needed the next
+// one: ResNet-50 inference promoted 50-100 MB a step, its blocks came back only a mark-compact
+// later, and the cache had to make new ones (3-19k page faults a step, every few steps).
+bool boundaryDriven() { return boundaries > 0 && scavenges - boundaryAtScavenge <= 8; }
+
+// Moves every block no ArrayBuffer uses any more to the cache, and marks blocks that reached the
+// old generation (reporting them to V8 unless boundaries collect). Returns the bytes newly old.
 size_t reclaim() {
   scannedAtGc = gcs;
   int64_t adjust = 0;
@@ -126,18 +142,25 @@ size_t reclaim() {
     if (b.store.use_count() == 1) {
       // The last other owner let go (possibly on V8's sweeper thread): order its writes first.
       std::atomic_thread_fence(std::memory_order_acquire);
-      if (b.reported) {
+      if (b.age == kReported) {
         adjust -= int64_t(b.bytes);
         reportedBytes -= b.bytes;
+      } else if (b.age == kDeferred) {
+        deferredBytes -= b.bytes;
       }
       liveBytes -= b.bytes;
       b.store.reset();
       releaseBlock(b.data, b.bytes);
       continue;
     }
-    if (!b.reported && scavenges - b.bornAtScavenge >= 2) {
-      b.reported = true;
+    if (b.age == kYoung && scavenges - b.bornAtScavenge >= 2) {
       promoted += b.bytes;
+      b.age = kDeferred;
+      deferredBytes += b.bytes;
+    }
+    if (b.age == kDeferred && !boundaryDriven()) {
+      b.age = kReported;
+      deferredBytes -= b.bytes;
       adjust += int64_t(b.bytes);
       reportedBytes += b.bytes;
     }
@@ -145,6 +168,10 @@ size_t reclaim() {
     keep++;
   }
   live.resize(keep);
+  if (fullGcs != fullGcsSeen) {
+    fullGcsSeen = fullGcs;
+    deferredAfterFullGc = deferredBytes;
+  }
   promotedBytes += double(promoted);
   if (adjust != 0 && owner != nullptr) owner->AdjustAmountOfExternalAllocatedMemory(adjust);
   return promoted;
@@ -251,10 +278,26 @@ Napi::Value storageAlloc(const Napi::CallbackInfo& info) {
   if (data == nullptr) return env.Undefined();
   std::shared_ptr<v8::BackingStore> store =
       v8::ArrayBuffer::NewBackingStore(data, bytes, v8::BackingStore::EmptyDeleter, nullptr);
-  live.push_back(LiveBlock{store, data, block, scavenges, false});
+  live.push_back(LiveBlock{store, data, block, scavenges, kYoung});
   liveBytes += block;
   sinceScavenge += block;
   return Napi::Value(env, ToNapi(v8::ArrayBuffer::New(isolate, store)));
+}
+
+// At a step boundary: a mark-compact once the old blocks not reported to V8 grew by 64 MB (V8's
+// own step for external memory, kExternalAllocationSoftLimit) or by half since the last one. Here
+// a step's temporaries are dead, so it promotes nothing of them; it also empties the young
+// generation, which starts a new cycle. Returns whether it collected.
+bool collectOld() {
+  reclaim();
+  const size_t growth = std::max(size_t(64) << 20, deferredAfterFullGc / 2);
+  if (deferredBytes < deferredAfterFullGc + growth) return false;
+  if (!exposeGcGiven) v8::V8::SetFlagsFromString("--expose-gc");
+  owner->RequestGarbageCollectionForTesting(v8::Isolate::kFullGarbageCollection);
+  if (!exposeGcGiven) v8::V8::SetFlagsFromString("--no-expose-gc");
+  forcedFullGcs++;
+  endCycle();
+  return true;
 }
 
 // storageStepBoundary(): a training loop's word that the step's temporaries are dead now (DDP's
@@ -274,6 +317,9 @@ Napi::Value storageStepBoundary(const Napi::CallbackInfo& info) {
   if (boundaryBytes >= 0)
     youngBudget = std::max(youngBudget, std::min(maxBudget, size_t(4 * (handedOut - boundaryBytes))));
   boundaryBytes = handedOut;
+  boundaries++;
+  boundaryAtScavenge = scavenges;
+  if (collectOld()) return Napi::Boolean::New(env, true);
   if (sinceScavenge < youngBudget / 4) return Napi::Boolean::New(env, false);
   scavenge();
   endCycle();
@@ -318,6 +364,8 @@ Napi::Value storageStats(const Napi::CallbackInfo& info) {
   o.Set("liveBlocks", Napi::Number::New(env, double(live.size())));
   o.Set("cachedBytes", Napi::Number::New(env, double(cachedBytes)));
   o.Set("reportedBytes", Napi::Number::New(env, double(reportedBytes)));
+  o.Set("deferredBytes", Napi::Number::New(env, double(deferredBytes)));
+  o.Set("forcedFullGcs", Napi::Number::New(env, double(forcedFullGcs)));
   o.Set("forcedScavenges", Napi::Number::New(env, double(forcedScavenges)));
   o.Set("freshBytes", Napi::Number::New(env, freshBytes));
   o.Set("reusedBytes", Napi::Number::New(env, reusedBytes));

@@ -108,6 +108,25 @@ describe("native storage allocator", () => {
     for (let i = 0; i < 20; i++) out = torch.noGrad(() => net(x));
     assert.equal(out.shape[1], 256);
     assert.ok(stats().forcedScavenges - before >= 4, `${stats().forcedScavenges - before} collections`);
+    const fresh = stats().freshBytes;
+    for (let i = 0; i < 20; i++) out = torch.noGrad(() => net(x));
+    assert.equal(stats().freshBytes, fresh, "steady steps reuse the cache");
+  });
+
+  test("with step boundaries, old blocks that die are freed by a mark-compact at a boundary", { skip }, () => {
+    // Each step keeps its 16 MB "state" for 4 steps, long enough to be old when it dies.
+    const kept: Float32Array[] = [];
+    const live0 = stats().liveBytes;
+    for (let step = 0; step < 60; step++) {
+      kept.push(uninitArray("float32", 1 << 22).fill(step) as Float32Array);
+      if (kept.length > 4) kept.shift();
+      churn(40, step); // the step's temporaries
+      storageStepBoundary();
+    }
+    const s = stats() as Stats & { forcedFullGcs: number };
+    assert.ok(s.forcedFullGcs > 0, "collected the old generation");
+    assert.ok(s.liveBytes - live0 < 600 * 2 ** 20, `${(s.liveBytes - live0) / 2 ** 20} MB live`);
+    kept.forEach((a) => assert.equal(a[0], a[a.length - 1]));
   });
 
   test("a buffer transferred to a worker is not reused while the worker holds it", { skip }, async () => {
