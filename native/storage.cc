@@ -289,7 +289,7 @@ Napi::Value storageAlloc(const Napi::CallbackInfo& info) {
 // a step's temporaries are dead, so it promotes nothing of them; it also empties the young
 // generation, which starts a new cycle. Returns whether it collected.
 bool collectOld() {
-  reclaim();
+  if (gcs != scannedAtGc) reclaim();  // (blocks only die, and age, in a collection)
   const size_t growth = std::max(size_t(64) << 20, deferredAfterFullGc / 2);
   if (deferredBytes < deferredAfterFullGc + growth) return false;
   if (!exposeGcGiven) v8::V8::SetFlagsFromString("--expose-gc");
