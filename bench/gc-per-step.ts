@@ -3,7 +3,8 @@
 // recycling (src/buffer-pool.ts, FLINT_GRAD_POOL): counts and kinds of V8 collections (perf_hooks
 // "gc" entries) and process CPU per step. Counts are repeatable on a loaded machine where times are
 // not. Each configuration runs in its own process (both switches are read at start-up); --rounds N
-// repeats the pair N times, interleaved. --models seed,resnet20,resnet18 picks the models.
+// repeats the pair N times, interleaved. --models seed,resnet20,resnet18,resnet50 picks the models
+// (resnet50: inference at 224x224, batch 8; try --steps 12).
 // Usage: node --import tsx bench/gc-per-step.ts [--steps 30] [--threads 1] [--ab storage|pool] [--rounds 1]
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -40,7 +41,14 @@ if (process.env.GC_STEP_CHILD === undefined) {
   const which = process.env.GC_STEP_CHILD;
   let step: () => void;
   if (which === "seed") step = seedStep(64).step;
-  else {
+  else if (which === "resnet50") {
+    // Inference (batch 8, 224x224): no backward, so the step boundary is the outermost module call.
+    torch.manualSeed(0);
+    const model = torch.vision.models.resnet50();
+    model.eval();
+    const img = torch.randn([8, 3, 224, 224]);
+    step = () => void torch.noGrad(() => model(img));
+  } else {
     torch.manualSeed(0);
     const model = which === "resnet18" ? torch.vision.models.resnet18({ numClasses: 10 }) : smallResNet();
     const forward = (input: typeof x): typeof x =>

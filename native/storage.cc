@@ -21,7 +21,8 @@
 //     (a step's activations outliving a cycle), so a ResNet-20 step sees about one instead of six;
 //   - a block that has lived through two scavenges is in the old generation (V8 promotes on the
 //     second survival): its bytes are reported to V8 as external memory, so old garbage starts V8's
-//     incremental marking as before, and only then.
+//     incremental marking as before, and only then; while step boundaries keep coming, this file
+//     runs that mark-compact itself, at a boundary (collectOld).
 // Only the isolate that enabled it (the main thread) allocates here; other threads get undefined
 // and fall back to V8's allocator. Everything below runs on that isolate's thread.
 #include <v8.h>
@@ -45,8 +46,11 @@ struct LiveBlock {
   void* data;
   size_t bytes;
   uint64_t bornAtScavenge;  // scavenges seen when it was handed out
-  bool reported;            // its bytes are counted in V8's external memory
+  uint8_t age;              // kYoung, kDeferred or kReported
 };
+// A block's generation as this file sees it: young; old but not (yet) counted in V8's external
+// memory because step boundaries collect for it (see collectOld); old and counted.
+constexpr uint8_t kYoung = 0, kDeferred = 1, kReported = 2;
 
 constexpr size_t kMinBytes = 4096;
 constexpr size_t kMaxBytes = size_t(1) << 31;
@@ -58,42 +62,59 @@ bool exposeGcGiven = false;  // node was started with --expose-gc
 size_t youngBudget = size_t(32) << 20;  // V8's own: twice the default semi-space
 size_t maxBudget = size_t(256) << 20;
 int promotingCycles = 0;  // consecutive forced scavenges that promoted much
-constexpr size_t cacheCap = size_t(1) << 30;  // a safety bound; trimCache keeps it near one cycle's need
+constexpr size_t cacheCap = size_t(1) << 30;  // a safety bound; endCycle keeps it near what cycles need
 
 std::vector<LiveBlock> live;
-// Free blocks by exact size (a training step asks for the same sizes every time). `low` is the
-// fewest blocks the list held since the last scavenge, `lowBefore` the same for the cycle before
-// (less what that cycle's end freed): the smaller went unused for two whole cycles, and half of
-// them are returned to malloc at the next scavenge, so the cache follows what the program asks for.
-// Two cycles, not one: a cycle is rarely a whole step (the seed CNN's 32 MB is 2/3 of one), so
-// cycles alternate between parts of the step, and a block only one of them needs (an 8 MB
-// activation) was freed and made again every other cycle, each time from pages the heap had to
-// grow and fault in (~1000 page faults, ~12 ms), at different steps on each DDP rank.
-// A list that went empty but was used during the cycle is kept with its capacity: in a loop of
-// dead temporaries every block is out when the scavenge comes, and a list erased then would grow
-// again from nothing as the scavenge returns them (a dozen reallocations of up to 64 KiB a cycle).
+// Free blocks by size class (sizeClass below). Each class remembers how many blocks a cycle (the
+// time between two scavenges) took from it, and keeps the most any recent cycle took: the blocks
+// beyond that go back to malloc when a cycle ends, the others wait for the next cycle.
+// Why the most, and over many cycles: a cycle is rarely one whole step (an inference loop has no
+// step boundary; the seed CNN's 32 MB is 2/3 of a training step), so where a cycle starts within
+// the step moves, and with it how many blocks of each size it needs. A cache that kept only what
+// the last cycle or two used freed a block one cycle and made it again the next, from pages that
+// glibc's heap had to grow and fault in (ResNet-50 inference: 3-28k page faults every few steps,
+// up to 200 ms of system time; the seed CNN: ~1000 faults a cycle at different steps on each DDP
+// rank). The most a class needed decays (kHorizon) so that a program that moves on to other
+// shapes gives the old ones back.
+// A class whose cache went empty but was used during the cycle keeps its vector's capacity: in a
+// loop of dead temporaries every block is out when the scavenge comes, and a list erased then
+// would grow again from nothing as the scavenge returns them.
 struct SizeList {
-  std::vector<void*> blocks;
-  size_t low = 0;
-  size_t lowBefore = 0;
-  bool used = false;  // a block was taken or returned since the last trim
+  std::vector<void*> blocks;  // most recently returned last: taken first, still in the CPU caches
+  size_t taken = 0;           // blocks handed out this cycle
+  size_t most = 0;            // the most a recent cycle took
+  int calm = 0;               // cycles since one took `most`
 };
+constexpr int kHorizon = 32;  // cycles (a ResNet-50 inference step is ~3-10 of them)
 std::unordered_map<size_t, SizeList> cache;
-size_t liveBytes = 0, cachedBytes = 0, reportedBytes = 0;
+size_t liveBytes = 0, cachedBytes = 0, reportedBytes = 0, deferredBytes = 0;
+size_t deferredAfterFullGc = 0;  // deferredBytes after the last mark-compact
+uint64_t boundaries = 0, boundaryAtScavenge = 0, fullGcs = 0, fullGcsSeen = 0, forcedFullGcs = 0;
 size_t sinceScavenge = 0;  // bytes handed out since the last scavenge
-double freshBytes = 0, reusedBytes = 0, freedBytes = 0;  // statistics
+double freshBytes = 0, reusedBytes = 0, freedBytes = 0, promotedBytes = 0;  // statistics
 uint64_t scavenges = 0, scavengesSeen = 0, gcs = 0, scannedAtGc = 0, forcedScavenges = 0;
+
+// The block size a request gets: whole pages, and above 64 KiB one of eight steps per power of
+// two (at most 1/8 more than asked), so that sizes close to each other (a last partial batch, a
+// sequence one token longer) share blocks instead of each needing their own.
+size_t sizeClass(size_t bytes) {
+  size_t step = 4096;
+  if (bytes > (size_t(64) << 10)) {
+    int log2 = 63 - __builtin_clzll(static_cast<unsigned long long>(bytes - 1));
+    step = std::max(step, size_t(1) << (log2 - 3));
+  }
+  return (bytes + step - 1) / step * step;
+}
 
 void onGcEpilogue(v8::Isolate*, v8::GCType type, v8::GCCallbackFlags, void*) {
   if (type & v8::kGCTypeScavenge) scavenges++;
+  if (type & v8::kGCTypeMarkSweepCompact) fullGcs++;
   gcs++;
 }
 
 void releaseBlock(void* data, size_t bytes) {
   if (enabled && cachedBytes + bytes <= cacheCap) {
-    SizeList& list = cache[bytes];
-    list.blocks.push_back(data);
-    list.used = true;
+    cache[bytes].blocks.push_back(data);
     cachedBytes += bytes;
   } else {
     std::free(data);
@@ -101,8 +122,17 @@ void releaseBlock(void* data, size_t bytes) {
   }
 }
 
-// Moves every block no ArrayBuffer uses any more to the cache, and reports blocks that reached
-// the old generation to V8. Returns the bytes newly reported.
+// Step boundaries keep coming (one within the last 8 scavenges): old blocks are then left out of
+// V8's external memory, and collectOld() runs the mark-compact that frees the dead ones, at a
+// boundary. Reported to V8, a step's worth of them made V8 start incremental marking every step;
+// its mark-compact then fell mid-step and promoted every live activation (V8 11 promotes all
+// young survivors of a mark-compact), which died old, were reported in turn, and needed the next
+// one: ResNet-50 inference promoted 50-100 MB a step, its blocks came back only a mark-compact
+// later, and the cache had to make new ones (3-19k page faults a step, every few steps).
+bool boundaryDriven() { return boundaries > 0 && scavenges - boundaryAtScavenge <= 8; }
+
+// Moves every block no ArrayBuffer uses any more to the cache, and marks blocks that reached the
+// old generation (reporting them to V8 unless boundaries collect). Returns the bytes newly old.
 size_t reclaim() {
   scannedAtGc = gcs;
   int64_t adjust = 0;
@@ -112,18 +142,25 @@ size_t reclaim() {
     if (b.store.use_count() == 1) {
       // The last other owner let go (possibly on V8's sweeper thread): order its writes first.
       std::atomic_thread_fence(std::memory_order_acquire);
-      if (b.reported) {
+      if (b.age == kReported) {
         adjust -= int64_t(b.bytes);
         reportedBytes -= b.bytes;
+      } else if (b.age == kDeferred) {
+        deferredBytes -= b.bytes;
       }
       liveBytes -= b.bytes;
       b.store.reset();
       releaseBlock(b.data, b.bytes);
       continue;
     }
-    if (!b.reported && scavenges - b.bornAtScavenge >= 2) {
-      b.reported = true;
+    if (b.age == kYoung && scavenges - b.bornAtScavenge >= 2) {
       promoted += b.bytes;
+      b.age = kDeferred;
+      deferredBytes += b.bytes;
+    }
+    if (b.age == kDeferred && !boundaryDriven()) {
+      b.age = kReported;
+      deferredBytes -= b.bytes;
       adjust += int64_t(b.bytes);
       reportedBytes += b.bytes;
     }
@@ -131,6 +168,11 @@ size_t reclaim() {
     keep++;
   }
   live.resize(keep);
+  if (fullGcs != fullGcsSeen) {
+    fullGcsSeen = fullGcs;
+    deferredAfterFullGc = deferredBytes;
+  }
+  promotedBytes += double(promoted);
   if (adjust != 0 && owner != nullptr) owner->AdjustAmountOfExternalAllocatedMemory(adjust);
   return promoted;
 }
@@ -145,47 +187,53 @@ void scavenge() {
   forcedScavenges++;
 }
 
-// A scavenge begins a new cycle: blocks no request needed during the last two go back to malloc.
-void trimCache() {
+// A scavenge ended a cycle: its dead blocks come back, and each class keeps as many as the most
+// a recent cycle took; the rest (the least recently used) go back to malloc. Returns the bytes
+// promoted to the old generation (reclaim).
+size_t endCycle() {
+  for (auto& [bytes, list] : cache) {
+    if (list.taken >= list.most) {
+      list.most = list.taken;
+      list.calm = 0;
+    } else if (++list.calm >= kHorizon) {
+      list.most -= (list.most - list.taken + 1) / 2;
+      list.calm = 0;
+    }
+    list.taken = 0;
+  }
+  const size_t promoted = reclaim();
   for (auto it = cache.begin(); it != cache.end();) {
     SizeList& list = it->second;
-    // Half of what went unused: where a cycle boundary falls within a training step moves, so
-    // one cycle's surplus is often the next one's need.
-    const size_t n = (std::min(list.low, list.lowBefore) + 1) / 2;
-    for (size_t i = 0; i < n; i++) {
-      std::free(list.blocks.back());
-      list.blocks.pop_back();
-      cachedBytes -= it->first;
-      freedBytes += double(it->first);
+    if (list.blocks.size() > list.most) {
+      const size_t n = list.blocks.size() - list.most;
+      for (size_t i = 0; i < n; i++) std::free(list.blocks[i]);
+      list.blocks.erase(list.blocks.begin(), list.blocks.begin() + ptrdiff_t(n));
+      cachedBytes -= n * it->first;
+      freedBytes += double(n * it->first);
     }
-    list.lowBefore = list.low - n;
-    if (list.blocks.empty() && !list.used) {
+    if (list.most == 0 && list.blocks.empty()) {
       it = cache.erase(it);
       continue;
     }
-    list.used = false;
     ++it;
   }
-}
-
-void startCycle() {
-  for (auto& [bytes, list] : cache) list.low = list.blocks.size();
+  scavengesSeen = scavenges;
+  sinceScavenge = 0;
+  return promoted;
 }
 
 void* takeBlock(size_t bytes) {
-  auto it = cache.find(bytes);
-  if (it != cache.end()) it->second.used = true;
-  if (it != cache.end() && !it->second.blocks.empty()) {
-    SizeList& list = it->second;
+  SizeList& list = cache[bytes];
+  list.taken++;
+  if (!list.blocks.empty()) {
     void* p = list.blocks.back();
     list.blocks.pop_back();
-    if (list.blocks.size() < list.low) list.low = list.blocks.size();
     cachedBytes -= bytes;
     reusedBytes += double(bytes);
     return p;
   }
   freshBytes += double(bytes);
-  return std::aligned_alloc(kAlign, (bytes + kAlign - 1) / kAlign * kAlign);
+  return std::aligned_alloc(kAlign, bytes);
 }
 
 // Node-API's napi_value is a v8::Local's pointer (v8impl::JsValueFromV8LocalValue in Node).
@@ -203,44 +251,53 @@ Napi::Value storageAlloc(const Napi::CallbackInfo& info) {
   v8::Isolate* isolate = v8::Isolate::GetCurrent();
   if (isolate != owner) return env.Undefined();
   if (gcs != scannedAtGc) {
-    reclaim();
     // Any scavenge (also one V8 started for its own heap) collected what was young.
-    if (scavenges != scavengesSeen) {
-      scavengesSeen = scavenges;
-      sinceScavenge = 0;
-      trimCache();
-      startCycle();
-    }
+    if (scavenges != scavengesSeen)
+      endCycle();
+    else
+      reclaim();
   }
   double requested = info[0].As<Napi::Number>().DoubleValue();
   if (!enabled || !(requested >= kMinBytes && requested <= kMaxBytes)) return env.Undefined();
-  size_t bytes = size_t(requested);
-  if (sinceScavenge + bytes > youngBudget) {
-    trimCache();
+  const size_t bytes = size_t(requested), block = sizeClass(bytes);
+  if (sinceScavenge + block > youngBudget) {
     scavenge();
     // Blocks promoted by this scavenge lived through two cycles: when that is much of a cycle's
     // allocation (a training step's activations outlive a cycle shorter than the step), the
     // cycle doubles, up to maxBudget, so they die young instead. A longer cycle touches more
     // memory, which costs small ops cache misses, so it grows only when that repeats.
     // Twice in a row: long-lived tensors made once (a model's weights, a data set) promote once.
-    if (reclaim() <= youngBudget / 4) {
+    if (endCycle() <= youngBudget / 4) {
       promotingCycles = 0;
     } else if (++promotingCycles >= 2 && youngBudget < maxBudget) {
       youngBudget = std::min(2 * youngBudget, maxBudget);
       promotingCycles = 0;
     }
-    startCycle();
-    scavengesSeen = scavenges;
-    sinceScavenge = 0;
   }
-  void* data = takeBlock(bytes);
+  void* data = takeBlock(block);
   if (data == nullptr) return env.Undefined();
   std::shared_ptr<v8::BackingStore> store =
       v8::ArrayBuffer::NewBackingStore(data, bytes, v8::BackingStore::EmptyDeleter, nullptr);
-  live.push_back(LiveBlock{store, data, bytes, scavenges, false});
-  liveBytes += bytes;
-  sinceScavenge += bytes;
+  live.push_back(LiveBlock{store, data, block, scavenges, kYoung});
+  liveBytes += block;
+  sinceScavenge += block;
   return Napi::Value(env, ToNapi(v8::ArrayBuffer::New(isolate, store)));
+}
+
+// At a step boundary: a mark-compact once the old blocks not reported to V8 grew by 64 MB (V8's
+// own step for external memory, kExternalAllocationSoftLimit) or by half since the last one. Here
+// a step's temporaries are dead, so it promotes nothing of them; it also empties the young
+// generation, which starts a new cycle. Returns whether it collected.
+bool collectOld() {
+  if (gcs != scannedAtGc) reclaim();  // (blocks only die, and age, in a collection)
+  const size_t growth = std::max(size_t(64) << 20, deferredAfterFullGc / 2);
+  if (deferredBytes < deferredAfterFullGc + growth) return false;
+  if (!exposeGcGiven) v8::V8::SetFlagsFromString("--expose-gc");
+  owner->RequestGarbageCollectionForTesting(v8::Isolate::kFullGarbageCollection);
+  if (!exposeGcGiven) v8::V8::SetFlagsFromString("--no-expose-gc");
+  forcedFullGcs++;
+  endCycle();
+  return true;
 }
 
 // storageStepBoundary(): a training loop's word that the step's temporaries are dead now (DDP's
@@ -260,13 +317,12 @@ Napi::Value storageStepBoundary(const Napi::CallbackInfo& info) {
   if (boundaryBytes >= 0)
     youngBudget = std::max(youngBudget, std::min(maxBudget, size_t(4 * (handedOut - boundaryBytes))));
   boundaryBytes = handedOut;
+  boundaries++;
+  boundaryAtScavenge = scavenges;
+  if (collectOld()) return Napi::Boolean::New(env, true);
   if (sinceScavenge < youngBudget / 4) return Napi::Boolean::New(env, false);
-  trimCache();
   scavenge();
-  reclaim();
-  startCycle();
-  scavengesSeen = scavenges;
-  sinceScavenge = 0;
+  endCycle();
   return Napi::Boolean::New(env, true);
 }
 
@@ -308,10 +364,15 @@ Napi::Value storageStats(const Napi::CallbackInfo& info) {
   o.Set("liveBlocks", Napi::Number::New(env, double(live.size())));
   o.Set("cachedBytes", Napi::Number::New(env, double(cachedBytes)));
   o.Set("reportedBytes", Napi::Number::New(env, double(reportedBytes)));
+  o.Set("deferredBytes", Napi::Number::New(env, double(deferredBytes)));
+  o.Set("forcedFullGcs", Napi::Number::New(env, double(forcedFullGcs)));
   o.Set("forcedScavenges", Napi::Number::New(env, double(forcedScavenges)));
   o.Set("freshBytes", Napi::Number::New(env, freshBytes));
   o.Set("reusedBytes", Napi::Number::New(env, reusedBytes));
   o.Set("freedBytes", Napi::Number::New(env, freedBytes));
+  o.Set("promotedBytes", Napi::Number::New(env, promotedBytes));
+  o.Set("scavenges", Napi::Number::New(env, double(scavenges)));
+  o.Set("gcs", Napi::Number::New(env, double(gcs)));
   o.Set("youngBudget", Napi::Number::New(env, double(youngBudget)));
   return o;
 }

@@ -85,6 +85,50 @@ describe("native storage allocator", () => {
     assert.equal(s1.freshBytes, s0.freshBytes);
   });
 
+  test("sizes a little apart share blocks, and a steady loop needs nothing fresh", { skip }, () => {
+    // A cycle of 1.03 MB blocks, then cycles of 1.0-1.1 MB ones: all one size class.
+    const cycle = (n: number, jitter: boolean): void => {
+      for (let i = 0; i < n; i++) uninitArray("float32", (1 << 18) + (jitter ? (i % 7) * 1000 : 8192)).fill(i);
+    };
+    for (let i = 0; i < 3; i++) cycle(300, false);
+    const s0 = stats();
+    for (let i = 0; i < 6; i++) cycle(300, true);
+    const s1 = stats();
+    assert.ok(s1.forcedScavenges > s0.forcedScavenges);
+    assert.equal(s1.freshBytes, s0.freshBytes);
+  });
+
+  test("an outermost module call without autograd is an inference step boundary", { skip }, () => {
+    const net = new nn.Sequential(new nn.Linear(1024, 4096), new nn.ReLU(), new nn.Linear(4096, 256));
+    const x = torch.randn([512, 1024]);
+    const before = stats().forcedScavenges;
+    let out = torch.zeros([1]);
+    // ~17 MB a call, 330 MB in all: the byte budget alone (<= 256 MB) would collect once or
+    // twice; a boundary collects once a quarter of it was handed out.
+    for (let i = 0; i < 20; i++) out = torch.noGrad(() => net(x));
+    assert.equal(out.shape[1], 256);
+    assert.ok(stats().forcedScavenges - before >= 4, `${stats().forcedScavenges - before} collections`);
+    const fresh = stats().freshBytes;
+    for (let i = 0; i < 20; i++) out = torch.noGrad(() => net(x));
+    assert.equal(stats().freshBytes, fresh, "steady steps reuse the cache");
+  });
+
+  test("with step boundaries, old blocks that die are freed by a mark-compact at a boundary", { skip }, () => {
+    // Each step keeps its 16 MB "state" for 4 steps, long enough to be old when it dies.
+    const kept: Float32Array[] = [];
+    const live0 = stats().liveBytes;
+    for (let step = 0; step < 60; step++) {
+      kept.push(uninitArray("float32", 1 << 22).fill(step) as Float32Array);
+      if (kept.length > 4) kept.shift();
+      churn(40, step); // the step's temporaries
+      storageStepBoundary();
+    }
+    const s = stats() as Stats & { forcedFullGcs: number };
+    assert.ok(s.forcedFullGcs > 0, "collected the old generation");
+    assert.ok(s.liveBytes - live0 < 600 * 2 ** 20, `${(s.liveBytes - live0) / 2 ** 20} MB live`);
+    kept.forEach((a) => assert.equal(a[0], a[a.length - 1]));
+  });
+
   test("a buffer transferred to a worker is not reused while the worker holds it", { skip }, async () => {
     const w = new Worker(
       `const { parentPort } = require("node:worker_threads");

@@ -6,7 +6,8 @@
 import type { DType } from "../dtype.js";
 import { Tensor } from "../tensor.js";
 import { ShapeError, ValueError, fmtShape } from "../errors.js";
-import { noGrad } from "../autograd/grad-mode.js";
+import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
+import { storageStepBoundary } from "../storage-step.js";
 import { zeroGradOf } from "../autograd/zero-grad.js";
 import { Parameter } from "./parameter.js";
 import { parseArgs } from "../ops/util.js";
@@ -59,6 +60,9 @@ export interface Module {
   (...args: Parameters<this["forward"]>): ReturnType<this["forward"]>;
 }
 
+/** Module calls in progress (call() within call()). */
+let callDepth = 0;
+
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export abstract class Module {
   declare private readonly [STATE]: ModuleState;
@@ -99,17 +103,25 @@ export abstract class Module {
 
   /** Runs forward with the registered pre-hooks and hooks (PyTorch's module(input)). */
   call<M extends Module>(this: M, ...args: Parameters<M["forward"]>): ReturnType<M["forward"]> {
-    let input: unknown[] = args;
-    for (const h of this[STATE].preHooks.values()) {
-      const r = h(this, input);
-      if (r !== undefined && r !== null) input = Array.isArray(r) ? r : [r];
+    // An outermost module call without autograd is an inference step's start: the last step's
+    // temporaries are dead, the storage allocator's moment to collect (src/storage-step.ts).
+    if (callDepth === 0 && !isGradEnabled()) storageStepBoundary();
+    callDepth++;
+    try {
+      let input: unknown[] = args;
+      for (const h of this[STATE].preHooks.values()) {
+        const r = h(this, input);
+        if (r !== undefined && r !== null) input = Array.isArray(r) ? r : [r];
+      }
+      let out = (this.forward as (...a: unknown[]) => unknown)(...input);
+      for (const h of this[STATE].forwardHooks.values()) {
+        const r = h(this, input, out);
+        if (r !== undefined && r !== null) out = r;
+      }
+      return out as ReturnType<M["forward"]>;
+    } finally {
+      callDepth--;
     }
-    let out = (this.forward as (...a: unknown[]) => unknown)(...input);
-    for (const h of this[STATE].forwardHooks.values()) {
-      const r = h(this, input, out);
-      if (r !== undefined && r !== null) out = r;
-    }
-    return out as ReturnType<M["forward"]>;
   }
 
   registerForwardHook(hook: ForwardHook): RemovableHandle {
