@@ -16,6 +16,7 @@
 #include "conv_eval.h"
 #include "conv_pointwise.h"
 #include "conv_depthwise.h"
+#include "conv_strided.h"
 
 namespace flint {
 namespace {
@@ -97,6 +98,8 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
     denseConvForward(s, x, w, bias, out);
   else if (useBatched(s, directConvForwardOk(s)))
     batchedConvForward(s, x, w, bias, out);
+  else if (stridedConvForwardOk(s))
+    stridedConvForward(s, x, w, bias, out, nullptr);
   else
     conv2dForward(s, x, w, bias, out);
   return info.Env().Undefined();
@@ -128,6 +131,8 @@ Napi::Value ForwardBatchNormEval(const Napi::CallbackInfo& info) {
     else
       batchedConvForward(s, x, w, bias, out);
     applyEpilogueAll(ep, s.N, s.OC, s.OH * s.OW, out);
+  } else if (stridedConvForwardOk(s)) {
+    stridedConvForward(s, x, w, bias, out, &ep);
   } else if (directEvalOk(s)) {
     directEvalForward(s, x, w, bias, ep, out);
   } else {
@@ -175,6 +180,8 @@ Napi::Value BackwardWeight(const Napi::CallbackInfo& info) {
     denseConvBackwardWeight(s, x, go, gw, gb);
   else if (useBatched(s, directConvBackwardWeightOk(s)))
     batchedConvBackwardWeight(s, x, go, gw, gb);
+  else if (stridedConvBackwardWeightOk(s))
+    stridedConvBackwardWeight(s, x, go, gw, gb);
   else
     conv2dBackwardWeight(s, x, go, gw, gb);
   return info.Env().Undefined();
