@@ -135,6 +135,9 @@ Napi::Value ForwardBatchNormEval(const Napi::CallbackInfo& info) {
     stridedConvForward(s, x, w, bias, out, &ep);
   } else if (directEvalOk(s)) {
     directEvalForward(s, x, w, bias, ep, out);
+  } else if (conv3x3EvalOk(s)) {
+    conv3x3Forward(s, x, w, bias, out);
+    applyEpilogueAll(ep, s.N, s.OC, s.OH * s.OW, out);
   } else {
     conv2dForward(s, x, w, bias, out, &ep);
   }
