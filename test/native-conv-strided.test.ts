@@ -24,6 +24,7 @@ const cases: [number, number, number, number, number, number, number, number, nu
   [3, 1, 20, 17, 16, 5, 5, 3, 2, 0],
   [5, 4, 13, 29, 33, 3, 5, 4, 1, 2],
   [1, 2, 9, 9, 70, 7, 7, 2, 0, 3],
+  [1, 3, 96, 90, 64, 7, 7, 2, 3, 3], // one image, 21M multiply-adds: its rows split over 2 threads
 ];
 
 describe("strided few-channel conv2d forward (native/conv_strided)", { skip }, () => {
