@@ -20,6 +20,8 @@
         "native/conv3x3.cc",
         "native/conv3x3_avx512.cc",
         "native/conv3x3_small_avx512.cc",
+        "native/conv_strided.cc",
+        "native/conv_strided_avx512.cc",
         "native/conv_dense.cc",
         "native/conv_eval.cc",
         "native/conv_eval_avx512.cc",

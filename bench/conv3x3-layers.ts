@@ -1,11 +1,13 @@
 // Per-layer kernel timings of the ResNet-20 and ResNet-18 (32x32 CIFAR input, batch 64) training
-// steps: each 3x3 convolution shape's forward, input gradient and weight gradient, plus BatchNorm
+// steps: each 3x3 convolution shape's forward, input gradient and weight gradient (and ResNet-18's
+// 7x7 stride-2 stem and 1x1 stride-2 projections; padding k / 2), plus BatchNorm
 // (training forward, backward), residual add and ReLU at each activation size; against PyTorch on
 // the same shapes. The two sides alternate (Flint, PyTorch, Flint, PyTorch) and each reports the
 // lower of its two medians, so load on a shared machine hits both alike.
 // --cpu times process CPU time instead of wall time: with --threads 1 it stays repeatable on a
 // loaded machine (where wall times of multithreaded runs, PyTorch's OpenMP ones above all, swing).
 // Run: node --import tsx bench/conv3x3-layers.ts [--threads 2] [--ms 200] [--only conv|other] [--cpu]
+//   [--net r20|r18]  (only that network's convolutions)
 import { spawnSync } from "node:child_process";
 
 import * as torch from "../src/index.js";
@@ -27,12 +29,13 @@ const arg = (name: string, dflt: string): string => {
 const threads = Number(arg("threads", "2")),
   minMs = Number(arg("ms", "200")),
   only = arg("only", ""),
+  net = arg("net", ""),
   cpu = process.argv.includes("--cpu");
 const now = (): number => (cpu ? process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000 : performance.now());
 const N = 64;
 
-// [net, C, H, OC, stride]: 3x3 convolutions with padding 1.
-const convs: [string, number, number, number, number][] = [
+// [net, C, H, OC, stride, kernel size (3 unless given)]: padding kernel size / 2.
+const convs: [string, number, number, number, number, number?][] = [
   ["r20", 3, 32, 16, 1],
   ["r20", 16, 32, 16, 1],
   ["r20", 16, 32, 32, 2],
@@ -45,7 +48,18 @@ const convs: [string, number, number, number, number][] = [
   ["r18", 256, 2, 256, 1],
   ["r18", 256, 2, 512, 2],
   ["r18", 512, 1, 512, 1],
-].filter(() => only !== "other") as [string, number, number, number, number][];
+  ["r18", 3, 32, 64, 2, 7],
+  ["r18", 64, 8, 128, 2, 1],
+  ["r18", 128, 4, 256, 2, 1],
+  ["r18", 256, 2, 512, 2, 1],
+].filter((c) => only !== "other" && (net === "" || c[0] === net)) as [
+  string,
+  number,
+  number,
+  number,
+  number,
+  number?,
+][];
 // [C, H] activation sizes for BatchNorm / add / ReLU.
 const acts: [number, number][] = (
   [
@@ -64,15 +78,16 @@ function flint(): number[][] {
   addon!.setNumThreads(threads);
   torch.setNumThreads(threads);
   const rows: number[][] = [];
-  for (const [, C, H, OC, s] of convs) {
-    const OH = Math.floor((H + 2 - 3) / s) + 1;
+  for (const [, C, H, OC, s, k = 3] of convs) {
+    const p = k >> 1,
+      OH = Math.floor((H + 2 * p - k) / s) + 1;
     const x = randomFloats(N * C * H * H),
-      w = randomFloats(OC * C * 9);
+      w = randomFloats(OC * C * k * k);
     const out = new Float32Array(N * OC * OH * OH),
       go = randomFloats(out.length);
     const gi = new Float32Array(x.length),
       gw = new Float32Array(w.length);
-    const geo = [N, C, H, H, OC, 3, 3, s, s, 1, 1, 1, 1, 1] as const;
+    const geo = [N, C, H, H, OC, k, k, s, s, p, p, 1, 1, 1] as const;
     rows.push([
       time(() => addon!.conv2dForward(x, w, null, out, ...geo)),
       time(() => addon!.conv2dBackwardInput(go, w, gi, ...geo)),
@@ -117,10 +132,10 @@ def t(fn, min_s=${minMs / 1000}):
         a = clock(); fn(); s.append(clock() - a)
     s.sort(); return s[len(s)//2] * 1000
 res = []
-for C, H, OC, s in ${JSON.stringify(convs.map((c) => c.slice(1)))}:
-    x = torch.randn(${N}, C, H, H, requires_grad=True); w = torch.randn(OC, C, 3, 3, requires_grad=True)
-    with torch.no_grad(): fwd = t(lambda: F.conv2d(x, w, None, s, 1))
-    y = F.conv2d(x, w, None, s, 1); g = torch.randn_like(y)
+for C, H, OC, s, k in ${JSON.stringify(convs.map(([, C, H, OC, s, k = 3]) => [C, H, OC, s, k]))}:
+    x = torch.randn(${N}, C, H, H, requires_grad=True); w = torch.randn(OC, C, k, k, requires_grad=True)
+    with torch.no_grad(): fwd = t(lambda: F.conv2d(x, w, None, s, k // 2))
+    y = F.conv2d(x, w, None, s, k // 2); g = torch.randn_like(y)
     bi = t(lambda: torch.autograd.grad(y, (x,), g, retain_graph=True))
     bw = t(lambda: torch.autograd.grad(y, (w,), g, retain_graph=True))
     res.append([fwd, bi, bw])
@@ -151,13 +166,13 @@ const f = (v: number): string => v.toFixed(2).padStart(7);
 console.log(
   `ISA ${addon.getIsa()}, ${threads} thread(s), batch ${N}, ms per call; flint / torch (ratio > 1: Flint slower)`,
 );
-console.log(`${"3x3 conv, pad 1".padEnd(24)}    fwd F/T/ratio          bwdIn F/T/ratio        bwdW F/T/ratio`);
+console.log(`${"conv (3x3 unless kN)".padEnd(24)}    fwd F/T/ratio          bwdIn F/T/ratio        bwdW F/T/ratio`);
 let sumF = 0,
   sumT = 0;
 const cell = (a: number, b: number | undefined): string =>
   b === undefined ? f(a) : `${f(a)} ${f(b)} ${(a / b).toFixed(2).padStart(5)}`;
-convs.forEach(([net, C, H, OC, s], i) => {
-  const name = `${net} ${C}->${OC} @${H} s${s}`;
+convs.forEach(([net, C, H, OC, s, k = 3], i) => {
+  const name = `${net} ${C}->${OC} @${H} s${s}${k === 3 ? "" : ` k${k}`}`;
   console.log(`${name.padEnd(24)} ${fl[i].map((v, j) => cell(v, th?.[i][j])).join(" |")}`);
   sumF += fl[i].reduce((p, q) => p + q, 0);
   sumT += th ? th[i].reduce((p, q) => p + q, 0) : 0;

@@ -36,3 +36,22 @@ inline void transpose16(__m512 r[16]) {
     r[j + 12] = _mm512_shuffle_f32x4(t[j + 4], t[j + 12], 0xdd);
   }
 }
+
+// The register tile of the broadcast kernels: for KP positions r (in rows of WC, S floats apart
+// within a row and rowStride floats from row to row), acc[r][v] += a[(r / WC) * rowStride +
+// (r % WC) * S] * b[16 v .. 16 v + 15], NV weight vectors. conv3x3_avx512.cc runs it on blocks
+// of positions of one image, conv3x3_small_avx512.cc (WC = 1, rowStride = the image stride) on
+// one position of KP images.
+template <int KP, int NV, int WC, int S>
+__attribute__((always_inline)) inline void fmaTile(__m512 (&acc)[KP][NV], const float* a, int64_t rowStride,
+                                                   const float* b) {
+  __m512 bv[NV];
+#pragma GCC unroll 2
+  for (int v = 0; v < NV; ++v) bv[v] = _mm512_loadu_ps(b + 16 * v);
+#pragma GCC unroll 16
+  for (int r = 0; r < KP; ++r) {
+    const __m512 av = _mm512_set1_ps(a[r / WC * rowStride + r % WC * S]);
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
+  }
+}

@@ -16,6 +16,7 @@
 #include "conv_eval.h"
 #include "conv_pointwise.h"
 #include "conv_depthwise.h"
+#include "conv_strided.h"
 
 namespace flint {
 namespace {
@@ -97,6 +98,8 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
     denseConvForward(s, x, w, bias, out);
   else if (useBatched(s, directConvForwardOk(s)))
     batchedConvForward(s, x, w, bias, out);
+  else if (stridedConvForwardOk(s))
+    stridedConvForward(s, x, w, bias, out, nullptr);
   else
     conv2dForward(s, x, w, bias, out);
   return info.Env().Undefined();
@@ -128,8 +131,13 @@ Napi::Value ForwardBatchNormEval(const Napi::CallbackInfo& info) {
     else
       batchedConvForward(s, x, w, bias, out);
     applyEpilogueAll(ep, s.N, s.OC, s.OH * s.OW, out);
+  } else if (stridedConvForwardOk(s)) {
+    stridedConvForward(s, x, w, bias, out, &ep);
   } else if (directEvalOk(s)) {
     directEvalForward(s, x, w, bias, ep, out);
+  } else if (conv3x3EvalOk(s)) {
+    conv3x3Forward(s, x, w, bias, out);
+    applyEpilogueAll(ep, s.N, s.OC, s.OH * s.OW, out);
   } else {
     conv2dForward(s, x, w, bias, out, &ep);
   }
@@ -175,6 +183,8 @@ Napi::Value BackwardWeight(const Napi::CallbackInfo& info) {
     denseConvBackwardWeight(s, x, go, gw, gb);
   else if (useBatched(s, directConvBackwardWeightOk(s)))
     batchedConvBackwardWeight(s, x, go, gw, gb);
+  else if (stridedConvBackwardWeightOk(s))
+    stridedConvBackwardWeight(s, x, go, gw, gb);
   else
     conv2dBackwardWeight(s, x, go, gw, gb);
   return info.Env().Undefined();

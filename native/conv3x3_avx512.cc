@@ -60,15 +60,7 @@ void image(const DirectGeo& g, const float* xpad, const float* wPacked, const fl
             for (int kh = 0; kh < 3; ++kh)
 #pragma GCC unroll 3
               for (int kw = 0; kw < 3; ++kw) {
-                __m512 bv[NV];
-#pragma GCC unroll 2
-                for (int v = 0; v < NV; ++v) bv[v] = _mm512_loadu_ps(b + (kh * 3 + kw) * PW + 16 * v);
-#pragma GCC unroll 16
-                for (int r = 0; r < KP; ++r) {
-                  const __m512 av = _mm512_set1_ps(a[(r / WC * S + kh) * Wp + r % WC * S + kw]);
-#pragma GCC unroll 2
-                  for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
-                }
+                fmaTile<KP, NV, WC, S>(acc, a + kh * Wp + kw, S * Wp, b + (kh * 3 + kw) * PW);
               }
           }
         } else {
@@ -83,15 +75,7 @@ void image(const DirectGeo& g, const float* xpad, const float* wPacked, const fl
 #pragma GCC unroll 3
               for (int kw = 0; kw < 3; ++kw) {
                 if (tapMask[kh * 3 + kw] == 0) continue;
-                __m512 bv[NV];
-#pragma GCC unroll 2
-                for (int v = 0; v < NV; ++v) bv[v] = _mm512_loadu_ps(b + (kh * 3 + kw) * PW + 16 * v);
-#pragma GCC unroll 16
-                for (int r = 0; r < KP; ++r) {
-                  const __m512 av = _mm512_set1_ps(a[(r / WC * S + kh) * Wp + r % WC * S + kw]);
-#pragma GCC unroll 2
-                  for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
-                }
+                fmaTile<KP, NV, WC, S>(acc, a + kh * Wp + kw, S * Wp, b + (kh * 3 + kw) * PW);
               }
           }
         }

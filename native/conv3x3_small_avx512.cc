@@ -56,17 +56,7 @@ void smallImages(const Conv3x3SmallGeo& g, const float* x, const float* wPacked,
           const float* xc = xb + c * HWin;
           const float* wc = wp + c * 9 * PW;
           for (int64_t j = 0; j < nt; ++j) {
-            const float* a = xc + offOf[j];
-            const float* b = wc + tapOf[j] * PW;
-            __m512 bv[NV];
-#pragma GCC unroll 2
-            for (int v = 0; v < NV; ++v) bv[v] = _mm512_loadu_ps(b + 16 * v);
-#pragma GCC unroll 16
-            for (int r = 0; r < KP; ++r) {
-              const __m512 av = _mm512_set1_ps(a[r * inStride]);
-#pragma GCC unroll 2
-              for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
-            }
+            fmaTile<KP, NV, 1, 1>(acc, xc + offOf[j], inStride, wc + tapOf[j] * PW);
           }
         }
         // After the transpose row i holds channel i of the KP images (NV = 2: channel 16 + i's in

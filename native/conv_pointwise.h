@@ -1,5 +1,6 @@
-// Inference 1x1 convolution, stride 1, no padding, groups 1 (ResNet-50's bottleneck ends and
-// projections) + eval-mode BatchNorm [+ residual] [+ ReLU], on AVX-512. An NCHW image [C][H*W]
+// Inference 1x1 convolution, stride 1 or 2, no padding, groups 1 (ResNet-50's bottleneck ends and
+// projections) + eval-mode BatchNorm [+ residual] [+ ReLU], on AVX-512 (stride 2 reads an aligned
+// copy of the strided positions; see copyOk in conv_pointwise.cc). An NCHW image [C][H*W]
 // is already the GEMM's B operand (input channels x positions, rows H*W apart), so the
 // microkernel reads it in place instead of copying it into packed panels first (conv2dForward
 // packs every image: a pass over the input that also doubles its footprint in L2); the epilogue

@@ -7,8 +7,8 @@ import * as torch from "../src/index.js";
 import { nn } from "../src/index.js";
 import { conv2dBatchNormEval } from "../src/ops/conv-bn-eval.js";
 
-/** [N, C, H, W, OC, k, bias, residual, relu] */
-export type FusedConvCase = [number, number, number, number, number, number, boolean, boolean, boolean];
+/** [N, C, H, W, OC, k, bias, residual, relu, stride (default 1)] */
+export type FusedConvCase = [number, number, number, number, number, number, boolean, boolean, boolean, number?];
 
 export interface FusedConvCheck {
   /** The environment switch that turns the fused kernel off (e.g. FLINT_CONV_EVAL). */
@@ -19,13 +19,16 @@ export interface FusedConvCheck {
 
 /** Checks one case at the current thread count. */
 export function checkFusedConv(c: FusedConvCase, threads: number, { offSwitch, weightScale }: FusedConvCheck): void {
-  const [N, C, H, W, OC, k, withBias, withRes, relu] = c;
-  const what = `N${N} ${C}->${OC} k${k} @${H}x${W}${withBias ? " bias" : ""}${withRes ? " res" : ""}${relu ? " relu" : ""}, ${threads} thread(s)`;
+  const [N, C, H, W, OC, k, withBias, withRes, relu, stride = 1] = c;
+  const pad = (k - 1) >> 1;
+  const OH = Math.floor((H + 2 * pad - k) / stride) + 1,
+    OW = Math.floor((W + 2 * pad - k) / stride) + 1;
+  const what = `N${N} ${C}->${OC} k${k} s${stride} @${H}x${W}${withBias ? " bias" : ""}${withRes ? " res" : ""}${relu ? " relu" : ""}, ${threads} thread(s)`;
   torch.manualSeed(N * 1000 + C * 10 + OC);
   const x = torch.randn([N, C, H, W]),
     w = torch.randn([OC, C, k, k]).mul(weightScale),
     bias = withBias ? torch.randn([OC]) : null,
-    res = withRes ? torch.randn([N, OC, H, W]) : null;
+    res = withRes ? torch.randn([N, OC, OH, OW]) : null;
   const bn = {
     weight: torch.randn([OC]),
     bias: torch.randn([OC]),
@@ -38,8 +41,7 @@ export function checkFusedConv(c: FusedConvCase, threads: number, { offSwitch, w
     const r = res!.reshape([-1]);
     r.narrow(0, 5, 1).fill_(NaN);
   }
-  const pad = (k - 1) >> 1;
-  const geo = { stride: [1, 1], padding: [pad, pad], dilation: [1, 1], groups: 1 };
+  const geo = { stride: [stride, stride], padding: [pad, pad], dilation: [1, 1], groups: 1 };
   const fused = (): number[] =>
     torch.noGrad(() => conv2dBatchNormEval(x, w, bias, geo, bn, relu, res)!.reshape([-1]).tolist() as number[]);
   const on = fused();
@@ -55,7 +57,7 @@ export function checkFusedConv(c: FusedConvCase, threads: number, { offSwitch, w
   // float64 reference.
   const d = (t: torch.Tensor): torch.Tensor => t.double();
   const ch = (t: torch.Tensor): torch.Tensor => d(t).reshape([1, OC, 1, 1]);
-  let y = nn.functional.conv2d(d(x), d(w), bias ? d(bias) : null, 1, pad);
+  let y = nn.functional.conv2d(d(x), d(w), bias ? d(bias) : null, stride, pad);
   y = y.sub(ch(bn.runningMean)).div(ch(bn.runningVar).add(bn.eps).sqrt()).mul(ch(bn.weight)).add(ch(bn.bias));
   if (res) y = y.add(d(res));
   if (relu) y = torch.relu(y);

@@ -5,7 +5,8 @@
 // batches smaller than, equal to and not divisible by the thread count, on every ISA (AVX2 and
 // scalar take the im2col + GEMM path, so both paths are checked against the same reference).
 // Also the 3x3 path (native/conv3x3.h: 16-channel panels, multi-row blocks, stride 2, blocks of
-// images on planes of at most 4x4) and tiny planes as one dense matrix (native/conv_dense.h).
+// images on planes of at most 4x4), the strided few-channel forward (native/conv_strided.h) and
+// tiny planes as one dense matrix (native/conv_dense.h).
 import { describe, it } from "node:test";
 
 import { nativeAddon } from "../src/backend/native/addon.js";
@@ -67,6 +68,11 @@ const cases: Geo[] = [
   { N: 16, C: 24, H: 4, W: 4, OC: 32, KH: 3, KW: 3, pH: 0, pW: 1 },
   { N: 18, C: 16, H: 8, W: 8, OC: 32, KH: 3, KW: 3, pH: 1, pW: 1, s: 2 },
   { N: 17, C: 32, H: 7, W: 5, OC: 16, KH: 3, KW: 3, pH: 1, pW: 1, s: 2 },
+  // strided few-channel forward (native/conv_strided.h, the ImageNet stem's 3 -> 64 7x7 stride 2):
+  // output widths that are not a multiple of its 8-position blocks, channel tails, strides 2-4.
+  { N: 3, C: 3, H: 19, W: 21, OC: 40, KH: 7, KW: 7, pH: 3, pW: 3, s: 2 },
+  { N: 1, C: 4, H: 12, W: 9, OC: 16, KH: 5, KW: 5, pH: 0, pW: 2, s: 3 },
+  { N: 2, C: 1, H: 30, W: 33, OC: 64, KH: 7, KW: 3, pH: 3, pW: 1, s: 4 },
   // tiny planes as one dense matrix (native/conv_dense.h)
   { N: 5, C: 20, H: 2, W: 2, OC: 24, KH: 3, KW: 3, pH: 1, pW: 1 },
   { N: 3, C: 8, H: 1, W: 3, OC: 5, KH: 3, KW: 3, pH: 1, pW: 1 },
