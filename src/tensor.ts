@@ -148,6 +148,22 @@ export class Tensor {
   }
 }
 
+/** Whether `data` is the storage array type of `dtype` (see arrayFor), without making an array per call. */
+function holds(data: TypedArray, dtype: DType): boolean {
+  switch (dtype) {
+    case "float32":
+      return data instanceof Float32Array;
+    case "float64":
+    case "int64":
+      return data instanceof Float64Array;
+    case "int32":
+      return data instanceof Int32Array;
+    case "uint8":
+    case "bool":
+      return data instanceof Uint8Array;
+  }
+}
+
 /** Wraps a typed array as a contiguous tensor without copying. */
 export function fromTypedArray(data: TypedArray, shape?: readonly number[], dtype?: DType): Tensor {
   const dt = dtype ?? dtypeOfArray(data);
@@ -155,7 +171,7 @@ export function fromTypedArray(data: TypedArray, shape?: readonly number[], dtyp
   if (numelOf(sh) !== data.length) {
     throw new ValueError(`fromTypedArray: shape ${fmtShape(sh)} needs ${numelOf(sh)} elements, got ${data.length}`);
   }
-  if (arrayFor(dt, 0).constructor !== data.constructor) {
+  if (!holds(data, dt)) {
     throw new ValueError(`fromTypedArray: a ${data.constructor.name} cannot hold dtype ${dt}`);
   }
   return new Tensor(new CpuStorage(data), sh, contiguousStrides(sh), 0, dt);

@@ -32,7 +32,7 @@ function kernel(op: BinaryOp, a: TensorLike, b: TensorLike): { out: Tensor; ta: 
   const promoted = isTensor(a) && isTensor(b) && a.dtype === b.dtype ? a.dtype : resultType([operand(a), operand(b)]);
   const ta = asTensor(a, promoted),
     tb = asTensor(b, promoted);
-  if (INT_DIVISIONS.has(op) && isIntegral(promoted)) checkIntDivisor(op, tb);
+  if (isIntegral(promoted) && INT_DIVISIONS.has(op)) checkIntDivisor(op, tb);
   // (PyTorch checks scalar exponents only; a tensor of exponents computes in integers.)
   if (op === "pow" && !isTensor(b) && isIntegral(promoted) && (b as number) < 0) {
     throw new ValueError(

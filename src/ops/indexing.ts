@@ -175,18 +175,20 @@ export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
 /** One item of x.index(...): a number (select), a slice string ("1:3", ":", "::2"), "..." , null (new axis), or an index tensor / number array. */
 export type IndexSpec = number | string | null | Tensor | readonly number[];
 
+// Module-level helpers, not closures made per call: tsx (which runs the benches and tests) compiles with keepNames, so a named closure made per call costs a defineProperty each time.
+const sliceNum = (p: string | undefined) => (p === undefined || p === "" ? undefined : Number(p));
+const consumes = (s: IndexSpec) => s !== null && s !== "...";
+
 function parseSlice(s: string): [number | undefined, number | undefined, number] {
   const parts = s.split(":").map((p) => p.trim());
   if (parts.length < 2 || parts.length > 3) throw new IndexError(`index: cannot parse slice '${s}'`);
-  const num = (p: string | undefined) => (p === undefined || p === "" ? undefined : Number(p));
-  const [a, b, c] = [num(parts[0]), num(parts[1]), num(parts[2])];
+  const [a, b, c] = [sliceNum(parts[0]), sliceNum(parts[1]), sliceNum(parts[2])];
   if ([a, b, c].some((v) => v !== undefined && !Number.isInteger(v))) throw new IndexError(`index: bad slice '${s}'`);
   return [a, b, c ?? 1];
 }
 
 /** Applies the numbers, slices, "..." and nulls of an index; returns the view and the tensor indices (dims within the view). */
 export function basicIndex(x: Tensor, specs: readonly IndexSpec[]): { out: Tensor; adv: AdvancedIndex[] } {
-  const consumes = (s: IndexSpec) => s !== null && s !== "...";
   const ell = specs.indexOf("...");
   if (ell >= 0 && specs.lastIndexOf("...") !== ell)
     throw new IndexError("index: an index can only have a single ellipsis ('...')");

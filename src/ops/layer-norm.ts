@@ -23,6 +23,9 @@ function composed(input: Tensor, dims: number[], weight: Tensor | null, bias: Te
 }
 
 /** Layer norm over the trailing dims `dims` (already checked against normalized_shape). */
+/** An affine parameter the fused kernel takes (module-level: tsx's keepNames makes a per-call closure cost a defineProperty). */
+const fits = (t: Tensor | null, cols: number) => t === null || (t.dtype === "float32" && t.numel() === cols);
+
 export function layerNormOp(
   input: Tensor,
   dims: number[],
@@ -32,9 +35,8 @@ export function layerNormOp(
 ): Tensor {
   const b = backend();
   const cols = dims.reduce((p, d) => p * input.shape[d], 1);
-  const fits = (t: Tensor | null) => t === null || (t.dtype === "float32" && t.numel() === cols);
   const fused =
-    input.dtype === "float32" && fits(weight) && fits(bias) && b.layerNorm && cols > 0
+    input.dtype === "float32" && fits(weight, cols) && fits(bias, cols) && b.layerNorm && cols > 0
       ? b.layerNorm(input, weight, bias, cols, eps)
       : null;
   if (fused === null) return composed(input, dims, weight, bias, eps);

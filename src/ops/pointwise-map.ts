@@ -19,10 +19,11 @@ export function mapUnary(x: Tensor, outDtype: DType, f: (v: number) => number): 
   return wrap(out, x.shape, outDtype);
 }
 
+const promotionOperand = (x: TensorLike) => (isTensor(x) ? { dtype: x.dtype, dim: x.dim() } : x);
+
 /** Operands as tensors in their promoted dtype (scalars take the promoted dtype, as PyTorch). */
 export function promoted(a: TensorLike, b: TensorLike): { ta: Tensor; tb: Tensor; dtype: DType } {
-  const op = (x: TensorLike) => (isTensor(x) ? { dtype: x.dtype, dim: x.dim() } : x);
-  const dtype = resultType([op(a), op(b)]);
+  const dtype = resultType([promotionOperand(a), promotionOperand(b)]);
   return { ta: isTensor(a) ? a : scalarTensor(a, dtype), tb: isTensor(b) ? b : scalarTensor(b, dtype), dtype };
 }
 

@@ -144,14 +144,16 @@ export function expand(x: Tensor, ...sizes: Sizes): Tensor {
 
 export const expandAs = (x: Tensor, other: Tensor): Tensor => expand(x, other.shape);
 
+/** A slice bound in [0, n] (negative counts from the end); module-level, as tsx (which runs the benches and tests) compiles with keepNames, so a named closure made per call costs a defineProperty each time. */
+const clampIndex = (i: number, n: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n);
+
 /** A strided sub-view along one dim: elements start, start+step, … < end (torch's slice). */
 export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
   const d = normDim(dim, x.dim(), "slice");
   if (step <= 0) throw new ShapeError(`slice: step must be positive, got ${step}`);
   const n = x.shape[d];
-  const clampIdx = (i: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n);
-  const s = clampIdx(start),
-    e = Math.max(clampIdx(end ?? n), s);
+  const s = clampIndex(start, n),
+    e = Math.max(clampIndex(end ?? n, n), s);
   const len = Math.ceil((e - s) / step);
   const shape = [...x.shape],
     strides = [...x.strides];

@@ -66,9 +66,16 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     addon.copyStrided(f32(x), x.offset, x.strides, out, 0, contiguousStrides(x.shape), x.shape);
     return out;
   }
-  /** x's elements as one contiguous Float32Array (a zero-copy subarray when already contiguous). */
+  /**
+   * x's elements as one contiguous Float32Array: its storage array itself when x spans all of it
+   * (the common case; a subarray is one more typed-array object per kernel call), a zero-copy
+   * subarray when contiguous, else a gathered copy.
+   */
   function dense(x: Strided): Float32Array {
-    if (isContiguous(x)) return f32(x).subarray(x.offset, x.offset + numelOf(x.shape));
+    if (isContiguous(x)) {
+      const data = f32(x), n = numelOf(x.shape);
+      return x.offset === 0 && data.length === n ? data : data.subarray(x.offset, x.offset + n);
+    }
     return isF32(x) ? gather(x) : (ref.copy(x, "float32") as Float32Array);
   }
 
@@ -127,20 +134,21 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
     const out = newF32(n);
     // A strided input (a gate's slice of an LSTM's projection, say) is gathered first: a copy is
     // cheap next to evaluating exp/tanh element by element in TypeScript.
-    addon.unary(code, dense(x), 0, out, 0, n);
+    if (isContiguous(x)) addon.unary(code, f32(x), x.offset, out, 0, n);
+    else addon.unary(code, dense(x), 0, out, 0, n);
     return out;
   }
 
   function binary(op: BinaryOp, a: Strided, b: Strided, outShape: readonly number[], outDtype: DType): TypedArray {
     const code = codes.binary(op);
     if (code === undefined || !isF32(a) || !isF32(b) || outDtype !== "float32") return ref.binary(op, a, b, outShape, outDtype);
-    const n = numelOf(outShape), rev = codes.reversed(op);
+    const n = numelOf(outShape);
     if (n <= JS_BINARY_MAX) return ref.binary(op, a, b, outShape, outDtype);
     const aFull = sameShape(a.shape, outShape) && isContiguous(a), bFull = sameShape(b.shape, outShape) && isContiguous(b);
     const out = newF32(n);
     if (aFull && bFull) addon.binary(code, f32(a), a.offset, f32(b), b.offset, out, 0, n);
     else if (aFull && numelOf(b.shape) === 1) addon.binaryScalar(code, f32(a), a.offset, f32(b)[b.offset], out, 0, n);
-    else if (bFull && numelOf(a.shape) === 1 && rev !== undefined) addon.binaryScalar(rev, f32(b), b.offset, f32(a)[a.offset], out, 0, n);
+    else if (bFull && numelOf(a.shape) === 1 && codes.reversed(op) !== undefined) addon.binaryScalar(codes.reversed(op)!, f32(b), b.offset, f32(a)[a.offset], out, 0, n);
     else {
       // Any layout and broadcast (a bias on every row, a transposed gradient): one call, rows in C++.
       addon.binaryStrided(code, f32(a), a.offset, broadcastStrides(a.shape, a.strides, outShape),
@@ -158,7 +166,14 @@ export function makeNativeBackend(addon: NativeAddon): Backend {
       addon.biasGradNCHW(f32(x).subarray(x.offset), out, s[0], s[1], s[2] * s[3]);
       return out;
     }
-    if (dims.length === s.length && numelOf(s) <= JS_SUM_MAX) return sumSmall(f32(x), x.offset, numelOf(s));
+    if (dims.length === s.length) {
+      // A full sum (dims are sorted and distinct, so all of them): one row, no shape slicing.
+      const n = numelOf(s);
+      if (n <= JS_SUM_MAX) return sumSmall(f32(x), x.offset, n);
+      const out = newF32(1);
+      addon.sumRows(f32(x), x.offset, out, 0, 1, n, 1);
+      return out;
+    }
     const d0 = dims[0], d1 = dims[dims.length - 1];
     if (d1 - d0 + 1 !== dims.length) return ref.reduce(op, x, dims, outDtype);
     const outer = numelOf(s.slice(0, d0)), n = numelOf(s.slice(d0, d1 + 1)), inner = numelOf(s.slice(d1 + 1));
