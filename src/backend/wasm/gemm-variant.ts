@@ -15,8 +15,11 @@ import type { KernelExports } from "./module.js";
 export type GemmVariant = "a" | "b";
 export interface GemmChoice {
   variant: GemmVariant;
-  /** "override": given; "probe": timed (ms: the best time of each over the probe's rounds). */
-  how: "override" | "probe";
+  /**
+   * "override": given; "probe": timed (ms: the best time of each over the probe's rounds); "only":
+   * a build from before the variants (bench/wasm-ab.ts runs old ones), which has just "a".
+   */
+  how: "override" | "probe" | "only";
   ms?: { a: number; b: number };
   /** How long the probe took, ms. */
   probeMs?: number;
@@ -48,6 +51,7 @@ const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floo
  * moves neither much.
  */
 export function chooseGemmVariant(ex: KernelExports, override?: string): GemmChoice {
+  if (typeof (ex as Partial<KernelExports>).flint_set_gemm_variant !== "function") return { variant: "a", how: "only" };
   if (override) {
     setGemmVariant(ex, override as GemmVariant);
     return { variant: override as GemmVariant, how: "override" };
