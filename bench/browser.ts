@@ -9,7 +9,9 @@
 // side, the minimum of 5 (Node's glibc hands back freed pages; Chromium maps fresh ones, and a
 // page's first touch costs about the same in both: ~4 ms per MB on this machine, for a wasm
 // memory's new pages too), and the engine probe (bench/browser-probes.ts): one kernel export
-// called directly in each engine, which tells the engine's share of the gap from Flint's.
+// called directly in each engine, which tells the engine's share of the gap from Flint's, for each
+// of the GEMM micro-kernel's two variants; and which variant each side's loader chose
+// (src/backend/wasm/gemm-variant.ts: Debian's Chromium, with explicit bounds checks, takes "b").
 // Usage: node [--experimental-wasm-relaxed-simd] --import tsx bench/browser.ts [--steps 12]
 //        [--batch 64] [--threads 2] [--rounds 2] [--ballast F] [--timing 1] [--ops 1] [--verbose 1]
 //        [--worker 1]

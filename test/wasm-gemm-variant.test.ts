@@ -11,7 +11,12 @@ import { join } from "node:path";
 import { makeWasmAddon, type WasmAddon } from "../src/backend/wasm/kernels.js";
 import { instantiateKernelsSync, type KernelExports } from "../src/backend/wasm/module.js";
 import { instantiateThreadedNode } from "../src/backend/wasm/load-node.js";
-import { chooseGemmVariant, setGemmVariant, type GemmVariant } from "../src/backend/wasm/gemm-variant.js";
+import {
+  chooseGemmVariant,
+  setGemmVariant,
+  warmGemmVariants,
+  type GemmVariant,
+} from "../src/backend/wasm/gemm-variant.js";
 import { randArray, rng } from "./native-helpers.js";
 
 const dir = join(import.meta.dirname, "..", "native", "wasm");
@@ -91,11 +96,13 @@ for (const [name, load] of builds) {
   });
 }
 
-test("chooseGemmVariant: an override is kept without timing, a bad name throws, the probe picks one", () => {
+test("chooseGemmVariant: an override is kept without timing, a bad name throws, the probe picks one", async () => {
   const ex = instantiateKernelsSync(readFileSync(join(dir, "flint.wasm")));
   assert.deepEqual(chooseGemmVariant(ex, "b"), { variant: "b", how: "override" });
+  assert.deepEqual(chooseGemmVariant(ex, "default"), { variant: "a", how: "default" }); // Node's
+  await warmGemmVariants(ex, 1); // the browser loader's warm-up: leaves "a" set
   assert.throws(() => chooseGemmVariant(ex, "c"), /unknown WebAssembly GEMM variant 'c' \(expected "a" or "b"\)/);
-  const probed = chooseGemmVariant(ex);
+  const probed = chooseGemmVariant(ex, "probe");
   assert.equal(probed.how, "probe");
   assert.ok(probed.variant === "a" || probed.variant === "b");
   assert.ok(probed.ms && probed.ms.a > 0 && probed.ms.b > 0);

@@ -6,7 +6,7 @@ import { metaBackend } from "./meta.js";
 import { refBackend } from "./ref/index.js";
 import { makeWasmBackend, type WasmBackend } from "./wasm/index.js";
 import type { HeapStats } from "./wasm/heap-storage.js";
-import type { GemmChoice } from "./wasm/gemm-variant.js";
+import { warmGemmVariants, type GemmChoice } from "./wasm/gemm-variant.js";
 import { kernelTimes, timeKernels, type KernelTime } from "./wasm/kernel-timing.js";
 import { loadedWasmFile, loadKernelsBrowser, type LoadWasmOptions } from "./wasm/load-browser.js";
 
@@ -28,6 +28,8 @@ export async function loadWasm(
   if (!wasm) {
     // On a cross-origin-isolated page, flint-mt.wasm beside it runs the kernels on worker threads.
     const ex = await loadKernelsBrowser(source ?? new URL("flint.wasm", import.meta.url), options);
+    // Unless told the variant, time both (after a warm-up and a pause for the engine's optimising compiler).
+    if (!options?.gemmVariant) await warmGemmVariants(ex);
     wasm = makeWasmBackend(ex, options?.heapStorage, options?.gemmVariant);
   }
   if (active().name === "ref") setActiveBackend(wasm.backend);

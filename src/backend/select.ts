@@ -27,8 +27,12 @@ const addon = forced === "wasm" ? null : nativeAddon();
 const native: Backend | null = addon ? makeNativeBackend(addon) : null;
 
 let wasmCache: WasmBackend | null | undefined;
-/** FLINT_WASM_GEMM=a|b: the GEMM micro-kernel variant without the timing probe (./wasm/gemm-variant.ts). */
-const gemmOverride = (): string | undefined => process.env.FLINT_WASM_GEMM || undefined;
+/**
+ * The GEMM micro-kernel variant (./wasm/gemm-variant.ts): FLINT_WASM_GEMM=a|b, or =probe to time
+ * both; default "a", the faster in Node, whose V8 checks wasm bounds with guard pages (the probe
+ * at load exists for browsers, whose engines differ; under load it may misjudge).
+ */
+const gemmOverride = (): string => process.env.FLINT_WASM_GEMM || "default";
 /** The WebAssembly backend, instantiated on first use (null when native/wasm/flint.wasm will not load). */
 function wasm(): WasmBackend | null {
   if (wasmCache === undefined) {

@@ -7,9 +7,12 @@
 // bounds on every memory access (Debian's Chromium, whose renderers have no trap handler) runs "b"
 // ~1.6x faster, as every load costs a check. Convolutions run through this GEMM, so they follow.
 //
-// The loader times both on a small GEMM when the module is instantiated (~5-15 ms, once per
-// module instance) and keeps "b" only when it is clearly faster; FLINT_WASM_GEMM=a|b (Node) or
-// loadWasm(url, { gemmVariant }) (browsers) chooses without timing.
+// Node runs "a" (FLINT_WASM_GEMM=b or =probe to change that: src/backend/select.ts). The browser
+// loader, whose engines differ, times both on a small GEMM once per module instance, after a
+// warm-up and a 20 ms pause for the engine's optimising compiler, and keeps "b" only when it is
+// clearly faster; loadWasm(url, { gemmVariant: "a" | "b" }) chooses without timing. On a quiet
+// machine the probe takes a few ms; on one loaded far past its cores (this session's, ~12 runnable
+// threads per core) 25-120 ms, and it may then misjudge, which costs speed, never results.
 import type { KernelExports } from "./module.js";
 
 export type GemmVariant = "a" | "b";
@@ -17,9 +20,10 @@ export interface GemmChoice {
   variant: GemmVariant;
   /**
    * "override": given; "probe": timed (ms: the best time of each over the probe's rounds); "only":
-   * a build from before the variants (bench/wasm-ab.ts runs old ones), which has just "a".
+   * a build from before the variants (bench/wasm-ab.ts runs old ones), which has just "a";
+   * "default": Node's, without timing (src/backend/select.ts).
    */
-  how: "override" | "probe" | "only";
+  how: "override" | "probe" | "only" | "default";
   ms?: { a: number; b: number };
   /** How long the probe took, ms. */
   probeMs?: number;
@@ -29,11 +33,44 @@ const M = 48,
   N = 96,
   K = 192; // 1.8 MFLOP: under sgemm's 2 MFLOP threading threshold, so one thread, no workers
 const CALLS = 3, // per timed sample: ~0.15-0.5 ms, short enough that few samples are preempted
-  SKIP = 2, // rounds run but not counted: the engine's baseline code, before it tiers the kernels up
-  ROUNDS = 16, // a b, a b, ...
-  BUDGET_MS = 40, // stop early on a loaded machine (after MIN_ROUNDS)
+  // Rounds (a then b) run until both best times have held (within 3 %) for STABLE rounds: an engine
+  // first runs baseline code and swaps in optimised code when its background compiler is done,
+  // which a loaded machine delays. Bounded by MAX_ROUNDS and BUDGET_MS.
+  STABLE = 5,
   MIN_ROUNDS = 8,
-  MARGIN = 0.85; // "b" must beat "a" by 15 %: within noise, keep the default
+  MAX_ROUNDS = 60,
+  BUDGET_MS = 80,
+  MARGIN = 0.85, // "b"'s best time must beat "a"'s by 15 %: within noise, keep the default
+  SANITY = 0.95; // and b must be the faster in most rounds since the code settled
+
+function gemmCalls(ex: KernelExports, A: number, B: number, C: number): void {
+  for (let i = 0; i < CALLS; i++) ex.flint_sgemm(0, 0, M, N, K, 1, A, K, B, N, 0, C, N);
+}
+
+/**
+ * Runs both variants a few times and then waits `ms` (the browser loader, before the probe): the
+ * engine compiles optimised code for them in the background meanwhile, so that the probe times that
+ * code rather than the baseline code of one variant against the optimised code of the other.
+ */
+export async function warmGemmVariants(ex: KernelExports, ms = 20): Promise<void> {
+  if (typeof (ex as Partial<KernelExports>).flint_set_gemm_variant !== "function") return;
+  const A = ex.flint_alloc(M * K * 4),
+    B = ex.flint_alloc(K * N * 4),
+    C = ex.flint_alloc(M * N * 4);
+  try {
+    for (let r = 0; r < 3; r++)
+      for (const v of ["a", "b"] as const) {
+        setGemmVariant(ex, v);
+        gemmCalls(ex, A, B, C);
+      }
+  } finally {
+    ex.flint_free(A);
+    ex.flint_free(B);
+    ex.flint_free(C);
+    setGemmVariant(ex, "a");
+  }
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 /** Sets the variant the module runs; throws on an unknown name. */
 export function setGemmVariant(ex: KernelExports, variant: GemmVariant): void {
@@ -46,11 +83,17 @@ const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floo
 
 /**
  * Times both variants (see above) and leaves the faster one set; `override` skips the timing.
- * Each round times a then b back to back; the choice is "b" when both the median of the rounds'
- * b/a ratios and the ratio of the best times are under MARGIN: a sample slowed by another process
- * moves neither much.
+ * Each round times a then b back to back; the choice is "b" when its best time is under MARGIN
+ * times a's and the median of the settled rounds' b/a ratios under SANITY: another process slows
+ * samples, never speeds them, so the best times are what each variant can do (measured: b/a ~0.65
+ * in Debian's Chromium, 1.2-2.5 in Node on this GEMM).
  */
 export function chooseGemmVariant(ex: KernelExports, override?: string): GemmChoice {
+  if (override === "probe") override = undefined;
+  if (override === "default") {
+    setGemmVariant(ex, "a");
+    return { variant: "a", how: "default" };
+  }
   if (typeof (ex as Partial<KernelExports>).flint_set_gemm_variant !== "function") return { variant: "a", how: "only" };
   if (override) {
     setGemmVariant(ex, override as GemmVariant);
@@ -68,23 +111,27 @@ export function chooseGemmVariant(ex: KernelExports, override?: string): GemmCho
     const time = (v: GemmVariant): number => {
       setGemmVariant(ex, v);
       const t0 = performance.now();
-      for (let i = 0; i < CALLS; i++) ex.flint_sgemm(0, 0, M, N, K, 1, A, K, B, N, 0, C, N);
+      gemmCalls(ex, A, B, C);
       return performance.now() - t0;
     };
-    for (let r = 0; r < ROUNDS && (r < MIN_ROUNDS || performance.now() - start < BUDGET_MS); r++) {
+    let settled = 0; // the first round after the last improvement of either best time
+    for (let r = 0; r < MAX_ROUNDS; r++) {
       const ta = time("a"),
         tb = time("b");
-      if (r < SKIP) continue;
+      if (ta < 0.97 * best.a || tb < 0.97 * best.b) settled = r + 1;
       best.a = Math.min(best.a, ta);
       best.b = Math.min(best.b, tb);
       ratios.push(tb / Math.max(ta, 1e-3));
+      if (r + 1 >= MIN_ROUNDS && (r + 1 - settled >= STABLE || performance.now() - start > BUDGET_MS)) break;
     }
+    // Only the rounds since the code settled (the last round at least) count for the ratio.
+    ratios.splice(0, Math.min(settled, ratios.length - 1));
   } finally {
     ex.flint_free(A);
     ex.flint_free(B);
     ex.flint_free(C);
   }
-  const variant: GemmVariant = median(ratios) < MARGIN && best.b < MARGIN * best.a ? "b" : "a";
+  const variant: GemmVariant = best.b < MARGIN * best.a && median(ratios) < SANITY ? "b" : "a";
   setGemmVariant(ex, variant);
   return { variant, how: "probe", ms: best, probeMs: performance.now() - start };
 }

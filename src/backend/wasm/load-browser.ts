@@ -77,7 +77,7 @@ export interface LoadWasmOptions {
    * The GEMM micro-kernel variant, "a" or "b" (the same floats; ./gemm-variant.ts); default: the
    * faster on this engine, timed in a few milliseconds when the kernels load.
    */
-  gemmVariant?: "a" | "b";
+  gemmVariant?: "a" | "b" | "probe";
 }
 
 /**
