@@ -14,7 +14,7 @@
 // (src/backend/wasm/gemm-variant.ts: Debian's Chromium, with explicit bounds checks, takes "b").
 // Usage: node [--experimental-wasm-relaxed-simd] --import tsx bench/browser.ts [--steps 12]
 //        [--batch 64] [--threads 2] [--rounds 2] [--ballast F] [--timing 1] [--ops 1] [--verbose 1]
-//        [--worker 1]
+//        [--worker 1] [--gemm a|b]
 // --worker 1: the page trains in a Web Worker (examples/browser/worker.js; no per-kernel timers).
 // --timing 1: per-kernel timers (src/backend/wasm/kernel-timing.ts) on both sides over the timed
 // steps, printed as ms per step, Chromium against Node, with the step's time outside the kernels.
@@ -66,6 +66,8 @@ interface DemoState {
 }
 declare const window: { flintDemo?: DemoState; crossOriginIsolated: boolean };
 
+// --gemm a|b: the page's GEMM micro-kernel variant without its probe (src/backend/wasm/gemm-variant.ts).
+const gemmArg = ((i) => (i >= 0 ? process.argv[i + 1] : ""))(process.argv.indexOf("--gemm"));
 const micro = arg("ops", 0) > 0,
   verbose = arg("verbose", 0) > 0;
 (globalThis as { flintTorch?: unknown }).flintTorch = torch;
@@ -122,7 +124,7 @@ try {
   try {
     for (let round = 0; round < rounds; round++) {
       const tab = await browser.newPage();
-      const query = `steps=${steps}&batch=${batch}&seed=0&threads=${threads}&autostart=1${ballast ? `&ballast=${ballast}` : ""}${timing ? `&timing=${warmup}` : ""}${inWorker ? "&worker=1" : ""}${relaxed ? "" : "&wasm=plain"}`;
+      const query = `steps=${steps}&batch=${batch}&seed=0&threads=${threads}&autostart=1${ballast ? `&ballast=${ballast}` : ""}${timing ? `&timing=${warmup}` : ""}${inWorker ? "&worker=1" : ""}${relaxed ? "" : "&wasm=plain"}${gemmArg ? `&gemm=${gemmArg}` : ""}`;
       await tab.goto(`${server.url}?${query}`);
       const h = await tab.waitForFunction(
         () => {
