@@ -89,12 +89,12 @@ const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floo
  * in Debian's Chromium, 1.2-2.5 in Node on this GEMM).
  */
 export function chooseGemmVariant(ex: KernelExports, override?: string): GemmChoice {
+  if (typeof (ex as Partial<KernelExports>).flint_set_gemm_variant !== "function") return { variant: "a", how: "only" };
   if (override === "probe") override = undefined;
   if (override === "default") {
     setGemmVariant(ex, "a");
     return { variant: "a", how: "default" };
   }
-  if (typeof (ex as Partial<KernelExports>).flint_set_gemm_variant !== "function") return { variant: "a", how: "only" };
   if (override) {
     setGemmVariant(ex, override as GemmVariant);
     return { variant: override as GemmVariant, how: "override" };
