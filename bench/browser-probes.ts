@@ -9,9 +9,11 @@
 // here runs WebAssembly with explicit bounds checks on every memory access (no trap handler
 // without its crash handler; Node with --wasm-enforce-bounds-checks takes the same 2.2x on this
 // probe, and --js-flags=--wasm-enforce-bounds-checks does not slow the page further), which a
-// Chrome user's browser, with guard-page bounds checks, does not pay.
+// Chrome user's browser, with guard-page bounds checks, does not pay. Timed for each of the GEMM
+// micro-kernel's two variants (src/backend/wasm/gemm-variant.ts; the loader picks one per engine),
+// interleaved.
 
-/** Minimum ms of flint_sgemm over 20 calls; called with the threaded build's bytes. */
+/** Minimum ms of flint_sgemm over 20 calls per GEMM variant ({ a, b }); called with the threaded build's bytes. */
 export const ENGINE_SGEMM = `(async (bytes) => {
   const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
   const enosys = () => 52;
@@ -23,11 +25,12 @@ export const ENGINE_SGEMM = `(async (bytes) => {
   const A = ex.flint_alloc(M * K * 4), B = ex.flint_alloc(K * N * 4), C = ex.flint_alloc(M * N * 4);
   new Float32Array(memory.buffer, A, M * K).fill(0.5);
   new Float32Array(memory.buffer, B, K * N).fill(0.25);
-  let best = Infinity;
-  for (let r = 0; r < 20; r++) {
+  const best = { a: Infinity, b: Infinity };
+  for (let r = 0; r < 20; r++) for (const v of ["a", "b"]) {
+    ex.flint_set_gemm_variant(v === "b" ? 1 : 0);
     const t0 = performance.now();
     ex.flint_sgemm(0, 0, M, N, K, 1, A, K, B, N, 0, C, N);
-    best = Math.min(best, performance.now() - t0);
+    best[v] = Math.min(best[v], performance.now() - t0);
   }
   return best; })`;
 

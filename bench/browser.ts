@@ -9,10 +9,12 @@
 // side, the minimum of 5 (Node's glibc hands back freed pages; Chromium maps fresh ones, and a
 // page's first touch costs about the same in both: ~4 ms per MB on this machine, for a wasm
 // memory's new pages too), and the engine probe (bench/browser-probes.ts): one kernel export
-// called directly in each engine, which tells the engine's share of the gap from Flint's.
+// called directly in each engine, which tells the engine's share of the gap from Flint's, for each
+// of the GEMM micro-kernel's two variants; and which variant each side's loader chose
+// (src/backend/wasm/gemm-variant.ts: Debian's Chromium, with explicit bounds checks, takes "b").
 // Usage: node [--experimental-wasm-relaxed-simd] --import tsx bench/browser.ts [--steps 12]
 //        [--batch 64] [--threads 2] [--rounds 2] [--ballast F] [--timing 1] [--ops 1] [--verbose 1]
-//        [--worker 1]
+//        [--worker 1] [--gemm a|b]
 // --worker 1: the page trains in a Web Worker (examples/browser/worker.js; no per-kernel timers).
 // --timing 1: per-kernel timers (src/backend/wasm/kernel-timing.ts) on both sides over the timed
 // steps, printed as ms per step, Chromium against Node, with the step's time outside the kernels.
@@ -26,9 +28,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as torch from "../src/index.js";
-import { wasmHeapStats, wasmKernelTiming } from "../src/backend/select.js";
+import { wasmGemmChoice, wasmHeapStats, wasmKernelTiming } from "../src/backend/select.js";
 import type { KernelTime } from "../src/backend/wasm/kernel-timing.js";
 import type { HeapStats } from "../src/backend/wasm/heap-storage.js";
+import type { GemmChoice } from "../src/backend/wasm/gemm-variant.js";
 import { startDemoServer } from "../examples/browser/serve.js";
 import { RECORD_BYTES, parseCifar, trainSeedCnn } from "../examples/browser/train.js";
 import { ENGINE_SGEMM, FRESH_WRITE, OPS } from "./browser-probes.js";
@@ -45,6 +48,8 @@ const steps = arg("steps", 12),
   timing = arg("timing", 0) > 0,
   inWorker = arg("worker", 0) > 0,
   warmup = 2;
+type Variants = { a: number; b: number };
+const minOf = (x: Variants, y: Variants): Variants => ({ a: Math.min(x.a, y.a), b: Math.min(x.b, y.b) });
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 interface DemoState {
@@ -53,6 +58,7 @@ interface DemoState {
   stepMs: number[];
   threads: number;
   wasmBuild: string;
+  gemm: GemmChoice | null;
   isolated: boolean;
   memoryBytes: number[];
   heap: HeapStats | null;
@@ -60,6 +66,8 @@ interface DemoState {
 }
 declare const window: { flintDemo?: DemoState; crossOriginIsolated: boolean };
 
+// --gemm a|b: the page's GEMM micro-kernel variant without its probe (src/backend/wasm/gemm-variant.ts).
+const gemmArg = ((i) => (i >= 0 ? process.argv[i + 1] : ""))(process.argv.indexOf("--gemm"));
 const micro = arg("ops", 0) > 0,
   verbose = arg("verbose", 0) > 0;
 (globalThis as { flintTorch?: unknown }).flintTorch = torch;
@@ -101,7 +109,7 @@ try {
   const browserMs: number[] = [],
     nodeMs: number[] = [],
     fresh = { browser: Infinity, node: Infinity },
-    engine = { browser: Infinity, node: Infinity },
+    engine = { browser: { a: Infinity, b: Infinity }, node: { a: Infinity, b: Infinity } },
     nodeMemory: number[] = [];
   // Summed over the rounds' timed steps: per kernel, and the steps' own total.
   const kernelSums = { browser: new Map<string, KernelTime>(), node: new Map<string, KernelTime>() };
@@ -116,7 +124,7 @@ try {
   try {
     for (let round = 0; round < rounds; round++) {
       const tab = await browser.newPage();
-      const query = `steps=${steps}&batch=${batch}&seed=0&threads=${threads}&autostart=1${ballast ? `&ballast=${ballast}` : ""}${timing ? `&timing=${warmup}` : ""}${inWorker ? "&worker=1" : ""}${relaxed ? "" : "&wasm=plain"}`;
+      const query = `steps=${steps}&batch=${batch}&seed=0&threads=${threads}&autostart=1${ballast ? `&ballast=${ballast}` : ""}${timing ? `&timing=${warmup}` : ""}${inWorker ? "&worker=1" : ""}${relaxed ? "" : "&wasm=plain"}${gemmArg ? `&gemm=${gemmArg}` : ""}`;
       await tab.goto(`${server.url}?${query}`);
       const h = await tab.waitForFunction(
         () => {
@@ -134,11 +142,11 @@ try {
       stepSums.browser += page.stepMs.slice(warmup).reduce((a, v) => a + v, 0);
       addKernels(kernelSums.browser, page.kernels);
       fresh.browser = Math.min(fresh.browser, (await tab.evaluate(FRESH_WRITE)) as number);
-      engine.browser = Math.min(
+      engine.browser = minOf(
         engine.browser,
         (await tab.evaluate(
           `(async () => ${ENGINE_SGEMM}(new Uint8Array(await (await fetch("flint-mt.wasm")).arrayBuffer())))()`,
-        )) as number,
+        )) as Variants,
       );
       if (micro) console.log(`ops (ms, min of 15), Chromium: ${JSON.stringify(await tab.evaluate(OPS))}`);
       await tab.close();
@@ -163,7 +171,7 @@ try {
       if (verbose) console.log("Node steps (ms):", nodeSteps.join(" "));
       if (timing) addKernels(kernelSums.node, wasmKernelTiming("read"));
       fresh.node = Math.min(fresh.node, (0, eval)(FRESH_WRITE) as number);
-      engine.node = Math.min(engine.node, (await (0, eval)(ENGINE_SGEMM)(mtBytes)) as number);
+      engine.node = minOf(engine.node, (await (0, eval)(ENGINE_SGEMM)(mtBytes)) as Variants);
       if (micro) console.log(`ops (ms, min of 15), Node:     ${JSON.stringify((0, eval)(OPS))}`);
     }
   } finally {
@@ -179,8 +187,15 @@ try {
   console.log(
     `Chromium: ${p.wasmBuild}, ${p.threads} thread(s), cross-origin isolated ${p.isolated}; Node: ${nodeBuild}, ${torch.getNumThreads()} thread(s)`,
   );
+  // Each side's GEMM variant as its loader chose it (src/backend/wasm/gemm-variant.ts), and the engine probe of each.
+  const nodeGemm = wasmGemmChoice();
+  const chose = (c: GemmChoice | null): string =>
+    c ? `${c.variant} (${c.how}${c.ms ? `: a ${c.ms.a.toFixed(2)} ms, b ${c.ms.b.toFixed(2)} ms` : ""})` : "-";
+  console.log(`GEMM variant: Chromium ${chose(p.gemm)}; Node ${chose(nodeGemm)}`);
+  const eb = engine.browser[p.gemm?.variant ?? "a"],
+    en = engine.node[nodeGemm?.variant ?? "a"];
   console.log(
-    `the engine alone (flint_sgemm 256x1024x256 called directly, one thread, min): Chromium ${engine.browser.toFixed(2)} ms, Node ${engine.node.toFixed(2)} ms, ${(engine.browser / engine.node).toFixed(2)}x (bench/browser-probes.ts)`,
+    `the engine alone (flint_sgemm 256x1024x256 called directly, one thread, min): variant a: Chromium ${engine.browser.a.toFixed(2)} ms, Node ${engine.node.a.toFixed(2)} ms, ${(engine.browser.a / engine.node.a).toFixed(2)}x; variant b: Chromium ${engine.browser.b.toFixed(2)} ms, Node ${engine.node.b.toFixed(2)} ms, ${(engine.browser.b / engine.node.b).toFixed(2)}x; each side's chosen variant: ${(eb / en).toFixed(2)}x (bench/browser-probes.ts)`,
   );
   console.log(
     `64 MB written into fresh 1 MB Float32Arrays: Chromium ${fresh.browser.toFixed(1)} ms, Node ${fresh.node.toFixed(1)} ms (min of 5)`,
@@ -208,6 +223,7 @@ try {
       ratio: b / nd,
       freshWrite64MBMs: fresh,
       engineSgemmMs: engine,
+      gemmVariant: { browser: p.gemm, node: nodeGemm },
       heap: { browser: p.heap, node: nodeHeap },
     }),
   );

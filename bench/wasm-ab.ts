@@ -8,6 +8,7 @@
 // the wasm memory (B; src/backend/wasm/heap-storage.ts):
 //   node --import tsx bench/wasm-ab.ts --a-heap 0 --b-heap 1
 // --a-heap-ballast / --b-heap-ballast F: the collector ballast as a fraction of the storage (src/backend/wasm/heap-storage.ts).
+// --a-gemm / --b-gemm a|b|probe: the GEMM micro-kernel variant (src/backend/wasm/gemm-variant.ts; default a, as Node's loader).
 // --yield awaits a macrotask between steps (as a training loop over a DataLoader does), which lets
 // the wasm heap free the storage of collected tensors; without it the loop is synchronous and the
 // heap fills to its cap (then storage falls back to JavaScript arrays).
@@ -34,14 +35,15 @@ const heapOpt = (name: string): { enabled?: boolean; ballast?: number } => {
   return { ...(v === "" ? {} : { enabled: v !== "0" }), ...(ballast === "" ? {} : { ballast: Number(ballast) }) };
 };
 const yieldSteps = process.argv.includes("--yield");
-const wasmBackend = (path: string, heap: { enabled?: boolean; ballast?: number }): Backend => {
-  const w = makeWasmBackend(instantiateThreadedNode(readFileSync(path)), heap);
+const wasmBackend = (name: string, path: string, heap: { enabled?: boolean; ballast?: number }): Backend => {
+  const w = makeWasmBackend(instantiateThreadedNode(readFileSync(path)), heap, opt(`${name}-gemm`, "default"));
   w.kernels.setNumThreads(threads);
+  console.log(`${name.toUpperCase()}: ${path}, GEMM variant ${w.gemm.variant} (${w.gemm.how})`);
   return w.backend;
 };
 const impls: [string, Backend][] = [
-  ["A", wasmBackend(opt("a", "native/wasm/flint-mt.wasm"), heapOpt("a-heap"))],
-  ["B", wasmBackend(opt("b", "native/wasm/flint-mt.wasm"), heapOpt("b-heap"))],
+  ["A", wasmBackend("a", opt("a", "native/wasm/flint-mt.wasm"), heapOpt("a-heap"))],
+  ["B", wasmBackend("b", opt("b", "native/wasm/flint-mt.wasm"), heapOpt("b-heap"))],
 ];
 const addon = nativeAddon();
 if (addon) {

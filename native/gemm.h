@@ -35,6 +35,9 @@ GemmKernel avx512Kernel();
 GemmKernel avx2Kernel();
 bool wasmSimd128Supported();
 GemmKernel wasmSimd128Kernel();
+// Which of the wasm-simd128 micro-kernel's two A-load variants wasmSimd128Kernel() returns (0/1,
+// same floats; native/gemm_wasm_simd128.cc). Takes effect at the next setGemmIsa("wasm-simd128").
+void setWasmSimd128Variant(int variant);
 GemmKernel scalarKernel();
 
 // Multithreaded over M or N blocks.

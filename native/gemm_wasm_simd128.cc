@@ -1,5 +1,6 @@
-// WebAssembly SIMD128 microkernel (4 x 12: twelve f32x4 accumulators, three B vectors and one
-// broadcast A value fit the 16 vector registers that engines map v128 onto on x86-64). Baseline
+// WebAssembly SIMD128 microkernel (3 x 12: nine f32x4 accumulators, three B vectors and the A
+// values fit the 15 vector registers V8 maps v128 onto on x86-64), in two variants of how A is
+// loaded (micro<kVecA> below), both in every build, picked per engine by the loader. Baseline
 // wasm SIMD has no fused multiply-add, so a tile is a multiply then an add, the same two
 // roundings per step as the portable scalar kernel. The relaxed-SIMD variant (flint-relaxed.wasm,
 // this file alone compiled with -mrelaxed-simd) uses f32x4.relaxed_madd instead, one rounding per
@@ -35,6 +36,27 @@ constexpr int kNR = 4 * kNV;
 #define FLINT_MADD(a, b, c) wasm_f32x4_add(c, wasm_f32x4_mul(a, b))
 #endif
 
+// One k step: the kNV B vectors of row k times A's kMR values a(r), added into c. Every variant
+// runs this, so c[r][v] takes the same products in the same order whatever loads A.
+template <typename ARow>
+inline __attribute__((always_inline)) void step(const float* B, ARow a, v128_t (&c)[kMR][kNV]) {
+  v128_t b[kNV];
+#pragma clang loop unroll(full)
+  for (int v = 0; v < kNV; ++v) b[v] = wasm_v128_load(B + 4 * v);
+#pragma clang loop unroll(full)
+  for (int r = 0; r < kMR; ++r) {
+    const v128_t ar = a(r);
+#pragma clang loop unroll(full)
+    for (int v = 0; v < kNV; ++v) c[r][v] = FLINT_MADD(ar, b[v], c[r][v]);
+  }
+}
+
+// kVecA false: each A value is a broadcast load (v128.load32_splat), kMR loads per k step; the
+// fastest where memory accesses are cheap (V8 with guard-page bounds checks). true: four k steps'
+// A values (4 * kMR floats, kMR whole vectors of the packed panel) in kMR vector loads, each value
+// splatted by a lane shuffle: 4x fewer A loads, for engines that check bounds on every access
+// (Debian's Chromium, src/backend/wasm/gemm-variant.ts). Same products, same order: same floats.
+template <bool kVecA>
 void micro(int64_t kc, const float* A, const float* B, float* C, int64_t ldc, int mr, int nr,
            float alpha) {
   v128_t c[kMR][kNV];
@@ -42,16 +64,32 @@ void micro(int64_t kc, const float* A, const float* B, float* C, int64_t ldc, in
   for (int r = 0; r < kMR; ++r)
 #pragma clang loop unroll(full)
     for (int v = 0; v < kNV; ++v) c[r][v] = wasm_f32x4_splat(0.0f);
-  for (int64_t k = 0; k < kc; ++k) {
-    v128_t b[kNV];
+  int64_t k = 0;
+  if (kVecA) {
+    static_assert(kMR <= 4, "a lane shuffle per A value needs kMR <= 4 vectors per 4 k steps");
+    for (; k + 4 <= kc; k += 4) {
+      v128_t av[kMR];
 #pragma clang loop unroll(full)
-    for (int v = 0; v < kNV; ++v) b[v] = wasm_v128_load(B + 4 * v);
+      for (int i = 0; i < kMR; ++i) av[i] = wasm_v128_load(A + 4 * i);
 #pragma clang loop unroll(full)
-    for (int r = 0; r < kMR; ++r) {
-      const v128_t a = wasm_v128_load32_splat(A + r);
-#pragma clang loop unroll(full)
-      for (int v = 0; v < kNV; ++v) c[r][v] = FLINT_MADD(a, b[v], c[r][v]);
+      for (int s = 0; s < 4; ++s) {
+        step(B, [&](int r) {
+          const int e = s * kMR + r;  // element of the 4 * kMR loaded: vector e / 4, lane e % 4
+          const v128_t x = av[e / 4];
+          switch (e % 4) {
+            case 0: return wasm_i32x4_shuffle(x, x, 0, 0, 0, 0);
+            case 1: return wasm_i32x4_shuffle(x, x, 1, 1, 1, 1);
+            case 2: return wasm_i32x4_shuffle(x, x, 2, 2, 2, 2);
+            default: return wasm_i32x4_shuffle(x, x, 3, 3, 3, 3);
+          }
+        }, c);
+        B += kNR;
+      }
+      A += 4 * kMR;
     }
+  }
+  for (; k < kc; ++k) {
+    step(B, [&](int r) { return wasm_v128_load32_splat(A + r); }, c);
     A += kMR;
     B += kNR;
   }
@@ -74,16 +112,22 @@ void micro(int64_t kc, const float* A, const float* B, float* C, int64_t ldc, in
     for (int j = 0; j < nr; ++j) C[r * ldc + j] += alpha * tile[r][j];
 }
 
+int gVariant = 0;  // 0: micro<false>, 1: micro<true>; set by the loader (setWasmSimd128Variant)
+
 }  // namespace
 
 bool wasmSimd128Supported() { return true; }
 // mc must be a multiple of MR (the packed A panels are addressed by row).
-GemmKernel wasmSimd128Kernel() { return GemmKernel{kMR, kNR, 256, 40 * kMR, 2048, micro, "wasm-simd128"}; }
+GemmKernel wasmSimd128Kernel() {
+  return GemmKernel{kMR, kNR, 256, 40 * kMR, 2048, gVariant ? micro<true> : micro<false>, "wasm-simd128"};
+}
+void setWasmSimd128Variant(int variant) { gVariant = variant != 0; }
 
 }  // namespace flint
 #else  // not a wasm32 SIMD128 build
 namespace flint {
 bool wasmSimd128Supported() { return false; }
 GemmKernel wasmSimd128Kernel() { return scalarKernel(); }
+void setWasmSimd128Variant(int) {}
 }  // namespace flint
 #endif

@@ -24,6 +24,7 @@ interface DemoState {
   error: string | null;
   backend: string | null;
   wasmBuild: string | null;
+  gemm: { variant: string; how: string } | null;
   threads: number;
 }
 declare const window: { flintDemo?: DemoState; crossOriginIsolated: boolean };
@@ -68,8 +69,10 @@ test(
       page.on("console", (m) => {
         if (m.type() === "error") problems.push(m.text());
       });
+      // The page runs the GEMM micro-kernel's variant "b", Node its default "a": the losses must
+      // still be equal bit for bit (src/backend/wasm/gemm-variant.ts).
       await page.goto(
-        `${server.url}?steps=${opts.steps}&batch=${opts.batchSize}&seed=${opts.seed}&lr=${opts.lr}&autostart=1${relaxed ? "" : "&wasm=plain"}`,
+        `${server.url}?steps=${opts.steps}&batch=${opts.batchSize}&seed=${opts.seed}&lr=${opts.lr}&autostart=1&gemm=b${relaxed ? "" : "&wasm=plain"}`,
       );
       const handle = await page.waitForFunction(
         () => {
@@ -86,6 +89,7 @@ test(
       assert.equal(state.isolated, false);
       assert.equal(state.threads, 1);
       assert.equal(state.wasmBuild, relaxed ? "flint-relaxed.wasm" : "flint.wasm");
+      assert.deepEqual(state.gemm, { variant: "b", how: "override" });
       assert.equal(state.losses.length, opts.steps);
       assert.match((await page.textContent("#status")) ?? "", /^done/);
       assert.equal(await page.isEnabled("#download"), true);

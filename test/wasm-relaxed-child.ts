@@ -7,6 +7,7 @@ import { makeWasmAddon } from "../src/backend/wasm/kernels.js";
 import { loadKernelsFromDisk, loadedWasmFile } from "../src/backend/wasm/load-node.js";
 import { instantiateKernelsSync } from "../src/backend/wasm/module.js";
 import { relaxedSimdSupported } from "../src/backend/wasm/relaxed.js";
+import { setGemmVariant } from "../src/backend/wasm/gemm-variant.js";
 import { nativeAddon } from "../src/backend/native/addon.js";
 import { randArray, rng } from "./native-helpers.js";
 
@@ -17,7 +18,8 @@ out.auto = loadedWasmFile();
 loadKernelsFromDisk({ relaxedSimd: false });
 out.plain = loadedWasmFile();
 
-const relaxed = makeWasmAddon(instantiateKernelsSync(readFileSync(join(dir, "flint-relaxed.wasm"))));
+const relaxedEx = instantiateKernelsSync(readFileSync(join(dir, "flint-relaxed.wasm")));
+const relaxed = makeWasmAddon(relaxedEx);
 const plain = makeWasmAddon(instantiateKernelsSync(readFileSync(join(dir, "flint.wasm"))));
 // One K block (K <= kc = 256 in every kernel): each element is one sequential chain of K
 // multiply-adds from zero, so FMA kernels agree bit for bit whatever their tile shapes.
@@ -42,6 +44,23 @@ for (let i = 0; i < M; i++)
   }
 out.maxRelVsFloat64 = maxRel;
 out.relaxedVsPlainDiffer = differ(cr, cp);
+// The micro-kernel's two variants (src/backend/wasm/gemm-variant.ts) fuse the same products in the
+// same order: equal bit for bit, over tails and two K blocks too (alpha != 1 takes the tail path).
+{
+  const [m, n, kk] = [31, 50, 301],
+    a = randArray(m * kk, r),
+    b = randArray(kk * n, r);
+  const run = (v: "a" | "b"): Float32Array => {
+    setGemmVariant(relaxedEx, v);
+    const c = new Float32Array(m * n).fill(0.5);
+    relaxed.sgemm(false, false, m, n, kk, 0.7, a, 0, kk, b, 0, n, 1, c, 0, n);
+    return c;
+  };
+  const tails = differ(run("a"), run("b"));
+  // cr above ran variant "a" (the loader's default before any choice); the same GEMM on "b":
+  setGemmVariant(relaxedEx, "b");
+  out.variantsDiffer = tails + differ(cr, gemm(relaxed));
+}
 const addon = nativeAddon();
 if (addon) {
   const isas = (["avx512", "avx2"] as const).filter((isa) => addon.setIsa(isa));

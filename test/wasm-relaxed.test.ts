@@ -47,6 +47,7 @@ test("with relaxed SIMD, the loader picks the relaxed build, whose GEMM equals t
     maxRelVsFloat64: number;
     relaxedVsPlainDiffer: number;
     relaxedVsNativeDiffer?: Record<string, number>;
+    variantsDiffer: number;
   };
   assert.equal(r.probe, true);
   assert.equal(r.auto, "flint-mt-relaxed.wasm");
@@ -54,6 +55,7 @@ test("with relaxed SIMD, the loader picks the relaxed build, whose GEMM equals t
   assert.ok(r.maxRelVsFloat64 < 1e-5, `relaxed GEMM vs float64: ${r.maxRelVsFloat64}`);
   // Fused and unfused multiply-adds round differently: most of the 48 x 96 results differ.
   assert.ok(r.relaxedVsPlainDiffer > 100, `relaxed and plain differ in ${r.relaxedVsPlainDiffer} elements`);
+  assert.equal(r.variantsDiffer, 0, "the relaxed build's GEMM variants a and b differ");
   for (const [isa, n] of Object.entries(r.relaxedVsNativeDiffer ?? {}))
     assert.equal(n, 0, `the relaxed wasm GEMM differs from the native ${isa} kernel in ${n} elements`);
 });

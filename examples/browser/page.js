@@ -2,11 +2,12 @@
 // the Node side of the test. Bundled with the Flint sources for the browser by ./serve.ts.
 // URL parameters: steps, batch, lr, seed, limit (training records used), threads, autostart=1,
 // wasm=plain (the plain SIMD128 kernels even where the browser has relaxed SIMD), ballast (see below),
+// gemm=a|b (the GEMM micro-kernel variant, src/backend/wasm/gemm-variant.ts; default: timed at load),
 // timing=K (per-kernel timers from the end of step K on, in flintDemo.kernels: bench/browser.ts),
 // worker=1 (train in a Web Worker, ./worker.js: the CPU device only, no weights download).
 import * as torch from "../../src/index.js";
 import { CLASSES, parseCifar, trainSeedCnn } from "./train.ts";
-import { wasmHeapStats, wasmKernelTiming } from "../../src/backend/select.js";
+import { wasmGemmChoice, wasmHeapStats, wasmKernelTiming } from "../../src/backend/select.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -27,6 +28,8 @@ const demo = {
   error: null,
   backend: null,
   wasmBuild: null,
+  // The GEMM micro-kernel variant that runs and how it was chosen (src/backend/wasm/gemm-variant.ts).
+  gemm: null,
   device: "cpu",
   threads: 1,
 };
@@ -222,6 +225,7 @@ function runInWorker(steps, batchSize, seed) {
         resolve();
       } else if (m.ready) {
         demo.wasmBuild = m.wasmBuild;
+        demo.gemm = m.gemm;
         demo.threads = m.threads;
       } else if (m.done) {
         demo.heap = m.heap;
@@ -252,6 +256,7 @@ function runInWorker(steps, batchSize, seed) {
       lr: Number($("lr").value),
       threads: params.has("threads") ? Number(params.get("threads")) : 0,
       relaxedSimd: params.get("wasm") !== "plain",
+      gemmVariant: params.get("gemm") ?? undefined,
       images: trainData.images,
       labels: trainData.labels,
       n: trainData.n,
@@ -291,8 +296,10 @@ function fail(e) {
     // ?ballast=F: the collector ballast of tensor storage in the wasm memory, as a fraction of its
     // size (src/backend/wasm/heap-storage.ts; bench/browser.ts --ballast).
     ...(params.has("ballast") ? { heapStorage: { ballast: Number(params.get("ballast")) } } : {}),
+    ...(params.has("gemm") ? { gemmVariant: params.get("gemm") } : {}),
   });
   demo.wasmBuild = torch.wasmBuild();
+  demo.gemm = wasmGemmChoice();
   // Cross-origin-isolated pages run the kernels on worker threads (every core unless ?threads=N).
   if (params.has("threads")) torch.setNumThreads(Number(params.get("threads")));
   demo.threads = torch.getNumThreads();

@@ -2,18 +2,21 @@
 // without yielding between steps, and the kernels' calling thread may block (Atomics.wait) while
 // the kernel workers finish instead of spinning as a page's main thread must. Bundled by
 // ./serve.ts as /worker.js. Messages in: { steps, batchSize, seed, lr, threads, relaxedSimd,
-// images, labels, n }; out: { step, loss, accuracy, ms, memoryBytes } per step, then
-// { done, wasmBuild, threads, heap } or { error }.
+// gemmVariant, images, labels, n }; out: { ready, wasmBuild, gemm, threads }, then
+// { step, loss, accuracy, ms, memoryBytes } per step, then { done, heap } or { error }.
 import * as torch from "../../src/index.js";
 import { trainSeedCnn } from "./train.ts";
-import { wasmHeapStats } from "../../src/backend/select.js";
+import { wasmGemmChoice, wasmHeapStats } from "../../src/backend/select.js";
 
 onmessage = async (e) => {
   const o = e.data;
   try {
-    await torch.loadWasm(new URL("flint.wasm", location.href), { relaxedSimd: o.relaxedSimd });
+    await torch.loadWasm(new URL("flint.wasm", location.href), {
+      relaxedSimd: o.relaxedSimd,
+      ...(o.gemmVariant ? { gemmVariant: o.gemmVariant } : {}),
+    });
     if (o.threads) torch.setNumThreads(o.threads);
-    postMessage({ ready: true, wasmBuild: torch.wasmBuild(), threads: torch.getNumThreads() });
+    postMessage({ ready: true, wasmBuild: torch.wasmBuild(), gemm: wasmGemmChoice(), threads: torch.getNumThreads() });
     const data = { images: o.images, labels: o.labels, n: o.n };
     await trainSeedCnn(torch, data, {
       steps: o.steps,

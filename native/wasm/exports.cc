@@ -54,6 +54,13 @@ FLINT_EXPORT(flint_num_threads) int flintNumThreads() { return numThreads(); }
 // The GEMM level in use: 0 scalar, 1 wasm-simd128 (names from gemmKernel().name).
 FLINT_EXPORT(flint_isa_is_simd128) int flintIsaIsSimd128() { return gemmKernel().name[0] == 'w'; }
 FLINT_EXPORT(flint_set_isa) int flintSetIsa(int simd128) { return setGemmIsa(simd128 ? "wasm-simd128" : "scalar"); }
+// The SIMD128 micro-kernel's A-load variant (0: broadcast loads, 1: vector loads; the same floats),
+// chosen by the loader per engine (src/backend/wasm/gemm-variant.ts). Returns the level in use
+// again (the variant applies to the SIMD128 level only; a scalar level stays scalar).
+FLINT_EXPORT(flint_set_gemm_variant) int flintSetGemmVariant(int variant) {
+  setWasmSimd128Variant(variant);
+  return flintIsaIsSimd128() ? setGemmIsa("wasm-simd128") : 1;
+}
 
 FLINT_EXPORT(flint_sgemm)
 void flintSgemm(int tA, int tB, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb,

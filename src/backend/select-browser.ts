@@ -6,6 +6,7 @@ import { metaBackend } from "./meta.js";
 import { refBackend } from "./ref/index.js";
 import { makeWasmBackend, type WasmBackend } from "./wasm/index.js";
 import type { HeapStats } from "./wasm/heap-storage.js";
+import { warmGemmVariants, type GemmChoice } from "./wasm/gemm-variant.js";
 import { kernelTimes, timeKernels, type KernelTime } from "./wasm/kernel-timing.js";
 import { loadedWasmFile, loadKernelsBrowser, type LoadWasmOptions } from "./wasm/load-browser.js";
 
@@ -27,7 +28,9 @@ export async function loadWasm(
   if (!wasm) {
     // On a cross-origin-isolated page, flint-mt.wasm beside it runs the kernels on worker threads.
     const ex = await loadKernelsBrowser(source ?? new URL("flint.wasm", import.meta.url), options);
-    wasm = makeWasmBackend(ex, options?.heapStorage);
+    // Unless told the variant, time both (after a warm-up and a pause for the engine's optimising compiler).
+    if (!options?.gemmVariant) await warmGemmVariants(ex);
+    wasm = makeWasmBackend(ex, options?.heapStorage, options?.gemmVariant);
   }
   if (active().name === "ref") setActiveBackend(wasm.backend);
   return active().name;
@@ -60,6 +63,12 @@ export function setBackend(name: "ref" | "native" | "wasm"): void {
  * demo page; null before the backend is loaded. Not part of torch's API (not exported by index.ts).
  */
 export const wasmHeapStats = (): HeapStats | null => wasm?.kernels.heapStorage.stats() ?? null;
+
+/**
+ * The WebAssembly GEMM micro-kernel variant that runs and how it was chosen (probe timings or
+ * loadWasm's gemmVariant; ./wasm/gemm-variant.ts); null before loadWasm(). Not part of torch's API.
+ */
+export const wasmGemmChoice = (): GemmChoice | null => wasm?.gemm ?? null;
 
 let kernelTable: Map<string, KernelTime> | null = null;
 /**

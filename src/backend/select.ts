@@ -13,6 +13,7 @@ import type { NativeAddon } from "./native/addon-api.js";
 import { makeNativeBackend } from "./native/index.js";
 import { makeWasmBackend, type WasmBackend } from "./wasm/index.js";
 import type { HeapStats } from "./wasm/heap-storage.js";
+import type { GemmChoice } from "./wasm/gemm-variant.js";
 import { kernelTimes, timeKernels, type KernelTime } from "./wasm/kernel-timing.js";
 import { loadedWasmFile, loadKernelsFromDisk } from "./wasm/load-node.js";
 import { instantiateKernelsSync } from "./wasm/module.js";
@@ -26,11 +27,17 @@ const addon = forced === "wasm" ? null : nativeAddon();
 const native: Backend | null = addon ? makeNativeBackend(addon) : null;
 
 let wasmCache: WasmBackend | null | undefined;
+/**
+ * The GEMM micro-kernel variant (./wasm/gemm-variant.ts): FLINT_WASM_GEMM=a|b, or =probe to time
+ * both; default "a", the faster in Node, whose V8 checks wasm bounds with guard pages (the probe
+ * at load exists for browsers, whose engines differ; under load it may misjudge).
+ */
+const gemmOverride = (): string => process.env.FLINT_WASM_GEMM || "default";
 /** The WebAssembly backend, instantiated on first use (null when native/wasm/flint.wasm will not load). */
 function wasm(): WasmBackend | null {
   if (wasmCache === undefined) {
     const ex = loadKernelsFromDisk();
-    wasmCache = ex ? makeWasmBackend(ex) : null;
+    wasmCache = ex ? makeWasmBackend(ex, {}, gemmOverride()) : null;
   }
   return wasmCache;
 }
@@ -106,7 +113,7 @@ export async function loadWasm(
 ): Promise<string> {
   if (source === undefined && wasmCache === undefined && options.relaxedSimd === false) {
     const ex = loadKernelsFromDisk({ relaxedSimd: false });
-    wasmCache = ex ? makeWasmBackend(ex) : null;
+    wasmCache = ex ? makeWasmBackend(ex, {}, gemmOverride()) : null;
   }
   if (source !== undefined && wasmCache == null) {
     givenBytes = true;
@@ -116,7 +123,7 @@ export async function loadWasm(
         : source instanceof Response
           ? await source.arrayBuffer()
           : source;
-    wasmCache = makeWasmBackend(instantiateKernelsSync(bytes));
+    wasmCache = makeWasmBackend(instantiateKernelsSync(bytes), {}, gemmOverride());
   }
   const w = wasm();
   if (!w)
@@ -148,6 +155,12 @@ function activeKernels(): NativeAddon | null {
  * demo page; null before the backend is loaded. Not part of torch's API (not exported by index.ts).
  */
 export const wasmHeapStats = (): HeapStats | null => wasmCache?.kernels.heapStorage.stats() ?? null;
+
+/**
+ * The WebAssembly GEMM micro-kernel variant that runs and how it was chosen (probe timings or
+ * FLINT_WASM_GEMM; ./wasm/gemm-variant.ts); null before the backend is loaded. Not part of torch's API.
+ */
+export const wasmGemmChoice = (): GemmChoice | null => wasmCache?.gemm ?? null;
 
 let kernelTable: Map<string, KernelTime> | null = null;
 /**

@@ -7,15 +7,25 @@ import { makeNativeBackend } from "../native/index.js";
 import { makeWasmAddon, type WasmAddon } from "./kernels.js";
 import type { HeapStorageOptions } from "./heap-storage.js";
 import type { KernelExports } from "./module.js";
+import { chooseGemmVariant, type GemmChoice } from "./gemm-variant.js";
 
 export interface WasmBackend {
   backend: Backend;
   kernels: WasmAddon;
+  /** The GEMM micro-kernel variant this engine runs, and how it was chosen (./gemm-variant.ts). */
+  gemm: GemmChoice;
 }
 
-export function makeWasmBackend(ex: KernelExports, options: HeapStorageOptions = {}): WasmBackend {
+/** gemmVariant: "a" or "b" skips the timing probe that otherwise picks one (./gemm-variant.ts). */
+export function makeWasmBackend(
+  ex: KernelExports,
+  options: HeapStorageOptions = {},
+  gemmVariant?: string,
+): WasmBackend {
+  // Before the heap storage takes the memory: the probe's operands are freed again.
+  const gemm = chooseGemmVariant(ex, gemmVariant);
   const kernels = makeWasmAddon(ex, options);
   // Creation ops (parameters, optimizer state, inputs) allocate in the memory too (src/dtype.ts).
   const hostFloat32 = (n: number): Float32Array | null => kernels.heapStorage.float32(n);
-  return { backend: { ...makeNativeBackend(kernels), name: "wasm", hostFloat32 }, kernels };
+  return { backend: { ...makeNativeBackend(kernels), name: "wasm", hostFloat32 }, kernels, gemm };
 }

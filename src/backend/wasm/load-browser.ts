@@ -73,6 +73,11 @@ export interface LoadWasmOptions {
   relaxedSimd?: boolean;
   /** Tensor storage in the threaded build's memory: on/off, cap, budget, ballast (./heap-storage.ts). */
   heapStorage?: HeapStorageOptions;
+  /**
+   * The GEMM micro-kernel variant, "a" or "b" (the same floats; ./gemm-variant.ts); default: the
+   * faster on this engine, timed in a few milliseconds when the kernels load.
+   */
+  gemmVariant?: "a" | "b" | "probe";
 }
 
 /**

@@ -39,6 +39,8 @@ export interface KernelExports {
   flint_num_threads(): number;
   flint_isa_is_simd128(): number;
   flint_set_isa(simd128: number): number;
+  /** The SIMD128 micro-kernel's variant (0 "a", 1 "b": the same floats; ./gemm-variant.ts). */
+  flint_set_gemm_variant(variant: number): number;
   flint_sgemm(
     tA: number,
     tB: number,
