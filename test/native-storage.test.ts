@@ -25,6 +25,21 @@ const stats = (): Stats => (addon?.storageStats as () => Stats)();
 const enabled = torch.tuneProcess().storage;
 const skip = enabled ? false : "needs the native addon's storage allocator";
 
+/**
+ * Asserts that a phase took (nearly) all its blocks from the cache: fresh memory at most a quarter
+ * of what it handed out. Not exactly none: V8 releases dead ArrayBuffers' stores on a background
+ * sweeper thread, and on a busy machine (test files run side by side) a cycle's blocks may come
+ * back a cycle late, so the cache makes some new ones meanwhile. An allocator that did not reuse
+ * (or, in the size-class test, cached by exact size) needs about all of them fresh.
+ */
+function assertMostlyReused(before: Stats, after: Stats, handedOut: number, what: string): void {
+  const fresh = after.freshBytes - before.freshBytes;
+  assert.ok(
+    fresh <= handedOut / 4,
+    `${what}: ${(fresh / 2 ** 20).toFixed(1)} MB fresh of ${(handedOut / 2 ** 20).toFixed(1)} MB`,
+  );
+}
+
 /** Allocates and drops `mb` MB of 1 MiB kernel-output buffers, synchronously. */
 function churn(mb: number, fill = 0): void {
   for (let i = 0; i < mb; i++) uninitArray("float32", 1 << 18).fill(fill);
@@ -86,20 +101,26 @@ describe("native storage allocator", () => {
     const forced = (s: typeof s0): number => s.forcedScavenges + s.forcedFullGcs;
     assert.equal(forced(s1) - forced(s0), collected);
     assert.ok(collected >= 5, `${collected} collections in 10 steps`);
-    assert.equal(s1.freshBytes, s0.freshBytes);
+    assertMostlyReused(s0, s1, 10 * 48 * 2 ** 20, "10 steps");
   });
 
   test("sizes a little apart share blocks, and a steady loop needs nothing fresh", { skip }, () => {
-    // A cycle of 1.03 MB blocks, then cycles of 1.0-1.1 MB ones: all one size class.
-    const cycle = (n: number, jitter: boolean): void => {
-      for (let i = 0; i < n; i++) uninitArray("float32", (1 << 18) + (jitter ? (i % 7) * 1000 : 8192)).fill(i);
+    // A cycle of 1.03 MB blocks, then cycles of blocks of 1.00003-1.023 MB, almost every one a size
+    // not seen before: all one size class (1.125 MiB), so none of them needs a block of its own.
+    const elems = (i: number, c: number): number => (1 << 18) + 8 + ((i * 37 + c * 11) % 6000);
+    const cycle = (n: number, c: number): number => {
+      let bytes = 0;
+      for (let i = 0; i < n; i++)
+        bytes += 4 * uninitArray("float32", c < 0 ? (1 << 18) + 8192 : elems(i, c)).fill(i).length;
+      return bytes;
     };
-    for (let i = 0; i < 3; i++) cycle(300, false);
+    for (let i = 0; i < 3; i++) cycle(300, -1);
     const s0 = stats();
-    for (let i = 0; i < 6; i++) cycle(300, true);
+    let handedOut = 0;
+    for (let c = 0; c < 6; c++) handedOut += cycle(300, c);
     const s1 = stats();
     assert.ok(s1.forcedScavenges > s0.forcedScavenges);
-    assert.equal(s1.freshBytes, s0.freshBytes);
+    assertMostlyReused(s0, s1, handedOut, "jittered sizes");
   });
 
   test("an outermost module call without autograd is an inference step boundary", { skip }, () => {
@@ -112,9 +133,9 @@ describe("native storage allocator", () => {
     for (let i = 0; i < 20; i++) out = torch.noGrad(() => net(x));
     assert.equal(out.shape[1], 256);
     assert.ok(stats().forcedScavenges - before >= 4, `${stats().forcedScavenges - before} collections`);
-    const fresh = stats().freshBytes;
+    const s0 = stats();
     for (let i = 0; i < 20; i++) out = torch.noGrad(() => net(x));
-    assert.equal(stats().freshBytes, fresh, "steady steps reuse the cache");
+    assertMostlyReused(s0, stats(), 20 * 17 * 2 ** 20, "steady inference steps");
   });
 
   test("with step boundaries, old blocks that die are freed by a mark-compact at a boundary", { skip }, () => {
