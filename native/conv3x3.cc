@@ -55,10 +55,7 @@ float* packPanels(int64_t Cout, int64_t K, const Weight& weight) {
 void runImages(int64_t N, const DirectGeo& g, int stride, const float* src, int64_t srcStride, const float* wp,
                const float* bias, float* out, int64_t outStride) {
   const int64_t padded = g.Cin * g.Hp * g.Wp;
-  const int64_t threads = numThreads();
-  const int64_t macs = g.Cout * g.Hout * g.Wout * g.Cin * 9;
-  const int64_t parts = N >= threads ? 1
-      : std::max<int64_t>(1, std::min({g.Hout, (threads + N - 1) / std::max<int64_t>(N, 1), macs >> 22}));
+  const int64_t parts = imageRowParts(N, g.Hout, g.Cout * g.Hout * g.Wout * g.Cin * 9);
   const int64_t units = N * parts;
   const int T = splitFor(units);
   parallelFor(T, [&](int t, int tasks) {
@@ -165,9 +162,7 @@ void backwardInputStride2(const ConvShape& s, const float* gradOut, const float*
   });
   const Conv3x3S2Geo g{s.OC, s.OH, s.OW, s.OW + 2, s.C, s.H, s.W, s.pH, s.pW};
   const int64_t padded = s.OC * s.OH * g.Wq + conv3x3S2Slack;
-  const int64_t threads = numThreads(), macs = s.C * s.OC * 9 * s.OH * s.OW;
-  const int64_t parts = s.N >= threads ? 1
-      : std::max<int64_t>(1, std::min({s.H / 2, (threads + s.N - 1) / std::max<int64_t>(s.N, 1), macs >> 22}));
+  const int64_t parts = imageRowParts(s.N, s.H / 2, s.C * s.OC * 9 * s.OH * s.OW);
   const int64_t units = s.N * parts;
   parallelFor(splitFor(units), [&](int t, int tasks) {
     int64_t b, e;

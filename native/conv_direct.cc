@@ -44,12 +44,7 @@ float* packPanels(int64_t Cout, int64_t K, const Weight& weight) {
 void runImages(int64_t N, const DirectGeo& g, int64_t padL, const float* src, int64_t srcStride,
                const float* wp, const float* bias, float* out, int64_t outStride) {
   const int64_t padded = g.Cin * g.Hp * g.Wp, Win = g.Wp - 2 * padL;
-  const int64_t threads = numThreads();
-  // Splitting an image pays only when its share outweighs waking a thread (tens of microseconds):
-  // at least ~4M multiply-adds per part.
-  const int64_t macs = g.Cout * g.Hout * g.Wout * g.Cin * g.KH * g.KW;
-  const int64_t parts = N >= threads ? 1
-      : std::max<int64_t>(1, std::min({g.Hout, (threads + N - 1) / std::max<int64_t>(N, 1), macs >> 22}));
+  const int64_t parts = imageRowParts(N, g.Hout, g.Cout * g.Hout * g.Wout * g.Cin * g.KH * g.KW);
   const int64_t units = N * parts;  // unit u: image u / parts, row block u % parts
   const int T = splitFor(units);
   parallelFor(T, [&](int t, int tasks) {

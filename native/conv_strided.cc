@@ -48,9 +48,7 @@ void stridedConvForward(const ConvShape& s, const float* x, const float* w, cons
   const StridedGeo g{s.C, s.H + 2 * s.pH, s.W + 2 * s.pW, s.KH, s.KW, s.sH, s.OC, s.OH, s.OW};
   const int64_t padded = s.C * g.Hp * g.Wp, slack = stridedSlack(s.sH);
   // With fewer images than threads each image's rows are split too, in parts of ~4M multiply-adds.
-  const int64_t threads = numThreads(), macs = s.OC * P * K;
-  const int64_t parts = s.N >= threads ? 1
-      : std::max<int64_t>(1, std::min({s.OH, (threads + s.N - 1) / s.N, macs >> 22}));
+  const int64_t parts = imageRowParts(s.N, s.OH, s.OC * P * K);
   const int64_t units = s.N * parts;
   parallelFor(splitFor(units), [&](int t, int tasks) {
     int64_t b, e;

@@ -192,18 +192,25 @@ void scavenge() {
   forcedScavenges++;
 }
 
+// The most a class needed recently: raised at once to what a cycle saw, lowered halfway towards
+// it after kHorizon cycles that saw less (so a program that moves on to other shapes gives the old
+// ones back). Used for blocks taken and for old blocks brought back (endCycle).
+void trackMost(size_t seen, size_t& most, int& calm) {
+  if (seen >= most) {
+    most = seen;
+    calm = 0;
+  } else if (++calm >= kHorizon) {
+    most -= (most - seen + 1) / 2;
+    calm = 0;
+  }
+}
+
 // A scavenge ended a cycle: its dead blocks come back, and each class keeps as many as the most
 // a recent cycle took; the rest (the least recently used) go back to malloc. Returns the bytes
 // promoted to the old generation (reclaim).
 size_t endCycle() {
   for (auto& [bytes, list] : cache) {
-    if (list.taken >= list.most) {
-      list.most = list.taken;
-      list.calm = 0;
-    } else if (++list.calm >= kHorizon) {
-      list.most -= (list.most - list.taken + 1) / 2;
-      list.calm = 0;
-    }
+    trackMost(list.taken, list.most, list.calm);
     list.taken = 0;
   }
   const size_t promoted = reclaim();
@@ -214,14 +221,7 @@ size_t endCycle() {
     // the batch went back to malloc and the next round of promotions made it again from fresh
     // pages (ResNet-20 training: ~57 MB a step made and freed, ~740 page faults a step). So a class
     // also keeps as many as the most a recent batch brought back.
-    // (Decaying as `most` does.)
-    if (list.oldBack >= list.oldMost) {
-      list.oldMost = list.oldBack;
-      list.oldCalm = 0;
-    } else if (++list.oldCalm >= kHorizon) {
-      list.oldMost -= (list.oldMost - list.oldBack + 1) / 2;
-      list.oldCalm = 0;
-    }
+    trackMost(list.oldBack, list.oldMost, list.oldCalm);
     list.oldBack = 0;
     const size_t keepBlocks = list.most + list.oldMost;
     if (list.blocks.size() > keepBlocks) {

@@ -27,6 +27,20 @@ inline void chunkRange(int64_t n, int t, int T, int64_t& begin, int64_t& end) {
   end = begin + q + (t < r ? 1 : 0);
 }
 
+// How many parts each of N images' rows is split into, for a convolution over N images on
+// numThreads() threads: one when there are images enough; else enough to use every thread, at most
+// `rows`, and at least ~4M multiply-adds per part (`macs` is one image's), since a smaller share
+// costs more than waking a thread (tens of microseconds).
+inline int64_t imageRowParts(int64_t N, int64_t rows, int64_t macs) {
+  const int64_t threads = numThreads();
+  if (N >= threads) return 1;
+  const int64_t perImage = (threads + N - 1) / (N > 0 ? N : 1);
+  const int64_t byWork = macs >> 22;
+  int64_t parts = rows < perImage ? rows : perImage;
+  if (byWork < parts) parts = byWork;
+  return parts > 1 ? parts : 1;
+}
+
 // How many tasks a loop over `work` units deserves: one per ~minPerTask units, at most numThreads().
 inline int tasksFor(int64_t work, int64_t minPerTask) {
   int64_t t = work / (minPerTask > 0 ? minPerTask : 1);
