@@ -208,13 +208,7 @@ export abstract class Module {
       prefix = o.prefix ?? "",
       removeDuplicate = o.removeDuplicate ?? true;
     const out: [string, Module][] = [];
-    const visit = (m: Module, p: string): void => {
-      if (removeDuplicate && memo.has(m)) return;
-      memo.add(m);
-      out.push([p, m]);
-      for (const [name, c] of m.namedChildren()) visit(c, p ? `${p}.${name}` : name);
-    };
-    visit(this, prefix);
+    visitModules(this, prefix, memo, removeDuplicate, out);
     return out;
   }
   modules(): Module[] {
@@ -439,4 +433,18 @@ function prefixArgs(op: string, args: readonly unknown[]): { prefix: string; rec
 /** Runs a child module (with its hooks) on arguments whose types the caller knows. */
 export function callModule(m: Module, ...args: unknown[]): unknown {
   return (m.call as (...a: unknown[]) => unknown).apply(m, args);
+}
+
+/** Pre-order walk behind namedModules: appends [qualified name, module] to `out`. */
+function visitModules(
+  m: Module,
+  p: string,
+  memo: Set<Module>,
+  removeDuplicate: boolean,
+  out: [string, Module][],
+): void {
+  if (removeDuplicate && memo.has(m)) return;
+  memo.add(m);
+  out.push([p, m]);
+  for (const [name, c] of m.namedChildren()) visitModules(c, p ? `${p}.${name}` : name, memo, removeDuplicate, out);
 }

@@ -38,15 +38,7 @@ export function clipGradNorm_(
       const maxes = grads.map((g) => g.abs().amax());
       total = maxes.length === 1 ? maxes[0] : cat(maxes.map((m) => reshape(m, [1]))).amax();
     } else {
-      const norm = (x: Tensor): Tensor =>
-        p === 2
-          ? x.mul(x).sum().sqrt()
-          : x
-              .abs()
-              .pow(p)
-              .sum()
-              .pow(1 / p);
-      total = norm(cat(grads.map((g) => reshape(norm(g), [1]))));
+      total = pNorm(cat(grads.map((g) => reshape(pNorm(g, p), [1]))), p);
     }
     const tv = total.item();
     if ((o.errorIfNonfinite ?? false) && !Number.isFinite(tv)) {
@@ -58,6 +50,17 @@ export function clipGradNorm_(
     for (const g of grads) g.mul_(coef);
     return total;
   });
+}
+
+/** The p-norm of all of x's elements, computed as PyTorch 1.13's clip_grad_norm_ does. */
+function pNorm(x: Tensor, p: number): Tensor {
+  return p === 2
+    ? x.mul(x).sum().sqrt()
+    : x
+        .abs()
+        .pow(p)
+        .sum()
+        .pow(1 / p);
 }
 
 /** Clamps every gradient element into [-clipValue, clipValue] in place. */

@@ -222,10 +222,22 @@ export function conv1d(
     return squeeze(conv1d(unsqueeze(input, 0), weight, bias, stride, padding, dilation, groups), 0);
   if (input.dim() !== 3)
     throw new ShapeError(`conv1d: expected 2-D (unbatched) or 3-D (batched) input, got ${fmtShape(input.shape)}`);
-  const one = (v: IntOrPair): number => (typeof v === "number" ? v : v[0]);
-  const p2: ConvPadding = typeof padding === "string" ? padding : [0, one(padding)];
-  const out = conv2d(unsqueeze(input, 2), unsqueeze(weight, 2), bias, [1, one(stride)], p2, [1, one(dilation)], groups);
+  const p2: ConvPadding = typeof padding === "string" ? padding : [0, firstOf(padding)];
+  const out = conv2d(
+    unsqueeze(input, 2),
+    unsqueeze(weight, 2),
+    bias,
+    [1, firstOf(stride)],
+    p2,
+    [1, firstOf(dilation)],
+    groups,
+  );
   return squeeze(out, 2);
+}
+
+/** A 1-D convolution's argument given as a number or a one-element (or longer) list. */
+function firstOf(v: IntOrPair): number {
+  return typeof v === "number" ? v : v[0];
 }
 
 /**

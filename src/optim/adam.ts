@@ -4,7 +4,7 @@ import type { Tensor } from "../tensor.js";
 import { ValueError } from "../errors.js";
 import { maximum } from "../ops/binary.js";
 import { backend } from "../backend/backend.js";
-import { Optimizer, type ParamGroup, type ParamsInput } from "./optimizer.js";
+import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from "./optimizer.js";
 import { type ArgsOf, signature } from "../internal/args.js";
 
 export interface AdamOptions {
@@ -121,10 +121,9 @@ abstract class AdamBase extends Optimizer {
     const keys = amsgrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"];
     const states = ps.map((p) => this.initState(p, keys));
     const steps = states.map((s) => (s.step as number) + 1);
-    const col = (k: string) => states.map((s) => s[k] as Tensor);
-    const ms = col("exp_avg"),
-      vs = col("exp_avg_sq"),
-      xs = amsgrad ? col("max_exp_avg_sq") : null;
+    const ms = stateColumn(states, "exp_avg"),
+      vs = stateColumn(states, "exp_avg_sq"),
+      xs = amsgrad ? stateColumn(states, "max_exp_avg_sq") : null;
     const o = { lr, beta1, beta2, eps, weightDecay: wd, step: 1, amsgrad, maximize, decoupled: this.decoupled };
     if (
       !b.adamStepForeach(
@@ -144,6 +143,11 @@ abstract class AdamBase extends Optimizer {
     });
     return true;
   }
+}
+
+/** One state tensor (exp_avg, …) of every parameter, in the parameters' order. */
+function stateColumn(states: ParamState[], key: string): Tensor[] {
+  return states.map((s) => s[key] as Tensor);
 }
 
 const adamArgs = signature<AdamOptions & { params: ParamsInput }>()(

@@ -191,15 +191,19 @@ export abstract class RNNBase extends Module {
 
   private cellWeights(layer: number, dir: number): CellWeights {
     const sfx = `_l${layer}${dir === 1 ? "_reverse" : ""}`;
-    const p = (n: string): Parameter | null =>
-      this.weightNames[layer * this.numDirections + dir].includes(n + sfx) ? this.param(n + sfx) : null;
+    const names = this.weightNames[layer * this.numDirections + dir];
     return {
       wIh: this.param(`weight_ih${sfx}`),
       wHh: this.param(`weight_hh${sfx}`),
-      bIh: p("bias_ih"),
-      bHh: p("bias_hh"),
-      wHr: p("weight_hr"),
+      bIh: this.optionalParam(names, `bias_ih${sfx}`),
+      bHh: this.optionalParam(names, `bias_hh${sfx}`),
+      wHr: this.optionalParam(names, `weight_hr${sfx}`),
     };
+  }
+
+  /** A layer's bias or projection weight, or null when the module was built without it. */
+  private optionalParam(names: readonly string[], name: string): Parameter | null {
+    return names.includes(name) ? this.param(name) : null;
   }
 
   private get step(): Step {
