@@ -36,6 +36,9 @@ inline int conv3x3PanelWidth(int64_t Cout) { return Cout % 32 == 0 ? 32 : 16; }
 // out [Cout][Hout][Wout] (+ bias), output rows [ohBegin, ohEnd) only. Reads up to
 // conv3x3Slack(Wp) floats past the padded image (which must be readable, any values).
 inline int64_t conv3x3Slack(int64_t Wp) { return 16 * Wp + 64; }
+// False when FLINT_CONV3X3_ROWS=0: stride-1 16-channel-panel shapes with rows of a multiple of 16
+// columns then stay on the channel-vector blocks instead of the row-vector ones (before/after runs).
+bool conv3x3RowsEnabled();
 void conv3x3ImageAvx512(const DirectGeo& g, int stride, const float* xpad, const float* wPacked,
                         const float* bias, float* out, int64_t ohBegin, int64_t ohEnd);
 

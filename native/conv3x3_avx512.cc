@@ -284,16 +284,86 @@ void s2ImageFor(const Conv3x3S2Geo& g, const float* gpad, const float* wPacked, 
   s2Image<1, 16, P>(g, gpad, wPacked, gi, ihBegin, ihEnd);
 }
 
+// Stride 1 with 16-channel panels and rows of a multiple of 16 columns (ResNet-20's 16-channel
+// stage at 32x32): vectors run along the row instead of across channels. Blocks of P rows x 16
+// columns x 8 output channels: per input channel and tap, P row loads and 8 weight broadcasts
+// feed 8 * P multiply-adds (the channel-vector blocks above take 17 loads per 16, and on 16
+// channels they are bound by loads). Same products, summed in the same order (channel, then
+// tap) from zero as the blocks above, so the results are the same bits; taps on padding
+// multiply zeros instead of being skipped. Stores go straight to the output rows (no transpose).
+template <int P, int PW>
+void rowBlock(const DirectGeo& g, const float* a0, const float* wp, const float* bias, int64_t co0, float* o,
+              int64_t P_out) {
+  const int64_t plane = g.Hp * g.Wp, Wp = g.Wp;
+  __m512 acc[P][8];
+#pragma GCC unroll 4
+  for (int p = 0; p < P; ++p)
+#pragma GCC unroll 8
+    for (int v = 0; v < 8; ++v) acc[p][v] = _mm512_setzero_ps();
+  for (int64_t c = 0; c < g.Cin; ++c) {
+    const float* a = a0 + c * plane;
+    const float* b = wp + c * 9 * PW;
+#pragma GCC unroll 3
+    for (int kh = 0; kh < 3; ++kh)
+#pragma GCC unroll 3
+      for (int kw = 0; kw < 3; ++kw) {
+        __m512 xv[P];
+#pragma GCC unroll 4
+        for (int p = 0; p < P; ++p) xv[p] = _mm512_loadu_ps(a + (p + kh) * Wp + kw);
+        const float* bt = b + (kh * 3 + kw) * PW;
+#pragma GCC unroll 8
+        for (int v = 0; v < 8; ++v) {
+          const __m512 wv = _mm512_set1_ps(bt[v]);
+#pragma GCC unroll 4
+          for (int p = 0; p < P; ++p) acc[p][v] = _mm512_fmadd_ps(xv[p], wv, acc[p][v]);
+        }
+      }
+  }
+#pragma GCC unroll 8
+  for (int v = 0; v < 8; ++v) {
+    const int64_t co = co0 + v;
+    if (co >= g.Cout) break;
+    const __m512 bb = _mm512_set1_ps(bias ? bias[co] : 0.0f);
+#pragma GCC unroll 4
+    for (int p = 0; p < P; ++p) _mm512_storeu_ps(o + co * P_out + p * g.Wout, _mm512_add_ps(acc[p][v], bb));
+  }
+}
+
+template <int PW>
+void rowsImage(const DirectGeo& g, const float* xpad, const float* wPacked, const float* bias, float* out,
+               int64_t ohBegin, int64_t ohEnd) {
+  const int64_t K = g.Cin * 9, P_out = g.Hout * g.Wout;
+  for (int64_t oh0 = ohBegin; oh0 < ohEnd; oh0 += 3) {
+    const int64_t rows = imin(3, ohEnd - oh0);
+    for (int64_t ow0 = 0; ow0 < g.Wout; ow0 += 16) {
+      const float* a0 = xpad + oh0 * g.Wp + ow0;
+      float* o = out + oh0 * g.Wout + ow0;
+      for (int64_t co0 = 0; co0 < g.Cout; co0 += 8) {
+        const float* wp = wPacked + (co0 / PW) * K * PW + co0 % PW;
+        if (rows == 3)
+          rowBlock<3, PW>(g, a0, wp, bias, co0, o, P_out);
+        else if (rows == 2)
+          rowBlock<2, PW>(g, a0, wp, bias, co0, o, P_out);
+        else
+          rowBlock<1, PW>(g, a0, wp, bias, co0, o, P_out);
+      }
+    }
+  }
+}
+
 template <int S>
 void imageFor(const DirectGeo& g, const float* xpad, const float* wPacked, const float* bias, float* out,
               int64_t ohBegin, int64_t ohEnd) {
   // Rows per block: the fewest that fill a block's positions (4x4 maps: 2 rows of 4 by 32
   // channels, or 4 rows of 4 by 16 channels).
+  const bool rows = S == 1 && g.Wout % 16 == 0 && g.Cout % 8 == 0 && conv3x3RowsEnabled();
   if (conv3x3PanelWidth(g.Cout) == 32) {
+    if (rows) return rowsImage<32>(g, xpad, wPacked, bias, out, ohBegin, ohEnd);
     if (g.Wout <= 2) return image<2, 4, S>(g, xpad, wPacked, bias, out, ohBegin, ohEnd);
     if (g.Wout <= 4) return image<2, 2, S>(g, xpad, wPacked, bias, out, ohBegin, ohEnd);
     return image<2, 1, S>(g, xpad, wPacked, bias, out, ohBegin, ohEnd);
   }
+  if (rows) return rowsImage<16>(g, xpad, wPacked, bias, out, ohBegin, ohEnd);
   if (g.Wout <= 2) return image<1, 8, S>(g, xpad, wPacked, bias, out, ohBegin, ohEnd);
   if (g.Wout <= 4) return image<1, 4, S>(g, xpad, wPacked, bias, out, ohBegin, ohEnd);
   if (g.Wout <= 8) return image<1, 2, S>(g, xpad, wPacked, bias, out, ohBegin, ohEnd);

@@ -48,6 +48,12 @@ const cases: Geo[] = [
   { N: 3, C: 24, H: 6, W: 4, OC: 32, KH: 3, KW: 3, pH: 0, pW: 2 },
   { N: 1, C: 48, H: 5, W: 19, OC: 24, KH: 3, KW: 3, pH: 2, pW: 0 },
   { N: 2, C: 3, H: 11, W: 9, OC: 16, KH: 3, KW: 3, pH: 1, pW: 1 },
+  // row-vector blocks (stride 1, rows of a multiple of 16 outputs, channels a multiple of 8): 32- and
+  // 16-channel panels, channel groups of 8 in a half-filled panel, 1-, 2- and 3-row blocks, no padding.
+  { N: 2, C: 32, H: 5, W: 16, OC: 32, KH: 3, KW: 3, pH: 1, pW: 1 },
+  { N: 3, C: 8, H: 7, W: 48, OC: 24, KH: 3, KW: 3, pH: 1, pW: 1 },
+  { N: 2, C: 40, H: 4, W: 18, OC: 16, KH: 3, KW: 3, pH: 0, pW: 0 },
+  { N: 2, C: 24, H: 10, W: 16, OC: 40, KH: 3, KW: 3, pH: 1, pW: 1 },
   // stride 2 (3x3 path for the forward and the weight gradient)
   { N: 3, C: 16, H: 32, W: 32, OC: 32, KH: 3, KW: 3, pH: 1, pW: 1, s: 2 },
   { N: 2, C: 32, H: 9, W: 7, OC: 16, KH: 3, KW: 3, pH: 1, pW: 1, s: 2 },
