@@ -5,7 +5,8 @@
 // 0.83-1.10 on most rows, and now and then 2-3x on one 8-element row (a collection landing in
 // its batches): trust a ratio that repeats over runs, and large ones (index 8: 0.48 -> 0.09 us).
 // Usage: node --import tsx bench/ops-ab.ts /path/to/other/checkout [ops] [sizes] [rounds]
-//   ops: comma list of add,mul,exp,sum,mean,relu,sigmoid,softmax,tview,index,cat,tiny,linfwd,linbwd
+//   ops: comma list of add,mul,exp,sum,mean,relu,sigmoid,softmax,tview,index,cat,mm,tiny,linfwd,linbwd
+//   (mm: the 16x16 matmul, at any size)
 //   sizes: comma list of element counts (default 8,1024); rounds: default 30
 import { resolve } from "node:path";
 
@@ -32,6 +33,8 @@ function row(t: Lib, op: string, n: number): () => unknown {
     w = t.randn([8]);
   const lin = new t.nn.Linear(32, 32),
     xin = t.randn([8, 32]);
+  const p = t.randn([16, 16]),
+    q = t.randn([16, 16]);
   const rows: Record<string, () => unknown> = {
     add: () => t.add(a, b),
     mul: () => t.mul(a, b),
@@ -44,6 +47,7 @@ function row(t: Lib, op: string, n: number): () => unknown {
     tview: () => m.view(-1).view(r, cols).t(),
     index: () => m.index(r > 1 ? 1 : 0),
     cat: () => t.cat([a, b]),
+    mm: () => t.matmul(p, q),
     tiny: () => {
       x.grad = null;
       t.mul(x, w).sum().backward();

@@ -123,9 +123,13 @@ export function viewStrides(shape: Shape, strides: readonly number[], newShape: 
 /** Accepts sizes as varargs or one array, as torch does: f(2, 3) or f([2, 3]). */
 export function sizesArg(args: readonly (number | readonly number[])[]): number[] {
   if (args.length === 1 && Array.isArray(args[0])) return [...(args[0] as readonly number[])];
-  return args.map((a) => {
+  // A loop, not map: view/reshape call this on every call (no closure per call).
+  const out = new Array<number>(args.length);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
     if (typeof a !== "number")
       throw new ShapeError(`expected sizes as numbers or one array, got ${JSON.stringify(args)}`);
-    return a;
-  });
+    out[i] = a;
+  }
+  return out;
 }

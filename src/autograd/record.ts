@@ -34,7 +34,10 @@ export function relabel<T extends Tensor | Tensor[]>(
 ): T {
   const first: Tensor | undefined = Array.isArray(out) ? (out as Tensor[])[0] : (out as Tensor);
   const node = first?.gradFn;
-  if (node && !inputs.some((t) => t?.gradFn === node)) node.name = name;
+  if (!node) return out;
+  // A plain loop (no closure per call): reshape, transpose and matmul relabel on every call.
+  for (let i = 0; i < inputs.length; i++) if (inputs[i]?.gradFn === node) return out;
+  node.name = name;
   return out;
 }
 

@@ -4,6 +4,7 @@ import { DTypeError, ShapeError, fmtShape } from "../errors.js";
 import { backend } from "../backend/backend.js";
 import { broadcastShapes } from "../shape.js";
 import { record, relabel } from "../autograd/record.js";
+import { isGradEnabled } from "../autograd/grad-mode.js";
 import { wrap } from "./util.js";
 import { checkedAlloc } from "../checked-size.js";
 import { expand, reshape, transpose, unsqueeze, squeeze } from "./view.js";
@@ -12,9 +13,11 @@ import { mul } from "./binary.js";
 /** [..., M, K] x [..., K, N] with identical batch dims. */
 function product(a: Tensor, b: Tensor): Tensor {
   const nd = a.dim();
-  const shape = [...a.shape.slice(0, -1), b.shape[nd - 1]];
+  const shape = nd === 2 ? [a.shape[0], b.shape[1]] : [...a.shape.slice(0, -1), b.shape[nd - 1]];
   checkedAlloc("matmul", shape, a.dtype);
   const out = wrap(backend().matmul(a, b, a.dtype), shape, a.dtype);
+  // Outside autograd no node: the closure below is made only when one is recorded.
+  if (!((a.requiresGrad || b.requiresGrad) && isGradEnabled())) return out;
   return record(
     "MmBackward",
     [a, b],

@@ -53,6 +53,7 @@ export function softmax(input: Tensor, dimArg: DimArg, dtypeArg?: DTypeArg): Ten
   const small = softmaxSmall(x, d);
   const fused = small === null && x.dim() > 0 ? backend().softmax?.(x, d) : null;
   const y = small ?? (fused ? wrap(fused, x.shape, x.dtype) : noGrad(() => exp(logSoftmaxForward(x, d))));
+  if (!(x.requiresGrad && isGradEnabled())) return y; // (no node: no closure)
   return record(
     "SoftmaxBackward",
     [x],

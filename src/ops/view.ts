@@ -7,6 +7,12 @@ import { record, relabel, viewScatter } from "../autograd/record.js";
 import { contiguous } from "./cast.js";
 import { sumToShape } from "./broadcast.js";
 import { checkView } from "../checked-size.js";
+import { isGradEnabled } from "../autograd/grad-mode.js";
+
+/** Whether a view of x records a node: checked first so that a view outside autograd builds no closure. */
+const recordsView = (x: Tensor): boolean => x.requiresGrad && isGradEnabled();
+/** permute's dims for a 2-D transpose (its own inverse). */
+const SWAP: readonly number[] = [1, 0];
 
 type Sizes = (number | readonly number[])[];
 
@@ -19,6 +25,7 @@ export function view(x: Tensor, ...sizes: Sizes): Tensor {
     );
   }
   const out = makeView(x, shape, strides, x.offset);
+  if (!recordsView(x)) return out;
   return record("ViewBackward", [x], out, ([g]) => [reshape(g, x.shape)]);
 }
 
@@ -78,7 +85,12 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
 export function t(x: Tensor): Tensor {
   if (x.dim() > 2)
     throw new ShapeError(`t: expects a tensor with <= 2 dimensions, but self is ${x.dim()}D (${fmtShape(x.shape)})`);
-  return relabel(x.dim() < 2 ? permute(x, [...x.shape.keys()]) : transpose(x, 0, 1), "TBackward", [x]);
+  if (x.dim() < 2) return relabel(permute(x, [...x.shape.keys()]), "TBackward", [x]);
+  // A matrix: the swapped view directly, and the node transpose -> permute would record (its
+  // gradient is the permute of g by the same dims), without their dims arrays and checks.
+  const out = makeView(x, [x.shape[1], x.shape[0]], [x.strides[1], x.strides[0]], x.offset);
+  if (!recordsView(x)) return out;
+  return record("TBackward", [x], out, ([g]) => [permute(g, SWAP)]);
 }
 
 export function squeeze(x: Tensor, dimArg?: number | readonly number[] | { dim?: number | readonly number[] }): Tensor {
