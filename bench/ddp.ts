@@ -1,6 +1,7 @@
 // `npm run bench:ddp`: data-parallel scaling of the seed CNN on CIFAR-10 — images/s with 1 and 2
 // processes (1 thread each, per-rank batch 64, i.e. weak scaling as DDP is used). Three
-// configurations run interleaved (1, 2, 2i, 1, 2, 2i …; medians, spread and per-round ratios):
+// configurations run interleaved, each round in an order rotated by one (1 2 2i, 2 2i 1, 2i 1 2 …;
+// medians, spread and per-round ratios):
 //   1   one process training the bare model (the single-process baseline);
 //   2   two processes with DistributedDataParallel (gradientAsBucketView unless --grad-view 0);
 //   2i  two independent processes training the bare model at the same time, no communication:
@@ -164,7 +165,10 @@ const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d;
 const loadBefore = loadavg().map((x) => round(x, 2));
 const runs: Record<Config, Result[]> = { 1: [], 2: [], "2i": [], "2b": [], py1: [], py2: [], py2i: [] };
 for (let i = 0; i < repeats; i++) {
-  for (const c of CONFIGS) {
+  // Each round starts one configuration later (1 2 2i, 2 2i 1, 2i 1 2 …): none always runs first,
+  // right after the previous round's last run, or last, so load that drifts within a round favours none.
+  const order = CONFIGS.map((_, k) => CONFIGS[(i + k) % CONFIGS.length]);
+  for (const c of order) {
     const r = once(c);
     runs[c].push(r);
     console.error(
@@ -292,6 +296,6 @@ console.log(
     sync: runs[2].map((r) => r.sync),
     allReduce,
     loadAverage: { before: loadBefore, after: loadAfter },
-    note: "1: one process, bare model; 2: DDP on 2 processes; 2i: 2 independent processes (the ceiling); py*: the same in PyTorch (bench/pytorch_ddp.py). msPerStep: wall ms per phase (hooks/wait/copyBack are inside backward) and CPU ms per thread kind (main, gloo, other = V8 GC/JIT and libuv).",
+    note: "1: one process, bare model; 2: DDP on 2 processes; 2i: 2 independent processes (the ceiling); py*: the same in PyTorch (bench/pytorch_ddp.py). msPerStep: wall ms per phase (hooks/wait/copyBack are inside backward) and CPU ms per thread kind (main, gloo, other = V8 GC/JIT and libuv); main:runDelay = ms per step the main thread was runnable but waiting for a core, main:asleep = ms it slept (DDP: the all-reduce wait), main:preempted / main:sleeps = its involuntary / voluntary context switches per step.",
   }),
 );
