@@ -13,7 +13,10 @@
 // phases (data, forward, backward, optimizer step) in wall ms and in main-thread CPU ms, the
 // reducer's hooks (wall ms) / wait / copy-back (CPU ms), inside backward, and the CPU ms of the rank's
 // main thread, its Gloo threads (cpu:glooLoop: Gloo's TCP event loop among them) and the rest
-// (V8's GC and JIT threads, libuv). DDP runs also report `sync`: per step the skew between the
+// (V8's GC and JIT threads, libuv), and the main thread's scheduler accounting: main:runDelay (ms
+// per step runnable but waiting for a core: preempted by the other rank, either rank's V8/Gloo
+// threads or other load), main:asleep (wall - CPU - run delay: blocked, e.g. in DDP's wait),
+// main:preempted / main:sleeps (involuntary / voluntary context switches per step). DDP runs also report `sync`: per step the skew between the
 // ranks' arrivals at the reducer's wait, the all-reduce latency once both are in, each rank's wait
 // (wall ms) and cpuSkewMs, the ranks' difference in main-thread CPU ms between two waits.
 // Options: --bucket-cap-mb X, --grad-view 0|1 (gradientAsBucketView), --preload 0|1 (the rank's
@@ -131,6 +134,25 @@ function threadRuns(): Map<number, number> {
     /* not Linux */
   }
   return out;
+}
+// The main thread's scheduler accounting (Linux; zeros elsewhere): CPU ns, ns spent runnable but
+// waiting for a core (preempted by the other rank, its own or the other rank's V8/Gloo threads, or
+// other load) and its voluntary / involuntary context switches. A step's wall time is its CPU plus
+// that run delay plus the time it slept (DDP: the all-reduce wait; also V8's GC joins).
+function mainSched(): { cpu: number; delay: number; vol: number; invol: number } {
+  try {
+    const [cpu, delay] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, "utf8").split(" ").map(Number);
+    const st = readFileSync(`/proc/self/task/${process.pid}/status`, "utf8");
+    const field = (k: string) => Number(new RegExp(`^${k}:\\s*(\\d+)`, "m").exec(st)?.[1] ?? 0);
+    return {
+      cpu: cpu / 1e6,
+      delay: delay / 1e6,
+      vol: field("voluntary_ctxt_switches"),
+      invol: field("nonvoluntary_ctxt_switches"),
+    };
+  } catch {
+    return { cpu: 0, delay: 0, vol: 0, invol: 0 };
+  }
 }
 const before = threadCpu();
 dist.initProcessGroup("gloo");
@@ -250,7 +272,8 @@ let done = 0,
   alloc0 = 0,
   faults0 = 0,
   cpu0 = new Map<number, number>(),
-  runs0 = new Map<number, number>();
+  runs0 = new Map<number, number>(),
+  sched0 = mainSched();
 const it = batches();
 for (;;) {
   if (done === warmup) {
@@ -259,6 +282,7 @@ for (;;) {
     alloc0 = allocBytes;
     faults0 = process.resourceUsage().minorPageFault;
     cpu0 = threadCpu();
+    sched0 = mainSched();
     runs0 = threadRuns();
     wall.fill(0);
     cpuPhase.fill(0);
@@ -303,6 +327,7 @@ for (;;) {
   if (steps > 0 && done === warmup + steps) break;
 }
 const timed = done - warmup;
+const sched1 = mainSched();
 const cpu1 = threadCpu(),
   runs1 = threadRuns();
 stepMarks.push(performance.now(), cpuNow());
@@ -384,6 +409,10 @@ const mine = new Float64Array([
   per(allocTimed / 2 ** 20),
   ...allocPhase.map((b) => per(b / 2 ** 20)),
   per(faultsTimed),
+  per(sched1.delay - sched0.delay),
+  per(tEnd - t0 - (sched1.cpu - sched0.cpu) - (sched1.delay - sched0.delay)),
+  per(sched1.invol - sched0.invol),
+  per(sched1.vol - sched0.vol),
 ]);
 const all = Array.from({ length: world }, () => torch.zeros([mine.length], { dtype: "float64" }));
 dist.allGather(all, torch.tensor(Array.from(mine), { dtype: "float64" }));
@@ -461,6 +490,10 @@ if (rank === 0) {
     "allocMB",
     ...PHASES.map((p) => `allocMB:${p}`),
     "pageFaults",
+    "main:runDelay",
+    "main:asleep",
+    "main:preempted",
+    "main:sleeps",
   ];
   const perRank = all.map((t) => {
     const v = Array.from(t.typedArray(), Number);

@@ -1,6 +1,7 @@
 // `npm run bench:ddp`: data-parallel scaling of the seed CNN on CIFAR-10 — images/s with 1 and 2
 // processes (1 thread each, per-rank batch 64, i.e. weak scaling as DDP is used). Three
-// configurations run interleaved (1, 2, 2i, 1, 2, 2i …; medians, spread and per-round ratios):
+// configurations run interleaved, each round in an order rotated by one (1 2 2i, 2 2i 1, 2i 1 2 …;
+// medians, spread and per-round ratios):
 //   1   one process training the bare model (the single-process baseline);
 //   2   two processes with DistributedDataParallel (gradientAsBucketView unless --grad-view 0);
 //   2i  two independent processes training the bare model at the same time, no communication:
@@ -11,7 +12,9 @@
 // --profile), the scaling and ceiling that the CPU accounting predicts for an idle machine
 // (cpuModel), the time of one gradient-sized all-reduce, and the load average (the machine is
 // shared: compare the ratios of one run), and `factors`: the ceiling and DDP's share of it taken
-// apart into hardware sharing, the ranks' own helper threads, load and waiting (below). PyTorch 1.13 runs the same three configurations
+// apart into hardware sharing, the ranks' own helper threads, load and waiting (below), and
+// `gapMsPerStep`: a DDP step's extra ms over an independent rank's, split into main-thread CPU,
+// helper-thread CPU, run delay (waiting for a core) and sleep (the all-reduce wait). PyTorch 1.13 runs the same three configurations
 // (bench/pytorch_ddp.py: torch.distributed on Gloo, same model, data order, batch and 1 thread per
 // rank) interleaved with Flint's, unless --no-pytorch or /usr/bin/python3 has no torch: its
 // scaling is the fair reference for what this machine gives two single-thread ranks (and
@@ -164,7 +167,10 @@ const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d;
 const loadBefore = loadavg().map((x) => round(x, 2));
 const runs: Record<Config, Result[]> = { 1: [], 2: [], "2i": [], "2b": [], py1: [], py2: [], py2i: [] };
 for (let i = 0; i < repeats; i++) {
-  for (const c of CONFIGS) {
+  // Each round starts one configuration later (1 2 2i, 2 2i 1, 2i 1 2 …): none always runs first,
+  // right after the previous round's last run, or last, so load that drifts within a round favours none.
+  const order = CONFIGS.map((_, k) => CONFIGS[(i + k) % CONFIGS.length]);
+  for (const c of order) {
     const r = once(c);
     runs[c].push(r);
     console.error(
@@ -214,6 +220,31 @@ const cpuModelOf = (one: Config, cs: Config[]) =>
       .map((c) => [c.endsWith("i") ? "ceiling" : "scaling", round((2 * stepCpu(one)) / stepCpu(c))]),
   );
 const cpuModel = cpuModelOf("1", FLINT);
+// Where a DDP step's extra wall time over an independent rank's goes (ms per step, medians over the
+// rounds, means over the ranks): the main thread's own CPU, the rank's other threads' CPU (Gloo's
+// worker and loop, V8's GC/JIT), the main thread's run delay (runnable, waiting for a core) and its
+// sleep (DDP: the reducer's wait, which sync splits into the arrival skew and the all-reduce
+// latency once both are in). wall = mainCpu + runDelay + asleep on each rank.
+const gapOf = (ddp: Config, ind: Config) => {
+  const mean = (c: Config, f: (p: Phases) => number) => {
+    const ranks = profile(c);
+    return ranks.reduce((a, p) => a + f(p), 0) / ranks.length;
+  };
+  const d = (f: (p: Phases) => number) => round(mean(ddp, f) - mean(ind, f), 2);
+  const wall = (c: Config) => median(runs[c].map((r) => (1000 * r.world * batch) / r.imagesPerSec));
+  const sy = runs[ddp].map((r) => r.sync).filter((x) => x !== undefined);
+  const med = (f: (x: NonNullable<Result["sync"]>) => number) => (sy.length ? round(median(sy.map(f)), 2) : null);
+  return {
+    wall: round(wall(ddp) - wall(ind), 2),
+    mainCpu: d((p) => p["cpu:main"]),
+    helperCpu: d((p) => (p["cpu:gloo"] ?? 0) + p["cpu:other"]),
+    runDelay: d((p) => p["main:runDelay"] ?? 0),
+    asleep: d((p) => p["main:asleep"] ?? 0),
+    ddpArrivalSkew: med((x) => x.skewMs),
+    ddpCpuSkew: med((x) => x.cpuSkewMs),
+    ddpAllReduceLatency: med((x) => x.latencyMs),
+  };
+};
 // The measured ratios taken apart, per round, into factors whose product they are (identities, so
 // nothing is modelled): with w the wall ms of one step of one rank, m its main thread's CPU ms and
 // t all its threads' CPU ms (means over the ranks),
@@ -287,11 +318,11 @@ console.log(
       : {}),
     testAccuracy: Object.fromEntries(CONFIGS.map((c) => [c, runs[c].map((r) => r.testAccuracy)])),
     cpuModel,
-    ...(withCeiling ? { factors: factorsOf("1", "2i", "2") } : {}),
+    ...(withCeiling ? { factors: factorsOf("1", "2i", "2"), gapMsPerStep: gapOf("2", "2i") } : {}),
     msPerStep: Object.fromEntries(CONFIGS.map((c) => [c, profile(c)])),
     sync: runs[2].map((r) => r.sync),
     allReduce,
     loadAverage: { before: loadBefore, after: loadAfter },
-    note: "1: one process, bare model; 2: DDP on 2 processes; 2i: 2 independent processes (the ceiling); py*: the same in PyTorch (bench/pytorch_ddp.py). msPerStep: wall ms per phase (hooks/wait/copyBack are inside backward) and CPU ms per thread kind (main, gloo, other = V8 GC/JIT and libuv).",
+    note: "1: one process, bare model; 2: DDP on 2 processes; 2i: 2 independent processes (the ceiling); py*: the same in PyTorch (bench/pytorch_ddp.py). msPerStep: wall ms per phase (hooks/wait/copyBack are inside backward) and CPU ms per thread kind (main, gloo, other = V8 GC/JIT and libuv); main:runDelay = ms per step the main thread was runnable but waiting for a core, main:asleep = ms it slept (DDP: the all-reduce wait), main:preempted / main:sleeps = its involuntary / voluntary context switches per step.",
   }),
 );
