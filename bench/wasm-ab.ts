@@ -4,7 +4,9 @@
 // load. The order alternates, A B native then B A native (ABBA): what runs just before a step
 // (native's pool still spinning, garbage the previous step left) slows it, and with a fixed order
 // A (always after native) was slower than B by 4-14% with the same file as both. --gap MS sleeps
-// between steps too (default 0). B/A is also given as the median of each round's ratio.
+// between steps too (default 0). B/A is also given as the median of each round's ratio. --cpu
+// times by the process's CPU time (every thread's): the work a step costs, steadier under load
+// than the clock, but it counts a spinning pool's waiting (native's) as work.
 // Usage (the older build first saved from git):
 //   git show REV:native/wasm/flint-mt.wasm > /tmp/old-mt.wasm
 //   node --import tsx bench/wasm-ab.ts --a /tmp/old-mt.wasm [--b native/wasm/flint-mt.wasm] [--threads 2] [--rounds 10]
@@ -34,6 +36,12 @@ const threads = Number(opt("threads", "2")),
   rounds = Number(opt("rounds", "10")),
   batch = Number(opt("batch", "64")),
   gap = Number(opt("gap", "0"));
+const now = process.argv.includes("--cpu")
+  ? (): number => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    }
+  : (): number => performance.now();
 const heapOpt = (name: string): { enabled?: boolean; ballast?: number } => {
   const v = opt(name, ""),
     ballast = opt(`${name}-ballast`, "");
@@ -63,9 +71,9 @@ const swapped = [impls[1], impls[0], ...impls.slice(2)];
 for (let r = -2; r < rounds; r++)
   for (const [name, b] of (r & 1) === 0 ? impls : swapped) {
     setActiveBackend(b);
-    const t0 = performance.now();
+    const t0 = now();
     step();
-    if (r >= 0) times.get(name)!.push(performance.now() - t0);
+    if (r >= 0) times.get(name)!.push(now() - t0);
     if (yieldSteps || gap > 0) await new Promise((res) => setTimeout(res, gap));
   }
 const med = (n: string): number => {
