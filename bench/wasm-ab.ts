@@ -1,7 +1,13 @@
 // Two builds of the threaded WebAssembly kernels (e.g. the shipped one and an older one from git)
-// and the native addon, driving one seed CNN training step in turn, A B native A B native ..., in
-// one process: medians and the ratios A/native, B/native and B/A, fair on a noisy machine because
-// every round sees the same load. Usage (the older build first saved from git):
+// and the native addon, driving one seed CNN training step in turn, in one process: medians and
+// the ratios A/native, B/native and B/A, fair on a noisy machine because every round sees the same
+// load. The order alternates, A B native then B A native (ABBA): what runs just before a step
+// (native's pool still spinning, garbage the previous step left) slows it, and with a fixed order
+// A (always after native) was slower than B by 4-14% with the same file as both. --gap MS sleeps
+// between steps too (default 0). B/A is also given as the median of each round's ratio. --cpu
+// times by the process's CPU time (every thread's): the work a step costs, steadier under load
+// than the clock, but it counts a spinning pool's waiting (native's) as work.
+// Usage (the older build first saved from git):
 //   git show REV:native/wasm/flint-mt.wasm > /tmp/old-mt.wasm
 //   node --import tsx bench/wasm-ab.ts --a /tmp/old-mt.wasm [--b native/wasm/flint-mt.wasm] [--threads 2] [--rounds 10]
 // or one build with tensor storage in JavaScript (A, copied per kernel call) against storage in
@@ -28,7 +34,14 @@ const opt = (name: string, dflt: string): string => {
 };
 const threads = Number(opt("threads", "2")),
   rounds = Number(opt("rounds", "10")),
-  batch = Number(opt("batch", "64"));
+  batch = Number(opt("batch", "64")),
+  gap = Number(opt("gap", "0"));
+const now = process.argv.includes("--cpu")
+  ? (): number => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    }
+  : (): number => performance.now();
 const heapOpt = (name: string): { enabled?: boolean; ballast?: number } => {
   const v = opt(name, ""),
     ballast = opt(`${name}-ballast`, "");
@@ -54,23 +67,30 @@ await new Promise((r) => setTimeout(r, 300)); // the workers start asynchronousl
 
 const { step } = seedStep(batch);
 const times = new Map<string, number[]>(impls.map(([n]) => [n, []]));
+const swapped = [impls[1], impls[0], ...impls.slice(2)];
 for (let r = -2; r < rounds; r++)
-  for (const [name, b] of impls) {
+  for (const [name, b] of (r & 1) === 0 ? impls : swapped) {
     setActiveBackend(b);
-    const t0 = performance.now();
+    const t0 = now();
     step();
-    if (r >= 0) times.get(name)!.push(performance.now() - t0);
-    if (yieldSteps) await new Promise((res) => setTimeout(res, 0));
+    if (r >= 0) times.get(name)!.push(now() - t0);
+    if (yieldSteps || gap > 0) await new Promise((res) => setTimeout(res, gap));
   }
 const med = (n: string): number => {
   const t = [...times.get(n)!].sort((x, y) => x - y);
   return t[t.length >> 1];
 };
+const ta = times.get("A")!,
+  tb = times.get("B")!;
+times.set(
+  "B/A",
+  tb.map((v, i) => v / ta[i]),
+);
 const a = med("A"),
   b = med("B"),
   n = addon ? med("native") : NaN;
 console.log(
   `seed CNN step, batch ${batch}, ${threads} threads, median of ${rounds}: A ${a.toFixed(1)} ms, B ${b.toFixed(1)} ms, native ${n.toFixed(1)} ms; ` +
-    `A/native ${(a / n).toFixed(2)}, B/native ${(b / n).toFixed(2)}, B/A ${(b / a).toFixed(3)}`,
+    `A/native ${(a / n).toFixed(2)}, B/native ${(b / n).toFixed(2)}, B/A ${(b / a).toFixed(3)} (per round ${med("B/A").toFixed(3)})`,
 );
 process.exit(0);

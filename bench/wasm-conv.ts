@@ -2,11 +2,17 @@
 // addon, interleaved in one process: ms per call (median) and the wasm/native ratio, so kernel
 // changes to the wasm build can be compared on a noisy machine. Also a plain sgemm of the same
 // multiply-adds, to separate GEMM speed from im2col / packing.
-// Usage: node --import tsx bench/wasm-conv.ts [--threads 1] [--reps 7] [--batch 64]
+// Usage: node --import tsx bench/wasm-conv.ts [--threads 1] [--reps 7] [--batch 64] [--cpu] [--b FILE.wasm]
+// --cpu: time by the process's CPU time (every thread's) instead of the clock: the work a call
+// costs, which a loaded machine hardly disturbs (with --threads 1, the kernel's own time).
+// --b: a second threaded build (e.g. flint-mt-relaxed.wasm, or an old one from git) as "wasmB",
+// interleaved with the others; its ratio to the loaded build is printed (median and min: the
+// fastest of the calls is the steadiest figure for a compute-bound kernel under load).
 import { nativeAddon } from "../src/backend/native/addon.js";
 import type { NativeAddon } from "../src/backend/native/addon-api.js";
 import { makeWasmAddon } from "../src/backend/wasm/kernels.js";
-import { loadKernelsFromDisk } from "../src/backend/wasm/load-node.js";
+import { instantiateThreadedNode, loadKernelsFromDisk, loadedWasmFile } from "../src/backend/wasm/load-node.js";
+import { readFileSync } from "node:fs";
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -15,11 +21,20 @@ const arg = (name: string, dflt: number): number => {
 const threads = arg("threads", 1),
   reps = arg("reps", 7),
   N = arg("batch", 64);
+const cpu = process.argv.includes("--cpu");
+const now = (): number => {
+  if (!cpu) return performance.now();
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 const ex = loadKernelsFromDisk();
 if (!ex) throw new Error("wasm-conv: the wasm kernels will not load");
 const wasm = makeWasmAddon(ex);
 const native = nativeAddon();
 const impls: [string, NativeAddon][] = [["wasm", wasm]];
+const bi = process.argv.indexOf("--b");
+if (bi >= 0) impls.push(["wasmB", makeWasmAddon(instantiateThreadedNode(readFileSync(process.argv[bi + 1])))]);
+console.log(`wasm: ${loadedWasmFile()}${bi >= 0 ? `, wasmB: ${process.argv[bi + 1]}` : ""}`);
 if (native) impls.push(["native", native]);
 for (const [, a] of impls) a.setNumThreads(threads);
 await new Promise((r) => setTimeout(r, 200)); // let the workers start
@@ -31,7 +46,7 @@ const layers = [
   { C: 32, H: 8, OC: 64 },
 ];
 const median = (t: number[]): number => t.sort((a, b) => a - b)[t.length >> 1];
-console.log(`batch ${N}, ${threads} thread(s); ms per call, wasm / native`);
+console.log(`batch ${N}, ${threads} thread(s); ${cpu ? "CPU " : ""}ms per call, wasm / native`);
 for (const { C, H, OC } of layers) {
   const K = 5,
     P = H * H;
@@ -60,17 +75,21 @@ for (const { C, H, OC } of layers) {
     const t = new Map<string, number[]>();
     for (let r = 0; r < reps; r++)
       for (const [impl, a] of impls) {
-        const s = performance.now();
+        const s = now();
         op(a);
         const arr = t.get(impl) ?? [];
-        arr.push(performance.now() - s);
+        arr.push(now() - s);
         t.set(impl, arr);
       }
+    const min = (k: string): number => Math.min(...t.get(k)!);
     const mw = median(t.get("wasm")!),
       mn = native ? median(t.get("native")!) : NaN;
+    const vsB = t.has("wasmB")
+      ? `  B/wasm median ${(median(t.get("wasmB")!) / mw).toFixed(2)} min ${(min("wasmB") / min("wasm")).toFixed(2)}`
+      : "";
     console.log(
       `C${C} ${H}x${H} OC${OC} ${name.padEnd(6)} wasm ${mw.toFixed(2).padStart(7)} ms (${((gflop * 1000) / mw).toFixed(1)} GFLOP/s)` +
-        `  native ${mn.toFixed(2).padStart(7)} ms  ratio ${(mw / mn).toFixed(2)}`,
+        `  native ${mn.toFixed(2).padStart(7)} ms  ratio ${(mw / mn).toFixed(2)} (min ${(min("wasm") / (native ? min("native") : NaN)).toFixed(2)})${vsB}`,
     );
   }
 }

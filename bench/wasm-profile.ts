@@ -5,7 +5,8 @@
 // kernel time's difference is what the second thread buys (and what waiting for it costs).
 // Usage: FLINT_BACKEND=wasm node --import tsx bench/wasm-profile.ts [--threads 2] [--steps 10] [--batch 64]
 // (FLINT_WASM_HEAP_STORAGE=0: tensor storage in JavaScript, every operand copied, as before;
-// --yield: a macrotask between steps, so that the storage of collected tensors is freed and reused.)
+// --yield: a macrotask between steps, so that the storage of collected tensors is freed and reused;
+// --cpu: the process's CPU time (all threads) instead of the clock, steadier on a loaded machine.)
 import * as torch from "../src/index.js";
 import { setActiveBackend } from "../src/backend/backend.js";
 import { makeWasmBackend } from "../src/backend/wasm/index.js";
@@ -21,6 +22,12 @@ const arg = (name: string, dflt: number): number => {
 const steps = arg("steps", 10),
   batch = arg("batch", 64),
   threads = arg("threads", 2);
+const now = process.argv.includes("--cpu")
+  ? (): number => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    }
+  : (): number => performance.now();
 
 const ex = loadKernelsFromDisk();
 if (!ex) throw new Error("wasm-profile: native/wasm/flint*.wasm will not load");
@@ -39,11 +46,11 @@ Heap.prototype.run = function <T>(this: Heap, regions: Parameters<Heap["run"]>[0
     if (r && !kernels.heapStorage.owns(r.array)) bytesIn += (r.input ? 1 : 0) * r.length * r.array.BYTES_PER_ELEMENT;
   try {
     return heapRun.call(this, regions, (p: number[]) => {
-      const k0 = performance.now();
+      const k0 = now();
       try {
         return fn(p);
       } finally {
-        kernelMs += performance.now() - k0;
+        kernelMs += now() - k0;
       }
     }) as T;
   } finally {
@@ -56,13 +63,13 @@ const k = kernels as unknown as Record<string, unknown>;
 for (const [name, fn] of Object.entries(k)) {
   if (typeof fn !== "function" || name.endsWith("Threads") || name.endsWith("Isa")) continue;
   k[name] = (...args: unknown[]) => {
-    const t0 = performance.now(),
+    const t0 = now(),
       k0 = kernelMs;
     try {
       return (fn as (...a: unknown[]) => unknown)(...args);
     } finally {
       const e = table.get(name) ?? { ms: 0, kernel: 0, calls: 0 };
-      e.ms += performance.now() - t0;
+      e.ms += now() - t0;
       e.kernel += kernelMs - k0;
       e.calls++;
       table.set(name, e);
@@ -81,9 +88,9 @@ table.clear();
 kernelMs = runs = bytesIn = 0;
 const times: number[] = [];
 for (let i = 0; i < steps; i++) {
-  const t0 = performance.now();
+  const t0 = now();
   step();
-  times.push(performance.now() - t0);
+  times.push(now() - t0);
   await turn();
 }
 times.sort((a, b) => a - b);

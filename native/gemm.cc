@@ -143,12 +143,28 @@ bool setGemmIsa(const char* name) {
   return true;
 }
 
+// Whether a product with this beta overwrites C through the kernel's store micro-kernel on its
+// first K block instead of zeroing C first and adding into it. The WebAssembly build only (its
+// SIMD128 kernel has one; the native kernels keep their measured paths): no zeroing pass, and C
+// not read back (conv2dBackwardInput's GEMM, K = OC, writes a large C: 1-4 % faster there;
+// sgemm with K = 75 ~1.2x; bench/wasm-conv.ts --cpu --b OLD.wasm).
+// The same floats: the store kernel adds its product to +0 as the other adds it to the zeroed C.
+static bool storeFirstBlock(const GemmKernel& g, int64_t K, float alpha, float beta) {
+#if defined(__wasm__)
+  return beta == 0.0f && g.store != nullptr && K > 0 && alpha != 0.0f;
+#else
+  (void)g, (void)K, (void)alpha, (void)beta;
+  return false;
+#endif
+}
+
 void sgemmSerial(bool tA, bool tB, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
                  int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   if (M <= 0 || N <= 0) return;
-  scaleC(M, N, beta, C, ldc);
-  if (K <= 0 || alpha == 0.0f) return;
   const GemmKernel& g = gemmKernel();
+  const bool store = storeFirstBlock(g, K, alpha, beta);
+  if (!store) scaleC(M, N, beta, C, ldc);
+  if (K <= 0 || alpha == 0.0f) return;
   const int MR = g.mr, NR = g.nr;
   const int64_t KC = g.kc, MC = g.mc, NC = g.nc;
   int64_t ncMax = std::min<int64_t>(NC, N), kcMax = std::min<int64_t>(KC, K);
@@ -159,6 +175,7 @@ void sgemmSerial(bool tA, bool tB, int64_t M, int64_t N, int64_t K, float alpha,
     int64_t nc = std::min<int64_t>(NC, N - jc);
     for (int64_t pc = 0; pc < K; pc += KC) {
       int64_t kc = std::min<int64_t>(KC, K - pc);
+      const MicroKernel fn = store && pc == 0 ? g.store : g.fn;
       packB(tB, B, ldb, pc, kc, jc, nc, NR, Bp);
       for (int64_t ic = 0; ic < M; ic += MC) {
         int64_t mc = std::min<int64_t>(MC, M - ic);
@@ -168,7 +185,7 @@ void sgemmSerial(bool tA, bool tB, int64_t M, int64_t N, int64_t K, float alpha,
           const float* bp = Bp + jr * kc;
           for (int64_t ir = 0; ir < mc; ir += MR) {
             int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
-            g.fn(kc, Ap + ir * kc, bp, C + (ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha);
+            fn(kc, Ap + ir * kc, bp, C + (ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha);
           }
         }
       }
@@ -213,13 +230,15 @@ void sgemmSerialPacked(int64_t M, int64_t n, int64_t K, float alpha, const float
                        const float* Bp, int64_t packedN, int64_t j0, float beta, float* C,
                        int64_t ldc) {
   if (M <= 0 || n <= 0) return;
-  scaleC(M, n, beta, C, ldc);
-  if (K <= 0 || alpha == 0.0f) return;
   const GemmKernel& g = gemmKernel();
+  const bool store = storeFirstBlock(g, K, alpha, beta);
+  if (!store) scaleC(M, n, beta, C, ldc);
+  if (K <= 0 || alpha == 0.0f) return;
   const int MR = g.mr, NR = g.nr;
   const int64_t KC = g.kc, MC = g.mc, packedM = packedHeight(M);
   for (int64_t pc = 0; pc < K; pc += KC) {
     int64_t kc = std::min<int64_t>(KC, K - pc);
+    const MicroKernel fn = store && pc == 0 ? g.store : g.fn;
     const float* bBlock = Bp + pc * packedN + j0 * kc;  // panel j0 / NR of this block
     const float* aBlock = Ap + pc * packedM;
     // MC rows of A stay in L2 while the B panels stream past them.
@@ -230,7 +249,7 @@ void sgemmSerialPacked(int64_t M, int64_t n, int64_t K, float alpha, const float
         const float* bp = bBlock + jr * kc;
         for (int64_t ir = 0; ir < mc; ir += MR) {
           int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
-          g.fn(kc, aBlock + (ic + ir) * kc, bp, C + (ic + ir) * ldc + jr, ldc, mr, nr, alpha);
+          fn(kc, aBlock + (ic + ir) * kc, bp, C + (ic + ir) * ldc + jr, ldc, mr, nr, alpha);
         }
       }
     }

@@ -25,6 +25,11 @@ namespace {
 constexpr int kMR = FLINT_WASM_MR;
 constexpr int kNV = FLINT_WASM_NV;
 constexpr int kNR = 4 * kNV;
+// K block (BLIS kc). 128, 400 and 512 ran the seed CNN's convolutions within 2 % of 256
+// (bench/wasm-conv.ts --cpu, 2026-12-08): the kernel is not limited by where its panels sit.
+#ifndef FLINT_WASM_KC
+#define FLINT_WASM_KC 256
+#endif
 
 // a * b + c. Debian's clang 14 knows relaxed_madd only as its prototype, __builtin_wasm_fma_f32x4
 // (f32x4.fma, opcode 0xaf), which build.sh rewrites to the final f32x4.relaxed_madd (0x105,
@@ -56,7 +61,10 @@ inline __attribute__((always_inline)) void step(const float* B, ARow a, v128_t (
 // A values (4 * kMR floats, kMR whole vectors of the packed panel) in kMR vector loads, each value
 // splatted by a lane shuffle: 4x fewer A loads, for engines that check bounds on every access
 // (Debian's Chromium, src/backend/wasm/gemm-variant.ts). Same products, same order: same floats.
-template <bool kVecA>
+// kStore: C = alpha * A B, C not read (GemmKernel::store: the first K block of a product that
+// overwrites C, so the driver need not zero C first and the kernel need not load it back. It
+// adds the product to +0 as the plain kernel adds it to the zeroed C: the same floats, -0 included).
+template <bool kVecA, bool kStore = false>
 void micro(int64_t kc, const float* A, const float* B, float* C, int64_t ldc, int mr, int nr,
            float alpha) {
   v128_t c[kMR][kNV];
@@ -100,7 +108,8 @@ void micro(int64_t kc, const float* A, const float* B, float* C, int64_t ldc, in
       float* cr = C + r * ldc;
 #pragma clang loop unroll(full)
       for (int v = 0; v < kNV; ++v)
-        wasm_v128_store(cr + 4 * v, FLINT_MADD(va, c[r][v], wasm_v128_load(cr + 4 * v)));
+        wasm_v128_store(cr + 4 * v, kStore ? wasm_f32x4_add(wasm_f32x4_splat(0.0f), wasm_f32x4_mul(va, c[r][v]))
+                                           : FLINT_MADD(va, c[r][v], wasm_v128_load(cr + 4 * v)));
     }
     return;
   }
@@ -109,7 +118,7 @@ void micro(int64_t kc, const float* A, const float* B, float* C, int64_t ldc, in
   for (int r = 0; r < kMR; ++r)
     for (int v = 0; v < kNV; ++v) wasm_v128_store(tile[r] + 4 * v, c[r][v]);
   for (int r = 0; r < mr; ++r)
-    for (int j = 0; j < nr; ++j) C[r * ldc + j] += alpha * tile[r][j];
+    for (int j = 0; j < nr; ++j) C[r * ldc + j] = (kStore ? 0.0f : C[r * ldc + j]) + alpha * tile[r][j];
 }
 
 int gVariant = 0;  // 0: micro<false>, 1: micro<true>; set by the loader (setWasmSimd128Variant)
@@ -119,7 +128,9 @@ int gVariant = 0;  // 0: micro<false>, 1: micro<true>; set by the loader (setWas
 bool wasmSimd128Supported() { return true; }
 // mc must be a multiple of MR (the packed A panels are addressed by row).
 GemmKernel wasmSimd128Kernel() {
-  return GemmKernel{kMR, kNR, 256, 40 * kMR, 2048, gVariant ? micro<true> : micro<false>, "wasm-simd128"};
+  GemmKernel k{kMR, kNR, FLINT_WASM_KC, 40 * kMR, 2048, gVariant ? micro<true> : micro<false>, "wasm-simd128"};
+  k.store = gVariant ? micro<true, true> : micro<false, true>;
+  return k;
 }
 void setWasmSimd128Variant(int variant) { gVariant = variant != 0; }
 
