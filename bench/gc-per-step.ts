@@ -114,6 +114,8 @@ if (process.env.GC_STEP_CHILD === undefined) {
       freshMB: mbPerStep("freshBytes"),
       reusedMB: mbPerStep("reusedBytes"),
       freedMB: mbPerStep("freedBytes"),
+      promotedMB: mbPerStep("promotedBytes"),
+      forcedMarkSweeps: per((s1.forcedFullGcs ?? 0) - (s0.forcedFullGcs ?? 0)),
       budgetMB: Math.round((s1.youngBudget ?? 0) / 2 ** 20),
       rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
     }),
