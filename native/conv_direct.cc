@@ -19,7 +19,6 @@ constexpr int64_t kSlack = 16;  // the forward kernel reads up to 16 floats past
 
 #if defined(__wasm_simd128__)
 bool gDirectOn = true;
-// The SIMD128 image kernel (forward and input gradient); the weight gradient stays on im2col.
 bool kernelOk() { return gDirectOn && std::string(gemmKernel().name) == "wasm-simd128"; }
 void copyInterior(const float* src, int64_t C, int64_t H, int64_t W, int64_t pT, int64_t pL, float* dst) {
   copyInteriorWasm(src, C, H, W, pT, pL, dst);
@@ -28,6 +27,14 @@ void imageKernel(const DirectGeo& g, const float* xpad, const float* wp, const f
                  int64_t oh0, int64_t oh1) {
   directConvImageWasm(g, xpad, wp, bias, out, oh0, oh1);
 }
+void transposeGradOut(const float* go, int64_t OC, int64_t P, int64_t OCp, float* goT, double* bsum) {
+  transposeGradOutWasm(go, OC, P, OCp, goT, bsum);
+}
+void weightAccKernel(const DirectGeo& g, int64_t images, const float* xp, int64_t imgStride, const float* goT,
+                     int64_t goStride, int64_t OCp, float* acc) {
+  directConvWeightAccWasm(g, images, xp, imgStride, goT, goStride, OCp, acc);
+}
+constexpr int64_t kWeightGradPanel = 8;  // output channels per SIMD128 weight-gradient tile
 #else
 bool kernelOk() { return std::string(gemmKernel().name) == "avx512"; }
 void copyInterior(const float* src, int64_t C, int64_t H, int64_t W, int64_t pT, int64_t pL, float* dst) {
@@ -37,6 +44,14 @@ void imageKernel(const DirectGeo& g, const float* xpad, const float* wp, const f
                  int64_t oh0, int64_t oh1) {
   directConvImageAvx512(g, xpad, wp, bias, out, oh0, oh1);
 }
+void transposeGradOut(const float* go, int64_t OC, int64_t P, int64_t OCp, float* goT, double* bsum) {
+  transposeGradOutAvx512(go, OC, P, OCp, goT, bsum);
+}
+void weightAccKernel(const DirectGeo& g, int64_t images, const float* xp, int64_t imgStride, const float* goT,
+                     int64_t goStride, int64_t OCp, float* acc) {
+  directConvWeightAccAvx512(g, images, xp, imgStride, goT, goStride, OCp, acc);
+}
+constexpr int64_t kWeightGradPanel = 32;
 #endif
 
 bool baseOk(const ConvShape& s) {
@@ -95,11 +110,9 @@ bool directConvForwardOk(const ConvShape& s) { return baseOk(s) && s.OC >= 16; }
 bool directConvBackwardInputOk(const ConvShape& s) {
   return baseOk(s) && s.C >= 16 && s.pH <= s.KH - 1 && s.pW <= s.KW - 1;
 }
-#if defined(__wasm_simd128__)
-bool directConvBackwardWeightOk(const ConvShape&) { return false; }  // no SIMD128 weight-gradient kernel
-void setDirectConvEnabled(bool on) { gDirectOn = on; }
-#else
 bool directConvBackwardWeightOk(const ConvShape& s) { return baseOk(s); }
+#if defined(__wasm_simd128__)
+void setDirectConvEnabled(bool on) { gDirectOn = on; }
 #endif
 
 void directConvForward(const ConvShape& s, const float* x, const float* w, const float* bias, float* out) {
@@ -173,8 +186,8 @@ void directWeightGrad(const ConvShape& s, const DirectGeo& g, int64_t OCp, const
       const int64_t cnt = std::min(group, e - n0);
       for (int64_t i = 0; i < cnt; ++i) {
         const int64_t n = n0 + i;
-        copyInteriorAvx512(x + n * s.C * s.H * s.W, s.C, s.H, s.W, s.pH, s.pW, xp + i * imgStride);
-        transposeGradOutAvx512(gradOut + n * s.OC * P, s.OC, P, OCp, goT + i * goStride, bsum);
+        copyInterior(x + n * s.C * s.H * s.W, s.C, s.H, s.W, s.pH, s.pW, xp + i * imgStride);
+        transposeGradOut(gradOut + n * s.OC * P, s.OC, P, OCp, goT + i * goStride, bsum);
       }
       accumulate(cnt, xp, imgStride, goT, goStride, acc);
     }
@@ -203,12 +216,12 @@ void directWeightGrad(const ConvShape& s, const DirectGeo& g, int64_t OCp, const
 
 void directConvBackwardWeight(const ConvShape& s, const float* x, const float* gradOut, float* gradW,
                               float* gradBias) {
-  const int64_t OCp = (s.OC + 31) / 32 * 32;
+  const int64_t OCp = (s.OC + kWeightGradPanel - 1) / kWeightGradPanel * kWeightGradPanel;
   const DirectGeo g{s.C, s.H + 2 * s.pH, s.W + 2 * s.pW, s.pH, s.H, s.KH, s.KW, s.OC, s.OH, s.OW, s.pW, s.W};
   directWeightGrad(
       s, g, OCp,
       [&](int64_t images, const float* xp, int64_t imgStride, const float* goT, int64_t goStride, float* acc) {
-        directConvWeightAccAvx512(g, images, xp, imgStride, goT, goStride, OCp, acc);
+        weightAccKernel(g, images, xp, imgStride, goT, goStride, OCp, acc);
       },
       x, gradOut, gradW, gradBias);
 }

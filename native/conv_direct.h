@@ -75,6 +75,11 @@ void copyInteriorAvx512(const float* src, int64_t C, int64_t H, int64_t W, int64
 void directConvImageWasm(const DirectGeo& g, const float* xpad, const float* wPacked, const float* bias,
                          float* out, int64_t ohBegin, int64_t ohEnd);
 void copyInteriorWasm(const float* src, int64_t C, int64_t H, int64_t W, int64_t pT, int64_t pL, float* dst);
+// As directConvWeightAccAvx512 and transposeGradOutAvx512, for OCp a multiple of 8 and goT
+// strip-major ([OCp / 8][P][8] per image, the same size).
+void directConvWeightAccWasm(const DirectGeo& g, int64_t images, const float* xpad, int64_t imgStride,
+                             const float* goT, int64_t goStride, int64_t OCp, float* acc);
+void transposeGradOutWasm(const float* go, int64_t OC, int64_t P, int64_t OCp, float* goT, double* bsum);
 #endif
 
 }  // namespace flint

@@ -1,8 +1,8 @@
-// The WebAssembly build's implicit-GEMM convolution (native/conv_direct.cc with the SIMD128 kernel,
-// native/conv_direct_wasm_simd128.cc: forward and input gradient, stride 1) against the same
+// The WebAssembly build's implicit-GEMM convolution (native/conv_direct.cc with the SIMD128 kernels,
+// native/conv_direct_wasm_simd128.cc: forward, input and weight gradients, stride 1) against the same
 // module's im2col + GEMM path (flint_set_direct_conv(0)), on shapes that hit its edges: padding
 // on one axis only, output widths that do not fill the 8-position tile, channel counts that do not
-// fill the 4-channel panel, batch 1 and 3, one and two threads. The PyTorch fixtures
+// fill the 4-channel panel or the 8-channel weight-gradient strip, batch 1 and 3, one and two threads. The PyTorch fixtures
 // (npm run test:wasm) check the seed CNN's shapes against PyTorch itself.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -25,7 +25,7 @@ const direct = load(false),
   im2col = load(true);
 
 // N, C, H, W, OC, KH, KW, pH, pW (stride 1, dilation 1, groups 1: the direct path's domain; the
-// forward takes it from OC >= 16, the input gradient from C >= 16).
+// forward takes it from OC >= 16, the input gradient from C >= 16, the weight gradient always).
 const shapes: number[][] = [
   [3, 18, 11, 13, 19, 5, 5, 2, 2],
   [1, 16, 6, 7, 37, 3, 3, 1, 1],
@@ -54,10 +54,16 @@ for (const threads of [1, 2])
           gi = new Float32Array(N * C * H * W).fill(NaN);
         a.conv2dForward(x, w, b, out, ...geo);
         a.conv2dBackwardInput(go, w, gi, ...geo);
-        return { out, gi };
+        const gw = new Float32Array(OC * C * KH * KW).fill(NaN),
+          gb = new Float32Array(OC).fill(NaN);
+        a.conv2dBackwardWeight(x, go, gw, gb, ...geo);
+        return { out, gi, gw, gb };
       });
       // Sums of up to 25 * 64 products of magnitude < 1, in a different order: float rounding.
       assertClose(outs[0].out, outs[1].out, `forward ${name}`, { rtol: 1e-5, atol: 5e-5 });
       assertClose(outs[0].gi, outs[1].gi, `input gradient ${name}`, { rtol: 1e-5, atol: 5e-5 });
+      // Weight gradients sum N * OH * OW products (up to 3 * 17 * 21).
+      assertClose(outs[0].gw, outs[1].gw, `weight gradient ${name}`, { rtol: 1e-5, atol: 2e-4 });
+      assertClose(outs[0].gb, outs[1].gb, `bias gradient ${name}`, { rtol: 1e-5, atol: 2e-4 });
     });
   }
