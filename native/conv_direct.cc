@@ -17,23 +17,61 @@ constexpr int64_t kSlack = 16;  // the forward kernel reads up to 16 floats past
 // Padded buffers are zeroed once per call and reused for every image; only the interior is
 // rewritten (copyInteriorAvx512), since per-row memset/memcpy calls cost ~5% on small maps.
 
+#if defined(__wasm_simd128__)
+bool gDirectOn = true;
+bool kernelOk() { return gDirectOn && std::string(gemmKernel().name) == "wasm-simd128"; }
+void copyInterior(const float* src, int64_t C, int64_t H, int64_t W, int64_t pT, int64_t pL, float* dst) {
+  copyInteriorWasm(src, C, H, W, pT, pL, dst);
+}
+void imageKernel(const DirectGeo& g, const float* xpad, const float* wp, const float* bias, float* out,
+                 int64_t oh0, int64_t oh1) {
+  directConvImageWasm(g, xpad, wp, bias, out, oh0, oh1);
+}
+void transposeGradOut(const float* go, int64_t OC, int64_t P, int64_t OCp, float* goT, double* bsum) {
+  transposeGradOutWasm(go, OC, P, OCp, goT, bsum);
+}
+void weightAccKernel(const DirectGeo& g, int64_t images, const float* xp, int64_t imgStride, const float* goT,
+                     int64_t goStride, int64_t OCp, float* acc) {
+  directConvWeightAccWasm(g, images, xp, imgStride, goT, goStride, OCp, acc);
+}
+constexpr int64_t kWeightGradPanel = 8;  // output channels per SIMD128 weight-gradient tile
+#else
+bool kernelOk() { return std::string(gemmKernel().name) == "avx512"; }
+void copyInterior(const float* src, int64_t C, int64_t H, int64_t W, int64_t pT, int64_t pL, float* dst) {
+  copyInteriorAvx512(src, C, H, W, pT, pL, dst);
+}
+void imageKernel(const DirectGeo& g, const float* xpad, const float* wp, const float* bias, float* out,
+                 int64_t oh0, int64_t oh1) {
+  directConvImageAvx512(g, xpad, wp, bias, out, oh0, oh1);
+}
+void transposeGradOut(const float* go, int64_t OC, int64_t P, int64_t OCp, float* goT, double* bsum) {
+  transposeGradOutAvx512(go, OC, P, OCp, goT, bsum);
+}
+void weightAccKernel(const DirectGeo& g, int64_t images, const float* xp, int64_t imgStride, const float* goT,
+                     int64_t goStride, int64_t OCp, float* acc) {
+  directConvWeightAccAvx512(g, images, xp, imgStride, goT, goStride, OCp, acc);
+}
+constexpr int64_t kWeightGradPanel = 32;
+#endif
+
 bool baseOk(const ConvShape& s) {
-  return std::string(gemmKernel().name) == "avx512" && s.groups == 1 && s.sH == 1 && s.sW == 1 &&
-         s.dH == 1 && s.dW == 1 && !(s.KH == 1 && s.KW == 1);
+  return kernelOk() && s.groups == 1 && s.sH == 1 && s.sW == 1 && s.dH == 1 && s.dW == 1 &&
+         !(s.KH == 1 && s.KW == 1);
 }
 
-// Packs weight(co, k) as [ceil(Cout / 32)][K][32], zero past Cout; split over K across threads
+// Packs weight(co, k) as [ceil(Cout / P)][K][P] (P = kDirectPanel), zero past Cout; split over K across threads
 // (it runs before the images and would otherwise be serial time on every call).
 template <typename Weight>
 float* packPanels(int64_t Cout, int64_t K, const Weight& weight) {
-  const int64_t panels = (Cout + 31) / 32;
-  float* wp = scratch(kSlotWeights, static_cast<size_t>(panels * K * 32));
-  parallelFor(tasksFor(panels * K * 32, 1 << 14), [&](int t, int tasks) {
+  constexpr int64_t PW = kDirectPanel;
+  const int64_t panels = (Cout + PW - 1) / PW;
+  float* wp = scratch(kSlotWeights, static_cast<size_t>(panels * K * PW));
+  parallelFor(tasksFor(panels * K * PW, 1 << 14), [&](int t, int tasks) {
     int64_t b, e;
     chunkRange(K, t, tasks, b, e);
     for (int64_t pn = 0; pn < panels; ++pn)
-      for (int64_t co = pn * 32; co < pn * 32 + 32; ++co)
-        for (int64_t k = b; k < e; ++k) wp[(pn * K + k) * 32 + (co - pn * 32)] = co < Cout ? weight(co, k) : 0.0f;
+      for (int64_t co = pn * PW; co < pn * PW + PW; ++co)
+        for (int64_t k = b; k < e; ++k) wp[(pn * K + k) * PW + (co - pn * PW)] = co < Cout ? weight(co, k) : 0.0f;
   });
   return wp;
 }
@@ -56,12 +94,12 @@ void runImages(int64_t N, const DirectGeo& g, int64_t padL, const float* src, in
     for (int64_t u = b; u < e; ++u) {
       const int64_t n = u / parts;
       if (n != copied) {
-        copyInteriorAvx512(src + n * srcStride, g.Cin, g.Hin, Win, g.padT, padL, xp);
+        copyInterior(src + n * srcStride, g.Cin, g.Hin, Win, g.padT, padL, xp);
         copied = n;
       }
       int64_t oh0, oh1;
       chunkRange(g.Hout, static_cast<int>(u % parts), static_cast<int>(parts), oh0, oh1);
-      directConvImageAvx512(g, xp, wp, bias, out + n * outStride, oh0, oh1);
+      imageKernel(g, xp, wp, bias, out + n * outStride, oh0, oh1);
     }
   });
 }
@@ -73,6 +111,9 @@ bool directConvBackwardInputOk(const ConvShape& s) {
   return baseOk(s) && s.C >= 16 && s.pH <= s.KH - 1 && s.pW <= s.KW - 1;
 }
 bool directConvBackwardWeightOk(const ConvShape& s) { return baseOk(s); }
+#if defined(__wasm_simd128__)
+void setDirectConvEnabled(bool on) { gDirectOn = on; }
+#endif
 
 void directConvForward(const ConvShape& s, const float* x, const float* w, const float* bias, float* out) {
   const int64_t K = s.C * s.KH * s.KW;
@@ -85,21 +126,22 @@ void directConvForward(const ConvShape& s, const float* x, const float* w, const
 // flipped in space and with input and output channels swapped.
 void directConvBackwardInput(const ConvShape& s, const float* gradOut, const float* w, float* gradIn) {
   const int64_t KHW = s.KH * s.KW, K = s.OC * KHW, Kw = s.C * KHW;
-  // Packed [ceil(C / 32)][K = (oc, kh, kw)][32 input channels], spatially flipped; nested loops
-  // (no index division) split over oc across threads, since this runs before the images.
-  const int64_t panels = (s.C + 31) / 32;
-  float* wp = scratch(kSlotWeights, static_cast<size_t>(panels * K * 32));
-  parallelFor(tasksFor(panels * K * 32, 1 << 14), [&](int t, int tasks) {
+  // Packed [ceil(C / P)][K = (oc, kh, kw)][P input channels] (P = kDirectPanel), spatially flipped;
+  // nested loops (no index division) split over oc across threads, since this runs before the images.
+  constexpr int64_t PW = kDirectPanel;
+  const int64_t panels = (s.C + PW - 1) / PW;
+  float* wp = scratch(kSlotWeights, static_cast<size_t>(panels * K * PW));
+  parallelFor(tasksFor(panels * K * PW, 1 << 14), [&](int t, int tasks) {
     int64_t ob, oe;
     chunkRange(s.OC, t, tasks, ob, oe);
     for (int64_t pn = 0; pn < panels; ++pn)
       for (int64_t oc = ob; oc < oe; ++oc)
         for (int64_t kh = 0; kh < s.KH; ++kh)
           for (int64_t kw = 0; kw < s.KW; ++kw) {
-            float* d = wp + (pn * K + (oc * s.KH + kh) * s.KW + kw) * 32;
+            float* d = wp + (pn * K + (oc * s.KH + kh) * s.KW + kw) * PW;
             const float* src = w + oc * Kw + (s.KH - 1 - kh) * s.KW + (s.KW - 1 - kw);
-            for (int64_t v = 0; v < 32; ++v) {
-              const int64_t c = pn * 32 + v;
+            for (int64_t v = 0; v < PW; ++v) {
+              const int64_t c = pn * PW + v;
               d[v] = c < s.C ? src[c * KHW] : 0.0f;
             }
           }
@@ -144,8 +186,8 @@ void directWeightGrad(const ConvShape& s, const DirectGeo& g, int64_t OCp, const
       const int64_t cnt = std::min(group, e - n0);
       for (int64_t i = 0; i < cnt; ++i) {
         const int64_t n = n0 + i;
-        copyInteriorAvx512(x + n * s.C * s.H * s.W, s.C, s.H, s.W, s.pH, s.pW, xp + i * imgStride);
-        transposeGradOutAvx512(gradOut + n * s.OC * P, s.OC, P, OCp, goT + i * goStride, bsum);
+        copyInterior(x + n * s.C * s.H * s.W, s.C, s.H, s.W, s.pH, s.pW, xp + i * imgStride);
+        transposeGradOut(gradOut + n * s.OC * P, s.OC, P, OCp, goT + i * goStride, bsum);
       }
       accumulate(cnt, xp, imgStride, goT, goStride, acc);
     }
@@ -174,12 +216,12 @@ void directWeightGrad(const ConvShape& s, const DirectGeo& g, int64_t OCp, const
 
 void directConvBackwardWeight(const ConvShape& s, const float* x, const float* gradOut, float* gradW,
                               float* gradBias) {
-  const int64_t OCp = (s.OC + 31) / 32 * 32;
+  const int64_t OCp = (s.OC + kWeightGradPanel - 1) / kWeightGradPanel * kWeightGradPanel;
   const DirectGeo g{s.C, s.H + 2 * s.pH, s.W + 2 * s.pW, s.pH, s.H, s.KH, s.KW, s.OC, s.OH, s.OW, s.pW, s.W};
   directWeightGrad(
       s, g, OCp,
       [&](int64_t images, const float* xp, int64_t imgStride, const float* goT, int64_t goStride, float* acc) {
-        directConvWeightAccAvx512(g, images, xp, imgStride, goT, goStride, OCp, acc);
+        weightAccKernel(g, images, xp, imgStride, goT, goStride, OCp, acc);
       },
       x, gradOut, gradW, gradBias);
 }

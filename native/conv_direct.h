@@ -21,6 +21,17 @@ void directConvBackwardInput(const ConvShape& s, const float* gradOut, const flo
 void directConvBackwardWeight(const ConvShape& s, const float* x, const float* gradOut, float* gradW,
                               float* gradBias);
 
+// Output channels per packed weight panel: 32 for the AVX-512 kernels, 4 for the WebAssembly
+// SIMD128 kernel (conv_direct_wasm_simd128.cc), whose tile is 4 channels wide.
+#if defined(__wasm_simd128__)
+constexpr int64_t kDirectPanel = 4;
+// The wasm build's switch (flint_set_direct_conv, FLINT_WASM_DIRECT_CONV=0 in the loader): off,
+// every convolution takes the im2col + GEMM path.
+void setDirectConvEnabled(bool on);
+#else
+constexpr int64_t kDirectPanel = 32;
+#endif
+
 // --- kernels (conv_direct_avx512.cc) ---
 
 // One stride-1 convolution of a padded image [Cin][Hp][Wp] (real rows padT .. padT + Hin) with
@@ -57,5 +68,18 @@ void transposeGradOutAvx512(const float* go, int64_t OC, int64_t P, int64_t OCp,
 // Writes src [C][H][W] into the interior of dst [C][H + 2 pT][W + 2 pL] (border untouched).
 void copyInteriorAvx512(const float* src, int64_t C, int64_t H, int64_t W, int64_t pT, int64_t pL,
                         float* dst);
+
+#if defined(__wasm_simd128__)
+// --- the WebAssembly SIMD128 kernels (conv_direct_wasm_simd128.cc): as directConvImageAvx512 and
+// copyInteriorAvx512, with weights in panels of kDirectPanel = 4 channels. ---
+void directConvImageWasm(const DirectGeo& g, const float* xpad, const float* wPacked, const float* bias,
+                         float* out, int64_t ohBegin, int64_t ohEnd);
+void copyInteriorWasm(const float* src, int64_t C, int64_t H, int64_t W, int64_t pT, int64_t pL, float* dst);
+// As directConvWeightAccAvx512 and transposeGradOutAvx512, for OCp a multiple of 8 and goT
+// strip-major ([OCp / 8][P][8] per image, the same size).
+void directConvWeightAccWasm(const DirectGeo& g, int64_t images, const float* xpad, int64_t imgStride,
+                             const float* goT, int64_t goStride, int64_t OCp, float* acc);
+void transposeGradOutWasm(const float* go, int64_t OC, int64_t P, int64_t OCp, float* goT, double* bsum);
+#endif
 
 }  // namespace flint

@@ -8,9 +8,10 @@
 #                              SharedArrayBuffer (Node; browsers when cross-origin isolated)
 #   native/wasm/flint-relaxed.wasm, flint-mt-relaxed.wasm  the same with relaxed SIMD: the GEMM
 #                              micro-kernel (native/gemm_wasm_simd128.cc, which convolutions run
-#                              through) multiply-adds with f32x4.relaxed_madd, fused as the native
-#                              addon's AVX2/AVX-512 FMA. The loaders pick them where the engine
-#                              validates relaxed SIMD (src/backend/wasm/relaxed.ts).
+#                              through) and the direct convolution's (conv_direct_wasm_simd128.cc)
+#                              multiply-add with f32x4.relaxed_madd, fused as the native addon's
+#                              AVX2/AVX-512 FMA. The loaders pick them where the engine validates
+#                              relaxed SIMD (src/backend/wasm/relaxed.ts).
 # Flags are pinned here; no debug info, and the source paths are mapped to "flint/", so the files
 # are byte-for-byte the same for the same toolchain. `npm run build:wasm`; checked in CI by
 # scripts/check-wasm.sh. OUT=path (and OUT_MT=path) write elsewhere (the check builds into
@@ -26,7 +27,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 kernels=(
   native/gemm.cc native/gemm_wasm_simd128.cc native/gemm_avx2.cc native/gemm_avx512.cc
-  native/conv.cc native/conv_direct.cc native/conv_direct_avx512.cc native/im2col.cc native/im2col_avx512.cc
+  native/conv.cc native/conv_direct.cc native/conv_direct_avx512.cc native/conv_direct_wasm_simd128.cc native/im2col.cc native/im2col_avx512.cc
   native/pool.cc native/copy.cc native/rnn_cell.cc native/elementwise.cc native/elementwise_base.cc
   native/elementwise_avx2.cc native/elementwise_avx512.cc native/rowops.cc native/optim.cc native/scratch.cc native/wasm/im2col_wasm.cc native/wasm/pool_wasm.cc
 )
@@ -54,20 +55,25 @@ link=(--target=wasm32-wasi --sysroot="$sysroot" -mexec-model=reactor -O3 -Wl,--n
   -Wl,--gc-sections -Wl,--growable-table -Wl,-z,stack-size=1048576 -Wl,--initial-memory=16777216
   -Wl,--max-memory=4294967296 -Wl,--export=_initialize)
 
-# The relaxed variant of a build: the same objects but the GEMM micro-kernel, compiled again with
-# -mrelaxed-simd; clang 14 encodes the multiply-add with the proposal's prototype opcode, which
-# relaxed-opcodes.mjs rewrites to the final one. Args: output, compile flags..., -- link flags...
+# The relaxed variant of a build: the same objects but the SIMD128 micro-kernels (GEMM, direct
+# convolution), compiled again with -mrelaxed-simd; clang 14 encodes the multiply-add with the
+# proposal's prototype opcode, which relaxed-opcodes.mjs rewrites to the final one. Args: output, compile flags..., -- link flags...
 relaxed() {
   local target=$1 dir=$2
   shift 2
   local extra=()
   while [ "$1" != "--" ]; do extra+=("$1"); shift; done
   shift
-  local gemm=$tmp/$dir/gemm_wasm_simd128.relaxed.o
-  "$cxx" "${flags[@]}" "${extra[@]}" -mrelaxed-simd -c native/gemm_wasm_simd128.cc -o "$gemm"
-  local robjs=()
+  local robjs=() o base
   for o in "${objs[@]}"; do
-    if [ "$(basename "$o")" = gemm_wasm_simd128.o ]; then robjs+=("$gemm"); else robjs+=("$o"); fi
+    base=$(basename "$o" .o)
+    case $base in
+    gemm_wasm_simd128 | conv_direct_wasm_simd128)
+      "$cxx" "${flags[@]}" "${extra[@]}" -mrelaxed-simd -c "native/$base.cc" -o "$tmp/$dir/$base.relaxed.o"
+      robjs+=("$tmp/$dir/$base.relaxed.o")
+      ;;
+    *) robjs+=("$o") ;;
+    esac
   done
   "$cxx" "${link[@]}" "$@" "${robjs[@]}" -o "$target.tmp"
   node native/wasm/relaxed-opcodes.mjs "$target.tmp" >/dev/null

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "../conv.h"
+#include "../conv_direct.h"
 #include "../copy.h"
 #include "../elementwise.h"
 #include "../gemm.h"
@@ -61,6 +62,10 @@ FLINT_EXPORT(flint_set_gemm_variant) int flintSetGemmVariant(int variant) {
   setWasmSimd128Variant(variant);
   return flintIsaIsSimd128() ? setGemmIsa("wasm-simd128") : 1;
 }
+
+// The implicit-GEMM convolution (forward and input gradient, stride 1; native/conv_direct.cc) on
+// (1, the default) or off (0: im2col + GEMM, for A/B tests and benchmarks; FLINT_WASM_DIRECT_CONV=0).
+FLINT_EXPORT(flint_set_direct_conv) void flintSetDirectConv(int on) { setDirectConvEnabled(on != 0); }
 
 FLINT_EXPORT(flint_sgemm)
 void flintSgemm(int tA, int tB, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb,

@@ -2,7 +2,7 @@
 // native/wasm/flint.wasm (one thread), shipped in the package so no compiler is needed, and
 // instantiates it synchronously; their relaxed-SIMD builds (flint-mt-relaxed.wasm,
 // flint-relaxed.wasm) instead where the engine validates relaxed SIMD (./relaxed.ts) unless
-// FLINT_WASM_RELAXED=0. Never throws: null when no file will load.
+// FLINT_WASM_RELAXED=0 (FLINT_WASM_DIRECT_CONV=0 turns the direct convolution off). Never throws: null when no file will load.
 import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
@@ -72,6 +72,8 @@ export function loadKernelsFromDisk(options: { relaxedSimd?: boolean } = {}): Ke
     if (path === null) continue;
     try {
       const ex = mt ? instantiateThreadedNode(readFileSync(path)) : instantiateKernelsSync(readFileSync(path));
+      // FLINT_WASM_DIRECT_CONV=0: convolutions through im2col + GEMM only (A/B benchmarks).
+      if (process.env.FLINT_WASM_DIRECT_CONV === "0") ex.flint_set_direct_conv?.(0);
       loaded = name;
       return ex;
     } catch {

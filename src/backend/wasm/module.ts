@@ -41,6 +41,8 @@ export interface KernelExports {
   flint_set_isa(simd128: number): number;
   /** The SIMD128 micro-kernel's variant (0 "a", 1 "b": the same floats; ./gemm-variant.ts). */
   flint_set_gemm_variant(variant: number): number;
+  /** The implicit-GEMM convolution on (1, the default) or off (0: im2col + GEMM; native/conv_direct.cc). */
+  flint_set_direct_conv?(on: number): void;
   flint_sgemm(
     tA: number,
     tB: number,
