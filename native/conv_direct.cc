@@ -17,40 +17,21 @@ constexpr int64_t kSlack = 16;  // the forward kernel reads up to 16 floats past
 // Padded buffers are zeroed once per call and reused for every image; only the interior is
 // rewritten (copyInteriorAvx512), since per-row memset/memcpy calls cost ~5% on small maps.
 
+// The build's kernel set: the driver below calls these names, bound to one ISA's kernels.
 #if defined(__wasm_simd128__)
 bool gDirectOn = true;
 bool kernelOk() { return gDirectOn && std::string(gemmKernel().name) == "wasm-simd128"; }
-void copyInterior(const float* src, int64_t C, int64_t H, int64_t W, int64_t pT, int64_t pL, float* dst) {
-  copyInteriorWasm(src, C, H, W, pT, pL, dst);
-}
-void imageKernel(const DirectGeo& g, const float* xpad, const float* wp, const float* bias, float* out,
-                 int64_t oh0, int64_t oh1) {
-  directConvImageWasm(g, xpad, wp, bias, out, oh0, oh1);
-}
-void transposeGradOut(const float* go, int64_t OC, int64_t P, int64_t OCp, float* goT, double* bsum) {
-  transposeGradOutWasm(go, OC, P, OCp, goT, bsum);
-}
-void weightAccKernel(const DirectGeo& g, int64_t images, const float* xp, int64_t imgStride, const float* goT,
-                     int64_t goStride, int64_t OCp, float* acc) {
-  directConvWeightAccWasm(g, images, xp, imgStride, goT, goStride, OCp, acc);
-}
+constexpr auto& copyInterior = copyInteriorWasm;
+constexpr auto& imageKernel = directConvImageWasm;
+constexpr auto& transposeGradOut = transposeGradOutWasm;
+constexpr auto& weightAccKernel = directConvWeightAccWasm;
 constexpr int64_t kWeightGradPanel = 8;  // output channels per SIMD128 weight-gradient tile
 #else
 bool kernelOk() { return std::string(gemmKernel().name) == "avx512"; }
-void copyInterior(const float* src, int64_t C, int64_t H, int64_t W, int64_t pT, int64_t pL, float* dst) {
-  copyInteriorAvx512(src, C, H, W, pT, pL, dst);
-}
-void imageKernel(const DirectGeo& g, const float* xpad, const float* wp, const float* bias, float* out,
-                 int64_t oh0, int64_t oh1) {
-  directConvImageAvx512(g, xpad, wp, bias, out, oh0, oh1);
-}
-void transposeGradOut(const float* go, int64_t OC, int64_t P, int64_t OCp, float* goT, double* bsum) {
-  transposeGradOutAvx512(go, OC, P, OCp, goT, bsum);
-}
-void weightAccKernel(const DirectGeo& g, int64_t images, const float* xp, int64_t imgStride, const float* goT,
-                     int64_t goStride, int64_t OCp, float* acc) {
-  directConvWeightAccAvx512(g, images, xp, imgStride, goT, goStride, OCp, acc);
-}
+constexpr auto& copyInterior = copyInteriorAvx512;
+constexpr auto& imageKernel = directConvImageAvx512;
+constexpr auto& transposeGradOut = transposeGradOutAvx512;
+constexpr auto& weightAccKernel = directConvWeightAccAvx512;
 constexpr int64_t kWeightGradPanel = 32;
 #endif
 

@@ -15,6 +15,7 @@
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace flint {
@@ -29,9 +30,6 @@ namespace {
 
 constexpr int kCh = kDirectPanel;  // output channels per tile (one weight panel)
 constexpr int kNV = 2;             // f32x4 of positions per tile
-
-inline int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
-inline int64_t imax(int64_t a, int64_t b) { return a > b ? a : b; }
 
 // Stores the first n (< 4) lanes of v at p.
 inline void storePartial(float* p, v128_t v, int64_t n) {
@@ -51,7 +49,7 @@ void directConvImageWasm(const DirectGeo& g, const float* xpad, const float* wPa
     const int64_t co0 = pn * kCh;
     for (int64_t oh = ohBegin; oh < ohEnd; ++oh) {
       // Taps whose input row is padding contribute nothing: skip them.
-      const int64_t kh0 = imax(0, g.padT - oh), kh1 = imin(g.KH, g.padT + g.Hin - oh);
+      const int64_t kh0 = std::max<int64_t>(0, g.padT - oh), kh1 = std::min<int64_t>(g.KH, g.padT + g.Hin - oh);
       for (int64_t ow0 = 0; ow0 < g.Wout; ow0 += 4 * kNV) {
         v128_t acc[kCh][kNV];
 #pragma clang loop unroll(full)
@@ -77,7 +75,7 @@ void directConvImageWasm(const DirectGeo& g, const float* xpad, const float* wPa
             }
           }
         }
-        const int64_t npos = imin(4 * kNV, g.Wout - ow0), base = oh * g.Wout + ow0;
+        const int64_t npos = std::min<int64_t>(4 * kNV, g.Wout - ow0), base = oh * g.Wout + ow0;
 #pragma clang loop unroll(full)
         for (int j = 0; j < kCh; ++j) {
           const int64_t co = co0 + j;
@@ -118,7 +116,7 @@ void weightRow(const DirectGeo& g, const float* xi, const float* gi, int64_t OCp
   const int64_t k0 = (c * g.KH + kh) * g.KW + kw0;
   const float* x0 = xi + c * g.Hp * g.Wp + kh * g.Wp + kw0;
   // Output rows whose input row is padding for this kernel row add nothing.
-  const int64_t ohB = imax(0, g.padT - kh), ohE = imin(g.Hout, g.padT + g.Hin - kh);
+  const int64_t ohB = std::max<int64_t>(0, g.padT - kh), ohE = std::min<int64_t>(g.Hout, g.padT + g.Hin - kh);
   const int64_t P = g.Hout * g.Wout;
   v128_t a0[NT], a1[NT];
 #pragma clang loop unroll(full)
@@ -161,7 +159,7 @@ void directConvWeightAccWasm(const DirectGeo& g, int64_t images, const float* xp
       for (int64_t c = 0; c < g.Cin; ++c)
         for (int64_t kh = 0; kh < g.KH; ++kh)
           for (int64_t kw0 = 0; kw0 < g.KW; kw0 += 3) {
-            const int64_t n = imin(3, g.KW - kw0);
+            const int64_t n = std::min<int64_t>(3, g.KW - kw0);
             if (n == 3)
               weightRow<3>(g, xi, gi, OCp, acc, c, kh, kw0, oc0);
             else if (n == 2)

@@ -84,6 +84,13 @@ function slabArray(dtype: DType, n: number): TypedArray {
   }
 }
 
+/** Whether `a` is the storage array type of `dtype` (int64 is stored in a Float64Array, bool in a Uint8Array). */
+export function arrayHolds(a: TypedArray, dtype: DType): boolean {
+  const kind = dtype === "int64" ? "float64" : dtype === "bool" ? "uint8" : dtype;
+  // (dtypeOfArray calls any other array uint8: a Uint8ClampedArray must not pass for one.)
+  return kind === "uint8" ? a instanceof Uint8Array : dtypeOfArray(a) === kind;
+}
+
 /** The dtype whose storage array type matches `a` (Float64Array is float64, not int64). */
 export function dtypeOfArray(a: TypedArray): DType {
   if (a instanceof Float32Array) return "float32";

@@ -1,7 +1,7 @@
 // The Tensor: a strided view over shared storage, plus autograd metadata. The math lives in
 // src/ops/ (each op file installs its methods on Tensor.prototype), so this file stays about
 // what a tensor *is*.
-import { type DType, type TypedArray, arrayFor, dtypeOfArray } from "./dtype.js";
+import { type DType, type TypedArray, arrayFor, arrayHolds, dtypeOfArray } from "./dtype.js";
 import { DeviceError, ValueError, fmtShape } from "./errors.js";
 import { contiguousStrides, isContiguousLayout, numelOf } from "./shape.js";
 import type { Node } from "./autograd/node.js";
@@ -148,22 +148,6 @@ export class Tensor {
   }
 }
 
-/** Whether `data` is the storage array type of `dtype` (see arrayFor), without making an array per call. */
-function holds(data: TypedArray, dtype: DType): boolean {
-  switch (dtype) {
-    case "float32":
-      return data instanceof Float32Array;
-    case "float64":
-    case "int64":
-      return data instanceof Float64Array;
-    case "int32":
-      return data instanceof Int32Array;
-    case "uint8":
-    case "bool":
-      return data instanceof Uint8Array;
-  }
-}
-
 /** Wraps a typed array as a contiguous tensor without copying. */
 export function fromTypedArray(data: TypedArray, shape?: readonly number[], dtype?: DType): Tensor {
   const dt = dtype ?? dtypeOfArray(data);
@@ -171,7 +155,7 @@ export function fromTypedArray(data: TypedArray, shape?: readonly number[], dtyp
   if (numelOf(sh) !== data.length) {
     throw new ValueError(`fromTypedArray: shape ${fmtShape(sh)} needs ${numelOf(sh)} elements, got ${data.length}`);
   }
-  if (!holds(data, dt)) {
+  if (!arrayHolds(data, dt)) {
     throw new ValueError(`fromTypedArray: a ${data.constructor.name} cannot hold dtype ${dt}`);
   }
   return new Tensor(new CpuStorage(data), sh, contiguousStrides(sh), 0, dt);

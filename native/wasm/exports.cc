@@ -63,7 +63,7 @@ FLINT_EXPORT(flint_set_gemm_variant) int flintSetGemmVariant(int variant) {
   return flintIsaIsSimd128() ? setGemmIsa("wasm-simd128") : 1;
 }
 
-// The implicit-GEMM convolution (forward and input gradient, stride 1; native/conv_direct.cc) on
+// The implicit-GEMM convolution (stride 1: forward, input and weight gradients; native/conv_direct.cc) on
 // (1, the default) or off (0: im2col + GEMM, for A/B tests and benchmarks; FLINT_WASM_DIRECT_CONV=0).
 FLINT_EXPORT(flint_set_direct_conv) void flintSetDirectConv(int on) { setDirectConvEnabled(on != 0); }
 

@@ -8,6 +8,14 @@ import { zerosOf } from "../ops/util.js";
 import { type BackwardFn, type Edge, Node, type OutputMeta } from "./node.js";
 import { isGradEnabled } from "./grad-mode.js";
 
+/**
+ * needsGrad for one or two tensor inputs, without an array: a hot op asks first and builds its
+ * backward closure only when a node will be recorded (no closure per call outside autograd).
+ */
+export function recordsGrad(a: Tensor, b?: Tensor): boolean {
+  return (a.requiresGrad || (b !== undefined && b.requiresGrad)) && isGradEnabled();
+}
+
 export function needsGrad(inputs: readonly (Tensor | null | undefined)[]): boolean {
   if (!isGradEnabled()) return false;
   for (const t of inputs) if (t && t.requiresGrad) return true;

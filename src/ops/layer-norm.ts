@@ -22,10 +22,10 @@ function composed(input: Tensor, dims: number[], weight: Tensor | null, bias: Te
   return y;
 }
 
-/** Layer norm over the trailing dims `dims` (already checked against normalized_shape). */
 /** An affine parameter the fused kernel takes (module-level: tsx's keepNames makes a per-call closure cost a defineProperty). */
 const fits = (t: Tensor | null, cols: number) => t === null || (t.dtype === "float32" && t.numel() === cols);
 
+/** Layer norm over the trailing dims `dims` (already checked against normalized_shape). */
 export function layerNormOp(
   input: Tensor,
   dims: number[],

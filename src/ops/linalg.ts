@@ -3,8 +3,7 @@ import { Tensor } from "../tensor.js";
 import { DTypeError, ShapeError, fmtShape } from "../errors.js";
 import { backend } from "../backend/backend.js";
 import { broadcastShapes } from "../shape.js";
-import { record, relabel } from "../autograd/record.js";
-import { isGradEnabled } from "../autograd/grad-mode.js";
+import { record, recordsGrad, relabel } from "../autograd/record.js";
 import { wrap } from "./util.js";
 import { checkedAlloc } from "../checked-size.js";
 import { expand, reshape, transpose, unsqueeze, squeeze } from "./view.js";
@@ -17,7 +16,7 @@ function product(a: Tensor, b: Tensor): Tensor {
   checkedAlloc("matmul", shape, a.dtype);
   const out = wrap(backend().matmul(a, b, a.dtype), shape, a.dtype);
   // Outside autograd no node: the closure below is made only when one is recorded.
-  if (!((a.requiresGrad || b.requiresGrad) && isGradEnabled())) return out;
+  if (!recordsGrad(a, b)) return out;
   return record(
     "MmBackward",
     [a, b],

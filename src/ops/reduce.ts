@@ -2,10 +2,10 @@
 import { type DType, isFloating } from "../dtype.js";
 import { Tensor } from "../tensor.js";
 import { DTypeError, IndexError, ValueError, fmtShape } from "../errors.js";
-import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
+import { noGrad } from "../autograd/grad-mode.js";
 import { backend, type ReduceOp } from "../backend/backend.js";
 import { normDim } from "../shape.js";
-import { record, relabel } from "../autograd/record.js";
+import { record, recordsGrad, relabel } from "../autograd/record.js";
 import { parseArgs, wrap } from "./util.js";
 import { add, div, eq, logicalAnd, mul, sub, where } from "./binary.js";
 import { exp, isinf, log, sqrt } from "./unary.js";
@@ -52,7 +52,7 @@ export function sum(x: Tensor, ...args: unknown[]): Tensor {
   const dt = dtype ?? (isFloating(x.dtype) ? x.dtype : "int64");
   const out = rawReduce("sum", x, dims, keepdim ?? false, dt);
   // PyTorch's overloads: sum() is SumBackward0, sum(dim) SumBackward1 (likewise mean, prod, max)
-  if (!(x.requiresGrad && isGradEnabled())) return out; // (no node: no closure)
+  if (!recordsGrad(x)) return out; // (no node: no closure)
   const name = dim === null || dim === undefined ? "SumBackward" : "SumBackward1";
   return record(name, [x], out, ([g]) => [toDType(expandBack(g, x, dims), x.dtype)]);
 }

@@ -2,7 +2,7 @@
 import { type DType, isFloating } from "../dtype.js";
 import { Tensor } from "../tensor.js";
 import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
-import { record } from "../autograd/record.js";
+import { record, recordsGrad } from "../autograd/record.js";
 import { backend } from "../backend/backend.js";
 import { normDim } from "../shape.js";
 import { wrap } from "./util.js";
@@ -53,7 +53,7 @@ export function softmax(input: Tensor, dimArg: DimArg, dtypeArg?: DTypeArg): Ten
   const small = softmaxSmall(x, d);
   const fused = small === null && x.dim() > 0 ? backend().softmax?.(x, d) : null;
   const y = small ?? (fused ? wrap(fused, x.shape, x.dtype) : noGrad(() => exp(logSoftmaxForward(x, d))));
-  if (!(x.requiresGrad && isGradEnabled())) return y; // (no node: no closure)
+  if (!recordsGrad(x)) return y; // (no node: no closure)
   return record(
     "SoftmaxBackward",
     [x],

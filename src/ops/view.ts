@@ -3,14 +3,11 @@
 import { Tensor, makeView } from "../tensor.js";
 import { IndexError, ShapeError, fmtShape } from "../errors.js";
 import { inferShape, normDim, numelOf, sizesArg, viewStrides } from "../shape.js";
-import { record, relabel, viewScatter } from "../autograd/record.js";
+import { record, recordsGrad, relabel, viewScatter } from "../autograd/record.js";
 import { contiguous } from "./cast.js";
 import { sumToShape } from "./broadcast.js";
 import { checkView } from "../checked-size.js";
-import { isGradEnabled } from "../autograd/grad-mode.js";
 
-/** Whether a view of x records a node: checked first so that a view outside autograd builds no closure. */
-const recordsView = (x: Tensor): boolean => x.requiresGrad && isGradEnabled();
 /** permute's dims for a 2-D transpose (its own inverse). */
 const SWAP: readonly number[] = [1, 0];
 
@@ -25,7 +22,7 @@ export function view(x: Tensor, ...sizes: Sizes): Tensor {
     );
   }
   const out = makeView(x, shape, strides, x.offset);
-  if (!recordsView(x)) return out;
+  if (!recordsGrad(x)) return out;
   return record("ViewBackward", [x], out, ([g]) => [reshape(g, x.shape)]);
 }
 
@@ -89,7 +86,7 @@ export function t(x: Tensor): Tensor {
   // A matrix: the swapped view directly, and the node transpose -> permute would record (its
   // gradient is the permute of g by the same dims), without their dims arrays and checks.
   const out = makeView(x, [x.shape[1], x.shape[0]], [x.strides[1], x.strides[0]], x.offset);
-  if (!recordsView(x)) return out;
+  if (!recordsGrad(x)) return out;
   return record("TBackward", [x], out, ([g]) => [permute(g, SWAP)]);
 }
 
